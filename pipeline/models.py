@@ -1,0 +1,239 @@
+"""The pydantic nouns every stage shares: ingest -> facts -> draft -> verify -> render.
+
+Evidence IDs are the contract between stages: `T3` is the third row of the locked timeline, `C12` the
+twelfth chat message. A claim in a draft cites those IDs, and code (not a model) checks they exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NOT_ESTABLISHED = "Not established by the recorded evidence."
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, so a misspelled field never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- timeline
+
+
+class TimelineEvent(Strict):
+    id: str = Field(description="Stable evidence ID, T1..Tn in timeline order.")
+    time: datetime = Field(description="When it happened, timezone-aware UTC.")
+    text: str = Field(description="The event as the scribe wrote it.")
+    raw_time: str = Field(description="The time cell exactly as written in the file.")
+    line: int = Field(description="1-based line (or record number) in the source file.")
+
+
+class LockedTimeline(Strict):
+    path: str
+    format: Literal["markdown", "csv", "json"]
+    events: list[TimelineEvent]
+    sha256: str = Field(description="SHA-256 of the normalized events (see pipeline.ingest.lock).")
+    lock_status: Literal["locked", "unlocked"] = "unlocked"
+
+
+# ---------------------------------------------------------------- chat
+
+
+class ChatMessage(Strict):
+    id: str = Field(description="Stable evidence ID, C1..Cn in chat order.")
+    time: datetime | None = Field(description="Timezone-aware UTC, or None when the source has no time.")
+    author: str
+    text: str
+    line: int = Field(description="1-based line in the source file (or file:line for Slack exports).")
+    source: str = Field(default="", description="File the message came from (Slack exports span files).")
+    kind: Literal["message", "bot", "join", "edit", "system"] = "message"
+    thread_of: str | None = Field(default=None, description="ID of the thread's parent message, if a reply.")
+    edited: bool = False
+    suspect: bool = Field(
+        default=False,
+        description="Text tries to instruct a model (prompt injection); never the only evidence of a claim.",
+    )
+
+
+class ChatLog(Strict):
+    path: str
+    format: str
+    messages: list[ChatMessage]
+
+
+# ---------------------------------------------------------------- incident
+
+
+class Person(Strict):
+    name: str
+    roles: list[str] = Field(default_factory=list, description="IC, OL, CL, Scribe, SME ...")
+
+
+class IncidentMeta(Strict):
+    """What `incident.toml` declares; every field optional."""
+
+    title: str | None = None
+    service: str | None = None
+    date: dt.date | None = None
+    timezone: str | None = None
+    severity: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+
+
+class Incident(Strict):
+    """Everything ingested for one incident, before any interpretation."""
+
+    meta: IncidentMeta
+    timeline: LockedTimeline
+    chat: ChatLog | None = None
+    directory: str = ""
+
+
+# ---------------------------------------------------------------- facts and claims
+
+
+class EvidenceRef(Strict):
+    id: str = Field(description="T<n> or C<n>.")
+    quote: str = Field(default="", description="The cited text, for reviewers.")
+
+
+class Fact(Strict):
+    """A value established deterministically from evidence (severity, a time, a role)."""
+
+    name: str
+    value: str
+    time: datetime | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Facts(Strict):
+    severity: Fact | None = None
+    roles: list[Fact] = Field(default_factory=list)
+    started: Fact | None = None
+    detected: Fact | None = None
+    declared: Fact | None = None
+    mitigated: Fact | None = None
+    resolved: Fact | None = None
+    mitigation_steps: list[Fact] = Field(default_factory=list)
+    impact: list[Fact] = Field(default_factory=list)
+    time_to_detect_minutes: int | None = None
+    time_to_mitigate_minutes: int | None = None
+    time_to_resolve_minutes: int | None = None
+
+
+class Claim(Strict):
+    """One factual sentence of the draft and the evidence it stands on."""
+
+    text: str
+    evidence: list[str] = Field(default_factory=list, description="Evidence IDs; empty only when not established.")
+    established: bool = True
+
+
+class Confidence(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class ContributingFactor(Strict):
+    statement: str
+    evidence: list[str] = Field(default_factory=list)
+    confidence: Confidence = Confidence.low
+    disputed: bool = False
+
+
+class ActionType(str, Enum):
+    detective = "detective"
+    preventive = "preventive"
+    corrective = "corrective"
+
+
+class ActionItem(Strict):
+    action: str
+    owner: str | None = None
+    due: str | None = None
+    priority: str | None = None
+    type: ActionType = ActionType.corrective
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Why(Strict):
+    question: str
+    answer: Claim
+
+
+class SimilarIncident(Strict):
+    incident_id: str
+    title: str
+    score: float
+    why: str
+
+
+class DraftMetadata(Strict):
+    generator: str = "postmortem-pipeline"
+    version: str = ""
+    engine: str = "offline"
+    timeline_sha256: str = ""
+    lock_status: str = "unlocked"
+    chat_format: str | None = None
+    generated_at: datetime | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Draft(Strict):
+    """The whole postmortem as data; draft.md is this rendered through templates/postmortem.md.j2."""
+
+    title: str
+    date: dt.date | None = None
+    duration_minutes: int | None = None
+    severity: str | None = None
+    status: str = "Draft"
+    authors: list[str] = Field(default_factory=list)
+    service: str | None = None
+    facts: Facts
+    executive_summary: list[Claim]
+    impact: list[Claim]
+    timeline: list[TimelineEvent]
+    went_well: list[Claim]
+    went_wrong: list[Claim]
+    contributing_factors: list[ContributingFactor]
+    five_whys: list[Why]
+    action_items: list[ActionItem]
+    lessons_learned: list[Claim]
+    similar_incidents: list[SimilarIncident] = Field(default_factory=list)
+    open_questions: list[str]
+    evidence_index: dict[str, str] = Field(description="Every evidence ID to its one-line text.")
+    metadata: DraftMetadata = Field(default_factory=DraftMetadata)
+
+
+# ---------------------------------------------------------------- blameless check
+
+
+class Level(str, Enum):
+    suggestion = "suggestion"
+    warning = "warning"
+    error = "error"
+
+
+class Finding(Strict):
+    """One blameless-check diagnostic; every output format renders a list of these."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule_id: str
+    slug: str
+    level: Level
+    message: str
+    match: str
+    suggestion: str = ""
+    fix: str | None = Field(default=None, description="Replacement text when the rewrite is safe to apply.")
+    help_url: str = ""
