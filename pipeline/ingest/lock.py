@@ -1,0 +1,196 @@
+"""The timeline lock: `timeline.md.lock.json` records a SHA-256 of the normalized events.
+
+The hash covers only what a draft relies on (ID, UTC time, text with whitespace collapsed and Unicode
+NFC-normalized), so re-aligning a table, re-quoting a CSV or converting `14:02` to `2024-03-05T14:02Z`
+keeps the lock, while any change of a time, a text or the order breaks it. On a mismatch the lock's own
+copy of the events lets us say in plain sentences what changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import tempfile
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from pipeline.errors import InputError, LockMismatchError
+from pipeline.ingest.files import read_text
+from pipeline.models import LockedTimeline
+
+FORMAT_VERSION = 1
+QUOTE_LIMIT = 80
+
+
+class EventLike(Protocol):
+    id: str
+    time: datetime
+    text: str
+
+
+class LockedEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str
+    time: AwareDatetime
+    text: str
+
+
+class LockFile(BaseModel):
+    """What `write_lock` writes. Strict types: a number where a time belongs is a broken lock, not 1970."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    format_version: Literal[1]
+    timeline: str
+    sha256: str
+    locked_at: AwareDatetime
+    events: list[LockedEvent]
+
+
+def lock_path_for(timeline_path: Path) -> Path:
+    """`timeline.md` -> `timeline.md.lock.json`, next to it."""
+    timeline_path = Path(timeline_path)
+    return timeline_path.with_name(f"{timeline_path.name}.lock.json")
+
+
+def timeline_sha256(events: Iterable[EventLike]) -> str:
+    """SHA-256 (hex) of the canonical JSON of (id, UTC time, normalized text) for every event."""
+    canonical = [{"id": event.id, "time": _utc_iso(event.time), "text": _normalize_text(event.text)} for event in events]
+    payload = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def write_lock(timeline: LockedTimeline) -> Path:
+    """Write the lock next to the timeline atomically (temp file + rename) and return its path."""
+    path = lock_path_for(Path(timeline.path))
+    content = {
+        "format_version": FORMAT_VERSION,
+        "timeline": Path(timeline.path).name,
+        "sha256": timeline_sha256(timeline.events),
+        "locked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "events": [{"id": e.id, "time": _utc_iso(e.time), "text": e.text} for e in timeline.events],
+    }
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(content, stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def check_lock(timeline: LockedTimeline) -> LockedTimeline:
+    """"locked" when the lock matches, "unlocked" when there is none; LockMismatchError when it differs."""
+    path = lock_path_for(Path(timeline.path))
+    if not path.exists():
+        return timeline.model_copy(update={"lock_status": "unlocked"})
+    lock = read_lock(path, Path(timeline.path))
+    if lock.sha256 == timeline_sha256(timeline.events):
+        return timeline.model_copy(update={"lock_status": "locked"})
+    changes = describe_changes(lock.events, timeline.events) or [
+        "the events differ from the lock in a way the lock's copy cannot show (was the lock edited?)"
+    ]
+    raise LockMismatchError(Path(timeline.path), changes)
+
+
+def read_lock(path: Path, timeline_path: Path) -> LockFile:
+    """Parse and validate a lock file; anything wrong is an InputError naming the lock file."""
+    hint = f"re-create it with: postmortem lock {timeline_path}"
+    try:
+        text = read_text(path, what="lock file")
+    except InputError as exc:
+        raise InputError(path, exc.reason, line=exc.line, hint=hint) from exc
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"lock file is not valid JSON: {exc.msg}", line=exc.lineno, hint=hint) from exc
+    except (ValueError, RecursionError) as exc:
+        raise InputError(path, f"lock file is not valid JSON: {exc}", hint=hint) from exc
+    try:
+        lock = LockFile.model_validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "top level"
+        raise InputError(path, f"broken lock file: {where}: {first['msg']}", hint=hint) from exc
+    if lock.sha256 != timeline_sha256(lock.events):
+        raise InputError(path, "broken lock file: its sha256 does not match its own events (edited by hand?)", hint=hint)
+    return lock
+
+
+def describe_changes(locked: list[LockedEvent], current: list[EventLike]) -> list[str]:
+    """Human sentences for what changed between the locked events and the current ones, in file order."""
+    old_keys = [(_utc_iso(e.time), _normalize_text(e.text)) for e in locked]
+    new_keys = [(_utc_iso(e.time), _normalize_text(e.text)) for e in current]
+    removed: list[EventLike] = []
+    added: list[EventLike] = []
+    changes: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
+    for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        pairs = min(a_end - a_start, b_end - b_start) if tag == "replace" else 0
+        for old, new in zip(locked[a_start : a_start + pairs], current[b_start : b_start + pairs]):
+            changes.extend(_edit_sentences(old, new))
+        removed.extend(locked[a_start + pairs : a_end])
+        added.extend(current[b_start + pairs : b_end])
+    changes.extend(_moves_and_leftovers(removed, added))
+    return changes
+
+
+def _edit_sentences(old: EventLike, new: EventLike) -> list[str]:
+    sentences = []
+    if _normalize_text(old.text) != _normalize_text(new.text):
+        sentences.append(f"{new.id} text changed: {_quote(old.text)} -> {_quote(new.text)}")
+    if old.time != new.time:
+        sentences.append(f"{new.id} time changed: {_time_change(old.time, new.time)}")
+    return sentences
+
+
+def _moves_and_leftovers(removed: list[EventLike], added: list[EventLike]) -> list[str]:
+    """An event removed in one place and added unchanged in another was moved; the rest are what they seem."""
+    sentences = []
+    unmatched_added = list(added)
+    for old in removed:
+        twin = next((new for new in unmatched_added if _same_event(old, new)), None)
+        if twin is not None:
+            unmatched_added.remove(twin)
+            sentences.append(f"{old.id} moved to {twin.id}: {_quote(old.text)}")
+        else:
+            sentences.append(f"{old.id} removed: {_quote(old.text)}")
+    sentences.extend(f"{new.id} added: {_quote(new.text)}" for new in unmatched_added)
+    return sentences
+
+
+def _same_event(old: EventLike, new: EventLike) -> bool:
+    return old.time == new.time and _normalize_text(old.text) == _normalize_text(new.text)
+
+
+def _time_change(old: datetime, new: datetime) -> str:
+    old, new = old.astimezone(timezone.utc), new.astimezone(timezone.utc)
+    precise = old.second or new.second or old.microsecond or new.microsecond
+    clock = "%H:%M:%S" if precise else "%H:%M"
+    pattern = clock if old.date() == new.date() else f"%Y-%m-%d {clock}"
+    return f"{old.strftime(pattern)} -> {new.strftime(pattern)} UTC"
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    return f"'{flat[: QUOTE_LIMIT - 1]}…'" if len(flat) > QUOTE_LIMIT else f"'{flat}'"
+
+
+def _normalize_text(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _utc_iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat()

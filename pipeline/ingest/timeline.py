@@ -1,0 +1,322 @@
+"""Load the scribe's timeline (markdown table, CSV or JSON) into a LockedTimeline with UTC times.
+
+Each format is reduced to the same rows (time as written, event text, source line), then one resolver
+gives every row a UTC time, so the three formats behave alike. Decisions where the design is silent:
+
+- Columns are found by header name, case-insensitively: time = Time/Timestamp/When/Datetime, event =
+  Event/Description/What happened/Text/Message (the first one present, in that order). A parenthesis in
+  a header is ignored ("Time (UTC)" is a time column, the zone still comes from `tz`).
+- Extra table/CSV columns are kept, because the timeline is reproduced verbatim: their non-empty cells
+  are appended to the event text as "; Column: value". JSON records are structured data, so other keys
+  (id, source, tags) are ignored.
+- Rows keep file order (IDs T1..Tn); they are never sorted. Fully empty rows are skipped; a row with a
+  time but no event (or the reverse) is an error, as is a clock time that a DST change skips.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pipeline.errors import ConfigError, InputError
+from pipeline.ingest.files import read_text
+from pipeline.ingest.lock import timeline_sha256
+from pipeline.ingest.markdown_table import find_tables
+from pipeline.ingest.times import ClockResolver, TimeFormatError, looks_like_full_timestamp, parse_clock
+from pipeline.models import LockedTimeline, TimelineEvent
+
+Format = Literal["markdown", "csv", "json"]
+
+TIME_NAMES = ("time", "timestamp", "when", "datetime", "date time")
+EVENT_NAMES = ("event", "events", "description", "what happened", "text", "message")
+FORMAT_BY_SUFFIX: dict[str, Format] = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json"}
+FORMAT_ALIASES: dict[str, Format] = {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"}
+
+TIME_HINT = "write HH:MM (24-hour), H:MM AM/PM or an ISO 8601 timestamp such as 2024-03-05T14:02:00Z"
+NO_DATE_HINT = "set `date` in incident.toml, pass --date YYYY-MM-DD, or write full timestamps"
+HEADER_HINT = "the timeline needs a time column (Time, Timestamp, When) and an event column (Event, Description)"
+
+
+@dataclass
+class RawRow:
+    """One timeline row before its time is read: what the file says, and where."""
+
+    time: str
+    text: str
+    line: int
+
+
+def load_timeline(
+    path: Path, *, day: date | None = None, tz: str | None = None, fmt: str | None = None
+) -> LockedTimeline:
+    """Read a timeline file; HH:MM rows take `day` and zone `tz`; every problem is one InputError."""
+    path = Path(path)
+    text = read_text(path, what="timeline")
+    chosen = _choose_format(path, text, fmt)
+    rows = PARSERS[chosen](text, path)
+    events = _resolve(rows, path, day, tz)
+    return LockedTimeline(path=str(path), format=chosen, events=events, sha256=timeline_sha256(events))
+
+
+# ---------------------------------------------------------------- format detection
+
+
+def _choose_format(path: Path, text: str, fmt: str | None) -> Format:
+    """The explicit `fmt`, else the file extension, else a look at the content."""
+    if fmt is not None:
+        if fmt.lower() not in FORMAT_ALIASES:
+            raise ConfigError("--format", f"unknown timeline format {fmt!r}; use markdown, csv or json")
+        return FORMAT_ALIASES[fmt.lower()]
+    by_suffix = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    if by_suffix:
+        return by_suffix
+    stripped = text.lstrip()
+    if stripped.startswith(("[", "{")):
+        return "json"
+    if find_tables(text):
+        return "markdown"
+    first_line = stripped.split("\n", 1)[0]
+    if "," in first_line:
+        return "csv"
+    raise InputError(
+        path, "cannot tell the timeline format (no markdown table, CSV header or JSON found)",
+        hint="name the file .md, .csv or .json",
+    )
+
+
+# ---------------------------------------------------------------- columns
+
+
+def _normalize_header(name: str) -> str:
+    name = re.sub(r"\(.*?\)", " ", name)
+    name = re.sub(r"[*_`:#]", " ", name)
+    return " ".join(name.lower().split())
+
+
+def _pick_columns(header: list[str], path: Path, line: int) -> tuple[int, int]:
+    """Indexes of the time and event columns; a missing one is an InputError on the header line."""
+    names = [_normalize_header(cell) for cell in header]
+    found = ", ".join(repr(cell) for cell in header) or "nothing"
+    picked = []
+    for wanted, label in ((TIME_NAMES, "time"), (EVENT_NAMES, "event")):
+        index = next((names.index(name) for name in wanted if name in names), None)
+        if index is None:
+            raise InputError(path, f"no {label} column in the header (found {found})", line=line, hint=HEADER_HINT)
+        picked.append(index)
+    return picked[0], picked[1]
+
+
+def _row_from_cells(
+    cells: list[str], header: list[str], columns: tuple[int, int], path: Path, line: int
+) -> RawRow | None:
+    """A RawRow from one table/CSV row (extra columns appended to the text); None for an empty row."""
+    if not any(cell.strip() for cell in cells):
+        return None
+    if len(cells) > len(header):
+        raise InputError(
+            path, f"row has {len(cells)} cells but the header has {len(header)}", line=line,
+            hint="a literal separator inside a cell must be escaped (\\| in markdown) or quoted (CSV)",
+        )
+    cells = [cell.strip() for cell in cells] + [""] * (len(header) - len(cells))
+    time_index, event_index = columns
+    extras = [
+        f"{header[index].strip()}: {value}"
+        for index, value in enumerate(cells)
+        if index not in columns and value
+    ]
+    text = "; ".join([cells[event_index], *extras]) if cells[event_index] else ""
+    if not cells[time_index]:
+        raise InputError(path, "row has no time", line=line, hint="give every row its own time")
+    if not text:
+        raise InputError(path, f"row at {cells[time_index]!r} has no event text", line=line)
+    return RawRow(time=cells[time_index], text=text, line=line)
+
+
+# ---------------------------------------------------------------- the three formats
+
+
+def _parse_markdown(text: str, path: Path) -> list[RawRow]:
+    tables = find_tables(text)
+    if not tables:
+        raise InputError(
+            path, "no timeline table found",
+            hint="write a markdown table: a '| Time | Event |' header, a '|---|---|' row, then one row per event",
+        )
+    table = next((table for table in tables if _has_columns(table.header.cells)), tables[0])
+    columns = _pick_columns(table.header.cells, path, table.header.line)
+    rows = [
+        row
+        for cells in table.rows
+        if (row := _row_from_cells(cells.cells, table.header.cells, columns, path, cells.line)) is not None
+    ]
+    if not rows:
+        raise InputError(path, "the timeline table has no rows", line=table.header.line)
+    return rows
+
+
+def _has_columns(header: list[str]) -> bool:
+    names = {_normalize_header(cell) for cell in header}
+    return bool(names & set(TIME_NAMES)) and bool(names & set(EVENT_NAMES))
+
+
+def _parse_csv(text: str, path: Path) -> list[RawRow]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    header_line = 1
+    rows: list[RawRow] = []
+    columns = (0, 0)
+    start = 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if header is None:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                header, header_line = [cell.strip() for cell in cells], line
+                columns = _pick_columns(header, path, line)
+                continue
+            row = _row_from_cells(cells, header, columns, path, line)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        raise InputError(path, f"cannot read CSV: {exc}", line=start) from exc
+    if header is None:
+        raise InputError(path, "no CSV header found", hint="start with a header row: time,event")
+    if not rows:
+        raise InputError(path, "the timeline has no rows", line=header_line)
+    return rows
+
+
+def _parse_json(text: str, path: Path) -> list[RawRow]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from exc
+    except (ValueError, RecursionError) as exc:
+        raise InputError(path, f"invalid JSON: {exc}") from exc
+    shape_hint = 'use a list of {"time": ..., "event": ...} records, or {"events": [...]}'
+    if isinstance(data, dict):
+        if not isinstance(data.get("events"), list):
+            raise InputError(path, "JSON object has no \"events\" list", line=1, hint=shape_hint)
+        records = data["events"]
+    elif isinstance(data, list):
+        records = data
+    else:
+        raise InputError(path, f"JSON top level is a {type(data).__name__}", line=1, hint=shape_hint)
+    if not records:
+        raise InputError(path, "the timeline has no events", line=1)
+    lines = _record_lines(text, len(records))
+    return [_json_row(record, path, line) for record, line in zip(records, lines)]
+
+
+def _json_row(record: Any, path: Path, line: int) -> RawRow:
+    if not isinstance(record, dict):
+        raise InputError(path, f"timeline record is a {type(record).__name__}, expected an object", line=line)
+    keys = {_normalize_header(str(key)): key for key in record}
+    values = []
+    for wanted, label in ((TIME_NAMES, "time"), (EVENT_NAMES, "event")):
+        key = next((keys[name] for name in wanted if name in keys), None)
+        if key is None:
+            raise InputError(path, f"record has no {label!r} key (found {sorted(record)})", line=line, hint=HEADER_HINT)
+        value = record[key]
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(path, f"record {key!r} must be non-empty text, got {value!r}", line=line)
+        values.append(value.strip())
+    return RawRow(time=values[0], text=values[1], line=line)
+
+
+def _record_lines(text: str, count: int) -> list[int]:
+    """Best effort: the line where each record of the events array starts (text is valid JSON)."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if text[position] == "{":
+        position = _events_value_position(text, position, decoder)
+    starts: list[int] = []
+    position = _skip_space(text, position + 1)
+    while len(starts) < count and text[position] != "]":
+        starts.append(text.count("\n", 0, position) + 1)
+        _, end = decoder.raw_decode(text, position)
+        position = _skip_space(text, end)
+        if text[position] == ",":
+            position = _skip_space(text, position + 1)
+    return starts
+
+
+def _events_value_position(text: str, position: int, decoder: json.JSONDecoder) -> int:
+    """Position of the (last) "events" value inside the top-level object starting at `position`."""
+    found = position
+    position = _skip_space(text, position + 1)
+    while text[position] != "}":
+        key, end = decoder.raw_decode(text, position)
+        position = _skip_space(text, _skip_space(text, end) + 1)
+        if key == "events":
+            found = position
+        _, end = decoder.raw_decode(text, position)
+        position = _skip_space(text, end)
+        if text[position] == ",":
+            position = _skip_space(text, position + 1)
+    return found
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\n\r":
+        position += 1
+    return position
+
+
+PARSERS = {"markdown": _parse_markdown, "csv": _parse_csv, "json": _parse_json}
+
+
+# ---------------------------------------------------------------- times
+
+
+def _resolve(rows: list[RawRow], path: Path, day: date | None, tz: str | None) -> list[TimelineEvent]:
+    """Give each row its UTC time in file order (midnight rollover) and its ID T1..Tn."""
+    try:
+        resolver = ClockResolver(day, tz)
+    except TimeFormatError as exc:
+        raise ConfigError("timezone", str(exc)) from exc
+    events = []
+    for number, row in enumerate(rows, start=1):
+        time_text = row.time.strip().strip("*_`").strip()
+        try:
+            when = resolver.resolve(time_text)
+        except (ValueError, OverflowError) as exc:
+            raise _time_error(path, row, time_text, resolver, exc) from exc
+        _reject_skipped_clock(path, row, time_text, when, resolver)
+        events.append(TimelineEvent(id=f"T{number}", time=when, text=row.text, raw_time=row.time, line=row.line))
+    return events
+
+
+def _time_error(path: Path, row: RawRow, time_text: str, resolver: ClockResolver, exc: Exception) -> InputError:
+    if resolver.day is None and not looks_like_full_timestamp(time_text) and _is_clock(time_text):
+        return InputError(path, f"time {time_text!r} has no date", line=row.line, hint=NO_DATE_HINT)
+    reason = str(exc) if isinstance(exc, TimeFormatError) else f"cannot read time {time_text!r}: {exc}"
+    return InputError(path, reason, line=row.line, hint=TIME_HINT)
+
+
+def _is_clock(text: str) -> bool:
+    try:
+        parse_clock(text)
+    except TimeFormatError:
+        return False
+    return True
+
+
+def _reject_skipped_clock(path: Path, row: RawRow, time_text: str, when: datetime, resolver: ClockResolver) -> None:
+    """A wall-clock time that a DST change skips (02:30 on a spring-forward day) did not happen."""
+    if looks_like_full_timestamp(time_text) or not isinstance(resolver.tzinfo, ZoneInfo):
+        return
+    clock, offset = parse_clock(time_text)
+    if offset is None and when.astimezone(resolver.tzinfo).time() != clock:
+        raise InputError(
+            path, f"time {time_text!r} does not exist in {resolver.tzinfo.key} on that day (DST change)",
+            line=row.line, hint="write the time with its UTC offset, e.g. 03:30 +02:00",
+        )

@@ -1,0 +1,342 @@
+"""Timeline ingest: three formats, header synonyms, times to UTC, and one clear error per bad input."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.errors import ConfigError, InputError
+from pipeline.ingest.lock import timeline_sha256
+from pipeline.ingest.markdown_table import find_tables, split_row
+from pipeline.ingest.timeline import load_timeline
+from pipeline.models import LockedTimeline
+
+DAY = date(2024, 3, 5)
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_error(path: Path, **kwargs) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_timeline(path, **kwargs)
+    return info.value
+
+
+MARKDOWN = """# Checkout outage timeline
+
+Times are local (Berlin). Notes below the table are ignored.
+
+| Time | Event |
+|------|-------|
+| 14:02 | Deploy of checkout v42 started |
+| 14:05 | Error rate alert fired |
+| 14:20 | Rollback completed |
+
+Scribe: someone.
+"""
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def test_markdown_table_rows_become_events_with_ids_lines_and_utc(tmp_path: Path) -> None:
+    timeline = load_timeline(write(tmp_path, "timeline.md", MARKDOWN), day=DAY, tz="Europe/Berlin")
+
+    assert timeline.format == "markdown"
+    assert [e.id for e in timeline.events] == ["T1", "T2", "T3"]
+    assert [e.line for e in timeline.events] == [7, 8, 9]
+    assert [e.raw_time for e in timeline.events] == ["14:02", "14:05", "14:20"]
+    assert timeline.events[0].text == "Deploy of checkout v42 started"
+    assert timeline.events[0].time == utc(2024, 3, 5, 13, 2)  # CET is UTC+1 in March before the change
+    assert timeline.sha256 == timeline_sha256(timeline.events)
+    assert timeline.lock_status == "unlocked"
+
+
+@pytest.mark.parametrize(
+    ("time_header", "event_header"),
+    [("Time", "Event"), ("Timestamp", "Description"), ("When", "What happened"), ("**Time (UTC)**", "EVENT")],
+)
+def test_markdown_header_synonyms(tmp_path: Path, time_header: str, event_header: str) -> None:
+    text = f"| {time_header} | {event_header} |\n| --- | --- |\n| 09:15 | Pager fired |\n"
+    timeline = load_timeline(write(tmp_path, "t.md", text), day=DAY)
+
+    assert [(e.time, e.text) for e in timeline.events] == [(utc(2024, 3, 5, 9, 15), "Pager fired")]
+
+
+def test_markdown_escaped_pipes_and_inline_code_stay_in_the_cell(tmp_path: Path) -> None:
+    text = "| Time | Event |\n|:--|--:|\n| 10:00 | Ran `kubectl get pods \\| grep api` and saw a \\| b |\n"
+    event = load_timeline(write(tmp_path, "t.md", text), day=DAY).events[0]
+
+    assert event.text == "Ran `kubectl get pods | grep api` and saw a | b"
+
+
+def test_markdown_without_outer_pipes_is_a_table(tmp_path: Path) -> None:
+    text = "Time | Event\n--- | ---\n10:00 | Started\n10:05 | Ended\n"
+
+    assert [e.text for e in load_timeline(write(tmp_path, "t.md", text), day=DAY).events] == ["Started", "Ended"]
+
+
+def test_markdown_extra_columns_are_appended_to_the_text(tmp_path: Path) -> None:
+    text = "| Time | Event | Owner | Source |\n|---|---|---|---|\n| 10:00 | Rolled back | IC | |\n"
+    event = load_timeline(write(tmp_path, "t.md", text), day=DAY).events[0]
+
+    assert event.text == "Rolled back; Owner: IC"
+
+
+def test_markdown_skips_unrelated_tables_and_fenced_code(tmp_path: Path) -> None:
+    text = (
+        "| Field | Value |\n|---|---|\n| Severity | SEV-2 |\n\n"
+        "```\n| Time | Event |\n|---|---|\n| 01:00 | inside a code block |\n```\n\n"
+        "| Time | Event |\n|---|---|\n| 10:00 | The real row |\n"
+    )
+    timeline = load_timeline(write(tmp_path, "t.md", text), day=DAY)
+
+    assert [(e.text, e.line) for e in timeline.events] == [("The real row", 13)]
+
+
+def test_markdown_blank_rows_are_skipped_and_ids_stay_dense(tmp_path: Path) -> None:
+    text = "| Time | Event |\n|---|---|\n| 10:00 | A |\n|  |  |\n| 10:01 | B |\n"
+    timeline = load_timeline(write(tmp_path, "t.md", text), day=DAY)
+
+    assert [(e.id, e.text, e.line) for e in timeline.events] == [("T1", "A", 3), ("T2", "B", 5)]
+
+
+def test_split_row_keeps_escaped_trailing_pipe() -> None:
+    assert split_row("| a | b \\|") == ["a", "b |"]
+    assert split_row("a|b") == ["a", "b"]
+
+
+def test_find_tables_needs_matching_delimiter_row() -> None:
+    assert find_tables("| a | b |\n| --- |\n| 1 | 2 |\n") == []
+    assert [t.header.line for t in find_tables("x\n| a | b |\n|---|---|\n")] == [2]
+
+
+# ---------------------------------------------------------------- CSV and JSON
+
+
+def test_csv_with_iso_timestamps_and_clock_times(tmp_path: Path) -> None:
+    text = 'time,event\n2024-03-05T14:02:00+01:00,"Deploy started, canary 5%"\n14:10,Alert fired\n'
+    timeline = load_timeline(write(tmp_path, "timeline.csv", text), day=DAY, tz="Europe/Berlin")
+
+    assert timeline.format == "csv"
+    assert [(e.id, e.time, e.text, e.line) for e in timeline.events] == [
+        ("T1", utc(2024, 3, 5, 13, 2), "Deploy started, canary 5%", 2),
+        ("T2", utc(2024, 3, 5, 13, 10), "Alert fired", 3),
+    ]
+
+
+def test_csv_header_synonyms_extra_columns_and_multiline_cells(tmp_path: Path) -> None:
+    text = 'When,Owner,Description\n10:00,ops,"First line\nsecond line"\n10:05,,Closed\n'
+    timeline = load_timeline(write(tmp_path, "t.csv", text), day=DAY)
+
+    assert [(e.text, e.line) for e in timeline.events] == [("First line\nsecond line; Owner: ops", 2), ("Closed", 4)]
+
+
+def test_json_list_and_events_object_with_record_lines(tmp_path: Path) -> None:
+    records = [{"time": "2024-03-05T10:00:00Z", "event": "Started"}, {"time": "10:30", "event": "Ended", "id": 9}]
+    as_list = load_timeline(write(tmp_path, "a.json", json.dumps(records, indent=2)), day=DAY)
+    as_object = load_timeline(write(tmp_path, "b.json", json.dumps({"incident": "x", "events": records}, indent=2)))
+
+    for timeline in (as_list, as_object):
+        assert timeline.format == "json"
+        assert [(e.id, e.time, e.text) for e in timeline.events] == [
+            ("T1", utc(2024, 3, 5, 10), "Started"),
+            ("T2", utc(2024, 3, 5, 10, 30), "Ended"),
+        ]
+    assert [e.line for e in as_list.events] == [2, 6]
+    assert [e.line for e in as_object.events] == [4, 8]
+
+
+def test_json_compact_records_on_separate_lines(tmp_path: Path) -> None:
+    text = '{"events": [\n{"when": "10:00", "description": "A"},\n\n{"when": "10:01", "text": "B"}]}'
+
+    assert [e.line for e in load_timeline(write(tmp_path, "t.json", text), day=DAY).events] == [2, 4]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("timeline.txt", "| Time | Event |\n|---|---|\n| 10:00 | A |\n", "markdown"),
+        ("timeline.txt", "time,event\n10:00,A\n", "csv"),
+        ("timeline", '[{"time": "10:00", "event": "A"}]', "json"),
+    ],
+)
+def test_format_detected_from_content_without_known_extension(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    assert load_timeline(write(tmp_path, name, text), day=DAY).format == expected
+
+
+def test_fmt_overrides_the_extension(tmp_path: Path) -> None:
+    path = write(tmp_path, "timeline.md", "time,event\n10:00,A\n")
+
+    assert load_timeline(path, day=DAY, fmt="csv").events[0].text == "A"
+    with pytest.raises(ConfigError, match="unknown timeline format 'yaml'"):
+        load_timeline(path, day=DAY, fmt="yaml")
+
+
+# ---------------------------------------------------------------- times
+
+
+def test_rows_crossing_midnight_go_to_the_next_day_in_order(tmp_path: Path) -> None:
+    text = "| Time | Event |\n|---|---|\n| 23:58 | A |\n| 00:03 | B |\n| 00:10 | C |\n"
+    times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), day=DAY).events]
+
+    assert times == [utc(2024, 3, 5, 23, 58), utc(2024, 3, 6, 0, 3), utc(2024, 3, 6, 0, 10)]
+
+
+def test_berlin_winter_and_across_the_spring_dst_change(tmp_path: Path) -> None:
+    text = "| Time | Event |\n|---|---|\n| 01:30 | before the change |\n| 03:10 | after the change |\n"
+    times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), day=date(2024, 3, 31), tz="Europe/Berlin").events]
+
+    assert times == [utc(2024, 3, 31, 0, 30), utc(2024, 3, 31, 1, 10)]  # +01:00 then +02:00
+
+
+def test_berlin_autumn_dst_change_and_midnight(tmp_path: Path) -> None:
+    text = "| Time | Event |\n|---|---|\n| 23:50 | A |\n| 00:20 | B |\n| 04:00 | C |\n"
+    times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), day=date(2024, 10, 26), tz="Europe/Berlin").events]
+
+    assert times == [utc(2024, 10, 26, 21, 50), utc(2024, 10, 26, 22, 20), utc(2024, 10, 27, 3, 0)]
+
+
+def test_clock_time_skipped_by_dst_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.md", "| Time | Event |\n|---|---|\n| 01:50 | A |\n| 02:30 | B |\n")
+    error = load_error(path, day=date(2024, 3, 31), tz="Europe/Berlin")
+
+    assert error.line == 4
+    assert "'02:30' does not exist in Europe/Berlin" in str(error)
+
+
+def test_explicit_offsets_are_honoured_over_the_zone(tmp_path: Path) -> None:
+    text = (
+        "| Time | Event |\n|---|---|\n| 14:00 +05:30 | A |\n| 14:00Z | B |\n"
+        "| 2024-03-05T20:00:00-05:00 | C |\n"
+    )
+    times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), day=DAY, tz="Europe/Berlin").events]
+
+    assert times == [utc(2024, 3, 5, 8, 30), utc(2024, 3, 5, 14, 0), utc(2024, 3, 6, 1, 0)]
+
+
+def test_raw_time_keeps_the_cell_as_written(tmp_path: Path) -> None:
+    text = "| Time | Event |\n|---|---|\n| **2:05 PM** | A |\n"
+    event = load_timeline(write(tmp_path, "t.md", text), day=DAY).events[0]
+
+    assert (event.raw_time, event.time) == ("**2:05 PM**", utc(2024, 3, 5, 14, 5))
+
+
+def test_unknown_zone_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Mars/Olympus"):
+        load_timeline(write(tmp_path, "t.md", MARKDOWN), day=DAY, tz="Mars/Olympus")
+
+
+# ---------------------------------------------------------------- bad input: file and line named
+
+
+def test_unreadable_time_names_file_line_and_value(tmp_path: Path) -> None:
+    text = "# T\n\n| Time | Event |\n|---|---|\n| 14:00 | ok |\n| 14:01 | ok |\n| 25:99 | bad |\n"
+    path = write(tmp_path, "t.md", text)
+    error = load_error(path, day=DAY)
+
+    assert str(error).startswith(f"error: {path}:7: cannot read time '25:99'")
+    assert "HH:MM" in error.hint
+
+
+def test_clock_time_without_a_date_hints_at_incident_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", "time,event\n14:00,A\n")
+    error = load_error(path)
+
+    assert (error.path, error.line) == (path, 2)
+    assert "'14:00' has no date" in str(error)
+    assert "incident.toml" in error.hint and "--date" in error.hint
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "fragment"),
+    [
+        ("t.md", "# Notes\n\nNo table here.\n", None, "no timeline table found"),
+        ("t.md", "intro\n\n| Time | Event |\n|---|---|\n\nafter\n", 3, "table has no rows"),
+        ("t.md", "| When | Who |\n|---|---|\n| 10:00 | x |\n", 1, "no event column"),
+        ("t.md", "| Owner | Event |\n|---|---|\n| x | y |\n", 1, "no time column"),
+        ("t.md", "| Time | Event |\n|---|---|\n| 10:00 | a | b |\n", 3, "row has 3 cells but the header has 2"),
+        ("t.md", "| Time | Event |\n|---|---|\n| 10:00 | a |\n|  | orphan |\n", 4, "row has no time"),
+        ("t.md", "| Time | Event |\n|---|---|\n| 10:00 |  |\n", 3, "has no event text"),
+        ("t.csv", "\ntime,event\n", 2, "has no rows"),
+        ("t.csv", "time,what\n10:00,a\n", 1, "no event column"),
+        ("t.csv", "time,event\n10:00,a,b\n", 2, "row has 3 cells"),
+        ("t.csv", 'time,event\n10:00,"a\n', 2, "cannot read CSV"),
+        ("t.json", '[\n  {"time": "10:00",\n   "event": "a"},\n  {"time": "10:01" "event": "b"}\n]', 4, "invalid JSON"),
+        ("t.json", "[]", 1, "no events"),
+        ("t.json", '{"items": []}', 1, 'no "events" list'),
+        ("t.json", '"just text"', 1, "top level is a str"),
+        ("t.json", '[\n {"time": "10:00", "event": "a"},\n "oops"\n]', 3, "record is a str"),
+        ("t.json", '[\n {"time": "10:00", "event": "a"},\n {"time": "10:01"}\n]', 3, "no 'event' key"),
+        ("t.json", '[\n {"time": 1700000000, "event": "a"}\n]', 2, "must be non-empty text"),
+        ("timeline.txt", "just some prose\n", None, "cannot tell the timeline format"),
+    ],
+)
+def test_bad_input_is_one_input_error_with_file_and_line(
+    tmp_path: Path, name: str, text: str, line: int | None, fragment: str
+) -> None:
+    path = write(tmp_path, name, text)
+    error = load_error(path, day=DAY)
+
+    assert error.path == path
+    assert error.line == line
+    assert fragment in str(error)
+    assert str(error).startswith(f"error: {path}:{line}:" if line else f"error: {path}:")
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [(b"", "empty"), (b"\xff\xfe1\x002\x00", "UTF-16"), (b"time,event\n10:00,caf\xe9\n", "not valid UTF-8"),
+     (b"ab\x00cd", "binary")],
+)
+def test_unreadable_files_are_input_errors(tmp_path: Path, data: bytes, fragment: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+
+    assert fragment in str(load_error(path, day=DAY))
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    assert "not found" in str(load_error(tmp_path / "nope.md", day=DAY))
+
+
+# ---------------------------------------------------------------- fuzz: never another exception
+
+_fuzz_text = st.one_of(
+    st.text(max_size=300),
+    st.lists(
+        st.sampled_from(["| Time | Event |", "|---|---|", "| 10:00 | a |", "| 23:59 | b \\| c |", "|  | x |",
+                         "time,event", "10:00,a", '"x', "[", "{", '"events"', ":", "]", "}", ",", "00:01",
+                         "2024-03-05T10:00Z", "9999-12-31T23:59:00Z", "\n", "25:99", "2:30 PM"]),
+        max_size=30,
+    ).map("\n".join),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from([".md", ".csv", ".json", ".txt"]), text=_fuzz_text, raw=st.none() | st.binary(max_size=200))
+def test_fuzz_any_content_loads_or_raises_input_error(tmp_path: Path, suffix: str, text: str, raw: bytes | None) -> None:
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(raw if raw is not None else text.encode("utf-8"))
+    try:
+        result = load_timeline(path, day=DAY, tz="Europe/Berlin")
+    except InputError as error:
+        assert str(error).startswith(f"error: {path}")
+    else:
+        assert isinstance(result, LockedTimeline) and result.events
+        assert [e.id for e in result.events] == [f"T{n}" for n in range(1, len(result.events) + 1)]
