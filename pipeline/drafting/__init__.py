@@ -1,0 +1,76 @@
+"""Drafting: incident -> facts -> engine -> grounding check -> Draft. Engines are chosen by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from pipeline.drafting.offline import draft_offline
+from pipeline.drafting.verify import enforce_grounding
+from pipeline.errors import ConfigError
+from pipeline.facts import evidence_items, extract_facts
+from pipeline.models import Draft, DraftMetadata, Facts, Incident
+from pipeline.redact import redact_incident
+
+Engine = Callable[[Incident, Facts], Draft]
+ENGINES: dict[str, Engine] = {"offline": draft_offline}
+
+
+def draft_incident(incident: Incident, *, engine: str = "offline", similar: bool = True) -> tuple[Draft, list[str]]:
+    """Redact, extract facts, draft with `engine`, verify grounding; returns the draft and warnings."""
+    if engine not in ENGINES:
+        raise ConfigError("--engine", f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    safe = redact_incident(incident)
+    facts = extract_facts(safe)
+    draft = ENGINES[engine](safe, facts)
+    evidence = {item.id: item for item in evidence_items(safe)}
+    draft, warnings = enforce_grounding(draft, evidence)
+    if similar:
+        draft = draft.model_copy(update={"similar_incidents": similar_incidents(draft, warnings)})
+    from pipeline import __version__
+
+    draft.metadata = DraftMetadata(
+        version=__version__,
+        engine=engine,
+        timeline_sha256=incident.timeline.sha256,
+        lock_status=incident.timeline.lock_status,
+        chat_format=incident.chat.format if incident.chat else None,
+        generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        warnings=warnings,
+    )
+    return draft, warnings
+
+
+def similar_incidents(draft: Draft, warnings: list[str]):
+    """Past incidents from the local library; an unavailable library is a warning, never a failure."""
+    try:
+        from pipeline.similar import find_similar_for_text
+    except ImportError:
+        return []
+    query = " ".join([draft.title] + [c.text for c in draft.executive_summary + draft.impact])
+    try:
+        return find_similar_for_text(query, k=3, service=draft.service)
+    except Exception as exc:  # the library is optional: the draft must still be written
+        warnings.append(f"similar past incidents unavailable: {exc}")
+        return []
+
+
+def draft_from_directory(
+    directory: Path,
+    *,
+    timeline: Path | None = None,
+    chat: Path | None = None,
+    chat_format: str | None = None,
+    tz: str | None = None,
+    on_date: date | None = None,
+    engine: str = "offline",
+    similar: bool = True,
+) -> tuple[Draft, list[str]]:
+    from pipeline.ingest.incident import load_incident
+
+    incident, warnings = load_incident(
+        directory, timeline=timeline, chat=chat, chat_format=chat_format, tz=tz, on_date=on_date
+    )
+    draft, draft_warnings = draft_incident(incident, engine=engine, similar=similar)
+    return draft, warnings + draft_warnings

@@ -1,0 +1,465 @@
+"""The offline engine: a complete, cited, blameless draft from facts and evidence, with no model.
+
+It writes only what the evidence states. Sentences are built from facts (times, durations, stated
+figures) and from quoted chat statements; anything it cannot support becomes NOT_ESTABLISHED plus
+what the review should fill in. Chat text is quoted only after the blameless gate passes it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pipeline.drafting.gate import blameless_or_none
+from pipeline.facts import Evidence, evidence_items, signals
+from pipeline.models import (
+    NOT_ESTABLISHED,
+    ActionItem,
+    ActionType,
+    Claim,
+    Confidence,
+    ContributingFactor,
+    Draft,
+    Fact,
+    Facts,
+    Incident,
+    Why,
+)
+
+MAX_SUMMARY_WORDS = 100
+CHANGE_RE = re.compile(
+    r"\b(?:deploy(?:ed|ment)?|release[d]?|rolled out|config(?:uration)? change|migration|upgrade[d]?|"
+    r"changed|merged|pushed)\b",
+    re.IGNORECASE,
+)
+PROBLEM_RE = re.compile(
+    r"\b(?:no alert|didn'?t (?:alert|page|fire)|no runbook|runbook (?:was )?(?:missing|outdated|stale)|"
+    r"no dashboard|(?:was|were)n'?t (?:visible|monitored|paged)|could ?n'?o?t (?:find|see|tell|access)|"
+    r"took (?:too )?long|unclear|confus(?:ed|ing)|missing|no canary|without (?:a )?canary|not covered)\b",
+    re.IGNORECASE,
+)
+COMMS_RE = re.compile(r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bposted an update\b", re.IGNORECASE)
+LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
+QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
+STOPWORDS = frozenset(
+    "the a an and or of to in on at is it its it's this that was were be been for with from as by not no "
+    "i we you he she they think don't dont isn't is'nt db? about into then than there here so our your "
+    "cause caused because looks like probably maybe could would should instead".split()
+)
+
+
+def utc_clock(moment: datetime | None) -> str:
+    return moment.strftime("%H:%M UTC") if moment else "an unrecorded time"
+
+
+class OfflineEngine:
+    """Builds a Draft section by section; each section method returns claims with citations."""
+
+    name = "offline"
+
+    def __init__(self, incident: Incident, facts: Facts):
+        self.incident = incident
+        self.facts = facts
+        self.items = evidence_items(incident)
+        self.by_id = {item.id: item for item in self.items}
+        self.people = sorted({p.name for p in incident.meta.people} | {i.author for i in self.items if i.author})
+        self.chat = [item for item in self.items if not item.is_timeline and item.kind != "bot"]
+
+    # ------------------------------------------------------------------ helpers
+
+    def clean(self, text: str) -> str | None:
+        return blameless_or_none(text, self.people)
+
+    def quote(self, item: Evidence, max_words: int = 30) -> str | None:
+        """A chat statement as a quote: first line, trimmed, blameless, without names of speakers."""
+        text = item.text.strip().splitlines()[0].strip()
+        words = text.split()
+        if len(words) > max_words:
+            text = " ".join(words[:max_words]) + " ..."
+        cleaned = self.clean(text)
+        return f"\u201c{cleaned}\u201d" if cleaned else None
+
+    def minutes_between(self, start: Fact | None, end: Fact | None) -> int | None:
+        if not (start and end and start.time and end.time):
+            return None
+        return max(0, round((end.time - start.time).total_seconds() / 60))
+
+    # ------------------------------------------------------------------ sections
+
+    def executive_summary(self) -> list[Claim]:
+        f = self.facts
+        service = self.incident.meta.service or "The affected service"
+        claims: list[Claim] = []
+        if f.started:
+            claims.append(Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence))
+        if f.severity and (f.declared or f.severity.evidence):
+            when = f" at {utc_clock(f.declared.time)}" if f.declared else ""
+            evidence = sorted(set((f.declared.evidence if f.declared else []) + f.severity.evidence), key=_id_key)
+            claims.append(Claim(text=f"The incident was declared {f.severity.value}{when}.", evidence=evidence))
+        if f.impact:
+            figures = f.impact[:3]
+            listed = "; ".join(fig.value for fig in figures)
+            claims.append(Claim(text=f"Stated impact: {listed}.", evidence=_ids(figures)))
+        if f.mitigated:
+            kinds = ", ".join(dict.fromkeys(step.name for step in f.mitigation_steps)) or "mitigation"
+            duration = self.minutes_between(f.started, f.mitigated)
+            lasted = f", {duration} minutes after it began" if duration is not None else ""
+            evidence = _ids([f.mitigated] + f.mitigation_steps[:1] + ([f.started] if f.started else []))
+            claims.append(
+                Claim(text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence)
+            )
+        if f.resolved:
+            claims.append(Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence))
+        while claims and sum(len(c.text.split()) for c in claims) > MAX_SUMMARY_WORDS:
+            claims.pop(2 if len(claims) > 2 else -1)
+        return claims or [not_established("the review should summarize impact, duration and mitigation")]
+
+    def impact(self) -> list[Claim]:
+        f = self.facts
+        claims = []
+        for figure in f.impact:
+            item = self.by_id[figure.evidence[0]]
+            quoted = self.quote(item) if not item.is_timeline else f"\u201c{item.text}\u201d"
+            if quoted:
+                claims.append(Claim(text=f"{figure.value} stated at {utc_clock(item.time)}: {quoted}", evidence=figure.evidence))
+        duration = self.minutes_between(f.started, f.mitigated)
+        if duration is not None:
+            claims.append(
+                Claim(
+                    text=f"Impact lasted {duration} minutes, from {utc_clock(f.started.time)} "
+                    f"to {utc_clock(f.mitigated.time)}.",
+                    evidence=_ids([f.started, f.mitigated]),
+                )
+            )
+        return claims or [not_established("the review should state who was affected, how many, and for how long")]
+
+    def went_well(self) -> list[Claim]:
+        f = self.facts
+        claims: list[Claim] = []
+        if f.detected and f.started and signals()["detection"].search(f.detected.value):
+            delay = self.minutes_between(f.started, f.detected)
+            claims.append(
+                Claim(
+                    text=f"An alert detected the problem at {utc_clock(f.detected.time)}, {delay} minutes after impact began.",
+                    evidence=_ids([f.started, f.detected]),
+                )
+            )
+        if f.declared and f.detected:
+            delay = self.minutes_between(f.detected, f.declared)
+            claims.append(
+                Claim(
+                    text=f"The incident was declared at {utc_clock(f.declared.time)}, {delay} minutes after detection.",
+                    evidence=_ids([f.detected, f.declared]),
+                )
+            )
+        cited_roles = [role for role in f.roles if role.evidence]
+        if cited_roles:
+            names = ", ".join(dict.fromkeys(role.name for role in cited_roles))
+            claims.append(
+                Claim(text=f"Incident roles were assigned during the response ({names}).", evidence=_ids(cited_roles))
+            )
+        comms = [item for item in self.items if COMMS_RE.search(item.text) and not item.suspect]
+        if comms:
+            claims.append(
+                Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
+            )
+        if f.mitigated and f.detected and f.mitigation_steps:
+            delay = self.minutes_between(f.detected, f.mitigated)
+            kind = f.mitigation_steps[0].name
+            claims.append(
+                Claim(
+                    text=f"Mitigation ({kind}) ended the impact {delay} minutes after detection.",
+                    evidence=_ids([f.detected, f.mitigation_steps[0], f.mitigated]),
+                )
+            )
+        return pad(claims, "the review should add what helped the response (at least three items)")
+
+    def went_wrong(self, factors: list[ContributingFactor]) -> list[Claim]:
+        f = self.facts
+        claims: list[Claim] = []
+        duration = self.minutes_between(f.started, f.mitigated)
+        if duration is not None:
+            claims.append(
+                Claim(text=f"Customers were affected for {duration} minutes before mitigation.", evidence=_ids([f.started, f.mitigated]))
+            )
+        detect_delay = self.minutes_between(f.started, f.detected)
+        if detect_delay is not None and detect_delay > 0:
+            claims.append(
+                Claim(
+                    text=f"The impact began {detect_delay} minutes before the first alert or report.",
+                    evidence=_ids([f.started, f.detected]),
+                )
+            )
+        change = self.preceding_change()
+        if change is not None and f.started:
+            lead = self.minutes_between(Fact(name="c", value="", time=change.time), f.started)
+            claims.append(
+                Claim(
+                    text=f"A change reached production {lead} minutes before impact began and was not caught before it did.",
+                    evidence=[change.id] + f.started.evidence,
+                )
+            )
+        if any(factor.disputed for factor in factors):
+            disputed = [factor for factor in factors if factor.disputed]
+            claims.append(
+                Claim(
+                    text="Responders weighed competing explanations before the cause was confirmed.",
+                    evidence=sorted({e for factor in disputed for e in factor.evidence}, key=_id_key),
+                )
+            )
+        for item in self.chat:
+            if PROBLEM_RE.search(item.text) and not item.suspect and len(claims) < 6:
+                quoted = self.quote(item)
+                if quoted:
+                    claims.append(Claim(text=f"Raised during the response: {quoted}", evidence=[item.id]))
+        return pad(claims, "the review should add what made the incident worse or longer (at least three items)")
+
+    def preceding_change(self) -> Evidence | None:
+        """The last timeline change (deploy, config, migration) at or before impact began."""
+        start = self.facts.started.time if self.facts.started else None
+        candidates = [
+            item for item in self.items
+            if item.is_timeline and CHANGE_RE.search(item.text) and start and item.time and item.time <= start
+        ]
+        return candidates[-1] if candidates else None
+
+    def contributing_factors(self) -> list[ContributingFactor]:
+        sig = signals()
+        factors: list[ContributingFactor] = []
+        change = self.preceding_change()
+        hypotheses = [
+            item for item in self.chat
+            if not item.suspect and (sig["hypothesis"].search(item.text) or QUESTION_HYPOTHESIS_RE.search(item.text))
+            and not sig["disagreement"].search(item.text)
+        ]
+        disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
+        if change is not None:
+            supporters = [h for h in hypotheses if sig["confirmation"].search(h.text) and _overlap(h.text, change.text) >= 2]
+            factors.append(
+                ContributingFactor(
+                    statement=f"A change preceded the impact: {self.clean(change.text) or 'see ' + change.id}.",
+                    evidence=[change.id] + [s.id for s in supporters],
+                    confidence=Confidence.high if supporters else Confidence.medium,
+                )
+            )
+        supporting = set(factors[0].evidence) if factors else set()
+        for item in hypotheses:
+            quoted = self.quote(item) if item.id not in supporting else None
+            if not quoted:
+                continue
+            later = [d for d in disagreements if d.time and item.time and d.time >= item.time and _overlap(d.text, item.text) >= 2]
+            confirmed = bool(sig["confirmation"].search(item.text))
+            agreeing_authors = {
+                h.author for h in hypotheses if h is not item and _overlap(h.text, item.text) >= 2
+            } - {item.author}
+            confidence = Confidence.high if confirmed else Confidence.medium if agreeing_authors else Confidence.low
+            if later and not confirmed:
+                confidence = Confidence.low
+            factors.append(
+                ContributingFactor(
+                    statement=f"Hypothesis raised in the channel: {quoted}",
+                    evidence=[item.id] + [d.id for d in later[:2]],
+                    confidence=confidence,
+                    disputed=bool(later),
+                )
+            )
+        order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
+        return sorted(factors, key=lambda factor: (factor.disputed, order[factor.confidence]))[:8]
+
+    def five_whys(self, factors: list[ContributingFactor]) -> list[Why]:
+        f = self.facts
+        answers: list[Claim] = []
+        if f.started:
+            answers.append(Claim(text=f"Impact began at {utc_clock(f.started.time)}: \u201c{f.started.value}\u201d", evidence=f.started.evidence))
+        for factor in factors:
+            if not factor.disputed and factor.confidence != Confidence.low and len(answers) < 4:
+                answers.append(Claim(text=factor.statement, evidence=factor.evidence))
+        questions = [
+            "Why were customers affected?",
+            "Why did that happen?",
+            "Why was that possible?",
+            "Why did existing safeguards not stop it?",
+            "Why does the system allow this condition?",
+        ]
+        whys = []
+        for depth, question in enumerate(questions):
+            if depth < len(answers) and depth < 4:
+                whys.append(Why(question=question, answer=answers[depth]))
+            else:
+                whys.append(
+                    Why(
+                        question=question,
+                        answer=not_established(
+                            "the review should name the control, process or design condition that allowed this"
+                        ),
+                    )
+                )
+        return whys
+
+    def action_items(self) -> list[ActionItem]:
+        sig = signals()
+        items: list[ActionItem] = []
+        seen: set[str] = set()
+        for message in self.chat:
+            if message.suspect:
+                continue
+            lines = [line.strip(" -*\u2022\t") for line in message.text.splitlines()]
+            cue_in_header = bool(sig["action_cue"].search(lines[0]))
+            for index, line in enumerate(lines):
+                if not line or not (sig["action_cue"].search(line) or (cue_in_header and index > 0)):
+                    continue
+                item = self.parse_action(line, message)
+                if item is not None and item.action.lower() not in seen:
+                    seen.add(item.action.lower())
+                    items.append(item)
+        return items
+
+    def parse_action(self, line: str, message: Evidence) -> ActionItem | None:
+        sig = signals()
+        owner_match = sig["action_owner"].search(line)
+        due_match = sig["action_due"].search(line)
+        priority_match = sig["action_priority"].search(line)
+        text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4])\b[^()]*)\)", "", line)
+        text = sig["action_cue"].sub("", text, count=1)
+        text = re.sub(r"^[\s:,\-]*(?:so far)?[\s:,\-]*(?:is to |to |that |would be )?", "", text).strip(" .:-")
+        if len(text.split()) < 3:
+            return None
+        action = self.clean(text[0].upper() + text[1:])
+        if action is None:
+            return None
+        owner = (owner_match["owner"] or owner_match["mention"]) if owner_match else None
+        priority = None
+        if priority_match:
+            priority = priority_match["priority"] or priority_match["word"].capitalize()
+        return ActionItem(
+            action=action,
+            owner=owner,
+            due=due_match["due"] if due_match else None,
+            priority=priority.upper() if priority and priority.startswith(("p", "P")) else priority,
+            type=classify_action(action),
+            evidence=[message.id],
+        )
+
+    def lessons(self, factors: list[ContributingFactor]) -> list[Claim]:
+        claims = []
+        for item in self.chat:
+            if LESSON_RE.search(item.text) and not item.suspect:
+                quoted = self.quote(item)
+                if quoted:
+                    claims.append(Claim(text=f"Noted during the response: {quoted}", evidence=[item.id]))
+        return claims or [not_established("the review should record what the team learned about the system")]
+
+    def open_questions(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[str]:
+        f = self.facts
+        questions: list[str] = []
+        for factor in factors:
+            if factor.disputed:
+                questions.append(
+                    f"The channel disagreed about a candidate factor ({', '.join(factor.evidence)}): which explanation does the evidence support?"
+                )
+        for label, fact in (("impact start", f.started), ("detection", f.detected), ("mitigation", f.mitigated), ("resolution", f.resolved)):
+            if fact is None:
+                questions.append(f"The {label} time is not recorded in the evidence: when did it happen, and what shows it?")
+        declared_roles = {role.name for role in f.roles}
+        for role in ("IC", "Scribe"):
+            if role not in declared_roles:
+                questions.append(f"No {role} is recorded: the review should record the role assignment.")
+        if f.severity is None:
+            questions.append("Severity is not declared in incident.toml or the evidence: what severity applies?")
+        elif not f.severity.evidence:
+            stated = self.stated_severities()
+            if stated:
+                questions.append(
+                    f"incident.toml says {f.severity.value}, but {stated[-1]} states another level: which is final?"
+                )
+        for action in actions:
+            missing = [name for name, value in (("owner", action.owner), ("due date", action.due), ("priority", action.priority)) if not value]
+            if missing:
+                questions.append(f"Action item \u201c{action.action}\u201d has no {', '.join(missing)}.")
+        if self.incident.timeline.lock_status != "locked":
+            questions.append("The timeline is not locked: is it the scribe's final version?")
+        questions.append("Which controls (review, tests, canary, alerts) could have caught this earlier, and how?")
+        return questions
+
+    def stated_severities(self) -> list[str]:
+        sig = signals()
+        return [
+            item.id for item in self.items
+            if sig["severity"].search(item.text) and sig["severity_declaration"].search(item.text)
+        ]
+
+    def evidence_index(self) -> dict[str, str]:
+        index = {}
+        for item in self.items:
+            when = utc_clock(item.time) if item.time else "no time"
+            who = f"{item.author}: " if item.author else ""
+            text = " ".join(item.text.split())
+            if len(text) > 200:
+                text = text[:197] + "..."
+            if not item.is_timeline and self.clean(text) is None:
+                text = "[withheld from the draft: flagged by the blameless check; see the chat source]"
+            suspect = " [suspect: reads as an instruction to a model]" if item.suspect else ""
+            index[item.id] = f"{when} {who}{text}{suspect}"
+        return index
+
+    def build(self) -> Draft:
+        meta, f = self.incident.meta, self.facts
+        factors = self.contributing_factors()
+        actions = self.action_items()
+        end = f.resolved or f.mitigated
+        return Draft(
+            title=meta.title or f"Incident in {meta.service or 'an unnamed service'}",
+            date=meta.date or (f.started.time.date() if f.started and f.started.time else None),
+            duration_minutes=self.minutes_between(f.started, end),
+            severity=f.severity.value if f.severity else None,
+            authors=meta.authors,
+            service=meta.service,
+            facts=f,
+            executive_summary=self.executive_summary(),
+            impact=self.impact(),
+            timeline=self.incident.timeline.events,
+            went_well=self.went_well(),
+            went_wrong=self.went_wrong(factors),
+            contributing_factors=factors,
+            five_whys=self.five_whys(factors),
+            action_items=actions,
+            lessons_learned=self.lessons(factors),
+            open_questions=self.open_questions(factors, actions),
+            evidence_index=self.evidence_index(),
+        )
+
+
+def draft_offline(incident: Incident, facts: Facts) -> Draft:
+    return OfflineEngine(incident, facts).build()
+
+
+def not_established(fill_in: str) -> Claim:
+    return Claim(text=f"{NOT_ESTABLISHED} {fill_in[0].upper()}{fill_in[1:]}.", evidence=[], established=False)
+
+
+def pad(claims: list[Claim], fill_in: str, minimum: int = 3) -> list[Claim]:
+    """Sections the template wants at least `minimum` of: say plainly what the review must add."""
+    return claims if len(claims) >= minimum else claims + [not_established(fill_in)]
+
+
+def classify_action(text: str) -> ActionType:
+    for kind, pattern in signals()["action_types"].items():
+        if pattern.search(text):
+            return ActionType(kind)
+    return ActionType.corrective
+
+
+def _ids(facts: list[Fact]) -> list[str]:
+    return sorted({e for fact in facts if fact for e in fact.evidence}, key=_id_key)
+
+
+def _id_key(evidence_id: str) -> tuple[str, int]:
+    return evidence_id[0], int(evidence_id[1:])
+
+
+def _tokens(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9#][a-z0-9#._-]+", text.lower()) if w not in STOPWORDS and len(w) > 2}
+
+
+def _overlap(a: str, b: str) -> int:
+    return len(_tokens(a) & _tokens(b))

@@ -1,0 +1,235 @@
+"""Deterministic facts from the evidence: severity, roles, key moments, mitigation steps, durations, impact.
+
+Every fact carries the evidence IDs it was read from. The phrases this module looks for are data
+(`pipeline/data/signals.yaml`); this module only decides which row or message wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.models import Fact, Facts, Incident
+
+SIGNALS_FILE = Path(__file__).parent / "data" / "signals.yaml"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One timeline row or chat message, as the drafting engines see it."""
+
+    id: str
+    time: datetime | None
+    text: str
+    author: str | None = None
+    kind: str = "timeline"
+    suspect: bool = False
+
+    @property
+    def is_timeline(self) -> bool:
+        return self.id.startswith("T")
+
+
+@lru_cache(maxsize=1)
+def signals() -> dict[str, Any]:
+    """signals.yaml compiled: strings become case-insensitive regexes, dicts of strings likewise."""
+
+    def compile_value(value: Any) -> Any:
+        if isinstance(value, str):
+            return re.compile(value, re.IGNORECASE)
+        if isinstance(value, dict):
+            return {key: compile_value(item) for key, item in value.items()}
+        return value
+
+    raw = yaml.safe_load(SIGNALS_FILE.read_text(encoding="utf-8"))
+    return {key: compile_value(value) for key, value in raw.items()}
+
+
+def evidence_items(incident: Incident) -> list[Evidence]:
+    """Timeline rows then chat messages; joins and edits are not evidence of anything."""
+    items = [Evidence(e.id, e.time, e.text) for e in incident.timeline.events]
+    if incident.chat is not None:
+        items += [
+            Evidence(m.id, m.time, m.text, m.author, m.kind, m.suspect)
+            for m in incident.chat.messages
+            if m.kind != "join" and m.text.strip()
+        ]
+    return items
+
+
+def _by_time(items: list[Evidence]) -> list[Evidence]:
+    """Timeline rows first at equal times: the locked timeline is the better citation."""
+    return sorted(
+        (item for item in items if item.time is not None),
+        key=lambda item: (item.time, not item.is_timeline),
+    )
+
+
+def _first(items: list[Evidence], pattern: re.Pattern[str], name: str, after: datetime | None = None) -> Fact | None:
+    for item in _by_time(items):
+        if item.suspect or (after is not None and item.time < after):
+            continue
+        if pattern.search(item.text):
+            return Fact(name=name, value=item.text, time=item.time, evidence=[item.id])
+    return None
+
+
+def _minutes(start: Fact | None, end: Fact | None) -> int | None:
+    if start is None or end is None or start.time is None or end.time is None:
+        return None
+    return max(0, round((end.time - start.time).total_seconds() / 60))
+
+
+def extract_severity(incident: Incident, items: list[Evidence]) -> Fact | None:
+    """Severity as declared: the last declared level in the evidence, else incident.toml's."""
+    found: Fact | None = None
+    sig = signals()
+    for item in _by_time(items):
+        match = sig["severity"].search(item.text)
+        if match and not item.suspect and sig["severity_declaration"].search(item.text):
+            level = match.group(1) or match.group(2)
+            value = f"SEV-{level}" if level.isdigit() else level.upper()
+            found = Fact(name="severity", value=value, time=item.time, evidence=[item.id])
+    declared = incident.meta.severity
+    if declared and (found is None or _norm_sev(found.value) != _norm_sev(declared)):
+        # incident.toml is the author's final word; the drafting stage asks the review about a mismatch.
+        return Fact(name="severity", value=declared, evidence=[])
+    return found
+
+
+def _norm_sev(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", value.lower())
+
+
+def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
+    """Roles as assigned: role statements in the timeline and chat, merged with incident.toml's people.
+
+    incident.toml gives the full name; a matching statement in the evidence gives the citation.
+    """
+    sig = signals()
+    stated: dict[tuple[str, str], list[str]] = {}
+    for item in _by_time(items):
+        if item.suspect:
+            continue
+        found = [
+            (match["role"], match["name"])
+            for pattern in ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_listed")
+            for match in sig[pattern].finditer(item.text)
+        ]
+        if item.author:
+            found += [(match["role"], item.author) for match in sig["role_self"].finditer(item.text)]
+        for role_text, name in found:
+            role = _normalize_role(role_text)
+            if role is not None:
+                stated.setdefault((role, name.strip()), [item.id])
+    facts: list[Fact] = []
+    declared = [(_normalize_role(r) or r, person.name) for person in incident.meta.people for r in person.roles]
+    for role, name in declared + sorted(stated, key=lambda key: -len(key[1])):
+        if any(f.name == role and _same_person(f.value, name) for f in facts):
+            continue
+        evidence = sorted(
+            {e for (r, n), ids in stated.items() if r == role and _same_person(name, n) for e in ids},
+            key=lambda e: (e[0] != "T", int(e[1:])),
+        )
+        facts.append(Fact(name=role, value=name, evidence=evidence))
+    order = ["IC", "OL", "CL", "Scribe", "SME"]
+    return sorted(facts, key=lambda fact: (order.index(fact.name) if fact.name in order else 9, fact.value))
+
+
+def _same_person(a: str, b: str) -> bool:
+    a_parts, b_parts = a.lower().split(), b.lower().split()
+    return bool(a_parts and b_parts) and (a_parts[0] == b_parts[0] or a.lower() == b.lower())
+
+
+def _normalize_role(text: str) -> str | None:
+    for role, pattern in signals()["role_names"].items():
+        if pattern.fullmatch(text.strip()) or pattern.match(text.strip()):
+            return role
+    return None
+
+
+def extract_facts(incident: Incident) -> Facts:
+    items = evidence_items(incident)
+    sig = signals()
+    timeline = [item for item in items if item.is_timeline]
+    detected = _first(timeline, sig["detection"], "detected") or _first(items, sig["detection"], "detected")
+    started = _first(timeline, sig["impact_start"], "started") or _first(items, sig["impact_start"], "started")
+    if started and detected and detected.time and started.time and detected.time < started.time:
+        started = detected.model_copy(update={"name": "started"})
+    if started is None and timeline:
+        first = timeline[0]
+        started = Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
+    declared = _first(timeline, sig["declaration"], "declared") or _first(items, sig["declaration"], "declared")
+    steps = mitigation_steps(items)
+    after_first_step = steps[0].time if steps else (detected.time if detected else None)
+    mitigated = _first(timeline, sig["mitigated"], "mitigated", after=after_first_step) or _first(
+        items, sig["mitigated"], "mitigated", after=after_first_step
+    )
+    if mitigated is None and steps:
+        mitigated = steps[-1].model_copy(update={"name": "mitigated"})
+    resolved = _last(timeline, sig["resolved"], "resolved") or _last(items, sig["resolved"], "resolved")
+    return Facts(
+        severity=extract_severity(incident, items),
+        roles=extract_roles(incident, items),
+        started=started,
+        detected=detected,
+        declared=declared,
+        mitigated=mitigated,
+        resolved=resolved,
+        mitigation_steps=steps,
+        impact=impact_figures(items),
+        time_to_detect_minutes=_minutes(started, detected),
+        time_to_mitigate_minutes=_minutes(started, mitigated),
+        time_to_resolve_minutes=_minutes(started, resolved),
+    )
+
+
+def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | None:
+    for item in reversed(_by_time(items)):
+        if not item.suspect and pattern.search(item.text):
+            return Fact(name=name, value=item.text, time=item.time, evidence=[item.id])
+    return None
+
+
+def mitigation_steps(items: list[Evidence]) -> list[Fact]:
+    """Mitigation actions (rollback, failover, restart, flag flip, scale, config fix), one per kind and source.
+
+    Timeline rows win; a chat message adds a step only when the timeline has none of that kind.
+    """
+    steps: list[Fact] = []
+    seen_kinds: set[str] = set()
+    for source_is_timeline in (True, False):
+        for item in _by_time(items):
+            if item.is_timeline != source_is_timeline or item.suspect or item.kind == "bot":
+                continue
+            for kind, pattern in signals()["mitigation_steps"].items():
+                if pattern.search(item.text) and (source_is_timeline or kind not in seen_kinds):
+                    steps.append(Fact(name=kind, value=item.text, time=item.time, evidence=[item.id]))
+                    if source_is_timeline:
+                        seen_kinds.add(kind)
+                    break
+    return sorted(steps, key=lambda fact: (fact.time is None, fact.time))
+
+
+def impact_figures(items: list[Evidence]) -> list[Fact]:
+    """Numbers people stated about impact (error rates, percentages, affected users), with their source."""
+    figures: list[Fact] = []
+    seen: set[str] = set()
+    sig = signals()
+    for item in _by_time(items):
+        if item.suspect or not sig["impact_context"].search(item.text) or sig["action_cue"].search(item.text):
+            continue
+        for match in sig["impact_figure"].finditer(item.text):
+            value = match.group(0).strip()
+            if sig["impact_not_figure_after"].match(item.text[match.end():]):
+                continue
+            if value not in seen:
+                seen.add(value)
+                figures.append(Fact(name="impact", value=value, time=item.time, evidence=[item.id]))
+    return figures
