@@ -322,7 +322,9 @@ _fuzz_text = st.one_of(
     st.lists(
         st.sampled_from(["| Time | Event |", "|---|---|", "| 10:00 | a |", "| 23:59 | b \\| c |", "|  | x |",
                          "time,event", "10:00,a", '"x', "[", "{", '"events"', ":", "]", "}", ",", "00:01",
-                         "2024-03-05T10:00Z", "9999-12-31T23:59:00Z", "\n", "25:99", "2:30 PM"]),
+                         "2024-03-05T10:00Z", "9999-12-31T23:59:00Z", "\n", "25:99", "2:30 PM",
+                         "| Date | Time | Event |", "|---|---|---|", "| 2024-03-05 | 10:00 | a |", "| 0001-01-01 | 00:00 | x |",
+                         "date,time,event", "9999-12-31,23:59,a"]),
         max_size=30,
     ).map("\n".join),
 )
@@ -340,3 +342,34 @@ def test_fuzz_any_content_loads_or_raises_input_error(tmp_path: Path, suffix: st
     else:
         assert isinstance(result, LockedTimeline) and result.events
         assert [e.id for e in result.events] == [f"T{n}" for n in range(1, len(result.events) + 1)]
+
+
+def test_date_column_dates_its_rows_and_empty_cells_continue(tmp_path: Path) -> None:
+    text = (
+        "| Date | Time | Event |\n|---|---|---|\n| 2024-03-05 | 23:50 | A |\n|  | 00:10 | B |\n"
+        "| 2024-03-07 | 09:00 +02:00 | C |\n| `2024-03-08` | 2:05 PM | D |\n"
+    )
+    timeline = load_timeline(write(tmp_path, "t.md", text), tz="Europe/Berlin")
+
+    assert [(e.time, e.text, e.raw_time) for e in timeline.events] == [
+        (utc(2024, 3, 5, 22, 50), "A", "23:50"),
+        (utc(2024, 3, 5, 23, 10), "B", "00:10"),
+        (utc(2024, 3, 7, 7, 0), "C", "09:00 +02:00"),
+        (utc(2024, 3, 8, 13, 5), "D", "2:05 PM"),
+    ]
+
+
+def test_date_key_in_json_and_bad_date_cell(tmp_path: Path) -> None:
+    good = '[{"date": "2024-03-31", "time": "03:10", "event": "A"}]'
+    bad = "date,time,event\n2024-03-05,10:00,A\n05/03/2024,10:05,B\n"
+
+    assert load_timeline(write(tmp_path, "t.json", good), tz="Europe/Berlin").events[0].time == utc(2024, 3, 31, 1, 10)
+    error = load_error(write(tmp_path, "t.csv", bad))
+    assert error.line == 3 and "cannot read date '05/03/2024'" in str(error)
+
+
+def test_full_timestamp_with_space_and_utc_suffix_in_a_table(tmp_path: Path) -> None:
+    text = "| Time | Event |\n|---|---|\n| 2024-03-05 14:02 UTC | A |\n| 14:10 | B |\n"
+    times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), tz="Europe/Berlin").events]
+
+    assert times == [utc(2024, 3, 5, 14, 2), utc(2024, 3, 5, 13, 10)]

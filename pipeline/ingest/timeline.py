@@ -6,6 +6,8 @@ gives every row a UTC time, so the three formats behave alike. Decisions where t
 - Columns are found by header name, case-insensitively: time = Time/Timestamp/When/Datetime, event =
   Event/Description/What happened/Text/Message (the first one present, in that order). A parenthesis in
   a header is ignored ("Time (UTC)" is a time column, the zone still comes from `tz`).
+- An optional Date/Day column (YYYY-MM-DD) dates the clock times of its row, so multi-day timelines
+  need no --date; an empty date cell continues from the row above (with midnight rollover).
 - Extra table/CSV columns are kept, because the timeline is reproduced verbatim: their non-empty cells
   are appended to the event text as "; Column: value". JSON records are structured data, so other keys
   (id, source, tags) are ignored.
@@ -35,6 +37,7 @@ from pipeline.models import LockedTimeline, TimelineEvent
 Format = Literal["markdown", "csv", "json"]
 
 TIME_NAMES = ("time", "timestamp", "when", "datetime", "date time")
+DATE_NAMES = ("date", "day")
 EVENT_NAMES = ("event", "events", "description", "what happened", "text", "message")
 FORMAT_BY_SUFFIX: dict[str, Format] = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json"}
 FORMAT_ALIASES: dict[str, Format] = {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"}
@@ -51,6 +54,19 @@ class RawRow:
     time: str
     text: str
     line: int
+    date: str = ""
+
+
+@dataclass
+class Columns:
+    """Where the time, event and optional date are in a header; every other column is an extra."""
+
+    time: int
+    event: int
+    date: int | None = None
+
+    def used(self) -> set[int]:
+        return {self.time, self.event} | ({self.date} if self.date is not None else set())
 
 
 def load_timeline(
@@ -100,8 +116,8 @@ def _normalize_header(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _pick_columns(header: list[str], path: Path, line: int) -> tuple[int, int]:
-    """Indexes of the time and event columns; a missing one is an InputError on the header line."""
+def _pick_columns(header: list[str], path: Path, line: int) -> Columns:
+    """The time, event (and date) columns; a missing time or event column is an InputError on the header line."""
     names = [_normalize_header(cell) for cell in header]
     found = ", ".join(repr(cell) for cell in header) or "nothing"
     picked = []
@@ -110,11 +126,12 @@ def _pick_columns(header: list[str], path: Path, line: int) -> tuple[int, int]:
         if index is None:
             raise InputError(path, f"no {label} column in the header (found {found})", line=line, hint=HEADER_HINT)
         picked.append(index)
-    return picked[0], picked[1]
+    date_index = next((names.index(name) for name in DATE_NAMES if name in names), None)
+    return Columns(time=picked[0], event=picked[1], date=date_index)
 
 
 def _row_from_cells(
-    cells: list[str], header: list[str], columns: tuple[int, int], path: Path, line: int
+    cells: list[str], header: list[str], columns: Columns, path: Path, line: int
 ) -> RawRow | None:
     """A RawRow from one table/CSV row (extra columns appended to the text); None for an empty row."""
     if not any(cell.strip() for cell in cells):
@@ -125,18 +142,19 @@ def _row_from_cells(
             hint="a literal separator inside a cell must be escaped (\\| in markdown) or quoted (CSV)",
         )
     cells = [cell.strip() for cell in cells] + [""] * (len(header) - len(cells))
-    time_index, event_index = columns
+    time_index, event_index = columns.time, columns.event
     extras = [
         f"{header[index].strip()}: {value}"
         for index, value in enumerate(cells)
-        if index not in columns and value
+        if index not in columns.used() and value
     ]
     text = "; ".join([cells[event_index], *extras]) if cells[event_index] else ""
     if not cells[time_index]:
         raise InputError(path, "row has no time", line=line, hint="give every row its own time")
     if not text:
         raise InputError(path, f"row at {cells[time_index]!r} has no event text", line=line)
-    return RawRow(time=cells[time_index], text=text, line=line)
+    day = cells[columns.date] if columns.date is not None else ""
+    return RawRow(time=cells[time_index], text=text, line=line, date=day)
 
 
 # ---------------------------------------------------------------- the three formats
@@ -171,7 +189,7 @@ def _parse_csv(text: str, path: Path) -> list[RawRow]:
     header: list[str] | None = None
     header_line = 1
     rows: list[RawRow] = []
-    columns = (0, 0)
+    columns = Columns(time=0, event=0)
     start = 1
     try:
         for cells in reader:
@@ -229,7 +247,11 @@ def _json_row(record: Any, path: Path, line: int) -> RawRow:
         if not isinstance(value, str) or not value.strip():
             raise InputError(path, f"record {key!r} must be non-empty text, got {value!r}", line=line)
         values.append(value.strip())
-    return RawRow(time=values[0], text=values[1], line=line)
+    date_key = next((keys[name] for name in DATE_NAMES if name in keys), None)
+    day = record[date_key] if date_key is not None else ""
+    if not isinstance(day, str):
+        raise InputError(path, f"record {date_key!r} must be text (YYYY-MM-DD), got {day!r}", line=line)
+    return RawRow(time=values[0], text=values[1], line=line, date=day.strip())
 
 
 def _record_lines(text: str, count: int) -> list[int]:
@@ -287,7 +309,7 @@ def _resolve(rows: list[RawRow], path: Path, day: date | None, tz: str | None) -
     for number, row in enumerate(rows, start=1):
         time_text = row.time.strip().strip("*_`").strip()
         try:
-            when = resolver.resolve(time_text)
+            when = resolver.resolve(_dated(row.date, time_text) if row.date else time_text)
         except (ValueError, OverflowError) as exc:
             raise _time_error(path, row, time_text, resolver, exc) from exc
         _reject_skipped_clock(path, row, time_text, when, resolver)
@@ -295,8 +317,21 @@ def _resolve(rows: list[RawRow], path: Path, day: date | None, tz: str | None) -
     return events
 
 
+def _dated(day_text: str, time_text: str) -> str:
+    """"2024-03-05" + "14:02 +01:00" -> "2024-03-05T14:02:00+01:00"; a full timestamp is left alone."""
+    if looks_like_full_timestamp(time_text):
+        return time_text
+    clock, offset = parse_clock(time_text)
+    try:
+        day = date.fromisoformat(day_text.strip().strip("*_`").strip())
+    except ValueError as exc:
+        raise TimeFormatError(f"cannot read date {day_text!r} (expected YYYY-MM-DD)") from exc
+    moment = datetime.combine(day, clock, tzinfo=offset)
+    return moment.isoformat()
+
+
 def _time_error(path: Path, row: RawRow, time_text: str, resolver: ClockResolver, exc: Exception) -> InputError:
-    if resolver.day is None and not looks_like_full_timestamp(time_text) and _is_clock(time_text):
+    if resolver.day is None and not row.date and not looks_like_full_timestamp(time_text) and _is_clock(time_text):
         return InputError(path, f"time {time_text!r} has no date", line=row.line, hint=NO_DATE_HINT)
     reason = str(exc) if isinstance(exc, TimeFormatError) else f"cannot read time {time_text!r}: {exc}"
     return InputError(path, reason, line=row.line, hint=TIME_HINT)
