@@ -1,0 +1,85 @@
+"""Slack copy-paste: a `Name [8:27 AM]` header line, then the message's lines.
+
+Also accepted: `Name  8:27 AM` (newer Slack copies, two spaces) and `Name [8:27]` (24-hour clock).
+Pastes kept in markdown quote every line with `>` and end lines with two spaces; both are stripped.
+`prow APP [9:12 AM]` is an app (bot) message, and a trailing `(edited)` marks an edited message.
+Lines before the first header, markdown headings and `---` separators are not part of any message:
+a heading or separator ends the current message, and text after it waits for the next header.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.ingest.chat.base import (
+    MAX_AUTHOR_CHARS,
+    RawMessage,
+    clean_lines,
+    join_body,
+    make_resolver,
+    resolve_clock,
+)
+from pipeline.ingest.files import read_text
+
+_AUTHOR = r"(?P<author>[^\s>\[\]#][^\[\]<>]*?)"
+_BOT = r"(?:\s+(?P<app>APP|BOT))?"
+HEADER_RE = re.compile(
+    r"^(?:>\s*)*" + _AUTHOR + _BOT
+    + r"(?:\s*\[(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)\]"
+    r"|\s{2,}(?P<bare>\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp]\.?[Mm]\.?))\s*$"
+)
+QUOTE_RE = re.compile(r"^>\s?")
+BREAK_RE = re.compile(r"^>?\s*(?:#{1,6}\s|-{3,}\s*$|\*{3,}\s*$)")
+EDITED_SUFFIX = "(edited)"
+MAX_NAME_WORDS = 5
+
+
+def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[RawMessage]:
+    resolver = make_resolver(path, day, tz)
+    source = str(path)
+    messages: list[RawMessage] = []
+    body: list[str] = []
+    current: RawMessage | None = None
+
+    def close() -> None:
+        if current is not None:
+            current.text = join_body(body)
+            messages.append(current)
+        body.clear()
+
+    for number, line in enumerate(clean_lines(read_text(path, what="chat file")), start=1):
+        header = HEADER_RE.match(line)
+        if header and _plausible_name(header["author"]):
+            close()
+            clock = header["clock"] or header["bare"]
+            current = RawMessage(
+                time=resolve_clock(resolver, clock, path, number),
+                author=header["author"].strip(),
+                text="",
+                line=number,
+                source=source,
+                kind="bot" if header["app"] else "message",
+            )
+        elif BREAK_RE.match(line):
+            close()
+            current = None
+        elif current is not None:
+            text = QUOTE_RE.sub("", line, count=1).rstrip()
+            if text.endswith(EDITED_SUFFIX):
+                text, current.edited = text[: -len(EDITED_SUFFIX)].rstrip(), True
+            body.append(text)
+    close()
+    if not messages:
+        raise InputError(path, "no Slack messages found (expected header lines like `Name [8:27 AM]`)")
+    return messages
+
+
+def _plausible_name(author: str) -> bool:
+    """A header's name is short; a sentence ending in a bracketed time is message text, not a header."""
+    return len(author) <= MAX_AUTHOR_CHARS and len(author.split()) <= MAX_NAME_WORDS
+
+
+SNIFF = (HEADER_RE,)
