@@ -1,0 +1,51 @@
+from pipeline.drafting.verify import claim_problems, enforce_grounding
+from pipeline.facts import Evidence
+from pipeline.models import NOT_ESTABLISHED, Claim
+
+from conftest import at
+
+EVIDENCE = {
+    "T1": Evidence("T1", at("10:04"), "Error rate rose to 12%"),
+    "T2": Evidence("T2", at("10:30"), "Rolled back; 3,400 requests failed in total"),
+    "C1": Evidence("C1", at("10:10"), "about 30% of logins failing", "Ana", "message"),
+}
+
+
+def test_supported_claim_has_no_problems():
+    claim = Claim(text="Errors began at 10:04 UTC and lasted 26 minutes; 3,400 requests failed.", evidence=["T1", "T2"])
+    assert claim_problems(claim, EVIDENCE) == []
+
+
+def test_unknown_citation_is_reported():
+    assert "not in the evidence index" in claim_problems(Claim(text="x", evidence=["C99"]), EVIDENCE)[0]
+
+
+def test_a_time_not_in_the_cited_evidence_is_reported():
+    problems = claim_problems(Claim(text="Errors began at 10:05 UTC.", evidence=["T1"]), EVIDENCE)
+    assert problems == ["time 10:05 UTC is not the time of any cited evidence"]
+
+
+def test_invented_numbers_and_durations_are_reported():
+    problems = claim_problems(Claim(text="About 45% failed for 19 minutes.", evidence=["T1", "C1"]), EVIDENCE)
+    assert "number 45 does not appear in the cited evidence" in problems
+    assert "19 minutes does not follow from the cited evidence times" in problems
+
+
+def test_a_claim_without_evidence_is_unsupported_unless_marked_not_established():
+    assert claim_problems(Claim(text="It was DNS."), EVIDENCE) == ["cites no evidence"]
+    assert claim_problems(Claim(text=NOT_ESTABLISHED, established=False), EVIDENCE) == []
+
+
+def test_enforce_grounding_replaces_unsupported_claims(tmp_path):
+    from pipeline.drafting.offline import draft_offline
+    from pipeline.facts import extract_facts
+
+    from conftest import make_incident
+
+    incident = make_incident([("10:04", "Error rate rose to 12%"), ("10:30", "Rolled back; errors back to normal")])
+    draft = draft_offline(incident, extract_facts(incident))
+    bad = draft.model_copy(update={"impact": [Claim(text="Errors hit 99% at 10:04 UTC.", evidence=["T1"])]})
+    evidence = {"T1": EVIDENCE["T1"], "T2": EVIDENCE["T2"]}
+    fixed, warnings = enforce_grounding(bad, evidence)
+    assert fixed.impact[0].text == NOT_ESTABLISHED and not fixed.impact[0].established
+    assert any("number 99" in warning for warning in warnings)
