@@ -373,3 +373,35 @@ def test_full_timestamp_with_space_and_utc_suffix_in_a_table(tmp_path: Path) -> 
     times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), tz="Europe/Berlin").events]
 
     assert times == [utc(2024, 3, 5, 14, 2), utc(2024, 3, 5, 13, 10)]
+
+
+def test_approximate_times_ranges_and_one_digit_hours_keep_raw_time(tmp_path: Path) -> None:
+    text = (
+        "| Time | Event |\n|---|---|\n| ~10:00 | A |\n| 10:05 - 10:30 | B |\n| 10:40–10:50 | C |\n"
+        "| 2024-03-05 8:40 | D |\n| 10:45 -05:00 | E |\n"
+    )
+    events = load_timeline(write(tmp_path, "t.md", text), day=DAY).events
+
+    assert [(e.raw_time, e.time) for e in events] == [
+        ("~10:00", utc(2024, 3, 5, 10)),
+        ("10:05 - 10:30", utc(2024, 3, 5, 10, 5)),
+        ("10:40–10:50", utc(2024, 3, 5, 10, 40)),
+        ("2024-03-05 8:40", utc(2024, 3, 5, 8, 40)),
+        ("10:45 -05:00", utc(2024, 3, 5, 15, 45)),  # a negative offset, not a range
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected_text"),
+    [
+        ("| Date and Time in CET | Event |", "A"),
+        ("| Timestamp | Note |", "A"),
+        ("| Local time | Owner | Event log |", "A; Owner: x"),
+    ],
+)
+def test_headers_containing_time_or_event_words(tmp_path: Path, header: str, expected_text: str) -> None:
+    cells = header.count("|") - 1
+    row = "| 10:00 | x | A |" if cells == 3 else "| 10:00 | A |"
+    text = f"{header}\n{'|---' * cells}|\n{row}\n"
+
+    assert load_timeline(write(tmp_path, "t.md", text), day=DAY).events[0].text == expected_text

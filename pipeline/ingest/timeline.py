@@ -4,8 +4,11 @@ Each format is reduced to the same rows (time as written, event text, source lin
 gives every row a UTC time, so the three formats behave alike. Decisions where the design is silent:
 
 - Columns are found by header name, case-insensitively: time = Time/Timestamp/When/Datetime, event =
-  Event/Description/What happened/Text/Message (the first one present, in that order). A parenthesis in
-  a header is ignored ("Time (UTC)" is a time column, the zone still comes from `tz`).
+  Event/Description/What happened/Text/Message/Note(s)/Details (the first one present, in that order),
+  else the first header containing the word "time" or "event". A parenthesis in a header is ignored
+  ("Time (UTC)" is a time column; the zone still comes from `tz`, headers never set it).
+- Time cells may be approximate or a range: "~14:02" and "14:02 - 14:30" resolve to 14:02, while
+  `raw_time` keeps what was written. "2024-04-09 8:40" (one-digit hour) is read as 08:40.
 - An optional Date/Day column (YYYY-MM-DD) dates the clock times of its row, so multi-day timelines
   need no --date; an empty date cell continues from the row above (with midnight rollover).
 - Extra table/CSV columns are kept, because the timeline is reproduced verbatim: their non-empty cells
@@ -38,12 +41,18 @@ Format = Literal["markdown", "csv", "json"]
 
 TIME_NAMES = ("time", "timestamp", "when", "datetime", "date time")
 DATE_NAMES = ("date", "day")
-EVENT_NAMES = ("event", "events", "description", "what happened", "text", "message")
+EVENT_NAMES = ("event", "events", "description", "what happened", "text", "message", "note", "notes", "details")
+# When no header is exactly a known name, one with this word in it is taken ("Date and Time in CET").
+TIME_WORDS = {"time", "timestamp"}
+EVENT_WORDS = {"event", "events"}
 FORMAT_BY_SUFFIX: dict[str, Format] = {".md": "markdown", ".markdown": "markdown", ".csv": "csv", ".json": "json"}
 FORMAT_ALIASES: dict[str, Format] = {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"}
 
 TIME_HINT = "write HH:MM (24-hour), H:MM AM/PM or an ISO 8601 timestamp such as 2024-03-05T14:02:00Z"
 NO_DATE_HINT = "set `date` in incident.toml, pass --date YYYY-MM-DD, or write full timestamps"
+APPROXIMATE_RE = re.compile(r"^(?:~|≈|approx\.?|ca\.)\s*", re.IGNORECASE)
+RANGE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*")
+ONE_DIGIT_HOUR_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ])(\d:\d{2})")
 HEADER_HINT = "the timeline needs a time column (Time, Timestamp, When) and an event column (Event, Description)"
 
 
@@ -116,18 +125,25 @@ def _normalize_header(name: str) -> str:
     return " ".join(name.lower().split())
 
 
+def _find_column(names: list[str], wanted: tuple[str, ...], words: set[str], taken: int | None = None) -> int | None:
+    """Index of the first exact name in priority order, else of the first name containing one of `words`."""
+    exact = next((names.index(name) for name in wanted if name in names and names.index(name) != taken), None)
+    if exact is not None:
+        return exact
+    return next((i for i, name in enumerate(names) if i != taken and words & set(name.split())), None)
+
+
 def _pick_columns(header: list[str], path: Path, line: int) -> Columns:
     """The time, event (and date) columns; a missing time or event column is an InputError on the header line."""
     names = [_normalize_header(cell) for cell in header]
     found = ", ".join(repr(cell) for cell in header) or "nothing"
-    picked = []
-    for wanted, label in ((TIME_NAMES, "time"), (EVENT_NAMES, "event")):
-        index = next((names.index(name) for name in wanted if name in names), None)
+    time_index = _find_column(names, TIME_NAMES, TIME_WORDS)
+    event_index = _find_column(names, EVENT_NAMES, EVENT_WORDS, taken=time_index)
+    for index, label in ((time_index, "time"), (event_index, "event")):
         if index is None:
             raise InputError(path, f"no {label} column in the header (found {found})", line=line, hint=HEADER_HINT)
-        picked.append(index)
-    date_index = next((names.index(name) for name in DATE_NAMES if name in names), None)
-    return Columns(time=picked[0], event=picked[1], date=date_index)
+    date_index = _find_column(names, DATE_NAMES, set(), taken=time_index)
+    return Columns(time=time_index, event=event_index, date=date_index)
 
 
 def _row_from_cells(
@@ -180,8 +196,9 @@ def _parse_markdown(text: str, path: Path) -> list[RawRow]:
 
 
 def _has_columns(header: list[str]) -> bool:
-    names = {_normalize_header(cell) for cell in header}
-    return bool(names & set(TIME_NAMES)) and bool(names & set(EVENT_NAMES))
+    names = [_normalize_header(cell) for cell in header]
+    time_index = _find_column(names, TIME_NAMES, TIME_WORDS)
+    return time_index is not None and _find_column(names, EVENT_NAMES, EVENT_WORDS, taken=time_index) is not None
 
 
 def _parse_csv(text: str, path: Path) -> list[RawRow]:
@@ -237,17 +254,20 @@ def _parse_json(text: str, path: Path) -> list[RawRow]:
 def _json_row(record: Any, path: Path, line: int) -> RawRow:
     if not isinstance(record, dict):
         raise InputError(path, f"timeline record is a {type(record).__name__}, expected an object", line=line)
-    keys = {_normalize_header(str(key)): key for key in record}
+    keys = list(record)
+    names = [_normalize_header(key) for key in keys]
+    time_index = _find_column(names, TIME_NAMES, TIME_WORDS)
+    event_index = _find_column(names, EVENT_NAMES, EVENT_WORDS, taken=time_index)
     values = []
-    for wanted, label in ((TIME_NAMES, "time"), (EVENT_NAMES, "event")):
-        key = next((keys[name] for name in wanted if name in keys), None)
-        if key is None:
-            raise InputError(path, f"record has no {label!r} key (found {sorted(record)})", line=line, hint=HEADER_HINT)
-        value = record[key]
+    for index, label in ((time_index, "time"), (event_index, "event")):
+        if index is None:
+            raise InputError(path, f"record has no {label!r} key (found {sorted(keys)})", line=line, hint=HEADER_HINT)
+        value = record[keys[index]]
         if not isinstance(value, str) or not value.strip():
-            raise InputError(path, f"record {key!r} must be non-empty text, got {value!r}", line=line)
+            raise InputError(path, f"record {keys[index]!r} must be non-empty text, got {value!r}", line=line)
         values.append(value.strip())
-    date_key = next((keys[name] for name in DATE_NAMES if name in keys), None)
+    date_index = _find_column(names, DATE_NAMES, set(), taken=time_index)
+    date_key = keys[date_index] if date_index is not None else None
     day = record[date_key] if date_key is not None else ""
     if not isinstance(day, str):
         raise InputError(path, f"record {date_key!r} must be text (YYYY-MM-DD), got {day!r}", line=line)
@@ -307,7 +327,7 @@ def _resolve(rows: list[RawRow], path: Path, day: date | None, tz: str | None) -
         raise ConfigError("timezone", str(exc)) from exc
     events = []
     for number, row in enumerate(rows, start=1):
-        time_text = row.time.strip().strip("*_`").strip()
+        time_text = _clean_time(row.time)
         try:
             when = resolver.resolve(_dated(row.date, time_text) if row.date else time_text)
         except (ValueError, OverflowError) as exc:
@@ -315,6 +335,14 @@ def _resolve(rows: list[RawRow], path: Path, day: date | None, tz: str | None) -
         _reject_skipped_clock(path, row, time_text, when, resolver)
         events.append(TimelineEvent(id=f"T{number}", time=when, text=row.text, raw_time=row.time, line=row.line))
     return events
+
+
+def _clean_time(raw: str) -> str:
+    """The readable part of a time cell: no emphasis, no "~" (approximate), the start of a range."""
+    text = raw.strip().strip("*_`").strip()
+    text = APPROXIMATE_RE.sub("", text).rstrip("~").strip()
+    text = RANGE_SPLIT_RE.split(text, maxsplit=1)[0].strip()
+    return ONE_DIGIT_HOUR_RE.sub(r"\g<1>0\2", text)
 
 
 def _dated(day_text: str, time_text: str) -> str:
