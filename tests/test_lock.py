@@ -230,3 +230,24 @@ def test_cli_lock_writes_the_lock_and_reports_bad_input(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["lock", str(path)])
     assert bad.exit_code == 2
     assert f"error: {path}:7: cannot read time '25:99'" in bad.stderr
+
+
+def test_removal_next_to_an_edit_is_attributed_to_the_right_rows(tmp_path: Path) -> None:
+    rows = [ROWS[0], ("14:09", "Incident declared SEV-1"), ROWS[3]]
+
+    assert mismatch(tmp_path / "timeline.md", rows).changes == [
+        "T2 (was T3) text changed: 'Incident declared SEV-2' -> 'Incident declared SEV-1'",
+        "T2 removed: 'Error rate alert fired'",
+    ]
+
+
+def test_failed_write_is_an_input_error_and_leaves_no_temp_file(tmp_path: Path, monkeypatch) -> None:
+    timeline = load(tmp_path / "timeline.md", ROWS)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("pipeline.ingest.lock.os.replace", refuse)
+    with pytest.raises(InputError, match="cannot write the lock file: Permission denied"):
+        write_lock(timeline)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.md"]

@@ -26,6 +26,8 @@ from pipeline.models import LockedTimeline
 
 FORMAT_VERSION = 1
 QUOTE_LIMIT = 80
+PAIRING_LIMIT = 2500  # old x new rows compared by similarity inside one changed block; beyond, by position
+PAIRING_THRESHOLD = 0.5
 
 
 class EventLike(Protocol):
@@ -77,14 +79,19 @@ def write_lock(timeline: LockedTimeline) -> Path:
         "locked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "events": [{"id": e.id, "time": _utc_iso(e.time), "text": e.text} for e in timeline.events],
     }
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(path, f"cannot write the lock file: {exc.strerror}") from exc
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(content, stream, ensure_ascii=False, indent=2)
             stream.write("\n")
         os.replace(temp_name, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temp_name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(path, f"cannot write the lock file: {exc.strerror}") from exc
         raise
     return path
 
@@ -138,21 +145,45 @@ def describe_changes(locked: list[LockedEvent], current: list[EventLike]) -> lis
     for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         if tag == "equal":
             continue
-        pairs = min(a_end - a_start, b_end - b_start) if tag == "replace" else 0
-        for old, new in zip(locked[a_start : a_start + pairs], current[b_start : b_start + pairs]):
-            changes.extend(_edit_sentences(old, new))
-        removed.extend(locked[a_start + pairs : a_end])
-        added.extend(current[b_start + pairs : b_end])
+        olds, news = locked[a_start:a_end], current[b_start:b_end]
+        pairs = _pair_edits(olds, news)
+        for old_index, new_index in pairs:
+            changes.extend(_edit_sentences(olds[old_index], news[new_index]))
+        removed.extend(old for i, old in enumerate(olds) if i not in {p[0] for p in pairs})
+        added.extend(new for j, new in enumerate(news) if j not in {p[1] for p in pairs})
     changes.extend(_moves_and_leftovers(removed, added))
     return changes
 
 
+def _pair_edits(olds: list[LockedEvent], news: list[EventLike]) -> list[tuple[int, int]]:
+    """Which old row became which new row inside one changed block: same time or similar text."""
+    if not olds or not news:
+        return []
+    if len(olds) * len(news) > PAIRING_LIMIT:
+        return [(i, i) for i in range(min(len(olds), len(news)))]
+    scored = sorted(
+        ((_similarity(old, new), i, j) for i, old in enumerate(olds) for j, new in enumerate(news)),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )
+    pairs: list[tuple[int, int]] = []
+    for score, i, j in scored:
+        if score >= PAIRING_THRESHOLD and all(i != p[0] and j != p[1] for p in pairs):
+            pairs.append((i, j))
+    return sorted(pairs, key=lambda pair: pair[1])
+
+
+def _similarity(old: EventLike, new: EventLike) -> float:
+    ratio = difflib.SequenceMatcher(a=_normalize_text(old.text), b=_normalize_text(new.text)).ratio()
+    return ratio + (0.5 if old.time == new.time else 0.0)
+
+
 def _edit_sentences(old: EventLike, new: EventLike) -> list[str]:
+    who = new.id if new.id == old.id else f"{new.id} (was {old.id})"
     sentences = []
     if _normalize_text(old.text) != _normalize_text(new.text):
-        sentences.append(f"{new.id} text changed: {_quote(old.text)} -> {_quote(new.text)}")
+        sentences.append(f"{who} text changed: {_quote(old.text)} -> {_quote(new.text)}")
     if old.time != new.time:
-        sentences.append(f"{new.id} time changed: {_time_change(old.time, new.time)}")
+        sentences.append(f"{who} time changed: {_time_change(old.time, new.time)}")
     return sentences
 
 
