@@ -474,3 +474,14 @@ def test_in_memory_bytes_never_touch_disk(tmp_path):
     archive = zip_directory(EXAMPLE_CHAT, tmp_path / "export.zip", "")
     load_chat(archive)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip"]
+
+
+def test_trusted_messages_equal_validated_ones(example_log):
+    from pipeline.models import ChatMessage
+
+    for message in example_log.messages:
+        validated = ChatMessage.model_validate(message.model_dump())
+        assert validated == message
+        assert validated.model_dump_json() == message.model_dump_json()
+    assert set(example_log.messages[0].model_fields_set) == set(ChatMessage.model_fields)
+    assert not ChatMessage.__pydantic_post_init__ and not ChatMessage.__private_attributes__

@@ -135,11 +135,15 @@ class _DayReader:
         return str(user or record.get("username") or "unknown")
 
     def _text(self, record: dict[str, Any]) -> str:
-        parts = [record.get("text") if isinstance(record.get("text"), str) else ""]
+        text = record.get("text")
+        text = text if isinstance(text, str) else ""
         attachments = record.get("attachments")
+        files = record.get("files")
+        if not attachments and not files:  # the common case, kept cheap for large exports
+            return self.markup.render(text)
+        parts = [text]
         if isinstance(attachments, list):
             parts.extend(_attachment_text(item) for item in attachments if isinstance(item, dict))
-        files = record.get("files")
         if isinstance(files, list):
             parts.extend(
                 f"[file: {item.get('title') or item.get('name')}]"

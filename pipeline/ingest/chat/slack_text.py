@@ -47,6 +47,7 @@ class SlackMarkup:
     def __init__(self, users: dict[str, str], channels: dict[str, str]):
         self.users = users
         self.channels = channels
+        self._mentions: dict[str, str] = {}  # mentions repeat; URLs mostly do not, so only mentions are kept
 
     def render(self, text: str) -> str:
         if "<" in text:
@@ -56,7 +57,16 @@ class SlackMarkup:
         return text
 
     def _token(self, match: re.Match[str]) -> str:
-        target, _, label = match.group(1).partition("|")
+        inner = match.group(1)
+        rendered = self._mentions.get(inner)
+        if rendered is None:
+            rendered = self._render_token(inner)
+            if inner[:1] in "@#!":
+                self._mentions[inner] = rendered
+        return rendered
+
+    def _render_token(self, inner: str) -> str:
+        target, _, label = inner.partition("|")
         if target.startswith("@"):
             user_id = target[1:]
             return "@" + self.users.get(user_id, label.lstrip("@") or user_id)
