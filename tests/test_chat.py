@@ -485,3 +485,50 @@ def test_trusted_messages_equal_validated_ones(example_log):
         assert validated.model_dump_json() == message.model_dump_json()
     assert set(example_log.messages[0].model_fields_set) == set(ChatMessage.model_fields)
     assert not ChatMessage.__pydantic_post_init__ and not ChatMessage.__private_attributes__
+
+
+def test_export_subtypes_files_and_unknown_edits(tmp_path):
+    channel = tmp_path / "general"
+    channel.mkdir()
+    records = [
+        {"ts": "1710208800.000100", "user": "U1", "text": "see the graph", "files": [{"name": "graph.png", "title": "5xx graph"}]},
+        {"ts": "1710208810.000100", "subtype": "channel_leave", "user": "U1", "text": "<@U1> has left the channel"},
+        {"ts": "1710208820.000100", "subtype": "channel_topic", "user": "U1", "text": "set the channel topic: SEV-2"},
+        {"ts": "1710208830.000100", "subtype": "message_changed",
+         "message": {"ts": "1710200000.000100", "user": "U1", "text": "edited before the export window"}},
+        {"ts": "1710208840.000100", "subtype": "message_deleted", "deleted_ts": "1710208800.000100"},
+    ]
+    (channel / "2024-03-12.json").write_text(json.dumps(records))
+    log = load_chat(tmp_path)
+    assert [(m.author, m.kind, m.edited) for m in log.messages] == [
+        ("U1", "message", True),  # no users.json: the ID stays an ID
+        ("U1", "message", False),
+        ("U1", "join", False),
+        ("U1", "system", False),
+    ]
+    assert log.messages[1].text == "see the graph\n[file: 5xx graph]"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["1710208800.000100", "bot_message", "message_changed", "channel_join", "<@U1>", "U1"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["ts", "user", "text", "subtype", "thread_ts", "message", "attachments", "files",
+                         "bot_id", "username", "edited", "fields", "title", "fallback", "user_profile"]),
+        inner, max_size=6),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=json_values, users=json_values)
+def test_arbitrary_export_json_gives_a_chat_log_or_an_input_error(tmp_path, day, users):
+    channel = tmp_path / "export" / "general"
+    channel.mkdir(parents=True, exist_ok=True)
+    (channel / "2024-03-12.json").write_text(json.dumps(day))
+    (tmp_path / "export" / "users.json").write_text(json.dumps(users))
+    try:
+        log = load_chat(tmp_path / "export")
+    except InputError:
+        return
+    assert all(m.time is not None and isinstance(m.text, str) for m in log.messages)

@@ -8,10 +8,12 @@ field was already checked by the parser; validating 200,000 messages again would
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Hashable, Pattern
+from re import Pattern
+from typing import Any
 
 from pipeline.errors import InputError
 from pipeline.ingest.times import ClockResolver, TimeFormatError
