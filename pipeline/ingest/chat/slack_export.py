@@ -70,13 +70,13 @@ class _DayReader:
         for number, record in enumerate(records, start=1):
             if not isinstance(record, dict):
                 raise InputError(source, f"message {number} is not a JSON object", line=number)
-            subtype = record.get("subtype")
+            subtype = _subtype(record, source, number)
             if subtype == "message_changed":
                 self._apply_edit(channel, source, number, record)
             elif subtype not in SKIPPED_SUBTYPES:
                 self._add(channel, source, number, record, subtype)
 
-    def _add(self, channel: str, source: str, number: int, record: dict[str, Any], subtype: Any) -> None:
+    def _add(self, channel: str, source: str, number: int, record: dict[str, Any], subtype: str | None) -> None:
         ts = record.get("ts")
         moment = _epoch(ts, source, number)
         is_bot = subtype == "bot_message" or ("bot_id" in record and "user" not in record)
@@ -111,7 +111,7 @@ class _DayReader:
         changed_ts = changed.get("ts")
         original = self.by_key.get((channel, changed_ts)) if isinstance(changed_ts, str) else None
         if original is None:
-            self._add(channel, source, number, changed, changed.get("subtype"))
+            self._add(channel, source, number, changed, _subtype(changed, source, number))
             self.messages[-1].edited = True
             return
         original.text = self._text(changed)
@@ -168,6 +168,13 @@ def _attachment_text(attachment: dict[str, Any]) -> str:
         return "\n".join(shown)
     fallback = attachment.get("fallback")
     return fallback if isinstance(fallback, str) else ""
+
+
+def _subtype(record: dict[str, Any], source: str, number: int) -> str | None:
+    subtype = record.get("subtype")
+    if subtype is None or isinstance(subtype, str):
+        return subtype
+    raise InputError(source, f"message {number} has a `subtype` that is not text ({subtype!r})", line=number)
 
 
 def _epoch(ts: Any, source: str, number: int) -> datetime:
