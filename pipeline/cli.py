@@ -139,6 +139,7 @@ def _parse_date(value: Optional[str]) -> Optional[date]:
 
 # Other sub-commands register themselves below, each from its own module.
 import pipeline.similar_command  # noqa: E402,F401  (postmortem index, postmortem similar)
+import pipeline.scoring_command  # noqa: E402,F401  (postmortem score)
 
 
 def main() -> None:
