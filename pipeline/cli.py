@@ -83,8 +83,17 @@ def draft_incident(
     template: Optional[Path] = typer.Option(None, "--template", help="A jinja2 template to render with."),
     tz: Optional[str] = typer.Option(None, "--tz", help="IANA time zone for times without an offset."),
     on_date: Optional[str] = typer.Option(None, "--date", help="Date (YYYY-MM-DD) for HH:MM times."),
+    similar: bool = typer.Option(
+        True, "--similar/--no-similar", help="Fill 'Similar Past Incidents' from the local incident library."
+    ),
+    llm: Optional[str] = typer.Option(
+        None, "--llm", help="Write the prose with this model (OpenAI-compatible); offline draft if it fails."
+    ),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm."),
+    max_calls: Optional[int] = typer.Option(None, "--max-calls", help="At most this many model calls (default 3)."),
+    pseudonymize: bool = typer.Option(False, "--pseudonymize", help="Send roles, not people's names, to the model."),
 ) -> None:
-    """Draft a blameless postmortem from an incident directory, offline."""
+    """Draft a blameless postmortem from an incident directory (offline unless a model is configured)."""
     from pipeline.drafting import draft_from_directory
     from pipeline.errors import ConfigError
     from pipeline.render import render_json, render_markdown
@@ -92,6 +101,9 @@ def draft_incident(
     if fmt not in {"md", "json"}:
         fail(ConfigError("--format", f"unknown format {fmt!r}; use md or json"))
     try:
+        from pipeline.drafting.llm_engine import choose_engine
+
+        engine, engine_options = choose_engine(llm, base_url=base_url, max_calls=max_calls, pseudonymize=pseudonymize or None)
         draft, warnings = draft_from_directory(
             incident_dir,
             timeline=timeline,
@@ -99,6 +111,9 @@ def draft_incident(
             chat_format=chat_format,
             tz=tz,
             on_date=_parse_date(on_date),
+            similar=similar,
+            engine=engine,
+            engine_options=engine_options,
         )
         for message in warnings:
             warn(message)
@@ -140,6 +155,10 @@ def _parse_date(value: Optional[str]) -> Optional[date]:
 # Other sub-commands register themselves below, each from its own module.
 import pipeline.similar_command  # noqa: E402,F401  (postmortem index, postmortem similar)
 import pipeline.scoring_command  # noqa: E402,F401  (postmortem score)
+from pipeline.blameless.command import check_command, rules_app  # noqa: E402
+
+app.command("check")(check_command)
+app.add_typer(rules_app, name="rules")
 
 
 def main() -> None:

@@ -203,7 +203,7 @@ class OfflineEngine:
             disputed = [factor for factor in factors if factor.disputed]
             claims.append(
                 Claim(
-                    text="Responders weighed competing explanations before the cause was confirmed.",
+                    text="Responders disagreed about the cause during the response.",
                     evidence=sorted({e for factor in disputed for e in factor.evidence}, key=_id_key),
                 )
             )
@@ -271,9 +271,12 @@ class OfflineEngine:
         answers: list[Claim] = []
         if f.started:
             answers.append(Claim(text=f"Impact began at {utc_clock(f.started.time)}: \u201c{f.started.value}\u201d", evidence=f.started.evidence))
-        for factor in factors:
-            if not factor.disputed and factor.confidence != Confidence.low and len(answers) < 4:
-                answers.append(Claim(text=factor.statement, evidence=factor.evidence))
+        # Mechanism first (what the channel established), then the change that set it up.
+        chain = sorted(
+            (f for f in factors if not f.disputed and f.confidence != Confidence.low),
+            key=lambda f: f.statement.startswith("A change preceded"),
+        )
+        answers += [Claim(text=factor.statement, evidence=factor.evidence) for factor in chain[:3]]
         questions = [
             "Why were customers affected?",
             "Why did that happen?",
@@ -458,7 +461,8 @@ def _id_key(evidence_id: str) -> tuple[str, int]:
 
 
 def _tokens(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9#][a-z0-9#._-]+", text.lower()) if w not in STOPWORDS and len(w) > 2}
+    """Content words, with compound names split (dns-01 -> dns, 01; db.pool -> db, pool)."""
+    return {w for w in re.findall(r"#?[a-z0-9]+", text.lower()) if w not in STOPWORDS and (len(w) > 2 or w == "db")}
 
 
 def _overlap(a: str, b: str) -> int:
