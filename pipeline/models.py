@@ -187,6 +187,34 @@ class SimilarIncident(Strict):
     source: str = Field(default="", description="File the past postmortem was indexed from.")
 
 
+class LLMCall(Strict):
+    """One logical model call (its transport retries included): what it cost and how it ended."""
+
+    prompt: str
+    prompt_sha256: str = Field(description="Version hash of the prompt templates (pipeline.prompting).")
+    http_attempts: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = Field(default=0.0, description="Wall time waiting for the model, retries included.")
+    outcome: Literal["ok", "invalid", "failed"] = "ok"
+
+
+class LLMUsage(Strict):
+    """What the LLM engine spent on a draft, and whether it had to fall back to the offline draft."""
+
+    model: str
+    base_url: str | None = None
+    calls: int = 0
+    http_attempts: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    model_seconds: float = 0.0
+    prompt_hashes: dict[str, str] = Field(default_factory=dict)
+    call_log: list[LLMCall] = Field(default_factory=list)
+    fallback: bool = Field(default=False, description="True when the draft is the offline engine's, not the model's.")
+    fallback_reason: str = ""
+
+
 class DraftMetadata(Strict):
     generator: str = "postmortem-pipeline"
     version: str = ""
@@ -196,6 +224,7 @@ class DraftMetadata(Strict):
     chat_format: str | None = None
     generated_at: datetime | None = None
     warnings: list[str] = Field(default_factory=list)
+    llm: LLMUsage | None = Field(default=None, description="Model usage when the LLM engine drafted.")
 
 
 class Draft(Strict):

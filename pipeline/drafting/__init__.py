@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from pipeline.drafting.llm_engine import draft_llm
 from pipeline.drafting.offline import draft_offline
 from pipeline.drafting.verify import enforce_grounding
 from pipeline.errors import ConfigError
@@ -14,30 +15,35 @@ from pipeline.models import Draft, DraftMetadata, Facts, Incident
 from pipeline.redact import redact_incident
 
 Engine = Callable[[Incident, Facts], Draft]
-ENGINES: dict[str, Engine] = {"offline": draft_offline}
+ENGINES: dict[str, Engine] = {"offline": draft_offline, "llm": draft_llm}
 
 
-def draft_incident(incident: Incident, *, engine: str = "offline", similar: bool = True) -> tuple[Draft, list[str]]:
-    """Redact, extract facts, draft with `engine`, verify grounding; returns the draft and warnings."""
+def draft_incident(
+    incident: Incident, *, engine: str = "offline", similar: bool = True, engine_options: dict | None = None
+) -> tuple[Draft, list[str]]:
+    """Redact, extract facts, draft with `engine` (given `engine_options`), verify grounding; draft and warnings."""
     if engine not in ENGINES:
         raise ConfigError("--engine", f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     safe = redact_incident(incident)
     facts = extract_facts(safe)
-    draft = ENGINES[engine](safe, facts)
+    draft = ENGINES[engine](safe, facts, **(engine_options or {}))
     evidence = {item.id: item for item in evidence_items(safe)}
+    engine_metadata = draft.metadata
     draft, warnings = enforce_grounding(draft, evidence)
+    warnings = engine_metadata.warnings + warnings
     if similar:
         draft = draft.model_copy(update={"similar_incidents": similar_incidents(draft, warnings)})
     from pipeline import __version__
 
     draft.metadata = DraftMetadata(
         version=__version__,
-        engine=engine,
+        engine=engine_metadata.engine if engine_metadata.llm else engine,
         timeline_sha256=incident.timeline.sha256,
         lock_status=incident.timeline.lock_status,
         chat_format=incident.chat.format if incident.chat else None,
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
         warnings=warnings,
+        llm=engine_metadata.llm,
     )
     return draft, warnings
 
@@ -66,11 +72,12 @@ def draft_from_directory(
     on_date: date | None = None,
     engine: str = "offline",
     similar: bool = True,
+    engine_options: dict | None = None,
 ) -> tuple[Draft, list[str]]:
     from pipeline.ingest.incident import load_incident
 
     incident, warnings = load_incident(
         directory, timeline=timeline, chat=chat, chat_format=chat_format, tz=tz, on_date=on_date
     )
-    draft, draft_warnings = draft_incident(incident, engine=engine, similar=similar)
+    draft, draft_warnings = draft_incident(incident, engine=engine, similar=similar, engine_options=engine_options)
     return draft, warnings + draft_warnings
