@@ -1,0 +1,174 @@
+"""`postmortem check PATH...` and `postmortem rules [explain ID]`: parse, call the library, render, exit.
+
+Exit codes, aggregated over every path: 0 clean, 1 a finding at or above --fail-on, 2 a usage, input or
+config error (other paths are still checked and reported).
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from pipeline.errors import ConfigError, InputError, PipelineError
+from pipeline.models import Finding, Level
+
+FORMATS = ("text", "json", "sarif", "github")
+_ORDER = {Level.suggestion: 0, Level.warning: 1, Level.error: 2}
+_SKIP_DIRS = {"node_modules", ".git", ".venv", "__pycache__"}
+
+
+def _fail(error: PipelineError) -> None:
+    typer.echo(error.user_message(), err=True)
+    raise typer.Exit(2)
+
+
+def _level(value: str, option: str) -> Level:
+    try:
+        return Level(value)
+    except ValueError:
+        _fail(ConfigError(option, f"unknown level {value!r}; use error, warning or suggestion"))
+    raise AssertionError("unreachable")
+
+
+def expand_paths(arguments: list[str]) -> tuple[list[str], list[PipelineError]]:
+    """Files as given, directories as their *.md files, globs as their matches, `-` as stdin."""
+    paths: list[str] = []
+    errors: list[PipelineError] = []
+    for argument in arguments:
+        if argument == "-":
+            paths.append("-")
+        elif any(ch in argument for ch in "*?["):
+            matches = sorted(m for m in glob.glob(argument, recursive=True) if Path(m).is_file())
+            if not matches:
+                errors.append(InputError(argument, "pattern matched no files"))
+            paths.extend(matches)
+        elif Path(argument).is_dir():
+            found = sorted(
+                str(p) for p in Path(argument).rglob("*.md")
+                if p.is_file() and not _SKIP_DIRS.intersection(p.parts)
+            )
+            if not found:
+                errors.append(InputError(argument, "directory holds no .md files"))
+            paths.extend(found)
+        else:
+            paths.append(argument)
+    return paths, errors
+
+
+def _read(path: str) -> str:
+    from pipeline.ingest.files import decode, read_text
+
+    if path == "-":
+        return decode(sys.stdin.buffer.read(), "-", what="input")
+    return read_text(Path(path))
+
+
+def _incident_people(path: str) -> list[str]:
+    from pipeline.blameless.people import people_from_incident_toml
+
+    if path == "-":
+        return []
+    toml = Path(path).parent / "incident.toml"
+    return people_from_incident_toml(toml) if toml.is_file() else []
+
+
+def check_command(
+    paths: List[str] = typer.Argument(..., help="Markdown files, directories, globs, or - for stdin."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json, sarif or github."),
+    fail_on: str = typer.Option("warning", "--fail-on", help="Exit 1 on findings at or above: error, warning or suggestion."),
+    config_path: Optional[Path] = typer.Option(None, "--config", help="Config file (.postmortem-blameless.yaml or pyproject.toml)."),
+    min_level: Optional[str] = typer.Option(None, "--min-level", help="Hide findings below this level."),
+    person: List[str] = typer.Option([], "--person", help="A name to treat as a person (repeatable)."),
+    fix: bool = typer.Option(False, "--fix", help="Write the safe rewrites into the files (stdin: print the text)."),
+    diff: bool = typer.Option(False, "--diff", help="Print the safe rewrites as a unified diff; change nothing."),
+) -> None:
+    """Check postmortems for blame language; suggest system phrasing for each finding."""
+    from pipeline.blameless.config import load_config
+    from pipeline.blameless.linter import lint_text
+    from pipeline.blameless.render import RENDERERS
+    from pipeline.blameless.rewrite import apply_safe_fixes
+    from pipeline.blameless.rules import load_rules
+
+    if fmt not in FORMATS:
+        _fail(ConfigError("--format", f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
+    threshold = _level(fail_on, "--fail-on")
+    try:
+        rules = load_rules()
+        known = {c.rule.id.lower() for c in rules.rules} | {c.rule.slug for c in rules.rules}
+        config = load_config(config_path, known_rules=known)
+    except PipelineError as error:
+        _fail(error)
+    if min_level is not None:
+        config = config.model_copy(update={"min_level": _level(min_level, "--min-level")})
+
+    files, errors = expand_paths(paths)
+    findings: list[Finding] = []
+    for path in files:
+        try:
+            text = _read(path)
+            people = [*person, *_incident_people(path)]
+            found = lint_text(text, path=path, config=config, people=people)
+            if fix or diff:
+                fixed = apply_safe_fixes(text, found)
+                if diff:
+                    sys.stdout.write("".join(difflib.unified_diff(
+                        text.splitlines(keepends=True), fixed.splitlines(keepends=True),
+                        fromfile=f"a/{path.lstrip('/')}", tofile=f"b/{path.lstrip('/')}")))
+                elif path == "-":
+                    sys.stdout.write(fixed)
+                elif fixed != text:
+                    Path(path).write_text(fixed, encoding="utf-8")
+                    typer.echo(f"fixed {path}", err=True)
+                found = lint_text(fixed, path=path, config=config, people=people)
+            findings.extend(found)
+        except PipelineError as error:
+            errors.append(error)
+
+    rendered = RENDERERS[fmt](findings)
+    if diff or (fix and "-" in files):
+        sys.stderr.write(rendered)
+    else:
+        sys.stdout.write(rendered)
+    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from pipeline.blameless.render.github import summary_table
+
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+            summary.write(summary_table(findings))
+    for error in errors:
+        typer.echo(error.user_message(), err=True)
+    if errors:
+        raise typer.Exit(2)
+    if any(_ORDER[f.level] >= _ORDER[threshold] for f in findings):
+        raise typer.Exit(1)
+
+
+rules_app = typer.Typer(help="List the blameless-check rules, or explain one.", invoke_without_command=True,
+                        no_args_is_help=False)
+
+
+@rules_app.callback()
+def rules_list(ctx: typer.Context) -> None:
+    """List every rule: id, default level, slug."""
+    if ctx.invoked_subcommand is None:
+        from pipeline.blameless.docs import rules_table
+        from pipeline.blameless.rules import load_rules
+
+        typer.echo(rules_table(load_rules()), nl=False)
+
+
+@rules_app.command("explain")
+def rules_explain(rule: str = typer.Argument(..., help="Rule id (BL002) or slug (counterfactual).")) -> None:
+    """What a rule catches, why, an example, and what to write instead."""
+    from pipeline.blameless.docs import explain_rule
+    from pipeline.blameless.rules import load_rules
+
+    compiled = load_rules().by_id(rule)
+    if compiled is None:
+        _fail(ConfigError("rules explain", f"unknown rule {rule!r}; run `postmortem rules` for the list"))
+    typer.echo(explain_rule(compiled), nl=False)

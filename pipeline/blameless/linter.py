@@ -1,0 +1,203 @@
+"""The blameless check as a library: `lint_text(text) -> list[Finding]`.
+
+    from pipeline.blameless import lint_text
+    for finding in lint_text(open("draft.md").read(), path="draft.md", people=["Dave"]):
+        print(finding.line, finding.rule_id, finding.message)
+
+Each compiled pattern runs once over the whole masked document (see markdown.py), so the cost is linear
+in the document's length; rules compile once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from pipeline.blameless.agents import subject_after, subject_before
+from pipeline.blameless.config import BlamelessConfig
+from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, segment
+from pipeline.blameless.people import Roster, build_roster
+from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
+from pipeline.blameless.rules import LEVEL_ORDER, CompiledPattern, CompiledRule, RuleSet, load_rules
+from pipeline.models import Finding, Level
+
+_TRIM = f" \t\n{BLOCK}{HIDDEN}"
+
+
+@dataclass
+class Match:
+    """One finding plus what only the rewriter needs: its offsets and a review-level rewrite."""
+
+    finding: Finding
+    start: int
+    end: int
+    fix: str | None
+    review_fix: str | None
+
+
+def lint_text(text: str, *, path: str = "-", config: BlamelessConfig | None = None,
+              people: Sequence[str] = (), rules: RuleSet | None = None) -> list[Finding]:
+    """Check Markdown `text` for blame language; findings sorted by position, then rule id.
+
+    `people` adds names to treat as persons (chat participants, incident.toml); `config` carries rule
+    selection, per-rule levels, `people:`, `accept:` terms and the scoping switches.
+    """
+    return [m.finding for m in lint_matches(text, path=path, config=config, people=people, rules=rules)]
+
+
+def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None = None,
+                 people: Sequence[str] = (), rules: RuleSet | None = None) -> list[Match]:
+    """Like lint_text, with offsets and review rewrites kept (for rewrite_blameless and --fix)."""
+    config = config or BlamelessConfig()
+    rules = rules or load_rules()
+    doc = segment(text, sections=rules.sections, skip_quotes=config.skip_quotes,
+                  skip_blockquotes=config.skip_blockquotes)
+    lowered = _lower_same_length(doc.masked)
+    roster = build_roster(people, config.people, text=text, use_first_names=config.first_names)
+    accepted = [term.lower() for term in config.accept]
+    found: list[Match] = []
+    spans: dict[object, list[tuple[int, int]]] = {}
+    for compiled in rules.rules:
+        configured = config.rule_level(compiled.rule.id, compiled.rule.slug)
+        if configured == "off":
+            continue
+        candidates: list[Match] = []
+        for pattern in compiled.patterns:
+            if pattern.regex not in spans:
+                spans[pattern.regex] = [m.span() for m in pattern.regex.finditer(lowered)]
+            for start, end in spans[pattern.regex]:
+                if pattern.word_start and start > 0 and _is_word(lowered[start - 1]):
+                    continue
+                if pattern.sentence_start and not _at_sentence_start(lowered, start):
+                    continue
+                if pattern.near is not None:
+                    cue = pattern.near.search(lowered, end, _sentence_end(lowered, end, 60))
+                    if cue is None:
+                        continue
+                    end = cue.end()
+                match = _candidate(doc, lowered, compiled, pattern, start, end,
+                                   roster, accepted, configured, path)
+                if match is not None:
+                    candidates.append(match)
+        found.extend(_strongest(candidates))
+    minimum = LEVEL_ORDER[config.min_level]
+    found = [m for m in found if LEVEL_ORDER[m.finding.level] >= minimum]
+    found.sort(key=lambda m: (m.start, m.finding.rule_id))
+    return found
+
+
+def _lower_same_length(text: str) -> str:
+    """Lower-case without moving offsets (a few characters, like 'İ', lower-case to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _at_sentence_start(text: str, offset: int) -> bool:
+    """Only whitespace between `offset` and the start of the text, a block, or a sentence."""
+    i = offset - 1
+    while i >= 0 and text[i] in " \t\n":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_ENDS
+
+
+_SENTENCE_ENDS = frozenset(BLOCK + HIDDEN + ".!?:;")
+_CLAUSE_STOP = re.compile(r"[.!?;\x03]")
+
+
+def _sentence_end(text: str, offset: int, limit: int) -> int:
+    """Where the sentence containing `offset` ends, looking at most `limit` characters ahead."""
+    stop = _CLAUSE_STOP.search(text, offset, offset + limit)
+    return stop.start() if stop else min(len(text), offset + limit)
+
+
+def _candidate(doc: Document, lowered: str, compiled: CompiledRule, pattern: CompiledPattern,
+               start: int, end: int, roster: Roster, accepted: list[str], configured: str | None,
+               path: str) -> Match | None:
+    spec, rule = pattern.spec, compiled.rule
+    if spec.kind == "agent":
+        if spec.subject == "before":
+            person = subject_before(doc.masked, start, roster, spec.we)
+            if person is None:
+                return None
+            start = person
+        else:
+            person = subject_after(doc.masked, end, roster)
+            if person is None:
+                return None
+            end = person
+    while start < end and doc.masked[start] in _TRIM:
+        start += 1
+    while end > start and doc.masked[end - 1] in _TRIM:
+        end -= 1
+    if start >= end:
+        return None
+    contexts = doc.contexts(start)
+    if contexts.intersection(spec.skip_in):
+        return None
+    if compiled.exceptions is not None and _excepted(compiled, lowered, start, end):
+        return None
+    if accepted and any(term in lowered[max(0, start - 40):end + 40] for term in accepted):
+        if _accepted_overlap(lowered, start, end, accepted):
+            return None
+    if doc.suppressed(start, rule.id, rule.slug):
+        return None
+    level = spec.level or rule.level
+    if spec.level is None:
+        for section, section_level in rule.section_levels.items():
+            if section in contexts:
+                level = section_level
+    if configured is not None:
+        level = Level(configured)
+    raw = doc.text[start:end]
+    shown = " ".join(raw.split())
+    obj = object_after(doc.masked, doc.text, end)
+    fix = review_fix = None
+    if spec.fix is not None:
+        replacement = fix_text(spec.fix, raw)
+        if spec.fix_safety == "safe":
+            fix = replacement
+        else:
+            review_fix = replacement
+    line, column = doc.position(start)
+    end_line, end_column = doc.position(end)
+    finding = Finding(
+        file=path, line=line, column=column, end_line=end_line, end_column=end_column,
+        rule_id=rule.id, slug=rule.slug, level=level,
+        message=rule.message.replace("{match}", shown),
+        match=shown, suggestion=suggestion_text(rule.suggestion, shown, obj),
+        fix=fix, help_url=rule.link,
+    )
+    return Match(finding, start, end, fix, review_fix)
+
+
+def _excepted(compiled: CompiledRule, lowered: str, start: int, end: int) -> bool:
+    """True when an exception pattern overlaps the match (looked for around it)."""
+    base = max(0, start - 60)
+    window = lowered[base:end + 60]
+    return any(m.start() + base < end and m.end() + base > start
+               for m in compiled.exceptions.finditer(window))  # type: ignore[union-attr]
+
+
+def _accepted_overlap(lowered: str, start: int, end: int, accepted: list[str]) -> bool:
+    for term in accepted:
+        at = lowered.find(term, max(0, start - len(term)), end + len(term))
+        if at >= 0 and at < end and at + len(term) > start:
+            return True
+    return False
+
+
+def _strongest(candidates: list[Match]) -> list[Match]:
+    """Within one rule, overlapping matches become one: the highest level, then the longest span."""
+    ordered = sorted(candidates, key=lambda m: (-LEVEL_ORDER[m.finding.level], -(m.end - m.start), m.start))
+    kept: list[Match] = []
+    for match in ordered:
+        if all(match.end <= other.start or match.start >= other.end for other in kept):
+            kept.append(match)
+    return kept

@@ -1,0 +1,358 @@
+"""Markdown-aware segmentation: which characters of a document are prose, and what context they are in.
+
+The result keeps the document's length: `masked` has the same characters as the text where there is
+prose, `BLOCK` (\\x03, not whitespace to `re`) between blocks, table cells and sentences-that-cannot-join, and `HIDDEN` (\\x00)
+over code, quotes, URLs, comments and front matter. Soft-wrapped lines are joined by turning the newline
+into a space. Because offsets never move, a match in `masked` is a span of the original text, and line
+and column come from the original line starts.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+BLOCK = "\x03"
+HIDDEN = "\x00"
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fence's info string has no backtick
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
+_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_THEMATIC = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_LIST = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
+_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+_HTML_BLOCK = re.compile(r"^ {0,3}</?(?:div|table|thead|tbody|tr|td|th|details|summary|p|br|img|hr|pre|section|span|a|ul|ol|li|h[1-6]|sup|sub|style|script)\b", re.I)
+_LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next)\b(.*)$", re.S | re.I)
+_TIME_ROW = re.compile(r"^[^\w]*(?:\d{1,9}[.)]\s+)?[^\w]*(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
+_ROLE_ID = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
+
+_INLINE_CODE = re.compile(r"(`+)[^\x03]*?(?<!`)\1(?!`)")
+_IMAGE = re.compile(r"!\[[^\]\x03]*\]\([^)\x03]*\)")
+_LINK = re.compile(r"\[([^\]\x03]*)\](\([^)\x03]*\)|\[[^\]\x03]*\])")
+_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")
+_URL = re.compile(r"(?:https?|ftp)://[^\s<>\x03]+|www\.[^\s<>\x03]+")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>\x03]*)?/?>")
+_QUOTES = (
+    re.compile(r'"[^"\x03]{1,200}?"'),
+    re.compile(r"“[^”\x03]{1,200}?”"),
+    re.compile(r"‘[^’\x03]{1,200}?’(?!\w)"),
+)
+_SINGLE_QUOTED = re.compile(r"'(?=\S)[^'\x03]{1,120}?(?<=\S)'(?![\w'’])")
+_UNDERSCORES = re.compile(r"_+")
+
+
+@dataclass(frozen=True)
+class Control:
+    """An inline comment control: which rules (empty = all) are off from `start` to `end`."""
+
+    start: int
+    end: int
+    rules: frozenset[str]
+
+
+@dataclass
+class Document:
+    text: str
+    masked: str
+    line_starts: list[int]
+    line_kinds: list[str]
+    line_sections: list[str | None]
+    timeline_rows: list[bool]
+    controls: list[Control] = field(default_factory=list)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        index = bisect_right(self.line_starts, offset) - 1
+        return index + 1, offset - self.line_starts[index] + 1
+
+    def line_index(self, offset: int) -> int:
+        return bisect_right(self.line_starts, offset) - 1
+
+    def contexts(self, offset: int) -> set[str]:
+        """Contexts of the line holding `offset`: heading, timeline, action_items."""
+        index = self.line_index(offset)
+        found: set[str] = set()
+        if self.line_kinds[index] == "heading":
+            found.add("heading")
+        section = self.line_sections[index]
+        if section:
+            found.add(section)
+        if self.timeline_rows[index]:
+            found.add("timeline")
+        return found
+
+    def suppressed(self, offset: int, rule_id: str, slug: str) -> bool:
+        """True when an inline control turns this rule off at this offset."""
+        return any(
+            c.start <= offset < c.end and (not c.rules or rule_id.lower() in c.rules or slug in c.rules)
+            for c in self.controls
+        )
+
+
+def _fill(chars: list[str], start: int, end: int, filler: str = HIDDEN) -> None:
+    """Overwrite chars[start:end] (within one line) with `filler`."""
+    chars[start:end] = filler * (end - start)
+
+
+def _fill_lines(chars: list[str], start: int, end: int) -> None:
+    """Hide chars[start:end] across lines, keeping the newlines (line numbers must not move)."""
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = HIDDEN
+
+
+def _hide(match: re.Match[str]) -> str:
+    return HIDDEN * len(match.group(0))
+
+
+def _link_text_only(match: re.Match[str]) -> str:
+    text = match.group(1)
+    return " " + text + " " + HIDDEN * (len(match.group(0)) - len(text) - 2)
+
+
+def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
+            skip_quotes: bool = True, skip_blockquotes: bool = False) -> Document:
+    """Mask everything that is not prose and record each line's block kind, section and timeline role."""
+    chars = list(text)
+    controls = _mask_comments(text, chars)
+    lines = text.split("\n")
+    starts: list[int] = []
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    kinds = ["blank"] * len(lines)
+    line_sections: list[str | None] = [None] * len(lines)
+    timeline_rows = [False] * len(lines)
+    section: str | None = None
+    sections = sections or {}
+
+    commented = _lines_with_comments(text, starts)
+
+    def view(i: int) -> str:
+        if i not in commented:
+            return lines[i]
+        return "".join(chars[starts[i]:starts[i] + len(lines[i])])
+
+    i = _front_matter_end(lines)
+    for j in range(i):
+        _fill(chars, starts[j], starts[j] + len(lines[j]))
+        kinds[j] = "hidden"
+    fence: str | None = None
+    previous = "blank"
+    in_list = False
+    while i < len(lines):
+        line = view(i)
+        start, end = starts[i], starts[i] + len(line)
+        stripped = line.replace(HIDDEN, "").strip() if i in commented else line.strip()
+        kind = "para"
+        if fence is None and line[:1].isalpha() and "|" not in line:
+            pass  # the common case: a prose line starting with a letter is a paragraph line
+        elif fence is not None:
+            kind = "hidden"
+            if line.strip().startswith(fence) and set(line.strip()) <= {fence[0]}:
+                fence = None
+        elif not stripped:
+            kind = "blank"
+        elif (m := _FENCE.match(line)) is not None:
+            fence, kind = m.group(1), "hidden"
+        elif line.startswith(("    ", "\t")) and in_list and not _LIST.match(line):
+            kind = "cont"
+        elif line.startswith(("    ", "\t")) and previous in ("blank", "hidden", "code"):
+            kind = "code"
+        elif (m := _HEADING.match(line)) is not None:
+            kind = "heading"
+            _fill(chars, start, start + m.end(), " ")
+            section = _classify(line[m.end():], sections)
+        elif _SETEXT.match(line) and previous in ("para",):
+            kind = "hidden"
+            kinds[i - 1] = "heading"
+            section = _classify(view(i - 1), sections)
+            line_sections[i - 1] = section
+        elif _THEMATIC.match(line) or _LINK_DEF.match(line) or _HTML_BLOCK.match(line):
+            kind = "hidden"
+        elif _TABLE_SEP.match(line) and "|" in line or (
+            "|" in line and (line.lstrip().startswith("|") or _next_is_table_sep(lines, i) or previous == "table")
+        ):
+            kind = "table"
+            if _TABLE_SEP.match(line):
+                kind = "hidden"
+            else:
+                _mask_table_row(chars, start, line)
+        elif (m := _QUOTE.match(line)) is not None:
+            kind = "quote"
+            if skip_blockquotes:
+                _fill(chars, start, end)
+            else:
+                _fill(chars, start, start + m.end(), " ")
+        elif (m := _LIST.match(line)) is not None:
+            kind = "item"
+            _fill(chars, start, start + m.end(), " ")
+        elif previous in ("item", "cont") and line[:1] in (" ", "\t"):
+            kind = "cont"
+        if kind in ("hidden", "code"):
+            _fill(chars, start, end)
+        kinds[i] = kind
+        line_sections[i] = section
+        if kind in ("table", "item", "para", "cont") and _TIME_ROW.match(line):
+            timeline_rows[i] = True
+        joins = kind in ("para", "item", "cont", "quote") and i + 1 < len(lines) and _continues(lines[i + 1], kind)
+        if end < len(chars):
+            chars[end] = " " if joins else BLOCK
+        if kind == "item":
+            in_list = True
+        elif kind not in ("blank", "cont"):
+            in_list = False
+        if kind != "blank":
+            previous = kind
+        elif previous != "code":
+            previous = "blank"
+        i += 1
+
+    masked = "".join(chars)
+    masked = _mask_inline(masked, skip_quotes)
+    controls = _control_ranges(controls, masked, len(text))
+    return Document(text, masked, starts, kinds, line_sections, timeline_rows, controls)
+
+
+def _lines_with_comments(text: str, starts: list[int]) -> set[int]:
+    """Indexes of lines an HTML comment touches (their masked view differs from the text)."""
+    touched: set[int] = set()
+    for match in _COMMENT.finditer(text):
+        first = bisect_right(starts, match.start()) - 1
+        last = bisect_right(starts, match.end()) - 1
+        touched.update(range(first, last + 1))
+    return touched
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """Number of lines of YAML front matter (0 when there is none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for index in range(1, min(len(lines), 200)):
+        if lines[index].strip() in ("---", "..."):
+            return index + 1
+    return 0
+
+
+def _continues(next_line: str, kind: str) -> bool:
+    """Is the next line a soft-wrapped continuation of this block?"""
+    if not next_line.strip() or _HEADING.match(next_line) or _FENCE.match(next_line):
+        return False
+    if _LIST.match(next_line) or _TABLE_SEP.match(next_line) or next_line.lstrip().startswith("|"):
+        return False
+    if _SETEXT.match(next_line) or _THEMATIC.match(next_line) or _HTML_BLOCK.match(next_line):
+        return False
+    is_quote = _QUOTE.match(next_line) is not None
+    return is_quote if kind == "quote" else not is_quote
+
+
+def _next_is_table_sep(lines: list[str], i: int) -> bool:
+    return i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1]) is not None and "|" in lines[i + 1]
+
+
+def _mask_table_row(chars: list[str], start: int, line: str) -> None:
+    """Each cell is its own block: unescaped pipes become block boundaries."""
+    for k, char in enumerate(line):
+        if char == "|" and (k == 0 or line[k - 1] != "\\"):
+            chars[start + k] = BLOCK
+
+
+def _classify(heading: str, sections: dict[str, re.Pattern[str]]) -> str | None:
+    return next((name for name, regex in sections.items() if regex.search(heading)), None)
+
+
+def _mask_comments(text: str, chars: list[str]) -> list[tuple[str, frozenset[str], int, int]]:
+    """Hide HTML comments; return their controls as (verb, rule ids, comment start, comment end)."""
+    found = []
+    for match in _COMMENT.finditer(text):
+        _fill_lines(chars, match.start(), match.end())
+        control = _CONTROL.match(match.group(1))
+        if control:
+            ids = frozenset(token.lower() for token in _ROLE_ID.findall(control.group(2)))
+            found.append((control.group(1).lower(), ids, match.start(), match.end()))
+    return found
+
+
+def _control_ranges(found: list[tuple[str, frozenset[str], int, int]], masked: str, length: int) -> list[Control]:
+    """Turn disable/enable/ignore-next comments into suppressed ranges.
+
+    `disable` with no ids turns every rule off; `enable` with no ids turns everything back on;
+    `enable BL005` ends only a `disable BL005`.
+    """
+    ranges: list[Control] = []
+    all_since: int | None = None
+    since: dict[str, int] = {}
+    for verb, ids, start, end in found:
+        if verb == "disable":
+            if not ids and all_since is None:
+                all_since = end
+            for rule in ids:
+                since.setdefault(rule, end)
+        elif verb == "enable":
+            closing = ids or frozenset(since)
+            for rule in closing:
+                if rule in since:
+                    ranges.append(Control(since.pop(rule), start, frozenset({rule})))
+            if not ids and all_since is not None:
+                ranges.append(Control(all_since, start, frozenset()))
+                all_since = None
+        else:
+            ranges.append(Control(end, _next_block_end(masked, end), ids))
+    if all_since is not None:
+        ranges.append(Control(all_since, length, frozenset()))
+    ranges.extend(Control(began, length, frozenset({rule})) for rule, began in since.items())
+    return ranges
+
+
+def _next_block_end(masked: str, offset: int) -> int:
+    """End of the first block with prose after `offset` (the target of ignore-next)."""
+    i = offset
+    while i < len(masked) and masked[i] in (HIDDEN, BLOCK, " ", "\n", "\t"):
+        i += 1
+    end = masked.find(BLOCK, i)
+    return len(masked) if end < 0 else end
+
+
+def _mask_inline(masked: str, skip_quotes: bool) -> str:
+    """Hide code spans, images, link targets, URLs, inline HTML and (optionally) quoted text."""
+    masked = _INLINE_CODE.sub(_hide, masked)
+    masked = _IMAGE.sub(_hide, masked)
+    masked = _LINK.sub(_link_text_only, masked)
+    masked = _AUTOLINK.sub(_hide, masked)
+    masked = _URL.sub(_hide, masked)
+    masked = _HTML_TAG.sub(_hide, masked)
+    if skip_quotes:
+        for pattern in _QUOTES:
+            masked = pattern.sub(_hide, masked)
+        masked = _hide_single_quoted(masked)
+    masked = masked.replace("*", " ").replace("~~", "  ")
+    return _UNDERSCORES.sub(_emphasis_underscores, masked)
+
+
+def _hide_single_quoted(masked: str) -> str:
+    """Hide 'quoted' text, but not apostrophes: the opening quote must not follow a letter."""
+    pieces: list[str] = []
+    done = pos = 0
+    while (match := _SINGLE_QUOTED.search(masked, pos)) is not None:
+        before = masked[match.start() - 1] if match.start() else " "
+        if before.isalnum() or before in "_'’":
+            pos = match.start() + 1
+            continue
+        pieces.append(masked[done:match.start()])
+        pieces.append(HIDDEN * (match.end() - match.start()))
+        done = pos = match.end()
+    pieces.append(masked[done:])
+    return "".join(pieces)
+
+
+def _emphasis_underscores(match: re.Match[str]) -> str:
+    """_emphasis_ markers become spaces; snake_case underscores stay."""
+    text = match.string
+    before = text[match.start() - 1] if match.start() else " "
+    after = text[match.end()] if match.end() < len(text) else " "
+    return match.group(0) if before.isalnum() and after.isalnum() else " " * len(match.group(0))

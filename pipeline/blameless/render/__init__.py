@@ -1,0 +1,20 @@
+"""Output formats for findings. Each renderer only formats a list of models.Finding."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from pipeline.blameless.render.github import render_github
+from pipeline.blameless.render.json import render_json
+from pipeline.blameless.render.sarif import render_sarif
+from pipeline.blameless.render.text import render_text
+from pipeline.models import Finding
+
+RENDERERS: dict[str, Callable[[list[Finding]], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+}
+
+__all__ = ["RENDERERS", "render_github", "render_json", "render_sarif", "render_text"]

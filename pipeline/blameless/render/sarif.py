@@ -1,0 +1,65 @@
+"""SARIF 2.1.0 for GitHub code scanning, built with the standard library."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline import __version__
+from pipeline.blameless.rules import load_rules
+from pipeline.models import Finding, Level
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {Level.error: "error", Level.warning: "warning", Level.suggestion: "note"}
+
+
+def _rules_metadata() -> list[dict]:
+    return [
+        {
+            "id": c.rule.id,
+            "name": c.rule.slug,
+            "shortDescription": {"text": c.rule.slug.replace("-", " ")},
+            "fullDescription": {"text": c.rule.why},
+            "helpUri": c.rule.link,
+            "help": {"text": f"{c.rule.why} {c.rule.suggestion}"},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[c.rule.level]},
+        }
+        for c in load_rules().rules
+    ]
+
+
+def render_sarif(findings: list[Finding]) -> str:
+    rules = _rules_metadata()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for f in findings:
+        result = {
+            "ruleId": f.rule_id,
+            "level": _SARIF_LEVEL[f.level],
+            "message": {"text": f.message + (f" Suggest: {f.suggestion}" if f.suggestion else "")},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.file if f.file != "-" else "stdin"},
+                    "region": {
+                        "startLine": f.line, "startColumn": f.column,
+                        "endLine": f.end_line, "endColumn": f.end_column,
+                        "snippet": {"text": f.match},
+                    },
+                }
+            }],
+        }
+        if f.rule_id in index:
+            result["ruleIndex"] = index[f.rule_id]
+        results.append(result)
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "postmortem-blameless",
+                "version": __version__,
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,245 @@
+"""Load rules.yaml into strict models and compile its patterns once.
+
+A bad rule file is a ConfigError naming file:line and the rule id, never a traceback, because adding a
+rule is meant to be an edit to data that a reviewer can make without reading Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ConfigError
+from pipeline.models import Level, Strict
+
+RULES_PATH = Path(__file__).with_name("rules.yaml")
+Context = Literal["heading", "timeline", "action_items"]
+LEVEL_ORDER = {Level.suggestion: 0, Level.warning: 1, Level.error: 2}
+
+
+class PatternSpec(Strict):
+    """One way a rule matches; see the header of rules.yaml for what each key does."""
+
+    re: str
+    kind: Literal["phrase", "agent"] = "phrase"
+    subject: Literal["before", "after"] = "before"
+    we: bool = False
+    near: str | None = None
+    level: Level | None = None
+    skip_in: list[Context] = Field(default_factory=list)
+    fix: str | None = None
+    fix_safety: Literal["safe", "review"] = "review"
+
+
+class Examples(Strict):
+    positive: list[str]
+    negative: list[str]
+    borderline: list[str] = Field(default_factory=list)
+
+
+class Rule(Strict):
+    id: str = Field(pattern=r"^BL\d{3}$")
+    slug: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
+    level: Level
+    message: str
+    why: str
+    link: str = Field(pattern=r"^https?://")
+    suggestion: str
+    patterns: list[PatternSpec] = Field(min_length=1)
+    exceptions: list[str] = Field(default_factory=list)
+    section_levels: dict[Context, Level] = Field(default_factory=dict)
+    examples: Examples
+
+    @field_validator("patterns", mode="before")
+    @classmethod
+    def _bare_strings(cls, value: Any) -> Any:
+        """A bare string is shorthand for {re: ...}."""
+        if isinstance(value, list):
+            return [{"re": item} if isinstance(item, str) else item for item in value]
+        return value
+
+
+class RuleFile(Strict):
+    vocab: dict[str, str] = Field(default_factory=dict)
+    sections: dict[Context, str] = Field(default_factory=dict)
+    rules: list[Rule]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "RuleFile":
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id}")
+            seen.add(rule.id)
+        return self
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    """A compiled pattern. A leading \\b (`word_start`) or {START} (`sentence_start`) is lifted out of
+    the regex so `re` can scan for the literal that follows quickly; the linter checks it instead."""
+
+    spec: PatternSpec
+    regex: re.Pattern[str]
+    word_start: bool
+    sentence_start: bool
+    near: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    patterns: tuple[CompiledPattern, ...]
+    exceptions: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    path: Path
+    rules: tuple[CompiledRule, ...]
+    sections: dict[str, re.Pattern[str]]
+
+    def by_id(self, rule_id: str) -> CompiledRule | None:
+        wanted = rule_id.lower()
+        return next((r for r in self.rules if wanted in (r.rule.id.lower(), r.rule.slug)), None)
+
+
+_VOCAB_REF = re.compile(r"\{([A-Z][A-Z_]*)\}")
+
+
+def expand(pattern: str, vocab: dict[str, str]) -> str:
+    """Insert vocab entries and let each literal space match a whitespace run (soft wraps, indents)."""
+    pattern = _VOCAB_REF.sub(lambda m: vocab.get(m.group(1), m.group(0)), pattern)
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+        elif char == "]" and in_class:
+            in_class = False
+            out.append(char)
+        elif char == " " and not in_class:
+            out.append(r"\s+")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the deepest YAML node found along a pydantic error location."""
+    node, line = root, None
+    for key in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == key), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+    else:
+        if node is not None:
+            line = node.start_mark.line + 1
+    return line
+
+
+def _rule_id(data: Any, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(data, dict):
+        rules = data.get("rules") or []
+        if loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+            return str(rules[loc[1]].get("id", f"rules[{loc[1]}]"))
+    return None
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_rule_file(text: str, path: Path | str) -> RuleFile:
+    """Validate rule-file text; every problem becomes ConfigError(path, reason, line, rule_id)."""
+    try:
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                          line=mark.line + 1 if mark else None) from exc
+    try:
+        return RuleFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        if first["type"] == "extra_forbidden":
+            reason = f"unknown key {loc[-1]!r}"
+        else:
+            reason = f"{'.'.join(str(p) for p in loc[2:]) or '.'.join(str(p) for p in loc)}: {first['msg']}"
+        raise ConfigError(path, reason, line=_node_line(yaml.compose(text), loc), rule_id=_rule_id(data, loc)) from exc
+
+
+def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
+    """Compile every pattern (for lower-cased text); a bad expression names its rule and line."""
+    compiled: list[CompiledRule] = []
+    for index, rule in enumerate(parsed.rules):
+        patterns = []
+        for p_index, spec in enumerate(rule.patterns):
+            source = spec.re
+            word_start = source.startswith("\\b")
+            sentence_start = source.startswith("{START}")
+            if word_start or sentence_start:
+                source = source[2:] if word_start else source[len("{START}"):]
+            loc = ("rules", index, "patterns", p_index)
+            regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
+            near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
+            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near))
+        exceptions = None
+        if rule.exceptions:
+            joined = "|".join(f"(?:{e})" for e in rule.exceptions)
+            exceptions = _compile(joined, parsed.vocab, path, text, ("rules", index, "exceptions"), rule.id)
+        compiled.append(CompiledRule(rule, tuple(patterns), exceptions))
+    sections = {
+        name: _compile(regex, parsed.vocab, path, text, ("sections", name), None, re.IGNORECASE)
+        for name, regex in parsed.sections.items()
+    }
+    return RuleSet(path, tuple(compiled), sections)
+
+
+def _compile(pattern: str, vocab: dict[str, str], path: Path, text: str,
+             loc: tuple[Any, ...], rule_id: str | None, flags: int = 0) -> re.Pattern[str]:
+    """Patterns are written in lower case and run on lower-cased text: no IGNORECASE keeps `re` fast."""
+    try:
+        return _compiled(expand(pattern, vocab), flags)
+    except re.error as exc:
+        line = _node_line(yaml.compose(text), loc) if text else None
+        raise ConfigError(path, f"bad regular expression: {exc}", line=line, rule_id=rule_id) from exc
+
+
+@lru_cache(maxsize=None)
+def _compiled(source: str, flags: int) -> re.Pattern[str]:
+    """One object per distinct expression, so the linter can run a shared expression once."""
+    return re.compile(source, flags)
+
+
+@lru_cache(maxsize=8)
+def load_rules(path: Path = RULES_PATH) -> RuleSet:
+    """Read, validate and compile a rule file once per process."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read rule file: {exc.strerror}") from exc
+    return compile_rule_file(parse_rule_file(text, path), path, text)

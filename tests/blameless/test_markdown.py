@@ -1,0 +1,131 @@
+"""Markdown scoping: what is prose, where findings point, and which section they are in."""
+
+from __future__ import annotations
+
+from pipeline.blameless import BlamelessConfig, lint_text
+from pipeline.models import Level
+
+
+def ids(text: str, **kwargs) -> list[str]:
+    return [f.rule_id for f in lint_text(text, **kwargs)]
+
+
+def test_fixture_document_findings_are_exactly_the_prose_ones(review_text: str) -> None:
+    found = [(f.line, f.column, f.rule_id, f.level.value) for f in lint_text(review_text, path="review.md")]
+    assert found == [
+        (10, 42, "BL001", "warning"),
+        (11, 48, "BL005", "suggestion"),
+        (31, 11, "BL006", "warning"),
+        (35, 3, "BL010", "error"),
+    ]
+
+
+def test_fenced_and_indented_code_are_skipped() -> None:
+    fenced = "Intro.\n\n```\nBob should have waited.\n```\n"
+    indented = "Intro.\n\n    Bob should have waited.\n"
+    assert ids(fenced) == [] and ids(indented) == []
+
+
+def test_inline_code_quotes_urls_and_link_targets_are_skipped() -> None:
+    assert ids("Set `human error` as the label.") == []
+    assert ids('We avoid "human error" and \u201cshould have\u201d here.') == []
+    assert ids("We avoid 'human error' in reviews.") == []
+    assert ids("See https://example.org/human-error-is-a-myth for more.") == []
+    assert ids("See [the guide](https://example.org/the-culprit-was-bob).") == []
+
+
+def test_apostrophes_do_not_hide_text() -> None:
+    assert ids("Tom's patch was fine, but Lena's commit took down search.") == ["BL001"]
+
+
+def test_quotes_can_be_linted_when_configured() -> None:
+    assert ids('We avoid "human error" here.', config=BlamelessConfig(skip_quotes=False)) == ["BL003"]
+
+
+def test_html_comments_and_front_matter_are_skipped() -> None:
+    assert ids("<!-- Bob broke it -->\nAll good.\n") == []
+    assert ids("---\nsummary: Bob broke it\n---\n\nAll good.\n") == []
+
+
+def test_list_items_headings_and_table_cells_are_linted() -> None:
+    assert ids("- The deploy was obviously risky.\n") == ["BL005"]
+    assert ids("## Why didn't Tom check?\n") == ["BL006"]
+    assert ids("| a | b |\n| --- | --- |\n| ok | It was a rookie mistake. |\n") == ["BL005"]
+
+
+def test_table_cells_do_not_join_into_one_sentence() -> None:
+    # "Tom" ends one cell and "forgot" starts the next: no person-as-agent across the pipe.
+    assert ids("| who | what |\n| --- | --- |\n| Tom | forgot to page |\n") == []
+
+
+def test_soft_wrapped_lines_join_and_spans_map_back() -> None:
+    text = "Intro line.\n\nThe release manager should\n  have paused the rollout.\n"
+    (finding,) = lint_text(text)
+    assert finding.rule_id == "BL002"
+    assert (finding.line, finding.column) == (3, 1)
+    assert (finding.end_line, finding.end_column) == (4, 7)
+    assert finding.match == "The release manager should have"
+
+
+def test_columns_are_one_based_and_end_exclusive() -> None:
+    (finding,) = lint_text("Well, obviously.")
+    assert (finding.column, finding.end_column) == (7, 16)
+    assert "Well, obviously."[finding.column - 1:finding.end_column - 1] == "obviously"
+
+
+def test_blank_line_separates_paragraphs() -> None:
+    assert ids("The release manager should\n\nhave a bigger desk.\n") == []
+
+
+def test_action_item_sections_raise_punitive_rule_to_error() -> None:
+    body = "- Engineers must pay more attention to disk alerts.\n"
+    elsewhere = lint_text("## Discussion\n\n" + body)
+    in_actions = lint_text("## Follow-ups\n\n" + body)
+    assert [f.level for f in elsewhere] == [Level.warning]
+    assert [f.level for f in in_actions] == [Level.error]
+
+
+def test_timeline_rows_are_factual_for_weak_verbs() -> None:
+    row = "| 09:40 | Nadia deployed build 512 to production |\n"
+    table = "| Time | Event |\n| --- | --- |\n" + row
+    assert ids("## Timeline\n\n" + table) == []
+    assert ids("Nadia deployed build 512 to production.") == ["BL001"]
+
+
+def test_root_cause_heading_is_not_flagged() -> None:
+    assert ids("## Root cause\n\nA full disk and no alert on it.\n") == []
+    assert ids("# The root cause\n") == []
+
+
+def test_blockquotes_are_linted_unless_configured_off() -> None:
+    text = "> Bob broke the build.\n"
+    assert ids(text) == ["BL001"]
+    assert ids(text, config=BlamelessConfig(skip_blockquotes=True)) == []
+
+
+def test_disable_and_enable_comments() -> None:
+    text = (
+        "<!-- blameless-disable BL005 -->\nIt was obviously fine.\n\nBob broke it.\n\n"
+        "<!-- blameless-enable BL005 -->\nIt was obviously fine.\n"
+    )
+    assert [(f.rule_id, f.line) for f in lint_text(text)] == [("BL001", 4), ("BL005", 7)]
+
+
+def test_disable_without_ids_turns_everything_off_until_enable() -> None:
+    text = "<!-- blameless-disable -->\nBob broke it.\n<!-- blameless-enable -->\n\nTom broke it.\n"
+    assert [f.line for f in lint_text(text)] == [5]
+
+
+def test_ignore_next_covers_only_the_next_block() -> None:
+    text = "<!-- blameless-ignore-next -->\nBob broke it.\n\nTom broke it.\n"
+    assert [f.line for f in lint_text(text)] == [4]
+
+
+def test_slug_works_in_controls() -> None:
+    text = "<!-- blameless-disable hindsight-minimizer -->\nIt was obviously fine.\n"
+    assert ids(text) == []
+
+
+def test_unclosed_backtick_line_is_inline_code_not_a_fence() -> None:
+    text = "```x = 1``` is the setting.\n\nBob broke it.\n"
+    assert ids(text) == ["BL001"]
