@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.models import Draft
 
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 runner = CliRunner()
 

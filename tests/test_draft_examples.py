@@ -15,7 +15,7 @@ from pipeline.ingest.chat import load_chat
 from pipeline.models import Draft
 from pipeline.render import render_markdown
 
-from conftest import EXAMPLES
+from support import EXAMPLES
 
 SECTIONS = [
     "Executive Summary", "Impact", "Timeline", "What Went Well", "What Went Wrong", "Contributing Factors",

@@ -1,7 +1,7 @@
 from pipeline.facts import extract_facts
 from pipeline.redact import redact_incident
 
-from conftest import make_incident
+from support import make_incident
 
 ROWS = [
     ("10:00", "Config change 311 rolled out to the edge proxies"),

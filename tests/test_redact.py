@@ -2,7 +2,7 @@ import pytest
 
 from pipeline.redact import Redactor, is_injection, redact_incident
 
-from conftest import make_incident
+from support import make_incident
 
 FAKE_SECRETS = {
     "aws-access-key-id": "key AKIAZZZZZZZZZZZZZZZZ in the log",

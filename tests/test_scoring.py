@@ -16,7 +16,7 @@ from pipeline.render import render_markdown
 from pipeline.scoring import load_rubric, score_file, score_text
 from pipeline.scoring.sources import load_sources
 
-from conftest import EXAMPLES, SHARED
+from support import EXAMPLES, SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
 CHECKOUT = EXAMPLES / "checkout-api"

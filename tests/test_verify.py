@@ -2,7 +2,7 @@ from pipeline.drafting.verify import claim_problems, enforce_grounding
 from pipeline.facts import Evidence
 from pipeline.models import NOT_ESTABLISHED, Claim
 
-from conftest import at
+from support import at
 
 EVIDENCE = {
     "T1": Evidence("T1", at("10:04"), "Error rate rose to 12%"),
@@ -40,7 +40,7 @@ def test_enforce_grounding_replaces_unsupported_claims(tmp_path):
     from pipeline.drafting.offline import draft_offline
     from pipeline.facts import extract_facts
 
-    from conftest import make_incident
+    from support import make_incident
 
     incident = make_incident([("10:04", "Error rate rose to 12%"), ("10:30", "Rolled back; errors back to normal")])
     draft = draft_offline(incident, extract_facts(incident))
