@@ -11,6 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import Field, ValidationError
 
+from pipeline.blameless.people import toml_error_line
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
 
@@ -77,7 +78,7 @@ def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, f"not valid TOML: {exc}", line=getattr(exc, "lineno", None)) from exc
+        raise ConfigError(path, f"not valid TOML: {exc}", line=toml_error_line(exc)) from exc
 
 
 def _key_line(root: yaml.Node | None, key: str) -> int | None:

@@ -63,8 +63,7 @@ def people_from_incident_toml(path: Path) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(path, f"not valid TOML: {exc}", line=line) from exc
+        raise ConfigError(path, f"not valid TOML: {exc}", line=toml_error_line(exc)) from exc
     names: list[str] = []
     for entry in data.get("people", []) or []:
         if isinstance(entry, str):
@@ -72,6 +71,12 @@ def people_from_incident_toml(path: Path) -> list[str]:
         elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
             names.append(entry["name"])
     return names
+
+
+def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    """tomllib puts the line in its message ("... (at line 2, column 9)") before Python 3.14."""
+    found = re.search(r"at line (\d+)", str(exc))
+    return int(found.group(1)) if found else getattr(exc, "lineno", None)
 
 
 def build_roster(*sources: Iterable[str], text: str = "", use_first_names: bool = True) -> Roster:

@@ -139,25 +139,19 @@ def expand(pattern: str, vocab: dict[str, str]) -> str:
 
 
 def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the deepest YAML node found along a pydantic error location."""
-    node, line = root, None
+    """1-based line of the deepest YAML node found along a pydantic error location (a key's own line)."""
+    node, line = root, (root.start_mark.line + 1 if root is not None else None)
     for key in loc:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == key), None)
-            if match is None:
+            pair = next(((k, v) for k, v in node.value if k.value == key), None)
+            if pair is None:
                 break
-            line = match[0].start_mark.line + 1
-            node = match[1]
+            line, node = pair[0].start_mark.line + 1, pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
+            line = node.start_mark.line + 1
         else:
             break
-    else:
-        if node is not None:
-            line = node.start_mark.line + 1
     return line
 
 

@@ -1,0 +1,179 @@
+"""`postmortem check` end to end: formats, exit codes (aggregated), paths, config, --fix/--diff."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+runner = CliRunner()
+CLEAN = "# Review\n\nThe deploy reached production without a canary stage.\n"
+WARN = "# Review\n\nCarlos broke the login flow.\n"
+SUGGEST = "# Review\n\nThe fix was simply a restart.\n"
+ERROR = "# Review\n\nThe platform team is to blame.\n"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check(*args: str, input: str | None = None):
+    return runner.invoke(app, ["check", *args], input=input)
+
+
+def test_clean_file_exits_0(tmp_path: Path) -> None:
+    result = check(str(write(tmp_path / "a.md", CLEAN)))
+    assert result.exit_code == 0 and result.stdout == ""
+
+
+@pytest.mark.parametrize(("text", "fail_on", "code"), [
+    (WARN, "warning", 1), (WARN, "error", 0), (SUGGEST, "warning", 0),
+    (SUGGEST, "suggestion", 1), (ERROR, "error", 1),
+])
+def test_fail_on_threshold(tmp_path: Path, text: str, fail_on: str, code: int) -> None:
+    result = check(str(write(tmp_path / "a.md", text)), "--fail-on", fail_on)
+    assert result.exit_code == code
+
+
+def test_exit_code_aggregates_across_paths(tmp_path: Path) -> None:
+    clean = write(tmp_path / "clean.md", CLEAN)
+    warn = write(tmp_path / "warn.md", WARN)
+    assert check(str(warn), str(clean)).exit_code == 1
+    assert check(str(clean), str(warn)).exit_code == 1
+
+
+def test_missing_file_is_exit_2_but_others_still_reported(tmp_path: Path) -> None:
+    warn = write(tmp_path / "warn.md", WARN)
+    result = check(str(tmp_path / "nope.md"), str(warn))
+    assert result.exit_code == 2
+    assert "nope.md: file not found" in result.stderr
+    assert "BL001" in result.stdout
+
+
+def test_directories_and_globs_expand_to_markdown(tmp_path: Path) -> None:
+    write(tmp_path / "docs" / "one.md", WARN)
+    write(tmp_path / "docs" / "sub" / "two.md", WARN)
+    write(tmp_path / "docs" / "notes.txt", WARN)
+    result = check(str(tmp_path / "docs"), "--format", "json")
+    files = {f["file"] for f in json.loads(result.stdout)["findings"]}
+    assert {Path(f).name for f in files} == {"one.md", "two.md"}
+    glob_result = check(str(tmp_path / "docs" / "**" / "*.md"), "--format", "json")
+    assert len(json.loads(glob_result.stdout)["findings"]) == 2
+    assert check(str(tmp_path / "*.nothing")).exit_code == 2
+
+
+def test_stdin(tmp_path: Path) -> None:
+    result = check("-", input=WARN)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("-:3:1: warning BL001(person-as-agent)")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_every_format_runs(tmp_path: Path, fmt: str) -> None:
+    result = check(str(write(tmp_path / "a.md", WARN)), "--format", fmt)
+    assert result.exit_code == 1 and "BL001" in result.stdout
+
+
+def test_bad_format_and_level_are_usage_errors(tmp_path: Path) -> None:
+    path = str(write(tmp_path / "a.md", WARN))
+    assert check(path, "--format", "xml").exit_code == 2
+    assert check(path, "--fail-on", "fatal").exit_code == 2
+
+
+def test_config_allow_deny_levels_and_people(tmp_path: Path) -> None:
+    path = str(write(tmp_path / "a.md", WARN + "\nZoltan ignored the page.\n\nIt was simply late.\n"))
+    config = write(tmp_path / "c.yaml", "levels:\n  person-as-agent: error\npeople: [Zoltan]\nallow: [BL005]\n")
+    result = check(path, "--config", str(config), "--format", "json")
+    found = [(f["rule_id"], f["severity"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [("BL001", "error"), ("BL001", "error")]
+    deny = write(tmp_path / "d.yaml", "deny: [BL005]\n")
+    only = json.loads(check(path, "--config", str(deny), "--format", "json").stdout)["findings"]
+    assert [f["rule_id"] for f in only] == ["BL005"]
+
+
+def test_config_file_is_found_in_the_working_directory(tmp_path: Path) -> None:
+    path = str(write(tmp_path / "a.md", SUGGEST))
+    write(tmp_path / ".postmortem-blameless.yaml", "levels:\n  BL005: error\n")
+    assert check(path).exit_code == 1
+
+
+def test_pyproject_section_is_read(tmp_path: Path) -> None:
+    path = str(write(tmp_path / "a.md", WARN))
+    write(tmp_path / "pyproject.toml", '[tool.postmortem.blameless]\nallow = ["BL001"]\n')
+    assert check(path).exit_code == 0
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ("levels:\n  BL001: warning\nexeptions: []\n", "c.yaml:3: unknown key 'exeptions'"),
+    ("allow: [BL099]\n", "c.yaml:1: allow: unknown rule 'BL099'"),
+    ("levels:\n  BL001: loud\n", "c.yaml:1: levels: "),
+    ("levels: [\n", "c.yaml:2: not valid YAML"),
+])
+def test_config_errors_exit_2_naming_file_and_line(tmp_path: Path, config: str, message: str) -> None:
+    path = str(write(tmp_path / "a.md", CLEAN))
+    result = check(path, "--config", str(write(tmp_path / "c.yaml", config)))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_incident_toml_beside_the_file_adds_people(tmp_path: Path) -> None:
+    path = str(write(tmp_path / "inc" / "draft.md", "Zoltan ignored the page.\n"))
+    assert check(path).exit_code == 0
+    write(tmp_path / "inc" / "incident.toml", '[[people]]\nname = "Zoltan"\n')
+    assert check(path).exit_code == 1
+
+
+def test_fix_writes_safe_rewrites_and_reports_the_rest(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.md", "Carlos broke checkout.\n\nThe fix was simply a restart.\n")
+    result = check(str(path), "--fix", "--fail-on", "suggestion")
+    assert path.read_text(encoding="utf-8") == "Carlos broke checkout.\n\nThe fix was a restart.\n"
+    assert result.exit_code == 1
+    assert "BL001" in result.stdout and "BL005" not in result.stdout
+
+
+def test_diff_prints_and_changes_nothing(tmp_path: Path) -> None:
+    text = "The fix was simply a restart.\n"
+    path = write(tmp_path / "a.md", text)
+    result = check(str(path), "--diff")
+    assert path.read_text(encoding="utf-8") == text
+    assert "-The fix was simply a restart.\n+The fix was a restart.\n" in result.stdout
+
+
+def test_fix_on_stdin_prints_the_text() -> None:
+    result = check("-", "--fix", input="It was obviously late.\n")
+    assert result.stdout == "It was late.\n"
+
+
+def test_github_format_writes_the_step_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    check(str(write(tmp_path / "a.md", WARN)), "--format", "github")
+    assert "| BL001 person-as-agent |" in summary.read_text(encoding="utf-8")
+
+
+def test_rules_list_and_explain() -> None:
+    listing = runner.invoke(app, ["rules"])
+    assert listing.exit_code == 0 and len(listing.stdout.splitlines()) == 10
+    explained = runner.invoke(app, ["rules", "explain", "counterfactual"])
+    assert explained.exit_code == 0
+    assert explained.stdout.startswith("BL002 (counterfactual)")
+    assert "Why is this bad?" in explained.stdout and "Use instead:" in explained.stdout
+    assert runner.invoke(app, ["rules", "explain", "BL999"]).exit_code == 2
+
+
+def test_cli_import_chain_stays_light() -> None:
+    code = (
+        "import pipeline.cli, sys; heavy = [m for m in ('torch', 'chromadb', 'sentence_transformers', "
+        "'langchain_core', 'langchain_openai', 'transformers') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

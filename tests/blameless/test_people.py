@@ -1,0 +1,85 @@
+"""Who counts as a person: roster sources, first names, pronouns, roles, and tools that are not people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.blameless import BlamelessConfig, lint_text
+from pipeline.blameless.people import build_roster, names_in_role_statements, people_from_incident_toml
+from pipeline.errors import ConfigError
+
+
+def rules(text: str, **kwargs) -> list[str]:
+    return [f.rule_id for f in lint_text(text, **kwargs)]
+
+
+def test_tools_are_not_people() -> None:
+    for sentence in ("Kubernetes killed the pod.", "Terraform deleted the production bucket.",
+                     "Jenkins ignored the webhook.", "The scheduler forgot the lease."):
+        assert rules(sentence) == [], sentence
+
+
+def test_unknown_name_needs_the_roster() -> None:
+    sentence = "Zoltan forgot to rotate the cert."
+    assert rules(sentence) == []
+    assert rules(sentence, people=["Zoltan"]) == ["BL001"]
+    assert rules(sentence, config=BlamelessConfig(people=["Zoltan Kiss"])) == ["BL001"]
+
+
+def test_first_names_can_be_turned_off() -> None:
+    sentence = "Dave forgot to rotate the cert."
+    assert rules(sentence) == ["BL001"]
+    assert rules(sentence, config=BlamelessConfig(first_names=False)) == []
+    assert rules(sentence, config=BlamelessConfig(first_names=False), people=["Dave"]) == ["BL001"]
+
+
+def test_names_are_case_sensitive() -> None:
+    assert rules("the dave forgot to rotate the cert.", people=["Dave"]) == []
+
+
+def test_role_statements_in_the_document_add_names() -> None:
+    text = "Zoltan (IC) declared SEV-2.\n\nLater Zoltan ignored the second page.\n"
+    assert names_in_role_statements(text) == {"Zoltan"}
+    assert [(f.rule_id, f.line) for f in lint_text(text)] == [("BL001", 3)]
+
+
+def test_role_before_name_statement() -> None:
+    assert names_in_role_statements("Incident commander: Zoltan Kiss\n") == {"Zoltan Kiss"}
+
+
+def test_role_nouns_need_a_determiner() -> None:
+    assert rules("The on-call engineer ignored the alert.") == ["BL001"]
+    assert rules("Engineer ignored the alert.") == []
+
+
+def test_pronouns_and_self_blame() -> None:
+    assert rules("I screwed up the failover.") == ["BL001"]
+    assert rules("Someone forgot to renew the certificate.") == ["BL001"]
+    assert rules("They forgot to renew the certificate.") == []
+
+
+def test_we_counts_only_with_strong_verbs() -> None:
+    assert rules("We dropped the ball on capacity.") == ["BL001"]
+    assert rules("We deleted the stale production index as planned.") == []
+
+
+def test_possessive_artifact_is_a_person_agent() -> None:
+    assert rules("Priya's change took down search.") == ["BL001"]
+    assert rules("The search team's change took down search.") == ["BL001"]
+
+
+def test_incident_toml_people(tmp_path: Path) -> None:
+    toml = tmp_path / "incident.toml"
+    toml.write_text('title = "x"\n\n[[people]]\nname = "Zoltan Kiss"\nroles = ["IC"]\n', encoding="utf-8")
+    assert people_from_incident_toml(toml) == ["Zoltan Kiss"]
+    assert build_roster(people_from_incident_toml(toml)).is_person_name("Kiss")
+
+
+def test_bad_incident_toml_is_a_config_error(tmp_path: Path) -> None:
+    toml = tmp_path / "incident.toml"
+    toml.write_text('title = "x"\n[[people]\nname = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        people_from_incident_toml(toml)
+    assert "incident.toml:2" in str(error.value)

@@ -1,0 +1,53 @@
+"""System phrasing and rewrites: safe fixes, --fix/--diff, and the drafting pipeline's rewrite."""
+
+from __future__ import annotations
+
+from pipeline.blameless import apply_safe_fixes, lint_text, rewrite_blameless
+
+
+def fixed(text: str) -> str:
+    return apply_safe_fixes(text, lint_text(text))
+
+
+def test_every_finding_has_a_suggestion_built_from_the_match(review_text: str) -> None:
+    for finding in lint_text(review_text):
+        assert finding.suggestion
+    (finding,) = lint_text("Lena neglected to tag the release.")
+    assert "tag the release" in finding.suggestion
+
+
+def test_minimizers_are_removed_and_capitals_kept() -> None:
+    assert fixed("The mitigation was simply to drain the node.") == "The mitigation was to drain the node."
+    assert fixed("Obviously the flag was on.") == "The flag was on."
+    assert fixed("In hindsight, the graph told the story.") == "The graph told the story."
+
+
+def test_root_cause_becomes_a_contributing_factor() -> None:
+    assert fixed("The root cause was a full disk.") == "A contributing factor was a full disk."
+    assert fixed("Root cause: a full disk.") == "Contributing factor: a full disk."
+
+
+def test_unsafe_findings_are_left_in_place() -> None:
+    text = "Carlos broke checkout, and it was obviously bad timing.\n"
+    after = fixed(text)
+    assert after == "Carlos broke checkout, and it was bad timing.\n"
+    assert [f.rule_id for f in lint_text(after)] == ["BL001"]
+
+
+def test_fixes_keep_other_lines_and_markup_untouched(review_text: str) -> None:
+    after = fixed(review_text)
+    changed = [(a, b) for a, b in zip(review_text.splitlines(), after.splitlines()) if a != b]
+    assert changed == [("retry path with a config push, and the fix was simply to revert it.",
+                        "retry path with a config push, and the fix was to revert it.")]
+
+
+def test_rewrite_blameless_applies_review_rewrites_too() -> None:
+    text = "Contributing factor: operator error during failover. It was obviously late."
+    out = rewrite_blameless(text)
+    assert out == "Contributing factor: an action the system allowed during failover. It was late."
+    assert lint_text(out) == []
+
+
+def test_rewrite_blameless_leaves_clean_text_alone() -> None:
+    text = "The deploy reached production without a canary stage."
+    assert rewrite_blameless(text, people=["Nadia"]) == text
