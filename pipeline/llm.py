@@ -201,15 +201,16 @@ def describe(exc: BaseException) -> str:
 class ChatModel:
     """Structured calls to one model with retries, a call budget and usage accounting.
 
-    `sleep`/`asleep` are injectable so tests can assert on Retry-After waits without waiting.
+    `sleep`/`asleep` are injectable so tests can assert on Retry-After waits without waiting (by default
+    `time.sleep`/`asyncio.sleep`, looked up at each retry).
     """
 
     def __init__(
         self,
         config: LLMConfig,
         *,
-        sleep: Callable[[float], None] = time.sleep,
-        asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], None] | None = None,
+        asleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.config = config
@@ -249,7 +250,7 @@ class ChatModel:
             started = self.clock()
             try:
                 reply = self._retrying()(self._attempt(record, lambda: runnable.invoke(messages)))
-            except BaseException as exc:
+            except Exception as exc:
                 raise self._failed(record, started, exc) from exc
             result = self._finish(record, started, reply, schema, messages, semantic_attempt)
             if result is not None:
@@ -268,7 +269,7 @@ class ChatModel:
                 started = self.clock()
                 try:
                     reply = await self._aretrying()(self._aattempt(record, lambda: runnable.ainvoke(messages)))
-                except BaseException as exc:
+                except Exception as exc:
                     raise self._failed(record, started, exc) from exc
                 result = self._finish(record, started, reply, schema, messages, semantic_attempt)
                 if result is not None:
@@ -322,12 +323,12 @@ class ChatModel:
     def _retrying(self) -> Any:
         from tenacity import Retrying
 
-        return Retrying(sleep=self.sleep, **self._retry_options())
+        return Retrying(sleep=self.sleep or time.sleep, **self._retry_options())
 
     def _aretrying(self) -> Any:
         from tenacity import AsyncRetrying
 
-        return AsyncRetrying(sleep=self.asleep, **self._retry_options())
+        return AsyncRetrying(sleep=self.asleep or asyncio.sleep, **self._retry_options())
 
     def _failed(self, record: LLMCall, started: float, exc: BaseException) -> ModelUnavailableError:
         record.outcome = "failed"
