@@ -323,12 +323,12 @@ class ChatModel:
     def _retrying(self) -> Any:
         from tenacity import Retrying
 
-        return Retrying(sleep=self.sleep or time.sleep, **self._retry_options())
+        return Retrying(sleep=time.sleep if self.sleep is None else self.sleep, **self._retry_options())
 
     def _aretrying(self) -> Any:
         from tenacity import AsyncRetrying
 
-        return AsyncRetrying(sleep=self.asleep or asyncio.sleep, **self._retry_options())
+        return AsyncRetrying(sleep=asyncio.sleep if self.asleep is None else self.asleep, **self._retry_options())
 
     def _failed(self, record: LLMCall, started: float, exc: BaseException) -> ModelUnavailableError:
         record.outcome = "failed"
