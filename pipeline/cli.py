@@ -155,6 +155,7 @@ def _parse_date(value: Optional[str]) -> Optional[date]:
 # Other sub-commands register themselves below, each from its own module.
 import pipeline.similar_command  # noqa: E402,F401  (postmortem index, postmortem similar)
 import pipeline.scoring_command  # noqa: E402,F401  (postmortem score)
+import pipeline.eval_command  # noqa: E402,F401  (postmortem eval)
 from pipeline.blameless.command import check_command, rules_app  # noqa: E402
 
 app.command("check")(check_command)

@@ -1,0 +1,220 @@
+"""One gold incident, one draft: fact accuracy, factor and action recall, leaks, rubric score, citations.
+
+Facts are compared exactly (times within a minute, durations within a minute, roles by person). Factors
+and action items are free text, so they are matched by meaning: all-MiniLM-L6-v2 cosine similarity at or
+above MATCH_THRESHOLD, each gold item matched to at most one draft item (best pairs first). The pairs and
+their similarities go into the report so a reviewer can check the matcher on real examples.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from pipeline.evals.gold import DURATIONS, KEY_TIMES, Gold
+
+MATCH_THRESHOLD = 0.65
+TIME_TOLERANCE_SECONDS = 60
+DURATION_TOLERANCE_MINUTES = 1
+QUOTES_RE = re.compile(r"[\u201c\u201d\"]")
+
+
+class Check(BaseModel):
+    """One fact compared with gold."""
+
+    name: str
+    expected: str | None
+    produced: str | None
+    ok: bool
+
+
+class Match(BaseModel):
+    gold: str
+    draft: str | None
+    similarity: float
+
+
+class IncidentResult(BaseModel):
+    name: str
+    engine: str
+    seconds: float
+    calls: int = 0
+    tokens: int = 0
+    severity_ok: bool
+    checks: list[Check]
+    fact_accuracy: float = Field(description="Share of severity, key times, durations and roles that match gold.")
+    time_accuracy: float
+    duration_accuracy: float
+    role_recall: float
+    factor_recall: float
+    action_recall: float
+    factor_matches: list[Match]
+    action_matches: list[Match]
+    leaks: list[str]
+    rubric_score: float
+    rubric: dict[str, str] = Field(description="Criterion id to pass / fail / skipped.")
+    rubric_reasons: dict[str, str] = Field(default_factory=dict)
+    citation_validity: float | None
+    grounded_claims: float
+    warnings: list[str] = Field(default_factory=list)
+
+
+def evaluate_incident(
+    directory: Path, gold: Gold, *, engine: str = "offline", engine_options: dict[str, Any] | None = None
+) -> IncidentResult:
+    """Draft `directory` with `engine` and measure the draft against `gold`."""
+    from pipeline.drafting import draft_from_directory
+    from pipeline.render import render_json, render_markdown
+    from pipeline.scoring import score_text
+    from pipeline.scoring.sources import load_sources
+
+    options = {"engine": engine, "engine_options": engine_options} if engine != "offline" else {}
+    started = time.perf_counter()
+    draft, warnings = draft_from_directory(directory, similar=False, **options)
+    seconds = time.perf_counter() - started
+    markdown = render_markdown(draft)
+    sources = load_sources(directory)
+    score = score_text(markdown, path=f"{directory.name}/draft.md", incident=sources)
+    results = {result.id: result for result in score.criteria}
+
+    checks = fact_checks(draft, gold)
+    factor_matches = match_items(gold.contributing_factors, [f.statement for f in draft.contributing_factors])
+    action_matches = match_items(gold.action_items, [a.action for a in draft.action_items])
+    usage = getattr(draft.metadata, "llm", None)
+    citations = results["citations_resolve"]
+    return IncidentResult(
+        name=directory.name,
+        engine=draft.metadata.engine,
+        seconds=round(seconds, 3),
+        calls=usage.calls if usage else 0,
+        tokens=(usage.input_tokens + usage.output_tokens) if usage else 0,
+        severity_ok=checks[0].ok,
+        checks=checks,
+        fact_accuracy=_share(checks),
+        time_accuracy=_share([c for c in checks if c.name in KEY_TIMES]),
+        duration_accuracy=_share([c for c in checks if c.name in DURATIONS]),
+        role_recall=_share([c for c in checks if c.name.startswith("role:")]),
+        factor_recall=_recall(factor_matches),
+        action_recall=_recall(action_matches),
+        factor_matches=factor_matches,
+        action_matches=action_matches,
+        leaks=leaks(gold.forbidden, markdown + "\n" + render_json(draft))
+        + leaks(gold.forbidden_in_narrative, narrative_text(markdown, draft)),
+        rubric_score=score.score,
+        rubric={r.id: r.status for r in score.criteria},
+        rubric_reasons={r.id: r.reason for r in score.criteria if r.status == "fail"},
+        citation_validity=citations.credit,
+        grounded_claims=grounded_share(draft, sources.evidence),
+        warnings=warnings,
+    )
+
+
+def fact_checks(draft, gold: Gold) -> list[Check]:
+    """Severity, each gold key time and duration, and each gold role, compared with the draft's facts."""
+    facts = draft.facts
+    checks = [Check(name="severity", expected=gold.severity, produced=draft.severity,
+                    ok=_norm_sev(draft.severity) == _norm_sev(gold.severity))]
+    for name, expected in gold.times.items():
+        fact = getattr(facts, name)
+        produced = fact.time if fact else None
+        ok = (expected is None and produced is None) or (
+            expected is not None and produced is not None
+            and abs((produced - expected).total_seconds()) <= TIME_TOLERANCE_SECONDS
+        )
+        checks.append(Check(name=name, expected=_iso(expected), produced=_iso(produced), ok=ok))
+    for name, expected in gold.durations.items():
+        produced = draft.duration_minutes if name == "duration_minutes" else getattr(facts, name)
+        ok = (expected is None and produced is None) or (
+            expected is not None and produced is not None and abs(produced - expected) <= DURATION_TOLERANCE_MINUTES
+        )
+        checks.append(Check(name=name, expected=_str(expected), produced=_str(produced), ok=ok))
+    for role, person in gold.roles.items():
+        holders = [fact.value for fact in facts.roles if fact.name == role]
+        ok = any(_same_person(person, holder) for holder in holders)
+        checks.append(Check(name=f"role:{role}", expected=person, produced=", ".join(holders) or None, ok=ok))
+    return checks
+
+
+def match_items(gold_items: list[str], draft_items: list[str]) -> list[Match]:
+    """Best one-to-one pairs by embedding cosine; a gold item without a pair above the threshold is missed."""
+    if not gold_items:
+        return []
+    if not draft_items:
+        return [Match(gold=item, draft=None, similarity=0.0) for item in gold_items]
+    from pipeline.similar.embeddings import default_model
+
+    model = default_model()
+    cleaned = [QUOTES_RE.sub("", item) for item in draft_items]
+    similarity = model.embed(gold_items) @ model.embed(cleaned).T
+    pairs = sorted(
+        ((float(similarity[g, d]), g, d) for g in range(len(gold_items)) for d in range(len(draft_items))),
+        reverse=True,
+    )
+    chosen: dict[int, tuple[int, float]] = {}
+    used: set[int] = set()
+    for value, g, d in pairs:
+        if g in chosen or d in used or value < MATCH_THRESHOLD:
+            continue
+        chosen[g] = (d, value)
+        used.add(d)
+    matches = []
+    for g, item in enumerate(gold_items):
+        if g in chosen:
+            d, value = chosen[g]
+            matches.append(Match(gold=item, draft=draft_items[d], similarity=round(value, 3)))
+        else:
+            best = max(range(len(draft_items)), key=lambda d: similarity[g, d])
+            matches.append(Match(gold=item, draft=None, similarity=round(float(similarity[g, best]), 3)))
+    return matches
+
+
+def leaks(forbidden: list[str], text: str) -> list[str]:
+    """Forbidden strings (case-insensitive) that appear in the draft's markdown or JSON."""
+    lowered = text.lower()
+    return [item for item in forbidden if item.lower() in lowered]
+
+
+def narrative_text(markdown: str, draft) -> str:
+    """The draft without its evidence index: the markdown up to the Appendix, and the JSON minus the index."""
+    body = re.split(r"^## Appendix", markdown, maxsplit=1, flags=re.MULTILINE)[0]
+    return body + "\n" + draft.model_dump_json(exclude={"evidence_index"})
+
+
+def grounded_share(draft, evidence) -> float:
+    """Share of established claims whose citations, times and numbers match the evidence (verify.claim_problems)."""
+    from pipeline.drafting.verify import all_claims, claim_problems
+
+    claims = [claim for _, claim in all_claims(draft) if claim.established]
+    if not claims:
+        return 1.0
+    return sum(not claim_problems(claim, evidence) for claim in claims) / len(claims)
+
+
+def _share(checks: list[Check]) -> float:
+    return sum(c.ok for c in checks) / len(checks) if checks else 1.0
+
+
+def _recall(matches: list[Match]) -> float:
+    return sum(m.draft is not None for m in matches) / len(matches) if matches else 1.0
+
+
+def _norm_sev(value: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", (value or "").lower())
+
+
+def _same_person(expected: str, produced: str) -> bool:
+    a, b = expected.lower().split(), produced.lower().split()
+    return bool(a and b) and (a == b or a[0] == b[0])
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%MZ") if value else None
+
+
+def _str(value: int | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,99 @@
+"""Write an EvalReport as `<name>.json`, `<name>.md` and a `<name>.png` chart (matplotlib, imported lazily)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.evals.runner import EvalReport
+
+CHART_METRICS = (
+    "fact_accuracy", "severity_accuracy", "time_accuracy", "duration_accuracy", "role_recall",
+    "factor_recall", "action_recall", "leak_free", "citation_validity", "grounded_claims",
+)
+
+
+def write_report(report: EvalReport, out_dir: Path, name: str = "latest") -> list[Path]:
+    """Write the three files atomically-enough (each fully written before the next); returns their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path, png_path = (out_dir / f"{name}.{ext}" for ext in ("json", "md", "png"))
+    json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_chart(report, png_path)
+    md_path.write_text(render_markdown(report, chart=png_path.name), encoding="utf-8")
+    return [md_path, json_path, png_path]
+
+
+def render_markdown(report: EvalReport, chart: str | None = None) -> str:
+    s = report.summary
+    lines = [
+        f"# Eval report: {report.engine} engine",
+        "",
+        f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC over {int(s['incidents'])} gold incidents in "
+        f"{report.seconds:.1f} s. Factor and action recall use all-MiniLM-L6-v2 cosine >= {report.match_threshold}.",
+        "",
+    ]
+    if chart:
+        lines += [f"![metrics]({chart})", ""]
+    lines += ["## Summary", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {key} | {value:g} |" for key, value in s.items()]
+    lines += ["", "## Per incident", "",
+              "| incident | facts | times | durations | roles | factors | actions | leaks | rubric | seconds |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in report.incidents:
+        lines.append(
+            f"| {r.name} | {r.fact_accuracy:.2f} | {r.time_accuracy:.2f} | {r.duration_accuracy:.2f} | "
+            f"{r.role_recall:.2f} | {r.factor_recall:.2f} | {r.action_recall:.2f} | {len(r.leaks)} | "
+            f"{r.rubric_score:.1f} | {r.seconds:.2f} |"
+        )
+    lines += ["", "## Facts that differ from gold", ""]
+    wrong = [(r.name, c) for r in report.incidents for c in r.checks if not c.ok]
+    lines += [f"- {name}: {c.name} expected {c.expected}, produced {c.produced}" for name, c in wrong] or ["- none"]
+    lines += ["", "## Leaks", ""]
+    lines += [f"- {r.name}: {', '.join(repr(x) for x in r.leaks)}" for r in report.incidents if r.leaks] or ["- none"]
+    lines += ["", "## Matches (for reviewing the semantic matcher)", ""]
+    for r in report.incidents:
+        for kind, matches in (("factor", r.factor_matches), ("action", r.action_matches)):
+            for m in matches:
+                verdict = f"matched ({m.similarity:.2f}): {m.draft}" if m.draft else f"missed (best {m.similarity:.2f})"
+                lines.append(f"- {r.name} {kind}: \"{m.gold}\" {verdict}")
+    lines += ["", "## Rubric pass rates", "", "| criterion | ours | human corpus |", "|---|---|---|"]
+    ref = report.reference.criterion_pass_rates if report.reference else {}
+    for cid, rate in report.criterion_pass_rates.items():
+        human = ref.get(cid)
+        lines.append(f"| {cid} | {rate:.2f} | {'-' if human is None or human != human else f'{human:.2f}'} |")
+    if report.reference:
+        ours = sorted(r.rubric_score for r in report.incidents)
+        lines += [
+            "", "## Our drafts beside human-written postmortems", "",
+            f"Human corpus ({report.reference.files} files, {report.reference.source}): median "
+            f"{report.reference.median:.1f}, quartiles {report.reference.p25:.1f}-{report.reference.p75:.1f}. "
+            f"Our drafts: median {ours[len(ours) // 2]:.1f}, range {ours[0]:.1f}-{ours[-1]:.1f}. Human documents are "
+            "scored without --incident, so the timeline and faithfulness checks do not apply to them.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_chart(report: EvalReport, path: Path) -> None:
+    """Left: summary metrics (0..1). Right: rubric scores, ours beside the human corpus."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    names = [m for m in CHART_METRICS if m in report.summary]
+    left.barh(names, [report.summary[m] for m in names], color="#4c72b0")
+    left.set_xlim(0, 1)
+    left.invert_yaxis()
+    left.set_title(f"{report.engine} engine, {len(report.incidents)} gold incidents")
+    bins = list(range(0, 105, 5))
+    if report.reference:
+        right.hist(report.reference.scores, bins=bins, alpha=0.6, density=True, color="#dd8452",
+                   label=f"human corpus (n={report.reference.files})")
+    right.hist([r.rubric_score for r in report.incidents], bins=bins, alpha=0.7, density=True, color="#4c72b0",
+               label=f"our drafts (n={len(report.incidents)})")
+    right.set_xlabel("rubric score (0-100)")
+    right.set_title("Rubric score distribution")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
