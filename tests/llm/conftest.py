@@ -9,12 +9,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from replies import GOOD_ANALYSIS, GOOD_NARRATIVE  # noqa: E402
-from server import FakeOpenAIServer, Reply  # noqa: E402
+from llm_replies import GOOD_ANALYSIS, GOOD_NARRATIVE  # noqa: E402
+from llm_server import FakeOpenAIServer, Reply  # noqa: E402
 
 from pipeline.llm import ChatModel, LLMConfig  # noqa: E402
 
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ The cassettes in tests/cassettes/llm/ were recorded against the loopback test se
 (vcrpy matches the port) and are matched on method, URL and body: a changed prompt is a failure, never
 another prompt's answer. Re-record (see docs/llm.md):
 
-    POSTMORTEM_RECORD_CASSETTES=1 .venv/bin/python -m pytest tests/llm/test_cassettes.py -q
+    POSTMORTEM_RECORD_CASSETTES=1 .venv/bin/python -m pytest tests/llm/test_llm_cassettes.py -q
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ import vcr
 import yaml
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
-from server import FakeOpenAIServer, Reply, rate_limited, server_error
-from replies import GOOD_ANALYSIS, GOOD_NARRATIVE
-from test_engine import CANARIES
+from llm_server import FakeOpenAIServer, Reply, rate_limited, server_error
+from llm_replies import CANARIES, GOOD_ANALYSIS, GOOD_NARRATIVE
 
 from pipeline.cli import app
 from pipeline.drafting.llm_engine import FALLBACK_STATUS
@@ -30,6 +28,7 @@ from pipeline.models import Draft
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "tests" / "cassettes" / "llm"
+FIXTURES = Path(__file__).parent / "fixtures"
 RECORD = os.environ.get("POSTMORTEM_RECORD_CASSETTES") == "1"
 PORT = 18431
 BASE_URL = f"http://127.0.0.1:{PORT}/v1"

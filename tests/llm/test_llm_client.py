@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import BaseModel
 
-from server import Reply, rate_limited, server_error
+from llm_server import Reply, rate_limited, server_error
 
 from pipeline.llm import BudgetExhaustedError, ModelUnavailableError, retry_after_seconds
 from pipeline.prompting import RenderedPrompt

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
-from replies import (
-    BLAMEFUL, GOOD_ANALYSIS, GOOD_NARRATIVE, INVENTED_CITATION, NOT_ESTABLISHED, WRONG_NUMBER, WRONG_TIME, claim,
+from llm_replies import (
+    BLAMEFUL, CANARIES, GOOD_ANALYSIS, GOOD_NARRATIVE, INVENTED_CITATION, NOT_ESTABLISHED, WRONG_NUMBER, WRONG_TIME, claim,
     narrative_with, repair,
 )
-from server import Reply, rate_limited, server_error
+from llm_server import Reply, rate_limited, server_error
 
 from pipeline.blameless import lint_text
 from pipeline.drafting import draft_from_directory
@@ -30,11 +29,7 @@ from pipeline.render import render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOUT = ROOT / "examples" / "checkout-api"
-LEAKY = FIXTURES / "leaky-incident"
-CANARIES = [
-    "AKIACANARY0000000000", "sk_live_CANARYcanary0000", "CanaryPw99", "CanaryPass!77",
-    "canarytokencanarytoken00", "ghp_CANARYcanaryCANARYcanaryCANARY0000", "oncall-lead@example.com",
-]
+LEAKY = Path(__file__).parent / "fixtures" / "leaky-incident"
 
 
 def draft_with(model, directory: Path = CHECKOUT):
