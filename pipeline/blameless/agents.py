@@ -26,8 +26,8 @@ _DETERMINERS = frozenset(
 )
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
-    "contractor responder team ops dba employee manager lead person individual staffer analyst technician "
-    "consultant committer maintainer approver tester".split()
+    "contractor responder team ops dba employee lead person individual staffer analyst technician "
+    "consultant committer maintainer approver tester hire newcomer joiner".split()
 )
 _TEAM_NAMES = frozenset({"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT"})
 _ARTIFACTS = frozenset(
@@ -52,8 +52,14 @@ def _is_possessive(word: str) -> bool:
     return word.endswith(("'s", "’s")) or word in _POSSESSIVE_PRONOUNS
 
 
-def _role(word: str) -> bool:
+_PERSON_MANAGERS = frozenset("release engineering incident product project program delivery hiring".split())
+
+
+def _role(word: str, previous: str = "") -> bool:
+    """A role noun; "manager" only as a person's title ("release manager", not "package manager")."""
     lowered = word.lower()
+    if lowered in ("manager", "managers"):
+        return previous.lower() in _PERSON_MANAGERS
     return lowered in _ROLES or (lowered.endswith("s") and lowered[:-1] in _ROLES)
 
 
@@ -79,15 +85,15 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
         while start > 0 and roster.is_person_name(tokens[start - 1].group(0)) and tokens[start - 1].group(0)[:1].isupper():
             start -= 1
         return start
-    if base in _TEAM_NAMES:
-        return index
-    if _role(base):
+    previous = tokens[index - 1].group(0) if index > 0 else ""
+    if _role(base, previous):
         det = _role_phrase_start(tokens, index)
         if det is not None:
             return det
-        if word[:1].isupper() and base.lower().endswith("s") and index == 0:
-            return index  # "Engineers must ..." at the start of a sentence
-        return None
+    if base in _TEAM_NAMES:
+        return index
+    if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
+        return index  # "Engineers must ..." at the start of a sentence
     return None
 
 

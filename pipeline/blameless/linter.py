@@ -107,7 +107,7 @@ def _at_sentence_start(text: str, offset: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_ENDS
 
 
-_SENTENCE_ENDS = frozenset(BLOCK + HIDDEN + ".!?:;")
+_SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
 _CLAUSE_STOP = re.compile(r"[.!?;\x03]")
 
 

@@ -63,8 +63,8 @@ def test_soft_wrapped_lines_join_and_spans_map_back() -> None:
     (finding,) = lint_text(text)
     assert finding.rule_id == "BL002"
     assert (finding.line, finding.column) == (3, 1)
-    assert (finding.end_line, finding.end_column) == (4, 7)
-    assert finding.match == "The release manager should have"
+    assert (finding.end_line, finding.end_column) == (4, 14)
+    assert finding.match == "The release manager should have paused"
 
 
 def test_columns_are_one_based_and_end_exclusive() -> None:
