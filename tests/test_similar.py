@@ -39,6 +39,29 @@ def no_server_env(monkeypatch):
     monkeypatch.delenv("POSTMORTEM_CHROMA_TOKEN", raising=False)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def embeddings_computed_once():
+    """One model for the module, and each distinct text embedded once: the libraries here repeat a lot.
+
+    Tests of the embedder itself call `MiniLM.embed` unbound, so they bypass this cache.
+    """
+    import numpy as np
+
+    from pipeline.similar.embeddings import MiniLM, default_model
+
+    model = default_model()
+    cache: dict[str, np.ndarray] = {}
+
+    def embed(texts):
+        missing = [text for text in dict.fromkeys(texts) if text not in cache]
+        cache.update(zip(missing, MiniLM.embed(model, missing)))
+        return np.stack([cache[text] for text in texts]) if texts else MiniLM.embed(model, texts)
+
+    model.embed = embed
+    yield
+    del model.embed
+
+
 @pytest.fixture(scope="session")
 def example_store(tmp_path_factory) -> StoreConfig:
     """The whole example library, indexed once per session into an embedded store."""
@@ -218,7 +241,7 @@ def test_numpy_minilm_matches_sentence_transformers(tmp_path):
     """Reference vectors come from a subprocess, so torch's spinning threads never slow the other tests."""
     import numpy as np
 
-    from pipeline.similar.embeddings import default_model
+    from pipeline.similar.embeddings import MiniLM, default_model
 
     texts = [
         "The TLS certificate on the internal gateway expired at 02:00 UTC.",
@@ -240,16 +263,16 @@ def test_numpy_minilm_matches_sentence_transformers(tmp_path):
         check=True, cwd=ROOT, capture_output=True,
     )
     reference = np.load(tmp_path / "reference.npy")
-    cosines = (default_model().embed(texts) * reference).sum(axis=1)
+    cosines = (MiniLM.embed(default_model(), texts) * reference).sum(axis=1)
     assert cosines.min() > 0.999, cosines
 
 
 def test_embeddings_are_unit_length_and_order_independent():
-    from pipeline.similar.embeddings import default_model
+    from pipeline.similar.embeddings import MiniLM, default_model
 
     model = default_model()
     texts = ["short", "a somewhat longer text about a DNS outage and its recovery", "disk full"]
-    forward, backward = model.embed(texts), model.embed(texts[::-1])[::-1]
+    forward, backward = MiniLM.embed(model, texts), MiniLM.embed(model, texts[::-1])[::-1]
     assert abs(float((forward * forward).sum(axis=1).min()) - 1.0) < 1e-5
     assert float(abs(forward - backward).max()) < 1e-5
 

@@ -148,11 +148,12 @@ def _from_markdown(path: Path, text: str) -> LibraryDocument:
     while lines and (_PROVENANCE.match(lines[0]) or not lines[0].strip()):
         lines.pop(0)
     front: dict[str, str] = {}
-    if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    fence = lines[0].strip() if lines else ""
+    if fence in {"---", "+++"}:  # YAML (key: value) or TOML (key = "value") front matter
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == fence), None)
         if end is not None:
             for line in lines[1:end]:
-                key, sep, value = line.partition(":")
+                key, sep, value = line.partition(":" if fence == "---" else "=")
                 if sep:
                     front[key.strip().lower()] = value.strip().strip("\"'")
             lines = lines[end + 1 :]
@@ -168,14 +169,14 @@ def _from_markdown(path: Path, text: str) -> LibraryDocument:
         heading = _HEADING.match(line)
         if heading:
             name = _plain(heading[2])
-            if not title and len(heading[1]) <= 2:
+            if not title and len(heading[1]) == 1 and not name.startswith("["):  # "[...]": an editor's note
                 title = name
                 continue
             sections.append((name, []))
         else:
             sections[-1][1].append(line)
-    if not title:
-        title = next((_plain(line) for line in lines if line.strip()), path.stem)[:120]
+    if not title:  # no front matter title and no H1: the file name says more than a random first line
+        title = path.stem.replace("_", " ").replace("-", " ")
     bodies = [(name, "\n".join(body).strip()) for name, body in sections]
     bodies = [(name, body) for name, body in bodies if body]
     if not bodies:
