@@ -87,6 +87,8 @@ def check_command(
     person: List[str] = typer.Option([], "--person", help="A name to treat as a person (repeatable)."),
     fix: bool = typer.Option(False, "--fix", help="Write the safe rewrites into the files (stdin: print the text)."),
     diff: bool = typer.Option(False, "--diff", help="Print the safe rewrites as a unified diff; change nothing."),
+    llm: Optional[str] = typer.Option(None, "--llm", help="With --fix/--diff: a model rewrites flagged lines (checked again)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm."),
 ) -> None:
     """Check postmortems for blame language; suggest system phrasing for each finding."""
     from pipeline.blameless.config import load_config
@@ -107,6 +109,17 @@ def check_command(
     if min_level is not None:
         config = config.model_copy(update={"min_level": _level(min_level, "--min-level")})
 
+    model = None
+    if llm is not None or base_url is not None:
+        try:
+            from pipeline.drafting.llm_engine import choose_engine
+            from pipeline.llm import ChatModel
+
+            engine, options = choose_engine(llm, base_url=base_url)
+            model = ChatModel(options["config"]) if engine == "llm" and (fix or diff) else None
+        except PipelineError as error:
+            _fail(error)
+
     files, errors = expand_paths(paths)
     findings: list[Finding] = []
     for path in files:
@@ -116,6 +129,12 @@ def check_command(
             found = lint_text(text, path=path, config=config, people=people)
             if fix or diff:
                 fixed = apply_safe_fixes(text, found)
+                if model is not None:
+                    from pipeline.llm_rewrite import rewrite_with_model
+
+                    fixed, notes = rewrite_with_model(fixed, model, people)
+                    for note in notes:
+                        typer.echo(f"warning: {path}: {note}", err=True)
                 if diff:
                     sys.stdout.write("".join(difflib.unified_diff(
                         text.splitlines(keepends=True), fixed.splitlines(keepends=True),
