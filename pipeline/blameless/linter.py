@@ -11,6 +11,7 @@ in the document's length; rules compile once per process.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -54,6 +55,7 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
     doc = segment(text, sections=rules.sections, skip_quotes=config.skip_quotes,
                   skip_blockquotes=config.skip_blockquotes)
     lowered = _lower_same_length(doc.masked)
+    scan = _Compressed(lowered)
     roster = build_roster(people, config.people, text=text, use_first_names=config.first_names)
     accepted = [term.lower() for term in config.accept]
     found: list[Match] = []
@@ -65,7 +67,7 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
         candidates: list[Match] = []
         for pattern in compiled.patterns:
             if pattern.regex not in spans:
-                spans[pattern.regex] = [m.span() for m in pattern.regex.finditer(lowered)]
+                spans[pattern.regex] = [scan.original(m.start(), m.end()) for m in pattern.regex.finditer(scan.text)]
             for start, end in spans[pattern.regex]:
                 if pattern.word_start and start > 0 and _is_word(lowered[start - 1]):
                     continue
@@ -85,6 +87,34 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
     found = [m for m in found if LEVEL_ORDER[m.finding.level] >= minimum]
     found.sort(key=lambda m: (m.start, m.finding.rule_id))
     return found
+
+
+class _Compressed:
+    """The lower-cased prose with each run of hidden characters cut to one, so that every pattern scans
+    only prose (a third of a typical document is code or markup); spans map back to original offsets."""
+
+    _RUN = re.compile(HIDDEN + "{2,}")
+
+    def __init__(self, lowered: str) -> None:
+        parts: list[str] = []
+        self.starts = [0]  # where each piece starts in the compressed text
+        self.origins = [0]  # ... and in the original
+        done = removed = 0
+        for run in self._RUN.finditer(lowered):
+            parts.append(lowered[done:run.start() + 1])
+            removed += run.end() - run.start() - 1
+            done = run.end()
+            self.starts.append(run.end() - removed)
+            self.origins.append(run.end())
+        parts.append(lowered[done:])
+        self.text = "".join(parts)
+
+    def _map(self, offset: int) -> int:
+        index = bisect_right(self.starts, offset) - 1
+        return self.origins[index] + offset - self.starts[index]
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        return self._map(start), self._map(end - 1) + 1 if end > start else self._map(start)
 
 
 def _lower_same_length(text: str) -> str:

@@ -22,9 +22,10 @@ _ROLE_WORDS = (
     r"IC|OL|CL|SME|scribe|incident commander|commander|ops lead|operations lead|comms lead|"
     r"communications lead|tech lead|on-?call|primary|secondary|lead|engineer|SRE|DBA|responder|author|reviewer"
 )
-_NAME = r"([A-Z][a-z][\w'-]*(?: [A-Z][a-z][\w'-]*)?)"
+_NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
 _ROLE_AFTER = re.compile(_NAME + r"\s*\((?:[^)\n]{0,30}?\b)?(?:" + _ROLE_WORDS + r")\b[^)\n]{0,30}\)")
-_ROLE_BEFORE = re.compile(r"\b(?:" + _ROLE_WORDS + r")\s*[:=\u2013-]\s*" + _NAME, re.I)
+_AFTER_SEPARATOR = re.compile(r"[:=\u2013-][ \t]*" + _NAME)  # starts with a rare character: a fast scan
+_ROLE_ENDING = re.compile(r"\b(?:" + _ROLE_WORDS + r")[ \t]*\Z", re.I)
 _NOT_NAMES = frozenset({"The", "A", "An", "We", "Our", "They", "It", "This", "That", "Incident", "Team", "On", "Owner"})
 
 
@@ -52,7 +53,8 @@ def first_names() -> frozenset[str]:
 def names_in_role_statements(text: str) -> set[str]:
     """Names the document itself gives a role: "Priya (IC)", "Incident commander: Sam Lee"."""
     found = {m.group(1) for m in _ROLE_AFTER.finditer(text)}
-    found |= {m.group(1) for m in _ROLE_BEFORE.finditer(text) if m.group(1)[:1].isupper()}
+    found |= {m.group(1) for m in _AFTER_SEPARATOR.finditer(text)
+              if _ROLE_ENDING.search(text, max(0, m.start() - 40), m.start())}
     return {name for name in found if name.split()[0] not in _NOT_NAMES}
 
 

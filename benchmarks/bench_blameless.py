@@ -1,0 +1,124 @@
+"""Blameless check vs alex and proselint, in one run: speed on the real corpus, precision/recall on ours.
+
+    .venv/bin/python benchmarks/bench_blameless.py [--repeat 3]
+
+Speed: every Markdown file of ../shared/corpus/postmortems concatenated (about 1 MB) is checked once per
+repeat by each tool as a command-line user runs it (`postmortem check`, `alex`, `proselint check`); the
+best wall time counts. alex is installed with npm into benchmarks/.alex (git-ignored) on first use.
+Quality: every sentence of evals/blameless/labelled.yaml goes into one Markdown file, one paragraph each;
+a sentence counts as flagged when a tool reports anything on its line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
+ALEX_DIR = ROOT / "benchmarks" / ".alex"
+ALEX = ALEX_DIR / "node_modules" / ".bin" / "alex"
+sys.path.insert(0, str(ROOT))
+
+
+def _run_eval():
+    """evals/ is not a package; load the eval module by path for its loader and scorer."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_eval", ROOT / "evals" / "blameless" / "run_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def ensure_alex() -> Path | None:
+    """Install npm `alex` into benchmarks/.alex once; None when npm is unavailable."""
+    if ALEX.exists():
+        return ALEX
+    if shutil.which("npm") is None:
+        return None
+    ALEX_DIR.mkdir(parents=True, exist_ok=True)
+    (ALEX_DIR / ".gitignore").write_text("*\n", encoding="utf-8")
+    subprocess.run(["npm", "install", "--no-save", "--prefix", str(ALEX_DIR), "alex"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return ALEX if ALEX.exists() else None
+
+
+def commands(alex: Path | None) -> dict[str, Callable[[Path], list[str]]]:
+    tools: dict[str, Callable[[Path], list[str]]] = {
+        "postmortem check": lambda p: [sys.executable, "-m", "pipeline.cli", "check", str(p)],
+    }
+    if alex is not None:
+        tools["alex"] = lambda p: [str(alex), str(p)]
+    proselint = Path(sys.executable).with_name("proselint")
+    if proselint.exists():
+        tools["proselint"] = lambda p: [str(proselint), "check", str(p)]
+    return tools
+
+
+def best_time(argv: list[str], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def flagged_lines(tool: str, argv: list[str]) -> set[int]:
+    """1-based lines on which the tool reported anything."""
+    if tool == "proselint":
+        argv = argv[:2] + ["-o", "json"] + argv[2:]
+    run = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
+    if tool == "proselint":
+        data = json.loads(run.stdout)
+        return {d["pos"][0] for result in data["result"].values() for d in result.get("diagnostics", [])}
+    if tool == "alex":
+        return {int(m.group(1)) for m in re.finditer(r"^\s*(\d+):\d+(?:-\d+:\d+)?\s+warning", run.stderr, re.M)}
+    return {int(m.group(1)) for m in re.finditer(r"^[^:\n]+:(\d+):\d+: ", run.stdout, re.M)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="Runs per tool; the best wall time counts.")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"{CORPUS} is absent; nothing to benchmark")
+    tools = commands(ensure_alex())
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.md"
+        corpus.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.md"))),
+                          encoding="utf-8")
+        size = corpus.stat().st_size
+        print(f"speed: {size / 1e6:.2f} MB ({len(list(CORPUS.glob('*.md')))} files concatenated), best of {args.repeat}")
+        seconds = {name: best_time(make(corpus), args.repeat) for name, make in tools.items()}
+        ours = seconds["postmortem check"]
+        for name, value in seconds.items():
+            ratio = "" if name == "postmortem check" else f"  (ours is {value / ours:.1f}x faster)"
+            print(f"  {name:17} {value:6.2f} s{ratio}")
+
+        run_eval = _run_eval()
+        data = run_eval.load_labelled()
+        print("quality on evals/blameless/labelled.yaml (sentence flagged = any report on its line):")
+        for split in ("held_out", "tuning"):
+            rows = data[split]
+            sentences = Path(tmp) / f"{split}.md"
+            sentences.write_text("\n\n".join(r["text"] for r in rows) + "\n", encoding="utf-8")
+            line_of = {r["text"]: 1 + 2 * i for i, r in enumerate(rows)}
+            for name, make in tools.items():
+                hit = flagged_lines(name, make(sentences))
+                scores = run_eval.precision_recall(rows, lambda text: line_of[text] in hit)
+                print(f"  {split:8} {name:17} precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  "
+                      f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']})")
+
+
+if __name__ == "__main__":
+    main()
