@@ -45,6 +45,8 @@ from pipeline.redact import Redactor
 EvidenceId = Annotated[str, StringConstraints(pattern=r"^[TC][0-9]+$")]
 MAX_SUMMARY_WORDS = 100
 FALLBACK_STATUS = "Draft (offline fallback: the model did not answer; see warnings)"
+# A suspect message's text is not sent at all: a model cannot follow an instruction it never sees.
+WITHHELD = "[withheld: this message reads as an instruction to a model]"
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,}")
 COMMON_WORDS = frozenset(
     "the and that this with from were was have has had for are not but all any into than then they them their "
@@ -171,7 +173,7 @@ class LLMEngine:
     # -- prompts
 
     def context(self) -> dict[str, Any]:
-        """What the prompts see: redacted, optionally pseudonymized, evidence as numbered data."""
+        """What the prompts see: redacted, optionally pseudonymized, evidence as numbered data, suspect text withheld."""
         redact, hide = Redactor().redact, self.pseudonyms.apply
         meta = self.incident.meta
         incident = {
@@ -189,7 +191,8 @@ class LLMEngine:
                 facts.append({"name": name, "value": str(value), "time": None, "evidence": []})
         evidence = [
             {"id": item.id, "time": utc_clock(item.time) if item.time else None,
-             "who": hide(item.author) if item.author else "timeline", "text": hide(item.text), "suspect": item.suspect}
+             "who": hide(item.author) if item.author else "timeline",
+             "text": WITHHELD if item.suspect else hide(item.text), "suspect": item.suspect}
             for item in self.items
         ]
         people = sorted({self.pseudonyms.labels.get(name, name) for name in self.people})

@@ -194,6 +194,8 @@ def test_the_injection_reply_never_reaches_the_draft(server, make_model):
              "priority": None, "type": "corrective", "evidence": ["C5"]}]}))
     server.script("repair", Reply({"repaired": []}))
     draft, warnings, markdown = draft_with(make_model(), LEAKY)
+    evidence_sent = b"".join(server.raw_bodies[:2]).decode("utf-8")  # narrative and analysis requests
+    assert "cosmic" not in evidence_sent and "withheld: this message reads as an instruction" in evidence_sent
     assert "cosmic" not in body_of(markdown).lower() and "no customers" not in body_of(markdown).lower()
     assert [c.text for c in draft.executive_summary] == ["payments-gateway p99 latency rose above 2 s at 09:04 UTC."]
     assert any("reads as an instruction to a model" in w for w in warnings)
