@@ -62,11 +62,16 @@ def expand_paths(arguments: list[str]) -> tuple[list[str], list[PipelineError]]:
 
 
 def _read(path: str) -> str:
+    """The file's text; an empty or blank file is clean, not an error (a linter meets placeholders)."""
     from pipeline.ingest.files import decode, read_text
 
     if path == "-":
-        return decode(sys.stdin.buffer.read(), "-", what="input")
-    return read_text(Path(path))
+        data = sys.stdin.buffer.read()
+        return decode(data, "-", what="input") if data.strip() else ""
+    file = Path(path)
+    if file.is_file() and file.stat().st_size < 4096 and not file.read_bytes().strip():
+        return ""
+    return read_text(file)
 
 
 def _incident_people(path: str) -> list[str]:

@@ -28,7 +28,7 @@ _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next)\b(.*)$", re.S | re.I)
 _TIME_ROW = re.compile(r"^[^\w]*(?:\d{1,9}[.)]\s+)?[^\w]*(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
-_ROLE_ID = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
+_CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 
 _INLINE_CODE = re.compile(r"(`+)[^\x03]*?(?<!`)\1(?!`)")
 _IMAGE = re.compile(r"!\[[^\]\x03]*\]\([^)\x03]*\)")
@@ -273,7 +273,7 @@ def _mask_comments(text: str, chars: list[str]) -> list[tuple[str, frozenset[str
         _fill_lines(chars, match.start(), match.end())
         control = _CONTROL.match(match.group(1))
         if control:
-            ids = frozenset(token.lower() for token in _ROLE_ID.findall(control.group(2)))
+            ids = frozenset(token.lower() for token in _CONTROL_IDS.findall(control.group(2)))
             found.append((control.group(1).lower(), ids, match.start(), match.end()))
     return found
 

@@ -198,6 +198,9 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
             if word_start or sentence_start:
                 source = source[2:] if word_start else source[len("{START}"):]
             loc = ("rules", index, "patterns", p_index)
+            if "{START}" in source:
+                raise ConfigError(path, "{START} may only begin a pattern", line=_node_line(yaml.compose(text), loc),
+                                  rule_id=rule.id)
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
             patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near))

@@ -177,3 +177,11 @@ def test_cli_import_chain_stays_light() -> None:
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_empty_file_is_clean_but_binary_is_an_input_error(tmp_path: Path) -> None:
+    assert check(str(write(tmp_path / "empty.md", "\n\n"))).exit_code == 0
+    binary = tmp_path / "bin.md"
+    binary.write_bytes(b"\x00\x01\x02 not text")
+    result = check(str(binary))
+    assert result.exit_code == 2 and "looks binary" in result.stderr

@@ -65,3 +65,10 @@ def test_rules_compile_once() -> None:
 def test_docs_rules_md_is_generated_from_rules_yaml() -> None:
     current = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     assert current == render_rules_markdown(), "docs/rules.md is stale: python -m pipeline.blameless.docs > docs/rules.md"
+
+
+def test_start_marker_only_begins_a_pattern() -> None:
+    text = broken("      - re: '\\bsloppy\\b'", "      - re: '\\bsloppy {START}\\b'")
+    with pytest.raises(ConfigError, match="may only begin a pattern") as error:
+        compile_rule_file(parse_rule_file(text, "rules.yaml"), Path("rules.yaml"), text)
+    assert error.value.rule_id == "BL007"
