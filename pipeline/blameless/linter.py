@@ -201,7 +201,7 @@ def _candidate(doc: Document, lowered: str, compiled: CompiledRule, pattern: Com
         file=path, line=line, column=column, end_line=end_line, end_column=end_column,
         rule_id=rule.id, slug=rule.slug, level=level,
         message=rule.message.replace("{match}", shown),
-        match=shown, suggestion=suggestion_text(rule.suggestion, shown, obj),
+        match=shown, suggestion=suggestion_text(spec.suggestion or rule.suggestion, shown, obj),
         fix=fix, help_url=rule.link,
     )
     return Match(finding, start, end, fix, review_fix)

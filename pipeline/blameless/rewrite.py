@@ -21,9 +21,14 @@ def object_after(masked: str, text: str, end: int, max_words: int = 8) -> str:
     window = masked[end:end + 120]
     cut = _CLAUSE_END.search(window)
     words = text[end:end + (cut.start() if cut else len(window))].split()
-    if words and words[0].lower() == "to":
+    infinitive = bool(words) and words[0].lower() == "to"
+    while words and words[0].lower() in _LEADING:
         words = words[1:]
-    return " ".join(words[:max_words])
+    phrase = " ".join(words[:max_words])
+    return f"the step to {phrase}" if infinitive and phrase else phrase
+
+
+_LEADING = frozenset("to on with in for about during when".split())
 
 
 def suggestion_text(template: str, match: str, obj: str) -> str:

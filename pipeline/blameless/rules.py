@@ -35,6 +35,7 @@ class PatternSpec(Strict):
     skip_in: list[Context] = Field(default_factory=list)
     fix: str | None = None
     fix_safety: Literal["safe", "review"] = "review"
+    suggestion: str | None = None
 
 
 class Examples(Strict):
