@@ -22,7 +22,7 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.models import Draft, Facts
 from pipeline.similar.documents import MAX_CHUNK_WORDS, chunk_section, load_document
 from pipeline.similar.library import EXAMPLE_LIBRARY, ensure_example_library, find_similar_for_text, index_paths
-from pipeline.similar.library import similar_to_draft, similar_to_text
+from pipeline.similar.library import similar_to_draft, similar_to_incident, similar_to_text
 from pipeline.similar.store import LibraryMissingError, LibraryStore, StoreConfig
 from pipeline.similar.taxonomy import load_taxonomy
 
@@ -368,6 +368,26 @@ def test_recurrence_needs_same_service_shared_factor_and_the_window(example_stor
     assert flag(past + timedelta(days=200), window_days=365) is True
     other_service = similar_to_text(query, k=3, config=example_store, on_date=past, service="billing-service")
     assert not any(item.recurrence for item in other_service)
+
+
+def test_incident_directory_uses_its_toml_and_timeline(example_store, tmp_path):
+    folder = tmp_path / "2024-05-14-checkout"
+    folder.mkdir()
+    (folder / "incident.toml").write_text(
+        'title = "Checkout 500s after deploy"\nservice = "checkout-api"\ndate = 2024-05-14\n'
+    )
+    (folder / "timeline.md").write_text(
+        "| Time | Event |\n| --- | --- |\n| 14:02 | Deploy #847 rolled out to checkout-api |\n"
+        "| 14:09 | Database connection pool exhausted, 500s rising |\n| 14:31 | Rollback completed |\n"
+    )
+    results = similar_to_incident(folder, k=3, config=example_store)
+    top = results[0]
+    assert top.incident_id == "PM-2024-007" and top.shared_services == ["checkout-api"]
+    assert top.recurrence  # 73 days after 2024-03-02, same service, shared connection-pool factor
+
+
+def test_query_passages_have_no_empty_lead():
+    assert chunk_section("", "", "disk full on the broker") == ["disk full on the broker"]
 
 
 def test_draft_does_not_match_itself(example_store):

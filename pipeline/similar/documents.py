@@ -139,6 +139,8 @@ def chunk_section(title: str, section: str, body: str, max_words: int = MAX_CHUN
 
 def section_lead(title: str, section: str) -> str:
     """The words that lead every chunk of a section: the title and section name, at most 20 words."""
+    if not title and not section:  # a query text: nothing to lead with
+        return ""
     return " ".join(f"{title} - {section}:".split()[:_MAX_PREFIX_WORDS])
 
 
