@@ -85,3 +85,12 @@ def test_step_summary_table(findings) -> None:
     table = summary_table(findings)
     assert table.startswith("### Blameless check: 4 finding(s)")
     assert table.count("\n| docs/review.md |") == 4
+
+
+def test_sarif_paths_are_relative_to_the_working_directory(findings, tmp_path) -> None:
+    inside = findings[0].model_copy(update={"file": str(tmp_path / "docs" / "pm.md")})
+    outside = findings[0].model_copy(update={"file": "/elsewhere/pm.md"})
+    stdin = findings[0].model_copy(update={"file": "-"})
+    results = json.loads(render_sarif([inside, outside, stdin]))["runs"][0]["results"]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    assert uris == ["docs/pm.md", "file:///elsewhere/pm.md", "stdin"]

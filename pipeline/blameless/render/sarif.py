@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from pipeline import __version__
 from pipeline.blameless.rules import load_rules
@@ -27,6 +28,19 @@ def _rules_metadata() -> list[dict]:
     ]
 
 
+def _uri(path: str) -> str:
+    """Code scanning matches results to repository files by relative, forward-slash paths."""
+    if path == "-":
+        return "stdin"
+    file = Path(path)
+    if file.is_absolute():
+        try:
+            file = file.relative_to(Path.cwd())
+        except ValueError:
+            return file.as_uri()
+    return file.as_posix()
+
+
 def render_sarif(findings: list[Finding]) -> str:
     rules = _rules_metadata()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -38,7 +52,7 @@ def render_sarif(findings: list[Finding]) -> str:
             "message": {"text": f.message + (f" Suggest: {f.suggestion}" if f.suggestion else "")},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": f.file if f.file != "-" else "stdin"},
+                    "artifactLocation": {"uri": _uri(f.file)},
                     "region": {
                         "startLine": f.line, "startColumn": f.column,
                         "endLine": f.end_line, "endColumn": f.end_column,
