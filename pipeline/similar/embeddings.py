@@ -59,6 +59,17 @@ class MiniLM:
         for name in list(self._w):
             if name.endswith(".weight") and self._w[name].ndim == 2 and "embeddings" not in name:
                 self._w[name] = np.ascontiguousarray(self._w[name].T)
+        # Query, key and value as one (384, 1152) product; the 1/sqrt(head size) score scale is folded
+        # into the query weights, so attention needs no extra pass over the scores.
+        scale = np.float32(1.0 / np.sqrt(DIMENSIONS // _HEADS))
+        for layer in range(_LAYERS):
+            p = f"encoder.layer.{layer}.attention.self."
+            parts = {name: (self._w.pop(p + name + ".weight"), self._w.pop(p + name + ".bias"))
+                     for name in ("query", "key", "value")}
+            self._w[p + "qkv.weight"] = np.ascontiguousarray(np.concatenate(
+                [parts["query"][0] * scale, parts["key"][0], parts["value"][0]], axis=1
+            ))
+            self._w[p + "qkv.bias"] = np.concatenate([parts["query"][1] * scale, parts["key"][1], parts["value"][1]])
 
     def embed(self, texts: Sequence[str]) -> "np.ndarray":
         """One unit-length 384-float vector per text, in input order."""
@@ -84,48 +95,47 @@ class MiniLM:
         return out
 
     def _forward(self, batch_ids: list[list[int]]) -> "np.ndarray":
+        """One BERT pass over a padded batch; activations stay 2-D (tokens x width) so each dense
+        layer is a single large matrix product."""
         import numpy as np
 
         w = self._w
         size, length = len(batch_ids), max(len(ids) for ids in batch_ids)
+        head = DIMENSIONS // _HEADS
         ids = np.zeros((size, length), dtype=np.int64)
         mask = np.zeros((size, length), dtype=np.float32)
         for row, piece_ids in enumerate(batch_ids):
             ids[row, : len(piece_ids)] = piece_ids
             mask[row, : len(piece_ids)] = 1.0
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][:length][None, :, :]
-            + w["embeddings.token_type_embeddings.weight"][0][None, None, :]
-        )
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        attention_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
-        head = DIMENSIONS // _HEADS
+        x = w["embeddings.word_embeddings.weight"][ids]
+        x += w["embeddings.position_embeddings.weight"][:length][None, :, :]
+        x += w["embeddings.token_type_embeddings.weight"][0]
+        x = _layer_norm(x.reshape(size * length, DIMENSIONS), w["embeddings.LayerNorm.weight"],
+                        w["embeddings.LayerNorm.bias"])
+        attention_bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         for layer in range(_LAYERS):
             p = f"encoder.layer.{layer}."
-
-            def dense(v: "np.ndarray", name: str) -> "np.ndarray":
-                return v @ w[p + name + ".weight"] + w[p + name + ".bias"]
-
-            def split(v: "np.ndarray") -> "np.ndarray":
-                return v.reshape(size, length, _HEADS, head).transpose(0, 2, 1, 3)
-
-            q = split(dense(x, "attention.self.query"))
-            k = split(dense(x, "attention.self.key"))
-            v = split(dense(x, "attention.self.value"))
-            scores = (q @ k.transpose(0, 1, 3, 2)) / np.float32(np.sqrt(head)) + attention_bias
+            qkv = x @ w[p + "attention.self.qkv.weight"]
+            qkv += w[p + "attention.self.qkv.bias"]
+            qkv = qkv.reshape(size, length, 3, _HEADS, head).transpose(2, 0, 3, 1, 4)
+            scores = qkv[0] @ qkv[1].transpose(0, 1, 3, 2)
+            scores += attention_bias
             scores -= scores.max(axis=-1, keepdims=True)
-            probs = np.exp(scores)
-            probs /= probs.sum(axis=-1, keepdims=True)
-            context = (probs @ v).transpose(0, 2, 1, 3).reshape(size, length, DIMENSIONS)
-            x = _layer_norm(
-                x + dense(context, "attention.output.dense"),
-                w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"],
-            )
-            hidden = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(
-                x + dense(hidden, "output.dense"), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]
-            )
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(size * length, DIMENSIONS)
+            attended = context @ w[p + "attention.output.dense.weight"]
+            attended += w[p + "attention.output.dense.bias"]
+            attended += x
+            x = _layer_norm(attended, w[p + "attention.output.LayerNorm.weight"],
+                            w[p + "attention.output.LayerNorm.bias"])
+            hidden = x @ w[p + "intermediate.dense.weight"]
+            hidden += w[p + "intermediate.dense.bias"]
+            out = _gelu(hidden) @ w[p + "output.dense.weight"]
+            out += w[p + "output.dense.bias"]
+            out += x
+            x = _layer_norm(out, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+        x = x.reshape(size, length, DIMENSIONS)
         pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
@@ -133,10 +143,12 @@ class MiniLM:
 def _layer_norm(x: "np.ndarray", gain: "np.ndarray", bias: "np.ndarray") -> "np.ndarray":
     import numpy as np
 
-    mean = x.mean(axis=-1, keepdims=True)
-    centered = x - mean
-    variance = (centered * centered).mean(axis=-1, keepdims=True)
-    return centered / np.sqrt(variance + _LAYER_NORM_EPS) * gain + bias
+    centered = x - x.mean(axis=-1, keepdims=True)
+    variance = np.einsum("ij,ij->i", centered, centered)[:, None] / np.float32(x.shape[-1])
+    centered *= 1.0 / np.sqrt(variance + np.float32(_LAYER_NORM_EPS))
+    centered *= gain
+    centered += bias
+    return centered
 
 
 def _gelu(x: "np.ndarray") -> "np.ndarray":
