@@ -43,7 +43,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def bench_indexing(files: list[Path], home: Path) -> tuple[int, float, float, list[int], list[int]]:
+def bench_indexing(files: list[Path], home: Path, name: str = "index-bench") -> tuple[int, float, float, list[int], list[int]]:
     """Index real files into a fresh embedded store.
 
     Returns (chunks, total seconds, seconds inside the embedder, words per chunk, word pieces per chunk).
@@ -54,7 +54,7 @@ def bench_indexing(files: list[Path], home: Path) -> tuple[int, float, float, li
     from pipeline.similar.store import LibraryStore, StoreConfig
 
     model = default_model()  # model load is timed separately (cold process)
-    config = StoreConfig(path=home / "index-bench")
+    config = StoreConfig(path=home / name)
     LibraryStore.open(config, create=True)  # Chroma start-up is not indexing either
     embedding = [0.0]
 
@@ -172,17 +172,19 @@ def main() -> None:
         cold = bench_cold(home, args.cold_runs)
         print(f"cold `postmortem similar`: median {statistics.median(cold):.2f} s, max {max(cold):.2f} s "
               f"over {len(cold)} runs (target <= 3 s)")
-        chunks, seconds, embedding, words, pieces = bench_indexing(files, home)
-        print(f"indexing: {chunks} chunks in {seconds:.1f} s = {chunks / seconds:.1f} chunks/s (target >= 100), "
-              f"{embedding:.1f} s of it embedding ({sum(pieces) / embedding:.0f} word pieces/s); "
-              f"words per chunk median {statistics.median(words):.0f}, mean {statistics.mean(words):.0f}, "
-              f"max {max(words)}; word pieces per chunk mean {statistics.mean(pieces):.0f}")
+        for label, paths, name in (("example library", sorted(EXAMPLES.glob("*.md")), "index-examples"),
+                                   ("corpus", files, "index-bench")):
+            chunks, seconds, embedding, words, pieces = bench_indexing(paths, home, name)
+            print(f"indexing the {label}: {chunks} chunks in {seconds:.1f} s = {chunks / seconds:.1f} chunks/s "
+                  f"(target >= 100), "
+                  f"{embedding:.1f} s of it embedding ({sum(pieces) / embedding:.0f} word pieces/s); "
+                  f"words per chunk median {statistics.median(words):.0f}, mean {statistics.mean(words):.0f}, "
+                  f"max {max(words)}; word pieces per chunk mean {statistics.mean(pieces):.0f}")
         if not args.skip_peer:
             from pipeline.similar.documents import load_document
-
-            texts = [chunk.text for path in files[:60] for chunk in load_document(path).chunks]
             from pipeline.similar.embeddings import default_model
 
+            texts = [chunk.text for path in files[:60] for chunk in load_document(path).chunks]
             start = time.perf_counter()
             default_model().embed(texts)
             ours = len(texts) / (time.perf_counter() - start)
