@@ -412,8 +412,12 @@ def test_missing_library_gives_empty_list_without_loading_chroma(tmp_path):
 def test_find_similar_for_text_uses_the_default_library(isolated_home):
     assert find_similar_for_text("x509 certificate expired") == []
     ensure_example_library()
-    results = find_similar_for_text("x509 certificate expired on the internal gateway", k=2, service="search-api")
+    query = "x509 certificate expired on the internal gateway"
+    results = find_similar_for_text(query, k=2, service="search-api")
     assert results[0].incident_id == "PM-2024-004" and results[0].shared_services == ["search-api"]
+    assert not results[0].recurrence  # today is years after 2024-02-10
+    soon_after = find_similar_for_text(query, k=2, service="search-api", on_date=date(2024, 3, 1))
+    assert soon_after[0].recurrence
 
 
 def test_ensure_example_library_is_idempotent_and_fast_once_indexed(isolated_home):

@@ -137,15 +137,20 @@ def similar_to_incident(directory: Path, **options) -> list[SimilarIncident]:
     )
 
 
-def find_similar_for_text(text: str, *, k: int = 5, service: str | None = None) -> list[SimilarIncident]:
-    """For drafting: similar past incidents from the default library, or [] when there is no library."""
+def find_similar_for_text(
+    text: str, *, k: int = 5, service: str | None = None, on_date: date | None = None
+) -> list[SimilarIncident]:
+    """For drafting: similar past incidents from the default library, or [] when there is no library.
+
+    `on_date` (the incident's date; default today) anchors the recurrence window.
+    """
     config = StoreConfig.resolve()
     if config.path is not None and not config.path.exists():
         return []
     if not text.strip():
         return []
     try:
-        return similar_to_text(text, k=k, config=config, service=service)
+        return similar_to_text(text, k=k, config=config, service=service, on_date=on_date)
     except LibraryMissingError:
         return []
 
