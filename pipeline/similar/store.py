@@ -84,7 +84,6 @@ class Hit:
     text: str
     metadata: dict[str, Any]
     similarity: float
-    query_index: int
 
 
 class LibraryStore:
@@ -175,13 +174,13 @@ class LibraryStore:
         result = self.collection.query(
             query_embeddings=vectors, n_results=min(n_results, total), include=["documents", "metadatas", "distances"]
         )
-        hits = []
-        for index in range(len(vectors)):
+        return [
+            Hit(chunk_id, text or "", dict(meta or {}), 1.0 - float(distance))
+            for index in range(len(vectors))
             for chunk_id, text, meta, distance in zip(
                 result["ids"][index], result["documents"][index], result["metadatas"][index], result["distances"][index]
-            ):
-                hits.append(Hit(chunk_id, text or "", dict(meta or {}), 1.0 - float(distance), index))
-        return hits
+            )
+        ]
 
 
 def _client(config: StoreConfig) -> Any:
