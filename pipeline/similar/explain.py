@@ -8,7 +8,7 @@ before or after the reference date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from pipeline.models import SimilarIncident
@@ -28,7 +28,6 @@ class QueryContext:
     on_date: date | None = None
     incident_id: str | None = None
     window_days: int = RECURRENCE_WINDOW_DAYS
-    known_services: frozenset[str] = field(default_factory=frozenset)
 
 
 def group_hits(hits: list[Hit], context: QueryContext, k: int) -> list[SimilarIncident]:
