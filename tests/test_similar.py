@@ -39,6 +39,19 @@ def no_server_env(monkeypatch):
     monkeypatch.delenv("POSTMORTEM_CHROMA_TOKEN", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    """Any Python-level connection beyond this machine fails the test (the test server is on 127.0.0.1)."""
+    connect = socket.socket.connect
+
+    def guarded(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"network access attempted: {address}")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def embeddings_computed_once():
     """One model for the module, and each distinct text embedded once: the libraries here repeat a lot.
@@ -225,6 +238,11 @@ def test_taxonomy_needs_repeated_mentions_in_long_texts():
 
 
 # ---------------------------------------------------------------- embeddings
+
+
+def test_network_guard_is_active():
+    with pytest.raises(AssertionError, match="network access attempted"):
+        socket.create_connection(("192.0.2.1", 80), timeout=0.1)
 
 
 def test_offline_flags_are_set_by_the_code_path(monkeypatch):
