@@ -158,8 +158,8 @@ def extract_facts(incident: Incident) -> Facts:
     items = evidence_items(incident)
     sig = signals()
     timeline = [item for item in items if item.is_timeline]
-    detected = _first(timeline, sig["detection"], "detected") or _first(items, sig["detection"], "detected")
     started = _first(timeline, sig["impact_start"], "started") or _first(items, sig["impact_start"], "started")
+    detected = _detection(timeline, started) or _detection(items, started)
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = detected.model_copy(update={"name": "started"})
     if started is None and timeline:
@@ -188,6 +188,17 @@ def extract_facts(incident: Incident) -> Facts:
         time_to_mitigate_minutes=_minutes(started, mitigated),
         time_to_resolve_minutes=_minutes(started, resolved),
     )
+
+
+def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
+    """The first alert, page or report. A report only counts when it is not the row that describes the impact."""
+    sig = signals()
+    strong = _first(items, sig["detection"], "detected")
+    weak = _first(
+        [item for item in items if not (started and item.id in started.evidence)], sig["detection_report"], "detected"
+    )
+    found = [fact for fact in (strong, weak) if fact is not None]
+    return min(found, key=lambda fact: fact.time) if found else None
 
 
 def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | None:

@@ -107,7 +107,12 @@ def test_report_files_markdown_json_and_png(offline_report, tmp_path):
     md, js, png = write_report(offline_report, tmp_path, "run")
     text = md.read_text(encoding="utf-8")
     assert "## Facts that differ from gold" in text and "## Leaks" in text
-    assert "orders-slack-export: started expected 2024-06-18T10:07Z" in text
+    wrong = [(r.name, c) for r in offline_report.incidents for c in r.checks if not c.ok]
+    for name, check in wrong:
+        assert f"{name}: {check.name} expected {check.expected}, produced {check.produced}" in text
+    assert wrong or "## Facts that differ from gold\n\n- none" in text
+    leaked = [r for r in offline_report.incidents if r.leaks]
+    assert all(f"- {r.name}: " in text for r in leaked)
     assert EvalReport.model_validate_json(js.read_text(encoding="utf-8")).summary == offline_report.summary
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -66,3 +66,7 @@ def test_redact_incident_keeps_the_lock_hash_and_marks_suspects():
     assert [m.suspect for m in safe.chat.messages] == [True, False]
     assert "AKIA" not in safe.chat.messages[1].text
     assert "AKIA" in incident.chat.messages[1].text  # the original is untouched
+
+
+def test_a_password_written_in_prose_is_redacted():
+    assert Redactor().redact("the admin ui password is Fake-Pass-123") == "the admin ui password is [REDACTED:password]"

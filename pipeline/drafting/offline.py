@@ -29,7 +29,7 @@ from pipeline.models import (
 MAX_SUMMARY_WORDS = 100
 CHANGE_RE = re.compile(
     r"\b(?:deploy(?:ed|ment)?|release[d]?|rolled out|config(?:uration)? change|migration|upgrade[d]?|"
-    r"changed|merged|pushed)\b",
+    r"changed|change (?:applied|made|pushed)|applied|merged|pushed|sent|launched|enabled|disabled)\b",
     re.IGNORECASE,
 )
 PROBLEM_RE = re.compile(
@@ -224,40 +224,52 @@ class OfflineEngine:
         return candidates[-1] if candidates else None
 
     def contributing_factors(self) -> list[ContributingFactor]:
+        """Candidates: the change that preceded impact, hypotheses from the chat, and missing controls noted.
+
+        Repeated messages count once; a question or a message that calls itself unrelated is weak
+        evidence; a later message that disagrees (sharing at least two content words) marks it disputed.
+        """
         sig = signals()
         factors: list[ContributingFactor] = []
         change = self.preceding_change()
-        hypotheses = [
+        candidates = _distinct(
             item for item in self.chat
-            if not item.suspect and (sig["hypothesis"].search(item.text) or QUESTION_HYPOTHESIS_RE.search(item.text))
-            and not sig["disagreement"].search(item.text)
-        ]
+            if not item.suspect and not sig["not_a_factor"].search(item.text)
+            and not sig["action_cue"].search(item.text) and not sig["disagreement"].search(item.text)
+            and (sig["hypothesis"].search(item.text) or QUESTION_HYPOTHESIS_RE.search(item.text)
+                 or sig["missing_control"].search(item.text))
+        )
         disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
+        supporting: set[str] = set()
         if change is not None:
-            supporters = [h for h in hypotheses if sig["confirmation"].search(h.text) and _overlap(h.text, change.text) >= 2]
+            supporters = [c for c in candidates if sig["confirmation"].search(c.text) and _overlap(c.text, change.text) >= 2]
+            supporting = {s.id for s in supporters}
             factors.append(
                 ContributingFactor(
-                    statement=f"A change preceded the impact: {self.clean(change.text) or 'see ' + change.id}.",
-                    evidence=[change.id] + [s.id for s in supporters],
+                    statement=f"{self.clean(change.text) or 'The change in ' + change.id} (a change that preceded the impact).",
+                    evidence=[change.id] + sorted(supporting, key=_id_key),
                     confidence=Confidence.high if supporters else Confidence.medium,
                 )
             )
-        supporting = set(factors[0].evidence) if factors else set()
-        for item in hypotheses:
+        for item in candidates:
             quoted = self.quote(item) if item.id not in supporting else None
             if not quoted:
                 continue
             later = [d for d in disagreements if d.time and item.time and d.time >= item.time and _overlap(d.text, item.text) >= 2]
             confirmed = bool(sig["confirmation"].search(item.text))
-            agreeing_authors = {
-                h.author for h in hypotheses if h is not item and _overlap(h.text, item.text) >= 2
-            } - {item.author}
-            confidence = Confidence.high if confirmed else Confidence.medium if agreeing_authors else Confidence.low
-            if later and not confirmed:
+            agreeing_authors = {c.author for c in candidates if c is not item and _overlap(c.text, item.text) >= 2} - {item.author}
+            is_question = item.text.rstrip().endswith("?") or bool(QUESTION_HYPOTHESIS_RE.search(item.text))
+            if confirmed:
+                confidence = Confidence.high
+            elif agreeing_authors and not later and not is_question:
+                confidence = Confidence.medium
+            else:
                 confidence = Confidence.low
+            label = "missing control noted in the channel" if sig["missing_control"].search(item.text) and not (
+                sig["hypothesis"].search(item.text)) else "hypothesis raised in the channel"
             factors.append(
                 ContributingFactor(
-                    statement=f"Hypothesis raised in the channel: {quoted}",
+                    statement=f"{quoted} ({label})",
                     evidence=[item.id] + [d.id for d in later[:2]],
                     confidence=confidence,
                     disputed=bool(later),
@@ -274,7 +286,7 @@ class OfflineEngine:
         # Mechanism first (what the channel established), then the change that set it up.
         chain = sorted(
             (f for f in factors if not f.disputed and f.confidence != Confidence.low),
-            key=lambda f: f.statement.startswith("A change preceded"),
+            key=lambda f: f.statement.endswith("(a change that preceded the impact)."),
         )
         answers += [Claim(text=factor.statement, evidence=factor.evidence) for factor in chain[:3]]
         questions = [
@@ -381,7 +393,7 @@ class OfflineEngine:
                 questions.append(f"Action item \u201c{action.action}\u201d has no {', '.join(missing)}.")
         if self.incident.timeline.lock_status != "locked":
             questions.append("The timeline is not locked: is it the scribe's final version?")
-        questions.append("Which controls (review, tests, canary, alerts) could have caught this earlier, and how?")
+        questions.append("Which controls (review, tests, canary, alerts) would catch this condition earlier next time, and how?")
         return questions
 
     def stated_severities(self) -> list[str]:
@@ -409,7 +421,8 @@ class OfflineEngine:
         meta, f = self.incident.meta, self.facts
         factors = self.contributing_factors()
         actions = self.action_items()
-        end = f.resolved or f.mitigated
+        # Duration runs to resolution; an incident with no recorded resolution has no duration yet.
+        end = f.resolved
         return Draft(
             title=meta.title or f"Incident in {meta.service or 'an unnamed service'}",
             date=meta.date or (f.started.time.date() if f.started and f.started.time else None),
@@ -458,6 +471,18 @@ def _ids(facts: list[Fact]) -> list[str]:
 
 def _id_key(evidence_id: str) -> tuple[str, int]:
     return evidence_id[0], int(evidence_id[1:])
+
+
+def _distinct(items) -> list[Evidence]:
+    """First occurrence of each message text (noisy channels repeat the same line)."""
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        key = " ".join(item.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
 
 
 def _tokens(text: str) -> set[str]:
