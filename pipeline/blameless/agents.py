@@ -15,9 +15,11 @@ _TOKEN = re.compile(r"[A-Za-z][\w'’-]*|[^\sA-Za-z]")
 _BOUNDARY = re.compile(r"[\x03.!?;:()\[\]]")
 _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
-    "subsequently immediately simply quickly accidentally mistakenly inadvertently".split()
+    "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
+    "badly royally seriously".split()
 )
-_PRONOUNS = frozenset({"I", "He", "he", "She", "she", "Someone", "someone", "Somebody", "somebody", "You", "you"})
+_PRONOUNS = frozenset({"I", "He", "he", "She", "she", "Someone", "someone", "Somebody", "somebody", "You", "you",
+                       "Whoever", "whoever", "Whomever", "whomever"})
 _WE = frozenset({"We", "we"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "me", "you", "them"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "my", "your", "His", "Her", "My", "Your"})
@@ -34,6 +36,23 @@ _ARTIFACTS = frozenset(
     "commit commits change changes pr prs deploy deployment push merge script config configuration migration "
     "patch query command rollout release update edit typo fix code diff branch".split()
 )
+
+
+_FREE_RELATIVES = frozenset({"whoever", "whomever"})
+_RELATIVE_PRONOUNS = frozenset({"who", "that"})
+# Words that open another clause: a predicate after one of them has its own subject.
+_CLAUSE_OPENERS = frozenset(
+    "which who that what why how where when whenever while after before because since until unless if and but "
+    "or so although though once whereas as".split()
+)
+# Finite verbs a relative clause is likely to hold besides regular -ed forms; two finite verbs between the
+# relative subject and the predicate mean the predicate probably belongs to another clause.
+_IRREGULAR_FINITE = frozenset(
+    "was were is are had has did said says told thought thinks knew knows saw ran made went got took wrote "
+    "put sent left found gave came became began brought kept felt heard meant".split()
+)
+
+_CLAUSE_SUBJECTS = _DETERMINERS | {"it", "they", "he", "she", "we", "i", "you", "there"}
 
 
 def _tokens(window: str) -> list[re.Match[str]]:
@@ -107,6 +126,9 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     while tokens and skipped < 2 and tokens[-1].group(0).lower() in _FILLERS:
         tokens.pop()
         skipped += 1
+    if len(tokens) > 1 and tokens[-1].group(0) == ",":  # "Dave, who merged it, broke checkout"
+        found = _relative_subject(tokens, len(tokens) - 2, roster)
+        return None if found is None else window_start + cut + tokens[found].start()
     if not tokens or not tokens[-1].group(0)[0].isalpha():
         return None
     index = len(tokens) - 1
@@ -124,8 +146,44 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
                     found = _person_at(tokens, k, roster, allow_we)
                 break
     if found is None:
+        found = _relative_subject(tokens, index, roster)
+    if found is None:
         return None
     return window_start + cut + tokens[found].start()
+
+
+def _is_finite_verb(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in _IRREGULAR_FINITE or (len(lowered) > 4 and lowered.endswith("ed"))
+
+
+def _relative_subject(tokens: list[re.Match[str]], index: int, roster: Roster) -> int | None:
+    """Start of a relative-clause subject that ends just before the predicate, or None.
+
+    "whoever pushed #2291 without testing it really messed up" and "the person who merged it dropped the
+    ball" put a person before a one-verb relative clause. The look-back stops at anything that opens another
+    clause ("... said the deploy broke"), so a system subject of the predicate is never skipped over.
+    """
+    verbs = 0
+    for k in range(index, -1, -1):
+        word = tokens[k].group(0)
+        lowered = word.lower()
+        if lowered in _FREE_RELATIVES:
+            return k if k < index else None
+        if lowered == "that" and k < index and tokens[k + 1].group(0).lower() in _CLAUSE_SUBJECTS:
+            return None  # "told Dave that the deploy broke": a complement clause with its own subject
+        if lowered in _RELATIVE_PRONOUNS and k < index:
+            owner = k - 1 if k > 0 and tokens[k - 1].group(0) != "," else k - 2
+            if owner >= 0 and tokens[owner].group(0)[0].isalpha():
+                return _person_at(tokens, owner, roster, allow_we=False)
+            return None
+        if lowered in _CLAUSE_OPENERS:
+            return None
+        if _is_finite_verb(word):
+            verbs += 1
+            if verbs > 1:
+                return None
+    return None
 
 
 def subject_after(masked: str, end: int, roster: Roster) -> int | None:
