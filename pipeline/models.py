@@ -248,6 +248,7 @@ class Draft(Strict):
     action_items: list[ActionItem]
     lessons_learned: list[Claim]
     similar_incidents: list[SimilarIncident] = Field(default_factory=list)
+    similar_source: str = Field(default="", description="Which incident library the similar incidents came from.")
     open_questions: list[str]
     evidence_index: dict[str, str] = Field(description="Every evidence ID to its one-line text.")
     metadata: DraftMetadata = Field(default_factory=DraftMetadata)

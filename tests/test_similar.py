@@ -21,12 +21,16 @@ from pipeline.cli import app
 from pipeline.errors import ConfigError, InputError
 from pipeline.models import Draft, Facts
 from pipeline.similar.documents import MAX_CHUNK_WORDS, chunk_section, load_document
-from pipeline.similar.library import EXAMPLE_LIBRARY, ensure_example_library, find_similar_for_text, index_paths
+from pipeline.similar import library
+from pipeline.similar import store as store_module
+from pipeline.similar.library import EXAMPLE_COLLECTION, EXAMPLE_LIBRARY, ensure_example_library, example_config
+from pipeline.similar.library import find_similar_for_text, index_paths, similar_for_draft
 from pipeline.similar.library import similar_to_draft, similar_to_incident, similar_to_text
 from pipeline.similar.store import LibraryMissingError, LibraryStore, StoreConfig
 from pipeline.similar.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
+CHECKOUT = ROOT / "examples" / "checkout-api"
 CHROMA = Path(sys.executable).with_name("chroma")
 CERT_FILE = "2024-02-10-internal-gateway-tls-certificate-expiry.md"
 POOL_FILE = "2024-03-02-checkout-api-connection-pool-exhaustion.md"
@@ -427,9 +431,9 @@ def test_missing_library_gives_empty_list_without_loading_chroma(tmp_path):
     assert out.stdout.split() == ["[]", "False", "False"]
 
 
-def test_find_similar_for_text_uses_the_default_library(isolated_home):
+def test_find_similar_for_text_uses_the_default_library(isolated_home, tmp_path):
     assert find_similar_for_text("x509 certificate expired") == []
-    ensure_example_library()
+    index_paths([small_library(tmp_path)], StoreConfig.resolve())
     query = "x509 certificate expired on the internal gateway"
     results = find_similar_for_text(query, k=2, service="search-api")
     assert results[0].incident_id == "PM-2024-004" and results[0].shared_services == ["search-api"]
@@ -439,14 +443,103 @@ def test_find_similar_for_text_uses_the_default_library(isolated_home):
 
 
 def test_ensure_example_library_is_idempotent_and_fast_once_indexed(isolated_home):
-    ensure_example_library()
-    config = StoreConfig.resolve()
+    config = ensure_example_library()
+    assert config.collection == EXAMPLE_COLLECTION and config.path == StoreConfig.resolve().path
     count = LibraryStore.open(config, create=False).count()
     started = time.perf_counter()
-    ensure_example_library()
+    assert ensure_example_library() == config
     assert time.perf_counter() - started < 0.2
     assert LibraryStore.open(config, create=False).count() == count
     assert count == sum(len(load_document(p).chunks) for p in EXAMPLE_LIBRARY.glob("*.md"))
+    with pytest.raises(LibraryMissingError):  # the team's collection is not created by the examples
+        LibraryStore.open(StoreConfig.resolve(), create=False)
+
+
+def test_changed_examples_are_synced_and_removed_ones_dropped(isolated_home, tmp_path, monkeypatch):
+    folder = small_library(tmp_path)
+    monkeypatch.setattr(library, "EXAMPLE_LIBRARY", folder)
+    config = ensure_example_library()
+    assert incident_ids(config) == {"PM-2024-004", "PM-2024-007", "PM-2023-019"}
+    (folder / SMALL_LIBRARY[2]).unlink()
+    ensure_example_library()
+    assert incident_ids(config) == {"PM-2024-004", "PM-2024-007"}
+
+
+def incident_ids(config: StoreConfig) -> set[str]:
+    stored = LibraryStore.open(config, create=False).collection.get(include=["metadatas"])
+    return {meta["incident_id"] for meta in stored["metadatas"]}
+
+
+# ---------------------------------------------------------------- postmortem draft: Similar Past Incidents
+
+
+def draft_json(directory: Path, *options: str) -> tuple[Draft, str]:
+    result = CliRunner().invoke(app, ["draft", str(directory), "--format", "json", *options])
+    assert result.exit_code == 0, result.output
+    return Draft.model_validate_json(result.stdout), result.stderr
+
+
+def test_first_draft_indexes_the_examples_and_explains_each_match(isolated_home, tmp_path):
+    out = tmp_path / "draft.md"
+    result = CliRunner().invoke(app, ["draft", str(CHECKOUT), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    section = out.read_text().split("## Similar Past Incidents")[1].split("\n## ")[0]
+    assert "_From the bundled example library (examples/library/" in section
+    assert "None found" not in section and section.count("\n- **") == 3
+    examples = LibraryStore.open(example_config(), create=False)
+    assert examples.count() == sum(len(load_document(p).chunks) for p in EXAMPLE_LIBRARY.glob("*.md"))
+    draft, _ = draft_json(CHECKOUT)  # the second draft reuses the indexed examples
+    top = draft.similar_incidents[0]
+    assert top.incident_id == "PM-2024-007" and top.shared_services == ["checkout-api"]
+    assert '"' + top.matched_passage + '"' in top.why and "same service: checkout-api" in top.why
+    assert draft.similar_source.startswith("the bundled example library")
+
+
+def test_recurrence_is_anchored_on_the_incident_date_not_today(isolated_home):
+    draft, _ = draft_json(CHECKOUT)  # 2024-05-14; PM-2024-007 was 2024-03-02, same service and factor
+    top = draft.similar_incidents[0]
+    assert top.recurrence and "possible recurrence: 73 days apart" in top.why
+    query = "checkout-api connection pool exhausted after a deploy"
+    later = similar_for_draft(query, service="checkout-api", on_date=date(2024, 3, 2) + timedelta(days=91))
+    assert later.incidents[0].incident_id == "PM-2024-007" and not later.incidents[0].recurrence
+
+
+def test_a_team_library_is_searched_alone_and_never_gets_examples(isolated_home, tmp_path):
+    team = StoreConfig.resolve()
+    index_paths([small_library(tmp_path)], team)
+    before = incident_ids(team)
+    draft, _ = draft_json(CHECKOUT)
+    assert draft.similar_source == f"your incident library at {team.path}"
+    assert {item.incident_id for item in draft.similar_incidents} <= before
+    assert draft.similar_incidents[0].incident_id == "PM-2024-007"
+    assert incident_ids(team) == before
+    with pytest.raises(LibraryMissingError):
+        LibraryStore.open(example_config(), create=False)
+
+
+def test_a_shared_server_is_searched_and_never_written_to(isolated_home, chroma_server, monkeypatch, tmp_path):
+    monkeypatch.setenv("POSTMORTEM_CHROMA_URL", chroma_server)
+    drop_collection(StoreConfig.resolve())  # the default collection name on the session's server
+    draft, stderr = draft_json(CHECKOUT)
+    assert draft.similar_incidents == [] and f"no incident library at {chroma_server}" in stderr
+    index_paths([small_library(tmp_path)], StoreConfig.resolve())
+    draft, _ = draft_json(CHECKOUT)
+    assert draft.similar_source == f"the shared incident library at {chroma_server}"
+    assert draft.similar_incidents[0].incident_id == "PM-2024-007"
+    assert not (isolated_home / "chroma").exists()  # no local example library either
+    drop_collection(StoreConfig.resolve())
+
+
+def drop_collection(config: StoreConfig) -> None:
+    client = store_module._client(config)
+    if config.collection in [collection.name for collection in client.list_collections()]:
+        client.delete_collection(config.collection)
+
+
+def test_no_similar_touches_no_library(isolated_home):
+    draft, _ = draft_json(CHECKOUT, "--no-similar")
+    assert draft.similar_incidents == [] and draft.similar_source == ""
+    assert not (isolated_home / "chroma").exists()
 
 
 def test_example_library_is_big_and_varied_enough():

@@ -32,7 +32,8 @@ def draft_incident(
     draft, warnings = enforce_grounding(draft, evidence)
     warnings = engine_metadata.warnings + warnings
     if similar:
-        draft = draft.model_copy(update={"similar_incidents": similar_incidents(draft, warnings)})
+        incident_id = Path(incident.directory).name if incident.directory else None
+        draft = draft.model_copy(update=similar_incidents(draft, warnings, incident_id=incident_id))
     from pipeline import __version__
 
     draft.metadata = DraftMetadata(
@@ -48,18 +49,25 @@ def draft_incident(
     return draft, warnings
 
 
-def similar_incidents(draft: Draft, warnings: list[str]):
-    """Past incidents from the local library; an unavailable library is a warning, never a failure."""
+def similar_incidents(draft: Draft, warnings: list[str], *, incident_id: str | None = None) -> dict:
+    """Draft fields for "Similar Past Incidents": the matches and the library they came from.
+
+    The team's library when there is one, else the bundled examples (indexed on first use). The
+    recurrence window is anchored on the incident's date, not today. An unavailable library is a
+    warning, never a failure: the draft must still be written.
+    """
+    from pipeline.similar import similar_for_draft
+
+    parts = [draft.title] + [c.text for c in draft.executive_summary + draft.impact]
+    parts += [factor.statement for factor in draft.contributing_factors]
     try:
-        from pipeline.similar import find_similar_for_text
-    except ImportError:
-        return []
-    query = " ".join([draft.title] + [c.text for c in draft.executive_summary + draft.impact])
-    try:
-        return find_similar_for_text(query, k=3, service=draft.service)
+        matches = similar_for_draft(
+            " ".join(parts), k=3, service=draft.service, on_date=draft.date, incident_id=incident_id
+        )
     except Exception as exc:  # the library is optional: the draft must still be written
-        warnings.append(f"similar past incidents unavailable: {exc}")
-        return []
+        warnings.append(f"similar past incidents unavailable: {str(exc).removeprefix('error: ')}")
+        return {}
+    return {"similar_incidents": matches.incidents, "similar_source": matches.library}
 
 
 def draft_from_directory(

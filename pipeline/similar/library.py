@@ -1,8 +1,9 @@
 """Index postmortems into the library and ask it for similar past incidents.
 
-`find_similar_for_text` and `ensure_example_library` are what drafting calls; `index_paths` and the
-`similar_to_*` functions back `postmortem index` and `postmortem similar`. Chroma and numpy load only when
-a library exists, so asking an empty project costs nothing.
+`similar_for_draft` is what drafting calls (the team's library, else the bundled examples indexed on
+first use into a collection of their own); `index_paths` and the `similar_to_*` functions back
+`postmortem index` and `postmortem similar`. `find_similar_for_text` loads Chroma and numpy only when a
+library exists, so asking an empty project costs nothing.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.models import SimilarIncident
 from pipeline.similar.explain import RECURRENCE_WINDOW_DAYS, QueryContext, group_hits
-from pipeline.similar.store import IndexCounts, LibraryMissingError, LibraryStore, StoreConfig
+from pipeline.similar.store import IndexCounts, LibraryMissingError, LibraryStore, StoreConfig, default_home
 
 EXAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "examples" / "library"
-_EXAMPLE_MARKER = "example-library.sha256"
+EXAMPLE_COLLECTION = "example-postmortems"  # never the team's collection: examples must not mix in
 _QUERY_CHUNKS = 8  # a long query (a whole draft) is embedded as up to this many passages
 _HITS_PER_INCIDENT = 6  # chunks fetched per wanted incident, since one incident has several chunks
 
@@ -29,6 +30,7 @@ class IndexReport:
     counts: IndexCounts = field(default_factory=IndexCounts)
     skipped: list[str] = field(default_factory=list)
     total_chunks: int = 0
+    incident_ids: list[str] = field(default_factory=list)
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
@@ -67,6 +69,7 @@ def index_paths(paths: list[Path], config: StoreConfig | None = None) -> IndexRe
         documents.append(document)
     store = LibraryStore.open(config or StoreConfig.resolve(), create=True)
     report.files = len(documents)
+    report.incident_ids = [document.incident_id for document in documents]
     report.counts = store.sync(documents)
     report.total_chunks = store.count()
     return report
@@ -140,7 +143,7 @@ def similar_to_incident(directory: Path, **options) -> list[SimilarIncident]:
 def find_similar_for_text(
     text: str, *, k: int = 5, service: str | None = None, on_date: date | None = None
 ) -> list[SimilarIncident]:
-    """For drafting: similar past incidents from the default library, or [] when there is no library.
+    """Similar past incidents from the default library, or [] when there is no library.
 
     `on_date` (the incident's date; default today) anchors the recurrence window.
     """
@@ -155,18 +158,82 @@ def find_similar_for_text(
         return []
 
 
-def ensure_example_library() -> None:
-    """Index examples/library/ into the default store once; later calls only compare a content hash."""
+@dataclass(frozen=True)
+class DraftMatches:
+    """Similar incidents for a draft, and which library they came from, so the draft can say so."""
+
+    incidents: list[SimilarIncident]
+    library: str
+
+
+def similar_for_draft(
+    text: str,
+    *,
+    k: int = 3,
+    service: str | None = None,
+    on_date: date | None = None,
+    incident_id: str | None = None,
+    examples: bool = True,
+) -> DraftMatches:
+    """Search the team's library; when there is none (embedded store only), the bundled examples.
+
+    The team's own collection never receives example incidents: those live in a collection of their
+    own, indexed on first use, so `postmortem index` of real postmortems later simply takes over.
+    A configured server is the team's library, so it is searched as is and never written to.
+    """
+    config = StoreConfig.resolve()
+    if not text.strip():
+        return DraftMatches([], "")
+    options = {"k": k, "service": service, "on_date": on_date, "incident_id": incident_id}
+    if config.url is not None:
+        return DraftMatches(similar_to_text(text, config=config, **options), f"the shared incident library at {config.url}")
+    if _has_own_library(config):
+        return DraftMatches(similar_to_text(text, config=config, **options), f"your incident library at {config.path}")
+    if not examples:
+        return DraftMatches([], "")
+    example_config = ensure_example_library(config)
+    return DraftMatches(
+        similar_to_text(text, config=example_config, **options),
+        f"the bundled example library ({EXAMPLE_LIBRARY.parent.name}/{EXAMPLE_LIBRARY.name}/, sample incidents, "
+        "not your team's; run postmortem index on your own postmortems to search those instead)",
+    )
+
+
+def _has_own_library(config: StoreConfig) -> bool:
+    """Whether the team's collection exists and holds anything (an empty one is no library)."""
+    if config.path is not None and not config.path.exists():
+        return False
+    try:
+        return LibraryStore.open(config, create=False).count() > 0
+    except LibraryMissingError:
+        return False
+
+
+def example_config(config: StoreConfig | None = None) -> StoreConfig:
+    """Where the bundled examples live: their own collection beside the team's embedded library."""
+    base = config or StoreConfig.resolve()
+    path = base.path if base.path is not None else default_home() / "chroma"
+    return StoreConfig(path=path, collection=EXAMPLE_COLLECTION)
+
+
+def ensure_example_library(config: StoreConfig | None = None) -> StoreConfig:
+    """Index examples/library/ into its own collection once; later calls only compare a content hash.
+
+    When the examples change (a newer checkout), their collection is synced: edited files replace their
+    chunks, removed files lose theirs, and unchanged chunks are not embedded again.
+    """
+    target = example_config(config)
+    assert target.path is not None
     files = sorted(EXAMPLE_LIBRARY.glob("*.md")) if EXAMPLE_LIBRARY.is_dir() else []
     if not files:
-        return
-    config = StoreConfig.resolve()
+        return target
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    marker = (config.path / _EXAMPLE_MARKER) if config.path is not None else None
-    if marker is not None and marker.is_file() and marker.read_text().strip() == digest.hexdigest():
-        return
-    index_paths(files, config)
-    if marker is not None:
-        marker.write_text(digest.hexdigest() + "\n")
+    marker = target.path / f"{EXAMPLE_COLLECTION}.sha256"
+    if marker.is_file() and marker.read_text().strip() == digest.hexdigest():
+        return target
+    report = index_paths(files, target)
+    LibraryStore.open(target, create=False).keep_only(report.incident_ids)
+    marker.write_text(digest.hexdigest() + "\n")
+    return target

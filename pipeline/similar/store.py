@@ -149,6 +149,16 @@ class LibraryStore:
         self.add_chunks(new_chunks)
         return IndexCounts(added=len(new_chunks), removed=len(stale), unchanged=unchanged)
 
+    def keep_only(self, incident_ids: list[str]) -> int:
+        """Delete the chunks of every incident not in `incident_ids` (a library rebuilt from one folder)."""
+        stored = self.collection.get(include=["metadatas"])
+        wanted = set(incident_ids)
+        gone = [chunk_id for chunk_id, meta in zip(stored["ids"], stored["metadatas"])
+                if str((meta or {}).get("incident_id")) not in wanted]
+        if gone:
+            self.collection.delete(ids=gone)
+        return len(gone)
+
     def add_chunks(self, chunks: list[tuple[str, str, dict[str, Any]]], vectors: Any = None) -> None:
         """Add (id, text, metadata) chunks, embedding them unless `vectors` are given (benchmarks)."""
         if not chunks:
