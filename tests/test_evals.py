@@ -181,3 +181,9 @@ def test_reference_distribution_over_the_human_corpus(offline_report):
     # Human postmortems were not written to our template; our drafts follow it by construction.
     ours = sorted(r.rubric_score for r in offline_report.incidents)
     assert ours[0] > reference.p75
+
+
+def test_cli_base_url_without_a_model_is_a_clear_error():
+    result = CliRunner().invoke(app, ["eval", str(DATASETS), "--base-url", "http://127.0.0.1:9/v1", "--no-reference"])
+    assert result.exit_code == 2
+    assert "--base-url needs a model" in result.output

@@ -22,6 +22,9 @@ MATCH_THRESHOLD = 0.65
 TIME_TOLERANCE_SECONDS = 60
 DURATION_TOLERANCE_MINUTES = 1
 QUOTES_RE = re.compile(r"[\u201c\u201d\"]")
+# The LLM engine's warning for each model sentence or action item its verify stage removed
+# (pipeline/drafting/llm_engine.py: "went_wrong: removed a model sentence (...)").
+REMOVED_BY_VERIFY = ": removed a model "
 
 
 class Check(BaseModel):
@@ -45,6 +48,8 @@ class IncidentResult(BaseModel):
     seconds: float
     calls: int = 0
     tokens: int = 0
+    fallback: bool = Field(default=False, description="The LLM engine fell back to the offline draft.")
+    removed: int = Field(default=0, description="Model sentences and action items the verify stage removed.")
     severity_ok: bool
     checks: list[Check]
     fact_accuracy: float = Field(description="Share of severity, key times, durations and roles that match gold.")
@@ -93,6 +98,8 @@ def evaluate_incident(
         seconds=round(seconds, 3),
         calls=usage.calls if usage else 0,
         tokens=(usage.input_tokens + usage.output_tokens) if usage else 0,
+        fallback=bool(usage and usage.fallback),
+        removed=sum(REMOVED_BY_VERIFY in warning for warning in warnings),
         severity_ok=checks[0].ok,
         checks=checks,
         fact_accuracy=_share(checks),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.evals.metrics import REMOVED_BY_VERIFY
 from pipeline.evals.runner import EvalReport
 
 CHART_METRICS = (
@@ -25,7 +26,7 @@ def write_report(report: EvalReport, out_dir: Path, name: str = "latest") -> lis
 def render_markdown(report: EvalReport, chart: str | None = None) -> str:
     s = report.summary
     lines = [
-        f"# Eval report: {report.engine} engine",
+        f"# Eval report: {report.engine} engine" + (f" ({report.model})" if report.model else ""),
         "",
         f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC over {int(s['incidents'])} gold incidents in "
         f"{report.seconds:.1f} s. Factor and action recall use all-MiniLM-L6-v2 cosine >= {report.match_threshold}.",
@@ -44,6 +45,10 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
             f"{r.role_recall:.2f} | {r.factor_recall:.2f} | {r.action_recall:.2f} | {len(r.leaks)} | "
             f"{r.rubric_score:.1f} | {r.seconds:.2f} |"
         )
+    if report.engine == "llm":
+        lines += ["", "## Removed by verification (LLM engine)", ""]
+        removed = [(r.name, w) for r in report.incidents for w in r.warnings if REMOVED_BY_VERIFY in w]
+        lines += [f"- {name}: {warning}" for name, warning in removed] or ["- none"]
     lines += ["", "## Facts that differ from gold", ""]
     wrong = [(r.name, c) for r in report.incidents for c in r.checks if not c.ok]
     lines += [f"- {name}: {c.name} expected {c.expected}, produced {c.produced}" for name, c in wrong] or ["- none"]

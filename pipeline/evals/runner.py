@@ -37,6 +37,7 @@ class Reference(BaseModel):
 class EvalReport(BaseModel):
     generated_at: datetime
     engine: str
+    model: str | None = Field(default=None, description="The model name for the LLM engine.")
     match_threshold: float = MATCH_THRESHOLD
     incidents: list[IncidentResult]
     summary: dict[str, float] = Field(description="Aggregates the thresholds gate on.")
@@ -82,6 +83,7 @@ def run_eval(
     return EvalReport(
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
         engine=engine,
+        model=getattr((engine_options or {}).get("config"), "model", None),
         incidents=results,
         summary=summary,
         criterion_pass_rates=pass_rates,
@@ -105,6 +107,8 @@ def summarize(results: list[IncidentResult]) -> dict[str, float]:
         draft_seconds_max=max(r.seconds for r in results),
         calls=sum(r.calls for r in results),
         tokens=sum(r.tokens for r in results),
+        fallbacks=sum(r.fallback for r in results),
+        removed_claims=sum(r.removed for r in results),
     )
     return summary
 
