@@ -48,11 +48,57 @@ def test_our_draft_passes_the_structural_and_grounding_criteria(checkout_markdow
     assert score.score >= 80
 
 
-def test_offline_five_whys_fail_because_the_last_why_is_left_to_the_review(checkout_markdown, checkout_sources):
+def test_offline_five_whys_end_in_the_proposed_control_and_fail_only_on_the_gap(checkout_markdown, checkout_sources):
+    """Checkout's record gives impact, mechanism, change and a proposed control; nothing says why
+    safeguards did not stop the change, so that why stays open and the criterion fails on depth alone."""
     why = by_id(score_text(checkout_markdown, incident=checkout_sources))["five_whys"]
     assert why.status == "fail"
-    assert "not established" in why.reason
-    assert why.line is not None and "Why does the system allow" in checkout_markdown.splitlines()[why.line - 1]
+    assert why.reason == "depth 4 of 5; the last answer is a systemic factor"
+    assert why.line is not None
+    last = checkout_markdown.splitlines()[why.line - 1]
+    assert "Why does the system allow" in last and "add a CI check that flags changes to db.pool settings" in last
+    gap = next(line for line in checkout_markdown.splitlines() if "Why did existing safeguards not stop it?" in line)
+    assert "Not established by the recorded evidence." in gap
+
+
+def test_offline_action_items_fail_because_the_chat_assigned_no_owner_or_date(checkout_markdown, checkout_sources):
+    """The honest draft leaves unassigned items as TBD; the criterion rightly fails and names the first one."""
+    actions = by_id(score_text(checkout_markdown, incident=checkout_sources))["action_items_complete"]
+    assert actions.status == "fail"
+    assert actions.reason == "4 item(s): 2 without owner, 3 without due, 3 without priority"
+    assert "Alert on connection pool saturation" in checkout_markdown.splitlines()[actions.line - 1]
+
+
+WHYS_AS_SEPARATE_QUESTION_AND_ANSWER_ITEMS = """# Postmortem
+
+## Five Whys
+
+- Why did checkout fail?
+- Because the pool was exhausted.
+- Why was the pool exhausted?
+- Because a deploy halved it.
+- Why did the deploy halve it?
+- Because no check validates pool config changes.
+"""
+
+
+def test_five_whys_count_a_question_item_and_its_answer_item_as_one_why():
+    why = by_id(score_text(WHYS_AS_SEPARATE_QUESTION_AND_ANSWER_ITEMS))["five_whys"]
+    assert why.status == "fail" and why.reason == "depth 3 of 5; the last answer is a systemic factor"
+    complete = WHYS_AS_SEPARATE_QUESTION_AND_ANSWER_ITEMS + (
+        "- Why was there no check?\n- Config changes skip review.\n"
+        "- Why do they skip review?\n- The deploy pipeline has no validation step for config.\n"
+    )
+    assert by_id(score_text(complete))["five_whys"].status == "pass"
+
+
+def test_action_items_pass_with_every_field_inline_or_in_columns():
+    inline = "# Postmortem\n\n## Action Items\n\n- Add a pool check (owner: Marco, due 2024-05-31, P2, preventive)\n"
+    table = ("# Postmortem\n\n## Follow-ups\n\n| Item | Owner | Due | Priority | Type |\n|---|---|---|---|---|\n"
+             "| Add a pool check | Marco | 2024-05-31 | P2 | preventive |\n| Alert on saturation | Dana | TBD | P3 | detective |\n")
+    assert by_id(score_text(inline))["action_items_complete"].status == "pass"
+    result = by_id(score_text(table))["action_items_complete"]
+    assert result.status == "fail" and result.reason == "2 item(s): 1 without due"
 
 
 def test_bad_draft_fails_each_planted_defect_with_its_location():

@@ -27,6 +27,14 @@ from pipeline.models import (
 )
 
 MAX_SUMMARY_WORDS = 100
+MISSING_CONTROL = "missing control noted in the channel"
+WHY_QUESTIONS = (
+    "Why were customers affected?",
+    "Why did that happen?",
+    "Why was that possible?",
+    "Why did existing safeguards not stop it?",
+    "Why does the system allow this condition?",
+)
 CHANGE_RE = re.compile(
     r"\b(?:deploy(?:ed|ment)?|release[d]?|rolled out|config(?:uration)? change|migration|upgrade[d]?|"
     r"changed|change (?:applied|made|pushed)|applied|merged|pushed|sent|launched|enabled|disabled)\b",
@@ -265,7 +273,7 @@ class OfflineEngine:
                 confidence = Confidence.medium
             else:
                 confidence = Confidence.low
-            label = "missing control noted in the channel" if sig["missing_control"].search(item.text) and not (
+            label = MISSING_CONTROL if sig["missing_control"].search(item.text) and not (
                 sig["hypothesis"].search(item.text)) else "hypothesis raised in the channel"
             factors.append(
                 ContributingFactor(
@@ -278,38 +286,48 @@ class OfflineEngine:
         order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
         return sorted(factors, key=lambda factor: (factor.disputed, order[factor.confidence]))[:8]
 
-    def five_whys(self, factors: list[ContributingFactor]) -> list[Why]:
+    def five_whys(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[Why]:
+        """Mechanism first (impact, what the channel established, the change), controls last.
+
+        The last two whys ask about safeguards and the system. They are answered only from the record:
+        a missing control the channel noted, and a preventive or detective action the channel proposed
+        (quoted, with "the record names no such control", which the review confirms). A link the
+        record does not give stays NOT_ESTABLISHED rather than being filled by an earlier answer.
+        """
         f = self.facts
-        answers: list[Claim] = []
+        mechanism: list[Claim] = []
         if f.started:
-            answers.append(Claim(text=f"Impact began at {utc_clock(f.started.time)}: \u201c{f.started.value}\u201d", evidence=f.started.evidence))
-        # Mechanism first (what the channel established), then the change that set it up.
+            mechanism.append(Claim(text=f"Impact began at {utc_clock(f.started.time)}: \u201c{f.started.value}\u201d", evidence=f.started.evidence))
+        missing = [factor for factor in factors if factor.statement.endswith(f"({MISSING_CONTROL})") and not factor.disputed]
         chain = sorted(
-            (f for f in factors if not f.disputed and f.confidence != Confidence.low),
-            key=lambda f: f.statement.endswith("(a change that preceded the impact)."),
+            (factor for factor in factors if not factor.disputed and factor.confidence != Confidence.low
+             and factor not in missing),
+            key=lambda factor: factor.statement.endswith("(a change that preceded the impact)."),
         )
-        answers += [Claim(text=factor.statement, evidence=factor.evidence) for factor in chain[:3]]
-        questions = [
-            "Why were customers affected?",
-            "Why did that happen?",
-            "Why was that possible?",
-            "Why did existing safeguards not stop it?",
-            "Why does the system allow this condition?",
-        ]
-        whys = []
-        for depth, question in enumerate(questions):
-            if depth < len(answers) and depth < 4:
-                whys.append(Why(question=question, answer=answers[depth]))
-            else:
-                whys.append(
-                    Why(
-                        question=question,
-                        answer=not_established(
-                            "the review should name the control, process or design condition that allowed this"
-                        ),
+        mechanism += [Claim(text=factor.statement, evidence=factor.evidence) for factor in chain[:3]]
+        controls = [Claim(text=factor.statement, evidence=factor.evidence) for factor in missing[:1]]
+        proposed = self.proposed_control(actions)
+        if proposed is not None:
+            controls.append(proposed)
+        answers: list[Claim | None] = [None] * len(WHY_QUESTIONS)
+        for depth, claim in enumerate(mechanism[: len(WHY_QUESTIONS) - len(controls)]):
+            answers[depth] = claim
+        for offset, claim in enumerate(controls):
+            answers[len(WHY_QUESTIONS) - len(controls) + offset] = claim
+        gap = not_established("the review should name the control, process or design condition that allowed this")
+        return [Why(question=question, answer=answer or gap) for question, answer in zip(WHY_QUESTIONS, answers)]
+
+    def proposed_control(self, actions: list[ActionItem]) -> Claim | None:
+        """The first preventive (else detective) action the channel proposed, as the systemic answer."""
+        for kind in (ActionType.preventive, ActionType.detective):
+            for item in actions:
+                if item.type == kind:
+                    action = item.action[0].lower() + item.action[1:]
+                    return Claim(
+                        text=f"The record names no control against this; the channel proposed one: \u201c{action}\u201d",
+                        evidence=item.evidence,
                     )
-                )
-        return whys
+        return None
 
     def action_items(self) -> list[ActionItem]:
         sig = signals()
@@ -437,7 +455,7 @@ class OfflineEngine:
             went_well=self.went_well(),
             went_wrong=self.went_wrong(factors),
             contributing_factors=factors,
-            five_whys=self.five_whys(factors),
+            five_whys=self.five_whys(factors, actions),
             action_items=actions,
             lessons_learned=self.lessons(factors),
             open_questions=self.open_questions(factors, actions),

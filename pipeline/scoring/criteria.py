@@ -302,7 +302,7 @@ def five_whys(ctx: Context) -> Outcome:
     section = ctx.layout.section("five_whys")
     if section is None:
         return missing_section(ctx, "five_whys")
-    entries = items(section)
+    entries = _question_answer_pairs(items(section))
     answered = [(n, text) for n, text in entries if NOT_ESTABLISHED not in plain(text)]
     depth = min(len(answered), WHY_DEPTH)
     if not entries:
@@ -319,6 +319,25 @@ def five_whys(ctx: Context) -> Outcome:
         verdict, systemic = "the last answer names no process, control or design condition", False
     credit = 0.5 * depth / WHY_DEPTH + (0.5 if systemic else 0.0)
     return Outcome(credit, f"depth {depth} of {WHY_DEPTH}; {verdict}", last_line)
+
+
+def _question_answer_pairs(entries: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """One entry per why: a bare question item is joined with the answer item after it.
+
+    Human layouts often list "- Why did X fail?" and "- Because Y." as separate items; counting both
+    would double the depth.
+    """
+    paired: list[tuple[int, str]] = []
+    for line, text in entries:
+        if paired and _is_bare_question(paired[-1][1]) and not _is_bare_question(text):
+            paired[-1] = (paired[-1][0], f"{paired[-1][1]} {text}")
+        else:
+            paired.append((line, text))
+    return paired
+
+
+def _is_bare_question(text: str) -> bool:
+    return plain(text).rstrip().endswith("?")
 
 
 def _names_person(text: str, ctx: Context) -> bool:
