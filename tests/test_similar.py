@@ -21,6 +21,7 @@ from pipeline.cli import app
 from pipeline.errors import ConfigError, InputError
 from pipeline.models import Draft, Facts
 from pipeline.similar.documents import MAX_CHUNK_WORDS, chunk_section, load_document
+from pipeline.similar.embeddings import MiniLM
 from pipeline.similar import library
 from pipeline.similar import store as store_module
 from pipeline.similar.library import EXAMPLE_COLLECTION, EXAMPLE_LIBRARY, ensure_example_library, example_config
@@ -325,6 +326,27 @@ def test_edited_file_replaces_its_old_chunks(store_config, tmp_path):
     assert len(stored["ids"]) == len(load_document(path).chunks)
     assert not any("PgBouncer" in text for text in stored["documents"])
     assert "Customer Impact" in {meta["section"] for meta in stored["metadatas"]}
+
+
+def test_metadata_only_edit_reuses_stored_vectors(store_config, tmp_path, monkeypatch):
+    from pipeline.similar.embeddings import default_model
+
+    folder = small_library(tmp_path)
+    index_paths([folder], store_config)
+    path = folder / POOL_FILE
+    path.write_text(path.read_text().replace("SEV-2", "SEV-1", 1))
+    embedded: list[str] = []
+    model = default_model()
+    monkeypatch.setattr(model, "embed", lambda texts: embedded.extend(texts) or MiniLM.embed(model, texts))
+    report = index_paths([folder], store_config)
+    assert report.counts.added == report.counts.removed == len(load_document(path).chunks)
+    assert embedded == []  # same passages, new ids (severity is in the id): nothing embedded again
+    stored = LibraryStore.open(store_config, create=False).collection.get(
+        where={"incident_id": "PM-2024-007"}, include=["documents", "embeddings", "metadatas"]
+    )
+    assert {meta["severity"] for meta in stored["metadatas"]} == {"SEV-1"}
+    fresh = MiniLM.embed(model, stored["documents"])
+    assert min(float(a @ b) for a, b in zip(fresh, stored["embeddings"])) > 0.9999
 
 
 def test_query_finds_the_right_incident_on_each_backend(store_config, tmp_path):

@@ -144,10 +144,31 @@ class LibraryStore:
                     for chunk in document.chunks
                     if chunk.id not in have
                 )
+        vectors = self._vectors_for(new_chunks, reusable=self._stored_vectors(stale)) if new_chunks else None
         if stale:
             self.collection.delete(ids=stale)
-        self.add_chunks(new_chunks)
+        self.add_chunks(new_chunks, vectors=vectors)
         return IndexCounts(added=len(new_chunks), removed=len(stale), unchanged=unchanged)
+
+    def _stored_vectors(self, chunk_ids: list[str]) -> dict[str, Any]:
+        """Text -> stored vector of chunks about to be replaced: an edit that changes only metadata
+        (severity, services) gives new chunk ids for the same passages, which need no new embedding."""
+        reusable: dict[str, Any] = {}
+        for start in range(0, len(chunk_ids), _ADD_BATCH):
+            stored = self.collection.get(ids=chunk_ids[start : start + _ADD_BATCH], include=["documents", "embeddings"])
+            reusable.update(zip(stored["documents"], stored["embeddings"]))
+        return reusable
+
+    @staticmethod
+    def _vectors_for(chunks: list[tuple[str, str, dict[str, Any]]], reusable: dict[str, Any]) -> Any:
+        """One vector per chunk: reused when its exact text was stored already, else embedded now."""
+        import numpy as np
+
+        from pipeline.similar.embeddings import default_model
+
+        missing = list(dict.fromkeys(text for _, text, _ in chunks if text not in reusable))
+        reusable = {**reusable, **dict(zip(missing, default_model().embed(missing)))} if missing else reusable
+        return np.asarray([reusable[text] for _, text, _ in chunks], dtype=np.float32)
 
     def keep_only(self, incident_ids: list[str]) -> int:
         """Delete the chunks of every incident not in `incident_ids` (a library rebuilt from one folder)."""
