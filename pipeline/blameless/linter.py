@@ -55,20 +55,17 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
     doc = segment(text, sections=rules.sections, skip_quotes=config.skip_quotes,
                   skip_blockquotes=config.skip_blockquotes)
     lowered = _lower_same_length(doc.masked)
-    scan = _Compressed(lowered)
+    scan = _Compressed(lowered, rules)
     roster = build_roster(people, config.people, text=text, use_first_names=config.first_names)
     accepted = [term.lower() for term in config.accept]
     found: list[Match] = []
-    spans: dict[object, list[tuple[int, int]]] = {}
     for compiled in rules.rules:
         configured = config.rule_level(compiled.rule.id, compiled.rule.slug)
         if configured == "off":
             continue
         candidates: list[Match] = []
         for pattern in compiled.patterns:
-            if pattern.regex not in spans:
-                spans[pattern.regex] = [scan.original(m.start(), m.end()) for m in pattern.regex.finditer(scan.text)]
-            for start, end in spans[pattern.regex]:
+            for start, end in scan.spans(pattern):
                 if pattern.word_start and start > 0 and _is_word(lowered[start - 1]):
                     continue
                 if pattern.sentence_start and not _at_sentence_start(lowered, start):
@@ -91,11 +88,18 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
 
 class _Compressed:
     """The lower-cased prose with each run of hidden characters cut to one, so that every pattern scans
-    only prose (a third of a typical document is code or markup); spans map back to original offsets."""
+    only prose (a third of a typical document is code or markup); spans map back to original offsets.
+
+    A pattern with trigger words runs only on the blocks that hold one (found by a single scan for all
+    triggers); the others scan the whole text. Either way each expression runs once per block."""
 
     _RUN = re.compile(HIDDEN + "{2,}")
 
-    def __init__(self, lowered: str) -> None:
+    def __init__(self, lowered: str, rules: RuleSet) -> None:
+        self._rules = rules
+        self._blocks: dict[str, set[int]] | None = None  # trigger -> starts of the blocks holding it
+        self._whole: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+        self._by_block: dict[re.Pattern[str], dict[int, list[tuple[int, int]]]] = {}
         parts: list[str] = []
         self.starts = [0]  # where each piece starts in the compressed text
         self.origins = [0]  # ... and in the original
@@ -108,6 +112,48 @@ class _Compressed:
             self.origins.append(run.end())
         parts.append(lowered[done:])
         self.text = "".join(parts)
+
+    def spans(self, pattern: CompiledPattern) -> list[tuple[int, int]]:
+        """Original-text spans of the pattern's matches, in order (as one finditer over the text gives)."""
+        regex = pattern.regex
+        if pattern.triggers is None or self._rules.trigger_scan is None:
+            if regex not in self._whole:
+                self._whole[regex] = [self.original(m.start(), m.end()) for m in regex.finditer(self.text)]
+            return self._whole[regex]
+        blocks = self._holding(pattern.triggers)
+        if pattern.near_triggers is not None:
+            blocks &= self._holding(pattern.near_triggers)
+        done = self._by_block.setdefault(regex, {})
+        out: list[tuple[int, int]] = []
+        text = self.text
+        for start in sorted(blocks):
+            if start not in done:
+                end = text.find(BLOCK, start)
+                end = len(text) if end < 0 else end + 1
+                done[start] = [self.original(m.start(), m.end()) for m in regex.finditer(text, start, end)]
+            out.extend(done[start])
+        return out
+
+    def _holding(self, triggers: frozenset[str]) -> set[int]:
+        if self._blocks is None:
+            self._blocks = self._index()
+        found: set[int] = set()
+        for trigger in triggers:
+            found |= self._blocks.get(trigger, set())
+        return found
+
+    def _index(self) -> dict[str, set[int]]:
+        """Every block start holding each trigger. The scan restarts one character after each hit, so
+        overlapping triggers are all seen; a hit is the longest trigger there, and also its prefixes."""
+        text, scan, prefixes = self.text, self._rules.trigger_scan, self._rules.trigger_prefixes
+        blocks: dict[str, set[int]] = {}
+        hit = scan.search(text) if scan is not None else None
+        while hit is not None:
+            block = text.rfind(BLOCK, 0, hit.start()) + 1
+            for trigger in prefixes[hit.group()]:
+                blocks.setdefault(trigger, set()).add(block)
+            hit = scan.search(text, hit.start() + 1)  # type: ignore[union-attr]
+        return blocks
 
     def _map(self, offset: int) -> int:
         index = bisect_right(self.starts, offset) - 1

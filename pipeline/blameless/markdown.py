@@ -34,7 +34,8 @@ _INLINE_CODE = re.compile(r"(`+)[^\x03]*?(?<!`)\1(?!`)")
 _IMAGE = re.compile(r"!\[[^\]\x03]*\]\([^)\x03]*\)")
 _LINK = re.compile(r"\[([^\]\x03]*)\](\([^)\x03]*\)|\[[^\]\x03]*\])")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")
-_URL = re.compile(r"(?:https?|ftp)://[^\s<>\x03]+|www\.[^\s<>\x03]+")
+# Alternatives that each begin with a letter let `re` skip ahead by first character.
+_URL = re.compile(r"https?://[^\s<>\x03]+|ftp://[^\s<>\x03]+|www\.[^\s<>\x03]+")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>\x03]*)?/?>")
 _QUOTES = (
     re.compile(r'"[^"\x03]{1,200}?"'),
@@ -42,7 +43,8 @@ _QUOTES = (
     re.compile(r"‘[^’\x03]{1,200}?’(?!\w)"),
 )
 _SINGLE_QUOTED = re.compile(r"'(?=\S)[^'\x03]{1,120}?(?<=\S)'(?![\w'’])")
-_UNDERSCORES = re.compile(r"_+")
+# A whole run of underscores that is not between two letters or digits (snake_case stays): emphasis.
+_EMPHASIS_UNDERSCORES = re.compile(r"(?<!_)(?:(?<![^\W_])_+|_+(?!\w))")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             _fill(chars, start, end)
         kinds[i] = kind
         line_sections[i] = section
-        if kind in ("table", "item", "para", "cont") and _TIME_ROW.match(line):
+        if kind in ("table", "item", "para", "cont") and not line[:1].isalpha() and _TIME_ROW.match(line):
             timeline_rows[i] = True
         joins = kind in ("para", "item", "cont", "quote") and i + 1 < len(lines) and _continues(lines[i + 1], kind)
         if end < len(chars):
@@ -241,6 +243,8 @@ def _front_matter_end(lines: list[str]) -> int:
 
 def _continues(next_line: str, kind: str) -> bool:
     """Is the next line a soft-wrapped continuation of this block?"""
+    if next_line[:1].isalpha():  # the common case: no block marker can start with a letter
+        return kind != "quote"
     if not next_line.strip() or _HEADING.match(next_line) or _FENCE.match(next_line):
         return False
     if _LIST.match(next_line) or _TABLE_SEP.match(next_line) or next_line.lstrip().startswith("|"):
@@ -331,7 +335,7 @@ def _mask_inline(masked: str, skip_quotes: bool) -> str:
             masked = pattern.sub(_hide, masked)
         masked = _hide_single_quoted(masked)
     masked = masked.replace("*", " ").replace("~~", "  ")
-    return _UNDERSCORES.sub(_emphasis_underscores, masked)
+    return _EMPHASIS_UNDERSCORES.sub(_spaces, masked)
 
 
 def _hide_single_quoted(masked: str) -> str:
@@ -350,9 +354,5 @@ def _hide_single_quoted(masked: str) -> str:
     return "".join(pieces)
 
 
-def _emphasis_underscores(match: re.Match[str]) -> str:
-    """_emphasis_ markers become spaces; snake_case underscores stay."""
-    text = match.string
-    before = text[match.start() - 1] if match.start() else " "
-    after = text[match.end()] if match.end() < len(text) else " "
-    return match.group(0) if before.isalnum() and after.isalnum() else " " * len(match.group(0))
+def _spaces(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())

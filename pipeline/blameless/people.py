@@ -23,7 +23,9 @@ _ROLE_WORDS = (
     r"communications lead|tech lead|on-?call|primary|secondary|lead|engineer|SRE|DBA|responder|author|reviewer"
 )
 _NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
-_ROLE_AFTER = re.compile(_NAME + r"\s*\((?:[^)\n]{0,30}?\b)?(?:" + _ROLE_WORDS + r")\b[^)\n]{0,30}\)")
+# "Name (role)" is found from its parenthesis (a fast literal scan), then the name just before it.
+_ROLE_PAREN = re.compile(r"\((?:[^)\n]{0,30}?\b)?(?:" + _ROLE_WORDS + r")\b[^)\n]{0,30}\)")
+_NAME_AT_END = re.compile(_NAME + r"\Z")
 _AFTER_SEPARATOR = re.compile(r"[:=\u2013-][ \t]*" + _NAME)  # starts with a rare character: a fast scan
 _ROLE_ENDING = re.compile(r"\b(?:" + _ROLE_WORDS + r")[ \t]*\Z", re.I)
 _NOT_NAMES = frozenset({"The", "A", "An", "We", "Our", "They", "It", "This", "That", "Incident", "Team", "On", "Owner"})
@@ -52,10 +54,39 @@ def first_names() -> frozenset[str]:
 
 def names_in_role_statements(text: str) -> set[str]:
     """Names the document itself gives a role: "Priya (IC)", "Incident commander: Sam Lee"."""
-    found = {m.group(1) for m in _ROLE_AFTER.finditer(text)}
+    found = set(_names_before_role_parens(text))
     found |= {m.group(1) for m in _AFTER_SEPARATOR.finditer(text)
-              if _ROLE_ENDING.search(text, max(0, m.start() - 40), m.start())}
+              if _ends_with_letter(text, m.start()) and _ROLE_ENDING.search(text, max(0, m.start() - 40), m.start())}
     return {name for name in found if name.split()[0] not in _NOT_NAMES}
+
+
+def _names_before_role_parens(text: str) -> list[str]:
+    """Names matched by `Name\\s*(...role...)`, leftmost first and without overlaps."""
+    names: list[str] = []
+    paren = _ROLE_PAREN.search(text)
+    while paren is not None:
+        end = paren.start()
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start > 0 and (text[start - 1] == " " or "A" <= text[start - 1] <= "z" and text[start - 1].isalpha()):
+            start -= 1
+        name = _NAME_AT_END.search(text, start, end)
+        if name is None:
+            paren = _ROLE_PAREN.search(text, paren.start() + 1)
+        else:
+            names.append(name.group(1))
+            paren = _ROLE_PAREN.search(text, paren.end())
+    return names
+
+
+def _ends_with_letter(text: str, offset: int) -> bool:
+    """Whether the last character before `offset`, spaces and tabs aside, is an ASCII letter (a role
+    word's last letter): a cheap test before the role-ending expression."""
+    i = offset - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and text[i].isascii() and text[i].isalpha()
 
 
 def people_from_incident_toml(path: Path) -> list[str]:

@@ -7,7 +7,7 @@ rule is meant to be an edit to data that a reviewer can make without reading Pyt
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from pipeline.blameless.triggers import block_safe, trie_expression, triggers
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
 
@@ -91,6 +92,8 @@ class CompiledPattern:
     word_start: bool
     sentence_start: bool
     near: re.Pattern[str] | None
+    triggers: frozenset[str] | None = None  # every match holds one (see triggers.py); None: scan all
+    near_triggers: frozenset[str] | None = None  # ... and so does every cue of `near`
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class RuleSet:
     path: Path
     rules: tuple[CompiledRule, ...]
     sections: dict[str, re.Pattern[str]]
+    trigger_scan: re.Pattern[str] | None = None  # finds any trigger word (the longest at a position)
+    trigger_prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> triggers it starts with
 
     def by_id(self, rule_id: str) -> CompiledRule | None:
         wanted = rule_id.lower()
@@ -204,7 +209,8 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
                                   rule_id=rule.id)
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
-            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near))
+            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near,
+                                            _prefilter(regex), _prefilter(near) if near else None))
         exceptions = None
         if rule.exceptions:
             joined = "|".join(f"(?:{e})" for e in rule.exceptions)
@@ -214,7 +220,16 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
         name: _compile(regex, parsed.vocab, path, text, ("sections", name), None, re.IGNORECASE)
         for name, regex in parsed.sections.items()
     }
-    return RuleSet(path, tuple(compiled), sections)
+    words = {word for c in compiled for p in c.patterns for word in (*(p.triggers or ()), *(p.near_triggers or ()))}
+    prefixes = {word: tuple(t for t in words if word.startswith(t)) for word in words}
+    scan = re.compile(trie_expression(sorted(words))) if words else None
+    return RuleSet(path, tuple(compiled), sections, scan, prefixes)
+
+
+@lru_cache(maxsize=None)
+def _prefilter(regex: re.Pattern[str]) -> frozenset[str] | None:
+    """The pattern's trigger words, when a block-by-block scan gives the same matches as a full one."""
+    return triggers(regex.pattern) if block_safe(regex.pattern) else None
 
 
 def _compile(pattern: str, vocab: dict[str, str], path: Path, text: str,

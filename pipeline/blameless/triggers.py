@@ -1,0 +1,185 @@
+"""Trigger words of a compiled pattern: literal strings one of which every match must contain.
+
+The linter finds where any trigger occurs with one scan (a trie-shaped expression), then runs a pattern
+only on the blocks holding one of its triggers, instead of over the whole document. Results are the same
+as a full scan when no match can cross a block boundary (\\x03), which `block_safe` checks; a pattern
+without triggers, or that is not block-safe, still runs over the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+try:  # the parser behind `re`; private, so every use falls back to a full scan when it is missing
+    from re import _constants as _C
+    from re import _parser as _P
+except ImportError:  # pragma: no cover - Python < 3.11
+    _C = _P = None  # type: ignore[assignment]
+
+_MAX_SET = 64  # larger sets of alternatives are treated as "no literal"
+_BLOCK = 3  # ord("\x03"), the block separator of the masked text
+
+
+def triggers(source: str) -> frozenset[str] | None:
+    """The best set of literals one of which every match of `source` contains, or None."""
+    if _P is None:
+        return None
+    try:
+        parsed = _P.parse(source)
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        _, required = _sequence(list(parsed))
+    except Exception:  # noqa: BLE001 - an unusual construct means "unknown", never an error
+        return None
+    if not required or "" in required:
+        return None
+    return frozenset(t for t in required if not any(o != t and o in t for o in required))
+
+
+def block_safe(source: str) -> bool:
+    """True when no match (or lookaround) of `source` can consume the block separator or test for an end."""
+    if _P is None:
+        return False
+    try:
+        return _safe(list(_P.parse(source)))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _score(literals: set[str]) -> tuple[int, int]:
+    """Longer literals are rarer; among equals, fewer alternatives."""
+    return min(len(t) for t in literals), -len(literals)
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, set[str] | None]:
+    """(exact, required) of a sequence: the strings it matches when it is a finite set of literals, and
+    the best literal set one of which every match holds (consecutive exact items are concatenated)."""
+    candidates: list[set[str]] = []
+    run: set[str] = {""}
+    exact_all = True
+
+    def flush() -> None:
+        nonlocal run
+        if run and all(run):
+            candidates.append(run)
+        run = {""}
+
+    for op, av in items:
+        exact, required = _node(op, av)
+        if exact is not None:
+            joined = {a + b for a in run for b in exact}
+            if len(joined) > _MAX_SET:
+                exact_all = False
+                flush()
+                run = set(exact)
+            else:
+                run = joined
+        else:
+            exact_all = False
+            flush()
+            if required is not None:
+                candidates.append(required)
+    whole = run if exact_all else None
+    flush()
+    best = max(candidates, key=_score, default=None)
+    return whole, best
+
+
+def _node(op: Any, av: Any) -> tuple[set[str] | None, set[str] | None]:
+    if op is _C.LITERAL:
+        return {chr(av)}, {chr(av)}
+    if op is _C.SUBPATTERN:
+        if av[1] & re.IGNORECASE:
+            return None, None
+        return _sequence(list(av[-1]))
+    if op is _C.BRANCH:
+        results = [_sequence(list(alternative)) for alternative in av[1]]
+        exact: set[str] | None = None
+        if all(e is not None for e, _ in results):
+            exact = set().union(*(e for e, _ in results))  # type: ignore[misc]
+            if len(exact) > _MAX_SET:
+                exact = None
+        required = None
+        if all(r is not None for _, r in results):
+            required = set().union(*(r for _, r in results))  # type: ignore[misc]
+        return exact, required
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+        low, high, body = av
+        exact, required = _sequence(list(body))
+        if low == 0:
+            return ((exact | {""}) if exact is not None and high == 1 else None), None
+        return (exact if low == high == 1 else None), required
+    if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+        return {""}, None  # zero-width
+    return None, None
+
+
+def _safe(items: Iterable[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        if op is _C.LITERAL:
+            if av == _BLOCK:
+                return False
+        elif op is _C.NOT_LITERAL:
+            if av != _BLOCK:
+                return False
+        elif op is _C.ANY:
+            return False
+        elif op is _C.IN:
+            if not _class_safe(av):
+                return False
+        elif op is _C.AT:
+            if av not in (_C.AT_BOUNDARY, _C.AT_NON_BOUNDARY):
+                return False
+        elif op is _C.SUBPATTERN:
+            if not _safe(av[-1]):
+                return False
+        elif op is _C.BRANCH:
+            if not all(_safe(alternative) for alternative in av[1]):
+                return False
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+            if not _safe(av[2]):
+                return False
+        elif op in (_C.ASSERT, _C.ASSERT_NOT):
+            if not _safe(av[1]):
+                return False
+        else:
+            return False
+    return True
+
+
+
+
+def _class_safe(members: list[tuple[Any, Any]]) -> bool:
+    """A character class cannot match \\x03: a negated class must list it, a plain one must not hold it."""
+    negated = bool(members) and members[0][0] is _C.NEGATE
+    holds = False
+    for op, av in members:
+        if op is _C.LITERAL and av == _BLOCK:
+            holds = True
+        elif op is _C.RANGE and av[0] <= _BLOCK <= av[1]:
+            holds = True
+        elif op is _C.CATEGORY and av not in (_C.CATEGORY_WORD, _C.CATEGORY_SPACE, _C.CATEGORY_DIGIT):
+            if not negated:
+                return False
+    return holds if negated else not holds
+
+
+def trie_expression(words: Iterable[str]) -> str:
+    """One expression matching any of `words`, shaped as a trie so `re` tries few branches per position;
+    at a position it matches the longest word that starts there."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)

@@ -1,0 +1,96 @@
+"""The trigger-word prefilter is only a speed-up: findings are the same as scanning every block."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.blameless import lint_text
+from pipeline.blameless.rules import load_rules
+from pipeline.blameless.triggers import block_safe, trie_expression, triggers
+from support import ROOT, SHARED
+
+FULL_SCAN = dataclasses.replace(load_rules(), trigger_scan=None)
+CORPUS = SHARED / "corpus" / "postmortems"
+
+
+def test_triggers_are_the_literals_every_match_holds() -> None:
+    assert triggers(r"(?:forgot|forgotten|missed)\b") == {"forgot", "missed"}
+    assert triggers(r"took\s+down") == {"took"}
+    assert triggers(r"(?:ran|pushed)\s+(?:a\s+)?prod") == {"prod"}
+    assert triggers(r"[a-z]+ed\b") == {"ed"}
+    assert triggers(r"[a-z]+\b") is None
+    assert triggers(r"(?:error)?") is None
+    assert triggers(r"(?i)sloppy") is None
+
+
+def test_block_safety_rejects_what_can_cross_a_block() -> None:
+    assert block_safe(r"who\b[^.!?\x03]*\?")
+    assert block_safe(r"clearly,?(?!\s+label)")
+    assert not block_safe(r"who.*\?")
+    assert not block_safe(r"who[^.]*\?")
+    assert not block_safe(r"cause\s*:\S")
+    assert not block_safe(r"cause$")
+
+
+def test_trie_finds_the_longest_word_at_a_position() -> None:
+    import re
+
+    scan = re.compile(trie_expression(["who", "whose", "team"]))
+    assert [m.group() for m in scan.finditer("whose team? who")] == ["whose", "team", "who"]
+
+
+def test_every_rule_pattern_is_prefiltered() -> None:
+    """A pattern without triggers still works, but scans the whole text: keep rules fast."""
+    slow = [(c.rule.id, p.spec.re) for c in load_rules().rules for p in c.patterns if p.triggers is None]
+    assert slow == []
+
+
+def _sentences() -> list[str]:
+    rules = load_rules()
+    texts = [s for c in rules.rules for kind in ("positive", "negative", "borderline")
+             for s in getattr(c.rule.examples, kind)]
+    labelled = yaml.safe_load((ROOT / "evals" / "blameless" / "labelled.yaml").read_text(encoding="utf-8"))
+    texts += [row["text"] for split in labelled.values() for row in split]
+    return texts
+
+
+def test_examples_and_labelled_sentences_match_a_full_scan() -> None:
+    texts = _sentences()
+    assert len(texts) > 200
+    for text in texts:
+        assert lint_text(text) == lint_text(text, rules=FULL_SCAN), text
+    document = "\n\n".join(texts)
+    assert lint_text(document) == lint_text(document, rules=FULL_SCAN)
+
+
+def test_shuffled_documents_match_a_full_scan() -> None:
+    pieces = [*_sentences(), "- ", "| ", " |\n", "\n", "\n\n", "`x` ", "# Action items\n", "## Timeline\n", "14:05 "]
+    rng = random.Random(7)
+    for _ in range(40):
+        document = " ".join(rng.choice(pieces) for _ in range(60))
+        assert lint_text(document) == lint_text(document, rules=FULL_SCAN)
+
+
+WORDS = st.sampled_from([
+    "whoever ", "forgot ", "the ", "root cause", "should have", "obviously ", "prod ", "by mistake ", "Dave ",
+    "broke ", "who ", "?", ".", "\n", "\n\n", "| ", "`", "deleted ", "team ", "blame", "careless", "ran ", ",",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(WORDS, st.text(max_size=6)), max_size=50).map("".join))
+def test_any_text_matches_a_full_scan(text: str) -> None:
+    assert lint_text(text) == lint_text(text, rules=FULL_SCAN)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
+def test_real_corpus_matches_a_full_scan() -> None:
+    for path in sorted(CORPUS.glob("*.md"))[:60]:
+        text = path.read_text(encoding="utf-8")
+        assert lint_text(text, path=path.name) == lint_text(text, path=path.name, rules=FULL_SCAN), path.name
