@@ -44,7 +44,7 @@ _QUOTES = (
 )
 _SINGLE_QUOTED = re.compile(r"'(?=\S)[^'\x03]{1,120}?(?<=\S)'(?![\w'’])")
 # A whole run of underscores that is not between two letters or digits (snake_case stays): emphasis.
-_EMPHASIS_UNDERSCORES = re.compile(r"(?<!_)(?:(?<![^\W_])_+|_+(?!\w))")
+_EMPHASIS_UNDERSCORES = re.compile(r"_(?<!__)(?:(?<![^\W_]_)_*|_*(?!\w))")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from pipeline.blameless.triggers import block_safe, trie_expression, triggers
+from pipeline.blameless.triggers import prefilter, trie_expression
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
 
@@ -229,7 +229,7 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
 @lru_cache(maxsize=None)
 def _prefilter(regex: re.Pattern[str]) -> frozenset[str] | None:
     """The pattern's trigger words, when a block-by-block scan gives the same matches as a full one."""
-    return triggers(regex.pattern) if block_safe(regex.pattern) else None
+    return prefilter(regex.pattern)
 
 
 def _compile(pattern: str, vocab: dict[str, str], path: Path, text: str,

@@ -21,30 +21,49 @@ _MAX_SET = 64  # larger sets of alternatives are treated as "no literal"
 _BLOCK = 3  # ord("\x03"), the block separator of the masked text
 
 
+def prefilter(source: str) -> frozenset[str] | None:
+    """The triggers of `source` when it is block-safe (one parse for both questions), else None."""
+    parsed = _parse(source)
+    try:
+        return _triggers(parsed) if parsed is not None and _safe(parsed) else None
+    except Exception:  # noqa: BLE001 - an unusual construct means "scan everything", never an error
+        return None
+
+
 def triggers(source: str) -> frozenset[str] | None:
     """The best set of literals one of which every match of `source` contains, or None."""
-    if _P is None:
-        return None
+    parsed = _parse(source)
     try:
-        parsed = _P.parse(source)
-        if parsed.state.flags & re.IGNORECASE:
-            return None
-        _, required = _sequence(list(parsed))
-    except Exception:  # noqa: BLE001 - an unusual construct means "unknown", never an error
+        return None if parsed is None else _triggers(parsed)
+    except Exception:  # noqa: BLE001
         return None
-    if not required or "" in required:
-        return None
-    return frozenset(t for t in required if not any(o != t and o in t for o in required))
 
 
 def block_safe(source: str) -> bool:
     """True when no match (or lookaround) of `source` can consume the block separator or test for an end."""
-    if _P is None:
-        return False
+    parsed = _parse(source)
     try:
-        return _safe(list(_P.parse(source)))
+        return parsed is not None and _safe(parsed)
     except Exception:  # noqa: BLE001
         return False
+
+
+def _parse(source: str) -> list[tuple[Any, Any]] | None:
+    """The parse tree, or None when the parser is unavailable or the pattern ignores case."""
+    if _P is None:
+        return None
+    try:
+        parsed = _P.parse(source)
+    except Exception:  # noqa: BLE001 - `re.compile` has already accepted it; be safe anyway
+        return None
+    return None if parsed.state.flags & re.IGNORECASE else list(parsed)
+
+
+def _triggers(parsed: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    _, required = _sequence(parsed)
+    if not required or "" in required:
+        return None
+    return frozenset(t for t in required if not any(o != t and o in t for o in required))
 
 
 def _score(literals: set[str]) -> tuple[int, int]:
