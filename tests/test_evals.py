@@ -187,3 +187,28 @@ def test_cli_base_url_without_a_model_is_a_clear_error():
     result = CliRunner().invoke(app, ["eval", str(DATASETS), "--base-url", "http://127.0.0.1:9/v1", "--no-reference"])
     assert result.exit_code == 2
     assert "--base-url needs a model" in result.output
+
+
+HELD_OUT = DATASETS / "held-out" / "push-template-published"
+
+
+def test_held_out_incident_is_not_in_the_default_run_and_its_signals_generalize(offline_report):
+    """Written after the change / unknown-cause / report-detection signals, as a check on unseen text."""
+    assert "push-template-published" not in {r.name for r in offline_report.incidents}
+    [result] = run_eval([HELD_OUT]).incidents
+    assert result.fact_accuracy == 1.0  # "stopped being delivered" starts the impact, not the 14:02 publish
+    matched = {m.gold: m.draft for m in result.factor_matches}
+    assert "published to the push service (a change that preceded the impact)" in matched[
+        "Template bundle v42 was published to the push service shortly before iOS delivery stopped"]
+    assert "we still don't know why v42 broke only iOS" in matched["Why v42 broke iOS delivery is not established"]
+    assert result.rubric["citations_resolve"] == "pass"  # the template's `[C12]` notation line cites nothing
+
+
+def test_no_alert_factor_only_when_people_reported_before_any_alert():
+    from pipeline.drafting import draft_from_directory
+
+    search, _ = draft_from_directory(DATASETS / "search-slack-paste-secret", similar=False)
+    billing, _ = draft_from_directory(DATASETS / "billing-irc-midnight", similar=False)
+    no_alert = [f for f in search.contributing_factors if f.statement.startswith("No alert fired before people reported")]
+    assert [f.evidence for f in no_alert] == [["T3"]] and "16:20 UTC" in no_alert[0].statement
+    assert not any("No alert fired" in f.statement for f in billing.contributing_factors)  # paged by an alert

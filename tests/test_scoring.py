@@ -206,3 +206,11 @@ def test_real_corpus_postmortems_score_with_sections_found_by_synonyms():
     assert with_timeline / len(scores) > 0.6 and with_actions / len(scores) > 0.5
     # Human work is scored on its own terms: nothing from --incident is held against it.
     assert all(by_id(s)["faithful"].status == "skipped" for s in scores)
+
+
+def test_citation_notation_in_inline_code_is_not_a_citation():
+    text = ("# Postmortem\n\n`[C12]` is chat message 12.\n\n## Summary\n\n- Errors began. [T1]\n\n"
+            "## Appendix\n\n| ID | Evidence |\n|---|---|\n| T1 | 10:00 UTC errors began |\n")
+    result = by_id(score_text(text))["citations_resolve"]
+    assert result.status == "pass"
+    assert by_id(score_text(text.replace("`[C12]`", "[C12]")))["citations_resolve"].status == "fail"

@@ -28,17 +28,14 @@ from pipeline.models import (
 
 MAX_SUMMARY_WORDS = 100
 MISSING_CONTROL = "missing control noted in the channel"
+CAUSE_OPEN = "open question in the channel"
+NO_ALERT = "detection by people, not monitoring"
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
     "Why was that possible?",
     "Why did existing safeguards not stop it?",
     "Why does the system allow this condition?",
-)
-CHANGE_RE = re.compile(
-    r"\b(?:deploy(?:ed|ment)?|release[d]?|rolled out|config(?:uration)? change|migration|upgrade[d]?|"
-    r"changed|change (?:applied|made|pushed)|applied|merged|pushed|sent|launched|enabled|disabled)\b",
-    re.IGNORECASE,
 )
 PROBLEM_RE = re.compile(
     r"\b(?:no alert|didn'?t (?:alert|page|fire)|no runbook|runbook (?:was )?(?:missing|outdated|stale)|"
@@ -225,9 +222,10 @@ class OfflineEngine:
     def preceding_change(self) -> Evidence | None:
         """The last timeline change (deploy, config, migration) at or before impact began."""
         start = self.facts.started.time if self.facts.started else None
+        change = signals()["change"]
         candidates = [
             item for item in self.items
-            if item.is_timeline and CHANGE_RE.search(item.text) and start and item.time and item.time <= start
+            if item.is_timeline and change.search(item.text) and start and item.time and item.time <= start
         ]
         return candidates[-1] if candidates else None
 
@@ -283,8 +281,39 @@ class OfflineEngine:
                     disputed=bool(later),
                 )
             )
+        factors += self.record_factors()
         order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
         return sorted(factors, key=lambda factor: (factor.disputed, order[factor.confidence]))[:8]
+
+    def record_factors(self) -> list[ContributingFactor]:
+        """Factors the record itself shows: a cause the channel says is still unknown, and impact that
+        people reported before any alert fired (detection had no monitoring signal)."""
+        sig = signals()
+        factors: list[ContributingFactor] = []
+        unknown = next((item for item in self.chat if not item.suspect and sig["cause_unknown"].search(item.text)), None)
+        if unknown is not None:
+            sentence = self.sentence_matching(unknown, sig["cause_unknown"])
+            if sentence:
+                factors.append(ContributingFactor(
+                    statement=f"The cause was not established during the response: {sentence} ({CAUSE_OPEN})",
+                    evidence=[unknown.id], confidence=Confidence.low))
+        detected = self.facts.detected
+        if detected and detected.time and not sig["detection"].search(detected.value):
+            alerted = [item for item in self.items if item.time and item.time <= detected.time
+                       and sig["detection"].search(item.text) and not sig["detection_report"].search(item.text)]
+            if sig["detection_report"].search(detected.value) and not alerted:
+                factors.append(ContributingFactor(
+                    statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}: "
+                    f"\u201c{detected.value}\u201d ({NO_ALERT})",
+                    evidence=detected.evidence, confidence=Confidence.medium))
+        return factors
+
+    def sentence_matching(self, item: Evidence, pattern: re.Pattern[str]) -> str | None:
+        """The sentence of a message that matches `pattern`, quoted and blameless."""
+        sentences = re.split(r"(?<=[.!?])\s+|\n", item.text.strip())
+        found = next((s.strip() for s in sentences if pattern.search(s)), None)
+        cleaned = self.clean(found) if found else None
+        return f"\u201c{cleaned}\u201d" if cleaned else None
 
     def five_whys(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[Why]:
         """Mechanism first (impact, what the channel established, the change), controls last.

@@ -29,6 +29,7 @@ MAX_SUMMARY_WORDS = 100
 MIN_ITEMS = 3
 WHY_DEPTH = 5
 CITATION_RE = re.compile(r"\[([TC]\d+)\]")
+INLINE_CODE_RE = re.compile(r"`[^`]*`")
 EVIDENCE_ID_RE = re.compile(r"^[TC]\d+$")
 LINK_RE = re.compile(r"\]\(|https?://|\b(?:PR|issue|ticket|#)\s?#?\d+|\bevidence\b", re.IGNORECASE)
 REVIEW_NOTE_RE = re.compile(
@@ -413,8 +414,8 @@ def citations_resolve(ctx: Context) -> Outcome:
     cited: list[tuple[int, str]] = []
     index_lines = {line for line, _ in index}
     for number, line in enumerate(ctx.layout.lines, start=1):
-        if number not in index_lines:
-            cited += [(number, evidence_id) for evidence_id in CITATION_RE.findall(line)]
+        if number not in index_lines:  # `[C12]` in inline code explains the notation; it cites nothing
+            cited += [(number, evidence_id) for evidence_id in CITATION_RE.findall(INLINE_CODE_RE.sub("", line))]
     if not cited:
         return skipped("no [T3]/[C12] citations in the document")
     known_in_doc = {evidence_id for _, evidence_id in index}

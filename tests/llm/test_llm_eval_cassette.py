@@ -144,8 +144,8 @@ def test_leaks_are_counted_and_the_injected_and_blameful_model_text_does_not_lea
     orders = by_name["orders-slack-export"]
     assert all(any(leak.lower() in w.lower() for w in orders.warnings) for leak in orders.leaks)
     assert by_name["search-slack-paste-secret"].leaks == []  # the pasted secrets never reached the model
-    # The offline evidence index still quotes the chat's blame message until the blameless check flags it.
-    assert set(by_name["payments-webhook-disagreement"].leaks) <= {"messed up", "without testing it"}
+    # The chat's "whoever pushed #2291 without testing it really messed up" is withheld from the evidence index.
+    assert by_name["payments-webhook-disagreement"].leaks == []
 
 
 def test_the_cassette_holds_the_hostile_replies_and_no_pasted_secret():
