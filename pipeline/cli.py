@@ -156,6 +156,7 @@ def _parse_date(value: Optional[str]) -> Optional[date]:
 import pipeline.similar_command  # noqa: E402,F401  (postmortem index, postmortem similar)
 import pipeline.scoring_command  # noqa: E402,F401  (postmortem score)
 import pipeline.eval_command  # noqa: E402,F401  (postmortem eval)
+import pipeline.backfill_command  # noqa: E402,F401  (postmortem backfill)
 from pipeline.blameless.command import check_command, rules_app  # noqa: E402
 
 app.command("check")(check_command)

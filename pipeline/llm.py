@@ -212,8 +212,10 @@ class ChatModel:
         sleep: Callable[[float], None] | None = None,
         asleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        throttle: Callable[[int], Awaitable[None]] | None = None,
     ):
         self.config = config
+        self.throttle = throttle  # awaited before every async HTTP attempt with its estimated tokens (rate limits)
         self.sleep = sleep
         self.asleep = asleep
         self.clock = clock
@@ -268,7 +270,8 @@ class ChatModel:
                 record = self._start_call(prompt)
                 started = self.clock()
                 try:
-                    reply = await self._aretrying()(self._aattempt(record, lambda: runnable.ainvoke(messages)))
+                    tokens = estimated_tokens(messages)
+                    reply = await self._aretrying()(self._aattempt(record, lambda: runnable.ainvoke(messages), tokens))
                 except Exception as exc:
                     raise self._failed(record, started, exc) from exc
                 result = self._finish(record, started, reply, schema, messages, semantic_attempt)
@@ -295,8 +298,12 @@ class ChatModel:
 
         return attempt
 
-    def _aattempt(self, record: LLMCall, send: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+    def _aattempt(
+        self, record: LLMCall, send: Callable[[], Awaitable[Any]], tokens: int = 0
+    ) -> Callable[[], Awaitable[Any]]:
         async def attempt() -> Any:
+            if self.throttle is not None:
+                await self.throttle(tokens)
             record.http_attempts += 1
             self.usage.http_attempts += 1
             return await send()
@@ -387,6 +394,11 @@ def initial_messages(prompt: RenderedPrompt) -> list[Any]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
     return [SystemMessage(content=prompt.system), HumanMessage(content=prompt.user)]
+
+
+def estimated_tokens(messages: list[Any], reply_allowance: int = 1000) -> int:
+    """About 4 characters a token for what is sent, plus room for the reply: what a TPM limit counts."""
+    return sum(len(str(getattr(message, "content", message))) for message in messages) // 4 + reply_allowance
 
 
 def strip_fences(content: str) -> str:

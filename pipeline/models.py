@@ -279,3 +279,61 @@ class Finding(Strict):
     suggestion: str = ""
     fix: str | None = Field(default=None, description="Replacement text when the rewrite is safe to apply.")
     help_url: str = ""
+
+
+# ---------------------------------------------------------------- backfill
+
+NOT_RECORDED = "Not recorded in source"
+
+
+class SourceSpan(Strict):
+    """1-based, inclusive line range in the note's source file: where a field was read from."""
+
+    start: int
+    end: int
+
+
+class NoteField(Strict):
+    """One extracted value and where it came from; `value` is NOT_RECORDED when the note lacks it."""
+
+    value: str = NOT_RECORDED
+    lines: SourceSpan | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.value != NOT_RECORDED
+
+
+class NoteItem(Strict):
+    """One list entry (a factor, an action item, a lesson, a service) with its source lines."""
+
+    text: str
+    lines: SourceSpan
+
+
+class NoteTimelineRow(Strict):
+    time: str = Field(description="The time exactly as written in the note (no zone is guessed).")
+    text: str
+    lines: SourceSpan
+
+
+class NoteRecord(Strict):
+    """An old incident note normalized by `postmortem backfill`; every value carries its provenance."""
+
+    note_id: str = Field(description="Stable id from the note's path relative to its backfill source.")
+    source: str = Field(description="Path of the note as given to backfill.")
+    format: Literal["markdown", "text", "html", "json", "slack-export"]
+    content_sha256: str
+    extraction: Literal["offline", "llm"] = "offline"
+    title: NoteField = Field(default_factory=NoteField)
+    date: NoteField = Field(default_factory=NoteField, description="Incident date, ISO YYYY-MM-DD.")
+    severity: NoteField = Field(default_factory=NoteField)
+    services: list[NoteItem] = Field(default_factory=list)
+    summary: NoteField = Field(default_factory=NoteField)
+    impact: NoteField = Field(default_factory=NoteField)
+    timeline: list[NoteTimelineRow] = Field(default_factory=list)
+    contributing_factors: list[NoteItem] = Field(default_factory=list)
+    action_items: list[NoteItem] = Field(default_factory=list)
+    lessons: list[NoteItem] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list, description="Blameless-check findings on the note.")
+    warnings: list[str] = Field(default_factory=list, description="What extraction dropped, and why.")

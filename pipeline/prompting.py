@@ -36,7 +36,10 @@ class RenderedPrompt:
 def prompt_names() -> list[str]:
     """Task prompts shipped with the package (the shared system prompt is not a task)."""
     files = resources.files("pipeline").joinpath("prompts")
-    return sorted(entry.name[:-3] for entry in files.iterdir() if entry.name.endswith(".j2") and entry.name != SYSTEM_TEMPLATE)
+    return sorted(
+        entry.name[:-3] for entry in files.iterdir()
+        if entry.name.endswith(".j2") and entry.name != SYSTEM_TEMPLATE and not entry.name.endswith("_system.j2")
+    )
 
 
 @lru_cache(maxsize=None)
@@ -48,9 +51,9 @@ def prompt_source(name: str) -> str:
     return entry.read_text(encoding="utf-8")
 
 
-def prompt_hash(name: str) -> str:
+def prompt_hash(name: str, system: str = SYSTEM_TEMPLATE) -> str:
     """Version hash of a task prompt: SHA-256 of the system and task templates, first 12 hex digits."""
-    data = (prompt_source(SYSTEM_TEMPLATE) + "\0" + prompt_source(f"{name}.j2")).encode("utf-8")
+    data = (prompt_source(system) + "\0" + prompt_source(f"{name}.j2")).encode("utf-8")
     return hashlib.sha256(data).hexdigest()[:12]
 
 
@@ -67,12 +70,15 @@ def _environment() -> SandboxedEnvironment:
     return env
 
 
-def render_prompt(name: str, **context: Any) -> RenderedPrompt:
-    """Render the system prompt and the task prompt `name` with `context`; a missing variable is a ConfigError."""
+def render_prompt(name: str, *, system_template: str = SYSTEM_TEMPLATE, **context: Any) -> RenderedPrompt:
+    """Render a system prompt (the drafting one unless another is named) and the task prompt `name`.
+
+    A missing variable is a ConfigError.
+    """
     env = _environment()
     try:
-        system = env.from_string(prompt_source(SYSTEM_TEMPLATE)).render(**context)
+        system = env.from_string(prompt_source(system_template)).render(**context)
         user = env.from_string(prompt_source(f"{name}.j2")).render(**context)
     except TemplateError as exc:
         raise ConfigError(f"prompts/{name}.j2", f"prompt template error: {exc}", line=getattr(exc, "lineno", None)) from exc
-    return RenderedPrompt(name=name, system=system.strip(), user=user.strip(), sha256=prompt_hash(name))
+    return RenderedPrompt(name=name, system=system.strip(), user=user.strip(), sha256=prompt_hash(name, system_template))

@@ -32,12 +32,13 @@ class Redactor:
     """Replaces matches consistently: the same e-mail gets the same placeholder everywhere."""
 
     redact_ips: bool = False
+    keep_lines: bool = False  # pad a multi-line secret's placeholder with its newlines, so line numbers hold
     contacts: dict[str, str] = field(default_factory=dict)  # placeholder -> original
 
     def redact(self, text: str) -> str:
         secrets, contacts, network, _ = compiled_patterns()
         for pattern in secrets:
-            text = pattern.regex.sub(lambda m, p=pattern: _replace(m, f"[REDACTED:{p.kind}]"), text)
+            text = pattern.regex.sub(lambda m, p=pattern: _replace(m, f"[REDACTED:{p.kind}]", self.keep_lines), text)
         for pattern in contacts + (network if self.redact_ips else []):
             text = pattern.regex.sub(lambda m, p=pattern: _replace(m, self._placeholder(p.kind, m)), text)
         return text
@@ -59,13 +60,14 @@ class Redactor:
         return text
 
 
-def _replace(match: re.Match[str], placeholder: str) -> str:
+def _replace(match: re.Match[str], placeholder: str, keep_lines: bool = False) -> str:
     if "value" in match.re.groupindex and match.group("value") is not None:
         start, end = match.span("value")
         whole_start = match.start()
         text = match.group(0)
-        return text[: start - whole_start] + placeholder + text[end - whole_start :]
-    return placeholder
+        padding = "\n" * match.group("value").count("\n") if keep_lines else ""
+        return text[: start - whole_start] + placeholder + padding + text[end - whole_start :]
+    return placeholder + ("\n" * match.group(0).count("\n") if keep_lines else "")
 
 
 @lru_cache(maxsize=1)

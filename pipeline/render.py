@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
 from pipeline.errors import ConfigError
-from pipeline.models import Claim, Draft
+from pipeline.models import Claim, Draft, NoteRecord
 
 TEMPLATES = Path(__file__).parent / "templates"
 INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
@@ -28,10 +28,8 @@ def cite(claim: Claim | list[str]) -> str:
     return " ".join(f"[{evidence_id}]" for evidence_id in ids)
 
 
-def render_markdown(draft: Draft, template: Path | None = None) -> str:
-    directory, name = (template.parent, template.name) if template else (TEMPLATES, "postmortem.md.j2")
-    if template is not None and not template.is_file():
-        raise ConfigError(template, "template not found")
+def template_environment(directory: Path) -> Environment:
+    """The jinja2 environment every markdown output uses: strict variables, markdown-escaping filters."""
     env = Environment(
         loader=FileSystemLoader(str(directory)),
         undefined=StrictUndefined,
@@ -44,11 +42,23 @@ def render_markdown(draft: Draft, template: Path | None = None) -> str:
     env.filters["cell"] = escape_cell
     env.filters["cite"] = cite
     env.filters["hhmm"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M UTC")
+    return env
+
+
+def render_markdown(draft: Draft, template: Path | None = None) -> str:
+    directory, name = (template.parent, template.name) if template else (TEMPLATES, "postmortem.md.j2")
+    if template is not None and not template.is_file():
+        raise ConfigError(template, "template not found")
     try:
-        return env.get_template(name).render(draft=draft)
+        return template_environment(directory).get_template(name).render(draft=draft)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         raise ConfigError(template or TEMPLATES / name, f"template error: {exc}", line=line) from exc
+
+
+def render_note_markdown(record: NoteRecord) -> str:
+    """A backfilled note in our postmortem layout, every value citing its source lines."""
+    return template_environment(TEMPLATES).get_template("note_record.md.j2").render(record=record)
 
 
 def render_json(draft: Draft) -> str:

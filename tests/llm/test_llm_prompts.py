@@ -25,12 +25,13 @@ CONTEXT = {
 
 
 def test_the_shipped_task_prompts_are_the_ones_the_engine_uses():
-    assert prompt_names() == ["analysis", "narrative", "repair", "rewrite"]
+    assert prompt_names() == ["analysis", "backfill_extract", "narrative", "repair", "rewrite"]
 
 
 @pytest.mark.parametrize("name", ["analysis", "narrative", "repair", "rewrite"])
 def test_every_prompt_renders_with_its_task_marker_and_a_version_hash(name):
     prompt = render_prompt(name, **CONTEXT)
+    assert "untrusted data" in prompt.system
     assert f"[task:{name}]" in prompt.user
     assert len(prompt.sha256) == 12 and prompt.sha256 == prompt_hash(name)
     assert prompt_source(f"{name}.j2").startswith("{#- Variables:")

@@ -1,0 +1,472 @@
+"""Offline extraction: a note's lines -> NoteRecord fields, each with the source lines it came from.
+
+Nothing is guessed: a field is filled only from a labelled field, a heading the note gives (synonyms in
+`pipeline/data/backfill.yaml`), or a date or severity written in the note; otherwise it stays
+"Not recorded in source". The order of evidence for each field is documented on its function.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.backfill.reading import NoteText
+from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
+
+RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "backfill.yaml"
+MAX_SUMMARY_WORDS = 120
+MAX_ITEM_CHARS = 400
+MAX_ITEMS = 40
+_DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the incident date
+
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,80}?)(?:\*\*|__)\s*:?\s*$")
+_CAPS_LINE = re.compile(r"^\s*([A-Z][A-Z0-9 &/'-]{2,60}):?\s*$")
+_LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
+_FIELD = re.compile(r"^[\s>*+-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*?)\s*$")
+_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
+_CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
+_TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_KEY_VALUE = re.compile(r"^\s*[A-Za-z_][\w -]{0,30}:(?:\s|$)(?!//)")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|dev)/\S*")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_TIME = (
+    r"(?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?)[ T,]*)?\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:UTC|GMT|Z|[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?"
+)
+_TIMELINE_LINE = re.compile(r"^[\s>*+•-]*(?:\*\*|__)?\s*(?P<time>" + _TIME + r")(?:\*\*|__)?\s*[-–—:|)]*\s*(?P<text>.*)$")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+         ("november", "nov"), ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_PATTERNS = [
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
+    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
+    re.compile(r"\b(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"),
+]
+
+
+@dataclass(frozen=True)
+class Rules:
+    sections: dict[str, tuple[str, ...]]
+    fields: dict[str, tuple[str, ...]]
+    placeholder_titles: frozenset[str]
+    title_above_labels: tuple[str, ...]
+    severity_patterns: tuple[re.Pattern[str], ...]
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return Rules(
+        sections={name: tuple(words) for name, words in data["sections"].items()},
+        fields={name: tuple(words) for name, words in data["fields"].items()},
+        placeholder_titles=frozenset(t.lower() for t in data["placeholder_titles"]),
+        title_above_labels=tuple(data["title_above_labels"]),
+        severity_patterns=tuple(re.compile(p, re.IGNORECASE) for p in data["severity_patterns"]),
+    )
+
+
+@dataclass
+class Section:
+    heading: str
+    level: int
+    heading_index: int  # index into NoteText.lines; -1 for the text before the first heading
+    body: list[int] = field(default_factory=list)  # line indexes of the body
+    kind: str | None = None
+
+
+@dataclass
+class Extracted:
+    """The offline result: record fields plus the sections, which indexing embeds."""
+
+    title: NoteField
+    date: NoteField
+    severity: NoteField
+    services: list[NoteItem]
+    summary: NoteField
+    impact: NoteField
+    timeline: list[NoteTimelineRow]
+    contributing_factors: list[NoteItem]
+    action_items: list[NoteItem]
+    lessons: list[NoteItem]
+    sections: list[tuple[str, str]]
+
+
+def plain(text: str) -> str:
+    """Markdown inline markup removed: links keep their text, emphasis and code marks go."""
+    return re.sub(r"\s+", " ", _EMPHASIS.sub("", _LINK.sub(r"\1", text))).strip()
+
+
+def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
+    """The section (or field) a heading names, by synonym; None when it names none."""
+    words = re.sub(r"^[\d.)\s]+", "", plain(heading).lower()).strip(" :.-")
+    for kind, synonyms in names.items():
+        for synonym in synonyms:
+            if words == synonym or re.match(re.escape(synonym) + r"\b(?![-'])", words):
+                return kind
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    """The first unambiguous calendar date in `text` (URLs ignored); 03/04/2019 (day or month?) is skipped."""
+    text = _URL.sub(" ", text)
+    best: tuple[int, date] | None = None
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            found = _to_date(match)
+            if found is not None:
+                if best is None or match.start() < best[0]:
+                    best = (match.start(), found)
+                break
+    return best[1] if best else None
+
+
+def _to_date(match: re.Match[str]) -> date | None:
+    parts = match.groupdict()
+    year = int(parts["year"])
+    if parts.get("month"):
+        month, day = _MONTHS[parts["month"].lower().rstrip(".")], int(parts["day"])
+    elif parts.get("mnum"):
+        month, day = int(parts["mnum"]), int(parts["day"])
+    else:
+        first, second = int(parts["first"]), int(parts["second"])
+        if first > 12 >= second:
+            day, month = first, second
+        elif second > 12 >= first:
+            month, day = first, second
+        else:
+            return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+class Extractor:
+    """Runs over one NoteText; every helper returns values with the source lines they came from."""
+
+    def __init__(self, note: NoteText) -> None:
+        self.note = note
+        self.rules = load_rules()
+        self.lines = note.lines
+        self.fields = self._fields()
+        self.sections = self._sections()
+
+    def span(self, first: int, last: int | None = None) -> SourceSpan:
+        numbers = self.note.numbers
+        return SourceSpan(start=numbers[first], end=numbers[last if last is not None else first])
+
+    def item(self, text: str, first: int, last: int | None = None) -> NoteItem:
+        return NoteItem(text=_clip(text), lines=self.span(first, last))
+
+    def run(self) -> Extracted:
+        return Extracted(
+            title=self.title(),
+            date=self.date(),
+            severity=self.severity(),
+            services=self.services(),
+            summary=self.summary(),
+            impact=self.impact(),
+            timeline=self.timeline(),
+            contributing_factors=self.items("contributing_factors"),
+            action_items=self.action_items(),
+            lessons=self.items("lessons"),
+            sections=self.embedding_sections(),
+        )
+
+    # -- structure
+
+    def _fields(self) -> dict[str, tuple[str, int]]:
+        """`Key: value` labels in front matter, a header block, or bold list labels near the top."""
+        found: dict[str, tuple[str, int]] = {}
+        for index, line in enumerate(self.lines[:80]):
+            match = _FIELD.match(line)
+            if not match or not match.group(2) or line.lstrip().startswith("#"):
+                continue
+            label = plain(match.group(1)).lower()
+            kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
+            if kind and kind not in found:
+                found[kind] = (plain(match.group(2)), index)
+        return found
+
+    def _front_matter_end(self) -> int:
+        """Index of the closing `---` of YAML front matter, or -1 when the note has none."""
+        if self.lines and self.lines[0].strip() == "---":
+            for index in range(1, min(len(self.lines), 200)):
+                if self.lines[index].strip() in {"---", "..."}:
+                    return index
+        return -1
+
+    def _sections(self) -> list[Section]:
+        sections = [Section(heading="", level=0, heading_index=-1)]
+        in_code = False
+        front_matter_end = self._front_matter_end()
+        for index, line in enumerate(self.lines):
+            if index <= front_matter_end:
+                continue
+            if line.lstrip().startswith(("```", "~~~")):
+                in_code = not in_code
+            is_underline = _SETEXT.match(line) and index > 0 and self._setext_level(index - 1) is not None
+            if is_underline and not in_code:
+                continue
+            heading = None if in_code else self._heading(index)
+            if heading is not None:
+                level, text = heading
+                sections.append(Section(heading=text, level=level, heading_index=index,
+                                        kind=classify(text, self.rules.sections)))
+            else:
+                sections[-1].body.append(index)
+        return sections
+
+    def _setext_level(self, index: int) -> int | None:
+        line = self.lines[index]
+        if index + 1 >= len(self.lines) or not line.strip() or _LIST_ITEM.match(line) or _KEY_VALUE.match(line):
+            return None
+        underline = _SETEXT.match(self.lines[index + 1])
+        if not underline or _TABLE_RULE.match(line):
+            return None
+        return 1 if underline.group(1).startswith("=") else 2
+
+    def _heading(self, index: int) -> tuple[int, str] | None:
+        line = self.lines[index]
+        atx = _ATX.match(line)
+        if atx:
+            return len(atx.group(1)), plain(atx.group(2))
+        level = self._setext_level(index)
+        if level is not None:
+            return level, plain(line)
+        bold = _BOLD_LINE.match(line) or _CAPS_LINE.match(line) or _LABEL_LINE.match(line)
+        if bold and classify(bold.group(1), self.rules.sections):
+            return 3, plain(bold.group(1))
+        bare = plain(line).lower().rstrip("?:. ")
+        if bare and any(bare in synonyms for synonyms in self.rules.sections.values()):
+            return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
+        return None
+
+    def section_lines(self, kind: str) -> list[int]:
+        """Body line indexes of every section of `kind`, with the subsections nested under it."""
+        indexes: list[int] = []
+        sections = self.sections
+        for position, section in enumerate(sections):
+            if section.kind != kind:
+                continue
+            indexes.extend(section.body)
+            for nested in sections[position + 1 :]:
+                if nested.level <= section.level:
+                    break
+                if nested.kind is not None and nested.kind != kind:
+                    break
+                indexes.append(nested.heading_index)
+                indexes.extend(nested.body)
+        return list(dict.fromkeys(indexes))  # a nested section of the same kind is listed once
+
+    # -- fields
+
+    def title(self) -> NoteField:
+        """A `title:` field, a line above a `Status:` label, the first level-1 heading, or the first heading naming no section."""
+        if "title" in self.fields:
+            value, index = self.fields["title"]
+            if value.lower() not in self.rules.placeholder_titles:
+                return NoteField(value=value, lines=self.span(index))
+        for index, line in enumerate(self.lines[1:80], start=1):
+            label = _FIELD.match(line)
+            above = self.lines[index - 1].strip()
+            if label and plain(label.group(1)).lower() in self.rules.title_above_labels and above and not _KEY_VALUE.match(above):
+                return NoteField(value=plain(above), lines=self.span(index - 1))
+        headings = [s for s in self.sections if s.heading_index >= 0]
+        candidates = [s for s in headings if s.level == 1 and s.kind is None] or headings[:1]
+        for section in [c for c in candidates if c.kind is None][:1]:
+            text = section.heading.strip()
+            if text and text.lower() not in self.rules.placeholder_titles:
+                return NoteField(value=text, lines=self.span(section.heading_index))
+        return NoteField()
+
+    def date(self) -> NoteField:
+        """A date field, else a date in the title, the timeline, the summary, or the note's opening lines."""
+        candidates: list[int] = []
+        if "date" in self.fields:
+            candidates.append(self.fields["date"][1])
+        title = self.title()
+        if title.recorded:
+            found = parse_date(title.value)
+            if found:
+                return NoteField(value=found.isoformat(), lines=title.lines)
+        candidates += self.section_lines("timeline") + self.section_lines("summary")
+        opening = [i for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
+                   if line.strip() and not _KEY_VALUE.match(line)]
+        for index in candidates + opening[:_DATE_SEARCH_LINES]:
+            found = parse_date(self.lines[index])
+            if found:
+                return NoteField(value=found.isoformat(), lines=self.span(index))
+        return NoteField()
+
+    def severity(self) -> NoteField:
+        """A severity field as written, else the first severity the prose states (SEV-2, a P1 outage)."""
+        if "severity" in self.fields:
+            value, index = self.fields["severity"]
+            return NoteField(value=value[:40], lines=self.span(index))
+        for index, line in enumerate(self.lines):
+            for pattern in self.rules.severity_patterns:
+                match = pattern.search(line)
+                if match:
+                    return NoteField(value=match.group(1) if match.groups() else match.group(0), lines=self.span(index))
+        return NoteField()
+
+    def services(self) -> list[NoteItem]:
+        """Only from a services/product/component field; names in prose are not guessed at."""
+        if "services" not in self.fields:
+            return []
+        value, index = self.fields["services"]
+        names = [part.strip(" .") for part in re.split(r"[,;/]|\band\b", value) if part.strip(" .")]
+        return [self.item(name, index) for name in names[:10]]
+
+    def summary(self) -> NoteField:
+        """The summary section's first paragraph, else the first prose paragraph before other sections."""
+        lines = self.section_lines("summary")
+        if not lines:
+            lines = [i for s in self.sections if s.kind is None and s.level <= 1 for i in s.body
+                     if not _KEY_VALUE.match(self.lines[i])]
+        return self._paragraph(lines)
+
+    def impact(self) -> NoteField:
+        lines = self.section_lines("impact")
+        if lines:
+            return self._paragraph(lines)
+        return NoteField()
+
+    def _paragraph(self, indexes: list[int]) -> NoteField:
+        """The first paragraph of prose among `indexes` (not a list, table, heading or field), cut at ~120 words."""
+        chosen: list[int] = []
+        for index in indexes:
+            line = self.lines[index]
+            if not line.strip():
+                if chosen:
+                    break
+                continue
+            if _LIST_ITEM.match(line) or _TABLE_ROW.match(line) or _ATX.match(line) or line.lstrip().startswith(("```", ">", "<!--")):
+                if chosen:
+                    break
+                continue
+            if chosen and index != chosen[-1] + 1:
+                break
+            chosen.append(index)
+        if not chosen:
+            return NoteField()
+        words = plain(" ".join(self.lines[i] for i in chosen)).split()
+        text = " ".join(words[:MAX_SUMMARY_WORDS]) + (" ..." if len(words) > MAX_SUMMARY_WORDS else "")
+        return NoteField(value=text, lines=self.span(chosen[0], chosen[-1]))
+
+    def timeline(self) -> list[NoteTimelineRow]:
+        """Rows that start with a time in the timeline section: table rows, list items, lines, or headings."""
+        rows: list[NoteTimelineRow] = []
+        indexes = self.section_lines("timeline")
+        for position, index in enumerate(indexes):
+            line = self.lines[index]
+            table = _TABLE_ROW.match(line)
+            if table and not _TABLE_RULE.match(line):
+                cells = [plain(cell) for cell in table.group(1).split("|")]
+                if cells and re.fullmatch(_TIME + r"|\d{4}-\d{2}-\d{2}", cells[0]):
+                    rows.append(NoteTimelineRow(time=cells[0], text=_clip(" | ".join(c for c in cells[1:] if c)),
+                                                lines=self.span(index)))
+                continue
+            heading = _ATX.match(line)
+            match = _TIMELINE_LINE.match(plain(heading.group(2)) if heading else line)
+            if not match or not re.search(r"\d:\d{2}", match.group("time")):
+                continue
+            text, last = plain(match.group("text")), index
+            if not text:  # "### 08:52 PM" then the event on the next lines
+                following = [i for i in indexes[position + 1 : position + 4] if self.lines[i].strip()]
+                next_line = self.lines[following[0]] if following else ""
+                if following and not _TIMELINE_LINE.match(next_line) and not _ATX.match(next_line):
+                    bullet = _LIST_ITEM.match(next_line)
+                    text, last = plain(bullet.group(2) if bullet else next_line), following[0]
+            if text:
+                rows.append(NoteTimelineRow(time=match.group("time").strip(), text=_clip(text), lines=self.span(index, last)))
+        return rows[:500]
+
+    def items(self, kind: str) -> list[NoteItem]:
+        """List items of the section; a section of prose gives its sentences of the first paragraphs."""
+        indexes = self.section_lines(kind)
+        found = self._list_items(indexes)
+        if found:
+            return found[:MAX_ITEMS]
+        prose = [i for i in indexes if self.lines[i].strip() and not _ATX.match(self.lines[i])]
+        items = []
+        for index in prose[:12]:
+            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", plain(self.lines[index])):
+                if len(sentence.split()) >= 4:
+                    items.append(self.item(sentence, index))
+        return items[:10]
+
+    def action_items(self) -> list[NoteItem]:
+        """List items and table rows of action sections, plus `- [ ]` checkboxes anywhere in the note."""
+        indexes = self.section_lines("action_items")
+        found = self._list_items(indexes)
+        seen = {item.lines.start for item in found}
+        for index in indexes:
+            table = _TABLE_ROW.match(self.lines[index])
+            if table and not _TABLE_RULE.match(self.lines[index]) and index + 1 < len(self.lines) and not _TABLE_RULE.match(self.lines[index + 1]):
+                cells = [plain(cell) for cell in table.group(1).split("|") if plain(cell)]
+                if cells:
+                    found.append(self.item(" | ".join(cells), index))
+        for index, line in enumerate(self.lines):
+            box = _CHECKBOX.match(line)
+            if box and self.note.numbers[index] not in seen and index not in indexes:
+                found.append(self.item(plain(box.group(1)), index))
+        return found[:MAX_ITEMS]
+
+    def _list_items(self, indexes: list[int]) -> list[NoteItem]:
+        """Top-level list items; deeper bullets and continuation lines join their parent item."""
+        items: list[tuple[list[str], int, int]] = []
+        top_indent: int | None = None
+        previous = -2
+        for index in indexes:
+            line = self.lines[index]
+            match = _LIST_ITEM.match(line)
+            if match:
+                indent = len(match.group(1).expandtabs(4))
+                if top_indent is None or indent <= top_indent:
+                    top_indent = indent if top_indent is None else top_indent
+                    items.append(([match.group(2)], index, index))
+                elif items:
+                    items[-1][0].append(match.group(2))
+                    items[-1] = (items[-1][0], items[-1][1], index)
+            elif items and line.strip() and index == previous + 1 and not _ATX.match(line) and not _TABLE_ROW.match(line):
+                items[-1][0].append(line.strip())
+                items[-1] = (items[-1][0], items[-1][1], index)
+            previous = index
+        return [self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))]
+
+    def embedding_sections(self) -> list[tuple[str, str]]:
+        """(heading, body) pairs of the whole note, for the similar-incidents library."""
+        pairs = []
+        for section in self.sections:
+            body = "\n".join(self.lines[i] for i in section.body).strip()
+            if body:
+                pairs.append((section.heading or "Note", body))
+        return pairs
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_ITEM_CHARS else text[: MAX_ITEM_CHARS - 3].rstrip() + "..."
+
+
+def extract(note: NoteText) -> Extracted:
+    return Extractor(note).run()

@@ -1,0 +1,327 @@
+"""Run a backfill: every note in the shard through read -> redact -> extract -> check -> record -> index.
+
+Notes run concurrently (`--concurrency`), each in its own task; CPU work goes to threads and model calls
+share one rate limiter. A note is marked done in the manifest only once its record files are written and,
+with --index, its chunks are in the library, so a killed run resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.backfill.extract import RULES_FILE, Extracted, extract
+from pipeline.backfill.manifest import Manifest
+from pipeline.backfill.reading import NoteText, read_note
+from pipeline.backfill.sources import NoteSource, discover
+from pipeline.errors import InputError, PipelineError
+from pipeline.models import Finding, NoteRecord
+from pipeline.redact import Redactor
+
+if TYPE_CHECKING:
+    from pipeline.llm import LLMConfig
+    from pipeline.similar.documents import LibraryDocument
+    from pipeline.similar.store import StoreConfig
+
+RECORDS_DIR = "records"
+
+
+@dataclass
+class BackfillOptions:
+    out: Path
+    index: bool = False
+    store: "StoreConfig | None" = None
+    concurrency: int = 4
+    shard: tuple[int, int] | None = None
+    encoding: str | None = None
+    llm: "LLMConfig | None" = None
+    rpm: float | None = None
+    tpm: float | None = None
+    show_progress: bool = False
+    index_batch: int = 32
+
+    def fingerprint(self) -> str:
+        """What a record depends on besides the note: the extraction mode and the heading rules."""
+        rules = hashlib.sha256(RULES_FILE.read_bytes()).hexdigest()[:12]
+        mode = f"llm:{self.llm.model}" if self.llm else "offline"
+        return f"{mode}|rules:{rules}|encoding:{self.encoding or 'utf-8'}"
+
+
+@dataclass
+class BackfillSummary:
+    found: int = 0
+    in_shard: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    notes_with_blame: int = 0
+    llm_calls: int = 0
+    llm_tokens: int = 0
+    seconds: float = 0.0
+
+    def failures_by_reason(self) -> Counter[str]:
+        return Counter(reason_kind(reason) for _, reason in self.failed)
+
+
+def reason_kind(reason: str) -> str:
+    """A failure reason without its particulars (sizes, names, line numbers), for the summary's counts."""
+    kind = re.sub(r"'[^']*'|\"[^\"]*\"|\d+(\.\d+)?", "#", reason.split(";")[0])
+    return re.sub(r"\s+", " ", kind).strip()[:80]
+
+
+def content_sha256(source: NoteSource) -> str:
+    """SHA-256 of the note's bytes; for a Slack export, of every file in it with its relative path."""
+    digest = hashlib.sha256()
+    if source.path.is_dir():
+        for path in sorted(p for p in source.path.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(source.path).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    else:
+        digest.update(source.path.read_bytes())
+    return digest.hexdigest()
+
+
+def redact_note(note: NoteText) -> NoteText:
+    """Secrets and contact details out before anything is written, embedded or sent; line numbers kept."""
+    lines = Redactor(keep_lines=True).redact(note.text).split("\n")
+    return NoteText(lines=lines, numbers=list(note.numbers), raw=note.raw)
+
+
+def lint_note(note: NoteText, source: str) -> list[Finding]:
+    """Blameless findings with lines mapped back to the note's source lines."""
+    from pipeline.blameless.linter import lint_text
+
+    findings = lint_text(note.text, path=source)
+    last = len(note.numbers)
+    return [
+        finding.model_copy(update={
+            "line": note.numbers[min(finding.line, last) - 1],
+            "end_line": note.numbers[min(finding.end_line, last) - 1],
+        })
+        for finding in findings
+    ]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a crash leaves the old file or the new one, never half."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def write_record(directory: Path, record: NoteRecord) -> None:
+    from pipeline.render import render_note_markdown
+
+    directory.mkdir(parents=True, exist_ok=True)
+    write_atomic(directory / f"{record.note_id}.json", record.model_dump_json(indent=2) + "\n")
+    write_atomic(directory / f"{record.note_id}.md", render_note_markdown(record))
+
+
+def library_document(record: NoteRecord, sections: list[tuple[str, str]]) -> "LibraryDocument":
+    """The record as a similar-incidents library document: its metadata and the note's own sections."""
+    from pipeline.similar.documents import LibraryDocument, finish
+
+    title = record.title.value if record.title.recorded else f"Untitled note {Path(record.source).name}"
+    document = LibraryDocument(
+        incident_id=record.note_id,
+        title=title,
+        source=record.source,
+        date=date.fromisoformat(record.date.value) if record.date.recorded else None,
+        severity=record.severity.value if record.severity.recorded else None,
+        services=[item.text.lower() for item in record.services],
+        sections=sections,
+    )
+    return finish(document)
+
+
+class Indexer:
+    """Batches finished notes into the library; a note is marked done only after its batch is stored."""
+
+    def __init__(self, options: BackfillOptions, manifest: Manifest, summary: BackfillSummary) -> None:
+        self.options = options
+        self.manifest = manifest
+        self.summary = summary
+        self.pending: list[tuple[dict[str, Any], "LibraryDocument"]] = []
+        self.store: Any = None
+        self.lock = asyncio.Lock()
+
+    async def add(self, row: dict[str, Any], document: "LibraryDocument") -> None:
+        self.pending.append((row, document))
+        if len(self.pending) >= self.options.index_batch:
+            await self.flush()
+
+    async def flush(self) -> None:
+        async with self.lock:
+            batch, self.pending = self.pending, []
+            if not batch:
+                return
+            counts = await asyncio.to_thread(self._sync, [document for _, document in batch])
+            self.summary.chunks_added += counts.added
+            self.summary.chunks_removed += counts.removed
+            for row, _ in batch:
+                self.manifest.record(**row, indexed=True)
+
+    def _sync(self, documents: list["LibraryDocument"]) -> Any:
+        from pipeline.similar.store import LibraryStore, StoreConfig
+
+        if self.store is None:
+            self.store = LibraryStore.open(self.options.store or StoreConfig.resolve(), create=True)
+        return self.store.sync(documents)
+
+
+class Backfill:
+    def __init__(self, paths: list[Path], options: BackfillOptions) -> None:
+        self.paths = paths
+        self.options = options
+        self.summary = BackfillSummary()
+        self.fingerprint = options.fingerprint()
+        self.limiter: Any = None
+
+    async def run(self) -> BackfillSummary:
+        started = time.perf_counter()
+        sources = discover(self.paths)
+        self.summary.found = len(sources)
+        if self.options.shard:
+            sources = [source for source in sources if source.in_shard(self.options.shard)]
+        self.summary.in_shard = len(sources)
+        if self.options.llm and (self.options.rpm or self.options.tpm):
+            from pipeline.backfill.ratelimit import RateLimiter
+
+            self.limiter = RateLimiter(self.options.rpm, self.options.tpm)
+        manifest = Manifest.open(self.options.out)
+        indexer = Indexer(self.options, manifest, self.summary) if self.options.index else None
+        gate = asyncio.Semaphore(max(1, self.options.concurrency))
+        try:
+            with progress_bar(len(sources), self.options.show_progress) as advance:
+                async def one(source: NoteSource) -> None:
+                    async with gate:
+                        await self.process(source, manifest, indexer)
+                    advance()
+
+                await asyncio.gather(*(one(source) for source in sources))
+                if indexer is not None:
+                    await indexer.flush()
+        finally:
+            manifest.close()
+        self.summary.seconds = time.perf_counter() - started
+        return self.summary
+
+    async def process(self, source: NoteSource, manifest: Manifest, indexer: Indexer | None) -> None:
+        started = time.perf_counter()
+        row: dict[str, Any] = {
+            "note_id": source.note_id, "path": str(source.path), "relative": source.relative,
+            "fmt": source.format, "content_sha256": None, "options": self.fingerprint,
+        }
+        if source.format is None:
+            kind = "folder" if source.path.is_dir() else f"file type {source.path.suffix or '(no suffix)'}"
+            self._fail(manifest, row, f"unsupported {kind}; backfill reads markdown, text, HTML, JSON and Slack exports")
+            return
+        try:
+            row["content_sha256"] = await asyncio.to_thread(content_sha256, source)
+            if manifest.is_current(source.note_id, row["content_sha256"], self.fingerprint, self.options.index):
+                self.summary.unchanged += 1
+                return
+            record, sections, calls, tokens = await self.build(source, row["content_sha256"])
+            await asyncio.to_thread(write_record, self.options.out / RECORDS_DIR, record)
+        except (PipelineError, OSError, ValueError) as error:
+            self._fail(manifest, row, _reason(error))
+            return
+        blame = sum(1 for finding in record.findings if finding.level.value in {"warning", "error"})
+        self.summary.processed += 1
+        self.summary.notes_with_blame += bool(blame)
+        self.summary.llm_calls += calls
+        self.summary.llm_tokens += tokens
+        row.update(status="done", findings=blame, llm_calls=calls, llm_tokens=tokens,
+                   seconds=time.perf_counter() - started)
+        if indexer is not None:
+            document = await asyncio.to_thread(library_document, record, sections)
+            await indexer.add(row, document)
+        else:
+            manifest.record(**row)
+
+    async def build(self, source: NoteSource, digest: str) -> tuple[NoteRecord, list[tuple[str, str]], int, int]:
+        note = await asyncio.to_thread(read_note, source.path, source.format or "text", encoding=self.options.encoding)
+        note = redact_note(note)
+        fields: Extracted = await asyncio.to_thread(extract, note)
+        warnings: list[str] = []
+        calls = tokens = 0
+        if self.options.llm is not None:
+            fields, warnings, calls, tokens = await self.llm_fields(source, note, fields)
+        findings = await asyncio.to_thread(lint_note, note, str(source.path))
+        record = NoteRecord(
+            note_id=source.note_id, source=str(source.path), format=source.format or "text",
+            content_sha256=digest, extraction="llm" if self.options.llm else "offline",
+            title=fields.title, date=fields.date, severity=fields.severity, services=fields.services,
+            summary=fields.summary, impact=fields.impact, timeline=fields.timeline,
+            contributing_factors=fields.contributing_factors, action_items=fields.action_items,
+            lessons=fields.lessons, findings=findings, warnings=warnings,
+        )
+        return record, fields.sections, calls, tokens
+
+    async def llm_fields(self, source: NoteSource, note: NoteText, offline: Extracted) -> tuple[Extracted, list[str], int, int]:
+        from pipeline.backfill.llm_extract import PROMPT, SYSTEM_PROMPT, NoteExtraction, prompt_lines, verified
+        from pipeline.llm import ChatModel
+        from pipeline.prompting import render_prompt
+
+        assert self.options.llm is not None
+        model = ChatModel(self.options.llm, throttle=self.limiter.acquire if self.limiter else None)
+        prompt = render_prompt(PROMPT, system_template=SYSTEM_PROMPT, source=source.relative, lines=prompt_lines(note))
+        extraction = await model.astructured(prompt, NoteExtraction)
+        fields, warnings = verified(extraction, note, offline)
+        usage = model.usage
+        return fields, warnings, usage.calls, usage.input_tokens + usage.output_tokens
+
+    def _fail(self, manifest: Manifest, row: dict[str, Any], reason: str) -> None:
+        self.summary.failed.append((row["relative"], reason))
+        manifest.record(**row, status="failed", reason=reason)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, InputError):
+        where = f"line {error.line}: " if error.line else ""
+        hint = f"; {error.hint}" if error.hint else ""
+        return f"{where}{error.reason}{hint}"
+    if isinstance(error, PipelineError):
+        return str(error).removeprefix("error: ")
+    return f"{type(error).__name__}: {error}"
+
+
+class progress_bar:
+    """A rich progress bar with ETA on stderr when it is a terminal; a no-op otherwise (CI logs stay clean)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self.progress: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn("backfill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True))
+        self.progress.start()
+        task = self.progress.add_task("notes", total=self.total)
+        return lambda: self.progress.advance(task)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def run_backfill(paths: list[Path], options: BackfillOptions) -> BackfillSummary:
+    return asyncio.run(Backfill(paths, options).run())
