@@ -19,6 +19,8 @@ from pipeline.models import SimilarIncident
 _URL_HELP = "Shared Chroma server, e.g. http://chroma.internal:8000 (default: $POSTMORTEM_CHROMA_URL, else embedded)."
 _TOKEN_HELP = "Token for the Chroma server, sent as a Bearer token (default: $POSTMORTEM_CHROMA_TOKEN)."
 _STORE_HELP = "Embedded library directory (default: $POSTMORTEM_HOME/chroma, else ./.postmortem/chroma)."
+_EMBEDDINGS_HELP = "minilm (bundled, offline) or openai:MODEL (default: $POSTMORTEM_EMBEDDINGS, else minilm)."
+_EMBEDDINGS_URL_HELP = "OpenAI-compatible server for openai:MODEL (default: $POSTMORTEM_EMBEDDINGS_URL, else $OPENAI_BASE_URL)."
 
 
 @app.command("index")
@@ -27,13 +29,17 @@ def similar_index(
     store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
     chroma_url: Optional[str] = typer.Option(None, "--chroma-url", help=_URL_HELP),
     chroma_token: Optional[str] = typer.Option(None, "--chroma-token", help=_TOKEN_HELP),
+    embeddings: Optional[str] = typer.Option(None, "--embeddings", help=_EMBEDDINGS_HELP),
+    embeddings_url: Optional[str] = typer.Option(None, "--embeddings-url", help=_EMBEDDINGS_URL_HELP),
 ) -> None:
     """Add postmortems to the similar-incidents library (re-indexing an unchanged file changes nothing)."""
     from pipeline.similar.library import index_paths
     from pipeline.similar.store import StoreConfig
 
     try:
-        config = StoreConfig.resolve(path=store, url=chroma_url, token=chroma_token)
+        config = StoreConfig.resolve(
+            path=store, url=chroma_url, token=chroma_token, embeddings=embeddings, embeddings_url=embeddings_url
+        )
         report = index_paths(paths, config)
     except PipelineError as error:
         fail(error)
@@ -57,6 +63,8 @@ def similar_search(
     store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
     chroma_url: Optional[str] = typer.Option(None, "--chroma-url", help=_URL_HELP),
     chroma_token: Optional[str] = typer.Option(None, "--chroma-token", help=_TOKEN_HELP),
+    embeddings: Optional[str] = typer.Option(None, "--embeddings", help=_EMBEDDINGS_HELP),
+    embeddings_url: Optional[str] = typer.Option(None, "--embeddings-url", help=_EMBEDDINGS_URL_HELP),
 ) -> None:
     """Find similar past incidents, each with the passage, service and terms that make it match."""
     from pipeline.similar.library import similar_to_draft, similar_to_incident, similar_to_text
@@ -67,7 +75,9 @@ def similar_search(
     if sum(x is not None for x in (text, incident, draft)) != 1:
         fail(ConfigError("similar", 'give exactly one of: "free text", --incident DIR, --draft FILE'))
     try:
-        config = StoreConfig.resolve(path=store, url=chroma_url, token=chroma_token)
+        config = StoreConfig.resolve(
+            path=store, url=chroma_url, token=chroma_token, embeddings=embeddings, embeddings_url=embeddings_url
+        )
         options = {"k": k, "config": config, "window_days": window_days}
         if incident is not None:
             results = similar_to_incident(incident, **options)

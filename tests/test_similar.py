@@ -573,6 +573,64 @@ def test_example_library_is_big_and_varied_enough():
     assert {"certificate-expiry", "dns", "memory", "data-corruption", "runaway-job"} <= triggers
 
 
+# ---------------------------------------------------------------- OpenAI-compatible embeddings (loopback fake)
+
+SECRET = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"  # a GitHub token pasted into an old postmortem
+
+
+@pytest.fixture
+def embeddings_server(monkeypatch):
+    sys.path.insert(0, str(ROOT / "tests" / "llm"))
+    from embeddings_server import FakeEmbeddingsServer
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with FakeEmbeddingsServer() as server:
+        yield server
+
+
+def test_openai_embeddings_index_and_search_through_the_configured_server(embeddings_server, tmp_path, monkeypatch):
+    folder = small_library(tmp_path)
+    pool = folder / POOL_FILE
+    pool.write_text(pool.read_text() + f"\n## Notes\n\nThe deploy script logged in with {SECRET} by mistake.\n")
+    monkeypatch.setenv("POSTMORTEM_EMBEDDINGS", "openai:fake-embed")
+    monkeypatch.setenv("POSTMORTEM_EMBEDDINGS_URL", embeddings_server.base_url)
+    store = tmp_path / "store"
+    indexed = CliRunner().invoke(app, ["index", str(folder), "--store", str(store)])
+    assert indexed.exit_code == 0, indexed.output
+    found = CliRunner().invoke(app, ["similar", "expired TLS certificate on the gateway", "-k", "1", "--store", str(store)])
+    assert found.exit_code == 0 and found.output.startswith("1. PM-2024-004"), found.output
+    sent = b"".join(embeddings_server.raw_bodies)
+    assert {body["model"] for body in embeddings_server.bodies} == {"fake-embed"}
+    assert b"[REDACTED:github-token]" in sent and SECRET.encode() not in sent
+    expected = sum(len(load_document(path).chunks) for path in folder.glob("*.md"))
+    assert sum(len(body["input"]) for body in embeddings_server.bodies[:-1]) == expected  # the last one: the query
+
+
+def test_a_library_is_never_searched_with_other_embeddings(embeddings_server, tmp_path):
+    minilm_store, openai_store = tmp_path / "minilm", tmp_path / "openai"
+    fake = ["--embeddings-url", embeddings_server.base_url]
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", str(small_library(tmp_path)), "--store", str(minilm_store)]).exit_code == 0
+    refused = runner.invoke(app, ["similar", "disk full", "--store", str(minilm_store), "--embeddings", "openai:m1", *fake])
+    assert refused.exit_code == 2 and embeddings_server.bodies == []
+    assert "was built with minilm:all-MiniLM-L6-v2 embeddings, not openai:m1" in refused.output
+    assert "re-index" in refused.output
+    index = ["index", str(tmp_path / "library"), "--store", str(openai_store), *fake]
+    assert runner.invoke(app, [*index, "--embeddings", "openai:m1"]).exit_code == 0
+    for other in (["--embeddings", "openai:m2", *fake], []):  # another remote model, then the default MiniLM
+        result = runner.invoke(app, ["similar", "disk full", "--store", str(openai_store), *other])
+        assert result.exit_code == 2 and "was built with openai:m1 embeddings" in result.output, result.output
+    again = runner.invoke(app, [*index, "--embeddings", "openai:m2"])
+    assert again.exit_code == 2 and "not openai:m2" in again.output
+
+
+def test_unknown_embeddings_setting_is_a_config_error(monkeypatch):
+    monkeypatch.setenv("POSTMORTEM_EMBEDDINGS", "word2vec")
+    result = CliRunner().invoke(app, ["similar", "disk full"])
+    assert result.exit_code == 2 and "unknown embeddings 'word2vec'; use minilm or openai:MODEL" in result.output
+
+
 # ---------------------------------------------------------------- CLI
 
 

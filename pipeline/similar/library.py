@@ -87,14 +87,13 @@ def similar_to_text(
 ) -> list[SimilarIncident]:
     """Past incidents most similar to `text`, explained; raises LibraryMissingError when none is indexed."""
     from pipeline.similar.documents import chunk_section
-    from pipeline.similar.embeddings import default_model
     from pipeline.similar.taxonomy import load_taxonomy
 
     if not text.strip():
         raise InputError("query", "empty query text", hint='describe the incident, e.g. "TLS certificate expired"')
     store = LibraryStore.open(config or StoreConfig.resolve(), create=False)
     passages = chunk_section("", "", text)[:_QUERY_CHUNKS] or [text]
-    vectors = default_model().embed(passages)
+    vectors = store.embed(passages)
     hits = store.query(vectors, n_results=max(k, 1) * _HITS_PER_INCIDENT)
     known_services = {s for hit in hits for s in str(hit.metadata.get("services", "")).split(",") if s}
     lowered = text.lower()

@@ -5,7 +5,8 @@ Where the embedded library lives, first match wins:
 2. `$POSTMORTEM_HOME/chroma`;
 3. `./.postmortem/chroma` in the current directory (project-local).
 A server is used instead when `--chroma-url` (or `$POSTMORTEM_CHROMA_URL`) is set; a token
-(`--chroma-token` or `$POSTMORTEM_CHROMA_TOKEN`) is sent as `Authorization: Bearer`.
+(`--chroma-token` or `$POSTMORTEM_CHROMA_TOKEN`) is sent as `Authorization: Bearer`. Each collection
+records the embeddings it was built with (embedders.py) and is never opened with others.
 
 Chroma gotchas handled here (stack-notes 3): the collection is always opened with our own embedding
 function (Chroma's default one downloads a model), its persisted config holds no file path, and every
@@ -22,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.similar.embedders import EmbeddingConfig, EmbeddingMismatchError, embedder_for
 
 if TYPE_CHECKING:
     from pipeline.similar.documents import LibraryDocument
 
 COLLECTION = "postmortems"
 EMBEDDING_FUNCTION_NAME = "postmortem-pipeline-minilm"
+OPENAI_FUNCTION_NAME = "postmortem-pipeline-openai"
 _ADD_BATCH = 256
 _GET_BATCH = 100  # incidents per lookup of already stored chunk ids
 
@@ -49,15 +52,25 @@ class StoreConfig:
     url: str | None = None
     token: str | None = None
     collection: str = COLLECTION
+    embeddings: EmbeddingConfig = EmbeddingConfig()
 
     @classmethod
-    def resolve(cls, *, path: Path | None = None, url: str | None = None, token: str | None = None) -> "StoreConfig":
+    def resolve(
+        cls,
+        *,
+        path: Path | None = None,
+        url: str | None = None,
+        token: str | None = None,
+        embeddings: str | None = None,
+        embeddings_url: str | None = None,
+    ) -> "StoreConfig":
         """Apply the documented precedence: explicit options, then environment, then ./.postmortem."""
         url = url or os.environ.get("POSTMORTEM_CHROMA_URL") or None
         token = token or os.environ.get("POSTMORTEM_CHROMA_TOKEN") or None
+        chosen = EmbeddingConfig.resolve(embeddings, base_url=embeddings_url)
         if url:
-            return cls(url=url, token=token)
-        return cls(path=path or default_home() / "chroma")
+            return cls(url=url, token=token, embeddings=chosen)
+        return cls(path=path or default_home() / "chroma", embeddings=chosen)
 
     def describe(self) -> str:
         return self.url if self.url else str(self.path)
@@ -99,19 +112,32 @@ class LibraryStore:
         if not create and config.path is not None and not config.path.exists():
             raise LibraryMissingError(config.describe())
         client = _client(config)
-        function = embedding_function()
-        if create:
-            collection = client.get_or_create_collection(
-                config.collection, embedding_function=function, configuration={"hnsw": {"space": "cosine"}}
-            )
-        else:
-            try:
-                collection = client.get_collection(config.collection, embedding_function=function)
-            except Exception as exc:  # chromadb raises NotFoundError (server) or ValueError (older clients)
-                if "does not exist" in str(exc) or type(exc).__name__ == "NotFoundError":
-                    raise LibraryMissingError(config.describe()) from exc
+        spec = config.embeddings.spec
+        function = embedding_functions()[spec.split(":", 1)[0]]
+        try:
+            collection = client.get_collection(config.collection, embedding_function=function)
+        except ValueError as exc:
+            if "Embedding function conflict" not in str(exc):
                 raise
+            built = (client.get_collection(config.collection).metadata or {}).get("embedding", "other")
+            raise EmbeddingMismatchError(config.describe(), str(built), spec) from exc
+        except Exception as exc:  # chromadb raises NotFoundError (server) or ValueError (older clients)
+            if "does not exist" not in str(exc) and type(exc).__name__ != "NotFoundError":
+                raise
+            if not create:
+                raise LibraryMissingError(config.describe()) from exc
+            collection = client.get_or_create_collection(
+                config.collection, embedding_function=function, metadata={"embedding": spec},
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        built = str((collection.metadata or {}).get("embedding") or f"{EmbeddingConfig().spec}")  # older libraries
+        if built != spec:
+            raise EmbeddingMismatchError(config.describe(), built, spec)
         return cls(collection, config)
+
+    def embed(self, texts: list[str]) -> Any:
+        """Vectors from the embeddings this library was built with."""
+        return embedder_for(self.config.embeddings).embed(texts)
 
     def count(self) -> int:
         return self.collection.count()
@@ -144,7 +170,7 @@ class LibraryStore:
                     for chunk in document.chunks
                     if chunk.id not in have
                 )
-        vectors = self._vectors_for(new_chunks, reusable=self._stored_vectors(stale)) if new_chunks else None
+        vectors = self._vectors_for(new_chunks, self._stored_vectors(stale)) if new_chunks else None
         if stale:
             self.collection.delete(ids=stale)
         self.add_chunks(new_chunks, vectors=vectors)
@@ -159,15 +185,12 @@ class LibraryStore:
             reusable.update(zip(stored["documents"], stored["embeddings"]))
         return reusable
 
-    @staticmethod
-    def _vectors_for(chunks: list[tuple[str, str, dict[str, Any]]], reusable: dict[str, Any]) -> Any:
+    def _vectors_for(self, chunks: list[tuple[str, str, dict[str, Any]]], reusable: dict[str, Any]) -> Any:
         """One vector per chunk: reused when its exact text was stored already, else embedded now."""
         import numpy as np
 
-        from pipeline.similar.embeddings import default_model
-
         missing = list(dict.fromkeys(text for _, text, _ in chunks if text not in reusable))
-        reusable = {**reusable, **dict(zip(missing, default_model().embed(missing)))} if missing else reusable
+        reusable = {**reusable, **dict(zip(missing, self.embed(missing)))} if missing else reusable
         return np.asarray([reusable[text] for _, text, _ in chunks], dtype=np.float32)
 
     def keep_only(self, incident_ids: list[str]) -> int:
@@ -185,9 +208,7 @@ class LibraryStore:
         if not chunks:
             return
         if vectors is None:
-            from pipeline.similar.embeddings import default_model
-
-            vectors = default_model().embed([text for _, text, _ in chunks])
+            vectors = self.embed([text for _, text, _ in chunks])
         for start in range(0, len(chunks), _ADD_BATCH):
             part = chunks[start : start + _ADD_BATCH]
             self.collection.add(
@@ -243,12 +264,16 @@ def _client(config: StoreConfig) -> Any:
 
 
 @lru_cache(maxsize=1)
-def embedding_function() -> Any:
-    """Our MiniLM as a Chroma embedding function; its persisted config names the model, not a path."""
+def embedding_functions() -> dict[str, Any]:
+    """Our embeddings as Chroma embedding functions, by provider; persisted configs name models, not paths.
+
+    Chroma never calls them (vectors are always passed in), but a collection must be opened with an
+    explicit function, or Chroma falls back to its default one, which downloads a model.
+    """
     from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
     from chromadb.utils.embedding_functions import register_embedding_function
 
-    from pipeline.similar.embeddings import MODEL_NAME, default_model
+    from pipeline.similar.embeddings import MODEL_NAME
 
     @register_embedding_function
     class PostmortemMiniLM(EmbeddingFunction[Documents]):
@@ -256,7 +281,7 @@ def embedding_function() -> Any:
             pass
 
         def __call__(self, input: Documents) -> Embeddings:
-            return list(default_model().embed(list(input)))
+            return list(embedder_for(EmbeddingConfig()).embed(list(input)))
 
         @staticmethod
         def name() -> str:
@@ -272,4 +297,26 @@ def embedding_function() -> Any:
         def build_from_config(config: dict[str, Any]) -> "PostmortemMiniLM":
             return PostmortemMiniLM()
 
-    return PostmortemMiniLM()
+    @register_embedding_function
+    class PostmortemOpenAI(EmbeddingFunction[Documents]):
+        def __init__(self) -> None:
+            pass
+
+        def __call__(self, input: Documents) -> Embeddings:
+            return list(embedder_for(EmbeddingConfig.resolve()).embed(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return OPENAI_FUNCTION_NAME
+
+        def default_space(self) -> str:
+            return "cosine"
+
+        def get_config(self) -> dict[str, Any]:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> "PostmortemOpenAI":
+            return PostmortemOpenAI()
+
+    return {"minilm": PostmortemMiniLM(), "openai": PostmortemOpenAI()}
