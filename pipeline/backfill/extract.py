@@ -34,7 +34,7 @@ _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_KEY_VALUE = re.compile(r"^\s*[A-Za-z_][\w -]{0,30}:(?:\s|$)(?!//)")
+_KEY_VALUE = re.compile(r"^\s*[A-Za-z_][A-Za-z _-]{0,30}:(?:\s|$)(?!//)")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|dev)/\S*")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
@@ -296,6 +296,20 @@ class Extractor:
             text = section.heading.strip()
             if text and text.lower() not in self.rules.placeholder_titles:
                 return NoteField(value=text, lines=self.span(section.heading_index))
+        return self._first_line_title()
+
+    def _first_line_title(self) -> NoteField:
+        """A short first line standing alone (not a sentence, not a heading or field) is the note's title."""
+        filled = [i for i, line in enumerate(self.lines) if line.strip()]
+        if self.note.is_chat or len(filled) < 2 or self._heading(filled[0]) is not None:
+            return NoteField()
+        first = filled[0]
+        text = plain(self.lines[first])
+        stands_alone = first + 1 < len(self.lines) and not self.lines[first + 1].strip()
+        if stands_alone and len(text.split()) <= 15 and not text.endswith((".", ",", ";")) and not _KEY_VALUE.match(text):
+            return NoteField(value=text, lines=self.span(first))
+        if stands_alone and re.match(r"^(incident|post-?mortem|outage)( report)?:\s+\S", text, re.IGNORECASE):
+            return NoteField(value=text, lines=self.span(first))
         return NoteField()
 
     def date(self) -> NoteField:
@@ -340,6 +354,8 @@ class Extractor:
     def summary(self) -> NoteField:
         """The summary section's first paragraph, else the first prose paragraph before other sections."""
         lines = self.section_lines("summary")
+        if not lines and self.note.is_chat:
+            return NoteField()
         if not lines:
             lines = [i for s in self.sections if s.kind is None and s.level <= 1 for i in s.body
                      if not _KEY_VALUE.match(self.lines[i])]

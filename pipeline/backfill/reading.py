@@ -27,7 +27,7 @@ class NoteText:
 
     lines: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
-    raw: str = ""  # the text exactly as read (markdown/text) or as converted (other formats)
+    is_chat: bool = False  # a conversation: no paragraph of it is taken as the note's summary
 
     def add(self, text: str, number: int) -> None:
         for part in text.split("\n"):
@@ -71,7 +71,7 @@ def read_note(path: Path, fmt: str, *, encoding: str | None = None) -> NoteText:
         return _html(text)
     if fmt == "json":
         return _json(path, text)
-    note = NoteText(raw=text)
+    note = NoteText()
     for number, line in enumerate(text.split("\n"), start=1):
         note.add(line, number)
     return note
@@ -149,7 +149,6 @@ def _html(text: str) -> NoteText:
     if parser.title and not any(line.startswith("# ") for line in note.lines):
         note.lines.insert(0, "# " + parser.title[0])
         note.numbers.insert(0, parser.title[1])
-    note.raw = note.text
     return note
 
 
@@ -172,7 +171,6 @@ def _json(path: Path, text: str) -> NoteText:
     for key, value in data.items():
         number = _key_line(raw_lines, key)
         _add_json_value(note, str(key), value, number)
-    note.raw = note.text
     return note
 
 
@@ -186,26 +184,26 @@ def _key_line(raw_lines: list[str], key: str) -> int:
 
 
 def _add_json_value(note: NoteText, key: str, value: Any, number: int) -> None:
+    heading = "## " + key.replace("_", " ")
     if isinstance(value, list) and value and all(isinstance(item, (str, int, float)) for item in value):
-        note.add(f"## {key}", number)
+        note.add(heading, number)
         for item in value:
             note.add(f"- {item}", number)
     elif isinstance(value, (dict, list)):
-        note.add(f"## {key}", number)
+        note.add(heading, number)
         note.add(json.dumps(value, ensure_ascii=False), number)
-    elif isinstance(value, str) and ("\n" in value or len(value) > 200):
-        note.add(f"## {key}", number)
+    elif isinstance(value, str) and ("\n" in value or len(value) > 80):  # prose, not a field
+        note.add(heading, number)
         note.add(value, number)
     elif value is not None:
         note.add(f"{key}: {value}", number)
 
 
 def _messages(records: list[dict[str, Any]], text: str) -> NoteText:
-    note = NoteText()
+    note = NoteText(is_chat=True)
     for number, record in enumerate(records, start=1):
         author = record.get("user_name") or record.get("user") or record.get("author") or "unknown"
         note.add(f"{author}: {record.get('text', '')}", number)
-    note.raw = note.text
     return note
 
 
@@ -218,10 +216,9 @@ def _slack_export(path: Path) -> NoteText:
     chat = load_chat(path, fmt="slack-export")
     if not chat.messages:
         raise InputError(path, "Slack export has no messages")
-    note = NoteText()
+    note = NoteText(is_chat=True)
     for number, message in enumerate(chat.messages, start=1):
         stamp = message.time.strftime("%Y-%m-%d %H:%M UTC") if message.time else ""
         note.add(f"{stamp} {message.author}: {message.text}".strip(), number)
-    note.raw = note.text
     return note
 

@@ -8,6 +8,7 @@ with --index, its chunks are in the library, so a killed run resumes exactly whe
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import os
 import re
@@ -75,7 +76,8 @@ class BackfillSummary:
 
 def reason_kind(reason: str) -> str:
     """A failure reason without its particulars (sizes, names, line numbers), for the summary's counts."""
-    kind = re.sub(r"'[^']*'|\"[^\"]*\"|\d+(\.\d+)?", "#", reason.split(";")[0])
+    kind = re.sub(r"^line \d+: ", "", reason.split(";")[0])
+    kind = re.sub(r"\([^)]*\)|'[^']*'|\"[^\"]*\"|(?<![\w-])\d+(\.\d+)?(?![\w-])", "#", kind)
     return re.sub(r"\s+", " ", kind).strip()[:80]
 
 
@@ -92,8 +94,7 @@ def content_sha256(source: NoteSource) -> str:
 
 def redact_note(note: NoteText) -> NoteText:
     """Secrets and contact details out before anything is written, embedded or sent; line numbers kept."""
-    lines = Redactor(keep_lines=True).redact(note.text).split("\n")
-    return NoteText(lines=lines, numbers=list(note.numbers), raw=note.raw)
+    return dataclasses.replace(note, lines=Redactor(keep_lines=True).redact(note.text).split("\n"))
 
 
 def lint_note(note: NoteText, source: str) -> list[Finding]:
