@@ -96,7 +96,7 @@ class _Compressed:
     _RUN = re.compile(HIDDEN + "{2,}")
 
     def __init__(self, lowered: str, rules: RuleSet) -> None:
-        self._rules = rules
+        self._prefilter = rules.use_prefilter(len(lowered))
         self._blocks: dict[str, set[int]] | None = None  # trigger -> starts of the blocks holding it
         self._whole: dict[re.Pattern[str], list[tuple[int, int]]] = {}
         self._by_block: dict[re.Pattern[str], dict[int, list[tuple[int, int]]]] = {}
@@ -115,14 +115,15 @@ class _Compressed:
 
     def spans(self, pattern: CompiledPattern) -> list[tuple[int, int]]:
         """Original-text spans of the pattern's matches, in order (as one finditer over the text gives)."""
-        regex = pattern.regex
-        if pattern.triggers is None or self._rules.trigger_scan is None:
+        regex, prefilter = pattern.regex, self._prefilter
+        if prefilter is None or prefilter.scan is None or (triggers := prefilter.triggers.get(regex)) is None:
             if regex not in self._whole:
                 self._whole[regex] = [self.original(m.start(), m.end()) for m in regex.finditer(self.text)]
             return self._whole[regex]
-        blocks = self._holding(pattern.triggers)
-        if pattern.near_triggers is not None:
-            blocks &= self._holding(pattern.near_triggers)
+        blocks = self._holding(triggers)
+        cue_triggers = prefilter.triggers.get(pattern.near) if pattern.near is not None else None
+        if cue_triggers is not None:
+            blocks &= self._holding(cue_triggers)
         done = self._by_block.setdefault(regex, {})
         out: list[tuple[int, int]] = []
         text = self.text
@@ -145,7 +146,7 @@ class _Compressed:
     def _index(self) -> dict[str, set[int]]:
         """Every block start holding each trigger. The scan restarts one character after each hit, so
         overlapping triggers are all seen; a hit is the longest trigger there, and also its prefixes."""
-        text, scan, prefixes = self.text, self._rules.trigger_scan, self._rules.trigger_prefixes
+        text, scan, prefixes = self.text, self._prefilter.scan, self._prefilter.prefixes  # type: ignore[union-attr]
         blocks: dict[str, set[int]] = {}
         hit = scan.search(text) if scan is not None else None
         while hit is not None:

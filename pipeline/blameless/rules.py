@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -92,8 +92,15 @@ class CompiledPattern:
     word_start: bool
     sentence_start: bool
     near: re.Pattern[str] | None
-    triggers: frozenset[str] | None = None  # every match holds one (see triggers.py); None: scan all
-    near_triggers: frozenset[str] | None = None  # ... and so does every cue of `near`
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """What the linter needs to run each expression only on the blocks that hold its trigger words."""
+
+    triggers: dict[re.Pattern[str], frozenset[str] | None]  # None: scan the whole text (see triggers.py)
+    scan: re.Pattern[str] | None  # finds any trigger word (the longest one at a position)
+    prefixes: dict[str, tuple[str, ...]]  # trigger word -> the trigger words it starts with
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,31 @@ class RuleSet:
     path: Path
     rules: tuple[CompiledRule, ...]
     sections: dict[str, re.Pattern[str]]
-    trigger_scan: re.Pattern[str] | None = None  # finds any trigger word (the longest at a position)
-    trigger_prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word -> triggers it starts with
+    # The linter uses the trigger prefilter once this many characters have been checked with these rules
+    # (building it parses every pattern again, ~10 ms, which a single small file does not repay); None: never.
+    prefilter_after: int | None = 20_000
+    checked: list[int] = field(default_factory=lambda: [0], init=False, compare=False, repr=False)  # characters so far
+
+    @cached_property
+    def prefilter(self) -> Prefilter:
+        """Trigger words of every pattern and cue, and one expression that finds any of them."""
+        found: dict[re.Pattern[str], frozenset[str] | None] = {}
+        for compiled in self.rules:
+            for pattern in compiled.patterns:
+                for regex in (pattern.regex, pattern.near):
+                    if regex is not None and regex not in found:
+                        found[regex] = prefilter(regex.pattern)
+        words = {word for triggers in found.values() for word in triggers or ()}
+        prefixes = {word: tuple(t for t in words if word.startswith(t)) for word in words}
+        scan = re.compile(trie_expression(sorted(words))) if words else None
+        return Prefilter(found, scan, prefixes)
+
+    def use_prefilter(self, length: int) -> Prefilter | None:
+        """The prefilter, once enough text has been checked to repay building it (results are the same)."""
+        if self.prefilter_after is None:
+            return None
+        self.checked[0] += length
+        return self.prefilter if self.checked[0] >= self.prefilter_after else None
 
     def by_id(self, rule_id: str) -> CompiledRule | None:
         wanted = rule_id.lower()
@@ -209,8 +239,7 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
                                   rule_id=rule.id)
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
-            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near,
-                                            _prefilter(regex), _prefilter(near) if near else None))
+            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near))
         exceptions = None
         if rule.exceptions:
             joined = "|".join(f"(?:{e})" for e in rule.exceptions)
@@ -220,16 +249,7 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
         name: _compile(regex, parsed.vocab, path, text, ("sections", name), None, re.IGNORECASE)
         for name, regex in parsed.sections.items()
     }
-    words = {word for c in compiled for p in c.patterns for word in (*(p.triggers or ()), *(p.near_triggers or ()))}
-    prefixes = {word: tuple(t for t in words if word.startswith(t)) for word in words}
-    scan = re.compile(trie_expression(sorted(words))) if words else None
-    return RuleSet(path, tuple(compiled), sections, scan, prefixes)
-
-
-@lru_cache(maxsize=None)
-def _prefilter(regex: re.Pattern[str]) -> frozenset[str] | None:
-    """The pattern's trigger words, when a block-by-block scan gives the same matches as a full one."""
-    return prefilter(regex.pattern)
+    return RuleSet(path, tuple(compiled), sections)
 
 
 def _compile(pattern: str, vocab: dict[str, str], path: Path, text: str,

@@ -15,7 +15,8 @@ from pipeline.blameless.rules import load_rules
 from pipeline.blameless.triggers import block_safe, trie_expression, triggers
 from support import ROOT, SHARED
 
-FULL_SCAN = dataclasses.replace(load_rules(), trigger_scan=None)
+FULL_SCAN = dataclasses.replace(load_rules(), prefilter_after=None)
+PREFILTERED = dataclasses.replace(load_rules(), prefilter_after=0)
 CORPUS = SHARED / "corpus" / "postmortems"
 
 
@@ -47,7 +48,8 @@ def test_trie_finds_the_longest_word_at_a_position() -> None:
 
 def test_every_rule_pattern_is_prefiltered() -> None:
     """A pattern without triggers still works, but scans the whole text: keep rules fast."""
-    slow = [(c.rule.id, p.spec.re) for c in load_rules().rules for p in c.patterns if p.triggers is None]
+    triggers = PREFILTERED.prefilter.triggers
+    slow = [(c.rule.id, p.spec.re) for c in load_rules().rules for p in c.patterns if triggers[p.regex] is None]
     assert slow == []
 
 
@@ -64,9 +66,9 @@ def test_examples_and_labelled_sentences_match_a_full_scan() -> None:
     texts = _sentences()
     assert len(texts) > 200
     for text in texts:
-        assert lint_text(text) == lint_text(text, rules=FULL_SCAN), text
+        assert lint_text(text, rules=PREFILTERED) == lint_text(text, rules=FULL_SCAN), text
     document = "\n\n".join(texts)
-    assert lint_text(document) == lint_text(document, rules=FULL_SCAN)
+    assert lint_text(document, rules=PREFILTERED) == lint_text(document, rules=FULL_SCAN)
 
 
 def test_shuffled_documents_match_a_full_scan() -> None:
@@ -74,7 +76,7 @@ def test_shuffled_documents_match_a_full_scan() -> None:
     rng = random.Random(7)
     for _ in range(40):
         document = " ".join(rng.choice(pieces) for _ in range(60))
-        assert lint_text(document) == lint_text(document, rules=FULL_SCAN)
+        assert lint_text(document, rules=PREFILTERED) == lint_text(document, rules=FULL_SCAN)
 
 
 WORDS = st.sampled_from([
@@ -86,11 +88,19 @@ WORDS = st.sampled_from([
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(WORDS, st.text(max_size=6)), max_size=50).map("".join))
 def test_any_text_matches_a_full_scan(text: str) -> None:
-    assert lint_text(text) == lint_text(text, rules=FULL_SCAN)
+    assert lint_text(text, rules=PREFILTERED) == lint_text(text, rules=FULL_SCAN)
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
 def test_real_corpus_matches_a_full_scan() -> None:
     for path in sorted(CORPUS.glob("*.md"))[:60]:
         text = path.read_text(encoding="utf-8")
-        assert lint_text(text, path=path.name) == lint_text(text, path=path.name, rules=FULL_SCAN), path.name
+        assert lint_text(text, path=path.name, rules=PREFILTERED) == lint_text(text, path=path.name, rules=FULL_SCAN), path.name
+
+
+def test_prefilter_is_built_once_enough_text_was_checked() -> None:
+    rules = dataclasses.replace(load_rules(), prefilter_after=100)
+    lint_text("Dave forgot to rotate the cert.", rules=rules)
+    assert "prefilter" not in rules.__dict__
+    lint_text("Dave forgot to rotate the cert. " * 4, rules=rules)
+    assert "prefilter" in rules.__dict__
