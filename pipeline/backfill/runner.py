@@ -202,6 +202,8 @@ class Backfill:
 
             self.limiter = RateLimiter(self.options.rpm, self.options.tpm)
         manifest = Manifest.open(self.options.out)
+        for leftover in (self.options.out / RECORDS_DIR).glob(".*.tmp"):  # from a run that was killed mid-write
+            leftover.unlink()
         indexer = Indexer(self.options, manifest, self.summary) if self.options.index else None
         gate = asyncio.Semaphore(max(1, self.options.concurrency))
         try:
