@@ -127,16 +127,16 @@ def draft_incident(
 
 @app.command("schema")
 def schema_export(
-    model: str = typer.Argument("draft", help="draft (draft.json) or finding."),
+    model: str = typer.Argument("draft", help="draft (draft.json), finding, or note (a backfill record)."),
 ) -> None:
-    """Print the JSON Schema of draft.json (or of a check finding)."""
+    """Print the JSON Schema of draft.json (or of a check finding, or of a backfilled note record)."""
     from pipeline import models
 
-    chosen = {"draft": models.Draft, "finding": models.Finding}.get(model)
+    chosen = {"draft": models.Draft, "finding": models.Finding, "note": models.NoteRecord}.get(model)
     if chosen is None:
         from pipeline.errors import ConfigError
 
-        fail(ConfigError("schema", f"unknown model {model!r}; use draft or finding"))
+        fail(ConfigError("schema", f"unknown model {model!r}; use draft, finding or note"))
     typer.echo(json.dumps(chosen.model_json_schema(), indent=2))
 
 
