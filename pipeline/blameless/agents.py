@@ -126,7 +126,8 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     while tokens and skipped < 2 and tokens[-1].group(0).lower() in _FILLERS:
         tokens.pop()
         skipped += 1
-    if len(tokens) > 1 and tokens[-1].group(0) == ",":  # "Dave, who merged it, broke checkout"
+    if len(tokens) > 1 and (tokens[-1].group(0) == "," or tokens[-1].group(0).isdigit()):
+        # "Dave, who merged it, broke checkout"; "whoever pushed #2291 forgot to ..."
         found = _relative_subject(tokens, len(tokens) - 2, roster)
         return None if found is None else window_start + cut + tokens[found].start()
     if not tokens or not tokens[-1].group(0)[0].isalpha():

@@ -236,8 +236,9 @@ def _candidate(doc: Document, lowered: str, compiled: CompiledRule, pattern: Com
     shown = " ".join(raw.split())
     obj = object_after(doc.masked, doc.text, end)
     fix = review_fix = None
-    if spec.fix is not None:
-        replacement = fix_text(spec.fix, raw)
+    if spec.fix is not None and (spec.kind == "phrase" or _subject_fix_fits(lowered, start, end)):
+        capital = raw[:1].isupper() if spec.kind == "phrase" else _at_sentence_start(lowered, start)
+        replacement = fix_text(spec.fix, capital)
         if spec.fix_safety == "safe":
             fix = replacement
         else:
@@ -252,6 +253,18 @@ def _candidate(doc: Document, lowered: str, compiled: CompiledRule, pattern: Com
         fix=fix, help_url=rule.link,
     )
     return Match(finding, start, end, fix, review_fix)
+
+
+_NEGATION = re.compile(r"\b(?:never|not|no)\b|n['’]t\b")
+_CLAUSE_OPENER = re.compile(r"(?:,|\b(?:that|because|since|when|after|once|as|so|but|then))[ \t\n]*\Z")
+
+
+def _subject_fix_fits(lowered: str, start: int, end: int) -> bool:
+    """A fix that replaces a person and predicate ("Dave forgot") must replace the whole subject and keep
+    the meaning: the span opens a sentence or clause (not "Ana and Dave forgot") and holds no negation."""
+    if _NEGATION.search(lowered, start, end):
+        return False
+    return _at_sentence_start(lowered, start) or _CLAUSE_OPENER.search(lowered, max(0, start - 12), start) is not None
 
 
 def _excepted(compiled: CompiledRule, lowered: str, start: int, end: int) -> bool:

@@ -37,9 +37,9 @@ def suggestion_text(template: str, match: str, obj: str) -> str:
     return re.sub(r'"([a-z])', lambda m: '"' + m.group(1).upper(), filled, count=1)
 
 
-def fix_text(replacement: str, match: str) -> str:
-    """Keep the capital letter of a sentence-initial match in its replacement."""
-    if replacement and match[:1].isupper():
+def fix_text(replacement: str, capital: bool) -> str:
+    """Give the replacement the capital letter of the sentence-initial text it replaces."""
+    if replacement and capital:
         return replacement[0].upper() + replacement[1:]
     return replacement
 

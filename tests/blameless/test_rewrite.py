@@ -51,3 +51,31 @@ def test_rewrite_blameless_applies_review_rewrites_too() -> None:
 def test_rewrite_blameless_leaves_clean_text_alone() -> None:
     text = "The deploy reached production without a canary stage."
     assert rewrite_blameless(text, people=["Nadia"]) == text
+
+
+def test_forgot_to_becomes_a_missing_prompt_in_drafts() -> None:
+    cases = {
+        "Dave forgot to renew the certificate.": "Nothing prompted or checked the step to renew the certificate.",
+        "Because Dave forgot to renew it, the cert expired.":
+            "Because nothing prompted or checked the step to renew it, the cert expired.",
+        "Whoever pushed #4410 forgot to run the tests.": "Nothing prompted or checked the step to run the tests.",
+        "We forgot to tag the release.": "Nothing prompted or checked the step to tag the release.",
+    }
+    for before, after in cases.items():
+        assert rewrite_blameless(before) == after
+        assert lint_text(after) == []
+
+
+def test_forgot_without_a_safe_shape_stays_flagged() -> None:
+    for text in ("Ana and Dave forgot to rotate the key.",  # the rewrite would keep half a subject
+                 "Dave never forgot to rotate the key.",  # negation: the rewrite would invert it
+                 "Dave forgot the cert.", "Dave forgot to."):
+        assert rewrite_blameless(text) == text
+        assert [f.rule_id for f in lint_text(text)] == ["BL001"]
+
+
+def test_forgot_to_is_not_applied_by_check_fix() -> None:
+    """It removes the person and asserts a missing prompt: a review rewrite, not pure wording."""
+    text = "Dave forgot to renew the certificate.\n"
+    (finding,) = lint_text(text)
+    assert finding.fix is None and fixed(text) == text
