@@ -294,7 +294,8 @@ class Extractor:
         candidates = [s for s in headings if s.level == 1 and s.kind is None] or headings[:1]
         for section in [c for c in candidates if c.kind is None][:1]:
             text = section.heading.strip()
-            if text and text.lower() not in self.rules.placeholder_titles:
+            annotation = text.startswith("[") and text.endswith("]")  # "[Text extracted from PDF]", "[Draft]"
+            if text and not annotation and text.lower() not in self.rules.placeholder_titles:
                 return NoteField(value=text, lines=self.span(section.heading_index))
         return self._first_line_title()
 

@@ -138,3 +138,14 @@ def test_unreadable_notes_are_input_errors_with_a_next_step():
     assert error.value.line == 1 and "--encoding cp1252" in error.value.hint
     note = read_note(NOTES / "wiki" / "latin1-note.txt", "text", encoding="cp1252")
     assert "café menu service" in note.lines[0]
+
+
+def test_an_annotation_heading_is_not_a_title_but_the_line_above_status_is():
+    note = NoteText()
+    lines = ["# [Text exported from the incident tool]", "", "OWNER", "Kim", "Search latency spike", "Status: Reviewed",
+             "Overview", "Search p99 latency rose to 4 s on 2024-02-02."]
+    for number, line in enumerate(lines, 1):
+        note.add(line, number)
+    fields = extract(note)
+    assert fields.title.value == "Search latency spike" and fields.title.lines.start == 5
+    assert fields.summary.value == "Search p99 latency rose to 4 s on 2024-02-02." and fields.date.value == "2024-02-02"
