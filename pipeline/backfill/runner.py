@@ -238,7 +238,7 @@ class Backfill:
                 return
             record, sections, calls, tokens = await self.build(source, row["content_sha256"])
             await asyncio.to_thread(write_record, self.options.out / RECORDS_DIR, record)
-        except (PipelineError, OSError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 (one bad note must never stop a batch of thousands)
             self._fail(manifest, row, _reason(error))
             return
         blame = sum(1 for finding in record.findings if finding.level.value in {"warning", "error"})
@@ -298,7 +298,9 @@ def _reason(error: BaseException) -> str:
         return f"{where}{error.reason}{hint}"
     if isinstance(error, PipelineError):
         return str(error).removeprefix("error: ")
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, (OSError, ValueError)):
+        return f"{type(error).__name__}: {error}"
+    return f"internal error, please report it with this note: {type(error).__name__}: {error}"
 
 
 class progress_bar:

@@ -67,7 +67,20 @@ def is_slack_export(path: Path) -> bool:
 def detect_format(path: Path) -> str | None:
     if path.is_dir():
         return "slack-export" if is_slack_export(path) else None
+    if path.suffix.lower() == ".zip":
+        return "slack-export" if _zipped_slack_export(path) else None
     return FORMATS_BY_SUFFIX.get(path.suffix.lower())
+
+
+def _zipped_slack_export(path: Path) -> bool:
+    """A .zip as Slack's export download: channels.json or users.json at its top level (or one folder down)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.rsplit("/", 1)[-1] in SLACK_EXPORT_MARKERS and name.count("/") <= 1 for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def discover(paths: list[Path]) -> list[NoteSource]:

@@ -154,3 +154,20 @@ def test_missing_source_and_a_broken_manifest_exit_2_naming_the_file(notes, tmp_
     (out / "manifest.sqlite").write_text("not a database, just text that is long enough " * 20)
     broken = backfill(str(notes), "--out", str(out))
     assert broken.exit_code == 2 and "manifest.sqlite" in broken.output and "SQLite" in broken.output
+
+
+def test_an_unexpected_error_on_one_note_fails_that_note_only(notes, tmp_path, monkeypatch):
+    import pipeline.backfill.runner as runner_module
+
+    real_extract = runner_module.extract
+
+    def flaky(note):
+        if any("search cluster" in line for line in note.lines):
+            raise RuntimeError("boom")
+        return real_extract(note)
+
+    monkeypatch.setattr(runner_module, "extract", flaky)
+    out = tmp_path / "out"
+    result = backfill(str(notes), "--out", str(out))
+    assert result.exit_code == 0 and f"{SUPPORTED - 1} written" in result.output
+    assert "one-paragraph.txt: internal error, please report it with this note: RuntimeError: boom" in result.output

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline.backfill.extract import extract, parse_date
 from pipeline.backfill.reading import NoteText, read_note
@@ -149,3 +150,39 @@ def test_an_annotation_heading_is_not_a_title_but_the_line_above_status_is():
     fields = extract(note)
     assert fields.title.value == "Search latency spike" and fields.title.lines.start == 5
     assert fields.summary.value == "Search p99 latency rose to 4 s on 2024-02-02." and fields.date.value == "2024-02-02"
+
+
+def test_a_zipped_slack_export_is_one_note(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in (NOTES / "slack-export").rglob("*.json"):
+            zipped.write(path, path.relative_to(NOTES / "slack-export").as_posix())
+    assert detect_format(archive) == "slack-export"
+    assert fields_of(archive).severity.value == "SEV-2"
+    (tmp_path / "other.zip").write_bytes(b"PK not really a zip")
+    assert detect_format(tmp_path / "other.zip") is None
+
+
+_NOTE_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(["# Title", "## Summary", "## Timeline", "## Action items", "---", "===", "", "| 10:00 | x |",
+                         "|---|---|", "- [ ] fix", "Date: 2020-01-02", "### 08:52 PM", "Status: Draft", "```", "* item"]),
+        st.text(max_size=60),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_NOTE_LINES)
+def test_extraction_never_raises_and_every_span_points_into_the_note(lines):
+    note = NoteText()
+    for number, line in enumerate(lines, 1):
+        note.add(line.replace("\n", " ").replace("\r", " "), number)
+    fields = extract(note)
+    spans = [f.lines for f in (fields.title, fields.date, fields.severity, fields.summary, fields.impact) if f.lines]
+    spans += [item.lines for item in fields.services + fields.contributing_factors + fields.action_items + fields.lessons]
+    spans += [row.lines for row in fields.timeline]
+    assert all(1 <= span.start <= span.end <= max(len(lines), 1) for span in spans)
