@@ -4,18 +4,24 @@ Replies are scripted per prompt: every prompt the pipeline sends carries a `[tas
 `script("narrative", Reply(...), Reply(...))` queues what the next requests for that task get. When a
 task's queue is empty the server answers with its default reply. Every request body is kept in
 `bodies`, so a test can assert what left the process (no secret, the right number of attempts).
+
+A default may also be a function of the request body (a reply per note, say), and two options model a
+real provider for benchmarks: `latency` seconds before every reply, and `rate_limit=(requests, seconds)`,
+a sliding window past which the server answers 429 with the `Retry-After` that frees a slot.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import re
 import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 TASK_RE = re.compile(r"\[task:(\w+)\]")
 FIXED_CREATED = 1_800_000_000  # a fixed timestamp keeps recorded cassettes byte-stable
@@ -47,11 +53,25 @@ def _error_body(message: str, kind: str) -> str:
     return json.dumps({"error": {"message": message, "type": kind, "code": None, "param": None}})
 
 
+Responder = Callable[[dict[str, Any]], Reply]
+
+
 class FakeOpenAIServer:
     """`with FakeOpenAIServer(port=0) as server:`; `server.base_url` goes to `--base-url`."""
 
-    def __init__(self, defaults: dict[str, Reply] | None = None, port: int = 0):
+    def __init__(
+        self,
+        defaults: dict[str, Reply | Responder] | None = None,
+        port: int = 0,
+        *,
+        latency: float = 0.0,
+        rate_limit: tuple[int, float] | None = None,
+    ):
         self.defaults = dict(defaults or {})
+        self.latency = latency
+        self.rate_limit = rate_limit
+        self.admitted: deque[float] = deque()  # arrival times of requests inside the rate-limit window
+        self.rejected = 0  # requests answered 429 by the rate limit
         self.queues: dict[str, deque[Reply]] = defaultdict(deque)
         self.bodies: list[dict[str, Any]] = []
         self.raw_bodies: list[bytes] = []
@@ -87,10 +107,29 @@ class FakeOpenAIServer:
             self.bodies.append(body)
             self.raw_bodies.append(raw)
             self.tasks.append(task)
+            refusal = self._over_rate_limit()
+            if refusal is not None:
+                return refusal
             queue = self.queues[task]
-            if queue:
-                return queue.popleft()
-        return self.defaults.get(task, Reply(status=404, raw_body=_error_body(f"no reply for task {task}", "test")))
+            reply = queue.popleft() if queue else None
+        if reply is None:
+            default = self.defaults.get(task, Reply(status=404, raw_body=_error_body(f"no reply for task {task}", "test")))
+            reply = default if isinstance(default, Reply) else default(body)
+        return dataclasses.replace(reply, delay=reply.delay + self.latency) if self.latency else reply
+
+    def _over_rate_limit(self) -> Reply | None:
+        """A 429 when `rate_limit` requests were admitted in the last window (called under the lock)."""
+        if self.rate_limit is None:
+            return None
+        limit, window = self.rate_limit
+        now = time.monotonic()
+        while self.admitted and self.admitted[0] <= now - window:
+            self.admitted.popleft()
+        if len(self.admitted) >= limit:
+            self.rejected += 1
+            return rate_limited(str(max(1, math.ceil(self.admitted[0] + window - now))))
+        self.admitted.append(now)
+        return None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
