@@ -77,6 +77,29 @@ def bench_indexing(files: list[Path], home: Path, name: str = "index-bench") -> 
     return report.counts.added, seconds, embedding[0], [len(text.split()) for text in chunks], pieces
 
 
+def bench_reindex(files: list[Path], home: Path, name: str) -> tuple[int, float, int]:
+    """Index the same unchanged files again: (chunks checked, seconds, texts embedded), which should be 0."""
+    from pipeline.similar.embeddings import MiniLM, default_model
+    from pipeline.similar.library import index_paths
+    from pipeline.similar.store import StoreConfig
+
+    model = default_model()
+    embedded = [0]
+
+    def counted_embed(texts):
+        embedded[0] += len(texts)
+        return MiniLM.embed(model, texts)
+
+    model.embed = counted_embed
+    try:
+        start = time.perf_counter()
+        report = index_paths(files, StoreConfig(path=home / name))
+        seconds = time.perf_counter() - start
+    finally:
+        del model.embed
+    return report.counts.unchanged, seconds, embedded[0]
+
+
 def bench_peer_embedding(texts: list[str]) -> tuple[float, float]:
     """sentence-transformers on the same chunks in a subprocess: (import+load seconds, chunks/s)."""
     code = (
@@ -180,6 +203,9 @@ def main() -> None:
                   f"{embedding:.1f} s of it embedding ({sum(pieces) / embedding:.0f} word pieces/s); "
                   f"words per chunk median {statistics.median(words):.0f}, mean {statistics.mean(words):.0f}, "
                   f"max {max(words)}; word pieces per chunk mean {statistics.mean(pieces):.0f}")
+            checked, again, embedded = bench_reindex(paths, home, name)
+            print(f"re-indexing the unchanged {label}: {checked} chunks checked in {again:.2f} s, "
+                  f"{embedded} embedded")
         if not args.skip_peer:
             from pipeline.similar.documents import load_document
             from pipeline.similar.embeddings import default_model
