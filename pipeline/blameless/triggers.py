@@ -60,7 +60,7 @@ def _parse(source: str) -> list[tuple[Any, Any]] | None:
 
 
 def _triggers(parsed: list[tuple[Any, Any]]) -> frozenset[str] | None:
-    _, required = _sequence(parsed)
+    _, required, _ = _sequence(parsed)
     if not required or "" in required:
         return None
     return frozenset(t for t in required if not any(o != t and o in t for o in required))
@@ -71,12 +71,15 @@ def _score(literals: set[str]) -> tuple[int, int]:
     return min(len(t) for t in literals), -len(literals)
 
 
-def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, set[str] | None]:
-    """(exact, required) of a sequence: the strings it matches when it is a finite set of literals, and
-    the best literal set one of which every match holds (consecutive exact items are concatenated)."""
+def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, set[str] | None, set[str] | None]:
+    """(exact, required, prefixes) of a sequence: the strings it matches when they are a finite set, the
+    best literal set one of which every match holds, and strings one of which every match starts with.
+    Consecutive exact items are concatenated, and so is a run with the prefixes of the item after it
+    ("r" then "oot cause|ca" gives "root", "rca" rather than "ca")."""
     candidates: list[set[str]] = []
     run: set[str] = {""}
     exact_all = True
+    prefixes: set[str] | None = None
 
     def flush() -> None:
         nonlocal run
@@ -85,53 +88,66 @@ def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, set[str] |
         run = {""}
 
     for op, av in items:
-        exact, required = _node(op, av)
+        exact, required, starts = _node(op, av)
         if exact is not None:
             joined = {a + b for a in run for b in exact}
             if len(joined) > _MAX_SET:
+                if exact_all:
+                    prefixes = run if all(run) else None
                 exact_all = False
                 flush()
                 run = set(exact)
             else:
                 run = joined
-        else:
-            exact_all = False
-            flush()
-            if required is not None:
-                candidates.append(required)
+            continue
+        led = {a + b for a in run for b in starts} if starts and len(run) * len(starts) <= _MAX_SET else None
+        if exact_all:
+            prefixes = led if led is not None else (run if all(run) else None)
+        exact_all = False
+        if led is not None:
+            candidates.append(led)
+        flush()
+        if required is not None:
+            candidates.append(required)
     whole = run if exact_all else None
+    if exact_all:
+        prefixes = run if all(run) else None
     flush()
     best = max(candidates, key=_score, default=None)
-    return whole, best
+    return whole, best, prefixes
 
 
-def _node(op: Any, av: Any) -> tuple[set[str] | None, set[str] | None]:
+def _node(op: Any, av: Any) -> tuple[set[str] | None, set[str] | None, set[str] | None]:
     if op is _C.LITERAL:
-        return {chr(av)}, {chr(av)}
+        return {chr(av)}, {chr(av)}, {chr(av)}
     if op is _C.SUBPATTERN:
         if av[1] & re.IGNORECASE:
-            return None, None
+            return None, None, None
         return _sequence(list(av[-1]))
     if op is _C.BRANCH:
         results = [_sequence(list(alternative)) for alternative in av[1]]
         exact: set[str] | None = None
-        if all(e is not None for e, _ in results):
-            exact = set().union(*(e for e, _ in results))  # type: ignore[misc]
+        if all(e is not None for e, _, _ in results):
+            exact = set().union(*(e for e, _, _ in results))  # type: ignore[misc]
             if len(exact) > _MAX_SET:
                 exact = None
-        required = None
-        if all(r is not None for _, r in results):
-            required = set().union(*(r for _, r in results))  # type: ignore[misc]
-        return exact, required
+        required = starts = None
+        if all(r is not None for _, r, _ in results):
+            required = set().union(*(r for _, r, _ in results))  # type: ignore[misc]
+        if all(p for _, _, p in results):
+            starts = set().union(*(p for _, _, p in results))  # type: ignore[misc]
+            if len(starts) > _MAX_SET:
+                starts = None
+        return exact, required, starts
     if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
         low, high, body = av
-        exact, required = _sequence(list(body))
+        exact, required, starts = _sequence(list(body))
         if low == 0:
-            return ((exact | {""}) if exact is not None and high == 1 else None), None
-        return (exact if low == high == 1 else None), required
+            return ((exact | {""}) if exact is not None and high == 1 else None), None, None
+        return (exact if low == high == 1 else None), required, starts
     if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
-        return {""}, None  # zero-width
-    return None, None
+        return {""}, None, None  # zero-width
+    return None, None, None
 
 
 def _safe(items: Iterable[tuple[Any, Any]]) -> bool:

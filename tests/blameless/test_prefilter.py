@@ -23,6 +23,7 @@ CORPUS = SHARED / "corpus" / "postmortems"
 def test_triggers_are_the_literals_every_match_holds() -> None:
     assert triggers(r"(?:forgot|forgotten|missed)\b") == {"forgot", "missed"}
     assert triggers(r"took\s+down") == {"took"}
+    assert triggers(r"(?:root[- ]cause|rca)\s*:") == {"root", "rca"}  # not "ca": a run joins what follows
     assert triggers(r"(?:ran|pushed)\s+(?:a\s+)?prod") == {"prod"}
     assert triggers(r"[a-z]+ed\b") == {"ed"}
     assert triggers(r"[a-z]+\b") is None
