@@ -30,6 +30,11 @@ _CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next)\b(.*)$", re.S
 _TIME_ROW = re.compile(r"^[^\w]*(?:\d{1,9}[.)]\s+)?[^\w]*(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
 _CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 
+# First non-space characters that can begin a fence, or a thematic break, link definition or HTML block
+# (each expression above allows at most three spaces first): lines starting otherwise skip those tests.
+_FENCE_LEADS = frozenset("`~")
+_MARKUP_LEADS = frozenset("*-_[<")
+
 _INLINE_CODE = re.compile(r"(`+)[^\x03]*?(?<!`)\1(?!`)")
 _IMAGE = re.compile(r"!\[[^\]\x03]*\]\([^)\x03]*\)")
 _LINK = re.compile(r"\[([^\]\x03]*)\](\([^)\x03]*\)|\[[^\]\x03]*\])")
@@ -148,9 +153,8 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
     previous = "blank"
     in_list = False
     while i < len(lines):
-        line = view(i)
+        line = lines[i] if i not in commented else view(i)
         start, end = starts[i], starts[i] + len(line)
-        stripped = line.replace(HIDDEN, "").strip() if i in commented else line.strip()
         kind = "para"
         if fence is None and line[:1].isalpha() and "|" not in line:
             pass  # the common case: a prose line starting with a letter is a paragraph line
@@ -158,28 +162,27 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             kind = "hidden"
             if line.strip().startswith(fence) and set(line.strip()) <= {fence[0]}:
                 fence = None
-        elif not stripped:
+        elif not (line.replace(HIDDEN, "").strip() if i in commented else line.strip()):
             kind = "blank"
-        elif (m := _FENCE.match(line)) is not None:
+        elif (lead := line.lstrip(" ")[:1]) in _FENCE_LEADS and (m := _FENCE.match(line)) is not None:
             fence, kind = m.group(1), "hidden"
         elif line.startswith(("    ", "\t")) and in_list and not _LIST.match(line):
             kind = "cont"
         elif line.startswith(("    ", "\t")) and previous in ("blank", "hidden", "code"):
             kind = "code"
-        elif (m := _HEADING.match(line)) is not None:
+        elif lead == "#" and (m := _HEADING.match(line)) is not None:
             kind = "heading"
             _fill(chars, start, start + m.end(), " ")
             section = _classify(line[m.end():], sections)
-        elif _SETEXT.match(line) and previous in ("para",):
+        elif previous == "para" and _SETEXT.match(line):
             kind = "hidden"
             kinds[i - 1] = "heading"
             section = _classify(view(i - 1), sections)
             line_sections[i - 1] = section
-        elif _THEMATIC.match(line) or _LINK_DEF.match(line) or _HTML_BLOCK.match(line):
+        elif lead in _MARKUP_LEADS and (_THEMATIC.match(line) or _LINK_DEF.match(line) or _HTML_BLOCK.match(line)):
             kind = "hidden"
-        elif _TABLE_SEP.match(line) and "|" in line or (
-            "|" in line and (line.lstrip().startswith("|") or _next_is_table_sep(lines, i) or previous == "table")
-        ):
+        elif "|" in line and (_TABLE_SEP.match(line) or line.lstrip().startswith("|")
+                              or _next_is_table_sep(lines, i) or previous == "table"):
             kind = "table"
             if _TABLE_SEP.match(line):
                 kind = "hidden"
@@ -261,9 +264,11 @@ def _next_is_table_sep(lines: list[str], i: int) -> bool:
 
 def _mask_table_row(chars: list[str], start: int, line: str) -> None:
     """Each cell is its own block: unescaped pipes become block boundaries."""
-    for k, char in enumerate(line):
-        if char == "|" and (k == 0 or line[k - 1] != "\\"):
+    k = line.find("|")
+    while k >= 0:
+        if k == 0 or line[k - 1] != "\\":
             chars[start + k] = BLOCK
+        k = line.find("|", k + 1)
 
 
 def _classify(heading: str, sections: dict[str, re.Pattern[str]]) -> str | None:
