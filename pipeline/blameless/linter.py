@@ -4,8 +4,9 @@
     for finding in lint_text(open("draft.md").read(), path="draft.md", people=["Dave"]):
         print(finding.line, finding.rule_id, finding.message)
 
-Each compiled pattern runs once over the whole masked document (see markdown.py), so the cost is linear
-in the document's length; rules compile once per process.
+Each compiled pattern runs once over the masked document (see markdown.py), or, once enough text has been
+checked, only over the blocks that hold one of its trigger words (triggers.py; same findings), so the
+cost is linear in the document's length; rules compile once per process.
 """
 
 from __future__ import annotations
@@ -146,14 +147,16 @@ class _Compressed:
     def _index(self) -> dict[str, set[int]]:
         """Every block start holding each trigger. The scan restarts one character after each hit, so
         overlapping triggers are all seen; a hit is the longest trigger there, and also its prefixes."""
-        text, scan, prefixes = self.text, self._prefilter.scan, self._prefilter.prefixes  # type: ignore[union-attr]
         blocks: dict[str, set[int]] = {}
-        hit = scan.search(text) if scan is not None else None
+        if self._prefilter is None or self._prefilter.scan is None:
+            return blocks
+        text, scan, prefixes = self.text, self._prefilter.scan, self._prefilter.prefixes
+        hit = scan.search(text)
         while hit is not None:
             block = text.rfind(BLOCK, 0, hit.start()) + 1
             for trigger in prefixes[hit.group()]:
                 blocks.setdefault(trigger, set()).add(block)
-            hit = scan.search(text, hit.start() + 1)  # type: ignore[union-attr]
+            hit = scan.search(text, hit.start() + 1)
         return blocks
 
     def _map(self, offset: int) -> int:
