@@ -255,7 +255,7 @@ class LLMEngine:
             rewritten = self.rule_rewrite(claim, failing[key])
             result[key] = rewritten
             if rewritten is None:
-                self.warn(f"{key.split('.')[0]}: removed a model sentence ({'; '.join(failing[key])})")
+                self.warn(f"{key.split('.')[0]}: removed a model sentence ({'; '.join(map(unquoted, failing[key]))})")
         return result
 
     def problems(self, claim: Claim) -> list[str]:
@@ -391,6 +391,12 @@ def to_claim(out: ClaimOut) -> Claim:
         text = out.text if out.text.startswith(NOT_ESTABLISHED) else NOT_ESTABLISHED
         return Claim(text=text, evidence=[], established=False)
     return Claim(text=out.text.strip(), evidence=list(dict.fromkeys(out.evidence)))
+
+
+def unquoted(problem: str) -> str:
+    """A problem as a draft warning may show it: a blameless finding by rule only, never quoting the blame."""
+    rule = re.match(r"blameless check: (BL\d{3}) ", problem)
+    return f"{rule.group(1)} blame language" if rule else problem
 
 
 def blame_messages(text: str, people: Iterable[str]) -> list[str]:

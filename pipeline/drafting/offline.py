@@ -458,7 +458,7 @@ class OfflineEngine:
             text = " ".join(item.text.split())
             if len(text) > 200:
                 text = text[:197] + "..."
-            if not item.is_timeline and self.clean(text) is None:
+            if not item.is_timeline and self.clean(text) != text:  # flagged, even where a rewrite exists
                 text = "[withheld from the draft: flagged by the blameless check; see the chat source]"
             suspect = " [suspect: reads as an instruction to a model]" if item.suspect else ""
             index[item.id] = f"{when} {who}{text}{suspect}"

@@ -126,9 +126,11 @@ def test_hostile_replies_are_removed_or_rewritten_so_citations_stay_valid(llm_ev
     assert "reads as an instruction to a model" in removed["cdn-jsonl-injection"]
     assert "time 10:25 UTC is not the time of any cited evidence" in removed["auth-pagerduty-unresolved"]
     assert "number 53 does not appear in the cited evidence" in removed["search-slack-paste-secret"]
-    assert "BL001" in removed["orders-slack-export"] and "BL002" in removed["payments-webhook-disagreement"]
-    # Each scripted hostile claim is removed (none could be rewritten); no grounded claim is.
-    assert report.summary["removed_claims"] == len(HOSTILE_TEXTS)
+    assert "BL002 blame language" in removed["payments-webhook-disagreement"]  # named, never quoted
+    # Each scripted hostile claim is removed, except "Tom forgot to scale the consumers ...", which the
+    # blameless rewrite turns into "Nothing prompted or checked the step to scale the consumers ...".
+    assert "BL001" not in removed["orders-slack-export"]
+    assert report.summary["removed_claims"] == len(HOSTILE_TEXTS) - 1
     assert report.summary["citation_validity"] == 1.0 and report.summary["grounded_claims"] == 1.0
     for incident in report.incidents:
         assert incident.rubric["citations_resolve"] == "pass", incident.name
@@ -139,10 +141,8 @@ def test_leaks_are_counted_and_the_injected_and_blameful_model_text_does_not_lea
     by_name = {r.name: r for r in report.incidents}
     assert report.summary["leaks"] == sum(len(r.leaks) for r in report.incidents)
     assert by_name["cdn-jsonl-injection"].leaks == []  # "database team", "no customer impact" stayed out
-    # "Tom forgot" left the sections, but the removal warning in draft.json quotes the blame phrase
-    # (measured 2026-11-24): every leak there must come from a warning, none from the draft's text.
-    orders = by_name["orders-slack-export"]
-    assert all(any(leak.lower() in w.lower() for w in orders.warnings) for leak in orders.leaks)
+    # "Tom forgot" was rewritten, and the chat message saying it is withheld from the evidence index.
+    assert by_name["orders-slack-export"].leaks == []
     assert by_name["search-slack-paste-secret"].leaks == []  # the pasted secrets never reached the model
     # The chat's "whoever pushed #2291 without testing it really messed up" is withheld from the evidence index.
     assert by_name["payments-webhook-disagreement"].leaks == []
