@@ -299,15 +299,19 @@ def test_a_429_with_retry_after_is_waited_out_and_the_note_succeeds(tmp_path, ba
 
 
 @pytest.mark.parametrize(
-    "fault, attempts, reason",
+    "fault, attempts, reason, waits",
     [
-        (server_error(503), 4, "HTTP 503"),
-        (Reply(raw_body="<html>bad gateway</html>"), 4, "after 4 attempts"),
-        (Reply('{"title": {"value": "Search latency'), 3, "did not match the schema after 3 calls"),
+        # backoff is asked after each of the 4 attempts (after the last, to decide that it stops)
+        (server_error(503), 4, "HTTP 503", [1, 2, 3, 4]),
+        (Reply(raw_body="<html>bad gateway</html>"), 4, "after 4 attempts", [1, 2, 3, 4]),
+        # a reply that is not the schema is a new call with the error fed back, not a transport retry
+        (Reply('{"title": {"value": "Search latency'), 3, "did not match the schema after 3 calls", []),
     ],
     ids=["persistent-503", "garbled-body", "malformed-json"],
 )
-def test_a_note_the_model_keeps_failing_is_reported_and_a_rerun_retries_only_it(tmp_path, backoffs, fault, attempts, reason):
+def test_a_note_the_model_keeps_failing_is_reported_and_a_rerun_retries_only_it(
+    tmp_path, backoffs, fault, attempts, reason, waits
+):
     for note in (ALPHA, BRAVO, CHARLIE):
         note.write(tmp_path / "notes")
     replies = NoteReplies([ALPHA, BRAVO, CHARLIE])
@@ -317,6 +321,7 @@ def test_a_note_the_model_keeps_failing_is_reported_and_a_rerun_retries_only_it(
         first = backfill(tmp_path / "notes", out, server.base_url, "--concurrency", "3")
         assert first.exit_code == 0, first.output
         assert replies.requests() == {"alpha": 1, "bravo": attempts, "charlie": 1}
+        assert backoffs == waits
 
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         assert (summary["processed"], summary["failed"]) == (2, 1)
