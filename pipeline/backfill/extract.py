@@ -94,7 +94,7 @@ class Section:
 
 @dataclass
 class Extracted:
-    """The offline result: record fields plus the sections, which indexing embeds."""
+    """The extracted fields of one note, each with its provenance."""
 
     title: NoteField
     date: NoteField
@@ -106,7 +106,6 @@ class Extracted:
     contributing_factors: list[NoteItem]
     action_items: list[NoteItem]
     lessons: list[NoteItem]
-    sections: list[tuple[str, str]]
 
 
 def plain(text: str) -> str:
@@ -188,7 +187,6 @@ class Extractor:
             contributing_factors=self.items("contributing_factors"),
             action_items=self.action_items(),
             lessons=self.items("lessons"),
-            sections=self.embedding_sections(),
         )
 
     # -- structure
@@ -470,16 +468,6 @@ class Extractor:
                 items[-1] = (items[-1][0], items[-1][1], index)
             previous = index
         return [self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))]
-
-    def embedding_sections(self) -> list[tuple[str, str]]:
-        """(heading, body) pairs of the whole note, for the similar-incidents library."""
-        pairs = []
-        for section in self.sections:
-            body = "\n".join(self.lines[i] for i in section.body).strip()
-            if body:
-                pairs.append((section.heading or "Note", body))
-        return pairs
-
 
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_ITEM_CHARS else text[: MAX_ITEM_CHARS - 3].rstrip() + "..."

@@ -133,8 +133,8 @@ def _supported(value: str, cited: str) -> bool:
     return sum(word in present for word in words) / len(words) >= _MIN_WORD_OVERLAP
 
 
-def verified(extraction: NoteExtraction, note: NoteText, offline: Extracted) -> tuple[Extracted, list[str]]:
-    """The model's fields that survive verification; sections for the library stay the offline ones."""
+def verified(extraction: NoteExtraction, note: NoteText) -> tuple[Extracted, list[str]]:
+    """The model's fields that survive verification, and a warning for each one dropped."""
     check = Verifier(note)
     result = Extracted(
         title=check.value("title", extraction.title, "exact"),
@@ -147,6 +147,5 @@ def verified(extraction: NoteExtraction, note: NoteText, offline: Extracted) -> 
         contributing_factors=check.items("contributing_factors", extraction.contributing_factors),
         action_items=check.items("action_items", extraction.action_items),
         lessons=check.items("lessons", extraction.lessons),
-        sections=offline.sections,
     )
     return result, check.warnings

@@ -130,8 +130,20 @@ def write_record(directory: Path, record: NoteRecord) -> None:
     write_atomic(directory / f"{record.note_id}.md", render_note_markdown(record))
 
 
-def library_document(record: NoteRecord, sections: list[tuple[str, str]]) -> "LibraryDocument":
-    """The record as a similar-incidents library document: its metadata and the note's own sections."""
+def record_sections(record: NoteRecord) -> list[tuple[str, str]]:
+    """What the library embeds for a note: its record's fields, not the raw note (no headers, no noise)."""
+    sections = [(name, field.value) for name, field in (("Summary", record.summary), ("Impact", record.impact)) if field.recorded]
+    for name, items in (("Contributing factors", record.contributing_factors), ("Action items", record.action_items),
+                        ("Lessons learned", record.lessons)):
+        if items:
+            sections.append((name, "\n".join(f"- {item.text}" for item in items)))
+    if record.timeline:
+        sections.append(("Timeline", "\n".join(f"{row.time} {row.text}" for row in record.timeline)))
+    return sections
+
+
+def library_document(record: NoteRecord) -> "LibraryDocument":
+    """The record as a similar-incidents library document: its metadata and its fields as sections."""
     from pipeline.similar.documents import LibraryDocument, finish
 
     title = record.title.value if record.title.recorded else f"Untitled note {Path(record.source).name}"
@@ -142,7 +154,7 @@ def library_document(record: NoteRecord, sections: list[tuple[str, str]]) -> "Li
         date=date.fromisoformat(record.date.value) if record.date.recorded else None,
         severity=record.severity.value if record.severity.recorded else None,
         services=[item.text.lower() for item in record.services],
-        sections=sections,
+        sections=record_sections(record),
     )
     return finish(document)
 
@@ -236,7 +248,7 @@ class Backfill:
             if manifest.is_current(source.note_id, row["content_sha256"], self.fingerprint, self.options.index):
                 self.summary.unchanged += 1
                 return
-            record, sections, calls, tokens = await self.build(source, row["content_sha256"])
+            record, calls, tokens = await self.build(source, row["content_sha256"])
             await asyncio.to_thread(write_record, self.options.out / RECORDS_DIR, record)
         except Exception as error:  # noqa: BLE001 (one bad note must never stop a batch of thousands)
             self._fail(manifest, row, _reason(error))
@@ -249,19 +261,18 @@ class Backfill:
         row.update(status="done", findings=blame, llm_calls=calls, llm_tokens=tokens,
                    seconds=time.perf_counter() - started)
         if indexer is not None:
-            document = await asyncio.to_thread(library_document, record, sections)
+            document = await asyncio.to_thread(library_document, record)
             await indexer.add(row, document)
         else:
             manifest.record(**row)
 
-    async def build(self, source: NoteSource, digest: str) -> tuple[NoteRecord, list[tuple[str, str]], int, int]:
+    async def build(self, source: NoteSource, digest: str) -> tuple[NoteRecord, int, int]:
         note = await asyncio.to_thread(read_note, source.path, source.format or "text", encoding=self.options.encoding)
         note = redact_note(note)
-        fields: Extracted = await asyncio.to_thread(extract, note)
-        warnings: list[str] = []
-        calls = tokens = 0
         if self.options.llm is not None:
-            fields, warnings, calls, tokens = await self.llm_fields(source, note, fields)
+            fields, warnings, calls, tokens = await self.llm_fields(source, note)
+        else:
+            fields, warnings, calls, tokens = await asyncio.to_thread(extract, note), [], 0, 0
         findings = await asyncio.to_thread(lint_note, note, str(source.path))
         record = NoteRecord(
             note_id=source.note_id, source=str(source.path), format=source.format or "text",
@@ -271,9 +282,9 @@ class Backfill:
             contributing_factors=fields.contributing_factors, action_items=fields.action_items,
             lessons=fields.lessons, findings=findings, warnings=warnings,
         )
-        return record, fields.sections, calls, tokens
+        return record, calls, tokens
 
-    async def llm_fields(self, source: NoteSource, note: NoteText, offline: Extracted) -> tuple[Extracted, list[str], int, int]:
+    async def llm_fields(self, source: NoteSource, note: NoteText) -> tuple[Extracted, list[str], int, int]:
         from pipeline.backfill.llm_extract import PROMPT, SYSTEM_PROMPT, NoteExtraction, prompt_lines, verified
         from pipeline.llm import ChatModel
         from pipeline.prompting import render_prompt
@@ -282,7 +293,7 @@ class Backfill:
         model = ChatModel(self.options.llm, throttle=self.limiter.acquire if self.limiter else None)
         prompt = render_prompt(PROMPT, system_template=SYSTEM_PROMPT, source=source.relative, lines=prompt_lines(note))
         extraction = await model.astructured(prompt, NoteExtraction)
-        fields, warnings = verified(extraction, note, offline)
+        fields, warnings = verified(extraction, note)
         usage = model.usage
         return fields, warnings, usage.calls, usage.input_tokens + usage.output_tokens
 

@@ -15,9 +15,7 @@ import subprocess
 import sys
 import time
 
-from pipeline.backfill.extract import extract
-from pipeline.backfill.reading import read_note
-from pipeline.backfill.runner import library_document, redact_note
+from pipeline.backfill.runner import library_document
 from pipeline.models import NoteRecord
 
 NOTES = 36
@@ -99,8 +97,7 @@ def test_sigkill_at_random_points_then_resume_gives_exactly_one_record_and_one_s
     total = 0
     for note_id, _, _ in rows:
         record = NoteRecord.model_validate_json((out / "records" / f"{note_id}.json").read_text())
-        sections = extract(redact_note(read_note(notes / record.source.rsplit("/", 1)[-1], "markdown"))).sections
-        wanted = {chunk.id for chunk in library_document(record, sections).chunks}
+        wanted = {chunk.id for chunk in library_document(record).chunks}
         stored = set(collection.get(where={"incident_id": note_id})["ids"])
         assert stored == wanted, f"{note_id}: {context}"
         total += len(wanted)
