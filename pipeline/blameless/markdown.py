@@ -100,16 +100,9 @@ class Document:
         )
 
 
-def _fill(chars: list[str], start: int, end: int, filler: str = HIDDEN) -> None:
-    """Overwrite chars[start:end] (within one line) with `filler`."""
-    chars[start:end] = filler * (end - start)
-
-
-def _fill_lines(chars: list[str], start: int, end: int) -> None:
-    """Hide chars[start:end] across lines, keeping the newlines (line numbers must not move)."""
-    for i in range(start, end):
-        if chars[i] != "\n":
-            chars[i] = HIDDEN
+def _hide_keeping_newlines(match: re.Match[str]) -> str:
+    """Hide a span across lines, keeping its newlines (line numbers must not move)."""
+    return "\n".join(HIDDEN * len(part) for part in match.group(0).split("\n"))
 
 
 def _hide(match: re.Match[str]) -> str:
@@ -124,9 +117,9 @@ def _link_text_only(match: re.Match[str]) -> str:
 def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             skip_quotes: bool = True, skip_blockquotes: bool = False) -> Document:
     """Mask everything that is not prose and record each line's block kind, section and timeline role."""
-    chars = list(text)
-    controls = _mask_comments(text, chars)
+    uncommented, controls = _mask_comments(text)
     lines = text.split("\n")
+    views = uncommented.split("\n") if controls is not None else lines  # what each line shows
     starts: list[int] = []
     offset = 0
     for line in lines:
@@ -138,23 +131,18 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
     section: str | None = None
     sections = sections or {}
 
-    commented = _lines_with_comments(text, starts)
-
-    def view(i: int) -> str:
-        if i not in commented:
-            return lines[i]
-        return "".join(chars[starts[i]:starts[i] + len(lines[i])])
+    commented = _lines_with_comments(text, starts) if controls is not None else set()
+    out: list[str] = []  # the masked document: each line's masked text, then what replaces its newline
 
     i = _front_matter_end(lines)
     for j in range(i):
-        _fill(chars, starts[j], starts[j] + len(lines[j]))
+        out += (HIDDEN * len(lines[j]), "\n")
         kinds[j] = "hidden"
     fence: str | None = None
     previous = "blank"
     in_list = False
     while i < len(lines):
-        line = lines[i] if i not in commented else view(i)
-        start, end = starts[i], starts[i] + len(line)
+        line = shown = views[i]
         kind = "para"
         if fence is None and line[:1].isalpha() and "|" not in line:
             pass  # the common case: a prose line starting with a letter is a paragraph line
@@ -172,12 +160,12 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             kind = "code"
         elif lead == "#" and (m := _HEADING.match(line)) is not None:
             kind = "heading"
-            _fill(chars, start, start + m.end(), " ")
+            shown = " " * m.end() + line[m.end():]
             section = _classify(line[m.end():], sections)
         elif previous == "para" and _SETEXT.match(line):
             kind = "hidden"
             kinds[i - 1] = "heading"
-            section = _classify(view(i - 1), sections)
+            section = _classify(views[i - 1], sections)
             line_sections[i - 1] = section
         elif lead in _MARKUP_LEADS and (_THEMATIC.match(line) or _LINK_DEF.match(line) or _HTML_BLOCK.match(line)):
             kind = "hidden"
@@ -187,27 +175,23 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             if _TABLE_SEP.match(line):
                 kind = "hidden"
             else:
-                _mask_table_row(chars, start, line)
+                shown = _mask_table_row(line)
         elif (m := _QUOTE.match(line)) is not None:
             kind = "quote"
-            if skip_blockquotes:
-                _fill(chars, start, end)
-            else:
-                _fill(chars, start, start + m.end(), " ")
+            shown = HIDDEN * len(line) if skip_blockquotes else " " * m.end() + line[m.end():]
         elif (m := _LIST.match(line)) is not None:
             kind = "item"
-            _fill(chars, start, start + m.end(), " ")
+            shown = " " * m.end() + line[m.end():]
         elif previous in ("item", "cont") and line[:1] in (" ", "\t"):
             kind = "cont"
         if kind in ("hidden", "code"):
-            _fill(chars, start, end)
+            shown = HIDDEN * len(line)
         kinds[i] = kind
         line_sections[i] = section
         if kind in ("table", "item", "para", "cont") and not line[:1].isalpha() and _TIME_ROW.match(line):
             timeline_rows[i] = True
         joins = kind in ("para", "item", "cont", "quote") and i + 1 < len(lines) and _continues(lines[i + 1], kind)
-        if end < len(chars):
-            chars[end] = " " if joins else BLOCK
+        out += (shown, " " if joins else BLOCK)
         if kind == "item":
             in_list = True
         elif kind not in ("blank", "cont"):
@@ -218,9 +202,9 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             previous = "blank"
         i += 1
 
-    masked = "".join(chars)
+    masked = "".join(out)[:len(text)]  # the last line has no newline to replace
     masked = _mask_inline(masked, skip_quotes)
-    controls = _control_ranges(controls, masked, len(text))
+    controls = _control_ranges(controls or [], masked, len(text))
     return Document(text, masked, starts, kinds, line_sections, timeline_rows, controls)
 
 
@@ -262,29 +246,36 @@ def _next_is_table_sep(lines: list[str], i: int) -> bool:
     return i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1]) is not None and "|" in lines[i + 1]
 
 
-def _mask_table_row(chars: list[str], start: int, line: str) -> None:
+def _mask_table_row(line: str) -> str:
     """Each cell is its own block: unescaped pipes become block boundaries."""
+    pieces: list[str] = []
+    done = 0
     k = line.find("|")
     while k >= 0:
         if k == 0 or line[k - 1] != "\\":
-            chars[start + k] = BLOCK
+            pieces += (line[done:k], BLOCK)
+            done = k + 1
         k = line.find("|", k + 1)
+    pieces.append(line[done:])
+    return "".join(pieces)
 
 
 def _classify(heading: str, sections: dict[str, re.Pattern[str]]) -> str | None:
     return next((name for name, regex in sections.items() if regex.search(heading)), None)
 
 
-def _mask_comments(text: str, chars: list[str]) -> list[tuple[str, frozenset[str], int, int]]:
-    """Hide HTML comments; return their controls as (verb, rule ids, comment start, comment end)."""
+def _mask_comments(text: str) -> tuple[str, list[tuple[str, frozenset[str], int, int]] | None]:
+    """The text with HTML comments hidden, and their controls as (verb, rule ids, comment start, comment
+    end); None instead of the controls when the text has no comment at all."""
+    if "<!--" not in text:
+        return text, None
     found = []
     for match in _COMMENT.finditer(text):
-        _fill_lines(chars, match.start(), match.end())
         control = _CONTROL.match(match.group(1))
         if control:
             ids = frozenset(token.lower() for token in _CONTROL_IDS.findall(control.group(2)))
             found.append((control.group(1).lower(), ids, match.start(), match.end()))
-    return found
+    return _COMMENT.sub(_hide_keeping_newlines, text), found
 
 
 def _control_ranges(found: list[tuple[str, frozenset[str], int, int]], masked: str, length: int) -> list[Control]:

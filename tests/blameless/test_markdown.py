@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.blameless import BlamelessConfig, lint_text
+from pipeline.blameless.markdown import BLOCK, HIDDEN, segment
 from pipeline.models import Level
 
 
@@ -129,3 +130,18 @@ def test_slug_works_in_controls() -> None:
 def test_unclosed_backtick_line_is_inline_code_not_a_fence() -> None:
     text = "```x = 1``` is the setting.\n\nBob broke it.\n"
     assert ids(text) == ["BL001"]
+
+
+def test_masking_keeps_length_newlines_and_prose() -> None:
+    text = ("---\ntitle: x\n---\n# Summary <!-- a\nb -->\nProse *here* and `code`.\n\n```\nx\n```\n"
+            "| a | b \\| c |\n|---|---|\n> quoted\n- item\n  more\n")
+    doc = segment(text)
+    assert len(doc.masked) == len(text)
+    lines = text.split("\n")
+    assert doc.line_kinds[:3] == ["hidden"] * 3 and doc.line_kinds[3] == "heading"
+    for index, kind in enumerate(doc.line_kinds):
+        shown = doc.masked[doc.line_starts[index]:doc.line_starts[index] + len(lines[index])]
+        if kind in ("hidden", "code"):
+            assert set(shown) <= {HIDDEN}, lines[index]
+    assert "Prose  here  and" in doc.masked and "\\| c " in doc.masked.replace(BLOCK, "|")
+    assert doc.masked.count("\n") == 3  # front matter keeps its newlines; other line ends join or split blocks
