@@ -70,3 +70,9 @@ def test_redact_incident_keeps_the_lock_hash_and_marks_suspects():
 
 def test_a_password_written_in_prose_is_redacted():
     assert Redactor().redact("the admin ui password is Fake-Pass-123") == "the admin ui password is [REDACTED:password]"
+
+
+@pytest.mark.parametrize("text", ["password: hunter2", "db passwd=s3cr", "PWD: 'abcd1'"])
+def test_short_passwords_after_a_label_are_redacted(text):
+    redacted = Redactor().redact(text)
+    assert "[REDACTED:password]" in redacted and not any(part in redacted for part in ("hunter2", "s3cr", "abcd1"))

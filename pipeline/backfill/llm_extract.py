@@ -88,7 +88,7 @@ class Verifier:
             if stated is None or stated.isoformat() != cited.value.strip():
                 return self._drop(name, f"{cited.value!r} is not the date written on lines {cited.start_line}-{cited.end_line}")
         elif check == "exact":
-            if _normal(cited.value) not in _normal(plain(text)):
+            if f" {_normal(cited.value)} " not in f" {_normal(plain(text))} ":  # whole words: "EV" is not in "SEV-2"
                 return self._drop(name, f"{cited.value!r} is not written on lines {cited.start_line}-{cited.end_line}")
         elif not _supported(cited.value, text):
             return self._drop(name, f"lines {cited.start_line}-{cited.end_line} do not support {cited.value[:60]!r}")
@@ -108,7 +108,7 @@ class Verifier:
         kept = []
         for row in cited:
             text = self.cited_text(row.start_line, row.end_line)
-            if text is None or _normal(row.time) not in _normal(text) or not _supported(row.text, text):
+            if text is None or f" {_normal(row.time)} " not in f" {_normal(text)} " or not _supported(row.text, text):
                 self._drop("timeline", f"row {row.time!r} is not written on lines {row.start_line}-{row.end_line}")
                 continue
             kept.append(NoteTimelineRow(time=row.time, text=row.text.strip(),

@@ -292,7 +292,12 @@ class Backfill:
         assert self.options.llm is not None
         model = ChatModel(self.options.llm, throttle=self.limiter.acquire if self.limiter else None)
         prompt = render_prompt(PROMPT, system_template=SYSTEM_PROMPT, source=source.relative, lines=prompt_lines(note))
-        extraction = await model.astructured(prompt, NoteExtraction)
+        try:
+            extraction = await model.astructured(prompt, NoteExtraction)
+        except PipelineError:
+            self.summary.llm_calls += model.usage.calls  # a failed note's calls still count against the budget
+            self.summary.llm_tokens += model.usage.input_tokens + model.usage.output_tokens
+            raise
         fields, warnings = verified(extraction, note)
         usage = model.usage
         return fields, warnings, usage.calls, usage.input_tokens + usage.output_tokens

@@ -325,6 +325,8 @@ def test_a_note_the_model_keeps_failing_is_reported_and_a_rerun_retries_only_it(
 
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         assert (summary["processed"], summary["failed"]) == (2, 1)
+        # the failed note's calls count too: one call of 4 HTTP attempts, or 3 calls for bad JSON
+        assert summary["llm_calls"] == 2 + (1 if waits else attempts)
         [failed] = summary["failed_notes"]
         assert failed["note"] == "notes/bravo.md" and reason in failed["reason"]
         assert "model unavailable" in failed["reason"]
@@ -407,15 +409,15 @@ def admissions(limiter: RateLimiter, fake: FakeTime, token_counts: list[int]) ->
 def test_requests_are_spaced_60_over_rpm_apart():
     fake = FakeTime()
     limiter = RateLimiter(rpm=120, clock=fake.clock, sleep=fake.sleep)
-    assert admissions(limiter, fake, [0] * 5) == [0.0, 0.5, 1.0, 1.5, 2.0]
+    assert admissions(limiter, fake, [0] * 5) == [0.0, 0.505, 1.01, 1.515, 2.02]  # 60/rpm plus a 1% margin
 
 
 def test_a_request_after_a_quiet_spell_goes_at_once():
     fake = FakeTime()
     limiter = RateLimiter(rpm=60, clock=fake.clock, sleep=fake.sleep)
-    assert admissions(limiter, fake, [0, 0]) == [0.0, 1.0]
+    assert admissions(limiter, fake, [0, 0]) == [0.0, 1.01]
     fake.now += 10.0
-    assert admissions(limiter, fake, [0]) == [11.0] and fake.sleeps == [1.0]
+    assert admissions(limiter, fake, [0]) == [11.01] and fake.sleeps == [1.01]
 
 
 def test_tpm_waits_for_the_token_bucket_to_refill():
@@ -429,9 +431,9 @@ def test_tpm_waits_for_the_token_bucket_to_refill():
 def test_rpm_and_tpm_together_wait_for_the_later_of_the_two():
     fake = FakeTime()
     limiter = RateLimiter(rpm=60, tpm=600, clock=fake.clock, sleep=fake.sleep)
-    # the second waits for its rpm slot; the third finds 410 tokens (600 - 200 + 10 refilled) and waits
-    # 9 s at 10 tokens/s for the 90 it lacks, longer than its rpm slot at 2 s
-    assert admissions(limiter, fake, [100, 100, 500]) == [0.0, 1.0, 10.0]
+    # the second waits for its rpm slot; the third finds 410.1 tokens (600 - 200 + 10.1 refilled by 1.01 s)
+    # and waits 8.99 s at 10 tokens/s for the 89.9 it lacks, longer than its rpm slot at 2.02 s
+    assert admissions(limiter, fake, [100, 100, 500]) == [0.0, 1.01, 10.0]
 
 
 def test_a_request_larger_than_a_minutes_budget_waits_a_minute_instead_of_forever():
