@@ -5,14 +5,37 @@ Import as `from support import ...` (not from conftest: nested conftest.py files
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
+
+import vcr
 
 from pipeline.models import ChatLog, ChatMessage, Incident, IncidentMeta, LockedTimeline, Person, TimelineEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared"
+# POSTMORTEM_RECORD_CASSETTES=1 re-records cassettes against the loopback server; CI only replays them.
+RECORD_CASSETTES = os.environ.get("POSTMORTEM_RECORD_CASSETTES") == "1"
+
+
+def stable_response(response: dict) -> dict:
+    """Drop headers that change on every recording, so a re-record only diffs where the exchange changed."""
+    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() not in ("date", "server")}
+    return response
+
+
+def cassette_recorder(directory: Path) -> vcr.VCR:
+    """vcrpy matching on method, URL and body, replay-only unless recording; credentials never stored."""
+    return vcr.VCR(
+        cassette_library_dir=str(directory),
+        record_mode="all" if RECORD_CASSETTES else "none",
+        match_on=["method", "scheme", "host", "port", "path", "body"],
+        filter_headers=["authorization", "cookie", "set-cookie"],
+        decode_compressed_response=True,
+        before_record_response=stable_response,
+    )
 
 
 def at(hhmm: str, day: str = "2024-05-14") -> datetime:

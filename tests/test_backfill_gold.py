@@ -11,7 +11,6 @@ import importlib.util
 import random
 import re
 from datetime import date
-from pathlib import Path
 from types import ModuleType
 
 import pytest

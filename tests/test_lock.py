@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError, LockMismatchError
-from pipeline.ingest.lock import check_lock, lock_path_for, timeline_sha256, write_lock
+from pipeline.ingest.lock import check_lock, lock_path_for, write_lock
 from pipeline.ingest.timeline import load_timeline
 from pipeline.models import LockedTimeline
 

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.drafting.offline import draft_offline, not_established, pad, utc_clock
+from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
 from pipeline.facts import Evidence, evidence_items
 from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import sys
 import time
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import vcr
 import yaml
 from typer.testing import CliRunner
 
@@ -39,9 +37,10 @@ from pipeline.backfill.ratelimit import RateLimiter  # noqa: E402
 from pipeline.cli import app  # noqa: E402
 from pipeline.models import NOT_RECORDED, NoteRecord  # noqa: E402
 
+from support import RECORD_CASSETTES, cassette_recorder  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "tests" / "cassettes"
-RECORD = os.environ.get("POSTMORTEM_RECORD_CASSETTES") == "1"
 PORT = 18431
 TASK = "backfill_extract"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -451,20 +450,7 @@ def test_a_limit_that_is_not_positive_is_refused():
 # ---------------------------------------------------------------- replay from a cassette
 
 
-def stable_response(response: dict) -> dict:
-    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() not in ("date", "server")}
-    return response
 
-
-def recorder() -> vcr.VCR:
-    return vcr.VCR(
-        cassette_library_dir=str(CASSETTES),
-        record_mode="all" if RECORD else "none",
-        match_on=["method", "scheme", "host", "port", "path", "body"],
-        filter_headers=["authorization", "cookie", "set-cookie"],
-        decode_compressed_response=True,
-        before_record_response=stable_response,
-    )
 
 
 def test_a_backfill_replayed_from_its_cassette_verifies_what_the_model_said(tmp_path):
@@ -476,19 +462,19 @@ def test_a_backfill_replayed_from_its_cassette_verifies_what_the_model_said(tmp_
     cassette = "backfill_llm.yaml"
     base_url = f"http://127.0.0.1:{PORT}/v1"
     out = tmp_path / "out"
-    if RECORD:
+    if RECORD_CASSETTES:
         replies = NoteReplies([ALPHA, leaky])
         replies.script(ALPHA, rate_limited("0.2"))
         replies.script(leaky, Reply(leaky.extraction(
             title={"value": "Database failover in eu-west", "quote": None, "start_line": 1, "end_line": 1})))
         with serve(replies, port=PORT):
             (CASSETTES / cassette).unlink(missing_ok=True)  # vcrpy's "all" appends to an existing cassette
-            with recorder().use_cassette(cassette):
+            with cassette_recorder(CASSETTES).use_cassette(cassette):
                 result = backfill(tmp_path / "notes", out, base_url, "--concurrency", "1", "--format", "json")
     else:
         if not (CASSETTES / cassette).is_file():
             pytest.fail(f"missing cassette {cassette}; record it with POSTMORTEM_RECORD_CASSETTES=1")
-        with recorder().use_cassette(cassette) as played:
+        with cassette_recorder(CASSETTES).use_cassette(cassette) as played:
             result = backfill(tmp_path / "notes", out, base_url, "--concurrency", "1", "--format", "json")
         assert played.all_played and played.play_count == 3
     assert result.exit_code == 0, result.output

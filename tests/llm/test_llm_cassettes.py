@@ -10,12 +10,10 @@ another prompt's answer. Re-record (see docs/llm.md):
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import pytest
-import vcr
 import yaml
 from typer.testing import CliRunner
 
@@ -26,10 +24,11 @@ from pipeline.cli import app
 from pipeline.drafting.llm_engine import FALLBACK_STATUS
 from pipeline.models import Draft
 
+from support import RECORD_CASSETTES, cassette_recorder
+
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "tests" / "cassettes" / "llm"
 FIXTURES = Path(__file__).parent / "fixtures"
-RECORD = os.environ.get("POSTMORTEM_RECORD_CASSETTES") == "1"
 PORT = 18431
 BASE_URL = f"http://127.0.0.1:{PORT}/v1"
 
@@ -41,21 +40,7 @@ SCENARIOS = {
 }
 
 
-def stable_response(response: dict) -> dict:
-    """Drop headers that change on every recording, so a re-record only diffs where the exchange changed."""
-    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() not in ("date", "server")}
-    return response
 
-
-def recorder(name: str) -> vcr.VCR:
-    return vcr.VCR(
-        cassette_library_dir=str(CASSETTES),
-        record_mode="all" if RECORD else "none",
-        match_on=["method", "scheme", "host", "port", "path", "body"],
-        filter_headers=["authorization", "cookie", "set-cookie"],
-        decode_compressed_response=True,
-        before_record_response=stable_response,
-    )
 
 
 @pytest.fixture
@@ -72,18 +57,18 @@ def run_scenario(name: str, tmp_path: Path) -> tuple[object, Path]:
     args = ["draft", str(directory), "--llm", "test-model", "--base-url", BASE_URL, "--no-similar",
             "--format", "json", "-o", str(output)]
     cassette = f"{name}.yaml"
-    if RECORD:
+    if RECORD_CASSETTES:
         defaults = {"narrative": Reply(GOOD_NARRATIVE), "analysis": Reply(GOOD_ANALYSIS), "repair": Reply({"repaired": []})}
         with FakeOpenAIServer(defaults, port=PORT) as server:
             for task, replies in faults.items():
                 server.script(task, *replies)
             (CASSETTES / cassette).unlink(missing_ok=True)  # vcrpy's "all" appends to an existing cassette
-            with recorder(name).use_cassette(cassette):
+            with cassette_recorder(CASSETTES).use_cassette(cassette):
                 result = CliRunner().invoke(app, args)
     else:
         if not (CASSETTES / cassette).is_file():
             pytest.fail(f"missing cassette {cassette}; record it with POSTMORTEM_RECORD_CASSETTES=1")
-        with recorder(name).use_cassette(cassette):
+        with cassette_recorder(CASSETTES).use_cassette(cassette):
             result = CliRunner().invoke(app, args)
     return result, output
 
@@ -132,7 +117,7 @@ def test_the_recorded_requests_hold_no_canary_secret(tmp_path, waits):
 
 def test_a_changed_prompt_does_not_get_the_recorded_answer(tmp_path, waits, monkeypatch):
     """Cassettes match on the body: another prompt's answer is never replayed for a changed prompt."""
-    if RECORD:
+    if RECORD_CASSETTES:
         pytest.skip("replay only")
     from pipeline import prompting
 

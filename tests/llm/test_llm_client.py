@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from pydantic import BaseModel

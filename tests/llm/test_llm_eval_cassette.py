@@ -9,13 +9,11 @@ It measures the harness and the verify stage on scripted replies, never a real m
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-import vcr
 import yaml
 from typer.testing import CliRunner
 
@@ -25,11 +23,12 @@ from llm_server import FakeOpenAIServer, Reply
 from pipeline.cli import app
 from pipeline.evals.runner import EvalReport
 
+from support import RECORD_CASSETTES, cassette_recorder
+
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "evals" / "datasets"
 CASSETTE_DIR = ROOT / "tests" / "cassettes" / "llm"
 CASSETTE = "eval_gold_incidents.yaml"
-RECORD = os.environ.get("POSTMORTEM_RECORD_CASSETTES") == "1"
 # Narrative and analysis for every incident, plus one repair call where a scripted reply breaks a rule.
 HOSTILE_INCIDENTS = {name for name, replies in REPLIES.items() if any(text in repr(replies) for text in HOSTILE_TEXTS)}
 EXPECTED_CALLS = 2 * len(REPLIES) + len(HOSTILE_INCIDENTS)
@@ -49,20 +48,7 @@ class GoldIncidentServer(FakeOpenAIServer):
         return Reply(REPLIES[incident][task])
 
 
-def stable_response(response: dict) -> dict:
-    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() not in ("date", "server")}
-    return response
 
-
-def recorder() -> vcr.VCR:
-    return vcr.VCR(
-        cassette_library_dir=str(CASSETTE_DIR),
-        record_mode="all" if RECORD else "none",
-        match_on=["method", "scheme", "host", "port", "path", "body"],
-        filter_headers=["authorization", "cookie", "set-cookie"],
-        decode_compressed_response=True,
-        before_record_response=stable_response,
-    )
 
 
 _RUNS: dict[str, tuple[Any, EvalReport, Path]] = {}
@@ -80,15 +66,15 @@ def llm_eval(isolated_home, tmp_path_factory, monkeypatch) -> tuple[Any, EvalRep
 
 def run_llm_eval(out: Path) -> tuple[Any, EvalReport, Path]:
     args = ["eval", str(DATASETS), "--llm", "test-model", "--base-url", BASE_URL, "--out", str(out), "--no-reference"]
-    if RECORD:
+    if RECORD_CASSETTES:
         with GoldIncidentServer({"repair": Reply({"repaired": []})}, port=PORT):
             (CASSETTE_DIR / CASSETTE).unlink(missing_ok=True)  # vcrpy's "all" appends to an existing cassette
-            with recorder().use_cassette(CASSETTE):
+            with cassette_recorder(CASSETTE_DIR).use_cassette(CASSETTE):
                 result = CliRunner().invoke(app, args)
     else:
         if not (CASSETTE_DIR / CASSETTE).is_file():
             pytest.fail(f"missing cassette {CASSETTE}; record it with POSTMORTEM_RECORD_CASSETTES=1")
-        with recorder().use_cassette(CASSETTE):
+        with cassette_recorder(CASSETTE_DIR).use_cassette(CASSETTE):
             result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     report = EvalReport.model_validate_json((out / "latest-llm.json").read_text(encoding="utf-8"))
