@@ -34,7 +34,9 @@ class NoteSource:
 
     @property
     def note_id(self) -> str:
-        stem = re.sub(r"[^a-z0-9]+", "-", self.relative.lower()).strip("-")[-60:].strip("-")
+        stem = re.sub(r"[^a-z0-9]+", "-", self.relative.lower()).strip("-")
+        if len(stem) > 60:  # keep the end of the path (the file name), cut at a word boundary
+            stem = stem[-60:].split("-", 1)[-1]
         return f"{stem or 'note'}-{_digest(self.relative)[:8]}"
 
     def in_shard(self, shard: tuple[int, int]) -> bool:

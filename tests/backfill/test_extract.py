@@ -186,3 +186,11 @@ def test_extraction_never_raises_and_every_span_points_into_the_note(lines):
     spans += [item.lines for item in fields.services + fields.contributing_factors + fields.action_items + fields.lessons]
     spans += [row.lines for row in fields.timeline]
     assert all(1 <= span.start <= span.end <= max(len(lines), 1) for span in spans)
+
+
+def test_note_ids_keep_the_file_name_and_cut_long_paths_at_a_word():
+    from pipeline.backfill.sources import NoteSource
+
+    long = NoteSource(NOTES, "library/2024-02-10-internal-gateway-tls-certificate-expiry.md", "markdown").note_id
+    assert long.startswith("2024-02-10-internal-gateway-tls-certificate-expiry-md-") and len(long) <= 69
+    assert NoteSource(NOTES, "notes/alpha.md", "markdown").note_id.startswith("notes-alpha-md-")
