@@ -405,3 +405,21 @@ def test_headers_containing_time_or_event_words(tmp_path: Path, header: str, exp
     text = f"{header}\n{'|---' * cells}|\n{row}\n"
 
     assert load_timeline(write(tmp_path, "t.md", text), day=DAY).events[0].text == expected_text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-05-14 9:05", "2024-05-14T09:05:00+00:00"),
+    ("2024-05-14 9:05 UTC", "2024-05-14T09:05:00+00:00"),
+    ("2024-05-14T23:59:30Z", "2024-05-14T23:59:30+00:00"),
+])
+def test_parse_timestamp_accepts_a_one_digit_hour_after_the_date(text, expected):
+    from pipeline.ingest.times import parse_timestamp
+
+    assert parse_timestamp(text, "UTC").isoformat() == expected
+
+
+def test_parse_timestamp_still_rejects_an_hour_out_of_range():
+    from pipeline.ingest.times import TimeFormatError, parse_timestamp
+
+    with pytest.raises(TimeFormatError, match="99:05"):
+        parse_timestamp("2024-05-14 99:05", "UTC")

@@ -64,6 +64,7 @@ def parse_timestamp(text: str, tz_name: str | None = None) -> datetime:
     if cleaned.endswith(("Z", "z")):
         cleaned = cleaned[:-1] + "+00:00"
     cleaned = re.sub(r"\s+(UTC|GMT)$", "+00:00", cleaned)
+    cleaned = re.sub(r"^(\d{4}-\d{2}-\d{2}[T ])(\d)(?=:)", r"\g<1>0\2", cleaned)  # "2024-05-14 9:05": pad the hour
     try:
         value = datetime.fromisoformat(cleaned)
     except ValueError as exc:
