@@ -33,7 +33,7 @@ class Redactor:
 
     redact_ips: bool = False
     keep_lines: bool = False  # pad a multi-line secret's placeholder with its newlines, so line numbers hold
-    contacts: dict[str, str] = field(default_factory=dict)  # placeholder -> original
+    contacts: dict[str, str] = field(default_factory=dict)  # placeholder -> original, for consistent placeholders
 
     def redact(self, text: str) -> str:
         secrets, contacts, network, _ = compiled_patterns()
@@ -52,12 +52,6 @@ class Redactor:
         placeholder = f"[{kind.upper()}-{count + 1}]"
         self.contacts[placeholder] = value
         return placeholder
-
-    def restore(self, text: str) -> str:
-        """Put contact data back (never secrets): for output that stays on the author's machine."""
-        for placeholder, original in self.contacts.items():
-            text = text.replace(placeholder, original)
-        return text
 
 
 def _replace(match: re.Match[str], placeholder: str, keep_lines: bool = False) -> str:
