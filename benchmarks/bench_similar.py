@@ -1,5 +1,8 @@
 """Similar-incident library: indexing throughput, query latency at 10,000 chunks, cold CLI process time.
 
+Indexing is measured twice: with the int8 onnxruntime embedder the store uses for indexing
+(pipeline/similar/quantized.py, built once first and timed) and with the float32 numpy one it falls back to.
+
 Targets (issue 5): indexing >= 100 chunks/s, query p95 <= 50 ms with 10,000 chunks, a cold
 `postmortem similar "..."` process <= 3 s. Peers in the same run: sentence-transformers (the usual way to
 run MiniLM) for embedding throughput and for its import time, which is what the cold target is about.
@@ -26,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
 EXAMPLES = ROOT / "examples" / "library"
+DISABLE_INT8 = "POSTMORTEM_INT8_INDEXING"  # pipeline.similar.quantized.DISABLE_VARIABLE, read per index call
 QUERIES = [
     "TLS certificate expired on the internal gateway",
     "database connection pool exhausted after a deploy, 500s",
@@ -43,61 +47,88 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def bench_indexing(files: list[Path], home: Path, name: str = "index-bench") -> tuple[int, float, float, list[int], list[int]]:
-    """Index real files into a fresh embedded store.
+def timed_index(files: list[Path], config) -> tuple[object, float, float, int, str]:
+    """Index `files`, timing the embedder the store picks for indexing.
 
-    Returns (chunks, total seconds, seconds inside the embedder, words per chunk, word pieces per chunk).
+    Returns (report, total seconds, seconds inside the embedder, texts embedded, embedder class name).
     """
-    from pipeline.similar.documents import load_document
-    from pipeline.similar.embeddings import MiniLM, default_model
+    from pipeline.similar.embedders import indexing_embedder_for
     from pipeline.similar.library import index_paths
-    from pipeline.similar.store import LibraryStore, StoreConfig
+    from pipeline.similar.store import LibraryStore
 
-    model = default_model()  # model load is timed separately (cold process)
-    config = StoreConfig(path=home / name)
-    LibraryStore.open(config, create=True)  # Chroma start-up is not indexing either
-    embedding = [0.0]
+    original = LibraryStore.embed_for_index
+    spent, embedded, used = [0.0], [0], set()
 
-    def timed_embed(texts):
+    def timed(store, texts):
+        used.add(type(indexing_embedder_for(store.config.embeddings, len(texts))).__name__)
+        embedded[0] += len(texts)
         start = time.perf_counter()
         try:
-            return MiniLM.embed(model, texts)
+            return original(store, texts)
         finally:
-            embedding[0] += time.perf_counter() - start
+            spent[0] += time.perf_counter() - start
 
-    model.embed = timed_embed
+    LibraryStore.embed_for_index = timed
     try:
         start = time.perf_counter()
         report = index_paths(files, config)
         seconds = time.perf_counter() - start
     finally:
-        del model.embed
+        LibraryStore.embed_for_index = original
+    return report, seconds, spent[0], embedded[0], ",".join(sorted(used)) or "none"
+
+
+def bench_indexing(files: list[Path], home: Path, name: str) -> tuple[int, float, float, str, list[int], list[int]]:
+    """Index real files into a fresh embedded store.
+
+    Returns (chunks, total seconds, seconds inside the embedder, embedder, words per chunk, word pieces
+    per chunk).
+    """
+    from pipeline.similar.documents import load_document
+    from pipeline.similar.embeddings import default_model
+    from pipeline.similar.store import LibraryStore, StoreConfig
+
+    config = StoreConfig(path=home / name)
+    LibraryStore.open(config, create=True)  # Chroma start-up is not indexing either
+    report, seconds, embedding, _, used = timed_index(files, config)
     chunks = [chunk.text for path in files for chunk in load_document(path).chunks]
-    pieces = [len(encoding.ids) for encoding in model.tokenizer.encode_batch(chunks)]
-    return report.counts.added, seconds, embedding[0], [len(text.split()) for text in chunks], pieces
+    pieces = [len(encoding.ids) for encoding in default_model().tokenizer.encode_batch(chunks)]
+    return report.counts.added, seconds, embedding, used, [len(text.split()) for text in chunks], pieces
 
 
 def bench_reindex(files: list[Path], home: Path, name: str) -> tuple[int, float, int]:
     """Index the same unchanged files again: (chunks checked, seconds, texts embedded), which should be 0."""
-    from pipeline.similar.embeddings import MiniLM, default_model
-    from pipeline.similar.library import index_paths
     from pipeline.similar.store import StoreConfig
 
-    model = default_model()
-    embedded = [0]
+    report, seconds, _, embedded, _ = timed_index(files, StoreConfig(path=home / name))
+    return report.counts.unchanged, seconds, embedded
 
-    def counted_embed(texts):
-        embedded[0] += len(texts)
-        return MiniLM.embed(model, texts)
 
-    model.embed = counted_embed
-    try:
-        start = time.perf_counter()
-        report = index_paths(files, StoreConfig(path=home / name))
-        seconds = time.perf_counter() - start
-    finally:
-        del model.embed
-    return report.counts.unchanged, seconds, embedded[0]
+def bench_int8_build(home: Path) -> float:
+    """The one-time int8 export (torch, ONNX fusion, quantization) in a fresh process: seconds."""
+    code = "from pipeline.similar.quantized import build_quantized, quantized_path; build_quantized(quantized_path())"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True,
+                   env={**os.environ, "POSTMORTEM_HOME": str(home)})
+    return time.perf_counter() - start
+
+
+def bench_embedders(texts: list[str]) -> tuple[float, float, float, float]:
+    """Float32 numpy vs int8 onnxruntime on the same texts, one after the other:
+    (float32 chunks/s, int8 chunks/s, min and mean cosine between their vectors)."""
+    from pipeline.similar.embeddings import default_model
+    from pipeline.similar.quantized import QuantizedMiniLM, quantized_path
+
+    fp32, int8 = default_model(), QuantizedMiniLM(quantized_path())
+    int8.embed(texts[:32])  # session warm-up
+    start = time.perf_counter()
+    reference = fp32.embed(texts)
+    fp32_rate = len(texts) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    quantized = int8.embed(texts)
+    int8_rate = len(texts) / (time.perf_counter() - start)
+    cosines = (reference * quantized).sum(axis=1)
+    return fp32_rate, int8_rate, float(cosines.min()), float(cosines.mean())
 
 
 def bench_peer_embedding(texts: list[str]) -> tuple[float, float]:
@@ -192,31 +223,36 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}; files: {len(files)} from {files[0].parent}")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
+        os.environ["POSTMORTEM_HOME"] = str(home)  # the int8 model is built into $POSTMORTEM_HOME/models
         cold = bench_cold(home, args.cold_runs)
         print(f"cold `postmortem similar`: median {statistics.median(cold):.2f} s, max {max(cold):.2f} s "
               f"over {len(cold)} runs (target <= 3 s)")
-        for label, paths, name in (("example library", sorted(EXAMPLES.glob("*.md")), "index-examples"),
-                                   ("corpus", files, "index-bench")):
-            chunks, seconds, embedding, words, pieces = bench_indexing(paths, home, name)
-            print(f"indexing the {label}: {chunks} chunks in {seconds:.1f} s = {chunks / seconds:.1f} chunks/s "
-                  f"(target >= 100), "
-                  f"{embedding:.1f} s of it embedding ({sum(pieces) / embedding:.0f} word pieces/s); "
-                  f"words per chunk median {statistics.median(words):.0f}, mean {statistics.mean(words):.0f}, "
-                  f"max {max(words)}; word pieces per chunk mean {statistics.mean(pieces):.0f}")
-            checked, again, embedded = bench_reindex(paths, home, name)
-            print(f"re-indexing the unchanged {label}: {checked} chunks checked in {again:.2f} s, "
-                  f"{embedded} embedded")
-        if not args.skip_peer:
-            from pipeline.similar.documents import load_document
-            from pipeline.similar.embeddings import default_model
+        print(f"one-time int8 model build (torch export, fusion, quantization): {bench_int8_build(home):.1f} s")
+        for embedder, switch in (("int8", "1"), ("float32", "0")):
+            os.environ[DISABLE_INT8] = switch
+            for label, paths, name in (("example library", sorted(EXAMPLES.glob("*.md")), f"index-examples-{embedder}"),
+                                       ("corpus", files, "index-bench" if embedder == "int8" else "index-bench-fp32")):
+                chunks, seconds, embedding, used, words, pieces = bench_indexing(paths, home, name)
+                print(f"indexing the {label} ({embedder}, {used}): {chunks} chunks in {seconds:.1f} s = "
+                      f"{chunks / seconds:.1f} chunks/s (target >= 100), "
+                      f"{embedding:.1f} s of it embedding ({sum(pieces) / embedding:.0f} word pieces/s); "
+                      f"words per chunk median {statistics.median(words):.0f}, mean {statistics.mean(words):.0f}, "
+                      f"max {max(words)}; word pieces per chunk mean {statistics.mean(pieces):.0f}; "
+                      f"load {os.getloadavg()[0]:.2f}")
+                checked, again, embedded = bench_reindex(paths, home, name)
+                print(f"re-indexing the unchanged {label}: {checked} chunks checked in {again:.2f} s, "
+                      f"{embedded} embedded")
+        os.environ.pop(DISABLE_INT8)
+        from pipeline.similar.documents import load_document
 
-            texts = [chunk.text for path in files[:60] for chunk in load_document(path).chunks]
-            start = time.perf_counter()
-            default_model().embed(texts)
-            ours = len(texts) / (time.perf_counter() - start)
+        texts = [chunk.text for path in files[:60] for chunk in load_document(path).chunks]
+        fp32_rate, int8_rate, low, mean = bench_embedders(texts)
+        print(f"embedding {len(texts)} chunks: numpy float32 MiniLM {fp32_rate:.1f} chunks/s, int8 onnxruntime "
+              f"{int8_rate:.1f} chunks/s ({int8_rate / fp32_rate:.2f}x); cosine int8 vs float32 min {low:.4f}, "
+              f"mean {mean:.4f}")
+        if not args.skip_peer:
             load, rate = bench_peer_embedding(texts)
-            print(f"embedding {len(texts)} chunks: numpy MiniLM {ours:.1f} chunks/s; "
-                  f"peer sentence-transformers {rate:.1f} chunks/s, its import+load {load:.1f} s")
+            print(f"peer sentence-transformers {rate:.1f} chunks/s, its import+load {load:.1f} s")
         count, full, chroma = bench_query(home, args.chunks, args.queries)
         print(f"query with {count} chunks ({args.queries} queries, k=5): full similar_to_text p50 "
               f"{percentile(full, 50):.1f} ms, p95 {percentile(full, 95):.1f} ms (target <= 50); "

@@ -82,3 +82,13 @@ def embedder_for(config: EmbeddingConfig) -> Embedder:
     from pipeline.similar.openai_embeddings import OpenAIEmbedder
 
     return OpenAIEmbedder(config)
+
+
+def indexing_embedder_for(config: EmbeddingConfig, new_chunks: int) -> Embedder:
+    """For indexing: MiniLM with int8 matrix products when available (3x faster, same vector space as the
+    float32 queries to cosine >= 0.98), else the same embedder queries use."""
+    if config.provider == MINILM:
+        from pipeline.similar.quantized import indexing_model
+
+        return indexing_model(new_chunks)
+    return embedder_for(config)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     import numpy as np
+    from tokenizers import Tokenizer
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json); longer text is truncated
@@ -39,19 +40,26 @@ def model_path() -> Path:
     return Path(get_model_path())
 
 
+def load_tokenizer(path: Path) -> "Tokenizer":
+    """The model's word-piece tokenizer, truncating at MAX_TOKENS like sentence-transformers."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.no_padding()
+    return tokenizer
+
+
 class MiniLM:
     """Mean-pooled, L2-normalized all-MiniLM-L6-v2 embeddings (the sentence-transformers recipe)."""
 
     def __init__(self, path: Path | None = None) -> None:
         import numpy as np
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
         set_offline_flags()
         path = path or model_path()
-        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self.tokenizer.no_padding()
+        self.tokenizer = load_tokenizer(path)
         weights = load_file(str(path / "model.safetensors"))
         self._w = {name: np.ascontiguousarray(value, dtype=np.float32) for name, value in weights.items()
                    if value.dtype != np.int64}
@@ -78,20 +86,9 @@ class MiniLM:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        start = 0
-        while start < len(order):
-            longest = len(encodings[order[start]].ids)
-            end = start + 1
-            while end < len(order):
-                longest = len(encodings[order[end]].ids)
-                if longest * (end - start + 1) > _BATCH_TOKENS:
-                    break
-                end += 1
-            batch = order[start:end]
+        for batch in length_batches([len(encoding.ids) for encoding in encodings]):
             out[batch] = self._forward([encodings[i].ids for i in batch])
-            start = end
         return out
 
     def _forward(self, batch_ids: list[list[int]]) -> "np.ndarray":
@@ -138,6 +135,20 @@ class MiniLM:
         x = x.reshape(size, length, DIMENSIONS)
         pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def length_batches(lengths: Sequence[int]) -> list[list[int]]:
+    """Text indices grouped into forward passes: sorted by length so padding waste stays small, each
+    batch at most `_BATCH_TOKENS` padded word pieces so memory stays bounded."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and lengths[order[end]] * (end - start + 1) <= _BATCH_TOKENS:
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
 
 
 def _layer_norm(x: "np.ndarray", gain: "np.ndarray", bias: "np.ndarray") -> "np.ndarray":

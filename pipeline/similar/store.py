@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.similar.embedders import EmbeddingConfig, EmbeddingMismatchError, embedder_for
+from pipeline.similar.embedders import EmbeddingConfig, EmbeddingMismatchError, embedder_for, indexing_embedder_for
 
 if TYPE_CHECKING:
     from pipeline.similar.documents import LibraryDocument
@@ -139,6 +139,10 @@ class LibraryStore:
         """Vectors from the embeddings this library was built with."""
         return embedder_for(self.config.embeddings).embed(texts)
 
+    def embed_for_index(self, texts: list[str]) -> Any:
+        """Vectors for new chunks: the same model, with int8 matrix products when available (quantized.py)."""
+        return indexing_embedder_for(self.config.embeddings, len(texts)).embed(texts)
+
     def count(self) -> int:
         return self.collection.count()
 
@@ -190,7 +194,7 @@ class LibraryStore:
         import numpy as np
 
         missing = list(dict.fromkeys(text for _, text, _ in chunks if text not in reusable))
-        reusable = {**reusable, **dict(zip(missing, self.embed(missing)))} if missing else reusable
+        reusable = {**reusable, **dict(zip(missing, self.embed_for_index(missing)))} if missing else reusable
         return np.asarray([reusable[text] for _, text, _ in chunks], dtype=np.float32)
 
     def keep_only(self, incident_ids: list[str]) -> int:
@@ -208,7 +212,7 @@ class LibraryStore:
         if not chunks:
             return
         if vectors is None:
-            vectors = self.embed([text for _, text, _ in chunks])
+            vectors = self.embed_for_index([text for _, text, _ in chunks])
         for start in range(0, len(chunks), _ADD_BATCH):
             part = chunks[start : start + _ADD_BATCH]
             self.collection.add(
