@@ -137,14 +137,14 @@ class MiniLM:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
-def length_batches(lengths: Sequence[int]) -> list[list[int]]:
+def length_batches(lengths: Sequence[int], max_tokens: int = _BATCH_TOKENS) -> list[list[int]]:
     """Text indices grouped into forward passes: sorted by length so padding waste stays small, each
-    batch at most `_BATCH_TOKENS` padded word pieces so memory stays bounded."""
+    batch at most `max_tokens` padded word pieces so memory stays bounded."""
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     batches, start = [], 0
     while start < len(order):
         end = start + 1
-        while end < len(order) and lengths[order[end]] * (end - start + 1) <= _BATCH_TOKENS:
+        while end < len(order) and lengths[order[end]] * (end - start + 1) <= max_tokens:
             end += 1
         batches.append(order[start:end])
         start = end

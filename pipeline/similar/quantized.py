@@ -34,6 +34,7 @@ RECIPE = "int8-v1"  # bump when the export, fusion or quantization settings chan
 BUILD_AT_CHUNKS = 500  # float32 embeds 500 chunks in ~15 s, about what one build costs
 _HEADS = 12
 _OPSET = 17
+_BATCH_TOKENS = 1024  # onnxruntime ran 588 corpus chunks ~10% faster in batches of 1,024 padded word pieces than 4,096
 DISABLE_VARIABLE = "POSTMORTEM_INT8_INDEXING"
 
 
@@ -65,7 +66,7 @@ class QuantizedMiniLM:
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch(list(texts))
-        for batch in length_batches([len(encoding.ids) for encoding in encodings]):
+        for batch in length_batches([len(encoding.ids) for encoding in encodings], _BATCH_TOKENS):
             length = max(len(encodings[i].ids) for i in batch)
             ids = np.zeros((len(batch), length), dtype=np.int64)
             mask = np.zeros((len(batch), length), dtype=np.int64)
