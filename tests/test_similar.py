@@ -242,6 +242,14 @@ def test_taxonomy_needs_repeated_mentions_in_long_texts():
     assert "dns" not in categories.triggers and categories.triggers[0] == "memory"
 
 
+def test_taxonomy_terms_match_whatever_the_case_of_term_or_text(tmp_path):
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text("triggers:\n  queue: [Kafka, RabbitMQ*]\nfactors:\n  paging: [on-call]\n")
+    categories = load_taxonomy(path).categorize("The KAFKA brokers and rabbitmq-2 fell over; On-Call was paged late.")
+    assert categories.triggers == ("queue",) and categories.factors == ("paging",)
+    assert load_taxonomy(path).categorize("kafkaesque pager noise").triggers == ()
+
+
 # ---------------------------------------------------------------- embeddings
 
 
