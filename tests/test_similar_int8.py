@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -43,7 +44,7 @@ def built_model(tmp_path_factory) -> Path:
     (the build must set them itself), so torch never loads into the test process."""
     pytest.importorskip("torch")
     target = tmp_path_factory.mktemp("int8") / "minilm.onnx"
-    env = {key: value for key, value in __import__("os").environ.items()
+    env = {key: value for key, value in os.environ.items()
            if key not in {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}}
     done = subprocess.run([sys.executable, "-c", _BUILD_OFFLINE, str(target)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)

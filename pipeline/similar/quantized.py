@@ -8,7 +8,7 @@ cosine >= 0.98 to the float32 ones (tests/test_similar_int8.py), so a float32 qu
 Queries keep the float32 numpy model: `import onnxruntime` and the session would cost a cold `postmortem
 similar` time for no gain on one passage. The ONNX file is built offline from the bundled weights, once,
 into `$POSTMORTEM_HOME/models` (else `./.postmortem/models`): torch exports it, onnxruntime fuses and
-quantizes it. The build costs ~15 s (mostly importing torch), so it only happens for an index call with at
+quantizes it. The build costs ~10 s (mostly importing torch), so it only happens for an index call with at
 least `BUILD_AT_CHUNKS` new chunks; smaller calls use the built file when it exists, else float32. Without
 onnxruntime, onnx or torch, or with `POSTMORTEM_INT8_INDEXING=0`, indexing uses float32.
 """
