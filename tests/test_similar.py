@@ -683,3 +683,14 @@ def test_cli_similar_needs_exactly_one_query(tmp_path):
 def test_cli_bad_chroma_url_is_a_config_error():
     result = CliRunner().invoke(app, ["similar", "disk full", "--chroma-url", "ftp://x"])
     assert result.exit_code == 2 and "expected http(s)://HOST:PORT" in result.output
+
+
+def test_indexed_chunks_never_store_a_pasted_secret(tmp_path):
+    from pipeline.similar.documents import load_document
+
+    note = tmp_path / "leaky.md"
+    note.write_text("# Token leak\n\n## Summary\n\nThe deploy log printed password: hunter2 and ghp_"
+                    "ZZZZfakeZZZZfakeZZZZfakeZZZZfakeZZZZ for an hour.\n")
+    passages = " ".join(chunk.text for chunk in load_document(note).chunks)
+    assert "hunter2" not in passages and "ghp_ZZZZ" not in passages
+    assert "[REDACTED:password]" in passages and "[REDACTED:github-token]" in passages

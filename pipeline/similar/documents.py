@@ -86,9 +86,15 @@ def load_document(path: Path) -> LibraryDocument:
 
 
 def finish(document: LibraryDocument) -> LibraryDocument:
-    """Fill categories from the whole text and cut sections into chunks with content-hash ids."""
+    """Redact secrets and contacts, fill categories from the whole text, cut sections into content-hashed chunks.
+
+    Redacting here means no library (embedded, or a team's shared server) ever stores a pasted secret.
+    """
+    from pipeline.redact import Redactor
     from pipeline.similar.taxonomy import load_taxonomy
 
+    redactor = Redactor()
+    document.sections = [(section, redactor.redact(body)) for section, body in document.sections]
     full_text = document.title + "\n" + "\n".join(body for _, body in document.sections)
     categories = load_taxonomy().categorize(full_text)
     document.triggers, document.factors = list(categories.triggers), list(categories.factors)
