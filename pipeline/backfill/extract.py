@@ -35,8 +35,8 @@ _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _KEY_VALUE = re.compile(r"^\s*[A-Za-z_][A-Za-z _-]{0,30}:(?:\s|$)(?!//)")
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|net|dev)/\S*")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|net|dev)/\S*")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no nested brackets: linear on "[[[[..." input
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _TIME = (
     r"(?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?)[ T,]*)?\d{1,2}:\d{2}(?::\d{2})?"

@@ -27,7 +27,7 @@ _HTML_BLOCK = re.compile(r"^ {0,3}</?(?:div|table|thead|tbody|tr|td|th|details|s
 _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next)\b(.*)$", re.S | re.I)
-_TIME_ROW = re.compile(r"^[^\w]*(?:\d{1,9}[.)]\s+)?[^\w]*(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
+_TIME_ROW = re.compile(r"^[^\w]*+(?:\d{1,9}[.)]\s+)?[^\w]*+(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
 _CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 
 # First non-space characters that can begin a fence, or a thematic break, link definition or HTML block
@@ -35,13 +35,13 @@ _CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 _FENCE_LEADS = frozenset("`~")
 _MARKUP_LEADS = frozenset("*-_[<")
 
-_INLINE_CODE = re.compile(r"(`+)[^\x03]*?(?<!`)\1(?!`)")
-_IMAGE = re.compile(r"!\[[^\]\x03]*\]\([^)\x03]*\)")
-_LINK = re.compile(r"\[([^\]\x03]*)\](\([^)\x03]*\)|\[[^\]\x03]*\])")
+_INLINE_CODE = re.compile(r"(?<!`)(`++)[^\x03]*?(?<!`)\1(?!`)")  # a whole backtick run opens, once: linear
+_IMAGE = re.compile(r"!\[[^\[\]\x03]*\]\([^()\x03]*\)")  # no nested brackets: linear on "[[[[..." input
+_LINK = re.compile(r"\[([^\[\]\x03]*)\](\([^()\x03]*\)|\[[^\[\]\x03]*\])")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")
 # Alternatives that each begin with a letter let `re` skip ahead by first character.
 _URL = re.compile(r"https?://[^\s<>\x03]+|ftp://[^\s<>\x03]+|www\.[^\s<>\x03]+")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>\x03]*)?/?>")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>\x03]*)?/?>")  # stops at the next "<": linear
 _QUOTES = (
     re.compile(r'"[^"\x03]{1,200}?"'),
     re.compile(r"“[^”\x03]{1,200}?”"),
