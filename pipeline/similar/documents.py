@@ -24,7 +24,7 @@ SKIPPED_SECTIONS = {"similar past incidents", "similar incidents"}  # they descr
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FIELD = re.compile(
-    r"^[\s>*+-]*\**\s*(date|service|services|severity|incident id|id)\s*\**\s*:\s*\**\s*(.+?)\s*$",
+    r"^[\s>*+-]*+(date|service|services|severity|incident id|id)\s*\**\s*:\s*\**\s*(.*\S)\s*$",  # no backtracking
     re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
