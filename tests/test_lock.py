@@ -247,7 +247,7 @@ def test_failed_write_is_an_input_error_and_leaves_no_temp_file(tmp_path: Path, 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("pipeline.ingest.lock.os.replace", refuse)
+    monkeypatch.setattr("pipeline.output.os.replace", refuse)  # the shared atomic writer
     with pytest.raises(InputError, match="cannot write the lock file: Permission denied"):
         write_lock(timeline)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.md"]

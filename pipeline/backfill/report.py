@@ -7,8 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.backfill.manifest import Manifest
-from pipeline.backfill.runner import RECORDS_DIR, BackfillSummary, write_atomic
+from pipeline.backfill.runner import RECORDS_DIR, BackfillSummary
 from pipeline.models import NoteRecord
+from pipeline.output import write_atomic
 
 BLAMING_LEVELS = {"warning", "error"}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-import os
 import re
 import time
 from collections import Counter
@@ -25,6 +24,7 @@ from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import NoteSource, discover
 from pipeline.errors import InputError, PipelineError
 from pipeline.models import Finding, NoteRecord
+from pipeline.output import write_atomic
 from pipeline.redact import Redactor
 
 if TYPE_CHECKING:
@@ -111,16 +111,6 @@ def lint_note(note: NoteText, source: str) -> list[Finding]:
         })
         for finding in findings
     ]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a crash leaves the old file or the new one, never half."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def write_record(directory: Path, record: NoteRecord) -> None:

@@ -147,7 +147,9 @@ def check_command(
                 elif path == "-":
                     sys.stdout.write(fixed)
                 elif fixed != text:
-                    Path(path).write_text(fixed, encoding="utf-8")
+                    from pipeline.output import write_atomic
+
+                    write_atomic(Path(path), fixed)  # the author's document: never left half-written
                     typer.echo(f"fixed {path}", err=True)
                 found = lint_text(fixed, path=path, config=config, people=people)
             findings.extend(found)

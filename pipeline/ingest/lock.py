@@ -11,8 +11,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
-import tempfile
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 from pipeline.errors import InputError, LockMismatchError
 from pipeline.ingest.files import read_text
 from pipeline.models import LockedTimeline
+from pipeline.output import write_atomic
 
 FORMAT_VERSION = 1
 QUOTE_LIMIT = 80
@@ -79,20 +78,11 @@ def write_lock(timeline: LockedTimeline) -> Path:
         "locked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "events": [{"id": e.id, "time": _utc_iso(e.time), "text": e.text} for e in timeline.events],
     }
+    text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
     try:
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_atomic(path, text)
     except OSError as exc:
         raise InputError(path, f"cannot write the lock file: {exc.strerror}") from exc
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(content, stream, ensure_ascii=False, indent=2)
-            stream.write("\n")
-        os.replace(temp_name, path)
-    except BaseException as exc:
-        Path(temp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise InputError(path, f"cannot write the lock file: {exc.strerror}") from exc
-        raise
     return path
 
 
