@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -36,17 +35,6 @@ CREATE TABLE IF NOT EXISTS notes (
 """
 
 
-@dataclass(frozen=True)
-class ManifestRow:
-    note_id: str
-    relative: str
-    content_sha256: str | None
-    options: str
-    status: str
-    reason: str | None
-    indexed: bool
-
-
 class Manifest:
     """A thin wrapper over one SQLite file in --out; every write is its own committed transaction."""
 
@@ -69,20 +57,12 @@ class Manifest:
     def close(self) -> None:
         self.db.close()
 
-    def get(self, note_id: str) -> ManifestRow | None:
-        row = self.db.execute(
-            "SELECT note_id, relative, content_sha256, options, status, reason, indexed FROM notes WHERE note_id = ?",
-            (note_id,),
-        ).fetchone()
-        return ManifestRow(*row[:6], indexed=bool(row[6])) if row else None
-
     def is_current(self, note_id: str, content_sha256: str, options: str, need_index: bool) -> bool:
         """True when the note is done with this content and these options (and indexed, if asked)."""
-        row = self.get(note_id)
-        return (
-            row is not None and row.status == "done" and row.content_sha256 == content_sha256
-            and row.options == options and (row.indexed or not need_index)
-        )
+        row = self.db.execute(
+            "SELECT content_sha256, options, indexed FROM notes WHERE note_id = ? AND status = 'done'", (note_id,)
+        ).fetchone()
+        return row is not None and row[0] == content_sha256 and row[1] == options and (bool(row[2]) or not need_index)
 
     def record(
         self,
@@ -108,11 +88,6 @@ class Manifest:
              llm_calls, llm_tokens, seconds, time.time()),
         )
 
-    def mark_indexed(self, note_ids: list[str]) -> None:
-        self.db.executemany("UPDATE notes SET indexed = 1 WHERE note_id = ?", [(n,) for n in note_ids])
-
-    def counts(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
-
-    def failures(self) -> list[tuple[str, str]]:
-        return self.db.execute("SELECT relative, reason FROM notes WHERE status = 'failed' ORDER BY relative").fetchall()
+    def done_note_ids(self) -> list[str]:
+        """Notes whose records are complete, in path order (a record file alone may be from a killed run)."""
+        return [row[0] for row in self.db.execute("SELECT note_id FROM notes WHERE status = 'done' ORDER BY relative")]

@@ -18,11 +18,11 @@ def load_records(out: Path) -> list[NoteRecord]:
     """Records of every note the manifest lists as done (a record file alone may be from a killed run)."""
     manifest = Manifest.open(out)
     try:
-        done = manifest.db.execute("SELECT note_id FROM notes WHERE status = 'done' ORDER BY relative").fetchall()
+        done = manifest.done_note_ids()
     finally:
         manifest.close()
     records = []
-    for (note_id,) in done:
+    for note_id in done:
         path = out / RECORDS_DIR / f"{note_id}.json"
         if path.is_file():
             records.append(NoteRecord.model_validate_json(path.read_text(encoding="utf-8")))
