@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.ingest.files import decode
+from pipeline.ingest.files import decode, read_checked
 
 MAX_NOTE_BYTES = 16 * 1024 * 1024  # an incident note larger than this is almost surely not a note
 
@@ -39,14 +39,6 @@ class NoteText:
         return "\n".join(self.lines)
 
 
-def read_bytes(path: Path, encoding: str | None = None) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_NOTE_BYTES:
-        raise InputError(path, f"note is {size / 1e6:.1f} MB, over the {MAX_NOTE_BYTES / 1e6:.0f} MB limit for one note",
-                         hint="split the file into one note per incident")
-    return path.read_bytes()
-
-
 def decode_note(data: bytes, path: Path, encoding: str | None) -> str:
     """UTF-8 (the shared decoder's errors), or the encoding the user named with --encoding."""
     if encoding:
@@ -57,7 +49,7 @@ def decode_note(data: bytes, path: Path, encoding: str | None) -> str:
     try:
         return decode(data, path, what="note")
     except InputError as error:
-        if "UTF-8" in error.reason or "utf-8" in error.reason:
+        if "UTF-8" in error.reason:
             error.hint = "old notes are often Windows-1252: re-run with --encoding cp1252"
         raise
 
@@ -66,7 +58,8 @@ def read_note(path: Path, fmt: str, *, encoding: str | None = None) -> NoteText:
     """Read one note of format `fmt`; unreadable input is an InputError naming the file (and line)."""
     if fmt == "slack-export":
         return _slack_export(path)
-    text = decode_note(read_bytes(path), path, encoding)
+    data = read_checked(path, what="note", max_bytes=MAX_NOTE_BYTES, too_large_hint="split the file into one note per incident")
+    text = decode_note(data, path, encoding)
     if fmt == "html":
         return _html(text)
     if fmt == "json":
@@ -162,7 +155,7 @@ def _json(path: Path, text: str) -> NoteText:
     except json.JSONDecodeError as exc:
         raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
     if isinstance(data, list) and data and all(isinstance(item, dict) and "text" in item for item in data):
-        return _messages(data, text)
+        return _messages(data)
     if not isinstance(data, dict):
         raise InputError(path, "JSON note must be an object of fields (or a list of chat messages)",
                          hint="export the incident as one JSON object per note")
@@ -199,7 +192,7 @@ def _add_json_value(note: NoteText, key: str, value: Any, number: int) -> None:
         note.add(f"{key}: {value}", number)
 
 
-def _messages(records: list[dict[str, Any]], text: str) -> NoteText:
+def _messages(records: list[dict[str, Any]]) -> NoteText:
     note = NoteText(is_chat=True)
     for number, record in enumerate(records, start=1):
         author = record.get("user_name") or record.get("user") or record.get("author") or "unknown"

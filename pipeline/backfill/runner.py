@@ -87,10 +87,19 @@ def content_sha256(source: NoteSource) -> str:
     digest = hashlib.sha256()
     if source.path.is_dir():
         for path in sorted(p for p in source.path.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(source.path).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(path.relative_to(source.path).as_posix().encode() + b"\0")
+            _update_from_file(digest, path)
+            digest.update(b"\0")
     else:
-        digest.update(source.path.read_bytes())
+        _update_from_file(digest, source.path)
     return digest.hexdigest()
+
+
+def _update_from_file(digest: "hashlib._Hash", path: Path) -> None:
+    """Hash a file in 1 MB blocks: a huge file is refused by size later, never loaded whole just to hash it."""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
 
 
 def redact_note(note: NoteText) -> NoteText:

@@ -11,19 +11,22 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024  # a 50 MB chat export must still load; beyon
 
 def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_INPUT_BYTES) -> str:
     """Return the file's text (UTF-8, BOM stripped, newlines normalized) or raise InputError."""
+    return decode(read_checked(path, what=what, max_bytes=max_bytes), path, what=what)
+
+
+def read_checked(
+    path: Path, *, what: str = "file", max_bytes: int = MAX_INPUT_BYTES,
+    too_large_hint: str = "split the file, or trim it to the incident window",
+) -> bytes:
+    """The file's bytes, or InputError when it is missing, a directory, or larger than `max_bytes`."""
     if not path.exists():
         raise InputError(path, f"{what} not found", hint="check the path, or pass it explicitly")
     if path.is_dir():
         raise InputError(path, f"{what} is a directory, expected a file")
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(
-            path,
-            f"{what} is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit",
-            hint="split the file, or trim it to the incident window",
-        )
-    data = path.read_bytes()
-    return decode(data, path, what=what)
+        raise InputError(path, f"{what} is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit", hint=too_large_hint)
+    return path.read_bytes()
 
 
 def decode(data: bytes, path: Path | str, *, what: str = "file") -> str:

@@ -171,3 +171,11 @@ def test_an_unexpected_error_on_one_note_fails_that_note_only(notes, tmp_path, m
     result = backfill(str(notes), "--out", str(out))
     assert result.exit_code == 0 and f"{SUPPORTED - 1} written" in result.output
     assert "one-paragraph.txt: internal error, please report it with this note: RuntimeError: boom" in result.output
+
+
+def test_an_oversized_note_is_refused_by_size_without_stopping_the_batch(notes, tmp_path):
+    with open(notes / "wiki" / "huge-export.md", "wb") as huge:
+        huge.truncate(17 * 1024 * 1024)  # sparse: 17 MB on paper
+    result = backfill(str(notes), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0 and f"{SUPPORTED} written" in result.output
+    assert "huge-export.md: note is 18 MB, over the 17 MB limit; split the file into one note per incident" in result.output
