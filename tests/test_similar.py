@@ -25,7 +25,7 @@ from pipeline.similar.embeddings import MiniLM
 from pipeline.similar import library
 from pipeline.similar import store as store_module
 from pipeline.similar.library import EXAMPLE_COLLECTION, EXAMPLE_LIBRARY, ensure_example_library, example_config
-from pipeline.similar.library import find_similar_for_text, index_paths, similar_for_draft
+from pipeline.similar.library import index_paths, similar_for_draft
 from pipeline.similar.library import similar_to_draft, similar_to_incident, similar_to_text
 from pipeline.similar.store import LibraryMissingError, LibraryStore, StoreConfig
 from pipeline.similar.taxonomy import load_taxonomy
@@ -453,22 +453,22 @@ def test_draft_does_not_match_itself(example_store):
 
 def test_missing_library_gives_empty_list_without_loading_chroma(tmp_path):
     code = (
-        "import sys; from pipeline.similar import find_similar_for_text as f; "
-        "print(f('TLS certificate expired'), 'chromadb' in sys.modules, 'numpy' in sys.modules)"
+        "import sys; from pipeline.similar import similar_for_draft as f; "
+        "print(f('TLS certificate expired', examples=False).incidents, 'chromadb' in sys.modules, 'numpy' in sys.modules)"
     )
     env = {**os.environ, "POSTMORTEM_HOME": str(tmp_path / "empty")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     assert out.stdout.split() == ["[]", "False", "False"]
 
 
-def test_find_similar_for_text_uses_the_default_library(isolated_home, tmp_path):
-    assert find_similar_for_text("x509 certificate expired") == []
+def test_drafts_search_the_default_library(isolated_home, tmp_path):
+    assert similar_for_draft("x509 certificate expired", examples=False).incidents == []
     index_paths([small_library(tmp_path)], StoreConfig.resolve())
     query = "x509 certificate expired on the internal gateway"
-    results = find_similar_for_text(query, k=2, service="search-api")
+    results = similar_for_draft(query, k=2, service="search-api").incidents
     assert results[0].incident_id == "PM-2024-004" and results[0].shared_services == ["search-api"]
     assert not results[0].recurrence  # today is years after 2024-02-10
-    soon_after = find_similar_for_text(query, k=2, service="search-api", on_date=date(2024, 3, 1))
+    soon_after = similar_for_draft(query, k=2, service="search-api", on_date=date(2024, 3, 1)).incidents
     assert soon_after[0].recurrence
 
 

@@ -8,7 +8,6 @@ library; Chroma and the model load on first use.
 
 from pipeline.similar.library import (
     ensure_example_library,
-    find_similar_for_text,
     index_paths,
     similar_for_draft,
     similar_to_draft,
@@ -18,7 +17,6 @@ from pipeline.similar.library import (
 
 __all__ = [
     "ensure_example_library",
-    "find_similar_for_text",
     "index_paths",
     "similar_for_draft",
     "similar_to_draft",

@@ -2,8 +2,8 @@
 
 `similar_for_draft` is what drafting calls (the team's library, else the bundled examples indexed on
 first use into a collection of their own); `index_paths` and the `similar_to_*` functions back
-`postmortem index` and `postmortem similar`. `find_similar_for_text` loads Chroma and numpy only when a
-library exists, so asking an empty project costs nothing.
+`postmortem index` and `postmortem similar`. `similar_for_draft` loads Chroma and numpy only when a
+library exists (or examples are wanted), so asking an empty project costs nothing.
 """
 
 from __future__ import annotations
@@ -137,24 +137,6 @@ def similar_to_incident(directory: Path, **options) -> list[SimilarIncident]:
     return similar_to_text(
         text, service=meta.service, on_date=meta.date, incident_id=directory.name, **options
     )
-
-
-def find_similar_for_text(
-    text: str, *, k: int = 5, service: str | None = None, on_date: date | None = None
-) -> list[SimilarIncident]:
-    """Similar past incidents from the default library, or [] when there is no library.
-
-    `on_date` (the incident's date; default today) anchors the recurrence window.
-    """
-    config = StoreConfig.resolve()
-    if config.path is not None and not config.path.exists():
-        return []
-    if not text.strip():
-        return []
-    try:
-        return similar_to_text(text, k=k, config=config, service=service, on_date=on_date)
-    except LibraryMissingError:
-        return []
 
 
 @dataclass(frozen=True)
