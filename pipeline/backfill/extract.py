@@ -176,9 +176,10 @@ class Extractor:
         return NoteItem(text=_clip(text), lines=self.span(first, last))
 
     def run(self) -> Extracted:
+        title = self.title()
         return Extracted(
-            title=self.title(),
-            date=self.date(),
+            title=title,
+            date=self.date(title),
             severity=self.severity(),
             services=self.services(),
             summary=self.summary(),
@@ -311,12 +312,11 @@ class Extractor:
             return NoteField(value=text, lines=self.span(first))
         return NoteField()
 
-    def date(self) -> NoteField:
+    def date(self, title: NoteField) -> NoteField:
         """A date field, else a date in the title, the timeline, the summary, or the note's opening lines."""
         candidates: list[int] = []
         if "date" in self.fields:
             candidates.append(self.fields["date"][1])
-        title = self.title()
         if title.recorded:
             found = parse_date(title.value)
             if found:
