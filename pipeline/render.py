@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
@@ -28,8 +29,12 @@ def cite(claim: Claim | list[str]) -> str:
     return " ".join(f"[{evidence_id}]" for evidence_id in ids)
 
 
+@lru_cache(maxsize=8)
 def template_environment(directory: Path) -> Environment:
-    """The jinja2 environment every markdown output uses: strict variables, markdown-escaping filters."""
+    """The jinja2 environment every markdown output uses: strict variables, markdown-escaping filters.
+
+    One per template folder, so a template is parsed once however many drafts or records are rendered.
+    """
     env = Environment(
         loader=FileSystemLoader(str(directory)),
         undefined=StrictUndefined,
