@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from pipeline.models import Fact, Facts, Incident
+from pipeline.package_data import package_path
 
-SIGNALS_FILE = Path(__file__).parent / "data" / "signals.yaml"
+SIGNALS_FILE = package_path("data", "signals.yaml")
 
 
 @dataclass(frozen=True)

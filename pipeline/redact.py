@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
 from pipeline.models import ChatMessage, Incident, TimelineEvent
+from pipeline.package_data import package_path
 
-PATTERNS_FILE = Path(__file__).parent / "data" / "redaction.yaml"
+PATTERNS_FILE = package_path("data", "redaction.yaml")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from pipeline.errors import ConfigError
 from pipeline.models import Claim, Draft, NoteRecord
+from pipeline.package_data import package_path
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = package_path("templates")
 INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
 
 

@@ -1,7 +1,8 @@
 """`postmortem index` and `postmortem similar`: parse options, call pipeline.similar, render, exit.
 
-The library lives in `$POSTMORTEM_HOME/chroma`, else `./.postmortem/chroma`; `--store` overrides both and
-`--chroma-url` (or `$POSTMORTEM_CHROMA_URL`) uses a shared Chroma server instead.
+The library lives in the library home (`$POSTMORTEM_HOME/chroma`, else the user data folder; pipeline/home.py);
+`--store` overrides it and `--chroma-url` (or `$POSTMORTEM_CHROMA_URL`) uses a shared Chroma server instead.
+`similar` with nothing indexed yet searches the bundled example library, as `draft` does, and says so.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pipeline.models import SimilarIncident
 
 _URL_HELP = "Shared Chroma server, e.g. http://chroma.internal:8000 (default: $POSTMORTEM_CHROMA_URL, else embedded)."
 _TOKEN_HELP = "Token for the Chroma server, sent as a Bearer token (default: $POSTMORTEM_CHROMA_TOKEN)."
-_STORE_HELP = "Embedded library directory (default: $POSTMORTEM_HOME/chroma, else ./.postmortem/chroma)."
+_STORE_HELP = "Embedded library directory (default: $POSTMORTEM_HOME/chroma, else the user data folder)."
 _EMBEDDINGS_HELP = "minilm (bundled, offline) or openai:MODEL (default: $POSTMORTEM_EMBEDDINGS, else minilm)."
 _EMBEDDINGS_URL_HELP = "OpenAI-compatible server for openai:MODEL (default: $POSTMORTEM_EMBEDDINGS_URL, else $OPENAI_BASE_URL)."
 
@@ -67,7 +68,7 @@ def similar_search(
     embeddings_url: Optional[str] = typer.Option(None, "--embeddings-url", help=_EMBEDDINGS_URL_HELP),
 ) -> None:
     """Find similar past incidents, each with the passage, service and terms that make it match."""
-    from pipeline.similar.library import similar_to_draft, similar_to_incident, similar_to_text
+    from pipeline.similar.library import library_to_search, similar_to_draft, similar_to_incident, similar_to_text
     from pipeline.similar.store import StoreConfig
 
     if fmt not in {"text", "json"}:
@@ -78,6 +79,11 @@ def similar_search(
         config = StoreConfig.resolve(
             path=store, url=chroma_url, token=chroma_token, embeddings=embeddings, embeddings_url=embeddings_url
         )
+        if store is None:
+            searched, library = library_to_search(config)
+            if searched is not config:
+                typer.echo(f"notice: nothing indexed yet at {config.describe()}; searching {library}", err=True)
+            config = searched
         options = {"k": k, "config": config, "window_days": window_days}
         if incident is not None:
             results = similar_to_incident(incident, **options)

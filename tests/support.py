@@ -13,9 +13,10 @@ import vcr
 
 from pipeline.models import ChatLog, ChatMessage, Incident, IncidentMeta, LockedTimeline, Person, TimelineEvent
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-SHARED = ROOT.parent / "shared"
+REPO_ROOT = Path(__file__).resolve().parents[1]  # tests run in a temporary directory: build paths from here
+ROOT = REPO_ROOT  # the older name, kept while parallel branches merge
+EXAMPLES = REPO_ROOT / "examples"
+SHARED = REPO_ROOT.parent / "shared"
 # POSTMORTEM_RECORD_CASSETTES=1 re-records cassettes against the loopback server; CI only replays them.
 RECORD_CASSETTES = os.environ.get("POSTMORTEM_RECORD_CASSETTES") == "1"
 

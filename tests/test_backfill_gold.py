@@ -15,9 +15,9 @@ from types import ModuleType
 
 import pytest
 import yaml
-from support import ROOT, SHARED
+from support import REPO_ROOT, SHARED
 
-GOLD_DIR = ROOT / "evals" / "backfill"
+GOLD_DIR = REPO_ROOT / "evals" / "backfill"
 CORPUS = SHARED / "corpus"
 SHA1_HEX = re.compile(r"[0-9a-f]{40}")
 SAMPLE_PLAN = (("postmortems", 26), ("notes-icco", 10), ("chat", 4))

@@ -514,7 +514,7 @@ def test_first_draft_indexes_the_examples_and_explains_each_match(isolated_home,
     result = CliRunner().invoke(app, ["draft", str(CHECKOUT), "-o", str(out)])
     assert result.exit_code == 0, result.output
     section = out.read_text().split("## Similar Past Incidents")[1].split("\n## ")[0]
-    assert "_From the bundled example library (examples/library/" in section
+    assert "_From the bundled example library (sample incidents" in section
     assert "None found" not in section and section.count("\n- **") == 3
     examples = LibraryStore.open(example_config(), create=False)
     assert examples.count() == sum(len(load_document(p).chunks) for p in EXAMPLE_LIBRARY.glob("*.md"))

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import EXAMPLES, ROOT
+from support import EXAMPLES, REPO_ROOT
 
 from pipeline.similar.store import StoreConfig
 
@@ -46,7 +46,7 @@ def built_model(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("int8") / "minilm.onnx"
     env = {key: value for key, value in os.environ.items()
            if key not in {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}}
-    done = subprocess.run([sys.executable, "-c", _BUILD_OFFLINE, str(target)], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-c", _BUILD_OFFLINE, str(target)], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['torch', 'transformers']"  # it really exported, in that process
@@ -162,6 +162,6 @@ def test_query_process_never_imports_onnxruntime_or_torch(isolated_home):
         "found = similar_to_text('disk full on the logging volume', config=StoreConfig(path=Path(sys.argv[1])))\n"
         "print(len(found), sorted(m for m in ('onnxruntime', 'torch') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(store)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", code, str(store)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split(maxsplit=1)[1].strip() == "[]", done.stdout

@@ -11,14 +11,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
+from pipeline.package_data import package_path
 
-RULES_FILE = Path(__file__).resolve().parents[1] / "data" / "backfill.yaml"
+RULES_FILE = package_path("data", "backfill.yaml")
 MAX_SUMMARY_WORDS = 120
 MAX_ITEM_CHARS = 400
 MAX_ITEMS = 40

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Iterable
 
 from pipeline.errors import ConfigError
+from pipeline.package_data import package_path
 
-FIRST_NAMES_PATH = Path(__file__).with_name("first_names.txt")
+FIRST_NAMES_PATH = package_path("blameless", "first_names.txt")
 
 _ROLE_WORDS = (
     r"IC|OL|CL|SME|scribe|incident commander|commander|ops lead|operations lead|comms lead|"

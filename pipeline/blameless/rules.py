@@ -18,8 +18,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pipeline.blameless.triggers import prefilter, trie_expression
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
+from pipeline.package_data import package_path
 
-RULES_PATH = Path(__file__).with_name("rules.yaml")
+RULES_PATH = package_path("blameless", "rules.yaml")
 Context = Literal["heading", "timeline", "action_items"]
 LEVEL_ORDER = {Level.suggestion: 0, Level.warning: 1, Level.error: 2}
 

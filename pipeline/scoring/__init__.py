@@ -21,11 +21,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from pipeline.errors import ConfigError
 from pipeline.models import Strict
+from pipeline.package_data import package_path
 from pipeline.scoring.criteria import CRITERIA, Context
 from pipeline.scoring.layout import SectionSpec, field_patterns, parse_layout, section_specs
 from pipeline.scoring.sources import IncidentSources, load_sources
 
-RUBRIC_PATH = Path(__file__).resolve().parents[1] / "data" / "rubric.yaml"
+RUBRIC_PATH = package_path("data", "rubric.yaml")
 
 
 class CriterionSpec(Strict):

@@ -15,11 +15,17 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.models import SimilarIncident
+from pipeline.package_data import package_path
 from pipeline.similar.explain import RECURRENCE_WINDOW_DAYS, QueryContext, group_hits
-from pipeline.similar.store import IndexCounts, LibraryMissingError, LibraryStore, StoreConfig, default_home
+from pipeline.home import library_home
+from pipeline.similar.store import IndexCounts, LibraryMissingError, LibraryStore, StoreConfig
 
-EXAMPLE_LIBRARY = Path(__file__).resolve().parents[2] / "examples" / "library"
+EXAMPLE_LIBRARY = package_path("data", "library")  # shipped in the wheel; examples/library links here
 EXAMPLE_COLLECTION = "example-postmortems"  # never the team's collection: examples must not mix in
+EXAMPLES_DESCRIPTION = (
+    "the bundled example library (sample incidents, not your team's; "
+    "run postmortem index on your own postmortems to search those instead)"
+)
 _QUERY_CHUNKS = 8  # a long query (a whole draft) is embedded as up to this many passages
 _HITS_PER_INCIDENT = 6  # chunks fetched per wanted incident, since one incident has several chunks
 
@@ -162,22 +168,25 @@ def similar_for_draft(
     own, indexed on first use, so `postmortem index` of real postmortems later simply takes over.
     A configured server is the team's library, so it is searched as is and never written to.
     """
-    config = StoreConfig.resolve()
     if not text.strip():
         return DraftMatches([], "")
-    options = {"k": k, "service": service, "on_date": on_date, "incident_id": incident_id}
-    if config.url is not None:
-        return DraftMatches(similar_to_text(text, config=config, **options), f"the shared incident library at {config.url}")
-    if _has_own_library(config):
-        return DraftMatches(similar_to_text(text, config=config, **options), f"your incident library at {config.path}")
-    if not examples:
+    config, library = library_to_search(StoreConfig.resolve(), examples=examples)
+    if config is None:
         return DraftMatches([], "")
-    example_config = ensure_example_library(config)
-    return DraftMatches(
-        similar_to_text(text, config=example_config, **options),
-        f"the bundled example library ({EXAMPLE_LIBRARY.parent.name}/{EXAMPLE_LIBRARY.name}/, sample incidents, "
-        "not your team's; run postmortem index on your own postmortems to search those instead)",
-    )
+    options = {"k": k, "service": service, "on_date": on_date, "incident_id": incident_id}
+    return DraftMatches(similar_to_text(text, config=config, **options), library)
+
+
+def library_to_search(config: StoreConfig, *, examples: bool = True) -> tuple[StoreConfig | None, str]:
+    """The library a search should use, and how to name it: a configured server or the team's embedded
+    library as is, else (embedded, nothing indexed yet) the bundled examples, else None."""
+    if config.url is not None:
+        return config, f"the shared incident library at {config.url}"
+    if _has_own_library(config):
+        return config, f"your incident library at {config.path}"
+    if not examples:
+        return None, ""
+    return ensure_example_library(config), EXAMPLES_DESCRIPTION
 
 
 def _has_own_library(config: StoreConfig) -> bool:
@@ -193,12 +202,12 @@ def _has_own_library(config: StoreConfig) -> bool:
 def example_config(config: StoreConfig | None = None) -> StoreConfig:
     """Where the bundled examples live: their own collection beside the team's embedded library."""
     base = config or StoreConfig.resolve()
-    path = base.path if base.path is not None else default_home() / "chroma"
+    path = base.path if base.path is not None else library_home() / "chroma"
     return StoreConfig(path=path, collection=EXAMPLE_COLLECTION)
 
 
 def ensure_example_library(config: StoreConfig | None = None) -> StoreConfig:
-    """Index examples/library/ into its own collection once; later calls only compare a content hash.
+    """Index the bundled example library into its own collection once; later calls only compare a content hash.
 
     When the examples change (a newer checkout), their collection is synced: edited files replace their
     chunks, removed files lose theirs, and unchanged chunks are not embedded again.

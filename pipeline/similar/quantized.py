@@ -7,7 +7,7 @@ cosine >= 0.98 to the float32 ones (tests/test_similar_int8.py), so a float32 qu
 
 Queries keep the float32 numpy model: `import onnxruntime` and the session would cost a cold `postmortem
 similar` time for no gain on one passage. The ONNX file is built offline from the bundled weights, once,
-into `$POSTMORTEM_HOME/models` (else `./.postmortem/models`): torch exports it, onnxruntime fuses and
+into `models/` in the library home (pipeline/home.py): torch exports it, onnxruntime fuses and
 quantizes it. The build costs ~10 s (mostly importing torch), so it only happens for an index call with at
 least `BUILD_AT_CHUNKS` new chunks; smaller calls use the built file when it exists, else float32. Without
 onnxruntime, onnx or torch, or with `POSTMORTEM_INT8_INDEXING=0`, indexing uses float32.
@@ -40,9 +40,9 @@ DISABLE_VARIABLE = "POSTMORTEM_INT8_INDEXING"
 
 def quantized_path(home: Path | None = None) -> Path:
     """Where the built int8 model is cached (beside the embedded library)."""
-    from pipeline.similar.store import default_home
+    from pipeline.home import library_home
 
-    return (home or default_home()) / "models" / f"{MODEL_NAME}.{RECIPE}.onnx"
+    return (home or library_home()) / "models" / f"{MODEL_NAME}.{RECIPE}.onnx"
 
 
 class QuantizedMiniLM:

@@ -2,8 +2,8 @@
 
 Where the embedded library lives, first match wins:
 1. `--store DIR` / `StoreConfig(path=...)` given explicitly;
-2. `$POSTMORTEM_HOME/chroma`;
-3. `./.postmortem/chroma` in the current directory (project-local).
+2. `chroma/` in the library home (pipeline/home.py): `$POSTMORTEM_HOME`, else the user data folder,
+   never the current directory (an old `./.postmortem/` there is moved into the home once).
 A server is used instead when `--chroma-url` (or `$POSTMORTEM_CHROMA_URL`) is set; a token
 (`--chroma-token` or `$POSTMORTEM_CHROMA_TOKEN`) is sent as `Authorization: Bearer`. Each collection
 records the embeddings it was built with (embedders.py) and is never opened with others.
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.home import adopt_legacy_library, library_home
 from pipeline.similar.embedders import EmbeddingConfig, EmbeddingMismatchError, embedder_for, indexing_embedder_for
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class LibraryMissingError(PipelineError):
 
     def __init__(self, where: str):
         self.where = where
-        self.hint = "index past postmortems first: postmortem index examples/library/ (or your own folder)"
+        self.hint = "index past postmortems first: postmortem index YOUR_POSTMORTEMS/ (markdown or draft.json files)"
         super().__init__(f"error: no incident library at {where}")
 
 
@@ -64,22 +65,18 @@ class StoreConfig:
         embeddings: str | None = None,
         embeddings_url: str | None = None,
     ) -> "StoreConfig":
-        """Apply the documented precedence: explicit options, then environment, then ./.postmortem."""
+        """Apply the documented precedence: explicit options, then environment, then the library home."""
         url = url or os.environ.get("POSTMORTEM_CHROMA_URL") or None
         token = token or os.environ.get("POSTMORTEM_CHROMA_TOKEN") or None
         chosen = EmbeddingConfig.resolve(embeddings, base_url=embeddings_url)
         if url:
             return cls(url=url, token=token, embeddings=chosen)
-        return cls(path=path or default_home() / "chroma", embeddings=chosen)
+        if path is None:
+            adopt_legacy_library()
+        return cls(path=path or library_home() / "chroma", embeddings=chosen)
 
     def describe(self) -> str:
         return self.url if self.url else str(self.path)
-
-
-def default_home() -> Path:
-    """`$POSTMORTEM_HOME` when set, else the project-local `.postmortem/` in the current directory."""
-    home = os.environ.get("POSTMORTEM_HOME")
-    return Path(home) if home else Path.cwd() / ".postmortem"
 
 
 @dataclass(frozen=True)

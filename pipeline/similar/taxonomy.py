@@ -14,8 +14,9 @@ from pathlib import Path
 import yaml
 
 from pipeline.errors import ConfigError
+from pipeline.package_data import package_path
 
-TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
+TAXONOMY_PATH = package_path("similar", "taxonomy.yaml")
 LONG_TEXT_WORDS = 300
 MIN_HITS_LONG_TEXT = 2
 

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.models import NoteRecord
 
-from support import ROOT
+from support import REPO_ROOT
 
-NOTES = ROOT / "tests" / "fixtures" / "backfill" / "notes"
+NOTES = REPO_ROOT / "tests" / "fixtures" / "backfill" / "notes"
 SUPPORTED = 7  # the fixture notes backfill can read; 3 more are reported (empty, latin-1, .pdf)
 runner = CliRunner()
 

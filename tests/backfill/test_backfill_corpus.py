@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 
-from support import ROOT, SHARED
+from support import REPO_ROOT, SHARED
 
 CORPUS = SHARED / "corpus"
 pytestmark = [pytest.mark.corpus, pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")]
@@ -37,7 +37,7 @@ def test_every_corpus_file_gets_a_record_or_a_stated_reason(tmp_path):
 
 
 def test_titles_and_dates_match_the_hand_labelled_gold_sample():
-    spec = importlib.util.spec_from_file_location("backfill_run_eval", ROOT / "evals" / "backfill" / "run_eval.py")
+    spec = importlib.util.spec_from_file_location("backfill_run_eval", REPO_ROOT / "evals" / "backfill" / "run_eval.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     accuracy = module.evaluate(CORPUS)["accuracy"]

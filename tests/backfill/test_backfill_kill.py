@@ -17,6 +17,7 @@ import time
 
 from pipeline.backfill.runner import library_document
 from pipeline.models import NoteRecord
+from support import REPO_ROOT
 
 NOTES = 36
 KILLS = 10
@@ -69,7 +70,7 @@ def test_sigkill_at_random_points_then_resume_gives_exactly_one_record_and_one_s
     notes, out, store = tmp_path / "notes", tmp_path / "out", tmp_path / "library"
     notes.mkdir()
     write_notes(notes)
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     kill_times = []
     for _ in range(KILLS):
         process = start(notes, out, store, env)

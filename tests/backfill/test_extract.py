@@ -14,9 +14,9 @@ from pipeline.backfill.sources import detect_format, discover, parse_shard
 from pipeline.errors import InputError
 from pipeline.models import NOT_RECORDED
 
-from support import ROOT
+from support import REPO_ROOT
 
-NOTES = ROOT / "tests" / "fixtures" / "backfill" / "notes"
+NOTES = REPO_ROOT / "tests" / "fixtures" / "backfill" / "notes"
 
 
 def fields_of(path: Path):

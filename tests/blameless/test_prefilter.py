@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pipeline.blameless import lint_text
 from pipeline.blameless.rules import load_rules
 from pipeline.blameless.triggers import block_safe, trie_expression, triggers
-from support import ROOT, SHARED
+from support import REPO_ROOT, SHARED
 
 FULL_SCAN = dataclasses.replace(load_rules(), prefilter_after=None)
 PREFILTERED = dataclasses.replace(load_rules(), prefilter_after=0)
@@ -58,7 +58,7 @@ def _sentences() -> list[str]:
     rules = load_rules()
     texts = [s for c in rules.rules for kind in ("positive", "negative", "borderline")
              for s in getattr(c.rule.examples, kind)]
-    labelled = yaml.safe_load((ROOT / "evals" / "blameless" / "labelled.yaml").read_text(encoding="utf-8"))
+    labelled = yaml.safe_load((REPO_ROOT / "evals" / "blameless" / "labelled.yaml").read_text(encoding="utf-8"))
     texts += [row["text"] for split in labelled.values() for row in split]
     return texts
 
@@ -92,6 +92,7 @@ def test_any_text_matches_a_full_scan(text: str) -> None:
     assert lint_text(text, rules=PREFILTERED) == lint_text(text, rules=FULL_SCAN)
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
 def test_real_corpus_matches_a_full_scan() -> None:
     for path in sorted(CORPUS.glob("*.md"))[:60]:
