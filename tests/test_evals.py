@@ -212,3 +212,17 @@ def test_no_alert_factor_only_when_people_reported_before_any_alert():
     no_alert = [f for f in search.contributing_factors if f.statement.startswith("No alert fired before people reported")]
     assert [f.evidence for f in no_alert] == [["T3"]] and "16:20 UTC" in no_alert[0].statement
     assert not any("No alert fired" in f.statement for f in billing.contributing_factors)  # paged by an alert
+
+
+def test_cli_needs_datasets_and_finds_its_defaults_from_them_not_the_cwd(tmp_path, monkeypatch):
+    from pipeline.eval_command import eval_folder
+
+    missing = CliRunner().invoke(app, ["eval", "--no-reference"])
+    assert missing.exit_code == 2 and "postmortem eval evals/datasets" in missing.output
+    assert eval_folder(DATASETS) == eval_folder(HELD_OUT) == EVALS.resolve()  # the folder with thresholds.toml
+    elsewhere = tmp_path / "gold"
+    shutil.copytree(DATASETS / "cdn-jsonl-injection", elsewhere / "cdn-jsonl-injection")
+    assert eval_folder(elsewhere / "cdn-jsonl-injection") == elsewhere
+    ran = CliRunner().invoke(app, ["eval", str(elsewhere / "cdn-jsonl-injection"), "--no-reference"])
+    assert ran.exit_code == 0, ran.output
+    assert (elsewhere / "reports" / "latest.json").is_file() and not any(Path.cwd().iterdir())
