@@ -56,7 +56,9 @@ def adopt_legacy_library(home: Path | None = None, cwd: Path | None = None) -> N
             continue
         _move(source, target)
         if name == "chroma":
-            _notice(f"moved the incident library {source} to {target} (one per user; set ${HOME_VARIABLE} to choose another)")
+            _notice(
+                f"moved the incident library {source} to {target} (one per user; set ${HOME_VARIABLE} to choose another)"
+            )
     if legacy.is_dir() and not any(legacy.iterdir()):
         legacy.rmdir()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import json
-import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,8 +48,13 @@ print(json.dumps(failures))
 
 @pytest.fixture(scope="module")
 def import_failures() -> dict[str, str]:
-    done = subprocess.run([sys.executable, "-c", _IMPORT_EACH, *MODULES], capture_output=True, text=True,
-                          timeout=300, cwd=PACKAGE_DIR.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EACH, *MODULES],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PACKAGE_DIR.parent,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -72,8 +76,9 @@ def test_the_fresh_import_catches_a_partially_initialized_module(tmp_path):
     (package / "a.py").write_text("import cyclic.b\nVALUE = 1\n")
     (package / "b.py").write_text("from cyclic.a import VALUE\n")
     script = _IMPORT_EACH.replace('"pipeline"', '"cyclic"').replace('"pipeline."', '"cyclic."')
-    done = subprocess.run([sys.executable, "-c", script, "cyclic.a", "cyclic.b"], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script, "cyclic.a", "cyclic.b"], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
     failures = json.loads(done.stdout)
     assert list(failures) == ["cyclic.a"] and "partially initialized" in failures["cyclic.a"]
 

@@ -58,7 +58,9 @@ def test_draft_similar_and_backfill_from_three_folders_see_one_library(user_data
     monkeypatch.chdir(folder(tmp_path, "elsewhere"))
     drafted = runner.invoke(app, ["draft", str(EXAMPLES / "checkout-api"), "--format", "json"])
     assert drafted.exit_code == 0, drafted.output
-    assert Draft.model_validate_json(drafted.stdout).similar_source == f"your incident library at {user_data / 'chroma'}"
+    assert (
+        Draft.model_validate_json(drafted.stdout).similar_source == f"your incident library at {user_data / 'chroma'}"
+    )
     assert not any(tmp_path.glob("*/.postmortem")), "nothing is written into the current directory"
 
 
@@ -88,7 +90,9 @@ def test_an_old_cwd_library_moves_into_an_empty_home_with_a_notice(tmp_path, cap
     adopt_legacy_library(home, cwd)
     assert (home / "chroma" / "chroma.sqlite3").read_text() == "team library"
     assert not (cwd / ".postmortem").exists()
-    assert f"moved the incident library {cwd / '.postmortem' / 'chroma'} to {home / 'chroma'}" in capsys.readouterr().err
+    assert (
+        f"moved the incident library {cwd / '.postmortem' / 'chroma'} to {home / 'chroma'}" in capsys.readouterr().err
+    )
 
 
 def test_an_old_cwd_library_is_never_merged_over_an_existing_one(tmp_path, capsys):

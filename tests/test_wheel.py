@@ -39,7 +39,18 @@ def wheel(tmp_path_factory) -> Path:
             target.symlink_to(origin.readlink())
         else:
             shutil.copy2(origin, target)
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        str(out),
+        str(source),
+    ]
     subprocess.run(command, check=True, capture_output=True, text=True, timeout=300)
     [built] = out.glob("postmortem_pipeline-*.whl")
     return built
@@ -55,13 +66,23 @@ def test_every_tracked_package_file_is_in_the_wheel(wheel):
 
 def test_the_installed_wheel_checks_a_name_from_outside_the_repository(wheel, tmp_path):
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     note = tmp_path / "note.md"
     note.write_text("Dave forgot to renew the cert.\n", encoding="utf-8")
     code = "import pipeline, sys; from pipeline.cli import main; print(pipeline.__file__, file=sys.stderr); main()"
-    result = subprocess.run([sys.executable, "-c", code, "check", str(note)], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", code, "check", str(note)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
     assert str(target) in result.stderr, result.stderr  # the installed copy, not the source tree
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "note.md:1:1:" in result.stdout
