@@ -35,3 +35,12 @@ def test_readme_lists_every_command_and_links_every_doc() -> None:
     docs = sorted(path.relative_to(REPO_ROOT).as_posix() for path in (REPO_ROOT / "docs").glob("*.md"))
     assert "docs/cli.md" in docs
     assert [doc for doc in docs if f"]({doc})" not in readme] == []
+
+
+def test_ci_runs_the_readme_quickstart_verbatim_after_the_wheel_smoke_test() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    quickstart = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    commands = [line for block in quickstart.split("```bash\n")[1:] for line in block.split("```")[0].splitlines()]
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert len(commands) == 2 and [command for command in commands if command not in ci] == []
+    assert ci.index('.ci/smoke "$work/venv"') < ci.index(commands[0])
