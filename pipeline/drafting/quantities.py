@@ -34,6 +34,10 @@ class Quantity:
     utc: bool = False
 
 
+# "25:00" is not a time of day: a claim that writes one is supported by nothing.
+NO_SUCH_CLOCK = Quantity("clock", Fraction(-1))
+
+
 @dataclass(frozen=True)
 class Token:
     """A quantity as written, with every reading the text allows ("30s": 30 seconds, or the count 30)."""
@@ -98,8 +102,7 @@ def tokens(text: str) -> list[Token]:
             found.append(Token(match["date"], (_date(match["date"]),)))
         elif match["clock"]:
             reading = _clock(match["clock"], match["ampm"], match["zone"])
-            if reading is not None:
-                found.append(Token(match.group(0).strip(), (reading,)))
+            found.append(Token(match.group(0).strip(), (reading or NO_SUCH_CLOCK,)))
         elif match["duration"]:
             found += _duration_tokens(match["duration"])
         elif match["percent"]:
@@ -135,7 +138,7 @@ def _clock(text: str, ampm: str | None, zone: str | None) -> Quantity | None:
         if not 1 <= hours <= 12:
             return None
         hours = hours % 12 + (12 if ampm.lower().startswith("p") else 0)
-    if hours > 24 or minutes > 59 or seconds > 59:
+    if hours > 23 or minutes > 59 or seconds > 59:
         return None
     value = hours * 3600 + minutes * 60 + seconds
     utc = False
