@@ -22,7 +22,7 @@ from pydantic import Field, StringConstraints
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
-from pipeline.facts import Evidence, evidence_items
+from pipeline.facts import Evidence, evidence_items, is_bot
 from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError
 from pipeline.models import (
     NOT_ESTABLISHED,
@@ -48,6 +48,8 @@ MAX_SUMMARY_WORDS = 100
 FALLBACK_STATUS = "Draft (offline fallback: the model did not answer; see warnings)"
 # A suspect message's text is not sent at all: a model cannot follow an instruction it never sees.
 WITHHELD = "[withheld: this message reads as an instruction to a model]"
+# A message the draft withholds as blame reaches the model as its blameless rewrite, or as this.
+WITHHELD_BLAME = "[withheld: flagged by the blameless check; the draft does not quote it]"
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,}")
 COMMON_WORDS = frozenset(
     "the and that this with from were was have has had for are not but all any into than then they them their "
@@ -172,7 +174,9 @@ class LLMEngine:
         self.model = model or ChatModel(config)
         self.items = evidence_items(incident)
         self.evidence = {item.id: item for item in self.items}
-        self.people = sorted({p.name for p in incident.meta.people} | {i.author for i in self.items if i.author})
+        self.people = sorted(
+            {p.name for p in incident.meta.people} | {i.author for i in self.items if i.author and not is_bot(i.author, i.kind)}
+        )
         self.pseudonyms = Pseudonyms.for_incident(incident, self.items) if config.pseudonymize else NoPseudonyms()
         self.warnings: list[str] = []
         self.lost: dict[str, str] = {}  # key of a model sentence that could not be kept -> the rule it failed
@@ -189,8 +193,8 @@ class LLMEngine:
             "severity": meta.severity or "", "date": meta.date.isoformat() if meta.date else "",
         }
         facts = [
-            {"name": fact.name, "value": hide(fact.value), "time": utc_clock(fact.time) if fact.time else None,
-             "evidence": fact.evidence}
+            {"name": fact.name, "value": hide(self.sendable(fact.value, fact.evidence)),
+             "time": utc_clock(fact.time) if fact.time else None, "evidence": fact.evidence}
             for fact in self.fact_list()
         ]
         for name in ("time_to_detect_minutes", "time_to_mitigate_minutes", "time_to_resolve_minutes"):
@@ -200,12 +204,19 @@ class LLMEngine:
         evidence = [
             {"id": item.id, "time": utc_clock(item.time) if item.time else None,
              "who": hide(item.author) if item.author else "timeline",
-             "text": WITHHELD if item.suspect else hide(item.text), "suspect": item.suspect}
+             "text": WITHHELD if item.suspect else hide(self.sendable(item.text, [item.id])), "suspect": item.suspect}
             for item in self.items
         ]
         people = sorted({self.pseudonyms.labels.get(name, name) for name in self.people})
         return {"incident": incident, "facts": facts, "evidence": evidence, "people": people,
                 "pseudonymized": self.config.pseudonymize}
+
+    def sendable(self, text: str, evidence: list[str]) -> str:
+        """Chat text as the draft may quote it: itself, its blameless rewrite, or WITHHELD_BLAME (the
+        timeline is the scribe's record and goes as written)."""
+        if all(self.evidence[e].is_timeline for e in evidence if e in self.evidence):
+            return text
+        return blameless_or_none(text, self.people) or WITHHELD_BLAME
 
     def fact_list(self) -> list[Fact]:
         f = self.facts
@@ -402,6 +413,8 @@ class LLMEngine:
         if not stated:
             return None
         name = self.pseudonyms.name_of(stated) or stated
+        if is_bot(name):
+            return None
         return name if any(name == person or name == person.split()[0] for person in self.people) else None
 
     def fallback(self, base: Draft, exc: ModelUnavailableError) -> Draft:
