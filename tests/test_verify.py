@@ -79,3 +79,9 @@ def test_the_cases_from_the_held_out_run():
     assert problems("About 9% of requests failed.", "T3") == ["number 9 does not appear in the cited evidence"]
     assert problems("About 1% of requests failed.", "T3") == ["number 1 does not appear in the cited evidence"]
     assert problems("It expired at 12:00 UTC.", "T1") == ["time 12:00 UTC is not the time of any cited evidence"]
+
+
+def test_a_hyphenated_duration_is_a_duration():
+    rows = {"T1": Evidence("T1", clock("13:00:00"), "Zone update published with a TTL of 5 seconds")}
+    assert claim_problems(Claim(text="The update set a 5-second TTL.", evidence=["T1"]), rows) == []
+    assert claim_problems(Claim(text="The update set a 5-minute TTL.", evidence=["T1"]), rows) != []

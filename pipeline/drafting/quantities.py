@@ -77,7 +77,7 @@ def _scanner() -> re.Pattern[str]:
     utc = _alternation(units["utc"])
     magnitude = _alternation(list(units["magnitude"]))
     number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-    part = rf"(?:{number})\s?(?:{duration_unit})(?![a-z%])"
+    part = rf"(?:{number})[\s-]?(?:{duration_unit})(?![a-z%])"  # "5 s", "5s", "a 5-second TTL"
     return re.compile(
         rf"""
         (?P<date>(?<![\w.:/])\d{{4}}-\d{{2}}-\d{{2}})(?:[T\s](?=\d{{1,2}}:\d{{2}}))?
@@ -156,7 +156,7 @@ def _duration_tokens(text: str) -> list[Token]:
     ("1h 5m" is 65 minutes; "30s 30s" is two durations), at the resolution of the run's last part."""
     units = _duration_units()
     runs: list[list[tuple[str, str, str]]] = []
-    for part in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s?([a-z]+)", text, re.IGNORECASE):
+    for part in re.finditer(r"(\d[\d,]*(?:\.\d+)?)[\s-]?([a-z]+)", text, re.IGNORECASE):
         digits, unit = part.group(1), part.group(2)
         if runs and units[runs[-1][-1][1].lower()] > units[unit.lower()]:
             runs[-1].append((digits, unit, part.group(0)))
