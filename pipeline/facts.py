@@ -63,6 +63,19 @@ def evidence_items(incident: Incident) -> list[Evidence]:
     return items
 
 
+def is_bot(author: str | None, kind: str = "message") -> bool:
+    """A tool posting in the channel (PagerDuty, Slackbot, any *bot, any Slack bot or APP message)."""
+    return kind == "bot" or bool(author and signals()["bot_author"].search(author.strip()))
+
+
+def is_question(item: Evidence) -> bool:
+    """A chat message that only asks: never evidence that something happened."""
+    if item.is_timeline:
+        return False
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n", item.text.strip()) if s.strip()]
+    return bool(sentences) and all(signals()["question_sentence"].search(s) for s in sentences)
+
+
 def _by_time(items: list[Evidence]) -> list[Evidence]:
     """Timeline rows first at equal times: the locked timeline is the better citation."""
     return sorted(
@@ -71,9 +84,11 @@ def _by_time(items: list[Evidence]) -> list[Evidence]:
     )
 
 
-def _first(items: list[Evidence], pattern: re.Pattern[str], name: str, after: datetime | None = None) -> Fact | None:
+def _first(
+    items: list[Evidence], pattern: re.Pattern[str], name: str, after: datetime | None = None, *, statements_only: bool = False
+) -> Fact | None:
     for item in _by_time(items):
-        if item.suspect or (after is not None and item.time < after):
+        if item.suspect or (after is not None and item.time < after) or (statements_only and is_question(item)):
             continue
         if pattern.search(item.text):
             return Fact(name=name, value=item.text, time=item.time, evidence=[item.id])
@@ -113,6 +128,7 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
     incident.toml gives the full name; a matching statement in the evidence gives the citation.
     """
     sig = signals()
+    known = {name.split()[0].lower() for name in [p.name for p in incident.meta.people] + [i.author or "" for i in items] if name}
     stated: dict[tuple[str, str], list[str]] = {}
     for item in _by_time(items):
         if item.suspect:
@@ -122,8 +138,11 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
             for pattern in ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_listed")
             for match in sig[pattern].finditer(item.text)
         ]
+        found += [(match["role"], match["name"]) for match in sig["role_requested"].finditer(item.text)
+                  if _is_name(match["name"], known)]
         if item.author:
-            found += [(match["role"], item.author) for match in sig["role_self"].finditer(item.text)]
+            found += [(match["role"], item.author) for pattern in ("role_self", "role_self_verb")
+                      for match in sig[pattern].finditer(item.text)]
         for role_text, name in found:
             role = _normalize_role(role_text)
             if role is not None:
@@ -140,6 +159,14 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
         facts.append(Fact(name=role, value=name, evidence=evidence))
     order = ["IC", "OL", "CL", "Scribe", "SME"]
     return sorted(facts, key=lambda fact: (order.index(fact.name) if fact.name in order else 9, fact.value))
+
+
+def _is_name(text: str, known: set[str]) -> bool:
+    """A person's name: someone in the incident, or a capitalized first name the blameless check knows."""
+    from pipeline.blameless.people import first_names
+
+    first = text.split()[0]
+    return first.lower() in known or (first[0].isupper() and first in first_names())
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -165,11 +192,12 @@ def extract_facts(incident: Incident) -> Facts:
     if started is None and timeline:
         first = timeline[0]
         started = Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
-    declared = _first(timeline, sig["declaration"], "declared") or _first(items, sig["declaration"], "declared")
+    declared = _first(timeline, sig["declaration"], "declared") or _first(
+        items, sig["declaration"], "declared", statements_only=True)
     steps = mitigation_steps(items)
     after_first_step = steps[0].time if steps else (detected.time if detected else None)
     mitigated = _first(timeline, sig["mitigated"], "mitigated", after=after_first_step) or _first(
-        items, sig["mitigated"], "mitigated", after=after_first_step
+        items, sig["mitigated"], "mitigated", after=after_first_step, statements_only=True
     )
     if mitigated is None and steps:
         mitigated = steps[-1].model_copy(update={"name": "mitigated"})
@@ -203,7 +231,7 @@ def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
 
 def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | None:
     for item in reversed(_by_time(items)):
-        if not item.suspect and pattern.search(item.text):
+        if not item.suspect and not is_question(item) and pattern.search(item.text):
             return Fact(name=name, value=item.text, time=item.time, evidence=[item.id])
     return None
 
@@ -217,7 +245,7 @@ def mitigation_steps(items: list[Evidence]) -> list[Fact]:
     seen_kinds: set[str] = set()
     for source_is_timeline in (True, False):
         for item in _by_time(items):
-            if item.is_timeline != source_is_timeline or item.suspect or item.kind == "bot":
+            if item.is_timeline != source_is_timeline or item.suspect or item.kind == "bot" or is_question(item):
                 continue
             for kind, pattern in signals()["mitigation_steps"].items():
                 if pattern.search(item.text) and (source_is_timeline or kind not in seen_kinds):
@@ -234,7 +262,8 @@ def impact_figures(items: list[Evidence]) -> list[Fact]:
     seen: set[str] = set()
     sig = signals()
     for item in _by_time(items):
-        if item.suspect or not sig["impact_context"].search(item.text) or sig["action_cue"].search(item.text):
+        if (item.suspect or is_question(item) or not sig["impact_context"].search(item.text)
+                or sig["action_cue"].search(item.text)):
             continue
         for match in sig["impact_figure"].finditer(item.text):
             value = match.group(0).strip()

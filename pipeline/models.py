@@ -127,12 +127,29 @@ class Facts(Strict):
     time_to_resolve_minutes: int | None = None
 
 
+class ClaimOrigin(str, Enum):
+    """How a sentence of the draft was made, so a reviewer knows which ones code had to change."""
+
+    offline = "offline"
+    model = "model"
+    model_repaired = "model_repaired"
+    fallback = "fallback"
+
+
 class Claim(Strict):
     """One factual sentence of the draft and the evidence it stands on."""
 
     text: str
     evidence: list[str] = Field(default_factory=list, description="Evidence IDs; empty only when not established.")
     established: bool = True
+    origin: ClaimOrigin = Field(
+        default=ClaimOrigin.offline,
+        description="offline engine; model as written; model_repaired (the model's sentence failed verification "
+        "and was repaired); fallback (the offline text, used because the model's section failed verification).",
+    )
+    origin_reason: str = Field(
+        default="", description="For model_repaired and fallback: the rule that failed (never the quoted blame)."
+    )
 
 
 class Confidence(str, Enum):

@@ -52,9 +52,12 @@ def prompt_source(name: str) -> str:
 
 
 def prompt_hash(name: str, system: str = SYSTEM_TEMPLATE) -> str:
-    """Version hash of a task prompt: SHA-256 of the system and task templates, first 12 hex digits."""
-    data = (prompt_source(system) + "\0" + prompt_source(f"{name}.j2")).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()[:12]
+    """Version hash of a task prompt: SHA-256 of the system and task templates and the verifier's rule
+    sentences they state, first 12 hex digits."""
+    from pipeline.drafting.verify import prompt_rules
+
+    parts = [prompt_source(system), prompt_source(f"{name}.j2"), *prompt_rules()]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
 def untrusted(value: Any) -> str:
@@ -75,7 +78,10 @@ def render_prompt(name: str, *, system_template: str = SYSTEM_TEMPLATE, **contex
 
     A missing variable is a ConfigError.
     """
+    from pipeline.drafting.verify import prompt_rules
+
     env = _environment()
+    context.setdefault("verifier_rules", list(prompt_rules()))  # one contract: the rules the verifier applies
     try:
         system = env.from_string(prompt_source(system_template)).render(**context)
         user = env.from_string(prompt_source(f"{name}.j2")).render(**context)

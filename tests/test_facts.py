@@ -1,3 +1,5 @@
+import pytest
+
 from pipeline.facts import extract_facts
 from pipeline.redact import redact_incident
 
@@ -79,3 +81,39 @@ def test_detection_falls_back_to_chat_when_the_timeline_has_none():
     facts = extract_facts(make_incident(rows, chat))
     assert facts.detected.evidence == ["C1"]
     assert facts.mitigation_steps[0].name == "restart"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Lena, can you scribe?", "@Lena Fischer you're the scribe", "Lena will take notes", "Lena please scribe",
+     "Scribe: Lena", "Lena can you be our scribe pls"],
+)
+def test_a_scribe_assigned_in_the_chat_is_recorded(message):
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident([("10:00", "Errors began")], [("10:01", "Mei Tanaka", message)])
+    roles = extract_roles(incident, evidence_items(incident))
+    assert [(r.name, r.value.split()[0], r.evidence) for r in roles] == [("Scribe", "Lena", ["C1"])]
+
+
+def test_hey_can_you_scribe_names_nobody():
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident([("10:00", "Errors began")], [("10:01", "Mei Tanaka", "Hey, can you scribe?")])
+    assert extract_roles(incident, evidence_items(incident)) == []
+
+
+def test_a_question_is_never_a_fact():
+    incident = make_incident(
+        [("10:00", "Certificate on the gateway expired"), ("10:30", "Error rate back to normal")],
+        [("10:05", "Mei Tanaka", "who renewed this cert last time??"), ("10:20", "Jonas Berg", "renewed the cert manually")],
+    )
+    facts = extract_facts(incident)
+    assert [(step.name, step.evidence) for step in facts.mitigation_steps] == [("config fix", ["C2"])]
+
+
+def test_bots_are_recognised_by_kind_and_name():
+    from pipeline.facts import is_bot
+
+    assert is_bot("PagerDuty") and is_bot("Opsgenie") and is_bot("deploy-bot") and is_bot("Ana", "bot")
+    assert not is_bot("Abbott Lee") and not is_bot("Ana Silva") and not is_bot(None)

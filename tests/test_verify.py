@@ -49,3 +49,39 @@ def test_enforce_grounding_replaces_unsupported_claims(tmp_path):
     fixed, warnings = enforce_grounding(bad, evidence)
     assert fixed.impact[0].text == NOT_ESTABLISHED and not fixed.impact[0].established
     assert any("number 99" in warning for warning in warnings)
+
+
+def clock(hhmmss: str):
+    from datetime import datetime, timezone
+
+    return datetime.fromisoformat(f"2024-03-12T{hhmmss}+00:00").astimezone(timezone.utc)
+
+
+def test_the_cases_from_the_held_out_run():
+    """Durations as the model sees them (HH:MM), times with seconds read whole, numbers by value and unit."""
+    rows = {
+        "T1": Evidence("T1", clock("09:12:40"), "Certificate on search-gw expired at 09:12:00 UTC"),
+        "T2": Evidence("T2", clock("09:47:30"), "Error rate above 20%"),
+        "T3": Evidence("T3", clock("09:52:00"), "Error rate at 91% of requests"),
+        "T4": Evidence("T4", clock("10:09:40"), "Manual certificate issued"),
+        "T5": Evidence("T5", clock("10:33:00"), "Error rate back to baseline"),
+    }
+
+    def problems(text: str, *ids: str) -> list[str]:
+        return claim_problems(Claim(text=text, evidence=list(ids)), rows)
+
+    assert problems("The certificate expired at 09:12:00 UTC.", "T1") == []
+    assert problems("Errors rose for 5 minutes.", "T2", "T3") == []
+    assert problems("Errors rose for 4 minutes.", "T2", "T3") == []
+    assert problems("Recovery took 23 minutes.", "T4", "T5") == [] and problems("Recovery took 24 min.", "T4", "T5") == []
+    assert problems("Recovery took 22 minutes.", "T4", "T5") == ["22 minutes does not follow from the cited evidence times"]
+    assert problems("The alert fired within 2 minutes.", "T2") == ["2 minutes does not follow from the cited evidence times"]
+    assert problems("About 9% of requests failed.", "T3") == ["number 9 does not appear in the cited evidence"]
+    assert problems("About 1% of requests failed.", "T3") == ["number 1 does not appear in the cited evidence"]
+    assert problems("It expired at 12:00 UTC.", "T1") == ["time 12:00 UTC is not the time of any cited evidence"]
+
+
+def test_a_hyphenated_duration_is_a_duration():
+    rows = {"T1": Evidence("T1", clock("13:00:00"), "Zone update published with a TTL of 5 seconds")}
+    assert claim_problems(Claim(text="The update set a 5-second TTL.", evidence=["T1"]), rows) == []
+    assert claim_problems(Claim(text="The update set a 5-minute TTL.", evidence=["T1"]), rows) != []

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from pipeline.drafting.llm_engine import draft_llm
-from pipeline.drafting.offline import draft_offline
+from pipeline.drafting.offline import draft_offline, open_questions
 from pipeline.drafting.verify import enforce_grounding
 from pipeline.errors import ConfigError
 from pipeline.facts import evidence_items, extract_facts
@@ -30,6 +30,8 @@ def draft_incident(
     evidence = {item.id: item for item in evidence_items(safe)}
     engine_metadata = draft.metadata
     draft, warnings = enforce_grounding(draft, evidence)
+    # Questions for the review follow the final draft's content, whichever engine wrote it.
+    draft = draft.model_copy(update={"open_questions": open_questions(draft, safe)})
     warnings = engine_metadata.warnings + warnings
     if similar:
         incident_id = Path(incident.directory).name if incident.directory else None

@@ -22,13 +22,14 @@ from pydantic import Field, StringConstraints
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
-from pipeline.facts import Evidence, evidence_items
+from pipeline.facts import Evidence, evidence_items, is_bot
 from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError
 from pipeline.models import (
     NOT_ESTABLISHED,
     ActionItem,
     ActionType,
     Claim,
+    ClaimOrigin,
     Confidence,
     ContributingFactor,
     Draft,
@@ -47,6 +48,8 @@ MAX_SUMMARY_WORDS = 100
 FALLBACK_STATUS = "Draft (offline fallback: the model did not answer; see warnings)"
 # A suspect message's text is not sent at all: a model cannot follow an instruction it never sees.
 WITHHELD = "[withheld: this message reads as an instruction to a model]"
+# A message the draft withholds as blame reaches the model as its blameless rewrite, or as this.
+WITHHELD_BLAME = "[withheld: flagged by the blameless check; the draft does not quote it]"
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,}")
 COMMON_WORDS = frozenset(
     "the and that this with from were was have has had for are not but all any into than then they them their "
@@ -108,6 +111,12 @@ class RepairReply(Strict):
 
 
 NARRATIVE_SECTIONS = ("executive_summary", "impact", "went_well", "went_wrong", "lessons_learned")
+# Headings as the markdown draft shows them, so a warning names the section the reviewer reads.
+SECTION_TITLES = {
+    "executive_summary": "Executive Summary", "impact": "Impact", "went_well": "What Went Well",
+    "went_wrong": "What Went Wrong", "lessons_learned": "Lessons Learned", "five_whys": "5 Whys",
+    "contributing_factors": "Contributing Factors",
+}
 
 
 # ---------------------------------------------------------------- people as roles
@@ -165,9 +174,12 @@ class LLMEngine:
         self.model = model or ChatModel(config)
         self.items = evidence_items(incident)
         self.evidence = {item.id: item for item in self.items}
-        self.people = sorted({p.name for p in incident.meta.people} | {i.author for i in self.items if i.author})
+        self.people = sorted(
+            {p.name for p in incident.meta.people} | {i.author for i in self.items if i.author and not is_bot(i.author, i.kind)}
+        )
         self.pseudonyms = Pseudonyms.for_incident(incident, self.items) if config.pseudonymize else NoPseudonyms()
         self.warnings: list[str] = []
+        self.lost: dict[str, str] = {}  # key of a model sentence that could not be kept -> the rule it failed
         self.base_context: dict[str, Any] = {}
 
     # -- prompts
@@ -181,8 +193,8 @@ class LLMEngine:
             "severity": meta.severity or "", "date": meta.date.isoformat() if meta.date else "",
         }
         facts = [
-            {"name": fact.name, "value": hide(fact.value), "time": utc_clock(fact.time) if fact.time else None,
-             "evidence": fact.evidence}
+            {"name": fact.name, "value": hide(self.sendable(fact.value, fact.evidence)),
+             "time": utc_clock(fact.time) if fact.time else None, "evidence": fact.evidence}
             for fact in self.fact_list()
         ]
         for name in ("time_to_detect_minutes", "time_to_mitigate_minutes", "time_to_resolve_minutes"):
@@ -192,12 +204,19 @@ class LLMEngine:
         evidence = [
             {"id": item.id, "time": utc_clock(item.time) if item.time else None,
              "who": hide(item.author) if item.author else "timeline",
-             "text": WITHHELD if item.suspect else hide(item.text), "suspect": item.suspect}
+             "text": WITHHELD if item.suspect else hide(self.sendable(item.text, [item.id])), "suspect": item.suspect}
             for item in self.items
         ]
         people = sorted({self.pseudonyms.labels.get(name, name) for name in self.people})
         return {"incident": incident, "facts": facts, "evidence": evidence, "people": people,
                 "pseudonymized": self.config.pseudonymize}
+
+    def sendable(self, text: str, evidence: list[str]) -> str:
+        """Chat text as the draft may quote it: itself, its blameless rewrite, or WITHHELD_BLAME (the
+        timeline is the scribe's record and goes as written)."""
+        if all(self.evidence[e].is_timeline for e in evidence if e in self.evidence):
+            return text
+        return blameless_or_none(text, self.people) or WITHHELD_BLAME
 
     def fact_list(self) -> list[Fact]:
         f = self.facts
@@ -239,23 +258,31 @@ class LLMEngine:
         return claims
 
     def verify(self, claims: dict[str, Claim]) -> dict[str, Claim | None]:
-        """Checked claims by key; None marks a claim that could not be kept."""
+        """Checked claims by key, each marked with its origin; None marks a claim that could not be kept.
+
+        A repair that passes every check is kept as `model_repaired` with the rule it failed (a warning
+        says so); a repair that only says "not established" loses the sentence, like no repair at all.
+        """
         problems = {key: self.problems(claim) for key, claim in claims.items()}
         failing = {key: found for key, found in problems.items() if found}
         repaired = self.repair(claims, failing) if failing else {}
         result: dict[str, Claim | None] = {}
         for key, claim in claims.items():
             if key not in failing:
-                result[key] = claim
+                result[key] = claim.model_copy(update={"origin": ClaimOrigin.model})
                 continue
+            reason = "; ".join(map(unquoted, failing[key]))
             fixed = repaired.get(key)
-            if fixed is not None and not self.problems(fixed):
-                result[key] = fixed
+            if fixed is None or not fixed.established or self.problems(fixed):
+                fixed = self.rule_rewrite(claim, failing[key])
+                reason = f"{reason} (rewritten by rule)" if fixed is not None else reason
+            if fixed is None:
+                result[key] = None
+                self.lost[key] = f"{describe(key)} {reason}"
+                self.warn(f"{key.split('.')[0]}: removed a model sentence ({reason})")
                 continue
-            rewritten = self.rule_rewrite(claim, failing[key])
-            result[key] = rewritten
-            if rewritten is None:
-                self.warn(f"{key.split('.')[0]}: removed a model sentence ({'; '.join(map(unquoted, failing[key]))})")
+            result[key] = fixed.model_copy(update={"origin": ClaimOrigin.model_repaired, "origin_reason": reason})
+            self.warn(f"{describe(key)} in {SECTION_TITLES[key.split('.')[0]]} was repaired: {reason}")
         return result
 
     def problems(self, claim: Claim) -> list[str]:
@@ -315,22 +342,35 @@ class LLMEngine:
         self, base: Draft, narrative: NarrativeReply, analysis: AnalysisReply | None, checked: dict[str, Claim | None]
     ) -> Draft:
         def section(name: str) -> list[Claim]:
+            """The model's section when every sentence in it was kept, else the offline section (marked)."""
             claims = [checked[f"{name}.{i}"] for i in range(len(getattr(narrative, name)))]
-            return [claim or Claim(text=NOT_ESTABLISHED, evidence=[], established=False) for claim in claims]
+            if claims and None not in claims:
+                kept = [claim for claim in claims if claim is not None]
+                if name == "executive_summary":
+                    kept = trim_words([claim for claim in kept if claim.established], MAX_SUMMARY_WORDS)
+                if kept:
+                    return kept
+            return self.fall_back(name, getattr(base, name), claims)
 
-        summary = trim_words([claim for claim in section("executive_summary") if claim.established], MAX_SUMMARY_WORDS)
         update: dict[str, Any] = {
-            "executive_summary": summary or base.executive_summary,
-            "impact": section("impact") or base.impact,
+            "executive_summary": section("executive_summary"),
+            "impact": section("impact"),
             "went_well": pad(section("went_well"), "the review should add what helped the response (at least three items)"),
             "went_wrong": pad(section("went_wrong"), "the review should add what made the incident worse or longer (at least three items)"),
-            "lessons_learned": section("lessons_learned") or base.lessons_learned,
+            "lessons_learned": section("lessons_learned"),
         }
         if analysis is not None:
             update.update(self.analysis_sections(base, analysis, checked))
         usage = self.model.usage.model_copy(deep=True)
         metadata = base.metadata.model_copy(update={"engine": "llm", "llm": usage, "warnings": list(self.warnings)})
         return base.model_copy(update={**update, "metadata": metadata})
+
+    def fall_back(self, name: str, offline: list[Claim], claims: list[Claim | None]) -> list[Claim]:
+        """The offline engine's text for a section the model lost, every sentence marked with the reason."""
+        lost = [self.lost[f"{name}.{i}"] for i, claim in enumerate(claims) if claim is None]
+        reason = "; ".join(lost) if lost else "the model wrote no sentence for it"
+        self.warn(f"{SECTION_TITLES[name]} is the offline engine's text: {reason}")
+        return [claim.model_copy(update={"origin": ClaimOrigin.fallback, "origin_reason": reason}) for claim in offline]
 
     def analysis_sections(self, base: Draft, analysis: AnalysisReply, checked: dict[str, Claim | None]) -> dict[str, Any]:
         factors = []
@@ -339,12 +379,17 @@ class LLMEngine:
             if kept is not None:
                 factors.append(ContributingFactor(statement=kept.text, evidence=kept.evidence,
                                                   confidence=factor.confidence, disputed=factor.disputed))
-        whys = []
-        for index, why in enumerate(analysis.five_whys[:5]):
-            question = blameless_or_none(why.question, self.people) or base.five_whys[min(index, 4)].question
-            answer = checked.get(f"five_whys.{index}") or Claim(text=NOT_ESTABLISHED, evidence=[], established=False)
-            whys.append(Why(question=question, answer=answer))
-        whys += base.five_whys[len(whys):5]
+        answers = [checked.get(f"five_whys.{index}") for index in range(len(analysis.five_whys[:5]))]
+        if answers and None not in answers:
+            whys = [
+                Why(question=blameless_or_none(why.question, self.people) or base.five_whys[min(index, 4)].question,
+                    answer=answer)
+                for index, (why, answer) in enumerate(zip(analysis.five_whys, answers))
+            ]
+            whys += base.five_whys[len(whys):5]
+        else:
+            offline = self.fall_back("five_whys", [why.answer for why in base.five_whys], answers)
+            whys = [why.model_copy(update={"answer": answer}) for why, answer in zip(base.five_whys, offline)]
         actions = [item for item in (self.action_item(out) for out in analysis.action_items) if item is not None]
         return {
             "contributing_factors": factors or base.contributing_factors,
@@ -368,6 +413,8 @@ class LLMEngine:
         if not stated:
             return None
         name = self.pseudonyms.name_of(stated) or stated
+        if is_bot(name):
+            return None
         return name if any(name == person or name == person.split()[0] for person in self.people) else None
 
     def fallback(self, base: Draft, exc: ModelUnavailableError) -> Draft:
@@ -391,6 +438,13 @@ def to_claim(out: ClaimOut) -> Claim:
         text = out.text if out.text.startswith(NOT_ESTABLISHED) else NOT_ESTABLISHED
         return Claim(text=text, evidence=[], established=False)
     return Claim(text=out.text.strip(), evidence=list(dict.fromkeys(out.evidence)))
+
+
+def describe(key: str) -> str:
+    """`went_well.2` -> "sentence 3": how a warning points at one model sentence."""
+    section, index = key.rsplit(".", 1)
+    noun = {"five_whys": "answer", "contributing_factors": "factor"}.get(section, "sentence")
+    return f"{noun} {int(index) + 1}"
 
 
 def unquoted(problem: str) -> str:

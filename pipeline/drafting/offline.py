@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.facts import Evidence, evidence_items, signals
+from pipeline.facts import Evidence, evidence_items, is_bot, signals
 from pipeline.models import (
     NOT_ESTABLISHED,
     ActionItem,
@@ -390,6 +390,7 @@ class OfflineEngine:
         if action is None:
             return None
         owner = (owner_match["owner"] or owner_match["mention"]) if owner_match else None
+        owner = None if is_bot(owner) else owner
         priority = None
         if priority_match:
             priority = priority_match["priority"] or priority_match["word"].capitalize()
@@ -411,45 +412,6 @@ class OfflineEngine:
                     claims.append(Claim(text=f"Noted during the response: {quoted}", evidence=[item.id]))
         return claims or [not_established("the review should record what the team learned about the system")]
 
-    def open_questions(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[str]:
-        f = self.facts
-        questions: list[str] = []
-        for factor in factors:
-            if factor.disputed:
-                questions.append(
-                    f"The channel disagreed about a candidate factor ({', '.join(factor.evidence)}): which explanation does the evidence support?"
-                )
-        for label, fact in (("impact start", f.started), ("detection", f.detected), ("mitigation", f.mitigated), ("resolution", f.resolved)):
-            if fact is None:
-                questions.append(f"The {label} time is not recorded in the evidence: when did it happen, and what shows it?")
-        declared_roles = {role.name for role in f.roles}
-        for role in ("IC", "Scribe"):
-            if role not in declared_roles:
-                questions.append(f"No {role} is recorded: the review should record the role assignment.")
-        if f.severity is None:
-            questions.append("Severity is not declared in incident.toml or the evidence: what severity applies?")
-        elif not f.severity.evidence:
-            stated = self.stated_severities()
-            if stated:
-                questions.append(
-                    f"incident.toml says {f.severity.value}, but {stated[-1]} states another level: which is final?"
-                )
-        for action in actions:
-            missing = [name for name, value in (("owner", action.owner), ("due date", action.due), ("priority", action.priority)) if not value]
-            if missing:
-                questions.append(f"Action item \u201c{action.action}\u201d has no {', '.join(missing)}.")
-        if self.incident.timeline.lock_status != "locked":
-            questions.append("The timeline is not locked: is it the scribe's final version?")
-        questions.append("Which controls (review, tests, canary, alerts) would catch this condition earlier next time, and how?")
-        return questions
-
-    def stated_severities(self) -> list[str]:
-        sig = signals()
-        return [
-            item.id for item in self.items
-            if sig["severity"].search(item.text) and sig["severity_declaration"].search(item.text)
-        ]
-
     def evidence_index(self) -> dict[str, str]:
         index = {}
         for item in self.items:
@@ -470,7 +432,7 @@ class OfflineEngine:
         actions = self.action_items()
         # Duration runs to resolution; an incident with no recorded resolution has no duration yet.
         end = f.resolved
-        return Draft(
+        draft = Draft(
             title=meta.title or f"Incident in {meta.service or 'an unnamed service'}",
             date=meta.date or (f.started.time.date() if f.started and f.started.time else None),
             duration_minutes=self.minutes_between(f.started, end),
@@ -487,13 +449,49 @@ class OfflineEngine:
             five_whys=self.five_whys(factors, actions),
             action_items=actions,
             lessons_learned=self.lessons(factors),
-            open_questions=self.open_questions(factors, actions),
+            open_questions=[],
             evidence_index=self.evidence_index(),
         )
+        return draft.model_copy(update={"open_questions": open_questions(draft, self.incident)})
 
 
 def draft_offline(incident: Incident, facts: Facts) -> Draft:
     return OfflineEngine(incident, facts).build()
+
+
+def open_questions(draft: Draft, incident: Incident) -> list[str]:
+    """Questions for the review, read from the draft itself (whichever engine wrote it): its disputed
+    factors, its action items, the roles and times in its facts, and the incident's lock and severity."""
+    f = draft.facts
+    questions: list[str] = []
+    for factor in draft.contributing_factors:
+        if factor.disputed:
+            questions.append(
+                f"The channel disagreed about a candidate factor ({', '.join(factor.evidence)}): which explanation does the evidence support?"
+            )
+    for label, fact in (("impact start", f.started), ("detection", f.detected), ("mitigation", f.mitigated), ("resolution", f.resolved)):
+        if fact is None:
+            questions.append(f"The {label} time is not recorded in the evidence: when did it happen, and what shows it?")
+    declared_roles = {role.name for role in f.roles}
+    for role in ("IC", "Scribe"):
+        if role not in declared_roles:
+            questions.append(f"No {role} is recorded: the review should record the role assignment.")
+    if f.severity is None:
+        questions.append("Severity is not declared in incident.toml or the evidence: what severity applies?")
+    elif not f.severity.evidence:
+        sig = signals()
+        stated = [item.id for item in evidence_items(incident)
+                  if sig["severity"].search(item.text) and sig["severity_declaration"].search(item.text)]
+        if stated:
+            questions.append(f"incident.toml says {f.severity.value}, but {stated[-1]} states another level: which is final?")
+    for action in draft.action_items:
+        missing = [name for name, value in (("owner", action.owner), ("due date", action.due), ("priority", action.priority)) if not value]
+        if missing:
+            questions.append(f"Action item \u201c{action.action}\u201d has no {', '.join(missing)}.")
+    if incident.timeline.lock_status != "locked":
+        questions.append("The timeline is not locked: is it the scribe's final version?")
+    questions.append("Which controls (review, tests, canary, alerts) would catch this condition earlier next time, and how?")
+    return questions
 
 
 def not_established(fill_in: str) -> Claim:

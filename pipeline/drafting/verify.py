@@ -1,5 +1,9 @@
 """Grounding checks in code, for every engine: citations exist; times and numbers match their evidence.
 
+Numbers and times are compared as tokens (value + unit, `pipeline.drafting.quantities`), never as
+substrings. The rules, and the sentences the drafting prompt states about them, are one contract
+(`pipeline/data/verifier.yaml`, `prompt_rules`); docs/verifier.md lists which rule removes what.
+
 A claim that fails is replaced by NOT_ESTABLISHED (and the reason goes to the draft's warnings), so an
 unsupported sentence never reaches the author as if it were a fact.
 """
@@ -7,14 +11,16 @@ unsupported sentence never reaches the author as if it were a fact.
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from functools import lru_cache
 from itertools import combinations
 
+from pipeline.drafting.quantities import DAY, Quantity, Token, contract, duration_supported, tokens, visible_minutes
 from pipeline.facts import Evidence
 from pipeline.models import NOT_ESTABLISHED, Claim, Draft
 
 CITATION_RE = re.compile(r"\b([TC]\d+)\b")
-UTC_TIME_RE = re.compile(r"\b(\d{1,2}:\d{2}) UTC\b")
-MINUTES_RE = re.compile(r"\b(\d+) minutes?\b")
+# Used by the rubric (pipeline/scoring/criteria.py) for statements that cite nothing.
 NUMBER_RE = re.compile(r"(?<![\w#.:-])(\d[\d,]*(?:\.\d+)?)(?![\d:])")
 IGNORED_NUMBER_CONTEXT = re.compile(r"SEV-\d|P[0-4]\b|[TC]\d+")
 
@@ -28,28 +34,107 @@ def claim_problems(claim: Claim, evidence: dict[str, Evidence]) -> list[str]:
     missing = [e for e in claim.evidence if e not in evidence]
     if missing:
         return [f"cites {', '.join(missing)}, which is not in the evidence index"]
-    cited = [evidence[e] for e in claim.evidence]
-    problems = []
-    cited_clocks = {item.time.strftime("%H:%M") for item in cited if item.time}
-    cited_text = " ".join(item.text for item in cited)
-    for clock in UTC_TIME_RE.findall(claim.text):
-        if clock.zfill(5) not in cited_clocks:
-            problems.append(f"time {clock} UTC is not the time of any cited evidence")
-    durations = _durations(cited)
-    text_without_times = UTC_TIME_RE.sub("", IGNORED_NUMBER_CONTEXT.sub("", claim.text))
-    for minutes in MINUTES_RE.findall(text_without_times):
-        if int(minutes) not in durations and minutes not in cited_text:
-            problems.append(f"{minutes} minutes does not follow from the cited evidence times")
-    text_without_durations = MINUTES_RE.sub("", text_without_times)
-    for number in NUMBER_RE.findall(text_without_durations):
-        if number not in cited_text and number.replace(",", "") not in cited_text.replace(",", ""):
-            problems.append(f"number {number} does not appear in the cited evidence")
-    return problems
+    support = Support.of([evidence[e] for e in claim.evidence])
+    text = IGNORED_NUMBER_CONTEXT.sub(" ", claim.text)
+    return [problem for token in tokens(text) if (problem := support.problem(token))]
 
 
-def _durations(cited: list[Evidence]) -> set[int]:
-    times = [item.time for item in cited if item.time]
-    return {abs(round((a - b).total_seconds() / 60)) for a, b in combinations(times, 2)} | {0}
+class Support:
+    """What the cited items let a claim state: their times, and the quantities their texts write."""
+
+    def __init__(self, times: list[datetime], written: list[Token]):
+        self.times = times
+        self.written = [reading for token in written for reading in token.readings]
+
+    @classmethod
+    def of(cls, cited: list[Evidence]) -> "Support":
+        return cls([item.time for item in cited if item.time], [t for item in cited for t in tokens(item.text)])
+
+    def problem(self, token: Token) -> str | None:
+        """None when some reading of `token` is supported, else the sentence that says why not."""
+        if any(self.supports(reading) for reading in token.readings):
+            return None
+        kind = token.kind
+        if kind == "clock":
+            return f"time {token.text} is not the time of any cited evidence"
+        if kind == "date":
+            return f"date {token.text} is not the date of any cited evidence"
+        if kind == "duration":
+            return f"{token.text} does not follow from the cited evidence times"
+        digits = re.match(r"[\d,.]+", token.text).group(0)
+        return f"number {digits} does not appear in the cited evidence"
+
+    def supports(self, stated: Quantity) -> bool:
+        written = [q for q in self.written if q.kind == stated.kind]
+        if stated.kind == "clock":
+            return self.clock_supported(stated, written)
+        if stated.kind == "date":
+            return any(q.value == stated.value for q in written) or any(
+                t.date().toordinal() == stated.value for t in self.times)
+        if stated.kind == "duration":
+            return any(q.value == stated.value for q in written) or any(
+                duration_supported(stated, start, end) for start, end in self.time_pairs())
+        return any(q.value == stated.value for q in written)
+
+    def clock_supported(self, stated: Quantity, written: list[Quantity]) -> bool:
+        """The time of a cited item (UTC; HH:MM is the item's minute, HH:MM:SS its exact second), or a
+        time a cited text writes (a UTC time only matches a time the text marks as UTC)."""
+        for moment in self.times:
+            seconds = _seconds(moment)
+            if stated.resolution == 60 and seconds // 60 * 60 == stated.value:
+                return True
+            if stated.resolution == 1 and seconds == stated.value:
+                return True
+        for clock in written:
+            if stated.utc and not clock.utc:
+                continue
+            if stated.resolution == 60 and clock.value // 60 * 60 == stated.value:
+                return True
+            if stated.resolution == 1 and clock.resolution == 1 and clock.value == stated.value:
+                return True
+        return False
+
+    def time_pairs(self) -> list[tuple[int, int]]:
+        """Start and end (seconds) of every pair of cited item times, and of every pair of clocks that the
+        cited texts write (across midnight when that is shorter)."""
+        pairs = []
+        for a, b in combinations(sorted(self.times), 2):
+            start = _seconds(a)
+            pairs.append((start, start + int((b - a).total_seconds())))
+        clocks = sorted({int(q.value) for q in self.written if q.kind == "clock"})
+        for a, b in combinations(clocks, 2):
+            pairs.append((a, b))
+            pairs.append((b, a + DAY))
+        return pairs
+
+
+def _seconds(moment: datetime) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+@lru_cache(maxsize=1)
+def prompt_rules() -> tuple[str, ...]:
+    """The sentences the drafting prompt states about times, numbers and durations (system.j2 renders them).
+
+    They come from verifier.yaml; the duration example is computed by the verifier's own rule, and
+    tests check that every example there gets the verdict it claims.
+    """
+    rules = []
+    for rule in contract()["prompt_rules"]:
+        rules.append(" ".join(rule["text"].split()).format(duration_example=_duration_example()))
+    return tuple(rules)
+
+
+def _duration_example() -> str:
+    example = next(rule for rule in contract()["prompt_rules"] if rule["id"] == "duration")["examples"][0]
+    start, end = (_parse_clock(item["time"]) for item in example["evidence"][:2])
+    minutes = visible_minutes(start, end)
+    return f"{start // 3600:02d}:{start // 60 % 60:02d} to {end // 3600:02d}:{end // 60 % 60:02d} is {minutes} minutes"
+
+
+def _parse_clock(text: str) -> int:
+    hours, minutes, *seconds = (int(part) for part in text.split(":"))
+    return hours * 3600 + minutes * 60 + (seconds[0] if seconds else 0)
 
 
 def all_claims(draft: Draft) -> list[tuple[str, Claim]]:

@@ -23,7 +23,9 @@ from pipeline.drafting.llm_engine import FALLBACK_STATUS
 from pipeline.drafting.verify import all_claims, claim_problems
 from pipeline.facts import evidence_items
 from pipeline.ingest.incident import load_incident
-from pipeline.models import Level
+from pipeline.drafting.offline import draft_offline
+from pipeline.facts import extract_facts
+from pipeline.models import ClaimOrigin, Level
 from pipeline.redact import redact_incident
 from pipeline.render import render_markdown
 
@@ -56,6 +58,12 @@ def assert_grounded_and_blameless(draft, markdown: str, directory: Path = CHECKO
     assert findings == [], [f"{f.rule_id}: {f.match}" for f in findings]
 
 
+def offline_draft(directory: Path = CHECKOUT):
+    incident, _ = load_incident(directory)
+    safe = redact_incident(incident)
+    return draft_offline(safe, extract_facts(safe))
+
+
 def texts(draft) -> list[str]:
     return [c.text for _, c in all_claims(draft)] + [f.statement for f in draft.contributing_factors]
 
@@ -78,8 +86,13 @@ def test_an_invented_citation_never_reaches_the_draft(server, make_model):
     server.script("repair", Reply(repair("impact.0", INVENTED_CITATION)))  # the model insists
     draft, warnings, markdown = draft_with(make_model())
     assert "T99" not in markdown and "failed over" not in markdown
-    assert draft.impact[0].text == NOT_ESTABLISHED["text"]
+    offline = offline_draft()
+    assert [c.text for c in draft.impact] == [c.text for c in offline.impact]  # the section falls back whole
+    assert {c.origin for c in draft.impact} == {ClaimOrigin.fallback}
+    assert all("sentence 1 cites T99, which is not in the evidence index" == c.origin_reason for c in draft.impact)
     assert any("impact: removed a model sentence (cites T99" in w for w in warnings)
+    assert "Impact is the offline engine's text: sentence 1 cites T99" in " ".join(warnings)
+    assert "offline engine's text" in markdown.split("## Impact")[1].split("## Timeline")[0]
     assert server.tasks == ["narrative", "analysis", "repair"]
     assert_grounded_and_blameless(draft, markdown)
 
@@ -103,12 +116,14 @@ def test_a_wrong_time_or_number_is_repaired_once_with_the_reason_fed_back(server
     assert_grounded_and_blameless(draft, markdown)
 
 
-def test_a_wrong_number_the_repair_cannot_fix_becomes_not_established(server, make_model):
+def test_a_wrong_number_the_repair_cannot_fix_gives_the_offline_section(server, make_model):
     server.script("narrative", Reply(narrative_with("impact", 1, WRONG_NUMBER)))
     server.script("repair", Reply({"repaired": []}))
     draft, warnings, markdown = draft_with(make_model())
-    assert "32%" not in markdown and draft.impact[1].text == NOT_ESTABLISHED["text"]
+    assert "32%" not in markdown and NOT_ESTABLISHED["text"] not in [c.text for c in draft.impact]
+    assert [c.text for c in draft.impact] == [c.text for c in offline_draft().impact]
     assert any("number 32 does not appear" in w for w in warnings)
+    assert draft.went_well[0].origin == ClaimOrigin.model  # other sections stay the model's
 
 
 def test_blameful_prose_is_rewritten_by_the_model_and_checked_again(server, make_model):
@@ -197,7 +212,9 @@ def test_the_injection_reply_never_reaches_the_draft(server, make_model):
     evidence_sent = b"".join(server.raw_bodies[:2]).decode("utf-8")  # narrative and analysis requests
     assert "cosmic" not in evidence_sent and "withheld: this message reads as an instruction" in evidence_sent
     assert "cosmic" not in body_of(markdown).lower() and "no customers" not in body_of(markdown).lower()
-    assert [c.text for c in draft.executive_summary] == ["payments-gateway p99 latency rose above 2 s at 09:04 UTC."]
+    # Two of its three sentences were lost, so the summary is the offline engine's, marked as such.
+    assert [c.text for c in draft.executive_summary] == [c.text for c in offline_draft(LEAKY).executive_summary]
+    assert {c.origin for c in draft.executive_summary} == {ClaimOrigin.fallback}
     assert any("reads as an instruction to a model" in w for w in warnings)
     assert any("repeats wording of suspect message C5" in w for w in warnings)
     assert "[suspect: reads as an instruction to a model]" in draft.evidence_index["C5"]  # still visible as evidence

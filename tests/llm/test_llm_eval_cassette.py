@@ -114,8 +114,11 @@ def test_hostile_replies_are_removed_or_rewritten_so_citations_stay_valid(llm_ev
     assert "number 53 does not appear in the cited evidence" in removed["search-slack-paste-secret"]
     assert "BL002 blame language" in removed["payments-webhook-disagreement"]  # named, never quoted
     # Each scripted hostile claim is removed, except "Tom forgot to scale the consumers ...", which the
-    # blameless rewrite turns into "Nothing prompted or checked the step to scale the consumers ...".
-    assert "BL001" not in removed["orders-slack-export"]
+    # blameless rewrite turns into "Nothing prompted or checked the step to scale the consumers ...": the
+    # draft says it was repaired, and by which rule, without quoting it.
+    assert "removed a model sentence" not in removed["orders-slack-export"]
+    assert "sentence 3 in What Went Wrong was repaired: BL001 blame language (rewritten by rule)" in removed["orders-slack-export"]
+    assert "Tom forgot" not in removed["orders-slack-export"]
     assert report.summary["removed_claims"] == len(HOSTILE_TEXTS) - 1
     assert report.summary["citation_validity"] == 1.0 and report.summary["grounded_claims"] == 1.0
     for incident in report.incidents:

@@ -45,11 +45,11 @@ def _parse(files: ExportFiles) -> list[RawMessage]:
             files.path, "no <channel>/<YYYY-MM-DD>.json day files found in the Slack export",
             hint="point --chat at the export's top folder (with users.json) or at its .zip",
         )
-    markup = SlackMarkup(
-        user_names(_json_list(files, "users.json")),
-        channel_names(_json_list(files, "channels.json")),
-    )
-    reader = _DayReader(markup)
+    users = _json_list(files, "users.json")
+    markup = SlackMarkup(user_names(users), channel_names(_json_list(files, "channels.json")))
+    # APP and bot users (is_bot in users.json) post as bots even when their messages carry a `user`.
+    bot_users = {user["id"] for user in users if isinstance(user, dict) and user.get("is_bot") and "id" in user}
+    reader = _DayReader(markup, bot_users)
     for _, channel, name in day_files:
         records = _load_json(files, name)
         if not isinstance(records, list):
@@ -61,8 +61,9 @@ def _parse(files: ExportFiles) -> list[RawMessage]:
 class _DayReader:
     """Turns day-file records into RawMessages, applying edits to messages already read."""
 
-    def __init__(self, markup: SlackMarkup):
+    def __init__(self, markup: SlackMarkup, bot_users: set[str] = frozenset()):
         self.markup = markup
+        self.bot_users = bot_users
         self.messages: list[RawMessage] = []
         self.by_key: dict[tuple[str, str], RawMessage] = {}
 
@@ -79,7 +80,8 @@ class _DayReader:
     def _add(self, channel: str, source: str, number: int, record: dict[str, Any], subtype: str | None) -> None:
         ts = record.get("ts")
         moment = _epoch(ts, source, number)
-        is_bot = subtype == "bot_message" or ("bot_id" in record and "user" not in record)
+        is_bot = (subtype == "bot_message" or ("bot_id" in record and "user" not in record)
+                  or "app_id" in record or record.get("user") in self.bot_users)
         if subtype in JOIN_SUBTYPES:
             kind = "join"
         elif is_bot:
