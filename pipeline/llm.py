@@ -108,6 +108,27 @@ def load_llm_config(
     return config
 
 
+def resolve_model_config(
+    model: str | None,
+    *,
+    base_url: str | None = None,
+    max_calls: int | None = None,
+    pseudonymize: bool | None = None,
+) -> LLMConfig | None:
+    """What every command that can use a model calls: the merged config, or None to stay offline.
+
+    A model comes from `--llm`, `$POSTMORTEM_MODEL` or postmortem.toml `[llm] model`. A flag that only
+    means something with a model (`--base-url`, `--max-calls`, `--pseudonymize`) and no model anywhere is
+    a ConfigError, so a typo in the model setup is never a silent offline run.
+    """
+    config = load_llm_config(model, base_url=base_url, max_calls=max_calls, pseudonymize=pseudonymize)
+    if config is None:
+        for flag, value in (("--base-url", base_url), ("--max-calls", max_calls), ("--pseudonymize", pseudonymize)):
+            if value:
+                raise ConfigError(flag, f"{flag} needs a model: add --llm MODEL (or set POSTMORTEM_MODEL)")
+    return config
+
+
 def _default_config_file(env: Mapping[str, str]) -> Path | None:
     for candidate in (Path.cwd() / CONFIG_FILE, Path(env.get("POSTMORTEM_HOME", "~/.postmortem")).expanduser() / CONFIG_FILE):
         if candidate.is_file():

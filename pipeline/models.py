@@ -7,6 +7,7 @@ twelfth chat message. A claim in a draft cites those IDs, and code (not a model)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Literal
@@ -258,9 +259,27 @@ class Draft(Strict):
 
 
 class Level(str, Enum):
+    """A finding's level, declared in rank order: the one place that says error outranks warning."""
+
     suggestion = "suggestion"
     warning = "warning"
     error = "error"
+
+    @property
+    def rank(self) -> int:
+        """0 for suggestion, 1 for warning, 2 for error: compare levels by this, never by name."""
+        return list(Level).index(self)
+
+    @property
+    def blocks(self) -> bool:
+        """Warning or worse: text with such a finding blames someone and may not pass as blameless."""
+        return self.rank >= Level.warning.rank
+
+
+def blocking_findings(findings: Iterable["Finding"]) -> list["Finding"]:
+    """The findings at warning level or above: what the drafting gate, the rewrites, the rubric and the
+    backfill report all count as blame."""
+    return [finding for finding in findings if finding.level.blocks]
 
 
 class Finding(Strict):

@@ -23,7 +23,7 @@ from pipeline.backfill.manifest import Manifest
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import NoteSource, discover
 from pipeline.errors import InputError, PipelineError
-from pipeline.models import Finding, NoteRecord
+from pipeline.models import Finding, NoteRecord, blocking_findings
 from pipeline.output import write_atomic
 from pipeline.redact import Redactor
 
@@ -266,7 +266,7 @@ class Backfill:
         except Exception as error:  # noqa: BLE001 (one bad note must never stop a batch of thousands)
             self._fail(manifest, row, _reason(error))
             return
-        blame = sum(1 for finding in record.findings if finding.level.value in {"warning", "error"})
+        blame = len(blocking_findings(record.findings))
         self.summary.processed += 1
         self.summary.notes_with_blame += bool(blame)
         self.summary.llm_calls += calls

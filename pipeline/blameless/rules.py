@@ -21,7 +21,6 @@ from pipeline.models import Level, Strict
 
 RULES_PATH = Path(__file__).with_name("rules.yaml")
 Context = Literal["heading", "timeline", "action_items"]
-LEVEL_ORDER = {Level.suggestion: 0, Level.warning: 1, Level.error: 2}
 
 
 class PatternSpec(Strict):

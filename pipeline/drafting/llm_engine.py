@@ -35,7 +35,7 @@ from pipeline.models import (
     Fact,
     Facts,
     Incident,
-    Level,
+    blocking_findings,
     Strict,
     Why,
 )
@@ -403,7 +403,7 @@ def blame_messages(text: str, people: Iterable[str]) -> list[str]:
     """Warning-or-worse findings of the blameless check, as messages the model can act on."""
     from pipeline.blameless import lint_text
 
-    return [f"{f.rule_id} {f.message}" for f in lint_text(text, people=list(people)) if f.level in (Level.warning, Level.error)]
+    return [f"{f.rule_id} {f.message}" for f in blocking_findings(lint_text(text, people=list(people)))]
 
 
 def words(text: str) -> set[str]:
@@ -420,18 +420,3 @@ def trim_words(claims: list[Claim], limit: int) -> list[Claim]:
         kept.append(claim)
     return kept
 
-
-def choose_engine(
-    model: str | None, *, base_url: str | None = None, max_calls: int | None = None, pseudonymize: bool | None = None
-) -> tuple[str, dict[str, Any]]:
-    """("llm", options) when a model is configured by flag, env or postmortem.toml, else ("offline", {})."""
-    from pipeline.errors import ConfigError
-    from pipeline.llm import load_llm_config
-
-    config = load_llm_config(model, base_url=base_url, max_calls=max_calls, pseudonymize=pseudonymize)
-    if config is None:
-        for flag, value in (("--base-url", base_url), ("--max-calls", max_calls), ("--pseudonymize", pseudonymize)):
-            if value:
-                raise ConfigError(flag, f"{flag} needs a model: add --llm MODEL (or set POSTMORTEM_MODEL)")
-        return "offline", {}
-    return "llm", {"config": config}

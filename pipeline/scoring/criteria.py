@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.drafting.verify import IGNORED_NUMBER_CONTEXT, NUMBER_RE, claim_problems
-from pipeline.models import NOT_ESTABLISHED, Claim, Level
+from pipeline.models import NOT_ESTABLISHED, Claim, blocking_findings
 from pipeline.scoring.layout import (
     Layout,
     Section,
@@ -398,7 +398,7 @@ def blameless(ctx: Context) -> Outcome:
     from pipeline.blameless import lint_text
 
     people = sorted(ctx.sources.people) if ctx.sources else []
-    findings = [f for f in lint_text(ctx.text, path=ctx.path, people=people) if f.level in (Level.warning, Level.error)]
+    findings = blocking_findings(lint_text(ctx.text, path=ctx.path, people=people))
     if not findings:
         return Outcome(1.0, "no blameless finding at warning or above")
     first = findings[0]

@@ -1,58 +1,66 @@
 """`postmortem eval [DATASETS] [--llm MODEL]`: run the evals, write the report, apply the thresholds gate.
 
-Exit codes: 0 report written and thresholds met, 1 a metric is outside its threshold, 2 bad input/config
-(including --llm when the LLM engine is not installed).
+Exit codes: 0 report written and thresholds met, 1 a metric is outside its threshold, 2 bad input/config.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
-from pipeline.cli import app, fail
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.commands.common import fail
+from pipeline.commands.options import BaseUrl
+from pipeline.errors import PipelineError
 
 DEFAULT_DATASETS = Path("evals/datasets")
 DEFAULT_REFERENCE = Path("../shared/corpus/postmortems")
 DEFAULT_THRESHOLDS = Path("evals/thresholds.toml")
 
 
-@app.command("eval")
 def eval_run(
-    datasets: Optional[list[Path]] = typer.Argument(None, help="Gold incident folders (default: evals/datasets)."),
-    llm: Optional[str] = typer.Option(None, "--llm", help="Evaluate the LLM engine with this model instead."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm."),
-    out: Path = typer.Option(Path("evals/reports"), "--out", help="Where the report goes."),
-    name: Optional[str] = typer.Option(
-        None, "--name", help="Report file stem: NAME.md, NAME.json, NAME.png (default: latest, or latest-llm with --llm)."
-    ),
-    thresholds: Optional[Path] = typer.Option(
-        None, "--thresholds",
-        help="Gate file (default: evals/thresholds.toml when present; it gates the offline engine, so --llm runs "
-        "are gated only by an explicit --thresholds).",
-    ),
-    reference: Optional[Path] = typer.Option(
-        None, "--reference", help="Human postmortems to compare with (default: ../shared/corpus/postmortems if present)."
-    ),
-    no_reference: bool = typer.Option(False, "--no-reference", help="Skip the human-corpus distribution."),
+    datasets: Annotated[
+        Optional[list[Path]], typer.Argument(help="Gold incident folders (default: evals/datasets).")
+    ] = None,
+    llm: Annotated[Optional[str], typer.Option("--llm", help="Evaluate the LLM engine with this model instead.")] = None,
+    base_url: BaseUrl = None,
+    out: Annotated[Path, typer.Option("--out", help="Where the report goes.")] = Path("evals/reports"),
+    name: Annotated[
+        Optional[str],
+        typer.Option(
+            "--name",
+            help="Report file stem: NAME.md, NAME.json, NAME.png (default: latest, or latest-llm with --llm).",
+        ),
+    ] = None,
+    thresholds: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--thresholds",
+            help="Gate file (default: evals/thresholds.toml when present; it gates the offline engine, so --llm runs "
+            "are gated only by an explicit --thresholds).",
+        ),
+    ] = None,
+    reference: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--reference", help="Human postmortems to compare with (default: ../shared/corpus/postmortems if present)."
+        ),
+    ] = None,
+    no_reference: Annotated[bool, typer.Option("--no-reference", help="Skip the human-corpus distribution.")] = False,
 ) -> None:
     """Measure a drafting engine on gold incidents: facts, recall, leaks, rubric, citations, time."""
-    from pipeline.drafting import ENGINES
     from pipeline.evals.report import write_report
     from pipeline.evals.runner import check_thresholds, run_eval
+    from pipeline.llm import resolve_model_config
 
     engine, options = "offline", None
     try:
-        if llm is not None:
-            if "llm" not in ENGINES:
-                raise ConfigError("--llm", "the LLM engine is not available in this installation")
-            from pipeline.drafting.llm_engine import choose_engine
-
-            engine, options = choose_engine(llm, base_url=base_url)
-        elif base_url is not None:
-            raise ConfigError("--base-url", "--base-url needs a model: add --llm MODEL")
+        # The offline engine is what eval measures unless a flag asks for a model: a model set in the
+        # environment for drafting does not silently change what the thresholds gate.
+        config = resolve_model_config(llm, base_url=base_url) if llm is not None or base_url is not None else None
+        if config is not None:
+            engine, options = "llm", {"config": config}
         if reference is None and not no_reference and DEFAULT_REFERENCE.is_dir():
             reference = DEFAULT_REFERENCE
         report = run_eval(datasets or [DEFAULT_DATASETS], engine=engine, engine_options=options,
