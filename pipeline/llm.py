@@ -18,7 +18,6 @@ import json
 import os
 import re
 import time
-import tomllib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -33,7 +32,6 @@ from pipeline.models import LLMCall, LLMUsage
 from pipeline.prompting import RenderedPrompt
 
 T = TypeVar("T", bound=BaseModel)
-CONFIG_FILE = "postmortem.toml"
 CONFIG_KEYS = {
     "model", "base_url", "timeout", "deadline", "max_attempts", "max_calls", "semantic_retries",
     "pseudonymize", "api_key_env",
@@ -81,7 +79,9 @@ def load_llm_config(
 ) -> LLMConfig | None:
     """The merged config, or None when no model is named anywhere (the draft stays offline)."""
     env = os.environ if environ is None else environ
-    path = config_file or _default_config_file(env)
+    from pipeline.settings import config_path
+
+    path = config_file or config_path(env)
     section = _read_llm_section(path) if path is not None else {}
     chosen_model = model or env.get("POSTMORTEM_MODEL") or section.get("model")
     if not chosen_model:
@@ -129,36 +129,26 @@ def resolve_model_config(
     return config
 
 
-def _default_config_file(env: Mapping[str, str]) -> Path | None:
-    for candidate in (Path.cwd() / CONFIG_FILE, Path(env.get("POSTMORTEM_HOME", "~/.postmortem")).expanduser() / CONFIG_FILE):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def _read_llm_section(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read config: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(path, f"invalid TOML: {exc}", line=int(line.group(1)) if line else None) from exc
-    section = data.get("llm", {})
+    from pipeline.settings import key_line, read_config
+
+    section = read_config(path).get("llm", {})
     if not isinstance(section, dict):
-        raise ConfigError(path, "[llm] must be a table")
+        raise ConfigError(path, "[llm] must be a table", line=key_line(path, "llm"))
     if "api_key" in section:
-        raise ConfigError(path, "[llm] api_key does not belong in a file; name the variable with api_key_env")
+        raise ConfigError(path, "[llm] api_key does not belong in a file; name the variable with api_key_env",
+                          line=key_line(path, "llm", "api_key"))
     unknown = sorted(set(section) - CONFIG_KEYS)
     if unknown:
-        raise ConfigError(path, f"[llm] unknown key {unknown[0]!r}; known: {', '.join(sorted(CONFIG_KEYS))}")
+        raise ConfigError(path, f"[llm] unknown key {unknown[0]!r}; known: {', '.join(sorted(CONFIG_KEYS))}",
+                          line=key_line(path, "llm", unknown[0]))
     return section
 
 
 def _number(section: dict[str, Any], key: str, default: float, path: Path | None) -> float:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(path or CONFIG_FILE, f"[llm] {key} must be a non-negative number, got {value!r}")
+        raise ConfigError(path or "postmortem.toml", f"[llm] {key} must be a non-negative number, got {value!r}")
     return float(value)
 
 

@@ -7,14 +7,19 @@ twelfth chat message. A claim in a draft cites those IDs, and code (not a model)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 NOT_ESTABLISHED = "Not established by the recorded evidence."
+EVIDENCE_ID = r"[TC][0-9]+"
+"""An evidence ID: T<n> (row n of the locked timeline) or C<n> (chat message n)."""
+CITATION_RE = re.compile(rf"\[({EVIDENCE_ID})\]")
+"""A citation in a draft's text, `[T3]` or `[C12]`; group 1 is the evidence ID."""
 
 
 class Strict(BaseModel):
@@ -230,6 +235,11 @@ class DraftMetadata(Strict):
 
 class Draft(Strict):
     """The whole postmortem as data; draft.md is this rendered through templates/postmortem.md.j2."""
+
+    CLAIM_SECTIONS: ClassVar[tuple[str, ...]] = (
+        "executive_summary", "impact", "went_well", "went_wrong", "lessons_learned",
+    )
+    """The sections that are lists of claims: each sentence cites evidence, and code verifies it."""
 
     title: str
     date: dt.date | None = None

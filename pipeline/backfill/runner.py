@@ -52,7 +52,9 @@ class BackfillOptions:
 
     def fingerprint(self) -> str:
         """What a record depends on besides the note: the extraction mode and the heading rules."""
-        rules = hashlib.sha256(RULES_FILE.read_bytes()).hexdigest()[:12]
+        from pipeline.datafiles import bundled
+
+        rules = hashlib.sha256(bundled(RULES_FILE).read_bytes()).hexdigest()[:12]
         mode = f"llm:{self.llm.model}" if self.llm else "offline"
         return f"{mode}|rules:{rules}|encoding:{self.encoding or 'utf-8'}"
 

@@ -21,7 +21,7 @@ from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
-from pipeline.blameless.rules import CompiledPattern, CompiledRule, RuleSet, load_rules
+from pipeline.blameless.rules import CompiledPattern, CompiledRule, RuleSet, active_rules
 from pipeline.models import Finding, Level
 
 _TRIM = f" \t\n{BLOCK}{HIDDEN}"
@@ -52,7 +52,7 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
                  people: Sequence[str] = (), rules: RuleSet | None = None) -> list[Match]:
     """Like lint_text, with offsets and review rewrites kept (for rewrite_blameless and --fix)."""
     config = config or BlamelessConfig()
-    rules = rules or load_rules()
+    rules = rules or active_rules()
     doc = segment(text, sections=rules.sections, skip_quotes=config.skip_quotes,
                   skip_blockquotes=config.skip_blockquotes)
     lowered = _lower_same_length(doc.masked)

@@ -14,7 +14,13 @@ from typing import Annotated, Optional
 import typer
 
 from pipeline.commands.common import fail
-from pipeline.commands.options import BaseUrl, ChromaToken, ChromaUrl, ReportFormat, Store
+from pipeline.commands.options import (
+    BaseUrl,
+    ChromaToken,
+    ChromaUrl,
+    ReportFormat,
+    Store,
+)
 from pipeline.errors import ConfigError, PipelineError
 
 
@@ -66,7 +72,6 @@ def backfill(
     from pipeline.backfill.report import summary_dict, write_reports
     from pipeline.backfill.runner import BackfillOptions, run_backfill
     from pipeline.backfill.sources import parse_shard
-
     from pipeline.llm import resolve_model_config
 
     try:

@@ -11,7 +11,7 @@ import glob
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import TYPE_CHECKING, Annotated, List, Optional
 
 import typer
 
@@ -19,6 +19,9 @@ from pipeline.commands.common import fail, warn
 from pipeline.commands.options import BaseUrl, CheckFormat
 from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.models import Finding, Level
+
+if TYPE_CHECKING:
+    from pipeline.blameless.rules import RuleSet
 
 _SKIP_DIRS = {"node_modules", ".git", ".venv", "__pycache__"}
 
@@ -99,10 +102,10 @@ def check_command(
     from pipeline.blameless.linter import lint_text
     from pipeline.blameless.render import RENDERERS
     from pipeline.blameless.rewrite import apply_safe_fixes
-    from pipeline.blameless.rules import load_rules
+    from pipeline.blameless.rules import active_rules
 
     try:
-        rules = load_rules()
+        rules = active_rules()
         known = {c.rule.id.lower() for c in rules.rules} | {c.rule.slug for c in rules.rules}
         config = load_config(config_path, known_rules=known)
     except PipelineError as error:
@@ -173,17 +176,25 @@ def rules_list(ctx: typer.Context) -> None:
     """List every rule: id, default level, slug."""
     if ctx.invoked_subcommand is None:
         from pipeline.blameless.docs import rules_table
-        from pipeline.blameless.rules import load_rules
 
-        typer.echo(rules_table(load_rules()), nl=False)
+        typer.echo(rules_table(_rules()), nl=False)
 
 
 def rules_explain(rule: Annotated[str, typer.Argument(help="Rule id (BL002) or slug (counterfactual).")]) -> None:
     """What a rule catches, why, an example, and what to write instead."""
     from pipeline.blameless.docs import explain_rule
-    from pipeline.blameless.rules import load_rules
 
-    compiled = load_rules().by_id(rule)
+    compiled = _rules().by_id(rule)
     if compiled is None:
         fail(ConfigError("rules explain", f"unknown rule {rule!r}; run `postmortem rules` for the list"))
     typer.echo(explain_rule(compiled), nl=False)
+
+
+def _rules() -> RuleSet:
+    """The rules in effect (bundled plus the team's); a bad rule file ends the command with exit 2."""
+    from pipeline.blameless.rules import active_rules
+
+    try:
+        return active_rules()
+    except PipelineError as error:
+        fail(error)

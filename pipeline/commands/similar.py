@@ -13,7 +13,14 @@ from typing import Annotated, Optional
 import typer
 
 from pipeline.commands.common import fail, warn
-from pipeline.commands.options import ChromaToken, ChromaUrl, Embeddings, EmbeddingsUrl, ReportFormat, Store
+from pipeline.commands.options import (
+    ChromaToken,
+    ChromaUrl,
+    Embeddings,
+    EmbeddingsUrl,
+    ReportFormat,
+    Store,
+)
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.models import SimilarIncident
 
@@ -62,7 +69,11 @@ def similar_search(
     embeddings_url: EmbeddingsUrl = None,
 ) -> None:
     """Find similar past incidents, each with the passage, service and terms that make it match."""
-    from pipeline.similar.library import similar_to_draft, similar_to_incident, similar_to_text
+    from pipeline.similar.library import (
+        similar_to_draft,
+        similar_to_incident,
+        similar_to_text,
+    )
     from pipeline.similar.store import StoreConfig
 
     if sum(x is not None for x in (text, incident, draft)) != 1:

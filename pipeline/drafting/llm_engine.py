@@ -19,12 +19,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
 from pipeline.facts import Evidence, evidence_items
 from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError
 from pipeline.models import (
+    EVIDENCE_ID,
     NOT_ESTABLISHED,
     ActionItem,
     ActionType,
@@ -42,8 +44,7 @@ from pipeline.models import (
 from pipeline.prompting import RenderedPrompt, render_prompt
 from pipeline.redact import Redactor
 
-EvidenceId = Annotated[str, StringConstraints(pattern=r"^[TC][0-9]+$")]
-MAX_SUMMARY_WORDS = 100
+EvidenceId = Annotated[str, StringConstraints(pattern=rf"^{EVIDENCE_ID}$")]
 FALLBACK_STATUS = "Draft (offline fallback: the model did not answer; see warnings)"
 # A suspect message's text is not sent at all: a model cannot follow an instruction it never sees.
 WITHHELD = "[withheld: this message reads as an instruction to a model]"
@@ -105,9 +106,6 @@ class RepairedClaim(ClaimOut):
 
 class RepairReply(Strict):
     repaired: list[RepairedClaim]
-
-
-NARRATIVE_SECTIONS = ("executive_summary", "impact", "went_well", "went_wrong", "lessons_learned")
 
 
 # ---------------------------------------------------------------- people as roles
@@ -197,7 +195,7 @@ class LLMEngine:
         ]
         people = sorted({self.pseudonyms.labels.get(name, name) for name in self.people})
         return {"incident": incident, "facts": facts, "evidence": evidence, "people": people,
-                "pseudonymized": self.config.pseudonymize}
+                "pseudonymized": self.config.pseudonymize, "summary_words": summary_word_limit()}
 
     def fact_list(self) -> list[Fact]:
         f = self.facts
@@ -228,7 +226,7 @@ class LLMEngine:
     def collect_claims(self, narrative: NarrativeReply, analysis: AnalysisReply | None) -> dict[str, Claim]:
         """Every sentence that must be grounded, by key (`went_wrong.2`, `five_whys.0`, `contributing_factors.1`)."""
         claims: dict[str, Claim] = {}
-        for section in NARRATIVE_SECTIONS:
+        for section in Draft.CLAIM_SECTIONS:
             for index, out in enumerate(getattr(narrative, section)):
                 claims[f"{section}.{index}"] = to_claim(out)
         if analysis is not None:
@@ -318,7 +316,7 @@ class LLMEngine:
             claims = [checked[f"{name}.{i}"] for i in range(len(getattr(narrative, name)))]
             return [claim or Claim(text=NOT_ESTABLISHED, evidence=[], established=False) for claim in claims]
 
-        summary = trim_words([claim for claim in section("executive_summary") if claim.established], MAX_SUMMARY_WORDS)
+        summary = trim_words([claim for claim in section("executive_summary") if claim.established], summary_word_limit())
         update: dict[str, Any] = {
             "executive_summary": summary or base.executive_summary,
             "impact": section("impact") or base.impact,

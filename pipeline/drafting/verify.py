@@ -12,7 +12,6 @@ from itertools import combinations
 from pipeline.facts import Evidence
 from pipeline.models import NOT_ESTABLISHED, Claim, Draft
 
-CITATION_RE = re.compile(r"\b([TC]\d+)\b")
 UTC_TIME_RE = re.compile(r"\b(\d{1,2}:\d{2}) UTC\b")
 MINUTES_RE = re.compile(r"\b(\d+) minutes?\b")
 NUMBER_RE = re.compile(r"(?<![\w#.:-])(\d[\d,]*(?:\.\d+)?)(?![\d:])")
@@ -53,13 +52,7 @@ def _durations(cited: list[Evidence]) -> set[int]:
 
 
 def all_claims(draft: Draft) -> list[tuple[str, Claim]]:
-    sections = {
-        "executive_summary": draft.executive_summary,
-        "impact": draft.impact,
-        "went_well": draft.went_well,
-        "went_wrong": draft.went_wrong,
-        "lessons_learned": draft.lessons_learned,
-    }
+    sections = {name: getattr(draft, name) for name in Draft.CLAIM_SECTIONS}
     claims = [(name, claim) for name, items in sections.items() for claim in items]
     claims += [("five_whys", why.answer) for why in draft.five_whys]
     return claims
@@ -78,7 +71,7 @@ def enforce_grounding(draft: Draft, evidence: dict[str, Evidence]) -> tuple[Draf
 
     update = {
         name: [check(name, claim) for claim in getattr(draft, name)]
-        for name in ("executive_summary", "impact", "went_well", "went_wrong", "lessons_learned")
+        for name in Draft.CLAIM_SECTIONS
     }
     update["five_whys"] = [why.model_copy(update={"answer": check("five_whys", why.answer)}) for why in draft.five_whys]
     update["contributing_factors"] = [
