@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
-from pipeline.llm import ChatModel, ModelUnavailableError
+from pipeline.errors import ModelUnavailableError
+from pipeline.llm import ChatModel
 from pipeline.models import Strict, blocking_findings
 from pipeline.prompting import render_prompt
 

@@ -23,8 +23,9 @@ from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
+from pipeline.errors import ModelUnavailableError
 from pipeline.facts import Evidence, evidence_items
-from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError
+from pipeline.llm import ChatModel, LLMConfig
 from pipeline.models import (
     EVIDENCE_ID,
     NOT_ESTABLISHED,
@@ -37,9 +38,9 @@ from pipeline.models import (
     Fact,
     Facts,
     Incident,
-    blocking_findings,
     Strict,
     Why,
+    blocking_findings,
 )
 from pipeline.prompting import RenderedPrompt, render_prompt
 from pipeline.redact import Redactor
