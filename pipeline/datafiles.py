@@ -80,9 +80,16 @@ def error_reason(error: dict[str, Any], skip: int = 0) -> str:
     return f"{where}: {message}" if where else message
 
 
+def first_error(exc: ValidationError) -> dict[str, Any]:
+    """The error to report: an unknown key first (a misspelled key also makes the right one "missing",
+    and the misspelling is the line to fix), else the first."""
+    errors = exc.errors()
+    return next((error for error in errors if error["type"] == "extra_forbidden"), errors[0])
+
+
 def validation_error(exc: ValidationError, path: Path | str, text: str, **extra: Any) -> ConfigError:
-    """The first problem of a failed validation as ConfigError(path, reason, line)."""
-    first = exc.errors()[0]
+    """The first problem of a failed validation (see first_error) as ConfigError(path, reason, line)."""
+    first = first_error(exc)
     line = node_line(yaml.compose(text, Loader=_LOADER), tuple(first["loc"]))
     return ConfigError(path, error_reason(first), line=line, **extra)
 

@@ -214,6 +214,7 @@ class Backfill:
         self.summary = BackfillSummary()
         self.fingerprint = options.fingerprint()
         self.limiter: Any = None
+        load_data_files()
 
     async def run(self) -> BackfillSummary:
         started = time.perf_counter()
@@ -357,6 +358,18 @@ class progress_bar:
     def __exit__(self, *exc_info: object) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def load_data_files() -> None:
+    """Read every data file a note goes through up front: a typo in one is a single ConfigError (exit 2)
+    before anything is written, not the same failure reported for each of thousands of notes."""
+    from pipeline.backfill.extract import load_rules
+    from pipeline.blameless.rules import active_rules
+    from pipeline.redact import compiled_patterns
+
+    load_rules()
+    active_rules()
+    compiled_patterns()
 
 
 def run_backfill(paths: list[Path], options: BackfillOptions) -> BackfillSummary:

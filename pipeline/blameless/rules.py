@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from pipeline.blameless.triggers import prefilter, trie_expression
-from pipeline.datafiles import error_reason, node_line, parse_yaml
+from pipeline.datafiles import error_reason, first_error, node_line, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
 
@@ -188,7 +188,7 @@ def parse_rule_file(text: str, path: Path | str) -> RuleFile:
     try:
         return RuleFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first = first_error(exc)
         loc = tuple(first["loc"])
         raise ConfigError(path, error_reason(first, skip=2), line=node_line(yaml.compose(text), loc),
                           rule_id=_rule_id(data, loc)) from exc

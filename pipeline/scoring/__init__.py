@@ -24,9 +24,6 @@ from pipeline.scoring.criteria import CRITERIA, Context
 from pipeline.scoring.layout import SectionSpec, field_patterns, parse_layout, section_specs
 from pipeline.scoring.sources import IncidentSources, load_sources
 
-RUBRIC_PATH = bundled("rubric.yaml")
-
-
 class Rubric:
     """The rubric file, compiled: section specs, header-field patterns and weighted criteria."""
 
@@ -63,7 +60,7 @@ class Score(BaseModel):
 
 def load_rubric(path: Path | None = None) -> Rubric:
     """Load and validate a rubric file (the bundled one by default); ConfigError names the problem."""
-    path = path or RUBRIC_PATH
+    path = path or bundled("rubric.yaml")
     return _load_rubric(path.resolve())
 
 
