@@ -42,6 +42,20 @@ class LockMismatchError(PipelineError):
         super().__init__(f"error: {path}: timeline does not match its lock: {listed}")
 
 
+class ModelUnavailableError(PipelineError):
+    """The model gave no usable answer: retries exhausted, deadline passed, budget spent, or refused."""
+
+    def __init__(self, reason: str, attempts: int = 0, last_output: str | None = None):
+        self.reason = reason
+        self.attempts = attempts
+        self.last_output = last_output
+        super().__init__(f"model unavailable: {reason}")
+
+
+class BudgetExhaustedError(ModelUnavailableError):
+    """`--max-calls` would be exceeded by one more call."""
+
+
 class ConfigError(PipelineError):
     """Bad config or rule file (path, optional line, optional rule id)."""
 

@@ -12,13 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from pipeline.models import Fact, Facts, Incident
-from pipeline.package_data import package_path
-
-SIGNALS_FILE = package_path("data", "signals.yaml")
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -36,19 +30,49 @@ class Evidence:
         return self.id.startswith("T")
 
 
-@lru_cache(maxsize=1)
 def signals() -> dict[str, Any]:
-    """signals.yaml compiled: strings become case-insensitive regexes, dicts of strings likewise."""
+    """signals.yaml (and the team's file from postmortem.toml) compiled: strings become case-insensitive
+    regexes, maps of strings likewise; `role_names` maps each role to the regex of its words."""
+    from pipeline.settings import data_files
+
+    return _compiled_signals(data_files().signals)
+
+
+@lru_cache(maxsize=4)
+def _raw_signals(extra: tuple[Path, ...]) -> dict[str, Any]:
+    from pipeline.datafiles import load_signals
+
+    return load_signals(extra)
+
+
+@lru_cache(maxsize=4)
+def _compiled_signals(extra: tuple[Path, ...]) -> dict[str, Any]:
+    from pipeline.datafiles import ROLE_PLACEHOLDER, words_pattern
+
+    raw = _raw_signals(extra)
+    any_role = words_pattern([word for words in raw["roles"].values() for word in words])
 
     def compile_value(value: Any) -> Any:
         if isinstance(value, str):
-            return re.compile(value, re.IGNORECASE)
+            return re.compile(value.replace(ROLE_PLACEHOLDER, any_role), re.IGNORECASE)
         if isinstance(value, dict):
             return {key: compile_value(item) for key, item in value.items()}
         return value
 
-    raw = yaml.safe_load(SIGNALS_FILE.read_text(encoding="utf-8"))
-    return {key: compile_value(value) for key, value in raw.items()}
+    compiled = {key: compile_value(value) for key, value in raw.items() if key != "roles"}
+    compiled["role_names"] = {
+        role: re.compile(rf"\b(?:{words_pattern(words)})\b", re.IGNORECASE) for role, words in raw["roles"].items()
+    }
+    return compiled
+
+
+def person_role_words() -> str:
+    """Every role word and person title as one alternation (for the blameless check's roster)."""
+    from pipeline.datafiles import words_pattern
+    from pipeline.settings import data_files
+
+    raw = _raw_signals(data_files().signals)
+    return words_pattern([word for words in raw["roles"].values() for word in words] + raw["person_titles"])
 
 
 def evidence_items(incident: Incident) -> list[Evidence]:
@@ -157,7 +181,7 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
             key=lambda e: (e[0] != "T", int(e[1:])),
         )
         facts.append(Fact(name=role, value=name, evidence=evidence))
-    order = ["IC", "OL", "CL", "Scribe", "SME"]
+    order = list(sig["role_names"])
     return sorted(facts, key=lambda fact: (order.index(fact.name) if fact.name in order else 9, fact.value))
 
 
@@ -176,7 +200,7 @@ def _same_person(a: str, b: str) -> bool:
 
 def _normalize_role(text: str) -> str | None:
     for role, pattern in signals()["role_names"].items():
-        if pattern.fullmatch(text.strip()) or pattern.match(text.strip()):
+        if pattern.search(text.strip()):
             return role
     return None
 

@@ -1,4 +1,5 @@
-"""The one place that talks to a model: an OpenAI-compatible chat endpoint through langchain's ChatOpenAI.
+"""The one place that talks to a model: chat (langchain's ChatOpenAI) and embeddings (the openai client),
+both against any OpenAI-compatible endpoint.
 
 Why it looks like this:
 - Retries have one owner. The openai SDK's own retries are off (`max_retries=0`); tenacity retries
@@ -18,7 +19,6 @@ import json
 import os
 import re
 import time
-import tomllib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -28,12 +28,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import BudgetExhaustedError, ConfigError, ModelUnavailableError
 from pipeline.models import LLMCall, LLMUsage
 from pipeline.prompting import RenderedPrompt
 
 T = TypeVar("T", bound=BaseModel)
-CONFIG_FILE = "postmortem.toml"
 CONFIG_KEYS = {
     "model", "base_url", "timeout", "deadline", "max_attempts", "max_calls", "semantic_retries",
     "pseudonymize", "api_key_env",
@@ -56,20 +55,6 @@ class LLMConfig:
     pseudonymize: bool = False
 
 
-class ModelUnavailableError(PipelineError):
-    """The model gave no usable answer: retries exhausted, deadline passed, budget spent, or refused."""
-
-    def __init__(self, reason: str, attempts: int = 0, last_output: str | None = None):
-        self.reason = reason
-        self.attempts = attempts
-        self.last_output = last_output
-        super().__init__(f"model unavailable: {reason}")
-
-
-class BudgetExhaustedError(ModelUnavailableError):
-    """`--max-calls` would be exceeded by one more call."""
-
-
 def load_llm_config(
     model: str | None = None,
     *,
@@ -81,7 +66,9 @@ def load_llm_config(
 ) -> LLMConfig | None:
     """The merged config, or None when no model is named anywhere (the draft stays offline)."""
     env = os.environ if environ is None else environ
-    path = config_file or _default_config_file(env)
+    from pipeline.settings import config_path
+
+    path = config_file or config_path(env)
     section = _read_llm_section(path) if path is not None else {}
     chosen_model = model or env.get("POSTMORTEM_MODEL") or section.get("model")
     if not chosen_model:
@@ -108,36 +95,47 @@ def load_llm_config(
     return config
 
 
-def _default_config_file(env: Mapping[str, str]) -> Path | None:
-    for candidate in (Path.cwd() / CONFIG_FILE, Path(env.get("POSTMORTEM_HOME", "~/.postmortem")).expanduser() / CONFIG_FILE):
-        if candidate.is_file():
-            return candidate
-    return None
+def resolve_model_config(
+    model: str | None,
+    *,
+    base_url: str | None = None,
+    max_calls: int | None = None,
+    pseudonymize: bool | None = None,
+) -> LLMConfig | None:
+    """What every command that can use a model calls: the merged config, or None to stay offline.
+
+    A model comes from `--llm`, `$POSTMORTEM_MODEL` or postmortem.toml `[llm] model`. A flag that only
+    means something with a model (`--base-url`, `--max-calls`, `--pseudonymize`) and no model anywhere is
+    a ConfigError, so a typo in the model setup is never a silent offline run.
+    """
+    config = load_llm_config(model, base_url=base_url, max_calls=max_calls, pseudonymize=pseudonymize)
+    if config is None:
+        for flag, value in (("--base-url", base_url), ("--max-calls", max_calls), ("--pseudonymize", pseudonymize)):
+            if value:
+                raise ConfigError(flag, f"{flag} needs a model: add --llm MODEL (or set POSTMORTEM_MODEL)")
+    return config
 
 
 def _read_llm_section(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read config: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(path, f"invalid TOML: {exc}", line=int(line.group(1)) if line else None) from exc
-    section = data.get("llm", {})
+    from pipeline.settings import key_line, read_config
+
+    section = read_config(path).get("llm", {})
     if not isinstance(section, dict):
-        raise ConfigError(path, "[llm] must be a table")
+        raise ConfigError(path, "[llm] must be a table", line=key_line(path, "llm"))
     if "api_key" in section:
-        raise ConfigError(path, "[llm] api_key does not belong in a file; name the variable with api_key_env")
+        raise ConfigError(path, "[llm] api_key does not belong in a file; name the variable with api_key_env",
+                          line=key_line(path, "llm", "api_key"))
     unknown = sorted(set(section) - CONFIG_KEYS)
     if unknown:
-        raise ConfigError(path, f"[llm] unknown key {unknown[0]!r}; known: {', '.join(sorted(CONFIG_KEYS))}")
+        raise ConfigError(path, f"[llm] unknown key {unknown[0]!r}; known: {', '.join(sorted(CONFIG_KEYS))}",
+                          line=key_line(path, "llm", unknown[0]))
     return section
 
 
 def _number(section: dict[str, Any], key: str, default: float, path: Path | None) -> float:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(path or CONFIG_FILE, f"[llm] {key} must be a non-negative number, got {value!r}")
+        raise ConfigError(path or "postmortem.toml", f"[llm] {key} must be a non-negative number, got {value!r}")
     return float(value)
 
 
@@ -172,6 +170,20 @@ def retry_after_seconds(exc: BaseException, now: float | None = None) -> float |
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
+def model_errors() -> tuple[type[BaseException], ...]:
+    """What a model call can fail with that is the server's or the network's doing, not a bug of ours:
+    API errors (status, timeout, connection), transport errors, unreadable or invalid replies. Only these
+    become ModelUnavailableError (and an offline fallback); anything else is a bug and propagates."""
+    import httpx2
+    import openai
+    from langchain_core.exceptions import OutputParserException
+
+    return (
+        openai.APIError, httpx2.TransportError, ValidationError, json.JSONDecodeError, OutputParserException,
+        ModelUnavailableError,
+    )
+
+
 def is_transient(exc: BaseException) -> bool:
     """Worth another attempt: rate limits, server errors, timeouts, dropped connections, garbled bodies."""
     import openai
@@ -195,7 +207,27 @@ def describe(exc: BaseException) -> str:
     return f"HTTP {status} ({name}): {text}" if status else f"{name}: {text}"
 
 
-# ---------------------------------------------------------------- the client
+def retry_options(max_attempts: int, deadline: float, clock: Callable[[], float]) -> dict[str, Any]:
+    """The one retry policy for every model request (chat and embeddings), as tenacity arguments:
+    transient errors only, `Retry-After` first else exponential backoff, at most `max_attempts` and
+    never past `deadline` seconds. The SDK's own retries are off wherever this is used."""
+    from tenacity import retry_if_exception
+
+    started = clock()
+
+    def wait(state: Any) -> float:
+        exc = state.outcome.exception()
+        asked = retry_after_seconds(exc) if exc is not None else None
+        return asked if asked is not None else backoff_seconds(state.attempt_number)
+
+    def stop(state: Any) -> bool:
+        elapsed = clock() - started
+        return state.attempt_number >= max_attempts or elapsed + (state.upcoming_sleep or 0) > deadline
+
+    return {"retry": retry_if_exception(is_transient), "wait": wait, "stop": stop, "reraise": True}
+
+
+# ---------------------------------------------------------------- the clients
 
 
 class ChatModel:
@@ -252,7 +284,7 @@ class ChatModel:
             started = self.clock()
             try:
                 reply = self._retrying()(self._attempt(record, lambda: runnable.invoke(messages)))
-            except Exception as exc:
+            except model_errors() as exc:
                 raise self._failed(record, started, exc) from exc
             result = self._finish(record, started, reply, schema, messages, semantic_attempt)
             if result is not None:
@@ -272,7 +304,7 @@ class ChatModel:
                 try:
                     tokens = estimated_tokens(messages)
                     reply = await self._aretrying()(self._aattempt(record, lambda: runnable.ainvoke(messages), tokens))
-                except Exception as exc:
+                except model_errors() as exc:
                     raise self._failed(record, started, exc) from exc
                 result = self._finish(record, started, reply, schema, messages, semantic_attempt)
                 if result is not None:
@@ -311,21 +343,7 @@ class ChatModel:
         return attempt
 
     def _retry_options(self) -> dict[str, Any]:
-        from tenacity import retry_if_exception
-
-        config = self.config
-        started = self.clock()
-
-        def wait(state: Any) -> float:
-            exc = state.outcome.exception()
-            asked = retry_after_seconds(exc) if exc is not None else None
-            return asked if asked is not None else backoff_seconds(state.attempt_number)
-
-        def stop(state: Any) -> bool:
-            elapsed = self.clock() - started
-            return state.attempt_number >= config.max_attempts or elapsed + (state.upcoming_sleep or 0) > config.deadline
-
-        return {"retry": retry_if_exception(is_transient), "wait": wait, "stop": stop, "reraise": True}
+        return retry_options(self.config.max_attempts, self.config.deadline, self.clock)
 
     def _retrying(self) -> Any:
         from tenacity import Retrying
@@ -424,3 +442,59 @@ def retry_instruction(messages: list[Any], feedback: str) -> str:
         f"{marker} Your reply did not match the response schema: {feedback}. "
         "Reply again with only the corrected JSON object."
     ).strip()
+
+
+class EmbeddingsClient:
+    """`/v1/embeddings` of an OpenAI-compatible server, with the chat client's retry owner: SDK retries
+    off, tenacity retries transient errors and honours `Retry-After`, within a deadline.
+
+    A server that gives no usable answer is a ModelUnavailableError (exit 2 with the reason), never a
+    config error: a 429 is the server being busy, not the user's setup being wrong.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        max_attempts: int = 4,
+        deadline: float = 180.0,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        from openai import OpenAI
+
+        self.model = model
+        self.base_url = base_url
+        self.max_attempts = max_attempts
+        self.deadline = deadline
+        self.sleep = sleep
+        self.clock = clock
+        self.client = OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """One vector per text, in input order."""
+        from tenacity import Retrying
+
+        attempts = 0
+
+        def attempt() -> Any:
+            nonlocal attempts
+            attempts += 1
+            return self.client.embeddings.create(
+                model=self.model, input=texts, encoding_format="float"  # not every server does base64
+            )
+
+        retrying = Retrying(sleep=time.sleep if self.sleep is None else self.sleep,
+                            **retry_options(self.max_attempts, self.deadline, self.clock))
+        try:
+            response = retrying(attempt)
+        except model_errors() as exc:
+            where = public_url(self.base_url) or "the OpenAI API"
+            raise ModelUnavailableError(
+                f"embeddings request to {where} failed: {describe(exc)} after {attempts} attempt{'s' * (attempts != 1)}",
+                attempts,
+            ) from exc
+        return [item.embedding for item in sorted(response.data, key=lambda item: item.index)]

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
-from pipeline.llm import ChatModel, ModelUnavailableError
-from pipeline.models import Level, Strict
+from pipeline.errors import ModelUnavailableError
+from pipeline.llm import ChatModel
+from pipeline.models import Strict, blocking_findings
 from pipeline.prompting import render_prompt
 
 FIGURE_RE = re.compile(r"\d+(?:[.,:]\d+)*")
@@ -35,9 +36,8 @@ def blame_by_line(text: str, people: Sequence[str]) -> dict[int, list[str]]:
     from pipeline.blameless import lint_text
 
     flagged: dict[int, list[str]] = {}
-    for finding in lint_text(text, people=list(people)):
-        if finding.level in (Level.warning, Level.error):
-            flagged.setdefault(finding.line - 1, []).append(f"{finding.rule_id} {finding.message}")
+    for finding in blocking_findings(lint_text(text, people=list(people))):
+        flagged.setdefault(finding.line - 1, []).append(f"{finding.rule_id} {finding.message}")
     return flagged
 
 

@@ -7,13 +7,19 @@ twelfth chat message. A claim in a draft cites those IDs, and code (not a model)
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 NOT_ESTABLISHED = "Not established by the recorded evidence."
+EVIDENCE_ID = r"[TC][0-9]+"
+"""An evidence ID: T<n> (row n of the locked timeline) or C<n> (chat message n)."""
+CITATION_RE = re.compile(rf"\[({EVIDENCE_ID})\]")
+"""A citation in a draft's text, `[T3]` or `[C12]`; group 1 is the evidence ID."""
 
 
 class Strict(BaseModel):
@@ -247,6 +253,11 @@ class DraftMetadata(Strict):
 class Draft(Strict):
     """The whole postmortem as data; draft.md is this rendered through templates/postmortem.md.j2."""
 
+    CLAIM_SECTIONS: ClassVar[tuple[str, ...]] = (
+        "executive_summary", "impact", "went_well", "went_wrong", "lessons_learned",
+    )
+    """The sections that are lists of claims: each sentence cites evidence, and code verifies it."""
+
     title: str
     date: dt.date | None = None
     duration_minutes: int | None = None
@@ -275,9 +286,27 @@ class Draft(Strict):
 
 
 class Level(str, Enum):
+    """A finding's level, declared in rank order: the one place that says error outranks warning."""
+
     suggestion = "suggestion"
     warning = "warning"
     error = "error"
+
+    @property
+    def rank(self) -> int:
+        """0 for suggestion, 1 for warning, 2 for error: compare levels by this, never by name."""
+        return list(Level).index(self)
+
+    @property
+    def blocks(self) -> bool:
+        """Warning or worse: text with such a finding blames someone and may not pass as blameless."""
+        return self.rank >= Level.warning.rank
+
+
+def blocking_findings(findings: Iterable["Finding"]) -> list["Finding"]:
+    """The findings at warning level or above: what the drafting gate, the rewrites, the rubric and the
+    backfill report all count as blame."""
+    return [finding for finding in findings if finding.level.blocks]
 
 
 class Finding(Strict):

@@ -12,13 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
-
 from pipeline.models import ChatMessage, Incident, TimelineEvent
-from pipeline.package_data import package_path
-
-PATTERNS_FILE = package_path("data", "redaction.yaml")
-
 
 @dataclass(frozen=True)
 class Pattern:
@@ -64,14 +58,25 @@ def _replace(match: re.Match[str], placeholder: str, keep_lines: bool = False) -
     return placeholder + ("\n" * match.group(0).count("\n") if keep_lines else "")
 
 
-@lru_cache(maxsize=1)
 def compiled_patterns() -> tuple[list[Pattern], list[Pattern], list[Pattern], list[re.Pattern[str]]]:
-    data = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
+    """The bundled patterns, then the team's from postmortem.toml `[redaction] patterns`."""
+    from pipeline.settings import data_files
+
+    return _compiled_patterns(data_files().redaction)
+
+
+@lru_cache(maxsize=4)
+def _compiled_patterns(
+    extra: tuple[Path, ...],
+) -> tuple[list[Pattern], list[Pattern], list[Pattern], list[re.Pattern[str]]]:
+    from pipeline.datafiles import load_redaction
+
+    data = load_redaction(extra)
 
     def build(section: str) -> list[Pattern]:
-        return [Pattern(item["kind"], item["class"], re.compile(item["pattern"])) for item in data[section]]
+        return [Pattern(item.kind, item.klass, re.compile(item.pattern)) for item in getattr(data, section)]
 
-    injection = [re.compile(pattern) for pattern in data["injection"]]
+    injection = [re.compile(pattern) for pattern in data.injection]
     return build("secrets"), build("contact"), build("network"), injection
 
 

@@ -135,13 +135,13 @@ def test_bad_gold_json_names_the_file_and_line(tmp_path):
     assert caught.value.line == 3 and "gold.json" in str(caught.value)
 
 
-def test_cli_llm_without_the_engine_is_a_clear_error(monkeypatch):
-    from pipeline import drafting
-
-    monkeypatch.setattr(drafting, "ENGINES", {"offline": drafting.ENGINES["offline"]})
+def test_cli_llm_without_a_key_or_endpoint_is_the_drafts_config_error(monkeypatch):
+    """eval resolves the model as draft does (pipeline.llm.resolve_model_config): same error, exit 2."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "POSTMORTEM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
     result = CliRunner().invoke(app, ["eval", str(DATASETS), "--llm", "some-model", "--no-reference"])
     assert result.exit_code == 2
-    assert "LLM engine is not available" in result.output
+    assert "no API key for the default OpenAI endpoint" in result.output
 
 
 def test_noisy_channel_generator_is_deterministic():
@@ -215,7 +215,7 @@ def test_no_alert_factor_only_when_people_reported_before_any_alert():
 
 
 def test_cli_needs_datasets_and_finds_its_defaults_from_them_not_the_cwd(tmp_path, monkeypatch):
-    from pipeline.eval_command import eval_folder
+    from pipeline.commands.evaluate import eval_folder
 
     missing = CliRunner().invoke(app, ["eval", "--no-reference"])
     assert missing.exit_code == 2 and "postmortem eval evals/datasets" in missing.output

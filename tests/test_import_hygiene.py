@@ -19,7 +19,6 @@ import pytest
 import pipeline
 
 PACKAGE_DIR = Path(pipeline.__file__).parent
-KNOWN_CYCLE = "fixed by the commands restructure (h1)"
 
 
 def package_modules() -> list[str]:
@@ -59,11 +58,7 @@ def import_failures() -> dict[str, str]:
     return json.loads(done.stdout)
 
 
-def _known(name: str):
-    return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_CYCLE))
-
-
-@pytest.mark.parametrize("module", [_known(m) if m == "pipeline.similar_command" else m for m in MODULES])
+@pytest.mark.parametrize("module", MODULES)
 def test_module_imports_on_its_own(module, import_failures):
     assert module not in import_failures, import_failures.get(module)
 
@@ -162,10 +157,5 @@ def test_the_cycle_finder_sees_module_level_imports_only():
     assert "pipeline.drafting" not in module_level_imports("pipeline.cli")  # imported inside draft_incident
 
 
-def test_no_import_cycle_other_than_the_known_cli_one():
-    assert [group for group in import_cycles() if "pipeline.cli" not in group] == []
-
-
-@pytest.mark.xfail(strict=True, reason=KNOWN_CYCLE)
 def test_no_import_cycle_between_modules():
     assert import_cycles() == []

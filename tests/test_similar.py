@@ -230,8 +230,9 @@ def test_broken_draft_json_names_file_and_line(tmp_path):
 def test_malformed_taxonomy_is_a_config_error(tmp_path):
     path = tmp_path / "taxonomy.yaml"
     path.write_text("triggers:\n  dns: []\nfactors: {}\n")
-    with pytest.raises(ConfigError, match="triggers.dns: expected a non-empty list"):
+    with pytest.raises(ConfigError, match="triggers.dns: List should have at least 1 item") as caught:
         load_taxonomy(path)
+    assert caught.value.line == 2 and str(path) in str(caught.value)
 
 
 def test_taxonomy_needs_repeated_mentions_in_long_texts():

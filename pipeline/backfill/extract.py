@@ -12,13 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-import yaml
-
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
-from pipeline.package_data import package_path
 
-RULES_FILE = package_path("data", "backfill.yaml")
 MAX_SUMMARY_WORDS = 120
 MAX_ITEM_CHARS = 400
 MAX_ITEMS = 40
@@ -71,15 +67,21 @@ class Rules:
     severity_patterns: tuple[re.Pattern[str], ...]
 
 
+RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> Rules:
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    """backfill.yaml, validated (a typo is a ConfigError at its file:line) and compiled."""
+    from pipeline.datafiles import BackfillFile, bundled, load_yaml_model
+
+    data = load_yaml_model(bundled(RULES_FILE), BackfillFile)
     return Rules(
-        sections={name: tuple(words) for name, words in data["sections"].items()},
-        fields={name: tuple(words) for name, words in data["fields"].items()},
-        placeholder_titles=frozenset(t.lower() for t in data["placeholder_titles"]),
-        title_above_labels=tuple(data["title_above_labels"]),
-        severity_patterns=tuple(re.compile(p, re.IGNORECASE) for p in data["severity_patterns"]),
+        sections={name: tuple(words) for name, words in data.sections.items()},
+        fields={name: tuple(words) for name, words in data.fields.items()},
+        placeholder_titles=frozenset(t.lower() for t in data.placeholder_titles),
+        title_above_labels=tuple(data.title_above_labels),
+        severity_patterns=tuple(re.compile(p, re.IGNORECASE) for p in data.severity_patterns),
     )
 
 

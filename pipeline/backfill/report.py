@@ -8,10 +8,8 @@ from pathlib import Path
 
 from pipeline.backfill.manifest import Manifest
 from pipeline.backfill.runner import RECORDS_DIR, BackfillSummary
-from pipeline.models import NoteRecord
+from pipeline.models import NoteRecord, blocking_findings
 from pipeline.output import write_atomic
-
-BLAMING_LEVELS = {"warning", "error"}
 
 
 def load_records(out: Path) -> list[NoteRecord]:
@@ -44,7 +42,7 @@ def blameless_report(records: list[NoteRecord]) -> dict:
             "note_id": record.note_id,
             "source": record.source,
             "title": record.title.value,
-            "blames": any(finding.level.value in BLAMING_LEVELS for finding in record.findings),
+            "blames": bool(blocking_findings(record.findings)),
             "findings": [finding.model_dump(mode="json", include={"line", "column", "rule_id", "slug", "level", "match", "message", "suggestion"})
                          for finding in record.findings],
         })

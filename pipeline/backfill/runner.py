@@ -23,7 +23,7 @@ from pipeline.backfill.manifest import Manifest
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import NoteSource, discover
 from pipeline.errors import InputError, PipelineError
-from pipeline.models import Finding, NoteRecord
+from pipeline.models import Finding, NoteRecord, blocking_findings
 from pipeline.output import write_atomic
 from pipeline.redact import Redactor
 
@@ -52,7 +52,9 @@ class BackfillOptions:
 
     def fingerprint(self) -> str:
         """What a record depends on besides the note: the extraction mode and the heading rules."""
-        rules = hashlib.sha256(RULES_FILE.read_bytes()).hexdigest()[:12]
+        from pipeline.datafiles import bundled
+
+        rules = hashlib.sha256(bundled(RULES_FILE).read_bytes()).hexdigest()[:12]
         mode = f"llm:{self.llm.model}" if self.llm else "offline"
         return f"{mode}|rules:{rules}|encoding:{self.encoding or 'utf-8'}"
 
@@ -212,6 +214,7 @@ class Backfill:
         self.summary = BackfillSummary()
         self.fingerprint = options.fingerprint()
         self.limiter: Any = None
+        load_data_files()
 
     async def run(self) -> BackfillSummary:
         started = time.perf_counter()
@@ -266,7 +269,7 @@ class Backfill:
         except Exception as error:  # noqa: BLE001 (one bad note must never stop a batch of thousands)
             self._fail(manifest, row, _reason(error))
             return
-        blame = sum(1 for finding in record.findings if finding.level.value in {"warning", "error"})
+        blame = len(blocking_findings(record.findings))
         self.summary.processed += 1
         self.summary.notes_with_blame += bool(blame)
         self.summary.llm_calls += calls
@@ -355,6 +358,18 @@ class progress_bar:
     def __exit__(self, *exc_info: object) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def load_data_files() -> None:
+    """Read every data file a note goes through up front: a typo in one is a single ConfigError (exit 2)
+    before anything is written, not the same failure reported for each of thousands of notes."""
+    from pipeline.backfill.extract import load_rules
+    from pipeline.blameless.rules import active_rules
+    from pipeline.redact import compiled_patterns
+
+    load_rules()
+    active_rules()
+    compiled_patterns()
 
 
 def run_backfill(paths: list[Path], options: BackfillOptions) -> BackfillSummary:

@@ -21,7 +21,7 @@ from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
-from pipeline.blameless.rules import LEVEL_ORDER, CompiledPattern, CompiledRule, RuleSet, load_rules
+from pipeline.blameless.rules import CompiledPattern, CompiledRule, RuleSet, active_rules
 from pipeline.models import Finding, Level
 
 _TRIM = f" \t\n{BLOCK}{HIDDEN}"
@@ -52,7 +52,7 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
                  people: Sequence[str] = (), rules: RuleSet | None = None) -> list[Match]:
     """Like lint_text, with offsets and review rewrites kept (for rewrite_blameless and --fix)."""
     config = config or BlamelessConfig()
-    rules = rules or load_rules()
+    rules = rules or active_rules()
     doc = segment(text, sections=rules.sections, skip_quotes=config.skip_quotes,
                   skip_blockquotes=config.skip_blockquotes)
     lowered = _lower_same_length(doc.masked)
@@ -81,8 +81,8 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
                 if match is not None:
                     candidates.append(match)
         found.extend(_strongest(candidates))
-    minimum = LEVEL_ORDER[config.min_level]
-    found = [m for m in found if LEVEL_ORDER[m.finding.level] >= minimum]
+    minimum = config.min_level.rank
+    found = [m for m in found if m.finding.level.rank >= minimum]
     found.sort(key=lambda m: (m.start, m.finding.rule_id))
     return found
 
@@ -288,7 +288,7 @@ def _accepted_overlap(lowered: str, start: int, end: int, accepted: list[str]) -
 
 def _strongest(candidates: list[Match]) -> list[Match]:
     """Within one rule, overlapping matches become one: the highest level, then the longest span."""
-    ordered = sorted(candidates, key=lambda m: (-LEVEL_ORDER[m.finding.level], -(m.end - m.start), m.start))
+    ordered = sorted(candidates, key=lambda m: (-m.finding.level.rank, -(m.end - m.start), m.start))
     kept: list[Match] = []
     for match in ordered:
         if all(match.end <= other.start or match.start >= other.end for other in kept):

@@ -19,16 +19,9 @@ from pipeline.package_data import package_path
 
 FIRST_NAMES_PATH = package_path("blameless", "first_names.txt")
 
-_ROLE_WORDS = (
-    r"IC|OL|CL|SME|scribe|incident commander|commander|ops lead|operations lead|comms lead|"
-    r"communications lead|tech lead|on-?call|primary|secondary|lead|engineer|SRE|DBA|responder|author|reviewer"
-)
 _NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
-# "Name (role)" is found from its parenthesis (a fast literal scan), then the name just before it.
-_ROLE_PAREN = re.compile(r"\((?:[^)\n]{0,30}?\b)?(?:" + _ROLE_WORDS + r")\b[^)\n]{0,30}\)")
 _NAME_AT_END = re.compile(_NAME + r"\Z")
 _AFTER_SEPARATOR = re.compile(r"[:=\u2013-][ \t]*" + _NAME)  # starts with a rare character: a fast scan
-_ROLE_ENDING = re.compile(r"\b(?:" + _ROLE_WORDS + r")[ \t]*\Z", re.I)
 _NOT_NAMES = frozenset({"The", "A", "An", "We", "Our", "They", "It", "This", "That", "Incident", "Team", "On", "Owner"})
 
 
@@ -46,6 +39,29 @@ class Roster:
         return self.use_first_names and token[:1].isupper() and token in first_names()
 
 
+@lru_cache(maxsize=4)
+def _role_patterns(role_words: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """"Name (role)" found from its parenthesis (a fast literal scan), and a line ending in a role word.
+
+    The role words are the roles and person titles of signals.yaml (pipeline.facts.person_role_words).
+    """
+    paren = re.compile(r"\((?:[^)\n]{0,30}?\b)?(?:" + role_words + r")\b[^)\n]{0,30}\)")
+    ending = re.compile(r"\b(?:" + role_words + r")[ \t]*\Z", re.I)
+    return paren, ending
+
+
+def _role_paren() -> re.Pattern[str]:
+    from pipeline.facts import person_role_words
+
+    return _role_patterns(person_role_words())[0]
+
+
+def _role_ending() -> re.Pattern[str]:
+    from pipeline.facts import person_role_words
+
+    return _role_patterns(person_role_words())[1]
+
+
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The bundled first-name list (comment lines start with #)."""
@@ -56,15 +72,17 @@ def first_names() -> frozenset[str]:
 def names_in_role_statements(text: str) -> set[str]:
     """Names the document itself gives a role: "Priya (IC)", "Incident commander: Sam Lee"."""
     found = set(_names_before_role_parens(text))
+    role_ending = _role_ending()
     found |= {m.group(1) for m in _AFTER_SEPARATOR.finditer(text)
-              if _ends_with_letter(text, m.start()) and _ROLE_ENDING.search(text, max(0, m.start() - 40), m.start())}
+              if _ends_with_letter(text, m.start()) and role_ending.search(text, max(0, m.start() - 40), m.start())}
     return {name for name in found if name.split()[0] not in _NOT_NAMES}
 
 
 def _names_before_role_parens(text: str) -> list[str]:
     """Names matched by `Name\\s*(...role...)`, leftmost first and without overlaps."""
     names: list[str] = []
-    paren = _ROLE_PAREN.search(text)
+    role_paren = _role_paren()
+    paren = role_paren.search(text)
     while paren is not None:
         end = paren.start()
         while end > 0 and text[end - 1].isspace():
@@ -74,10 +92,10 @@ def _names_before_role_parens(text: str) -> list[str]:
             start -= 1
         name = _NAME_AT_END.search(text, start, end)
         if name is None:
-            paren = _ROLE_PAREN.search(text, paren.start() + 1)
+            paren = role_paren.search(text, paren.start() + 1)
         else:
             names.append(name.group(1))
-            paren = _ROLE_PAREN.search(text, paren.end())
+            paren = role_paren.search(text, paren.end())
     return names
 
 

@@ -16,13 +16,13 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from pipeline.blameless.triggers import prefilter, trie_expression
+from pipeline.datafiles import error_reason, first_error, node_line, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
 from pipeline.package_data import package_path
 
 RULES_PATH = package_path("blameless", "rules.yaml")
 Context = Literal["heading", "timeline", "action_items"]
-LEVEL_ORDER = {Level.suggestion: 0, Level.warning: 1, Level.error: 2}
 
 
 class PatternSpec(Strict):
@@ -175,23 +175,6 @@ def expand(pattern: str, vocab: dict[str, str]) -> str:
     return "".join(out)
 
 
-def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the deepest YAML node found along a pydantic error location (a key's own line)."""
-    node, line = root, (root.start_mark.line + 1 if root is not None else None)
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if k.value == key), None)
-            if pair is None:
-                break
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
 def _rule_id(data: Any, loc: tuple[Any, ...]) -> str | None:
     if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(data, dict):
         rules = data.get("rules") or []
@@ -200,27 +183,16 @@ def _rule_id(data: Any, loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_rule_file(text: str, path: Path | str) -> RuleFile:
     """Validate rule-file text; every problem becomes ConfigError(path, reason, line, rule_id)."""
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                          line=mark.line + 1 if mark else None) from exc
+    data = parse_yaml(text, path)
     try:
         return RuleFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first = first_error(exc)
         loc = tuple(first["loc"])
-        if first["type"] == "extra_forbidden":
-            reason = f"unknown key {loc[-1]!r}"
-        else:
-            reason = f"{'.'.join(str(p) for p in loc[2:]) or '.'.join(str(p) for p in loc)}: {first['msg']}"
-        raise ConfigError(path, reason, line=_node_line(yaml.compose(text), loc), rule_id=_rule_id(data, loc)) from exc
+        raise ConfigError(path, error_reason(first, skip=2), line=node_line(yaml.compose(text), loc),
+                          rule_id=_rule_id(data, loc)) from exc
 
 
 def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
@@ -236,7 +208,7 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
                 source = source[2:] if word_start else source[len("{START}"):]
             loc = ("rules", index, "patterns", p_index)
             if "{START}" in source:
-                raise ConfigError(path, "{START} may only begin a pattern", line=_node_line(yaml.compose(text), loc),
+                raise ConfigError(path, "{START} may only begin a pattern", line=node_line(yaml.compose(text), loc),
                                   rule_id=rule.id)
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
@@ -259,7 +231,7 @@ def _compile(pattern: str, vocab: dict[str, str], path: Path, text: str,
     try:
         return _compiled(expand(pattern, vocab), flags)
     except re.error as exc:
-        line = _node_line(yaml.compose(text), loc) if text else None
+        line = node_line(yaml.compose(text), loc) if text else None
         raise ConfigError(path, f"bad regular expression: {exc}", line=line, rule_id=rule_id) from exc
 
 
@@ -270,10 +242,40 @@ def _compiled(source: str, flags: int) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
-def load_rules(path: Path = RULES_PATH) -> RuleSet:
-    """Read, validate and compile a rule file once per process."""
+def load_rules(path: Path = RULES_PATH, extra: tuple[Path, ...] = ()) -> RuleSet:
+    """Read, validate and compile a rule file (and team rule files on top of it) once per process."""
+    text = _read(path)
+    parsed = parse_rule_file(text, path)
+    ruleset = compile_rule_file(parsed, path, text)
+    for extra_path in extra:
+        ruleset = _add_rules(ruleset, parsed.vocab, extra_path)
+    return ruleset
+
+
+def active_rules() -> RuleSet:
+    """The bundled rules plus the team's (postmortem.toml `[blameless] rules`): what `check` and drafts use."""
+    from pipeline.settings import data_files
+
+    return load_rules(RULES_PATH, data_files().rules)
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(path, f"cannot read rule file: {exc.strerror}") from exc
-    return compile_rule_file(parse_rule_file(text, path), path, text)
+
+
+def _add_rules(ruleset: RuleSet, vocab: dict[str, str], path: Path) -> RuleSet:
+    """A team rule file on top: its rules may use the bundled vocab; an id already taken is an error."""
+    text = _read(path)
+    parsed = parse_rule_file(text, path)
+    parsed = parsed.model_copy(update={"vocab": {**vocab, **parsed.vocab}})
+    taken = {compiled.rule.id for compiled in ruleset.rules} | {compiled.rule.slug for compiled in ruleset.rules}
+    for index, rule in enumerate(parsed.rules):
+        clash = rule.id if rule.id in taken else rule.slug if rule.slug in taken else None
+        if clash is not None:
+            raise ConfigError(path, f"{clash} is already a rule; pick another id and slug",
+                              line=node_line(yaml.compose(text), ("rules", index)), rule_id=rule.id)
+    added = compile_rule_file(parsed, path, text)
+    return RuleSet(ruleset.path, ruleset.rules + added.rules, {**ruleset.sections, **added.sections})

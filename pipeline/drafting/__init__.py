@@ -23,7 +23,7 @@ def draft_incident(
 ) -> tuple[Draft, list[str]]:
     """Redact, extract facts, draft with `engine` (given `engine_options`), verify grounding; draft and warnings."""
     if engine not in ENGINES:
-        raise ConfigError("--engine", f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+        raise ConfigError("engine", f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     safe = redact_incident(incident)
     facts = extract_facts(safe)
     draft = ENGINES[engine](safe, facts, **(engine_options or {}))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.models import Level
+from pipeline.models import blocking_findings
 
 
 def has_blame(text: str, people: Sequence[str] = ()) -> bool:
     """True when the blameless check finds anything at warning level or above."""
     from pipeline.blameless import lint_text
 
-    return any(f.level in (Level.warning, Level.error) for f in lint_text(text, people=list(people)))
+    return bool(blocking_findings(lint_text(text, people=list(people))))
 
 
 def blameless_or_none(text: str, people: Sequence[str] = ()) -> str | None:

@@ -19,12 +19,15 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
+from pipeline.errors import ModelUnavailableError
 from pipeline.facts import Evidence, evidence_items, is_bot
-from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError
+from pipeline.llm import ChatModel, LLMConfig
 from pipeline.models import (
+    EVIDENCE_ID,
     NOT_ESTABLISHED,
     ActionItem,
     ActionType,
@@ -36,15 +39,14 @@ from pipeline.models import (
     Fact,
     Facts,
     Incident,
-    Level,
     Strict,
     Why,
+    blocking_findings,
 )
 from pipeline.prompting import RenderedPrompt, render_prompt
 from pipeline.redact import Redactor
 
-EvidenceId = Annotated[str, StringConstraints(pattern=r"^[TC][0-9]+$")]
-MAX_SUMMARY_WORDS = 100
+EvidenceId = Annotated[str, StringConstraints(pattern=rf"^{EVIDENCE_ID}$")]
 FALLBACK_STATUS = "Draft (offline fallback: the model did not answer; see warnings)"
 # A suspect message's text is not sent at all: a model cannot follow an instruction it never sees.
 WITHHELD = "[withheld: this message reads as an instruction to a model]"
@@ -110,7 +112,6 @@ class RepairReply(Strict):
     repaired: list[RepairedClaim]
 
 
-NARRATIVE_SECTIONS = ("executive_summary", "impact", "went_well", "went_wrong", "lessons_learned")
 # Headings as the markdown draft shows them, so a warning names the section the reviewer reads.
 SECTION_TITLES = {
     "executive_summary": "Executive Summary", "impact": "Impact", "went_well": "What Went Well",
@@ -209,7 +210,7 @@ class LLMEngine:
         ]
         people = sorted({self.pseudonyms.labels.get(name, name) for name in self.people})
         return {"incident": incident, "facts": facts, "evidence": evidence, "people": people,
-                "pseudonymized": self.config.pseudonymize}
+                "pseudonymized": self.config.pseudonymize, "summary_words": summary_word_limit()}
 
     def sendable(self, text: str, evidence: list[str]) -> str:
         """Chat text as the draft may quote it: itself, its blameless rewrite, or WITHHELD_BLAME (the
@@ -247,7 +248,7 @@ class LLMEngine:
     def collect_claims(self, narrative: NarrativeReply, analysis: AnalysisReply | None) -> dict[str, Claim]:
         """Every sentence that must be grounded, by key (`went_wrong.2`, `five_whys.0`, `contributing_factors.1`)."""
         claims: dict[str, Claim] = {}
-        for section in NARRATIVE_SECTIONS:
+        for section in Draft.CLAIM_SECTIONS:
             for index, out in enumerate(getattr(narrative, section)):
                 claims[f"{section}.{index}"] = to_claim(out)
         if analysis is not None:
@@ -347,7 +348,7 @@ class LLMEngine:
             if claims and None not in claims:
                 kept = [claim for claim in claims if claim is not None]
                 if name == "executive_summary":
-                    kept = trim_words([claim for claim in kept if claim.established], MAX_SUMMARY_WORDS)
+                    kept = trim_words([claim for claim in kept if claim.established], summary_word_limit())
                 if kept:
                     return kept
             return self.fall_back(name, getattr(base, name), claims)
@@ -457,7 +458,7 @@ def blame_messages(text: str, people: Iterable[str]) -> list[str]:
     """Warning-or-worse findings of the blameless check, as messages the model can act on."""
     from pipeline.blameless import lint_text
 
-    return [f"{f.rule_id} {f.message}" for f in lint_text(text, people=list(people)) if f.level in (Level.warning, Level.error)]
+    return [f"{f.rule_id} {f.message}" for f in blocking_findings(lint_text(text, people=list(people)))]
 
 
 def words(text: str) -> set[str]:
@@ -474,18 +475,3 @@ def trim_words(claims: list[Claim], limit: int) -> list[Claim]:
         kept.append(claim)
     return kept
 
-
-def choose_engine(
-    model: str | None, *, base_url: str | None = None, max_calls: int | None = None, pseudonymize: bool | None = None
-) -> tuple[str, dict[str, Any]]:
-    """("llm", options) when a model is configured by flag, env or postmortem.toml, else ("offline", {})."""
-    from pipeline.errors import ConfigError
-    from pipeline.llm import load_llm_config
-
-    config = load_llm_config(model, base_url=base_url, max_calls=max_calls, pseudonymize=pseudonymize)
-    if config is None:
-        for flag, value in (("--base-url", base_url), ("--max-calls", max_calls), ("--pseudonymize", pseudonymize)):
-            if value:
-                raise ConfigError(flag, f"{flag} needs a model: add --llm MODEL (or set POSTMORTEM_MODEL)")
-        return "offline", {}
-    return "llm", {"config": config}

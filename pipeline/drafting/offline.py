@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.facts import Evidence, evidence_items, is_bot, signals
 from pipeline.models import (
@@ -26,7 +27,6 @@ from pipeline.models import (
     Why,
 )
 
-MAX_SUMMARY_WORDS = 100
 MISSING_CONTROL = "missing control noted in the channel"
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
@@ -115,7 +115,8 @@ class OfflineEngine:
             )
         if f.resolved:
             claims.append(Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence))
-        while claims and sum(len(c.text.split()) for c in claims) > MAX_SUMMARY_WORDS:
+        limit = summary_word_limit()
+        while claims and sum(len(c.text.split()) for c in claims) > limit:
             claims.pop(2 if len(claims) > 2 else -1)
         return claims or [not_established("the review should summarize impact, duration and mitigation")]
 
@@ -473,7 +474,7 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
         if fact is None:
             questions.append(f"The {label} time is not recorded in the evidence: when did it happen, and what shows it?")
     declared_roles = {role.name for role in f.roles}
-    for role in ("IC", "Scribe"):
+    for role in signals()["required_roles"]:
         if role not in declared_roles:
             questions.append(f"No {role} is recorded: the review should record the role assignment.")
     if f.severity is None:

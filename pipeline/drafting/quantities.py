@@ -17,7 +17,9 @@ from typing import Any, Literal
 
 import yaml
 
-CONTRACT_FILE = Path(__file__).resolve().parents[1] / "data" / "verifier.yaml"
+from pipeline.package_data import package_path
+
+CONTRACT_FILE = package_path("data", "verifier.yaml")
 Kind = Literal["clock", "date", "duration", "percent", "number"]
 DAY = 86400
 

@@ -17,12 +17,11 @@ from itertools import combinations
 
 from pipeline.drafting.quantities import DAY, Quantity, Token, contract, duration_supported, tokens, visible_minutes
 from pipeline.facts import Evidence
-from pipeline.models import NOT_ESTABLISHED, Claim, Draft
+from pipeline.models import EVIDENCE_ID, NOT_ESTABLISHED, Claim, Draft
 
-CITATION_RE = re.compile(r"\b([TC]\d+)\b")
 # Used by the rubric (pipeline/scoring/criteria.py) for statements that cite nothing.
 NUMBER_RE = re.compile(r"(?<![\w#.:-])(\d[\d,]*(?:\.\d+)?)(?![\d:])")
-IGNORED_NUMBER_CONTEXT = re.compile(r"SEV-\d|P[0-4]\b|[TC]\d+")
+IGNORED_NUMBER_CONTEXT = re.compile(rf"SEV-\d|P[0-4]\b|{EVIDENCE_ID}")
 
 
 def claim_problems(claim: Claim, evidence: dict[str, Evidence]) -> list[str]:
@@ -138,13 +137,7 @@ def _parse_clock(text: str) -> int:
 
 
 def all_claims(draft: Draft) -> list[tuple[str, Claim]]:
-    sections = {
-        "executive_summary": draft.executive_summary,
-        "impact": draft.impact,
-        "went_well": draft.went_well,
-        "went_wrong": draft.went_wrong,
-        "lessons_learned": draft.lessons_learned,
-    }
+    sections = {name: getattr(draft, name) for name in Draft.CLAIM_SECTIONS}
     claims = [(name, claim) for name, items in sections.items() for claim in items]
     claims += [("five_whys", why.answer) for why in draft.five_whys]
     return claims
@@ -163,7 +156,7 @@ def enforce_grounding(draft: Draft, evidence: dict[str, Evidence]) -> tuple[Draf
 
     update = {
         name: [check(name, claim) for claim in getattr(draft, name)]
-        for name in ("executive_summary", "impact", "went_well", "went_wrong", "lessons_learned")
+        for name in Draft.CLAIM_SECTIONS
     }
     update["five_whys"] = [why.model_copy(update={"answer": check("five_whys", why.answer)}) for why in draft.five_whys]
     update["contributing_factors"] = [

@@ -16,37 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
+from pipeline.datafiles import RubricFile, bundled, load_rubric_file
 from pipeline.errors import ConfigError
-from pipeline.models import Strict
-from pipeline.package_data import package_path
 from pipeline.scoring.criteria import CRITERIA, Context
 from pipeline.scoring.layout import SectionSpec, field_patterns, parse_layout, section_specs
 from pipeline.scoring.sources import IncidentSources, load_sources
-
-RUBRIC_PATH = package_path("data", "rubric.yaml")
-
-
-class CriterionSpec(Strict):
-    id: str
-    weight: float = Field(gt=0)
-    description: str
-
-
-class SectionEntry(Strict):
-    id: str
-    name: str
-    synonyms: list[str] = Field(min_length=1)
-    required: bool = True
-
-
-class RubricFile(Strict):
-    sections: list[SectionEntry]
-    fields: dict[str, list[str]]
-    criteria: list[CriterionSpec]
-
 
 class Rubric:
     """The rubric file, compiled: section specs, header-field patterns and weighted criteria."""
@@ -57,6 +33,7 @@ class Rubric:
             raise ConfigError(path, f"unknown criterion {unknown[0]!r}; known: {', '.join(CRITERIA)}")
         self.path = path
         self.criteria = parsed.criteria
+        self.summary_words = parsed.limits.summary_words
         self.sections: list[SectionSpec] = section_specs([s.model_dump() for s in parsed.sections])
         self.fields = field_patterns(parsed.fields)
 
@@ -83,24 +60,13 @@ class Score(BaseModel):
 
 def load_rubric(path: Path | None = None) -> Rubric:
     """Load and validate a rubric file (the bundled one by default); ConfigError names the problem."""
-    path = path or RUBRIC_PATH
+    path = path or bundled("rubric.yaml")
     return _load_rubric(path.resolve())
 
 
 @lru_cache(maxsize=4)
 def _load_rubric(path: Path) -> Rubric:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        parsed = RubricFile.model_validate(data)
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read the rubric: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(path, f"invalid YAML: {exc}", line=mark.line + 1 if mark else None) from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(path, f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
-    return Rubric(parsed, path)
+    return Rubric(load_rubric_file(path), path)
 
 
 def score_text(
@@ -114,7 +80,8 @@ def score_text(
     rubric = rubric or load_rubric()
     sources = load_sources(incident) if isinstance(incident, Path) else incident
     layout = parse_layout(text, rubric.sections, rubric.fields)
-    ctx = Context(text=text, path=path, layout=layout, specs=rubric.sections, sources=sources)
+    ctx = Context(text=text, path=path, layout=layout, specs=rubric.sections, sources=sources,
+                  summary_words=rubric.summary_words)
     results = []
     for spec in rubric.criteria:
         outcome = CRITERIA[spec.id](ctx)

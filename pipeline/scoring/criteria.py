@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.drafting.verify import IGNORED_NUMBER_CONTEXT, NUMBER_RE, claim_problems
-from pipeline.models import NOT_ESTABLISHED, Claim, Level
+from pipeline.models import CITATION_RE, EVIDENCE_ID, NOT_ESTABLISHED, Claim, blocking_findings
 from pipeline.scoring.layout import (
     Layout,
     Section,
@@ -25,12 +25,10 @@ from pipeline.scoring.layout import (
 from pipeline.scoring.sources import CLOCK_RE, IncidentSources
 
 HEADER_FIELDS = ("date", "duration", "severity", "status", "authors")
-MAX_SUMMARY_WORDS = 100
 MIN_ITEMS = 3
 WHY_DEPTH = 5
-CITATION_RE = re.compile(r"\[([TC]\d+)\]")
 INLINE_CODE_RE = re.compile(r"`[^`]*`")
-EVIDENCE_ID_RE = re.compile(r"^[TC]\d+$")
+EVIDENCE_ID_RE = re.compile(rf"^{EVIDENCE_ID}$")
 LINK_RE = re.compile(r"\]\(|https?://|\b(?:PR|issue|ticket|#)\s?#?\d+|\bevidence\b", re.IGNORECASE)
 REVIEW_NOTE_RE = re.compile(
     r"not established|the review should|for the review|to be (?:discussed|added|completed|decided)|\bTBD\b",
@@ -90,6 +88,7 @@ class Context:
     layout: Layout
     specs: list[SectionSpec]
     sources: IncidentSources | None
+    summary_words: int  # the rubric's limits.summary_words
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,7 @@ def summary_concise(ctx: Context) -> Outcome:
     text = plain(section.text)
     words = len(re.findall(r"[\w'%.,:/-]+", text))
     checks = {
-        f"at most {MAX_SUMMARY_WORDS} words": words <= MAX_SUMMARY_WORDS,
+        f"at most {ctx.summary_words} words": words <= ctx.summary_words,
         "states the impact": bool(IMPACT_RE.search(text)),
         "states the duration": bool(DURATION_RE.search(text)),
     }
@@ -398,7 +397,7 @@ def blameless(ctx: Context) -> Outcome:
     from pipeline.blameless import lint_text
 
     people = sorted(ctx.sources.people) if ctx.sources else []
-    findings = [f for f in lint_text(ctx.text, path=ctx.path, people=people) if f.level in (Level.warning, Level.error)]
+    findings = blocking_findings(lint_text(ctx.text, path=ctx.path, people=people))
     if not findings:
         return Outcome(1.0, "no blameless finding at warning or above")
     first = findings[0]

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from pipeline.errors import ConfigError
 from pipeline.package_data import package_path
 
 TAXONOMY_PATH = package_path("similar", "taxonomy.yaml")
@@ -52,23 +49,16 @@ def _matching(categories: dict[str, re.Pattern[str]], text: str, min_hits: int) 
 
 @lru_cache(maxsize=4)
 def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
-    """Compile each category's terms into one lowercase whole-word regex; a malformed file is a ConfigError."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(path, f"cannot read taxonomy: {exc}") from exc
-    if not isinstance(data, dict) or set(data) != {"triggers", "factors"}:
-        raise ConfigError(path, "taxonomy needs exactly two maps: triggers and factors")
-    compiled: dict[str, dict[str, re.Pattern[str]]] = {}
-    for kind, categories in data.items():
-        if not isinstance(categories, dict):
-            raise ConfigError(path, f"{kind}: expected a map of category -> list of terms")
-        compiled[kind] = {}
-        for name, terms in categories.items():
-            if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t for t in terms):
-                raise ConfigError(path, f"{kind}.{name}: expected a non-empty list of terms")
-            compiled[kind][name] = re.compile("|".join(_term_regex(t.lower()) for t in terms))
-    return Taxonomy(triggers=compiled["triggers"], factors=compiled["factors"])
+    """Compile each category's terms into one lowercase whole-word regex; a malformed file is a ConfigError
+    naming file:line (pipeline.datafiles)."""
+    from pipeline.datafiles import TaxonomyFile, load_yaml_model
+
+    data = load_yaml_model(path, TaxonomyFile)
+
+    def compiled(categories: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
+        return {name: re.compile("|".join(_term_regex(t.lower()) for t in terms)) for name, terms in categories.items()}
+
+    return Taxonomy(triggers=compiled(data.triggers), factors=compiled(data.factors))
 
 
 def _term_regex(term: str) -> str:

@@ -30,6 +30,7 @@ class FakeEmbeddingsServer:
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.faults: list[tuple[int, dict[str, str]]] = []  # (status, headers) answered before any vector
         self.raw_bodies: list[bytes] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -60,6 +61,16 @@ class FakeEmbeddingsServer:
                     server.bodies.append(body)
                 if self.path != "/v1/embeddings":
                     self.send_error(404)
+                    return
+                if server.faults:
+                    status, headers = server.faults.pop(0)
+                    error = json.dumps({"error": {"message": f"fault {status}", "type": "test"}}).encode()
+                    self.send_response(status)
+                    for name, value in {"Content-Type": "application/json", **headers}.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(error)))
+                    self.end_headers()
+                    self.wfile.write(error)
                     return
                 inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
                 reply = {

@@ -116,7 +116,10 @@ def test_the_recorded_requests_hold_no_canary_secret(tmp_path, waits):
 
 
 def test_a_changed_prompt_does_not_get_the_recorded_answer(tmp_path, waits, monkeypatch):
-    """Cassettes match on the body: another prompt's answer is never replayed for a changed prompt."""
+    """Cassettes match on the body: another prompt's answer is never replayed for a changed prompt.
+
+    The cassette's refusal is not a model error, so it is not hidden behind an offline fallback either:
+    it reaches the test as the exception it is, and no draft is written."""
     if RECORD_CASSETTES:
         pytest.skip("replay only")
     from pipeline import prompting
@@ -127,7 +130,8 @@ def test_a_changed_prompt_does_not_get_the_recorded_answer(tmp_path, waits, monk
         return original(name).replace("Write the narrative sections", "Write the story sections")
 
     monkeypatch.setattr(prompting, "prompt_source", reworded)
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
     result, output = run_scenario("checkout_good", tmp_path)
-    assert result.exit_code == 0
-    assert "CannotOverwriteExistingCassetteException" in result.output
-    assert json.loads(output.read_text())["status"] == FALLBACK_STATUS
+    assert isinstance(result.exception, CannotOverwriteExistingCassetteException)
+    assert result.exit_code == 1 and not output.exists()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 
 import pytest
+from llm_server import Reply, rate_limited, server_error
 from pydantic import BaseModel
 
-from llm_server import Reply, rate_limited, server_error
-
-from pipeline.llm import BudgetExhaustedError, ModelUnavailableError, retry_after_seconds
+from pipeline.errors import BudgetExhaustedError, ModelUnavailableError
+from pipeline.llm import retry_after_seconds
 from pipeline.prompting import RenderedPrompt
 
 
@@ -146,3 +146,52 @@ def test_async_calls_work_in_two_event_loops_and_honour_retry_after(server, make
     second = asyncio.run(model.astructured(PROMPT, Answer))  # a new loop: no "Event loop is closed"
     assert first.count == second.count == 3
     assert waits == [4.0] and model.usage.http_attempts == 3 and model.usage.calls == 2
+
+
+def test_a_bug_in_our_code_is_a_traceback_not_a_model_failure(server, make_model, monkeypatch):
+    """Only API, transport and validation errors become ModelUnavailableError (and an offline fallback)."""
+    model = make_model()
+
+    class Broken:
+        def bind(self, **kwargs):
+            return self
+
+        def invoke(self, messages):
+            raise TypeError("a bug in our code")
+
+    monkeypatch.setattr(model, "_chat_openai", lambda *args, **kwargs: Broken())
+    with pytest.raises(TypeError, match="a bug in our code"):
+        model.structured(PROMPT, Answer)
+
+
+# ---------------------------------------------------------------- embeddings: the same retry owner
+
+
+@pytest.fixture
+def embeddings_server():
+    from embeddings_server import FakeEmbeddingsServer
+
+    with FakeEmbeddingsServer() as running:
+        yield running
+
+
+def test_embeddings_honour_retry_after_with_the_sdk_retries_off(embeddings_server, sleeps):
+    from pipeline.llm import EmbeddingsClient
+
+    embeddings_server.faults = [(429, {"Retry-After": "3"}), (503, {})]
+    client = EmbeddingsClient("fake-embed", base_url=embeddings_server.base_url, sleep=sleeps)
+    assert client.client.max_retries == 0
+    vectors = client.embed(["disk full", "certificate expired"])
+    assert len(vectors) == 2 and vectors[0] != vectors[1]
+    assert sleeps == [3.0, 1.0] and len(embeddings_server.bodies) == 3  # Retry-After, then backoff
+
+
+def test_embeddings_that_stay_rate_limited_are_model_unavailable_not_a_config_error(embeddings_server, sleeps):
+    from pipeline.errors import ConfigError
+    from pipeline.llm import EmbeddingsClient
+
+    embeddings_server.faults = [(429, {"Retry-After": "1"})] * 4
+    client = EmbeddingsClient("fake-embed", base_url=embeddings_server.base_url, sleep=sleeps)
+    with pytest.raises(ModelUnavailableError, match=r"HTTP 429 .* after 4 attempts") as caught:
+        client.embed(["disk full"])
+    assert not isinstance(caught.value, ConfigError) and len(embeddings_server.bodies) == 4

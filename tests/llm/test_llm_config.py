@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.drafting.llm_engine import choose_engine
 from pipeline.errors import ConfigError
-from pipeline.llm import load_llm_config, public_url
+from pipeline.llm import load_llm_config, public_url, resolve_model_config
+
+MODEL_VARIABLES = ("POSTMORTEM_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY")
 
 
 def write_config(tmp_path, body: str):
@@ -15,9 +16,12 @@ def write_config(tmp_path, body: str):
     return path
 
 
-def test_no_model_anywhere_means_offline(tmp_path):
+def test_no_model_anywhere_means_offline(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in MODEL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     assert load_llm_config(config_file=None, environ={}) is None
-    assert choose_engine(None) == ("offline", {})
+    assert resolve_model_config(None) is None
 
 
 def test_flags_win_over_environment_and_environment_over_the_file(tmp_path):
@@ -60,8 +64,48 @@ def test_the_default_endpoint_without_a_key_is_refused_before_any_request():
 
 def test_llm_flags_without_a_model_are_refused(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
+    for name in MODEL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigError, match="--base-url needs a model"):
-        choose_engine(None, base_url="http://127.0.0.1:1/v1")
+        resolve_model_config(None, base_url="http://127.0.0.1:1/v1")
+
+
+@pytest.mark.parametrize("command", ["draft", "backfill"])
+def test_draft_and_backfill_refuse_base_url_without_a_model_with_one_message(command, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    for name in MODEL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "notes").mkdir()
+    args = {"draft": ["draft", str(tmp_path)], "backfill": ["backfill", str(tmp_path / "notes"), "--out", "out"]}[command]
+    result = CliRunner().invoke(app, [*args, "--base-url", "http://127.0.0.1:9/v1"])
+    assert result.exit_code == 2
+    assert "--base-url needs a model: add --llm MODEL (or set POSTMORTEM_MODEL)" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_backfill_takes_the_model_from_postmortem_model_as_draft_does(monkeypatch, tmp_path):
+    from pipeline.backfill import runner
+    from pipeline.cli import app
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POSTMORTEM_MODEL", "team-model")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    seen = {}
+
+    def fake_run(sources, options):
+        seen["llm"] = options.llm
+        raise ConfigError("test", "stop here")
+
+    monkeypatch.setattr(runner, "run_backfill", fake_run)
+    (tmp_path / "notes").mkdir()
+    result = CliRunner().invoke(app, ["backfill", str(tmp_path / "notes"), "--out", "out"])
+    assert result.exit_code == 2
+    assert seen["llm"].model == "team-model" and seen["llm"].base_url == "http://127.0.0.1:9/v1"
 
 
 def test_max_calls_below_one_is_refused():

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.blameless.rules import load_rules
+from pipeline.blameless.rules import active_rules
 from pipeline.models import Finding, Level
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -24,7 +24,7 @@ def _rules_metadata() -> list[dict]:
             "help": {"text": f"{c.rule.why} {c.rule.suggestion}"},
             "defaultConfiguration": {"level": _SARIF_LEVEL[c.rule.level]},
         }
-        for c in load_rules().rules
+        for c in active_rules().rules
     ]
 
 

@@ -9,29 +9,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
-from pipeline.cli import app, fail
+from pipeline.commands.common import fail, warn
+from pipeline.commands.options import (
+    ChromaToken,
+    ChromaUrl,
+    Embeddings,
+    EmbeddingsUrl,
+    ReportFormat,
+    Store,
+)
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.models import SimilarIncident
 
-_URL_HELP = "Shared Chroma server, e.g. http://chroma.internal:8000 (default: $POSTMORTEM_CHROMA_URL, else embedded)."
-_TOKEN_HELP = "Token for the Chroma server, sent as a Bearer token (default: $POSTMORTEM_CHROMA_TOKEN)."
-_STORE_HELP = "Embedded library directory (default: $POSTMORTEM_HOME/chroma, else the user data folder)."
-_EMBEDDINGS_HELP = "minilm (bundled, offline) or openai:MODEL (default: $POSTMORTEM_EMBEDDINGS, else minilm)."
-_EMBEDDINGS_URL_HELP = "OpenAI-compatible server for openai:MODEL (default: $POSTMORTEM_EMBEDDINGS_URL, else $OPENAI_BASE_URL)."
 
-
-@app.command("index")
 def similar_index(
-    paths: list[Path] = typer.Argument(..., help="Markdown postmortems, draft.json files, or folders of them."),
-    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
-    chroma_url: Optional[str] = typer.Option(None, "--chroma-url", help=_URL_HELP),
-    chroma_token: Optional[str] = typer.Option(None, "--chroma-token", help=_TOKEN_HELP),
-    embeddings: Optional[str] = typer.Option(None, "--embeddings", help=_EMBEDDINGS_HELP),
-    embeddings_url: Optional[str] = typer.Option(None, "--embeddings-url", help=_EMBEDDINGS_URL_HELP),
+    paths: Annotated[list[Path], typer.Argument(help="Markdown postmortems, draft.json files, or folders of them.")],
+    store: Store = None,
+    chroma_url: ChromaUrl = None,
+    chroma_token: ChromaToken = None,
+    embeddings: Embeddings = None,
+    embeddings_url: EmbeddingsUrl = None,
 ) -> None:
     """Add postmortems to the similar-incidents library (re-indexing an unchanged file changes nothing)."""
     from pipeline.similar.library import index_paths
@@ -45,7 +46,7 @@ def similar_index(
     except PipelineError as error:
         fail(error)
     for message in report.skipped:
-        typer.echo(f"warning: {message}", err=True)
+        warn(message)
     counts = report.counts
     typer.echo(
         f"indexed {report.files} postmortems: {counts.added} chunks added, {counts.removed} removed, "
@@ -53,26 +54,25 @@ def similar_index(
     )
 
 
-@app.command("similar")
 def similar_search(
-    text: Optional[str] = typer.Argument(None, help="Free-text description of the incident."),
-    incident: Optional[Path] = typer.Option(None, "--incident", help="Incident directory to compare."),
-    draft: Optional[Path] = typer.Option(None, "--draft", help="draft.json or markdown postmortem to compare."),
-    k: int = typer.Option(5, "-k", min=1, max=50, help="How many past incidents to show."),
-    fmt: str = typer.Option("text", "--format", help="text or json."),
-    window_days: int = typer.Option(90, "--window-days", min=0, help="Recurrence window in days."),
-    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
-    chroma_url: Optional[str] = typer.Option(None, "--chroma-url", help=_URL_HELP),
-    chroma_token: Optional[str] = typer.Option(None, "--chroma-token", help=_TOKEN_HELP),
-    embeddings: Optional[str] = typer.Option(None, "--embeddings", help=_EMBEDDINGS_HELP),
-    embeddings_url: Optional[str] = typer.Option(None, "--embeddings-url", help=_EMBEDDINGS_URL_HELP),
+    text: Annotated[Optional[str], typer.Argument(help="Free-text description of the incident.")] = None,
+    incident: Annotated[Optional[Path], typer.Option("--incident", help="Incident directory to compare.")] = None,
+    draft: Annotated[
+        Optional[Path], typer.Option("--draft", help="draft.json or markdown postmortem to compare.")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many past incidents to show.")] = 5,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+    window_days: Annotated[int, typer.Option("--window-days", min=0, help="Recurrence window in days.")] = 90,
+    store: Store = None,
+    chroma_url: ChromaUrl = None,
+    chroma_token: ChromaToken = None,
+    embeddings: Embeddings = None,
+    embeddings_url: EmbeddingsUrl = None,
 ) -> None:
     """Find similar past incidents, each with the passage, service and terms that make it match."""
     from pipeline.similar.library import library_to_search, similar_to_draft, similar_to_incident, similar_to_text
     from pipeline.similar.store import StoreConfig
 
-    if fmt not in {"text", "json"}:
-        fail(ConfigError("--format", f"unknown format {fmt!r}; use text or json"))
     if sum(x is not None for x in (text, incident, draft)) != 1:
         fail(ConfigError("similar", 'give exactly one of: "free text", --incident DIR, --draft FILE'))
     try:
@@ -93,7 +93,7 @@ def similar_search(
             results = similar_to_text(text or "", **options)
     except PipelineError as error:
         fail(error)
-    typer.echo(render_json(results) if fmt == "json" else render_text(results))
+    typer.echo(render_json(results) if fmt is ReportFormat.json else render_text(results))
 
 
 def render_text(results: list[SimilarIncident]) -> str:

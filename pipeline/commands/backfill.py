@@ -9,32 +9,61 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
-from pipeline.cli import app, fail
+from pipeline.commands.common import fail
+from pipeline.commands.options import (
+    BaseUrl,
+    ChromaToken,
+    ChromaUrl,
+    ReportFormat,
+    Store,
+)
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.similar_command import _STORE_HELP, _TOKEN_HELP, _URL_HELP
 
 
-@app.command("backfill")
 def backfill(
-    sources: list[Path] = typer.Argument(..., help="Incident notes: markdown, text, HTML, JSON files, Slack export folders, or folders of them."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: records/, blameless-report.md, summary.json and the manifest."),
-    index: bool = typer.Option(False, "--index", help="Also upsert every record into the similar-incidents library."),
-    store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
-    chroma_url: Optional[str] = typer.Option(None, "--chroma-url", help=_URL_HELP),
-    chroma_token: Optional[str] = typer.Option(None, "--chroma-token", help=_TOKEN_HELP),
-    concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Notes in flight at once."),
-    shard: Optional[str] = typer.Option(None, "--shard", help="k/N: process only shard k of N (by a hash of each note's path), for N parallel jobs."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Decode notes with this encoding instead of UTF-8 (e.g. cp1252 for old wiki exports)."),
-    llm: Optional[str] = typer.Option(None, "--llm", help="Extract fields with this model (structured output, provenance checked in code)."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm."),
-    rpm: Optional[float] = typer.Option(None, "--rpm", min=0.1, help="Client-side limit: model requests per minute."),
-    tpm: Optional[float] = typer.Option(None, "--tpm", min=1, help="Client-side limit: model tokens per minute (estimated)."),
-    output_format: str = typer.Option("text", "--format", help="Summary as text or json."),
-    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar with ETA (default: when stderr is a terminal)."),
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="Incident notes: markdown, text, HTML, JSON files, Slack export folders, or folders of them."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output folder: records/, blameless-report.md, summary.json and the manifest."),
+    ],
+    index: Annotated[
+        bool, typer.Option("--index", help="Also upsert every record into the similar-incidents library.")
+    ] = False,
+    store: Store = None,
+    chroma_url: ChromaUrl = None,
+    chroma_token: ChromaToken = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Notes in flight at once.")] = 4,
+    shard: Annotated[
+        Optional[str],
+        typer.Option("--shard", help="k/N: process only shard k of N (by a hash of each note's path), for N parallel jobs."),
+    ] = None,
+    encoding: Annotated[
+        Optional[str],
+        typer.Option("--encoding", help="Decode notes with this encoding instead of UTF-8 (e.g. cp1252 for old wiki exports)."),
+    ] = None,
+    llm: Annotated[
+        Optional[str],
+        typer.Option("--llm", help="Extract fields with this model (structured output, provenance checked in code)."),
+    ] = None,
+    base_url: BaseUrl = None,
+    rpm: Annotated[
+        Optional[float], typer.Option("--rpm", min=0.1, help="Client-side limit: model requests per minute.")
+    ] = None,
+    tpm: Annotated[
+        Optional[float], typer.Option("--tpm", min=1, help="Client-side limit: model tokens per minute (estimated).")
+    ] = None,
+    output_format: Annotated[ReportFormat, typer.Option("--format", help="Summary as text or json.")] = ReportFormat.text,
+    progress: Annotated[
+        Optional[bool],
+        typer.Option("--progress/--no-progress", help="Progress bar with ETA (default: when stderr is a terminal)."),
+    ] = None,
 ) -> None:
     """Normalize old incident notes into records, report blame in them, and (with --index) fill the library.
 
@@ -43,15 +72,14 @@ def backfill(
     from pipeline.backfill.report import summary_dict, write_reports
     from pipeline.backfill.runner import BackfillOptions, run_backfill
     from pipeline.backfill.sources import parse_shard
+    from pipeline.llm import resolve_model_config
 
-    if output_format not in {"text", "json"}:
-        fail(ConfigError("--format", f"unknown format {output_format!r}; use text or json"))
     try:
         options = BackfillOptions(
             out=out, index=index, concurrency=concurrency, encoding=encoding,
             shard=parse_shard(shard) if shard else None,
             store=_store_config(store, chroma_url, chroma_token) if index else None,
-            llm=_llm_config(llm, base_url), rpm=rpm, tpm=tpm,
+            llm=resolve_model_config(llm, base_url=base_url), rpm=rpm, tpm=tpm,
             show_progress=sys.stderr.isatty() if progress is None else progress,
         )
         if out.exists() and not out.is_dir():
@@ -61,7 +89,7 @@ def backfill(
     except PipelineError as error:
         fail(error)
     result = summary_dict(summary)
-    if output_format == "json":
+    if output_format is ReportFormat.json:
         typer.echo(json.dumps({**result, "blameless": {k: report[k] for k in ("notes", "notes_with_findings", "notes_blaming")}}, indent=2))
         return
     typer.echo(render_summary(result, report, out, index))
@@ -71,14 +99,6 @@ def _store_config(store: Optional[Path], url: Optional[str], token: Optional[str
     from pipeline.similar.store import StoreConfig
 
     return StoreConfig.resolve(path=store, url=url, token=token)
-
-
-def _llm_config(model: Optional[str], base_url: Optional[str]):
-    if model is None:
-        return None
-    from pipeline.llm import load_llm_config
-
-    return load_llm_config(model, base_url=base_url)
 
 
 def render_summary(result: dict, report: dict, out: Path, index: bool) -> str:

@@ -1,7 +1,6 @@
 """`postmortem eval [DATASETS] [--llm MODEL]`: run the evals, write the report, apply the thresholds gate.
 
-Exit codes: 0 report written and thresholds met, 1 a metric is outside its threshold, 2 bad input/config
-(including --llm when the LLM engine is not installed).
+Exit codes: 0 report written and thresholds met, 1 a metric is outside its threshold, 2 bad input/config.
 
 The gold datasets live in the repository, not in the installed package, so DATASETS is required. Every
 other default is found from the datasets, never from the current directory: the eval folder is the nearest
@@ -13,11 +12,12 @@ its `reports/`, its `thresholds.toml` gates the offline engine, and the human re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
-from pipeline.cli import app, fail
+from pipeline.commands.common import fail
+from pipeline.commands.options import BaseUrl
 from pipeline.errors import ConfigError, PipelineError
 
 THRESHOLDS_FILE = "thresholds.toml"
@@ -33,30 +33,42 @@ def eval_folder(dataset: Path) -> Path:
     return start.parent
 
 
-@app.command("eval")
 def eval_run(
-    datasets: Optional[list[Path]] = typer.Argument(None, help="Gold incident folders, e.g. evals/datasets in a checkout."),
-    llm: Optional[str] = typer.Option(None, "--llm", help="Evaluate the LLM engine with this model instead."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Where the report goes (default: reports/ in the eval folder)."),
-    name: Optional[str] = typer.Option(
-        None, "--name", help="Report file stem: NAME.md, NAME.json, NAME.png (default: latest, or latest-llm with --llm)."
-    ),
-    thresholds: Optional[Path] = typer.Option(
-        None, "--thresholds",
-        help="Gate file (default: the eval folder's thresholds.toml; it gates the offline engine, so --llm runs "
-        "are gated only by an explicit --thresholds).",
-    ),
-    reference: Optional[Path] = typer.Option(
-        None, "--reference",
-        help="Human postmortems to compare with (default: ../shared/corpus/postmortems beside the checkout, if present).",
-    ),
-    no_reference: bool = typer.Option(False, "--no-reference", help="Skip the human-corpus distribution."),
+    datasets: Annotated[
+        Optional[list[Path]], typer.Argument(help="Gold incident folders, e.g. evals/datasets in a checkout.")
+    ] = None,
+    llm: Annotated[Optional[str], typer.Option("--llm", help="Evaluate the LLM engine with this model instead.")] = None,
+    base_url: BaseUrl = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", help="Where the report goes (default: reports/ in the eval folder).")
+    ] = None,
+    name: Annotated[
+        Optional[str],
+        typer.Option(
+            "--name",
+            help="Report file stem: NAME.md, NAME.json, NAME.png (default: latest, or latest-llm with --llm).",
+        ),
+    ] = None,
+    thresholds: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--thresholds",
+            help="Gate file (default: the eval folder's thresholds.toml; it gates the offline engine, so --llm runs "
+            "are gated only by an explicit --thresholds).",
+        ),
+    ] = None,
+    reference: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--reference", help="Human postmortems to compare with (default: ../shared/corpus/postmortems beside the checkout, if present)."
+        ),
+    ] = None,
+    no_reference: Annotated[bool, typer.Option("--no-reference", help="Skip the human-corpus distribution.")] = False,
 ) -> None:
     """Measure a drafting engine on gold incidents: facts, recall, leaks, rubric, citations, time."""
-    from pipeline.drafting import ENGINES
     from pipeline.evals.report import write_report
     from pipeline.evals.runner import check_thresholds, run_eval
+    from pipeline.llm import resolve_model_config
 
     engine, options = "offline", None
     try:
@@ -65,14 +77,11 @@ def eval_run(
                               "postmortem eval evals/datasets in a checkout of the repository")
         home = eval_folder(datasets[0])
         default_reference = home.parent / REFERENCE_FROM_CHECKOUT
-        if llm is not None:
-            if "llm" not in ENGINES:
-                raise ConfigError("--llm", "the LLM engine is not available in this installation")
-            from pipeline.drafting.llm_engine import choose_engine
-
-            engine, options = choose_engine(llm, base_url=base_url)
-        elif base_url is not None:
-            raise ConfigError("--base-url", "--base-url needs a model: add --llm MODEL")
+        # The offline engine is what eval measures unless a flag asks for a model: a model set in the
+        # environment for drafting does not silently change what the thresholds gate.
+        config = resolve_model_config(llm, base_url=base_url) if llm is not None or base_url is not None else None
+        if config is not None:
+            engine, options = "llm", {"config": config}
         if reference is None and not no_reference and default_reference.is_dir():
             reference = default_reference
         report = run_eval(datasets, engine=engine, engine_options=options,

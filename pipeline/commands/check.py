@@ -11,29 +11,19 @@ import glob
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, Annotated, List, Optional
 
 import typer
 
+from pipeline.commands.common import fail, warn
+from pipeline.commands.options import BaseUrl, CheckFormat
 from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.models import Finding, Level
 
-FORMATS = ("text", "json", "sarif", "github")
-_ORDER = {Level.suggestion: 0, Level.warning: 1, Level.error: 2}
+if TYPE_CHECKING:
+    from pipeline.blameless.rules import RuleSet
+
 _SKIP_DIRS = {"node_modules", ".git", ".venv", "__pycache__"}
-
-
-def _fail(error: PipelineError) -> None:
-    typer.echo(error.user_message(), err=True)
-    raise typer.Exit(2)
-
-
-def _level(value: str, option: str) -> Level:
-    try:
-        return Level(value)
-    except ValueError:
-        _fail(ConfigError(option, f"unknown level {value!r}; use error, warning or suggestion"))
-    raise AssertionError("unreachable")
 
 
 def expand_paths(arguments: list[str]) -> tuple[list[str], list[PipelineError]]:
@@ -84,53 +74,61 @@ def _incident_people(path: str) -> list[str]:
 
 
 def check_command(
-    paths: List[str] = typer.Argument(..., help="Markdown files, directories, globs, or - for stdin."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, json, sarif or github."),
-    fail_on: str = typer.Option("warning", "--fail-on", help="Exit 1 on findings at or above: error, warning or suggestion."),
-    config_path: Optional[Path] = typer.Option(None, "--config", help="Config file (.postmortem-blameless.yaml or pyproject.toml)."),
-    min_level: Optional[str] = typer.Option(None, "--min-level", help="Hide findings below this level."),
-    person: List[str] = typer.Option([], "--person", help="A name to treat as a person (repeatable)."),
-    fix: bool = typer.Option(False, "--fix", help="Write the safe rewrites into the files (stdin: print the text)."),
-    diff: bool = typer.Option(False, "--diff", help="Print the safe rewrites as a unified diff; change nothing."),
-    llm: Optional[str] = typer.Option(None, "--llm", help="With --fix/--diff: a model rewrites flagged lines (checked again)."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for --llm."),
+    paths: Annotated[List[str], typer.Argument(help="Markdown files, directories, globs, or - for stdin.")],
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json, sarif or github.")] = CheckFormat.text,
+    fail_on: Annotated[
+        Level, typer.Option("--fail-on", help="Exit 1 on findings at or above: error, warning or suggestion.")
+    ] = Level.warning,
+    config_path: Annotated[
+        Optional[Path], typer.Option("--config", help="Config file (.postmortem-blameless.yaml or pyproject.toml).")
+    ] = None,
+    min_level: Annotated[Optional[Level], typer.Option("--min-level", help="Hide findings below this level.")] = None,
+    person: Annotated[
+        Optional[List[str]], typer.Option("--person", help="A name to treat as a person (repeatable).")
+    ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Write the safe rewrites into the files (stdin: print the text).")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print the safe rewrites as a unified diff; change nothing.")
+    ] = False,
+    llm: Annotated[
+        Optional[str], typer.Option("--llm", help="With --fix/--diff: a model rewrites flagged lines (checked again).")
+    ] = None,
+    base_url: BaseUrl = None,
 ) -> None:
     """Check postmortems for blame language; suggest system phrasing for each finding."""
     from pipeline.blameless.config import load_config
     from pipeline.blameless.linter import lint_text
     from pipeline.blameless.render import RENDERERS
     from pipeline.blameless.rewrite import apply_safe_fixes
-    from pipeline.blameless.rules import load_rules
+    from pipeline.blameless.rules import active_rules
 
-    if fmt not in FORMATS:
-        _fail(ConfigError("--format", f"unknown format {fmt!r}; use {', '.join(FORMATS)}"))
-    threshold = _level(fail_on, "--fail-on")
     try:
-        rules = load_rules()
+        rules = active_rules()
         known = {c.rule.id.lower() for c in rules.rules} | {c.rule.slug for c in rules.rules}
         config = load_config(config_path, known_rules=known)
     except PipelineError as error:
-        _fail(error)
+        fail(error)
     if min_level is not None:
-        config = config.model_copy(update={"min_level": _level(min_level, "--min-level")})
+        config = config.model_copy(update={"min_level": min_level})
 
     model = None
     if llm is not None or base_url is not None:
         try:
-            from pipeline.drafting.llm_engine import choose_engine
-            from pipeline.llm import ChatModel
+            from pipeline.llm import ChatModel, resolve_model_config
 
-            engine, options = choose_engine(llm, base_url=base_url)
-            model = ChatModel(options["config"]) if engine == "llm" and (fix or diff) else None
+            model_config = resolve_model_config(llm, base_url=base_url)
+            model = ChatModel(model_config) if model_config is not None and (fix or diff) else None
         except PipelineError as error:
-            _fail(error)
+            fail(error)
 
     files, errors = expand_paths(paths)
     findings: list[Finding] = []
     for path in files:
         try:
             text = _read(path)
-            people = [*person, *_incident_people(path)]
+            people = [*(person or []), *_incident_people(path)]
             found = lint_text(text, path=path, config=config, people=people)
             if fix or diff:
                 fixed = apply_safe_fixes(text, found)
@@ -139,7 +137,7 @@ def check_command(
 
                     fixed, notes = rewrite_with_model(fixed, model, people)
                     for note in notes:
-                        typer.echo(f"warning: {path}: {note}", err=True)
+                        warn(f"{path}: {note}")
                 if diff:
                     sys.stdout.write("".join(difflib.unified_diff(
                         text.splitlines(keepends=True), fixed.splitlines(keepends=True),
@@ -156,12 +154,12 @@ def check_command(
         except PipelineError as error:
             errors.append(error)
 
-    rendered = RENDERERS[fmt](findings)
+    rendered = RENDERERS[fmt.value](findings)
     if diff or (fix and "-" in files):
         sys.stderr.write(rendered)
     else:
         sys.stdout.write(rendered)
-    if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+    if fmt is CheckFormat.github and os.environ.get("GITHUB_STEP_SUMMARY"):
         from pipeline.blameless.render.github import summary_table
 
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
@@ -170,31 +168,33 @@ def check_command(
         typer.echo(error.user_message(), err=True)
     if errors:
         raise typer.Exit(2)
-    if any(_ORDER[f.level] >= _ORDER[threshold] for f in findings):
+    if any(f.level.rank >= fail_on.rank for f in findings):
         raise typer.Exit(1)
 
 
-rules_app = typer.Typer(help="List the blameless-check rules, or explain one.", invoke_without_command=True,
-                        no_args_is_help=False)
-
-
-@rules_app.callback()
 def rules_list(ctx: typer.Context) -> None:
     """List every rule: id, default level, slug."""
     if ctx.invoked_subcommand is None:
         from pipeline.blameless.docs import rules_table
-        from pipeline.blameless.rules import load_rules
 
-        typer.echo(rules_table(load_rules()), nl=False)
+        typer.echo(rules_table(_rules()), nl=False)
 
 
-@rules_app.command("explain")
-def rules_explain(rule: str = typer.Argument(..., help="Rule id (BL002) or slug (counterfactual).")) -> None:
+def rules_explain(rule: Annotated[str, typer.Argument(help="Rule id (BL002) or slug (counterfactual).")]) -> None:
     """What a rule catches, why, an example, and what to write instead."""
     from pipeline.blameless.docs import explain_rule
-    from pipeline.blameless.rules import load_rules
 
-    compiled = load_rules().by_id(rule)
+    compiled = _rules().by_id(rule)
     if compiled is None:
-        _fail(ConfigError("rules explain", f"unknown rule {rule!r}; run `postmortem rules` for the list"))
+        fail(ConfigError("rules explain", f"unknown rule {rule!r}; run `postmortem rules` for the list"))
     typer.echo(explain_rule(compiled), nl=False)
+
+
+def _rules() -> RuleSet:
+    """The rules in effect (bundled plus the team's); a bad rule file ends the command with exit 2."""
+    from pipeline.blameless.rules import active_rules
+
+    try:
+        return active_rules()
+    except PipelineError as error:
+        fail(error)

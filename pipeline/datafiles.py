@@ -1,0 +1,280 @@
+"""Reading the YAML data files (signals, redaction, backfill, rubric, taxonomy, rules) into strict schemas.
+
+Every data file invites tuning, so a typo in one must be a ConfigError naming file:line and what is
+wrong, never a KeyError traceback. One helper does that for every file: parse the YAML, validate it
+against a pydantic model that forbids unknown keys, and map the first validation error back to the
+line of the YAML node it is about. Regexes are compiled during validation, so a bad expression is
+reported at its own line too.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import yaml
+from pydantic import AfterValidator, Field, ValidationError
+
+from pipeline.errors import ConfigError
+from pipeline.models import Strict
+from pipeline.package_data import package_path
+
+M = TypeVar("M", bound=Strict)
+DATA_DIR = package_path("data")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ROLE_PLACEHOLDER = "{ROLE}"
+
+
+def bundled(name: str) -> Path:
+    """A data file shipped in the package (pipeline/data/NAME)."""
+    return DATA_DIR / name
+
+
+# ---------------------------------------------------------------- the one loader
+
+
+def node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the deepest YAML node found along a pydantic error location (a key's own line)."""
+    node, line = root, (root.start_mark.line + 1 if root is not None else None)
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == key), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def read_text(path: Path, what: str = "data file") -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read {what}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, f"cannot read {what}: not UTF-8 text") from exc
+
+
+def parse_yaml(text: str, path: Path | str) -> Any:
+    """YAML text as data; a syntax error is a ConfigError at its line."""
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                          line=mark.line + 1 if mark else None) from exc
+
+
+def error_reason(error: dict[str, Any], skip: int = 0) -> str:
+    """One validation error as a short reason: "unknown key 'x'" or "where: what is wrong"."""
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}"
+    where = ".".join(str(part) for part in loc[skip:]) or ".".join(str(part) for part in loc)
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def first_error(exc: ValidationError) -> dict[str, Any]:
+    """The error to report: an unknown key first (a misspelled key also makes the right one "missing",
+    and the misspelling is the line to fix), else the first."""
+    errors = exc.errors()
+    return next((error for error in errors if error["type"] == "extra_forbidden"), errors[0])
+
+
+def validation_error(exc: ValidationError, path: Path | str, text: str, **extra: Any) -> ConfigError:
+    """The first problem of a failed validation (see first_error) as ConfigError(path, reason, line)."""
+    first = first_error(exc)
+    line = node_line(yaml.compose(text, Loader=_LOADER), tuple(first["loc"]))
+    return ConfigError(path, error_reason(first), line=line, **extra)
+
+
+def load_yaml_model(path: Path, model: type[M], text: str | None = None) -> M:
+    """Read `path` (or parse `text`) and validate it as `model`; every problem names file:line."""
+    text = read_text(path) if text is None else text
+    data = parse_yaml(text, path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, "expected a mapping of keys at the top level", line=1)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, path, text) from exc
+
+
+def _valid_regex(value: str) -> str:
+    try:
+        re.compile(value.replace(ROLE_PLACEHOLDER, "(?:x)"))
+    except re.error as exc:
+        raise ValueError(f"bad regular expression: {exc}") from exc
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_valid_regex)]
+"""A Python regular expression, compiled when the file is read so a bad one is reported at its line."""
+
+
+# ---------------------------------------------------------------- signals.yaml
+
+
+class SignalsFile(Strict):
+    """pipeline/data/signals.yaml, or a team's file on top of it (then every key is optional: a key it sets
+    replaces the bundled one; in a map, its entries are added to or replace the bundled entries)."""
+
+    severity: Regex | None = None
+    severity_declaration: Regex | None = None
+    roles: dict[str, list[str]] | None = Field(default=None, description="Role -> the words that name it.")
+    required_roles: list[str] | None = None
+    person_titles: list[str] | None = None
+    role_self: Regex | None = None
+    role_assigned: Regex | None = None
+    role_assigned_reverse: Regex | None = None
+    role_listed: Regex | None = None
+    role_parenthesized: Regex | None = None
+    role_requested: Regex | None = None
+    role_self_verb: Regex | None = None
+    bot_author: Regex | None = None
+    question_sentence: Regex | None = None
+    detection: Regex | None = None
+    detection_report: Regex | None = None
+    declaration: Regex | None = None
+    impact_start: Regex | None = None
+    mitigation_steps: dict[str, Regex] | None = None
+    mitigated: Regex | None = None
+    resolved: Regex | None = None
+    impact_figure: Regex | None = None
+    impact_not_figure_after: Regex | None = None
+    impact_context: Regex | None = None
+    hypothesis: Regex | None = None
+    confirmation: Regex | None = None
+    cause_unknown: Regex | None = None
+    change: Regex | None = None
+    missing_control: Regex | None = None
+    not_a_factor: Regex | None = None
+    disagreement: Regex | None = None
+    action_cue: Regex | None = None
+    action_owner: Regex | None = None
+    action_due: Regex | None = None
+    action_priority: Regex | None = None
+    action_types: dict[str, Regex] | None = None
+
+
+def load_signals(extra: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The bundled signals with each team file in `extra` laid on top, every key present."""
+    path = bundled("signals.yaml")
+    merged = load_yaml_model(path, SignalsFile).model_dump()
+    for user_path in extra:
+        for key, value in load_yaml_model(user_path, SignalsFile).model_dump(exclude_none=True).items():
+            merged[key] = {**merged[key], **value} if isinstance(value, dict) and merged.get(key) else value
+    missing = [key for key, value in merged.items() if value is None]
+    if missing:
+        raise ConfigError(path, f"missing key {missing[0]!r}")
+    unknown = sorted(set(merged["required_roles"]) - set(merged["roles"]))
+    if unknown:
+        raise ConfigError(extra[-1] if extra else path, f"required_roles: {unknown[0]!r} is not one of the roles")
+    return merged
+
+
+def words_pattern(words: list[str]) -> str:
+    """Phrases as one alternation, longest first, each space matching any run of whitespace."""
+    escaped = (re.escape(word).replace("\\ ", " ").replace(" ", r"\s+") for word in sorted(words, key=len, reverse=True))
+    return "|".join(escaped)
+
+
+# ---------------------------------------------------------------- redaction.yaml
+
+
+class RedactionPattern(Strict):
+    kind: str = Field(min_length=1, description="Placeholder name: [REDACTED:kind] or [KIND-1].")
+    klass: Literal["secret", "contact", "network"] = Field(alias="class")
+    pattern: Regex
+
+
+class RedactionFile(Strict):
+    """pipeline/data/redaction.yaml, or a team's patterns added after the bundled ones."""
+
+    secrets: list[RedactionPattern] = Field(default_factory=list)
+    contact: list[RedactionPattern] = Field(default_factory=list)
+    network: list[RedactionPattern] = Field(default_factory=list)
+    injection: list[Regex] = Field(default_factory=list)
+
+
+def load_redaction(extra: tuple[Path, ...] = ()) -> RedactionFile:
+    """The bundled redaction patterns, then each team file's patterns appended to the same sections."""
+    merged = load_yaml_model(bundled("redaction.yaml"), RedactionFile)
+    for user_path in extra:
+        added = load_yaml_model(user_path, RedactionFile)
+        merged = RedactionFile.model_construct(**{
+            name: getattr(merged, name) + getattr(added, name) for name in RedactionFile.model_fields
+        })
+    return merged
+
+
+# ---------------------------------------------------------------- backfill.yaml
+
+NoteSection = Literal["summary", "impact", "timeline", "contributing_factors", "action_items", "lessons"]
+NoteLabel = Literal["title", "date", "severity", "services"]
+
+
+class BackfillFile(Strict):
+    """pipeline/data/backfill.yaml: how offline backfill recognizes the parts of an old note."""
+
+    sections: dict[NoteSection, list[str]]
+    fields: dict[NoteLabel, list[str]]
+    title_above_labels: list[str]
+    placeholder_titles: list[str]
+    severity_patterns: list[Regex]
+
+
+# ---------------------------------------------------------------- rubric.yaml
+
+
+class CriterionSpec(Strict):
+    id: str
+    weight: float = Field(gt=0)
+    description: str
+
+
+class SectionEntry(Strict):
+    id: str
+    name: str
+    synonyms: list[Regex] = Field(min_length=1)
+    required: bool = True
+
+
+class RubricLimits(Strict):
+    summary_words: int = Field(gt=0, description="The executive summary's word limit (drafts and the score).")
+
+
+class RubricFile(Strict):
+    limits: RubricLimits
+    sections: list[SectionEntry]
+    fields: dict[str, list[Regex]]
+    criteria: list[CriterionSpec]
+
+
+@lru_cache(maxsize=4)
+def load_rubric_file(path: Path) -> RubricFile:
+    return load_yaml_model(path, RubricFile)
+
+
+def summary_word_limit() -> int:
+    """The executive summary's word limit, from the bundled rubric: what drafts trim to and the score checks."""
+    return load_rubric_file(bundled("rubric.yaml")).limits.summary_words
+
+
+# ---------------------------------------------------------------- taxonomy.yaml
+
+Term = Annotated[str, Field(min_length=1)]
+
+
+class TaxonomyFile(Strict):
+    triggers: dict[str, Annotated[list[Term], Field(min_length=1)]]
+    factors: dict[str, Annotated[list[Term], Field(min_length=1)]]
