@@ -78,10 +78,12 @@ def render_prompt(name: str, *, system_template: str = SYSTEM_TEMPLATE, **contex
 
     A missing variable is a ConfigError.
     """
+    from pipeline.datafiles import summary_word_limit
     from pipeline.drafting.verify import prompt_rules
 
     env = _environment()
     context.setdefault("verifier_rules", list(prompt_rules()))  # one contract: the rules the verifier applies
+    context.setdefault("summary_words", summary_word_limit())  # the rubric's limit, which trims and scores too
     try:
         system = env.from_string(prompt_source(system_template)).render(**context)
         user = env.from_string(prompt_source(f"{name}.j2")).render(**context)

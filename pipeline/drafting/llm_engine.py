@@ -210,7 +210,7 @@ class LLMEngine:
         ]
         people = sorted({self.pseudonyms.labels.get(name, name) for name in self.people})
         return {"incident": incident, "facts": facts, "evidence": evidence, "people": people,
-                "pseudonymized": self.config.pseudonymize, "summary_words": summary_word_limit()}
+                "pseudonymized": self.config.pseudonymize}
 
     def sendable(self, text: str, evidence: list[str]) -> str:
         """Chat text as the draft may quote it: itself, its blameless rewrite, or WITHHELD_BLAME (the
