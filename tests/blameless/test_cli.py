@@ -15,7 +15,7 @@ from pipeline.cli import app
 runner = CliRunner()
 CLEAN = "# Review\n\nThe deploy reached production without a canary stage.\n"
 WARN = "# Review\n\nCarlos broke the login flow.\n"
-SUGGEST = "# Review\n\nThe fix was simply a restart.\n"
+SUGGEST = "# Review\n\nThe fix was obviously a restart.\n"
 ERROR = "# Review\n\nThe platform team is to blame.\n"
 
 
@@ -89,7 +89,7 @@ def test_bad_format_and_level_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_config_allow_deny_levels_and_people(tmp_path: Path) -> None:
-    path = str(write(tmp_path / "a.md", WARN + "\nZoltan ignored the page.\n\nIt was simply late.\n"))
+    path = str(write(tmp_path / "a.md", WARN + "\nZoltan ignored the page.\n\nIt was obviously late.\n"))
     config = write(tmp_path / "c.yaml", "levels:\n  person-as-agent: error\npeople: [Zoltan]\nallow: [BL005]\n")
     result = check(path, "--config", str(config), "--format", "json")
     found = [(f["rule_id"], f["severity"]) for f in json.loads(result.stdout)["findings"]]
@@ -133,7 +133,7 @@ def test_incident_toml_beside_the_file_adds_people(tmp_path: Path) -> None:
 
 
 def test_fix_writes_safe_rewrites_and_reports_the_rest(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.md", "Carlos broke checkout.\n\nThe fix was simply a restart.\n")
+    path = write(tmp_path / "a.md", "Carlos broke checkout.\n\nThe fix was obviously a restart.\n")
     result = check(str(path), "--fix", "--fail-on", "suggestion")
     assert path.read_text(encoding="utf-8") == "Carlos broke checkout.\n\nThe fix was a restart.\n"
     assert result.exit_code == 1
@@ -141,11 +141,11 @@ def test_fix_writes_safe_rewrites_and_reports_the_rest(tmp_path: Path) -> None:
 
 
 def test_diff_prints_and_changes_nothing(tmp_path: Path) -> None:
-    text = "The fix was simply a restart.\n"
+    text = "The fix was obviously a restart.\n"
     path = write(tmp_path / "a.md", text)
     result = check(str(path), "--diff")
     assert path.read_text(encoding="utf-8") == text
-    assert "-The fix was simply a restart.\n+The fix was a restart.\n" in result.stdout
+    assert "-The fix was obviously a restart.\n+The fix was a restart.\n" in result.stdout
 
 
 def test_fix_on_stdin_prints_the_text() -> None:

@@ -17,14 +17,19 @@ def test_every_finding_has_a_suggestion_built_from_the_match(review_text: str) -
 
 
 def test_minimizers_are_removed_and_capitals_kept() -> None:
-    assert fixed("The mitigation was simply to drain the node.") == "The mitigation was to drain the node."
     assert fixed("Obviously the flag was on.") == "The flag was on."
-    assert fixed("In hindsight, the graph told the story.") == "The graph told the story."
+    assert fixed("It was obviously late.") == "It was late."
 
 
-def test_root_cause_becomes_a_contributing_factor() -> None:
-    assert fixed("The root cause was a full disk.") == "A contributing factor was a full disk."
-    assert fixed("Root cause: a full disk.") == "Contributing factor: a full disk."
+def test_emphasis_and_root_cause_are_ordinary_phrases() -> None:
+    """Real postmortems use "simply", "clearly", "in hindsight" and "root cause" as plain words; rewriting
+    "the root cause" to "a contributing factor" changed what sentences claimed."""
+    for text in ("The mitigation was simply to drain the node.", "In hindsight, the graph told the story.",
+                 "The root cause was not identified until November 12th.", "Root cause: a full disk.",
+                 "Clearly the disk on storage-node-4 is the bottleneck."):
+        assert lint_text(text) == [], text
+        assert fixed(text) == text
+    assert [f.rule_id for f in lint_text("Clearly she should have checked the replica lag.")] == ["BL005", "BL002"]
 
 
 def test_unsafe_findings_are_left_in_place() -> None:
@@ -37,7 +42,7 @@ def test_unsafe_findings_are_left_in_place() -> None:
 def test_fixes_keep_other_lines_and_markup_untouched(review_text: str) -> None:
     after = fixed(review_text)
     changed = [(a, b) for a, b in zip(review_text.splitlines(), after.splitlines()) if a != b]
-    assert changed == [("retry path with a config push, and the fix was simply to revert it.",
+    assert changed == [("retry path with a config push, and the fix was obviously to revert it.",
                         "retry path with a config push, and the fix was to revert it.")]
 
 
