@@ -8,9 +8,12 @@ them. The drafting pipeline applies both through `rewrite_blameless`, then re-ch
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pipeline.models import Finding
+
+if TYPE_CHECKING:
+    from pipeline.blameless.config import BlamelessConfig
 
 _CLAUSE_END = re.compile(r"[.,;!?\x03\x00()\[\]]|\s[-\u2013\u2014]\s")
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:\x03\n]\s*|^\s*(?:[-*+]|\d+[.)])\s+)\Z", re.M)
@@ -100,3 +103,48 @@ def rewrite_blameless(text: str, people: Sequence[str] = ()) -> str:
              for m in lint_matches(text, people=people)
              if m.fix is not None or m.review_fix is not None]
     return apply_edits(text, edits)
+
+
+_SENTENCE_STOP = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
+
+
+def sentence_edits(text: str, people: Sequence[str] = (), *, safe_only: bool = True,
+                   config: "BlamelessConfig | None" = None) -> list[tuple[int, int, str]]:
+    """(start, end, rewrite) for each sentence holding a warning-or-worse finding that the grammar rewriter
+    can rephrase (pipeline.blameless.sentence). Sentences touching masked text (quotes, code, front matter,
+    metadata) are never rewritten. Parses nothing when no sentence is flagged."""
+    from pipeline.blameless.linter import lint_matches
+    from pipeline.blameless.markdown import BLOCK, HIDDEN, segment
+
+    flagged = [m for m in lint_matches(text, people=people, config=config) if m.finding.level.blocks]
+    if not flagged:
+        return []
+    from pipeline.blameless.sentence import SAFE, rewrite_sentence
+
+    masked = segment(text).masked
+    edits: list[tuple[int, int, str]] = []
+    done: set[tuple[int, int]] = set()
+    for match in flagged:
+        start = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, match.start)), default=0)
+        start = max(start, text.rfind("\n", 0, match.start) + 1 if "\n" in text[:match.start] else 0)
+        stop = _SENTENCE_STOP.search(text, match.end)
+        end = stop.start() if stop else len(text)
+        newline = text.find("\n", match.end)
+        end = min(end, newline) if newline >= 0 else end
+        while start < end and text[start] in " \t":
+            start += 1
+        line_start = text.rfind("\n", 0, start) + 1
+        quoted = text[line_start:end].lstrip().startswith(">")
+        if (start, end) in done or quoted or HIDDEN in masked[start:end] or BLOCK in masked[start:end].strip(BLOCK):
+            continue
+        done.add((start, end))
+        rewrite = rewrite_sentence(text[start:end], people)
+        if rewrite is not None and (rewrite.safety == SAFE or not safe_only):
+            edits.append((start, end, rewrite.text))
+    return edits
+
+
+def apply_sentence_rewrites(text: str, people: Sequence[str] = (), *, safe_only: bool = True,
+                            config: "BlamelessConfig | None" = None) -> str:
+    """`text` with its flagged sentences rephrased: only safe rewrites (--fix), or review ones too (--diff)."""
+    return apply_edits(text, sentence_edits(text, people, safe_only=safe_only, config=config))

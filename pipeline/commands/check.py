@@ -87,10 +87,11 @@ def check_command(
         Optional[List[str]], typer.Option("--person", help="A name to treat as a person (repeatable).")
     ] = None,
     fix: Annotated[
-        bool, typer.Option("--fix", help="Write the safe rewrites into the files (stdin: print the text).")
+        bool, typer.Option("--fix", help="Write the safe rewrites into the files (stdin: print the text); "
+                           "with --diff, also print what changed.")
     ] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print the safe rewrites as a unified diff; change nothing.")
+        bool, typer.Option("--diff", help="Print safe and review rewrites as a unified diff; alone, change nothing.")
     ] = False,
     llm: Annotated[
         Optional[str], typer.Option("--llm", help="With --fix/--diff: a model rewrites flagged lines (checked again).")
@@ -101,7 +102,7 @@ def check_command(
     from pipeline.blameless.config import load_config
     from pipeline.blameless.linter import lint_text
     from pipeline.blameless.render import RENDERERS
-    from pipeline.blameless.rewrite import apply_safe_fixes
+    from pipeline.blameless.rewrite import apply_safe_fixes, apply_sentence_rewrites
     from pipeline.blameless.rules import active_rules
 
     try:
@@ -124,6 +125,9 @@ def check_command(
             fail(error)
 
     files, errors = expand_paths(paths)
+    if fix and diff and "-" in files:
+        fail(InputError("-", "--fix --diff cannot write stdin back; use --diff to see the rewrites, "
+                             "or --fix alone to print the fixed text"))
     findings: list[Finding] = []
     for path in files:
         try:
@@ -131,7 +135,7 @@ def check_command(
             people = [*(person or []), *_incident_people(path)]
             found = lint_text(text, path=path, config=config, people=people)
             if fix or diff:
-                fixed = apply_safe_fixes(text, found)
+                fixed = apply_sentence_rewrites(apply_safe_fixes(text, found), people, config=config)
                 if model is not None:
                     from pipeline.llm_rewrite import rewrite_with_model
 
@@ -139,12 +143,14 @@ def check_command(
                     for note in notes:
                         warn(f"{path}: {note}")
                 if diff:
+                    # --diff alone also shows review rewrites; with --fix it shows exactly what is written
+                    shown = fixed if fix else apply_sentence_rewrites(fixed, people, safe_only=False, config=config)
                     sys.stdout.write("".join(difflib.unified_diff(
-                        text.splitlines(keepends=True), fixed.splitlines(keepends=True),
+                        text.splitlines(keepends=True), shown.splitlines(keepends=True),
                         fromfile=f"a/{path.lstrip('/')}", tofile=f"b/{path.lstrip('/')}")))
-                elif path == "-":
+                if path == "-" and not diff:
                     sys.stdout.write(fixed)
-                elif fixed != text:
+                elif fix and path != "-" and fixed != text:
                     from pipeline.output import write_atomic
 
                     write_atomic(Path(path), fixed)  # the author's document: never left half-written

@@ -15,10 +15,12 @@ def has_blame(text: str, people: Sequence[str] = ()) -> bool:
 
 
 def blameless_or_none(text: str, people: Sequence[str] = ()) -> str | None:
-    """The text itself if clean, its safe rewrite if that is clean, else None (the caller leaves it out)."""
+    """The text itself if clean, else its *safe* grammatical rewrite (the passive voice of the same clause,
+    so the cited message still says what it said) if that is clean, else None (the caller leaves it out).
+    Review rewrites are never used: they may change what the cited message claims."""
     if not has_blame(text, people):
         return text
-    from pipeline.blameless.rewrite import rewrite_blameless
+    from pipeline.blameless.rewrite import apply_sentence_rewrites
 
-    rewritten = rewrite_blameless(text, people=list(people))
-    return None if has_blame(rewritten, people) else rewritten
+    rewritten = apply_sentence_rewrites(text, people=list(people), safe_only=True)
+    return None if rewritten == text or has_blame(rewritten, people) else rewritten

@@ -133,11 +133,13 @@ def test_incident_toml_beside_the_file_adds_people(tmp_path: Path) -> None:
 
 
 def test_fix_writes_safe_rewrites_and_reports_the_rest(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.md", "Carlos broke checkout.\n\nThe fix was obviously a restart.\n")
+    path = write(tmp_path / "a.md", "Carlos broke checkout.\n\nThe fix was obviously a restart.\n\n"
+                                    "Carlos should have drained the node.\n")
     result = check(str(path), "--fix", "--fail-on", "suggestion")
-    assert path.read_text(encoding="utf-8") == "Carlos broke checkout.\n\nThe fix was a restart.\n"
+    assert path.read_text(encoding="utf-8") == ("Checkout was broken.\n\nThe fix was a restart.\n\n"
+                                                 "Carlos should have drained the node.\n")
     assert result.exit_code == 1
-    assert "BL001" in result.stdout and "BL005" not in result.stdout
+    assert "BL002" in result.stdout and "BL001" not in result.stdout and "BL005" not in result.stdout
 
 
 def test_diff_prints_and_changes_nothing(tmp_path: Path) -> None:
