@@ -27,7 +27,26 @@ def _cases(kind: str) -> list:
             for r in rules for n, s in enumerate(r.get(kind) or [], start=1)]
 
 
-@pytest.mark.parametrize(("rule_id", "sentence"), _cases("positive"))
+# Issue 12 overrules these research examples: on 215 real postmortems "root cause" and emphasis words
+# ("simply", "clearly") were false alarms far more often than blame, so they are ordinary phrases now
+# (design.md: where an issue and the shared page disagree, the issue wins). Strict: if one is flagged
+# again, this fails and the decision must be revisited.
+OVERRULED_BY_ISSUE_12 = {
+    "The root cause was a typo in the config.",
+    "The single root cause of the outage was the expired certificate.",
+    "We identified the root cause and closed the investigation.",
+    "It was clearly a config typo.",
+    "The fix was simply to restart the pod.",
+}
+
+
+def _positive_cases() -> list:
+    overruled = pytest.mark.xfail(strict=True, reason="ordinary phrase since issue 12 (see OVERRULED_BY_ISSUE_12)")
+    return [pytest.param(*case.values, id=case.id, marks=[overruled] if case.values[1] in OVERRULED_BY_ISSUE_12 else [])
+            for case in _cases("positive")]
+
+
+@pytest.mark.parametrize(("rule_id", "sentence"), _positive_cases())
 def test_shared_positive(rule_id: str, sentence: str) -> None:
     assert rule_id in {f.rule_id for f in lint_text(sentence)}
 
