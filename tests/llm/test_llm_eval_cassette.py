@@ -113,13 +113,13 @@ def test_hostile_replies_are_removed_or_rewritten_so_citations_stay_valid(llm_ev
     assert "time 10:25 UTC is not the time of any cited evidence" in removed["auth-pagerduty-unresolved"]
     assert "number 53 does not appear in the cited evidence" in removed["search-slack-paste-secret"]
     assert "BL002 blame language" in removed["payments-webhook-disagreement"]  # named, never quoted
-    # Each scripted hostile claim is removed, except "Tom forgot to scale the consumers ...", which the
-    # blameless rewrite turns into "Nothing prompted or checked the step to scale the consumers ...": the
-    # draft says it was repaired, and by which rule, without quoting it.
-    assert "removed a model sentence" not in removed["orders-slack-export"]
-    assert "sentence 3 in What Went Wrong was repaired: BL001 blame language (rewritten by rule)" in removed["orders-slack-export"]
+    # Every scripted hostile claim is removed. "Tom forgot to scale the consumers ..." has no safe rewrite
+    # (only the passive voice of the same clause is safe), so it is removed and What Went Wrong falls back
+    # to the offline engine's text: the draft names the rule, never the words.
+    assert "removed a model sentence (BL001 blame language)" in removed["orders-slack-export"]
+    assert "What Went Wrong is the offline engine's text" in removed["orders-slack-export"]
     assert "Tom forgot" not in removed["orders-slack-export"]
-    assert report.summary["removed_claims"] == len(HOSTILE_TEXTS) - 1
+    assert report.summary["removed_claims"] == len(HOSTILE_TEXTS)
     assert report.summary["citation_validity"] == 1.0 and report.summary["grounded_claims"] == 1.0
     for incident in report.incidents:
         assert incident.rubric["citations_resolve"] == "pass", incident.name
