@@ -104,7 +104,7 @@ def _update_from_file(digest: "hashlib._Hash", path: Path) -> None:
 
 def redact_note(note: NoteText) -> NoteText:
     """Secrets and contact details out before anything is written, embedded or sent; line numbers kept."""
-    return dataclasses.replace(note, lines=Redactor(keep_lines=True).redact(note.text).split("\n"))
+    return dataclasses.replace(note, lines=Redactor().redact(note.text).split("\n"))
 
 
 def lint_note(note: NoteText, source: str) -> list[Finding]:
