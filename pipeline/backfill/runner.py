@@ -23,6 +23,7 @@ from pipeline.backfill.manifest import Manifest
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import NoteSource, discover
 from pipeline.errors import InputError, PipelineError
+from pipeline.ingest.files import regular_files_inside, require_regular
 from pipeline.models import Finding, NoteRecord
 from pipeline.output import write_atomic
 from pipeline.redact import Redactor
@@ -86,7 +87,7 @@ def content_sha256(source: NoteSource) -> str:
     """SHA-256 of the note's bytes; for a Slack export, of every file in it with its relative path."""
     digest = hashlib.sha256()
     if source.path.is_dir():
-        for path in sorted(p for p in source.path.rglob("*") if p.is_file()):
+        for path in regular_files_inside(source.path, sorted(source.path.rglob("*"))):
             digest.update(path.relative_to(source.path).as_posix().encode() + b"\0")
             _update_from_file(digest, path)
             digest.update(b"\0")
@@ -97,6 +98,7 @@ def content_sha256(source: NoteSource) -> str:
 
 def _update_from_file(digest: "hashlib._Hash", path: Path) -> None:
     """Hash a file in 1 MB blocks: a huge file is refused by size later, never loaded whole just to hash it."""
+    require_regular(path, what="note")  # a FIFO would block open(), /dev/zero would never end
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)

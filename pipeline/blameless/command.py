@@ -49,10 +49,14 @@ def expand_paths(arguments: list[str]) -> tuple[list[str], list[PipelineError]]:
                 errors.append(InputError(argument, "pattern matched no files"))
             paths.extend(matches)
         elif Path(argument).is_dir():
-            found = sorted(
-                str(p) for p in Path(argument).rglob("*.md")
-                if p.is_file() and not _SKIP_DIRS.intersection(p.parts)
+            from pipeline.ingest.files import inside
+
+            candidates = [p for p in Path(argument).rglob("*.md") if not _SKIP_DIRS.intersection(p.parts)]
+            errors.extend(
+                InputError(p, "symlink leads outside the checked directory; not followed")
+                for p in candidates if not inside(Path(argument), p)
             )
+            found = sorted(str(p) for p in candidates if p.is_file() and inside(Path(argument), p))
             if not found:
                 errors.append(InputError(argument, "directory holds no .md files"))
             paths.extend(found)
