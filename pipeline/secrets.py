@@ -67,10 +67,10 @@ def redact_secrets(text: str, *, use_library: bool = True, prefilter: bool = Tru
         if prefilter and not found_rules.candidate.search(line):
             out.append(line)
             continue
-        for pattern in found_rules.patterns[1:]:
-            line = pattern.regex.sub(lambda match, kind=pattern.kind: _placeholder(match, kind), line)
         if use_library:
             line = _redact_with_library(line)
+        for pattern in found_rules.patterns[1:]:
+            line = pattern.regex.sub(lambda match, kind=pattern.kind: _placeholder(match, kind), line)
         out.append(line)
     return "\n".join(out)
 
