@@ -30,17 +30,24 @@ app = typer.Typer(
 
 
 def fail(error: PipelineError) -> None:
-    """Print the error's one line (and hint) on stderr and exit 2."""
-    typer.echo(error.user_message(), err=True)
+    """Print the error's one line (and hint) on stderr, secrets redacted, and exit 2."""
+    from pipeline.redact import redact
+
+    typer.echo(redact(error.user_message()), err=True)
     raise typer.Exit(2)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    from pipeline.redact import redact
+
+    typer.echo(f"warning: {redact(message)}", err=True)
 
 
 def write_output(text: str, output: Optional[Path]) -> None:
-    """Write atomically (temp file + rename) so a failure never leaves a half-written draft."""
+    """Write atomically (temp file + rename) so a failure never leaves a half-written draft; secrets redacted."""
+    from pipeline.redact import redact
+
+    text = redact(text)
     if output is None:
         sys.stdout.write(text)
         return

@@ -222,6 +222,7 @@ class ChatModel:
         self.usage = LLMUsage(model=config.model, base_url=public_url(config.base_url))
         self._sync_model: Any = None
         self._last_invalid: tuple[str, str] = ("", "no reply")
+        self.secrets_in_replies: list[str] = []  # kinds of secrets found (and replaced) in the model's replies
 
     @property
     def calls_left(self) -> int:
@@ -358,6 +359,7 @@ class ChatModel:
         self.usage.input_tokens += record.input_tokens
         self.usage.output_tokens += record.output_tokens
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
+        content = self._redacted_reply(content)
         try:
             return schema.model_validate_json(strip_fences(content))
         except ValidationError as exc:
@@ -366,6 +368,14 @@ class ChatModel:
             messages.append(AIMessage(content=content))
             messages.append(HumanMessage(content=retry_instruction(messages, validation_feedback(exc))))
             return None
+
+    def _redacted_reply(self, content: str) -> str:
+        """The reply with any secret the model emitted replaced; the kinds are kept for a warning."""
+        from pipeline.secrets import redact_json_text
+
+        redacted, kinds = redact_json_text(content)
+        self.secrets_in_replies += kinds
+        return redacted
 
     def _invalid_exhausted(self, record: LLMCall) -> ModelUnavailableError:
         content, feedback = self._last_invalid
@@ -393,7 +403,9 @@ def response_format(schema: type[BaseModel]) -> dict[str, Any]:
 def initial_messages(prompt: RenderedPrompt) -> list[Any]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    return [SystemMessage(content=prompt.system), HumanMessage(content=prompt.user)]
+    from pipeline.secrets import redact_secrets
+
+    return [SystemMessage(content=redact_secrets(prompt.system)), HumanMessage(content=redact_secrets(prompt.user))]
 
 
 def estimated_tokens(messages: list[Any], reply_allowance: int = 1000) -> int:

@@ -158,3 +158,32 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def _kind_name(secret_type: str) -> str:
     """detect-secrets' "GitHub Token" -> "github-token"."""
     return re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-")
+
+
+def redact_json_text(content: str) -> tuple[str, list[str]]:
+    """A model's reply with secrets replaced inside each JSON string (so the JSON stays valid), and the kinds found.
+
+    A reply that is not JSON is redacted as plain text.
+    """
+    import json
+
+    kinds: list[str] = []
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            redacted = redact_secrets(value)
+            if redacted != value:
+                kinds.extend(re.findall(r"\[REDACTED:([\w.-]+)\]", redacted))
+            return redacted
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return clean(content), kinds
+    cleaned = clean(data)
+    return (json.dumps(cleaned, ensure_ascii=False) if kinds else content), kinds

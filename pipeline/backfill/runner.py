@@ -26,7 +26,7 @@ from pipeline.errors import InputError, PipelineError
 from pipeline.ingest.files import regular_files_inside, require_regular
 from pipeline.models import Finding, NoteRecord
 from pipeline.output import write_atomic
-from pipeline.redact import Redactor
+from pipeline.redact import Redactor, redact
 
 if TYPE_CHECKING:
     from pipeline.llm import LLMConfig
@@ -128,8 +128,8 @@ def write_record(directory: Path, record: NoteRecord) -> None:
     from pipeline.render import render_note_markdown
 
     directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(directory / f"{record.note_id}.json", record.model_dump_json(indent=2) + "\n")
-    write_atomic(directory / f"{record.note_id}.md", render_note_markdown(record))
+    write_atomic(directory / f"{record.note_id}.json", redact(record.model_dump_json(indent=2)) + "\n")
+    write_atomic(directory / f"{record.note_id}.md", redact(render_note_markdown(record)))
 
 
 def record_sections(record: NoteRecord) -> list[tuple[str, str]]:
@@ -301,6 +301,7 @@ class Backfill:
 
     async def llm_fields(self, source: NoteSource, note: NoteText) -> tuple[Extracted, list[str], int, int]:
         from pipeline.backfill.llm_extract import PROMPT, SYSTEM_PROMPT, NoteExtraction, prompt_lines, verified
+        from pipeline.drafting.model_output import secret_warning
         from pipeline.llm import ChatModel
         from pipeline.prompting import render_prompt
 
@@ -314,6 +315,7 @@ class Backfill:
             self.summary.llm_tokens += model.usage.input_tokens + model.usage.output_tokens
             raise
         fields, warnings = verified(extraction, note)
+        warnings += secret_warning(model.secrets_in_replies)
         usage = model.usage
         return fields, warnings, usage.calls, usage.input_tokens + usage.output_tokens
 
