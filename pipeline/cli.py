@@ -46,8 +46,9 @@ def warn(message: str) -> None:
 def write_output(text: str, output: Optional[Path]) -> None:
     """Write atomically (temp file + rename) so a failure never leaves a half-written draft; secrets redacted."""
     from pipeline.redact import redact
+    from pipeline.secrets import redact_json_text
 
-    text = redact(text)
+    text = redact_json_text(text)[0] if text.startswith("{") else redact(text)
     if output is None:
         sys.stdout.write(text)
         return

@@ -186,4 +186,5 @@ def redact_json_text(content: str) -> tuple[str, list[str]]:
     except ValueError:
         return clean(content), kinds
     cleaned = clean(data)
-    return (json.dumps(cleaned, ensure_ascii=False) if kinds else content), kinds
+    indent = 2 if "\n" in content.strip() else None  # a pretty-printed file stays pretty-printed
+    return (json.dumps(cleaned, ensure_ascii=False, indent=indent) if kinds else content), kinds

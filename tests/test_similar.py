@@ -693,4 +693,4 @@ def test_indexed_chunks_never_store_a_pasted_secret(tmp_path):
                     "ZZZZfakeZZZZfakeZZZZfakeZZZZfakeZZZZ for an hour.\n")
     passages = " ".join(chunk.text for chunk in load_document(note).chunks)
     assert "hunter2" not in passages and "ghp_ZZZZ" not in passages
-    assert "[REDACTED:labelled-secret]" in passages and "[REDACTED:github-token]" in passages
+    assert "[REDACTED:password]" in passages and "[REDACTED:github-token]" in passages

@@ -27,6 +27,7 @@ from pipeline.ingest.files import regular_files_inside, require_regular
 from pipeline.models import Finding, NoteRecord
 from pipeline.output import write_atomic
 from pipeline.redact import Redactor, redact
+from pipeline.secrets import redact_json_text
 
 if TYPE_CHECKING:
     from pipeline.llm import LLMConfig
@@ -128,7 +129,7 @@ def write_record(directory: Path, record: NoteRecord) -> None:
     from pipeline.render import render_note_markdown
 
     directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(directory / f"{record.note_id}.json", redact(record.model_dump_json(indent=2)) + "\n")
+    write_atomic(directory / f"{record.note_id}.json", redact_json_text(record.model_dump_json(indent=2))[0] + "\n")
     write_atomic(directory / f"{record.note_id}.md", redact(render_note_markdown(record)))
 
 
