@@ -88,4 +88,9 @@ def draft_from_directory(
         directory, timeline=timeline, chat=chat, chat_format=chat_format, tz=tz, on_date=on_date
     )
     draft, draft_warnings = draft_incident(incident, engine=engine, similar=similar, engine_options=engine_options)
+    if tz is None and incident.meta.timezone is None:
+        draft.header_notes.append(
+            "incident.toml gives no timezone: times written without an offset were read as UTC "
+            "(add timezone = \"Area/City\" or pass --tz)."
+        )
     return draft, warnings + draft_warnings
