@@ -91,29 +91,50 @@ def _placeholder(match: re.Match[str], kind: str, keep_lines: bool = False) -> s
 
 
 def _redact_with_library(line: str) -> str:
-    spans = []
-    for kind, value, plugin_name in _library_findings(line):
-        if plugin_name in {"Base64HighEntropyString", "KeywordDetector"} and _is_citable(value):
-            continue
-        start = line.find(value)
-        while start != -1:
-            spans.append((*_widen(line, start, start + len(value)), kind))
-            start = line.find(value, start + len(value))
+    spans = [(*_widen(line, start, end), kind) for start, end, kind in _library_spans(line)]
     for start, end, kind in sorted(_merge(spans), reverse=True):
         line = line[:start] + f"[REDACTED:{kind}]" + line[end:]
     return line
 
 
-def _library_findings(line: str) -> list[tuple[str, str, str]]:
+def _library_spans(line: str) -> list[tuple[int, int, str]]:
+    """Where in `line` each secret a plugin reports sits.
+
+    detect-secrets reports values, not positions, and some values are short ("p" from a URL password) or
+    only a prefix ("ghp"): a pattern plugin's own regexes give the exact place; a keyword or entropy
+    value counts only where it stands as a whole token.
+    """
+    from detect_secrets.plugins.base import RegexBasedDetector
     from detect_secrets.util.code_snippet import get_code_snippet
 
     context = get_code_snippet(lines=[line], line_number=1)
-    found = []
+    spans = []
     for plugin in _plugins():
-        for secret in plugin.analyze_line(filename="chat.txt", line=line, line_number=1, context=context):
-            if secret.secret_value and "[REDACTED:" not in secret.secret_value:
-                found.append((_kind_name(secret.type), secret.secret_value, type(plugin).__name__))
-    return found
+        values = {secret.secret_value for secret in plugin.analyze_line(
+            filename="chat.txt", line=line, line_number=1, context=context) if secret.secret_value}
+        values = {value for value in values if "[REDACTED:" not in value}
+        if not values:
+            continue
+        kind = _kind_name(plugin.secret_type)
+        if isinstance(plugin, RegexBasedDetector):
+            for regex in plugin.denylist:
+                for match in regex.finditer(line):
+                    group = 1 if match.re.groups else 0
+                    if match.group(group) in values:
+                        spans.append((*match.span(group), kind))
+            continue
+        for value in values - {value for value in values if _is_citable(value)}:
+            start = line.find(value)
+            while start != -1:
+                end = start + len(value)
+                if _whole_token(line, start, end):
+                    spans.append((start, end, kind))
+                start = line.find(value, end)
+    return spans
+
+
+def _whole_token(line: str, start: int, end: int) -> bool:
+    return (start == 0 or not _TOKEN_CHAR.match(line[start - 1])) and (end == len(line) or not _TOKEN_CHAR.match(line[end]))
 
 
 @lru_cache(maxsize=1)
