@@ -30,7 +30,8 @@ class SecretPattern:
 
 @dataclass(frozen=True)
 class Rules:
-    candidate: re.Pattern[str]
+    candidate_words: re.Pattern[str]
+    candidate_shape: re.Pattern[str]
     patterns: tuple[SecretPattern, ...]
     citable: tuple[re.Pattern[str], ...]
     plugins: tuple[dict[str, Any], ...]
@@ -42,7 +43,8 @@ def rules() -> Rules:
 
     data = load_redaction_data()
     return Rules(
-        candidate=re.compile(data["candidate"]),
+        candidate_words=re.compile(data["candidate"]["words"]),
+        candidate_shape=re.compile(data["candidate"]["shape"]),
         patterns=tuple(SecretPattern(item["kind"], re.compile(item["pattern"])) for item in data["secrets"]),
         citable=tuple(re.compile(pattern) for pattern in data["library"]["citable"]),
         plugins=tuple(data["library"]["plugins"]),
@@ -55,7 +57,7 @@ def redact_secrets(text: str, *, use_library: bool = True, prefilter: bool = Tru
     `use_library=False` and `prefilter=False` exist for the benchmark and the prefilter's proof.
     """
     found_rules = rules()
-    if prefilter and not found_rules.candidate.search(text):
+    if prefilter and not is_candidate(text):
         return text
     lines = text.split("\n")
     block = found_rules.patterns[0]  # the multi-line key block runs on the whole text
@@ -64,7 +66,7 @@ def redact_secrets(text: str, *, use_library: bool = True, prefilter: bool = Tru
         lines = text.split("\n")
     out = []
     for line in lines:
-        if prefilter and not found_rules.candidate.search(line):
+        if prefilter and not is_candidate(line):
             out.append(line)
             continue
         if use_library:
@@ -75,9 +77,10 @@ def redact_secrets(text: str, *, use_library: bool = True, prefilter: bool = Tru
     return "\n".join(out)
 
 
-def secret_kinds(text: str) -> list[str]:
-    """Kinds of the secrets in `text` (for warnings about what a model emitted), in order of appearance."""
-    return re.findall(r"\[REDACTED:([\w.-]+)\]", redact_secrets(text))
+def is_candidate(text: str) -> bool:
+    """The cheap prefilter: could any detector here find a secret in `text`? (False: certainly not.)"""
+    found_rules = rules()
+    return bool(found_rules.candidate_words.search(text.lower()) or found_rules.candidate_shape.search(text))
 
 
 def _placeholder(match: re.Match[str], kind: str, keep_lines: bool = False) -> str:
