@@ -78,6 +78,16 @@ def _read(path: str) -> str:
     return read_text(file)
 
 
+def _note_unchecked_lines(path: str, text: str) -> None:
+    """Say plainly which lines the (English) rules could not read: silence would read as "clean"."""
+    from pipeline.language import not_english_lines
+
+    lines = not_english_lines(text)
+    if lines:
+        shown = ", ".join(map(str, lines[:20])) + (f" and {len(lines) - 20} more" if len(lines) > 20 else "")
+        typer.echo(f"note: {path}: line(s) {shown} are not in English and were not checked for blame language", err=True)
+
+
 def _incident_people(path: str) -> list[str]:
     from pipeline.blameless.people import people_from_incident_toml
 
@@ -136,6 +146,7 @@ def check_command(
             text = _read(path)
             people = [*person, *_incident_people(path)]
             found = lint_text(text, path=path, config=config, people=people)
+            _note_unchecked_lines(path, text)
             if fix or diff:
                 fixed = apply_safe_fixes(text, found)
                 if model is not None:
@@ -160,7 +171,9 @@ def check_command(
         except PipelineError as error:
             errors.append(error)
 
-    rendered = RENDERERS[fmt](findings)
+    from pipeline.redact import redact
+
+    rendered = redact(RENDERERS[fmt](findings))
     if diff or (fix and "-" in files):
         sys.stderr.write(rendered)
     else:
@@ -171,7 +184,7 @@ def check_command(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(summary_table(findings))
     for error in errors:
-        typer.echo(error.user_message(), err=True)
+        typer.echo(redact(error.user_message()), err=True)
     if errors:
         raise typer.Exit(2)
     if any(_ORDER[f.level] >= _ORDER[threshold] for f in findings):

@@ -30,6 +30,7 @@ def draft_incident(
     evidence = {item.id: item for item in evidence_items(safe)}
     engine_metadata = draft.metadata
     draft, warnings = enforce_grounding(draft, evidence)
+    draft = withhold_unchecked_chat(draft, safe)
     warnings = engine_metadata.warnings + warnings
     if similar:
         incident_id = Path(incident.directory).name if incident.directory else None
@@ -47,6 +48,23 @@ def draft_incident(
         llm=engine_metadata.llm,
     )
     return draft, warnings
+
+
+def withhold_unchecked_chat(draft: Draft, incident: Incident) -> Draft:
+    """Chat not in English is not quoted (the blameless check cannot read it), and the header says so."""
+    from pipeline.language import language_of
+
+    messages = incident.chat.messages if incident.chat else []
+    unchecked = {m.id: code for m in messages if m.id in draft.evidence_index and (code := language_of(m.text)) != "en"}
+    if not unchecked:
+        return draft
+    index = {
+        key: "[withheld from the draft: not in English, so the blameless check could not read it; see the chat source]"
+        if key in unchecked else text for key, text in draft.evidence_index.items()
+    }
+    note = (f"{len(unchecked)} chat message(s) are not in English ({', '.join(sorted(set(unchecked.values())))}) and were "
+            f"not checked for blame language; the draft does not quote them: {', '.join(unchecked)}.")
+    return draft.model_copy(update={"evidence_index": index, "header_notes": [*draft.header_notes, note]})
 
 
 def similar_incidents(draft: Draft, warnings: list[str], *, incident_id: str | None = None) -> dict:

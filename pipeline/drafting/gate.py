@@ -15,7 +15,14 @@ def has_blame(text: str, people: Sequence[str] = ()) -> bool:
 
 
 def blameless_or_none(text: str, people: Sequence[str] = ()) -> str | None:
-    """The text itself if clean, its safe rewrite if that is clean, else None (the caller leaves it out)."""
+    """The text itself if clean, its safe rewrite if that is clean, else None (the caller leaves it out).
+
+    Text not in English is None too: the rules cannot read it, so it cannot be shown to be blameless.
+    """
+    from pipeline.language import is_english
+
+    if not is_english(text):
+        return None
     if not has_blame(text, people):
         return text
     from pipeline.blameless.rewrite import rewrite_blameless

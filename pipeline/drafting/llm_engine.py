@@ -24,6 +24,7 @@ from pipeline.drafting.model_output import PERSON_OUTSIDE_ROLE, introduced_names
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
 from pipeline.facts import Evidence, evidence_items
+from pipeline.language import is_english
 from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError
 from pipeline.models import (
     NOT_ESTABLISHED,
@@ -278,6 +279,8 @@ class LLMEngine:
         found += [f"blameless check: {message}" for message in blame_messages(claim.text, self.people)]
         if names_outside_role_statements(claim.text, self.people):
             found.append(PERSON_OUTSIDE_ROLE)
+        if not is_english(claim.text):
+            found.append("blameless check: not in English, so the check could not read it")
         return found
 
     def echoed_suspect(self, claim: Claim, cited: list[Evidence]) -> str | None:
