@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_chat_ingest import generate_export  # noqa: E402
+from bench_chat_ingest import generate_export
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "postmortems"  # ../shared from the repository
 

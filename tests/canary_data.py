@@ -41,7 +41,7 @@ def _build() -> list[tuple[str, str, str]]:
         out.append((kind, line, secret))
 
     v = rand(36); add("npm-authtoken", "//registry.npmjs.org/:_auth" + "Token=npm_" + v, v)
-    v = _b64(86) + "=="; add("azure-accountkey", f"DefaultEndpointsProtocol=https;AccountName=ops;Account" + f"Key={v};EndpointSuffix=core.windows.net", v[:40])
+    v = _b64(86) + "=="; add("azure-accountkey", "DefaultEndpointsProtocol=https;AccountName=ops;Account" + f"Key={v};EndpointSuffix=core.windows.net", v[:40])
     v = rand(14); add("db-password", "DB_PASS" + f"WORD={v}", v)
     v = rand(12); add("postgres-password", "export POSTGRES_PASS" + f"WORD={v}", v)
     v = rand(16); add("json-password", '{"user": "svc", "pass' + f'word": "{v}"' + "}", v)
@@ -66,7 +66,7 @@ def _build() -> list[tuple[str, str, str]]:
     body = _b64(64)
     add("gcp-service-account", '{"type": "service_account", "private_key": "-----BEGIN PRIVATE' + ' KEY-----\\n' + body
         + '\\n-----END PRIVATE' + ' KEY-----\\n", "client_email": "x@p.iam.gserviceaccount.com"}', body)
-    v = rand(32, _HEX); add("datadog-api-key", f"DD_API_" + f"KEY={v}", v)
+    v = rand(32, _HEX); add("datadog-api-key", "DD_API_" + f"KEY={v}", v)
     v = rand(40, _ALNUM + "._-"); add("bearer-header", "Authorization: " + f"Bearer {v}", v)
     v = rand(24); add("slack-webhook", "https://hooks.slack.com/" + f"services/T{rand(8, _UPPER + _DIGITS)}/B{rand(8, _UPPER + _DIGITS)}/{v}", v)
     v = rand(48); add("openai-key", "sk" + f"-proj-{v}", v)

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from canary_data import CANARIES, CITABLE
 from support import EXAMPLES
 
@@ -22,8 +21,8 @@ from pipeline.redact import Redactor, redact
 from pipeline.secrets import is_candidate, redact_json_text, redact_secrets
 
 sys.path.insert(0, str(Path(__file__).parent / "llm"))
-from llm_replies import GOOD_ANALYSIS, GOOD_NARRATIVE  # noqa: E402
-from llm_server import FakeOpenAIServer, Reply  # noqa: E402
+from llm_replies import GOOD_ANALYSIS, GOOD_NARRATIVE
+from llm_server import FakeOpenAIServer, Reply
 
 SECRETS = [secret for _, _, secret in CANARIES]
 ISSUE_KINDS = {  # every case the hostile sweep found passing through
@@ -81,11 +80,9 @@ def plant_incident(root: Path) -> Path:
     for lock in incident.glob("*.lock.json"):
         lock.unlink()
     with open(incident / "chat.txt", "a", encoding="utf-8") as chat:
-        for index, (_, line, _) in enumerate(CANARIES):
-            chat.write(f"Dana Kim [14:{index % 60:02d}]: pasting this so others can check: {line}\n")
+        chat.writelines(f"Dana Kim [14:{index % 60:02d}]: pasting this so others can check: {line}\n" for index, (_, line, _) in enumerate(CANARIES))
     with open(incident / "timeline.md", "a", encoding="utf-8") as timeline:
-        for index, line in enumerate(single_line(8)):
-            timeline.write(f"| 14:{30 + index:02d} | Rotated the leaked credential {line} |\n")
+        timeline.writelines(f"| 14:{30 + index:02d} | Rotated the leaked credential {line} |\n" for index, line in enumerate(single_line(8)))
     toml = (incident / "incident.toml").read_text(encoding="utf-8")
     title = single_line(1, offset=9)[0]
     toml = "\n".join(f'title = "Checkout 500s, creds {title}"' if row.startswith("title") else row for row in toml.splitlines())
@@ -126,7 +123,7 @@ def model_replies() -> dict[str, Reply]:
 def run(*args: str, home: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "POSTMORTEM_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=300, env=env)
+                          check=False, capture_output=True, text=True, timeout=300, env=env)
 
 
 def leaked_in(text: str) -> list[str]:

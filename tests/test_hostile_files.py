@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from support import EXAMPLES
 
 TIMEOUT = 60
@@ -22,7 +21,7 @@ TIMEOUT = 60
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
+                          check=False, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
 
 
 def refused(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -158,7 +157,7 @@ def test_a_chroma_server_that_never_answers_fails_in_bounded_time(stalled_server
 def test_a_draft_with_a_stalled_chroma_server_is_still_written(stalled_server, incident, tmp_path):
     env_run = subprocess.run(
         [sys.executable, "-c", "from pipeline.cli import main; main()", "draft", str(incident), "-o", str(tmp_path / "d.md")],
-        capture_output=True, text=True, timeout=TIMEOUT, env={**os.environ, "POSTMORTEM_CHROMA_URL": stalled_server},
+        check=False, capture_output=True, text=True, timeout=TIMEOUT, env={**os.environ, "POSTMORTEM_CHROMA_URL": stalled_server},
     )
     assert env_run.returncode == 0, env_run.stderr
     assert "similar past incidents unavailable" in env_run.stderr and (tmp_path / "d.md").is_file()
@@ -166,9 +165,9 @@ def test_a_draft_with_a_stalled_chroma_server_is_still_written(stalled_server, i
 
 def test_drafts_follow_the_umask(incident, tmp_path):
     result = subprocess.run(
-        ["sh", "-c", f"umask 022 && {sys.executable} -c 'from pipeline.cli import main; main()' "
-                     f"draft {incident} --no-similar -o {tmp_path / 'd.md'}"],
-        capture_output=True, text=True, timeout=TIMEOUT,
+        ["sh", "-c", (f"umask 022 && {sys.executable} -c 'from pipeline.cli import main; main()' "
+                      f"draft {incident} --no-similar -o {tmp_path / 'd.md'}")],
+        check=False, capture_output=True, text=True, timeout=TIMEOUT,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "d.md").stat().st_mode & 0o777 == 0o644

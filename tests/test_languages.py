@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support import EXAMPLES
 
 from pipeline.language import language_of, not_english_lines
@@ -28,7 +27,7 @@ def test_english_text_does_not_load_the_detector():
     code = ("import sys; from pipeline.language import not_english_lines; "
             "not_english_lines('The deploy rolled back.\\nWe paged the on-call engineer at 10:42.'); "
             "print('py3langid' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip() == "False"
+    assert subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60).stdout.strip() == "False"
 
 
 def test_check_names_the_lines_it_could_not_read(tmp_path):
@@ -36,7 +35,7 @@ def test_check_names_the_lines_it_could_not_read(tmp_path):
     doc.write_text("# Review\n\nThe deploy rolled back.\n\nFue culpa suya, no revisó el despliegue.\n\n彼のミスだ。\n")
     assert not_english_lines(doc.read_text()) == [5, 7]
     result = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "check", str(doc)],
-                            capture_output=True, text=True, timeout=60)
+                            check=False, capture_output=True, text=True, timeout=60)
     assert "line(s) 5, 7 are not in English and were not checked" in result.stderr
 
 
@@ -48,7 +47,7 @@ def test_the_draft_does_not_quote_unchecked_chat_and_says_so(tmp_path):
         chat.write("Dana Kim [12:41]: 彼のミスだ。彼が設定を変えた。\n")
     result = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "draft", str(incident),
                              "--no-similar", "--format", "json", "-o", str(tmp_path / "d.json")],
-                            capture_output=True, text=True, timeout=60)
+                            check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     draft = json.loads((tmp_path / "d.json").read_text())
     text = json.dumps(draft, ensure_ascii=False)

@@ -9,13 +9,16 @@ import time
 
 from llm_replies import GOOD_NARRATIVE, WRONG_NUMBER, claim, narrative_with, repair
 from llm_server import Reply
+from test_llm_engine import CHECKOUT, texts
 
 from pipeline.drafting import draft_from_directory
-from pipeline.drafting.model_output import introduced_names, names_outside_role_statements
+from pipeline.drafting.model_output import (
+    introduced_names,
+    names_outside_role_statements,
+)
 from pipeline.llm import ChatModel, LLMConfig, ModelUnavailableError
 from pipeline.llm_rewrite import rewrite_with_model
 from pipeline.render import render_markdown
-from test_llm_engine import CHECKOUT, texts
 
 
 def draft_with(model):
@@ -39,7 +42,7 @@ def test_a_sentence_naming_a_person_as_the_cause_is_never_kept(server, make_mode
     reply = {**reply, "went_well": [claim("Priya Raman was the only competent person in the channel.", "C3")]
              + GOOD_NARRATIVE["went_well"][1:]}
     server.script("narrative", Reply(reply))
-    draft, warnings, markdown = draft_with(make_model())
+    draft, warnings, _ = draft_with(make_model())
     kept = " ".join(texts(draft))
     assert "Dave" not in kept and "only competent" not in kept
     assert any("names a person outside a factual role statement" in warning for warning in warnings)
@@ -69,7 +72,7 @@ def test_an_html_reply_says_the_endpoint_returned_html(server, make_model):
     page = "<!doctype html><html><body>Welcome</body></html>"
     server.script("narrative", Reply(raw_body=page, headers={"Content-Type": "text/html"}))
     model = make_model(max_attempts=1)
-    draft, warnings, _ = draft_with(model)
+    _, warnings, _ = draft_with(model)
     assert any("the endpoint returned HTML, not JSON: is --base-url the API root" in w for w in warnings)
     assert not any("AttributeError" in w for w in warnings)
 
