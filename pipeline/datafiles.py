@@ -193,28 +193,75 @@ def words_pattern(words: list[str]) -> str:
 
 class RedactionPattern(Strict):
     kind: str = Field(min_length=1, description="Placeholder name: [REDACTED:kind] or [KIND-1].")
-    klass: Literal["secret", "contact", "network"] = Field(alias="class")
     pattern: Regex
 
 
-class RedactionFile(Strict):
-    """pipeline/data/redaction.yaml, or a team's patterns added after the bundled ones."""
+class LibraryPlugin(Strict):
+    name: str = Field(min_length=1, description="A detect-secrets plugin class name, e.g. GitHubTokenDetector.")
+    limit: float | None = Field(default=None, description="Entropy limit, for the high-entropy plugins.")
 
+
+class RedactionLibrary(Strict):
+    plugins: list[LibraryPlugin]
+    citable: list[Regex] = Field(default_factory=list, description="Values never redacted (commit ids, UUIDs, ...).")
+
+
+class RedactionCandidate(Strict):
+    words: Regex = Field(description="Run on the lowercased line: a line without one has no secret.")
+    shape: Regex = Field(description="A token shape: a line without one has no secret either.")
+
+
+class RedactionFile(Strict):
+    """pipeline/data/redaction.yaml, or a team's patterns added after the bundled ones (a team file may set
+    only the pattern sections; `library` and `candidate` belong to the bundled file)."""
+
+    library: RedactionLibrary | None = None
+    candidate: RedactionCandidate | None = None
     secrets: list[RedactionPattern] = Field(default_factory=list)
     contact: list[RedactionPattern] = Field(default_factory=list)
     network: list[RedactionPattern] = Field(default_factory=list)
     injection: list[Regex] = Field(default_factory=list)
 
 
-def load_redaction(extra: tuple[Path, ...] = ()) -> RedactionFile:
-    """The bundled redaction patterns, then each team file's patterns appended to the same sections."""
-    merged = load_yaml_model(bundled("redaction.yaml"), RedactionFile)
+PATTERN_SECTIONS = ("secrets", "contact", "network", "injection")
+
+
+def load_redaction(extra: tuple[Path, ...] = ()) -> tuple[RedactionFile, RedactionFile]:
+    """(everything: the bundled file with each team file's patterns appended, the team files' patterns alone).
+
+    The team's secret patterns are kept apart as well, because the prefilter must let every line they
+    could match through (pipeline/secrets.py widens its candidate test with them).
+    """
+    bundled_file = load_yaml_model(bundled("redaction.yaml"), RedactionFile)
+    if bundled_file.library is None or bundled_file.candidate is None:
+        raise ConfigError(bundled("redaction.yaml"), "needs `library` and `candidate` sections", line=1)
+    team = RedactionFile()
     for user_path in extra:
         added = load_yaml_model(user_path, RedactionFile)
-        merged = RedactionFile.model_construct(**{
-            name: getattr(merged, name) + getattr(added, name) for name in RedactionFile.model_fields
-        })
-    return merged
+        if added.library is not None or added.candidate is not None:
+            raise ConfigError(user_path, "a team redaction file may set only secrets, contact, network and injection",
+                              line=1)
+        team = RedactionFile.model_construct(**{name: getattr(team, name) + getattr(added, name)
+                                                for name in PATTERN_SECTIONS})
+    merged = bundled_file.model_copy(update={name: getattr(bundled_file, name) + getattr(team, name)
+                                             for name in PATTERN_SECTIONS})
+    return merged, team
+
+
+# ---------------------------------------------------------------- languages.yaml
+
+
+class LanguagesFile(Strict):
+    """pipeline/data/languages.yaml: function words that decide when the language detector is needed."""
+
+    english: list[str] = Field(min_length=1, description="Common English function words.")
+    other: list[str] = Field(min_length=1, description="Common function words of other languages.")
+    detect: list[str] = Field(min_length=1, description="ISO 639-1 codes the detector chooses among.")
+
+
+@lru_cache(maxsize=1)
+def load_languages() -> LanguagesFile:
+    return load_yaml_model(bundled("languages.yaml"), LanguagesFile)
 
 
 # ---------------------------------------------------------------- backfill.yaml

@@ -227,6 +227,15 @@ def retry_options(max_attempts: int, deadline: float, clock: Callable[[], float]
     return {"retry": retry_if_exception(is_transient), "wait": wait, "stop": stop, "reraise": True}
 
 
+def not_json_reason(content_type: str) -> str | None:
+    """What to tell the user when the SDK got a body it could not read as a chat completion."""
+    if "html" in content_type:
+        return "the endpoint returned HTML, not JSON: is --base-url the API root (for example http://HOST:PORT/v1)?"
+    if content_type and "json" not in content_type:
+        return f"the endpoint returned {content_type.split(';')[0]}, not JSON: is --base-url the API root?"
+    return None
+
+
 # ---------------------------------------------------------------- the clients
 
 
@@ -254,12 +263,17 @@ class ChatModel:
         self.usage = LLMUsage(model=config.model, base_url=public_url(config.base_url))
         self._sync_model: Any = None
         self._last_invalid: tuple[str, str] = ("", "no reply")
+        self._last_content_type = ""
+        self._retry_started = clock()
+        self._async_chat: Any = None
+        self.secrets_in_replies: list[str] = []  # kinds of secrets found (and replaced) in the model's replies
 
     @property
     def calls_left(self) -> int:
         return self.config.max_calls - self.usage.calls
 
     def _chat_openai(self, http_async_client: Any = None) -> Any:
+        import httpx2
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
@@ -270,8 +284,17 @@ class ChatModel:
             max_retries=0,
             timeout=self.config.timeout,
             use_responses_api=False,
+            http_client=None if http_async_client else httpx2.Client(
+                timeout=self.config.timeout, event_hooks={"response": [self._note_content_type]}),
             http_async_client=http_async_client,
         )
+
+    def _note_content_type(self, response: Any) -> None:
+        """Remember what the endpoint said it returned: an HTML page means --base-url is not the API root."""
+        self._last_content_type = response.headers.get("content-type", "")
+
+    async def _anote_content_type(self, response: Any) -> None:
+        self._note_content_type(response)
 
     def structured(self, prompt: RenderedPrompt, schema: type[T]) -> T:
         """Ask for `schema` with `prompt`; ModelUnavailableError when no valid answer comes back."""
@@ -295,8 +318,10 @@ class ChatModel:
         """Async `structured`, with an HTTP client of its own (a client must not outlive its event loop)."""
         import httpx2
 
-        async with httpx2.AsyncClient(timeout=self.config.timeout) as http_client:
-            runnable = self._chat_openai(http_async_client=http_client).bind(response_format=response_format(schema))
+        hooks = {"response": [self._anote_content_type]}
+        async with httpx2.AsyncClient(timeout=self.config.timeout, event_hooks=hooks) as http_client:
+            self._async_chat = self._chat_openai(http_async_client=http_client)
+            runnable = self._async_chat.bind(response_format=response_format(schema))
             messages = initial_messages(prompt)
             for semantic_attempt in range(self.config.semantic_retries + 1):
                 record = self._start_call(prompt)
@@ -324,6 +349,7 @@ class ChatModel:
 
     def _attempt(self, record: LLMCall, send: Callable[[], Any]) -> Callable[[], Any]:
         def attempt() -> Any:
+            self._cap_timeout(self._sync_model.root_client)
             record.http_attempts += 1
             self.usage.http_attempts += 1
             return send()
@@ -336,6 +362,7 @@ class ChatModel:
         async def attempt() -> Any:
             if self.throttle is not None:
                 await self.throttle(tokens)
+            self._cap_timeout(self._async_chat.root_async_client)
             record.http_attempts += 1
             self.usage.http_attempts += 1
             return await send()
@@ -343,7 +370,13 @@ class ChatModel:
         return attempt
 
     def _retry_options(self) -> dict[str, Any]:
+        self._retry_started = self.clock()  # the deadline that caps each attempt's timeout starts here too
         return retry_options(self.config.max_attempts, self.config.deadline, self.clock)
+
+    def _cap_timeout(self, client: Any) -> None:
+        """No attempt may outlast the deadline: its HTTP timeout is what is left of it (at most `timeout`)."""
+        remaining = self.config.deadline - (self.clock() - self._retry_started)
+        client.timeout = max(0.1, min(self.config.timeout, remaining))
 
     def _retrying(self) -> Any:
         from tenacity import Retrying
@@ -361,7 +394,8 @@ class ChatModel:
         if isinstance(exc, ModelUnavailableError):
             return exc
         attempts = record.http_attempts
-        return ModelUnavailableError(f"{describe(exc)} after {attempts} attempt{'s' * (attempts != 1)}", attempts)
+        reason = not_json_reason(self._last_content_type) if isinstance(exc, (AttributeError, TypeError)) else None
+        return ModelUnavailableError(f"{reason or describe(exc)} after {attempts} attempt{'s' * (attempts != 1)}", attempts)
 
     def _finish(
         self, record: LLMCall, started: float, reply: Any, schema: type[T], messages: list[Any], semantic_attempt: int
@@ -376,6 +410,7 @@ class ChatModel:
         self.usage.input_tokens += record.input_tokens
         self.usage.output_tokens += record.output_tokens
         content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
+        content = self._redacted_reply(content)
         try:
             return schema.model_validate_json(strip_fences(content))
         except ValidationError as exc:
@@ -384,6 +419,14 @@ class ChatModel:
             messages.append(AIMessage(content=content))
             messages.append(HumanMessage(content=retry_instruction(messages, validation_feedback(exc))))
             return None
+
+    def _redacted_reply(self, content: str) -> str:
+        """The reply with any secret the model emitted replaced; the kinds are kept for a warning."""
+        from pipeline.secrets import redact_json_text
+
+        redacted, kinds = redact_json_text(content)
+        self.secrets_in_replies += kinds
+        return redacted
 
     def _invalid_exhausted(self, record: LLMCall) -> ModelUnavailableError:
         content, feedback = self._last_invalid
@@ -411,7 +454,9 @@ def response_format(schema: type[BaseModel]) -> dict[str, Any]:
 def initial_messages(prompt: RenderedPrompt) -> list[Any]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    return [SystemMessage(content=prompt.system), HumanMessage(content=prompt.user)]
+    from pipeline.secrets import redact_secrets
+
+    return [SystemMessage(content=redact_secrets(prompt.system)), HumanMessage(content=redact_secrets(prompt.user))]
 
 
 def estimated_tokens(messages: list[Any], reply_allowance: int = 1000) -> int:

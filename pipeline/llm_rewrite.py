@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
+from pipeline.drafting.model_output import introduced_names, secret_warning
 from pipeline.errors import ModelUnavailableError
 from pipeline.llm import ChatModel
 from pipeline.models import Strict, blocking_findings
@@ -67,14 +68,19 @@ def rewrite_with_model(text: str, model: ChatModel, people: Sequence[str] = ()) 
         original = lines[index].rstrip("\n")
         ending = lines[index][len(original):]
         candidate = proposed.get(f"L{index + 1}")
-        if candidate is not None and "\n" not in candidate and keeps_facts(original, candidate) \
-                and not blame_by_line(candidate, people):
+        if candidate is not None and acceptable_rewrite(original, candidate, people):
             lines[index] = candidate + ending
             continue
         if candidate is not None:
-            warnings.append(f"line {index + 1}: the model's rewrite changed a figure or still assigns blame; used the rules")
+            warnings.append(f"line {index + 1}: the model's rewrite changed a figure, named someone new or still assigns blame; used the rules")
         rewritten = rewrite_blameless(original, people=list(people))
         lines[index] = rewritten + ending
         if blame_by_line(rewritten, people):
             warnings.append(f"line {index + 1}: still flagged after the rule-based rewrite; needs a person")
-    return "".join(lines), warnings
+    return "".join(lines), warnings + secret_warning(model.secrets_in_replies)
+
+
+def acceptable_rewrite(original: str, candidate: str, people: Sequence[str]) -> bool:
+    """One line, the same figures, no person the original did not name, and no blame left."""
+    return ("\n" not in candidate and keeps_facts(original, candidate)
+            and not introduced_names(original, candidate, people) and not blame_by_line(candidate, people))

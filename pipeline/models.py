@@ -279,6 +279,10 @@ class Draft(Strict):
     similar_source: str = Field(default="", description="Which incident library the similar incidents came from.")
     open_questions: list[str]
     evidence_index: dict[str, str] = Field(description="Every evidence ID to its one-line text.")
+    header_notes: list[str] = Field(
+        default_factory=list,
+        description="What the reader must know before trusting the draft: times read as UTC, text not checked.",
+    )
     metadata: DraftMetadata = Field(default_factory=DraftMetadata)
 
 

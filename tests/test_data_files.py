@@ -76,7 +76,7 @@ def draft_example(project, *args: str):
 
 
 def test_a_team_redaction_pattern_redacts_in_a_draft(project):
-    write(project / "team-redaction.yaml", "secrets:\n  - kind: channel\n    class: secret\n    pattern: '#inc-[a-z0-9-]+'\n")
+    write(project / "team-redaction.yaml", "secrets:\n  - kind: channel\n    pattern: '#inc-[a-z0-9-]+'\n")
     write(project / "postmortem.toml", '[redaction]\npatterns = ["team-redaction.yaml"]\n')
     result = draft_example(project)
     assert result.exit_code == 0, result.output
@@ -99,10 +99,10 @@ def test_team_signals_replace_the_keys_they_set_and_extend_the_maps(project):
     [
         ("signals", "team-signals.yaml", "required_roles: [IC]\nseverty: '\\bsev\\b'\n", 2, "unknown key 'severty'"),
         ("signals", "team-signals.yaml", "detection: '(unclosed'\n", 1, "detection: bad regular expression"),
-        ("redaction", "team-redaction.yaml", "secrets:\n  - kind: x\n    class: secret\n    patern: 'x'\n", 4,
+        ("redaction", "team-redaction.yaml", "secrets:\n  - kind: x\n    patern: 'x'\n", 3,
          "unknown key 'patern'"),
-        ("redaction", "team-redaction.yaml", "contact:\n  - kind: x\n    class: secrett\n    pattern: 'x'\n", 3,
-         "contact.0.class"),
+        ("redaction", "team-redaction.yaml", "contact:\n  - kind: x\n    pattern: 'x('\n", 3,
+         "bad regular expression"),
         ("blameless", "team-rules.yaml", TEAM_RULE.replace("    level: warning", "    levle: warning"), 4,
          "unknown key 'levle'"),
     ],
@@ -136,14 +136,14 @@ def bundled_copy(tmp_path, monkeypatch):
     copy = tmp_path / "data"
     shutil.copytree(datafiles.DATA_DIR, copy)
     monkeypatch.setattr(datafiles, "DATA_DIR", copy)
-    from pipeline import facts, redact
+    from pipeline import facts, redact, secrets
     from pipeline.backfill import extract
 
-    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, extract.load_rules,
+    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, secrets.load_redaction_data, secrets._rules, extract.load_rules,
                    datafiles.load_rubric_file):
         cached.cache_clear()
     yield copy
-    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, extract.load_rules,
+    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, secrets.load_redaction_data, secrets._rules, extract.load_rules,
                    datafiles.load_rubric_file):
         cached.cache_clear()
 
@@ -174,10 +174,10 @@ def test_a_typo_in_bundled_signals_or_redaction_is_exit_2_with_file_and_line(bun
     result = draft_example(tmp_path)
     assert result.exit_code == 2 and f"signals.yaml:{line}: unknown key 'detecton'" in result.output
     replace_line(bundled_copy / "signals.yaml", "detecton:", "detection:")
-    datafiles_line = replace_line(bundled_copy / "redaction.yaml", "    pattern: '\\b(?:AKIA", "    patternn: '\\b(?:AKIA")
-    from pipeline import facts, redact
+    datafiles_line = replace_line(bundled_copy / "redaction.yaml", "    pattern: '-----BEGIN", "    patternn: '-----BEGIN")
+    from pipeline import facts, redact, secrets
 
-    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns):
+    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, secrets.load_redaction_data, secrets._rules):
         cached.cache_clear()
     shutil.rmtree(tmp_path / "incident")
     result = draft_example(tmp_path)

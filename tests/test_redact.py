@@ -4,25 +4,26 @@ from pipeline.redact import Redactor, is_injection, redact_incident
 
 from support import make_incident
 
+# text -> the part that must not survive (the kind names come from detect-secrets or redaction.yaml)
 FAKE_SECRETS = {
-    "aws-access-key-id": "key AKIAZZZZZZZZZZZZZZZZ in the log",
-    "aws-secret-access-key": "AWS_SECRET_ACCESS_KEY=zzzzFAKEzzzzFAKEzzzzFAKEzzzzFAKEzzzz1234",
-    "github-token": "token ghp_ZZZZfakeZZZZfakeZZZZfakeZZZZfakeZZZZ",
-    "slack-token": "xoxb-000000000000-fakefakefake",
-    "stripe-key": "sk_live_FAKEfakeFAKEfake0000",
-    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYWtlIn0.ZmFrZXNpZ25hdHVyZQ",
-    "bearer-token": "Authorization: Bearer fakefakefakefake0000",
-    "url-password": "postgres://app:NotReal123@db.internal:5432/app",
-    "password": "password: NotReal!2345",
-    "private-key": "-----BEGIN RSA PRIVATE KEY-----\nMIIfake\n-----END RSA PRIVATE KEY-----",
+    "key AKIAZZZZZZZZZZZZZZZZ in the log": "AKIAZZZZZZZZZZZZZZZZ",
+    "AWS_SECRET_ACCESS_KEY=zzzzFAKEzzzzFAKEzzzzFAKEzzzzFAKEzzzz1234": "zzzzFAKE",
+    "token ghp_ZZZZfakeZZZZfakeZZZZfakeZZZZfakeZZZZ": "ZZZZfake",
+    "xoxb-000000000000-fakefakefake": "fakefakefake",
+    "sk_live_FAKEfakeFAKEfake00001234": "FAKEfakeFAKE",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYWtlIn0.ZmFrZXNpZ25hdHVyZQ": "ZmFrZXNpZ25hdHVyZQ",
+    "Authorization: Bearer fakefakefakefake0000": "fakefakefakefake0000",
+    "postgres://app:NotReal123@db.internal:5432/app": "NotReal123",
+    "password: NotReal!2345": "NotReal",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIfake\n-----END RSA PRIVATE KEY-----": "MIIfake",
 }
 
 
-@pytest.mark.parametrize("kind", sorted(FAKE_SECRETS))
-def test_each_secret_kind_is_replaced(kind):
-    text = FAKE_SECRETS[kind]
+@pytest.mark.parametrize("text", sorted(FAKE_SECRETS))
+def test_each_secret_kind_is_replaced(text):
     redacted = Redactor().redact(text)
-    assert f"[REDACTED:{kind}]" in redacted
+    assert "[REDACTED:" in redacted and FAKE_SECRETS[text] not in redacted
+    assert redacted.count("\n") == text.count("\n")
 
 
 def test_contacts_get_one_placeholder_each_and_secrets_are_gone():
@@ -73,4 +74,4 @@ def test_a_password_written_in_prose_is_redacted():
 @pytest.mark.parametrize("text", ["password: hunter2", "db passwd=s3cr", "PWD: 'abcd1'"])
 def test_short_passwords_after_a_label_are_redacted(text):
     redacted = Redactor().redact(text)
-    assert "[REDACTED:password]" in redacted and not any(part in redacted for part in ("hunter2", "s3cr", "abcd1"))
+    assert "[REDACTED:" in redacted and not any(part in redacted for part in ("hunter2", "s3cr", "abcd1"))

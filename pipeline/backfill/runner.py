@@ -23,9 +23,11 @@ from pipeline.backfill.manifest import Manifest
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import NoteSource, discover
 from pipeline.errors import InputError, PipelineError
+from pipeline.ingest.files import regular_files_inside, require_regular
 from pipeline.models import Finding, NoteRecord, blocking_findings
 from pipeline.output import write_atomic
-from pipeline.redact import Redactor
+from pipeline.redact import Redactor, redact
+from pipeline.secrets import redact_json_text
 
 if TYPE_CHECKING:
     from pipeline.llm import LLMConfig
@@ -88,7 +90,7 @@ def content_sha256(source: NoteSource) -> str:
     """SHA-256 of the note's bytes; for a Slack export, of every file in it with its relative path."""
     digest = hashlib.sha256()
     if source.path.is_dir():
-        for path in sorted(p for p in source.path.rglob("*") if p.is_file()):
+        for path in regular_files_inside(source.path, sorted(source.path.rglob("*"))):
             digest.update(path.relative_to(source.path).as_posix().encode() + b"\0")
             _update_from_file(digest, path)
             digest.update(b"\0")
@@ -99,6 +101,7 @@ def content_sha256(source: NoteSource) -> str:
 
 def _update_from_file(digest: "hashlib._Hash", path: Path) -> None:
     """Hash a file in 1 MB blocks: a huge file is refused by size later, never loaded whole just to hash it."""
+    require_regular(path, what="note")  # a FIFO would block open(), /dev/zero would never end
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -106,7 +109,7 @@ def _update_from_file(digest: "hashlib._Hash", path: Path) -> None:
 
 def redact_note(note: NoteText) -> NoteText:
     """Secrets and contact details out before anything is written, embedded or sent; line numbers kept."""
-    return dataclasses.replace(note, lines=Redactor(keep_lines=True).redact(note.text).split("\n"))
+    return dataclasses.replace(note, lines=Redactor().redact(note.text).split("\n"))
 
 
 def lint_note(note: NoteText, source: str) -> list[Finding]:
@@ -128,8 +131,8 @@ def write_record(directory: Path, record: NoteRecord) -> None:
     from pipeline.render import render_note_markdown
 
     directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(directory / f"{record.note_id}.json", record.model_dump_json(indent=2) + "\n")
-    write_atomic(directory / f"{record.note_id}.md", render_note_markdown(record))
+    write_atomic(directory / f"{record.note_id}.json", redact_json_text(record.model_dump_json(indent=2))[0] + "\n")
+    write_atomic(directory / f"{record.note_id}.md", redact(render_note_markdown(record)))
 
 
 def record_sections(record: NoteRecord) -> list[tuple[str, str]]:
@@ -302,6 +305,7 @@ class Backfill:
 
     async def llm_fields(self, source: NoteSource, note: NoteText) -> tuple[Extracted, list[str], int, int]:
         from pipeline.backfill.llm_extract import PROMPT, SYSTEM_PROMPT, NoteExtraction, prompt_lines, verified
+        from pipeline.drafting.model_output import secret_warning
         from pipeline.llm import ChatModel
         from pipeline.prompting import render_prompt
 
@@ -315,6 +319,7 @@ class Backfill:
             self.summary.llm_tokens += model.usage.input_tokens + model.usage.output_tokens
             raise
         fields, warnings = verified(extraction, note)
+        warnings += secret_warning(model.secrets_in_replies)
         usage = model.usage
         return fields, warnings, usage.calls, usage.input_tokens + usage.output_tokens
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.ingest.files import inside
 
 FORMATS_BY_SUFFIX = {
     ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
@@ -99,14 +100,14 @@ def discover(paths: list[Path]) -> list[NoteSource]:
 
 
 def _walk(root: Path) -> list[Path]:
-    if root.is_file() or is_slack_export(root):
+    if not root.is_dir() or is_slack_export(root):  # a file, or a device/FIFO that read_checked refuses
         return [root]
     notes: list[Path] = []
     for child in sorted(root.iterdir()):
         if child.name.startswith(".") or child.name in _SKIP_NAMES:
             continue
-        if child.is_dir():
+        if child.is_dir() and inside(root, child):
             notes.extend(_walk(child))
-        elif child.is_file():
+        elif child.is_file() and inside(root, child):  # a symlink out of the tree is not followed
             notes.append(child)
     return notes

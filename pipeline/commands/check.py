@@ -39,10 +39,14 @@ def expand_paths(arguments: list[str]) -> tuple[list[str], list[PipelineError]]:
                 errors.append(InputError(argument, "pattern matched no files"))
             paths.extend(matches)
         elif Path(argument).is_dir():
-            found = sorted(
-                str(p) for p in Path(argument).rglob("*.md")
-                if p.is_file() and not _SKIP_DIRS.intersection(p.parts)
+            from pipeline.ingest.files import inside
+
+            candidates = [p for p in Path(argument).rglob("*.md") if not _SKIP_DIRS.intersection(p.parts)]
+            errors.extend(
+                InputError(p, "symlink leads outside the checked directory; not followed")
+                for p in candidates if not inside(Path(argument), p)
             )
+            found = sorted(str(p) for p in candidates if p.is_file() and inside(Path(argument), p))
             if not found:
                 errors.append(InputError(argument, "directory holds no .md files"))
             paths.extend(found)
@@ -62,6 +66,16 @@ def _read(path: str) -> str:
     if file.is_file() and file.stat().st_size < 4096 and not file.read_bytes().strip():
         return ""
     return read_text(file)
+
+
+def _note_unchecked_lines(path: str, text: str) -> None:
+    """Say plainly which lines the (English) rules could not read: silence would read as "clean"."""
+    from pipeline.language import not_english_lines
+
+    lines = not_english_lines(text)
+    if lines:
+        shown = ", ".join(map(str, lines[:20])) + (f" and {len(lines) - 20} more" if len(lines) > 20 else "")
+        typer.echo(f"note: {path}: line(s) {shown} are not in English and were not checked for blame language", err=True)
 
 
 def _incident_people(path: str) -> list[str]:
@@ -134,6 +148,7 @@ def check_command(
             text = _read(path)
             people = [*(person or []), *_incident_people(path)]
             found = lint_text(text, path=path, config=config, people=people)
+            _note_unchecked_lines(path, text)
             if fix or diff:
                 fixed = apply_sentence_rewrites(apply_safe_fixes(text, found), people, config=config)
                 if model is not None:
@@ -160,7 +175,9 @@ def check_command(
         except PipelineError as error:
             errors.append(error)
 
-    rendered = RENDERERS[fmt.value](findings)
+    from pipeline.redact import redact
+
+    rendered = redact(RENDERERS[fmt.value](findings))
     if diff or (fix and "-" in files):
         sys.stderr.write(rendered)
     else:
@@ -171,7 +188,7 @@ def check_command(
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(summary_table(findings))
     for error in errors:
-        typer.echo(error.user_message(), err=True)
+        typer.echo(redact(error.user_message()), err=True)
     if errors:
         raise typer.Exit(2)
     if any(f.level.rank >= fail_on.rank for f in findings):

@@ -13,17 +13,25 @@ from pipeline.errors import ConfigError, PipelineError
 
 
 def fail(error: PipelineError) -> NoReturn:
-    """Print the error's one line (and hint) on stderr and exit 2."""
-    typer.echo(error.user_message(), err=True)
+    """Print the error's one line (and hint) on stderr, secrets redacted (CI logs live there), and exit 2."""
+    from pipeline.redact import redact
+
+    typer.echo(redact(error.user_message()), err=True)
     raise typer.Exit(2)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    from pipeline.redact import redact
+
+    typer.echo(f"warning: {redact(message)}", err=True)
 
 
 def write_output(text: str, output: Optional[Path]) -> None:
-    """Write atomically (temp file + rename) so a failure never leaves a half-written draft."""
+    """Write atomically (temp file + rename) so a failure never leaves a half-written draft; secrets redacted."""
+    from pipeline.redact import redact
+    from pipeline.secrets import redact_json_text
+
+    text = redact_json_text(text)[0] if text.startswith("{") else redact(text)
     if output is None:
         sys.stdout.write(text)
         return

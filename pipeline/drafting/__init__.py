@@ -30,6 +30,7 @@ def draft_incident(
     evidence = {item.id: item for item in evidence_items(safe)}
     engine_metadata = draft.metadata
     draft, warnings = enforce_grounding(draft, evidence)
+    draft = withhold_unchecked_chat(draft, safe)
     # Questions for the review follow the final draft's content, whichever engine wrote it.
     draft = draft.model_copy(update={"open_questions": open_questions(draft, safe)})
     warnings = engine_metadata.warnings + warnings
@@ -49,6 +50,23 @@ def draft_incident(
         llm=engine_metadata.llm,
     )
     return draft, warnings
+
+
+def withhold_unchecked_chat(draft: Draft, incident: Incident) -> Draft:
+    """Chat not in English is not quoted (the blameless check cannot read it), and the header says so."""
+    from pipeline.language import language_of
+
+    messages = incident.chat.messages if incident.chat else []
+    unchecked = {m.id: code for m in messages if m.id in draft.evidence_index and (code := language_of(m.text)) != "en"}
+    if not unchecked:
+        return draft
+    index = {
+        key: "[withheld from the draft: not in English, so the blameless check could not read it; see the chat source]"
+        if key in unchecked else text for key, text in draft.evidence_index.items()
+    }
+    note = (f"{len(unchecked)} chat message(s) are not in English ({', '.join(sorted(set(unchecked.values())))}) and were "
+            f"not checked for blame language; the draft does not quote them: {', '.join(unchecked)}.")
+    return draft.model_copy(update={"evidence_index": index, "header_notes": [*draft.header_notes, note]})
 
 
 def similar_incidents(draft: Draft, warnings: list[str], *, incident_id: str | None = None) -> dict:
@@ -90,4 +108,9 @@ def draft_from_directory(
         directory, timeline=timeline, chat=chat, chat_format=chat_format, tz=tz, on_date=on_date
     )
     draft, draft_warnings = draft_incident(incident, engine=engine, similar=similar, engine_options=engine_options)
+    if tz is None and incident.meta.timezone is None:
+        draft.header_notes.append(
+            "incident.toml gives no timezone: times written without an offset were read as UTC "
+            "(add timezone = \"Area/City\" or pass --tz)."
+        )
     return draft, warnings + draft_warnings

@@ -17,7 +17,12 @@ def has_blame(text: str, people: Sequence[str] = ()) -> bool:
 def blameless_or_none(text: str, people: Sequence[str] = ()) -> str | None:
     """The text itself if clean, else its *safe* grammatical rewrite (the passive voice of the same clause,
     so the cited message still says what it said) if that is clean, else None (the caller leaves it out).
-    Review rewrites are never used: they may change what the cited message claims."""
+    Review rewrites are never used: they may change what the cited message claims. Text not in English is
+    None too: the rules cannot read it, so it cannot be shown to be blameless."""
+    from pipeline.language import is_english
+
+    if not is_english(text):
+        return None
     if not has_blame(text, people):
         return text
     from pipeline.blameless.rewrite import apply_sentence_rewrites

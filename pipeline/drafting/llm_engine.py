@@ -21,10 +21,12 @@ from pydantic import Field, StringConstraints
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
+from pipeline.drafting.model_output import PERSON_OUTSIDE_ROLE, introduced_names, names_outside_role_statements, secret_warning
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
 from pipeline.errors import ModelUnavailableError
 from pipeline.facts import Evidence, evidence_items, is_bot
+from pipeline.language import is_english
 from pipeline.llm import ChatModel, LLMConfig
 from pipeline.models import (
     EVIDENCE_ID,
@@ -274,6 +276,9 @@ class LLMEngine:
                 continue
             reason = "; ".join(map(unquoted, failing[key]))
             fixed = repaired.get(key)
+            if fixed is not None and introduced_names(claim.text, fixed.text, self.people):
+                self.warn(f"{key.split('.')[0]}: a repair named a person the original sentence did not; not used")
+                fixed = None
             if fixed is None or not fixed.established or self.problems(fixed):
                 fixed = self.rule_rewrite(claim, failing[key])
                 reason = f"{reason} (rewritten by rule)" if fixed is not None else reason
@@ -300,6 +305,10 @@ class LLMEngine:
         if echoed:
             found.append(f"repeats wording of suspect message {echoed}, which is not in its other evidence")
         found += [f"blameless check: {message}" for message in blame_messages(claim.text, self.people)]
+        if names_outside_role_statements(claim.text, self.people):
+            found.append(PERSON_OUTSIDE_ROLE)
+        if not is_english(claim.text):
+            found.append("blameless check: not in English, so the check could not read it")
         return found
 
     def echoed_suspect(self, claim: Claim, cited: list[Evidence]) -> str | None:
@@ -363,6 +372,7 @@ class LLMEngine:
         if analysis is not None:
             update.update(self.analysis_sections(base, analysis, checked))
         usage = self.model.usage.model_copy(deep=True)
+        self.warnings += secret_warning(self.model.secrets_in_replies)
         metadata = base.metadata.model_copy(update={"engine": "llm", "llm": usage, "warnings": list(self.warnings)})
         return base.model_copy(update={**update, "metadata": metadata})
 
@@ -382,11 +392,12 @@ class LLMEngine:
                                                   confidence=factor.confidence, disputed=factor.disputed))
         answers = [checked.get(f"five_whys.{index}") for index in range(len(analysis.five_whys[:5]))]
         if answers and None not in answers:
-            whys = [
-                Why(question=blameless_or_none(why.question, self.people) or base.five_whys[min(index, 4)].question,
-                    answer=answer)
-                for index, (why, answer) in enumerate(zip(analysis.five_whys, answers))
-            ]
+            whys = []
+            for index, (why, answer) in enumerate(zip(analysis.five_whys, answers)):
+                question = blameless_or_none(why.question, self.people)
+                if question is None or names_outside_role_statements(question, self.people):
+                    question = base.five_whys[min(index, 4)].question
+                whys.append(Why(question=question, answer=answer))
             whys += base.five_whys[len(whys):5]
         else:
             offline = self.fall_back("five_whys", [why.answer for why in base.five_whys], answers)
@@ -401,6 +412,8 @@ class LLMEngine:
     def action_item(self, out: ActionOut) -> ActionItem | None:
         """A proposed action stays only if it is cited, grounded, not from a suspect message, and blameless."""
         action = blameless_or_none(out.action, self.people)
+        if action is not None and names_outside_role_statements(action, self.people):
+            action = None
         claim = Claim(text=out.action, evidence=list(out.evidence))
         found = [p for p in self.problems(claim) if not p.startswith("blameless check:")]
         if action is None or found:

@@ -8,7 +8,7 @@ what the review should fill in. Chat text is quoted only after the blameless gat
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
@@ -415,8 +415,11 @@ class OfflineEngine:
 
     def evidence_index(self) -> dict[str, str]:
         index = {}
+        days = {item.time.astimezone(timezone.utc).date() for item in self.items if item.time}
         for item in self.items:
             when = utc_clock(item.time) if item.time else "no time"
+            if item.time and len(days) > 1:  # a multi-day incident: the clock alone would be ambiguous
+                when = item.time.astimezone(timezone.utc).strftime("%Y-%m-%d ") + when
             who = f"{item.author}: " if item.author else ""
             text = " ".join(item.text.split())
             if len(text) > 200:

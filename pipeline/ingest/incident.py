@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from pipeline.errors import InputError
 from pipeline.ingest.files import read_text
-from pipeline.models import Incident, IncidentMeta
+from pipeline.models import Incident, IncidentMeta, LockedTimeline
 
 TIMELINE_NAMES = ("timeline.md", "timeline.csv", "timeline.json", "timeline.markdown")
+MAX_SPAN_DAYS = 7
 CHAT_NAMES = ("chat", "chat.zip", "chat.txt", "chat.jsonl", "chat.log", "chat.md", "slack", "slack.zip")
 
 
@@ -32,6 +33,7 @@ def load_meta(directory: Path) -> IncidentMeta:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise InputError(path, f"invalid TOML: {exc}", line=int(match[1]) if match else None) from exc
+    _check_date_and_zone(data, path, text)
     try:
         return IncidentMeta.model_validate(data)
     except ValidationError as exc:
@@ -42,6 +44,47 @@ def load_meta(directory: Path) -> IncidentMeta:
             path, f"{field}: {first['msg']}", line=line,
             hint="known keys: title, service, date, timezone, severity, authors, [[people]] name/roles",
         ) from exc
+
+
+def _check_date_and_zone(data: dict, path: Path, text: str) -> None:
+    """A date is a TOML date or "YYYY-MM-DD" (not 0, not 20240514); a timezone is a real IANA zone.
+
+    An empty timezone is the same as none (dropped here; the caller warns that times are read as UTC).
+    """
+    value = data.get("date")
+    if value is not None and not (type(value) is date or isinstance(value, str) and _is_iso_date(value)):
+        raise InputError(
+            path, f"date must be a date like 2024-05-14, not {value!r}", line=_line_of_key(text, "date"),
+            hint="write it unquoted as date = 2024-05-14",
+        )
+    zone = data.get("timezone")
+    if isinstance(zone, str) and not zone.strip():
+        del data["timezone"]
+    elif zone is not None and not _is_zone(zone):
+        raise InputError(
+            path, f"timezone {zone!r} is not an IANA time zone", line=_line_of_key(text, "timezone"),
+            hint='use a zone name such as "Europe/Berlin" or "UTC", or leave the key out',
+        )
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _is_zone(name: object) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _line_of_key(text: str, key: str) -> int | None:
@@ -108,5 +151,18 @@ def load_incident(
         warnings.append(f"{directory}: no chat source found; the draft uses the timeline only (pass --chat)")
     else:
         chat_log = load_chat(chat_path, fmt=chat_format, day=day, tz=zone_name)
+    if zone_name is None:
+        warnings.append(f"{directory}: no timezone in incident.toml and no --tz: times without an offset were read as UTC")
+    warnings += span_warnings(locked)
     incident = Incident(meta=meta, timeline=locked, chat=chat_log, directory=str(directory))
     return incident, warnings
+
+
+def span_warnings(timeline: LockedTimeline) -> list[str]:
+    """A timeline over a week long is more likely a wrong date or year than a long incident: say so."""
+    times = [event.time for event in timeline.events]
+    if len(times) < 2 or max(times) - min(times) <= timedelta(days=MAX_SPAN_DAYS):
+        return []
+    days = (max(times) - min(times)).days
+    return [f"{timeline.path}: the timeline spans {days} days ({min(times):%Y-%m-%d} to {max(times):%Y-%m-%d}); "
+            "check the dates and years of its rows"]

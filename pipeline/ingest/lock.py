@@ -4,6 +4,10 @@ The hash covers only what a draft relies on (ID, UTC time, text with whitespace 
 NFC-normalized), so re-aligning a table, re-quoting a CSV or converting `14:02` to `2024-03-05T14:02Z`
 keeps the lock, while any change of a time, a text or the order breaks it. On a mismatch the lock's own
 copy of the events lets us say in plain sentences what changed.
+
+Secrets are redacted before hashing, in the lock's copy and in every sentence about a change: the lock
+file and the mismatch error (printed where CI logs live) never carry a token, and the draft, which
+only ever sees redacted text, is still bound to exactly what it shows.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pipeline.errors import InputError, LockMismatchError
 from pipeline.ingest.files import read_text
 from pipeline.models import LockedTimeline
 from pipeline.output import write_atomic
+from pipeline.secrets import redact_secrets
 
 FORMAT_VERSION = 1
 QUOTE_LIMIT = 80
@@ -76,7 +81,7 @@ def write_lock(timeline: LockedTimeline) -> Path:
         "timeline": Path(timeline.path).name,
         "sha256": timeline_sha256(timeline.events),
         "locked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "events": [{"id": e.id, "time": _utc_iso(e.time), "text": e.text} for e in timeline.events],
+        "events": [{"id": e.id, "time": _utc_iso(e.time), "text": redact_secrets(e.text)} for e in timeline.events],
     }
     text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
     try:
@@ -205,12 +210,12 @@ def _time_change(old: datetime, new: datetime) -> str:
 
 
 def _quote(text: str) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(redact_secrets(text).split())
     return f"'{flat[: QUOTE_LIMIT - 1]}…'" if len(flat) > QUOTE_LIMIT else f"'{flat}'"
 
 
 def _normalize_text(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(unicodedata.normalize("NFC", redact_secrets(text)).split())
 
 
 def _utc_iso(value: datetime) -> str:

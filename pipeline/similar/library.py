@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.ingest.files import inside
 from pipeline.models import SimilarIncident
 from pipeline.package_data import package_path
 from pipeline.similar.explain import RECURRENCE_WINDOW_DAYS, QueryContext, group_hits
@@ -46,7 +47,7 @@ def collect_files(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             found.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and (p.suffix.lower() in {".md", ".markdown"} or p.name == "draft.json")
+                if p.is_file() and inside(path, p) and (p.suffix.lower() in {".md", ".markdown"} or p.name == "draft.json")
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():

@@ -36,6 +36,7 @@ _HEADS = 12
 _OPSET = 17
 _BATCH_TOKENS = 1024  # onnxruntime ran 588 corpus chunks ~10% faster in batches of 1,024 padded word pieces than 4,096
 DISABLE_VARIABLE = "POSTMORTEM_INT8_INDEXING"
+BUILD_PREFIX = ".int8-build-"  # + "<pid>-<random>": a temp dir inside the models dir, swept when its process is gone
 
 
 def quantized_path(home: Path | None = None) -> Path:
@@ -108,11 +109,13 @@ def build_quantized(target: Path, source: Path | None = None) -> Path:
             return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale_builds(target.parent)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     example = torch.ones(2, 8, dtype=torch.int64)
     logging.disable(logging.WARNING)  # onnxruntime's quantizer logs advice on the root logger
     try:
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp, warnings.catch_warnings():
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=f"{BUILD_PREFIX}{os.getpid()}-") as tmp, \
+                warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's tracer warns about shape-dependent branches it handles
             exported, fused, quantized = (Path(tmp) / name for name in ("fp32.onnx", "fused.onnx", "int8.onnx"))
             with torch.no_grad():
@@ -132,6 +135,32 @@ def build_quantized(target: Path, source: Path | None = None) -> Path:
     finally:
         logging.disable(logging.NOTSET)
     return target
+
+
+def sweep_stale_builds(models_dir: Path) -> list[Path]:
+    """Remove build directories left by a killed build (about 260 MB each); a live build's is kept.
+
+    A build directory is named `.int8-build-<pid>-<random>`: it is stale when that process is gone.
+    """
+    import shutil
+
+    removed = []
+    for leftover in models_dir.glob(f"{BUILD_PREFIX}*"):
+        pid = leftover.name[len(BUILD_PREFIX):].split("-", 1)[0]
+        if leftover.is_dir() and not (pid.isdigit() and _process_alive(int(pid))):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 @lru_cache(maxsize=4)

@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.home import adopt_legacy_library, library_home
+from pipeline.redact import redact
 from pipeline.similar.embedders import EmbeddingConfig, EmbeddingMismatchError, embedder_for, indexing_embedder_for
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ EMBEDDING_FUNCTION_NAME = "postmortem-pipeline-minilm"
 OPENAI_FUNCTION_NAME = "postmortem-pipeline-openai"
 _ADD_BATCH = 256
 _GET_BATCH = 100  # incidents per lookup of already stored chunk ids
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection to a Chroma server
+READ_TIMEOUT = 30.0  # seconds a Chroma server may take to answer one request
+HEARTBEAT_TIMEOUT = 10.0  # the heartbeat does no work: a server slower than this is stalled
 
 
 class LibraryMissingError(PipelineError):
@@ -208,6 +212,7 @@ class LibraryStore:
         """Add (id, text, metadata) chunks, embedding them unless `vectors` are given (benchmarks)."""
         if not chunks:
             return
+        chunks = [(chunk_id, redact(text), _redacted_metadata(meta)) for chunk_id, text, meta in chunks]
         if vectors is None:
             vectors = self.embed_for_index([text for _, text, _ in chunks])
         for start in range(0, len(chunks), _ADD_BATCH):
@@ -236,6 +241,11 @@ class LibraryStore:
         ]
 
 
+def _redacted_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """Metadata as stored: every string value redacted (a title or a source path can carry a token)."""
+    return {key: redact(value) if isinstance(value, str) else value for key, value in meta.items()}
+
+
 def _client(config: StoreConfig) -> Any:
     import chromadb
     from chromadb.config import Settings
@@ -252,8 +262,9 @@ def _client(config: StoreConfig) -> Any:
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise ConfigError("--chroma-url", f"cannot use {config.url!r}; expected http(s)://HOST:PORT")
     headers = {"Authorization": f"Bearer {config.token}"} if config.token else None
+    _answers_heartbeat(config.url, headers)
     try:
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=parsed.hostname,
             port=parsed.port or (443 if parsed.scheme == "https" else 8000),
             ssl=parsed.scheme == "https",
@@ -262,6 +273,37 @@ def _client(config: StoreConfig) -> Any:
         )
     except Exception as exc:  # connection refused, TLS, auth: one clear line instead of a traceback
         raise ConfigError("--chroma-url", f"cannot reach Chroma server at {config.url}: {exc}") from exc
+    _bound_requests(client)
+    return client
+
+
+def _answers_heartbeat(url: str, headers: dict[str, str] | None) -> None:
+    """ConfigError unless the server answers its heartbeat within HEARTBEAT_TIMEOUT seconds.
+
+    chromadb's HttpClient talks to the server in its constructor with no timeout at all, so a server
+    that accepts the connection and never answers would hang every command that opens the library.
+    """
+    import httpx
+
+    try:
+        httpx.get(f"{url.rstrip('/')}/api/v2/heartbeat", headers=headers,
+                  timeout=httpx.Timeout(HEARTBEAT_TIMEOUT, connect=CONNECT_TIMEOUT))
+    except httpx.TimeoutException:
+        raise ConfigError(
+            "--chroma-url", f"the Chroma server at {url} accepted the connection but did not answer within "
+            f"{HEARTBEAT_TIMEOUT:.0f} s; check that `chroma run` is healthy there",
+        ) from None
+    except httpx.HTTPError as exc:
+        raise ConfigError("--chroma-url", f"cannot reach Chroma server at {url}: {exc}") from None
+
+
+def _bound_requests(client: Any) -> None:
+    """Give chromadb's HTTP session a timeout (it sets none): a stalled server fails, it does not hang."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
 
 
 @lru_cache(maxsize=1)

@@ -271,7 +271,7 @@ def test_a_secret_pasted_in_a_note_never_appears_in_a_request(tmp_path):
     assert result.exit_code == 0, result.output
     [request] = server.bodies
     [secret_line] = [line for line in request["messages"][1]["content"].splitlines() if '"line": 25' in line]
-    assert "[REDACTED:password]" in secret_line and "[REDACTED:aws-access-key-id]" in secret_line  # sent, redacted
+    assert "[REDACTED:password]" in secret_line and "[REDACTED:aws-access-key]" in secret_line  # sent, redacted
     sent = b"".join(server.raw_bodies).decode("utf-8")
     assert "hunter2" not in sent and AWS_KEY not in sent
     for written in (tmp_path / "out" / "records").iterdir():

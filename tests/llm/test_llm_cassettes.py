@@ -108,7 +108,7 @@ def test_the_recorded_requests_hold_no_canary_secret(tmp_path, waits):
     assert json.loads(output.read_text())["metadata"]["engine"] == "llm"  # replayed, not fallen back
     recorded = (CASSETTES / "leaky_incident.yaml").read_text(encoding="utf-8")
     assert "cosmic ray" not in recorded  # the suspect message's text was withheld from the model
-    assert "[REDACTED:github-token]" in recorded
+    assert "[REDACTED:prefixed-token]" in recorded  # ghp_ + 32: shorter than the library's pattern wants
     for canary in CANARIES:
         assert canary not in recorded and canary not in output.read_text()
     headers = [interaction["request"]["headers"] for interaction in yaml.safe_load(recorded)["interactions"]]

@@ -224,7 +224,7 @@ def test_the_injection_reply_never_reaches_the_draft(server, make_model):
 def test_no_canary_secret_leaves_the_machine_or_reaches_the_draft(server, make_model):
     draft, _, markdown = draft_with(make_model(), LEAKY)
     sent = b"".join(server.raw_bodies).decode("utf-8")
-    assert len(server.raw_bodies) >= 2 and "[REDACTED:stripe-key]" in sent
+    assert len(server.raw_bodies) >= 2 and "[REDACTED:prefixed-token]" in sent  # sk_live_ + 16
     for canary in CANARIES:
         assert canary not in sent, canary
         assert canary not in markdown and canary not in draft.model_dump_json(), canary

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from pipeline.errors import InputError
-from pipeline.ingest.files import MAX_INPUT_BYTES, decode
+from pipeline.ingest.files import MAX_INPUT_BYTES, decode, inside, read_checked
 
 DAY_FILE_RE = re.compile(r"^(?P<channel>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 MAX_MEMBER_BYTES = MAX_INPUT_BYTES
@@ -28,6 +28,7 @@ class ExportFiles:
     def __init__(self, path: Path):
         self.path = path
         self._zip: zipfile.ZipFile | None = None
+        self._root = path
         self._members: dict[str, str] = {}
         if path.is_dir():
             self._index_directory(path)
@@ -49,10 +50,12 @@ class ExportFiles:
         where = self.source_name(name)
         if self._zip is None:
             file = Path(self._members[name])
-            size = file.stat().st_size
-            if size > MAX_MEMBER_BYTES:
-                raise InputError(where, f"file is {size / 1e6:.0f} MB, over the {MAX_MEMBER_BYTES / 1e6:.0f} MB limit")
-            return decode(file.read_bytes(), where)
+            if not inside(self._root, file):
+                raise InputError(
+                    where, f"a symlink leads outside the export directory (to {file.resolve()}); refusing to follow it",
+                    hint="copy the file into the export, or remove the link",
+                )
+            return decode(read_checked(file, max_bytes=MAX_MEMBER_BYTES), where)
         with self._zip.open(self._members[name]) as member:
             data = member.read(MAX_MEMBER_BYTES + 1)
         if len(data) > MAX_MEMBER_BYTES:
@@ -70,6 +73,7 @@ class ExportFiles:
                 if (root.parent / name).exists():
                     self._members[name] = str(root.parent / name)
             root = root.parent
+            self._root = root
             channels = [self.path]
         else:
             channels = [child for child in root.iterdir() if child.is_dir()]

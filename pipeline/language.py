@@ -1,0 +1,62 @@
+"""Which texts are not English, so the blameless check (English rules) can say it did not read them.
+
+py3langid classifies a text in well under a millisecond but costs about 0.2 s to load, so it is loaded
+only when a text gives a reason: a non-ASCII letter, or ASCII words that read as another language (a
+small list of common function words in `data/languages.yaml`). Short lines are unsure: an ASCII line
+below MIN_LETTERS letters, or any text below MIN_CONFIDENCE, counts as English (the check runs on it as
+usual). The detector chooses among the languages the yaml lists, which keeps short lines from being
+taken for rare ones.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+MIN_LETTERS = 8
+MIN_CONFIDENCE = 0.8
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _hints() -> tuple[frozenset[str], frozenset[str]]:
+    from pipeline.datafiles import load_languages
+
+    data = load_languages()
+    return frozenset(data.english), frozenset(data.other)
+
+
+def is_english(text: str) -> bool:
+    """False only when `text` is confidently in another language."""
+    return language_of(text) == "en"
+
+
+def language_of(text: str) -> str:
+    """ISO 639-1 code of `text`'s language; "en" when it is English, short or unsure."""
+    words = [word.lower() for word in _WORD.findall(text)]
+    letters = sum(len(word) for word in words)
+    if letters < (MIN_LETTERS if text.isascii() else 3):
+        return "en"
+    english, other = _hints()
+    if text.isascii():
+        foreign = sum(word in other for word in words)
+        if not foreign or foreign <= sum(word in english for word in words):
+            return "en"
+    code, confidence = _identifier().classify(text)
+    return code if confidence >= MIN_CONFIDENCE else "en"
+
+
+@lru_cache(maxsize=1)
+def _identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from pipeline.datafiles import load_languages
+
+    identifier.set_languages(load_languages().detect)
+    return identifier
+
+
+def not_english_lines(text: str) -> list[int]:
+    """1-based numbers of the lines the English blameless rules cannot read."""
+    return [number for number, line in enumerate(text.split("\n"), start=1) if line.strip() and not is_english(line)]
