@@ -14,16 +14,23 @@ from pipeline.errors import ConfigError, PipelineError
 
 def fail(error: PipelineError) -> NoReturn:
     """Print the error's one line (and hint) on stderr, secrets redacted (CI logs live there), and exit 2."""
-    from pipeline.redact import redact
-
-    typer.echo(redact(error.user_message()), err=True)
+    typer.echo(_redacted(error.user_message()), err=True)
     raise typer.Exit(2)
 
 
 def warn(message: str) -> None:
+    typer.echo(f"warning: {_redacted(message)}", err=True)
+
+
+def _redacted(message: str) -> str:
+    """The message with secrets redacted; as it is when the redaction patterns themselves cannot be read
+    (then the message is that config error, which names a file and line, not a secret)."""
     from pipeline.redact import redact
 
-    typer.echo(f"warning: {redact(message)}", err=True)
+    try:
+        return redact(message)
+    except PipelineError:
+        return message
 
 
 def write_output(text: str, output: Optional[Path]) -> None:

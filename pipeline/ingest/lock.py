@@ -7,7 +7,9 @@ copy of the events lets us say in plain sentences what changed.
 
 Secrets are redacted before hashing, in the lock's copy and in every sentence about a change: the lock
 file and the mismatch error (printed where CI logs live) never carry a token, and the draft, which
-only ever sees redacted text, is still bound to exactly what it shows.
+only ever sees redacted text, is still bound to exactly what it shows. The hash and the copy use the
+bundled patterns only, so a team adding a pattern in postmortem.toml does not break existing locks;
+the sentences about a change use the team's patterns too.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def write_lock(timeline: LockedTimeline) -> Path:
         "timeline": Path(timeline.path).name,
         "sha256": timeline_sha256(timeline.events),
         "locked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "events": [{"id": e.id, "time": _utc_iso(e.time), "text": redact_secrets(e.text)} for e in timeline.events],
+        "events": [{"id": e.id, "time": _utc_iso(e.time), "text": redact_secrets(e.text, bundled_only=True)} for e in timeline.events],
     }
     text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
     try:
@@ -215,7 +217,7 @@ def _quote(text: str) -> str:
 
 
 def _normalize_text(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", redact_secrets(text)).split())
+    return " ".join(unicodedata.normalize("NFC", redact_secrets(text, bundled_only=True)).split())
 
 
 def _utc_iso(value: datetime) -> str:
