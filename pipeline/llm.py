@@ -19,7 +19,8 @@ import json
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -352,7 +353,9 @@ class ChatModel:
             self._cap_timeout(self._sync_model.root_client)
             record.http_attempts += 1
             self.usage.http_attempts += 1
-            return send()
+            self._last_content_type = ""
+            with self._not_json_is_unavailable():
+                return send()
 
         return attempt
 
@@ -365,9 +368,24 @@ class ChatModel:
             self._cap_timeout(self._async_chat.root_async_client)
             record.http_attempts += 1
             self.usage.http_attempts += 1
-            return await send()
+            self._last_content_type = ""
+            with self._not_json_is_unavailable():
+                return await send()
 
         return attempt
+
+    @contextmanager
+    def _not_json_is_unavailable(self) -> Iterator[None]:
+        """The SDK fails with AttributeError/TypeError on a body that is not a chat completion (an HTML
+        login page, a proxy's error text). That is the endpoint's doing when the reply was not JSON; with
+        a JSON reply the same error is a bug of ours, and propagates."""
+        try:
+            yield
+        except (AttributeError, TypeError) as exc:
+            reason = not_json_reason(self._last_content_type)
+            if reason is None:
+                raise
+            raise ModelUnavailableError(reason) from exc
 
     def _retry_options(self) -> dict[str, Any]:
         self._retry_started = self.clock()  # the deadline that caps each attempt's timeout starts here too
@@ -394,8 +412,7 @@ class ChatModel:
         if isinstance(exc, ModelUnavailableError):
             return exc
         attempts = record.http_attempts
-        reason = not_json_reason(self._last_content_type) if isinstance(exc, (AttributeError, TypeError)) else None
-        return ModelUnavailableError(f"{reason or describe(exc)} after {attempts} attempt{'s' * (attempts != 1)}", attempts)
+        return ModelUnavailableError(f"{describe(exc)} after {attempts} attempt{'s' * (attempts != 1)}", attempts)
 
     def _finish(
         self, record: LLMCall, started: float, reply: Any, schema: type[T], messages: list[Any], semantic_attempt: int

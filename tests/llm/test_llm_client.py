@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import asyncio
 import json
 from datetime import datetime, timezone
@@ -153,6 +155,8 @@ def test_a_bug_in_our_code_is_a_traceback_not_a_model_failure(server, make_model
     model = make_model()
 
     class Broken:
+        root_client = SimpleNamespace(timeout=None)  # the per-attempt deadline sets its timeout
+
         def bind(self, **kwargs):
             return self
 

@@ -116,7 +116,7 @@ def test_hostile_replies_are_removed_or_rewritten_so_citations_stay_valid(llm_ev
     # Every scripted hostile claim is removed. "Tom forgot to scale the consumers ..." has no safe rewrite
     # (only the passive voice of the same clause is safe), so it is removed and What Went Wrong falls back
     # to the offline engine's text: the draft names the rule, never the words.
-    assert "removed a model sentence (BL001 blame language)" in removed["orders-slack-export"]
+    assert "removed a model sentence (BL001 blame language" in removed["orders-slack-export"]
     assert "What Went Wrong is the offline engine's text" in removed["orders-slack-export"]
     assert "Tom forgot" not in removed["orders-slack-export"]
     assert report.summary["removed_claims"] == len(HOSTILE_TEXTS)
