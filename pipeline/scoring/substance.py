@@ -25,12 +25,15 @@ from pipeline.scoring.layout import Layout, Section, SectionSpec, items, parse_l
 
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[`\"'(*])")
 WORD_RE = re.compile(r"[A-Za-z0-9][\w'.-]*")
+CONTENT_WORD_RE = re.compile(r"\b\w[\w'-]{2,}\w\b")  # words of 4+ characters, punctuation left out
 QUOTED_RE = re.compile(r"^\s*(?:>|[\u201c\"'])")
 BOLD_LEAD_RE = re.compile(r"^\s*\*\*[^*]+\*\*\s*:?\s*")
 QUESTION_LEAD_RE = re.compile(r"^[^?]{3,200}\?\s+(?=\S)")
 ANALYSIS_SECTIONS = (
     "summary", "impact", "went_wrong", "contributing_factors", "five_whys", "action_items", "lessons_learned",
 )
+# Where an entry of chat filler says no more than "Not established" does.
+REASONING_SECTIONS = ("went_wrong", "contributing_factors", "lessons_learned")
 
 
 class SubstanceLimits(Strict):
@@ -179,6 +182,12 @@ def clean(text: str) -> str:
     return plain(text).strip()
 
 
+def claim(text: str) -> str:
+    """An entry's claim: its first sentence (what follows, such as "Confidence: low.", qualifies it)."""
+    found = sentences(BOLD_LEAD_RE.sub("", text.strip(), count=1))
+    return found[0] if found else text
+
+
 def is_placeholder(text: str, vocab: Vocabulary) -> bool:
     return bool(vocab.not_established.search(clean(text)))
 
@@ -305,7 +314,7 @@ def factors_are_statements(ctx: SubstanceContext) -> Outcome:
     sections = ctx.sections("contributing_factors")
     if not sections:
         return _causal_narrative(ctx, "no contributing factors or root cause section")
-    judged = [(n, text, statement_problem(text, ctx)) for section in sections for n, text in entries(section)]
+    judged = [(n, text, statement_problem(claim(text), ctx)) for section in sections for n, text in entries(section)]
     good = [j for j in judged if j[2] is None]
     bad = [j for j in judged if j[2] is not None]
     line = sections[0].line
@@ -346,7 +355,7 @@ def _causal_statements(ctx: SubstanceContext, sections: list[Section], whole_doc
 
 
 def _words(text: str) -> set[str]:
-    return {w.lower() for w in WORD_RE.findall(clean(text)) if len(w) > 3}
+    return {w.lower() for w in CONTENT_WORD_RE.findall(clean(text))}
 
 
 def _repeats(text: str, earlier: list[str], ctx: SubstanceContext) -> bool:
@@ -464,7 +473,10 @@ def analysis_established(ctx: SubstanceContext) -> Outcome:
         if not listed:
             shares.append((found[0].heading, 1.0))
             continue
-        empty = sum(is_placeholder(text, vocab) for text in listed)
+        if section_id in REASONING_SECTIONS:
+            empty = sum(statement_problem(claim(text), ctx) is not None for text in listed)
+        else:
+            empty = sum(is_placeholder(text, vocab) for text in listed)
         shares.append((found[0].heading, empty / len(listed)))
     if not shares:
         return Outcome(0.0, "no analysis sections found")
@@ -472,7 +484,7 @@ def analysis_established(ctx: SubstanceContext) -> Outcome:
     credit = 1 - sum(share for _, share in shares) / len(shares)
     if not gaps and credit >= 1.0:
         return Outcome(1.0, f"{len(shares)} analysis sections, none left 'Not established'")
-    reason = f"{len(gaps)} of {len(shares)} analysis sections are mostly 'Not established'"
+    reason = f"{len(gaps)} of {len(shares)} analysis sections are mostly 'Not established' or filler"
     if gaps:
         reason += f": {', '.join(gaps[:4])}"
     return Outcome(max(credit, 0.0), reason)
