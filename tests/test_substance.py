@@ -20,7 +20,6 @@ from pipeline.errors import ConfigError
 from pipeline.render import render_markdown
 from pipeline.scoring import load_rubric, score_file, score_text
 from pipeline.scoring.substance import load_vocabulary
-
 from support import EXAMPLES, REPO_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"

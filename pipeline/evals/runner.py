@@ -30,7 +30,7 @@ class Distribution(BaseModel):
     p75: float
 
     @classmethod
-    def of(cls, values: list[float]) -> "Distribution":
+    def of(cls, values: list[float]) -> Distribution:
         values = sorted(values)
         quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
         return cls(scores=values, median=statistics.median(values), p25=round(quartiles[0], 1),

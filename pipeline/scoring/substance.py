@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import Field
 
 from pipeline.datafiles import Regex, bundled, load_yaml_model
-from pipeline.models import CITATION_RE, Strict
+from pipeline.models import Strict
 from pipeline.scoring.criteria import Context, Outcome, plain
 from pipeline.scoring.layout import Layout, Section, SectionSpec, items, parse_layout, tables
 
@@ -94,8 +94,6 @@ class Vocabulary:
                 setattr(self, name, {key: _join(value) for key, value in patterns.items()})
             else:
                 setattr(self, name, _join(patterns))
-        # Sentences in our drafts that hand a gap to the review are placeholders too.
-        self.placeholder = self.not_established
 
 
 def _join(patterns: list[str]) -> re.Pattern[str]:
@@ -124,7 +122,7 @@ def substance_specs(specs: list[SectionSpec], vocab: Vocabulary) -> list[Section
     for spec in specs:
         extra = vocab.extra_sections.get(spec.id, [])
         pattern = spec.pattern
-        if extra:
+        if extra:  # layout.section_specs compiled "^(?:" + synonyms + ")(?![\w-])": put the extra ones first
             pattern = re.compile(
                 r"^(?:" + "|".join(f"(?:{s})" for s in extra) + r"|" + spec.pattern.pattern[4:], re.I
             )
