@@ -54,6 +54,7 @@ class SubstancePatterns(Strict):
     vague: list[Regex]
     person_agent: list[Regex]
     causal: list[Regex]
+    condition: list[Regex]
     systemic: list[Regex]
     vague_action: list[Regex]
     action_verb: list[Regex]
@@ -289,13 +290,17 @@ def impact_quantified(ctx: SubstanceContext) -> Outcome:
 def timeline_key_moments(ctx: SubstanceContext) -> Outcome:
     vocab = ctx.vocab
     sections = ctx.sections("timeline")
+    timed: list[str] = []
     if sections:
         rows = [text for section in sections for _, text in items(section)]
         timed = [row for row in rows if re.search(r"\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}", row)]
         where = "the timeline"
-    else:
-        timed = [line for line in ctx.layout.lines if vocab.timed_entry.search(line)]
-        where = "timed lines (no timeline heading)"
+        if not timed:  # entries under their own time headings ("### 10:11 AM") or lines that start with a time
+            timed = _timed_blocks([line for section in sections for _, line in section.body], vocab)
+            where = "the timeline's timed headings and lines"
+    if not timed:
+        timed = _timed_blocks(ctx.layout.lines, vocab)
+        where = "timed lines" + ("" if sections else " (no timeline heading)")
     text = "\n".join(clean(row) for row in timed)
     moments = [name for name, pattern in vocab.moments.items() if _found(pattern, text)]
     missing = [name for name in vocab.moments if name not in moments]
@@ -306,6 +311,19 @@ def timeline_key_moments(ctx: SubstanceContext) -> Outcome:
         return Outcome(0.0, "no timed entries (no timeline)", line)
     reason = f"{where}: {len(timed)} timed entries" + (f"; no {', '.join(missing)}" if missing else "; all key moments")
     return Outcome(min(credit, 1.0), reason, line)
+
+
+def _timed_blocks(lines: list[str], vocab: Vocabulary) -> list[str]:
+    """Entries that start at a line beginning with a time (a heading, a list item or a plain line)."""
+    blocks: list[list[str]] = []
+    for line in lines:
+        if vocab.timed_entry.search(line):
+            blocks.append([line])
+        elif blocks and line.strip() and not line.lstrip().startswith("#"):
+            blocks[-1].append(line)
+        elif blocks and line.lstrip().startswith("#"):
+            blocks.append([])  # an untimed heading ends the entry above
+    return [" ".join(block) for block in blocks if block]
 
 
 def factors_are_statements(ctx: SubstanceContext) -> Outcome:
@@ -347,7 +365,8 @@ def _causal_statements(ctx: SubstanceContext, sections: list[Section], whole_doc
         candidates = [text for section in sections for _, text in entries(section)]
     found: list[str] = []
     for text in candidates:
-        if ctx.vocab.causal.search(text) and statement_problem(text, ctx) is None and not _repeats(text, found, ctx):
+        causal = ctx.vocab.causal.search(text) or (not whole_document and ctx.vocab.condition.search(text))
+        if causal and statement_problem(text, ctx) is None and not _repeats(text, found, ctx):
             found.append(text)
     return found
 
