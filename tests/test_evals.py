@@ -179,8 +179,8 @@ def test_reference_distribution_over_the_human_corpus(offline_report):
     assert reference.files == len(list(corpus.glob("*.md")))
     assert reference.p25 <= reference.median <= reference.p75
     # Human postmortems were not written to our template; our drafts follow it by construction.
-    ours = sorted(r.rubric_score for r in offline_report.incidents)
-    assert ours[0] > reference.p75
+    ours = sorted(r.conformance_score for r in offline_report.incidents)
+    assert ours[0] > reference.conformance.p75
 
 
 def test_cli_base_url_without_a_model_is_a_clear_error():

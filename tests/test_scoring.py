@@ -45,7 +45,7 @@ def test_our_draft_passes_the_structural_and_grounding_criteria(checkout_markdow
                       "citations_resolve", "faithful"):
         assert results[criterion].status == "pass", (criterion, results[criterion].reason)
     assert score.skipped == 0
-    assert score.score >= 80
+    assert score.conformance >= 80
 
 
 def test_offline_five_whys_end_in_the_proposed_control_and_fail_only_on_the_gap(checkout_markdown, checkout_sources):
@@ -127,7 +127,7 @@ def test_bad_draft_fails_each_planted_defect_with_its_location():
 
     assert results["factors_with_evidence"].credit == 0
     assert results["action_items_complete"].credit < 0.5
-    assert score.score < 50
+    assert score.conformance < 50 and score.substance < 50
 
 
 def test_a_single_edited_timeline_row_is_named(checkout_markdown, checkout_sources):
@@ -151,9 +151,10 @@ def test_without_an_incident_source_checks_are_skipped_and_leave_the_denominator
     results = by_id(score)
     assert results["timeline_matches_lock"].status == "skipped"
     assert results["faithful"].status == "skipped"
-    applied = [r for r in score.criteria if r.credit is not None]
-    expected = 100 * sum(r.weight * r.credit for r in applied) / sum(r.weight for r in applied)
-    assert score.score == pytest.approx(expected, abs=0.05)
+    for kind in ("substance", "conformance"):
+        applied = [r for r in score.criteria if r.credit is not None and r.score == kind]
+        expected = 100 * sum(r.weight * r.credit for r in applied) / sum(r.weight for r in applied)
+        assert score.value(kind) == pytest.approx(expected, abs=0.05)
 
 
 def test_human_layouts_labels_bare_lines_and_setext_headings_are_read():
@@ -187,7 +188,7 @@ def test_cli_json_output_and_fail_under_exit_code():
     result = runner.invoke(app, ["score", str(FIXTURES / "bad-draft.md"), "--format", "json", "--fail-under", "60"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["score"] < 60 and {c["id"] for c in data["criteria"]} >= {"blameless", "faithful"}
+    assert data["substance"] < 60 and {c["id"] for c in data["criteria"]} >= {"blameless", "faithful", "causes_go_deeper"}
     missing = runner.invoke(app, ["score", "no-such-file.md"])
     assert missing.exit_code == 2 and "no-such-file.md" in missing.output
 
@@ -200,7 +201,7 @@ def test_real_corpus_postmortems_score_with_sections_found_by_synonyms():
     files = sorted(corpus.glob("*.md"))
     rubric = load_rubric()
     scores = [score_file(path, rubric=rubric) for path in files]
-    assert all(0 <= s.score <= 100 for s in scores)
+    assert all(0 <= s.substance <= 100 and 0 <= s.conformance <= 100 for s in scores)
     with_timeline = sum(1 for s in scores if "Timeline" not in by_id(s)["sections_present"].reason)
     with_actions = sum(1 for s in scores if "Action Items" not in by_id(s)["sections_present"].reason)
     assert with_timeline / len(scores) > 0.6 and with_actions / len(scores) > 0.5

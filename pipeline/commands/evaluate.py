@@ -97,7 +97,8 @@ def eval_run(
     typer.echo(
         f"{int(summary['incidents'])} incidents in {report.seconds:.1f} s: facts {summary['fact_accuracy']:.2f}, "
         f"factor recall {summary['factor_recall']:.2f}, action recall {summary['action_recall']:.2f}, "
-        f"leaks {int(summary['leaks'])}, rubric {summary['rubric_score']:.1f}"
+        f"leaks {int(summary['leaks'])}, substance {summary['substance_score']:.1f}, "
+        f"conformance {summary['conformance_score']:.1f}"
         + (f", calls {int(summary['calls'])}, tokens {int(summary['tokens'])}, fallbacks {int(summary['fallbacks'])}, "
            f"removed by verification {int(summary['removed_claims'])}" if engine == "llm" else "")
     )

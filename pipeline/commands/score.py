@@ -1,6 +1,8 @@
 """`postmortem score FILE [--incident DIR]`: parse options, call pipeline.scoring, render, exit.
 
-Exit codes: 0 scored (1 when --fail-under is given and the score is below it), 2 bad input or rubric.
+Two scores: substance (the headline) and conformance. `--fail-under 60` gates substance,
+`--fail-under conformance=80` conformance; the option repeats to gate both.
+Exit codes: 0 scored (1 when a --fail-under bound is not met), 2 bad input, rubric or bound.
 """
 
 from __future__ import annotations
@@ -22,19 +24,31 @@ def scoring_score(
         typer.Option("--incident", help="Incident directory: also check the timeline against its lock and faithfulness."),
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
-    rubric: Annotated[Optional[Path], typer.Option("--rubric", help="A rubric YAML (default: the bundled one).")] = None,
+    rubric: Annotated[
+        Optional[Path], typer.Option("--rubric", help="A conformance rubric YAML (default: the bundled one).")
+    ] = None,
+    substance: Annotated[
+        Optional[Path], typer.Option("--substance", help="A substance rubric YAML (default: the bundled one).")
+    ] = None,
     fail_under: Annotated[
-        Optional[float], typer.Option("--fail-under", help="Exit 1 when the score is below this.")
+        Optional[list[str]],
+        typer.Option(
+            "--fail-under",
+            help="Exit 1 below this: 60 (substance), substance=60 or conformance=80; repeat to gate both.",
+        ),
     ] = None,
 ) -> None:
-    """Score a postmortem against the template: 0-100 and a per-criterion table with reasons."""
-    from pipeline.scoring import load_rubric, render_score_text, score_file
+    """Score a postmortem: substance (what a reviewer looks for) beside conformance (the template's form)."""
+    from pipeline.scoring import load_rubric, parse_bound, render_score_text, score_file
 
     try:
-        result = score_file(file, incident=incident, rubric=load_rubric(rubric))
+        bounds = [parse_bound(text) for text in fail_under or []]
+        result = score_file(file, incident=incident, rubric=load_rubric(rubric, substance))
     except PipelineError as error:
         fail(error)
     as_json = fmt is ReportFormat.json
     typer.echo(result.model_dump_json(indent=2) if as_json else render_score_text(result), nl=as_json)
-    if fail_under is not None and result.score < fail_under:
+    below = [f"{kind} {result.value(kind):.1f} < {bound:g}" for kind, bound in bounds if result.value(kind) < bound]
+    if below:
+        typer.echo(f"below --fail-under: {'; '.join(below)}", err=True)
         raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""One gold incident, one draft: fact accuracy, factor and action recall, leaks, rubric score, citations.
+"""One gold incident, one draft: fact accuracy, factor and action recall, leaks, substance and conformance scores, citations.
 
 Facts are compared exactly (times within a minute, durations within a minute, roles by person). Factors
 and action items are free text, so they are matched by meaning: all-MiniLM-L6-v2 cosine similarity at or
@@ -61,8 +61,9 @@ class IncidentResult(BaseModel):
     factor_matches: list[Match]
     action_matches: list[Match]
     leaks: list[str]
-    rubric_score: float
-    rubric: dict[str, str] = Field(description="Criterion id to pass / fail / skipped.")
+    substance_score: float = Field(description="The headline score: what a reviewer looks for.")
+    conformance_score: float = Field(description="The template's form (the rubric score before substance existed).")
+    rubric: dict[str, str] = Field(description="Criterion id (substance and conformance) to pass / fail / skipped.")
     rubric_reasons: dict[str, str] = Field(default_factory=dict)
     citation_validity: float | None
     grounded_claims: float
@@ -112,7 +113,8 @@ def evaluate_incident(
         action_matches=action_matches,
         leaks=leaks(gold.forbidden, markdown + "\n" + render_json(draft))
         + leaks(gold.forbidden_in_narrative, narrative_text(markdown, draft)),
-        rubric_score=score.score,
+        substance_score=score.substance,
+        conformance_score=score.conformance,
         rubric={r.id: r.status for r in score.criteria},
         rubric_reasons={r.id: r.reason for r in score.criteria if r.status == "fail"},
         citation_validity=citations.credit,

@@ -37,13 +37,14 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
     lines += ["## Summary", "", "| metric | value |", "|---|---|"]
     lines += [f"| {key} | {value:g} |" for key, value in s.items()]
     lines += ["", "## Per incident", "",
-              "| incident | facts | times | durations | roles | factors | actions | leaks | rubric | seconds |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| incident | facts | times | durations | roles | factors | actions | leaks | substance | conformance "
+              "| seconds |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report.incidents:
         lines.append(
             f"| {r.name} | {r.fact_accuracy:.2f} | {r.time_accuracy:.2f} | {r.duration_accuracy:.2f} | "
             f"{r.role_recall:.2f} | {r.factor_recall:.2f} | {r.action_recall:.2f} | {len(r.leaks)} | "
-            f"{r.rubric_score:.1f} | {r.seconds:.2f} |"
+            f"{r.substance_score:.1f} | {r.conformance_score:.1f} | {r.seconds:.2f} |"
         )
     if report.engine == "llm":
         lines += ["", "## Removed by verification (LLM engine)", ""]
@@ -60,25 +61,27 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
             for m in matches:
                 verdict = f"matched ({m.similarity:.2f}): {m.draft}" if m.draft else f"missed (best {m.similarity:.2f})"
                 lines.append(f"- {r.name} {kind}: \"{m.gold}\" {verdict}")
-    lines += ["", "## Rubric pass rates", "", "| criterion | ours | human corpus |", "|---|---|---|"]
+    lines += ["", "## Criterion pass rates (substance and conformance)", "", "| criterion | ours | human corpus |",
+              "|---|---|---|"]
     ref = report.reference.criterion_pass_rates if report.reference else {}
     for cid, rate in report.criterion_pass_rates.items():
         human = ref.get(cid)
         lines.append(f"| {cid} | {rate:.2f} | {'-' if human is None or human != human else f'{human:.2f}'} |")
     if report.reference:
-        ours = sorted(r.rubric_score for r in report.incidents)
-        lines += [
-            "", "## Our drafts beside human-written postmortems", "",
-            f"Human corpus ({report.reference.files} files, {report.reference.source}): median "
-            f"{report.reference.median:.1f}, quartiles {report.reference.p25:.1f}-{report.reference.p75:.1f}. "
-            f"Our drafts: median {ours[len(ours) // 2]:.1f}, range {ours[0]:.1f}-{ours[-1]:.1f}. Human documents are "
-            "scored without --incident, so the timeline and faithfulness checks do not apply to them.",
-        ]
+        lines += ["", "## Our drafts beside human-written postmortems", "",
+                  f"Human corpus: {report.reference.files} files, {report.reference.source}. Human documents are "
+                  "scored without --incident, so the timeline and faithfulness checks do not apply to them.", "",
+                  "| score | human median | human quartiles | our median | our range |", "|---|---|---|---|---|"]
+        for kind in ("substance", "conformance"):
+            human = getattr(report.reference, kind)
+            ours = sorted(getattr(r, f"{kind}_score") for r in report.incidents)
+            lines.append(f"| {kind} | {human.median:.1f} | {human.p25:.1f}-{human.p75:.1f} | "
+                         f"{ours[len(ours) // 2]:.1f} | {ours[0]:.1f}-{ours[-1]:.1f} |")
     return "\n".join(lines) + "\n"
 
 
 def write_chart(report: EvalReport, path: Path) -> None:
-    """Left: summary metrics (0..1). Right: rubric scores, ours beside the human corpus."""
+    """Left: summary metrics (0..1). Right: substance against conformance, ours beside the human corpus."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -90,14 +93,17 @@ def write_chart(report: EvalReport, path: Path) -> None:
     left.set_xlim(0, 1)
     left.invert_yaxis()
     left.set_title(f"{report.engine} engine, {len(report.incidents)} gold incidents")
-    bins = list(range(0, 105, 5))
     if report.reference:
-        right.hist(report.reference.scores, bins=bins, alpha=0.6, density=True, color="#dd8452",
-                   label=f"human corpus (n={report.reference.files})")
-    right.hist([r.rubric_score for r in report.incidents], bins=bins, alpha=0.7, density=True, color="#4c72b0",
-               label=f"our drafts (n={len(report.incidents)})")
-    right.set_xlabel("rubric score (0-100)")
-    right.set_title("Rubric score distribution")
+        pairs = list(report.reference.by_file.values())
+        right.scatter([c for _, c in pairs], [s for s, _ in pairs], s=12, alpha=0.5, color="#dd8452",
+                      label=f"human corpus (n={report.reference.files})")
+    right.scatter([r.conformance_score for r in report.incidents], [r.substance_score for r in report.incidents],
+                  s=24, color="#4c72b0", label=f"our drafts (n={len(report.incidents)})")
+    right.set_xlim(0, 100)
+    right.set_ylim(0, 100)
+    right.set_xlabel("conformance (template form)")
+    right.set_ylabel("substance (headline)")
+    right.set_title("Substance against conformance")
     right.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -17,19 +17,34 @@ from pipeline.evals.metrics import MATCH_THRESHOLD, IncidentResult, evaluate_inc
 
 MEAN_METRICS = (
     "fact_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "factor_recall", "action_recall",
-    "rubric_score", "grounded_claims",
+    "substance_score", "conformance_score", "grounded_claims",
 )
 
 
-class Reference(BaseModel):
-    """Rubric scores of human-written postmortems: the distribution our drafts are shown beside."""
+class Distribution(BaseModel):
+    """One score over a set of documents, sorted, with its median and quartiles."""
 
-    source: str
-    files: int
     scores: list[float]
     median: float
     p25: float
     p75: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Distribution:
+        values = sorted(values)
+        quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+        return cls(scores=values, median=statistics.median(values), p25=round(quartiles[0], 1),
+                   p75=round(quartiles[2], 1))
+
+
+class Reference(BaseModel):
+    """Both scores of human-written postmortems: the distributions our drafts are shown beside."""
+
+    source: str
+    files: int
+    substance: Distribution
+    conformance: Distribution
+    by_file: dict[str, tuple[float, float]] = Field(description="File name to (substance, conformance).")
     criterion_pass_rates: dict[str, float]
     seconds: float
 
@@ -99,7 +114,8 @@ def summarize(results: list[IncidentResult]) -> dict[str, float]:
     summary.update(
         incidents=len(results),
         severity_accuracy=round(sum(r.severity_ok for r in results) / len(results), 3),
-        rubric_score_min=min(r.rubric_score for r in results),
+        substance_score_min=min(r.substance_score for r in results),
+        conformance_score_min=min(r.conformance_score for r in results),
         citation_validity=round(statistics.fmean(citations), 3) if citations else 1.0,
         leaks=sum(len(r.leaks) for r in results),
         leak_free=round(sum(not r.leaks for r in results) / len(results), 3),
@@ -114,7 +130,7 @@ def summarize(results: list[IncidentResult]) -> dict[str, float]:
 
 
 def reference_distribution(corpus: Path) -> Reference:
-    """Score every markdown postmortem under `corpus` with the rubric (no incident: human work)."""
+    """Score every markdown postmortem under `corpus`, both scores (no incident: human work)."""
     from pipeline.scoring import load_rubric, score_file
 
     started = time.perf_counter()
@@ -123,16 +139,15 @@ def reference_distribution(corpus: Path) -> Reference:
         raise InputError(corpus, "no markdown postmortems found for the reference distribution")
     rubric = load_rubric()
     scores = [score_file(path, rubric=rubric) for path in files]
-    values = sorted(s.score for s in scores)
-    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
     criteria = [c.id for c in scores[0].criteria]
     rates = {}
     for cid in criteria:
         applied = [c for s in scores for c in s.criteria if c.id == cid and c.status != "skipped"]
         rates[cid] = round(sum(c.status == "pass" for c in applied) / len(applied), 3) if applied else float("nan")
     return Reference(
-        source=str(corpus), files=len(files), scores=values, median=statistics.median(values),
-        p25=round(quartiles[0], 1), p75=round(quartiles[2], 1), criterion_pass_rates=rates,
+        source=str(corpus), files=len(files), substance=Distribution.of([s.substance for s in scores]),
+        conformance=Distribution.of([s.conformance for s in scores]),
+        by_file={path.name: (s.substance, s.conformance) for path, s in zip(files, scores)}, criterion_pass_rates=rates,
         seconds=round(time.perf_counter() - started, 2),
     )
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 ATX_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 LABEL_RE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)(?P<label>[^*_\n]{2,60}?)(?:\*\*|__)[ \t]*:?[ \t]*(?P<rest>.*)$")
-FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
+FENCE_RE = re.compile(r"^ {0,3}(```+|~~~+)")
+CLOSING_FENCE_RE = re.compile(r"^ {0,3}(```+|~~~+)[ \t]*$")  # CommonMark: a closing fence has no info string
 LIST_ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?(?P<text>\S.*)$")
 TABLE_ROW_RE = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 TABLE_SEP_RE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
@@ -127,12 +128,16 @@ def parse_layout(text: str, specs: list[SectionSpec], fields: dict[str, re.Patte
 def _headings(lines: list[str], specs: list[SectionSpec]) -> list[tuple[int, int, str, str | None, str]]:
     """(line, ATX level or 0, heading text, section id, text after a `**Label**:`) for every heading-like line."""
     found: list[tuple[int, int, str, str | None, str]] = []
-    in_fence = False
+    fence = ""  # the open fence's marker; "" outside code
     for number, line in enumerate(lines, start=1):
-        if FENCE_RE.match(line):
-            in_fence = not in_fence
+        opening, closing = FENCE_RE.match(line), CLOSING_FENCE_RE.match(line)
+        if fence and closing and closing[1][0] == fence[0] and len(closing[1]) >= len(fence):
+            fence = ""
             continue
-        if in_fence:
+        if not fence and opening:
+            fence = opening[1]
+            continue
+        if fence:
             continue
         atx = ATX_RE.match(line)
         if atx:
