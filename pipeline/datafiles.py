@@ -221,6 +221,8 @@ def load_redaction(extra: tuple[Path, ...] = ()) -> RedactionFile:
 
 NoteSection = Literal["summary", "impact", "timeline", "contributing_factors", "action_items", "lessons"]
 NoteLabel = Literal["title", "date", "severity", "services"]
+StructuredMeaning = Literal["title", "date", "closed", "text", "impact", "cause", "actions", "lessons", "severity",
+                            "service", "comments"]
 
 
 class BackfillFile(Strict):
@@ -231,6 +233,9 @@ class BackfillFile(Strict):
     title_above_labels: list[str]
     placeholder_titles: list[str]
     severity_patterns: list[Regex]
+    structured_keys: dict[StructuredMeaning, list[str]]
+    incident_lists: list[str]
+    known_services: list[str]
 
 
 # ---------------------------------------------------------------- rubric.yaml

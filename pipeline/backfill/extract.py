@@ -7,11 +7,12 @@ Nothing is guessed: a field is filled only from a labelled field, a heading the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
+from pipeline.backfill.dates import FoundDate, find_dates, parse_date, settle, slash_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 
@@ -34,30 +35,14 @@ _KEY_VALUE = re.compile(r"^\s*[A-Za-z_][A-Za-z _-]{0,30}:(?:\s|$)(?!//)")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|net|dev)/\S*")
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no nested brackets: linear on "[[[[..." input
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_TITLE_LEAD = re.compile(
+    r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
+    r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$", re.IGNORECASE)
 _TIME = (
     r"(?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?)[ T,]*)?\d{1,2}:\d{2}(?::\d{2})?"
     r"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:UTC|GMT|Z|[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?"
 )
 _TIMELINE_LINE = re.compile(r"^[\s>*+•-]*(?:\*\*|__)?\s*(?P<time>" + _TIME + r")(?:\*\*|__)?\s*[-–—:|)]*\s*(?P<text>.*)$")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATE_PATTERNS = [
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
-    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
-    re.compile(r"\b(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"),
-]
-
-
 @dataclass(frozen=True)
 class Rules:
     sections: dict[str, tuple[str, ...]]
@@ -65,6 +50,9 @@ class Rules:
     placeholder_titles: frozenset[str]
     title_above_labels: tuple[str, ...]
     severity_patterns: tuple[re.Pattern[str], ...]
+    structured_keys: dict[str, tuple[str, ...]]
+    incident_lists: tuple[str, ...]
+    known_services: tuple[str, ...]
 
 
 RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
@@ -82,6 +70,9 @@ def load_rules() -> Rules:
         placeholder_titles=frozenset(t.lower() for t in data.placeholder_titles),
         title_above_labels=tuple(data.title_above_labels),
         severity_patterns=tuple(re.compile(p, re.IGNORECASE) for p in data.severity_patterns),
+        structured_keys={name: tuple(keys) for name, keys in data.structured_keys.items()},
+        incident_lists=tuple(data.incident_lists),
+        known_services=tuple(data.known_services),
     )
 
 
@@ -108,6 +99,10 @@ class Extracted:
     contributing_factors: list[NoteItem]
     action_items: list[NoteItem]
     lessons: list[NoteItem]
+    date_precision: str | None = None  # day, month or quarter; None when the note gives no date
+    date_source: str | None = None  # "file name" when the date was read from the file name only
+    warnings: list[str] = field(default_factory=list)
+    lines: SourceSpan | None = None  # the incident's own lines when the file holds several incidents
 
 
 def plain(text: str) -> str:
@@ -125,46 +120,12 @@ def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-def parse_date(text: str) -> date | None:
-    """The first unambiguous calendar date in `text` (URLs ignored); 03/04/2019 (day or month?) is skipped."""
-    text = _URL.sub(" ", text)
-    best: tuple[int, date] | None = None
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            found = _to_date(match)
-            if found is not None:
-                if best is None or match.start() < best[0]:
-                    best = (match.start(), found)
-                break
-    return best[1] if best else None
-
-
-def _to_date(match: re.Match[str]) -> date | None:
-    parts = match.groupdict()
-    year = int(parts["year"])
-    if parts.get("month"):
-        month, day = _MONTHS[parts["month"].lower().rstrip(".")], int(parts["day"])
-    elif parts.get("mnum"):
-        month, day = int(parts["mnum"]), int(parts["day"])
-    else:
-        first, second = int(parts["first"]), int(parts["second"])
-        if first > 12 >= second:
-            day, month = first, second
-        elif second > 12 >= first:
-            month, day = first, second
-        else:
-            return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 class Extractor:
     """Runs over one NoteText; every helper returns values with the source lines they came from."""
 
-    def __init__(self, note: NoteText) -> None:
+    def __init__(self, note: NoteText, slash_order: str | None = None) -> None:
         self.note = note
+        self.slash_order = slash_order  # a digest's convention for 03/04/2021, from all of its incidents
         self.rules = load_rules()
         self.lines = note.lines
         self.fields = self._fields()
@@ -179,9 +140,13 @@ class Extractor:
 
     def run(self) -> Extracted:
         title = self.title()
+        day, precision, warnings = self.date(title)
         return Extracted(
             title=title,
-            date=self.date(title),
+            date=day,
+            date_precision=precision,
+            date_source="file name" if day.recorded and day.lines is None else None,
+            warnings=warnings,
             severity=self.severity(),
             services=self.services(),
             summary=self.summary(),
@@ -301,8 +266,18 @@ class Extractor:
         return self._first_line_title()
 
     def _first_line_title(self) -> NoteField:
-        """A short first line standing alone (not a sentence, not a heading or field) is the note's title."""
+        """`INCIDENT <date> <title>` or `Postmortem: <title>` first, else a short first line standing alone."""
         filled = [i for i, line in enumerate(self.lines) if line.strip()]
+        if filled and not self.note.is_chat:
+            lead = _TITLE_LEAD.match(plain(self.lines[filled[0]]))
+            if lead:
+                rest = lead.group("rest")
+                dates = find_dates(rest, in_title=True)
+                if dates and dates[0].start == 0:
+                    rest = rest[dates[0].end :]
+                rest = rest.strip(" -–—:|")
+                if rest and len(rest.split()) <= 20:
+                    return NoteField(value=rest, lines=self.span(filled[0]))
         if self.note.is_chat or len(filled) < 2 or self._heading(filled[0]) is not None:
             return NoteField()
         first = filled[0]
@@ -314,23 +289,49 @@ class Extractor:
             return NoteField(value=text, lines=self.span(first))
         return NoteField()
 
-    def date(self, title: NoteField) -> NoteField:
-        """A date field, else a date in the title, the timeline, the summary, or the note's opening lines."""
-        candidates: list[int] = []
-        if "date" in self.fields:
-            candidates.append(self.fields["date"][1])
+    def date(self, title: NoteField) -> tuple[NoteField, str | None, list[str]]:
+        """The day the incident began, with its precision (day, month, quarter) and any warnings.
+
+        A date field, else a date in the title, the timeline, the summary, or the note's opening lines; a
+        month or quarter is narrowed to a day of it written later in those places. A slashed date whose
+        order the note does not settle is reported, not guessed; the file name is the last resort.
+        """
+        order = self.slash_order or slash_order(self.lines)
+        known = {f.value for line in self.lines for f in find_dates(line) if f.precision == "day" and not f.ambiguous}
+        sources: list[tuple[list[FoundDate], SourceSpan | None]] = []
+        field_index = self.fields["date"][1] if "date" in self.fields else None
+        if field_index is not None:
+            sources.append((find_dates(self.lines[field_index]), self.span(field_index)))
         if title.recorded:
-            found = parse_date(title.value)
-            if found:
-                return NoteField(value=found.isoformat(), lines=title.lines)
-        candidates += self.section_lines("timeline") + self.section_lines("summary")
+            sources.append((find_dates(title.value, in_title=True), title.lines))
         opening = [i for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
                    if line.strip() and not _KEY_VALUE.match(line)]
-        for index in candidates + opening[:_DATE_SEARCH_LINES]:
-            found = parse_date(self.lines[index])
-            if found:
-                return NoteField(value=found.isoformat(), lines=self.span(index))
-        return NoteField()
+        later = self.section_lines("timeline") + self.section_lines("summary") + opening[:_DATE_SEARCH_LINES]
+        sources += [(find_dates(self.lines[i]), self.span(i)) for i in dict.fromkeys(later) if i != field_index]
+        sources = [([settle(f, order, known) for f in dates], span) for dates, span in sources if dates]
+        warnings: list[str] = []
+        chosen: tuple[FoundDate, SourceSpan] | None = None
+        for dates, span in sources:
+            for found in dates:
+                if found.ambiguous:
+                    where = f" at line {span.start}" if span else ""
+                    warning = f"date {found.written!r}{where} is ambiguous ({found.ambiguous[0]} or {found.ambiguous[1]}); not used"
+                    if warning not in warnings:
+                        warnings.append(warning)
+                    continue
+                if chosen is None:
+                    chosen = (found, span)
+                elif chosen[0].precision != "day" and found.precision == "day" and _within(found.value, chosen[0]):
+                    chosen = (found, span)
+                    break
+            if chosen is not None and chosen[0].precision == "day":
+                break
+        if chosen is not None:
+            return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings
+        by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]
+        if by_name:
+            return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
+        return NoteField(), None, warnings
 
     def severity(self) -> NoteField:
         """A severity field as written, else the first severity the prose states (SEV-2, a P1 outage)."""
@@ -345,12 +346,23 @@ class Extractor:
         return NoteField()
 
     def services(self) -> list[NoteItem]:
-        """Only from a services/product/component field; names in prose are not guessed at."""
+        """A services/product/component field, else known service names and "<name> service" in the note."""
         if "services" not in self.fields:
-            return []
+            return self._named_services()
         value, index = self.fields["services"]
         names = [part.strip(" .") for part in re.split(r"[,;/]|\band\b", value) if part.strip(" .")]
         return [self.item(name, index) for name in names[:10]]
+
+    def _named_services(self) -> list[NoteItem]:
+        known = "|".join(re.escape(name) for name in self.rules.known_services)
+        pattern = re.compile(rf"\b({known})\b|\b([a-z][\w-]{{2,30}}) service\b", re.IGNORECASE)
+        found: dict[str, int] = {}
+        for index, line in enumerate(self.lines[:200]):
+            for match in pattern.finditer(_URL.sub(" ", line)):
+                name = (match.group(1) or match.group(2)).lower()
+                if name not in {"the", "our", "this", "that", "a", "customer", "whole", "entire", "web", "each", "every"}:
+                    found.setdefault(name, index)
+        return [self.item(name, index) for name, index in list(found.items())[:10]]
 
     def summary(self) -> NoteField:
         """The summary section's first paragraph, else the first prose paragraph before other sections."""
@@ -471,9 +483,125 @@ class Extractor:
             previous = index
         return [self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))]
 
+def _within(day: str, period: FoundDate) -> bool:
+    """True when the day `YYYY-MM-DD` falls in the month or quarter `period`."""
+    if period.precision == "month":
+        return day.startswith(period.value)
+    year, quarter = period.value.split("-Q")
+    return day[:4] == year and (int(day[5:7]) - 1) // 3 + 1 == int(quarter)
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_ITEM_CHARS else text[: MAX_ITEM_CHARS - 3].rstrip() + "..."
 
 
 def extract(note: NoteText) -> Extracted:
-    return Extractor(note).run()
+    """The note as one incident (the first, when it holds several)."""
+    return extract_all(note)[0]
+
+
+def extract_all(note: NoteText) -> list[Extracted]:
+    """One Extracted per incident in the note, each with its own line range when there are several."""
+    parts = split_incidents(note)
+    if len(parts) == 1:
+        return [Extractor(expand_inline_sections(note)).run()]
+    results = []
+    order = slash_order(note.lines)
+    for part in parts:
+        extracted = Extractor(expand_inline_sections(part), order).run()
+        extracted.lines = SourceSpan(start=min(part.numbers), end=max(part.numbers))
+        results.append(extracted)
+    return results
+
+
+_INLINE_LABEL = re.compile(r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
+                           r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$")
+
+
+def expand_inline_sections(note: NoteText) -> NoteText:
+    """`followups: a, b, c` and `**Root cause:** text` lines become a heading and its body (same source line).
+
+    An action label's comma or semicolon list becomes one item each, so free-text notes give action items.
+    """
+    rules = load_rules()
+    expanded = dataclasses.replace(note, lines=[], numbers=[], splits=[])
+    for line, number in zip(note.lines, note.numbers):
+        match = _INLINE_LABEL.match(line)
+        kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
+        if kind is None or plain(match.group("label")).lower() in rules.fields.get("title", ()):
+            expanded.add(line, number)
+            continue
+        rest = match.group("rest").strip()
+        expanded.add(f"### {plain(match.group('label'))}", number)
+        if kind == "action_items":
+            for part in _action_parts(rest):
+                expanded.add(f"- {part}", number)
+            expanded.add("", number)
+        else:
+            expanded.add(rest, number)
+    return expanded
+
+
+def _action_parts(text: str) -> list[str]:
+    """`a, b, c` or `a; b` or `1) a 2) b` as separate actions; one sentence stays one action."""
+    numbered = [p.strip(" ,;") for p in re.split(r"(?:^|\s)\(?\d{1,2}[.)]\s+", text) if p.strip(" ,;")]
+    if len(numbered) > 1:
+        return numbered
+    separator = ";" if ";" in text else ","
+    parts = [p.strip(" .") for p in re.split(rf"{separator}\s*(?:and\s+)?", text) if p.strip(" .")]
+    return parts if all(len(p.split()) <= 14 for p in parts) else [text.strip()]
+
+
+_TIME_AFTER = re.compile(r"^\W{0,3}\d{1,2}:\d{2}")
+
+
+def split_incidents(note: NoteText) -> list[NoteText]:
+    """A digest of several dated incidents (headings or top-level bullets, each with its own date) -> one part each.
+
+    Structured formats say where each incident starts (`note.splits`); for text, a start is a heading or a
+    top-level list item that begins with a day or month, not followed by a time (that is a timeline row).
+    Two or more starts of the same kind split the note; the digest's own preamble belongs to no incident.
+    """
+    starts = note.splits
+    if not starts and not note.is_chat:
+        headings: list[int] = []
+        bullets: list[int] = []
+        for index, line in enumerate(note.lines):
+            heading = _ATX.match(line)
+            bullet = _LIST_ITEM.match(line)
+            lead = _TITLE_LEAD.match(line.strip())
+            text = plain(heading.group(2)) if heading else plain(bullet.group(2)) if bullet and not bullet.group(1) else (
+                line.strip() if lead and line == line.lstrip() else None)
+            if not text:
+                continue
+            dates = find_dates(text[:40], in_title=True)
+            if not dates or dates[0].start > 25 or _TIME_AFTER.match(text[dates[0].end :]):
+                continue
+            (headings if heading or lead else bullets).append(index)
+        starts = headings if len(headings) >= 2 else bullets if len(bullets) >= 2 else []
+    if len(starts) < 2:
+        return [note]
+    parts = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(note.lines)
+        lines, numbers = note.lines[start:end], note.numbers[start:end]
+        if not note.splits:
+            lead = _as_heading(lines[0])
+            lines, numbers = [*lead, *lines[1:]], [numbers[0]] * len(lead) + numbers[1:]
+        parts.append(dataclasses.replace(note, lines=lines, numbers=numbers, splits=[]))
+    return parts
+
+
+def _as_heading(line: str) -> list[str]:
+    """A digest entry's first line as its incident's heading and body lines.
+
+    `- 2023-01-12 payments 502s. Cause: bad deploy. AI: add canary` -> `# 2023-01-12 payments 502s`,
+    `Cause: bad deploy.`, `AI: add canary` (one sentence a line, so each label starts its own line).
+    """
+    bullet = _LIST_ITEM.match(line)
+    if not bullet:
+        return [line if _ATX.match(line) else "# " + line.strip()]
+    text = plain(bullet.group(2))
+    head, *rest = re.split(r"(?<=[a-z0-9)])[.;]\s+|\s+[—–]\s+(?=[A-Z])", text, maxsplit=1)
+    sentences = re.split(r"(?<=[a-z0-9)\]])[.]\s+(?=[A-Za-z])", rest[0]) if rest else []
+    return ["# " + head, *sentences]
