@@ -163,13 +163,14 @@ class Extractor:
         """`Key: value` labels in front matter, a header block, or bold list labels near the top."""
         found: dict[str, tuple[str, int]] = {}
         for index, line in enumerate(self.lines[:80]):
-            match = _FIELD.match(line)
-            if not match or not match.group(2) or line.lstrip().startswith("#"):
-                continue
-            label = plain(match.group(1)).lower()
-            kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
-            if kind and kind not in found:
-                found[kind] = (plain(match.group(2)), index)
+            for part in re.split(r"\s+[·|]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
+                match = _FIELD.match(part)
+                if not match or not match.group(2) or part.lstrip().startswith("#"):
+                    continue
+                label = plain(match.group(1)).lower()
+                kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
+                if kind and kind not in found:
+                        found[kind] = (plain(match.group(2)), index)
         return found
 
     def _front_matter_end(self) -> int:
@@ -246,6 +247,16 @@ class Extractor:
     # -- fields
 
     def title(self) -> NoteField:
+        """The note's title without its list number, quotes or a trailing `(12 July 2021)` date."""
+        found = self._title()
+        if not found.recorded:
+            return found
+        text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
+        text = re.sub(r"\s*\(([^()]*)\)\s*$", lambda m: "" if find_dates(m.group(1), in_title=True) else m.group(0), text)
+        text = text.strip().strip('"\u201c\u201d').strip()
+        return NoteField(value=text or found.value, lines=found.lines)
+
+    def _title(self) -> NoteField:
         """A `title:` field, a line above a `Status:` label, the first level-1 heading, or the first heading naming no section."""
         if "title" in self.fields:
             value, index = self.fields["title"]
@@ -528,7 +539,8 @@ def expand_inline_sections(note: NoteText) -> NoteText:
     for line, number in zip(note.lines, note.numbers):
         match = _INLINE_LABEL.match(line)
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
-        if kind is None or plain(match.group("label")).lower() in rules.fields.get("title", ()):
+        label = plain(match.group("label")).lower() if match else ""
+        if kind is None or any(label in labels for labels in rules.fields.values()):
             expanded.add(line, number)
             continue
         rest = match.group("rest").strip()
@@ -552,7 +564,7 @@ def _action_parts(text: str) -> list[str]:
     return parts if all(len(p.split()) <= 14 for p in parts) else [text.strip()]
 
 
-_TIME_AFTER = re.compile(r"^\W{0,3}\d{1,2}:\d{2}")
+_TIME_AFTER = re.compile(r"^[T\W]{0,3}\d{1,2}:\d{2}")
 
 
 def split_incidents(note: NoteText) -> list[NoteText]:
@@ -563,7 +575,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     Two or more starts of the same kind split the note; the digest's own preamble belongs to no incident.
     """
     starts = note.splits
-    if not starts and not note.is_chat:
+    if not starts and not note.is_chat and not note.structured:
         headings: list[int] = []
         bullets: list[int] = []
         for index, line in enumerate(note.lines):
@@ -574,9 +586,11 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 line.strip() if lead and line == line.lstrip() else None)
             if not text:
                 continue
-            dates = find_dates(text[:40], in_title=True)
-            if not dates or dates[0].start > 25 or _TIME_AFTER.match(text[dates[0].end :]):
+            dates = find_dates(text if heading else text[:40], in_title=True)
+            if not dates or dates[0].precision != "day" or (dates[0].start > 25 and not heading) or _TIME_AFTER.match(text[dates[0].end :]):
                 continue
+            if len(re.findall(r"[A-Za-z]{2,}", text[: dates[0].start] + text[dates[0].end :])) < 2:
+                continue  # a bare date heading is a day of a timeline, not an incident
             (headings if heading or lead else bullets).append(index)
         starts = headings if len(headings) >= 2 else bullets if len(bullets) >= 2 else []
     if len(starts) < 2:
@@ -585,6 +599,8 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     for position, start in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(note.lines)
         lines, numbers = note.lines[start:end], note.numbers[start:end]
+        if not any(line.strip() for line in lines):
+            continue
         if not note.splits:
             lead = _as_heading(lines[0])
             lines, numbers = [*lead, *lines[1:]], [numbers[0]] * len(lead) + numbers[1:]

@@ -30,9 +30,11 @@ class NoteText:
     is_chat: bool = False  # a conversation: no paragraph of it is taken as the note's summary
     name: str = ""  # the file name: a date in it is the last resort for the incident's date
     splits: list[int] = field(default_factory=list)  # first line index of each incident, when the format says
+    structured: bool = False  # read from fields (JSON, YAML, CSV): the format alone says where incidents are
 
     def extend(self, other: "NoteText") -> None:
         """Append another incident's lines (a structured file's next record)."""
+        self.structured = True
         self.splits.append(len(self.lines))
         self.lines.extend(other.lines)
         self.numbers.extend(other.numbers)
@@ -262,6 +264,9 @@ def _csv(path: Path, text: str) -> NoteText:
 # ---------------------------------------------------------------- e-mail
 
 
+_MAIL_HEADER = re.compile(r"^(?:from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.IGNORECASE)
+
+
 def _eml(text: str) -> NoteText:
     """An incident summary sent by e-mail: the subject is the title, the body keeps its lines in the file."""
     import email
@@ -289,7 +294,7 @@ def _eml(text: str) -> NoteText:
     first = next((line for line in body_lines if line.strip()), "")
     start = next((i for i in range(header_end, len(raw_lines)) if first and raw_lines[i].strip() == first.strip()), header_end + 1)
     for offset, line in enumerate(body_lines):
-        if line.startswith(">"):  # the quoted message being replied to is not this note
+        if line.startswith(">") or _MAIL_HEADER.match(line):  # quoted or forwarded headers are not this note's text
             continue
         note.add(line, start + 1 + offset)
     return note

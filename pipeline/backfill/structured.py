@@ -23,7 +23,9 @@ Located = tuple[Any, int]
 _SECTION_HEADINGS = {"text": "Summary", "impact": "Impact", "cause": "Root cause", "actions": "Action items",
                      "lessons": "Lessons learned", "comments": "Timeline"}
 _FIELD_LABELS = {"title": "title", "date": "date", "closed": "closed", "severity": "severity", "service": "service"}
-_NAME_KEYS = ("name", "value", "label", "title", "id", "key")
+_JIRA_HEADING = re.compile(r"^h([1-6])\.\s+")  # Jira wiki markup: "h2. Impact"
+_NAME_KEYS = ("name", "value", "label", "title", "task", "action", "item", "text", "description", "summary", "id", "key")
+_GRADES = {"low", "medium", "high", "critical", "major", "minor", "moderate", "severe"}
 _COMMENT_TEXT_KEYS = ("body", "text", "comment", "content", "message", "note", "description", "summary")
 _COMMENT_TIME_KEYS = ("created", "created at", "time", "timestamp", "at", "date", "when", "updated")
 
@@ -129,7 +131,7 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
     texts = sections.get("text", [])
     if "title" not in fields and texts and len(texts[0][0].split()) <= 15 and "\n" not in texts[0][0] and len(texts) > 1:
         fields["title"] = texts.pop(0)  # Jira's "summary" is a one-line title when a description follows
-    note = NoteText()
+    note = NoteText(structured=True)
     for meaning, label in _FIELD_LABELS.items():
         if meaning in fields:
             note.add(f"{label}: {fields[meaning][0]}", fields[meaning][1])
@@ -142,7 +144,7 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
         note.add(f"## {heading}", entries[0][1])
         for text, line in entries:
             for offset, part in enumerate(text.split("\n")):
-                note.add(part, line + offset)
+                note.add(_JIRA_HEADING.sub(lambda m: "#" * int(m.group(1)) + " ", part), line + offset)
             if meaning in {"text", "impact", "cause"}:
                 note.add("", line)  # paragraphs apart; list entries stay one list
         note.add("", entries[-1][1])
@@ -167,6 +169,8 @@ def _collect(value: Any, keys: KeyMeanings, fields: dict[str, tuple[str, int]],
             sections.setdefault(meaning, []).extend(_items(item, line))
         elif meaning == "comments":
             sections.setdefault(meaning, []).extend(_comments(item, line))
+        elif meaning == "impact" and isinstance(item, str) and item.strip().lower() in _GRADES:
+            fields.setdefault("severity", (item.strip(), line))  # "impact": "low" grades the incident
         elif meaning in _SECTION_HEADINGS:
             text = _scalar(item) if not isinstance(item, list) else "\n".join(t for t, _ in _items(item, line))
             if text:
@@ -199,7 +203,7 @@ def _items(value: Any, line: int) -> list[tuple[str, int]]:
                 found.append((f"- {_one_line(text)}", item_line))
         return found
     if isinstance(value, str):
-        parts = [p.strip(" -*•\t") for p in re.split(r"\n|;\s+|(?:^|\s)\d{1,2}[.)]\s+", value)]
+        parts = [p.strip(" -*•\t") for p in re.split(r"\n|;\s+|\s\|\s|(?:^|\s)\d{1,2}[.)]\s+", value)]
         return [(f"- {part}", line) for part in parts if part]
     return []
 
@@ -235,7 +239,9 @@ def csv_records(text: str) -> list[Located]:
     import csv
     import io
 
-    reader = csv.reader(io.StringIO(text))
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[Located] = []
     line = reader.line_num + 1
