@@ -236,6 +236,8 @@ class BackfillFile(Strict):
     structured_keys: dict[StructuredMeaning, list[str]]
     incident_lists: list[str]
     known_services: list[str]
+    action_leads: list[Regex]
+    action_sentences: list[Regex]
 
 
 # ---------------------------------------------------------------- rubric.yaml

@@ -53,6 +53,8 @@ class Rules:
     structured_keys: dict[str, tuple[str, ...]]
     incident_lists: tuple[str, ...]
     known_services: tuple[str, ...]
+    action_leads: tuple[re.Pattern[str], ...]
+    action_sentences: tuple[re.Pattern[str], ...]
 
 
 RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
@@ -73,6 +75,8 @@ def load_rules() -> Rules:
         structured_keys={name: tuple(keys) for name, keys in data.structured_keys.items()},
         incident_lists=tuple(data.incident_lists),
         known_services=tuple(data.known_services),
+        action_leads=tuple(re.compile(p, re.IGNORECASE) for p in data.action_leads),
+        action_sentences=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentences),
     )
 
 
@@ -225,6 +229,8 @@ class Extractor:
         bare = plain(line).lower().rstrip("?:. ")
         if bare and any(bare in synonyms for synonyms in self.rules.sections.values()):
             return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
+        if line.rstrip().endswith(":") and len(bare.split()) <= 12 and any(p.search(bare) for p in self.rules.action_leads):
+            return 3, "Action items"  # "What I want to do next:" introduces the follow-ups
         return None
 
     def section_lines(self, kind: str) -> list[int]:
@@ -462,7 +468,8 @@ class Extractor:
         seen = {item.lines.start for item in found}
         for index in indexes:
             table = _TABLE_ROW.match(self.lines[index])
-            if table and not _TABLE_RULE.match(self.lines[index]) and index + 1 < len(self.lines) and not _TABLE_RULE.match(self.lines[index + 1]):
+            is_header = index + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[index + 1])
+            if table and not _TABLE_RULE.match(self.lines[index]) and not is_header:
                 cells = [plain(cell) for cell in table.group(1).split("|") if plain(cell)]
                 if cells:
                     found.append(self.item(" | ".join(cells), index))
@@ -470,7 +477,33 @@ class Extractor:
             box = _CHECKBOX.match(line)
             if box and self.note.numbers[index] not in seen and index not in indexes:
                 found.append(self.item(plain(box.group(1)), index))
+        if not found and indexes:
+            found = self._plain_line_items(indexes)
+        if not found:
+            found = self._prose_actions()
         return found[:MAX_ITEMS]
+
+    def _plain_line_items(self, indexes: list[int]) -> list[NoteItem]:
+        """An action section of short unmarked lines (`next steps:` then one action a line): each line an item."""
+        lines = [i for i in indexes if self.lines[i].strip() and not _ATX.match(self.lines[i]) and not _TABLE_ROW.match(self.lines[i])]
+        short = [i for i in lines if len(plain(self.lines[i]).split()) <= 20 and not plain(self.lines[i]).endswith(":")]
+        if lines and len(short) == len(lines) and len(lines) <= MAX_ITEMS:
+            return [self.item(plain(self.lines[i]).rstrip("."), i) for i in lines]
+        return []
+
+    def _prose_actions(self) -> list[NoteItem]:
+        """Follow-ups written as a sentence ("Remediations included fixing A, B and C."): one item per listed part."""
+        items: list[NoteItem] = []
+        for index, line in enumerate(self.lines):
+            for pattern in self.rules.action_sentences:
+                match = pattern.search(line)
+                if not match:
+                    continue
+                listed = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end():], maxsplit=1)[0]
+                parts = [p.strip(" .") for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)]
+                items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
+                break
+        return items[:MAX_ITEMS]
 
     def _list_items(self, indexes: list[int]) -> list[NoteItem]:
         """Top-level list items; deeper bullets and continuation lines join their parent item."""

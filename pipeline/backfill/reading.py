@@ -114,6 +114,7 @@ class _HTMLLines(HTMLParser):
         self.in_title = False
         self.cells: list[str] | None = None  # inside a table row: its cells so far
         self.row_line = 1
+        self.header_row = False  # every cell of the row so far is a <th>
 
     def _flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self.buffer)).strip()
@@ -128,11 +129,12 @@ class _HTMLLines(HTMLParser):
             self.in_title = True
         if tag == "tr":
             self._flush()
-            self.cells, self.row_line = [], self.getpos()[0]
+            self.cells, self.row_line, self.header_row = [], self.getpos()[0], True
             return
         if self.cells is not None:  # inside a row, blocks and cells only separate words
             if tag in {"td", "th"}:
                 self.buffer = []
+                self.header_row = self.header_row and tag == "th"
             else:
                 self.buffer.append(" ")
             return
@@ -157,7 +159,10 @@ class _HTMLLines(HTMLParser):
                 self.buffer = []
             elif tag in {"tr", "table"}:
                 if any(self.cells):
-                    self.note.add(_table_line(self.cells), self.row_line)
+                    line = _table_line(self.cells)
+                    self.note.add(line, self.row_line)
+                    if self.header_row and line.startswith("|"):  # a header row, as markdown marks it
+                        self.note.add("|" + " --- |" * len(self.cells), self.row_line)
                 self.cells, self.buffer = None, []
                 self.start_line = self.getpos()[0]
             else:

@@ -129,7 +129,7 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
     others: list[tuple[str, int]] = []
     _collect(record[0], keys, fields, sections, others, depth=0)
     texts = sections.get("text", [])
-    if "title" not in fields and texts and len(texts[0][0].split()) <= 15 and "\n" not in texts[0][0] and len(texts) > 1:
+    if "title" not in fields and texts and len(texts[0][0].split()) <= 15 and "\n" not in texts[0][0]:
         fields["title"] = texts.pop(0)  # Jira's "summary" is a one-line title when a description follows
     note = NoteText(structured=True)
     for meaning, label in _FIELD_LABELS.items():
@@ -171,6 +171,8 @@ def _collect(value: Any, keys: KeyMeanings, fields: dict[str, tuple[str, int]],
             sections.setdefault(meaning, []).extend(_comments(item, line))
         elif meaning == "impact" and isinstance(item, str) and item.strip().lower() in _GRADES:
             fields.setdefault("severity", (item.strip(), line))  # "impact": "low" grades the incident
+        elif isinstance(item, dict) and meaning in {"text", "impact", "cause"} and depth < 4:
+            _collect(item, keys, fields, sections, others, depth + 1)  # e.g. Opsgenie's "details": {...}
         elif meaning in _SECTION_HEADINGS:
             text = _scalar(item) if not isinstance(item, list) else "\n".join(t for t, _ in _items(item, line))
             if text:
