@@ -36,7 +36,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_day"),
     (re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "day_month_name"),
     (re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})[-.](?P<mnum>\d{1,2})[-.]" + _YEAR + r"(?![\d])"), "dmy"),
+    (re.compile(r"(?<![\d.:/-])(?P<mnum>\d{1,2})-(?P<day>1[3-9]|2\d|3[01])-" + _YEAR + r"(?![\d])"), "ymd"),
     (re.compile(r"(?<![\d/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)?\d{2})(?![\d/])"), "slash"),
+    (re.compile(r"(?<![\d.:/-])(?P<first>\d{1,2})-(?P<second>\d{1,2})-(?P<year>\d{2})(?![\d-])"), "slash"),
     (re.compile(r"(?<![\d/.-])" + _YEAR + r"-(?P<mnum>0[1-9]|1[0-2])(?![\d]|-\d)"), "ym"),
     (re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_year"),
     (re.compile(r"\bQ(?P<quarter>[1-4])[\s/-]*" + _YEAR + r"\b|\b" + _YEAR.replace("year", "year2") + r"[\s/-]*Q(?P<quarter2>[1-4])\b", re.IGNORECASE), "quarter"),
@@ -113,7 +115,7 @@ def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
     """The note's own convention for slashed dates: a 24/10/2024 says day first, a 10/24/2024 month first."""
     day_first = month_first = 0
     for text in texts:
-        for match in _PATTERNS[4][0].finditer(text):
+        for match in (m for pattern, kind in _PATTERNS if kind == "slash" for m in pattern.finditer(text)):
             first, second = int(match.group("first")), int(match.group("second"))
             day_first += first > 12 >= second
             month_first += second > 12 >= first

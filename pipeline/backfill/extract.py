@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,6 +36,7 @@ _KEY_VALUE = re.compile(r"^\s*[A-Za-z_][A-Za-z _-]{0,30}:(?:\s|$)(?!//)")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|net|dev)/\S*")
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no nested brackets: linear on "[[[[..." input
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_TOML_FIELD = re.compile(r'^\s*([A-Za-z_][\w-]*)\s*=\s*"(.*)"\s*$')
 _TITLE_LEAD = re.compile(
     r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
     r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$", re.IGNORECASE)
@@ -166,7 +168,13 @@ class Extractor:
     def _fields(self) -> dict[str, tuple[str, int]]:
         """`Key: value` labels in front matter, a header block, or bold list labels near the top."""
         found: dict[str, tuple[str, int]] = {}
+        toml_block = False
         for index, line in enumerate(self.lines[:80]):
+            if line.strip() == "+++":  # TOML front matter (Hugo, Zola): key = "value"
+                toml_block = not toml_block
+                continue
+            if toml_block:
+                line = _TOML_FIELD.sub(r"\1: \2", line)
             for part in re.split(r"\s+[·|]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
                 match = _FIELD.match(part)
                 if not match or not match.group(2) or part.lstrip().startswith("#"):
@@ -300,6 +308,9 @@ class Extractor:
         first = filled[0]
         text = plain(self.lines[first])
         stands_alone = first + 1 < len(self.lines) and not self.lines[first + 1].strip()
+        second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
+        metadata_below = bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
+        stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
         if stands_alone and len(text.split()) <= 15 and not text.endswith((".", ",", ";")) and not _KEY_VALUE.match(text):
             return NoteField(value=text, lines=self.span(first))
         if stands_alone and re.match(r"^(incident|post-?mortem|outage)( report)?:\s+\S", text, re.IGNORECASE):
@@ -609,11 +620,24 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     """
     starts = note.splits
     if not starts and not note.is_chat and not note.structured:
-        headings: list[int] = []
+        rules = load_rules()
+        headings: list[tuple[int, int]] = []  # (level, index)
         bullets: list[int] = []
+        timeline_level = 0  # inside a timeline section, dated headings and bullets are its days, not incidents
         for index, line in enumerate(note.lines):
             heading = _ATX.match(line)
             bullet = _LIST_ITEM.match(line)
+            if heading:
+                level = len(heading.group(1))
+                if timeline_level and level <= timeline_level:
+                    timeline_level = 0
+                kind = classify(heading.group(2), rules.sections)
+                if kind == "timeline" and not timeline_level:
+                    timeline_level = level
+                if kind is not None:
+                    continue
+            if timeline_level:
+                continue
             lead = _TITLE_LEAD.match(line.strip())
             text = plain(heading.group(2)) if heading else plain(bullet.group(2)) if bullet and not bullet.group(1) else (
                 line.strip() if lead and line == line.lstrip() else None)
@@ -624,8 +648,13 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 continue
             if len(re.findall(r"[A-Za-z]{2,}", text[: dates[0].start] + text[dates[0].end :])) < 2:
                 continue  # a bare date heading is a day of a timeline, not an incident
-            (headings if heading or lead else bullets).append(index)
-        starts = headings if len(headings) >= 2 else bullets if len(bullets) >= 2 else []
+            if heading or lead:
+                headings.append((len(heading.group(1)) if heading else 0, index))
+            else:
+                bullets.append(index)
+        levels = Counter(level for level, _ in headings)
+        level, count = levels.most_common(1)[0] if levels else (0, 0)
+        starts = [index for lvl, index in headings if lvl == level] if count >= 2 else bullets if len(bullets) >= 2 else []
     if len(starts) < 2:
         return [note]
     parts = []
