@@ -279,8 +279,16 @@ class Extractor:
         for index, line in enumerate(self.lines[1:80], start=1):
             label = _FIELD.match(line)
             above = self.lines[index - 1].strip()
-            if label and plain(label.group(1)).lower() in self.rules.title_above_labels and above and not _KEY_VALUE.match(above):
-                return NoteField(value=plain(above), lines=self.span(index - 1))
+            before = self.lines[index - 2] if index >= 2 else ""
+            known_field = _KEY_VALUE.match(above) and (_KEY_VALUE.match(before) or any(
+                plain(above.split(":", 1)[0]).lower() in labels for labels in self.rules.fields.values()))
+            if label and plain(label.group(1)).lower() in self.rules.title_above_labels and above and not known_field:
+                first = index - 1
+                wrapped = first > 0 and above[:1].islower() and self.lines[first - 1].strip()[:1].isupper()
+                if wrapped and not self.lines[first - 1].rstrip().endswith((".", ":")):
+                    first -= 1  # a long title wrapped onto a second line ("... fails" / "on earthscope")
+                text = " ".join(plain(self.lines[i]) for i in range(first, index))
+                return NoteField(value=text, lines=self.span(first, index - 1))
         headings = [s for s in self.sections if s.heading_index >= 0]
         candidates = [s for s in headings if s.level == 1 and s.kind is None] or headings[:1]
         for section in [c for c in candidates if c.kind is None][:1]:
@@ -506,15 +514,12 @@ class Extractor:
         """Follow-ups written as a sentence ("Remediations included fixing A, B and C."): one item per listed part."""
         items: list[NoteItem] = []
         for index, line in enumerate(self.lines):
-            for pattern in self.rules.action_sentences:
-                match = pattern.search(line)
-                if not match:
-                    continue
+            matches = sorted((m for pattern in self.rules.action_sentences for m in pattern.finditer(line)), key=lambda m: m.start())
+            for match in matches:
                 listed = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end():], maxsplit=1)[0]
                 parts = [p.strip(" .") for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)]
                 items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
-                break
-        return items[:MAX_ITEMS]
+        return list({item.text: item for item in items}.values())[:MAX_ITEMS]
 
     def _list_items(self, indexes: list[int]) -> list[NoteItem]:
         """Top-level list items; deeper bullets and continuation lines join their parent item."""
