@@ -24,7 +24,7 @@ _DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the in
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,80}?)(?:\*\*|__)\s*:?\s*$")
+_BOLD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)([^*_]{2,80}?):?(?:\*\*|__)\s*:?\s*$")  # "- **Review actions**:"
 _CAPS_LINE = re.compile(r"^\s*([A-Z][A-Z0-9 &/'-]{2,60}):?\s*$")
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
 _FIELD = re.compile(r"^[\s>*+-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$")
@@ -200,8 +200,9 @@ class Extractor:
         for index, line in enumerate(self.lines):
             if index <= front_matter_end:
                 continue
-            if line.lstrip().startswith(("```", "~~~")):
-                in_code = not in_code
+            fence = line.strip()
+            if fence.startswith(("```", "~~~")) and not (len(fence) > 6 and fence.endswith(fence[:3])):
+                in_code = not in_code  # "```text```" on one line is inline code, not a fence
             is_underline = _SETEXT.match(line) and index > 0 and self._setext_level(index - 1) is not None
             if is_underline and not in_code:
                 continue
