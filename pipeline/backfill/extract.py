@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.backfill.dates import FoundDate, find_dates, parse_date, settle, slash_order
+from pipeline.backfill.dates import FoundDate, find_dates, settle, slash_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 

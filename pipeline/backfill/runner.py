@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.backfill.extract import RULES_FILE, Extracted, extract, extract_all
+from pipeline.backfill.extract import RULES_FILE, Extracted, extract_all
 from pipeline.backfill.manifest import Manifest
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import NoteSource, discover

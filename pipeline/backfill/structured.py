@@ -113,7 +113,7 @@ def incident_records(root: Located, keys: KeyMeanings) -> list[Located]:
     if isinstance(value, list):
         return [item for item in value if isinstance(item[0], dict)]
     if isinstance(value, dict):
-        for key, (item, line) in value.items():
+        for key, (item, _) in value.items():
             if normalize_key(key) in keys.containers and isinstance(item, list):
                 objects = [entry for entry in item if isinstance(entry[0], dict)]
                 if objects:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.backfill.extract import extract, parse_date
+from pipeline.backfill.dates import parse_date
+from pipeline.backfill.extract import extract
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import detect_format, discover, parse_shard
 from pipeline.errors import InputError
