@@ -213,23 +213,34 @@ def test_a_docx_is_read_with_headings(tmp_path):
 
 
 def test_backfill_writes_one_record_per_incident_and_drops_the_ones_a_note_no_longer_has(tmp_path):
+    from pipeline.similar.store import LibraryStore, StoreConfig
+
     notes = tmp_path / "notes"
     notes.mkdir()
     digest = notes / "digest.md"
-    digest.write_text("# Digest\n\n- 2021-07-12 DB failover. severity: SEV2\n- 2021-08-02 Cert expired. severity: SEV3\n"
-                      "- 2021-09-21 Rate limiter blocked partners. severity: SEV2\n")
-    out = tmp_path / "out"
+    digest.write_text("# Digest\n\n- 2021-07-12 DB failover. severity: SEV2. Follow-ups: tune autovacuum\n"
+                      "- 2021-08-02 Cert expired. severity: SEV3. Follow-ups: automate renewal\n"
+                      "- 2021-09-21 Rate limiter blocked partners. severity: SEV2. Follow-ups: per-partner limits\n")
+    out, store = tmp_path / "out", tmp_path / "library"
+    command = ["backfill", str(notes), "--out", str(out), "--index", "--store", str(store), "--no-progress"]
     runner = CliRunner()
-    assert runner.invoke(app, ["backfill", str(notes), "--out", str(out), "--no-progress"]).exit_code == 0
+    assert runner.invoke(app, command).exit_code == 0
     files = sorted(path.name for path in (out / "records").glob("*.json"))
     assert len(files) == 3
     records = [NoteRecord.model_validate_json((out / "records" / name).read_text()) for name in files]
     assert sorted((r.record_index, r.records_in_file, r.date.value) for r in records) == [
         (1, 3, "2021-07-12"), (2, 3, "2021-08-02"), (3, 3, "2021-09-21")]
     assert len({r.note_id for r in records}) == 3 and all(r.lines is not None for r in records)
-    digest.write_text("# Digest\n\n- 2021-07-12 DB failover. severity: SEV2\n")
-    result = runner.invoke(app, ["backfill", str(notes), "--out", str(out), "--no-progress"])
+
+    def incidents_in_library() -> set[str]:
+        collection = LibraryStore.open(StoreConfig(path=store), create=False).collection
+        return {meta["incident_id"] for meta in collection.get(include=["metadatas"])["metadatas"]}
+
+    assert incidents_in_library() == {r.note_id for r in records}
+    digest.write_text("# DB failover\n\nDate: 2021-07-12\n\n## Summary\n\nThe orders database failed over during a vacuum.\n")
+    result = runner.invoke(app, command)
     assert result.exit_code == 0 and "1 written" in result.output
     (left,) = [NoteRecord.model_validate_json(p.read_text()) for p in (out / "records").glob("*.json")]
     assert (left.records_in_file, left.date.value) == (1, "2021-07-12")
     assert len(list((out / "records").glob("*.md"))) == 1
+    assert incidents_in_library() == {left.note_id}
