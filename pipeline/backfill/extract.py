@@ -621,7 +621,8 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     """A digest of several dated incidents (headings or top-level bullets, each with its own date) -> one part each.
 
     Structured formats say where each incident starts (`note.splits`); for text, a start is a heading or a
-    top-level list item that begins with a day or month, not followed by a time (that is a timeline row).
+    top-level list item that begins with a day, not followed by a time (that is a timeline row), outside a
+    timeline section.
     Two or more starts of the same kind split the note; the digest's own preamble belongs to no incident.
     """
     starts = note.splits
