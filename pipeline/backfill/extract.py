@@ -23,11 +23,11 @@ MAX_ITEMS = 40
 _DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the incident date
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+|~{3,}|\^{3,}|\"{3,})\s*$")  # markdown, and reStructuredText's underlines
 _BOLD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)([^*_]{2,80}?):?(?:\*\*|__)\s*:?\s*$")  # "- **Review actions**:"
 _CAPS_LINE = re.compile(r"^\s*([A-Z][A-Z0-9 &/'-]{2,60}):?\s*$")
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
-_FIELD = re.compile(r"^[\s>*+-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$")
+_FIELD = re.compile(r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -217,12 +217,13 @@ class Extractor:
 
     def _setext_level(self, index: int) -> int | None:
         line = self.lines[index]
-        if index + 1 >= len(self.lines) or not line.strip() or _LIST_ITEM.match(line) or _KEY_VALUE.match(line):
+        overlined = index > 0 and _SETEXT.match(self.lines[index - 1]) is not None  # an rst title: "===" above and below
+        if index + 1 >= len(self.lines) or not line.strip() or _LIST_ITEM.match(line) or (_KEY_VALUE.match(line) and not overlined):
             return None
         underline = _SETEXT.match(self.lines[index + 1])
         if not underline or _TABLE_RULE.match(line):
             return None
-        return 1 if underline.group(1).startswith("=") else 2
+        return {"=": 1, "-": 2}.get(underline.group(1)[0], 3)
 
     def _heading(self, index: int) -> tuple[int, str] | None:
         line = self.lines[index]

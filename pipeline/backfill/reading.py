@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,9 @@ def _eml(text: str) -> NoteText:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return note
+    relative = _relative_day(message, part.get_content(), raw_lines[:header_end])
+    if relative:
+        note.add(f"date: {relative[0]}", relative[1])
     body = part.get_content()
     if part.get_content_type() == "text/html":
         inner = _html(body)
@@ -303,6 +307,32 @@ def _eml(text: str) -> NoteText:
             continue
         note.add(line, start + 1 + offset)
     return note
+
+
+_RELATIVE_DAYS = {"yesterday": 1, "last night": 1, "today": 0, "this morning": 0, "tonight": 0, "this afternoon": 0}
+
+
+def _relative_day(message: Any, body: str, header_lines: list[str]) -> tuple[str, int] | None:
+    """"The queue died yesterday", in a mail sent on 2 August: 1 August, cited at the Date header's line.
+
+    Only when the body writes no day of its own; the sent date alone is never taken as the incident's.
+    """
+    from email.utils import parsedate_to_datetime
+
+    from pipeline.backfill.dates import find_dates
+
+    if any(f.precision == "day" and not f.ambiguous for f in find_dates(body)):
+        return None
+    words = re.search(r"\b(" + "|".join(_RELATIVE_DAYS) + r")\b", body + " " + str(message.get("subject", "")), re.IGNORECASE)
+    if not words or not message.get("date"):
+        return None
+    try:
+        sent = parsedate_to_datetime(str(message["date"]))
+    except (TypeError, ValueError):
+        return None
+    day = sent.date() - timedelta(days=_RELATIVE_DAYS[words.group(1).lower()])
+    line = next((i + 1 for i, text in enumerate(header_lines) if text.lower().startswith("date:")), 1)
+    return day.isoformat(), line
 
 
 # ---------------------------------------------------------------- docx

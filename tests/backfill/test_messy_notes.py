@@ -244,3 +244,25 @@ def test_backfill_writes_one_record_per_incident_and_drops_the_ones_a_note_no_lo
     assert (left.records_in_file, left.date.value) == (1, "2021-07-12")
     assert len(list((out / "records").glob("*.md"))) == 1
     assert incidents_in_library() == {left.note_id}
+
+
+def test_an_eml_saying_yesterday_is_dated_from_its_date_header(tmp_path):
+    path = note_file(tmp_path, "late.eml", (
+        "From: a@example.org\nDate: Sun, 2 Aug 2020 23:47:00 -0300\nSubject: outage yesterday - job queue\n\n"
+        "The queue Redis ran out of memory in the afternoon; bulk jobs were flushed.\n"
+    ))
+    (fields,) = records_of(path)
+    assert fields.date.value == "2020-08-01" and fields.date.lines.start == 2
+    written = note_file(tmp_path, "dated.eml", "Date: Sun, 2 Aug 2020 23:47:00 -0300\nSubject: outage yesterday\n\nOn 31 July 2020 the queue died.\n")
+    assert records_of(written)[0].date.value == "2020-07-31"
+
+
+def test_an_rst_note_with_an_overlined_title_and_field_list(tmp_path):
+    path = note_file(tmp_path, "split-brain.rst", (
+        "=====================================\nPostmortem: search cluster split brain\n=====================================\n\n"
+        ":Date: 2019-03-04\n:Service: search\n\nAction items\n~~~~~~~~~~~~\n\n* Set minimum_master_nodes to 2\n"
+    ))
+    (fields,) = records_of(path)
+    assert (fields.title.value, fields.date.value, fields.date.lines.start) == ("Postmortem: search cluster split brain", "2019-03-04", 5)
+    assert [item.text for item in fields.services] == ["search"]
+    assert [item.text for item in fields.action_items] == ["Set minimum_master_nodes to 2"]
