@@ -268,6 +268,8 @@ def load_languages() -> LanguagesFile:
 
 NoteSection = Literal["summary", "impact", "timeline", "contributing_factors", "action_items", "lessons"]
 NoteLabel = Literal["title", "date", "severity", "services"]
+StructuredMeaning = Literal["title", "date", "closed", "text", "impact", "cause", "actions", "lessons", "severity",
+                            "service", "comments"]
 
 
 class BackfillFile(Strict):
@@ -278,6 +280,11 @@ class BackfillFile(Strict):
     title_above_labels: list[str]
     placeholder_titles: list[str]
     severity_patterns: list[Regex]
+    structured_keys: dict[StructuredMeaning, list[str]]
+    incident_lists: list[str]
+    known_services: list[str]
+    action_leads: list[Regex]
+    action_sentences: list[Regex]
 
 
 # ---------------------------------------------------------------- rubric.yaml

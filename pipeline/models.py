@@ -372,11 +372,18 @@ class NoteRecord(Strict):
 
     note_id: str = Field(description="Stable id from the note's path relative to its backfill source.")
     source: str = Field(description="Path of the note as given to backfill.")
-    format: Literal["markdown", "text", "html", "json", "slack-export"]
+    format: Literal["markdown", "text", "html", "json", "slack-export", "yaml", "csv", "eml", "docx"]
     content_sha256: str
     extraction: Literal["offline", "llm"] = "offline"
+    record_index: int = Field(default=1, ge=1, description="1-based position of this incident in its file.")
+    records_in_file: int = Field(default=1, ge=1, description="How many incidents the file holds (a digest, a CSV).")
+    lines: SourceSpan | None = Field(default=None, description="The incident's own lines when the file holds several.")
     title: NoteField = Field(default_factory=NoteField)
-    date: NoteField = Field(default_factory=NoteField, description="Incident date, ISO YYYY-MM-DD.")
+    date: NoteField = Field(default_factory=NoteField,
+                            description="Incident date: YYYY-MM-DD, or YYYY-MM / YYYY-Qn when the note gives only that.")
+    date_precision: Literal["day", "month", "quarter"] | None = Field(default=None, description="How precise the date is.")
+    date_provenance: Literal["note", "file name"] | None = Field(
+        default=None, description='"file name" when the note itself gives no date (the last resort).')
     severity: NoteField = Field(default_factory=NoteField)
     services: list[NoteItem] = Field(default_factory=list)
     summary: NoteField = Field(default_factory=NoteField)

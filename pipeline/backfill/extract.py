@@ -7,11 +7,13 @@ Nothing is guessed: a field is filled only from a labelled field, a heading the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
+from pipeline.backfill.dates import FoundDate, find_dates, settle, slash_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 
@@ -21,11 +23,11 @@ MAX_ITEMS = 40
 _DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the incident date
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,80}?)(?:\*\*|__)\s*:?\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+|~{3,}|\^{3,}|\"{3,})\s*$")  # markdown, and reStructuredText's underlines
+_BOLD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)([^*_]{2,80}?):?(?:\*\*|__)\s*:?\s*$")  # "- **Review actions**:"
 _CAPS_LINE = re.compile(r"^\s*([A-Z][A-Z0-9 &/'-]{2,60}):?\s*$")
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
-_FIELD = re.compile(r"^[\s>*+-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$")
+_FIELD = re.compile(r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -34,30 +36,15 @@ _KEY_VALUE = re.compile(r"^\s*[A-Za-z_][A-Za-z _-]{0,30}:(?:\s|$)(?!//)")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|net|dev)/\S*")
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no nested brackets: linear on "[[[[..." input
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_TOML_FIELD = re.compile(r'^\s*([A-Za-z_][\w-]*)\s*=\s*"(.*)"\s*$')
+_TITLE_LEAD = re.compile(
+    r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
+    r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$", re.IGNORECASE)
 _TIME = (
     r"(?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?)[ T,]*)?\d{1,2}:\d{2}(?::\d{2})?"
     r"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:UTC|GMT|Z|[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?"
 )
 _TIMELINE_LINE = re.compile(r"^[\s>*+•-]*(?:\*\*|__)?\s*(?P<time>" + _TIME + r")(?:\*\*|__)?\s*[-–—:|)]*\s*(?P<text>.*)$")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATE_PATTERNS = [
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
-    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
-    re.compile(r"\b(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"),
-]
-
-
 @dataclass(frozen=True)
 class Rules:
     sections: dict[str, tuple[str, ...]]
@@ -65,6 +52,11 @@ class Rules:
     placeholder_titles: frozenset[str]
     title_above_labels: tuple[str, ...]
     severity_patterns: tuple[re.Pattern[str], ...]
+    structured_keys: dict[str, tuple[str, ...]]
+    incident_lists: tuple[str, ...]
+    known_services: tuple[str, ...]
+    action_leads: tuple[re.Pattern[str], ...]
+    action_sentences: tuple[re.Pattern[str], ...]
 
 
 RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
@@ -82,6 +74,11 @@ def load_rules() -> Rules:
         placeholder_titles=frozenset(t.lower() for t in data.placeholder_titles),
         title_above_labels=tuple(data.title_above_labels),
         severity_patterns=tuple(re.compile(p, re.IGNORECASE) for p in data.severity_patterns),
+        structured_keys={name: tuple(keys) for name, keys in data.structured_keys.items()},
+        incident_lists=tuple(data.incident_lists),
+        known_services=tuple(data.known_services),
+        action_leads=tuple(re.compile(p, re.IGNORECASE) for p in data.action_leads),
+        action_sentences=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentences),
     )
 
 
@@ -108,6 +105,10 @@ class Extracted:
     contributing_factors: list[NoteItem]
     action_items: list[NoteItem]
     lessons: list[NoteItem]
+    date_precision: str | None = None  # day, month or quarter; None when the note gives no date
+    date_source: str | None = None  # "file name" when the date was read from the file name only
+    warnings: list[str] = field(default_factory=list)
+    lines: SourceSpan | None = None  # the incident's own lines when the file holds several incidents
 
 
 def plain(text: str) -> str:
@@ -125,46 +126,12 @@ def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-def parse_date(text: str) -> date | None:
-    """The first unambiguous calendar date in `text` (URLs ignored); 03/04/2019 (day or month?) is skipped."""
-    text = _URL.sub(" ", text)
-    best: tuple[int, date] | None = None
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            found = _to_date(match)
-            if found is not None:
-                if best is None or match.start() < best[0]:
-                    best = (match.start(), found)
-                break
-    return best[1] if best else None
-
-
-def _to_date(match: re.Match[str]) -> date | None:
-    parts = match.groupdict()
-    year = int(parts["year"])
-    if parts.get("month"):
-        month, day = _MONTHS[parts["month"].lower().rstrip(".")], int(parts["day"])
-    elif parts.get("mnum"):
-        month, day = int(parts["mnum"]), int(parts["day"])
-    else:
-        first, second = int(parts["first"]), int(parts["second"])
-        if first > 12 >= second:
-            day, month = first, second
-        elif second > 12 >= first:
-            month, day = first, second
-        else:
-            return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 class Extractor:
     """Runs over one NoteText; every helper returns values with the source lines they came from."""
 
-    def __init__(self, note: NoteText) -> None:
+    def __init__(self, note: NoteText, slash_order: str | None = None) -> None:
         self.note = note
+        self.slash_order = slash_order  # a digest's convention for 03/04/2021, from all of its incidents
         self.rules = load_rules()
         self.lines = note.lines
         self.fields = self._fields()
@@ -179,9 +146,13 @@ class Extractor:
 
     def run(self) -> Extracted:
         title = self.title()
+        day, precision, warnings = self.date(title)
         return Extracted(
             title=title,
-            date=self.date(title),
+            date=day,
+            date_precision=precision,
+            date_source="file name" if day.recorded and day.lines is None else None,
+            warnings=warnings,
             severity=self.severity(),
             services=self.services(),
             summary=self.summary(),
@@ -197,14 +168,21 @@ class Extractor:
     def _fields(self) -> dict[str, tuple[str, int]]:
         """`Key: value` labels in front matter, a header block, or bold list labels near the top."""
         found: dict[str, tuple[str, int]] = {}
+        toml_block = False
         for index, line in enumerate(self.lines[:80]):
-            match = _FIELD.match(line)
-            if not match or not match.group(2) or line.lstrip().startswith("#"):
+            if line.strip() == "+++":  # TOML front matter (Hugo, Zola): key = "value"
+                toml_block = not toml_block
                 continue
-            label = plain(match.group(1)).lower()
-            kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
-            if kind and kind not in found:
-                found[kind] = (plain(match.group(2)), index)
+            if toml_block:
+                line = _TOML_FIELD.sub(r"\1: \2", line)
+            for part in re.split(r"\s+[·|]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
+                match = _FIELD.match(part)
+                if not match or not match.group(2) or part.lstrip().startswith("#"):
+                    continue
+                label = plain(match.group(1)).lower()
+                kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
+                if kind and kind not in found:
+                        found[kind] = (plain(match.group(2)), index)
         return found
 
     def _front_matter_end(self) -> int:
@@ -222,8 +200,9 @@ class Extractor:
         for index, line in enumerate(self.lines):
             if index <= front_matter_end:
                 continue
-            if line.lstrip().startswith(("```", "~~~")):
-                in_code = not in_code
+            fence = line.strip()
+            if fence.startswith(("```", "~~~")) and not (len(fence) > 6 and fence.endswith(fence[:3])):
+                in_code = not in_code  # "```text```" on one line is inline code, not a fence
             is_underline = _SETEXT.match(line) and index > 0 and self._setext_level(index - 1) is not None
             if is_underline and not in_code:
                 continue
@@ -238,12 +217,13 @@ class Extractor:
 
     def _setext_level(self, index: int) -> int | None:
         line = self.lines[index]
-        if index + 1 >= len(self.lines) or not line.strip() or _LIST_ITEM.match(line) or _KEY_VALUE.match(line):
+        overlined = index > 0 and _SETEXT.match(self.lines[index - 1]) is not None  # an rst title: "===" above and below
+        if index + 1 >= len(self.lines) or not line.strip() or _LIST_ITEM.match(line) or (_KEY_VALUE.match(line) and not overlined):
             return None
         underline = _SETEXT.match(self.lines[index + 1])
         if not underline or _TABLE_RULE.match(line):
             return None
-        return 1 if underline.group(1).startswith("=") else 2
+        return {"=": 1, "-": 2}.get(underline.group(1)[0], 3)
 
     def _heading(self, index: int) -> tuple[int, str] | None:
         line = self.lines[index]
@@ -259,6 +239,8 @@ class Extractor:
         bare = plain(line).lower().rstrip("?:. ")
         if bare and any(bare in synonyms for synonyms in self.rules.sections.values()):
             return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
+        if line.rstrip().endswith(":") and len(bare.split()) <= 12 and any(p.search(bare) for p in self.rules.action_leads):
+            return 3, "Action items"  # "What I want to do next:" introduces the follow-ups
         return None
 
     def section_lines(self, kind: str) -> list[int]:
@@ -281,6 +263,16 @@ class Extractor:
     # -- fields
 
     def title(self) -> NoteField:
+        """The note's title without its list number, quotes or a trailing `(12 July 2021)` date."""
+        found = self._title()
+        if not found.recorded:
+            return found
+        text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
+        text = re.sub(r"\s*\(([^()]*)\)\s*$", lambda m: "" if find_dates(m.group(1), in_title=True) else m.group(0), text)
+        text = text.strip().strip('"\u201c\u201d').strip()
+        return NoteField(value=text or found.value, lines=found.lines)
+
+    def _title(self) -> NoteField:
         """A `title:` field, a line above a `Status:` label, the first level-1 heading, or the first heading naming no section."""
         if "title" in self.fields:
             value, index = self.fields["title"]
@@ -289,8 +281,16 @@ class Extractor:
         for index, line in enumerate(self.lines[1:80], start=1):
             label = _FIELD.match(line)
             above = self.lines[index - 1].strip()
-            if label and plain(label.group(1)).lower() in self.rules.title_above_labels and above and not _KEY_VALUE.match(above):
-                return NoteField(value=plain(above), lines=self.span(index - 1))
+            before = self.lines[index - 2] if index >= 2 else ""
+            known_field = _KEY_VALUE.match(above) and (_KEY_VALUE.match(before) or any(
+                plain(above.split(":", 1)[0]).lower() in labels for labels in self.rules.fields.values()))
+            if label and plain(label.group(1)).lower() in self.rules.title_above_labels and above and not known_field:
+                first = index - 1
+                wrapped = first > 0 and above[:1].islower() and self.lines[first - 1].strip()[:1].isupper()
+                if wrapped and not self.lines[first - 1].rstrip().endswith((".", ":")):
+                    first -= 1  # a long title wrapped onto a second line ("... fails" / "on earthscope")
+                text = " ".join(plain(self.lines[i]) for i in range(first, index))
+                return NoteField(value=text, lines=self.span(first, index - 1))
         headings = [s for s in self.sections if s.heading_index >= 0]
         candidates = [s for s in headings if s.level == 1 and s.kind is None] or headings[:1]
         for section in [c for c in candidates if c.kind is None][:1]:
@@ -301,36 +301,75 @@ class Extractor:
         return self._first_line_title()
 
     def _first_line_title(self) -> NoteField:
-        """A short first line standing alone (not a sentence, not a heading or field) is the note's title."""
+        """`INCIDENT <date> <title>` or `Postmortem: <title>` first, else a short first line standing alone."""
         filled = [i for i, line in enumerate(self.lines) if line.strip()]
+        if filled and not self.note.is_chat:
+            lead = _TITLE_LEAD.match(plain(self.lines[filled[0]]))
+            if lead:
+                rest = lead.group("rest")
+                dates = find_dates(rest, in_title=True)
+                if dates and dates[0].start == 0:
+                    rest = rest[dates[0].end :]
+                rest = rest.strip(" -–—:|")
+                if rest and len(rest.split()) <= 20:
+                    return NoteField(value=rest, lines=self.span(filled[0]))
         if self.note.is_chat or len(filled) < 2 or self._heading(filled[0]) is not None:
             return NoteField()
         first = filled[0]
         text = plain(self.lines[first])
         stands_alone = first + 1 < len(self.lines) and not self.lines[first + 1].strip()
+        second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
+        metadata_below = bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
+        stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
         if stands_alone and len(text.split()) <= 15 and not text.endswith((".", ",", ";")) and not _KEY_VALUE.match(text):
             return NoteField(value=text, lines=self.span(first))
         if stands_alone and re.match(r"^(incident|post-?mortem|outage)( report)?:\s+\S", text, re.IGNORECASE):
             return NoteField(value=text, lines=self.span(first))
         return NoteField()
 
-    def date(self, title: NoteField) -> NoteField:
-        """A date field, else a date in the title, the timeline, the summary, or the note's opening lines."""
-        candidates: list[int] = []
-        if "date" in self.fields:
-            candidates.append(self.fields["date"][1])
+    def date(self, title: NoteField) -> tuple[NoteField, str | None, list[str]]:
+        """The day the incident began, with its precision (day, month, quarter) and any warnings.
+
+        A date field, else a date in the title, the timeline, the summary, or the note's opening lines; a
+        month or quarter is narrowed to a day of it written later in those places. A slashed date whose
+        order the note does not settle is reported, not guessed; the file name is the last resort.
+        """
+        order = self.slash_order or slash_order(self.lines)
+        known = {f.value for line in self.lines for f in find_dates(line) if f.precision == "day" and not f.ambiguous}
+        sources: list[tuple[list[FoundDate], SourceSpan | None]] = []
+        field_index = self.fields["date"][1] if "date" in self.fields else None
+        if field_index is not None:
+            sources.append((find_dates(self.lines[field_index]), self.span(field_index)))
         if title.recorded:
-            found = parse_date(title.value)
-            if found:
-                return NoteField(value=found.isoformat(), lines=title.lines)
-        candidates += self.section_lines("timeline") + self.section_lines("summary")
+            sources.append((find_dates(title.value, in_title=True), title.lines))
         opening = [i for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
                    if line.strip() and not _KEY_VALUE.match(line)]
-        for index in candidates + opening[:_DATE_SEARCH_LINES]:
-            found = parse_date(self.lines[index])
-            if found:
-                return NoteField(value=found.isoformat(), lines=self.span(index))
-        return NoteField()
+        later = self.section_lines("timeline") + self.section_lines("summary") + opening[:_DATE_SEARCH_LINES]
+        sources += [(find_dates(self.lines[i]), self.span(i)) for i in dict.fromkeys(later) if i != field_index]
+        sources = [([settle(f, order, known) for f in dates], span) for dates, span in sources if dates]
+        warnings: list[str] = []
+        chosen: tuple[FoundDate, SourceSpan] | None = None
+        for dates, span in sources:
+            for found in dates:
+                if found.ambiguous:
+                    where = f" at line {span.start}" if span else ""
+                    warning = f"date {found.written!r}{where} is ambiguous ({found.ambiguous[0]} or {found.ambiguous[1]}); not used"
+                    if warning not in warnings:
+                        warnings.append(warning)
+                    continue
+                if chosen is None:
+                    chosen = (found, span)
+                elif chosen[0].precision != "day" and found.precision == "day" and _within(found.value, chosen[0]):
+                    chosen = (found, span)
+                    break
+            if chosen is not None and chosen[0].precision == "day":
+                break
+        if chosen is not None:
+            return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings
+        by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]
+        if by_name:
+            return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
+        return NoteField(), None, warnings
 
     def severity(self) -> NoteField:
         """A severity field as written, else the first severity the prose states (SEV-2, a P1 outage)."""
@@ -345,12 +384,23 @@ class Extractor:
         return NoteField()
 
     def services(self) -> list[NoteItem]:
-        """Only from a services/product/component field; names in prose are not guessed at."""
+        """A services/product/component field, else known service names and "<name> service" in the note."""
         if "services" not in self.fields:
-            return []
+            return self._named_services()
         value, index = self.fields["services"]
         names = [part.strip(" .") for part in re.split(r"[,;/]|\band\b", value) if part.strip(" .")]
         return [self.item(name, index) for name in names[:10]]
+
+    def _named_services(self) -> list[NoteItem]:
+        known = "|".join(re.escape(name) for name in self.rules.known_services)
+        pattern = re.compile(rf"\b({known})\b|\b([a-z][\w-]{{2,30}}) service\b", re.IGNORECASE)
+        found: dict[str, int] = {}
+        for index, line in enumerate(self.lines[:200]):
+            for match in pattern.finditer(_URL.sub(" ", line)):
+                name = (match.group(1) or match.group(2)).lower()
+                if name not in {"the", "our", "this", "that", "a", "customer", "whole", "entire", "web", "each", "every"}:
+                    found.setdefault(name, index)
+        return [self.item(name, index) for name, index in list(found.items())[:10]]
 
     def summary(self) -> NoteField:
         """The summary section's first paragraph, else the first prose paragraph before other sections."""
@@ -439,7 +489,8 @@ class Extractor:
         seen = {item.lines.start for item in found}
         for index in indexes:
             table = _TABLE_ROW.match(self.lines[index])
-            if table and not _TABLE_RULE.match(self.lines[index]) and index + 1 < len(self.lines) and not _TABLE_RULE.match(self.lines[index + 1]):
+            is_header = index + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[index + 1])
+            if table and not _TABLE_RULE.match(self.lines[index]) and not is_header:
                 cells = [plain(cell) for cell in table.group(1).split("|") if plain(cell)]
                 if cells:
                     found.append(self.item(" | ".join(cells), index))
@@ -447,7 +498,30 @@ class Extractor:
             box = _CHECKBOX.match(line)
             if box and self.note.numbers[index] not in seen and index not in indexes:
                 found.append(self.item(plain(box.group(1)), index))
+        if not found and indexes:
+            found = self._plain_line_items(indexes)
+        if not found:
+            found = self._prose_actions()
         return found[:MAX_ITEMS]
+
+    def _plain_line_items(self, indexes: list[int]) -> list[NoteItem]:
+        """An action section of short unmarked lines (`next steps:` then one action a line): each line an item."""
+        lines = [i for i in indexes if self.lines[i].strip() and not _ATX.match(self.lines[i]) and not _TABLE_ROW.match(self.lines[i])]
+        short = [i for i in lines if len(plain(self.lines[i]).split()) <= 20 and not plain(self.lines[i]).endswith(":")]
+        if lines and len(short) == len(lines) and len(lines) <= MAX_ITEMS:
+            return [self.item(plain(self.lines[i]).rstrip("."), i) for i in lines]
+        return []
+
+    def _prose_actions(self) -> list[NoteItem]:
+        """Follow-ups written as a sentence ("Remediations included fixing A, B and C."): one item per listed part."""
+        items: list[NoteItem] = []
+        for index, line in enumerate(self.lines):
+            matches = sorted((m for pattern in self.rules.action_sentences for m in pattern.finditer(line)), key=lambda m: m.start())
+            for match in matches:
+                listed = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end():], maxsplit=1)[0]
+                parts = [p.strip(" .") for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)]
+                items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
+        return list({item.text: item for item in items}.values())[:MAX_ITEMS]
 
     def _list_items(self, indexes: list[int]) -> list[NoteItem]:
         """Top-level list items; deeper bullets and continuation lines join their parent item."""
@@ -471,9 +545,149 @@ class Extractor:
             previous = index
         return [self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))]
 
+def _within(day: str, period: FoundDate) -> bool:
+    """True when the day `YYYY-MM-DD` falls in the month or quarter `period`."""
+    if period.precision == "month":
+        return day.startswith(period.value)
+    year, quarter = period.value.split("-Q")
+    return day[:4] == year and (int(day[5:7]) - 1) // 3 + 1 == int(quarter)
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_ITEM_CHARS else text[: MAX_ITEM_CHARS - 3].rstrip() + "..."
 
 
 def extract(note: NoteText) -> Extracted:
-    return Extractor(note).run()
+    """The note as one incident (the first, when it holds several)."""
+    return extract_all(note)[0]
+
+
+def extract_all(note: NoteText) -> list[Extracted]:
+    """One Extracted per incident in the note, each with its own line range when there are several."""
+    parts = split_incidents(note)
+    if len(parts) == 1:
+        return [Extractor(expand_inline_sections(note)).run()]
+    results = []
+    order = slash_order(note.lines)
+    for part in parts:
+        extracted = Extractor(expand_inline_sections(part), order).run()
+        extracted.lines = SourceSpan(start=min(part.numbers), end=max(part.numbers))
+        results.append(extracted)
+    return results
+
+
+_INLINE_LABEL = re.compile(r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
+                           r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$")
+
+
+def expand_inline_sections(note: NoteText) -> NoteText:
+    """`followups: a, b, c` and `**Root cause:** text` lines become a heading and its body (same source line).
+
+    An action label's comma or semicolon list becomes one item each, so free-text notes give action items.
+    """
+    rules = load_rules()
+    expanded = dataclasses.replace(note, lines=[], numbers=[], splits=[])
+    for line, number in zip(note.lines, note.numbers):
+        match = _INLINE_LABEL.match(line)
+        kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
+        label = plain(match.group("label")).lower() if match else ""
+        if kind is None or any(label in labels for labels in rules.fields.values()):
+            expanded.add(line, number)
+            continue
+        rest = match.group("rest").strip()
+        expanded.add(f"### {plain(match.group('label'))}", number)
+        if kind == "action_items":
+            for part in _action_parts(rest):
+                expanded.add(f"- {part}", number)
+            expanded.add("", number)
+        else:
+            expanded.add(rest, number)
+    return expanded
+
+
+def _action_parts(text: str) -> list[str]:
+    """`a, b, c` or `a; b` or `1) a 2) b` as separate actions; one sentence stays one action."""
+    numbered = [p.strip(" ,;") for p in re.split(r"(?:^|\s)\(?\d{1,2}[.)]\s+", text) if p.strip(" ,;")]
+    if len(numbered) > 1:
+        return numbered
+    separator = ";" if ";" in text else ","
+    parts = [p.strip(" .") for p in re.split(rf"{separator}\s*(?:and\s+)?", text) if p.strip(" .")]
+    return parts if all(len(p.split()) <= 14 for p in parts) else [text.strip()]
+
+
+_TIME_AFTER = re.compile(r"^[T\W]{0,3}\d{1,2}:\d{2}")
+
+
+def split_incidents(note: NoteText) -> list[NoteText]:
+    """A digest of several dated incidents (headings or top-level bullets, each with its own date) -> one part each.
+
+    Structured formats say where each incident starts (`note.splits`); for text, a start is a heading or a
+    top-level list item that begins with a day, not followed by a time (that is a timeline row), outside a
+    timeline section.
+    Two or more starts of the same kind split the note; the digest's own preamble belongs to no incident.
+    """
+    starts = note.splits
+    if not starts and not note.is_chat and not note.structured:
+        rules = load_rules()
+        headings: list[tuple[int, int]] = []  # (level, index)
+        bullets: list[int] = []
+        timeline_level = 0  # inside a timeline section, dated headings and bullets are its days, not incidents
+        for index, line in enumerate(note.lines):
+            heading = _ATX.match(line)
+            bullet = _LIST_ITEM.match(line)
+            if heading:
+                level = len(heading.group(1))
+                if timeline_level and level <= timeline_level:
+                    timeline_level = 0
+                kind = classify(heading.group(2), rules.sections)
+                if kind == "timeline" and not timeline_level:
+                    timeline_level = level
+                if kind is not None:
+                    continue
+            if timeline_level:
+                continue
+            lead = _TITLE_LEAD.match(line.strip())
+            text = plain(heading.group(2)) if heading else plain(bullet.group(2)) if bullet and not bullet.group(1) else (
+                line.strip() if lead and line == line.lstrip() else None)
+            if not text:
+                continue
+            dates = find_dates(text if heading else text[:40], in_title=True)
+            if not dates or dates[0].precision != "day" or (dates[0].start > 25 and not heading) or _TIME_AFTER.match(text[dates[0].end :]):
+                continue
+            if len(re.findall(r"[A-Za-z]{2,}", text[: dates[0].start] + text[dates[0].end :])) < 2:
+                continue  # a bare date heading is a day of a timeline, not an incident
+            if heading or lead:
+                headings.append((len(heading.group(1)) if heading else 0, index))
+            else:
+                bullets.append(index)
+        levels = Counter(level for level, _ in headings)
+        level, count = levels.most_common(1)[0] if levels else (0, 0)
+        starts = [index for lvl, index in headings if lvl == level] if count >= 2 else bullets if len(bullets) >= 2 else []
+    if len(starts) < 2:
+        return [note]
+    parts = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(note.lines)
+        lines, numbers = note.lines[start:end], note.numbers[start:end]
+        if not any(line.strip() for line in lines):
+            continue
+        if not note.splits:
+            lead = _as_heading(lines[0])
+            lines, numbers = [*lead, *lines[1:]], [numbers[0]] * len(lead) + numbers[1:]
+        parts.append(dataclasses.replace(note, lines=lines, numbers=numbers, splits=[]))
+    return parts
+
+
+def _as_heading(line: str) -> list[str]:
+    """A digest entry's first line as its incident's heading and body lines.
+
+    `- 2023-01-12 payments 502s. Cause: bad deploy. AI: add canary` -> `# 2023-01-12 payments 502s`,
+    `Cause: bad deploy.`, `AI: add canary` (one sentence a line, so each label starts its own line).
+    """
+    bullet = _LIST_ITEM.match(line)
+    if not bullet:
+        return [line if _ATX.match(line) else "# " + line.strip()]
+    text = plain(bullet.group(2))
+    head, *rest = re.split(r"(?<=[a-z0-9)])[.;]\s+|\s+[—–]\s+(?=[A-Z])", text, maxsplit=1)
+    sentences = re.split(r"(?<=[a-z0-9)\]])[.]\s+(?=[A-Za-z])", rest[0]) if rest else []
+    return ["# " + head, *sentences]

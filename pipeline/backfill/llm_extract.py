@@ -11,7 +11,8 @@ import re
 
 from pydantic import BaseModel, Field
 
-from pipeline.backfill.extract import Extracted, parse_date, plain
+from pipeline.backfill.dates import parse_date
+from pipeline.backfill.extract import Extracted, plain
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 

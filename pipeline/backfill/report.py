@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.backfill.manifest import Manifest
-from pipeline.backfill.runner import RECORDS_DIR, BackfillSummary
+from pipeline.backfill.runner import RECORDS_DIR, BackfillSummary, record_files
 from pipeline.models import NoteRecord, blocking_findings
 from pipeline.output import write_atomic
 
@@ -20,10 +20,15 @@ def load_records(out: Path) -> list[NoteRecord]:
     finally:
         manifest.close()
     records = []
+    directory = out / RECORDS_DIR
     for note_id in done:
-        path = out / RECORDS_DIR / f"{note_id}.json"
-        if path.is_file():
-            records.append(NoteRecord.model_validate_json(path.read_text(encoding="utf-8")))
+        count = None  # the first record says how many the note has; more files are a killed run's leftovers
+        for index, paths in sorted(record_files(directory, note_id).items()):
+            for path in (p for p in paths if p.suffix == ".json"):
+                record = NoteRecord.model_validate_json(path.read_text(encoding="utf-8"))
+                count = record.records_in_file if count is None else count
+                if index <= count:
+                    records.append(record)
     return records
 
 

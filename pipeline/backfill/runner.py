@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.backfill.extract import RULES_FILE, Extracted, extract
+from pipeline.backfill.extract import RULES_FILE, Extracted, extract_all
 from pipeline.backfill.manifest import Manifest
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import NoteSource, discover
@@ -147,6 +147,40 @@ def record_sections(record: NoteRecord) -> list[tuple[str, str]]:
     return sections
 
 
+def record_id(note_id: str, index: int) -> str:
+    """A record's id: the note's id for its first (usually only) incident, `<note_id>.<n>` for the n-th."""
+    return note_id if index == 1 else f"{note_id}.{index}"
+
+
+def record_files(directory: Path, note_id: str) -> dict[int, list[Path]]:
+    """The record files a note has on disk, by record index (from this or an earlier run)."""
+    found: dict[int, list[Path]] = {}
+    for path in directory.glob(f"{note_id}*"):
+        rest = path.name[len(note_id):]
+        match = re.fullmatch(r"(?:\.(\d+))?\.(?:json|md)", rest)
+        if match:
+            found.setdefault(int(match.group(1) or 1), []).append(path)
+    return found
+
+
+def record_day(record: NoteRecord) -> date | None:
+    """The record's date as a day for the library: a month or quarter counts from its first day."""
+    if not record.date.recorded:
+        return None
+    value = record.date.value
+    if "-Q" in value:
+        year, quarter = value.split("-Q")
+        return date(int(year), (int(quarter) - 1) * 3 + 1, 1)
+    return date.fromisoformat(value if len(value) == 10 else value + "-01")
+
+
+def empty_document(incident_id: str, source: str) -> "LibraryDocument":
+    """A document with no chunks: syncing it removes a record that a note no longer has from the library."""
+    from pipeline.similar.documents import LibraryDocument
+
+    return LibraryDocument(incident_id=incident_id, title="", source=source, sections=[])
+
+
 def library_document(record: NoteRecord) -> "LibraryDocument":
     """The record as a similar-incidents library document: its metadata and its fields as sections."""
     from pipeline.similar.documents import LibraryDocument, finish
@@ -156,7 +190,7 @@ def library_document(record: NoteRecord) -> "LibraryDocument":
         incident_id=record.note_id,
         title=title,
         source=record.source,
-        date=date.fromisoformat(record.date.value) if record.date.recorded else None,
+        date=record_day(record),
         severity=record.severity.value if record.severity.recorded else None,
         services=[item.text.lower() for item in record.services],
         sections=record_sections(record),
@@ -171,7 +205,7 @@ class Indexer:
         self.options = options
         self.manifest = manifest
         self.summary = summary
-        self.pending: list[tuple[dict[str, Any], "LibraryDocument"]] = []
+        self.pending: list[tuple[dict[str, Any] | None, "LibraryDocument", Any]] = []
         self.store: Any = None
         self.lock = asyncio.Lock()
 
@@ -186,9 +220,12 @@ class Indexer:
         config = self.options.store or StoreConfig.resolve()
         await asyncio.to_thread(indexing_embedder_for, config.embeddings, notes * CHUNKS_PER_NOTE)
 
-    async def add(self, row: dict[str, Any], document: "LibraryDocument") -> None:
-        self.pending.append((row, document))
-        if len(self.pending) >= self.options.index_batch:
+    async def add(self, row: dict[str, Any], documents: list["LibraryDocument"], after_done: Any = None) -> None:
+        """A note's documents go into one batch together; its row is marked done once they are stored."""
+        for position, document in enumerate(documents):
+            last = position == len(documents) - 1
+            self.pending.append((row if last else None, document, after_done if last else None))
+        if len({id(row) for row, _, _ in self.pending if row is not None}) >= self.options.index_batch:
             await self.flush()
 
     async def flush(self) -> None:
@@ -196,11 +233,14 @@ class Indexer:
             batch, self.pending = self.pending, []
             if not batch:
                 return
-            counts = await asyncio.to_thread(self._sync, [document for _, document in batch])
+            counts = await asyncio.to_thread(self._sync, [document for _, document, _ in batch])
             self.summary.chunks_added += counts.added
             self.summary.chunks_removed += counts.removed
-            for row, _ in batch:
-                self.manifest.record(**row, indexed=True)
+            for row, _, after_done in batch:
+                if row is not None:
+                    self.manifest.record(**row, indexed=True)
+                if after_done is not None:
+                    after_done()
 
     def _sync(self, documents: list["LibraryDocument"]) -> Any:
         from pipeline.similar.store import LibraryStore, StoreConfig
@@ -260,19 +300,29 @@ class Backfill:
         }
         if source.format is None:
             kind = "folder" if source.path.is_dir() else f"file type {source.path.suffix or '(no suffix)'}"
-            self._fail(manifest, row, f"unsupported {kind}; backfill reads markdown, text, HTML, JSON and Slack exports")
+            self._fail(manifest, row, f"unsupported {kind}; backfill reads markdown, text, HTML, JSON, YAML, CSV, e-mail (.eml), .docx and Slack exports")
             return
         try:
             row["content_sha256"] = await asyncio.to_thread(content_sha256, source)
             if manifest.is_current(source.note_id, row["content_sha256"], self.fingerprint, self.options.index):
                 self.summary.unchanged += 1
                 return
-            record, calls, tokens = await self.build(source, row["content_sha256"])
-            await asyncio.to_thread(write_record, self.options.out / RECORDS_DIR, record)
+            records, calls, tokens = await self.build(source, row["content_sha256"])
+            directory = self.options.out / RECORDS_DIR
+            for record in records:
+                await asyncio.to_thread(write_record, directory, record)
         except Exception as error:  # noqa: BLE001 (one bad note must never stop a batch of thousands)
             self._fail(manifest, row, _reason(error))
             return
-        blame = len(blocking_findings(record.findings))
+        # Records the note had before (a digest that now holds fewer incidents) go once this run is done;
+        # until then their files mark them for removal again if the run is killed.
+        stale = {index: paths for index, paths in record_files(directory, source.note_id).items() if index > len(records)}
+
+        def remove_stale() -> None:
+            for path in (path for paths in stale.values() for path in paths):
+                path.unlink(missing_ok=True)
+
+        blame = sum(len(blocking_findings(record.findings)) for record in records)
         self.summary.processed += 1
         self.summary.notes_with_blame += bool(blame)
         self.summary.llm_calls += calls
@@ -280,28 +330,39 @@ class Backfill:
         row.update(status="done", findings=blame, llm_calls=calls, llm_tokens=tokens,
                    seconds=time.perf_counter() - started)
         if indexer is not None:
-            document = await asyncio.to_thread(library_document, record)
-            await indexer.add(row, document)
+            documents = [await asyncio.to_thread(library_document, record) for record in records]
+            documents += [empty_document(record_id(source.note_id, index), str(source.path)) for index in sorted(stale)]
+            await indexer.add(row, documents, remove_stale)
         else:
             manifest.record(**row)
+            remove_stale()
 
-    async def build(self, source: NoteSource, digest: str) -> tuple[NoteRecord, int, int]:
+    async def build(self, source: NoteSource, digest: str) -> tuple[list[NoteRecord], int, int]:
+        """The note's records (one per incident it holds), with the model calls and tokens spent on them."""
         note = await asyncio.to_thread(read_note, source.path, source.format or "text", encoding=self.options.encoding)
         note = redact_note(note)
         if self.options.llm is not None:
             fields, warnings, calls, tokens = await self.llm_fields(source, note)
+            incidents = [(fields, warnings)]
         else:
-            fields, warnings, calls, tokens = await asyncio.to_thread(extract, note), [], 0, 0
+            incidents, calls, tokens = [(found, []) for found in await asyncio.to_thread(extract_all, note)], 0, 0
         findings = await asyncio.to_thread(lint_note, note, str(source.path))
-        record = NoteRecord(
-            note_id=source.note_id, source=str(source.path), format=source.format or "text",
-            content_sha256=digest, extraction="llm" if self.options.llm else "offline",
-            title=fields.title, date=fields.date, severity=fields.severity, services=fields.services,
-            summary=fields.summary, impact=fields.impact, timeline=fields.timeline,
-            contributing_factors=fields.contributing_factors, action_items=fields.action_items,
-            lessons=fields.lessons, findings=findings, warnings=warnings,
-        )
-        return record, calls, tokens
+        records = []
+        for index, (fields, warnings) in enumerate(incidents, start=1):
+            span = fields.lines
+            own = [f for f in findings if span is None or span.start <= f.line <= span.end]
+            records.append(NoteRecord(
+                note_id=record_id(source.note_id, index), source=str(source.path), format=source.format or "text",
+                content_sha256=digest, extraction="llm" if self.options.llm else "offline",
+                record_index=index, records_in_file=len(incidents), lines=span,
+                title=fields.title, date=fields.date, severity=fields.severity, services=fields.services,
+                date_precision=fields.date_precision,
+                date_provenance=("file name" if fields.date_source else "note") if fields.date.recorded else None,
+                summary=fields.summary, impact=fields.impact, timeline=fields.timeline,
+                contributing_factors=fields.contributing_factors, action_items=fields.action_items,
+                lessons=fields.lessons, findings=own, warnings=[*fields.warnings, *warnings],
+            ))
+        return records, calls, tokens
 
     async def llm_fields(self, source: NoteSource, note: NoteText) -> tuple[Extracted, list[str], int, int]:
         from pipeline.backfill.llm_extract import PROMPT, SYSTEM_PROMPT, NoteExtraction, prompt_lines, verified

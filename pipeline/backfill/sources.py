@@ -19,6 +19,10 @@ FORMATS_BY_SUFFIX = {
     ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text", ".log": "text", "": "text",
     ".html": "html", ".htm": "html",
     ".json": "json",
+    ".yaml": "yaml", ".yml": "yaml",
+    ".csv": "csv",
+    ".eml": "eml",
+    ".docx": "docx",
 }
 SLACK_EXPORT_MARKERS = ("channels.json", "users.json")
 _DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")

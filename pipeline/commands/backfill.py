@@ -27,7 +27,7 @@ from pipeline.errors import ConfigError, PipelineError
 def backfill(
     sources: Annotated[
         list[Path],
-        typer.Argument(help="Incident notes: markdown, text, HTML, JSON files, Slack export folders, or folders of them."),
+        typer.Argument(help="Incident notes: markdown, text, HTML, JSON, YAML, CSV, .eml and .docx files, Slack export folders, or folders of them."),
     ],
     out: Annotated[
         Path,

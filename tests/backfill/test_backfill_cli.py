@@ -159,14 +159,14 @@ def test_missing_source_and_a_broken_manifest_exit_2_naming_the_file(notes, tmp_
 def test_an_unexpected_error_on_one_note_fails_that_note_only(notes, tmp_path, monkeypatch):
     import pipeline.backfill.runner as runner_module
 
-    real_extract = runner_module.extract
+    real_extract = runner_module.extract_all
 
     def flaky(note):
         if any("search cluster" in line for line in note.lines):
             raise RuntimeError("boom")
         return real_extract(note)
 
-    monkeypatch.setattr(runner_module, "extract", flaky)
+    monkeypatch.setattr(runner_module, "extract_all", flaky)
     out = tmp_path / "out"
     result = backfill(str(notes), "--out", str(out))
     assert result.exit_code == 0 and f"{SUPPORTED - 1} written" in result.output

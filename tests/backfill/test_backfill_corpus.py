@@ -31,7 +31,8 @@ def test_every_corpus_file_gets_a_record_or_a_stated_reason(tmp_path):
     done = [relative for relative, status, _ in rows if status == "done"]
     assert all(reason for _, status, reason in rows if status == "failed")
     assert len(done) >= len(files) - 1  # INDEX.tsv is the one file that is not a note
-    assert len(list((out / "records").glob("*.json"))) == len(done)
+    first_records = {path.stem for path in (out / "records").glob("*.json") if "." not in path.stem}
+    assert len(first_records) == len(done)  # a digest adds <note_id>.2.json ... beside its first record
     summary = json.loads(result.output)
     assert summary["blameless"]["notes_blaming"] > 0  # real postmortems do blame people now and then
 
@@ -41,5 +42,15 @@ def test_titles_and_dates_match_the_hand_labelled_gold_sample():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     accuracy = module.evaluate(CORPUS)["accuracy"]
-    # measured 2026-11-24: title 0.85, date 0.925 (40 notes); a drop below these fails
-    assert accuracy["title"] >= 0.85 and accuracy["date"] >= 0.925, accuracy
+    # measured 2026-12-02: title 0.90, date 0.95, severity 0.975 (40 notes); a drop below these fails
+    assert accuracy["title"] >= 0.9 and accuracy["date"] >= 0.95 and accuracy["severity"] >= 0.975, accuracy
+
+
+def test_the_blind_gold_set_dev_split_holds_its_measured_accuracy():
+    spec = importlib.util.spec_from_file_location("backfill_run_eval", REPO_ROOT / "evals" / "backfill" / "run_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    dev = module.evaluate_v2(CORPUS)["by_split"]["dev"]
+    # measured 2026-12-02 on the dev split (the only split tuned on); a drop below these fails
+    assert dev["title"] >= 0.94 and dev["date"] >= 0.94 and dev["severity"] >= 0.97, dev
+    assert dev["action_recall"] >= 0.9 and dev["action_precision"] >= 0.95 and dev["incident_count"] >= 0.96, dev

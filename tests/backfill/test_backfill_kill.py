@@ -1,7 +1,7 @@
 """A backfill killed with SIGKILL at random points, ten times, then resumed: every note exactly once.
 
 Checked in the manifest (one done row per note), the records folder (one JSON and one markdown file per
-note, no temporary files) and the library (each note's stored chunk ids are exactly its document's).
+incident: a digest note holds three, no temporary files) and the library (each note's stored chunk ids are exactly its document's).
 Set BACKFILL_KILL_SEED to replay a failing sequence of kill times.
 """
 
@@ -21,6 +21,13 @@ from support import REPO_ROOT
 
 NOTES = 36
 KILLS = 10
+DIGEST = """# Quarterly digest
+
+- 2021-07-12 Orders DB failover. severity: SEV2. Follow-ups: tune autovacuum
+- 2021-08-02 Status page certificate expired. severity: SEV3. Follow-ups: automate renewal
+- 2021-09-21 Rate limiter blocked partners. severity: SEV2. Follow-ups: per-partner limits
+"""
+DIGEST_INCIDENTS = 3
 
 TEMPLATE = """---
 title: {service} outage number {n}
@@ -54,6 +61,7 @@ def write_notes(folder):
         service = services[n % len(services)]
         text = TEMPLATE.format(service=service, n=n, month=n % 12 + 1, day=n % 27 + 1, sev=n % 3 + 1, minutes=10 + n)
         (folder / f"note-{n:02d}.md").write_text(text)
+    (folder / "digest.md").write_text(DIGEST)
 
 
 def start(notes, out, store, env):
@@ -88,18 +96,19 @@ def test_sigkill_at_random_points_then_resume_gives_exactly_one_record_and_one_s
 
     with sqlite3.connect(out / "manifest.sqlite") as db:
         rows = db.execute("SELECT note_id, status, indexed FROM notes").fetchall()
-    assert len(rows) == NOTES and all(status == "done" and indexed == 1 for _, status, indexed in rows), context
+    assert len(rows) == NOTES + 1 and all(status == "done" and indexed == 1 for _, status, indexed in rows), context
     files = sorted(path.name for path in (out / "records").iterdir())
-    assert len(files) == 2 * NOTES and not [name for name in files if name.endswith(".tmp")], context
+    incidents = NOTES + DIGEST_INCIDENTS
+    assert len(files) == 2 * incidents and not [name for name in files if name.endswith(".tmp")], context
 
     from pipeline.similar.store import LibraryStore, StoreConfig
 
     collection = LibraryStore.open(StoreConfig(path=store), create=False).collection
     total = 0
-    for note_id, _, _ in rows:
-        record = NoteRecord.model_validate_json((out / "records" / f"{note_id}.json").read_text())
+    for path in sorted((out / "records").glob("*.json")):
+        record = NoteRecord.model_validate_json(path.read_text())
         wanted = {chunk.id for chunk in library_document(record).chunks}
-        stored = set(collection.get(where={"incident_id": note_id})["ids"])
-        assert stored == wanted, f"{note_id}: {context}"
+        stored = set(collection.get(where={"incident_id": record.note_id})["ids"])
+        assert stored == wanted, f"{record.note_id}: {context}"
         total += len(wanted)
     assert collection.count() == total, context

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.backfill.extract import extract, parse_date
+from pipeline.backfill.dates import parse_date
+from pipeline.backfill.extract import extract
 from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import detect_format, discover, parse_shard
 from pipeline.errors import InputError
@@ -49,7 +50,7 @@ def test_wiki_markdown_gives_every_field_with_lines_that_contain_it():
 
 def test_plain_text_note_with_caps_headings_and_a_written_date():
     fields = fields_of(NOTES / "wiki" / "cert-expiry.txt")
-    assert fields.title.value == "Incident report: partner API certificate expired"
+    assert fields.title.value == "partner API certificate expired"  # "Incident report: <title>"
     assert fields.date.value == "2021-06-02"
     assert fields.severity.value == "Sev 3"
     assert fields.impact.value == "Partner integrations could not connect for 3 hours."

@@ -1,0 +1,146 @@
+"""Dates the way people write them in incident notes, each with its precision.
+
+ISO (`2022-03-09`, `2022-03-09T22:40:00Z`), `2022/03/09`, day-first `24-10-2024` and `24.10.2024`, slashed
+`03/04/2021` (day or month first: settled by the other dates of the same note, else reported as
+ambiguous), `3 March 2022`, `March 3rd, 2022`, a month alone (`2022-03`, `March 2022`, `2021 12` in a
+title) and a quarter (`Q2 2023`). A day is written `YYYY-MM-DD`, a month `YYYY-MM`, a quarter `YYYY-Qn`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Precision = Literal["day", "month", "quarter"]
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+         ("november", "nov"), ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|net|dev)/\S*")
+
+# (pattern, kind); kinds: ymd, month_name_day, day_month_name, dmy (day first, - or .), slash (ambiguous
+# order), ym (a month), month_name_year (a month), quarter, year_space_month (a month; titles only).
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?<![\d.])" + _YEAR + r"[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"), "ymd"),
+    (re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_day"),
+    (re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "day_month_name"),
+    (re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})[-.](?P<mnum>\d{1,2})[-.]" + _YEAR + r"(?![\d])"), "dmy"),
+    (re.compile(r"(?<![\d.:/-])(?P<mnum>\d{1,2})-(?P<day>1[3-9]|2\d|3[01])-" + _YEAR + r"(?![\d])"), "ymd"),
+    (re.compile(r"(?<![\d/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)?\d{2})(?![\d/])"), "slash"),
+    (re.compile(r"(?<![\d.:/-])(?P<first>\d{1,2})-(?P<second>\d{1,2})-(?P<year>\d{2})(?![\d-])"), "slash"),
+    (re.compile(r"(?<![\d/.-])" + _YEAR + r"-(?P<mnum>0[1-9]|1[0-2])(?![\d]|-\d)"), "ym"),
+    (re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_year"),
+    (re.compile(r"\bQ(?P<quarter>[1-4])[\s/-]*" + _YEAR + r"\b|\b" + _YEAR.replace("year", "year2") + r"[\s/-]*Q(?P<quarter2>[1-4])\b", re.IGNORECASE), "quarter"),
+]
+_YEAR_SPACE_MONTH = re.compile(r"(?<![\d-])" + _YEAR + r"\s+(?P<mnum>0?[1-9]|1[0-2])(?![\d:.])")
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """One date written in a text: where it starts, its value, its precision, and whether its order is unsure."""
+
+    start: int
+    end: int
+    value: str  # YYYY-MM-DD, YYYY-MM or YYYY-Qn
+    precision: Precision
+    ambiguous: tuple[str, str] | None = None  # (day first, month first) when both are valid days
+    written: str = ""
+
+
+def _day(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def find_dates(text: str, *, in_title: bool = False) -> list[FoundDate]:
+    """Every date in `text`, left to right, overlapping matches resolved by the earlier and more precise one."""
+    text = _URL.sub(lambda m: " " * len(m.group(0)), text)
+    found: list[FoundDate] = []
+    taken: list[tuple[int, int]] = []
+    patterns = _PATTERNS + ([(_YEAR_SPACE_MONTH, "ym")] if in_title else [])
+    for pattern, kind in patterns:
+        for match in pattern.finditer(text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            result = _convert(match, kind)
+            if result is not None:
+                value, precision, ambiguous = result
+                found.append(FoundDate(match.start(), match.end(), value, precision, ambiguous, match.group(0)))
+                taken.append((match.start(), match.end()))
+    return sorted(found, key=lambda item: item.start)
+
+
+def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str, str] | None] | None:
+    parts = match.groupdict()
+    if kind == "quarter":
+        quarter = parts.get("quarter") or parts.get("quarter2")
+        year = parts.get("year") or parts.get("year2")
+        return f"{year}-Q{quarter}", "quarter", None
+    year = _full_year(parts["year"])
+    if kind in {"ym", "month_name_year"}:
+        month = int(parts["mnum"]) if parts.get("mnum") else MONTHS[parts["month"].lower().rstrip(".")]
+        return f"{year:04d}-{month:02d}", "month", None
+    if kind in {"month_name_day", "day_month_name"}:
+        value = _day(year, MONTHS[parts["month"].lower().rstrip(".")], int(parts["day"]))
+    elif kind in {"ymd", "dmy"}:
+        value = _day(year, int(parts["mnum"]), int(parts["day"]))
+    else:  # slash: day or month first?
+        first, second = int(parts["first"]), int(parts["second"])
+        day_first, month_first = _day(year, second, first), _day(year, first, second)
+        if day_first and month_first and day_first != month_first:
+            return day_first, "day", (day_first, month_first)
+        value = day_first or month_first
+    return (value, "day", None) if value else None
+
+
+def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
+    """The note's own convention for slashed dates: a 24/10/2024 says day first, a 10/24/2024 month first."""
+    day_first = month_first = 0
+    for text in texts:
+        for match in (m for pattern, kind in _PATTERNS if kind == "slash" for m in pattern.finditer(text)):
+            first, second = int(match.group("first")), int(match.group("second"))
+            day_first += first > 12 >= second
+            month_first += second > 12 >= first
+    if day_first and not month_first:
+        return "day_first"
+    if month_first and not day_first:
+        return "month_first"
+    return None
+
+
+def settle(found: FoundDate, order: str | None, known_days: set[str]) -> FoundDate:
+    """An ambiguous slashed date settled by the note's convention or by a day the note writes elsewhere."""
+    if found.ambiguous is None:
+        return found
+    day_first, month_first = found.ambiguous
+    if order == "day_first" or (day_first in known_days and month_first not in known_days):
+        return FoundDate(found.start, found.end, day_first, "day", None, found.written)
+    if order == "month_first" or (month_first in known_days and day_first not in known_days):
+        return FoundDate(found.start, found.end, month_first, "day", None, found.written)
+    return found
+
+
+def parse_date(text: str) -> date | None:
+    """The first unambiguous calendar day in `text` (URLs ignored); 03/04/2019 (day or month?) is skipped."""
+    for found in find_dates(text):
+        if found.precision == "day" and found.ambiguous is None:
+            return date.fromisoformat(found.value)
+    return None

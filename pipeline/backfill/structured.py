@@ -1,0 +1,256 @@
+"""Structured notes (JSON, YAML, CSV rows from incident trackers) read by meaning, not by exact key.
+
+Every tracker names the same things differently (`opened`, `created_at`, `detected`; `notes`,
+`description`, `body`; `actions`, `follow_ups`, `remediation`). The synonyms are data
+(`structured_keys` in `pipeline/data/backfill.yaml`). A record becomes markdown-like lines that offline
+extraction already understands (`title: ...`, `## Summary`, `## Action items` bullets), each at the line of
+its key in the source, so provenance points at the key. Nested objects are read as part of their record
+and lists of comments become its timeline. A list of incidents (or a CSV file) gives one record each.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.backfill.reading import NoteText
+
+# A located value: (value, 1-based line). value is a str, a list of located values, or a dict key -> located.
+Located = tuple[Any, int]
+
+_SECTION_HEADINGS = {"text": "Summary", "impact": "Impact", "cause": "Root cause", "actions": "Action items",
+                     "lessons": "Lessons learned", "comments": "Timeline"}
+_FIELD_LABELS = {"title": "title", "date": "date", "closed": "closed", "severity": "severity", "service": "service"}
+_JIRA_HEADING = re.compile(r"^h([1-6])\.\s+")  # Jira wiki markup: "h2. Impact"
+_NAME_KEYS = ("name", "value", "label", "title", "task", "action", "item", "text", "description", "summary", "id", "key")
+_GRADES = {"low", "medium", "high", "critical", "major", "minor", "moderate", "severe"}
+_COMMENT_TEXT_KEYS = ("body", "text", "comment", "content", "message", "note", "description", "summary")
+_COMMENT_TIME_KEYS = ("created", "created at", "time", "timestamp", "at", "date", "when", "updated")
+
+
+@dataclass(frozen=True)
+class KeyMeanings:
+    """Normalized key -> meaning (title, date, closed, text, actions, severity, service, comments, ...)."""
+
+    meaning: dict[str, str]
+    containers: frozenset[str]
+
+    def of(self, key: str) -> str | None:
+        return self.meaning.get(normalize_key(key))
+
+
+def normalize_key(key: str) -> str:
+    """`createdAt`, `created_at`, `Created At` and `created-at` all become `created at`."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(key))
+    return re.sub(r"[\s_\-.]+", " ", spaced).strip().lower()
+
+
+def meanings() -> KeyMeanings:
+    from pipeline.backfill.extract import load_rules
+
+    rules = load_rules()
+    table = {normalize_key(key): kind for kind, keys in rules.structured_keys.items() for key in keys}
+    return KeyMeanings(meaning=table, containers=frozenset(normalize_key(k) for k in rules.incident_lists))
+
+
+# ---------------------------------------------------------------- locating values in the source
+
+
+def locate_yaml(text: str) -> Located:
+    """YAML parsed into located values (every key and item at its own line); all scalars kept as written."""
+    import yaml
+
+    def walk(node: yaml.Node) -> Located:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            return {str(key.value): (walk(value)[0], key.start_mark.line + 1) for key, value in node.value}, line
+        if isinstance(node, yaml.SequenceNode):
+            return [walk(item) for item in node.value], line
+        return (None if node.tag.endswith(":null") else str(node.value)), line
+
+    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return walk(root) if root is not None else ({}, 1)
+
+
+def locate_json(data: Any, raw_lines: list[str]) -> Located:
+    """JSON values located by scanning the source for each key (and list string) in document order."""
+    cursor = 0
+
+    def find(needle: re.Pattern[str]) -> int:
+        nonlocal cursor
+        for index in range(cursor, len(raw_lines)):
+            if needle.search(raw_lines[index]):
+                cursor = index
+                return index + 1
+        return cursor + 1
+
+    def walk(value: Any, line: int) -> Located:
+        if isinstance(value, dict):
+            located = {}
+            for key, item in value.items():
+                key_line = find(re.compile(re.escape(json.dumps(str(key))) + r"\s*:"))
+                located[str(key)] = (walk(item, key_line)[0], key_line)
+            return located, line
+        if isinstance(value, list):
+            items = []
+            for item in value:
+                item_line = find(re.compile(re.escape(json.dumps(item, ensure_ascii=False)))) if isinstance(item, str) else cursor + 1
+                items.append(walk(item, item_line))
+            return items, line
+        return (None if value is None else str(value)), line
+
+    return walk(data, 1)
+
+
+# ---------------------------------------------------------------- records
+
+
+def incident_records(root: Located, keys: KeyMeanings) -> list[Located]:
+    """The incidents a structured file holds: a list of objects, a container key's list, or one object."""
+    value, _ = root
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item[0], dict)]
+    if isinstance(value, dict):
+        for key, (item, _) in value.items():
+            if normalize_key(key) in keys.containers and isinstance(item, list):
+                objects = [entry for entry in item if isinstance(entry[0], dict)]
+                if objects:
+                    return objects
+        return [root]
+    return []
+
+
+def record_note(record: Located, keys: KeyMeanings) -> NoteText:
+    """One incident object as lines offline extraction reads: fields first, then sections, each at its key's line."""
+    fields: dict[str, tuple[str, int]] = {}
+    sections: dict[str, list[tuple[str, int]]] = {}
+    others: list[tuple[str, int]] = []
+    _collect(record[0], keys, fields, sections, others, depth=0)
+    texts = sections.get("text", [])
+    if "title" not in fields and texts and len(texts[0][0].split()) <= 15 and "\n" not in texts[0][0]:
+        fields["title"] = texts.pop(0)  # Jira's "summary" is a one-line title when a description follows
+    note = NoteText(structured=True)
+    for meaning, label in _FIELD_LABELS.items():
+        if meaning in fields:
+            note.add(f"{label}: {fields[meaning][0]}", fields[meaning][1])
+    for text, line in others:
+        note.add(text, line)
+    for meaning, heading in _SECTION_HEADINGS.items():
+        entries = sections.get(meaning, [])
+        if not entries:
+            continue
+        note.add(f"## {heading}", entries[0][1])
+        for text, line in entries:
+            for offset, part in enumerate(text.split("\n")):
+                note.add(_JIRA_HEADING.sub(lambda m: "#" * int(m.group(1)) + " ", part), line + offset)
+            if meaning in {"text", "impact", "cause"}:
+                note.add("", line)  # paragraphs apart; list entries stay one list
+        note.add("", entries[-1][1])
+    return note
+
+
+def _collect(value: Any, keys: KeyMeanings, fields: dict[str, tuple[str, int]],
+             sections: dict[str, list[tuple[str, int]]], others: list[tuple[str, int]], depth: int) -> None:
+    if not isinstance(value, dict):
+        return
+    for key, (item, line) in value.items():
+        meaning = keys.of(key)
+        if item is None or item == "" or item == [] or item == {}:
+            continue
+        if meaning in _FIELD_LABELS:
+            text = _scalar(item)
+            if meaning == "service" and isinstance(item, list):
+                text = ", ".join(filter(None, (_scalar(entry[0]) for entry in item)))
+            if text and meaning not in fields:
+                fields[meaning] = (text, line)
+        elif meaning in {"actions", "lessons"}:
+            sections.setdefault(meaning, []).extend(_items(item, line))
+        elif meaning == "comments":
+            sections.setdefault(meaning, []).extend(_comments(item, line))
+        elif meaning == "impact" and isinstance(item, str) and item.strip().lower() in _GRADES:
+            fields.setdefault("severity", (item.strip(), line))  # "impact": "low" grades the incident
+        elif isinstance(item, dict) and meaning in {"text", "impact", "cause"} and depth < 4:
+            _collect(item, keys, fields, sections, others, depth + 1)  # e.g. Opsgenie's "details": {...}
+        elif meaning in _SECTION_HEADINGS:
+            text = _scalar(item) if not isinstance(item, list) else "\n".join(t for t, _ in _items(item, line))
+            if text:
+                sections.setdefault(meaning, []).append((text, line))
+        elif isinstance(item, dict) and depth < 4:
+            _collect(item, keys, fields, sections, others, depth + 1)  # e.g. Jira's "fields": {...}
+        elif isinstance(item, str) and "\n" not in item and len(item) <= 80:
+            others.append((f"{key.replace('_', ' ')}: {item}", line))
+
+
+def _scalar(value: Any) -> str:
+    """A field's text: a scalar as written, or the name/value of a small object (`{"name": "High"}`)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        for key in _NAME_KEYS:
+            for name, (item, _) in value.items():
+                if normalize_key(name) == key and isinstance(item, str):
+                    return item.strip()
+    return ""
+
+
+def _items(value: Any, line: int) -> list[tuple[str, int]]:
+    """List entries as `- item` lines; a string of several lines, `;` or bullets gives one item each."""
+    if isinstance(value, list):
+        found = []
+        for item, item_line in value:
+            text = _scalar(item) or (_comment_text(item) if isinstance(item, dict) else "")
+            if text:
+                found.append((f"- {_one_line(text)}", item_line))
+        return found
+    if isinstance(value, str):
+        parts = [p.strip(" -*•\t") for p in re.split(r"\n|;\s+|\s\|\s|(?:^|\s)\d{1,2}[.)]\s+", value)]
+        return [(f"- {part}", line) for part in parts if part]
+    return []
+
+
+def _comments(value: Any, line: int) -> list[tuple[str, int]]:
+    if not isinstance(value, list):
+        return [(_one_line(value), line)] if isinstance(value, str) else []
+    rows = []
+    for item, item_line in value:
+        if isinstance(item, dict):
+            text = _comment_text(item)
+            when = next((t for name, (t, _) in item.items() if normalize_key(name) in _COMMENT_TIME_KEYS and isinstance(t, str)), "")
+            if text:
+                rows.append((f"- {when} {_one_line(text)}".replace("-  ", "- "), item_line))
+        elif isinstance(item, str):
+            rows.append((f"- {_one_line(item)}", item_line))
+    return rows
+
+
+def _comment_text(item: dict[str, Located]) -> str:
+    for name, (text, _) in item.items():
+        if normalize_key(name) in _COMMENT_TEXT_KEYS and isinstance(text, str):
+            return text
+    return ""
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def csv_records(text: str) -> list[Located]:
+    """Each CSV row (after the header) as one located incident object, every cell at the row's line."""
+    import csv
+    import io
+
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[Located] = []
+    line = reader.line_num + 1
+    for cells in reader:
+        if header is None:
+            header = [cell.strip() for cell in cells]
+        elif any(cell.strip() for cell in cells):
+            rows.append(({name: (cell, line) for name, cell in zip(header, cells) if name}, line))
+        line = reader.line_num + 1
+    return rows
