@@ -16,6 +16,7 @@ import errno
 import os
 import shutil
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 HOME_VARIABLE = "POSTMORTEM_HOME"
@@ -30,6 +31,12 @@ def library_home() -> Path:
     home = os.environ.get(HOME_VARIABLE)
     if home:
         return Path(home).expanduser()
+    return _user_data_folder()
+
+
+@lru_cache(maxsize=1)
+def _user_data_folder() -> Path:
+    """The platform's user data folder for us: fixed for the life of a process (platformdirs costs ~80 us)."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))

@@ -78,7 +78,7 @@ def redact_secrets(text: str, *, use_library: bool = True, prefilter: bool = Tru
     `prefilter=False` exist for the benchmark and the prefilter's proof.
     """
     found_rules = _rules(()) if bundled_only else rules()
-    if prefilter and not is_candidate(text):
+    if prefilter and not _is_candidate(text, found_rules):
         return text
     lines = text.split("\n")
     block = found_rules.patterns[0]  # the multi-line key block runs on the whole text
@@ -87,7 +87,7 @@ def redact_secrets(text: str, *, use_library: bool = True, prefilter: bool = Tru
         lines = text.split("\n")
     out = []
     for line in lines:
-        if prefilter and not is_candidate(line):
+        if prefilter and not _is_candidate(line, found_rules):
             out.append(line)
             continue
         if use_library:
@@ -100,7 +100,10 @@ def redact_secrets(text: str, *, use_library: bool = True, prefilter: bool = Tru
 
 def is_candidate(text: str) -> bool:
     """The cheap prefilter: could any detector here find a secret in `text`? (False: certainly not.)"""
-    found_rules = rules()
+    return _is_candidate(text, rules())
+
+
+def _is_candidate(text: str, found_rules: Rules) -> bool:
     return bool(found_rules.candidate_words.search(text.lower()) or found_rules.candidate_shape.search(text))
 
 
