@@ -31,12 +31,12 @@ def library_home() -> Path:
     home = os.environ.get(HOME_VARIABLE)
     if home:
         return Path(home).expanduser()
-    return _user_data_folder()
+    return _user_data_folder(os.environ.get("XDG_DATA_HOME"), os.environ.get("HOME"))
 
 
-@lru_cache(maxsize=1)
-def _user_data_folder() -> Path:
-    """The platform's user data folder for us: fixed for the life of a process (platformdirs costs ~80 us)."""
+@lru_cache(maxsize=4)
+def _user_data_folder(xdg_data_home: str | None, user_home: str | None) -> Path:
+    """The platform's user data folder for us, once per environment (platformdirs costs ~80 us a call)."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
