@@ -25,6 +25,7 @@ M = TypeVar("M", bound=Strict)
 DATA_DIR = package_path("data")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ROLE_PLACEHOLDER = "{ROLE}"
+NAME_PLACEHOLDER = "{NAME}"
 
 
 def bundled(name: str) -> Path:
@@ -111,7 +112,7 @@ def load_yaml_model(path: Path, model: type[M], text: str | None = None) -> M:
 
 def _valid_regex(value: str) -> str:
     try:
-        re.compile(value.replace(ROLE_PLACEHOLDER, "(?:x)"))
+        re.compile(value.replace(ROLE_PLACEHOLDER, "(?:x)").replace(NAME_PLACEHOLDER, "(?:x)"))
     except re.error as exc:
         raise ValueError(f"bad regular expression: {exc}") from exc
     return value
@@ -140,6 +141,9 @@ class SignalsFile(Strict):
     role_parenthesized: Regex | None = None
     role_requested: Regex | None = None
     role_self_verb: Regex | None = None
+    role_addressed: Regex | None = None
+    role_ack: Regex | None = None
+    nicknames: dict[str, str] | None = Field(default=None, description="Nickname -> the first name it stands for.")
     bot_author: Regex | None = None
     question_sentence: Regex | None = None
     detection: Regex | None = None

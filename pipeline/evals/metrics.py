@@ -166,15 +166,12 @@ def fact_checks(draft, gold: Gold) -> list[Check]:
     return checks
 
 
-GOLD_ROLES = ("IC", "OL", "CL", "Scribe")
-
-
 def role_precision(draft, gold: Gold) -> float:
-    """Share of drafted holders of the four incident roles that gold names for that role (1.0 when none)."""
-    drafted = [fact for fact in draft.facts.roles if fact.name in GOLD_ROLES]
+    """Share of drafted holders of the roles gold records that gold names for that role (1.0 when none)."""
+    drafted = [fact for fact in draft.facts.roles if fact.name in gold.roles]
     if not drafted:
         return 1.0
-    right = sum(fact.name in gold.roles and _same_person(gold.roles[fact.name], fact.value) for fact in drafted)
+    right = sum(_same_person(gold.roles[fact.name], fact.value) for fact in drafted)
     return right / len(drafted)
 
 
