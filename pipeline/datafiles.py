@@ -165,6 +165,11 @@ class SignalsFile(Strict):
     disagreement: Regex | None = None
     action_cue: Regex | None = None
     action_owner: Regex | None = None
+    action_list_header: Regex | None = None
+    action_owner_todo: Regex | None = None
+    action_owner_trailing: Regex | None = None
+    action_owner_dash: Regex | None = None
+    action_owner_leading: Regex | None = None
     action_due: Regex | None = None
     action_priority: Regex | None = None
     action_types: dict[str, Regex] | None = None

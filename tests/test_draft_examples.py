@@ -74,7 +74,7 @@ def test_checkout_api_facts():
     assert facts.detected.time.strftime("%H:%M") == "12:01"  # 14:01 Europe/Berlin (CEST)
     assert [step.name for step in facts.mitigation_steps][:1] == ["rollback"]
     assert {"23% of checkout requests", "4,100 orders"} <= {fig.value for fig in facts.impact}
-    owned = next(item for item in draft.action_items if item.owner == "Marco")
+    owned = next(item for item in draft.action_items if item.owner == "Marco Rossi")  # "owner Marco", resolved
     assert (owned.due, owned.priority, owned.type.value) == ("2024-05-31", "P2", "preventive")
     assert any(factor.disputed for factor in draft.contributing_factors)
     assert draft.contributing_factors[0].confidence.value == "high"

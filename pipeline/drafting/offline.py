@@ -12,7 +12,8 @@ from datetime import datetime
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.facts import Evidence, evidence_items, is_bot, signals
+from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, person_named, signals
+from pipeline.names import SELF_WORDS
 from pipeline.models import (
     NOT_ESTABLISHED,
     ActionItem,
@@ -46,6 +47,11 @@ PROBLEM_RE = re.compile(
 COMMS_RE = re.compile(r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bposted an update\b", re.IGNORECASE)
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
+# Words that open a proposal but are not part of it: "Agreed. also stop matching ...", "and really move ...".
+FILLER_START_RE = re.compile(
+    r"^(?:[\s:,.\-]*(?:so far|agreed|also|and|really|then|so|plus|ok(?:ay)?|yes|is to|to|that|would be)\b|[\s:,.\-]*\+1)+[\s:,.\-]*",
+    re.IGNORECASE,
+)
 STOPWORDS = frozenset(
     "the a an and or of to in on at is it its it's this that was were be been for with from as by not no "
     "i we you he she they think don't dont isn't is'nt db? about into then than there here so our your "
@@ -69,6 +75,8 @@ class OfflineEngine:
         self.by_id = {item.id: item for item in self.items}
         self.people = sorted({p.name for p in incident.meta.people} | {i.author for i in self.items if i.author})
         self.chat = [item for item in self.items if not item.is_timeline and item.kind != "bot"]
+        self.roster = incident_people(incident, self.items)
+        self.listed_ids: set[str] = set()
 
     # ------------------------------------------------------------------ helpers
 
@@ -360,49 +368,97 @@ class OfflineEngine:
         return None
 
     def action_items(self) -> list[ActionItem]:
-        sig = signals()
+        """One row per follow-up the channel proposed: lists after "AIs:" / "Action items:" are split (commas on
+        the header line, one bullet per line), "TODO(name):" and "we should" lines are one action each. An
+        action the channel proposed twice (a "we should" later summarized in the list) is kept once, the
+        list's version first."""
         items: list[ActionItem] = []
-        seen: set[str] = set()
         for message in self.chat:
-            if message.suspect:
+            if message.suspect or is_bot(message.author, message.kind):
                 continue
-            lines = [line.strip(" -*\u2022\t") for line in message.text.splitlines()]
-            cue_in_header = bool(sig["action_cue"].search(lines[0]))
-            for index, line in enumerate(lines):
-                if not line or not (sig["action_cue"].search(line) or (cue_in_header and index > 0)):
-                    continue
-                item = self.parse_action(line, message)
-                if item is not None and item.action.lower() not in seen:
-                    seen.add(item.action.lower())
+            for text in self.action_texts(message):
+                item = self.parse_action(text, message)
+                if item is not None:
                     items.append(item)
-        return items
+        return _distinct_actions(items, listed=self.listed_ids)
+
+    def action_texts(self, message: Evidence) -> list[str]:
+        """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`."""
+        sig = signals()
+        lines = [line.strip() for line in message.text.splitlines()]
+        lines = [line for line in lines if line]
+        texts: list[tuple[str, bool]] = []
+        in_list = False
+        for line in lines:
+            bullet = line.lstrip(" -*\u2022\t").strip()
+            numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
+            header = sig["action_list_header"].match(line)
+            if header:
+                in_list = True
+                rest = line[header.end():].strip()
+                texts += [(piece, True) for piece in _split_list(rest)] if rest else []
+            elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
+                texts.append((numbered, True))
+            elif sig["action_cue"].search(line) and not is_question_text(line):
+                texts.append((line, False))
+                in_list = False
+            else:
+                in_list = in_list and (bullet != line)
+        if any(listed for _, listed in texts):
+            self.listed_ids.add(message.id)
+        return [text for text, _ in texts]
 
     def parse_action(self, line: str, message: Evidence) -> ActionItem | None:
         sig = signals()
-        owner_match = sig["action_owner"].search(line)
+        owners: list[str] = []
+        text = line
         due_match = sig["action_due"].search(line)
         priority_match = sig["action_priority"].search(line)
-        text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4])\b[^()]*)\)", "", line)
+        for key in ("action_owner_todo", "action_owner_leading", "action_owner_dash", "action_owner_trailing"):
+            match = sig[key].search(text)
+            if match and (named := self.owners_named(match["owner"])):
+                owners += named
+                text = (text[: match.start()] + " " + text[match.end():]).strip()
+                if key == "action_owner_dash" and match["rest"]:
+                    text += " " + match["rest"].strip()
+        for owner_match in sig["action_owner"].finditer(text) if not owners else ():
+            owners = self.owners_named(owner_match["owner"] or owner_match["mention"])
+            if owners:
+                break
+        text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
+        text = sig["action_owner_todo"].sub("", text)
         text = sig["action_cue"].sub("", text, count=1)
-        text = re.sub(r"^[\s:,\-]*(?:so far)?[\s:,\-]*(?:is to |to |that |would be )?", "", text).strip(" .:-")
-        if len(text.split()) < 3:
+        text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
+        if len(text.split()) < 3 or is_question_text(text):
             return None
         action = self.clean(text[0].upper() + text[1:])
         if action is None:
             return None
-        owner = (owner_match["owner"] or owner_match["mention"]) if owner_match else None
-        owner = None if is_bot(owner) else owner
         priority = None
         if priority_match:
             priority = priority_match["priority"] or priority_match["word"].capitalize()
+        due = (due_match["due"] or due_match["bare"]) if due_match else None
         return ActionItem(
             action=action,
-            owner=owner,
-            due=due_match["due"] if due_match else None,
+            owner=", ".join(dict.fromkeys(owners)) or None,
+            due=due,
             priority=priority.upper() if priority and priority.startswith(("p", "P")) else priority,
             type=classify_action(action),
             evidence=[message.id],
         )
+
+    def owners_named(self, text: str | None) -> list[str]:
+        """Full names of the people `text` names ("rosa", "Rohit + Anjali", "@sam"); never a bot, never a word."""
+        if not text:
+            return []
+        names = []
+        for token in re.split(r"\s*(?:,|\+|/|\band\b|&)\s*", text.strip()):
+            if not token or token.lower() in SELF_WORDS:
+                continue
+            name = person_named(token, self.roster, None) or person_named(token.split()[0], self.roster, None)
+            if name and not is_bot(name):
+                names.append(name)
+        return names
 
     def lessons(self, factors: list[ContributingFactor]) -> list[Claim]:
         claims = []
@@ -517,6 +573,44 @@ def _ids(facts: list[Fact]) -> list[str]:
 
 def _id_key(evidence_id: str) -> tuple[str, int]:
     return evidence_id[0], int(evidence_id[1:])
+
+
+def is_question_text(text: str) -> bool:
+    """A line that only asks ("should we page on this?"): never an action item."""
+    return text.rstrip().endswith("?")
+
+
+def _split_list(text: str) -> list[str]:
+    """Comma- or semicolon-separated actions on one line; commas inside parentheses stay."""
+    pieces, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char in ",;" and depth <= 0:
+            pieces.append(current)
+            current = ""
+        else:
+            current += char
+    pieces.append(current)
+    merged: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if merged and len(piece.split()) < 2:
+            merged[-1] += ", " + piece  # "robot token, the docker auth": a list inside one action
+        elif piece:
+            merged.append(piece)
+    return merged
+
+
+def _distinct_actions(items: list[ActionItem], listed: set[str]) -> list[ActionItem]:
+    """Each proposal once: of two that share most content words, the one from a list (with its owner) stays."""
+    ranked = sorted(items, key=lambda item: (item.evidence[0] not in listed, item.owner is None))
+    kept: list[ActionItem] = []
+    for item in ranked:
+        words = _tokens(item.action)
+        if any(len(words & _tokens(other.action)) >= max(3, 0.4 * min(len(words), len(_tokens(other.action))))
+               for other in kept):
+            continue
+        kept.append(item)
+    return sorted(kept, key=lambda item: items.index(item))
 
 
 def _distinct(items) -> list[Evidence]:
