@@ -148,6 +148,9 @@ class SignalsFile(Strict):
     question_sentence: Regex | None = None
     detection: Regex | None = None
     detection_report: Regex | None = None
+    alert_detection: Regex | None = None
+    manual_page: Regex | None = None
+    alert_value: Regex | None = None
     declaration: Regex | None = None
     impact_start: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
@@ -159,6 +162,11 @@ class SignalsFile(Strict):
     hypothesis: Regex | None = None
     confirmation: Regex | None = None
     cause_unknown: Regex | None = None
+    cause_statement: Regex | None = None
+    cause_confirmed: Regex | None = None
+    hedge: Regex | None = None
+    cause_explains: Regex | None = None
+    recovery_report: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None
     not_a_factor: Regex | None = None

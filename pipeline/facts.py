@@ -364,7 +364,8 @@ def impact_figures(items: list[Evidence]) -> list[Fact]:
     sig = signals()
     for item in _by_time(items):
         if (item.suspect or is_question(item) or not sig["impact_context"].search(item.text)
-                or sig["action_cue"].search(item.text)):
+                or sig["action_cue"].search(item.text) or is_bot(item.author, item.kind)
+                or sig["alert_value"].search(item.text)):
             continue
         for match in sig["impact_figure"].finditer(item.text):
             value = match.group(0).strip()

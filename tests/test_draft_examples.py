@@ -76,7 +76,8 @@ def test_checkout_api_facts():
     assert {"23% of checkout requests", "4,100 orders"} <= {fig.value for fig in facts.impact}
     owned = next(item for item in draft.action_items if item.owner == "Marco Rossi")  # "owner Marco", resolved
     assert (owned.due, owned.priority, owned.type.value) == ("2024-05-31", "P2", "preventive")
-    assert any(factor.disputed for factor in draft.contributing_factors)
+    # precision first: the question "could it be the DB primary instead?", refuted at 14:12, is not a factor
+    assert not any("primary" in factor.statement for factor in draft.contributing_factors)
     assert draft.contributing_factors[0].confidence.value == "high"
     assert "Priya Raman (IC)" in markdown
 

@@ -58,14 +58,14 @@ def test_roles_merge_incident_toml_names_with_chat_statements():
     assert len(roles) == 4
 
 
-def test_impact_figures_skip_thresholds_baselines_and_plans():
+def test_impact_figures_skip_thresholds_baselines_plans_and_alert_readings():
     chat = [
         ("10:05", "bot", "ALERT error rate > 5% (currently 12%)"),
         ("10:10", "Ana", "about 30% of logins are failing, roughly 2,300 users affected"),
         ("10:40", "Ben", "action item: alert when errors stay above 2% for 5 minutes"),
     ]
     values = [fact.value for fact in extract_facts(make_incident([("10:04", "Errors rose above the 1% baseline")], chat)).impact]
-    assert values == ["12%", "30% of logins", "2,300 users"]
+    assert values == ["30% of logins", "2,300 users"]  # an alert's current value is not a stated impact
 
 
 def test_suspect_messages_are_never_evidence_of_a_fact():

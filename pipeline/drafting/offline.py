@@ -8,11 +8,11 @@ what the review should fill in. Chat text is quoted only after the blameless gat
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, person_named, signals
+from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
 from pipeline.names import SELF_WORDS
 from pipeline.models import (
     NOT_ESTABLISHED,
@@ -28,9 +28,9 @@ from pipeline.models import (
     Why,
 )
 
-MISSING_CONTROL = "missing control noted in the channel"
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
+WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
@@ -44,12 +44,25 @@ PROBLEM_RE = re.compile(
     r"took (?:too )?long|unclear|confus(?:ed|ing)|missing|no canary|without (?:a )?canary|not covered)\b",
     re.IGNORECASE,
 )
-COMMS_RE = re.compile(r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bposted an update\b", re.IGNORECASE)
+COMMS_RE = re.compile(
+    r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bstatus update\b|\b(?:posted|sent|published) (?:an |the |a )?"
+    r"(?:first |next )?update\b|\bupdate (?:posted|sent)\b|\bnotified (?:customers|merchants|users|clients|support)\b",
+    re.IGNORECASE,
+)
+# An update being written or asked for is not an update posted ("drafting the first status page update").
+COMMS_PENDING_RE = re.compile(r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b",
+                              re.IGNORECASE)
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
 # Words that open a proposal but are not part of it: "Agreed. also stop matching ...", "and really move ...".
 FILLER_START_RE = re.compile(
     r"^(?:[\s:,.\-]*(?:so far|agreed|also|and|really|then|so|plus|ok(?:ay)?|yes|is to|to|that|would be)\b|[\s:,.\-]*\+1)+[\s:,.\-]*",
+    re.IGNORECASE,
+)
+# Chat lead-ins dropped when a sentence becomes a factor statement.
+LEAD_IN_RE = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|yeah|yep|right|and|also|fwiw|lol|ah+|oh+|well|hm+|noted(?: \d{1,2}:\d{2})?|for the record|"
+    r"confirmed|root cause|the cause is|turns out|that explains(?: it)?|found it)\b[\s:,.=\-]*)+",
     re.IGNORECASE,
 )
 STOPWORDS = frozenset(
@@ -77,6 +90,7 @@ class OfflineEngine:
         self.chat = [item for item in self.items if not item.is_timeline and item.kind != "bot"]
         self.roster = incident_people(incident, self.items)
         self.listed_ids: set[str] = set()
+        self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
 
     # ------------------------------------------------------------------ helpers
 
@@ -150,7 +164,7 @@ class OfflineEngine:
     def went_well(self) -> list[Claim]:
         f = self.facts
         claims: list[Claim] = []
-        if f.detected and f.started and signals()["detection"].search(f.detected.value):
+        if f.detected and f.started and self.alert_detected(f.detected):
             delay = self.minutes_between(f.started, f.detected)
             claims.append(
                 Claim(
@@ -172,7 +186,8 @@ class OfflineEngine:
             claims.append(
                 Claim(text=f"Incident roles were assigned during the response ({names}).", evidence=_ids(cited_roles))
             )
-        comms = [item for item in self.items if COMMS_RE.search(item.text) and not item.suspect]
+        comms = sorted((item for item in self.items if item.time and COMMS_RE.search(item.text) and not item.suspect
+                        and not is_question(item) and not COMMS_PENDING_RE.search(item.text)), key=lambda item: item.time)
         if comms:
             claims.append(
                 Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
@@ -187,6 +202,16 @@ class OfflineEngine:
                 )
             )
         return pad(claims, "the review should add what helped the response (at least three items)")
+
+    def alert_detected(self, detected: Fact) -> bool:
+        """The detection evidence is an alert (a monitoring tool, or a row saying an alert fired), not a person
+        who noticed, reported or paged by hand."""
+        sig = signals()
+        items = [self.by_id[e] for e in detected.evidence if e in self.by_id]
+        return bool(items) and all(
+            sig["alert_detection"].search(item.text) and not sig["manual_page"].search(item.text)
+            and (item.is_timeline or is_bot(item.author, item.kind) or not sig["detection_report"].search(item.text))
+            for item in items)
 
     def went_wrong(self, factors: list[ContributingFactor]) -> list[Claim]:
         f = self.facts
@@ -213,8 +238,8 @@ class OfflineEngine:
                     evidence=[change.id] + f.started.evidence,
                 )
             )
-        if any(factor.disputed for factor in factors):
-            disputed = [factor for factor in factors if factor.disputed]
+        disputed = [factor for factor in factors if factor.disputed]
+        if len({self.by_id[e].author for factor in disputed for e in factor.evidence if self.by_id[e].author}) >= 2:
             claims.append(
                 Claim(
                     text="Responders disagreed about the cause during the response.",
@@ -229,70 +254,132 @@ class OfflineEngine:
         return pad(claims, "the review should add what made the incident worse or longer (at least three items)")
 
     def preceding_change(self) -> Evidence | None:
-        """The last timeline change (deploy, config, migration) at or before impact began."""
+        """The last timeline change (deploy, config, migration) at or before impact began; a row that describes
+        the impact itself ("updates stopped being applied") is not a change."""
         start = self.facts.started.time if self.facts.started else None
-        change = signals()["change"]
+        sig = signals()
         candidates = [
             item for item in self.items
-            if item.is_timeline and change.search(item.text) and start and item.time and item.time <= start
+            if item.is_timeline and sig["change"].search(item.text) and start and item.time and item.time <= start
+            and not (self.facts.started and item.id in self.facts.started.evidence and sig["impact_start"].search(item.text))
+            and not re.search(r"\bstopped\b", item.text, re.IGNORECASE)
         ]
         return candidates[-1] if candidates else None
 
     def contributing_factors(self) -> list[ContributingFactor]:
-        """Candidates: the change that preceded impact, hypotheses from the chat, and missing controls noted.
+        """Candidates drafted only from evidence that states a cause with confidence (precision first):
 
-        Repeated messages count once; a question or a message that calls itself unrelated is weak
-        evidence; a later message that disagrees (sharing at least two content words) marks it disputed.
+        the locked timeline's cause rows; chat statements of a confirmed cause or of a missing safeguard
+        (not a question, not hedged, not a recovery, not disputed later, naming no person); the change
+        that preceded the impact when a cause row or such a statement points at it; a cause the channel
+        says is unknown; detection by people when no alert fired. Each is a statement with its citation,
+        not a quoted message. Repeated statements count once.
         """
-        sig = signals()
         factors: list[ContributingFactor] = []
+        causes = self.cause_rows() + self.cause_statements()
         change = self.preceding_change()
-        candidates = _distinct(
-            item for item in self.chat
-            if not item.suspect and not sig["not_a_factor"].search(item.text)
-            and not sig["action_cue"].search(item.text) and not sig["disagreement"].search(item.text)
-            and (sig["hypothesis"].search(item.text) or QUESTION_HYPOTHESIS_RE.search(item.text)
-                 or sig["missing_control"].search(item.text))
-        )
-        disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
-        supporting: set[str] = set()
-        if change is not None:
-            supporters = [c for c in candidates if sig["confirmation"].search(c.text) and _overlap(c.text, change.text) >= 2]
-            supporting = {s.id for s in supporters}
-            factors.append(
-                ContributingFactor(
-                    statement=f"{self.clean(change.text) or 'The change in ' + change.id} (a change that preceded the impact).",
-                    evidence=[change.id] + sorted(supporting, key=_id_key),
-                    confidence=Confidence.high if supporters else Confidence.medium,
-                )
-            )
-        for item in candidates:
-            quoted = self.quote(item) if item.id not in supporting else None
-            if not quoted:
+        supporters = sorted({evidence_id for evidence_id, text, _ in causes if change is not None
+                             and evidence_id != change.id and _overlap(change.text, text) >= 2}, key=_id_key)
+        if change is not None and not self.refuted(change):
+            statement = self.clean(_as_statement(change.text))
+            if statement:
+                factors.append(ContributingFactor(
+                    statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
+                    evidence=[change.id] + supporters[:2],
+                    confidence=Confidence.high if supporters else Confidence.medium))
+        cited_by_change = set(supporters) if factors else set()
+        for evidence_id, text, kind in causes:
+            if evidence_id in cited_by_change:
+                continue  # it states the change's effect: cited as the change factor's support, not repeated
+            statement = self.clean(text)
+            if not statement or self.names_a_person(statement):
                 continue
-            later = [d for d in disagreements if d.time and item.time and d.time >= item.time and _overlap(d.text, item.text) >= 2]
-            confirmed = bool(sig["confirmation"].search(item.text))
-            agreeing_authors = {c.author for c in candidates if c is not item and _overlap(c.text, item.text) >= 2} - {item.author}
-            is_question = item.text.rstrip().endswith("?") or bool(QUESTION_HYPOTHESIS_RE.search(item.text))
-            if confirmed:
-                confidence = Confidence.high
-            elif agreeing_authors and not later and not is_question:
-                confidence = Confidence.medium
-            else:
-                confidence = Confidence.low
-            label = MISSING_CONTROL if sig["missing_control"].search(item.text) and not (
-                sig["hypothesis"].search(item.text)) else "hypothesis raised in the channel"
-            factors.append(
-                ContributingFactor(
-                    statement=f"{quoted} ({label})",
-                    evidence=[item.id] + [d.id for d in later[:2]],
-                    confidence=confidence,
-                    disputed=bool(later),
-                )
-            )
+            if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
+                factors.append(ContributingFactor(statement=statement, evidence=[evidence_id] + kind[9:].split(","),
+                                                  confidence=Confidence.low, disputed=True))
+                continue
+            confidence = Confidence.high if evidence_id.startswith("T") or kind == "confirmed" else Confidence.medium
+            if kind == "missing":
+                self.missing_controls.add(statement)
+            factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
+        distinct: list[ContributingFactor] = []
+        for factor in factors:
+            words = _tokens(factor.statement)
+            if not any(len(words & _tokens(other.statement)) >= max(3, 0.5 * len(words)) for other in distinct):
+                distinct.append(factor)
         order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
-        return sorted(factors, key=lambda factor: (factor.disputed, order[factor.confidence]))[:8]
+        return sorted(distinct, key=lambda factor: (factor.disputed, order[factor.confidence]))[:6]
+
+    def cause_rows(self) -> list[tuple[str, str, str]]:
+        """(id, statement, "cause") for each locked-timeline row that states a cause."""
+        pattern = signals()["cause_statement"]
+        return [(item.id, _as_statement(item.text), "cause") for item in self.items
+                if item.is_timeline and pattern.search(item.text)]
+
+    def cause_statements(self) -> list[tuple[str, str, str]]:
+        """(id, statement, kind) for chat sentences that state a confirmed cause or a missing safeguard with
+        confidence: never a question, a hedge, a proposal, a recovery report, or a claim disputed later."""
+        sig = signals()
+        found: list[tuple[str, str, str]] = []
+        disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
+        for item in _distinct(self.chat):
+            if item.suspect or sig["not_a_factor"].search(item.text) or sig["disagreement"].search(item.text):
+                continue
+            for sentence in _sentences(item.text):
+                if (is_question_text(sentence) or sig["action_cue"].search(sentence)
+                        or sig["recovery_report"].search(sentence)):
+                    continue
+                confirmed = bool(sig["cause_confirmed"].search(sentence))
+                hedged = bool(sig["hedge"].search(sentence))
+                reply = self.reply_to(item)
+                disputed = [d.id for d in disagreements if d.time and item.time and d.time >= item.time
+                            and d.author != item.author and (_overlap(d.text, sentence) >= 2 or d is reply)]
+                if hedged and not (confirmed and self.agreed(item, sentence)):
+                    # a hypothesis stated as one (not asked), that the next person disputed: a disputed candidate
+                    if not (disputed and sig["hypothesis"].search(sentence) and len(_tokens(sentence)) >= 5):
+                        continue
+                    confirmed = True
+                kind = "confirmed" if confirmed else "missing" if sig["missing_control"].search(sentence) else None
+                if kind is None:
+                    continue
+                statement = _as_statement(sentence)
+                if len(_tokens(statement)) < 4 or (disputed and kind != "confirmed"):
+                    continue
+                found.append((item.id, statement, "disputed:" + ",".join(disputed[:2]) if disputed else kind))
+        return found
+
+    def refuted(self, item: Evidence) -> bool:
+        """A later chat message rules this out ("v2.41 is out of the picture", "it's not the deploy") or disputes
+        it: it shares an identifier (v2.41, #2291) or two content words with the item."""
+        sig = signals()
+        names = _identifiers(item.text)
+        for other in self.chat:
+            if other.suspect or not (sig["not_a_factor"].search(other.text) or sig["disagreement"].search(other.text)):
+                continue
+            if other.time and item.time and other.time < item.time:
+                continue
+            if names & _identifiers(other.text) or (sig["not_a_factor"].search(other.text) and _overlap(
+                    other.text, item.text) >= 2) or _overlap(other.text, item.text) >= 3:
+                return True
+        return False
+
+    def reply_to(self, item: Evidence) -> Evidence | None:
+        """The next message from someone else within 15 minutes: the answer a statement got."""
+        later = [other for other in self.chat if other.time and item.time and other.author != item.author
+                 and item.time < other.time <= item.time + timedelta(minutes=15)]
+        return min(later, key=lambda other: other.time) if later else None
+
+    def agreed(self, item: Evidence, sentence: str) -> bool:
+        """A hedged cause stands when the sentence itself says it explains the symptom ("that explains why lag
+        keeps growing") and nobody disputes it later."""
+        return bool(signals()["cause_explains"].search(sentence)) and not self.refuted(item)
+
+    def names_a_person(self, text: str) -> bool:
+        """A statement that names someone of the incident: a factor is never a person."""
+        words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]+", text)}
+        return any(part.lower() in words for name in self.roster.full_names for part in name.split()
+                   if len(part) > 2)
 
     def record_factors(self) -> list[ContributingFactor]:
         """Factors the record itself shows: a cause the channel says is still unknown, and impact that
@@ -313,7 +400,7 @@ class OfflineEngine:
             if sig["detection_report"].search(detected.value) and not alerted:
                 factors.append(ContributingFactor(
                     statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}: "
-                    f"\u201c{detected.value}\u201d ({NO_ALERT})",
+                    f"{_as_statement(detected.value).rstrip('.')} ({NO_ALERT}).",
                     evidence=detected.evidence, confidence=Confidence.medium))
         return factors
 
@@ -325,18 +412,15 @@ class OfflineEngine:
         return f"\u201c{cleaned}\u201d" if cleaned else None
 
     def five_whys(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[Why]:
-        """Mechanism first (impact, what the channel established, the change), controls last.
+        """Mechanism first (what the record established as the cause, the change), controls last.
 
         The last two whys ask about safeguards and the system. They are answered only from the record:
         a missing control the channel noted, and a preventive or detective action the channel proposed
         (quoted, with "the record names no such control", which the review confirms). A link the
         record does not give stays NOT_ESTABLISHED rather than being filled by an earlier answer.
         """
-        f = self.facts
         mechanism: list[Claim] = []
-        if f.started:
-            mechanism.append(Claim(text=f"Impact began at {utc_clock(f.started.time)}: \u201c{f.started.value}\u201d", evidence=f.started.evidence))
-        missing = [factor for factor in factors if factor.statement.endswith(f"({MISSING_CONTROL})") and not factor.disputed]
+        missing = [factor for factor in factors if factor.statement in self.missing_controls and not factor.disputed]
         chain = sorted(
             (factor for factor in factors if not factor.disputed and factor.confidence != Confidence.low
              and factor not in missing),
@@ -470,6 +554,10 @@ class OfflineEngine:
         return claims or [not_established("the review should record what the team learned about the system")]
 
     def evidence_index(self) -> dict[str, str]:
+        """Every row and message by ID; chat text with any blameless finding (at any level) or read as an
+        instruction to a model is listed as withheld with the reason, never quoted (the chat source keeps it)."""
+        from pipeline.blameless import lint_text
+
         index = {}
         for item in self.items:
             when = utc_clock(item.time) if item.time else "no time"
@@ -477,10 +565,12 @@ class OfflineEngine:
             text = " ".join(item.text.split())
             if len(text) > 200:
                 text = text[:197] + "..."
-            if not item.is_timeline and self.clean(text) != text:  # flagged, even where a rewrite exists
-                text = "[withheld from the draft: flagged by the blameless check; see the chat source]"
-            suspect = " [suspect: reads as an instruction to a model]" if item.suspect else ""
-            index[item.id] = f"{when} {who}{text}{suspect}"
+            if item.suspect:
+                text = WITHHELD.format(reason="it reads as an instruction to a model (prompt injection)")
+            elif not item.is_timeline and (findings := lint_text(item.text, people=self.people)):
+                rules = ", ".join(dict.fromkeys(f"{f.rule_id} ({f.slug})" for f in findings))
+                text = WITHHELD.format(reason=f"the blameless check flags it: {rules}")
+            index[item.id] = f"{when} {who}{text}"
         return index
 
     def build(self) -> Draft:
@@ -573,6 +663,24 @@ def _ids(facts: list[Fact]) -> list[str]:
 
 def _id_key(evidence_id: str) -> tuple[str, int]:
     return evidence_id[0], int(evidence_id[1:])
+
+
+def _identifiers(text: str) -> set[str]:
+    """Version numbers, change and PR ids, hosts: tokens with a digit ("v2.41", "#2291", "rmq-prod-2")."""
+    return {token.strip(".-").lower() for token in re.findall(r"#?[\w.-]*\d[\w.-]*", text) if len(token.strip(".-")) >= 3
+            and not re.fullmatch(r"\d{1,2}(?::\d{2})?|\d+%?", token.strip(".-"))}
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?])\s+|\n", text.strip()) if part.strip()]
+
+
+def _as_statement(text: str) -> str:
+    """A sentence as a plain statement: chat lead-ins ("ok so", "noted 09:51", "confirmed:") and quotes dropped,
+    first letter capitalized, one closing period."""
+    text = LEAD_IN_RE.sub("", " ".join(text.split())).strip(" \u201c\u201d\"'")
+    text = text.rstrip(" .!,;:")
+    return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
 def is_question_text(text: str) -> bool:

@@ -27,6 +27,8 @@ MATCH_THRESHOLD = 0.65
 TIME_TOLERANCE_SECONDS = 60
 DURATION_TOLERANCE_MINUTES = 1
 QUOTES_RE = re.compile(r"[\u201c\u201d\"]")
+# Where a gold item joins findings: "; ", ", and ", ", so ", ", but ", " because ".
+CLAUSE_RE = re.compile(r";\s+|,\s+(?:and|so|but|which)\s+|\s+because\s+|\s+so that\s+")
 # The LLM engine's warning for each model sentence or action item its verify stage removed
 # (pipeline/drafting/llm_engine.py: "went_wrong: removed a model sentence (...)").
 REMOVED_BY_VERIFY = ": removed a model "
@@ -195,8 +197,29 @@ def junk_items(draft, gold: Gold) -> tuple[int, list[str]]:
     from pipeline.similar.embeddings import default_model
 
     model = default_model()
-    similarity = model.embed([QUOTES_RE.sub("", text) for text in drafted]) @ model.embed(references).T
-    return len(drafted), [text for row, text in zip(similarity, drafted) if float(row.max()) < MATCH_THRESHOLD]
+    similarity = _clause_similarity(model, references, [QUOTES_RE.sub("", text) for text in drafted])
+    return len(drafted), [text for column, text in zip(similarity.T, drafted) if float(column.max()) < MATCH_THRESHOLD]
+
+
+def gold_clauses(item: str) -> list[str]:
+    """A gold item and, when it joins several findings ("X had no window, and Y had no spread constraints"),
+    each clause of four words or more: a draft item stating one of them states part of the gold item."""
+    parts = [part.strip(" ,;.") for part in CLAUSE_RE.split(item)]
+    return [item] + [part for part in parts if len(part.split()) >= 4 and part != item]
+
+
+def _clause_similarity(model, gold_items: list[str], draft_items: list[str]):
+    """Cosine of each gold item (best of the whole item and its clauses) with each draft item."""
+    import numpy as np
+
+    clauses = [gold_clauses(item) for item in gold_items]
+    flat = [clause for group in clauses for clause in group]
+    raw = model.embed(flat) @ model.embed(draft_items).T
+    rows, start = [], 0
+    for group in clauses:
+        rows.append(raw[start: start + len(group)].max(axis=0))
+        start += len(group)
+    return np.vstack(rows)
 
 
 def match_items(gold_items: list[str], draft_items: list[str]) -> list[Match]:
@@ -209,7 +232,7 @@ def match_items(gold_items: list[str], draft_items: list[str]) -> list[Match]:
 
     model = default_model()
     cleaned = [QUOTES_RE.sub("", item) for item in draft_items]
-    similarity = model.embed(gold_items) @ model.embed(cleaned).T
+    similarity = _clause_similarity(model, gold_items, cleaned)
     pairs = sorted(
         ((float(similarity[g, d]), g, d) for g in range(len(gold_items)) for d in range(len(draft_items))),
         reverse=True,
