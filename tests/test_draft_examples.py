@@ -88,7 +88,8 @@ def test_checkout_api_draft_carries_no_blame_and_no_secret():
     for text in (markdown, as_json):
         assert "should have caught" not in text
         assert "Kx9fPq2mWz" not in text  # the password pasted into the chat
-    assert "REDACTED:url-password" in markdown and "[REDACTED:url-password]" in as_json
+    # the message that held the password is not cited, so the index lists it without quoting it (redacted or not)
+    assert "not cited by the draft" in draft.evidence_index["C12"] and "postgres://" not in markdown
 
 
 def test_rendered_drafts_pass_the_blameless_check():

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
+from pipeline.drafting.verify import all_claims
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
 from pipeline.names import SELF_WORDS
 from pipeline.models import (
@@ -31,6 +32,7 @@ from pipeline.models import (
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
+NOT_CITED = "[not cited by the draft; see the chat source]"
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
@@ -553,9 +555,11 @@ class OfflineEngine:
                     claims.append(Claim(text=f"Noted during the response: {quoted}", evidence=[item.id]))
         return claims or [not_established("the review should record what the team learned about the system")]
 
-    def evidence_index(self) -> dict[str, str]:
-        """Every row and message by ID; chat text with any blameless finding (at any level) or read as an
-        instruction to a model is listed as withheld with the reason, never quoted (the chat source keeps it)."""
+    def evidence_index(self, cited: set[str] | None = None) -> dict[str, str]:
+        """Every row and message by ID, with time and author. Text is quoted for the locked timeline and for the
+        chat the draft cites (`cited`; all when None); never for chat with any blameless finding (at any level)
+        or read as an instruction to a model, which is listed as withheld with the reason. The chat source
+        keeps everything: the index is the draft's evidence, not a copy of the channel."""
         from pipeline.blameless import lint_text
 
         index = {}
@@ -566,10 +570,12 @@ class OfflineEngine:
             if len(text) > 200:
                 text = text[:197] + "..."
             if item.suspect:
-                text = WITHHELD.format(reason="it reads as an instruction to a model (prompt injection)")
+                text = WITHHELD.format(reason="not quoted") + " [suspect: reads as an instruction to a model]"
             elif not item.is_timeline and (findings := lint_text(item.text, people=self.people)):
                 rules = ", ".join(dict.fromkeys(f"{f.rule_id} ({f.slug})" for f in findings))
                 text = WITHHELD.format(reason=f"the blameless check flags it: {rules}")
+            elif not item.is_timeline and cited is not None and item.id not in cited:
+                text = NOT_CITED
             index[item.id] = f"{when} {who}{text}"
         return index
 
@@ -597,9 +603,14 @@ class OfflineEngine:
             action_items=actions,
             lessons_learned=self.lessons(factors),
             open_questions=[],
-            evidence_index=self.evidence_index(),
+            evidence_index={},
         )
-        return draft.model_copy(update={"open_questions": open_questions(draft, self.incident)})
+        cited = {e for _, claim in all_claims(draft) for e in claim.evidence}
+        cited |= {e for item in [*draft.contributing_factors, *draft.action_items] for e in item.evidence}
+        cited |= {e for fact in [f.started, f.detected, f.declared, f.mitigated, f.resolved, f.severity,
+                                 *f.roles, *f.mitigation_steps, *f.impact] if fact for e in fact.evidence}
+        return draft.model_copy(update={"open_questions": open_questions(draft, self.incident),
+                                        "evidence_index": self.evidence_index(cited)})
 
 
 def draft_offline(incident: Incident, facts: Facts) -> Draft:
