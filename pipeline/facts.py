@@ -290,9 +290,7 @@ def extract_facts(incident: Incident) -> Facts:
     detected = _detection(timeline, started) or _detection(items, started)
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = detected.model_copy(update={"name": "started"})
-    if started is None and timeline:
-        first = timeline[0]
-        started = Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
+    # No row or message states when impact began: left "not established" for the review, never guessed.
     declared = _first(timeline, sig["declaration"], "declared") or _first(
         items, sig["declaration"], "declared", statements_only=True)
     steps = mitigation_steps(items)

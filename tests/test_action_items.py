@@ -65,3 +65,10 @@ def test_a_proposal_repeated_in_the_summary_list_is_kept_once_with_its_owner():
         ("Ana Costa", "should we also page on it?"),
     )
     assert [(a.action, a.owner) for a in items] == [("Alert on error/timeout rate per provider", "Femi Ade")]
+
+
+def test_a_bare_header_message_opens_a_list_that_its_authors_next_messages_continue():
+    items = actions(("Sam Okafor", "Action items:"), ("Sam Okafor", "1. add a doc-count guard before the alias swap"),
+                    ("Sam Okafor", "2. alert on OOMKilled for the loader (ana)"), ("Rosa Lima", "- lunch?"))
+    assert [(a.action, a.owner) for a in items] == [("Add a doc-count guard before the alias swap", None),
+                                                    ("Alert on OOMKilled for the loader", "Ana Costa")]

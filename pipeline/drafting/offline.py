@@ -459,22 +459,30 @@ class OfflineEngine:
         action the channel proposed twice (a "we should" later summarized in the list) is kept once, the
         list's version first."""
         items: list[ActionItem] = []
+        opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
         for message in self.chat:
             if message.suspect or is_bot(message.author, message.kind):
                 continue
-            for text in self.action_texts(message):
+            if opened is not None and not (message.author == opened.author and message.time and opened.time
+                                           and message.time - opened.time <= timedelta(minutes=10)):
+                opened = None
+            texts = self.action_texts(message, continues_list=opened is not None)
+            if signals()["action_list_header"].fullmatch(message.text.strip()):
+                opened = message
+            for text in texts:
                 item = self.parse_action(text, message)
                 if item is not None:
                     items.append(item)
         return _distinct_actions(items, listed=self.listed_ids)
 
-    def action_texts(self, message: Evidence) -> list[str]:
-        """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`."""
+    def action_texts(self, message: Evidence, continues_list: bool = False) -> list[str]:
+        """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
+        `continues_list`: the author's previous message was a bare header, so bullets here belong to it."""
         sig = signals()
         lines = [line.strip() for line in message.text.splitlines()]
         lines = [line for line in lines if line]
         texts: list[tuple[str, bool]] = []
-        in_list = False
+        in_list = continues_list
         for line in lines:
             bullet = line.lstrip(" -*\u2022\t").strip()
             numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
