@@ -163,6 +163,7 @@ class SignalsFile(Strict):
     confirmation: Regex | None = None
     cause_unknown: Regex | None = None
     cause_statement: Regex | None = None
+    finding: Regex | None = None
     cause_confirmed: Regex | None = None
     hedge: Regex | None = None
     cause_explains: Regex | None = None

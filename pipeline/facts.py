@@ -75,6 +75,7 @@ def _compiled_signals(extra: tuple[Path, ...]) -> dict[str, Any]:
     compiled["role_names"] = {
         role: re.compile(rf"\b(?:{words_pattern(words)})\b", re.IGNORECASE) for role, words in raw["roles"].items()
     }
+    compiled["role_names_any"] = re.compile(rf"\b(?:{any_role})\b")  # case-sensitive: "IC", not "ic"
     return compiled
 
 

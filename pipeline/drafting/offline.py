@@ -61,6 +61,8 @@ FILLER_START_RE = re.compile(
     r"^(?:[\s:,.\-]*(?:so far|agreed|also|and|really|then|so|plus|ok(?:ay)?|yes|is to|to|that|would be)\b|[\s:,.\-]*\+1)+[\s:,.\-]*",
     re.IGNORECASE,
 )
+# Timeline rows of these kinds are moments of the response, not findings about the system.
+NOT_FINDING_SIGNALS = ("declaration", "detection", "mitigated", "resolved", "role_names_any", "recovery_report")
 # Chat lead-ins dropped when a sentence becomes a factor statement.
 LEAD_IN_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|yeah|yep|right|and|also|fwiw|lol|ah+|oh+|well|hm+|noted(?: \d{1,2}:\d{2})?|for the record|"
@@ -314,10 +316,31 @@ class OfflineEngine:
         return sorted(distinct, key=lambda factor: (factor.disputed, order[factor.confidence]))[:6]
 
     def cause_rows(self) -> list[tuple[str, str, str]]:
-        """(id, statement, "cause") for each locked-timeline row that states a cause."""
-        pattern = signals()["cause_statement"]
-        return [(item.id, _as_statement(item.text), "cause") for item in self.items
-                if item.is_timeline and pattern.search(item.text)]
+        """(id, statement, "cause") for each locked-timeline row that states a cause, and for each row of the
+        investigation (after impact began, before mitigation) that records a finding ("PodDisruptionBudget found
+        with maxUnavailable: 100%", "Docker Hub returned 429"); a part of a row that rules something out is
+        dropped ("v2.41 ruled out; timeouts only on the NordPay endpoint" keeps the second part)."""
+        sig = signals()
+        f = self.facts
+        start = f.started.time if f.started else None
+        end = f.mitigated.time if f.mitigated else None
+        moments = {e for fact in (f.started, f.detected, f.declared, f.mitigated, f.resolved, *f.mitigation_steps)
+                   if fact for e in fact.evidence}
+        rows = []
+        for item in self.items:
+            if not item.is_timeline:
+                continue
+            if sig["cause_statement"].search(item.text):
+                rows.append((item.id, _as_statement(item.text), "cause"))
+                continue
+            during = start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
+            if not during or item.id in moments or any(sig[key].search(item.text) for key in NOT_FINDING_SIGNALS):
+                continue
+            parts = [part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part)]
+            finding = "; ".join(part for part in parts if sig["finding"].search(part))
+            if finding and len(_tokens(finding)) >= 4:
+                rows.append((item.id, _as_statement(finding), "cause"))
+        return rows
 
     def cause_statements(self) -> list[tuple[str, str, str]]:
         """(id, statement, kind) for chat sentences that state a confirmed cause or a missing safeguard with
