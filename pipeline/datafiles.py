@@ -164,6 +164,7 @@ class SignalsFile(Strict):
     cause_unknown: Regex | None = None
     cause_statement: Regex | None = None
     finding: Regex | None = None
+    progress_report: Regex | None = None
     cause_confirmed: Regex | None = None
     hedge: Regex | None = None
     cause_explains: Regex | None = None

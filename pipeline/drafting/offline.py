@@ -62,7 +62,8 @@ FILLER_START_RE = re.compile(
     re.IGNORECASE,
 )
 # Timeline rows of these kinds are moments of the response, not findings about the system.
-NOT_FINDING_SIGNALS = ("declaration", "detection", "mitigated", "resolved", "role_names_any", "recovery_report")
+NOT_FINDING_SIGNALS = ("declaration", "detection", "detection_report", "severity", "mitigated", "resolved", "role_names_any",
+                       "recovery_report", "progress_report")
 # Chat lead-ins dropped when a sentence becomes a factor statement.
 LEAD_IN_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|yeah|yep|right|and|also|fwiw|lol|ah+|oh+|well|hm+|noted(?: \d{1,2}:\d{2})?|for the record|"
