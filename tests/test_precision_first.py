@@ -95,3 +95,16 @@ def test_the_evidence_index_withholds_flagged_and_injected_messages_with_the_rea
     assert "restarting the loader" in draft.evidence_index["C2"] if "C2" in cited else (
         "not cited by the draft" in draft.evidence_index["C2"])
     assert draft.evidence_index["T1"].endswith("Errors began")
+
+
+def test_the_summary_says_trigger_detection_and_mitigation_in_at_most_five_cited_sentences():
+    from pathlib import Path
+
+    from pipeline.drafting import draft_from_directory
+
+    draft, _ = draft_from_directory(Path(__file__).resolve().parents[1] / "examples" / "checkout-api", similar=False)
+    texts = [claim.text for claim in draft.executive_summary]
+    assert 3 <= len(texts) <= 5 and all(claim.evidence for claim in draft.executive_summary)
+    assert any(text.startswith("It followed this change: Deploy #847") for text in texts)
+    assert "It was detected at 12:01 UTC through an alert." in texts
+    assert any(text.startswith("Impact ended at 12:24 UTC after rollback") for text in texts)

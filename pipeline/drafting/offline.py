@@ -31,6 +31,7 @@ from pipeline.models import (
 
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
+SUMMARY_SENTENCES = 5
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
 WHY_QUESTIONS = (
@@ -124,6 +125,14 @@ class OfflineEngine:
         claims: list[Claim] = []
         if f.started:
             claims.append(Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence))
+        change = self.preceding_change()
+        trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
+        if trigger:
+            claims.append(Claim(text=f"It followed this change: {trigger}", evidence=[change.id]))
+        if f.detected and f.detected.time:
+            how = "an alert" if self.alert_detected(f.detected) else "people reporting it"
+            claims.append(Claim(text=f"It was detected at {utc_clock(f.detected.time)} through {how}.",
+                                evidence=f.detected.evidence))
         if f.severity and (f.declared or f.severity.evidence):
             when = f" at {utc_clock(f.declared.time)}" if f.declared else ""
             evidence = sorted(set((f.declared.evidence if f.declared else []) + f.severity.evidence), key=_id_key)
@@ -142,6 +151,11 @@ class OfflineEngine:
             )
         if f.resolved:
             claims.append(Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence))
+        # 3-5 sentences: trigger, impact, detection, mitigation, resolution; the declaration goes first, then
+        # the resolution, when there are more.
+        for dropped in ("The incident was declared", "The incident was resolved"):
+            if len(claims) > SUMMARY_SENTENCES:
+                claims = [c for c in claims if not c.text.startswith(dropped)]
         limit = summary_word_limit()
         while claims and sum(len(c.text.split()) for c in claims) > limit:
             claims.pop(2 if len(claims) > 2 else -1)
