@@ -29,7 +29,7 @@ class People:
     nicknames: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, names: list[str], nicknames: dict[str, str] | None = None) -> "People":
+    def of(cls, names: list[str], nicknames: dict[str, str] | None = None) -> People:
         """Full names (two words or more) first seen first; single-word names are handles, not people."""
         seen: dict[str, str] = {}
         for name in names:

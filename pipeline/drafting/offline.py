@@ -14,7 +14,6 @@ from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
-from pipeline.names import SELF_WORDS
 from pipeline.models import (
     NOT_ESTABLISHED,
     ActionItem,
@@ -28,6 +27,7 @@ from pipeline.models import (
     Incident,
     Why,
 )
+from pipeline.names import SELF_WORDS
 
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
