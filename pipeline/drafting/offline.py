@@ -766,12 +766,14 @@ def _split_list(text: str) -> list[str]:
 
 
 def _distinct_actions(items: list[ActionItem], listed: set[str]) -> list[ActionItem]:
-    """Each proposal once: of two that share most content words, the one from a list (with its owner) stays."""
+    """Each proposal once: of two from different messages that share most content words, the one from a list
+    (with its owner) stays. Items of one list are never merged: a list names distinct actions."""
     ranked = sorted(items, key=lambda item: (item.evidence[0] not in listed, item.owner is None))
     kept: list[ActionItem] = []
     for item in ranked:
         words = _tokens(item.action)
-        if any(len(words & _tokens(other.action)) >= max(3, 0.4 * min(len(words), len(_tokens(other.action))))
+        if any(other.evidence != item.evidence
+               and len(words & _tokens(other.action)) >= max(3, 0.5 * min(len(words), len(_tokens(other.action))))
                for other in kept):
             continue
         kept.append(item)
