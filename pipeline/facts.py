@@ -296,7 +296,10 @@ def extract_facts(incident: Incident) -> Facts:
     declared = _first(timeline, sig["declaration"], "declared") or _first(
         items, sig["declaration"], "declared", statements_only=True)
     steps = mitigation_steps(items)
-    after_first_step = steps[0].time if steps else (detected.time if detected else None)
+    # Recovery counts from the first mitigation step on; a step recorded only after the impact ended (a fix
+    # deployed later) does not hide the recovery row, so detection bounds it too.
+    candidates = [moment for moment in (steps[0].time if steps else None, detected.time if detected else None) if moment]
+    after_first_step = min(candidates) if candidates else None
     mitigated = _first(timeline, sig["mitigated"], "mitigated", after=after_first_step) or _first(
         items, sig["mitigated"], "mitigated", after=after_first_step, statements_only=True
     )
@@ -348,6 +351,8 @@ def mitigation_steps(items: list[Evidence]) -> list[Fact]:
         for item in _by_time(items):
             if item.is_timeline != source_is_timeline or item.suspect or item.kind == "bot" or is_question(item):
                 continue
+            if not item.is_timeline and (signals()["hedge"].search(item.text) or "?" in item.text):
+                continue  # "could be the consumer restarting?" is a hypothesis, not a step taken
             for kind, pattern in signals()["mitigation_steps"].items():
                 if pattern.search(item.text) and (source_is_timeline or kind not in seen_kinds):
                     steps.append(Fact(name=kind, value=item.text, time=item.time, evidence=[item.id]))

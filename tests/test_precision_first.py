@@ -108,3 +108,14 @@ def test_the_summary_says_trigger_detection_and_mitigation_in_at_most_five_cited
     assert any(text.startswith("It followed this change: Deploy #847") for text in texts)
     assert "It was detected at 12:01 UTC through an alert." in texts
     assert any(text.startswith("Impact ended at 12:24 UTC after rollback") for text in texts)
+
+
+def test_a_hypothesis_is_not_a_mitigation_step_and_partial_then_full_mitigation_are_both_stated():
+    rows = [("10:00", "Queue depth began climbing; updates delayed"), ("10:05", "Alert: queue depth fired"),
+            ("10:20", "Consumers restarted; publishers unblocked"), ("11:00", "Backlog drained"),
+            ("11:30", "Incident resolved")]
+    chat = [("10:08", "Ana Costa", "could be the consumer restarting? that would redeliver")]
+    e = engine(rows, chat)
+    assert [step.evidence for step in e.facts.mitigation_steps] == [["T3"]]
+    summary = [claim.text for claim in e.executive_summary()]
+    assert "Mitigation began at 10:20 UTC (restart); impact ended at 11:00 UTC, 60 minutes after it began." in summary

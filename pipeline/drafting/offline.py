@@ -32,6 +32,7 @@ from pipeline.names import SELF_WORDS
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
 SUMMARY_SENTENCES = 5
+PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
 WHY_QUESTIONS = (
@@ -146,9 +147,16 @@ class OfflineEngine:
             duration = self.minutes_between(f.started, f.mitigated)
             lasted = f", {duration} minutes after it began" if duration is not None else ""
             evidence = _ids([f.mitigated] + f.mitigation_steps[:1] + ([f.started] if f.started else []))
-            claims.append(
-                Claim(text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence)
-            )
+            first = f.mitigation_steps[0] if f.mitigation_steps else None
+            partial = self.minutes_between(first, f.mitigated) if first else None
+            if partial is not None and partial >= PARTIAL_MITIGATION_MINUTES:
+                # partial then full mitigation: both moments, each with its evidence
+                claims.append(Claim(
+                    text=f"Mitigation began at {utc_clock(first.time)} ({first.name}); impact ended at "
+                    f"{utc_clock(f.mitigated.time)}{lasted}.", evidence=evidence))
+            else:
+                claims.append(Claim(
+                    text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence))
         if f.resolved:
             claims.append(Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence))
         # 3-5 sentences: trigger, impact, detection, mitigation, resolution; the declaration goes first, then
