@@ -25,6 +25,7 @@ M = TypeVar("M", bound=Strict)
 DATA_DIR = package_path("data")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ROLE_PLACEHOLDER = "{ROLE}"
+NAME_PLACEHOLDER = "{NAME}"
 
 
 def bundled(name: str) -> Path:
@@ -111,7 +112,7 @@ def load_yaml_model(path: Path, model: type[M], text: str | None = None) -> M:
 
 def _valid_regex(value: str) -> str:
     try:
-        re.compile(value.replace(ROLE_PLACEHOLDER, "(?:x)"))
+        re.compile(value.replace(ROLE_PLACEHOLDER, "(?:x)").replace(NAME_PLACEHOLDER, "(?:x)"))
     except re.error as exc:
         raise ValueError(f"bad regular expression: {exc}") from exc
     return value
@@ -140,10 +141,16 @@ class SignalsFile(Strict):
     role_parenthesized: Regex | None = None
     role_requested: Regex | None = None
     role_self_verb: Regex | None = None
+    role_addressed: Regex | None = None
+    role_ack: Regex | None = None
+    nicknames: dict[str, str] | None = Field(default=None, description="Nickname -> the first name it stands for.")
     bot_author: Regex | None = None
     question_sentence: Regex | None = None
     detection: Regex | None = None
     detection_report: Regex | None = None
+    alert_detection: Regex | None = None
+    manual_page: Regex | None = None
+    alert_value: Regex | None = None
     declaration: Regex | None = None
     impact_start: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
@@ -155,12 +162,24 @@ class SignalsFile(Strict):
     hypothesis: Regex | None = None
     confirmation: Regex | None = None
     cause_unknown: Regex | None = None
+    cause_statement: Regex | None = None
+    finding: Regex | None = None
+    progress_report: Regex | None = None
+    cause_confirmed: Regex | None = None
+    hedge: Regex | None = None
+    cause_explains: Regex | None = None
+    recovery_report: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None
     not_a_factor: Regex | None = None
     disagreement: Regex | None = None
     action_cue: Regex | None = None
     action_owner: Regex | None = None
+    action_list_header: Regex | None = None
+    action_owner_todo: Regex | None = None
+    action_owner_trailing: Regex | None = None
+    action_owner_dash: Regex | None = None
+    action_owner_leading: Regex | None = None
     action_due: Regex | None = None
     action_priority: Regex | None = None
     action_types: dict[str, Regex] | None = None

@@ -10,9 +10,20 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pipeline.models import Fact, Facts, Incident
+from pipeline.names import SELF_WORDS, People
+
+# A person token in a role statement: an @mention of a full name ("@Joris van Dijk", as the Slack reader writes
+# mentions), else one word (a handle, "@rosa", "Lena") optionally followed by a capitalized surname.
+PERSON_TOKEN = (
+    r"(?:@(?-i:[A-Z])[\w'-]*(?:\s+(?:(?-i:[A-Z])[\w'-]*|van|von|de|da|der|del|al|el|di|du|dos|bin|le|la)){0,3}"
+    r"|@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?)"
+)
+ROLE_CLAUSE_PATTERNS = ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_requested", "role_listed")
+CLAUSE_SPLIT_RE = re.compile(r"[.;!?]+(?=\s|$)|\n|,|\s+(?:and|&)\s+")
 
 @dataclass(frozen=True)
 class Evidence:
@@ -47,22 +58,25 @@ def _raw_signals(extra: tuple[Path, ...]) -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def _compiled_signals(extra: tuple[Path, ...]) -> dict[str, Any]:
-    from pipeline.datafiles import ROLE_PLACEHOLDER, words_pattern
+    from pipeline.datafiles import NAME_PLACEHOLDER, ROLE_PLACEHOLDER, words_pattern
 
     raw = _raw_signals(extra)
     any_role = words_pattern([word for words in raw["roles"].values() for word in words])
 
     def compile_value(value: Any) -> Any:
         if isinstance(value, str):
-            return re.compile(value.replace(ROLE_PLACEHOLDER, any_role), re.IGNORECASE)
+            pattern = value.replace(ROLE_PLACEHOLDER, any_role).replace(NAME_PLACEHOLDER, PERSON_TOKEN)
+            return re.compile(pattern, re.IGNORECASE)
         if isinstance(value, dict):
             return {key: compile_value(item) for key, item in value.items()}
         return value
 
-    compiled = {key: compile_value(value) for key, value in raw.items() if key != "roles"}
+    compiled = {key: compile_value(value) for key, value in raw.items() if key not in ("roles", "nicknames")}
+    compiled["nicknames"] = raw["nicknames"]
     compiled["role_names"] = {
         role: re.compile(rf"\b(?:{words_pattern(words)})\b", re.IGNORECASE) for role, words in raw["roles"].items()
     }
+    compiled["role_names_any"] = re.compile(rf"\b(?:{any_role})\b")  # case-sensitive: "IC", not "ic"
     return compiled
 
 
@@ -146,31 +160,31 @@ def _norm_sev(value: str) -> str:
     return re.sub(r"[^a-z0-9]", "", value.lower())
 
 
+def incident_people(incident: Incident, items: list[Evidence]) -> People:
+    """Everyone the incident names in full: incident.toml people, chat authors (Slack authors and mentions
+    arrive as real names), then the timeline's authors."""
+    names = [person.name for person in incident.meta.people] + incident.meta.authors
+    names += [item.author for item in items if item.author]
+    return People.of(names, signals()["nicknames"])
+
+
 def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
     """Roles as assigned: role statements in the timeline and chat, merged with incident.toml's people.
 
+    Each statement is read clause by clause; a holder is kept only when it names a person (see
+    `person_named`), and handles and first names become full names when exactly one person fits.
     incident.toml gives the full name; a matching statement in the evidence gives the citation.
     """
     sig = signals()
-    known = {name.split()[0].lower() for name in [p.name for p in incident.meta.people] + [i.author or "" for i in items] if name}
+    people = incident_people(incident, items)
     stated: dict[tuple[str, str], list[str]] = {}
     for item in _by_time(items):
-        if item.suspect:
+        if item.suspect or item.kind == "bot":
             continue
-        found = [
-            (match["role"], match["name"])
-            for pattern in ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_listed")
-            for match in sig[pattern].finditer(item.text)
-        ]
-        found += [(match["role"], match["name"]) for match in sig["role_requested"].finditer(item.text)
-                  if _is_name(match["name"], known)]
-        if item.author:
-            found += [(match["role"], item.author) for pattern in ("role_self", "role_self_verb")
-                      for match in sig[pattern].finditer(item.text)]
-        for role_text, name in found:
+        for role_text, name in role_statements(item, people):
             role = _normalize_role(role_text)
             if role is not None:
-                stated.setdefault((role, name.strip()), [item.id])
+                stated.setdefault((role, name), [item.id])
     facts: list[Fact] = []
     declared = [(_normalize_role(r) or r, person.name) for person in incident.meta.people for r in person.roles]
     for role, name in declared + sorted(stated, key=lambda key: -len(key[1])):
@@ -185,17 +199,82 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
     return sorted(facts, key=lambda fact: (order.index(fact.name) if fact.name in order else 9, fact.value))
 
 
-def _is_name(text: str, known: set[str]) -> bool:
-    """A person's name: someone in the incident, or a capitalized first name the blameless check knows."""
+def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
+    """(role words, full name) for every role this row or message assigns."""
+    sig = signals()
+    if not any(pattern.search(item.text) for pattern in sig["role_names"].values()):
+        return []
+    author = (people.resolve(item.author) or item.author) if item.author else None
+    found: list[tuple[str, str]] = []
+    if author and (match := sig["role_ack"].search(item.text)):
+        found.append((match["role"], author))
+    addressee: str | None = None
+    unnamed_in_list: list[tuple[str, str]] = []
+    for clause in (part.strip() for part in CLAUSE_SPLIT_RE.split(item.text)):
+        if not clause:
+            continue
+        named = False
+        for pattern in ROLE_CLAUSE_PATTERNS:
+            for match in sig[pattern].finditer(clause):
+                name = person_named(match["name"], people, author)
+                if name is not None:
+                    found.append((match["role"], name))
+                    named = True
+                elif pattern == "role_listed" and match["name"][:1].isupper():
+                    unnamed_in_list.append((match["role"], match["name"]))
+            if named:
+                break
+        if not named and addressee and (match := sig["role_addressed"].search(clause)):
+            found.append((match["role"], addressee))
+        elif not named and author:
+            found += [(match["role"], author) for pattern in ("role_self", "role_self_verb")
+                      for match in sig[pattern].finditer(clause)]
+        addressee = _last_person(clause, people, author) or addressee
+    # "Ben is OL, Cy Comms, Dee scribe": in a list that names others, a capitalized word is a name too.
+    return found + (unnamed_in_list if found else [])
+
+
+def person_named(token: str, people: People, author: str | None) -> str | None:
+    """The full name a role statement's name token stands for; None when it names nobody ("taking", "how").
+
+    "me"/"myself" is the author; a handle or first name resolves through the incident's people; an
+    @mention or a capitalized common first name that resolves to nobody is kept as written.
+    """
     from pipeline.blameless.people import first_names
 
-    first = text.split()[0]
-    return first.lower() in known or (first[0].isupper() and first in first_names())
+    token = token.strip().rstrip(".,:")
+    if token.lower() in SELF_WORDS:
+        return author
+    resolved = people.resolve(token)
+    if resolved:
+        return resolved
+    first = token.lstrip("@").split()[0] if token.lstrip("@") else ""
+    if token.startswith("@") and first[:1].isalpha() and first.lower() not in ("here", "channel", "everyone"):
+        return token.lstrip("@")
+    if first[:1].isupper() and first in first_names() and not _normalize_role(first):
+        return token
+    return None
+
+
+def _last_person(clause: str, people: People, author: str | None) -> str | None:
+    """The last word (or @mention) of a clause that names someone: who a following "you" means."""
+    for word in reversed(re.findall(r"@?[A-Za-z][\w'-]*", clause)):
+        if word.lower() in SELF_WORDS or word.lower() == "you":
+            continue
+        name = person_named(word, people, author)
+        if name and name != author:
+            return name
+    return None
 
 
 def _same_person(a: str, b: str) -> bool:
+    """The same full name; a single word (a first name or handle) matches the full name it starts."""
     a_parts, b_parts = a.lower().split(), b.lower().split()
-    return bool(a_parts and b_parts) and (a_parts[0] == b_parts[0] or a.lower() == b.lower())
+    if not (a_parts and b_parts):
+        return False
+    if len(a_parts) > 1 and len(b_parts) > 1:
+        return a_parts == b_parts
+    return a_parts[0] == b_parts[0]
 
 
 def _normalize_role(text: str) -> str | None:
@@ -213,13 +292,14 @@ def extract_facts(incident: Incident) -> Facts:
     detected = _detection(timeline, started) or _detection(items, started)
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = detected.model_copy(update={"name": "started"})
-    if started is None and timeline:
-        first = timeline[0]
-        started = Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
+    # No row or message states when impact began: left "not established" for the review, never guessed.
     declared = _first(timeline, sig["declaration"], "declared") or _first(
         items, sig["declaration"], "declared", statements_only=True)
     steps = mitigation_steps(items)
-    after_first_step = steps[0].time if steps else (detected.time if detected else None)
+    # Recovery counts from the first mitigation step on; a step recorded only after the impact ended (a fix
+    # deployed later) does not hide the recovery row, so detection bounds it too.
+    candidates = [moment for moment in (steps[0].time if steps else None, detected.time if detected else None) if moment]
+    after_first_step = min(candidates) if candidates else None
     mitigated = _first(timeline, sig["mitigated"], "mitigated", after=after_first_step) or _first(
         items, sig["mitigated"], "mitigated", after=after_first_step, statements_only=True
     )
@@ -271,6 +351,8 @@ def mitigation_steps(items: list[Evidence]) -> list[Fact]:
         for item in _by_time(items):
             if item.is_timeline != source_is_timeline or item.suspect or item.kind == "bot" or is_question(item):
                 continue
+            if not item.is_timeline and (signals()["hedge"].search(item.text) or "?" in item.text):
+                continue  # "could be the consumer restarting?" is a hypothesis, not a step taken
             for kind, pattern in signals()["mitigation_steps"].items():
                 if pattern.search(item.text) and (source_is_timeline or kind not in seen_kinds):
                     steps.append(Fact(name=kind, value=item.text, time=item.time, evidence=[item.id]))
@@ -287,7 +369,8 @@ def impact_figures(items: list[Evidence]) -> list[Fact]:
     sig = signals()
     for item in _by_time(items):
         if (item.suspect or is_question(item) or not sig["impact_context"].search(item.text)
-                or sig["action_cue"].search(item.text)):
+                or sig["action_cue"].search(item.text) or is_bot(item.author, item.kind)
+                or sig["alert_value"].search(item.text)):
             continue
         for match in sig["impact_figure"].finditer(item.text):
             value = match.group(0).strip()

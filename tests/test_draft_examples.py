@@ -74,9 +74,10 @@ def test_checkout_api_facts():
     assert facts.detected.time.strftime("%H:%M") == "12:01"  # 14:01 Europe/Berlin (CEST)
     assert [step.name for step in facts.mitigation_steps][:1] == ["rollback"]
     assert {"23% of checkout requests", "4,100 orders"} <= {fig.value for fig in facts.impact}
-    owned = next(item for item in draft.action_items if item.owner == "Marco")
+    owned = next(item for item in draft.action_items if item.owner == "Marco Rossi")  # "owner Marco", resolved
     assert (owned.due, owned.priority, owned.type.value) == ("2024-05-31", "P2", "preventive")
-    assert any(factor.disputed for factor in draft.contributing_factors)
+    # precision first: the question "could it be the DB primary instead?", refuted at 14:12, is not a factor
+    assert not any("primary" in factor.statement for factor in draft.contributing_factors)
     assert draft.contributing_factors[0].confidence.value == "high"
     assert "Priya Raman (IC)" in markdown
 
@@ -87,7 +88,8 @@ def test_checkout_api_draft_carries_no_blame_and_no_secret():
     for text in (markdown, as_json):
         assert "should have caught" not in text
         assert "Kx9fPq2mWz" not in text  # the password pasted into the chat
-    assert "REDACTED:url-password" in markdown and "[REDACTED:url-password]" in as_json
+    # the message that held the password is not cited, so the index lists it without quoting it (redacted or not)
+    assert "not cited by the draft" in draft.evidence_index["C12"] and "postgres://" not in markdown
 
 
 def test_rendered_drafts_pass_the_blameless_check():

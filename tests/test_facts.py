@@ -58,14 +58,14 @@ def test_roles_merge_incident_toml_names_with_chat_statements():
     assert len(roles) == 4
 
 
-def test_impact_figures_skip_thresholds_baselines_and_plans():
+def test_impact_figures_skip_thresholds_baselines_plans_and_alert_readings():
     chat = [
         ("10:05", "bot", "ALERT error rate > 5% (currently 12%)"),
         ("10:10", "Ana", "about 30% of logins are failing, roughly 2,300 users affected"),
         ("10:40", "Ben", "action item: alert when errors stay above 2% for 5 minutes"),
     ]
     values = [fact.value for fact in extract_facts(make_incident([("10:04", "Errors rose above the 1% baseline")], chat)).impact]
-    assert values == ["12%", "30% of logins", "2,300 users"]
+    assert values == ["30% of logins", "2,300 users"]  # an alert's current value is not a stated impact
 
 
 def test_suspect_messages_are_never_evidence_of_a_fact():
@@ -117,3 +117,44 @@ def test_bots_are_recognised_by_kind_and_name():
 
     assert is_bot("PagerDuty") and is_bot("Opsgenie") and is_bot("deploy-bot") and is_bot("Ana", "bot")
     assert not is_bot("Abbott Lee") and not is_bot("Ana Silva") and not is_bot(None)
+
+
+ROSTER = {name: [] for name in ("Hana Dvorakova", "Luis Ortega", "Rosa Lima", "Femi Ade", "Ana Costa",
+                                  "Rebecca Lindqvist", "Piotr Zielinski")}
+
+
+@pytest.mark.parametrize(
+    ("author", "message", "expected"),
+    [
+        ("hanad", "ack. taking IC. sev2", {("IC", "Hana Dvorakova")}),
+        ("Hana Dvorakova", "I'm IC", {("IC", "Hana Dvorakova")}),
+        ("Hana Dvorakova", "@rosa you're IC", {("IC", "Rosa Lima")}),
+        ("Hana Dvorakova", "OL: @rosa", {("OL", "Rosa Lima")}),
+        ("femi", "I'll do comms", {("CL", "Femi Ade")}),
+        ("lortega", "ack OL", {("OL", "Luis Ortega")}),
+        ("Hana Dvorakova", "lortega: you have ops, please drive the rabbit side", {("OL", "Luis Ortega")}),
+        ("Hana Dvorakova", "pz ops lead please. bex are you around to scribe?",
+         {("OL", "Piotr Zielinski"), ("Scribe", "Rebecca Lindqvist")}),
+        ("Hana Dvorakova", "@Luis Ortega please take OL, @Femi Ade comms, @Ana Costa scribe",
+         {("OL", "Luis Ortega"), ("CL", "Femi Ade"), ("Scribe", "Ana Costa")}),
+        ("Hana Dvorakova", "thx Femi. you have comms then", {("CL", "Femi Ade")}),
+        ("femi", "yep comms is me", {("CL", "Femi Ade")}),
+    ],
+)
+def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expected):
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident([("10:00", "Errors began")], [("10:01", author, message)], people=ROSTER)
+    roles = extract_roles(incident, evidence_items(incident))
+    assert {(r.name, r.value) for r in roles if r.evidence} == expected
+    assert not any(r.value.lower() in ("taking", "ack", "me", "how") for r in roles)
+
+
+def test_a_question_about_a_role_or_a_team_named_ops_names_nobody():
+    from pipeline.facts import evidence_items, extract_roles
+
+    chat = [("10:01", "femi", "impact numbers for comms: how many shipments affected?"),
+            ("10:02", "Ana Costa", "Sneha can you handle support and the ops team"),
+            ("10:03", "Ana Costa", "who is IC?")]
+    incident = make_incident([("10:00", "Errors began")], chat, people=ROSTER)
+    assert [r for r in extract_roles(incident, evidence_items(incident)) if r.evidence] == []

@@ -49,11 +49,12 @@ def test_our_draft_passes_the_structural_and_grounding_criteria(checkout_markdow
 
 
 def test_offline_five_whys_end_in_the_proposed_control_and_fail_only_on_the_gap(checkout_markdown, checkout_sources):
-    """Checkout's record gives impact, mechanism, change and a proposed control; nothing says why
-    safeguards did not stop the change, so that why stays open and the criterion fails on depth alone."""
+    """Checkout's record confirms the change as the cause and proposes a control; nothing confirms the links
+    between them (precision first: a restated impact or a hypothesis is not an answer), so those whys stay
+    open and the criterion fails on depth alone."""
     why = by_id(score_text(checkout_markdown, incident=checkout_sources))["five_whys"]
     assert why.status == "fail"
-    assert why.reason == "depth 4 of 5; the last answer is a systemic factor"
+    assert why.reason == "depth 2 of 5; the last answer is a systemic factor"
     assert why.line is not None
     last = checkout_markdown.splitlines()[why.line - 1]
     assert "Why does the system allow" in last and "add a CI check that flags changes to db.pool settings" in last

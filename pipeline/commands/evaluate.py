@@ -96,9 +96,11 @@ def eval_run(
     summary = report.summary
     typer.echo(
         f"{int(summary['incidents'])} incidents in {report.seconds:.1f} s: facts {summary['fact_accuracy']:.2f}, "
-        f"factor recall {summary['factor_recall']:.2f}, action recall {summary['action_recall']:.2f}, "
-        f"leaks {int(summary['leaks'])}, substance {summary['substance_score']:.1f}, "
-        f"conformance {summary['conformance_score']:.1f}"
+        f"factors recall {summary['factor_recall']:.2f} precision {summary['factor_precision']:.2f}, "
+        f"actions recall {summary['action_recall']:.2f} precision {summary['action_precision']:.2f}, "
+        f"roles recall {summary['role_recall']:.2f} precision {summary['role_precision']:.2f}, "
+        f"junk {summary['junk_rate']:.2f}, leaks {int(summary['leaks'])}, refused {int(summary['refused'])}, "
+        f"substance {summary['substance_score']:.1f}, conformance {summary['conformance_score']:.1f}"
         + (f", calls {int(summary['calls'])}, tokens {int(summary['tokens'])}, fallbacks {int(summary['fallbacks'])}, "
            f"removed by verification {int(summary['removed_claims'])}" if engine == "llm" else "")
     )

@@ -8,11 +8,12 @@ what the review should fill in. Chat text is quoted only after the blameless gat
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.facts import Evidence, evidence_items, is_bot, signals
+from pipeline.drafting.verify import all_claims
+from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
 from pipeline.models import (
     NOT_ESTABLISHED,
     ActionItem,
@@ -26,10 +27,14 @@ from pipeline.models import (
     Incident,
     Why,
 )
+from pipeline.names import SELF_WORDS
 
-MISSING_CONTROL = "missing control noted in the channel"
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
+SUMMARY_SENTENCES = 5
+PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
+WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
+NOT_CITED = "[not cited by the draft; see the chat source]"
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
@@ -43,9 +48,30 @@ PROBLEM_RE = re.compile(
     r"took (?:too )?long|unclear|confus(?:ed|ing)|missing|no canary|without (?:a )?canary|not covered)\b",
     re.IGNORECASE,
 )
-COMMS_RE = re.compile(r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bposted an update\b", re.IGNORECASE)
+COMMS_RE = re.compile(
+    r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bstatus update\b|\b(?:posted|sent|published) (?:an |the |a )?"
+    r"(?:first |next )?update\b|\bupdate (?:posted|sent)\b|\bnotified (?:customers|merchants|users|clients|support)\b",
+    re.IGNORECASE,
+)
+# An update being written or asked for is not an update posted ("drafting the first status page update").
+COMMS_PENDING_RE = re.compile(r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b",
+                              re.IGNORECASE)
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
+# Words that open a proposal but are not part of it: "Agreed. also stop matching ...", "and really move ...".
+FILLER_START_RE = re.compile(
+    r"^(?:[\s:,.\-]*(?:so far|agreed|also|and|really|then|so|plus|ok(?:ay)?|yes|is to|to|that|would be)\b|[\s:,.\-]*\+1)+[\s:,.\-]*",
+    re.IGNORECASE,
+)
+# Timeline rows of these kinds are moments of the response, not findings about the system.
+NOT_FINDING_SIGNALS = ("declaration", "detection", "detection_report", "severity", "mitigated", "resolved", "role_names_any",
+                       "recovery_report", "progress_report")
+# Chat lead-ins dropped when a sentence becomes a factor statement.
+LEAD_IN_RE = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|yeah|yep|right|and|also|fwiw|lol|ah+|oh+|well|hm+|noted(?: \d{1,2}:\d{2})?|for the record|"
+    r"confirmed|root cause|the cause is|turns out|that explains(?: it)?|found it)\b[\s:,.=\-]*)+",
+    re.IGNORECASE,
+)
 STOPWORDS = frozenset(
     "the a an and or of to in on at is it its it's this that was were be been for with from as by not no "
     "i we you he she they think don't dont isn't is'nt db? about into then than there here so our your "
@@ -69,6 +95,9 @@ class OfflineEngine:
         self.by_id = {item.id: item for item in self.items}
         self.people = sorted({p.name for p in incident.meta.people} | {i.author for i in self.items if i.author})
         self.chat = [item for item in self.items if not item.is_timeline and item.kind != "bot"]
+        self.roster = incident_people(incident, self.items)
+        self.listed_ids: set[str] = set()
+        self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
 
     # ------------------------------------------------------------------ helpers
 
@@ -97,6 +126,14 @@ class OfflineEngine:
         claims: list[Claim] = []
         if f.started:
             claims.append(Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence))
+        change = self.preceding_change()
+        trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
+        if trigger:
+            claims.append(Claim(text=f"It followed this change: {trigger}", evidence=[change.id]))
+        if f.detected and f.detected.time:
+            how = "an alert" if self.alert_detected(f.detected) else "people reporting it"
+            claims.append(Claim(text=f"It was detected at {utc_clock(f.detected.time)} through {how}.",
+                                evidence=f.detected.evidence))
         if f.severity and (f.declared or f.severity.evidence):
             when = f" at {utc_clock(f.declared.time)}" if f.declared else ""
             evidence = sorted(set((f.declared.evidence if f.declared else []) + f.severity.evidence), key=_id_key)
@@ -110,11 +147,23 @@ class OfflineEngine:
             duration = self.minutes_between(f.started, f.mitigated)
             lasted = f", {duration} minutes after it began" if duration is not None else ""
             evidence = _ids([f.mitigated] + f.mitigation_steps[:1] + ([f.started] if f.started else []))
-            claims.append(
-                Claim(text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence)
-            )
+            first = f.mitigation_steps[0] if f.mitigation_steps else None
+            partial = self.minutes_between(first, f.mitigated) if first else None
+            if partial is not None and partial >= PARTIAL_MITIGATION_MINUTES:
+                # partial then full mitigation: both moments, each with its evidence
+                claims.append(Claim(
+                    text=f"Mitigation began at {utc_clock(first.time)} ({first.name}); impact ended at "
+                    f"{utc_clock(f.mitigated.time)}{lasted}.", evidence=evidence))
+            else:
+                claims.append(Claim(
+                    text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence))
         if f.resolved:
             claims.append(Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence))
+        # 3-5 sentences: trigger, impact, detection, mitigation, resolution; the declaration goes first, then
+        # the resolution, when there are more.
+        for dropped in ("The incident was declared", "The incident was resolved"):
+            if len(claims) > SUMMARY_SENTENCES:
+                claims = [c for c in claims if not c.text.startswith(dropped)]
         limit = summary_word_limit()
         while claims and sum(len(c.text.split()) for c in claims) > limit:
             claims.pop(2 if len(claims) > 2 else -1)
@@ -142,7 +191,7 @@ class OfflineEngine:
     def went_well(self) -> list[Claim]:
         f = self.facts
         claims: list[Claim] = []
-        if f.detected and f.started and signals()["detection"].search(f.detected.value):
+        if f.detected and f.started and self.alert_detected(f.detected):
             delay = self.minutes_between(f.started, f.detected)
             claims.append(
                 Claim(
@@ -164,7 +213,8 @@ class OfflineEngine:
             claims.append(
                 Claim(text=f"Incident roles were assigned during the response ({names}).", evidence=_ids(cited_roles))
             )
-        comms = [item for item in self.items if COMMS_RE.search(item.text) and not item.suspect]
+        comms = sorted((item for item in self.items if item.time and COMMS_RE.search(item.text) and not item.suspect
+                        and not is_question(item) and not COMMS_PENDING_RE.search(item.text)), key=lambda item: item.time)
         if comms:
             claims.append(
                 Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
@@ -179,6 +229,16 @@ class OfflineEngine:
                 )
             )
         return pad(claims, "the review should add what helped the response (at least three items)")
+
+    def alert_detected(self, detected: Fact) -> bool:
+        """The detection evidence is an alert (a monitoring tool, or a row saying an alert fired), not a person
+        who noticed, reported or paged by hand."""
+        sig = signals()
+        items = [self.by_id[e] for e in detected.evidence if e in self.by_id]
+        return bool(items) and all(
+            sig["alert_detection"].search(item.text) and not sig["manual_page"].search(item.text)
+            and (item.is_timeline or is_bot(item.author, item.kind) or not sig["detection_report"].search(item.text))
+            for item in items)
 
     def went_wrong(self, factors: list[ContributingFactor]) -> list[Claim]:
         f = self.facts
@@ -205,8 +265,8 @@ class OfflineEngine:
                     evidence=[change.id] + f.started.evidence,
                 )
             )
-        if any(factor.disputed for factor in factors):
-            disputed = [factor for factor in factors if factor.disputed]
+        disputed = [factor for factor in factors if factor.disputed]
+        if len({self.by_id[e].author for factor in disputed for e in factor.evidence if self.by_id[e].author}) >= 2:
             claims.append(
                 Claim(
                     text="Responders disagreed about the cause during the response.",
@@ -221,70 +281,153 @@ class OfflineEngine:
         return pad(claims, "the review should add what made the incident worse or longer (at least three items)")
 
     def preceding_change(self) -> Evidence | None:
-        """The last timeline change (deploy, config, migration) at or before impact began."""
+        """The last timeline change (deploy, config, migration) at or before impact began; a row that describes
+        the impact itself ("updates stopped being applied") is not a change."""
         start = self.facts.started.time if self.facts.started else None
-        change = signals()["change"]
+        sig = signals()
         candidates = [
             item for item in self.items
-            if item.is_timeline and change.search(item.text) and start and item.time and item.time <= start
+            if item.is_timeline and sig["change"].search(item.text) and start and item.time and item.time <= start
+            and not (self.facts.started and item.id in self.facts.started.evidence and sig["impact_start"].search(item.text))
+            and not re.search(r"\bstopped\b", item.text, re.IGNORECASE)
         ]
         return candidates[-1] if candidates else None
 
     def contributing_factors(self) -> list[ContributingFactor]:
-        """Candidates: the change that preceded impact, hypotheses from the chat, and missing controls noted.
+        """Candidates drafted only from evidence that states a cause with confidence (precision first):
 
-        Repeated messages count once; a question or a message that calls itself unrelated is weak
-        evidence; a later message that disagrees (sharing at least two content words) marks it disputed.
+        the locked timeline's cause rows; chat statements of a confirmed cause or of a missing safeguard
+        (not a question, not hedged, not a recovery, not disputed later, naming no person); the change
+        that preceded the impact when a cause row or such a statement points at it; a cause the channel
+        says is unknown; detection by people when no alert fired. Each is a statement with its citation,
+        not a quoted message. Repeated statements count once.
         """
-        sig = signals()
         factors: list[ContributingFactor] = []
+        causes = self.cause_rows() + self.cause_statements()
         change = self.preceding_change()
-        candidates = _distinct(
-            item for item in self.chat
-            if not item.suspect and not sig["not_a_factor"].search(item.text)
-            and not sig["action_cue"].search(item.text) and not sig["disagreement"].search(item.text)
-            and (sig["hypothesis"].search(item.text) or QUESTION_HYPOTHESIS_RE.search(item.text)
-                 or sig["missing_control"].search(item.text))
-        )
-        disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
-        supporting: set[str] = set()
-        if change is not None:
-            supporters = [c for c in candidates if sig["confirmation"].search(c.text) and _overlap(c.text, change.text) >= 2]
-            supporting = {s.id for s in supporters}
-            factors.append(
-                ContributingFactor(
-                    statement=f"{self.clean(change.text) or 'The change in ' + change.id} (a change that preceded the impact).",
-                    evidence=[change.id] + sorted(supporting, key=_id_key),
-                    confidence=Confidence.high if supporters else Confidence.medium,
-                )
-            )
-        for item in candidates:
-            quoted = self.quote(item) if item.id not in supporting else None
-            if not quoted:
+        supporters = sorted({evidence_id for evidence_id, text, _ in causes if change is not None
+                             and evidence_id != change.id and _overlap(change.text, text) >= 2}, key=_id_key)
+        if change is not None and not self.refuted(change):
+            statement = self.clean(_as_statement(change.text))
+            if statement:
+                factors.append(ContributingFactor(
+                    statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
+                    evidence=[change.id] + supporters[:2],
+                    confidence=Confidence.high if supporters else Confidence.medium))
+        cited_by_change = set(supporters) if factors else set()
+        for evidence_id, text, kind in causes:
+            if evidence_id in cited_by_change:
+                continue  # it states the change's effect: cited as the change factor's support, not repeated
+            statement = self.clean(text)
+            if not statement or self.names_a_person(statement):
                 continue
-            later = [d for d in disagreements if d.time and item.time and d.time >= item.time and _overlap(d.text, item.text) >= 2]
-            confirmed = bool(sig["confirmation"].search(item.text))
-            agreeing_authors = {c.author for c in candidates if c is not item and _overlap(c.text, item.text) >= 2} - {item.author}
-            is_question = item.text.rstrip().endswith("?") or bool(QUESTION_HYPOTHESIS_RE.search(item.text))
-            if confirmed:
-                confidence = Confidence.high
-            elif agreeing_authors and not later and not is_question:
-                confidence = Confidence.medium
-            else:
-                confidence = Confidence.low
-            label = MISSING_CONTROL if sig["missing_control"].search(item.text) and not (
-                sig["hypothesis"].search(item.text)) else "hypothesis raised in the channel"
-            factors.append(
-                ContributingFactor(
-                    statement=f"{quoted} ({label})",
-                    evidence=[item.id] + [d.id for d in later[:2]],
-                    confidence=confidence,
-                    disputed=bool(later),
-                )
-            )
+            if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
+                factors.append(ContributingFactor(statement=statement, evidence=[evidence_id] + kind[9:].split(","),
+                                                  confidence=Confidence.low, disputed=True))
+                continue
+            confidence = Confidence.high if evidence_id.startswith("T") or kind == "confirmed" else Confidence.medium
+            if kind == "missing":
+                self.missing_controls.add(statement)
+            factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
+        distinct: list[ContributingFactor] = []
+        for factor in factors:
+            words = _tokens(factor.statement)
+            if not any(len(words & _tokens(other.statement)) >= max(3, 0.5 * len(words)) for other in distinct):
+                distinct.append(factor)
         order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
-        return sorted(factors, key=lambda factor: (factor.disputed, order[factor.confidence]))[:8]
+        return sorted(distinct, key=lambda factor: (factor.disputed, order[factor.confidence]))[:6]
+
+    def cause_rows(self) -> list[tuple[str, str, str]]:
+        """(id, statement, "cause") for each locked-timeline row that states a cause, and for each row of the
+        investigation (after impact began, before mitigation) that records a finding ("PodDisruptionBudget found
+        with maxUnavailable: 100%", "Docker Hub returned 429"); a part of a row that rules something out is
+        dropped ("v2.41 ruled out; timeouts only on the NordPay endpoint" keeps the second part)."""
+        sig = signals()
+        f = self.facts
+        start = f.started.time if f.started else None
+        end = f.mitigated.time if f.mitigated else None
+        moments = {e for fact in (f.started, f.detected, f.declared, f.mitigated, f.resolved, *f.mitigation_steps)
+                   if fact for e in fact.evidence}
+        rows = []
+        for item in self.items:
+            if not item.is_timeline:
+                continue
+            if sig["cause_statement"].search(item.text):
+                rows.append((item.id, _as_statement(item.text), "cause"))
+                continue
+            during = start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
+            if not during or item.id in moments or any(sig[key].search(item.text) for key in NOT_FINDING_SIGNALS):
+                continue
+            parts = [part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part)]
+            finding = "; ".join(part for part in parts if sig["finding"].search(part))
+            if finding and len(_tokens(finding)) >= 4:
+                rows.append((item.id, _as_statement(finding), "cause"))
+        return rows
+
+    def cause_statements(self) -> list[tuple[str, str, str]]:
+        """(id, statement, kind) for chat sentences that state a confirmed cause or a missing safeguard with
+        confidence: never a question, a hedge, a proposal, a recovery report, or a claim disputed later."""
+        sig = signals()
+        found: list[tuple[str, str, str]] = []
+        disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
+        for item in _distinct(self.chat):
+            if item.suspect or sig["not_a_factor"].search(item.text) or sig["disagreement"].search(item.text):
+                continue
+            for sentence in _sentences(item.text):
+                if (is_question_text(sentence) or sig["action_cue"].search(sentence)
+                        or sig["recovery_report"].search(sentence)):
+                    continue
+                confirmed = bool(sig["cause_confirmed"].search(sentence))
+                hedged = bool(sig["hedge"].search(sentence))
+                reply = self.reply_to(item)
+                disputed = [d.id for d in disagreements if d.time and item.time and d.time >= item.time
+                            and d.author != item.author and (_overlap(d.text, sentence) >= 2 or d is reply)]
+                if hedged and not (confirmed and self.agreed(item, sentence)):
+                    # a hypothesis stated as one (not asked), that the next person disputed: a disputed candidate
+                    if not (disputed and sig["hypothesis"].search(sentence) and len(_tokens(sentence)) >= 5):
+                        continue
+                    confirmed = True
+                kind = "confirmed" if confirmed else "missing" if sig["missing_control"].search(sentence) else None
+                if kind is None:
+                    continue
+                statement = _as_statement(sentence)
+                if len(_tokens(statement)) < 4 or (disputed and kind != "confirmed"):
+                    continue
+                found.append((item.id, statement, "disputed:" + ",".join(disputed[:2]) if disputed else kind))
+        return found
+
+    def refuted(self, item: Evidence) -> bool:
+        """A later chat message rules this out ("v2.41 is out of the picture", "it's not the deploy") or disputes
+        it: it shares an identifier (v2.41, #2291) or two content words with the item."""
+        sig = signals()
+        names = _identifiers(item.text)
+        for other in self.chat:
+            if other.suspect or not (sig["not_a_factor"].search(other.text) or sig["disagreement"].search(other.text)):
+                continue
+            if other.time and item.time and other.time < item.time:
+                continue
+            if names & _identifiers(other.text) or (sig["not_a_factor"].search(other.text) and _overlap(
+                    other.text, item.text) >= 2) or _overlap(other.text, item.text) >= 3:
+                return True
+        return False
+
+    def reply_to(self, item: Evidence) -> Evidence | None:
+        """The next message from someone else within 15 minutes: the answer a statement got."""
+        later = [other for other in self.chat if other.time and item.time and other.author != item.author
+                 and item.time < other.time <= item.time + timedelta(minutes=15)]
+        return min(later, key=lambda other: other.time) if later else None
+
+    def agreed(self, item: Evidence, sentence: str) -> bool:
+        """A hedged cause stands when the sentence itself says it explains the symptom ("that explains why lag
+        keeps growing") and nobody disputes it later."""
+        return bool(signals()["cause_explains"].search(sentence)) and not self.refuted(item)
+
+    def names_a_person(self, text: str) -> bool:
+        """A statement that names someone of the incident: a factor is never a person."""
+        words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]+", text)}
+        return any(part.lower() in words for name in self.roster.full_names for part in name.split()
+                   if len(part) > 2)
 
     def record_factors(self) -> list[ContributingFactor]:
         """Factors the record itself shows: a cause the channel says is still unknown, and impact that
@@ -305,7 +448,7 @@ class OfflineEngine:
             if sig["detection_report"].search(detected.value) and not alerted:
                 factors.append(ContributingFactor(
                     statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}: "
-                    f"\u201c{detected.value}\u201d ({NO_ALERT})",
+                    f"{_as_statement(detected.value).rstrip('.')} ({NO_ALERT}).",
                     evidence=detected.evidence, confidence=Confidence.medium))
         return factors
 
@@ -317,18 +460,15 @@ class OfflineEngine:
         return f"\u201c{cleaned}\u201d" if cleaned else None
 
     def five_whys(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[Why]:
-        """Mechanism first (impact, what the channel established, the change), controls last.
+        """Mechanism first (what the record established as the cause, the change), controls last.
 
         The last two whys ask about safeguards and the system. They are answered only from the record:
         a missing control the channel noted, and a preventive or detective action the channel proposed
         (quoted, with "the record names no such control", which the review confirms). A link the
         record does not give stays NOT_ESTABLISHED rather than being filled by an earlier answer.
         """
-        f = self.facts
         mechanism: list[Claim] = []
-        if f.started:
-            mechanism.append(Claim(text=f"Impact began at {utc_clock(f.started.time)}: \u201c{f.started.value}\u201d", evidence=f.started.evidence))
-        missing = [factor for factor in factors if factor.statement.endswith(f"({MISSING_CONTROL})") and not factor.disputed]
+        missing = [factor for factor in factors if factor.statement in self.missing_controls and not factor.disputed]
         chain = sorted(
             (factor for factor in factors if not factor.disputed and factor.confidence != Confidence.low
              and factor not in missing),
@@ -360,49 +500,105 @@ class OfflineEngine:
         return None
 
     def action_items(self) -> list[ActionItem]:
-        sig = signals()
+        """One row per follow-up the channel proposed: lists after "AIs:" / "Action items:" are split (commas on
+        the header line, one bullet per line), "TODO(name):" and "we should" lines are one action each. An
+        action the channel proposed twice (a "we should" later summarized in the list) is kept once, the
+        list's version first."""
         items: list[ActionItem] = []
-        seen: set[str] = set()
+        opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
         for message in self.chat:
-            if message.suspect:
+            if message.suspect or is_bot(message.author, message.kind):
                 continue
-            lines = [line.strip(" -*\u2022\t") for line in message.text.splitlines()]
-            cue_in_header = bool(sig["action_cue"].search(lines[0]))
-            for index, line in enumerate(lines):
-                if not line or not (sig["action_cue"].search(line) or (cue_in_header and index > 0)):
-                    continue
-                item = self.parse_action(line, message)
-                if item is not None and item.action.lower() not in seen:
-                    seen.add(item.action.lower())
+            if opened is not None and not (message.author == opened.author and message.time and opened.time
+                                           and message.time - opened.time <= timedelta(minutes=10)):
+                opened = None
+            texts = self.action_texts(message, continues_list=opened is not None)
+            if signals()["action_list_header"].fullmatch(message.text.strip()):
+                opened = message
+            for text in texts:
+                item = self.parse_action(text, message)
+                if item is not None:
                     items.append(item)
-        return items
+        return _distinct_actions(items, listed=self.listed_ids)
+
+    def action_texts(self, message: Evidence, continues_list: bool = False) -> list[str]:
+        """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
+        `continues_list`: the author's previous message was a bare header, so bullets here belong to it."""
+        sig = signals()
+        lines = [line.strip() for line in message.text.splitlines()]
+        lines = [line for line in lines if line]
+        texts: list[tuple[str, bool]] = []
+        in_list = continues_list
+        for line in lines:
+            bullet = line.lstrip(" -*\u2022\t").strip()
+            numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
+            header = sig["action_list_header"].match(line)
+            if header:
+                in_list = True
+                rest = line[header.end():].strip()
+                texts += [(piece, True) for piece in _split_list(rest)] if rest else []
+            elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
+                texts.append((numbered, True))
+            elif sig["action_cue"].search(line) and not is_question_text(line):
+                texts.append((line, False))
+                in_list = False
+            else:
+                in_list = in_list and (bullet != line)
+        if any(listed for _, listed in texts):
+            self.listed_ids.add(message.id)
+        return [text for text, _ in texts]
 
     def parse_action(self, line: str, message: Evidence) -> ActionItem | None:
         sig = signals()
-        owner_match = sig["action_owner"].search(line)
+        owners: list[str] = []
+        text = line
         due_match = sig["action_due"].search(line)
         priority_match = sig["action_priority"].search(line)
-        text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4])\b[^()]*)\)", "", line)
+        for key in ("action_owner_todo", "action_owner_leading", "action_owner_dash", "action_owner_trailing"):
+            match = sig[key].search(text)
+            if match and (named := self.owners_named(match["owner"])):
+                owners += named
+                text = (text[: match.start()] + " " + text[match.end():]).strip()
+                if key == "action_owner_dash" and match["rest"]:
+                    text += " " + match["rest"].strip()
+        for owner_match in sig["action_owner"].finditer(text) if not owners else ():
+            owners = self.owners_named(owner_match["owner"] or owner_match["mention"])
+            if owners:
+                break
+        text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
+        text = sig["action_owner_todo"].sub("", text)
         text = sig["action_cue"].sub("", text, count=1)
-        text = re.sub(r"^[\s:,\-]*(?:so far)?[\s:,\-]*(?:is to |to |that |would be )?", "", text).strip(" .:-")
-        if len(text.split()) < 3:
+        text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
+        if len(text.split()) < 3 or is_question_text(text):
             return None
         action = self.clean(text[0].upper() + text[1:])
         if action is None:
             return None
-        owner = (owner_match["owner"] or owner_match["mention"]) if owner_match else None
-        owner = None if is_bot(owner) else owner
         priority = None
         if priority_match:
             priority = priority_match["priority"] or priority_match["word"].capitalize()
+        due = (due_match["due"] or due_match["bare"]) if due_match else None
         return ActionItem(
             action=action,
-            owner=owner,
-            due=due_match["due"] if due_match else None,
+            owner=", ".join(dict.fromkeys(owners)) or None,
+            due=due,
             priority=priority.upper() if priority and priority.startswith(("p", "P")) else priority,
             type=classify_action(action),
             evidence=[message.id],
         )
+
+    def owners_named(self, text: str | None) -> list[str]:
+        """Full names of the people `text` names ("rosa", "Rohit + Anjali", "@sam"); never a bot, never a word."""
+        if not text:
+            return []
+        names = []
+        for token in re.split(r"\s*(?:,|\+|/|\band\b|&)\s*", text.strip()):
+            if not token or token.lower() in SELF_WORDS:
+                continue
+            name = person_named(token, self.roster, None) or person_named(token.split()[0], self.roster, None)
+            if name and not is_bot(name):
+                names.append(name)
+        return names
 
     def lessons(self, factors: list[ContributingFactor]) -> list[Claim]:
         claims = []
@@ -413,7 +609,13 @@ class OfflineEngine:
                     claims.append(Claim(text=f"Noted during the response: {quoted}", evidence=[item.id]))
         return claims or [not_established("the review should record what the team learned about the system")]
 
-    def evidence_index(self) -> dict[str, str]:
+    def evidence_index(self, cited: set[str] | None = None) -> dict[str, str]:
+        """Every row and message by ID, with time and author. Text is quoted for the locked timeline and for the
+        chat the draft cites (`cited`; all when None); never for chat with any blameless finding (at any level)
+        or read as an instruction to a model, which is listed as withheld with the reason. The chat source
+        keeps everything: the index is the draft's evidence, not a copy of the channel."""
+        from pipeline.blameless import lint_text
+
         index = {}
         days = {item.time.astimezone(timezone.utc).date() for item in self.items if item.time}
         for item in self.items:
@@ -424,10 +626,14 @@ class OfflineEngine:
             text = " ".join(item.text.split())
             if len(text) > 200:
                 text = text[:197] + "..."
-            if not item.is_timeline and self.clean(text) != text:  # flagged, even where a rewrite exists
-                text = "[withheld from the draft: flagged by the blameless check; see the chat source]"
-            suspect = " [suspect: reads as an instruction to a model]" if item.suspect else ""
-            index[item.id] = f"{when} {who}{text}{suspect}"
+            if item.suspect:
+                text = WITHHELD.format(reason="not quoted") + " [suspect: reads as an instruction to a model]"
+            elif not item.is_timeline and (findings := lint_text(item.text, people=self.people)):
+                rules = ", ".join(dict.fromkeys(f"{f.rule_id} ({f.slug})" for f in findings))
+                text = WITHHELD.format(reason=f"the blameless check flags it: {rules}")
+            elif not item.is_timeline and cited is not None and item.id not in cited:
+                text = NOT_CITED
+            index[item.id] = f"{when} {who}{text}"
         return index
 
     def build(self) -> Draft:
@@ -454,9 +660,14 @@ class OfflineEngine:
             action_items=actions,
             lessons_learned=self.lessons(factors),
             open_questions=[],
-            evidence_index=self.evidence_index(),
+            evidence_index={},
         )
-        return draft.model_copy(update={"open_questions": open_questions(draft, self.incident)})
+        cited = {e for _, claim in all_claims(draft) for e in claim.evidence}
+        cited |= {e for item in [*draft.contributing_factors, *draft.action_items] for e in item.evidence}
+        cited |= {e for fact in [f.started, f.detected, f.declared, f.mitigated, f.resolved, f.severity,
+                                 *f.roles, *f.mitigation_steps, *f.impact] if fact for e in fact.evidence}
+        return draft.model_copy(update={"open_questions": open_questions(draft, self.incident),
+                                        "evidence_index": self.evidence_index(cited)})
 
 
 def draft_offline(incident: Incident, facts: Facts) -> Draft:
@@ -520,6 +731,64 @@ def _ids(facts: list[Fact]) -> list[str]:
 
 def _id_key(evidence_id: str) -> tuple[str, int]:
     return evidence_id[0], int(evidence_id[1:])
+
+
+def _identifiers(text: str) -> set[str]:
+    """Version numbers, change and PR ids, hosts: tokens with a digit ("v2.41", "#2291", "rmq-prod-2")."""
+    return {token.strip(".-").lower() for token in re.findall(r"#?[\w.-]*\d[\w.-]*", text) if len(token.strip(".-")) >= 3
+            and not re.fullmatch(r"\d{1,2}(?::\d{2})?|\d+%?", token.strip(".-"))}
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?])\s+|\n", text.strip()) if part.strip()]
+
+
+def _as_statement(text: str) -> str:
+    """A sentence as a plain statement: chat lead-ins ("ok so", "noted 09:51", "confirmed:") and quotes dropped,
+    first letter capitalized, one closing period."""
+    text = LEAD_IN_RE.sub("", " ".join(text.split())).strip(" \u201c\u201d\"'")
+    text = text.rstrip(" .!,;:")
+    return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+def is_question_text(text: str) -> bool:
+    """A line that only asks ("should we page on this?"): never an action item."""
+    return text.rstrip().endswith("?")
+
+
+def _split_list(text: str) -> list[str]:
+    """Comma- or semicolon-separated actions on one line; commas inside parentheses stay."""
+    pieces, depth, current = [], 0, ""
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char in ",;" and depth <= 0:
+            pieces.append(current)
+            current = ""
+        else:
+            current += char
+    pieces.append(current)
+    merged: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if merged and len(piece.split()) < 2:
+            merged[-1] += ", " + piece  # "robot token, the docker auth": a list inside one action
+        elif piece:
+            merged.append(piece)
+    return merged
+
+
+def _distinct_actions(items: list[ActionItem], listed: set[str]) -> list[ActionItem]:
+    """Each proposal once: of two from different messages that share most content words, the one from a list
+    (with its owner) stays. Items of one list are never merged: a list names distinct actions."""
+    ranked = sorted(items, key=lambda item: (item.evidence[0] not in listed, item.owner is None))
+    kept: list[ActionItem] = []
+    for item in ranked:
+        words = _tokens(item.action)
+        if any(other.evidence != item.evidence
+               and len(words & _tokens(other.action)) >= max(3, 0.5 * min(len(words), len(_tokens(other.action))))
+               for other in kept):
+            continue
+        kept.append(item)
+    return sorted(kept, key=lambda item: items.index(item))
 
 
 def _distinct(items) -> list[Evidence]:

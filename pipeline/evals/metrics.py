@@ -1,9 +1,13 @@
-"""One gold incident, one draft: fact accuracy, factor and action recall, leaks, substance and conformance scores, citations.
+"""One gold incident, one draft: fact accuracy, precision and recall, junk, leaks, substance and conformance scores, citations.
 
-Facts are compared exactly (times within a minute, durations within a minute, roles by person). Factors
+Facts are compared exactly (times within a minute, durations within a minute, roles by full name). Factors
 and action items are free text, so they are matched by meaning: all-MiniLM-L6-v2 cosine similarity at or
 above MATCH_THRESHOLD, each gold item matched to at most one draft item (best pairs first). The pairs and
 their similarities go into the report so a reviewer can check the matcher on real examples.
+
+Recall alone lets filler through for free, so precision counts the drafted items that the one-to-one
+matching paired with gold, and junk counts drafted factors, 5-whys answers and action items that resemble
+no gold item at all (a "Not established" placeholder is never junk: it is the honest answer).
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from pipeline.evals.gold import DURATIONS, KEY_TIMES, Gold
+from pipeline.models import NOT_ESTABLISHED
 
 MATCH_THRESHOLD = 0.65
 TIME_TOLERANCE_SECONDS = 60
 DURATION_TOLERANCE_MINUTES = 1
 QUOTES_RE = re.compile(r"[\u201c\u201d\"]")
+# Where a gold item joins findings: "; ", ", and ", ", so ", ", but ", " because ".
+CLAUSE_RE = re.compile(r";\s+|,\s+(?:and|so|but|which)\s+|\s+because\s+|\s+so that\s+")
 # The LLM engine's warning for each model sentence or action item its verify stage removed
 # (pipeline/drafting/llm_engine.py: "went_wrong: removed a model sentence (...)").
 REMOVED_BY_VERIFY = ": removed a model "
@@ -56,8 +63,13 @@ class IncidentResult(BaseModel):
     time_accuracy: float
     duration_accuracy: float
     role_recall: float
+    role_precision: float = Field(description="Share of drafted IC/OL/CL/Scribe holders that gold confirms.")
     factor_recall: float
     action_recall: float
+    factor_precision: float = Field(description="Share of drafted factors paired one-to-one with a gold factor.")
+    action_precision: float = Field(description="Share of drafted action items paired one-to-one with a gold one.")
+    drafted: int = Field(default=0, description="Drafted factors, 5-whys answers and action items (established).")
+    junk: list[str] = Field(default_factory=list, description="Drafted items that resemble nothing in gold.")
     factor_matches: list[Match]
     action_matches: list[Match]
     leaks: list[str]
@@ -68,6 +80,7 @@ class IncidentResult(BaseModel):
     citation_validity: float | None
     grounded_claims: float
     warnings: list[str] = Field(default_factory=list)
+    refused: str | None = Field(default=None, description="The drafter's error when it refused the bundle.")
 
 
 def evaluate_incident(
@@ -89,8 +102,11 @@ def evaluate_incident(
     results = {result.id: result for result in score.criteria}
 
     checks = fact_checks(draft, gold)
-    factor_matches = match_items(gold.contributing_factors, [f.statement for f in draft.contributing_factors])
-    action_matches = match_items(gold.action_items, [a.action for a in draft.action_items])
+    factors = [f.statement for f in draft.contributing_factors if not is_placeholder(f.statement)]
+    actions = [a.action for a in draft.action_items if not is_placeholder(a.action)]
+    factor_matches = match_items(gold.contributing_factors, factors)
+    action_matches = match_items(gold.action_items, actions)
+    drafted, junk = junk_items(draft, gold)
     usage = getattr(draft.metadata, "llm", None)
     citations = results["citations_resolve"]
     return IncidentResult(
@@ -107,8 +123,13 @@ def evaluate_incident(
         time_accuracy=_share([c for c in checks if c.name in KEY_TIMES]),
         duration_accuracy=_share([c for c in checks if c.name in DURATIONS]),
         role_recall=_share([c for c in checks if c.name.startswith("role:")]),
+        role_precision=role_precision(draft, gold),
         factor_recall=_recall(factor_matches),
         action_recall=_recall(action_matches),
+        factor_precision=_precision(factor_matches, len(factors)),
+        action_precision=_precision(action_matches, len(actions)),
+        drafted=drafted,
+        junk=junk,
         factor_matches=factor_matches,
         action_matches=action_matches,
         leaks=leaks(gold.forbidden, markdown + "\n" + render_json(draft))
@@ -149,6 +170,60 @@ def fact_checks(draft, gold: Gold) -> list[Check]:
     return checks
 
 
+def role_precision(draft, gold: Gold) -> float:
+    """Share of drafted holders of the roles gold records that gold names for that role (1.0 when none)."""
+    drafted = [fact for fact in draft.facts.roles if fact.name in gold.roles]
+    if not drafted:
+        return 1.0
+    right = sum(_same_person(gold.roles[fact.name], fact.value) for fact in drafted)
+    return right / len(drafted)
+
+
+def is_placeholder(text: str) -> bool:
+    """The honest gap ("Not established by the recorded evidence. ..."): never counted as a drafted item."""
+    return text.strip().startswith(NOT_ESTABLISHED)
+
+
+def junk_items(draft, gold: Gold) -> tuple[int, list[str]]:
+    """Drafted factors, 5-whys answers and action items (placeholders aside), and those that resemble no gold
+    factor, action item or sentence of the gold description (cosine below MATCH_THRESHOLD to every one)."""
+    drafted = [f.statement for f in draft.contributing_factors]
+    drafted += [why.answer.text for why in draft.five_whys if why.answer.established]
+    drafted += [a.action for a in draft.action_items]
+    drafted = [text for text in drafted if not is_placeholder(text)]
+    references = gold.contributing_factors + gold.action_items + [
+        sentence for sentence in re.split(r"(?<=[.;])\s+", gold.description) if len(sentence.split()) >= 4
+    ]
+    if not drafted or not references:
+        return len(drafted), list(drafted)
+    from pipeline.similar.embeddings import default_model
+
+    model = default_model()
+    similarity = _clause_similarity(model, references, [QUOTES_RE.sub("", text) for text in drafted])
+    return len(drafted), [text for column, text in zip(similarity.T, drafted) if float(column.max()) < MATCH_THRESHOLD]
+
+
+def gold_clauses(item: str) -> list[str]:
+    """A gold item and, when it joins several findings ("X had no window, and Y had no spread constraints"),
+    each clause of four words or more: a draft item stating one of them states part of the gold item."""
+    parts = [part.strip(" ,;.") for part in CLAUSE_RE.split(item)]
+    return [item] + [part for part in parts if len(part.split()) >= 4 and part != item]
+
+
+def _clause_similarity(model, gold_items: list[str], draft_items: list[str]):
+    """Cosine of each gold item (best of the whole item and its clauses) with each draft item."""
+    import numpy as np
+
+    clauses = [gold_clauses(item) for item in gold_items]
+    flat = [clause for group in clauses for clause in group]
+    raw = model.embed(flat) @ model.embed(draft_items).T
+    rows, start = [], 0
+    for group in clauses:
+        rows.append(raw[start: start + len(group)].max(axis=0))
+        start += len(group)
+    return np.vstack(rows)
+
+
 def match_items(gold_items: list[str], draft_items: list[str]) -> list[Match]:
     """Best one-to-one pairs by embedding cosine; a gold item without a pair above the threshold is missed."""
     if not gold_items:
@@ -159,7 +234,7 @@ def match_items(gold_items: list[str], draft_items: list[str]) -> list[Match]:
 
     model = default_model()
     cleaned = [QUOTES_RE.sub("", item) for item in draft_items]
-    similarity = model.embed(gold_items) @ model.embed(cleaned).T
+    similarity = _clause_similarity(model, gold_items, cleaned)
     pairs = sorted(
         ((float(similarity[g, d]), g, d) for g in range(len(gold_items)) for d in range(len(draft_items))),
         reverse=True,
@@ -212,13 +287,18 @@ def _recall(matches: list[Match]) -> float:
     return sum(m.draft is not None for m in matches) / len(matches) if matches else 1.0
 
 
+def _precision(matches: list[Match], drafted: int) -> float:
+    return sum(m.draft is not None for m in matches) / drafted if drafted else 1.0
+
+
 def _norm_sev(value: str | None) -> str:
     return re.sub(r"[^a-z0-9]", "", (value or "").lower())
 
 
 def _same_person(expected: str, produced: str) -> bool:
+    """The same full name (case-insensitive); a bare first name or handle counts only when gold has no more."""
     a, b = expected.lower().split(), produced.lower().split()
-    return bool(a and b) and (a == b or a[0] == b[0])
+    return bool(a and b) and a == b
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -8,8 +8,9 @@ from pipeline.evals.metrics import REMOVED_BY_VERIFY
 from pipeline.evals.runner import EvalReport
 
 CHART_METRICS = (
-    "fact_accuracy", "severity_accuracy", "time_accuracy", "duration_accuracy", "role_recall",
-    "factor_recall", "action_recall", "leak_free", "citation_validity", "grounded_claims",
+    "fact_accuracy", "severity_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "role_precision",
+    "factor_recall", "factor_precision", "action_recall", "action_precision", "junk_rate", "leak_free",
+    "citation_validity", "grounded_claims",
 )
 
 
@@ -29,7 +30,9 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
         f"# Eval report: {report.engine} engine" + (f" ({report.model})" if report.model else ""),
         "",
         f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC over {int(s['incidents'])} gold incidents in "
-        f"{report.seconds:.1f} s. Factor and action recall use all-MiniLM-L6-v2 cosine >= {report.match_threshold}.",
+        f"{report.seconds:.1f} s. Factors and actions are matched to gold by all-MiniLM-L6-v2 cosine >= "
+        f"{report.match_threshold}; junk is a drafted factor, 5-whys answer or action item that matches no gold "
+        "item (\"Not established\" is never junk).",
         "",
     ]
     if chart:
@@ -37,19 +40,23 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
     lines += ["## Summary", "", "| metric | value |", "|---|---|"]
     lines += [f"| {key} | {value:g} |" for key, value in s.items()]
     lines += ["", "## Per incident", "",
-              "| incident | facts | times | durations | roles | factors | actions | leaks | substance | conformance "
+              "| incident | facts | times | durations | roles R/P | factors R/P | actions R/P | junk | leaks | substance | conformance "
               "| seconds |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report.incidents:
         lines.append(
             f"| {r.name} | {r.fact_accuracy:.2f} | {r.time_accuracy:.2f} | {r.duration_accuracy:.2f} | "
-            f"{r.role_recall:.2f} | {r.factor_recall:.2f} | {r.action_recall:.2f} | {len(r.leaks)} | "
+            f"{r.role_recall:.2f}/{r.role_precision:.2f} | {r.factor_recall:.2f}/{r.factor_precision:.2f} | "
+            f"{r.action_recall:.2f}/{r.action_precision:.2f} | {len(r.junk)}/{r.drafted} | {len(r.leaks)} | "
             f"{r.substance_score:.1f} | {r.conformance_score:.1f} | {r.seconds:.2f} |"
         )
     if report.engine == "llm":
         lines += ["", "## Removed by verification (LLM engine)", ""]
         removed = [(r.name, w) for r in report.incidents for w in r.warnings if REMOVED_BY_VERIFY in w]
         lines += [f"- {name}: {warning}" for name, warning in removed] or ["- none"]
+    refused = [r for r in report.incidents if r.refused]
+    if refused:
+        lines += ["", "## Refused by the drafter", ""] + [f"- {r.name}: {r.refused}" for r in refused]
     lines += ["", "## Facts that differ from gold", ""]
     wrong = [(r.name, c) for r in report.incidents for c in r.checks if not c.ok]
     lines += [f"- {name}: {c.name} expected {c.expected}, produced {c.produced}" for name, c in wrong] or ["- none"]
@@ -61,6 +68,8 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
             for m in matches:
                 verdict = f"matched ({m.similarity:.2f}): {m.draft}" if m.draft else f"missed (best {m.similarity:.2f})"
                 lines.append(f"- {r.name} {kind}: \"{m.gold}\" {verdict}")
+    lines += ["", "## Junk (drafted items that match nothing in gold)", ""]
+    lines += [f"- {r.name}: \"{item}\"" for r in report.incidents for item in r.junk] or ["- none"]
     lines += ["", "## Criterion pass rates (substance and conformance)", "", "| criterion | ours | human corpus |",
               "|---|---|---|"]
     ref = report.reference.criterion_pass_rates if report.reference else {}

@@ -11,13 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from pipeline.errors import ConfigError, InputError
-from pipeline.evals.gold import load_gold
+from pipeline.errors import ConfigError, InputError, PipelineError
+from pipeline.evals.gold import Gold, load_gold
 from pipeline.evals.metrics import MATCH_THRESHOLD, IncidentResult, evaluate_incident
 
 MEAN_METRICS = (
-    "fact_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "factor_recall", "action_recall",
-    "substance_score", "conformance_score", "grounded_claims",
+    "fact_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "role_precision", "factor_recall",
+    "factor_precision", "action_recall", "action_precision", "substance_score", "conformance_score", "grounded_claims",
 )
 
 
@@ -86,7 +86,7 @@ def run_eval(
     """Evaluate every gold incident under `datasets`; score the human corpus at `reference` when given."""
     started = time.perf_counter()
     results = [
-        evaluate_incident(directory, load_gold(directory), engine=engine, engine_options=engine_options)
+        evaluate_or_refused(directory, load_gold(directory), engine=engine, engine_options=engine_options)
         for directory in find_datasets(datasets)
     ]
     summary = summarize(results)
@@ -107,6 +107,24 @@ def run_eval(
     )
 
 
+def evaluate_or_refused(
+    directory: Path, gold: Gold, *, engine: str, engine_options: dict[str, Any] | None
+) -> IncidentResult:
+    """The incident's result; a bundle the drafter refuses (bad input) scores zero instead of ending the run,
+    so one refusal on unseen data is counted, not hidden behind a crash."""
+    try:
+        return evaluate_incident(directory, gold, engine=engine, engine_options=engine_options)
+    except PipelineError as error:
+        zero = dict.fromkeys(
+            ("fact_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "role_precision",
+             "factor_recall", "factor_precision", "action_recall", "action_precision", "substance_score",
+             "conformance_score", "grounded_claims"), 0.0)
+        return IncidentResult(
+            name=directory.name, engine=engine, seconds=0.0, severity_ok=False, checks=[], factor_matches=[],
+            action_matches=[], leaks=[], rubric={}, citation_validity=None, refused=str(error), **zero,
+        )
+
+
 def summarize(results: list[IncidentResult]) -> dict[str, float]:
     """Means over incidents, plus severity accuracy, leak counts, citation validity, run time, calls, tokens."""
     summary = {name: round(statistics.fmean(getattr(r, name) for r in results), 3) for name in MEAN_METRICS}
@@ -117,6 +135,8 @@ def summarize(results: list[IncidentResult]) -> dict[str, float]:
         substance_score_min=min(r.substance_score for r in results),
         conformance_score_min=min(r.conformance_score for r in results),
         citation_validity=round(statistics.fmean(citations), 3) if citations else 1.0,
+        junk_rate=round(sum(len(r.junk) for r in results) / max(1, sum(r.drafted for r in results)), 3),
+        refused=sum(r.refused is not None for r in results),
         leaks=sum(len(r.leaks) for r in results),
         leak_free=round(sum(not r.leaks for r in results) / len(results), 3),
         draft_seconds_total=round(sum(r.seconds for r in results), 3),

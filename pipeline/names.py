@@ -1,0 +1,72 @@
+"""Who a handle, first name or mention means: "hanad", "lortega", "@rosa", "pz" or "Bex" to a full name.
+
+Teams write handles and first names; a postmortem names people in full. The full names come from the
+incident itself (incident.toml people, chat authors, Slack users, already resolved by the Slack reader), and
+a handle resolves only when exactly one of them fits it, so a guess never becomes a fact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+SELF_WORDS = frozenset({"i", "i'm", "im", "me", "myself", "mine"})
+MIN_PREFIX = 3
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, letters and digits only ("Dvořáková" -> "dvorakova")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
+
+
+@dataclass
+class People:
+    """The people of one incident, by full name, and the nicknames that stand for first names."""
+
+    full_names: list[str]
+    nicknames: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, names: list[str], nicknames: dict[str, str] | None = None) -> People:
+        """Full names (two words or more) first seen first; single-word names are handles, not people."""
+        seen: dict[str, str] = {}
+        for name in names:
+            clean = " ".join(name.strip().lstrip("@").split())
+            if len(clean.split()) >= 2 and fold(clean) not in seen:
+                seen[fold(clean)] = clean
+        return cls(list(seen.values()), {fold(k): fold(v) for k, v in (nicknames or {}).items()})
+
+    def resolve(self, token: str) -> str | None:
+        """The one full name `token` stands for, or None when none or several fit."""
+        words = token.strip().lstrip("@").split()
+        if not words:
+            return None
+        whole = fold(" ".join(words))
+        exact = [name for name in self.full_names if fold(name) == whole]
+        if exact:
+            return exact[0]
+        if len(words) > 1:
+            # "Rosa L", "Rosa Lima-Santos": the first word decides, the rest must agree with the surname.
+            fits = [name for name in self.full_names if _fits(fold(words[0]), name, self.nicknames)
+                    and fold(name.split()[-1]).startswith(fold(words[-1])[:1])]
+            return fits[0] if len(fits) == 1 else None
+        fits = [name for name in self.full_names if _fits(whole, name, self.nicknames)]
+        return fits[0] if len(fits) == 1 else None
+
+
+def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
+    """Handle shapes teams use: first, last, first+last, f+last, first+l, initials, a prefix, a nickname."""
+    if not handle:
+        return False
+    parts = [fold(part) for part in full_name.split() if fold(part)]
+    first, last, rest = parts[0], parts[-1], "".join(parts[1:])
+    initials = "".join(part[0] for part in parts)
+    shapes = {first, last, first + rest, first[0] + rest, first[0] + last, first + last[0], initials,
+              first[0] + last[0]}
+    if handle in shapes or nicknames.get(handle) == first:
+        return True
+    if len(handle) >= MIN_PREFIX and (first.startswith(handle) or handle.startswith(first) and len(first) >= MIN_PREFIX):
+        return True  # "carol" for Carolina, "sven_sec" for Sven
+    return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])
