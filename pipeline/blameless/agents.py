@@ -21,6 +21,7 @@ _FILLERS = frozenset(
 _PRONOUNS = frozenset({"I", "He", "he", "She", "she", "Someone", "someone", "Somebody", "somebody", "You", "you",
                        "Whoever", "whoever", "Whomever", "whomever"})
 _WE = frozenset({"We", "we"})
+_THEY = frozenset({"They", "they"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "me", "you", "them"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "my", "your", "His", "Her", "My", "Your"})
 _DETERMINERS = frozenset(
@@ -99,6 +100,8 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     base = _base(word)
     if word in _PRONOUNS or (allow_we and word in _WE):
         return index
+    if word in _THEY and _mentions_people(tokens[:index], roster):
+        return index  # "Rosa's team wrote that job, they should have tested it": "they" are those people
     if roster.is_person_name(base):
         start = index
         while start > 0 and roster.is_person_name(tokens[start - 1].group(0)) and tokens[start - 1].group(0)[:1].isupper():
@@ -114,6 +117,16 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
         return index  # "Engineers must ..." at the start of a sentence
     return None
+
+
+def _mentions_people(tokens: list[re.Match[str]], roster: Roster) -> bool:
+    """Whether the words before a "they" name a person, a role or a team (so "they" most likely means them)."""
+    for i, token in enumerate(tokens):
+        word = token.group(0)
+        previous = tokens[i - 1].group(0) if i > 0 else ""
+        if roster.is_person_name(_base(word)) or _role(_base(word), previous) or word in _TEAM_NAMES:
+            return True
+    return False
 
 
 def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> int | None:
