@@ -64,12 +64,14 @@ def test_a_draft_whose_analysis_is_not_established_scores_under_50():
     assert results["actions_specific"].credit == 0
 
 
-def test_our_offline_draft_outscores_both_fixtures_and_its_chat_quote_factor_is_named(checkout_score):
+def test_our_offline_draft_outscores_both_fixtures_and_its_factors_are_statements(checkout_score):
     filler = score_file(FIXTURES / "filler-draft.md", incident=CHECKOUT)
     gaps = score_file(FIXTURES / "not-established-draft.md", incident=CHECKOUT)
     assert checkout_score.substance > max(filler.substance, gaps.substance) + 20
+    # Since the precision-first engine, a factor is a statement with its citation, never a quoted message.
     factors = by_id(checkout_score)["factors_are_statements"]
-    assert factors.status == "fail" and "quote of chat" in factors.reason  # a hypothesis quoted from the channel
+    count = factors.reason.split(" ", 1)[0]
+    assert factors.reason.startswith(f"{count} of {count} factor(s) are statements") and "quote of chat" not in factors.reason
 
 
 def test_a_human_layout_without_template_headings_is_read_for_substance():
