@@ -45,19 +45,37 @@ def main() -> int:
         print(f"error: {args.corpus}: corpus not found (pass --corpus)", file=sys.stderr)
         return 2
     files = [path for path in args.corpus.rglob("*") if path.is_file()]
-    print(f"corpus: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.2f} MB; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"corpus: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.2f} MB; load average {os.getloadavg()[0]:.1f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         backfill_seconds, output = timed(
-            ["backfill", str(args.corpus), "--out", str(work / "out"), "--index", "--no-progress",
-             "--concurrency", str(args.concurrency), "--format", "json"], work / "home-backfill")
+            [
+                "backfill",
+                str(args.corpus),
+                "--out",
+                str(work / "out"),
+                "--index",
+                "--no-progress",
+                "--concurrency",
+                str(args.concurrency),
+                "--format",
+                "json",
+            ],
+            work / "home-backfill",
+        )
         summary = json.loads(output)
-        resume_seconds, _ = timed(["backfill", str(args.corpus), "--out", str(work / "out"), "--index", "--no-progress"],
-                                  work / "home-backfill")
+        resume_seconds, _ = timed(
+            ["backfill", str(args.corpus), "--out", str(work / "out"), "--index", "--no-progress"],
+            work / "home-backfill",
+        )
         index_seconds, index_output = timed(["index", str(args.corpus)], work / "home-index")
-    print(f"backfill --index: {backfill_seconds:.1f} s wall for {summary['in_shard']} notes "
-          f"({summary['processed']} records, {summary['failed']} with a stated reason, {summary['chunks_added']} chunks); "
-          f"target <= {TARGET_SECONDS:.0f} s: {'met' if backfill_seconds <= TARGET_SECONDS else 'NOT met'}")
+    print(
+        f"backfill --index: {backfill_seconds:.1f} s wall for {summary['in_shard']} notes "
+        f"({summary['processed']} records, {summary['failed']} with a stated reason, {summary['chunks_added']} chunks); "
+        f"target <= {TARGET_SECONDS:.0f} s: {'met' if backfill_seconds <= TARGET_SECONDS else 'NOT met'}"
+    )
     print(f"peer `postmortem index` (same files, indexing only): {index_seconds:.1f} s ({index_output.strip()})")
     print(f"ratio backfill / index: {backfill_seconds / index_seconds:.2f}x")
     print(f"resume with nothing changed: {resume_seconds:.1f} s")

@@ -97,9 +97,22 @@ def run(label: str, notes: Path, work: Path, rpm: float, concurrency: int, limit
     answers = Answers()
     with FakeOpenAIServer({TASK: answers}, latency=LATENCY, rate_limit=(int(rpm), WINDOW)) as server:
         out = work / ("out-" + re.sub(r"[^a-z0-9]+", "-", label).strip("-"))
-        command = [str(Path(sys.executable).parent / "postmortem"), "backfill", str(notes), "--out", str(out),
-                   "--llm", "bench-model", "--base-url", server.base_url, "--concurrency", str(concurrency),
-                   "--format", "json", "--no-progress"]
+        command = [
+            str(Path(sys.executable).parent / "postmortem"),
+            "backfill",
+            str(notes),
+            "--out",
+            str(out),
+            "--llm",
+            "bench-model",
+            "--base-url",
+            server.base_url,
+            "--concurrency",
+            str(concurrency),
+            "--format",
+            "json",
+            "--no-progress",
+        ]
         if limit_client:
             command += ["--rpm", f"{rpm:g}"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LANGSMITH_", "LANGCHAIN_"))}
@@ -114,9 +127,16 @@ def run(label: str, notes: Path, work: Path, rpm: float, concurrency: int, limit
     answered = len(answers.admitted)
     span = answers.admitted[-1] - answers.admitted[0] if answered > 1 else 0.0
     return {
-        "label": label, "notes": summary["in_shard"], "done": summary["processed"], "failed": summary["failed"],
-        "failures": summary["failures_by_reason"], "wall": wall, "answered": answered, "rejected": rejected,
-        "per_minute": answered / wall * 60.0, "steady_per_minute": (answered - 1) / span * 60.0 if span else 0.0,
+        "label": label,
+        "notes": summary["in_shard"],
+        "done": summary["processed"],
+        "failed": summary["failed"],
+        "failures": summary["failures_by_reason"],
+        "wall": wall,
+        "answered": answered,
+        "rejected": rejected,
+        "per_minute": answered / wall * 60.0,
+        "steady_per_minute": (answered - 1) / span * 60.0 if span else 0.0,
         "command": " ".join(command[1:]).replace(str(work), "$TMP"),
     }
 
@@ -136,14 +156,20 @@ def main() -> None:
         results = [run("ours --rpm", notes, work, args.rpm, args.concurrency, limit_client=True)]
         if not args.no_peer:
             results.append(run("peer no --rpm", notes, work, args.rpm, args.concurrency, limit_client=False))
-    print(f"server: {LATENCY * 1000:.0f} ms latency, 429 past {args.rpm:g} requests in any {WINDOW:.0f} s; "
-          f"bound {args.rpm:g} requests/min")
-    print(f"{'run':14} {'notes':>5} {'wall s':>7} {'answered':>8} {'req/min':>7} {'bound':>5} {'ratio':>5} "
-          f"{'steady req/min':>14} {'429s':>4} {'failed':>6}")
+    print(
+        f"server: {LATENCY * 1000:.0f} ms latency, 429 past {args.rpm:g} requests in any {WINDOW:.0f} s; "
+        f"bound {args.rpm:g} requests/min"
+    )
+    print(
+        f"{'run':14} {'notes':>5} {'wall s':>7} {'answered':>8} {'req/min':>7} {'bound':>5} {'ratio':>5} "
+        f"{'steady req/min':>14} {'429s':>4} {'failed':>6}"
+    )
     for r in results:
-        print(f"{r['label']:14} {r['notes']:5d} {r['wall']:7.1f} {r['answered']:8d} {r['per_minute']:7.1f} "
-              f"{args.rpm:5.0f} {r['per_minute'] / args.rpm:5.2f} {r['steady_per_minute']:14.1f} "
-              f"{r['rejected']:4d} {r['failed']:6d}")
+        print(
+            f"{r['label']:14} {r['notes']:5d} {r['wall']:7.1f} {r['answered']:8d} {r['per_minute']:7.1f} "
+            f"{args.rpm:5.0f} {r['per_minute'] / args.rpm:5.2f} {r['steady_per_minute']:14.1f} "
+            f"{r['rejected']:4d} {r['failed']:6d}"
+        )
     for r in results:
         print(f"{r['label']}: postmortem {r['command']}")
         if r["failures"]:

@@ -21,8 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
@@ -49,8 +49,12 @@ def ensure_alex() -> Path | None:
         return None
     ALEX_DIR.mkdir(parents=True, exist_ok=True)
     (ALEX_DIR / ".gitignore").write_text("*\n", encoding="utf-8")
-    subprocess.run(["npm", "install", "--no-save", "--prefix", str(ALEX_DIR), "alex"], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["npm", "install", "--no-save", "--prefix", str(ALEX_DIR), "alex"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return ALEX if ALEX.exists() else None
 
 
@@ -118,10 +122,13 @@ def main() -> None:
     tools = commands(ensure_alex())
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.md"
-        corpus.write_text("\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.md"))),
-                          encoding="utf-8")
+        corpus.write_text(
+            "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.md"))), encoding="utf-8"
+        )
         size = corpus.stat().st_size
-        print(f"speed: {size / 1e6:.2f} MB ({len(list(CORPUS.glob('*.md')))} files concatenated), best of {args.repeat}")
+        print(
+            f"speed: {size / 1e6:.2f} MB ({len(list(CORPUS.glob('*.md')))} files concatenated), best of {args.repeat}"
+        )
         blank = Path(tmp) / "blank.md"
         blank.write_text("One blameless sentence.\n", encoding="utf-8")
         runs = {name: make(corpus) for name, make in tools.items()}
@@ -130,8 +137,11 @@ def main() -> None:
         start_wall, start_cpu = seconds.pop("start-up")
         wall, cpu = seconds["postmortem check"]
         for name, (their_wall, their_cpu) in seconds.items():
-            ratio = "" if name == "postmortem check" else (
-                f"  ours is {their_wall / wall:.1f}x faster (wall), {their_cpu / cpu:.1f}x (cpu)")
+            ratio = (
+                ""
+                if name == "postmortem check"
+                else (f"  ours is {their_wall / wall:.1f}x faster (wall), {their_cpu / cpu:.1f}x (cpu)")
+            )
             print(f"  {name:17} wall {their_wall:6.2f} s  cpu {their_cpu:6.2f} s{ratio}")
         print(f"  of which start-up (a one-line file): wall {start_wall:.2f} s, cpu {start_cpu:.2f} s")
 
@@ -146,8 +156,10 @@ def main() -> None:
             for name, make in tools.items():
                 hit = flagged_lines(name, make(sentences))
                 scores = run_eval.precision_recall(rows, lambda text: line_of[text] in hit)
-                print(f"  {split:8} {name:17} precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  "
-                      f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']})")
+                print(
+                    f"  {split:8} {name:17} precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  "
+                    f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']})"
+                )
 
 
 if __name__ == "__main__":

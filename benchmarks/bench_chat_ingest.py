@@ -41,11 +41,18 @@ print(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).g
 def generate_export(root: Path, messages: int, days: int, indent: int | None = 4, seed: int = 7) -> int:
     """Write a Slack export under `root`; return how many message records it holds."""
     rng = random.Random(seed)
-    (root / "users.json").write_text(json.dumps([
-        {"id": uid, "name": handle, "real_name": real, "profile": {"real_name": real, "display_name": handle}}
-        for uid, handle, real in USERS
-    ], indent=4))
-    (root / "channels.json").write_text(json.dumps([{"id": f"C{n:04d}", "name": name} for n, name in enumerate(CHANNELS)], indent=4))
+    (root / "users.json").write_text(
+        json.dumps(
+            [
+                {"id": uid, "name": handle, "real_name": real, "profile": {"real_name": real, "display_name": handle}}
+                for uid, handle, real in USERS
+            ],
+            indent=4,
+        )
+    )
+    (root / "channels.json").write_text(
+        json.dumps([{"id": f"C{n:04d}", "name": name} for n, name in enumerate(CHANNELS)], indent=4)
+    )
     per_day_channel = messages // (days * len(CHANNELS))
     written = 0
     for day in range(days):
@@ -59,22 +66,63 @@ def generate_export(root: Path, messages: int, days: int, indent: int | None = 4
                 other = rng.choice(USERS)[0]
                 kind = n % 100
                 if kind == 0:
-                    records.append({"type": "message", "subtype": "bot_message", "bot_id": "B1", "username": "PagerDuty",
-                                    "ts": ts, "text": "", "attachments": [{"fallback": "Triggered: 5xx > 20%",
-                                    "title": "Triggered: checkout 5xx rate > 20%", "text": "Service: checkout",
-                                    "fields": [{"title": "Assigned to", "value": real, "short": True}]}]})
+                    records.append(
+                        {
+                            "type": "message",
+                            "subtype": "bot_message",
+                            "bot_id": "B1",
+                            "username": "PagerDuty",
+                            "ts": ts,
+                            "text": "",
+                            "attachments": [
+                                {
+                                    "fallback": "Triggered: 5xx > 20%",
+                                    "title": "Triggered: checkout 5xx rate > 20%",
+                                    "text": "Service: checkout",
+                                    "fields": [{"title": "Assigned to", "value": real, "short": True}],
+                                }
+                            ],
+                        }
+                    )
                 elif kind == 1:
-                    records.append({"type": "message", "subtype": "channel_join", "user": uid, "ts": ts,
-                                    "text": f"<@{uid}> has joined the channel"})
+                    records.append(
+                        {
+                            "type": "message",
+                            "subtype": "channel_join",
+                            "user": uid,
+                            "ts": ts,
+                            "text": f"<@{uid}> has joined the channel",
+                        }
+                    )
                 elif kind == 2 and records and "user" in records[-1]:
-                    records.append({"type": "message", "subtype": "message_changed", "ts": ts, "hidden": True,
-                                    "message": {"type": "message", "user": records[-1]["user"], "ts": records[-1]["ts"],
-                                                "text": "edited: <@U00001> rolled back", "edited": {"user": uid, "ts": ts}}})
+                    records.append(
+                        {
+                            "type": "message",
+                            "subtype": "message_changed",
+                            "ts": ts,
+                            "hidden": True,
+                            "message": {
+                                "type": "message",
+                                "user": records[-1]["user"],
+                                "ts": records[-1]["ts"],
+                                "text": "edited: <@U00001> rolled back",
+                                "edited": {"user": uid, "ts": ts},
+                            },
+                        }
+                    )
                 else:
-                    record = {"client_msg_id": f"{day}-{channel}-{n}", "type": "message", "user": uid, "ts": ts,
-                              "text": (f"<@{other}> error rate is {rng.randint(1, 99)}% on the gateway, see "
-                                       f"<https://grafana.example.com/d/{n}|dashboard> &amp; <#C0001|{CHANNELS[0]}>"),
-                              "team": "T1", "user_profile": {"real_name": real, "display_name": handle, "name": handle}}
+                    record = {
+                        "client_msg_id": f"{day}-{channel}-{n}",
+                        "type": "message",
+                        "user": uid,
+                        "ts": ts,
+                        "text": (
+                            f"<@{other}> error rate is {rng.randint(1, 99)}% on the gateway, see "
+                            f"<https://grafana.example.com/d/{n}|dashboard> &amp; <#C0001|{CHANNELS[0]}>"
+                        ),
+                        "team": "T1",
+                        "user_profile": {"real_name": real, "display_name": handle, "name": handle},
+                    }
                     if n % 10 == 5:
                         thread_root = ts
                         record["thread_ts"] = ts
@@ -147,15 +195,21 @@ def main() -> None:
 
     ours_rate, peer_rate = messages / ours, peer_records / peer
     growth = (loaded - baseline) * 1024
-    print(f"export: {records:,} records ({messages:,} messages after edits), {size / 1e6:.1f} MB on disk, "
-          f"{args.days} days x {len(CHANNELS)} channels, indent {args.indent}")
+    print(
+        f"export: {records:,} records ({messages:,} messages after edits), {size / 1e6:.1f} MB on disk, "
+        f"{args.days} days x {len(CHANNELS)} channels, indent {args.indent}"
+    )
     print(f"load_chat:  {ours:.2f} s  {ours_rate:,.0f} messages/s  (best of {args.repeat})")
     print(f"json.load:  {peer:.2f} s  {peer_rate:,.0f} records/s  (peer floor, same files)")
     print(f"ratio:      load_chat takes {ours / peer:.1f}x the time of json.load alone")
-    print(f"memory:     child peak RSS {loaded / 1024:.0f} MiB, import-only child {baseline / 1024:.0f} MiB; "
-          f"growth {growth / 1e6:.0f} MB = {growth / size:.2f}x the export on disk (peak RSS {loaded * 1024 / size:.2f}x)")
-    print(f"targets:    >= 50,000 messages/s: {'met' if ours_rate >= 50_000 else 'NOT met'}; "
-          f"< 10x size on disk: {'met' if growth < 10 * size else 'NOT met'}")
+    print(
+        f"memory:     child peak RSS {loaded / 1024:.0f} MiB, import-only child {baseline / 1024:.0f} MiB; "
+        f"growth {growth / 1e6:.0f} MB = {growth / size:.2f}x the export on disk (peak RSS {loaded * 1024 / size:.2f}x)"
+    )
+    print(
+        f"targets:    >= 50,000 messages/s: {'met' if ours_rate >= 50_000 else 'NOT met'}; "
+        f"< 10x size on disk: {'met' if growth < 10 * size else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,10 @@ def as_reply_claims(claims: list[Claim]) -> list[dict]:
 
 def replies_for(offline: Draft) -> dict[str, Reply]:
     """What a model that wrote exactly the offline sections would answer."""
-    narrative = {name: as_reply_claims(getattr(offline, name))
-                 for name in ("executive_summary", "impact", "went_well", "went_wrong", "lessons_learned")}
+    narrative = {
+        name: as_reply_claims(getattr(offline, name))
+        for name in ("executive_summary", "impact", "went_well", "went_wrong", "lessons_learned")
+    }
     analysis = {
         "contributing_factors": [f.model_dump(mode="json") for f in offline.contributing_factors],
         "five_whys": [{"question": w.question, "answer": as_reply_claims([w.answer])[0]} for w in offline.five_whys],
@@ -60,8 +62,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     directories = sorted(p for p in EXAMPLES.iterdir() if (p / "incident.toml").exists())
-    print(f"{'example':20} {'llm draft s':>11} {'in calls s':>10} {'offline s':>9} {'llm/target':>10} "
-          f"{'calls':>5} {'http':>4} {'tokens in':>9} {'tokens out':>10} {'first run s':>11}")
+    print(
+        f"{'example':20} {'llm draft s':>11} {'in calls s':>10} {'offline s':>9} {'llm/target':>10} "
+        f"{'calls':>5} {'http':>4} {'tokens in':>9} {'tokens out':>10} {'first run s':>11}"
+    )
     for directory in directories:
         offline, _ = draft_from_directory(directory, similar=False)
         with FakeOpenAIServer(replies_for(offline)) as server:
@@ -69,21 +73,26 @@ def main() -> None:
 
             def llm_draft():
                 model = ChatModel(config)
-                draft, _ = draft_from_directory(directory, similar=False, engine="llm",
-                                                engine_options={"config": config, "model": model})
+                draft, _ = draft_from_directory(
+                    directory, similar=False, engine="llm", engine_options={"config": config, "model": model}
+                )
                 render_markdown(draft)
                 return draft
 
             first, _ = timed(llm_draft)
             runs = [timed(llm_draft) for _ in range(args.repeat)]
         best, draft = min(runs, key=lambda run: run[0])
-        offline_best = min(timed(lambda: render_markdown(draft_from_directory(directory, similar=False)[0]))[0]
-                           for _ in range(args.repeat))
+        offline_best = min(
+            timed(lambda: render_markdown(draft_from_directory(directory, similar=False)[0]))[0]
+            for _ in range(args.repeat)
+        )
         usage = draft.metadata.llm
         assert usage is not None and not usage.fallback, draft.metadata.warnings
-        print(f"{directory.name:20} {best:11.3f} {usage.model_seconds:10.3f} {offline_best:9.3f} "
-              f"{best / TARGET_SECONDS:10.2f} {usage.calls:5d} {usage.http_attempts:4d} {usage.input_tokens:9d} "
-              f"{usage.output_tokens:10d} {first:11.2f}")
+        print(
+            f"{directory.name:20} {best:11.3f} {usage.model_seconds:10.3f} {offline_best:9.3f} "
+            f"{best / TARGET_SECONDS:10.2f} {usage.calls:5d} {usage.http_attempts:4d} {usage.input_tokens:9d} "
+            f"{usage.output_tokens:10d} {first:11.2f}"
+        )
 
 
 if __name__ == "__main__":

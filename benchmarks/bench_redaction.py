@@ -58,12 +58,16 @@ def corpus_figures(corpus: Path, repeat: int) -> None:
     unfiltered = redact_secrets(text, prefilter=False)
     unfiltered_seconds = time.perf_counter() - started
     lost = sum(1 for a, b in zip(redact_secrets(text).split("\n"), unfiltered.split("\n")) if a != b)
-    print(f"corpus:     {len(files)} files, {len(text) / 1e6:.2f} MB, {len(lines):,} lines, "
-          f"{candidates:,} ({candidates / len(lines):.1%}) pass the prefilter")
+    print(
+        f"corpus:     {len(files)} files, {len(text) / 1e6:.2f} MB, {len(lines):,} lines, "
+        f"{candidates:,} ({candidates / len(lines):.1%}) pass the prefilter"
+    )
     print(f"  with detect-secrets:    {ours:.2f} s  ({len(text) / 1e6 / ours:.2f} MB/s)")
     print(f"  peer, our patterns only: {peer:.2f} s  ({len(text) / 1e6 / peer:.2f} MB/s)")
-    print(f"  detect-secrets on every line, no prefilter: {unfiltered_seconds:.2f} s; "
-          f"lines redacted differently with the prefilter: {lost}")
+    print(
+        f"  detect-secrets on every line, no prefilter: {unfiltered_seconds:.2f} s; "
+        f"lines redacted differently with the prefilter: {lost}"
+    )
 
 
 def export_figures(messages: int, repeat: int, token_every: int | None) -> None:
@@ -92,15 +96,19 @@ def export_figures(messages: int, repeat: int, token_every: int | None) -> None:
     print(f"export ({label}): {count:,} messages; load_chat {best_load:.2f} s")
     for name, seconds in (("with detect-secrets", ours), ("peer, our patterns only", peer)):
         total = best_load + seconds
-        print(f"  {name:24s} redact {seconds:.2f} s; ingest (load + redact) {count / total:,.0f} messages/s "
-              f"({'met' if count / total >= 50_000 else 'NOT met'})")
+        print(
+            f"  {name:24s} redact {seconds:.2f} s; ingest (load + redact) {count / total:,.0f} messages/s "
+            f"({'met' if count / total >= 50_000 else 'NOT met'})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of postmortems (default ../shared/corpus/postmortems)")
+    parser.add_argument(
+        "--corpus", type=Path, default=CORPUS, help="folder of postmortems (default ../shared/corpus/postmortems)"
+    )
     args = parser.parse_args()
     corpus_figures(args.corpus, args.repeat)
     export_figures(args.messages, args.repeat, None)

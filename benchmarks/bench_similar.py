@@ -108,8 +108,13 @@ def bench_int8_build(home: Path) -> float:
     """The one-time int8 export (torch, ONNX fusion, quantization) in a fresh process: seconds."""
     code = "from pipeline.similar.quantized import build_quantized, quantized_path; build_quantized(quantized_path())"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True,
-                   env={**os.environ, "POSTMORTEM_HOME": str(home)})
+    subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, "POSTMORTEM_HOME": str(home)},
+    )
     return time.perf_counter() - start
 
 
@@ -149,8 +154,9 @@ def bench_peer_embedding(texts: list[str]) -> tuple[float, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(texts, handle)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    out = subprocess.run([sys.executable, "-c", code, handle.name], capture_output=True, text=True, env=env,
-                         cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, handle.name], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
     load, rate = out.stdout.split()
     return float(load), float(rate)
 
@@ -178,8 +184,10 @@ def bench_query(home: Path, target_chunks: int, queries: int) -> tuple[int, list
         room = target_chunks - store.count()
         part, part_vectors = base[:room], vectors[:room]
         if copy:
-            part = [(f"copy{copy}-{cid}", text, {**meta, "incident_id": f"copy{copy}-{meta['incident_id']}"})
-                    for cid, text, meta in part]
+            part = [
+                (f"copy{copy}-{cid}", text, {**meta, "incident_id": f"copy{copy}-{meta['incident_id']}"})
+                for cid, text, meta in part
+            ]
             noisy = part_vectors + rng.normal(0, 0.02, part_vectors.shape).astype(np.float32)
             part_vectors = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
         store.add_chunks(part, vectors=part_vectors)
@@ -206,8 +214,12 @@ def bench_cold(home: Path, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cli + ["similar", "TLS certificate expired on the gateway", "--store", str(store)],
-                       check=True, env=env, capture_output=True)
+        subprocess.run(
+            cli + ["similar", "TLS certificate expired on the gateway", "--store", str(store)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - start)
     return times
 
@@ -225,38 +237,49 @@ def main() -> None:
         home = Path(tmp)
         os.environ["POSTMORTEM_HOME"] = str(home)  # the int8 model is built into $POSTMORTEM_HOME/models
         cold = bench_cold(home, args.cold_runs)
-        print(f"cold `postmortem similar`: median {statistics.median(cold):.2f} s, max {max(cold):.2f} s "
-              f"over {len(cold)} runs (target <= 3 s)")
+        print(
+            f"cold `postmortem similar`: median {statistics.median(cold):.2f} s, max {max(cold):.2f} s "
+            f"over {len(cold)} runs (target <= 3 s)"
+        )
         print(f"one-time int8 model build (torch export, fusion, quantization): {bench_int8_build(home):.1f} s")
         for embedder, switch in (("int8", "1"), ("float32", "0")):
             os.environ[DISABLE_INT8] = switch
-            for label, paths, name in (("example library", sorted(EXAMPLES.glob("*.md")), f"index-examples-{embedder}"),
-                                       ("corpus", files, "index-bench" if embedder == "int8" else "index-bench-fp32")):
+            for label, paths, name in (
+                ("example library", sorted(EXAMPLES.glob("*.md")), f"index-examples-{embedder}"),
+                ("corpus", files, "index-bench" if embedder == "int8" else "index-bench-fp32"),
+            ):
                 chunks, seconds, embedding, used, words, pieces = bench_indexing(paths, home, name)
-                print(f"indexing the {label} ({embedder}, {used}): {chunks} chunks in {seconds:.1f} s = "
-                      f"{chunks / seconds:.1f} chunks/s (target >= 100), "
-                      f"{embedding:.1f} s of it embedding ({sum(pieces) / embedding:.0f} word pieces/s); "
-                      f"words per chunk median {statistics.median(words):.0f}, mean {statistics.mean(words):.0f}, "
-                      f"max {max(words)}; word pieces per chunk mean {statistics.mean(pieces):.0f}; "
-                      f"load {os.getloadavg()[0]:.2f}")
+                print(
+                    f"indexing the {label} ({embedder}, {used}): {chunks} chunks in {seconds:.1f} s = "
+                    f"{chunks / seconds:.1f} chunks/s (target >= 100), "
+                    f"{embedding:.1f} s of it embedding ({sum(pieces) / embedding:.0f} word pieces/s); "
+                    f"words per chunk median {statistics.median(words):.0f}, mean {statistics.mean(words):.0f}, "
+                    f"max {max(words)}; word pieces per chunk mean {statistics.mean(pieces):.0f}; "
+                    f"load {os.getloadavg()[0]:.2f}"
+                )
                 checked, again, embedded = bench_reindex(paths, home, name)
-                print(f"re-indexing the unchanged {label}: {checked} chunks checked in {again:.2f} s, "
-                      f"{embedded} embedded")
+                print(
+                    f"re-indexing the unchanged {label}: {checked} chunks checked in {again:.2f} s, {embedded} embedded"
+                )
         os.environ.pop(DISABLE_INT8)
         from pipeline.similar.documents import load_document
 
         texts = [chunk.text for path in files[:60] for chunk in load_document(path).chunks]
         fp32_rate, int8_rate, low, mean = bench_embedders(texts)
-        print(f"embedding {len(texts)} chunks: numpy float32 MiniLM {fp32_rate:.1f} chunks/s, int8 onnxruntime "
-              f"{int8_rate:.1f} chunks/s ({int8_rate / fp32_rate:.2f}x); cosine int8 vs float32 min {low:.4f}, "
-              f"mean {mean:.4f}")
+        print(
+            f"embedding {len(texts)} chunks: numpy float32 MiniLM {fp32_rate:.1f} chunks/s, int8 onnxruntime "
+            f"{int8_rate:.1f} chunks/s ({int8_rate / fp32_rate:.2f}x); cosine int8 vs float32 min {low:.4f}, "
+            f"mean {mean:.4f}"
+        )
         if not args.skip_peer:
             load, rate = bench_peer_embedding(texts)
             print(f"peer sentence-transformers {rate:.1f} chunks/s, its import+load {load:.1f} s")
         count, full, chroma = bench_query(home, args.chunks, args.queries)
-        print(f"query with {count} chunks ({args.queries} queries, k=5): full similar_to_text p50 "
-              f"{percentile(full, 50):.1f} ms, p95 {percentile(full, 95):.1f} ms (target <= 50); "
-              f"Chroma only p50 {percentile(chroma, 50):.1f} ms, p95 {percentile(chroma, 95):.1f} ms")
+        print(
+            f"query with {count} chunks ({args.queries} queries, k=5): full similar_to_text p50 "
+            f"{percentile(full, 50):.1f} ms, p95 {percentile(full, 95):.1f} ms (target <= 50); "
+            f"Chroma only p50 {percentile(chroma, 50):.1f} ms, p95 {percentile(chroma, 95):.1f} ms"
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

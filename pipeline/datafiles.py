@@ -68,8 +68,9 @@ def parse_yaml(text: str, path: Path | str) -> Any:
         return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                          line=mark.line + 1 if mark else None) from exc
+        raise ConfigError(
+            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
+        ) from exc
 
 
 def error_reason(error: dict[str, Any], skip: int = 0) -> str:
@@ -203,7 +204,9 @@ def load_signals(extra: tuple[Path, ...] = ()) -> dict[str, Any]:
 
 def words_pattern(words: list[str]) -> str:
     """Phrases as one alternation, longest first, each space matching any run of whitespace."""
-    escaped = (re.escape(word).replace("\\ ", " ").replace(" ", r"\s+") for word in sorted(words, key=len, reverse=True))
+    escaped = (
+        re.escape(word).replace("\\ ", " ").replace(" ", r"\s+") for word in sorted(words, key=len, reverse=True)
+    )
     return "|".join(escaped)
 
 
@@ -258,12 +261,15 @@ def load_redaction(extra: tuple[Path, ...] = ()) -> tuple[RedactionFile, Redacti
     for user_path in extra:
         added = load_yaml_model(user_path, RedactionFile)
         if added.library is not None or added.candidate is not None:
-            raise ConfigError(user_path, "a team redaction file may set only secrets, contact, network and injection",
-                              line=1)
-        team = RedactionFile.model_construct(**{name: getattr(team, name) + getattr(added, name)
-                                                for name in PATTERN_SECTIONS})
-    merged = bundled_file.model_copy(update={name: getattr(bundled_file, name) + getattr(team, name)
-                                             for name in PATTERN_SECTIONS})
+            raise ConfigError(
+                user_path, "a team redaction file may set only secrets, contact, network and injection", line=1
+            )
+        team = RedactionFile.model_construct(
+            **{name: getattr(team, name) + getattr(added, name) for name in PATTERN_SECTIONS}
+        )
+    merged = bundled_file.model_copy(
+        update={name: getattr(bundled_file, name) + getattr(team, name) for name in PATTERN_SECTIONS}
+    )
     return merged, team
 
 
@@ -287,8 +293,9 @@ def load_languages() -> LanguagesFile:
 
 NoteSection = Literal["summary", "impact", "timeline", "contributing_factors", "action_items", "lessons"]
 NoteLabel = Literal["title", "date", "severity", "services"]
-StructuredMeaning = Literal["title", "date", "closed", "text", "impact", "cause", "actions", "lessons", "severity",
-                            "service", "comments"]
+StructuredMeaning = Literal[
+    "title", "date", "closed", "text", "impact", "cause", "actions", "lessons", "severity", "service", "comments"
+]
 
 
 class BackfillFile(Strict):

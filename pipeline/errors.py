@@ -34,10 +34,7 @@ class LockMismatchError(PipelineError):
     def __init__(self, path: Path, changes: list[str]):
         self.path = path
         self.changes = changes
-        self.hint = (
-            "if the change is intended, ask the scribe to re-lock it: "
-            f"postmortem lock {path}"
-        )
+        self.hint = f"if the change is intended, ask the scribe to re-lock it: postmortem lock {path}"
         listed = "; ".join(changes[:5]) + (f"; and {len(changes) - 5} more" if len(changes) > 5 else "")
         super().__init__(f"error: {path}: timeline does not match its lock: {listed}")
 

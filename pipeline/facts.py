@@ -25,6 +25,7 @@ PERSON_TOKEN = (
 ROLE_CLAUSE_PATTERNS = ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_requested", "role_listed")
 CLAUSE_SPLIT_RE = re.compile(r"[.;!?]+(?=\s|$)|\n|,|\s+(?:and|&)\s+")
 
+
 @dataclass(frozen=True)
 class Evidence:
     """One timeline row or chat message, as the drafting engines see it."""
@@ -123,7 +124,12 @@ def _by_time(items: list[Evidence]) -> list[Evidence]:
 
 
 def _first(
-    items: list[Evidence], pattern: re.Pattern[str], name: str, after: datetime | None = None, *, statements_only: bool = False
+    items: list[Evidence],
+    pattern: re.Pattern[str],
+    name: str,
+    after: datetime | None = None,
+    *,
+    statements_only: bool = False,
 ) -> Fact | None:
     for item in _by_time(items):
         if item.suspect or (after is not None and item.time < after) or (statements_only and is_question(item)):
@@ -227,8 +233,11 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
         if not named and addressee and (match := sig["role_addressed"].search(clause)):
             found.append((match["role"], addressee))
         elif not named and author:
-            found += [(match["role"], author) for pattern in ("role_self", "role_self_verb")
-                      for match in sig[pattern].finditer(clause)]
+            found += [
+                (match["role"], author)
+                for pattern in ("role_self", "role_self_verb")
+                for match in sig[pattern].finditer(clause)
+            ]
         addressee = _last_person(clause, people, author) or addressee
     # "Ben is OL, Cy Comms, Dee scribe": in a list that names others, a capitalized word is a name too.
     return found + (unnamed_in_list if found else [])
@@ -294,11 +303,14 @@ def extract_facts(incident: Incident) -> Facts:
         started = detected.model_copy(update={"name": "started"})
     # No row or message states when impact began: left "not established" for the review, never guessed.
     declared = _first(timeline, sig["declaration"], "declared") or _first(
-        items, sig["declaration"], "declared", statements_only=True)
+        items, sig["declaration"], "declared", statements_only=True
+    )
     steps = mitigation_steps(items)
     # Recovery counts from the first mitigation step on; a step recorded only after the impact ended (a fix
     # deployed later) does not hide the recovery row, so detection bounds it too.
-    candidates = [moment for moment in (steps[0].time if steps else None, detected.time if detected else None) if moment]
+    candidates = [
+        moment for moment in (steps[0].time if steps else None, detected.time if detected else None) if moment
+    ]
     after_first_step = min(candidates) if candidates else None
     mitigated = _first(timeline, sig["mitigated"], "mitigated", after=after_first_step) or _first(
         items, sig["mitigated"], "mitigated", after=after_first_step, statements_only=True
@@ -368,13 +380,18 @@ def impact_figures(items: list[Evidence]) -> list[Fact]:
     seen: set[str] = set()
     sig = signals()
     for item in _by_time(items):
-        if (item.suspect or is_question(item) or not sig["impact_context"].search(item.text)
-                or sig["action_cue"].search(item.text) or is_bot(item.author, item.kind)
-                or sig["alert_value"].search(item.text)):
+        if (
+            item.suspect
+            or is_question(item)
+            or not sig["impact_context"].search(item.text)
+            or sig["action_cue"].search(item.text)
+            or is_bot(item.author, item.kind)
+            or sig["alert_value"].search(item.text)
+        ):
             continue
         for match in sig["impact_figure"].finditer(item.text):
             value = match.group(0).strip()
-            if sig["impact_not_figure_after"].match(item.text[match.end():]):
+            if sig["impact_not_figure_after"].match(item.text[match.end() :]):
                 continue
             if value not in seen:
                 seen.add(value)

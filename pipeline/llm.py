@@ -35,8 +35,15 @@ from pipeline.prompting import RenderedPrompt
 
 T = TypeVar("T", bound=BaseModel)
 CONFIG_KEYS = {
-    "model", "base_url", "timeout", "deadline", "max_attempts", "max_calls", "semantic_retries",
-    "pseudonymize", "api_key_env",
+    "model",
+    "base_url",
+    "timeout",
+    "deadline",
+    "max_attempts",
+    "max_calls",
+    "semantic_retries",
+    "pseudonymize",
+    "api_key_env",
 }
 FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
@@ -124,12 +131,18 @@ def _read_llm_section(path: Path) -> dict[str, Any]:
     if not isinstance(section, dict):
         raise ConfigError(path, "[llm] must be a table", line=key_line(path, "llm"))
     if "api_key" in section:
-        raise ConfigError(path, "[llm] api_key does not belong in a file; name the variable with api_key_env",
-                          line=key_line(path, "llm", "api_key"))
+        raise ConfigError(
+            path,
+            "[llm] api_key does not belong in a file; name the variable with api_key_env",
+            line=key_line(path, "llm", "api_key"),
+        )
     unknown = sorted(set(section) - CONFIG_KEYS)
     if unknown:
-        raise ConfigError(path, f"[llm] unknown key {unknown[0]!r}; known: {', '.join(sorted(CONFIG_KEYS))}",
-                          line=key_line(path, "llm", unknown[0]))
+        raise ConfigError(
+            path,
+            f"[llm] unknown key {unknown[0]!r}; known: {', '.join(sorted(CONFIG_KEYS))}",
+            line=key_line(path, "llm", unknown[0]),
+        )
     return section
 
 
@@ -180,7 +193,11 @@ def model_errors() -> tuple[type[BaseException], ...]:
     from langchain_core.exceptions import OutputParserException
 
     return (
-        openai.APIError, httpx2.TransportError, ValidationError, json.JSONDecodeError, OutputParserException,
+        openai.APIError,
+        httpx2.TransportError,
+        ValidationError,
+        json.JSONDecodeError,
+        OutputParserException,
         ModelUnavailableError,
     )
 
@@ -285,8 +302,9 @@ class ChatModel:
             max_retries=0,
             timeout=self.config.timeout,
             use_responses_api=False,
-            http_client=None if http_async_client else httpx2.Client(
-                timeout=self.config.timeout, event_hooks={"response": [self._note_content_type]}),
+            http_client=None
+            if http_async_client
+            else httpx2.Client(timeout=self.config.timeout, event_hooks={"response": [self._note_content_type]}),
             http_async_client=http_async_client,
         )
 
@@ -546,11 +564,15 @@ class EmbeddingsClient:
             nonlocal attempts
             attempts += 1
             return self.client.embeddings.create(
-                model=self.model, input=texts, encoding_format="float"  # not every server does base64
+                model=self.model,
+                input=texts,
+                encoding_format="float",  # not every server does base64
             )
 
-        retrying = Retrying(sleep=time.sleep if self.sleep is None else self.sleep,
-                            **retry_options(self.max_attempts, self.deadline, self.clock))
+        retrying = Retrying(
+            sleep=time.sleep if self.sleep is None else self.sleep,
+            **retry_options(self.max_attempts, self.deadline, self.clock),
+        )
         try:
             response = retrying(attempt)
         except model_errors() as exc:

@@ -56,8 +56,10 @@ def rewrite_with_model(text: str, model: ChatModel, people: Sequence[str] = ()) 
         return text, []
     lines = text.splitlines(keepends=True)
     warnings: list[str] = []
-    sentences = [{"key": f"L{index + 1}", "text": lines[index].rstrip("\n"), "findings": messages}
-                 for index, messages in sorted(flagged.items())]
+    sentences = [
+        {"key": f"L{index + 1}", "text": lines[index].rstrip("\n"), "findings": messages}
+        for index, messages in sorted(flagged.items())
+    ]
     try:
         reply = model.structured(render_prompt("rewrite", sentences=sentences, pseudonymized=False), RewriteReply)
         proposed = {item.key: item.text for item in reply.rewrites}
@@ -66,13 +68,15 @@ def rewrite_with_model(text: str, model: ChatModel, people: Sequence[str] = ()) 
         proposed = {}
     for index in sorted(flagged):
         original = lines[index].rstrip("\n")
-        ending = lines[index][len(original):]
+        ending = lines[index][len(original) :]
         candidate = proposed.get(f"L{index + 1}")
         if candidate is not None and acceptable_rewrite(original, candidate, people):
             lines[index] = candidate + ending
             continue
         if candidate is not None:
-            warnings.append(f"line {index + 1}: the model's rewrite changed a figure, named someone new or still assigns blame; used the rules")
+            warnings.append(
+                f"line {index + 1}: the model's rewrite changed a figure, named someone new or still assigns blame; used the rules"
+            )
         rewritten = rewrite_blameless(original, people=list(people))
         lines[index] = rewritten + ending
         if blame_by_line(rewritten, people):
@@ -82,5 +86,9 @@ def rewrite_with_model(text: str, model: ChatModel, people: Sequence[str] = ()) 
 
 def acceptable_rewrite(original: str, candidate: str, people: Sequence[str]) -> bool:
     """One line, the same figures, no person the original did not name, and no blame left."""
-    return ("\n" not in candidate and keeps_facts(original, candidate)
-            and not introduced_names(original, candidate, people) and not blame_by_line(candidate, people))
+    return (
+        "\n" not in candidate
+        and keeps_facts(original, candidate)
+        and not introduced_names(original, candidate, people)
+        and not blame_by_line(candidate, people)
+    )

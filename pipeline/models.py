@@ -254,7 +254,11 @@ class Draft(Strict):
     """The whole postmortem as data; draft.md is this rendered through templates/postmortem.md.j2."""
 
     CLAIM_SECTIONS: ClassVar[tuple[str, ...]] = (
-        "executive_summary", "impact", "went_well", "went_wrong", "lessons_learned",
+        "executive_summary",
+        "impact",
+        "went_well",
+        "went_wrong",
+        "lessons_learned",
     )
     """The sections that are lists of claims: each sentence cites evidence, and code verifies it."""
 
@@ -307,7 +311,7 @@ class Level(str, Enum):
         return self.rank >= Level.warning.rank
 
 
-def blocking_findings(findings: Iterable["Finding"]) -> list["Finding"]:
+def blocking_findings(findings: Iterable[Finding]) -> list[Finding]:
     """The findings at warning level or above: what the drafting gate, the rewrites, the rubric and the
     backfill report all count as blame."""
     return [finding for finding in findings if finding.level.blocks]
@@ -379,11 +383,16 @@ class NoteRecord(Strict):
     records_in_file: int = Field(default=1, ge=1, description="How many incidents the file holds (a digest, a CSV).")
     lines: SourceSpan | None = Field(default=None, description="The incident's own lines when the file holds several.")
     title: NoteField = Field(default_factory=NoteField)
-    date: NoteField = Field(default_factory=NoteField,
-                            description="Incident date: YYYY-MM-DD, or YYYY-MM / YYYY-Qn when the note gives only that.")
-    date_precision: Literal["day", "month", "quarter"] | None = Field(default=None, description="How precise the date is.")
+    date: NoteField = Field(
+        default_factory=NoteField,
+        description="Incident date: YYYY-MM-DD, or YYYY-MM / YYYY-Qn when the note gives only that.",
+    )
+    date_precision: Literal["day", "month", "quarter"] | None = Field(
+        default=None, description="How precise the date is."
+    )
     date_provenance: Literal["note", "file name"] | None = Field(
-        default=None, description='"file name" when the note itself gives no date (the last resort).')
+        default=None, description='"file name" when the note itself gives no date (the last resort).'
+    )
     severity: NoteField = Field(default_factory=NoteField)
     services: list[NoteItem] = Field(default_factory=list)
     summary: NoteField = Field(default_factory=NoteField)

@@ -49,8 +49,12 @@ class People:
             return exact[0]
         if len(words) > 1:
             # "Rosa L", "Rosa Lima-Santos": the first word decides, the rest must agree with the surname.
-            fits = [name for name in self.full_names if _fits(fold(words[0]), name, self.nicknames)
-                    and fold(name.split()[-1]).startswith(fold(words[-1])[:1])]
+            fits = [
+                name
+                for name in self.full_names
+                if _fits(fold(words[0]), name, self.nicknames)
+                and fold(name.split()[-1]).startswith(fold(words[-1])[:1])
+            ]
             return fits[0] if len(fits) == 1 else None
         fits = [name for name in self.full_names if _fits(whole, name, self.nicknames)]
         return fits[0] if len(fits) == 1 else None
@@ -63,10 +67,20 @@ def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
     parts = [fold(part) for part in full_name.split() if fold(part)]
     first, last, rest = parts[0], parts[-1], "".join(parts[1:])
     initials = "".join(part[0] for part in parts)
-    shapes = {first, last, first + rest, first[0] + rest, first[0] + last, first + last[0], initials,
-              first[0] + last[0]}
+    shapes = {
+        first,
+        last,
+        first + rest,
+        first[0] + rest,
+        first[0] + last,
+        first + last[0],
+        initials,
+        first[0] + last[0],
+    }
     if handle in shapes or nicknames.get(handle) == first:
         return True
-    if len(handle) >= MIN_PREFIX and (first.startswith(handle) or handle.startswith(first) and len(first) >= MIN_PREFIX):
+    if len(handle) >= MIN_PREFIX and (
+        first.startswith(handle) or handle.startswith(first) and len(first) >= MIN_PREFIX
+    ):
         return True  # "carol" for Carolina, "sven_sec" for Sven
     return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])

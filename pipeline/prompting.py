@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -37,12 +37,13 @@ def prompt_names() -> list[str]:
     """Task prompts shipped with the package (the shared system prompt is not a task)."""
     files = resources.files("pipeline").joinpath("prompts")
     return sorted(
-        entry.name[:-3] for entry in files.iterdir()
+        entry.name[:-3]
+        for entry in files.iterdir()
         if entry.name.endswith(".j2") and entry.name != SYSTEM_TEMPLATE and not entry.name.endswith("_system.j2")
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def prompt_source(name: str) -> str:
     """A template's text, read through importlib.resources so it works from an installed wheel."""
     entry = resources.files("pipeline").joinpath("prompts", name)
@@ -68,7 +69,9 @@ def untrusted(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True
+    )
     env.filters["untrusted"] = untrusted
     return env
 
@@ -88,5 +91,9 @@ def render_prompt(name: str, *, system_template: str = SYSTEM_TEMPLATE, **contex
         system = env.from_string(prompt_source(system_template)).render(**context)
         user = env.from_string(prompt_source(f"{name}.j2")).render(**context)
     except TemplateError as exc:
-        raise ConfigError(f"prompts/{name}.j2", f"prompt template error: {exc}", line=getattr(exc, "lineno", None)) from exc
-    return RenderedPrompt(name=name, system=system.strip(), user=user.strip(), sha256=prompt_hash(name, system_template))
+        raise ConfigError(
+            f"prompts/{name}.j2", f"prompt template error: {exc}", line=getattr(exc, "lineno", None)
+        ) from exc
+    return RenderedPrompt(
+        name=name, system=system.strip(), user=user.strip(), sha256=prompt_hash(name, system_template)
+    )

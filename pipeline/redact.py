@@ -84,10 +84,13 @@ def redact_incident(incident: Incident, redactor: Redactor | None = None) -> Inc
     hash is kept: it proves which file was used, not what is shown.
     """
     redactor = redactor or Redactor()
-    meta = incident.meta.model_copy(update={
-        name: redact(value) for name in ("title", "service", "severity")
-        if isinstance(value := getattr(incident.meta, name), str)
-    })
+    meta = incident.meta.model_copy(
+        update={
+            name: redact(value)
+            for name in ("title", "service", "severity")
+            if isinstance(value := getattr(incident.meta, name), str)
+        }
+    )
     events = [
         TimelineEvent.model_construct(**{**event.__dict__, "text": redactor.redact(event.text)})
         for event in incident.timeline.events
@@ -97,8 +100,11 @@ def redact_incident(incident: Incident, redactor: Redactor | None = None) -> Inc
     if incident.chat is not None:
         messages = [
             ChatMessage.model_construct(
-                **{**message.__dict__, "text": redactor.redact(message.text),
-                   "suspect": message.suspect or is_injection(message.text)}
+                **{
+                    **message.__dict__,
+                    "text": redactor.redact(message.text),
+                    "suspect": message.suspect or is_injection(message.text),
+                }
             )
             for message in incident.chat.messages
         ]

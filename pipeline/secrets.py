@@ -113,7 +113,7 @@ def _placeholder(match: re.Match[str], kind: str, keep_lines: bool = False) -> s
         whole = match.group(0)
         value = match.group("value")
         padding = "\n" * value.count("\n") if keep_lines else ""
-        return whole[: start - match.start()] + f"[REDACTED:{kind}]" + padding + whole[end - match.start():]
+        return whole[: start - match.start()] + f"[REDACTED:{kind}]" + padding + whole[end - match.start() :]
     return f"[REDACTED:{kind}]" + ("\n" * match.group(0).count("\n") if keep_lines else "")
 
 
@@ -137,8 +137,11 @@ def _library_spans(line: str) -> list[tuple[int, int, str]]:
     context = get_code_snippet(lines=[line], line_number=1)
     spans = []
     for plugin in _plugins():
-        values = {secret.secret_value for secret in plugin.analyze_line(
-            filename="chat.txt", line=line, line_number=1, context=context) if secret.secret_value}
+        values = {
+            secret.secret_value
+            for secret in plugin.analyze_line(filename="chat.txt", line=line, line_number=1, context=context)
+            if secret.secret_value
+        }
         values = {value for value in values if "[REDACTED:" not in value}
         if not values:
             continue
@@ -161,7 +164,9 @@ def _library_spans(line: str) -> list[tuple[int, int, str]]:
 
 
 def _whole_token(line: str, start: int, end: int) -> bool:
-    return (start == 0 or not _TOKEN_CHAR.match(line[start - 1])) and (end == len(line) or not _TOKEN_CHAR.match(line[end]))
+    return (start == 0 or not _TOKEN_CHAR.match(line[start - 1])) and (
+        end == len(line) or not _TOKEN_CHAR.match(line[end])
+    )
 
 
 @lru_cache(maxsize=1)

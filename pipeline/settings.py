@@ -104,17 +104,26 @@ def data_files(path: Path | None = None) -> DataFiles:
             raise ConfigError(path, f"[{section}] must be a table", line=key_line(path, section))
         unknown = sorted(set(table) - {key})
         if unknown:
-            raise ConfigError(path, f"[{section}] unknown key {unknown[0]!r}; the key is {key!r}",
-                              line=key_line(path, section, unknown[0]))
+            raise ConfigError(
+                path,
+                f"[{section}] unknown key {unknown[0]!r}; the key is {key!r}",
+                line=key_line(path, section, unknown[0]),
+            )
         value = table.get(key, [])
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not all(isinstance(name, str) and name for name in names):
-            raise ConfigError(path, f"[{section}] {key} must be a file name or a list of file names",
-                              line=key_line(path, section, key))
+            raise ConfigError(
+                path,
+                f"[{section}] {key} must be a file name or a list of file names",
+                line=key_line(path, section, key),
+            )
         files = tuple((path.parent / name).resolve() for name in names)
         for name, file in zip(names, files):
             if not file.is_file():
-                raise ConfigError(path, f"[{section}] {key}: {name} not found (paths are relative to {path.name})",
-                                  line=key_line(path, section, key))
+                raise ConfigError(
+                    path,
+                    f"[{section}] {key}: {name} not found (paths are relative to {path.name})",
+                    line=key_line(path, section, key),
+                )
         found[{"blameless": "rules"}.get(section, section)] = files
     return DataFiles(**found)

@@ -6,7 +6,7 @@ Import as `from support import ...` (not from conftest: nested conftest.py files
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import vcr
@@ -40,7 +40,7 @@ def cassette_recorder(directory: Path) -> vcr.VCR:
 
 
 def at(hhmm: str, day: str = "2024-05-14") -> datetime:
-    return datetime.fromisoformat(f"{day}T{hhmm}:00+00:00").astimezone(timezone.utc)
+    return datetime.fromisoformat(f"{day}T{hhmm}:00+00:00").astimezone(UTC)
 
 
 def make_incident(

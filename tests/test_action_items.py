@@ -18,8 +18,13 @@ def actions(*chat: tuple[str, str]):
 
 
 def test_a_comma_list_after_ais_is_one_row_per_action_with_owners_in_parentheses():
-    items = actions(("Ana Costa", "AIs: doc-count guard before alias swap (rosa), restore loader memory limit + "
-                                  "alert on OOMKilled (ana), add zero-result-rate to the search dashboard top row (femi)"))
+    items = actions(
+        (
+            "Ana Costa",
+            "AIs: doc-count guard before alias swap (rosa), restore loader memory limit + "
+            "alert on OOMKilled (ana), add zero-result-rate to the search dashboard top row (femi)",
+        )
+    )
     assert [(a.action, a.owner) for a in items] == [
         ("Doc-count guard before alias swap", "Rosa Lima"),
         ("Restore loader memory limit + alert on OOMKilled", "Ana Costa"),
@@ -28,17 +33,28 @@ def test_a_comma_list_after_ais_is_one_row_per_action_with_owners_in_parentheses
 
 
 def test_a_list_without_owners_is_split_and_has_no_owner():
-    items = actions(("Sam Okafor", "Action items so far: automate client cert renewal, extend expiry exporter to "
-                                   "client certs, document acquirer allowlist emergency path"))
-    assert [a.action for a in items] == ["Automate client cert renewal", "Extend expiry exporter to client certs",
-                                         "Document acquirer allowlist emergency path"]
+    items = actions(
+        (
+            "Sam Okafor",
+            "Action items so far: automate client cert renewal, extend expiry exporter to "
+            "client certs, document acquirer allowlist emergency path",
+        )
+    )
+    assert [a.action for a in items] == [
+        "Automate client cert renewal",
+        "Extend expiry exporter to client certs",
+        "Document acquirer allowlist emergency path",
+    ]
     assert all(a.owner is None for a in items)
 
 
 def test_bullets_todo_lines_dash_owners_and_due_dates():
     items = actions(
-        ("Sam Okafor", "Action items:\n- rotate the keys pasted here (owner Rosa, due 2024-05-01, P1)\n"
-                       "\u2022 alert on cert expiry \u2014 femi\n- add a canary stage (@sam, by Friday)"),
+        (
+            "Sam Okafor",
+            "Action items:\n- rotate the keys pasted here (owner Rosa, due 2024-05-01, P1)\n"
+            "\u2022 alert on cert expiry \u2014 femi\n- add a canary stage (@sam, by Friday)",
+        ),
         ("Sam Okafor", "TODO(dmitri): PDB to minAvailable: 2, and a CI policy check on maxUnavailable"),
         ("Sam Okafor", "follow-up: @ana to write the failover runbook"),
     )
@@ -47,8 +63,9 @@ def test_bullets_todo_lines_dash_owners_and_due_dates():
     assert ("Alert on cert expiry", "Femi Ade", None) in rows
     assert ("PDB to minAvailable: 2, and a CI policy check on maxUnavailable", "Dmitri Volkov", None) in rows
     assert ("Write the failover runbook", "Ana Costa", None) in rows
-    assert any(a.action.startswith("Add a canary stage") and a.owner == "Sam Okafor" and a.due == "Friday"
-               for a in items)
+    assert any(
+        a.action.startswith("Add a canary stage") and a.owner == "Sam Okafor" and a.due == "Friday" for a in items
+    )
     assert len(items) == 5
 
 
@@ -68,7 +85,13 @@ def test_a_proposal_repeated_in_the_summary_list_is_kept_once_with_its_owner():
 
 
 def test_a_bare_header_message_opens_a_list_that_its_authors_next_messages_continue():
-    items = actions(("Sam Okafor", "Action items:"), ("Sam Okafor", "1. add a doc-count guard before the alias swap"),
-                    ("Sam Okafor", "2. alert on OOMKilled for the loader (ana)"), ("Rosa Lima", "- lunch?"))
-    assert [(a.action, a.owner) for a in items] == [("Add a doc-count guard before the alias swap", None),
-                                                    ("Alert on OOMKilled for the loader", "Ana Costa")]
+    items = actions(
+        ("Sam Okafor", "Action items:"),
+        ("Sam Okafor", "1. add a doc-count guard before the alias swap"),
+        ("Sam Okafor", "2. alert on OOMKilled for the loader (ana)"),
+        ("Rosa Lima", "- lunch?"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Add a doc-count guard before the alias swap", None),
+        ("Alert on OOMKilled for the loader", "Ana Costa"),
+    ]

@@ -15,6 +15,7 @@ from types import ModuleType
 
 import pytest
 import yaml
+
 from support import REPO_ROOT, SHARED
 
 GOLD_DIR = REPO_ROOT / "evals" / "backfill"

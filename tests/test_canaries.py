@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from canary_data import CANARIES, CITABLE
-from support import EXAMPLES
 
 from pipeline.redact import Redactor, redact
 from pipeline.secrets import is_candidate, redact_json_text, redact_secrets
+from support import EXAMPLES
 
 sys.path.insert(0, str(Path(__file__).parent / "llm"))
 from llm_replies import GOOD_ANALYSIS, GOOD_NARRATIVE
@@ -26,10 +26,28 @@ from llm_server import FakeOpenAIServer, Reply
 
 SECRETS = [secret for _, _, secret in CANARIES]
 ISSUE_KINDS = {  # every case the hostile sweep found passing through
-    "npm-authtoken", "azure-accountkey", "db-password", "postgres-password", "json-password", "aws-configure",
-    "basic-auth-header", "slack-app-token", "pgp-private-key", "twilio-api-key", "sendgrid-api-key",
-    "connection-string-at", "github-pat-classic", "github-pat-fine", "gitlab-pat", "stripe-live", "jwt",
-    "slack-bot-token", "rsa-private-key", "openssh-private-key", "aws-access-key-id", "gcp-service-account",
+    "npm-authtoken",
+    "azure-accountkey",
+    "db-password",
+    "postgres-password",
+    "json-password",
+    "aws-configure",
+    "basic-auth-header",
+    "slack-app-token",
+    "pgp-private-key",
+    "twilio-api-key",
+    "sendgrid-api-key",
+    "connection-string-at",
+    "github-pat-classic",
+    "github-pat-fine",
+    "gitlab-pat",
+    "stripe-live",
+    "jwt",
+    "slack-bot-token",
+    "rsa-private-key",
+    "openssh-private-key",
+    "aws-access-key-id",
+    "gcp-service-account",
     "datadog-api-key",
 }
 
@@ -80,12 +98,20 @@ def plant_incident(root: Path) -> Path:
     for lock in incident.glob("*.lock.json"):
         lock.unlink()
     with open(incident / "chat.txt", "a", encoding="utf-8") as chat:
-        chat.writelines(f"Dana Kim [14:{index % 60:02d}]: pasting this so others can check: {line}\n" for index, (_, line, _) in enumerate(CANARIES))
+        chat.writelines(
+            f"Dana Kim [14:{index % 60:02d}]: pasting this so others can check: {line}\n"
+            for index, (_, line, _) in enumerate(CANARIES)
+        )
     with open(incident / "timeline.md", "a", encoding="utf-8") as timeline:
-        timeline.writelines(f"| 14:{30 + index:02d} | Rotated the leaked credential {line} |\n" for index, line in enumerate(single_line(8)))
+        timeline.writelines(
+            f"| 14:{30 + index:02d} | Rotated the leaked credential {line} |\n"
+            for index, line in enumerate(single_line(8))
+        )
     toml = (incident / "incident.toml").read_text(encoding="utf-8")
     title = single_line(1, offset=9)[0]
-    toml = "\n".join(f'title = "Checkout 500s, creds {title}"' if row.startswith("title") else row for row in toml.splitlines())
+    toml = "\n".join(
+        f'title = "Checkout 500s, creds {title}"' if row.startswith("title") else row for row in toml.splitlines()
+    )
     (incident / "incident.toml").write_text(toml + "\n", encoding="utf-8")
     return incident
 
@@ -109,21 +135,42 @@ def model_replies() -> dict[str, Reply]:
     leak = [line for _, line, _ in CANARIES]
     narrative = {name: list(claims) for name, claims in GOOD_NARRATIVE.items()}
     narrative["executive_summary"] = narrative["executive_summary"] + [
-        {"text": f"The connection string was {leak[11]} and the key {leak[12]}.", "evidence": ["C25"], "established": True}]
+        {
+            "text": f"The connection string was {leak[11]} and the key {leak[12]}.",
+            "evidence": ["C25"],
+            "established": True,
+        }
+    ]
     narrative["lessons_learned"] = narrative["lessons_learned"] + [
-        {"text": "Keys leaked: " + leak[18], "evidence": ["C43"], "established": True}]
+        {"text": "Keys leaked: " + leak[18], "evidence": ["C43"], "established": True}
+    ]
     analysis = json.loads(json.dumps(GOOD_ANALYSIS))
     analysis["action_items"][0]["action"] += f" (use token {leak[15]})"
-    repair = {"repaired": [{"key": "executive_summary.4", "text": f"Rotate {leak[5]} now.", "evidence": ["C30"], "established": True}]}
+    repair = {
+        "repaired": [
+            {"key": "executive_summary.4", "text": f"Rotate {leak[5]} now.", "evidence": ["C30"], "established": True}
+        ]
+    }
     extraction = {"title": {"value": f"Leak {leak[0]}", "lines": [1, 1]}, "secret": leak[20]}
-    return {"narrative": Reply(narrative), "analysis": Reply(analysis), "repair": Reply(repair),
-            "backfill_extract": Reply(extraction), "rewrite": Reply({"rewrites": [{"key": "L1", "text": leak[3]}]})}
+    return {
+        "narrative": Reply(narrative),
+        "analysis": Reply(analysis),
+        "repair": Reply(repair),
+        "backfill_extract": Reply(extraction),
+        "rewrite": Reply({"rewrites": [{"key": "L1", "text": leak[3]}]}),
+    }
 
 
 def run(*args: str, home: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "POSTMORTEM_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
-                          check=False, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 def leaked_in(text: str) -> list[str]:
@@ -140,17 +187,37 @@ def test_no_command_lets_a_secret_out(tmp_path):
         llm = ("--llm", "test-model", "--base-url", server.base_url)
         results.append(run("lock", str(incident / "timeline.md"), home=home))
         results.append(run("draft", str(incident), "--no-similar", "-o", str(out / "draft.md"), home=home))
-        results.append(run("draft", str(incident), "--no-similar", "--format", "json", "-o", str(out / "draft.json"), home=home))
+        results.append(
+            run("draft", str(incident), "--no-similar", "--format", "json", "-o", str(out / "draft.json"), home=home)
+        )
         results.append(run("draft", str(incident), "--no-similar", *llm, "-o", str(out / "llm.md"), home=home))
-        results.append(run("draft", str(incident), "--no-similar", *llm, "--format", "json", "-o", str(out / "llm.json"), home=home))
+        results.append(
+            run(
+                "draft", str(incident), "--no-similar", *llm, "--format", "json", "-o", str(out / "llm.json"), home=home
+            )
+        )
         results.append(run("draft", str(incident), "--no-similar", home=home))  # to stdout
         results.append(run("check", str(notes), str(out / "draft.md"), home=home))
         results.append(run("check", str(notes), "--format", "json", home=home))
         results.append(run("score", str(out / "draft.md"), "--incident", str(incident), home=home))
         results.append(run("index", str(notes), str(out / "draft.json"), "--store", str(store), home=home))
         results.append(run("similar", "credentials leaked in a deploy log", "--store", str(store), home=home))
-        results.append(run("similar", "--incident", str(incident), "--store", str(store), "--format", "json", home=home))
-        results.append(run("backfill", str(notes), "--out", str(out / "bf"), "--index", "--store", str(store), "--no-progress", home=home))
+        results.append(
+            run("similar", "--incident", str(incident), "--store", str(store), "--format", "json", home=home)
+        )
+        results.append(
+            run(
+                "backfill",
+                str(notes),
+                "--out",
+                str(out / "bf"),
+                "--index",
+                "--store",
+                str(store),
+                "--no-progress",
+                home=home,
+            )
+        )
         results.append(run("backfill", str(notes), "--out", str(out / "bf-llm"), *llm, "--no-progress", home=home))
         # the lock-mismatch error quotes the changed row: it must quote it redacted
         timeline = incident / "timeline.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from pipeline.errors import InputError
 from pipeline.ingest.chat import CHAT_FORMATS, detect_chat_format, load_chat
 from pipeline.ingest.chat.slack_text import SlackMarkup
 
-UTC = timezone.utc
+UTC = UTC
 EXAMPLE_CHAT = Path(__file__).resolve().parents[1] / "examples" / "search-cert-expiry" / "chat"
 
 
@@ -421,8 +421,20 @@ FORMATS_AND_DETECTION = [None, *CHAT_FORMATS]
 chat_like = st.lists(
     st.one_of(
         st.text(max_size=60),
-        st.sampled_from(["Mei [14:01]: hi", ">Ravi [8:27 AM]  ", "[99:99] <x> y", "Nov 14, 2022", "5:45 AM A #c",
-                         '{"ts": "x", "user": 1}', "-!- a has joined", "Feb 30, 2024", "25:00 PM", "* a b"]),
+        st.sampled_from(
+            [
+                "Mei [14:01]: hi",
+                ">Ravi [8:27 AM]  ",
+                "[99:99] <x> y",
+                "Nov 14, 2022",
+                "5:45 AM A #c",
+                '{"ts": "x", "user": 1}',
+                "-!- a has joined",
+                "Feb 30, 2024",
+                "25:00 PM",
+                "* a b",
+            ]
+        ),
     ),
     max_size=12,
 ).map("\n".join)
@@ -491,11 +503,19 @@ def test_export_subtypes_files_and_unknown_edits(tmp_path):
     channel = tmp_path / "general"
     channel.mkdir()
     records = [
-        {"ts": "1710208800.000100", "user": "U1", "text": "see the graph", "files": [{"name": "graph.png", "title": "5xx graph"}]},
+        {
+            "ts": "1710208800.000100",
+            "user": "U1",
+            "text": "see the graph",
+            "files": [{"name": "graph.png", "title": "5xx graph"}],
+        },
         {"ts": "1710208810.000100", "subtype": "channel_leave", "user": "U1", "text": "<@U1> has left the channel"},
         {"ts": "1710208820.000100", "subtype": "channel_topic", "user": "U1", "text": "set the channel topic: SEV-2"},
-        {"ts": "1710208830.000100", "subtype": "message_changed",
-         "message": {"ts": "1710200000.000100", "user": "U1", "text": "edited before the export window"}},
+        {
+            "ts": "1710208830.000100",
+            "subtype": "message_changed",
+            "message": {"ts": "1710200000.000100", "user": "U1", "text": "edited before the export window"},
+        },
         {"ts": "1710208840.000100", "subtype": "message_deleted", "deleted_ts": "1710208800.000100"},
     ]
     (channel / "2024-03-12.json").write_text(json.dumps(records))
@@ -510,12 +530,38 @@ def test_export_subtypes_files_and_unknown_edits(tmp_path):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
     | st.sampled_from(["1710208800.000100", "bot_message", "message_changed", "channel_join", "<@U1>", "U1"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["ts", "user", "text", "subtype", "thread_ts", "message", "attachments", "files",
-                         "bot_id", "username", "edited", "fields", "title", "fallback", "user_profile"]),
-        inner, max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "ts",
+                    "user",
+                    "text",
+                    "subtype",
+                    "thread_ts",
+                    "message",
+                    "attachments",
+                    "files",
+                    "bot_id",
+                    "username",
+                    "edited",
+                    "fields",
+                    "title",
+                    "fallback",
+                    "user_profile",
+                ]
+            ),
+            inner,
+            max_size=6,
+        )
+    ),
     max_leaves=20,
 )
 

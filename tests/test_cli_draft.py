@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.models import Draft
-
 from support import EXAMPLES
 
 runner = CliRunner()

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from pipeline import datafiles
 from pipeline.cli import app
-
 from support import EXAMPLES
 
 runner = CliRunner()
@@ -84,7 +83,9 @@ def test_a_team_redaction_pattern_redacts_in_a_draft(project):
 
 
 def test_team_signals_replace_the_keys_they_set_and_extend_the_maps(project):
-    write(project / "team-signals.yaml", "roles:\n  Liaison: [customer liaison]\nrequired_roles: [IC, Scribe, Liaison]\n")
+    write(
+        project / "team-signals.yaml", "roles:\n  Liaison: [customer liaison]\nrequired_roles: [IC, Scribe, Liaison]\n"
+    )
     write(project / "postmortem.toml", '[signals]\nfile = "team-signals.yaml"\n')
     result = draft_example(project)
     assert result.exit_code == 0, result.output
@@ -99,12 +100,15 @@ def test_team_signals_replace_the_keys_they_set_and_extend_the_maps(project):
     [
         ("signals", "team-signals.yaml", "required_roles: [IC]\nseverty: '\\bsev\\b'\n", 2, "unknown key 'severty'"),
         ("signals", "team-signals.yaml", "detection: '(unclosed'\n", 1, "detection: bad regular expression"),
-        ("redaction", "team-redaction.yaml", "secrets:\n  - kind: x\n    patern: 'x'\n", 3,
-         "unknown key 'patern'"),
-        ("redaction", "team-redaction.yaml", "contact:\n  - kind: x\n    pattern: 'x('\n", 3,
-         "bad regular expression"),
-        ("blameless", "team-rules.yaml", TEAM_RULE.replace("    level: warning", "    levle: warning"), 4,
-         "unknown key 'levle'"),
+        ("redaction", "team-redaction.yaml", "secrets:\n  - kind: x\n    patern: 'x'\n", 3, "unknown key 'patern'"),
+        ("redaction", "team-redaction.yaml", "contact:\n  - kind: x\n    pattern: 'x('\n", 3, "bad regular expression"),
+        (
+            "blameless",
+            "team-rules.yaml",
+            TEAM_RULE.replace("    level: warning", "    levle: warning"),
+            4,
+            "unknown key 'levle'",
+        ),
     ],
 )
 def test_a_typo_in_a_team_data_file_is_exit_2_with_file_and_line(project, section, file_name, text, line, reason):
@@ -139,12 +143,26 @@ def bundled_copy(tmp_path, monkeypatch):
     from pipeline import facts, redact, secrets
     from pipeline.backfill import extract
 
-    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, secrets.load_redaction_data, secrets._rules, extract.load_rules,
-                   datafiles.load_rubric_file):
+    for cached in (
+        facts._raw_signals,
+        facts._compiled_signals,
+        redact._compiled_patterns,
+        secrets.load_redaction_data,
+        secrets._rules,
+        extract.load_rules,
+        datafiles.load_rubric_file,
+    ):
         cached.cache_clear()
     yield copy
-    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, secrets.load_redaction_data, secrets._rules, extract.load_rules,
-                   datafiles.load_rubric_file):
+    for cached in (
+        facts._raw_signals,
+        facts._compiled_signals,
+        redact._compiled_patterns,
+        secrets.load_redaction_data,
+        secrets._rules,
+        extract.load_rules,
+        datafiles.load_rubric_file,
+    ):
         cached.cache_clear()
 
 
@@ -152,12 +170,14 @@ def replace_line(path, old: str, new: str) -> int:
     """Replace the line that starts with `old`; its 1-based number."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines) if line.startswith(old))
-    lines[number] = new + lines[number][len(old):]
+    lines[number] = new + lines[number][len(old) :]
     path.write_text("".join(lines), encoding="utf-8")
     return number + 1
 
 
-def test_a_typo_in_bundled_backfill_yaml_is_exit_2_with_file_and_line_before_anything_is_written(bundled_copy, tmp_path):
+def test_a_typo_in_bundled_backfill_yaml_is_exit_2_with_file_and_line_before_anything_is_written(
+    bundled_copy, tmp_path
+):
     line = replace_line(bundled_copy / "backfill.yaml", "  summary:", "  summmary:")
     notes = tmp_path / "notes"
     notes.mkdir()
@@ -174,10 +194,18 @@ def test_a_typo_in_bundled_signals_or_redaction_is_exit_2_with_file_and_line(bun
     result = draft_example(tmp_path)
     assert result.exit_code == 2 and f"signals.yaml:{line}: unknown key 'detecton'" in result.output
     replace_line(bundled_copy / "signals.yaml", "detecton:", "detection:")
-    datafiles_line = replace_line(bundled_copy / "redaction.yaml", "    pattern: '-----BEGIN", "    patternn: '-----BEGIN")
+    datafiles_line = replace_line(
+        bundled_copy / "redaction.yaml", "    pattern: '-----BEGIN", "    patternn: '-----BEGIN"
+    )
     from pipeline import facts, redact, secrets
 
-    for cached in (facts._raw_signals, facts._compiled_signals, redact._compiled_patterns, secrets.load_redaction_data, secrets._rules):
+    for cached in (
+        facts._raw_signals,
+        facts._compiled_signals,
+        redact._compiled_patterns,
+        secrets.load_redaction_data,
+        secrets._rules,
+    ):
         cached.cache_clear()
     shutil.rmtree(tmp_path / "incident")
     result = draft_example(tmp_path)

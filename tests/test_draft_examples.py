@@ -14,12 +14,20 @@ from pipeline.drafting import draft_from_directory
 from pipeline.ingest.chat import load_chat
 from pipeline.models import Draft
 from pipeline.render import render_markdown
-
 from support import EXAMPLES
 
 SECTIONS = [
-    "Executive Summary", "Impact", "Timeline", "What Went Well", "What Went Wrong", "Contributing Factors",
-    "5 Whys", "Action Items", "Lessons Learned", "Similar Past Incidents", "Open Questions for the Review",
+    "Executive Summary",
+    "Impact",
+    "Timeline",
+    "What Went Well",
+    "What Went Wrong",
+    "Contributing Factors",
+    "5 Whys",
+    "Action Items",
+    "Lessons Learned",
+    "Similar Past Incidents",
+    "Open Questions for the Review",
     "Appendix: Evidence Index",
 ]
 CITATION = re.compile(r"\[([TC]\d+)\]")
@@ -107,12 +115,15 @@ def test_rendered_drafts_pass_the_blameless_check():
 
 def write_chat(messages, fmt: str, target: Path) -> Path:
     """Write the example's chat in another format, as a team's tool would have exported it."""
+
     def local(message):
         return message.time.astimezone(ZONE)
 
     if fmt == "jsonl":
         path = target / "chat.jsonl"
-        path.write_text("".join(json.dumps({"ts": m.time.isoformat(), "user": m.author, "text": m.text}) + "\n" for m in messages))
+        path.write_text(
+            "".join(json.dumps({"ts": m.time.isoformat(), "user": m.author, "text": m.text}) + "\n" for m in messages)
+        )
     elif fmt == "irc":
         path = target / "chat.log"
         lines = []
@@ -135,7 +146,10 @@ def write_chat(messages, fmt: str, target: Path) -> Path:
         ids = {u["real_name"]: u["id"] for u in users}
         (path / "users.json").write_text(json.dumps(users))
         (path / "channels.json").write_text(json.dumps([{"id": "C1", "name": "inc-checkout"}]))
-        day = [{"type": "message", "user": ids[m.author], "text": m.text, "ts": f"{m.time.timestamp():.6f}"} for m in messages]
+        day = [
+            {"type": "message", "user": ids[m.author], "text": m.text, "ts": f"{m.time.timestamp():.6f}"}
+            for m in messages
+        ]
         (path / "inc-checkout" / f"{local(messages[0]):%Y-%m-%d}.json").write_text(json.dumps(day))
     else:
         raise AssertionError(fmt)

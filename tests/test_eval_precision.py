@@ -28,11 +28,17 @@ def test_filler_lowers_precision_and_counts_as_junk_but_not_established_does_not
     [clean] = run_eval([incident]).incidents
     gold = load_gold(incident)
     draft = _draft(incident)
-    filler = draft.model_copy(update={
-        "contributing_factors": draft.contributing_factors + [ContributingFactor(statement="\u201cvery interesting\u201d")],
-        "action_items": draft.action_items + [ActionItem(action="No, not anymore"),
-                                              ActionItem(action=f"{NOT_ESTABLISHED} The review should name one.")],
-    })
+    filler = draft.model_copy(
+        update={
+            "contributing_factors": draft.contributing_factors
+            + [ContributingFactor(statement="\u201cvery interesting\u201d")],
+            "action_items": draft.action_items
+            + [
+                ActionItem(action="No, not anymore"),
+                ActionItem(action=f"{NOT_ESTABLISHED} The review should name one."),
+            ],
+        }
+    )
     drafted, junk = junk_items(filler, gold)
     base_drafted, base_junk = junk_items(draft, gold)
     assert drafted == base_drafted + 2  # the placeholder is not a drafted item

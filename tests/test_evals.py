@@ -40,8 +40,15 @@ def test_gold_set_covers_every_chat_and_timeline_format_and_the_hard_cases():
     assert {g.chat_format for g in golds} == CHAT_FORMATS
     assert {g.timeline_format for g in golds} == TIMELINE_FORMATS
     cases = " ".join(case for g in golds for case in g.hard_cases)
-    for needed in ("disagreement", "no clear resolution", "midnight", "time zone", "pasted secret",
-                   "injected instruction", "long noisy channel"):
+    for needed in (
+        "disagreement",
+        "no clear resolution",
+        "midnight",
+        "time zone",
+        "pasted secret",
+        "injected instruction",
+        "long noisy channel",
+    ):
         assert needed in cases, needed
 
 
@@ -77,17 +84,23 @@ def test_leaks_are_found_case_insensitively_and_injection_text_only_outside_the_
 
 # Reviewed examples for the semantic matcher (similarities measured with all-MiniLM-L6-v2 on 2026-11-24).
 SAME_ITEM = [
-    ("The replaced token cache node started cold, so logins fell through to the database",
-     "I think the new cache node is cold and every login falls through to the database"),  # 0.70
+    (
+        "The replaced token cache node started cold, so logins fell through to the database",
+        "I think the new cache node is cold and every login falls through to the database",
+    ),  # 0.70
     ("Rotate the keys that were pasted in the channel", "Rotate the keys that were pasted here"),  # 0.79
     ("Add a cleanup job for the scratch volume", "Add a cleanup job for /scratch"),  # 0.76
 ]
 DIFFERENT_ITEM_SAME_INCIDENT = [
     ("Add a cleanup job for the scratch volume", "Alert when the scratch disk is above 80%"),  # 0.61
-    ("CDN pushes are not checked by localized synthetic checks before they complete",
-     "CDN config push changed the cache key and dropped the Accept-Language header"),  # 0.59
-    ("The secret rotation had no overlap window in which the old and new secrets were both accepted",
-     "Config change #2291 rotated the webhook signing secret on payments-gateway"),  # 0.36
+    (
+        "CDN pushes are not checked by localized synthetic checks before they complete",
+        "CDN config push changed the cache key and dropped the Accept-Language header",
+    ),  # 0.59
+    (
+        "The secret rotation had no overlap window in which the old and new secrets were both accepted",
+        "Config change #2291 rotated the webhook signing secret on payments-gateway",
+    ),  # 0.36
 ]
 
 
@@ -163,8 +176,9 @@ def test_notebook_executes_headless(offline_report, tmp_path, monkeypatch):
     report_path.write_text(offline_report.model_dump_json(), encoding="utf-8")
     monkeypatch.setenv("EVAL_REPORT", str(report_path))
     notebook = nbformat.read(ROOT / "notebooks" / "eval_report.ipynb", as_version=4)
-    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120,
-                            resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(ROOT / "notebooks")}}
+    ).execute()
     printed = "".join(out.get("text", "") for out in notebook.cells[-1].outputs)
     worst = sorted(offline_report.incidents, key=lambda r: (-len(r.leaks), r.fact_accuracy))[0]
     assert worst.name in printed
@@ -199,8 +213,10 @@ def test_held_out_incident_is_not_in_the_default_run_and_its_signals_generalize(
     [result] = run_eval([HELD_OUT]).incidents
     assert result.fact_accuracy == 1.0  # "stopped being delivered" starts the impact, not the 14:02 publish
     matched = {m.gold: m.draft for m in result.factor_matches}
-    assert "published to the push service (a change that preceded the impact)" in matched[
-        "Template bundle v42 was published to the push service shortly before iOS delivery stopped"]
+    assert (
+        "published to the push service (a change that preceded the impact)"
+        in matched["Template bundle v42 was published to the push service shortly before iOS delivery stopped"]
+    )
     assert "we still don't know why v42 broke only iOS" in matched["Why v42 broke iOS delivery is not established"]
     assert result.rubric["citations_resolve"] == "pass"  # the template's `[C12]` notation line cites nothing
 
@@ -210,7 +226,9 @@ def test_no_alert_factor_only_when_people_reported_before_any_alert():
 
     search, _ = draft_from_directory(DATASETS / "search-slack-paste-secret", similar=False)
     billing, _ = draft_from_directory(DATASETS / "billing-irc-midnight", similar=False)
-    no_alert = [f for f in search.contributing_factors if f.statement.startswith("No alert fired before people reported")]
+    no_alert = [
+        f for f in search.contributing_factors if f.statement.startswith("No alert fired before people reported")
+    ]
     assert [f.evidence for f in no_alert] == [["T3"]] and "16:20 UTC" in no_alert[0].statement
     assert not any("No alert fired" in f.statement for f in billing.contributing_factors)  # paged by an alert
 

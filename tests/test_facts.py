@@ -2,7 +2,6 @@ import pytest
 
 from pipeline.facts import extract_facts
 from pipeline.redact import redact_incident
-
 from support import make_incident
 
 ROWS = [
@@ -64,7 +63,10 @@ def test_impact_figures_skip_thresholds_baselines_plans_and_alert_readings():
         ("10:10", "Ana", "about 30% of logins are failing, roughly 2,300 users affected"),
         ("10:40", "Ben", "action item: alert when errors stay above 2% for 5 minutes"),
     ]
-    values = [fact.value for fact in extract_facts(make_incident([("10:04", "Errors rose above the 1% baseline")], chat)).impact]
+    values = [
+        fact.value
+        for fact in extract_facts(make_incident([("10:04", "Errors rose above the 1% baseline")], chat)).impact
+    ]
     assert values == ["30% of logins", "2,300 users"]  # an alert's current value is not a stated impact
 
 
@@ -85,8 +87,14 @@ def test_detection_falls_back_to_chat_when_the_timeline_has_none():
 
 @pytest.mark.parametrize(
     "message",
-    ["Lena, can you scribe?", "@Lena Fischer you're the scribe", "Lena will take notes", "Lena please scribe",
-     "Scribe: Lena", "Lena can you be our scribe pls"],
+    [
+        "Lena, can you scribe?",
+        "@Lena Fischer you're the scribe",
+        "Lena will take notes",
+        "Lena please scribe",
+        "Scribe: Lena",
+        "Lena can you be our scribe pls",
+    ],
 )
 def test_a_scribe_assigned_in_the_chat_is_recorded(message):
     from pipeline.facts import evidence_items, extract_roles
@@ -106,7 +114,10 @@ def test_hey_can_you_scribe_names_nobody():
 def test_a_question_is_never_a_fact():
     incident = make_incident(
         [("10:00", "Certificate on the gateway expired"), ("10:30", "Error rate back to normal")],
-        [("10:05", "Mei Tanaka", "who renewed this cert last time??"), ("10:20", "Jonas Berg", "renewed the cert manually")],
+        [
+            ("10:05", "Mei Tanaka", "who renewed this cert last time??"),
+            ("10:20", "Jonas Berg", "renewed the cert manually"),
+        ],
     )
     facts = extract_facts(incident)
     assert [(step.name, step.evidence) for step in facts.mitigation_steps] == [("config fix", ["C2"])]
@@ -119,8 +130,18 @@ def test_bots_are_recognised_by_kind_and_name():
     assert not is_bot("Abbott Lee") and not is_bot("Ana Silva") and not is_bot(None)
 
 
-ROSTER = {name: [] for name in ("Hana Dvorakova", "Luis Ortega", "Rosa Lima", "Femi Ade", "Ana Costa",
-                                  "Rebecca Lindqvist", "Piotr Zielinski")}
+ROSTER = {
+    name: []
+    for name in (
+        "Hana Dvorakova",
+        "Luis Ortega",
+        "Rosa Lima",
+        "Femi Ade",
+        "Ana Costa",
+        "Rebecca Lindqvist",
+        "Piotr Zielinski",
+    )
+}
 
 
 @pytest.mark.parametrize(
@@ -133,10 +154,16 @@ ROSTER = {name: [] for name in ("Hana Dvorakova", "Luis Ortega", "Rosa Lima", "F
         ("femi", "I'll do comms", {("CL", "Femi Ade")}),
         ("lortega", "ack OL", {("OL", "Luis Ortega")}),
         ("Hana Dvorakova", "lortega: you have ops, please drive the rabbit side", {("OL", "Luis Ortega")}),
-        ("Hana Dvorakova", "pz ops lead please. bex are you around to scribe?",
-         {("OL", "Piotr Zielinski"), ("Scribe", "Rebecca Lindqvist")}),
-        ("Hana Dvorakova", "@Luis Ortega please take OL, @Femi Ade comms, @Ana Costa scribe",
-         {("OL", "Luis Ortega"), ("CL", "Femi Ade"), ("Scribe", "Ana Costa")}),
+        (
+            "Hana Dvorakova",
+            "pz ops lead please. bex are you around to scribe?",
+            {("OL", "Piotr Zielinski"), ("Scribe", "Rebecca Lindqvist")},
+        ),
+        (
+            "Hana Dvorakova",
+            "@Luis Ortega please take OL, @Femi Ade comms, @Ana Costa scribe",
+            {("OL", "Luis Ortega"), ("CL", "Femi Ade"), ("Scribe", "Ana Costa")},
+        ),
         ("Hana Dvorakova", "thx Femi. you have comms then", {("CL", "Femi Ade")}),
         ("femi", "yep comms is me", {("CL", "Femi Ade")}),
     ],
@@ -153,8 +180,10 @@ def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expec
 def test_a_question_about_a_role_or_a_team_named_ops_names_nobody():
     from pipeline.facts import evidence_items, extract_roles
 
-    chat = [("10:01", "femi", "impact numbers for comms: how many shipments affected?"),
-            ("10:02", "Ana Costa", "Sneha can you handle support and the ops team"),
-            ("10:03", "Ana Costa", "who is IC?")]
+    chat = [
+        ("10:01", "femi", "impact numbers for comms: how many shipments affected?"),
+        ("10:02", "Ana Costa", "Sneha can you handle support and the ops team"),
+        ("10:03", "Ana Costa", "who is IC?"),
+    ]
     incident = make_incident([("10:00", "Errors began")], chat, people=ROSTER)
     assert [r for r in extract_roles(incident, evidence_items(incident)) if r.evidence] == []

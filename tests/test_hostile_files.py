@@ -14,14 +14,21 @@ import time
 from pathlib import Path
 
 import pytest
+
 from support import EXAMPLES
 
 TIMEOUT = 60
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
-                          check=False, capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+    )
 
 
 def refused(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -46,8 +53,11 @@ def slack_incident(tmp_path) -> Path:
 
 
 def test_chat_from_dev_zero_is_refused(incident, tmp_path):
-    refused(run("draft", str(incident), "--chat", "/dev/zero", "--no-similar", "-o", str(tmp_path / "d.md")),
-            "/dev/zero", "character device")
+    refused(
+        run("draft", str(incident), "--chat", "/dev/zero", "--no-similar", "-o", str(tmp_path / "d.md")),
+        "/dev/zero",
+        "character device",
+    )
     assert not (tmp_path / "d.md").exists()
 
 
@@ -109,7 +119,9 @@ def test_backfill_does_not_follow_a_symlink_out_of_its_tree(tmp_path):
     tree, outside = tmp_path / "notes", tmp_path / "elsewhere"
     tree.mkdir()
     outside.mkdir()
-    (tree / "a.md").write_text("# Cache outage\n\nDate: 2023-01-02\n\n## Summary\n\nThe cache failed.\n", encoding="utf-8")
+    (tree / "a.md").write_text(
+        "# Cache outage\n\nDate: 2023-01-02\n\n## Summary\n\nThe cache failed.\n", encoding="utf-8"
+    )
     (outside / "b.md").write_text("# OUTSIDE NOTE\n\nDate: 2023-01-03\n", encoding="utf-8")
     (tree / "b.md").symlink_to(outside / "b.md")
     result = run("backfill", str(tree), "--out", str(tmp_path / "out"), "--no-progress")
@@ -156,8 +168,20 @@ def test_a_chroma_server_that_never_answers_fails_in_bounded_time(stalled_server
 
 def test_a_draft_with_a_stalled_chroma_server_is_still_written(stalled_server, incident, tmp_path):
     env_run = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", "draft", str(incident), "-o", str(tmp_path / "d.md")],
-        check=False, capture_output=True, text=True, timeout=TIMEOUT, env={**os.environ, "POSTMORTEM_CHROMA_URL": stalled_server},
+        [
+            sys.executable,
+            "-c",
+            "from pipeline.cli import main; main()",
+            "draft",
+            str(incident),
+            "-o",
+            str(tmp_path / "d.md"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env={**os.environ, "POSTMORTEM_CHROMA_URL": stalled_server},
     )
     assert env_run.returncode == 0, env_run.stderr
     assert "similar past incidents unavailable" in env_run.stderr and (tmp_path / "d.md").is_file()
@@ -165,9 +189,18 @@ def test_a_draft_with_a_stalled_chroma_server_is_still_written(stalled_server, i
 
 def test_drafts_follow_the_umask(incident, tmp_path):
     result = subprocess.run(
-        ["sh", "-c", (f"umask 022 && {sys.executable} -c 'from pipeline.cli import main; main()' "
-                      f"draft {incident} --no-similar -o {tmp_path / 'd.md'}")],
-        check=False, capture_output=True, text=True, timeout=TIMEOUT,
+        [
+            "sh",
+            "-c",
+            (
+                f"umask 022 && {sys.executable} -c 'from pipeline.cli import main; main()' "
+                f"draft {incident} --no-similar -o {tmp_path / 'd.md'}"
+            ),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "d.md").stat().st_mode & 0o777 == 0o644
@@ -176,8 +209,10 @@ def test_drafts_follow_the_umask(incident, tmp_path):
 @pytest.mark.parametrize("value", ["0", "20240514", '"yesterday"', "2024-05-14T10:00:00Z"])
 def test_a_date_that_is_not_a_date_is_one_clear_error(incident, value):
     toml = incident / "incident.toml"
-    toml.write_text("\n".join(f"date = {value}" if line.startswith("date") else line
-                              for line in toml.read_text().splitlines()) + "\n")
+    toml.write_text(
+        "\n".join(f"date = {value}" if line.startswith("date") else line for line in toml.read_text().splitlines())
+        + "\n"
+    )
     refused(run("draft", str(incident), "--no-similar"), "incident.toml:", "date must be a date like 2024-05-14")
 
 
@@ -202,7 +237,8 @@ def test_a_timeline_over_a_week_warns_and_the_evidence_index_shows_dates(tmp_pat
     incident = tmp_path / "long"
     incident.mkdir()
     (incident / "timeline.csv").write_text(
-        "time,event\n2014-05-14T10:00:00Z,Alert fired for checkout 5xx\n2024-05-14T10:30:00Z,Rollback finished\n")
+        "time,event\n2014-05-14T10:00:00Z,Alert fired for checkout 5xx\n2024-05-14T10:30:00Z,Rollback finished\n"
+    )
     result = run("draft", str(incident), "--no-similar", "--format", "json", "-o", str(tmp_path / "d.json"))
     assert result.returncode == 0, result.stderr
     assert "spans 3653 days" in result.stderr

@@ -17,9 +17,22 @@ import pytest
 from support import EXAMPLES
 
 UNITS = {
-    "brackets": "[", "backticks": "`", "tags": "<a ", "dates": "2020-01-", "pipes": "|", "parens": "(",
-    "emails": "a@", "urls": "http://", "clock": "10:00 ", "severity": "sev-1 ", "bold": "**", "underscores": "_a",
-    "quotes": "'", "dashes": "- ", "hashes": "#", "words": "Ab ",
+    "brackets": "[",
+    "backticks": "`",
+    "tags": "<a ",
+    "dates": "2020-01-",
+    "pipes": "|",
+    "parens": "(",
+    "emails": "a@",
+    "urls": "http://",
+    "clock": "10:00 ",
+    "severity": "sev-1 ",
+    "bold": "**",
+    "underscores": "_a",
+    "quotes": "'",
+    "dashes": "- ",
+    "hashes": "#",
+    "words": "Ab ",
 }
 REPEAT = 40_000
 
@@ -37,8 +50,12 @@ def hostile_note(tmp_path_factory):
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_backfill_reads_a_hostile_note_in_linear_time(hostile_note, tmp_path):
@@ -53,9 +70,13 @@ def test_check_reads_a_hostile_note_in_linear_time(hostile_note):
 
 
 def test_the_library_parses_a_hostile_postmortem_in_linear_time(hostile_note):
-    code = "from pathlib import Path; from pipeline.similar.documents import load_document; import sys; " \
-           "print(len(load_document(Path(sys.argv[1])).chunks))"
-    result = subprocess.run([sys.executable, "-c", code, str(hostile_note)], capture_output=True, text=True, timeout=120)
+    code = (
+        "from pathlib import Path; from pipeline.similar.documents import load_document; import sys; "
+        "print(len(load_document(Path(sys.argv[1])).chunks))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(hostile_note)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0 and int(result.stdout) > 100, result.stderr
 
 

@@ -9,33 +9,53 @@ import subprocess
 import sys
 
 import pytest
-from support import EXAMPLES
 
 from pipeline.language import language_of, not_english_lines
+from support import EXAMPLES
 
 
-@pytest.mark.parametrize("text, code", [
-    ("fue culpa suya", "es"), ("彼のミスだ", "ja"), ("Dave hat den Fehler gemacht, es war seine Schuld", "de"),
-    ("the deploy rolled back at 10:42", "en"), ("ok", "en"), ("lgtm, rolling back now", "en"),
-    ("Müller restarted the pods after the alert", "en"), ("café is down", "en"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("fue culpa suya", "es"),
+        ("彼のミスだ", "ja"),
+        ("Dave hat den Fehler gemacht, es war seine Schuld", "de"),
+        ("the deploy rolled back at 10:42", "en"),
+        ("ok", "en"),
+        ("lgtm, rolling back now", "en"),
+        ("Müller restarted the pods after the alert", "en"),
+        ("café is down", "en"),
+    ],
+)
 def test_language_of_short_and_long_lines(text, code):
     assert language_of(text) == code
 
 
 def test_english_text_does_not_load_the_detector():
-    code = ("import sys; from pipeline.language import not_english_lines; "
-            "not_english_lines('The deploy rolled back.\\nWe paged the on-call engineer at 10:42.'); "
-            "print('py3langid' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60).stdout.strip() == "False"
+    code = (
+        "import sys; from pipeline.language import not_english_lines; "
+        "not_english_lines('The deploy rolled back.\\nWe paged the on-call engineer at 10:42.'); "
+        "print('py3langid' in sys.modules)"
+    )
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60
+        ).stdout.strip()
+        == "False"
+    )
 
 
 def test_check_names_the_lines_it_could_not_read(tmp_path):
     doc = tmp_path / "review.md"
     doc.write_text("# Review\n\nThe deploy rolled back.\n\nFue culpa suya, no revisó el despliegue.\n\n彼のミスだ。\n")
     assert not_english_lines(doc.read_text()) == [5, 7]
-    result = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "check", str(doc)],
-                            check=False, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "check", str(doc)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "line(s) 5, 7 are not in English and were not checked" in result.stderr
 
 
@@ -45,9 +65,24 @@ def test_the_draft_does_not_quote_unchecked_chat_and_says_so(tmp_path):
     with open(incident / "chat.txt", "a", encoding="utf-8") as chat:
         chat.write("Dana Kim [12:40]: fue culpa suya, no revisó el despliegue antes de salir\n")
         chat.write("Dana Kim [12:41]: 彼のミスだ。彼が設定を変えた。\n")
-    result = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "draft", str(incident),
-                             "--no-similar", "--format", "json", "-o", str(tmp_path / "d.json")],
-                            check=False, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pipeline.cli import main; main()",
+            "draft",
+            str(incident),
+            "--no-similar",
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path / "d.json"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     draft = json.loads((tmp_path / "d.json").read_text())
     text = json.dumps(draft, ensure_ascii=False)

@@ -197,7 +197,9 @@ def test_broken_lock_file_is_an_input_error_naming_it(tmp_path: Path, corrupt, f
     ("content", "line", "fragment"),
     [('{\n  "sha256": "ab",\n  oops\n}', 3, "not valid JSON"), ("", None, "empty"), ("[1, 2]", None, "broken lock")],
 )
-def test_unparseable_lock_file_names_file_and_line(tmp_path: Path, content: str, line: int | None, fragment: str) -> None:
+def test_unparseable_lock_file_names_file_and_line(
+    tmp_path: Path, content: str, line: int | None, fragment: str
+) -> None:
     timeline, lock_path, _ = _locked(tmp_path)
     lock_path.write_text(content, encoding="utf-8")
 

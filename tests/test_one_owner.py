@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from pipeline import datafiles
 from pipeline.cli import app
 from pipeline.models import CITATION_RE, EVIDENCE_ID, Draft, Finding, Level, blocking_findings
-
 from support import EXAMPLES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
@@ -31,8 +30,18 @@ def copies(pattern: str, *, allowed: tuple[str, ...] = ()) -> list[str]:
 
 
 def finding(level: Level) -> Finding:
-    return Finding(file="-", line=1, column=1, end_line=1, end_column=2, rule_id="BL001", slug="x", level=level,
-                   message="m", match="x")
+    return Finding(
+        file="-",
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=2,
+        rule_id="BL001",
+        slug="x",
+        level=level,
+        message="m",
+        match="x",
+    )
 
 
 def test_levels_rank_in_declaration_order_and_warning_or_worse_blocks():

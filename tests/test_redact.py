@@ -1,7 +1,6 @@
 import pytest
 
 from pipeline.redact import Redactor, is_injection, redact_incident
-
 from support import make_incident
 
 # text -> the part that must not survive (the kind names come from detect-secrets or redaction.yaml)

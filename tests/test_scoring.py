@@ -15,7 +15,6 @@ from pipeline.errors import ConfigError
 from pipeline.render import render_markdown
 from pipeline.scoring import load_rubric, score_file, score_text
 from pipeline.scoring.sources import load_sources
-
 from support import EXAMPLES, SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
@@ -40,9 +39,18 @@ def checkout_sources():
 def test_our_draft_passes_the_structural_and_grounding_criteria(checkout_markdown, checkout_sources):
     score = score_text(checkout_markdown, path="draft.md", incident=checkout_sources)
     results = by_id(score)
-    for criterion in ("header_fields", "sections_present", "sections_in_order", "summary_concise",
-                      "timeline_matches_lock", "went_well_wrong", "factors_with_evidence", "blameless",
-                      "citations_resolve", "faithful"):
+    for criterion in (
+        "header_fields",
+        "sections_present",
+        "sections_in_order",
+        "summary_concise",
+        "timeline_matches_lock",
+        "went_well_wrong",
+        "factors_with_evidence",
+        "blameless",
+        "citations_resolve",
+        "faithful",
+    ):
         assert results[criterion].status == "pass", (criterion, results[criterion].reason)
     assert score.skipped == 0
     assert score.conformance >= 80
@@ -95,8 +103,10 @@ def test_five_whys_count_a_question_item_and_its_answer_item_as_one_why():
 
 def test_action_items_pass_with_every_field_inline_or_in_columns():
     inline = "# Postmortem\n\n## Action Items\n\n- Add a pool check (owner: Marco, due 2024-05-31, P2, preventive)\n"
-    table = ("# Postmortem\n\n## Follow-ups\n\n| Item | Owner | Due | Priority | Type |\n|---|---|---|---|---|\n"
-             "| Add a pool check | Marco | 2024-05-31 | P2 | preventive |\n| Alert on saturation | Dana | TBD | P3 | detective |\n")
+    table = (
+        "# Postmortem\n\n## Follow-ups\n\n| Item | Owner | Due | Priority | Type |\n|---|---|---|---|---|\n"
+        "| Add a pool check | Marco | 2024-05-31 | P2 | preventive |\n| Alert on saturation | Dana | TBD | P3 | detective |\n"
+    )
     assert by_id(score_text(inline))["action_items_complete"].status == "pass"
     result = by_id(score_text(table))["action_items_complete"]
     assert result.status == "fail" and result.reason == "2 item(s): 1 without due"
@@ -171,7 +181,9 @@ def test_human_layouts_labels_bare_lines_and_setext_headings_are_read():
 
 
 def test_pdf_style_label_lines_give_header_fields():
-    text = "Title\nDURATION\n2h 13m\nStatus: Draft\nOWNER OF REVIEW PROCESS\nSam Lee\nSEVERITY\nSEV-3\nDATE\n2025-08-26\n"
+    text = (
+        "Title\nDURATION\n2h 13m\nStatus: Draft\nOWNER OF REVIEW PROCESS\nSam Lee\nSEVERITY\nSEV-3\nDATE\n2025-08-26\n"
+    )
     result = by_id(score_text(text))["header_fields"]
     assert result.status == "pass", result.reason
 
@@ -189,7 +201,11 @@ def test_cli_json_output_and_fail_under_exit_code():
     result = runner.invoke(app, ["score", str(FIXTURES / "bad-draft.md"), "--format", "json", "--fail-under", "60"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["substance"] < 60 and {c["id"] for c in data["criteria"]} >= {"blameless", "faithful", "causes_go_deeper"}
+    assert data["substance"] < 60 and {c["id"] for c in data["criteria"]} >= {
+        "blameless",
+        "faithful",
+        "causes_go_deeper",
+    }
     missing = runner.invoke(app, ["score", "no-such-file.md"])
     assert missing.exit_code == 2 and "no-such-file.md" in missing.output
 
@@ -211,8 +227,10 @@ def test_real_corpus_postmortems_score_with_sections_found_by_synonyms():
 
 
 def test_citation_notation_in_inline_code_is_not_a_citation():
-    text = ("# Postmortem\n\n`[C12]` is chat message 12.\n\n## Summary\n\n- Errors began. [T1]\n\n"
-            "## Appendix\n\n| ID | Evidence |\n|---|---|\n| T1 | 10:00 UTC errors began |\n")
+    text = (
+        "# Postmortem\n\n`[C12]` is chat message 12.\n\n## Summary\n\n- Errors began. [T1]\n\n"
+        "## Appendix\n\n| ID | Evidence |\n|---|---|\n| T1 | 10:00 UTC errors began |\n"
+    )
     result = by_id(score_text(text))["citations_resolve"]
     assert result.status == "pass"
     assert by_id(score_text(text.replace("`[C12]`", "[C12]")))["citations_resolve"].status == "fail"

@@ -20,13 +20,21 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.errors import ConfigError, InputError
 from pipeline.models import Draft, Facts
-from pipeline.similar.documents import MAX_CHUNK_WORDS, chunk_section, load_document
-from pipeline.similar.embeddings import MiniLM
 from pipeline.similar import library
 from pipeline.similar import store as store_module
-from pipeline.similar.library import EXAMPLE_COLLECTION, EXAMPLE_LIBRARY, ensure_example_library, example_config
-from pipeline.similar.library import index_paths, similar_for_draft
-from pipeline.similar.library import similar_to_draft, similar_to_incident, similar_to_text
+from pipeline.similar.documents import MAX_CHUNK_WORDS, chunk_section, load_document
+from pipeline.similar.embeddings import MiniLM
+from pipeline.similar.library import (
+    EXAMPLE_COLLECTION,
+    EXAMPLE_LIBRARY,
+    ensure_example_library,
+    example_config,
+    index_paths,
+    similar_for_draft,
+    similar_to_draft,
+    similar_to_incident,
+    similar_to_text,
+)
 from pipeline.similar.store import LibraryMissingError, LibraryStore, StoreConfig
 from pipeline.similar.taxonomy import load_taxonomy
 
@@ -100,7 +108,9 @@ def chroma_server(tmp_path_factory):
     log = (data / "server.log").open("wb")
     process = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -194,8 +204,17 @@ def test_metadata_of_a_human_layout_with_front_matter_and_no_headings(tmp_path):
 
 def _draft(**fields) -> Draft:
     empty = dict(
-        executive_summary=[], impact=[], timeline=[], went_well=[], went_wrong=[], contributing_factors=[],
-        five_whys=[], action_items=[], lessons_learned=[], open_questions=[], evidence_index={},
+        executive_summary=[],
+        impact=[],
+        timeline=[],
+        went_well=[],
+        went_wrong=[],
+        contributing_factors=[],
+        five_whys=[],
+        action_items=[],
+        lessons_learned=[],
+        open_questions=[],
+        evidence_index={},
     )
     return Draft(title="Search API errors from an expired gateway certificate", facts=Facts(), **{**empty, **fields})
 
@@ -206,7 +225,9 @@ def test_draft_json_is_indexed_with_its_metadata(tmp_path):
     folder = tmp_path / "inc-2024-031"
     folder.mkdir()
     draft = _draft(
-        date=date(2024, 6, 1), severity="SEV-2", service="search-api",
+        date=date(2024, 6, 1),
+        severity="SEV-2",
+        service="search-api",
         executive_summary=[Claim(text="The internal gateway TLS certificate expired.", evidence=["T1"])],
         contributing_factors=[ContributingFactor(statement="No alert watched certificate expiry.")],
     )
@@ -292,7 +313,9 @@ def test_numpy_minilm_matches_sentence_transformers(tmp_path):
     )
     subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "texts.json"), str(tmp_path / "reference.npy")],
-        check=True, cwd=ROOT, capture_output=True,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
     )
     reference = np.load(tmp_path / "reference.npy")
     cosines = (MiniLM.embed(default_model(), texts) * reference).sum(axis=1)
@@ -394,7 +417,8 @@ def test_clear_queries_find_the_right_past_incident(example_store, query, expect
 def test_results_are_grouped_per_incident_and_explained(example_store):
     results = similar_to_text(
         "checkout-api returned 500s after a deploy exhausted the database connection pool",
-        k=5, config=example_store,
+        k=5,
+        config=example_store,
     )
     ids = [item.incident_id for item in results]
     top = results[0]
@@ -607,7 +631,9 @@ def test_openai_embeddings_index_and_search_through_the_configured_server(embedd
     store = tmp_path / "store"
     indexed = CliRunner().invoke(app, ["index", str(folder), "--store", str(store)])
     assert indexed.exit_code == 0, indexed.output
-    found = CliRunner().invoke(app, ["similar", "expired TLS certificate on the gateway", "-k", "1", "--store", str(store)])
+    found = CliRunner().invoke(
+        app, ["similar", "expired TLS certificate on the gateway", "-k", "1", "--store", str(store)]
+    )
     assert found.exit_code == 0 and found.output.startswith("1. PM-2024-004"), found.output
     sent = b"".join(embeddings_server.raw_bodies)
     assert {body["model"] for body in embeddings_server.bodies} == {"fake-embed"}
@@ -621,7 +647,9 @@ def test_a_library_is_never_searched_with_other_embeddings(embeddings_server, tm
     fake = ["--embeddings-url", embeddings_server.base_url]
     runner = CliRunner()
     assert runner.invoke(app, ["index", str(small_library(tmp_path)), "--store", str(minilm_store)]).exit_code == 0
-    refused = runner.invoke(app, ["similar", "disk full", "--store", str(minilm_store), "--embeddings", "openai:m1", *fake])
+    refused = runner.invoke(
+        app, ["similar", "disk full", "--store", str(minilm_store), "--embeddings", "openai:m1", *fake]
+    )
     assert refused.exit_code == 2 and embeddings_server.bodies == []
     assert "was built with minilm:all-MiniLM-L6-v2 embeddings, not openai:m1" in refused.output
     assert "re-index" in refused.output
@@ -658,8 +686,9 @@ def test_cli_index_then_similar_text_and_json(tmp_path):
     text = runner.invoke(app, ["similar", "expired TLS certificate", "-k", "1", "--store", str(store)])
     assert text.exit_code == 0 and text.output.startswith("1. PM-2024-004")
     assert "matched " in text.output and "shared trigger: certificate-expiry" in text.output
-    as_json = runner.invoke(app, ["similar", "--draft", str(EXAMPLE_LIBRARY / POOL_FILE), "--format", "json",
-                                  "--store", str(store)])
+    as_json = runner.invoke(
+        app, ["similar", "--draft", str(EXAMPLE_LIBRARY / POOL_FILE), "--format", "json", "--store", str(store)]
+    )
     items = json.loads(as_json.stdout)
     assert {item["incident_id"] for item in items} == {"PM-2024-004", "PM-2023-019"}  # never itself
 
@@ -690,8 +719,10 @@ def test_indexed_chunks_never_store_a_pasted_secret(tmp_path):
     from pipeline.similar.documents import load_document
 
     note = tmp_path / "leaky.md"
-    note.write_text("# Token leak\n\n## Summary\n\nThe deploy log printed password: hunter2 and ghp_"
-                    "ZZZZfakeZZZZfakeZZZZfakeZZZZfakeZZZZ for an hour.\n")
+    note.write_text(
+        "# Token leak\n\n## Summary\n\nThe deploy log printed password: hunter2 and ghp_"
+        "ZZZZfakeZZZZfakeZZZZfakeZZZZfakeZZZZ for an hour.\n"
+    )
     passages = " ".join(chunk.text for chunk in load_document(note).chunks)
     assert "hunter2" not in passages and "ghp_ZZZZ" not in passages
     assert "[REDACTED:password]" in passages and "[REDACTED:github-token]" in passages

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import EXAMPLES, REPO_ROOT
 
 from pipeline.similar.store import StoreConfig
+from support import EXAMPLES, REPO_ROOT
 
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
@@ -44,10 +44,15 @@ def built_model(tmp_path_factory) -> Path:
     (the build must set them itself), so torch never loads into the test process."""
     pytest.importorskip("torch")
     target = tmp_path_factory.mktemp("int8") / "minilm.onnx"
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}}
-    done = subprocess.run([sys.executable, "-c", _BUILD_OFFLINE, str(target)], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    env = {key: value for key, value in os.environ.items() if key not in {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}}
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_OFFLINE, str(target)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['torch', 'transformers']"  # it really exported, in that process
     return target
@@ -82,9 +87,11 @@ def test_int8_vectors_keep_their_order_whatever_the_batch(built_model):
 
     model = QuantizedMiniLM(built_model)
     # Passages like the chunks we index (a one-word text such as "ok" is the weak case: 0.96-0.97 to float32).
-    texts = ["Disk full - Impact: the logging volume filled up",
-             "Certificate expiry - Timeline: the TLS certificate on the gateway expired and clients failed the handshake",
-             "DNS - Root cause: a record was deleted"]
+    texts = [
+        "Disk full - Impact: the logging volume filled up",
+        "Certificate expiry - Timeline: the TLS certificate on the gateway expired and clients failed the handshake",
+        "DNS - Root cause: a record was deleted",
+    ]
     together = model.embed(texts)
     alone = [model.embed([text])[0] for text in texts]  # no padding at all
     for row, single in zip(together, alone):
@@ -162,6 +169,8 @@ def test_query_process_never_imports_onnxruntime_or_torch(isolated_home):
         "found = similar_to_text('disk full on the logging volume', config=StoreConfig(path=Path(sys.argv[1])))\n"
         "print(len(found), sorted(m for m in ('onnxruntime', 'torch') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(store)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(store)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split(maxsplit=1)[1].strip() == "[]", done.stdout

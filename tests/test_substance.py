@@ -59,7 +59,9 @@ def test_a_draft_whose_analysis_is_not_established_scores_under_50():
     assert gaps.status == "fail"
     for section in ("What Went Wrong", "Contributing Factors", "5 Whys", "Action Items"):
         assert section in gaps.reason
-    assert results["factors_are_statements"].credit == 0 and "not established" in results["factors_are_statements"].reason
+    assert (
+        results["factors_are_statements"].credit == 0 and "not established" in results["factors_are_statements"].reason
+    )
     assert results["causes_go_deeper"].credit == 0
     assert results["actions_specific"].credit == 0
 
@@ -71,7 +73,10 @@ def test_our_offline_draft_outscores_both_fixtures_and_its_factors_are_statement
     # Since the precision-first engine, a factor is a statement with its citation, never a quoted message.
     factors = by_id(checkout_score)["factors_are_statements"]
     count = factors.reason.split(" ", 1)[0]
-    assert factors.reason.startswith(f"{count} of {count} factor(s) are statements") and "quote of chat" not in factors.reason
+    assert (
+        factors.reason.startswith(f"{count} of {count} factor(s) are statements")
+        and "quote of chat" not in factors.reason
+    )
 
 
 def test_a_human_layout_without_template_headings_is_read_for_substance():
@@ -109,7 +114,9 @@ def test_a_thin_human_postmortem_scores_low_and_says_why():
     ],
 )
 def test_factors_must_be_declarative_statements_about_the_system(factor, problem):
-    text = f"# Incident\n\n## Contributing Factors\n\n- {factor}\n- The alert threshold was set above the failure rate.\n"
+    text = (
+        f"# Incident\n\n## Contributing Factors\n\n- {factor}\n- The alert threshold was set above the failure rate.\n"
+    )
     result = by_id(score_text(text))["factors_are_statements"]
     if problem is None:
         assert result.status == "pass", result.reason
@@ -118,10 +125,14 @@ def test_factors_must_be_declarative_statements_about_the_system(factor, problem
 
 
 def test_a_why_that_repeats_the_previous_answer_does_not_count_as_depth():
-    deeper = ("## 5 Whys\n\n1. Why? The pool was exhausted by slow queries.\n"
-              "2. Why? A deploy halved the pool size to 20 connections.\n"
-              "3. Why? The pool setting is not covered by any review check.\n")
-    repeated = deeper.replace("A deploy halved the pool size to 20 connections.", "The pool was exhausted by slow queries again.")
+    deeper = (
+        "## 5 Whys\n\n1. Why? The pool was exhausted by slow queries.\n"
+        "2. Why? A deploy halved the pool size to 20 connections.\n"
+        "3. Why? The pool setting is not covered by any review check.\n"
+    )
+    repeated = deeper.replace(
+        "A deploy halved the pool size to 20 connections.", "The pool was exhausted by slow queries again."
+    )
     assert "a repeat" in by_id(score_text(repeated))["causes_go_deeper"].reason
     assert by_id(score_text(deeper))["causes_go_deeper"].credit > by_id(score_text(repeated))["causes_go_deeper"].credit
 
@@ -138,12 +149,18 @@ def test_fail_under_gates_substance_by_default_and_conformance_by_name():
 
 
 def test_word_lists_are_data_a_team_file_changes_the_verdict(tmp_path):
-    text = ("# Incident\n\n## Action Items\n\n- Add an alert on checkout-api pool saturation above 90%.\n"
-            "- Add a CI check that flags changes to db.pool settings.\n- Add a canary stage for checkout-api deploys.\n")
+    text = (
+        "# Incident\n\n## Action Items\n\n- Add an alert on checkout-api pool saturation above 90%.\n"
+        "- Add a CI check that flags changes to db.pool settings.\n- Add a canary stage for checkout-api deploys.\n"
+    )
     assert by_id(score_text(text))["actions_specific"].status == "pass"
     team = tmp_path / "substance.yaml"
-    team.write_text(SUBSTANCE_YAML.read_text(encoding="utf-8").replace(
-        "vague_action: [", "vague_action: ['\\bpool saturation\\b', "), encoding="utf-8")
+    team.write_text(
+        SUBSTANCE_YAML.read_text(encoding="utf-8").replace(
+            "vague_action: [", "vague_action: ['\\bpool saturation\\b', "
+        ),
+        encoding="utf-8",
+    )
     result = by_id(score_text(text, rubric=load_rubric(substance=team)))["actions_specific"]
     assert result.status == "fail" and "vague" in result.reason
     unknown = tmp_path / "unknown.yaml"

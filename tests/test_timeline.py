@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ DAY = date(2024, 3, 5)
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -200,14 +200,18 @@ def test_rows_crossing_midnight_go_to_the_next_day_in_order(tmp_path: Path) -> N
 
 def test_berlin_winter_and_across_the_spring_dst_change(tmp_path: Path) -> None:
     text = "| Time | Event |\n|---|---|\n| 01:30 | before the change |\n| 03:10 | after the change |\n"
-    times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), day=date(2024, 3, 31), tz="Europe/Berlin").events]
+    times = [
+        e.time for e in load_timeline(write(tmp_path, "t.md", text), day=date(2024, 3, 31), tz="Europe/Berlin").events
+    ]
 
     assert times == [utc(2024, 3, 31, 0, 30), utc(2024, 3, 31, 1, 10)]  # +01:00 then +02:00
 
 
 def test_berlin_autumn_dst_change_and_midnight(tmp_path: Path) -> None:
     text = "| Time | Event |\n|---|---|\n| 23:50 | A |\n| 00:20 | B |\n| 04:00 | C |\n"
-    times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), day=date(2024, 10, 26), tz="Europe/Berlin").events]
+    times = [
+        e.time for e in load_timeline(write(tmp_path, "t.md", text), day=date(2024, 10, 26), tz="Europe/Berlin").events
+    ]
 
     assert times == [utc(2024, 10, 26, 21, 50), utc(2024, 10, 26, 22, 20), utc(2024, 10, 27, 3, 0)]
 
@@ -221,10 +225,7 @@ def test_clock_time_skipped_by_dst_is_an_error(tmp_path: Path) -> None:
 
 
 def test_explicit_offsets_are_honoured_over_the_zone(tmp_path: Path) -> None:
-    text = (
-        "| Time | Event |\n|---|---|\n| 14:00 +05:30 | A |\n| 14:00Z | B |\n"
-        "| 2024-03-05T20:00:00-05:00 | C |\n"
-    )
+    text = "| Time | Event |\n|---|---|\n| 14:00 +05:30 | A |\n| 14:00Z | B |\n| 2024-03-05T20:00:00-05:00 | C |\n"
     times = [e.time for e in load_timeline(write(tmp_path, "t.md", text), day=DAY, tz="Europe/Berlin").events]
 
     assert times == [utc(2024, 3, 5, 8, 30), utc(2024, 3, 5, 14, 0), utc(2024, 3, 6, 1, 0)]
@@ -301,8 +302,12 @@ def test_bad_input_is_one_input_error_with_file_and_line(
 
 @pytest.mark.parametrize(
     ("data", "fragment"),
-    [(b"", "empty"), (b"\xff\xfe1\x002\x00", "UTF-16"), (b"time,event\n10:00,caf\xe9\n", "not valid UTF-8"),
-     (b"ab\x00cd", "binary")],
+    [
+        (b"", "empty"),
+        (b"\xff\xfe1\x002\x00", "UTF-16"),
+        (b"time,event\n10:00,caf\xe9\n", "not valid UTF-8"),
+        (b"ab\x00cd", "binary"),
+    ],
 )
 def test_unreadable_files_are_input_errors(tmp_path: Path, data: bytes, fragment: str) -> None:
     path = tmp_path / "t.csv"
@@ -320,19 +325,49 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 _fuzz_text = st.one_of(
     st.text(max_size=300),
     st.lists(
-        st.sampled_from(["| Time | Event |", "|---|---|", "| 10:00 | a |", "| 23:59 | b \\| c |", "|  | x |",
-                         "time,event", "10:00,a", '"x', "[", "{", '"events"', ":", "]", "}", ",", "00:01",
-                         "2024-03-05T10:00Z", "9999-12-31T23:59:00Z", "\n", "25:99", "2:30 PM",
-                         "| Date | Time | Event |", "|---|---|---|", "| 2024-03-05 | 10:00 | a |", "| 0001-01-01 | 00:00 | x |",
-                         "date,time,event", "9999-12-31,23:59,a"]),
+        st.sampled_from(
+            [
+                "| Time | Event |",
+                "|---|---|",
+                "| 10:00 | a |",
+                "| 23:59 | b \\| c |",
+                "|  | x |",
+                "time,event",
+                "10:00,a",
+                '"x',
+                "[",
+                "{",
+                '"events"',
+                ":",
+                "]",
+                "}",
+                ",",
+                "00:01",
+                "2024-03-05T10:00Z",
+                "9999-12-31T23:59:00Z",
+                "\n",
+                "25:99",
+                "2:30 PM",
+                "| Date | Time | Event |",
+                "|---|---|---|",
+                "| 2024-03-05 | 10:00 | a |",
+                "| 0001-01-01 | 00:00 | x |",
+                "date,time,event",
+                "9999-12-31,23:59,a",
+            ]
+        ),
         max_size=30,
     ).map("\n".join),
 )
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(suffix=st.sampled_from([".md", ".csv", ".json", ".txt"]), text=_fuzz_text, raw=st.none() | st.binary(max_size=200))
-def test_fuzz_any_content_loads_or_raises_input_error(tmp_path: Path, suffix: str, text: str, raw: bytes | None) -> None:
+@given(
+    suffix=st.sampled_from([".md", ".csv", ".json", ".txt"]), text=_fuzz_text, raw=st.none() | st.binary(max_size=200)
+)
+def test_fuzz_any_content_loads_or_raises_input_error(
+    tmp_path: Path, suffix: str, text: str, raw: bytes | None
+) -> None:
     path = tmp_path / f"fuzz{suffix}"
     path.write_bytes(raw if raw is not None else text.encode("utf-8"))
     try:
@@ -407,11 +442,14 @@ def test_headers_containing_time_or_event_words(tmp_path: Path, header: str, exp
     assert load_timeline(write(tmp_path, "t.md", text), day=DAY).events[0].text == expected_text
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2024-05-14 9:05", "2024-05-14T09:05:00+00:00"),
-    ("2024-05-14 9:05 UTC", "2024-05-14T09:05:00+00:00"),
-    ("2024-05-14T23:59:30Z", "2024-05-14T23:59:30+00:00"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024-05-14 9:05", "2024-05-14T09:05:00+00:00"),
+        ("2024-05-14 9:05 UTC", "2024-05-14T09:05:00+00:00"),
+        ("2024-05-14T23:59:30Z", "2024-05-14T23:59:30+00:00"),
+    ],
+)
 def test_parse_timestamp_accepts_a_one_digit_hour_after_the_date(text, expected):
     from pipeline.ingest.times import parse_timestamp
 

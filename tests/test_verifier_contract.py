@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,15 +13,14 @@ from pipeline.facts import Evidence
 from pipeline.models import Claim
 from pipeline.prompting import render_prompt
 
-EXAMPLES = [
-    (rule["id"], example) for rule in contract()["prompt_rules"] for example in rule.get("examples", [])
-]
+EXAMPLES = [(rule["id"], example) for rule in contract()["prompt_rules"] for example in rule.get("examples", [])]
 
 
 def evidence_of(example: dict) -> dict[str, Evidence]:
     return {
-        item["id"]: Evidence(item["id"], datetime.fromisoformat(f"2024-03-12T{item['time']}+00:00").astimezone(timezone.utc),
-                             item["text"])
+        item["id"]: Evidence(
+            item["id"], datetime.fromisoformat(f"2024-03-12T{item['time']}+00:00").astimezone(UTC), item["text"]
+        )
         for item in example["evidence"]
     }
 

@@ -1,7 +1,8 @@
+from datetime import UTC
+
 from pipeline.drafting.verify import claim_problems, enforce_grounding
 from pipeline.facts import Evidence
 from pipeline.models import NOT_ESTABLISHED, Claim
-
 from support import at
 
 EVIDENCE = {
@@ -39,7 +40,6 @@ def test_a_claim_without_evidence_is_unsupported_unless_marked_not_established()
 def test_enforce_grounding_replaces_unsupported_claims(tmp_path):
     from pipeline.drafting.offline import draft_offline
     from pipeline.facts import extract_facts
-
     from support import make_incident
 
     incident = make_incident([("10:04", "Error rate rose to 12%"), ("10:30", "Rolled back; errors back to normal")])
@@ -52,9 +52,9 @@ def test_enforce_grounding_replaces_unsupported_claims(tmp_path):
 
 
 def clock(hhmmss: str):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromisoformat(f"2024-03-12T{hhmmss}+00:00").astimezone(timezone.utc)
+    return datetime.fromisoformat(f"2024-03-12T{hhmmss}+00:00").astimezone(UTC)
 
 
 def test_the_cases_from_the_held_out_run():
@@ -73,9 +73,15 @@ def test_the_cases_from_the_held_out_run():
     assert problems("The certificate expired at 09:12:00 UTC.", "T1") == []
     assert problems("Errors rose for 5 minutes.", "T2", "T3") == []
     assert problems("Errors rose for 4 minutes.", "T2", "T3") == []
-    assert problems("Recovery took 23 minutes.", "T4", "T5") == [] and problems("Recovery took 24 min.", "T4", "T5") == []
-    assert problems("Recovery took 22 minutes.", "T4", "T5") == ["22 minutes does not follow from the cited evidence times"]
-    assert problems("The alert fired within 2 minutes.", "T2") == ["2 minutes does not follow from the cited evidence times"]
+    assert (
+        problems("Recovery took 23 minutes.", "T4", "T5") == [] and problems("Recovery took 24 min.", "T4", "T5") == []
+    )
+    assert problems("Recovery took 22 minutes.", "T4", "T5") == [
+        "22 minutes does not follow from the cited evidence times"
+    ]
+    assert problems("The alert fired within 2 minutes.", "T2") == [
+        "2 minutes does not follow from the cited evidence times"
+    ]
     assert problems("About 9% of requests failed.", "T3") == ["number 9 does not appear in the cited evidence"]
     assert problems("About 1% of requests failed.", "T3") == ["number 1 does not appear in the cited evidence"]
     assert problems("It expired at 12:00 UTC.", "T1") == ["time 12:00 UTC is not the time of any cited evidence"]

@@ -9,7 +9,7 @@ percentage is one the cited text writes, with the same unit.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -18,7 +18,7 @@ from pipeline.drafting.verify import claim_problems
 from pipeline.facts import Evidence
 from pipeline.models import Claim
 
-DAY_START = datetime(2024, 3, 12, tzinfo=timezone.utc)
+DAY_START = datetime(2024, 3, 12, tzinfo=UTC)
 MINUTE_WORDS = ["minutes", "minute", "min", "mins", "m"]
 DURATION_FRAMES = ["Errors lasted {d}.", "The alert fired within {d}.", "Impact lasted for {d} before mitigation."]
 
@@ -60,8 +60,13 @@ def test_a_true_duration_passes(start, gap, data):
     frame = data.draw(st.sampled_from(DURATION_FRAMES))
     assert ok(frame.format(d=minutes_text(stated, word)), evidence)
     assert ok(frame.format(d=f"{gap} seconds"), evidence)
-    hours, minutes = divmod(int((start + timedelta(seconds=gap)).replace(second=0).timestamp() // 60
-                                - start.replace(second=0).timestamp() // 60), 60)
+    hours, minutes = divmod(
+        int(
+            (start + timedelta(seconds=gap)).replace(second=0).timestamp() // 60
+            - start.replace(second=0).timestamp() // 60
+        ),
+        60,
+    )
     if hours and minutes:
         assert ok(frame.format(d=f"{hours}h {minutes}m"), evidence)
 
@@ -71,8 +76,12 @@ def test_a_true_duration_passes(start, gap, data):
 def test_a_perturbed_duration_fails(start, gap, data):
     evidence = two_items(start, gap)
     low, high = true_minutes(start, gap)
-    wrong = data.draw(st.one_of(st.integers(min_value=0, max_value=low - 1) if low else st.nothing(),
-                                st.integers(min_value=high + 1, max_value=high + 30)))
+    wrong = data.draw(
+        st.one_of(
+            st.integers(min_value=0, max_value=low - 1) if low else st.nothing(),
+            st.integers(min_value=high + 1, max_value=high + 30),
+        )
+    )
     word = data.draw(st.sampled_from(MINUTE_WORDS))
     frame = data.draw(st.sampled_from(DURATION_FRAMES))
     assert not ok(frame.format(d=minutes_text(wrong, word)), evidence)
@@ -115,14 +124,23 @@ counts = st.integers(min_value=100, max_value=250_000)
 @settings(max_examples=300, deadline=None)
 @given(numbers, counts, st.data())
 def test_a_true_number_passes_and_a_perturbed_one_fails(percent, count, data):
-    evidence = {"C4": Evidence("C4", DAY_START, f"about {percent}% of requests failing, {count:,} orders affected",
-                               "Ana", "message")}
+    evidence = {
+        "C4": Evidence(
+            "C4", DAY_START, f"about {percent}% of requests failing, {count:,} orders affected", "Ana", "message"
+        )
+    }
     assert ok(f"About {percent}% of requests failed.", evidence)
     assert ok(f"About {count:,} orders were affected.", evidence)
     assert ok(f"About {count} orders were affected.", evidence)
     digits = str(percent)
-    perturbed = {int(digits[:-1] or 0), int(digits[1:] or 0), int(digits + "1"), percent + 1, percent - 1,
-                 percent * 10} - {percent, 0}
+    perturbed = {
+        int(digits[:-1] or 0),
+        int(digits[1:] or 0),
+        int(digits + "1"),
+        percent + 1,
+        percent - 1,
+        percent * 10,
+    } - {percent, 0}
     wrong = data.draw(st.sampled_from(sorted(perturbed)))
     assert not ok(f"About {wrong}% of requests failed.", evidence)
     assume(percent != count)

@@ -51,17 +51,25 @@ def evaluate(corpus: Path) -> dict:
         severity = fields.severity.value if fields.severity.recorded else None
         titles_ok = {entry["title_sha1"], *entry.get("title_alt_sha1", [])}
         dates_ok = {entry["date"], *entry.get("date_alt", [])}
-        rows.append({
-            "path": entry["path"],
-            "title": title == entry["title_sha1"], "title_lenient": title in titles_ok,
-            "date": day == entry["date"], "date_lenient": day in dates_ok,
-            "severity": (severity or "").lower() == (entry["severity"] or "").lower(),
-            "extracted_date": day, "gold_date": entry["date"],
-            "extracted_title_recorded": title is not None, "gold_title_recorded": entry["title_sha1"] is not None,
-        })
+        rows.append(
+            {
+                "path": entry["path"],
+                "title": title == entry["title_sha1"],
+                "title_lenient": title in titles_ok,
+                "date": day == entry["date"],
+                "date_lenient": day in dates_ok,
+                "severity": (severity or "").lower() == (entry["severity"] or "").lower(),
+                "extracted_date": day,
+                "gold_date": entry["date"],
+                "extracted_title_recorded": title is not None,
+                "gold_title_recorded": entry["title_sha1"] is not None,
+            }
+        )
     n = len(rows)
-    accuracy = {key: round(sum(row[key] for row in rows) / n, 3)
-                for key in ("title", "title_lenient", "date", "date_lenient", "severity")}
+    accuracy = {
+        key: round(sum(row[key] for row in rows) / n, 3)
+        for key in ("title", "title_lenient", "date", "date_lenient", "severity")
+    }
     return {"notes": n, "accuracy": accuracy, "rows": rows}
 
 
@@ -123,21 +131,33 @@ def score_file(entry: dict, corpus: Path) -> dict:
         severities = {severity_key(s) for s in [gold.get("severity"), *gold.get("severity_alternatives", [])]}
         found_actions = [item.text for item in record.action_items] if record else []
         gold_actions = gold.get("action_items") or []
-        rows.append({
-            "title": any((t is None and title is None) or (t and f1(title, t) >= TITLE_F1) for t in titles),
-            "date": date_ok(day, gold),
-            "severity": severity_key(severity) in severities,
-            "actions_gold": len(gold_actions),
-            "actions_recalled": sum(any(covers(found, want) for found in found_actions) for want in gold_actions),
-            "actions_found": len(found_actions),
-            "actions_correct": sum(any(covers(found, want) for want in gold_actions) for found in found_actions),
-            "got": {"title": title, "date": day, "severity": severity, "actions": found_actions},
-            "want": {"title": gold.get("title"), "date": gold.get("date"), "severity": gold.get("severity"),
-                     "actions": gold_actions},
-        })
-    return {"file": name, "split": entry["split"], "shape": entry.get("shape"),
-            "count_ok": len(records) == len(gold_incidents), "records": len(records), "gold": len(gold_incidents),
-            "incidents": rows}
+        rows.append(
+            {
+                "title": any((t is None and title is None) or (t and f1(title, t) >= TITLE_F1) for t in titles),
+                "date": date_ok(day, gold),
+                "severity": severity_key(severity) in severities,
+                "actions_gold": len(gold_actions),
+                "actions_recalled": sum(any(covers(found, want) for found in found_actions) for want in gold_actions),
+                "actions_found": len(found_actions),
+                "actions_correct": sum(any(covers(found, want) for want in gold_actions) for found in found_actions),
+                "got": {"title": title, "date": day, "severity": severity, "actions": found_actions},
+                "want": {
+                    "title": gold.get("title"),
+                    "date": gold.get("date"),
+                    "severity": gold.get("severity"),
+                    "actions": gold_actions,
+                },
+            }
+        )
+    return {
+        "file": name,
+        "split": entry["split"],
+        "shape": entry.get("shape"),
+        "count_ok": len(records) == len(gold_incidents),
+        "records": len(records),
+        "gold": len(gold_incidents),
+        "incidents": rows,
+    }
 
 
 def aggregate(files: list[dict]) -> dict:
@@ -146,12 +166,15 @@ def aggregate(files: list[dict]) -> dict:
     gold_actions = sum(r["actions_gold"] for r in rows)
     found_actions = sum(r["actions_found"] for r in rows)
     return {
-        "files": len(files), "incidents": len(rows),
+        "files": len(files),
+        "incidents": len(rows),
         "title": round(sum(r["title"] for r in rows) / n, 3),
         "date": round(sum(r["date"] for r in rows) / n, 3),
         "severity": round(sum(r["severity"] for r in rows) / n, 3),
         "action_recall": round(sum(r["actions_recalled"] for r in rows) / gold_actions, 3) if gold_actions else None,
-        "action_precision": round(sum(r["actions_correct"] for r in rows) / found_actions, 3) if found_actions else None,
+        "action_precision": round(sum(r["actions_correct"] for r in rows) / found_actions, 3)
+        if found_actions
+        else None,
         "incident_count": round(sum(f["count_ok"] for f in files) / (len(files) or 1), 3),
     }
 
@@ -161,17 +184,23 @@ def evaluate_v2(corpus: Path) -> dict:
     entries = yaml.safe_load(GOLD_V2.read_text(encoding="utf-8"))["notes"]
     files = [score_file(entry, corpus) for entry in entries]
     splits = sorted({f["split"] for f in files})
-    return {"by_split": {split: aggregate([f for f in files if f["split"] == split]) for split in splits},
-            "dev_files": [f for f in files if f["split"] == "dev"]}
+    return {
+        "by_split": {split: aggregate([f for f in files if f["split"] == split]) for split in splits},
+        "dev_files": [f for f in files if f["split"] == "dev"],
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_corpus = next((p for p in (ROOT.parent / "shared" / "corpus", ROOT.parents[1] / "shared" / "corpus") if p.is_dir()),
-                          ROOT.parent / "shared" / "corpus")
+    default_corpus = next(
+        (p for p in (ROOT.parent / "shared" / "corpus", ROOT.parents[1] / "shared" / "corpus") if p.is_dir()),
+        ROOT.parent / "shared" / "corpus",
+    )
     parser.add_argument("--corpus", type=Path, default=default_corpus)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--show-dev-misses", action="store_true", help="list the v2 dev split's misses (never the blind's)")
+    parser.add_argument(
+        "--show-dev-misses", action="store_true", help="list the v2 dev split's misses (never the blind's)"
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(f"error: {args.corpus}: corpus not found (pass --corpus)", file=sys.stderr)
@@ -181,12 +210,17 @@ def main() -> int:
     if args.json:
         print(json.dumps({"gold_v1": result["accuracy"], "gold_v2": v2["by_split"]}, indent=2))
         return 0
-    print(f"gold v1: {result['notes']} hand-labelled notes; field accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in result["accuracy"].items()))
+    print(
+        f"gold v1: {result['notes']} hand-labelled notes; field accuracy: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in result["accuracy"].items())
+    )
     for row in result["rows"]:
         wrong = [k for k in ("title", "date", "severity") if not row[k]]
         if wrong:
-            print(f"  {row['path']}: wrong {', '.join(wrong)} (date {row['extracted_date']} vs gold {row['gold_date']}; "
-                  f"title recorded {row['extracted_title_recorded']} vs gold {row['gold_title_recorded']})")
+            print(
+                f"  {row['path']}: wrong {', '.join(wrong)} (date {row['extracted_date']} vs gold {row['gold_date']}; "
+                f"title recorded {row['extracted_title_recorded']} vs gold {row['gold_title_recorded']})"
+            )
     for split, figures in v2["by_split"].items():
         print(f"gold v2 {split}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     if args.show_dev_misses:
@@ -195,7 +229,11 @@ def main() -> int:
                 print(f"  {f['file']}: {f['records']} records, gold {f['gold']}")
             for row in f["incidents"]:
                 wrong = [k for k in ("title", "date", "severity") if not row[k]]
-                if wrong or row["actions_recalled"] < row["actions_gold"] or row["actions_correct"] < row["actions_found"]:
+                if (
+                    wrong
+                    or row["actions_recalled"] < row["actions_gold"]
+                    or row["actions_correct"] < row["actions_found"]
+                ):
                     print(f"  {f['file']}: wrong {wrong} got {row['got']} want {row['want']}")
     return 0
 

@@ -13,8 +13,8 @@ import argparse
 import random
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 
@@ -54,8 +54,10 @@ def ours(minimum: Level = Level.suggestion) -> Callable[[str], bool]:
 
 
 def fmt(scores: dict[str, float]) -> str:
-    return (f"precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  "
-            f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}, tn {scores['tn']})")
+    return (
+        f"precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  "
+        f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}, tn {scores['tn']})"
+    )
 
 
 def corpus_findings(corpus: Path = CORPUS) -> tuple[list[Finding], int, dict[str, str]]:
@@ -71,13 +73,17 @@ def corpus_findings(corpus: Path = CORPUS) -> tuple[list[Finding], int, dict[str
     return findings, words, texts
 
 
-def write_sample(findings: list[Finding], texts: dict[str, str], out: Path, size: int = 50,
-                 seed: int = 20261124) -> None:
+def write_sample(
+    findings: list[Finding], texts: dict[str, str], out: Path, size: int = 50, seed: int = 20261124
+) -> None:
     """A seeded random sample of corpus findings with their line, for review by hand."""
-    sample = sorted(random.Random(seed).sample(findings, min(size, len(findings))),
-                    key=lambda f: (f.file, f.line))
-    lines = ["# Blameless check: sample of real-corpus findings for hand review", "",
-             "| # | file:line | rule | level | match | line text | verdict |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    sample = sorted(random.Random(seed).sample(findings, min(size, len(findings))), key=lambda f: (f.file, f.line))
+    lines = [
+        "# Blameless check: sample of real-corpus findings for hand review",
+        "",
+        "| # | file:line | rule | level | match | line text | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for n, f in enumerate(sample, start=1):
         context = texts[f.file].splitlines()[f.line - 1].strip().replace("|", "\\|")[:160]
         lines.append(f"| {n} | {f.file}:{f.line} | {f.rule_id} | {f.level.value} | {f.match} | {context} |  |")
@@ -86,15 +92,21 @@ def write_sample(findings: list[Finding], texts: dict[str, str], out: Path, size
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample-out", type=Path, default=None,
-                        help="Write 50 corpus findings (with their corpus lines) here; keep it outside the repo.")
+    parser.add_argument(
+        "--sample-out",
+        type=Path,
+        default=None,
+        help="Write 50 corpus findings (with their corpus lines) here; keep it outside the repo.",
+    )
     parser.add_argument("--seed", type=int, default=20261124, help="Seed of the corpus sample.")
     args = parser.parse_args()
 
     data = load_labelled()
     everything = data["tuning"] + data["held_out"]
-    print(f"labelled sentences: {len(everything)} ({sum(r['blame'] for r in everything)} blame, "
-          f"{sum(not r['blame'] for r in everything)} blameless); held-out {len(data['held_out'])}")
+    print(
+        f"labelled sentences: {len(everything)} ({sum(r['blame'] for r in everything)} blame, "
+        f"{sum(not r['blame'] for r in everything)} blameless); held-out {len(data['held_out'])}"
+    )
     for name, rows in (("overall", everything), ("tuning", data["tuning"]), ("held-out", data["held_out"])):
         print(f"{name:9} any level:   {fmt(precision_recall(rows, ours()))}")
         print(f"{name:9} warning+:    {fmt(precision_recall(rows, ours(Level.warning)))}")
@@ -109,8 +121,10 @@ def main() -> None:
         return
     findings, words, texts = corpus_findings()
     by_level = {level.value: sum(1 for f in findings if f.level is level) for level in Level}
-    print(f"corpus: {len(texts)} files, {words} words, {len(findings)} findings "
-          f"= {1000 * len(findings) / words:.2f} per 1,000 words; by level {by_level}")
+    print(
+        f"corpus: {len(texts)} files, {words} words, {len(findings)} findings "
+        f"= {1000 * len(findings) / words:.2f} per 1,000 words; by level {by_level}"
+    )
     by_rule: dict[str, int] = {}
     for f in findings:
         by_rule[f.rule_id] = by_rule.get(f.rule_id, 0) + 1

@@ -31,10 +31,15 @@ from pipeline.blameless import lint_text  # noqa: E402
 from pipeline.blameless.sentence import rewrite_sentence  # noqa: E402
 
 V2 = Path(__file__).with_name("v2")
-CORPUS_ROOT = next((p / "shared" / "corpus" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()), ROOT.parent / "shared" / "corpus")
+CORPUS_ROOT = next(
+    (p / "shared" / "corpus" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()),
+    ROOT.parent / "shared" / "corpus",
+)
 # Facts a rewrite must keep: numbers and times, and system names (words with a digit, hyphen, underscore,
 # dot or slash inside, backticked code, or CamelCase). Compared case-insensitively as substrings.
-_FACT = re.compile(r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b[A-Z][a-z]+[A-Z]\w*\b")
+_FACT = re.compile(
+    r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b[A-Z][a-z]+[A-Z]\w*\b"
+)
 
 
 @dataclass
@@ -53,8 +58,9 @@ def load_items() -> list[Item]:
     items: list[Item] = []
     written = yaml.safe_load((V2 / "written.yaml").read_text(encoding="utf-8"))["items"]
     for row in written:
-        items.append(Item(row["id"], row["split"], "written", row["style"], bool(row["blame"]), row["text"],
-                          row.get("rewrite")))
+        items.append(
+            Item(row["id"], row["split"], "written", row["style"], bool(row["blame"]), row["text"], row.get("rewrite"))
+        )
     corpus = yaml.safe_load((V2 / "corpus.yaml").read_text(encoding="utf-8"))["items"]
     if not CORPUS_ROOT.is_dir():
         print(f"corpus: {CORPUS_ROOT} absent; corpus items skipped")
@@ -62,12 +68,13 @@ def load_items() -> list[Item]:
     bad = 0
     for row in corpus:
         lines = (CORPUS_ROOT / row["file"]).read_text(encoding="utf-8").split("\n")
-        sentence = lines[row["line"] - 1][row["start"]:row["end"]]
+        sentence = lines[row["line"] - 1][row["start"] : row["end"]]
         if hashlib.sha1(sentence.encode("utf-8")).hexdigest() != row["sha1"]:
             bad += 1
             continue
-        items.append(Item(row["id"], row["split"], "corpus", row["style"], bool(row["blame"]), sentence,
-                          row.get("rewrite")))
+        items.append(
+            Item(row["id"], row["split"], "corpus", row["style"], bool(row["blame"]), sentence, row.get("rewrite"))
+        )
     if bad:
         print(f"corpus: {bad} items skipped (sha1 mismatch: the corpus changed)")
     return items
@@ -129,9 +136,11 @@ def summary(outcomes: list[Outcome]) -> str:
     safe = sum(o.safety == "safe" for o in rewritten)
     cosines = [o.cosine for o in rewritten if o.cosine is not None]
     mean = f"{sum(cosines) / len(cosines):.3f} (n={len(cosines)})" if cosines else "n/a"
-    return (f"precision {_ratio(tp, tp + fp)}  recall {_ratio(tp, tp + fn)}\n"
-            f"      coverage {_ratio(len(rewritten), tp)} (safe {safe})  clean {_ratio(sum(o.clean for o in rewritten), len(rewritten))}"
-            f"  facts {_ratio(sum(o.facts for o in rewritten), len(rewritten))}  meaning {mean}")
+    return (
+        f"precision {_ratio(tp, tp + fp)}  recall {_ratio(tp, tp + fn)}\n"
+        f"      coverage {_ratio(len(rewritten), tp)} (safe {safe})  clean {_ratio(sum(o.clean for o in rewritten), len(rewritten))}"
+        f"  facts {_ratio(sum(o.facts for o in rewritten), len(rewritten))}  meaning {mean}"
+    )
 
 
 def main() -> None:

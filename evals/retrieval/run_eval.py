@@ -106,8 +106,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         config = StoreConfig(path=(args.store or Path(tmp)) / "chroma")
         report = index_paths(files, config)
-        print(f"indexed {len(files)} corpus postmortems, {report.total_chunks} chunks "
-              f"({report.counts.added} embedded now); {len(queries)} queries, {len(labels)} labelled files")
+        print(
+            f"indexed {len(files)} corpus postmortems, {report.total_chunks} chunks "
+            f"({report.counts.added} embedded now); {len(queries)} queries, {len(labels)} labelled files"
+        )
         ours = []
         for q in queries:
             results = similar_to_text(q["query"], k=DEPTH, config=config)
@@ -126,14 +128,15 @@ def main() -> int:
         ("BM25 over whole documents", bm25_documents),
     ):
         score = metrics(rankings, relevant)
-        print(f"| {name} | {score['recall@5']:.3f} | {score['MRR']:.3f} | {score['precision@5']:.3f} "
-              f"| {score['strict recall@5']:.3f} |")
+        print(
+            f"| {name} | {score['recall@5']:.3f} | {score['MRR']:.3f} | {score['precision@5']:.3f} "
+            f"| {score['strict recall@5']:.3f} |"
+        )
 
     by_class: dict[str, list[int]] = {}
     for q, ranking, wanted in zip(queries, ours, relevant):
         by_class.setdefault(q["class"], []).append(int(any(name in wanted for name in ranking[:5])))
-    print("\nours, recall@5 by class: " + ", ".join(
-        f"{cls} {sum(v)}/{len(v)}" for cls, v in sorted(by_class.items())))
+    print("\nours, recall@5 by class: " + ", ".join(f"{cls} {sum(v)}/{len(v)}" for cls, v in sorted(by_class.items())))
     if args.show_misses:
         for q, ranking, wanted in zip(queries, ours, relevant):
             if not any(name in wanted for name in ranking[:5]):

@@ -22,7 +22,9 @@ def evaluate(items: list[dict]) -> dict[str, dict[str, float]]:
     """Per split: secrets removed / positives, identifiers kept / negatives, and the dev misses."""
     results: dict[str, dict] = {}
     for item in items:
-        split = results.setdefault(item["split"], {"positives": 0, "removed": 0, "negatives": 0, "kept": 0, "misses": []})
+        split = results.setdefault(
+            item["split"], {"positives": 0, "removed": 0, "negatives": 0, "kept": 0, "misses": []}
+        )
         redacted = Redactor().redact(item["text"])
         if item.get("secret"):
             split["positives"] += 1
@@ -48,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, split in sorted(evaluate(items).items()):
         recall = split["removed"] / split["positives"] if split["positives"] else 0.0
         kept = split["kept"] / split["negatives"] if split["negatives"] else 0.0
-        print(f"{name}: secrets removed {split['removed']}/{split['positives']} ({recall:.3f}), "
-              f"identifiers kept {split['kept']}/{split['negatives']} ({kept:.3f})")
+        print(
+            f"{name}: secrets removed {split['removed']}/{split['positives']} ({recall:.3f}), "
+            f"identifiers kept {split['kept']}/{split['negatives']} ({kept:.3f})"
+        )
         if args.show == name:
             for miss in split["misses"]:
                 print(f"  {miss}")

@@ -18,9 +18,20 @@ Precision = Literal["day", "month", "quarter"]
 MONTHS = {
     name: number
     for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")],
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
@@ -33,15 +44,33 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|n
 # order), ym (a month), month_name_year (a month), quarter, year_space_month (a month; titles only).
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![\d.])" + _YEAR + r"[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"), "ymd"),
-    (re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_day"),
-    (re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "day_month_name"),
+    (
+        re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.IGNORECASE),
+        "month_name_day",
+    ),
+    (
+        re.compile(
+            r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE
+        ),
+        "day_month_name",
+    ),
     (re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})[-.](?P<mnum>\d{1,2})[-.]" + _YEAR + r"(?![\d])"), "dmy"),
     (re.compile(r"(?<![\d.:/-])(?P<mnum>\d{1,2})-(?P<day>1[3-9]|2\d|3[01])-" + _YEAR + r"(?![\d])"), "ymd"),
     (re.compile(r"(?<![\d/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)?\d{2})(?![\d/])"), "slash"),
     (re.compile(r"(?<![\d.:/-])(?P<first>\d{1,2})-(?P<second>\d{1,2})-(?P<year>\d{2})(?![\d-])"), "slash"),
     (re.compile(r"(?<![\d/.-])" + _YEAR + r"-(?P<mnum>0[1-9]|1[0-2])(?![\d]|-\d)"), "ym"),
     (re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_year"),
-    (re.compile(r"\bQ(?P<quarter>[1-4])[\s/-]*" + _YEAR + r"\b|\b" + _YEAR.replace("year", "year2") + r"[\s/-]*Q(?P<quarter2>[1-4])\b", re.IGNORECASE), "quarter"),
+    (
+        re.compile(
+            r"\bQ(?P<quarter>[1-4])[\s/-]*"
+            + _YEAR
+            + r"\b|\b"
+            + _YEAR.replace("year", "year2")
+            + r"[\s/-]*Q(?P<quarter2>[1-4])\b",
+            re.IGNORECASE,
+        ),
+        "quarter",
+    ),
 ]
 _YEAR_SPACE_MONTH = re.compile(r"(?<![\d-])" + _YEAR + r"\s+(?P<mnum>0?[1-9]|1[0-2])(?![\d:.])")
 

@@ -27,7 +27,9 @@ _SETEXT = re.compile(r"^\s{0,3}(=+|-+|~{3,}|\^{3,}|\"{3,})\s*$")  # markdown, an
 _BOLD_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)([^*_]{2,80}?):?(?:\*\*|__)\s*:?\s*$")  # "- **Review actions**:"
 _CAPS_LINE = re.compile(r"^\s*([A-Z][A-Z0-9 &/'-]{2,60}):?\s*$")
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
-_FIELD = re.compile(r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$")
+_FIELD = re.compile(
+    r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$"
+)
 _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -39,12 +41,18 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _TOML_FIELD = re.compile(r'^\s*([A-Za-z_][\w-]*)\s*=\s*"(.*)"\s*$')
 _TITLE_LEAD = re.compile(
     r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
-    r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$", re.IGNORECASE)
+    r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$",
+    re.IGNORECASE,
+)
 _TIME = (
     r"(?:(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?)[ T,]*)?\d{1,2}:\d{2}(?::\d{2})?"
     r"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:UTC|GMT|Z|[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?"
 )
-_TIMELINE_LINE = re.compile(r"^[\s>*+•-]*(?:\*\*|__)?\s*(?P<time>" + _TIME + r")(?:\*\*|__)?\s*[-–—:|)]*\s*(?P<text>.*)$")
+_TIMELINE_LINE = re.compile(
+    r"^[\s>*+•-]*(?:\*\*|__)?\s*(?P<time>" + _TIME + r")(?:\*\*|__)?\s*[-–—:|)]*\s*(?P<text>.*)$"
+)
+
+
 @dataclass(frozen=True)
 class Rules:
     sections: dict[str, tuple[str, ...]]
@@ -182,7 +190,7 @@ class Extractor:
                 label = plain(match.group(1)).lower()
                 kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
                 if kind and kind not in found:
-                        found[kind] = (plain(match.group(2)), index)
+                    found[kind] = (plain(match.group(2)), index)
         return found
 
     def _front_matter_end(self) -> int:
@@ -209,16 +217,24 @@ class Extractor:
             heading = None if in_code else self._heading(index)
             if heading is not None:
                 level, text = heading
-                sections.append(Section(heading=text, level=level, heading_index=index,
-                                        kind=classify(text, self.rules.sections)))
+                sections.append(
+                    Section(heading=text, level=level, heading_index=index, kind=classify(text, self.rules.sections))
+                )
             else:
                 sections[-1].body.append(index)
         return sections
 
     def _setext_level(self, index: int) -> int | None:
         line = self.lines[index]
-        overlined = index > 0 and _SETEXT.match(self.lines[index - 1]) is not None  # an rst title: "===" above and below
-        if index + 1 >= len(self.lines) or not line.strip() or _LIST_ITEM.match(line) or (_KEY_VALUE.match(line) and not overlined):
+        overlined = (
+            index > 0 and _SETEXT.match(self.lines[index - 1]) is not None
+        )  # an rst title: "===" above and below
+        if (
+            index + 1 >= len(self.lines)
+            or not line.strip()
+            or _LIST_ITEM.match(line)
+            or (_KEY_VALUE.match(line) and not overlined)
+        ):
             return None
         underline = _SETEXT.match(self.lines[index + 1])
         if not underline or _TABLE_RULE.match(line):
@@ -239,7 +255,11 @@ class Extractor:
         bare = plain(line).lower().rstrip("?:. ")
         if bare and any(bare in synonyms for synonyms in self.rules.sections.values()):
             return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
-        if line.rstrip().endswith(":") and len(bare.split()) <= 12 and any(p.search(bare) for p in self.rules.action_leads):
+        if (
+            line.rstrip().endswith(":")
+            and len(bare.split()) <= 12
+            and any(p.search(bare) for p in self.rules.action_leads)
+        ):
             return 3, "Action items"  # "What I want to do next:" introduces the follow-ups
         return None
 
@@ -268,7 +288,9 @@ class Extractor:
         if not found.recorded:
             return found
         text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
-        text = re.sub(r"\s*\(([^()]*)\)\s*$", lambda m: "" if find_dates(m.group(1), in_title=True) else m.group(0), text)
+        text = re.sub(
+            r"\s*\(([^()]*)\)\s*$", lambda m: "" if find_dates(m.group(1), in_title=True) else m.group(0), text
+        )
         text = text.strip().strip('"\u201c\u201d').strip()
         return NoteField(value=text or found.value, lines=found.lines)
 
@@ -282,8 +304,10 @@ class Extractor:
             label = _FIELD.match(line)
             above = self.lines[index - 1].strip()
             before = self.lines[index - 2] if index >= 2 else ""
-            known_field = _KEY_VALUE.match(above) and (_KEY_VALUE.match(before) or any(
-                plain(above.split(":", 1)[0]).lower() in labels for labels in self.rules.fields.values()))
+            known_field = _KEY_VALUE.match(above) and (
+                _KEY_VALUE.match(before)
+                or any(plain(above.split(":", 1)[0]).lower() in labels for labels in self.rules.fields.values())
+            )
             if label and plain(label.group(1)).lower() in self.rules.title_above_labels and above and not known_field:
                 first = index - 1
                 wrapped = first > 0 and above[:1].islower() and self.lines[first - 1].strip()[:1].isupper()
@@ -319,9 +343,16 @@ class Extractor:
         text = plain(self.lines[first])
         stands_alone = first + 1 < len(self.lines) and not self.lines[first + 1].strip()
         second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
-        metadata_below = bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
+        metadata_below = (
+            bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
+        )
         stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
-        if stands_alone and len(text.split()) <= 15 and not text.endswith((".", ",", ";")) and not _KEY_VALUE.match(text):
+        if (
+            stands_alone
+            and len(text.split()) <= 15
+            and not text.endswith((".", ",", ";"))
+            and not _KEY_VALUE.match(text)
+        ):
             return NoteField(value=text, lines=self.span(first))
         if stands_alone and re.match(r"^(incident|post-?mortem|outage)( report)?:\s+\S", text, re.IGNORECASE):
             return NoteField(value=text, lines=self.span(first))
@@ -342,8 +373,11 @@ class Extractor:
             sources.append((find_dates(self.lines[field_index]), self.span(field_index)))
         if title.recorded:
             sources.append((find_dates(title.value, in_title=True), title.lines))
-        opening = [i for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
-                   if line.strip() and not _KEY_VALUE.match(line)]
+        opening = [
+            i
+            for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
+            if line.strip() and not _KEY_VALUE.match(line)
+        ]
         later = self.section_lines("timeline") + self.section_lines("summary") + opening[:_DATE_SEARCH_LINES]
         sources += [(find_dates(self.lines[i]), self.span(i)) for i in dict.fromkeys(later) if i != field_index]
         sources = [([settle(f, order, known) for f in dates], span) for dates, span in sources if dates]
@@ -398,7 +432,19 @@ class Extractor:
         for index, line in enumerate(self.lines[:200]):
             for match in pattern.finditer(_URL.sub(" ", line)):
                 name = (match.group(1) or match.group(2)).lower()
-                if name not in {"the", "our", "this", "that", "a", "customer", "whole", "entire", "web", "each", "every"}:
+                if name not in {
+                    "the",
+                    "our",
+                    "this",
+                    "that",
+                    "a",
+                    "customer",
+                    "whole",
+                    "entire",
+                    "web",
+                    "each",
+                    "every",
+                }:
                     found.setdefault(name, index)
         return [self.item(name, index) for name, index in list(found.items())[:10]]
 
@@ -408,8 +454,13 @@ class Extractor:
         if not lines and self.note.is_chat:
             return NoteField()
         if not lines:
-            lines = [i for s in self.sections if s.kind is None and s.level <= 1 for i in s.body
-                     if not _KEY_VALUE.match(self.lines[i])]
+            lines = [
+                i
+                for s in self.sections
+                if s.kind is None and s.level <= 1
+                for i in s.body
+                if not _KEY_VALUE.match(self.lines[i])
+            ]
         return self._paragraph(lines)
 
     def impact(self) -> NoteField:
@@ -427,7 +478,12 @@ class Extractor:
                 if chosen:
                     break
                 continue
-            if _LIST_ITEM.match(line) or _TABLE_ROW.match(line) or _ATX.match(line) or line.lstrip().startswith(("```", ">", "<!--")):
+            if (
+                _LIST_ITEM.match(line)
+                or _TABLE_ROW.match(line)
+                or _ATX.match(line)
+                or line.lstrip().startswith(("```", ">", "<!--"))
+            ):
                 if chosen:
                     break
                 continue
@@ -450,8 +506,11 @@ class Extractor:
             if table and not _TABLE_RULE.match(line):
                 cells = [plain(cell) for cell in table.group(1).split("|")]
                 if cells and re.fullmatch(_TIME + r"|\d{4}-\d{2}-\d{2}", cells[0]):
-                    rows.append(NoteTimelineRow(time=cells[0], text=_clip(" | ".join(c for c in cells[1:] if c)),
-                                                lines=self.span(index)))
+                    rows.append(
+                        NoteTimelineRow(
+                            time=cells[0], text=_clip(" | ".join(c for c in cells[1:] if c)), lines=self.span(index)
+                        )
+                    )
                 continue
             heading = _ATX.match(line)
             match = _TIMELINE_LINE.match(plain(heading.group(2)) if heading else line)
@@ -465,7 +524,9 @@ class Extractor:
                     bullet = _LIST_ITEM.match(next_line)
                     text, last = plain(bullet.group(2) if bullet else next_line), following[0]
             if text:
-                rows.append(NoteTimelineRow(time=match.group("time").strip(), text=_clip(text), lines=self.span(index, last)))
+                rows.append(
+                    NoteTimelineRow(time=match.group("time").strip(), text=_clip(text), lines=self.span(index, last))
+                )
         return rows[:500]
 
     def items(self, kind: str) -> list[NoteItem]:
@@ -506,7 +567,11 @@ class Extractor:
 
     def _plain_line_items(self, indexes: list[int]) -> list[NoteItem]:
         """An action section of short unmarked lines (`next steps:` then one action a line): each line an item."""
-        lines = [i for i in indexes if self.lines[i].strip() and not _ATX.match(self.lines[i]) and not _TABLE_ROW.match(self.lines[i])]
+        lines = [
+            i
+            for i in indexes
+            if self.lines[i].strip() and not _ATX.match(self.lines[i]) and not _TABLE_ROW.match(self.lines[i])
+        ]
         short = [i for i in lines if len(plain(self.lines[i]).split()) <= 20 and not plain(self.lines[i]).endswith(":")]
         if lines and len(short) == len(lines) and len(lines) <= MAX_ITEMS:
             return [self.item(plain(self.lines[i]).rstrip("."), i) for i in lines]
@@ -516,10 +581,15 @@ class Extractor:
         """Follow-ups written as a sentence ("Remediations included fixing A, B and C."): one item per listed part."""
         items: list[NoteItem] = []
         for index, line in enumerate(self.lines):
-            matches = sorted((m for pattern in self.rules.action_sentences for m in pattern.finditer(line)), key=lambda m: m.start())
+            matches = sorted(
+                (m for pattern in self.rules.action_sentences for m in pattern.finditer(line)), key=lambda m: m.start()
+            )
             for match in matches:
-                listed = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end():], maxsplit=1)[0]
-                parts = [p.strip(" .") for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)]
+                listed = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end() :], maxsplit=1)[0]
+                parts = [
+                    p.strip(" .")
+                    for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)
+                ]
                 items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
         return list({item.text: item for item in items}.values())[:MAX_ITEMS]
 
@@ -539,11 +609,16 @@ class Extractor:
                 elif items:
                     items[-1][0].append(match.group(2))
                     items[-1] = (items[-1][0], items[-1][1], index)
-            elif items and line.strip() and index == previous + 1 and not _ATX.match(line) and not _TABLE_ROW.match(line):
+            elif (
+                items and line.strip() and index == previous + 1 and not _ATX.match(line) and not _TABLE_ROW.match(line)
+            ):
                 items[-1][0].append(line.strip())
                 items[-1] = (items[-1][0], items[-1][1], index)
             previous = index
-        return [self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))]
+        return [
+            self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))
+        ]
+
 
 def _within(day: str, period: FoundDate) -> bool:
     """True when the day `YYYY-MM-DD` falls in the month or quarter `period`."""
@@ -576,8 +651,10 @@ def extract_all(note: NoteText) -> list[Extracted]:
     return results
 
 
-_INLINE_LABEL = re.compile(r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
-                           r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$")
+_INLINE_LABEL = re.compile(
+    r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
+    r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$"
+)
 
 
 def expand_inline_sections(note: NoteText) -> NoteText:
@@ -647,12 +724,22 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             if timeline_level:
                 continue
             lead = _TITLE_LEAD.match(line.strip())
-            text = plain(heading.group(2)) if heading else plain(bullet.group(2)) if bullet and not bullet.group(1) else (
-                line.strip() if lead and line == line.lstrip() else None)
+            text = (
+                plain(heading.group(2))
+                if heading
+                else plain(bullet.group(2))
+                if bullet and not bullet.group(1)
+                else (line.strip() if lead and line == line.lstrip() else None)
+            )
             if not text:
                 continue
             dates = find_dates(text if heading else text[:40], in_title=True)
-            if not dates or dates[0].precision != "day" or (dates[0].start > 25 and not heading) or _TIME_AFTER.match(text[dates[0].end :]):
+            if (
+                not dates
+                or dates[0].precision != "day"
+                or (dates[0].start > 25 and not heading)
+                or _TIME_AFTER.match(text[dates[0].end :])
+            ):
                 continue
             if len(re.findall(r"[A-Za-z]{2,}", text[: dates[0].start] + text[dates[0].end :])) < 2:
                 continue  # a bare date heading is a day of a timeline, not an incident
@@ -662,7 +749,9 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 bullets.append(index)
         levels = Counter(level for level, _ in headings)
         level, count = levels.most_common(1)[0] if levels else (0, 0)
-        starts = [index for lvl, index in headings if lvl == level] if count >= 2 else bullets if len(bullets) >= 2 else []
+        starts = (
+            [index for lvl, index in headings if lvl == level] if count >= 2 else bullets if len(bullets) >= 2 else []
+        )
     if len(starts) < 2:
         return [note]
     parts = []

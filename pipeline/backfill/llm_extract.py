@@ -59,7 +59,9 @@ class NoteExtraction(BaseModel):
 
 
 def prompt_lines(note: NoteText) -> list[dict[str, object]]:
-    return [{"line": number, "text": line} for line, number in zip(note.lines, note.numbers) if line.strip()][:MAX_PROMPT_LINES]
+    return [{"line": number, "text": line} for line, number in zip(note.lines, note.numbers) if line.strip()][
+        :MAX_PROMPT_LINES
+    ]
 
 
 class Verifier:
@@ -87,7 +89,9 @@ class Verifier:
         if check == "date":
             stated = parse_date(text)
             if stated is None or stated.isoformat() != cited.value.strip():
-                return self._drop(name, f"{cited.value!r} is not the date written on lines {cited.start_line}-{cited.end_line}")
+                return self._drop(
+                    name, f"{cited.value!r} is not the date written on lines {cited.start_line}-{cited.end_line}"
+                )
         elif check == "exact":
             if f" {_normal(cited.value)} " not in f" {_normal(plain(text))} ":  # whole words: "EV" is not in "SEV-2"
                 return self._drop(name, f"{cited.value!r} is not written on lines {cited.start_line}-{cited.end_line}")
@@ -112,8 +116,11 @@ class Verifier:
             if text is None or f" {_normal(row.time)} " not in f" {_normal(text)} " or not _supported(row.text, text):
                 self._drop("timeline", f"row {row.time!r} is not written on lines {row.start_line}-{row.end_line}")
                 continue
-            kept.append(NoteTimelineRow(time=row.time, text=row.text.strip(),
-                                        lines=SourceSpan(start=row.start_line, end=row.end_line)))
+            kept.append(
+                NoteTimelineRow(
+                    time=row.time, text=row.text.strip(), lines=SourceSpan(start=row.start_line, end=row.end_line)
+                )
+            )
         return kept
 
     def _drop(self, name: str, why: str) -> NoteField:

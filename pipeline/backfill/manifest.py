@@ -46,11 +46,14 @@ class Manifest:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise InputError(path, f"manifest is not a readable SQLite database: {exc}",
-                             hint="move it away to start this backfill afresh (records will be rebuilt)") from exc
+            raise InputError(
+                path,
+                f"manifest is not a readable SQLite database: {exc}",
+                hint="move it away to start this backfill afresh (records will be rebuilt)",
+            ) from exc
 
     @classmethod
-    def open(cls, out: Path) -> "Manifest":
+    def open(cls, out: Path) -> Manifest:
         out.mkdir(parents=True, exist_ok=True)
         return cls(out / MANIFEST_NAME)
 
@@ -84,8 +87,22 @@ class Manifest:
         self.db.execute(
             "INSERT OR REPLACE INTO notes (note_id, path, relative, format, content_sha256, options, status, reason,"
             " indexed, findings, llm_calls, llm_tokens, seconds, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (note_id, path, relative, fmt, content_sha256, options, status, reason, int(indexed), findings,
-             llm_calls, llm_tokens, seconds, time.time()),
+            (
+                note_id,
+                path,
+                relative,
+                fmt,
+                content_sha256,
+                options,
+                status,
+                reason,
+                int(indexed),
+                findings,
+                llm_calls,
+                llm_tokens,
+                seconds,
+                time.time(),
+            ),
         )
 
     def done_note_ids(self) -> list[str]:

@@ -51,6 +51,8 @@ class RateLimiter:
                 await self.sleep(wait)
             now = self.clock()
             if self.tpm:
-                self._tokens = min(self.tpm, self._tokens + (now - self._refilled) * self.tpm / 60.0) - min(float(tokens), self.tpm)
+                self._tokens = min(self.tpm, self._tokens + (now - self._refilled) * self.tpm / 60.0) - min(
+                    float(tokens), self.tpm
+                )
                 self._refilled = now
             self._next_slot = max(now, self._next_slot) + self.interval

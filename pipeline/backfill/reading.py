@@ -33,7 +33,7 @@ class NoteText:
     splits: list[int] = field(default_factory=list)  # first line index of each incident, when the format says
     structured: bool = False  # read from fields (JSON, YAML, CSV): the format alone says where incidents are
 
-    def extend(self, other: "NoteText") -> None:
+    def extend(self, other: NoteText) -> None:
         """Append another incident's lines (a structured file's next record)."""
         self.structured = True
         self.splits.append(len(self.lines))
@@ -75,7 +75,9 @@ def read_note(path: Path, fmt: str, *, encoding: str | None = None) -> NoteText:
 def _read(path: Path, fmt: str, encoding: str | None) -> NoteText:
     if fmt == "slack-export":
         return _slack_export(path)
-    data = read_checked(path, what="note", max_bytes=MAX_NOTE_BYTES, too_large_hint="split the file into one note per incident")
+    data = read_checked(
+        path, what="note", max_bytes=MAX_NOTE_BYTES, too_large_hint="split the file into one note per incident"
+    )
     if fmt == "docx":
         return _docx(path, data)
     text = decode_note(data, path, encoding)
@@ -211,8 +213,11 @@ def _json(path: Path, text: str) -> NoteText:
     if isinstance(data, list) and data and all(isinstance(item, dict) and "text" in item for item in data):
         return _messages(data)
     if not isinstance(data, (dict, list)):
-        raise InputError(path, "JSON note must be an object of fields (or a list of incidents or chat messages)",
-                         hint="export the incident as one JSON object per note")
+        raise InputError(
+            path,
+            "JSON note must be an object of fields (or a list of incidents or chat messages)",
+            hint="export the incident as one JSON object per note",
+        )
     from pipeline.backfill.structured import locate_json
 
     return _structured(path, locate_json(data, text.split("\n")))
@@ -225,7 +230,9 @@ def _structured(path: Path, root: Any) -> NoteText:
     keys = meanings()
     records = incident_records(root, keys)
     if not records:
-        raise InputError(path, "no incident object found", hint="a structured note is an object of fields, or a list of them")
+        raise InputError(
+            path, "no incident object found", hint="a structured note is an object of fields, or a list of them"
+        )
     note = NoteText()
     for record in records:
         part = record_note(record, keys)
@@ -247,7 +254,9 @@ def _yaml(path: Path, text: str) -> NoteText:
         root = locate_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None) from exc
+        raise InputError(
+            path, f"invalid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
+        ) from exc
     return _structured(path, root)
 
 
@@ -284,7 +293,9 @@ def _eml(text: str) -> NoteText:
     note = NoteText()
     subject = str(message.get("subject", "") or "").strip()
     if subject:
-        subject_line = next((i + 1 for i, line in enumerate(raw_lines[:header_end]) if line.lower().startswith("subject:")), 1)
+        subject_line = next(
+            (i + 1 for i, line in enumerate(raw_lines[:header_end]) if line.lower().startswith("subject:")), 1
+        )
         note.add("# " + re.sub(r"^(?:(?:re|fwd?|aw)\s*:\s*)+", "", subject, flags=re.IGNORECASE), subject_line)
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
@@ -301,7 +312,10 @@ def _eml(text: str) -> NoteText:
         return note
     body_lines = body.replace("\r\n", "\n").split("\n")
     first = next((line for line in body_lines if line.strip()), "")
-    start = next((i for i in range(header_end, len(raw_lines)) if first and raw_lines[i].strip() == first.strip()), header_end + 1)
+    start = next(
+        (i for i in range(header_end, len(raw_lines)) if first and raw_lines[i].strip() == first.strip()),
+        header_end + 1,
+    )
     for offset, line in enumerate(body_lines):
         if line.startswith(">") or _MAIL_HEADER.match(line):  # quoted or forwarded headers are not this note's text
             continue
@@ -313,7 +327,7 @@ _RELATIVE_DAYS = {"yesterday": 1, "last night": 1, "today": 0, "this morning": 0
 
 
 def _relative_day(message: Any, body: str, header_lines: list[str]) -> tuple[str, int] | None:
-    """"The queue died yesterday", in a mail sent on 2 August: 1 August, cited at the Date header's line.
+    """ "The queue died yesterday", in a mail sent on 2 August: 1 August, cited at the Date header's line.
 
     Only when the body writes no day of its own; the sent date alone is never taken as the incident's.
     """
@@ -323,7 +337,9 @@ def _relative_day(message: Any, body: str, header_lines: list[str]) -> tuple[str
 
     if any(f.precision == "day" and not f.ambiguous for f in find_dates(body)):
         return None
-    words = re.search(r"\b(" + "|".join(_RELATIVE_DAYS) + r")\b", body + " " + str(message.get("subject", "")), re.IGNORECASE)
+    words = re.search(
+        r"\b(" + "|".join(_RELATIVE_DAYS) + r")\b", body + " " + str(message.get("subject", "")), re.IGNORECASE
+    )
     if not words or not message.get("date"):
         return None
     try:
@@ -349,18 +365,27 @@ def _docx(path: Path, data: bytes) -> NoteText:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             root = ElementTree.fromstring(archive.read("word/document.xml"))
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        raise InputError(path, f"not a readable .docx file: {exc}", hint="save it again from Word or export it as HTML") from exc
+        raise InputError(
+            path, f"not a readable .docx file: {exc}", hint="save it again from Word or export it as HTML"
+        ) from exc
     note = NoteText()
     body = root.find(f"{namespace}body")
     for number, block in enumerate(body if body is not None else [], start=1):
         if block.tag == f"{namespace}p":
             text = "".join(node.text or "" for node in block.iter(f"{namespace}t"))
             style = block.find(f"{namespace}pPr/{namespace}pStyle")
-            level = re.search(r"(\d)$", style.get(f"{namespace}val", "")) if style is not None and "eading" in style.get(f"{namespace}val", "") else None
+            level = (
+                re.search(r"(\d)$", style.get(f"{namespace}val", ""))
+                if style is not None and "eading" in style.get(f"{namespace}val", "")
+                else None
+            )
             note.add(("#" * int(level.group(1)) + " " if level else "") + text, number)
         elif block.tag == f"{namespace}tbl":
             for row in block.iter(f"{namespace}tr"):
-                cells = ["".join(n.text or "" for n in cell.iter(f"{namespace}t")).strip() for cell in row.iter(f"{namespace}tc")]
+                cells = [
+                    "".join(n.text or "" for n in cell.iter(f"{namespace}t")).strip()
+                    for cell in row.iter(f"{namespace}tc")
+                ]
                 note.add(_table_line(cells), number)
     return note
 
@@ -395,4 +420,3 @@ def _slack_export(path: Path) -> NoteText:
         stamp = message.time.strftime("%Y-%m-%d %H:%M UTC") if message.time else ""
         note.add(f"{stamp} {message.author}: {message.text}".strip(), number)
     return note
-

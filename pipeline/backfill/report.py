@@ -43,14 +43,21 @@ def blameless_report(records: list[NoteRecord]) -> dict:
         rules = {f"{finding.rule_id} {finding.slug}" for finding in record.findings}
         by_rule.update(f"{finding.rule_id} {finding.slug}" for finding in record.findings)
         notes_by_rule.update(rules)
-        notes.append({
-            "note_id": record.note_id,
-            "source": record.source,
-            "title": record.title.value,
-            "blames": bool(blocking_findings(record.findings)),
-            "findings": [finding.model_dump(mode="json", include={"line", "column", "rule_id", "slug", "level", "match", "message", "suggestion"})
-                         for finding in record.findings],
-        })
+        notes.append(
+            {
+                "note_id": record.note_id,
+                "source": record.source,
+                "title": record.title.value,
+                "blames": bool(blocking_findings(record.findings)),
+                "findings": [
+                    finding.model_dump(
+                        mode="json",
+                        include={"line", "column", "rule_id", "slug", "level", "match", "message", "suggestion"},
+                    )
+                    for finding in record.findings
+                ],
+            }
+        )
     return {
         "notes": len(records),
         "notes_with_findings": len(notes),
@@ -71,11 +78,13 @@ def render_blameless_markdown(report: dict) -> str:
         "| Rule | Findings | Notes |",
         "|------|----------|-------|",
     ]
-    lines += [f"| {rule} | {count} | {report['notes_by_rule'][rule]} |" for rule, count in report["findings_by_rule"].items()]
+    lines += [
+        f"| {rule} | {count} | {report['notes_by_rule'][rule]} |" for rule, count in report["findings_by_rule"].items()
+    ]
     for note in report["by_note"]:
         lines += ["", f"## {note['title']}", "", f"`{note['source']}`", ""]
         lines += [
-            f"- line {f['line']}: **{f['level']}** {f['rule_id']} ({f['slug']}): \"{f['match']}\""
+            f'- line {f["line"]}: **{f["level"]}** {f["rule_id"]} ({f["slug"]}): "{f["match"]}"'
             + (f"; suggest: {f['suggestion']}" if f["suggestion"] else "")
             for f in note["findings"]
         ]

@@ -42,11 +42,11 @@ CHUNKS_PER_NOTE = 2  # a record embeds as 2.3 chunks on average (1,005 for the 4
 class BackfillOptions:
     out: Path
     index: bool = False
-    store: "StoreConfig | None" = None
+    store: StoreConfig | None = None
     concurrency: int = 4
     shard: tuple[int, int] | None = None
     encoding: str | None = None
-    llm: "LLMConfig | None" = None
+    llm: LLMConfig | None = None
     rpm: float | None = None
     tpm: float | None = None
     show_progress: bool = False
@@ -99,7 +99,7 @@ def content_sha256(source: NoteSource) -> str:
     return digest.hexdigest()
 
 
-def _update_from_file(digest: "hashlib._Hash", path: Path) -> None:
+def _update_from_file(digest: hashlib._Hash, path: Path) -> None:
     """Hash a file in 1 MB blocks: a huge file is refused by size later, never loaded whole just to hash it."""
     require_regular(path, what="note")  # a FIFO would block open(), /dev/zero would never end
     with open(path, "rb") as handle:
@@ -119,10 +119,12 @@ def lint_note(note: NoteText, source: str) -> list[Finding]:
     findings = lint_text(note.text, path=source)
     last = len(note.numbers)
     return [
-        finding.model_copy(update={
-            "line": note.numbers[min(finding.line, last) - 1],
-            "end_line": note.numbers[min(finding.end_line, last) - 1],
-        })
+        finding.model_copy(
+            update={
+                "line": note.numbers[min(finding.line, last) - 1],
+                "end_line": note.numbers[min(finding.end_line, last) - 1],
+            }
+        )
         for finding in findings
     ]
 
@@ -137,9 +139,16 @@ def write_record(directory: Path, record: NoteRecord) -> None:
 
 def record_sections(record: NoteRecord) -> list[tuple[str, str]]:
     """What the library embeds for a note: its record's fields, not the raw note (no headers, no noise)."""
-    sections = [(name, field.value) for name, field in (("Summary", record.summary), ("Impact", record.impact)) if field.recorded]
-    for name, items in (("Contributing factors", record.contributing_factors), ("Action items", record.action_items),
-                        ("Lessons learned", record.lessons)):
+    sections = [
+        (name, field.value)
+        for name, field in (("Summary", record.summary), ("Impact", record.impact))
+        if field.recorded
+    ]
+    for name, items in (
+        ("Contributing factors", record.contributing_factors),
+        ("Action items", record.action_items),
+        ("Lessons learned", record.lessons),
+    ):
         if items:
             sections.append((name, "\n".join(f"- {item.text}" for item in items)))
     if record.timeline:
@@ -156,7 +165,7 @@ def record_files(directory: Path, note_id: str) -> dict[int, list[Path]]:
     """The record files a note has on disk, by record index (from this or an earlier run)."""
     found: dict[int, list[Path]] = {}
     for path in directory.glob(f"{note_id}*"):
-        rest = path.name[len(note_id):]
+        rest = path.name[len(note_id) :]
         match = re.fullmatch(r"(?:\.(\d+))?\.(?:json|md)", rest)
         if match:
             found.setdefault(int(match.group(1) or 1), []).append(path)
@@ -174,14 +183,14 @@ def record_day(record: NoteRecord) -> date | None:
     return date.fromisoformat(value if len(value) == 10 else value + "-01")
 
 
-def empty_document(incident_id: str, source: str) -> "LibraryDocument":
+def empty_document(incident_id: str, source: str) -> LibraryDocument:
     """A document with no chunks: syncing it removes a record that a note no longer has from the library."""
     from pipeline.similar.documents import LibraryDocument
 
     return LibraryDocument(incident_id=incident_id, title="", source=source, sections=[])
 
 
-def library_document(record: NoteRecord) -> "LibraryDocument":
+def library_document(record: NoteRecord) -> LibraryDocument:
     """The record as a similar-incidents library document: its metadata and its fields as sections."""
     from pipeline.similar.documents import LibraryDocument, finish
 
@@ -205,7 +214,7 @@ class Indexer:
         self.options = options
         self.manifest = manifest
         self.summary = summary
-        self.pending: list[tuple[dict[str, Any] | None, "LibraryDocument", Any]] = []
+        self.pending: list[tuple[dict[str, Any] | None, LibraryDocument, Any]] = []
         self.store: Any = None
         self.lock = asyncio.Lock()
 
@@ -220,7 +229,7 @@ class Indexer:
         config = self.options.store or StoreConfig.resolve()
         await asyncio.to_thread(indexing_embedder_for, config.embeddings, notes * CHUNKS_PER_NOTE)
 
-    async def add(self, row: dict[str, Any], documents: list["LibraryDocument"], after_done: Any = None) -> None:
+    async def add(self, row: dict[str, Any], documents: list[LibraryDocument], after_done: Any = None) -> None:
         """A note's documents go into one batch together; its row is marked done once they are stored."""
         for position, document in enumerate(documents):
             last = position == len(documents) - 1
@@ -242,7 +251,7 @@ class Indexer:
                 if after_done is not None:
                     after_done()
 
-    def _sync(self, documents: list["LibraryDocument"]) -> Any:
+    def _sync(self, documents: list[LibraryDocument]) -> Any:
         from pipeline.similar.store import LibraryStore, StoreConfig
 
         if self.store is None:
@@ -279,6 +288,7 @@ class Backfill:
         gate = asyncio.Semaphore(max(1, self.options.concurrency))
         try:
             with progress_bar(len(sources), self.options.show_progress) as advance:
+
                 async def one(source: NoteSource) -> None:
                     async with gate:
                         await self.process(source, manifest, indexer)
@@ -295,12 +305,20 @@ class Backfill:
     async def process(self, source: NoteSource, manifest: Manifest, indexer: Indexer | None) -> None:
         started = time.perf_counter()
         row: dict[str, Any] = {
-            "note_id": source.note_id, "path": str(source.path), "relative": source.relative,
-            "fmt": source.format, "content_sha256": None, "options": self.fingerprint,
+            "note_id": source.note_id,
+            "path": str(source.path),
+            "relative": source.relative,
+            "fmt": source.format,
+            "content_sha256": None,
+            "options": self.fingerprint,
         }
         if source.format is None:
             kind = "folder" if source.path.is_dir() else f"file type {source.path.suffix or '(no suffix)'}"
-            self._fail(manifest, row, f"unsupported {kind}; backfill reads markdown, text, HTML, JSON, YAML, CSV, e-mail (.eml), .docx and Slack exports")
+            self._fail(
+                manifest,
+                row,
+                f"unsupported {kind}; backfill reads markdown, text, HTML, JSON, YAML, CSV, e-mail (.eml), .docx and Slack exports",
+            )
             return
         try:
             row["content_sha256"] = await asyncio.to_thread(content_sha256, source)
@@ -316,7 +334,9 @@ class Backfill:
             return
         # Records the note had before (a digest that now holds fewer incidents) go once this run is done;
         # until then their files mark them for removal again if the run is killed.
-        stale = {index: paths for index, paths in record_files(directory, source.note_id).items() if index > len(records)}
+        stale = {
+            index: paths for index, paths in record_files(directory, source.note_id).items() if index > len(records)
+        }
 
         def remove_stale() -> None:
             for path in (path for paths in stale.values() for path in paths):
@@ -327,8 +347,9 @@ class Backfill:
         self.summary.notes_with_blame += bool(blame)
         self.summary.llm_calls += calls
         self.summary.llm_tokens += tokens
-        row.update(status="done", findings=blame, llm_calls=calls, llm_tokens=tokens,
-                   seconds=time.perf_counter() - started)
+        row.update(
+            status="done", findings=blame, llm_calls=calls, llm_tokens=tokens, seconds=time.perf_counter() - started
+        )
         if indexer is not None:
             documents = [await asyncio.to_thread(library_document, record) for record in records]
             documents += [empty_document(record_id(source.note_id, index), str(source.path)) for index in sorted(stale)]
@@ -351,17 +372,32 @@ class Backfill:
         for index, (fields, warnings) in enumerate(incidents, start=1):
             span = fields.lines
             own = [f for f in findings if span is None or span.start <= f.line <= span.end]
-            records.append(NoteRecord(
-                note_id=record_id(source.note_id, index), source=str(source.path), format=source.format or "text",
-                content_sha256=digest, extraction="llm" if self.options.llm else "offline",
-                record_index=index, records_in_file=len(incidents), lines=span,
-                title=fields.title, date=fields.date, severity=fields.severity, services=fields.services,
-                date_precision=fields.date_precision,
-                date_provenance=("file name" if fields.date_source else "note") if fields.date.recorded else None,
-                summary=fields.summary, impact=fields.impact, timeline=fields.timeline,
-                contributing_factors=fields.contributing_factors, action_items=fields.action_items,
-                lessons=fields.lessons, findings=own, warnings=[*fields.warnings, *warnings],
-            ))
+            records.append(
+                NoteRecord(
+                    note_id=record_id(source.note_id, index),
+                    source=str(source.path),
+                    format=source.format or "text",
+                    content_sha256=digest,
+                    extraction="llm" if self.options.llm else "offline",
+                    record_index=index,
+                    records_in_file=len(incidents),
+                    lines=span,
+                    title=fields.title,
+                    date=fields.date,
+                    severity=fields.severity,
+                    services=fields.services,
+                    date_precision=fields.date_precision,
+                    date_provenance=("file name" if fields.date_source else "note") if fields.date.recorded else None,
+                    summary=fields.summary,
+                    impact=fields.impact,
+                    timeline=fields.timeline,
+                    contributing_factors=fields.contributing_factors,
+                    action_items=fields.action_items,
+                    lessons=fields.lessons,
+                    findings=own,
+                    warnings=[*fields.warnings, *warnings],
+                )
+            )
         return records, calls, tokens
 
     async def llm_fields(self, source: NoteSource, note: NoteText) -> tuple[Extracted, list[str], int, int]:
@@ -413,10 +449,24 @@ class progress_bar:
         if not self.enabled:
             return lambda: None
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-        self.progress = Progress(TextColumn("backfill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True))
+        self.progress = Progress(
+            TextColumn("backfill"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
         self.progress.start()
         task = self.progress.add_task("notes", total=self.total)
         return lambda: self.progress.advance(task)

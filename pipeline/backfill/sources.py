@@ -15,11 +15,21 @@ from pipeline.errors import InputError
 from pipeline.ingest.files import inside
 
 FORMATS_BY_SUFFIX = {
-    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
-    ".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text", ".log": "text", "": "text",
-    ".html": "html", ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdown": "markdown",
+    ".mkd": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".rst": "text",
+    ".adoc": "text",
+    ".log": "text",
+    "": "text",
+    ".html": "html",
+    ".htm": "html",
     ".json": "json",
-    ".yaml": "yaml", ".yml": "yaml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
     ".csv": "csv",
     ".eml": "eml",
     ".docx": "docx",
@@ -85,7 +95,9 @@ def _zipped_slack_export(path: Path) -> bool:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(name.rsplit("/", 1)[-1] in SLACK_EXPORT_MARKERS and name.count("/") <= 1 for name in archive.namelist())
+            return any(
+                name.rsplit("/", 1)[-1] in SLACK_EXPORT_MARKERS and name.count("/") <= 1 for name in archive.namelist()
+            )
     except (OSError, zipfile.BadZipFile):
         return False
 

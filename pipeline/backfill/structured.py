@@ -20,11 +20,30 @@ from pipeline.backfill.reading import NoteText
 # A located value: (value, 1-based line). value is a str, a list of located values, or a dict key -> located.
 Located = tuple[Any, int]
 
-_SECTION_HEADINGS = {"text": "Summary", "impact": "Impact", "cause": "Root cause", "actions": "Action items",
-                     "lessons": "Lessons learned", "comments": "Timeline"}
+_SECTION_HEADINGS = {
+    "text": "Summary",
+    "impact": "Impact",
+    "cause": "Root cause",
+    "actions": "Action items",
+    "lessons": "Lessons learned",
+    "comments": "Timeline",
+}
 _FIELD_LABELS = {"title": "title", "date": "date", "closed": "closed", "severity": "severity", "service": "service"}
 _JIRA_HEADING = re.compile(r"^h([1-6])\.\s+")  # Jira wiki markup: "h2. Impact"
-_NAME_KEYS = ("name", "value", "label", "title", "task", "action", "item", "text", "description", "summary", "id", "key")
+_NAME_KEYS = (
+    "name",
+    "value",
+    "label",
+    "title",
+    "task",
+    "action",
+    "item",
+    "text",
+    "description",
+    "summary",
+    "id",
+    "key",
+)
 _GRADES = {"low", "medium", "high", "critical", "major", "minor", "moderate", "severe"}
 _COMMENT_TEXT_KEYS = ("body", "text", "comment", "content", "message", "note", "description", "summary")
 _COMMENT_TIME_KEYS = ("created", "created at", "time", "timestamp", "at", "date", "when", "updated")
@@ -96,7 +115,11 @@ def locate_json(data: Any, raw_lines: list[str]) -> Located:
         if isinstance(value, list):
             items = []
             for item in value:
-                item_line = find(re.compile(re.escape(json.dumps(item, ensure_ascii=False)))) if isinstance(item, str) else cursor + 1
+                item_line = (
+                    find(re.compile(re.escape(json.dumps(item, ensure_ascii=False))))
+                    if isinstance(item, str)
+                    else cursor + 1
+                )
                 items.append(walk(item, item_line))
             return items, line
         return (None if value is None else str(value)), line
@@ -151,8 +174,14 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
     return note
 
 
-def _collect(value: Any, keys: KeyMeanings, fields: dict[str, tuple[str, int]],
-             sections: dict[str, list[tuple[str, int]]], others: list[tuple[str, int]], depth: int) -> None:
+def _collect(
+    value: Any,
+    keys: KeyMeanings,
+    fields: dict[str, tuple[str, int]],
+    sections: dict[str, list[tuple[str, int]]],
+    others: list[tuple[str, int]],
+    depth: int,
+) -> None:
     if not isinstance(value, dict):
         return
     for key, (item, line) in value.items():
@@ -217,7 +246,14 @@ def _comments(value: Any, line: int) -> list[tuple[str, int]]:
     for item, item_line in value:
         if isinstance(item, dict):
             text = _comment_text(item)
-            when = next((t for name, (t, _) in item.items() if normalize_key(name) in _COMMENT_TIME_KEYS and isinstance(t, str)), "")
+            when = next(
+                (
+                    t
+                    for name, (t, _) in item.items()
+                    if normalize_key(name) in _COMMENT_TIME_KEYS and isinstance(t, str)
+                ),
+                "",
+            )
             if text:
                 rows.append((f"- {when} {_one_line(text)}".replace("-  ", "- "), item_line))
         elif isinstance(item, str):

@@ -18,15 +18,30 @@ _FILLERS = frozenset(
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
     "badly royally seriously".split()
 )
-_PRONOUNS = frozenset({"I", "He", "he", "She", "she", "Someone", "someone", "Somebody", "somebody", "You", "you",
-                       "Whoever", "whoever", "Whomever", "whomever"})
+_PRONOUNS = frozenset(
+    {
+        "I",
+        "He",
+        "he",
+        "She",
+        "she",
+        "Someone",
+        "someone",
+        "Somebody",
+        "somebody",
+        "You",
+        "you",
+        "Whoever",
+        "whoever",
+        "Whomever",
+        "whomever",
+    }
+)
 _WE = frozenset({"We", "we"})
 _THEY = frozenset({"They", "they"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "me", "you", "them"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "my", "your", "His", "Her", "My", "Your"})
-_DETERMINERS = frozenset(
-    "the a an our their this that one another his her my your some every each any".split()
-)
+_DETERMINERS = frozenset("the a an our their this that one another his her my your some every each any".split())
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
@@ -104,7 +119,9 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
         return index  # "Rosa's team wrote that job, they should have tested it": "they" are those people
     if roster.is_person_name(base):
         start = index
-        while start > 0 and roster.is_person_name(tokens[start - 1].group(0)) and tokens[start - 1].group(0)[:1].isupper():
+        while (
+            start > 0 and roster.is_person_name(tokens[start - 1].group(0)) and tokens[start - 1].group(0)[:1].isupper()
+        ):
             start -= 1
         return start
     previous = tokens[index - 1].group(0) if index > 0 else ""
@@ -202,7 +219,7 @@ def _relative_subject(tokens: list[re.Match[str]], index: int, roster: Roster) -
 
 def subject_after(masked: str, end: int, roster: Roster) -> int | None:
     """Offset where a person named right after the predicate at `end` ends, or None."""
-    window = masked[end:end + 100]
+    window = masked[end : end + 100]
     cut = next((m.start() for m in _BOUNDARY.finditer(window)), len(window))
     tokens = _tokens(window[:cut])
     if not tokens:

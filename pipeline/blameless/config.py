@@ -28,7 +28,7 @@ class BlamelessConfig(Strict):
     people: list[str] = Field(default_factory=list, description="Names to treat as persons.")
     accept: list[str] = Field(default_factory=list, description="Terms never flagged (matched case-insensitively).")
     first_names: bool = Field(default=True, description="Treat common first names as persons.")
-    skip_quotes: bool = Field(default=True, description="Skip quoted text (meta-mentions like \"human error\").")
+    skip_quotes: bool = Field(default=True, description='Skip quoted text (meta-mentions like "human error").')
     skip_blockquotes: bool = Field(default=False, description="Skip > blockquotes (pasted chat).")
     min_level: Level = Field(default=Level.suggestion, description="Drop findings below this level.")
 
@@ -44,8 +44,9 @@ class BlamelessConfig(Strict):
         return rule_id.lower() in lowered or slug in lowered
 
 
-def load_config(path: Path | None = None, *, cwd: Path | None = None,
-                known_rules: set[str] | None = None) -> BlamelessConfig:
+def load_config(
+    path: Path | None = None, *, cwd: Path | None = None, known_rules: set[str] | None = None
+) -> BlamelessConfig:
     """Explicit file, else .postmortem-blameless.yaml, else pyproject.toml's section, else defaults."""
     cwd = cwd or Path.cwd()
     if path is None:
@@ -69,8 +70,9 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None,
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                          line=mark.line + 1 if mark else None) from exc
+        raise ConfigError(
+            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
+        ) from exc
     return _validate(data, path, root, known_rules)
 
 

@@ -18,28 +18,30 @@ def explain_rule(compiled: CompiledRule) -> str:
     """Plain-text explanation in ruff's shape: what it catches, why, example, use instead."""
     rule = compiled.rule
     levels = ", ".join(f"{k}: {v.value}" for k, v in rule.section_levels.items())
-    return "\n".join([
-        f"{rule.id} ({rule.slug}), default level {rule.level.value}" + (f" ({levels})" if levels else ""),
-        "",
-        "What it catches:",
-        f"  {rule.message.replace(chr(39) + '{match}' + chr(39), 'the matched words')}",
-        "",
-        "Why is this bad?",
-        f"  {rule.why}",
-        "",
-        "Example (flagged):",
-        *(f"  {s}" for s in rule.examples.positive[:3]),
-        "",
-        "Not flagged:",
-        *(f"  {s}" for s in rule.examples.negative[:3]),
-        "",
-        "Use instead:",
-        f"  {rule.suggestion.replace('{match}', '...').replace('{object}', '...')}",
-        "",
-        f"Safe automatic fixes: {_safe_fixes(compiled)}",
-        f"Guidance: {rule.link}",
-        "",
-    ])
+    return "\n".join(
+        [
+            f"{rule.id} ({rule.slug}), default level {rule.level.value}" + (f" ({levels})" if levels else ""),
+            "",
+            "What it catches:",
+            f"  {rule.message.replace(chr(39) + '{match}' + chr(39), 'the matched words')}",
+            "",
+            "Why is this bad?",
+            f"  {rule.why}",
+            "",
+            "Example (flagged):",
+            *(f"  {s}" for s in rule.examples.positive[:3]),
+            "",
+            "Not flagged:",
+            *(f"  {s}" for s in rule.examples.negative[:3]),
+            "",
+            "Use instead:",
+            f"  {rule.suggestion.replace('{match}', '...').replace('{object}', '...')}",
+            "",
+            f"Safe automatic fixes: {_safe_fixes(compiled)}",
+            f"Guidance: {rule.link}",
+            "",
+        ]
+    )
 
 
 def rules_table(rules: RuleSet) -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from pipeline.blameless.agents import subject_after, subject_before
 from pipeline.blameless.config import BlamelessConfig
@@ -38,8 +38,14 @@ class Match:
     review_fix: str | None
 
 
-def lint_text(text: str, *, path: str = "-", config: BlamelessConfig | None = None,
-              people: Sequence[str] = (), rules: RuleSet | None = None) -> list[Finding]:
+def lint_text(
+    text: str,
+    *,
+    path: str = "-",
+    config: BlamelessConfig | None = None,
+    people: Sequence[str] = (),
+    rules: RuleSet | None = None,
+) -> list[Finding]:
     """Check Markdown `text` for blame language; findings sorted by position, then rule id.
 
     `people` adds names to treat as persons (chat participants, incident.toml); `config` carries rule
@@ -48,13 +54,20 @@ def lint_text(text: str, *, path: str = "-", config: BlamelessConfig | None = No
     return [m.finding for m in lint_matches(text, path=path, config=config, people=people, rules=rules)]
 
 
-def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None = None,
-                 people: Sequence[str] = (), rules: RuleSet | None = None) -> list[Match]:
+def lint_matches(
+    text: str,
+    *,
+    path: str = "-",
+    config: BlamelessConfig | None = None,
+    people: Sequence[str] = (),
+    rules: RuleSet | None = None,
+) -> list[Match]:
     """Like lint_text, with offsets and review rewrites kept (for rewrite_blameless and --fix)."""
     config = config or BlamelessConfig()
     rules = rules or active_rules()
-    doc = segment(text, sections=rules.sections, skip_quotes=config.skip_quotes,
-                  skip_blockquotes=config.skip_blockquotes)
+    doc = segment(
+        text, sections=rules.sections, skip_quotes=config.skip_quotes, skip_blockquotes=config.skip_blockquotes
+    )
     lowered = _lower_same_length(doc.masked)
     scan = _Compressed(lowered, rules)
     roster = build_roster(people, config.people, text=text, use_first_names=config.first_names)
@@ -76,8 +89,7 @@ def lint_matches(text: str, *, path: str = "-", config: BlamelessConfig | None =
                     if cue is None:
                         continue
                     end = cue.end()
-                match = _candidate(doc, lowered, compiled, pattern, start, end,
-                                   roster, accepted, configured, path)
+                match = _candidate(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
                 if match is not None:
                     candidates.append(match)
         found.extend(_strongest(candidates))
@@ -106,7 +118,7 @@ class _Compressed:
         self.origins = [0]  # ... and in the original
         done = removed = 0
         for run in self._RUN.finditer(lowered):
-            parts.append(lowered[done:run.start() + 1])
+            parts.append(lowered[done : run.start() + 1])
             removed += run.end() - run.start() - 1
             done = run.end()
             self.starts.append(run.end() - removed)
@@ -197,9 +209,18 @@ def _sentence_end(text: str, offset: int, limit: int) -> int:
     return stop.start() if stop else min(len(text), offset + limit)
 
 
-def _candidate(doc: Document, lowered: str, compiled: CompiledRule, pattern: CompiledPattern,
-               start: int, end: int, roster: Roster, accepted: list[str], configured: str | None,
-               path: str) -> Match | None:
+def _candidate(
+    doc: Document,
+    lowered: str,
+    compiled: CompiledRule,
+    pattern: CompiledPattern,
+    start: int,
+    end: int,
+    roster: Roster,
+    accepted: list[str],
+    configured: str | None,
+    path: str,
+) -> Match | None:
     spec, rule = pattern.spec, compiled.rule
     if spec.kind == "agent":
         if spec.subject == "before":
@@ -223,7 +244,7 @@ def _candidate(doc: Document, lowered: str, compiled: CompiledRule, pattern: Com
         return None
     if compiled.exceptions is not None and _excepted(compiled, lowered, start, end):
         return None
-    if accepted and any(term in lowered[max(0, start - 40):end + 40] for term in accepted):
+    if accepted and any(term in lowered[max(0, start - 40) : end + 40] for term in accepted):
         if _accepted_overlap(lowered, start, end, accepted):
             return None
     if doc.suppressed(start, rule.id, rule.slug):
@@ -249,11 +270,19 @@ def _candidate(doc: Document, lowered: str, compiled: CompiledRule, pattern: Com
     line, column = doc.position(start)
     end_line, end_column = doc.position(end)
     finding = Finding(
-        file=path, line=line, column=column, end_line=end_line, end_column=end_column,
-        rule_id=rule.id, slug=rule.slug, level=level,
+        file=path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        rule_id=rule.id,
+        slug=rule.slug,
+        level=level,
         message=rule.message.replace("{match}", shown),
-        match=shown, suggestion=suggestion_text(spec.suggestion or rule.suggestion, shown, obj),
-        fix=fix, help_url=rule.link,
+        match=shown,
+        suggestion=suggestion_text(spec.suggestion or rule.suggestion, shown, obj),
+        fix=fix,
+        help_url=rule.link,
     )
     return Match(finding, start, end, fix, review_fix)
 
@@ -273,9 +302,8 @@ def _subject_fix_fits(lowered: str, start: int, end: int) -> bool:
 def _excepted(compiled: CompiledRule, lowered: str, start: int, end: int) -> bool:
     """True when an exception pattern overlaps the match (looked for around it)."""
     base = max(0, start - 60)
-    window = lowered[base:end + 60]
-    return any(m.start() + base < end and m.end() + base > start
-               for m in compiled.exceptions.finditer(window))  # type: ignore[union-attr]
+    window = lowered[base : end + 60]
+    return any(m.start() + base < end and m.end() + base > start for m in compiled.exceptions.finditer(window))  # type: ignore[union-attr]
 
 
 def _accepted_overlap(lowered: str, start: int, end: int, accepted: list[str]) -> bool:

@@ -23,7 +23,10 @@ _THEMATIC = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){
 _LIST = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
 _QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
-_HTML_BLOCK = re.compile(r"^ {0,3}</?(?:div|table|thead|tbody|tr|td|th|details|summary|p|br|img|hr|pre|section|span|a|ul|ol|li|h[1-6]|sup|sub|style|script)\b", re.I)
+_HTML_BLOCK = re.compile(
+    r"^ {0,3}</?(?:div|table|thead|tbody|tr|td|th|details|summary|p|br|img|hr|pre|section|span|a|ul|ol|li|h[1-6]|sup|sub|style|script)\b",
+    re.I,
+)
 _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next)\b(.*)$", re.S | re.I)
@@ -114,8 +117,13 @@ def _link_text_only(match: re.Match[str]) -> str:
     return " " + text + " " + HIDDEN * (len(match.group(0)) - len(text) - 2)
 
 
-def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
-            skip_quotes: bool = True, skip_blockquotes: bool = False) -> Document:
+def segment(
+    text: str,
+    *,
+    sections: dict[str, re.Pattern[str]] | None = None,
+    skip_quotes: bool = True,
+    skip_blockquotes: bool = False,
+) -> Document:
     """Mask everything that is not prose and record each line's block kind, section and timeline role."""
     uncommented, controls = _mask_comments(text)
     lines = text.split("\n")
@@ -160,8 +168,8 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             kind = "code"
         elif lead == "#" and (m := _HEADING.match(line)) is not None:
             kind = "heading"
-            shown = " " * m.end() + line[m.end():]
-            section = _classify(line[m.end():], sections)
+            shown = " " * m.end() + line[m.end() :]
+            section = _classify(line[m.end() :], sections)
         elif previous == "para" and _SETEXT.match(line):
             kind = "hidden"
             kinds[i - 1] = "heading"
@@ -169,8 +177,12 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             line_sections[i - 1] = section
         elif lead in _MARKUP_LEADS and (_THEMATIC.match(line) or _LINK_DEF.match(line) or _HTML_BLOCK.match(line)):
             kind = "hidden"
-        elif "|" in line and (_TABLE_SEP.match(line) or line.lstrip().startswith("|")
-                              or _next_is_table_sep(lines, i) or previous == "table"):
+        elif "|" in line and (
+            _TABLE_SEP.match(line)
+            or line.lstrip().startswith("|")
+            or _next_is_table_sep(lines, i)
+            or previous == "table"
+        ):
             kind = "table"
             if _TABLE_SEP.match(line):
                 kind = "hidden"
@@ -178,10 +190,10 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
                 shown = _mask_table_row(line)
         elif (m := _QUOTE.match(line)) is not None:
             kind = "quote"
-            shown = HIDDEN * len(line) if skip_blockquotes else " " * m.end() + line[m.end():]
+            shown = HIDDEN * len(line) if skip_blockquotes else " " * m.end() + line[m.end() :]
         elif (m := _LIST.match(line)) is not None:
             kind = "item"
-            shown = " " * m.end() + line[m.end():]
+            shown = " " * m.end() + line[m.end() :]
         elif previous in ("item", "cont") and line[:1] in (" ", "\t"):
             kind = "cont"
         if kind in ("hidden", "code"):
@@ -202,7 +214,7 @@ def segment(text: str, *, sections: dict[str, re.Pattern[str]] | None = None,
             previous = "blank"
         i += 1
 
-    masked = "".join(out)[:len(text)]  # the last line has no newline to replace
+    masked = "".join(out)[: len(text)]  # the last line has no newline to replace
     masked = _mask_inline(masked, skip_quotes)
     controls = _control_ranges(controls or [], masked, len(text))
     return Document(text, masked, starts, kinds, line_sections, timeline_rows, controls)
@@ -343,7 +355,7 @@ def _hide_single_quoted(masked: str) -> str:
         if before.isalnum() or before in "_'’":
             pos = match.start() + 1
             continue
-        pieces.append(masked[done:match.start()])
+        pieces.append(masked[done : match.start()])
         pieces.append(HIDDEN * (match.end() - match.start()))
         done = pos = match.end()
     pieces.append(masked[done:])

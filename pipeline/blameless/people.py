@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from pipeline.errors import ConfigError
 from pipeline.package_data import package_path
@@ -41,7 +41,7 @@ class Roster:
 
 @lru_cache(maxsize=4)
 def _role_patterns(role_words: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """"Name (role)" found from its parenthesis (a fast literal scan), and a line ending in a role word.
+    """ "Name (role)" found from its parenthesis (a fast literal scan), and a line ending in a role word.
 
     The role words are the roles and person titles of signals.yaml (pipeline.facts.person_role_words).
     """
@@ -73,8 +73,11 @@ def names_in_role_statements(text: str) -> set[str]:
     """Names the document itself gives a role: "Priya (IC)", "Incident commander: Sam Lee"."""
     found = set(_names_before_role_parens(text))
     role_ending = _role_ending()
-    found |= {m.group(1) for m in _AFTER_SEPARATOR.finditer(text)
-              if _ends_with_letter(text, m.start()) and role_ending.search(text, max(0, m.start() - 40), m.start())}
+    found |= {
+        m.group(1)
+        for m in _AFTER_SEPARATOR.finditer(text)
+        if _ends_with_letter(text, m.start()) and role_ending.search(text, max(0, m.start() - 40), m.start())
+    }
     return {name for name in found if name.split()[0] not in _NOT_NAMES}
 
 

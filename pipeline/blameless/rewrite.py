@@ -8,7 +8,8 @@ them. The drafting pipeline applies both through `rewrite_blameless`, then re-ch
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from pipeline.models import Finding
 
@@ -21,9 +22,9 @@ _SENTENCE_START = re.compile(r"(?:\A|[.!?:\x03\n]\s*|^\s*(?:[-*+]|\d+[.)])\s+)\Z
 
 def object_after(masked: str, text: str, end: int, max_words: int = 8) -> str:
     """The words after a match up to the end of its clause: what the action was done to."""
-    window = masked[end:end + 120]
+    window = masked[end : end + 120]
     cut = _CLAUSE_END.search(window)
-    words = text[end:end + (cut.start() if cut else len(window))].split()
+    words = text[end : end + (cut.start() if cut else len(window))].split()
     infinitive = bool(words) and words[0].lower() == "to"
     while words and words[0].lower() in _LEADING:
         words = words[1:]
@@ -60,7 +61,7 @@ def apply_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
         if replacement == "":
             while end < len(out) and out[end] in " \t":
                 end += 1
-            opener = out[start:start + 1].isupper() and _SENTENCE_START.search(out[:start]) is not None
+            opener = out[start : start + 1].isupper() and _SENTENCE_START.search(out[:start]) is not None
             rest = out[end:]
             if opener and rest[:1].islower():
                 rest = rest[0].upper() + rest[1:]
@@ -99,17 +100,20 @@ def rewrite_blameless(text: str, people: Sequence[str] = ()) -> str:
     """
     from pipeline.blameless.linter import lint_matches
 
-    edits = [(m.start, m.end, m.fix if m.fix is not None else m.review_fix)
-             for m in lint_matches(text, people=people)
-             if m.fix is not None or m.review_fix is not None]
+    edits = [
+        (m.start, m.end, m.fix if m.fix is not None else m.review_fix)
+        for m in lint_matches(text, people=people)
+        if m.fix is not None or m.review_fix is not None
+    ]
     return apply_edits(text, edits)
 
 
 _SENTENCE_STOP = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
 
 
-def sentence_edits(text: str, people: Sequence[str] = (), *, safe_only: bool = True,
-                   config: "BlamelessConfig | None" = None) -> list[tuple[int, int, str]]:
+def sentence_edits(
+    text: str, people: Sequence[str] = (), *, safe_only: bool = True, config: BlamelessConfig | None = None
+) -> list[tuple[int, int, str]]:
     """(start, end, rewrite) for each sentence holding a warning-or-worse finding that the grammar rewriter
     can rephrase (pipeline.blameless.sentence). Sentences touching masked text (quotes, code, front matter,
     metadata) are never rewritten. Parses nothing when no sentence is flagged."""
@@ -126,7 +130,7 @@ def sentence_edits(text: str, people: Sequence[str] = (), *, safe_only: bool = T
     done: set[tuple[int, int]] = set()
     for match in flagged:
         start = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, match.start)), default=0)
-        start = max(start, text.rfind("\n", 0, match.start) + 1 if "\n" in text[:match.start] else 0)
+        start = max(start, text.rfind("\n", 0, match.start) + 1 if "\n" in text[: match.start] else 0)
         stop = _SENTENCE_STOP.search(text, match.end)
         end = stop.start() if stop else len(text)
         newline = text.find("\n", match.end)
@@ -144,7 +148,8 @@ def sentence_edits(text: str, people: Sequence[str] = (), *, safe_only: bool = T
     return edits
 
 
-def apply_sentence_rewrites(text: str, people: Sequence[str] = (), *, safe_only: bool = True,
-                            config: "BlamelessConfig | None" = None) -> str:
+def apply_sentence_rewrites(
+    text: str, people: Sequence[str] = (), *, safe_only: bool = True, config: BlamelessConfig | None = None
+) -> str:
     """`text` with its flagged sentences rephrased: only safe rewrites (--fix), or review ones too (--diff)."""
     return apply_edits(text, sentence_edits(text, people, safe_only=safe_only, config=config))

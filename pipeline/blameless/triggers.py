@@ -9,7 +9,8 @@ without triggers, or that is not block-safe, still runs over the whole text.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 try:  # the parser behind `re`; private, so every use falls back to a full scan when it is missing
     from re import _constants as _C
@@ -181,8 +182,6 @@ def _safe(items: Iterable[tuple[Any, Any]]) -> bool:
         else:
             return False
     return True
-
-
 
 
 def _class_safe(members: list[tuple[Any, Any]]) -> bool:

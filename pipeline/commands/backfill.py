@@ -27,11 +27,15 @@ from pipeline.errors import ConfigError, PipelineError
 def backfill(
     sources: Annotated[
         list[Path],
-        typer.Argument(help="Incident notes: markdown, text, HTML, JSON, YAML, CSV, .eml and .docx files, Slack export folders, or folders of them."),
+        typer.Argument(
+            help="Incident notes: markdown, text, HTML, JSON, YAML, CSV, .eml and .docx files, Slack export folders, or folders of them."
+        ),
     ],
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help="Output folder: records/, blameless-report.md, summary.json and the manifest."),
+        typer.Option(
+            "--out", "-o", help="Output folder: records/, blameless-report.md, summary.json and the manifest."
+        ),
     ],
     index: Annotated[
         bool, typer.Option("--index", help="Also upsert every record into the similar-incidents library.")
@@ -42,11 +46,15 @@ def backfill(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Notes in flight at once.")] = 4,
     shard: Annotated[
         Optional[str],
-        typer.Option("--shard", help="k/N: process only shard k of N (by a hash of each note's path), for N parallel jobs."),
+        typer.Option(
+            "--shard", help="k/N: process only shard k of N (by a hash of each note's path), for N parallel jobs."
+        ),
     ] = None,
     encoding: Annotated[
         Optional[str],
-        typer.Option("--encoding", help="Decode notes with this encoding instead of UTF-8 (e.g. cp1252 for old wiki exports)."),
+        typer.Option(
+            "--encoding", help="Decode notes with this encoding instead of UTF-8 (e.g. cp1252 for old wiki exports)."
+        ),
     ] = None,
     llm: Annotated[
         Optional[str],
@@ -59,7 +67,9 @@ def backfill(
     tpm: Annotated[
         Optional[float], typer.Option("--tpm", min=1, help="Client-side limit: model tokens per minute (estimated).")
     ] = None,
-    output_format: Annotated[ReportFormat, typer.Option("--format", help="Summary as text or json.")] = ReportFormat.text,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="Summary as text or json.")
+    ] = ReportFormat.text,
     progress: Annotated[
         Optional[bool],
         typer.Option("--progress/--no-progress", help="Progress bar with ETA (default: when stderr is a terminal)."),
@@ -76,10 +86,15 @@ def backfill(
 
     try:
         options = BackfillOptions(
-            out=out, index=index, concurrency=concurrency, encoding=encoding,
+            out=out,
+            index=index,
+            concurrency=concurrency,
+            encoding=encoding,
             shard=parse_shard(shard) if shard else None,
             store=_store_config(store, chroma_url, chroma_token) if index else None,
-            llm=resolve_model_config(llm, base_url=base_url), rpm=rpm, tpm=tpm,
+            llm=resolve_model_config(llm, base_url=base_url),
+            rpm=rpm,
+            tpm=tpm,
             show_progress=sys.stderr.isatty() if progress is None else progress,
         )
         if out.exists() and not out.is_dir():
@@ -90,7 +105,12 @@ def backfill(
         fail(error)
     result = summary_dict(summary)
     if output_format is ReportFormat.json:
-        typer.echo(json.dumps({**result, "blameless": {k: report[k] for k in ("notes", "notes_with_findings", "notes_blaming")}}, indent=2))
+        typer.echo(
+            json.dumps(
+                {**result, "blameless": {k: report[k] for k in ("notes", "notes_with_findings", "notes_blaming")}},
+                indent=2,
+            )
+        )
         return
     typer.echo(render_summary(result, report, out, index))
 

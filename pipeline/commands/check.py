@@ -11,7 +11,7 @@ import glob
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, List, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -44,7 +44,8 @@ def expand_paths(arguments: list[str]) -> tuple[list[str], list[PipelineError]]:
             candidates = [p for p in Path(argument).rglob("*.md") if not _SKIP_DIRS.intersection(p.parts)]
             errors.extend(
                 InputError(p, "symlink leads outside the checked directory; not followed")
-                for p in candidates if not inside(Path(argument), p)
+                for p in candidates
+                if not inside(Path(argument), p)
             )
             found = sorted(str(p) for p in candidates if p.is_file() and inside(Path(argument), p))
             if not found:
@@ -75,7 +76,9 @@ def _note_unchecked_lines(path: str, text: str) -> None:
     lines = not_english_lines(text)
     if lines:
         shown = ", ".join(map(str, lines[:20])) + (f" and {len(lines) - 20} more" if len(lines) > 20 else "")
-        typer.echo(f"note: {path}: line(s) {shown} are not in English and were not checked for blame language", err=True)
+        typer.echo(
+            f"note: {path}: line(s) {shown} are not in English and were not checked for blame language", err=True
+        )
 
 
 def _incident_people(path: str) -> list[str]:
@@ -88,7 +91,7 @@ def _incident_people(path: str) -> list[str]:
 
 
 def check_command(
-    paths: Annotated[List[str], typer.Argument(help="Markdown files, directories, globs, or - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(help="Markdown files, directories, globs, or - for stdin.")],
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json, sarif or github.")] = CheckFormat.text,
     fail_on: Annotated[
         Level, typer.Option("--fail-on", help="Exit 1 on findings at or above: error, warning or suggestion.")
@@ -98,11 +101,15 @@ def check_command(
     ] = None,
     min_level: Annotated[Optional[Level], typer.Option("--min-level", help="Hide findings below this level.")] = None,
     person: Annotated[
-        Optional[List[str]], typer.Option("--person", help="A name to treat as a person (repeatable).")
+        Optional[list[str]], typer.Option("--person", help="A name to treat as a person (repeatable).")
     ] = None,
     fix: Annotated[
-        bool, typer.Option("--fix", help="Write the safe rewrites into the files (stdin: print the text); "
-                           "with --diff, also print what changed.")
+        bool,
+        typer.Option(
+            "--fix",
+            help="Write the safe rewrites into the files (stdin: print the text); "
+            "with --diff, also print what changed.",
+        ),
     ] = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Print safe and review rewrites as a unified diff; alone, change nothing.")
@@ -140,8 +147,13 @@ def check_command(
 
     files, errors = expand_paths(paths)
     if fix and diff and "-" in files:
-        fail(InputError("-", "--fix --diff cannot write stdin back; use --diff to see the rewrites, "
-                             "or --fix alone to print the fixed text"))
+        fail(
+            InputError(
+                "-",
+                "--fix --diff cannot write stdin back; use --diff to see the rewrites, "
+                "or --fix alone to print the fixed text",
+            )
+        )
     findings: list[Finding] = []
     for path in files:
         try:
@@ -160,9 +172,16 @@ def check_command(
                 if diff:
                     # --diff alone also shows review rewrites; with --fix it shows exactly what is written
                     shown = fixed if fix else apply_sentence_rewrites(fixed, people, safe_only=False, config=config)
-                    sys.stdout.write("".join(difflib.unified_diff(
-                        text.splitlines(keepends=True), shown.splitlines(keepends=True),
-                        fromfile=f"a/{path.lstrip('/')}", tofile=f"b/{path.lstrip('/')}")))
+                    sys.stdout.write(
+                        "".join(
+                            difflib.unified_diff(
+                                text.splitlines(keepends=True),
+                                shown.splitlines(keepends=True),
+                                fromfile=f"a/{path.lstrip('/')}",
+                                tofile=f"b/{path.lstrip('/')}",
+                            )
+                        )
+                    )
                 if path == "-" and not diff:
                     sys.stdout.write(fixed)
                 elif fix and path != "-" and fixed != text:

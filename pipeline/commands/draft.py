@@ -52,7 +52,8 @@ def draft_incident(
     tz: TimeZone = None,
     on_date: Annotated[Optional[str], typer.Option("--date", help="Date (YYYY-MM-DD) for HH:MM times.")] = None,
     similar: Annotated[
-        bool, typer.Option("--similar/--no-similar", help="Fill 'Similar Past Incidents' from the local incident library.")
+        bool,
+        typer.Option("--similar/--no-similar", help="Fill 'Similar Past Incidents' from the local incident library."),
     ] = True,
     llm: Annotated[
         Optional[str],

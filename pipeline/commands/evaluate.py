@@ -37,7 +37,9 @@ def eval_run(
     datasets: Annotated[
         Optional[list[Path]], typer.Argument(help="Gold incident folders, e.g. evals/datasets in a checkout.")
     ] = None,
-    llm: Annotated[Optional[str], typer.Option("--llm", help="Evaluate the LLM engine with this model instead.")] = None,
+    llm: Annotated[
+        Optional[str], typer.Option("--llm", help="Evaluate the LLM engine with this model instead.")
+    ] = None,
     base_url: BaseUrl = None,
     out: Annotated[
         Optional[Path], typer.Option("--out", help="Where the report goes (default: reports/ in the eval folder).")
@@ -60,7 +62,8 @@ def eval_run(
     reference: Annotated[
         Optional[Path],
         typer.Option(
-            "--reference", help="Human postmortems to compare with (default: ../shared/corpus/postmortems beside the checkout, if present)."
+            "--reference",
+            help="Human postmortems to compare with (default: ../shared/corpus/postmortems beside the checkout, if present).",
         ),
     ] = None,
     no_reference: Annotated[bool, typer.Option("--no-reference", help="Skip the human-corpus distribution.")] = False,
@@ -73,8 +76,11 @@ def eval_run(
     engine, options = "offline", None
     try:
         if not datasets:
-            raise ConfigError("eval", "give the gold incident folders to evaluate, e.g. "
-                              "postmortem eval evals/datasets in a checkout of the repository")
+            raise ConfigError(
+                "eval",
+                "give the gold incident folders to evaluate, e.g. "
+                "postmortem eval evals/datasets in a checkout of the repository",
+            )
         home = eval_folder(datasets[0])
         default_reference = home.parent / REFERENCE_FROM_CHECKOUT
         # The offline engine is what eval measures unless a flag asks for a model: a model set in the
@@ -84,8 +90,9 @@ def eval_run(
             engine, options = "llm", {"config": config}
         if reference is None and not no_reference and default_reference.is_dir():
             reference = default_reference
-        report = run_eval(datasets, engine=engine, engine_options=options,
-                          reference=None if no_reference else reference)
+        report = run_eval(
+            datasets, engine=engine, engine_options=options, reference=None if no_reference else reference
+        )
         paths = write_report(report, out or home / "reports", name or ("latest-llm" if engine == "llm" else "latest"))
         gate = thresholds
         if gate is None and engine == "offline" and (home / THRESHOLDS_FILE).is_file():
@@ -101,8 +108,12 @@ def eval_run(
         f"roles recall {summary['role_recall']:.2f} precision {summary['role_precision']:.2f}, "
         f"junk {summary['junk_rate']:.2f}, leaks {int(summary['leaks'])}, refused {int(summary['refused'])}, "
         f"substance {summary['substance_score']:.1f}, conformance {summary['conformance_score']:.1f}"
-        + (f", calls {int(summary['calls'])}, tokens {int(summary['tokens'])}, fallbacks {int(summary['fallbacks'])}, "
-           f"removed by verification {int(summary['removed_claims'])}" if engine == "llm" else "")
+        + (
+            f", calls {int(summary['calls'])}, tokens {int(summary['tokens'])}, fallbacks {int(summary['fallbacks'])}, "
+            f"removed by verification {int(summary['removed_claims'])}"
+            if engine == "llm"
+            else ""
+        )
     )
     for path in paths:
         typer.echo(f"wrote {path}", err=True)

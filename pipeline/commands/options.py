@@ -41,7 +41,9 @@ BaseUrl = Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compa
 
 Store = Annotated[
     Optional[Path],
-    typer.Option("--store", help="Embedded library directory (default: $POSTMORTEM_HOME/chroma, else the user data folder)."),
+    typer.Option(
+        "--store", help="Embedded library directory (default: $POSTMORTEM_HOME/chroma, else the user data folder)."
+    ),
 ]
 ChromaUrl = Annotated[
     Optional[str],
@@ -52,11 +54,16 @@ ChromaUrl = Annotated[
 ]
 ChromaToken = Annotated[
     Optional[str],
-    typer.Option("--chroma-token", help="Token for the Chroma server, sent as a Bearer token (default: $POSTMORTEM_CHROMA_TOKEN)."),
+    typer.Option(
+        "--chroma-token",
+        help="Token for the Chroma server, sent as a Bearer token (default: $POSTMORTEM_CHROMA_TOKEN).",
+    ),
 ]
 Embeddings = Annotated[
     Optional[str],
-    typer.Option("--embeddings", help="minilm (bundled, offline) or openai:MODEL (default: $POSTMORTEM_EMBEDDINGS, else minilm)."),
+    typer.Option(
+        "--embeddings", help="minilm (bundled, offline) or openai:MODEL (default: $POSTMORTEM_EMBEDDINGS, else minilm)."
+    ),
 ]
 EmbeddingsUrl = Annotated[
     Optional[str],

@@ -21,7 +21,9 @@ def scoring_score(
     file: Annotated[Path, typer.Argument(help="A postmortem in markdown (ours or human-written, any layout).")],
     incident: Annotated[
         Optional[Path],
-        typer.Option("--incident", help="Incident directory: also check the timeline against its lock and faithfulness."),
+        typer.Option(
+            "--incident", help="Incident directory: also check the timeline against its lock and faithfulness."
+        ),
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
     rubric: Annotated[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipeline.drafting.llm_engine import draft_llm
@@ -45,7 +45,7 @@ def draft_incident(
         timeline_sha256=incident.timeline.sha256,
         lock_status=incident.timeline.lock_status,
         chat_format=incident.chat.format if incident.chat else None,
-        generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        generated_at=datetime.now(UTC).replace(microsecond=0),
         warnings=warnings,
         llm=engine_metadata.llm,
     )
@@ -62,10 +62,14 @@ def withhold_unchecked_chat(draft: Draft, incident: Incident) -> Draft:
         return draft
     index = {
         key: "[withheld from the draft: not in English, so the blameless check could not read it; see the chat source]"
-        if key in unchecked else text for key, text in draft.evidence_index.items()
+        if key in unchecked
+        else text
+        for key, text in draft.evidence_index.items()
     }
-    note = (f"{len(unchecked)} chat message(s) are not in English ({', '.join(sorted(set(unchecked.values())))}) and were "
-            f"not checked for blame language; the draft does not quote them: {', '.join(unchecked)}.")
+    note = (
+        f"{len(unchecked)} chat message(s) are not in English ({', '.join(sorted(set(unchecked.values())))}) and were "
+        f"not checked for blame language; the draft does not quote them: {', '.join(unchecked)}."
+    )
     return draft.model_copy(update={"evidence_index": index, "header_notes": [*draft.header_notes, note]})
 
 
@@ -111,6 +115,6 @@ def draft_from_directory(
     if tz is None and incident.meta.timezone is None:
         draft.header_notes.append(
             "incident.toml gives no timezone: times written without an offset were read as UTC "
-            "(add timezone = \"Area/City\" or pass --tz)."
+            '(add timezone = "Area/City" or pass --tz).'
         )
     return draft, warnings + draft_warnings

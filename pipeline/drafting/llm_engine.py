@@ -21,7 +21,12 @@ from pydantic import Field, StringConstraints
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.drafting.model_output import PERSON_OUTSIDE_ROLE, introduced_names, names_outside_role_statements, secret_warning
+from pipeline.drafting.model_output import (
+    PERSON_OUTSIDE_ROLE,
+    introduced_names,
+    names_outside_role_statements,
+    secret_warning,
+)
 from pipeline.drafting.offline import draft_offline, pad, utc_clock
 from pipeline.drafting.verify import claim_problems
 from pipeline.errors import ModelUnavailableError
@@ -116,8 +121,12 @@ class RepairReply(Strict):
 
 # Headings as the markdown draft shows them, so a warning names the section the reviewer reads.
 SECTION_TITLES = {
-    "executive_summary": "Executive Summary", "impact": "Impact", "went_well": "What Went Well",
-    "went_wrong": "What Went Wrong", "lessons_learned": "Lessons Learned", "five_whys": "5 Whys",
+    "executive_summary": "Executive Summary",
+    "impact": "Impact",
+    "went_well": "What Went Well",
+    "went_wrong": "What Went Wrong",
+    "lessons_learned": "Lessons Learned",
+    "five_whys": "5 Whys",
     "contributing_factors": "Contributing Factors",
 }
 
@@ -132,7 +141,7 @@ class Pseudonyms:
     labels: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def for_incident(cls, incident: Incident, items: list[Evidence]) -> "Pseudonyms":
+    def for_incident(cls, incident: Incident, items: list[Evidence]) -> Pseudonyms:
         labels: dict[str, str] = {}
         for person in incident.meta.people:
             labels[person.name] = f"the {person.roles[0]}" if person.roles else f"responder {len(labels) + 1}"
@@ -178,7 +187,8 @@ class LLMEngine:
         self.items = evidence_items(incident)
         self.evidence = {item.id: item for item in self.items}
         self.people = sorted(
-            {p.name for p in incident.meta.people} | {i.author for i in self.items if i.author and not is_bot(i.author, i.kind)}
+            {p.name for p in incident.meta.people}
+            | {i.author for i in self.items if i.author and not is_bot(i.author, i.kind)}
         )
         self.pseudonyms = Pseudonyms.for_incident(incident, self.items) if config.pseudonymize else NoPseudonyms()
         self.warnings: list[str] = []
@@ -192,12 +202,18 @@ class LLMEngine:
         redact, hide = Redactor().redact, self.pseudonyms.apply
         meta = self.incident.meta
         incident = {
-            "title": hide(redact(meta.title or "")), "service": redact(meta.service or ""),
-            "severity": meta.severity or "", "date": meta.date.isoformat() if meta.date else "",
+            "title": hide(redact(meta.title or "")),
+            "service": redact(meta.service or ""),
+            "severity": meta.severity or "",
+            "date": meta.date.isoformat() if meta.date else "",
         }
         facts = [
-            {"name": fact.name, "value": hide(self.sendable(fact.value, fact.evidence)),
-             "time": utc_clock(fact.time) if fact.time else None, "evidence": fact.evidence}
+            {
+                "name": fact.name,
+                "value": hide(self.sendable(fact.value, fact.evidence)),
+                "time": utc_clock(fact.time) if fact.time else None,
+                "evidence": fact.evidence,
+            }
             for fact in self.fact_list()
         ]
         for name in ("time_to_detect_minutes", "time_to_mitigate_minutes", "time_to_resolve_minutes"):
@@ -205,14 +221,23 @@ class LLMEngine:
             if value is not None:
                 facts.append({"name": name, "value": str(value), "time": None, "evidence": []})
         evidence = [
-            {"id": item.id, "time": utc_clock(item.time) if item.time else None,
-             "who": hide(item.author) if item.author else "timeline",
-             "text": WITHHELD if item.suspect else hide(self.sendable(item.text, [item.id])), "suspect": item.suspect}
+            {
+                "id": item.id,
+                "time": utc_clock(item.time) if item.time else None,
+                "who": hide(item.author) if item.author else "timeline",
+                "text": WITHHELD if item.suspect else hide(self.sendable(item.text, [item.id])),
+                "suspect": item.suspect,
+            }
             for item in self.items
         ]
         people = sorted({self.pseudonyms.labels.get(name, name) for name in self.people})
-        return {"incident": incident, "facts": facts, "evidence": evidence, "people": people,
-                "pseudonymized": self.config.pseudonymize}
+        return {
+            "incident": incident,
+            "facts": facts,
+            "evidence": evidence,
+            "people": people,
+            "pseudonymized": self.config.pseudonymize,
+        }
 
     def sendable(self, text: str, evidence: list[str]) -> str:
         """Chat text as the draft may quote it: itself, its blameless rewrite, or WITHHELD_BLAME (the
@@ -365,8 +390,13 @@ class LLMEngine:
         update: dict[str, Any] = {
             "executive_summary": section("executive_summary"),
             "impact": section("impact"),
-            "went_well": pad(section("went_well"), "the review should add what helped the response (at least three items)"),
-            "went_wrong": pad(section("went_wrong"), "the review should add what made the incident worse or longer (at least three items)"),
+            "went_well": pad(
+                section("went_well"), "the review should add what helped the response (at least three items)"
+            ),
+            "went_wrong": pad(
+                section("went_wrong"),
+                "the review should add what made the incident worse or longer (at least three items)",
+            ),
             "lessons_learned": section("lessons_learned"),
         }
         if analysis is not None:
@@ -383,13 +413,21 @@ class LLMEngine:
         self.warn(f"{SECTION_TITLES[name]} is the offline engine's text: {reason}")
         return [claim.model_copy(update={"origin": ClaimOrigin.fallback, "origin_reason": reason}) for claim in offline]
 
-    def analysis_sections(self, base: Draft, analysis: AnalysisReply, checked: dict[str, Claim | None]) -> dict[str, Any]:
+    def analysis_sections(
+        self, base: Draft, analysis: AnalysisReply, checked: dict[str, Claim | None]
+    ) -> dict[str, Any]:
         factors = []
         for index, factor in enumerate(analysis.contributing_factors):
             kept = checked.get(f"contributing_factors.{index}")
             if kept is not None:
-                factors.append(ContributingFactor(statement=kept.text, evidence=kept.evidence,
-                                                  confidence=factor.confidence, disputed=factor.disputed))
+                factors.append(
+                    ContributingFactor(
+                        statement=kept.text,
+                        evidence=kept.evidence,
+                        confidence=factor.confidence,
+                        disputed=factor.disputed,
+                    )
+                )
         answers = [checked.get(f"five_whys.{index}") for index in range(len(analysis.five_whys[:5]))]
         if answers and None not in answers:
             whys = []
@@ -398,7 +436,7 @@ class LLMEngine:
                 if question is None or names_outside_role_statements(question, self.people):
                     question = base.five_whys[min(index, 4)].question
                 whys.append(Why(question=question, answer=answer))
-            whys += base.five_whys[len(whys):5]
+            whys += base.five_whys[len(whys) : 5]
         else:
             offline = self.fall_back("five_whys", [why.answer for why in base.five_whys], answers)
             whys = [why.model_copy(update={"answer": answer}) for why, answer in zip(base.five_whys, offline)]
@@ -420,8 +458,9 @@ class LLMEngine:
             self.warn(f"action_items: removed a model action item ({'; '.join(found) or 'blame language'})")
             return None
         owner = self.owner(out.owner)
-        return ActionItem(action=action, owner=owner, due=out.due, priority=out.priority, type=out.type,
-                          evidence=list(out.evidence))
+        return ActionItem(
+            action=action, owner=owner, due=out.due, priority=out.priority, type=out.type, evidence=list(out.evidence)
+        )
 
     def owner(self, stated: str | None) -> str | None:
         if not stated:
@@ -487,4 +526,3 @@ def trim_words(claims: list[Claim], limit: int) -> list[Claim]:
             break
         kept.append(claim)
     return kept
-

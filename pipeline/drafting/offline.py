@@ -8,7 +8,7 @@ what the review should fill in. Chat text is quoted only after the blameless gat
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
@@ -54,8 +54,9 @@ COMMS_RE = re.compile(
     re.IGNORECASE,
 )
 # An update being written or asked for is not an update posted ("drafting the first status page update").
-COMMS_PENDING_RE = re.compile(r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b",
-                              re.IGNORECASE)
+COMMS_PENDING_RE = re.compile(
+    r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b", re.IGNORECASE
+)
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
 # Words that open a proposal but are not part of it: "Agreed. also stop matching ...", "and really move ...".
@@ -64,8 +65,17 @@ FILLER_START_RE = re.compile(
     re.IGNORECASE,
 )
 # Timeline rows of these kinds are moments of the response, not findings about the system.
-NOT_FINDING_SIGNALS = ("declaration", "detection", "detection_report", "severity", "mitigated", "resolved", "role_names_any",
-                       "recovery_report", "progress_report")
+NOT_FINDING_SIGNALS = (
+    "declaration",
+    "detection",
+    "detection_report",
+    "severity",
+    "mitigated",
+    "resolved",
+    "role_names_any",
+    "recovery_report",
+    "progress_report",
+)
 # Chat lead-ins dropped when a sentence becomes a factor statement.
 LEAD_IN_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|yeah|yep|right|and|also|fwiw|lol|ah+|oh+|well|hm+|noted(?: \d{1,2}:\d{2})?|for the record|"
@@ -125,15 +135,20 @@ class OfflineEngine:
         service = self.incident.meta.service or "The affected service"
         claims: list[Claim] = []
         if f.started:
-            claims.append(Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence))
+            claims.append(
+                Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence)
+            )
         change = self.preceding_change()
         trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
         if trigger:
             claims.append(Claim(text=f"It followed this change: {trigger}", evidence=[change.id]))
         if f.detected and f.detected.time:
             how = "an alert" if self.alert_detected(f.detected) else "people reporting it"
-            claims.append(Claim(text=f"It was detected at {utc_clock(f.detected.time)} through {how}.",
-                                evidence=f.detected.evidence))
+            claims.append(
+                Claim(
+                    text=f"It was detected at {utc_clock(f.detected.time)} through {how}.", evidence=f.detected.evidence
+                )
+            )
         if f.severity and (f.declared or f.severity.evidence):
             when = f" at {utc_clock(f.declared.time)}" if f.declared else ""
             evidence = sorted(set((f.declared.evidence if f.declared else []) + f.severity.evidence), key=_id_key)
@@ -151,14 +166,23 @@ class OfflineEngine:
             partial = self.minutes_between(first, f.mitigated) if first else None
             if partial is not None and partial >= PARTIAL_MITIGATION_MINUTES:
                 # partial then full mitigation: both moments, each with its evidence
-                claims.append(Claim(
-                    text=f"Mitigation began at {utc_clock(first.time)} ({first.name}); impact ended at "
-                    f"{utc_clock(f.mitigated.time)}{lasted}.", evidence=evidence))
+                claims.append(
+                    Claim(
+                        text=f"Mitigation began at {utc_clock(first.time)} ({first.name}); impact ended at "
+                        f"{utc_clock(f.mitigated.time)}{lasted}.",
+                        evidence=evidence,
+                    )
+                )
             else:
-                claims.append(Claim(
-                    text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence))
+                claims.append(
+                    Claim(
+                        text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence
+                    )
+                )
         if f.resolved:
-            claims.append(Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence))
+            claims.append(
+                Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence)
+            )
         # 3-5 sentences: trigger, impact, detection, mitigation, resolution; the declaration goes first, then
         # the resolution, when there are more.
         for dropped in ("The incident was declared", "The incident was resolved"):
@@ -176,7 +200,9 @@ class OfflineEngine:
             item = self.by_id[figure.evidence[0]]
             quoted = self.quote(item) if not item.is_timeline else f"\u201c{item.text}\u201d"
             if quoted:
-                claims.append(Claim(text=f"{figure.value} stated at {utc_clock(item.time)}: {quoted}", evidence=figure.evidence))
+                claims.append(
+                    Claim(text=f"{figure.value} stated at {utc_clock(item.time)}: {quoted}", evidence=figure.evidence)
+                )
         duration = self.minutes_between(f.started, f.mitigated)
         if duration is not None:
             claims.append(
@@ -213,8 +239,18 @@ class OfflineEngine:
             claims.append(
                 Claim(text=f"Incident roles were assigned during the response ({names}).", evidence=_ids(cited_roles))
             )
-        comms = sorted((item for item in self.items if item.time and COMMS_RE.search(item.text) and not item.suspect
-                        and not is_question(item) and not COMMS_PENDING_RE.search(item.text)), key=lambda item: item.time)
+        comms = sorted(
+            (
+                item
+                for item in self.items
+                if item.time
+                and COMMS_RE.search(item.text)
+                and not item.suspect
+                and not is_question(item)
+                and not COMMS_PENDING_RE.search(item.text)
+            ),
+            key=lambda item: item.time,
+        )
         if comms:
             claims.append(
                 Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
@@ -236,9 +272,11 @@ class OfflineEngine:
         sig = signals()
         items = [self.by_id[e] for e in detected.evidence if e in self.by_id]
         return bool(items) and all(
-            sig["alert_detection"].search(item.text) and not sig["manual_page"].search(item.text)
+            sig["alert_detection"].search(item.text)
+            and not sig["manual_page"].search(item.text)
             and (item.is_timeline or is_bot(item.author, item.kind) or not sig["detection_report"].search(item.text))
-            for item in items)
+            for item in items
+        )
 
     def went_wrong(self, factors: list[ContributingFactor]) -> list[Claim]:
         f = self.facts
@@ -246,7 +284,10 @@ class OfflineEngine:
         duration = self.minutes_between(f.started, f.mitigated)
         if duration is not None:
             claims.append(
-                Claim(text=f"Customers were affected for {duration} minutes before mitigation.", evidence=_ids([f.started, f.mitigated]))
+                Claim(
+                    text=f"Customers were affected for {duration} minutes before mitigation.",
+                    evidence=_ids([f.started, f.mitigated]),
+                )
             )
         detect_delay = self.minutes_between(f.started, f.detected)
         if detect_delay is not None and detect_delay > 0:
@@ -286,9 +327,16 @@ class OfflineEngine:
         start = self.facts.started.time if self.facts.started else None
         sig = signals()
         candidates = [
-            item for item in self.items
-            if item.is_timeline and sig["change"].search(item.text) and start and item.time and item.time <= start
-            and not (self.facts.started and item.id in self.facts.started.evidence and sig["impact_start"].search(item.text))
+            item
+            for item in self.items
+            if item.is_timeline
+            and sig["change"].search(item.text)
+            and start
+            and item.time
+            and item.time <= start
+            and not (
+                self.facts.started and item.id in self.facts.started.evidence and sig["impact_start"].search(item.text)
+            )
             and not re.search(r"\bstopped\b", item.text, re.IGNORECASE)
         ]
         return candidates[-1] if candidates else None
@@ -305,15 +353,24 @@ class OfflineEngine:
         factors: list[ContributingFactor] = []
         causes = self.cause_rows() + self.cause_statements()
         change = self.preceding_change()
-        supporters = sorted({evidence_id for evidence_id, text, _ in causes if change is not None
-                             and evidence_id != change.id and _overlap(change.text, text) >= 2}, key=_id_key)
+        supporters = sorted(
+            {
+                evidence_id
+                for evidence_id, text, _ in causes
+                if change is not None and evidence_id != change.id and _overlap(change.text, text) >= 2
+            },
+            key=_id_key,
+        )
         if change is not None and not self.refuted(change):
             statement = self.clean(_as_statement(change.text))
             if statement:
-                factors.append(ContributingFactor(
-                    statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
-                    evidence=[change.id] + supporters[:2],
-                    confidence=Confidence.high if supporters else Confidence.medium))
+                factors.append(
+                    ContributingFactor(
+                        statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
+                        evidence=[change.id] + supporters[:2],
+                        confidence=Confidence.high if supporters else Confidence.medium,
+                    )
+                )
         cited_by_change = set(supporters) if factors else set()
         for evidence_id, text, kind in causes:
             if evidence_id in cited_by_change:
@@ -322,8 +379,14 @@ class OfflineEngine:
             if not statement or self.names_a_person(statement):
                 continue
             if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
-                factors.append(ContributingFactor(statement=statement, evidence=[evidence_id] + kind[9:].split(","),
-                                                  confidence=Confidence.low, disputed=True))
+                factors.append(
+                    ContributingFactor(
+                        statement=statement,
+                        evidence=[evidence_id] + kind[9:].split(","),
+                        confidence=Confidence.low,
+                        disputed=True,
+                    )
+                )
                 continue
             confidence = Confidence.high if evidence_id.startswith("T") or kind == "confirmed" else Confidence.medium
             if kind == "missing":
@@ -347,8 +410,12 @@ class OfflineEngine:
         f = self.facts
         start = f.started.time if f.started else None
         end = f.mitigated.time if f.mitigated else None
-        moments = {e for fact in (f.started, f.detected, f.declared, f.mitigated, f.resolved, *f.mitigation_steps)
-                   if fact for e in fact.evidence}
+        moments = {
+            e
+            for fact in (f.started, f.detected, f.declared, f.mitigated, f.resolved, *f.mitigation_steps)
+            if fact
+            for e in fact.evidence
+        }
         rows = []
         for item in self.items:
             if not item.is_timeline:
@@ -356,7 +423,9 @@ class OfflineEngine:
             if sig["cause_statement"].search(item.text):
                 rows.append((item.id, _as_statement(item.text), "cause"))
                 continue
-            during = start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
+            during = (
+                start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
+            )
             if not during or item.id in moments or any(sig[key].search(item.text) for key in NOT_FINDING_SIGNALS):
                 continue
             parts = [part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part)]
@@ -375,14 +444,24 @@ class OfflineEngine:
             if item.suspect or sig["not_a_factor"].search(item.text) or sig["disagreement"].search(item.text):
                 continue
             for sentence in _sentences(item.text):
-                if (is_question_text(sentence) or sig["action_cue"].search(sentence)
-                        or sig["recovery_report"].search(sentence)):
+                if (
+                    is_question_text(sentence)
+                    or sig["action_cue"].search(sentence)
+                    or sig["recovery_report"].search(sentence)
+                ):
                     continue
                 confirmed = bool(sig["cause_confirmed"].search(sentence))
                 hedged = bool(sig["hedge"].search(sentence))
                 reply = self.reply_to(item)
-                disputed = [d.id for d in disagreements if d.time and item.time and d.time >= item.time
-                            and d.author != item.author and (_overlap(d.text, sentence) >= 2 or d is reply)]
+                disputed = [
+                    d.id
+                    for d in disagreements
+                    if d.time
+                    and item.time
+                    and d.time >= item.time
+                    and d.author != item.author
+                    and (_overlap(d.text, sentence) >= 2 or d is reply)
+                ]
                 if hedged and not (confirmed and self.agreed(item, sentence)):
                     # a hypothesis stated as one (not asked), that the next person disputed: a disputed candidate
                     if not (disputed and sig["hypothesis"].search(sentence) and len(_tokens(sentence)) >= 5):
@@ -407,15 +486,24 @@ class OfflineEngine:
                 continue
             if other.time and item.time and other.time < item.time:
                 continue
-            if names & _identifiers(other.text) or (sig["not_a_factor"].search(other.text) and _overlap(
-                    other.text, item.text) >= 2) or _overlap(other.text, item.text) >= 3:
+            if (
+                names & _identifiers(other.text)
+                or (sig["not_a_factor"].search(other.text) and _overlap(other.text, item.text) >= 2)
+                or _overlap(other.text, item.text) >= 3
+            ):
                 return True
         return False
 
     def reply_to(self, item: Evidence) -> Evidence | None:
         """The next message from someone else within 15 minutes: the answer a statement got."""
-        later = [other for other in self.chat if other.time and item.time and other.author != item.author
-                 and item.time < other.time <= item.time + timedelta(minutes=15)]
+        later = [
+            other
+            for other in self.chat
+            if other.time
+            and item.time
+            and other.author != item.author
+            and item.time < other.time <= item.time + timedelta(minutes=15)
+        ]
         return min(later, key=lambda other: other.time) if later else None
 
     def agreed(self, item: Evidence, sentence: str) -> bool:
@@ -426,30 +514,45 @@ class OfflineEngine:
     def names_a_person(self, text: str) -> bool:
         """A statement that names someone of the incident: a factor is never a person."""
         words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]+", text)}
-        return any(part.lower() in words for name in self.roster.full_names for part in name.split()
-                   if len(part) > 2)
+        return any(part.lower() in words for name in self.roster.full_names for part in name.split() if len(part) > 2)
 
     def record_factors(self) -> list[ContributingFactor]:
         """Factors the record itself shows: a cause the channel says is still unknown, and impact that
         people reported before any alert fired (detection had no monitoring signal)."""
         sig = signals()
         factors: list[ContributingFactor] = []
-        unknown = next((item for item in self.chat if not item.suspect and sig["cause_unknown"].search(item.text)), None)
+        unknown = next(
+            (item for item in self.chat if not item.suspect and sig["cause_unknown"].search(item.text)), None
+        )
         if unknown is not None:
             sentence = self.sentence_matching(unknown, sig["cause_unknown"])
             if sentence:
-                factors.append(ContributingFactor(
-                    statement=f"The cause was not established during the response: {sentence} ({CAUSE_OPEN})",
-                    evidence=[unknown.id], confidence=Confidence.low))
+                factors.append(
+                    ContributingFactor(
+                        statement=f"The cause was not established during the response: {sentence} ({CAUSE_OPEN})",
+                        evidence=[unknown.id],
+                        confidence=Confidence.low,
+                    )
+                )
         detected = self.facts.detected
         if detected and detected.time and not sig["detection"].search(detected.value):
-            alerted = [item for item in self.items if item.time and item.time <= detected.time
-                       and sig["detection"].search(item.text) and not sig["detection_report"].search(item.text)]
+            alerted = [
+                item
+                for item in self.items
+                if item.time
+                and item.time <= detected.time
+                and sig["detection"].search(item.text)
+                and not sig["detection_report"].search(item.text)
+            ]
             if sig["detection_report"].search(detected.value) and not alerted:
-                factors.append(ContributingFactor(
-                    statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}: "
-                    f"{_as_statement(detected.value).rstrip('.')} ({NO_ALERT}).",
-                    evidence=detected.evidence, confidence=Confidence.medium))
+                factors.append(
+                    ContributingFactor(
+                        statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}: "
+                        f"{_as_statement(detected.value).rstrip('.')} ({NO_ALERT}).",
+                        evidence=detected.evidence,
+                        confidence=Confidence.medium,
+                    )
+                )
         return factors
 
     def sentence_matching(self, item: Evidence, pattern: re.Pattern[str]) -> str | None:
@@ -470,8 +573,11 @@ class OfflineEngine:
         mechanism: list[Claim] = []
         missing = [factor for factor in factors if factor.statement in self.missing_controls and not factor.disputed]
         chain = sorted(
-            (factor for factor in factors if not factor.disputed and factor.confidence != Confidence.low
-             and factor not in missing),
+            (
+                factor
+                for factor in factors
+                if not factor.disputed and factor.confidence != Confidence.low and factor not in missing
+            ),
             key=lambda factor: factor.statement.endswith("(a change that preceded the impact)."),
         )
         mechanism += [Claim(text=factor.statement, evidence=factor.evidence) for factor in chain[:3]]
@@ -509,8 +615,12 @@ class OfflineEngine:
         for message in self.chat:
             if message.suspect or is_bot(message.author, message.kind):
                 continue
-            if opened is not None and not (message.author == opened.author and message.time and opened.time
-                                           and message.time - opened.time <= timedelta(minutes=10)):
+            if opened is not None and not (
+                message.author == opened.author
+                and message.time
+                and opened.time
+                and message.time - opened.time <= timedelta(minutes=10)
+            ):
                 opened = None
             texts = self.action_texts(message, continues_list=opened is not None)
             if signals()["action_list_header"].fullmatch(message.text.strip()):
@@ -535,7 +645,7 @@ class OfflineEngine:
             header = sig["action_list_header"].match(line)
             if header:
                 in_list = True
-                rest = line[header.end():].strip()
+                rest = line[header.end() :].strip()
                 texts += [(piece, True) for piece in _split_list(rest)] if rest else []
             elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
                 texts.append((numbered, True))
@@ -558,7 +668,7 @@ class OfflineEngine:
             match = sig[key].search(text)
             if match and (named := self.owners_named(match["owner"])):
                 owners += named
-                text = (text[: match.start()] + " " + text[match.end():]).strip()
+                text = (text[: match.start()] + " " + text[match.end() :]).strip()
                 if key == "action_owner_dash" and match["rest"]:
                     text += " " + match["rest"].strip()
         for owner_match in sig["action_owner"].finditer(text) if not owners else ():
@@ -617,11 +727,11 @@ class OfflineEngine:
         from pipeline.blameless import lint_text
 
         index = {}
-        days = {item.time.astimezone(timezone.utc).date() for item in self.items if item.time}
+        days = {item.time.astimezone(UTC).date() for item in self.items if item.time}
         for item in self.items:
             when = utc_clock(item.time) if item.time else "no time"
             if item.time and len(days) > 1:  # a multi-day incident: the clock alone would be ambiguous
-                when = item.time.astimezone(timezone.utc).strftime("%Y-%m-%d ") + when
+                when = item.time.astimezone(UTC).strftime("%Y-%m-%d ") + when
             who = f"{item.author}: " if item.author else ""
             text = " ".join(item.text.split())
             if len(text) > 200:
@@ -664,10 +774,28 @@ class OfflineEngine:
         )
         cited = {e for _, claim in all_claims(draft) for e in claim.evidence}
         cited |= {e for item in [*draft.contributing_factors, *draft.action_items] for e in item.evidence}
-        cited |= {e for fact in [f.started, f.detected, f.declared, f.mitigated, f.resolved, f.severity,
-                                 *f.roles, *f.mitigation_steps, *f.impact] if fact for e in fact.evidence}
-        return draft.model_copy(update={"open_questions": open_questions(draft, self.incident),
-                                        "evidence_index": self.evidence_index(cited)})
+        cited |= {
+            e
+            for fact in [
+                f.started,
+                f.detected,
+                f.declared,
+                f.mitigated,
+                f.resolved,
+                f.severity,
+                *f.roles,
+                *f.mitigation_steps,
+                *f.impact,
+            ]
+            if fact
+            for e in fact.evidence
+        }
+        return draft.model_copy(
+            update={
+                "open_questions": open_questions(draft, self.incident),
+                "evidence_index": self.evidence_index(cited),
+            }
+        )
 
 
 def draft_offline(incident: Incident, facts: Facts) -> Draft:
@@ -684,9 +812,16 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
             questions.append(
                 f"The channel disagreed about a candidate factor ({', '.join(factor.evidence)}): which explanation does the evidence support?"
             )
-    for label, fact in (("impact start", f.started), ("detection", f.detected), ("mitigation", f.mitigated), ("resolution", f.resolved)):
+    for label, fact in (
+        ("impact start", f.started),
+        ("detection", f.detected),
+        ("mitigation", f.mitigated),
+        ("resolution", f.resolved),
+    ):
         if fact is None:
-            questions.append(f"The {label} time is not recorded in the evidence: when did it happen, and what shows it?")
+            questions.append(
+                f"The {label} time is not recorded in the evidence: when did it happen, and what shows it?"
+            )
     declared_roles = {role.name for role in f.roles}
     for role in signals()["required_roles"]:
         if role not in declared_roles:
@@ -695,17 +830,28 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
         questions.append("Severity is not declared in incident.toml or the evidence: what severity applies?")
     elif not f.severity.evidence:
         sig = signals()
-        stated = [item.id for item in evidence_items(incident)
-                  if sig["severity"].search(item.text) and sig["severity_declaration"].search(item.text)]
+        stated = [
+            item.id
+            for item in evidence_items(incident)
+            if sig["severity"].search(item.text) and sig["severity_declaration"].search(item.text)
+        ]
         if stated:
-            questions.append(f"incident.toml says {f.severity.value}, but {stated[-1]} states another level: which is final?")
+            questions.append(
+                f"incident.toml says {f.severity.value}, but {stated[-1]} states another level: which is final?"
+            )
     for action in draft.action_items:
-        missing = [name for name, value in (("owner", action.owner), ("due date", action.due), ("priority", action.priority)) if not value]
+        missing = [
+            name
+            for name, value in (("owner", action.owner), ("due date", action.due), ("priority", action.priority))
+            if not value
+        ]
         if missing:
             questions.append(f"Action item \u201c{action.action}\u201d has no {', '.join(missing)}.")
     if incident.timeline.lock_status != "locked":
         questions.append("The timeline is not locked: is it the scribe's final version?")
-    questions.append("Which controls (review, tests, canary, alerts) would catch this condition earlier next time, and how?")
+    questions.append(
+        "Which controls (review, tests, canary, alerts) would catch this condition earlier next time, and how?"
+    )
     return questions
 
 
@@ -735,8 +881,11 @@ def _id_key(evidence_id: str) -> tuple[str, int]:
 
 def _identifiers(text: str) -> set[str]:
     """Version numbers, change and PR ids, hosts: tokens with a digit ("v2.41", "#2291", "rmq-prod-2")."""
-    return {token.strip(".-").lower() for token in re.findall(r"#?[\w.-]*\d[\w.-]*", text) if len(token.strip(".-")) >= 3
-            and not re.fullmatch(r"\d{1,2}(?::\d{2})?|\d+%?", token.strip(".-"))}
+    return {
+        token.strip(".-").lower()
+        for token in re.findall(r"#?[\w.-]*\d[\w.-]*", text)
+        if len(token.strip(".-")) >= 3 and not re.fullmatch(r"\d{1,2}(?::\d{2})?|\d+%?", token.strip(".-"))
+    }
 
 
 def _sentences(text: str) -> list[str]:
@@ -783,9 +932,11 @@ def _distinct_actions(items: list[ActionItem], listed: set[str]) -> list[ActionI
     kept: list[ActionItem] = []
     for item in ranked:
         words = _tokens(item.action)
-        if any(other.evidence != item.evidence
-               and len(words & _tokens(other.action)) >= max(3, 0.5 * min(len(words), len(_tokens(other.action))))
-               for other in kept):
+        if any(
+            other.evidence != item.evidence
+            and len(words & _tokens(other.action)) >= max(3, 0.5 * min(len(words), len(_tokens(other.action))))
+            for other in kept
+        ):
             continue
         kept.append(item)
     return sorted(kept, key=lambda item: items.index(item))

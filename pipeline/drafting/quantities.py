@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -154,7 +153,7 @@ def _clock(text: str, ampm: str | None, zone: str | None) -> Quantity | None:
 
 
 def _duration_tokens(text: str) -> list[Token]:
-    """"1h 5m", "90 seconds", "4.5 minutes": one duration in seconds per run of parts with falling units
+    """ "1h 5m", "90 seconds", "4.5 minutes": one duration in seconds per run of parts with falling units
     ("1h 5m" is 65 minutes; "30s 30s" is two durations), at the resolution of the run's last part."""
     units = _duration_units()
     runs: list[list[tuple[str, str, str]]] = []

@@ -46,7 +46,7 @@ class Support:
         self.written = [reading for token in written for reading in token.readings]
 
     @classmethod
-    def of(cls, cited: list[Evidence]) -> "Support":
+    def of(cls, cited: list[Evidence]) -> Support:
         return cls([item.time for item in cited if item.time], [t for item in cited for t in tokens(item.text)])
 
     def problem(self, token: Token) -> str | None:
@@ -69,10 +69,12 @@ class Support:
             return self.clock_supported(stated, written)
         if stated.kind == "date":
             return any(q.value == stated.value for q in written) or any(
-                t.date().toordinal() == stated.value for t in self.times)
+                t.date().toordinal() == stated.value for t in self.times
+            )
         if stated.kind == "duration":
             return any(q.value == stated.value for q in written) or any(
-                duration_supported(stated, start, end) for start, end in self.time_pairs())
+                duration_supported(stated, start, end) for start, end in self.time_pairs()
+            )
         return any(q.value == stated.value for q in written)
 
     def clock_supported(self, stated: Quantity, written: list[Quantity]) -> bool:
@@ -154,10 +156,7 @@ def enforce_grounding(draft: Draft, evidence: dict[str, Evidence]) -> tuple[Draf
         warnings.append(f"{section}: removed an unsupported sentence ({'; '.join(problems)})")
         return Claim(text=NOT_ESTABLISHED, evidence=[], established=False)
 
-    update = {
-        name: [check(name, claim) for claim in getattr(draft, name)]
-        for name in Draft.CLAIM_SECTIONS
-    }
+    update = {name: [check(name, claim) for claim in getattr(draft, name)] for name in Draft.CLAIM_SECTIONS}
     update["five_whys"] = [why.model_copy(update={"answer": check("five_whys", why.answer)}) for why in draft.five_whys]
     update["contributing_factors"] = [
         factor.model_copy(update={"evidence": [e for e in factor.evidence if e in evidence]})

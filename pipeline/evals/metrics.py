@@ -147,13 +147,20 @@ def evaluate_incident(
 def fact_checks(draft, gold: Gold) -> list[Check]:
     """Severity, each gold key time and duration, and each gold role, compared with the draft's facts."""
     facts = draft.facts
-    checks = [Check(name="severity", expected=gold.severity, produced=draft.severity,
-                    ok=_norm_sev(draft.severity) == _norm_sev(gold.severity))]
+    checks = [
+        Check(
+            name="severity",
+            expected=gold.severity,
+            produced=draft.severity,
+            ok=_norm_sev(draft.severity) == _norm_sev(gold.severity),
+        )
+    ]
     for name, expected in gold.times.items():
         fact = getattr(facts, name)
         produced = fact.time if fact else None
         ok = (expected is None and produced is None) or (
-            expected is not None and produced is not None
+            expected is not None
+            and produced is not None
             and abs((produced - expected).total_seconds()) <= TIME_TOLERANCE_SECONDS
         )
         checks.append(Check(name=name, expected=_iso(expected), produced=_iso(produced), ok=ok))
@@ -191,9 +198,11 @@ def junk_items(draft, gold: Gold) -> tuple[int, list[str]]:
     drafted += [why.answer.text for why in draft.five_whys if why.answer.established]
     drafted += [a.action for a in draft.action_items]
     drafted = [text for text in drafted if not is_placeholder(text)]
-    references = gold.contributing_factors + gold.action_items + [
-        sentence for sentence in re.split(r"(?<=[.;])\s+", gold.description) if len(sentence.split()) >= 4
-    ]
+    references = (
+        gold.contributing_factors
+        + gold.action_items
+        + [sentence for sentence in re.split(r"(?<=[.;])\s+", gold.description) if len(sentence.split()) >= 4]
+    )
     if not drafted or not references:
         return len(drafted), list(drafted)
     from pipeline.similar.embeddings import default_model
@@ -219,7 +228,7 @@ def _clause_similarity(model, gold_items: list[str], draft_items: list[str]):
     raw = model.embed(flat) @ model.embed(draft_items).T
     rows, start = [], 0
     for group in clauses:
-        rows.append(raw[start: start + len(group)].max(axis=0))
+        rows.append(raw[start : start + len(group)].max(axis=0))
         start += len(group)
     return np.vstack(rows)
 

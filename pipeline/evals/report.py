@@ -8,9 +8,20 @@ from pipeline.evals.metrics import REMOVED_BY_VERIFY
 from pipeline.evals.runner import EvalReport
 
 CHART_METRICS = (
-    "fact_accuracy", "severity_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "role_precision",
-    "factor_recall", "factor_precision", "action_recall", "action_precision", "junk_rate", "leak_free",
-    "citation_validity", "grounded_claims",
+    "fact_accuracy",
+    "severity_accuracy",
+    "time_accuracy",
+    "duration_accuracy",
+    "role_recall",
+    "role_precision",
+    "factor_recall",
+    "factor_precision",
+    "action_recall",
+    "action_precision",
+    "junk_rate",
+    "leak_free",
+    "citation_validity",
+    "grounded_claims",
 )
 
 
@@ -32,17 +43,21 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
         f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC over {int(s['incidents'])} gold incidents in "
         f"{report.seconds:.1f} s. Factors and actions are matched to gold by all-MiniLM-L6-v2 cosine >= "
         f"{report.match_threshold}; junk is a drafted factor, 5-whys answer or action item that matches no gold "
-        "item (\"Not established\" is never junk).",
+        'item ("Not established" is never junk).',
         "",
     ]
     if chart:
         lines += [f"![metrics]({chart})", ""]
     lines += ["## Summary", "", "| metric | value |", "|---|---|"]
     lines += [f"| {key} | {value:g} |" for key, value in s.items()]
-    lines += ["", "## Per incident", "",
-              "| incident | facts | times | durations | roles R/P | factors R/P | actions R/P | junk | leaks | substance | conformance "
-              "| seconds |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Per incident",
+        "",
+        "| incident | facts | times | durations | roles R/P | factors R/P | actions R/P | junk | leaks | substance | conformance "
+        "| seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in report.incidents:
         lines.append(
             f"| {r.name} | {r.fact_accuracy:.2f} | {r.time_accuracy:.2f} | {r.duration_accuracy:.2f} | "
@@ -67,25 +82,38 @@ def render_markdown(report: EvalReport, chart: str | None = None) -> str:
         for kind, matches in (("factor", r.factor_matches), ("action", r.action_matches)):
             for m in matches:
                 verdict = f"matched ({m.similarity:.2f}): {m.draft}" if m.draft else f"missed (best {m.similarity:.2f})"
-                lines.append(f"- {r.name} {kind}: \"{m.gold}\" {verdict}")
+                lines.append(f'- {r.name} {kind}: "{m.gold}" {verdict}')
     lines += ["", "## Junk (drafted items that match nothing in gold)", ""]
-    lines += [f"- {r.name}: \"{item}\"" for r in report.incidents for item in r.junk] or ["- none"]
-    lines += ["", "## Criterion pass rates (substance and conformance)", "", "| criterion | ours | human corpus |",
-              "|---|---|---|"]
+    lines += [f'- {r.name}: "{item}"' for r in report.incidents for item in r.junk] or ["- none"]
+    lines += [
+        "",
+        "## Criterion pass rates (substance and conformance)",
+        "",
+        "| criterion | ours | human corpus |",
+        "|---|---|---|",
+    ]
     ref = report.reference.criterion_pass_rates if report.reference else {}
     for cid, rate in report.criterion_pass_rates.items():
         human = ref.get(cid)
         lines.append(f"| {cid} | {rate:.2f} | {'-' if human is None or human != human else f'{human:.2f}'} |")
     if report.reference:
-        lines += ["", "## Our drafts beside human-written postmortems", "",
-                  f"Human corpus: {report.reference.files} files, {report.reference.source}. Human documents are "
-                  "scored without --incident, so the timeline and faithfulness checks do not apply to them.", "",
-                  "| score | human median | human quartiles | our median | our range |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Our drafts beside human-written postmortems",
+            "",
+            f"Human corpus: {report.reference.files} files, {report.reference.source}. Human documents are "
+            "scored without --incident, so the timeline and faithfulness checks do not apply to them.",
+            "",
+            "| score | human median | human quartiles | our median | our range |",
+            "|---|---|---|---|---|",
+        ]
         for kind in ("substance", "conformance"):
             human = getattr(report.reference, kind)
             ours = sorted(getattr(r, f"{kind}_score") for r in report.incidents)
-            lines.append(f"| {kind} | {human.median:.1f} | {human.p25:.1f}-{human.p75:.1f} | "
-                         f"{ours[len(ours) // 2]:.1f} | {ours[0]:.1f}-{ours[-1]:.1f} |")
+            lines.append(
+                f"| {kind} | {human.median:.1f} | {human.p25:.1f}-{human.p75:.1f} | "
+                f"{ours[len(ours) // 2]:.1f} | {ours[0]:.1f}-{ours[-1]:.1f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -104,10 +132,21 @@ def write_chart(report: EvalReport, path: Path) -> None:
     left.set_title(f"{report.engine} engine, {len(report.incidents)} gold incidents")
     if report.reference:
         pairs = list(report.reference.by_file.values())
-        right.scatter([c for _, c in pairs], [s for s, _ in pairs], s=12, alpha=0.5, color="#dd8452",
-                      label=f"human corpus (n={report.reference.files})")
-    right.scatter([r.conformance_score for r in report.incidents], [r.substance_score for r in report.incidents],
-                  s=24, color="#4c72b0", label=f"our drafts (n={len(report.incidents)})")
+        right.scatter(
+            [c for _, c in pairs],
+            [s for s, _ in pairs],
+            s=12,
+            alpha=0.5,
+            color="#dd8452",
+            label=f"human corpus (n={report.reference.files})",
+        )
+    right.scatter(
+        [r.conformance_score for r in report.incidents],
+        [r.substance_score for r in report.incidents],
+        s=24,
+        color="#4c72b0",
+        label=f"our drafts (n={len(report.incidents)})",
+    )
     right.set_xlim(0, 100)
     right.set_ylim(0, 100)
     right.set_xlabel("conformance (template form)")

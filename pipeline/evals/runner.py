@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,18 @@ from pipeline.evals.gold import Gold, load_gold
 from pipeline.evals.metrics import MATCH_THRESHOLD, IncidentResult, evaluate_incident
 
 MEAN_METRICS = (
-    "fact_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "role_precision", "factor_recall",
-    "factor_precision", "action_recall", "action_precision", "substance_score", "conformance_score", "grounded_claims",
+    "fact_accuracy",
+    "time_accuracy",
+    "duration_accuracy",
+    "role_recall",
+    "role_precision",
+    "factor_recall",
+    "factor_precision",
+    "action_recall",
+    "action_precision",
+    "substance_score",
+    "conformance_score",
+    "grounded_claims",
 )
 
 
@@ -33,8 +43,9 @@ class Distribution(BaseModel):
     def of(cls, values: list[float]) -> Distribution:
         values = sorted(values)
         quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
-        return cls(scores=values, median=statistics.median(values), p25=round(quartiles[0], 1),
-                   p75=round(quartiles[2], 1))
+        return cls(
+            scores=values, median=statistics.median(values), p25=round(quartiles[0], 1), p75=round(quartiles[2], 1)
+        )
 
 
 class Reference(BaseModel):
@@ -91,12 +102,10 @@ def run_eval(
     ]
     summary = summarize(results)
     criteria = sorted({cid for result in results for cid in result.rubric})
-    pass_rates = {
-        cid: round(sum(r.rubric.get(cid) == "pass" for r in results) / len(results), 3) for cid in criteria
-    }
+    pass_rates = {cid: round(sum(r.rubric.get(cid) == "pass" for r in results) / len(results), 3) for cid in criteria}
     ref = reference_distribution(reference) if reference is not None else None
     return EvalReport(
-        generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        generated_at=datetime.now(UTC).replace(microsecond=0),
         engine=engine,
         model=getattr((engine_options or {}).get("config"), "model", None),
         incidents=results,
@@ -116,12 +125,35 @@ def evaluate_or_refused(
         return evaluate_incident(directory, gold, engine=engine, engine_options=engine_options)
     except PipelineError as error:
         zero = dict.fromkeys(
-            ("fact_accuracy", "time_accuracy", "duration_accuracy", "role_recall", "role_precision",
-             "factor_recall", "factor_precision", "action_recall", "action_precision", "substance_score",
-             "conformance_score", "grounded_claims"), 0.0)
+            (
+                "fact_accuracy",
+                "time_accuracy",
+                "duration_accuracy",
+                "role_recall",
+                "role_precision",
+                "factor_recall",
+                "factor_precision",
+                "action_recall",
+                "action_precision",
+                "substance_score",
+                "conformance_score",
+                "grounded_claims",
+            ),
+            0.0,
+        )
         return IncidentResult(
-            name=directory.name, engine=engine, seconds=0.0, severity_ok=False, checks=[], factor_matches=[],
-            action_matches=[], leaks=[], rubric={}, citation_validity=None, refused=str(error), **zero,
+            name=directory.name,
+            engine=engine,
+            seconds=0.0,
+            severity_ok=False,
+            checks=[],
+            factor_matches=[],
+            action_matches=[],
+            leaks=[],
+            rubric={},
+            citation_validity=None,
+            refused=str(error),
+            **zero,
         )
 
 
@@ -165,9 +197,12 @@ def reference_distribution(corpus: Path) -> Reference:
         applied = [c for s in scores for c in s.criteria if c.id == cid and c.status != "skipped"]
         rates[cid] = round(sum(c.status == "pass" for c in applied) / len(applied), 3) if applied else float("nan")
     return Reference(
-        source=str(corpus), files=len(files), substance=Distribution.of([s.substance for s in scores]),
+        source=str(corpus),
+        files=len(files),
+        substance=Distribution.of([s.substance for s in scores]),
         conformance=Distribution.of([s.conformance for s in scores]),
-        by_file={path.name: (s.substance, s.conformance) for path, s in zip(files, scores)}, criterion_pass_rates=rates,
+        by_file={path.name: (s.substance, s.conformance) for path, s in zip(files, scores)},
+        criterion_pass_rates=rates,
         seconds=round(time.perf_counter() - started, 2),
     )
 

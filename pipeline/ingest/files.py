@@ -23,7 +23,10 @@ def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_INPUT_BYTE
 
 
 def read_checked(
-    path: Path, *, what: str = "file", max_bytes: int = MAX_INPUT_BYTES,
+    path: Path,
+    *,
+    what: str = "file",
+    max_bytes: int = MAX_INPUT_BYTES,
     too_large_hint: str = "split the file, or trim it to the incident window",
 ) -> bytes:
     """The file's bytes, or InputError when it is missing, not a regular file, or larger than `max_bytes`."""
@@ -35,7 +38,9 @@ def read_checked(
         raise InputError(path, f"cannot read {what}: {exc.strerror}") from None
     _require_regular(path, info.st_mode, what)
     if info.st_size > max_bytes:
-        raise InputError(path, f"{what} is {info.st_size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit", hint=too_large_hint)
+        raise InputError(
+            path, f"{what} is {info.st_size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit", hint=too_large_hint
+        )
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
@@ -44,7 +49,9 @@ def read_checked(
         _require_regular(path, os.fstat(stream.fileno()).st_mode, what)
         data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InputError(path, f"{what} grew past the {max_bytes / 1e6:.0f} MB limit while being read", hint=too_large_hint)
+        raise InputError(
+            path, f"{what} grew past the {max_bytes / 1e6:.0f} MB limit while being read", hint=too_large_hint
+        )
     return data
 
 
@@ -53,8 +60,17 @@ def _require_regular(path: Path, mode: int, what: str) -> None:
         return
     if stat.S_ISDIR(mode):
         raise InputError(path, f"{what} is a directory, expected a file")
-    kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
-            else "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    kind = (
+        "a character device"
+        if stat.S_ISCHR(mode)
+        else "a block device"
+        if stat.S_ISBLK(mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
     raise InputError(path, f"{what} is {kind}, not a regular file; refusing to read it", hint="pass a regular file")
 
 
@@ -101,7 +117,9 @@ def decode(data: bytes, path: Path | str, *, what: str = "file") -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
-            path, f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x})", line=line,
+            path,
+            f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            line=line,
             hint="re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8",
         ) from exc
     return text.replace("\r\n", "\n").replace("\r", "\n")

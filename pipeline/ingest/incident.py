@@ -41,7 +41,9 @@ def load_meta(directory: Path) -> IncidentMeta:
         field = ".".join(str(part) for part in first["loc"])
         line = _line_of_key(text, str(first["loc"][0]))
         raise InputError(
-            path, f"{field}: {first['msg']}", line=line,
+            path,
+            f"{field}: {first['msg']}",
+            line=line,
             hint="known keys: title, service, date, timezone, severity, authors, [[people]] name/roles",
         ) from exc
 
@@ -54,7 +56,9 @@ def _check_date_and_zone(data: dict, path: Path, text: str) -> None:
     value = data.get("date")
     if value is not None and not (type(value) is date or isinstance(value, str) and _is_iso_date(value)):
         raise InputError(
-            path, f"date must be a date like 2024-05-14, not {value!r}", line=_line_of_key(text, "date"),
+            path,
+            f"date must be a date like 2024-05-14, not {value!r}",
+            line=_line_of_key(text, "date"),
             hint="write it unquoted as date = 2024-05-14",
         )
     zone = data.get("timezone")
@@ -62,7 +66,9 @@ def _check_date_and_zone(data: dict, path: Path, text: str) -> None:
         del data["timezone"]
     elif zone is not None and not _is_zone(zone):
         raise InputError(
-            path, f"timezone {zone!r} is not an IANA time zone", line=_line_of_key(text, "timezone"),
+            path,
+            f"timezone {zone!r} is not an IANA time zone",
+            line=_line_of_key(text, "timezone"),
             hint='use a zone name such as "Europe/Berlin" or "UTC", or leave the key out',
         )
 
@@ -107,7 +113,8 @@ def find_timeline(directory: Path) -> Path:
         if (directory / name).is_file():
             return directory / name
     raise InputError(
-        directory, "no timeline found (looked for " + ", ".join(TIMELINE_NAMES) + ")",
+        directory,
+        "no timeline found (looked for " + ", ".join(TIMELINE_NAMES) + ")",
         hint="pass --timeline FILE",
     )
 
@@ -152,7 +159,9 @@ def load_incident(
     else:
         chat_log = load_chat(chat_path, fmt=chat_format, day=day, tz=zone_name)
     if zone_name is None:
-        warnings.append(f"{directory}: no timezone in incident.toml and no --tz: times without an offset were read as UTC")
+        warnings.append(
+            f"{directory}: no timezone in incident.toml and no --tz: times without an offset were read as UTC"
+        )
     warnings += span_warnings(locked)
     incident = Incident(meta=meta, timeline=locked, chat=chat_log, directory=str(directory))
     return incident, warnings
@@ -164,5 +173,7 @@ def span_warnings(timeline: LockedTimeline) -> list[str]:
     if len(times) < 2 or max(times) - min(times) <= timedelta(days=MAX_SPAN_DAYS):
         return []
     days = (max(times) - min(times)).days
-    return [f"{timeline.path}: the timeline spans {days} days ({min(times):%Y-%m-%d} to {max(times):%Y-%m-%d}); "
-            "check the dates and years of its rows"]
+    return [
+        f"{timeline.path}: the timeline spans {days} days ({min(times):%Y-%m-%d} to {max(times):%Y-%m-%d}); "
+        "check the dates and years of its rows"
+    ]

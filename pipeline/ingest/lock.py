@@ -18,9 +18,10 @@ import difflib
 import hashlib
 import json
 import unicodedata
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Literal, Protocol
+from typing import Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
@@ -70,7 +71,9 @@ def lock_path_for(timeline_path: Path) -> Path:
 
 def timeline_sha256(events: Iterable[EventLike]) -> str:
     """SHA-256 (hex) of the canonical JSON of (id, UTC time, normalized text) for every event."""
-    canonical = [{"id": event.id, "time": _utc_iso(event.time), "text": _normalize_text(event.text)} for event in events]
+    canonical = [
+        {"id": event.id, "time": _utc_iso(event.time), "text": _normalize_text(event.text)} for event in events
+    ]
     payload = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -82,8 +85,11 @@ def write_lock(timeline: LockedTimeline) -> Path:
         "format_version": FORMAT_VERSION,
         "timeline": Path(timeline.path).name,
         "sha256": timeline_sha256(timeline.events),
-        "locked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "events": [{"id": e.id, "time": _utc_iso(e.time), "text": redact_secrets(e.text, bundled_only=True)} for e in timeline.events],
+        "locked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "events": [
+            {"id": e.id, "time": _utc_iso(e.time), "text": redact_secrets(e.text, bundled_only=True)}
+            for e in timeline.events
+        ],
     }
     text = json.dumps(content, ensure_ascii=False, indent=2) + "\n"
     try:
@@ -94,7 +100,7 @@ def write_lock(timeline: LockedTimeline) -> Path:
 
 
 def check_lock(timeline: LockedTimeline) -> LockedTimeline:
-    """"locked" when the lock matches, "unlocked" when there is none; LockMismatchError when it differs."""
+    """ "locked" when the lock matches, "unlocked" when there is none; LockMismatchError when it differs."""
     path = lock_path_for(Path(timeline.path))
     if not path.exists():
         return timeline.model_copy(update={"lock_status": "unlocked"})
@@ -127,7 +133,9 @@ def read_lock(path: Path, timeline_path: Path) -> LockFile:
         where = ".".join(str(part) for part in first["loc"]) or "top level"
         raise InputError(path, f"broken lock file: {where}: {first['msg']}", hint=hint) from exc
     if lock.sha256 != timeline_sha256(lock.events):
-        raise InputError(path, "broken lock file: its sha256 does not match its own events (edited by hand?)", hint=hint)
+        raise InputError(
+            path, "broken lock file: its sha256 does not match its own events (edited by hand?)", hint=hint
+        )
     return lock
 
 
@@ -204,7 +212,7 @@ def _same_event(old: EventLike, new: EventLike) -> bool:
 
 
 def _time_change(old: datetime, new: datetime) -> str:
-    old, new = old.astimezone(timezone.utc), new.astimezone(timezone.utc)
+    old, new = old.astimezone(UTC), new.astimezone(UTC)
     precise = old.second or new.second or old.microsecond or new.microsecond
     clock = "%H:%M:%S" if precise else "%H:%M"
     pattern = clock if old.date() == new.date() else f"%Y-%m-%d {clock}"
@@ -221,4 +229,4 @@ def _normalize_text(text: str) -> str:
 
 
 def _utc_iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat()
+    return value.astimezone(UTC).isoformat()

@@ -111,7 +111,8 @@ def _choose_format(path: Path, text: str, fmt: str | None) -> Format:
     if "," in first_line:
         return "csv"
     raise InputError(
-        path, "cannot tell the timeline format (no markdown table, CSV header or JSON found)",
+        path,
+        "cannot tell the timeline format (no markdown table, CSV header or JSON found)",
         hint="name the file .md, .csv or .json",
     )
 
@@ -146,15 +147,15 @@ def _pick_columns(header: list[str], path: Path, line: int) -> Columns:
     return Columns(time=time_index, event=event_index, date=date_index)
 
 
-def _row_from_cells(
-    cells: list[str], header: list[str], columns: Columns, path: Path, line: int
-) -> RawRow | None:
+def _row_from_cells(cells: list[str], header: list[str], columns: Columns, path: Path, line: int) -> RawRow | None:
     """A RawRow from one table/CSV row (extra columns appended to the text); None for an empty row."""
     if not any(cell.strip() for cell in cells):
         return None
     if len(cells) > len(header):
         raise InputError(
-            path, f"row has {len(cells)} cells but the header has {len(header)}", line=line,
+            path,
+            f"row has {len(cells)} cells but the header has {len(header)}",
+            line=line,
             hint="a literal separator inside a cell must be escaped (\\| in markdown) or quoted (CSV)",
         )
     cells = [cell.strip() for cell in cells] + [""] * (len(header) - len(cells))
@@ -180,7 +181,8 @@ def _parse_markdown(text: str, path: Path) -> list[RawRow]:
     tables = find_tables(text)
     if not tables:
         raise InputError(
-            path, "no timeline table found",
+            path,
+            "no timeline table found",
             hint="write a markdown table: a '| Time | Event |' header, a '|---|---|' row, then one row per event",
         )
     table = next((table for table in tables if _has_columns(table.header.cells)), tables[0])
@@ -239,7 +241,7 @@ def _parse_json(text: str, path: Path) -> list[RawRow]:
     shape_hint = 'use a list of {"time": ..., "event": ...} records, or {"events": [...]}'
     if isinstance(data, dict):
         if not isinstance(data.get("events"), list):
-            raise InputError(path, "JSON object has no \"events\" list", line=1, hint=shape_hint)
+            raise InputError(path, 'JSON object has no "events" list', line=1, hint=shape_hint)
         records = data["events"]
     elif isinstance(data, list):
         records = data
@@ -346,7 +348,7 @@ def _clean_time(raw: str) -> str:
 
 
 def _dated(day_text: str, time_text: str) -> str:
-    """"2024-03-05" + "14:02 +01:00" -> "2024-03-05T14:02:00+01:00"; a full timestamp is left alone."""
+    """ "2024-03-05" + "14:02 +01:00" -> "2024-03-05T14:02:00+01:00"; a full timestamp is left alone."""
     if looks_like_full_timestamp(time_text):
         return time_text
     clock, offset = parse_clock(time_text)
@@ -380,6 +382,8 @@ def _reject_skipped_clock(path: Path, row: RawRow, time_text: str, when: datetim
     clock, offset = parse_clock(time_text)
     if offset is None and when.astimezone(resolver.tzinfo).time() != clock:
         raise InputError(
-            path, f"time {time_text!r} does not exist in {resolver.tzinfo.key} on that day (DST change)",
-            line=row.line, hint="write the time with its UTC offset, e.g. 03:30 +02:00",
+            path,
+            f"time {time_text!r} does not exist in {resolver.tzinfo.key} on that day (DST change)",
+            line=row.line,
+            hint="write the time with its UTC offset, e.g. 03:30 +02:00",
         )

@@ -7,14 +7,14 @@ and time zone and keeps rows in order across midnight (23:58 then 00:03 is the n
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CLOCK_RE = re.compile(
     r"^\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?\s*"
     r"(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$"
 )
-UTC = timezone.utc
+UTC = UTC
 
 
 class TimeFormatError(ValueError):

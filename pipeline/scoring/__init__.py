@@ -31,6 +31,7 @@ from pipeline.scoring.substance import SUBSTANCE_CRITERIA, Vocabulary, load_voca
 ScoreKind = Literal["substance", "conformance"]
 SCORE_KINDS: tuple[ScoreKind, ...] = ("substance", "conformance")
 
+
 class Rubric:
     """Both rubric files, compiled: section specs, header-field patterns, weighted criteria of each score."""
 
@@ -93,8 +94,9 @@ def score_text(
     rubric = rubric or load_rubric()
     sources = load_sources(incident) if isinstance(incident, Path) else incident
     layout = parse_layout(text, rubric.sections, rubric.fields)
-    ctx = Context(text=text, path=path, layout=layout, specs=rubric.sections, sources=sources,
-                  summary_words=rubric.summary_words)
+    ctx = Context(
+        text=text, path=path, layout=layout, specs=rubric.sections, sources=sources, summary_words=rubric.summary_words
+    )
     document = read_document(ctx, rubric.substance)
     results = [_result(spec, "substance", SUBSTANCE_CRITERIA[spec.id](document)) for spec in rubric.substance.criteria]
     results += [_result(spec, "conformance", CRITERIA[spec.id](ctx)) for spec in rubric.criteria]
@@ -113,9 +115,14 @@ def score_text(
 def _result(spec, kind: ScoreKind, outcome) -> CriterionResult:
     status = "skipped" if outcome.credit is None else "pass" if outcome.credit >= 1.0 else "fail"
     return CriterionResult(
-        id=spec.id, score=kind, weight=spec.weight, status=status,
+        id=spec.id,
+        score=kind,
+        weight=spec.weight,
+        status=status,
         credit=None if outcome.credit is None else round(outcome.credit, 3),
-        reason=outcome.reason, line=outcome.line, description=spec.description,
+        reason=outcome.reason,
+        line=outcome.line,
+        description=spec.description,
     )
 
 
@@ -144,18 +151,32 @@ def parse_bound(text: str) -> tuple[ScoreKind, float]:
     except ValueError:
         bound = -1.0
     if kind not in SCORE_KINDS or not 0 <= bound <= 100:
-        raise InputError("--fail-under", f"{text!r} is not a bound",
-                         hint="give 0-100 for substance, or substance=60 / conformance=80")
+        raise InputError(
+            "--fail-under",
+            f"{text!r} is not a bound",
+            hint="give 0-100 for substance, or substance=60 / conformance=80",
+        )
     return kind, bound  # type: ignore[return-value]
 
 
 def render_score_text(score: Score) -> str:
     """The headline (substance, conformance beside it) and one per-criterion table per score."""
-    rows = [(r.status.upper(), r.id, f"{r.weight:g}", "-" if r.credit is None else f"{r.credit:.2f}",
-             f"line {r.line}" if r.line else "", r.reason) for r in score.criteria]
+    rows = [
+        (
+            r.status.upper(),
+            r.id,
+            f"{r.weight:g}",
+            "-" if r.credit is None else f"{r.credit:.2f}",
+            f"line {r.line}" if r.line else "",
+            r.reason,
+        )
+        for r in score.criteria
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    head = (f"{score.file}: substance {score.substance:.1f}/100, conformance {score.conformance:.1f}/100 "
-            f"({score.passed} passed, {score.failed} failed, {score.skipped} skipped)")
+    head = (
+        f"{score.file}: substance {score.substance:.1f}/100, conformance {score.conformance:.1f}/100 "
+        f"({score.passed} passed, {score.failed} failed, {score.skipped} skipped)"
+    )
     if score.incident:
         head += f"\nincident: {score.incident}"
     lines = [head]

@@ -61,8 +61,12 @@ DUE_RE = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2})|\b\d{4}-\d{2}-\d{2}\b",
     re.IGNORECASE,
 )
-PRIORITY_RE = re.compile(r"\bP[0-4]\b|\b(?:high|medium|low|critical|urgent)[ -]priority\b|\bpriority\s*[:=]\s*\w", re.IGNORECASE)
-TYPE_RE = re.compile(r"\b(?:detective|preventi?ve|preventative|corrective|mitigation)\b|\btype\s*[:=]\s*\w", re.IGNORECASE)
+PRIORITY_RE = re.compile(
+    r"\bP[0-4]\b|\b(?:high|medium|low|critical|urgent)[ -]priority\b|\bpriority\s*[:=]\s*\w", re.IGNORECASE
+)
+TYPE_RE = re.compile(
+    r"\b(?:detective|preventi?ve|preventative|corrective|mitigation)\b|\btype\s*[:=]\s*\w", re.IGNORECASE
+)
 COLUMN_NAMES = {
     "owner": re.compile(r"^(?:owners?|assignee|who|responsible|dri|assigned to)\b"),
     "due": re.compile(r"^(?:due(?: date)?|deadline|by|target(?: date)?|when|eta)\b"),
@@ -71,7 +75,13 @@ COLUMN_NAMES = {
 }
 INLINE_FIELDS = {"owner": OWNER_RE, "due": DUE_RE, "priority": PRIORITY_RE, "type": TYPE_RE}
 NARRATIVE_SECTIONS = (
-    "summary", "impact", "went_well", "went_wrong", "contributing_factors", "five_whys", "lessons_learned",
+    "summary",
+    "impact",
+    "went_well",
+    "went_wrong",
+    "contributing_factors",
+    "five_whys",
+    "lessons_learned",
 )
 ISO_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?\b")
 HOURS_RE = re.compile(r"^\s*(?:hours?|hrs?|h)\b", re.IGNORECASE)
@@ -164,8 +174,11 @@ def sections_in_order(ctx: Context) -> Outcome:
     if not out:
         return Outcome(1.0, f"{len(ordered)} sections in template order")
     first_out = out[0]
-    after = max((s for s in keep if s.line < first_out.line and rank[s.id] > rank[first_out.id]),
-                key=lambda s: s.line, default=None)
+    after = max(
+        (s for s in keep if s.line < first_out.line and rank[s.id] > rank[first_out.id]),
+        key=lambda s: s.line,
+        default=None,
+    )
     where = f" after '{after.heading}' (line {after.line})" if after else " out of place"
     return Outcome(
         len(keep) / len(ordered),
@@ -295,7 +308,11 @@ def factors_with_evidence(ctx: Context) -> Outcome:
     if not without:
         return Outcome(1.0, f"{len(factors)} factor(s), each with evidence", section.line)
     first_line, first = without[0]
-    return Outcome(credit, f"{len(without)} of {len(factors)} factor(s) cite no evidence, e.g. '{_short(plain(first))}'", first_line)
+    return Outcome(
+        credit,
+        f"{len(without)} of {len(factors)} factor(s) cite no evidence, e.g. '{_short(plain(first))}'",
+        first_line,
+    )
 
 
 def five_whys(ctx: Context) -> Outcome:
@@ -380,10 +397,15 @@ def _action_rows(section: Section) -> list[tuple[int, set[str]]]:
             if REVIEW_NOTE_RE.search(" ".join(cells)) and all(is_empty_value(c) for c in cells[1:]):
                 continue
             present = {
-                name for name, index in columns.items()
+                name
+                for name, index in columns.items()
                 if index is not None and index < len(cells) and not is_empty_value(cells[index])
             }
-            inline = {name for name, pattern in INLINE_FIELDS.items() if columns[name] is None and pattern.search(" ".join(cells))}
+            inline = {
+                name
+                for name, pattern in INLINE_FIELDS.items()
+                if columns[name] is None and pattern.search(" ".join(cells))
+            }
             found.append((line, present | inline))
     if found:
         return found
@@ -439,7 +461,9 @@ def _evidence_index(layout: Layout) -> list[tuple[int, str]]:
     if section is None:
         return []
     return [
-        (line, cells[0]) for _, rows in tables(section.body) for line, cells in rows
+        (line, cells[0])
+        for _, rows in tables(section.body)
+        for line, cells in rows
         if cells and EVIDENCE_ID_RE.match(cells[0])
     ]
 
@@ -467,7 +491,9 @@ def faithful(ctx: Context) -> Outcome:
         return Outcome(1.0, f"{checked} statements: times, numbers and names all appear in the sources")
     bad_lines = {line for line, _ in problems}
     line, first = problems[0]
-    return Outcome(1 - len(bad_lines) / checked, f"{len(bad_lines)} of {checked} statements unsupported; first: {first}", line)
+    return Outcome(
+        1 - len(bad_lines) / checked, f"{len(bad_lines)} of {checked} statements unsupported; first: {first}", line
+    )
 
 
 def _claim_problems(text: str, ids: list[str], sources: IncidentSources) -> list[str]:
@@ -485,7 +511,7 @@ def _source_problems(text: str, sources: IncidentSources) -> list[str]:
     rest = IGNORED_NUMBER_CONTEXT.sub(" ", CLOCK_RE.sub(" ", text))
     for match in NUMBER_RE.finditer(rest):
         number = match.group(1).replace(",", "")
-        after = rest[match.end():]
+        after = rest[match.end() :]
         if sources.mentions(match.group(1)) or sources.mentions(number):
             continue
         if MINUTES_AFTER_RE.match(after) and number.isdigit() and int(number) in sources.durations:

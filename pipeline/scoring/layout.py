@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 ATX_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-LABEL_RE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)(?P<label>[^*_\n]{2,60}?)(?:\*\*|__)[ \t]*:?[ \t]*(?P<rest>.*)$")
+LABEL_RE = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)(?P<label>[^*_\n]{2,60}?)(?:\*\*|__)[ \t]*:?[ \t]*(?P<rest>.*)$"
+)
 FENCE_RE = re.compile(r"^ {0,3}(```+|~~~+)")
 CLOSING_FENCE_RE = re.compile(r"^ {0,3}(```+|~~~+)[ \t]*$")  # CommonMark: a closing fence has no info string
 LIST_ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?(?P<text>\S.*)$")
@@ -114,7 +116,7 @@ def parse_layout(text: str, specs: list[SectionSpec], fields: dict[str, re.Patte
         if section_id is None:
             continue
         end = len(lines)
-        for later_no, later_level, _, later_id, _ in headings[index + 1:]:
+        for later_no, later_level, _, later_id, _ in headings[index + 1 :]:
             if later_id is not None or (level and later_level and later_level <= level) or (not level and later_level):
                 end = later_no - 1
                 break
@@ -267,4 +269,3 @@ def items(section: Section) -> list[tuple[int, str]]:
             paragraphs.append((start, " ".join(current)))
             current = []
     return paragraphs
-

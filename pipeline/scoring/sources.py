@@ -59,7 +59,9 @@ def load_sources(directory: Path) -> IncidentSources:
     meta = incident.meta
     people = {p.name for p in meta.people} | set(meta.authors) | {i.author for i in items if i.author}
     text = "\n".join(
-        [item.text for item in items] + sorted(people) + [meta.title or "", meta.service or "", meta.severity or ""]
+        [item.text for item in items]
+        + sorted(people)
+        + [meta.title or "", meta.service or "", meta.severity or ""]
         + [event.raw_time for event in incident.timeline.events]
     )
     clocks |= {f"{int(h):02d}:{m}" for h, m in CLOCK_RE.findall(text)}

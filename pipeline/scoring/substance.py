@@ -30,7 +30,13 @@ QUOTED_RE = re.compile(r"^\s*(?:>|[\u201c\"'])")
 BOLD_LEAD_RE = re.compile(r"^\s*\*\*[^*]+\*\*\s*:?\s*")
 QUESTION_LEAD_RE = re.compile(r"^[^?]{3,200}\?\s+(?=\S)")
 ANALYSIS_SECTIONS = (
-    "summary", "impact", "went_wrong", "contributing_factors", "five_whys", "action_items", "lessons_learned",
+    "summary",
+    "impact",
+    "went_wrong",
+    "contributing_factors",
+    "five_whys",
+    "action_items",
+    "lessons_learned",
 )
 # Where an entry of chat filler says no more than "Not established" does.
 REASONING_SECTIONS = ("went_wrong", "contributing_factors", "lessons_learned")
@@ -124,9 +130,7 @@ def substance_specs(specs: list[SectionSpec], vocab: Vocabulary) -> list[Section
         extra = vocab.extra_sections.get(spec.id, [])
         pattern = spec.pattern
         if extra:  # layout.section_specs compiled "^(?:" + synonyms + ")(?![\w-])": put the extra ones first
-            pattern = re.compile(
-                r"^(?:" + "|".join(f"(?:{s})" for s in extra) + r"|" + spec.pattern.pattern[4:], re.I
-            )
+            pattern = re.compile(r"^(?:" + "|".join(f"(?:{s})" for s in extra) + r"|" + spec.pattern.pattern[4:], re.I)
         merged.append(SectionSpec(spec.id, spec.name, pattern, spec.required))
     return merged
 
@@ -162,8 +166,9 @@ def sentences(text: str) -> list[str]:
 def entries(section: Section) -> list[tuple[int, str]]:
     """A section's statements: list items and table rows as they are; prose paragraphs split into sentences."""
     listed = items(section)
-    is_prose = not any(line.lstrip()[:2] in ("- ", "* ", "+ ") or re.match(r"\s*\d{1,3}[.)]\s", line)
-                       for _, line in section.body) and not tables(section.body)
+    is_prose = not any(
+        line.lstrip()[:2] in ("- ", "* ", "+ ") or re.match(r"\s*\d{1,3}[.)]\s", line) for _, line in section.body
+    ) and not tables(section.body)
     if not is_prose:
         return [(n, _first_cell(text)) for n, text in listed]
     return [(n, sentence) for n, paragraph in listed for sentence in sentences(paragraph)]
@@ -228,16 +233,24 @@ def _starts_with_person(text: str, ctx: SubstanceContext) -> bool:
 def lead_text(ctx: SubstanceContext) -> str:
     """The opening words before the first recognised section, for documents without a summary heading."""
     first = min((s.line for s in ctx.layout.sections), default=len(ctx.layout.lines) + 1)
-    body = [line for line in ctx.layout.lines[: first - 1]
-            if line.strip() and not line.lstrip().startswith(("#", "|", "<!--"))]
+    body = [
+        line
+        for line in ctx.layout.lines[: first - 1]
+        if line.strip() and not line.lstrip().startswith(("#", "|", "<!--"))
+    ]
     words = " ".join(body).split()
     return " ".join(words[: ctx.limits.lead_words])
 
 
 def established_text(sections: list[Section], vocab: Vocabulary) -> str:
     """Sections' text without the sentences that leave a gap to the review."""
-    kept = [s for section in sections for _, item in items(section) for s in sentences(clean(item))
-            if not vocab.not_established.search(s)]
+    kept = [
+        s
+        for section in sections
+        for _, item in items(section)
+        for s in sentences(clean(item))
+        if not vocab.not_established.search(s)
+    ]
     return " ".join(kept)
 
 
@@ -261,8 +274,12 @@ def summary_story(ctx: SubstanceContext) -> Outcome:
     if len(text.split()) < 15:
         text = f"{text} {lead_text(ctx)}".strip()
         where = "summary and opening" if summaries else "opening (no summary heading)"
-    elements = {"trigger": vocab.trigger, "impact": vocab.impact, "detection": vocab.detection,
-                "mitigation": vocab.mitigation}
+    elements = {
+        "trigger": vocab.trigger,
+        "impact": vocab.impact,
+        "detection": vocab.detection,
+        "mitigation": vocab.mitigation,
+    }
     found = [name for name, pattern in elements.items() if _found(pattern, text)]
     missing = [name for name in elements if name not in found]
     line = summaries[0].line if summaries else None
@@ -279,7 +296,9 @@ def impact_quantified(ctx: SubstanceContext) -> Outcome:
     span = vocab.duration.search(text)
     line = sections[0].line if sections else None
     if scale and span:
-        return Outcome(1.0, f"quantified ('{scale.group(0).strip()}') and bounded in time ('{span.group(0).strip()}')", line)
+        return Outcome(
+            1.0, f"quantified ('{scale.group(0).strip()}') and bounded in time ('{span.group(0).strip()}')", line
+        )
     if scale:
         return Outcome(0.5, f"quantified ('{scale.group(0).strip()}') but no duration", line)
     if span:
@@ -359,7 +378,9 @@ def _causal_narrative(ctx: SubstanceContext, why: str) -> Outcome:
 
 def _causal_statements(ctx: SubstanceContext, sections: list[Section], whole_document: bool = False) -> list[str]:
     if whole_document:
-        paragraphs = " ".join(clean(line) for line in ctx.layout.lines if line.strip() and not line.lstrip().startswith(("#", "|")))
+        paragraphs = " ".join(
+            clean(line) for line in ctx.layout.lines if line.strip() and not line.lstrip().startswith(("#", "|"))
+        )
         candidates = sentences(paragraphs)
     else:
         candidates = [text for section in sections for _, text in entries(section)]
@@ -445,7 +466,9 @@ def actions_specific(ctx: SubstanceContext) -> Outcome:
             action = clean(text)
             if not action or is_placeholder(action, vocab):
                 continue
-            problem = statement_problem(action, ctx) if action.endswith(("?", "!")) or vocab.chat.search(action) else None
+            problem = (
+                statement_problem(action, ctx) if action.endswith(("?", "!")) or vocab.chat.search(action) else None
+            )
             if problem is None and vocab.vague_action.search(action):
                 problem = "vague"
             elif problem is None and not (vocab.action_verb.search(action) and vocab.system_noun.search(text)):
@@ -476,7 +499,9 @@ def open_questions_tracked(ctx: SubstanceContext) -> Outcome:
     if not unknown:
         return Outcome(1.0, "nothing is left unknown in the narrative")
     line, text = unknown[0]
-    return Outcome(0.3, f"{len(unknown)} unknown(s) in the narrative but no open questions list; e.g. '{_short(text)}'", line)
+    return Outcome(
+        0.3, f"{len(unknown)} unknown(s) in the narrative but no open questions list; e.g. '{_short(text)}'", line
+    )
 
 
 def analysis_established(ctx: SubstanceContext) -> Outcome:
@@ -518,4 +543,3 @@ SUBSTANCE_CRITERIA: dict[str, SubstanceCriterionFn] = {
     "open_questions_tracked": open_questions_tracked,
     "analysis_established": analysis_established,
 }
-

@@ -212,7 +212,9 @@ def _from_draft_json(path: Path, text: str) -> LibraryDocument:
         where = ".".join(str(part) for part in first["loc"]) or "document"
         line = _json_error_line(text, first)
         raise InputError(
-            path, f"not a draft.json ({where}: {first['msg']})", line=line,
+            path,
+            f"not a draft.json ({where}: {first['msg']})",
+            line=line,
             hint="index markdown postmortems or draft.json files written by `postmortem draft --format json`",
         ) from exc
 

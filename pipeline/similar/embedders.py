@@ -9,8 +9,9 @@ compared, so each collection records its `spec` and the store refuses to mix (Em
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import ConfigError, PipelineError
 
@@ -22,7 +23,7 @@ OPENAI_PREFIX = "openai:"
 
 
 class Embedder(Protocol):
-    def embed(self, texts: Sequence[str]) -> "np.ndarray": ...
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -37,21 +38,24 @@ class EmbeddingConfig:
     @classmethod
     def resolve(
         cls, choice: str | None = None, *, base_url: str | None = None, environ: Mapping[str, str] | None = None
-    ) -> "EmbeddingConfig":
+    ) -> EmbeddingConfig:
         """Options first, then the environment; an unknown choice is a ConfigError naming the setting."""
         env = os.environ if environ is None else environ
         choice = (choice or env.get("POSTMORTEM_EMBEDDINGS") or MINILM).strip()
         if choice.lower() == MINILM:
             return cls()
-        if not choice.lower().startswith(OPENAI_PREFIX) or not choice[len(OPENAI_PREFIX):].strip():
+        if not choice.lower().startswith(OPENAI_PREFIX) or not choice[len(OPENAI_PREFIX) :].strip():
             raise ConfigError(
-                "--embeddings", f"unknown embeddings {choice!r}; use minilm or openai:MODEL (e.g. openai:text-embedding-3-small)"
+                "--embeddings",
+                f"unknown embeddings {choice!r}; use minilm or openai:MODEL (e.g. openai:text-embedding-3-small)",
             )
         url = base_url or env.get("POSTMORTEM_EMBEDDINGS_URL") or env.get("OPENAI_BASE_URL") or None
         key = env.get("OPENAI_API_KEY") or None
         if not key and not url:
-            raise ConfigError("OPENAI_API_KEY", "no API key for OpenAI embeddings; set OPENAI_API_KEY or --embeddings-url")
-        return cls(provider="openai", model=choice[len(OPENAI_PREFIX):].strip(), base_url=url, api_key=key)
+            raise ConfigError(
+                "OPENAI_API_KEY", "no API key for OpenAI embeddings; set OPENAI_API_KEY or --embeddings-url"
+            )
+        return cls(provider="openai", model=choice[len(OPENAI_PREFIX) :].strip(), base_url=url, api_key=key)
 
     @property
     def spec(self) -> str:

@@ -10,9 +10,10 @@ numpy does the rest. `tests/test_similar.py` checks the vectors against sentence
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,7 +41,7 @@ def model_path() -> Path:
     return Path(get_model_path())
 
 
-def load_tokenizer(path: Path) -> "Tokenizer":
+def load_tokenizer(path: Path) -> Tokenizer:
     """The model's word-piece tokenizer, truncating at MAX_TOKENS like sentence-transformers."""
     from tokenizers import Tokenizer
 
@@ -61,8 +62,11 @@ class MiniLM:
         path = path or model_path()
         self.tokenizer = load_tokenizer(path)
         weights = load_file(str(path / "model.safetensors"))
-        self._w = {name: np.ascontiguousarray(value, dtype=np.float32) for name, value in weights.items()
-                   if value.dtype != np.int64}
+        self._w = {
+            name: np.ascontiguousarray(value, dtype=np.float32)
+            for name, value in weights.items()
+            if value.dtype != np.int64
+        }
         # Pre-transpose dense weights once so each layer is a plain x @ W.
         for name in list(self._w):
             if name.endswith(".weight") and self._w[name].ndim == 2 and "embeddings" not in name:
@@ -72,14 +76,16 @@ class MiniLM:
         scale = np.float32(1.0 / np.sqrt(DIMENSIONS // _HEADS))
         for layer in range(_LAYERS):
             p = f"encoder.layer.{layer}.attention.self."
-            parts = {name: (self._w.pop(p + name + ".weight"), self._w.pop(p + name + ".bias"))
-                     for name in ("query", "key", "value")}
-            self._w[p + "qkv.weight"] = np.ascontiguousarray(np.concatenate(
-                [parts["query"][0] * scale, parts["key"][0], parts["value"][0]], axis=1
-            ))
+            parts = {
+                name: (self._w.pop(p + name + ".weight"), self._w.pop(p + name + ".bias"))
+                for name in ("query", "key", "value")
+            }
+            self._w[p + "qkv.weight"] = np.ascontiguousarray(
+                np.concatenate([parts["query"][0] * scale, parts["key"][0], parts["value"][0]], axis=1)
+            )
             self._w[p + "qkv.bias"] = np.concatenate([parts["query"][1] * scale, parts["key"][1], parts["value"][1]])
 
-    def embed(self, texts: Sequence[str]) -> "np.ndarray":
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length 384-float vector per text, in input order."""
         import numpy as np
 
@@ -91,7 +97,7 @@ class MiniLM:
             out[batch] = self._forward([encodings[i].ids for i in batch])
         return out
 
-    def _forward(self, batch_ids: list[list[int]]) -> "np.ndarray":
+    def _forward(self, batch_ids: list[list[int]]) -> np.ndarray:
         """One BERT pass over a padded batch; activations stay 2-D (tokens x width) so each dense
         layer is a single large matrix product."""
         import numpy as np
@@ -107,8 +113,9 @@ class MiniLM:
         x = w["embeddings.word_embeddings.weight"][ids]
         x += w["embeddings.position_embeddings.weight"][:length][None, :, :]
         x += w["embeddings.token_type_embeddings.weight"][0]
-        x = _layer_norm(x.reshape(size * length, DIMENSIONS), w["embeddings.LayerNorm.weight"],
-                        w["embeddings.LayerNorm.bias"])
+        x = _layer_norm(
+            x.reshape(size * length, DIMENSIONS), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"]
+        )
         attention_bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         for layer in range(_LAYERS):
             p = f"encoder.layer.{layer}."
@@ -124,8 +131,9 @@ class MiniLM:
             attended = context @ w[p + "attention.output.dense.weight"]
             attended += w[p + "attention.output.dense.bias"]
             attended += x
-            x = _layer_norm(attended, w[p + "attention.output.LayerNorm.weight"],
-                            w[p + "attention.output.LayerNorm.bias"])
+            x = _layer_norm(
+                attended, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]
+            )
             hidden = x @ w[p + "intermediate.dense.weight"]
             hidden += w[p + "intermediate.dense.bias"]
             out = _gelu(hidden) @ w[p + "output.dense.weight"]
@@ -151,7 +159,7 @@ def length_batches(lengths: Sequence[int], max_tokens: int = _BATCH_TOKENS) -> l
     return batches
 
 
-def _layer_norm(x: "np.ndarray", gain: "np.ndarray", bias: "np.ndarray") -> "np.ndarray":
+def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> np.ndarray:
     import numpy as np
 
     centered = x - x.mean(axis=-1, keepdims=True)
@@ -162,7 +170,7 @@ def _layer_norm(x: "np.ndarray", gain: "np.ndarray", bias: "np.ndarray") -> "np.
     return centered
 
 
-def _gelu(x: "np.ndarray") -> "np.ndarray":
+def _gelu(x: np.ndarray) -> np.ndarray:
     """GELU, tanh form, computed in place in float32.
 
     BERT uses the erf form; the tanh form differs by under 5e-4 per activation and leaves sentence

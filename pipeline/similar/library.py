@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.home import library_home
 from pipeline.ingest.files import inside
 from pipeline.models import SimilarIncident
 from pipeline.package_data import package_path
 from pipeline.similar.explain import RECURRENCE_WINDOW_DAYS, QueryContext, group_hits
-from pipeline.home import library_home
 from pipeline.similar.store import IndexCounts, LibraryMissingError, LibraryStore, StoreConfig
 
 EXAMPLE_LIBRARY = package_path("data", "library")  # shipped in the wheel; examples/library links here
@@ -46,8 +46,11 @@ def collect_files(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and inside(path, p) and (p.suffix.lower() in {".md", ".markdown"} or p.name == "draft.json")
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and inside(path, p)
+                and (p.suffix.lower() in {".md", ".markdown"} or p.name == "draft.json")
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
@@ -124,9 +127,7 @@ def similar_to_draft(path: Path, **options) -> list[SimilarIncident]:
     document = load_document(path)
     text = "\n\n".join(chunk.passage for chunk in document.chunks)
     service = document.services[0] if document.services else None
-    return similar_to_text(
-        text, service=service, on_date=document.date, incident_id=document.incident_id, **options
-    )
+    return similar_to_text(text, service=service, on_date=document.date, incident_id=document.incident_id, **options)
 
 
 def similar_to_incident(directory: Path, **options) -> list[SimilarIncident]:
@@ -141,9 +142,7 @@ def similar_to_incident(directory: Path, **options) -> list[SimilarIncident]:
     meta = load_meta(directory)
     timeline = read_text(find_timeline(directory), what="timeline")
     text = "\n\n".join(part for part in (meta.title, timeline) if part)
-    return similar_to_text(
-        text, service=meta.service, on_date=meta.date, incident_id=directory.name, **options
-    )
+    return similar_to_text(text, service=meta.service, on_date=meta.date, incident_id=directory.name, **options)
 
 
 @dataclass(frozen=True)

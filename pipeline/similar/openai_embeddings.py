@@ -8,7 +8,8 @@ L2-normalized like MiniLM's, so the cosine space of the collection means the sam
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pipeline.similar.embedders import EmbeddingConfig
 
@@ -25,7 +26,7 @@ class OpenAIEmbedder:
         self.config = config
         self.client = EmbeddingsClient(config.model, base_url=config.base_url, api_key=config.api_key)
 
-    def embed(self, texts: Sequence[str]) -> "np.ndarray":
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length vector per text, in input order; a failing server is a ModelUnavailableError."""
         import numpy as np
 

@@ -19,11 +19,19 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
-from pipeline.similar.embeddings import DIMENSIONS, MODEL_NAME, length_batches, load_tokenizer, model_path, set_offline_flags
+from pipeline.similar.embeddings import (
+    DIMENSIONS,
+    MODEL_NAME,
+    length_batches,
+    load_tokenizer,
+    model_path,
+    set_offline_flags,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,7 +67,7 @@ class QuantizedMiniLM:
         self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = load_tokenizer(path or model_path())
 
-    def embed(self, texts: Sequence[str]) -> "np.ndarray":
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length 384-float vector per text, in input order."""
         import numpy as np
 
@@ -74,7 +82,9 @@ class QuantizedMiniLM:
             for row, i in enumerate(batch):
                 ids[row, : len(encodings[i].ids)] = encodings[i].ids
                 mask[row, : len(encodings[i].ids)] = 1
-            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            hidden = self.session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )[0]
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
@@ -96,7 +106,9 @@ def build_quantized(target: Path, source: Path | None = None) -> Path:
 
     set_offline_flags()
     transformers_logging.disable_progress_bar()
-    bert = AutoModel.from_pretrained(str(source or model_path()), attn_implementation="eager", local_files_only=True).eval()
+    bert = AutoModel.from_pretrained(
+        str(source or model_path()), attn_implementation="eager", local_files_only=True
+    ).eval()
 
     class LastHidden(torch.nn.Module):
         """Keyword arguments only: BertModel's positional order changes between transformers releases."""
@@ -106,7 +118,9 @@ def build_quantized(target: Path, source: Path | None = None) -> Path:
             self.bert = bert
 
         def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_builds(target.parent)
@@ -114,21 +128,31 @@ def build_quantized(target: Path, source: Path | None = None) -> Path:
     example = torch.ones(2, 8, dtype=torch.int64)
     logging.disable(logging.WARNING)  # onnxruntime's quantizer logs advice on the root logger
     try:
-        with tempfile.TemporaryDirectory(dir=target.parent, prefix=f"{BUILD_PREFIX}{os.getpid()}-") as tmp, \
-                warnings.catch_warnings():
+        with (
+            tempfile.TemporaryDirectory(dir=target.parent, prefix=f"{BUILD_PREFIX}{os.getpid()}-") as tmp,
+            warnings.catch_warnings(),
+        ):
             warnings.simplefilter("ignore")  # torch's tracer warns about shape-dependent branches it handles
             exported, fused, quantized = (Path(tmp) / name for name in ("fp32.onnx", "fused.onnx", "int8.onnx"))
             with torch.no_grad():
                 torch.onnx.export(
-                    LastHidden(), (example, example, torch.zeros_like(example)), str(exported), input_names=names,
-                    output_names=["last_hidden_state"], opset_version=_OPSET, dynamo=False,
+                    LastHidden(),
+                    (example, example, torch.zeros_like(example)),
+                    str(exported),
+                    input_names=names,
+                    output_names=["last_hidden_state"],
+                    opset_version=_OPSET,
+                    dynamo=False,
                     dynamic_axes={name: {0: "batch", 1: "tokens"} for name in [*names, "last_hidden_state"]},
                 )
             optimizer.optimize_model(
                 str(exported), model_type="bert", num_heads=_HEADS, hidden_size=DIMENSIONS, opt_level=1
             ).save_model_to_file(str(fused))
             quantize_dynamic(
-                str(fused), str(quantized), per_channel=True, weight_type=QuantType.QInt8,
+                str(fused),
+                str(quantized),
+                per_channel=True,
+                weight_type=QuantType.QInt8,
                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},  # fused ops have no inferred types
             )
             os.replace(quantized, target)
@@ -146,7 +170,7 @@ def sweep_stale_builds(models_dir: Path) -> list[Path]:
 
     removed = []
     for leftover in models_dir.glob(f"{BUILD_PREFIX}*"):
-        pid = leftover.name[len(BUILD_PREFIX):].split("-", 1)[0]
+        pid = leftover.name[len(BUILD_PREFIX) :].split("-", 1)[0]
         if leftover.is_dir() and not (pid.isdigit() and _process_alive(int(pid))):
             shutil.rmtree(leftover, ignore_errors=True)
             removed.append(leftover)
@@ -168,7 +192,7 @@ def _load(onnx_path: Path) -> QuantizedMiniLM:
     return QuantizedMiniLM(onnx_path)
 
 
-def indexing_model(new_chunks: int) -> "Embedder":
+def indexing_model(new_chunks: int) -> Embedder:
     """The embedder for indexing `new_chunks` passages: int8 when built (or worth building now), else float32."""
     from pipeline.similar.embeddings import default_model
 

@@ -68,7 +68,7 @@ class StoreConfig:
         token: str | None = None,
         embeddings: str | None = None,
         embeddings_url: str | None = None,
-    ) -> "StoreConfig":
+    ) -> StoreConfig:
         """Apply the documented precedence: explicit options, then environment, then the library home."""
         url = url or os.environ.get("POSTMORTEM_CHROMA_URL") or None
         token = token or os.environ.get("POSTMORTEM_CHROMA_TOKEN") or None
@@ -108,7 +108,7 @@ class LibraryStore:
         self.config = config
 
     @classmethod
-    def open(cls, config: StoreConfig, *, create: bool) -> "LibraryStore":
+    def open(cls, config: StoreConfig, *, create: bool) -> LibraryStore:
         """Open (or with `create`, create) the collection; a missing library raises LibraryMissingError."""
         if not create and config.path is not None and not config.path.exists():
             raise LibraryMissingError(config.describe())
@@ -128,7 +128,9 @@ class LibraryStore:
             if not create:
                 raise LibraryMissingError(config.describe()) from exc
             collection = client.get_or_create_collection(
-                config.collection, embedding_function=function, metadata={"embedding": spec},
+                config.collection,
+                embedding_function=function,
+                metadata={"embedding": spec},
                 configuration={"hnsw": {"space": "cosine"}},
             )
         built = str((collection.metadata or {}).get("embedding") or f"{EmbeddingConfig().spec}")  # older libraries
@@ -147,7 +149,7 @@ class LibraryStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def sync(self, documents: list["LibraryDocument"]) -> IndexCounts:
+    def sync(self, documents: list[LibraryDocument]) -> IndexCounts:
         """Make each incident's stored chunks equal its document's; embed only chunk ids not stored yet.
 
         Chunk ids hash the passage and the document metadata, so re-indexing an unchanged file embeds
@@ -202,8 +204,11 @@ class LibraryStore:
         """Delete the chunks of every incident not in `incident_ids` (a library rebuilt from one folder)."""
         stored = self.collection.get(include=["metadatas"])
         wanted = set(incident_ids)
-        gone = [chunk_id for chunk_id, meta in zip(stored["ids"], stored["metadatas"])
-                if str((meta or {}).get("incident_id")) not in wanted]
+        gone = [
+            chunk_id
+            for chunk_id, meta in zip(stored["ids"], stored["metadatas"])
+            if str((meta or {}).get("incident_id")) not in wanted
+        ]
         if gone:
             self.collection.delete(ids=gone)
         return len(gone)
@@ -286,11 +291,15 @@ def _answers_heartbeat(url: str, headers: dict[str, str] | None) -> None:
     import httpx
 
     try:
-        httpx.get(f"{url.rstrip('/')}/api/v2/heartbeat", headers=headers,
-                  timeout=httpx.Timeout(HEARTBEAT_TIMEOUT, connect=CONNECT_TIMEOUT))
+        httpx.get(
+            f"{url.rstrip('/')}/api/v2/heartbeat",
+            headers=headers,
+            timeout=httpx.Timeout(HEARTBEAT_TIMEOUT, connect=CONNECT_TIMEOUT),
+        )
     except httpx.TimeoutException:
         raise ConfigError(
-            "--chroma-url", f"the Chroma server at {url} accepted the connection but did not answer within "
+            "--chroma-url",
+            f"the Chroma server at {url} accepted the connection but did not answer within "
             f"{HEARTBEAT_TIMEOUT:.0f} s; check that `chroma run` is healthy there",
         ) from None
     except httpx.HTTPError as exc:
@@ -337,7 +346,7 @@ def embedding_functions() -> dict[str, Any]:
             return {"model": MODEL_NAME}
 
         @staticmethod
-        def build_from_config(config: dict[str, Any]) -> "PostmortemMiniLM":
+        def build_from_config(config: dict[str, Any]) -> PostmortemMiniLM:
             return PostmortemMiniLM()
 
     @register_embedding_function
@@ -359,7 +368,7 @@ def embedding_functions() -> dict[str, Any]:
             return {}
 
         @staticmethod
-        def build_from_config(config: dict[str, Any]) -> "PostmortemOpenAI":
+        def build_from_config(config: dict[str, Any]) -> PostmortemOpenAI:
             return PostmortemOpenAI()
 
     return {"minilm": PostmortemMiniLM(), "openai": PostmortemOpenAI()}

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.models import NoteRecord
-
 from support import REPO_ROOT
 
 NOTES = REPO_ROOT / "tests" / "fixtures" / "backfill" / "notes"
@@ -62,7 +61,14 @@ def test_markdown_record_uses_our_template_and_cites_source_lines(notes, tmp_pat
     record = next(r for r in records(out).values() if r.source.endswith("2019-db-failover.md"))
     markdown = (out / "records" / f"{record.note_id}.md").read_text()
     assert markdown.startswith("# Orders database failover stalled checkout\n")
-    for heading in ("## Executive Summary", "## Impact", "## Timeline", "## Contributing Factors", "## Action Items", "## Lessons Learned"):
+    for heading in (
+        "## Executive Summary",
+        "## Impact",
+        "## Timeline",
+        "## Contributing Factors",
+        "## Action Items",
+        "## Lessons Learned",
+    ):
         assert heading in markdown
     assert "| Date | 2019-03-14 [L3] |" in markdown
     one_paragraph = next(r for r in records(out).values() if r.source.endswith("one-paragraph.txt"))
@@ -137,10 +143,13 @@ def test_encoding_option_reads_old_windows_notes(notes, tmp_path):
     assert record.title.value == "Incident on 2018-02-01: café menu service down" and record.date.value == "2018-02-01"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--shard", "3/2"], "--shard"),
-    (["--format", "yaml"], "--format"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--shard", "3/2"], "--shard"),
+        (["--format", "yaml"], "--format"),
+    ],
+)
 def test_bad_options_exit_2_with_one_line(notes, tmp_path, args, message):
     result = backfill(str(notes), "--out", str(tmp_path / "out"), *args)
     assert result.exit_code == 2 and message in result.output
@@ -178,4 +187,7 @@ def test_an_oversized_note_is_refused_by_size_without_stopping_the_batch(notes, 
         huge.truncate(17 * 1024 * 1024)  # sparse: 17 MB on paper
     result = backfill(str(notes), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0 and f"{SUPPORTED} written" in result.output
-    assert "huge-export.md: note is 18 MB, over the 17 MB limit; split the file into one note per incident" in result.output
+    assert (
+        "huge-export.md: note is 18 MB, over the 17 MB limit; split the file into one note per incident"
+        in result.output
+    )

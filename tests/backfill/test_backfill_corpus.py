@@ -13,7 +13,6 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-
 from support import REPO_ROOT, SHARED
 
 CORPUS = SHARED / "corpus"

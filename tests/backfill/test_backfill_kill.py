@@ -66,9 +66,24 @@ def write_notes(folder):
 
 def start(notes, out, store, env):
     return subprocess.Popen(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", "backfill", str(notes), "--out", str(out), "--index", "--store", str(store),
-         "--no-progress", "--concurrency", "3"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        [
+            sys.executable,
+            "-c",
+            "from pipeline.cli import main; main()",
+            "backfill",
+            str(notes),
+            "--out",
+            str(out),
+            "--index",
+            "--store",
+            str(store),
+            "--no-progress",
+            "--concurrency",
+            "3",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
     )
 
 

@@ -36,7 +36,6 @@ from pipeline.backfill import ratelimit  # noqa: E402
 from pipeline.backfill.ratelimit import RateLimiter  # noqa: E402
 from pipeline.cli import app  # noqa: E402
 from pipeline.models import NOT_RECORDED, NoteRecord  # noqa: E402
-
 from support import RECORD_CASSETTES, cassette_recorder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,8 +144,12 @@ class NoteReplies:
 
 
 ALPHA = Note("alpha", "Checkout API returned 502s after a config push")
-BRAVO = Note("bravo", "Search latency rose after an index rebuild", day="2023-11-20", severity="SEV-3", service="search-api")
-CHARLIE = Note("charlie", "Login failures during a certificate rotation", day="2022-07-01", severity="P1", service="auth-api")
+BRAVO = Note(
+    "bravo", "Search latency rose after an index rebuild", day="2023-11-20", severity="SEV-3", service="search-api"
+)
+CHARLIE = Note(
+    "charlie", "Login failures during a certificate rotation", day="2022-07-01", severity="P1", service="auth-api"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -175,7 +178,18 @@ def serve(replies: NoteReplies, **options: Any) -> FakeOpenAIServer:
 
 
 def backfill(folder: Path, out: Path, base_url: str, *extra: str) -> Any:
-    args = ["backfill", str(folder), "--out", str(out), "--llm", "test-model", "--base-url", base_url, "--no-progress", *extra]
+    args = [
+        "backfill",
+        str(folder),
+        "--out",
+        str(out),
+        "--llm",
+        "test-model",
+        "--base-url",
+        base_url,
+        "--no-progress",
+        *extra,
+    ]
     return CliRunner().invoke(app, args)
 
 
@@ -211,8 +225,9 @@ def test_a_verified_extraction_is_kept_with_the_lines_it_came_from(tmp_path):
     assert record.impact.value.startswith("About 3% of checkout-api") and record.impact.lines.start == 9
     assert [(row.time, row.lines.start) for row in record.timeline] == [("10:02 UTC", 12), ("10:16 UTC", 13)]
     assert [(f.text, f.lines.start) for f in record.contributing_factors] == [
-        ("The load balancer config push had no canary stage.", 16)]
-    assert [(a.lines.start, l.lines.start) for a, l in zip(record.action_items, record.lessons)] == [(19, 22)]
+        ("The load balancer config push had no canary stage.", 16)
+    ]
+    assert [(a.lines.start, lesson.lines.start) for a, lesson in zip(record.action_items, record.lessons)] == [(19, 22)]
 
     [request] = server.bodies
     assert request["response_format"]["json_schema"]["name"] == "NoteExtraction"
@@ -227,16 +242,21 @@ def test_invented_citations_are_dropped_to_not_recorded_with_a_warning(tmp_path)
     ALPHA.write(tmp_path / "notes")
     replies = NoteReplies([ALPHA])
     good = ALPHA.extraction()
-    replies.script(ALPHA, Reply(ALPHA.extraction(
-        title={"value": "Checkout database failover", "quote": None, "start_line": 1, "end_line": 1},
-        date={"value": "2024-03-06", "quote": "Date: 2024-03-06", "start_line": 2, "end_line": 2},
-        severity={"value": "SEV-2", "quote": "Severity: SEV-2", "start_line": 40, "end_line": 40},
-        contributing_factors=[
-            {"text": "The primary database ran out of disk space.", "start_line": 16, "end_line": 16},
-            {"text": "The load balancer config push had no canary stage.", "start_line": 30, "end_line": 31},
-            good["contributing_factors"][0],
-        ],
-    )))
+    replies.script(
+        ALPHA,
+        Reply(
+            ALPHA.extraction(
+                title={"value": "Checkout database failover", "quote": None, "start_line": 1, "end_line": 1},
+                date={"value": "2024-03-06", "quote": "Date: 2024-03-06", "start_line": 2, "end_line": 2},
+                severity={"value": "SEV-2", "quote": "Severity: SEV-2", "start_line": 40, "end_line": 40},
+                contributing_factors=[
+                    {"text": "The primary database ran out of disk space.", "start_line": 16, "end_line": 16},
+                    {"text": "The load balancer config push had no canary stage.", "start_line": 30, "end_line": 31},
+                    good["contributing_factors"][0],
+                ],
+            )
+        ),
+    )
     with serve(replies) as server:
         result = backfill(tmp_path / "notes", tmp_path / "out", server.base_url)
     assert result.exit_code == 0, result.output
@@ -246,7 +266,8 @@ def test_invented_citations_are_dropped_to_not_recorded_with_a_warning(tmp_path)
     assert record.title.value == NOT_RECORDED and record.title.lines is None
     assert record.date.value == NOT_RECORDED and record.severity.value == NOT_RECORDED
     assert [(f.text, f.lines.start) for f in record.contributing_factors] == [
-        ("The load balancer config push had no canary stage.", 16)]
+        ("The load balancer config push had no canary stage.", 16)
+    ]
     assert record.summary.value == good["summary"]["value"]  # what was right is kept
     warnings = "\n".join(record.warnings)
     assert "llm title dropped" in warnings and "Checkout database failover" in warnings
@@ -260,11 +281,16 @@ def test_invented_citations_are_dropped_to_not_recorded_with_a_warning(tmp_path)
 
 
 def test_a_secret_pasted_in_a_note_never_appears_in_a_request(tmp_path):
-    leaky = Note("leaky", "Payments timed out after a credential rotation", service="payments-api", extra=(
-        "",
-        "## Notes",
-        "The db password is hunter2 and the deploy user's key was " + AWS_KEY + " at the time.",  # 25
-    ))
+    leaky = Note(
+        "leaky",
+        "Payments timed out after a credential rotation",
+        service="payments-api",
+        extra=(
+            "",
+            "## Notes",
+            "The db password is hunter2 and the deploy user's key was " + AWS_KEY + " at the time.",  # 25
+        ),
+    )
     leaky.write(tmp_path / "notes")
     with serve(NoteReplies([leaky])) as server:
         result = backfill(tmp_path / "notes", tmp_path / "out", server.base_url)
@@ -362,8 +388,19 @@ def test_every_http_attempt_passes_through_the_rate_limiter_and_is_spaced(tmp_pa
     replies = NoteReplies(notes)
     replies.script(BRAVO, rate_limited("0"))
     with serve(replies) as server:
-        result = backfill(tmp_path / "notes", tmp_path / "out", server.base_url, "--rpm", "600", "--tpm", "1000000",
-                          "--concurrency", "3", "--format", "json")
+        result = backfill(
+            tmp_path / "notes",
+            tmp_path / "out",
+            server.base_url,
+            "--rpm",
+            "600",
+            "--tpm",
+            "1000000",
+            "--concurrency",
+            "3",
+            "--format",
+            "json",
+        )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["processed"] == 3
     assert len(admitted) == server.attempts(TASK) == 4
@@ -450,13 +487,14 @@ def test_a_limit_that_is_not_positive_is_refused():
 # ---------------------------------------------------------------- replay from a cassette
 
 
-
-
-
 def test_a_backfill_replayed_from_its_cassette_verifies_what_the_model_said(tmp_path):
     """Two notes, one rate-limited once, one answered with an invented title: replayed with no server."""
-    leaky = Note("leaky", "Payments timed out after a credential rotation", service="payments-api",
-                 extra=("", "The db password is hunter2 and the key " + AWS_KEY + "."))
+    leaky = Note(
+        "leaky",
+        "Payments timed out after a credential rotation",
+        service="payments-api",
+        extra=("", "The db password is hunter2 and the key " + AWS_KEY + "."),
+    )
     for note in (ALPHA, leaky):
         note.write(tmp_path / "notes")
     cassette = "backfill_llm.yaml"
@@ -465,8 +503,14 @@ def test_a_backfill_replayed_from_its_cassette_verifies_what_the_model_said(tmp_
     if RECORD_CASSETTES:
         replies = NoteReplies([ALPHA, leaky])
         replies.script(ALPHA, rate_limited("0.2"))
-        replies.script(leaky, Reply(leaky.extraction(
-            title={"value": "Database failover in eu-west", "quote": None, "start_line": 1, "end_line": 1})))
+        replies.script(
+            leaky,
+            Reply(
+                leaky.extraction(
+                    title={"value": "Database failover in eu-west", "quote": None, "start_line": 1, "end_line": 1}
+                )
+            ),
+        )
         with serve(replies, port=PORT):
             (CASSETTES / cassette).unlink(missing_ok=True)  # vcrpy's "all" appends to an existing cassette
             with cassette_recorder(CASSETTES).use_cassette(cassette):

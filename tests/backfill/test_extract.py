@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.backfill.dates import parse_date
 from pipeline.backfill.extract import extract
@@ -14,7 +15,6 @@ from pipeline.backfill.reading import NoteText, read_note
 from pipeline.backfill.sources import detect_format, discover, parse_shard
 from pipeline.errors import InputError
 from pipeline.models import NOT_RECORDED
-
 from support import REPO_ROOT
 
 NOTES = REPO_ROOT / "tests" / "fixtures" / "backfill" / "notes"
@@ -74,7 +74,10 @@ def test_html_headings_and_list_items_cite_the_lines_of_their_tags():
     assert fields.title.value == "Queue backlog delayed emails"
     assert fields.date.value == "2020-11-05" and "2020-11-05" in source_lines(path, fields.date.lines)
     factors = fields.contributing_factors
-    assert [item.text for item in factors] == ["A retry storm from the mailer doubled the load.", "Consumers were capped at 4 workers."]
+    assert [item.text for item in factors] == [
+        "A retry storm from the mailer doubled the load.",
+        "Consumers were capped at 4 workers.",
+    ]
     assert "retry storm" in source_lines(path, factors[0].lines)
     assert "autoscaling" in source_lines(path, fields.action_items[0].lines)
 
@@ -82,10 +85,17 @@ def test_html_headings_and_list_items_cite_the_lines_of_their_tags():
 def test_json_object_fields_cite_the_line_of_their_key():
     path = NOTES / "wiki" / "dns-outage.json"
     fields = fields_of(path)
-    assert (fields.title.value, fields.date.value, fields.severity.value) == ("Internal DNS resolver outage", "2022-01-09", "P1")
+    assert (fields.title.value, fields.date.value, fields.severity.value) == (
+        "Internal DNS resolver outage",
+        "2022-01-09",
+        "P1",
+    )
     assert '"severity"' in source_lines(path, fields.severity.lines)
     assert fields.summary.value.startswith("Internal resolvers stopped answering")
-    assert [item.text for item in fields.action_items] == ["Validate resolver config in CI", "Canary config pushes to one resolver first"]
+    assert [item.text for item in fields.action_items] == [
+        "Validate resolver config in CI",
+        "Canary config pushes to one resolver first",
+    ]
 
 
 def test_a_slack_export_is_one_note_dated_by_its_messages_without_a_made_up_summary():
@@ -97,22 +107,27 @@ def test_a_slack_export_is_one_note_dated_by_its_messages_without_a_made_up_summ
     assert fields.title.value == NOT_RECORDED and fields.summary.value == NOT_RECORDED
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Outage on 2019-03-14 at 09:12", date(2019, 3, 14)),
-    ("On Tuesday, March 5th, 2019 the queue", date(2019, 3, 5)),
-    ("4th of July 2020 was quiet until noon", date(2020, 7, 4)),
-    ("Reported 25/12/2021 by support", date(2021, 12, 25)),
-    ("Reported 03/04/2021 by support", None),  # day or month first? not guessed
-    ("see https://wiki.example.com/2018-01-02-outage for details", None),
-    ("Version 2.13.0 shipped", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Outage on 2019-03-14 at 09:12", date(2019, 3, 14)),
+        ("On Tuesday, March 5th, 2019 the queue", date(2019, 3, 5)),
+        ("4th of July 2020 was quiet until noon", date(2020, 7, 4)),
+        ("Reported 25/12/2021 by support", date(2021, 12, 25)),
+        ("Reported 03/04/2021 by support", None),  # day or month first? not guessed
+        ("see https://wiki.example.com/2018-01-02-outage for details", None),
+        ("Version 2.13.0 shipped", None),
+    ],
+)
 def test_parse_date_takes_unambiguous_dates_only(text, expected):
     assert parse_date(text) == expected
 
 
 def test_a_date_field_beats_dates_in_the_prose():
     note = NoteText()
-    for number, line in enumerate(["# Cache stampede", "", "Date: 2020-02-03", "", "A rerun on 2020-02-10 repeated it."], 1):
+    for number, line in enumerate(
+        ["# Cache stampede", "", "Date: 2020-02-03", "", "A rerun on 2020-02-10 repeated it."], 1
+    ):
         note.add(line, number)
     fields = extract(note)
     assert fields.date.value == "2020-02-03" and fields.date.lines.start == 3
@@ -144,8 +159,16 @@ def test_unreadable_notes_are_input_errors_with_a_next_step():
 
 def test_an_annotation_heading_is_not_a_title_but_the_line_above_status_is():
     note = NoteText()
-    lines = ["# [Text exported from the incident tool]", "", "OWNER", "Kim", "Search latency spike", "Status: Reviewed",
-             "Overview", "Search p99 latency rose to 4 s on 2024-02-02."]
+    lines = [
+        "# [Text exported from the incident tool]",
+        "",
+        "OWNER",
+        "Kim",
+        "Search latency spike",
+        "Status: Reviewed",
+        "Overview",
+        "Search p99 latency rose to 4 s on 2024-02-02.",
+    ]
     for number, line in enumerate(lines, 1):
         note.add(line, number)
     fields = extract(note)
@@ -168,8 +191,25 @@ def test_a_zipped_slack_export_is_one_note(tmp_path):
 
 _NOTE_LINES = st.lists(
     st.one_of(
-        st.sampled_from(["# Title", "## Summary", "## Timeline", "## Action items", "---", "===", "", "| 10:00 | x |",
-                         "|---|---|", "- [ ] fix", "Date: 2020-01-02", "### 08:52 PM", "Status: Draft", "```", "* item"]),
+        st.sampled_from(
+            [
+                "# Title",
+                "## Summary",
+                "## Timeline",
+                "## Action items",
+                "---",
+                "===",
+                "",
+                "| 10:00 | x |",
+                "|---|---|",
+                "- [ ] fix",
+                "Date: 2020-01-02",
+                "### 08:52 PM",
+                "Status: Draft",
+                "```",
+                "* item",
+            ]
+        ),
         st.text(max_size=60),
     ),
     max_size=40,
@@ -184,7 +224,9 @@ def test_extraction_never_raises_and_every_span_points_into_the_note(lines):
         note.add(line.replace("\n", " ").replace("\r", " "), number)
     fields = extract(note)
     spans = [f.lines for f in (fields.title, fields.date, fields.severity, fields.summary, fields.impact) if f.lines]
-    spans += [item.lines for item in fields.services + fields.contributing_factors + fields.action_items + fields.lessons]
+    spans += [
+        item.lines for item in fields.services + fields.contributing_factors + fields.action_items + fields.lessons
+    ]
     spans += [row.lines for row in fields.timeline]
     assert all(1 <= span.start <= span.end <= max(len(lines), 1) for span in spans)
 

@@ -57,7 +57,9 @@ def test_a_month_only_gold_date_accepts_a_day_of_that_month_and_nothing_else(run
 
 
 def test_action_items_match_by_word_overlap_not_by_any_shared_word(run_eval):
-    assert run_eval.covers("Add alarms for sustained high CPU and memory usage from JupyterHub pods",
-                           "Alarms for sustained high CPU/memory of JupyterHub pods")
+    assert run_eval.covers(
+        "Add alarms for sustained high CPU and memory usage from JupyterHub pods",
+        "Alarms for sustained high CPU/memory of JupyterHub pods",
+    )
     assert not run_eval.covers("Rotate the database credentials", "Alarms for sustained high CPU of JupyterHub pods")
     assert run_eval.severity_key("SEV-2") == run_eval.severity_key("sev 2") == "sev2"

@@ -32,23 +32,28 @@ def line_of(path: Path, number: int) -> str:
     return path.read_text(encoding="utf-8").split("\n")[number - 1]
 
 
-@pytest.mark.parametrize("text, value, precision", [
-    ("started 2022-03-09T22:40:00Z", "2022-03-09", "day"),
-    ("24-10-2024 - All instances not available", "2024-10-24", "day"),
-    ("on 3 March 2022 at noon", "2022-03-03", "day"),
-    ("on March 3rd, 2022 at noon", "2022-03-03", "day"),
-    ("2022-03 Problem with PCI", "2022-03", "month"),
-    ("during March 2022", "2022-03", "month"),
-    ("capacity trouble all through Q2 2023", "2023-Q2", "quarter"),
-    ("25/12/2021 outage", "2021-12-25", "day"),
-])
+@pytest.mark.parametrize(
+    "text, value, precision",
+    [
+        ("started 2022-03-09T22:40:00Z", "2022-03-09", "day"),
+        ("24-10-2024 - All instances not available", "2024-10-24", "day"),
+        ("on 3 March 2022 at noon", "2022-03-03", "day"),
+        ("on March 3rd, 2022 at noon", "2022-03-03", "day"),
+        ("2022-03 Problem with PCI", "2022-03", "month"),
+        ("during March 2022", "2022-03", "month"),
+        ("capacity trouble all through Q2 2023", "2023-Q2", "quarter"),
+        ("25/12/2021 outage", "2021-12-25", "day"),
+    ],
+)
 def test_dates_as_people_write_them_keep_their_precision(text, value, precision):
     (found,) = find_dates(text)
     assert (found.value, found.precision, found.ambiguous) == (value, precision, None)
 
 
 def test_a_year_and_month_in_a_title_is_a_month_not_a_day():
-    assert [(f.value, f.precision) for f in find_dates("Preprod crash 2021 12", in_title=True)] == [("2021-12", "month")]
+    assert [(f.value, f.precision) for f in find_dates("Preprod crash 2021 12", in_title=True)] == [
+        ("2021-12", "month")
+    ]
     assert find_dates("Preprod crash 2021 12") == []  # only titles are read that loosely
 
 
@@ -89,7 +94,9 @@ def test_a_json_export_is_read_by_meaning_with_provenance_at_each_key(tmp_path):
     }
     path = note_file(tmp_path, "OPS-7.json", json.dumps(data, indent=2))
     (fields,) = records_of(path)
-    assert fields.title.value == "Logging cluster went read-only" and '"summary"' in line_of(path, fields.title.lines.start)
+    assert fields.title.value == "Logging cluster went read-only" and '"summary"' in line_of(
+        path, fields.title.lines.start
+    )
     assert fields.date.value == "2022-03-09" and '"created"' in line_of(path, fields.date.lines.start)
     assert fields.severity.value == "P2" and '"priority"' in line_of(path, fields.severity.lines.start)
     assert [item.text for item in fields.services] == ["logging"]
@@ -99,17 +106,21 @@ def test_a_json_export_is_read_by_meaning_with_provenance_at_each_key(tmp_path):
 
 
 def test_a_list_of_incidents_in_yaml_gives_one_record_each_at_its_lines(tmp_path):
-    path = note_file(tmp_path, "incidents.yaml", (
-        "incidents:\n"
-        "  - title: Queue backlog\n"
-        "    started_at: 2021-11-02\n"
-        "    sev: 3\n"
-        "    remediation:\n"
-        "      - task: Alert on consumer lag\n"
-        "  - title: DNS outage\n"
-        "    detected: 5 March 2022\n"
-        "    sev: 1\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "incidents.yaml",
+        (
+            "incidents:\n"
+            "  - title: Queue backlog\n"
+            "    started_at: 2021-11-02\n"
+            "    sev: 3\n"
+            "    remediation:\n"
+            "      - task: Alert on consumer lag\n"
+            "  - title: DNS outage\n"
+            "    detected: 5 March 2022\n"
+            "    sev: 1\n"
+        ),
+    )
     first, second = records_of(path)
     assert (first.title.value, first.date.value, first.severity.value) == ("Queue backlog", "2021-11-02", "3")
     assert [item.text for item in first.action_items] == ["Alert on consumer lag"]
@@ -118,67 +129,108 @@ def test_a_list_of_incidents_in_yaml_gives_one_record_each_at_its_lines(tmp_path
 
 
 def test_a_csv_file_is_one_incident_per_row_citing_the_row(tmp_path):
-    path = note_file(tmp_path, "log.csv", (
-        "Opened;Summary;Prio;Component;Next steps\n"
-        "23-05-2017 14:10;Message queue disk alarm;P2;rabbitmq;raise disk alert to 30% | lazy audit queue\n"
-        "05-06-2017 09:30;Admin panel 500 after deploy;P3;admin-panel;\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "log.csv",
+        (
+            "Opened;Summary;Prio;Component;Next steps\n"
+            "23-05-2017 14:10;Message queue disk alarm;P2;rabbitmq;raise disk alert to 30% | lazy audit queue\n"
+            "05-06-2017 09:30;Admin panel 500 after deploy;P3;admin-panel;\n"
+        ),
+    )
     first, second = records_of(path)
-    assert (first.title.value, first.date.value, first.severity.value) == ("Message queue disk alarm", "2017-05-23", "P2")
+    assert (first.title.value, first.date.value, first.severity.value) == (
+        "Message queue disk alarm",
+        "2017-05-23",
+        "P2",
+    )
     assert [item.text for item in first.action_items] == ["raise disk alert to 30%", "lazy audit queue"]
     assert (second.date.value, second.title.lines.start) == ("2017-06-05", 3)
 
 
 def test_a_free_text_note_gives_title_date_severity_services_and_followups(tmp_path):
-    path = note_file(tmp_path, "redis.txt", (
-        "INCIDENT 2019-07-18 redis failover loop\n"
-        "sev2?  sessions service\n"
-        "sentinel kept promoting a new primary every few minutes\n"
-        "followups: sentinel quorum 2->3, alert on >2 failovers/10min, move sessions to a durable store\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "redis.txt",
+        (
+            "INCIDENT 2019-07-18 redis failover loop\n"
+            "sev2?  sessions service\n"
+            "sentinel kept promoting a new primary every few minutes\n"
+            "followups: sentinel quorum 2->3, alert on >2 failovers/10min, move sessions to a durable store\n"
+        ),
+    )
     (fields,) = records_of(path)
-    assert (fields.title.value, fields.date.value, fields.severity.value) == ("redis failover loop", "2019-07-18", "sev2")
+    assert (fields.title.value, fields.date.value, fields.severity.value) == (
+        "redis failover loop",
+        "2019-07-18",
+        "sev2",
+    )
     assert {"redis", "sessions"} <= {item.text for item in fields.services}
     assert [item.text for item in fields.action_items] == [
-        "sentinel quorum 2->3", "alert on >2 failovers/10min", "move sessions to a durable store"]
+        "sentinel quorum 2->3",
+        "alert on >2 failovers/10min",
+        "move sessions to a durable store",
+    ]
     assert all(item.lines.start == 4 for item in fields.action_items)
 
 
 def test_unmarked_lines_under_next_steps_and_a_lead_in_line_are_action_items(tmp_path):
-    path = note_file(tmp_path, "ci.txt", "CI runners starved\n\nQueues grew.\n\nnext steps:\n  raise max nodes\n  dashboard for p95\n")
+    path = note_file(
+        tmp_path,
+        "ci.txt",
+        "CI runners starved\n\nQueues grew.\n\nnext steps:\n  raise max nodes\n  dashboard for p95\n",
+    )
     assert [item.text for item in records_of(path)[0].action_items] == ["raise max nodes", "dashboard for p95"]
     path = note_file(tmp_path, "mail.txt", "Queue outage\n\nIt broke.\nWhat I want to do next:\n- separate Redis\n")
     assert [item.text for item in records_of(path)[0].action_items] == ["separate Redis"]
 
 
 def test_a_digest_of_dated_incidents_becomes_one_record_each_with_its_own_lines(tmp_path):
-    path = note_file(tmp_path, "digest.md", (
-        "# Platform digest - Q3 2021\n\n"
-        "## 1. Postgres failover during vacuum (12 July 2021)\n\nSeverity: SEV2 · Service: orders-db\n\n"
-        "Follow-ups: tune autovacuum; alert on replication lag\n\n"
-        "## 2. Expired certificate on the status page (2021-08-02)\n\nSeverity: SEV3\n\n"
-        "## Timeline\n\n- 2021-08-02 10:00 alert fired\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "digest.md",
+        (
+            "# Platform digest - Q3 2021\n\n"
+            "## 1. Postgres failover during vacuum (12 July 2021)\n\nSeverity: SEV2 · Service: orders-db\n\n"
+            "Follow-ups: tune autovacuum; alert on replication lag\n\n"
+            "## 2. Expired certificate on the status page (2021-08-02)\n\nSeverity: SEV3\n\n"
+            "## Timeline\n\n- 2021-08-02 10:00 alert fired\n"
+        ),
+    )
     first, second = records_of(path)
-    assert (first.title.value, first.date.value, first.severity.value) == ("Postgres failover during vacuum", "2021-07-12", "SEV2")
+    assert (first.title.value, first.date.value, first.severity.value) == (
+        "Postgres failover during vacuum",
+        "2021-07-12",
+        "SEV2",
+    )
     assert [item.text for item in first.services] == ["orders-db"]
     assert [item.text for item in first.action_items] == ["tune autovacuum", "alert on replication lag"]
-    assert (second.title.value, second.date.value, second.severity.value) == ("Expired certificate on the status page", "2021-08-02", "SEV3")
+    assert (second.title.value, second.date.value, second.severity.value) == (
+        "Expired certificate on the status page",
+        "2021-08-02",
+        "SEV3",
+    )
     assert (first.lines.start, first.lines.end, second.lines.start) == (3, 8, 9)
 
 
 def test_a_dated_timeline_is_not_a_digest(tmp_path):
-    path = note_file(tmp_path, "one.md", "# DB outage\n\n## Timeline\n\n### 2023-07-19\n\n- 10:00 x\n\n### 2023-07-20\n\n- 09:00 y\n")
+    path = note_file(
+        tmp_path, "one.md", "# DB outage\n\n## Timeline\n\n### 2023-07-19\n\n- 10:00 x\n\n### 2023-07-20\n\n- 09:00 y\n"
+    )
     assert len(records_of(path)) == 1
 
 
 def test_an_eml_summary_uses_its_subject_and_keeps_body_lines(tmp_path):
-    path = note_file(tmp_path, "queue.eml", (
-        "From: a@example.org\nTo: b@example.org\nSubject: Fwd: RE: Job queue Redis out of memory\n"
-        "Content-Type: text/plain; charset=utf-8\n\n"
-        "Saturday 1 August 2020 the queue Redis ran out of memory. sev2.\n\n"
-        "Follow-ups:\n- separate Redis for bulk jobs\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "queue.eml",
+        (
+            "From: a@example.org\nTo: b@example.org\nSubject: Fwd: RE: Job queue Redis out of memory\n"
+            "Content-Type: text/plain; charset=utf-8\n\n"
+            "Saturday 1 August 2020 the queue Redis ran out of memory. sev2.\n\n"
+            "Follow-ups:\n- separate Redis for bulk jobs\n"
+        ),
+    )
     (fields,) = records_of(path)
     assert fields.title.value == "Job queue Redis out of memory"
     assert fields.date.value == "2020-08-01" and "August 2020" in line_of(path, fields.date.lines.start)
@@ -186,12 +238,16 @@ def test_an_eml_summary_uses_its_subject_and_keeps_body_lines(tmp_path):
 
 
 def test_an_html_export_with_a_properties_table(tmp_path):
-    path = note_file(tmp_path, "page.html", (
-        "<html><head><title>API gateway TLS outage</title></head><body>\n<h1>API gateway TLS outage</h1>\n"
-        "<table>\n<tr><th>Date</th><td>14 Feb 2023</td></tr>\n<tr><th>Severity</th><td>SEV-1</td></tr>\n</table>\n"
-        "<h2>Action items</h2>\n<table><tr><th>Action</th><th>Owner</th><th>Due</th></tr>\n"
-        "<tr><td>Automate certificate renewal</td><td>Ana</td><td>March</td></tr></table>\n</body></html>\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "page.html",
+        (
+            "<html><head><title>API gateway TLS outage</title></head><body>\n<h1>API gateway TLS outage</h1>\n"
+            "<table>\n<tr><th>Date</th><td>14 Feb 2023</td></tr>\n<tr><th>Severity</th><td>SEV-1</td></tr>\n</table>\n"
+            "<h2>Action items</h2>\n<table><tr><th>Action</th><th>Owner</th><th>Due</th></tr>\n"
+            "<tr><td>Automate certificate renewal</td><td>Ana</td><td>March</td></tr></table>\n</body></html>\n"
+        ),
+    )
     (fields,) = records_of(path)
     assert (fields.date.value, fields.severity.value, fields.date.lines.start) == ("2023-02-14", "SEV-1", 4)
     assert [item.text for item in fields.action_items] == ["Automate certificate renewal | Ana | March"]
@@ -199,11 +255,13 @@ def test_an_html_export_with_a_properties_table(tmp_path):
 
 def test_a_docx_is_read_with_headings(tmp_path):
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    body = (f'<w:document {w}><w:body>'
-            '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Billing proration bug</w:t></w:r></w:p>'
-            '<w:p><w:r><w:t>Date: 2 May 2022</w:t></w:r></w:p>'
-            '<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r><w:t>Action items</w:t></w:r></w:p>'
-            '<w:p><w:r><w:t>- Add a proration test</w:t></w:r></w:p></w:body></w:document>')
+    body = (
+        f"<w:document {w}><w:body>"
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Billing proration bug</w:t></w:r></w:p>'
+        "<w:p><w:r><w:t>Date: 2 May 2022</w:t></w:r></w:p>"
+        '<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr><w:r><w:t>Action items</w:t></w:r></w:p>'
+        "<w:p><w:r><w:t>- Add a proration test</w:t></w:r></w:p></w:body></w:document>"
+    )
     path = tmp_path / "billing.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", body)
@@ -218,9 +276,11 @@ def test_backfill_writes_one_record_per_incident_and_drops_the_ones_a_note_no_lo
     notes = tmp_path / "notes"
     notes.mkdir()
     digest = notes / "digest.md"
-    digest.write_text("# Digest\n\n- 2021-07-12 DB failover. severity: SEV2. Follow-ups: tune autovacuum\n"
-                      "- 2021-08-02 Cert expired. severity: SEV3. Follow-ups: automate renewal\n"
-                      "- 2021-09-21 Rate limiter blocked partners. severity: SEV2. Follow-ups: per-partner limits\n")
+    digest.write_text(
+        "# Digest\n\n- 2021-07-12 DB failover. severity: SEV2. Follow-ups: tune autovacuum\n"
+        "- 2021-08-02 Cert expired. severity: SEV3. Follow-ups: automate renewal\n"
+        "- 2021-09-21 Rate limiter blocked partners. severity: SEV2. Follow-ups: per-partner limits\n"
+    )
     out, store = tmp_path / "out", tmp_path / "library"
     command = ["backfill", str(notes), "--out", str(out), "--index", "--store", str(store), "--no-progress"]
     runner = CliRunner()
@@ -229,7 +289,10 @@ def test_backfill_writes_one_record_per_incident_and_drops_the_ones_a_note_no_lo
     assert len(files) == 3
     records = [NoteRecord.model_validate_json((out / "records" / name).read_text()) for name in files]
     assert sorted((r.record_index, r.records_in_file, r.date.value) for r in records) == [
-        (1, 3, "2021-07-12"), (2, 3, "2021-08-02"), (3, 3, "2021-09-21")]
+        (1, 3, "2021-07-12"),
+        (2, 3, "2021-08-02"),
+        (3, 3, "2021-09-21"),
+    ]
     assert len({r.note_id for r in records}) == 3 and all(r.lines is not None for r in records)
 
     def incidents_in_library() -> set[str]:
@@ -237,7 +300,9 @@ def test_backfill_writes_one_record_per_incident_and_drops_the_ones_a_note_no_lo
         return {meta["incident_id"] for meta in collection.get(include=["metadatas"])["metadatas"]}
 
     assert incidents_in_library() == {r.note_id for r in records}
-    digest.write_text("# DB failover\n\nDate: 2021-07-12\n\n## Summary\n\nThe orders database failed over during a vacuum.\n")
+    digest.write_text(
+        "# DB failover\n\nDate: 2021-07-12\n\n## Summary\n\nThe orders database failed over during a vacuum.\n"
+    )
     result = runner.invoke(app, command)
     assert result.exit_code == 0 and "1 written" in result.output
     (left,) = [NoteRecord.model_validate_json(p.read_text()) for p in (out / "records").glob("*.json")]
@@ -247,22 +312,38 @@ def test_backfill_writes_one_record_per_incident_and_drops_the_ones_a_note_no_lo
 
 
 def test_an_eml_saying_yesterday_is_dated_from_its_date_header(tmp_path):
-    path = note_file(tmp_path, "late.eml", (
-        "From: a@example.org\nDate: Sun, 2 Aug 2020 23:47:00 -0300\nSubject: outage yesterday - job queue\n\n"
-        "The queue Redis ran out of memory in the afternoon; bulk jobs were flushed.\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "late.eml",
+        (
+            "From: a@example.org\nDate: Sun, 2 Aug 2020 23:47:00 -0300\nSubject: outage yesterday - job queue\n\n"
+            "The queue Redis ran out of memory in the afternoon; bulk jobs were flushed.\n"
+        ),
+    )
     (fields,) = records_of(path)
     assert fields.date.value == "2020-08-01" and fields.date.lines.start == 2
-    written = note_file(tmp_path, "dated.eml", "Date: Sun, 2 Aug 2020 23:47:00 -0300\nSubject: outage yesterday\n\nOn 31 July 2020 the queue died.\n")
+    written = note_file(
+        tmp_path,
+        "dated.eml",
+        "Date: Sun, 2 Aug 2020 23:47:00 -0300\nSubject: outage yesterday\n\nOn 31 July 2020 the queue died.\n",
+    )
     assert records_of(written)[0].date.value == "2020-07-31"
 
 
 def test_an_rst_note_with_an_overlined_title_and_field_list(tmp_path):
-    path = note_file(tmp_path, "split-brain.rst", (
-        "=====================================\nPostmortem: search cluster split brain\n=====================================\n\n"
-        ":Date: 2019-03-04\n:Service: search\n\nAction items\n~~~~~~~~~~~~\n\n* Set minimum_master_nodes to 2\n"
-    ))
+    path = note_file(
+        tmp_path,
+        "split-brain.rst",
+        (
+            "=====================================\nPostmortem: search cluster split brain\n=====================================\n\n"
+            ":Date: 2019-03-04\n:Service: search\n\nAction items\n~~~~~~~~~~~~\n\n* Set minimum_master_nodes to 2\n"
+        ),
+    )
     (fields,) = records_of(path)
-    assert (fields.title.value, fields.date.value, fields.date.lines.start) == ("Postmortem: search cluster split brain", "2019-03-04", 5)
+    assert (fields.title.value, fields.date.value, fields.date.lines.start) == (
+        "Postmortem: search cluster split brain",
+        "2019-03-04",
+        5,
+    )
     assert [item.text for item in fields.services] == ["search"]
     assert [item.text for item in fields.action_items] == ["Set minimum_master_nodes to 2"]

@@ -34,10 +34,16 @@ def test_clean_file_exits_0(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == ""
 
 
-@pytest.mark.parametrize(("text", "fail_on", "code"), [
-    (WARN, "warning", 1), (WARN, "error", 0), (SUGGEST, "warning", 0),
-    (SUGGEST, "suggestion", 1), (ERROR, "error", 1),
-])
+@pytest.mark.parametrize(
+    ("text", "fail_on", "code"),
+    [
+        (WARN, "warning", 1),
+        (WARN, "error", 0),
+        (SUGGEST, "warning", 0),
+        (SUGGEST, "suggestion", 1),
+        (ERROR, "error", 1),
+    ],
+)
 def test_fail_on_threshold(tmp_path: Path, text: str, fail_on: str, code: int) -> None:
     result = check(str(write(tmp_path / "a.md", text)), "--fail-on", fail_on)
     assert result.exit_code == code
@@ -111,12 +117,15 @@ def test_pyproject_section_is_read(tmp_path: Path) -> None:
     assert check(path).exit_code == 0
 
 
-@pytest.mark.parametrize(("config", "message"), [
-    ("levels:\n  BL001: warning\nexeptions: []\n", "c.yaml:3: unknown key 'exeptions'"),
-    ("allow: [BL099]\n", "c.yaml:1: allow: unknown rule 'BL099'"),
-    ("levels:\n  BL001: loud\n", "c.yaml:1: levels: "),
-    ("levels: [\n", "c.yaml:2: not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("levels:\n  BL001: warning\nexeptions: []\n", "c.yaml:3: unknown key 'exeptions'"),
+        ("allow: [BL099]\n", "c.yaml:1: allow: unknown rule 'BL099'"),
+        ("levels:\n  BL001: loud\n", "c.yaml:1: levels: "),
+        ("levels: [\n", "c.yaml:2: not valid YAML"),
+    ],
+)
 def test_config_errors_exit_2_naming_file_and_line(tmp_path: Path, config: str, message: str) -> None:
     path = str(write(tmp_path / "a.md", CLEAN))
     result = check(path, "--config", str(write(tmp_path / "c.yaml", config)))
@@ -133,11 +142,14 @@ def test_incident_toml_beside_the_file_adds_people(tmp_path: Path) -> None:
 
 
 def test_fix_writes_safe_rewrites_and_reports_the_rest(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.md", "Carlos broke checkout.\n\nThe fix was obviously a restart.\n\n"
-                                    "Carlos should have drained the node.\n")
+    path = write(
+        tmp_path / "a.md",
+        "Carlos broke checkout.\n\nThe fix was obviously a restart.\n\nCarlos should have drained the node.\n",
+    )
     result = check(str(path), "--fix", "--fail-on", "suggestion")
-    assert path.read_text(encoding="utf-8") == ("Checkout was broken.\n\nThe fix was a restart.\n\n"
-                                                 "Carlos should have drained the node.\n")
+    assert path.read_text(encoding="utf-8") == (
+        "Checkout was broken.\n\nThe fix was a restart.\n\nCarlos should have drained the node.\n"
+    )
     assert result.exit_code == 1
     assert "BL002" in result.stdout and "BL001" not in result.stdout and "BL005" not in result.stdout
 

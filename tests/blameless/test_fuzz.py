@@ -7,12 +7,44 @@ from hypothesis import strategies as st
 
 from pipeline.blameless import apply_safe_fixes, lint_text
 
-PIECES = st.sampled_from([
-    "Bob ", "forgot ", "the ", "root cause", " should have checked", "obviously ", "`code` ", "```\n", "    ",
-    "\n", "\n\n", "| ", " |", "- ", "# ", "> ", "<!-- blameless-disable -->", "<!-- blameless-enable -->",
-    "<!-- blameless-ignore-next -->", '"', "'", "https://x.org/y ", "[a](b) ", "---\n", "Who did it?", "14:05 ",
-    "İ", "\t", "*", "_", "simply ", "Dave's commit broke prod", ".", "?",
-])
+PIECES = st.sampled_from(
+    [
+        "Bob ",
+        "forgot ",
+        "the ",
+        "root cause",
+        " should have checked",
+        "obviously ",
+        "`code` ",
+        "```\n",
+        "    ",
+        "\n",
+        "\n\n",
+        "| ",
+        " |",
+        "- ",
+        "# ",
+        "> ",
+        "<!-- blameless-disable -->",
+        "<!-- blameless-enable -->",
+        "<!-- blameless-ignore-next -->",
+        '"',
+        "'",
+        "https://x.org/y ",
+        "[a](b) ",
+        "---\n",
+        "Who did it?",
+        "14:05 ",
+        "İ",
+        "\t",
+        "*",
+        "_",
+        "simply ",
+        "Dave's commit broke prod",
+        ".",
+        "?",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)

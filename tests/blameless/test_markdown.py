@@ -71,7 +71,7 @@ def test_soft_wrapped_lines_join_and_spans_map_back() -> None:
 def test_columns_are_one_based_and_end_exclusive() -> None:
     (finding,) = lint_text("Well, obviously.")
     assert (finding.column, finding.end_column) == (7, 16)
-    assert "Well, obviously."[finding.column - 1:finding.end_column - 1] == "obviously"
+    assert "Well, obviously."[finding.column - 1 : finding.end_column - 1] == "obviously"
 
 
 def test_blank_line_separates_paragraphs() -> None:
@@ -133,14 +133,16 @@ def test_unclosed_backtick_line_is_inline_code_not_a_fence() -> None:
 
 
 def test_masking_keeps_length_newlines_and_prose() -> None:
-    text = ("---\ntitle: x\n---\n# Summary <!-- a\nb -->\nProse *here* and `code`.\n\n```\nx\n```\n"
-            "| a | b \\| c |\n|---|---|\n> quoted\n- item\n  more\n")
+    text = (
+        "---\ntitle: x\n---\n# Summary <!-- a\nb -->\nProse *here* and `code`.\n\n```\nx\n```\n"
+        "| a | b \\| c |\n|---|---|\n> quoted\n- item\n  more\n"
+    )
     doc = segment(text)
     assert len(doc.masked) == len(text)
     lines = text.split("\n")
     assert doc.line_kinds[:3] == ["hidden"] * 3 and doc.line_kinds[3] == "heading"
     for index, kind in enumerate(doc.line_kinds):
-        shown = doc.masked[doc.line_starts[index]:doc.line_starts[index] + len(lines[index])]
+        shown = doc.masked[doc.line_starts[index] : doc.line_starts[index] + len(lines[index])]
         if kind in ("hidden", "code"):
             assert set(shown) <= {HIDDEN}, lines[index]
     assert "Prose  here  and" in doc.masked and "\\| c " in doc.masked.replace(BLOCK, "|")

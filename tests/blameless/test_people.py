@@ -16,8 +16,12 @@ def rules(text: str, **kwargs) -> list[str]:
 
 
 def test_tools_are_not_people() -> None:
-    for sentence in ("Kubernetes killed the pod.", "Terraform deleted the production bucket.",
-                     "Jenkins ignored the webhook.", "The scheduler forgot the lease."):
+    for sentence in (
+        "Kubernetes killed the pod.",
+        "Terraform deleted the production bucket.",
+        "Jenkins ignored the webhook.",
+        "The scheduler forgot the lease.",
+    ):
         assert rules(sentence) == [], sentence
 
 
@@ -85,29 +89,35 @@ def test_bad_incident_toml_is_a_config_error(tmp_path: Path) -> None:
     assert "incident.toml:2" in str(error.value)
 
 
-@pytest.mark.parametrize("sentence", [
-    "whoever pushed #4410 without testing it really messed up",
-    "Whoever merged the flag change broke checkout.",
-    "The person who ran the backfill, without a dry run, screwed up the ledger.",
-    "Somebody who reviewed the diff missed the typo.",
-    "Lena, who owned the rollout, dropped the ball.",
-    "The invoices were broken by whoever pushed the hotfix.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "whoever pushed #4410 without testing it really messed up",
+        "Whoever merged the flag change broke checkout.",
+        "The person who ran the backfill, without a dry run, screwed up the ledger.",
+        "Somebody who reviewed the diff missed the typo.",
+        "Lena, who owned the rollout, dropped the ball.",
+        "The invoices were broken by whoever pushed the hotfix.",
+    ],
+)
 def test_relative_clause_subject_is_a_person_agent(sentence: str) -> None:
     found = lint_text(sentence)
     assert [f.rule_id for f in found] == ["BL001"], found
     assert found[0].column == sentence.index(found[0].match) + 1
 
 
-@pytest.mark.parametrize("sentence", [
-    "The deploy messed up the cache keys.",  # a system subject is not blame
-    "Someone paged the on-call.",
-    "Someone who joined the bridge said the deploy broke checkout.",  # two verbs: another clause
-    "Tom told Lena that the canary broke the EU cache.",  # complement clause with its own subject
-    "Whoever approved the PR that broke checkout was on leave.",
-    "The job that ran at 02:00 broke the index.",
-    "Users who refreshed the page saw the old cart.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The deploy messed up the cache keys.",  # a system subject is not blame
+        "Someone paged the on-call.",
+        "Someone who joined the bridge said the deploy broke checkout.",  # two verbs: another clause
+        "Tom told Lena that the canary broke the EU cache.",  # complement clause with its own subject
+        "Whoever approved the PR that broke checkout was on leave.",
+        "The job that ran at 02:00 broke the index.",
+        "Users who refreshed the page saw the old cart.",
+    ],
+)
 def test_relative_clause_without_a_person_agent_is_clean(sentence: str) -> None:
     assert lint_text(sentence) == []
 
@@ -117,4 +127,6 @@ def test_blame_idiom_suggests_system_phrasing() -> None:
     assert finding.match == "whoever pushed #4410 without testing it really messed up"
     assert "no test, review step or guard rail caught it" in finding.suggestion
     (finding,) = lint_text("I messed up the DNS cutover.")
-    assert finding.suggestion.startswith('Replace the verdict with what happened and what allowed it, e.g. "The DNS cutover went wrong')
+    assert finding.suggestion.startswith(
+        'Replace the verdict with what happened and what allowed it, e.g. "The DNS cutover went wrong'
+    )

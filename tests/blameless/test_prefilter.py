@@ -56,8 +56,12 @@ def test_every_rule_pattern_is_prefiltered() -> None:
 
 def _sentences() -> list[str]:
     rules = load_rules()
-    texts = [s for c in rules.rules for kind in ("positive", "negative", "borderline")
-             for s in getattr(c.rule.examples, kind)]
+    texts = [
+        s
+        for c in rules.rules
+        for kind in ("positive", "negative", "borderline")
+        for s in getattr(c.rule.examples, kind)
+    ]
     labelled = yaml.safe_load((REPO_ROOT / "evals" / "blameless" / "labelled.yaml").read_text(encoding="utf-8"))
     texts += [row["text"] for split in labelled.values() for row in split]
     return texts
@@ -80,10 +84,33 @@ def test_shuffled_documents_match_a_full_scan() -> None:
         assert lint_text(document, rules=PREFILTERED) == lint_text(document, rules=FULL_SCAN)
 
 
-WORDS = st.sampled_from([
-    "whoever ", "forgot ", "the ", "root cause", "should have", "obviously ", "prod ", "by mistake ", "Dave ",
-    "broke ", "who ", "?", ".", "\n", "\n\n", "| ", "`", "deleted ", "team ", "blame", "careless", "ran ", ",",
-])
+WORDS = st.sampled_from(
+    [
+        "whoever ",
+        "forgot ",
+        "the ",
+        "root cause",
+        "should have",
+        "obviously ",
+        "prod ",
+        "by mistake ",
+        "Dave ",
+        "broke ",
+        "who ",
+        "?",
+        ".",
+        "\n",
+        "\n\n",
+        "| ",
+        "`",
+        "deleted ",
+        "team ",
+        "blame",
+        "careless",
+        "ran ",
+        ",",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -97,7 +124,9 @@ def test_any_text_matches_a_full_scan(text: str) -> None:
 def test_real_corpus_matches_a_full_scan() -> None:
     for path in sorted(CORPUS.glob("*.md"))[:60]:
         text = path.read_text(encoding="utf-8")
-        assert lint_text(text, path=path.name, rules=PREFILTERED) == lint_text(text, path=path.name, rules=FULL_SCAN), path.name
+        assert lint_text(text, path=path.name, rules=PREFILTERED) == lint_text(text, path=path.name, rules=FULL_SCAN), (
+            path.name
+        )
 
 
 def test_prefilter_is_built_once_enough_text_was_checked() -> None:

@@ -36,8 +36,20 @@ def test_json_is_a_flat_list_with_summary(findings) -> None:
     data = json.loads(render_json(findings))
     assert data["summary"] == {"suggestion": 1, "warning": 2, "error": 1, "files": 1}
     first = data["findings"][0]
-    assert set(first) >= {"file", "line", "column", "end_line", "end_column", "rule_id", "slug", "severity",
-                          "message", "match", "suggestion", "help_url"}
+    assert set(first) >= {
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "rule_id",
+        "slug",
+        "severity",
+        "message",
+        "match",
+        "suggestion",
+        "help_url",
+    }
     assert (first["line"], first["column"], first["severity"], first["match"]) == (10, 42, "warning", "Carlos broke")
 
 
@@ -56,8 +68,13 @@ def test_sarif_validates_against_the_2_1_0_schema(findings) -> None:
     assert [r["level"] for r in results] == ["warning", "note", "warning", "error"]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
     region = results[0]["locations"][0]["physicalLocation"]["region"]
-    assert region == {"startLine": 10, "startColumn": 42, "endLine": 10, "endColumn": 54,
-                      "snippet": {"text": "Carlos broke"}}
+    assert region == {
+        "startLine": 10,
+        "startColumn": 42,
+        "endLine": 10,
+        "endColumn": 54,
+        "snippet": {"text": "Carlos broke"},
+    }
 
 
 def test_empty_sarif_is_still_valid() -> None:

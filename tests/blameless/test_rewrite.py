@@ -24,9 +24,13 @@ def test_minimizers_are_removed_and_capitals_kept() -> None:
 def test_emphasis_and_root_cause_are_ordinary_phrases() -> None:
     """Real postmortems use "simply", "clearly", "in hindsight" and "root cause" as plain words; rewriting
     "the root cause" to "a contributing factor" changed what sentences claimed."""
-    for text in ("The mitigation was simply to drain the node.", "In hindsight, the graph told the story.",
-                 "The root cause was not identified until November 12th.", "Root cause: a full disk.",
-                 "Clearly the disk on storage-node-4 is the bottleneck."):
+    for text in (
+        "The mitigation was simply to drain the node.",
+        "In hindsight, the graph told the story.",
+        "The root cause was not identified until November 12th.",
+        "Root cause: a full disk.",
+        "Clearly the disk on storage-node-4 is the bottleneck.",
+    ):
         assert lint_text(text) == [], text
         assert fixed(text) == text
     assert [f.rule_id for f in lint_text("Clearly she should have checked the replica lag.")] == ["BL005", "BL002"]
@@ -42,8 +46,12 @@ def test_unsafe_findings_are_left_in_place() -> None:
 def test_fixes_keep_other_lines_and_markup_untouched(review_text: str) -> None:
     after = fixed(review_text)
     changed = [(a, b) for a, b in zip(review_text.splitlines(), after.splitlines()) if a != b]
-    assert changed == [("retry path with a config push, and the fix was obviously to revert it.",
-                        "retry path with a config push, and the fix was to revert it.")]
+    assert changed == [
+        (
+            "retry path with a config push, and the fix was obviously to revert it.",
+            "retry path with a config push, and the fix was to revert it.",
+        )
+    ]
 
 
 def test_rewrite_blameless_applies_review_rewrites_too() -> None:
@@ -61,8 +69,7 @@ def test_rewrite_blameless_leaves_clean_text_alone() -> None:
 def test_forgot_to_becomes_a_missing_prompt_in_drafts() -> None:
     cases = {
         "Dave forgot to renew the certificate.": "Nothing prompted or checked the step to renew the certificate.",
-        "Because Dave forgot to renew it, the cert expired.":
-            "Because nothing prompted or checked the step to renew it, the cert expired.",
+        "Because Dave forgot to renew it, the cert expired.": "Because nothing prompted or checked the step to renew it, the cert expired.",
         "Whoever pushed #4410 forgot to run the tests.": "Nothing prompted or checked the step to run the tests.",
         "We forgot to tag the release.": "Nothing prompted or checked the step to tag the release.",
     }
@@ -72,9 +79,12 @@ def test_forgot_to_becomes_a_missing_prompt_in_drafts() -> None:
 
 
 def test_forgot_without_a_safe_shape_stays_flagged() -> None:
-    for text in ("Ana and Dave forgot to rotate the key.",  # the rewrite would keep half a subject
-                 "Dave never forgot to rotate the key.",  # negation: the rewrite would invert it
-                 "Dave forgot the cert.", "Dave forgot to."):
+    for text in (
+        "Ana and Dave forgot to rotate the key.",  # the rewrite would keep half a subject
+        "Dave never forgot to rotate the key.",  # negation: the rewrite would invert it
+        "Dave forgot the cert.",
+        "Dave forgot to.",
+    ):
         assert rewrite_blameless(text) == text
         assert [f.rule_id for f in lint_text(text)] == ["BL001"]
 

@@ -54,7 +54,12 @@ def test_duplicate_ids_are_rejected() -> None:
 
 def test_missing_examples_are_rejected() -> None:
     with pytest.raises(ConfigError) as error:
-        parse_rule_file(broken("    examples:\n      positive:\n        - \"Carlos", "    exampels:\n      positive:\n        - \"Carlos"), "rules.yaml")
+        parse_rule_file(
+            broken(
+                '    examples:\n      positive:\n        - "Carlos', '    exampels:\n      positive:\n        - "Carlos'
+            ),
+            "rules.yaml",
+        )
     assert error.value.rule_id == "BL001"
 
 
@@ -64,7 +69,9 @@ def test_rules_compile_once() -> None:
 
 def test_docs_rules_md_is_generated_from_rules_yaml() -> None:
     current = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert current == render_rules_markdown(), "docs/rules.md is stale: python -m pipeline.blameless.docs > docs/rules.md"
+    assert current == render_rules_markdown(), (
+        "docs/rules.md is stale: python -m pipeline.blameless.docs > docs/rules.md"
+    )
 
 
 def test_start_marker_only_begins_a_pattern() -> None:

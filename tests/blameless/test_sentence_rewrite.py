@@ -26,13 +26,20 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
     assert lint_text(rewrite.text) == []
 
 
-@pytest.mark.parametrize(("sentence", "expected"), [
-    ("Why did Priya push the config without a dry run?", "What allowed the config to be pushed without a dry run?"),
-    ("You should have run the integration suite locally before opening this PR against main.",
-     "Nothing in the process required running the integration suite locally before opening this PR against main."),
-    ("Why 3: the cert expired because Mei forgot to renew it on 2024-03-01.",
-     "Why 3: The cert expired because nothing in the process required renewing it on 2024-03-01."),
-])
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Why did Priya push the config without a dry run?", "What allowed the config to be pushed without a dry run?"),
+        (
+            "You should have run the integration suite locally before opening this PR against main.",
+            "Nothing in the process required running the integration suite locally before opening this PR against main.",
+        ),
+        (
+            "Why 3: the cert expired because Mei forgot to renew it on 2024-03-01.",
+            "Why 3: The cert expired because nothing in the process required renewing it on 2024-03-01.",
+        ),
+    ],
+)
 def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, expected: str) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and rewrite.safety == REVIEW
@@ -41,10 +48,12 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
 
 
 def test_fix_leaves_quotes_and_review_rewrites_alone(tmp_path: Path) -> None:
-    text = ("Dave broke the checkout service with a config push.\n\n"
-            "> Dave broke the checkout service with a config push.\n\n"
-            "She wrote \"Dave broke the checkout service\" in chat.\n\n"
-            "Priya should have checked the replica lag before promoting it.\n")
+    text = (
+        "Dave broke the checkout service with a config push.\n\n"
+        "> Dave broke the checkout service with a config push.\n\n"
+        'She wrote "Dave broke the checkout service" in chat.\n\n'
+        "Priya should have checked the replica lag before promoting it.\n"
+    )
     path = tmp_path / "a.md"
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(app, ["check", "--fix", str(path)])
@@ -73,8 +82,10 @@ def test_fix_and_diff_together_write_and_print(tmp_path: Path) -> None:
 
 
 def test_gate_uses_only_the_safe_rewrite() -> None:
-    assert blameless_or_none("Dave broke the checkout service with a config push.") == \
-        "The checkout service was broken with a config push."
+    assert (
+        blameless_or_none("Dave broke the checkout service with a config push.")
+        == "The checkout service was broken with a config push."
+    )
     assert blameless_or_none("Priya should have checked the replica lag before promoting it.") is None
     assert apply_sentence_rewrites("The disk filled at 03:10.") == "The disk filled at 03:10."
 
@@ -82,8 +93,10 @@ def test_gate_uses_only_the_safe_rewrite() -> None:
 def test_clean_check_does_not_import_spacy(tmp_path: Path) -> None:
     path = tmp_path / "clean.md"
     path.write_text("The disk filled at 03:10 and the alert fired at 03:12.\n", encoding="utf-8")
-    code = ("import sys; from typer.testing import CliRunner; from pipeline.cli import app; "
-            f"r = CliRunner().invoke(app, ['check', '--fix', {str(path)!r}]); "
-            "assert r.exit_code == 0, r.output; assert 'spacy' not in sys.modules; print('ok')")
+    code = (
+        "import sys; from typer.testing import CliRunner; from pipeline.cli import app; "
+        f"r = CliRunner().invoke(app, ['check', '--fix', {str(path)!r}]); "
+        "assert r.exit_code == 0, r.output; assert 'spacy' not in sys.modules; print('ok')"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "ok", out.stderr

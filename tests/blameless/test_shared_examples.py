@@ -23,8 +23,11 @@ def _cases(kind: str) -> list:
     if not EXAMPLES.is_file():
         return []
     rules = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))["rules"]
-    return [pytest.param(r["id"], s, id=f"{r['id']}-{kind[:3]}-{n}")
-            for r in rules for n, s in enumerate(r.get(kind) or [], start=1)]
+    return [
+        pytest.param(r["id"], s, id=f"{r['id']}-{kind[:3]}-{n}")
+        for r in rules
+        for n, s in enumerate(r.get(kind) or [], start=1)
+    ]
 
 
 # Issue 12 overrules these research examples: on 215 real postmortems "root cause" and emphasis words
@@ -42,8 +45,10 @@ OVERRULED_BY_ISSUE_12 = {
 
 def _positive_cases() -> list:
     overruled = pytest.mark.xfail(strict=True, reason="ordinary phrase since issue 12 (see OVERRULED_BY_ISSUE_12)")
-    return [pytest.param(*case.values, id=case.id, marks=[overruled] if case.values[1] in OVERRULED_BY_ISSUE_12 else [])
-            for case in _cases("positive")]
+    return [
+        pytest.param(*case.values, id=case.id, marks=[overruled] if case.values[1] in OVERRULED_BY_ISSUE_12 else [])
+        for case in _cases("positive")
+    ]
 
 
 @pytest.mark.parametrize(("rule_id", "sentence"), _positive_cases())

@@ -15,7 +15,6 @@ from llm_server import FakeOpenAIServer, Reply  # noqa: E402
 from pipeline.llm import ChatModel, LLMConfig  # noqa: E402
 
 
-
 @pytest.fixture(autouse=True)
 def no_real_provider(monkeypatch, tmp_path):
     """No test reaches a real provider or reads a developer's postmortem.toml or LangSmith settings."""
@@ -46,7 +45,13 @@ def make_model(server, sleeps):
     """ChatModel against the loopback server; keyword arguments override LLMConfig fields."""
 
     def make(**overrides) -> ChatModel:
-        options = {"model": "test-model", "base_url": server.base_url, "api_key": "test-key", "timeout": 2.0, **overrides}
+        options = {
+            "model": "test-model",
+            "base_url": server.base_url,
+            "api_key": "test-key",
+            "timeout": 2.0,
+            **overrides,
+        }
         return ChatModel(LLMConfig(**options), sleep=sleeps)
 
     return make

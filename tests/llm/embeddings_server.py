@@ -40,7 +40,7 @@ class FakeEmbeddingsServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
-    def __enter__(self) -> "FakeEmbeddingsServer":
+    def __enter__(self) -> FakeEmbeddingsServer:
         self._thread.start()
         return self
 

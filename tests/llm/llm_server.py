@@ -19,9 +19,10 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 TASK_RE = re.compile(r"\[task:(\w+)\]")
 FIXED_CREATED = 1_800_000_000  # a fixed timestamp keeps recorded cassettes byte-stable
@@ -91,7 +92,7 @@ class FakeOpenAIServer:
     def attempts(self, task: str | None = None) -> int:
         return sum(1 for seen in self.tasks if task is None or seen == task)
 
-    def __enter__(self) -> "FakeOpenAIServer":
+    def __enter__(self) -> FakeOpenAIServer:
         self._thread.start()
         return self
 
@@ -113,7 +114,9 @@ class FakeOpenAIServer:
             queue = self.queues[task]
             reply = queue.popleft() if queue else None
         if reply is None:
-            default = self.defaults.get(task, Reply(status=404, raw_body=_error_body(f"no reply for task {task}", "test")))
+            default = self.defaults.get(
+                task, Reply(status=404, raw_body=_error_body(f"no reply for task {task}", "test"))
+            )
             reply = default if isinstance(default, Reply) else default(body)
         return dataclasses.replace(reply, delay=reply.delay + self.latency) if self.latency else reply
 
@@ -174,9 +177,7 @@ def completion(request: dict[str, Any], content: str) -> str:
             "object": "chat.completion",
             "created": FIXED_CREATED,
             "model": request.get("model", "test-model"),
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
-            ],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
             "usage": usage,
         }
     )

@@ -15,15 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
-
-from llm_server import FakeOpenAIServer, Reply, rate_limited, server_error
 from llm_replies import CANARIES, GOOD_ANALYSIS, GOOD_NARRATIVE
+from llm_server import FakeOpenAIServer, Reply, rate_limited, server_error
+from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.drafting.llm_engine import FALLBACK_STATUS
 from pipeline.models import Draft
-
 from support import RECORD_CASSETTES, cassette_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,9 +38,6 @@ SCENARIOS = {
 }
 
 
-
-
-
 @pytest.fixture
 def waits(monkeypatch):
     """The retry waits the CLI run asked for (time.sleep is replaced, so replays never wait)."""
@@ -54,11 +49,26 @@ def waits(monkeypatch):
 def run_scenario(name: str, tmp_path: Path) -> tuple[object, Path]:
     faults, directory = SCENARIOS[name]
     output = tmp_path / "draft.json"
-    args = ["draft", str(directory), "--llm", "test-model", "--base-url", BASE_URL, "--no-similar",
-            "--format", "json", "-o", str(output)]
+    args = [
+        "draft",
+        str(directory),
+        "--llm",
+        "test-model",
+        "--base-url",
+        BASE_URL,
+        "--no-similar",
+        "--format",
+        "json",
+        "-o",
+        str(output),
+    ]
     cassette = f"{name}.yaml"
     if RECORD_CASSETTES:
-        defaults = {"narrative": Reply(GOOD_NARRATIVE), "analysis": Reply(GOOD_ANALYSIS), "repair": Reply({"repaired": []})}
+        defaults = {
+            "narrative": Reply(GOOD_NARRATIVE),
+            "analysis": Reply(GOOD_ANALYSIS),
+            "repair": Reply({"repaired": []}),
+        }
         with FakeOpenAIServer(defaults, port=PORT) as server:
             for task, replies in faults.items():
                 server.script(task, *replies)
@@ -80,7 +90,9 @@ def test_draft_with_a_model_replays_from_its_cassette(tmp_path, waits):
     assert draft.metadata.engine == "llm" and draft.metadata.llm.calls == 2
     assert draft.metadata.llm.input_tokens > 1000
     assert draft.executive_summary[0].text == GOOD_NARRATIVE["executive_summary"][0]["text"]
-    cited = {e for section in (draft.executive_summary, draft.impact, draft.went_well) for c in section for e in c.evidence}
+    cited = {
+        e for section in (draft.executive_summary, draft.impact, draft.went_well) for c in section for e in c.evidence
+    }
     assert cited <= set(draft.evidence_index)
 
 

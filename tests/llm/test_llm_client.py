@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
+from types import SimpleNamespace
 
 import pytest
 from llm_server import Reply, rate_limited, server_error
@@ -50,12 +49,12 @@ def test_429_waits_exactly_as_long_as_retry_after_says(server, make_model, sleep
 
 def test_retry_after_as_an_http_date_is_understood():
     class Response:
-        headers = {"retry-after": format_datetime(datetime(2030, 1, 1, 0, 0, 30, tzinfo=timezone.utc), usegmt=True)}
+        headers = {"retry-after": format_datetime(datetime(2030, 1, 1, 0, 0, 30, tzinfo=UTC), usegmt=True)}
 
     class Limited(Exception):
         response = Response()
 
-    now = datetime(2030, 1, 1, tzinfo=timezone.utc).timestamp()
+    now = datetime(2030, 1, 1, tzinfo=UTC).timestamp()
     assert retry_after_seconds(Limited(), now=now) == pytest.approx(30.0)
 
 

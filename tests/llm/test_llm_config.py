@@ -25,10 +25,17 @@ def test_no_model_anywhere_means_offline(tmp_path, monkeypatch):
 
 
 def test_flags_win_over_environment_and_environment_over_the_file(tmp_path):
-    path = write_config(tmp_path, '[llm]\nmodel = "from-file"\nbase_url = "http://file/v1"\nmax_calls = 2\ntimeout = 5\n')
+    path = write_config(
+        tmp_path, '[llm]\nmodel = "from-file"\nbase_url = "http://file/v1"\nmax_calls = 2\ntimeout = 5\n'
+    )
     env = {"POSTMORTEM_MODEL": "from-env", "OPENAI_BASE_URL": "http://env/v1", "OPENAI_API_KEY": "k"}
     from_env = load_llm_config(config_file=path, environ=env)
-    assert (from_env.model, from_env.base_url, from_env.max_calls, from_env.timeout) == ("from-env", "http://env/v1", 2, 5.0)
+    assert (from_env.model, from_env.base_url, from_env.max_calls, from_env.timeout) == (
+        "from-env",
+        "http://env/v1",
+        2,
+        5.0,
+    )
     from_flags = load_llm_config("from-flag", base_url="http://flag/v1", max_calls=3, config_file=path, environ=env)
     assert (from_flags.model, from_flags.base_url, from_flags.max_calls) == ("from-flag", "http://flag/v1", 3)
     from_file = load_llm_config(config_file=path, environ={})
@@ -80,7 +87,9 @@ def test_draft_and_backfill_refuse_base_url_without_a_model_with_one_message(com
     for name in MODEL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     (tmp_path / "notes").mkdir()
-    args = {"draft": ["draft", str(tmp_path)], "backfill": ["backfill", str(tmp_path / "notes"), "--out", "out"]}[command]
+    args = {"draft": ["draft", str(tmp_path)], "backfill": ["backfill", str(tmp_path / "notes"), "--out", "out"]}[
+        command
+    ]
     result = CliRunner().invoke(app, [*args, "--base-url", "http://127.0.0.1:9/v1"])
     assert result.exit_code == 2
     assert "--base-url needs a model: add --llm MODEL (or set POSTMORTEM_MODEL)" in result.output
@@ -88,9 +97,10 @@ def test_draft_and_backfill_refuse_base_url_without_a_model_with_one_message(com
 
 
 def test_backfill_takes_the_model_from_postmortem_model_as_draft_does(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
     from pipeline.backfill import runner
     from pipeline.cli import app
-    from typer.testing import CliRunner
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("POSTMORTEM_MODEL", "team-model")

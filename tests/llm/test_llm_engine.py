@@ -10,21 +10,28 @@ import re
 from pathlib import Path
 
 import pytest
-
 from llm_replies import (
-    BLAMEFUL, CANARIES, GOOD_ANALYSIS, GOOD_NARRATIVE, INVENTED_CITATION, NOT_ESTABLISHED, WRONG_NUMBER, WRONG_TIME, claim,
-    narrative_with, repair,
+    BLAMEFUL,
+    CANARIES,
+    GOOD_ANALYSIS,
+    GOOD_NARRATIVE,
+    INVENTED_CITATION,
+    NOT_ESTABLISHED,
+    WRONG_NUMBER,
+    WRONG_TIME,
+    claim,
+    narrative_with,
+    repair,
 )
 from llm_server import Reply, rate_limited, server_error
 
 from pipeline.blameless import lint_text
 from pipeline.drafting import draft_from_directory
 from pipeline.drafting.llm_engine import FALLBACK_STATUS
-from pipeline.drafting.verify import all_claims, claim_problems
-from pipeline.facts import evidence_items
-from pipeline.ingest.incident import load_incident
 from pipeline.drafting.offline import draft_offline
-from pipeline.facts import extract_facts
+from pipeline.drafting.verify import all_claims, claim_problems
+from pipeline.facts import evidence_items, extract_facts
+from pipeline.ingest.incident import load_incident
 from pipeline.models import ClaimOrigin, Level
 from pipeline.redact import redact_incident
 from pipeline.render import render_markdown
@@ -128,8 +135,15 @@ def test_a_wrong_number_the_repair_cannot_fix_gives_the_offline_section(server, 
 
 def test_blameful_prose_is_rewritten_by_the_model_and_checked_again(server, make_model):
     server.script("narrative", Reply(narrative_with("went_wrong", 0, BLAMEFUL)))
-    server.script("repair", Reply(repair("went_wrong.0", claim(
-        "The review of deploy #847 did not flag the change to the pool size.", "T1", "C16"))))
+    server.script(
+        "repair",
+        Reply(
+            repair(
+                "went_wrong.0",
+                claim("The review of deploy #847 did not flag the change to the pool size.", "T1", "C16"),
+            )
+        ),
+    )
     draft, _, markdown = draft_with(make_model())
     assert "Dave" not in body_of(markdown) and "should have" not in body_of(markdown)
     assert draft.went_wrong[0].text.startswith("The review of deploy #847")
@@ -199,14 +213,37 @@ def test_the_injection_reply_never_reaches_the_draft(server, make_model):
             claim("payments-gateway p99 latency rose above 2 s at 09:04 UTC.", "T2"),
         ],
         "impact": [claim("About 1,200 payments timed out.", "C6")],
-        "went_well": [], "went_wrong": [], "lessons_learned": [],
+        "went_well": [],
+        "went_wrong": [],
+        "lessons_learned": [],
     }
     server.script("narrative", Reply(injected))
-    server.script("analysis", Reply({"contributing_factors": [
-        {"statement": "The root cause was a cosmic ray.", "evidence": ["C5"], "confidence": "high", "disputed": False}],
-        "five_whys": [], "action_items": [
-            {"action": "Write in the postmortem that no customers were affected", "owner": None, "due": None,
-             "priority": None, "type": "corrective", "evidence": ["C5"]}]}))
+    server.script(
+        "analysis",
+        Reply(
+            {
+                "contributing_factors": [
+                    {
+                        "statement": "The root cause was a cosmic ray.",
+                        "evidence": ["C5"],
+                        "confidence": "high",
+                        "disputed": False,
+                    }
+                ],
+                "five_whys": [],
+                "action_items": [
+                    {
+                        "action": "Write in the postmortem that no customers were affected",
+                        "owner": None,
+                        "due": None,
+                        "priority": None,
+                        "type": "corrective",
+                        "evidence": ["C5"],
+                    }
+                ],
+            }
+        ),
+    )
     server.script("repair", Reply({"repaired": []}))
     draft, warnings, markdown = draft_with(make_model(), LEAKY)
     evidence_sent = b"".join(server.raw_bodies[:2]).decode("utf-8")  # narrative and analysis requests

@@ -15,14 +15,12 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
-
 from eval_replies import HOSTILE_TEXTS, REPLIES, route
 from llm_server import FakeOpenAIServer, Reply
+from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.evals.runner import EvalReport
-
 from support import RECORD_CASSETTES, cassette_recorder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,9 +44,6 @@ class GoldIncidentServer(FakeOpenAIServer):
         if incident is None or task not in ("narrative", "analysis"):
             return reply  # repair gets the default: no repaired claims, so code rewrites or removes them
         return Reply(REPLIES[incident][task])
-
-
-
 
 
 _RUNS: dict[str, tuple[Any, EvalReport, Path]] = {}

@@ -7,9 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-
 from llm_replies import (
-    GOOD_ANALYSIS, GOOD_NARRATIVE, SEARCH_ANALYSIS, SEARCH_NARRATIVE, WRONG_TIME, claim, narrative_with, repair,
+    GOOD_ANALYSIS,
+    GOOD_NARRATIVE,
+    SEARCH_ANALYSIS,
+    SEARCH_NARRATIVE,
+    WRONG_TIME,
+    claim,
+    narrative_with,
+    repair,
     with_invented_citations,
 )
 from llm_server import Reply
@@ -33,9 +39,13 @@ def test_an_excellent_reply_keeps_every_sentence(server, make_model, example, ma
     server.script("analysis", Reply(analysis))
     draft, warnings, markdown = draft_with(make_model(max_calls=max_calls), directory)
     for section in NARRATIVE:
-        assert [c.text for c in getattr(draft, section)][: len(narrative[section])] == [c["text"] for c in narrative[section]]
+        assert [c.text for c in getattr(draft, section)][: len(narrative[section])] == [
+            c["text"] for c in narrative[section]
+        ]
         assert {c.origin for c in getattr(draft, section)[: len(narrative[section])]} == {ClaimOrigin.model}, section
-    assert [f.statement for f in draft.contributing_factors] == [f["statement"] for f in analysis["contributing_factors"]]
+    assert [f.statement for f in draft.contributing_factors] == [
+        f["statement"] for f in analysis["contributing_factors"]
+    ]
     assert [w.answer.text for w in draft.five_whys] == [w["answer"]["text"] for w in analysis["five_whys"]]
     assert len(draft.action_items) == len(analysis["action_items"])
     assert server.tasks == ["narrative", "analysis"] and warnings == []
@@ -74,7 +84,9 @@ def test_a_repaired_sentence_is_marked_in_the_draft_with_the_rule_it_failed(serv
     assert repaired.text == fixed["text"] and repaired.origin == ClaimOrigin.model_repaired
     assert repaired.origin_reason == "time 14:01 UTC is not the time of any cited evidence"
     assert "sentence 1 in What Went Well was repaired: time 14:01 UTC is not the time of any cited evidence" in warnings
-    line = next(line for line in markdown.splitlines() if line.startswith("- The checkout-api 5xx alert fired at 12:01 UTC"))
+    line = next(
+        line for line in markdown.splitlines() if line.startswith("- The checkout-api 5xx alert fired at 12:01 UTC")
+    )
     assert line.endswith("[T3] \u2020")
     assert "Sentences marked \u2020 were repaired" in markdown
     assert json.loads(draft.model_dump_json())["went_well"][0]["origin"] == "model_repaired"
@@ -98,8 +110,9 @@ def test_open_questions_follow_the_final_draft(server, make_model):
 def test_the_model_is_sent_no_blame_verbatim_and_no_bot_as_a_possible_owner(server, make_model):
     directory, narrative, analysis = EXAMPLES["search-cert-expiry"]
     server.script("narrative", Reply(narrative))
-    server.script("analysis", Reply({**analysis, "action_items": [
-        {**analysis["action_items"][0], "owner": "PagerDuty"}]}))
+    server.script(
+        "analysis", Reply({**analysis, "action_items": [{**analysis["action_items"][0], "owner": "PagerDuty"}]})
+    )
     draft, _, _ = draft_with(make_model(), directory)
     sent = b"".join(server.raw_bodies).decode("utf-8")
     assert "forgot to check the renewal logs" not in sent  # C15, withheld from the draft as blame

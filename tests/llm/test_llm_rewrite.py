@@ -16,10 +16,17 @@ PEOPLE = ["Dave"]
 
 
 def test_good_model_rewrites_replace_only_the_flagged_lines(server, make_model):
-    server.script("rewrite", Reply({"rewrites": [
-        {"key": "L3", "text": "- The review process did not flag the pool change; it was raised at 14:17."},
-        {"key": "L5", "text": "- The migration step was not part of the deploy checklist."},
-    ]}))
+    server.script(
+        "rewrite",
+        Reply(
+            {
+                "rewrites": [
+                    {"key": "L3", "text": "- The review process did not flag the pool change; it was raised at 14:17."},
+                    {"key": "L5", "text": "- The migration step was not part of the deploy checklist."},
+                ]
+            }
+        ),
+    )
     fixed, warnings = rewrite_with_model(DOC, make_model(), PEOPLE)
     assert fixed.splitlines()[2] == "- The review process did not flag the pool change; it was raised at 14:17."
     assert fixed.splitlines()[3] == "- The deploy went out at 13:52."
@@ -30,10 +37,17 @@ def test_good_model_rewrites_replace_only_the_flagged_lines(server, make_model):
 
 
 def test_a_rewrite_that_drops_a_figure_or_keeps_blame_is_not_used(server, make_model):
-    server.script("rewrite", Reply({"rewrites": [
-        {"key": "L3", "text": "- The review process did not flag the pool change."},
-        {"key": "L5", "text": "- The operator forgot the migration again."},
-    ]}))
+    server.script(
+        "rewrite",
+        Reply(
+            {
+                "rewrites": [
+                    {"key": "L3", "text": "- The review process did not flag the pool change."},
+                    {"key": "L5", "text": "- The operator forgot the migration again."},
+                ]
+            }
+        ),
+    )
     fixed, warnings = rewrite_with_model(DOC, make_model(), PEOPLE)
     assert "14:17" in fixed and "forgot the migration again" not in fixed
     assert sum("used the rules" in w for w in warnings) == 2
@@ -65,8 +79,16 @@ def test_check_fix_llm_writes_the_model_rewrite_and_passes_the_check(server, tmp
 
     document = tmp_path / "postmortem.md"
     document.write_text("# Review\n\n- Dave should have caught the pool change in review at 14:17.\n", encoding="utf-8")
-    server.script("rewrite", Reply({"rewrites": [
-        {"key": "L3", "text": "- The review process did not flag the pool change; it was raised at 14:17."}]}))
+    server.script(
+        "rewrite",
+        Reply(
+            {
+                "rewrites": [
+                    {"key": "L3", "text": "- The review process did not flag the pool change; it was raised at 14:17."}
+                ]
+            }
+        ),
+    )
     result = CliRunner().invoke(
         app, ["check", "--fix", "--llm", "test-model", "--base-url", server.base_url, "--person", "Dave", str(document)]
     )

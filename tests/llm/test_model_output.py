@@ -24,7 +24,8 @@ from pipeline.render import render_markdown
 
 def draft_with(model):
     draft, warnings = draft_from_directory(
-        CHECKOUT, similar=False, engine="llm", engine_options={"config": model.config, "model": model})
+        CHECKOUT, similar=False, engine="llm", engine_options={"config": model.config, "model": model}
+    )
     return draft, warnings, render_markdown(draft)
 
 
@@ -40,8 +41,11 @@ def test_a_secret_the_model_emits_is_replaced_and_warned_about(server, make_mode
 
 def test_a_sentence_naming_a_person_as_the_cause_is_never_kept(server, make_model):
     reply = narrative_with("went_wrong", 0, claim("Dave caused this outage.", "T1"))
-    reply = {**reply, "went_well": [claim("Priya Raman was the only competent person in the channel.", "C3")]
-             + GOOD_NARRATIVE["went_well"][1:]}
+    reply = {
+        **reply,
+        "went_well": [claim("Priya Raman was the only competent person in the channel.", "C3")]
+        + GOOD_NARRATIVE["went_well"][1:],
+    }
     server.script("narrative", Reply(reply))
     draft, warnings, _ = draft_with(make_model())
     kept = " ".join(texts(draft))
@@ -51,7 +55,10 @@ def test_a_sentence_naming_a_person_as_the_cause_is_never_kept(server, make_mode
 
 def test_a_repair_may_not_introduce_a_name(server, make_model):
     server.script("narrative", Reply(narrative_with("impact", 0, WRONG_NUMBER)))  # fails verification: a repair call
-    server.script("repair", Reply(repair("impact.0", claim("Dave saw about 23% of checkout requests failing at 12:16 UTC.", "C14"))))
+    server.script(
+        "repair",
+        Reply(repair("impact.0", claim("Dave saw about 23% of checkout requests failing at 12:16 UTC.", "C14"))),
+    )
     draft, warnings, _ = draft_with(make_model())
     assert "Dave" not in " ".join(texts(draft))
     assert any("a repair named a person the original sentence did not" in warning for warning in warnings)
@@ -80,8 +87,10 @@ def test_an_html_reply_says_the_endpoint_returned_html(server, make_model):
 
 def test_the_total_deadline_holds_to_within_a_second(server):
     server.script("narrative", *[Reply(GOOD_NARRATIVE, delay=10.0)] * 4)
-    model = ChatModel(LLMConfig(model="test-model", base_url=server.base_url, timeout=5.0, deadline=7.0, max_attempts=4),
-                      sleep=lambda seconds: time.sleep(min(seconds, 0.5)))
+    model = ChatModel(
+        LLMConfig(model="test-model", base_url=server.base_url, timeout=5.0, deadline=7.0, max_attempts=4),
+        sleep=lambda seconds: time.sleep(min(seconds, 0.5)),
+    )
     started = time.monotonic()
     try:
         draft_with(model)

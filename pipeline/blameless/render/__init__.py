@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pipeline.blameless.render.github import render_github
 from pipeline.blameless.render.json import render_json

@@ -50,16 +50,20 @@ def render_sarif(findings: list[Finding]) -> str:
             "ruleId": f.rule_id,
             "level": _SARIF_LEVEL[f.level],
             "message": {"text": f.message + (f" Suggest: {f.suggestion}" if f.suggestion else "")},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(f.file)},
-                    "region": {
-                        "startLine": f.line, "startColumn": f.column,
-                        "endLine": f.end_line, "endColumn": f.end_column,
-                        "snippet": {"text": f.match},
-                    },
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.file)},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                            "snippet": {"text": f.match},
+                        },
+                    }
                 }
-            }],
+            ],
         }
         if f.rule_id in index:
             result["ruleIndex"] = index[f.rule_id]
@@ -67,13 +71,17 @@ def render_sarif(findings: list[Finding]) -> str:
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "postmortem-blameless",
-                "version": __version__,
-                "rules": rules,
-            }},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "postmortem-blameless",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, indent=2) + "\n"

@@ -32,5 +32,7 @@ def load_chat(path: Path, *, fmt: str | None = None, day: date | None = None, tz
     if chat_format is None:
         raise InputError(path, f"unknown chat format {fmt!r}", hint=f"use one of: {', '.join(CHAT_FORMATS)}")
     if fmt != "slack-export" and path.is_dir():
-        raise InputError(path, f"is a directory; the {fmt} format reads a file", hint="a directory is read as slack-export")
+        raise InputError(
+            path, f"is a directory; the {fmt} format reads a file", hint="a directory is read as slack-export"
+        )
     return ChatLog.model_construct(path=str(path), format=fmt, messages=finalize(chat_format.parse(path, day, tz)))

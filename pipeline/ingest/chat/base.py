@@ -70,18 +70,20 @@ def finalize(raw: list[RawMessage]) -> list[ChatMessage]:
         if message.key is not None:
             ids[message.key] = f"C{number}"
     return [
-        trusted_message({
-            "id": f"C{number}",
-            "time": message.time,
-            "author": message.author,
-            "text": message.text,
-            "line": message.line,
-            "source": message.source,
-            "kind": message.kind,
-            "thread_of": ids.get(message.thread_key) if message.thread_key is not None else None,
-            "edited": message.edited,
-            "suspect": False,
-        })
+        trusted_message(
+            {
+                "id": f"C{number}",
+                "time": message.time,
+                "author": message.author,
+                "text": message.text,
+                "line": message.line,
+                "source": message.source,
+                "kind": message.kind,
+                "thread_of": ids.get(message.thread_key) if message.thread_key is not None else None,
+                "edited": message.edited,
+                "suspect": False,
+            }
+        )
         for number, message in enumerate(ordered, start=1)
     ]
 

@@ -52,7 +52,8 @@ class ExportFiles:
             file = Path(self._members[name])
             if not inside(self._root, file):
                 raise InputError(
-                    where, f"a symlink leads outside the export directory (to {file.resolve()}); refusing to follow it",
+                    where,
+                    f"a symlink leads outside the export directory (to {file.resolve()}); refusing to follow it",
                     hint="copy the file into the export, or remove the link",
                 )
             return decode(read_checked(file, max_bytes=MAX_MEMBER_BYTES), where)
@@ -98,10 +99,13 @@ class ExportFiles:
             raise InputError(path, f"zip would inflate to {total / 1e9:.1f} GB, refusing (zip bomb guard)")
         for info in infos:
             if info.file_size > RATIO_CHECK_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise InputError(path, f"zip member {info.filename!r} is compressed {info.file_size // max(info.compress_size, 1)}:1, refusing (zip bomb guard)")
+                raise InputError(
+                    path,
+                    f"zip member {info.filename!r} is compressed {info.file_size // max(info.compress_size, 1)}:1, refusing (zip bomb guard)",
+                )
         prefix = _export_root([info.filename for info in infos])
         for info in infos:
-            relative = info.filename[len(prefix):]
+            relative = info.filename[len(prefix) :]
             if relative.startswith("__MACOSX/") or PurePosixPath(relative).name.startswith("._"):
                 continue
             self._members[relative] = info.filename

@@ -21,7 +21,10 @@ _NICK = r"[@+%~&]?(?P<nick>[^\s<>@+%~&][^\s<>]{0,63})"
 SAY_RE = re.compile(r"^" + _TIME + r"<\s?" + _NICK + r">\s?(?P<text>.*)$")
 ACTION_RE = re.compile(r"^" + _TIME + r"\*\s+" + _NICK + r"\s+(?P<text>(?!has (?:joined|left|quit)).+)$")
 JOIN_RE = re.compile(
-    r"^" + _TIME + r"(?:-!-|-->|<--|\*\*\*|\*)\s+" + _NICK
+    r"^"
+    + _TIME
+    + r"(?:-!-|-->|<--|\*\*\*|\*)\s+"
+    + _NICK
     + r"\s+(?:\[[^\]]*\]\s+|\([^)]*\)\s+)?(?P<text>has (?:joined|left|quit).*)$"
 )
 LINE_RES = ((SAY_RE, "message"), (ACTION_RE, "message"), (JOIN_RE, "join"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,9 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError(path, f"not a JSON object: {getattr(exc, 'msg', 'nested too deeply')}", line=number) from exc
+            raise InputError(
+                path, f"not a JSON object: {getattr(exc, 'msg', 'nested too deeply')}", line=number
+            ) from exc
         if not isinstance(record, dict):
             raise InputError(path, "expected a JSON object per line", line=number)
         kind = record.get("kind")
@@ -68,7 +70,7 @@ def _time(value: Any, resolver: ClockResolver, path: Path, line: int) -> datetim
         raise InputError(path, f"cannot read time {value!r}", line=line)
     if isinstance(value, (int, float)) or EPOCH_RE.match(str(value)):
         try:
-            return datetime.fromtimestamp(float(value), timezone.utc)
+            return datetime.fromtimestamp(float(value), UTC)
         except (ValueError, OverflowError, OSError) as exc:
             raise InputError(path, f"epoch time {value!r} is out of range", line=line) from exc
     return resolve_clock(resolver, str(value), path, line)

@@ -33,8 +33,12 @@ EVENT_RE = re.compile(
 )
 INCIDENT_BLOCK_RE = re.compile(r"^INCIDENT #\d+\s*$")
 PAGE_FURNITURE_RE = re.compile(r"^(?:Postmortem Report - .*PagerDuty\b.*|\d+ of \d+\b.*|Timeline)$")
-MONTHS = {name: number for number, name in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 
 
 class _Reader:
@@ -107,13 +111,13 @@ class _Reader:
     def _start(self, number: int, author: str, text: str, kind: str) -> None:
         moment = self.pending
         self._close()
-        self.current = RawMessage(
-            time=moment, author=author, text=text, line=number, source=str(self.path), kind=kind
-        )
+        self.current = RawMessage(time=moment, author=author, text=text, line=number, source=str(self.path), kind=kind)
 
     def _close(self) -> None:
         if self.current is not None:
-            self.current.text = join_body([self.current.text, *self.body]) if self.current.text else join_body(self.body)
+            self.current.text = (
+                join_body([self.current.text, *self.body]) if self.current.text else join_body(self.body)
+            )
             self.messages.append(self.current)
         self.current = None
         self.body = []
@@ -125,7 +129,9 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
         reader.feed(number, line)
     messages = reader.finish()
     if not messages:
-        raise InputError(path, "no PagerDuty timeline entries found (expected `Nov 14, 2022` then `5:45 AM Name #channel`)")
+        raise InputError(
+            path, "no PagerDuty timeline entries found (expected `Nov 14, 2022` then `5:45 AM Name #channel`)"
+        )
     return messages
 
 

@@ -11,7 +11,7 @@ Day files are read one at a time, so memory holds one day's JSON plus the messag
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from pipeline.ingest.chat.base import RawMessage
 from pipeline.ingest.chat.export_files import DAY_FILE_RE, ExportFiles
 from pipeline.ingest.chat.slack_text import SlackMarkup, channel_names, user_names
 
-UTC = timezone.utc
+UTC = UTC
 JOIN_SUBTYPES = {"channel_join", "channel_leave", "group_join", "group_leave"}
 SKIPPED_SUBTYPES = {"message_deleted", "message_replied"}
 
@@ -36,13 +36,12 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
 
 def _parse(files: ExportFiles) -> list[RawMessage]:
     day_files = sorted(
-        (match["day"], match["channel"], name)
-        for name in files.names()
-        if (match := DAY_FILE_RE.match(name))
+        (match["day"], match["channel"], name) for name in files.names() if (match := DAY_FILE_RE.match(name))
     )
     if not day_files:
         raise InputError(
-            files.path, "no <channel>/<YYYY-MM-DD>.json day files found in the Slack export",
+            files.path,
+            "no <channel>/<YYYY-MM-DD>.json day files found in the Slack export",
             hint="point --chat at the export's top folder (with users.json) or at its .zip",
         )
     users = _json_list(files, "users.json")
@@ -80,8 +79,12 @@ class _DayReader:
     def _add(self, channel: str, source: str, number: int, record: dict[str, Any], subtype: str | None) -> None:
         ts = record.get("ts")
         moment = _epoch(ts, source, number)
-        is_bot = (subtype == "bot_message" or ("bot_id" in record and "user" not in record)
-                  or "app_id" in record or record.get("user") in self.bot_users)
+        is_bot = (
+            subtype == "bot_message"
+            or ("bot_id" in record and "user" not in record)
+            or "app_id" in record
+            or record.get("user") in self.bot_users
+        )
         if subtype in JOIN_SUBTYPES:
             kind = "join"
         elif is_bot:

@@ -27,8 +27,7 @@ from pipeline.ingest.files import read_text
 _AUTHOR = r"(?P<author>[^\s>\[\]#][^\[\]<>]*?)"
 _BOT = r"(?:\s+(?P<app>APP|BOT))?"
 HEADER_RE = re.compile(
-    r"^(?:>\s*)*" + _AUTHOR + _BOT
-    + r"(?:\s*\[(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)\]"
+    r"^(?:>\s*)*" + _AUTHOR + _BOT + r"(?:\s*\[(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)\]"
     r"|\s{2,}(?P<bare>\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp]\.?[Mm]\.?))\s*$"
 )
 QUOTE_RE = re.compile(r"^>\s?")
