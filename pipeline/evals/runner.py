@@ -124,23 +124,7 @@ def evaluate_or_refused(
     try:
         return evaluate_incident(directory, gold, engine=engine, engine_options=engine_options)
     except PipelineError as error:
-        zero = dict.fromkeys(
-            (
-                "fact_accuracy",
-                "time_accuracy",
-                "duration_accuracy",
-                "role_recall",
-                "role_precision",
-                "factor_recall",
-                "factor_precision",
-                "action_recall",
-                "action_precision",
-                "substance_score",
-                "conformance_score",
-                "grounded_claims",
-            ),
-            0.0,
-        )
+        zero = dict.fromkeys(MEAN_METRICS, 0.0)
         return IncidentResult(
             name=directory.name,
             engine=engine,
