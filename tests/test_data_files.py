@@ -140,20 +140,16 @@ def bundled_copy(tmp_path, monkeypatch):
     copy = tmp_path / "data"
     shutil.copytree(datafiles.DATA_DIR, copy)
     monkeypatch.setattr(datafiles, "DATA_DIR", copy)
+    clear_data_file_caches()
+    yield copy
+    clear_data_file_caches()
+
+
+def clear_data_file_caches() -> None:
+    """Forget every data file read so far, so the next command reads the (edited) copies."""
     from pipeline import facts, redact, secrets
     from pipeline.backfill import extract
 
-    for cached in (
-        facts._raw_signals,
-        facts._compiled_signals,
-        redact._compiled_patterns,
-        secrets.load_redaction_data,
-        secrets._rules,
-        extract.load_rules,
-        datafiles.load_rubric_file,
-    ):
-        cached.cache_clear()
-    yield copy
     for cached in (
         facts._raw_signals,
         facts._compiled_signals,
@@ -197,16 +193,7 @@ def test_a_typo_in_bundled_signals_or_redaction_is_exit_2_with_file_and_line(bun
     datafiles_line = replace_line(
         bundled_copy / "redaction.yaml", "    pattern: '-----BEGIN", "    patternn: '-----BEGIN"
     )
-    from pipeline import facts, redact, secrets
-
-    for cached in (
-        facts._raw_signals,
-        facts._compiled_signals,
-        redact._compiled_patterns,
-        secrets.load_redaction_data,
-        secrets._rules,
-    ):
-        cached.cache_clear()
+    clear_data_file_caches()
     shutil.rmtree(tmp_path / "incident")
     result = draft_example(tmp_path)
     assert result.exit_code == 2 and f"redaction.yaml:{datafiles_line}: unknown key 'patternn'" in result.output
