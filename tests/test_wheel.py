@@ -62,6 +62,9 @@ def test_every_tracked_package_file_is_in_the_wheel(wheel):
     assert "pipeline/blameless/first_names.txt" in resources and "pipeline/data/library" in "".join(resources)
     assert [name for name in resources if name not in shipped] == []
     assert not [name for name in shipped if "__pycache__" in name or name.endswith(".pyc")]
+    # The prompt templates the LLM engine renders (importlib.resources finds them in an installed wheel).
+    for template in ["system", "narrative", "analysis", "repair", "rewrite"]:
+        assert f"pipeline/prompts/{template}.j2" in shipped
 
 
 def test_the_installed_wheel_checks_a_name_from_outside_the_repository(wheel, tmp_path):
