@@ -70,6 +70,10 @@ class ChatLog(Strict):
     path: str
     format: str
     messages: list[ChatMessage]
+    sources: list[str] = Field(
+        default_factory=list,
+        description="The chat sources merged into this log (channel, call transcripts); empty for one source.",
+    )
 
 
 # ---------------------------------------------------------------- incident
@@ -78,6 +82,15 @@ class ChatLog(Strict):
 class Person(Strict):
     name: str
     roles: list[str] = Field(default_factory=list, description="IC, OL, CL, Scribe, SME ...")
+
+
+class SourcesMeta(Strict):
+    """`[sources]` in incident.toml: what the chat sources cannot say about themselves."""
+
+    call_started: dt.datetime | dt.time | str | None = Field(
+        default=None,
+        description="When the recorded call began; places the cue offsets of .vtt/.srt transcripts without a header.",
+    )
 
 
 class IncidentMeta(Strict):
@@ -90,6 +103,7 @@ class IncidentMeta(Strict):
     severity: str | None = None
     authors: list[str] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
+    sources: SourcesMeta = Field(default_factory=SourcesMeta)
 
 
 class Incident(Strict):

@@ -39,12 +39,27 @@ def draft_incident(
         Optional[Path], typer.Option("--timeline", help="Timeline file (overrides the directory's).")
     ] = None,
     chat: Annotated[
-        Optional[Path], typer.Option("--chat", help="Chat source: file, Slack export directory or .zip.")
+        Optional[list[Path]],
+        typer.Option(
+            "--chat",
+            help="Chat source: file, Slack export directory or .zip, or call transcript (.vtt, .srt). Repeat to "
+            "merge several in time order (default: every chat* and call* in the directory).",
+        ),
     ] = None,
     chat_format: Annotated[
         Optional[str],
         typer.Option(
-            "--chat-format", help="slack-export, slack-paste, pagerduty, transcript, irc or jsonl (default: detect)."
+            "--chat-format",
+            help="slack-export, slack-paste, pagerduty, transcript, irc, jsonl, webvtt or srt, for every "
+            "--chat (default: detect each).",
+        ),
+    ] = None,
+    call_start: Annotated[
+        Optional[str],
+        typer.Option(
+            "--call-start",
+            help="When the recorded call began (2024-05-14T12:05:00+02:00, or HH:MM on the incident date), for "
+            "transcripts that do not say; overrides [sources] call_started in incident.toml.",
         ),
     ] = None,
     fmt: Annotated[DraftFormat, typer.Option("--format", help="md or json.")] = DraftFormat.md,
@@ -78,8 +93,9 @@ def draft_incident(
         draft, warnings = draft_from_directory(
             incident_dir,
             timeline=timeline,
-            chat=chat,
+            chat=chat or None,
             chat_format=chat_format,
+            call_start=call_start,
             tz=tz,
             on_date=parse_date(on_date),
             similar=similar,

@@ -98,8 +98,9 @@ def draft_from_directory(
     directory: Path,
     *,
     timeline: Path | None = None,
-    chat: Path | None = None,
+    chat: Path | list[Path] | None = None,
     chat_format: str | None = None,
+    call_start: str | None = None,
     tz: str | None = None,
     on_date: date | None = None,
     engine: str = "offline",
@@ -109,7 +110,13 @@ def draft_from_directory(
     from pipeline.ingest.incident import load_incident
 
     incident, warnings = load_incident(
-        directory, timeline=timeline, chat=chat, chat_format=chat_format, tz=tz, on_date=on_date
+        directory,
+        timeline=timeline,
+        chat=chat,
+        chat_format=chat_format,
+        tz=tz,
+        on_date=on_date,
+        call_start=call_start,
     )
     draft, draft_warnings = draft_incident(incident, engine=engine, similar=similar, engine_options=engine_options)
     if tz is None and incident.meta.timezone is None:

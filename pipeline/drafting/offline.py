@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
@@ -727,6 +728,7 @@ class OfflineEngine:
         from pipeline.blameless import lint_text
 
         index = {}
+        origins = self.chat_origins()
         days = {item.time.astimezone(UTC).date() for item in self.items if item.time}
         for item in self.items:
             when = utc_clock(item.time) if item.time else "no time"
@@ -743,8 +745,23 @@ class OfflineEngine:
                 text = WITHHELD.format(reason=f"the blameless check flags it: {rules}")
             elif not item.is_timeline and cited is not None and item.id not in cited:
                 text = NOT_CITED
-            index[item.id] = f"{when} {who}{text}"
+            origin = f"[{origins[item.id]}] " if item.id in origins else ""
+            index[item.id] = f"{when} {origin}{who}{text}"
         return index
+
+    def chat_origins(self) -> dict[str, str]:
+        """Message ID -> the file name of the chat source it came from, when the chat merges several sources
+        (empty for one source, whose index stays as it always was)."""
+        chat = self.incident.chat
+        if chat is None or len(chat.sources) < 2:
+            return {}
+        origins = {}
+        for message in chat.messages:
+            for source in chat.sources:
+                if message.source == source or message.source.startswith((source + "/", source + "!")):
+                    origins[message.id] = Path(source).name
+                    break
+        return origins
 
     def build(self) -> Draft:
         meta, f = self.incident.meta, self.facts

@@ -1,14 +1,15 @@
 """Find and load one incident directory: incident.toml, the timeline (checked against its lock), the chat.
 
-Convention (design.md "Inputs"): `timeline.md|csv|json`, `chat.txt|chat.jsonl|chat/|chat.zip|*.log`, and
-an optional `incident.toml`. Explicit paths override the convention.
+Convention (design.md "Inputs"): `timeline.md|csv|json`, every `chat*` and `call*` source (`chat.txt`,
+`chat.jsonl`, `chat/`, `chat.zip`, `call.vtt`, `call.srt`, ...; `slack/` and `slack.zip` too), and an
+optional `incident.toml`. Explicit paths override the convention.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,7 +20,9 @@ from pipeline.models import Incident, IncidentMeta, LockedTimeline
 
 TIMELINE_NAMES = ("timeline.md", "timeline.csv", "timeline.json", "timeline.markdown")
 MAX_SPAN_DAYS = 7
-CHAT_NAMES = ("chat", "chat.zip", "chat.txt", "chat.jsonl", "chat.log", "chat.md", "slack", "slack.zip")
+CHAT_PREFIXES = ("chat", "call")
+LEGACY_CHAT_NAMES = ("slack", "slack.zip")
+NOT_CHAT_SUFFIXES = (".lock.json", ".toml", ".orig", ".bak", ".swp", "~")
 
 
 def load_meta(directory: Path) -> IncidentMeta:
@@ -44,7 +47,8 @@ def load_meta(directory: Path) -> IncidentMeta:
             path,
             f"{field}: {first['msg']}",
             line=line,
-            hint="known keys: title, service, date, timezone, severity, authors, [[people]] name/roles",
+            hint="known keys: title, service, date, timezone, severity, authors, [[people]] name/roles, "
+            "[sources] call_started",
         ) from exc
 
 
@@ -119,24 +123,65 @@ def find_timeline(directory: Path) -> Path:
     )
 
 
-def find_chat(directory: Path) -> Path | None:
-    for name in CHAT_NAMES:
-        if (directory / name).exists():
-            return directory / name
-    return None
+def find_chats(directory: Path) -> list[Path]:
+    """Every chat source in the directory by convention (`chat*`, `call*`, `slack`, `slack.zip`), sorted by name."""
+    found = []
+    for entry in sorted(directory.iterdir(), key=lambda entry: entry.name):
+        name = entry.name.lower()
+        if name.startswith(".") or name.endswith(NOT_CHAT_SUFFIXES):
+            continue
+        if name.startswith(CHAT_PREFIXES) or name in LEGACY_CHAT_NAMES:
+            found.append(entry)
+    return found
+
+
+def call_start_setting(meta: IncidentMeta, directory: Path, day: date | None, zone_name: str | None) -> datetime | None:
+    """`[sources] call_started` from incident.toml as an aware datetime (None when absent)."""
+    from pipeline.ingest.times import ClockResolver, TimeFormatError
+
+    value = meta.sources.call_started
+    if value is None:
+        return None
+    path = directory / "incident.toml"
+    try:
+        return ClockResolver(day, zone_name).resolve(value.isoformat() if not isinstance(value, str) else value)
+    except (TimeFormatError, ValueError, OverflowError) as exc:
+        raise InputError(
+            path,
+            f"[sources] call_started: {exc}",
+            line=_line_of_key(read_text(path, what="incident.toml"), "call_started"),
+            hint="write it as call_started = 2024-05-14T12:05:00+02:00",
+        ) from exc
+
+
+def parse_call_start(text: str | None, day: date | None, zone_name: str | None) -> datetime | None:
+    """`--call-start` (an ISO 8601 date-time, or HH:MM with the incident's date and zone) as a datetime."""
+    from pipeline.ingest.times import ClockResolver, TimeFormatError
+
+    if text is None:
+        return None
+    try:
+        return ClockResolver(day, zone_name).resolve(text)
+    except (TimeFormatError, ValueError, OverflowError) as exc:
+        raise InputError("--call-start", str(exc), hint="pass it as 2024-05-14T12:05:00+02:00 or 12:05") from exc
 
 
 def load_incident(
     directory: Path,
     *,
     timeline: Path | None = None,
-    chat: Path | None = None,
+    chat: Path | list[Path] | None = None,
     chat_format: str | None = None,
     tz: str | None = None,
     on_date: date | None = None,
+    call_start: str | None = None,
 ) -> tuple[Incident, list[str]]:
-    """Load everything for one incident; returns the incident and warnings for the author."""
-    from pipeline.ingest.chat import load_chat
+    """Load everything for one incident; returns the incident and warnings for the author.
+
+    `chat` is one source or several (merged in time order); none means every source the directory holds.
+    `call_start` (the --call-start flag) wins over incident.toml for transcripts that do not declare it.
+    """
+    from pipeline.ingest.chat import load_chats
     from pipeline.ingest.lock import check_lock
     from pipeline.ingest.timeline import load_timeline
 
@@ -152,12 +197,13 @@ def load_incident(
             f"{timeline_path} has no lock; the draft cannot prove the timeline is the scribe's final one "
             f"(run: postmortem lock {timeline_path})"
         )
-    chat_path = chat or find_chat(directory)
+    chat_paths = ([chat] if isinstance(chat, Path) else list(chat)) if chat else find_chats(directory)
     chat_log = None
-    if chat_path is None:
+    if not chat_paths:
         warnings.append(f"{directory}: no chat source found; the draft uses the timeline only (pass --chat)")
     else:
-        chat_log = load_chat(chat_path, fmt=chat_format, day=day, tz=zone_name)
+        started = parse_call_start(call_start, day, zone_name) or call_start_setting(meta, directory, day, zone_name)
+        chat_log = load_chats(chat_paths, fmt=chat_format, day=day, tz=zone_name, call_start=started)
     if zone_name is None:
         warnings.append(
             f"{directory}: no timezone in incident.toml and no --tz: times without an offset were read as UTC"

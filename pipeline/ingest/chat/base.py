@@ -42,8 +42,10 @@ class ChatFormat:
     """A registry entry: how to parse one format and which line shapes identify it when sniffing."""
 
     name: str
-    parse: Callable[[Path, date | None, str | None], list[RawMessage]]
+    parse: Callable[..., list[RawMessage]]
     sniff: tuple[Pattern[str], ...] = ()
+    call_transcript: bool = False
+    """Times are offsets from the call's start: `parse` also takes `call_start` (a datetime or None)."""
 
 
 def make_resolver(path: Path, day: date | None, tz: str | None) -> ClockResolver:

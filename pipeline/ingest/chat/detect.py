@@ -1,4 +1,4 @@
-"""Which chat format a path holds: by shape first (folder or zip, .jsonl), else by sniffing lines.
+"""Which chat format a path holds: by shape first (folder or zip, .jsonl, .vtt, .srt), else by sniffing lines.
 
 Sniffing reads the first non-empty lines and counts, per format, the lines its patterns match; the
 format with most matches wins (ties go to the earlier registry entry). Nothing matching is an error
@@ -15,14 +15,15 @@ from pipeline.ingest.chat.formats import CHAT_FORMATS
 from pipeline.ingest.files import read_text
 
 SNIFF_LINES = 50
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".vtt": "webvtt", ".srt": "srt"}
 
 
 def detect_chat_format(path: Path) -> str:
     """The `--chat-format` name for `path`, or InputError when no format fits."""
     if path.is_dir() or (path.suffix.lower() == ".zip" and path.is_file()) or _is_zip(path):
         return "slack-export"
-    if path.suffix.lower() == ".jsonl":
-        return "jsonl"
+    if path.suffix.lower() in SUFFIX_FORMATS:
+        return SUFFIX_FORMATS[path.suffix.lower()]
     lines = [line.rstrip() for line in read_text(path, what="chat file").split("\n") if line.strip()][:SNIFF_LINES]
     scores = {
         name: sum(1 for line in lines if any(pattern.match(line) for pattern in format_.sniff))

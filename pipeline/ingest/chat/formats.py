@@ -5,7 +5,7 @@ Adding a format is one module with `parse` (and `SNIFF` for a line-based text fo
 
 from __future__ import annotations
 
-from pipeline.ingest.chat import irc, jsonl, pagerduty, slack_export, slack_paste, transcript
+from pipeline.ingest.chat import irc, jsonl, pagerduty, slack_export, slack_paste, srt, transcript, webvtt
 from pipeline.ingest.chat.base import ChatFormat
 
 CHAT_FORMATS: dict[str, ChatFormat] = {
@@ -17,5 +17,7 @@ CHAT_FORMATS: dict[str, ChatFormat] = {
         ChatFormat("transcript", transcript.parse, transcript.SNIFF),
         ChatFormat("irc", irc.parse, irc.SNIFF),
         ChatFormat("jsonl", jsonl.parse, jsonl.SNIFF),
+        ChatFormat("webvtt", webvtt.parse, webvtt.SNIFF, call_transcript=True),
+        ChatFormat("srt", srt.parse, srt.SNIFF, call_transcript=True),
     )
 }
