@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from pipeline.commands import backfill, check, draft, evaluate, score, similar
+from pipeline.commands import backfill, check, draft, evaluate, export, score, similar
 
 app = typer.Typer(
     help=(
@@ -39,6 +39,10 @@ rules_app = typer.Typer(
 rules_app.callback()(check.rules_list)
 rules_app.command("explain")(check.rules_explain)
 app.add_typer(rules_app, name="rules")
+
+export_app = typer.Typer(help="Send a draft's action items to an issue tracker (GitHub or Jira).", no_args_is_help=True)
+export_app.command("actions")(export.export_actions)
+app.add_typer(export_app, name="export")
 
 
 def main() -> None:

@@ -64,3 +64,13 @@ class ConfigError(PipelineError):
         where = f"{path}:{line}" if line else f"{path}"
         rule = f" {rule_id}:" if rule_id else ""
         super().__init__(f"error: {where}:{rule} {reason}")
+
+
+class TrackerError(PipelineError):
+    """The issue tracker refused a request or could not be reached. Never carries a token or a header."""
+
+    def __init__(self, tracker: str, reason: str, hint: str = ""):
+        self.tracker = tracker
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"error: {tracker}: {reason}")

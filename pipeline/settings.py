@@ -127,3 +127,92 @@ def data_files(path: Path | None = None) -> DataFiles:
                 )
         found[{"blameless": "rules"}.get(section, section)] = files
     return DataFiles(**found)
+
+
+# ---------------------------------------------------------------- export actions to a tracker
+
+PEOPLE_KEYS = ("github", "jira")
+EXPORT_KEYS = {
+    "export": ("postmortem_url",),
+    "export.github": ("repo", "api_url", "token_file"),
+    "export.jira": ("url", "project", "issue_type", "email", "token_file"),
+}
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """What `postmortem export actions` reads from postmortem.toml:
+
+        [people."Rosa Lima"]
+        github = "rosa"                 # GitHub login
+        jira = "5b10ac8d82e05b22cc7d4ef5"  # Jira Cloud accountId
+        [export]
+        postmortem_url = "https://wiki.example.com/postmortems/{date}"  # link in every issue (optional)
+        [export.github]
+        repo = "acme/checkout"           # api_url = "https://api.github.com", token_file = "..."
+        [export.jira]
+        url = "https://acme.atlassian.net"
+        project = "OPS"                  # issue_type = "Task", email = "...", token_file = "..."
+
+    Tokens are never settings: they come from the environment or the file `token_file` names.
+    """
+
+    people: dict[str, dict[str, str]]
+    sections: dict[str, dict[str, str]]
+    path: Path | None = None
+
+    def value(self, section: str, key: str) -> str | None:
+        return self.sections.get(section, {}).get(key)
+
+    def file(self, section: str, key: str) -> Path | None:
+        """A path setting, relative to the postmortem.toml that names it."""
+        name = self.value(section, key)
+        if name is None:
+            return None
+        file = Path(name).expanduser()
+        return file if file.is_absolute() or self.path is None else (self.path.parent / file)
+
+
+def export_settings(path: Path | None = None) -> ExportSettings:
+    """[people] and [export*] from postmortem.toml, checked: unknown keys and non-text values are ConfigErrors."""
+    path = path or config_path()
+    if path is None:
+        return ExportSettings(people={}, sections={})
+    config = read_config(path)
+    people_table = config.get("people", {})
+    if not isinstance(people_table, dict):
+        raise ConfigError(path, "[people] must hold one table per person", line=key_line(path, "people"))
+    people: dict[str, dict[str, str]] = {}
+    for name, accounts in people_table.items():
+        section = f'people."{name}"'
+        people[name] = _text_table(path, section, accounts, PEOPLE_KEYS, where=key_line(path, section))
+    export = config.get("export", {})
+    if not isinstance(export, dict):
+        raise ConfigError(path, "[export] must be a table", line=key_line(path, "export"))
+    sections = {
+        "export": _text_table(
+            path, "export", {k: v for k, v in export.items() if k not in ("github", "jira")}, EXPORT_KEYS["export"]
+        )
+    }
+    for tracker in ("github", "jira"):
+        sections[f"export.{tracker}"] = _text_table(
+            path, f"export.{tracker}", export.get(tracker, {}), EXPORT_KEYS[f"export.{tracker}"]
+        )
+    return ExportSettings(people=people, sections=sections, path=path)
+
+
+def _text_table(
+    path: Path, section: str, table: object, keys: tuple[str, ...], where: int | None = None
+) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(path, f"[{section}] must be a table", line=where or key_line(path, section))
+    for key, value in table.items():
+        if key not in keys:
+            raise ConfigError(
+                path,
+                f"[{section}] unknown key {key!r}; known keys: {', '.join(keys)}",
+                line=key_line(path, section, key),
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(path, f"[{section}] {key} must be non-empty text", line=key_line(path, section, key))
+    return {key: value.strip() for key, value in table.items()}
