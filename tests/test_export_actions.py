@@ -252,3 +252,19 @@ def test_a_secret_pasted_into_an_action_item_never_reaches_the_tracker(github, c
     assert result.exit_code == 0, result.output
     sent = json.dumps([request.body for request in github.state.log])
     assert "db-primary.internal" in sent and password not in sent and password not in result.output
+
+
+def test_rate_limited_requests_are_retried_after_retry_after(github, credentials, tmp_path):
+    github.state.throttle = 2
+    result = export(str(draft_json("checkout-api", tmp_path)), "--to", "github")
+    assert result.exit_code == 0, result.output
+    assert len(github.state.issues) == 4
+    assert len(github.state.log) == 2 + 1 + 4  # two refused, then the (empty) listing and four creates
+
+
+def test_an_unreachable_tracker_is_one_line_exit_2(credentials, tmp_path):
+    write_settings(github_url="http://127.0.0.1:9")  # the discard port: nothing listens
+    result = export(str(draft_json("checkout-api", tmp_path)), "--to", "github")
+    assert result.exit_code == 2 and "cannot reach http://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.output
+    assert_no_token(result.output)

@@ -31,9 +31,10 @@ class Request:
 class FakeState:
     """Issues by id, the accounts that exist, the credential that is accepted, and a log of requests."""
 
-    credential: str
+    credential: str = field(repr=False)
     users: set[str]
     page_size: int = 2
+    throttle: int = 0  # answer this many of the next requests with 429 and Retry-After: 0
     issues: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[Request] = field(default_factory=list)
 
@@ -92,6 +93,10 @@ class GitHubHandler(_Handler):
     """/repos/{owner}/{repo}/issues: list (state, labels, per_page, page), create; /issues/{n}: update."""
 
     def _authorized(self) -> bool:
+        if self.state.throttle > 0:
+            self.state.throttle -= 1
+            self._send(429, {"message": "API rate limit exceeded"}, {"Retry-After": "0"})
+            return False
         if self.headers.get("Authorization") != f"Bearer {self.state.credential}":
             self._send(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
             return False
