@@ -22,7 +22,8 @@ TIMELINE_NAMES = ("timeline.md", "timeline.csv", "timeline.json", "timeline.mark
 MAX_SPAN_DAYS = 7
 CHAT_PREFIXES = ("chat", "call")
 LEGACY_CHAT_NAMES = ("slack", "slack.zip")
-NOT_CHAT_SUFFIXES = (".lock.json", ".toml", ".orig", ".bak", ".swp", "~")
+# editor leftovers and the bookkeeping a fetcher may keep beside its output are not chat sources
+NOT_CHAT_SUFFIXES = (".lock.json", ".toml", ".orig", ".bak", ".swp", "~", ".tmp", ".part", ".state", ".cursor")
 
 
 def load_meta(directory: Path) -> IncidentMeta:
