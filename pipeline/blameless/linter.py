@@ -15,10 +15,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.blameless.agents import subject_after, subject_before
 from pipeline.blameless.config import BlamelessConfig
-from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, segment
+from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, OneMatchIgnore, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
 from pipeline.blameless.rules import CompiledPattern, CompiledRule, RuleSet, active_rules
@@ -93,9 +94,47 @@ def lint_matches(
                 if match is not None:
                     candidates.append(match)
         found.extend(_strongest(candidates))
-    minimum = config.min_level.rank
-    found = [m for m in found if m.finding.level.rank >= minimum]
     found.sort(key=lambda m: (m.start, m.finding.rule_id))
+    found = _without_allowed_phrases(found, lowered)
+    for ignore in doc.ignores:
+        found = _without_one_match(found, ignore, lowered)
+    minimum = config.min_level.rank
+    return [m for m in found if m.finding.level.rank >= minimum]
+
+
+def _without_allowed_phrases(found: list[Match], lowered: str) -> list[Match]:
+    """Drop matches that lie inside a phrase the team allows (postmortem.toml `[blameless] allow`)."""
+    if not found:
+        return found
+    from pipeline.settings import allowed_phrases
+
+    expression = _phrase_expression(allowed_phrases())
+    if expression is None:
+        return found
+    spans = [m.span() for m in expression.finditer(lowered)]
+    return [m for m in found if not any(start <= m.start and m.end <= end for start, end in spans)]
+
+
+@lru_cache(maxsize=8)
+def _phrase_expression(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One expression for every allowed phrase: whole words, any whitespace run between them."""
+    if not phrases:
+        return None
+    alternatives = sorted((r"\s+".join(map(re.escape, p.lower().split())) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+
+
+def _without_one_match(found: list[Match], ignore: OneMatchIgnore, lowered: str) -> list[Match]:
+    """Drop the first match a `blameless-ignore` comment names; the others stay reported."""
+    spans: list[tuple[int, int]] | None = None
+    for index, match in enumerate(found):
+        rule = match.finding
+        if not (ignore.start <= match.start < ignore.end) or not ignore.matches_rule(rule.rule_id, rule.slug):
+            continue
+        if spans is None:
+            spans = ignore.phrase_spans(lowered)
+        if any(start < match.end and match.start < end for start, end in spans):
+            return found[:index] + found[index + 1 :]
     return found
 
 
