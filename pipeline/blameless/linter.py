@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from pipeline.blameless.agents import subject_after, subject_before
 from pipeline.blameless.config import BlamelessConfig
+from pipeline.blameless.context import negated
 from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, OneMatchIgnore, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
@@ -287,6 +288,8 @@ def _candidate(
         if _accepted_overlap(lowered, start, end, accepted):
             return None
     if doc.suppressed(start, rule.id, rule.slug):
+        return None
+    if negated(lowered, start, end, rule.id, rule.slug):
         return None
     level = spec.level or rule.level
     if spec.level is None:

@@ -33,6 +33,10 @@ _CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next|ignore)\b(.*)$
 # `blameless-ignore [RULE] ["phrase"]`: one match, named by its rule and (part of) its words.
 _IGNORE_ARGS = re.compile(r'^\s*(BL\d{3}|[a-z][a-z0-9-]+)?\s*(?:"([^"]+)")?\s*$', re.I)
 _TIME_ROW = re.compile(r"^[^\w]*+(?:\d{1,9}[.)]\s+)?[^\w]*+(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
+# A metadata line ("keywords: outage, human error", "**Tags:** ..."): a list of labels, not prose.
+_METADATA = re.compile(
+    r"^(?:[-*+][ \t]+)?(?:\*\*)?(?:keywords|tags|labels|categories|topics|aliases)(?:\*\*)?[ \t]*:", re.I
+)
 _CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 
 # First non-space characters that can begin a fence, or a thematic break, link definition or HTML block
@@ -229,6 +233,8 @@ def segment(
             shown = " " * m.end() + line[m.end() :]
         elif previous in ("item", "cont") and line[:1] in (" ", "\t"):
             kind = "cont"
+        if kind in ("para", "item") and ":" in line[:24] and _METADATA.match(line):
+            kind = "hidden"
         if kind in ("hidden", "code"):
             shown = HIDDEN * len(line)
         kinds[i] = kind
