@@ -178,6 +178,8 @@ def plan_rewrites(
     spaCy, loaded on first use); otherwise, and when the parse offers none, the rule's own phrase fix."""
     from pipeline.blameless.markdown import HIDDEN, segment
 
+    if not any(sentences and m.finding.level.blocks or m.fix is not None or m.review_fix is not None for m in matches):
+        return [None] * len(matches)  # nothing could be rewritten: skip masking the text again
     guard = segment(text, skip_quotes=True, skip_blockquotes=True)
     rewritten: dict[tuple[int, int], Edit | None] = {}
     plan: list[Edit | None] = []

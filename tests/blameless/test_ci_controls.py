@@ -216,6 +216,13 @@ def test_text_and_json_show_each_rewrite_marked_safe_or_review(tmp_path: Path) -
     assert "human error" not in by_rule["BL003"]["text"]
 
 
+@pytest.mark.parametrize("fmt", ["github", "sarif"])
+def test_github_and_sarif_messages_carry_the_rewrite_and_its_safety(tmp_path: Path, fmt: str) -> None:
+    doc = write(tmp_path / "a.md", SAFE_AND_REVIEW)
+    out = runner.invoke(app, ["check", str(doc), "-f", fmt]).stdout
+    assert "Rewrite (safe): The fix was a restart." in out and "Rewrite (review): " in out
+
+
 def test_rewrites_option_adds_the_parsed_sentence_rewrite(tmp_path: Path) -> None:
     doc = write(tmp_path / "a.md", "Carlos broke the build at 09:40.\n")
     plain = runner.invoke(app, ["check", str(doc)])
