@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -21,15 +22,10 @@ def changed_lines(path: Path, ref: str) -> set[int] | None:
     (the file is not tracked). An InputError, with what to do next, when that cannot be known."""
     file = path.resolve()
     folder, name = file.parent, file.name
-    if _git(["rev-parse", "--is-inside-work-tree"], folder, path).stdout.strip() != "true":
-        raise InputError(path, "--changed-since needs a file inside a git work tree", hint=_HINT_REPO)
-    if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], folder, path, check=False).returncode:
-        raise InputError(
-            path,
-            f"--changed-since: {ref!r} is not a commit in this repository",
-            hint="name a branch, tag or commit that exists; a shallow CI checkout may need `git fetch origin "
-            "<branch>` first",
-        )
+    problem = _folder_problem(folder, ref)
+    if problem is not None:
+        reason, hint = problem
+        raise InputError(path, reason, hint=hint)
     if _git(["ls-files", "--error-unmatch", "--", name], folder, path, check=False).returncode:
         return None
     diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", ref, "--", name], folder, path)
@@ -41,6 +37,24 @@ def changed_lines(path: Path, ref: str) -> set[int] | None:
 
 
 _HINT_REPO = "run it from a clone of the repository, or check the file without --changed-since"
+
+
+@lru_cache(maxsize=256)
+def _folder_problem(folder: Path, ref: str) -> tuple[str, str] | None:
+    """Why files in `folder` cannot be compared with `ref` (reason, hint), or None; asked once per folder."""
+    try:
+        inside = _git(["rev-parse", "--is-inside-work-tree"], folder, folder).stdout.strip() == "true"
+    except InputError as error:
+        return error.reason, error.hint
+    if not inside:
+        return "--changed-since needs a file inside a git work tree", _HINT_REPO
+    if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], folder, folder, check=False).returncode:
+        return (
+            f"--changed-since: {ref!r} is not a commit in this repository",
+            "name a branch, tag or commit that exists; a shallow CI checkout may need `git fetch origin "
+            "<branch>` first",
+        )
+    return None
 
 
 def _git(arguments: list[str], folder: Path, path: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -23,9 +23,8 @@ class Negation(Strict):
     rules: list[str]
     before: str
     after: str
-    affirming: str
 
-    @field_validator("before", "after", "affirming")
+    @field_validator("before", "after")
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
@@ -40,18 +39,17 @@ class ContextFile(Strict):
 
 
 @lru_cache(maxsize=1)
-def _negation() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _negation() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
     negation = load_yaml_model(CONTEXT_PATH, ContextFile).negation
     rules = frozenset(rule.lower() for rule in negation.rules)
-    return rules, re.compile(negation.before), re.compile(negation.after), re.compile(negation.affirming)
+    return rules, re.compile(negation.before), re.compile(negation.after)
 
 
 def negated(lowered: str, start: int, end: int, rule_id: str, slug: str) -> bool:
     """True when the sentence denies this label or attribution ("it was not human error")."""
-    rules, before, after, affirming = _negation()
+    rules, before, after = _negation()
     if rule_id.lower() not in rules and slug not in rules:
         return False
-    preceding = lowered[max(0, start - _WINDOW) : start]
-    if before.search(preceding):
-        return affirming.search(preceding[-30:]) is None
+    if before.search(lowered, max(0, start - _WINDOW), start):
+        return True
     return after.match(lowered, end, end + _WINDOW) is not None

@@ -305,6 +305,7 @@ def test_a_denied_label_or_attribution_is_not_blame(sentence: str) -> None:
         ("This was not just human error.", "BL003"),  # "not just" affirms the label
         ("Not only human error but also the config.", "BL003"),
         ("It was not a bug, it was human error.", "BL003"),  # the negation is another clause's
+        ("It was not just a bug; it was human error.", "BL003"),
         ("It was Dave's fault.", "BL009"),
         ("Dave did not follow the runbook.", "BL002"),  # a negated action still blames the person
     ],
@@ -340,12 +341,12 @@ def test_a_typo_in_context_yaml_is_a_config_error_with_file_and_line(tmp_path: P
     from pipeline.blameless import context
     from pipeline.errors import ConfigError
 
-    broken = write(tmp_path / "context.yaml", context.CONTEXT_PATH.read_text().replace("  affirming:", "  afirming:"))
-    line = next(n for n, text in enumerate(broken.read_text().splitlines(), 1) if "afirming:" in text)
+    broken = write(tmp_path / "context.yaml", context.CONTEXT_PATH.read_text().replace("  after:", "  aftr:"))
+    line = next(n for n, text in enumerate(broken.read_text().splitlines(), 1) if "aftr:" in text)
     monkeypatch.setattr(context, "CONTEXT_PATH", broken)
     context._negation.cache_clear()
     try:
-        with pytest.raises(ConfigError, match=rf"context.yaml:{line}: unknown key 'afirming'"):
+        with pytest.raises(ConfigError, match=rf"context.yaml:{line}: unknown key 'aftr'"):
             found("It was not human error.")
     finally:
         context._negation.cache_clear()
