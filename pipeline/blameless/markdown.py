@@ -100,6 +100,15 @@ def ignore_comment(rule_id: str, match: str) -> str:
     return f'<!-- blameless-ignore {rule_id} "{phrase}" -->' if phrase else f"<!-- blameless-ignore {rule_id} -->"
 
 
+def with_ignore_comment(text: str, line: int, rule_id: str, match: str) -> str:
+    """`text` with the comment that ignores one finding (its line, rule id and matched words) added at the
+    end of the finding's first line, where it applies to that line only."""
+    lines = text.split("\n")
+    index = line - 1
+    lines[index] = lines[index].rstrip() + " " + ignore_comment(rule_id, match)
+    return "\n".join(lines)
+
+
 @dataclass
 class Document:
     text: str

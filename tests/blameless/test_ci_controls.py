@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.blameless import lint_text
-from pipeline.blameless.markdown import ignore_comment
+from pipeline.blameless.markdown import ignore_comment, with_ignore_comment
 from pipeline.cli import app
 
 runner = CliRunner()
@@ -113,6 +113,21 @@ def test_ignore_comment_writes_a_comment_that_ignores_that_finding() -> None:
     assert found(text.rstrip("\n") + " " + comment + "\n") == [(1, "BL001", "Carlos broke")]
     quoted = ignore_comment("BL003", 'the "human error" -- label')
     assert quoted == '<!-- blameless-ignore BL003 "human error" -->'
+
+
+def test_each_finding_rejected_by_code_goes_away_alone() -> None:
+    """What a reviewer's "Reject" does: the comment written for one finding removes that finding only."""
+    text = (
+        "# Review\n\nCarlos broke the build. Dave broke it again at 09:40.\n\n"
+        "- The outage was human error, and it was obviously the cache.\n"
+        "- Carlos should have drained the node.\n\n| when | what |\n| --- | --- |\n| 09:40 | Dave broke the login flow |\n"
+    )
+    findings = lint_text(text)
+    assert len(findings) >= 5
+    for finding in findings:
+        rejected = with_ignore_comment(text, finding.line, finding.rule_id, finding.match)
+        left = [(f.line, f.column, f.rule_id) for f in lint_text(rejected)]
+        assert left == [(f.line, f.column, f.rule_id) for f in findings if f is not finding]
 
 
 # ---------------------------------------------------------------- --changed-since REF
