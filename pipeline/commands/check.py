@@ -256,7 +256,7 @@ def check_command(
 
                     write_atomic(Path(path), fixed)  # the author's document: never left half-written
                     typer.echo(f"fixed {path}", err=True)
-                if fixed != text:
+                if fix and fixed != text:  # report on what the file now says; --diff alone changed nothing
                     text = fixed
                     matches = _matches(text, path, config, people, changed)
             findings.extend(_with_rewrites(text, matches, people, sentences=rewrites or fix or diff))

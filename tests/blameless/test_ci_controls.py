@@ -252,6 +252,8 @@ def test_diff_alone_shows_safe_and_review_rewrites_and_writes_nothing(tmp_path: 
     assert doc.read_text() == SAFE_AND_REVIEW
     assert "+The fix was a restart.\n" in result.stdout
     assert "-The outage was human error at 03:10.\n" in result.stdout
+    assert result.stderr.count("BL00") == 2  # the file as it is: both findings, with their rewrites
+    assert "[safe rewrite: The fix was a restart.]" in result.stderr and "[review rewrite: " in result.stderr
 
 
 def test_fix_with_diff_writes_the_safe_rewrites_prints_their_diff_and_the_review_rewrites(tmp_path: Path) -> None:
