@@ -173,6 +173,7 @@ def test_changed_since_reports_only_lines_changed_since_the_ref(repo: Path) -> N
     code, lines, _ = check_lines(str(doc), "--changed-since", "base")
     assert (code, lines) == (1, [5, 7])  # line 3 (untouched) is not reported
     assert check_lines(str(doc))[1] == [3, 5, 7]
+    assert check_lines(str(repo / "docs"), "--changed-since", "base")[1] == [5, 7]  # a directory, file by file
     git(repo, "commit", "-q", "-am", "second")  # committed changes count the same as work-tree edits
     assert check_lines(str(doc), "--changed-since", "base")[1] == [5, 7]
     assert check_lines(str(doc), "--changed-since", "HEAD")[:2] == (0, [])
