@@ -65,6 +65,28 @@ def lint_matches(
     rules: RuleSet | None = None,
 ) -> list[Match]:
     """Like lint_text, with offsets and review rewrites kept (for rewrite_blameless and --fix)."""
+    return _lint(text, path, config, people, rules)[0]
+
+
+def unused_ignores(
+    text: str,
+    *,
+    path: str = "-",
+    config: BlamelessConfig | None = None,
+    people: Sequence[str] = (),
+    rules: RuleSet | None = None,
+) -> list[int]:
+    """Lines of `blameless-ignore` comments that suppress nothing: the words they named were rewritten or
+    moved, so the comment is stale (and would silence the next match that happens to fit)."""
+    if "blameless-ignore" not in text:
+        return []
+    return _lint(text, path, config, people, rules)[1]
+
+
+def _lint(
+    text: str, path: str, config: BlamelessConfig | None, people: Sequence[str], rules: RuleSet | None
+) -> tuple[list[Match], list[int]]:
+    """The matches, and the lines of the one-match ignores that matched nothing."""
     config = config or BlamelessConfig()
     rules = rules or active_rules()
     doc = segment(
@@ -97,10 +119,14 @@ def lint_matches(
         found.extend(_strongest(candidates))
     found.sort(key=lambda m: (m.start, m.finding.rule_id))
     found = _without_allowed_phrases(found, lowered)
+    unused: list[int] = []
     for ignore in doc.ignores:
-        found = _without_one_match(found, ignore, lowered)
+        kept = _without_one_match(found, ignore, lowered)
+        if len(kept) == len(found):
+            unused.append(doc.position(ignore.comment)[0])
+        found = kept
     minimum = config.min_level.rank
-    return [m for m in found if m.finding.level.rank >= minimum]
+    return [m for m in found if m.finding.level.rank >= minimum], unused
 
 
 def _without_allowed_phrases(found: list[Match], lowered: str) -> list[Match]:

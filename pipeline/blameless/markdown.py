@@ -79,6 +79,7 @@ class OneMatchIgnore:
     end: int
     rules: frozenset[str]
     phrase: str | None
+    comment: int  # where the comment itself starts
 
     def matches_rule(self, rule_id: str, slug: str) -> bool:
         return not self.rules or rule_id.lower() in self.rules or slug in self.rules
@@ -364,7 +365,7 @@ def _one_match_ignores(found: list[_Found], text: str, masked: str) -> list[OneM
         else:
             target = (end, _next_block_end(masked, end))
         phrase = " ".join(phrase.split()) if phrase and phrase.strip() else None
-        ignores.append(OneMatchIgnore(*target, ids, phrase))
+        ignores.append(OneMatchIgnore(*target, ids, phrase, start))
     return ignores
 
 

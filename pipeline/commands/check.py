@@ -83,6 +83,17 @@ def _note_unchecked_lines(path: str, text: str) -> None:
         )
 
 
+def _note_unused_ignores(
+    path: str, text: str, config: BlamelessConfig, people: list[str], changed: set[int] | None
+) -> None:
+    """Say which `blameless-ignore` comments match nothing any more (under --changed-since: on changed lines)."""
+    from pipeline.blameless.linter import unused_ignores
+
+    for line in unused_ignores(text, path=path, config=config, people=people):
+        if changed is None or line in changed:
+            typer.echo(f"note: {path}:{line}: this blameless-ignore comment matches no finding; remove it", err=True)
+
+
 def _incident_people(path: str) -> list[str]:
     from pipeline.blameless.people import people_from_incident_toml
 
@@ -260,6 +271,7 @@ def check_command(
                     text = fixed
                     matches = _matches(text, path, config, people, changed)
             findings.extend(_with_rewrites(text, matches, people, sentences=rewrites or fix or diff))
+            _note_unused_ignores(path, text, config, people, changed)
         except PipelineError as error:
             errors.append(error)
 

@@ -368,3 +368,15 @@ def test_a_typo_in_context_yaml_is_a_config_error_with_file_and_line(tmp_path: P
             found("It was not human error.")
     finally:
         context._negation.cache_clear()
+
+
+def test_a_stale_ignore_comment_is_noted_with_its_line(tmp_path: Path) -> None:
+    text = (
+        'The build broke at 09:40. <!-- blameless-ignore BL001 "Carlos broke" -->\n\n'
+        'Dave broke the cache. <!-- blameless-ignore BL001 "Dave broke" -->\n'
+    )
+    doc = write(tmp_path / "a.md", text)
+    result = runner.invoke(app, ["check", str(doc)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"note: {doc}:1: this blameless-ignore comment matches no finding" in result.stderr
+    assert f"{doc}:3:" not in result.stderr  # the other one still ignores its match
