@@ -243,7 +243,7 @@ def segment(
             shown = " " * m.end() + line[m.end() :]
         elif previous in ("item", "cont") and line[:1] in (" ", "\t"):
             kind = "cont"
-        if kind in ("para", "item") and ":" in line[:24] and _METADATA.match(line):
+        if kind in ("para", "item") and line.find(":", 0, 24) >= 0 and _METADATA.match(line):
             kind = "hidden"
         if kind in ("hidden", "code"):
             shown = HIDDEN * len(line)
