@@ -38,6 +38,7 @@ class Match:
     end: int
     fix: str | None
     review_fix: str | None
+    quoted: bool = False  # in quoted text the config chose to check: reported, never rewritten
 
 
 def lint_text(
@@ -126,7 +127,20 @@ def _lint(
             unused.append(doc.position(ignore.comment)[0])
         found = kept
     minimum = config.min_level.rank
-    return [m for m in found if m.finding.level.rank >= minimum], unused
+    found = [m for m in found if m.finding.level.rank >= minimum]
+    if found and not (config.skip_quotes and config.skip_blockquotes):
+        _mark_quoted(found, text)
+    return found, unused
+
+
+def _mark_quoted(found: list[Match], text: str) -> None:
+    """Flag matches inside quotes or blockquotes (read only because the config asked): a quotation is
+    someone's words, so no rewrite may change it. With the default config such text is never matched."""
+    guard = segment(text, skip_quotes=True, skip_blockquotes=True)
+    for match in found:
+        match.quoted = HIDDEN in guard.masked[match.start : match.end] or (
+            guard.line_kinds[guard.line_index(match.start)] == "quote"
+        )
 
 
 def _without_allowed_phrases(found: list[Match], lowered: str) -> list[Match]:

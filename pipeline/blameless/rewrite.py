@@ -176,24 +176,20 @@ def plan_rewrites(
 
     A warning-or-worse match gets its sentence's grammar rewrite when `sentences` (this parses the sentence,
     spaCy, loaded on first use); otherwise, and when the parse offers none, the rule's own phrase fix."""
-    from pipeline.blameless.markdown import HIDDEN, segment
+    from pipeline.blameless.markdown import segment
 
-    if not any(sentences and m.finding.level.blocks or m.fix is not None or m.review_fix is not None for m in matches):
-        return [None] * len(matches)  # nothing could be rewritten: skip masking the text again
-    guard = segment(text, skip_quotes=True, skip_blockquotes=True)
+    guard = None  # quotes and blockquotes hidden: where a whole sentence may not be rewritten
     rewritten: dict[tuple[int, int], Edit | None] = {}
     plan: list[Edit | None] = []
     for match in matches:
-        if (
-            HIDDEN in guard.masked[match.start : match.end]
-            or guard.line_kinds[guard.line_index(match.start)] == "quote"
-        ):
+        if match.quoted:
             plan.append(None)
             continue
         edit = None
         if sentences and match.finding.level.blocks:
             span = _sentence_span(text, match.start, match.end)
             if span not in rewritten:
+                guard = guard or segment(text, skip_quotes=True, skip_blockquotes=True)
                 rewritten[span] = _sentence_edit(text, span, guard.masked, people)
             edit = rewritten[span]
         if edit is None and (match.fix is not None or match.review_fix is not None):
