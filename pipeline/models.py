@@ -331,6 +331,15 @@ def blocking_findings(findings: Iterable[Finding]) -> list[Finding]:
     return [finding for finding in findings if finding.level.blocks]
 
 
+class FindingRewrite(Strict):
+    """The sentence a finding sits in, rewritten. "safe" rewrites keep the meaning by construction and are
+    what `check --fix` writes; "review" rewrites may change a claim, so only a person applies them."""
+
+    safety: Literal["safe", "review"]
+    original: str
+    text: str
+
+
 class Finding(Strict):
     """One blameless-check diagnostic; every output format renders a list of these."""
 
@@ -347,6 +356,7 @@ class Finding(Strict):
     suggestion: str = ""
     fix: str | None = Field(default=None, description="Replacement text when the rewrite is safe to apply.")
     help_url: str = ""
+    rewrite: FindingRewrite | None = Field(default=None, description="The finding's sentence, rewritten.")
 
 
 # ---------------------------------------------------------------- backfill

@@ -5,6 +5,7 @@ bundled ones the way Vale adds styles:
 
     [blameless]
     rules = ["team-rules.yaml"]        # more blameless rules, same format as the bundled rules.yaml
+    allow = ["root cause analysis"]    # phrases the check never reports a match inside
     [signals]
     file = "team-signals.yaml"         # keys here replace or extend pipeline/data/signals.yaml
     [redaction]
@@ -31,6 +32,8 @@ from pipeline.home import HOME_VARIABLE, library_home
 CONFIG_FILE = "postmortem.toml"
 # section -> the one key it takes (a path or a list of paths)
 DATA_FILE_KEYS = {"blameless": "rules", "signals": "file", "redaction": "patterns"}
+# section -> its keys that are settings rather than data files (read by their own functions below)
+SETTING_KEYS = {"blameless": ("allow",)}
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -102,11 +105,13 @@ def data_files(path: Path | None = None) -> DataFiles:
         table = config.get(section, {})
         if not isinstance(table, dict):
             raise ConfigError(path, f"[{section}] must be a table", line=key_line(path, section))
-        unknown = sorted(set(table) - {key})
+        known = (key, *SETTING_KEYS.get(section, ()))
+        unknown = sorted(set(table) - set(known))
         if unknown:
+            keys = " or ".join(repr(name) for name in known)
             raise ConfigError(
                 path,
-                f"[{section}] unknown key {unknown[0]!r}; the key is {key!r}",
+                f"[{section}] unknown key {unknown[0]!r}; the key{'s are' if len(known) > 1 else ' is'} {keys}",
                 line=key_line(path, section, unknown[0]),
             )
         value = table.get(key, [])
@@ -216,3 +221,22 @@ def _text_table(
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(path, f"[{section}] {key} must be non-empty text", line=key_line(path, section, key))
     return {key: value.strip() for key, value in table.items()}
+
+
+def allowed_phrases(path: Path | None = None) -> tuple[str, ...]:
+    """`[blameless] allow`: phrases (e.g. "root cause analysis") the blameless check never reports a match
+    inside. A team's vocabulary is settled once here instead of in a comment on every line."""
+    path = path or config_path()
+    if path is None:
+        return ()
+    table = read_config(path).get("blameless", {})
+    if not isinstance(table, dict):
+        raise ConfigError(path, "[blameless] must be a table", line=key_line(path, "blameless"))
+    value = table.get("allow", [])
+    if not isinstance(value, list) or not all(isinstance(phrase, str) and phrase.strip() for phrase in value):
+        raise ConfigError(
+            path,
+            '[blameless] allow must be a list of phrases, e.g. allow = ["root cause analysis"]',
+            line=key_line(path, "blameless", "allow"),
+        )
+    return tuple(" ".join(phrase.split()) for phrase in value)

@@ -29,7 +29,7 @@ class BlamelessConfig(Strict):
     accept: list[str] = Field(default_factory=list, description="Terms never flagged (matched case-insensitively).")
     first_names: bool = Field(default=True, description="Treat common first names as persons.")
     skip_quotes: bool = Field(default=True, description='Skip quoted text (meta-mentions like "human error").')
-    skip_blockquotes: bool = Field(default=False, description="Skip > blockquotes (pasted chat).")
+    skip_blockquotes: bool = Field(default=True, description="Skip > blockquotes (quoted chat is not the author's).")
     min_level: Level = Field(default=Level.suggestion, description="Drop findings below this level.")
 
     def rule_level(self, rule_id: str, slug: str) -> LevelOrOff | None:

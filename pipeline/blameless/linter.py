@@ -15,10 +15,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.blameless.agents import subject_after, subject_before
 from pipeline.blameless.config import BlamelessConfig
-from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, segment
+from pipeline.blameless.context import negated
+from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, OneMatchIgnore, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
 from pipeline.blameless.rules import CompiledPattern, CompiledRule, RuleSet, active_rules
@@ -36,6 +38,7 @@ class Match:
     end: int
     fix: str | None
     review_fix: str | None
+    quoted: bool = False  # in quoted text the config chose to check: reported, never rewritten
 
 
 def lint_text(
@@ -63,6 +66,28 @@ def lint_matches(
     rules: RuleSet | None = None,
 ) -> list[Match]:
     """Like lint_text, with offsets and review rewrites kept (for rewrite_blameless and --fix)."""
+    return _lint(text, path, config, people, rules)[0]
+
+
+def unused_ignores(
+    text: str,
+    *,
+    path: str = "-",
+    config: BlamelessConfig | None = None,
+    people: Sequence[str] = (),
+    rules: RuleSet | None = None,
+) -> list[int]:
+    """Lines of `blameless-ignore` comments that suppress nothing: the words they named were rewritten or
+    moved, so the comment is stale (and would silence the next match that happens to fit)."""
+    if "blameless-ignore" not in text:
+        return []
+    return _lint(text, path, config, people, rules)[1]
+
+
+def _lint(
+    text: str, path: str, config: BlamelessConfig | None, people: Sequence[str], rules: RuleSet | None
+) -> tuple[list[Match], list[int]]:
+    """The matches, and the lines of the one-match ignores that matched nothing."""
     config = config or BlamelessConfig()
     rules = rules or active_rules()
     doc = segment(
@@ -93,9 +118,64 @@ def lint_matches(
                 if match is not None:
                     candidates.append(match)
         found.extend(_strongest(candidates))
+    found.sort(key=lambda m: (m.start, m.finding.rule_id))
+    found = _without_allowed_phrases(found, lowered)
+    unused: list[int] = []
+    for ignore in doc.ignores:
+        kept = _without_one_match(found, ignore, lowered)
+        if len(kept) == len(found):
+            unused.append(doc.position(ignore.comment)[0])
+        found = kept
     minimum = config.min_level.rank
     found = [m for m in found if m.finding.level.rank >= minimum]
-    found.sort(key=lambda m: (m.start, m.finding.rule_id))
+    if found and not (config.skip_quotes and config.skip_blockquotes):
+        _mark_quoted(found, text)
+    return found, unused
+
+
+def _mark_quoted(found: list[Match], text: str) -> None:
+    """Flag matches inside quotes or blockquotes (read only because the config asked): a quotation is
+    someone's words, so no rewrite may change it. With the default config such text is never matched."""
+    guard = segment(text, skip_quotes=True, skip_blockquotes=True)
+    for match in found:
+        match.quoted = HIDDEN in guard.masked[match.start : match.end] or (
+            guard.line_kinds[guard.line_index(match.start)] == "quote"
+        )
+
+
+def _without_allowed_phrases(found: list[Match], lowered: str) -> list[Match]:
+    """Drop matches that lie inside a phrase the team allows (postmortem.toml `[blameless] allow`)."""
+    if not found:
+        return found
+    from pipeline.settings import allowed_phrases
+
+    expression = _phrase_expression(allowed_phrases())
+    if expression is None:
+        return found
+    spans = [m.span() for m in expression.finditer(lowered)]
+    return [m for m in found if not any(start <= m.start and m.end <= end for start, end in spans)]
+
+
+@lru_cache(maxsize=8)
+def _phrase_expression(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One expression for every allowed phrase: whole words, any whitespace run between them."""
+    if not phrases:
+        return None
+    alternatives = sorted((r"\s+".join(map(re.escape, p.lower().split())) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+
+
+def _without_one_match(found: list[Match], ignore: OneMatchIgnore, lowered: str) -> list[Match]:
+    """Drop the first match a `blameless-ignore` comment names; the others stay reported."""
+    spans: list[tuple[int, int]] | None = None
+    for index, match in enumerate(found):
+        rule = match.finding
+        if not (ignore.start <= match.start < ignore.end) or not ignore.matches_rule(rule.rule_id, rule.slug):
+            continue
+        if spans is None:
+            spans = ignore.phrase_spans(lowered)
+        if any(start < match.end and match.start < end for start, end in spans):
+            return found[:index] + found[index + 1 :]
     return found
 
 
@@ -248,6 +328,8 @@ def _candidate(
         if _accepted_overlap(lowered, start, end, accepted):
             return None
     if doc.suppressed(start, rule.id, rule.slug):
+        return None
+    if negated(lowered, start, end, rule.id, rule.slug):
         return None
     level = spec.level or rule.level
     if spec.level is None:

@@ -29,8 +29,14 @@ _HTML_BLOCK = re.compile(
 )
 _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next)\b(.*)$", re.S | re.I)
+_CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next|ignore)\b(.*)$", re.S | re.I)
+# `blameless-ignore [RULE] ["phrase"]`: one match, named by its rule and (part of) its words.
+_IGNORE_ARGS = re.compile(r'^\s*(BL\d{3}|[a-z][a-z0-9-]+)?\s*(?:"([^"]+)")?\s*$', re.I)
 _TIME_ROW = re.compile(r"^[^\w]*+(?:\d{1,9}[.)]\s+)?[^\w]*+(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
+# A metadata line ("keywords: outage, human error", "**Tags:** ..."): a list of labels, not prose.
+_METADATA = re.compile(
+    r"^(?:[-*+][ \t]+)?(?:\*\*)?(?:keywords|tags|labels|categories|topics|aliases)(?:\*\*)?[ \t]*:", re.I
+)
 _CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 
 # First non-space characters that can begin a fence, or a thematic break, link definition or HTML block
@@ -64,6 +70,46 @@ class Control:
     rules: frozenset[str]
 
 
+@dataclass(frozen=True)
+class OneMatchIgnore:
+    """A `blameless-ignore` comment: the first match of `rules` (empty = any rule) between `start` and
+    `end` whose words overlap `phrase` (None = any words) is not reported; other matches still are."""
+
+    start: int
+    end: int
+    rules: frozenset[str]
+    phrase: str | None
+    comment: int  # where the comment itself starts
+
+    def matches_rule(self, rule_id: str, slug: str) -> bool:
+        return not self.rules or rule_id.lower() in self.rules or slug in self.rules
+
+    def phrase_spans(self, lowered: str) -> list[tuple[int, int]]:
+        """Where the phrase occurs in the target (case and whitespace runs ignored)."""
+        if self.phrase is None:
+            return [(self.start, self.end)]
+        words = self.phrase.lower().split()
+        expression = re.compile(r"\s+".join(re.escape(word) for word in words))
+        return [m.span() for m in expression.finditer(lowered, self.start, self.end)]
+
+
+def ignore_comment(rule_id: str, match: str) -> str:
+    """The comment that ignores one finding, for code that writes it (a reviewer's "Reject"): the rule and
+    the longest stretch of the matched words that a comment can hold."""
+    pieces = re.split(r'"|--', " ".join(match.split()))
+    phrase = max(pieces, key=len).strip()
+    return f'<!-- blameless-ignore {rule_id} "{phrase}" -->' if phrase else f"<!-- blameless-ignore {rule_id} -->"
+
+
+def with_ignore_comment(text: str, line: int, rule_id: str, match: str) -> str:
+    """`text` with the comment that ignores one finding (its line, rule id and matched words) added at the
+    end of the finding's first line, where it applies to that line only."""
+    lines = text.split("\n")
+    index = line - 1
+    lines[index] = lines[index].rstrip() + " " + ignore_comment(rule_id, match)
+    return "\n".join(lines)
+
+
 @dataclass
 class Document:
     text: str
@@ -73,6 +119,7 @@ class Document:
     line_sections: list[str | None]
     timeline_rows: list[bool]
     controls: list[Control] = field(default_factory=list)
+    ignores: list[OneMatchIgnore] = field(default_factory=list)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
@@ -196,6 +243,8 @@ def segment(
             shown = " " * m.end() + line[m.end() :]
         elif previous in ("item", "cont") and line[:1] in (" ", "\t"):
             kind = "cont"
+        if kind in ("para", "item") and line.find(":", 0, 24) >= 0 and _METADATA.match(line):
+            kind = "hidden"
         if kind in ("hidden", "code"):
             shown = HIDDEN * len(line)
         kinds[i] = kind
@@ -216,8 +265,9 @@ def segment(
 
     masked = "".join(out)[: len(text)]  # the last line has no newline to replace
     masked = _mask_inline(masked, skip_quotes)
-    controls = _control_ranges(controls or [], masked, len(text))
-    return Document(text, masked, starts, kinds, line_sections, timeline_rows, controls)
+    ignores = _one_match_ignores(controls or [], text, masked)
+    controls = _control_ranges([c for c in controls or [] if c[0] != "ignore"], masked, len(text))
+    return Document(text, masked, starts, kinds, line_sections, timeline_rows, controls, ignores)
 
 
 def _lines_with_comments(text: str, starts: list[int]) -> set[int]:
@@ -276,21 +326,50 @@ def _classify(heading: str, sections: dict[str, re.Pattern[str]]) -> str | None:
     return next((name for name, regex in sections.items() if regex.search(heading)), None)
 
 
-def _mask_comments(text: str) -> tuple[str, list[tuple[str, frozenset[str], int, int]] | None]:
+_Found = tuple[str, frozenset[str], int, int, str | None]
+
+
+def _mask_comments(text: str) -> tuple[str, list[_Found] | None]:
     """The text with HTML comments hidden, and their controls as (verb, rule ids, comment start, comment
-    end); None instead of the controls when the text has no comment at all."""
+    end, phrase); None instead of the controls when the text has no comment at all."""
     if "<!--" not in text:
         return text, None
-    found = []
+    found: list[_Found] = []
     for match in _COMMENT.finditer(text):
         control = _CONTROL.match(match.group(1))
-        if control:
+        if not control:
+            continue
+        verb = control.group(1).lower()
+        if verb == "ignore":
+            args = _IGNORE_ARGS.match(control.group(2))
+            if args is None:
+                continue  # not the documented shape: ignoring nothing beats ignoring the wrong match
+            ids = frozenset({args.group(1).lower()}) if args.group(1) else frozenset()
+            found.append((verb, ids, match.start(), match.end(), args.group(2)))
+        else:
             ids = frozenset(token.lower() for token in _CONTROL_IDS.findall(control.group(2)))
-            found.append((control.group(1).lower(), ids, match.start(), match.end()))
+            found.append((verb, ids, match.start(), match.end(), None))
     return _COMMENT.sub(_hide_keeping_newlines, text), found
 
 
-def _control_ranges(found: list[tuple[str, frozenset[str], int, int]], masked: str, length: int) -> list[Control]:
+def _one_match_ignores(found: list[_Found], text: str, masked: str) -> list[OneMatchIgnore]:
+    """A trailing `blameless-ignore` targets its own line; one on a line of its own, the next block."""
+    ignores = []
+    for verb, ids, start, end, phrase in found:
+        if verb != "ignore":
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        if masked[line_start:start].strip(f" \t{HIDDEN}{BLOCK}"):
+            line_end = text.find("\n", end)
+            target = (line_start, len(text) if line_end < 0 else line_end)
+        else:
+            target = (end, _next_block_end(masked, end))
+        phrase = " ".join(phrase.split()) if phrase and phrase.strip() else None
+        ignores.append(OneMatchIgnore(*target, ids, phrase, start))
+    return ignores
+
+
+def _control_ranges(found: list[_Found], masked: str, length: int) -> list[Control]:
     """Turn disable/enable/ignore-next comments into suppressed ranges.
 
     `disable` with no ids turns every rule off; `enable` with no ids turns everything back on;
@@ -299,7 +378,7 @@ def _control_ranges(found: list[tuple[str, frozenset[str], int, int]], masked: s
     ranges: list[Control] = []
     all_since: int | None = None
     since: dict[str, int] = {}
-    for verb, ids, start, end in found:
+    for verb, ids, start, end, _ in found:
         if verb == "disable":
             if not ids and all_since is None:
                 all_since = end

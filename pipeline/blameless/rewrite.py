@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.models import Finding
+from pipeline.models import Finding, FindingRewrite
 
 if TYPE_CHECKING:
     from pipeline.blameless.config import BlamelessConfig
+    from pipeline.blameless.linter import Match
 
+SAFE, REVIEW = "safe", "review"  # the two kinds of rewrite (the same words pipeline.blameless.sentence uses)
 _CLAUSE_END = re.compile(r"[.,;!?\x03\x00()\[\]]|\s[-\u2013\u2014]\s")
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:\x03\n]\s*|^\s*(?:[-*+]|\d+[.)])\s+)\Z", re.M)
 
@@ -153,3 +156,88 @@ def apply_sentence_rewrites(
 ) -> str:
     """`text` with its flagged sentences rephrased: only safe rewrites (--fix), or review ones too (--diff)."""
     return apply_edits(text, sentence_edits(text, people, safe_only=safe_only, config=config))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A planned rewrite of `text[start:end]`: a whole sentence (grammar rewrite) or a rule's phrase fix."""
+
+    start: int
+    end: int
+    replacement: str
+    safety: str  # "safe" (what --fix writes) or "review"
+
+
+def plan_rewrites(
+    text: str, matches: Sequence[Match], people: Sequence[str] = (), *, sentences: bool = True
+) -> list[Edit | None]:
+    """One edit (or None) per match of `text`, never touching quoted text: blockquotes, quoted chat, code,
+    front matter and metadata lines are left as written whatever the check's config says.
+
+    A warning-or-worse match gets its sentence's grammar rewrite when `sentences` (this parses the sentence,
+    spaCy, loaded on first use); otherwise, and when the parse offers none, the rule's own phrase fix."""
+    from pipeline.blameless.markdown import segment
+
+    guard = None  # quotes and blockquotes hidden: where a whole sentence may not be rewritten
+    rewritten: dict[tuple[int, int], Edit | None] = {}
+    plan: list[Edit | None] = []
+    for match in matches:
+        if match.quoted:
+            plan.append(None)
+            continue
+        edit = None
+        if sentences and match.finding.level.blocks:
+            span = _sentence_span(text, match.start, match.end)
+            if span not in rewritten:
+                guard = guard or segment(text, skip_quotes=True, skip_blockquotes=True)
+                rewritten[span] = _sentence_edit(text, span, guard.masked, people)
+            edit = rewritten[span]
+        if edit is None and (match.fix is not None or match.review_fix is not None):
+            safe = match.fix is not None
+            edit = Edit(match.start, match.end, match.fix if safe else match.review_fix or "", SAFE if safe else REVIEW)
+        plan.append(edit)
+    return plan
+
+
+def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding text[start:end], cut at the line ends around it."""
+    begin = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, start)), default=0)
+    begin = max(begin, text.rfind("\n", 0, start) + 1)
+    stop = _SENTENCE_STOP.search(text, end)
+    finish = stop.start() if stop else len(text)
+    newline = text.find("\n", end)
+    finish = min(finish, newline) if newline >= 0 else finish
+    while begin < finish and text[begin] in " \t":
+        begin += 1
+    return begin, finish
+
+
+def _sentence_edit(text: str, span: tuple[int, int], masked: str, people: Sequence[str]) -> Edit | None:
+    from pipeline.blameless.markdown import BLOCK, HIDDEN
+    from pipeline.blameless.sentence import rewrite_sentence
+
+    start, end = span
+    if HIDDEN in masked[start:end] or BLOCK in masked[start:end].strip(BLOCK):
+        return None
+    rewrite = rewrite_sentence(text[start:end], people)
+    return None if rewrite is None else Edit(start, end, rewrite.text, rewrite.safety)
+
+
+def apply_plan(text: str, plan: Iterable[Edit | None], *, safe_only: bool) -> str:
+    """`text` with the planned edits (only the safe ones for --fix); a sentence rewrite wins over a phrase
+    fix inside it, and a sentence shared by several matches is rewritten once."""
+    chosen: list[Edit] = []
+    candidates = {e for e in plan if e is not None and (e.safety == SAFE or not safe_only)}
+    for edit in sorted(candidates, key=lambda e: (e.start, -(e.end - e.start))):
+        if not chosen or edit.start >= chosen[-1].end:
+            chosen.append(edit)
+    return apply_edits(text, [(e.start, e.end, e.replacement) for e in chosen])
+
+
+def finding_rewrite(text: str, edit: Edit) -> FindingRewrite:
+    """What the output shows for an edit: the whole sentence before and after, marked safe or review."""
+    start, end = _sentence_span(text, edit.start, edit.end)
+    start, end = min(start, edit.start), max(end, edit.end)
+    before = text[start:end]
+    after = apply_edits(before, [(edit.start - start, edit.end - start, edit.replacement)])
+    return FindingRewrite(safety=edit.safety, original=" ".join(before.split()), text=" ".join(after.split()))

@@ -21,6 +21,8 @@ from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.models import Finding, Level
 
 if TYPE_CHECKING:
+    from pipeline.blameless.config import BlamelessConfig
+    from pipeline.blameless.linter import Match
     from pipeline.blameless.rules import RuleSet
 
 _SKIP_DIRS = {"node_modules", ".git", ".venv", "__pycache__"}
@@ -81,6 +83,17 @@ def _note_unchecked_lines(path: str, text: str) -> None:
         )
 
 
+def _note_unused_ignores(
+    path: str, text: str, config: BlamelessConfig, people: list[str], changed: set[int] | None
+) -> None:
+    """Say which `blameless-ignore` comments match nothing any more (under --changed-since: on changed lines)."""
+    from pipeline.blameless.linter import unused_ignores
+
+    for line in unused_ignores(text, path=path, config=config, people=people):
+        if changed is None or line in changed:
+            typer.echo(f"note: {path}:{line}: this blameless-ignore comment matches no finding; remove it", err=True)
+
+
 def _incident_people(path: str) -> list[str]:
     from pipeline.blameless.people import people_from_incident_toml
 
@@ -88,6 +101,54 @@ def _incident_people(path: str) -> list[str]:
         return []
     toml = Path(path).parent / "incident.toml"
     return people_from_incident_toml(toml) if toml.is_file() else []
+
+
+def _changed_lines(path: str, ref: str | None) -> set[int] | None:
+    """The lines --changed-since keeps (None: all of them)."""
+    if ref is None:
+        return None
+    from pipeline.gitdiff import changed_lines
+
+    return changed_lines(Path(path), ref)
+
+
+def _matches(text: str, path: str, config: BlamelessConfig, people: list[str], changed: set[int] | None) -> list[Match]:
+    """The file's matches, only those touching a changed line under --changed-since."""
+    from pipeline.blameless.linter import lint_matches
+
+    found = lint_matches(text, path=path, config=config, people=people)
+    if changed is None:
+        return found
+    return [m for m in found if not changed.isdisjoint(range(m.finding.line, m.finding.end_line + 1))]
+
+
+def _rewritten(text: str, matches: list[Match], people: list[str], *, safe_only: bool) -> str:
+    from pipeline.blameless.rewrite import apply_plan, plan_rewrites
+
+    return apply_plan(text, plan_rewrites(text, matches, people), safe_only=safe_only)
+
+
+def _with_rewrites(text: str, matches: list[Match], people: list[str], *, sentences: bool) -> list[Finding]:
+    """Each finding with its rewrite, marked safe or review: the rules' phrase fixes always, the sentence
+    rewrites (a parse of each flagged sentence) when `sentences`."""
+    from pipeline.blameless.rewrite import finding_rewrite, plan_rewrites
+
+    plan = plan_rewrites(text, matches, people, sentences=sentences)
+    return [
+        m.finding if edit is None else m.finding.model_copy(update={"rewrite": finding_rewrite(text, edit)})
+        for m, edit in zip(matches, plan)
+    ]
+
+
+def _unified_diff(path: str, before: str, after: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path.lstrip('/')}",
+            tofile=f"b/{path.lstrip('/')}",
+        )
+    )
 
 
 def check_command(
@@ -112,8 +173,29 @@ def check_command(
         ),
     ] = False,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print safe and review rewrites as a unified diff; alone, change nothing.")
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print safe and review rewrites as a unified diff; alone, change nothing. "
+            "With --fix: the diff of what was written (review rewrites stay in the findings).",
+        ),
     ] = False,
+    rewrites: Annotated[
+        bool,
+        typer.Option(
+            "--rewrites",
+            help="Show each finding's sentence rewritten, marked safe or review (parses flagged sentences; "
+            "always on with --fix/--diff).",
+        ),
+    ] = False,
+    changed_since: Annotated[
+        Optional[str],
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Only findings (and fixes) on lines added or changed since this git ref, e.g. origin/main.",
+        ),
+    ] = None,
     llm: Annotated[
         Optional[str], typer.Option("--llm", help="With --fix/--diff: a model rewrites flagged lines (checked again).")
     ] = None,
@@ -121,9 +203,7 @@ def check_command(
 ) -> None:
     """Check postmortems for blame language; suggest system phrasing for each finding."""
     from pipeline.blameless.config import load_config
-    from pipeline.blameless.linter import lint_text
     from pipeline.blameless.render import RENDERERS
-    from pipeline.blameless.rewrite import apply_safe_fixes, apply_sentence_rewrites
     from pipeline.blameless.rules import active_rules
 
     try:
@@ -154,15 +234,18 @@ def check_command(
                 "or --fix alone to print the fixed text",
             )
         )
+    if changed_since is not None and "-" in files:
+        fail(InputError("-", "--changed-since needs files in a git work tree, not stdin"))
     findings: list[Finding] = []
     for path in files:
         try:
             text = _read(path)
             people = [*(person or []), *_incident_people(path)]
-            found = lint_text(text, path=path, config=config, people=people)
+            changed = _changed_lines(path, changed_since)
+            matches = _matches(text, path, config, people, changed)
             _note_unchecked_lines(path, text)
             if fix or diff:
-                fixed = apply_sentence_rewrites(apply_safe_fixes(text, found), people, config=config)
+                fixed = _rewritten(text, matches, people, safe_only=True)
                 if model is not None:
                     from pipeline.llm_rewrite import rewrite_with_model
 
@@ -170,18 +253,13 @@ def check_command(
                     for note in notes:
                         warn(f"{path}: {note}")
                 if diff:
-                    # --diff alone also shows review rewrites; with --fix it shows exactly what is written
-                    shown = fixed if fix else apply_sentence_rewrites(fixed, people, safe_only=False, config=config)
-                    sys.stdout.write(
-                        "".join(
-                            difflib.unified_diff(
-                                text.splitlines(keepends=True),
-                                shown.splitlines(keepends=True),
-                                fromfile=f"a/{path.lstrip('/')}",
-                                tofile=f"b/{path.lstrip('/')}",
-                            )
+                    # with --fix: exactly what is written; alone: the safe and the review rewrites
+                    shown = fixed
+                    if not fix:
+                        shown = _rewritten(
+                            fixed, _matches(fixed, path, config, people, changed), people, safe_only=False
                         )
-                    )
+                    sys.stdout.write(_unified_diff(path, text, shown))
                 if path == "-" and not diff:
                     sys.stdout.write(fixed)
                 elif fix and path != "-" and fixed != text:
@@ -189,8 +267,11 @@ def check_command(
 
                     write_atomic(Path(path), fixed)  # the author's document: never left half-written
                     typer.echo(f"fixed {path}", err=True)
-                found = lint_text(fixed, path=path, config=config, people=people)
-            findings.extend(found)
+                if fix and fixed != text:  # report on what the file now says; --diff alone changed nothing
+                    text = fixed
+                    matches = _matches(text, path, config, people, changed)
+            findings.extend(_with_rewrites(text, matches, people, sentences=rewrites or fix or diff))
+            _note_unused_ignores(path, text, config, people, changed)
         except PipelineError as error:
             errors.append(error)
 

@@ -98,10 +98,10 @@ def test_root_cause_heading_is_not_flagged() -> None:
     assert ids("# The root cause\n") == []
 
 
-def test_blockquotes_are_linted_unless_configured_off() -> None:
+def test_blockquotes_are_quotation_and_skipped_unless_configured_on() -> None:
     text = "> Bob broke the build.\n"
-    assert ids(text) == ["BL001"]
-    assert ids(text, config=BlamelessConfig(skip_blockquotes=True)) == []
+    assert ids(text) == []
+    assert ids(text, config=BlamelessConfig(skip_blockquotes=False)) == ["BL001"]
 
 
 def test_disable_and_enable_comments() -> None:

@@ -29,6 +29,8 @@ def render_github(findings: list[Finding]) -> str:
             f"endLine={f.end_line},endColumn={f.end_column},title={_property(f'{f.rule_id} {f.slug}')}"
         )
         message = f.message + (f" Suggest: {f.suggestion}" if f.suggestion else "")
+        if f.rewrite is not None:
+            message += f" Rewrite ({f.rewrite.safety}): {f.rewrite.text}"
         lines.append(f"::{_COMMAND[f.level]} {props}::{_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 

@@ -41,6 +41,14 @@ def _uri(path: str) -> str:
     return file.as_posix()
 
 
+def _message(finding: Finding) -> str:
+    """The message, the suggestion and the rewrite (marked safe or review), as code scanning shows one text."""
+    text = finding.message + (f" Suggest: {finding.suggestion}" if finding.suggestion else "")
+    if finding.rewrite is not None:
+        text += f" Rewrite ({finding.rewrite.safety}): {finding.rewrite.text}"
+    return text
+
+
 def render_sarif(findings: list[Finding]) -> str:
     rules = _rules_metadata()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -49,7 +57,7 @@ def render_sarif(findings: list[Finding]) -> str:
         result = {
             "ruleId": f.rule_id,
             "level": _SARIF_LEVEL[f.level],
-            "message": {"text": f.message + (f" Suggest: {f.suggestion}" if f.suggestion else "")},
+            "message": {"text": _message(f)},
             "locations": [
                 {
                     "physicalLocation": {
