@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from pipeline.commands import backfill, check, draft, evaluate, score, similar
+from pipeline.commands import backfill, check, draft, evaluate, fetch, score, similar
 
 app = typer.Typer(
     help=(
@@ -39,6 +39,7 @@ rules_app = typer.Typer(
 rules_app.callback()(check.rules_list)
 rules_app.command("explain")(check.rules_explain)
 app.add_typer(rules_app, name="rules")
+app.add_typer(fetch.fetch_app, name="fetch")
 
 
 def main() -> None:
