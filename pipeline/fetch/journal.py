@@ -1,14 +1,17 @@
 """An append-only JSONL chat file with a checkpoint beside it, so a fetch can be killed and resumed.
 
-The protocol, per page: append the page's new lines in one write and fsync them, then replace the
-checkpoint (`.<name>.fetch-state.json`, written atomically). A kill between the two leaves lines the
-checkpoint does not know about; on resume every `ts` already in the file is read back and skipped, so
-nothing is written twice. A kill inside the write can leave a last line without its newline: that tail
-is cut off on resume and its message fetched again. The checkpoint names its channel, so one file never
-mixes two channels, and it records which stretches of history are complete (`covered`), which threads
-were read up to which reply, and the user names already looked up.
+The protocol: each response's new lines are appended in one write; after each page of history (and its
+threads) the file is fsynced and only then is the checkpoint (`.<name>.fetch-state.json`) replaced
+atomically. A kill anywhere leaves lines the checkpoint may not know about; on resume every `ts` already
+in the file is read back and skipped, so nothing is written twice, and whatever the checkpoint does not
+cover is fetched again, so nothing is lost. A kill inside a write can leave a last line without its
+newline: that tail is cut off on resume and its message fetched again. One fsync per history page, not
+per response: a process kill loses nothing the kernel has, and the fsync before the checkpoint keeps
+that promise across a power cut too.
 
-The checkpoint is a dot-file so that a directory listing of `chat*` sources does not pick it up.
+The checkpoint names its channel, so one file never mixes two channels, and it records which stretches
+of history are complete (`covered`), which threads were read up to which reply, and the user names
+already looked up. It is a dot-file so that a directory listing of `chat*` sources does not pick it up.
 """
 
 from __future__ import annotations
@@ -138,7 +141,7 @@ class Journal:
             self.seen.add(ts)
 
     def append(self, records: list[dict[str, Any]]) -> int:
-        """Append the records whose `ts` is new, in one write, and fsync; returns how many were new."""
+        """Append the records whose `ts` is new, in one write; returns how many were new."""
         fresh = []
         for record in records:
             if record["ts"] not in self.seen:
@@ -152,13 +155,17 @@ class Journal:
             view = memoryview(data)
             while view:
                 view = view[os.write(handle, view) :]
-            os.fsync(handle)
         finally:
             os.close(handle)
         return len(fresh)
 
     def save(self, state: FetchState | None = None) -> None:
-        """Replace the checkpoint atomically (call after the lines it vouches for are appended)."""
+        """Make the appended lines durable, then replace the checkpoint that vouches for them, atomically."""
+        handle = os.open(self.output, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
         write_atomic(self.state_file, (state or self.state).to_json() + "\n")
 
 
