@@ -21,8 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from statistics import median
+from types import SimpleNamespace
 
 import yaml
 
@@ -48,32 +51,52 @@ def exactly_once(out: Path, workspace: Workspace) -> bool:
     return len(written) == len(set(written)) and sorted(written, key=Decimal) == expected(workspace)
 
 
-def fetch_once(workspace: Workspace, limits, every: int, out: Path) -> tuple[float, float, int, int]:
-    """(elapsed, sum of forced waits, calls, 429s) for one fetch into a fresh file."""
-    with FakeSlack(workspace, token=TOKEN, rate_limit_every=every, retry_after="1") as fake:
-        start = time.perf_counter()
-        report = slack_fetch.fetch_slack("C0SYNTH", SINCE, UNTIL, out, TOKEN, limits, base_url=fake.base_url)
-        elapsed = time.perf_counter() - start
-        return elapsed, sum(report.rate_limit_waits), fake.calls, fake.rate_limited
+@dataclass
+class Run:
+    elapsed: float
+    slept: float  # what the fetch actually slept on 429s
+    forced: float  # the Retry-After of every 429 it got: the least it could have slept
+    calls: int
+    rate_limited: int
 
 
-def stock_handler_fetch(workspace: Workspace, limits, every: int, out: Path) -> tuple[float, int]:
-    """The same fetch with slack_sdk's own 429 handler in place of ours (elapsed, 429s)."""
-    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+class SleepMeter:
+    """time.sleep that adds up what it slept."""
 
+    def __init__(self) -> None:
+        self.total = 0.0
+
+    def __call__(self, seconds: float) -> None:
+        self.total += seconds
+        time.sleep(seconds)
+
+
+def fetch_once(workspace: Workspace, limits, every: int, out: Path, stock: bool = False) -> Run:
+    """One fetch into a fresh file; `stock` puts slack_sdk's RateLimitErrorRetryHandler in place of ours."""
+    from slack_sdk.http_retry import builtin_handlers
+
+    meter = SleepMeter()
     original = slack_fetch.exact_retry_after
+    if stock:
 
-    def stock(max_retries, sleep):
-        handler = RateLimitErrorRetryHandler(max_retry_count=max_retries)
-        handler.waits = []  # our report reads it; the stock handler does not record its waits
-        return handler
+        def stock_handler(max_retries, sleep):
+            handler = builtin_handlers.RateLimitErrorRetryHandler(max_retry_count=max_retries)
+            handler.waits = []  # our report reads it
+            return handler
 
-    slack_fetch.exact_retry_after = stock
+        slack_fetch.exact_retry_after = stock_handler
+        builtin_handlers.time = SimpleNamespace(sleep=meter)  # the stock handler calls time.sleep
     try:
-        elapsed, _, _, limited = fetch_once(workspace, limits, every, out)
+        with FakeSlack(workspace, token=TOKEN, rate_limit_every=every, retry_after="1") as fake:
+            start = time.perf_counter()
+            slack_fetch.fetch_slack("C0SYNTH", SINCE, UNTIL, out, TOKEN, limits, base_url=fake.base_url, sleep=meter)
+            elapsed = time.perf_counter() - start
     finally:
         slack_fetch.exact_retry_after = original
-    return elapsed, limited
+        builtin_handlers.time = time
+    if not exactly_once(out, workspace):
+        raise SystemExit(f"{out.name}: not every message exactly once")
+    return Run(elapsed, meter.total, fake.rate_limited * 1.0, fake.calls, fake.rate_limited)
 
 
 def kill_and_resume(workspace: Workspace, limits_file: Path, every: int, out: Path, kill_at: int) -> dict:
@@ -111,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--every", type=int, default=1_000, help="a 1-second 429 every N calls")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each fetch; the fastest is kept")
+    parser.add_argument("--repeat", type=int, default=2, help="pairs of runs (no 429 / with 429s / stock handler)")
     options = parser.parse_args()
     workspace = synthetic_channel(options.messages, thread_every=4, replies_per_thread=2)
     bundled = load_limits()
@@ -123,30 +146,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         fetch_once(synthetic_channel(300), limits, 0, folder / "warm-up.jsonl")  # imports, patterns, sockets
-
-        def best(every: int, name: str) -> tuple[float, float, int, int]:
-            runs = []
-            for run in range(options.repeat):
-                (folder / f"{name}{run}.jsonl").unlink(missing_ok=True)
-                runs.append(fetch_once(workspace, limits, every, folder / f"{name}{run}.jsonl"))
-                if not exactly_once(folder / f"{name}{run}.jsonl", workspace):
-                    raise SystemExit(f"{name} run {run}: not every message exactly once")
-            return min(runs)
-
-        base, _, calls, _ = best(0, "base")
-        print(
-            f"no 429:            {base:6.2f} s, {calls} calls ({base / calls * 1000:.2f} ms a call, write+fsync included)"
-        )
-        elapsed, waited, calls, limited = best(options.every, "limited")
-        bound = base + waited
-        print(
-            f"429 every {options.every}:    {elapsed:6.2f} s, {calls} calls, {limited} x 429 = {waited:.1f} s forced;"
-            f" bound {bound:.2f} s; ratio {elapsed / bound:.3f}"
-        )
-        print(f"  every run wrote every message exactly once (best of {options.repeat} shown)")
-        stock, stock_limited = stock_handler_fetch(workspace, limits, options.every, folder / "stock.jsonl")
-        print(f"slack_sdk stock handler: {stock:6.2f} s, {stock_limited} x 429; ratio to the bound {stock / bound:.3f}")
-        print(f"  exactly once: {exactly_once(folder / 'stock.jsonl', workspace)}")
+        pairs = []
+        for run in range(options.repeat):  # paired and alternated: the machine's load drifts between runs
+            base = fetch_once(workspace, limits, 0, folder / f"base{run}.jsonl")
+            limited = fetch_once(workspace, limits, options.every, folder / f"limited{run}.jsonl")
+            stock = fetch_once(workspace, limits, options.every, folder / f"stock{run}.jsonl", stock=True)
+            pairs.append((base, limited, stock))
+            print(
+                f"run {run + 1}: no 429 {base.elapsed:.2f} s ({base.calls} calls); "
+                f"429 every {options.every}: {limited.elapsed:.2f} s ({limited.calls} calls, {limited.rate_limited} x 429, "
+                f"slept {limited.slept:.3f} s for {limited.forced:.1f} s forced), bound {base.elapsed + limited.forced:.2f} s, "
+                f"ratio {limited.elapsed / (base.elapsed + limited.forced):.3f}; slack_sdk stock handler "
+                f"{stock.elapsed:.2f} s (slept {stock.slept:.3f} s for {stock.forced:.1f} s forced)"
+            )
+        ratios = [limited.elapsed / (base.elapsed + limited.forced) for base, limited, _ in pairs]
+        extra_calls = {limited.calls - base.calls - limited.rate_limited for base, limited, _ in pairs}
+        print(f"median ratio elapsed / bound: {median(ratios):.3f} over {len(pairs)} pairs")
+        print(f"calls beyond the no-429 run and one retry per 429: {sorted(extra_calls)}")
+        print(f"every run wrote every message exactly once ({3 * len(pairs)} runs)")
         limits_file = folder / "limits.yaml"
         limits_file.write_text(yaml.safe_dump(limits.model_dump()))
         killed = kill_and_resume(

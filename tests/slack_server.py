@@ -99,6 +99,7 @@ class FakeSlack:
         rate_limit_every: int = 0,
         retry_after: str = "1",
         latency: float = 0.0,
+        outage_status: int = 0,
         port: int = 0,
     ):
         self.workspace = workspace
@@ -107,6 +108,7 @@ class FakeSlack:
         self.rate_limit_every = rate_limit_every
         self.retry_after = retry_after
         self.latency = latency
+        self.outage_status = outage_status  # when set, every call gets this status and a proxy's HTML page
         self.port = port
         self.calls = 0
         self.rate_limited = 0
@@ -127,7 +129,7 @@ class FakeSlack:
                 form = dict(parse_qsl(urlsplit(self.path).query)) | dict(parse_qsl(body))
                 method = urlsplit(self.path).path.rsplit("/", 1)[-1]
                 status, headers, payload = fake.answer(method, form, self.headers.get("Authorization", ""))
-                data = json.dumps(payload).encode("utf-8")
+                data = payload.encode("utf-8") if isinstance(payload, str) else json.dumps(payload).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
@@ -154,7 +156,7 @@ class FakeSlack:
 
     # ------------------------------------------------------------ the API
 
-    def answer(self, method: str, form: dict[str, str], authorization: str) -> tuple[int, dict[str, str], dict]:
+    def answer(self, method: str, form: dict[str, str], authorization: str) -> tuple[int, dict[str, str], dict | str]:
         with self._lock:
             self.calls += 1
             self.requests.append((method, form, authorization))
@@ -165,6 +167,8 @@ class FakeSlack:
             time.sleep(self.latency)
         if limited:
             return 429, {"Retry-After": self.retry_after}, {"ok": False, "error": "ratelimited"}
+        if self.outage_status:
+            return self.outage_status, {}, "<html><body>502 Bad Gateway</body></html>"
         if authorization != f"Bearer {self.token}":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         needed = SCOPES.get(method)

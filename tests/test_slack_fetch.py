@@ -130,6 +130,20 @@ def test_a_missing_scope_is_named_and_exits_2(tmp_path, limits_file, monkeypatch
     assert "Bot Token Scopes" in result.output and "Traceback" not in result.output
 
 
+def test_a_proxy_error_page_is_an_http_status_not_its_html(tmp_path, limits):
+    with FakeSlack(synthetic_channel(10), token=CANARY, outage_status=502) as fake:
+        with pytest.raises(SlackFetchError) as raised:
+            fetch(fake, tmp_path / "chat.jsonl", limits)
+    assert str(raised.value) == "error: conversations.history failed: HTTP 502, not a Slack API answer"
+    assert "resumes" in raised.value.hint
+
+
+def test_slack_sdk_is_not_imported_by_the_cli_until_fetch_runs():
+    probe = "import sys, pipeline.cli; print('slack_sdk' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
+
+
 def test_deleted_and_unknown_users_edits_mentions_and_secrets(tmp_path, limits):
     from canary_data import CANARIES
 

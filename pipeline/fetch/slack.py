@@ -39,6 +39,7 @@ TOKEN_ENV = "SLACK_BOT_TOKEN"
 DEFAULT_BASE_URL = "https://slack.com/api/"
 CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)")
+ERROR_CODE_RE = re.compile(r"^[a-z_]+$")  # Slack's error codes: invalid_auth, missing_scope, ...
 SETTLE_SECONDS = 60  # history newer than this may still gain a message Slack had not stored yet: not checkpointed
 TOKEN_PLACEHOLDER = "[REDACTED:slack token]"
 
@@ -158,7 +159,14 @@ ERROR_HINTS = {
 def api_error(response: Any, method: str, channel: str, retries: int) -> SlackFetchError:
     """One clear sentence for a failed call; a missing scope names the scopes to add."""
     data = response.data if hasattr(response, "data") and isinstance(response.data, dict) else {}
-    code = str(data.get("error") or f"HTTP {getattr(response, 'status_code', '?')}")
+    status = getattr(response, "status_code", 200)
+    code = "ratelimited" if status == 429 else str(data.get("error") or "")
+    if not ERROR_CODE_RE.match(code):  # not a Slack answer (a proxy's error page, say): its status says enough
+        return SlackFetchError(
+            f"{method} failed: HTTP {status}, not a Slack API answer",
+            hint="Slack or a proxy between is failing; run the same command later and the fetch resumes",
+            code=f"HTTP {status}",
+        )
     if code == "missing_scope":
         needed = str(data.get("needed") or "?")
         return SlackFetchError(
@@ -167,8 +175,6 @@ def api_error(response: Any, method: str, channel: str, retries: int) -> SlackFe
             "and use the new token (docs/slack.md lists every scope)",
             code=code,
         )
-    if getattr(response, "status_code", 200) == 429:
-        code = "ratelimited"
     message, hint = ERROR_HINTS.get(code, (f"{method} failed: {code}", "see docs/slack.md"))
     return SlackFetchError(message.format(channel=channel, method=method, retries=retries), hint=hint, code=code)
 
