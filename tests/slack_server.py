@@ -100,6 +100,9 @@ class FakeSlack:
         retry_after: str = "1",
         latency: float = 0.0,
         outage_status: int = 0,
+        outage_after: int = 0,
+        rate_limit_status: int = 429,
+        oldest_first: bool = False,
         port: int = 0,
     ):
         self.workspace = workspace
@@ -109,6 +112,9 @@ class FakeSlack:
         self.retry_after = retry_after
         self.latency = latency
         self.outage_status = outage_status  # when set, every call gets this status and a proxy's HTML page
+        self.outage_after = outage_after  # ... from this call on (0: from the first)
+        self.rate_limit_status = rate_limit_status  # 200: "ratelimited" in an ordinary answer, as some proxies do
+        self.oldest_first = oldest_first  # page history in the order Slack does not use, to test the checkpoint
         self.port = port
         self.calls = 0
         self.rate_limited = 0
@@ -166,8 +172,8 @@ class FakeSlack:
         if self.latency:
             time.sleep(self.latency)
         if limited:
-            return 429, {"Retry-After": self.retry_after}, {"ok": False, "error": "ratelimited"}
-        if self.outage_status:
+            return self.rate_limit_status, {"Retry-After": self.retry_after}, {"ok": False, "error": "ratelimited"}
+        if self.outage_status and self.calls > self.outage_after:
             return self.outage_status, {}, "<html><body>502 Bad Gateway</body></html>"
         if authorization != f"Bearer {self.token}":
             return 200, {}, {"ok": False, "error": "invalid_auth"}
@@ -192,7 +198,7 @@ class FakeSlack:
             if (oldest <= Decimal(message["ts"]) <= latest)
             and (inclusive or Decimal(message["ts"]) not in (oldest, latest))
         ]
-        chosen.sort(key=lambda message: Decimal(message["ts"]), reverse=True)
+        chosen.sort(key=lambda message: Decimal(message["ts"]), reverse=not self.oldest_first)
         return self._page(chosen, form, "messages")
 
     def _conversations_replies(self, form: dict[str, str]) -> dict:

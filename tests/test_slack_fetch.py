@@ -96,10 +96,11 @@ def test_a_paged_channel_with_threads_is_written_once_each_and_draft_reads_the_t
     assert parent.text.startswith("message") and parent.time < replies[0].time
 
 
-def test_a_429_waits_exactly_its_retry_after_and_loses_nothing(tmp_path, limits):
+@pytest.mark.parametrize("status", [429, 200])  # 200: `ratelimited` in an ordinary answer
+def test_a_429_waits_exactly_its_retry_after_and_loses_nothing(tmp_path, limits, status):
     workspace = synthetic_channel(200, thread_every=5)
     waits = Waits()
-    with FakeSlack(workspace, token=CANARY, rate_limit_every=4, retry_after="0.25") as fake:
+    with FakeSlack(workspace, token=CANARY, rate_limit_every=4, retry_after="0.25", rate_limit_status=status) as fake:
         report = fetch(fake, tmp_path / "chat.jsonl", limits, sleep=waits)
         limited = fake.rate_limited
     assert limited >= 10 and waits == [0.25] * limited  # no jitter added, fractions kept
@@ -200,6 +201,21 @@ def test_a_rerun_appends_only_new_messages_and_skips_covered_history(tmp_path, l
     assert first.written + rest.written == 300 and rest.already == first.written
     assert sorted((r["ts"] for r in lines(out)), key=Decimal) == every_ts(workspace)
     assert "users.info" not in rest.calls  # names kept in the checkpoint
+
+
+@pytest.mark.parametrize("oldest_first", [False, True])
+def test_a_fetch_cut_by_an_outage_resumes_whichever_way_the_server_pages(tmp_path, limits, oldest_first):
+    workspace = synthetic_channel(400, thread_every=9)
+    out = tmp_path / "chat.jsonl"
+    with FakeSlack(workspace, token=CANARY, outage_status=502, outage_after=60, oldest_first=oldest_first) as fake:
+        with pytest.raises(SlackFetchError, match="HTTP 502"):
+            fetch(fake, out, limits)
+    covered = json.loads(state_path(out).read_text())["covered"]
+    assert covered and 0 < len(lines(out)) < 400  # stopped mid-way with part of history checkpointed
+    with FakeSlack(workspace, token=CANARY, oldest_first=oldest_first) as fake:
+        fetch(fake, out, limits)
+    written = [r["ts"] for r in lines(out)]
+    assert len(written) == len(set(written)) and sorted(written, key=Decimal) == every_ts(workspace)
 
 
 def test_a_line_cut_by_a_kill_is_dropped_and_fetched_again(tmp_path, limits):

@@ -115,7 +115,10 @@ def exact_retry_after(max_retries: int, sleep: Callable[[float], None]) -> Retry
             self.waits: list[float] = []
 
         def _can_retry(self, *, state, request, response=None, error=None) -> bool:  # type: ignore[no-untyped-def]
-            return response is not None and response.status_code == 429
+            if response is None:
+                return False
+            body = response.body if isinstance(response.body, dict) else {}
+            return response.status_code == 429 or body.get("error") == "ratelimited"
 
         def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:  # type: ignore[no-untyped-def]
             state.next_attempt_requested = True
@@ -266,7 +269,7 @@ class SlackFetcher:
             data = self._call(method, limit=self.limits.page_size, **params, **({"cursor": cursor} if cursor else {}))
             items = [item for item in data.get(key) or [] if isinstance(item, dict)]
             cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
-            more = bool(cursor) and (bool(data.get("has_more")) or method == "conversations.list")
+            more = bool(cursor)  # Slack's last page has an empty next_cursor (has_more is not on every method)
             yield items, more
             if not more:
                 return
@@ -288,9 +291,15 @@ class SlackFetcher:
         )
 
     def _fetch_history(self, gap_oldest: str, gap_latest: str, settled: str) -> None:
-        """Page one uncovered stretch newest first; after each page and its threads, checkpoint the stretch
-        it completed (never past `settled`)."""
+        """Page one uncovered stretch; after each page and its threads, checkpoint what is complete.
+
+        Slack pages history newest first, so after a page everything from its oldest message up to the
+        stretch's end is written; a server paging oldest first is read the other way round. Nothing past
+        `settled` is checkpointed.
+        """
         state = self.journal.state
+        seen_low: Decimal | None = None
+        seen_high: Decimal | None = None
         for messages, more in self._pages(
             "conversations.history",
             "messages",
@@ -306,12 +315,32 @@ class SlackFetcher:
                 if message.get("reply_count") and isinstance(ts, str) and state.threads.get(ts) != latest_reply:
                     self._fetch_thread(ts)
                     state.threads[ts] = str(latest_reply)
-            page_oldest = min((m["ts"] for m in messages if isinstance(m.get("ts"), str)), key=Decimal, default=None)
-            done_from = gap_oldest if not more or page_oldest is None else page_oldest
-            done_to = min(gap_latest, settled, key=Decimal)
-            if Decimal(done_from) <= Decimal(done_to):
-                state.cover(done_from, done_to)
+            stamps = [Decimal(m["ts"]) for m in messages if isinstance(m.get("ts"), str)]
+            if stamps:
+                seen_low = min([*stamps, seen_low] if seen_low is not None else stamps)
+                seen_high = max([*stamps, seen_high] if seen_high is not None else stamps)
+            done = self._done(gap_oldest, gap_latest, more, stamps, seen_low, seen_high)
+            if done is not None and Decimal(done[0]) <= min(Decimal(done[1]), Decimal(settled)):
+                state.cover(done[0], min(done[1], settled, key=Decimal))
             self.journal.save()
+
+    @staticmethod
+    def _done(
+        gap_oldest: str,
+        gap_latest: str,
+        more: bool,
+        stamps: list[Decimal],
+        seen_low: Decimal | None,
+        seen_high: Decimal | None,
+    ) -> tuple[str, str] | None:
+        """The part of the stretch written completely so far, or None when the page order is unknown."""
+        if not more:
+            return gap_oldest, gap_latest
+        if len(stamps) < 2 or seen_low is None or seen_high is None:
+            return None
+        if stamps[0] > stamps[-1]:  # newest first (Slack)
+            return f"{seen_low:f}", gap_latest
+        return gap_oldest, f"{seen_high:f}"
 
     def _fetch_thread(self, thread_ts: str) -> None:
         for replies, _ in self._pages("conversations.replies", "messages", channel=self.channel, ts=thread_ts):
@@ -321,12 +350,19 @@ class SlackFetcher:
         records = []
         for message in messages:
             ts = message.get("ts")
-            if not isinstance(ts, str) or ts in self.journal.seen:
+            if not isinstance(ts, str) or ts in self.journal.seen or not self._in_window(ts):
                 continue
             record = self._record(message)
             if record is not None:
                 records.append(record)
         self.report.written += self.journal.append(records)
+
+    def _in_window(self, ts: str) -> bool:
+        """Checked here too, not only asked of the server: a message outside --since/--until is not written."""
+        try:
+            return Decimal(self.oldest) <= Decimal(ts) <= Decimal(self.latest)
+        except InvalidOperation:
+            return False
 
     # ------------------------------------------------------------ one message -> one JSONL record
 
