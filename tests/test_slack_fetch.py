@@ -412,3 +412,49 @@ def test_coverage_merges_and_the_gaps_are_what_is_left_newest_first():
     assert state.gaps("0", "50") == [("40", "50"), ("20", "30"), ("0", "10")]
     state.cover("15", "35")
     assert state.covered == [["10", "40"]] and state.gaps("12", "38") == []
+
+
+def test_the_example_incident_fetched_from_slack_drafts_as_its_chat_export_does(tmp_path, limits):
+    """checkout-api's chat.txt served as a Slack channel: the draft from the fetched chat.jsonl is the same."""
+    import re
+    import shutil
+    from datetime import date
+
+    from pipeline.drafting import draft_from_directory
+    from support import EXAMPLES
+
+    example = EXAMPLES / "checkout-api"
+    exported = load_chat(example / "chat.txt", day=date(2024, 5, 14), tz="Europe/Berlin").messages
+    workspace = Workspace(channels={"C0CHECKOUT": "inc-checkout-500s"})
+    ids: dict[str, str] = {}
+    for number, message in enumerate(exported):
+        ts = f"{int(message.time.timestamp())}.{number:06d}"  # unique, as Slack's are
+        if message.author == "PagerDuty":
+            entry = {"subtype": "bot_message", "bot_id": "B01", "username": message.author}
+        else:
+            user_id = ids.setdefault(message.author, f"U{len(ids):04d}")
+            workspace.users[user_id] = user(user_id, message.author)
+            entry = {"user": user_id}
+        workspace.history.setdefault("C0CHECKOUT", []).append({"ts": ts, "text": message.text, **entry})
+    incident = tmp_path / "checkout-api"
+    shutil.copytree(example, incident)
+    (incident / "chat.txt").unlink()
+    with FakeSlack(workspace, token=CANARY) as fake:
+        fetch(fake, incident / "chat.jsonl", limits, channel="C0CHECKOUT")
+
+    def sections(directory: Path) -> str:
+        draft, warnings = draft_from_directory(directory, similar=False)
+        assert warnings == []
+        dumped = json.dumps(draft.model_dump(mode="json", exclude={"metadata"}), sort_keys=True)
+        return re.sub(r"(\d\d:\d\d:\d\d)\.\d{6}", r"\1", dumped)  # the sub-second part that made ts unique
+
+    fetched = sections(incident)
+    assert '"C21"' in fetched and "Marco Rossi" in fetched  # chat evidence and real names made it through
+    assert fetched == sections(example)
+
+
+def test_a_short_test_token_does_not_cut_words_apart(tmp_path, limits):
+    workspace = synthetic_channel(5)
+    with FakeSlack(workspace, token="t") as fake:
+        fetch(fake, tmp_path / "chat.jsonl", limits)
+    assert {record["text"] for record in lines(tmp_path / "chat.jsonl")} == {f"message {n}" for n in range(5)}

@@ -42,6 +42,7 @@ MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)")
 ERROR_CODE_RE = re.compile(r"^[a-z_]+$")  # Slack's error codes: invalid_auth, missing_scope, ...
 SETTLE_SECONDS = 60  # history newer than this may still gain a message Slack had not stored yet: not checkpointed
 TOKEN_PLACEHOLDER = "[REDACTED:slack token]"
+MIN_SCRUBBED_TOKEN = 8  # a shorter "token" (a test's "t") would cut ordinary words apart; Slack's are 50+
 
 
 class SlackFetchError(PipelineError):
@@ -422,11 +423,13 @@ class SlackFetcher:
 
     def _clean(self, text: str) -> str:
         """Secrets redacted on the way in; the token itself too, should someone have pasted it."""
-        return redact(text.replace(self.token, TOKEN_PLACEHOLDER))
+        if len(self.token) >= MIN_SCRUBBED_TOKEN:
+            text = text.replace(self.token, TOKEN_PLACEHOLDER)
+        return redact(text)
 
     def _scrubbed(self, error: PipelineError) -> PipelineError:
         """The error with the token cut out of its text, whatever path put it there."""
-        if self.token and self.token in str(error):
+        if len(self.token) >= MIN_SCRUBBED_TOKEN and self.token in str(error):
             scrubbed = SlackFetchError(str(error).removeprefix("error: ").replace(self.token, TOKEN_PLACEHOLDER))
             scrubbed.hint = error.hint.replace(self.token, TOKEN_PLACEHOLDER)
             return scrubbed
