@@ -218,6 +218,22 @@ def test_a_fetch_cut_by_an_outage_resumes_whichever_way_the_server_pages(tmp_pat
     assert len(written) == len(set(written)) and sorted(written, key=Decimal) == every_ts(workspace)
 
 
+def test_refresh_picks_up_a_reply_posted_later_to_a_thread_already_fetched(tmp_path, limits):
+    workspace = synthetic_channel(120, thread_every=10)
+    out = tmp_path / "chat.jsonl"
+    parent = workspace.history["C0SYNTH"][9]
+    with FakeSlack(workspace, token=CANARY) as fake:
+        fetch(fake, out, limits)
+        workspace.add_reply("C0SYNTH", parent, {"ts": "1715690000.000001", "user": "U0001", "text": "late reply"})
+        plain = fetch(fake, out, limits)
+        refreshed = fetch_slack(
+            "C0SYNTH", SINCE, UNTIL, out, CANARY, limits, base_url=fake.base_url, sleep=Waits(), refresh=True
+        )
+    assert plain.written == 0 and plain.calls == {}  # a covered stretch is not read again...
+    assert refreshed.written == 1 and refreshed.calls["conversations.replies"] == 1  # ...unless asked to
+    assert [r["text"] for r in lines(out)].count("late reply") == 1
+
+
 def test_a_line_cut_by_a_kill_is_dropped_and_fetched_again(tmp_path, limits):
     workspace = synthetic_channel(100, thread_every=1000)
     out = tmp_path / "chat.jsonl"

@@ -43,6 +43,12 @@ def fetch_slack_command(
     base_url: Annotated[
         Optional[str], typer.Option("--base-url", help="Slack Web API URL (default: https://slack.com/api/).")
     ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", help="Read the whole window's history again: picks up replies posted later to old threads."
+        ),
+    ] = False,
 ) -> None:
     """Fetch a Slack channel (threads included) into chat JSONL; a rerun appends only new messages."""
     from pipeline.fetch.limits import load_limits
@@ -52,7 +58,14 @@ def fetch_slack_command(
         output = _output_path(out, incident)
         token = read_token(token_file)
         report = fetch_slack(
-            channel, since, until, output, token, load_limits(limits), base_url=base_url or DEFAULT_BASE_URL
+            channel,
+            since,
+            until,
+            output,
+            token,
+            load_limits(limits),
+            base_url=base_url or DEFAULT_BASE_URL,
+            refresh=refresh,
         )
     except PipelineError as error:
         fail(error)

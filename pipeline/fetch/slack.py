@@ -214,6 +214,7 @@ class SlackFetcher:
     base_url: str = DEFAULT_BASE_URL
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], float] = time.time
+    refresh: bool = False  # read the whole window's history again, for replies posted later to old threads
     report: FetchReport = field(default_factory=FetchReport)
 
     def run(self) -> FetchReport:
@@ -232,7 +233,8 @@ class SlackFetcher:
         self.report.already = len(self.journal.seen)
         self.names = self.journal.state.users
         settled = f"{Decimal(str(self.now())) - SETTLE_SECONDS:f}"
-        for gap_oldest, gap_latest in self.journal.state.gaps(self.oldest, self.latest):
+        stretches = [(self.oldest, self.latest)] if self.refresh else self.journal.state.gaps(self.oldest, self.latest)
+        for gap_oldest, gap_latest in stretches:
             self._fetch_history(gap_oldest, gap_latest, settled)
         self.report.pacing_wait = self.pacer.waited
         return self.report
@@ -453,11 +455,14 @@ def fetch_slack(
     limits: SlackLimits,
     base_url: str = DEFAULT_BASE_URL,
     sleep: Callable[[float], None] = time.sleep,
+    refresh: bool = False,
 ) -> FetchReport:
     """Fetch `channel` between `since` and `until` (default: now) into `output`; see the module docstring."""
     oldest = slack_time(since, "--since")
     latest = slack_time(until, "--until") if until else f"{Decimal(str(time.time())):f}"
     if not str(output).strip():
         raise InputError(output, "no output file")
-    fetcher = SlackFetcher(channel, oldest, latest, output, token, limits, base_url=base_url, sleep=sleep)
+    fetcher = SlackFetcher(
+        channel, oldest, latest, output, token, limits, base_url=base_url, sleep=sleep, refresh=refresh
+    )
     return fetcher.run()
