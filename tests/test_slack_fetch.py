@@ -169,6 +169,7 @@ def test_deleted_and_unknown_users_edits_mentions_and_secrets(tmp_path, limits):
         {"ts": "1715680007.000100", "subtype": "channel_join", "user": "U2", "text": "<@U2> has joined"},
         {"ts": "1715680008.000100", "subtype": "bot_message", "bot_id": "B1", "username": "PagerDuty", "text": ""},
         {"ts": "1715680009.000100", "subtype": "tombstone", "user": "USLACKBOT", "text": "This message was deleted."},
+        {"ts": "1715680010.000100", "user": "U1", "bot_id": "B2", "app_id": "A2", "text": "deploy bot: rollback done"},
     ]
     workspace.history["C0EDGE"][7]["attachments"] = [{"fallback": "Triggered #123: checkout 5xx"}]
     out = tmp_path / "chat.jsonl"
@@ -185,6 +186,7 @@ def test_deleted_and_unknown_users_edits_mentions_and_secrets(tmp_path, limits):
     assert records["1715680008"] | {"kind": "bot", "user": "PagerDuty"} == records["1715680008"]
     assert "checkout 5xx" in records["1715680008"]["text"]
     assert "1715680009" not in records  # a deleted message's tombstone is not evidence
+    assert records["1715680010"]["kind"] == "bot"  # an app posting as its bot user
     edited = [m for m in load_chat(out).messages if m.edited]
     assert [m.text for m in edited] == [records["1715680004"]["text"]]
 

@@ -7,7 +7,7 @@ killed run resumes where it stopped and a re-run appends only what is new.
 
 Rate limits: calls are spaced per method at their tier (pipeline/fetch/limits.py), and a 429 waits
 exactly its Retry-After. slack_sdk's own RateLimitErrorRetryHandler adds up to a second of random jitter
-to every wait and cannot read a fractional Retry-After, so `ExactRetryAfter` replaces it.
+to every wait and cannot read a fractional Retry-After, so `exact_retry_after` builds one that does not.
 
 The token: read from SLACK_BOT_TOKEN or a file, handed to slack_sdk (which sends it as an Authorization
 header and redacts it from its debug log), and scrubbed from every message this module raises. Errors
@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import ConfigError, InputError, PipelineError
+from pipeline.errors import ConfigError, PipelineError
 from pipeline.fetch.journal import Journal
 from pipeline.fetch.limits import Pacer, SlackLimits
 from pipeline.redact import redact
@@ -375,8 +375,8 @@ class SlackFetcher:
         if kind == "skip":
             return None
         user = message.get("user") if isinstance(message.get("user"), str) else None
-        if kind == "message" and user is None and message.get("bot_id"):
-            kind = "bot"
+        if kind == "message" and (message.get("app_id") or (user is None and message.get("bot_id"))):
+            kind = "bot"  # as the Slack export reader decides (an app posts with its bot user's ID)
         author = self._name(user) if user else _bot_name(message)
         record: dict[str, Any] = {
             "ts": message["ts"],
@@ -460,8 +460,6 @@ def fetch_slack(
     """Fetch `channel` between `since` and `until` (default: now) into `output`; see the module docstring."""
     oldest = slack_time(since, "--since")
     latest = slack_time(until, "--until") if until else f"{Decimal(str(time.time())):f}"
-    if not str(output).strip():
-        raise InputError(output, "no output file")
     fetcher = SlackFetcher(
         channel, oldest, latest, output, token, limits, base_url=base_url, sleep=sleep, refresh=refresh
     )
