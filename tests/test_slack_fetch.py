@@ -423,6 +423,24 @@ def test_the_pacer_spaces_calls_of_one_method_at_its_tier():
     assert waits == [1.2, 1.2] and pacer.waited == pytest.approx(2.4)
 
 
+def test_pacing_is_on_for_slack_and_off_for_a_server_on_this_machine(tmp_path):
+    from pipeline.fetch.slack import is_loopback
+
+    assert not is_loopback("https://slack.com/api/") and not is_loopback("https://10.0.0.8/api/")
+    assert is_loopback("http://127.0.0.1:8080/api/") and is_loopback("http://localhost/api/")
+    assert is_loopback("http://[::1]:9/api/")
+    workspace = synthetic_channel(30)
+    for pacing, paced in ((None, False), (True, True)):
+        waits = Waits()
+        with FakeSlack(workspace, token=CANARY) as fake:
+            out = tmp_path / f"{pacing}.jsonl"
+            limits = load_limits().model_copy(update={"page_size": 10})
+            report = fetch_slack(
+                "C0SYNTH", SINCE, UNTIL, out, CANARY, limits, base_url=fake.base_url, sleep=waits, pacing=pacing
+            )
+        assert (report.pacing_wait > 0) is paced and (len(waits) > 0) is paced
+
+
 def test_coverage_merges_and_the_gaps_are_what_is_left_newest_first():
     state = FetchState(channel="C1")
     state.cover("10", "20")

@@ -43,6 +43,13 @@ def fetch_slack_command(
     base_url: Annotated[
         Optional[str], typer.Option("--base-url", help="Slack Web API URL (default: https://slack.com/api/).")
     ] = None,
+    pacing: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--pacing/--no-pacing",
+            help="Space calls at each method's Slack tier (default: on, off for a --base-url on this machine).",
+        ),
+    ] = None,
     refresh: Annotated[
         bool,
         typer.Option(
@@ -66,6 +73,7 @@ def fetch_slack_command(
             load_limits(limits),
             base_url=base_url or DEFAULT_BASE_URL,
             refresh=refresh,
+            pacing=pacing,
         )
     except PipelineError as error:
         fail(error)
