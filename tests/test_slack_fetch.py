@@ -131,6 +131,29 @@ def test_a_missing_scope_is_named_and_exits_2(tmp_path, limits_file, monkeypatch
     assert "Bot Token Scopes" in result.output and "Traceback" not in result.output
 
 
+def test_edit_and_delete_events_in_history_keep_the_latest_text_and_drop_the_deleted(tmp_path, limits):
+    workspace = Workspace(channels={"C0EV": "inc-events"}, users={"U1": user("U1", "Mei Tanaka")})
+    workspace.history["C0EV"] = [
+        {"ts": "1715680001.000100", "user": "U1", "text": "the cache is at fault"},
+        {"ts": "1715680002.000100", "user": "U1", "text": "wrong channel, sorry"},
+        {"ts": "1715680003.000100", "user": "U1", "text": "rolling back"},
+        {
+            "ts": "1715680050.000000",
+            "subtype": "message_changed",
+            "message": {"ts": "1715680001.000100", "user": "U1", "text": "the config push is at fault"},
+        },
+        {"ts": "1715680060.000000", "subtype": "message_deleted", "deleted_ts": "1715680002.000100"},
+    ]
+    out = tmp_path / "chat.jsonl"
+    with FakeSlack(workspace, token=CANARY) as fake:
+        fetch(fake, out, limits.model_copy(update={"page_size": 2}), channel="C0EV")
+    written = sorted((r["ts"], r["text"], r.get("edited", False)) for r in lines(out))
+    assert written == [
+        ("1715680001.000100", "the config push is at fault", True),
+        ("1715680003.000100", "rolling back", False),
+    ]
+
+
 def test_a_proxy_error_page_is_an_http_status_not_its_html(tmp_path, limits):
     with FakeSlack(synthetic_channel(10), token=CANARY, outage_status=502) as fake:
         with pytest.raises(SlackFetchError) as raised:

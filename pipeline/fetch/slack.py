@@ -234,6 +234,7 @@ class SlackFetcher:
         self.journal = Journal(self.output, self.channel)
         self.report.already = len(self.journal.seen)
         self.names = self.journal.state.users
+        self.deleted: set[str] = set()
         settled = f"{Decimal(str(self.now())) - SETTLE_SECONDS:f}"
         stretches = [(self.oldest, self.latest)] if self.refresh else self.journal.state.gaps(self.oldest, self.latest)
         for gap_oldest, gap_latest in stretches:
@@ -353,14 +354,29 @@ class SlackFetcher:
 
     def _write(self, messages: list[dict[str, Any]]) -> None:
         records = []
-        for message in messages:
-            ts = message.get("ts")
+        for event in messages:
+            message = self._current(event)
+            ts = message.get("ts") if message is not None else None
             if not isinstance(ts, str) or ts in self.journal.seen or not self._in_window(ts):
                 continue
             record = self._record(message)
             if record is not None:
                 records.append(record)
         self.report.written += self.journal.append(records)
+
+    def _current(self, message: dict[str, Any]) -> dict[str, Any] | None:
+        """The message as it reads now. conversations.history already gives edited messages their latest
+        text; a server that also lists edit and delete events (as exports do) is read the same way: the
+        edit's new version stands in for the original, and a deleted message is left out. History comes
+        newest first, so the event arrives before the message it changes."""
+        subtype = message.get("subtype")
+        if subtype == "message_changed" and isinstance(message.get("message"), dict):
+            changed = message["message"]
+            return {**changed, "edited": changed.get("edited") or {"ts": message.get("ts")}}
+        if subtype == "message_deleted" and isinstance(message.get("deleted_ts"), str):
+            self.deleted.add(message["deleted_ts"])
+            return None
+        return None if message.get("ts") in self.deleted else message
 
     def _in_window(self, ts: str) -> bool:
         """Checked here too, not only asked of the server: a message outside --since/--until is not written."""
