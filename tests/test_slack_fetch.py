@@ -259,6 +259,16 @@ def test_refresh_picks_up_a_reply_posted_later_to_a_thread_already_fetched(tmp_p
     assert [r["text"] for r in lines(out)].count("late reply") == 1
 
 
+def test_a_checkpoint_whose_file_was_deleted_starts_over(tmp_path, limits):
+    workspace = synthetic_channel(40)
+    out = tmp_path / "chat.jsonl"
+    with FakeSlack(workspace, token=CANARY) as fake:
+        fetch(fake, out, limits)
+        out.unlink()
+        again = fetch(fake, out, limits)
+    assert again.written == 40 and len(lines(out)) == 40
+
+
 def test_a_line_cut_by_a_kill_is_dropped_and_fetched_again(tmp_path, limits):
     workspace = synthetic_channel(100, thread_every=1000)
     out = tmp_path / "chat.jsonl"
@@ -360,6 +370,7 @@ def test_the_token_appears_in_no_output_log_file_or_error(tmp_path, limits_file,
     leaks = [result.output, caplog.text, repr(result.exception or "")]
     leaks += [path.read_text() for path in tmp_path.rglob("*") if path.is_file() and path != token_file]
     assert not [text for text in leaks if CANARY in text]
+    assert out.exists() is (scenario == "ok")  # a fetch that fails at its first call leaves nothing behind
     assert any("slack_sdk" in record.name for record in caplog.records)  # its debug log was captured
 
 

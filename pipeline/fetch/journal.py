@@ -94,10 +94,11 @@ class Journal:
         self.output = output
         self.state_file = state_path(output)
         self.seen: set[str] = set()
+        self.started = True  # False until a fresh file's checkpoint and file are created (see _start)
         self.state = self._open(channel)
 
     def _open(self, channel: str) -> FetchState:
-        if self.state_file.exists():
+        if self.state_file.exists() and self.output.exists():
             state = _read_state(self.state_file)
             if state.channel != channel:
                 raise InputError(
@@ -106,19 +107,26 @@ class Journal:
                     hint="fetch each channel into its own file (--out), or delete the file and its "
                     f"{self.state_file.name} to start over",
                 )
-        elif self.output.exists() and self.output.stat().st_size > 0:
+            self._recover_tail()
+            return state
+        if self.output.exists() and self.output.stat().st_size > 0:
             raise InputError(
                 self.output,
                 "exists and was not written by `postmortem fetch slack` (no checkpoint beside it)",
                 hint="choose another --out, or move the file away",
             )
-        else:
-            state = FetchState(channel=channel)
+        # A fresh start (a checkpoint whose file was deleted starts over too): nothing is created until
+        # there is something to write, so a fetch that fails at its first call leaves nothing behind.
+        self.started = False
+        return FetchState(channel=channel)
+
+    def _start(self) -> None:
+        """Before the first line: the checkpoint first, so a file on disk always has one beside it."""
+        if not self.started:
             self.output.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.state_file, self.state.to_json() + "\n")
             self.output.touch()
-            self.save(state)
-        self._recover_tail()
-        return state
+            self.started = True
 
     def _recover_tail(self) -> None:
         """Read back every written `ts`; cut off a last line a kill left without its newline."""
@@ -149,6 +157,7 @@ class Journal:
                 fresh.append(record)
         if not fresh:
             return 0
+        self._start()
         data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in fresh).encode("utf-8")
         handle = os.open(self.output, os.O_WRONLY | os.O_APPEND)
         try:
@@ -159,14 +168,15 @@ class Journal:
             os.close(handle)
         return len(fresh)
 
-    def save(self, state: FetchState | None = None) -> None:
+    def save(self) -> None:
         """Make the appended lines durable, then replace the checkpoint that vouches for them, atomically."""
+        self._start()
         handle = os.open(self.output, os.O_RDONLY)
         try:
             os.fsync(handle)
         finally:
             os.close(handle)
-        write_atomic(self.state_file, (state or self.state).to_json() + "\n")
+        write_atomic(self.state_file, self.state.to_json() + "\n")
 
 
 def _read_state(path: Path) -> FetchState:
