@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from pipeline.commands import backfill, check, draft, evaluate, export, score, similar
+from pipeline.commands import backfill, check, draft, evaluate, export, fetch, score, similar
 
 app = typer.Typer(
     help=(
@@ -39,6 +39,7 @@ rules_app = typer.Typer(
 rules_app.callback()(check.rules_list)
 rules_app.command("explain")(check.rules_explain)
 app.add_typer(rules_app, name="rules")
+app.add_typer(fetch.fetch_app, name="fetch")
 
 export_app = typer.Typer(help="Send a draft's action items to an issue tracker (GitHub or Jira).", no_args_is_help=True)
 export_app.command("actions")(export.export_actions)

@@ -3,7 +3,8 @@
 Synonyms: `time`/`timestamp` for ts, `author`/`name` for user, `message` for text. `ts` is epoch seconds
 (number or numeric string), an ISO 8601 date-time, or a clock time resolved with the incident date.
 Any line that is not such an object is an InputError with its line number: a half-read log is worse
-than none.
+than none. Optional, as `postmortem fetch slack` writes them: `thread_ts` (a thread reply: its parent's
+`ts` string) and `edited: true`.
 """
 
 from __future__ import annotations
@@ -50,11 +51,19 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
                 line=number,
                 source=source,
                 kind=kind if kind in KINDS else "message",
+                key=_slack_ts(record.get("ts")),
+                thread_key=_slack_ts(record.get("thread_ts")),
+                edited=record.get("edited") is True,
             )
         )
     if not messages:
         raise InputError(path, "no JSON lines found")
     return messages
+
+
+def _slack_ts(value: Any) -> str | None:
+    """A Slack `ts` string ("1715680000.000100"), which ties a thread reply (`thread_ts`) to its parent."""
+    return value if isinstance(value, str) and value else None
 
 
 def _first(record: dict[str, Any], keys: tuple[str, ...], path: Path, line: int) -> Any:

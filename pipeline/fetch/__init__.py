@@ -1,0 +1,1 @@
+"""Fetching incident evidence from where it lives (the Slack Web API) into files the pipeline reads."""
