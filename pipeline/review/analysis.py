@@ -1,0 +1,302 @@
+"""Everything the reviewer's page shows about one draft, computed from the file as it is on disk now.
+
+The page is rebuilt on every load (a change of the file shows up on reload); the incident's evidence is
+cached per incident folder and reloaded when one of its files changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.facts import Evidence
+
+CITATION = re.compile(r"(?<!\\)\[([TC][1-9]\d{0,5})\]")
+INLINE_CODE = re.compile(r"(?<![\\`])(`+)(?!`)[^\n]+?(?<!`)\1(?!`)")
+CONTROL_COMMENT = re.compile(r"<!--\s*blameless-(?:disable|enable|ignore-next)\b[^>]*?-->")
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(.*)$")
+NOT_ESTABLISHED = re.compile(r"not established", re.IGNORECASE)
+OPEN_QUESTIONS = re.compile(r"open questions", re.IGNORECASE)
+SIMILAR = re.compile(r"similar (?:past )?incidents", re.IGNORECASE)
+APPENDIX_ROW = re.compile(r"^\|\s*([TC][1-9]\d*)\s*\|\s*(.*?)\s*\|\s*$")
+APPENDIX_TEXT = re.compile(r"^(?:(\d{4}-\d{2}-\d{2} )?(\d{1,2}:\d{2}) UTC )?(?:(.{1,80}?): )?(.*)$", re.S)
+
+
+@dataclass
+class ReviewFinding:
+    """One blameless finding and the edit that Accept would make (`rewrite` None: nothing to accept)."""
+
+    key: str
+    index: int
+    rule_id: str
+    slug: str
+    level: str
+    message: str
+    match: str
+    suggestion: str
+    line: int
+    start: int
+    end: int
+    section: str
+    evidence: list[str]
+    edit_start: int
+    edit_end: int
+    original: str
+    rewrite: str | None
+    safety: str | None
+    help_url: str = ""
+
+
+@dataclass
+class TodoItem:
+    """A gap the review must close: a "Not established" answer or an open question."""
+
+    kind: str
+    section: str
+    line: int
+    text: str
+
+
+@dataclass
+class ReviewDocument:
+    """The draft as the page shows it."""
+
+    path: Path
+    text: str
+    version: str
+    engine: str
+    findings: list[ReviewFinding]
+    evidence: dict[str, Evidence]
+    evidence_source: str
+    cited: list[str]
+    todos: list[TodoItem]
+    similar: list[str]
+    score: object | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def finding(self, key: str) -> ReviewFinding | None:
+        return next((f for f in self.findings if f.key == key), None)
+
+
+def version_of(text: str) -> str:
+    """What the page sends back with a decision: a decision on an older text is refused."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_draft(path: Path) -> str:
+    from pipeline.ingest.files import read_text
+
+    return read_text(path, what="draft")
+
+
+def sections_by_line(text: str) -> list[str]:
+    """The heading (level 2 or deeper) each line sits under; '' before the first."""
+    current, found = "", []
+    for line in text.split("\n"):
+        heading = HEADING.match(line)
+        if heading and len(heading.group(1)) >= 2:
+            current = heading.group(2).strip()
+        found.append(current)
+    return found
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def analyse(
+    path: Path,
+    *,
+    incident: Path | None = None,
+    text: str | None = None,
+    with_score: bool = True,
+    engine: str | None = None,
+) -> ReviewDocument:
+    """Read the draft (or take `text`), lint it, find its evidence and gaps, and score it."""
+    text = read_draft(path) if text is None else text
+    sources = load_evidence_sources(incident) if incident is not None else None
+    evidence = dict(sources.evidence) if sources is not None else appendix_evidence(text)
+    people = sorted(sources.people) if sources is not None else []
+    sections = sections_by_line(text)
+    score = None
+    if with_score:
+        from pipeline.scoring import score_text
+
+        score = score_text(text, path=str(path), incident=sources)
+    return ReviewDocument(
+        path=path,
+        text=text,
+        version=version_of(text),
+        engine=engine or draft_engine(path, text),
+        findings=review_findings(text, people, sections),
+        evidence=evidence,
+        evidence_source=f"incident {incident}" if sources is not None else "the draft's evidence appendix",
+        cited=sorted({m.group(1) for m in citations(text)}, key=lambda i: (i[0] != "T", int(i[1:]))),
+        todos=todo_items(text, sections),
+        similar=similar_items(text, sections),
+        score=score,
+    )
+
+
+def citations(text: str) -> list[re.Match[str]]:
+    """Every `[T3]` / `[C12]` outside inline code (the header's "`[T3]` is row 3" explains, it cites nothing)."""
+    code = [m.span() for m in INLINE_CODE.finditer(text)] if "`" in text else []
+    return [m for m in CITATION.finditer(text) if not any(s <= m.start() < e for s, e in code)]
+
+
+def review_findings(text: str, people: list[str], sections: list[str]) -> list[ReviewFinding]:
+    """Each finding with the rewrite Accept applies: the rule's own (safe or for review), else a sentence
+    rewrite from the grammar rewriter when it can rephrase the sentence, else none."""
+    from pipeline.blameless.linter import lint_matches
+
+    matches = lint_matches(text, path="draft", people=people)
+    sentence_rewrites: list[tuple[int, int, str]] = []
+    if any(m.fix is None and m.review_fix is None and m.finding.level.blocks for m in matches):
+        from pipeline.blameless.rewrite import sentence_edits
+
+        sentence_rewrites = sentence_edits(text, people, safe_only=False)
+    found = []
+    for index, match in enumerate(matches):
+        finding = match.finding
+        edit_start, edit_end, rewrite = match.start, match.end, match.fix or match.review_fix
+        safety = "safe" if match.fix is not None else "review" if match.review_fix is not None else None
+        if rewrite is None:
+            around = next((e for e in sentence_rewrites if e[0] <= match.start and match.end <= e[1]), None)
+            if around is not None:
+                edit_start, edit_end, rewrite, safety = around[0], around[1], around[2], "review"
+        line_text = text.split("\n")[finding.line - 1] if finding.line - 1 < text.count("\n") + 1 else ""
+        found.append(
+            ReviewFinding(
+                key=f"{finding.rule_id}@{match.start}",
+                index=index,
+                rule_id=finding.rule_id,
+                slug=finding.slug,
+                level=finding.level.value,
+                message=finding.message,
+                match=finding.match,
+                suggestion=finding.suggestion,
+                line=finding.line,
+                start=match.start,
+                end=match.end,
+                section=sections[finding.line - 1] if finding.line - 1 < len(sections) else "",
+                evidence=CITATION.findall(line_text),
+                edit_start=edit_start,
+                edit_end=edit_end,
+                original=text[edit_start:edit_end],
+                rewrite=rewrite,
+                safety=safety,
+                help_url=finding.help_url,
+            )
+        )
+    return found
+
+
+def todo_items(text: str, sections: list[str]) -> list[TodoItem]:
+    """ "Not established" answers anywhere, and every item under Open Questions, in document order."""
+    items = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        section = sections[number - 1]
+        if HEADING.match(line) or line.lstrip().startswith("|--"):
+            continue
+        item = LIST_ITEM.match(line)
+        if OPEN_QUESTIONS.search(section) and item:
+            items.append(TodoItem("question", section, number, plain(item.group(1))))
+        elif NOT_ESTABLISHED.search(line) and not line.lstrip().startswith("|"):
+            items.append(TodoItem("not-established", section, number, plain(item.group(1) if item else line)))
+    return items
+
+
+def similar_items(text: str, sections: list[str]) -> list[str]:
+    """The draft's own Similar Past Incidents list (what drafting found in the library)."""
+    return [
+        plain(item.group(1))
+        for number, line in enumerate(text.split("\n"))
+        if SIMILAR.search(sections[number]) and (item := LIST_ITEM.match(line))
+    ]
+
+
+def plain(text: str) -> str:
+    """Markdown item text as a reader sees it (for lists in side panels)."""
+    from pipeline.scoring.layout import unescape
+
+    text = CONTROL_COMMENT.sub("", text)
+    return unescape(re.sub(r"\*\*|__|(?<!\\)`", "", text)).strip()
+
+
+def appendix_evidence(text: str) -> dict[str, Evidence]:
+    """Evidence read back from the draft's own appendix table (`| T3 | 12:01 UTC text |`), used when no
+    incident folder is given: each row's time, author and text, as the draft quoted them."""
+    from pipeline.scoring.layout import unescape
+
+    found: dict[str, Evidence] = {}
+    for line in text.split("\n"):
+        row = APPENDIX_ROW.match(line)
+        if not row:
+            continue
+        evidence_id, cell = row.group(1), unescape(row.group(2))
+        parts = APPENDIX_TEXT.match(cell)
+        day, clock, author, body = parts.groups() if parts else (None, None, None, cell)
+        if evidence_id.startswith("T") and author:
+            body, author = f"{author}: {body}", None
+        moment = None
+        if clock:
+            try:
+                moment = datetime.fromisoformat(f"{(day or '1970-01-01 ').strip()}T{int(clock[:-3]):02d}{clock[-3:]}")
+            except ValueError:
+                moment = None
+        found[evidence_id] = Evidence(
+            evidence_id, moment, body, author, "timeline" if evidence_id.startswith("T") else "message"
+        )
+    return found
+
+
+def draft_engine(path: Path, text: str) -> str:
+    """Which engine drafted this file: draft.json beside it says so; a model-written draft's markdown
+    names its model; otherwise the offline engine (the default), or 'unknown' for a file we did not draft."""
+    beside = path.with_suffix(".json")
+    if beside.is_file():
+        try:
+            engine = json.loads(beside.read_text(encoding="utf-8")).get("metadata", {}).get("engine")
+        except (OSError, ValueError, AttributeError):
+            engine = None
+        if isinstance(engine, str) and engine:
+            return engine
+    if "Appendix: Evidence Index" in text:
+        return "llm" if re.search(r"the model's version|drafted with a model", text, re.I) else "offline"
+    return "unknown"
+
+
+def load_evidence_sources(directory: Path):
+    """The incident's redacted evidence (pipeline.scoring.sources), reloaded only when a file in the folder
+    changes; a missing folder is an InputError naming it."""
+    if not directory.is_dir():
+        raise InputError(directory, "incident directory not found", hint="pass the folder holding timeline and chat")
+    signature = tuple(
+        sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in directory.rglob("*") if p.is_file())
+    )
+    return _cached_sources(directory.resolve(), signature)
+
+
+@lru_cache(maxsize=4)
+def _cached_sources(directory: Path, signature: tuple):
+    from pipeline.scoring.sources import load_sources
+
+    return load_sources(directory)
+
+
+def default_incident(draft: Path) -> Path | None:
+    """The draft's own folder when it is an incident folder (holds a timeline), else None."""
+    from pipeline.ingest.incident import find_timeline
+
+    try:
+        find_timeline(draft.resolve().parent)
+    except InputError:
+        return None
+    return draft.resolve().parent

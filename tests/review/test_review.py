@@ -1,0 +1,216 @@
+"""The reviewer's page without a browser: analysis, rendering, decisions on the file, the server's gate."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.review.analysis import analyse, appendix_evidence
+from pipeline.review.decisions import ReviewConflict, accept, log_path, read_decisions, reject, undo
+from pipeline.review.html import marked_html
+from pipeline.review.page import render_review_page
+from pipeline.review.server import ReviewServer
+from review.review_support import BLAME, drafted_incident
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def reviewed(tmp_path):
+    return drafted_incident(tmp_path)
+
+
+def blame_finding(doc):
+    return next(f for f in doc.findings if f.match.startswith("Dave"))
+
+
+def test_the_page_marks_the_blame_in_place_and_links_each_citation_to_its_evidence(reviewed):
+    folder, draft = reviewed
+    doc = analyse(draft, incident=folder)
+    finding = blame_finding(doc)
+    assert finding.section == "What Went Wrong" and finding.evidence == ["T1"] and finding.rewrite
+    html = render_review_page(doc, token="tok")
+    assert re.search(rf'<mark class="finding level-\w+" id="finding-{finding.index}"[^>]*>Dave forgot</mark>', html)
+    assert '<a class="cite" href="#ev-T1" data-evidence="T1">[T1]</a>' in html
+    evidence = re.search(r'<article class="evidence" id="ev-C11".*?</article>', html, re.S).group(0)
+    assert "Marco Rossi" in evidence and "2024-05-14 12:13 UTC" in evidence and "db.pool.max_connections" in evidence
+    # the header's "`[T3]` is row 3" explains citations inside code: it is not a link
+    assert "<code>[T3]</code>" in html
+
+
+def test_hostile_chat_and_draft_text_are_escaped_never_markup(reviewed):
+    folder, draft = reviewed
+    draft.write_text(
+        draft.read_text(encoding="utf-8") + '\n<script>alert(1)</script> [x](javascript:alert(2)) <img onerror="x">\n',
+        encoding="utf-8",
+    )
+    html = render_review_page(analyse(draft, incident=folder), token="tok")
+    body = html.split("<body", 1)[1]
+    assert "<script>" not in body.replace('<script src="/static/review.js?token=tok"></script>', "")
+    assert "<img" not in body and 'href="javascript:' not in body
+    assert "&lt;script&gt;window.__pwned" in body and "onerror=&#34;window.__pwned" in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_a_citation_that_resolves_nowhere_says_so():
+    html = marked_html("- Impact began. [T9] and `[T2]`\n", [])
+    assert 'data-evidence="T9"' in html and 'data-evidence="T2"' not in html
+
+
+def test_without_an_incident_the_evidence_comes_from_the_drafts_appendix(reviewed):
+    _, draft = reviewed
+    evidence = appendix_evidence(draft.read_text(encoding="utf-8"))
+    assert evidence["C11"].author == "Marco Rossi" and evidence["C11"].text.startswith("found it: deploy #847")
+    assert evidence["T1"].author is None and evidence["T1"].time.strftime("%H:%M") == "11:52"
+
+
+def test_todo_lists_not_established_answers_and_open_questions(reviewed):
+    folder, draft = reviewed
+    todos = analyse(draft, incident=folder).todos
+    assert {t.kind for t in todos} == {"not-established", "question"}
+    assert any(t.section == "5 Whys" for t in todos)
+    assert all(t.section.startswith("Open Questions") for t in todos if t.kind == "question")
+
+
+def test_accept_writes_the_rewrite_and_undo_restores_the_file_byte_for_byte(reviewed):
+    folder, draft = reviewed
+    original = draft.read_text(encoding="utf-8")
+    doc = analyse(draft, incident=folder)
+    finding = blame_finding(doc)
+    made = accept(doc, finding.key, doc.version)
+    written = draft.read_text(encoding="utf-8")
+    assert finding.rewrite in written and BLAME not in written
+    [record] = read_decisions(log_path(draft))
+    assert record.id == made.id and record.decision == "accept" and record.engine == "offline"
+    assert record.item.section == "What Went Wrong" and record.evidence == ["T1"]
+    undo(analyse(draft, incident=folder), made.id, analyse(draft, incident=folder).version)
+    assert draft.read_text(encoding="utf-8") == original
+    assert [d.decision for d in read_decisions(log_path(draft))] == ["accept", "undo"]
+
+
+def test_reject_keeps_the_text_and_the_blameless_check_agrees(reviewed):
+    folder, draft = reviewed
+    doc = analyse(draft, incident=folder)
+    finding = blame_finding(doc)
+    reject(doc, finding.key, doc.version)
+    text = draft.read_text(encoding="utf-8")
+    assert f"<!-- blameless-disable {finding.rule_id} -->Dave forgot" in text
+    assert not [f for f in analyse(draft, incident=folder).findings if f.match.startswith("Dave")]
+    done = runner.invoke(app, ["check", str(draft), "--format", "json"])
+    assert "Dave" not in done.stdout
+    shown = (
+        render_review_page(analyse(draft, incident=folder), token="t").split('<main id="draft"')[1].split("</main>")[0]
+    )
+    assert "Dave forgot" in shown and "blameless-disable" not in shown  # the control is for the linter, not the reader
+
+
+def test_a_decision_on_a_file_changed_since_the_page_loaded_is_refused(reviewed):
+    folder, draft = reviewed
+    doc = analyse(draft, incident=folder)
+    draft.write_text(draft.read_text(encoding="utf-8") + "\nedited by hand\n", encoding="utf-8")
+    before = draft.read_text(encoding="utf-8")
+    with pytest.raises(ReviewConflict, match="changed on disk"):
+        accept(analyse(draft, incident=folder), blame_finding(doc).key, doc.version)
+    assert draft.read_text(encoding="utf-8") == before and not log_path(draft).exists()
+
+
+def test_eval_reviews_reports_acceptance_per_section_and_engine(reviewed, tmp_path):
+    folder, draft = reviewed
+    doc = analyse(draft, incident=folder)
+    accept(doc, blame_finding(doc).key, doc.version)
+    second = tmp_path / "second"
+    _, other = drafted_incident(second)
+    doc = analyse(other, incident=other.parent)
+    made = reject(doc, blame_finding(doc).key, doc.version)
+    doc = analyse(other, incident=other.parent)
+    undo(doc, made.id, doc.version)  # an undone decision counts as none
+    doc = analyse(other, incident=other.parent)
+    reject(doc, blame_finding(doc).key, doc.version)
+    done = runner.invoke(app, ["eval", "--reviews", str(folder), str(second)])
+    assert done.exit_code == 0, done.output
+    assert "accepted as proposed: 1/2 (50%)" in done.stdout
+    assert re.search(r"What Went Wrong\s+1\s+1\s+50%", done.stdout)
+    assert re.search(r"offline\s+1\s+1\s+50%", done.stdout)
+
+
+def test_eval_reviews_names_the_bad_line(tmp_path):
+    (tmp_path / "review.jsonl").write_text('{"id": "x"}\n', encoding="utf-8")
+    done = runner.invoke(app, ["eval", "--reviews", str(tmp_path)])
+    assert done.exit_code == 2 and "review.jsonl:1: not a review decision" in done.output
+
+
+def test_static_html_formats_share_the_templates(reviewed, tmp_path):
+    folder, draft = reviewed
+    check = runner.invoke(app, ["check", str(draft), "--format", "html"])
+    assert check.exit_code == 1 and "<!doctype html>" in check.stdout and "Dave forgot" in check.stdout
+    score = runner.invoke(app, ["score", str(draft), "--incident", str(folder), "--format", "html"])
+    assert score.exit_code == 0 and 'id="substance-score"' in score.stdout
+    out = tmp_path / "draft.html"
+    made = runner.invoke(app, ["draft", str(folder), "--format", "html", "--no-similar", "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and "<button" not in page  # static: no script, no actions
+    assert 'href="#ev-C11"' in page and 'id="ev-C11"' in page
+
+
+def test_review_refuses_a_missing_draft_with_exit_2(tmp_path):
+    done = runner.invoke(app, ["review", str(tmp_path / "nope.md"), "--no-open"])
+    assert done.exit_code == 2 and "nope.md" in done.output
+
+
+@pytest.fixture
+def served(reviewed):
+    folder, draft = reviewed
+    server = ReviewServer(draft, incident=folder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, draft
+    server.shutdown()
+    server.server_close()
+
+
+def request(server, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, response.read().decode("utf-8"), dict(response.getheaders())
+
+
+def test_the_server_listens_on_loopback_and_refuses_requests_without_the_token(served):
+    server, _ = served
+    assert server.server_address[0] == "127.0.0.1"
+    assert request(server, "GET", "/")[0] == 403
+    assert request(server, "GET", "/?token=wrong")[0] == 403
+    assert request(server, "GET", f"/static/review.js?token=x{server.token}")[0] == 403
+    status, body, headers = request(server, "GET", f"/?token={server.token}")
+    assert status == 200 and "Dave forgot" in body
+    assert "script-src 'self'" in headers["Content-Security-Policy"] and headers["Referrer-Policy"] == "no-referrer"
+    assert request(server, "GET", f"/static/review.js?token={server.token}")[0] == 200
+    # another Host (a rebound DNS name) is refused even with the token
+    assert request(server, "GET", f"/?token={server.token}", headers={"Host": "evil.example"})[0] == 403
+
+
+def test_decisions_need_the_token_header_and_json(served):
+    server, draft = served
+    before = draft.read_text(encoding="utf-8")
+    doc = analyse(draft, incident=server.incident)
+    body = json.dumps({"action": "accept", "key": blame_finding(doc).key, "version": doc.version})
+    assert (
+        request(server, "POST", f"/api/decision?token={server.token}", body, {"Content-Type": "application/json"})[0]
+        == 403
+    )
+    form = {"X-Review-Token": server.token, "Content-Type": "application/x-www-form-urlencoded"}
+    assert request(server, "POST", "/api/decision", body, form)[0] == 415
+    assert draft.read_text(encoding="utf-8") == before
+    ok = {"X-Review-Token": server.token, "Content-Type": "application/json"}
+    status, answer, _ = request(server, "POST", "/api/decision", body, ok)
+    assert status == 200 and json.loads(answer)["ok"] is True
+    assert BLAME not in draft.read_text(encoding="utf-8")
+    status, answer, _ = request(server, "POST", "/api/decision", body, ok)  # the same decision again: stale
+    assert status == 409 and "reload" in json.loads(answer)["error"]
