@@ -137,7 +137,9 @@ def analyse(
         engine=engine or draft_engine(path, text),
         findings=review_findings(text, people, sections),
         evidence=evidence,
-        evidence_source=f"incident {incident}" if sources is not None else "the draft's evidence appendix",
+        evidence_source=f"the incident folder {incident.name}/"
+        if sources is not None
+        else "the draft's evidence appendix",
         cited=sorted({m.group(1) for m in citations(text)}, key=lambda i: (i[0] != "T", int(i[1:]))),
         todos=todo_items(text, sections),
         similar=similar_items(text, sections),

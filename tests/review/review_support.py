@@ -19,8 +19,10 @@ HOSTILE_CHAT = [
 ]
 
 
-def drafted_incident(tmp_path: Path, example: str = "checkout-api", *, blame: bool = True) -> tuple[Path, Path]:
-    """(incident folder, draft.md inside it): the example, hostile chat appended, drafted offline."""
+def drafted_incident(
+    tmp_path: Path, example: str = "checkout-api", *, blame: bool = True, hostile: bool = True
+) -> tuple[Path, Path]:
+    """(incident folder, draft.md inside it): the example, hostile chat appended (to a chat.txt), drafted offline."""
     from pipeline.drafting import draft_from_directory
     from pipeline.ingest.incident import load_incident
     from pipeline.render import render_markdown
@@ -28,7 +30,7 @@ def drafted_incident(tmp_path: Path, example: str = "checkout-api", *, blame: bo
     folder = tmp_path / example
     shutil.copytree(EXAMPLES / example, folder)
     chat = folder / "chat.txt"
-    if chat.is_file():
+    if hostile and chat.is_file():
         existing = chat.read_text(encoding="utf-8")
         lines = [f"Sam Okafor [14:5{i}]: {text}" for i, text in enumerate(HOSTILE_CHAT, start=1)]
         chat.write_text(existing.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
