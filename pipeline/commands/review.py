@@ -34,7 +34,7 @@ def review_command(
 
     try:
         incident = incident or default_incident(draft)
-        analyse(draft, incident=incident)  # a bad draft or incident fails here, before anything is served
+        analyse(draft, incident=incident, sentence_rewrites=False)  # a bad draft or incident fails here
         server = ReviewServer(draft, incident=incident, port=port)
     except PipelineError as error:
         fail(error)

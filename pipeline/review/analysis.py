@@ -6,10 +6,11 @@ cached per incident folder and reloaded when one of its files changes.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,7 @@ class ReviewFinding:
     rewrite: str | None
     safety: str | None
     help_url: str = ""
+    rewrite_pending: bool = False
 
 
 @dataclass
@@ -79,7 +81,8 @@ class ReviewDocument:
     todos: list[TodoItem]
     similar: list[str]
     score: object | None = None
-    warnings: list[str] = field(default_factory=list)
+    newline: str = "\n"
+    bom: bool = False
 
     def finding(self, key: str) -> ReviewFinding | None:
         return next((f for f in self.findings if f.key == key), None)
@@ -90,10 +93,12 @@ def version_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def read_draft(path: Path) -> str:
-    from pipeline.ingest.files import read_text
+def read_draft(path: Path) -> tuple[str, str, bool]:
+    """The draft's text (newlines normalized), and how to write it back as it was: its newline, its BOM."""
+    from pipeline.ingest.files import decode, read_checked
 
-    return read_text(path, what="draft")
+    raw = read_checked(path, what="draft")
+    return decode(raw, path, what="draft"), "\r\n" if b"\r\n" in raw else "\n", raw.startswith(codecs.BOM_UTF8)
 
 
 def sections_by_line(text: str) -> list[str]:
@@ -118,9 +123,15 @@ def analyse(
     text: str | None = None,
     with_score: bool = True,
     engine: str | None = None,
+    sentence_rewrites: bool = True,
 ) -> ReviewDocument:
-    """Read the draft (or take `text`), lint it, find its evidence and gaps, and score it."""
-    text = read_draft(path) if text is None else text
+    """Read the draft (or take `text`), lint it, find its evidence and gaps, and score it.
+
+    `sentence_rewrites=False` skips the grammar rewriter (spaCy takes seconds to load): findings it would
+    have rewritten are marked `rewrite_pending` instead."""
+    newline, bom = "\n", False
+    if text is None:
+        text, newline, bom = read_draft(path)
     sources = load_evidence_sources(incident) if incident is not None else None
     evidence = dict(sources.evidence) if sources is not None else appendix_evidence(text)
     people = sorted(sources.people) if sources is not None else []
@@ -135,7 +146,7 @@ def analyse(
         text=text,
         version=version_of(text),
         engine=engine or draft_engine(path, text),
-        findings=review_findings(text, people, sections),
+        findings=review_findings(text, people, sections, sentence_rewrites=sentence_rewrites),
         evidence=evidence,
         evidence_source=f"the incident folder {incident.name}/"
         if sources is not None
@@ -144,6 +155,8 @@ def analyse(
         todos=todo_items(text, sections),
         similar=similar_items(text, sections),
         score=score,
+        newline=newline,
+        bom=bom,
     )
 
 
@@ -153,24 +166,27 @@ def citations(text: str) -> list[re.Match[str]]:
     return [m for m in CITATION.finditer(text) if not any(s <= m.start() < e for s, e in code)]
 
 
-def review_findings(text: str, people: list[str], sections: list[str]) -> list[ReviewFinding]:
+def review_findings(
+    text: str, people: list[str], sections: list[str], *, sentence_rewrites: bool = True
+) -> list[ReviewFinding]:
     """Each finding with the rewrite Accept applies: the rule's own (safe or for review), else a sentence
     rewrite from the grammar rewriter when it can rephrase the sentence, else none."""
     from pipeline.blameless.linter import lint_matches
 
     matches = lint_matches(text, path="draft", people=people)
-    sentence_rewrites: list[tuple[int, int, str]] = []
-    if any(m.fix is None and m.review_fix is None and m.finding.level.blocks for m in matches):
+    rephrased: list[tuple[int, int, str]] = []
+    needs_rewriter = any(m.fix is None and m.review_fix is None and m.finding.level.blocks for m in matches)
+    if needs_rewriter and sentence_rewrites:
         from pipeline.blameless.rewrite import sentence_edits
 
-        sentence_rewrites = sentence_edits(text, people, safe_only=False)
+        rephrased = sentence_edits(text, people, safe_only=False)
     found = []
     for index, match in enumerate(matches):
         finding = match.finding
         edit_start, edit_end, rewrite = match.start, match.end, match.fix or match.review_fix
         safety = "safe" if match.fix is not None else "review" if match.review_fix is not None else None
         if rewrite is None:
-            around = next((e for e in sentence_rewrites if e[0] <= match.start and match.end <= e[1]), None)
+            around = next((e for e in rephrased if e[0] <= match.start and match.end <= e[1]), None)
             if around is not None:
                 edit_start, edit_end, rewrite, safety = around[0], around[1], around[2], "review"
         line_text = text.split("\n")[finding.line - 1] if finding.line - 1 < text.count("\n") + 1 else ""
@@ -195,6 +211,7 @@ def review_findings(text: str, people: list[str], sections: list[str]) -> list[R
                 rewrite=rewrite,
                 safety=safety,
                 help_url=finding.help_url,
+                rewrite_pending=rewrite is None and not sentence_rewrites and finding.level.blocks,
             )
         )
     return found

@@ -93,10 +93,13 @@ def _finding(doc: ReviewDocument, key: str, version: str) -> ReviewFinding:
     return finding
 
 
-def _write(path: Path, text: str) -> None:
+def _write(doc: ReviewDocument, text: str) -> None:
+    """The whole draft, atomically, with the newlines and byte-order mark it had."""
     from pipeline.output import write_atomic
 
-    write_atomic(path, text)
+    if doc.newline != "\n":
+        text = text.replace("\n", doc.newline)
+    write_atomic(doc.path, ("\ufeff" if doc.bom else "") + text)
 
 
 def accept(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
@@ -104,7 +107,7 @@ def accept(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
     finding = _finding(doc, key, version)
     if finding.rewrite is None:
         raise ReviewConflict(f"{finding.rule_id} has no rewrite to accept here; edit the sentence or reject it")
-    _write(doc.path, doc.text[: finding.edit_start] + finding.rewrite + doc.text[finding.edit_end :])
+    _write(doc, doc.text[: finding.edit_start] + finding.rewrite + doc.text[finding.edit_end :])
     edit = ReviewEdit(offset=finding.edit_start, before=finding.original, after=finding.rewrite)
     decision = _new_decision(doc, "accept", finding, [edit])
     append_decision(doc.path, decision)
@@ -118,7 +121,7 @@ def reject(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
     closing = f"<!-- blameless-enable {finding.rule_id} -->"
     text = doc.text
     text = text[: finding.start] + opening + text[finding.start : finding.end] + closing + text[finding.end :]
-    _write(doc.path, text)
+    _write(doc, text)
     edits = [
         ReviewEdit(offset=finding.start, before="", after=opening),
         ReviewEdit(offset=finding.end + len(opening), before="", after=closing),
@@ -145,7 +148,7 @@ def undo(doc: ReviewDocument, decision_id: str, version: str) -> ReviewDecision:
                 f"cannot undo: the text this decision wrote ({edit.after!r}) was edited since; change it by hand"
             )
         text = text[:offset] + edit.before + text[offset + len(edit.after) :]
-    _write(doc.path, text)
+    _write(doc, text)
     decision = ReviewDecision(
         id=secrets.token_hex(6),
         time=datetime.now(UTC),

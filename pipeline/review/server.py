@@ -46,6 +46,8 @@ class ReviewServer(ThreadingHTTPServer):
         self.incident = incident
         self.token = token or secrets.token_urlsafe(24)
         self.decision_lock = threading.Lock()
+        self.rewriter_ready = threading.Event()
+        self._rewriter_started = threading.Lock()
         super().__init__((HOST, port), ReviewHandler)
         self.allowed_hosts = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
 
@@ -62,9 +64,28 @@ class ReviewServer(ThreadingHTTPServer):
         from pipeline.review.decisions import log_path, read_decisions, standing
         from pipeline.review.page import render_review_page
 
-        doc = analyse(self.draft, incident=self.incident)
+        doc = analyse(self.draft, incident=self.incident, sentence_rewrites=self.rewriter_ready.is_set())
+        if any(f.rewrite_pending for f in doc.findings):
+            self.load_rewriter()
         decisions = [d for d in standing(read_decisions(log_path(self.draft))) if d.draft == self.draft.name]
         return render_review_page(doc, token=self.token, decisions=decisions)
+
+    def load_rewriter(self) -> None:
+        """Load the grammar rewriter (spaCy: seconds) in the background, once; pages show its sentence
+        rewrites from the first load after it is ready, and never wait for it."""
+        if not self._rewriter_started.acquire(blocking=False):
+            return
+
+        def load() -> None:
+            from pipeline.blameless.sentence import nlp
+
+            try:
+                nlp()
+            except (ImportError, OSError, RuntimeError):
+                return  # no model: findings keep their suggestion, without a rewrite to accept
+            self.rewriter_ready.set()
+
+        threading.Thread(target=load, name="load-rewriter", daemon=True).start()
 
     def decide(self, request: dict) -> dict:
         from pipeline.review import decisions
@@ -74,7 +95,9 @@ class ReviewServer(ThreadingHTTPServer):
         if action not in ("accept", "reject", "undo") or not isinstance(version, str):
             raise ValueError("expected {action: accept|reject|undo, version, key or decision}")
         with self.decision_lock:
-            doc = analyse(self.draft, incident=self.incident, with_score=False)
+            doc = analyse(
+                self.draft, incident=self.incident, with_score=False, sentence_rewrites=self.rewriter_ready.is_set()
+            )
             if action == "undo":
                 made = decisions.undo(doc, str(request.get("decision", "")), version)
             else:

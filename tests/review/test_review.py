@@ -214,3 +214,68 @@ def test_decisions_need_the_token_header_and_json(served):
     assert BLAME not in draft.read_text(encoding="utf-8")
     status, answer, _ = request(server, "POST", "/api/decision", body, ok)  # the same decision again: stale
     assert status == 409 and "reload" in json.loads(answer)["error"]
+
+
+def test_accept_keeps_the_files_crlf_newlines_and_byte_order_mark(reviewed):
+    folder, draft = reviewed
+    draft.write_bytes(b"\xef\xbb\xbf" + draft.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
+    doc = analyse(draft, incident=folder)
+    made = accept(doc, blame_finding(doc).key, doc.version)
+    raw = draft.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == raw.count(b"\n") and BLAME.encode() not in raw
+    doc = analyse(draft, incident=folder)
+    undo(doc, made.id, doc.version)
+    assert b"Dave forgot" in draft.read_bytes() and draft.read_bytes().count(b"\r\n") == raw.count(b"\r\n")
+
+
+def test_the_page_never_waits_for_the_sentence_rewriter(reviewed):
+    folder, draft = reviewed
+    sentence = "The engineer failed to run the migration check."
+    draft.write_text(draft.read_text(encoding="utf-8").replace(BLAME, sentence), encoding="utf-8")
+    [pending] = [f for f in analyse(draft, incident=folder, sentence_rewrites=False).findings if f.rule_id == "BL002"]
+    assert pending.rewrite is None and pending.rewrite_pending
+    assert "being prepared" in render_review_page(analyse(draft, incident=folder, sentence_rewrites=False), token="t")
+    [ready] = [f for f in analyse(draft, incident=folder).findings if f.rule_id == "BL002"]
+    assert ready.rewrite and not ready.rewrite_pending and ready.original.startswith("- The engineer")
+
+
+@pytest.mark.slow
+def test_the_command_prints_its_url_serves_the_page_and_stops_on_ctrl_c(reviewed):
+    import signal
+    import subprocess
+    import sys
+    from urllib.parse import urlsplit
+
+    folder, draft = reviewed
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "review", str(draft), "--no-open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = next(line.split()[-1] for line in process.stdout if line.startswith("open "))
+        parts = urlsplit(url)
+        assert parts.hostname == "127.0.0.1" and parts.query.startswith("token=")
+        connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=30)
+        connection.request("GET", f"/?{parts.query}")
+        response = connection.getresponse()
+        assert response.status == 200 and "evidence from the incident folder" in response.read().decode()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert "stopped" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_busy_port_is_a_clear_error(reviewed):
+    import socket
+
+    _, draft = reviewed
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        done = runner.invoke(app, ["review", str(draft), "--no-open", "--port", str(busy.getsockname()[1])])
+    assert done.exit_code == 2 and "cannot listen on 127.0.0.1" in done.output
