@@ -409,9 +409,9 @@ class NoteRecord(Strict):
 
 
 class ReviewItem(Strict):
-    """What a reviewer decided on: a blameless rewrite (or, later, a drafted claim, factor or action)."""
+    """What a reviewer decided on: a blameless rewrite, or a drafted claim, factor, why, action or lesson."""
 
-    kind: Literal["rewrite"] = "rewrite"
+    kind: Literal["rewrite", "claim", "factor", "why", "action", "lesson"] = "rewrite"
     section: str = Field(default="", description="The draft's heading the item sits under.")
     line: int
     rule: str = Field(default="", description="Blameless rule id, for a rewrite.")
@@ -433,7 +433,10 @@ class ReviewDecision(Strict):
     id: str
     time: datetime
     draft: str = Field(description="The reviewed file's name.")
-    decision: Literal["accept", "reject", "undo"]
+    decision: Literal["accept", "reject", "undo"] = Field(
+        description="accept: a rewrite applied or an item kept as drafted; reject: a rewrite declined (the text "
+        "kept, the check told) or an item removed; undo: a decision reversed."
+    )
     item: ReviewItem | None = None
     evidence: list[str] = Field(default_factory=list, description="Evidence IDs cited where the item stands.")
     engine: str = Field(default="unknown", description="The engine that drafted the item: offline, llm, unknown.")

@@ -57,6 +57,24 @@ class ReviewFinding:
 
 
 @dataclass
+class DraftedItem:
+    """A drafted claim, factor, why, action or lesson the reviewer keeps or removes: its whole lines
+    [start, end) in the text, and where the page puts its Keep / Remove buttons (`anchor`)."""
+
+    key: str
+    index: int
+    kind: str
+    section: str
+    line: int
+    start: int
+    end: int
+    anchor: int
+    text: str
+    evidence: list[str]
+    kept: str | None = None  # the id of the standing Keep decision, once there is one
+
+
+@dataclass
 class TodoItem:
     """A gap the review must close: a "Not established" answer or an open question."""
 
@@ -75,6 +93,7 @@ class ReviewDocument:
     version: str
     engine: str
     findings: list[ReviewFinding]
+    items: list[DraftedItem]
     evidence: dict[str, Evidence]
     evidence_source: str
     cited: list[str]
@@ -86,6 +105,9 @@ class ReviewDocument:
 
     def finding(self, key: str) -> ReviewFinding | None:
         return next((f for f in self.findings if f.key == key), None)
+
+    def item(self, key: str) -> DraftedItem | None:
+        return next((i for i in self.items if i.key == key), None)
 
 
 def version_of(text: str) -> str:
@@ -147,6 +169,7 @@ def analyse(
         version=version_of(text),
         engine=engine or draft_engine(path, text),
         findings=review_findings(text, people, sections, sentence_rewrites=sentence_rewrites),
+        items=drafted_items(text, sections),
         evidence=evidence,
         evidence_source=f"the incident folder {incident.name}/"
         if sources is not None
@@ -215,6 +238,77 @@ def review_findings(
             )
         )
     return found
+
+
+# The template sections (ids from pipeline/data/rubric.yaml) whose items a drafting engine proposes, and
+# what each item is. The timeline is the scribe's (locked); similar incidents, open questions and the
+# appendix are lists for the reviewer, not proposals.
+ITEM_KINDS = {
+    "summary": "claim",
+    "impact": "claim",
+    "went_well": "claim",
+    "went_wrong": "claim",
+    "contributing_factors": "factor",
+    "five_whys": "why",
+    "action_items": "action",
+    "lessons_learned": "lesson",
+}
+TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}")
+
+
+def drafted_items(text: str, sections: list[str]) -> list[DraftedItem]:
+    """Top-level list items (with their continuation lines) and action-table rows in the drafted sections;
+    "Not established" answers are left to the to-do list."""
+    from pipeline.scoring import load_rubric
+    from pipeline.scoring.layout import classify
+
+    specs = load_rubric().sections
+    kinds = {heading: ITEM_KINDS.get(classify(heading, specs) or "") for heading in set(sections)}
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    items: list[DraftedItem] = []
+    number = 0
+    while number < len(lines):
+        line, section = lines[number], sections[number]
+        kind = kinds.get(section)
+        top_item = LIST_ITEM.match(line) and len(line) - len(line.lstrip()) <= 3
+        row = kind == "action" and line.lstrip().startswith("|") and not TABLE_SEPARATOR.match(line)
+        if kind is None or not (top_item or row):
+            number += 1
+            continue
+        if row and (number + 1 < len(lines) and TABLE_SEPARATOR.match(lines[number + 1])):
+            number += 1  # the table's header row
+            continue
+        last = number
+        while top_item and last + 1 < len(lines) and _continues(lines[last + 1]):
+            last += 1
+        body = "\n".join(lines[number : last + 1])
+        if not NOT_ESTABLISHED.search(body):
+            end_of_text = offsets[last] + len(lines[last].rstrip())
+            anchor = end_of_text - 1 if row and lines[last].rstrip().endswith("|") else end_of_text
+            items.append(
+                DraftedItem(
+                    key=f"item@{offsets[number]}",
+                    index=len(items),
+                    kind=kind,
+                    section=section,
+                    line=number + 1,
+                    start=offsets[number],
+                    end=min(offsets[last + 1], len(text)),
+                    anchor=anchor,
+                    text=plain(" ".join(part.strip(" |") for part in LIST_ITEM.sub(r"\1", body, count=1).split("\n"))),
+                    evidence=[m.group(1) for m in citations(body)],
+                )
+            )
+        number = last + 1
+    return items
+
+
+def _continues(line: str) -> bool:
+    """A line that belongs to the list item above: indented and not blank (nested lists included)."""
+    return bool(line.strip()) and line[:1] in (" ", "\t")
 
 
 def todo_items(text: str, sections: list[str]) -> list[TodoItem]:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from pipeline.errors import InputError, PipelineError
 from pipeline.models import ReviewDecision, ReviewEdit, ReviewItem
-from pipeline.review.analysis import ReviewDocument, ReviewFinding
+from pipeline.review.analysis import DraftedItem, ReviewDocument, ReviewFinding
 
 REVIEW_LOG = "review.jsonl"
 
@@ -131,6 +131,47 @@ def reject(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
     return decision
 
 
+def _item(doc: ReviewDocument, key: str, version: str) -> DraftedItem:
+    if version != doc.version:
+        raise ReviewConflict("the draft changed on disk since the page was loaded; reload the page")
+    item = doc.item(key)
+    if item is None:
+        raise ReviewConflict("that item is no longer in the draft; reload the page")
+    return item
+
+
+def _item_decision(doc: ReviewDocument, kind: str, item: DraftedItem, edits: list[ReviewEdit]) -> ReviewDecision:
+    return ReviewDecision(
+        id=secrets.token_hex(6),
+        time=datetime.now(UTC),
+        draft=doc.path.name,
+        decision=kind,
+        item=ReviewItem(kind=item.kind, section=item.section, line=item.line, text=item.text),
+        evidence=item.evidence,
+        engine=doc.engine,
+        edits=edits,
+    )
+
+
+def keep(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
+    """Keep a drafted item as it is: recorded (an accept), the file unchanged."""
+    item = _item(doc, key, version)
+    decision = _item_decision(doc, "accept", item, [])
+    append_decision(doc.path, decision)
+    return decision
+
+
+def remove(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
+    """Remove a drafted item's lines from the draft (a reject), recorded so that Undo can put them back."""
+    item = _item(doc, key, version)
+    _write(doc, doc.text[: item.start] + doc.text[item.end :])
+    decision = _item_decision(
+        doc, "reject", item, [ReviewEdit(offset=item.start, before=doc.text[item.start : item.end], after="")]
+    )
+    append_decision(doc.path, decision)
+    return decision
+
+
 def undo(doc: ReviewDocument, decision_id: str, version: str) -> ReviewDecision:
     """Reverse a standing decision's edits (found where they were made, or nearest to it when other edits
     moved the text since) and record the undo."""
@@ -209,12 +250,13 @@ def review_logs(paths: list[Path]) -> list[Path]:
 
 
 def acceptance_rates(decisions: list[ReviewDecision]) -> dict[str, dict[str, Acceptance]]:
-    """Standing accepts and rejects counted per section, per engine, and overall."""
-    table: dict[str, dict[str, Acceptance]] = {"section": defaultdict(Acceptance), "engine": defaultdict(Acceptance)}
+    """Standing accepts and rejects counted per section, per engine, per kind of item, and overall."""
+    table: dict[str, dict[str, Acceptance]] = {name: defaultdict(Acceptance) for name in ("section", "engine", "item")}
     table["all"] = defaultdict(Acceptance)
     for decision in standing(decisions):
         section = (decision.item.section if decision.item else "") or "(no section)"
-        for kind, key in (("section", section), ("engine", decision.engine), ("all", "all")):
+        item = decision.item.kind if decision.item else "rewrite"
+        for kind, key in (("section", section), ("engine", decision.engine), ("item", item), ("all", "all")):
             counts = table[kind][key]
             if decision.decision == "accept":
                 counts.accepted += 1
@@ -224,11 +266,12 @@ def acceptance_rates(decisions: list[ReviewDecision]) -> dict[str, dict[str, Acc
 
 
 def render_acceptance(rates: dict[str, dict[str, Acceptance]], logs: int) -> str:
-    """A text table: accepted / decided per section and engine (an undone decision counts as none)."""
+    """A text table: accepted / decided per section, engine and kind of item (an undone decision counts as
+    none). For a drafted item, accepted means kept as drafted; for a rewrite, applied."""
     lines = [f"review decisions from {logs} review.jsonl file(s)"]
     overall = rates["all"].get("all", Acceptance())
     lines.append(f"accepted as proposed: {overall.accepted}/{overall.total} ({overall.rate:.0%})")
-    for kind in ("section", "engine"):
+    for kind in ("section", "engine", "item"):
         rows = sorted(rates[kind].items(), key=lambda row: (-row[1].total, row[0]))
         if not rows:
             continue

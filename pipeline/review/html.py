@@ -10,12 +10,15 @@ from the rendered text; the linter still reads them in the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
-from pipeline.review.analysis import CONTROL_COMMENT, ReviewFinding, citations
+from pipeline.review.analysis import CONTROL_COMMENT, DraftedItem, ReviewFinding, citations
 
 FINDING_OPEN, FINDING_MID, FINDING_CLOSE, CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
-_MARKS = re.compile("[\ue000-\ue004]")
+ITEM_MARK = "\ue005"
+_MARKS = re.compile("[\ue000-\ue005]")
+_ITEM_TAG = re.compile(f"{ITEM_MARK}(\\d+){FINDING_MID}")
 _FINDING_TAG = re.compile(f"{FINDING_OPEN}(\\d+)-(error|warning|suggestion){FINDING_MID}")
 _CITE_TAG = re.compile(f"{CITE_OPEN}([TC]\\d+){CITE_CLOSE}")
 
@@ -32,8 +35,14 @@ def markdown_to_html(markdown: str) -> str:
     return _renderer().render(markdown)
 
 
-def marked_html(text: str, findings: list[ReviewFinding]) -> str:
-    """The draft as HTML, each finding inside `<mark class="finding">` and each citation a link."""
+def marked_html(
+    text: str,
+    findings: list[ReviewFinding],
+    items: list[DraftedItem] = (),
+    item_tools: Callable[[DraftedItem], str] | None = None,
+) -> str:
+    """The draft as HTML, each finding inside `<mark class="finding">`, each citation a link, and after each
+    drafted item the markup `item_tools` returns for it (the page's Keep / Remove buttons)."""
     text = _MARKS.sub("\ufffd", text)  # the draft's own private-use characters cannot pose as marks
     # (start, end, rank, text): at one offset a closing mark comes before an opening one
     edits: list[tuple[int, int, int, str]] = []
@@ -44,6 +53,8 @@ def marked_html(text: str, findings: list[ReviewFinding]) -> str:
         taken.append((finding.start, finding.end))
         edits.append((finding.start, finding.start, 1, f"{FINDING_OPEN}{finding.index}-{finding.level}{FINDING_MID}"))
         edits.append((finding.end, finding.end, 0, FINDING_CLOSE))
+    if item_tools is not None:
+        edits += [(item.anchor, item.anchor, 1, f"{ITEM_MARK}{item.index}{FINDING_MID}") for item in items]
     for comment in CONTROL_COMMENT.finditer(text):
         edits.append((comment.start(), comment.end(), 2, ""))
     for cite in citations(text):
@@ -64,6 +75,9 @@ def marked_html(text: str, findings: list[ReviewFinding]) -> str:
         html,
     )
     html = html.replace(FINDING_CLOSE, "</mark>")
+    if item_tools is not None:
+        by_index = {item.index: item for item in items}
+        html = _ITEM_TAG.sub(lambda m: item_tools(by_index[int(m.group(1))]), html)
     html = _CITE_TAG.sub(
         lambda m: f'<a class="cite" href="#ev-{m.group(1)}" data-evidence="{m.group(1)}">[{m.group(1)}]</a>', html
     )

@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
 
 from pipeline.models import Finding, ReviewDecision
 from pipeline.package_data import package_path
-from pipeline.review.analysis import ReviewDocument
+from pipeline.review.analysis import DraftedItem, ReviewDocument
 
 STATIC = package_path("review", "static")
 STATIC_FILES = {"review.css": "text/css; charset=utf-8", "review.js": "text/javascript; charset=utf-8"}
@@ -53,6 +54,10 @@ def render_review_page(
     """The page: interactive (served, with `token`) or static (`draft --format html`: no script, no buttons)."""
     from pipeline.review.html import marked_html
 
+    interactive = token is not None
+    if interactive:
+        mark_kept(doc, decisions or [])
+    draft_html = marked_html(doc.text, doc.findings, doc.items, item_tools if interactive else None)
     return (
         environment()
         .get_template("page.html.j2")
@@ -60,11 +65,31 @@ def render_review_page(
             title=f"Review: {doc.path.name}",
             body_class="review" if token else "review static",
             doc=doc,
-            draft_html=_markup(marked_html(doc.text, doc.findings)),
-            interactive=token is not None,
+            draft_html=_markup(draft_html),
+            interactive=interactive,
             decisions=decisions or [],
             **_assets(token),
         )
+    )
+
+
+def mark_kept(doc: ReviewDocument, decisions: list[ReviewDecision]) -> None:
+    """Note on each drafted item the standing Keep decision on its current text, if any."""
+    kept = {(d.item.kind, d.item.text): d.id for d in decisions if d.decision == "accept" and d.item}
+    for item in doc.items:
+        item.kept = kept.get((item.kind, item.text))
+
+
+def item_tools(item: DraftedItem) -> str:
+    """Keep / Remove after a drafted item, or its kept mark (built here: the key is ours, the text escaped)."""
+    key = escape(item.key)
+    if item.kept is not None:
+        return f' <span class="item-tools kept" data-item="{item.index}">kept</span>'
+    return (
+        f' <span class="item-tools" data-item="{item.index}">'
+        f'<button type="button" class="keep" data-action="keep" data-key="{key}" title="Keep as drafted">Keep</button>'
+        f'<button type="button" class="remove" data-action="remove" data-key="{key}" '
+        f'title="Remove from the draft">Remove</button></span>'
     )
 
 

@@ -92,8 +92,8 @@ class ReviewServer(ThreadingHTTPServer):
         from pipeline.review.analysis import analyse
 
         action, version = request.get("action"), request.get("version")
-        if action not in ("accept", "reject", "undo") or not isinstance(version, str):
-            raise ValueError("expected {action: accept|reject|undo, version, key or decision}")
+        if action not in ("accept", "reject", "keep", "remove", "undo") or not isinstance(version, str):
+            raise ValueError("expected {action: accept|reject|keep|remove|undo, version, key or decision}")
         with self.decision_lock:
             doc = analyse(
                 self.draft, incident=self.incident, with_score=False, sentence_rewrites=self.rewriter_ready.is_set()

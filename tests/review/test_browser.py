@@ -152,6 +152,29 @@ def test_reject_records_the_decision_and_undo_removes_it(review):
     assert draft.read_text(encoding="utf-8") == original
 
 
+def test_keep_and_remove_a_drafted_item_then_undo(review):
+    browser, _, draft = review
+    original = draft.read_text(encoding="utf-8")
+    factor = browser.find_element(By.XPATH, "//h2[.='Contributing Factors']/following-sibling::ol[1]/li")
+    assert "Confidence: high." in factor.text
+    click_and_wait_for_reload(browser, factor.find_element(By.CSS_SELECTOR, "button.keep"))
+    factor = browser.find_element(By.XPATH, "//h2[.='Contributing Factors']/following-sibling::ol[1]/li")
+    assert factor.find_element(By.CSS_SELECTOR, ".item-tools.kept").text.lower() == "kept"
+    assert draft.read_text(encoding="utf-8") == original
+    action = browser.find_element(By.XPATH, "//h2[.='Action Items']/following-sibling::table[1]/tbody/tr[1]")
+    assert "Add a CI check" in action.text
+    click_and_wait_for_reload(browser, action.find_element(By.CSS_SELECTOR, "button.remove"))
+    assert "Add a CI check" not in draft.read_text(encoding="utf-8")
+    assert "Add a CI check" not in browser.find_element(By.ID, "draft").text
+    records = read_decisions(log_path(draft))
+    assert [(d.decision, d.item.kind) for d in records] == [("accept", "factor"), ("reject", "action")]
+    assert records[1].evidence == ["C21"] and records[1].item.section == "Action Items"
+    removed = browser.find_element(By.CSS_SELECTOR, "#decisions-panel li.decision-reject.kind-action")
+    click_and_wait_for_reload(browser, removed.find_element(By.CSS_SELECTOR, "button.undo"))
+    assert draft.read_text(encoding="utf-8") == original
+    assert "Add a CI check" in browser.find_element(By.ID, "draft").text
+
+
 def test_a_change_of_the_file_on_disk_shows_on_reload(review):
     browser, _, draft = review
     draft.write_text(draft.read_text(encoding="utf-8") + "\n## Reviewer notes\n\nChecked on disk.\n", encoding="utf-8")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.review.analysis import analyse, appendix_evidence
-from pipeline.review.decisions import ReviewConflict, accept, log_path, read_decisions, reject, undo
+from pipeline.review.decisions import ReviewConflict, accept, keep, log_path, read_decisions, reject, remove, undo
 from pipeline.review.html import marked_html
 from pipeline.review.page import render_review_page
 from pipeline.review.server import ReviewServer
@@ -279,3 +279,49 @@ def test_a_busy_port_is_a_clear_error(reviewed):
         busy.listen()
         done = runner.invoke(app, ["review", str(draft), "--no-open", "--port", str(busy.getsockname()[1])])
     assert done.exit_code == 2 and "cannot listen on 127.0.0.1" in done.output
+
+
+def test_drafted_items_are_the_proposals_not_the_timeline_or_the_gaps(reviewed):
+    folder, draft = reviewed
+    items = analyse(draft, incident=folder).items
+    kinds = {item.kind for item in items}
+    assert kinds == {"claim", "factor", "why", "action"}
+    assert not [i for i in items if "Not established" in i.text or i.section in ("Timeline", "Similar Past Incidents")]
+    factor = next(i for i in items if i.kind == "factor")
+    assert "Confidence: high." in factor.text and factor.evidence == ["T1", "C11", "T5"]  # its continuation line
+    action = next(i for i in items if i.kind == "action")
+    assert action.text.startswith("Add a CI check") and action.evidence == ["C21"]
+
+
+def test_keep_records_without_writing_and_remove_deletes_the_item_until_undone(reviewed):
+    folder, draft = reviewed
+    original = draft.read_text(encoding="utf-8")
+    doc = analyse(draft, incident=folder)
+    action = next(i for i in doc.items if i.kind == "action")
+    factor = next(i for i in doc.items if i.kind == "factor")
+    kept = keep(doc, action.key, doc.version)
+    assert draft.read_text(encoding="utf-8") == original
+    page = render_review_page(analyse(draft, incident=folder), token="t", decisions=read_decisions(log_path(draft)))
+    assert 'class="item-tools kept"' in page and f'data-decision="{kept.id}"' in page
+    doc = analyse(draft, incident=folder)
+    removed = remove(doc, factor.key, doc.version)
+    text = draft.read_text(encoding="utf-8")
+    assert "Confidence: high." not in text and "## Contributing Factors" in text
+    records = read_decisions(log_path(draft))
+    assert [(d.decision, d.item.kind) for d in records] == [("accept", "action"), ("reject", "factor")]
+    doc = analyse(draft, incident=folder)
+    undo(doc, removed.id, doc.version)
+    assert draft.read_text(encoding="utf-8") == original
+
+
+def test_eval_reviews_counts_kept_and_removed_items_per_kind(reviewed):
+    folder, draft = reviewed
+    doc = analyse(draft, incident=folder)
+    claims = [i for i in doc.items if i.kind == "claim"]
+    for item in claims[:3]:
+        keep(doc, item.key, doc.version)
+    remove(doc, claims[3].key, doc.version)
+    done = runner.invoke(app, ["eval", "--reviews", str(folder)])
+    assert done.exit_code == 0, done.output
+    assert "accepted as proposed: 3/4 (75%)" in done.stdout
+    assert re.search(r"claim\s+3\s+1\s+75%", done.stdout) and re.search(r"Executive Summary\s+3\s+1\s+75%", done.stdout)
