@@ -93,6 +93,7 @@ def browser_times(urls: list[str], repeat: int) -> list[list[float]] | None:
         return None
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
@@ -111,6 +112,10 @@ def browser_times(urls: list[str], repeat: int) -> list[list[float]] | None:
         for _ in range(repeat):
             for index, url in enumerate(urls):
                 driver.get(url)
+                # loadEventEnd is set just after readyState turns complete (when get() returns): wait for it
+                WebDriverWait(driver, 30).until(
+                    lambda d: d.execute_script("return performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
+                )
                 entry = driver.execute_script(
                     "const e = performance.getEntriesByType('navigation')[0]; return e.loadEventEnd - e.startTime;"
                 )
