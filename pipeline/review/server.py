@@ -162,7 +162,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
         if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
             self._refuse(415, "decisions are JSON")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self.headers.get("Content-Length", "")
+        length = int(length) if length.isdigit() else 0
         if not 0 < length <= MAX_BODY:
             self._refuse(413, "request body missing or too large")
             return
