@@ -176,5 +176,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             self._refuse(400, str(error))
         except PipelineError as error:
             self._refuse(409, error.user_message())
+        except OSError as error:  # a read-only draft or folder: say so on the page, change nothing
+            self._refuse(500, f"cannot write {self.server.draft.name}: {error.strerror or error}")
         else:
             self._send(200, json.dumps(answer), "application/json")

@@ -325,3 +325,20 @@ def test_eval_reviews_counts_kept_and_removed_items_per_kind(reviewed):
     assert done.exit_code == 0, done.output
     assert "accepted as proposed: 3/4 (75%)" in done.stdout
     assert re.search(r"claim\s+3\s+1\s+75%", done.stdout) and re.search(r"Executive Summary\s+3\s+1\s+75%", done.stdout)
+
+
+def test_a_draft_that_cannot_be_written_is_refused_on_the_page_and_left_as_it_was(served, monkeypatch):
+    import pipeline.output
+
+    def read_only(path, text):
+        raise PermissionError(13, "Permission denied")
+
+    server, draft = served
+    monkeypatch.setattr(pipeline.output, "write_atomic", read_only)  # as a read-only folder does (tests run as root)
+    doc = analyse(draft, incident=server.incident)
+    before = draft.read_text(encoding="utf-8")
+    body = json.dumps({"action": "remove", "key": doc.items[0].key, "version": doc.version})
+    headers = {"X-Review-Token": server.token, "Content-Type": "application/json"}
+    status, answer, _ = request(server, "POST", "/api/decision", body, headers)
+    assert status == 500 and json.loads(answer)["error"] == "cannot write draft.md: Permission denied"
+    assert draft.read_text(encoding="utf-8") == before and not log_path(draft).exists()
