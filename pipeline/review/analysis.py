@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError
 from pipeline.facts import Evidence
+
+if TYPE_CHECKING:
+    from pipeline.scoring import Score
 
 CITATION = re.compile(r"(?<!\\)\[([TC][1-9]\d{0,5})\]")
 INLINE_CODE = re.compile(r"(?<![\\`])(`+)(?!`)[^\n]+?(?<!`)\1(?!`)")
@@ -54,6 +58,7 @@ class ReviewFinding:
     safety: str | None
     help_url: str = ""
     rewrite_pending: bool = False
+    quoted: bool = False  # in the locked timeline or the evidence index: a copy of the evidence, not prose
 
 
 @dataclass
@@ -99,7 +104,7 @@ class ReviewDocument:
     cited: list[str]
     todos: list[TodoItem]
     similar: list[str]
-    score: object | None = None
+    score: Score | None = None
     newline: str = "\n"
     bom: bool = False
 
@@ -132,10 +137,6 @@ def sections_by_line(text: str) -> list[str]:
             current = heading.group(2).strip()
         found.append(current)
     return found
-
-
-def line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
 
 
 def analyse(
@@ -197,6 +198,8 @@ def review_findings(
     from pipeline.blameless.linter import lint_matches
 
     matches = lint_matches(text, path="draft", people=people)
+    lines = text.split("\n")
+    quoted = quoted_sections(sections)
     rephrased: list[tuple[int, int, str]] = []
     needs_rewriter = any(m.fix is None and m.review_fix is None and m.finding.level.blocks for m in matches)
     if needs_rewriter and sentence_rewrites:
@@ -206,13 +209,17 @@ def review_findings(
     found = []
     for index, match in enumerate(matches):
         finding = match.finding
-        edit_start, edit_end, rewrite = match.start, match.end, match.fix or match.review_fix
+        section = sections[finding.line - 1] if finding.line - 1 < len(sections) else ""
+        edit_start, edit_end = match.start, match.end
+        rewrite = match.fix if match.fix is not None else match.review_fix
         safety = "safe" if match.fix is not None else "review" if match.review_fix is not None else None
-        if rewrite is None:
+        if section in quoted:
+            rewrite = safety = None  # the timeline must match its lock; the index quotes the sources
+        elif rewrite is None:
             around = next((e for e in rephrased if e[0] <= match.start and match.end <= e[1]), None)
             if around is not None:
                 edit_start, edit_end, rewrite, safety = around[0], around[1], around[2], "review"
-        line_text = text.split("\n")[finding.line - 1] if finding.line - 1 < text.count("\n") + 1 else ""
+        line_text = lines[finding.line - 1] if finding.line - 1 < len(lines) else ""
         found.append(
             ReviewFinding(
                 key=f"{finding.rule_id}@{match.start}",
@@ -226,7 +233,7 @@ def review_findings(
                 line=finding.line,
                 start=match.start,
                 end=match.end,
-                section=sections[finding.line - 1] if finding.line - 1 < len(sections) else "",
+                section=section,
                 evidence=CITATION.findall(line_text),
                 edit_start=edit_start,
                 edit_end=edit_end,
@@ -234,7 +241,11 @@ def review_findings(
                 rewrite=rewrite,
                 safety=safety,
                 help_url=finding.help_url,
-                rewrite_pending=rewrite is None and not sentence_rewrites and finding.level.blocks,
+                rewrite_pending=rewrite is None
+                and not sentence_rewrites
+                and finding.level.blocks
+                and section not in quoted,
+                quoted=section in quoted,
             )
         )
     return found
@@ -256,14 +267,24 @@ ITEM_KINDS = {
 TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
-def drafted_items(text: str, sections: list[str]) -> list[DraftedItem]:
-    """Top-level list items (with their continuation lines) and action-table rows in the drafted sections;
-    "Not established" answers are left to the to-do list."""
+def section_ids(sections: list[str]) -> dict[str, str | None]:
+    """Each heading's template section id (pipeline/data/rubric.yaml synonyms), None when it names none."""
     from pipeline.scoring import load_rubric
     from pipeline.scoring.layout import classify
 
     specs = load_rubric().sections
-    kinds = {heading: ITEM_KINDS.get(classify(heading, specs) or "") for heading in set(sections)}
+    return {heading: classify(heading, specs) for heading in set(sections)}
+
+
+def quoted_sections(sections: list[str]) -> set[str]:
+    """Headings whose text is a copy of the evidence (the locked timeline, the evidence index)."""
+    return {heading for heading, found in section_ids(sections).items() if found in ("timeline", "appendix")}
+
+
+def drafted_items(text: str, sections: list[str]) -> list[DraftedItem]:
+    """Top-level list items (with their continuation lines) and action-table rows in the drafted sections;
+    "Not established" answers are left to the to-do list."""
+    kinds = {heading: ITEM_KINDS.get(found or "") for heading, found in section_ids(sections).items()}
     lines = text.split("\n")
     offsets = [0]
     for line in lines:

@@ -9,7 +9,6 @@ the reviewed draft and its review.jsonl are ever written.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from collections import defaultdict
@@ -280,16 +279,3 @@ def render_acceptance(rates: dict[str, dict[str, Acceptance]], logs: int) -> str
         lines.append(f"{kind:<{width}}  accepted  rejected  rate")
         lines += [f"{name:<{width}}  {c.accepted:>8}  {c.rejected:>8}  {c.rate:>4.0%}" for name, c in rows]
     return "\n".join(lines) + "\n"
-
-
-def rates_json(rates: dict[str, dict[str, Acceptance]]) -> str:
-    return json.dumps(
-        {
-            kind: {
-                name: {"accepted": c.accepted, "rejected": c.rejected, "rate": round(c.rate, 3)}
-                for name, c in rows.items()
-            }
-            for kind, rows in rates.items()
-        },
-        indent=2,
-    )

@@ -342,3 +342,13 @@ def test_a_draft_that_cannot_be_written_is_refused_on_the_page_and_left_as_it_wa
     status, answer, _ = request(server, "POST", "/api/decision", body, headers)
     assert status == 500 and json.loads(answer)["error"] == "cannot write draft.md: Permission denied"
     assert draft.read_text(encoding="utf-8") == before and not log_path(draft).exists()
+
+
+def test_a_finding_in_the_locked_timeline_offers_no_rewrite(reviewed):
+    folder, draft = reviewed
+    text = draft.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| T1 |"))
+    draft.write_text(text.replace(row, row[:-2] + ". Dave forgot the canary |"), encoding="utf-8")
+    [finding] = [f for f in analyse(draft, incident=folder).findings if f.section == "Timeline"]
+    assert finding.quoted and finding.rewrite is None and not finding.rewrite_pending
+    assert "change the source, not this copy" in render_review_page(analyse(draft, incident=folder), token="t")
