@@ -48,12 +48,25 @@ def review_command(
     typer.echo(f"open {server.url}")
     typer.echo("press Ctrl-C to stop", err=True)
     if not no_open:
-        import webbrowser
-
-        webbrowser.open(server.url)
+        open_browser(server.url)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     finally:
         server.server_close()
+
+
+def open_browser(url: str) -> None:
+    """Open the page in the desktop's browser. Without a display (ssh, a container) Python would start a
+    text browser such as lynx in this terminal: then only say to open the URL."""
+    import os
+    import sys
+    import webbrowser
+
+    desktop = sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if not desktop or not webbrowser.open(url):
+        typer.echo(
+            "no browser to open here: open the URL above in yours (an ssh tunnel works: ssh -L PORT:127.0.0.1:PORT)",
+            err=True,
+        )

@@ -352,3 +352,20 @@ def test_a_finding_in_the_locked_timeline_offers_no_rewrite(reviewed):
     [finding] = [f for f in analyse(draft, incident=folder).findings if f.section == "Timeline"]
     assert finding.quoted and finding.rewrite is None and not finding.rewrite_pending
     assert "change the source, not this copy" in render_review_page(analyse(draft, incident=folder), token="t")
+
+
+def test_the_browser_opens_only_where_there_is_a_desktop(monkeypatch, capsys):
+    import webbrowser
+
+    from pipeline.commands.review import open_browser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    open_browser("http://127.0.0.1:1/?token=t")
+    assert opened == [] and "open the URL above" in capsys.readouterr().err  # no lynx in the terminal
+    monkeypatch.setenv("DISPLAY", ":0")
+    open_browser("http://127.0.0.1:1/?token=t")
+    assert opened == ["http://127.0.0.1:1/?token=t"]
