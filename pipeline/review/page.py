@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import escape
 
 from pipeline.models import Finding, ReviewDecision
 from pipeline.package_data import package_path
@@ -81,16 +80,8 @@ def mark_kept(doc: ReviewDocument, decisions: list[ReviewDecision]) -> None:
 
 
 def item_tools(item: DraftedItem) -> str:
-    """Keep / Remove after a drafted item, or its kept mark (built here: the key is ours, the text escaped)."""
-    key = escape(item.key)
-    if item.kept is not None:
-        return f' <span class="item-tools kept" data-item="{item.index}">kept</span>'
-    return (
-        f' <span class="item-tools" data-item="{item.index}">'
-        f'<button type="button" class="keep" data-action="keep" data-key="{key}" title="Keep as drafted">Keep</button>'
-        f'<button type="button" class="remove" data-action="remove" data-key="{key}" '
-        f'title="Remove from the draft">Remove</button></span>'
-    )
+    """Keep / Remove after a drafted item, or its kept mark (templates/review/_item.html.j2)."""
+    return str(environment().get_template("_item.html.j2").module.item_tools(item))
 
 
 def render_findings_html(findings: list[Finding]) -> str:
