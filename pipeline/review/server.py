@@ -87,6 +87,21 @@ class ReviewServer(ThreadingHTTPServer):
 
         threading.Thread(target=load, name="load-rewriter", daemon=True).start()
 
+    def similar(self) -> dict:
+        """Past incidents like this draft, from the team's library (else the bundled examples): asked on
+        demand, because the first search loads the embedding model and Chroma (seconds)."""
+        from pipeline.similar.library import library_to_search, similar_to_draft
+        from pipeline.similar.store import StoreConfig
+
+        config, library = library_to_search(StoreConfig.resolve())
+        found = similar_to_draft(self.draft, k=5, config=config)
+        return {
+            "library": library,
+            "incidents": [
+                {"id": s.incident_id, "title": s.title, "score": round(s.score, 2), "why": s.why} for s in found
+            ],
+        }
+
     def decide(self, request: dict) -> dict:
         from pipeline.review import decisions
         from pipeline.review.analysis import analyse
@@ -147,6 +162,11 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 self._send(200, self.server.page())
             except PipelineError as error:
                 self._send(500, f"<!doctype html><title>error</title><pre>{escape(error.user_message())}</pre>")
+        elif url.path == "/api/similar":
+            try:
+                self._send(200, json.dumps(self.server.similar()), "application/json")
+            except PipelineError as error:
+                self._refuse(409, error.user_message())
         elif url.path.startswith("/static/") and url.path[len("/static/") :] in STATIC_FILES:
             name = url.path[len("/static/") :]
             self._send(200, static_text(name), STATIC_FILES[name])

@@ -226,3 +226,22 @@ def test_screenshot_for_the_docs(tmp_path, browser, example):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_similar_incidents_are_searched_on_demand_and_shown_as_text(review, monkeypatch):
+    import pipeline.similar.library as library
+    from pipeline.models import SimilarIncident
+
+    hostile = SimilarIncident(
+        incident_id="PM-1", title='<img src=x onerror="window.__pwned=1">Pool', score=0.8, why="same service"
+    )
+    monkeypatch.setattr(library, "library_to_search", lambda config: (config, "a test library"))
+    monkeypatch.setattr(library, "similar_to_draft", lambda path, **options: [hostile])
+    browser, _, _ = review
+    browser.find_element(By.ID, "similar-search").click()
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#similar-results li"))
+    [item] = browser.find_elements(By.CSS_SELECTOR, "#similar-results li")
+    assert item.text.startswith('<img src=x onerror="window.__pwned=1">Pool (PM-1, score 0.8): same service')
+    assert browser.find_elements(By.CSS_SELECTOR, "#similar-results img") == []
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert "from a test library" in browser.find_element(By.ID, "status").text

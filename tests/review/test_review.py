@@ -188,6 +188,7 @@ def test_the_server_listens_on_loopback_and_refuses_requests_without_the_token(s
     assert request(server, "GET", "/")[0] == 403
     assert request(server, "GET", "/?token=wrong")[0] == 403
     assert request(server, "GET", f"/static/review.js?token=x{server.token}")[0] == 403
+    assert request(server, "GET", "/api/similar")[0] == 403
     status, body, headers = request(server, "GET", f"/?token={server.token}")
     assert status == 200 and "Dave forgot" in body
     assert "script-src 'self'" in headers["Content-Security-Policy"] and headers["Referrer-Policy"] == "no-referrer"

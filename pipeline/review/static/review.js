@@ -63,6 +63,33 @@
     }
   }
 
+  async function searchSimilar(button) {
+    const list = document.getElementById("similar-results");
+    button.disabled = true;
+    say("searching the incident library…", false);
+    try {
+      const response = await fetch("/api/similar?token=" + encodeURIComponent(token), { cache: "no-store" });
+      const answer = await response.json().catch(() => ({ error: "the server sent no answer" }));
+      if (!response.ok) throw new Error(answer.error || response.statusText);
+      list.replaceChildren();
+      for (const incident of answer.incidents) {
+        const item = document.createElement("li");
+        const title = document.createElement("strong");
+        title.textContent = incident.title;
+        const why = document.createElement("span");
+        why.className = "why";
+        why.textContent = " (" + incident.id + ", score " + incident.score + "): " + incident.why;
+        item.append(title, why);
+        list.appendChild(item);
+      }
+      say(answer.incidents.length + " similar incident(s) from " + answer.library, false);
+    } catch (error) {
+      say(String(error.message || error), true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;
@@ -70,6 +97,10 @@
     if (link) {
       event.preventDefault();
       showEvidence(link);
+      return;
+    }
+    if (target.closest("#similar-search")) {
+      searchSimilar(target.closest("#similar-search"));
       return;
     }
     const button = target.closest("button[data-action]");
