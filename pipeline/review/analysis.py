@@ -408,13 +408,17 @@ def draft_engine(path: Path, text: str) -> str:
 
 
 def load_evidence_sources(directory: Path):
-    """The incident's redacted evidence (pipeline.scoring.sources), reloaded only when a file in the folder
-    changes; a missing folder is an InputError naming it."""
+    """The incident's redacted evidence (pipeline.scoring.sources), reloaded only when one of the files
+    drafting reads changes (not the draft itself, which usually sits in the same folder); a missing folder
+    is an InputError naming it."""
+    from pipeline.ingest.incident import CHAT_NAMES, TIMELINE_NAMES
+
     if not directory.is_dir():
         raise InputError(directory, "incident directory not found", hint="pass the folder holding timeline and chat")
-    signature = tuple(
-        sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in directory.rglob("*") if p.is_file())
-    )
+    inputs = [directory / name for name in (*TIMELINE_NAMES, *CHAT_NAMES, "incident.toml")]
+    inputs += [path.with_name(path.name + ".lock.json") for path in inputs[: len(TIMELINE_NAMES)]]
+    files = [p for path in inputs for p in ([path] if path.is_file() else path.rglob("*") if path.is_dir() else [])]
+    signature = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file()))
     return _cached_sources(directory.resolve(), signature)
 
 

@@ -370,3 +370,19 @@ def test_the_browser_opens_only_where_there_is_a_desktop(monkeypatch, capsys):
     monkeypatch.setenv("DISPLAY", ":0")
     open_browser("http://127.0.0.1:1/?token=t")
     assert opened == ["http://127.0.0.1:1/?token=t"]
+
+
+def test_the_incidents_evidence_is_reloaded_when_its_sources_change_not_when_the_draft_does(reviewed):
+    from pipeline.review.analysis import _cached_sources
+
+    folder, draft = reviewed
+    doc = analyse(draft, incident=folder)
+    loads = _cached_sources.cache_info().misses
+    accept(doc, blame_finding(doc).key, doc.version)
+    analyse(draft, incident=folder)
+    assert _cached_sources.cache_info().misses == loads  # the draft changed, the evidence did not
+    chat = folder / "chat.txt"
+    chat.write_text(chat.read_text(encoding="utf-8") + "Sam Okafor [14:59]: one more update\n", encoding="utf-8")
+    evidence = analyse(draft, incident=folder).evidence
+    newest = max((item for item in evidence.values() if item.id.startswith("C")), key=lambda item: int(item.id[1:]))
+    assert _cached_sources.cache_info().misses == loads + 1 and newest.text == "one more update"
