@@ -27,11 +27,17 @@ _CITE_TAG = re.compile(f"{CITE_OPEN}([TC]\\d+){CITE_CLOSE}")
 def _renderer():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    # No images: a static page has no Content-Security-Policy, and an image from elsewhere would report
+    # that the page was opened (the served page could not load one anyway: every request needs the token).
+    return (
+        MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        .enable("table")
+        .disable("image")
+    )
 
 
 def markdown_to_html(markdown: str) -> str:
-    """Plain markdown -> HTML: raw HTML escaped, unsafe link schemes (javascript:, data:) refused."""
+    """Plain markdown -> HTML: raw HTML escaped, unsafe link schemes (javascript:, data:) refused, no images."""
     return _renderer().render(markdown)
 
 

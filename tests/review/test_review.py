@@ -47,7 +47,8 @@ def test_the_page_marks_the_blame_in_place_and_links_each_citation_to_its_eviden
 def test_hostile_chat_and_draft_text_are_escaped_never_markup(reviewed):
     folder, draft = reviewed
     draft.write_text(
-        draft.read_text(encoding="utf-8") + '\n<script>alert(1)</script> [x](javascript:alert(2)) <img onerror="x">\n',
+        draft.read_text(encoding="utf-8")
+        + '\n<script>alert(1)</script> [x](javascript:alert(2)) <img onerror="x"> ![seen](https://example.com/p.png)\n',
         encoding="utf-8",
     )
     html = render_review_page(analyse(draft, incident=folder), token="tok")
