@@ -416,7 +416,7 @@ class ReviewItem(Strict):
     line: int
     rule: str = Field(default="", description="Blameless rule id, for a rewrite.")
     text: str = Field(description="The text as drafted.")
-    rewrite: str | None = Field(default=None, description="The proposed text.")
+    rewrite: str | None = Field(default=None, description="The proposed text (a rewrite), or the reviewer's (an edit).")
 
 
 class ReviewEdit(Strict):
@@ -433,9 +433,10 @@ class ReviewDecision(Strict):
     id: str
     time: datetime
     draft: str = Field(description="The reviewed file's name.")
-    decision: Literal["accept", "reject", "undo"] = Field(
-        description="accept: a rewrite applied or an item kept as drafted; reject: a rewrite declined (the text "
-        "kept, the check told) or an item removed; undo: a decision reversed."
+    decision: Literal["accept", "edit", "reject", "undo"] = Field(
+        description="accept: a rewrite applied or an item kept as drafted; edit: an item rewritten by the "
+        "reviewer; reject: a rewrite declined (the text kept, the check told) or an item removed; undo: a "
+        "decision reversed."
     )
     item: ReviewItem | None = None
     evidence: list[str] = Field(default_factory=list, description="Evidence IDs cited where the item stands.")

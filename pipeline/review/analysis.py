@@ -75,6 +75,7 @@ class DraftedItem:
     end: int
     anchor: int
     text: str
+    source: str
     evidence: list[str]
     kept: str | None = None  # the id of the standing Keep decision, once there is one
 
@@ -319,12 +320,18 @@ def drafted_items(text: str, sections: list[str]) -> list[DraftedItem]:
                     start=offsets[number],
                     end=min(offsets[last + 1], len(text)),
                     anchor=anchor,
-                    text=plain(" ".join(part.strip(" |") for part in LIST_ITEM.sub(r"\1", body, count=1).split("\n"))),
+                    text=item_text(body),
+                    source=body,
                     evidence=[m.group(1) for m in citations(body)],
                 )
             )
         number = last + 1
     return items
+
+
+def item_text(source: str) -> str:
+    """A drafted item's markdown lines as one line of plain text, without its list marker or table pipes."""
+    return plain(" ".join(part.strip(" |") for part in LIST_ITEM.sub(r"\1", source, count=1).split("\n")))
 
 
 def _continues(line: str) -> bool:

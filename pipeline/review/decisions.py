@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from pipeline.errors import InputError, PipelineError
 from pipeline.models import ReviewDecision, ReviewEdit, ReviewItem
-from pipeline.review.analysis import DraftedItem, ReviewDocument, ReviewFinding
+from pipeline.review.analysis import DraftedItem, ReviewDocument, ReviewFinding, item_text
 
 REVIEW_LOG = "review.jsonl"
 
@@ -139,13 +139,15 @@ def _item(doc: ReviewDocument, key: str, version: str) -> DraftedItem:
     return item
 
 
-def _item_decision(doc: ReviewDocument, kind: str, item: DraftedItem, edits: list[ReviewEdit]) -> ReviewDecision:
+def _item_decision(
+    doc: ReviewDocument, kind: str, item: DraftedItem, edits: list[ReviewEdit], rewrite: str | None = None
+) -> ReviewDecision:
     return ReviewDecision(
         id=secrets.token_hex(6),
         time=datetime.now(UTC),
         draft=doc.path.name,
         decision=kind,
-        item=ReviewItem(kind=item.kind, section=item.section, line=item.line, text=item.text),
+        item=ReviewItem(kind=item.kind, section=item.section, line=item.line, text=item.text, rewrite=rewrite),
         evidence=item.evidence,
         engine=doc.engine,
         edits=edits,
@@ -167,6 +169,25 @@ def remove(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
     decision = _item_decision(
         doc, "reject", item, [ReviewEdit(offset=item.start, before=doc.text[item.start : item.end], after="")]
     )
+    append_decision(doc.path, decision)
+    return decision
+
+
+MAX_EDIT_CHARS = 20_000
+
+
+def edit(doc: ReviewDocument, key: str, version: str, source: str) -> ReviewDecision:
+    """Replace a drafted item's lines with the reviewer's markdown, recorded with what it was."""
+    item = _item(doc, key, version)
+    if not isinstance(source, str) or not source.strip() or len(source) > MAX_EDIT_CHARS:
+        raise ReviewConflict(f"an edit is 1 to {MAX_EDIT_CHARS:,} characters of markdown; to drop the item, Remove it")
+    before = doc.text[item.start : item.end]
+    after = source.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") + ("\n" if before.endswith("\n") else "")
+    if after == before:
+        raise ReviewConflict("the edit changes nothing; use Keep to accept the item as drafted")
+    _write(doc, doc.text[: item.start] + after + doc.text[item.end :])
+    edits = [ReviewEdit(offset=item.start, before=before, after=after)]
+    decision = _item_decision(doc, "edit", item, edits, rewrite=item_text(after.rstrip("\n")))
     append_decision(doc.path, decision)
     return decision
 
@@ -222,11 +243,12 @@ def _locate(text: str, edit: ReviewEdit) -> int | None:
 @dataclass
 class Acceptance:
     accepted: int = 0
+    edited: int = 0
     rejected: int = 0
 
     @property
     def total(self) -> int:
-        return self.accepted + self.rejected
+        return self.accepted + self.edited + self.rejected
 
     @property
     def rate(self) -> float:
@@ -259,14 +281,17 @@ def acceptance_rates(decisions: list[ReviewDecision]) -> dict[str, dict[str, Acc
             counts = table[kind][key]
             if decision.decision == "accept":
                 counts.accepted += 1
+            elif decision.decision == "edit":
+                counts.edited += 1
             else:
                 counts.rejected += 1
     return {kind: dict(rows) for kind, rows in table.items()}
 
 
 def render_acceptance(rates: dict[str, dict[str, Acceptance]], logs: int) -> str:
-    """A text table: accepted / decided per section, engine and kind of item (an undone decision counts as
-    none). For a drafted item, accepted means kept as drafted; for a rewrite, applied."""
+    """A text table: accepted as proposed / decided per section, engine and kind of item (an undone decision
+    counts as none). For a drafted item, accepted means kept as drafted; for a rewrite, applied; an edited
+    item counts as decided, not accepted."""
     lines = [f"review decisions from {logs} review.jsonl file(s)"]
     overall = rates["all"].get("all", Acceptance())
     lines.append(f"accepted as proposed: {overall.accepted}/{overall.total} ({overall.rate:.0%})")
@@ -276,6 +301,8 @@ def render_acceptance(rates: dict[str, dict[str, Acceptance]], logs: int) -> str
             continue
         width = max(len(name) for name, _ in rows)
         lines.append("")
-        lines.append(f"{kind:<{width}}  accepted  rejected  rate")
-        lines += [f"{name:<{width}}  {c.accepted:>8}  {c.rejected:>8}  {c.rate:>4.0%}" for name, c in rows]
+        lines.append(f"{kind:<{width}}  accepted  edited  rejected  rate")
+        lines += [
+            f"{name:<{width}}  {c.accepted:>8}  {c.edited:>6}  {c.rejected:>8}  {c.rate:>4.0%}" for name, c in rows
+        ]
     return "\n".join(lines) + "\n"

@@ -107,14 +107,16 @@ class ReviewServer(ThreadingHTTPServer):
         from pipeline.review.analysis import analyse
 
         action, version = request.get("action"), request.get("version")
-        if action not in ("accept", "reject", "keep", "remove", "undo") or not isinstance(version, str):
-            raise ValueError("expected {action: accept|reject|keep|remove|undo, version, key or decision}")
+        if action not in ("accept", "reject", "keep", "remove", "edit", "undo") or not isinstance(version, str):
+            raise ValueError("expected {action: accept|reject|keep|remove|edit|undo, version, key or decision}")
         with self.decision_lock:
             doc = analyse(
                 self.draft, incident=self.incident, with_score=False, sentence_rewrites=self.rewriter_ready.is_set()
             )
             if action == "undo":
                 made = decisions.undo(doc, str(request.get("decision", "")), version)
+            elif action == "edit":
+                made = decisions.edit(doc, str(request.get("key", "")), version, request.get("source"))
             else:
                 made = getattr(decisions, action)(doc, str(request.get("key", "")), version)
         return {"ok": True, "decision": made.id}

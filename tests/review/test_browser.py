@@ -175,6 +175,23 @@ def test_keep_and_remove_a_drafted_item_then_undo(review):
     assert "Add a CI check" in browser.find_element(By.ID, "draft").text
 
 
+def test_edit_a_drafted_item_in_the_page(review):
+    browser, _, draft = review
+    item = browser.find_element(By.XPATH, "//h2[.='Executive Summary']/following-sibling::ul[1]/li[1]")
+    item.find_element(By.CSS_SELECTOR, "button.edit").click()
+    area = item.find_element(By.CSS_SELECTOR, ".item-editor textarea")
+    assert area.get_attribute("value") == "- checkout-api was impacted from 11:58 UTC. [T2]"
+    area.clear()
+    area.send_keys("- checkout-api returned <b>500s</b> from 11:58 UTC. [T2]")
+    click_and_wait_for_reload(browser, item.find_element(By.CSS_SELECTOR, ".item-editor button.save"))
+    assert "- checkout-api returned <b>500s</b> from 11:58 UTC. [T2]\n" in draft.read_text(encoding="utf-8")
+    item = browser.find_element(By.XPATH, "//h2[.='Executive Summary']/following-sibling::ul[1]/li[1]")
+    assert item.text.startswith("checkout-api returned <b>500s</b> from 11:58 UTC.")  # markup stays text
+    [decision] = read_decisions(log_path(draft))
+    assert decision.decision == "edit" and decision.item.rewrite.startswith("checkout-api returned")
+    assert "EDITED" in browser.find_element(By.ID, "decisions-panel").text.upper()
+
+
 def test_a_change_of_the_file_on_disk_shows_on_reload(review):
     browser, _, draft = review
     draft.write_text(draft.read_text(encoding="utf-8") + "\n## Reviewer notes\n\nChecked on disk.\n", encoding="utf-8")

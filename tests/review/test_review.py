@@ -12,7 +12,17 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.review.analysis import analyse, appendix_evidence
-from pipeline.review.decisions import ReviewConflict, accept, keep, log_path, read_decisions, reject, remove, undo
+from pipeline.review.decisions import (
+    ReviewConflict,
+    accept,
+    edit,
+    keep,
+    log_path,
+    read_decisions,
+    reject,
+    remove,
+    undo,
+)
 from pipeline.review.html import marked_html
 from pipeline.review.page import render_review_page
 from pipeline.review.server import ReviewServer
@@ -108,6 +118,7 @@ def test_reject_keeps_the_text_and_the_blameless_check_agrees(reviewed):
     shown = (
         render_review_page(analyse(draft, incident=folder), token="t").split('<main id="draft"')[1].split("</main>")[0]
     )
+    shown = re.sub(r"<[^>]+>", "", shown)  # the text a reader sees (the Edit button's data carries the markdown)
     assert "Dave forgot" in shown and "blameless-disable" not in shown  # the control is for the linter, not the reader
 
 
@@ -136,8 +147,8 @@ def test_eval_reviews_reports_acceptance_per_section_and_engine(reviewed, tmp_pa
     done = runner.invoke(app, ["eval", "--reviews", str(folder), str(second)])
     assert done.exit_code == 0, done.output
     assert "accepted as proposed: 1/2 (50%)" in done.stdout
-    assert re.search(r"What Went Wrong\s+1\s+1\s+50%", done.stdout)
-    assert re.search(r"offline\s+1\s+1\s+50%", done.stdout)
+    assert re.search(r"What Went Wrong\s+1\s+0\s+1\s+50%", done.stdout)
+    assert re.search(r"offline\s+1\s+0\s+1\s+50%", done.stdout)
 
 
 def test_eval_reviews_names_the_bad_line(tmp_path):
@@ -326,7 +337,8 @@ def test_eval_reviews_counts_kept_and_removed_items_per_kind(reviewed):
     done = runner.invoke(app, ["eval", "--reviews", str(folder)])
     assert done.exit_code == 0, done.output
     assert "accepted as proposed: 3/4 (75%)" in done.stdout
-    assert re.search(r"claim\s+3\s+1\s+75%", done.stdout) and re.search(r"Executive Summary\s+3\s+1\s+75%", done.stdout)
+    assert re.search(r"claim\s+3\s+0\s+1\s+75%", done.stdout)
+    assert re.search(r"Executive Summary\s+3\s+0\s+1\s+75%", done.stdout)
 
 
 def test_a_draft_that_cannot_be_written_is_refused_on_the_page_and_left_as_it_was(served, monkeypatch):
@@ -387,3 +399,23 @@ def test_the_incidents_evidence_is_reloaded_when_its_sources_change_not_when_the
     evidence = analyse(draft, incident=folder).evidence
     newest = max((item for item in evidence.values() if item.id.startswith("C")), key=lambda item: int(item.id[1:]))
     assert _cached_sources.cache_info().misses == loads + 1 and newest.text == "one more update"
+
+
+def test_edit_replaces_the_items_markdown_and_counts_as_decided_not_accepted(reviewed):
+    folder, draft = reviewed
+    original = draft.read_text(encoding="utf-8")
+    doc = analyse(draft, incident=folder)
+    item = next(i for i in doc.items if i.kind == "claim")
+    assert item.source == "- checkout-api was impacted from 11:58 UTC. [T2]"
+    with pytest.raises(ReviewConflict, match="changes nothing"):
+        edit(doc, item.key, doc.version, item.source)
+    made = edit(doc, item.key, doc.version, "- checkout-api returned 500s from 11:58 UTC. [T2]\r\n")
+    text = draft.read_text(encoding="utf-8")
+    assert "- checkout-api returned 500s from 11:58 UTC. [T2]\n" in text and item.source not in text
+    assert made.item.text == "checkout-api was impacted from 11:58 UTC. [T2]"
+    assert made.item.rewrite == "checkout-api returned 500s from 11:58 UTC. [T2]"
+    done = runner.invoke(app, ["eval", "--reviews", str(folder)])
+    assert "accepted as proposed: 0/1 (0%)" in done.stdout and re.search(r"claim\s+0\s+1\s+0\s+0%", done.stdout)
+    doc = analyse(draft, incident=folder)
+    undo(doc, made.id, doc.version)
+    assert draft.read_text(encoding="utf-8") == original

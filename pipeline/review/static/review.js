@@ -40,10 +40,11 @@
     if (card) card.scrollIntoView({ block: "nearest" });
   }
 
-  async function decide(button) {
+  async function decide(button, extra) {
     const body = { action: button.dataset.action, version: document.getElementById("version").textContent };
     if (button.dataset.key) body.key = button.dataset.key;
     if (button.dataset.decision) body.decision = button.dataset.decision;
+    Object.assign(body, extra || {});
     document.querySelectorAll("button[data-action]").forEach((b) => (b.disabled = true));
     say("saving…", false);
     try {
@@ -61,6 +62,33 @@
       say(String(error.message || error), true);
       document.querySelectorAll("button[data-action]").forEach((b) => (b.disabled = false));
     }
+  }
+
+  function openEditor(button) {
+    const tools = button.closest(".item-tools");
+    if (tools.nextElementSibling && tools.nextElementSibling.classList.contains("item-editor")) return;
+    const editor = document.createElement("span");
+    editor.className = "item-editor";
+    const area = document.createElement("textarea");
+    area.value = button.dataset.source; // the item's markdown, as text
+    area.rows = Math.min(8, area.value.split("\n").length + 1);
+    const save = document.createElement("button");
+    save.type = "button";
+    save.className = "save";
+    save.textContent = "Save edit";
+    save.dataset.action = "edit";
+    save.dataset.key = button.dataset.edit;
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", () => editor.remove());
+    save.addEventListener("click", (event) => {
+      event.stopPropagation();
+      decide(save, { source: area.value });
+    });
+    editor.append(area, save, cancel);
+    tools.after(editor);
+    area.focus();
   }
 
   async function searchSimilar(button) {
@@ -103,8 +131,13 @@
       searchSimilar(target.closest("#similar-search"));
       return;
     }
+    const editButton = target.closest("button[data-edit]");
+    if (editButton) {
+      openEditor(editButton);
+      return;
+    }
     const button = target.closest("button[data-action]");
-    if (button) {
+    if (button && !button.closest(".item-editor")) {
       decide(button);
       return;
     }
