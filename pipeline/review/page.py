@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from pipeline.models import Finding, ReviewDecision
 from pipeline.package_data import package_path
@@ -38,7 +39,8 @@ def static_text(name: str) -> str:
 
 def _assets(token: str | None) -> dict[str, str | None]:
     if token is None:
-        return {"css": static_text("review.css"), "css_url": None, "js_url": None, "token": None}
+        # our own stylesheet, inlined as is: escaping it would turn its quotes into entities inside <style>
+        return {"css": Markup(static_text("review.css")), "css_url": None, "js_url": None, "token": None}
     return {
         "css": "",
         "css_url": f"/static/review.css?token={token}",
@@ -114,8 +116,6 @@ def render_draft_html(markdown: str, *, incident: Path | None, name: str = "draf
     return render_review_page(analyse(Path(name), incident=incident, text=markdown, engine=engine))
 
 
-def _markup(html: str):
+def _markup(html: str) -> Markup:
     """HTML built by pipeline.review.html (markdown-it output with our own tags), passed through unescaped."""
-    from markupsafe import Markup
-
     return Markup(html)  # markdown-it escaped the draft; only fixed tags were added

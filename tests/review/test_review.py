@@ -168,6 +168,7 @@ def test_static_html_formats_share_the_templates(reviewed, tmp_path):
     assert made.exit_code == 0, made.output
     page = out.read_text(encoding="utf-8")
     assert "<script" not in page and "<button" not in page  # static: no script, no actions
+    assert '"Segoe UI"' in page.split("</style>")[0]  # the inlined stylesheet is not entity-escaped
     assert 'href="#ev-C11"' in page and 'id="ev-C11"' in page
 
 
