@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from pipeline.commands import backfill, check, draft, evaluate, export, fetch, score, similar
+from pipeline.commands import backfill, check, draft, evaluate, export, fetch, review, score, similar
 
 app = typer.Typer(
     help=(
@@ -32,6 +32,7 @@ app.command("score")(score.scoring_score)
 app.command("eval")(evaluate.eval_run)
 app.command("backfill")(backfill.backfill)
 app.command("check")(check.check_command)
+app.command("review")(review.review_command)
 
 rules_app = typer.Typer(
     help="List the blameless-check rules, or explain one.", invoke_without_command=True, no_args_is_help=False

@@ -427,3 +427,43 @@ class NoteRecord(Strict):
     lessons: list[NoteItem] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list, description="Blameless-check findings on the note.")
     warnings: list[str] = Field(default_factory=list, description="What extraction dropped, and why.")
+
+
+# ---------------------------------------------------------------- review
+
+
+class ReviewItem(Strict):
+    """What a reviewer decided on: a blameless rewrite, or a drafted claim, factor, why, action or lesson."""
+
+    kind: Literal["rewrite", "claim", "factor", "why", "action", "lesson"] = "rewrite"
+    section: str = Field(default="", description="The draft's heading the item sits under.")
+    line: int
+    rule: str = Field(default="", description="Blameless rule id, for a rewrite.")
+    text: str = Field(description="The text as drafted.")
+    rewrite: str | None = Field(default=None, description="The proposed text (a rewrite), or the reviewer's (an edit).")
+
+
+class ReviewEdit(Strict):
+    """The edit a decision made to the draft, so that Undo can reverse exactly it."""
+
+    offset: int
+    before: str
+    after: str
+
+
+class ReviewDecision(Strict):
+    """One line of review.jsonl (beside the reviewed draft): append-only, an undo is a decision too."""
+
+    id: str
+    time: datetime
+    draft: str = Field(description="The reviewed file's name.")
+    decision: Literal["accept", "edit", "reject", "undo"] = Field(
+        description="accept: a rewrite applied or an item kept as drafted; edit: an item rewritten by the "
+        "reviewer; reject: a rewrite declined (the text kept, the check told) or an item removed; undo: a "
+        "decision reversed."
+    )
+    item: ReviewItem | None = None
+    evidence: list[str] = Field(default_factory=list, description="Evidence IDs cited where the item stands.")
+    engine: str = Field(default="unknown", description="The engine that drafted the item: offline, llm, unknown.")
+    undoes: str | None = Field(default=None, description="For an undo: the id of the decision it reverses.")
+    edits: list[ReviewEdit] = Field(default_factory=list)

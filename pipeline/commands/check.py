@@ -153,7 +153,9 @@ def _unified_diff(path: str, before: str, after: str) -> str:
 
 def check_command(
     paths: Annotated[list[str], typer.Argument(help="Markdown files, directories, globs, or - for stdin.")],
-    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json, sarif or github.")] = CheckFormat.text,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="text, json, sarif, github or html.")
+    ] = CheckFormat.text,
     fail_on: Annotated[
         Level, typer.Option("--fail-on", help="Exit 1 on findings at or above: error, warning or suggestion.")
     ] = Level.warning,

@@ -62,7 +62,9 @@ def draft_incident(
             "transcripts that do not say; overrides [sources] call_started in incident.toml.",
         ),
     ] = None,
-    fmt: Annotated[DraftFormat, typer.Option("--format", help="md or json.")] = DraftFormat.md,
+    fmt: Annotated[
+        DraftFormat, typer.Option("--format", help="md, json, or html (the reviewer's page, static).")
+    ] = DraftFormat.md,
     template: Annotated[Optional[Path], typer.Option("--template", help="A jinja2 template to render with.")] = None,
     tz: TimeZone = None,
     on_date: Annotated[Optional[str], typer.Option("--date", help="Date (YYYY-MM-DD) for HH:MM times.")] = None,
@@ -105,6 +107,16 @@ def draft_incident(
         for message in warnings:
             warn(message)
         text = render_json(draft) if fmt is DraftFormat.json else render_markdown(draft, template=template)
+        if fmt is DraftFormat.html:
+            from pipeline.review.page import render_draft_html
+
+            text = render_draft_html(
+                text,
+                # the folder's own files are the draft's evidence unless flags chose others: then the appendix
+                incident=incident_dir if timeline is None and chat is None and chat_format is None else None,
+                name=output.name if output else "draft.md",
+                engine=draft.metadata.engine,
+            )
     except PipelineError as error:
         fail(error)
     write_output(text, output)

@@ -67,8 +67,19 @@ def eval_run(
         ),
     ] = None,
     no_reference: Annotated[bool, typer.Option("--no-reference", help="Skip the human-corpus distribution.")] = False,
+    reviews: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--reviews",
+            help="Instead: acceptance rates of reviewers' decisions per section and engine, from the review.jsonl "
+            "files in these folders (repeatable; `postmortem review` writes them).",
+        ),
+    ] = None,
 ) -> None:
     """Measure a drafting engine on gold incidents: facts, recall, leaks, rubric, citations, time."""
+    if reviews:
+        review_rates([*reviews, *(datasets or [])])  # `--reviews A B`: B arrives as a dataset argument
+        return
     from pipeline.evals.report import write_report
     from pipeline.evals.runner import check_thresholds, run_eval
     from pipeline.llm import resolve_model_config
@@ -121,3 +132,15 @@ def eval_run(
         typer.echo(f"threshold: {failure}", err=True)
     if failures:
         raise typer.Exit(1)
+
+
+def review_rates(folders: list[Path]) -> None:
+    """`eval --reviews DIR...`: how many proposed rewrites reviewers accepted as they were, per section and engine."""
+    from pipeline.review.decisions import acceptance_rates, read_decisions, render_acceptance, review_logs
+
+    try:
+        logs = review_logs(folders)
+        decisions = [decision for log in logs for decision in read_decisions(log)]
+    except PipelineError as error:
+        fail(error)
+    typer.echo(render_acceptance(acceptance_rates(decisions), len(logs)), nl=False)

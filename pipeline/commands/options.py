@@ -18,6 +18,7 @@ class DraftFormat(str, Enum):
 
     md = "md"
     json = "json"
+    html = "html"
 
 
 class ReportFormat(str, Enum):
@@ -28,12 +29,22 @@ class ReportFormat(str, Enum):
 
 
 class CheckFormat(str, Enum):
-    """What `check` prints: text for people, json for tools, sarif for code scanning, github for Actions."""
+    """What `check` prints: text for people, json for tools, sarif for code scanning, github for Actions, html for
+    CI artifacts and e-mail."""
 
     text = "text"
     json = "json"
     sarif = "sarif"
     github = "github"
+    html = "html"
+
+
+class ScoreFormat(str, Enum):
+    """What `score` prints: text, json, or a static HTML page (the reviewer's page's score panel)."""
+
+    text = "text"
+    json = "json"
+    html = "html"
 
 
 TimeZone = Annotated[Optional[str], typer.Option("--tz", help="IANA time zone for times without an offset.")]

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from pipeline.commands.common import fail
-from pipeline.commands.options import ReportFormat
+from pipeline.commands.options import ScoreFormat
 from pipeline.errors import PipelineError
 
 
@@ -25,7 +25,9 @@ def scoring_score(
             "--incident", help="Incident directory: also check the timeline against its lock and faithfulness."
         ),
     ] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+    fmt: Annotated[
+        ScoreFormat, typer.Option("--format", help="text, json, or html (a static page).")
+    ] = ScoreFormat.text,
     rubric: Annotated[
         Optional[Path], typer.Option("--rubric", help="A conformance rubric YAML (default: the bundled one).")
     ] = None,
@@ -48,8 +50,13 @@ def scoring_score(
         result = score_file(file, incident=incident, rubric=load_rubric(rubric, substance))
     except PipelineError as error:
         fail(error)
-    as_json = fmt is ReportFormat.json
-    typer.echo(result.model_dump_json(indent=2) if as_json else render_score_text(result), nl=as_json)
+    if fmt is ScoreFormat.html:
+        from pipeline.review.page import render_score_html
+
+        typer.echo(render_score_html(result), nl=False)
+    else:
+        as_json = fmt is ScoreFormat.json
+        typer.echo(result.model_dump_json(indent=2) if as_json else render_score_text(result), nl=as_json)
     below = [f"{kind} {result.value(kind):.1f} < {bound:g}" for kind, bound in bounds if result.value(kind) < bound]
     if below:
         typer.echo(f"below --fail-under: {'; '.join(below)}", err=True)
