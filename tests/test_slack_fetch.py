@@ -400,7 +400,7 @@ def test_the_cli_refuses_no_output_or_two_and_a_bad_time(tmp_path, limits_file, 
 
 
 def test_the_incident_option_writes_chat_jsonl_that_draft_finds(tmp_path, limits_file, monkeypatch):
-    from pipeline.ingest.incident import find_chat
+    from pipeline.ingest.incident import find_chats
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", CANARY)
     incident = tmp_path / "inc"
@@ -411,13 +411,13 @@ def test_the_incident_option_writes_chat_jsonl_that_draft_finds(tmp_path, limits
         result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "wrote 25 new messages" in result.output
-    assert find_chat(incident) == incident / "chat.jsonl" and len(load_chat(incident / "chat.jsonl").messages) == 25
+    assert find_chats(incident) == [incident / "chat.jsonl"] and len(load_chat(incident / "chat.jsonl").messages) == 25
     (incident / "chat.txt").write_text("Mei [14:01]: pasted earlier\n")
     with FakeSlack(synthetic_channel(25), token=CANARY) as fake:
         args[args.index("--base-url") + 1] = fake.base_url
         shadowed = CliRunner().invoke(app, args)
     assert shadowed.exit_code == 0 and "wrote 0 new messages" in shadowed.output
-    assert "draft reads chat.txt before chat.jsonl; pass --chat" in shadowed.output
+    assert "draft merges chat.txt with chat.jsonl" in shadowed.output
 
 
 # ---------------------------------------------------------------- times, limits, pacing

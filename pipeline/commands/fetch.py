@@ -78,7 +78,7 @@ def fetch_slack_command(
     except PipelineError as error:
         fail(error)
     if incident is not None:
-        _warn_if_shadowed(incident)
+        _warn_if_other_chats(incident)
     waits = report.rate_limit_waits
     typer.echo(
         f"wrote {report.written} new messages to {output} ({report.already} were already there); "
@@ -98,10 +98,14 @@ def _output_path(out: Optional[Path], incident: Optional[Path]) -> Path:
     return out  # type: ignore[return-value]
 
 
-def _warn_if_shadowed(incident: Path) -> None:
-    """`draft` reads the first chat source it finds: say so when another one comes before chat.jsonl."""
-    from pipeline.ingest.incident import find_chat
+def _warn_if_other_chats(incident: Path) -> None:
+    """`draft` merges every chat source of the folder: say so when another one sits beside chat.jsonl,
+    since a paste or export of the same channel would then be read twice."""
+    from pipeline.ingest.incident import find_chats
 
-    found = find_chat(incident)
-    if found is not None and found.name != CHAT_FILE:
-        warn(f"{incident}: draft reads {found.name} before {CHAT_FILE}; pass --chat {incident / CHAT_FILE}")
+    others = [found.name for found in find_chats(incident) if found.name != CHAT_FILE]
+    if others:
+        warn(
+            f"{incident}: draft merges {', '.join(others)} with {CHAT_FILE}; if they hold the same channel, "
+            f"remove one or pass --chat {incident / CHAT_FILE}"
+        )

@@ -418,11 +418,11 @@ def load_evidence_sources(directory: Path):
     """The incident's redacted evidence (pipeline.scoring.sources), reloaded only when one of the files
     drafting reads changes (not the draft itself, which usually sits in the same folder); a missing folder
     is an InputError naming it."""
-    from pipeline.ingest.incident import CHAT_NAMES, TIMELINE_NAMES
+    from pipeline.ingest.incident import TIMELINE_NAMES, find_chats
 
     if not directory.is_dir():
         raise InputError(directory, "incident directory not found", hint="pass the folder holding timeline and chat")
-    inputs = [directory / name for name in (*TIMELINE_NAMES, *CHAT_NAMES, "incident.toml")]
+    inputs = [directory / name for name in TIMELINE_NAMES] + find_chats(directory) + [directory / "incident.toml"]
     inputs += [path.with_name(path.name + ".lock.json") for path in inputs[: len(TIMELINE_NAMES)]]
     files = [p for path in inputs for p in ([path] if path.is_file() else path.rglob("*") if path.is_dir() else [])]
     signature = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file()))
