@@ -20,6 +20,7 @@ from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 MAX_SUMMARY_WORDS = 120
 MAX_ITEM_CHARS = 400
 MAX_ITEMS = 40
+MAX_ACTION_LINE_WORDS = 45  # an unmarked line under "next steps:" longer than this is prose, not one action
 _DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the incident date
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -39,6 +40,10 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|n
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no nested brackets: linear on "[[[[..." input
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _TOML_FIELD = re.compile(r'^\s*([A-Za-z_][\w-]*)\s*=\s*"(.*)"\s*$')
+_CONTINUES_PROSE = re.compile(  # a line that carries on the one before it rather than naming a new action
+    r"^(?:additionally|also|furthermore|moreover|however|most importantly|in addition|this|these|that|it|they)\b",
+    re.IGNORECASE,
+)
 _TITLE_LEAD = re.compile(
     r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
     r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$",
@@ -327,6 +332,8 @@ class Extractor:
     def _first_line_title(self) -> NoteField:
         """`INCIDENT <date> <title>` or `Postmortem: <title>` first, else a short first line standing alone."""
         filled = [i for i, line in enumerate(self.lines) if line.strip()]
+        while filled and self._is_preamble(filled[0]):
+            filled = filled[1:]  # a header block of `source: ...` lines or a `# [converted from PDF]` note
         if filled and not self.note.is_chat:
             lead = _TITLE_LEAD.match(plain(self.lines[filled[0]]))
             if lead:
@@ -341,7 +348,9 @@ class Extractor:
             return NoteField()
         first = filled[0]
         text = plain(self.lines[first])
-        stands_alone = first + 1 < len(self.lines) and not self.lines[first + 1].strip()
+        stands_alone = first + 1 < len(self.lines) and (
+            not self.lines[first + 1].strip() or self._heading(first + 1) is not None
+        )  # a blank line or a section heading ("Overview") below it
         second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
         metadata_below = (
             bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
@@ -357,6 +366,18 @@ class Extractor:
         if stands_alone and re.match(r"^(incident|post-?mortem|outage)( report)?:\s+\S", text, re.IGNORECASE):
             return NoteField(value=text, lines=self.span(first))
         return NoteField()
+
+    def _is_preamble(self, index: int) -> bool:
+        """A line before the note's own text: a line of a `Key: value` header block, or a `# [annotation]` heading."""
+        line = self.lines[index]
+        heading = _ATX.match(line)
+        if heading:
+            text = plain(heading.group(2))
+            return text.startswith("[") and text.endswith("]")
+        if not _KEY_VALUE.match(line) or _TITLE_LEAD.match(plain(line)) or len(line.split()) > 12:
+            return False
+        neighbours = self.lines[max(index - 1, 0) : index] + self.lines[index + 1 : index + 2]
+        return any(_KEY_VALUE.match(other) for other in neighbours)  # a block of them, not "Incident: <title>"
 
     def date(self, title: NoteField) -> tuple[NoteField, str | None, list[str]]:
         """The day the incident began, with its precision (day, month, quarter) and any warnings.
@@ -572,9 +593,23 @@ class Extractor:
             for i in indexes
             if self.lines[i].strip() and not _ATX.match(self.lines[i]) and not _TABLE_ROW.match(self.lines[i])
         ]
-        short = [i for i in lines if len(plain(self.lines[i]).split()) <= 20 and not plain(self.lines[i]).endswith(":")]
-        if lines and len(short) == len(lines) and len(lines) <= MAX_ITEMS:
-            return [self.item(plain(self.lines[i]).rstrip("."), i) for i in lines]
+        if not lines or any(plain(self.lines[i]).endswith(":") for i in lines):
+            return []
+        units: list[list[int]] = []  # one action a line; a long line not ending a sentence wraps onto the next
+        for i in lines:
+            above = self.lines[i - 1]
+            wrapped = (
+                len(above.split()) >= 8 and not re.search(r"[.!?)]\s*$", above) and self.lines[i].strip()[:1].islower()
+            )
+            if units and units[-1][-1] == i - 1 and wrapped:
+                units[-1].append(i)
+            else:
+                units.append([i])
+        texts = [plain(" ".join(self.lines[i] for i in unit)) for unit in units]
+        if any(_CONTINUES_PROSE.match(text) for text in texts[1:]):  # "Additionally, ...": one paragraph, one action
+            return [self.item(" ".join(texts), units[0][0], units[-1][-1])]
+        if len(units) <= MAX_ITEMS and all(len(text.split()) <= MAX_ACTION_LINE_WORDS for text in texts):
+            return [self.item(text.rstrip("."), unit[0], unit[-1]) for text, unit in zip(texts, units)]
         return []
 
     def _prose_actions(self) -> list[NoteItem]:

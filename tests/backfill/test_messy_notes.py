@@ -347,3 +347,40 @@ def test_an_rst_note_with_an_overlined_title_and_field_list(tmp_path):
     )
     assert [item.text for item in fields.services] == ["search"]
     assert [item.text for item in fields.action_items] == ["Set minimum_master_nodes to 2"]
+
+
+def test_a_title_after_a_header_block_of_key_value_lines(tmp_path):
+    path = note_file(
+        tmp_path,
+        "export.txt",
+        "exported-by: wiki-bot\nspace: OPS\n\n# [converted from PDF]\n\nQueue consumers stalled\nOverview\n"
+        "Consumers stopped acking messages.\n",
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "Queue consumers stalled"
+    assert line_of(path, record.title.lines.start) == "Queue consumers stalled"
+
+
+def test_unmarked_action_lines_under_corrective_measures_wrap_and_join_prose(tmp_path):
+    path = note_file(
+        tmp_path,
+        "phish.md",
+        "# Phishing mail\n\n## Corrective and Preventative Measures\n\n"
+        "Train support staff to verify a caller before resetting any second factor for them.\n"
+        "Require a hardware key for every administrator account in the identity provider and\n"
+        "rotate the recovery codes.\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "Train support staff to verify a caller before resetting any second factor for them",
+        "Require a hardware key for every administrator account in the identity provider and rotate the recovery codes",
+    ]
+    prose = note_file(
+        tmp_path,
+        "site.md",
+        "# Site down\n\n## Corrective and Preventative Measures\n\n"
+        "We will move the site to a deploy pipeline with a quick rollback.\n"
+        "Additionally, the release checklist gets a smoke test.\n",
+    )
+    (item,) = records_of(prose)[0].action_items
+    assert item.text.startswith("We will move the site") and "smoke test" in item.text
+    assert (item.lines.start, item.lines.end) == (5, 6)
