@@ -42,8 +42,47 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|n
 
 # (pattern, kind); kinds: ymd, month_name_day, day_month_name, dmy (day first, - or .), slash (ambiguous
 # order), ym (a month), month_name_year (a month), quarter, year_space_month (a month; titles only).
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_UNTIL = r"\s*(?:-|\u2013|\u2014|to|and|until|through|thru)\s*"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![\d.])" + _YEAR + r"[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"), "ymd"),
+    (  # a range gives its first day: "November 11 and November 15, 2025", "May 30 - June 2, 2022"
+        re.compile(
+            r"\b"
+            + _MONTH
+            + r"\s+(?P<day>\d{1,2})"
+            + _ORDINAL
+            + _UNTIL
+            + r"(?:"
+            + _MONTH.replace("month", "month2")
+            + r"\s+)?\d{1,2}"
+            + _ORDINAL
+            + r",?\s+"
+            + _YEAR
+            + r"\b",
+            re.IGNORECASE,
+        ),
+        "month_name_day",
+    ),
+    (  # "11-15 November 2025", "30 May to 2 June 2022"
+        re.compile(
+            r"(?<![\d.:/-])(?P<day>\d{1,2})"
+            + _ORDINAL
+            + r"(?:\s+(?:of\s+)?"
+            + _MONTH.replace("month", "month_first")
+            + r")?"
+            + _UNTIL
+            + r"\d{1,2}"
+            + _ORDINAL
+            + r"\s+(?:of\s+)?"
+            + _MONTH
+            + r",?\s+"
+            + _YEAR
+            + r"\b",
+            re.IGNORECASE,
+        ),
+        "day_month_name",
+    ),
     (
         re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.IGNORECASE),
         "month_name_day",
@@ -128,7 +167,8 @@ def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str
         month = int(parts["mnum"]) if parts.get("mnum") else MONTHS[parts["month"].lower().rstrip(".")]
         return f"{year:04d}-{month:02d}", "month", None
     if kind in {"month_name_day", "day_month_name"}:
-        value = _day(year, MONTHS[parts["month"].lower().rstrip(".")], int(parts["day"]))
+        name = parts.get("month_first") or parts["month"]  # "30 May to 2 June 2022" begins in May
+        value = _day(year, MONTHS[name.lower().rstrip(".")], int(parts["day"]))
     elif kind in {"ymd", "dmy"}:
         value = _day(year, int(parts["mnum"]), int(parts["day"]))
     else:  # slash: day or month first?
@@ -138,6 +178,31 @@ def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str
             return day_first, "day", (day_first, month_first)
         value = day_first or month_first
     return (value, "day", None) if value else None
+
+
+_MONTH_DAY = re.compile(
+    r"\b"
+    + _MONTH
+    + r"\s+(?P<day>\d{1,2})"
+    + _ORDINAL
+    + r"(?![\d:])|(?<![\d.:/-])(?P<day2>\d{1,2})"
+    + _ORDINAL
+    + r"\s+(?:of\s+)?"
+    + _MONTH.replace("month", "month2")
+    + r"\b",
+    re.IGNORECASE,
+)
+
+
+def find_yearless_days(text: str, year: int) -> list[FoundDate]:
+    """Days written without a year (`Oct 3 at 09:11`, `3rd of March`) in the year the note's other dates give."""
+    found = []
+    for match in _MONTH_DAY.finditer(_URL.sub(lambda m: " " * len(m.group(0)), text)):
+        name = match.group("month") or match.group("month2")
+        value = _day(year, MONTHS[name.lower().rstrip(".")], int(match.group("day") or match.group("day2")))
+        if value:
+            found.append(FoundDate(match.start(), match.end(), value, "day", None, match.group(0)))
+    return found
 
 
 def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.backfill.dates import FoundDate, find_dates, settle, slash_order
+from pipeline.backfill.dates import FoundDate, find_dates, find_yearless_days, settle, slash_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 
@@ -188,6 +188,11 @@ class Extractor:
                 continue
             if toml_block:
                 line = _TOML_FIELD.sub(r"\1: \2", line)
+            label_above = plain(self.lines[index - 1]).lower() if index else ""
+            kind = next((k for k, synonyms in self.rules.fields.items() if label_above in synonyms), None)
+            if kind and kind not in found and line.strip() and not _KEY_VALUE.match(line):
+                found[kind] = (plain(line), index)  # a bare label line, its value below ("IMPACT TIME" in PDFs)
+                continue
             for part in re.split(r"\s+[·|]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
                 match = _FIELD.match(part)
                 if not match or not match.group(2) or part.lstrip().startswith("#"):
@@ -391,9 +396,16 @@ class Extractor:
         sources: list[tuple[list[FoundDate], SourceSpan | None]] = []
         field_index = self.fields["date"][1] if "date" in self.fields else None
         if field_index is not None:
-            sources.append((find_dates(self.lines[field_index]), self.span(field_index)))
+            in_field = find_dates(self.lines[field_index])
+            years = [int(f.value[:4]) for line in self.lines for f in find_dates(line)]
+            if (
+                not in_field and years and not re.search(r"\d{4}", self.lines[field_index])
+            ):  # PagerDuty's "IMPACT TIME / Oct 3 at 09:11", the year in the timeline
+                in_field = find_yearless_days(self.lines[field_index], Counter(years).most_common(1)[0][0])
+            sources.append((in_field, self.span(field_index)))
         if title.recorded:
-            sources.append((find_dates(title.value, in_title=True), title.lines))
+            written = self._title().value  # as written, with a trailing "(November 2025)" the title drops
+            sources.append((find_dates(written, in_title=True), title.lines))
         opening = [
             i
             for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
@@ -404,6 +416,7 @@ class Extractor:
         sources = [([settle(f, order, known) for f in dates], span) for dates, span in sources if dates]
         warnings: list[str] = []
         chosen: tuple[FoundDate, SourceSpan] | None = None
+        narrowed: tuple[FoundDate, SourceSpan] | None = None
         for dates, span in sources:
             for found in dates:
                 if found.ambiguous:
@@ -415,10 +428,11 @@ class Extractor:
                 if chosen is None:
                     chosen = (found, span)
                 elif chosen[0].precision != "day" and found.precision == "day" and _within(found.value, chosen[0]):
-                    chosen = (found, span)
-                    break
+                    if narrowed is None or found.value < narrowed[0].value:
+                        narrowed = (found, span)  # the period's earliest day written: when the incident began
             if chosen is not None and chosen[0].precision == "day":
                 break
+        chosen = narrowed or chosen
         if chosen is not None:
             return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings
         by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]

@@ -384,3 +384,40 @@ def test_unmarked_action_lines_under_corrective_measures_wrap_and_join_prose(tmp
     (item,) = records_of(prose)[0].action_items
     assert item.text.startswith("We will move the site") and "smoke test" in item.text
     assert (item.lines.start, item.lines.end) == (5, 6)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Between November 11 and November 15, 2025 ingestion lagged", "2025-11-11"),
+        ("Date: January 14-19, 2026", "2026-01-14"),
+        ("degraded 30 May to 2 June 2022", "2022-05-30"),
+        ("outage 11-15 November 2025", "2025-11-11"),
+        ("rolled out 1.2 and 3 March 2022", "2022-03-03"),  # a version number is not the start of a range
+    ],
+)
+def test_a_date_range_gives_its_first_day(text, value):
+    assert find_dates(text)[0].value == value
+
+
+def test_a_bare_label_with_a_yearless_day_below_takes_the_year_of_the_notes_dates(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pd-export.txt",
+        "IMPACT TIME\nOct 3 at 09:11 to Oct 3 at 09:34\n\nHub: users cannot start servers\nStatus: Draft\n"
+        "Timeline\nOct 2, 2025\n8:00 AM a change was merged\n",
+    )
+    record = records_of(path)[0]
+    assert record.date.value == "2025-10-03" and record.date.lines.start == 2
+
+
+def test_a_month_in_a_title_is_narrowed_to_the_earliest_day_of_it_in_the_note(tmp_path):
+    path = note_file(
+        tmp_path,
+        "delays.md",
+        "Ingestion delays (November 2025)\n=====\n\n## Summary\n\nBy November 14, 2025 ingestion was healthy.\n\n"
+        "## Timeline\n\n- November 12, 2025: lag alerts fired\n",
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "Ingestion delays"
+    assert record.date.value == "2025-11-12" and line_of(path, record.date.lines.start).endswith("lag alerts fired")
