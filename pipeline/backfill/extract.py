@@ -44,6 +44,12 @@ _CONTINUES_PROSE = re.compile(  # a line that carries on the one before it rathe
     r"^(?:additionally|also|furthermore|moreover|however|most importantly|in addition|this|these|that|it|they)\b",
     re.IGNORECASE,
 )
+_SUBJECT_TAGS = re.compile(
+    r"^(?:\[\s*(?:(?:sev|p|s)[- ]?\d|resolved|update[d]?|incident|post-?mortem|fyi|closed|draft|urgent|outage|"
+    r"[A-Z][A-Z0-9]+-\d+)\s*\]\s*)+(?=\S)",
+    re.IGNORECASE,
+)
+_ACTION_COLUMN = re.compile(r"^(?:action|description|item|task|what|follow|remediation|todo|to do)")
 _TITLE_LEAD = re.compile(
     r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
     r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$",
@@ -188,6 +194,10 @@ class Extractor:
                 continue
             if toml_block:
                 line = _TOML_FIELD.sub(r"\1: \2", line)
+            row = _TABLE_ROW.match(line)
+            cells = [plain(cell) for cell in row.group(1).split("|")] if row else []
+            if len(cells) == 2 and all(cells) and ":" not in cells[0]:
+                line = f"{cells[0]}: {cells[1]}"  # a properties table: | Severity | Sev 2 |
             label_above = plain(self.lines[index - 1]).lower() if index else ""
             kind = next((k for k, synonyms in self.rules.fields.items() if label_above in synonyms), None)
             if kind and kind not in found and line.strip() and not _KEY_VALUE.match(line):
@@ -293,11 +303,12 @@ class Extractor:
     # -- fields
 
     def title(self) -> NoteField:
-        """The note's title without its list number, quotes or a trailing `(12 July 2021)` date."""
+        """The note's title without its list number, `[tag]`s, quotes or a trailing `(12 July 2021)` date."""
         found = self._title()
         if not found.recorded:
             return found
         text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
+        text = _SUBJECT_TAGS.sub("", text)  # "[SEV1] [RESOLVED] checkout down" (an e-mail subject)
         text = re.sub(
             r"\s*\(([^()]*)\)\s*$", lambda m: "" if find_dates(m.group(1), in_title=True) else m.group(0), text
         )
@@ -353,12 +364,19 @@ class Extractor:
             return NoteField()
         first = filled[0]
         text = plain(self.lines[first])
+        dated = find_dates(text, in_title=True)
+        rest = text[dated[0].end :].strip(" -\u2013\u2014:|,") if dated and dated[0].start == 0 else ""
+        text = rest if len(rest.split()) >= 2 else text  # "2020-11-03 -- postgres primary out of disk"
         stands_alone = first + 1 < len(self.lines) and (
             not self.lines[first + 1].strip() or self._heading(first + 1) is not None
         )  # a blank line or a section heading ("Overview") below it
         second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
+        second_field = _FIELD.match(second)
         metadata_below = (
             bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
+        ) or bool(  # or a known field below it: "priority: high"
+            second_field
+            and any(plain(second_field.group(1)).lower() in labels for labels in self.rules.fields.values())
         )
         stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
         if (
@@ -444,7 +462,7 @@ class Extractor:
         """A severity field as written, else the first severity the prose states (SEV-2, a P1 outage)."""
         if "severity" in self.fields:
             value, index = self.fields["severity"]
-            return NoteField(value=value[:40], lines=self.span(index))
+            return NoteField(value=_severity_grade(value)[:40], lines=self.span(index))
         for index, line in enumerate(self.lines):
             for pattern in self.rules.severity_patterns:
                 match = pattern.search(line)
@@ -583,13 +601,21 @@ class Extractor:
         indexes = self.section_lines("action_items")
         found = self._list_items(indexes)
         seen = {item.lines.start for item in found}
+        column: int | None = None  # the header's "Action" / "Description" column, when the table names one
         for index in indexes:
             table = _TABLE_ROW.match(self.lines[index])
             is_header = index + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[index + 1])
-            if table and not _TABLE_RULE.match(self.lines[index]) and not is_header:
-                cells = [plain(cell) for cell in table.group(1).split("|") if plain(cell)]
-                if cells:
-                    found.append(self.item(" | ".join(cells), index))
+            if table and is_header:
+                headers = [plain(cell).lower() for cell in table.group(1).split("|")]
+                column = next((i for i, name in enumerate(headers) if _ACTION_COLUMN.match(name)), None)
+            elif table and not _TABLE_RULE.match(self.lines[index]):
+                cells = [plain(cell) for cell in table.group(1).split("|")]
+                if column is not None and column < len(cells) and cells[column]:
+                    found.append(self.item(cells[column], index))
+                elif any(cells):
+                    found.append(self.item(" | ".join(cell for cell in cells if cell), index))
+            elif not table:
+                column = None
         for index, line in enumerate(self.lines):
             box = _CHECKBOX.match(line)
             if box and self.note.numbers[index] not in seen and index not in indexes:
@@ -667,6 +693,16 @@ class Extractor:
         return [
             self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))
         ]
+
+
+_GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
+_GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)
+
+
+def _severity_grade(value: str) -> str:
+    """`SEV1 (customer facing)` -> `SEV1`: the grade without the note after it; `2 - High` stays as written."""
+    match = _GRADE_THEN_NOTE.match(value.strip())
+    return match.group(1) if match else value
 
 
 def _within(day: str, period: FoundDate) -> bool:

@@ -250,7 +250,7 @@ def test_an_html_export_with_a_properties_table(tmp_path):
     )
     (fields,) = records_of(path)
     assert (fields.date.value, fields.severity.value, fields.date.lines.start) == ("2023-02-14", "SEV-1", 4)
-    assert [item.text for item in fields.action_items] == ["Automate certificate renewal | Ana | March"]
+    assert [item.text for item in fields.action_items] == ["Automate certificate renewal"]  # the Action column
 
 
 def test_a_docx_is_read_with_headings(tmp_path):
@@ -421,3 +421,47 @@ def test_a_month_in_a_title_is_narrowed_to_the_earliest_day_of_it_in_the_note(tm
     record = records_of(path)[0]
     assert record.title.value == "Ingestion delays"
     assert record.date.value == "2025-11-12" and line_of(path, record.date.lines.start).endswith("lag alerts fired")
+
+
+@pytest.mark.parametrize(
+    "text, severity",
+    [
+        ("Queue stalled\n\nseverity: SEV1 (customer facing, revenue)\n\nIt broke.\n", "SEV1"),
+        ("Queue stalled\n\nseverity: 2 - High\n\nIt broke.\n", "2 - High"),  # a grade and its name stay as written
+        ("Queue stalled\n\nImpact level 3. Internal tooling only.\n", "3"),
+        ("Queue stalled\n\nS2. Docs served stale pages.\n", "S2"),
+        ("Queue stalled\n\nIt was declared a P1 by the on-call.\n", "P1"),
+        ("Queue stalled\n\nThe Amazon S3 outage slowed uploads.\n", None),  # S3 the storage service is no grade
+    ],
+)
+def test_severity_grades_as_notes_write_them(tmp_path, text, severity):
+    record = records_of(note_file(tmp_path, "note.txt", text))[0]
+    assert (record.severity.value if record.severity.recorded else None) == severity
+
+
+def test_a_first_line_title_drops_a_leading_date_and_subject_tags(tmp_path):
+    path = note_file(
+        tmp_path, "pg.txt", "2020-11-03 -- postgres primary out of disk\npriority: high\n\nWAL piled up.\n"
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "postgres primary out of disk" and record.date.value == "2020-11-03"
+    assert record.severity.value == "high"
+    mail = note_file(tmp_path, "sub.txt", "Subject: [SEV1] [RESOLVED] checkout down\n\nThe pool was too small.\n")
+    assert records_of(mail)[0].title.value == "checkout down"
+    kept = note_file(tmp_path, "tag.txt", "# [dubois:ephemeral] Unable to start servers\n\nIt broke.\n")
+    assert records_of(kept)[0].title.value == "[dubois:ephemeral] Unable to start servers"
+
+
+def test_a_markdown_properties_table_gives_fields_and_an_action_table_its_action_column(tmp_path):
+    path = note_file(
+        tmp_path,
+        "search.md",
+        "# Search latency spike\n\n| Field | Value |\n|---|---|\n| Date | 2022-06-09 |\n| Severity | Sev 2 |\n"
+        "| Service | search-api |\n\n## Action Items\n| Owner | Action | Status |\n|---|---|---|\n"
+        "| @ana | Cap query fan-out at 64 shards | open |\n| @bo | Add latency SLO alert | open |\n",
+    )
+    record = records_of(path)[0]
+    assert record.date.value == "2022-06-09" and record.severity.value == "Sev 2"
+    assert [item.text for item in record.services] == ["search-api"]
+    assert [item.text for item in record.action_items] == ["Cap query fan-out at 64 shards", "Add latency SLO alert"]
+    assert record.action_items[0].lines.start == 12
