@@ -51,7 +51,8 @@ _SUBJECT_TAGS = re.compile(
 )
 _ACTION_COLUMN = re.compile(r"^(?:action|description|item|task|what|follow|remediation|todo|to do)")
 _TITLE_LEAD = re.compile(
-    r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
+    r"^(?:incident|post-?mortem|outage|incident report|incident summary|post[- ]incident review|pir|rca|root cause analysis|"
+    r"retro(?:spective)?)\b"
     r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -148,9 +149,10 @@ def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
 class Extractor:
     """Runs over one NoteText; every helper returns values with the source lines they came from."""
 
-    def __init__(self, note: NoteText, slash_order: str | None = None) -> None:
+    def __init__(self, note: NoteText, slash_order: str | None = None, *, digest_entry: bool = False) -> None:
         self.note = note
         self.slash_order = slash_order  # a digest's convention for 03/04/2021, from all of its incidents
+        self.digest_entry = digest_entry  # one incident of several in the file: its leading date is no title
         self.rules = load_rules()
         self.lines = note.lines
         self.fields = self._fields()
@@ -237,9 +239,9 @@ class Extractor:
             heading = None if in_code else self._heading(index)
             if heading is not None:
                 level, text = heading
-                sections.append(
-                    Section(heading=text, level=level, heading_index=index, kind=classify(text, self.rules.sections))
-                )
+                titled = level == 1 and re.match(r"^[^:]{1,40}:\s+\S+\s+\S", text)  # "# Incident summary: queue down"
+                kind = None if titled else classify(text, self.rules.sections)
+                sections.append(Section(heading=text, level=level, heading_index=index, kind=kind))
             else:
                 sections[-1].body.append(index)
         return sections
@@ -310,9 +312,18 @@ class Extractor:
         text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
         text = _SUBJECT_TAGS.sub("", text)  # "[SEV1] [RESOLVED] checkout down" (an e-mail subject)
         text = re.sub(
-            r"\s*\(([^()]*)\)\s*$", lambda m: "" if find_dates(m.group(1), in_title=True) else m.group(0), text
-        )
+            r"\s*\(([^()]*)\)\s*$",
+            lambda m: (
+                "" if find_dates(m.group(1), in_title=True) or re.fullmatch(_GRADE, m.group(1), re.I) else m.group(0)
+            ),
+            text,
+        )  # "(12 July 2021)", "(Sev2)"
+        text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
         text = text.strip().strip('"\u201c\u201d').strip()
+        dated = find_dates(text, in_title=True) if self.digest_entry else []
+        if dated and dated[0].start == 0 and re.match(r"\s*[-\u2013\u2014:|,]", text[dated[0].end :]):
+            rest = text[dated[0].end :].strip(" -\u2013\u2014:|,")
+            text = rest if len(rest.split()) >= 2 else text  # a digest's "2019-12-02 - cert expiry on status page"
         return NoteField(value=text or found.value, lines=found.lines)
 
     def _title(self) -> NoteField:
@@ -673,10 +684,12 @@ class Extractor:
         items: list[tuple[list[str], int, int]] = []
         top_indent: int | None = None
         previous = -2
+        closed = False  # a line of other text ends the last item ("Thanks," below the list)
         for index in indexes:
             line = self.lines[index]
             match = _LIST_ITEM.match(line)
             if match:
+                closed = False
                 indent = len(match.group(1).expandtabs(4))
                 if top_indent is None or indent <= top_indent:
                     top_indent = indent if top_indent is None else top_indent
@@ -685,11 +698,19 @@ class Extractor:
                     items[-1][0].append(match.group(2))
                     items[-1] = (items[-1][0], items[-1][1], index)
             elif (
-                items and line.strip() and index == previous + 1 and not _ATX.match(line) and not _TABLE_ROW.match(line)
+                items
+                and not closed
+                and line.strip()
+                and (index == previous + 1 or line[:1].isspace())  # after a blank line, only an indented one
+                and not _ATX.match(line)
+                and not _TABLE_ROW.match(line)
             ):
                 items[-1][0].append(line.strip())
                 items[-1] = (items[-1][0], items[-1][1], index)
-            previous = index
+            elif line.strip():
+                closed = True
+            if line.strip():
+                previous = index
         return [
             self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))
         ]
@@ -730,7 +751,7 @@ def extract_all(note: NoteText) -> list[Extracted]:
     results = []
     order = slash_order(note.lines)
     for part in parts:
-        extracted = Extractor(expand_inline_sections(part), order).run()
+        extracted = Extractor(expand_inline_sections(part), order, digest_entry=True).run()
         extracted.lines = SourceSpan(start=min(part.numbers), end=max(part.numbers))
         results.append(extracted)
     return results

@@ -465,3 +465,36 @@ def test_a_markdown_properties_table_gives_fields_and_an_action_table_its_action
     assert [item.text for item in record.services] == ["search-api"]
     assert [item.text for item in record.action_items] == ["Cap query fan-out at 64 shards", "Add latency SLO alert"]
     assert record.action_items[0].lines.start == 12
+
+
+def test_an_eml_subject_naming_a_section_is_still_the_title_and_a_sign_off_is_no_action(tmp_path):
+    path = note_file(
+        tmp_path,
+        "summary.eml",
+        "From: ops@example.com\nSubject: Incident summary: payment webhooks delayed (Sev2)\n"
+        "Date: Tue, 14 Sep 2021 18:02:11 +0000\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Webhooks were late this morning.\n\nFollow-up actions:\n  * cap retries per merchant\n  * document the restart\n\n"
+        "Thanks,\nOps\n",
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "Incident summary: payment webhooks delayed"
+    assert record.severity.value == "Sev2" and record.date.value == "2021-09-14"
+    assert [item.text for item in record.action_items] == ["cap retries per merchant", "document the restart"]
+
+
+def test_a_digest_entry_title_drops_its_leading_date_and_grade_but_keeps_its_date(tmp_path):
+    path = note_file(
+        tmp_path,
+        "ops-log.txt",
+        "Ops log\n\n* 2020-07-02: VPN concentrator reboot loop, SEV3. AI: upgrade firmware.\n"
+        "* 2020-08-19: Build cache corrupted, SEV2. AI: disk alert at 80%.\n",
+    )
+    first, second = records_of(path)
+    assert (first.title.value, first.date.value, first.severity.value) == (
+        "VPN concentrator reboot loop",
+        "2020-07-02",
+        "SEV3",
+    )
+    assert (second.title.value, second.date.value) == ("Build cache corrupted", "2020-08-19")
+    single = note_file(tmp_path, "one.md", "# 2018-04-18, Culler flood\n\nThe culler flooded the hub.\n")
+    assert records_of(single)[0].title.value == "2018-04-18, Culler flood"  # a note's own title as written
