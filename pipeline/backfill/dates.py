@@ -220,14 +220,20 @@ def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
     return None
 
 
-def settle(found: FoundDate, order: str | None, known_days: set[str]) -> FoundDate:
-    """An ambiguous slashed date settled by the note's convention or by a day the note writes elsewhere."""
+def settle(found: FoundDate, order: str | None, known: set[str]) -> FoundDate:
+    """An ambiguous slashed date settled by the note's convention, else by a day (or failing that, a month) the
+    note writes elsewhere; `known` holds those days and months (`YYYY-MM-DD`, `YYYY-MM`)."""
     if found.ambiguous is None:
         return found
     day_first, month_first = found.ambiguous
-    if order == "day_first" or (day_first in known_days and month_first not in known_days):
+    for width in (10, 7) if order is None else ():
+        near = {value[:width] for value in known if len(value) >= width}
+        if (day_first[:width] in near) != (month_first[:width] in near):
+            order = "day_first" if day_first[:width] in near else "month_first"
+            break
+    if order == "day_first":
         return FoundDate(found.start, found.end, day_first, "day", None, found.written)
-    if order == "month_first" or (month_first in known_days and day_first not in known_days):
+    if order == "month_first":
         return FoundDate(found.start, found.end, month_first, "day", None, found.written)
     return found
 

@@ -421,7 +421,12 @@ class Extractor:
         order the note does not settle is reported, not guessed; the file name is the last resort.
         """
         order = self.slash_order or slash_order(self.lines)
-        known = {f.value for line in self.lines for f in find_dates(line) if f.precision == "day" and not f.ambiguous}
+        by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]
+        known = {  # days and months written unambiguously, the file name's too: they settle a 03/04/2021
+            f.value
+            for f in [*(f for line in self.lines for f in find_dates(line)), *by_name]
+            if f.precision != "quarter" and not f.ambiguous
+        }
         sources: list[tuple[list[FoundDate], SourceSpan | None]] = []
         field_index = self.fields["date"][1] if "date" in self.fields else None
         if field_index is not None:
@@ -440,7 +445,7 @@ class Extractor:
             for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
             if line.strip() and not _KEY_VALUE.match(line)
         ]
-        later = self.section_lines("timeline") + self.section_lines("summary") + opening[:_DATE_SEARCH_LINES]
+        later = self.section_lines("summary") + self.section_lines("timeline") + opening[:_DATE_SEARCH_LINES]
         sources += [(find_dates(self.lines[i]), self.span(i)) for i in dict.fromkeys(later) if i != field_index]
         sources = [([settle(f, order, known) for f in dates], span) for dates, span in sources if dates]
         warnings: list[str] = []
@@ -464,7 +469,6 @@ class Extractor:
         chosen = narrowed or chosen
         if chosen is not None:
             return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings
-        by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]
         if by_name:
             return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
         return NoteField(), None, warnings

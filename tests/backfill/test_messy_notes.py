@@ -498,3 +498,37 @@ def test_a_digest_entry_title_drops_its_leading_date_and_grade_but_keeps_its_dat
     assert (second.title.value, second.date.value) == ("Build cache corrupted", "2020-08-19")
     single = note_file(tmp_path, "one.md", "# 2018-04-18, Culler flood\n\nThe culler flooded the hub.\n")
     assert records_of(single)[0].title.value == "2018-04-18, Culler flood"  # a note's own title as written
+
+
+def test_a_slashed_date_is_settled_by_a_month_the_note_or_its_file_name_writes(tmp_path):
+    (unsure,) = find_dates("7/5/2023")
+    assert settle(unsure, None, {"2023-07"}).value == "2023-07-05"
+    assert settle(unsure, None, {"2023-07", "2023-05"}).ambiguous is not None  # both months written: still unsure
+    path = note_file(tmp_path, "2023-07-05-gift-card-phish.md", "# Phishing mail\n\n## Timeline\n\n7/5/2023 a mail\n")
+    record = records_of(path)[0]
+    assert record.date.value == "2023-07-05" and record.date.lines.start == 5  # cited in the note, not the name
+    assert record.date_source is None
+
+
+def test_the_summary_date_comes_before_the_timelines_lead_up(tmp_path):
+    path = note_file(
+        tmp_path,
+        "downloads.md",
+        "# Broken downloads\n\n## Summary\n\nOn 2023-07-20 between 12:17 and 12:30 UTC downloads failed.\n\n"
+        "## Timeline\n\n### 2023-07-19\n\n- 17:41 the change was merged\n",
+    )
+    assert records_of(path)[0].date.value == "2023-07-20"
+
+
+def test_follow_ups_in_a_prose_summary_are_action_items(tmp_path):
+    path = note_file(
+        tmp_path,
+        "summary.md",
+        "# Region outage\n\nA power loss took out one zone.\n\nTo prevent recurrence, Acme plans to add redundancy "
+        "for the PLCs, improve load balancing, and isolate the control plane.\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "add redundancy for the PLCs",
+        "improve load balancing",
+        "isolate the control plane",
+    ]
