@@ -532,3 +532,49 @@ def test_follow_ups_in_a_prose_summary_are_action_items(tmp_path):
         "improve load balancing",
         "isolate the control plane",
     ]
+
+
+def test_servicenow_keys_custom_prefixes_and_keys_that_contain_a_meaning(tmp_path):
+    path = note_file(
+        tmp_path,
+        "INC0012345.json",
+        json.dumps(
+            {
+                "number": "INC0012345",
+                "short_description": "Payroll batch failed to post",
+                "opened_at": "2019-03-28 07:45:12",
+                "priority": "2 - High",
+                "cmdb_ci": "payroll-batch",
+                "close_notes": "The batch vault credential had expired.",
+                "u_follow_up_tasks": "1) alert before credential expiry 2) move batch creds to dynamic secrets",
+            },
+            indent=2,
+        ),
+    )
+    record = records_of(path)[0]
+    assert (record.title.value, record.date.value, record.severity.value) == (
+        "Payroll batch failed to post",
+        "2019-03-28",
+        "2 - High",
+    )
+    assert [item.text for item in record.services] == ["payroll-batch"]
+    assert record.summary.value == "The batch vault credential had expired."
+    assert [item.text for item in record.action_items] == [
+        "alert before credential expiry",
+        "move batch creds to dynamic secrets",
+    ]
+    assert line_of(path, record.action_items[0].lines.start).lstrip().startswith('"u_follow_up_tasks"')
+
+
+def test_rst_auto_numbered_lists_and_a_month_written_with_a_slash(tmp_path):
+    path = note_file(
+        tmp_path,
+        "relay.rst",
+        "Mail relay down\n===============\n\n:Date: 2018-10-02\n\nFollow-up\n---------\n#. Stage TLS changes\n"
+        "#. Add a synthetic send check\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "Stage TLS changes",
+        "Add a synthetic send check",
+    ]
+    assert [(f.value, f.precision) for f in find_dates("outage notes 11/2021")] == [("2021-11", "month")]
