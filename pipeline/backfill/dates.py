@@ -99,6 +99,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![\d.:/-])(?P<first>\d{1,2})-(?P<second>\d{1,2})-(?P<year>\d{2})(?![\d-])"), "slash"),
     (re.compile(r"(?<![\d/.-])" + _YEAR + r"-(?P<mnum>0[1-9]|1[0-2])(?![\d]|-\d)"), "ym"),
     (re.compile(r"(?<![\d/.-])(?P<mnum>0?[1-9]|1[0-2])/" + _YEAR + r"(?![\d/])"), "ym"),  # "outage notes 11/2021"
+    (  # "February and March 2026", "Sep-Oct 2021": the first month
+        re.compile(
+            r"\b" + _MONTH.replace("month", "month_first") + _UNTIL + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE
+        ),
+        "month_name_year",
+    ),
     (re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_year"),
     (
         re.compile(
@@ -165,7 +171,8 @@ def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str
         return f"{year}-Q{quarter}", "quarter", None
     year = _full_year(parts["year"])
     if kind in {"ym", "month_name_year"}:
-        month = int(parts["mnum"]) if parts.get("mnum") else MONTHS[parts["month"].lower().rstrip(".")]
+        name = parts.get("month_first") or parts.get("month")
+        month = int(parts["mnum"]) if parts.get("mnum") else MONTHS[name.lower().rstrip(".")]
         return f"{year:04d}-{month:02d}", "month", None
     if kind in {"month_name_day", "day_month_name"}:
         name = parts.get("month_first") or parts["month"]  # "30 May to 2 June 2022" begins in May

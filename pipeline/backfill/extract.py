@@ -139,6 +139,15 @@ def plain(text: str) -> str:
 def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
     """The section (or field) a heading names, by synonym; None when it names none."""
     words = re.sub(r"^[\d.)\s]+", "", plain(heading).lower()).strip(" :.-")
+    kind = _named(words, names)
+    if kind == "lessons":  # "Lessons / next steps", "Learnings and action items": the items are follow-ups
+        parts = re.split(r"\s*(?:/|&|\+|,|\band\b)\s*", words)[1:]
+        if any(_named(part, names) == "action_items" for part in parts):
+            return "action_items"
+    return kind
+
+
+def _named(words: str, names: dict[str, tuple[str, ...]]) -> str | None:
     for kind, synonyms in names.items():
         for synonym in synonyms:
             if words == synonym or re.match(re.escape(synonym) + r"\b(?![-'])", words):
@@ -275,7 +284,8 @@ class Extractor:
         if bold and classify(bold.group(1), self.rules.sections):
             return 3, plain(bold.group(1))
         bare = plain(line).lower().rstrip("?:. ")
-        if bare and any(bare in synonyms for synonyms in self.rules.sections.values()):
+        names = [part for part in re.split(r"\s*(?:/|&|\band\b)\s*", bare) if part]  # "Lessons / next steps"
+        if names and all(any(name in synonyms for synonyms in self.rules.sections.values()) for name in names):
             return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
         if (
             line.rstrip().endswith(":")
@@ -466,6 +476,15 @@ class Extractor:
                         narrowed = (found, span)  # the period's earliest day written: when the incident began
             if chosen is not None and chosen[0].precision == "day":
                 break
+        if chosen is not None and chosen[0].precision != "day" and narrowed is None:
+            period = chosen[0]  # "notes 11/2021" then "Nov 8: gateway 503s": a day of the period, its year implied
+            days = [
+                (found, self.span(i))
+                for i in dict.fromkeys(later)
+                for found in find_yearless_days(self.lines[i], int(period.value[:4]))
+                if _within(found.value, period)
+            ]
+            narrowed = min(days, key=lambda pair: pair[0].value, default=None)
         chosen = narrowed or chosen
         if chosen is not None:
             return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings

@@ -578,3 +578,28 @@ def test_rst_auto_numbered_lists_and_a_month_written_with_a_slash(tmp_path):
         "Add a synthetic send check",
     ]
     assert [(f.value, f.precision) for f in find_dates("outage notes 11/2021")] == [("2021-11", "month")]
+
+
+def test_a_month_or_month_range_is_narrowed_by_a_yearless_day_of_it(tmp_path):
+    assert [(f.value, f.precision) for f in find_dates("in February and March 2026")] == [("2026-02", "month")]
+    path = note_file(
+        tmp_path,
+        "outages.md",
+        "# Availability incidents in February and March 2026\n\nThree incidents, on February 2, February 9 "
+        "and March 5.\n",
+    )
+    record = records_of(path)[0]
+    assert (record.date.value, record.date_precision, record.date.lines.start) == ("2026-02-02", "day", 3)
+
+
+def test_lessons_and_next_steps_under_one_heading_are_follow_ups(tmp_path):
+    path = note_file(
+        tmp_path,
+        "etl.txt",
+        "Nightly ETL missed SLA\n\nThe join spilled to disk.\n\nLessons / next steps\n- partition the upstream table\n"
+        "- add a row-count guard\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "partition the upstream table",
+        "add a row-count guard",
+    ]
