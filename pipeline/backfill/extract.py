@@ -746,7 +746,7 @@ _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE
 def _severity_grade(value: str) -> str:
     """`SEV1 (customer facing)` -> `SEV1`: the grade without the note after it; `2 - High` stays as written."""
     match = _GRADE_THEN_NOTE.match(value.strip())
-    return match.group(1) if match else value
+    return match.group(1) if match else value.rstrip(".")
 
 
 def _within(day: str, period: FoundDate) -> bool:
@@ -780,6 +780,7 @@ def extract_all(note: NoteText) -> list[Extracted]:
     return results
 
 
+_NEXT_LABEL = re.compile(r"(?<=[a-z0-9)][.;])\s+(?=[A-Za-z][A-Za-z /'-]{1,30}:\s)")  # a sentence, then "Cause: ..."
 _INLINE_LABEL = re.compile(
     r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
     r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$"
@@ -793,7 +794,7 @@ def expand_inline_sections(note: NoteText) -> NoteText:
     """
     rules = load_rules()
     expanded = dataclasses.replace(note, lines=[], numbers=[], splits=[])
-    for line, number in zip(note.lines, note.numbers):
+    for line, number in ((part, n) for whole, n in zip(note.lines, note.numbers) for part in _labelled(whole, rules)):
         match = _INLINE_LABEL.match(line)
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
         label = plain(match.group("label")).lower() if match else ""
@@ -809,6 +810,22 @@ def expand_inline_sections(note: NoteText) -> NoteText:
         else:
             expanded.add(rest, number)
     return expanded
+
+
+def _labelled(line: str, rules: Rules) -> list[str]:
+    """`Sev: P2. Cause: pool exhausted. Follow-up: raise pool` -> one line per known label (same source line)."""
+    pieces = _NEXT_LABEL.split(line)
+    if len(pieces) == 1:
+        return [line]
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        label = plain(piece.split(":", 1)[0]).lower()
+        known = classify(label, rules.sections) or any(label in labels for labels in rules.fields.values())
+        if known:
+            lines.append(piece)
+        else:
+            lines[-1] += " " + piece
+    return lines
 
 
 def _action_parts(text: str) -> list[str]:

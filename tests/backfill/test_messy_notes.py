@@ -603,3 +603,17 @@ def test_lessons_and_next_steps_under_one_heading_are_follow_ups(tmp_path):
         "partition the upstream table",
         "add a row-count guard",
     ]
+
+
+def test_several_labels_on_one_line_are_read_as_separate_sections(tmp_path):
+    path = note_file(
+        tmp_path,
+        "log.md",
+        "# Incident log 2022\n\n### Incident 1: Payments timeout (2022-02-03)\n"
+        "Sev: P2. Cause: DB pool exhausted. Follow-up: raise pool, add alert.\n\n"
+        "### Incident 2: Login loop (2022-03-11)\nSev: P3. Follow-up: e2e test for login.\n",
+    )
+    first, second = records_of(path)
+    assert (first.severity.value, [item.text for item in first.action_items]) == ("P2", ["raise pool", "add alert"])
+    assert first.action_items[0].lines.start == 4
+    assert (second.severity.value, [item.text for item in second.action_items]) == ("P3", ["e2e test for login"])
