@@ -49,6 +49,11 @@ _SUBJECT_TAGS = re.compile(
     r"[A-Z][A-Z0-9]+-\d+)\s*\]\s*)+(?=\S)",
     re.IGNORECASE,
 )
+_NO_ITEM = re.compile(  # an export's placeholder where the follow-ups would be
+    r"^\W*(?:no comments? added|none|n/?a|tbd|tbc|nothing|nothing to do|no (?:action items?|actions?|follow[- ]?ups?))"
+    r"\W*$",
+    re.IGNORECASE,
+)
 _ACTION_COLUMN = re.compile(r"^(?:action|description|item|task|what|follow|remediation|todo|to do)")
 _TITLE_LEAD = re.compile(
     r"^(?:incident|post-?mortem|outage|incident report|incident summary|post[- ]incident review|pir|rca|root cause analysis|"
@@ -658,7 +663,7 @@ class Extractor:
             found = self._plain_line_items(indexes)
         if not found:
             found = self._prose_actions()
-        return found[:MAX_ITEMS]
+        return [item for item in found if not _NO_ITEM.match(item.text)][:MAX_ITEMS]
 
     def _plain_line_items(self, indexes: list[int]) -> list[NoteItem]:
         """An action section of short unmarked lines (`next steps:` then one action a line): each line an item."""

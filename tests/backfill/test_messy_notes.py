@@ -617,3 +617,12 @@ def test_several_labels_on_one_line_are_read_as_separate_sections(tmp_path):
     assert (first.severity.value, [item.text for item in first.action_items]) == ("P2", ["raise pool", "add alert"])
     assert first.action_items[0].lines.start == 4
     assert (second.severity.value, [item.text for item in second.action_items]) == ("P3", ["e2e test for login"])
+
+
+def test_an_exports_placeholder_is_no_action_item(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pd.txt",
+        "Hub unreachable\n\nThe hub was down.\n\nAction Items\nNo comments added\n\nTimeline\n10:00 alert\n",
+    )
+    assert records_of(path)[0].action_items == []
