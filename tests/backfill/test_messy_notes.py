@@ -626,3 +626,8 @@ def test_an_exports_placeholder_is_no_action_item(tmp_path):
         "Hub unreachable\n\nThe hub was down.\n\nAction Items\nNo comments added\n\nTimeline\n10:00 alert\n",
     )
     assert records_of(path)[0].action_items == []
+
+
+def test_other_teams_severity_1_work_is_not_this_incidents_severity(tmp_path):
+    path = note_file(tmp_path, "l4s.md", "# Log4Shell\n\n## Lessons\n\n- Two teams had other severity 1 work.\n")
+    assert not records_of(path)[0].severity.recorded
