@@ -631,3 +631,22 @@ def test_an_exports_placeholder_is_no_action_item(tmp_path):
 def test_other_teams_severity_1_work_is_not_this_incidents_severity(tmp_path):
     path = note_file(tmp_path, "l4s.md", "# Log4Shell\n\n## Lessons\n\n- Two teams had other severity 1 work.\n")
     assert not records_of(path)[0].severity.recorded
+
+
+def test_more_tracker_key_spellings_are_read_by_meaning(tmp_path):
+    path = note_file(
+        tmp_path,
+        "tracker.yaml",
+        "incident_level: S2\nissue_title: Image uploads failing\nimpact_start: 2023-05-17T08:20:00Z\n"
+        "impacted_services: [media-api]\nproblem_statement: Uploads over 5 MB failed with 413.\n"
+        "follow_up_actions:\n  - Pin ingress body size explicitly\n",
+    )
+    record = records_of(path)[0]
+    assert (record.title.value, record.date.value, record.severity.value) == (
+        "Image uploads failing",
+        "2023-05-17",
+        "S2",
+    )
+    assert [item.text for item in record.services] == ["media-api"]
+    assert record.summary.value == "Uploads over 5 MB failed with 413."
+    assert [(item.text, item.lines.start) for item in record.action_items] == [("Pin ingress body size explicitly", 7)]
