@@ -225,6 +225,8 @@ class Extractor:
                     continue
                 label = plain(match.group(1)).lower()
                 kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
+                if kind == "date" and not re.search(r"\d", match.group(2)):
+                    continue  # "Reported: by a customer" is no date; a later "Date:" line may be
                 if kind and kind not in found:
                     found[kind] = (plain(match.group(2)), index)
         return found

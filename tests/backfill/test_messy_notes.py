@@ -650,3 +650,9 @@ def test_more_tracker_key_spellings_are_read_by_meaning(tmp_path):
     assert [item.text for item in record.services] == ["media-api"]
     assert record.summary.value == "Uploads over 5 MB failed with 413."
     assert [(item.text, item.lines.start) for item in record.action_items] == [("Pin ingress body size explicitly", 7)]
+
+
+def test_a_date_label_without_a_date_does_not_hide_the_next_one(tmp_path):
+    path = note_file(tmp_path, "n.txt", "Queue stalled\n\nReported: by a customer\nDate: 2021-05-01\n\nIt broke.\n")
+    record = records_of(path)[0]
+    assert record.date.value == "2021-05-01" and record.date.lines.start == 4
