@@ -94,6 +94,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "day_month_name",
     ),
     (re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})[-.](?P<mnum>\d{1,2})[-.]" + _YEAR + r"(?![\d])"), "dmy"),
+    (  # "12-Nov-2022", "12/Nov/2022": logs and Oracle-style exports
+        re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})[-/]" + _MONTH + r"[-/]" + _YEAR + r"(?![\d])", re.IGNORECASE),
+        "day_month_name",
+    ),
+    (re.compile(r"(?<![\d.])" + _YEAR + r"-" + _MONTH + r"-(?P<day>\d{1,2})(?![\d])", re.IGNORECASE), "month_name_day"),
+    (re.compile(r"\b" + _MONTH + r"-(?P<day>\d{1,2})-" + _YEAR + r"(?![\d])", re.IGNORECASE), "month_name_day"),
     (re.compile(r"(?<![\d.:/-])(?P<mnum>\d{1,2})-(?P<day>1[3-9]|2\d|3[01])-" + _YEAR + r"(?![\d])"), "ymd"),
     (re.compile(r"(?<![\d/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)?\d{2})(?![\d/])"), "slash"),
     (re.compile(r"(?<![\d.:/-])(?P<first>\d{1,2})-(?P<second>\d{1,2})-(?P<year>\d{2})(?![\d-])"), "slash"),
@@ -226,6 +232,18 @@ def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
     if month_first and not day_first:
         return "month_first"
     return None
+
+
+_US_WRITING = re.compile(r"\b(?:P[SD]?T|E[SD]?T|C[SD]T|M[SD]T|MM/DD(?:/YY(?:YY)?)?|\(US\))(?!\w)")
+_EU_WRITING = re.compile(r"\b(?:BST|CES?T|EES?T|WES?T|GMT\+\d|DD/MM(?:/YY(?:YY)?)?|\(EU\)|\(UK\))(?!\w)")
+
+
+def zone_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
+    """A weaker hint than the dates themselves: US time zones (PT, EST) go with 3/8/22 month first, European
+    ones (CET, BST) with day first; a note naming both, or neither, says nothing."""
+    us = any(_US_WRITING.search(text) for text in texts)
+    eu = any(_EU_WRITING.search(text) for text in texts)
+    return "month_first" if us and not eu else "day_first" if eu and not us else None
 
 
 def settle(found: FoundDate, order: str | None, known: set[str]) -> FoundDate:

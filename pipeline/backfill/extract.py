@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.backfill.dates import FoundDate, find_dates, find_yearless_days, settle, slash_order
+from pipeline.backfill.dates import FoundDate, find_dates, find_yearless_days, settle, slash_order, zone_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 
@@ -437,7 +437,7 @@ class Extractor:
         month or quarter is narrowed to a day of it written later in those places. A slashed date whose
         order the note does not settle is reported, not guessed; the file name is the last resort.
         """
-        order = self.slash_order or slash_order(self.lines)
+        order = self.slash_order or slash_order(self.lines) or zone_order(self.lines)
         by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]
         known = {  # days and months written unambiguously, the file name's too: they settle a 03/04/2021
             f.value

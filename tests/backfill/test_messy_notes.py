@@ -656,3 +656,25 @@ def test_a_date_label_without_a_date_does_not_hide_the_next_one(tmp_path):
     path = note_file(tmp_path, "n.txt", "Queue stalled\n\nReported: by a customer\nDate: 2021-05-01\n\nIt broke.\n")
     record = records_of(path)[0]
     assert record.date.value == "2021-05-01" and record.date.lines.start == 4
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("12-Nov-2022 outage", "2022-11-12"),
+        ("2022-Nov-12 outage", "2022-11-12"),
+        ("Nov-12-2022 outage", "2022-11-12"),
+        ("12/Nov/2022:10:00:01 first 502", "2022-11-12"),
+    ],
+)
+def test_dates_with_month_names_between_dashes(text, value):
+    assert find_dates(text)[0].value == value
+
+
+def test_a_us_or_european_time_zone_settles_a_slashed_date(tmp_path):
+    us = note_file(tmp_path, "us.txt", "Queue stalled\n\n3/8/22 9:00 PT: consumers stopped.\n")
+    assert records_of(us)[0].date.value == "2022-03-08"
+    eu = note_file(tmp_path, "eu.txt", "Queue stalled\n\n3/8/22 9:00 CET: consumers stopped.\n")
+    assert records_of(eu)[0].date.value == "2022-08-03"
+    both = note_file(tmp_path, "both.txt", "Queue stalled\n\n3/8/22 9:00 PT (18:00 CET): consumers stopped.\n")
+    assert not records_of(both)[0].date.recorded  # the zones disagree: still ambiguous, reported
