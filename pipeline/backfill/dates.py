@@ -234,8 +234,8 @@ def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
     return None
 
 
-_US_WRITING = re.compile(r"\b(?:P[SD]?T|E[SD]?T|C[SD]T|M[SD]T|MM/DD(?:/YY(?:YY)?)?|\(US\))(?!\w)")
-_EU_WRITING = re.compile(r"\b(?:BST|CES?T|EES?T|WES?T|GMT\+\d|DD/MM(?:/YY(?:YY)?)?|\(EU\)|\(UK\))(?!\w)")
+_US_WRITING = re.compile(r"(?:\b(?:P[SD]?T|E[SD]?T|C[SD]T|M[SD]T|MM/DD(?:/YY(?:YY)?)?)|\(US\))(?!\w)")
+_EU_WRITING = re.compile(r"(?:\b(?:BST|CES?T|EES?T|WES?T|GMT\+\d|DD/MM(?:/YY(?:YY)?)?)|\((?:EU|UK)\))(?!\w)")
 
 
 def zone_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:

@@ -678,3 +678,8 @@ def test_a_us_or_european_time_zone_settles_a_slashed_date(tmp_path):
     assert records_of(eu)[0].date.value == "2022-08-03"
     both = note_file(tmp_path, "both.txt", "Queue stalled\n\n3/8/22 9:00 PT (18:00 CET): consumers stopped.\n")
     assert not records_of(both)[0].date.recorded  # the zones disagree: still ambiguous, reported
+
+
+def test_a_date_marked_us_is_month_first(tmp_path):
+    path = note_file(tmp_path, "etl.txt", "Nightly ETL missed SLA\nDate: 7/4/2021 (US)\n\nThe join spilled.\n")
+    assert records_of(path)[0].date.value == "2021-07-04"
