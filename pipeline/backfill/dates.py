@@ -42,8 +42,47 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|n
 
 # (pattern, kind); kinds: ymd, month_name_day, day_month_name, dmy (day first, - or .), slash (ambiguous
 # order), ym (a month), month_name_year (a month), quarter, year_space_month (a month; titles only).
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_UNTIL = r"\s*(?:-|\u2013|\u2014|to|and|until|through|thru)\s*"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![\d.])" + _YEAR + r"[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?![\d])"), "ymd"),
+    (  # a range gives its first day: "November 11 and November 15, 2025", "May 30 - June 2, 2022"
+        re.compile(
+            r"\b"
+            + _MONTH
+            + r"\s+(?P<day>\d{1,2})"
+            + _ORDINAL
+            + _UNTIL
+            + r"(?:"
+            + _MONTH.replace("month", "month2")
+            + r"\s+)?\d{1,2}"
+            + _ORDINAL
+            + r",?\s+"
+            + _YEAR
+            + r"\b",
+            re.IGNORECASE,
+        ),
+        "month_name_day",
+    ),
+    (  # "11-15 November 2025", "30 May to 2 June 2022"
+        re.compile(
+            r"(?<![\d.:/-])(?P<day>\d{1,2})"
+            + _ORDINAL
+            + r"(?:\s+(?:of\s+)?"
+            + _MONTH.replace("month", "month_first")
+            + r")?"
+            + _UNTIL
+            + r"\d{1,2}"
+            + _ORDINAL
+            + r"\s+(?:of\s+)?"
+            + _MONTH
+            + r",?\s+"
+            + _YEAR
+            + r"\b",
+            re.IGNORECASE,
+        ),
+        "day_month_name",
+    ),
     (
         re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"\b", re.IGNORECASE),
         "month_name_day",
@@ -55,10 +94,23 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "day_month_name",
     ),
     (re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})[-.](?P<mnum>\d{1,2})[-.]" + _YEAR + r"(?![\d])"), "dmy"),
+    (  # "12-Nov-2022", "12/Nov/2022": logs and Oracle-style exports
+        re.compile(r"(?<![\d.:/-])(?P<day>\d{1,2})[-/]" + _MONTH + r"[-/]" + _YEAR + r"(?![\d])", re.IGNORECASE),
+        "day_month_name",
+    ),
+    (re.compile(r"(?<![\d.])" + _YEAR + r"-" + _MONTH + r"-(?P<day>\d{1,2})(?![\d])", re.IGNORECASE), "month_name_day"),
+    (re.compile(r"\b" + _MONTH + r"-(?P<day>\d{1,2})-" + _YEAR + r"(?![\d])", re.IGNORECASE), "month_name_day"),
     (re.compile(r"(?<![\d.:/-])(?P<mnum>\d{1,2})-(?P<day>1[3-9]|2\d|3[01])-" + _YEAR + r"(?![\d])"), "ymd"),
     (re.compile(r"(?<![\d/])(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>(?:19|20)?\d{2})(?![\d/])"), "slash"),
     (re.compile(r"(?<![\d.:/-])(?P<first>\d{1,2})-(?P<second>\d{1,2})-(?P<year>\d{2})(?![\d-])"), "slash"),
     (re.compile(r"(?<![\d/.-])" + _YEAR + r"-(?P<mnum>0[1-9]|1[0-2])(?![\d]|-\d)"), "ym"),
+    (re.compile(r"(?<![\d/.-])(?P<mnum>0?[1-9]|1[0-2])/" + _YEAR + r"(?![\d/])"), "ym"),  # "outage notes 11/2021"
+    (  # "February and March 2026", "Sep-Oct 2021": the first month
+        re.compile(
+            r"\b" + _MONTH.replace("month", "month_first") + _UNTIL + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE
+        ),
+        "month_name_year",
+    ),
     (re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b", re.IGNORECASE), "month_name_year"),
     (
         re.compile(
@@ -125,10 +177,12 @@ def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str
         return f"{year}-Q{quarter}", "quarter", None
     year = _full_year(parts["year"])
     if kind in {"ym", "month_name_year"}:
-        month = int(parts["mnum"]) if parts.get("mnum") else MONTHS[parts["month"].lower().rstrip(".")]
+        name = parts.get("month_first") or parts.get("month")
+        month = int(parts["mnum"]) if parts.get("mnum") else MONTHS[name.lower().rstrip(".")]
         return f"{year:04d}-{month:02d}", "month", None
     if kind in {"month_name_day", "day_month_name"}:
-        value = _day(year, MONTHS[parts["month"].lower().rstrip(".")], int(parts["day"]))
+        name = parts.get("month_first") or parts["month"]  # "30 May to 2 June 2022" begins in May
+        value = _day(year, MONTHS[name.lower().rstrip(".")], int(parts["day"]))
     elif kind in {"ymd", "dmy"}:
         value = _day(year, int(parts["mnum"]), int(parts["day"]))
     else:  # slash: day or month first?
@@ -138,6 +192,31 @@ def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str
             return day_first, "day", (day_first, month_first)
         value = day_first or month_first
     return (value, "day", None) if value else None
+
+
+_MONTH_DAY = re.compile(
+    r"\b"
+    + _MONTH
+    + r"\s+(?P<day>\d{1,2})"
+    + _ORDINAL
+    + r"(?![\d:])|(?<![\d.:/-])(?P<day2>\d{1,2})"
+    + _ORDINAL
+    + r"\s+(?:of\s+)?"
+    + _MONTH.replace("month", "month2")
+    + r"\b",
+    re.IGNORECASE,
+)
+
+
+def find_yearless_days(text: str, year: int) -> list[FoundDate]:
+    """Days written without a year (`Oct 3 at 09:11`, `3rd of March`) in the year the note's other dates give."""
+    found = []
+    for match in _MONTH_DAY.finditer(_URL.sub(lambda m: " " * len(m.group(0)), text)):
+        name = match.group("month") or match.group("month2")
+        value = _day(year, MONTHS[name.lower().rstrip(".")], int(match.group("day") or match.group("day2")))
+        if value:
+            found.append(FoundDate(match.start(), match.end(), value, "day", None, match.group(0)))
+    return found
 
 
 def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
@@ -155,14 +234,32 @@ def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
     return None
 
 
-def settle(found: FoundDate, order: str | None, known_days: set[str]) -> FoundDate:
-    """An ambiguous slashed date settled by the note's convention or by a day the note writes elsewhere."""
+_US_WRITING = re.compile(r"(?:\b(?:P[SD]?T|E[SD]?T|C[SD]T|M[SD]T|MM/DD(?:/YY(?:YY)?)?)|\(US\))(?!\w)")
+_EU_WRITING = re.compile(r"(?:\b(?:BST|CES?T|EES?T|WES?T|GMT\+\d|DD/MM(?:/YY(?:YY)?)?)|\((?:EU|UK)\))(?!\w)")
+
+
+def zone_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
+    """A weaker hint than the dates themselves: US time zones (PT, EST) go with 3/8/22 month first, European
+    ones (CET, BST) with day first; a note naming both, or neither, says nothing."""
+    us = any(_US_WRITING.search(text) for text in texts)
+    eu = any(_EU_WRITING.search(text) for text in texts)
+    return "month_first" if us and not eu else "day_first" if eu and not us else None
+
+
+def settle(found: FoundDate, order: str | None, known: set[str]) -> FoundDate:
+    """An ambiguous slashed date settled by the note's convention, else by a day (or failing that, a month) the
+    note writes elsewhere; `known` holds those days and months (`YYYY-MM-DD`, `YYYY-MM`)."""
     if found.ambiguous is None:
         return found
     day_first, month_first = found.ambiguous
-    if order == "day_first" or (day_first in known_days and month_first not in known_days):
+    for width in (10, 7) if order is None else ():
+        near = {value[:width] for value in known if len(value) >= width}
+        if (day_first[:width] in near) != (month_first[:width] in near):
+            order = "day_first" if day_first[:width] in near else "month_first"
+            break
+    if order == "day_first":
         return FoundDate(found.start, found.end, day_first, "day", None, found.written)
-    if order == "month_first" or (month_first in known_days and day_first not in known_days):
+    if order == "month_first":
         return FoundDate(found.start, found.end, month_first, "day", None, found.written)
     return found
 

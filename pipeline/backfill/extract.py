@@ -13,13 +13,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.backfill.dates import FoundDate, find_dates, settle, slash_order
+from pipeline.backfill.dates import FoundDate, find_dates, find_yearless_days, settle, slash_order, zone_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 
 MAX_SUMMARY_WORDS = 120
 MAX_ITEM_CHARS = 400
 MAX_ITEMS = 40
+MAX_ACTION_LINE_WORDS = 45  # an unmarked line under "next steps:" longer than this is prose, not one action
 _DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the incident date
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -30,7 +31,7 @@ _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
 _FIELD = re.compile(
     r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$"
 )
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(.*)$")
+_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|#\.)\s+(?:\[[ xX]\]\s+)?(.*)$")  # "#." numbers in rst
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -39,8 +40,24 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|n
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")  # no nested brackets: linear on "[[[[..." input
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _TOML_FIELD = re.compile(r'^\s*([A-Za-z_][\w-]*)\s*=\s*"(.*)"\s*$')
+_CONTINUES_PROSE = re.compile(  # a line that carries on the one before it rather than naming a new action
+    r"^(?:additionally|also|furthermore|moreover|however|most importantly|in addition|this|these|that|it|they)\b",
+    re.IGNORECASE,
+)
+_SUBJECT_TAGS = re.compile(
+    r"^(?:\[\s*(?:(?:sev|p|s)[- ]?\d|resolved|update[d]?|incident|post-?mortem|fyi|closed|draft|urgent|outage|"
+    r"[A-Z][A-Z0-9]+-\d+)\s*\]\s*)+(?=\S)",
+    re.IGNORECASE,
+)
+_NO_ITEM = re.compile(  # an export's placeholder where the follow-ups would be
+    r"^\W*(?:no comments? added|none|n/?a|tbd|tbc|nothing|nothing to do|no (?:action items?|actions?|follow[- ]?ups?))"
+    r"\W*$",
+    re.IGNORECASE,
+)
+_ACTION_COLUMN = re.compile(r"^(?:action|description|item|task|what|follow|remediation|todo|to do)")
 _TITLE_LEAD = re.compile(
-    r"^(?:incident|post-?mortem|outage|incident report|post incident review|pir|retro(?:spective)?)\b"
+    r"^(?:incident|post-?mortem|outage|incident report|incident summary|post[- ]incident review|pir|rca|root cause analysis|"
+    r"retro(?:spective)?)\b"
     r"(?:\s*(?:report|review))?(?:\s*[:#–—-]\s*|\s+(?=\d))(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -127,6 +144,15 @@ def plain(text: str) -> str:
 def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
     """The section (or field) a heading names, by synonym; None when it names none."""
     words = re.sub(r"^[\d.)\s]+", "", plain(heading).lower()).strip(" :.-")
+    kind = _named(words, names)
+    if kind == "lessons":  # "Lessons / next steps", "Learnings and action items": the items are follow-ups
+        parts = re.split(r"\s*(?:/|&|\+|,|\band\b)\s*", words)[1:]
+        if any(_named(part, names) == "action_items" for part in parts):
+            return "action_items"
+    return kind
+
+
+def _named(words: str, names: dict[str, tuple[str, ...]]) -> str | None:
     for kind, synonyms in names.items():
         for synonym in synonyms:
             if words == synonym or re.match(re.escape(synonym) + r"\b(?![-'])", words):
@@ -137,9 +163,10 @@ def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
 class Extractor:
     """Runs over one NoteText; every helper returns values with the source lines they came from."""
 
-    def __init__(self, note: NoteText, slash_order: str | None = None) -> None:
+    def __init__(self, note: NoteText, slash_order: str | None = None, *, digest_entry: bool = False) -> None:
         self.note = note
         self.slash_order = slash_order  # a digest's convention for 03/04/2021, from all of its incidents
+        self.digest_entry = digest_entry  # one incident of several in the file: its leading date is no title
         self.rules = load_rules()
         self.lines = note.lines
         self.fields = self._fields()
@@ -183,12 +210,23 @@ class Extractor:
                 continue
             if toml_block:
                 line = _TOML_FIELD.sub(r"\1: \2", line)
+            row = _TABLE_ROW.match(line)
+            cells = [plain(cell) for cell in row.group(1).split("|")] if row else []
+            if len(cells) == 2 and all(cells) and ":" not in cells[0]:
+                line = f"{cells[0]}: {cells[1]}"  # a properties table: | Severity | Sev 2 |
+            label_above = plain(self.lines[index - 1]).lower() if index else ""
+            kind = next((k for k, synonyms in self.rules.fields.items() if label_above in synonyms), None)
+            if kind and kind not in found and line.strip() and not _KEY_VALUE.match(line):
+                found[kind] = (plain(line), index)  # a bare label line, its value below ("IMPACT TIME" in PDFs)
+                continue
             for part in re.split(r"\s+[·|]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
                 match = _FIELD.match(part)
                 if not match or not match.group(2) or part.lstrip().startswith("#"):
                     continue
                 label = plain(match.group(1)).lower()
                 kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
+                if kind == "date" and not re.search(r"\d", match.group(2)):
+                    continue  # "Reported: by a customer" is no date; a later "Date:" line may be
                 if kind and kind not in found:
                     found[kind] = (plain(match.group(2)), index)
         return found
@@ -217,9 +255,9 @@ class Extractor:
             heading = None if in_code else self._heading(index)
             if heading is not None:
                 level, text = heading
-                sections.append(
-                    Section(heading=text, level=level, heading_index=index, kind=classify(text, self.rules.sections))
-                )
+                titled = level == 1 and re.match(r"^[^:]{1,40}:\s+\S+\s+\S", text)  # "# Incident summary: queue down"
+                kind = None if titled else classify(text, self.rules.sections)
+                sections.append(Section(heading=text, level=level, heading_index=index, kind=kind))
             else:
                 sections[-1].body.append(index)
         return sections
@@ -253,7 +291,8 @@ class Extractor:
         if bold and classify(bold.group(1), self.rules.sections):
             return 3, plain(bold.group(1))
         bare = plain(line).lower().rstrip("?:. ")
-        if bare and any(bare in synonyms for synonyms in self.rules.sections.values()):
+        names = [part for part in re.split(r"\s*(?:/|&|\band\b)\s*", bare) if part]  # "Lessons / next steps"
+        if names and all(any(name in synonyms for synonyms in self.rules.sections.values()) for name in names):
             return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
         if (
             line.rstrip().endswith(":")
@@ -283,15 +322,25 @@ class Extractor:
     # -- fields
 
     def title(self) -> NoteField:
-        """The note's title without its list number, quotes or a trailing `(12 July 2021)` date."""
+        """The note's title without its list number, `[tag]`s, quotes or a trailing `(12 July 2021)` date."""
         found = self._title()
         if not found.recorded:
             return found
         text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
+        text = _SUBJECT_TAGS.sub("", text)  # "[SEV1] [RESOLVED] checkout down" (an e-mail subject)
         text = re.sub(
-            r"\s*\(([^()]*)\)\s*$", lambda m: "" if find_dates(m.group(1), in_title=True) else m.group(0), text
-        )
+            r"\s*\(([^()]*)\)\s*$",
+            lambda m: (
+                "" if find_dates(m.group(1), in_title=True) or re.fullmatch(_GRADE, m.group(1), re.I) else m.group(0)
+            ),
+            text,
+        )  # "(12 July 2021)", "(Sev2)"
+        text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
         text = text.strip().strip('"\u201c\u201d').strip()
+        dated = find_dates(text, in_title=True) if self.digest_entry else []
+        if dated and dated[0].start == 0 and re.match(r"\s*[-\u2013\u2014:|,]", text[dated[0].end :]):
+            rest = text[dated[0].end :].strip(" -\u2013\u2014:|,")
+            text = rest if len(rest.split()) >= 2 else text  # a digest's "2019-12-02 - cert expiry on status page"
         return NoteField(value=text or found.value, lines=found.lines)
 
     def _title(self) -> NoteField:
@@ -327,6 +376,8 @@ class Extractor:
     def _first_line_title(self) -> NoteField:
         """`INCIDENT <date> <title>` or `Postmortem: <title>` first, else a short first line standing alone."""
         filled = [i for i, line in enumerate(self.lines) if line.strip()]
+        while filled and self._is_preamble(filled[0]):
+            filled = filled[1:]  # a header block of `source: ...` lines or a `# [converted from PDF]` note
         if filled and not self.note.is_chat:
             lead = _TITLE_LEAD.match(plain(self.lines[filled[0]]))
             if lead:
@@ -341,10 +392,19 @@ class Extractor:
             return NoteField()
         first = filled[0]
         text = plain(self.lines[first])
-        stands_alone = first + 1 < len(self.lines) and not self.lines[first + 1].strip()
+        dated = find_dates(text, in_title=True)
+        rest = text[dated[0].end :].strip(" -\u2013\u2014:|,") if dated and dated[0].start == 0 else ""
+        text = rest if len(rest.split()) >= 2 else text  # "2020-11-03 -- postgres primary out of disk"
+        stands_alone = first + 1 < len(self.lines) and (
+            not self.lines[first + 1].strip() or self._heading(first + 1) is not None
+        )  # a blank line or a section heading ("Overview") below it
         second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
+        second_field = _FIELD.match(second)
         metadata_below = (
             bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
+        ) or bool(  # or a known field below it: "priority: high"
+            second_field
+            and any(plain(second_field.group(1)).lower() in labels for labels in self.rules.fields.values())
         )
         stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
         if (
@@ -358,6 +418,18 @@ class Extractor:
             return NoteField(value=text, lines=self.span(first))
         return NoteField()
 
+    def _is_preamble(self, index: int) -> bool:
+        """A line before the note's own text: a line of a `Key: value` header block, or a `# [annotation]` heading."""
+        line = self.lines[index]
+        heading = _ATX.match(line)
+        if heading:
+            text = plain(heading.group(2))
+            return text.startswith("[") and text.endswith("]")
+        if not _KEY_VALUE.match(line) or _TITLE_LEAD.match(plain(line)) or len(line.split()) > 12:
+            return False
+        neighbours = self.lines[max(index - 1, 0) : index] + self.lines[index + 1 : index + 2]
+        return any(_KEY_VALUE.match(other) for other in neighbours)  # a block of them, not "Incident: <title>"
+
     def date(self, title: NoteField) -> tuple[NoteField, str | None, list[str]]:
         """The day the incident began, with its precision (day, month, quarter) and any warnings.
 
@@ -365,24 +437,37 @@ class Extractor:
         month or quarter is narrowed to a day of it written later in those places. A slashed date whose
         order the note does not settle is reported, not guessed; the file name is the last resort.
         """
-        order = self.slash_order or slash_order(self.lines)
-        known = {f.value for line in self.lines for f in find_dates(line) if f.precision == "day" and not f.ambiguous}
+        order = self.slash_order or slash_order(self.lines) or zone_order(self.lines)
+        by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]
+        known = {  # days and months written unambiguously, the file name's too: they settle a 03/04/2021
+            f.value
+            for f in [*(f for line in self.lines for f in find_dates(line)), *by_name]
+            if f.precision != "quarter" and not f.ambiguous
+        }
         sources: list[tuple[list[FoundDate], SourceSpan | None]] = []
         field_index = self.fields["date"][1] if "date" in self.fields else None
         if field_index is not None:
-            sources.append((find_dates(self.lines[field_index]), self.span(field_index)))
+            in_field = find_dates(self.lines[field_index])
+            years = [int(f.value[:4]) for line in self.lines for f in find_dates(line)]
+            if (
+                not in_field and years and not re.search(r"\d{4}", self.lines[field_index])
+            ):  # PagerDuty's "IMPACT TIME / Oct 3 at 09:11", the year in the timeline
+                in_field = find_yearless_days(self.lines[field_index], Counter(years).most_common(1)[0][0])
+            sources.append((in_field, self.span(field_index)))
         if title.recorded:
-            sources.append((find_dates(title.value, in_title=True), title.lines))
+            written = self._title().value  # as written, with a trailing "(November 2025)" the title drops
+            sources.append((find_dates(written, in_title=True), title.lines))
         opening = [
             i
             for i, line in enumerate(self.lines[: _DATE_SEARCH_LINES * 3])
             if line.strip() and not _KEY_VALUE.match(line)
         ]
-        later = self.section_lines("timeline") + self.section_lines("summary") + opening[:_DATE_SEARCH_LINES]
+        later = self.section_lines("summary") + self.section_lines("timeline") + opening[:_DATE_SEARCH_LINES]
         sources += [(find_dates(self.lines[i]), self.span(i)) for i in dict.fromkeys(later) if i != field_index]
         sources = [([settle(f, order, known) for f in dates], span) for dates, span in sources if dates]
         warnings: list[str] = []
         chosen: tuple[FoundDate, SourceSpan] | None = None
+        narrowed: tuple[FoundDate, SourceSpan] | None = None
         for dates, span in sources:
             for found in dates:
                 if found.ambiguous:
@@ -394,13 +479,22 @@ class Extractor:
                 if chosen is None:
                     chosen = (found, span)
                 elif chosen[0].precision != "day" and found.precision == "day" and _within(found.value, chosen[0]):
-                    chosen = (found, span)
-                    break
+                    if narrowed is None or found.value < narrowed[0].value:
+                        narrowed = (found, span)  # the period's earliest day written: when the incident began
             if chosen is not None and chosen[0].precision == "day":
                 break
+        if chosen is not None and chosen[0].precision != "day" and narrowed is None:
+            period = chosen[0]  # "notes 11/2021" then "Nov 8: gateway 503s": a day of the period, its year implied
+            days = [
+                (found, self.span(i))
+                for i in dict.fromkeys(later)
+                for found in find_yearless_days(self.lines[i], int(period.value[:4]))
+                if _within(found.value, period)
+            ]
+            narrowed = min(days, key=lambda pair: pair[0].value, default=None)
+        chosen = narrowed or chosen
         if chosen is not None:
             return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings
-        by_name = [f for f in find_dates(self.note.name.replace("_", " "), in_title=True) if not f.ambiguous]
         if by_name:
             return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
         return NoteField(), None, warnings
@@ -409,7 +503,7 @@ class Extractor:
         """A severity field as written, else the first severity the prose states (SEV-2, a P1 outage)."""
         if "severity" in self.fields:
             value, index = self.fields["severity"]
-            return NoteField(value=value[:40], lines=self.span(index))
+            return NoteField(value=_severity_grade(value)[:40], lines=self.span(index))
         for index, line in enumerate(self.lines):
             for pattern in self.rules.severity_patterns:
                 match = pattern.search(line)
@@ -548,13 +642,21 @@ class Extractor:
         indexes = self.section_lines("action_items")
         found = self._list_items(indexes)
         seen = {item.lines.start for item in found}
+        column: int | None = None  # the header's "Action" / "Description" column, when the table names one
         for index in indexes:
             table = _TABLE_ROW.match(self.lines[index])
             is_header = index + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[index + 1])
-            if table and not _TABLE_RULE.match(self.lines[index]) and not is_header:
-                cells = [plain(cell) for cell in table.group(1).split("|") if plain(cell)]
-                if cells:
-                    found.append(self.item(" | ".join(cells), index))
+            if table and is_header:
+                headers = [plain(cell).lower() for cell in table.group(1).split("|")]
+                column = next((i for i, name in enumerate(headers) if _ACTION_COLUMN.match(name)), None)
+            elif table and not _TABLE_RULE.match(self.lines[index]):
+                cells = [plain(cell) for cell in table.group(1).split("|")]
+                if column is not None and column < len(cells) and cells[column]:
+                    found.append(self.item(cells[column], index))
+                elif any(cells):
+                    found.append(self.item(" | ".join(cell for cell in cells if cell), index))
+            elif not table:
+                column = None
         for index, line in enumerate(self.lines):
             box = _CHECKBOX.match(line)
             if box and self.note.numbers[index] not in seen and index not in indexes:
@@ -563,7 +665,7 @@ class Extractor:
             found = self._plain_line_items(indexes)
         if not found:
             found = self._prose_actions()
-        return found[:MAX_ITEMS]
+        return [item for item in found if not _NO_ITEM.match(item.text)][:MAX_ITEMS]
 
     def _plain_line_items(self, indexes: list[int]) -> list[NoteItem]:
         """An action section of short unmarked lines (`next steps:` then one action a line): each line an item."""
@@ -572,9 +674,23 @@ class Extractor:
             for i in indexes
             if self.lines[i].strip() and not _ATX.match(self.lines[i]) and not _TABLE_ROW.match(self.lines[i])
         ]
-        short = [i for i in lines if len(plain(self.lines[i]).split()) <= 20 and not plain(self.lines[i]).endswith(":")]
-        if lines and len(short) == len(lines) and len(lines) <= MAX_ITEMS:
-            return [self.item(plain(self.lines[i]).rstrip("."), i) for i in lines]
+        if not lines or any(plain(self.lines[i]).endswith(":") for i in lines):
+            return []
+        units: list[list[int]] = []  # one action a line; a long line not ending a sentence wraps onto the next
+        for i in lines:
+            above = self.lines[i - 1]
+            wrapped = (
+                len(above.split()) >= 8 and not re.search(r"[.!?)]\s*$", above) and self.lines[i].strip()[:1].islower()
+            )
+            if units and units[-1][-1] == i - 1 and wrapped:
+                units[-1].append(i)
+            else:
+                units.append([i])
+        texts = [plain(" ".join(self.lines[i] for i in unit)) for unit in units]
+        if any(_CONTINUES_PROSE.match(text) for text in texts[1:]):  # "Additionally, ...": one paragraph, one action
+            return [self.item(" ".join(texts), units[0][0], units[-1][-1])]
+        if len(units) <= MAX_ITEMS and all(len(text.split()) <= MAX_ACTION_LINE_WORDS for text in texts):
+            return [self.item(text.rstrip("."), unit[0], unit[-1]) for text, unit in zip(texts, units)]
         return []
 
     def _prose_actions(self) -> list[NoteItem]:
@@ -598,10 +714,12 @@ class Extractor:
         items: list[tuple[list[str], int, int]] = []
         top_indent: int | None = None
         previous = -2
+        closed = False  # a line of other text ends the last item ("Thanks," below the list)
         for index in indexes:
             line = self.lines[index]
             match = _LIST_ITEM.match(line)
             if match:
+                closed = False
                 indent = len(match.group(1).expandtabs(4))
                 if top_indent is None or indent <= top_indent:
                     top_indent = indent if top_indent is None else top_indent
@@ -610,14 +728,32 @@ class Extractor:
                     items[-1][0].append(match.group(2))
                     items[-1] = (items[-1][0], items[-1][1], index)
             elif (
-                items and line.strip() and index == previous + 1 and not _ATX.match(line) and not _TABLE_ROW.match(line)
+                items
+                and not closed
+                and line.strip()
+                and (index == previous + 1 or line[:1].isspace())  # after a blank line, only an indented one
+                and not _ATX.match(line)
+                and not _TABLE_ROW.match(line)
             ):
                 items[-1][0].append(line.strip())
                 items[-1] = (items[-1][0], items[-1][1], index)
-            previous = index
+            elif line.strip():
+                closed = True
+            if line.strip():
+                previous = index
         return [
             self.item(plain(" ".join(parts)), first, last) for parts, first, last in items if plain(" ".join(parts))
         ]
+
+
+_GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
+_GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)
+
+
+def _severity_grade(value: str) -> str:
+    """`SEV1 (customer facing)` -> `SEV1`: the grade without the note after it; `2 - High` stays as written."""
+    match = _GRADE_THEN_NOTE.match(value.strip())
+    return match.group(1) if match else value.rstrip(".")
 
 
 def _within(day: str, period: FoundDate) -> bool:
@@ -645,12 +781,13 @@ def extract_all(note: NoteText) -> list[Extracted]:
     results = []
     order = slash_order(note.lines)
     for part in parts:
-        extracted = Extractor(expand_inline_sections(part), order).run()
+        extracted = Extractor(expand_inline_sections(part), order, digest_entry=True).run()
         extracted.lines = SourceSpan(start=min(part.numbers), end=max(part.numbers))
         results.append(extracted)
     return results
 
 
+_NEXT_LABEL = re.compile(r"(?<=[a-z0-9)][.;])\s+(?=[A-Za-z][A-Za-z /'-]{1,30}:\s)")  # a sentence, then "Cause: ..."
 _INLINE_LABEL = re.compile(
     r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
     r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$"
@@ -664,7 +801,7 @@ def expand_inline_sections(note: NoteText) -> NoteText:
     """
     rules = load_rules()
     expanded = dataclasses.replace(note, lines=[], numbers=[], splits=[])
-    for line, number in zip(note.lines, note.numbers):
+    for line, number in ((part, n) for whole, n in zip(note.lines, note.numbers) for part in _labelled(whole, rules)):
         match = _INLINE_LABEL.match(line)
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
         label = plain(match.group("label")).lower() if match else ""
@@ -680,6 +817,22 @@ def expand_inline_sections(note: NoteText) -> NoteText:
         else:
             expanded.add(rest, number)
     return expanded
+
+
+def _labelled(line: str, rules: Rules) -> list[str]:
+    """`Sev: P2. Cause: pool exhausted. Follow-up: raise pool` -> one line per known label (same source line)."""
+    pieces = _NEXT_LABEL.split(line)
+    if len(pieces) == 1:
+        return [line]
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        label = plain(piece.split(":", 1)[0]).lower()
+        known = classify(label, rules.sections) or any(label in labels for labels in rules.fields.values())
+        if known:
+            lines.append(piece)
+        else:
+            lines[-1] += " " + piece
+    return lines
 
 
 def _action_parts(text: str) -> list[str]:

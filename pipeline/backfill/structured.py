@@ -44,6 +44,8 @@ _NAME_KEYS = (
     "id",
     "key",
 )
+_CONTAINED = {"text", "impact", "cause", "actions", "lessons"}  # meanings a longer key may carry in its name
+_DONE_WORK = re.compile(r"\b(?:taken|done|completed|performed|immediate)\b")
 _GRADES = {"low", "medium", "high", "critical", "major", "minor", "moderate", "severe"}
 _COMMENT_TEXT_KEYS = ("body", "text", "comment", "content", "message", "note", "description", "summary")
 _COMMENT_TIME_KEYS = ("created", "created at", "time", "timestamp", "at", "date", "when", "updated")
@@ -57,7 +59,14 @@ class KeyMeanings:
     containers: frozenset[str]
 
     def of(self, key: str) -> str | None:
-        return self.meaning.get(normalize_key(key))
+        """The key's meaning: a synonym as written, or with ServiceNow's custom `u_` prefix dropped, or a text or
+        follow-up key that contains one (`close_notes`, `u_follow_up_tasks`) unless it names work already done."""
+        name = normalize_key(key)
+        found = self.meaning.get(name) or self.meaning.get(name.removeprefix("u "))
+        if found or _DONE_WORK.search(name):
+            return found
+        contained = [(len(k), m) for k, m in self.meaning.items() if m in _CONTAINED and f" {k} " in f" {name} "]
+        return max(contained)[1] if contained else None
 
 
 def normalize_key(key: str) -> str:

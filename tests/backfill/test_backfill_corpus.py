@@ -41,8 +41,8 @@ def test_titles_and_dates_match_the_hand_labelled_gold_sample():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     accuracy = module.evaluate(CORPUS)["accuracy"]
-    # measured 2026-12-02: title 0.90, date 0.95, severity 0.975 (40 notes); a drop below these fails
-    assert accuracy["title"] >= 0.9 and accuracy["date"] >= 0.95 and accuracy["severity"] >= 0.975, accuracy
+    # measured 2026-12-02: title 0.90, date 0.95, severity 1.0 (40 notes); a drop below these fails
+    assert accuracy["title"] >= 0.9 and accuracy["date"] >= 0.95 and accuracy["severity"] >= 1.0, accuracy
 
 
 def test_the_blind_gold_set_dev_split_holds_its_measured_accuracy():
@@ -51,5 +51,5 @@ def test_the_blind_gold_set_dev_split_holds_its_measured_accuracy():
     spec.loader.exec_module(module)
     dev = module.evaluate_v2(CORPUS)["by_split"]["dev"]
     # measured 2026-12-02 on the dev split (the only split tuned on); a drop below these fails
-    assert dev["title"] >= 0.94 and dev["date"] >= 0.94 and dev["severity"] >= 0.97, dev
+    assert dev["title"] >= 0.97 and dev["date"] >= 0.97 and dev["severity"] >= 0.97, dev
     assert dev["action_recall"] >= 0.9 and dev["action_precision"] >= 0.95 and dev["incident_count"] >= 0.96, dev

@@ -250,7 +250,7 @@ def test_an_html_export_with_a_properties_table(tmp_path):
     )
     (fields,) = records_of(path)
     assert (fields.date.value, fields.severity.value, fields.date.lines.start) == ("2023-02-14", "SEV-1", 4)
-    assert [item.text for item in fields.action_items] == ["Automate certificate renewal | Ana | March"]
+    assert [item.text for item in fields.action_items] == ["Automate certificate renewal"]  # the Action column
 
 
 def test_a_docx_is_read_with_headings(tmp_path):
@@ -347,3 +347,339 @@ def test_an_rst_note_with_an_overlined_title_and_field_list(tmp_path):
     )
     assert [item.text for item in fields.services] == ["search"]
     assert [item.text for item in fields.action_items] == ["Set minimum_master_nodes to 2"]
+
+
+def test_a_title_after_a_header_block_of_key_value_lines(tmp_path):
+    path = note_file(
+        tmp_path,
+        "export.txt",
+        "exported-by: wiki-bot\nspace: OPS\n\n# [converted from PDF]\n\nQueue consumers stalled\nOverview\n"
+        "Consumers stopped acking messages.\n",
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "Queue consumers stalled"
+    assert line_of(path, record.title.lines.start) == "Queue consumers stalled"
+
+
+def test_unmarked_action_lines_under_corrective_measures_wrap_and_join_prose(tmp_path):
+    path = note_file(
+        tmp_path,
+        "phish.md",
+        "# Phishing mail\n\n## Corrective and Preventative Measures\n\n"
+        "Train support staff to verify a caller before resetting any second factor for them.\n"
+        "Require a hardware key for every administrator account in the identity provider and\n"
+        "rotate the recovery codes.\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "Train support staff to verify a caller before resetting any second factor for them",
+        "Require a hardware key for every administrator account in the identity provider and rotate the recovery codes",
+    ]
+    prose = note_file(
+        tmp_path,
+        "site.md",
+        "# Site down\n\n## Corrective and Preventative Measures\n\n"
+        "We will move the site to a deploy pipeline with a quick rollback.\n"
+        "Additionally, the release checklist gets a smoke test.\n",
+    )
+    (item,) = records_of(prose)[0].action_items
+    assert item.text.startswith("We will move the site") and "smoke test" in item.text
+    assert (item.lines.start, item.lines.end) == (5, 6)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Between November 11 and November 15, 2025 ingestion lagged", "2025-11-11"),
+        ("Date: January 14-19, 2026", "2026-01-14"),
+        ("degraded 30 May to 2 June 2022", "2022-05-30"),
+        ("outage 11-15 November 2025", "2025-11-11"),
+        ("rolled out 1.2 and 3 March 2022", "2022-03-03"),  # a version number is not the start of a range
+    ],
+)
+def test_a_date_range_gives_its_first_day(text, value):
+    assert find_dates(text)[0].value == value
+
+
+def test_a_bare_label_with_a_yearless_day_below_takes_the_year_of_the_notes_dates(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pd-export.txt",
+        "IMPACT TIME\nOct 3 at 09:11 to Oct 3 at 09:34\n\nHub: users cannot start servers\nStatus: Draft\n"
+        "Timeline\nOct 2, 2025\n8:00 AM a change was merged\n",
+    )
+    record = records_of(path)[0]
+    assert record.date.value == "2025-10-03" and record.date.lines.start == 2
+
+
+def test_a_month_in_a_title_is_narrowed_to_the_earliest_day_of_it_in_the_note(tmp_path):
+    path = note_file(
+        tmp_path,
+        "delays.md",
+        "Ingestion delays (November 2025)\n=====\n\n## Summary\n\nBy November 14, 2025 ingestion was healthy.\n\n"
+        "## Timeline\n\n- November 12, 2025: lag alerts fired\n",
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "Ingestion delays"
+    assert record.date.value == "2025-11-12" and line_of(path, record.date.lines.start).endswith("lag alerts fired")
+
+
+@pytest.mark.parametrize(
+    "text, severity",
+    [
+        ("Queue stalled\n\nseverity: SEV1 (customer facing, revenue)\n\nIt broke.\n", "SEV1"),
+        ("Queue stalled\n\nseverity: 2 - High\n\nIt broke.\n", "2 - High"),  # a grade and its name stay as written
+        ("Queue stalled\n\nImpact level 3. Internal tooling only.\n", "3"),
+        ("Queue stalled\n\nS2. Docs served stale pages.\n", "S2"),
+        ("Queue stalled\n\nIt was declared a P1 by the on-call.\n", "P1"),
+        ("Queue stalled\n\nThe Amazon S3 outage slowed uploads.\n", None),  # S3 the storage service is no grade
+    ],
+)
+def test_severity_grades_as_notes_write_them(tmp_path, text, severity):
+    record = records_of(note_file(tmp_path, "note.txt", text))[0]
+    assert (record.severity.value if record.severity.recorded else None) == severity
+
+
+def test_a_first_line_title_drops_a_leading_date_and_subject_tags(tmp_path):
+    path = note_file(
+        tmp_path, "pg.txt", "2020-11-03 -- postgres primary out of disk\npriority: high\n\nWAL piled up.\n"
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "postgres primary out of disk" and record.date.value == "2020-11-03"
+    assert record.severity.value == "high"
+    mail = note_file(tmp_path, "sub.txt", "Subject: [SEV1] [RESOLVED] checkout down\n\nThe pool was too small.\n")
+    assert records_of(mail)[0].title.value == "checkout down"
+    kept = note_file(tmp_path, "tag.txt", "# [dubois:ephemeral] Unable to start servers\n\nIt broke.\n")
+    assert records_of(kept)[0].title.value == "[dubois:ephemeral] Unable to start servers"
+
+
+def test_a_markdown_properties_table_gives_fields_and_an_action_table_its_action_column(tmp_path):
+    path = note_file(
+        tmp_path,
+        "search.md",
+        "# Search latency spike\n\n| Field | Value |\n|---|---|\n| Date | 2022-06-09 |\n| Severity | Sev 2 |\n"
+        "| Service | search-api |\n\n## Action Items\n| Owner | Action | Status |\n|---|---|---|\n"
+        "| @ana | Cap query fan-out at 64 shards | open |\n| @bo | Add latency SLO alert | open |\n",
+    )
+    record = records_of(path)[0]
+    assert record.date.value == "2022-06-09" and record.severity.value == "Sev 2"
+    assert [item.text for item in record.services] == ["search-api"]
+    assert [item.text for item in record.action_items] == ["Cap query fan-out at 64 shards", "Add latency SLO alert"]
+    assert record.action_items[0].lines.start == 12
+
+
+def test_an_eml_subject_naming_a_section_is_still_the_title_and_a_sign_off_is_no_action(tmp_path):
+    path = note_file(
+        tmp_path,
+        "summary.eml",
+        "From: ops@example.com\nSubject: Incident summary: payment webhooks delayed (Sev2)\n"
+        "Date: Tue, 14 Sep 2021 18:02:11 +0000\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Webhooks were late this morning.\n\nFollow-up actions:\n  * cap retries per merchant\n  * document the restart\n\n"
+        "Thanks,\nOps\n",
+    )
+    record = records_of(path)[0]
+    assert record.title.value == "Incident summary: payment webhooks delayed"
+    assert record.severity.value == "Sev2" and record.date.value == "2021-09-14"
+    assert [item.text for item in record.action_items] == ["cap retries per merchant", "document the restart"]
+
+
+def test_a_digest_entry_title_drops_its_leading_date_and_grade_but_keeps_its_date(tmp_path):
+    path = note_file(
+        tmp_path,
+        "ops-log.txt",
+        "Ops log\n\n* 2020-07-02: VPN concentrator reboot loop, SEV3. AI: upgrade firmware.\n"
+        "* 2020-08-19: Build cache corrupted, SEV2. AI: disk alert at 80%.\n",
+    )
+    first, second = records_of(path)
+    assert (first.title.value, first.date.value, first.severity.value) == (
+        "VPN concentrator reboot loop",
+        "2020-07-02",
+        "SEV3",
+    )
+    assert (second.title.value, second.date.value) == ("Build cache corrupted", "2020-08-19")
+    single = note_file(tmp_path, "one.md", "# 2018-04-18, Culler flood\n\nThe culler flooded the hub.\n")
+    assert records_of(single)[0].title.value == "2018-04-18, Culler flood"  # a note's own title as written
+
+
+def test_a_slashed_date_is_settled_by_a_month_the_note_or_its_file_name_writes(tmp_path):
+    (unsure,) = find_dates("7/5/2023")
+    assert settle(unsure, None, {"2023-07"}).value == "2023-07-05"
+    assert settle(unsure, None, {"2023-07", "2023-05"}).ambiguous is not None  # both months written: still unsure
+    path = note_file(tmp_path, "2023-07-05-gift-card-phish.md", "# Phishing mail\n\n## Timeline\n\n7/5/2023 a mail\n")
+    record = records_of(path)[0]
+    assert record.date.value == "2023-07-05" and record.date.lines.start == 5  # cited in the note, not the name
+    assert record.date_source is None
+
+
+def test_the_summary_date_comes_before_the_timelines_lead_up(tmp_path):
+    path = note_file(
+        tmp_path,
+        "downloads.md",
+        "# Broken downloads\n\n## Summary\n\nOn 2023-07-20 between 12:17 and 12:30 UTC downloads failed.\n\n"
+        "## Timeline\n\n### 2023-07-19\n\n- 17:41 the change was merged\n",
+    )
+    assert records_of(path)[0].date.value == "2023-07-20"
+
+
+def test_follow_ups_in_a_prose_summary_are_action_items(tmp_path):
+    path = note_file(
+        tmp_path,
+        "summary.md",
+        "# Region outage\n\nA power loss took out one zone.\n\nTo prevent recurrence, Acme plans to add redundancy "
+        "for the PLCs, improve load balancing, and isolate the control plane.\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "add redundancy for the PLCs",
+        "improve load balancing",
+        "isolate the control plane",
+    ]
+
+
+def test_servicenow_keys_custom_prefixes_and_keys_that_contain_a_meaning(tmp_path):
+    path = note_file(
+        tmp_path,
+        "INC0012345.json",
+        json.dumps(
+            {
+                "number": "INC0012345",
+                "short_description": "Payroll batch failed to post",
+                "opened_at": "2019-03-28 07:45:12",
+                "priority": "2 - High",
+                "cmdb_ci": "payroll-batch",
+                "close_notes": "The batch vault credential had expired.",
+                "u_follow_up_tasks": "1) alert before credential expiry 2) move batch creds to dynamic secrets",
+            },
+            indent=2,
+        ),
+    )
+    record = records_of(path)[0]
+    assert (record.title.value, record.date.value, record.severity.value) == (
+        "Payroll batch failed to post",
+        "2019-03-28",
+        "2 - High",
+    )
+    assert [item.text for item in record.services] == ["payroll-batch"]
+    assert record.summary.value == "The batch vault credential had expired."
+    assert [item.text for item in record.action_items] == [
+        "alert before credential expiry",
+        "move batch creds to dynamic secrets",
+    ]
+    assert line_of(path, record.action_items[0].lines.start).lstrip().startswith('"u_follow_up_tasks"')
+
+
+def test_rst_auto_numbered_lists_and_a_month_written_with_a_slash(tmp_path):
+    path = note_file(
+        tmp_path,
+        "relay.rst",
+        "Mail relay down\n===============\n\n:Date: 2018-10-02\n\nFollow-up\n---------\n#. Stage TLS changes\n"
+        "#. Add a synthetic send check\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "Stage TLS changes",
+        "Add a synthetic send check",
+    ]
+    assert [(f.value, f.precision) for f in find_dates("outage notes 11/2021")] == [("2021-11", "month")]
+
+
+def test_a_month_or_month_range_is_narrowed_by_a_yearless_day_of_it(tmp_path):
+    assert [(f.value, f.precision) for f in find_dates("in February and March 2026")] == [("2026-02", "month")]
+    path = note_file(
+        tmp_path,
+        "outages.md",
+        "# Availability incidents in February and March 2026\n\nThree incidents, on February 2, February 9 "
+        "and March 5.\n",
+    )
+    record = records_of(path)[0]
+    assert (record.date.value, record.date_precision, record.date.lines.start) == ("2026-02-02", "day", 3)
+
+
+def test_lessons_and_next_steps_under_one_heading_are_follow_ups(tmp_path):
+    path = note_file(
+        tmp_path,
+        "etl.txt",
+        "Nightly ETL missed SLA\n\nThe join spilled to disk.\n\nLessons / next steps\n- partition the upstream table\n"
+        "- add a row-count guard\n",
+    )
+    assert [item.text for item in records_of(path)[0].action_items] == [
+        "partition the upstream table",
+        "add a row-count guard",
+    ]
+
+
+def test_several_labels_on_one_line_are_read_as_separate_sections(tmp_path):
+    path = note_file(
+        tmp_path,
+        "log.md",
+        "# Incident log 2022\n\n### Incident 1: Payments timeout (2022-02-03)\n"
+        "Sev: P2. Cause: DB pool exhausted. Follow-up: raise pool, add alert.\n\n"
+        "### Incident 2: Login loop (2022-03-11)\nSev: P3. Follow-up: e2e test for login.\n",
+    )
+    first, second = records_of(path)
+    assert (first.severity.value, [item.text for item in first.action_items]) == ("P2", ["raise pool", "add alert"])
+    assert first.action_items[0].lines.start == 4
+    assert (second.severity.value, [item.text for item in second.action_items]) == ("P3", ["e2e test for login"])
+
+
+def test_an_exports_placeholder_is_no_action_item(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pd.txt",
+        "Hub unreachable\n\nThe hub was down.\n\nAction Items\nNo comments added\n\nTimeline\n10:00 alert\n",
+    )
+    assert records_of(path)[0].action_items == []
+
+
+def test_other_teams_severity_1_work_is_not_this_incidents_severity(tmp_path):
+    path = note_file(tmp_path, "l4s.md", "# Log4Shell\n\n## Lessons\n\n- Two teams had other severity 1 work.\n")
+    assert not records_of(path)[0].severity.recorded
+
+
+def test_more_tracker_key_spellings_are_read_by_meaning(tmp_path):
+    path = note_file(
+        tmp_path,
+        "tracker.yaml",
+        "incident_level: S2\nissue_title: Image uploads failing\nimpact_start: 2023-05-17T08:20:00Z\n"
+        "impacted_services: [media-api]\nproblem_statement: Uploads over 5 MB failed with 413.\n"
+        "follow_up_actions:\n  - Pin ingress body size explicitly\n",
+    )
+    record = records_of(path)[0]
+    assert (record.title.value, record.date.value, record.severity.value) == (
+        "Image uploads failing",
+        "2023-05-17",
+        "S2",
+    )
+    assert [item.text for item in record.services] == ["media-api"]
+    assert record.summary.value == "Uploads over 5 MB failed with 413."
+    assert [(item.text, item.lines.start) for item in record.action_items] == [("Pin ingress body size explicitly", 7)]
+
+
+def test_a_date_label_without_a_date_does_not_hide_the_next_one(tmp_path):
+    path = note_file(tmp_path, "n.txt", "Queue stalled\n\nReported: by a customer\nDate: 2021-05-01\n\nIt broke.\n")
+    record = records_of(path)[0]
+    assert record.date.value == "2021-05-01" and record.date.lines.start == 4
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("12-Nov-2022 outage", "2022-11-12"),
+        ("2022-Nov-12 outage", "2022-11-12"),
+        ("Nov-12-2022 outage", "2022-11-12"),
+        ("12/Nov/2022:10:00:01 first 502", "2022-11-12"),
+    ],
+)
+def test_dates_with_month_names_between_dashes(text, value):
+    assert find_dates(text)[0].value == value
+
+
+def test_a_us_or_european_time_zone_settles_a_slashed_date(tmp_path):
+    us = note_file(tmp_path, "us.txt", "Queue stalled\n\n3/8/22 9:00 PT: consumers stopped.\n")
+    assert records_of(us)[0].date.value == "2022-03-08"
+    eu = note_file(tmp_path, "eu.txt", "Queue stalled\n\n3/8/22 9:00 CET: consumers stopped.\n")
+    assert records_of(eu)[0].date.value == "2022-08-03"
+    both = note_file(tmp_path, "both.txt", "Queue stalled\n\n3/8/22 9:00 PT (18:00 CET): consumers stopped.\n")
+    assert not records_of(both)[0].date.recorded  # the zones disagree: still ambiguous, reported
+
+
+def test_a_date_marked_us_is_month_first(tmp_path):
+    path = note_file(tmp_path, "etl.txt", "Nightly ETL missed SLA\nDate: 7/4/2021 (US)\n\nThe join spilled.\n")
+    assert records_of(path)[0].date.value == "2021-07-04"
