@@ -174,6 +174,7 @@ class SignalsFile(Strict):
     missing_control: Regex | None = None
     not_a_factor: Regex | None = None
     disagreement: Regex | None = None
+    blame_tone: Regex | None = None
     action_cue: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None

@@ -159,3 +159,43 @@ def test_a_hypothesis_is_not_a_mitigation_step_and_partial_then_full_mitigation_
     assert [step.evidence for step in e.facts.mitigation_steps] == [["T3"]]
     summary = [claim.text for claim in e.executive_summary()]
     assert "Mitigation began at 10:20 UTC (restart); impact ended at 11:00 UTC, 60 minutes after it began." in summary
+
+
+def test_jabs_the_rules_miss_names_and_keys_are_cited_but_never_quoted():
+    incident = make_incident(
+        [("10:00", "Errors began"), ("10:30", "Resolved")],
+        [
+            ("10:05", "Ana Costa", "honestly Dave's team wrote that consumer"),
+            ("10:06", "Femi Ade", "classic. the vendor devs are clowns"),
+            ("10:07", "Femi Ade", "new robot key: Zx9Qw3ErTy7UiOp1AsDf4GhJk"),
+            ("10:08", "Rosa Lima", "we should add a canary stage for the consumer deploys"),
+            ("10:09", "Ana Costa", "we should make Dave review every consumer change"),
+        ],
+        people=PEOPLE,
+    )
+    built = OfflineEngine(incident, extract_facts(incident))
+    index = built.evidence_index()
+    assert "names a person" in index["C1"] and "Dave" not in index["C1"]
+    assert "tone may read as blame" in index["C2"] and "clowns" not in index["C2"]
+    assert "credential" in index["C3"] and "Zx9Q" not in index["C3"]
+    actions = [item.action for item in built.action_items()]
+    assert any("canary stage" in action for action in actions)
+    assert not any("Dave" in action for action in actions)
+
+
+def test_draft_json_fact_values_do_not_repeat_a_withheld_message():
+    incident = make_incident(
+        [("10:00", "Errors began"), ("10:30", "Resolved")],
+        [("10:04", "Ana Costa", "classic, checkout is down again, errors everywhere, alerts firing")],
+        people=PEOPLE,
+    )
+    built = OfflineEngine(incident, extract_facts(incident))
+    chat_facts = [
+        fact
+        for fact in [built.facts.started, built.facts.detected, *built.facts.mitigation_steps]
+        if fact and fact.evidence == ["C1"]
+    ]
+    assert chat_facts, "the message should be read as a moment of the incident"
+    drafted = built.facts_as_drafted()
+    values = [f.value for f in [drafted.started, drafted.detected, *drafted.mitigation_steps] if f]
+    assert not any("classic" in value for value in values)

@@ -35,6 +35,12 @@ SUMMARY_SENTENCES = 5
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
+# A token that mixes upper case, lower case and digits over 20+ characters reads as a key the redaction did not
+# know; lowercase hex (commit ids) and placeholders do not match.
+SECRET_LIKE_RE = re.compile(r"(?=[\w$+/=.-]*[A-Z])(?=[\w$+/=.-]*[a-z])(?=[\w$+/=.-]*\d)[\w$+/=.-]{20,}")
+# In a drafted factor or action even a lowercase token of 16+ letters and digits is left out: such a statement
+# needs no key, hash or id that long to say what to do.
+LONG_TOKEN_RE = re.compile(r"(?=[\w$+/=-]*[a-zA-Z])(?=[\w$+/=-]*\d)[\w$+/=-]{16,}")
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
@@ -108,6 +114,7 @@ class OfflineEngine:
         self.roster = incident_people(incident, self.items)
         self.listed_ids: set[str] = set()
         self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
+        self.role_evidence = {e for role in facts.roles for e in role.evidence}
 
     # ------------------------------------------------------------------ helpers
 
@@ -115,13 +122,37 @@ class OfflineEngine:
         return blameless_or_none(text, self.people)
 
     def quote(self, item: Evidence, max_words: int = 30) -> str | None:
-        """A chat statement as a quote: first line, trimmed, blameless, without names of speakers."""
+        """A chat statement as a quote: first line, trimmed, blameless, without names of speakers; never a message
+        that names a person or holds what looks like a key (see `unquotable`)."""
+        if self.unquotable(item):
+            return None
         text = item.text.strip().splitlines()[0].strip()
         words = text.split()
         if len(words) > max_words:
             text = " ".join(words[:max_words]) + " ..."
         cleaned = self.clean(text)
         return f"\u201c{cleaned}\u201d" if cleaned else None
+
+    def unquotable(self, item: Evidence) -> str | None:
+        """Why a chat message's text must not be quoted, or None. Blame the rules miss mostly names someone
+        ("that's on marek"), so a message naming a person of the incident is quoted only as a role statement;
+        a key the redaction did not recognise is never quoted."""
+        if item.is_timeline:
+            return None
+        if SECRET_LIKE_RE.search(item.text):
+            return "it may hold a credential"
+        if signals()["blame_tone"].search(item.text):
+            return "its tone may read as blame"
+        if item.id not in self.role_evidence and self.names_a_person(item.text):
+            return "it names a person outside a role statement"
+        return None
+
+    def fit_for_statement(self, text: str) -> str | None:
+        """`text` made blameless for a factor, answer or action, or None when it names a person, points at
+        someone in a tone the rules may miss, or holds what looks like a key."""
+        if self.names_a_person(text) or signals()["blame_tone"].search(text) or LONG_TOKEN_RE.search(text):
+            return None
+        return self.clean(text)
 
     def minutes_between(self, start: Fact | None, end: Fact | None) -> int | None:
         if not (start and end and start.time and end.time):
@@ -363,7 +394,7 @@ class OfflineEngine:
         )
         if change is not None and not self.refuted(change):
             statement = self.clean(_as_statement(change.text))
-            if statement:
+            if statement and not signals()["blame_tone"].search(statement) and not SECRET_LIKE_RE.search(statement):
                 factors.append(
                     ContributingFactor(
                         statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
@@ -375,8 +406,8 @@ class OfflineEngine:
         for evidence_id, text, kind in causes:
             if evidence_id in cited_by_change:
                 continue  # it states the change's effect: cited as the change factor's support, not repeated
-            statement = self.clean(text)
-            if not statement or self.names_a_person(statement):
+            statement = self.fit_for_statement(text)
+            if not statement:
                 continue
             if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
                 factors.append(
@@ -512,8 +543,8 @@ class OfflineEngine:
         return bool(signals()["cause_explains"].search(sentence)) and not self.refuted(item)
 
     def names_a_person(self, text: str) -> bool:
-        """A statement that names someone of the incident: a factor is never a person."""
-        words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]+", text)}
+        """A statement that names someone of the incident ("Ken's templates", "@marek"): a factor is never a person."""
+        words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", text)}
         return any(part.lower() in words for name in self.roster.full_names for part in name.split() if len(part) > 2)
 
     def record_factors(self) -> list[ContributingFactor]:
@@ -559,7 +590,7 @@ class OfflineEngine:
         """The sentence of a message that matches `pattern`, quoted and blameless."""
         sentences = re.split(r"(?<=[.!?])\s+|\n", item.text.strip())
         found = next((s.strip() for s in sentences if pattern.search(s)), None)
-        cleaned = self.clean(found) if found else None
+        cleaned = self.fit_for_statement(found) if found and not self.unquotable(item) else None
         return f"\u201c{cleaned}\u201d" if cleaned else None
 
     def five_whys(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[Why]:
@@ -681,7 +712,7 @@ class OfflineEngine:
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
         if len(text.split()) < 3 or is_question_text(text):
             return None
-        action = self.clean(text[0].upper() + text[1:])
+        action = self.fit_for_statement(text[0].upper() + text[1:])
         if action is None:
             return None
         priority = None
@@ -721,11 +752,9 @@ class OfflineEngine:
 
     def evidence_index(self, cited: set[str] | None = None) -> dict[str, str]:
         """Every row and message by ID, with time and author. Text is quoted for the locked timeline and for the
-        chat the draft cites (`cited`; all when None); never for chat with any blameless finding (at any level)
-        or read as an instruction to a model, which is listed as withheld with the reason. The chat source
-        keeps everything: the index is the draft's evidence, not a copy of the channel."""
-        from pipeline.blameless import lint_text
-
+        chat the draft cites (`cited`; all when None); never for chat `withheld_text` withholds, which is
+        listed as withheld with the reason. The chat source keeps everything: the index is the draft's
+        evidence, not a copy of the channel."""
         index = {}
         days = {item.time.astimezone(UTC).date() for item in self.items if item.time}
         for item in self.items:
@@ -736,15 +765,50 @@ class OfflineEngine:
             text = " ".join(item.text.split())
             if len(text) > 200:
                 text = text[:197] + "..."
-            if item.suspect:
-                text = WITHHELD.format(reason="not quoted") + " [suspect: reads as an instruction to a model]"
-            elif not item.is_timeline and (findings := lint_text(item.text, people=self.people)):
-                rules = ", ".join(dict.fromkeys(f"{f.rule_id} ({f.slug})" for f in findings))
-                text = WITHHELD.format(reason=f"the blameless check flags it: {rules}")
+            if withheld := self.withheld_text(item):
+                text = withheld
             elif not item.is_timeline and cited is not None and item.id not in cited:
                 text = NOT_CITED
             index[item.id] = f"{when} {who}{text}"
         return index
+
+    def withheld_text(self, item: Evidence) -> str | None:
+        """What stands in for a chat message's text wherever the draft would repeat it, or None when it may be
+        quoted: a message read as an instruction to a model, one with any blameless finding (at any level), or
+        one `unquotable` declines. Timeline rows are the locked record and are always quoted."""
+        from pipeline.blameless import lint_text
+
+        if item.is_timeline:
+            return None
+        if item.suspect:
+            return WITHHELD.format(reason="not quoted") + " [suspect: reads as an instruction to a model]"
+        if findings := lint_text(item.text, people=self.people):
+            rules = ", ".join(dict.fromkeys(f"{f.rule_id} ({f.slug})" for f in findings))
+            return WITHHELD.format(reason=f"the blameless check flags it: {rules}")
+        if reason := self.unquotable(item):
+            return WITHHELD.format(reason=reason)
+        return None
+
+    def facts_as_drafted(self) -> Facts:
+        """The facts with the text of each moment read from a withheld message replaced by the reason: draft.json
+        carries fact values, and a jab or a key must not reach it that way."""
+
+        def safe(fact: Fact | None) -> Fact | None:
+            item = self.by_id.get(fact.evidence[0]) if fact and fact.evidence and fact.name != "impact" else None
+            withheld = self.withheld_text(item) if item is not None and item.text == fact.value else None
+            return fact.model_copy(update={"value": withheld}) if withheld else fact
+
+        f = self.facts
+        return f.model_copy(
+            update={
+                "started": safe(f.started),
+                "detected": safe(f.detected),
+                "declared": safe(f.declared),
+                "mitigated": safe(f.mitigated),
+                "resolved": safe(f.resolved),
+                "mitigation_steps": [safe(step) for step in f.mitigation_steps],
+            }
+        )
 
     def build(self) -> Draft:
         meta, f = self.incident.meta, self.facts
@@ -759,7 +823,7 @@ class OfflineEngine:
             severity=f.severity.value if f.severity else None,
             authors=meta.authors,
             service=meta.service,
-            facts=f,
+            facts=self.facts_as_drafted(),
             executive_summary=self.executive_summary(),
             impact=self.impact(),
             timeline=self.incident.timeline.events,
