@@ -157,6 +157,7 @@ class SignalsFile(Strict):
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     resolved: Regex | None = None
+    resolved_not: Regex | None = None
     impact_figure: Regex | None = None
     impact_not_figure_after: Regex | None = None
     impact_context: Regex | None = None

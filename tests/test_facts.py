@@ -187,3 +187,14 @@ def test_a_question_about_a_role_or_a_team_named_ops_names_nobody():
     ]
     incident = make_incident([("10:00", "Errors began")], chat, people=ROSTER)
     assert [r for r in extract_roles(incident, evidence_items(incident)) if r.evidence] == []
+
+
+def test_an_alert_clearing_or_a_plan_to_resolve_does_not_resolve_an_open_incident():
+    rows = ROWS[:6] + [("10:40", 'Alert "edge-proxy 5xx" resolved'), ("10:45", "Incident stays open overnight")]
+    chat = [
+        ("10:41", "alertmanager", "[RESOLVED] edge-proxy 5xx"),
+        ("10:50", "Ana", "not resolved yet, we keep it open until the vendor confirms"),
+    ]
+    assert extract_facts(make_incident(rows, chat)).resolved is None
+    closed = extract_facts(make_incident(rows + [("11:30", "Incident resolved")], chat))
+    assert closed.resolved.evidence == ["T9"]
