@@ -8,6 +8,7 @@ what the review should fill in. Chat text is quoted only after the blameless gat
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from pipeline.datafiles import summary_word_limit
@@ -63,6 +64,7 @@ COMMS_RE = re.compile(
 COMMS_PENDING_RE = re.compile(
     r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b", re.IGNORECASE
 )
+INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
 # Words that open a proposal but are not part of it: "Agreed. also stop matching ...", "and really move ...".
@@ -147,10 +149,14 @@ class OfflineEngine:
             return "it names a person outside a role statement"
         return None
 
-    def fit_for_statement(self, text: str) -> str | None:
-        """`text` made blameless for a factor, answer or action, or None when it names a person, points at
-        someone in a tone the rules may miss, or holds what looks like a key."""
-        if self.names_a_person(text) or signals()["blame_tone"].search(text) or LONG_TOKEN_RE.search(text):
+    def fit_for_statement(self, text: str, owners: Sequence[str] = ()) -> str | None:
+        """`text` made blameless for a factor, answer or action, or None when it names a person (other than the
+        action's `owners`), points at someone in a tone the rules may miss, or holds what looks like a key."""
+        if (
+            self.names_a_person(text, besides=owners)
+            or signals()["blame_tone"].search(text)
+            or LONG_TOKEN_RE.search(text)
+        ):
             return None
         return self.clean(text)
 
@@ -542,10 +548,17 @@ class OfflineEngine:
         keeps growing") and nobody disputes it later."""
         return bool(signals()["cause_explains"].search(sentence)) and not self.refuted(item)
 
-    def names_a_person(self, text: str) -> bool:
-        """A statement that names someone of the incident ("Ken's templates", "@marek"): a factor is never a person."""
+    def names_a_person(self, text: str, besides: Sequence[str] = ()) -> bool:
+        """A statement that names someone of the incident ("Ken's templates", "@marek"), other than `besides`: a
+        factor is never a person."""
         words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", text)}
-        return any(part.lower() in words for name in self.roster.full_names for part in name.split() if len(part) > 2)
+        return any(
+            part.lower() in words
+            for name in self.roster.full_names
+            if name not in besides
+            for part in name.split()
+            if len(part) > 2
+        )
 
     def record_factors(self) -> list[ContributingFactor]:
         """Factors the record itself shows: a cause the channel says is still unknown, and impact that
@@ -706,13 +719,20 @@ class OfflineEngine:
             owners = self.owners_named(owner_match["owner"] or owner_match["mention"])
             if owners:
                 break
+        for mention in list(re.finditer(r"(?<![\w@])@(?P<handle>[A-Za-z][\w.-]*[\w])", text)) if not owners else ():
+            if named := self.owners_named(mention["handle"]):  # "add a canary stage @sam by Friday"
+                owners += named
+                text = text.replace(mention.group(0), " ")
+        if due_match and (in_text := sig["action_due"].search(text)):
+            text = text[: in_text.start()] + " " + text[in_text.end() :]  # the due date has its own column
+        text = " ".join(re.sub(r"\(\s*\)", " ", text).split())
         text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
         text = sig["action_owner_todo"].sub("", text)
         text = sig["action_cue"].sub("", text, count=1)
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
         if len(text.split()) < 3 or is_question_text(text):
             return None
-        action = self.fit_for_statement(text[0].upper() + text[1:])
+        action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
         if action is None:
             return None
         priority = None
@@ -970,7 +990,10 @@ def is_question_text(text: str) -> bool:
 
 
 def _split_list(text: str) -> list[str]:
-    """Comma- or semicolon-separated actions on one line; commas inside parentheses stay."""
+    """Comma- or semicolon-separated actions on one line ("1) ... 2) ..." too); commas inside parentheses stay."""
+    numbered = [part for part in INLINE_NUMBER_RE.split(text) if part.strip()]
+    if len(INLINE_NUMBER_RE.findall(text)) >= 2:
+        return [piece.strip(" ,;") for piece in numbered]
     pieces, depth, current = [], 0, ""
     for char in text:
         depth += {"(": 1, ")": -1}.get(char, 0)
