@@ -173,6 +173,8 @@ class SignalsFile(Strict):
     recovery_report: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None
+    cause_link: Regex | None = None
+    statement_residue: Regex | None = None
     not_a_factor: Regex | None = None
     disagreement: Regex | None = None
     blame_tone: Regex | None = None

@@ -199,3 +199,16 @@ def test_draft_json_fact_values_do_not_repeat_a_withheld_message():
     drafted = built.facts_as_drafted()
     values = [f.value for f in [drafted.started, drafted.detected, *drafted.mitigation_steps] if f]
     assert not any("classic" in value for value in values)
+
+
+def test_a_confirmed_observation_without_a_causal_link_is_not_a_factor_and_asides_are_dropped():
+    chat = [
+        ("10:10", "Ana Costa", "confirmed: 100% of redeliveries are carrier.northline.status"),
+        ("10:12", "Femi Ade", "confirmed: the pool limit was 20, so the workers blocked. that explains it"),
+        ("10:14", "Rosa Lima", "there was no canary stage in the rollout plan, I checked with the template"),
+    ]
+    factors = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat).contributing_factors()
+    statements = [f.statement for f in factors]
+    assert not any("redeliveries" in s for s in statements)
+    assert "The pool limit was 20, so the workers blocked." in statements
+    assert "There was no canary stage in the rollout plan." in statements

@@ -487,7 +487,10 @@ class OfflineEngine:
                     or sig["recovery_report"].search(sentence)
                 ):
                     continue
-                confirmed = bool(sig["cause_confirmed"].search(sentence))
+                stated = LEAD_IN_RE.sub("", sentence)  # "confirmed:" opens a sentence; it links nothing to a cause
+                confirmed = bool(sig["cause_confirmed"].search(stated) or sig["cause_link"].search(stated)) and bool(
+                    sig["cause_confirmed"].search(sentence)
+                )
                 hedged = bool(sig["hedge"].search(sentence))
                 reply = self.reply_to(item)
                 disputed = [
@@ -730,6 +733,7 @@ class OfflineEngine:
         text = sig["action_owner_todo"].sub("", text)
         text = sig["action_cue"].sub("", text, count=1)
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
+        text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
         if len(text.split()) < 3 or is_question_text(text):
             return None
         action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
@@ -980,7 +984,7 @@ def _as_statement(text: str) -> str:
     """A sentence as a plain statement: chat lead-ins ("ok so", "noted 09:51", "confirmed:") and quotes dropped,
     first letter capitalized, one closing period."""
     text = LEAD_IN_RE.sub("", " ".join(text.split())).strip(" \u201c\u201d\"'")
-    text = text.rstrip(" .!,;:")
+    text = signals()["statement_residue"].sub("", text.rstrip(" .!,;:")).rstrip(" .!,;:")
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
