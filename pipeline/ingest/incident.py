@@ -146,7 +146,11 @@ def load_incident(
     meta = load_meta(directory)
     day, zone_name = on_date or meta.date, tz or meta.timezone
     timeline_path = timeline or find_timeline(directory)
-    locked = check_lock(load_timeline(timeline_path, day=day, tz=zone_name))
+    locked = check_lock(
+        load_timeline(timeline_path, day=day, tz=zone_name),
+        timezone=zone_name,
+        read_in=lambda zone: load_timeline(timeline_path, day=day, tz=zone),
+    )
     if locked.lock_status != "locked":
         warnings.append(
             f"{timeline_path} has no lock; the draft cannot prove the timeline is the scribe's final one "
