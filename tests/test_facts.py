@@ -198,3 +198,15 @@ def test_an_alert_clearing_or_a_plan_to_resolve_does_not_resolve_an_open_inciden
     assert extract_facts(make_incident(rows, chat)).resolved is None
     closed = extract_facts(make_incident(rows + [("11:30", "Incident resolved")], chat))
     assert closed.resolved.evidence == ["T9"]
+
+
+def test_a_role_word_then_a_mention_assigns_the_role_to_the_handles_full_name():
+    people = {name: [] for name in ("Rosa Lima", "Femi Ade", "Ana Costa", "Sam Okoro")}
+    chat = [("10:01", "Sam Okoro", "ack. taking IC. OL: @rosa, comms @femi, scribe: ana")]
+    facts = extract_facts(make_incident(ROWS[:2], chat, people=people))
+    assert [(role.name, role.value) for role in facts.roles] == [
+        ("IC", "Sam Okoro"),
+        ("OL", "Rosa Lima"),
+        ("CL", "Femi Ade"),
+        ("Scribe", "Ana Costa"),
+    ]
