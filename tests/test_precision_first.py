@@ -212,3 +212,22 @@ def test_a_confirmed_observation_without_a_causal_link_is_not_a_factor_and_aside
     assert not any("redeliveries" in s for s in statements)
     assert "The pool limit was 20, so the workers blocked." in statements
     assert "There was no canary stage in the rollout plan." in statements
+
+
+def test_a_step_after_recovery_is_not_credited_and_a_recovery_row_before_the_end_is_the_partial_mitigation():
+    rows = [
+        ("10:00", "Queue depth began climbing; updates delayed"),
+        ("10:05", "Alert: queue depth fired"),
+        ("10:20", "Memory alarm cleared; publishers unblocked"),
+        ("11:00", "Backlog drained"),
+        ("11:30", "Incident resolved"),
+    ]
+    chat = [("11:10", "Femi Ade", "the partner rolled back their exporter")]
+    e = engine(rows, chat)
+    assert [step.name for step in e.facts.mitigation_steps] == ["rollback"]  # a step, but after the impact ended
+    summary = [claim.text for claim in e.executive_summary()]
+    assert (
+        "Mitigation began at 10:20 UTC (partial recovery); impact ended at 11:00 UTC, 60 minutes after it began."
+        in summary
+    )
+    assert not any("rollback" in claim.text for claim in e.executive_summary() + e.went_well())

@@ -195,11 +195,12 @@ class OfflineEngine:
             listed = "; ".join(fig.value for fig in figures)
             claims.append(Claim(text=f"Stated impact: {listed}.", evidence=_ids(figures)))
         if f.mitigated:
-            kinds = ", ".join(dict.fromkeys(step.name for step in f.mitigation_steps)) or "mitigation"
+            steps = self.steps_before_recovery()
+            kinds = ", ".join(dict.fromkeys(step.name for step in steps)) or "mitigation"
             duration = self.minutes_between(f.started, f.mitigated)
             lasted = f", {duration} minutes after it began" if duration is not None else ""
-            evidence = _ids([f.mitigated] + f.mitigation_steps[:1] + ([f.started] if f.started else []))
-            first = f.mitigation_steps[0] if f.mitigation_steps else None
+            first = steps[0] if steps else self.partial_recovery()
+            evidence = _ids([f.mitigated] + ([first] if first else []) + ([f.started] if f.started else []))
             partial = self.minutes_between(first, f.mitigated) if first else None
             if partial is not None and partial >= PARTIAL_MITIGATION_MINUTES:
                 # partial then full mitigation: both moments, each with its evidence
@@ -211,10 +212,9 @@ class OfflineEngine:
                     )
                 )
             else:
+                after = f" after {kinds}" if steps else ""
                 claims.append(
-                    Claim(
-                        text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence
-                    )
+                    Claim(text=f"Impact ended at {utc_clock(f.mitigated.time)}{after}{lasted}.", evidence=evidence)
                 )
         if f.resolved:
             claims.append(
@@ -292,16 +292,39 @@ class OfflineEngine:
             claims.append(
                 Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
             )
-        if f.mitigated and f.detected and f.mitigation_steps:
+        steps = self.steps_before_recovery()
+        if f.mitigated and f.detected and steps:
             delay = self.minutes_between(f.detected, f.mitigated)
-            kind = f.mitigation_steps[0].name
             claims.append(
                 Claim(
-                    text=f"Mitigation ({kind}) ended the impact {delay} minutes after detection.",
-                    evidence=_ids([f.detected, f.mitigation_steps[0], f.mitigated]),
+                    text=f"Mitigation ({steps[0].name}) ended the impact {delay} minutes after detection.",
+                    evidence=_ids([f.detected, steps[0], f.mitigated]),
                 )
             )
         return pad(claims, "the review should add what helped the response (at least three items)")
+
+    def steps_before_recovery(self) -> list[Fact]:
+        """Mitigation steps taken before the impact ended: a fix or a partner's rollback after recovery ended
+        nothing, so the summary does not credit it."""
+        end = self.facts.mitigated.time if self.facts.mitigated else None
+        return [step for step in self.facts.mitigation_steps if step.time and end and step.time <= end]
+
+    def partial_recovery(self) -> Fact | None:
+        """The first locked-timeline row that reports recovery after impact began and before it ended ("memory
+        alarm cleared; publishers unblocked"): the partial mitigation when no step was recorded before it."""
+        f, sig = self.facts, signals()
+        if not (f.started and f.started.time and f.mitigated and f.mitigated.time):
+            return None
+        for item in self.items:
+            if (
+                item.is_timeline
+                and item.time
+                and f.started.time < item.time < f.mitigated.time
+                and item.id not in f.mitigated.evidence
+                and (sig["recovery_report"].search(item.text) or sig["mitigated"].search(item.text))
+            ):
+                return Fact(name="partial recovery", value=item.text, time=item.time, evidence=[item.id])
+        return None
 
     def alert_detected(self, detected: Fact) -> bool:
         """The detection evidence is an alert (a monitoring tool, or a row saying an alert fired), not a person
