@@ -19,6 +19,8 @@ from pipeline.models import Incident, IncidentMeta, LockedTimeline
 
 TIMELINE_NAMES = ("timeline.md", "timeline.csv", "timeline.json", "timeline.markdown")
 MAX_SPAN_DAYS = 7
+HEADER_LINES = 5  # a chat's own date, when it gives one, is on a header line at the top ("# #inc-search 2026-05-02")
+ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 CHAT_NAMES = ("chat", "chat.zip", "chat.txt", "chat.jsonl", "chat.log", "chat.md", "slack", "slack.zip")
 
 
@@ -161,7 +163,11 @@ def load_incident(
     if chat_path is None:
         warnings.append(f"{directory}: no chat source found; the draft uses the timeline only (pass --chat)")
     else:
-        chat_log = load_chat(chat_path, fmt=chat_format, day=day, tz=zone_name)
+        chat_day = day
+        if chat_day is None and (dated := chat_date(chat_path, locked, zone_name)) is not None:
+            chat_day, source = dated
+            warnings.append(f"{chat_path}: clock times without a date are dated {chat_day} from {source}")
+        chat_log = load_chat(chat_path, fmt=chat_format, day=chat_day, tz=zone_name)
     if zone_name is None:
         warnings.append(
             f"{directory}: no timezone in incident.toml and no --tz: times without an offset were read as UTC"
@@ -169,6 +175,33 @@ def load_incident(
     warnings += span_warnings(locked)
     incident = Incident(meta=meta, timeline=locked, chat=chat_log, directory=str(directory))
     return incident, warnings
+
+
+def chat_date(chat_path: Path, timeline: LockedTimeline, zone_name: str | None) -> tuple[date, str] | None:
+    """The date a chat's clock-only times belong to when neither incident.toml nor --date gives one: the one
+    date on the chat's header lines (within a day of the timeline's start), else the locked timeline's first day
+    (in the incident's zone) when the header names no date; None when they disagree or neither says (then the
+    reader asks for --date)."""
+    from zoneinfo import ZoneInfo
+
+    header: set[date] = set()
+    if chat_path.is_file():
+        with chat_path.open(encoding="utf-8", errors="replace") as handle:
+            lines = [handle.readline() for _ in range(HEADER_LINES)]
+        for line in lines:
+            for year, month, day in ISO_DATE_RE.findall(line):
+                try:
+                    header.add(date(int(year), int(month), int(day)))
+                except ValueError:
+                    continue
+    zone = ZoneInfo(zone_name) if zone_name else None
+    times = sorted(event.time for event in timeline.events)
+    first_day = times[0].astimezone(zone).date() if times and zone else times[0].date() if times else None
+    if len(header) == 1 and (first_day is None or abs((next(iter(header)) - first_day).days) <= 1):
+        return next(iter(header)), "the chat's header line"
+    if not header and first_day is not None:
+        return first_day, "the locked timeline's first row"
+    return None
 
 
 def span_warnings(timeline: LockedTimeline) -> list[str]:
