@@ -210,3 +210,13 @@ def test_a_role_word_then_a_mention_assigns_the_role_to_the_handles_full_name():
         ("CL", "Femi Ade"),
         ("Scribe", "Ana Costa"),
     ]
+
+
+def test_a_rollout_set_back_to_zero_percent_is_a_flag_flip_and_a_rollout_to_100_percent_is_not():
+    rows = [
+        ("10:00", "Rollout step moved flag new-fee-engine from 5% to 100% of bookings"),
+        ("10:05", "Bookings began receiving a zero fee"),
+        ("11:31", "Flag new-fee-engine set to 0%; fees from the old engine"),
+    ]
+    steps = extract_facts(make_incident(rows)).mitigation_steps
+    assert [(step.name, step.evidence) for step in steps] == [("flag flip", ["T3"])]
