@@ -231,3 +231,19 @@ def test_a_step_after_recovery_is_not_credited_and_a_recovery_row_before_the_end
         in summary
     )
     assert not any("rollback" in claim.text for claim in e.executive_summary() + e.went_well())
+
+
+def test_a_statement_naming_someone_outside_the_roster_is_not_drafted():
+    chat = [
+        (
+            "10:15",
+            "Femi Ade",
+            "root cause: the purge ran because Gary from marketing pushed the CDN rule, that explains it",
+        ),
+        ("10:16", "Ana Costa", "we should stop letting Gary push CDN rules without review"),
+        ("10:17", "Ana Costa", "we should require a review for every CDN rule change"),
+    ]
+    e = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat)
+    texts = [f.statement for f in e.contributing_factors()] + [a.action for a in e.action_items()]
+    assert not any("Gary" in text for text in texts)
+    assert "Require a review for every CDN rule change" in texts

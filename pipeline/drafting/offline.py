@@ -154,6 +154,7 @@ class OfflineEngine:
         action's `owners`), points at someone in a tone the rules may miss, or holds what looks like a key."""
         if (
             self.names_a_person(text, besides=owners)
+            or self.names_someone_else(text, besides=owners)
             or signals()["blame_tone"].search(text)
             or LONG_TOKEN_RE.search(text)
         ):
@@ -585,6 +586,15 @@ class OfflineEngine:
             for part in name.split()
             if len(part) > 2
         )
+
+    def names_someone_else(self, text: str, besides: Sequence[str] = ()) -> bool:
+        """A capitalized common first name after the first word ("stop letting Gary push flags"): someone outside
+        the incident's roster is still a person, and a statement is never about one."""
+        from pipeline.blameless.people import first_names
+
+        allowed = {part for name in besides for part in name.split()}
+        words = re.findall(r"[A-Za-z][\w-]*", text)[1:]
+        return any(word[0].isupper() and word in first_names() and word not in allowed for word in words)
 
     def record_factors(self) -> list[ContributingFactor]:
         """Factors the record itself shows: a cause the channel says is still unknown, and impact that
