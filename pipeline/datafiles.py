@@ -157,6 +157,7 @@ class SignalsFile(Strict):
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     resolved: Regex | None = None
+    resolved_not: Regex | None = None
     impact_figure: Regex | None = None
     impact_not_figure_after: Regex | None = None
     impact_context: Regex | None = None
@@ -172,8 +173,11 @@ class SignalsFile(Strict):
     recovery_report: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None
+    cause_link: Regex | None = None
+    statement_residue: Regex | None = None
     not_a_factor: Regex | None = None
     disagreement: Regex | None = None
+    blame_tone: Regex | None = None
     action_cue: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None

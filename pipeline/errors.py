@@ -39,6 +39,22 @@ class LockMismatchError(PipelineError):
         super().__init__(f"error: {path}: timeline does not match its lock: {listed}")
 
 
+class LockZoneError(PipelineError):
+    """The timeline's rows are unchanged, but its clock times are now read in another zone than the lock's."""
+
+    def __init__(self, path: Path, *, locked: str, now: str, recorded: bool):
+        self.path = path
+        how = "was locked reading" if recorded else "matches its lock (which records no zone) when reading"
+        self.hint = (
+            f"if {now} is right, re-lock it so the lock reads the times in {now}: postmortem lock {path}; "
+            f"otherwise pass --tz {locked}"
+        )
+        super().__init__(
+            f"error: {path}: the rows are unchanged, but the timeline {how} clock times as {locked} and they are now "
+            f"read as {now} (incident.toml or --tz): the times would move"
+        )
+
+
 class ModelUnavailableError(PipelineError):
     """The model gave no usable answer: retries exhausted, deadline passed, budget spent, or refused."""
 

@@ -317,7 +317,13 @@ def extract_facts(incident: Incident) -> Facts:
     )
     if mitigated is None and steps:
         mitigated = steps[-1].model_copy(update={"name": "mitigated"})
-    resolved = _last(timeline, sig["resolved"], "resolved") or _last(items, sig["resolved"], "resolved")
+    # A bot's "[RESOLVED]", "alert ... resolved", "not resolved yet" or "the incident stays open" closes nothing.
+    closing = [
+        item for item in items if not is_bot(item.author, item.kind) and not sig["resolved_not"].search(item.text)
+    ]
+    resolved = _last([item for item in closing if item.is_timeline], sig["resolved"], "resolved") or _last(
+        closing, sig["resolved"], "resolved"
+    )
     return Facts(
         severity=extract_severity(incident, items),
         roles=extract_roles(incident, items),

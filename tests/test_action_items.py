@@ -95,3 +95,24 @@ def test_a_bare_header_message_opens_a_list_that_its_authors_next_messages_conti
         ("Add a doc-count guard before the alias swap", None),
         ("Alert on OOMKilled for the loader", "Ana Costa"),
     ]
+
+
+def test_an_inline_mention_is_the_owner_and_the_due_phrase_leaves_the_action_text():
+    items = actions(
+        ("Rosa Lima", "follow-up: add a canary stage to the search deploy pipeline @sam by Friday"),
+        ("Ana Costa", "TODO(femi): write the runbook for alias rollback, due 2026-05-10"),
+    )
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Add a canary stage to the search deploy pipeline", "Sam Okafor", "Friday"),
+        ("Write the runbook for alias rollback", "Femi Ade", "2026-05-10"),
+    ]
+
+
+def test_an_inline_numbered_list_is_one_row_per_action():
+    items = actions(("Sam Okafor", "follow-ups: 1) rotate the leaked token 2) add secret scanning to CI"))
+    assert [a.action for a in items] == ["Rotate the leaked token", "Add secret scanning to CI"]
+
+
+def test_an_action_that_names_someone_other_than_its_owner_is_left_out():
+    items = actions(("Femi Ade", "we should make Dmitri review every consumer change before it ships"))
+    assert items == []

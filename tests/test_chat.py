@@ -578,3 +578,33 @@ def test_arbitrary_export_json_gives_a_chat_log_or_an_input_error(tmp_path, day,
     except InputError:
         return
     assert all(m.time is not None and isinstance(m.text, str) for m in log.messages)
+
+
+def _clock_chat_bundle(tmp_path, header: str) -> None:
+    (tmp_path / "timeline.csv").write_text(
+        "time,event\n2026-05-02T16:30:00Z,Errors began\n2026-05-02T17:10:00Z,Incident resolved\n", encoding="utf-8"
+    )
+    (tmp_path / "chat.txt").write_text(
+        f"{header}Rosa Lima [16:40]: I am IC\nFemi Ade [16:45]: errors back to normal\n", encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "source"),
+    [("# #inc-checkout 2026-05-02\n", "header line"), ("", "timeline's first row")],
+)
+def test_clock_times_take_the_date_of_the_chat_header_or_the_locked_timeline(tmp_path, header, source):
+    from pipeline.ingest.incident import load_incident
+
+    _clock_chat_bundle(tmp_path, header)
+    incident, warnings = load_incident(tmp_path)
+    assert incident.chat.messages[0].time == datetime(2026, 5, 2, 16, 40, tzinfo=UTC)
+    assert any("dated 2026-05-02" in w and source in w for w in warnings)
+
+
+def test_a_chat_header_date_far_from_the_timeline_is_not_guessed(tmp_path):
+    from pipeline.ingest.incident import load_incident
+
+    _clock_chat_bundle(tmp_path, "# #inc-checkout 2026-04-20\n")
+    with pytest.raises(InputError, match="has no date"):
+        load_incident(tmp_path)

@@ -187,3 +187,36 @@ def test_a_question_about_a_role_or_a_team_named_ops_names_nobody():
     ]
     incident = make_incident([("10:00", "Errors began")], chat, people=ROSTER)
     assert [r for r in extract_roles(incident, evidence_items(incident)) if r.evidence] == []
+
+
+def test_an_alert_clearing_or_a_plan_to_resolve_does_not_resolve_an_open_incident():
+    rows = ROWS[:6] + [("10:40", 'Alert "edge-proxy 5xx" resolved'), ("10:45", "Incident stays open overnight")]
+    chat = [
+        ("10:41", "alertmanager", "[RESOLVED] edge-proxy 5xx"),
+        ("10:50", "Ana", "not resolved yet, we keep it open until the vendor confirms"),
+    ]
+    assert extract_facts(make_incident(rows, chat)).resolved is None
+    closed = extract_facts(make_incident(rows + [("11:30", "Incident resolved")], chat))
+    assert closed.resolved.evidence == ["T9"]
+
+
+def test_a_role_word_then_a_mention_assigns_the_role_to_the_handles_full_name():
+    people = {name: [] for name in ("Rosa Lima", "Femi Ade", "Ana Costa", "Sam Okoro")}
+    chat = [("10:01", "Sam Okoro", "ack. taking IC. OL: @rosa, comms @femi, scribe: ana")]
+    facts = extract_facts(make_incident(ROWS[:2], chat, people=people))
+    assert [(role.name, role.value) for role in facts.roles] == [
+        ("IC", "Sam Okoro"),
+        ("OL", "Rosa Lima"),
+        ("CL", "Femi Ade"),
+        ("Scribe", "Ana Costa"),
+    ]
+
+
+def test_a_rollout_set_back_to_zero_percent_is_a_flag_flip_and_a_rollout_to_100_percent_is_not():
+    rows = [
+        ("10:00", "Rollout step moved flag new-fee-engine from 5% to 100% of bookings"),
+        ("10:05", "Bookings began receiving a zero fee"),
+        ("11:31", "Flag new-fee-engine set to 0%; fees from the old engine"),
+    ]
+    steps = extract_facts(make_incident(rows)).mitigation_steps
+    assert [(step.name, step.evidence) for step in steps] == [("flag flip", ["T3"])]

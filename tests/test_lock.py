@@ -49,12 +49,13 @@ def test_lock_path_is_next_to_the_timeline() -> None:
 
 def test_write_then_check_round_trip(tmp_path: Path) -> None:
     timeline = load(tmp_path / "timeline.md", ROWS)
-    lock_path = write_lock(timeline)
+    lock_path = write_lock(timeline, timezone="Europe/Berlin")
     content = json.loads(lock_path.read_text(encoding="utf-8"))
     checked = check_lock(timeline)
 
     assert lock_path == tmp_path / "timeline.md.lock.json"
-    assert set(content) == {"format_version", "timeline", "sha256", "locked_at", "events"}
+    assert set(content) == {"format_version", "timeline", "sha256", "locked_at", "timezone", "events"}
+    assert content["timezone"] == "Europe/Berlin"
     assert (content["timeline"], content["sha256"]) == ("timeline.md", timeline.sha256)
     assert content["locked_at"].endswith("+00:00")
     assert content["events"][0] == {"id": "T1", "time": "2024-03-05T13:02:00+00:00", "text": ROWS[0][1]}
@@ -252,3 +253,43 @@ def test_failed_write_is_an_input_error_and_leaves_no_temp_file(tmp_path: Path, 
     with pytest.raises(InputError, match="cannot write the lock file: Permission denied"):
         write_lock(timeline)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.md"]
+
+
+def test_cli_lock_prints_the_zone_it_read_clock_times_in(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    path = tmp_path / "timeline.md"
+    path.write_text(markdown(ROWS), encoding="utf-8")
+    (tmp_path / "incident.toml").write_text("date = 2024-03-05\n", encoding="utf-8")
+    assumed = CliRunner().invoke(app, ["lock", str(path)])
+    assert assumed.exit_code == 0 and "clock times read as UTC: no timezone in incident.toml" in assumed.output
+    assert json.loads(lock_path_for(path).read_text(encoding="utf-8"))["timezone"] == "UTC"
+    given = CliRunner().invoke(app, ["lock", str(path), "--tz", "Europe/Berlin"])
+    assert given.exit_code == 0 and "clock times read in Europe/Berlin" in given.output
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_a_zone_added_after_the_lock_is_named_as_a_zone_change_not_as_edited_rows(tmp_path: Path, recorded) -> None:
+    from pipeline.errors import LockZoneError
+    from pipeline.ingest.incident import load_incident
+
+    path = tmp_path / "timeline.md"
+    path.write_text(markdown(ROWS), encoding="utf-8")
+    (tmp_path / "incident.toml").write_text("date = 2024-03-05\n", encoding="utf-8")
+    lock = write_lock(load_timeline(path, day=DAY))
+    if not recorded:  # a lock written before locks kept their zone
+        content = json.loads(lock.read_text(encoding="utf-8"))
+        del content["timezone"]
+        lock.write_text(json.dumps(content), encoding="utf-8")
+    assert load_incident(tmp_path)[0].timeline.lock_status == "locked"
+    (tmp_path / "incident.toml").write_text('date = 2024-03-05\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
+    with pytest.raises(LockZoneError) as info:
+        load_incident(tmp_path)
+    message = info.value.user_message()
+    assert "rows are unchanged" in message and "as UTC" in message and "read as Europe/Berlin" in message
+    assert "postmortem lock" in message and "--tz UTC" in message
+    path.write_text(markdown([*ROWS[:3], ("14:21", "Rollback completed")]), encoding="utf-8")
+    with pytest.raises(LockMismatchError):  # a real edit is still reported as one
+        load_incident(tmp_path)

@@ -159,3 +159,91 @@ def test_a_hypothesis_is_not_a_mitigation_step_and_partial_then_full_mitigation_
     assert [step.evidence for step in e.facts.mitigation_steps] == [["T3"]]
     summary = [claim.text for claim in e.executive_summary()]
     assert "Mitigation began at 10:20 UTC (restart); impact ended at 11:00 UTC, 60 minutes after it began." in summary
+
+
+def test_jabs_the_rules_miss_names_and_keys_are_cited_but_never_quoted():
+    incident = make_incident(
+        [("10:00", "Errors began"), ("10:30", "Resolved")],
+        [
+            ("10:05", "Ana Costa", "honestly Dave's team wrote that consumer"),
+            ("10:06", "Femi Ade", "classic. the vendor devs are clowns"),
+            ("10:07", "Femi Ade", "new robot key: Zx9Qw3ErTy7UiOp1AsDf4GhJk"),
+            ("10:08", "Rosa Lima", "we should add a canary stage for the consumer deploys"),
+            ("10:09", "Ana Costa", "we should make Dave review every consumer change"),
+        ],
+        people=PEOPLE,
+    )
+    built = OfflineEngine(incident, extract_facts(incident))
+    index = built.evidence_index()
+    assert "names a person" in index["C1"] and "Dave" not in index["C1"]
+    assert "tone may read as blame" in index["C2"] and "clowns" not in index["C2"]
+    assert "credential" in index["C3"] and "Zx9Q" not in index["C3"]
+    actions = [item.action for item in built.action_items()]
+    assert any("canary stage" in action for action in actions)
+    assert not any("Dave" in action for action in actions)
+
+
+def test_draft_json_fact_values_do_not_repeat_a_withheld_message():
+    incident = make_incident(
+        [("10:00", "Errors began"), ("10:30", "Resolved")],
+        [("10:04", "Ana Costa", "classic, checkout is down again, errors everywhere, alerts firing")],
+        people=PEOPLE,
+    )
+    built = OfflineEngine(incident, extract_facts(incident))
+    chat_facts = [
+        fact
+        for fact in [built.facts.started, built.facts.detected, *built.facts.mitigation_steps]
+        if fact and fact.evidence == ["C1"]
+    ]
+    assert chat_facts, "the message should be read as a moment of the incident"
+    drafted = built.facts_as_drafted()
+    values = [f.value for f in [drafted.started, drafted.detected, *drafted.mitigation_steps] if f]
+    assert not any("classic" in value for value in values)
+
+
+def test_a_confirmed_observation_without_a_causal_link_is_not_a_factor_and_asides_are_dropped():
+    chat = [
+        ("10:10", "Ana Costa", "confirmed: 100% of redeliveries are carrier.northline.status"),
+        ("10:12", "Femi Ade", "confirmed: the pool limit was 20, so the workers blocked. that explains it"),
+        ("10:14", "Rosa Lima", "there was no canary stage in the rollout plan, I checked with the template"),
+    ]
+    factors = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat).contributing_factors()
+    statements = [f.statement for f in factors]
+    assert not any("redeliveries" in s for s in statements)
+    assert "The pool limit was 20, so the workers blocked." in statements
+    assert "There was no canary stage in the rollout plan." in statements
+
+
+def test_a_step_after_recovery_is_not_credited_and_a_recovery_row_before_the_end_is_the_partial_mitigation():
+    rows = [
+        ("10:00", "Queue depth began climbing; updates delayed"),
+        ("10:05", "Alert: queue depth fired"),
+        ("10:20", "Memory alarm cleared; publishers unblocked"),
+        ("11:00", "Backlog drained"),
+        ("11:30", "Incident resolved"),
+    ]
+    chat = [("11:10", "Femi Ade", "the partner rolled back their exporter")]
+    e = engine(rows, chat)
+    assert [step.name for step in e.facts.mitigation_steps] == ["rollback"]  # a step, but after the impact ended
+    summary = [claim.text for claim in e.executive_summary()]
+    assert (
+        "Mitigation began at 10:20 UTC (partial recovery); impact ended at 11:00 UTC, 60 minutes after it began."
+        in summary
+    )
+    assert not any("rollback" in claim.text for claim in e.executive_summary() + e.went_well())
+
+
+def test_a_statement_naming_someone_outside_the_roster_is_not_drafted():
+    chat = [
+        (
+            "10:15",
+            "Femi Ade",
+            "root cause: the purge ran because Gary from marketing pushed the CDN rule, that explains it",
+        ),
+        ("10:16", "Ana Costa", "we should stop letting Gary push CDN rules without review"),
+        ("10:17", "Ana Costa", "we should require a review for every CDN rule change"),
+    ]
+    e = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat)
+    texts = [f.statement for f in e.contributing_factors()] + [a.action for a in e.action_items()]
+    assert not any("Gary" in text for text in texts)
+    assert "Require a review for every CDN rule change" in texts

@@ -26,10 +26,15 @@ def lock_timeline(
     try:
         day, zone_name = incident_settings(timeline.parent, tz=tz, on_date=parse_date(on_date))
         loaded = load_timeline(timeline, day=day, tz=zone_name)
-        lock_path = write_lock(loaded)
+        lock_path = write_lock(loaded, timezone=zone_name)
     except PipelineError as error:
         fail(error)
-    typer.echo(f"locked {len(loaded.events)} events: {lock_path} (sha256 {loaded.sha256[:12]})")
+    zone = (
+        f"clock times read in {zone_name}"
+        if zone_name
+        else "clock times read as UTC: no timezone in incident.toml and no --tz"
+    )
+    typer.echo(f"locked {len(loaded.events)} events: {lock_path} (sha256 {loaded.sha256[:12]}; {zone})")
 
 
 def draft_incident(

@@ -8,6 +8,7 @@ what the review should fill in. Chat text is quoted only after the blameless gat
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +37,12 @@ SUMMARY_SENTENCES = 5
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
+# A token that mixes upper case, lower case and digits over 20+ characters reads as a key the redaction did not
+# know; lowercase hex (commit ids) and placeholders do not match.
+SECRET_LIKE_RE = re.compile(r"(?=[\w$+/=.-]*[A-Z])(?=[\w$+/=.-]*[a-z])(?=[\w$+/=.-]*\d)[\w$+/=.-]{20,}")
+# In a drafted factor or action even a lowercase token of 16+ letters and digits is left out: such a statement
+# needs no key, hash or id that long to say what to do.
+LONG_TOKEN_RE = re.compile(r"(?=[\w$+/=-]*[a-zA-Z])(?=[\w$+/=-]*\d)[\w$+/=-]{16,}")
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
@@ -58,6 +65,7 @@ COMMS_RE = re.compile(
 COMMS_PENDING_RE = re.compile(
     r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b", re.IGNORECASE
 )
+INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
 # Words that open a proposal but are not part of it: "Agreed. also stop matching ...", "and really move ...".
@@ -109,6 +117,7 @@ class OfflineEngine:
         self.roster = incident_people(incident, self.items)
         self.listed_ids: set[str] = set()
         self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
+        self.role_evidence = {e for role in facts.roles for e in role.evidence}
 
     # ------------------------------------------------------------------ helpers
 
@@ -116,13 +125,42 @@ class OfflineEngine:
         return blameless_or_none(text, self.people)
 
     def quote(self, item: Evidence, max_words: int = 30) -> str | None:
-        """A chat statement as a quote: first line, trimmed, blameless, without names of speakers."""
+        """A chat statement as a quote: first line, trimmed, blameless, without names of speakers; never a message
+        that names a person or holds what looks like a key (see `unquotable`)."""
+        if self.unquotable(item):
+            return None
         text = item.text.strip().splitlines()[0].strip()
         words = text.split()
         if len(words) > max_words:
             text = " ".join(words[:max_words]) + " ..."
         cleaned = self.clean(text)
         return f"\u201c{cleaned}\u201d" if cleaned else None
+
+    def unquotable(self, item: Evidence) -> str | None:
+        """Why a chat message's text must not be quoted, or None. Blame the rules miss mostly names someone
+        ("that's on marek"), so a message naming a person of the incident is quoted only as a role statement;
+        a key the redaction did not recognise is never quoted."""
+        if item.is_timeline:
+            return None
+        if SECRET_LIKE_RE.search(item.text):
+            return "it may hold a credential"
+        if signals()["blame_tone"].search(item.text):
+            return "its tone may read as blame"
+        if item.id not in self.role_evidence and self.names_a_person(item.text):
+            return "it names a person outside a role statement"
+        return None
+
+    def fit_for_statement(self, text: str, owners: Sequence[str] = ()) -> str | None:
+        """`text` made blameless for a factor, answer or action, or None when it names a person (other than the
+        action's `owners`), points at someone in a tone the rules may miss, or holds what looks like a key."""
+        if (
+            self.names_a_person(text, besides=owners)
+            or self.names_someone_else(text, besides=owners)
+            or signals()["blame_tone"].search(text)
+            or LONG_TOKEN_RE.search(text)
+        ):
+            return None
+        return self.clean(text)
 
     def minutes_between(self, start: Fact | None, end: Fact | None) -> int | None:
         if not (start and end and start.time and end.time):
@@ -159,11 +197,12 @@ class OfflineEngine:
             listed = "; ".join(fig.value for fig in figures)
             claims.append(Claim(text=f"Stated impact: {listed}.", evidence=_ids(figures)))
         if f.mitigated:
-            kinds = ", ".join(dict.fromkeys(step.name for step in f.mitigation_steps)) or "mitigation"
+            steps = self.steps_before_recovery()
+            kinds = ", ".join(dict.fromkeys(step.name for step in steps)) or "mitigation"
             duration = self.minutes_between(f.started, f.mitigated)
             lasted = f", {duration} minutes after it began" if duration is not None else ""
-            evidence = _ids([f.mitigated] + f.mitigation_steps[:1] + ([f.started] if f.started else []))
-            first = f.mitigation_steps[0] if f.mitigation_steps else None
+            first = steps[0] if steps else self.partial_recovery()
+            evidence = _ids([f.mitigated] + ([first] if first else []) + ([f.started] if f.started else []))
             partial = self.minutes_between(first, f.mitigated) if first else None
             if partial is not None and partial >= PARTIAL_MITIGATION_MINUTES:
                 # partial then full mitigation: both moments, each with its evidence
@@ -175,10 +214,9 @@ class OfflineEngine:
                     )
                 )
             else:
+                after = f" after {kinds}" if steps else ""
                 claims.append(
-                    Claim(
-                        text=f"Impact ended at {utc_clock(f.mitigated.time)} after {kinds}{lasted}.", evidence=evidence
-                    )
+                    Claim(text=f"Impact ended at {utc_clock(f.mitigated.time)}{after}{lasted}.", evidence=evidence)
                 )
         if f.resolved:
             claims.append(
@@ -256,16 +294,39 @@ class OfflineEngine:
             claims.append(
                 Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
             )
-        if f.mitigated and f.detected and f.mitigation_steps:
+        steps = self.steps_before_recovery()
+        if f.mitigated and f.detected and steps:
             delay = self.minutes_between(f.detected, f.mitigated)
-            kind = f.mitigation_steps[0].name
             claims.append(
                 Claim(
-                    text=f"Mitigation ({kind}) ended the impact {delay} minutes after detection.",
-                    evidence=_ids([f.detected, f.mitigation_steps[0], f.mitigated]),
+                    text=f"Mitigation ({steps[0].name}) ended the impact {delay} minutes after detection.",
+                    evidence=_ids([f.detected, steps[0], f.mitigated]),
                 )
             )
         return pad(claims, "the review should add what helped the response (at least three items)")
+
+    def steps_before_recovery(self) -> list[Fact]:
+        """Mitigation steps taken before the impact ended: a fix or a partner's rollback after recovery ended
+        nothing, so the summary does not credit it."""
+        end = self.facts.mitigated.time if self.facts.mitigated else None
+        return [step for step in self.facts.mitigation_steps if step.time and end and step.time <= end]
+
+    def partial_recovery(self) -> Fact | None:
+        """The first locked-timeline row that reports recovery after impact began and before it ended ("memory
+        alarm cleared; publishers unblocked"): the partial mitigation when no step was recorded before it."""
+        f, sig = self.facts, signals()
+        if not (f.started and f.started.time and f.mitigated and f.mitigated.time):
+            return None
+        for item in self.items:
+            if (
+                item.is_timeline
+                and item.time
+                and f.started.time < item.time < f.mitigated.time
+                and item.id not in f.mitigated.evidence
+                and (sig["recovery_report"].search(item.text) or sig["mitigated"].search(item.text))
+            ):
+                return Fact(name="partial recovery", value=item.text, time=item.time, evidence=[item.id])
+        return None
 
     def alert_detected(self, detected: Fact) -> bool:
         """The detection evidence is an alert (a monitoring tool, or a row saying an alert fired), not a person
@@ -364,7 +425,7 @@ class OfflineEngine:
         )
         if change is not None and not self.refuted(change):
             statement = self.clean(_as_statement(change.text))
-            if statement:
+            if statement and not signals()["blame_tone"].search(statement) and not SECRET_LIKE_RE.search(statement):
                 factors.append(
                     ContributingFactor(
                         statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
@@ -376,8 +437,8 @@ class OfflineEngine:
         for evidence_id, text, kind in causes:
             if evidence_id in cited_by_change:
                 continue  # it states the change's effect: cited as the change factor's support, not repeated
-            statement = self.clean(text)
-            if not statement or self.names_a_person(statement):
+            statement = self.fit_for_statement(text)
+            if not statement:
                 continue
             if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
                 factors.append(
@@ -451,7 +512,10 @@ class OfflineEngine:
                     or sig["recovery_report"].search(sentence)
                 ):
                     continue
-                confirmed = bool(sig["cause_confirmed"].search(sentence))
+                stated = LEAD_IN_RE.sub("", sentence)  # "confirmed:" opens a sentence; it links nothing to a cause
+                confirmed = bool(sig["cause_confirmed"].search(stated) or sig["cause_link"].search(stated)) and bool(
+                    sig["cause_confirmed"].search(sentence)
+                )
                 hedged = bool(sig["hedge"].search(sentence))
                 reply = self.reply_to(item)
                 disputed = [
@@ -512,10 +576,26 @@ class OfflineEngine:
         keeps growing") and nobody disputes it later."""
         return bool(signals()["cause_explains"].search(sentence)) and not self.refuted(item)
 
-    def names_a_person(self, text: str) -> bool:
-        """A statement that names someone of the incident: a factor is never a person."""
-        words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]+", text)}
-        return any(part.lower() in words for name in self.roster.full_names for part in name.split() if len(part) > 2)
+    def names_a_person(self, text: str, besides: Sequence[str] = ()) -> bool:
+        """A statement that names someone of the incident ("Ken's templates", "@marek"), other than `besides`: a
+        factor is never a person."""
+        words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", text)}
+        return any(
+            part.lower() in words
+            for name in self.roster.full_names
+            if name not in besides
+            for part in name.split()
+            if len(part) > 2
+        )
+
+    def names_someone_else(self, text: str, besides: Sequence[str] = ()) -> bool:
+        """A capitalized common first name after the first word ("stop letting Gary push flags"): someone outside
+        the incident's roster is still a person, and a statement is never about one."""
+        from pipeline.blameless.people import first_names
+
+        allowed = {part for name in besides for part in name.split()}
+        words = re.findall(r"[A-Za-z][\w-]*", text)[1:]
+        return any(word[0].isupper() and word in first_names() and word not in allowed for word in words)
 
     def record_factors(self) -> list[ContributingFactor]:
         """Factors the record itself shows: a cause the channel says is still unknown, and impact that
@@ -560,7 +640,7 @@ class OfflineEngine:
         """The sentence of a message that matches `pattern`, quoted and blameless."""
         sentences = re.split(r"(?<=[.!?])\s+|\n", item.text.strip())
         found = next((s.strip() for s in sentences if pattern.search(s)), None)
-        cleaned = self.clean(found) if found else None
+        cleaned = self.fit_for_statement(found) if found and not self.unquotable(item) else None
         return f"\u201c{cleaned}\u201d" if cleaned else None
 
     def five_whys(self, factors: list[ContributingFactor], actions: list[ActionItem]) -> list[Why]:
@@ -676,13 +756,21 @@ class OfflineEngine:
             owners = self.owners_named(owner_match["owner"] or owner_match["mention"])
             if owners:
                 break
+        for mention in list(re.finditer(r"(?<![\w@])@(?P<handle>[A-Za-z][\w.-]*[\w])", text)) if not owners else ():
+            if named := self.owners_named(mention["handle"]):  # "add a canary stage @sam by Friday"
+                owners += named
+                text = text.replace(mention.group(0), " ")
+        if due_match and (in_text := sig["action_due"].search(text)):
+            text = text[: in_text.start()] + " " + text[in_text.end() :]  # the due date has its own column
+        text = " ".join(re.sub(r"\(\s*\)", " ", text).split())
         text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
         text = sig["action_owner_todo"].sub("", text)
         text = sig["action_cue"].sub("", text, count=1)
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
+        text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
         if len(text.split()) < 3 or is_question_text(text):
             return None
-        action = self.clean(text[0].upper() + text[1:])
+        action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
         if action is None:
             return None
         priority = None
@@ -722,11 +810,9 @@ class OfflineEngine:
 
     def evidence_index(self, cited: set[str] | None = None) -> dict[str, str]:
         """Every row and message by ID, with time and author. Text is quoted for the locked timeline and for the
-        chat the draft cites (`cited`; all when None); never for chat with any blameless finding (at any level)
-        or read as an instruction to a model, which is listed as withheld with the reason. The chat source
-        keeps everything: the index is the draft's evidence, not a copy of the channel."""
-        from pipeline.blameless import lint_text
-
+        chat the draft cites (`cited`; all when None); never for chat `withheld_text` withholds, which is
+        listed as withheld with the reason. The chat source keeps everything: the index is the draft's
+        evidence, not a copy of the channel."""
         index = {}
         origins = self.chat_origins()
         days = {item.time.astimezone(UTC).date() for item in self.items if item.time}
@@ -738,11 +824,8 @@ class OfflineEngine:
             text = " ".join(item.text.split())
             if len(text) > 200:
                 text = text[:197] + "..."
-            if item.suspect:
-                text = WITHHELD.format(reason="not quoted") + " [suspect: reads as an instruction to a model]"
-            elif not item.is_timeline and (findings := lint_text(item.text, people=self.people)):
-                rules = ", ".join(dict.fromkeys(f"{f.rule_id} ({f.slug})" for f in findings))
-                text = WITHHELD.format(reason=f"the blameless check flags it: {rules}")
+            if withheld := self.withheld_text(item):
+                text = withheld
             elif not item.is_timeline and cited is not None and item.id not in cited:
                 text = NOT_CITED
             origin = f"[{origins[item.id]}] " if item.id in origins else ""
@@ -763,6 +846,44 @@ class OfflineEngine:
                     break
         return origins
 
+    def withheld_text(self, item: Evidence) -> str | None:
+        """What stands in for a chat message's text wherever the draft would repeat it, or None when it may be
+        quoted: a message read as an instruction to a model, one with any blameless finding (at any level), or
+        one `unquotable` declines. Timeline rows are the locked record and are always quoted."""
+        from pipeline.blameless import lint_text
+
+        if item.is_timeline:
+            return None
+        if item.suspect:
+            return WITHHELD.format(reason="not quoted") + " [suspect: reads as an instruction to a model]"
+        if findings := lint_text(item.text, people=self.people):
+            rules = ", ".join(dict.fromkeys(f"{f.rule_id} ({f.slug})" for f in findings))
+            return WITHHELD.format(reason=f"the blameless check flags it: {rules}")
+        if reason := self.unquotable(item):
+            return WITHHELD.format(reason=reason)
+        return None
+
+    def facts_as_drafted(self) -> Facts:
+        """The facts with the text of each moment read from a withheld message replaced by the reason: draft.json
+        carries fact values, and a jab or a key must not reach it that way."""
+
+        def safe(fact: Fact | None) -> Fact | None:
+            item = self.by_id.get(fact.evidence[0]) if fact and fact.evidence and fact.name != "impact" else None
+            withheld = self.withheld_text(item) if item is not None and item.text == fact.value else None
+            return fact.model_copy(update={"value": withheld}) if withheld else fact
+
+        f = self.facts
+        return f.model_copy(
+            update={
+                "started": safe(f.started),
+                "detected": safe(f.detected),
+                "declared": safe(f.declared),
+                "mitigated": safe(f.mitigated),
+                "resolved": safe(f.resolved),
+                "mitigation_steps": [safe(step) for step in f.mitigation_steps],
+            }
+        )
+
     def build(self) -> Draft:
         meta, f = self.incident.meta, self.facts
         factors = self.contributing_factors()
@@ -776,7 +897,7 @@ class OfflineEngine:
             severity=f.severity.value if f.severity else None,
             authors=meta.authors,
             service=meta.service,
-            facts=f,
+            facts=self.facts_as_drafted(),
             executive_summary=self.executive_summary(),
             impact=self.impact(),
             timeline=self.incident.timeline.events,
@@ -913,7 +1034,7 @@ def _as_statement(text: str) -> str:
     """A sentence as a plain statement: chat lead-ins ("ok so", "noted 09:51", "confirmed:") and quotes dropped,
     first letter capitalized, one closing period."""
     text = LEAD_IN_RE.sub("", " ".join(text.split())).strip(" \u201c\u201d\"'")
-    text = text.rstrip(" .!,;:")
+    text = signals()["statement_residue"].sub("", text.rstrip(" .!,;:")).rstrip(" .!,;:")
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
@@ -923,7 +1044,10 @@ def is_question_text(text: str) -> bool:
 
 
 def _split_list(text: str) -> list[str]:
-    """Comma- or semicolon-separated actions on one line; commas inside parentheses stay."""
+    """Comma- or semicolon-separated actions on one line ("1) ... 2) ..." too); commas inside parentheses stay."""
+    numbered = [part for part in INLINE_NUMBER_RE.split(text) if part.strip()]
+    if len(INLINE_NUMBER_RE.findall(text)) >= 2:
+        return [piece.strip(" ,;") for piece in numbered]
     pieces, depth, current = [], 0, ""
     for char in text:
         depth += {"(": 1, ")": -1}.get(char, 0)

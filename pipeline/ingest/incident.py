@@ -24,6 +24,8 @@ CHAT_PREFIXES = ("chat", "call")
 LEGACY_CHAT_NAMES = ("slack", "slack.zip")
 # editor leftovers and the bookkeeping a fetcher may keep beside its output are not chat sources
 NOT_CHAT_SUFFIXES = (".lock.json", ".toml", ".orig", ".bak", ".swp", "~", ".tmp", ".part", ".state", ".cursor")
+HEADER_LINES = 5  # a chat's own date, when it gives one, is on a header line at the top ("# #inc-search 2026-05-02")
+ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
 def load_meta(directory: Path) -> IncidentMeta:
@@ -192,7 +194,11 @@ def load_incident(
     meta = load_meta(directory)
     day, zone_name = on_date or meta.date, tz or meta.timezone
     timeline_path = timeline or find_timeline(directory)
-    locked = check_lock(load_timeline(timeline_path, day=day, tz=zone_name))
+    locked = check_lock(
+        load_timeline(timeline_path, day=day, tz=zone_name),
+        timezone=zone_name,
+        read_in=lambda zone: load_timeline(timeline_path, day=day, tz=zone),
+    )
     if locked.lock_status != "locked":
         warnings.append(
             f"{timeline_path} has no lock; the draft cannot prove the timeline is the scribe's final one "
@@ -204,7 +210,13 @@ def load_incident(
         warnings.append(f"{directory}: no chat source found; the draft uses the timeline only (pass --chat)")
     else:
         started = parse_call_start(call_start, day, zone_name) or call_start_setting(meta, directory, day, zone_name)
-        chat_log = load_chats(chat_paths, fmt=chat_format, day=day, tz=zone_name, call_start=started)
+        chat_day = day
+        for path in chat_paths if day is None else []:
+            if (dated := chat_date(path, locked, zone_name)) is not None:
+                chat_day, source = dated
+                warnings.append(f"{path}: clock times without a date are dated {chat_day} from {source}")
+                break
+        chat_log = load_chats(chat_paths, fmt=chat_format, day=chat_day, tz=zone_name, call_start=started)
     if zone_name is None:
         warnings.append(
             f"{directory}: no timezone in incident.toml and no --tz: times without an offset were read as UTC"
@@ -212,6 +224,33 @@ def load_incident(
     warnings += span_warnings(locked)
     incident = Incident(meta=meta, timeline=locked, chat=chat_log, directory=str(directory))
     return incident, warnings
+
+
+def chat_date(chat_path: Path, timeline: LockedTimeline, zone_name: str | None) -> tuple[date, str] | None:
+    """The date a chat's clock-only times belong to when neither incident.toml nor --date gives one: the one
+    date on the chat's header lines (within a day of the timeline's start), else the locked timeline's first day
+    (in the incident's zone) when the header names no date; None when they disagree or neither says (then the
+    reader asks for --date)."""
+    from zoneinfo import ZoneInfo
+
+    header: set[date] = set()
+    if chat_path.is_file():
+        with chat_path.open(encoding="utf-8", errors="replace") as handle:
+            lines = [handle.readline() for _ in range(HEADER_LINES)]
+        for line in lines:
+            for year, month, day in ISO_DATE_RE.findall(line):
+                try:
+                    header.add(date(int(year), int(month), int(day)))
+                except ValueError:
+                    continue
+    zone = ZoneInfo(zone_name) if zone_name else None
+    times = sorted(event.time for event in timeline.events)
+    first_day = times[0].astimezone(zone).date() if times and zone else times[0].date() if times else None
+    if len(header) == 1 and (first_day is None or abs((next(iter(header)) - first_day).days) <= 1):
+        return next(iter(header)), "the chat's header line"
+    if not header and first_day is not None:
+        return first_day, "the locked timeline's first row"
+    return None
 
 
 def span_warnings(timeline: LockedTimeline) -> list[str]:

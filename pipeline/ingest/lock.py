@@ -18,14 +18,14 @@ import difflib
 import hashlib
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from pipeline.errors import InputError, LockMismatchError
+from pipeline.errors import InputError, LockMismatchError, LockZoneError
 from pipeline.ingest.files import read_text
 from pipeline.models import LockedTimeline
 from pipeline.output import write_atomic
@@ -35,6 +35,7 @@ FORMAT_VERSION = 1
 QUOTE_LIMIT = 80
 PAIRING_LIMIT = 2500  # old x new rows compared by similarity inside one changed block; beyond, by position
 PAIRING_THRESHOLD = 0.5
+ASSUMED_ZONE = "UTC"  # clock times without an offset, when neither incident.toml nor --tz gives a zone
 
 
 class EventLike(Protocol):
@@ -60,6 +61,7 @@ class LockFile(BaseModel):
     timeline: str
     sha256: str
     locked_at: AwareDatetime
+    timezone: str | None = None  # the zone clock-only times were read in; None in locks written before it was kept
     events: list[LockedEvent]
 
 
@@ -78,14 +80,16 @@ def timeline_sha256(events: Iterable[EventLike]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def write_lock(timeline: LockedTimeline) -> Path:
-    """Write the lock next to the timeline atomically (temp file + rename) and return its path."""
+def write_lock(timeline: LockedTimeline, timezone: str | None = None) -> Path:
+    """Write the lock next to the timeline atomically (temp file + rename) and return its path. `timezone` is the
+    zone its clock-only times were read in (None: UTC was assumed); the lock records it."""
     path = lock_path_for(Path(timeline.path))
     content = {
         "format_version": FORMAT_VERSION,
         "timeline": Path(timeline.path).name,
         "sha256": timeline_sha256(timeline.events),
         "locked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "timezone": timezone or ASSUMED_ZONE,
         "events": [
             {"id": e.id, "time": _utc_iso(e.time), "text": redact_secrets(e.text, bundled_only=True)}
             for e in timeline.events
@@ -99,14 +103,28 @@ def write_lock(timeline: LockedTimeline) -> Path:
     return path
 
 
-def check_lock(timeline: LockedTimeline) -> LockedTimeline:
-    """ "locked" when the lock matches, "unlocked" when there is none; LockMismatchError when it differs."""
+def check_lock(
+    timeline: LockedTimeline,
+    *,
+    timezone: str | None = None,
+    read_in: Callable[[str | None], LockedTimeline] | None = None,
+) -> LockedTimeline:
+    """ "locked" when the lock matches, "unlocked" when there is none; LockMismatchError when it differs.
+
+    `timezone` is the zone the timeline was just read in (None: UTC assumed) and `read_in(zone)` reads the same
+    file in another zone. When the lock was made in a different zone and the file read in the lock's zone
+    matches, the rows are untouched: the error says the zone changed, not that rows were edited."""
     path = lock_path_for(Path(timeline.path))
     if not path.exists():
         return timeline.model_copy(update={"lock_status": "unlocked"})
     lock = read_lock(path, Path(timeline.path))
     if lock.sha256 == timeline_sha256(timeline.events):
         return timeline.model_copy(update={"lock_status": "locked"})
+    locked_zone, zone = lock.timezone or ASSUMED_ZONE, timezone or ASSUMED_ZONE
+    if read_in is not None and locked_zone != zone:
+        as_locked = read_in(None if locked_zone == ASSUMED_ZONE else locked_zone)
+        if lock.sha256 == timeline_sha256(as_locked.events):
+            raise LockZoneError(Path(timeline.path), locked=locked_zone, now=zone, recorded=lock.timezone is not None)
     changes = describe_changes(lock.events, timeline.events) or [
         "the events differ from the lock in a way the lock's copy cannot show (was the lock edited?)"
     ]
