@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
@@ -31,6 +32,8 @@ from pipeline.models import (
 )
 from pipeline.names import SELF_WORDS
 
+# a name addressed at the start of a sentence ("Marco, please ...", "@sam, can you ...")
+VOCATIVE_RE = re.compile(r"(^|[.!?;:]\s+)@?[A-Za-z][\w.-]*,\s+")
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
 SUMMARY_SENTENCES = 5
@@ -146,7 +149,12 @@ class OfflineEngine:
             return "it may hold a credential"
         if signals()["blame_tone"].search(item.text):
             return "its tone may read as blame"
-        if item.id not in self.role_evidence and self.names_a_person(item.text):
+        addressed = VOCATIVE_RE.sub(
+            r"\1", item.text
+        )  # "Marco, please roll back": a request, not a statement about Marco
+        if item.id not in self.role_evidence and self.names_a_person(
+            addressed, besides=self.action_owners.get(item.id, ())
+        ):
             return "it names a person outside a role statement"
         return None
 
@@ -685,6 +693,18 @@ class OfflineEngine:
                         evidence=item.evidence,
                     )
         return None
+
+    @cached_property
+    def action_owners(self) -> dict[str, set[str]]:
+        """Message ID -> the owners of the drafted action items it is evidence for: "Marco, add a CI check" names
+        its owner, which makes it an assignment, not a statement about a person."""
+        owners: dict[str, set[str]] = {}
+        for action in self.action_items():
+            for ref in action.evidence:
+                owners.setdefault(ref, set()).update(
+                    name.strip() for name in (action.owner or "").split(",") if name.strip()
+                )
+        return owners
 
     def action_items(self) -> list[ActionItem]:
         """One row per follow-up the channel proposed: lists after "AIs:" / "Action items:" are split (commas on
