@@ -47,6 +47,57 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
     assert lint_text(rewrite.text) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # a coordinated predicate gets its own passive instead of the first object as a new subject
+            "14:02 Dave deployed the broken build 7781 to prod and took down auth-gateway",
+            "14:02 The broken build 7781 was deployed to prod and auth-gateway was taken down",
+        ),
+        ("who tf restarted redis-cache-2??", "What allowed redis-cache-2 to be restarted?"),
+        ("bro was clearly half asleep when he approved PR #5521", "PR #5521 was approved"),
+        ("The responder panicked and restarted the wrong cluster.", "The wrong cluster was restarted."),
+        (
+            "Why 3: Sven didn't check the replica count before scaling the StatefulSet down to 1.",
+            "Why 3: Nothing in the process required checking the replica count before scaling the StatefulSet down to 1.",
+        ),
+        (
+            "Raj's sloppy handling of the certificate rotation led to 40 minutes of TLS errors on api.example.com.",
+            "The handling of the certificate rotation led to 40 minutes of TLS errors on api.example.com.",
+        ),
+        (
+            "An S3 team member, while debugging a billing system issue, inadvertently removed a larger set of servers.",
+            "While debugging a billing system issue, a larger set of servers was removed.",
+        ),
+        (
+            "The on-call engineer will be retrained on the database failover procedure.",
+            "Add an automated check for the database failover procedure.",
+        ),
+    ],
+)
+def test_grammar_rewrites_of_the_new_shapes(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+def test_no_rewrite_rather_than_a_garbled_one() -> None:
+    # the object is a list with an aside: moving it would garble the sentence and change who did what
+    sentence = (
+        "Summary: Influx of requests overloaded the database, caused replication to lag, tired admin deleted "
+        "the wrong directory, six hours of data lost."
+    )
+    assert rewrite_sentence(sentence) is None
+
+
+def test_a_time_inside_the_sentence_is_not_a_label() -> None:
+    rewrite = rewrite_sentence("At approximately 23:30 UTC, an engineer mistakenly wiped the data directory.")
+    assert rewrite is not None
+    assert rewrite.text == "At approximately 23:30 UTC, the data directory was wiped."
+    assert rewrite.safety == REVIEW  # "mistakenly" is dropped: a change of what the sentence says
+
+
 def test_fix_leaves_quotes_and_review_rewrites_alone(tmp_path: Path) -> None:
     text = (
         "Dave broke the checkout service with a config push.\n\n"
