@@ -63,6 +63,8 @@ _LABEL = re.compile(
     re.I,
 )
 _PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".split())
+# A one- or two-word chat interjection ending in a full stop before the sentence proper ("welp. ", "ugh, ok. ").
+_INTERJECTION = re.compile(r"\s*[a-z]{2,8}(?:,? [a-z]{2,8})?[.!]+\s+(?=\S)")
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
@@ -92,6 +94,9 @@ _BE = {
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
+# Verbs that carry the verdict themselves: their passive ("the failover was fumbled") still judges.
+_LOADED_VERBS = frozenset("fumble botch bungle flub screw mess bork yeet nuke hose trash clobber".split())
+_FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight sloppiness laziness blunder".split())
 # Dependents of the verb that, right after its object, belong with the object in the reader's eye.
 _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
 _PUNITIVE_MODALS = frozenset("must should need needs have has will shall".split())
@@ -104,6 +109,9 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
     """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite."""
     label = _LABEL.match(sentence)
     prefix = sentence[: label.end()] if label else ""
+    interjection = _INTERJECTION.match(sentence, len(prefix))
+    if interjection is not None:
+        prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
     body = sentence[len(prefix) :].strip()
     if not body:
         return None
@@ -128,13 +136,60 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """The rules' own replacements ("human error" -> "an action the system allowed"), when they clear the
-    sentence: always review, since a replaced phrase may change the claim."""
+    sentence: always review, since a replaced phrase may change the claim. Failing that, the sentence's
+    factual clause without the verdict before it."""
     from pipeline.blameless.rewrite import rewrite_blameless
 
     rewritten = rewrite_blameless(sentence, people=people)
     if rewritten == sentence or not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
-        return None
+        return _after_verdict(sentence, people)
     return Rewrite(rewritten.strip(), REVIEW, "phrase")
+
+
+_VERDICT_SPLIT = re.compile(r"(?:[:;]|,| -| —)\s+")
+
+
+def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "Another masterpiece from the platform team: 3 outages in 2 weeks." -> "3 outages in 2 weeks.";
+    "Great job Tom, you took down checkout." -> "Checkout was taken down.": the verdict before a colon,
+    comma or dash is dropped when everything after it is a clause of its own that keeps every fact
+    (rewritten in turn when it still blames). Always review."""
+    for split in _VERDICT_SPLIT.finditer(sentence):
+        head, tail = sentence[: split.start()], sentence[split.end() :].strip()
+        if len(tail.split()) < 3 or len(head.split()) > _MAX_VERDICT_WORDS or _still_clean(head, people):
+            continue  # a long head holds more than a verdict: dropping it would drop what happened
+        if any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", tail)):
+            continue  # "..., Sven: the retry loop ...": the person is still addressed
+        if not _is_clause(tail):
+            continue
+        if _still_clean(tail, people):
+            text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
+        else:
+            inner = rewrite_sentence(tail, people)
+            if inner is None:
+                continue
+            text = inner.text
+        if _keeps_facts(sentence, text) and _still_clean(text, people):
+            return Rewrite(text, REVIEW, "judgement")
+    return None
+
+
+_MAX_VERDICT_WORDS = 10
+
+
+def _names_person(word: str, people: Sequence[str]) -> bool:
+    from pipeline.blameless.people import first_names
+
+    return word in people or word in first_names() or word.lower() in {"he", "she", "you"}
+
+
+def _is_clause(text: str) -> bool:
+    """A whole clause or a counted fact ("3 outages in 2 weeks"), not a dangling phrase."""
+    doc = nlp()(text)
+    root = next(iter(doc.sents)).root
+    if root.pos_ in {"VERB", "AUX"} and any(c.dep_ in _SUBJECTS | {"expl"} for c in root.children):
+        return True
+    return root.pos_ in {"NOUN", "PROPN"} and any(c.dep_ == "nummod" for c in root.children)
 
 
 def _starts_with_name(text: str) -> bool:
@@ -232,7 +287,9 @@ class _Builder:
         question = self._question(root)
         if question is not None:
             return question, REVIEW, "question"
-        judged = self._judged_state(root)
+        if self.doc.text.rstrip().endswith("?"):
+            return None  # a question rewritten as a statement would change what is asked
+        judged = self._judged_state(root) or self._fault_clause(root)
         if judged is not None:
             return judged, REVIEW, "judgement"
         text = self.clause(root, top=True)
@@ -261,6 +318,9 @@ class _Builder:
         if child.dep_ == "poss" and self.is_person(child):
             self.review("possessive")
             return "the "
+        if self._blame_reason(child):
+            self.review("judgement")
+            return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
             self._dropped(child)
             return ""
@@ -288,6 +348,21 @@ class _Builder:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
 
+    def _blame_reason(self, token: Token) -> bool:
+        """ "because of Ahmed's mistake", "because Nina was not paying attention": a reason that is a person's
+        fault, dropped so the clause keeps its facts (checked afterwards: numbers and names must survive)."""
+        if token.dep_ == "prep" and token.lower_ in {"because", "due", "thanks"}:
+            objects = [t for t in token.subtree if t.dep_ == "pobj"]
+            return any(
+                o.lemma_ in _FAULT_NOUNS and any(self.is_person(t) for t in o.subtree) or self.is_person(o)
+                for o in objects
+            )
+        if token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "because" for c in token.children):
+            if self.person_subject(token) is None:
+                return False
+            return token.lemma_ in {"be", "pay"} | _JUDGED_VERBS
+        return False
+
     def _dropped(self, token: Token) -> None:
         if token.lower_ in _DROP_ADVERBS_SAFE:
             self.changed = True
@@ -297,6 +372,9 @@ class _Builder:
     def clause(self, verb: Token, top: bool = False, inherited: Token | None = None) -> str | None:
         """The clause headed by `verb` with a person subject rewritten; None when it has none. A coordinated
         predicate without a subject of its own is given the `inherited` one ("... and took down Y")."""
+        if top and self._imperative_punitive(verb):
+            lead = "".join(self.child(c) for c in verb.lefts if c.dep_ not in {"aux", "neg", "intj", "advmod"})
+            return self._punitive(verb, lead)
         subject = self.person_subject(verb) or inherited
         if subject is None:
             if top:
@@ -367,7 +445,11 @@ class _Builder:
             target = "".join(self.render(p) for p in prep.children).strip()
             self.review("judgement")
             return lead + f"{target} did not stand out"
-        if obj is not None and verb.pos_ == "VERB" and verb.lemma_ not in {"cause", "have", "get", "make", "do"}:
+        if (
+            obj is not None
+            and verb.pos_ == "VERB"
+            and verb.lemma_ not in {"cause", "have", "get", "make", "do"} | _LOADED_VERBS
+        ):
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top)
         return None
 
@@ -450,6 +532,7 @@ class _Builder:
         if (
             subject.lower_ in _PRONOUNS - {"i", "we", "you", "he", "she"}
             or dropped
+            or lead.strip()
             or neg
             or subject.dep_ != "nsubj"
             or subject.head.i != verb.i
@@ -490,6 +573,21 @@ class _Builder:
         if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT:
             return None  # the passive would strand it after the participle
         return span
+
+    def _fault_clause(self, root: Token) -> str | None:
+        """ "It was Ana's fault that the rollback took an hour." -> "The rollback took an hour."."""
+        if root.lemma_ != "be":
+            return None
+        fault = next((c for c in root.children if c.dep_ == "attr" and c.lemma_ in _FAULT_NOUNS), None)
+        if fault is None or not any(self.is_person(t) for t in fault.subtree):
+            return None
+        for clause in [*root.children, *fault.children]:
+            if clause.dep_ in {"ccomp", "acl", "relcl", "advcl"} and clause.pos_ in {"VERB", "AUX"}:
+                if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+                    self.review("judgement")
+                    text = "".join(self.child(c) for c in clause.lefts if c.dep_ != "mark")
+                    return text + clause.text_with_ws + "".join(self.child(c) for c in clause.rights)
+        return None
 
     def _judged_state(self, root: Token) -> str | None:
         """ "bro was clearly half asleep when he approved PR #5521" -> "PR #5521 was approved": the judgement
@@ -559,6 +657,18 @@ class _Builder:
                 self.review("punitive")
                 return lead + f"add an automated {self._check_word(verb)} for " + self._plain(token)
         return None
+
+    def _imperative_punitive(self, verb: Token) -> bool:
+        """ "Please pay more attention to X", "Be more careful when ...": an order to people, no subject."""
+        if verb.tag_ != "VB" or any(c.dep_ in _SUBJECTS for c in verb.children) or verb.i > 2:
+            return False
+        if verb.lemma_ == "pay":
+            return any(c.lower_ == "attention" for c in verb.children)
+        if verb.lemma_ == "be":
+            return any(
+                c.dep_ == "acomp" and c.lower_ in {"careful", "vigilant", "mindful", "cautious"} for c in verb.children
+            )
+        return verb.lemma_ in {"double-check", "remember"}
 
     def _check_word(self, verb: Token) -> str:
         """ "double-check" when the item asked a person to double-check (the word is kept), else "check"."""

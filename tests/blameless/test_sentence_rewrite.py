@@ -82,6 +82,29 @@ def test_grammar_rewrites_of_the_new_shapes(sentence: str, expected: str) -> Non
     assert lint_text(rewrite.text) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Yet another masterpiece from the storage team: 4 pages in 3 nights.", "4 pages in 3 nights."),
+        ("It was Ana's fault that the rollback took an hour.", "The rollback took an hour."),
+        ("The deploy failed because Nina was not paying attention.", "The deploy failed."),
+        (
+            "Please pay more attention to the disk alerts on db-7.",
+            "Add an automated check for the disk alerts on db-7.",
+        ),
+    ],
+)
+def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+
+
+def test_a_question_is_never_turned_into_a_statement() -> None:
+    rewrite = rewrite_sentence("Did you even run this locally before pushing?")
+    assert rewrite is None or rewrite.text.endswith("?")
+
+
 def test_no_rewrite_rather_than_a_garbled_one() -> None:
     # the object is a list with an aside: moving it would garble the sentence and change who did what
     sentence = (
