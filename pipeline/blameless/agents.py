@@ -180,6 +180,12 @@ def _named_by_who(tokens: list[re.Match[str]], index: int) -> bool:
     return word[:1].isupper() and word.isalpha() and (rest[:1] == ["who"] or rest == [",", "who"])
 
 
+def _block_mentions_people(masked: str, end: int, roster: Roster) -> bool:
+    """Whether the paragraph before `end` (at most 400 characters back) names a person, a role or a team."""
+    start = max(masked.rfind("\x03", 0, end) + 1, end - 400)
+    return _mentions_people(_tokens(masked[start:end]), roster)
+
+
 def _mentions_people(tokens: list[re.Match[str]], roster: Roster) -> bool:
     """Whether the words before a "they" name a person, a role or a team (so "they" most likely means them)."""
     for i, token in enumerate(tokens):
@@ -217,6 +223,8 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
         return None
     index = len(tokens) - 1
     found = _person_at(tokens, index, roster, allow_we)
+    if found is None and tokens[index].group(0) in _THEY and _block_mentions_people(masked, window_start + cut, roster):
+        found = index  # "They did not request a review ...": "they" are the people the paragraph named
     if found is None and tokens[index].group(0).lower() in _ARTIFACTS:
         for back in (1, 2):
             k = index - back
@@ -239,8 +247,8 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
 _COORDINATORS = frozenset({"and", "but", "then"})
 # Verbs that take a clause without "that": "Dave said the deploy went out and took down X" is not Dave's.
 _REPORTING = frozenset(
-    "said says say thought thinks think noticed saw sees reported reports mentioned told wrote confirmed "
-    "believed assumed found realized realised knew heard suspected guessed figured claimed".split()
+    "said says say thought thinks think reported reports mentioned told wrote confirmed "
+    "believed assumed realized realised knew suspected guessed figured claimed".split()
 )
 _OPENER_MARKS = frozenset(",0123456789")  # a bare role phrase may follow a comma or a timestamp
 _ON_DUTY = frozenset({"duty", "call", "shift"})
@@ -248,7 +256,8 @@ _ON_DUTY = frozenset({"duty", "call", "shift"})
 _ROLE_POSTMODIFIER = re.compile(
     r"\b((?:person|engineer|developer|operator|admin|sre|on-call|reviewer|author|owner|responder|employee|"
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
-    r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+involved[ \t]*\Z",
+    r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
+    r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z",
     re.I,
 )
 
