@@ -426,12 +426,14 @@ class _Builder:
             and (verb.tag_ in {"VB", "VBZ", "VBP"} or verb.tag_ == "VBN" and subject.dep_ == "nsubjpass")
         ):
             return self._punitive(verb, lead)
-        negated_past = neg and not modals and any(a.lemma_ == "do" for a in aux) and obj is not None
+        attention = verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children)
+        negated_past = neg and not modals and any(a.lemma_ == "do" for a in aux) and obj is not None and not attention
         if negated_past and not counterfactual and subject.lower_ != "nobody":
             counterfactual, neg = True, False  # "Sven didn't check X" -> "nothing in the process required checking X"
         if counterfactual or verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
             target = xcomp if verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} else verb
-            if target is None or counterfactual and neg:
+            negated = neg or any(t.dep_ == "neg" and t.head.i != verb.i for c in verb.lefts for t in c.subtree)
+            if target is None or counterfactual and negated or target.lemma_ in {"have", "be", "get"}:
                 return None  # "should not have deployed": the opposite claim; no faithful rewrite
             gerund = self._gerund(target, skip | ({verb.i} if target is not verb else set()))
             if gerund is None:
