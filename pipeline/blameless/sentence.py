@@ -63,6 +63,7 @@ _LABEL = re.compile(
     re.I,
 )
 _PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".split())
+_POSSESSIVE_PRONOUNS = frozenset("his her their your my".split())
 # A one- or two-word chat interjection ending in a full stop before the sentence proper ("welp. ", "ugh, ok. ").
 _INTERJECTION = re.compile(r"\s*[a-z]{2,8}(?:,? [a-z]{2,8})?[.!]+\s+(?=\S)")
 _ROLES = frozenset(
@@ -158,6 +159,8 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
         head, tail = sentence[: split.start()], sentence[split.end() :].strip()
         if len(tail.split()) < 3 or len(head.split()) > _MAX_VERDICT_WORDS or _still_clean(head, people):
             continue  # a long head holds more than a verdict: dropping it would drop what happened
+        if _SUBORDINATE.match(head):
+            continue  # "If Lena had followed the runbook, the outage would not have happened": a condition
         if any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", tail)):
             continue  # "..., Sven: the retry loop ...": the person is still addressed
         if not _is_clause(tail):
@@ -175,6 +178,9 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
 
 
 _MAX_VERDICT_WORDS = 10
+_SUBORDINATE = re.compile(
+    r"\s*(?:if|unless|had|when|whenever|because|since|although|though|while|once|as|after|before|until)\b", re.I
+)
 
 
 def _names_person(word: str, people: Sequence[str]) -> bool:
@@ -187,8 +193,9 @@ def _is_clause(text: str) -> bool:
     """A whole clause or a counted fact ("3 outages in 2 weeks"), not a dangling phrase."""
     doc = nlp()(text)
     root = next(iter(doc.sents)).root
-    if root.pos_ in {"VERB", "AUX"} and any(c.dep_ in _SUBJECTS | {"expl"} for c in root.children):
-        return True
+    subjects = [c for c in root.children if c.dep_ in _SUBJECTS | {"expl"}]
+    if root.pos_ in {"VERB", "AUX"} and subjects:
+        return all(c.lower_ not in {"who", "which", "that", "whom"} for c in subjects)  # not "who signed off"
     return root.pos_ in {"NOUN", "PROPN"} and any(c.dep_ == "nummod" for c in root.children)
 
 
@@ -315,7 +322,9 @@ class _Builder:
         return "".join(p for p in pieces if p)
 
     def child(self, child: Token) -> str:
-        if child.dep_ == "poss" and self.is_person(child):
+        if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
+            if any(t.lower_ == "own" for t in child.head.subtree):
+                self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
             self.review("possessive")
             return "the "
         if self._blame_reason(child):
@@ -376,6 +385,8 @@ class _Builder:
             lead = "".join(self.child(c) for c in verb.lefts if c.dep_ not in {"aux", "neg", "intj", "advmod"})
             return self._punitive(verb, lead)
         subject = self.person_subject(verb) or inherited
+        if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
+            return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
         if subject is None:
             if top:
                 return self.render(verb)
@@ -534,6 +545,7 @@ class _Builder:
         if (
             subject.lower_ in _PRONOUNS - {"i", "we", "you", "he", "she"}
             or dropped
+            or any(c.dep_ not in {"det", "compound", "punct"} for c in subject.children)  # "Dave, who ran X,"
             or lead.strip()
             or neg
             or subject.dep_ != "nsubj"
@@ -693,8 +705,8 @@ class _Builder:
             subject = self.person_subject(verb)
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
-            if subject is None or obj is None or not (subject.lower_ == "who" or why):
-                continue
+            if subject is None or obj is None or not (subject.lower_ == "who" or why) or verb.dep_ == "relcl":
+                continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
             span = self._object_span(verb)
             if participle is None or span is None:

@@ -100,6 +100,25 @@ def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str)
     assert rewrite.text == expected
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If Lena had followed the runbook, the outage would not have happened.",  # a condition is not a verdict
+        "The outage is on Grace, who approved the PR.",  # a relative clause is neither a question nor a passive
+        "The blame lies with the QA team, who signed off.",
+        "Mateo approved his own PR.",  # "the own PR" would not read
+    ],
+)
+def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None, rewrite
+
+
+def test_a_passive_that_drops_more_than_the_person_is_review() -> None:
+    rewrite = rewrite_sentence("Dave, who ran the migration, broke checkout.")
+    assert rewrite is not None and rewrite.safety == REVIEW
+
+
 def test_a_question_is_never_turned_into_a_statement() -> None:
     rewrite = rewrite_sentence("Did you even run this locally before pushing?")
     assert rewrite is None or rewrite.text.endswith("?")
