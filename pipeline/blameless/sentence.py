@@ -330,6 +330,10 @@ class _Builder:
         if self._blame_reason(child):
             self.review("judgement")
             return ""
+        if child.dep_ in {"prep", "agent"} and child.lower_ == "by" and child.head.pos_ in {"NOUN", "PROPN"}:
+            if any(t.dep_ == "pobj" and self.is_person(t) for t in child.children):
+                self.review("possessive")  # "a careless config edit by Sam" -> "a config edit"
+                return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
             self._dropped(child)
             return ""
@@ -387,16 +391,7 @@ class _Builder:
         subject = self.person_subject(verb) or inherited
         if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
             return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
-        if subject is None:
-            if top:
-                return self.render(verb)
-            return None
         children = list(verb.children)
-        aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
-        neg = any(c.dep_ == "neg" for c in children) or subject.lower_ == "nobody"
-        obj = next((c for c in children if c.dep_ == "dobj"), None)
-        xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
-        modals = {a.lower_ for a in aux if a.tag_ == "MD"}
         condition = next(
             (
                 c
@@ -407,6 +402,13 @@ class _Builder:
             ),
             None,
         )
+        if subject is None and (condition is None or not top):
+            return self.render(verb) if top else None
+        aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
+        neg = subject is not None and (any(c.dep_ == "neg" for c in children) or subject.lower_ == "nobody")
+        obj = next((c for c in children if c.dep_ == "dobj"), None)
+        xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
+        modals = {a.lower_ for a in aux if a.tag_ == "MD"}
         if condition is not None and top:
             gerund = self._gerund(
                 condition,
@@ -438,7 +440,9 @@ class _Builder:
         ):
             return self._punitive(verb, lead)
         attention = verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children)
-        negated_past = neg and not modals and any(a.lemma_ == "do" for a in aux) and obj is not None and not attention
+        negated_past = (
+            neg and not modals and any(a.lemma_ == "do" for a in aux) and verb.pos_ == "VERB" and not attention
+        )
         if negated_past and not counterfactual and subject.lower_ != "nobody":
             counterfactual, neg = True, False  # "Sven didn't check X" -> "nothing in the process required checking X"
         if counterfactual or verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
@@ -461,7 +465,7 @@ class _Builder:
         if (
             obj is not None
             and verb.pos_ == "VERB"
-            and verb.lemma_ not in {"cause", "have", "get", "make", "do"} | _LOADED_VERBS
+            and verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS
         ):
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top)
         return None
@@ -579,7 +583,9 @@ class _Builder:
             else:
                 break
         span = self.doc[first : last + 1]
-        if first < verb.i or any(t.text in {",", ";", ":", "(", ")"} for t in span):
+        opened = sum(t.text == "(" for t in span)
+        balanced = opened == sum(t.text == ")" for t in span) and opened <= 1
+        if first < verb.i or any(t.text in {",", ";", ":"} for t in span) or not balanced:
             return None  # a list or an aside inside the object: the passive would garble it
         if any(t.head.i == verb.i and t.dep_ not in {"dobj", "punct"} | _STUCK_TO_OBJECT for t in span):
             return None
@@ -610,7 +616,9 @@ class _Builder:
         if person is None:
             return None
         judged_verb = root.lemma_ in _JUDGED_VERBS and not any(c.dep_ == "dobj" for c in root.children)
-        if not judged_verb and (root.lemma_ != "be" or not any(c.dep_ in {"acomp", "attr"} for c in root.children)):
+        if not judged_verb and (
+            root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
+        ):
             return None
         for clause in root.children:
             if clause.dep_ not in {"advcl", "conj"} or clause.pos_ != "VERB":
