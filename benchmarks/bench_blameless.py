@@ -4,7 +4,9 @@
 
 Speed: every Markdown file of ../shared/corpus/postmortems concatenated (about 1 MB) is checked once per
 round by each tool as a command-line user runs it (`postmortem check`, `alex`, `proselint check`); the
-best wall time counts. Ours is also timed on a one-line file: its start-up. alex is installed with npm
+best wall time counts. Ours is also timed on a one-line file (its start-up), and on a file where every
+sentence is flagged (the rules' own positive examples), with and without `--diff`, which parses each
+flagged sentence with spaCy to rewrite it: the parser's cost made visible. alex is installed with npm
 into benchmarks/.alex (git-ignored) on first use.
 Quality: every sentence of evals/blameless/labelled.yaml goes into one Markdown file, one paragraph each;
 a sentence counts as flagged when a tool reports anything on its line.
@@ -25,7 +27,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "postmortems"
+# ../shared/corpus beside the checkout, or beside a folder of worktrees (/work/wt/NAME -> /work/shared)
+CORPUS = next(
+    (p / "shared" / "corpus" / "postmortems" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()),
+    ROOT.parent / "shared" / "corpus" / "postmortems",
+)
 ALEX_DIR = ROOT / "benchmarks" / ".alex"
 ALEX = ALEX_DIR / "node_modules" / ".bin" / "alex"
 sys.path.insert(0, str(ROOT))
@@ -113,6 +119,13 @@ def flagged_lines(tool: str, argv: list[str]) -> set[int]:
     return {int(m.group(1)) for m in re.finditer(r"^[^:\n]+:(\d+):\d+: ", run.stdout, re.M)}
 
 
+def all_flagged_sentences() -> list[str]:
+    """Every positive example of the bundled rules (each is flagged: tests/blameless/test_rule_examples.py)."""
+    from pipeline.blameless.rules import load_rules
+
+    return [text for compiled in load_rules().rules for text in compiled.rule.examples.positive]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="Rounds (one run of each tool); the best time counts.")
@@ -144,6 +157,15 @@ def main() -> None:
             )
             print(f"  {name:17} wall {their_wall:6.2f} s  cpu {their_cpu:6.2f} s{ratio}")
         print(f"  of which start-up (a one-line file): wall {start_wall:.2f} s, cpu {start_cpu:.2f} s")
+
+        flagged = Path(tmp) / "flagged.md"
+        sentences = all_flagged_sentences()
+        flagged.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
+        every = {name: make(flagged) for name, make in tools.items()}
+        every["postmortem check --diff"] = [*ours(), "check", "--diff", str(flagged)]
+        print(f"a file where every sentence is flagged ({len(sentences)} sentences, {flagged.stat().st_size} bytes):")
+        for name, (their_wall, their_cpu) in best_times(every, args.repeat).items():
+            print(f"  {name:23} wall {their_wall:6.2f} s  cpu {their_cpu:6.2f} s")
 
         run_eval = _run_eval()
         data = run_eval.load_labelled()

@@ -41,6 +41,9 @@ _FACT = re.compile(
     r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b[A-Z][a-z]+[A-Z]\w*\b"
 )
 
+# Hyphenated words for people's roles match the system-name shape but name the person a rewrite removes.
+_ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
+
 
 @dataclass
 class Item:
@@ -81,7 +84,8 @@ def load_items() -> list[Item]:
 
 
 def facts_of(text: str) -> set[str]:
-    return {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(text)}
+    found = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(text)}
+    return found - _ROLE_WORDS
 
 
 def facts_kept(original: str, rewrite: str) -> bool:

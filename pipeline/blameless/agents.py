@@ -16,7 +16,7 @@ _BOUNDARY = re.compile(r"[\x03.!?;:()\[\]]")
 _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
-    "badly royally seriously".split()
+    "badly royally seriously kinda sorta basically literally".split()
 )
 _PRONOUNS = frozenset(
     {
@@ -45,7 +45,15 @@ _DETERMINERS = frozenset("the a an our their this that one another his her my yo
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
-    "consultant committer maintainer approver tester hire newcomer joiner".split()
+    "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
+    "sysadmin coworker colleague teammate".split()
+)
+# "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
+_MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
+# Words that may stand between a clause start and a bare role noun: "tired admin", "new guy", "CP team member".
+_ROLE_MODIFIERS = frozenset(
+    "new junior senior tired exhausted sleepy distracted same other our their poor lone former "
+    "responsible assigned primary secondary backup".split()
 )
 _TEAM_NAMES = frozenset({"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT"})
 _ARTIFACTS = frozenset(
@@ -95,18 +103,32 @@ def _role(word: str, previous: str = "") -> bool:
     lowered = word.lower()
     if lowered in ("manager", "managers"):
         return previous.lower() in _PERSON_MANAGERS
+    if lowered in ("member", "members"):
+        return previous.lower() in _MEMBER_OF
     return lowered in _ROLES or (lowered.endswith("s") and lowered[:-1] in _ROLES)
 
 
 def _role_phrase_start(tokens: list[re.Match[str]], index: int) -> int | None:
-    """Index of the determiner before a role noun at `index` (up to two words between), or None."""
+    """Index of the determiner before a role noun at `index` (up to two words between), or None.
+
+    A bare role phrase that opens its clause counts too ("02:13 on-call missed", "welp. new guy ran",
+    "..., tired admin deleted"): nothing but modifiers and group words between the clause start and it."""
     for back in range(1, 4):
         k = index - back
         if k < 0 or not tokens[k].group(0)[0].isalpha():
-            return None
-        if tokens[k].group(0).lower() in _DETERMINERS:
-            return k
+            return k + 1 if _bare_role_opener(tokens, k + 1, index) else None
+        if tokens[k].group(0).lower() in _DETERMINERS or tokens[k].group(0).endswith(("'s", "’s")):
+            return k  # "the on-call engineer", "Knight's personnel"
     return None
+
+
+def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bool:
+    """Whether tokens[start:index] are only modifiers of the role noun at `index` and the phrase opens a clause
+    (at the window start, or after a number, comma or other non-word token)."""
+    if start > 0 and (tokens[start - 1].group(0)[0].isalpha() or tokens[start - 1].group(0) not in _OPENER_MARKS):
+        return False
+    between = [t.group(0) for t in tokens[start:index]]
+    return all(w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() for w in between)
 
 
 def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we: bool) -> int | None:
@@ -117,7 +139,8 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
         return index
     if word in _THEY and _mentions_people(tokens[:index], roster):
         return index  # "Rosa's team wrote that job, they should have tested it": "they" are those people
-    if roster.is_person_name(base):
+    previous = tokens[index - 1].group(0) if index > 0 else ""
+    if roster.is_person_name(base) or (previous.lower() not in _DETERMINERS and _lowercase_first_name(base, roster)):
         start = index
         while (
             start > 0 and roster.is_person_name(tokens[start - 1].group(0)) and tokens[start - 1].group(0)[:1].isupper()
@@ -136,6 +159,33 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     return None
 
 
+# Lower-cased first names that are also ordinary words or tool names stay words in chat ("hugo", "julia").
+_LOWERCASE_NOT_NAMES = frozenset("hugo julia mason logan jordan taylor kelly casey chef sage bruno nova".split())
+
+
+def _lowercase_first_name(word: str, roster: Roster) -> bool:
+    """A first name typed in lower case, as chat does ("tbh paul just needs to ..."); four letters or more."""
+    return (
+        len(word) >= 4
+        and word.islower()
+        and word not in _LOWERCASE_NOT_NAMES
+        and roster.is_person_name(word.capitalize())
+    )
+
+
+def _named_by_who(tokens: list[re.Match[str]], index: int) -> bool:
+    """A capitalized word that a "who" clause describes is a person: "on Grace, who approved the PR"."""
+    word = tokens[index].group(0)
+    rest = [t.group(0).lower() for t in tokens[index + 1 : index + 3]]
+    return word[:1].isupper() and word.isalpha() and (rest[:1] == ["who"] or rest == [",", "who"])
+
+
+def _block_mentions_people(masked: str, end: int, roster: Roster) -> bool:
+    """Whether the paragraph before `end` (at most 400 characters back) names a person, a role or a team."""
+    start = max(masked.rfind("\x03", 0, end) + 1, end - 400)
+    return _mentions_people(_tokens(masked[start:end]), roster)
+
+
 def _mentions_people(tokens: list[re.Match[str]], roster: Roster) -> bool:
     """Whether the words before a "they" name a person, a role or a team (so "they" most likely means them)."""
     for i, token in enumerate(tokens):
@@ -151,19 +201,30 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     window_start = max(0, start - 120)
     window = masked[window_start:start]
     cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
-    tokens = _tokens(window[cut:])
+    modified = _ROLE_POSTMODIFIER.search(window, cut)
+    tokens = _tokens(window[cut : modified.end(modified.lastindex or 1)] if modified else window[cut:])
     skipped = 0
     while tokens and skipped < 2 and tokens[-1].group(0).lower() in _FILLERS:
         tokens.pop()
         skipped += 1
-    if len(tokens) > 1 and (tokens[-1].group(0) == "," or tokens[-1].group(0).isdigit()):
-        # "Dave, who merged it, broke checkout"; "whoever pushed #2291 forgot to ..."
-        found = _relative_subject(tokens, len(tokens) - 2, roster)
+    if tokens and tokens[-1].group(0).lower() in _COORDINATORS:
+        # "Dave deployed build 7781 and took down auth-gateway": the subject of the first predicate
+        found = _clause_subject(tokens[:-1], roster, allow_we)
         return None if found is None else window_start + cut + tokens[found].start()
+    if len(tokens) > 1 and (tokens[-1].group(0) == "," or tokens[-1].group(0).isdigit()):
+        # "Dave, who merged it, broke checkout"; "whoever pushed #2291 forgot to ..."; "Sven, visibly tired, ran"
+        found = _relative_subject(tokens, len(tokens) - 2, roster)
+        if found is None and tokens[-1].group(0) == ",":
+            found = _appositive_subject(tokens, roster)
+        return None if found is None else window_start + cut + tokens[found].start()
+    if len(tokens) > 2 and tokens[-1].group(0).lower() in _ON_DUTY and tokens[-2].group(0).lower() == "on":
+        del tokens[-2:]  # "the SRE on duty misconfigured ..."
     if not tokens or not tokens[-1].group(0)[0].isalpha():
         return None
     index = len(tokens) - 1
     found = _person_at(tokens, index, roster, allow_we)
+    if found is None and tokens[index].group(0) in _THEY and _block_mentions_people(masked, window_start + cut, roster):
+        found = index  # "They did not request a review ...": "they" are the people the paragraph named
     if found is None and tokens[index].group(0).lower() in _ARTIFACTS:
         for back in (1, 2):
             k = index - back
@@ -181,6 +242,67 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     if found is None:
         return None
     return window_start + cut + tokens[found].start()
+
+
+_COORDINATORS = frozenset({"and", "but", "then"})
+# Verbs that take a clause without "that": "Dave said the deploy went out and took down X" is not Dave's.
+_REPORTING = frozenset(
+    "said says say thought thinks think reported reports mentioned told wrote confirmed "
+    "believed assumed realized realised knew suspected guessed figured claimed".split()
+)
+_OPENER_MARKS = frozenset(",0123456789")  # a bare role phrase may follow a comma or a timestamp
+_ON_DUTY = frozenset({"duty", "call", "shift"})
+# A role noun with a phrase after it, right before the predicate: "the person responsible for the deploy".
+_ROLE_POSTMODIFIER = re.compile(
+    r"\b((?:person|engineer|developer|operator|admin|sre|on-call|reviewer|author|owner|responder|employee|"
+    r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
+    r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
+    r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z",
+    re.I,
+)
+
+
+def _clause_subject(tokens: list[re.Match[str]], roster: Roster, allow_we: bool) -> int | None:
+    """The person opening a clause whose first predicate comes before a coordinator, or None.
+
+    The subject is the first word phrase of the window (after a timestamp or list label); no other clause may
+    open between it and the coordinator, so "Dave said the deploy failed and took down X" is not his."""
+    first = next((i for i, t in enumerate(tokens) if t.group(0)[0].isalpha()), None)
+    if first is None:
+        return None
+    if any(t.group(0).lower() in _CLAUSE_OPENERS or t.group(0).lower() in _REPORTING for t in tokens[first:]):
+        return None
+    for index in range(first, min(len(tokens), first + 4)):
+        word = tokens[index].group(0)
+        if not word[0].isalpha():
+            return None
+        if _person_at(tokens, index, roster, allow_we) == first:
+            return first
+    return None
+
+
+def _appositive_subject(tokens: list[re.Match[str]], roster: Roster) -> int | None:
+    """ "Sven, visibly exhausted, ran ...": a person, then up to four words between commas, then the predicate;
+    or "Sven, ..." right before a predicate that judges him."""
+    end = len(tokens) - 1  # the comma before the predicate
+    if end >= 1 and tokens[end - 1].group(0)[0].isalpha():
+        found = _person_at(tokens, end - 1, roster, allow_we=False)
+        if found is not None:
+            return found
+    for k in range(end - 1, max(-1, end - 10), -1):
+        if tokens[k].group(0) == ",":
+            inserted = tokens[k + 1 : end]
+            if k >= 1 and inserted and all(t.group(0)[0].isalpha() for t in inserted):
+                openers = [t.group(0).lower() in _CLAUSE_OPENERS for t in inserted]
+                adverbial = inserted[0].group(0).lower() in _ADVERBIAL_OPENERS
+                if not any(openers[1:]) and (adverbial or not openers[0]):
+                    return _person_at(tokens, k - 1, roster, allow_we=False)
+            return None
+    return None
+
+
+# An inserted phrase may open with one of these: "An S3 team member, while debugging X, removed ..."
+_ADVERBIAL_OPENERS = frozenset("while when after before during despite".split())
 
 
 def _is_finite_verb(word: str) -> bool:
@@ -232,7 +354,7 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
         if not word[0].isalpha():
             return None
         start = _person_at(tokens, index, roster, allow_we=False)
-        if start == 0:
+        if start == 0 or (index == 0 and _named_by_who(tokens, index)):
             return end + tokens[index].end()
         if index == 0 and word.lower() not in _DETERMINERS:
             return None

@@ -307,6 +307,8 @@ def _candidate(
             person = subject_before(doc.masked, start, roster, spec.we)
             if person is None:
                 return None
+            if pattern.opener is not None and not pattern.opener.search(lowered, max(0, person - 30), person):
+                return None
             start = person
         else:
             person = subject_after(doc.masked, end, roster)

@@ -21,6 +21,8 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _THEMATIC = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _LIST = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
+# Metadata fields written as a line of their own ("Keywords: ...", "Tags: ..."): labels, not prose.
+_METADATA = re.compile(r"(?:keywords?|tags?|labels?|categor(?:y|ies)|topics?|components?)[ \t]*:", re.I)
 _QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 _HTML_BLOCK = re.compile(
@@ -200,7 +202,8 @@ def segment(
         line = shown = views[i]
         kind = "para"
         if fence is None and line[:1].isalpha() and "|" not in line:
-            pass  # the common case: a prose line starting with a letter is a paragraph line
+            if ":" in line[:16] and _METADATA.match(line):
+                kind = "hidden"  # "keywords: outage, human error": a field, not a sentence anyone wrote
         elif fence is not None:
             kind = "hidden"
             if line.strip().startswith(fence) and set(line.strip()) <= {fence[0]}:

@@ -33,6 +33,7 @@ class PatternSpec(Strict):
     subject: Literal["before", "after"] = "before"
     we: bool = False
     near: str | None = None
+    opener: str | None = None
     level: Level | None = None
     skip_in: list[Context] = Field(default_factory=list)
     fix: str | None = None
@@ -93,6 +94,7 @@ class CompiledPattern:
     word_start: bool
     sentence_start: bool
     near: re.Pattern[str] | None
+    opener: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,10 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
                 )
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
-            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near))
+            opener = (
+                _compile(f"(?:{spec.opener})\\s*\\Z", parsed.vocab, path, text, loc, rule.id) if spec.opener else None
+            )
+            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near, opener))
         exceptions = None
         if rule.exceptions:
             joined = "|".join(f"(?:{e})" for e in rule.exceptions)

