@@ -54,8 +54,13 @@ class ClassifierSettings(Strict):
     """pipeline/data/classifier.yaml."""
 
     confidence_threshold: float = Field(gt=0, le=1)
+    class_thresholds: dict[MessageClass, float] = Field(default_factory=dict)
     features: FeatureSettings
     imperative_words: list[str]
+
+    def threshold(self, label: str) -> float:
+        """The confidence a reading of class `label` needs: its own threshold, else the common one."""
+        return self.class_thresholds.get(label, self.confidence_threshold)
 
 
 @lru_cache(maxsize=1)
@@ -231,11 +236,11 @@ def load_model() -> ClassifierModel:
 
 def classify(messages: Sequence[ChatMessage]) -> list[Classification]:
     """One Classification per message, in order: the likeliest class, its probability, the runner-up, and
-    whether the probability reaches the confidence threshold of classifier.yaml."""
+    whether the probability reaches the class's confidence threshold in classifier.yaml."""
     if not messages:
         return []
     model = load_model()
-    threshold = classifier_settings().confidence_threshold
+    settings = classifier_settings()
     patterns = signal_patterns()
     probabilities = model.probabilities(message_features(m, patterns) for m in messages)
     order = probabilities.argsort(axis=1)
@@ -249,7 +254,7 @@ def classify(messages: Sequence[ChatMessage]) -> list[Classification]:
                 confidence=round(float(row[best]), 4),
                 runner_up=model.classes[second],
                 runner_up_confidence=round(float(row[second]), 4),
-                confident=bool(row[best] >= threshold),
+                confident=bool(row[best] >= settings.threshold(model.classes[best])),
             )
         )
     return readings

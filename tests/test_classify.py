@@ -67,12 +67,12 @@ def test_harder_messages_have_the_expected_class_first_or_second(text, expected)
 def test_one_reading_per_message_in_order_with_consistent_confidence():
     messages = chat("ack", "rolling back the deploy now", "we should add a canary stage", "is the status page updated?")
     readings = classify(messages)
-    threshold = classifier_settings().confidence_threshold
+    settings = classifier_settings()
     assert [r.message_id for r in readings] == ["C1", "C2", "C3", "C4"]
     for reading in readings:
         assert 0 < reading.runner_up_confidence <= reading.confidence <= 1
         assert reading.runner_up != reading.label
-        assert reading.confident == (reading.confidence >= threshold)
+        assert reading.confident == (reading.confidence >= settings.threshold(reading.label))
 
 
 def test_no_messages_no_readings():
