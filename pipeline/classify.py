@@ -18,7 +18,7 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
 from pydantic import Field
 
@@ -43,6 +43,9 @@ FIRST_PERSON_RE = re.compile(r"^\s*(?:i|i'm|i'll|i've|we|we're|we'll|let's)\b", 
 FIRST_WORD_RE = re.compile(r"[a-z][a-z'-]*")
 
 
+Threshold = Annotated[float, Field(gt=0, le=1)]
+
+
 class FeatureSettings(Strict):
     hash_bits: int = Field(ge=8, le=20)
     word_ngrams: tuple[int, int]
@@ -53,14 +56,19 @@ class FeatureSettings(Strict):
 class ClassifierSettings(Strict):
     """pipeline/data/classifier.yaml."""
 
-    confidence_threshold: float = Field(gt=0, le=1)
-    class_thresholds: dict[MessageClass, float] = Field(default_factory=dict)
+    confidence_threshold: Threshold
+    class_thresholds: dict[MessageClass, Threshold] = Field(default_factory=dict)
     features: FeatureSettings
     imperative_words: list[str]
 
     def threshold(self, label: str) -> float:
         """The confidence a reading of class `label` needs: its own threshold, else the common one."""
         return self.class_thresholds.get(label, self.confidence_threshold)
+
+    def is_confident(self, label: str, probability: float) -> bool:
+        """Whether a reading may be drafted from; a threshold of 1.0 means never (not even at a rounded 1.0)."""
+        needed = self.threshold(label)
+        return needed < 1.0 and probability >= needed
 
 
 @lru_cache(maxsize=1)
@@ -254,7 +262,7 @@ def classify(messages: Sequence[ChatMessage]) -> list[Classification]:
                 confidence=round(float(row[best]), 4),
                 runner_up=model.classes[second],
                 runner_up_confidence=round(float(row[second]), 4),
-                confident=bool(row[best] >= settings.threshold(model.classes[best])),
+                confident=settings.is_confident(model.classes[best], float(row[best])),
             )
         )
     return readings

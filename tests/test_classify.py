@@ -72,7 +72,15 @@ def test_one_reading_per_message_in_order_with_consistent_confidence():
     for reading in readings:
         assert 0 < reading.runner_up_confidence <= reading.confidence <= 1
         assert reading.runner_up != reading.label
-        assert reading.confident == (reading.confidence >= settings.threshold(reading.label))
+        assert reading.confident == settings.is_confident(reading.label, reading.confidence)
+        assert reading.confident <= (reading.confidence >= settings.threshold(reading.label))
+
+
+def test_a_class_whose_threshold_is_one_is_never_confident():
+    settings = classifier_settings()
+    never = [name for name in CLASSES if settings.threshold(name) == 1.0]
+    assert never, "classifier.yaml marks the classes no threshold made precise on dev with 1.0"
+    assert not any(settings.is_confident(name, 1.0) for name in never)
 
 
 def test_no_messages_no_readings():

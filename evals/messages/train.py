@@ -209,8 +209,9 @@ def cross_validated(examples: list[Example], featured: list) -> np.ndarray:
 def confident(probabilities: np.ndarray) -> np.ndarray:
     """Which predictions reach their class's threshold in classifier.yaml (what `classify` calls confident)."""
     settings = classifier_settings()
-    needed = np.array([settings.threshold(name) for name in CLASSES])
-    return probabilities.max(axis=1) >= needed[probabilities.argmax(axis=1)]
+    return np.array(
+        [settings.is_confident(CLASSES[k], p) for k, p in zip(probabilities.argmax(axis=1), probabilities.max(axis=1))]
+    )
 
 
 def per_class(gold: np.ndarray, probabilities: np.ndarray) -> dict[str, dict[str, float]]:
@@ -308,7 +309,7 @@ def main() -> int:
         return check(path, dev_figures, len(dev))
     np.savez_compressed(
         path,
-        weights=weights.astype(np.float16),
+        weights=weights.astype(np.float32),
         bias=bias.astype(np.float32),
         classes=np.array(CLASSES),
         named=np.array(named),
