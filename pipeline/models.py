@@ -76,6 +76,35 @@ class ChatLog(Strict):
     )
 
 
+MessageClass = Literal[
+    "hypothesis",
+    "confirmed_cause",
+    "refutation",
+    "mitigation_step",
+    "status_update",
+    "impact_statement",
+    "role_assignment",
+    "decision",
+    "action_proposal",
+    "question",
+    "noise",
+]
+"""What one chat message does for the incident record (evals/messages/README.md defines each class)."""
+
+
+class Classification(Strict):
+    """The message classifier's reading of one chat message (pipeline/classify.py)."""
+
+    message_id: str = Field(description="The ChatMessage's evidence ID (C<n>).")
+    label: MessageClass
+    confidence: float = Field(description="The model's probability for `label`, 0..1.")
+    runner_up: MessageClass
+    runner_up_confidence: float
+    confident: bool = Field(
+        description="confidence reached the threshold in pipeline/data/classifier.yaml: safe to draft from."
+    )
+
+
 # ---------------------------------------------------------------- incident
 
 
