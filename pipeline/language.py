@@ -1,8 +1,8 @@
 """Which texts are not English, so the blameless check (English rules) can say it did not read them.
 
 py3langid classifies a text in well under a millisecond but costs about 0.2 s to load, so it is loaded
-only when a text gives a reason: a non-ASCII letter, or ASCII words that read as another language (a
-small list of common function words in `data/languages.yaml`). Short lines are unsure: an ASCII line
+only when a text gives a reason: a non-ASCII letter among few English function words, or ASCII words
+that read as another language (a small list of common function words in `data/languages.yaml`). Short lines are unsure: an ASCII line
 below MIN_LETTERS letters, or any text below MIN_CONFIDENCE, counts as English (the check runs on it as
 usual). The detector chooses among the languages the yaml lists, which keeps short lines from being
 taken for rare ones.
@@ -35,13 +35,17 @@ def language_of(text: str) -> str:
     """ISO 639-1 code of `text`'s language; "en" when it is English, short or unsure."""
     words = [word.lower() for word in _WORD.findall(text)]
     letters = sum(len(word) for word in words)
-    if letters < (MIN_LETTERS if text.isascii() else 3):
+    ascii_letters = all(word.isascii() for word in words)  # curly quotes, dashes and emoji are not a language
+    if letters < (MIN_LETTERS if ascii_letters else 3):
         return "en"
     english, other = _hints()
-    if text.isascii():
-        foreign = sum(word in other for word in words)
-        if not foreign or foreign <= sum(word in english for word in words):
-            return "en"
+    foreign = sum(word in other for word in words)
+    native = sum(word in english for word in words)
+    if ascii_letters and (foreign < 2 or foreign <= native):  # one "error" or "de" does not make a language
+        return "en"
+    # a line of English function words with a name like "José" in it needs no detector (loading it costs more)
+    if not ascii_letters and native >= 2 * max(1, foreign):
+        return "en"
     code, confidence = _identifier().classify(text)
     return code if confidence >= MIN_CONFIDENCE else "en"
 
