@@ -42,10 +42,10 @@ WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
 # A token that mixes upper case, lower case and digits over 20+ characters reads as a key the redaction did not
 # know; lowercase hex (commit ids) and placeholders do not match.
-SECRET_LIKE_RE = re.compile(r"(?=[\w$+/=.-]*[A-Z])(?=[\w$+/=.-]*[a-z])(?=[\w$+/=.-]*\d)[\w$+/=.-]{20,}")
+KEY_TOKEN_RE = re.compile(r"[\w$+/=.-]{20,}")
 # In a drafted factor or action even a lowercase token of 16+ letters and digits is left out: such a statement
 # needs no key, hash or id that long to say what to do.
-LONG_TOKEN_RE = re.compile(r"(?=[\w$+/=-]*[a-zA-Z])(?=[\w$+/=-]*\d)[\w$+/=-]{16,}")
+LONG_TOKEN_RE = re.compile(r"[\w$+/=-]{16,}")
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
@@ -101,6 +101,20 @@ STOPWORDS = frozenset(
 )
 
 
+def secret_like(text: str) -> bool:
+    """A run of 20+ key characters mixing upper case, lower case and digits: a key the redaction did not know.
+    Tokens are found first and tested after, so a hostile run of key characters costs linear time."""
+    return any(
+        re.search(r"[A-Z]", token) and re.search(r"[a-z]", token) and re.search(r"\d", token)
+        for token in KEY_TOKEN_RE.findall(text)
+    )
+
+
+def long_token(text: str) -> bool:
+    """A run of 16+ letters and digits (a key, hash or id), tested per token as `secret_like` is."""
+    return any(re.search(r"[a-zA-Z]", token) and re.search(r"\d", token) for token in LONG_TOKEN_RE.findall(text))
+
+
 def utc_clock(moment: datetime | None) -> str:
     return moment.strftime("%H:%M UTC") if moment else "an unrecorded time"
 
@@ -145,7 +159,7 @@ class OfflineEngine:
         a key the redaction did not recognise is never quoted."""
         if item.is_timeline:
             return None
-        if SECRET_LIKE_RE.search(item.text):
+        if secret_like(item.text):
             return "it may hold a credential"
         if signals()["blame_tone"].search(item.text):
             return "its tone may read as blame"
@@ -165,7 +179,7 @@ class OfflineEngine:
             self.names_a_person(text, besides=owners)
             or self.names_someone_else(text, besides=owners)
             or signals()["blame_tone"].search(text)
-            or LONG_TOKEN_RE.search(text)
+            or long_token(text)
         ):
             return None
         return self.clean(text)
@@ -433,7 +447,7 @@ class OfflineEngine:
         )
         if change is not None and not self.refuted(change):
             statement = self.clean(_as_statement(change.text))
-            if statement and not signals()["blame_tone"].search(statement) and not SECRET_LIKE_RE.search(statement):
+            if statement and not signals()["blame_tone"].search(statement) and not secret_like(statement):
                 factors.append(
                     ContributingFactor(
                         statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
