@@ -21,6 +21,8 @@ from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.models import Finding, Level
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pipeline.blameless.config import BlamelessConfig
     from pipeline.blameless.linter import Match
     from pipeline.blameless.rules import RuleSet
@@ -69,6 +71,19 @@ def _read(path: str) -> str:
     if file.is_file() and file.stat().st_size < 4096 and not file.read_bytes().strip():
         return ""
     return read_text(file)
+
+
+def _redacted(finding: Finding, redact: Callable[[str], str]) -> Finding:
+    """The finding with a secret in its text redacted; its file path is the user's own and is kept as given
+    (a file named like a token, `pypi-...md`, must still be findable)."""
+    update: dict[str, object] = {key: redact(getattr(finding, key)) for key in ("message", "match", "suggestion")}
+    if finding.fix is not None:
+        update["fix"] = redact(finding.fix)
+    if finding.rewrite is not None:
+        update["rewrite"] = finding.rewrite.model_copy(
+            update={"original": redact(finding.rewrite.original), "text": redact(finding.rewrite.text)}
+        )
+    return finding.model_copy(update=update)
 
 
 def _note_unchecked_lines(path: str, text: str) -> None:
@@ -279,7 +294,7 @@ def check_command(
 
     from pipeline.redact import redact
 
-    rendered = redact(RENDERERS[fmt.value](findings))
+    rendered = RENDERERS[fmt.value]([_redacted(finding, redact) for finding in findings])
     if diff or (fix and "-" in files):
         sys.stderr.write(rendered)
     else:

@@ -199,3 +199,18 @@ def test_empty_file_is_clean_but_binary_is_an_input_error(tmp_path: Path) -> Non
     binary.write_bytes(b"\x00\x01\x02 not text")
     result = check(str(binary))
     assert result.exit_code == 2 and "looks binary" in result.stderr
+
+
+def test_a_file_named_like_a_token_keeps_its_path_while_a_secret_in_the_finding_is_redacted(tmp_path: Path) -> None:
+    """Output is redacted finding by finding: the user's own file path is never replaced (a corpus file named
+    `pypi-...md` was reported as `[REDACTED:...]`), a key inside the flagged text still is."""
+    name = "pypi-AgEIcHlwaS5vcmcCJDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyAAIqWzMsIjEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyIl0.md"
+    key = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    doc = tmp_path / name
+    doc.write_text(f"# Outage\n\nDave forgot to rotate {key} before it leaked.\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(doc), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)
+    findings = findings if isinstance(findings, list) else findings["findings"]
+    assert findings and all(finding["file"] == str(doc) for finding in findings)
+    assert key not in result.output
