@@ -202,7 +202,10 @@ def segment(
         line = shown = views[i]
         kind = "para"
         if fence is None and line[:1].isalpha() and "|" not in line:
-            if ":" in line[:16] and _METADATA.match(line):
+            if previous == "quote":  # a lazy continuation: the quoted paragraph goes on without ">"
+                kind = "quote"
+                shown = HIDDEN * len(line) if skip_blockquotes else line
+            elif ":" in line[:16] and _METADATA.match(line):
                 kind = "hidden"  # "keywords: outage, human error": a field, not a sentence anyone wrote
         elif fence is not None:
             kind = "hidden"
@@ -246,6 +249,9 @@ def segment(
             shown = " " * m.end() + line[m.end() :]
         elif previous in ("item", "cont") and line[:1] in (" ", "\t"):
             kind = "cont"
+        elif previous == "quote" and line.strip():  # a lazy continuation: the quoted paragraph goes on without ">"
+            kind = "quote"
+            shown = HIDDEN * len(line) if skip_blockquotes else line
         if kind in ("para", "item") and line.find(":", 0, 24) >= 0 and _METADATA.match(line):
             kind = "hidden"
         if kind in ("hidden", "code"):
@@ -296,7 +302,7 @@ def _front_matter_end(lines: list[str]) -> int:
 def _continues(next_line: str, kind: str) -> bool:
     """Is the next line a soft-wrapped continuation of this block?"""
     if next_line[:1].isalpha():  # the common case: no block marker can start with a letter
-        return kind != "quote"
+        return True  # (after a quote, a lazy continuation of the quoted paragraph)
     if not next_line.strip() or _HEADING.match(next_line) or _FENCE.match(next_line):
         return False
     if _LIST.match(next_line) or _TABLE_SEP.match(next_line) or next_line.lstrip().startswith("|"):

@@ -214,3 +214,17 @@ def test_a_file_named_like_a_token_keeps_its_path_while_a_secret_in_the_finding_
     findings = findings if isinstance(findings, list) else findings["findings"]
     assert findings and all(finding["file"] == str(doc) for finding in findings)
     assert key not in result.output
+
+
+def test_a_lazy_continuation_of_a_blockquote_is_quoted_text(tmp_path: Path) -> None:
+    """A quoted chat paragraph that goes on without its own ">" (Markdown's lazy continuation) is still the quote;
+    the same sentence after a blank line is the author's and is checked."""
+    doc = tmp_path / "pm.md"
+    doc.write_text(
+        "# Chat\n\n> alice: deploying now\nDave forgot to renew the cert, classic.\n\nDave forgot to renew the cert.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(doc), "--format", "json"])
+    findings = json.loads(result.stdout)
+    findings = findings if isinstance(findings, list) else findings["findings"]
+    assert [finding["line"] for finding in findings] == [6]
