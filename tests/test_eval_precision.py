@@ -69,3 +69,11 @@ def test_a_refused_bundle_scores_zero_and_is_counted_not_a_crash(tmp_path):
     assert result.refused and result.fact_accuracy == 0.0 and result.factor_precision == 0.0
     assert report.summary["refused"] == 1 and summarize(report.incidents)["junk_rate"] == 0.0
     assert json.loads(report.model_dump_json())["incidents"][0]["refused"] == result.refused
+
+
+def test_a_severity_nobody_stated_matches_a_draft_that_states_none() -> None:
+    """Gold says null or "Not established" when the team stated no severity; a draft with none is then right."""
+    from pipeline.evals.metrics import _norm_sev
+
+    assert _norm_sev(None) == _norm_sev("Not established") == _norm_sev("not recorded") == ""
+    assert _norm_sev("SEV-2") == _norm_sev("sev2") != _norm_sev(None)

@@ -22,7 +22,7 @@ class Gold(Strict):
     hard_cases: list[str] = Field(default_factory=list)
     chat_format: str
     timeline_format: str
-    severity: str
+    severity: str | None = Field(description='The stated severity; null (or "Not established") when none was stated.')
     times: dict[str, datetime | None] = Field(description=f"UTC times of: {', '.join(KEY_TIMES)}.")
     durations: dict[str, int | None] = Field(description=f"Minutes: {', '.join(DURATIONS)}.")
     roles: dict[str, str] = Field(description="Role (IC, OL, CL, Scribe) to the person's full name.")

@@ -300,8 +300,13 @@ def _precision(matches: list[Match], drafted: int) -> float:
     return sum(m.draft is not None for m in matches) / drafted if drafted else 1.0
 
 
+NO_SEVERITY = {"", "notestablished", "notrecorded", "unknown", "none"}
+
+
 def _norm_sev(value: str | None) -> str:
-    return re.sub(r"[^a-z0-9]", "", (value or "").lower())
+    """Severity compared by its letters and digits; every way of saying "none was stated" is the same answer."""
+    key = re.sub(r"[^a-z0-9]", "", (value or "").lower())
+    return "" if key in NO_SEVERITY else key
 
 
 def _same_person(expected: str, produced: str) -> bool:
