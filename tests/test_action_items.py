@@ -116,3 +116,29 @@ def test_an_inline_numbered_list_is_one_row_per_action():
 def test_an_action_that_names_someone_other_than_its_owner_is_left_out():
     items = actions(("Femi Ade", "we should make Dmitri review every consumer change before it ships"))
     assert items == []
+
+
+def test_the_proposal_after_a_scattered_we_should_is_the_action_without_its_lead_in():
+    items = actions(("Rosa Lima", "IMO we should switch the indexer to a deployment with a rolling update"))
+    assert [a.action for a in items] == ["Switch the indexer to a deployment with a rolling update"]
+
+
+def test_a_we_should_the_classifier_does_not_read_as_follow_up_work_is_no_action(monkeypatch):
+    """Only a message the classifier reads as a proposal of follow-up work (first or second choice) yields one."""
+    from pipeline.models import Classification
+
+    def status(self):
+        return {
+            message.id: Classification(
+                message_id=message.id,
+                label="status_update",
+                confidence=0.7,
+                runner_up="noise",
+                runner_up_confidence=0.2,
+                confident=False,
+            )
+            for message in self.incident.chat.messages
+        }
+
+    monkeypatch.setattr(OfflineEngine, "readings", property(status))
+    assert actions(("Femi Ade", "graphs look good, we should be fully recovered in a minute")) == []

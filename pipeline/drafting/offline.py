@@ -22,6 +22,7 @@ from pipeline.models import (
     ActionItem,
     ActionType,
     Claim,
+    Classification,
     Confidence,
     ContributingFactor,
     Draft,
@@ -34,6 +35,7 @@ from pipeline.names import SELF_WORDS
 
 # a name addressed at the start of a sentence ("Marco, please ...", "@sam, can you ...")
 VOCATIVE_RE = re.compile(r"(^|[.!?;:]\s+)@?[A-Za-z][\w.-]*,\s+")
+ACTION_CLASS = "action_proposal"  # the classifier's label for proposed follow-up work
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
 SUMMARY_SENTENCES = 5
@@ -709,6 +711,20 @@ class OfflineEngine:
         return None
 
     @cached_property
+    def readings(self) -> dict[str, Classification]:
+        """The message classifier's reading of each chat message, by evidence ID (pipeline/classify.py)."""
+        from pipeline.classify import classify
+
+        messages = self.incident.chat.messages if self.incident.chat else []
+        return {reading.message_id: reading for reading in classify(messages)}
+
+    def proposes_work(self, message: Evidence) -> bool:
+        """A scattered "we should ..." is an action item only when the classifier reads the message as a proposal
+        of follow-up work, first or second choice ("we should see recovery in a minute" is a status update)."""
+        reading = self.readings.get(message.id)
+        return reading is None or ACTION_CLASS in (reading.label, reading.runner_up)
+
+    @cached_property
     def action_owners(self) -> dict[str, set[str]]:
         """Message ID -> the owners of the drafted action items it is evidence for: "Marco, add a CI check" names
         its owner, which makes it an assignment, not a statement about a person."""
@@ -764,7 +780,7 @@ class OfflineEngine:
                 texts += [(piece, True) for piece in _split_list(rest)] if rest else []
             elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
                 texts.append((numbered, True))
-            elif sig["action_cue"].search(line) and not is_question_text(line):
+            elif sig["action_cue"].search(line) and not is_question_text(line) and self.proposes_work(message):
                 texts.append((line, False))
                 in_list = False
             else:
@@ -799,7 +815,12 @@ class OfflineEngine:
         text = " ".join(re.sub(r"\(\s*\)", " ", text).split())
         text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
         text = sig["action_owner_todo"].sub("", text)
-        text = sig["action_cue"].sub("", text, count=1)
+        cue = sig["action_cue"].search(text)
+        if cue and cue.group().lower().startswith("we "):  # "IMO we should switch it": the proposal is what follows
+            text = text[cue.end() :]
+        else:
+            text = sig["action_cue"].sub("", text, count=1)
+        text = " ".join(text.split())
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
         text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
         if len(text.split()) < 3 or is_question_text(text):
