@@ -31,9 +31,12 @@ pytestmark = [
 ]
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium: pip install -e '.[dev]'")
 
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402 - only once selenium is known
+from selenium.common.exceptions import (  # noqa: E402 - only once selenium is known
+    NoAlertPresentException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 # Without the background-networking switches Chromium keeps calling home, which a closed network refuses.
@@ -85,10 +88,21 @@ def severe_console_errors(browser) -> list[str]:
     return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+def _gone(element) -> bool:
+    """The old page's element is detached: stale, or (while the new page is mid-load) unknown to the inspector."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        return "does not belong to the document" in str(error)
+    return False
+
+
 def click_and_wait_for_reload(browser, element) -> None:
     body = browser.find_element(By.TAG_NAME, "body")
     element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(body))
+    WebDriverWait(browser, 15).until(lambda _: _gone(body))
     WebDriverWait(browser, 15).until(lambda b: b.execute_script("return document.readyState") == "complete")
     status = browser.find_elements(By.ID, "status")
     assert not status or not status[0].text, status[0].text
