@@ -88,3 +88,24 @@ def test_the_draft_does_not_quote_unchecked_chat_and_says_so(tmp_path):
     text = json.dumps(draft, ensure_ascii=False)
     assert "culpa" not in text and "彼のミス" not in text
     assert any("not in English" in note and "es" in note and "ja" in note for note in draft["header_notes"])
+
+
+def test_only_prose_lines_are_asked_about_and_english_never_loads_the_detector() -> None:
+    """Front matter, fenced and indented code and blockquotes are not read by the rules, so their language is
+    not asked; a log line repeating one foreign-looking word ("error") is not a language either."""
+    from pipeline import language
+
+    german = "Der Server ist ausgefallen, weil die Festplatte voll war und niemand es bemerkt hat."
+    text = (
+        "---\nlicense: MIT und Apache\n---\n# Outage\n\n```\n"
+        + german
+        + "\n```\n\n    "
+        + german
+        + "\n\n> "
+        + german
+        + '\n\nOct 10 level=error msg="handler error"\nThe disk filled up at 03:10.\n'
+    )
+    language._identifier.cache_clear()
+    assert language.not_english_lines(text) == []
+    assert language._identifier.cache_info().misses == 0
+    assert language.not_english_lines(text + "\n" + german + "\n") == [len(text.split("\n")) + 1]
