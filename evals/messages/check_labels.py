@@ -11,6 +11,7 @@ from label); source + line exists and is the first line of a message by that aut
 a repository item's text is the start of the message; corpus items carry no text. Corpus items are checked
 only when the corpus is found, otherwise skipped with a note. Standard library + PyYAML only. Exit 1 on errors.
 """
+
 import argparse
 import collections
 import json
@@ -21,8 +22,17 @@ import sys
 import yaml
 
 CLASSES = [
-    "hypothesis", "confirmed_cause", "refutation", "mitigation_step", "status_update", "impact_statement",
-    "role_assignment", "decision", "action_proposal", "question", "noise",
+    "hypothesis",
+    "confirmed_cause",
+    "refutation",
+    "mitigation_step",
+    "status_update",
+    "impact_statement",
+    "role_assignment",
+    "decision",
+    "action_proposal",
+    "question",
+    "noise",
 ]
 REQUIRED = ("split", "source", "line", "author", "label")
 OPTIONAL = ("also", "note", "text")
@@ -94,7 +104,7 @@ def check_text(path, line, text):
         except ValueError:
             return False
     else:
-        hay = squash(" ".join(lines[line - 1:line + 40]))
+        hay = squash(" ".join(lines[line - 1 : line + 40]))
     return probe in hay
 
 
@@ -125,7 +135,7 @@ def check_item(it, corpus, problems, skipped):
         if corpus is None:
             skipped.append(where)
             return
-        path = os.path.join(corpus, src[len("corpus:"):])
+        path = os.path.join(corpus, src[len("corpus:") :])
     else:
         path = os.path.join(REPO, src)
         want = "blind" if src.startswith("evals/incidents/blind/") else "dev"
@@ -147,14 +157,14 @@ def check_item(it, corpus, problems, skipped):
             problems.append(str(e))
             return
         if line not in msgs:
-            problems.append(f"{where}: not the line of a message's \"text\" key")
+            problems.append(f'{where}: not the line of a message\'s "text" key')
             return
         if author not in msgs[line][:2]:
             problems.append(f"{where}: message is by {msgs[line][0] or msgs[line][1]}, not {author}")
     else:
         first = lines[line - 1]
         if PD_STAMP.match(first):  # PagerDuty-style: an event, or a stamp with the author on a following line
-            ok = author in " ".join(lines[line - 1:line + 3]) or author == "PagerDuty"
+            ok = author in " ".join(lines[line - 1 : line + 3]) or author == "PagerDuty"
         else:
             ok = author in first
         if not ok:
@@ -195,8 +205,10 @@ def main():
     also = sum(1 for it in items if isinstance(it, dict) and "also" in it)
     print(f"items with also: {also}; sources: {len({it.get('source') for it in items if isinstance(it, dict)})}")
     if skipped:
-        print(f"note: corpus not found (/work/shared/corpus, ../shared/corpus or --corpus); "
-              f"{len(skipped)} corpus items not checked against their files")
+        print(
+            f"note: corpus not found (/work/shared/corpus, ../shared/corpus or --corpus); "
+            f"{len(skipped)} corpus items not checked against their files"
+        )
     if problems:
         print(f"{len(problems)} problem(s):", file=sys.stderr)
         for p in problems:

@@ -91,29 +91,16 @@ class GitHubIssues:
 
     def create(self, issue: PlannedIssue) -> ExistingIssue:
         payload = {**self._fields(issue), "labels": list(issue.labels)}
-        response = send(
-            self.client,
-            self.name,
-            "POST",
-            f"/repos/{self.repo}/issues",
-            json=payload,
-            action=issue.action,
-            hint=self.hint,
-        )
-        return self._existing(response.json()) or self._fallback(response.json(), issue)
+        return self._write("POST", f"/repos/{self.repo}/issues", payload, issue)
 
     def update(self, current: ExistingIssue, issue: PlannedIssue) -> ExistingIssue:
         kept = [label for label in current.labels if not OUR_GITHUB_LABELS.match(label)]
         payload = {**self._fields(issue), "labels": sorted({*issue.labels, *kept})}
-        response = send(
-            self.client,
-            self.name,
-            "PATCH",
-            f"/repos/{self.repo}/issues/{current.handle}",
-            json=payload,
-            action=issue.action,
-            hint=self.hint,
-        )
+        return self._write("PATCH", f"/repos/{self.repo}/issues/{current.handle}", payload, issue)
+
+    def _write(self, method: str, path: str, payload: dict, issue: PlannedIssue) -> ExistingIssue:
+        """Create or update one issue; the answer is read back as the issue it now is."""
+        response = send(self.client, self.name, method, path, json=payload, action=issue.action, hint=self.hint)
         return self._existing(response.json()) or self._fallback(response.json(), issue)
 
     @staticmethod
