@@ -381,6 +381,8 @@ def test_the_token_comes_from_the_environment_or_a_file_and_missing_is_explained
     with pytest.raises(SlackFetchError) as raised:
         read_token(None, {})
     assert "SLACK_BOT_TOKEN" in raised.value.hint and "--token-file" in raised.value.hint
+    # the hint survives the redaction every error passes through (a placeholder like "xoxb-..." did not)
+    assert redact(raised.value.user_message()) == raised.value.user_message()
     (tmp_path / "empty").write_text("\n")
     with pytest.raises(ConfigError, match="empty"):
         read_token(tmp_path / "empty", {})

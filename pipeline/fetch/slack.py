@@ -73,7 +73,7 @@ def read_token(token_file: Path | None, environ: dict[str, str] | None = None) -
     if not token:
         raise SlackFetchError(
             "no Slack token",
-            hint=f"export {TOKEN_ENV}=xoxb-... (the app's Bot User OAuth Token), or pass --token-file PATH",
+            hint=f"set {TOKEN_ENV} to the app's Bot User OAuth Token (it starts with xoxb), or pass --token-file PATH",
         )
     return token
 
