@@ -25,6 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_draft import best_of
+
 from pipeline.classify import classify
 from pipeline.facts import extract_facts
 from pipeline.ingest.incident import load_incident
@@ -44,15 +47,6 @@ def channel_of(size: int) -> Incident:
     original = incident.chat.messages
     messages = [original[i % len(original)].model_copy(update={"id": f"C{i + 1}"}) for i in range(size)]
     return incident.model_copy(update={"chat": incident.chat.model_copy(update={"messages": messages})})
-
-
-def best_of(repeat: int, job) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        job()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def child_seconds(job: str, incident_json: Path) -> tuple[float, float]:

@@ -6,10 +6,10 @@
     python evals/messages/check_labels.py --labels FILE
 
 Checks: every item has split/source/line/author/label (also, note and text optional, nothing else); split is
-dev or blind and matches where the source lives; label and also are classes from the list below (also differs
-from label); source + line exists and is the first line of a message by that author; no (source, line) twice;
+dev or blind and matches where the source lives; label and also are classes of `MessageClass` in
+pipeline/models.py (also differs from label); source + line exists and is the first line of a message by that author; no (source, line) twice;
 a repository item's text is the start of the message; corpus items carry no text. Corpus items are checked
-only when the corpus is found, otherwise skipped with a note. Standard library + PyYAML only. Exit 1 on errors.
+only when the corpus is found, otherwise skipped with a note. Exit 1 on errors.
 """
 
 import argparse
@@ -18,22 +18,13 @@ import json
 import os
 import re
 import sys
+from typing import get_args
 
 import yaml
 
-CLASSES = [
-    "hypothesis",
-    "confirmed_cause",
-    "refutation",
-    "mitigation_step",
-    "status_update",
-    "impact_statement",
-    "role_assignment",
-    "decision",
-    "action_proposal",
-    "question",
-    "noise",
-]
+from pipeline.models import MessageClass
+
+CLASSES = get_args(MessageClass)  # the classifier's own list (pipeline/models.py)
 REQUIRED = ("split", "source", "line", "author", "label")
 OPTIONAL = ("also", "note", "text")
 HERE = os.path.dirname(os.path.abspath(__file__))
