@@ -64,24 +64,6 @@ def _identifier():  # type: ignore[no-untyped-def]
 def not_english_lines(text: str) -> list[int]:
     """1-based numbers of the prose lines the English blameless rules cannot read (front matter, fenced or
     indented code and blockquotes are not read by the rules at all, so they are not asked about)."""
+    from pipeline.blameless.markdown import prose_lines
+
     return [number for number, line in prose_lines(text) if not is_english(line)]
-
-
-def prose_lines(text: str) -> list[tuple[int, str]]:
-    """(1-based number, line) of the non-blank lines outside front matter, code and blockquotes: a cheap pass,
-    so log lines and license fields never cost the detector's load."""
-    lines = text.split("\n")
-    start = 0
-    if lines and lines[0].strip() == "---":
-        start = next((i + 1 for i in range(1, min(len(lines), 200)) if lines[i].strip() in ("---", "...")), 0)
-    prose: list[tuple[int, str]] = []
-    fence = ""
-    for number, line in enumerate(lines[start:], start=start + 1):
-        stripped = line.lstrip()
-        if fence:
-            fence = "" if stripped.startswith(fence) else fence
-        elif stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        elif stripped and not line.startswith(("    ", "\t")) and not stripped.startswith(">"):
-            prose.append((number, line))
-    return prose

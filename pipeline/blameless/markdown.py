@@ -289,6 +289,25 @@ def _lines_with_comments(text: str, starts: list[int]) -> set[int]:
     return touched
 
 
+def prose_lines(text: str) -> list[tuple[int, str]]:
+    """(1-based number, line) of the non-blank lines outside front matter, fenced or indented code and
+    blockquotes: a cheap pass for questions about a document's prose (its language) that need no `segment`."""
+    lines = text.split("\n")
+    start = _front_matter_end(lines)
+    prose: list[tuple[int, str]] = []
+    fence: str | None = None
+    for number, line in enumerate(lines[start:], start=start + 1):
+        stripped = line.strip()
+        if fence is not None:
+            if stripped.startswith(fence) and set(stripped) <= {fence[0]}:
+                fence = None
+        elif (m := _FENCE.match(line)) is not None:
+            fence = m.group(1)
+        elif stripped and not line.startswith(("    ", "\t")) and not stripped.startswith(">"):
+            prose.append((number, line))
+    return prose
+
+
 def _front_matter_end(lines: list[str]) -> int:
     """Number of lines of YAML front matter (0 when there is none)."""
     if not lines or lines[0].strip() != "---":
