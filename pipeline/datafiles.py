@@ -178,6 +178,7 @@ class SignalsFile(Strict):
     not_a_factor: Regex | None = None
     disagreement: Regex | None = None
     blame_tone: Regex | None = None
+    addressed_name: Regex | None = None
     action_cue: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None

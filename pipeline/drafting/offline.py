@@ -33,8 +33,6 @@ from pipeline.models import (
 )
 from pipeline.names import SELF_WORDS
 
-# a name addressed at the start of a sentence ("Marco, please ...", "@sam, can you ...")
-VOCATIVE_RE = re.compile(r"(^|[.!?;:]\s+)@?[A-Za-z][\w.-]*,\s+")
 ACTION_CLASS = "action_proposal"  # the classifier's label for proposed follow-up work
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
@@ -165,9 +163,8 @@ class OfflineEngine:
             return "it may hold a credential"
         if signals()["blame_tone"].search(item.text):
             return "its tone may read as blame"
-        addressed = VOCATIVE_RE.sub(
-            r"\1", item.text
-        )  # "Marco, please roll back": a request, not a statement about Marco
+        # "Marco, please roll back" is a request, not a statement about Marco
+        addressed = signals()["addressed_name"].sub(r"\1", item.text)
         if item.id not in self.role_evidence and self.names_a_person(
             addressed, besides=self.action_owners.get(item.id, ())
         ):
