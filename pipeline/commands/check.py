@@ -21,8 +21,6 @@ from pipeline.errors import ConfigError, InputError, PipelineError
 from pipeline.models import Finding, Level
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from pipeline.blameless.config import BlamelessConfig
     from pipeline.blameless.linter import Match
     from pipeline.blameless.rules import RuleSet
@@ -73,9 +71,11 @@ def _read(path: str) -> str:
     return read_text(file)
 
 
-def _redacted(finding: Finding, redact: Callable[[str], str]) -> Finding:
+def _redacted(finding: Finding) -> Finding:
     """The finding with a secret in its text redacted; its file path is the user's own and is kept as given
     (a file named like a token, `pypi-...md`, must still be findable)."""
+    from pipeline.redact import redact
+
     update: dict[str, object] = {key: redact(getattr(finding, key)) for key in ("message", "match", "suggestion")}
     if finding.fix is not None:
         update["fix"] = redact(finding.fix)
@@ -294,7 +294,7 @@ def check_command(
 
     from pipeline.redact import redact
 
-    rendered = RENDERERS[fmt.value]([_redacted(finding, redact) for finding in findings])
+    rendered = RENDERERS[fmt.value]([_redacted(finding) for finding in findings])
     if diff or (fix and "-" in files):
         sys.stderr.write(rendered)
     else:
