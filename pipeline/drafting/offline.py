@@ -738,6 +738,12 @@ class OfflineEngine:
         the header line, one bullet per line), "TODO(name):" and "we should" lines are one action each. An
         action the channel proposed twice (a "we should" later summarized in the list) is kept once, the
         list's version first."""
+        return list(self._proposed_actions)
+
+    @cached_property
+    def _proposed_actions(self) -> tuple[ActionItem, ...]:
+        """The action items, read from the chat once (the evidence index asks for their owners, the draft for
+        the rows)."""
         items: list[ActionItem] = []
         opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
         for message in self.chat:
@@ -757,7 +763,7 @@ class OfflineEngine:
                 item = self.parse_action(text, message)
                 if item is not None:
                     items.append(item)
-        return _distinct_actions(items, listed=self.listed_ids)
+        return tuple(_distinct_actions(items, listed=self.listed_ids))
 
     def action_texts(self, message: Evidence, continues_list: bool = False) -> list[str]:
         """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
