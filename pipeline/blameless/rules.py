@@ -126,12 +126,16 @@ class RuleSet:
     @cached_property
     def prefilter(self) -> Prefilter:
         """Trigger words of every pattern and cue, and one expression that finds any of them."""
+        from pipeline.blameless.trigger_table import MISSING, shipped_triggers
+
+        shipped = shipped_triggers()
         found: dict[re.Pattern[str], frozenset[str] | None] = {}
         for compiled in self.rules:
             for pattern in compiled.patterns:
                 for regex in (pattern.regex, pattern.near):
                     if regex is not None and regex not in found:
-                        found[regex] = prefilter(regex.pattern)
+                        known = shipped.get(regex.pattern, MISSING)
+                        found[regex] = prefilter(regex.pattern) if known is MISSING else known
         words = {word for triggers in found.values() for word in triggers or ()}
         prefixes = {word: tuple(t for t in words if word.startswith(t)) for word in words}
         scan = re.compile(trie_expression(sorted(words))) if words else None
