@@ -137,7 +137,7 @@ class RuleSet:
                         known = shipped.get(regex.pattern, MISSING)
                         found[regex] = prefilter(regex.pattern) if known is MISSING else known
         words = {word for triggers in found.values() for word in triggers or ()}
-        prefixes = {word: tuple(t for t in words if word.startswith(t)) for word in words}
+        prefixes = {word: tuple(word[:end] for end in range(1, len(word) + 1) if word[:end] in words) for word in words}
         scan = re.compile(trie_expression(sorted(words))) if words else None
         return Prefilter(found, scan, prefixes)
 
