@@ -109,3 +109,21 @@ def test_only_prose_lines_are_asked_about_and_english_never_loads_the_detector()
     assert language.not_english_lines(text) == []
     assert language._identifier.cache_info().misses == 0
     assert language.not_english_lines(text + "\n" + german + "\n") == [len(text.split("\n")) + 1]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "El despliegue fue culpa de Ana, no del sistema.",
+        "Der Fehler war nicht im Cluster, sondern in der Konfiguration.",
+        "Le déploiement a échoué à 09:12 et la base est restée en lecture seule.",
+        "The error was in the de-dup step, not in la-proxy.",
+        "Rollback finished at 14:05; error rate back under 1%.",
+    ],
+)
+def test_the_quick_pass_never_skips_a_line_the_full_rule_would_read_as_foreign(line) -> None:
+    from pipeline.language import _may_be_foreign
+
+    if language_of(line) != "en":
+        assert _may_be_foreign(line)
+    assert not_english_lines(line) == ([] if language_of(line) == "en" else [1])
