@@ -86,6 +86,9 @@ def _tokens(window: str) -> list[re.Match[str]]:
 
 def _base(word: str) -> str:
     """Strip a possessive ending: "Dave's" -> "Dave"."""
+    for ending in ("'ve", "’ve", "'ll", "’ll", "'d", "’d"):
+        if word.endswith(ending):
+            return word[: -len(ending)]  # "you've", "he'd": the pronoun
     for ending in ("'s", "’s", "s'", "s’"):
         if word.endswith(ending):
             return word[: -len(ending)] if ending[0] in "'’" else word[:-1]
@@ -151,7 +154,7 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     """If the noun phrase ending at tokens[index] is a person, the index where that phrase starts."""
     word = tokens[index].group(0)
     base = _base(word)
-    if word in _PRONOUNS or (allow_we and word in _WE):
+    if word in _PRONOUNS or base in _PRONOUNS or (allow_we and word in _WE):
         return index
     if word in _THEY and _mentions_people(tokens[:index], roster):
         return index  # "Rosa's team wrote that job, they should have tested it": "they" are those people
@@ -292,7 +295,8 @@ _ROLE_POSTMODIFIER = re.compile(
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
-    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z",
+    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
+    r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z",
     re.I,
 )
 
