@@ -261,8 +261,13 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
     """The person owning the artifact right before the predicate: "Dave's commit", "your migration 0042",
     "Marco's 'tiny refactor'" (identifiers and quote marks after the artifact are skipped)."""
     index = len(tokens) - 1
-    while index > 0 and len(tokens) - index <= 8 and _identifier_or_quote(tokens[index].group(0)):
+    skipped = 0
+    while index > 0 and skipped < 8 and _identifier_or_quote(tokens[index].group(0)):
+        skipped += tokens[index].group(0) != "\x00"  # a masked quotation counts as one word however long
         index -= 1
+    if index < len(tokens) - 1 and tokens[index + 1].group(0) == "\x00" and _is_possessive(tokens[index].group(0)):
+        owner = tokens[index].group(0)  # "Tom's "small cleanup" took down ...": the quoted words are the artifact
+        return index if owner in _POSSESSIVE_PRONOUNS else _person_at(tokens, index, roster, allow_we)
     if tokens[index].group(0).lower().rstrip("'’") not in _ARTIFACTS:
         return None
     for back in (1, 2, 3):
@@ -278,7 +283,8 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
 
 
 def _identifier_or_quote(word: str) -> bool:
-    return word in "'\"‘’“”#" or any(c.isdigit() for c in word)
+    """A quote mark, masked quoted text (\\x00), '#', or a word with a digit: skipped to reach the artifact."""
+    return word in "'\"‘’“”#\x00" or any(c.isdigit() for c in word)
 
 
 _COORDINATORS = frozenset({"and", "but", "then"})
