@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from pipeline.blameless.triggers import prefilter, trie_expression
+from pipeline.blameless.triggers import known_prefilter, trie_expression
 from pipeline.datafiles import error_reason, first_error, node_line, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
@@ -131,7 +131,7 @@ class RuleSet:
             for pattern in compiled.patterns:
                 for regex in (pattern.regex, pattern.near):
                     if regex is not None and regex not in found:
-                        found[regex] = prefilter(regex.pattern)
+                        found[regex] = known_prefilter(regex.pattern)
         words = {word for triggers in found.values() for word in triggers or ()}
         prefixes = {word: tuple(t for t in words if word.startswith(t)) for word in words}
         scan = re.compile(trie_expression(sorted(words))) if words else None
