@@ -46,7 +46,7 @@ _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
-    "sysadmin coworker colleague teammate".split()
+    "sysadmin coworker colleague teammate staff".split()
 )
 # "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
 _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
@@ -58,7 +58,8 @@ _ROLE_MODIFIERS = frozenset(
 _TEAM_NAMES = frozenset({"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT"})
 _ARTIFACTS = frozenset(
     "commit commits change changes pr prs deploy deployment push merge script config configuration migration "
-    "patch query command rollout release update edit typo fix code diff branch".split()
+    "patch query command rollout release update edit typo fix code diff branch refactor refactoring upgrade bump "
+    "hotfix cleanup job cron edits tweak work handling rotation".split()
 )
 
 
@@ -85,6 +86,9 @@ def _tokens(window: str) -> list[re.Match[str]]:
 
 def _base(word: str) -> str:
     """Strip a possessive ending: "Dave's" -> "Dave"."""
+    for ending in ("'ve", "’ve", "'ll", "’ll", "'d", "’d"):
+        if word.endswith(ending):
+            return word[: -len(ending)]  # "you've", "he'd": the pronoun
     for ending in ("'s", "’s", "s'", "s’"):
         if word.endswith(ending):
             return word[: -len(ending)] if ending[0] in "'’" else word[:-1]
@@ -113,13 +117,28 @@ def _role_phrase_start(tokens: list[re.Match[str]], index: int) -> int | None:
 
     A bare role phrase that opens its clause counts too ("02:13 on-call missed", "welp. new guy ran",
     "..., tired admin deleted"): nothing but modifiers and group words between the clause start and it."""
-    for back in range(1, 4):
+    for back in range(1, 5):
         k = index - back
         if k < 0 or not tokens[k].group(0)[0].isalpha():
             return k + 1 if _bare_role_opener(tokens, k + 1, index) else None
         if tokens[k].group(0).lower() in _DETERMINERS or tokens[k].group(0).endswith(("'s", "’s")):
+            if k > 0 and _is_gerund(tokens[k - 1].group(0)):
+                return None  # "Appointing an incident manager could have helped": the role is an object
             return k  # "the on-call engineer", "Knight's personnel"
     return None
+
+
+# Words in -ing that are not verbs, so a role phrase after them is no gerund's object.
+_NOT_GERUNDS = frozenset(
+    "during something nothing anything everything thing morning evening string spring king ring bring sing "
+    "ceiling building meeting wedding warning following".split()
+)
+
+
+def _is_gerund(word: str) -> bool:
+    """A verb in -ing that takes the next noun phrase as its object ("appointing", "paging", "asking")."""
+    lowered = word.lower()
+    return len(lowered) > 5 and lowered.endswith("ing") and lowered not in _NOT_GERUNDS
 
 
 def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bool:
@@ -135,7 +154,7 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     """If the noun phrase ending at tokens[index] is a person, the index where that phrase starts."""
     word = tokens[index].group(0)
     base = _base(word)
-    if word in _PRONOUNS or (allow_we and word in _WE):
+    if word in _PRONOUNS or base in _PRONOUNS or (allow_we and word in _WE):
         return index
     if word in _THEY and _mentions_people(tokens[:index], roster):
         return index  # "Rosa's team wrote that job, they should have tested it": "they" are those people
@@ -211,6 +230,10 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
         # "Dave deployed build 7781 and took down auth-gateway": the subject of the first predicate
         found = _clause_subject(tokens[:-1], roster, allow_we)
         return None if found is None else window_start + cut + tokens[found].start()
+    if len(tokens) > 1 and _identifier_or_quote(tokens[-1].group(0)):
+        owner = _artifact_owner(tokens, roster, allow_we)  # "your migration 0042 is what locked ..."
+        if owner is not None:
+            return window_start + cut + tokens[owner].start()
     if len(tokens) > 1 and (tokens[-1].group(0) == "," or tokens[-1].group(0).isdigit()):
         # "Dave, who merged it, broke checkout"; "whoever pushed #2291 forgot to ..."; "Sven, visibly tired, ran"
         found = _relative_subject(tokens, len(tokens) - 2, roster)
@@ -225,23 +248,43 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     found = _person_at(tokens, index, roster, allow_we)
     if found is None and tokens[index].group(0) in _THEY and _block_mentions_people(masked, window_start + cut, roster):
         found = index  # "They did not request a review ...": "they" are the people the paragraph named
-    if found is None and tokens[index].group(0).lower() in _ARTIFACTS:
-        for back in (1, 2):
-            k = index - back
-            if k < 0:
-                break
-            owner = tokens[k].group(0)
-            if _is_possessive(owner):
-                if owner in _POSSESSIVE_PRONOUNS:
-                    found = k
-                else:
-                    found = _person_at(tokens, k, roster, allow_we)
-                break
+    if found is None:
+        found = _artifact_owner(tokens, roster, allow_we)
     if found is None:
         found = _relative_subject(tokens, index, roster)
     if found is None:
         return None
     return window_start + cut + tokens[found].start()
+
+
+def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool) -> int | None:
+    """The person owning the artifact right before the predicate: "Dave's commit", "your migration 0042",
+    "Marco's 'tiny refactor'" (identifiers and quote marks after the artifact are skipped)."""
+    index = len(tokens) - 1
+    skipped = 0
+    while index > 0 and skipped < 8 and _identifier_or_quote(tokens[index].group(0)):
+        skipped += tokens[index].group(0) != "\x00"  # a masked quotation counts as one word however long
+        index -= 1
+    if index < len(tokens) - 1 and tokens[index + 1].group(0) == "\x00" and _is_possessive(tokens[index].group(0)):
+        owner = tokens[index].group(0)  # "Tom's "small cleanup" took down ...": the quoted words are the artifact
+        return index if owner in _POSSESSIVE_PRONOUNS else _person_at(tokens, index, roster, allow_we)
+    if tokens[index].group(0).lower().rstrip("'’") not in _ARTIFACTS:
+        return None
+    for back in (1, 2, 3):
+        k = index - back
+        if k < 0:
+            return None
+        owner = tokens[k].group(0)
+        if _is_possessive(owner):
+            return k if owner in _POSSESSIVE_PRONOUNS else _person_at(tokens, k, roster, allow_we)
+        if not (owner[0].isalpha() or owner in "'\"‘’“”"):
+            return None
+    return None
+
+
+def _identifier_or_quote(word: str) -> bool:
+    """A quote mark, masked quoted text (\\x00), '#', or a word with a digit: skipped to reach the artifact."""
+    return word in "'\"‘’“”#\x00" or any(c.isdigit() for c in word)
 
 
 _COORDINATORS = frozenset({"and", "but", "then"})
@@ -257,7 +300,9 @@ _ROLE_POSTMODIFIER = re.compile(
     r"\b((?:person|engineer|developer|operator|admin|sre|on-call|reviewer|author|owner|responder|employee|"
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
-    r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z",
+    r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
+    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
+    r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z",
     re.I,
 )
 

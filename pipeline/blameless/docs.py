@@ -1,7 +1,7 @@
 """Rule documentation generated from rules.yaml: `postmortem rules explain ID` and docs/rules.md.
 
-Run `python -m pipeline.blameless.docs > docs/rules.md` after editing rules.yaml; a test fails when the
-file is stale.
+Run `python -m pipeline.blameless.docs > docs/rules.md` after editing rules.yaml, and
+`python -m pipeline.blameless.docs triggers > pipeline/blameless/triggers.json`; a test fails when either is stale.
 """
 
 from __future__ import annotations
@@ -96,4 +96,11 @@ def render_rules_markdown(rules: RuleSet | None = None) -> str:
 
 
 if __name__ == "__main__":
-    print(render_rules_markdown(), end="")
+    import sys
+
+    if sys.argv[1:] == ["triggers"]:  # pipeline/blameless/triggers.json, the precomputed trigger words
+        from pipeline.blameless.triggers import bundled_table
+
+        print(bundled_table(), end="")
+    else:
+        print(render_rules_markdown(), end="")

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from pipeline.blameless.triggers import prefilter, trie_expression
+from pipeline.blameless.triggers import known_prefilter, trie_expression
 from pipeline.datafiles import error_reason, first_error, node_line, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
@@ -126,16 +126,12 @@ class RuleSet:
     @cached_property
     def prefilter(self) -> Prefilter:
         """Trigger words of every pattern and cue, and one expression that finds any of them."""
-        from pipeline.blameless.trigger_table import MISSING, shipped_triggers
-
-        shipped = shipped_triggers()
         found: dict[re.Pattern[str], frozenset[str] | None] = {}
         for compiled in self.rules:
             for pattern in compiled.patterns:
                 for regex in (pattern.regex, pattern.near):
                     if regex is not None and regex not in found:
-                        known = shipped.get(regex.pattern, MISSING)
-                        found[regex] = prefilter(regex.pattern) if known is MISSING else known
+                        found[regex] = known_prefilter(regex.pattern)
         words = {word for triggers in found.values() for word in triggers or ()}
         prefixes = {word: tuple(word[:end] for end in range(1, len(word) + 1) if word[:end] in words) for word in words}
         scan = re.compile(trie_expression(sorted(words))) if words else None

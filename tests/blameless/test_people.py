@@ -148,3 +148,26 @@ def test_blame_idiom_suggests_system_phrasing() -> None:
     assert finding.suggestion.startswith(
         'Replace the verdict with what happened and what allowed it, e.g. "The DNS cutover went wrong'
     )
+
+
+def test_a_role_after_a_gerund_is_its_object_not_the_subject() -> None:
+    assert rules("Appointing an incident manager could have helped.") == []
+    assert rules("Paging the on-call engineer should have happened sooner.") == []
+    assert rules("The incident manager should have paged the database team.") == ["BL002"]
+
+
+def test_role_with_an_organisation_and_someone_on_a_team_are_people() -> None:
+    assert "BL001" in rules("An operator at the water utility accidentally raised the feed rate to 80%.")
+    assert "BL001" in rules("Someone on the team committed the private key to the repository.")
+    assert rules("Someone on the team suggested a rollback at 10:02.") == []
+
+
+def test_owner_of_an_artifact_is_found_past_identifiers_and_contractions() -> None:
+    assert "BL001" in rules("Your migration 0042 is what locked the orders table.")
+    assert rules("Migration 0042 is what locked the orders table.") == []
+    assert "BL001" in rules("This is the third time you've pushed a broken config.")
+
+
+def test_names_from_many_languages_are_first_names() -> None:
+    for name in ("Olu", "Noor", "Tunde", "Dmitri", "Siddharth"):
+        assert rules(f"{name} forgot to rotate the cert.") == ["BL001"], name

@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 from pipeline.blameless import lint_text
 from pipeline.blameless.rules import load_rules
-from pipeline.blameless.triggers import block_safe, trie_expression, triggers
+from pipeline.blameless.triggers import (
+    BUNDLED_PATH,
+    block_safe,
+    bundled_prefilters,
+    bundled_table,
+    known_prefilter,
+    prefilter,
+    trie_expression,
+    triggers,
+)
 from support import REPO_ROOT, SHARED
 
 FULL_SCAN = dataclasses.replace(load_rules(), prefilter_after=None)
@@ -135,3 +144,15 @@ def test_prefilter_is_built_once_enough_text_was_checked() -> None:
     assert "prefilter" not in rules.__dict__
     lint_text("Dave forgot to rotate the cert. " * 4, rules=rules)
     assert "prefilter" in rules.__dict__
+
+
+def test_bundled_trigger_table_is_current() -> None:
+    """triggers.json saves parsing every expression again at each run; a stale table only costs speed, but
+    regenerate it after editing rules.yaml: python -m pipeline.blameless.docs triggers > pipeline/blameless/triggers.json"""
+    assert BUNDLED_PATH.read_text(encoding="utf-8") == bundled_table()
+
+
+def test_an_expression_missing_from_the_bundled_table_is_parsed() -> None:
+    source = r"dave\s+forgot\s+the\s+zebra"
+    assert source not in bundled_prefilters()
+    assert known_prefilter(source) == prefilter(source) == frozenset({"forgot"})
