@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.backfill.reading import NoteText
@@ -37,6 +37,7 @@ _NAME_KEYS = (
     "title",
     "task",
     "action",
+    "what",
     "item",
     "text",
     "description",
@@ -57,6 +58,15 @@ class KeyMeanings:
 
     meaning: dict[str, str]
     containers: frozenset[str]
+    rank: dict[str, int] = field(default_factory=dict)  # a key's place among its meaning's synonyms
+
+    def outranks(self, key: str, held: tuple[str, int, str], meaning: str) -> bool:
+        """A grading key listed earlier than the one already read wins (ServiceNow's `priority` over `urgency`);
+        other meanings keep the first key in the record."""
+        if meaning != "severity":
+            return False
+        last = len(self.rank)
+        return self.rank.get(normalize_key(key), last) < self.rank.get(normalize_key(held[2]), last)
 
     def of(self, key: str) -> str | None:
         """The key's meaning: a synonym as written, or with ServiceNow's custom `u_` prefix dropped, or a text or
@@ -80,7 +90,8 @@ def meanings() -> KeyMeanings:
 
     rules = load_rules()
     table = {normalize_key(key): kind for kind, keys in rules.structured_keys.items() for key in keys}
-    return KeyMeanings(meaning=table, containers=frozenset(normalize_key(k) for k in rules.incident_lists))
+    rank = {normalize_key(key): place for keys in rules.structured_keys.values() for place, key in enumerate(keys)}
+    return KeyMeanings(meaning=table, containers=frozenset(normalize_key(k) for k in rules.incident_lists), rank=rank)
 
 
 # ---------------------------------------------------------------- locating values in the source
@@ -156,13 +167,13 @@ def incident_records(root: Located, keys: KeyMeanings) -> list[Located]:
 
 def record_note(record: Located, keys: KeyMeanings) -> NoteText:
     """One incident object as lines offline extraction reads: fields first, then sections, each at its key's line."""
-    fields: dict[str, tuple[str, int]] = {}
+    fields: dict[str, tuple[str, int, str]] = {}  # meaning -> (text, line, key)
     sections: dict[str, list[tuple[str, int]]] = {}
     others: list[tuple[str, int]] = []
     _collect(record[0], keys, fields, sections, others, depth=0)
     texts = sections.get("text", [])
     if "title" not in fields and texts and len(texts[0][0].split()) <= 15 and "\n" not in texts[0][0]:
-        fields["title"] = texts.pop(0)  # Jira's "summary" is a one-line title when a description follows
+        fields["title"] = (*texts.pop(0), "")  # Jira's "summary" is a one-line title when a description follows
     note = NoteText(structured=True)
     for meaning, label in _FIELD_LABELS.items():
         if meaning in fields:
@@ -186,7 +197,7 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
 def _collect(
     value: Any,
     keys: KeyMeanings,
-    fields: dict[str, tuple[str, int]],
+    fields: dict[str, tuple[str, int, str]],
     sections: dict[str, list[tuple[str, int]]],
     others: list[tuple[str, int]],
     depth: int,
@@ -201,14 +212,14 @@ def _collect(
             text = _scalar(item)
             if meaning == "service" and isinstance(item, list):
                 text = ", ".join(filter(None, (_scalar(entry[0]) for entry in item)))
-            if text and meaning not in fields:
-                fields[meaning] = (text, line)
+            if text and (meaning not in fields or keys.outranks(key, fields[meaning], meaning)):
+                fields[meaning] = (text, line, key)
         elif meaning in {"actions", "lessons"}:
             sections.setdefault(meaning, []).extend(_items(item, line))
         elif meaning == "comments":
             sections.setdefault(meaning, []).extend(_comments(item, line))
         elif meaning == "impact" and isinstance(item, str) and item.strip().lower() in _GRADES:
-            fields.setdefault("severity", (item.strip(), line))  # "impact": "low" grades the incident
+            fields.setdefault("severity", (item.strip(), line, key))  # "impact": "low" grades the incident
         elif isinstance(item, dict) and meaning in {"text", "impact", "cause"} and depth < 4:
             _collect(item, keys, fields, sections, others, depth + 1)  # e.g. Opsgenie's "details": {...}
         elif meaning in _SECTION_HEADINGS:

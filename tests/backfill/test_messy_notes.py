@@ -683,3 +683,36 @@ def test_a_us_or_european_time_zone_settles_a_slashed_date(tmp_path):
 def test_a_date_marked_us_is_month_first(tmp_path):
     path = note_file(tmp_path, "etl.txt", "Nightly ETL missed SLA\nDate: 7/4/2021 (US)\n\nThe join spilled.\n")
     assert records_of(path)[0].date.value == "2021-07-04"
+
+
+def test_a_record_grading_by_several_keys_takes_the_preferred_one_and_reads_action_objects(tmp_path):
+    path = note_file(
+        tmp_path,
+        "inc.json",
+        json.dumps(
+            {
+                "short_description": "Payroll export failed",
+                "opened_at": "2020-06-24 22:41:07",
+                "urgency": "2 - Medium",
+                "priority": "2 - High",
+                "actions": [{"what": "alert on host key mismatch", "who": "hr"}, {"what": "document the re-run"}],
+            },
+            indent=1,
+        ),
+    )
+    (record,) = records_of(path)
+    assert record.severity.value == "2 - High"
+    assert "priority" in line_of(path, record.severity.lines.start)
+    assert [item.text for item in record.action_items] == ["alert on host key mismatch", "document the re-run"]
+
+
+def test_a_month_field_and_an_ai_list_heading(tmp_path):
+    path = note_file(
+        tmp_path,
+        "etl.md",
+        "---\ntitle: ETL double load\nmonth: 2022-03\n---\n\nThe load ran twice.\n\nAI list\n"
+        " 1. make the load idempotent\n 2. reconcile row counts\n",
+    )
+    (record,) = records_of(path)
+    assert (record.date.value, record.date_precision) == ("2022-03", "month")
+    assert [item.text for item in record.action_items] == ["make the load idempotent", "reconcile row counts"]
