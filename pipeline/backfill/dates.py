@@ -219,6 +219,36 @@ def find_yearless_days(text: str, year: int) -> list[FoundDate]:
     return found
 
 
+_WEEKDAY_SLASH_DAY = re.compile(
+    r"\b(?P<weekday>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?),?\s+(?P<first>\d{1,2})/(?P<second>\d{1,2})(?![/\d])",
+    re.IGNORECASE,
+)
+SENT_WINDOW_DAYS = 45  # a weekly or monthly mail reports days shortly before it was sent
+
+
+def dated_from_sent(text: str, sent: date) -> str:
+    """`Tue 11/07` in a mail sent on 10 Nov 2017 -> `Tue 2017-11-07`: a weekday's day written without a year is
+    settled by the send date when exactly one reading (month or day first) falls in the weeks before it, or
+    exactly one of those falls on the weekday written; otherwise it is left as written."""
+
+    def settled(match: re.Match[str]) -> str:
+        first, second = int(match.group("first")), int(match.group("second"))
+        readings = set()
+        for month, day in ((first, second), (second, first)):
+            for year in (sent.year, sent.year - 1):
+                value = _day(year, month, day)
+                if value and 0 <= (sent - date.fromisoformat(value)).days <= SENT_WINDOW_DAYS:
+                    readings.add(value)
+        weekday = match.group("weekday")[:3].lower()
+        named = {value for value in readings if date.fromisoformat(value).strftime("%a").lower() == weekday}
+        readings = named or readings  # "Wed 11/10" sent on 12 Nov 2017: 11 Oct was the Wednesday
+        if len(readings) != 1:
+            return match.group(0)
+        return f"{match.group('weekday')} {readings.pop()}"
+
+    return _WEEKDAY_SLASH_DAY.sub(settled, text)
+
+
 def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:
     """The note's own convention for slashed dates: a 24/10/2024 says day first, a 10/24/2024 month first."""
     day_first = month_first = 0

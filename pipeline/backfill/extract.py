@@ -219,7 +219,7 @@ class Extractor:
             if kind and kind not in found and line.strip() and not _KEY_VALUE.match(line):
                 found[kind] = (plain(line), index)  # a bare label line, its value below ("IMPACT TIME" in PDFs)
                 continue
-            for part in re.split(r"\s+[·|]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
+            for part in re.split(r"\s+[·|/]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
                 match = _FIELD.match(part)
                 if not match or not match.group(2) or part.lstrip().startswith("#"):
                     continue
@@ -338,7 +338,7 @@ class Extractor:
         text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
         text = text.strip().strip('"\u201c\u201d').strip()
         dated = find_dates(text, in_title=True) if self.digest_entry else []
-        if dated and dated[0].start == 0 and re.match(r"\s*[-\u2013\u2014:|,]", text[dated[0].end :]):
+        if dated and _leads(text, dated[0]) and re.match(r"\s*[-\u2013\u2014:|,]", text[dated[0].end :]):
             rest = text[dated[0].end :].strip(" -\u2013\u2014:|,")
             text = rest if len(rest.split()) >= 2 else text  # a digest's "2019-12-02 - cert expiry on status page"
         return NoteField(value=text or found.value, lines=found.lines)
@@ -383,7 +383,7 @@ class Extractor:
             if lead:
                 rest = lead.group("rest")
                 dates = find_dates(rest, in_title=True)
-                if dates and dates[0].start == 0:
+                if dates and _leads(rest, dates[0]):
                     rest = rest[dates[0].end :]
                 rest = rest.strip(" -–—:|")
                 if rest and len(rest.split()) <= 20:
@@ -393,7 +393,7 @@ class Extractor:
         first = filled[0]
         text = plain(self.lines[first])
         dated = find_dates(text, in_title=True)
-        rest = text[dated[0].end :].strip(" -\u2013\u2014:|,") if dated and dated[0].start == 0 else ""
+        rest = text[dated[0].end :].strip(" -\u2013\u2014:|,") if dated and _leads(text, dated[0]) else ""
         text = rest if len(rest.split()) >= 2 else text  # "2020-11-03 -- postgres primary out of disk"
         stands_alone = first + 1 < len(self.lines) and (
             not self.lines[first + 1].strip() or self._heading(first + 1) is not None
@@ -764,6 +764,14 @@ def _within(day: str, period: FoundDate) -> bool:
     return day[:4] == year and (int(day[5:7]) - 1) // 3 + 1 == int(quarter)
 
 
+_WEEKDAY = re.compile(r"^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*)?$", re.IGNORECASE)
+
+
+def _leads(text: str, found: FoundDate) -> bool:
+    """The date opens the text, alone or after its weekday (`Tue 2017-11-07 - uploads failing`)."""
+    return _WEEKDAY.match(text[: found.start]) is not None
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_ITEM_CHARS else text[: MAX_ITEM_CHARS - 3].rstrip() + "..."
 
@@ -859,6 +867,9 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     starts = note.splits
     if not starts and not note.is_chat and not note.structured:
         rules = load_rules()
+        rows = _table_incidents(note, rules)
+        if rows:
+            return rows
         headings: list[tuple[int, int]] = []  # (level, index)
         bullets: list[int] = []
         timeline_level = 0  # inside a timeline section, dated headings and bullets are its days, not incidents
@@ -918,6 +929,49 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             lines, numbers = [*lead, *lines[1:]], [numbers[0]] * len(lead) + numbers[1:]
         parts.append(dataclasses.replace(note, lines=lines, numbers=numbers, splits=[]))
     return parts
+
+
+def _table_incidents(note: NoteText, rules: Rules) -> list[NoteText]:
+    """An incident log kept as a table (`| Date | Incident | Sev | Follow-ups |`, two or more rows each with a day):
+    one incident per row, its cells as `Header: value` lines at the row's line, the title cell as its heading.
+
+    Only in a note with no section headings of its own: a postmortem's table of earlier incidents is no digest.
+    """
+    lines = note.lines
+    if any((h := _ATX.match(line)) and classify(h.group(2), rules.sections) for line in lines):
+        return []
+    for index in range(len(lines) - 1):
+        header = _TABLE_ROW.match(lines[index])
+        if not header or not _TABLE_RULE.match(lines[index + 1]):
+            continue
+        names = [plain(cell) for cell in header.group(1).split("|")]
+        kinds = [next((k for k, labels in rules.fields.items() if name.lower() in labels), None) for name in names]
+        if "date" not in kinds or "title" not in kinds:
+            continue
+        rows = []
+        for row_index in range(index + 2, len(lines)):
+            row = _TABLE_ROW.match(lines[row_index])
+            if not row:
+                break
+            rows.append((row_index, [plain(cell) for cell in row.group(1).split("|")]))
+        day_column, title_column = kinds.index("date"), kinds.index("title")
+        dated = [
+            cells
+            for _, cells in rows
+            if len(cells) == len(names) and any(f.precision == "day" for f in find_dates(cells[day_column]))
+        ]
+        if len(rows) < 2 or len(dated) < len(rows):
+            continue
+        parts = []
+        for row_index, cells in rows:
+            part = dataclasses.replace(note, lines=[], numbers=[], splits=[])
+            part.add("# " + cells[title_column], note.numbers[row_index])
+            for position, (name, cell) in enumerate(zip(names, cells)):
+                if position != title_column and name and cell:
+                    part.add(f"{name}: {cell}", note.numbers[row_index])
+            parts.append(part)
+        return parts
+    return []
 
 
 def _as_heading(line: str) -> list[str]:

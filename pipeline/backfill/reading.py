@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,8 @@ class _HTMLLines(HTMLParser):
             if tag in {"td", "th"}:
                 self.buffer = []
                 self.header_row = self.header_row and tag == "th"
+            elif tag == "li" and "".join(self.buffer).strip():
+                self.buffer.append("; ")  # a list in a cell ("Follow-ups") keeps its items apart
             else:
                 self.buffer.append(" ")
             return
@@ -287,6 +289,8 @@ def _eml(text: str) -> NoteText:
     import email
     from email import policy
 
+    from pipeline.backfill.dates import dated_from_sent
+
     message = email.message_from_string(text, policy=policy.default)
     raw_lines = text.split("\n")
     header_end = next((i for i, line in enumerate(raw_lines) if not line.strip()), len(raw_lines))
@@ -311,6 +315,9 @@ def _eml(text: str) -> NoteText:
             note.add(line, number + offset)
         return note
     body_lines = body.replace("\r\n", "\n").split("\n")
+    sent = _sent_day(message)
+    if sent:
+        body_lines = [dated_from_sent(line, sent) for line in body_lines]
     first = next((line for line in body_lines if line.strip()), "")
     start = next(
         (i for i in range(header_end, len(raw_lines)) if first and raw_lines[i].strip() == first.strip()),
@@ -321,6 +328,16 @@ def _eml(text: str) -> NoteText:
             continue
         note.add(line, start + 1 + offset)
     return note
+
+
+def _sent_day(message: Any) -> date | None:
+    """The day the mail was sent (its Date header), or None when it has none or it does not parse."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(str(message["date"])).date() if message.get("date") else None
+    except (TypeError, ValueError):
+        return None
 
 
 _RELATIVE_DAYS = {"yesterday": 1, "last night": 1, "today": 0, "this morning": 0, "tonight": 0, "this afternoon": 0}

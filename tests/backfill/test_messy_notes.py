@@ -716,3 +716,65 @@ def test_a_month_field_and_an_ai_list_heading(tmp_path):
     (record,) = records_of(path)
     assert (record.date.value, record.date_precision) == ("2022-03", "month")
     assert [item.text for item in record.action_items] == ["make the load idempotent", "reconcile row counts"]
+
+
+def test_an_html_incident_log_table_is_one_record_per_row_with_its_cells(tmp_path):
+    rows = "".join(
+        f"<tr><td>{day}</td><td>{title}</td><td>{sev}</td><td><ul><li>{a}</li><li>{b}</li></ul></td></tr>\n"
+        for day, title, sev, a, b in [
+            ("2024-01-08", "VPC peering deleted", "SEV3", "prevent-destroy on peering", "plan review"),
+            ("2024-02-22", "Vault sealed after reboot", "SEV1", "auto-unseal with KMS", "unseal drill"),
+        ]
+    )
+    path = note_file(
+        tmp_path,
+        "log.html",
+        "<html><body>\n<h1>Incident log 2024</h1>\n<table>\n"
+        "<tr><th>Date</th><th>Incident</th><th>Sev</th><th>Follow-ups</th></tr>\n" + rows + "</table></body></html>\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("VPC peering deleted", "2024-01-08", "SEV3"),
+        ("Vault sealed after reboot", "2024-02-22", "SEV1"),
+    ]
+    assert [item.text for item in records[1].action_items] == ["auto-unseal with KMS", "unseal drill"]
+    assert "Vault sealed" in line_of(path, records[1].lines.start)
+
+
+def test_a_table_of_earlier_incidents_in_a_postmortem_is_no_digest(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pm.md",
+        "# Queue outage on 2024-03-01\n\n## Summary\n\nThe queue stopped.\n\n## Related incidents\n\n"
+        "| Date | Incident |\n| --- | --- |\n| 2023-01-02 | queue full |\n| 2023-05-06 | queue slow |\n",
+    )
+    assert len(records_of(path)) == 1
+
+
+def test_a_weekly_mail_settles_yearless_weekdays_by_its_send_date(tmp_path):
+    path = note_file(
+        tmp_path,
+        "weekly.eml",
+        "Date: Fri, 10 Nov 2017 16:30:00 -0800\nSubject: Weekly ops update\n\nTwo incidents this week.\n\n"
+        "1) Tue 11/07 - Uploads failing\n   Priority: P2 / service: uploads\n   Next steps: move uploader to https\n\n"
+        "2) Thu 11/09 - Sign-up page slow\n   Priority: P3 / service: web-signup\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("Uploads failing", "2017-11-07", "P2"),
+        ("Sign-up page slow", "2017-11-09", "P3"),
+    ]
+    assert [s.text for s in records[0].services] == ["uploads"]
+    assert line_of(path, records[1].date.lines.start).startswith("2) Thu 11/09")
+
+
+def test_a_yearless_day_far_from_the_send_date_or_readable_both_ways_is_left_alone():
+    from datetime import date
+
+    from pipeline.backfill.dates import dated_from_sent
+
+    sent = date(2017, 11, 10)
+    assert dated_from_sent("Tue 11/07 uploads", sent) == "Tue 2017-11-07 uploads"
+    assert dated_from_sent("Mon 1/2 of nodes", sent) == "Mon 1/2 of nodes"
+    assert dated_from_sent("Wed 11/10, Fri 11/10", date(2017, 11, 12)) == "Wed 2017-10-11, Fri 2017-11-10"
+    assert dated_from_sent("Sun 11/10", date(2017, 11, 12)) == "Sun 11/10"  # neither day was a Sunday
