@@ -248,7 +248,8 @@ class Extractor:
                 continue
             fence = line.strip()
             if fence.startswith(("```", "~~~")) and not (len(fence) > 6 and fence.endswith(fence[:3])):
-                in_code = not in_code  # "```text```" on one line is inline code, not a fence
+                # "```text```" on one line is inline code, not a fence; "```bash" opens a block but never closes one
+                in_code = bool(fence.strip("`~")) if in_code else True
             is_underline = _SETEXT.match(line) and index > 0 and self._setext_level(index - 1) is not None
             if is_underline and not in_code:
                 continue

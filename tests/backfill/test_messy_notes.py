@@ -778,3 +778,14 @@ def test_a_yearless_day_far_from_the_send_date_or_readable_both_ways_is_left_alo
     assert dated_from_sent("Mon 1/2 of nodes", sent) == "Mon 1/2 of nodes"
     assert dated_from_sent("Wed 11/10, Fri 11/10", date(2017, 11, 12)) == "Wed 2017-10-11, Fri 2017-11-10"
     assert dated_from_sent("Sun 11/10", date(2017, 11, 12)) == "Sun 11/10"  # neither day was a Sunday
+
+
+def test_a_fence_with_a_language_opens_a_code_block_but_never_closes_one(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pm.md",
+        "# DB overwrite\n\n## Timeline\n\nran:\n```\n```bash\nsqlite3\n```\n\n## Action items\n\n"
+        "1. Take regular tested backups\n2. Document escalation\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["Take regular tested backups", "Document escalation"]
