@@ -82,6 +82,7 @@ class Rules:
     known_services: tuple[str, ...]
     action_leads: tuple[re.Pattern[str], ...]
     action_sentences: tuple[re.Pattern[str], ...]
+    action_sentence_followers: tuple[re.Pattern[str], ...]
 
 
 RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
@@ -104,6 +105,7 @@ def load_rules() -> Rules:
         known_services=tuple(data.known_services),
         action_leads=tuple(re.compile(p, re.IGNORECASE) for p in data.action_leads),
         action_sentences=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentences),
+        action_sentence_followers=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentence_followers),
     )
 
 
@@ -702,12 +704,15 @@ class Extractor:
                 (m for pattern in self.rules.action_sentences for m in pattern.finditer(line)), key=lambda m: m.start()
             )
             for match in matches:
-                listed = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end() :], maxsplit=1)[0]
+                listed, *after = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end() :], maxsplit=1)
                 parts = [
                     p.strip(" .")
                     for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)
                 ]
                 items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
+                for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", after[0]) if after else []:
+                    if any(p.search(sentence) for p in self.rules.action_sentence_followers):
+                        items.append(self.item(sentence.strip().rstrip("."), index))  # "... will also be enhanced."
         return list({item.text: item for item in items}.values())[:MAX_ITEMS]
 
     def _list_items(self, indexes: list[int]) -> list[NoteItem]:

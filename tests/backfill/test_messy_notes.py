@@ -789,3 +789,19 @@ def test_a_fence_with_a_language_opens_a_code_block_but_never_closes_one(tmp_pat
     )
     (record,) = records_of(path)
     assert [item.text for item in record.action_items] == ["Take regular tested backups", "Document escalation"]
+
+
+def test_future_actions_in_prose_and_a_later_sentence_adding_one_more(tmp_path):
+    path = note_file(
+        tmp_path,
+        "outage.md",
+        "# Network outage, June 2019\n\nThe automation was halted. Future actions include hardening the cluster "
+        "manager, and extending the fail-static duration. Recovery testing will also be enhanced. "
+        "The outage also hit storage.\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "hardening the cluster manager",
+        "extending the fail-static duration",
+        "Recovery testing will also be enhanced",
+    ]
