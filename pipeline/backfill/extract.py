@@ -410,13 +410,15 @@ class Extractor:
             and any(plain(second_field.group(1)).lower() in labels for labels in self.rules.fields.values())
         )
         stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
+        rest = _NOTE_KIND_SUFFIX.sub("", _FIRST_LINE_ASIDE.sub("", text))  # "backlog - call notes (typed live)"
+        bare = rest if len(rest.split()) >= 2 else text
         if (
             stands_alone
-            and len(text.split()) <= 15
-            and not text.endswith((".", ",", ";"))
-            and not _KEY_VALUE.match(text)
+            and len(bare.split()) <= 15
+            and not bare.endswith((".", ",", ";"))
+            and not _KEY_VALUE.match(bare)
         ):
-            return NoteField(value=text, lines=self.span(first))
+            return NoteField(value=bare, lines=self.span(first))
         if stands_alone and re.match(r"^(incident|post-?mortem|outage)( report)?:\s+\S", text, re.IGNORECASE):
             return NoteField(value=text, lines=self.span(first))
         return NoteField()
@@ -752,6 +754,10 @@ class Extractor:
         ]
 
 
+_FIRST_LINE_ASIDE = re.compile(r"\s*\((?:[^()\s]+\s+){4,}[^()]*\)\s*$")  # "(typed during the call, cleaned up after)"
+_NOTE_KIND_SUFFIX = re.compile(  # what kind of document the first line calls itself: " - bridge call notes"
+    r"\s+[-\u2013\u2014|:]\s+(?:[\w-]+\s+){0,3}(?:notes|write-?up|post-?mortem|retro(?:spective)?)\s*$", re.IGNORECASE
+)
 _GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
 _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)
 

@@ -805,3 +805,16 @@ def test_future_actions_in_prose_and_a_later_sentence_adding_one_more(tmp_path):
         "extending the fail-static duration",
         "Recovery testing will also be enhanced",
     ]
+
+
+def test_a_first_line_title_drops_what_kind_of_notes_they_are_and_an_aside(tmp_path):
+    path = note_file(
+        tmp_path,
+        "bridge.txt",
+        "notifications backlog - bridge call notes (typed during the call, cleaned up a bit after the call ended)\n\n"
+        "Impact level: 2\n\n02:05 page: lag > 1M\n",
+    )
+    (record,) = records_of(path)
+    assert record.title.value == "notifications backlog"
+    path = note_file(tmp_path, "upl.txt", "Uploads failing (S3 bucket policy)\n\nImpact level: 2\n")
+    assert records_of(path)[0].title.value == "Uploads failing (S3 bucket policy)"
