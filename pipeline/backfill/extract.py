@@ -298,7 +298,7 @@ class Extractor:
         if names and all(any(name in synonyms for synonyms in self.rules.sections.values()) for name in names):
             return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
         if (
-            line.rstrip().endswith(":")
+            re.search(r":\s*$|\s[-\u2013\u2014]\s*$", line)  # "What I want to do next:", "Next steps -"
             and len(bare.split()) <= 12
             and any(p.search(bare) for p in self.rules.action_leads)
         ):
@@ -339,9 +339,19 @@ class Extractor:
             text,
         )  # "(12 July 2021)", "(Sev2)"
         text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
+        trailing = find_dates(text, in_title=True)
+        if (
+            trailing
+            and trailing[-1].end == len(text.rstrip())
+            and re.search(r"\s[-\u2013\u2014|]\s*$", text[: trailing[-1].start])
+        ):
+            text = re.sub(r"\s*[-\u2013\u2014|]\s*$", "", text[: trailing[-1].start])  # "kafka lag (Sev3) - 5 Jan 2021"
+            text = re.sub(rf"\s*\(\s*{_GRADE}\s*\)\s*$", "", text, flags=re.IGNORECASE)
+        ungraded = _LEADING_GRADE.sub("", text)
+        text = ungraded if len(ungraded.split()) >= 2 else text  # "Sev 2 - payments down"
         text = text.strip().strip('"\u201c\u201d').strip()
         dated = find_dates(text, in_title=True) if self.digest_entry else []
-        if dated and _leads(text, dated[0]) and re.match(r"\s*[-\u2013\u2014:|,]", text[dated[0].end :]):
+        if dated and _leads(text, dated[0]) and re.match(r"\s*[-\u2013\u2014:|,]|\s+[A-Za-z]", text[dated[0].end :]):
             rest = text[dated[0].end :].strip(" -\u2013\u2014:|,")
             text = rest if len(rest.split()) >= 2 else text  # a digest's "2019-12-02 - cert expiry on status page"
         return NoteField(value=text or found.value, lines=found.lines)
@@ -404,10 +414,13 @@ class Extractor:
         second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
         second_field = _FIELD.match(second)
         metadata_below = (
-            bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
-        ) or bool(  # or a known field below it: "priority: high"
-            second_field
-            and any(plain(second_field.group(1)).lower() in labels for labels in self.rules.fields.values())
+            (bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith("."))
+            or bool(re.fullmatch(rf"{_GRADE}\W*", second, re.IGNORECASE) and not second.isdigit())
+            or bool(  # "SEV-1"
+                # or a known field below it: "priority: high"
+                second_field
+                and any(plain(second_field.group(1)).lower() in labels for labels in self.rules.fields.values())
+            )
         )
         stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
         rest = _NOTE_KIND_SUFFIX.sub("", _FIRST_LINE_ASIDE.sub("", text))  # "backlog - call notes (typed live)"
@@ -759,6 +772,8 @@ _NOTE_KIND_SUFFIX = re.compile(  # what kind of document the first line calls it
     r"\s+[-\u2013\u2014|:]\s+(?:[\w-]+\s+){0,3}(?:notes|write-?up|post-?mortem|retro(?:spective)?)\s*$", re.IGNORECASE
 )
 _GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
+_GRADE_WORD = r"(?:critical|major|minor|high|medium|low|moderate|severe)"
+_LEADING_GRADE = re.compile(r"^\[?(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\]?\s*[-\u2013\u2014:|]\s+", re.IGNORECASE)
 _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)
 
 
@@ -825,10 +840,11 @@ def expand_inline_sections(note: NoteText) -> NoteText:
         match = _INLINE_LABEL.match(line)
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
         label = plain(match.group("label")).lower() if match else ""
-        if kind is None or any(label in labels for labels in rules.fields.values()):
+        rest = match.group("rest").strip() if match else ""
+        graded = kind == "impact" and re.fullmatch(_GRADE_WORD, rest.rstrip(". "), re.IGNORECASE)  # "Impact: High"
+        if kind is None or graded or any(label in labels for labels in rules.fields.values()):
             expanded.add(line, number)
             continue
-        rest = match.group("rest").strip()
         expanded.add(f"### {plain(match.group('label'))}", number)
         if kind == "action_items":
             for part in _action_parts(rest):

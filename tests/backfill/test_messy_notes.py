@@ -818,3 +818,32 @@ def test_a_first_line_title_drops_what_kind_of_notes_they_are_and_an_aside(tmp_p
     assert record.title.value == "notifications backlog"
     path = note_file(tmp_path, "upl.txt", "Uploads failing (S3 bucket policy)\n\nImpact level: 2\n")
     assert records_of(path)[0].title.value == "Uploads failing (S3 bucket policy)"
+
+
+@pytest.mark.parametrize(
+    "text, title, severity",
+    [
+        ("Sev 2 - payments down\n\nwhen: 2021-04-05\n", "payments down", "Sev 2"),
+        ("kafka lag incident (Sev3) - 5 Jan 2021\n\nconsumers stalled\n", "kafka lag incident", "Sev3"),
+        ("search slow\nDate: 2022-03-03\nImpact: High\n\nheap too small\n", "search slow", "High"),
+        ("db failover\nSEV-1\n\nthe primary died.\n", "db failover", "SEV-1"),
+    ],
+)
+def test_grades_and_dates_around_a_first_line_title(tmp_path, text, title, severity):
+    (record,) = records_of(note_file(tmp_path, "note.txt", text))
+    assert (record.title.value, record.severity.value) == (title, severity)
+
+
+def test_a_digest_entry_grade_in_parentheses_and_next_steps_with_a_dash(tmp_path):
+    path = note_file(
+        tmp_path,
+        "q3.txt",
+        "Q3 2022 summary\n\n- 2022-07-04 Checkout timeouts (P1). Cause: db locks. AI: add index\n"
+        "- 2022-08-09 Email delays (P3). Cause: provider. AI: second provider\n",
+    )
+    assert [(r.title.value, r.severity.value) for r in records_of(path)] == [
+        ("Checkout timeouts", "P1"),
+        ("Email delays", "P3"),
+    ]
+    path = note_file(tmp_path, "c.txt", "search slow\nDate: 2022-03-03\n\nNext steps -\n1. tune heap\n2. add shard\n")
+    assert [item.text for item in records_of(path)[0].action_items] == ["tune heap", "add shard"]
