@@ -847,7 +847,7 @@ def expand_inline_sections(note: NoteText) -> NoteText:
             continue
         expanded.add(f"### {plain(match.group('label'))}", number)
         if kind == "action_items":
-            for part in _action_parts(rest):
+            for part in split_actions(rest):
                 expanded.add(f"- {part}", number)
             expanded.add("", number)
         else:
@@ -871,7 +871,7 @@ def _labelled(line: str, rules: Rules) -> list[str]:
     return lines
 
 
-def _action_parts(text: str) -> list[str]:
+def split_actions(text: str) -> list[str]:
     """`a, b, c` or `a; b` or `1) a 2) b` as separate actions; one sentence stays one action."""
     numbered = [p.strip(" ,;") for p in re.split(r"(?:^|\s)\(?\d{1,2}[.)]\s+", text) if p.strip(" ,;")]
     if len(numbered) > 1:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.backfill.reading import NoteText
@@ -212,6 +213,8 @@ def _collect(
             text = _scalar(item)
             if meaning == "service" and isinstance(item, list):
                 text = ", ".join(filter(None, (_scalar(entry[0]) for entry in item)))
+            if meaning in {"date", "closed"}:
+                text = _from_epoch(text)
             if text and (meaning not in fields or keys.outranks(key, fields[meaning], meaning)):
                 fields[meaning] = (text, line, key)
         elif meaning in {"actions", "lessons"}:
@@ -230,6 +233,20 @@ def _collect(
             _collect(item, keys, fields, sections, others, depth + 1)  # e.g. Jira's "fields": {...}
         elif isinstance(item, str) and "\n" not in item and len(item) <= 80:
             others.append((f"{key.replace('_', ' ')}: {item}", line))
+
+
+_EPOCH = re.compile(r"\d{10}(?:\d{3})?(?:\.\d+)?")
+_EPOCH_RANGE = (631152000, 4102444800)  # 1990 to 2100: other numbers are no timestamps
+
+
+def _from_epoch(text: str) -> str:
+    """`1646865600` (seconds) or `1646865600000` (milliseconds since 1970, as some trackers export) -> ISO UTC."""
+    if not _EPOCH.fullmatch(text):
+        return text
+    seconds = float(text) / (1000 if len(text.split(".")[0]) == 13 else 1)
+    if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
+        return text
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _scalar(value: Any) -> str:
@@ -255,7 +272,12 @@ def _items(value: Any, line: int) -> list[tuple[str, int]]:
         return found
     if isinstance(value, str):
         parts = [p.strip(" -*•\t") for p in re.split(r"\n|;\s+|\s\|\s|(?:^|\s)\d{1,2}[.)]\s+", value)]
-        return [(f"- {part}", line) for part in parts if part]
+        parts = [part for part in parts if part]
+        if len(parts) == 1:  # "rotate key, add alert" in one cell: a comma list of short actions
+            from pipeline.backfill.extract import split_actions
+
+            parts = split_actions(parts[0])
+        return [(f"- {part}", line) for part in parts]
     return []
 
 

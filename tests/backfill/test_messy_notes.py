@@ -847,3 +847,16 @@ def test_a_digest_entry_grade_in_parentheses_and_next_steps_with_a_dash(tmp_path
     ]
     path = note_file(tmp_path, "c.txt", "search slow\nDate: 2022-03-03\n\nNext steps -\n1. tune heap\n2. add shard\n")
     assert [item.text for item in records_of(path)[0].action_items] == ["tune heap", "add shard"]
+
+
+def test_an_epoch_timestamp_and_a_comma_list_cell_in_structured_notes(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pd.json",
+        json.dumps({"title": "Checkout errors", "created_at": 1646865600, "follow_ups": "canary deploys, load test"}),
+    )
+    (record,) = records_of(path)
+    assert record.date.value == "2022-03-09"
+    assert [item.text for item in record.action_items] == ["canary deploys", "load test"]
+    path = note_file(tmp_path, "n.json", json.dumps({"title": "Disk full", "created_at": "12345", "notes": "x"}))
+    assert not records_of(path)[0].date.recorded  # a small number is no timestamp
