@@ -313,11 +313,17 @@ class Extractor:
             if section.kind != kind:
                 continue
             indexes.extend(section.body)
+            skipped_level = 0  # inside a "### Immediate actions" subsection of follow-ups: work already done
             for nested in sections[position + 1 :]:
                 if nested.level <= section.level:
                     break
                 if nested.kind is not None and nested.kind != kind:
                     break
+                if skipped_level and nested.level > skipped_level:
+                    continue
+                skipped_level = nested.level if kind == "action_items" and _DONE_WORK.search(nested.heading) else 0
+                if skipped_level:
+                    continue
                 indexes.append(nested.heading_index)
                 indexes.extend(nested.body)
         return list(dict.fromkeys(indexes))  # a nested section of the same kind is listed once
@@ -772,6 +778,7 @@ _NOTE_KIND_SUFFIX = re.compile(  # what kind of document the first line calls it
     r"\s+[-\u2013\u2014|:]\s+(?:[\w-]+\s+){0,3}(?:notes|write-?up|post-?mortem|retro(?:spective)?)\s*$", re.IGNORECASE
 )
 _GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
+_DONE_WORK = re.compile(r"^(?:immediate|already)\b|\b(?:taken|done|completed|performed)\W*$", re.IGNORECASE)
 _GRADE_WORD = r"(?:critical|major|minor|high|medium|low|moderate|severe)"
 _LEADING_GRADE = re.compile(r"^\[?(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\]?\s*[-\u2013\u2014:|]\s+", re.IGNORECASE)
 _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)

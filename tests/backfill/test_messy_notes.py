@@ -860,3 +860,14 @@ def test_an_epoch_timestamp_and_a_comma_list_cell_in_structured_notes(tmp_path):
     assert [item.text for item in record.action_items] == ["canary deploys", "load test"]
     path = note_file(tmp_path, "n.json", json.dumps({"title": "Disk full", "created_at": "12345", "notes": "x"}))
     assert not records_of(path)[0].date.recorded  # a small number is no timestamp
+
+
+def test_immediate_actions_under_remediation_are_work_done_not_follow_ups(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pm.md",
+        "# SDK bug\n\n## Remediation\n\n### Immediate Actions\n\n- Reverted the change\n\n"
+        "### Short-term Improvements\n\n- Compatibility tests\n\n## Lessons learned\n\n- ship slower\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["Compatibility tests"]
