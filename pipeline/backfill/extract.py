@@ -429,7 +429,9 @@ class Extractor:
             )
         )
         stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
-        rest = _NOTE_KIND_SUFFIX.sub("", _FIRST_LINE_ASIDE.sub("", text))  # "backlog - call notes (typed live)"
+        rest = (
+            _NOTE_KIND_SUFFIX.sub("", _FIRST_LINE_ASIDE.sub("", text)) if len(text) <= 300 else text
+        )  # "(typed live)"
         bare = rest if len(rest.split()) >= 2 else text
         if (
             stands_alone
@@ -798,7 +800,11 @@ def _within(day: str, period: FoundDate) -> bool:
     return day[:4] == year and (int(day[5:7]) - 1) // 3 + 1 == int(quarter)
 
 
-_WEEKDAY = re.compile(r"^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*)?$", re.IGNORECASE)
+_WEEKDAY = re.compile(  # what may come before an entry's date: its weekday, or its number ("Incident 2 - ")
+    r"^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*"
+    r"|(?:incident|outage|issue)\s*#?\d{1,3}\s*[-\u2013\u2014:|,]?\s*)?$",
+    re.IGNORECASE,
+)
 
 
 def _leads(text: str, found: FoundDate) -> bool:
@@ -843,7 +849,12 @@ def expand_inline_sections(note: NoteText) -> NoteText:
     """
     rules = load_rules()
     expanded = dataclasses.replace(note, lines=[], numbers=[], splits=[])
+    first = next((i for i, line in enumerate(note.lines) if line.strip()), -1)
     for line, number in ((part, n) for whole, n in zip(note.lines, note.numbers) for part in _labelled(whole, rules)):
+        if first >= 0 and line == note.lines[first] and _TITLE_LEAD.match(plain(line)):
+            first = -1
+            expanded.add(line, number)  # "RCA: partial outage of uploads" opening the note is its title
+            continue
         match = _INLINE_LABEL.match(line)
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
         label = plain(match.group("label")).lower() if match else ""

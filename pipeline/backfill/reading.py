@@ -118,6 +118,7 @@ class _HTMLLines(HTMLParser):
         self.cells: list[str] | None = None  # inside a table row: its cells so far
         self.row_line = 1
         self.header_row = False  # every cell of the row so far is a <th>
+        self.headed_table = False  # the current table opened with a header row
 
     def _flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self.buffer)).strip()
@@ -130,6 +131,8 @@ class _HTMLLines(HTMLParser):
             self.skipping += 1
         if tag == "title":
             self.in_title = True
+        if tag == "table":
+            self.headed_table = False
         if tag == "tr":
             self._flush()
             self.cells, self.row_line, self.header_row = [], self.getpos()[0], True
@@ -164,10 +167,12 @@ class _HTMLLines(HTMLParser):
                 self.buffer = []
             elif tag in {"tr", "table"}:
                 if any(self.cells):
-                    line = _table_line(self.cells)
+                    header = self.header_row and len(self.cells) > 1
+                    line = _table_line(self.cells, under_header=header or self.headed_table)
                     self.note.add(line, self.row_line)
                     if self.header_row and line.startswith("|"):  # a header row, as markdown marks it
                         self.note.add("|" + " --- |" * len(self.cells), self.row_line)
+                    self.headed_table = self.headed_table or header
                 self.cells, self.buffer = None, []
                 self.start_line = self.getpos()[0]
             else:
@@ -407,10 +412,11 @@ def _docx(path: Path, data: bytes) -> NoteText:
     return note
 
 
-def _table_line(cells: list[str]) -> str:
-    """A table row: a two-cell row with a short label is a `label: value` field, any other a `| a | b |` row."""
+def _table_line(cells: list[str], *, under_header: bool = False) -> str:
+    """A table row: a two-cell row with a short label is a `label: value` field, any other a `| a | b |` row
+    (so is every row under a header row of `<th>` cells: `Action | Owner` names columns, not a field)."""
     cells = [re.sub(r"\s+", " ", cell).strip() for cell in cells]
-    if len(cells) == 2 and cells[0] and len(cells[0]) <= 30 and cells[1]:
+    if len(cells) == 2 and cells[0] and len(cells[0]) <= 30 and cells[1] and not under_header:
         return f"{cells[0].rstrip(':')}: {cells[1]}"
     return "| " + " | ".join(cells) + " |"
 

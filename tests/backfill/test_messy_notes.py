@@ -871,3 +871,45 @@ def test_immediate_actions_under_remediation_are_work_done_not_follow_ups(tmp_pa
     )
     (record,) = records_of(path)
     assert [item.text for item in record.action_items] == ["Compatibility tests"]
+
+
+def test_an_html_action_table_under_a_header_row_keeps_its_columns(tmp_path):
+    path = note_file(
+        tmp_path,
+        "search.html",
+        "<html><body><h1>Search outage</h1><table><tr><td>Date</td><td>2021-08-09</td></tr></table>"
+        "<h2>Follow-ups</h2><table><tr><th>Action</th><th>Owner</th></tr><tr><td>Raise heap</td><td>sre</td></tr>"
+        "<tr><td>Add shard alert</td><td>sre</td></tr></table></body></html>",
+    )
+    (record,) = records_of(path)
+    assert record.date.value == "2021-08-09"
+    assert [item.text for item in record.action_items] == ["Raise heap", "Add shard alert"]
+
+
+@pytest.mark.parametrize(
+    "text, title, severity",
+    [
+        (
+            "RCA: partial outage of image uploads\n\nStarted 8 Feb 2022.\nPriority 2.\n",
+            "partial outage of image uploads",
+            "Priority 2",
+        ),
+        ("# [RESOLVED][P2] Login failures\n\nOn 1 May 2021 logins failed.\n", "Login failures", "P2"),
+    ],
+)
+def test_a_title_lead_line_and_grades_in_tags_or_alone_on_a_line(tmp_path, text, title, severity):
+    (record,) = records_of(note_file(tmp_path, "note.txt", text))
+    assert (record.title.value, record.severity.value) == (title, severity)
+
+
+def test_numbered_incident_headings_in_a_digest_drop_their_number_and_date(tmp_path):
+    path = note_file(
+        tmp_path,
+        "ops.md",
+        "# Ops incidents 2021\n\n### Incident 1 - 2021-03-04 - API 502s\nSev: P2\n\n"
+        "### Incident 2 - 2021-04-05 - Cron skipped\nSev: P4\n",
+    )
+    assert [(r.title.value, r.date.value) for r in records_of(path)] == [
+        ("API 502s", "2021-03-04"),
+        ("Cron skipped", "2021-04-05"),
+    ]
