@@ -221,7 +221,9 @@ class Extractor:
             if kind and kind not in found and line.strip() and not _KEY_VALUE.match(line):
                 found[kind] = (plain(line), index)  # a bare label line, its value below ("IMPACT TIME" in PDFs)
                 continue
-            for part in re.split(r"\s+[·|/]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
+            for part in re.split(
+                r"\s+[·|]\s+|\s+/\s+(?=[A-Za-z][\w ]{0,20}:)|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line
+            ):  # "Severity: SEV2 · Service: db"
                 match = _FIELD.match(part)
                 if not match or not match.group(2) or part.lstrip().startswith("#"):
                     continue
@@ -345,14 +347,6 @@ class Extractor:
             text,
         )  # "(12 July 2021)", "(Sev2)"
         text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
-        trailing = find_dates(text, in_title=True)
-        if (
-            trailing
-            and trailing[-1].end == len(text.rstrip())
-            and re.search(r"\s[-\u2013\u2014|]\s*$", text[: trailing[-1].start])
-        ):
-            text = re.sub(r"\s*[-\u2013\u2014|]\s*$", "", text[: trailing[-1].start])  # "kafka lag (Sev3) - 5 Jan 2021"
-            text = re.sub(rf"\s*\(\s*{_GRADE}\s*\)\s*$", "", text, flags=re.IGNORECASE)
         ungraded = _LEADING_GRADE.sub("", text)
         text = ungraded if len(ungraded.split()) >= 2 else text  # "Sev 2 - payments down"
         text = text.strip().strip('"\u201c\u201d').strip()

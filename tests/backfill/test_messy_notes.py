@@ -824,7 +824,7 @@ def test_a_first_line_title_drops_what_kind_of_notes_they_are_and_an_aside(tmp_p
     "text, title, severity",
     [
         ("Sev 2 - payments down\n\nwhen: 2021-04-05\n", "payments down", "Sev 2"),
-        ("kafka lag incident (Sev3) - 5 Jan 2021\n\nconsumers stalled\n", "kafka lag incident", "Sev3"),
+        ("kafka lag incident (Sev3)\n\nconsumers stalled on 5 Jan 2021\n", "kafka lag incident", "Sev3"),
         ("search slow\nDate: 2022-03-03\nImpact: High\n\nheap too small\n", "search slow", "High"),
         ("db failover\nSEV-1\n\nthe primary died.\n", "db failover", "SEV-1"),
     ],
