@@ -913,3 +913,15 @@ def test_numbered_incident_headings_in_a_digest_drop_their_number_and_date(tmp_p
         ("API 502s", "2021-03-04"),
         ("Cron skipped", "2021-04-05"),
     ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Follow-up actions included adding a canary, and fixing the retry.",
+        "Improvements includes adding a canary, and fixing the retry.",
+    ],
+)
+def test_a_follow_up_sentence_is_cut_after_the_whole_verb(tmp_path, sentence):
+    (record,) = records_of(note_file(tmp_path, "note.md", f"# Outage\n\nThe API failed. {sentence}\n"))
+    assert [item.text for item in record.action_items] == ["adding a canary", "fixing the retry"]
