@@ -208,6 +208,18 @@ _MONTH_DAY = re.compile(
 )
 
 
+def first_day(text: str) -> str | None:
+    """The first day written unambiguously in `text` (YYYY-MM-DD), or None."""
+    return next((f.value for f in find_dates(text) if f.precision == "day" and not f.ambiguous), None)
+
+
+def earlier(text: str, than: str) -> bool:
+    """True when `text` writes a day before the first day `than` writes (a note's `Started:` below its
+    `Reported:`): of several date fields, the incident began on the earliest."""
+    day, other = first_day(text), first_day(than)
+    return day is not None and other is not None and day < other
+
+
 def find_yearless_days(text: str, year: int) -> list[FoundDate]:
     """Days written without a year (`Oct 3 at 09:11`, `3rd of March`) in the year the note's other dates give."""
     found = []

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.backfill.dates import FoundDate, find_dates, find_yearless_days, settle, slash_order, zone_order
+from pipeline.backfill.dates import FoundDate, earlier, find_dates, find_yearless_days, settle, slash_order, zone_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 
@@ -231,8 +231,8 @@ class Extractor:
                 kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
                 if kind == "date" and not re.search(r"\d", match.group(2)):
                     continue  # "Reported: by a customer" is no date; a later "Date:" line may be
-                if kind and kind not in found:
-                    found[kind] = (plain(match.group(2)), index)
+                if kind and (kind not in found or (kind == "date" and earlier(match.group(2), found[kind][0]))):
+                    found[kind] = (plain(match.group(2)), index)  # "Reported: 5 March" above "Started: 4 March"
         return found
 
     def _front_matter_end(self) -> int:

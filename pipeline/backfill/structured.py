@@ -61,9 +61,13 @@ class KeyMeanings:
     containers: frozenset[str]
     rank: dict[str, int] = field(default_factory=dict)  # a key's place among its meaning's synonyms
 
-    def outranks(self, key: str, held: tuple[str, int, str], meaning: str) -> bool:
-        """A grading key listed earlier than the one already read wins (ServiceNow's `priority` over `urgency`);
-        other meanings keep the first key in the record."""
+    def outranks(self, key: str, value: str, held: tuple[str, int, str], meaning: str) -> bool:
+        """A grading key listed earlier than the one already read wins (ServiceNow's `priority` over `urgency`), a
+        date key writing an earlier day wins (`started_at` before `created`); other meanings keep the first key."""
+        if meaning == "date":
+            from pipeline.backfill.dates import earlier
+
+            return earlier(value, held[0])
         if meaning != "severity":
             return False
         last = len(self.rank)
@@ -215,7 +219,7 @@ def _collect(
                 text = ", ".join(filter(None, (_scalar(entry[0]) for entry in item)))
             if meaning in {"date", "closed"}:
                 text = _from_epoch(text)
-            if text and (meaning not in fields or keys.outranks(key, fields[meaning], meaning)):
+            if text and (meaning not in fields or keys.outranks(key, text, fields[meaning], meaning)):
                 fields[meaning] = (text, line, key)
         elif meaning in {"actions", "lessons"}:
             sections.setdefault(meaning, []).extend(_items(item, line))

@@ -925,3 +925,16 @@ def test_numbered_incident_headings_in_a_digest_drop_their_number_and_date(tmp_p
 def test_a_follow_up_sentence_is_cut_after_the_whole_verb(tmp_path, sentence):
     (record,) = records_of(note_file(tmp_path, "note.md", f"# Outage\n\nThe API failed. {sentence}\n"))
     assert [item.text for item in record.action_items] == ["adding a canary", "fixing the retry"]
+
+
+def test_of_several_date_fields_the_incident_began_on_the_earliest(tmp_path):
+    path = note_file(tmp_path, "disk.txt", "Disk full\n\nReported: 2021-03-05 09:00\nStarted: 2021-03-04 23:10\n")
+    (record,) = records_of(path)
+    assert record.date.value == "2021-03-04"
+    assert line_of(path, record.date.lines.start).startswith("Started")
+    path = note_file(
+        tmp_path,
+        "cdn.json",
+        json.dumps({"title": "CDN errors", "created": "2022-11-20T10:00:00Z", "started_at": "2022-11-19T22:00:00Z"}),
+    )
+    assert records_of(path)[0].date.value == "2022-11-19"
