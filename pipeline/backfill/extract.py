@@ -31,7 +31,9 @@ _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
 _FIELD = re.compile(
     r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$"
 )
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|#\.)\s+(?:\[[ xX]\]\s+)?(.*)$")  # "#." numbers in rst
+_LIST_ITEM = re.compile(  # "#." numbers in rst; a bare "[ ] item" is a list item too
+    r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
+)
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -830,8 +832,8 @@ def extract_all(note: NoteText) -> list[Extracted]:
 
 
 _NEXT_LABEL = re.compile(r"(?<=[a-z0-9)][.;])\s+(?=[A-Za-z][A-Za-z /'-]{1,30}:\s)")  # a sentence, then "Cause: ..."
-_INLINE_LABEL = re.compile(
-    r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
+_INLINE_LABEL = re.compile(  # "AI (sre): add alert": an owner in parentheses after the label
+    r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*(?:\([^()]{1,30}\)\s*)?"
     r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$"
 )
 

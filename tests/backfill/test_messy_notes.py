@@ -938,3 +938,18 @@ def test_of_several_date_fields_the_incident_began_on_the_earliest(tmp_path):
         json.dumps({"title": "CDN errors", "created": "2022-11-20T10:00:00Z", "started_at": "2022-11-19T22:00:00Z"}),
     )
     assert records_of(path)[0].date.value == "2022-11-19"
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        "Next actions:\n1) add alert\n2) warm cache\n",
+        "To-do:\n[ ] add alert\n[x] warm cache\n",
+        "We need to:\n- add alert\n- warm cache\n",
+        "AI (sre): add alert\nAI (app): warm cache\n",
+    ],
+)
+def test_more_ways_of_writing_follow_ups(tmp_path, actions):
+    text = "Cache outage\nDate: 2021-01-02\n\nThe cache died.\n\n" + actions
+    (record,) = records_of(note_file(tmp_path, "cache.txt", text))
+    assert [item.text for item in record.action_items] == ["add alert", "warm cache"]
