@@ -914,6 +914,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             return rows
         headings: list[tuple[int, int]] = []  # (level, index)
         bullets: list[int] = []
+        dated_lines: list[int] = []
         timeline_level = 0  # inside a timeline section, dated headings and bullets are its days, not incidents
         for index, line in enumerate(note.lines):
             heading = _ATX.match(line)
@@ -937,9 +938,16 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 if bullet and not bullet.group(1)
                 else (line.strip() if lead and line == line.lstrip() else None)
             )
+            dated_line = not text and not bullet and line[:1].isdigit()  # "04.03.2021 Checkout outage - P1"
+            text = text or (line.strip() if dated_line else None)
             if not text:
                 continue
             dates = find_dates(text if heading else text[:40], in_title=True)
+            if heading and not dates and _date_field_below(note.lines, index, rules):
+                headings.append((len(heading.group(1)), index))  # "## 1. Checkout outage" above "Date: 2021-03-04"
+                continue
+            if dated_line and (not dates or dates[0].start > 0 or not _ENTRY_GRADE.search(text)):
+                continue  # a dated line is an incident only with its grade: a commit log's lines are not
             if (
                 not dates
                 or dates[0].precision != "day"
@@ -951,6 +959,8 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 continue  # a bare date heading is a day of a timeline, not an incident
             if heading or lead:
                 headings.append((len(heading.group(1)) if heading else 0, index))
+            elif dated_line:
+                dated_lines.append(index)
             else:
                 bullets.append(index)
         levels = Counter(level for level, _ in headings)
@@ -958,6 +968,8 @@ def split_incidents(note: NoteText) -> list[NoteText]:
         starts = (
             [index for lvl, index in headings if lvl == level] if count >= 2 else bullets if len(bullets) >= 2 else []
         )
+        if not starts and len(dated_lines) >= 2 and not _has_sections(note.lines, rules):
+            starts = dated_lines  # a log of one dated line per incident, in a note with no sections of its own
     if len(starts) < 2:
         return [note]
     parts = []
@@ -971,6 +983,32 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             lines, numbers = [*lead, *lines[1:]], [numbers[0]] * len(lead) + numbers[1:]
         parts.append(dataclasses.replace(note, lines=lines, numbers=numbers, splits=[]))
     return parts
+
+
+_ENTRY_GRADE = re.compile(r"\b(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\b", re.IGNORECASE)
+
+
+def _date_field_below(lines: list[str], index: int, rules: Rules) -> bool:
+    """A `Date: <day>` field among the few lines under heading `index`, before any other heading."""
+    for line in lines[index + 1 : index + 5]:
+        if _ATX.match(line):
+            return False
+        match = _FIELD.match(line)
+        if match and plain(match.group(1)).lower() in rules.fields["date"] and match.group(2):
+            return any(f.precision == "day" and not f.ambiguous for f in find_dates(match.group(2)))
+    return False
+
+
+def _has_sections(lines: list[str], rules: Rules) -> bool:
+    """The note names sections of its own (`## Timeline`, a bare `Timeline` line, `Summary:`)."""
+    names = {synonym for synonyms in rules.sections.values() for synonym in synonyms}
+    for line in lines:
+        heading = _ATX.match(line)
+        if heading and classify(heading.group(2), rules.sections):
+            return True
+        if plain(line).lower().strip(" :") in names:
+            return True
+    return False
 
 
 def _table_incidents(note: NoteText, rules: Rules) -> list[NoteText]:
@@ -1023,9 +1061,13 @@ def _as_heading(line: str) -> list[str]:
     `Cause: bad deploy.`, `AI: add canary` (one sentence a line, so each label starts its own line).
     """
     bullet = _LIST_ITEM.match(line)
-    if not bullet:
+    if _ATX.match(line) or not (bullet or line[:1].isdigit()):
         return [line if _ATX.match(line) else "# " + line.strip()]
-    text = plain(bullet.group(2))
-    head, *rest = re.split(r"(?<=[a-z0-9)])[.;]\s+|\s+[—–]\s+(?=[A-Z])", text, maxsplit=1)
-    sentences = re.split(r"(?<=[a-z0-9)\]])[.]\s+(?=[A-Za-z])", rest[0]) if rest else []
+    text = plain(bullet.group(2) if bullet else line)  # a bullet, or a line opening with its date
+    head, *rest = re.split(rf"(?<=[a-z0-9)])[.;]\s+|\s+[—–]\s+(?=[A-Z])|{_DASH_BEFORE_FIELD}", text, maxsplit=1)
+    sentences = re.split(rf"(?<=[a-z0-9)\]])[.]\s+(?=[A-Za-z])|{_DASH_BEFORE_FIELD}", rest[0]) if rest else []
     return ["# " + head, *sentences]
+
+
+# " - P1 - AI: add canary": a dash before a grade or a label separates an entry's parts
+_DASH_BEFORE_FIELD = rf"\s+[-\u2013\u2014]\s+(?=(?i:{_GRADE})\b|[A-Za-z][\w ]{{0,20}}:\s)"

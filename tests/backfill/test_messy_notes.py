@@ -953,3 +953,40 @@ def test_more_ways_of_writing_follow_ups(tmp_path, actions):
     text = "Cache outage\nDate: 2021-01-02\n\nThe cache died.\n\n" + actions
     (record,) = records_of(note_file(tmp_path, "cache.txt", text))
     assert [item.text for item in record.action_items] == ["add alert", "warm cache"]
+
+
+def test_numbered_headings_with_a_date_field_below_are_a_digest(tmp_path):
+    path = note_file(
+        tmp_path,
+        "review.md",
+        "# Ops review March 2021\n\n## 1. Checkout outage\nDate: 2021-03-04\nSeverity: P1\nActions: add canary\n\n"
+        "## 2. Login slow\nDate: 2021-03-19\nSeverity: P3\nActions: cache tokens\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("Checkout outage", "2021-03-04", "P1"),
+        ("Login slow", "2021-03-19", "P3"),
+    ]
+    assert [item.text for item in records[1].action_items] == ["cache tokens"]
+
+
+def test_graded_lines_opening_with_a_date_are_a_digest_but_a_dated_commit_log_is_not(tmp_path):
+    path = note_file(
+        tmp_path,
+        "month.txt",
+        "INCIDENTS THIS MONTH\n\n04.03.2021 Checkout outage - P1 - AI: add canary\n"
+        "19.03.2021 Login slow - P3 - AI: cache tokens\n",
+    )
+    assert [
+        (r.title.value, r.date.value, r.severity.value, [a.text for a in r.action_items]) for r in records_of(path)
+    ] == [
+        ("Checkout outage", "2021-03-04", "P1", ["add canary"]),
+        ("Login slow", "2021-03-19", "P3", ["cache tokens"]),
+    ]
+    path = note_file(
+        tmp_path,
+        "log.md",
+        "# Deck outage 2019-02-08\n\nThe deck broke.\n\n2019-02-07 | 73ab4a8 | Kyle | Deck: add org to links\n"
+        "2019-02-06 | acdf2fb | Ben | register help for buildifier\n",
+    )
+    assert len(records_of(path)) == 1
