@@ -235,6 +235,12 @@ _WEEKDAY_SLASH_DAY = re.compile(
     r"\b(?P<weekday>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?),?\s+(?P<first>\d{1,2})/(?P<second>\d{1,2})(?![/\d])",
     re.IGNORECASE,
 )
+_WEEKDAY_NAMED_DAY = re.compile(
+    r"\b(?P<weekday>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?),?\s+"
+    r"(?P<rest>(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3,9}\.?|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
+    r"(?![\w,]*\s*,?\s*(?:19|20)\d{2})",
+    re.IGNORECASE,
+)
 SENT_WINDOW_DAYS = 45  # a weekly or monthly mail reports days shortly before it was sent
 
 
@@ -258,7 +264,18 @@ def dated_from_sent(text: str, sent: date) -> str:
             return match.group(0)
         return f"{match.group('weekday')} {readings.pop()}"
 
-    return _WEEKDAY_SLASH_DAY.sub(settled, text)
+    def named(match: re.Match[str]) -> str:
+        """`Tuesday 14 September` (no year): the year that puts it in the weeks before the send date, on that weekday."""
+        written = match.group(0)
+        for year in (sent.year, sent.year - 1):
+            for found in find_yearless_days(match.group("rest"), year)[:1]:
+                day = date.fromisoformat(found.value)
+                weekday_fits = day.strftime("%a").lower() == match.group("weekday")[:3].lower()
+                if 0 <= (sent - day).days <= SENT_WINDOW_DAYS and weekday_fits and not find_dates(written):
+                    return f"{match.group('weekday')} {found.value}"
+        return written
+
+    return _WEEKDAY_NAMED_DAY.sub(named, _WEEKDAY_SLASH_DAY.sub(settled, text))
 
 
 def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:

@@ -313,14 +313,14 @@ def _eml(text: str) -> NoteText:
     if relative:
         note.add(f"date: {relative[0]}", relative[1])
     body = part.get_content()
+    sent = _sent_day(message)
     if part.get_content_type() == "text/html":
         inner = _html(body)
         offset = header_end
         for line, number in zip(inner.lines, inner.numbers):
-            note.add(line, number + offset)
+            note.add(dated_from_sent(line, sent) if sent else line, number + offset)
         return note
     body_lines = body.replace("\r\n", "\n").split("\n")
-    sent = _sent_day(message)
     if sent:
         body_lines = [dated_from_sent(line, sent) for line in body_lines]
     first = next((line for line in body_lines if line.strip()), "")

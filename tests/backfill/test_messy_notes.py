@@ -990,3 +990,19 @@ def test_graded_lines_opening_with_a_date_are_a_digest_but_a_dated_commit_log_is
         "2019-02-06 | acdf2fb | Ben | register help for buildifier\n",
     )
     assert len(records_of(path)) == 1
+
+
+def test_a_mail_settles_a_named_weekday_and_month_without_a_year_and_a_grade_after_a_sentence(tmp_path):
+    path = note_file(
+        tmp_path,
+        "search.eml",
+        "Date: Thu, 16 Sep 2021 10:00:00 +0000\nSubject: search cluster red\n\n"
+        "On Tuesday 14 September the search cluster went red. P2.\n",
+    )
+    (record,) = records_of(path)
+    assert (record.date.value, record.severity.value) == ("2021-09-14", "P2")
+    from datetime import date
+
+    from pipeline.backfill.dates import dated_from_sent
+
+    assert dated_from_sent("Monday 14 September", date(2021, 9, 16)) == "Monday 14 September"  # not a Monday
