@@ -784,6 +784,8 @@ _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE
 
 def _severity_grade(value: str) -> str:
     """`SEV1 (customer facing)` -> `SEV1`: the grade without the note after it; `2 - High` stays as written."""
+    bare = re.sub(r"\s*\([^()]*\)\s*$", "", value.strip())  # "Sev-1 (critical)": the note in parentheses goes
+    value = bare if re.fullmatch(_GRADE, bare, re.IGNORECASE) else value
     match = _GRADE_THEN_NOTE.match(value.strip())
     return match.group(1) if match else value.rstrip(".")
 

@@ -432,6 +432,11 @@ def test_a_month_in_a_title_is_narrowed_to_the_earliest_day_of_it_in_the_note(tm
         ("Queue stalled\n\nS2. Docs served stale pages.\n", "S2"),
         ("Queue stalled\n\nIt was declared a P1 by the on-call.\n", "P1"),
         ("Queue stalled\n\nThe Amazon S3 outage slowed uploads.\n", None),  # S3 the storage service is no grade
+        ("Queue stalled\n\nSeverity: Sev-1 (critical)\n", "Sev-1"),
+        ("Queue stalled\n\nIt was an L1 incident.\n", "L1"),
+        ("Queue stalled\n\nLevel 2 incident, internal only.\n", "Level 2"),
+        ("Queue stalled\n\nSeverity - High\n", "High"),
+        ("Queue stalled\n\nP-1, all hands.\n", "P-1"),
     ],
 )
 def test_severity_grades_as_notes_write_them(tmp_path, text, severity):
