@@ -199,7 +199,7 @@ _MONTH_DAY = re.compile(
     + _MONTH
     + r"\s+(?P<day>\d{1,2})"
     + _ORDINAL
-    + r"(?![\d:])|(?<![\d.:/-])(?P<day2>\d{1,2})"
+    + r"(?!\d|:\d)|(?<![\d.:/-])(?P<day2>\d{1,2})"
     + _ORDINAL
     + r"\s+(?:of\s+)?"
     + _MONTH.replace("month", "month2")

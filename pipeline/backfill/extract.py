@@ -909,6 +909,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     Two or more starts of the same kind split the note; the digest's own preamble belongs to no incident.
     """
     starts = note.splits
+    yearless: dict[int, FoundDate] = {}  # an entry's "Mar 4", in the one year its digest names
     if not starts and not note.is_chat and not note.structured:
         rules = load_rules()
         rows = _table_incidents(note, rules)
@@ -917,6 +918,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
         headings: list[tuple[int, int]] = []  # (level, index)
         bullets: list[int] = []
         dated_lines: list[int] = []
+        year = _digest_year(note.lines)
         timeline_level = 0  # inside a timeline section, dated headings and bullets are its days, not incidents
         for index, line in enumerate(note.lines):
             heading = _ATX.match(line)
@@ -940,11 +942,17 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 if bullet and not bullet.group(1)
                 else (line.strip() if lead and line == line.lstrip() else None)
             )
-            dated_line = not text and not bullet and line[:1].isdigit()  # "04.03.2021 Checkout outage - P1"
+            dated_line = (  # "04.03.2021 Checkout outage - P1", "Mar 4: checkout outage (P1)"
+                not text and not bullet and line[:1].isalnum() and (line[:1].isdigit() or year is not None)
+            )
             text = text or (line.strip() if dated_line else None)
             if not text:
                 continue
             dates = find_dates(text if heading else text[:40], in_title=True)
+            if not dates and year is not None:
+                dates = [f for f in find_yearless_days(text[:25], year) if _leads(text, f)][:1]
+                if dates:
+                    yearless[index] = dates[0]
             if heading and not dates and _date_field_below(note.lines, index, rules):
                 headings.append((len(heading.group(1)), index))  # "## 1. Checkout outage" above "Date: 2021-03-04"
                 continue
@@ -980,6 +988,8 @@ def split_incidents(note: NoteText) -> list[NoteText]:
         lines, numbers = note.lines[start:end], note.numbers[start:end]
         if not any(line.strip() for line in lines):
             continue
+        if start in yearless:  # the entry's own line names its day with the digest's year
+            lines = [lines[0].replace(yearless[start].written, yearless[start].value, 1), *lines[1:]]
         if not note.splits:
             lead = _as_heading(lines[0])
             lines, numbers = [*lead, *lines[1:]], [numbers[0]] * len(lead) + numbers[1:]
@@ -988,6 +998,13 @@ def split_incidents(note: NoteText) -> list[NoteText]:
 
 
 _ENTRY_GRADE = re.compile(r"\b(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\b", re.IGNORECASE)
+
+
+def _digest_year(lines: list[str]) -> int | None:
+    """The one year a digest's opening lines name ("2021 incident log"), for entries written without one."""
+    opening = [line for line in lines if line.strip()][:3]
+    years = {int(y) for line in opening for y in re.findall(r"(?<![\d-])((?:19|20)\d{2})(?![\d-])", line)}
+    return years.pop() if len(years) == 1 else None
 
 
 def _date_field_below(lines: list[str], index: int, rules: Rules) -> bool:

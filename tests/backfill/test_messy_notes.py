@@ -1011,3 +1011,18 @@ def test_a_mail_settles_a_named_weekday_and_month_without_a_year_and_a_grade_aft
     from pipeline.backfill.dates import dated_from_sent
 
     assert dated_from_sent("Monday 14 September", date(2021, 9, 16)) == "Monday 14 September"  # not a Monday
+
+
+def test_digest_entries_without_a_year_take_the_one_year_the_digest_names(tmp_path):
+    path = note_file(
+        tmp_path,
+        "log.txt",
+        "2021 incident log\n\nMar 4: checkout outage (P1). todo: add canary\n"
+        "Mar 19: login slow (P3). todo: cache tokens\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("checkout outage", "2021-03-04", "P1"),
+        ("login slow", "2021-03-19", "P3"),
+    ]
+    assert records[1].date.lines.start == 4
