@@ -161,13 +161,27 @@ def incident_records(root: Located, keys: KeyMeanings) -> list[Located]:
     if isinstance(value, list):
         return [item for item in value if isinstance(item[0], dict)]
     if isinstance(value, dict):
+        dated = _keyed_by_date(value)
+        if dated:
+            return dated
         for key, (item, _) in value.items():
             if normalize_key(key) in keys.containers and isinstance(item, list):
                 objects = [entry for entry in item if isinstance(entry[0], dict)]
                 if objects:
                     return objects
+            if normalize_key(key) in keys.containers and isinstance(item, dict) and _keyed_by_date(item):
+                return _keyed_by_date(item)
         return [root]
     return []
+
+
+def _keyed_by_date(value: dict[str, Located]) -> list[Located]:
+    """`2023-01-04: {title: ..., sev: ...}`, one key a day: each object an incident, its key its `date` field."""
+    from pipeline.backfill.dates import first_day
+
+    if not value or not all(isinstance(item, dict) and first_day(key) for key, (item, _) in value.items()):
+        return []
+    return [({"date": (key, line), **item}, line) for key, (item, line) in value.items()]
 
 
 def record_note(record: Located, keys: KeyMeanings) -> NoteText:

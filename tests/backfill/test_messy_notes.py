@@ -1026,3 +1026,19 @@ def test_digest_entries_without_a_year_take_the_one_year_the_digest_names(tmp_pa
         ("login slow", "2021-03-19", "P3"),
     ]
     assert records[1].date.lines.start == 4
+
+
+def test_yaml_keyed_by_date_is_one_incident_per_day_key(tmp_path):
+    path = note_file(
+        tmp_path,
+        "log.yaml",
+        "2023-01-04:\n  what: cache stampede\n  sev: P2\n  followups:\n    - jitter ttl\n"
+        "2023-02-10:\n  what: dns outage\n  sev: P1\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("cache stampede", "2023-01-04", "P2"),
+        ("dns outage", "2023-02-10", "P1"),
+    ]
+    assert line_of(path, records[1].date.lines.start).startswith("2023-02-10")
+    assert [item.text for item in records[0].action_items] == ["jitter ttl"]
