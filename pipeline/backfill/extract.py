@@ -157,11 +157,28 @@ def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
 
 
 def _named(words: str, names: dict[str, tuple[str, ...]]) -> str | None:
-    for kind, synonyms in names.items():
-        for synonym in synonyms:
-            if words == synonym or re.match(re.escape(synonym) + r"\b(?![-'])", words):
-                return kind
+    """The first kind with a synonym that `words` equals or starts with (followed by a word boundary)."""
+    for kind, pattern in _synonym_patterns(names):
+        if pattern.match(words):
+            return kind
     return None
+
+
+_PATTERNS_BY_TABLE: dict[int, tuple[dict[str, tuple[str, ...]], list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+def _synonym_patterns(names: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern[str]]]:
+    """One compiled alternation per kind, built once per synonym table (the rules are loaded once): headings
+    are classified thousands of times in a corpus run."""
+    cached = _PATTERNS_BY_TABLE.get(id(names))
+    if cached is None or cached[0] is not names:
+        compiled = [
+            (kind, re.compile("|".join(re.escape(s) + r"(?:\b(?![-'])|$)" for s in synonyms)))
+            for kind, synonyms in names.items()
+            if synonyms
+        ]
+        cached = _PATTERNS_BY_TABLE[id(names)] = (names, compiled)
+    return cached[1]
 
 
 class Extractor:
@@ -943,7 +960,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 else (line.strip() if lead and line == line.lstrip() else None)
             )
             dated_line = (  # "04.03.2021 Checkout outage - P1", "Mar 4: checkout outage (P1)"
-                not text and not bullet and line[:1].isalnum() and (line[:1].isdigit() or year is not None)
+                not text and not bullet and (line[:1].isdigit() or (year is not None and _MONTH_START.match(line)))
             )
             text = text or (line.strip() if dated_line else None)
             if not text:
@@ -997,6 +1014,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     return parts
 
 
+_MONTH_START = re.compile(r"[A-Za-z]{3,9}\.?\s+\d")  # a line that may open with "Mar 4"
 _ENTRY_GRADE = re.compile(r"\b(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\b", re.IGNORECASE)
 
 
