@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 Precision = Literal["day", "month", "quarter"]
@@ -153,6 +154,12 @@ def _full_year(text: str) -> int:
 
 def find_dates(text: str, *, in_title: bool = False) -> list[FoundDate]:
     """Every date in `text`, left to right, overlapping matches resolved by the earlier and more precise one."""
+    return list(_find_dates(text, in_title))
+
+
+@lru_cache(maxsize=8192)
+def _find_dates(text: str, in_title: bool) -> tuple[FoundDate, ...]:
+    """Cached: extraction asks about the same lines several times (the date, its settling, digest entries)."""
     text = _URL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
@@ -166,7 +173,7 @@ def find_dates(text: str, *, in_title: bool = False) -> list[FoundDate]:
                 value, precision, ambiguous = result
                 found.append(FoundDate(match.start(), match.end(), value, precision, ambiguous, match.group(0)))
                 taken.append((match.start(), match.end()))
-    return sorted(found, key=lambda item: item.start)
+    return tuple(sorted(found, key=lambda item: item.start))
 
 
 def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str, str] | None] | None:
