@@ -316,6 +316,7 @@ class BackfillFile(Strict):
     known_services: list[str]
     action_leads: list[Regex]
     action_sentences: list[Regex]
+    action_sentence_followers: list[Regex] = []
 
 
 # ---------------------------------------------------------------- rubric.yaml

@@ -11,7 +11,8 @@
    same reading and extraction as `postmortem backfill` (one record per incident); records pair with the
    gold incidents in file order. Titles and action items are the labeller's short paraphrases, so they
    match by word overlap; a date given only as a month counts when the month is right; a date read from
-   the file name (provenance "file name") counts as no date stated, as the gold labels it. The blind
+   the file name (provenance "file name") counts as no date stated, as the gold labels it, and so does a
+   quarter ("Q2 2023" is kept as 2023-Q2, but the gold writes only days and months). The blind
    split is reported in aggregate only; only the dev split's misses can be listed.
 
 Needs the shared corpus; the corpus text is read, never stored.
@@ -125,7 +126,14 @@ def score_file(entry: dict, corpus: Path) -> dict:
     for position, gold in enumerate(gold_incidents):
         record = records[position] if position < len(records) else None
         title = record.title.value if record and record.title.recorded else None
-        day = record.date.value if record and record.date.recorded and record.date_source != "file name" else None
+        day = (
+            record.date.value
+            if record
+            and record.date.recorded
+            and record.date_source != "file name"
+            and record.date_precision != "quarter"
+            else None
+        )
         severity = record.severity.value if record and record.severity.recorded else None
         titles = [gold.get("title"), *gold.get("title_alternatives", [])]
         severities = {severity_key(s) for s in [gold.get("severity"), *gold.get("severity_alternatives", [])]}

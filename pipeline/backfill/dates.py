@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 Precision = Literal["day", "month", "quarter"]
@@ -153,6 +154,12 @@ def _full_year(text: str) -> int:
 
 def find_dates(text: str, *, in_title: bool = False) -> list[FoundDate]:
     """Every date in `text`, left to right, overlapping matches resolved by the earlier and more precise one."""
+    return list(_find_dates(text, in_title))
+
+
+@lru_cache(maxsize=8192)
+def _find_dates(text: str, in_title: bool) -> tuple[FoundDate, ...]:
+    """Cached: extraction asks about the same lines several times (the date, its settling, digest entries)."""
     text = _URL.sub(lambda m: " " * len(m.group(0)), text)
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
@@ -166,7 +173,7 @@ def find_dates(text: str, *, in_title: bool = False) -> list[FoundDate]:
                 value, precision, ambiguous = result
                 found.append(FoundDate(match.start(), match.end(), value, precision, ambiguous, match.group(0)))
                 taken.append((match.start(), match.end()))
-    return sorted(found, key=lambda item: item.start)
+    return tuple(sorted(found, key=lambda item: item.start))
 
 
 def _convert(match: re.Match[str], kind: str) -> tuple[str, Precision, tuple[str, str] | None] | None:
@@ -199,13 +206,25 @@ _MONTH_DAY = re.compile(
     + _MONTH
     + r"\s+(?P<day>\d{1,2})"
     + _ORDINAL
-    + r"(?![\d:])|(?<![\d.:/-])(?P<day2>\d{1,2})"
+    + r"(?!\d|:\d)|(?<![\d.:/-])(?P<day2>\d{1,2})"
     + _ORDINAL
     + r"\s+(?:of\s+)?"
     + _MONTH.replace("month", "month2")
     + r"\b",
     re.IGNORECASE,
 )
+
+
+def first_day(text: str) -> str | None:
+    """The first day written unambiguously in `text` (YYYY-MM-DD), or None."""
+    return next((f.value for f in find_dates(text) if f.precision == "day" and not f.ambiguous), None)
+
+
+def earlier(text: str, than: str) -> bool:
+    """True when `text` writes a day before the first day `than` writes (a note's `Started:` below its
+    `Reported:`): of several date fields, the incident began on the earliest."""
+    day, other = first_day(text), first_day(than)
+    return day is not None and other is not None and day < other
 
 
 def find_yearless_days(text: str, year: int) -> list[FoundDate]:
@@ -217,6 +236,53 @@ def find_yearless_days(text: str, year: int) -> list[FoundDate]:
         if value:
             found.append(FoundDate(match.start(), match.end(), value, "day", None, match.group(0)))
     return found
+
+
+_WEEKDAY_SLASH_DAY = re.compile(
+    r"\b(?P<weekday>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?),?\s+(?P<first>\d{1,2})/(?P<second>\d{1,2})(?![/\d])",
+    re.IGNORECASE,
+)
+_WEEKDAY_NAMED_DAY = re.compile(
+    r"\b(?P<weekday>(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?),?\s+"
+    r"(?P<rest>(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Za-z]{3,9}\.?|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?)"
+    r"(?![\w,]*\s*,?\s*(?:19|20)\d{2})",
+    re.IGNORECASE,
+)
+SENT_WINDOW_DAYS = 45  # a weekly or monthly mail reports days shortly before it was sent
+
+
+def dated_from_sent(text: str, sent: date) -> str:
+    """`Tue 11/07` in a mail sent on 10 Nov 2017 -> `Tue 2017-11-07`: a weekday's day written without a year is
+    settled by the send date when exactly one reading (month or day first) falls in the weeks before it, or
+    exactly one of those falls on the weekday written; otherwise it is left as written."""
+
+    def settled(match: re.Match[str]) -> str:
+        first, second = int(match.group("first")), int(match.group("second"))
+        readings = set()
+        for month, day in ((first, second), (second, first)):
+            for year in (sent.year, sent.year - 1):
+                value = _day(year, month, day)
+                if value and 0 <= (sent - date.fromisoformat(value)).days <= SENT_WINDOW_DAYS:
+                    readings.add(value)
+        weekday = match.group("weekday")[:3].lower()
+        named = {value for value in readings if date.fromisoformat(value).strftime("%a").lower() == weekday}
+        readings = named or readings  # "Wed 11/10" sent on 12 Nov 2017: 11 Oct was the Wednesday
+        if len(readings) != 1:
+            return match.group(0)
+        return f"{match.group('weekday')} {readings.pop()}"
+
+    def named(match: re.Match[str]) -> str:
+        """`Tuesday 14 September` (no year): the year that puts it in the weeks before the send date, on that weekday."""
+        written = match.group(0)
+        for year in (sent.year, sent.year - 1):
+            for found in find_yearless_days(match.group("rest"), year)[:1]:
+                day = date.fromisoformat(found.value)
+                weekday_fits = day.strftime("%a").lower() == match.group("weekday")[:3].lower()
+                if 0 <= (sent - day).days <= SENT_WINDOW_DAYS and weekday_fits and not find_dates(written):
+                    return f"{match.group('weekday')} {found.value}"
+        return written
+
+    return _WEEKDAY_NAMED_DAY.sub(named, _WEEKDAY_SLASH_DAY.sub(settled, text))
 
 
 def slash_order(texts: list[str]) -> Literal["day_first", "month_first"] | None:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.backfill.dates import FoundDate, find_dates, find_yearless_days, settle, slash_order, zone_order
+from pipeline.backfill.dates import FoundDate, earlier, find_dates, find_yearless_days, settle, slash_order, zone_order
 from pipeline.backfill.reading import NoteText
 from pipeline.models import NoteField, NoteItem, NoteTimelineRow, SourceSpan
 
@@ -31,7 +31,9 @@ _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
 _FIELD = re.compile(
     r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$"
 )
-_LIST_ITEM = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|#\.)\s+(?:\[[ xX]\]\s+)?(.*)$")  # "#." numbers in rst
+_LIST_ITEM = re.compile(  # "#." numbers in rst; a bare "[ ] item" is a list item too
+    r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
+)
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -82,6 +84,7 @@ class Rules:
     known_services: tuple[str, ...]
     action_leads: tuple[re.Pattern[str], ...]
     action_sentences: tuple[re.Pattern[str], ...]
+    action_sentence_followers: tuple[re.Pattern[str], ...]
 
 
 RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
@@ -104,6 +107,7 @@ def load_rules() -> Rules:
         known_services=tuple(data.known_services),
         action_leads=tuple(re.compile(p, re.IGNORECASE) for p in data.action_leads),
         action_sentences=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentences),
+        action_sentence_followers=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentence_followers),
     )
 
 
@@ -153,11 +157,28 @@ def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
 
 
 def _named(words: str, names: dict[str, tuple[str, ...]]) -> str | None:
-    for kind, synonyms in names.items():
-        for synonym in synonyms:
-            if words == synonym or re.match(re.escape(synonym) + r"\b(?![-'])", words):
-                return kind
+    """The first kind with a synonym that `words` equals or starts with (followed by a word boundary)."""
+    for kind, pattern in _synonym_patterns(names):
+        if pattern.match(words):
+            return kind
     return None
+
+
+_PATTERNS_BY_TABLE: dict[int, tuple[dict[str, tuple[str, ...]], list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+def _synonym_patterns(names: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern[str]]]:
+    """One compiled alternation per kind, built once per synonym table (the rules are loaded once): headings
+    are classified thousands of times in a corpus run."""
+    cached = _PATTERNS_BY_TABLE.get(id(names))
+    if cached is None or cached[0] is not names:
+        compiled = [
+            (kind, re.compile("|".join(re.escape(s) + r"(?:\b(?![-'])|$)" for s in synonyms)))
+            for kind, synonyms in names.items()
+            if synonyms
+        ]
+        cached = _PATTERNS_BY_TABLE[id(names)] = (names, compiled)
+    return cached[1]
 
 
 class Extractor:
@@ -219,7 +240,9 @@ class Extractor:
             if kind and kind not in found and line.strip() and not _KEY_VALUE.match(line):
                 found[kind] = (plain(line), index)  # a bare label line, its value below ("IMPACT TIME" in PDFs)
                 continue
-            for part in re.split(r"\s+[·|]\s+|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line):  # "Severity: SEV2 · Service: db"
+            for part in re.split(
+                r"\s+[·|]\s+|\s+/\s+(?=[A-Za-z][\w ]{0,20}:)|\s{3,}(?=[A-Za-z][\w ]{0,20}:)", line
+            ):  # "Severity: SEV2 · Service: db"
                 match = _FIELD.match(part)
                 if not match or not match.group(2) or part.lstrip().startswith("#"):
                     continue
@@ -227,8 +250,8 @@ class Extractor:
                 kind = next((kind for kind, synonyms in self.rules.fields.items() if label in synonyms), None)
                 if kind == "date" and not re.search(r"\d", match.group(2)):
                     continue  # "Reported: by a customer" is no date; a later "Date:" line may be
-                if kind and kind not in found:
-                    found[kind] = (plain(match.group(2)), index)
+                if kind and (kind not in found or (kind == "date" and earlier(match.group(2), found[kind][0]))):
+                    found[kind] = (plain(match.group(2)), index)  # "Reported: 5 March" above "Started: 4 March"
         return found
 
     def _front_matter_end(self) -> int:
@@ -248,7 +271,8 @@ class Extractor:
                 continue
             fence = line.strip()
             if fence.startswith(("```", "~~~")) and not (len(fence) > 6 and fence.endswith(fence[:3])):
-                in_code = not in_code  # "```text```" on one line is inline code, not a fence
+                # "```text```" on one line is inline code, not a fence; "```bash" opens a block but never closes one
+                in_code = bool(fence.strip("`~")) if in_code else True
             is_underline = _SETEXT.match(line) and index > 0 and self._setext_level(index - 1) is not None
             if is_underline and not in_code:
                 continue
@@ -295,7 +319,7 @@ class Extractor:
         if names and all(any(name in synonyms for synonyms in self.rules.sections.values()) for name in names):
             return 3, plain(line)  # a plain line that is exactly a section name (text exported from PDF)
         if (
-            line.rstrip().endswith(":")
+            re.search(r":\s*$|\s[-\u2013\u2014]\s*$", line)  # "What I want to do next:", "Next steps -"
             and len(bare.split()) <= 12
             and any(p.search(bare) for p in self.rules.action_leads)
         ):
@@ -310,11 +334,17 @@ class Extractor:
             if section.kind != kind:
                 continue
             indexes.extend(section.body)
+            skipped_level = 0  # inside a "### Immediate actions" subsection of follow-ups: work already done
             for nested in sections[position + 1 :]:
                 if nested.level <= section.level:
                     break
                 if nested.kind is not None and nested.kind != kind:
                     break
+                if skipped_level and nested.level > skipped_level:
+                    continue
+                skipped_level = nested.level if kind == "action_items" and _DONE_WORK.search(nested.heading) else 0
+                if skipped_level:
+                    continue
                 indexes.append(nested.heading_index)
                 indexes.extend(nested.body)
         return list(dict.fromkeys(indexes))  # a nested section of the same kind is listed once
@@ -336,9 +366,11 @@ class Extractor:
             text,
         )  # "(12 July 2021)", "(Sev2)"
         text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
+        ungraded = _LEADING_GRADE.sub("", text)
+        text = ungraded if len(ungraded.split()) >= 2 else text  # "Sev 2 - payments down"
         text = text.strip().strip('"\u201c\u201d').strip()
         dated = find_dates(text, in_title=True) if self.digest_entry else []
-        if dated and dated[0].start == 0 and re.match(r"\s*[-\u2013\u2014:|,]", text[dated[0].end :]):
+        if dated and _leads(text, dated[0]) and re.match(r"\s*[-\u2013\u2014:|,]|\s+[A-Za-z]", text[dated[0].end :]):
             rest = text[dated[0].end :].strip(" -\u2013\u2014:|,")
             text = rest if len(rest.split()) >= 2 else text  # a digest's "2019-12-02 - cert expiry on status page"
         return NoteField(value=text or found.value, lines=found.lines)
@@ -383,7 +415,7 @@ class Extractor:
             if lead:
                 rest = lead.group("rest")
                 dates = find_dates(rest, in_title=True)
-                if dates and dates[0].start == 0:
+                if dates and _leads(rest, dates[0]):
                     rest = rest[dates[0].end :]
                 rest = rest.strip(" -–—:|")
                 if rest and len(rest.split()) <= 20:
@@ -393,7 +425,7 @@ class Extractor:
         first = filled[0]
         text = plain(self.lines[first])
         dated = find_dates(text, in_title=True)
-        rest = text[dated[0].end :].strip(" -\u2013\u2014:|,") if dated and dated[0].start == 0 else ""
+        rest = text[dated[0].end :].strip(" -\u2013\u2014:|,") if dated and _leads(text, dated[0]) else ""
         text = rest if len(rest.split()) >= 2 else text  # "2020-11-03 -- postgres primary out of disk"
         stands_alone = first + 1 < len(self.lines) and (
             not self.lines[first + 1].strip() or self._heading(first + 1) is not None
@@ -401,19 +433,26 @@ class Extractor:
         second = plain(self.lines[first + 1]) if first + 1 < len(self.lines) else ""
         second_field = _FIELD.match(second)
         metadata_below = (
-            bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith(".")
-        ) or bool(  # or a known field below it: "priority: high"
-            second_field
-            and any(plain(second_field.group(1)).lower() in labels for labels in self.rules.fields.values())
+            (bool(second) and len(second.split()) <= 10 and bool(find_dates(second)) and not second.endswith("."))
+            or bool(re.fullmatch(rf"{_GRADE}\W*", second, re.IGNORECASE) and not second.isdigit())
+            or bool(  # "SEV-1"
+                # or a known field below it: "priority: high"
+                second_field
+                and any(plain(second_field.group(1)).lower() in labels for labels in self.rules.fields.values())
+            )
         )
         stands_alone = stands_alone or metadata_below  # "ldap replication broke" above "04/05/2020, P3, ldap"
+        rest = (
+            _NOTE_KIND_SUFFIX.sub("", _FIRST_LINE_ASIDE.sub("", text)) if len(text) <= 300 else text
+        )  # "(typed live)"
+        bare = rest if len(rest.split()) >= 2 else text
         if (
             stands_alone
-            and len(text.split()) <= 15
-            and not text.endswith((".", ",", ";"))
-            and not _KEY_VALUE.match(text)
+            and len(bare.split()) <= 15
+            and not bare.endswith((".", ",", ";"))
+            and not _KEY_VALUE.match(bare)
         ):
-            return NoteField(value=text, lines=self.span(first))
+            return NoteField(value=bare, lines=self.span(first))
         if stands_alone and re.match(r"^(incident|post-?mortem|outage)( report)?:\s+\S", text, re.IGNORECASE):
             return NoteField(value=text, lines=self.span(first))
         return NoteField()
@@ -701,12 +740,15 @@ class Extractor:
                 (m for pattern in self.rules.action_sentences for m in pattern.finditer(line)), key=lambda m: m.start()
             )
             for match in matches:
-                listed = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end() :], maxsplit=1)[0]
+                listed, *after = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end() :], maxsplit=1)
                 parts = [
                     p.strip(" .")
                     for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)
                 ]
                 items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
+                for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", after[0]) if after else []:
+                    if any(p.search(sentence) for p in self.rules.action_sentence_followers):
+                        items.append(self.item(sentence.strip().rstrip("."), index))  # "... will also be enhanced."
         return list({item.text: item for item in items}.values())[:MAX_ITEMS]
 
     def _list_items(self, indexes: list[int]) -> list[NoteItem]:
@@ -746,12 +788,21 @@ class Extractor:
         ]
 
 
+_FIRST_LINE_ASIDE = re.compile(r"\s*\((?:[^()\s]+\s+){4,}[^()]*\)\s*$")  # "(typed during the call, cleaned up after)"
+_NOTE_KIND_SUFFIX = re.compile(  # what kind of document the first line calls itself: " - bridge call notes"
+    r"\s+[-\u2013\u2014|:]\s+(?:[\w-]+\s+){0,3}(?:notes|write-?up|post-?mortem|retro(?:spective)?)\s*$", re.IGNORECASE
+)
 _GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
+_DONE_WORK = re.compile(r"^(?:immediate|already)\b|\b(?:taken|done|completed|performed)\W*$", re.IGNORECASE)
+_GRADE_WORD = r"(?:critical|major|minor|high|medium|low|moderate|severe)"
+_LEADING_GRADE = re.compile(r"^\[?(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\]?\s*[-\u2013\u2014:|]\s+", re.IGNORECASE)
 _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)
 
 
 def _severity_grade(value: str) -> str:
     """`SEV1 (customer facing)` -> `SEV1`: the grade without the note after it; `2 - High` stays as written."""
+    bare = re.sub(r"\s*\([^()]*\)\s*$", "", value.strip())  # "Sev-1 (critical)": the note in parentheses goes
+    value = bare if re.fullmatch(_GRADE, bare, re.IGNORECASE) else value
     match = _GRADE_THEN_NOTE.match(value.strip())
     return match.group(1) if match else value.rstrip(".")
 
@@ -762,6 +813,18 @@ def _within(day: str, period: FoundDate) -> bool:
         return day.startswith(period.value)
     year, quarter = period.value.split("-Q")
     return day[:4] == year and (int(day[5:7]) - 1) // 3 + 1 == int(quarter)
+
+
+_WEEKDAY = re.compile(  # what may come before an entry's date: its weekday, or its number ("Incident 2 - ")
+    r"^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*"
+    r"|(?:incident|outage|issue)\s*#?\d{1,3}\s*[-\u2013\u2014:|,]?\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _leads(text: str, found: FoundDate) -> bool:
+    """The date opens the text, alone or after its weekday (`Tue 2017-11-07 - uploads failing`)."""
+    return _WEEKDAY.match(text[: found.start]) is not None
 
 
 def _clip(text: str) -> str:
@@ -788,8 +851,8 @@ def extract_all(note: NoteText) -> list[Extracted]:
 
 
 _NEXT_LABEL = re.compile(r"(?<=[a-z0-9)][.;])\s+(?=[A-Za-z][A-Za-z /'-]{1,30}:\s)")  # a sentence, then "Cause: ..."
-_INLINE_LABEL = re.compile(
-    r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*"
+_INLINE_LABEL = re.compile(  # "AI (sre): add alert": an owner in parentheses after the label
+    r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*(?:\([^()]{1,30}\)\s*)?"
     r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$"
 )
 
@@ -801,17 +864,23 @@ def expand_inline_sections(note: NoteText) -> NoteText:
     """
     rules = load_rules()
     expanded = dataclasses.replace(note, lines=[], numbers=[], splits=[])
+    first = next((i for i, line in enumerate(note.lines) if line.strip()), -1)
     for line, number in ((part, n) for whole, n in zip(note.lines, note.numbers) for part in _labelled(whole, rules)):
+        if first >= 0 and line == note.lines[first] and _TITLE_LEAD.match(plain(line)):
+            first = -1
+            expanded.add(line, number)  # "RCA: partial outage of uploads" opening the note is its title
+            continue
         match = _INLINE_LABEL.match(line)
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
         label = plain(match.group("label")).lower() if match else ""
-        if kind is None or any(label in labels for labels in rules.fields.values()):
+        rest = match.group("rest").strip() if match else ""
+        graded = kind == "impact" and re.fullmatch(_GRADE_WORD, rest.rstrip(". "), re.IGNORECASE)  # "Impact: High"
+        if kind is None or graded or any(label in labels for labels in rules.fields.values()):
             expanded.add(line, number)
             continue
-        rest = match.group("rest").strip()
         expanded.add(f"### {plain(match.group('label'))}", number)
         if kind == "action_items":
-            for part in _action_parts(rest):
+            for part in split_actions(rest):
                 expanded.add(f"- {part}", number)
             expanded.add("", number)
         else:
@@ -835,7 +904,7 @@ def _labelled(line: str, rules: Rules) -> list[str]:
     return lines
 
 
-def _action_parts(text: str) -> list[str]:
+def split_actions(text: str) -> list[str]:
     """`a, b, c` or `a; b` or `1) a 2) b` as separate actions; one sentence stays one action."""
     numbered = [p.strip(" ,;") for p in re.split(r"(?:^|\s)\(?\d{1,2}[.)]\s+", text) if p.strip(" ,;")]
     if len(numbered) > 1:
@@ -857,10 +926,16 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     Two or more starts of the same kind split the note; the digest's own preamble belongs to no incident.
     """
     starts = note.splits
+    yearless: dict[int, FoundDate] = {}  # an entry's "Mar 4", in the one year its digest names
     if not starts and not note.is_chat and not note.structured:
         rules = load_rules()
+        rows = _table_incidents(note, rules)
+        if rows:
+            return rows
         headings: list[tuple[int, int]] = []  # (level, index)
         bullets: list[int] = []
+        dated_lines: list[int] = []
+        year = _digest_year(note.lines)
         timeline_level = 0  # inside a timeline section, dated headings and bullets are its days, not incidents
         for index, line in enumerate(note.lines):
             heading = _ATX.match(line)
@@ -884,9 +959,22 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 if bullet and not bullet.group(1)
                 else (line.strip() if lead and line == line.lstrip() else None)
             )
+            dated_line = (  # "04.03.2021 Checkout outage - P1", "Mar 4: checkout outage (P1)"
+                not text and not bullet and (line[:1].isdigit() or (year is not None and _MONTH_START.match(line)))
+            )
+            text = text or (line.strip() if dated_line else None)
             if not text:
                 continue
             dates = find_dates(text if heading else text[:40], in_title=True)
+            if not dates and year is not None:
+                dates = [f for f in find_yearless_days(text[:25], year) if _leads(text, f)][:1]
+                if dates:
+                    yearless[index] = dates[0]
+            if heading and not dates and _date_field_below(note.lines, index, rules):
+                headings.append((len(heading.group(1)), index))  # "## 1. Checkout outage" above "Date: 2021-03-04"
+                continue
+            if dated_line and (not dates or dates[0].start > 0 or not _ENTRY_GRADE.search(text)):
+                continue  # a dated line is an incident only with its grade: a commit log's lines are not
             if (
                 not dates
                 or dates[0].precision != "day"
@@ -898,6 +986,8 @@ def split_incidents(note: NoteText) -> list[NoteText]:
                 continue  # a bare date heading is a day of a timeline, not an incident
             if heading or lead:
                 headings.append((len(heading.group(1)) if heading else 0, index))
+            elif dated_line:
+                dated_lines.append(index)
             else:
                 bullets.append(index)
         levels = Counter(level for level, _ in headings)
@@ -905,6 +995,8 @@ def split_incidents(note: NoteText) -> list[NoteText]:
         starts = (
             [index for lvl, index in headings if lvl == level] if count >= 2 else bullets if len(bullets) >= 2 else []
         )
+        if not starts and len(dated_lines) >= 2 and not _has_sections(note.lines, rules):
+            starts = dated_lines  # a log of one dated line per incident, in a note with no sections of its own
     if len(starts) < 2:
         return [note]
     parts = []
@@ -913,11 +1005,90 @@ def split_incidents(note: NoteText) -> list[NoteText]:
         lines, numbers = note.lines[start:end], note.numbers[start:end]
         if not any(line.strip() for line in lines):
             continue
+        if start in yearless:  # the entry's own line names its day with the digest's year
+            lines = [lines[0].replace(yearless[start].written, yearless[start].value, 1), *lines[1:]]
         if not note.splits:
             lead = _as_heading(lines[0])
             lines, numbers = [*lead, *lines[1:]], [numbers[0]] * len(lead) + numbers[1:]
         parts.append(dataclasses.replace(note, lines=lines, numbers=numbers, splits=[]))
     return parts
+
+
+_MONTH_START = re.compile(r"[A-Za-z]{3,9}\.?\s+\d")  # a line that may open with "Mar 4"
+_ENTRY_GRADE = re.compile(r"\b(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\b", re.IGNORECASE)
+
+
+def _digest_year(lines: list[str]) -> int | None:
+    """The one year a digest's opening lines name ("2021 incident log"), for entries written without one."""
+    opening = [line for line in lines if line.strip()][:3]
+    years = {int(y) for line in opening for y in re.findall(r"(?<![\d-])((?:19|20)\d{2})(?![\d-])", line)}
+    return years.pop() if len(years) == 1 else None
+
+
+def _date_field_below(lines: list[str], index: int, rules: Rules) -> bool:
+    """A `Date: <day>` field among the few lines under heading `index`, before any other heading."""
+    for line in lines[index + 1 : index + 5]:
+        if _ATX.match(line):
+            return False
+        match = _FIELD.match(line)
+        if match and plain(match.group(1)).lower() in rules.fields["date"] and match.group(2):
+            return any(f.precision == "day" and not f.ambiguous for f in find_dates(match.group(2)))
+    return False
+
+
+def _has_sections(lines: list[str], rules: Rules) -> bool:
+    """The note names sections of its own (`## Timeline`, a bare `Timeline` line, `Summary:`)."""
+    names = {synonym for synonyms in rules.sections.values() for synonym in synonyms}
+    for line in lines:
+        heading = _ATX.match(line)
+        if heading and classify(heading.group(2), rules.sections):
+            return True
+        if plain(line).lower().strip(" :") in names:
+            return True
+    return False
+
+
+def _table_incidents(note: NoteText, rules: Rules) -> list[NoteText]:
+    """An incident log kept as a table (`| Date | Incident | Sev | Follow-ups |`, two or more rows each with a day):
+    one incident per row, its cells as `Header: value` lines at the row's line, the title cell as its heading.
+
+    Only in a note with no section headings of its own: a postmortem's table of earlier incidents is no digest.
+    """
+    lines = note.lines
+    if any((h := _ATX.match(line)) and classify(h.group(2), rules.sections) for line in lines):
+        return []
+    for index in range(len(lines) - 1):
+        header = _TABLE_ROW.match(lines[index])
+        if not header or not _TABLE_RULE.match(lines[index + 1]):
+            continue
+        names = [plain(cell) for cell in header.group(1).split("|")]
+        kinds = [next((k for k, labels in rules.fields.items() if name.lower() in labels), None) for name in names]
+        if "date" not in kinds or "title" not in kinds:
+            continue
+        rows = []
+        for row_index in range(index + 2, len(lines)):
+            row = _TABLE_ROW.match(lines[row_index])
+            if not row:
+                break
+            rows.append((row_index, [plain(cell) for cell in row.group(1).split("|")]))
+        day_column, title_column = kinds.index("date"), kinds.index("title")
+        dated = [
+            cells
+            for _, cells in rows
+            if len(cells) == len(names) and any(f.precision == "day" for f in find_dates(cells[day_column]))
+        ]
+        if len(rows) < 2 or len(dated) < len(rows):
+            continue
+        parts = []
+        for row_index, cells in rows:
+            part = dataclasses.replace(note, lines=[], numbers=[], splits=[])
+            part.add("# " + cells[title_column], note.numbers[row_index])
+            for position, (name, cell) in enumerate(zip(names, cells)):
+                if position != title_column and name and cell:
+                    part.add(f"{name}: {cell}", note.numbers[row_index])
+            parts.append(part)
+        return parts
+    return []
 
 
 def _as_heading(line: str) -> list[str]:
@@ -927,9 +1098,13 @@ def _as_heading(line: str) -> list[str]:
     `Cause: bad deploy.`, `AI: add canary` (one sentence a line, so each label starts its own line).
     """
     bullet = _LIST_ITEM.match(line)
-    if not bullet:
+    if _ATX.match(line) or not (bullet or line[:1].isdigit()):
         return [line if _ATX.match(line) else "# " + line.strip()]
-    text = plain(bullet.group(2))
-    head, *rest = re.split(r"(?<=[a-z0-9)])[.;]\s+|\s+[—–]\s+(?=[A-Z])", text, maxsplit=1)
-    sentences = re.split(r"(?<=[a-z0-9)\]])[.]\s+(?=[A-Za-z])", rest[0]) if rest else []
+    text = plain(bullet.group(2) if bullet else line)  # a bullet, or a line opening with its date
+    head, *rest = re.split(rf"(?<=[a-z0-9)])[.;]\s+|\s+[—–]\s+(?=[A-Z])|{_DASH_BEFORE_FIELD}", text, maxsplit=1)
+    sentences = re.split(rf"(?<=[a-z0-9)\]])[.]\s+(?=[A-Za-z])|{_DASH_BEFORE_FIELD}", rest[0]) if rest else []
     return ["# " + head, *sentences]
+
+
+# " - P1 - AI: add canary": a dash before a grade or a label separates an entry's parts
+_DASH_BEFORE_FIELD = rf"\s+[-\u2013\u2014]\s+(?=(?i:{_GRADE})\b|[A-Za-z][\w ]{{0,20}}:\s)"

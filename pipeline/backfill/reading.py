@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,7 @@ class _HTMLLines(HTMLParser):
         self.cells: list[str] | None = None  # inside a table row: its cells so far
         self.row_line = 1
         self.header_row = False  # every cell of the row so far is a <th>
+        self.headed_table = False  # the current table opened with a header row
 
     def _flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self.buffer)).strip()
@@ -130,6 +131,8 @@ class _HTMLLines(HTMLParser):
             self.skipping += 1
         if tag == "title":
             self.in_title = True
+        if tag == "table":
+            self.headed_table = False
         if tag == "tr":
             self._flush()
             self.cells, self.row_line, self.header_row = [], self.getpos()[0], True
@@ -138,6 +141,8 @@ class _HTMLLines(HTMLParser):
             if tag in {"td", "th"}:
                 self.buffer = []
                 self.header_row = self.header_row and tag == "th"
+            elif tag == "li" and "".join(self.buffer).strip():
+                self.buffer.append("; ")  # a list in a cell ("Follow-ups") keeps its items apart
             else:
                 self.buffer.append(" ")
             return
@@ -162,10 +167,12 @@ class _HTMLLines(HTMLParser):
                 self.buffer = []
             elif tag in {"tr", "table"}:
                 if any(self.cells):
-                    line = _table_line(self.cells)
+                    header = self.header_row and len(self.cells) > 1
+                    line = _table_line(self.cells, under_header=header or self.headed_table)
                     self.note.add(line, self.row_line)
                     if self.header_row and line.startswith("|"):  # a header row, as markdown marks it
                         self.note.add("|" + " --- |" * len(self.cells), self.row_line)
+                    self.headed_table = self.headed_table or header
                 self.cells, self.buffer = None, []
                 self.start_line = self.getpos()[0]
             else:
@@ -287,6 +294,8 @@ def _eml(text: str) -> NoteText:
     import email
     from email import policy
 
+    from pipeline.backfill.dates import dated_from_sent
+
     message = email.message_from_string(text, policy=policy.default)
     raw_lines = text.split("\n")
     header_end = next((i for i, line in enumerate(raw_lines) if not line.strip()), len(raw_lines))
@@ -304,13 +313,16 @@ def _eml(text: str) -> NoteText:
     if relative:
         note.add(f"date: {relative[0]}", relative[1])
     body = part.get_content()
+    sent = _sent_day(message)
     if part.get_content_type() == "text/html":
         inner = _html(body)
         offset = header_end
         for line, number in zip(inner.lines, inner.numbers):
-            note.add(line, number + offset)
+            note.add(dated_from_sent(line, sent) if sent else line, number + offset)
         return note
     body_lines = body.replace("\r\n", "\n").split("\n")
+    if sent:
+        body_lines = [dated_from_sent(line, sent) for line in body_lines]
     first = next((line for line in body_lines if line.strip()), "")
     start = next(
         (i for i in range(header_end, len(raw_lines)) if first and raw_lines[i].strip() == first.strip()),
@@ -321,6 +333,16 @@ def _eml(text: str) -> NoteText:
             continue
         note.add(line, start + 1 + offset)
     return note
+
+
+def _sent_day(message: Any) -> date | None:
+    """The day the mail was sent (its Date header), or None when it has none or it does not parse."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(str(message["date"])).date() if message.get("date") else None
+    except (TypeError, ValueError):
+        return None
 
 
 _RELATIVE_DAYS = {"yesterday": 1, "last night": 1, "today": 0, "this morning": 0, "tonight": 0, "this afternoon": 0}
@@ -390,10 +412,11 @@ def _docx(path: Path, data: bytes) -> NoteText:
     return note
 
 
-def _table_line(cells: list[str]) -> str:
-    """A table row: a two-cell row with a short label is a `label: value` field, any other a `| a | b |` row."""
+def _table_line(cells: list[str], *, under_header: bool = False) -> str:
+    """A table row: a two-cell row with a short label is a `label: value` field, any other a `| a | b |` row
+    (so is every row under a header row of `<th>` cells: `Action | Owner` names columns, not a field)."""
     cells = [re.sub(r"\s+", " ", cell).strip() for cell in cells]
-    if len(cells) == 2 and cells[0] and len(cells[0]) <= 30 and cells[1]:
+    if len(cells) == 2 and cells[0] and len(cells[0]) <= 30 and cells[1] and not under_header:
         return f"{cells[0].rstrip(':')}: {cells[1]}"
     return "| " + " | ".join(cells) + " |"
 

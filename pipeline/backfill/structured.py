@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.backfill.reading import NoteText
@@ -37,6 +38,7 @@ _NAME_KEYS = (
     "title",
     "task",
     "action",
+    "what",
     "item",
     "text",
     "description",
@@ -57,6 +59,19 @@ class KeyMeanings:
 
     meaning: dict[str, str]
     containers: frozenset[str]
+    rank: dict[str, int] = field(default_factory=dict)  # a key's place among its meaning's synonyms
+
+    def outranks(self, key: str, value: str, held: tuple[str, int, str], meaning: str) -> bool:
+        """A grading key listed earlier than the one already read wins (ServiceNow's `priority` over `urgency`), a
+        date key writing an earlier day wins (`started_at` before `created`); other meanings keep the first key."""
+        if meaning == "date":
+            from pipeline.backfill.dates import earlier
+
+            return earlier(value, held[0])
+        if meaning != "severity":
+            return False
+        last = len(self.rank)
+        return self.rank.get(normalize_key(key), last) < self.rank.get(normalize_key(held[2]), last)
 
     def of(self, key: str) -> str | None:
         """The key's meaning: a synonym as written, or with ServiceNow's custom `u_` prefix dropped, or a text or
@@ -80,7 +95,8 @@ def meanings() -> KeyMeanings:
 
     rules = load_rules()
     table = {normalize_key(key): kind for kind, keys in rules.structured_keys.items() for key in keys}
-    return KeyMeanings(meaning=table, containers=frozenset(normalize_key(k) for k in rules.incident_lists))
+    rank = {normalize_key(key): place for keys in rules.structured_keys.values() for place, key in enumerate(keys)}
+    return KeyMeanings(meaning=table, containers=frozenset(normalize_key(k) for k in rules.incident_lists), rank=rank)
 
 
 # ---------------------------------------------------------------- locating values in the source
@@ -145,24 +161,38 @@ def incident_records(root: Located, keys: KeyMeanings) -> list[Located]:
     if isinstance(value, list):
         return [item for item in value if isinstance(item[0], dict)]
     if isinstance(value, dict):
+        dated = _keyed_by_date(value)
+        if dated:
+            return dated
         for key, (item, _) in value.items():
             if normalize_key(key) in keys.containers and isinstance(item, list):
                 objects = [entry for entry in item if isinstance(entry[0], dict)]
                 if objects:
                     return objects
+            if normalize_key(key) in keys.containers and isinstance(item, dict) and _keyed_by_date(item):
+                return _keyed_by_date(item)
         return [root]
     return []
 
 
+def _keyed_by_date(value: dict[str, Located]) -> list[Located]:
+    """`2023-01-04: {title: ..., sev: ...}`, one key a day: each object an incident, its key its `date` field."""
+    from pipeline.backfill.dates import first_day
+
+    if not value or not all(isinstance(item, dict) and first_day(key) for key, (item, _) in value.items()):
+        return []
+    return [({"date": (key, line), **item}, line) for key, (item, line) in value.items()]
+
+
 def record_note(record: Located, keys: KeyMeanings) -> NoteText:
     """One incident object as lines offline extraction reads: fields first, then sections, each at its key's line."""
-    fields: dict[str, tuple[str, int]] = {}
+    fields: dict[str, tuple[str, int, str]] = {}  # meaning -> (text, line, key)
     sections: dict[str, list[tuple[str, int]]] = {}
     others: list[tuple[str, int]] = []
     _collect(record[0], keys, fields, sections, others, depth=0)
     texts = sections.get("text", [])
     if "title" not in fields and texts and len(texts[0][0].split()) <= 15 and "\n" not in texts[0][0]:
-        fields["title"] = texts.pop(0)  # Jira's "summary" is a one-line title when a description follows
+        fields["title"] = (*texts.pop(0), "")  # Jira's "summary" is a one-line title when a description follows
     note = NoteText(structured=True)
     for meaning, label in _FIELD_LABELS.items():
         if meaning in fields:
@@ -186,7 +216,7 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
 def _collect(
     value: Any,
     keys: KeyMeanings,
-    fields: dict[str, tuple[str, int]],
+    fields: dict[str, tuple[str, int, str]],
     sections: dict[str, list[tuple[str, int]]],
     others: list[tuple[str, int]],
     depth: int,
@@ -201,14 +231,16 @@ def _collect(
             text = _scalar(item)
             if meaning == "service" and isinstance(item, list):
                 text = ", ".join(filter(None, (_scalar(entry[0]) for entry in item)))
-            if text and meaning not in fields:
-                fields[meaning] = (text, line)
+            if meaning in {"date", "closed"}:
+                text = _from_epoch(text)
+            if text and (meaning not in fields or keys.outranks(key, text, fields[meaning], meaning)):
+                fields[meaning] = (text, line, key)
         elif meaning in {"actions", "lessons"}:
             sections.setdefault(meaning, []).extend(_items(item, line))
         elif meaning == "comments":
             sections.setdefault(meaning, []).extend(_comments(item, line))
         elif meaning == "impact" and isinstance(item, str) and item.strip().lower() in _GRADES:
-            fields.setdefault("severity", (item.strip(), line))  # "impact": "low" grades the incident
+            fields.setdefault("severity", (item.strip(), line, key))  # "impact": "low" grades the incident
         elif isinstance(item, dict) and meaning in {"text", "impact", "cause"} and depth < 4:
             _collect(item, keys, fields, sections, others, depth + 1)  # e.g. Opsgenie's "details": {...}
         elif meaning in _SECTION_HEADINGS:
@@ -219,6 +251,20 @@ def _collect(
             _collect(item, keys, fields, sections, others, depth + 1)  # e.g. Jira's "fields": {...}
         elif isinstance(item, str) and "\n" not in item and len(item) <= 80:
             others.append((f"{key.replace('_', ' ')}: {item}", line))
+
+
+_EPOCH = re.compile(r"\d{10}(?:\d{3})?(?:\.\d+)?")
+_EPOCH_RANGE = (631152000, 4102444800)  # 1990 to 2100: other numbers are no timestamps
+
+
+def _from_epoch(text: str) -> str:
+    """`1646865600` (seconds) or `1646865600000` (milliseconds since 1970, as some trackers export) -> ISO UTC."""
+    if not _EPOCH.fullmatch(text):
+        return text
+    seconds = float(text) / (1000 if len(text.split(".")[0]) == 13 else 1)
+    if not _EPOCH_RANGE[0] <= seconds < _EPOCH_RANGE[1]:
+        return text
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _scalar(value: Any) -> str:
@@ -244,7 +290,12 @@ def _items(value: Any, line: int) -> list[tuple[str, int]]:
         return found
     if isinstance(value, str):
         parts = [p.strip(" -*•\t") for p in re.split(r"\n|;\s+|\s\|\s|(?:^|\s)\d{1,2}[.)]\s+", value)]
-        return [(f"- {part}", line) for part in parts if part]
+        parts = [part for part in parts if part]
+        if len(parts) == 1:  # "rotate key, add alert" in one cell: a comma list of short actions
+            from pipeline.backfill.extract import split_actions
+
+            parts = split_actions(parts[0])
+        return [(f"- {part}", line) for part in parts]
     return []
 
 

@@ -50,6 +50,7 @@ def test_the_blind_gold_set_dev_split_holds_its_measured_accuracy():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     dev = module.evaluate_v2(CORPUS)["by_split"]["dev"]
-    # measured 2026-12-02 on the dev split (the only split tuned on); a drop below these fails
-    assert dev["title"] >= 0.97 and dev["date"] >= 0.97 and dev["severity"] >= 0.97, dev
-    assert dev["action_recall"] >= 0.9 and dev["action_precision"] >= 0.95 and dev["incident_count"] >= 0.96, dev
+    # measured 2026-12-02 (third session) on the 56-file dev split (the only split tuned on): title, date,
+    # severity and incident count 1.0, action recall 0.95 at precision 0.971; a drop below these fails
+    assert dev["title"] >= 0.98 and dev["date"] >= 0.98 and dev["severity"] >= 0.98, dev
+    assert dev["action_recall"] >= 0.94 and dev["action_precision"] >= 0.96 and dev["incident_count"] >= 0.98, dev

@@ -432,6 +432,11 @@ def test_a_month_in_a_title_is_narrowed_to_the_earliest_day_of_it_in_the_note(tm
         ("Queue stalled\n\nS2. Docs served stale pages.\n", "S2"),
         ("Queue stalled\n\nIt was declared a P1 by the on-call.\n", "P1"),
         ("Queue stalled\n\nThe Amazon S3 outage slowed uploads.\n", None),  # S3 the storage service is no grade
+        ("Queue stalled\n\nSeverity: Sev-1 (critical)\n", "Sev-1"),
+        ("Queue stalled\n\nIt was an L1 incident.\n", "L1"),
+        ("Queue stalled\n\nLevel 2 incident, internal only.\n", "Level 2"),
+        ("Queue stalled\n\nSeverity - High\n", "High"),
+        ("Queue stalled\n\nP-1, all hands.\n", "P-1"),
     ],
 )
 def test_severity_grades_as_notes_write_them(tmp_path, text, severity):
@@ -683,3 +688,357 @@ def test_a_us_or_european_time_zone_settles_a_slashed_date(tmp_path):
 def test_a_date_marked_us_is_month_first(tmp_path):
     path = note_file(tmp_path, "etl.txt", "Nightly ETL missed SLA\nDate: 7/4/2021 (US)\n\nThe join spilled.\n")
     assert records_of(path)[0].date.value == "2021-07-04"
+
+
+def test_a_record_grading_by_several_keys_takes_the_preferred_one_and_reads_action_objects(tmp_path):
+    path = note_file(
+        tmp_path,
+        "inc.json",
+        json.dumps(
+            {
+                "short_description": "Payroll export failed",
+                "opened_at": "2020-06-24 22:41:07",
+                "urgency": "2 - Medium",
+                "priority": "2 - High",
+                "actions": [{"what": "alert on host key mismatch", "who": "hr"}, {"what": "document the re-run"}],
+            },
+            indent=1,
+        ),
+    )
+    (record,) = records_of(path)
+    assert record.severity.value == "2 - High"
+    assert "priority" in line_of(path, record.severity.lines.start)
+    assert [item.text for item in record.action_items] == ["alert on host key mismatch", "document the re-run"]
+
+
+def test_a_month_field_and_an_ai_list_heading(tmp_path):
+    path = note_file(
+        tmp_path,
+        "etl.md",
+        "---\ntitle: ETL double load\nmonth: 2022-03\n---\n\nThe load ran twice.\n\nAI list\n"
+        " 1. make the load idempotent\n 2. reconcile row counts\n",
+    )
+    (record,) = records_of(path)
+    assert (record.date.value, record.date_precision) == ("2022-03", "month")
+    assert [item.text for item in record.action_items] == ["make the load idempotent", "reconcile row counts"]
+
+
+def test_an_html_incident_log_table_is_one_record_per_row_with_its_cells(tmp_path):
+    rows = "".join(
+        f"<tr><td>{day}</td><td>{title}</td><td>{sev}</td><td><ul><li>{a}</li><li>{b}</li></ul></td></tr>\n"
+        for day, title, sev, a, b in [
+            ("2024-01-08", "VPC peering deleted", "SEV3", "prevent-destroy on peering", "plan review"),
+            ("2024-02-22", "Vault sealed after reboot", "SEV1", "auto-unseal with KMS", "unseal drill"),
+        ]
+    )
+    path = note_file(
+        tmp_path,
+        "log.html",
+        "<html><body>\n<h1>Incident log 2024</h1>\n<table>\n"
+        "<tr><th>Date</th><th>Incident</th><th>Sev</th><th>Follow-ups</th></tr>\n" + rows + "</table></body></html>\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("VPC peering deleted", "2024-01-08", "SEV3"),
+        ("Vault sealed after reboot", "2024-02-22", "SEV1"),
+    ]
+    assert [item.text for item in records[1].action_items] == ["auto-unseal with KMS", "unseal drill"]
+    assert "Vault sealed" in line_of(path, records[1].lines.start)
+
+
+def test_a_table_of_earlier_incidents_in_a_postmortem_is_no_digest(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pm.md",
+        "# Queue outage on 2024-03-01\n\n## Summary\n\nThe queue stopped.\n\n## Related incidents\n\n"
+        "| Date | Incident |\n| --- | --- |\n| 2023-01-02 | queue full |\n| 2023-05-06 | queue slow |\n",
+    )
+    assert len(records_of(path)) == 1
+
+
+def test_a_weekly_mail_settles_yearless_weekdays_by_its_send_date(tmp_path):
+    path = note_file(
+        tmp_path,
+        "weekly.eml",
+        "Date: Fri, 10 Nov 2017 16:30:00 -0800\nSubject: Weekly ops update\n\nTwo incidents this week.\n\n"
+        "1) Tue 11/07 - Uploads failing\n   Priority: P2 / service: uploads\n   Next steps: move uploader to https\n\n"
+        "2) Thu 11/09 - Sign-up page slow\n   Priority: P3 / service: web-signup\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("Uploads failing", "2017-11-07", "P2"),
+        ("Sign-up page slow", "2017-11-09", "P3"),
+    ]
+    assert [s.text for s in records[0].services] == ["uploads"]
+    assert line_of(path, records[1].date.lines.start).startswith("2) Thu 11/09")
+
+
+def test_a_yearless_day_far_from_the_send_date_or_readable_both_ways_is_left_alone():
+    from datetime import date
+
+    from pipeline.backfill.dates import dated_from_sent
+
+    sent = date(2017, 11, 10)
+    assert dated_from_sent("Tue 11/07 uploads", sent) == "Tue 2017-11-07 uploads"
+    assert dated_from_sent("Mon 1/2 of nodes", sent) == "Mon 1/2 of nodes"
+    assert dated_from_sent("Wed 11/10, Fri 11/10", date(2017, 11, 12)) == "Wed 2017-10-11, Fri 2017-11-10"
+    assert dated_from_sent("Sun 11/10", date(2017, 11, 12)) == "Sun 11/10"  # neither day was a Sunday
+
+
+def test_a_fence_with_a_language_opens_a_code_block_but_never_closes_one(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pm.md",
+        "# DB overwrite\n\n## Timeline\n\nran:\n```\n```bash\nsqlite3\n```\n\n## Action items\n\n"
+        "1. Take regular tested backups\n2. Document escalation\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["Take regular tested backups", "Document escalation"]
+
+
+def test_future_actions_in_prose_and_a_later_sentence_adding_one_more(tmp_path):
+    path = note_file(
+        tmp_path,
+        "outage.md",
+        "# Network outage, June 2019\n\nThe automation was halted. Future actions include hardening the cluster "
+        "manager, and extending the fail-static duration. Recovery testing will also be enhanced. "
+        "The outage also hit storage.\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "hardening the cluster manager",
+        "extending the fail-static duration",
+        "Recovery testing will also be enhanced",
+    ]
+
+
+def test_a_first_line_title_drops_what_kind_of_notes_they_are_and_an_aside(tmp_path):
+    path = note_file(
+        tmp_path,
+        "bridge.txt",
+        "notifications backlog - bridge call notes (typed during the call, cleaned up a bit after the call ended)\n\n"
+        "Impact level: 2\n\n02:05 page: lag > 1M\n",
+    )
+    (record,) = records_of(path)
+    assert record.title.value == "notifications backlog"
+    path = note_file(tmp_path, "upl.txt", "Uploads failing (S3 bucket policy)\n\nImpact level: 2\n")
+    assert records_of(path)[0].title.value == "Uploads failing (S3 bucket policy)"
+
+
+@pytest.mark.parametrize(
+    "text, title, severity",
+    [
+        ("Sev 2 - payments down\n\nwhen: 2021-04-05\n", "payments down", "Sev 2"),
+        ("kafka lag incident (Sev3)\n\nconsumers stalled on 5 Jan 2021\n", "kafka lag incident", "Sev3"),
+        ("search slow\nDate: 2022-03-03\nImpact: High\n\nheap too small\n", "search slow", "High"),
+        ("db failover\nSEV-1\n\nthe primary died.\n", "db failover", "SEV-1"),
+    ],
+)
+def test_grades_and_dates_around_a_first_line_title(tmp_path, text, title, severity):
+    (record,) = records_of(note_file(tmp_path, "note.txt", text))
+    assert (record.title.value, record.severity.value) == (title, severity)
+
+
+def test_a_digest_entry_grade_in_parentheses_and_next_steps_with_a_dash(tmp_path):
+    path = note_file(
+        tmp_path,
+        "q3.txt",
+        "Q3 2022 summary\n\n- 2022-07-04 Checkout timeouts (P1). Cause: db locks. AI: add index\n"
+        "- 2022-08-09 Email delays (P3). Cause: provider. AI: second provider\n",
+    )
+    assert [(r.title.value, r.severity.value) for r in records_of(path)] == [
+        ("Checkout timeouts", "P1"),
+        ("Email delays", "P3"),
+    ]
+    path = note_file(tmp_path, "c.txt", "search slow\nDate: 2022-03-03\n\nNext steps -\n1. tune heap\n2. add shard\n")
+    assert [item.text for item in records_of(path)[0].action_items] == ["tune heap", "add shard"]
+
+
+def test_an_epoch_timestamp_and_a_comma_list_cell_in_structured_notes(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pd.json",
+        json.dumps({"title": "Checkout errors", "created_at": 1646865600, "follow_ups": "canary deploys, load test"}),
+    )
+    (record,) = records_of(path)
+    assert record.date.value == "2022-03-09"
+    assert [item.text for item in record.action_items] == ["canary deploys", "load test"]
+    path = note_file(tmp_path, "n.json", json.dumps({"title": "Disk full", "created_at": "12345", "notes": "x"}))
+    assert not records_of(path)[0].date.recorded  # a small number is no timestamp
+
+
+def test_immediate_actions_under_remediation_are_work_done_not_follow_ups(tmp_path):
+    path = note_file(
+        tmp_path,
+        "pm.md",
+        "# SDK bug\n\n## Remediation\n\n### Immediate Actions\n\n- Reverted the change\n\n"
+        "### Short-term Improvements\n\n- Compatibility tests\n\n## Lessons learned\n\n- ship slower\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["Compatibility tests"]
+
+
+def test_an_html_action_table_under_a_header_row_keeps_its_columns(tmp_path):
+    path = note_file(
+        tmp_path,
+        "search.html",
+        "<html><body><h1>Search outage</h1><table><tr><td>Date</td><td>2021-08-09</td></tr></table>"
+        "<h2>Follow-ups</h2><table><tr><th>Action</th><th>Owner</th></tr><tr><td>Raise heap</td><td>sre</td></tr>"
+        "<tr><td>Add shard alert</td><td>sre</td></tr></table></body></html>",
+    )
+    (record,) = records_of(path)
+    assert record.date.value == "2021-08-09"
+    assert [item.text for item in record.action_items] == ["Raise heap", "Add shard alert"]
+
+
+@pytest.mark.parametrize(
+    "text, title, severity",
+    [
+        (
+            "RCA: partial outage of image uploads\n\nStarted 8 Feb 2022.\nPriority 2.\n",
+            "partial outage of image uploads",
+            "Priority 2",
+        ),
+        ("# [RESOLVED][P2] Login failures\n\nOn 1 May 2021 logins failed.\n", "Login failures", "P2"),
+    ],
+)
+def test_a_title_lead_line_and_grades_in_tags_or_alone_on_a_line(tmp_path, text, title, severity):
+    (record,) = records_of(note_file(tmp_path, "note.txt", text))
+    assert (record.title.value, record.severity.value) == (title, severity)
+
+
+def test_numbered_incident_headings_in_a_digest_drop_their_number_and_date(tmp_path):
+    path = note_file(
+        tmp_path,
+        "ops.md",
+        "# Ops incidents 2021\n\n### Incident 1 - 2021-03-04 - API 502s\nSev: P2\n\n"
+        "### Incident 2 - 2021-04-05 - Cron skipped\nSev: P4\n",
+    )
+    assert [(r.title.value, r.date.value) for r in records_of(path)] == [
+        ("API 502s", "2021-03-04"),
+        ("Cron skipped", "2021-04-05"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Follow-up actions included adding a canary, and fixing the retry.",
+        "Improvements includes adding a canary, and fixing the retry.",
+    ],
+)
+def test_a_follow_up_sentence_is_cut_after_the_whole_verb(tmp_path, sentence):
+    (record,) = records_of(note_file(tmp_path, "note.md", f"# Outage\n\nThe API failed. {sentence}\n"))
+    assert [item.text for item in record.action_items] == ["adding a canary", "fixing the retry"]
+
+
+def test_of_several_date_fields_the_incident_began_on_the_earliest(tmp_path):
+    path = note_file(tmp_path, "disk.txt", "Disk full\n\nReported: 2021-03-05 09:00\nStarted: 2021-03-04 23:10\n")
+    (record,) = records_of(path)
+    assert record.date.value == "2021-03-04"
+    assert line_of(path, record.date.lines.start).startswith("Started")
+    path = note_file(
+        tmp_path,
+        "cdn.json",
+        json.dumps({"title": "CDN errors", "created": "2022-11-20T10:00:00Z", "started_at": "2022-11-19T22:00:00Z"}),
+    )
+    assert records_of(path)[0].date.value == "2022-11-19"
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        "Next actions:\n1) add alert\n2) warm cache\n",
+        "To-do:\n[ ] add alert\n[x] warm cache\n",
+        "We need to:\n- add alert\n- warm cache\n",
+        "AI (sre): add alert\nAI (app): warm cache\n",
+    ],
+)
+def test_more_ways_of_writing_follow_ups(tmp_path, actions):
+    text = "Cache outage\nDate: 2021-01-02\n\nThe cache died.\n\n" + actions
+    (record,) = records_of(note_file(tmp_path, "cache.txt", text))
+    assert [item.text for item in record.action_items] == ["add alert", "warm cache"]
+
+
+def test_numbered_headings_with_a_date_field_below_are_a_digest(tmp_path):
+    path = note_file(
+        tmp_path,
+        "review.md",
+        "# Ops review March 2021\n\n## 1. Checkout outage\nDate: 2021-03-04\nSeverity: P1\nActions: add canary\n\n"
+        "## 2. Login slow\nDate: 2021-03-19\nSeverity: P3\nActions: cache tokens\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("Checkout outage", "2021-03-04", "P1"),
+        ("Login slow", "2021-03-19", "P3"),
+    ]
+    assert [item.text for item in records[1].action_items] == ["cache tokens"]
+
+
+def test_graded_lines_opening_with_a_date_are_a_digest_but_a_dated_commit_log_is_not(tmp_path):
+    path = note_file(
+        tmp_path,
+        "month.txt",
+        "INCIDENTS THIS MONTH\n\n04.03.2021 Checkout outage - P1 - AI: add canary\n"
+        "19.03.2021 Login slow - P3 - AI: cache tokens\n",
+    )
+    assert [
+        (r.title.value, r.date.value, r.severity.value, [a.text for a in r.action_items]) for r in records_of(path)
+    ] == [
+        ("Checkout outage", "2021-03-04", "P1", ["add canary"]),
+        ("Login slow", "2021-03-19", "P3", ["cache tokens"]),
+    ]
+    path = note_file(
+        tmp_path,
+        "log.md",
+        "# Deck outage 2019-02-08\n\nThe deck broke.\n\n2019-02-07 | 73ab4a8 | Kyle | Deck: add org to links\n"
+        "2019-02-06 | acdf2fb | Ben | register help for buildifier\n",
+    )
+    assert len(records_of(path)) == 1
+
+
+def test_a_mail_settles_a_named_weekday_and_month_without_a_year_and_a_grade_after_a_sentence(tmp_path):
+    path = note_file(
+        tmp_path,
+        "search.eml",
+        "Date: Thu, 16 Sep 2021 10:00:00 +0000\nSubject: search cluster red\n\n"
+        "On Tuesday 14 September the search cluster went red. P2.\n",
+    )
+    (record,) = records_of(path)
+    assert (record.date.value, record.severity.value) == ("2021-09-14", "P2")
+    from datetime import date
+
+    from pipeline.backfill.dates import dated_from_sent
+
+    assert dated_from_sent("Monday 14 September", date(2021, 9, 16)) == "Monday 14 September"  # not a Monday
+
+
+def test_digest_entries_without_a_year_take_the_one_year_the_digest_names(tmp_path):
+    path = note_file(
+        tmp_path,
+        "log.txt",
+        "2021 incident log\n\nMar 4: checkout outage (P1). todo: add canary\n"
+        "Mar 19: login slow (P3). todo: cache tokens\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("checkout outage", "2021-03-04", "P1"),
+        ("login slow", "2021-03-19", "P3"),
+    ]
+    assert records[1].date.lines.start == 4
+
+
+def test_yaml_keyed_by_date_is_one_incident_per_day_key(tmp_path):
+    path = note_file(
+        tmp_path,
+        "log.yaml",
+        "2023-01-04:\n  what: cache stampede\n  sev: P2\n  followups:\n    - jitter ttl\n"
+        "2023-02-10:\n  what: dns outage\n  sev: P1\n",
+    )
+    records = records_of(path)
+    assert [(r.title.value, r.date.value, r.severity.value) for r in records] == [
+        ("cache stampede", "2023-01-04", "P2"),
+        ("dns outage", "2023-02-10", "P1"),
+    ]
+    assert line_of(path, records[1].date.lines.start).startswith("2023-02-10")
+    assert [item.text for item in records[0].action_items] == ["jitter ttl"]
