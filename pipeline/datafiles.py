@@ -156,6 +156,7 @@ class SignalsFile(Strict):
     impact_start: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
+    mitigated_partial: Regex | None = None
     resolved: Regex | None = None
     resolved_not: Regex | None = None
     impact_figure: Regex | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,11 @@ PERSON_TOKEN = (
     r"|@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?)"
 )
 ROLE_CLAUSE_PATTERNS = ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_requested", "role_listed")
+# A mitigation step in the locked timeline this soon before a recovery only the chat reports is when impact ended.
+STEP_BEFORE_RECOVERY_MINUTES = 15
+# A clock time a message states for its own moment ("mitigated at 09:38", "noted 1:05 mitigated", "9:34 PM").
+STATED_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])\s*([AaPp]\.?[Mm]\b)?")
+STATED_CLOCK_MINUTES = 90
 CLAUSE_SPLIT_RE = re.compile(r"[.;!?]+(?=\s|$)|\n|,|\s+(?:and|&)\s+")
 
 
@@ -312,18 +317,18 @@ def extract_facts(incident: Incident) -> Facts:
         moment for moment in (steps[0].time if steps else None, detected.time if detected else None) if moment
     ]
     after_first_step = min(candidates) if candidates else None
-    mitigated = _first(timeline, sig["mitigated"], "mitigated", after=after_first_step) or _first(
-        items, sig["mitigated"], "mitigated", after=after_first_step, statements_only=True
-    )
+    mitigated = _recovery(timeline, after_first_step) or _recovery(items, after_first_step, statements_only=True)
+    if mitigated is not None and mitigated.evidence and mitigated.evidence[0] not in {i.id for i in timeline}:
+        mitigated = _step_that_recovered(mitigated, steps, timeline) or _at_stated_clock(mitigated, incident)
     if mitigated is None and steps:
         mitigated = steps[-1].model_copy(update={"name": "mitigated"})
     # A bot's "[RESOLVED]", "alert ... resolved", "not resolved yet" or "the incident stays open" closes nothing.
     closing = [
         item for item in items if not is_bot(item.author, item.kind) and not sig["resolved_not"].search(item.text)
     ]
-    resolved = _last([item for item in closing if item.is_timeline], sig["resolved"], "resolved") or _last(
-        closing, sig["resolved"], "resolved"
-    )
+    resolved = _last([item for item in closing if item.is_timeline], sig["resolved"], "resolved")
+    if resolved is None and (said := _last(closing, sig["resolved"], "resolved")) is not None:
+        resolved = _at_stated_clock(said, incident)
     return Facts(
         severity=extract_severity(incident, items),
         roles=extract_roles(incident, items),
@@ -340,9 +345,65 @@ def extract_facts(incident: Incident) -> Facts:
     )
 
 
-def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
-    """The first alert, page or report. A report only counts when it is not the row that describes the impact."""
+def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:
+    """The first report that impact ended; a partial recovery ("match rate partially recovered", "login still
+    failing") counts only when no full one follows it."""
     sig = signals()
+    full = [item for item in items if not sig["mitigated_partial"].search(item.text)]
+    return _first(full, sig["mitigated"], "mitigated", after, statements_only=statements_only) or _first(
+        items, sig["mitigated"], "mitigated", after, statements_only=statements_only
+    )
+
+
+def _at_stated_clock(moment: Fact, incident: Incident) -> Fact:
+    """A chat moment at the clock time its message states ("mitigated at 09:38" posted at 09:40), read in the
+    incident's time zone; unchanged when the message states no single clock time up to 90 minutes before it."""
+    from pipeline.ingest.times import zone
+
+    clocks = STATED_CLOCK_RE.findall(moment.value)
+    if moment.time is None or len(clocks) != 1:
+        return moment
+    hour, minute, half = int(clocks[0][0]), int(clocks[0][1]), clocks[0][2].lower()[:1]
+    if hour > 23 or minute > 59 or (half and not 1 <= hour <= 12):
+        return moment
+    local = moment.time.astimezone(zone(incident.meta.timezone))
+    hours = [hour % 12 + (12 if half == "p" else 0)] if half else ([hour, hour + 12] if hour < 12 else [hour])
+    for candidate_hour in hours:
+        for day in (0, -1):
+            stated = (local + timedelta(days=day)).replace(hour=candidate_hour, minute=minute, second=0, microsecond=0)
+            if timedelta(0) <= local - stated <= timedelta(minutes=STATED_CLOCK_MINUTES):
+                return moment.model_copy(update={"time": stated.astimezone(moment.time.tzinfo)})
+    return moment
+
+
+def _step_that_recovered(recovery: Fact, steps: list[Fact], timeline: list[Evidence]) -> Fact | None:
+    """The locked timeline's last mitigation step shortly before a recovery only the chat reports ("flag set to
+    0%" at 13:31, "fees look right again" at 13:33): the row records when impact ended, the chat confirms it."""
+    rows = {item.id for item in timeline}
+    window = timedelta(minutes=STEP_BEFORE_RECOVERY_MINUTES)
+    before = [
+        step
+        for step in steps
+        if step.evidence
+        and step.evidence[0] in rows
+        and step.time
+        and recovery.time
+        and recovery.time - window <= step.time <= recovery.time
+        and not signals()["mitigated_partial"].search(step.value)
+    ]
+    return before[-1].model_copy(update={"name": "mitigated"}) if before else None
+
+
+def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
+    """The first alert, page or report. A report only counts when it is not the row that describes the impact;
+    before impact began only an alert counts (a purge "triggered from the CMS" is the trigger, not detection)."""
+    sig = signals()
+    begun = started.time if started and started.time else None
+    items = [
+        item
+        for item in items
+        if begun is None or item.time is None or item.time >= begun or sig["alert_detection"].search(item.text)
+    ]
     strong = _first(items, sig["detection"], "detected")
     weak = _first(
         [item for item in items if not (started and item.id in started.evidence)], sig["detection_report"], "detected"

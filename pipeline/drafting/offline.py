@@ -763,7 +763,23 @@ class OfflineEngine:
                 item = self.parse_action(text, message)
                 if item is not None:
                     items.append(item)
-        return tuple(_distinct_actions(items, listed=self.listed_ids))
+        return tuple(_distinct_actions(self.summarized_by_list(items), listed=self.listed_ids))
+
+    def summarized_by_list(self, items: list[ActionItem]) -> list[ActionItem]:
+        """A team that writes its follow-ups as a list ("AIs:", "Action items:") has summarized what it proposed
+        before: a scattered "we should" / "we need to" posted earlier was either taken into the list or left
+        out of it (a step of the response, an idea dropped), so only the list and what came after it stay."""
+        list_times = [self.by_id[ref].time for ref in self.listed_ids if ref in self.by_id and self.by_id[ref].time]
+        if not list_times:
+            return items
+        last_list = max(list_times)
+        return [
+            item
+            for item in items
+            if item.evidence[0] in self.listed_ids
+            or (moment := self.by_id[item.evidence[0]].time) is None
+            or moment >= last_list
+        ]
 
     def action_texts(self, message: Evidence, continues_list: bool = False) -> list[str]:
         """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
