@@ -716,10 +716,11 @@ class OfflineEngine:
         return {reading.message_id: reading for reading in classify(messages)}
 
     def proposes_work(self, message: Evidence) -> bool:
-        """A scattered "we should ..." is an action item only when the classifier reads the message as a proposal
-        of follow-up work, first or second choice ("we should see recovery in a minute" is a status update)."""
+        """A scattered "we should ..." is an action item only when the classifier's first choice for the message
+        is a proposal of follow-up work ("we should see recovery in a minute" is a status update; a message
+        read first as status with a proposal as runner-up is left to the review: a gap costs less than junk)."""
         reading = self.readings.get(message.id)
-        return reading is None or ACTION_CLASS in (reading.label, reading.runner_up)
+        return reading is None or reading.label == ACTION_CLASS
 
     @cached_property
     def action_owners(self) -> dict[str, set[str]]:
@@ -769,16 +770,14 @@ class OfflineEngine:
         """A team that writes its follow-ups as a list ("AIs:", "Action items:") has summarized what it proposed
         before: a scattered "we should" / "we need to" posted earlier was either taken into the list or left
         out of it (a step of the response, an idea dropped), so only the list and what came after it stay."""
-        list_times = [self.by_id[ref].time for ref in self.listed_ids if ref in self.by_id and self.by_id[ref].time]
-        if not list_times:
+        order = {message.id: position for position, message in enumerate(self.chat)}
+        last_list = max((order[ref] for ref in self.listed_ids if ref in order), default=None)
+        if last_list is None:
             return items
-        last_list = max(list_times)
         return [
             item
             for item in items
-            if item.evidence[0] in self.listed_ids
-            or (moment := self.by_id[item.evidence[0]].time) is None
-            or moment >= last_list
+            if item.evidence[0] in self.listed_ids or order.get(item.evidence[0], last_list) >= last_list
         ]
 
     def action_texts(self, message: Evidence, continues_list: bool = False) -> list[str]:
