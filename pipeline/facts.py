@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.models import Fact, Facts, Incident
-from pipeline.names import SELF_WORDS, People
+from pipeline.names import SELF_WORDS, People, fold
 
 # A person token in a role statement: an @mention of a full name ("@Joris van Dijk", as the Slack reader writes
 # mentions), else one word (a handle, "@rosa", "Lena") optionally followed by a capitalized surname.
@@ -198,9 +198,14 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
                 stated.setdefault((role, name), [item.id])
     facts: list[Fact] = []
     declared = [(_normalize_role(r) or r, person.name) for person in incident.meta.people for r in person.roles]
+    declared_roles = {role for role, _ in declared}
     for role, name in declared + sorted(stated, key=lambda key: -len(key[1])):
         if any(f.name == role and _same_person(f.value, name) for f in facts):
             continue
+        if role in declared_roles and (role, name) not in declared:
+            continue  # incident.toml names this role's holder: the chat's other spellings ("Bia") only cite it
+        if people.resolve(name) is None and any(r == role and people.resolve(n) for r, n in stated):
+            continue  # "Beatriz you are OL?" then Bia: "yes, OL": a handle no one fits is the named holder's
         evidence = sorted(
             {e for (r, n), ids in stated.items() if r == role and _same_person(name, n) for e in ids},
             key=lambda e: (e[0] != "T", int(e[1:])),
@@ -282,13 +287,16 @@ def _last_person(clause: str, people: People, author: str | None) -> str | None:
 
 
 def _same_person(a: str, b: str) -> bool:
-    """The same full name; a single word (a first name or handle) matches the full name it starts."""
-    a_parts, b_parts = a.lower().split(), b.lower().split()
+    """The same person written two ways: each word of the shorter name starts a word of the longer one ("Wei
+    Ling" and "Tan Wei Ling", "Cheryl O" and "Cheryl Ong", "jules 🎧" and "Jules Okonkwo"), its first
+    word a whole word."""
+    a_parts, b_parts = [fold(w) for w in a.split() if fold(w)], [fold(w) for w in b.split() if fold(w)]
     if not (a_parts and b_parts):
         return False
-    if len(a_parts) > 1 and len(b_parts) > 1:
-        return a_parts == b_parts
-    return a_parts[0] == b_parts[0]
+    short, long = sorted((a_parts, b_parts), key=len)
+    if len(short) > 1 and len(short) == len(long):
+        return short == long or all(x.startswith(y) or y.startswith(x) for x, y in zip(short, long))
+    return short[0] in long and all(any(word.startswith(part) for word in long) for part in short[1:])
 
 
 def _normalize_role(text: str) -> str | None:
@@ -395,15 +403,8 @@ def _step_that_recovered(recovery: Fact, steps: list[Fact], timeline: list[Evide
 
 
 def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
-    """The first alert, page or report. A report only counts when it is not the row that describes the impact;
-    before impact began only an alert counts (a purge "triggered from the CMS" is the trigger, not detection)."""
+    """The first alert, page or report. A report only counts when it is not the row that describes the impact."""
     sig = signals()
-    begun = started.time if started and started.time else None
-    items = [
-        item
-        for item in items
-        if begun is None or item.time is None or item.time >= begun or sig["alert_detection"].search(item.text)
-    ]
     strong = _first(items, sig["detection"], "detected")
     weak = _first(
         [item for item in items if not (started and item.id in started.evidence)], sig["detection_report"], "detected"
