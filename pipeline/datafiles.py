@@ -181,6 +181,7 @@ class SignalsFile(Strict):
     blame_tone: Regex | None = None
     addressed_name: Regex | None = None
     action_cue: Regex | None = None
+    action_explicit: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
     action_owner_todo: Regex | None = None

@@ -133,6 +133,7 @@ class OfflineEngine:
         self.chat = [item for item in self.items if not item.is_timeline and item.kind != "bot"]
         self.roster = incident_people(incident, self.items)
         self.listed_ids: set[str] = set()
+        self.summary_ids: set[str] = set()  # messages whose list names two or more actions
         self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
         self.role_evidence = {e for role in facts.roles for e in role.evidence}
 
@@ -769,9 +770,10 @@ class OfflineEngine:
     def summarized_by_list(self, items: list[ActionItem]) -> list[ActionItem]:
         """A team that writes its follow-ups as a list ("AIs:", "Action items:") has summarized what it proposed
         before: a scattered "we should" / "we need to" posted earlier was either taken into the list or left
-        out of it (a step of the response, an idea dropped), so only the list and what came after it stay."""
+        out of it (a step of the response, an idea dropped), so only the list and what came after it stay. A
+        list is two or more actions; a one-line "follow-up: ..." summarizes nothing."""
         order = {message.id: position for position, message in enumerate(self.chat)}
-        last_list = max((order[ref] for ref in self.listed_ids if ref in order), default=None)
+        last_list = max((order[ref] for ref in self.summary_ids if ref in order), default=None)
         if last_list is None:
             return items
         return [
@@ -798,13 +800,19 @@ class OfflineEngine:
                 texts += [(piece, True) for piece in _split_list(rest)] if rest else []
             elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
                 texts.append((numbered, True))
-            elif sig["action_cue"].search(line) and not is_question_text(line) and self.proposes_work(message):
+            elif (
+                sig["action_cue"].search(line)
+                and not is_question_text(line)
+                and (sig["action_explicit"].search(line) or self.proposes_work(message))
+            ):
                 texts.append((line, False))
                 in_list = False
             else:
                 in_list = in_list and (bullet != line)
         if any(listed for _, listed in texts):
             self.listed_ids.add(message.id)
+        if sum(listed for _, listed in texts) >= 2 or (continues_list and texts):
+            self.summary_ids.add(message.id)
         return [text for text, _ in texts]
 
     def parse_action(self, line: str, message: Evidence) -> ActionItem | None:
