@@ -28,6 +28,8 @@ STEP_BEFORE_RECOVERY_MINUTES = 15
 # A clock time a message states for its own moment ("mitigated at 09:38", "noted 1:05 mitigated", "9:34 PM").
 STATED_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])\s*([AaPp]\.?[Mm]\b)?")
 STATED_CLOCK_MINUTES = 90
+# Words beside that clock that make it the message's own moment.
+STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
 CLAUSE_SPLIT_RE = re.compile(r"[.;!?]+(?=\s|$)|\n|,|\s+(?:and|&)\s+")
 
 
@@ -368,10 +370,13 @@ def _at_stated_clock(moment: Fact, incident: Incident) -> Fact:
     incident's time zone; unchanged when the message states no single clock time up to 90 minutes before it."""
     from pipeline.ingest.times import zone
 
-    clocks = STATED_CLOCK_RE.findall(moment.value)
+    clocks = list(STATED_CLOCK_RE.finditer(moment.value))
     if moment.time is None or len(clocks) != 1:
         return moment
-    hour, minute, half = int(clocks[0][0]), int(clocks[0][1]), clocks[0][2].lower()[:1]
+    near = moment.value[max(0, clocks[0].start() - 20) : clocks[0].end() + 20]
+    if not STATED_MOMENT_RE.search(near):
+        return moment  # "resolved; the deploy at 09:10 was the trigger": that clock is another moment's
+    hour, minute, half = int(clocks[0][1]), int(clocks[0][2]), (clocks[0][3] or "").lower()[:1]
     if hour > 23 or minute > 59 or (half and not 1 <= hour <= 12):
         return moment
     local = moment.time.astimezone(zone(incident.meta.timezone))

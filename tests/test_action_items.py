@@ -169,3 +169,18 @@ def test_scattered_proposals_before_the_teams_list_are_summarized_by_it():
 )
 def test_regret_and_forecasts_are_not_action_items(message):
     assert actions(("Rosa Lima", message)) == []
+
+
+@pytest.mark.parametrize(
+    "header", ["**Action items**", "### Follow-ups", "Action items for the postmortem:", "Remediation items:"]
+)
+def test_list_headers_as_teams_format_them(header):
+    items = actions(("Rosa Lima", f"{header}\n- alert on cert expiry (femi)\n- automate client cert renewal"))
+    assert [(a.action, a.owner) for a in items] == [
+        ("Alert on cert expiry", "Femi Ade"),
+        ("Automate client cert renewal", None),
+    ]
+
+
+def test_a_line_that_only_starts_like_a_header_is_not_a_list():
+    assert actions(("Rosa Lima", "follow up with the vendor about the outage\n- their status page is green")) == []
