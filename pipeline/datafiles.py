@@ -156,6 +156,7 @@ class SignalsFile(Strict):
     impact_start: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
+    mitigated_partial: Regex | None = None
     resolved: Regex | None = None
     resolved_not: Regex | None = None
     impact_figure: Regex | None = None
@@ -180,6 +181,7 @@ class SignalsFile(Strict):
     blame_tone: Regex | None = None
     addressed_name: Regex | None = None
     action_cue: Regex | None = None
+    action_explicit: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
     action_owner_todo: Regex | None = None

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pipeline.models import Fact, Facts, Incident
-from pipeline.names import SELF_WORDS, People
+from pipeline.names import SELF_WORDS, People, fold
 
 # A person token in a role statement: an @mention of a full name ("@Joris van Dijk", as the Slack reader writes
 # mentions), else one word (a handle, "@rosa", "Lena") optionally followed by a capitalized surname.
@@ -23,6 +23,13 @@ PERSON_TOKEN = (
     r"|@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?)"
 )
 ROLE_CLAUSE_PATTERNS = ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_requested", "role_listed")
+# A mitigation step in the locked timeline this soon before a recovery only the chat reports is when impact ended.
+STEP_BEFORE_RECOVERY_MINUTES = 15
+# A clock time a message states for its own moment ("mitigated at 09:38", "noted 1:05 mitigated", "9:34 PM").
+STATED_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])\s*([AaPp]\.?[Mm]\b)?")
+STATED_CLOCK_MINUTES = 90
+# Words beside that clock that make it the message's own moment.
+STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
 CLAUSE_SPLIT_RE = re.compile(r"[.;!?]+(?=\s|$)|\n|,|\s+(?:and|&)\s+")
 
 
@@ -193,9 +200,14 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
                 stated.setdefault((role, name), [item.id])
     facts: list[Fact] = []
     declared = [(_normalize_role(r) or r, person.name) for person in incident.meta.people for r in person.roles]
+    declared_roles = {role for role, _ in declared}
     for role, name in declared + sorted(stated, key=lambda key: -len(key[1])):
         if any(f.name == role and _same_person(f.value, name) for f in facts):
             continue
+        if role in declared_roles and (role, name) not in declared:
+            continue  # incident.toml names this role's holder: the chat's other spellings ("Bia") only cite it
+        if people.resolve(name) is None and any(r == role and people.resolve(n) for r, n in stated):
+            continue  # "Beatriz you are OL?" then Bia: "yes, OL": a handle no one fits is the named holder's
         evidence = sorted(
             {e for (r, n), ids in stated.items() if r == role and _same_person(name, n) for e in ids},
             key=lambda e: (e[0] != "T", int(e[1:])),
@@ -277,13 +289,16 @@ def _last_person(clause: str, people: People, author: str | None) -> str | None:
 
 
 def _same_person(a: str, b: str) -> bool:
-    """The same full name; a single word (a first name or handle) matches the full name it starts."""
-    a_parts, b_parts = a.lower().split(), b.lower().split()
+    """The same person written two ways: each word of the shorter name starts a word of the longer one ("Wei
+    Ling" and "Tan Wei Ling", "Cheryl O" and "Cheryl Ong", "jules 🎧" and "Jules Okonkwo"), its first
+    word a whole word."""
+    a_parts, b_parts = [fold(w) for w in a.split() if fold(w)], [fold(w) for w in b.split() if fold(w)]
     if not (a_parts and b_parts):
         return False
-    if len(a_parts) > 1 and len(b_parts) > 1:
-        return a_parts == b_parts
-    return a_parts[0] == b_parts[0]
+    short, long = sorted((a_parts, b_parts), key=len)
+    if len(short) > 1 and len(short) == len(long):
+        return short == long or all(x.startswith(y) or y.startswith(x) for x, y in zip(short, long))
+    return short[0] in long and all(any(word.startswith(part) for word in long) for part in short[1:])
 
 
 def _normalize_role(text: str) -> str | None:
@@ -312,18 +327,18 @@ def extract_facts(incident: Incident) -> Facts:
         moment for moment in (steps[0].time if steps else None, detected.time if detected else None) if moment
     ]
     after_first_step = min(candidates) if candidates else None
-    mitigated = _first(timeline, sig["mitigated"], "mitigated", after=after_first_step) or _first(
-        items, sig["mitigated"], "mitigated", after=after_first_step, statements_only=True
-    )
+    mitigated = _recovery(timeline, after_first_step) or _recovery(items, after_first_step, statements_only=True)
+    if mitigated is not None and mitigated.evidence and mitigated.evidence[0] not in {i.id for i in timeline}:
+        mitigated = _step_that_recovered(mitigated, steps, timeline) or _at_stated_clock(mitigated, incident)
     if mitigated is None and steps:
         mitigated = steps[-1].model_copy(update={"name": "mitigated"})
     # A bot's "[RESOLVED]", "alert ... resolved", "not resolved yet" or "the incident stays open" closes nothing.
     closing = [
         item for item in items if not is_bot(item.author, item.kind) and not sig["resolved_not"].search(item.text)
     ]
-    resolved = _last([item for item in closing if item.is_timeline], sig["resolved"], "resolved") or _last(
-        closing, sig["resolved"], "resolved"
-    )
+    resolved = _last([item for item in closing if item.is_timeline], sig["resolved"], "resolved")
+    if resolved is None and (said := _last(closing, sig["resolved"], "resolved")) is not None:
+        resolved = _at_stated_clock(said, incident)
     return Facts(
         severity=extract_severity(incident, items),
         roles=extract_roles(incident, items),
@@ -338,6 +353,58 @@ def extract_facts(incident: Incident) -> Facts:
         time_to_mitigate_minutes=_minutes(started, mitigated),
         time_to_resolve_minutes=_minutes(started, resolved),
     )
+
+
+def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:
+    """The first report that impact ended; a partial recovery ("match rate partially recovered", "login still
+    failing") counts only when no full one follows it."""
+    sig = signals()
+    full = [item for item in items if not sig["mitigated_partial"].search(item.text)]
+    return _first(full, sig["mitigated"], "mitigated", after, statements_only=statements_only) or _first(
+        items, sig["mitigated"], "mitigated", after, statements_only=statements_only
+    )
+
+
+def _at_stated_clock(moment: Fact, incident: Incident) -> Fact:
+    """A chat moment at the clock time its message states ("mitigated at 09:38" posted at 09:40), read in the
+    incident's time zone; unchanged when the message states no single clock time up to 90 minutes before it."""
+    from pipeline.ingest.times import zone
+
+    clocks = list(STATED_CLOCK_RE.finditer(moment.value))
+    if moment.time is None or len(clocks) != 1:
+        return moment
+    near = moment.value[max(0, clocks[0].start() - 20) : clocks[0].end() + 20]
+    if not STATED_MOMENT_RE.search(near):
+        return moment  # "resolved; the deploy at 09:10 was the trigger": that clock is another moment's
+    hour, minute, half = int(clocks[0][1]), int(clocks[0][2]), (clocks[0][3] or "").lower()[:1]
+    if hour > 23 or minute > 59 or (half and not 1 <= hour <= 12):
+        return moment
+    local = moment.time.astimezone(zone(incident.meta.timezone))
+    hours = [hour % 12 + (12 if half == "p" else 0)] if half else ([hour, hour + 12] if hour < 12 else [hour])
+    for candidate_hour in hours:
+        for day in (0, -1):
+            stated = (local + timedelta(days=day)).replace(hour=candidate_hour, minute=minute, second=0, microsecond=0)
+            if timedelta(0) <= local - stated <= timedelta(minutes=STATED_CLOCK_MINUTES):
+                return moment.model_copy(update={"time": stated.astimezone(moment.time.tzinfo)})
+    return moment
+
+
+def _step_that_recovered(recovery: Fact, steps: list[Fact], timeline: list[Evidence]) -> Fact | None:
+    """The locked timeline's last mitigation step shortly before a recovery only the chat reports ("flag set to
+    0%" at 13:31, "fees look right again" at 13:33): the row records when impact ended, the chat confirms it."""
+    rows = {item.id for item in timeline}
+    window = timedelta(minutes=STEP_BEFORE_RECOVERY_MINUTES)
+    before = [
+        step
+        for step in steps
+        if step.evidence
+        and step.evidence[0] in rows
+        and step.time
+        and recovery.time
+        and recovery.time - window <= step.time <= recovery.time
+        and not signals()["mitigated_partial"].search(step.value)
+    ]
+    return before[-1].model_copy(update={"name": "mitigated"}) if before else None
 
 
 def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:

@@ -142,3 +142,45 @@ def test_a_we_should_the_classifier_does_not_read_as_follow_up_work_is_no_action
 
     monkeypatch.setattr(OfflineEngine, "readings", property(status))
     assert actions(("Femi Ade", "graphs look good, we should be fully recovered in a minute")) == []
+
+
+def test_scattered_proposals_before_the_teams_list_are_summarized_by_it():
+    items = actions(
+        ("Rosa Lima", "we should make payout instructions idempotent on claim id, any redelivery can do this again"),
+        (
+            "Ana Costa",
+            "Action items \U0001f4dd\n1. idempotency keys on payout instructions (owner: Rosa, P1)\n"
+            "2. alert on receive count > 1 (owner: Ana)",
+        ),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Idempotency keys on payout instructions", "Rosa Lima"),
+        ("Alert on receive count > 1", "Ana Costa"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "someone fat-fingered the restart order, we should've done the small nodes first",
+        "we should have caught this in staging",
+        "janitors are cleaning up and we should be back soon enough",
+    ],
+)
+def test_regret_and_forecasts_are_not_action_items(message):
+    assert actions(("Rosa Lima", message)) == []
+
+
+@pytest.mark.parametrize(
+    "header", ["**Action items**", "### Follow-ups", "Action items for the postmortem:", "Remediation items:"]
+)
+def test_list_headers_as_teams_format_them(header):
+    items = actions(("Rosa Lima", f"{header}\n- alert on cert expiry (femi)\n- automate client cert renewal"))
+    assert [(a.action, a.owner) for a in items] == [
+        ("Alert on cert expiry", "Femi Ade"),
+        ("Automate client cert renewal", None),
+    ]
+
+
+def test_a_line_that_only_starts_like_a_header_is_not_a_list():
+    assert actions(("Rosa Lima", "follow up with the vendor about the outage\n- their status page is green")) == []

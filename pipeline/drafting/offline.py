@@ -133,6 +133,7 @@ class OfflineEngine:
         self.chat = [item for item in self.items if not item.is_timeline and item.kind != "bot"]
         self.roster = incident_people(incident, self.items)
         self.listed_ids: set[str] = set()
+        self.summary_ids: set[str] = set()  # messages whose list names two or more actions
         self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
         self.role_evidence = {e for role in facts.roles for e in role.evidence}
 
@@ -716,10 +717,11 @@ class OfflineEngine:
         return {reading.message_id: reading for reading in classify(messages)}
 
     def proposes_work(self, message: Evidence) -> bool:
-        """A scattered "we should ..." is an action item only when the classifier reads the message as a proposal
-        of follow-up work, first or second choice ("we should see recovery in a minute" is a status update)."""
+        """A scattered "we should ..." is an action item only when the classifier's first choice for the message
+        is a proposal of follow-up work ("we should see recovery in a minute" is a status update; a message
+        read first as status with a proposal as runner-up is left to the review: a gap costs less than junk)."""
         reading = self.readings.get(message.id)
-        return reading is None or ACTION_CLASS in (reading.label, reading.runner_up)
+        return reading is None or reading.label == ACTION_CLASS
 
     @cached_property
     def action_owners(self) -> dict[str, set[str]]:
@@ -763,7 +765,22 @@ class OfflineEngine:
                 item = self.parse_action(text, message)
                 if item is not None:
                     items.append(item)
-        return tuple(_distinct_actions(items, listed=self.listed_ids))
+        return tuple(_distinct_actions(self.summarized_by_list(items), listed=self.listed_ids))
+
+    def summarized_by_list(self, items: list[ActionItem]) -> list[ActionItem]:
+        """A team that writes its follow-ups as a list ("AIs:", "Action items:") has summarized what it proposed
+        before: a scattered "we should" / "we need to" posted earlier was either taken into the list or left
+        out of it (a step of the response, an idea dropped), so only the list and what came after it stay. A
+        list is two or more actions; a one-line "follow-up: ..." summarizes nothing."""
+        order = {message.id: position for position, message in enumerate(self.chat)}
+        last_list = max((order[ref] for ref in self.summary_ids if ref in order), default=None)
+        if last_list is None:
+            return items
+        return [
+            item
+            for item in items
+            if item.evidence[0] in self.listed_ids or order.get(item.evidence[0], last_list) >= last_list
+        ]
 
     def action_texts(self, message: Evidence, continues_list: bool = False) -> list[str]:
         """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
@@ -783,13 +800,19 @@ class OfflineEngine:
                 texts += [(piece, True) for piece in _split_list(rest)] if rest else []
             elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
                 texts.append((numbered, True))
-            elif sig["action_cue"].search(line) and not is_question_text(line) and self.proposes_work(message):
+            elif (
+                sig["action_cue"].search(line)
+                and not is_question_text(line)
+                and (sig["action_explicit"].search(line) or self.proposes_work(message))
+            ):
                 texts.append((line, False))
                 in_list = False
             else:
                 in_list = in_list and (bullet != line)
         if any(listed for _, listed in texts):
             self.listed_ids.add(message.id)
+        if sum(listed for _, listed in texts) >= 2 or (continues_list and texts):
+            self.summary_ids.add(message.id)
         return [text for text, _ in texts]
 
     def parse_action(self, line: str, message: Evidence) -> ActionItem | None:
