@@ -164,7 +164,11 @@ class SignalsFile(Strict):
     hypothesis: Regex | None = None
     confirmation: Regex | None = None
     cause_unknown: Regex | None = None
+    cause_unknown_not: Regex | None = None
     cause_statement: Regex | None = None
+    cause_row: Regex | None = None
+    finding_subject: Regex | None = None
+    cause_stated: Regex | None = None
     finding: Regex | None = None
     progress_report: Regex | None = None
     cause_confirmed: Regex | None = None

@@ -34,6 +34,12 @@ from pipeline.models import (
 from pipeline.names import SELF_WORDS
 
 ACTION_CLASS = "action_proposal"  # the classifier's label for proposed follow-up work
+CONFIRMED_CLASS = "confirmed_cause"
+# A chat message drafts a factor only when the classifier reads it as one of these (a hypothesis only as a
+# disputed candidate).
+CAUSE_CLASSES = (CONFIRMED_CLASS, "hypothesis")
+CONTROL_PROPOSED = "a control the channel proposed; the record shows none in place"
+ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences that state the cause are kept
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
 SUMMARY_SENTENCES = 5
@@ -68,6 +74,7 @@ COMMS_RE = re.compile(
 COMMS_PENDING_RE = re.compile(
     r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b", re.IGNORECASE
 )
+MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
@@ -459,8 +466,8 @@ class OfflineEngine:
             if evidence_id in cited_by_change:
                 continue  # it states the change's effect: cited as the change factor's support, not repeated
             statement = self.fit_for_statement(text)
-            if not statement:
-                continue
+            if not statement or MENTION_RE.search(statement):
+                continue  # a factor is never a person, not even one the roster does not know ("@Random-Liu")
             if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
                 factors.append(
                     ContributingFactor(
@@ -503,8 +510,10 @@ class OfflineEngine:
         for item in self.items:
             if not item.is_timeline:
                 continue
-            if sig["cause_statement"].search(item.text):
-                rows.append((item.id, _as_statement(item.text), "cause"))
+            if sig["cause_statement"].search(item.text) or sig["cause_row"].search(item.text):
+                statement = self.row_statement(item.text)
+                if statement:
+                    rows.append((item.id, statement, "cause"))
                 continue
             during = (
                 start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
@@ -517,14 +526,43 @@ class OfflineEngine:
                 rows.append((item.id, _as_statement(finding), "cause"))
         return rows
 
+    def row_statement(self, text: str) -> str | None:
+        """A timeline cause row as a statement about the system: who found it is dropped ("@k determines that the
+        deploy job was created with the wrong namespace" -> "The deploy job was created with the wrong namespace."),
+        and of a long pasted row only the sentences that state the cause are kept."""
+        sig = signals()
+        if "```" in text:
+            return None  # a pasted log: its "due to" is the tool's wording, not the team's finding
+        if len(text.split()) > ROW_STATEMENT_WORDS:
+            stating = [
+                part
+                for part in _sentences(text)
+                if sig["cause_statement"].search(part) or sig["cause_row"].search(part)
+            ]
+            text = " ".join(stating)
+            if not text or len(text.split()) > ROW_STATEMENT_WORDS:
+                return None
+        text = sig["finding_subject"].sub("", text.strip(), count=1)
+        # "the typo causing prow to use the wrong namespace" (what was found) as a sentence: "... caused prow to ..."
+        text = re.sub(r"^((?:the|a|an)\s+[^,;]+?)\s+causing\b", r"\1 caused", text, count=1, flags=re.IGNORECASE)
+        statement = _as_statement(text)
+        return statement if len(_tokens(statement)) >= 3 else None
+
     def cause_statements(self) -> list[tuple[str, str, str]]:
         """(id, statement, kind) for chat sentences that state a confirmed cause or a missing safeguard with
-        confidence: never a question, a hedge, a proposal, a recovery report, or a claim disputed later."""
+        confidence: never a question, a hedge, a proposal, a recovery report, or a claim disputed later. The message
+        classifier must read the message as a confirmed cause (a hypothesis only when disputed later, or when the
+        sentence ties it to the symptom and nobody disputes it: `agreed`), and a
+        confirmed cause must state its link ("because", "caused by", "so every request ...")."""
         sig = signals()
         found: list[tuple[str, str, str]] = []
         disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
         for item in _distinct(self.chat):
             if item.suspect or sig["not_a_factor"].search(item.text) or sig["disagreement"].search(item.text):
+                continue
+            reading = self.readings.get(item.id)
+            label = reading.label if reading else None
+            if label not in CAUSE_CLASSES:
                 continue
             for sentence in _sentences(item.text):
                 if (
@@ -548,14 +586,17 @@ class OfflineEngine:
                     and d.author != item.author
                     and (_overlap(d.text, sentence) >= 2 or d is reply)
                 ]
-                if hedged and not (confirmed and self.agreed(item, sentence)):
+                agreed = hedged and confirmed and self.agreed(item, sentence)
+                if hedged and not agreed:
                     # a hypothesis stated as one (not asked), that the next person disputed: a disputed candidate
                     if not (disputed and sig["hypothesis"].search(sentence) and len(_tokens(sentence)) >= 5):
                         continue
                     confirmed = True
                 kind = "confirmed" if confirmed else "missing" if sig["missing_control"].search(sentence) else None
-                if kind is None:
-                    continue
+                if kind is None or not (disputed or agreed or label == CONFIRMED_CLASS):
+                    continue  # a hunch the channel never tied to the symptom, or filler the classifier reads as such
+                if kind == "confirmed" and not disputed and not sig["cause_stated"].search(sentence):
+                    continue  # "confirmed: we can spawn again" states no cause
                 statement = _as_statement(sentence)
                 if len(_tokens(statement)) < 4 or (disputed and kind != "confirmed"):
                     continue
@@ -623,11 +664,13 @@ class OfflineEngine:
         people reported before any alert fired (detection had no monitoring signal)."""
         sig = signals()
         factors: list[ContributingFactor] = []
-        unknown = next(
-            (item for item in self.chat if not item.suspect and sig["cause_unknown"].search(item.text)), None
+        open_cause = (
+            (item, self.sentence_matching(item, sig["cause_unknown"]))
+            for item in self.chat
+            if not item.suspect and sig["cause_unknown"].search(item.text)
         )
+        unknown, sentence = next(((item, found) for item, found in open_cause if found), (None, None))
         if unknown is not None:
-            sentence = self.sentence_matching(unknown, sig["cause_unknown"])
             if sentence:
                 factors.append(
                     ContributingFactor(
@@ -647,10 +690,13 @@ class OfflineEngine:
                 and not sig["detection_report"].search(item.text)
             ]
             if sig["detection_report"].search(detected.value) and not alerted:
+                report = _as_statement(detected.value).rstrip(".")
+                # who reported it is no part of a factor: a report that names someone is left out
+                said = "" if MENTION_RE.search(report) or self.fit_for_statement(report) is None else f": {report}"
                 factors.append(
                     ContributingFactor(
-                        statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}: "
-                        f"{_as_statement(detected.value).rstrip('.')} ({NO_ALERT}).",
+                        statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}"
+                        f"{said} ({NO_ALERT}).",
                         evidence=detected.evidence,
                         confidence=Confidence.medium,
                     )
@@ -658,9 +704,19 @@ class OfflineEngine:
         return factors
 
     def sentence_matching(self, item: Evidence, pattern: re.Pattern[str]) -> str | None:
-        """The sentence of a message that matches `pattern`, quoted and blameless."""
+        """The sentence of a message that matches `pattern`, quoted and blameless; never a question or a plan
+        ("this should resolve a number of unexplained issues")."""
         sentences = re.split(r"(?<=[.!?])\s+|\n", item.text.strip())
-        found = next((s.strip() for s in sentences if pattern.search(s)), None)
+        found = next(
+            (
+                s.strip()
+                for s in sentences
+                if pattern.search(s)
+                and not is_question_text(s)
+                and not signals()["cause_unknown_not"].search(re.sub(r"[_*]", " ", s))
+            ),
+            None,
+        )
         cleaned = self.fit_for_statement(found) if found and not self.unquotable(item) else None
         return f"\u201c{cleaned}\u201d" if cleaned else None
 
@@ -696,15 +752,16 @@ class OfflineEngine:
         return [Why(question=question, answer=answer or gap) for question, answer in zip(WHY_QUESTIONS, answers)]
 
     def proposed_control(self, actions: list[ActionItem]) -> Claim | None:
-        """The first preventive (else detective) action the channel proposed, as the systemic answer."""
+        """The first preventive (else detective) action the channel proposed, as the systemic answer: only one
+        from a list of follow-ups or a message the classifier reads as a proposal of work (never a test message
+        or a stray line that happened to say "action items")."""
         for kind in (ActionType.preventive, ActionType.detective):
             for item in actions:
-                if item.type == kind:
-                    action = item.action[0].lower() + item.action[1:]
-                    return Claim(
-                        text=f"The record names no control against this; the channel proposed one: \u201c{action}\u201d",
-                        evidence=item.evidence,
-                    )
+                source = item.evidence[0] if item.evidence else None
+                reading = self.readings.get(source) if source else None
+                proposed = source in self.listed_ids or (reading is not None and reading.label == ACTION_CLASS)
+                if item.type == kind and proposed:
+                    return Claim(text=f"{item.action.rstrip('.')} ({CONTROL_PROPOSED}).", evidence=item.evidence)
         return None
 
     @cached_property
