@@ -201,14 +201,23 @@ class OfflineEngine:
         f = self.facts
         service = self.incident.meta.service or "The affected service"
         claims: list[Claim] = []
+        figures = f.impact[:3]
+        stated = f" (stated impact: {'; '.join(fig.value for fig in figures)})" if figures else ""
         if f.started:
             claims.append(
-                Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence)
+                Claim(
+                    text=f"{service} was impacted from {utc_clock(f.started.time)}{stated}.",
+                    evidence=sorted(set(f.started.evidence) | set(_ids(figures)), key=_id_key),
+                )
             )
+        elif figures:
+            claims.append(Claim(text=f"Stated impact: {stated[17:-1]}.", evidence=_ids(figures)))
         change = self.preceding_change()
         trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
         if trigger:
             claims.append(Claim(text=f"It followed this change: {trigger}", evidence=[change.id]))
+        elif cause := self.recorded_cause():
+            claims.append(Claim(text=f"The recorded cause: {cause.statement}", evidence=cause.evidence))
         if f.detected and f.detected.time:
             how = "an alert" if self.alert_detected(f.detected) else "people reporting it"
             claims.append(
@@ -220,10 +229,6 @@ class OfflineEngine:
             when = f" at {utc_clock(f.declared.time)}" if f.declared else ""
             evidence = sorted(set((f.declared.evidence if f.declared else []) + f.severity.evidence), key=_id_key)
             claims.append(Claim(text=f"The incident was declared {f.severity.value}{when}.", evidence=evidence))
-        if f.impact:
-            figures = f.impact[:3]
-            listed = "; ".join(fig.value for fig in figures)
-            claims.append(Claim(text=f"Stated impact: {listed}.", evidence=_ids(figures)))
         if f.mitigated:
             steps = self.steps_before_recovery()
             kinds = ", ".join(dict.fromkeys(step.name for step in steps)) or "mitigation"
@@ -333,11 +338,30 @@ class OfflineEngine:
             )
         return pad(claims, "the review should add what helped the response (at least three items)")
 
+    def recorded_cause(self) -> ContributingFactor | None:
+        """The first cause the locked timeline itself states (a cause row, high confidence, undisputed): the
+        summary's trigger when no change preceded the impact."""
+        rows = {evidence_id for evidence_id, _, _ in self.cause_rows()}
+        return next(
+            (
+                factor
+                for factor in self.contributing_factors()
+                if factor.evidence[0] in rows and factor.confidence == Confidence.high and not factor.disputed
+            ),
+            None,
+        )
+
     def steps_before_recovery(self) -> list[Fact]:
-        """Mitigation steps taken before the impact ended: a fix or a partner's rollback after recovery ended
-        nothing, so the summary does not credit it."""
+        """Mitigation steps taken after the impact began and before it ended: a fix or a partner's rollback after
+        recovery ended nothing, and a restart or failover before impact began is the trigger, not the mitigation,
+        so the summary does not credit either."""
         end = self.facts.mitigated.time if self.facts.mitigated else None
-        return [step for step in self.facts.mitigation_steps if step.time and end and step.time <= end]
+        start = self.facts.started.time if self.facts.started else None
+        return [
+            step
+            for step in self.facts.mitigation_steps
+            if step.time and end and step.time <= end and (start is None or step.time > start)
+        ]
 
     def partial_recovery(self) -> Fact | None:
         """The first locked-timeline row that reports recovery after impact began and before it ended ("memory
@@ -440,6 +464,11 @@ class OfflineEngine:
         says is unknown; detection by people when no alert fired. Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
+        return list(self._factors)
+
+    @cached_property
+    def _factors(self) -> tuple[ContributingFactor, ...]:
+        """The factors, drafted once (the summary asks for the recorded cause, the draft for the section)."""
         factors: list[ContributingFactor] = []
         causes = self.cause_rows() + self.cause_statements()
         change = self.preceding_change()
@@ -489,7 +518,7 @@ class OfflineEngine:
             if not any(len(words & _tokens(other.statement)) >= max(3, 0.5 * len(words)) for other in distinct):
                 distinct.append(factor)
         order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
-        return sorted(distinct, key=lambda factor: (factor.disputed, order[factor.confidence]))[:6]
+        return tuple(sorted(distinct, key=lambda factor: (factor.disputed, order[factor.confidence]))[:6])
 
     def cause_rows(self) -> list[tuple[str, str, str]]:
         """(id, statement, "cause") for each locked-timeline row that states a cause, and for each row of the
