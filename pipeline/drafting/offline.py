@@ -38,6 +38,7 @@ CONFIRMED_CLASS = "confirmed_cause"
 # A chat message drafts a factor only when the classifier reads it as one of these (a hypothesis only as a
 # disputed candidate).
 CAUSE_CLASSES = (CONFIRMED_CLASS, "hypothesis")
+FILLER_CLASSES = ("noise", "question")  # classifier readings never quoted as a finding
 CONTROL_PROPOSED = "a control the channel proposed; the record shows none in place"
 ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences that state the cause are kept
 CAUSE_OPEN = "open question in the channel"
@@ -217,7 +218,7 @@ class OfflineEngine:
         if trigger:
             claims.append(Claim(text=f"It followed this change: {trigger}", evidence=[change.id]))
         elif cause := self.recorded_cause():
-            claims.append(Claim(text=f"The recorded cause: {cause.statement}", evidence=cause.evidence))
+            claims.append(Claim(text=f"Cause recorded in the timeline: {cause.statement}", evidence=cause.evidence))
         if f.detected and f.detected.time:
             how = "an alert" if self.alert_detected(f.detected) else "people reporting it"
             claims.append(
@@ -341,15 +342,16 @@ class OfflineEngine:
     def recorded_cause(self) -> ContributingFactor | None:
         """The first cause the locked timeline itself states (a cause row, high confidence, undisputed): the
         summary's trigger when no change preceded the impact."""
+        stated = signals()["cause_statement"]
         rows = {evidence_id for evidence_id, _, _ in self.cause_rows()}
-        return next(
-            (
-                factor
-                for factor in self.contributing_factors()
-                if factor.evidence[0] in rows and factor.confidence == Confidence.high and not factor.disputed
-            ),
-            None,
-        )
+        candidates = [
+            factor
+            for factor in self.contributing_factors()
+            if factor.evidence[0] in rows and factor.confidence == Confidence.high and not factor.disputed
+        ]
+        # a row that names the cause ("root cause", "identified as the cause") before one that records a finding
+        candidates.sort(key=lambda factor: not stated.search(self.by_id[factor.evidence[0]].text))
+        return candidates[0] if candidates else None
 
     def steps_before_recovery(self) -> list[Fact]:
         """Mitigation steps taken after the impact began and before it ended: a fix or a partner's rollback after
@@ -428,12 +430,24 @@ class OfflineEngine:
                     evidence=sorted({e for factor in disputed for e in factor.evidence}, key=_id_key),
                 )
             )
-        for item in self.chat:
-            if PROBLEM_RE.search(item.text) and not item.suspect and len(claims) < 6:
+        for item in _distinct(self.chat):
+            if PROBLEM_RE.search(item.text) and not item.suspect and len(claims) < 6 and self.states_a_problem(item):
                 quoted = self.quote(item)
                 if quoted:
                     claims.append(Claim(text=f"Raised during the response: {quoted}", evidence=[item.id]))
         return pad(claims, "the review should add what made the incident worse or longer (at least three items)")
+
+    def states_a_problem(self, item: Evidence) -> bool:
+        """A message worth quoting as something that went wrong: a sentence of four words or more, not a pasted
+        log, not a question, and not what the classifier reads as noise ("Unclear", "```")."""
+        reading = self.readings.get(item.id)
+        first_line = item.text.strip().splitlines()[0] if item.text.strip() else ""
+        return (
+            len(first_line.split()) >= 4
+            and "```" not in item.text
+            and not is_question(item)
+            and (reading is None or reading.label not in FILLER_CLASSES)
+        )
 
     def preceding_change(self) -> Evidence | None:
         """The last timeline change (deploy, config, migration) at or before impact began; a row that describes
@@ -518,7 +532,14 @@ class OfflineEngine:
             if not any(len(words & _tokens(other.statement)) >= max(3, 0.5 * len(words)) for other in distinct):
                 distinct.append(factor)
         order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
-        return tuple(sorted(distinct, key=lambda factor: (factor.disputed, order[factor.confidence]))[:6])
+        # rows that name the cause ("root cause: ...") lead among equals: the whys start from them
+        named = {item.id for item in self.items if item.is_timeline and signals()["cause_statement"].search(item.text)}
+        return tuple(
+            sorted(
+                distinct,
+                key=lambda factor: (factor.disputed, order[factor.confidence], factor.evidence[0] not in named),
+            )[:6]
+        )
 
     def cause_rows(self) -> list[tuple[str, str, str]]:
         """(id, statement, "cause") for each locked-timeline row that states a cause, and for each row of the
