@@ -183,6 +183,8 @@ class SignalsFile(Strict):
     disagreement: Regex | None = None
     blame_tone: Regex | None = None
     addressed_name: Regex | None = None
+    status_posted: Regex | None = None
+    status_pending: Regex | None = None
     action_cue: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.drafting.verify import all_claims
+from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
 from pipeline.models import (
     NOT_ESTABLISHED,
@@ -65,15 +65,6 @@ PROBLEM_RE = re.compile(
     r"no dashboard|(?:was|were)n'?t (?:visible|monitored|paged)|could ?n'?o?t (?:find|see|tell|access)|"
     r"took (?:too )?long|unclear|confus(?:ed|ing)|missing|no canary|without (?:a )?canary|not covered)\b",
     re.IGNORECASE,
-)
-COMMS_RE = re.compile(
-    r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bstatus update\b|\b(?:posted|sent|published) (?:an |the |a )?"
-    r"(?:first |next )?update\b|\bupdate (?:posted|sent)\b|\bnotified (?:customers|merchants|users|clients|support)\b",
-    re.IGNORECASE,
-)
-# An update being written or asked for is not an update posted ("drafting the first status page update").
-COMMS_PENDING_RE = re.compile(
-    r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b", re.IGNORECASE
 )
 MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
@@ -313,15 +304,7 @@ class OfflineEngine:
                 Claim(text=f"Incident roles were assigned during the response ({names}).", evidence=_ids(cited_roles))
             )
         comms = sorted(
-            (
-                item
-                for item in self.items
-                if item.time
-                and COMMS_RE.search(item.text)
-                and not item.suspect
-                and not is_question(item)
-                and not COMMS_PENDING_RE.search(item.text)
-            ),
+            (item for item in self.items if item.time and posted_update(item)),
             key=lambda item: item.time,
         )
         if comms:
@@ -385,14 +368,8 @@ class OfflineEngine:
     def alert_detected(self, detected: Fact) -> bool:
         """The detection evidence is an alert (a monitoring tool, or a row saying an alert fired), not a person
         who noticed, reported or paged by hand."""
-        sig = signals()
         items = [self.by_id[e] for e in detected.evidence if e in self.by_id]
-        return bool(items) and all(
-            sig["alert_detection"].search(item.text)
-            and not sig["manual_page"].search(item.text)
-            and (item.is_timeline or is_bot(item.author, item.kind) or not sig["detection_report"].search(item.text))
-            for item in items
-        )
+        return bool(items) and all(reads_as_alert(item) for item in items)
 
     def went_wrong(self, factors: list[ContributingFactor]) -> list[Claim]:
         f = self.facts
