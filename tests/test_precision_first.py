@@ -286,3 +286,22 @@ def test_recovery_notes_open_questions_and_plans_are_not_factors_and_a_test_mess
     assert e.contributing_factors() == []
     answers = [why.answer.text for why in e.five_whys(e.contributing_factors(), e.action_items())]
     assert not any("SEV-4" in answer or "summarizer" in answer for answer in answers)
+
+
+def test_a_why_answer_is_never_a_person_and_the_summary_states_figures_and_the_recorded_cause():
+    rows = [
+        ("10:00", "Triggered by Rosa Lima. Description: search returns errors for 40% of queries"),
+        ("10:05", "Alert 'search errors > 5%' fired and paged the on-call"),
+        ("10:20", "Root cause: the new index alias pointed at an empty index"),
+        ("10:40", "Alias swapped back; error rate back to baseline"),
+        ("11:00", "Incident resolved"),
+    ]
+    e = engine(rows, [("10:10", "Femi Ade", "about 40% of searches are failing for customers")])
+    whys = e.five_whys(e.contributing_factors(), e.action_items())
+    assert not any("Rosa" in why.answer.text or "Triggered by" in why.answer.text for why in whys)
+    assert any(why.answer.text.startswith("The new index alias pointed at an empty index") for why in whys)
+    summary = e.executive_summary()
+    assert 3 <= len(summary) <= 5 and all(claim.evidence for claim in summary)
+    texts = [claim.text for claim in summary]
+    assert any("was impacted from 10:00 UTC (stated impact: 40%" in text for text in texts)
+    assert "Cause recorded in the timeline: The new index alias pointed at an empty index." in texts

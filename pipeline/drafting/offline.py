@@ -486,7 +486,7 @@ class OfflineEngine:
             if evidence_id in cited_by_change:
                 continue  # it states the change's effect: cited as the change factor's support, not repeated
             statement = self.fit_for_statement(text)
-            if not statement or MENTION_RE.search(statement):
+            if not statement or MENTION_RE.search(statement) or statement.rstrip().endswith(("?", "!")):
                 continue  # a factor is never a person, not even one the roster does not know ("@Random-Liu")
             if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
                 factors.append(
