@@ -134,6 +134,7 @@ class OfflineEngine:
         self.listed_ids: set[str] = set()
         self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
         self.role_evidence = {e for role in facts.roles for e in role.evidence}
+        self._single_readings: dict[str, Classification | None] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -417,7 +418,7 @@ class OfflineEngine:
     def states_a_problem(self, item: Evidence) -> bool:
         """A message worth quoting as something that went wrong: a sentence of four words or more, not a pasted
         log, not a question, and not what the classifier reads as noise ("Unclear", "```")."""
-        reading = self.readings.get(item.id)
+        reading = self.reading_of(item.id)
         first_line = item.text.strip().splitlines()[0] if item.text.strip() else ""
         return (
             len(first_line.split()) >= 4
@@ -587,7 +588,9 @@ class OfflineEngine:
         for item in _distinct(self.chat):
             if item.suspect or sig["not_a_factor"].search(item.text) or sig["disagreement"].search(item.text):
                 continue
-            reading = self.readings.get(item.id)
+            if not any(sig[key].search(item.text) for key in ("cause_confirmed", "missing_control", "hypothesis")):
+                continue  # states no cause in any form: the classifier need not be asked
+            reading = self.reading_of(item.id)
             label = reading.label if reading else None
             if label not in CAUSE_CLASSES:
                 continue
@@ -785,7 +788,7 @@ class OfflineEngine:
         for kind in (ActionType.preventive, ActionType.detective):
             for item in actions:
                 source = item.evidence[0] if item.evidence else None
-                reading = self.readings.get(source) if source else None
+                reading = self.reading_of(source) if source else None
                 proposed = source in self.listed_ids or (reading is not None and reading.label == ACTION_CLASS)
                 if item.type == kind and proposed:
                     return Claim(text=f"{item.action.rstrip('.')} ({CONTROL_PROPOSED}).", evidence=item.evidence)
@@ -798,6 +801,20 @@ class OfflineEngine:
 
         messages = self.incident.chat.messages if self.incident.chat else []
         return {reading.message_id: reading for reading in classify(messages)}
+
+    def reading_of(self, message_id: str) -> Classification | None:
+        """The classifier's reading of one chat message: from `readings` when the whole channel was classified
+        already, else of that message alone (the analysis asks about a few messages; a 500-message channel need
+        not be classified for them)."""
+        if "readings" in self.__dict__:
+            return self.readings.get(message_id)
+        if message_id not in self._single_readings:
+            from pipeline.classify import classify
+
+            messages = self.incident.chat.messages if self.incident.chat else []
+            message = next((m for m in messages if m.id == message_id), None)
+            self._single_readings[message_id] = classify([message])[0] if message is not None else None
+        return self._single_readings[message_id]
 
     def proposes_work(self, message: Evidence) -> bool:
         """A scattered "we should ..." is an action item only when the classifier reads the message as a proposal
