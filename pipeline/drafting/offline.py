@@ -324,17 +324,24 @@ class OfflineEngine:
         return pad(claims, "the review should add what helped the response (at least three items)")
 
     def recorded_cause(self) -> ContributingFactor | None:
-        """The first cause the locked timeline itself states (a cause row, high confidence, undisputed): the
-        summary's trigger when no change preceded the impact."""
-        stated = signals()["cause_statement"]
+        """The first cause the locked timeline itself states (a cause row, not a finding; high confidence,
+        undisputed): the summary's trigger when no change preceded the impact."""
+        sig = signals()
         rows = {evidence_id for evidence_id, _, _ in self.cause_rows()}
+
+        def states_cause(factor: ContributingFactor) -> bool:  # a cause row, not a finding ("timeouts only on X")
+            text = self.by_id[factor.evidence[0]].text
+            return factor.evidence[0] in rows and bool(
+                sig["cause_statement"].search(text) or sig["cause_row"].search(text)
+            )
+
         candidates = [
             factor
             for factor in self.contributing_factors()
-            if factor.evidence[0] in rows and factor.confidence == Confidence.high and not factor.disputed
+            if factor.confidence == Confidence.high and not factor.disputed and states_cause(factor)
         ]
-        # a row that names the cause ("root cause", "identified as the cause") before one that records a finding
-        candidates.sort(key=lambda factor: not stated.search(self.by_id[factor.evidence[0]].text))
+        # a row that names the cause ("root cause", "identified as the cause") before one that says what was found
+        candidates.sort(key=lambda factor: not sig["cause_statement"].search(self.by_id[factor.evidence[0]].text))
         return candidates[0] if candidates else None
 
     def steps_before_recovery(self) -> list[Fact]:
