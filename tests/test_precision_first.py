@@ -305,3 +305,14 @@ def test_a_why_answer_is_never_a_person_and_the_summary_states_figures_and_the_r
     texts = [claim.text for claim in summary]
     assert any("was impacted from 10:00 UTC (stated impact: 40%" in text for text in texts)
     assert "Cause recorded in the timeline: The new index alias pointed at an empty index." in texts
+
+
+def test_what_went_wrong_quotes_no_filler_or_pasted_log():
+    chat = [
+        ("10:05", "Femi Ade", "Unclear"),
+        ("10:06", "Ana Costa", "```missing field: namespace```"),
+        ("10:08", "Femi Ade", "the runbook was missing the step for rotating the registry token"),
+    ]
+    e = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat)
+    raised = [claim for claim in e.went_wrong([]) if claim.text.startswith("Raised during the response")]
+    assert all(claim.evidence == ["C3"] for claim in raised)

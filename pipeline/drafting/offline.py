@@ -416,15 +416,15 @@ class OfflineEngine:
                 )
             )
         for item in _distinct(self.chat):
-            if PROBLEM_RE.search(item.text) and not item.suspect and len(claims) < 6 and self.states_a_problem(item):
+            if PROBLEM_RE.search(item.text) and not item.suspect and len(claims) < 6 and self.worth_quoting(item):
                 quoted = self.quote(item)
                 if quoted:
                     claims.append(Claim(text=f"Raised during the response: {quoted}", evidence=[item.id]))
         return pad(claims, "the review should add what made the incident worse or longer (at least three items)")
 
-    def states_a_problem(self, item: Evidence) -> bool:
-        """A message worth quoting as something that went wrong: a sentence of four words or more, not a pasted
-        log, not a question, and not what the classifier reads as noise ("Unclear", "```")."""
+    def worth_quoting(self, item: Evidence) -> bool:
+        """A message worth quoting as what went wrong or what was learned: a sentence of four words or more, not a
+        pasted log, not a question, and not what the classifier reads as noise ("Unclear", "```")."""
         reading = self.reading_of(item.id)
         first_line = item.text.strip().splitlines()[0] if item.text.strip() else ""
         return (
@@ -968,7 +968,7 @@ class OfflineEngine:
     def lessons(self, factors: list[ContributingFactor]) -> list[Claim]:
         claims = []
         for item in self.chat:
-            if LESSON_RE.search(item.text) and not item.suspect:
+            if LESSON_RE.search(item.text) and not item.suspect and self.worth_quoting(item):
                 quoted = self.quote(item)
                 if quoted:
                     claims.append(Claim(text=f"Noted during the response: {quoted}", evidence=[item.id]))
