@@ -315,4 +315,4 @@ def test_what_went_wrong_quotes_no_filler_or_pasted_log():
     ]
     e = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat)
     raised = [claim for claim in e.went_wrong([]) if claim.text.startswith("Raised during the response")]
-    assert all(claim.evidence == ["C3"] for claim in raised)
+    assert [claim.evidence for claim in raised] == [["C3"]]
