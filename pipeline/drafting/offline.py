@@ -766,7 +766,13 @@ class OfflineEngine:
         record does not give stays NOT_ESTABLISHED rather than being filled by an earlier answer.
         """
         mechanism: list[Claim] = []
-        missing = [factor for factor in factors if factor.statement in self.missing_controls and not factor.disputed]
+        # a missing safeguard, and detection by people when no alert fired, answer the safeguard whys, not the mechanism
+        missing = [
+            factor
+            for factor in factors
+            if (factor.statement in self.missing_controls or factor.statement.endswith(f"({NO_ALERT})."))
+            and not factor.disputed
+        ]
         chain = sorted(
             (
                 factor
