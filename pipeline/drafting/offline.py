@@ -196,6 +196,12 @@ class OfflineEngine:
         claims: list[Claim] = []
         figures = f.impact[:3]
         stated = f" (stated impact: {'; '.join(fig.value for fig in figures)})" if figures else ""
+        # the impact sentence without its figures: what stays when a team's word limit leaves room for one short one
+        bare_start = (
+            Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence)
+            if f.started
+            else None
+        )
         if f.started:
             claims.append(
                 Claim(
@@ -255,6 +261,9 @@ class OfflineEngine:
                 claims = [c for c in claims if not c.text.startswith(dropped)]
         limit = summary_word_limit()
         while claims and sum(len(c.text.split()) for c in claims) > limit:
+            if len(claims) == 1 and bare_start is not None and claims[0].text != bare_start.text:
+                claims = [bare_start]
+                continue
             claims.pop(2 if len(claims) > 2 else -1)
         return claims or [not_established("the review should summarize impact, duration and mitigation")]
 
