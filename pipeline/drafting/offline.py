@@ -194,23 +194,10 @@ class OfflineEngine:
         f = self.facts
         service = self.incident.meta.service or "The affected service"
         claims: list[Claim] = []
-        figures = f.impact[:3]
-        stated = f" (stated impact: {'; '.join(fig.value for fig in figures)})" if figures else ""
-        # the impact sentence without its figures: what stays when a team's word limit leaves room for one short one
-        bare_start = (
-            Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence)
-            if f.started
-            else None
-        )
         if f.started:
             claims.append(
-                Claim(
-                    text=f"{service} was impacted from {utc_clock(f.started.time)}{stated}.",
-                    evidence=sorted(set(f.started.evidence) | set(_ids(figures)), key=_id_key),
-                )
+                Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence)
             )
-        elif figures:
-            claims.append(Claim(text=f"Stated impact: {stated[17:-1]}.", evidence=_ids(figures)))
         change = self.preceding_change()
         trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
         if trigger:
@@ -228,6 +215,10 @@ class OfflineEngine:
             when = f" at {utc_clock(f.declared.time)}" if f.declared else ""
             evidence = sorted(set((f.declared.evidence if f.declared else []) + f.severity.evidence), key=_id_key)
             claims.append(Claim(text=f"The incident was declared {f.severity.value}{when}.", evidence=evidence))
+        if f.impact:
+            figures = f.impact[:3]
+            listed = "; ".join(fig.value for fig in figures)
+            claims.append(Claim(text=f"Stated impact: {listed}.", evidence=_ids(figures)))
         if f.mitigated:
             steps = self.steps_before_recovery()
             kinds = ", ".join(dict.fromkeys(step.name for step in steps)) or "mitigation"
@@ -261,9 +252,6 @@ class OfflineEngine:
                 claims = [c for c in claims if not c.text.startswith(dropped)]
         limit = summary_word_limit()
         while claims and sum(len(c.text.split()) for c in claims) > limit:
-            if len(claims) == 1 and bare_start is not None and claims[0].text != bare_start.text:
-                claims = [bare_start]
-                continue
             claims.pop(2 if len(claims) > 2 else -1)
         return claims or [not_established("the review should summarize impact, duration and mitigation")]
 
@@ -641,8 +629,8 @@ class OfflineEngine:
                 kind = "confirmed" if confirmed else "missing" if sig["missing_control"].search(sentence) else None
                 if kind is None or not (disputed or agreed or label == CONFIRMED_CLASS):
                     continue  # a hunch the channel never tied to the symptom, or filler the classifier reads as such
-                if kind == "confirmed" and not disputed and not sig["cause_stated"].search(sentence):
-                    continue  # "confirmed: we can spawn again" states no cause
+                if kind == "confirmed" and not disputed and not sig["cause_stated"].search(item.text):
+                    continue  # "confirmed: we can spawn again" states no cause; "found it: X. that explains Y" does
                 statement = _as_statement(sentence)
                 if len(_tokens(statement)) < 4 or (disputed and kind != "confirmed"):
                     continue
