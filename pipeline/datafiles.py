@@ -165,7 +165,11 @@ class SignalsFile(Strict):
     hypothesis: Regex | None = None
     confirmation: Regex | None = None
     cause_unknown: Regex | None = None
+    cause_unknown_not: Regex | None = None
     cause_statement: Regex | None = None
+    cause_row: Regex | None = None
+    finding_subject: Regex | None = None
+    cause_stated: Regex | None = None
     finding: Regex | None = None
     progress_report: Regex | None = None
     cause_confirmed: Regex | None = None
@@ -180,6 +184,8 @@ class SignalsFile(Strict):
     disagreement: Regex | None = None
     blame_tone: Regex | None = None
     addressed_name: Regex | None = None
+    status_posted: Regex | None = None
+    status_pending: Regex | None = None
     action_cue: Regex | None = None
     action_explicit: Regex | None = None
     action_owner: Regex | None = None

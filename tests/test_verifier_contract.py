@@ -19,7 +19,11 @@ EXAMPLES = [(rule["id"], example) for rule in contract()["prompt_rules"] for exa
 def evidence_of(example: dict) -> dict[str, Evidence]:
     return {
         item["id"]: Evidence(
-            item["id"], datetime.fromisoformat(f"2024-03-12T{item['time']}+00:00").astimezone(UTC), item["text"]
+            item["id"],
+            datetime.fromisoformat(f"2024-03-12T{item['time']}+00:00").astimezone(UTC),
+            item["text"],
+            item.get("author"),
+            "timeline" if item["id"].startswith("T") else "message",
         )
         for item in example["evidence"]
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.gate import blameless_or_none
-from pipeline.drafting.verify import all_claims
+from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
 from pipeline.models import (
     NOT_ESTABLISHED,
@@ -34,6 +34,13 @@ from pipeline.models import (
 from pipeline.names import SELF_WORDS
 
 ACTION_CLASS = "action_proposal"  # the classifier's label for proposed follow-up work
+CONFIRMED_CLASS = "confirmed_cause"
+# A chat message drafts a factor only when the classifier reads it as one of these (a hypothesis only as a
+# disputed candidate).
+CAUSE_CLASSES = (CONFIRMED_CLASS, "hypothesis")
+FILLER_CLASSES = ("noise", "question")  # classifier readings never quoted as a finding
+CONTROL_PROPOSED = "a control the channel proposed; the record shows none in place"
+ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences that state the cause are kept
 CAUSE_OPEN = "open question in the channel"
 NO_ALERT = "detection by people, not monitoring"
 SUMMARY_SENTENCES = 5
@@ -59,15 +66,7 @@ PROBLEM_RE = re.compile(
     r"took (?:too )?long|unclear|confus(?:ed|ing)|missing|no canary|without (?:a )?canary|not covered)\b",
     re.IGNORECASE,
 )
-COMMS_RE = re.compile(
-    r"\bstatus ?page\b|\bcustomer (?:update|comms)\b|\bstatus update\b|\b(?:posted|sent|published) (?:an |the |a )?"
-    r"(?:first |next )?update\b|\bupdate (?:posted|sent)\b|\bnotified (?:customers|merchants|users|clients|support)\b",
-    re.IGNORECASE,
-)
-# An update being written or asked for is not an update posted ("drafting the first status page update").
-COMMS_PENDING_RE = re.compile(
-    r"\b(?:drafting|will|going to|about to|should|let'?s|can you|please|need to|todo)\b", re.IGNORECASE
-)
+MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
@@ -136,6 +135,7 @@ class OfflineEngine:
         self.summary_ids: set[str] = set()  # messages whose list names two or more actions
         self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
         self.role_evidence = {e for role in facts.roles for e in role.evidence}
+        self._single_readings: dict[str, Classification | None] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -203,6 +203,8 @@ class OfflineEngine:
         trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
         if trigger:
             claims.append(Claim(text=f"It followed this change: {trigger}", evidence=[change.id]))
+        elif cause := self.recorded_cause():
+            claims.append(Claim(text=f"Cause recorded in the timeline: {cause.statement}", evidence=cause.evidence))
         if f.detected and f.detected.time:
             how = "an alert" if self.alert_detected(f.detected) else "people reporting it"
             claims.append(
@@ -301,15 +303,7 @@ class OfflineEngine:
                 Claim(text=f"Incident roles were assigned during the response ({names}).", evidence=_ids(cited_roles))
             )
         comms = sorted(
-            (
-                item
-                for item in self.items
-                if item.time
-                and COMMS_RE.search(item.text)
-                and not item.suspect
-                and not is_question(item)
-                and not COMMS_PENDING_RE.search(item.text)
-            ),
+            (item for item in self.items if item.time and posted_update(item)),
             key=lambda item: item.time,
         )
         if comms:
@@ -327,11 +321,38 @@ class OfflineEngine:
             )
         return pad(claims, "the review should add what helped the response (at least three items)")
 
+    def recorded_cause(self) -> ContributingFactor | None:
+        """The first cause the locked timeline itself states (a cause row, not a finding; high confidence,
+        undisputed): the summary's trigger when no change preceded the impact."""
+        sig = signals()
+        rows = {evidence_id for evidence_id, _, _ in self.cause_rows()}
+
+        def states_cause(factor: ContributingFactor) -> bool:  # a cause row, not a finding ("timeouts only on X")
+            text = self.by_id[factor.evidence[0]].text
+            return factor.evidence[0] in rows and bool(
+                sig["cause_statement"].search(text) or sig["cause_row"].search(text)
+            )
+
+        candidates = [
+            factor
+            for factor in self.contributing_factors()
+            if factor.confidence == Confidence.high and not factor.disputed and states_cause(factor)
+        ]
+        # a row that names the cause ("root cause", "identified as the cause") before one that says what was found
+        candidates.sort(key=lambda factor: not sig["cause_statement"].search(self.by_id[factor.evidence[0]].text))
+        return candidates[0] if candidates else None
+
     def steps_before_recovery(self) -> list[Fact]:
-        """Mitigation steps taken before the impact ended: a fix or a partner's rollback after recovery ended
-        nothing, so the summary does not credit it."""
+        """Mitigation steps taken after the impact began and before it ended: a fix or a partner's rollback after
+        recovery ended nothing, and a restart or failover before impact began is the trigger, not the mitigation,
+        so the summary does not credit either."""
         end = self.facts.mitigated.time if self.facts.mitigated else None
-        return [step for step in self.facts.mitigation_steps if step.time and end and step.time <= end]
+        start = self.facts.started.time if self.facts.started else None
+        return [
+            step
+            for step in self.facts.mitigation_steps
+            if step.time and end and step.time <= end and (start is None or step.time > start)
+        ]
 
     def partial_recovery(self) -> Fact | None:
         """The first locked-timeline row that reports recovery after impact began and before it ended ("memory
@@ -353,14 +374,8 @@ class OfflineEngine:
     def alert_detected(self, detected: Fact) -> bool:
         """The detection evidence is an alert (a monitoring tool, or a row saying an alert fired), not a person
         who noticed, reported or paged by hand."""
-        sig = signals()
         items = [self.by_id[e] for e in detected.evidence if e in self.by_id]
-        return bool(items) and all(
-            sig["alert_detection"].search(item.text)
-            and not sig["manual_page"].search(item.text)
-            and (item.is_timeline or is_bot(item.author, item.kind) or not sig["detection_report"].search(item.text))
-            for item in items
-        )
+        return bool(items) and all(reads_as_alert(item) for item in items)
 
     def went_wrong(self, factors: list[ContributingFactor]) -> list[Claim]:
         f = self.facts
@@ -398,12 +413,24 @@ class OfflineEngine:
                     evidence=sorted({e for factor in disputed for e in factor.evidence}, key=_id_key),
                 )
             )
-        for item in self.chat:
-            if PROBLEM_RE.search(item.text) and not item.suspect and len(claims) < 6:
+        for item in _distinct(self.chat):
+            if PROBLEM_RE.search(item.text) and not item.suspect and len(claims) < 6 and self.worth_quoting(item):
                 quoted = self.quote(item)
                 if quoted:
                     claims.append(Claim(text=f"Raised during the response: {quoted}", evidence=[item.id]))
         return pad(claims, "the review should add what made the incident worse or longer (at least three items)")
+
+    def worth_quoting(self, item: Evidence) -> bool:
+        """A message worth quoting as what went wrong or what was learned: a sentence of four words or more, not a
+        pasted log, not a question, and not what the classifier reads as noise ("Unclear", "```")."""
+        reading = self.reading_of(item.id)
+        first_line = item.text.strip().splitlines()[0] if item.text.strip() else ""
+        return (
+            len(first_line.split()) >= 4
+            and "```" not in item.text
+            and not is_question(item)
+            and (reading is None or reading.label not in FILLER_CLASSES)
+        )
 
     def preceding_change(self) -> Evidence | None:
         """The last timeline change (deploy, config, migration) at or before impact began; a row that describes
@@ -434,6 +461,11 @@ class OfflineEngine:
         says is unknown; detection by people when no alert fired. Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
+        return list(self._factors)
+
+    @cached_property
+    def _factors(self) -> tuple[ContributingFactor, ...]:
+        """The factors, drafted once (the summary asks for the recorded cause, the draft for the section)."""
         factors: list[ContributingFactor] = []
         causes = self.cause_rows() + self.cause_statements()
         change = self.preceding_change()
@@ -460,8 +492,8 @@ class OfflineEngine:
             if evidence_id in cited_by_change:
                 continue  # it states the change's effect: cited as the change factor's support, not repeated
             statement = self.fit_for_statement(text)
-            if not statement:
-                continue
+            if not statement or MENTION_RE.search(statement) or statement.rstrip().endswith(("?", "!")):
+                continue  # a factor is never a person, not even one the roster does not know ("@Random-Liu")
             if kind.startswith("disputed:"):  # a stated cause someone else disputed later: a candidate, marked
                 factors.append(
                     ContributingFactor(
@@ -483,7 +515,14 @@ class OfflineEngine:
             if not any(len(words & _tokens(other.statement)) >= max(3, 0.5 * len(words)) for other in distinct):
                 distinct.append(factor)
         order = {Confidence.high: 0, Confidence.medium: 1, Confidence.low: 2}
-        return sorted(distinct, key=lambda factor: (factor.disputed, order[factor.confidence]))[:6]
+        # rows that name the cause ("root cause: ...") lead among equals: the whys start from them
+        named = {item.id for item in self.items if item.is_timeline and signals()["cause_statement"].search(item.text)}
+        return tuple(
+            sorted(
+                distinct,
+                key=lambda factor: (factor.disputed, order[factor.confidence], factor.evidence[0] not in named),
+            )[:6]
+        )
 
     def cause_rows(self) -> list[tuple[str, str, str]]:
         """(id, statement, "cause") for each locked-timeline row that states a cause, and for each row of the
@@ -504,8 +543,10 @@ class OfflineEngine:
         for item in self.items:
             if not item.is_timeline:
                 continue
-            if sig["cause_statement"].search(item.text):
-                rows.append((item.id, _as_statement(item.text), "cause"))
+            if sig["cause_statement"].search(item.text) or sig["cause_row"].search(item.text):
+                statement = self.row_statement(item.text)
+                if statement:
+                    rows.append((item.id, statement, "cause"))
                 continue
             during = (
                 start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
@@ -518,14 +559,45 @@ class OfflineEngine:
                 rows.append((item.id, _as_statement(finding), "cause"))
         return rows
 
+    def row_statement(self, text: str) -> str | None:
+        """A timeline cause row as a statement about the system: who found it is dropped ("@k determines that the
+        deploy job was created with the wrong namespace" -> "The deploy job was created with the wrong namespace."),
+        and of a long pasted row only the sentences that state the cause are kept."""
+        sig = signals()
+        if "```" in text:
+            return None  # a pasted log: its "due to" is the tool's wording, not the team's finding
+        if len(text.split()) > ROW_STATEMENT_WORDS:
+            stating = [
+                part
+                for part in _sentences(text)
+                if sig["cause_statement"].search(part) or sig["cause_row"].search(part)
+            ]
+            text = " ".join(stating)
+            if not text or len(text.split()) > ROW_STATEMENT_WORDS:
+                return None
+        text = sig["finding_subject"].sub("", text.strip(), count=1)
+        # "the typo causing prow to use the wrong namespace" (what was found) as a sentence: "... caused prow to ..."
+        text = re.sub(r"^((?:the|a|an)\s+[^,;]+?)\s+causing\b", r"\1 caused", text, count=1, flags=re.IGNORECASE)
+        statement = _as_statement(text)
+        return statement if len(_tokens(statement)) >= 3 else None
+
     def cause_statements(self) -> list[tuple[str, str, str]]:
         """(id, statement, kind) for chat sentences that state a confirmed cause or a missing safeguard with
-        confidence: never a question, a hedge, a proposal, a recovery report, or a claim disputed later."""
+        confidence: never a question, a hedge, a proposal, a recovery report, or a claim disputed later. The message
+        classifier must read the message as a confirmed cause (a hypothesis only when disputed later, or when the
+        sentence ties it to the symptom and nobody disputes it: `agreed`), and a
+        confirmed cause must state its link ("because", "caused by", "so every request ...")."""
         sig = signals()
         found: list[tuple[str, str, str]] = []
         disagreements = [item for item in self.chat if not item.suspect and sig["disagreement"].search(item.text)]
         for item in _distinct(self.chat):
             if item.suspect or sig["not_a_factor"].search(item.text) or sig["disagreement"].search(item.text):
+                continue
+            if not any(sig[key].search(item.text) for key in ("cause_confirmed", "missing_control", "hypothesis")):
+                continue  # states no cause in any form: the classifier need not be asked
+            reading = self.reading_of(item.id)
+            label = reading.label if reading else None
+            if label not in CAUSE_CLASSES:
                 continue
             for sentence in _sentences(item.text):
                 if (
@@ -549,14 +621,17 @@ class OfflineEngine:
                     and d.author != item.author
                     and (_overlap(d.text, sentence) >= 2 or d is reply)
                 ]
-                if hedged and not (confirmed and self.agreed(item, sentence)):
+                agreed = hedged and confirmed and self.agreed(item, sentence)
+                if hedged and not agreed:
                     # a hypothesis stated as one (not asked), that the next person disputed: a disputed candidate
                     if not (disputed and sig["hypothesis"].search(sentence) and len(_tokens(sentence)) >= 5):
                         continue
                     confirmed = True
                 kind = "confirmed" if confirmed else "missing" if sig["missing_control"].search(sentence) else None
-                if kind is None:
-                    continue
+                if kind is None or not (disputed or agreed or label == CONFIRMED_CLASS):
+                    continue  # a hunch the channel never tied to the symptom, or filler the classifier reads as such
+                if kind == "confirmed" and not disputed and not sig["cause_stated"].search(item.text):
+                    continue  # "confirmed: we can spawn again" states no cause; "found it: X. that explains Y" does
                 statement = _as_statement(sentence)
                 if len(_tokens(statement)) < 4 or (disputed and kind != "confirmed"):
                     continue
@@ -624,11 +699,13 @@ class OfflineEngine:
         people reported before any alert fired (detection had no monitoring signal)."""
         sig = signals()
         factors: list[ContributingFactor] = []
-        unknown = next(
-            (item for item in self.chat if not item.suspect and sig["cause_unknown"].search(item.text)), None
+        open_cause = (
+            (item, self.sentence_matching(item, sig["cause_unknown"]))
+            for item in self.chat
+            if not item.suspect and sig["cause_unknown"].search(item.text)
         )
+        unknown, sentence = next(((item, found) for item, found in open_cause if found), (None, None))
         if unknown is not None:
-            sentence = self.sentence_matching(unknown, sig["cause_unknown"])
             if sentence:
                 factors.append(
                     ContributingFactor(
@@ -648,10 +725,13 @@ class OfflineEngine:
                 and not sig["detection_report"].search(item.text)
             ]
             if sig["detection_report"].search(detected.value) and not alerted:
+                report = _as_statement(detected.value).rstrip(".")
+                # who reported it is no part of a factor: a report that names someone is left out
+                said = "" if MENTION_RE.search(report) or self.fit_for_statement(report) is None else f": {report}"
                 factors.append(
                     ContributingFactor(
-                        statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}: "
-                        f"{_as_statement(detected.value).rstrip('.')} ({NO_ALERT}).",
+                        statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}"
+                        f"{said} ({NO_ALERT}).",
                         evidence=detected.evidence,
                         confidence=Confidence.medium,
                     )
@@ -659,9 +739,19 @@ class OfflineEngine:
         return factors
 
     def sentence_matching(self, item: Evidence, pattern: re.Pattern[str]) -> str | None:
-        """The sentence of a message that matches `pattern`, quoted and blameless."""
+        """The sentence of a message that matches `pattern`, quoted and blameless; never a question or a plan
+        ("this should resolve a number of unexplained issues")."""
         sentences = re.split(r"(?<=[.!?])\s+|\n", item.text.strip())
-        found = next((s.strip() for s in sentences if pattern.search(s)), None)
+        found = next(
+            (
+                s.strip()
+                for s in sentences
+                if pattern.search(s)
+                and not is_question_text(s)
+                and not signals()["cause_unknown_not"].search(re.sub(r"[_*]", " ", s))
+            ),
+            None,
+        )
         cleaned = self.fit_for_statement(found) if found and not self.unquotable(item) else None
         return f"\u201c{cleaned}\u201d" if cleaned else None
 
@@ -674,7 +764,13 @@ class OfflineEngine:
         record does not give stays NOT_ESTABLISHED rather than being filled by an earlier answer.
         """
         mechanism: list[Claim] = []
-        missing = [factor for factor in factors if factor.statement in self.missing_controls and not factor.disputed]
+        # a missing safeguard, and detection by people when no alert fired, answer the safeguard whys, not the mechanism
+        missing = [
+            factor
+            for factor in factors
+            if (factor.statement in self.missing_controls or factor.statement.endswith(f"({NO_ALERT})."))
+            and not factor.disputed
+        ]
         chain = sorted(
             (
                 factor
@@ -697,15 +793,16 @@ class OfflineEngine:
         return [Why(question=question, answer=answer or gap) for question, answer in zip(WHY_QUESTIONS, answers)]
 
     def proposed_control(self, actions: list[ActionItem]) -> Claim | None:
-        """The first preventive (else detective) action the channel proposed, as the systemic answer."""
+        """The first preventive (else detective) action the channel proposed, as the systemic answer: only one
+        from a list of follow-ups or a message the classifier reads as a proposal of work (never a test message
+        or a stray line that happened to say "action items")."""
         for kind in (ActionType.preventive, ActionType.detective):
             for item in actions:
-                if item.type == kind:
-                    action = item.action[0].lower() + item.action[1:]
-                    return Claim(
-                        text=f"The record names no control against this; the channel proposed one: \u201c{action}\u201d",
-                        evidence=item.evidence,
-                    )
+                source = item.evidence[0] if item.evidence else None
+                reading = self.reading_of(source) if source else None
+                proposed = source in self.listed_ids or (reading is not None and reading.label == ACTION_CLASS)
+                if item.type == kind and proposed:
+                    return Claim(text=f"{item.action.rstrip('.')} ({CONTROL_PROPOSED}).", evidence=item.evidence)
         return None
 
     @cached_property
@@ -715,6 +812,20 @@ class OfflineEngine:
 
         messages = self.incident.chat.messages if self.incident.chat else []
         return {reading.message_id: reading for reading in classify(messages)}
+
+    def reading_of(self, message_id: str) -> Classification | None:
+        """The classifier's reading of one chat message: from `readings` when the whole channel was classified
+        already, else of that message alone (the analysis asks about a few messages; a 500-message channel need
+        not be classified for them)."""
+        if "readings" in self.__dict__:
+            return self.readings.get(message_id)
+        if message_id not in self._single_readings:
+            from pipeline.classify import classify
+
+            messages = self.incident.chat.messages if self.incident.chat else []
+            message = next((m for m in messages if m.id == message_id), None)
+            self._single_readings[message_id] = classify([message])[0] if message is not None else None
+        return self._single_readings[message_id]
 
     def proposes_work(self, message: Evidence) -> bool:
         """A scattered "we should ..." is an action item only when the classifier's first choice for the message
@@ -883,7 +994,7 @@ class OfflineEngine:
     def lessons(self, factors: list[ContributingFactor]) -> list[Claim]:
         claims = []
         for item in self.chat:
-            if LESSON_RE.search(item.text) and not item.suspect:
+            if LESSON_RE.search(item.text) and not item.suspect and self.worth_quoting(item):
                 quoted = self.quote(item)
                 if quoted:
                     claims.append(Claim(text=f"Noted during the response: {quoted}", evidence=[item.id]))

@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from pipeline.drafting.quantities import DAY, Quantity, Token, contract, duration_supported, tokens, visible_minutes
-from pipeline.facts import Evidence
+from pipeline.facts import Evidence, is_bot, is_question, signals
 from pipeline.models import EVIDENCE_ID, NOT_ESTABLISHED, Claim, Draft
 
 # Used by the rubric (pipeline/scoring/criteria.py) for statements that cite nothing.
@@ -33,9 +33,56 @@ def claim_problems(claim: Claim, evidence: dict[str, Evidence]) -> list[str]:
     missing = [e for e in claim.evidence if e not in evidence]
     if missing:
         return [f"cites {', '.join(missing)}, which is not in the evidence index"]
-    support = Support.of([evidence[e] for e in claim.evidence])
+    cited = [evidence[e] for e in claim.evidence]
+    support = Support.of(cited)
     text = IGNORED_NUMBER_CONTEXT.sub(" ", claim.text)
-    return [problem for token in tokens(text) if (problem := support.problem(token))]
+    problems = [problem for token in tokens(text) if (problem := support.problem(token))]
+    return problems + ([kind] if (kind := kind_problem(claim.text, cited)) else [])
+
+
+def kind_problem(text: str, cited: list[Evidence]) -> str | None:
+    """Why a claim about the kind of evidence ("an alert detected", "responders disagreed", "status updates were
+    posted") is not supported by the kind of items it cites, or None (verifier.yaml `claim_kinds`)."""
+    for rule in _claim_kinds():
+        if not rule["claim"].search(text):
+            continue
+        needs = rule["needs"]
+        if needs == "alert" and not any(reads_as_alert(item) for item in cited):
+            return "it says an alert detected the problem, but no cited item is an alert"
+        if needs == "two_people" and len({item.author for item in cited if item.author and not item.is_timeline}) < 2:
+            return "it says responders disagreed, but the cited messages are not from two people"
+        if needs == "posted_update" and not any(posted_update(item) for item in cited):
+            return "it says status updates were posted, but no cited item is an update that was posted"
+    return None
+
+
+def reads_as_alert(item: Evidence) -> bool:
+    """A monitoring tool, or a row saying an alert fired; not a person who noticed, reported or paged by hand."""
+    sig = signals()
+    return bool(
+        sig["alert_detection"].search(item.text)
+        and not sig["manual_page"].search(item.text)
+        and (item.is_timeline or is_bot(item.author, item.kind) or not sig["detection_report"].search(item.text))
+    )
+
+
+def posted_update(item: Evidence) -> bool:
+    """A status or customer update that was posted, not one being drafted or asked for."""
+    sig = signals()
+    return bool(
+        sig["status_posted"].search(item.text)
+        and not sig["status_pending"].search(item.text)
+        and not item.suspect
+        and not is_question(item)
+    )
+
+
+@lru_cache(maxsize=1)
+def _claim_kinds() -> tuple[dict, ...]:
+    return tuple(
+        {"needs": rule["needs"], "claim": re.compile(rule["claim"], re.IGNORECASE)}
+        for rule in contract().get("claim_kinds", [])
+    )
 
 
 class Support:
