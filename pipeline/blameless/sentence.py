@@ -154,7 +154,13 @@ _PUNITIVE_VERBS = frozenset(
 
 
 def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
-    """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite."""
+    """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite. Cached:
+    `check --diff` plans the rewrites of one text for the diff and again for the findings."""
+    return _rewrite_once(sentence, tuple(people))
+
+
+@lru_cache(maxsize=2048)
+def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     label = _LABEL.match(sentence)
     prefix = sentence[: label.end()] if label else ""
     interjection = _INTERJECTION.match(sentence, len(prefix))
