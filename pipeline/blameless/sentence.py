@@ -694,8 +694,8 @@ class _Builder:
         """ "bro was clearly half asleep when he approved PR #5521" -> "PR #5521 was approved": the judgement
         of a person's state is dropped and the clause with the facts is kept, in the passive."""
         person = self.person_subject(root)
-        if person is None:
-            return None
+        if person is None or any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children):
+            return None  # "Dave must be more careful when ...": an order to a person, not a state (punitive)
         judged_verb = root.lemma_ in _JUDGED_VERBS and not any(c.dep_ == "dobj" for c in root.children)
         if not judged_verb and (
             root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
@@ -750,6 +750,11 @@ class _Builder:
             }:
                 self.review("punitive")
                 return lead + f"add an automated {self._check_word(verb)} " + self._plain(token)
+            if token.dep_ == "advcl" and any(c.lower_ in {"when", "whenever"} for c in token.children):
+                moment = self.clause(token)  # "when she changes X" -> "when X is changed"
+                if moment is not None and not self.failed:
+                    self.review("punitive")
+                    return lead + f"add an automated {self._check_word(verb)} {moment.strip()}"
         for token in verb.subtree:
             if (
                 token.dep_ in {"dobj", "pobj"}

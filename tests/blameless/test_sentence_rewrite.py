@@ -98,6 +98,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "The responder was clearly panicking and made several poor decisions between 22:10 and 22:35.",
             "Several decisions between 22:10 and 22:35 were made.",
         ),
+        (  # a punitive order becomes a check at the same moment, not a statement that it happened
+            "Dave must be more careful when he deploys the payments-api.",
+            "Add an automated check when the payments-api is deployed.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
