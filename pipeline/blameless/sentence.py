@@ -250,7 +250,7 @@ def _names_person(word: str, people: Sequence[str]) -> bool:
 
 def _is_clause(text: str) -> bool:
     """A whole clause or a counted fact ("3 outages in 2 weeks"), not a dangling phrase."""
-    doc = nlp()(text)
+    doc = nlp()(stand_in_names(text)[0])
     root = next(iter(doc.sents)).root
     subjects = [c for c in root.children if c.dep_ in _SUBJECTS | {"expl"}]
     if root.pos_ in {"VERB", "AUX"} and subjects:
@@ -393,6 +393,9 @@ class _Builder:
             if any(t.dep_ == "pobj" and self.is_person(t) for t in child.children):
                 self.review("possessive")  # "a careless config edit by Sam" -> "a config edit"
                 return ""
+        if child.dep_ == "npadvmod" and child.lower_ in _REFLEXIVES:
+            self.review("judgement")  # "merged it themselves": the emphasis names who did it
+            return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
             self._dropped(child)
             return ""
@@ -644,7 +647,7 @@ class _Builder:
         if verb.tag_ == "VBN" and not aux:
             return "VBD"
         if verb.tag_ in {"VB", "VBP"} and not aux and verb.dep_ in {"conj", "advcl"}:
-            if verb.lower_ in getInflection(verb.lemma_, "VBD") or verb.head.tag_ == "VBD":
+            if verb.lower_ in getInflection(verb.lemma_, "VBD") or any(a.tag_ == "VBD" for a in verb.ancestors):
                 return "VBD"
         return verb.tag_
 
@@ -701,8 +704,8 @@ class _Builder:
             root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
         ):
             return None
-        for clause in root.children:
-            if clause.dep_ not in {"advcl", "conj"} or clause.pos_ != "VERB":
+        for clause in root.subtree:  # "is inexperienced with X and misread Y": "misread" hangs off the adjective
+            if clause.dep_ not in {"advcl", "conj"} or clause.pos_ != "VERB" or clause.i < root.i:
                 continue
             subject = self.person_subject(clause) or (person if clause.dep_ == "conj" else None)
             obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
@@ -733,8 +736,8 @@ class _Builder:
         from lemminflect import getInflection
 
         forms = getInflection(verb.lemma_, "VBG")
-        if not forms:
-            return None
+        if not forms or any(c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"} for c in verb.rights if c.i not in skip):
+            return None  # "did not request X and merged it": "required requesting X and merged" would not read
         rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
         return f"{forms[0]} {rest}".strip()
 

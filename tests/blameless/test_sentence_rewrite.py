@@ -102,6 +102,14 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Dave must be more careful when he deploys the payments-api.",
             "Add an automated check when the payments-api is deployed.",
         ),
+        (  # the fact clause hangs off the judgement ("inexperienced ... and misread"); its tense is kept
+            "Why 5: Aisha is inexperienced with Kubernetes and misread the PodDisruptionBudget.",
+            "Why 5: The PodDisruptionBudget was misread.",
+        ),
+        (  # a system name the tokenizer would split is parsed as one noun; the past of the sentence is kept
+            "Marco was very careless and not concentrate when he restart the redis-cache-2.",
+            "The redis-cache-2 was restarted.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
@@ -142,6 +150,8 @@ def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str)
         "Mateo approved his own PR.",  # "the own PR" would not read
         "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
         "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
+        # "nothing required requesting X and merged it": a positive act after a negated one cannot share the gerund
+        "They did not request a review from the crates.io team and merged it themselves after a few hours.",
     ],
 )
 def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
