@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.blameless import apply_safe_fixes, lint_text, rewrite_blameless
+from pipeline.blameless.rewrite import suggestion_text
 
 
 def fixed(text: str) -> str:
@@ -94,3 +95,14 @@ def test_forgot_to_is_not_applied_by_check_fix() -> None:
     text = "Dave forgot to renew the certificate.\n"
     (finding,) = lint_text(text)
     assert finding.fix is None and fixed(text) == text
+
+
+def test_a_suggestion_never_pastes_a_fragment_as_its_object() -> None:
+    template = 'Describe it, e.g. "At the time, nothing indicated that {object} was needed".'
+    assert suggestion_text(template, "should have", "the disk alerts") == (
+        'Describe it, e.g. "At the time, nothing indicated that the disk alerts was needed".'
+    )
+    for fragment in ("sentinel sooner tbh", "From before always latent", "¯\\_", "it to prod", ""):
+        assert suggestion_text(template, "should have", fragment) == (
+            'Describe it, e.g. "At the time, nothing indicated that it was needed".'
+        )
