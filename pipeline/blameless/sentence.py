@@ -22,11 +22,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from pipeline.models import Strict
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
 SAFE, REVIEW = "safe", "review"
+
+
+@lru_cache(maxsize=1)
+def _systemic_actions() -> dict[str, tuple[str, str]]:
+    """verb lemma -> (action, words after the object), from systemic_actions.yaml."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    data = load_yaml_model(package_path("blameless", "systemic_actions.yaml"), SystemicActions)
+    return {verb: (step.action, step.after) for verb, step in data.verbs.items()}
+
+
+class SystemicAction(Strict):
+    action: str
+    after: str = ""
+
+
+class SystemicActions(Strict):
+    verbs: dict[str, SystemicAction]
 
 
 @dataclass(frozen=True)
@@ -147,7 +168,8 @@ _FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight 
 _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
 # "Who was responsible for X?": a duty that "what" can hold as well as "who".
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
-_PUNITIVE_MODALS = frozenset("must should need needs have has will shall".split())
+_MOMENTS = frozenset({"before", "when", "after", "during", "while"})
+_PUNITIVE_MODALS = frozenset("must should could need needs have has will shall".split())
 _PUNITIVE_VERBS = frozenset(
     "retrain train remind discipline warn coach double-check check care pay read try learn review be".split()
 )
@@ -361,7 +383,8 @@ class _Builder:
         text = self.clause(root, top=True)
         if text is None or not self.changed or self.failed:
             return None
-        return text, self.safety, self.kinds[0] if self.kinds else "passive"
+        kind = "punitive" if "punitive" in self.kinds else self.kinds[0] if self.kinds else "passive"
+        return text, self.safety, kind
 
     def review(self, kind: str) -> None:
         self.safety = REVIEW
@@ -448,8 +471,7 @@ class _Builder:
         """The clause headed by `verb` with a person subject rewritten; None when it has none. A coordinated
         predicate without a subject of its own is given the `inherited` one ("... and took down Y")."""
         if top and self._imperative_punitive(verb):
-            lead = "".join(self.child(c) for c in verb.lefts if c.dep_ not in {"aux", "neg", "intj", "advmod"})
-            return self._punitive(verb, lead)
+            return self._punitive(verb, "")  # "Please", "Next time double-": the order's frame goes with it
         subject = self.person_subject(verb) or inherited
         if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
             return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
@@ -742,36 +764,65 @@ class _Builder:
         return f"{forms[0]} {rest}".strip()
 
     def _punitive(self, verb: Token, lead: str) -> str | None:
-        """ "Paul must double-check his work before merging" -> "Add an automated check before merging"."""
+        """ "Paul must double-check his work before merging" -> "Add an automated check before merging";
+        "Dave could try reading the runbook" -> "Link the runbook from the alert" (systemic_actions.yaml)."""
         for token in verb.subtree:
-            if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in {
-                "before",
-                "when",
-                "after",
-                "during",
-                "while",
-            }:
+            if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in _MOMENTS:
                 self.review("punitive")
                 return lead + f"add an automated {self._check_word(verb)} " + self._plain(token)
-            if token.dep_ == "advcl" and any(c.lower_ in {"when", "whenever"} for c in token.children):
-                moment = self.clause(token)  # "when she changes X" -> "when X is changed"
+            if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
+                moment = self._moment(token)  # "when she changes X" -> "when X is changed"
                 if moment is not None and not self.failed:
                     self.review("punitive")
-                    return lead + f"add an automated {self._check_word(verb)} {moment.strip()}"
+                    checked = self._checked_object(verb, before=token.i)
+                    what = f" of {self._plain(checked)}" if checked is not None else ""
+                    return lead + f"add an automated {self._check_word(verb)}{what} {moment}"
+        step = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        step = step if step is not None and verb.lemma_ in {"try", "need", "have", "remember"} else verb
+        checked = self._checked_object(step) or self._checked_object(verb)
+        if checked is None:
+            return None
+        action = _systemic_actions().get(step.lemma_)
+        self.review("punitive")
+        if action is None:
+            return lead + f"add an automated {self._check_word(verb)} for " + self._plain(checked)
+        return lead + " ".join(part for part in (action[0], self._plain(checked), action[1]) if part)
+
+    def _checked_object(self, verb: Token, before: int | None = None) -> Token | None:
+        """What the person was told to handle: the first object noun that is not a person or "his work"."""
         for token in verb.subtree:
+            if before is not None and token.i >= before:
+                return None
             if (
                 token.dep_ in {"dobj", "pobj"}
                 and token.pos_ in {"NOUN", "PROPN"}
                 and token.lower_ not in {"work", "stuff", "time", "attention", "care", "concept"}
                 and not self.is_person(token)
             ):
-                self.review("punitive")
-                return lead + f"add an automated {self._check_word(verb)} for " + self._plain(token)
+                return token
         return None
+
+    def _moment(self, clause: Token) -> str | None:
+        """ "before you run it against X" -> "before it is run against X": a time clause without its person."""
+        mark = next((c for c in clause.children if c.lower_ in _MOMENTS | {"whenever"}), None)
+        subject = self.person_subject(clause)
+        obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
+        if mark is None or subject is None or obj is None or mark.i > subject.i:
+            return None
+        children = list(clause.children)
+        aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
+        skip = {subject.i, mark.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
+        text = self._passive(
+            clause, subject, obj, aux, False, set(), False, skip, mark.lower_ + " ", top=False, allow_mark=True
+        )
+        return None if text is None else text.strip()
 
     def _imperative_punitive(self, verb: Token) -> bool:
         """ "Please pay more attention to X", "Be more careful when ...": an order to people, no subject."""
-        if verb.tag_ != "VB" or any(c.dep_ in _SUBJECTS for c in verb.children) or verb.i > 2:
+        if verb.tag_ != "VB" or any(c.dep_ in _SUBJECTS for c in verb.children):
+            return False
+        opening = verb.doc[: verb.i]  # "Please", "Next time double-": nothing before the order but its frame
+        if len(opening) > 4 or any(t.head.i != verb.i and t.head.head.i != verb.i for t in opening):
             return False
         if verb.lemma_ == "pay":
             return any(c.lower_ == "attention" for c in verb.children)
@@ -779,7 +830,8 @@ class _Builder:
             return any(
                 c.dep_ == "acomp" and c.lower_ in {"careful", "vigilant", "mindful", "cautious"} for c in verb.children
             )
-        return verb.lemma_ in {"double-check", "remember"}
+        double = any(c.lower_ == "double" for c in verb.lefts)
+        return verb.lemma_ in {"double-check", "remember"} or verb.lemma_ == "check" and double
 
     def _skipped_step_question(self, root: Token) -> str | None:
         """ "Why did the developer forget to check X?" -> "What made checking X easy to skip?"."""

@@ -110,6 +110,14 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Marco was very careless and not concentrate when he restart the redis-cache-2.",
             "The redis-cache-2 was restarted.",
         ),
+        (  # an order to a person becomes the systemic step (systemic_actions.yaml)
+            "Maybe Dave could try reading the runbook next time, revolutionary concept.",
+            "Link the runbook from the alert.",
+        ),
+        (  # the time clause keeps its facts without the person: "before you run it" -> "before it is run"
+            "Next time double-check your SQL before you run it against pg-main-01.",
+            "Add an automated double-check of the SQL before it is run against pg-main-01.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
