@@ -175,6 +175,16 @@ _PUNITIVE_VERBS = frozenset(
 )
 
 
+def _split_label(sentence: str) -> tuple[str, str]:
+    """(prefix kept as written, body to parse): a list marker, time or "Why 3:" label, a chat interjection."""
+    label = _LABEL.match(sentence)
+    prefix = sentence[: label.end()] if label else ""
+    interjection = _INTERJECTION.match(sentence, len(prefix))
+    if interjection is not None:
+        prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
+    return prefix, sentence[len(prefix) :].strip()
+
+
 def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
     """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite. Cached:
     `check --diff` plans the rewrites of one text for the diff and again for the findings."""
@@ -183,12 +193,7 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
 
 @lru_cache(maxsize=2048)
 def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
-    label = _LABEL.match(sentence)
-    prefix = sentence[: label.end()] if label else ""
-    interjection = _INTERJECTION.match(sentence, len(prefix))
-    if interjection is not None:
-        prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
-    body = sentence[len(prefix) :].strip()
+    prefix, body = _split_label(sentence)
     if not body:
         return None
     stood_in, names = stand_in_names(body)
@@ -255,10 +260,63 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             text = inner.text
         if _keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
-    return None
+    return _instruction(sentence, people)
 
 
 _MAX_VERDICT_WORDS = 12
+
+
+# A noun that things happen to (not a compound inside a name: "the crates.io team"), and what its phrase may hold.
+_HOLDER_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "ROOT", "conj"})
+_NOUN_PHRASE_PARTS = frozenset(
+    {"det", "amod", "compound", "nummod", "prep", "pobj", "punct", "case", "poss", "nmod", "quantmod", "cc", "conj"}
+)
+
+
+def _amount_or_date(noun: Token) -> bool:
+    """ "2 nodes", "the 1st of November": an amount or a date, not a thing something happened to."""
+    first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
+    return first.like_num or first.text[:1].isdigit()
+
+
+def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """When no clause can be rephrased ("Mei was negligent with the S3 bucket policy on 2024-05-02"), a plain
+    instruction about the one noun phrase that holds every fact of the sentence: "Describe what happened to
+    the S3 bucket policy on 2024-05-02 and what allowed it." None when the facts are spread over several
+    phrases or there are none (then there is nothing to keep that a reader could not restate)."""
+    prefix, body = _split_label(sentence)
+    stood_in, names = stand_in_names(body)
+    doc = nlp()(stood_in)
+    builder = _Builder(doc, frozenset(people))
+    facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
+    if not facts:
+        return None
+    holders = [
+        t
+        for t in doc
+        if t.pos_ in {"NOUN", "PROPN"}
+        and not builder.is_person(t)
+        and t.dep_ in _HOLDER_ROLES
+        and not _amount_or_date(t)
+        and facts <= {d.i for d in t.subtree}
+        and all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in t.subtree if d != t)
+    ]
+    if not holders:
+        return None
+    phrase = builder.render(min(holders, key=lambda t: len(list(t.subtree)))).strip()
+    phrase = restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?")
+    if body.rstrip().endswith("?"):
+        text = f"What happened to {phrase}, and what allowed it?"
+    else:
+        text = f"Describe what happened to {phrase} and what allowed it."
+    if prefix and not prefix[-1:].isspace():
+        prefix += " "
+    rewritten = prefix + text
+    if not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+        return None
+    return Rewrite(rewritten, REVIEW, "instruction")
+
+
 _SUBORDINATE = re.compile(
     r"\s*(?:if|unless|had|when|whenever|because|since|although|though|while|once|as|after|before|until)\b", re.I
 )
