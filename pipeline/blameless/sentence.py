@@ -169,6 +169,8 @@ _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmo
 # "Who was responsible for X?": a duty that "what" can hold as well as "who".
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
 _MOMENTS = frozenset({"before", "when", "after", "during", "while"})
+# Marks whose clause keeps its meaning in the passive ("because the alert was ignored"); not "if" or "unless".
+_PLAIN_MARKS = frozenset({"because", "since", "when", "after", "before", "while", "as", "once", "until"})
 _PUNITIVE_MODALS = frozenset("must should could need needs have has will shall".split())
 _PUNITIVE_VERBS = frozenset(
     "retrain train remind discipline warn coach double-check check care pay read try learn review be".split()
@@ -303,7 +305,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     ]
     if not holders:
         return None
-    phrase = builder.render(min(holders, key=lambda t: len(list(t.subtree)))).strip()
+    phrase = builder.render(max(holders, key=lambda t: len(list(t.subtree)))).strip()
     phrase = restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?")
     if body.rstrip().endswith("?"):
         text = f"What happened to {phrase}, and what allowed it?"
@@ -617,7 +619,9 @@ class _Builder:
             and verb.pos_ == "VERB"
             and verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS
         ):
-            return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top)
+            marks = [c for c in children if c.dep_ == "mark"]
+            plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
+            return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top, allow_mark=plain)
         return None
 
     def _vbn(self, verb: Token) -> str | None:
@@ -726,9 +730,11 @@ class _Builder:
             return aux[0].tag_
         if verb.tag_ == "VBN" and not aux:
             return "VBD"
-        if verb.tag_ in {"VB", "VBP"} and not aux and verb.dep_ in {"conj", "advcl"}:
+        if verb.tag_ in {"VB", "VBP"} and verb.dep_ in {"conj", "advcl", "xcomp"}:
             if verb.lower_ in getInflection(verb.lemma_, "VBD") or any(a.tag_ == "VBD" for a in verb.ancestors):
                 return "VBD"
+            if verb.dep_ == "xcomp":  # "is too lazy to read X": the tense of the sentence
+                return next((a.tag_ for a in verb.ancestors if a.tag_ in {"VBZ", "VBP"}), verb.tag_)
         return verb.tag_
 
     def _object_span(self, verb: Token) -> Span | None:
@@ -784,6 +790,9 @@ class _Builder:
             root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
         ):
             return None
+        excess = self._too_much(root, person)
+        if excess is not None:
+            return excess
         for clause in root.subtree:  # "is inexperienced with X and misread Y": "misread" hangs off the adjective
             if clause.dep_ not in {"advcl", "conj"} or clause.pos_ != "VERB" or clause.i < root.i:
                 continue
@@ -811,6 +820,23 @@ class _Builder:
                 self.review("judgement")
                 return text
         return None
+
+    def _too_much(self, root: Token, person: Token) -> str | None:
+        """ "Alex was too tired to notice the lag on db-7" -> "The lag on db-7 was not noticed"."""
+        state = next(
+            (c for c in root.children if c.dep_ == "acomp" and any(a.lower_ == "too" for a in c.subtree)), None
+        )
+        step = next((c for c in state.children if c.dep_ == "xcomp"), None) if state is not None else None
+        obj = next((c for c in step.children if c.dep_ == "dobj"), None) if step is not None else None
+        if step is None or obj is None or step.pos_ != "VERB" or any(c.dep_ == "neg" for c in step.children):
+            return None
+        aux = [c for c in step.children if c.dep_ == "aux"]
+        skip = {person.i} | {a.i for a in aux}
+        text = self._passive(step, person, obj, [], True, set(), False, skip, "", top=False)
+        if text is None or self.failed:
+            return None
+        self.review("judgement")
+        return text
 
     def _gerund(self, verb: Token, skip: set[int]) -> str | None:
         from lemminflect import getInflection

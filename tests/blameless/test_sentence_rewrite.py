@@ -118,6 +118,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Next time double-check your SQL before you run it against pg-main-01.",
             "Add an automated double-check of the SQL before it is run against pg-main-01.",
         ),
+        (  # a causal clause keeps its mark in the passive
+            "The outage happened because Carlos skipped the canary stage.",
+            "The outage happened because the canary stage was skipped.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
