@@ -168,6 +168,7 @@ _FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight 
 _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
 # "Who was responsible for X?": a duty that "what" can hold as well as "who".
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
+_FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
 _MOMENTS = frozenset({"before", "when", "after", "during", "while"})
 # Marks whose clause keeps its meaning in the passive ("because the alert was ignored"); not "if" or "unless".
 _PLAIN_MARKS = frozenset({"because", "since", "when", "after", "before", "while", "as", "once", "until"})
@@ -275,6 +276,16 @@ _NOUN_PHRASE_PARTS = frozenset(
 )
 
 
+def _mid_sentence(phrase: str) -> str:
+    """ "The outage" -> "the outage" inside a sentence; names and acronyms keep their capitals."""
+    first = phrase.split(" ", 1)[0]
+    return (
+        phrase[:1].lower() + phrase[1:]
+        if first.lower() in {"the", "a", "an", "this", "that", "these", "those"}
+        else phrase
+    )
+
+
 def _amount_or_date(noun: Token) -> bool:
     """ "2 nodes", "the 1st of November": an amount or a date, not a thing something happened to."""
     first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
@@ -306,7 +317,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if not holders:
         return None
     phrase = builder.render(max(holders, key=lambda t: len(list(t.subtree)))).strip()
-    phrase = restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?")
+    phrase = _mid_sentence(restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?"))
     if body.rstrip().endswith("?"):
         text = f"What happened to {phrase}, and what allowed it?"
     else:
@@ -437,6 +448,9 @@ class _Builder:
             return question, REVIEW, "question"
         if self.doc.text.rstrip().endswith("?"):
             return None  # a question rewritten as a statement would change what is asked
+        owner = self._fault_owner(root)
+        if owner is not None:
+            return owner, REVIEW, "team"
         judged = self._judged_state(root) or self._fault_clause(root)
         if judged is not None:
             return judged, REVIEW, "judgement"
@@ -763,6 +777,36 @@ class _Builder:
         if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT:
             return None  # the passive would strand it after the participle
         return span
+
+    def _fault_owner(self, root: Token) -> str | None:
+        """ "This outage is on the vendor-integrations team", "The DBA team is responsible for the data loss",
+        "Blame falls on the networking team for the BGP leak" -> "Describe what in the vendor-integrations
+        systems allowed this outage.": who owns the fault becomes which systems let the event happen."""
+        children = list(root.children)
+        on = next((c for c in children if c.dep_ == "prep" and c.lower_ in {"on", "with"}), None)
+        owner = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
+        subject = next((c for c in children if c.dep_ in _SUBJECTS), None)
+        event: Token | None = None
+        if root.lemma_ == "be" and owner is not None and subject is not None and not self.is_person(subject):
+            event = subject  # "This outage is on X"
+        elif root.lemma_ == "be" and subject is not None and self.is_person(subject):
+            duty = next((c for c in children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
+            prep = next((c for c in duty.children if c.dep_ == "prep"), None) if duty is not None else None
+            owner, event = subject, next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+        elif owner is not None and subject is not None and subject.lemma_ in _FAULT_OWNERSHIP:
+            sources = [*subject.children, *owner.children]
+            prep = next((c for c in sources if c.dep_ == "prep" and c.lower_ == "for"), None)
+            event = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if event is None or owner is None or not self.is_person(owner) or self.is_person(event):
+            return None
+        if any(t.dep_ in {"relcl", "acl"} for t in owner.subtree):
+            return None  # "on Grace, who approved the PR": what she did would be lost
+        skip = frozenset(c.i for c in event.children if c.dep_ == "prep" and c.i > event.i and c.lower_ == "for")
+        what = self.render(event, skip).strip()
+        names = [t.text for t in owner.lefts if t.dep_ == "compound" and not self.is_person(t)]
+        where = f" in the {' '.join(names)} systems" if names else ""
+        self.changed = True
+        return f"Describe what{where} allowed {_mid_sentence(what)}."
 
     def _fault_clause(self, root: Token) -> str | None:
         """ "It was Ana's fault that the rollback took an hour." -> "The rollback took an hour."."""

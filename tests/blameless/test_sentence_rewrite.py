@@ -164,6 +164,24 @@ def test_a_judgement_without_a_fact_clause_becomes_a_plain_instruction_about_the
 
 
 @pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "This outage is squarely on the vendor-integrations team.",
+            "Describe what in the vendor-integrations systems allowed this outage.",
+        ),
+        ("The DBA team is responsible for the data loss.", "Describe what allowed the data loss."),
+        ("Blame falls on the networking team for the BGP leak.", "Describe what allowed the BGP leak."),
+    ],
+)
+def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "team"
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "The outage is on Grace, who approved the PR.",  # a relative clause is neither a question nor a passive
