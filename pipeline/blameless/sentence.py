@@ -478,6 +478,16 @@ class _Builder:
         return "".join(p for p in pieces if p)
 
     def child(self, child: Token) -> str:
+        actor = self.person_subject(child) if child.tag_ == "VBG" else None
+        if actor is not None and child.dep_ in {"pcomp", "acl", "ccomp", "attr"}:
+            doing = self._doing(child, actor)  # "with Maria deleting X" -> "with X being deleted"
+            if doing is not None:
+                return doing + child.doc[child.right_edge.i].whitespace_
+        if child.dep_ == "agent" and any(self.is_person(c) and c.dep_ == "pobj" for c in child.children):
+            doing = next((c for c in child.children if c.tag_ == "VBG" and c.dep_ == "pcomp"), None)
+            rendered = self._doing(doing, None) if doing is not None else None
+            if rendered is not None:  # "caused by Dan pushing X" -> "caused by X being pushed"
+                return child.text_with_ws + rendered + child.doc[child.right_edge.i].whitespace_
         if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
@@ -546,6 +556,14 @@ class _Builder:
         predicate without a subject of its own is given the `inherited` one ("... and took down Y")."""
         if top and self._imperative_punitive(verb):
             return self._punitive(verb, "")  # "Please", "Next time double-": the order's frame goes with it
+        if top and verb.tag_ == "VBG" and any(a.lemma_ == "be" for a in verb.children if a.dep_ == "aux"):
+            cause = next((c for c in verb.children if c.dep_ in _SUBJECTS and not self.is_person(c)), None)
+            doing = self._doing(verb, self.person_subject(verb)) if cause is not None else None
+            if cause is not None and doing is not None:  # "The root cause was Dan running X" (two subjects)
+                be = next(a for a in verb.children if a.dep_ == "aux")
+                return f"{self.render(cause).strip()} {be.text} {doing}" + "".join(
+                    self.child(c) for c in verb.rights if c.dep_ == "punct"
+                )
         subject = self.person_subject(verb) or inherited
         if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
             return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
@@ -864,6 +882,19 @@ class _Builder:
                 self.review("judgement")
                 return text
         return None
+
+    def _doing(self, verb: Token, subject: Token | None) -> str | None:
+        """ "Dan running the wrong script on db-2" -> "the wrong script being run on db-2": a person's action
+        named as a cause becomes the action itself (person-as-cause -> condition-as-cause)."""
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        participle = self._vbn(verb)
+        if obj is None or participle is None or obj.lower_ in _REFLEXIVES or self.is_person(obj):
+            return None
+        if any(c.dep_ in {"aux", "neg", "mark"} and c.i > (subject.i if subject else -1) for c in verb.children):
+            return None
+        rest = "".join(self.child(c) for c in verb.rights if c.i != obj.i and c.dep_ != "punct")
+        self.review("cause")
+        return f"{self.render(obj).strip()} being {participle} {rest}".strip()
 
     def _too_much(self, root: Token, person: Token) -> str | None:
         """ "Alex was too tired to notice the lag on db-7" -> "The lag on db-7 was not noticed"."""

@@ -122,6 +122,14 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "The outage happened because Carlos skipped the canary stage.",
             "The outage happened because the canary stage was skipped.",
         ),
+        (  # person-as-cause -> the action as the cause
+            "The outage was caused by Dan pushing an untested config to the gateway.",
+            "The outage was caused by an untested config being pushed to the gateway.",
+        ),
+        (
+            "The incident started with Maria deleting the cache keys at 10:02.",
+            "The incident started with the cache keys being deleted at 10:02.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
