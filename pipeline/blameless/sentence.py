@@ -158,6 +158,7 @@ _BE = {
     ("VBP", True): "are",
 }
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+_IDIOM_OBJECTS = frozenset({"ball", "hat", "mess"})
 _REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
@@ -302,8 +303,8 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     doc = nlp()(stood_in)
     builder = _Builder(doc, frozenset(people))
     facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
-    if not facts:
-        return None
+    if not facts or any(t.tag_ == "MD" for t in doc):
+        return None  # "Mike should be removed from X": an order, not an event to describe
     holders = [
         t
         for t in doc
@@ -604,7 +605,8 @@ class _Builder:
             self.review("counterfactual")
             comma = {c.i for c in children if c.dep_ == "punct" and c.i == condition.right_edge.i + 1}
             outcome = self.render(verb, frozenset({condition.i} | comma)).strip()
-            if not _still_clean(outcome, list(self.people)):
+            has_subject = any(c.dep_ in _SUBJECTS | {"expl"} for c in children)
+            if not has_subject or not _still_clean(outcome, list(self.people)):
                 return f"nothing in the process required {gerund}"  # the outcome blames too: the step alone
             return f"nothing in the process required {gerund}; had it, {outcome[:1].lower() + outcome[1:]}"
         perfect = any(a.lemma_ == "have" for a in aux)
@@ -679,8 +681,8 @@ class _Builder:
         participle = self._vbn(verb)
         if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
-        if obj.lower_ in _REFLEXIVES:
-            return None  # "Lena outdid herself": the passive would make the person the subject
+        if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
+            return None  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
         span = self._object_span(verb)
         if span is None:
             return None
@@ -999,11 +1001,15 @@ class _Builder:
         if self.person_subject(root) is None:
             return None
         xcomp = next((c for c in root.children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
-        if root.lemma_ not in {"fail", "forget", "neglect", "bother", "omit"} or xcomp is None:
-            return None  # "why didn't Sven check X?" is left to "what allowed X to stay unchecked?"
-        step = xcomp
+        intransitive = not any(c.dep_ == "dobj" for c in root.children)
+        if root.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
+            step = xcomp
+        elif intransitive and root.pos_ == "VERB" and any(c.dep_ == "neg" for c in root.children):
+            step = root  # "why didn't the on-call escalate?"; with an object: "what allowed X to stay un-..."
+        else:
+            return None
         skip = {c.i for c in step.children if c.dep_ in {"aux", "neg", "nsubj", "advmod", "punct"}}
-        gerund = self._gerund(step, skip | {c.i for c in root.children})
+        gerund = self._gerund(step, skip | ({c.i for c in root.children} if step is not root else set()))
         if gerund is None:
             return None
         return f"What made {gerund} easy to skip?"

@@ -130,6 +130,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "The incident started with Maria deleting the cache keys at 10:02.",
             "The incident started with the cache keys being deleted at 10:02.",
         ),
+        (  # the outcome has no subject of its own: the step alone, not "had it, could have been avoided"
+            "Could have been avoided if Tim had read the alert.",
+            "Nothing in the process required reading the alert.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
@@ -196,6 +200,8 @@ def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str)
         "The blame lies with the QA team, who signed off.",
         "Mateo approved his own PR.",  # "the own PR" would not read
         "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
+        "Our ops team dropped the ball on the backup rotation.",  # not "the ball was dropped"
+        "Mike should be removed from the on-call rotation.",  # an order: nothing "happened to" the rotation
         "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
     ],
 )
