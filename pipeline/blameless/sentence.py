@@ -170,6 +170,9 @@ _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmo
 # "Who was responsible for X?": a duty that "what" can hold as well as "who".
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
 _FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
+# Words that ask a person for a step ("try reading", "need to check", "be careful to test"): the step is the action.
+_ASKING_FRAMES = frozenset({"try", "need", "have", "remember", "careful", "sure"})
+_CAUSE_VERBS = frozenset({"cause", "trigger", "break", "start", "create", "introduce"})
 _MOMENTS = frozenset({"before", "when", "after", "during", "while"})
 # Marks whose clause keeps its meaning in the passive ("because the alert was ignored"); not "if" or "unless".
 _PLAIN_MARKS = frozenset({"because", "since", "when", "after", "before", "while", "as", "once", "until"})
@@ -402,6 +405,7 @@ class _Builder:
         self.changed = False
         self.failed = False  # a clause of a rewritten sentence could not be rewritten faithfully
         self.inherited: Token | None = None  # the person subject shared by coordinated predicates
+        self.possessed: Token | None = None  # "Priya's change": what a later "she caused X" was really about
 
     # ------------------------------------------------------------------ people
     def is_person(self, token: Token) -> bool:
@@ -492,6 +496,7 @@ class _Builder:
         if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
+            self.possessed = self.possessed or child.head
             self.review("possessive")
             return "the "
         if self._blame_reason(child):
@@ -525,7 +530,7 @@ class _Builder:
                 self.failed = True  # "Dave deployed X and took down Y": Y must not get X as its subject
                 return self.render(child)
             return rewritten + child.doc[child.right_edge.i].whitespace_
-        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp"}:
+        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp", "parataxis"}:
             rewritten = self.clause(child)
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
@@ -566,6 +571,17 @@ class _Builder:
                     self.child(c) for c in verb.rights if c.dep_ == "punct"
                 )
         subject = self.person_subject(verb) or inherited
+        if (
+            subject is not None
+            and not top
+            and self.possessed is not None
+            and subject.lower_ in {"he", "she", "they"}
+            and verb.lemma_ in _CAUSE_VERBS
+        ):  # "revert Priya's change (she caused X)" -> "(the change caused X)": the change was the cause
+            self.review("cause")
+            before = "".join(self.child(c) for c in verb.lefts if c.i != subject.i)
+            after = "".join(self.child(c) for c in verb.rights)
+            return f"{before}the {self.possessed.text} {verb.text_with_ws}{after}"
         if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
             return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
         children = list(verb.children)
@@ -938,8 +954,9 @@ class _Builder:
                     checked = self._checked_object(verb, before=token.i)
                     what = f" of {self._plain(checked)}" if checked is not None else ""
                     return lead + f"add an automated {self._check_word(verb)}{what} {moment}"
-        step = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
-        step = step if step is not None and verb.lemma_ in {"try", "need", "have", "remember"} else verb
+        frames = [verb, *(c for c in verb.children if c.dep_ == "acomp")]  # "be careful to test X"
+        step = next((c for f in frames for c in f.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        step = step if step is not None and step.head.lemma_ in _ASKING_FRAMES else verb
         checked = self._checked_object(step) or self._checked_object(verb)
         if checked is None:
             return None
@@ -947,7 +964,10 @@ class _Builder:
         self.review("punitive")
         if action is None:
             return lead + f"add an automated {self._check_word(verb)} for " + self._plain(checked)
-        return lead + " ".join(part for part in (action[0], self._plain(checked), action[1]) if part)
+        manner = "".join(  # "test the service end-to-end": what the step keeps besides its object
+            t.text_with_ws for c in step.rights if c.dep_ == "dobj" and c.i != checked.i for t in c.subtree
+        ).strip()
+        return lead + " ".join(part for part in (action[0], self._plain(checked), manner, action[1]) if part)
 
     def _checked_object(self, verb: Token, before: int | None = None) -> Token | None:
         """What the person was told to handle: the first object noun that is not a person or "his work"."""

@@ -134,6 +134,14 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Could have been avoided if Tim had read the alert.",
             "Nothing in the process required reading the alert.",
         ),
+        (  # "she caused X" after "Priya's change": the change is the cause
+            "AI-3: revert Priya's broken change to rate-limiter (she caused the 429 storm).",
+            "AI-3: Revert the broken change to rate-limiter (the change caused the 429 storm).",
+        ),
+        (  # "be careful to test X": the step the order asked for, done by the system
+            "Be more careful to test the service end-to-end, when verifying fixes in sandbox or QA",
+            "Add an automated test of the service end-to-end",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
