@@ -316,6 +316,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
         and t.dep_ in _HOLDER_ROLES
         and not _amount_or_date(t)
         and facts <= {d.i for d in t.subtree}
+        and not any(builder.is_person(d) for d in t.subtree)
         and all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in t.subtree if d != t)
     ]
     if not holders:
@@ -810,8 +811,8 @@ class _Builder:
         if any(t.head.i == verb.i and t.dep_ not in {"dobj", "punct"} | _STUCK_TO_OBJECT for t in span):
             return None
         after = self.doc[last + 1] if last + 1 < len(self.doc) else None
-        if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT:
-            return None  # the passive would strand it after the participle
+        if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT | {"xcomp", "ccomp"}:
+            return None  # the passive would strand it after the participle ("left debug logging on")
         return span
 
     def _fault_owner(self, root: Token) -> str | None:

@@ -210,6 +210,7 @@ def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str)
         "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
         "Our ops team dropped the ball on the backup rotation.",  # not "the ball was dropped"
         "Mike should be removed from the on-call rotation.",  # an order: nothing "happened to" the rotation
+        "A careless engineer left debug logging on in prod for a week.",  # not "debug was left logging on"
         "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
     ],
 )
