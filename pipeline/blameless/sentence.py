@@ -218,7 +218,7 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     else:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
     rewritten = prefix + text
-    if not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return _phrase_rewrite(sentence, people)
     return Rewrite(rewritten, safety, kind)
 
@@ -230,7 +230,7 @@ def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
     from pipeline.blameless.rewrite import rewrite_blameless
 
     rewritten = rewrite_blameless(sentence, people=people)
-    if rewritten == sentence or not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+    if rewritten == sentence or not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return _after_verdict(sentence, people)
     return Rewrite(_articles(rewritten.strip()), REVIEW, "phrase")
 
@@ -265,7 +265,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             if inner is None:
                 continue
             text = inner.text
-        if _keeps_facts(sentence, text) and _still_clean(text, people):
+        if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
     return _instruction(sentence, people)
 
@@ -330,7 +330,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if prefix and not prefix[-1:].isspace():
         prefix += " "
     rewritten = prefix + text
-    if not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return None
     return Rewrite(rewritten, REVIEW, "instruction")
 
@@ -383,7 +383,8 @@ _FACT = re.compile(r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b
 _ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
 
 
-def _keeps_facts(original: str, rewritten: str) -> bool:
+def keeps_facts(original: str, rewritten: str) -> bool:
+    """Every number, time, code span and system name of `original` is still in `rewritten` (case aside)."""
     lowered = rewritten.lower()
     facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
     return all(fact in lowered for fact in facts)
@@ -1062,7 +1063,7 @@ class _Builder:
         forget to check Y?" -> "What made checking Y easy to skip?"; "who was responsible for X?" -> "What
         was responsible for X?"."""
         skipped = self._skipped_step_question(root)
-        if skipped is not None and _still_clean(skipped, list(self.people)) and _keeps_facts(root.doc.text, skipped):
+        if skipped is not None and _still_clean(skipped, list(self.people)) and keeps_facts(root.doc.text, skipped):
             return skipped
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
             duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
