@@ -267,6 +267,20 @@ def test_fix_leaves_quotes_and_review_rewrites_alone(tmp_path: Path) -> None:
     assert after[2:] == text.splitlines()[2:]
 
 
+def test_fix_never_writes_the_new_review_kinds_nor_touches_quoted_chat() -> None:
+    review_only = [
+        "This outage is squarely on the vendor-integrations team.",  # team
+        "Mei was negligent with the S3 bucket policy on 2024-05-02.",  # instruction
+        "The outage was caused by Dan pushing an untested config to the gateway.",  # cause
+        "Maybe Dave could try reading the runbook next time, revolutionary concept.",  # punitive
+        "Had Marco rolled back at 13:05 instead of debugging, the impact would have ended 50 minutes earlier.",
+    ]
+    text = "\n\n".join(review_only) + "\n\n> Kevin pushed a bad config to the load balancer at 14:05.\n"
+    assert all(rewrite_sentence(s) is not None for s in review_only)  # each has a rewrite ...
+    assert apply_sentence_rewrites(text) == text  # ... and --fix writes none of them, nor the quoted safe one
+    assert apply_sentence_rewrites(text, safe_only=False) != text
+
+
 def test_diff_shows_review_rewrites_and_fix_diff_on_stdin_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_text("Priya should have checked the replica lag before promoting it.\n", encoding="utf-8")
