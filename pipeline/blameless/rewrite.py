@@ -223,9 +223,23 @@ def plan_rewrites(
             edit = rewritten[span]
         if edit is None and (match.fix is not None or match.review_fix is not None):
             safe = match.fix is not None
-            edit = Edit(match.start, match.end, match.fix if safe else match.review_fix or "", SAFE if safe else REVIEW)
+            replacement = match.fix if safe else match.review_fix or ""
+            start = _with_article(text, match.start, replacement)
+            if start < match.start and text[start].isupper():
+                replacement = replacement[:1].upper() + replacement[1:]  # "A human error ..." opened the sentence
+            edit = Edit(start, match.end, replacement, SAFE if safe else REVIEW)
         plan.append(edit)
     return plan
+
+
+def _with_article(text: str, start: int, replacement: str) -> int:
+    """Where a phrase fix starts: before the "a " in front of it when the replacement brings its own article
+    ("a human error" -> "an action the system allowed", not "a an action ...")."""
+    if re.match(r"(?:an?|the) ", replacement, re.I) and re.search(
+        r"(?:^|\W)an? $", text[max(0, start - 3) : start], re.I
+    ):
+        return start - (3 if text[start - 3 : start].lower() == "an " else 2)
+    return start
 
 
 def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
