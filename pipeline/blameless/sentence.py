@@ -256,8 +256,8 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # "If Lena had followed the runbook, the outage would not have happened": a condition
         if any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", tail)):
             continue  # "..., Sven: the retry loop ...": the person is still addressed
-        if not _is_clause(tail):
-            continue
+        if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
+            continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
         if _still_clean(tail, people):
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
         else:
@@ -321,7 +321,11 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     ]
     if not holders:
         return None
-    phrase = builder.render(max(holders, key=lambda t: len(list(t.subtree)))).strip()
+    holder = max(holders, key=lambda t: len(list(t.subtree)))
+    opener = holder.doc[holder.left_edge.i]
+    if opener.dep_ not in {"det", "poss"} and len(list(holder.subtree)) > 1:
+        return None  # "checkout-svc point": without a determiner the phrase is likely a misparse
+    phrase = builder.render(holder).strip()
     phrase = _mid_sentence(restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?"))
     if body.rstrip().endswith("?"):
         text = f"What happened to {phrase}, and what allowed it?"
@@ -351,6 +355,8 @@ def _is_clause(text: str) -> bool:
     doc = nlp()(stand_in_names(text)[0])
     root = next(iter(doc.sents)).root
     subjects = [c for c in root.children if c.dep_ in _SUBJECTS | {"expl"}]
+    if any(c.dep_ == "mark" for c in root.children):
+        return False  # "..., that prod is not a test environment": a subordinate clause cut from its verb
     if root.pos_ in {"VERB", "AUX"} and subjects:
         return all(c.lower_ not in {"who", "which", "that", "whom"} for c in subjects)  # not "who signed off"
     return root.pos_ in {"NOUN", "PROPN"} and any(c.dep_ == "nummod" for c in root.children)
@@ -485,6 +491,11 @@ class _Builder:
         return "".join(p for p in pieces if p)
 
     def child(self, child: Token) -> str:
+        if self.is_person(child) and child.dep_ in {"attr", "pobj", "dobj"}:
+            acting = next((c for c in child.children if c.dep_ == "acl" and c.tag_ == "VBG"), None)
+            doing = self._doing(acting, child) if acting is not None else None
+            if doing is not None:  # "the cause was an engineer executing X" -> "the cause was X being executed"
+                return doing + child.doc[child.right_edge.i].whitespace_
         actor = self.person_subject(child) if child.tag_ == "VBG" else None
         if actor is not None and child.dep_ in {"pcomp", "acl", "ccomp", "attr"}:
             doing = self._doing(child, actor)  # "with Maria deleting X" -> "with X being deleted"
@@ -654,6 +665,10 @@ class _Builder:
             negated = neg or any(t.dep_ == "neg" and t.head.i != verb.i for c in verb.lefts for t in c.subtree)
             if target is None or counterfactual and negated or target.lemma_ in {"have", "be", "get"}:
                 return None  # "should not have deployed": the opposite claim; no faithful rewrite
+            prevented = self._prevented_by(target)
+            if prevented is not None:
+                self.review("counterfactual")
+                return lead + prevented
             gerund = self._gerund(target, skip | ({verb.i} if target is not verb else set()))
             if gerund is None:
                 return None
@@ -932,6 +947,23 @@ class _Builder:
             return None
         self.review("judgement")
         return text
+
+    def _prevented_by(self, verb: Token) -> str | None:
+        """ "Paul could have prevented all 6 hours of this by reading one message" -> "nothing in the process
+        required reading one message, which would have prevented all 6 hours of this": the step is the
+        "by" clause, not the prevention."""
+        if verb.lemma_ not in {"prevent", "avoid", "stop", "catch", "spare"}:
+            return None
+        by = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+        step = next((c for c in by.children if c.dep_ == "pcomp" and c.tag_ == "VBG"), None) if by else None
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        participle = self._vbn(verb)
+        if step is None or obj is None or participle is None:
+            return None
+        gerund = self._gerund(step, set())
+        if gerund is None:
+            return None
+        return f"nothing in the process required {gerund}, which would have {participle} {self.render(obj).strip()}"
 
     def _gerund(self, verb: Token, skip: set[int]) -> str | None:
         from lemminflect import getInflection

@@ -142,6 +142,11 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Be more careful to test the service end-to-end, when verifying fixes in sandbox or QA",
             "Add an automated test of the service end-to-end",
         ),
+        (  # the step is the "by" clause, not the prevention
+            "Funny how Paul could have prevented all 6 hours of this by reading one Slack message.",
+            "Funny how nothing in the process required reading one Slack message, which would have prevented all 6 "
+            "hours of this.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
@@ -211,6 +216,10 @@ def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str)
         "Our ops team dropped the ball on the backup rotation.",  # not "the ball was dropped"
         "Mike should be removed from the on-call rotation.",  # an order: nothing "happened to" the rotation
         "A careless engineer left debug logging on in prod for a week.",  # not "debug was left logging on"
+        # the tail is what they were told, not a sentence of its own: not "For the 5th time, that prod is ..."
+        "Action item: remind engineers, for the 5th time, that prod is not a test environment.",
+        # "checkout-svc point": the parse took the verb for a noun; no instruction about a misparsed phrase
+        "Honestly sloppy work here, the Helm values for checkout-svc point at the staging database again.",
         "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
     ],
 )
