@@ -123,7 +123,8 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
-    r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
+    r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
+    r"|impact|detection|resolution|timeline|decision|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
     r"(?:because\s+)?",
     re.I,
 )
@@ -172,6 +173,20 @@ _DUTY_WORDS = frozenset({"responsible", "accountable"})
 _FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
 # Words that ask a person for a step ("try reading", "need to check", "be careful to test"): the step is the action.
 _ASKING_FRAMES = frozenset({"try", "need", "have", "remember", "careful", "sure"})
+# Verbs of a routine operation that can be named without its agent ("merged" -> "the merge happened").
+_EVENT_VERBS = {
+    "merge": "merge",
+    "deploy": "deploy",
+    "push": "push",
+    "restart": "restart",
+    "reboot": "reboot",
+    "release": "release",
+    "ship": "release",
+    "roll": "rollback",
+    "rollback": "rollback",
+    "failover": "failover",
+    "upgrade": "upgrade",
+}
 _CAUSE_VERBS = frozenset({"cause", "trigger", "break", "start", "create", "introduce"})
 _MOMENTS = frozenset({"before", "when", "after", "during", "while"})
 # Marks whose clause keeps its meaning in the passive ("because the alert was ignored"); not "if" or "unless".
@@ -254,11 +269,14 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # a long head holds more than a verdict: dropping it would drop what happened
         if _SUBORDINATE.match(head):
             continue  # "If Lena had followed the runbook, the outage would not have happened": a condition
-        if any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", tail)):
+        words = re.findall(r"[A-Za-z]+", tail)
+        if any(_names_person(word, people) and word.lower() not in _PRONOUNS for word in words):
             continue  # "..., Sven: the retry loop ...": the person is still addressed
         if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
             continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
         if _still_clean(tail, people):
+            if any(word.lower() in {"he", "she", "you"} for word in words):
+                continue  # the tail passes the check but still points at the person
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
         else:
             inner = rewrite_sentence(tail, people)
@@ -689,6 +707,12 @@ class _Builder:
             marks = [c for c in children if c.dep_ == "mark"]
             plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top, allow_mark=plain)
+        if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and top:
+            if any(c.dep_ in {"xcomp", "ccomp", "dobj", "mark"} for c in children):
+                return None
+            rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
+            self.review("event")  # "she merged without approval at 17:05" -> "the merge happened without ..."
+            return lead + f"the {_EVENT_VERBS[verb.lemma_]} happened {rest}"
         return None
 
     def _vbn(self, verb: Token) -> str | None:
@@ -1113,7 +1137,8 @@ class _Builder:
             subject = self.person_subject(verb)
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
-            if subject is None or obj is None or not (subject.lower_ == "who" or why) or verb.dep_ == "relcl":
+            nobody = subject is not None and subject.lower_ == "nobody" and self.doc.text.rstrip().endswith("?")
+            if subject is None or obj is None or not (subject.lower_ == "who" or why or nobody) or verb.dep_ == "relcl":
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
             span = self._object_span(verb)
@@ -1141,10 +1166,10 @@ class _Builder:
                 "",
                 rest,
             )
-            negated = any(c.dep_ == "neg" for c in verb.children)
+            negated = any(c.dep_ == "neg" for c in verb.children) or nobody  # "did nobody review X?"
             obj_text = self.child(obj).strip() if inside == {obj.i} else span.text
             clause = f"what allowed {obj_text} {'to stay un' + participle if negated else 'to be ' + participle} {rest}".strip()
-            if verb is root or subject.lower_ == "who" and verb.dep_ == "ROOT":
+            if verb is root or subject.lower_ in {"who", "nobody"} and verb.dep_ == "ROOT":
                 return clause[0].upper() + clause[1:] + "?"
             start, end = subject.left_edge.i, verb.right_edge.i + 1
             if verb.dep_ in {"ccomp", "xcomp"}:

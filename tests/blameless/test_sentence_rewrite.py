@@ -147,6 +147,15 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Funny how nothing in the process required reading one Slack message, which would have prevented all 6 "
             "hours of this.",
         ),
+        ("Did nobody check the disk alerts on db-4?", "What allowed the disk alerts on db-4 to stay unchecked?"),
+        (  # a routine operation without an object is named without its agent, after the verdict is dropped
+            "This is on Maya, she merged without approval at 17:05.",
+            "The merge happened without approval at 17:05.",
+        ),
+        (  # a section label is kept as written and the clause after it rewritten
+            "Notes: Ben misread the graph and scaled the wrong pool.",
+            "Notes: The graph was misread and the wrong pool was scaled.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
