@@ -702,17 +702,26 @@ class _Builder:
         if (
             obj is not None
             and verb.pos_ == "VERB"
-            and verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS
+            and (verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS or self._neutral(verb) is not None)
         ):
             marks = [c for c in children if c.dep_ == "mark"]
             plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top, allow_mark=plain)
-        if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and top:
+        if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and (top or inherited is not None):
             if any(c.dep_ in {"xcomp", "ccomp", "dobj", "mark"} for c in children):
                 return None
             rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
             self.review("event")  # "she merged without approval at 17:05" -> "the merge happened without ..."
             return lead + f"the {_EVENT_VERBS[verb.lemma_]} happened {rest}"
+        return None
+
+    def _neutral(self, verb: Token) -> str | None:
+        """ "messed up" / "screwed up" X -> X "was set incorrectly": the verdict verb, said plainly."""
+        if verb.lemma_ in {"mess", "screw", "bork"} and any(
+            c.dep_ == "prt" and c.lower_ == "up" for c in verb.children
+        ):
+            self.review("judgement")
+            return "set incorrectly"
         return None
 
     def _vbn(self, verb: Token) -> str | None:
@@ -735,7 +744,7 @@ class _Builder:
         top: bool,
         allow_mark: bool = False,
     ) -> str | None:
-        participle = self._vbn(verb)
+        participle = self._neutral(verb) or self._vbn(verb)
         if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
         if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
@@ -773,7 +782,7 @@ class _Builder:
             if child.i in skip or first <= child.i <= last:
                 continue
             if child.dep_ == "prt":
-                participle += " " + child.text
+                participle += "" if participle == "set incorrectly" else " " + child.text
                 continue
             if child.dep_ == "mark" and allow_mark:
                 continue
@@ -892,6 +901,16 @@ class _Builder:
         fault = next((c for c in root.children if c.dep_ == "attr" and c.lemma_ in _FAULT_NOUNS), None)
         if fault is None or not any(self.is_person(t) for t in fault.subtree):
             return None
+        subject = next((c for c in root.children if c.dep_ in _SUBJECTS and not self.is_person(c)), None)
+        reason = next((c for c in fault.children if c.dep_ == "prep" and c.lower_ == "for"), None)
+        doing = next((c for c in reason.children if c.tag_ == "VBG"), None) if reason is not None else None
+        if subject is not None and doing is not None:  # "The outage was Raj's fault for skipping the load test"
+            done = self._doing(doing, None)
+            if done is not None:
+                self.review("judgement")
+                return f"{self.render(subject).strip()} followed {done}" + "".join(
+                    self.child(c) for c in root.rights if c.dep_ == "punct"
+                )
         for clause in [*root.children, *fault.children]:
             if clause.dep_ in {"ccomp", "acl", "relcl", "advcl"} and clause.pos_ in {"VERB", "AUX"}:
                 if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):

@@ -156,6 +156,12 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Notes: Ben misread the graph and scaled the wrong pool.",
             "Notes: The graph was misread and the wrong pool was scaled.",
         ),
+        (  # a verdict verb is said plainly
+            "Sarah messed up the load balancer settings during the migration.",
+            "The load balancer settings were set incorrectly during the migration.",
+        ),
+        ("The outage was Raj's fault for skipping the load test.", "The outage followed the load test being skipped."),
+        ("Priya ignored the warning and deployed anyway.", "The warning was ignored and the deploy happened anyway."),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
