@@ -204,7 +204,11 @@ def _split_label(sentence: str) -> tuple[str, str]:
     interjection = _INTERJECTION.match(sentence, len(prefix))
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
-    return prefix, sentence[len(prefix) :].strip()
+    return prefix, _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+
+
+# Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
+_CHAT_TAIL = re.compile(r"(?:[\s,]+(?:lol|lmao|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|haha+|:\)|:\())+\s*$", re.I)
 
 
 def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
@@ -530,6 +534,9 @@ class _Builder:
             self.possessed = self.possessed or child.head
             self.review("possessive")
             return "the "
+        if self._attribution(child):
+            self.review("judgement")  # "it's the data team again, they broke X" -> "X was broken"
+            return ""
         if self._blame_reason(child):
             self.review("judgement")
             return ""
@@ -566,6 +573,16 @@ class _Builder:
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
+
+    def _attribution(self, token: Token) -> bool:
+        """ "it's the data team", "this one's all on dave": a clause before the facts that only says who."""
+        if token.dep_ not in {"ccomp", "advcl", "parataxis"} or token.lemma_ != "be":
+            return False
+        held = [c for c in token.children if c.dep_ == "attr"]
+        held += [p for c in token.children if c.dep_ == "prep" and c.lower_ in {"on", "with"} for p in c.children]
+        from pipeline.blameless.people import first_names
+
+        return any(self.is_person(t) or t.text.capitalize() in first_names() for h in held for t in h.subtree)
 
     def _blame_reason(self, token: Token) -> bool:
         """ "because of Ahmed's mistake", "because Nina was not paying attention": a reason that is a person's

@@ -162,6 +162,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
         ),
         ("The outage was Raj's fault for skipping the load test.", "The outage followed the load test being skipped."),
         ("Priya ignored the warning and deployed anyway.", "The warning was ignored and the deploy happened anyway."),
+        (  # a clause that only says who ("it's the data team") is dropped, chat filler too
+            "ofc it's the data team again, they always break the kafka topics lol",
+            "The kafka topics are broken",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
