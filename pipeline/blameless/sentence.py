@@ -724,6 +724,13 @@ class _Builder:
             marks = [c for c in children if c.dep_ == "mark"]
             plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top, allow_mark=plain)
+        through = next((c for c in children if c.dep_ == "prep" and c.lower_ == "through"), None)
+        if obj is None and verb.lemma_ == "sleep" and through is not None and not neg and not modals:
+            missed = next((c for c in through.children if c.dep_ == "pobj"), None)
+            if missed is not None:  # "the on-call slept through 3 pages" -> "3 pages went unanswered"
+                rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and c.i != through.i)
+                self.review("judgement")
+                return lead + f"{self.render(missed).strip()} went unanswered {rest}"
         if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and (top or inherited is not None):
             if any(c.dep_ in {"xcomp", "ccomp", "dobj", "mark"} for c in children):
                 return None

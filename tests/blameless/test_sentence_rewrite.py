@@ -166,6 +166,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "ofc it's the data team again, they always break the kafka topics lol",
             "The kafka topics are broken",
         ),
+        (
+            "The on-call slept through four pages between 03:10 and 03:50.",
+            "Four pages between 03:10 and 03:50 went unanswered.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
