@@ -187,6 +187,9 @@ _EVENT_VERBS = {
     "failover": "failover",
     "upgrade": "upgrade",
 }
+# What is done to a person as a punishment; as an action item it becomes a plain instruction.
+_SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
+_SYSTEMIC_INSTEAD = "name a systemic fix instead of a sanction: an automated check, a guard or a safer default"
 _CAUSE_VERBS = frozenset({"cause", "trigger", "break", "start", "create", "introduce"})
 _MOMENTS = frozenset({"before", "when", "after", "during", "while"})
 # Marks whose clause keeps its meaning in the passive ("because the alert was ignored"); not "if" or "unless".
@@ -689,6 +692,9 @@ class _Builder:
             and (verb.tag_ in {"VB", "VBZ", "VBP"} or verb.tag_ == "VBN" and subject.dep_ == "nsubjpass")
         ):
             return self._punitive(verb, lead)
+        if subject.dep_ == "nsubjpass" and verb.lemma_ in _SANCTIONS and modals & _PUNITIVE_MODALS and top:
+            self.review("punitive")  # "Mike should be removed from the rotation": nothing to check, so say what to do
+            return lead + _SYSTEMIC_INSTEAD
         attention = verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children)
         negated_past = (
             neg and not modals and any(a.lemma_ == "do" for a in aux) and verb.pos_ == "VERB" and not attention
@@ -1060,7 +1066,10 @@ class _Builder:
         step = step if step is not None and step.head.lemma_ in _ASKING_FRAMES else verb
         checked = self._checked_object(step) or self._checked_object(verb)
         if checked is None:
-            return None
+            if verb.lemma_ not in _SANCTIONS:
+                return None
+            self.review("punitive")  # "Sam will be retrained.": no object to check
+            return lead + _SYSTEMIC_INSTEAD
         action = _systemic_actions().get(step.lemma_)
         self.review("punitive")
         if action is None:

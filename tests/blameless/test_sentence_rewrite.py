@@ -170,6 +170,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "The on-call slept through four pages between 03:10 and 03:50.",
             "Four pages between 03:10 and 03:50 went unanswered.",
         ),
+        (  # a sanction on a person becomes a plain instruction (nothing to check, nothing "happened")
+            "Mike should be removed from the on-call rotation.",
+            "Name a systemic fix instead of a sanction: an automated check, a guard or a safer default.",
+        ),
         (  # a blaming question before a clean sentence is dropped
             "Who wrote this? The retry in sync-worker will hammer the API forever.",
             "The retry in sync-worker will hammer the API forever.",
@@ -237,7 +241,7 @@ def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str)
         "Mateo approved his own PR.",  # "the own PR" would not read
         "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
         "Our ops team dropped the ball on the backup rotation.",  # not "the ball was dropped"
-        "Mike should be removed from the on-call rotation.",  # an order: nothing "happened to" the rotation
+        "Dave should remove the feature flag.",  # an ordinary action item, not a sanction
         "A careless engineer left debug logging on in prod for a week.",  # not "debug was left logging on"
         # the tail is what they were told, not a sentence of its own: not "For the 5th time, that prod is ..."
         "Action item: remind engineers, for the 5th time, that prod is not a test environment.",
