@@ -8,9 +8,13 @@ sentence; it keeps every word of the original that is not the person, the blame,
   only kind `postmortem check --fix` applies;
 - counterfactuals and failures ("X should have checked Y", "X forgot to renew Y") -> "Nothing in the
   process required checking Y"; blame questions ("who restarted Y?") -> "What allowed Y to be restarted?";
-  punitive action items -> an automated check; possessive blame ("Priya's change") -> "the change";
-  judgement clauses dropped when another clause carries the facts. These are *review*: shown, not applied.
+  punitive action items -> the systemic step (systemic_actions.yaml) or an automated check; possessive
+  blame ("Priya's change") -> "the change"; person-as-cause ("caused by Dan pushing X") -> "X being pushed";
+  team blame ("the outage is on the X team") -> "Describe what in the X systems allowed the outage.";
+  judgement clauses dropped when another clause carries the facts; failing all that, a plain instruction
+  about the one noun phrase holding every fact. These are *review*: shown, not applied.
 
+System names the tokenizer would split ("redis-cache-2") are parsed as a stand-in noun and put back.
 A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
 """
 
