@@ -1,10 +1,11 @@
-"""Blameless rewrites by a model, for any markdown document (what `check --fix --llm` is meant to call).
+"""Blameless rewrites by a model, for any markdown document (what `check --fix --llm` calls).
 
 Each line with a finding at warning level or above goes to the model in one call (`prompts/rewrite.j2`).
-A model rewrite is kept only if the blameless check passes it and it keeps every time and number of the
-original line. Otherwise the rule-based `rewrite_blameless` is used. If the model is unavailable, every
-line gets the rule-based rewrite, so the author always gets the same result as without a model, or a
-better one.
+A model rewrite is validated the way the grammar rewrites are (pipeline.blameless.sentence): the check
+passes it, it keeps every time and number of the line, every system name, and names no one new.
+Otherwise the line keeps the rules' *safe* rewrite only (what `--fix` writes without a model: a review
+rewrite may change the claim, so it is never written). If the model is unavailable, every line gets that,
+so the author always gets the same result as without a model, or a better one.
 """
 
 from __future__ import annotations
@@ -49,8 +50,6 @@ def keeps_facts(original: str, rewrite: str) -> bool:
 
 def rewrite_with_model(text: str, model: ChatModel, people: Sequence[str] = ()) -> tuple[str, list[str]]:
     """`text` with flagged lines rewritten (model first, rules second), and warnings about what was left."""
-    from pipeline.blameless import rewrite_blameless
-
     flagged = blame_by_line(text, people)
     if not flagged:
         return text, []
@@ -77,18 +76,30 @@ def rewrite_with_model(text: str, model: ChatModel, people: Sequence[str] = ()) 
             warnings.append(
                 f"line {index + 1}: the model's rewrite changed a figure, named someone new or still assigns blame; used the rules"
             )
-        rewritten = rewrite_blameless(original, people=list(people))
+        rewritten = safe_rewrite(original, people)
         lines[index] = rewritten + ending
         if blame_by_line(rewritten, people):
             warnings.append(f"line {index + 1}: still flagged after the rule-based rewrite; needs a person")
     return "".join(lines), warnings + secret_warning(model.secrets_in_replies)
 
 
+def safe_rewrite(line: str, people: Sequence[str]) -> str:
+    """`line` with the rewrites `check --fix` applies: safe ones only (grammar passive, phrase fixes)."""
+    from pipeline.blameless.linter import lint_matches
+    from pipeline.blameless.rewrite import apply_plan, plan_rewrites
+
+    matches = lint_matches(line, people=list(people))
+    return apply_plan(line, plan_rewrites(line, matches, list(people)), safe_only=True)
+
+
 def acceptable_rewrite(original: str, candidate: str, people: Sequence[str]) -> bool:
-    """One line, the same figures, no person the original did not name, and no blame left."""
+    """One line, the same figures and system names, no person the original did not name, and no blame left."""
+    from pipeline.blameless.sentence import keeps_facts as keeps_names
+
     return (
         "\n" not in candidate
         and keeps_facts(original, candidate)
+        and keeps_names(original, candidate)
         and not introduced_names(original, candidate, people)
         and not blame_by_line(candidate, people)
     )

