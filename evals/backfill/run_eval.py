@@ -37,6 +37,7 @@ from normalize import title_sha1  # noqa: E402
 from pipeline.backfill.extract import extract, extract_all  # noqa: E402
 from pipeline.backfill.reading import read_note  # noqa: E402
 from pipeline.backfill.sources import detect_format  # noqa: E402
+from pipeline.errors import InputError  # noqa: E402
 
 GOLD = Path(__file__).resolve().parent / "gold.yaml"
 
@@ -120,7 +121,11 @@ def date_ok(found: str | None, gold: dict) -> bool:
 def score_file(entry: dict, corpus: Path) -> dict:
     name = entry["file"]
     path = corpus / name.removeprefix("corpus:") if name.startswith("corpus:") else GOLD_V2.parent / name
-    records = extract_all(read_note(path, detect_format(path) or "text"))
+    try:
+        records = extract_all(read_note(path, detect_format(path) or "text"))
+        refused = None
+    except InputError as exc:  # `postmortem backfill` states the reason and writes no record: every field is missed
+        records, refused = [], str(exc)
     gold_incidents = entry["incidents"]
     rows = []
     for position, gold in enumerate(gold_incidents):
@@ -161,6 +166,7 @@ def score_file(entry: dict, corpus: Path) -> dict:
         "file": name,
         "split": entry["split"],
         "shape": entry.get("shape"),
+        "refused": refused,
         "count_ok": len(records) == len(gold_incidents),
         "records": len(records),
         "gold": len(gold_incidents),
@@ -184,6 +190,7 @@ def aggregate(files: list[dict]) -> dict:
         if found_actions
         else None,
         "incident_count": round(sum(f["count_ok"] for f in files) / (len(files) or 1), 3),
+        "refused": sum(f["refused"] is not None for f in files),
     }
 
 
