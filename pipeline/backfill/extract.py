@@ -31,8 +31,8 @@ _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
 _FIELD = re.compile(
     r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$"
 )
-_LIST_ITEM = re.compile(  # "#." numbers in rst; a bare "[ ] item" is a list item too
-    r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
+_LIST_ITEM = re.compile(  # "#." numbers in rst, "a." letters; a bare "[ ] item" is a list item too
+    r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|[a-z][.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
 )
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -57,6 +57,7 @@ _NO_ITEM = re.compile(  # an export's placeholder where the follow-ups would be
     re.IGNORECASE,
 )
 _ACTION_COLUMN = re.compile(r"^(?:action|description|item|task|what|follow|remediation|todo|to do)")
+_HEADER_CELL = re.compile(r"[a-z#/ .()-]{0,30}")  # a table header cell: a few words, no digits
 _TITLE_LEAD = re.compile(
     r"^(?:incident|post-?mortem|outage|incident report|incident summary|post[- ]incident review|pir|rca|root cause analysis|"
     r"retro(?:spective)?)\b"
@@ -359,12 +360,14 @@ class Extractor:
         text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
         text = _SUBJECT_TAGS.sub("", text)  # "[SEV1] [RESOLVED] checkout down" (an e-mail subject)
         text = re.sub(
-            r"\s*\(([^()]*)\)\s*$",
+            r"\s*\(([^()]*)\)[\s.]*$",
             lambda m: (
-                "" if find_dates(m.group(1), in_title=True) or re.fullmatch(_GRADE, m.group(1), re.I) else m.group(0)
+                ""
+                if find_dates(m.group(1), in_title=True) or re.match(rf"{_GRADE}\s*(?:$|[,;])", m.group(1), re.I)
+                else m.group(0)
             ),
             text,
-        )  # "(12 July 2021)", "(Sev2)"
+        )  # "(12 July 2021)", "(Sev2)", "(P3, service: jenkins)."
         text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
         ungraded = _LEADING_GRADE.sub("", text)
         text = ungraded if len(ungraded.split()) >= 2 else text  # "Sev 2 - payments down"
@@ -373,6 +376,8 @@ class Extractor:
         if dated and _leads(text, dated[0]) and re.match(r"\s*[-\u2013\u2014:|,]|\s+[A-Za-z]", text[dated[0].end :]):
             rest = text[dated[0].end :].strip(" -\u2013\u2014:|,")
             text = rest if len(rest.split()) >= 2 else text  # a digest's "2019-12-02 - cert expiry on status page"
+        elif dated and dated[-1].end == len(text) and _TITLE_THEN_DATE.search(text[: dated[-1].start]):
+            text = text[: dated[-1].start].rstrip(" -\u2013\u2014")  # a digest's "gate scanners down -- 10/27/2020"
         return NoteField(value=text or found.value, lines=found.lines)
 
     def _title(self) -> NoteField:
@@ -685,8 +690,13 @@ class Extractor:
         for index in indexes:
             table = _TABLE_ROW.match(self.lines[index])
             is_header = index + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[index + 1])
+            headers = [plain(cell).lower() for cell in table.group(1).split("|")] if table else []
+            first_row = table and not (index > 0 and _TABLE_ROW.match(self.lines[index - 1]))
+            if first_row and not is_header and len(headers) > 1:
+                is_header = all(_HEADER_CELL.fullmatch(name) for name in headers) and any(
+                    _ACTION_COLUMN.match(name) for name in headers
+                )  # an HTML export's header row of bold cells, no rule below it: "Action | Owner | Due"
             if table and is_header:
-                headers = [plain(cell).lower() for cell in table.group(1).split("|")]
                 column = next((i for i, name in enumerate(headers) if _ACTION_COLUMN.match(name)), None)
             elif table and not _TABLE_RULE.match(self.lines[index]):
                 cells = [plain(cell) for cell in table.group(1).split("|")]
@@ -880,7 +890,8 @@ def expand_inline_sections(note: NoteText) -> NoteText:
             continue
         expanded.add(f"### {plain(match.group('label'))}", number)
         if kind == "action_items":
-            for part in split_actions(rest):
+            parts = split_actions(rest)
+            for part in parts if not _NO_ITEM.match(parts[0]) else []:  # "Follow-ups: none, the fixes are permanent."
                 expanded.add(f"- {part}", number)
             expanded.add("", number)
         else:
@@ -965,7 +976,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             text = text or (line.strip() if dated_line else None)
             if not text:
                 continue
-            dates = find_dates(text if heading else text[:40], in_title=True)
+            dates = find_dates(text if heading else text[:80], in_title=True)
             if not dates and year is not None:
                 dates = [f for f in find_yearless_days(text[:25], year) if _leads(text, f)][:1]
                 if dates:
@@ -978,7 +989,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             if (
                 not dates
                 or dates[0].precision != "day"
-                or (dates[0].start > 25 and not heading)
+                or (dates[0].start > 25 and not heading and not _TITLE_THEN_DATE.search(text[: dates[0].start]))
                 or _TIME_AFTER.match(text[dates[0].end :])
             ):
                 continue
@@ -1014,6 +1025,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     return parts
 
 
+_TITLE_THEN_DATE = re.compile(r"\w\s+(?:--?|[\u2013\u2014])\s+$")  # "Gate scanners rejected tickets -- 10/27/2020"
 _MONTH_START = re.compile(r"[A-Za-z]{3,9}\.?\s+\d")  # a line that may open with "Mar 4"
 _ENTRY_GRADE = re.compile(r"\b(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\b", re.IGNORECASE)
 
@@ -1107,4 +1119,4 @@ def _as_heading(line: str) -> list[str]:
 
 
 # " - P1 - AI: add canary": a dash before a grade or a label separates an entry's parts
-_DASH_BEFORE_FIELD = rf"\s+[-\u2013\u2014]\s+(?=(?i:{_GRADE})\b|[A-Za-z][\w ]{{0,20}}:\s)"
+_DASH_BEFORE_FIELD = rf"\s+(?:--?|[\u2013\u2014])\s+(?=(?i:{_GRADE})\b|[A-Za-z][\w ]{{0,20}}:\s)"

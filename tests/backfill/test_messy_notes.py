@@ -1042,3 +1042,110 @@ def test_yaml_keyed_by_date_is_one_incident_per_day_key(tmp_path):
     ]
     assert line_of(path, records[1].date.lines.start).startswith("2023-02-10")
     assert [item.text for item in records[0].action_items] == ["jitter ttl"]
+
+
+def test_a_digest_of_numbered_entries_with_the_date_and_grade_after_the_title(tmp_path):
+    path = note_file(
+        tmp_path,
+        "october.txt",
+        "Two incidents in October.\n\n"
+        "1) Booking site slow -- 10/14/2020 -- P2\n"
+        "   Follow-ups: cache the timetable; 2 s timeout on the API call\n\n"
+        "2) Gate scanners rejected valid tickets -- 10/27/2020 -- P1\n"
+        "   Follow-ups:\n"
+        "     a. NTP on the scanners\n"
+        "     b. clock skew tolerance on QR validation\n\n"
+        "Regards,\nOps Desk\n",
+    )
+    first, second = records_of(path)
+    assert (first.title.value, first.date.value, first.severity.value) == ("Booking site slow", "2020-10-14", "P2")
+    assert [item.text for item in first.action_items] == ["cache the timetable", "2 s timeout on the API call"]
+    assert (second.title.value, second.date.value, second.severity.value) == (
+        "Gate scanners rejected valid tickets",
+        "2020-10-27",
+        "P1",
+    )
+    assert [item.text for item in second.action_items] == [
+        "NTP on the scanners",
+        "clock skew tolerance on QR validation",
+    ]
+
+
+def test_grades_in_an_entry_aside_or_opening_a_line(tmp_path):
+    digest = note_file(
+        tmp_path,
+        "q1.txt",
+        "* 2018-01-09 - Jenkins disk full (P3, service: jenkins).\n  todo: cleanup job\n"
+        "* 2018-02-27 - Invoices e-mailed twice (P1, service: billing).\n",
+    )
+    assert [(r.title.value, r.severity.value) for r in records_of(digest)] == [
+        ("Jenkins disk full", "P3"),
+        ("Invoices e-mailed twice", "P1"),
+    ]
+    text = note_file(
+        tmp_path, "labels.txt", "INCIDENT 2018-10-02 blank labels\nP3   warehouse-labels\n\nprinted nothing.\n"
+    )
+    assert extract(read_note(text, "text")).severity.value == "P3"
+
+
+def test_follow_ups_none_gives_no_action_items(tmp_path):
+    path = note_file(
+        tmp_path, "dhcp.txt", "DHCP scope exhausted\n\nLeases ran out.\n\nFollow-ups: none, the fixes are permanent.\n"
+    )
+    assert extract(read_note(path, "text")).action_items == []
+
+
+def test_an_html_action_table_whose_header_row_has_no_th_cells(tmp_path):
+    cells = "".join(
+        f"<tr><td><p><span>{a}</span></p></td><td><p>{b}</p></td><td>{c}</td></tr>"
+        for a, b, c in [
+            ("<b>Action</b>", "<b>Owner</b>", "<b>Due</b>"),
+            ("Refund the customers", "Support", "2019-12-04"),
+            ("Add tests", "Billing", "2019-12-20"),
+        ]
+    )
+    path = note_file(
+        tmp_path,
+        "review.html",
+        f"<html><body><h1>Over-charged</h1><h2>Action items</h2><table>{cells}</table></body></html>",
+    )
+    assert [item.text for item in extract(read_note(path, "html")).action_items] == [
+        "Refund the customers",
+        "Add tests",
+    ]
+
+
+def test_a_json_date_object_and_a_remediation_object_holding_its_items(tmp_path):
+    data = {
+        "record": {
+            "headline": "Driver app could not go online",
+            "meta": {"detected": {"at": "2023-01-08T21:47:00+01:00", "by": "support tickets"}},
+            "analysis": {
+                "remediation": {"items": [{"text": "Validate the cell resolution"}, {"text": "Cap candidates"}]}
+            },
+        }
+    }
+    path = note_file(tmp_path, "rec.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert record.date.value == "2023-01-08"
+    assert line_of(path, record.date.lines.start).strip().startswith('"detected"')
+    assert [item.text for item in record.action_items] == ["Validate the cell resolution", "Cap candidates"]
+
+
+def test_a_forwarded_mail_reads_the_quoted_account_but_a_reply_does_not(tmp_path):
+    quoted = (
+        "> The partner-api was unreachable on Saturday 30 May 2015 from 07:00.\n"
+        ">\n> What I think we need:\n> 1) monitoring for every cert we hold\n> 2) a weekend on-call rota\n"
+    )
+    head = (
+        "From: a@x.example\nTo: b@x.example\nDate: Mon, 1 Jun 2015 08:15:44 +0200\nSubject: {}\n\nsee below. sev1.\n\n"
+    )
+    forwarded = note_file(tmp_path, "fwd.eml", head.format("Fwd: partner API down") + quoted)
+    record = extract(read_note(forwarded, "eml"))
+    assert record.date.value == "2015-05-30"
+    assert [item.text for item in record.action_items] == [
+        "monitoring for every cert we hold",
+        "a weekend on-call rota",
+    ]
+    reply = note_file(tmp_path, "re.eml", head.format("Re: partner API down") + quoted)
+    assert extract(read_note(reply, "eml")).action_items == []
