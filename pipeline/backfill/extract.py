@@ -11,6 +11,7 @@ import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from pipeline.backfill.dates import FoundDate, earlier, find_dates, find_yearless_days, settle, slash_order, zone_order
@@ -21,6 +22,8 @@ MAX_SUMMARY_WORDS = 120
 MAX_ITEM_CHARS = 400
 MAX_ITEMS = 40
 MAX_ACTION_LINE_WORDS = 45  # an unmarked line under "next steps:" longer than this is prose, not one action
+_OPENING_PROSE_LINES = 8  # a blog post names the incident's day in its opening paragraph
+PUBLICATION_WINDOW_DAYS = 120  # a post about an incident is published within weeks of it
 _DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the incident date
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -537,11 +540,55 @@ class Extractor:
             ]
             narrowed = min(days, key=lambda pair: pair[0].value, default=None)
         chosen = narrowed or chosen
+        if chosen is not None and chosen[0].precision == "day":
+            chosen = self._reported_before_publication(chosen[0]) or chosen
         if chosen is not None:
             return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings
         if by_name:
             return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
         return NoteField(), None, warnings
+
+    def _reported_before_publication(self, chosen: FoundDate) -> tuple[FoundDate, SourceSpan] | None:
+        """A blog post's front matter (one naming its author) dates the post, not the incident: when `chosen` is the
+        post's day and the opening paragraphs name an earlier day ("On August 16, the team was notified"), in the
+        weeks before it, the incident began on the earliest such day."""
+        block = self._author_front_matter()
+        if block is None:
+            return None
+        start, end = block
+        posted = {f.value for line in self.lines[start:end] for f in find_dates(line) if f.precision == "day"}
+        if chosen.value not in posted:
+            return None
+        day = date.fromisoformat(chosen.value)
+        opening = [
+            i for i in range(end + 1, len(self.lines)) if self.lines[i].strip() and not _ATX.match(self.lines[i])
+        ]
+        found = [
+            (f, self.span(i))
+            for i in opening[:_OPENING_PROSE_LINES]
+            for text in [_LINK.sub(r"\1", self.lines[i])]  # a link's target names another post's day
+            for f in [
+                *find_dates(text),
+                *(f for year in {day.year, day.year - 1} for f in find_yearless_days(text, year)),
+            ]
+            if f.precision == "day"
+            and not f.ambiguous
+            and 0 < (day - date.fromisoformat(f.value)).days <= PUBLICATION_WINDOW_DAYS
+        ]
+        return min(found, key=lambda pair: pair[0].value, default=None)
+
+    def _author_front_matter(self) -> tuple[int, int] | None:
+        """The (opening, closing) line indexes of a `---` or `+++` front matter block near the top naming an author."""
+        opening = next((i for i, line in enumerate(self.lines[:6]) if line.strip() in {"---", "+++"}), None)
+        if opening is None:
+            return None
+        fence = self.lines[opening].strip()
+        for index in range(opening + 1, min(len(self.lines), opening + 60)):
+            if self.lines[index].strip() == fence:
+                block = self.lines[opening + 1 : index]
+                authored = any(re.match(r"^\s*authors?\s*[:=]", line, re.IGNORECASE) for line in block)
+                return (opening, index) if authored else None
+        return None
 
     def severity(self) -> NoteField:
         """A severity field as written, else the first severity the prose states (SEV-2, a P1 outage)."""

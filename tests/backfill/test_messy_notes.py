@@ -1149,3 +1149,33 @@ def test_a_forwarded_mail_reads_the_quoted_account_but_a_reply_does_not(tmp_path
     ]
     reply = note_file(tmp_path, "re.eml", head.format("Re: partner API down") + quoted)
     assert extract(read_note(reply, "eml")).action_items == []
+
+
+@pytest.mark.parametrize(
+    "front, opening, day",
+    [
+        (
+            "---\ntitle: Leaked token\nauthors:\n  - ee\ndate: 2024-07-08\n---",
+            "On June 28, 2024 we were notified.",
+            "2024-06-28",
+        ),
+        (
+            '+++\npath = "blog/2023/09/01/malware"\nauthors = ["adam"]\n+++',
+            "## Summary\n\nOn August 16, we were told.",
+            "2023-08-16",
+        ),
+        (
+            "---\ntitle: Leaked token\ndate: 2024-07-08\n---",
+            "On June 28, 2024 we were notified.",
+            "2024-07-08",
+        ),  # no author
+        (
+            "---\nauthors: [ee]\ndate: 2024-07-08\n---",
+            "See [the report](2024-06-01-report.md) we posted.",
+            "2024-07-08",
+        ),
+    ],
+)
+def test_a_blog_posts_date_gives_way_to_the_earlier_day_its_opening_names(tmp_path, front, opening, day):
+    path = note_file(tmp_path, "post.md", f"{front}\n\n{opening}\n\nMore text.\n")
+    assert extract(read_note(path, "markdown")).date.value == day
