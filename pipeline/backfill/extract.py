@@ -798,14 +798,19 @@ class Extractor:
             )
             for match in matches:
                 listed, *after = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end() :], maxsplit=1)
-                parts = [
-                    p.strip(" .")
-                    for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)
-                ]
-                items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
+                parts: list[str] = []
+                for part in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed):
+                    if parts and part.startswith("including "):  # "improvements in detection, including better signals"
+                        parts[-1] += ", " + part
+                    else:
+                        parts.append(part)
+                items.extend(self.item(part.strip(" ."), index) for part in parts if len(part.split()) >= 2)
                 for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", after[0]) if after else []:
                     if any(p.search(sentence) for p in self.rules.action_sentence_followers):
-                        items.append(self.item(sentence.strip().rstrip("."), index))  # "... will also be enhanced."
+                        for part in re.split(r",\s*(?:and|along with)\s+", sentence.strip().rstrip(".")):
+                            items.append(
+                                self.item(part, index)
+                            )  # "... will also be enhanced."; "A, and B, along with C"
         return list({item.text: item for item in items}.values())[:MAX_ITEMS]
 
     def _list_items(self, indexes: list[int]) -> list[NoteItem]:

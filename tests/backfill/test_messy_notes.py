@@ -1179,3 +1179,33 @@ def test_a_forwarded_mail_reads_the_quoted_account_but_a_reply_does_not(tmp_path
 def test_a_blog_posts_date_gives_way_to_the_earlier_day_its_opening_names(tmp_path, front, opening, day):
     path = note_file(tmp_path, "post.md", f"{front}\n\n{opening}\n\nMore text.\n")
     assert extract(read_note(path, "markdown")).date.value == day
+
+
+def test_prose_follow_up_steps_including_a_list_and_sentences_adding_more(tmp_path):
+    path = note_file(
+        tmp_path,
+        "prose.md",
+        "# Outage on June 21, 2022\n\n"
+        "The change was reverted. The company outlined several follow-up steps, including improving change "
+        "procedures, redesigning the policy statement, and enhancing automation for staggered rollouts. "
+        "Validation for input counts has been implemented, and extra checks are being added to the validator.\n",
+    )
+    assert [item.text for item in extract(read_note(path, "markdown")).action_items] == [
+        "improving change procedures",
+        "redesigning the policy statement",
+        "enhancing automation for staggered rollouts",
+        "Validation for input counts has been implemented",
+        "extra checks are being added to the validator",
+    ]
+
+
+def test_a_listed_part_including_details_stays_one_action(tmp_path):
+    path = note_file(
+        tmp_path,
+        "detect.md",
+        "# Reduced capacity\n\nTo prevent future recurrences, Google is implementing improvements in detection, "
+        "including better signals for traffic changes. Done.\n",
+    )
+    assert [item.text for item in extract(read_note(path, "markdown")).action_items] == [
+        "improvements in detection, including better signals for traffic changes"
+    ]
