@@ -317,6 +317,7 @@ class BackfillFile(Strict):
     action_leads: list[Regex]
     action_sentences: list[Regex]
     action_sentence_followers: list[Regex] = []
+    action_intents: list[Regex] = []
 
 
 # ---------------------------------------------------------------- rubric.yaml

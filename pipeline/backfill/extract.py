@@ -89,6 +89,7 @@ class Rules:
     action_leads: tuple[re.Pattern[str], ...]
     action_sentences: tuple[re.Pattern[str], ...]
     action_sentence_followers: tuple[re.Pattern[str], ...]
+    action_intents: tuple[re.Pattern[str], ...]
 
 
 RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
@@ -112,6 +113,7 @@ def load_rules() -> Rules:
         action_leads=tuple(re.compile(p, re.IGNORECASE) for p in data.action_leads),
         action_sentences=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentences),
         action_sentence_followers=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentence_followers),
+        action_intents=tuple(re.compile(p, re.IGNORECASE) for p in data.action_intents),
     )
 
 
@@ -149,10 +151,16 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", _EMPHASIS.sub("", _LINK.sub(r"\1", text))).strip()
 
 
+_SENTENCE_BREAK = re.compile(r"[a-z][.!?]\s+[A-Z]")
+_TAKEN = re.compile(r"\b(?:taken|done|completed|performed)$")
+
+
 def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
     """The section (or field) a heading names, by synonym; None when it names none."""
     words = re.sub(r"^[\d.)\s]+", "", plain(heading).lower()).strip(" :.-")
     kind = _named(words, names)
+    if kind == "action_items" and _TAKEN.search(words) and words not in names[kind]:
+        return None  # "Action taken", "Actions performed": work already done, not follow-ups
     if kind == "lessons":  # "Lessons / next steps", "Learnings and action items": the items are follow-ups
         parts = re.split(r"\s*(?:/|&|\+|,|\band\b)\s*", words)[1:]
         if any(_named(part, names) == "action_items" for part in parts):
@@ -759,6 +767,8 @@ class Extractor:
                 found.append(self.item(plain(box.group(1)), index))
         if not found and indexes:
             found = self._plain_line_items(indexes)
+            if not found or any(_SENTENCE_BREAK.search(item.text) for item in found):  # paragraphs, not one-liners
+                found = self._intent_sentences(indexes) or found
         if not found:
             found = self._prose_actions()
         return [item for item in found if not _NO_ITEM.match(item.text)][:MAX_ITEMS]
@@ -788,6 +798,26 @@ class Extractor:
         if len(units) <= MAX_ITEMS and all(len(text.split()) <= MAX_ACTION_LINE_WORDS for text in texts):
             return [self.item(text.rstrip("."), unit[0], unit[-1]) for text, unit in zip(texts, units)]
         return []
+
+    def _intent_sentences(self, indexes: list[int]) -> list[NoteItem]:
+        """An action section written as paragraphs ("We will be introducing rate limiting ..."): each sentence
+        saying what the team will do is one action; the rest of the prose is reasoning, not an action."""
+        paragraphs: list[list[int]] = []
+        for index in indexes:
+            line = self.lines[index]
+            if not line.strip() or _ATX.match(line) or _TABLE_ROW.match(line) or _LIST_ITEM.match(line):
+                continue
+            if paragraphs and paragraphs[-1][-1] == index - 1:
+                paragraphs[-1].append(index)
+            else:
+                paragraphs.append([index])
+        items = []
+        for paragraph in paragraphs:
+            text = plain(" ".join(self.lines[i] for i in paragraph))
+            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
+                if any(p.search(sentence) for p in self.rules.action_intents):
+                    items.append(self.item(sentence.strip().rstrip("."), paragraph[0], paragraph[-1]))
+        return items[:MAX_ITEMS]
 
     def _prose_actions(self) -> list[NoteItem]:
         """Follow-ups written as a sentence ("Remediations included fixing A, B and C."): one item per listed part."""

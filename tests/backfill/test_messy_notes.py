@@ -1209,3 +1209,20 @@ def test_a_listed_part_including_details_stays_one_action(tmp_path):
     assert [item.text for item in extract(read_note(path, "markdown")).action_items] == [
         "improvements in detection, including better signals for traffic changes"
     ]
+
+
+def test_an_action_taken_section_is_work_done_and_future_measures_prose_gives_its_intents(tmp_path):
+    path = note_file(
+        tmp_path,
+        "squat.md",
+        "# Squatting incident\n\n## Action Taken\n\nThe user's IP address was banned immediately.\n\n"
+        "## Future measures\n\nIt should not have been possible to upload that many. We will be introducing\n"
+        "rate limiting on this endpoint.\n\nWe are also looking into disallowing impersonating usernames.\n"
+        "Many have speculated about the intent.\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "We will be introducing rate limiting on this endpoint",
+        "We are also looking into disallowing impersonating usernames",
+    ]
+    assert line_of(path, record.action_items[0].lines.start).startswith("It should not")
