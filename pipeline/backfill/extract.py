@@ -151,6 +151,7 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", _EMPHASIS.sub("", _LINK.sub(r"\1", text))).strip()
 
 
+_ADDS_TO_ACTION = re.compile(r"^(?:additionally|also|in addition|furthermore|moreover)\b", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[a-z][.!?]\s+[A-Z]")
 _TAKEN = re.compile(r"\b(?:taken|done|completed|performed)$")
 
@@ -814,9 +815,17 @@ class Extractor:
         items = []
         for paragraph in paragraphs:
             text = plain(" ".join(self.lines[i] for i in paragraph))
+            taken = False  # the sentence before was an action: "Additionally, ..." adds to it
             for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
-                if any(p.search(sentence) for p in self.rules.action_intents):
+                if taken and _ADDS_TO_ACTION.match(sentence):
+                    items[-1] = self.item(
+                        f"{items[-1].text}. {sentence.strip().rstrip('.')}", paragraph[0], paragraph[-1]
+                    )
+                elif any(p.search(sentence) for p in self.rules.action_intents):
                     items.append(self.item(sentence.strip().rstrip("."), paragraph[0], paragraph[-1]))
+                    taken = True
+                else:
+                    taken = False
         return items[:MAX_ITEMS]
 
     def _prose_actions(self) -> list[NoteItem]:
