@@ -152,7 +152,7 @@ def plain(text: str) -> str:
 
 
 _ADDS_TO_ACTION = re.compile(r"^(?:additionally|also|in addition|furthermore|moreover)\b", re.IGNORECASE)
-_SENTENCE_BREAK = re.compile(r"[a-z][.!?]\s+[A-Z]")
+_EXPLAINS_ACTION = re.compile(r"^(?:this|that|it|these|those)\b", re.IGNORECASE)
 _TAKEN = re.compile(r"\b(?:taken|done|completed|performed)$")
 
 
@@ -768,8 +768,7 @@ class Extractor:
                 found.append(self.item(plain(box.group(1)), index))
         if not found and indexes:
             found = self._plain_line_items(indexes)
-            if not found or any(_SENTENCE_BREAK.search(item.text) for item in found):  # paragraphs, not one-liners
-                found = self._intent_sentences(indexes) or found
+            found = found or self._intent_sentences(indexes)  # paragraphs too long to be one action each
         if not found:
             found = self._prose_actions()
         return [item for item in found if not _NO_ITEM.match(item.text)][:MAX_ITEMS]
@@ -812,21 +811,30 @@ class Extractor:
                 paragraphs[-1].append(index)
             else:
                 paragraphs.append([index])
-        items = []
-        for paragraph in paragraphs:
-            text = plain(" ".join(self.lines[i] for i in paragraph))
-            taken = False  # the sentence before was an action: "Additionally, ..." adds to it
-            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
-                if taken and _ADDS_TO_ACTION.match(sentence):
-                    items[-1] = self.item(
-                        f"{items[-1].text}. {sentence.strip().rstrip('.')}", paragraph[0], paragraph[-1]
-                    )
-                elif any(p.search(sentence) for p in self.rules.action_intents):
-                    items.append(self.item(sentence.strip().rstrip("."), paragraph[0], paragraph[-1]))
-                    taken = True
-                else:
-                    taken = False
+        items = [
+            self.item(part, paragraph[0], paragraph[-1])
+            for paragraph in paragraphs
+            for part in self._intents(plain(" ".join(self.lines[i] for i in paragraph)))
+        ]
         return items[:MAX_ITEMS]
+
+    def _intents(self, text: str) -> list[str]:
+        """The sentences of a paragraph saying what will be done; "Additionally, ..." after one adds to it, and
+        "This will involve ..." after one only explains it."""
+        found: list[str] = []
+        taken = False  # the sentence before was an action
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
+            sentence = sentence.strip().rstrip(".")
+            if taken and _ADDS_TO_ACTION.match(sentence):
+                found[-1] += ". " + sentence
+            elif taken and _EXPLAINS_ACTION.match(sentence):
+                continue
+            elif any(p.search(sentence) for p in self.rules.action_intents):
+                found.append(sentence)
+                taken = True
+            else:
+                taken = False
+        return found
 
     def _prose_actions(self) -> list[NoteItem]:
         """Follow-ups written as a sentence ("Remediations included fixing A, B and C."): one item per listed part."""

@@ -1216,13 +1216,15 @@ def test_an_action_taken_section_is_work_done_and_future_measures_prose_gives_it
         tmp_path,
         "squat.md",
         "# Squatting incident\n\n## Action Taken\n\nThe user's IP address was banned immediately.\n\n"
-        "## Future measures\n\nIt should not have been possible to upload that many. We will be introducing\n"
-        "rate limiting on this endpoint.\n\nWe are also looking into disallowing impersonating usernames.\n"
-        "Many have speculated about the intent.\n",
+        "## Future measures\n\nIt should not have been possible for a single user or a single IP address to upload\n"
+        "that many packages in such a short period of time, and nobody noticed for a long while. We will be\n"
+        "introducing rate limiting on this endpoint. This will limit what a script is able to upload in the\n"
+        "future, whoever runs it and from wherever they run it, without slowing down the people who publish.\n\n"
+        "We are also looking into disallowing impersonating usernames.\nMany have speculated about the intent.\n",
     )
     (record,) = records_of(path)
     assert [item.text for item in record.action_items] == [
         "We will be introducing rate limiting on this endpoint",
         "We are also looking into disallowing impersonating usernames",
-    ]
+    ]  # "This will limit ..." explains the action before it
     assert line_of(path, record.action_items[0].lines.start).startswith("It should not")
