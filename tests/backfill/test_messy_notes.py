@@ -1228,3 +1228,14 @@ def test_an_action_taken_section_is_work_done_and_future_measures_prose_gives_it
         "We are also looking into disallowing impersonating usernames",
     ]  # "This will limit ..." explains the action before it
     assert line_of(path, record.action_items[0].lines.start).startswith("It should not")
+
+
+@pytest.mark.parametrize("heading", ["Post-incident actions", "Going forward", "Preventive steps", "Open items"])
+def test_more_follow_up_headings(tmp_path, heading):
+    path = note_file(
+        tmp_path, "n.md", f"# Disk full\n\nThe disk filled up.\n\n## {heading}\n\n- add a disk alert\n- rotate logs\n"
+    )
+    assert [item.text for item in extract(read_note(path, "markdown")).action_items] == [
+        "add a disk alert",
+        "rotate logs",
+    ]
