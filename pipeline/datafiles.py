@@ -325,6 +325,7 @@ class BackfillFile(Strict):
     action_leads: list[Regex]
     action_sentences: list[Regex]
     action_sentence_followers: list[Regex] = []
+    action_intents: list[Regex] = []
 
 
 # ---------------------------------------------------------------- rubric.yaml

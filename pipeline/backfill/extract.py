@@ -11,6 +11,7 @@ import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from pipeline.backfill.dates import FoundDate, earlier, find_dates, find_yearless_days, settle, slash_order, zone_order
@@ -21,6 +22,8 @@ MAX_SUMMARY_WORDS = 120
 MAX_ITEM_CHARS = 400
 MAX_ITEMS = 40
 MAX_ACTION_LINE_WORDS = 45  # an unmarked line under "next steps:" longer than this is prose, not one action
+_OPENING_PROSE_LINES = 8  # a blog post names the incident's day in its opening paragraph
+PUBLICATION_WINDOW_DAYS = 120  # a post about an incident is published within weeks of it
 _DATE_SEARCH_LINES = 25  # a date in the note's opening lines is taken as the incident date
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -31,8 +34,8 @@ _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /'-]{1,40}):\s*$")
 _FIELD = re.compile(
     r"^[\s>*+:-]*(?:\*\*|__)?\s*([A-Za-z][A-Za-z _/-]{0,30}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*\S)?\s*$"
 )
-_LIST_ITEM = re.compile(  # "#." numbers in rst; a bare "[ ] item" is a list item too
-    r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
+_LIST_ITEM = re.compile(  # "#." numbers in rst, "a." letters; a bare "[ ] item" is a list item too
+    r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|[a-z][.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
 )
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -57,6 +60,7 @@ _NO_ITEM = re.compile(  # an export's placeholder where the follow-ups would be
     re.IGNORECASE,
 )
 _ACTION_COLUMN = re.compile(r"^(?:action|description|item|task|what|follow|remediation|todo|to do)")
+_HEADER_CELL = re.compile(r"[a-z#/ .()-]{0,30}")  # a table header cell: a few words, no digits
 _TITLE_LEAD = re.compile(
     r"^(?:incident|post-?mortem|outage|incident report|incident summary|post[- ]incident review|pir|rca|root cause analysis|"
     r"retro(?:spective)?)\b"
@@ -85,6 +89,7 @@ class Rules:
     action_leads: tuple[re.Pattern[str], ...]
     action_sentences: tuple[re.Pattern[str], ...]
     action_sentence_followers: tuple[re.Pattern[str], ...]
+    action_intents: tuple[re.Pattern[str], ...]
 
 
 RULES_FILE = "backfill.yaml"  # in pipeline/data (pipeline.datafiles.bundled)
@@ -108,6 +113,7 @@ def load_rules() -> Rules:
         action_leads=tuple(re.compile(p, re.IGNORECASE) for p in data.action_leads),
         action_sentences=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentences),
         action_sentence_followers=tuple(re.compile(p, re.IGNORECASE) for p in data.action_sentence_followers),
+        action_intents=tuple(re.compile(p, re.IGNORECASE) for p in data.action_intents),
     )
 
 
@@ -145,10 +151,17 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", _EMPHASIS.sub("", _LINK.sub(r"\1", text))).strip()
 
 
+_ADDS_TO_ACTION = re.compile(r"^(?:additionally|also|in addition|furthermore|moreover)\b", re.IGNORECASE)
+_EXPLAINS_ACTION = re.compile(r"^(?:this|that|it|these|those)\b", re.IGNORECASE)
+_TAKEN = re.compile(r"\b(?:taken|done|completed|performed)$")
+
+
 def classify(heading: str, names: dict[str, tuple[str, ...]]) -> str | None:
     """The section (or field) a heading names, by synonym; None when it names none."""
     words = re.sub(r"^[\d.)\s]+", "", plain(heading).lower()).strip(" :.-")
     kind = _named(words, names)
+    if kind == "action_items" and _TAKEN.search(words) and words not in names[kind]:
+        return None  # "Action taken", "Actions performed": work already done, not follow-ups
     if kind == "lessons":  # "Lessons / next steps", "Learnings and action items": the items are follow-ups
         parts = re.split(r"\s*(?:/|&|\+|,|\band\b)\s*", words)[1:]
         if any(_named(part, names) == "action_items" for part in parts):
@@ -359,12 +372,14 @@ class Extractor:
         text = re.sub(r"^\d{1,2}[.)]\s+", "", found.value.strip())
         text = _SUBJECT_TAGS.sub("", text)  # "[SEV1] [RESOLVED] checkout down" (an e-mail subject)
         text = re.sub(
-            r"\s*\(([^()]*)\)\s*$",
+            r"\s*\(([^()]*)\)[\s.]*$",
             lambda m: (
-                "" if find_dates(m.group(1), in_title=True) or re.fullmatch(_GRADE, m.group(1), re.I) else m.group(0)
+                ""
+                if find_dates(m.group(1), in_title=True) or re.match(rf"{_GRADE}\s*(?:$|[,;])", m.group(1), re.I)
+                else m.group(0)
             ),
             text,
-        )  # "(12 July 2021)", "(Sev2)"
+        )  # "(12 July 2021)", "(Sev2)", "(P3, service: jenkins)."
         text = re.sub(rf"\s*[,;]\s*{_GRADE}\s*$", "", text, flags=re.IGNORECASE)  # "... reboot loop, SEV3"
         ungraded = _LEADING_GRADE.sub("", text)
         text = ungraded if len(ungraded.split()) >= 2 else text  # "Sev 2 - payments down"
@@ -373,6 +388,8 @@ class Extractor:
         if dated and _leads(text, dated[0]) and re.match(r"\s*[-\u2013\u2014:|,]|\s+[A-Za-z]", text[dated[0].end :]):
             rest = text[dated[0].end :].strip(" -\u2013\u2014:|,")
             text = rest if len(rest.split()) >= 2 else text  # a digest's "2019-12-02 - cert expiry on status page"
+        elif dated and dated[-1].end == len(text) and _TITLE_THEN_DATE.search(text[: dated[-1].start]):
+            text = text[: dated[-1].start].rstrip(" -\u2013\u2014")  # a digest's "gate scanners down -- 10/27/2020"
         return NoteField(value=text or found.value, lines=found.lines)
 
     def _title(self) -> NoteField:
@@ -532,11 +549,55 @@ class Extractor:
             ]
             narrowed = min(days, key=lambda pair: pair[0].value, default=None)
         chosen = narrowed or chosen
+        if chosen is not None and chosen[0].precision == "day":
+            chosen = self._reported_before_publication(chosen[0]) or chosen
         if chosen is not None:
             return NoteField(value=chosen[0].value, lines=chosen[1]), chosen[0].precision, warnings
         if by_name:
             return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
         return NoteField(), None, warnings
+
+    def _reported_before_publication(self, chosen: FoundDate) -> tuple[FoundDate, SourceSpan] | None:
+        """A blog post's front matter (one naming its author) dates the post, not the incident: when `chosen` is the
+        post's day and the opening paragraphs name an earlier day ("On August 16, the team was notified"), in the
+        weeks before it, the incident began on the earliest such day."""
+        block = self._author_front_matter()
+        if block is None:
+            return None
+        start, end = block
+        posted = {f.value for line in self.lines[start:end] for f in find_dates(line) if f.precision == "day"}
+        if chosen.value not in posted:
+            return None
+        day = date.fromisoformat(chosen.value)
+        opening = [
+            i for i in range(end + 1, len(self.lines)) if self.lines[i].strip() and not _ATX.match(self.lines[i])
+        ]
+        found = [
+            (f, self.span(i))
+            for i in opening[:_OPENING_PROSE_LINES]
+            for text in [_LINK.sub(r"\1", self.lines[i])]  # a link's target names another post's day
+            for f in [
+                *find_dates(text),
+                *(f for year in {day.year, day.year - 1} for f in find_yearless_days(text, year)),
+            ]
+            if f.precision == "day"
+            and not f.ambiguous
+            and 0 < (day - date.fromisoformat(f.value)).days <= PUBLICATION_WINDOW_DAYS
+        ]
+        return min(found, key=lambda pair: pair[0].value, default=None)
+
+    def _author_front_matter(self) -> tuple[int, int] | None:
+        """The (opening, closing) line indexes of a `---` or `+++` front matter block near the top naming an author."""
+        opening = next((i for i, line in enumerate(self.lines[:6]) if line.strip() in {"---", "+++"}), None)
+        if opening is None:
+            return None
+        fence = self.lines[opening].strip()
+        for index in range(opening + 1, min(len(self.lines), opening + 60)):
+            if self.lines[index].strip() == fence:
+                block = self.lines[opening + 1 : index]
+                authored = any(re.match(r"^\s*authors?\s*[:=]", line, re.IGNORECASE) for line in block)
+                return (opening, index) if authored else None
+        return None
 
     def severity(self) -> NoteField:
         """A severity field as written, else the first severity the prose states (SEV-2, a P1 outage)."""
@@ -685,8 +746,13 @@ class Extractor:
         for index in indexes:
             table = _TABLE_ROW.match(self.lines[index])
             is_header = index + 1 < len(self.lines) and _TABLE_RULE.match(self.lines[index + 1])
+            headers = [plain(cell).lower() for cell in table.group(1).split("|")] if table else []
+            first_row = table and not (index > 0 and _TABLE_ROW.match(self.lines[index - 1]))
+            if first_row and not is_header and len(headers) > 1:
+                is_header = all(_HEADER_CELL.fullmatch(name) for name in headers) and any(
+                    _ACTION_COLUMN.match(name) for name in headers
+                )  # an HTML export's header row of bold cells, no rule below it: "Action | Owner | Due"
             if table and is_header:
-                headers = [plain(cell).lower() for cell in table.group(1).split("|")]
                 column = next((i for i, name in enumerate(headers) if _ACTION_COLUMN.match(name)), None)
             elif table and not _TABLE_RULE.match(self.lines[index]):
                 cells = [plain(cell) for cell in table.group(1).split("|")]
@@ -702,6 +768,7 @@ class Extractor:
                 found.append(self.item(plain(box.group(1)), index))
         if not found and indexes:
             found = self._plain_line_items(indexes)
+            found = found or self._intent_sentences(indexes)  # paragraphs too long to be one action each
         if not found:
             found = self._prose_actions()
         return [item for item in found if not _NO_ITEM.match(item.text)][:MAX_ITEMS]
@@ -732,6 +799,43 @@ class Extractor:
             return [self.item(text.rstrip("."), unit[0], unit[-1]) for text, unit in zip(texts, units)]
         return []
 
+    def _intent_sentences(self, indexes: list[int]) -> list[NoteItem]:
+        """An action section written as paragraphs ("We will be introducing rate limiting ..."): each sentence
+        saying what the team will do is one action; the rest of the prose is reasoning, not an action."""
+        paragraphs: list[list[int]] = []
+        for index in indexes:
+            line = self.lines[index]
+            if not line.strip() or _ATX.match(line) or _TABLE_ROW.match(line) or _LIST_ITEM.match(line):
+                continue
+            if paragraphs and paragraphs[-1][-1] == index - 1:
+                paragraphs[-1].append(index)
+            else:
+                paragraphs.append([index])
+        items = [
+            self.item(part, paragraph[0], paragraph[-1])
+            for paragraph in paragraphs
+            for part in self._intents(plain(" ".join(self.lines[i] for i in paragraph)))
+        ]
+        return items[:MAX_ITEMS]
+
+    def _intents(self, text: str) -> list[str]:
+        """The sentences of a paragraph saying what will be done; "Additionally, ..." after one adds to it, and
+        "This will involve ..." after one only explains it."""
+        found: list[str] = []
+        taken = False  # the sentence before was an action
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
+            sentence = sentence.strip().rstrip(".")
+            if taken and _ADDS_TO_ACTION.match(sentence):
+                found[-1] += ". " + sentence
+            elif taken and _EXPLAINS_ACTION.match(sentence):
+                continue
+            elif any(p.search(sentence) for p in self.rules.action_intents):
+                found.append(sentence)
+                taken = True
+            else:
+                taken = False
+        return found
+
     def _prose_actions(self) -> list[NoteItem]:
         """Follow-ups written as a sentence ("Remediations included fixing A, B and C."): one item per listed part."""
         items: list[NoteItem] = []
@@ -741,14 +845,19 @@ class Extractor:
             )
             for match in matches:
                 listed, *after = re.split(r"(?<=[a-z0-9)])\.(?:\s|$)", line[match.end() :], maxsplit=1)
-                parts = [
-                    p.strip(" .")
-                    for p in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed)
-                ]
-                items.extend(self.item(part, index) for part in parts if len(part.split()) >= 2)
+                parts: list[str] = []
+                for part in re.split(r",\s*(?:and\s+|as well as\s+)?|;\s*|\s+and\s+(?=[a-z]+ing\b)", listed):
+                    if parts and part.startswith("including "):  # "improvements in detection, including better signals"
+                        parts[-1] += ", " + part
+                    else:
+                        parts.append(part)
+                items.extend(self.item(part.strip(" ."), index) for part in parts if len(part.split()) >= 2)
                 for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", after[0]) if after else []:
                     if any(p.search(sentence) for p in self.rules.action_sentence_followers):
-                        items.append(self.item(sentence.strip().rstrip("."), index))  # "... will also be enhanced."
+                        for part in re.split(r",\s*(?:and|along with)\s+", sentence.strip().rstrip(".")):
+                            items.append(
+                                self.item(part, index)
+                            )  # "... will also be enhanced."; "A, and B, along with C"
         return list({item.text: item for item in items}.values())[:MAX_ITEMS]
 
     def _list_items(self, indexes: list[int]) -> list[NoteItem]:
@@ -880,7 +989,8 @@ def expand_inline_sections(note: NoteText) -> NoteText:
             continue
         expanded.add(f"### {plain(match.group('label'))}", number)
         if kind == "action_items":
-            for part in split_actions(rest):
+            parts = split_actions(rest)
+            for part in parts if not _NO_ITEM.match(parts[0]) else []:  # "Follow-ups: none, the fixes are permanent."
                 expanded.add(f"- {part}", number)
             expanded.add("", number)
         else:
@@ -965,7 +1075,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             text = text or (line.strip() if dated_line else None)
             if not text:
                 continue
-            dates = find_dates(text if heading else text[:40], in_title=True)
+            dates = find_dates(text if heading else text[:80], in_title=True)
             if not dates and year is not None:
                 dates = [f for f in find_yearless_days(text[:25], year) if _leads(text, f)][:1]
                 if dates:
@@ -978,7 +1088,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
             if (
                 not dates
                 or dates[0].precision != "day"
-                or (dates[0].start > 25 and not heading)
+                or (dates[0].start > 25 and not heading and not _TITLE_THEN_DATE.search(text[: dates[0].start]))
                 or _TIME_AFTER.match(text[dates[0].end :])
             ):
                 continue
@@ -1014,6 +1124,7 @@ def split_incidents(note: NoteText) -> list[NoteText]:
     return parts
 
 
+_TITLE_THEN_DATE = re.compile(r"\w\s+(?:--?|[\u2013\u2014])\s+$")  # "Gate scanners rejected tickets -- 10/27/2020"
 _MONTH_START = re.compile(r"[A-Za-z]{3,9}\.?\s+\d")  # a line that may open with "Mar 4"
 _ENTRY_GRADE = re.compile(r"\b(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\b", re.IGNORECASE)
 
@@ -1107,4 +1218,4 @@ def _as_heading(line: str) -> list[str]:
 
 
 # " - P1 - AI: add canary": a dash before a grade or a label separates an entry's parts
-_DASH_BEFORE_FIELD = rf"\s+[-\u2013\u2014]\s+(?=(?i:{_GRADE})\b|[A-Za-z][\w ]{{0,20}}:\s)"
+_DASH_BEFORE_FIELD = rf"\s+(?:--?|[\u2013\u2014])\s+(?=(?i:{_GRADE})\b|[A-Za-z][\w ]{{0,20}}:\s)"

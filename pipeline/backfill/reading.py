@@ -286,6 +286,9 @@ def _csv(path: Path, text: str) -> NoteText:
 # ---------------------------------------------------------------- e-mail
 
 
+_FORWARD_SUBJECT = re.compile(r"^(?:(?:re|aw)\s*:\s*)*fwd?\s*:", re.IGNORECASE)
+_FORWARD_MARK = re.compile(r"-{3,}\s*(?:original message|forwarded message)\s*-{3,}", re.IGNORECASE)
+_QUOTE = re.compile(r"^(?:>[ \t]?)+")
 _MAIL_HEADER = re.compile(r"^(?:from|to|cc|bcc|date|sent|subject|reply-to)\s*:", re.IGNORECASE)
 
 
@@ -328,8 +331,11 @@ def _eml(text: str) -> NoteText:
         (i for i in range(header_end, len(raw_lines)) if first and raw_lines[i].strip() == first.strip()),
         header_end + 1,
     )
+    forwarded = bool(_FORWARD_SUBJECT.match(subject)) or any(_FORWARD_MARK.search(line) for line in body_lines)
     for offset, line in enumerate(body_lines):
-        if line.startswith(">") or _MAIL_HEADER.match(line):  # quoted or forwarded headers are not this note's text
+        if forwarded:  # a forwarded thread's quoted text is the incident's own account ("> The partner-api was ...")
+            line = _QUOTE.sub("", line)
+        if line.startswith(">") or _MAIL_HEADER.match(line):  # a reply's quote or forwarded headers: not this note
             continue
         note.add(line, start + 1 + offset)
     return note

@@ -232,7 +232,7 @@ def _collect(
             if meaning == "service" and isinstance(item, list):
                 text = ", ".join(filter(None, (_scalar(entry[0]) for entry in item)))
             if meaning in {"date", "closed"}:
-                text = _from_epoch(text)
+                text = _from_epoch(text or _time_of(item))
             if text and (meaning not in fields or keys.outranks(key, text, fields[meaning], meaning)):
                 fields[meaning] = (text, line, key)
         elif meaning in {"actions", "lessons"}:
@@ -267,6 +267,20 @@ def _from_epoch(text: str) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _time_of(value: Any) -> str:
+    """A date key's object read for its time (`"detected": {"at": "2023-01-08T21:47", "by": "support"}`)."""
+    if not isinstance(value, dict):
+        return ""
+    return next(
+        (
+            t.strip()
+            for name, (t, _) in value.items()
+            if normalize_key(name) in _COMMENT_TIME_KEYS and isinstance(t, str)
+        ),
+        "",
+    )
+
+
 def _scalar(value: Any) -> str:
     """A field's text: a scalar as written, or the name/value of a small object (`{"name": "High"}`)."""
     if isinstance(value, str):
@@ -288,6 +302,10 @@ def _items(value: Any, line: int) -> list[tuple[str, int]]:
             if text:
                 found.append((f"- {_one_line(text)}", item_line))
         return found
+    if isinstance(value, dict):  # "remediation": {"items": [...]}: the lists the object holds
+        return [
+            entry for item, item_line in value.values() if isinstance(item, list) for entry in _items(item, item_line)
+        ]
     if isinstance(value, str):
         parts = [p.strip(" -*•\t") for p in re.split(r"\n|;\s+|\s\|\s|(?:^|\s)\d{1,2}[.)]\s+", value)]
         parts = [part for part in parts if part]

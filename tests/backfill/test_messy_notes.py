@@ -1042,3 +1042,200 @@ def test_yaml_keyed_by_date_is_one_incident_per_day_key(tmp_path):
     ]
     assert line_of(path, records[1].date.lines.start).startswith("2023-02-10")
     assert [item.text for item in records[0].action_items] == ["jitter ttl"]
+
+
+def test_a_digest_of_numbered_entries_with_the_date_and_grade_after_the_title(tmp_path):
+    path = note_file(
+        tmp_path,
+        "october.txt",
+        "Two incidents in October.\n\n"
+        "1) Booking site slow -- 10/14/2020 -- P2\n"
+        "   Follow-ups: cache the timetable; 2 s timeout on the API call\n\n"
+        "2) Gate scanners rejected valid tickets -- 10/27/2020 -- P1\n"
+        "   Follow-ups:\n"
+        "     a. NTP on the scanners\n"
+        "     b. clock skew tolerance on QR validation\n\n"
+        "Regards,\nOps Desk\n",
+    )
+    first, second = records_of(path)
+    assert (first.title.value, first.date.value, first.severity.value) == ("Booking site slow", "2020-10-14", "P2")
+    assert [item.text for item in first.action_items] == ["cache the timetable", "2 s timeout on the API call"]
+    assert (second.title.value, second.date.value, second.severity.value) == (
+        "Gate scanners rejected valid tickets",
+        "2020-10-27",
+        "P1",
+    )
+    assert [item.text for item in second.action_items] == [
+        "NTP on the scanners",
+        "clock skew tolerance on QR validation",
+    ]
+
+
+def test_grades_in_an_entry_aside_or_opening_a_line(tmp_path):
+    digest = note_file(
+        tmp_path,
+        "q1.txt",
+        "* 2018-01-09 - Jenkins disk full (P3, service: jenkins).\n  todo: cleanup job\n"
+        "* 2018-02-27 - Invoices e-mailed twice (P1, service: billing).\n",
+    )
+    assert [(r.title.value, r.severity.value) for r in records_of(digest)] == [
+        ("Jenkins disk full", "P3"),
+        ("Invoices e-mailed twice", "P1"),
+    ]
+    text = note_file(
+        tmp_path, "labels.txt", "INCIDENT 2018-10-02 blank labels\nP3   warehouse-labels\n\nprinted nothing.\n"
+    )
+    assert extract(read_note(text, "text")).severity.value == "P3"
+
+
+def test_follow_ups_none_gives_no_action_items(tmp_path):
+    path = note_file(
+        tmp_path, "dhcp.txt", "DHCP scope exhausted\n\nLeases ran out.\n\nFollow-ups: none, the fixes are permanent.\n"
+    )
+    assert extract(read_note(path, "text")).action_items == []
+
+
+def test_an_html_action_table_whose_header_row_has_no_th_cells(tmp_path):
+    cells = "".join(
+        f"<tr><td><p><span>{a}</span></p></td><td><p>{b}</p></td><td>{c}</td></tr>"
+        for a, b, c in [
+            ("<b>Action</b>", "<b>Owner</b>", "<b>Due</b>"),
+            ("Refund the customers", "Support", "2019-12-04"),
+            ("Add tests", "Billing", "2019-12-20"),
+        ]
+    )
+    path = note_file(
+        tmp_path,
+        "review.html",
+        f"<html><body><h1>Over-charged</h1><h2>Action items</h2><table>{cells}</table></body></html>",
+    )
+    assert [item.text for item in extract(read_note(path, "html")).action_items] == [
+        "Refund the customers",
+        "Add tests",
+    ]
+
+
+def test_a_json_date_object_and_a_remediation_object_holding_its_items(tmp_path):
+    data = {
+        "record": {
+            "headline": "Driver app could not go online",
+            "meta": {"detected": {"at": "2023-01-08T21:47:00+01:00", "by": "support tickets"}},
+            "analysis": {
+                "remediation": {"items": [{"text": "Validate the cell resolution"}, {"text": "Cap candidates"}]}
+            },
+        }
+    }
+    path = note_file(tmp_path, "rec.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert record.date.value == "2023-01-08"
+    assert line_of(path, record.date.lines.start).strip().startswith('"detected"')
+    assert [item.text for item in record.action_items] == ["Validate the cell resolution", "Cap candidates"]
+
+
+def test_a_forwarded_mail_reads_the_quoted_account_but_a_reply_does_not(tmp_path):
+    quoted = (
+        "> The partner-api was unreachable on Saturday 30 May 2015 from 07:00.\n"
+        ">\n> What I think we need:\n> 1) monitoring for every cert we hold\n> 2) a weekend on-call rota\n"
+    )
+    head = (
+        "From: a@x.example\nTo: b@x.example\nDate: Mon, 1 Jun 2015 08:15:44 +0200\nSubject: {}\n\nsee below. sev1.\n\n"
+    )
+    forwarded = note_file(tmp_path, "fwd.eml", head.format("Fwd: partner API down") + quoted)
+    record = extract(read_note(forwarded, "eml"))
+    assert record.date.value == "2015-05-30"
+    assert [item.text for item in record.action_items] == [
+        "monitoring for every cert we hold",
+        "a weekend on-call rota",
+    ]
+    reply = note_file(tmp_path, "re.eml", head.format("Re: partner API down") + quoted)
+    assert extract(read_note(reply, "eml")).action_items == []
+
+
+@pytest.mark.parametrize(
+    "front, opening, day",
+    [
+        (
+            "---\ntitle: Leaked token\nauthors:\n  - ee\ndate: 2024-07-08\n---",
+            "On June 28, 2024 we were notified.",
+            "2024-06-28",
+        ),
+        (
+            '+++\npath = "blog/2023/09/01/malware"\nauthors = ["adam"]\n+++',
+            "## Summary\n\nOn August 16, we were told.",
+            "2023-08-16",
+        ),
+        (
+            "---\ntitle: Leaked token\ndate: 2024-07-08\n---",
+            "On June 28, 2024 we were notified.",
+            "2024-07-08",
+        ),  # no author
+        (
+            "---\nauthors: [ee]\ndate: 2024-07-08\n---",
+            "See [the report](2024-06-01-report.md) we posted.",
+            "2024-07-08",
+        ),
+    ],
+)
+def test_a_blog_posts_date_gives_way_to_the_earlier_day_its_opening_names(tmp_path, front, opening, day):
+    path = note_file(tmp_path, "post.md", f"{front}\n\n{opening}\n\nMore text.\n")
+    assert extract(read_note(path, "markdown")).date.value == day
+
+
+def test_prose_follow_up_steps_including_a_list_and_sentences_adding_more(tmp_path):
+    path = note_file(
+        tmp_path,
+        "prose.md",
+        "# Outage on June 21, 2022\n\n"
+        "The change was reverted. The company outlined several follow-up steps, including improving change "
+        "procedures, redesigning the policy statement, and enhancing automation for staggered rollouts. "
+        "Validation for input counts has been implemented, and extra checks are being added to the validator.\n",
+    )
+    assert [item.text for item in extract(read_note(path, "markdown")).action_items] == [
+        "improving change procedures",
+        "redesigning the policy statement",
+        "enhancing automation for staggered rollouts",
+        "Validation for input counts has been implemented",
+        "extra checks are being added to the validator",
+    ]
+
+
+def test_a_listed_part_including_details_stays_one_action(tmp_path):
+    path = note_file(
+        tmp_path,
+        "detect.md",
+        "# Reduced capacity\n\nTo prevent future recurrences, Google is implementing improvements in detection, "
+        "including better signals for traffic changes. Done.\n",
+    )
+    assert [item.text for item in extract(read_note(path, "markdown")).action_items] == [
+        "improvements in detection, including better signals for traffic changes"
+    ]
+
+
+def test_an_action_taken_section_is_work_done_and_future_measures_prose_gives_its_intents(tmp_path):
+    path = note_file(
+        tmp_path,
+        "squat.md",
+        "# Squatting incident\n\n## Action Taken\n\nThe user's IP address was banned immediately.\n\n"
+        "## Future measures\n\nIt should not have been possible for a single user or a single IP address to upload\n"
+        "that many packages in such a short period of time, and nobody noticed for a long while. We will be\n"
+        "introducing rate limiting on this endpoint. This will limit what a script is able to upload in the\n"
+        "future, whoever runs it and from wherever they run it, without slowing down the people who publish.\n\n"
+        "We are also looking into disallowing impersonating usernames.\nMany have speculated about the intent.\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "We will be introducing rate limiting on this endpoint",
+        "We are also looking into disallowing impersonating usernames",
+    ]  # "This will limit ..." explains the action before it
+    assert line_of(path, record.action_items[0].lines.start).startswith("It should not")
+
+
+@pytest.mark.parametrize("heading", ["Post-incident actions", "Going forward", "Preventive steps", "Open items"])
+def test_more_follow_up_headings(tmp_path, heading):
+    path = note_file(
+        tmp_path, "n.md", f"# Disk full\n\nThe disk filled up.\n\n## {heading}\n\n- add a disk alert\n- rotate logs\n"
+    )
+    assert [item.text for item in extract(read_note(path, "markdown")).action_items] == [
+        "add a disk alert",
+        "rotate logs",
+    ]
