@@ -316,3 +316,20 @@ def test_what_went_wrong_quotes_no_filler_or_pasted_log():
     e = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat)
     raised = [claim for claim in e.went_wrong([]) if claim.text.startswith("Raised during the response")]
     assert [claim.evidence for claim in raised] == [["C3"]]
+
+
+def test_only_the_leading_factor_answers_the_mechanism_why_and_a_side_finding_is_not_its_cause():
+    rows = [
+        ("10:00", "Quote errors began; p99 latency 30s"),
+        ("10:10", "Quote-api worker pool found exhausted"),
+        ("10:20", "Cause identified: all quote-api workers blocked on vendor calls with the 30s timeout"),
+        ("10:40", "Resolved"),
+    ]
+    e = engine(rows, [])
+    factors = e.contributing_factors()
+    assert len(factors) == 2  # the finding stays a factor for the review to judge
+    whys = e.five_whys(factors, [])
+    established = [why for why in whys if why.answer.established]
+    assert [why.answer.evidence for why in established] == [["T3"]]
+    assert whys[0].answer.text.startswith("Cause identified: all quote-api workers blocked")
+    assert whys[1].answer.text.startswith("Not established by the recorded evidence.")

@@ -42,6 +42,7 @@ FILLER_CLASSES = ("noise", "question")  # classifier readings never quoted as a 
 CONTROL_PROPOSED = "a control the channel proposed; the record shows none in place"
 ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences that state the cause are kept
 CAUSE_OPEN = "open question in the channel"
+CHANGE_SUFFIX = "(a change that preceded the impact)."
 NO_ALERT = "detection by people, not monitoring"
 SUMMARY_SENTENCES = 5
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
@@ -396,6 +397,9 @@ class OfflineEngine:
                     evidence=_ids([f.started, f.detected]),
                 )
             )
+        by_people = self.detected_by_people()
+        if by_people is not None:
+            claims.append(by_people)
         change = self.preceding_change()
         if change is not None and f.started:
             lead = self.minutes_between(Fact(name="c", value="", time=change.time), f.started)
@@ -482,7 +486,7 @@ class OfflineEngine:
             if statement and not signals()["blame_tone"].search(statement) and not secret_like(statement):
                 factors.append(
                     ContributingFactor(
-                        statement=f"{statement.rstrip('.')} (a change that preceded the impact).",
+                        statement=f"{statement.rstrip('.')} {CHANGE_SUFFIX}",
                         evidence=[change.id] + supporters[:2],
                         confidence=Confidence.high if supporters else Confidence.medium,
                     )
@@ -695,8 +699,7 @@ class OfflineEngine:
         return any(word[0].isupper() and word in first_names() and word not in allowed for word in words)
 
     def record_factors(self) -> list[ContributingFactor]:
-        """Factors the record itself shows: a cause the channel says is still unknown, and impact that
-        people reported before any alert fired (detection had no monitoring signal)."""
+        """A factor the record itself shows: a cause the channel says is still unknown."""
         sig = signals()
         factors: list[ContributingFactor] = []
         open_cause = (
@@ -714,29 +717,32 @@ class OfflineEngine:
                         confidence=Confidence.low,
                     )
                 )
-        detected = self.facts.detected
-        if detected and detected.time and not sig["detection"].search(detected.value):
-            alerted = [
-                item
-                for item in self.items
-                if item.time
-                and item.time <= detected.time
-                and sig["detection"].search(item.text)
-                and not sig["detection_report"].search(item.text)
-            ]
-            if sig["detection_report"].search(detected.value) and not alerted:
-                report = _as_statement(detected.value).rstrip(".")
-                # who reported it is no part of a factor: a report that names someone is left out
-                said = "" if MENTION_RE.search(report) or self.fit_for_statement(report) is None else f": {report}"
-                factors.append(
-                    ContributingFactor(
-                        statement=f"No alert fired before people reported the problem at {utc_clock(detected.time)}"
-                        f"{said} ({NO_ALERT}).",
-                        evidence=detected.evidence,
-                        confidence=Confidence.medium,
-                    )
-                )
         return factors
+
+    def detected_by_people(self) -> Claim | None:
+        """Impact that people reported before any alert fired: what went wrong with detection, not a contributing
+        factor or a why-answer (on dev such a factor matched what the team wrote once in seven drafts)."""
+        sig = signals()
+        detected = self.facts.detected
+        if not (detected and detected.time) or sig["detection"].search(detected.value):
+            return None
+        alerted = [
+            item
+            for item in self.items
+            if item.time
+            and item.time <= detected.time
+            and sig["detection"].search(item.text)
+            and not sig["detection_report"].search(item.text)
+        ]
+        if not sig["detection_report"].search(detected.value) or alerted:
+            return None
+        report = _as_statement(detected.value).rstrip(".")
+        # who reported it is no part of the claim: a report that names someone is left out
+        said = "" if MENTION_RE.search(report) or self.fit_for_statement(report) is None else f": {report}"
+        return Claim(
+            text=f"No alert fired before people reported the problem at {utc_clock(detected.time)}{said} ({NO_ALERT}).",
+            evidence=detected.evidence,
+        )
 
     def sentence_matching(self, item: Evidence, pattern: re.Pattern[str]) -> str | None:
         """The sentence of a message that matches `pattern`, quoted and blameless; never a question or a plan
@@ -763,23 +769,24 @@ class OfflineEngine:
         (quoted, with "the record names no such control", which the review confirms). A link the
         record does not give stays NOT_ESTABLISHED rather than being filled by an earlier answer.
         """
-        mechanism: list[Claim] = []
-        # a missing safeguard, and detection by people when no alert fired, answer the safeguard whys, not the mechanism
-        missing = [
-            factor
-            for factor in factors
-            if (factor.statement in self.missing_controls or factor.statement.endswith(f"({NO_ALERT})."))
-            and not factor.disputed
-        ]
+        # a missing safeguard answers a safeguard why, not the mechanism
+        missing = [factor for factor in factors if factor.statement in self.missing_controls and not factor.disputed]
         chain = sorted(
             (
                 factor
                 for factor in factors
                 if not factor.disputed and factor.confidence != Confidence.low and factor not in missing
             ),
-            key=lambda factor: factor.statement.endswith("(a change that preceded the impact)."),
+            key=lambda factor: factor.statement.endswith(CHANGE_SUFFIX),
         )
-        mechanism += [Claim(text=factor.statement, evidence=factor.evidence) for factor in chain[:3]]
+        # Two factors found side by side are not cause and effect: only the leading one answers the first why, and
+        # the change that preceded the impact answers the next one only when a cause row or statement ties the two
+        # (it cites them). On dev, restating every factor down the chain made each wrong factor count twice.
+        mechanism = [Claim(text=factor.statement, evidence=factor.evidence) for factor in chain[:1]]
+        linked_change = [
+            factor for factor in chain[1:] if factor.statement.endswith(CHANGE_SUFFIX) and len(factor.evidence) > 1
+        ]
+        mechanism += [Claim(text=factor.statement, evidence=factor.evidence) for factor in linked_change[:1]]
         controls = [Claim(text=factor.statement, evidence=factor.evidence) for factor in missing[:1]]
         proposed = self.proposed_control(actions)
         if proposed is not None:
