@@ -65,7 +65,9 @@ def test_offline_five_whys_end_in_the_proposed_control_and_fail_only_on_the_gap(
     assert why.reason == "depth 2 of 5; the last answer is a systemic factor"
     assert why.line is not None
     last = checkout_markdown.splitlines()[why.line - 1]
-    assert "Why does the system allow" in last and "add a CI check that flags changes to db.pool settings" in last
+    assert (
+        "Why does the system allow" in last and "add a ci check that flags changes to db.pool settings" in last.lower()
+    )
     gap = next(line for line in checkout_markdown.splitlines() if "Why did existing safeguards not stop it?" in line)
     assert "Not established by the recorded evidence." in gap
 
