@@ -680,9 +680,16 @@ class _Builder:
             if not has_subject or not _still_clean(outcome, list(self.people)):
                 return f"nothing in the process required {gerund}"  # the outcome blames too: the step alone
             return f"nothing in the process required {gerund}; had it, {outcome[:1].lower() + outcome[1:]}"
+        if verb.lower_ == "ought" and xcomp is not None and any(a.lemma_ == "have" for a in xcomp.children):
+            verb, aux = xcomp, [a for a in xcomp.children if a.dep_ in {"aux", "auxpass"}]  # "Olu ought to have read X"
+            modals, children = {"ought"}, list(xcomp.children)
+            neg = neg or any(c.dep_ == "neg" for c in children)
+            skip_extra = {a.i for a in aux}
+        else:
+            skip_extra = set()
         perfect = any(a.lemma_ == "have" for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
-        skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
+        skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"} | skip_extra
         lead = (
             "".join(self.child(c) for c in verb.lefts if c.i not in skip and c.i < subject.i)
             if inherited is None
@@ -1148,6 +1155,38 @@ class _Builder:
             return None
         return f"What made {gerund} easy to skip?"
 
+    def _which_subject(self, verb: Token) -> Token | None:
+        """ "which genius merged X?", "which engineer pushed X?": a subject asked for with "which"."""
+        return next(
+            (
+                c
+                for c in verb.children
+                if c.dep_ in _SUBJECTS
+                and c.pos_ in {"NOUN", "PROPN"}
+                and any(d.dep_ == "det" and d.lower_ == "which" for d in c.children)
+            ),
+            None,
+        )
+
+    def _idea_question(self, root: Token) -> str | None:
+        """ "whose bright idea was it to share X?" -> "What made it seem reasonable to share X at the time?";
+        "who thought deploying X on a Friday was a great idea?" -> "What made deploying X on a Friday seem
+        reasonable at the time?": the decision stays, the person asked for goes."""
+        if root.lemma_ == "be" and any(
+            c.lemma_ == "idea" and any(d.lower_ == "whose" for d in c.children) for c in root.children
+        ):
+            plan = next((c for c in root.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
+            if plan is not None and any(a.lower_ == "to" for a in plan.children if a.dep_ == "aux"):
+                return f"What made it seem reasonable {self._plain(plan).rstrip(' ?.')} at the time?"
+        subject = self.person_subject(root)
+        if root.lemma_ in {"think", "decide", "figure"} and subject is not None and subject.lower_ == "who":
+            judged = next((c for c in root.children if c.dep_ == "ccomp" and c.lemma_ == "be"), None)
+            idea = judged is not None and any(c.lemma_ in {"idea", "plan", "move"} for c in judged.children)
+            doing = next((c for c in judged.children if c.dep_ == "csubj" and c.tag_ == "VBG"), None) if idea else None
+            if doing is not None:
+                return f"What made {self._plain(doing)} seem reasonable at the time?"
+        return None
+
     def _allowed(self, verb: Token, skip: set[int]) -> str | None:
         """ "what allowed X to be <verb>ed <rest>?" for the clause of `verb` (its subject in `skip`)."""
         participle = self._vbn(verb)
@@ -1177,6 +1216,9 @@ class _Builder:
         skipped = self._skipped_step_question(root)
         if skipped is not None and _still_clean(skipped, list(self.people)) and keeps_facts(root.doc.text, skipped):
             return skipped
+        idea = self._idea_question(root)
+        if idea is not None:
+            return idea
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
             duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
             if duty is not None and root.doc[0].lower_ == "who":
@@ -1190,11 +1232,12 @@ class _Builder:
         for verb in root.subtree:
             if verb.pos_ != "VERB":
                 continue
-            subject = self.person_subject(verb)
+            subject = self.person_subject(verb) or self._which_subject(verb)
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
             nobody = subject is not None and subject.lower_ == "nobody" and self.doc.text.rstrip().endswith("?")
-            if subject is None or obj is None or not (subject.lower_ == "who" or why or nobody) or verb.dep_ == "relcl":
+            asked = subject is not None and (subject.lower_ == "who" or self._which_subject(verb) is subject)
+            if subject is None or obj is None or not (asked or why or nobody) or verb.dep_ == "relcl":
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
             span = self._object_span(verb)
@@ -1225,7 +1268,7 @@ class _Builder:
             negated = any(c.dep_ == "neg" for c in verb.children) or nobody  # "did nobody review X?"
             obj_text = self.child(obj).strip() if inside == {obj.i} else span.text
             clause = f"what allowed {obj_text} {'to stay un' + participle if negated else 'to be ' + participle} {rest}".strip()
-            if verb is root or subject.lower_ in {"who", "nobody"} and verb.dep_ == "ROOT":
+            if verb is root or (asked or subject.lower_ == "nobody") and verb.dep_ == "ROOT":
                 return clause[0].upper() + clause[1:] + "?"
             start, end = subject.left_edge.i, verb.right_edge.i + 1
             if verb.dep_ in {"ccomp", "xcomp"}:

@@ -354,3 +354,27 @@ def test_clean_check_does_not_import_spacy(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "ok", out.stderr
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # the decision a "whose idea" question asks about stays, the owner goes
+            "whose great idea was it to pin the resolver to 8.8.8.8 on edge-lb?",
+            "What made it seem reasonable to pin the resolver to 8.8.8.8 on edge-lb at the time?",
+        ),
+        (
+            "Who thought migrating billing-db at 09:00 on a Monday was a good idea?",
+            "What made migrating billing-db at 09:00 on a Monday seem reasonable at the time?",
+        ),
+        (  # "ought to have" is a counterfactual like "should have"
+            "Why 3: because Ines ought to have renewed the certificate for api-v2.",
+            "Why 3: because nothing in the process required renewing the certificate for api-v2.",
+        ),
+    ],
+)
+def test_second_round_question_and_counterfactual_shapes(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
