@@ -211,7 +211,13 @@ def _split_label(sentence: str) -> tuple[str, str]:
     interjection = _INTERJECTION.match(sentence, len(prefix))
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
-    return prefix, _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+    body = _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+    return prefix, _CHAT_MODAL.sub(lambda m: m.group(1) + " have", body)
+
+
+# Chat spellings of a perfect modal ("coulda just waited", "should of checked") read as the words they stand
+# for, so the parse sees the counterfactual.
+_CHAT_MODAL = re.compile(r"\b([Cc]ould|[Ss]hould|[Ww]ould)(?:a| of)\b")
 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
@@ -226,6 +232,43 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
 
 @lru_cache(maxsize=2048)
 def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
+    whole = _rewrite_clause(sentence, people)
+    parts = _SENTENCE_BREAK.split(sentence.strip())
+    if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
+        return whole
+    return _rewrite_each(parts, people)  # the parse rebuilt only the first sentence: never drop the others
+
+
+# Rewrites made on the whole text (a dropped verdict sentence, a phrase fix, an instruction), not on the parse
+# of its first sentence.
+_WHOLE_TEXT_KINDS = frozenset({"judgement", "phrase", "instruction"})
+
+
+# Where a finding's text holds two sentences ("Rafael started X at 13:05. He never checked Y."), each is
+# rewritten on its own: the parser reads only the first sentence of what it is given.
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
+
+
+def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
+    """Every flagged sentence rewritten and the clean ones kept as written, or None when one fails."""
+    texts, kinds, safety = [], [], SAFE
+    for part in parts:
+        if _still_clean(part, people):
+            texts.append(part)
+            continue
+        rewrite = _rewrite_clause(part, people)
+        if rewrite is None:
+            return None
+        texts.append(rewrite.text)
+        kinds.append(rewrite.kind)
+        safety = REVIEW if rewrite.safety == REVIEW else safety
+    text = " ".join(texts)
+    if not kinds or not _still_clean(text, people) or not keeps_facts(" ".join(parts), text):
+        return None
+    return Rewrite(text, safety, kinds[0])
+
+
+def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     prefix, body = _split_label(sentence)
     if not body:
         return None
@@ -285,11 +328,10 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # "..., Sven: the retry loop ...": the person is still addressed
         if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
             continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
-        if _still_clean(tail, people):
-            if any(word.lower() in {"he", "she", "you"} for word in words):
-                continue  # the tail passes the check but still points at the person
+        pointing = any(word.lower() in {"he", "she", "you"} for word in words)
+        if _still_clean(tail, people) and not pointing:
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
-        else:
+        else:  # it still blames, or passes the check but points at the person: "Reckless change: you bumped X"
             inner = rewrite_sentence(tail, people)
             if inner is None:
                 continue
@@ -423,6 +465,13 @@ def keeps_facts(original: str, rewritten: str) -> bool:
     lowered = rewritten.lower()
     facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
     return all(fact in lowered for fact in facts)
+
+
+def _verb_form(word: str) -> bool:
+    """Whether `word` can be a verb at all (lemminflect knows a verb lemma for it)."""
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word.lower())
 
 
 def _still_clean(text: str, people: Sequence[str]) -> bool:
@@ -871,6 +920,9 @@ class _Builder:
             return aux[0].tag_
         if verb.tag_ == "VBN" and not aux:
             return "VBD"
+        singular = any(c.dep_ == "nsubj" and (c.lower_ in {"he", "she"} or c.pos_ == "PROPN") for c in verb.children)
+        if verb.tag_ == "VBP" and not aux and singular and any(t.tag_ == "VBD" for t in verb.doc):
+            return "VBD"  # "he merge the PR while CI was still red": a bare verb among past ones tells of the past
         if verb.tag_ in {"VB", "VBP"} and verb.dep_ in {"conj", "advcl", "xcomp"}:
             if verb.lower_ in getInflection(verb.lemma_, "VBD") or any(a.tag_ == "VBD" for a in verb.ancestors):
                 return "VBD"
@@ -891,6 +943,8 @@ class _Builder:
             after = self.doc[last + 1]
             if after.head.i == verb.i and after.pos_ == "NUM" and after.dep_ in _STUCK_TO_OBJECT:
                 last = after.right_edge.i  # "the broken build 7781"
+            elif after.text == "#" and after.head.i == last + 2 and after.head.head.i == verb.i and after.head.like_num:
+                last = after.head.right_edge.i  # "the PR #882": the tagger hangs the number on the verb
             else:
                 break
         span = self.doc[first : last + 1]
@@ -900,6 +954,8 @@ class _Builder:
             return None  # a list or an aside inside the object: the passive would garble it
         if any(t.head.i == verb.i and t.dep_ not in {"dobj", "punct"} | _STUCK_TO_OBJECT for t in span):
             return None
+        if any(t.dep_ in {"acl", "relcl"} and t.tag_ == "VBN" and not _verb_form(t.text) for t in span):
+            return None  # "pasted the staging token into X" parsed as "staging" + participle "token": a misparse
         after = self.doc[last + 1] if last + 1 < len(self.doc) else None
         if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT | {"xcomp", "ccomp"}:
             return None  # the passive would strand it after the participle ("left debug logging on")

@@ -378,3 +378,39 @@ def test_second_round_question_and_counterfactual_shapes(sentence: str, expected
     assert rewrite is not None and rewrite.safety == REVIEW
     assert rewrite.text == expected
     assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # a verdict label before a clean clause that still addresses the person: the clause gets its passive
+            "Careless move: you dropped the orders_v2 table on db-7 at 02:00.",
+            "The orders_v2 table was dropped on db-7 at 02:00.",
+        ),
+        (
+            "ines coulda just rotated the key for vault-3 first",
+            "Nothing in the process required rotating the key for vault-3 first",
+        ),
+        (  # a bare verb among past ones reads as the past; "#" and its number stay with the object
+            "Is Omar fault, he merge the PR #91 while CI was still failing.",
+            "The PR #91 was merged while CI was still failing.",
+        ),
+    ],
+)
+def test_verdict_labels_chat_modals_and_non_native_tense(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+def test_two_sentences_are_rewritten_one_by_one_and_a_misparse_gives_none() -> None:
+    rewrite = rewrite_sentence("Lukas restarted the primary at 04:10. He never checked the replica lag on db-2.")
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == "The primary was restarted at 04:10. The replica lag on db-2 was not checked."
+    assert lint_text(rewrite.text) == []
+    # the passive of the first sentence alone would silently drop the second one
+    two = rewrite_sentence("Noor deleted the bucket logs-7. Nobody reviewed it.")
+    assert two is None or "review" in two.text.lower()
+    # "the staging token" misparsed as a noun and a participle would give "X into Y was pasted": no rewrite
+    assert rewrite_sentence("Fatima pasted the staging token into the prod secret.") is None
