@@ -176,7 +176,8 @@ _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmo
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
 _FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
 # Words that ask a person for a step ("try reading", "need to check", "be careful to test"): the step is the action.
-_ASKING_FRAMES = frozenset({"try", "need", "have", "remember", "careful", "sure"})
+_ASKING_FRAMES = frozenset({"try", "need", "have", "remember", "careful", "sure", "remind"})
+_EVERYONE = frozenset({"everyone", "everybody", "all", "people", "engineers", "developers", "operators", "staff"})
 # Verbs of a routine operation that can be named without its agent ("merged" -> "the merge happened").
 _EVENT_VERBS = {
     "merge": "merge",
@@ -1184,6 +1185,10 @@ class _Builder:
             return False
         if verb.lemma_ == "pay":
             return any(c.lower_ == "attention" for c in verb.children)
+        if verb.lemma_ == "remind":  # "remind everyone on the team to read X": the step is asked of people
+            told = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            people = told is not None and (told.lower_ in _EVERYONE or self.is_person(told))
+            return people and any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)
         if verb.lemma_ == "be":
             return any(
                 c.dep_ == "acomp" and c.lower_ in {"careful", "vigilant", "mindful", "cautious"} for c in verb.children

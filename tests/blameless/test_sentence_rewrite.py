@@ -414,3 +414,10 @@ def test_two_sentences_are_rewritten_one_by_one_and_a_misparse_gives_none() -> N
     assert two is None or "review" in two.text.lower()
     # "the staging token" misparsed as a noun and a participle would give "X into Y was pasted": no rewrite
     assert rewrite_sentence("Fatima pasted the staging token into the prod secret.") is None
+
+
+def test_a_reminder_to_people_becomes_the_systemic_step() -> None:
+    rewrite = rewrite_sentence("Remind engineers to follow the failover runbook for db-4.")
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "punitive"
+    assert rewrite.text == "Link the failover runbook for db-4 from the alert."
+    assert lint_text(rewrite.text) == []
