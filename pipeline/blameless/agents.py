@@ -119,7 +119,7 @@ def _role_phrase_start(tokens: list[re.Match[str]], index: int) -> int | None:
     "..., tired admin deleted"): nothing but modifiers and group words between the clause start and it."""
     for back in range(1, 5):
         k = index - back
-        if k < 0 or not tokens[k].group(0)[0].isalpha():
+        if k < 0 or not tokens[k].group(0)[0].isalpha() or tokens[k].group(0).lower() in _SUBORDINATORS:
             return k + 1 if _bare_role_opener(tokens, k + 1, index) else None
         if tokens[k].group(0).lower() in _DETERMINERS or tokens[k].group(0).endswith(("'s", "’s")):
             if k > 0 and _is_gerund(tokens[k - 1].group(0)):
@@ -144,8 +144,10 @@ def _is_gerund(word: str) -> bool:
 def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bool:
     """Whether tokens[start:index] are only modifiers of the role noun at `index` and the phrase opens a clause
     (at the window start, or after a number, comma or other non-word token)."""
-    if start > 0 and (tokens[start - 1].group(0)[0].isalpha() or tokens[start - 1].group(0) not in _OPENER_MARKS):
-        return False
+    if start > 0:
+        previous = tokens[start - 1].group(0)
+        if previous.lower() not in _SUBORDINATORS and (previous[0].isalpha() or previous not in _OPENER_MARKS):
+            return False
     between = [t.group(0) for t in tokens[start:index]]
     return all(w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() for w in between)
 
@@ -228,8 +230,10 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
         skipped += 1
     if tokens and tokens[-1].group(0).lower() in _COORDINATORS:
         # "Dave deployed build 7781 and took down auth-gateway": the subject of the first predicate
-        found = _clause_subject(tokens[:-1], roster, allow_we)
-        return None if found is None else window_start + cut + tokens[found].start()
+        # a causal or time clause opens its own subject: "... stopped because Ruth turned X off and didn't tell"
+        opened = max((i + 1 for i, t in enumerate(tokens[:-1]) if t.group(0).lower() in _SUBORDINATORS), default=0)
+        found = _clause_subject(tokens[opened:-1], roster, allow_we)
+        return None if found is None else window_start + cut + tokens[opened + found].start()
     if len(tokens) > 1 and _identifier_or_quote(tokens[-1].group(0)):
         owner = _artifact_owner(tokens, roster, allow_we)  # "your migration 0042 is what locked ..."
         if owner is not None:
@@ -294,6 +298,8 @@ _REPORTING = frozenset(
     "believed assumed realized realised knew suspected guessed figured claimed".split()
 )
 _OPENER_MARKS = frozenset(",0123456789")  # a bare role phrase may follow a comma or a timestamp
+# ... or a word opening a causal or time clause: "because ops dropped the ball", "when on-call restarted it"
+_SUBORDINATORS = frozenset("because since when after until while once".split())
 _ON_DUTY = frozenset({"duty", "call", "shift"})
 # A role noun with a phrase after it, right before the predicate: "the person responsible for the deploy".
 _ROLE_POSTMODIFIER = re.compile(
@@ -384,6 +390,19 @@ def _relative_subject(tokens: list[re.Match[str]], index: int, roster: Roster) -
     return None
 
 
+# "the maintainer's npm account being compromised": the owner of what an attacker took is a victim, not a cause.
+_VICTIM_TAIL = re.compile(
+    r"\A[ \t]+(?:[\w-]+[ \t]+){1,3}(?:being|was|were|got|had been|has been|been|is)[ \t]+(?:\w+[ \t]+)?"
+    r"(?:compromised|hacked|stolen|phished|breached|hijacked|taken over|leaked|exposed|spoofed|impersonated)\b",
+    re.I,
+)
+
+
+def _victim_possessive(after_owner: str) -> bool:
+    """Whether the words after a possessive say that what the person owns was attacked."""
+    return _VICTIM_TAIL.search(after_owner) is not None
+
+
 def subject_after(masked: str, end: int, roster: Roster) -> int | None:
     """Offset where a person named right after the predicate at `end` ends, or None."""
     window = masked[end : end + 100]
@@ -392,14 +411,18 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
     if not tokens:
         return None
     first = tokens[0].group(0)
+    if first == "them" and not _block_mentions_people(masked, end, roster):
+        return None  # "causing it to terminate them": servers, not people, when no person is named nearby
     if first in _OBJECT_PRONOUNS or first in _POSSESSIVE_PRONOUNS:
-        return end + tokens[0].end()
+        return None if _victim_possessive(window[tokens[0].end() : cut]) else end + tokens[0].end()
     for index in range(min(len(tokens), 4)):
         word = tokens[index].group(0)
         if not word[0].isalpha():
             return None
         start = _person_at(tokens, index, roster, allow_we=False)
         if start == 0 or (index == 0 and _named_by_who(tokens, index)):
+            if _is_possessive(word) and _victim_possessive(window[tokens[index].end() : cut]):
+                return None
             return end + tokens[index].end()
         if index == 0 and word.lower() not in _DETERMINERS:
             return None

@@ -272,13 +272,20 @@ def _is_word(char: str) -> bool:
 
 
 def _at_sentence_start(text: str, offset: int) -> bool:
-    """Only whitespace between `offset` and the start of the text, a block, or a sentence."""
+    """Only whitespace, or a timeline row's leading time ("08:20 whose deploy ..."), between `offset` and the
+    start of the text, a block, or a sentence."""
     i = offset - 1
     while i >= 0 and text[i] in " \t\n":
         i -= 1
+    stamp = _ROW_TIME.search(text, max(0, i - 16), i + 1) if i >= 0 and text[i] != ":" else None
+    if stamp is not None:
+        i = stamp.start() - 1
+        while i >= 0 and text[i] in " \t\n":
+            i -= 1
     return i < 0 or text[i] in _SENTENCE_ENDS
 
 
+_ROW_TIME = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t))?[ \t]*[-–—|]?\Z")
 _SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
 _CLAUSE_STOP = re.compile(r"[.!?;\x03]")
 

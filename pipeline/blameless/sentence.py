@@ -176,7 +176,8 @@ _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmo
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
 _FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
 # Words that ask a person for a step ("try reading", "need to check", "be careful to test"): the step is the action.
-_ASKING_FRAMES = frozenset({"try", "need", "have", "remember", "careful", "sure"})
+_ASKING_FRAMES = frozenset({"try", "need", "have", "remember", "careful", "sure", "remind"})
+_EVERYONE = frozenset({"everyone", "everybody", "all", "people", "engineers", "developers", "operators", "staff"})
 # Verbs of a routine operation that can be named without its agent ("merged" -> "the merge happened").
 _EVENT_VERBS = {
     "merge": "merge",
@@ -211,7 +212,13 @@ def _split_label(sentence: str) -> tuple[str, str]:
     interjection = _INTERJECTION.match(sentence, len(prefix))
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
-    return prefix, _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+    body = _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+    return prefix, _CHAT_MODAL.sub(lambda m: m.group(1) + " have", body)
+
+
+# Chat spellings of a perfect modal ("coulda just waited", "should of checked") read as the words they stand
+# for, so the parse sees the counterfactual.
+_CHAT_MODAL = re.compile(r"\b([Cc]ould|[Ss]hould|[Ww]ould)(?:a| of)\b")
 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
@@ -226,6 +233,43 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
 
 @lru_cache(maxsize=2048)
 def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
+    whole = _rewrite_clause(sentence, people)
+    parts = _SENTENCE_BREAK.split(sentence.strip())
+    if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
+        return whole
+    return _rewrite_each(parts, people)  # the parse rebuilt only the first sentence: never drop the others
+
+
+# Rewrites made on the whole text (a dropped verdict sentence, a phrase fix, an instruction), not on the parse
+# of its first sentence.
+_WHOLE_TEXT_KINDS = frozenset({"judgement", "phrase", "instruction"})
+
+
+# Where a finding's text holds two sentences ("Rafael started X at 13:05. He never checked Y."), each is
+# rewritten on its own: the parser reads only the first sentence of what it is given.
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
+
+
+def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
+    """Every flagged sentence rewritten and the clean ones kept as written, or None when one fails."""
+    texts, kinds, safety = [], [], SAFE
+    for part in parts:
+        if _still_clean(part, people):
+            texts.append(part)
+            continue
+        rewrite = _rewrite_clause(part, people)
+        if rewrite is None:
+            return None
+        texts.append(rewrite.text)
+        kinds.append(rewrite.kind)
+        safety = REVIEW if rewrite.safety == REVIEW else safety
+    text = " ".join(texts)
+    if not kinds or not _still_clean(text, people) or not keeps_facts(" ".join(parts), text):
+        return None
+    return Rewrite(text, safety, kinds[0])
+
+
+def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     prefix, body = _split_label(sentence)
     if not body:
         return None
@@ -285,11 +329,10 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # "..., Sven: the retry loop ...": the person is still addressed
         if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
             continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
-        if _still_clean(tail, people):
-            if any(word.lower() in {"he", "she", "you"} for word in words):
-                continue  # the tail passes the check but still points at the person
+        pointing = any(word.lower() in {"he", "she", "you"} for word in words)
+        if _still_clean(tail, people) and not pointing:
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
-        else:
+        else:  # it still blames, or passes the check but points at the person: "Reckless change: you bumped X"
             inner = rewrite_sentence(tail, people)
             if inner is None:
                 continue
@@ -423,6 +466,13 @@ def keeps_facts(original: str, rewritten: str) -> bool:
     lowered = rewritten.lower()
     facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
     return all(fact in lowered for fact in facts)
+
+
+def _verb_form(word: str) -> bool:
+    """Whether `word` can be a verb at all (lemminflect knows a verb lemma for it)."""
+    from lemminflect import getAllLemmas
+
+    return "VERB" in getAllLemmas(word.lower())
 
 
 def _still_clean(text: str, people: Sequence[str]) -> bool:
@@ -680,9 +730,16 @@ class _Builder:
             if not has_subject or not _still_clean(outcome, list(self.people)):
                 return f"nothing in the process required {gerund}"  # the outcome blames too: the step alone
             return f"nothing in the process required {gerund}; had it, {outcome[:1].lower() + outcome[1:]}"
+        if verb.lower_ == "ought" and xcomp is not None and any(a.lemma_ == "have" for a in xcomp.children):
+            verb, aux = xcomp, [a for a in xcomp.children if a.dep_ in {"aux", "auxpass"}]  # "Olu ought to have read X"
+            modals, children = {"ought"}, list(xcomp.children)
+            neg = neg or any(c.dep_ == "neg" for c in children)
+            skip_extra = {a.i for a in aux}
+        else:
+            skip_extra = set()
         perfect = any(a.lemma_ == "have" for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
-        skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"}
+        skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"} | skip_extra
         lead = (
             "".join(self.child(c) for c in verb.lefts if c.i not in skip and c.i < subject.i)
             if inherited is None
@@ -864,6 +921,9 @@ class _Builder:
             return aux[0].tag_
         if verb.tag_ == "VBN" and not aux:
             return "VBD"
+        singular = any(c.dep_ == "nsubj" and (c.lower_ in {"he", "she"} or c.pos_ == "PROPN") for c in verb.children)
+        if verb.tag_ == "VBP" and not aux and singular and any(t.tag_ == "VBD" for t in verb.doc):
+            return "VBD"  # "he merge the PR while CI was still red": a bare verb among past ones tells of the past
         if verb.tag_ in {"VB", "VBP"} and verb.dep_ in {"conj", "advcl", "xcomp"}:
             if verb.lower_ in getInflection(verb.lemma_, "VBD") or any(a.tag_ == "VBD" for a in verb.ancestors):
                 return "VBD"
@@ -884,6 +944,8 @@ class _Builder:
             after = self.doc[last + 1]
             if after.head.i == verb.i and after.pos_ == "NUM" and after.dep_ in _STUCK_TO_OBJECT:
                 last = after.right_edge.i  # "the broken build 7781"
+            elif after.text == "#" and after.head.i == last + 2 and after.head.head.i == verb.i and after.head.like_num:
+                last = after.head.right_edge.i  # "the PR #882": the tagger hangs the number on the verb
             else:
                 break
         span = self.doc[first : last + 1]
@@ -893,6 +955,8 @@ class _Builder:
             return None  # a list or an aside inside the object: the passive would garble it
         if any(t.head.i == verb.i and t.dep_ not in {"dobj", "punct"} | _STUCK_TO_OBJECT for t in span):
             return None
+        if any(t.dep_ in {"acl", "relcl"} and t.tag_ == "VBN" and not _verb_form(t.text) for t in span):
+            return None  # "pasted the staging token into X" parsed as "staging" + participle "token": a misparse
         after = self.doc[last + 1] if last + 1 < len(self.doc) else None
         if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT | {"xcomp", "ccomp"}:
             return None  # the passive would strand it after the participle ("left debug logging on")
@@ -1121,6 +1185,10 @@ class _Builder:
             return False
         if verb.lemma_ == "pay":
             return any(c.lower_ == "attention" for c in verb.children)
+        if verb.lemma_ == "remind":  # "remind everyone on the team to read X": the step is asked of people
+            told = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            people = told is not None and (told.lower_ in _EVERYONE or self.is_person(told))
+            return people and any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)
         if verb.lemma_ == "be":
             return any(
                 c.dep_ == "acomp" and c.lower_ in {"careful", "vigilant", "mindful", "cautious"} for c in verb.children
@@ -1147,6 +1215,38 @@ class _Builder:
         if gerund is None:
             return None
         return f"What made {gerund} easy to skip?"
+
+    def _which_subject(self, verb: Token) -> Token | None:
+        """ "which genius merged X?", "which engineer pushed X?": a subject asked for with "which"."""
+        return next(
+            (
+                c
+                for c in verb.children
+                if c.dep_ in _SUBJECTS
+                and c.pos_ in {"NOUN", "PROPN"}
+                and any(d.dep_ == "det" and d.lower_ == "which" for d in c.children)
+            ),
+            None,
+        )
+
+    def _idea_question(self, root: Token) -> str | None:
+        """ "whose bright idea was it to share X?" -> "What made it seem reasonable to share X at the time?";
+        "who thought deploying X on a Friday was a great idea?" -> "What made deploying X on a Friday seem
+        reasonable at the time?": the decision stays, the person asked for goes."""
+        if root.lemma_ == "be" and any(
+            c.lemma_ == "idea" and any(d.lower_ == "whose" for d in c.children) for c in root.children
+        ):
+            plan = next((c for c in root.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
+            if plan is not None and any(a.lower_ == "to" for a in plan.children if a.dep_ == "aux"):
+                return f"What made it seem reasonable {self._plain(plan).rstrip(' ?.')} at the time?"
+        subject = self.person_subject(root)
+        if root.lemma_ in {"think", "decide", "figure"} and subject is not None and subject.lower_ == "who":
+            judged = next((c for c in root.children if c.dep_ == "ccomp" and c.lemma_ == "be"), None)
+            idea = judged is not None and any(c.lemma_ in {"idea", "plan", "move"} for c in judged.children)
+            doing = next((c for c in judged.children if c.dep_ == "csubj" and c.tag_ == "VBG"), None) if idea else None
+            if doing is not None:
+                return f"What made {self._plain(doing)} seem reasonable at the time?"
+        return None
 
     def _allowed(self, verb: Token, skip: set[int]) -> str | None:
         """ "what allowed X to be <verb>ed <rest>?" for the clause of `verb` (its subject in `skip`)."""
@@ -1177,6 +1277,9 @@ class _Builder:
         skipped = self._skipped_step_question(root)
         if skipped is not None and _still_clean(skipped, list(self.people)) and keeps_facts(root.doc.text, skipped):
             return skipped
+        idea = self._idea_question(root)
+        if idea is not None:
+            return idea
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
             duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
             if duty is not None and root.doc[0].lower_ == "who":
@@ -1190,11 +1293,12 @@ class _Builder:
         for verb in root.subtree:
             if verb.pos_ != "VERB":
                 continue
-            subject = self.person_subject(verb)
+            subject = self.person_subject(verb) or self._which_subject(verb)
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
             nobody = subject is not None and subject.lower_ == "nobody" and self.doc.text.rstrip().endswith("?")
-            if subject is None or obj is None or not (subject.lower_ == "who" or why or nobody) or verb.dep_ == "relcl":
+            asked = subject is not None and (subject.lower_ == "who" or self._which_subject(verb) is subject)
+            if subject is None or obj is None or not (asked or why or nobody) or verb.dep_ == "relcl":
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
             span = self._object_span(verb)
@@ -1225,7 +1329,7 @@ class _Builder:
             negated = any(c.dep_ == "neg" for c in verb.children) or nobody  # "did nobody review X?"
             obj_text = self.child(obj).strip() if inside == {obj.i} else span.text
             clause = f"what allowed {obj_text} {'to stay un' + participle if negated else 'to be ' + participle} {rest}".strip()
-            if verb is root or subject.lower_ in {"who", "nobody"} and verb.dep_ == "ROOT":
+            if verb is root or (asked or subject.lower_ == "nobody") and verb.dep_ == "ROOT":
                 return clause[0].upper() + clause[1:] + "?"
             start, end = subject.left_edge.i, verb.right_edge.i + 1
             if verb.dep_ in {"ccomp", "xcomp"}:
