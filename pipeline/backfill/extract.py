@@ -55,7 +55,7 @@ _SUBJECT_TAGS = re.compile(
     re.IGNORECASE,
 )
 _NO_ITEM = re.compile(  # an export's placeholder where the follow-ups would be
-    r"^\W*(?:no comments? added|none|n/?a|tbd|tbc|nothing|nothing to do|no (?:action items?|actions?|follow[- ]?ups?))"
+    r"^\W*(?:no comments? added|none(?: yet| so far)?|n/?a|tbd|tbc|nothing|nothing to do|no (?:action items?|actions?|follow[- ]?ups?))"
     r"\W*$",
     re.IGNORECASE,
 )

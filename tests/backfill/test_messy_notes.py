@@ -1239,3 +1239,49 @@ def test_more_follow_up_headings(tmp_path, heading):
         "add a disk alert",
         "rotate logs",
     ]
+
+
+def test_a_tracker_comment_naming_follow_ups_after_a_sentence_gives_action_items(tmp_path):
+    data = {
+        "key": "OPS-9",
+        "fields": {
+            "summary": "Registry refused every pull",
+            "created": "2021-09-14T03:12:44.000+0000",
+            "priority": {"name": "Highest"},
+            "customfield_10420": {"value": "SEV1"},
+            "description": "Pulls failed with 401 after the signing key rotated.",
+            "comment": {
+                "total": 2,
+                "comments": [
+                    {"created": "2021-09-14T05:33:30", "body": "restarted registry. Actions: none yet"},
+                    {
+                        "created": "2021-09-16T10:15:00",
+                        "body": "PIR done. AI:\n1. reload the cert on change\n2. alert on 401s",
+                    },
+                ],
+            },
+        },
+    }
+    path = note_file(tmp_path, "OPS-9.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["reload the cert on change", "alert on 401s"]
+    start = record.action_items[0].lines.start  # the comment the follow-ups were written in
+    assert "PIR done" in "".join(line_of(path, n) for n in (start, start + 1, start + 2))
+    assert "restarted" not in "".join(line_of(path, n) for n in (start, start + 1, start + 2))
+    assert record.severity.value == "SEV1"  # the team's grade, not the priority
+
+
+def test_a_list_of_note_objects_is_read_for_their_content(tmp_path):
+    data = {
+        "incident": {
+            "title": "checkout 5xx",
+            "created_at": "2023-06-27T14:03:51Z",
+            "notes": [
+                {"id": "N1", "content": "Pool exhausted, rolled back the client."},
+                {"id": "N2", "content": "Resolved. Follow ups: 1) circuit breaker on gateway calls 2) cap pool wait"},
+            ],
+        }
+    }
+    path = note_file(tmp_path, "pd.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["circuit breaker on gateway calls", "cap pool wait"]
