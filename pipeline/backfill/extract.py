@@ -38,6 +38,10 @@ _LIST_ITEM = re.compile(  # "#." numbers in rst, "a." letters; a bare "[ ] item"
     r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|[a-z][.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
 )
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
+# "- [x] restart worker (done during the incident)": the response itself, not a follow-up
+_DONE_IN_INCIDENT = re.compile(
+    r"\b(?:done|performed|fixed|applied) (?:during|in) the (?:incident|outage)\b", re.IGNORECASE
+)
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _KEY_VALUE = re.compile(r"^\s*[A-Za-z_][A-Za-z _-]{0,30}:(?:\s|$)(?!//)")
@@ -771,7 +775,8 @@ class Extractor:
             found = found or self._intent_sentences(indexes)  # paragraphs too long to be one action each
         if not found:
             found = self._prose_actions()
-        return [item for item in found if not _NO_ITEM.match(item.text)][:MAX_ITEMS]
+        kept = [item for item in found if not _NO_ITEM.match(item.text) and not _DONE_IN_INCIDENT.search(item.text)]
+        return kept[:MAX_ITEMS]
 
     def _plain_line_items(self, indexes: list[int]) -> list[NoteItem]:
         """An action section of short unmarked lines (`next steps:` then one action a line): each line an item."""
@@ -983,7 +988,9 @@ def expand_inline_sections(note: NoteText) -> NoteText:
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
         label = plain(match.group("label")).lower() if match else ""
         rest = match.group("rest").strip() if match else ""
-        graded = kind == "impact" and re.fullmatch(_GRADE_WORD, rest.rstrip(". "), re.IGNORECASE)  # "Impact: High"
+        graded = kind == "impact" and re.match(  # "Impact: High", "impact: high. release builds failed"
+            rf"{_GRADE_WORD}(?:[.;]\s|[.\s]*$)", rest, re.IGNORECASE
+        )
         if kind is None or graded or any(label in labels for labels in rules.fields.values()):
             expanded.add(line, number)
             continue

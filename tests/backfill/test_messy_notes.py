@@ -1285,3 +1285,44 @@ def test_a_list_of_note_objects_is_read_for_their_content(tmp_path):
     path = note_file(tmp_path, "pd.json", json.dumps(data, indent=2))
     (record,) = records_of(path)
     assert [item.text for item in record.action_items] == ["circuit breaker on gateway calls", "cap pool wait"]
+
+
+def test_a_lone_date_line_in_a_mails_body_is_the_notes_field_but_forwarded_headers_are_not(tmp_path):
+    mail = (
+        "From: Bot <bot@example.net>\nSubject: Postmortem: search empty\nDate: Fri, 09 Feb 2024 16:20:00 +0000\n\n"
+        "Postmortem: search empty\n\nDate: 2024-02-06\nSeverity: SEV1\n\n"
+        "---------- Forwarded message ---------\nFrom: Ops <ops@example.net>\nDate: Mon, 01 Jan 2024 09:00\n"
+        "Subject: older\n"
+    )
+    path = note_file(tmp_path, "pm.eml", mail)
+    note = read_note(path, detect_format(path))
+    assert "Date: 2024-02-06" in note.lines
+    assert not any(line.startswith("Date: Mon") for line in note.lines)
+    (record,) = records_of(path)
+    assert record.date.value == "2024-02-06"
+
+
+def test_short_description_titles_and_an_impact_grade_before_a_sentence(tmp_path):
+    path = note_file(
+        tmp_path,
+        "snow.txt",
+        "Number: INC0318824\nShort description: Ward printers offline\nOpened: 2023-11-28 22:14\n\n"
+        "impact: high. release builds could not upload.\n",
+    )
+    (record,) = records_of(path)
+    assert record.title.value == "Ward printers offline"
+    assert record.severity.value.lower() == "impact: high"
+
+
+def test_a_box_ticked_for_work_done_during_the_incident_is_no_follow_up(tmp_path):
+    path = note_file(
+        tmp_path,
+        "boxes.md",
+        "## Refunds stuck\n\nDetected: 2024-05-06\n\n- [ ] alert on refunds pending > 2h\n"
+        "- [x] restart worker (done during the incident)\n- [x] lock re-acquired on reconnect\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "alert on refunds pending > 2h",
+        "lock re-acquired on reconnect",
+    ]
