@@ -32,6 +32,7 @@ _SECTION_HEADINGS = {
 _FIELD_LABELS = {"title": "title", "date": "date", "closed": "closed", "severity": "severity", "service": "service"}
 _JIRA_HEADING = re.compile(r"^h([1-6])\.\s+")  # Jira wiki markup: "h2. Impact"
 _NAME_KEYS = (
+    "display value",  # ServiceNow's {"display_value": "2 - High", "value": "2"}
     "name",
     "value",
     "label",
@@ -101,7 +102,8 @@ def meanings() -> KeyMeanings:
     rank = {normalize_key(key): place for keys in rules.structured_keys.values() for place, key in enumerate(keys)}
     leads = sorted({normalize_key(key) for key in rules.structured_keys.get("actions", ())}, key=len, reverse=True)
     inline = re.compile(
-        r"(?<=[.!?])\s+(?:%s)\s*:\s*(?P<rest>\S.*)$" % "|".join(re.escape(k).replace(r"\ ", r"[\s_-]?") for k in leads),
+        r"(?:^|(?<=[.!?)\n])\s+)(?:%s)\s*:\s*(?P<rest>\S.*)$"
+        % "|".join(re.escape(k).replace(r"\ ", r"[\s_-]?") for k in leads),
         re.IGNORECASE | re.DOTALL,
     )
     return KeyMeanings(
@@ -187,6 +189,14 @@ def incident_records(root: Located, keys: KeyMeanings) -> list[Located]:
                     return objects
             if normalize_key(key) in keys.containers and isinstance(item, dict) and _keyed_by_date(item):
                 return _keyed_by_date(item)
+        if not any(keys.of(key) for key in value):  # an API envelope ({"result": [...], "count": 2}): its list
+            lists = [
+                item
+                for item, _ in value.values()
+                if isinstance(item, list) and any(isinstance(e[0], dict) for e in item)
+            ]
+            if len(lists) == 1:
+                return [entry for entry in lists[0] if isinstance(entry[0], dict)]
         return [root]
     return []
 

@@ -1326,3 +1326,20 @@ def test_a_box_ticked_for_work_done_during_the_incident_is_no_follow_up(tmp_path
         "alert on refunds pending > 2h",
         "lock re-acquired on reconnect",
     ]
+
+
+def test_a_servicenow_api_envelope_gives_its_records_with_display_values(tmp_path):
+    record_of = {
+        "number": "INC0010023",
+        "short_description": "Email delivery delayed for all users",
+        "opened_at": "2022-04-12 08:14:00",
+        "priority": {"display_value": "2 - High", "value": "2"},
+        "cmdb_ci": {"display_value": "exchange-prod", "value": "abc"},
+        "work_notes": "2022-04-12 09:00:00 - Jane\n(Work notes)\nFollow ups: add queue alert, page on backlog",
+    }
+    path = note_file(tmp_path, "snow.json", json.dumps({"result": [record_of, record_of], "count": 2}, indent=2))
+    records = records_of(path)
+    assert len(records) == 2
+    assert records[0].title.value == "Email delivery delayed for all users"
+    assert records[0].severity.value == "2 - High"
+    assert [item.text for item in records[0].action_items] == ["add queue alert", "page on backlog"]
