@@ -552,7 +552,7 @@ class Extractor:
                 if _within(found.value, period)
             ]
             narrowed = min(days, key=lambda pair: pair[0].value, default=None)
-        chosen = narrowed or chosen
+        chosen = narrowed or chosen or self._day_under_year_header()
         if chosen is not None and chosen[0].precision == "day":
             chosen = self._reported_before_publication(chosen[0]) or chosen
         if chosen is not None:
@@ -560,6 +560,24 @@ class Extractor:
         if by_name:
             return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
         return NoteField(), None, warnings
+
+    def _day_under_year_header(self) -> tuple[FoundDate, SourceSpan] | None:
+        """A timeline table whose header names the year (`| Day | Date (2021) | Time |`) and rows `| Dec 15 | ...`: the
+        first row's day, in that year."""
+        year: int | None = None
+        for index in self.section_lines("timeline"):
+            line = self.lines[index]
+            if not line.lstrip().startswith("|"):  # rows may leave their last cell open
+                year = None
+                continue
+            header_year = _YEAR_IN_HEADER.search(line)
+            if header_year:
+                year = int(header_year.group(1))
+            elif year is not None:
+                days = find_yearless_days(line, year)
+                if days:
+                    return days[0], self.span(index)
+        return None
 
     def _reported_before_publication(self, chosen: FoundDate) -> tuple[FoundDate, SourceSpan] | None:
         """A blog post's front matter (one naming its author) dates the post, not the incident: when `chosen` is the
@@ -908,6 +926,7 @@ _NOTE_KIND_SUFFIX = re.compile(  # what kind of document the first line calls it
 )
 _GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
 _DONE_WORK = re.compile(r"^(?:immediate|already)\b|\b(?:taken|done|completed|performed)\W*$", re.IGNORECASE)
+_YEAR_IN_HEADER = re.compile(r"\(((?:19|20)\d{2})\)")  # "Date (2021)" in a table's header row
 _GRADE_WORD = r"(?:critical|major|minor|high|medium|low|moderate|severe)"
 _LEADING_GRADE = re.compile(r"^\[?(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\]?\s*[-\u2013\u2014:|]\s+", re.IGNORECASE)
 _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)

@@ -1343,3 +1343,30 @@ def test_a_servicenow_api_envelope_gives_its_records_with_display_values(tmp_pat
     assert records[0].title.value == "Email delivery delayed for all users"
     assert records[0].severity.value == "2 - High"
     assert [item.text for item in records[0].action_items] == ["add queue alert", "page on backlog"]
+
+
+def test_a_timeline_table_naming_its_year_in_the_header_dates_the_note(tmp_path):
+    path = note_file(
+        tmp_path,
+        "compromise.md",
+        "# Suspected account compromise\n\n## Timeline\n\n| Day | Date (2021) | Time | Event |\n|---|---|---|---|\n"
+        "| Wed | Dec 15 | 22:40 | Abnormal activity noticed\n| Wed | Dec 16 | 01:10 | Accounts restored\n",
+    )
+    (record,) = records_of(path)
+    assert record.date.value == "2021-12-15"
+    assert "Dec 15" in line_of(path, record.date.lines.start)
+
+
+def test_areas_for_improvement_including_a_list_give_one_action_each(tmp_path):
+    path = note_file(
+        tmp_path,
+        "gce.md",
+        "# Disk errors\n\nA review identified several areas for improvement, including enhancing cache retention, "
+        "adding a second durability scheme, and improving response procedures.\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "enhancing cache retention",
+        "adding a second durability scheme",
+        "improving response procedures",
+    ]
