@@ -46,6 +46,8 @@ _NAME_KEYS = (
     "summary",
     "content",
     "body",
+    "note",
+    "comment",
     "id",
     "key",
 )
@@ -290,6 +292,7 @@ def _collect(
         return
     for key, (item, line) in value.items():
         meaning = keys.of(key)
+        item = _adf_text(item) if _is_adf(item) else item
         if item is None or item == "" or item == [] or item == {}:
             continue
         if meaning in _FIELD_LABELS:
@@ -411,9 +414,41 @@ def _comments(value: Any, line: int) -> list[tuple[str, int]]:
 
 def _comment_text(item: dict[str, Located]) -> str:
     for name, (text, _) in item.items():
+        if normalize_key(name) in _COMMENT_TEXT_KEYS and _is_adf(text):
+            return _adf_text(text)
         if normalize_key(name) in _COMMENT_TEXT_KEYS and isinstance(text, str):
             return text
     return ""
+
+
+_ADF_BLOCKS = {"paragraph", "heading", "listItem", "codeBlock", "blockquote", "rule", "tableRow"}
+
+
+def _is_adf(value: Any) -> bool:
+    """Jira Cloud's rich text (Atlassian Document Format): `{"type": "doc", "content": [...]}`."""
+    return isinstance(value, dict) and isinstance(value.get("type"), tuple) and value["type"][0] == "doc"
+
+
+def _adf_text(value: Any) -> str:
+    """An ADF document as plain lines: one line per paragraph or heading, list items as `- item`."""
+    lines: list[str] = []
+
+    def walk(node: Any, prefix: str) -> str:
+        if isinstance(node, list):
+            return "".join(walk(child, prefix) for child, _ in node)
+        if not isinstance(node, dict):
+            return ""
+        kind = node.get("type", ("", 0))[0]
+        own = node["text"][0] if isinstance(node.get("text"), tuple) and isinstance(node["text"][0], str) else ""
+        inner = own + walk(node.get("content", ([], 0))[0], "- " if kind == "listItem" else prefix)
+        if kind in _ADF_BLOCKS and kind != "listItem":
+            if inner.strip():
+                lines.append(("### " if kind == "heading" else prefix) + inner.strip())
+            return ""
+        return inner
+
+    walk(value, "")
+    return "\n".join(lines)
 
 
 def _one_line(text: str) -> str:

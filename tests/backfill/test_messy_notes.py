@@ -1370,3 +1370,45 @@ def test_areas_for_improvement_including_a_list_give_one_action_each(tmp_path):
         "adding a second durability scheme",
         "improving response procedures",
     ]
+
+
+def test_jira_cloud_rich_text_is_read_as_lines(tmp_path):
+    def paragraph(text: str) -> dict:
+        return {"type": "paragraph", "content": [{"type": "text", "text": text}]}
+
+    description = {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            paragraph("Acquirer rejected all NL cards."),
+            {"type": "heading", "attrs": {"level": 3}, "content": [{"type": "text", "text": "Follow-ups"}]},
+            {
+                "type": "bulletList",
+                "content": [
+                    {"type": "listItem", "content": [paragraph("alert on decline rate per country")]},
+                    {"type": "listItem", "content": [paragraph("second acquirer for NL")]},
+                ],
+            },
+        ],
+    }
+    comment = {
+        "created": "2023-03-02T12:00:00",
+        "body": {"type": "doc", "content": [paragraph("Rolled back routing.")]},
+    }
+    data = {
+        "key": "PAY-77",
+        "fields": {
+            "summary": "Card payments declined",
+            "created": "2023-03-02T10:00:00",
+            "description": description,
+            "comment": {"comments": [comment]},
+        },
+    }
+    path = note_file(tmp_path, "PAY-77.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert record.summary.value == "Acquirer rejected all NL cards."
+    assert [item.text for item in record.action_items] == [
+        "alert on decline rate per country",
+        "second acquirer for NL",
+    ]
+    assert any("Rolled back routing." in row.text for row in record.timeline)
