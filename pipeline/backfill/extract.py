@@ -986,7 +986,7 @@ def extract_all(note: NoteText) -> list[Extracted]:
 _NEXT_LABEL = re.compile(r"(?<=[a-z0-9)][.;])\s+(?=[A-Za-z][A-Za-z /'-]{1,30}:\s)")  # a sentence, then "Cause: ..."
 _INLINE_LABEL = re.compile(  # "AI (sre): add alert": an owner in parentheses after the label
     r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*(?:\([^()]{1,30}\)\s*)?"
-    r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$"
+    r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:|\s*(?:->|=>|\u2192))\s*(?P<rest>\S.*)$"  # "follow-ups -> a, b" too
 )
 
 

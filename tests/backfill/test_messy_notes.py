@@ -1412,3 +1412,12 @@ def test_jira_cloud_rich_text_is_read_as_lines(tmp_path):
         "second acquirer for NL",
     ]
     assert any("Rolled back routing." in row.text for row in record.timeline)
+
+
+@pytest.mark.parametrize(
+    "line", ["follow-ups -> warm cache on deploy, jitter TTLs", "Next time: warm cache on deploy, jitter TTLs"]
+)
+def test_follow_ups_after_an_arrow_or_next_time(tmp_path, line):
+    path = note_file(tmp_path, "stampede.txt", f"cache stampede 2021-04-02\n\nkeys expired together.\n\n{line}\n")
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["warm cache on deploy", "jitter TTLs"]
