@@ -38,6 +38,10 @@ _LIST_ITEM = re.compile(  # "#." numbers in rst, "a." letters; a bare "[ ] item"
     r"^(\s*)(?:(?:[-*+•]|\d{1,3}[.)]|[a-z][.)]|#\.)\s+(?:\[[ xX]\]\s+)?|\[[ xX]\]\s+)(.*)$"
 )
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+)$")
+# "- [x] restart worker (done during the incident)": the response itself, not a follow-up
+_DONE_IN_INCIDENT = re.compile(
+    r"\b(?:done|performed|fixed|applied) (?:during|in) the (?:incident|outage)\b", re.IGNORECASE
+)
 _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _KEY_VALUE = re.compile(r"^\s*[A-Za-z_][A-Za-z _-]{0,30}:(?:\s|$)(?!//)")
@@ -55,7 +59,7 @@ _SUBJECT_TAGS = re.compile(
     re.IGNORECASE,
 )
 _NO_ITEM = re.compile(  # an export's placeholder where the follow-ups would be
-    r"^\W*(?:no comments? added|none|n/?a|tbd|tbc|nothing|nothing to do|no (?:action items?|actions?|follow[- ]?ups?))"
+    r"^\W*(?:no comments? added|none(?: yet| so far)?|n/?a|tbd|tbc|nothing|nothing to do|no (?:action items?|actions?|follow[- ]?ups?))"
     r"\W*$",
     re.IGNORECASE,
 )
@@ -548,7 +552,7 @@ class Extractor:
                 if _within(found.value, period)
             ]
             narrowed = min(days, key=lambda pair: pair[0].value, default=None)
-        chosen = narrowed or chosen
+        chosen = narrowed or chosen or self._day_under_year_header()
         if chosen is not None and chosen[0].precision == "day":
             chosen = self._reported_before_publication(chosen[0]) or chosen
         if chosen is not None:
@@ -556,6 +560,24 @@ class Extractor:
         if by_name:
             return NoteField(value=by_name[0].value), by_name[0].precision, [*warnings, "date taken from the file name"]
         return NoteField(), None, warnings
+
+    def _day_under_year_header(self) -> tuple[FoundDate, SourceSpan] | None:
+        """A timeline table whose header names the year (`| Day | Date (2021) | Time |`) and rows `| Dec 15 | ...`: the
+        first row's day, in that year."""
+        year: int | None = None
+        for index in self.section_lines("timeline"):
+            line = self.lines[index]
+            if not line.lstrip().startswith("|"):  # rows may leave their last cell open
+                year = None
+                continue
+            header_year = _YEAR_IN_HEADER.search(line)
+            if header_year:
+                year = int(header_year.group(1))
+            elif year is not None:
+                days = find_yearless_days(line, year)
+                if days:
+                    return days[0], self.span(index)
+        return None
 
     def _reported_before_publication(self, chosen: FoundDate) -> tuple[FoundDate, SourceSpan] | None:
         """A blog post's front matter (one naming its author) dates the post, not the incident: when `chosen` is the
@@ -771,7 +793,8 @@ class Extractor:
             found = found or self._intent_sentences(indexes)  # paragraphs too long to be one action each
         if not found:
             found = self._prose_actions()
-        return [item for item in found if not _NO_ITEM.match(item.text)][:MAX_ITEMS]
+        kept = [item for item in found if not _NO_ITEM.match(item.text) and not _DONE_IN_INCIDENT.search(item.text)]
+        return kept[:MAX_ITEMS]
 
     def _plain_line_items(self, indexes: list[int]) -> list[NoteItem]:
         """An action section of short unmarked lines (`next steps:` then one action a line): each line an item."""
@@ -903,6 +926,7 @@ _NOTE_KIND_SUFFIX = re.compile(  # what kind of document the first line calls it
 )
 _GRADE = r"(?:sev(?:erity)?[- ]?[0-5]\??|p[0-5]|s[0-5]|[0-5]|critical|major|minor|high|medium|low|moderate|severe)"
 _DONE_WORK = re.compile(r"^(?:immediate|already)\b|\b(?:taken|done|completed|performed)\W*$", re.IGNORECASE)
+_YEAR_IN_HEADER = re.compile(r"\(((?:19|20)\d{2})\)")  # "Date (2021)" in a table's header row
 _GRADE_WORD = r"(?:critical|major|minor|high|medium|low|moderate|severe)"
 _LEADING_GRADE = re.compile(r"^\[?(?:sev(?:erity)?[- ]?[0-5]|p[0-4])\]?\s*[-\u2013\u2014:|]\s+", re.IGNORECASE)
 _GRADE_THEN_NOTE = re.compile(rf"^({_GRADE})\s*[-\u2013\u2014(,;:/]\s*(?!{_GRADE}\W*$)\S", re.IGNORECASE)
@@ -962,7 +986,7 @@ def extract_all(note: NoteText) -> list[Extracted]:
 _NEXT_LABEL = re.compile(r"(?<=[a-z0-9)][.;])\s+(?=[A-Za-z][A-Za-z /'-]{1,30}:\s)")  # a sentence, then "Cause: ..."
 _INLINE_LABEL = re.compile(  # "AI (sre): add alert": an owner in parentheses after the label
     r"^(?P<indent>[\s>*+-]*)(?:\*\*|__)?\s*(?P<label>[A-Za-z][A-Za-z /'-]{0,30}?)\s*(?:\([^()]{1,30}\)\s*)?"
-    r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<rest>\S.*)$"
+    r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:|\s*(?:->|=>|\u2192))\s*(?P<rest>\S.*)$"  # "follow-ups -> a, b" too
 )
 
 
@@ -983,7 +1007,9 @@ def expand_inline_sections(note: NoteText) -> NoteText:
         kind = classify(match.group("label"), rules.sections) if match and "://" not in match.group("label") else None
         label = plain(match.group("label")).lower() if match else ""
         rest = match.group("rest").strip() if match else ""
-        graded = kind == "impact" and re.fullmatch(_GRADE_WORD, rest.rstrip(". "), re.IGNORECASE)  # "Impact: High"
+        graded = kind == "impact" and re.match(  # "Impact: High", "impact: high. release builds failed"
+            rf"{_GRADE_WORD}(?:[.;]\s|[.\s]*$)", rest, re.IGNORECASE
+        )
         if kind is None or graded or any(label in labels for labels in rules.fields.values()):
             expanded.add(line, number)
             continue

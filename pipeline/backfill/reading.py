@@ -332,13 +332,25 @@ def _eml(text: str) -> NoteText:
         header_end + 1,
     )
     forwarded = bool(_FORWARD_SUBJECT.match(subject)) or any(_FORWARD_MARK.search(line) for line in body_lines)
+    headers = _header_block_lines(body_lines)
     for offset, line in enumerate(body_lines):
         if forwarded:  # a forwarded thread's quoted text is the incident's own account ("> The partner-api was ...")
             line = _QUOTE.sub("", line)
-        if line.startswith(">") or _MAIL_HEADER.match(line):  # a reply's quote or forwarded headers: not this note
+        if line.startswith(">") or offset in headers:  # a reply's quote or forwarded headers: not this note
             continue
         note.add(line, start + 1 + offset)
     return note
+
+
+def _header_block_lines(lines: list[str]) -> set[int]:
+    """Indexes of forwarded mail headers: `From:`/`Sent:`/`To:` lines next to one another. A lone `Date: 2024-02-06`
+    line in the body is the note's own field, not a header."""
+    marked = [bool(_MAIL_HEADER.match(_QUOTE.sub("", line))) for line in lines]
+    return {
+        i
+        for i, is_header in enumerate(marked)
+        if is_header and ((i > 0 and marked[i - 1]) or (i + 1 < len(marked) and marked[i + 1]))
+    }
 
 
 def _sent_day(message: Any) -> date | None:

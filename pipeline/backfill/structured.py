@@ -32,6 +32,7 @@ _SECTION_HEADINGS = {
 _FIELD_LABELS = {"title": "title", "date": "date", "closed": "closed", "severity": "severity", "service": "service"}
 _JIRA_HEADING = re.compile(r"^h([1-6])\.\s+")  # Jira wiki markup: "h2. Impact"
 _NAME_KEYS = (
+    "display value",  # ServiceNow's {"display_value": "2 - High", "value": "2"}
     "name",
     "value",
     "label",
@@ -43,6 +44,10 @@ _NAME_KEYS = (
     "text",
     "description",
     "summary",
+    "content",
+    "body",
+    "note",
+    "comment",
     "id",
     "key",
 )
@@ -60,6 +65,7 @@ class KeyMeanings:
     meaning: dict[str, str]
     containers: frozenset[str]
     rank: dict[str, int] = field(default_factory=dict)  # a key's place among its meaning's synonyms
+    inline_actions: re.Pattern[str] | None = None  # "... Resolved. Follow ups: 1) a 2) b" inside a text value
 
     def outranks(self, key: str, value: str, held: tuple[str, int, str], meaning: str) -> bool:
         """A grading key listed earlier than the one already read wins (ServiceNow's `priority` over `urgency`), a
@@ -96,7 +102,18 @@ def meanings() -> KeyMeanings:
     rules = load_rules()
     table = {normalize_key(key): kind for kind, keys in rules.structured_keys.items() for key in keys}
     rank = {normalize_key(key): place for keys in rules.structured_keys.values() for place, key in enumerate(keys)}
-    return KeyMeanings(meaning=table, containers=frozenset(normalize_key(k) for k in rules.incident_lists), rank=rank)
+    leads = sorted({normalize_key(key) for key in rules.structured_keys.get("actions", ())}, key=len, reverse=True)
+    inline = re.compile(
+        r"(?:^|(?<=[.!?)\n])\s+)(?:%s)\s*:\s*(?P<rest>\S.*)$"
+        % "|".join(re.escape(k).replace(r"\ ", r"[\s_-]?") for k in leads),
+        re.IGNORECASE | re.DOTALL,
+    )
+    return KeyMeanings(
+        meaning=table,
+        containers=frozenset(normalize_key(k) for k in rules.incident_lists),
+        rank=rank,
+        inline_actions=inline,
+    )
 
 
 # ---------------------------------------------------------------- locating values in the source
@@ -145,7 +162,10 @@ def locate_json(data: Any, raw_lines: list[str]) -> Located:
                     if isinstance(item, str)
                     else cursor + 1
                 )
-                items.append(walk(item, item_line))
+                value_at = walk(item, item_line)
+                if isinstance(value_at[0], dict) and value_at[0]:  # an object in a list is at its first key's line
+                    value_at = (value_at[0], min(key_line for _, key_line in value_at[0].values()))
+                items.append(value_at)
             return items, line
         return (None if value is None else str(value)), line
 
@@ -171,6 +191,14 @@ def incident_records(root: Located, keys: KeyMeanings) -> list[Located]:
                     return objects
             if normalize_key(key) in keys.containers and isinstance(item, dict) and _keyed_by_date(item):
                 return _keyed_by_date(item)
+        if not any(keys.of(key) for key in value):  # an API envelope ({"result": [...], "count": 2}): its list
+            lists = [
+                item
+                for item, _ in value.values()
+                if isinstance(item, list) and any(isinstance(e[0], dict) for e in item)
+            ]
+            if len(lists) == 1:
+                return [entry for entry in lists[0] if isinstance(entry[0], dict)]
         return [root]
     return []
 
@@ -190,6 +218,9 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
     sections: dict[str, list[tuple[str, int]]] = {}
     others: list[tuple[str, int]] = []
     _collect(record[0], keys, fields, sections, others, depth=0)
+    if "actions" not in sections:
+        sections["actions"] = _inline_actions(sections, keys)
+    _prefer_sev_grade(fields, others)
     texts = sections.get("text", [])
     if "title" not in fields and texts and len(texts[0][0].split()) <= 15 and "\n" not in texts[0][0]:
         fields["title"] = (*texts.pop(0), "")  # Jira's "summary" is a one-line title when a description follows
@@ -213,6 +244,42 @@ def record_note(record: Located, keys: KeyMeanings) -> NoteText:
     return note
 
 
+_SEV_GRADE = re.compile(r"sev(?:erity)?[- ]?[0-5]", re.IGNORECASE)
+_PRIORITY_KEYS = {"priority", "prio", "urgency", "incident priority"}
+
+
+def _prefer_sev_grade(fields: dict[str, tuple[str, int, str]], others: list[tuple[str, int]]) -> None:
+    """Jira keeps the incident's grade in a custom field (`customfield_10420: {value: SEV1}`) next to the issue's
+    `priority: Highest`; the team's SEV grade is the severity the note means."""
+    held = fields.get("severity")
+    if held is None or normalize_key(held[2]) not in _PRIORITY_KEYS or _SEV_GRADE.fullmatch(held[0]):
+        return
+    for text, line in others:
+        value = text.split(": ", 1)[-1].strip()
+        if _SEV_GRADE.fullmatch(value):
+            fields["severity"] = (value, line, "")
+            return
+
+
+def _inline_actions(sections: dict[str, list[tuple[str, int]]], keys: KeyMeanings) -> list[tuple[str, int]]:
+    """Follow-ups a text or comment value names after a sentence (a Jira comment "PIR done. AI: 1. x 2. y", a
+    PagerDuty note "Resolved. Follow ups: a, b"): a tracker record without an actions key still has them."""
+    if keys.inline_actions is None:
+        return []
+    found: list[tuple[str, int]] = []
+    for meaning in ("text", "comments"):
+        kept = []
+        for text, line in sections.get(meaning, []):
+            match = keys.inline_actions.search(text)
+            if match:
+                found.extend(_items(match.group("rest").strip(), line))
+                text = text[: match.start()]  # the comment's account stays; its follow-ups are read once
+            kept.append((text, line))
+        if meaning in sections:
+            sections[meaning] = kept
+    return found
+
+
 def _collect(
     value: Any,
     keys: KeyMeanings,
@@ -225,6 +292,7 @@ def _collect(
         return
     for key, (item, line) in value.items():
         meaning = keys.of(key)
+        item = _adf_text(item) if _is_adf(item) else item
         if item is None or item == "" or item == [] or item == {}:
             continue
         if meaning in _FIELD_LABELS:
@@ -318,6 +386,11 @@ def _items(value: Any, line: int) -> list[tuple[str, int]]:
 
 
 def _comments(value: Any, line: int) -> list[tuple[str, int]]:
+    """Comment rows `- <time> <text>`; Jira's `"comment": {"comments": [...], "total": 4}` gives its list's rows."""
+    if isinstance(value, dict):
+        return [
+            row for item, item_line in value.values() if isinstance(item, list) for row in _comments(item, item_line)
+        ]
     if not isinstance(value, list):
         return [(_one_line(value), line)] if isinstance(value, str) else []
     rows = []
@@ -341,9 +414,41 @@ def _comments(value: Any, line: int) -> list[tuple[str, int]]:
 
 def _comment_text(item: dict[str, Located]) -> str:
     for name, (text, _) in item.items():
+        if normalize_key(name) in _COMMENT_TEXT_KEYS and _is_adf(text):
+            return _adf_text(text)
         if normalize_key(name) in _COMMENT_TEXT_KEYS and isinstance(text, str):
             return text
     return ""
+
+
+_ADF_BLOCKS = {"paragraph", "heading", "listItem", "codeBlock", "blockquote", "rule", "tableRow"}
+
+
+def _is_adf(value: Any) -> bool:
+    """Jira Cloud's rich text (Atlassian Document Format): `{"type": "doc", "content": [...]}`."""
+    return isinstance(value, dict) and isinstance(value.get("type"), tuple) and value["type"][0] == "doc"
+
+
+def _adf_text(value: Any) -> str:
+    """An ADF document as plain lines: one line per paragraph or heading, list items as `- item`."""
+    lines: list[str] = []
+
+    def walk(node: Any, prefix: str) -> str:
+        if isinstance(node, list):
+            return "".join(walk(child, prefix) for child, _ in node)
+        if not isinstance(node, dict):
+            return ""
+        kind = node.get("type", ("", 0))[0]
+        own = node["text"][0] if isinstance(node.get("text"), tuple) and isinstance(node["text"][0], str) else ""
+        inner = own + walk(node.get("content", ([], 0))[0], "- " if kind == "listItem" else prefix)
+        if kind in _ADF_BLOCKS and kind != "listItem":
+            if inner.strip():
+                lines.append(("### " if kind == "heading" else prefix) + inner.strip())
+            return ""
+        return inner
+
+    walk(value, "")
+    return "\n".join(lines)
 
 
 def _one_line(text: str) -> str:

@@ -1239,3 +1239,185 @@ def test_more_follow_up_headings(tmp_path, heading):
         "add a disk alert",
         "rotate logs",
     ]
+
+
+def test_a_tracker_comment_naming_follow_ups_after_a_sentence_gives_action_items(tmp_path):
+    data = {
+        "key": "OPS-9",
+        "fields": {
+            "summary": "Registry refused every pull",
+            "created": "2021-09-14T03:12:44.000+0000",
+            "priority": {"name": "Highest"},
+            "customfield_10420": {"value": "SEV1"},
+            "description": "Pulls failed with 401 after the signing key rotated.",
+            "comment": {
+                "total": 2,
+                "comments": [
+                    {"created": "2021-09-14T05:33:30", "body": "restarted registry. Actions: none yet"},
+                    {
+                        "created": "2021-09-16T10:15:00",
+                        "body": "PIR done. AI:\n1. reload the cert on change\n2. alert on 401s",
+                    },
+                ],
+            },
+        },
+    }
+    path = note_file(tmp_path, "OPS-9.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["reload the cert on change", "alert on 401s"]
+    start = record.action_items[0].lines.start  # the comment the follow-ups were written in
+    assert "PIR done" in "".join(line_of(path, n) for n in (start, start + 1, start + 2))
+    assert "restarted" not in "".join(line_of(path, n) for n in (start, start + 1, start + 2))
+    assert record.severity.value == "SEV1"  # the team's grade, not the priority
+
+
+def test_a_list_of_note_objects_is_read_for_their_content(tmp_path):
+    data = {
+        "incident": {
+            "title": "checkout 5xx",
+            "created_at": "2023-06-27T14:03:51Z",
+            "notes": [
+                {"id": "N1", "content": "Pool exhausted, rolled back the client."},
+                {"id": "N2", "content": "Resolved. Follow ups: 1) circuit breaker on gateway calls 2) cap pool wait"},
+            ],
+        }
+    }
+    path = note_file(tmp_path, "pd.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["circuit breaker on gateway calls", "cap pool wait"]
+
+
+def test_a_lone_date_line_in_a_mails_body_is_the_notes_field_but_forwarded_headers_are_not(tmp_path):
+    mail = (
+        "From: Bot <bot@example.net>\nSubject: Postmortem: search empty\nDate: Fri, 09 Feb 2024 16:20:00 +0000\n\n"
+        "Postmortem: search empty\n\nDate: 2024-02-06\nSeverity: SEV1\n\n"
+        "---------- Forwarded message ---------\nFrom: Ops <ops@example.net>\nDate: Mon, 01 Jan 2024 09:00\n"
+        "Subject: older\n"
+    )
+    path = note_file(tmp_path, "pm.eml", mail)
+    note = read_note(path, detect_format(path))
+    assert "Date: 2024-02-06" in note.lines
+    assert not any(line.startswith("Date: Mon") for line in note.lines)
+    (record,) = records_of(path)
+    assert record.date.value == "2024-02-06"
+
+
+def test_short_description_titles_and_an_impact_grade_before_a_sentence(tmp_path):
+    path = note_file(
+        tmp_path,
+        "snow.txt",
+        "Number: INC0318824\nShort description: Ward printers offline\nOpened: 2023-11-28 22:14\n\n"
+        "impact: high. release builds could not upload.\n",
+    )
+    (record,) = records_of(path)
+    assert record.title.value == "Ward printers offline"
+    assert record.severity.value.lower() == "impact: high"
+
+
+def test_a_box_ticked_for_work_done_during_the_incident_is_no_follow_up(tmp_path):
+    path = note_file(
+        tmp_path,
+        "boxes.md",
+        "## Refunds stuck\n\nDetected: 2024-05-06\n\n- [ ] alert on refunds pending > 2h\n"
+        "- [x] restart worker (done during the incident)\n- [x] lock re-acquired on reconnect\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "alert on refunds pending > 2h",
+        "lock re-acquired on reconnect",
+    ]
+
+
+def test_a_servicenow_api_envelope_gives_its_records_with_display_values(tmp_path):
+    record_of = {
+        "number": "INC0010023",
+        "short_description": "Email delivery delayed for all users",
+        "opened_at": "2022-04-12 08:14:00",
+        "priority": {"display_value": "2 - High", "value": "2"},
+        "cmdb_ci": {"display_value": "exchange-prod", "value": "abc"},
+        "work_notes": "2022-04-12 09:00:00 - Jane\n(Work notes)\nFollow ups: add queue alert, page on backlog",
+    }
+    path = note_file(tmp_path, "snow.json", json.dumps({"result": [record_of, record_of], "count": 2}, indent=2))
+    records = records_of(path)
+    assert len(records) == 2
+    assert records[0].title.value == "Email delivery delayed for all users"
+    assert records[0].severity.value == "2 - High"
+    assert [item.text for item in records[0].action_items] == ["add queue alert", "page on backlog"]
+
+
+def test_a_timeline_table_naming_its_year_in_the_header_dates_the_note(tmp_path):
+    path = note_file(
+        tmp_path,
+        "compromise.md",
+        "# Suspected account compromise\n\n## Timeline\n\n| Day | Date (2021) | Time | Event |\n|---|---|---|---|\n"
+        "| Wed | Dec 15 | 22:40 | Abnormal activity noticed\n| Wed | Dec 16 | 01:10 | Accounts restored\n",
+    )
+    (record,) = records_of(path)
+    assert record.date.value == "2021-12-15"
+    assert "Dec 15" in line_of(path, record.date.lines.start)
+
+
+def test_areas_for_improvement_including_a_list_give_one_action_each(tmp_path):
+    path = note_file(
+        tmp_path,
+        "gce.md",
+        "# Disk errors\n\nA review identified several areas for improvement, including enhancing cache retention, "
+        "adding a second durability scheme, and improving response procedures.\n",
+    )
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == [
+        "enhancing cache retention",
+        "adding a second durability scheme",
+        "improving response procedures",
+    ]
+
+
+def test_jira_cloud_rich_text_is_read_as_lines(tmp_path):
+    def paragraph(text: str) -> dict:
+        return {"type": "paragraph", "content": [{"type": "text", "text": text}]}
+
+    description = {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            paragraph("Acquirer rejected all NL cards."),
+            {"type": "heading", "attrs": {"level": 3}, "content": [{"type": "text", "text": "Follow-ups"}]},
+            {
+                "type": "bulletList",
+                "content": [
+                    {"type": "listItem", "content": [paragraph("alert on decline rate per country")]},
+                    {"type": "listItem", "content": [paragraph("second acquirer for NL")]},
+                ],
+            },
+        ],
+    }
+    comment = {
+        "created": "2023-03-02T12:00:00",
+        "body": {"type": "doc", "content": [paragraph("Rolled back routing.")]},
+    }
+    data = {
+        "key": "PAY-77",
+        "fields": {
+            "summary": "Card payments declined",
+            "created": "2023-03-02T10:00:00",
+            "description": description,
+            "comment": {"comments": [comment]},
+        },
+    }
+    path = note_file(tmp_path, "PAY-77.json", json.dumps(data, indent=2))
+    (record,) = records_of(path)
+    assert record.summary.value == "Acquirer rejected all NL cards."
+    assert [item.text for item in record.action_items] == [
+        "alert on decline rate per country",
+        "second acquirer for NL",
+    ]
+    assert any("Rolled back routing." in row.text for row in record.timeline)
+
+
+@pytest.mark.parametrize(
+    "line", ["follow-ups -> warm cache on deploy, jitter TTLs", "Next time: warm cache on deploy, jitter TTLs"]
+)
+def test_follow_ups_after_an_arrow_or_next_time(tmp_path, line):
+    path = note_file(tmp_path, "stampede.txt", f"cache stampede 2021-04-02\n\nkeys expired together.\n\n{line}\n")
+    (record,) = records_of(path)
+    assert [item.text for item in record.action_items] == ["warm cache on deploy", "jitter TTLs"]
