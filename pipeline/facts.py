@@ -30,7 +30,8 @@ STATED_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])\s*([AaPp]\.
 STATED_CLOCK_MINUTES = 90
 # Words beside that clock that make it the message's own moment.
 STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
-CLAUSE_SPLIT_RE = re.compile(r"[.;!?]+(?=\s|$)|\n|,|\s+(?:and|&)\s+")
+# A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role.
+CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+(?:and|&)\s+")
 
 
 @dataclass(frozen=True)
