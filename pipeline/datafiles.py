@@ -190,6 +190,7 @@ class SignalsFile(Strict):
     action_explicit: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
+    action_single_header: Regex | None = None
     action_owner_todo: Regex | None = None
     action_owner_trailing: Regex | None = None
     action_owner_dash: Regex | None = None

@@ -166,6 +166,11 @@ ROSTER = {
         ),
         ("Hana Dvorakova", "thx Femi. you have comms then", {("CL", "Femi Ade")}),
         ("femi", "yep comms is me", {("CL", "Femi Ade")}),
+        ("Hana Dvorakova", "IC: me. rosa, scribe?", {("IC", "Hana Dvorakova"), ("Scribe", "Rosa Lima")}),
+        ("Hana Dvorakova", "I'm IC. Bex, can you drive ops?", {("IC", "Hana Dvorakova"), ("OL", "Rebecca Lindqvist")}),
+        ("lortega", "ok, ops lead. i'll keep the timeline too", {("OL", "Luis Ortega"), ("Scribe", "Luis Ortega")}),
+        ("femi", "I'll do the customer side", {("CL", "Femi Ade")}),
+        ("Hana Dvorakova", "OL: luis_o", {("OL", "Luis Ortega")}),
     ],
 )
 def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expected):
@@ -175,6 +180,20 @@ def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expec
     roles = extract_roles(incident, evidence_items(incident))
     assert {(r.name, r.value) for r in roles if r.evidence} == expected
     assert not any(r.value.lower() in ("taking", "ack", "me", "how") for r in roles)
+
+
+def test_a_chat_display_name_that_shortens_a_named_person_is_that_person():
+    from pipeline.facts import evidence_items, extract_roles
+
+    chat = [("10:01", "Hattie Boyle", "I'm IC. Rob, can you drive ops?"), ("10:02", "Rob K", "yep I'll drive")]
+    people = {"Harriet Boyle": [], "Robert Kowalczyk": [], "Rob Stone": []}
+    incident = make_incident([("10:00", "Errors began")], chat, people=people)
+    roles = {(r.name, r.value) for r in extract_roles(incident, evidence_items(incident))}
+    assert roles == {("IC", "Harriet Boyle"), ("OL", "Rob")}  # "Rob" fits two people: kept as written, not guessed
+    del people["Rob Stone"]
+    incident = make_incident([("10:00", "Errors began")], chat, people=people)
+    roles = {(r.name, r.value) for r in extract_roles(incident, evidence_items(incident))}
+    assert roles == {("IC", "Harriet Boyle"), ("OL", "Robert Kowalczyk")}
 
 
 def test_a_question_about_a_role_or_a_team_named_ops_names_nobody():
