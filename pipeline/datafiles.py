@@ -154,6 +154,7 @@ class SignalsFile(Strict):
     alert_value: Regex | None = None
     declaration: Regex | None = None
     impact_start: Regex | None = None
+    setting_change: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     mitigated_partial: Regex | None = None

@@ -147,6 +147,16 @@ def _first(
     return None
 
 
+def _impact_start(items: list[Evidence]) -> Fact | None:
+    """The first row or message that states harm; the words of a setting it changes ("timeout raised from 2s to
+    30s") are not harm, so the change that precedes the impact is not mistaken for it."""
+    sig = signals()
+    for item in _by_time(items):
+        if not item.suspect and sig["impact_start"].search(sig["setting_change"].sub(" ", item.text)):
+            return Fact(name="started", value=item.text, time=item.time, evidence=[item.id])
+    return None
+
+
 def _minutes(start: Fact | None, end: Fact | None) -> int | None:
     if start is None or end is None or start.time is None or end.time is None:
         return None
@@ -313,7 +323,7 @@ def extract_facts(incident: Incident) -> Facts:
     items = evidence_items(incident)
     sig = signals()
     timeline = [item for item in items if item.is_timeline]
-    started = _first(timeline, sig["impact_start"], "started") or _first(items, sig["impact_start"], "started")
+    started = _impact_start(timeline) or _impact_start(items)
     detected = _detection(timeline, started) or _detection(items, started)
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = detected.model_copy(update={"name": "started"})

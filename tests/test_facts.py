@@ -298,3 +298,35 @@ def test_can_you_also_scribe_names_the_person_the_message_thanked():
     incident = make_incident([("10:00", "Errors began")], chat, people={"Paulina Ornelas": []})
     roles = extract_roles(incident, evidence_items(incident))
     assert [(r.name, r.value) for r in roles] == [("Scribe", "Paulina Ornelas")]
+
+
+def test_a_setting_a_change_raises_is_not_the_start_of_impact():
+    rows = [
+        (
+            "09:30",
+            "quote-api deployed: vendor client timeout raised from 2s to 30s, max.poll.records raised from 500 to 5000",
+        ),
+        ("09:34", "Consumers began exceeding max.poll.interval.ms and leaving the group"),
+        ("09:40", "Alert: consumer lag above 20k"),
+        ("10:30", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
+    assert facts.time_to_detect_minutes == 6
+
+
+@pytest.mark.parametrize(
+    ("partial", "full"),
+    [
+        ("pool size raised; error rate down but still elevated", "rolled back to v5.2; error rate back to normal"),
+        ("backfill throttled; RGW p99 latency dropped", "Upload failures stopped; latency at baseline"),
+        ("entries paused; evictions slowed but continued", "scaled back to 32 GB; evictions stopped"),
+        ("tier-1 mirrors synced; tier-2 mirrors still serve the bad file", "apt update succeeds from every mirror"),
+        ("backup provider for password resets", "account reinstated; all email sending again"),
+    ],
+)
+def test_a_partial_recovery_is_not_the_end_of_impact_when_a_full_one_follows(partial, full):
+    rows = ROWS[:4] + [("10:20", partial), ("10:40", full), ("11:00", "Incident resolved")]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated.evidence == ["T6"]
+    assert facts.time_to_mitigate_minutes == 36
