@@ -189,6 +189,7 @@ class SignalsFile(Strict):
     status_pending: Regex | None = None
     action_cue: Regex | None = None
     action_explicit: Regex | None = None
+    action_not_follow_up: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
     action_single_header: Regex | None = None

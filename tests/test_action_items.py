@@ -216,3 +216,21 @@ def test_a_single_follow_up_line_keeps_its_commas_its_owner_and_its_due_date():
 def test_a_we_should_proposal_ends_at_its_sentence():
     items = actions(("Sam Okafor", "we should add capacity. we should be able to lose a host and stay under 75%"))
     assert all("lose a host" not in a.action for a in items)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we should probably work on a postmortem tomorrow",
+        "TODO: write the postmortem",
+        "follow-up: schedule the retro for Monday",
+        "we should get some sleep",
+    ],
+)
+def test_the_responses_own_paperwork_or_rest_is_no_action_item(message):
+    assert actions(("Sam Okafor", message)) == []
+
+
+def test_an_action_about_the_postmortem_process_stays():
+    items = actions(("Sam Okafor", "TODO: add a rollback checklist to the postmortem template"))
+    assert [a.action for a in items] == ["Add a rollback checklist to the postmortem template"]

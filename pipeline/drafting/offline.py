@@ -961,7 +961,7 @@ class OfflineEngine:
         text = " ".join(text.split())
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
         text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
-        if len(text.split()) < 3 or is_question_text(text):
+        if len(text.split()) < 3 or is_question_text(text) or sig["action_not_follow_up"].search(text):
             return None
         action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
         if action is None:
