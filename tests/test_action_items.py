@@ -234,3 +234,10 @@ def test_the_responses_own_paperwork_or_rest_is_no_action_item(message):
 def test_an_action_about_the_postmortem_process_stays():
     items = actions(("Sam Okafor", "TODO: add a rollback checklist to the postmortem template"))
     assert [a.action for a in items] == ["Add a rollback checklist to the postmortem template"]
+
+
+def test_a_trailing_today_is_the_due_date():
+    items = actions(("Sam Okafor", "TODO(rosa): rotate the elastic password and the S3 key pasted above, today"))
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Rotate the elastic password and the S3 key pasted above", "Rosa Lima", "today")
+    ]

@@ -969,7 +969,7 @@ class OfflineEngine:
         priority = None
         if priority_match:
             priority = priority_match["priority"] or priority_match["word"].capitalize()
-        due = (due_match["due"] or due_match["bare"]) if due_match else None
+        due = (due_match["due"] or due_match["bare"] or due_match["trailing"]) if due_match else None
         return ActionItem(
             action=action,
             owner=", ".join(dict.fromkeys(owners)) or None,
