@@ -158,6 +158,7 @@ class SignalsFile(Strict):
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     mitigated_partial: Regex | None = None
+    mitigated_weak: Regex | None = None
     resolved: Regex | None = None
     resolved_not: Regex | None = None
     impact_figure: Regex | None = None

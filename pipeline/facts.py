@@ -367,12 +367,15 @@ def extract_facts(incident: Incident) -> Facts:
 
 
 def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:
-    """The first report that impact ended; a partial recovery ("match rate partially recovered", "login still
-    failing") counts only when no full one follows it."""
+    """The first report that impact ended; a symptom that stopped ("evictions stopped") counts only when no report
+    of the service back to normal follows, a partial recovery ("match rate partially recovered", "login still
+    failing") only when no full one follows it."""
     sig = signals()
     full = [item for item in items if not sig["mitigated_partial"].search(item.text)]
-    return _first(full, sig["mitigated"], "mitigated", after, statements_only=statements_only) or _first(
-        items, sig["mitigated"], "mitigated", after, statements_only=statements_only
+    return (
+        _first(full, sig["mitigated"], "mitigated", after, statements_only=statements_only)
+        or _first(full, sig["mitigated_weak"], "mitigated", after, statements_only=statements_only)
+        or _first(items, sig["mitigated"], "mitigated", after, statements_only=statements_only)
     )
 
 

@@ -213,7 +213,7 @@ def test_a_single_follow_up_line_keeps_its_commas_its_owner_and_its_due_date():
     ]
 
 
-def test_a_we_should_proposal_ends_at_its_sentence():
+def test_a_we_should_proposal_ends_where_the_next_one_begins():
     items = actions(("Sam Okafor", "we should add capacity. we should be able to lose a host and stay under 75%"))
     assert all("lose a host" not in a.action for a in items)
 

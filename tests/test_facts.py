@@ -330,3 +330,10 @@ def test_a_partial_recovery_is_not_the_end_of_impact_when_a_full_one_follows(par
     facts = extract_facts(make_incident(rows))
     assert facts.mitigated.evidence == ["T6"]
     assert facts.time_to_mitigate_minutes == 36
+
+
+def test_a_symptom_that_stopped_ends_impact_only_when_no_return_to_normal_follows():
+    rows = ROWS[:4] + [("10:20", "maxmemory raised to 16 GB; evictions stopped")]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T5"]
+    later = rows + [("10:45", "Login queue drained; logins back to normal")]
+    assert extract_facts(make_incident(later)).mitigated.evidence == ["T6"]

@@ -955,7 +955,9 @@ class OfflineEngine:
         text = sig["action_owner_todo"].sub("", text)
         cue = sig["action_cue"].search(text)
         if cue and cue.group().lower().startswith("we "):  # "IMO we should switch it": the proposal is what follows
-            text = _sentences(text[cue.end() :])[0] if text[cue.end() :].strip() else ""  # up to its sentence end
+            text = re.split(r"\bwe (?:should|need to)\b", text[cue.end() :], flags=re.IGNORECASE)[
+                0
+            ]  # up to the next one
         else:
             text = sig["action_cue"].sub("", text, count=1)
         text = " ".join(text.split())
