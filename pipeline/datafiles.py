@@ -155,6 +155,7 @@ class SignalsFile(Strict):
     declaration: Regex | None = None
     impact_start: Regex | None = None
     setting_change: Regex | None = None
+    impact_user_facing: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     mitigated_partial: Regex | None = None

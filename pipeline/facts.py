@@ -28,6 +28,8 @@ STEP_BEFORE_RECOVERY_MINUTES = 15
 # A clock time a message states for its own moment ("mitigated at 09:38", "noted 1:05 mitigated", "9:34 PM").
 STATED_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])\s*([AaPp]\.?[Mm]\b)?")
 STATED_CLOCK_MINUTES = 90
+# A component's failure is the start of impact unless users are reported harmed this soon after it.
+USER_FACING_WITHIN_MINUTES = 15
 # Words beside that clock that make it the message's own moment.
 STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
 # A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role.
@@ -151,10 +153,25 @@ def _impact_start(items: list[Evidence]) -> Fact | None:
     """The first row or message that states harm; the words of a setting it changes ("timeout raised from 2s to
     30s") are not harm, so the change that precedes the impact is not mistaken for it."""
     sig = signals()
-    for item in _by_time(items):
-        if not item.suspect and sig["impact_start"].search(sig["setting_change"].sub(" ", item.text)):
-            return Fact(name="started", value=item.text, time=item.time, evidence=[item.id])
-    return None
+    harm = [
+        item
+        for item in _by_time(items)
+        if not item.suspect and sig["impact_start"].search(sig["setting_change"].sub(" ", item.text))
+    ]
+    if not harm:
+        return None
+    first = harm[0]
+    if not sig["impact_user_facing"].search(first.text):
+        # "OSD host went down" at 12:02, "uploads started failing" at 12:07: users were harmed from the second.
+        for later in harm[1:]:
+            if later.time - first.time > timedelta(minutes=USER_FACING_WITHIN_MINUTES) or sig["detection"].search(
+                later.text
+            ):
+                break
+            if sig["impact_user_facing"].search(later.text):
+                first = later
+                break
+    return Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
 
 
 def _minutes(start: Fact | None, end: Fact | None) -> int | None:

@@ -337,3 +337,20 @@ def test_a_symptom_that_stopped_ends_impact_only_when_no_return_to_normal_follow
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T5"]
     later = rows + [("10:45", "Login queue drained; logins back to normal")]
     assert extract_facts(make_incident(later)).mitigated.evidence == ["T6"]
+
+
+def test_impact_starts_when_users_are_harmed_shortly_after_a_component_fails():
+    rows = [
+        ("12:02", "OSD host stor-b07 went down (RAID controller failure); 12 OSDs marked down"),
+        ("12:07", "Ceph backfill started; RGW latency began rising and uploads started failing"),
+        ("12:11", "Alert: RGW p99 latency > 2 s"),
+        ("13:00", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
+    slow = [rows[0], ("12:40", rows[1][1]), ("12:41", rows[2][1]), rows[3]]
+    assert extract_facts(make_incident(slow)).started.evidence == ["T1"]  # not minutes after: the component's row
+
+
+def test_a_plural_status_code_is_harm():
+    rows = [("00:53", "origin overloaded and returning 503s"), ("00:54", "Alert: origin 5xx rate > 10%")]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T1"]
