@@ -154,9 +154,12 @@ class SignalsFile(Strict):
     alert_value: Regex | None = None
     declaration: Regex | None = None
     impact_start: Regex | None = None
+    setting_change: Regex | None = None
+    impact_user_facing: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     mitigated_partial: Regex | None = None
+    mitigated_weak: Regex | None = None
     resolved: Regex | None = None
     resolved_not: Regex | None = None
     impact_figure: Regex | None = None
@@ -188,8 +191,10 @@ class SignalsFile(Strict):
     status_pending: Regex | None = None
     action_cue: Regex | None = None
     action_explicit: Regex | None = None
+    action_not_follow_up: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
+    action_single_header: Regex | None = None
     action_owner_todo: Regex | None = None
     action_owner_trailing: Regex | None = None
     action_owner_dash: Regex | None = None

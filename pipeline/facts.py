@@ -28,9 +28,12 @@ STEP_BEFORE_RECOVERY_MINUTES = 15
 # A clock time a message states for its own moment ("mitigated at 09:38", "noted 1:05 mitigated", "9:34 PM").
 STATED_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])\s*([AaPp]\.?[Mm]\b)?")
 STATED_CLOCK_MINUTES = 90
+# A component's failure is the start of impact unless users are reported harmed this soon after it.
+USER_FACING_WITHIN_MINUTES = 15
 # Words beside that clock that make it the message's own moment.
 STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
-CLAUSE_SPLIT_RE = re.compile(r"[.;!?]+(?=\s|$)|\n|,|\s+(?:and|&)\s+")
+# A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role.
+CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+(?:and|&)\s+")
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,31 @@ def _first(
         if pattern.search(item.text):
             return Fact(name=name, value=item.text, time=item.time, evidence=[item.id])
     return None
+
+
+def _impact_start(items: list[Evidence]) -> Fact | None:
+    """The first row or message that states harm; the words of a setting it changes ("timeout raised from 2s to
+    30s") are not harm, so the change that precedes the impact is not mistaken for it."""
+    sig = signals()
+    harm = [
+        item
+        for item in _by_time(items)
+        if not item.suspect and sig["impact_start"].search(sig["setting_change"].sub(" ", item.text))
+    ]
+    if not harm:
+        return None
+    first = harm[0]
+    if not sig["impact_user_facing"].search(first.text):
+        # "OSD host went down" at 12:02, "uploads started failing" at 12:07: users were harmed from the second.
+        for later in harm[1:]:
+            if later.time - first.time > timedelta(minutes=USER_FACING_WITHIN_MINUTES) or sig["detection"].search(
+                later.text
+            ):
+                break
+            if sig["impact_user_facing"].search(later.text):
+                first = later
+                break
+    return Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
 
 
 def _minutes(start: Fact | None, end: Fact | None) -> int | None:
@@ -312,7 +340,7 @@ def extract_facts(incident: Incident) -> Facts:
     items = evidence_items(incident)
     sig = signals()
     timeline = [item for item in items if item.is_timeline]
-    started = _first(timeline, sig["impact_start"], "started") or _first(items, sig["impact_start"], "started")
+    started = _impact_start(timeline) or _impact_start(items)
     detected = _detection(timeline, started) or _detection(items, started)
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = detected.model_copy(update={"name": "started"})
@@ -356,12 +384,15 @@ def extract_facts(incident: Incident) -> Facts:
 
 
 def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:
-    """The first report that impact ended; a partial recovery ("match rate partially recovered", "login still
-    failing") counts only when no full one follows it."""
+    """The first report that impact ended; a symptom that stopped ("evictions stopped") counts only when no report
+    of the service back to normal follows, a partial recovery ("match rate partially recovered", "login still
+    failing") only when no full one follows it."""
     sig = signals()
     full = [item for item in items if not sig["mitigated_partial"].search(item.text)]
-    return _first(full, sig["mitigated"], "mitigated", after, statements_only=statements_only) or _first(
-        items, sig["mitigated"], "mitigated", after, statements_only=statements_only
+    return (
+        _first(full, sig["mitigated"], "mitigated", after, statements_only=statements_only)
+        or _first(full, sig["mitigated_weak"], "mitigated", after, statements_only=statements_only)
+        or _first(items, sig["mitigated"], "mitigated", after, statements_only=statements_only)
     )
 
 

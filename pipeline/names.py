@@ -30,13 +30,18 @@ class People:
 
     @classmethod
     def of(cls, names: list[str], nicknames: dict[str, str] | None = None) -> People:
-        """Full names (two words or more) first seen first; single-word names are handles, not people."""
+        """Full names (two words or more) first seen first; single-word names are handles, not people. A later
+        name that is a short spelling of an earlier one ("Rob K" or "Hattie Boyle" after "Robert Kowalczyk" and
+        "Harriet Boyle", as chat display names go) is that person, not another one."""
+        folded_nicknames = {fold(k): fold(v) for k, v in (nicknames or {}).items()}
         seen: dict[str, str] = {}
         for name in names:
             clean = " ".join(name.strip().lstrip("@").split())
-            if len(clean.split()) >= 2 and fold(clean) not in seen:
+            if len(clean.split()) < 2 or fold(clean) in seen:
+                continue
+            if not any(_short_spelling(clean, earlier, folded_nicknames) for earlier in seen.values()):
                 seen[fold(clean)] = clean
-        return cls(list(seen.values()), {fold(k): fold(v) for k, v in (nicknames or {}).items()})
+        return cls(list(seen.values()), folded_nicknames)
 
     def resolve(self, token: str) -> str | None:
         """The one full name `token` stands for, or None when none or several fit."""
@@ -58,6 +63,14 @@ class People:
             return fits[0] if len(fits) == 1 else None
         fits = [name for name in self.full_names if _fits(whole, name, self.nicknames)]
         return fits[0] if len(fits) == 1 else None
+
+
+def _short_spelling(name: str, full_name: str, nicknames: dict[str, str]) -> bool:
+    """`name` spells `full_name` shorter: its first word fits the first name, its last starts the surname."""
+    words, full = [fold(w) for w in name.split()], [fold(w) for w in full_name.split()]
+    if not (words and full and words[-1] and full[-1].startswith(words[-1])) or words == full:
+        return False
+    return _fits(words[0], full[0], nicknames) and len(words) <= len(full)
 
 
 def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
@@ -83,4 +96,6 @@ def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
         first.startswith(handle) or handle.startswith(first) and len(first) >= MIN_PREFIX
     ):
         return True  # "carol" for Carolina, "sven_sec" for Sven
+    if len(handle) > MIN_PREFIX and handle[-1] == last[0] and first.startswith(handle[:-1]):
+        return True  # "sam_b" for Samir Benali: a prefix of the first name and the surname's initial
     return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])

@@ -184,3 +184,60 @@ def test_list_headers_as_teams_format_them(header):
 
 def test_a_line_that_only_starts_like_a_header_is_not_a_list():
     assert actions(("Rosa Lima", "follow up with the vendor about the outage\n- their status page is green")) == []
+
+
+def test_a_list_header_after_a_first_sentence_or_with_its_own_words_opens_the_list():
+    items = actions(
+        ("Femi Ade", "resolving. action items: a separate bounded pool for vendor calls, alert on pool saturation"),
+        ("Ana Costa", "follow-ups, as agreed on the bridge:\nTODO(rosa): alert on ES disk at 80% per node"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("A separate bounded pool for vendor calls", None),
+        ("Alert on pool saturation", None),
+        ("Alert on ES disk at 80% per node", "Rosa Lima"),
+    ]
+
+
+def test_a_single_follow_up_line_keeps_its_commas_its_owner_and_its_due_date():
+    items = actions(
+        ("Sam Okafor", "follow-ups before we sleep:"),
+        (
+            "Sam Okafor",
+            "follow-up: set the poll interval from measured batch time, or cap records per poll (rosa) due 2025-10-17",
+        ),
+        ("Sam Okafor", "follow-up: the store check should page on-call, not wait for a human (femi) due 2025-10-24"),
+    )
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Set the poll interval from measured batch time, or cap records per poll", "Rosa Lima", "2025-10-17"),
+        ("The store check should page on-call, not wait for a human", "Femi Ade", "2025-10-24"),
+    ]
+
+
+def test_a_we_should_proposal_ends_where_the_next_one_begins():
+    items = actions(("Sam Okafor", "we should add capacity. we should be able to lose a host and stay under 75%"))
+    assert all("lose a host" not in a.action for a in items)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we should probably work on a postmortem tomorrow",
+        "TODO: write the postmortem",
+        "follow-up: schedule the retro for Monday",
+        "we should get some sleep",
+    ],
+)
+def test_the_responses_own_paperwork_or_rest_is_no_action_item(message):
+    assert actions(("Sam Okafor", message)) == []
+
+
+def test_an_action_about_the_postmortem_process_stays():
+    items = actions(("Sam Okafor", "TODO: add a rollback checklist to the postmortem template"))
+    assert [a.action for a in items] == ["Add a rollback checklist to the postmortem template"]
+
+
+def test_a_trailing_today_is_the_due_date():
+    items = actions(("Sam Okafor", "TODO(rosa): rotate the elastic password and the S3 key pasted above, today"))
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Rotate the elastic password and the S3 key pasted above", "Rosa Lima", "today")
+    ]

@@ -166,6 +166,11 @@ ROSTER = {
         ),
         ("Hana Dvorakova", "thx Femi. you have comms then", {("CL", "Femi Ade")}),
         ("femi", "yep comms is me", {("CL", "Femi Ade")}),
+        ("Hana Dvorakova", "IC: me. rosa, scribe?", {("IC", "Hana Dvorakova"), ("Scribe", "Rosa Lima")}),
+        ("Hana Dvorakova", "I'm IC. Bex, can you drive ops?", {("IC", "Hana Dvorakova"), ("OL", "Rebecca Lindqvist")}),
+        ("lortega", "ok, ops lead. i'll keep the timeline too", {("OL", "Luis Ortega"), ("Scribe", "Luis Ortega")}),
+        ("femi", "I'll do the customer side", {("CL", "Femi Ade")}),
+        ("Hana Dvorakova", "OL: luis_o", {("OL", "Luis Ortega")}),
     ],
 )
 def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expected):
@@ -175,6 +180,20 @@ def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expec
     roles = extract_roles(incident, evidence_items(incident))
     assert {(r.name, r.value) for r in roles if r.evidence} == expected
     assert not any(r.value.lower() in ("taking", "ack", "me", "how") for r in roles)
+
+
+def test_a_chat_display_name_that_shortens_a_named_person_is_that_person():
+    from pipeline.facts import evidence_items, extract_roles
+
+    chat = [("10:01", "Hattie Boyle", "I'm IC. Rob, can you drive ops?"), ("10:02", "Rob K", "yep I'll drive")]
+    people = {"Harriet Boyle": [], "Robert Kowalczyk": [], "Rob Stone": []}
+    incident = make_incident([("10:00", "Errors began")], chat, people=people)
+    roles = {(r.name, r.value) for r in extract_roles(incident, evidence_items(incident))}
+    assert roles == {("IC", "Harriet Boyle"), ("OL", "Rob")}  # "Rob" fits two people: kept as written, not guessed
+    del people["Rob Stone"]
+    incident = make_incident([("10:00", "Errors began")], chat, people=people)
+    roles = {(r.name, r.value) for r in extract_roles(incident, evidence_items(incident))}
+    assert roles == {("IC", "Harriet Boyle"), ("OL", "Robert Kowalczyk")}
 
 
 def test_a_question_about_a_role_or_a_team_named_ops_names_nobody():
@@ -279,3 +298,59 @@ def test_can_you_also_scribe_names_the_person_the_message_thanked():
     incident = make_incident([("10:00", "Errors began")], chat, people={"Paulina Ornelas": []})
     roles = extract_roles(incident, evidence_items(incident))
     assert [(r.name, r.value) for r in roles] == [("Scribe", "Paulina Ornelas")]
+
+
+def test_a_setting_a_change_raises_is_not_the_start_of_impact():
+    rows = [
+        (
+            "09:30",
+            "quote-api deployed: vendor client timeout raised from 2s to 30s, max.poll.records raised from 500 to 5000",
+        ),
+        ("09:34", "Consumers began exceeding max.poll.interval.ms and leaving the group"),
+        ("09:40", "Alert: consumer lag above 20k"),
+        ("10:30", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
+    assert facts.time_to_detect_minutes == 6
+
+
+@pytest.mark.parametrize(
+    ("partial", "full"),
+    [
+        ("pool size raised; error rate down but still elevated", "rolled back to v5.2; error rate back to normal"),
+        ("backfill throttled; RGW p99 latency dropped", "Upload failures stopped; latency at baseline"),
+        ("entries paused; evictions slowed but continued", "scaled back to 32 GB; evictions stopped"),
+        ("tier-1 mirrors synced; tier-2 mirrors still serve the bad file", "apt update succeeds from every mirror"),
+        ("backup provider for password resets", "account reinstated; all email sending again"),
+    ],
+)
+def test_a_partial_recovery_is_not_the_end_of_impact_when_a_full_one_follows(partial, full):
+    rows = ROWS[:4] + [("10:20", partial), ("10:40", full), ("11:00", "Incident resolved")]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated.evidence == ["T6"]
+    assert facts.time_to_mitigate_minutes == 36
+
+
+def test_a_symptom_that_stopped_ends_impact_only_when_no_return_to_normal_follows():
+    rows = ROWS[:4] + [("10:20", "maxmemory raised to 16 GB; evictions stopped")]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T5"]
+    later = rows + [("10:45", "Login queue drained; logins back to normal")]
+    assert extract_facts(make_incident(later)).mitigated.evidence == ["T6"]
+
+
+def test_impact_starts_when_users_are_harmed_shortly_after_a_component_fails():
+    rows = [
+        ("12:02", "OSD host stor-b07 went down (RAID controller failure); 12 OSDs marked down"),
+        ("12:07", "Ceph backfill started; RGW latency began rising and uploads started failing"),
+        ("12:11", "Alert: RGW p99 latency > 2 s"),
+        ("13:00", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
+    slow = [rows[0], ("12:40", rows[1][1]), ("12:41", rows[2][1]), rows[3]]
+    assert extract_facts(make_incident(slow)).started.evidence == ["T1"]  # not minutes after: the component's row
+
+
+def test_a_plural_status_code_is_harm():
+    rows = [("00:53", "origin overloaded and returning 503s"), ("00:54", "Alert: origin 5xx rate > 10%")]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T1"]

@@ -904,7 +904,7 @@ class OfflineEngine:
         """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
         `continues_list`: the author's previous message was a bare header, so bullets here belong to it."""
         sig = signals()
-        lines = [line.strip() for line in message.text.splitlines()]
+        lines = [_from_list_header(line.strip()) for line in message.text.splitlines()]
         lines = [line for line in lines if line]
         texts: list[tuple[str, bool]] = []
         in_list = continues_list
@@ -915,7 +915,8 @@ class OfflineEngine:
             if header:
                 in_list = True
                 rest = line[header.end() :].strip()
-                texts += [(piece, True) for piece in _split_list(rest)] if rest else []
+                pieces = [rest] if sig["action_single_header"].match(line) else _split_list(rest)
+                texts += [(piece, True) for piece in pieces] if rest else []
             elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
                 texts.append((numbered, True))
             elif (
@@ -939,6 +940,8 @@ class OfflineEngine:
         text = line
         due_match = sig["action_due"].search(line)
         priority_match = sig["action_priority"].search(line)
+        if due_match:  # the due date has its own column; "(rosa) due 2025-10-17" still ends with its owner
+            text = " ".join((text[: due_match.start()] + " " + text[due_match.end() :]).split())
         for key in ("action_owner_todo", "action_owner_leading", "action_owner_dash", "action_owner_trailing"):
             match = sig[key].search(text)
             if match and (named := self.owners_named(match["owner"])):
@@ -954,20 +957,20 @@ class OfflineEngine:
             if named := self.owners_named(mention["handle"]):  # "add a canary stage @sam by Friday"
                 owners += named
                 text = text.replace(mention.group(0), " ")
-        if due_match and (in_text := sig["action_due"].search(text)):
-            text = text[: in_text.start()] + " " + text[in_text.end() :]  # the due date has its own column
         text = " ".join(re.sub(r"\(\s*\)", " ", text).split())
         text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
         text = sig["action_owner_todo"].sub("", text)
         cue = sig["action_cue"].search(text)
         if cue and cue.group().lower().startswith("we "):  # "IMO we should switch it": the proposal is what follows
-            text = text[cue.end() :]
+            text = re.split(r"\bwe (?:should|need to)\b", text[cue.end() :], flags=re.IGNORECASE)[
+                0
+            ]  # up to the next one
         else:
             text = sig["action_cue"].sub("", text, count=1)
         text = " ".join(text.split())
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
         text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
-        if len(text.split()) < 3 or is_question_text(text):
+        if len(text.split()) < 3 or is_question_text(text) or sig["action_not_follow_up"].search(text):
             return None
         action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
         if action is None:
@@ -975,7 +978,7 @@ class OfflineEngine:
         priority = None
         if priority_match:
             priority = priority_match["priority"] or priority_match["word"].capitalize()
-        due = (due_match["due"] or due_match["bare"]) if due_match else None
+        due = (due_match["due"] or due_match["bare"] or due_match["trailing"]) if due_match else None
         return ActionItem(
             action=action,
             owner=", ".join(dict.fromkeys(owners)) or None,
@@ -1240,6 +1243,18 @@ def _as_statement(text: str) -> str:
 def is_question_text(text: str) -> bool:
     """A line that only asks ("should we page on this?"): never an action item."""
     return text.rstrip().endswith("?")
+
+
+def _from_list_header(line: str) -> str:
+    """A line from its list header on when a first sentence precedes it ("resolving. action items: a, b"): the
+    sentence before is the channel's, the list is what follows."""
+    header = signals()["action_list_header"]
+    if header.match(line):
+        return line
+    for boundary in re.finditer(r"[.!?]\s+", line):
+        if header.match(line[boundary.end() :]):
+            return line[boundary.end() :]
+    return line
 
 
 def _split_list(text: str) -> list[str]:
