@@ -832,9 +832,15 @@ def test_a_first_line_title_drops_what_kind_of_notes_they_are_and_an_aside(tmp_p
         ("kafka lag incident (Sev3)\n\nconsumers stalled on 5 Jan 2021\n", "kafka lag incident", "Sev3"),
         ("search slow\nDate: 2022-03-03\nImpact: High\n\nheap too small\n", "search slow", "High"),
         ("db failover\nSEV-1\n\nthe primary died.\n", "db failover", "SEV-1"),
+        (
+            "RCA: partial outage of image uploads\n\nStarted 8 Feb 2022.\nPriority 2.\n",
+            "partial outage of image uploads",
+            "Priority 2",
+        ),
+        ("# [RESOLVED][P2] Login failures\n\nOn 1 May 2021 logins failed.\n", "Login failures", "P2"),
     ],
 )
-def test_grades_and_dates_around_a_first_line_title(tmp_path, text, title, severity):
+def test_grades_dates_and_lead_words_around_a_first_line_title(tmp_path, text, title, severity):
     (record,) = records_of(note_file(tmp_path, "note.txt", text))
     assert (record.title.value, record.severity.value) == (title, severity)
 
@@ -889,22 +895,6 @@ def test_an_html_action_table_under_a_header_row_keeps_its_columns(tmp_path):
     (record,) = records_of(path)
     assert record.date.value == "2021-08-09"
     assert [item.text for item in record.action_items] == ["Raise heap", "Add shard alert"]
-
-
-@pytest.mark.parametrize(
-    "text, title, severity",
-    [
-        (
-            "RCA: partial outage of image uploads\n\nStarted 8 Feb 2022.\nPriority 2.\n",
-            "partial outage of image uploads",
-            "Priority 2",
-        ),
-        ("# [RESOLVED][P2] Login failures\n\nOn 1 May 2021 logins failed.\n", "Login failures", "P2"),
-    ],
-)
-def test_a_title_lead_line_and_grades_in_tags_or_alone_on_a_line(tmp_path, text, title, severity):
-    (record,) = records_of(note_file(tmp_path, "note.txt", text))
-    assert (record.title.value, record.severity.value) == (title, severity)
 
 
 def test_numbered_incident_headings_in_a_digest_drop_their_number_and_date(tmp_path):

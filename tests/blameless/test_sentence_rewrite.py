@@ -38,6 +38,18 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "Why 3: the cert expired because Mei forgot to renew it on 2024-03-01.",
             "Why 3: The cert expired because nothing in the process required renewing it on 2024-03-01.",
         ),
+        (  # the decision a "whose idea" question asks about stays, the owner goes
+            "whose great idea was it to pin the resolver to 8.8.8.8 on edge-lb?",
+            "What made it seem reasonable to pin the resolver to 8.8.8.8 on edge-lb at the time?",
+        ),
+        (
+            "Who thought migrating billing-db at 09:00 on a Monday was a good idea?",
+            "What made migrating billing-db at 09:00 on a Monday seem reasonable at the time?",
+        ),
+        (  # "ought to have" is a counterfactual like "should have"
+            "Why 3: because Ines ought to have renewed the certificate for api-v2.",
+            "Why 3: because nothing in the process required renewing the certificate for api-v2.",
+        ),
     ],
 )
 def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, expected: str) -> None:
@@ -354,30 +366,6 @@ def test_clean_check_does_not_import_spacy(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "ok", out.stderr
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        (  # the decision a "whose idea" question asks about stays, the owner goes
-            "whose great idea was it to pin the resolver to 8.8.8.8 on edge-lb?",
-            "What made it seem reasonable to pin the resolver to 8.8.8.8 on edge-lb at the time?",
-        ),
-        (
-            "Who thought migrating billing-db at 09:00 on a Monday was a good idea?",
-            "What made migrating billing-db at 09:00 on a Monday seem reasonable at the time?",
-        ),
-        (  # "ought to have" is a counterfactual like "should have"
-            "Why 3: because Ines ought to have renewed the certificate for api-v2.",
-            "Why 3: because nothing in the process required renewing the certificate for api-v2.",
-        ),
-    ],
-)
-def test_second_round_question_and_counterfactual_shapes(sentence: str, expected: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is not None and rewrite.safety == REVIEW
-    assert rewrite.text == expected
-    assert lint_text(rewrite.text) == []
 
 
 @pytest.mark.parametrize(
