@@ -83,9 +83,14 @@ def _new_decision(doc: ReviewDocument, kind: str, finding: ReviewFinding, edits:
     )
 
 
-def _finding(doc: ReviewDocument, key: str, version: str) -> ReviewFinding:
+def _require_current(doc: ReviewDocument, version: str) -> None:
+    """A decision applies to the text the page showed; a draft changed on disk since is a conflict."""
     if version != doc.version:
         raise ReviewConflict("the draft changed on disk since the page was loaded; reload the page")
+
+
+def _finding(doc: ReviewDocument, key: str, version: str) -> ReviewFinding:
+    _require_current(doc, version)
     finding = doc.finding(key)
     if finding is None:
         raise ReviewConflict("that finding is no longer in the draft; reload the page")
@@ -131,8 +136,7 @@ def reject(doc: ReviewDocument, key: str, version: str) -> ReviewDecision:
 
 
 def _item(doc: ReviewDocument, key: str, version: str) -> DraftedItem:
-    if version != doc.version:
-        raise ReviewConflict("the draft changed on disk since the page was loaded; reload the page")
+    _require_current(doc, version)
     item = doc.item(key)
     if item is None:
         raise ReviewConflict("that item is no longer in the draft; reload the page")
@@ -195,8 +199,7 @@ def edit(doc: ReviewDocument, key: str, version: str, source: str) -> ReviewDeci
 def undo(doc: ReviewDocument, decision_id: str, version: str) -> ReviewDecision:
     """Reverse a standing decision's edits (found where they were made, or nearest to it when other edits
     moved the text since) and record the undo."""
-    if version != doc.version:
-        raise ReviewConflict("the draft changed on disk since the page was loaded; reload the page")
+    _require_current(doc, version)
     recorded = standing(read_decisions(log_path(doc.path)))
     target = next((d for d in recorded if d.id == decision_id and d.draft == doc.path.name), None)
     if target is None:
