@@ -33,12 +33,14 @@ def is_english(text: str) -> bool:
 
 def language_of(text: str) -> str:
     """ISO 639-1 code of `text`'s language; "en" when it is English, short or unsure."""
+    english, other = _hints()
+    if text.isascii() and len(other.intersection(_WORD.findall(text.lower()))) < 2:
+        return "en"  # the rule below, decided in one pass for the common case (most lines of a long document)
     words = [word.lower() for word in _WORD.findall(text)]
     letters = sum(len(word) for word in words)
     ascii_letters = all(word.isascii() for word in words)  # curly quotes, dashes and emoji are not a language
     if letters < (MIN_LETTERS if ascii_letters else 3):
         return "en"
-    english, other = _hints()
     foreign = len({word for word in words if word in other})  # distinct: "error ... level=error" is one
     native = sum(word in english for word in words)
     if ascii_letters and (foreign < 2 or foreign <= native):  # one "error" or "de" does not make a language
@@ -66,16 +68,4 @@ def not_english_lines(text: str) -> list[int]:
     indented code and blockquotes are not read by the rules at all, so they are not asked about)."""
     from pipeline.blameless.markdown import prose_lines
 
-    return [number for number, line in prose_lines(text) if _may_be_foreign(line) and not is_english(line)]
-
-
-def _may_be_foreign(line: str) -> bool:
-    """The quick half of `language_of` for a long document: an ASCII line with fewer than two distinct
-    foreign function words is English by that rule, found with one expression instead of every word."""
-    return not line.isascii() or len(set(_foreign_words().findall(line.lower()))) >= 2
-
-
-@lru_cache(maxsize=1)
-def _foreign_words() -> re.Pattern[str]:
-    _, other = _hints()
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, other), key=len, reverse=True)) + r")\b")
+    return [number for number, line in prose_lines(text) if not is_english(line)]
