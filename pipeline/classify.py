@@ -36,7 +36,6 @@ URL_RE = re.compile(r"https?://\S+")
 DIGIT_RE = re.compile(r"\d")
 WORD_RE = re.compile(r"[a-z0-9_@'./-]*[a-z0-9_@]|[?!]")
 CLOCK_RE = re.compile(r"\b\d{1,2}:\d{2}\b")
-NUMBER_RE = re.compile(r"\d")
 PERCENT_RE = re.compile(r"\d\s*(?:%|percent\b)")
 LIST_RE = re.compile(r"(?:^|\n)\s*(?:[-*\u2022]|\d+[.)])\s+\S")
 FIRST_PERSON_RE = re.compile(r"^\s*(?:i|i'm|i'll|i've|we|we're|we'll|let's)\b", re.IGNORECASE)
@@ -144,7 +143,7 @@ def shape_features(message: ChatMessage) -> set[str]:
         "ends_with_question": text.rstrip().endswith("?"),
         "mention": bool(MENTION_RE.search(text)),
         "clock_time": bool(CLOCK_RE.search(text)),
-        "number": bool(NUMBER_RE.search(text)),
+        "number": bool(DIGIT_RE.search(text)),
         "percent": bool(PERCENT_RE.search(text)),
         "imperative_first_word": bool(first and first.group() in settings.imperative_words),
         "first_person_start": bool(FIRST_PERSON_RE.search(text)),
