@@ -270,6 +270,11 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
 
 
 def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
+    return _built(sentence, people) or _phrase_rewrite(sentence, people)
+
+
+def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """The rewrite the parse of `sentence` builds, or None when it builds none that is clean and keeps facts."""
     prefix, body = _split_label(sentence)
     if not body:
         return None
@@ -277,7 +282,7 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     builder = _Builder(nlp()(stood_in), frozenset(people))
     result = builder.build()
     if result is None:
-        return _phrase_rewrite(sentence, people)
+        return None
     text, safety, kind = result
     text = restore_names(text, names)
     text = _tidy(text, body)
@@ -289,7 +294,7 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
     rewritten = prefix + text
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
-        return _phrase_rewrite(sentence, people)
+        return None
     return Rewrite(rewritten, safety, kind)
 
 
@@ -339,10 +344,113 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             text = inner.text
         if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
-    return _instruction(sentence, people)
+    return _clause_by_clause(sentence, people) or _instruction(sentence, people)
 
 
 _MAX_VERDICT_WORDS = 12
+
+# Where a sentence divides into pieces a reader takes one at a time: comma, semicolon, colon or dash, then space.
+_PIECE_BREAK = re.compile(r"[,;:]\s+|\s[-\u2013\u2014]\s+")
+_BRACKETS = {"(": ")", "[": "]", '"': '"', "\u201c": "\u201d"}
+
+
+def _pieces(body: str) -> list[tuple[str, str]]:
+    """(separator before it, piece) for each piece of `body` split at the breaks outside brackets and quotes."""
+    depth: list[str] = []
+    pieces: list[tuple[str, str]] = []
+    separator, start, i = "", 0, 0
+    while i < len(body):
+        char = body[i]
+        if depth and char == depth[-1]:
+            depth.pop()
+        elif char in _BRACKETS:
+            depth.append(_BRACKETS[char])
+        elif not depth and (found := _PIECE_BREAK.match(body, i)) is not None:
+            pieces.append((separator, body[start:i]))
+            separator, start, i = found.group(), found.end(), found.end()
+            continue
+        i += 1
+    pieces.append((separator, body[start:]))
+    return [(sep, piece) for sep, piece in pieces if piece.strip()]
+
+
+def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "Summary: X overloaded the database, tired admin deleted the wrong directory, six hours of data lost."
+    -> "... the wrong directory was deleted, ...": a sentence of several pieces (commas, colons, dashes) is
+    rewritten piece by piece from each piece's own parse. A flagged piece the parse cannot rephrase is dropped
+    when it holds no fact ("Petra asleep at the wheel, 9 pages go unanswered"), as is an opening exclamation
+    ("Great, ...", "Oh sure, ..."); clean pieces stay as written. None unless a whole clause remains that keeps
+    every fact and passes the check. Always review: dropping a piece may drop meaning."""
+    prefix, body = _split_label(sentence)
+    pieces = _pieces(body)
+    if len(pieces) < 2:
+        return None
+    kept: list[tuple[str, str]] = []
+    changed = after_change = False  # after_change: the piece before was dropped or rephrased
+    dropped = 0  # words of the pieces dropped: never more than what is kept
+    for index, (separator, piece) in enumerate(pieces):
+        words = re.findall(r"[A-Za-z]+", piece)
+        if _still_clean(piece, people) and not any(_names_person(word, people) for word in words):
+            if index == 0 and _exclamation(piece) or index > 0 and _vocative(piece, people):
+                changed = after_change = True
+                continue
+            if after_change and not _stands_alone(piece):
+                return None  # "..., did not follow X": its subject was the piece just dropped or rephrased
+            kept.append((separator, piece))
+            after_change = False
+            continue
+        rewrite = _built(piece, people)
+        changed = after_change = True
+        if rewrite is not None:
+            text = rewrite.text.rstrip(".?!") if index < len(pieces) - 1 else rewrite.text
+            kept.append((separator, text if index == 0 else _continuing(text, piece)))
+        elif index > 0 and _vocative(piece, people):
+            continue  # "..., Hana?": the person addressed
+        elif _FACT.search(piece) is not None or _names_person(piece.strip(), people):
+            return None  # a fact the piece holds would be lost with it
+        else:
+            dropped += len(words)
+    if not changed or not kept or not any(_stands_alone(piece) for _, piece in kept):
+        return None
+    if dropped > sum(len(piece.split()) for _, piece in kept):
+        return None  # most of the sentence would go: what is left may not be what it said
+    if not (_SUBORDINATE.match(kept[0][1]) or _stands_alone(kept[0][1])):
+        return None  # "For the 5th time, that prod is ...": what is left opens with a fragment
+    text = "".join(separator + piece for separator, piece in kept)[len(kept[0][0]) :].strip()
+    text = _tidy(text[:1].upper() + text[1:] if not _starts_with_identifier(text) else text, body)
+    if prefix and not prefix[-1:].isspace():
+        prefix += " "
+    rewritten = prefix + text
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+        return None
+    return Rewrite(rewritten, REVIEW, "pieces")
+
+
+def _stands_alone(piece: str) -> bool:
+    """A clause that reads on its own: not "that prod is ...", "did not follow X", "for the 5th time"."""
+    if re.match(r"\s*(?:that|which|who|whom|whose|and|or|but|so)\b", piece, re.I) or _SUBORDINATE.match(piece):
+        return False
+    return _is_clause(piece)
+
+
+def _vocative(piece: str, people: Sequence[str]) -> bool:
+    """ "..., Hana?": a piece that only names the person addressed."""
+    words = re.findall(r"[A-Za-z]+", piece)
+    return 0 < len(words) <= 2 and all(_names_person(word, people) for word in words)
+
+
+def _exclamation(piece: str) -> bool:
+    """ "Great", "Oh sure", "Wow", "Honestly": a sentence's opening exclamation, no noun or verb in it."""
+    words = piece.split()
+    return len(words) <= 3 and all(t.pos_ in {"INTJ", "ADJ", "ADV", "PUNCT"} for t in nlp()(piece))
+
+
+def _continuing(rewrite: str, piece: str) -> str:
+    """A rewritten piece inside the sentence: its first word in lower case unless the piece wrote it so."""
+    first = rewrite.split(" ", 1)[0]
+    if first in piece.split() or _starts_with_name(rewrite):
+        return rewrite
+    return rewrite[:1].lower() + rewrite[1:]
 
 
 # A noun that things happen to (not a compound inside a name: "the crates.io team"), and what its phrase may hold.
@@ -466,6 +574,11 @@ def keeps_facts(original: str, rewritten: str) -> bool:
     lowered = rewritten.lower()
     facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
     return all(fact in lowered for fact in facts)
+
+
+def _is_have(token: Token) -> bool:
+    """ "have", and its clitic "'ve" (the tagger leaves "'ve" as its own lemma: "could've stopped")."""
+    return token.lemma_ == "have" or token.lower_ in {"'ve", "’ve"}
 
 
 def _verb_form(word: str) -> bool:
@@ -601,6 +714,9 @@ class _Builder:
             if any(t.dep_ == "pobj" and self.is_person(t) for t in child.children):
                 self.review("possessive")  # "a careless config edit by Sam" -> "a config edit"
                 return ""
+        if self._addressed(child):
+            self.review("judgement")  # "..., Omar?": the person addressed goes with the blame
+            return ""
         if child.dep_ == "npadvmod" and child.lower_ in _REFLEXIVES:
             self.review("judgement")  # "merged it themselves": the emphasis names who did it
             return ""
@@ -630,6 +746,18 @@ class _Builder:
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
+
+    def _addressed(self, token: Token) -> bool:
+        """ "..., Omar?", "..., Sven.": a name after a comma at the end of the sentence, no words of its own."""
+        end = token.doc[token.i + 1 :]
+        return (
+            token.i > 0
+            and token.doc[token.i - 1].text == ","
+            and token.n_lefts + token.n_rights == 0
+            and all(t.is_punct for t in end)
+            and self.is_person(token)
+            and token.lower_ not in _PRONOUNS
+        )
 
     def _attribution(self, token: Token) -> bool:
         """ "it's the data team", "this one's all on dave": a clause before the facts that only says who."""
@@ -697,7 +825,7 @@ class _Builder:
                 if c.dep_ in {"advcl", "ccomp"}
                 and (
                     any(m.lower_ == "if" for m in c.children)
-                    or c.left_edge.lemma_ == "have"
+                    or _is_have(c.left_edge)
                     and c.left_edge.dep_ == "aux"  # "Had Marco rolled back"
                 )
                 and self.person_subject(c) is not None
@@ -730,14 +858,14 @@ class _Builder:
             if not has_subject or not _still_clean(outcome, list(self.people)):
                 return f"nothing in the process required {gerund}"  # the outcome blames too: the step alone
             return f"nothing in the process required {gerund}; had it, {outcome[:1].lower() + outcome[1:]}"
-        if verb.lower_ == "ought" and xcomp is not None and any(a.lemma_ == "have" for a in xcomp.children):
+        if verb.lower_ == "ought" and xcomp is not None and any(_is_have(a) for a in xcomp.children):
             verb, aux = xcomp, [a for a in xcomp.children if a.dep_ in {"aux", "auxpass"}]  # "Olu ought to have read X"
             modals, children = {"ought"}, list(xcomp.children)
             neg = neg or any(c.dep_ == "neg" for c in children)
             skip_extra = {a.i for a in aux}
         else:
             skip_extra = set()
-        perfect = any(a.lemma_ == "have" for a in aux)
+        perfect = any(_is_have(a) for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
         skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"} | skip_extra
         lead = (
@@ -907,6 +1035,9 @@ class _Builder:
             self.kinds.append("passive")
         if is_relative:
             return f"{object_text} {be} {participle} " + "".join(rest)
+        if perfect and aux[0].i < subject.i:  # "Had Marco followed X" -> "Had X been followed": still a condition
+            self.review("counterfactual")
+            return lead + f"{aux[0].text} {object_text} {be.split(' ', 1)[1]} {participle} " + "".join(rest)
         fronted = [c for c in verb.lefts if c.i > subject.i and c.dep_ in {"advcl", "prep"}]
         if fronted:
             lead += ", ".join(self.render(c).strip() for c in fronted) + ", "
@@ -1048,7 +1179,7 @@ class _Builder:
                 aux,
                 any(c.dep_ == "neg" for c in children),
                 {a.lower_ for a in aux if a.tag_ == "MD"},
-                any(a.lemma_ == "have" for a in aux),
+                any(_is_have(a) for a in aux),
                 skip,
                 "",
                 top=False,
