@@ -82,17 +82,33 @@ def nlp() -> Language:
 
 # A system name the tokenizer would split ("redis-cache-2" -> "redis - cache-2", "prod-db" -> a verb inside):
 # parsed as a plain noun that stands in for it, and put back in the rewrite.
-_NAME = re.compile(r"(?<![\w-])[A-Za-z][\w]*(?:[-_./][\w]+)+(?![\w-])")
+_NAME = re.compile(r"(?<![\w-])[A-Za-z][\w]*(?:[-_./][\w]+)+(?![\w-])|(?<![\w#])#\d+\b")
 _STAND_INS = ("widget", "gadget", "sprocket", "gizmo", "doohickey", "contraption")
+
+
+# A role written as an acronym ("the SRE on duty misconfigured X"): the tagger takes it for a proper noun that
+# heads the sentence, so it is parsed as a plain role noun that stands in for it.
+_ROLE_ACRONYM = re.compile(r"(?<![\w-])(?:SRE|DBA)s?(?![\w-])(?! team)")
+_ROLE_STAND_INS = ("technician", "staffer", "analyst")
 
 
 def stand_in_names(text: str) -> tuple[str, dict[str, str]]:
     """`text` with each system name replaced by a stand-in noun, and the map back (stand-in -> name)."""
     free = [word for word in _STAND_INS if word not in text.lower()]
+    roles = [word for word in _ROLE_STAND_INS if word not in text.lower()]
     names: dict[str, str] = {}
     pieces: list[str] = []
     last = 0
-    for match in _NAME.finditer(text):
+    found = sorted([*_NAME.finditer(text), *_ROLE_ACRONYM.finditer(text)], key=lambda m: m.start())
+    for match in found:
+        if match.re is _ROLE_ACRONYM:
+            if not roles or match.group().endswith("s"):
+                continue
+            word = roles.pop(0)
+            names[word] = match.group()
+            pieces.append(text[last : match.start()] + word)
+            last = match.end()
+            continue
         if not free or match.group().lower() in _ROLE_WORDS or _is_english_compound(match.group()):
             continue
         word = free.pop(0)
@@ -172,6 +188,15 @@ _LOADED_VERBS = frozenset("fumble botch bungle flub screw mess bork yeet nuke ho
 _FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight sloppiness laziness blunder".split())
 # Dependents of the verb that, right after its object, belong with the object in the reader's eye.
 _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
+# "the engineer on call", "the SRE on duty": the duty is part of the person named.
+_DUTIES = frozenset({"call", "duty", "shift", "rotation", "watch"})
+# An object pronoun that becomes the subject of a passive, and whether it takes a plural verb.
+_OBJECT_PRONOUNS = {"us": ("we", True), "them": ("they", True), "me": ("I", False), "it": ("it", False)}
+# "whose call was it to ...?": a decision asked after is asked after a person; "whose deploy?" asks which deploy.
+_WHOSE_DECISIONS = frozenset({"idea", "call", "decision", "choice", "plan", "job", "turn", "watch", "shift", "move"})
+# A person's verb and preposition that say an alert or page got no answer ("slept through 3 pages", "sat on
+# the alert for 40 minutes"): the rewrite says the alert went unanswered.
+_LEFT_UNANSWERED = frozenset({("sleep", "through"), ("sit", "on"), ("ignore", "for")})
 # "Who was responsible for X?": a duty that "what" can hold as well as "who".
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
 _FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
@@ -213,12 +238,15 @@ def _split_label(sentence: str) -> tuple[str, str]:
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
     body = _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+    body = _MODAL_TO.sub(lambda m: m.group(1) + " ", body)
     return prefix, _CHAT_MODAL.sub(lambda m: m.group(1) + " have", body)
 
 
 # Chat spellings of a perfect modal ("coulda just waited", "should of checked") read as the words they stand
 # for, so the parse sees the counterfactual.
 _CHAT_MODAL = re.compile(r"\b([Cc]ould|[Ss]hould|[Ww]ould)(?:a| of)\b")
+# A modal with "to" ("must to be careful", "should to wait"), as non-native English writes it: read without "to".
+_MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) to (?=\w)")
 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
@@ -394,7 +422,7 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
             if index == 0 and _exclamation(piece) or index > 0 and _vocative(piece, people):
                 changed = after_change = True
                 continue
-            if after_change and not _stands_alone(piece):
+            if after_change and _lacks_subject(piece):
                 return None  # "..., did not follow X": its subject was the piece just dropped or rephrased
             kept.append((separator, piece))
             after_change = False
@@ -424,6 +452,13 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return None
     return Rewrite(rewritten, REVIEW, "pieces")
+
+
+def _lacks_subject(piece: str) -> bool:
+    """ "did not follow X", "and merged it": a predicate whose subject is in the piece before."""
+    doc = nlp()(stand_in_names(piece)[0])
+    first = next((t for t in doc if t.pos_ not in {"CCONJ", "PUNCT", "ADV"}), None)
+    return first is not None and first.pos_ in {"VERB", "AUX"} and first.tag_ != "VBG"
 
 
 def _stands_alone(piece: str) -> bool:
@@ -656,7 +691,7 @@ class _Builder:
         owner = self._fault_owner(root)
         if owner is not None:
             return owner, REVIEW, "team"
-        judged = self._judged_state(root) or self._fault_clause(root)
+        judged = self._judged_state(root) or self._fault_clause(root) or self._fault_let(root)
         if judged is not None:
             return judged, REVIEW, "judgement"
         text = self.clause(root, top=True)
@@ -714,6 +749,9 @@ class _Builder:
             if any(t.dep_ == "pobj" and self.is_person(t) for t in child.children):
                 self.review("possessive")  # "a careless config edit by Sam" -> "a config edit"
                 return ""
+        if child.dep_ == "agent" and child.head.tag_ == "VBN" and self._by_person(child):
+            self.review("passive")  # "a config error introduced by a network engineer": the passive without its agent
+            return ""
         if self._addressed(child):
             self.review("judgement")  # "..., Omar?": the person addressed goes with the blame
             return ""
@@ -746,6 +784,15 @@ class _Builder:
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
+
+    def _by_person(self, by: Token) -> bool:
+        """ "by a network engineer", "by Dave": an agent that is a person and nothing else."""
+        objects = [c for c in by.children if c.dep_ == "pobj"]
+        return (
+            len(objects) == 1
+            and self.is_person(objects[0])
+            and not any(t.pos_ in {"VERB", "AUX"} for t in objects[0].subtree)
+        )
 
     def _addressed(self, token: Token) -> bool:
         """ "..., Omar?", "..., Sven.": a name after a comma at the end of the sentence, no words of its own."""
@@ -911,6 +958,16 @@ class _Builder:
             target = "".join(self.render(p) for p in prep.children).strip()
             self.review("judgement")
             return lead + f"{target} did not stand out"
+        if obj is not None and obj.lemma_ == "ball" and verb.lemma_ == "drop" and not neg and not modals:
+            on = next((c for c in children if c.dep_ == "prep" and c.lower_ == "on"), None)
+            dropped = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
+            if dropped is not None:  # "ops dropped the ball on the cert inventory" -> "... was not followed up"
+                rest = "".join(self.child(c) for c in verb.rights if c.i not in skip | {obj.i, on.i})
+                self.review("judgement")
+                return (
+                    lead
+                    + f"{self.render(dropped).strip()} {'were' if dropped.tag_ == 'NNS' else 'was'} not followed up {rest}"
+                )
         if (
             obj is not None
             and verb.pos_ == "VERB"
@@ -919,11 +976,18 @@ class _Builder:
             marks = [c for c in children if c.dep_ == "mark"]
             plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top, allow_mark=plain)
-        through = next((c for c in children if c.dep_ == "prep" and c.lower_ == "through"), None)
-        if obj is None and verb.lemma_ == "sleep" and through is not None and not neg and not modals:
+        through = next((c for c in children if c.dep_ == "prep" and (verb.lemma_, c.lower_) in _LEFT_UNANSWERED), None)
+        if obj is None and through is not None and not neg and not modals:
             missed = next((c for c in through.children if c.dep_ == "pobj"), None)
             if missed is not None:  # "the on-call slept through 3 pages" -> "3 pages went unanswered"
-                rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and c.i != through.i)
+                gone = {t.i for d in verb.subtree if self._doing_of_subject(d) for t in d.subtree}
+                rest = "".join(
+                    t.text_with_ws
+                    for c in verb.rights
+                    if c.i not in skip and c.i != through.i
+                    for t in c.subtree
+                    if t.i not in gone
+                )
                 self.review("judgement")
                 return lead + f"{self.render(missed).strip()} went unanswered {rest}"
         if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and (top or inherited is not None):
@@ -933,6 +997,10 @@ class _Builder:
             self.review("event")  # "she merged without approval at 17:05" -> "the merge happened without ..."
             return lead + f"the {_EVENT_VERBS[verb.lemma_]} happened {rest}"
         return None
+
+    def _doing_of_subject(self, token: Token) -> bool:
+        """ "before even looking": a gerund whose unstated subject is the person taken out of the clause."""
+        return token.dep_ == "prep" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in token.children)
 
     def _neutral(self, verb: Token) -> str | None:
         """ "messed up" / "screwed up" X -> X "was set incorrectly": the verdict verb, said plainly."""
@@ -967,7 +1035,9 @@ class _Builder:
         if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
         if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
-            return None  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
+            return None
+        if any(c.dep_ == "dative" for c in verb.children):
+            return None  # "Dave told us nothing": two objects, no passive reads ("nothing was told us")  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
         span = self._object_span(verb)
         if span is None:
             return None
@@ -989,7 +1059,13 @@ class _Builder:
         if neg:
             be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
         is_relative = obj.lower_ in {"which", "that"}
-        if len(objects) == 1 and objects[0].i == obj.i and obj.right_edge.i == last:
+        if obj.lower_ in _OBJECT_PRONOUNS and len(objects) == 1:  # "they not inform us" -> "we were not informed"
+            object_text, plural = _OBJECT_PRONOUNS[obj.lower_]
+            tense = self._tense(verb, aux)
+            be = _BE.get((tense, plural)) or be
+            if neg:
+                be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
+        elif len(objects) == 1 and objects[0].i == obj.i and obj.right_edge.i == last:
             object_text = self.render(obj).strip()
         else:
             object_text = span.text  # a name the tokenizer split ("redis-cache-2"), or "build 7781"
@@ -1039,6 +1115,10 @@ class _Builder:
             self.review("counterfactual")
             return lead + f"{aux[0].text} {object_text} {be.split(' ', 1)[1]} {participle} " + "".join(rest)
         fronted = [c for c in verb.lefts if c.i > subject.i and c.dep_ in {"advcl", "prep"}]
+        duty = [c for c in fronted if c.lower_ == "on" and any(t.lemma_ in _DUTIES for t in c.children)]
+        if duty:  # "the SRE on call misconfigured X": "on call" belongs to the person, and goes with them
+            self.review("passive")
+            fronted = [c for c in fronted if c not in duty]
         if fronted:
             lead += ", ".join(self.render(c).strip() for c in fronted) + ", "
         return lead + f"{object_text} {be} {participle} " + "".join(rest)
@@ -1052,6 +1132,8 @@ class _Builder:
             return aux[0].tag_
         if verb.tag_ == "VBN" and not aux:
             return "VBD"
+        if verb.tag_ == "VB" and not aux and any(c.dep_ == "nsubj" for c in verb.children):
+            return "VBD"  # "she not update the TTL": a bare verb with a subject tells of the incident, in the past
         singular = any(c.dep_ == "nsubj" and (c.lower_ in {"he", "she"} or c.pos_ == "PROPN") for c in verb.children)
         if verb.tag_ == "VBP" and not aux and singular and any(t.tag_ == "VBD" for t in verb.doc):
             return "VBD"  # "he merge the PR while CI was still red": a bare verb among past ones tells of the past
@@ -1148,6 +1230,30 @@ class _Builder:
                     return text + clause.text_with_ws + "".join(self.child(c) for c in clause.rights)
         return None
 
+    def _fault_let(self, root: Token) -> str | None:
+        """ "The DBA team's negligence allowed the replication slot to fill the disk" -> "The replication slot
+        filled the disk": a person's fault that let or caused an event is dropped, the event is told in the
+        past tense of its own verb (condition-as-cause: what happened, not whose fault it was)."""
+        from lemminflect import getInflection
+
+        if root.lemma_ not in {"allow", "let", "cause", "lead"} or root.tag_ != "VBD":
+            return None
+        fault = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if fault is None or fault.lemma_ not in _FAULT_NOUNS or not any(self.is_person(t) for t in fault.subtree):
+            return None
+        event = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
+        if event is None or not any(c.dep_ == "aux" and c.lower_ == "to" for c in event.children):
+            return None
+        thing = next((c for c in event.children if c.dep_ == "nsubj"), None)
+        thing = thing or next((c for c in root.children if c.dep_ == "dobj"), None)
+        past = getInflection(event.lemma_, "VBD")
+        if thing is None or not past or self.is_person(thing) or any(c.dep_ == "neg" for c in event.children):
+            return None
+        rest = "".join(self.child(c) for c in event.rights)
+        tail = "".join(self.child(c) for c in root.rights if c.dep_ == "punct")
+        self.review("cause")
+        return f"{self.render(thing).strip()} {past[0]} {rest.strip()}".strip() + tail
+
     def _judged_state(self, root: Token) -> str | None:
         """ "bro was clearly half asleep when he approved PR #5521" -> "PR #5521 was approved": the judgement
         of a person's state is dropped and the clause with the facts is kept, in the passive."""
@@ -1208,7 +1314,8 @@ class _Builder:
         state = next(
             (c for c in root.children if c.dep_ == "acomp" and any(a.lower_ == "too" for a in c.subtree)), None
         )
-        step = next((c for c in state.children if c.dep_ == "xcomp"), None) if state is not None else None
+        held = [*state.children, *root.children] if state is not None else []  # "too (much) lazy to read X"
+        step = next((c for c in held if c.dep_ == "xcomp"), None)
         obj = next((c for c in step.children if c.dep_ == "dobj"), None) if step is not None else None
         if step is None or obj is None or step.pos_ != "VERB" or any(c.dep_ == "neg" for c in step.children):
             return None
@@ -1288,6 +1395,7 @@ class _Builder:
                 and token.pos_ in {"NOUN", "PROPN"}
                 and token.lower_ not in {"work", "stuff", "time", "attention", "care", "concept"}
                 and not self.is_person(token)
+                and token.lemma_ not in _ROLES
             ):
                 return token
         return None
@@ -1316,6 +1424,8 @@ class _Builder:
             return False
         if verb.lemma_ == "pay":
             return any(c.lower_ == "attention" for c in verb.children)
+        if verb.lemma_ in _SANCTIONS:  # "Retrain the support engineers on X": a sanction ordered for people
+            return any(c.dep_ == "dobj" and (self.is_person(c) or c.lemma_ in _ROLES) for c in verb.children)
         if verb.lemma_ == "remind":  # "remind everyone on the team to read X": the step is asked of people
             told = next((c for c in verb.children if c.dep_ == "dobj"), None)
             people = told is not None and (told.lower_ in _EVERYONE or self.is_person(told))
@@ -1379,6 +1489,18 @@ class _Builder:
                 return f"What made {self._plain(doing)} seem reasonable at the time?"
         return None
 
+    def _which_thing(self, root: Token) -> str | None:
+        """ "whose deploy was this?" -> "Which deploy was this?": a question about a change asks which change,
+        not whose. Not for a question about a decision or a fault ("whose call was it"): that asks for a person."""
+        owner = next((t for t in root.doc if t.lower_ == "whose" and t.dep_ == "poss"), None)
+        if owner is None or owner.head.lemma_ in _WHOSE_DECISIONS | _FAULT_NOUNS | _FAULT_OWNERSHIP:
+            return None
+        if any(t.dep_ == "amod" for t in owner.head.children):
+            return None  # "whose brilliant change": the adjective is the verdict
+        which = "Which" if owner.text[:1].isupper() or owner.i == 0 else "which"
+        self.changed = True
+        return root.doc[: owner.i].text_with_ws + which + owner.whitespace_ + root.doc[owner.i + 1 :].text
+
     def _allowed(self, verb: Token, skip: set[int]) -> str | None:
         """ "what allowed X to be <verb>ed <rest>?" for the clause of `verb` (its subject in `skip`)."""
         participle = self._vbn(verb)
@@ -1411,6 +1533,9 @@ class _Builder:
         idea = self._idea_question(root)
         if idea is not None:
             return idea
+        which = self._which_thing(root)
+        if which is not None:
+            return which
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
             duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
             if duty is not None and root.doc[0].lower_ == "who":
@@ -1428,7 +1553,9 @@ class _Builder:
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
             nobody = subject is not None and subject.lower_ == "nobody" and self.doc.text.rstrip().endswith("?")
-            asked = subject is not None and (subject.lower_ == "who" or self._which_subject(verb) is subject)
+            asked = subject is not None and (
+                subject.lower_ == "who" or getattr(self._which_subject(verb), "i", None) == subject.i
+            )
             if subject is None or obj is None or not (asked or why or nobody) or verb.dep_ == "relcl":
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)

@@ -3,6 +3,7 @@ untouched, the drafting gate uses only the safe rewrite, and a clean document ne
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -252,7 +253,6 @@ def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str)
         "The blame lies with the QA team, who signed off.",
         "Mateo approved his own PR.",  # "the own PR" would not read
         "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
-        "Our ops team dropped the ball on the backup rotation.",  # not "the ball was dropped"
         "Dave should remove the feature flag.",  # an ordinary action item, not a sanction
         "A careless engineer left debug logging on in prod for a week.",  # not "debug was left logging on"
         # the tail is what they were told, not a sentence of its own: not "For the 5th time, that prod is ..."
@@ -315,6 +315,63 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
     assert rewrite is not None and rewrite.safety == REVIEW
     assert rewrite.text == expected
     assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # a person's fault that let an event happen: the event, in the past tense of its own verb
+            "Sam's negligence allowed the WAL to fill the disk on pg-3.",
+            "The WAL filled the disk on pg-3.",
+        ),
+        ("whose deploy broke login on web-2?", "Which deploy broke login on web-2?"),  # which change, not whose
+        ("which genius merged #812 without a review??", "What allowed #812 to be merged without a review?"),
+        (  # a role acronym is parsed as a role noun; "on call" goes with the person
+            "Why 2: the SRE on call misconfigured the pool max to 4 nodes.",
+            "Why 2: The pool max was misconfigured to 4 nodes.",
+        ),
+        ("Retrain the support engineers on the billing console.", "Add an automated check for the billing console."),
+        (  # the alert went unanswered; "before even looking" was the person's and goes with them
+            "The on-call engineer sat on the disk alert for db-9 for 25 minutes before even looking.",
+            "The disk alert for db-9 went unanswered for 25 minutes.",
+        ),
+        ("Our ops team dropped the ball on the backup rotation.", "The backup rotation was not followed up."),
+        (  # non-native "must to": the order to be careful becomes a check at the moment named
+            "Omar must to be more careful when he change the firewall rules next time.",
+            "Add an automated check when the firewall rules are changed next time.",
+        ),
+        (  # a bare negated verb tells of the incident; the object pronoun becomes the passive's subject
+            "The blame is on the infra team, they not inform us about the upgrade on 03:00.",
+            "We were not informed about the upgrade on 03:00.",
+        ),
+        (  # a passive's person agent is dropped
+            "The root cause was a typo introduced by a network engineer during the maintenance on core-1.",
+            "The root cause was a typo introduced during the maintenance on core-1.",
+        ),
+        (
+            "Priya is too much lazy to read the runbook for kafka-7, so the failover took 2 hours.",
+            "The runbook for kafka-7 was not read, so the failover took 2 hours.",
+        ),
+    ],
+)
+def test_more_rewrite_kinds_are_whole_clean_sentences_keeping_facts(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Dave told us nothing about the maintenance at 02:00.",  # two objects: not "nothing was told us"
+        "Whose call was it to skip the canary on web-2?",  # a decision asked after: not "which call"
+        "Dave, at 10:00, restarted db-2 on call.",
+    ],
+)
+def test_no_passive_that_would_not_read(sentence: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or not re.search(r"was told us|[Ww]hich call|On call,", rewrite.text), rewrite
 
 
 @pytest.mark.parametrize(
