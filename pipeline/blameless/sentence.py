@@ -158,6 +158,8 @@ _ROLES = frozenset(
     "committer maintainer approver tester hire newcomer joiner guy bro dude ppl people folks folk squad "
     "manager owner user pilot personnel member members newbie sysadmin colleague teammate coworker".split()
 )
+# Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
+_PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "person", "individual", "pilot"})
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
 _JUDGEMENT_ADJECTIVES = frozenset(
     "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
@@ -238,13 +240,15 @@ def _split_label(sentence: str) -> tuple[str, str]:
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
     body = _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
-    body = _MODAL_TO.sub(lambda m: m.group(1) + " ", body)
+    body = _QUESTION_EMPHASIS.sub(lambda m: m.group(1), _MODAL_TO.sub(lambda m: m.group(1) + " ", body))
     return prefix, _CHAT_MODAL.sub(lambda m: m.group(1) + " have", body)
 
 
 # Chat spellings of a perfect modal ("coulda just waited", "should of checked") read as the words they stand
 # for, so the parse sees the counterfactual.
 _CHAT_MODAL = re.compile(r"\b([Cc]ould|[Ss]hould|[Ww]ould)(?:a| of)\b")
+# Chat emphasis after a question word ("who the hell", "who tf"): the question without it.
+_QUESTION_EMPHASIS = re.compile(r"\b([Ww]ho|[Ww]hy|[Ww]hat)(?: the (?:hell|heck|fuck)| tf| on earth)\b")
 # A modal with "to" ("must to be careful", "should to wait"), as non-native English writes it: read without "to".
 _MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) to (?=\w)")
 
@@ -321,9 +325,17 @@ def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
     else:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
     rewritten = prefix + text
-    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten) or _still_names(rewritten, people):
         return None
     return Rewrite(rewritten, safety, kind)
+
+
+def _still_names(text: str, people: Sequence[str]) -> bool:
+    """ "Nice one, Carlos, the config was wiped": the rewrite still names a person (a roster or first name)."""
+    from pipeline.blameless.people import first_names
+
+    inside = re.findall(r"(?<=[\w,;] )[A-Z][a-z]+", text)  # not a word capitalized for opening the sentence
+    return any(word in people or word in first_names() for word in inside)
 
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -477,7 +489,7 @@ def _vocative(piece: str, people: Sequence[str]) -> bool:
 def _exclamation(piece: str) -> bool:
     """ "Great", "Oh sure", "Wow", "Honestly": a sentence's opening exclamation, no noun or verb in it."""
     words = piece.split()
-    return len(words) <= 3 and all(t.pos_ in {"INTJ", "ADJ", "ADV", "PUNCT"} for t in nlp()(piece))
+    return len(words) <= 3 and all(t.pos_ in {"INTJ", "ADJ", "ADV", "PUNCT", "NUM"} for t in nlp()(piece))
 
 
 def _continuing(rewrite: str, piece: str) -> str:
@@ -590,6 +602,7 @@ def _tidy(text: str, original: str) -> str:
     text = re.sub(r"\s+([,.;:?!)])", r"\1", text)
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
+    text = re.sub(r"^[:;,]\s*", "", text)  # a verdict dropped before a colon leaves the colon behind
     text = re.sub(r"[,;]\s*([.?!])$", r"\1", text)
     end = "?" if original.rstrip().endswith("?") else "."
     if not text.endswith((".", "?", "!", ")")):
@@ -659,6 +672,8 @@ class _Builder:
                 return True
             if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
                 return True
+            if token.tag_ in {"NNS", "NNPS"} and token.lemma_ in _ROLES - _PLURAL_NOT_STAFF:
+                return True  # "engineers must double-check X": the role in the plural
         return False
 
     def person_subject(self, verb: Token) -> Token | None:
@@ -842,6 +857,9 @@ class _Builder:
         predicate without a subject of its own is given the `inherited` one ("... and took down Y")."""
         if top and self._imperative_punitive(verb):
             return self._punitive(verb, "")  # "Please", "Next time double-": the order's frame goes with it
+        went_wrong = self._went_wrong(verb) if top else None
+        if went_wrong is not None:
+            return went_wrong
         if top and verb.tag_ == "VBG" and any(a.lemma_ == "be" for a in verb.children if a.dep_ == "aux"):
             cause = next((c for c in verb.children if c.dep_ in _SUBJECTS and not self.is_person(c)), None)
             doing = self._doing(verb, self.person_subject(verb)) if cause is not None else None
@@ -997,6 +1015,21 @@ class _Builder:
             self.review("event")  # "she merged without approval at 17:05" -> "the merge happened without ..."
             return lead + f"the {_EVENT_VERBS[verb.lemma_]} happened {rest}"
         return None
+
+    def _went_wrong(self, verb: Token) -> str | None:
+        """ "The deploy at 16:20 was botched by the mobile team" -> "The deploy at 16:20 went wrong": a passive
+        whose verb is the verdict says the thing went wrong, without the verdict or who is blamed for it."""
+        if verb.lemma_ not in _LOADED_VERBS or not any(c.dep_ == "auxpass" for c in verb.children):
+            return None
+        thing = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if thing is None or self.is_person(thing) or any(c.dep_ in {"neg", "dobj"} for c in verb.children):
+            return None
+        rest = [c for c in verb.rights if c.dep_ not in {"agent", "prt", "advmod"} or c.dep_ == "punct"]
+        if any(c.dep_ == "agent" and not self._by_person(c) for c in verb.children):
+            return None  # "botched by the migration tool": the cause stays, no rewrite drops it
+        before = "".join(self.child(c) for c in verb.lefts if c.i < thing.i)
+        self.review("judgement")
+        return before + f"{self.render(thing).strip()} went wrong " + "".join(self.child(c) for c in rest)
 
     def _doing_of_subject(self, token: Token) -> bool:
         """ "before even looking": a gerund whose unstated subject is the person taken out of the clause."""
@@ -1359,7 +1392,9 @@ class _Builder:
         for token in verb.subtree:
             if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in _MOMENTS:
                 self.review("punitive")
-                return lead + f"add an automated {self._check_word(verb)} " + self._plain(token)
+                checked = self._checked_object(verb, before=token.i)
+                what = f"of {self._plain(checked)} " if checked is not None else ""
+                return lead + f"add an automated {self._check_word(verb)} {what}" + self._plain(token)
             if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
                 moment = self._moment(token)  # "when she changes X" -> "when X is changed"
                 if moment is not None and not self.failed:

@@ -352,6 +352,17 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
             "Priya is too much lazy to read the runbook for kafka-7, so the failover took 2 hours.",
             "The runbook for kafka-7 was not read, so the failover took 2 hours.",
         ),
+        # a passive whose verb is the verdict: the thing went wrong, and the team blamed goes
+        ("The deploy at 16:20 was botched by the mobile team.", "The deploy at 16:20 went wrong."),
+        (  # plural roles are people; the object to check is kept before the moment
+            "Going forward, engineers must double-check the region before running terraform.",
+            "Going forward, add an automated double-check of the region before running terraform.",
+        ),
+        ("who the hell deleted the staging-db snapshot??", "What allowed the staging-db snapshot to be deleted?"),
+        (  # the rewrite never keeps the name it was addressed to
+            "Nice one, Carlos, you just wiped the config for queue-3.",
+            "The config was wiped for queue-3.",
+        ),
     ],
 )
 def test_more_rewrite_kinds_are_whole_clean_sentences_keeping_facts(sentence: str, expected: str) -> None:
