@@ -45,6 +45,27 @@ def _systemic_actions() -> dict[str, tuple[str, str]]:
     return {verb: (step.action, step.after) for verb, step in data.verbs.items()}
 
 
+@lru_cache(maxsize=1)
+def _plain_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for the verdict words of plain_words.yaml, and the plain word for each (lower case)."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    words = load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords).words
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I), {k.lower(): v for k, v in words.items()}
+
+
+def plain_words(text: str) -> str:
+    """`text` with each verdict word of plain_words.yaml replaced by its plain word ("fat-fingered" -> "mistyped")."""
+    pattern, words = _plain_words()
+    return pattern.sub(lambda m: words[m.group().lower()], text)
+
+
+class PlainWords(Strict):
+    words: dict[str, str]
+
+
 class SystemicAction(Strict):
     action: str
     after: str = ""
@@ -152,6 +173,8 @@ _PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".spl
 _POSSESSIVE_PRONOUNS = frozenset("his her their your my".split())
 # A one- or two-word chat interjection ending in a full stop before the sentence proper ("welp. ", "ugh, ok. ").
 _INTERJECTION = re.compile(r"\s*[a-z]{2,8}(?:,? [a-z]{2,8})?[.!]+\s+(?=\S)")
+# Chat filler opening the sentence ("bruh who merged this", "tbh the rollout ..."): dropped like the tail's.
+_CHAT_OPENER = re.compile(r"\s*(?:bruh|welp|ugh|oof|yikes|ok|okay|tbh|ngl|lol|lmao|smh)\b,?\s+(?=\S)", re.I)
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
@@ -239,7 +262,9 @@ def _split_label(sentence: str) -> tuple[str, str]:
     interjection = _INTERJECTION.match(sentence, len(prefix))
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
-    body = _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+    opener = _CHAT_OPENER.match(sentence, len(prefix))
+    body = _CHAT_TAIL.sub("", sentence[opener.end() if opener else len(prefix) :].strip())
+    body = re.sub(r"(?<!\S)w/o(?!\S)", "without", re.sub(r"(?<!\S)w/(?=\s)", "with", body))  # chat "w/", "w/o"
     body = _QUESTION_EMPHASIS.sub(lambda m: m.group(1), _MODAL_TO.sub(lambda m: m.group(1) + " ", body))
     return prefix, _CHAT_MODAL.sub(lambda m: m.group(1) + " have", body)
 
@@ -307,15 +332,19 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 
 def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """The rewrite the parse of `sentence` builds, or None when it builds none that is clean and keeps facts."""
-    prefix, body = _split_label(sentence)
+    prefix, written = _split_label(sentence)
+    body = plain_words(written)
     if not body:
         return None
     stood_in, names = stand_in_names(body)
     builder = _Builder(nlp()(stood_in), frozenset(people))
     result = builder.build()
+    if result is None and body != written:
+        result = stood_in, REVIEW, "plain-word"  # "10:12 fat-finger on X" -> "10:12 typo on X": the word was all
     if result is None:
         return None
     text, safety, kind = result
+    safety = REVIEW if body != written else safety
     text = restore_names(text, names)
     text = _tidy(text, body)
     if prefix and not prefix.rstrip().endswith(("because", ":")) and not prefix[-1:].isspace():
@@ -835,7 +864,7 @@ class _Builder:
         """ "because of Ahmed's mistake", "because Nina was not paying attention": a reason that is a person's
         fault, dropped so the clause keeps its facts (checked afterwards: numbers and names must survive)."""
         if token.dep_ == "prep" and token.lower_ in {"because", "due", "thanks"}:
-            objects = [t for t in token.subtree if t.dep_ == "pobj"]
+            objects = [t for t in token.subtree if t.dep_ == "pobj" or t.dep_ == "pcomp" and t.pos_ == "NOUN"]
             return any(
                 o.lemma_ in _FAULT_NOUNS and any(self.is_person(t) for t in o.subtree) or self.is_person(o)
                 for o in objects
@@ -941,7 +970,7 @@ class _Builder:
 
         if (
             verb.lemma_ in _PUNITIVE_VERBS | {"need"}
-            and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need")
+            and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need" or top and any(a.lower_ == "to" for a in aux))
             and not perfect
             and (verb.tag_ in {"VB", "VBZ", "VBP"} or verb.tag_ == "VBN" and subject.dep_ == "nsubjpass")
         ):
@@ -1195,6 +1224,9 @@ class _Builder:
             else:
                 break
         span = self.doc[first : last + 1]
+        if sum(t.text == "(" for t in span) == 1 and last + 1 < len(self.doc) and self.doc[last + 1].text == ")":
+            last += 1  # "the replica count (30 instead of 3)": the tagger hangs the closing bracket on the verb
+            span = self.doc[first : last + 1]
         opened = sum(t.text == "(" for t in span)
         balanced = opened == sum(t.text == ")" for t in span) and opened <= 1
         if first < verb.i or any(t.text in {",", ";", ":"} for t in span) or not balanced:

@@ -359,6 +359,15 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
             "Going forward, add an automated double-check of the region before running terraform.",
         ),
         ("who the hell deleted the staging-db snapshot??", "What allowed the staging-db snapshot to be deleted?"),
+        (  # a verdict word is read as its plain word (plain_words.yaml) before the parse
+            "14:32 Sara fat fingered the replica count (30 instead of 3)",
+            "14:32 The replica count (30 instead of 3) was mistyped",
+        ),
+        ("bruh who merged this on a friday", "What allowed this to be merged on a friday?"),  # chat opener dropped
+        (
+            "Action item: Jonas to be more careful with prod credentials.",
+            "Action item: Add an automated check for prod credentials.",
+        ),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
