@@ -208,6 +208,10 @@ _IDIOM_OBJECTS = frozenset({"ball", "hat", "mess"})
 _REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
+# Verbs with no passive that keeps the claim ("the competence was lacked", "a cause was caused").
+_NO_PASSIVE = frozenset("cause have get do lack own possess need want know deserve".split())
+# A person's state told in the passive form ("Ravi was distracted and merged X"): a judgement, like an adjective.
+_JUDGED_STATES = frozenset("distracted confused overwhelmed rushed stressed exhausted tired overworked".split())
 # Verbs that carry the verdict themselves: their passive ("the failover was fumbled") still judges.
 _LOADED_VERBS = frozenset("fumble botch bungle flub screw mess bork yeet nuke hose trash clobber".split())
 _FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight sloppiness laziness blunder".split())
@@ -339,6 +343,8 @@ def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
     stood_in, names = stand_in_names(body)
     builder = _Builder(nlp()(stood_in), frozenset(people))
     result = builder.build()
+    if result is None:
+        result = _built_with_a_name(builder)
     if result is None and body != written:
         result = stood_in, REVIEW, "plain-word"  # "10:12 fat-finger on X" -> "10:12 typo on X": the word was all
     if result is None:
@@ -357,6 +363,40 @@ def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten) or _still_names(rewritten, people):
         return None
     return Rewrite(rewritten, safety, kind)
+
+
+_PHRASE_OPENERS = frozenset("the a an our their your my this that one".split())
+# The name a person's phrase is read as when the parse of the sentence as written went wrong.
+_PLAIN_NAME = "Alex"
+
+
+def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
+    """ "the SRE on duty misread the dashboard and scaled X down" -> parsed again as "Alex misread the
+    dashboard and scaled X down": a role phrase, a lower-case name or a bare role as the subject often
+    misleads the tagger ("misread" taken for a noun); a plain name in its place does not. The rewrite must
+    not keep the name (it never does when the person was taken out)."""
+    doc = builder.doc
+    if _PLAIN_NAME.lower() in doc.text.lower():
+        return None
+    person = next((t for t in doc if builder.is_person(t) and t.pos_ in {"NOUN", "PROPN"}), None)
+    if person is None:
+        return None
+    start, end = person.i, person.i + 1
+    while start > 0 and doc[start - 1].lower_ in _PHRASE_OPENERS | _ROLES | {"new", "junior", "senior", "star"}:
+        start -= 1  # "our on-call engineer", "the new guy", "the release manager"
+    if start > 0 and doc[start - 1].text not in {",", ":"}:
+        return None  # not the subject opening the sentence (or the part after "In short,")
+    after = doc[end : end + 2]
+    if len(after) == 2 and after[0].lower_ == "on" and after[1].lemma_ in _DUTIES:
+        end += 2  # "the SRE on duty"
+    if start == 0 and end == len(doc):
+        return None
+    text = doc[:start].text_with_ws + _PLAIN_NAME + doc[end - 1].whitespace_ + doc[end:].text
+    again = _Builder(nlp()(text), builder.people | {_PLAIN_NAME})
+    result = again.build()
+    if result is None or _PLAIN_NAME in result[0]:
+        return None
+    return result[0], REVIEW, result[2]
 
 
 def _still_names(text: str, people: Sequence[str]) -> bool:
@@ -717,10 +757,10 @@ class _Builder:
             and opener.head.i == verb.i
             and opener.i < verb.i
             and opener.dep_ in {"advmod", "npadvmod", "compound", "dep"}
-            and opener.lower_ in _ROLES
+            and (opener.lower_ in _ROLES or opener.pos_ == "PROPN" and self.is_person(opener))
             and not any(c.dep_ in _SUBJECTS for c in verb.children)
         ):
-            return opener  # "on-call missed the alert": the tagger took the bare role for a modifier
+            return opener  # "on-call missed the alert", "Tim broke prod": the tagger took the subject for a modifier
         return None
 
     # ------------------------------------------------------------------ build
@@ -832,6 +872,10 @@ class _Builder:
     def _by_person(self, by: Token) -> bool:
         """ "by a network engineer", "by Dave": an agent that is a person and nothing else."""
         objects = [c for c in by.children if c.dep_ == "pobj"]
+        if any(
+            c.tag_ == "VBG" and c.i > by.i and not any(m.dep_ == "mark" for m in c.children) for c in by.head.children
+        ):
+            return False  # "caused by Julia not reading X": what the person did is the cause, it must stay
         return (
             len(objects) == 1
             and self.is_person(objects[0])
@@ -1018,7 +1062,7 @@ class _Builder:
         if (
             obj is not None
             and verb.pos_ == "VERB"
-            and (verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS or self._neutral(verb) is not None)
+            and (verb.lemma_ not in _NO_PASSIVE | _LOADED_VERBS or self._neutral(verb) is not None)
         ):
             marks = [c for c in children if c.dep_ == "mark"]
             plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
@@ -1143,6 +1187,9 @@ class _Builder:
                 continue
             if child.dep_ == "mark" and allow_mark:
                 continue
+            stray = self.doc[child.i - 1] if child.dep_ == "conj" and child.i - 1 == last + 1 else None
+            if stray is not None and stray.pos_ == "CCONJ" and stray.head.i in range(first, last + 1):
+                rest.append(stray.text_with_ws)  # the "and" left out of the object joins the clauses again
             rest.append(self.child(child))
         self.inherited = outer
         self.changed = True
@@ -1223,6 +1270,13 @@ class _Builder:
                 last = after.head.right_edge.i  # "the PR #882": the tagger hangs the number on the verb
             else:
                 break
+        trailing = self.doc[last]
+        if (
+            trailing.pos_ == "CCONJ"
+            and trailing.head.dep_ == "dobj"
+            and not any(c.dep_ == "conj" for c in trailing.head.children)
+        ):
+            last -= 1  # "misread the dashboard and scaled X": the tagger hangs the clauses' "and" on the object
         span = self.doc[first : last + 1]
         if sum(t.text == "(" for t in span) == 1 and last + 1 < len(self.doc) and self.doc[last + 1].text == ")":
             last += 1  # "the replica count (30 instead of 3)": the tagger hangs the closing bracket on the verb
@@ -1326,6 +1380,7 @@ class _Builder:
         if person is None or any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children):
             return None  # "Dave must be more careful when ...": an order to a person, not a state (punitive)
         judged_verb = root.lemma_ in _JUDGED_VERBS and not any(c.dep_ == "dobj" for c in root.children)
+        judged_verb = judged_verb or root.lower_ in _JUDGED_STATES and any(c.dep_ == "auxpass" for c in root.children)
         if not judged_verb and (
             root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
         ):
