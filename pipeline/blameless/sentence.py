@@ -360,6 +360,10 @@ def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
     else:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
     rewritten = prefix + text
+    if not _still_clean(rewritten, people):  # "Human error by an engineer took down X" -> the label's own fix too
+        from pipeline.blameless.rewrite import rewrite_blameless
+
+        rewritten, safety = _articles(rewrite_blameless(rewritten, people=people)), REVIEW
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten) or _still_names(rewritten, people):
         return None
     return Rewrite(rewritten, safety, kind)
@@ -443,7 +447,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # "..., Sven: the retry loop ...": the person is still addressed
         if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
             continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
-        pointing = any(word.lower() in {"he", "she", "you"} for word in words)
+        pointing = any(word.lower() in {"he", "she", "you", "they"} for word in words)
         if _still_clean(tail, people) and not pointing:
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
         else:  # it still blames, or passes the check but points at the person: "Reckless change: you bumped X"
@@ -627,6 +631,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
         text = f"What happened to {phrase}, and what allowed it?"
     else:
         text = f"Describe what happened to {phrase} and what allowed it."
+    prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
     if prefix and not prefix[-1:].isspace():
         prefix += " "
     rewritten = prefix + text
@@ -741,8 +746,12 @@ class _Builder:
                 return True
             if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
                 return True
-            if token.tag_ in {"NNS", "NNPS"} and token.lemma_ in _ROLES - _PLURAL_NOT_STAFF:
-                return True  # "engineers must double-check X": the role in the plural
+            if (
+                token.tag_ in {"NNS", "NNPS"}
+                and token.lemma_ in _ROLES - _PLURAL_NOT_STAFF
+                and not any(c.dep_ in {"det", "predet", "nummod"} for c in token.children)
+            ):
+                return True  # "engineers must double-check X"; not "all engineers lost access" (who it hit)
         return False
 
     def person_subject(self, verb: Token) -> Token | None:
@@ -1623,6 +1632,37 @@ class _Builder:
         self.changed = True
         return root.doc[: owner.i].text_with_ws + which + owner.whitespace_ + root.doc[owner.i + 1 :].text
 
+    def _yes_no(self, root: Token) -> str | None:
+        """ "Did you even run the linter before pushing this?" -> "Was the linter run before pushing this?": a
+        yes/no question to a person asks the same of the thing, in the passive."""
+        aux = next((c for c in root.children if c.dep_ == "aux" and c.lemma_ in {"do", "have"}), None)
+        subject = self.person_subject(root)
+        obj = next((c for c in root.children if c.dep_ == "dobj"), None)
+        if aux is None or subject is None or obj is None or aux.i > subject.i or root.pos_ != "VERB":
+            return None
+        if subject.lower_ in {"nobody", "who"} or any(t.tag_ in {"WRB", "WP", "WDT"} for t in root.doc):
+            return None  # "why did X push Y?", "did nobody check Y?": a wh- or negative question, asked otherwise
+        if any(c.dep_ == "neg" for c in root.children) or root.lemma_ in _NO_PASSIVE | _LOADED_VERBS:
+            return None  # "didn't you check X?" asks for a reason, not a fact
+        span, participle = self._object_span(root), self._vbn(root)
+        if span is None or participle is None or self.is_person(obj) or obj.lower_ in _OBJECT_PRONOUNS:
+            return None
+        plural = obj.tag_ in {"NNS", "NNPS"}
+        be = {"do": ("were" if plural else "was"), "have": ("have" if plural else "has") + " been"}[aux.lemma_]
+        if aux.lemma_ == "do" and aux.tag_ in {"VBP", "VBZ"}:
+            be = "are" if plural else "is"
+        if aux.lemma_ == "have" and aux.tag_ == "VBD":
+            be = "had been"
+        first, *more = be.split(" ", 1)
+        skip = {aux.i, subject.i} | set(range(span.start, span.end))
+        skip |= {c.i for c in root.children if c.dep_ == "advmod" and c.lower_ in {"even", "ever", "actually"}}
+        rest = "".join(self.child(c) for c in root.rights if c.i not in skip and c.dep_ != "punct")
+        prt = " ".join(c.text for c in root.rights if c.dep_ == "prt")
+        rest = rest.replace(prt, "", 1) if prt else rest
+        verb = " ".join([*more, participle, prt]).strip()
+        self.changed = True
+        return f"{first.capitalize()} {span.text} {verb} {rest.strip()}".strip() + "?"
+
     def _allowed(self, verb: Token, skip: set[int]) -> str | None:
         """ "what allowed X to be <verb>ed <rest>?" for the clause of `verb` (its subject in `skip`)."""
         participle = self._vbn(verb)
@@ -1655,7 +1695,7 @@ class _Builder:
         idea = self._idea_question(root)
         if idea is not None:
             return idea
-        which = self._which_thing(root)
+        which = self._which_thing(root) or self._yes_no(root)
         if which is not None:
             return which
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):

@@ -381,6 +381,20 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
             "In short, Dana misread the dashboard and scaled api-7 down from 12 to 2 replicas during peak.",
             "In short, the dashboard was misread and api-7 was scaled down from 12 to 2 replicas during peak.",
         ),
+        (  # a yes/no question to a person asks the same of the thing
+            "Did you even run the linter before pushing this to main?",
+            "Was the linter run before pushing this to main?",
+        ),
+        ("Have you tested the rollback for v2.3?", "Has the rollback for v2.3 been tested?"),
+        ("omg mike nuked the prod db AGAIN", "The prod db was deleted"),  # plain word, chat opener, "again"
+        (  # the person goes by the parse, the label by the rule's own fix
+            "Human error by a single engineer took down the EU region for 2 hours.",
+            "An action the system allowed took down the EU region for 2 hours.",
+        ),
+        (  # an instruction is no reason: "because" does not open it
+            "Why 3: Because the team was careless with the config of gateway-2.",
+            "Why 3: Describe what happened to the config of gateway-2 and what allowed it.",
+        ),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
