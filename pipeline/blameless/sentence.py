@@ -911,6 +911,8 @@ class _Builder:
         held += [p for c in token.children if c.dep_ == "prep" and c.lower_ in {"on", "with"} for p in c.children]
         from pipeline.blameless.people import first_names
 
+        if token.dep_ == "ccomp" and token.i > token.head.i:
+            return False  # "noting that the revert was user error": what the verb before it says, not a verdict
         return any(self.is_person(t) or t.text.capitalize() in first_names() for h in held for t in h.subtree)
 
     def _blame_reason(self, token: Token) -> bool:
@@ -1050,7 +1052,8 @@ class _Builder:
             if gerund is None:
                 return None
             self.review("counterfactual")
-            return lead + f"nothing in the process required {gerund}"
+            joined = self._joined_clauses(verb, subject, after=target.right_edge.i)
+            return None if joined is None else lead + f"nothing in the process required {gerund}" + joined
         if verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children):
             prep = next((c for c in children if c.dep_ == "prep" and c.lower_ == "to"), None)
             if prep is None:
@@ -1093,7 +1096,9 @@ class _Builder:
         if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and (top or inherited is not None):
             if any(c.dep_ in {"xcomp", "ccomp", "dobj", "mark"} for c in children):
                 return None
+            self.inherited, outer = subject, self.inherited  # "... and break the login": its own passive or none
             rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
+            self.inherited = outer
             self.review("event")  # "she merged without approval at 17:05" -> "the merge happened without ..."
             return lead + f"the {_EVENT_VERBS[verb.lemma_]} happened {rest}"
         return None
@@ -1116,6 +1121,18 @@ class _Builder:
     def _doing_of_subject(self, token: Token) -> bool:
         """ "before even looking": a gerund whose unstated subject is the person taken out of the clause."""
         return token.dep_ == "prep" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in token.children)
+
+    def _joined_clauses(self, verb: Token, subject: Token | None, after: int) -> str | None:
+        """ "... forgot to type -n and instead rebooted all servers": the clauses joined to `verb` after the
+        step, each rewritten with the person taken out, so none is lost; "" when there are none, None when one
+        cannot be rewritten."""
+        joined = [c for c in verb.rights if c.i > after and c.dep_ in {"cc", "conj"}]
+        if not any(c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"} for c in joined):
+            return ""
+        self.inherited, outer = subject, self.inherited
+        text = "".join(self.child(c) for c in joined)
+        self.inherited = outer
+        return None if self.failed else " " + text.strip()
 
     def _neutral(self, verb: Token) -> str | None:
         """ "messed up" / "screwed up" X -> X "was set incorrectly": the verdict verb, said plainly."""

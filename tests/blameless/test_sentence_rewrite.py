@@ -395,6 +395,10 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
             "Why 3: Because the team was careless with the config of gateway-2.",
             "Why 3: Describe what happened to the config of gateway-2 and what allowed it.",
         ),
+        (  # the clause joined after the skipped step is rewritten too, never dropped
+            "Mei forgot to renew the cert and restarted the proxy on edge-1.",
+            "Nothing in the process required renewing the cert and the proxy was restarted on edge-1.",
+        ),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
@@ -414,13 +418,17 @@ def test_more_rewrite_kinds_are_whole_clean_sentences_keeping_facts(sentence: st
         "Dave told us nothing about the maintenance at 02:00.",  # two objects: not "nothing was told us"
         "The deployment engineer lacked the competence to handle the failover of db-main.",  # no "was lacked"
         "This was caused by Julia not reading the migration guide for v3.",  # not "caused not reading"
+        "Please add a comment noting that the last revert was pure user error.",  # not "a comment noting."
+        # not "the deploy happened ... and break the login": the joined verb would take the deploy as subject
+        "The junior developer was deploy on friday evening without permission and break the login.",
         "Whose call was it to skip the canary on web-2?",  # a decision asked after: not "which call"
         "Dave, at 10:00, restarted db-2 on call.",
     ],
 )
 def test_no_passive_that_would_not_read(sentence: str) -> None:
     rewrite = rewrite_sentence(sentence)
-    assert rewrite is None or not re.search(r"was told us|[Ww]hich call|On call,|was lacked|caused not", rewrite.text)
+    garbled = r"was told us|[Ww]hich call|On call,|was lacked|caused not|noting\.|and break"
+    assert rewrite is None or not re.search(garbled, rewrite.text), rewrite
 
 
 @pytest.mark.parametrize(
