@@ -208,6 +208,8 @@ _IDIOM_OBJECTS = frozenset({"ball", "hat", "mess"})
 _REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
+# Verbs that make a step a person's choice ("chose to skip X"): the step is what happened.
+_CHOICE_VERBS = frozenset({"choose", "decide", "opt", "elect"})
 # Verbs with no passive that keeps the claim ("the competence was lacked", "a cause was caused").
 _NO_PASSIVE = frozenset("cause have get do lack own possess need want know deserve".split())
 # A person's state told in the passive form ("Ravi was distracted and merged X"): a judgement, like an adjective.
@@ -220,7 +222,7 @@ _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmo
 # "the engineer on call", "the SRE on duty": the duty is part of the person named.
 _DUTIES = frozenset({"call", "duty", "shift", "rotation", "watch"})
 # An object pronoun that becomes the subject of a passive, and whether it takes a plural verb.
-_OBJECT_PRONOUNS = {"us": ("we", True), "them": ("they", True), "me": ("I", False), "it": ("it", False)}
+_OBJECT_PRONOUNS = {"us": ("we", True), "me": ("I", False), "it": ("it", False)}
 # "whose call was it to ...?": a decision asked after is asked after a person; "whose deploy?" asks which deploy.
 _WHOSE_DECISIONS = frozenset({"idea", "call", "decision", "choice", "plan", "job", "turn", "watch", "shift", "move"})
 # A person's verb and preposition that say an alert or page got no answer ("slept through 3 pages", "sat on
@@ -283,7 +285,9 @@ _MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) 
 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
-_CHAT_TAIL = re.compile(r"(?:[\s,]+(?:lol|lmao|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|haha+|:\)|:\())+\s*$", re.I)
+_CHAT_TAIL = re.compile(
+    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|(?:ha)+h?|pls|plz|thx|:\)|:\())+\s*$", re.I
+)
 
 
 def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
@@ -447,7 +451,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # "..., Sven: the retry loop ...": the person is still addressed
         if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
             continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
-        pointing = any(word.lower() in {"he", "she", "you", "they"} for word in words)
+        pointing = any(word.lower() in _POINTING for word in words)
         if _still_clean(tail, people) and not pointing:
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
         else:  # it still blames, or passes the check but points at the person: "Reckless change: you bumped X"
@@ -461,6 +465,8 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
 
 
 _MAX_VERDICT_WORDS = 12
+# Words in what is left after a dropped verdict that still point at the person it named.
+_POINTING = frozenset("he she you they him her them his their your".split())
 
 # Where a sentence divides into pieces a reader takes one at a time: comma, semicolon, colon or dash, then space.
 _PIECE_BREAK = re.compile(r"[,;:]\s+|\s[-\u2013\u2014]\s+")
@@ -503,7 +509,7 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
     dropped = 0  # words of the pieces dropped: never more than what is kept
     for index, (separator, piece) in enumerate(pieces):
         words = re.findall(r"[A-Za-z]+", piece)
-        if _still_clean(piece, people) and not any(_names_person(word, people) for word in words):
+        if _still_clean(piece, people) and not any(_names_person(w, people) or w.lower() in _POINTING for w in words):
             if index == 0 and _exclamation(piece) or index > 0 and _vocative(piece, people):
                 changed = after_change = True
                 continue
@@ -1033,6 +1039,17 @@ class _Builder:
         if subject.dep_ == "nsubjpass" and verb.lemma_ in _SANCTIONS and modals & _PUNITIVE_MODALS and top:
             self.review("punitive")  # "Mike should be removed from the rotation": nothing to check, so say what to do
             return lead + _SYSTEMIC_INSTEAD
+        chosen = xcomp if verb.lemma_ in _CHOICE_VERBS and not neg and not modals else None
+        chosen_obj = next((c for c in chosen.children if c.dep_ == "dobj"), None) if chosen is not None else None
+        if chosen is not None and chosen_obj is not None and chosen.pos_ == "VERB":
+            # "The engineer chose to skip the staging deploy" -> "The staging deploy was skipped"
+            inner = [c for c in chosen.children if c.dep_ in {"aux", "auxpass"}]
+            text = self._passive(
+                chosen, subject, chosen_obj, [], False, set(), False, {subject.i} | {a.i for a in inner}, lead, top
+            )
+            if text is not None:
+                self.review("judgement")
+                return text
         attention = verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children)
         negated_past = (
             neg and not modals and any(a.lemma_ == "do" for a in aux) and verb.pos_ == "VERB" and not attention
@@ -1168,6 +1185,8 @@ class _Builder:
             return None
         if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
             return None
+        if obj.lower_ in {"him", "her", "them"}:
+            return None  # "someone babysit him": a person as the passive's subject is still the person blamed
         if any(c.dep_ == "dative" for c in verb.children):
             return None  # "Dave told us nothing": two objects, no passive reads ("nothing was told us")  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
         span = self._object_span(verb)
@@ -1406,6 +1425,7 @@ class _Builder:
         if person is None or any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children):
             return None  # "Dave must be more careful when ...": an order to a person, not a state (punitive)
         judged_verb = root.lemma_ in _JUDGED_VERBS and not any(c.dep_ == "dobj" for c in root.children)
+        judged_verb = judged_verb or root.lemma_ == "pay" and any(c.lower_ == "attention" for c in root.children)
         judged_verb = judged_verb or root.lower_ in _JUDGED_STATES and any(c.dep_ == "auxpass" for c in root.children)
         if not judged_verb and (
             root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)

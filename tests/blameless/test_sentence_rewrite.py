@@ -399,6 +399,16 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
             "Mei forgot to renew the cert and restarted the proxy on edge-1.",
             "Nothing in the process required renewing the cert and the proxy was restarted on edge-1.",
         ),
+        ("Why 2: The engineer chose to skip the staging deploy.", "Why 2: The staging deploy was skipped."),
+        (  # not paying attention is a judged state; the act after it is kept
+            "The on-call person was not paying attention and missed the alert for 20 minutes.",
+            "The alert was missed for 20 minutes.",
+        ),
+        ("bro really deleted the wrong s3 bucket lmaooo", "The wrong s3 bucket was deleted"),  # chat tail dropped
+        (  # a piece that still points at the person ("babysit him") is dropped, never kept or made passive
+            "the new intern broke staging again, someone babysit him pls",
+            "Staging was broken",
+        ),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
