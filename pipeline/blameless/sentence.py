@@ -970,6 +970,9 @@ class _Builder:
             before = "".join(self.child(c) for c in verb.lefts if c.i != subject.i)
             after = "".join(self.child(c) for c in verb.rights)
             return f"{before}the {self.possessed.text} {verb.text_with_ws}{after}"
+        if subject is not None and subject.lower_ in {"whoever", "whomever"} and not top:
+            self.failed = True  # "fire whoever deleted the backups": the clause names who is sanctioned
+            return None
         if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
             return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
         children = list(verb.children)
@@ -1593,7 +1596,11 @@ class _Builder:
         if verb.lemma_ == "pay":
             return any(c.lower_ == "attention" for c in verb.children)
         if verb.lemma_ in _SANCTIONS:  # "Retrain the support engineers on X": a sanction ordered for people
-            return any(c.dep_ == "dobj" and (self.is_person(c) or c.lemma_ in _ROLES) for c in verb.children)
+            whoever = any(  # "fire whoever deleted the backups"
+                c.dep_ in {"ccomp", "dobj"} and any(g.lower_ in {"whoever", "whomever"} for g in c.subtree)
+                for c in verb.children
+            )
+            return whoever or any(c.dep_ == "dobj" and (self.is_person(c) or c.lemma_ in _ROLES) for c in verb.children)
         if verb.lemma_ == "remind":  # "remind everyone on the team to read X": the step is asked of people
             told = next((c for c in verb.children if c.dep_ == "dobj"), None)
             people = told is not None and (told.lower_ in _EVERYONE or self.is_person(told))
@@ -1607,9 +1614,13 @@ class _Builder:
 
     def _skipped_step_question(self, root: Token) -> str | None:
         """ "Why did the developer forget to check X?" -> "What made checking X easy to skip?"."""
-        if not root.doc.text.rstrip().endswith("?") or not any(c.lower_ == "why" for c in root.children):
+        subject = self.person_subject(root)
+        if not root.doc.text.rstrip().endswith("?") or subject is None:
             return None
-        if self.person_subject(root) is None:
+        who = subject.lower_ == "who"  # "Who forgot to scale up the workers?": the same skipped step
+        if not who and not any(c.lower_ == "why" for c in root.children):
+            return None
+        if who and root.lemma_ not in {"fail", "forget", "neglect", "bother", "omit"}:
             return None
         xcomp = next((c for c in root.children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
         intransitive = not any(c.dep_ == "dobj" for c in root.children)
