@@ -363,12 +363,21 @@ def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
         text = text[:1].lower() + text[1:] if not _starts_with_name(text) else text
     else:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
+    opening = re.match(r"([^,]{1,20}),\s+(?=\S)", text)
+    if opening is not None and _exclamation(opening.group(1)) and body.startswith(opening.group(1)):
+        text = text[opening.end() :]  # "Great, someone left X on" -> "X was left on": the sarcasm goes with the blame
+        text = text[:1].upper() + text[1:] if not _starts_with_identifier(text) else text
+        safety = REVIEW
     rewritten = prefix + text
     if not _still_clean(rewritten, people):  # "Human error by an engineer took down X" -> the label's own fix too
         from pipeline.blameless.rewrite import rewrite_blameless
 
         rewritten, safety = _articles(rewrite_blameless(rewritten, people=people)), REVIEW
-    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten) or _still_names(rewritten, people):
+    if (
+        not _still_clean(rewritten, people)
+        or not keeps_facts(sentence, rewritten)
+        or _still_names(rewritten, people, sentence)
+    ):
         return None
     return Rewrite(rewritten, safety, kind)
 
@@ -407,12 +416,12 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     return result[0], REVIEW, result[2]
 
 
-def _still_names(text: str, people: Sequence[str]) -> bool:
+def _still_names(text: str, people: Sequence[str], original: str) -> bool:
     """ "Nice one, Carlos, the config was wiped": the rewrite still names a person (a roster or first name)."""
     from pipeline.blameless.people import first_names
 
-    inside = re.findall(r"(?<=[\w,;] )[A-Z][a-z]+", text)  # not a word capitalized for opening the sentence
-    return any(word in people or word in first_names() for word in inside)
+    inside = set(re.findall(r"(?<=[\w,;] )[A-Z][a-z]+", original))  # not capitalized for opening the sentence
+    return any(word in people or word in first_names() and word in inside for word in re.findall(r"[A-Z][a-z]+", text))
 
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -568,7 +577,12 @@ def _vocative(piece: str, people: Sequence[str]) -> bool:
 def _exclamation(piece: str) -> bool:
     """ "Great", "Oh sure", "Wow", "Honestly": a sentence's opening exclamation, no noun or verb in it."""
     words = piece.split()
-    return len(words) <= 3 and all(t.pos_ in {"INTJ", "ADJ", "ADV", "PUNCT", "NUM"} for t in nlp()(piece))
+    doc = nlp()(piece)
+    return (
+        len(words) <= 3
+        and all(t.pos_ in {"INTJ", "ADJ", "ADV", "PUNCT", "NUM"} for t in doc)
+        and any(t.pos_ in {"INTJ", "ADJ"} for t in doc)  # not "However", "Unfortunately": they join, not exclaim
+    )
 
 
 def _continuing(rewrite: str, piece: str) -> str:
@@ -679,7 +693,7 @@ def _starts_with_identifier(text: str) -> bool:
 
 def _tidy(text: str, original: str) -> str:
     """Spaces before punctuation, doubled spaces, and the original's end punctuation."""
-    text = re.sub(r"\s+([,.;:?!)])", r"\1", text)
+    text = re.sub(r"\s+([,.;:?!)])(?=[\s,.;:?!)]|$)", r"\1", text)  # not the dot opening ".env"
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
     text = re.sub(r"^[:;,]\s*", "", text)  # a verdict dropped before a colon leaves the colon behind

@@ -409,6 +409,15 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
             "the new intern broke staging again, someone babysit him pls",
             "Staging was broken",
         ),
+        (
+            "Who forgot to scale up the workers before the sale?",
+            "What made scaling up the workers before the sale easy to skip?",
+        ),
+        ("Great, someone left the debug flag on in prod again.", "The debug flag was left on in prod."),  # sarcasm
+        (  # a name that opens with a dot keeps it: ".env" is not a full stop
+            "This is careless: you committed the .env file with the Stripe key.",
+            "The .env file was committed with the Stripe key.",
+        ),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
