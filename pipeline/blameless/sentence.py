@@ -1330,6 +1330,13 @@ class _Builder:
                 last = after.right_edge.i  # "the broken build 7781"
             elif after.text == "#" and after.head.i == last + 2 and after.head.head.i == verb.i and after.head.like_num:
                 last = after.head.right_edge.i  # "the PR #882": the tagger hangs the number on the verb
+            elif (
+                after.like_num
+                and after.head.head.i == verb.i
+                and after.head.dep_ in _STUCK_TO_OBJECT
+                and after.head.left_edge.i == after.i
+            ):
+                last = after.head.right_edge.i  # "the page for disk 97%": the amount hangs on the verb via "%"
             else:
                 break
         trailing = self.doc[last]

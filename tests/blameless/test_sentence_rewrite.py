@@ -317,6 +317,13 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
     assert lint_text(rewrite.text) == []
 
 
+def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() -> None:
+    # the tagger hangs "97%" on the verb through "%": the passive must not strand it after the participle
+    rewrite = rewrite_sentence("02:10 on-call ignores page for disk 97% on log-3")
+    assert rewrite is not None and rewrite.safety == SAFE
+    assert rewrite.text == "02:10 Page for disk 97% is ignored on log-3"
+
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
