@@ -354,7 +354,12 @@ def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if result is None:
         return None
     text, safety, kind = result
-    safety = REVIEW if body != written else safety
+    raw = sentence[len(prefix) :].strip()
+    if body != written or written != raw:
+        safety = REVIEW  # a chat spelling or filler was read differently: not the same words in the passive
+    sentences = list(builder.doc.sents)
+    if len(sentences) > 1 and any(not t.is_punct for s in sentences[1:] for t in s):
+        safety = REVIEW  # "pablo touched X last. so yeah, that's on him": only the first sentence is rebuilt
     text = restore_names(text, names)
     text = _tidy(text, body)
     if prefix and not prefix.rstrip().endswith(("because", ":")) and not prefix[-1:].isspace():

@@ -317,6 +317,18 @@ def test_pieces_are_rewritten_one_by_one_and_verdict_pieces_dropped(sentence: st
     assert lint_text(rewrite.text) == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "pablo touched the lb config last. so yeah, that's on him",  # the second sentence is dropped
+        "ngl priya broke checkout-svc w/ that 3.4.1 bump",  # chat filler and "w/" read as other words
+    ],
+)
+def test_a_passive_that_drops_or_rereads_words_is_review(sentence: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "passive"
+
+
 def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() -> None:
     # the tagger hangs "97%" on the verb through "%": the passive must not strand it after the participle
     rewrite = rewrite_sentence("02:10 on-call ignores page for disk 97% on log-3")
