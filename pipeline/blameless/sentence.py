@@ -873,7 +873,7 @@ class _Builder:
         if self._addressed(child):
             self.review("judgement")  # "..., Omar?": the person addressed goes with the blame
             return ""
-        if child.dep_ == "npadvmod" and child.lower_ in _REFLEXIVES:
+        if child.dep_ in {"npadvmod", "appos"} and child.lower_ in _REFLEXIVES:
             self.review("judgement")  # "merged it themselves": the emphasis names who did it
             return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
@@ -893,6 +893,9 @@ class _Builder:
             and not any(c.dep_ in _SUBJECTS for c in child.children)
         ):
             rewritten = self.clause(child, inherited=self.inherited)
+            if rewritten is None and self.inherited.lower_ in {"we", "i"}:
+                # "We deleted X and might have to restore it": the speakers' next step keeps its subject
+                return self.inherited.lower_.replace("i", "I") + " " + self.render(child)
             if rewritten is None:
                 self.failed = True  # "Dave deployed X and took down Y": Y must not get X as its subject
                 return self.render(child)
@@ -1087,11 +1090,17 @@ class _Builder:
             if prevented is not None:
                 self.review("counterfactual")
                 return lead + prevented
-            gerund = self._gerund(target, skip | ({verb.i} if target is not verb else set()))
+            # "did not request X and merged it": the joined verb gets its own clause, not the gerund
+            coordinated = {c.i for c in verb.rights if c.dep_ in {"cc", "conj"}} if target is verb else set()
+            if coordinated:  # the full stop after the joined verb ends the joined clause, not the gerund
+                coordinated |= {c.i for c in verb.rights if c.dep_ == "punct" and c.i > min(coordinated)}
+            gerund = self._gerund(target, skip | coordinated | ({verb.i} if target is not verb else set()))
             if gerund is None:
                 return None
             self.review("counterfactual")
-            joined = self._joined_clauses(verb, subject, after=target.right_edge.i)
+            own = [c for c in target.rights if c.i not in coordinated and c.dep_ != "punct"]
+            end = max([target.i] + [t.i for c in own for t in c.subtree])
+            joined = self._joined_clauses(verb, subject, after=end)
             return None if joined is None else lead + f"nothing in the process required {gerund}" + joined
         if verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children):
             prep = next((c for c in children if c.dep_ == "prep" and c.lower_ == "to"), None)
@@ -1232,7 +1241,9 @@ class _Builder:
         if neg:
             be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
         is_relative = obj.lower_ in {"which", "that"}
-        if obj.lower_ in _OBJECT_PRONOUNS and len(objects) == 1:  # "they not inform us" -> "we were not informed"
+        if (
+            obj.lower_ in _OBJECT_PRONOUNS and len(objects) == 1 and obj.n_lefts + obj.n_rights == 0
+        ):  # "they not inform us" -> "we were not informed"
             object_text, plural = _OBJECT_PRONOUNS[obj.lower_]
             tense = self._tense(verb, aux)
             be = _BE.get((tense, plural)) or be
@@ -1364,7 +1375,8 @@ class _Builder:
         if any(t.dep_ in {"acl", "relcl"} and t.tag_ == "VBN" and not _verb_form(t.text) for t in span):
             return None  # "pasted the staging token into X" parsed as "staging" + participle "token": a misparse
         after = self.doc[last + 1] if last + 1 < len(self.doc) else None
-        if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT | {"xcomp", "ccomp"}:
+        stuck = _STUCK_TO_OBJECT | {"xcomp", "ccomp"}
+        if after is not None and after.head.i == verb.i and after.dep_ in stuck and after.lower_ not in _REFLEXIVES:
             return None  # the passive would strand it after the participle ("left debug logging on")
         return span
 

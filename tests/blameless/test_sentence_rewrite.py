@@ -268,9 +268,31 @@ def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
 
 
 def test_a_gerund_never_swallows_a_coordinated_verb() -> None:
-    # "nothing required requesting X and merged it": a positive act after a negated one cannot share the gerund
-    rewrite = rewrite_sentence("They did not request a review from the crates.io team and merged it after a few hours.")
-    assert rewrite is None or "required requesting" not in rewrite.text
+    # "nothing required requesting X and merged it": a positive act after a negated one cannot share the gerund;
+    # it gets its own passive clause, and the emphatic "themselves" goes with the person
+    rewrite = rewrite_sentence(
+        "They did not explicitly request a review from the crates.io team and merged it themselves after a few hours."
+    )
+    assert rewrite is not None
+    assert rewrite.text == (
+        "Nothing in the process required requesting a review from the crates.io team and it was merged after a few "
+        "hours."
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Mateo merged it himself at 17:05.", "It was merged at 17:05."),  # never "It himself was merged"
+        (  # the speakers' own next step keeps its subject when it cannot be made passive
+            "We accidentally deleted production data and might have to restore from backup.",
+            "Production data were deleted and we might have to restore from backup.",
+        ),
+    ],
+)
+def test_reflexives_and_the_speakers_next_step(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.text == expected
 
 
 def test_a_passive_that_drops_more_than_the_person_is_review() -> None:
