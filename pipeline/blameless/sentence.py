@@ -271,6 +271,7 @@ def _split_label(sentence: str) -> tuple[str, str]:
     opener = _CHAT_OPENER.match(sentence, len(prefix))
     body = _CHAT_TAIL.sub("", sentence[opener.end() if opener else len(prefix) :].strip())
     body = re.sub(r"(?<!\S)w/o(?!\S)", "without", re.sub(r"(?<!\S)w/(?=\s)", "with", body))  # chat "w/", "w/o"
+    body = _UNMARKED_OUTCOME.sub(r"\1, ", body)
     body = _QUESTION_EMPHASIS.sub(lambda m: m.group(1), _MODAL_TO.sub(lambda m: m.group(1) + " ", body))
     return prefix, _CHAT_MODAL.sub(lambda m: m.group(1) + " have", body)
 
@@ -278,6 +279,12 @@ def _split_label(sentence: str) -> tuple[str, str]:
 # Chat spellings of a perfect modal ("coulda just waited", "should of checked") read as the words they stand
 # for, so the parse sees the counterfactual.
 _CHAT_MODAL = re.compile(r"\b([Cc]ould|[Ss]hould|[Ww]ould)(?:a| of)\b")
+# A condition run into its outcome without a comma, as chat writes it ("if lena had followed the runbook we'd
+# have been back by 10:30"): the comma goes back, so the parse sees the condition and the outcome apart.
+_UNMARKED_OUTCOME = re.compile(
+    r"^((?:[Ii]f|[Hh]ad)\b[^,;:]+?)\s+(?=(?:we|you|they|it|i|this|that|the \w+)(?:'d|\s+(?:would|wouldn'?t|wouldnt"
+    r"|could|couldn'?t|couldnt|might)\b))"
+)
 # Chat emphasis after a question word ("who the hell", "who tf"): the question without it.
 _QUESTION_EMPHASIS = re.compile(r"\b([Ww]ho|[Ww]hy|[Ww]hat)(?: the (?:hell|heck|fuck)| tf| on earth)\b")
 # A modal with "to" ("must to be careful", "should to wait"), as non-native English writes it: read without "to".

@@ -459,6 +459,10 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
             "This is careless: you committed the .env file with the Stripe key.",
             "The .env file was committed with the Stripe key.",
         ),
+        (  # chat runs the condition into its outcome without a comma; the comma goes back before the parse
+            "if omar had just read the alert we'd have been back up by 10:30",
+            "Nothing in the process required reading the alert; had it, we'd have been back up by 10:30",
+        ),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
