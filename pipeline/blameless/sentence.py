@@ -174,7 +174,10 @@ _POSSESSIVE_PRONOUNS = frozenset("his her their your my".split())
 # A one- or two-word chat interjection ending in a full stop before the sentence proper ("welp. ", "ugh, ok. ").
 _INTERJECTION = re.compile(r"\s*[a-z]{2,8}(?:,? [a-z]{2,8})?[.!]+\s+(?=\S)")
 # Chat filler opening the sentence ("bruh who merged this", "tbh the rollout ..."): dropped like the tail's.
-_CHAT_OPENER = re.compile(r"\s*(?:bruh|welp|ugh|oof|yikes|ok|okay|tbh|ngl|lol|lmao|smh)\b,?\s+(?=\S)", re.I)
+_CHAT_OPENER = re.compile(
+    r"\s*(?:bruh|welp|ugh|oof|yikes|ok|okay|tbh|ngl|lol|lmao|smh|omg|ffs|can'?t believe|cannot believe)\b,?\s+(?=\S)",
+    re.I,
+)
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
@@ -885,6 +888,10 @@ class _Builder:
             return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
             self._dropped(child)
+            return ""
+        following = child.doc[child.i + 1] if child.i + 1 < len(child.doc) else None
+        if child.lower_ == "yet" and following is not None and following.lower_ == "again":
+            self._dropped(following)  # "Yet again X broke Y": the emphasis goes as a whole
             return ""
         if (
             child.dep_ == "amod"

@@ -463,6 +463,8 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
             "if omar had just read the alert we'd have been back up by 10:30",
             "Nothing in the process required reading the alert; had it, we'd have been back up by 10:30",
         ),
+        ("Yet again the frontend team broke the build on main.", "The build was broken on main."),  # not "Yet the"
+        ("cant believe the oncall missed 12 pages last night", "12 pages were missed last night"),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
