@@ -348,8 +348,10 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     return _built(sentence, people) or _phrase_rewrite(sentence, people)
 
 
-def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
-    """The rewrite the parse of `sentence` builds, or None when it builds none that is clean and keeps facts."""
+def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewrite | None:
+    """The rewrite the parse of `sentence` builds, or None when it builds none that is clean and keeps facts.
+    With `compose`, a built rewrite that still carries a label ("Human error by an engineer took down X" ->
+    "Human error took down X") also gets the rules' own phrase fix: the last resort before an instruction."""
     prefix, written = _split_label(sentence)
     body = plain_words(written)
     if not body:
@@ -384,7 +386,7 @@ def _built(sentence: str, people: Sequence[str]) -> Rewrite | None:
         text = text[:1].upper() + text[1:] if not _starts_with_identifier(text) else text
         safety = REVIEW
     rewritten = prefix + text
-    if not _still_clean(rewritten, people):  # "Human error by an engineer took down X" -> the label's own fix too
+    if compose and not _still_clean(rewritten, people):
         from pipeline.blameless.rewrite import rewrite_blameless
 
         rewritten, safety = _articles(rewrite_blameless(rewritten, people=people)), REVIEW
@@ -485,7 +487,9 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             text = inner.text
         if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
-    return _clause_by_clause(sentence, people) or _instruction(sentence, people)
+    return (
+        _clause_by_clause(sentence, people) or _built(sentence, people, compose=True) or _instruction(sentence, people)
+    )
 
 
 _MAX_VERDICT_WORDS = 12
