@@ -73,6 +73,17 @@ class SystemicAction(Strict):
 
 class SystemicActions(Strict):
     verbs: dict[str, SystemicAction]
+    access: SystemicAction
+
+
+@lru_cache(maxsize=1)
+def _access_action() -> tuple[str, str]:
+    """(action, words after the guarded thing) for an access sanction, from systemic_actions.yaml."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    step = load_yaml_model(package_path("blameless", "systemic_actions.yaml"), SystemicActions).access
+    return step.action, step.after
 
 
 @dataclass(frozen=True)
@@ -211,6 +222,8 @@ _IDIOM_OBJECTS = frozenset({"ball", "hat", "mess"})
 _REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
+# Verbs that take access away from a person ("revoke Sven's prod access", "Marco should lose his access").
+_ACCESS_TAKEN = frozenset("lose revoke remove restrict suspend pull strip take limit".split())
 # Verbs that make a step a person's choice ("chose to skip X"): the step is what happened.
 _CHOICE_VERBS = frozenset({"choose", "decide", "opt", "elect"})
 # Verbs with no passive that keeps the claim ("the competence was lacked", "a cause was caused").
@@ -823,6 +836,9 @@ class _Builder:
         owner = self._fault_owner(root)
         if owner is not None:
             return owner, REVIEW, "team"
+        access = self._access_sanction(root)
+        if access is not None:
+            return access, REVIEW, "punitive"
         judged = self._judged_state(root) or self._fault_clause(root) or self._fault_let(root)
         if judged is not None:
             return judged, REVIEW, "judgement"
@@ -1452,6 +1468,32 @@ class _Builder:
                     text = "".join(self.child(c) for c in clause.lefts if c.dep_ != "mark")
                     return text + clause.text_with_ws + "".join(self.child(c) for c in clause.rights)
         return None
+
+    def _access_sanction(self, root: Token) -> str | None:
+        """ "the intern should no longer have write access to prod-db" -> "Guard write access to prod-db with a
+        required review or an automated check"; "hana should stay off the prod box", "revoke Sven's prod access":
+        taking access from a person becomes guarding the access for everyone (systemic_actions.yaml)."""
+        subject = self.person_subject(root)
+        ordered = subject is not None and any(c.tag_ == "MD" for c in root.children)
+        imperative = subject is None and root.tag_ == "VB" and root.i == 0
+        access = next((c for c in root.children if c.dep_ == "dobj" and c.lemma_ == "access"), None)
+        off = next((c for c in root.children if c.dep_ == "prep" and c.lower_ in {"off", "from"}), None)
+        negated = any(t.dep_ == "neg" and root.i in {t.head.i, t.head.head.i} for t in root.subtree)  # "no longer"
+        taken = root.lemma_ in _ACCESS_TAKEN or negated  # not "should have access"
+        if access is not None and taken and (ordered or imperative and any(self.is_person(t) for t in access.subtree)):
+            guarded = self._plain(access)
+            if root.lower_ in {"write", "read", "admin"} and root.i == access.left_edge.i - 1:
+                guarded = f"{root.text} {guarded}"  # "have write access": the tagger read "write" as the verb
+        elif off is not None and ordered and root.lemma_ in {"stay", "keep"}:
+            place = next((c for c in off.children if c.dep_ == "pobj"), None)
+            if place is None:
+                return None
+            guarded = self._plain(place)
+        else:
+            return None
+        action, after = _access_action()
+        self.changed = True
+        return f"{action} {_mid_sentence(guarded)} {after}".strip()
 
     def _fault_let(self, root: Token) -> str | None:
         """ "The DBA team's negligence allowed the replication slot to fill the disk" -> "The replication slot

@@ -465,6 +465,14 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
         ),
         ("Yet again the frontend team broke the build on main.", "The build was broken on main."),  # not "Yet the"
         ("cant believe the oncall missed 12 pages last night", "12 pages were missed last night"),
+        (  # taking access from a person becomes guarding the access (systemic_actions.yaml)
+            "Action: the contractor should no longer have write access to billing-db.",
+            "Action: Guard write access to billing-db with a required review or an automated check.",
+        ),
+        (
+            "Marco should lose his access to billing-db.",
+            "Guard the access to billing-db with a required review or an automated check.",
+        ),
         (  # the rewrite never keeps the name it was addressed to
             "Nice one, Carlos, you just wiped the config for queue-3.",
             "The config was wiped for queue-3.",
@@ -482,6 +490,7 @@ def test_more_rewrite_kinds_are_whole_clean_sentences_keeping_facts(sentence: st
     "sentence",
     [
         "Dave told us nothing about the maintenance at 02:00.",  # two objects: not "nothing was told us"
+        "Dave should have access to the dashboard on web-2.",  # a grant, not a sanction: nothing to guard
         "The deployment engineer lacked the competence to handle the failover of db-main.",  # no "was lacked"
         "This was caused by Julia not reading the migration guide for v3.",  # not "caused not reading"
         "Please add a comment noting that the last revert was pure user error.",  # not "a comment noting."
@@ -493,7 +502,7 @@ def test_more_rewrite_kinds_are_whole_clean_sentences_keeping_facts(sentence: st
 )
 def test_no_passive_that_would_not_read(sentence: str) -> None:
     rewrite = rewrite_sentence(sentence)
-    garbled = r"was told us|[Ww]hich call|On call,|was lacked|caused not|noting\.|and break"
+    garbled = r"was told us|[Ww]hich call|On call,|was lacked|caused not|noting\.|and break|Guard access"
     assert rewrite is None or not re.search(garbled, rewrite.text), rewrite
 
 
