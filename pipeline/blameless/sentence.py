@@ -45,6 +45,27 @@ def _systemic_actions() -> dict[str, tuple[str, str]]:
     return {verb: (step.action, step.after) for verb, step in data.verbs.items()}
 
 
+@lru_cache(maxsize=1)
+def _plain_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for the verdict words of plain_words.yaml, and the plain word for each (lower case)."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    words = load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords).words
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I), {k.lower(): v for k, v in words.items()}
+
+
+def plain_words(text: str) -> str:
+    """`text` with each verdict word of plain_words.yaml replaced by its plain word ("fat-fingered" -> "mistyped")."""
+    pattern, words = _plain_words()
+    return pattern.sub(lambda m: words[m.group().lower()], text)
+
+
+class PlainWords(Strict):
+    words: dict[str, str]
+
+
 class SystemicAction(Strict):
     action: str
     after: str = ""
@@ -52,6 +73,17 @@ class SystemicAction(Strict):
 
 class SystemicActions(Strict):
     verbs: dict[str, SystemicAction]
+    access: SystemicAction
+
+
+@lru_cache(maxsize=1)
+def _access_action() -> tuple[str, str]:
+    """(action, words after the guarded thing) for an access sanction, from systemic_actions.yaml."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    step = load_yaml_model(package_path("blameless", "systemic_actions.yaml"), SystemicActions).access
+    return step.action, step.after
 
 
 @dataclass(frozen=True)
@@ -82,17 +114,33 @@ def nlp() -> Language:
 
 # A system name the tokenizer would split ("redis-cache-2" -> "redis - cache-2", "prod-db" -> a verb inside):
 # parsed as a plain noun that stands in for it, and put back in the rewrite.
-_NAME = re.compile(r"(?<![\w-])[A-Za-z][\w]*(?:[-_./][\w]+)+(?![\w-])")
+_NAME = re.compile(r"(?<![\w-])[A-Za-z][\w]*(?:[-_./][\w]+)+(?![\w-])|(?<![\w#])#\d+\b")
 _STAND_INS = ("widget", "gadget", "sprocket", "gizmo", "doohickey", "contraption")
+
+
+# A role written as an acronym ("the SRE on duty misconfigured X"): the tagger takes it for a proper noun that
+# heads the sentence, so it is parsed as a plain role noun that stands in for it.
+_ROLE_ACRONYM = re.compile(r"(?<![\w-])(?:SRE|DBA)s?(?![\w-])(?! team)")
+_ROLE_STAND_INS = ("technician", "staffer", "analyst")
 
 
 def stand_in_names(text: str) -> tuple[str, dict[str, str]]:
     """`text` with each system name replaced by a stand-in noun, and the map back (stand-in -> name)."""
     free = [word for word in _STAND_INS if word not in text.lower()]
+    roles = [word for word in _ROLE_STAND_INS if word not in text.lower()]
     names: dict[str, str] = {}
     pieces: list[str] = []
     last = 0
-    for match in _NAME.finditer(text):
+    found = sorted([*_NAME.finditer(text), *_ROLE_ACRONYM.finditer(text)], key=lambda m: m.start())
+    for match in found:
+        if match.re is _ROLE_ACRONYM:
+            if not roles or match.group().endswith("s"):
+                continue
+            word = roles.pop(0)
+            names[word] = match.group()
+            pieces.append(text[last : match.start()] + word)
+            last = match.end()
+            continue
         if not free or match.group().lower() in _ROLE_WORDS or _is_english_compound(match.group()):
             continue
         word = free.pop(0)
@@ -136,12 +184,19 @@ _PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".spl
 _POSSESSIVE_PRONOUNS = frozenset("his her their your my".split())
 # A one- or two-word chat interjection ending in a full stop before the sentence proper ("welp. ", "ugh, ok. ").
 _INTERJECTION = re.compile(r"\s*[a-z]{2,8}(?:,? [a-z]{2,8})?[.!]+\s+(?=\S)")
+# Chat filler opening the sentence ("bruh who merged this", "tbh the rollout ..."): dropped like the tail's.
+_CHAT_OPENER = re.compile(
+    r"\s*(?:bruh|welp|ugh|oof|yikes|ok|okay|tbh|ngl|lol|lmao|smh|omg|ffs|can'?t believe|cannot believe)\b,?\s+(?=\S)",
+    re.I,
+)
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
     "committer maintainer approver tester hire newcomer joiner guy bro dude ppl people folks folk squad "
     "manager owner user pilot personnel member members newbie sysadmin colleague teammate coworker".split()
 )
+# Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
+_PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "person", "individual", "pilot"})
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
 _JUDGEMENT_ADJECTIVES = frozenset(
     "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
@@ -167,11 +222,28 @@ _IDIOM_OBJECTS = frozenset({"ball", "hat", "mess"})
 _REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
 _JUDGED_VERBS = frozenset("panic freak rush hurry sleep doze fumble".split())
+# Verbs that take access away from a person ("revoke Sven's prod access", "Marco should lose his access").
+_ACCESS_TAKEN = frozenset("lose revoke remove restrict suspend pull strip take limit".split())
+# Verbs that make a step a person's choice ("chose to skip X"): the step is what happened.
+_CHOICE_VERBS = frozenset({"choose", "decide", "opt", "elect"})
+# Verbs with no passive that keeps the claim ("the competence was lacked", "a cause was caused").
+_NO_PASSIVE = frozenset("cause have get do lack own possess need want know deserve".split())
+# A person's state told in the passive form ("Ravi was distracted and merged X"): a judgement, like an adjective.
+_JUDGED_STATES = frozenset("distracted confused overwhelmed rushed stressed exhausted tired overworked".split())
 # Verbs that carry the verdict themselves: their passive ("the failover was fumbled") still judges.
 _LOADED_VERBS = frozenset("fumble botch bungle flub screw mess bork yeet nuke hose trash clobber".split())
 _FAULT_NOUNS = frozenset("mistake error fault carelessness negligence oversight sloppiness laziness blunder".split())
 # Dependents of the verb that, right after its object, belong with the object in the reader's eye.
 _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmod", "compound", "oprd"})
+# "the engineer on call", "the SRE on duty": the duty is part of the person named.
+_DUTIES = frozenset({"call", "duty", "shift", "rotation", "watch"})
+# An object pronoun that becomes the subject of a passive, and whether it takes a plural verb.
+_OBJECT_PRONOUNS = {"us": ("we", True), "me": ("I", False), "it": ("it", False)}
+# "whose call was it to ...?": a decision asked after is asked after a person; "whose deploy?" asks which deploy.
+_WHOSE_DECISIONS = frozenset({"idea", "call", "decision", "choice", "plan", "job", "turn", "watch", "shift", "move"})
+# A person's verb and preposition that say an alert or page got no answer ("slept through 3 pages", "sat on
+# the alert for 40 minutes"): the rewrite says the alert went unanswered.
+_LEFT_UNANSWERED = frozenset({("sleep", "through"), ("sit", "on"), ("ignore", "for")})
 # "Who was responsible for X?": a duty that "what" can hold as well as "who".
 _DUTY_WORDS = frozenset({"responsible", "accountable"})
 _FAULT_OWNERSHIP = frozenset({"blame", "responsibility", "fault", "accountability"})
@@ -212,17 +284,33 @@ def _split_label(sentence: str) -> tuple[str, str]:
     interjection = _INTERJECTION.match(sentence, len(prefix))
     if interjection is not None:
         prefix = sentence[: interjection.end()]  # "welp. new guy ran ...": the parse starts after it
-    body = _CHAT_TAIL.sub("", sentence[len(prefix) :].strip())
+    opener = _CHAT_OPENER.match(sentence, len(prefix))
+    body = _CHAT_TAIL.sub("", sentence[opener.end() if opener else len(prefix) :].strip())
+    body = re.sub(r"(?<!\S)w/o(?!\S)", "without", re.sub(r"(?<!\S)w/(?=\s)", "with", body))  # chat "w/", "w/o"
+    body = _UNMARKED_OUTCOME.sub(r"\1, ", body)
+    body = _QUESTION_EMPHASIS.sub(lambda m: m.group(1), _MODAL_TO.sub(lambda m: m.group(1) + " ", body))
     return prefix, _CHAT_MODAL.sub(lambda m: m.group(1) + " have", body)
 
 
 # Chat spellings of a perfect modal ("coulda just waited", "should of checked") read as the words they stand
 # for, so the parse sees the counterfactual.
 _CHAT_MODAL = re.compile(r"\b([Cc]ould|[Ss]hould|[Ww]ould)(?:a| of)\b")
+# A condition run into its outcome without a comma, as chat writes it ("if lena had followed the runbook we'd
+# have been back by 10:30"): the comma goes back, so the parse sees the condition and the outcome apart.
+_UNMARKED_OUTCOME = re.compile(
+    r"^((?:[Ii]f|[Hh]ad)\b[^,;:]+?)\s+(?=(?:we|you|they|it|i|this|that|the \w+)(?:'d|\s+(?:would|wouldn'?t|wouldnt"
+    r"|could|couldn'?t|couldnt|might)\b))"
+)
+# Chat emphasis after a question word ("who the hell", "who tf"): the question without it.
+_QUESTION_EMPHASIS = re.compile(r"\b([Ww]ho|[Ww]hy|[Ww]hat)(?: the (?:hell|heck|fuck)| tf| on earth)\b")
+# A modal with "to" ("must to be careful", "should to wait"), as non-native English writes it: read without "to".
+_MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) to (?=\w)")
 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
-_CHAT_TAIL = re.compile(r"(?:[\s,]+(?:lol|lmao|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|haha+|:\)|:\())+\s*$", re.I)
+_CHAT_TAIL = re.compile(
+    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|(?:ha)+h?|pls|plz|thx|:\)|:\())+\s*$", re.I
+)
 
 
 def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
@@ -270,15 +358,33 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
 
 
 def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
-    prefix, body = _split_label(sentence)
+    return _built(sentence, people) or _phrase_rewrite(sentence, people)
+
+
+def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewrite | None:
+    """The rewrite the parse of `sentence` builds, or None when it builds none that is clean and keeps facts.
+    With `compose`, a built rewrite that still carries a label ("Human error by an engineer took down X" ->
+    "Human error took down X") also gets the rules' own phrase fix: the last resort before an instruction."""
+    prefix, written = _split_label(sentence)
+    body = plain_words(written)
     if not body:
         return None
     stood_in, names = stand_in_names(body)
     builder = _Builder(nlp()(stood_in), frozenset(people))
     result = builder.build()
     if result is None:
-        return _phrase_rewrite(sentence, people)
+        result = _built_with_a_name(builder)
+    if result is None and body != written:
+        result = stood_in, REVIEW, "plain-word"  # "10:12 fat-finger on X" -> "10:12 typo on X": the word was all
+    if result is None:
+        return None
     text, safety, kind = result
+    raw = sentence[len(prefix) :].strip()
+    if body != written or written != raw:
+        safety = REVIEW  # a chat spelling or filler was read differently: not the same words in the passive
+    sentences = list(builder.doc.sents)
+    if len(sentences) > 1 and any(not t.is_punct for s in sentences[1:] for t in s):
+        safety = REVIEW  # "pablo touched X last. so yeah, that's on him": only the first sentence is rebuilt
     text = restore_names(text, names)
     text = _tidy(text, body)
     if prefix and not prefix.rstrip().endswith(("because", ":")) and not prefix[-1:].isspace():
@@ -287,10 +393,65 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
         text = text[:1].lower() + text[1:] if not _starts_with_name(text) else text
     else:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
+    opening = re.match(r"([^,]{1,20}),\s+(?=\S)", text)
+    if opening is not None and _exclamation(opening.group(1)) and body.startswith(opening.group(1)):
+        text = text[opening.end() :]  # "Great, someone left X on" -> "X was left on": the sarcasm goes with the blame
+        text = text[:1].upper() + text[1:] if not _starts_with_identifier(text) else text
+        safety = REVIEW
     rewritten = prefix + text
-    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
-        return _phrase_rewrite(sentence, people)
+    if compose and not _still_clean(rewritten, people):
+        from pipeline.blameless.rewrite import rewrite_blameless
+
+        rewritten, safety = _articles(rewrite_blameless(rewritten, people=people)), REVIEW
+    if (
+        not _still_clean(rewritten, people)
+        or not keeps_facts(sentence, rewritten)
+        or _still_names(rewritten, people, sentence)
+    ):
+        return None
     return Rewrite(rewritten, safety, kind)
+
+
+_PHRASE_OPENERS = frozenset("the a an our their your my this that one".split())
+# The name a person's phrase is read as when the parse of the sentence as written went wrong.
+_PLAIN_NAME = "Alex"
+
+
+def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
+    """ "the SRE on duty misread the dashboard and scaled X down" -> parsed again as "Alex misread the
+    dashboard and scaled X down": a role phrase, a lower-case name or a bare role as the subject often
+    misleads the tagger ("misread" taken for a noun); a plain name in its place does not. The rewrite must
+    not keep the name (it never does when the person was taken out)."""
+    doc = builder.doc
+    if _PLAIN_NAME.lower() in doc.text.lower():
+        return None
+    person = next((t for t in doc if builder.is_person(t) and t.pos_ in {"NOUN", "PROPN"}), None)
+    if person is None:
+        return None
+    start, end = person.i, person.i + 1
+    while start > 0 and doc[start - 1].lower_ in _PHRASE_OPENERS | _ROLES | {"new", "junior", "senior", "star"}:
+        start -= 1  # "our on-call engineer", "the new guy", "the release manager"
+    if start > 0 and doc[start - 1].text not in {",", ":"}:
+        return None  # not the subject opening the sentence (or the part after "In short,")
+    after = doc[end : end + 2]
+    if len(after) == 2 and after[0].lower_ == "on" and after[1].lemma_ in _DUTIES:
+        end += 2  # "the SRE on duty"
+    if start == 0 and end == len(doc):
+        return None
+    text = doc[:start].text_with_ws + _PLAIN_NAME + doc[end - 1].whitespace_ + doc[end:].text
+    again = _Builder(nlp()(text), builder.people | {_PLAIN_NAME})
+    result = again.build()
+    if result is None or _PLAIN_NAME in result[0]:
+        return None
+    return result[0], REVIEW, result[2]
+
+
+def _still_names(text: str, people: Sequence[str], original: str) -> bool:
+    """ "Nice one, Carlos, the config was wiped": the rewrite still names a person (a roster or first name)."""
+    from pipeline.blameless.people import first_names
+
+    inside = set(re.findall(r"(?<=[\w,;] )[A-Z][a-z]+", original))  # not capitalized for opening the sentence
+    return any(word in people or word in first_names() and word in inside for word in re.findall(r"[A-Z][a-z]+", text))
 
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -329,7 +490,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # "..., Sven: the retry loop ...": the person is still addressed
         if not _is_clause(tail) or re.search(r"(?:^|,\s*)that\b", tail, re.I):
             continue  # "remind engineers, for the 5th time, that prod ...": the tail is what they were told
-        pointing = any(word.lower() in {"he", "she", "you"} for word in words)
+        pointing = any(word.lower() in _POINTING for word in words)
         if _still_clean(tail, people) and not pointing:
             text = tail[:1].upper() + tail[1:] if not _starts_with_identifier(tail) else tail
         else:  # it still blames, or passes the check but points at the person: "Reckless change: you bumped X"
@@ -339,10 +500,129 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             text = inner.text
         if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
-    return _instruction(sentence, people)
+    return (
+        _clause_by_clause(sentence, people) or _built(sentence, people, compose=True) or _instruction(sentence, people)
+    )
 
 
 _MAX_VERDICT_WORDS = 12
+# Words in what is left after a dropped verdict that still point at the person it named.
+_POINTING = frozenset("he she you they him her them his their your".split())
+
+# Where a sentence divides into pieces a reader takes one at a time: comma, semicolon, colon or dash, then space.
+_PIECE_BREAK = re.compile(r"[,;:]\s+|\s[-\u2013\u2014]\s+")
+_BRACKETS = {"(": ")", "[": "]", '"': '"', "\u201c": "\u201d"}
+
+
+def _pieces(body: str) -> list[tuple[str, str]]:
+    """(separator before it, piece) for each piece of `body` split at the breaks outside brackets and quotes."""
+    depth: list[str] = []
+    pieces: list[tuple[str, str]] = []
+    separator, start, i = "", 0, 0
+    while i < len(body):
+        char = body[i]
+        if depth and char == depth[-1]:
+            depth.pop()
+        elif char in _BRACKETS:
+            depth.append(_BRACKETS[char])
+        elif not depth and (found := _PIECE_BREAK.match(body, i)) is not None:
+            pieces.append((separator, body[start:i]))
+            separator, start, i = found.group(), found.end(), found.end()
+            continue
+        i += 1
+    pieces.append((separator, body[start:]))
+    return [(sep, piece) for sep, piece in pieces if piece.strip()]
+
+
+def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "Summary: X overloaded the database, tired admin deleted the wrong directory, six hours of data lost."
+    -> "... the wrong directory was deleted, ...": a sentence of several pieces (commas, colons, dashes) is
+    rewritten piece by piece from each piece's own parse. A flagged piece the parse cannot rephrase is dropped
+    when it holds no fact ("Petra asleep at the wheel, 9 pages go unanswered"), as is an opening exclamation
+    ("Great, ...", "Oh sure, ..."); clean pieces stay as written. None unless a whole clause remains that keeps
+    every fact and passes the check. Always review: dropping a piece may drop meaning."""
+    prefix, body = _split_label(sentence)
+    pieces = _pieces(body)
+    if len(pieces) < 2:
+        return None
+    kept: list[tuple[str, str]] = []
+    changed = after_change = False  # after_change: the piece before was dropped or rephrased
+    dropped = 0  # words of the pieces dropped: never more than what is kept
+    for index, (separator, piece) in enumerate(pieces):
+        words = re.findall(r"[A-Za-z]+", piece)
+        if _still_clean(piece, people) and not any(_names_person(w, people) or w.lower() in _POINTING for w in words):
+            if index == 0 and _exclamation(piece) or index > 0 and _vocative(piece, people):
+                changed = after_change = True
+                continue
+            if after_change and _lacks_subject(piece):
+                return None  # "..., did not follow X": its subject was the piece just dropped or rephrased
+            kept.append((separator, piece))
+            after_change = False
+            continue
+        rewrite = _built(piece, people)
+        changed = after_change = True
+        if rewrite is not None:
+            text = rewrite.text.rstrip(".?!") if index < len(pieces) - 1 else rewrite.text
+            kept.append((separator, text if index == 0 else _continuing(text, piece)))
+        elif index > 0 and _vocative(piece, people):
+            continue  # "..., Hana?": the person addressed
+        elif _FACT.search(piece) is not None or _names_person(piece.strip(), people):
+            return None  # a fact the piece holds would be lost with it
+        else:
+            dropped += len(words)
+    if not changed or not kept or not any(_stands_alone(piece) for _, piece in kept):
+        return None
+    if dropped > sum(len(piece.split()) for _, piece in kept):
+        return None  # most of the sentence would go: what is left may not be what it said
+    if not (_SUBORDINATE.match(kept[0][1]) or _stands_alone(kept[0][1])):
+        return None  # "For the 5th time, that prod is ...": what is left opens with a fragment
+    text = "".join(separator + piece for separator, piece in kept)[len(kept[0][0]) :].strip()
+    text = _tidy(text[:1].upper() + text[1:] if not _starts_with_identifier(text) else text, body)
+    if prefix and not prefix[-1:].isspace():
+        prefix += " "
+    rewritten = prefix + text
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+        return None
+    return Rewrite(rewritten, REVIEW, "pieces")
+
+
+def _lacks_subject(piece: str) -> bool:
+    """ "did not follow X", "and merged it": a predicate whose subject is in the piece before."""
+    doc = nlp()(stand_in_names(piece)[0])
+    first = next((t for t in doc if t.pos_ not in {"CCONJ", "PUNCT", "ADV"}), None)
+    return first is not None and first.pos_ in {"VERB", "AUX"} and first.tag_ != "VBG"
+
+
+def _stands_alone(piece: str) -> bool:
+    """A clause that reads on its own: not "that prod is ...", "did not follow X", "for the 5th time"."""
+    if re.match(r"\s*(?:that|which|who|whom|whose|and|or|but|so)\b", piece, re.I) or _SUBORDINATE.match(piece):
+        return False
+    return _is_clause(piece)
+
+
+def _vocative(piece: str, people: Sequence[str]) -> bool:
+    """ "..., Hana?": a piece that only names the person addressed."""
+    words = re.findall(r"[A-Za-z]+", piece)
+    return 0 < len(words) <= 2 and all(_names_person(word, people) for word in words)
+
+
+def _exclamation(piece: str) -> bool:
+    """ "Great", "Oh sure", "Wow", "Honestly": a sentence's opening exclamation, no noun or verb in it."""
+    words = piece.split()
+    doc = nlp()(piece)
+    return (
+        len(words) <= 3
+        and all(t.pos_ in {"INTJ", "ADJ", "ADV", "PUNCT", "NUM"} for t in doc)
+        and any(t.pos_ in {"INTJ", "ADJ"} for t in doc)  # not "However", "Unfortunately": they join, not exclaim
+    )
+
+
+def _continuing(rewrite: str, piece: str) -> str:
+    """A rewritten piece inside the sentence: its first word in lower case unless the piece wrote it so."""
+    first = rewrite.split(" ", 1)[0]
+    if first in piece.split() or _starts_with_name(rewrite):
+        return rewrite
+    return rewrite[:1].lower() + rewrite[1:]
 
 
 # A noun that things happen to (not a compound inside a name: "the crates.io team"), and what its phrase may hold.
@@ -403,6 +683,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
         text = f"What happened to {phrase}, and what allowed it?"
     else:
         text = f"Describe what happened to {phrase} and what allowed it."
+    prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
     if prefix and not prefix[-1:].isspace():
         prefix += " "
     rewritten = prefix + text
@@ -444,9 +725,10 @@ def _starts_with_identifier(text: str) -> bool:
 
 def _tidy(text: str, original: str) -> str:
     """Spaces before punctuation, doubled spaces, and the original's end punctuation."""
-    text = re.sub(r"\s+([,.;:?!)])", r"\1", text)
+    text = re.sub(r"\s+([,.;:?!)])(?=[\s,.;:?!)]|$)", r"\1", text)  # not the dot opening ".env"
     text = re.sub(r"\(\s+", "(", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
+    text = re.sub(r"^[:;,]\s*", "", text)  # a verdict dropped before a colon leaves the colon behind
     text = re.sub(r"[,;]\s*([.?!])$", r"\1", text)
     end = "?" if original.rstrip().endswith("?") else "."
     if not text.endswith((".", "?", "!", ")")):
@@ -466,6 +748,11 @@ def keeps_facts(original: str, rewritten: str) -> bool:
     lowered = rewritten.lower()
     facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
     return all(fact in lowered for fact in facts)
+
+
+def _is_have(token: Token) -> bool:
+    """ "have", and its clitic "'ve" (the tagger leaves "'ve" as its own lemma: "could've stopped")."""
+    return token.lemma_ == "have" or token.lower_ in {"'ve", "’ve"}
 
 
 def _verb_form(word: str) -> bool:
@@ -511,6 +798,12 @@ class _Builder:
                 return True
             if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
                 return True
+            if (
+                token.tag_ in {"NNS", "NNPS"}
+                and token.lemma_ in _ROLES - _PLURAL_NOT_STAFF
+                and not any(c.dep_ in {"det", "predet", "nummod"} for c in token.children)
+            ):
+                return True  # "engineers must double-check X"; not "all engineers lost access" (who it hit)
         return False
 
     def person_subject(self, verb: Token) -> Token | None:
@@ -525,10 +818,10 @@ class _Builder:
             and opener.head.i == verb.i
             and opener.i < verb.i
             and opener.dep_ in {"advmod", "npadvmod", "compound", "dep"}
-            and opener.lower_ in _ROLES
+            and (opener.lower_ in _ROLES or opener.pos_ == "PROPN" and self.is_person(opener))
             and not any(c.dep_ in _SUBJECTS for c in verb.children)
         ):
-            return opener  # "on-call missed the alert": the tagger took the bare role for a modifier
+            return opener  # "on-call missed the alert", "Tim broke prod": the tagger took the subject for a modifier
         return None
 
     # ------------------------------------------------------------------ build
@@ -543,7 +836,10 @@ class _Builder:
         owner = self._fault_owner(root)
         if owner is not None:
             return owner, REVIEW, "team"
-        judged = self._judged_state(root) or self._fault_clause(root)
+        access = self._access_sanction(root)
+        if access is not None:
+            return access, REVIEW, "punitive"
+        judged = self._judged_state(root) or self._fault_clause(root) or self._fault_let(root)
         if judged is not None:
             return judged, REVIEW, "judgement"
         text = self.clause(root, top=True)
@@ -601,11 +897,21 @@ class _Builder:
             if any(t.dep_ == "pobj" and self.is_person(t) for t in child.children):
                 self.review("possessive")  # "a careless config edit by Sam" -> "a config edit"
                 return ""
-        if child.dep_ == "npadvmod" and child.lower_ in _REFLEXIVES:
+        if child.dep_ == "agent" and child.head.tag_ == "VBN" and self._by_person(child):
+            self.review("passive")  # "a config error introduced by a network engineer": the passive without its agent
+            return ""
+        if self._addressed(child):
+            self.review("judgement")  # "..., Omar?": the person addressed goes with the blame
+            return ""
+        if child.dep_ in {"npadvmod", "appos"} and child.lower_ in _REFLEXIVES:
             self.review("judgement")  # "merged it themselves": the emphasis names who did it
             return ""
         if child.dep_ in {"advmod", "intj"} and child.lower_ in _DROP_ADVERBS:
             self._dropped(child)
+            return ""
+        following = child.doc[child.i + 1] if child.i + 1 < len(child.doc) else None
+        if child.lower_ == "yet" and following is not None and following.lower_ == "again":
+            self._dropped(following)  # "Yet again X broke Y": the emphasis goes as a whole
             return ""
         if (
             child.dep_ == "amod"
@@ -621,6 +927,9 @@ class _Builder:
             and not any(c.dep_ in _SUBJECTS for c in child.children)
         ):
             rewritten = self.clause(child, inherited=self.inherited)
+            if rewritten is None and self.inherited.lower_ in {"we", "i"}:
+                # "We deleted X and might have to restore it": the speakers' next step keeps its subject
+                return self.inherited.lower_.replace("i", "I") + " " + self.render(child)
             if rewritten is None:
                 self.failed = True  # "Dave deployed X and took down Y": Y must not get X as its subject
                 return self.render(child)
@@ -631,6 +940,31 @@ class _Builder:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
 
+    def _by_person(self, by: Token) -> bool:
+        """ "by a network engineer", "by Dave": an agent that is a person and nothing else."""
+        objects = [c for c in by.children if c.dep_ == "pobj"]
+        if any(
+            c.tag_ == "VBG" and c.i > by.i and not any(m.dep_ == "mark" for m in c.children) for c in by.head.children
+        ):
+            return False  # "caused by Julia not reading X": what the person did is the cause, it must stay
+        return (
+            len(objects) == 1
+            and self.is_person(objects[0])
+            and not any(t.pos_ in {"VERB", "AUX"} for t in objects[0].subtree)
+        )
+
+    def _addressed(self, token: Token) -> bool:
+        """ "..., Omar?", "..., Sven.": a name after a comma at the end of the sentence, no words of its own."""
+        end = token.doc[token.i + 1 :]
+        return (
+            token.i > 0
+            and token.doc[token.i - 1].text == ","
+            and token.n_lefts + token.n_rights == 0
+            and all(t.is_punct for t in end)
+            and self.is_person(token)
+            and token.lower_ not in _PRONOUNS
+        )
+
     def _attribution(self, token: Token) -> bool:
         """ "it's the data team", "this one's all on dave": a clause before the facts that only says who."""
         if token.dep_ not in {"ccomp", "advcl", "parataxis"} or token.lemma_ != "be":
@@ -639,13 +973,15 @@ class _Builder:
         held += [p for c in token.children if c.dep_ == "prep" and c.lower_ in {"on", "with"} for p in c.children]
         from pipeline.blameless.people import first_names
 
+        if token.dep_ == "ccomp" and token.i > token.head.i:
+            return False  # "noting that the revert was user error": what the verb before it says, not a verdict
         return any(self.is_person(t) or t.text.capitalize() in first_names() for h in held for t in h.subtree)
 
     def _blame_reason(self, token: Token) -> bool:
         """ "because of Ahmed's mistake", "because Nina was not paying attention": a reason that is a person's
         fault, dropped so the clause keeps its facts (checked afterwards: numbers and names must survive)."""
         if token.dep_ == "prep" and token.lower_ in {"because", "due", "thanks"}:
-            objects = [t for t in token.subtree if t.dep_ == "pobj"]
+            objects = [t for t in token.subtree if t.dep_ == "pobj" or t.dep_ == "pcomp" and t.pos_ == "NOUN"]
             return any(
                 o.lemma_ in _FAULT_NOUNS and any(self.is_person(t) for t in o.subtree) or self.is_person(o)
                 for o in objects
@@ -667,6 +1003,9 @@ class _Builder:
         predicate without a subject of its own is given the `inherited` one ("... and took down Y")."""
         if top and self._imperative_punitive(verb):
             return self._punitive(verb, "")  # "Please", "Next time double-": the order's frame goes with it
+        went_wrong = self._went_wrong(verb) if top else None
+        if went_wrong is not None:
+            return went_wrong
         if top and verb.tag_ == "VBG" and any(a.lemma_ == "be" for a in verb.children if a.dep_ == "aux"):
             cause = next((c for c in verb.children if c.dep_ in _SUBJECTS and not self.is_person(c)), None)
             doing = self._doing(verb, self.person_subject(verb)) if cause is not None else None
@@ -687,6 +1026,9 @@ class _Builder:
             before = "".join(self.child(c) for c in verb.lefts if c.i != subject.i)
             after = "".join(self.child(c) for c in verb.rights)
             return f"{before}the {self.possessed.text} {verb.text_with_ws}{after}"
+        if subject is not None and subject.lower_ in {"whoever", "whomever"} and not top:
+            self.failed = True  # "fire whoever deleted the backups": the clause names who is sanctioned
+            return None
         if subject is not None and verb.dep_ == "relcl" and subject.lower_ in {"who", "that"}:
             return None  # "Grace, who approved the PR": a passive here would leave Grace named beside it
         children = list(verb.children)
@@ -697,7 +1039,7 @@ class _Builder:
                 if c.dep_ in {"advcl", "ccomp"}
                 and (
                     any(m.lower_ == "if" for m in c.children)
-                    or c.left_edge.lemma_ == "have"
+                    or _is_have(c.left_edge)
                     and c.left_edge.dep_ == "aux"  # "Had Marco rolled back"
                 )
                 and self.person_subject(c) is not None
@@ -730,14 +1072,14 @@ class _Builder:
             if not has_subject or not _still_clean(outcome, list(self.people)):
                 return f"nothing in the process required {gerund}"  # the outcome blames too: the step alone
             return f"nothing in the process required {gerund}; had it, {outcome[:1].lower() + outcome[1:]}"
-        if verb.lower_ == "ought" and xcomp is not None and any(a.lemma_ == "have" for a in xcomp.children):
+        if verb.lower_ == "ought" and xcomp is not None and any(_is_have(a) for a in xcomp.children):
             verb, aux = xcomp, [a for a in xcomp.children if a.dep_ in {"aux", "auxpass"}]  # "Olu ought to have read X"
             modals, children = {"ought"}, list(xcomp.children)
             neg = neg or any(c.dep_ == "neg" for c in children)
             skip_extra = {a.i for a in aux}
         else:
             skip_extra = set()
-        perfect = any(a.lemma_ == "have" for a in aux)
+        perfect = any(_is_have(a) for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
         skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"} | skip_extra
         lead = (
@@ -748,7 +1090,7 @@ class _Builder:
 
         if (
             verb.lemma_ in _PUNITIVE_VERBS | {"need"}
-            and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need")
+            and (modals & _PUNITIVE_MODALS or verb.lemma_ == "need" or top and any(a.lower_ == "to" for a in aux))
             and not perfect
             and (verb.tag_ in {"VB", "VBZ", "VBP"} or verb.tag_ == "VBN" and subject.dep_ == "nsubjpass")
         ):
@@ -756,6 +1098,17 @@ class _Builder:
         if subject.dep_ == "nsubjpass" and verb.lemma_ in _SANCTIONS and modals & _PUNITIVE_MODALS and top:
             self.review("punitive")  # "Mike should be removed from the rotation": nothing to check, so say what to do
             return lead + _SYSTEMIC_INSTEAD
+        chosen = xcomp if verb.lemma_ in _CHOICE_VERBS and not neg and not modals else None
+        chosen_obj = next((c for c in chosen.children if c.dep_ == "dobj"), None) if chosen is not None else None
+        if chosen is not None and chosen_obj is not None and chosen.pos_ == "VERB":
+            # "The engineer chose to skip the staging deploy" -> "The staging deploy was skipped"
+            inner = [c for c in chosen.children if c.dep_ in {"aux", "auxpass"}]
+            text = self._passive(
+                chosen, subject, chosen_obj, [], False, set(), False, {subject.i} | {a.i for a in inner}, lead, top
+            )
+            if text is not None:
+                self.review("judgement")
+                return text
         attention = verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children)
         negated_past = (
             neg and not modals and any(a.lemma_ == "do" for a in aux) and verb.pos_ == "VERB" and not attention
@@ -771,11 +1124,18 @@ class _Builder:
             if prevented is not None:
                 self.review("counterfactual")
                 return lead + prevented
-            gerund = self._gerund(target, skip | ({verb.i} if target is not verb else set()))
+            # "did not request X and merged it": the joined verb gets its own clause, not the gerund
+            coordinated = {c.i for c in verb.rights if c.dep_ in {"cc", "conj"}} if target is verb else set()
+            if coordinated:  # the full stop after the joined verb ends the joined clause, not the gerund
+                coordinated |= {c.i for c in verb.rights if c.dep_ == "punct" and c.i > min(coordinated)}
+            gerund = self._gerund(target, skip | coordinated | ({verb.i} if target is not verb else set()))
             if gerund is None:
                 return None
             self.review("counterfactual")
-            return lead + f"nothing in the process required {gerund}"
+            own = [c for c in target.rights if c.i not in coordinated and c.dep_ != "punct"]
+            end = max([target.i] + [t.i for c in own for t in c.subtree])
+            joined = self._joined_clauses(verb, subject, after=end)
+            return None if joined is None else lead + f"nothing in the process required {gerund}" + joined
         if verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children):
             prep = next((c for c in children if c.dep_ == "prep" and c.lower_ == "to"), None)
             if prep is None:
@@ -783,28 +1143,78 @@ class _Builder:
             target = "".join(self.render(p) for p in prep.children).strip()
             self.review("judgement")
             return lead + f"{target} did not stand out"
+        if obj is not None and obj.lemma_ == "ball" and verb.lemma_ == "drop" and not neg and not modals:
+            on = next((c for c in children if c.dep_ == "prep" and c.lower_ == "on"), None)
+            dropped = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
+            if dropped is not None:  # "ops dropped the ball on the cert inventory" -> "... was not followed up"
+                rest = "".join(self.child(c) for c in verb.rights if c.i not in skip | {obj.i, on.i})
+                self.review("judgement")
+                return (
+                    lead
+                    + f"{self.render(dropped).strip()} {'were' if dropped.tag_ == 'NNS' else 'was'} not followed up {rest}"
+                )
         if (
             obj is not None
             and verb.pos_ == "VERB"
-            and (verb.lemma_ not in {"cause", "have", "get", "do"} | _LOADED_VERBS or self._neutral(verb) is not None)
+            and (verb.lemma_ not in _NO_PASSIVE | _LOADED_VERBS or self._neutral(verb) is not None)
         ):
             marks = [c for c in children if c.dep_ == "mark"]
             plain = bool(marks) and all(m.lower_ in _PLAIN_MARKS for m in marks)  # "because Tom ignored X"
             return self._passive(verb, subject, obj, aux, neg, modals, perfect, skip, lead, top, allow_mark=plain)
-        through = next((c for c in children if c.dep_ == "prep" and c.lower_ == "through"), None)
-        if obj is None and verb.lemma_ == "sleep" and through is not None and not neg and not modals:
+        through = next((c for c in children if c.dep_ == "prep" and (verb.lemma_, c.lower_) in _LEFT_UNANSWERED), None)
+        if obj is None and through is not None and not neg and not modals:
             missed = next((c for c in through.children if c.dep_ == "pobj"), None)
             if missed is not None:  # "the on-call slept through 3 pages" -> "3 pages went unanswered"
-                rest = "".join(self.child(c) for c in verb.rights if c.i not in skip and c.i != through.i)
+                gone = {t.i for d in verb.subtree if self._doing_of_subject(d) for t in d.subtree}
+                rest = "".join(
+                    t.text_with_ws
+                    for c in verb.rights
+                    if c.i not in skip and c.i != through.i
+                    for t in c.subtree
+                    if t.i not in gone
+                )
                 self.review("judgement")
                 return lead + f"{self.render(missed).strip()} went unanswered {rest}"
         if obj is None and verb.lemma_ in _EVENT_VERBS and not neg and not modals and (top or inherited is not None):
             if any(c.dep_ in {"xcomp", "ccomp", "dobj", "mark"} for c in children):
                 return None
+            self.inherited, outer = subject, self.inherited  # "... and break the login": its own passive or none
             rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
+            self.inherited = outer
             self.review("event")  # "she merged without approval at 17:05" -> "the merge happened without ..."
             return lead + f"the {_EVENT_VERBS[verb.lemma_]} happened {rest}"
         return None
+
+    def _went_wrong(self, verb: Token) -> str | None:
+        """ "The deploy at 16:20 was botched by the mobile team" -> "The deploy at 16:20 went wrong": a passive
+        whose verb is the verdict says the thing went wrong, without the verdict or who is blamed for it."""
+        if verb.lemma_ not in _LOADED_VERBS or not any(c.dep_ == "auxpass" for c in verb.children):
+            return None
+        thing = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if thing is None or self.is_person(thing) or any(c.dep_ in {"neg", "dobj"} for c in verb.children):
+            return None
+        rest = [c for c in verb.rights if c.dep_ not in {"agent", "prt", "advmod"} or c.dep_ == "punct"]
+        if any(c.dep_ == "agent" and not self._by_person(c) for c in verb.children):
+            return None  # "botched by the migration tool": the cause stays, no rewrite drops it
+        before = "".join(self.child(c) for c in verb.lefts if c.i < thing.i)
+        self.review("judgement")
+        return before + f"{self.render(thing).strip()} went wrong " + "".join(self.child(c) for c in rest)
+
+    def _doing_of_subject(self, token: Token) -> bool:
+        """ "before even looking": a gerund whose unstated subject is the person taken out of the clause."""
+        return token.dep_ == "prep" and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in token.children)
+
+    def _joined_clauses(self, verb: Token, subject: Token | None, after: int) -> str | None:
+        """ "... forgot to type -n and instead rebooted all servers": the clauses joined to `verb` after the
+        step, each rewritten with the person taken out, so none is lost; "" when there are none, None when one
+        cannot be rewritten."""
+        joined = [c for c in verb.rights if c.i > after and c.dep_ in {"cc", "conj"}]
+        if not any(c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"} for c in joined):
+            return ""
+        self.inherited, outer = subject, self.inherited
+        text = "".join(self.child(c) for c in joined)
+        self.inherited = outer
+        return None if self.failed else " " + text.strip()
 
     def _neutral(self, verb: Token) -> str | None:
         """ "messed up" / "screwed up" X -> X "was set incorrectly": the verdict verb, said plainly."""
@@ -839,7 +1249,11 @@ class _Builder:
         if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
         if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
-            return None  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
+            return None
+        if obj.lower_ in {"him", "her", "them"}:
+            return None  # "someone babysit him": a person as the passive's subject is still the person blamed
+        if any(c.dep_ == "dative" for c in verb.children):
+            return None  # "Dave told us nothing": two objects, no passive reads ("nothing was told us")  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
         span = self._object_span(verb)
         if span is None:
             return None
@@ -861,7 +1275,15 @@ class _Builder:
         if neg:
             be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
         is_relative = obj.lower_ in {"which", "that"}
-        if len(objects) == 1 and objects[0].i == obj.i and obj.right_edge.i == last:
+        if (
+            obj.lower_ in _OBJECT_PRONOUNS and len(objects) == 1 and obj.n_lefts + obj.n_rights == 0
+        ):  # "they not inform us" -> "we were not informed"
+            object_text, plural = _OBJECT_PRONOUNS[obj.lower_]
+            tense = self._tense(verb, aux)
+            be = _BE.get((tense, plural)) or be
+            if neg:
+                be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
+        elif len(objects) == 1 and objects[0].i == obj.i and obj.right_edge.i == last:
             object_text = self.render(obj).strip()
         else:
             object_text = span.text  # a name the tokenizer split ("redis-cache-2"), or "build 7781"
@@ -877,6 +1299,9 @@ class _Builder:
                 continue
             if child.dep_ == "mark" and allow_mark:
                 continue
+            stray = self.doc[child.i - 1] if child.dep_ == "conj" and child.i - 1 == last + 1 else None
+            if stray is not None and stray.pos_ == "CCONJ" and stray.head.i in range(first, last + 1):
+                rest.append(stray.text_with_ws)  # the "and" left out of the object joins the clauses again
             rest.append(self.child(child))
         self.inherited = outer
         self.changed = True
@@ -907,7 +1332,14 @@ class _Builder:
             self.kinds.append("passive")
         if is_relative:
             return f"{object_text} {be} {participle} " + "".join(rest)
+        if perfect and aux[0].i < subject.i:  # "Had Marco followed X" -> "Had X been followed": still a condition
+            self.review("counterfactual")
+            return lead + f"{aux[0].text} {object_text} {be.split(' ', 1)[1]} {participle} " + "".join(rest)
         fronted = [c for c in verb.lefts if c.i > subject.i and c.dep_ in {"advcl", "prep"}]
+        duty = [c for c in fronted if c.lower_ == "on" and any(t.lemma_ in _DUTIES for t in c.children)]
+        if duty:  # "the SRE on call misconfigured X": "on call" belongs to the person, and goes with them
+            self.review("passive")
+            fronted = [c for c in fronted if c not in duty]
         if fronted:
             lead += ", ".join(self.render(c).strip() for c in fronted) + ", "
         return lead + f"{object_text} {be} {participle} " + "".join(rest)
@@ -921,6 +1353,8 @@ class _Builder:
             return aux[0].tag_
         if verb.tag_ == "VBN" and not aux:
             return "VBD"
+        if verb.tag_ == "VB" and not aux and any(c.dep_ == "nsubj" for c in verb.children):
+            return "VBD"  # "she not update the TTL": a bare verb with a subject tells of the incident, in the past
         singular = any(c.dep_ == "nsubj" and (c.lower_ in {"he", "she"} or c.pos_ == "PROPN") for c in verb.children)
         if verb.tag_ == "VBP" and not aux and singular and any(t.tag_ == "VBD" for t in verb.doc):
             return "VBD"  # "he merge the PR while CI was still red": a bare verb among past ones tells of the past
@@ -946,9 +1380,26 @@ class _Builder:
                 last = after.right_edge.i  # "the broken build 7781"
             elif after.text == "#" and after.head.i == last + 2 and after.head.head.i == verb.i and after.head.like_num:
                 last = after.head.right_edge.i  # "the PR #882": the tagger hangs the number on the verb
+            elif (
+                after.like_num
+                and after.head.head.i == verb.i
+                and after.head.dep_ in _STUCK_TO_OBJECT
+                and after.head.left_edge.i == after.i
+            ):
+                last = after.head.right_edge.i  # "the page for disk 97%": the amount hangs on the verb via "%"
             else:
                 break
+        trailing = self.doc[last]
+        if (
+            trailing.pos_ == "CCONJ"
+            and trailing.head.dep_ == "dobj"
+            and not any(c.dep_ == "conj" for c in trailing.head.children)
+        ):
+            last -= 1  # "misread the dashboard and scaled X": the tagger hangs the clauses' "and" on the object
         span = self.doc[first : last + 1]
+        if sum(t.text == "(" for t in span) == 1 and last + 1 < len(self.doc) and self.doc[last + 1].text == ")":
+            last += 1  # "the replica count (30 instead of 3)": the tagger hangs the closing bracket on the verb
+            span = self.doc[first : last + 1]
         opened = sum(t.text == "(" for t in span)
         balanced = opened == sum(t.text == ")" for t in span) and opened <= 1
         if first < verb.i or any(t.text in {",", ";", ":"} for t in span) or not balanced:
@@ -958,7 +1409,8 @@ class _Builder:
         if any(t.dep_ in {"acl", "relcl"} and t.tag_ == "VBN" and not _verb_form(t.text) for t in span):
             return None  # "pasted the staging token into X" parsed as "staging" + participle "token": a misparse
         after = self.doc[last + 1] if last + 1 < len(self.doc) else None
-        if after is not None and after.head.i == verb.i and after.dep_ in _STUCK_TO_OBJECT | {"xcomp", "ccomp"}:
+        stuck = _STUCK_TO_OBJECT | {"xcomp", "ccomp"}
+        if after is not None and after.head.i == verb.i and after.dep_ in stuck and after.lower_ not in _REFLEXIVES:
             return None  # the passive would strand it after the participle ("left debug logging on")
         return span
 
@@ -1017,6 +1469,56 @@ class _Builder:
                     return text + clause.text_with_ws + "".join(self.child(c) for c in clause.rights)
         return None
 
+    def _access_sanction(self, root: Token) -> str | None:
+        """ "the intern should no longer have write access to prod-db" -> "Guard write access to prod-db with a
+        required review or an automated check"; "hana should stay off the prod box", "revoke Sven's prod access":
+        taking access from a person becomes guarding the access for everyone (systemic_actions.yaml)."""
+        subject = self.person_subject(root)
+        ordered = subject is not None and any(c.tag_ == "MD" for c in root.children)
+        imperative = subject is None and root.tag_ == "VB" and root.i == 0
+        access = next((c for c in root.children if c.dep_ == "dobj" and c.lemma_ == "access"), None)
+        off = next((c for c in root.children if c.dep_ == "prep" and c.lower_ in {"off", "from"}), None)
+        negated = any(t.dep_ == "neg" and root.i in {t.head.i, t.head.head.i} for t in root.subtree)  # "no longer"
+        taken = root.lemma_ in _ACCESS_TAKEN or negated  # not "should have access"
+        if access is not None and taken and (ordered or imperative and any(self.is_person(t) for t in access.subtree)):
+            guarded = self._plain(access)
+            if root.lower_ in {"write", "read", "admin"} and root.i == access.left_edge.i - 1:
+                guarded = f"{root.text} {guarded}"  # "have write access": the tagger read "write" as the verb
+        elif off is not None and ordered and root.lemma_ in {"stay", "keep"}:
+            place = next((c for c in off.children if c.dep_ == "pobj"), None)
+            if place is None:
+                return None
+            guarded = self._plain(place)
+        else:
+            return None
+        action, after = _access_action()
+        self.changed = True
+        return f"{action} {_mid_sentence(guarded)} {after}".strip()
+
+    def _fault_let(self, root: Token) -> str | None:
+        """ "The DBA team's negligence allowed the replication slot to fill the disk" -> "The replication slot
+        filled the disk": a person's fault that let or caused an event is dropped, the event is told in the
+        past tense of its own verb (condition-as-cause: what happened, not whose fault it was)."""
+        from lemminflect import getInflection
+
+        if root.lemma_ not in {"allow", "let", "cause", "lead"} or root.tag_ != "VBD":
+            return None
+        fault = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if fault is None or fault.lemma_ not in _FAULT_NOUNS or not any(self.is_person(t) for t in fault.subtree):
+            return None
+        event = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
+        if event is None or not any(c.dep_ == "aux" and c.lower_ == "to" for c in event.children):
+            return None
+        thing = next((c for c in event.children if c.dep_ == "nsubj"), None)
+        thing = thing or next((c for c in root.children if c.dep_ == "dobj"), None)
+        past = getInflection(event.lemma_, "VBD")
+        if thing is None or not past or self.is_person(thing) or any(c.dep_ == "neg" for c in event.children):
+            return None
+        rest = "".join(self.child(c) for c in event.rights)
+        tail = "".join(self.child(c) for c in root.rights if c.dep_ == "punct")
+        self.review("cause")
+        return f"{self.render(thing).strip()} {past[0]} {rest.strip()}".strip() + tail
+
     def _judged_state(self, root: Token) -> str | None:
         """ "bro was clearly half asleep when he approved PR #5521" -> "PR #5521 was approved": the judgement
         of a person's state is dropped and the clause with the facts is kept, in the passive."""
@@ -1024,6 +1526,8 @@ class _Builder:
         if person is None or any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children):
             return None  # "Dave must be more careful when ...": an order to a person, not a state (punitive)
         judged_verb = root.lemma_ in _JUDGED_VERBS and not any(c.dep_ == "dobj" for c in root.children)
+        judged_verb = judged_verb or root.lemma_ == "pay" and any(c.lower_ == "attention" for c in root.children)
+        judged_verb = judged_verb or root.lower_ in _JUDGED_STATES and any(c.dep_ == "auxpass" for c in root.children)
         if not judged_verb and (
             root.lemma_ not in {"be", "get"} or not any(c.dep_ in {"acomp", "attr"} for c in root.children)
         ):
@@ -1048,7 +1552,7 @@ class _Builder:
                 aux,
                 any(c.dep_ == "neg" for c in children),
                 {a.lower_ for a in aux if a.tag_ == "MD"},
-                any(a.lemma_ == "have" for a in aux),
+                any(_is_have(a) for a in aux),
                 skip,
                 "",
                 top=False,
@@ -1077,7 +1581,8 @@ class _Builder:
         state = next(
             (c for c in root.children if c.dep_ == "acomp" and any(a.lower_ == "too" for a in c.subtree)), None
         )
-        step = next((c for c in state.children if c.dep_ == "xcomp"), None) if state is not None else None
+        held = [*state.children, *root.children] if state is not None else []  # "too (much) lazy to read X"
+        step = next((c for c in held if c.dep_ == "xcomp"), None)
         obj = next((c for c in step.children if c.dep_ == "dobj"), None) if step is not None else None
         if step is None or obj is None or step.pos_ != "VERB" or any(c.dep_ == "neg" for c in step.children):
             return None
@@ -1121,7 +1626,9 @@ class _Builder:
         for token in verb.subtree:
             if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in _MOMENTS:
                 self.review("punitive")
-                return lead + f"add an automated {self._check_word(verb)} " + self._plain(token)
+                checked = self._checked_object(verb, before=token.i)
+                what = f"of {self._plain(checked)} " if checked is not None else ""
+                return lead + f"add an automated {self._check_word(verb)} {what}" + self._plain(token)
             if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
                 moment = self._moment(token)  # "when she changes X" -> "when X is changed"
                 if moment is not None and not self.failed:
@@ -1157,6 +1664,7 @@ class _Builder:
                 and token.pos_ in {"NOUN", "PROPN"}
                 and token.lower_ not in {"work", "stuff", "time", "attention", "care", "concept"}
                 and not self.is_person(token)
+                and token.lemma_ not in _ROLES
             ):
                 return token
         return None
@@ -1185,6 +1693,12 @@ class _Builder:
             return False
         if verb.lemma_ == "pay":
             return any(c.lower_ == "attention" for c in verb.children)
+        if verb.lemma_ in _SANCTIONS:  # "Retrain the support engineers on X": a sanction ordered for people
+            whoever = any(  # "fire whoever deleted the backups"
+                c.dep_ in {"ccomp", "dobj"} and any(g.lower_ in {"whoever", "whomever"} for g in c.subtree)
+                for c in verb.children
+            )
+            return whoever or any(c.dep_ == "dobj" and (self.is_person(c) or c.lemma_ in _ROLES) for c in verb.children)
         if verb.lemma_ == "remind":  # "remind everyone on the team to read X": the step is asked of people
             told = next((c for c in verb.children if c.dep_ == "dobj"), None)
             people = told is not None and (told.lower_ in _EVERYONE or self.is_person(told))
@@ -1198,9 +1712,13 @@ class _Builder:
 
     def _skipped_step_question(self, root: Token) -> str | None:
         """ "Why did the developer forget to check X?" -> "What made checking X easy to skip?"."""
-        if not root.doc.text.rstrip().endswith("?") or not any(c.lower_ == "why" for c in root.children):
+        subject = self.person_subject(root)
+        if not root.doc.text.rstrip().endswith("?") or subject is None:
             return None
-        if self.person_subject(root) is None:
+        who = subject.lower_ == "who"  # "Who forgot to scale up the workers?": the same skipped step
+        if not who and not any(c.lower_ == "why" for c in root.children):
+            return None
+        if who and root.lemma_ not in {"fail", "forget", "neglect", "bother", "omit"}:
             return None
         xcomp = next((c for c in root.children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
         intransitive = not any(c.dep_ == "dobj" for c in root.children)
@@ -1248,6 +1766,49 @@ class _Builder:
                 return f"What made {self._plain(doing)} seem reasonable at the time?"
         return None
 
+    def _which_thing(self, root: Token) -> str | None:
+        """ "whose deploy was this?" -> "Which deploy was this?": a question about a change asks which change,
+        not whose. Not for a question about a decision or a fault ("whose call was it"): that asks for a person."""
+        owner = next((t for t in root.doc if t.lower_ == "whose" and t.dep_ == "poss"), None)
+        if owner is None or owner.head.lemma_ in _WHOSE_DECISIONS | _FAULT_NOUNS | _FAULT_OWNERSHIP:
+            return None
+        if any(t.dep_ == "amod" for t in owner.head.children):
+            return None  # "whose brilliant change": the adjective is the verdict
+        which = "Which" if owner.text[:1].isupper() or owner.i == 0 else "which"
+        self.changed = True
+        return root.doc[: owner.i].text_with_ws + which + owner.whitespace_ + root.doc[owner.i + 1 :].text
+
+    def _yes_no(self, root: Token) -> str | None:
+        """ "Did you even run the linter before pushing this?" -> "Was the linter run before pushing this?": a
+        yes/no question to a person asks the same of the thing, in the passive."""
+        aux = next((c for c in root.children if c.dep_ == "aux" and c.lemma_ in {"do", "have"}), None)
+        subject = self.person_subject(root)
+        obj = next((c for c in root.children if c.dep_ == "dobj"), None)
+        if aux is None or subject is None or obj is None or aux.i > subject.i or root.pos_ != "VERB":
+            return None
+        if subject.lower_ in {"nobody", "who"} or any(t.tag_ in {"WRB", "WP", "WDT"} for t in root.doc):
+            return None  # "why did X push Y?", "did nobody check Y?": a wh- or negative question, asked otherwise
+        if any(c.dep_ == "neg" for c in root.children) or root.lemma_ in _NO_PASSIVE | _LOADED_VERBS:
+            return None  # "didn't you check X?" asks for a reason, not a fact
+        span, participle = self._object_span(root), self._vbn(root)
+        if span is None or participle is None or self.is_person(obj) or obj.lower_ in _OBJECT_PRONOUNS:
+            return None
+        plural = obj.tag_ in {"NNS", "NNPS"}
+        be = {"do": ("were" if plural else "was"), "have": ("have" if plural else "has") + " been"}[aux.lemma_]
+        if aux.lemma_ == "do" and aux.tag_ in {"VBP", "VBZ"}:
+            be = "are" if plural else "is"
+        if aux.lemma_ == "have" and aux.tag_ == "VBD":
+            be = "had been"
+        first, *more = be.split(" ", 1)
+        skip = {aux.i, subject.i} | set(range(span.start, span.end))
+        skip |= {c.i for c in root.children if c.dep_ == "advmod" and c.lower_ in {"even", "ever", "actually"}}
+        rest = "".join(self.child(c) for c in root.rights if c.i not in skip and c.dep_ != "punct")
+        prt = " ".join(c.text for c in root.rights if c.dep_ == "prt")
+        rest = rest.replace(prt, "", 1) if prt else rest
+        verb = " ".join([*more, participle, prt]).strip()
+        self.changed = True
+        return f"{first.capitalize()} {span.text} {verb} {rest.strip()}".strip() + "?"
+
     def _allowed(self, verb: Token, skip: set[int]) -> str | None:
         """ "what allowed X to be <verb>ed <rest>?" for the clause of `verb` (its subject in `skip`)."""
         participle = self._vbn(verb)
@@ -1280,6 +1841,9 @@ class _Builder:
         idea = self._idea_question(root)
         if idea is not None:
             return idea
+        which = self._which_thing(root) or self._yes_no(root)
+        if which is not None:
+            return which
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
             duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
             if duty is not None and root.doc[0].lower_ == "who":
@@ -1297,7 +1861,9 @@ class _Builder:
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             why = any(c.lower_ == "why" for c in verb.children)
             nobody = subject is not None and subject.lower_ == "nobody" and self.doc.text.rstrip().endswith("?")
-            asked = subject is not None and (subject.lower_ == "who" or self._which_subject(verb) is subject)
+            asked = subject is not None and (
+                subject.lower_ == "who" or getattr(self._which_subject(verb), "i", None) == subject.i
+            )
             if subject is None or obj is None or not (asked or why or nobody) or verb.dep_ == "relcl":
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
