@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import AfterValidator, Field, ValidationError
 
+from pipeline import regex_cache
 from pipeline.errors import ConfigError
 from pipeline.models import Strict
 from pipeline.package_data import package_path
@@ -113,7 +114,7 @@ def load_yaml_model(path: Path, model: type[M], text: str | None = None) -> M:
 
 def _valid_regex(value: str) -> str:
     try:
-        re.compile(value.replace(ROLE_PLACEHOLDER, "(?:x)").replace(NAME_PLACEHOLDER, "(?:x)"))
+        regex_cache.compile(value.replace(ROLE_PLACEHOLDER, "(?:x)").replace(NAME_PLACEHOLDER, "(?:x)"))
     except re.error as exc:
         raise ValueError(f"bad regular expression: {exc}") from exc
     return value

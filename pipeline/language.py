@@ -68,4 +68,28 @@ def not_english_lines(text: str) -> list[int]:
     indented code and blockquotes are not read by the rules at all, so they are not asked about)."""
     from pipeline.blameless.markdown import prose_lines
 
-    return [number for number, line in prose_lines(text) if not is_english(line)]
+    asked = _lines_worth_asking(text)
+    return [number for number, line in prose_lines(text) if number in asked and not is_english(line)]
+
+
+def _lines_worth_asking(text: str) -> set[int]:
+    """1-based numbers of the lines `language_of` might not call English: those with a non-ASCII character
+    or two words of `other`. On every other line its first step answers "en", so one scan of the document
+    replaces a word split and a set of each line."""
+    asked = {number for number, line in enumerate(text.split("\n"), start=1) if not line.isascii()}
+    lowered = text.lower()  # never adds or removes a newline, so counting them gives the line
+    hits: dict[int, int] = {}
+    number, counted = 1, 0
+    for hit in _other_words().finditer(lowered):
+        number += lowered.count("\n", counted, hit.start())
+        counted = hit.start()
+        hits[number] = hits.get(number, 0) + 1
+    return asked | {number for number, count in hits.items() if count >= 2}
+
+
+@lru_cache(maxsize=1)
+def _other_words() -> re.Pattern[str]:
+    """Any word of `other` as a whole word, exactly as `_WORD` splits words."""
+    _, other = _hints()
+    words = "|".join(sorted(map(re.escape, other), key=len, reverse=True))
+    return re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])")

@@ -124,3 +124,29 @@ def test_only_prose_lines_are_asked_about_and_english_never_loads_the_detector()
 def test_ascii_lines_take_the_one_pass_rule_and_foreign_lines_are_still_found(line, code) -> None:
     assert language_of(line) == code
     assert not_english_lines(line) == ([] if code == "en" else [1])
+
+
+def test_the_one_document_scan_asks_about_the_same_lines_as_asking_each_line() -> None:
+    """not_english_lines skips lines a document-wide scan shows to be English; asking `is_english` of every
+    prose line must give the same answer (repeated, hyphenated, capitalised and non-ASCII words included)."""
+    from pipeline.blameless.markdown import prose_lines
+    from pipeline.language import is_english
+
+    text = "\n".join(
+        [
+            "# Incident",
+            "error error: the retry loop failed twice.",  # one foreign word twice is one distinct word
+            "Der Fehler war nicht im Cluster, sondern in der Konfiguration.",
+            "ERROR: DIE Schuld WAR nicht bei uns und das ist klar.",  # upper case, lowered for the scan
+            "The error was in the de-dup step, not in la-proxy.",
+            "El despliegue fue culpa de Ana, no del sistema.",
+            "İstanbul ekibi die war und das ist es.",  # lower-casing 'İ' adds a character before the words
+            "Le déploiement a échoué à 09:12 et la base est restée en lecture seule.",
+            "    der code war nicht schuld und das ist klar",  # indented code: not asked
+            "la la la",
+            "Rollback finished at 14:05; error rate back under 1%.",
+        ]
+    )
+    expected = [number for number, line in prose_lines(text) if not is_english(line)]
+    assert expected  # the document holds lines in other languages
+    assert not_english_lines(text) == expected

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import regex_cache
 from pipeline.errors import ConfigError
 from pipeline.package_data import package_path
 
@@ -45,8 +46,8 @@ def _role_patterns(role_words: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
     The role words are the roles and person titles of signals.yaml (pipeline.facts.person_role_words).
     """
-    paren = re.compile(r"\((?:[^)\n]{0,30}?\b)?(?:" + role_words + r")\b[^)\n]{0,30}\)")
-    ending = re.compile(r"\b(?:" + role_words + r")[ \t]*\Z", re.I)
+    paren = regex_cache.compile(r"\((?:[^)\n]{0,30}?\b)?(?:" + role_words + r")\b[^)\n]{0,30}\)")
+    ending = regex_cache.compile(r"\b(?:" + role_words + r")[ \t]*\Z", re.I)
     return paren, ending
 
 

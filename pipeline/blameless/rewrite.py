@@ -17,6 +17,7 @@ from pipeline.models import Finding, FindingRewrite
 if TYPE_CHECKING:
     from pipeline.blameless.config import BlamelessConfig
     from pipeline.blameless.linter import Match
+    from pipeline.blameless.markdown import Document
 
 SAFE, REVIEW = "safe", "review"  # the two kinds of rewrite (the same words pipeline.blameless.sentence uses)
 _CLAUSE_END = re.compile(r"[.,;!?\x03\x00()\[\]]|\s[-\u2013\u2014]\s")
@@ -210,6 +211,8 @@ def plan_rewrites(
     guard = None  # quotes and blockquotes hidden: where a whole sentence may not be rewritten
     rewritten: dict[tuple[int, int], Edit | None] = {}
     plan: list[Edit | None] = []
+    if sentences:
+        guard = _parse_ahead(text, matches)
     for match in matches:
         if match.quoted:
             plan.append(None)
@@ -230,6 +233,20 @@ def plan_rewrites(
             edit = Edit(start, match.end, replacement, SAFE if safe else REVIEW)
         plan.append(edit)
     return plan
+
+
+def _parse_ahead(text: str, matches: Sequence[Match]) -> Document | None:
+    """Parse, in one batch, the sentences `plan_rewrites` will rewrite (the same matches, the same test of
+    each sentence); returns the quote guard it built, or None when no match asks for a rewrite."""
+    from pipeline.blameless.markdown import segment
+    from pipeline.blameless.sentence import parse_ahead
+
+    spans = {_sentence_span(text, m.start, m.end) for m in matches if not m.quoted and m.finding.level.blocks}
+    if not spans:
+        return None
+    guard = segment(text, skip_quotes=True, skip_blockquotes=True)
+    parse_ahead(text[start:end] for start, end in sorted(spans) if _rewritable(guard.masked, start, end))
+    return guard
 
 
 def _with_article(text: str, start: int, replacement: str) -> int:
@@ -256,14 +273,20 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _sentence_edit(text: str, span: tuple[int, int], masked: str, people: Sequence[str]) -> Edit | None:
-    from pipeline.blameless.markdown import BLOCK, HIDDEN
     from pipeline.blameless.sentence import rewrite_sentence
 
     start, end = span
-    if HIDDEN in masked[start:end] or BLOCK in masked[start:end].strip(BLOCK):
+    if not _rewritable(masked, start, end):
         return None
     rewrite = rewrite_sentence(text[start:end], people)
     return None if rewrite is None else Edit(start, end, rewrite.text, rewrite.safety)
+
+
+def _rewritable(masked: str, start: int, end: int) -> bool:
+    """A sentence with nothing quoted or hidden in it, within one block."""
+    from pipeline.blameless.markdown import BLOCK, HIDDEN
+
+    return HIDDEN not in masked[start:end] and BLOCK not in masked[start:end].strip(BLOCK)
 
 
 def apply_plan(text: str, plan: Iterable[Edit | None], *, safe_only: bool) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from pipeline import regex_cache
 from pipeline.blameless.triggers import known_prefilter, trie_expression
 from pipeline.datafiles import error_reason, first_error, node_line, parse_yaml
 from pipeline.errors import ConfigError
@@ -134,7 +135,7 @@ class RuleSet:
                         found[regex] = known_prefilter(regex.pattern)
         words = {word for triggers in found.values() for word in triggers or ()}
         prefixes = {word: tuple(word[:end] for end in range(1, len(word) + 1) if word[:end] in words) for word in words}
-        scan = re.compile(trie_expression(sorted(words))) if words else None
+        scan = regex_cache.compile(trie_expression(sorted(words))) if words else None
         return Prefilter(found, scan, prefixes)
 
     def use_prefilter(self, length: int) -> Prefilter | None:
@@ -252,7 +253,7 @@ def _compile(
 @cache
 def _compiled(source: str, flags: int) -> re.Pattern[str]:
     """One object per distinct expression, so the linter can run a shared expression once."""
-    return re.compile(source, flags)
+    return regex_cache.compile(source, flags)
 
 
 @lru_cache(maxsize=8)

@@ -615,3 +615,27 @@ def test_a_reminder_to_people_becomes_the_systemic_step() -> None:
     assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "punitive"
     assert rewrite.text == "Link the failover runbook for db-4 from the alert."
     assert lint_text(rewrite.text) == []
+
+
+def test_batch_parses_are_the_parses_one_call_gives_and_rewrites_do_not_change() -> None:
+    """`check --diff` parses a document's flagged sentences in one nlp.pipe batch (parse_ahead) and keeps each
+    parse; the rewrites must be those that parsing each sentence on its own gives."""
+    from pipeline.blameless import sentence
+    from pipeline.blameless.rules import load_rules
+
+    sentences = [text for compiled in load_rules().rules for text in compiled.rule.examples.positive][:40]
+    sentence._PARSES.clear()
+    sentence._rewrite_once.cache_clear()
+    one_by_one = [rewrite_sentence(text) for text in sentences]
+    sentence._PARSES.clear()
+    sentence._rewrite_once.cache_clear()
+    sentence.parse_ahead(sentences)
+    batched = dict(sentence._PARSES)
+    assert len(batched) >= 30  # one parse per distinct body, made ahead
+    for text, doc in batched.items():
+        alone = sentence.nlp()(text)
+        assert [(t.dep_, t.head.i, t.tag_, t.lemma_, t.ent_type_) for t in doc] == [
+            (t.dep_, t.head.i, t.tag_, t.lemma_, t.ent_type_) for t in alone
+        ], text
+        assert sentence.parse(text) is doc  # kept, not parsed again
+    assert [rewrite_sentence(text) for text in sentences] == one_by_one
