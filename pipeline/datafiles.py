@@ -143,6 +143,7 @@ class SignalsFile(Strict):
     role_requested: Regex | None = None
     role_self_verb: Regex | None = None
     role_addressed: Regex | None = None
+    role_imperative: Regex | None = None
     role_ack: Regex | None = None
     nicknames: dict[str, str] | None = Field(default=None, description="Nickname -> the first name it stands for.")
     bot_author: Regex | None = None
@@ -153,7 +154,9 @@ class SignalsFile(Strict):
     manual_page: Regex | None = None
     alert_value: Regex | None = None
     declaration: Regex | None = None
+    incident_opened: Regex | None = None
     impact_start: Regex | None = None
+    impact_marked: Regex | None = None
     setting_change: Regex | None = None
     impact_user_facing: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
@@ -194,11 +197,14 @@ class SignalsFile(Strict):
     action_not_follow_up: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
+    action_list_header_closing: Regex | None = None
     action_single_header: Regex | None = None
     action_owner_todo: Regex | None = None
     action_owner_trailing: Regex | None = None
     action_owner_dash: Regex | None = None
     action_owner_leading: Regex | None = None
+    action_owner_self: Regex | None = None
+    action_pronoun_object: Regex | None = None
     action_due: Regex | None = None
     action_priority: Regex | None = None
     action_types: dict[str, Regex] | None = None

@@ -241,3 +241,81 @@ def test_a_trailing_today_is_the_due_date():
     assert [(a.action, a.owner, a.due) for a in items] == [
         ("Rotate the elastic password and the S3 key pasted above", "Rosa Lima", "today")
     ]
+
+
+def test_a_follow_up_with_owner_and_due_date_keeps_both():
+    items = actions(("Sam Okafor", "follow-up: alert on clock offset > 1s on ingest nodes (rosa), due 2025-05-13"))
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Alert on clock offset > 1s on ingest nodes", "Rosa Lima", "2025-05-13")
+    ]
+
+
+def test_a_list_announced_at_the_end_of_a_sentence_is_read_with_its_owners():
+    items = actions(
+        (
+            "Sam Okafor",
+            "Let me collect the action items:\n"
+            "  - Lint migrations in CI and reject CREATE INDEX without CONCURRENTLY. Owner: Rosa, P1.\n"
+            "  - Alert on lock waits on the exams database. Owner: Femi, P2.",
+        )
+    )
+    assert [(a.action, a.owner, a.priority) for a in items] == [
+        ("Lint migrations in CI and reject CREATE INDEX without CONCURRENTLY", "Rosa Lima", "P1"),
+        ("Alert on lock waits on the exams database", "Femi Ade", "P2"),
+    ]
+
+
+def test_a_we_should_in_passing_or_a_bare_pronoun_proposes_nothing():
+    assert (
+        actions(
+            ("Sam Okafor", "That's the gap we need to look at, not who wrote or approved it."),
+            ("Ana Costa", "we should switch it to a deployment"),
+        )
+        == []
+    )
+
+
+def test_a_scattered_proposal_is_its_first_sentence():
+    items = actions(
+        ("Sam Okafor", "we should alert on lock waits in Postgres. We only found out through the 5xx alert")
+    )
+    assert [a.action for a in items] == ["Alert on lock waits in Postgres"]
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        (
+            "Action item from me: alert on NVML errors in the job logs, not only on the failure rate. Owner me, next week.",
+            "next week",
+        ),
+        ("we should also track the 214 recalls to completion, I'll own that with payments ops", None),
+    ],
+)
+def test_the_author_who_takes_an_action_owns_it(message, due):
+    items = actions(("Femi Ade", message))
+    assert [(a.owner, a.due) for a in items] == [("Femi Ade", due)]
+    assert "own" not in items[0].action.lower().split() and "me" not in items[0].action.split()
+
+
+def test_the_same_action_twice_keeps_the_fuller_wording_and_the_owner():
+    items = actions(
+        ("Sam Okafor", "we should have the payment writer check a fencing token on every batch write"),
+        ("Sam Okafor", "TODO(rosa): fencing token check in the payment writer"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Have the payment writer check a fencing token on every batch write", "Rosa Lima")
+    ]
+
+
+def test_a_bot_in_the_channel_is_not_a_person_an_action_may_not_name():
+    incident = make_incident(
+        [("10:00", "Errors began")],
+        [
+            ("10:01", "Deploy Bot", "release 2024.12.10-2 started"),
+            ("10:30", "Sam Okafor", "TODO(rosa): move the deploy window out of exam hours"),
+        ],
+        people=PEOPLE,
+    )
+    items = OfflineEngine(incident, extract_facts(incident)).action_items()
+    assert [a.action for a in items] == ["Move the deploy window out of exam hours"]

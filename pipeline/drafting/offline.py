@@ -68,6 +68,8 @@ PROBLEM_RE = re.compile(
     re.IGNORECASE,
 )
 MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
+# The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
+SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
@@ -679,12 +681,12 @@ class OfflineEngine:
 
     def names_a_person(self, text: str, besides: Sequence[str] = ()) -> bool:
         """A statement that names someone of the incident ("Ken's templates", "@marek"), other than `besides`: a
-        factor is never a person."""
+        factor is never a person. A tool posting in the channel is not one ("Deploy Bot" vs "the deploy window")."""
         words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", text)}
         return any(
             part.lower() in words
             for name in self.roster.full_names
-            if name not in besides
+            if name not in besides and not is_bot(name)
             for part in name.split()
             if len(part) > 2
         )
@@ -941,7 +943,10 @@ class OfflineEngine:
         due_match = sig["action_due"].search(line)
         priority_match = sig["action_priority"].search(line)
         if due_match:  # the due date has its own column; "(rosa) due 2025-10-17" still ends with its owner
-            text = " ".join((text[: due_match.start()] + " " + text[due_match.end() :]).split())
+            text = " ".join((text[: due_match.start()] + " " + text[due_match.end() :]).split()).rstrip(" ,;")
+        if (mine := sig["action_owner_self"].search(text)) and message.author and not is_bot(message.author):
+            owners.append(self.roster.resolve(message.author) or message.author)  # "..., I'll own that"
+            text = text[: mine.start()].strip()
         for key in ("action_owner_todo", "action_owner_leading", "action_owner_dash", "action_owner_trailing"):
             match = sig[key].search(text)
             if match and (named := self.owners_named(match["owner"])):
@@ -961,7 +966,8 @@ class OfflineEngine:
         text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
         text = sig["action_owner_todo"].sub("", text)
         cue = sig["action_cue"].search(text)
-        if cue and cue.group().lower().startswith("we "):  # "IMO we should switch it": the proposal is what follows
+        proposed_in_passing = bool(cue and cue.group().lower().startswith("we "))
+        if proposed_in_passing:  # "IMO we should switch it": the proposal is what follows
             text = re.split(r"\bwe (?:should|need to)\b", text[cue.end() :], flags=re.IGNORECASE)[
                 0
             ]  # up to the next one
@@ -969,8 +975,17 @@ class OfflineEngine:
             text = sig["action_cue"].sub("", text, count=1)
         text = " ".join(text.split())
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
+        text = SENTENCE_END_RE.split(text, maxsplit=1)[0]  # "Alert on lock waits. We only found out ...": the action
         text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
-        if len(text.split()) < 3 or is_question_text(text) or sig["action_not_follow_up"].search(text):
+        # "the gap we need to look at, not who wrote it": a "we should" in passing proposes work only in a clause
+        # of its own; a list's terse items ("Capacity request, 2 hosts") are actions as written.
+        head = re.split(r"[,;:(]", text, maxsplit=1)[0] if proposed_in_passing else text
+        if (
+            len(head.split()) < 3
+            or is_question_text(text)
+            or sig["action_not_follow_up"].search(text)
+            or sig["action_pronoun_object"].search(text)
+        ):
             return None
         action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
         if action is None:
@@ -1254,6 +1269,8 @@ def _from_list_header(line: str) -> str:
     for boundary in re.finditer(r"[.!?]\s+", line):
         if header.match(line[boundary.end() :]):
             return line[boundary.end() :]
+    if closing := signals()["action_list_header_closing"].search(line):  # "Let me collect the action items:"
+        return line[closing.start() :]
     return line
 
 
@@ -1281,20 +1298,31 @@ def _split_list(text: str) -> list[str]:
 
 
 def _distinct_actions(items: list[ActionItem], listed: set[str]) -> list[ActionItem]:
-    """Each proposal once: of two from different messages that share most content words, the one from a list
-    (with its owner) stays. Items of one list are never merged: a list names distinct actions."""
-    ranked = sorted(items, key=lambda item: (item.evidence[0] not in listed, item.owner is None))
-    kept: list[ActionItem] = []
-    for item in ranked:
+    """Each proposal once: of two from different messages that share most content words, the one from a list stays,
+    else the fuller wording ("have the payment writer check a fencing token on every write" over "TODO(aga): fencing
+    token in the writer"), with the owner and due date either names. Items of one list are never merged: a list
+    names distinct actions. The rows keep the order in which they were proposed."""
+    ranked = sorted(
+        enumerate(items), key=lambda pair: (pair[1].evidence[0] not in listed, -len(_tokens(pair[1].action)))
+    )
+    kept: list[tuple[int, ActionItem]] = []
+    for position, item in ranked:
         words = _tokens(item.action)
-        if any(
-            other.evidence != item.evidence
-            and len(words & _tokens(other.action)) >= max(3, 0.5 * min(len(words), len(_tokens(other.action))))
-            for other in kept
-        ):
-            continue
-        kept.append(item)
-    return sorted(kept, key=lambda item: items.index(item))
+        same = next(
+            (
+                index
+                for index, (_, other) in enumerate(kept)
+                if other.evidence != item.evidence
+                and len(words & _tokens(other.action)) >= max(3, 0.5 * min(len(words), len(_tokens(other.action))))
+            ),
+            None,
+        )
+        if same is None:
+            kept.append((position, item))
+        elif kept[same][1].owner is None and item.owner is not None:
+            first, other = kept[same]
+            kept[same] = (first, other.model_copy(update={"owner": item.owner, "due": other.due or item.due}))
+    return [item for _, item in sorted(kept, key=lambda pair: pair[0])]
 
 
 def _distinct(items) -> list[Evidence]:
