@@ -139,6 +139,7 @@ class SignalsFile(Strict):
     role_assigned: Regex | None = None
     role_assigned_reverse: Regex | None = None
     role_listed: Regex | None = None
+    role_listed_reverse: Regex | None = None
     role_parenthesized: Regex | None = None
     role_requested: Regex | None = None
     role_self_verb: Regex | None = None

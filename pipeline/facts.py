@@ -22,7 +22,14 @@ PERSON_TOKEN = (
     r"(?:@(?-i:[A-Z])[\w'-]*(?:\s+(?:(?-i:[A-Z])[\w'-]*|van|von|de|da|der|del|al|el|di|du|dos|bin|le|la)){0,3}"
     r"|@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?)"
 )
-ROLE_CLAUSE_PATTERNS = ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_requested", "role_listed")
+ROLE_CLAUSE_PATTERNS = (
+    "role_assigned",
+    "role_assigned_reverse",
+    "role_parenthesized",
+    "role_requested",
+    "role_listed",
+    "role_listed_reverse",
+)
 # A mitigation step in the locked timeline this soon before a recovery only the chat reports is when impact ended.
 STEP_BEFORE_RECOVERY_MINUTES = 15
 # A clock time a message states for its own moment ("mitigated at 09:38", "noted 1:05 mitigated", "9:34 PM").

@@ -319,3 +319,46 @@ def test_a_bot_in_the_channel_is_not_a_person_an_action_may_not_name():
     )
     items = OfflineEngine(incident, extract_facts(incident)).action_items()
     assert [a.action for a in items] == ["Move the deploy window out of exam hours"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "AIs\n- [ ] add alert for cert expiry @rosa\n- [x] automate renewal of client certs \u2014 Femi",
+            [("Add alert for cert expiry", "Rosa Lima"), ("Automate renewal of client certs", "Femi Ade")],
+        ),
+        (
+            "we need a ticket to add rate limiting on the login endpoint",
+            [("Add rate limiting on the login endpoint", None)],
+        ),
+        (
+            "action item for sam: add retries with jitter to the client",
+            [("Add retries with jitter to the client", "Sam Okafor")],
+        ),
+        (
+            "ok so remediation items: 1) alert on lag 2) add a canary 3) fix the retry storm",
+            [("Alert on lag", None), ("Add a canary", None), ("Fix the retry storm", None)],
+        ),
+    ],
+)
+def test_checkboxes_tickets_owners_in_the_header_and_lead_ins_before_a_list(message, expected):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("let's also add an alert on replication lag", [("Add an alert on replication lag", None)]),
+        (
+            "I'll file a ticket to pin the driver packages on the transcode nodes",
+            [("Pin the driver packages on the transcode nodes", None)],
+        ),
+        ("we'll need to rotate the webhook secret pasted above", [("Rotate the webhook secret pasted above", None)]),
+        ("AI (rosa, femi): write the failover runbook", [("Write the failover runbook", "Rosa Lima, Femi Ade")]),
+        ("we need a minute to check", []),
+        ("let's make sure the backlog drains first", []),
+    ],
+)
+def test_more_ways_a_channel_proposes_follow_up_work_and_what_is_not_one(message, expected):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected

@@ -177,6 +177,15 @@ ROSTER = {
             {("IC", "Hana Dvorakova"), ("CL", "Femi Ade"), ("Scribe", "Ana Costa")},
         ),
         ("Hana Dvorakova", "Rosa is OL, take notes", {("OL", "Rosa Lima")}),
+        (
+            "Hana Dvorakova",
+            "Roles: IC Rosa, OL Femi, comms Ana",
+            {("IC", "Rosa Lima"), ("OL", "Femi Ade"), ("CL", "Ana Costa")},
+        ),
+        ("Hana Dvorakova", "assigning roles: rosa=IC, femi=OL", {("IC", "Rosa Lima"), ("OL", "Femi Ade")}),
+        ("Hana Dvorakova", "Femi is now IC", {("IC", "Femi Ade")}),
+        ("Hana Dvorakova", "rosa will run comms with support", {("CL", "Rosa Lima")}),
+        ("Hana Dvorakova", "Luis, you're on ops.", {("OL", "Luis Ortega")}),
     ],
 )
 def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expected):

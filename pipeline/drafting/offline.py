@@ -68,6 +68,8 @@ PROBLEM_RE = re.compile(
     re.IGNORECASE,
 )
 MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
+# A task-list checkbox before a bullet's text ("- [ ] add an alert", "- [x] rotate the key").
+CHECKBOX_RE = re.compile(r"^\[[ xX]?\]\s*")
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
@@ -911,13 +913,17 @@ class OfflineEngine:
         texts: list[tuple[str, bool]] = []
         in_list = continues_list
         for line in lines:
-            bullet = line.lstrip(" -*\u2022\t").strip()
+            bullet = CHECKBOX_RE.sub("", line.lstrip(" -*\u2022\t")).strip()  # "- [ ] add an alert"
             numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
-            header = sig["action_list_header"].match(line)
+            # "AI (rosa): ..." is one action with its owner, not a list header
+            header = None if sig["action_owner_todo"].match(bullet) else sig["action_list_header"].match(line)
             if header:
                 in_list = True
                 rest = line[header.end() :].strip()
-                pieces = [rest] if sig["action_single_header"].match(line) else _split_list(rest)
+                single = sig["action_single_header"].match(line)
+                if single and single["who"] and rest:
+                    rest = f"{single['who']}: {rest}"  # "action item for sam: ..." names its owner
+                pieces = [rest] if single else _split_list(rest)
                 texts += [(piece, True) for piece in pieces] if rest else []
             elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
                 texts.append((numbered, True))
@@ -949,7 +955,7 @@ class OfflineEngine:
             text = text[: mine.start()].strip()
         for key in ("action_owner_todo", "action_owner_leading", "action_owner_dash", "action_owner_trailing"):
             match = sig[key].search(text)
-            if match and (named := self.owners_named(match["owner"])):
+            if match and (named := self.owners_named(match["owner"], message.author)):
                 owners += named
                 text = (text[: match.start()] + " " + text[match.end() :]).strip()
                 if key == "action_owner_dash" and match["rest"]:
@@ -1003,12 +1009,16 @@ class OfflineEngine:
             evidence=[message.id],
         )
 
-    def owners_named(self, text: str | None) -> list[str]:
-        """Full names of the people `text` names ("rosa", "Rohit + Anjali", "@sam"); never a bot, never a word."""
+    def owners_named(self, text: str | None, author: str | None = None) -> list[str]:
+        """Full names of the people `text` names ("rosa", "Rohit + Anjali", "@sam", "me" for `author`); never a
+        bot, never a word."""
         if not text:
             return []
         names = []
         for token in re.split(r"\s*(?:,|\+|/|\band\b|&)\s*", text.strip()):
+            if token.lower() in SELF_WORDS and author and not is_bot(author):
+                names.append(self.roster.resolve(author) or author)
+                continue
             if not token or token.lower() in SELF_WORDS:
                 continue
             name = person_named(token, self.roster, None) or person_named(token.split()[0], self.roster, None)
