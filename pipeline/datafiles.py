@@ -205,6 +205,7 @@ class SignalsFile(Strict):
     action_owner_dash: Regex | None = None
     action_owner_leading: Regex | None = None
     action_owner_self: Regex | None = None
+    action_commentary: Regex | None = None
     action_pronoun_object: Regex | None = None
     action_due: Regex | None = None
     action_priority: Regex | None = None

@@ -362,3 +362,30 @@ def test_checkboxes_tickets_owners_in_the_header_and_lead_ins_before_a_list(mess
 )
 def test_more_ways_a_channel_proposes_follow_up_work_and_what_is_not_one(message, expected):
     assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "So action items. First, alert on replication lag. Second, add a canary stage for config pushes.",
+            [("Alert on replication lag", None), ("Add a canary stage for config pushes", None)],
+        ),
+        (
+            "Follow-ups:\nRosa - alert on replication lag\nFemi - add a canary for config pushes",
+            [("Alert on replication lag", "Rosa Lima"), ("Add a canary for config pushes", "Femi Ade")],
+        ),
+        (
+            "Postmortem follow-ups\n- alert on replication lag [rosa]\n- canary for config pushes [femi]",
+            [("Alert on replication lag", "Rosa Lima"), ("Canary for config pushes", "Femi Ade")],
+        ),
+        ("Ticket OPS-123: alert on replication lag", [("Alert on replication lag", None)]),
+        ("Filed OPS-124 to add a canary for config pushes", [("Add a canary for config pushes", None)]),
+        (
+            "we should alert on ApproximateReceiveCount > 1, we'd have seen this at 10:07",
+            [("Alert on ApproximateReceiveCount > 1", None)],
+        ),
+    ],
+)
+def test_spoken_lists_unbulleted_lines_bracketed_owners_tickets_and_commentary(message, expected):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected

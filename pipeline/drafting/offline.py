@@ -72,6 +72,12 @@ MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
 CHECKBOX_RE = re.compile(r"^\[[ xX]?\]\s*")
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
+# Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
+ORDINAL_RE = re.compile(
+    r"(?:^|(?<=[.;,])\s+|\s+and\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
+    r"one|two|three|four|five)\s*[,:]\s+",
+    re.IGNORECASE,
+)
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
@@ -912,6 +918,7 @@ class OfflineEngine:
         lines = [line for line in lines if line]
         texts: list[tuple[str, bool]] = []
         in_list = continues_list
+        under_header = False  # the lines after a bare "Follow-ups:" line of the same message are its items
         for line in lines:
             bullet = CHECKBOX_RE.sub("", line.lstrip(" -*\u2022\t")).strip()  # "- [ ] add an alert"
             numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
@@ -925,7 +932,10 @@ class OfflineEngine:
                     rest = f"{single['who']}: {rest}"  # "action item for sam: ..." names its owner
                 pieces = [rest] if single else _split_list(rest)
                 texts += [(piece, True) for piece in pieces] if rest else []
-            elif in_list and (numbered != line or bullet != line or sig["action_owner_todo"].search(line)):
+                under_header = not rest
+            elif in_list and (
+                numbered != line or bullet != line or under_header or sig["action_owner_todo"].search(line)
+            ):
                 texts.append((numbered, True))
             elif (
                 sig["action_cue"].search(line)
@@ -955,7 +965,8 @@ class OfflineEngine:
             text = text[: mine.start()].strip()
         for key in ("action_owner_todo", "action_owner_leading", "action_owner_dash", "action_owner_trailing"):
             match = sig[key].search(text)
-            if match and (named := self.owners_named(match["owner"], message.author)):
+            owner_text = match and (match["owner"] or match.groupdict().get("bracketed"))
+            if match and (named := self.owners_named(owner_text, message.author)):
                 owners += named
                 text = (text[: match.start()] + " " + text[match.end() :]).strip()
                 if key == "action_owner_dash" and match["rest"]:
@@ -983,6 +994,7 @@ class OfflineEngine:
         text = FILLER_START_RE.sub("", text).strip(" .:;,-\u2014\u2013")
         text = SENTENCE_END_RE.split(text, maxsplit=1)[0]  # "Alert on lock waits. We only found out ...": the action
         text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
+        text = sig["action_commentary"].sub("", text).strip(" .:;,-\u2014\u2013")
         # "the gap we need to look at, not who wrote it": a "we should" in passing proposes work only in a clause
         # of its own; a list's terse items ("Capacity request, 2 hosts") are actions as written.
         head = re.split(r"[,;:(]", text, maxsplit=1)[0] if proposed_in_passing else text
@@ -1285,10 +1297,13 @@ def _from_list_header(line: str) -> str:
 
 
 def _split_list(text: str) -> list[str]:
-    """Comma- or semicolon-separated actions on one line ("1) ... 2) ..." too); commas inside parentheses stay."""
+    """Comma- or semicolon-separated actions on one line ("1) ... 2) ..." and "first, ... second, ..." too); commas
+    inside parentheses stay."""
     numbered = [part for part in INLINE_NUMBER_RE.split(text) if part.strip()]
     if len(INLINE_NUMBER_RE.findall(text)) >= 2:
         return [piece.strip(" ,;") for piece in numbered]
+    if ORDINAL_RE.match(text) and len(ORDINAL_RE.findall(text)) >= 2:  # said aloud: "First, X. Second, Y."
+        return [piece.strip(" ,;.") for piece in ORDINAL_RE.split(text) if piece.strip(" ,;.")]
     pieces, depth, current = [], 0, ""
     for char in text:
         depth += {"(": 1, ")": -1}.get(char, 0)
