@@ -195,6 +195,8 @@ class SignalsFile(Strict):
     status_pending: Regex | None = None
     action_cue: Regex | None = None
     action_explicit: Regex | None = None
+    action_follow_up_verb: Regex | None = None
+    action_now: Regex | None = None
     action_not_follow_up: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
@@ -205,6 +207,8 @@ class SignalsFile(Strict):
     action_owner_dash: Regex | None = None
     action_owner_leading: Regex | None = None
     action_owner_self: Regex | None = None
+    action_lead_self: Regex | None = None
+    action_lead_we: Regex | None = None
     action_commentary: Regex | None = None
     action_pronoun_object: Regex | None = None
     action_due: Regex | None = None

@@ -389,3 +389,39 @@ def test_more_ways_a_channel_proposes_follow_up_work_and_what_is_not_one(message
 )
 def test_spoken_lists_unbulleted_lines_bracketed_owners_tickets_and_commentary(message, expected):
     assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("going forward we'll add an alert on replication lag", [("Add an alert on replication lag", None, None)]),
+        ("longer term: move binlogs to their own volume", [("Move binlogs to their own volume", None, None)]),
+        (
+            "I'll write the runbook for the failover this week",
+            [("Write the runbook for the failover", "Ana Costa", "this week")],
+        ),
+        ("we really need alerting on replication lag", [("Alerting on replication lag", None, None)]),
+        ("I'll write up the timeline tomorrow", []),
+    ],
+)
+def test_work_for_later_in_other_words_and_the_authors_own_commitment(message, expected):
+    assert [(a.action, a.owner, a.due) for a in actions(("Ana Costa", message))] == expected
+
+
+def test_a_safeguard_proposed_in_passing_counts_even_when_the_classifier_reads_it_otherwise():
+    from pipeline.models import Classification
+
+    incident = make_incident(
+        [("10:00", "Errors began"), ("11:00", "Resolved")],
+        [
+            ("10:30", "Sam Okafor", "we should alert on replication lag above 30 s"),
+            ("10:31", "Sam Okafor", "we should restart the replica now"),
+        ],
+        people=PEOPLE,
+    )
+    engine = OfflineEngine(incident, extract_facts(incident))
+    status = {"label": "status_update", "confidence": 0.6, "runner_up": "action_proposal", "runner_up_confidence": 0.3}
+    engine.__dict__["readings"] = {
+        ref: Classification(message_id=ref, confident=False, **status) for ref in ("C1", "C2")
+    }
+    assert [a.action for a in engine.action_items()] == ["Alert on replication lag above 30 s"]
