@@ -425,3 +425,18 @@ def test_a_safeguard_proposed_in_passing_counts_even_when_the_classifier_reads_i
         ref: Classification(message_id=ref, confident=False, **status) for ref in ("C1", "C2")
     }
     assert [a.action for a in engine.action_items()] == ["Alert on replication lag above 30 s"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "AIs: Rosa will add an alert on replication lag, Femi will write the failover runbook",
+        "To recap the follow-ups: Rosa will add an alert on replication lag, Femi will write the failover runbook",
+        "recap of action items:\nRosa will add an alert on replication lag\nFemi will write the failover runbook",
+    ],
+)
+def test_a_recap_that_says_who_will_do_what(message):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == [
+        ("Add an alert on replication lag", "Rosa Lima"),
+        ("Write the failover runbook", "Femi Ade"),
+    ]
