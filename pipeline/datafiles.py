@@ -140,10 +140,12 @@ class SignalsFile(Strict):
     role_assigned: Regex | None = None
     role_assigned_reverse: Regex | None = None
     role_listed: Regex | None = None
+    role_listed_reverse: Regex | None = None
     role_parenthesized: Regex | None = None
     role_requested: Regex | None = None
     role_self_verb: Regex | None = None
     role_addressed: Regex | None = None
+    role_imperative: Regex | None = None
     role_ack: Regex | None = None
     nicknames: dict[str, str] | None = Field(default=None, description="Nickname -> the first name it stands for.")
     bot_author: Regex | None = None
@@ -154,7 +156,9 @@ class SignalsFile(Strict):
     manual_page: Regex | None = None
     alert_value: Regex | None = None
     declaration: Regex | None = None
+    incident_opened: Regex | None = None
     impact_start: Regex | None = None
+    impact_marked: Regex | None = None
     setting_change: Regex | None = None
     impact_user_facing: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
@@ -192,14 +196,22 @@ class SignalsFile(Strict):
     status_pending: Regex | None = None
     action_cue: Regex | None = None
     action_explicit: Regex | None = None
+    action_follow_up_verb: Regex | None = None
+    action_now: Regex | None = None
     action_not_follow_up: Regex | None = None
     action_owner: Regex | None = None
     action_list_header: Regex | None = None
+    action_list_header_closing: Regex | None = None
     action_single_header: Regex | None = None
     action_owner_todo: Regex | None = None
     action_owner_trailing: Regex | None = None
     action_owner_dash: Regex | None = None
     action_owner_leading: Regex | None = None
+    action_owner_self: Regex | None = None
+    action_lead_self: Regex | None = None
+    action_lead_we: Regex | None = None
+    action_commentary: Regex | None = None
+    action_pronoun_object: Regex | None = None
     action_due: Regex | None = None
     action_priority: Regex | None = None
     action_types: dict[str, Regex] | None = None

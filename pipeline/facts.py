@@ -22,16 +22,25 @@ PERSON_TOKEN = (
     r"(?:@(?-i:[A-Z])[\w'-]*(?:\s+(?:(?-i:[A-Z])[\w'-]*|van|von|de|da|der|del|al|el|di|du|dos|bin|le|la)){0,3}"
     r"|@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?)"
 )
-ROLE_CLAUSE_PATTERNS = ("role_assigned", "role_assigned_reverse", "role_parenthesized", "role_requested", "role_listed")
+ROLE_CLAUSE_PATTERNS = (
+    "role_assigned",
+    "role_assigned_reverse",
+    "role_parenthesized",
+    "role_requested",
+    "role_listed",
+    "role_listed_reverse",
+)
 # A mitigation step in the locked timeline this soon before a recovery only the chat reports is when impact ended.
 STEP_BEFORE_RECOVERY_MINUTES = 15
 # A clock time a message states for its own moment ("mitigated at 09:38", "noted 1:05 mitigated", "9:34 PM").
 STATED_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])\s*([AaPp]\.?[Mm]\b)?")
 STATED_CLOCK_MINUTES = 90
 # A component's failure is the start of impact unless users are reported harmed this soon after it.
-USER_FACING_WITHIN_MINUTES = 15
+USER_FACING_WITHIN_MINUTES = 30
 # Words beside that clock that make it the message's own moment.
 STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
+# A clause that is only a name: "Arif" in "Arif, take notes", "@Dewi" in "@Dewi: comms please".
+VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
 # A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role.
 CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+(?:and|&)\s+")
 
@@ -151,21 +160,27 @@ def _first(
 
 def _impact_start(items: list[Evidence]) -> Fact | None:
     """The first row or message that states harm; the words of a setting it changes ("timeout raised from 2s to
-    30s") are not harm, so the change that precedes the impact is not mistaken for it."""
+    30s") are not harm, so the change that precedes the impact is not mistaken for it, and an alert is not harm:
+    it fires after the harm began, at a time it does not state."""
     sig = signals()
+    ordered = [item for item in _by_time(items) if not item.suspect]
     harm = [
-        item
-        for item in _by_time(items)
-        if not item.suspect and sig["impact_start"].search(sig["setting_change"].sub(" ", item.text))
+        position
+        for position, item in enumerate(ordered)
+        if sig["impact_start"].search(sig["setting_change"].sub(" ", item.text))
+        and not sig["detection"].search(item.text)
     ]
     if not harm:
         return None
-    first = harm[0]
-    if not sig["impact_user_facing"].search(first.text):
-        # "OSD host went down" at 12:02, "uploads started failing" at 12:07: users were harmed from the second.
-        for later in harm[1:]:
-            if later.time - first.time > timedelta(minutes=USER_FACING_WITHIN_MINUTES) or sig["detection"].search(
-                later.text
+    first = ordered[harm[0]]
+    if not sig["impact_user_facing"].search(first.text) and not sig["impact_marked"].search(first.text):
+        # "OSD host went down" at 12:02, "uploads started failing" at 12:07: users were harmed from the second, if
+        # that is stated before an alert or a report found the problem.
+        for later in ordered[harm[0] + 1 :]:
+            if (
+                later.time - first.time > timedelta(minutes=USER_FACING_WITHIN_MINUTES)
+                or sig["detection"].search(later.text)
+                or sig["detection_report"].search(later.text)
             ):
                 break
             if sig["impact_user_facing"].search(later.text):
@@ -255,10 +270,12 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
     if author and (match := sig["role_ack"].search(item.text)):
         found.append((match["role"], author))
     addressee: str | None = None
+    vocative: str | None = None  # the person a clause of only a name addresses ("Arif, take notes")
     unnamed_in_list: list[tuple[str, str]] = []
     for clause in (part.strip() for part in CLAUSE_SPLIT_RE.split(item.text)):
         if not clause:
             continue
+        called, vocative = vocative, None
         named = False
         for pattern in ROLE_CLAUSE_PATTERNS:
             for match in sig[pattern].finditer(clause):
@@ -270,7 +287,9 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
                     unnamed_in_list.append((match["role"], match["name"]))
             if named:
                 break
-        if not named and addressee and (match := sig["role_addressed"].search(clause)):
+        if not named and called and (match := sig["role_imperative"].search(clause)):
+            found.append((match["role"], called))
+        elif not named and addressee and (match := sig["role_addressed"].search(clause)):
             found.append((match["role"], addressee))
         elif not named and author:
             found += [
@@ -279,6 +298,8 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
                 for match in sig[pattern].finditer(clause)
             ]
         addressee = _last_person(clause, people, author) or addressee
+        if VOCATIVE_RE.fullmatch(clause) and clause.lower() not in SELF_WORDS:
+            vocative = person_named(clause.strip("@ \t"), people, author)
     # "Ben is OL, Cy Comms, Dee scribe": in a list that names others, a capitalized word is a name too.
     return found + (unnamed_in_list if found else [])
 
@@ -343,10 +364,12 @@ def extract_facts(incident: Incident) -> Facts:
     started = _impact_start(timeline) or _impact_start(items)
     detected = _detection(timeline, started) or _detection(items, started)
     if started and detected and detected.time and started.time and detected.time < started.time:
-        started = detected.model_copy(update={"name": "started"})
+        started = None  # harm first stated after it was detected began earlier, at a time no row states
     # No row or message states when impact began: left "not established" for the review, never guessed.
-    declared = _first(timeline, sig["declaration"], "declared") or _first(
-        items, sig["declaration"], "declared", statements_only=True
+    declared = (
+        _first(timeline, sig["declaration"], "declared")
+        or _first(items, sig["declaration"], "declared", statements_only=True)
+        or _first(items, sig["incident_opened"], "declared")
     )
     steps = mitigation_steps(items)
     # Recovery counts from the first mitigation step on; a step recorded only after the impact ended (a fix

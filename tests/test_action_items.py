@@ -241,3 +241,202 @@ def test_a_trailing_today_is_the_due_date():
     assert [(a.action, a.owner, a.due) for a in items] == [
         ("Rotate the elastic password and the S3 key pasted above", "Rosa Lima", "today")
     ]
+
+
+def test_a_follow_up_with_owner_and_due_date_keeps_both():
+    items = actions(("Sam Okafor", "follow-up: alert on clock offset > 1s on ingest nodes (rosa), due 2025-05-13"))
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Alert on clock offset > 1s on ingest nodes", "Rosa Lima", "2025-05-13")
+    ]
+
+
+def test_a_list_announced_at_the_end_of_a_sentence_is_read_with_its_owners():
+    items = actions(
+        (
+            "Sam Okafor",
+            "Let me collect the action items:\n"
+            "  - Lint migrations in CI and reject CREATE INDEX without CONCURRENTLY. Owner: Rosa, P1.\n"
+            "  - Alert on lock waits on the exams database. Owner: Femi, P2.",
+        )
+    )
+    assert [(a.action, a.owner, a.priority) for a in items] == [
+        ("Lint migrations in CI and reject CREATE INDEX without CONCURRENTLY", "Rosa Lima", "P1"),
+        ("Alert on lock waits on the exams database", "Femi Ade", "P2"),
+    ]
+
+
+def test_a_we_should_in_passing_or_a_bare_pronoun_proposes_nothing():
+    assert (
+        actions(
+            ("Sam Okafor", "That's the gap we need to look at, not who wrote or approved it."),
+            ("Ana Costa", "we should switch it to a deployment"),
+        )
+        == []
+    )
+
+
+def test_a_scattered_proposal_is_its_first_sentence():
+    items = actions(
+        ("Sam Okafor", "we should alert on lock waits in Postgres. We only found out through the 5xx alert")
+    )
+    assert [a.action for a in items] == ["Alert on lock waits in Postgres"]
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        (
+            "Action item from me: alert on NVML errors in the job logs, not only on the failure rate. Owner me, next week.",
+            "next week",
+        ),
+        ("we should also track the 214 recalls to completion, I'll own that with payments ops", None),
+    ],
+)
+def test_the_author_who_takes_an_action_owns_it(message, due):
+    items = actions(("Femi Ade", message))
+    assert [(a.owner, a.due) for a in items] == [("Femi Ade", due)]
+    assert "own" not in items[0].action.lower().split() and "me" not in items[0].action.split()
+
+
+def test_the_same_action_twice_keeps_the_fuller_wording_and_the_owner():
+    items = actions(
+        ("Sam Okafor", "we should have the payment writer check a fencing token on every batch write"),
+        ("Sam Okafor", "TODO(rosa): fencing token check in the payment writer"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Have the payment writer check a fencing token on every batch write", "Rosa Lima")
+    ]
+
+
+def test_a_bot_in_the_channel_is_not_a_person_an_action_may_not_name():
+    incident = make_incident(
+        [("10:00", "Errors began")],
+        [
+            ("10:01", "Deploy Bot", "release 2024.12.10-2 started"),
+            ("10:30", "Sam Okafor", "TODO(rosa): move the deploy window out of exam hours"),
+        ],
+        people=PEOPLE,
+    )
+    items = OfflineEngine(incident, extract_facts(incident)).action_items()
+    assert [a.action for a in items] == ["Move the deploy window out of exam hours"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "AIs\n- [ ] add alert for cert expiry @rosa\n- [x] automate renewal of client certs \u2014 Femi",
+            [("Add alert for cert expiry", "Rosa Lima"), ("Automate renewal of client certs", "Femi Ade")],
+        ),
+        (
+            "we need a ticket to add rate limiting on the login endpoint",
+            [("Add rate limiting on the login endpoint", None)],
+        ),
+        (
+            "action item for sam: add retries with jitter to the client",
+            [("Add retries with jitter to the client", "Sam Okafor")],
+        ),
+        (
+            "ok so remediation items: 1) alert on lag 2) add a canary 3) fix the retry storm",
+            [("Alert on lag", None), ("Add a canary", None), ("Fix the retry storm", None)],
+        ),
+    ],
+)
+def test_checkboxes_tickets_owners_in_the_header_and_lead_ins_before_a_list(message, expected):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("let's also add an alert on replication lag", [("Add an alert on replication lag", None)]),
+        (
+            "I'll file a ticket to pin the driver packages on the transcode nodes",
+            [("Pin the driver packages on the transcode nodes", None)],
+        ),
+        ("we'll need to rotate the webhook secret pasted above", [("Rotate the webhook secret pasted above", None)]),
+        ("AI (rosa, femi): write the failover runbook", [("Write the failover runbook", "Rosa Lima, Femi Ade")]),
+        ("we need a minute to check", []),
+        ("let's make sure the backlog drains first", []),
+    ],
+)
+def test_more_ways_a_channel_proposes_follow_up_work_and_what_is_not_one(message, expected):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "So action items. First, alert on replication lag. Second, add a canary stage for config pushes.",
+            [("Alert on replication lag", None), ("Add a canary stage for config pushes", None)],
+        ),
+        (
+            "Follow-ups:\nRosa - alert on replication lag\nFemi - add a canary for config pushes",
+            [("Alert on replication lag", "Rosa Lima"), ("Add a canary for config pushes", "Femi Ade")],
+        ),
+        (
+            "Postmortem follow-ups\n- alert on replication lag [rosa]\n- canary for config pushes [femi]",
+            [("Alert on replication lag", "Rosa Lima"), ("Canary for config pushes", "Femi Ade")],
+        ),
+        ("Ticket OPS-123: alert on replication lag", [("Alert on replication lag", None)]),
+        ("Filed OPS-124 to add a canary for config pushes", [("Add a canary for config pushes", None)]),
+        (
+            "we should alert on ApproximateReceiveCount > 1, we'd have seen this at 10:07",
+            [("Alert on ApproximateReceiveCount > 1", None)],
+        ),
+    ],
+)
+def test_spoken_lists_unbulleted_lines_bracketed_owners_tickets_and_commentary(message, expected):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("going forward we'll add an alert on replication lag", [("Add an alert on replication lag", None, None)]),
+        ("longer term: move binlogs to their own volume", [("Move binlogs to their own volume", None, None)]),
+        (
+            "I'll write the runbook for the failover this week",
+            [("Write the runbook for the failover", "Ana Costa", "this week")],
+        ),
+        ("we really need alerting on replication lag", [("Alerting on replication lag", None, None)]),
+        ("I'll write up the timeline tomorrow", []),
+    ],
+)
+def test_work_for_later_in_other_words_and_the_authors_own_commitment(message, expected):
+    assert [(a.action, a.owner, a.due) for a in actions(("Ana Costa", message))] == expected
+
+
+def test_a_safeguard_proposed_in_passing_counts_even_when_the_classifier_reads_it_otherwise():
+    from pipeline.models import Classification
+
+    incident = make_incident(
+        [("10:00", "Errors began"), ("11:00", "Resolved")],
+        [
+            ("10:30", "Sam Okafor", "we should alert on replication lag above 30 s"),
+            ("10:31", "Sam Okafor", "we should restart the replica now"),
+        ],
+        people=PEOPLE,
+    )
+    engine = OfflineEngine(incident, extract_facts(incident))
+    status = {"label": "status_update", "confidence": 0.6, "runner_up": "action_proposal", "runner_up_confidence": 0.3}
+    engine.__dict__["readings"] = {
+        ref: Classification(message_id=ref, confident=False, **status) for ref in ("C1", "C2")
+    }
+    assert [a.action for a in engine.action_items()] == ["Alert on replication lag above 30 s"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "AIs: Rosa will add an alert on replication lag, Femi will write the failover runbook",
+        "To recap the follow-ups: Rosa will add an alert on replication lag, Femi will write the failover runbook",
+        "recap of action items:\nRosa will add an alert on replication lag\nFemi will write the failover runbook",
+    ],
+)
+def test_a_recap_that_says_who_will_do_what(message):
+    assert [(a.action, a.owner) for a in actions(("Ana Costa", message))] == [
+        ("Add an alert on replication lag", "Rosa Lima"),
+        ("Write the failover runbook", "Femi Ade"),
+    ]

@@ -171,6 +171,21 @@ ROSTER = {
         ("lortega", "ok, ops lead. i'll keep the timeline too", {("OL", "Luis Ortega"), ("Scribe", "Luis Ortega")}),
         ("femi", "I'll do the customer side", {("CL", "Femi Ade")}),
         ("Hana Dvorakova", "OL: luis_o", {("OL", "Luis Ortega")}),
+        (
+            "Hana Dvorakova",
+            "I'm IC. Femi, comms please. Ana, take notes.",
+            {("IC", "Hana Dvorakova"), ("CL", "Femi Ade"), ("Scribe", "Ana Costa")},
+        ),
+        ("Hana Dvorakova", "Rosa is OL, take notes", {("OL", "Rosa Lima")}),
+        (
+            "Hana Dvorakova",
+            "Roles: IC Rosa, OL Femi, comms Ana",
+            {("IC", "Rosa Lima"), ("OL", "Femi Ade"), ("CL", "Ana Costa")},
+        ),
+        ("Hana Dvorakova", "assigning roles: rosa=IC, femi=OL", {("IC", "Rosa Lima"), ("OL", "Femi Ade")}),
+        ("Hana Dvorakova", "Femi is now IC", {("IC", "Femi Ade")}),
+        ("Hana Dvorakova", "rosa will run comms with support", {("CL", "Rosa Lima")}),
+        ("Hana Dvorakova", "Luis, you're on ops.", {("OL", "Luis Ortega")}),
     ],
 )
 def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expected):
@@ -354,3 +369,73 @@ def test_impact_starts_when_users_are_harmed_shortly_after_a_component_fails():
 def test_a_plural_status_code_is_harm():
     rows = [("00:53", "origin overloaded and returning 503s"), ("00:54", "Alert: origin 5xx rate > 10%")]
     assert extract_facts(make_incident(rows)).started.evidence == ["T1"]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Meter readings began to be rejected as too old",
+        "Trip-planner began answering 'no trips found' for most routes",
+    ],
+)
+def test_something_that_began_to_go_wrong_starts_the_impact(row):
+    rows = [("09:00", "chrony config change pushed"), ("09:01", row), ("09:16", "Alert: reject rate above 10%")]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
+    assert facts.time_to_detect_minutes == 15
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "driver 570 userspace packages installed; the kernel module stayed at 550",
+        "CDN config deployed: the cache key now includes the full query string",
+        "Team started investigating the spike in signups",
+    ],
+)
+def test_a_version_number_the_word_full_or_a_response_step_is_no_harm(change):
+    rows = [("09:00", change), ("09:05", "Uploads failing for all users"), ("09:10", "Alert: upload errors")]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
+
+
+def test_an_alert_is_not_when_impact_began_so_without_an_earlier_row_the_start_is_not_established():
+    rows = [
+        ("13:14", "Synthetic SSO login check failed; PagerDuty triggered"),
+        ("13:20", "SEV-2 declared"),
+        ("14:47", "SSO logins succeeding again"),
+        ("15:15", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started is None
+    assert facts.detected.evidence == ["T1"]
+    assert facts.time_to_detect_minutes is None and facts.time_to_resolve_minutes is None
+
+
+def test_users_harmed_before_the_alert_start_the_impact_even_20_minutes_after_a_metric_moved():
+    rows = [
+        ("11:41", "Audio cache hit ratio began falling; origin traffic rising"),
+        ("12:03", "Origin saturated; listeners seeing playback failures"),
+        ("12:07", "Alert: playback start failure rate > 5%"),
+    ]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
+
+
+@pytest.mark.parametrize(
+    "partial",
+    [
+        "half the nodes reverted, the others drained; readings accepted at half capacity",
+        "CDN config rolled back; cache hit ratio recovering, origin still overloaded by client retries",
+    ],
+)
+def test_drained_nodes_and_a_still_overloaded_origin_are_a_partial_recovery(partial):
+    rows = ROWS[:4] + [("10:20", partial), ("10:40", "all nodes back in the pool; reject rate back to baseline")]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T6"]
+
+
+def test_a_paging_tool_opening_the_incident_is_its_declaration_when_nobody_declares_it():
+    rows = [("16:01", "Servers failing to start"), ("20:21", "Incident resolved")]
+    chat = [("16:01", "PagerDuty", "Triggered through the API. Description: [FIRING:1] servers failed INCIDENT #1924")]
+    facts = extract_facts(make_incident(rows, chat))
+    assert facts.declared.evidence == ["C1"]
+    declared = extract_facts(make_incident([*rows, ("16:10", "SEV-2 declared")], chat)).declared
+    assert declared.evidence == ["T3"]
