@@ -118,6 +118,8 @@ def _lint(
                 if match is not None:
                     candidates.append(match)
         found.extend(_strongest(candidates))
+    if rules.detector is not None:
+        found.extend(_detected(doc, lowered, rules.detector, found, roster, accepted, config, path))
     found.sort(key=lambda m: (m.start, m.finding.rule_id))
     found = _without_allowed_phrases(found, lowered)
     unused: list[int] = []
@@ -131,6 +133,60 @@ def _lint(
     if found and not (config.skip_quotes and config.skip_blockquotes):
         _mark_quoted(found, text)
     return found, unused
+
+
+def _detected(
+    doc: Document,
+    lowered: str,
+    compiled: CompiledRule,
+    found: list[Match],
+    roster: Roster,
+    accepted: list[str],
+    config: BlamelessConfig,
+    path: str,
+) -> list[Match]:
+    """One finding per sentence the learned detector reads as blame and no rule matched (detector.py).
+
+    The detector reads the masked document, so quotes, code, front matter and metadata lines are never
+    read; inline controls, accepted terms, allow lists and ignores apply as they do to rule matches."""
+    rule = compiled.rule
+    configured = config.rule_level(rule.id, rule.slug)
+    if configured == "off":
+        return []
+    from pipeline.blameless.detector import blame_sentences
+
+    matches: list[Match] = []
+    skip = sorted((m.start, m.end) for m in found)
+    for start, end, _ in blame_sentences(doc.masked, roster, skip):
+        sentence = lowered[start:end]
+        if doc.suppressed(start, rule.id, rule.slug) or any(term in sentence for term in accepted):
+            continue
+        contexts = doc.contexts(start)
+        level = rule.level
+        for section, section_level in rule.section_levels.items():
+            if section in contexts:
+                level = section_level
+        if configured is not None:
+            level = Level(configured)
+        shown = " ".join(doc.text[start:end].split())
+        line, column = doc.position(start)
+        end_line, end_column = doc.position(end)
+        finding = Finding(
+            file=path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            rule_id=rule.id,
+            slug=rule.slug,
+            level=level,
+            message=rule.message.replace("{match}", shown),
+            match=shown,
+            suggestion=suggestion_text(rule.suggestion, shown, ""),
+            help_url=rule.link,
+        )
+        matches.append(Match(finding, start, end, None, None))
+    return matches
 
 
 def _mark_quoted(found: list[Match], text: str) -> None:

@@ -56,10 +56,17 @@ class Rule(Strict):
     why: str
     link: str = Field(pattern=r"^https?://")
     suggestion: str
-    patterns: list[PatternSpec] = Field(min_length=1)
+    patterns: list[PatternSpec] = Field(default_factory=list)
+    detector: bool = False  # matched by the learned detector (detector.py), not by patterns
     exceptions: list[str] = Field(default_factory=list)
     section_levels: dict[Context, Level] = Field(default_factory=dict)
     examples: Examples
+
+    @model_validator(mode="after")
+    def _matches_somehow(self) -> Rule:
+        if self.detector == bool(self.patterns):
+            raise ValueError("a rule has patterns, or `detector: true` and no patterns")
+        return self
 
     @field_validator("patterns", mode="before")
     @classmethod
@@ -144,6 +151,11 @@ class RuleSet:
             return None
         self.checked[0] += length
         return self.prefilter if self.checked[0] >= self.prefilter_after else None
+
+    @cached_property
+    def detector(self) -> CompiledRule | None:
+        """The rule whose matches come from the learned detector, if the rule set has one."""
+        return next((c for c in self.rules if c.rule.detector), None)
 
     def by_id(self, rule_id: str) -> CompiledRule | None:
         wanted = rule_id.lower()
