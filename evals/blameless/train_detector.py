@@ -174,7 +174,9 @@ class Scores:
     postmortem_flags: int = 0  # held-out postmortem sentences over the threshold
 
 
-def score(threshold: float, probability: np.ndarray, labels: np.ndarray, ruled: np.ndarray, gated: np.ndarray) -> Scores:
+def score(
+    threshold: float, probability: np.ndarray, labels: np.ndarray, ruled: np.ndarray, gated: np.ndarray
+) -> Scores:
     model = (probability >= threshold) & gated & ~ruled
     flagged = ruled | model
     blame = labels == 1

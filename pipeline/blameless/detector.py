@@ -176,7 +176,9 @@ def load_detector() -> DetectorModel:
     data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
     settings = detector_settings().features
     if data["hash_bits"] != settings.hash_bits or tuple(data["char_ngrams"]) != settings.char_ngrams:
-        raise RuntimeError(f"{WEIGHTS_PATH}: trained with other feature settings; run evals/blameless/train_detector.py")
+        raise RuntimeError(
+            f"{WEIGHTS_PATH}: trained with other feature settings; run evals/blameless/train_detector.py"
+        )
     raw = base64.b64decode(data["weights"])
     weights = struct.unpack(f"<{len(raw) // 2}e", raw)
     return DetectorModel(weights, dict(data["named"]), float(data["bias"]), float(data["threshold"]))

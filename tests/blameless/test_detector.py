@@ -1,0 +1,49 @@
+"""The learned blame detector (BL011): what it reads, what it leaves alone, and how a team turns it off."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.blameless import lint_text
+from pipeline.blameless.config import BlamelessConfig
+from pipeline.blameless.detector import WEIGHTS_PATH, load_detector
+
+# Blame with no phrase any rule knows: only the model can catch it.
+KEYWORDLESS = "bro clicked approve without even opening the diff"
+
+
+def ids(text: str, **kwargs: object) -> list[str]:
+    return [finding.rule_id for finding in lint_text(text, **kwargs)]
+
+
+def test_flags_blame_that_no_rule_phrase_matches() -> None:
+    assert ids(KEYWORDLESS) == ["BL011"]
+
+
+def test_leaves_praise_and_system_sentences_alone() -> None:
+    assert ids("Thanks to Priya, the failover took 4 minutes instead of 40.") == []
+    assert ids("The autoscaler added 3 nodes at 14:02 and latency recovered.") == []
+
+
+def test_quoted_and_code_text_is_never_read() -> None:
+    assert ids(f"> {KEYWORDLESS}\n") == []
+    assert ids(f"```\n{KEYWORDLESS}\n```\n") == []
+
+
+def test_a_team_can_switch_it_off() -> None:
+    assert ids(KEYWORDLESS, config=BlamelessConfig(allow=["BL011"])) == []
+    assert ids(KEYWORDLESS, config=BlamelessConfig(allow=["blame-sentence"])) == []
+
+
+def test_finding_is_one_warning_for_the_whole_sentence() -> None:
+    (finding,) = lint_text(f"Summary.\n\n{KEYWORDLESS}.\n")
+    assert finding.level.value == "warning"
+    assert finding.line == 3
+    assert finding.match.startswith("bro clicked")
+
+
+def test_threshold_and_weights_ship_with_the_package() -> None:
+    shipped = json.loads(WEIGHTS_PATH.read_text())
+    model = load_detector()
+    assert 0.0 < model.threshold < 1.0
+    assert shipped["threshold"] == model.threshold
