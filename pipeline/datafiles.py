@@ -179,8 +179,6 @@ class SignalsFile(Strict):
     finding_subject: Regex | None = None
     cause_stated: Regex | None = None
     finding: Regex | None = None
-    finding_lead_in: Regex | None = None
-    finding_joint: Regex | None = None
     progress_report: Regex | None = None
     cause_confirmed: Regex | None = None
     hedge: Regex | None = None

@@ -14,7 +14,6 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
-from pipeline.drafting.findings import split_findings
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -40,8 +39,7 @@ CONFIRMED_CLASS = "confirmed_cause"
 # disputed candidate).
 CAUSE_CLASSES = (CONFIRMED_CLASS, "hypothesis")
 FILLER_CLASSES = ("noise", "question")  # classifier readings never quoted as a finding
-# The proposed control as a why-answer: said in few words, so the answer reads as the control, not as the note.
-CONTROL_PROPOSED = "proposed in the channel; not in place"
+CONTROL_PROPOSED = "a control the channel proposed; the record shows none in place"
 ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences that state the cause are kept
 CAUSE_OPEN = "open question in the channel"
 CHANGE_SUFFIX = "(a change that preceded the impact)."
@@ -562,7 +560,7 @@ class OfflineEngine:
             if sig["cause_statement"].search(item.text) or sig["cause_row"].search(item.text):
                 statement = self.row_statement(item.text)
                 if statement:
-                    rows += [(item.id, finding, "cause") for finding in self.findings_of(statement)]
+                    rows.append((item.id, statement, "cause"))
                 continue
             during = (
                 start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
@@ -572,16 +570,8 @@ class OfflineEngine:
             parts = [part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part)]
             finding = "; ".join(part for part in parts if sig["finding"].search(part))
             if finding and len(_tokens(finding)) >= 4:
-                rows += [(item.id, part, "cause") for part in self.findings_of(finding)]
+                rows.append((item.id, _as_statement(finding), "cause"))
         return rows
-
-    def findings_of(self, statement: str, min_tokens: int = 3) -> list[str]:
-        """Each finding a cause statement holds, as a statement of its own (pipeline/drafting/findings.py); none
-        of a statement that names a person or may read as blame, not even the parts that do not."""
-        if self.fit_for_statement(statement) is None or MENTION_RE.search(statement):
-            return []
-        statements = (_as_statement(part) for part in split_findings(statement))
-        return [part for part in statements if len(_tokens(part)) >= min_tokens]
 
     def row_statement(self, text: str) -> str | None:
         """A timeline cause row as a statement about the system: who found it is dropped ("@k determines that the
@@ -656,12 +646,10 @@ class OfflineEngine:
                     continue  # a hunch the channel never tied to the symptom, or filler the classifier reads as such
                 if kind == "confirmed" and not disputed and not sig["cause_stated"].search(item.text):
                     continue  # "confirmed: we can spawn again" states no cause; "found it: X. that explains Y" does
-                if disputed and kind != "confirmed":
+                statement = _as_statement(sentence)
+                if len(_tokens(statement)) < 4 or (disputed and kind != "confirmed"):
                     continue
-                found += [
-                    (item.id, statement, "disputed:" + ",".join(disputed[:2]) if disputed else kind)
-                    for statement in self.findings_of(sentence, min_tokens=4)
-                ]
+                found.append((item.id, statement, "disputed:" + ",".join(disputed[:2]) if disputed else kind))
         return found
 
     def refuted(self, item: Evidence) -> bool:
@@ -788,7 +776,7 @@ class OfflineEngine:
 
         The last two whys ask about safeguards and the system. They are answered only from the record:
         a missing control the channel noted, and a preventive or detective action the channel proposed
-        (marked "proposed in the channel; not in place", which the review confirms). A link the
+        (quoted, with "the record names no such control", which the review confirms). A link the
         record does not give stays NOT_ESTABLISHED rather than being filled by an earlier answer.
         """
         # a missing safeguard answers a safeguard why, not the mechanism
