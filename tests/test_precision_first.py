@@ -175,7 +175,9 @@ def test_jabs_the_rules_miss_names_and_keys_are_cited_but_never_quoted():
     )
     built = OfflineEngine(incident, extract_facts(incident))
     index = built.evidence_index()
-    assert "names a person" in index["C1"] and "Dave" not in index["C1"]
+    # The learned detector (BL011) or the people heuristic may be the one that withholds it; either way it is cited,
+    # withheld with a reason, and not quoted.
+    assert "withheld" in index["C1"] and "Dave" not in index["C1"]
     assert "tone may read as blame" in index["C2"] and "clowns" not in index["C2"]
     assert "credential" in index["C3"] and "Zx9Q" not in index["C3"]
     actions = [item.action for item in built.action_items()]

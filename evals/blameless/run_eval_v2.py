@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.blameless import lint_text  # noqa: E402
+from pipeline.blameless.config import BlamelessConfig  # noqa: E402
 from pipeline.blameless.sentence import rewrite_sentence  # noqa: E402
 
 V2 = Path(__file__).with_name("v2")
@@ -104,15 +105,15 @@ class Outcome:
     cosine: float | None = None
 
 
-def evaluate(items: list[Item], meaning: bool) -> list[Outcome]:
+def evaluate(items: list[Item], meaning: bool, config: BlamelessConfig | None = None) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for item in items:
-        outcome = Outcome(item, flagged=bool(lint_text(item.text)))
+        outcome = Outcome(item, flagged=bool(lint_text(item.text, config=config)))
         if outcome.flagged and item.blame:
             rewrite = rewrite_sentence(item.text)
             if rewrite is not None:
                 outcome.rewrite, outcome.safety = rewrite.text, rewrite.safety
-                outcome.clean = not lint_text(rewrite.text)
+                outcome.clean = not lint_text(rewrite.text, config=config)
                 outcome.facts = facts_kept(item.text, rewrite.text)
         outcomes.append(outcome)
     if meaning:
@@ -151,8 +152,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-meaning", action="store_true", help="Skip the embedding cosine (faster).")
     parser.add_argument("--show-dev", action="store_true", help="List dev misses, false alarms and rewrites.")
+    parser.add_argument("--detector", action="store_true", help="Turn the opt-in learned detector (BL011) on.")
     args = parser.parse_args()
-    outcomes = evaluate(load_items(), meaning=not args.no_meaning)
+    config = BlamelessConfig(levels={"BL011": "warning"}) if args.detector else None
+    outcomes = evaluate(load_items(), meaning=not args.no_meaning, config=config)
     for split in ("dev", "blind"):
         for source in ("written", "corpus", "both"):
             rows = [o for o in outcomes if o.item.split == split and source in ("both", o.item.source)]
@@ -171,7 +174,7 @@ def main() -> None:
             if o.item.blame and not o.flagged:
                 print(f"MISS   {o.item.id}: {o.item.text}")
             elif o.flagged and not o.item.blame:
-                found = lint_text(o.item.text)
+                found = lint_text(o.item.text, config=config)
                 print(f"FALSE  {o.item.id}: {o.item.text}  [{', '.join(f.rule_id + ' ' + f.match for f in found)}]")
             elif o.item.blame and o.rewrite is None:
                 print(f"NOREWR {o.item.id}: {o.item.text}")

@@ -151,8 +151,8 @@ def _detected(
     read; inline controls, accepted terms, allow lists and ignores apply as they do to rule matches."""
     rule = compiled.rule
     configured = config.rule_level(rule.id, rule.slug)
-    if configured == "off":
-        return []
+    if configured is None or configured == "off":
+        return []  # opt-in: a team turns it on with `levels: {BL011: warning}` (docs/check.md says why)
     from pipeline.blameless.detector import blame_sentences
 
     matches: list[Match] = []
@@ -166,8 +166,7 @@ def _detected(
         for section, section_level in rule.section_levels.items():
             if section in contexts:
                 level = section_level
-        if configured is not None:
-            level = Level(configured)
+        level = Level(configured)
         shown = " ".join(doc.text[start:end].split())
         line, column = doc.position(start)
         end_line, end_column = doc.position(end)

@@ -10,10 +10,15 @@ from pipeline.blameless.detector import WEIGHTS_PATH, load_detector
 
 # Blame with no phrase any rule knows: only the model can catch it.
 KEYWORDLESS = "bro clicked approve without even opening the diff"
+ON = BlamelessConfig(levels={"BL011": "warning"})
 
 
-def ids(text: str, **kwargs: object) -> list[str]:
-    return [finding.rule_id for finding in lint_text(text, **kwargs)]
+def ids(text: str, config: BlamelessConfig = ON) -> list[str]:
+    return [finding.rule_id for finding in lint_text(text, config=config)]
+
+
+def test_is_opt_in() -> None:
+    assert ids(KEYWORDLESS, config=BlamelessConfig()) == []
 
 
 def test_flags_blame_that_no_rule_phrase_matches() -> None:
@@ -30,13 +35,14 @@ def test_quoted_and_code_text_is_never_read() -> None:
     assert ids(f"```\n{KEYWORDLESS}\n```\n") == []
 
 
-def test_a_team_can_switch_it_off() -> None:
-    assert ids(KEYWORDLESS, config=BlamelessConfig(allow=["BL011"])) == []
-    assert ids(KEYWORDLESS, config=BlamelessConfig(allow=["blame-sentence"])) == []
+def test_allow_and_off_win_over_turning_it_on() -> None:
+    on = {"levels": {"BL011": "warning"}}
+    assert ids(KEYWORDLESS, config=BlamelessConfig(allow=["BL011"], **on)) == []
+    assert ids(KEYWORDLESS, config=BlamelessConfig(levels={"blame-sentence": "off"})) == []
 
 
 def test_finding_is_one_warning_for_the_whole_sentence() -> None:
-    (finding,) = lint_text(f"Summary.\n\n{KEYWORDLESS}.\n")
+    (finding,) = lint_text(f"Summary.\n\n{KEYWORDLESS}.\n", config=ON)
     assert finding.level.value == "warning"
     assert finding.line == 3
     assert finding.match.startswith("bro clicked")

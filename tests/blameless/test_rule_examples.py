@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.blameless import lint_text
+from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.rules import load_rules
 from pipeline.models import Level
 
@@ -20,15 +21,21 @@ def _cases(kind: str) -> list:
     ]
 
 
+def _turned_on(rule_id: str) -> BlamelessConfig:
+    """Every rule at its own level, opt-in ones (the learned detector) included."""
+    rule = next(rule for rule in RULES if rule.id == rule_id)
+    return BlamelessConfig(levels={rule_id: rule.level.value})
+
+
 @pytest.mark.parametrize(("rule_id", "sentence"), _cases("positive"))
 def test_positive_example_is_flagged_by_its_rule(rule_id: str, sentence: str) -> None:
-    found = lint_text(sentence)
+    found = lint_text(sentence, config=_turned_on(rule_id))
     assert rule_id in {f.rule_id for f in found}, found
 
 
 @pytest.mark.parametrize(("rule_id", "sentence"), _cases("negative"))
 def test_negative_example_is_flagged_by_no_rule(rule_id: str, sentence: str) -> None:
-    assert lint_text(sentence) == []
+    assert lint_text(sentence, config=_turned_on(rule_id)) == []
 
 
 @pytest.mark.parametrize(("rule_id", "sentence"), _cases("borderline"))
