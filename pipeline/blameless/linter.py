@@ -23,7 +23,7 @@ from pipeline.blameless.context import negated
 from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, OneMatchIgnore, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
-from pipeline.blameless.rules import CompiledPattern, CompiledRule, RuleSet, active_rules
+from pipeline.blameless.rules import CompiledPattern, CompiledRule, Rule, RuleSet, active_rules
 from pipeline.models import Finding, Level
 
 _TRIM = f" \t\n{BLOCK}{HIDDEN}"
@@ -161,29 +161,9 @@ def _detected(
         sentence = lowered[start:end]
         if doc.suppressed(start, rule.id, rule.slug) or any(term in sentence for term in accepted):
             continue
-        contexts = doc.contexts(start)
-        level = rule.level
-        for section, section_level in rule.section_levels.items():
-            if section in contexts:
-                level = section_level
-        level = Level(configured)
         shown = " ".join(doc.text[start:end].split())
-        line, column = doc.position(start)
-        end_line, end_column = doc.position(end)
-        finding = Finding(
-            file=path,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            rule_id=rule.id,
-            slug=rule.slug,
-            level=level,
-            message=rule.message.replace("{match}", shown),
-            match=shown,
-            suggestion=suggestion_text(rule.suggestion, shown, ""),
-            help_url=rule.link,
-        )
+        suggestion = suggestion_text(rule.suggestion, shown, "")
+        finding = _finding(doc, path, rule, (start, end), Level(configured), shown, suggestion, None)
         matches.append(Match(finding, start, end, None, None))
     return matches
 
@@ -413,9 +393,25 @@ def _candidate(
             fix = replacement
         else:
             review_fix = replacement
-    line, column = doc.position(start)
-    end_line, end_column = doc.position(end)
-    finding = Finding(
+    suggestion = suggestion_text(spec.suggestion or rule.suggestion, shown, obj)
+    finding = _finding(doc, path, rule, (start, end), level, shown, suggestion, fix)
+    return Match(finding, start, end, fix, review_fix)
+
+
+def _finding(
+    doc: Document,
+    path: str,
+    rule: Rule,
+    span: tuple[int, int],
+    level: Level,
+    shown: str,
+    suggestion: str,
+    fix: str | None,
+) -> Finding:
+    """The finding a rule or the detector reports on `span` of the document."""
+    line, column = doc.position(span[0])
+    end_line, end_column = doc.position(span[1])
+    return Finding(
         file=path,
         line=line,
         column=column,
@@ -426,11 +422,10 @@ def _candidate(
         level=level,
         message=rule.message.replace("{match}", shown),
         match=shown,
-        suggestion=suggestion_text(spec.suggestion or rule.suggestion, shown, obj),
+        suggestion=suggestion,
         fix=fix,
         help_url=rule.link,
     )
-    return Match(finding, start, end, fix, review_fix)
 
 
 _NEGATION = re.compile(r"\b(?:never|not|no)\b|n['’]t\b")
