@@ -182,6 +182,22 @@ def test_list_headers_as_teams_format_them(header):
     ]
 
 
+@pytest.mark.parametrize(
+    "header", ["actions, shout if I forgot one:", "So the actions are:", "Actions:", "our actions from this:"]
+)
+def test_a_list_headed_by_plain_actions_is_one_row_per_action(header):
+    items = actions(("Rosa Lima", f"{header} alert on cert expiry (femi), automate client cert renewal"))
+    assert [(a.action, a.owner) for a in items] == [
+        ("Alert on cert expiry", "Femi Ade"),
+        ("Automate client cert renewal", None),
+    ]
+
+
+@pytest.mark.parametrize("header", ["actions taken so far:", "Actions taken:", "actions we took:"])
+def test_a_recap_of_what_was_done_is_no_action_list(header):
+    assert actions(("Rosa Lima", f"{header} restarted the pool, drained node 4, paused the importer")) == []
+
+
 def test_a_line_that_only_starts_like_a_header_is_not_a_list():
     assert actions(("Rosa Lima", "follow up with the vendor about the outage\n- their status page is green")) == []
 

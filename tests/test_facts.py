@@ -439,3 +439,28 @@ def test_a_paging_tool_opening_the_incident_is_its_declaration_when_nobody_decla
     assert facts.declared.evidence == ["C1"]
     declared = extract_facts(make_incident([*rows, ("16:10", "SEV-2 declared")], chat)).declared
     assert declared.evidence == ["T3"]
+
+
+@pytest.mark.parametrize(
+    ("harm", "recovered"),
+    [
+        ("Price cache refreshed; NOK fares shown about 100 times too high", "NOK fares correct everywhere"),
+        ("Importer loaded the ferry schedule; all departures shifted 1.5 hours later", "Sites show the correct departures"),
+        ("Billing run applied the discount twice; 3,100 accounts double-charged", "Refund job done; ledger diff zero"),
+        ("Label printer firmware pushed; parcels misrouted to the wrong depot", "Parcels routed right again"),
+    ],
+)
+def test_wrong_data_starts_the_impact_and_correct_data_again_ends_it(harm, recovered):
+    rows = [
+        ("09:00", "Nightly job started"),
+        ("09:05", harm),
+        ("09:40", "Support reported customer complaints"),
+        ("09:45", "Incident declared SEV-2"),
+        ("10:10", "Bad values replaced by hand"),
+        ("10:30", recovered),
+        ("11:00", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
+    assert facts.detected.evidence == ["T3"]
+    assert facts.mitigated.evidence == ["T6"]
