@@ -464,3 +464,10 @@ def test_wrong_data_starts_the_impact_and_correct_data_again_ends_it(harm, recov
     assert facts.started.evidence == ["T2"]
     assert facts.detected.evidence == ["T3"]
     assert facts.mitigated.evidence == ["T6"]
+
+
+def test_a_report_that_something_is_wrong_is_detection_not_the_start_of_impact():
+    rows = [("13:26", "Alex reports on Slack that something is wrong with the build farm"), ("14:43", "Cause found")]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started is None
+    assert facts.detected.evidence == ["T1"]
