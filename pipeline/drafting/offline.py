@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
+from pipeline.drafting.factors import alert_gaps, phrase
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -523,6 +524,9 @@ class OfflineEngine:
                 self.missing_controls.add(statement)
             factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
+        factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
+        detected = self.facts.detected
+        factors += alert_gaps(self.action_items(), detected_by_alert=detected is None or self.alert_detected(detected))
         distinct: list[ContributingFactor] = []
         for factor in factors:
             words = _tokens(factor.statement)
