@@ -3,17 +3,19 @@
 A factor is a statement about the system with its citation, never a quoted message or a person. Candidates come
 from the offline engine (timeline cause rows, confirmed-cause chat sentences, the change before impact); this
 module phrases them (drops the framing around a finding, "Cause identified: ...") and adds the one kind of gap
-the record implies without stating it: a signal nobody was alerted on, when people rather than an alert
-detected the incident and the channel agreed to alert on that signal. Phrases are data: pipeline/data/factors.yaml.
+the record implies without stating it: a signal nobody was alerted on, when the channel says detection came
+late and agreed to alert on that signal. Phrases are data: pipeline/data/factors.yaml.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.datafiles import bundled, parse_yaml, read_text
+from pipeline.facts import Evidence
 from pipeline.models import ActionItem, ActionType, Confidence, ContributingFactor
 
 
@@ -22,6 +24,7 @@ class FactorPhrases:
     framing: tuple[re.Pattern[str], ...]
     alert_action: re.Pattern[str]
     alert_gap: str
+    detection_gap: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +36,7 @@ def phrases() -> FactorPhrases:
         framing=tuple(re.compile(pattern, re.IGNORECASE) for pattern in raw["framing"]),
         alert_action=re.compile(raw["alert_action"], re.IGNORECASE),
         alert_gap=raw["alert_gap"],
+        detection_gap=re.compile(raw["detection_gap"], re.IGNORECASE),
     )
 
 
@@ -48,24 +52,30 @@ def phrase(statement: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def alert_gap(action: ActionItem) -> ContributingFactor | None:
-    """The gap a detective follow-up implies ("Alert on redelivery rate" -> "Nothing alerted on redelivery rate
-    ..."): a low-confidence candidate citing the proposal, or None for any other kind of action."""
-    words = phrases()
+def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
+    """The gap a detective follow-up implies ("Alert on redelivery rate" -> "Nothing alerted on redelivery rate."):
+    a low-confidence candidate citing the proposal and the message `stated_by` that says detection came late, or
+    None for any other kind of action."""
     if action.type != ActionType.detective or not action.evidence:
         return None
-    found = words.alert_action.match(action.action.strip())
+    found = phrases().alert_action.match(action.action.strip())
     if not found:
         return None
-    what = found["what"].strip().rstrip(".")
-    statement = words.alert_gap.format(what=what)
-    return ContributingFactor(statement=statement, evidence=list(action.evidence[:1]), confidence=Confidence.low)
+    statement = phrases().alert_gap.format(what=found["what"].strip().rstrip("."))
+    evidence = list(dict.fromkeys([action.evidence[0], stated_by]))
+    return ContributingFactor(statement=statement, evidence=evidence, confidence=Confidence.low)
 
 
-def alert_gaps(actions: list[ActionItem], detected_by_alert: bool, limit: int = 1) -> list[ContributingFactor]:
-    """Gap factors from agreed detective follow-ups, only when the incident was not detected by an alert (on dev,
-    a gap drawn from an alert action matched what the team wrote about half the time otherwise)."""
-    if detected_by_alert:
+def detection_gap_stated(messages: Sequence[Evidence]) -> str | None:
+    """The first chat message that says detection came late or from outside the monitoring, by evidence ID."""
+    return next((item.id for item in messages if not item.suspect and phrases().detection_gap.search(item.text)), None)
+
+
+def alert_gaps(actions: list[ActionItem], messages: Sequence[Evidence], limit: int = 1) -> list[ContributingFactor]:
+    """Gap factors from agreed detective follow-ups, only when the chat says detection came late (the proposal
+    alone is no evidence that its absence contributed)."""
+    stated_by = detection_gap_stated(messages)
+    if stated_by is None:
         return []
-    gaps = [gap for gap in (alert_gap(action) for action in actions) if gap is not None]
+    gaps = [gap for gap in (alert_gap(action, stated_by) for action in actions) if gap is not None]
     return gaps[:limit]

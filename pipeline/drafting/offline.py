@@ -525,8 +525,7 @@ class OfflineEngine:
             factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
-        detected = self.facts.detected
-        factors += alert_gaps(self.action_items(), detected_by_alert=detected is None or self.alert_detected(detected))
+        factors += alert_gaps(self.action_items(), self.chat)
         distinct: list[ContributingFactor] = []
         for factor in factors:
             words = _tokens(factor.statement)
