@@ -76,3 +76,16 @@ def test_alert_gaps_keeps_one_gap_by_default():
     chat_items = engine(ROWS, [("10:20", "Ines Okafor", "nobody noticed for an hour")]).chat
     assert [g.statement for g in alert_gaps(actions, chat_items)] == ["Nothing alerted on queue depth."]
     assert len(alert_gaps(actions, chat_items, limit=2)) == 2
+
+
+def test_factors_yaml_without_the_signal_placeholder_is_an_error_with_file_and_line(tmp_path):
+    import pytest
+
+    from pipeline.datafiles import bundled, load_yaml_model
+    from pipeline.drafting.factors import FactorPhrasesFile
+    from pipeline.errors import ConfigError
+
+    broken = tmp_path / "factors.yaml"
+    broken.write_text(bundled("factors.yaml").read_text().replace("{what}", "the signal"))
+    with pytest.raises(ConfigError, match="alert_gap must contain"):
+        load_yaml_model(broken, FactorPhrasesFile)

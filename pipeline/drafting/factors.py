@@ -14,29 +14,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.datafiles import bundled, parse_yaml, read_text
+from pydantic import field_validator
+
+from pipeline.datafiles import Regex, bundled, load_yaml_model
 from pipeline.facts import Evidence
-from pipeline.models import ActionItem, ActionType, Confidence, ContributingFactor
+from pipeline.models import ActionItem, ActionType, Confidence, ContributingFactor, Strict
+
+
+class FactorPhrasesFile(Strict):
+    """pipeline/data/factors.yaml: read with file:line errors, like every bundled data file."""
+
+    framing: list[Regex]
+    alert_action: Regex
+    detection_gap: Regex
+    alert_gap: str
+
+    @field_validator("alert_gap")
+    @classmethod
+    def _names_the_signal(cls, value: str) -> str:
+        if "{what}" not in value:
+            raise ValueError("alert_gap must contain {what}, the signal the follow-up alerts on")
+        return value
 
 
 @dataclass(frozen=True)
 class FactorPhrases:
     framing: tuple[re.Pattern[str], ...]
     alert_action: re.Pattern[str]
-    alert_gap: str
     detection_gap: re.Pattern[str]
+    alert_gap: str
 
 
 @lru_cache(maxsize=1)
 def phrases() -> FactorPhrases:
-    """pipeline/data/factors.yaml, compiled once."""
-    path = bundled("factors.yaml")
-    raw = parse_yaml(read_text(path), path)
+    """pipeline/data/factors.yaml, validated and compiled once."""
+    raw = load_yaml_model(bundled("factors.yaml"), FactorPhrasesFile)
     return FactorPhrases(
-        framing=tuple(re.compile(pattern, re.IGNORECASE) for pattern in raw["framing"]),
-        alert_action=re.compile(raw["alert_action"], re.IGNORECASE),
-        alert_gap=raw["alert_gap"],
-        detection_gap=re.compile(raw["detection_gap"], re.IGNORECASE),
+        framing=tuple(re.compile(pattern, re.IGNORECASE) for pattern in raw.framing),
+        alert_action=re.compile(raw.alert_action, re.IGNORECASE),
+        detection_gap=re.compile(raw.detection_gap, re.IGNORECASE),
+        alert_gap=raw.alert_gap,
     )
 
 
