@@ -69,6 +69,8 @@ def test_a_late_detection_in_the_chat_lets_the_agreed_alert_support_a_gap():
     assert gaps[0].statement == "Nothing alerted on empty invoice totals per tenant."
     assert gaps[0].confidence == Confidence.low
     assert len(gaps[0].evidence) == 2  # the proposal and the message that says detection came late
+    stated_by = gaps[0].evidence[-1]
+    assert not any(f.evidence == [stated_by] for f in factors)  # that message is not drafted twice
 
 
 def test_alert_gaps_keeps_one_gap_by_default():

@@ -525,7 +525,12 @@ class OfflineEngine:
             factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
-        factors += alert_gaps(self.action_items(), self.chat)
+        gaps = alert_gaps(self.action_items(), self.chat)
+        # the message that says detection came late is cited by the gap, which states it about the system: it is
+        # not drafted a second time in its own words
+        restated = {gap.evidence[-1] for gap in gaps}
+        factors = [factor for factor in factors if not (len(factor.evidence) == 1 and factor.evidence[0] in restated)]
+        factors += gaps
         distinct: list[ContributingFactor] = []
         for factor in factors:
             words = _tokens(factor.statement)
