@@ -45,7 +45,7 @@ def test_the_timeline_cause_row_and_a_confirmed_cause_become_statements_with_cit
     ]
     factors = engine(rows, chat).contributing_factors()
     statements = {f.statement: f.evidence for f in factors}
-    assert statements["Cause identified: PR #11130 changed the namespace default."] == ["T2"]
+    assert statements["PR #11130 changed the namespace default."] == ["T2"]
     confirmed = next(f for f in factors if f.evidence == ["C1"])
     assert confirmed.statement.startswith("The job template lost its namespace field")
     assert not any("\u201c" in f.statement or "Confirmed:" in f.statement for f in factors)
@@ -333,5 +333,5 @@ def test_only_the_leading_factor_answers_the_mechanism_why_and_a_side_finding_is
     whys = e.five_whys(factors, [])
     established = [why for why in whys if why.answer.established]
     assert [why.answer.evidence for why in established] == [["T3"]]
-    assert whys[0].answer.text.startswith("Cause identified: all quote-api workers blocked")
+    assert whys[0].answer.text.startswith("All quote-api workers blocked on vendor calls with the 30s timeout")
     assert whys[1].answer.text.startswith("Not established by the recorded evidence.")

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
+from pipeline.drafting.factors import alert_gaps, phrase
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -523,6 +524,13 @@ class OfflineEngine:
                 self.missing_controls.add(statement)
             factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
+        factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
+        gaps = alert_gaps(self.action_items(), self.chat)
+        # the message that says detection came late is cited by the gap, which states it about the system: it is
+        # not drafted a second time in its own words
+        restated = {gap.evidence[-1] for gap in gaps}
+        factors = [factor for factor in factors if not (len(factor.evidence) == 1 and factor.evidence[0] in restated)]
+        factors += gaps
         distinct: list[ContributingFactor] = []
         for factor in factors:
             words = _tokens(factor.statement)

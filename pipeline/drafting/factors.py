@@ -1,0 +1,98 @@
+"""The factor stage: which candidate contributing factors a draft states, and how each is phrased.
+
+A factor is a statement about the system with its citation, never a quoted message or a person. Candidates come
+from the offline engine (timeline cause rows, confirmed-cause chat sentences, the change before impact); this
+module phrases them (drops the framing around a finding, "Cause identified: ...") and adds the one kind of gap
+the record implies without stating it: a signal nobody was alerted on, when the channel says detection came
+late and agreed to alert on that signal. Phrases are data: pipeline/data/factors.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pydantic import field_validator
+
+from pipeline.datafiles import Regex, bundled, load_yaml_model
+from pipeline.facts import Evidence
+from pipeline.models import ActionItem, ActionType, Confidence, ContributingFactor, Strict
+
+
+class FactorPhrasesFile(Strict):
+    """pipeline/data/factors.yaml: read with file:line errors, like every bundled data file."""
+
+    framing: list[Regex]
+    alert_action: Regex
+    detection_gap: Regex
+    alert_gap: str
+
+    @field_validator("alert_gap")
+    @classmethod
+    def _names_the_signal(cls, value: str) -> str:
+        if "{what}" not in value:
+            raise ValueError("alert_gap must contain {what}, the signal the follow-up alerts on")
+        return value
+
+
+@dataclass(frozen=True)
+class FactorPhrases:
+    framing: tuple[re.Pattern[str], ...]
+    alert_action: re.Pattern[str]
+    detection_gap: re.Pattern[str]
+    alert_gap: str
+
+
+@lru_cache(maxsize=1)
+def phrases() -> FactorPhrases:
+    """pipeline/data/factors.yaml, validated and compiled once."""
+    raw = load_yaml_model(bundled("factors.yaml"), FactorPhrasesFile)
+    return FactorPhrases(
+        framing=tuple(re.compile(pattern, re.IGNORECASE) for pattern in raw.framing),
+        alert_action=re.compile(raw.alert_action, re.IGNORECASE),
+        detection_gap=re.compile(raw.detection_gap, re.IGNORECASE),
+        alert_gap=raw.alert_gap,
+    )
+
+
+def phrase(statement: str) -> str:
+    """`statement` without the framing around its finding ("Cause identified: the subkey expired" -> "The subkey
+    expired"), first letter capitalized; its numbers, times and names are untouched."""
+    text = statement
+    for pattern in phrases().framing:
+        text = pattern.sub("", text, count=1)
+    text = text.strip()
+    if not text or len(text.split()) < 3:
+        return statement
+    return text[0].upper() + text[1:]
+
+
+def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
+    """The gap a detective follow-up implies ("Alert on redelivery rate" -> "Nothing alerted on redelivery rate."):
+    a low-confidence candidate citing the proposal and the message `stated_by` that says detection came late, or
+    None for any other kind of action."""
+    if action.type != ActionType.detective or not action.evidence:
+        return None
+    found = phrases().alert_action.match(action.action.strip())
+    if not found:
+        return None
+    statement = phrases().alert_gap.format(what=found["what"].strip().rstrip("."))
+    evidence = list(dict.fromkeys([action.evidence[0], stated_by]))
+    return ContributingFactor(statement=statement, evidence=evidence, confidence=Confidence.low)
+
+
+def detection_gap_stated(messages: Sequence[Evidence]) -> str | None:
+    """The first chat message that says detection came late or from outside the monitoring, by evidence ID."""
+    return next((item.id for item in messages if not item.suspect and phrases().detection_gap.search(item.text)), None)
+
+
+def alert_gaps(actions: list[ActionItem], messages: Sequence[Evidence], limit: int = 1) -> list[ContributingFactor]:
+    """Gap factors from agreed detective follow-ups, only when the chat says detection came late (the proposal
+    alone is no evidence that its absence contributed)."""
+    stated_by = detection_gap_stated(messages)
+    if stated_by is None:
+        return []
+    gaps = [gap for gap in (alert_gap(action, stated_by) for action in actions) if gap is not None]
+    return gaps[:limit]

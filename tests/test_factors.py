@@ -1,0 +1,93 @@
+"""The factor stage (pipeline/drafting/factors.py): statements without the framing around a finding, and a gap
+drawn from an agreed alert follow-up only when the channel says detection came late."""
+
+from __future__ import annotations
+
+from pipeline.drafting.factors import alert_gap, alert_gaps, phrase
+from pipeline.drafting.offline import OfflineEngine
+from pipeline.facts import extract_facts
+from pipeline.models import ActionItem, ActionType, Confidence
+from tests.support import make_incident
+
+PEOPLE = {"Mara Quist": ["IC"], "Tobin Vale": [], "Ines Okafor": []}
+ROWS = [
+    ("09:00", "Billing exporter v7 rolled out; invoices started posting with empty totals"),
+    ("09:40", "Support escalated customer reports of empty invoices"),
+    ("10:30", "Resolved"),
+]
+
+
+def engine(rows, chat) -> OfflineEngine:
+    incident = make_incident(rows, chat, people=PEOPLE)
+    return OfflineEngine(incident, extract_facts(incident))
+
+
+def detective(text: str, evidence: str = "C3") -> ActionItem:
+    return ActionItem(action=text, type=ActionType.detective, evidence=[evidence])
+
+
+def test_phrase_drops_the_framing_and_keeps_numbers_and_names():
+    assert phrase("Cause identified: the spool disk on ledger-04 reached 97% at 03:10") == (
+        "The spool disk on ledger-04 reached 97% at 03:10"
+    )
+    assert phrase("ok so looks like the cron on ledger-04 ran twice") == "The cron on ledger-04 ran twice"
+    assert phrase("Cause identified: spool full") == "Cause identified: spool full"  # too little left to state
+
+
+def test_an_alert_follow_up_becomes_a_low_confidence_gap_citing_the_proposal_and_the_late_detection():
+    gap = alert_gap(detective("Alert on empty invoice totals per tenant"), stated_by="C2")
+    assert gap is not None
+    assert gap.statement == "Nothing alerted on empty invoice totals per tenant."
+    assert gap.evidence == ["C3", "C2"]
+    assert gap.confidence == Confidence.low
+
+
+def test_only_alert_follow_ups_imply_a_gap():
+    assert alert_gap(detective("Rotate the exporter token"), stated_by="C2") is None
+    preventive = ActionItem(action="Alert on empty totals", type=ActionType.preventive, evidence=["C3"])
+    assert alert_gap(preventive, stated_by="C2") is None
+
+
+def test_no_gap_is_drafted_unless_the_channel_says_detection_came_late():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:40", "Tobin Vale", "Action items:\n- alert on empty invoice totals per tenant\n- add a v7 canary"),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    assert not any(f.statement.startswith("Nothing alerted") for f in factors)
+
+
+def test_a_late_detection_in_the_chat_lets_the_agreed_alert_support_a_gap():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:20", "Ines Okafor", "we had no alert on invoice totals, customers found it first"),
+        ("10:40", "Tobin Vale", "Action items:\n- alert on empty invoice totals per tenant\n- add a v7 canary"),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    gaps = [f for f in factors if f.statement.startswith("Nothing alerted")]
+    assert len(gaps) == 1
+    assert gaps[0].statement == "Nothing alerted on empty invoice totals per tenant."
+    assert gaps[0].confidence == Confidence.low
+    assert len(gaps[0].evidence) == 2  # the proposal and the message that says detection came late
+    stated_by = gaps[0].evidence[-1]
+    assert not any(f.evidence == [stated_by] for f in factors)  # that message is not drafted twice
+
+
+def test_alert_gaps_keeps_one_gap_by_default():
+    actions = [detective("alert on queue depth"), detective("page on error rate above 2%", "C4")]
+    chat_items = engine(ROWS, [("10:20", "Ines Okafor", "nobody noticed for an hour")]).chat
+    assert [g.statement for g in alert_gaps(actions, chat_items)] == ["Nothing alerted on queue depth."]
+    assert len(alert_gaps(actions, chat_items, limit=2)) == 2
+
+
+def test_factors_yaml_without_the_signal_placeholder_is_an_error_with_file_and_line(tmp_path):
+    import pytest
+
+    from pipeline.datafiles import bundled, load_yaml_model
+    from pipeline.drafting.factors import FactorPhrasesFile
+    from pipeline.errors import ConfigError
+
+    broken = tmp_path / "factors.yaml"
+    broken.write_text(bundled("factors.yaml").read_text().replace("{what}", "the signal"))
+    with pytest.raises(ConfigError, match="alert_gap must contain"):
+        load_yaml_model(broken, FactorPhrasesFile)
