@@ -25,7 +25,7 @@ CITATION_RE = re.compile(rf"\[({EVIDENCE_ID})\]")
 class Strict(BaseModel):
     """Base: unknown keys are errors, so a misspelled field never passes silently."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # ---------------------------------------------------------------- timeline
