@@ -89,7 +89,9 @@ def _lines_worth_asking(text: str) -> set[int]:
 
 @lru_cache(maxsize=1)
 def _other_words() -> re.Pattern[str]:
-    """Any word of `other` as a whole word, exactly as `_WORD` splits words."""
+    """Any word of `other` as a whole word, exactly as `_WORD` splits words. The words are one trie-shaped
+    expression: an alternation of all of them tried at every character took twice as long on 1 MB."""
+    from pipeline.blameless.triggers import trie_expression
+
     _, other = _hints()
-    words = "|".join(sorted(map(re.escape, other), key=len, reverse=True))
-    return re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])")
+    return re.compile(rf"(?<![^\W\d_]){trie_expression(other)}(?![^\W\d_])")
