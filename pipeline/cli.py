@@ -8,6 +8,7 @@ so `postmortem --help` and `postmortem check` start fast.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -61,6 +62,9 @@ def _check_app() -> typer.Typer:
 
 def main() -> None:
     if sys.argv[1:2] == ["check"]:
+        # the objects the imports made (pydantic, typer, the models) live until exit: frozen, the collector
+        # stops walking them again and again while the check allocates (~6% of a check of 1 MB)
+        gc.freeze()
         _check_app()()
     else:
         app()
