@@ -2,13 +2,15 @@
 
 
 def __getattr__(name: str) -> str:
-    """`pipeline.__version__`, read from the installed metadata on first use: importlib.metadata's
-    search of the installed distributions is the slowest step of `postmortem check`'s start-up."""
+    """`pipeline.__version__`, read from the install's metadata only when asked: importing
+    importlib.metadata costs every command (`postmortem check` included) about 20 ms of start-up."""
     if name != "__version__":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("postmortem-pipeline")
+        found = version("postmortem-pipeline")
     except PackageNotFoundError:  # running from a source tree without an install
-        return "0.0.0"
+        found = "0.0.0"
+    globals()["__version__"] = found
+    return found

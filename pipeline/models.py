@@ -23,11 +23,7 @@ CITATION_RE = re.compile(rf"\[({EVIDENCE_ID})\]")
 
 
 class Strict(BaseModel):
-    """Base: unknown keys are errors, so a misspelled field never passes silently.
-
-    Validators are built on first use (`defer_build`), not at import: `postmortem check` imports this
-    module for two of its thirty-odd models, and building them all cost a tenth of its start-up.
-    """
+    """Base: unknown keys are errors, so a misspelled field never passes silently."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 

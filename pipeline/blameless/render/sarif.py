@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline import __version__
+import pipeline
 from pipeline.blameless.rules import active_rules
 from pipeline.models import Finding, Level
 
@@ -84,7 +84,7 @@ def render_sarif(findings: list[Finding]) -> str:
                 "tool": {
                     "driver": {
                         "name": "postmortem-blameless",
-                        "version": __version__,
+                        "version": pipeline.__version__,  # read from metadata only for a SARIF log
                         "rules": rules,
                     }
                 },
