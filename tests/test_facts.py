@@ -445,7 +445,10 @@ def test_a_paging_tool_opening_the_incident_is_its_declaration_when_nobody_decla
     ("harm", "recovered"),
     [
         ("Price cache refreshed; NOK fares shown about 100 times too high", "NOK fares correct everywhere"),
-        ("Importer loaded the ferry schedule; all departures shifted 1.5 hours later", "Sites show the correct departures"),
+        (
+            "Importer loaded the ferry schedule; all departures shifted 1.5 hours later",
+            "Sites show the correct departures",
+        ),
         ("Billing run applied the discount twice; 3,100 accounts double-charged", "Refund job done; ledger diff zero"),
         ("Label printer firmware pushed; parcels misrouted to the wrong depot", "Parcels routed right again"),
     ],
@@ -471,3 +474,37 @@ def test_a_report_that_something_is_wrong_is_detection_not_the_start_of_impact()
     facts = extract_facts(make_incident(rows))
     assert facts.started is None
     assert facts.detected.evidence == ["T1"]
+
+
+@pytest.mark.parametrize(
+    ("harm", "noticed", "opened"),
+    [
+        (
+            "Customers stop getting delivery SMS; the send queue starts to pile up",
+            "Ops sees the queue at 9k",
+            "Incident open, severity high",
+        ),
+        (
+            "Catalog entries start showing up twice in search",
+            "Support writes to support-eng about duplicates",
+            "Maria opens the incident",
+        ),
+        (
+            "The podcast stream goes quiet: players show playing but play silence",
+            "audioprobe warns: level -60 dBFS",
+            "Tom calls a major incident",
+        ),
+    ],
+)
+def test_present_tense_symptoms_start_the_impact_and_plain_words_detect_and_declare(harm, noticed, opened):
+    rows = [
+        ("09:00", "Release 4.2 rolled out"),
+        ("09:05", harm),
+        ("09:20", noticed),
+        ("09:25", opened),
+        ("10:30", "Closed"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
+    assert facts.detected.evidence == ["T3"]
+    assert facts.declared.evidence == ["T4"]
