@@ -439,3 +439,23 @@ def test_a_paging_tool_opening_the_incident_is_its_declaration_when_nobody_decla
     assert facts.declared.evidence == ["C1"]
     declared = extract_facts(make_incident([*rows, ("16:10", "SEV-2 declared")], chat)).declared
     assert declared.evidence == ["T3"]
+
+
+@pytest.mark.parametrize(
+    "harm",
+    [
+        "Invoice totals rendered 100 times too high in the billing portal",
+        "Bus departure times shifted one hour earlier on the journey planner",
+        "Dashboard served stale balances to account holders",
+    ],
+)
+def test_wrong_data_shown_to_users_starts_the_impact(harm):
+    rows = [
+        ("09:00", "Nightly currency import ran"),
+        ("09:05", harm),
+        ("09:40", "Support desk reported complaints"),
+        ("10:30", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started is not None and facts.started.evidence == ["T2"]
+    assert facts.time_to_resolve_minutes == 85
