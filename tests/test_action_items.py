@@ -458,3 +458,17 @@ def test_a_list_headed_actions_plural_is_split_into_rows(message):
 
 def test_actions_taken_so_far_is_a_status_update_not_a_list_of_follow_ups():
     assert actions(("Sam Okafor", "actions taken so far: restarted the workers, drained the queue")) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        ("AI: cap the retry budget for the importer. owner Rosa, due Sep 14", "Sep 14"),
+        ("follow-up: page on queue age over ten minutes, owner Femi, due 2 March", "2 March"),
+    ],
+)
+def test_an_owner_and_an_abbreviated_or_day_first_due_date_after_the_action_get_their_columns(message, due):
+    [item] = actions(("Sam Okafor", message))
+    assert item.due == due
+    assert item.owner in ("Rosa Lima", "Femi Ade")
+    assert "owner" not in item.action.lower() and "due" not in item.action.lower()
