@@ -459,3 +459,14 @@ def test_wrong_data_shown_to_users_starts_the_impact(harm):
     facts = extract_facts(make_incident(rows))
     assert facts.started is not None and facts.started.evidence == ["T2"]
     assert facts.time_to_resolve_minutes == 85
+
+
+@pytest.mark.parametrize("message", ["I'll write things down", "ok, I'm keeping the log", "Lena will write everything down"])
+def test_a_scribe_who_says_it_in_plain_words_is_recorded(message):
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident(
+        [("10:00", "Errors began")], [("10:01", "Lena Fischer", message)], people={"Lena Fischer": []}
+    )
+    roles = extract_roles(incident, evidence_items(incident))
+    assert [(r.name, r.value) for r in roles] == [("Scribe", "Lena Fischer")]
