@@ -456,3 +456,35 @@ def test_a_recap_that_says_who_will_do_what(message):
         ("Add an alert on replication lag", "Rosa Lima"),
         ("Write the failover runbook", "Femi Ade"),
     ]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "actions, add anything I forgot: cap the retry budget (rosa), page on queue age over 10 min (femi)",
+        "Right, the actions are: the retry budget gets a cap, and a page on queue age over 10 min",
+    ],
+)
+def test_a_list_headed_actions_plural_is_split_into_rows(message):
+    items = actions(("Sam Okafor", message))
+    assert len(items) == 2
+    assert items[0].action.lower().startswith(("cap the retry budget", "the retry budget gets a cap"))
+    assert items[1].action.lower().startswith("a page on queue age") or items[1].action.startswith("Page on")
+
+
+def test_actions_taken_so_far_is_a_status_update_not_a_list_of_follow_ups():
+    assert actions(("Sam Okafor", "actions taken so far: restarted the workers, drained the queue")) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "due"),
+    [
+        ("AI: cap the retry budget for the importer. owner Rosa, due Sep 14", "Sep 14"),
+        ("follow-up: page on queue age over ten minutes, owner Femi, due 2 March", "2 March"),
+    ],
+)
+def test_an_owner_and_an_abbreviated_or_day_first_due_date_after_the_action_get_their_columns(message, due):
+    [item] = actions(("Sam Okafor", message))
+    assert item.due == due
+    assert item.owner in ("Rosa Lima", "Femi Ade")
+    assert "owner" not in item.action.lower() and "due" not in item.action.lower()

@@ -508,3 +508,34 @@ def test_present_tense_symptoms_start_the_impact_and_plain_words_detect_and_decl
     assert facts.started.evidence == ["T2"]
     assert facts.detected.evidence == ["T3"]
     assert facts.declared.evidence == ["T4"]
+
+
+@pytest.mark.parametrize(
+    "harm",
+    [
+        "Invoice totals rendered 100 times too high in the billing portal",
+        "Bus departure times shifted one hour earlier on the journey planner",
+        "Dashboard served stale balances to account holders",
+    ],
+)
+def test_wrong_data_shown_to_users_starts_the_impact(harm):
+    rows = [
+        ("09:00", "Nightly currency import ran"),
+        ("09:05", harm),
+        ("09:40", "Support desk reported complaints"),
+        ("10:30", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started is not None and facts.started.evidence == ["T2"]
+    assert facts.time_to_resolve_minutes == 85
+
+
+@pytest.mark.parametrize("message", ["I'll write things down", "ok, I'm keeping the log", "Lena will write everything down"])
+def test_a_scribe_who_says_it_in_plain_words_is_recorded(message):
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident(
+        [("10:00", "Errors began")], [("10:01", "Lena Fischer", message)], people={"Lena Fischer": []}
+    )
+    roles = extract_roles(incident, evidence_items(incident))
+    assert [(r.name, r.value) for r in roles] == [("Scribe", "Lena Fischer")]

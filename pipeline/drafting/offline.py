@@ -990,6 +990,10 @@ class OfflineEngine:
         for owner_match in sig["action_owner"].finditer(text) if not owners else ():
             owners = self.owners_named(owner_match["owner"] or owner_match["mention"])
             if owners:
+                # "... builds. owner Harjit": the owner has its column ("(owner X, due Y)" goes with its brackets)
+                if owner_match["owner"] and not owner_match.group(0).startswith("("):
+                    rest = re.sub(r"^\s*[,;]", " ", text[owner_match.end() :])  # "Owner: Rosa, P1."
+                    text = (text[: owner_match.start()] + " " + rest).strip()
                 break
         for mention in list(re.finditer(r"(?<![\w@])@(?P<handle>[A-Za-z][\w.-]*[\w])", text)) if not owners else ():
             if named := self.owners_named(mention["handle"]):  # "add a canary stage @sam by Friday"
