@@ -696,37 +696,30 @@ def _amount_or_date(noun: Token) -> bool:
 
 def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """When no clause can be rephrased ("Mei was negligent with the S3 bucket policy on 2024-05-02"), a plain
-    instruction about the one noun phrase that holds every fact of the sentence: "Describe what happened to
-    the S3 bucket policy on 2024-05-02 and what allowed it." None when the facts are spread over several
-    phrases or there are none (then there is nothing to keep that a reader could not restate)."""
+    instruction about the noun phrases of the parse that hold the sentence's facts: "Describe what happened to
+    the S3 bucket policy on 2024-05-02 and what allowed it."; several phrases are listed ("... to X and the
+    4-hour outage on Y, and ..."), and a time or date outside them follows with its preposition. None when a
+    fact sits outside every such phrase, or there are no facts (then a reader can restate it better than a
+    guess at its main thing)."""
     prefix, body = _split_label(sentence)
     stood_in, names = stand_in_names(body)
     doc = parse(stood_in)
     builder = _Builder(doc, frozenset(people))
     facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
-    if not facts or any(t.tag_ == "MD" for t in doc):
+    if any(t.tag_ == "MD" for t in doc):
         return None  # "Mike should be removed from X": an order, not an event to describe
-    holders = [
-        t
-        for t in doc
-        if t.pos_ in {"NOUN", "PROPN"}
-        and not builder.is_person(t)
-        and t.dep_ in _HOLDER_ROLES
-        and not _amount_or_date(t)
-        and facts <= {d.i for d in t.subtree}
-        and not any(builder.is_person(d) for d in t.subtree)
-        and all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in t.subtree if d != t)
-    ]
-    if not holders:
+    holders = [t for t in doc if _holds_a_thing(t, builder)]
+    phrases = _covering(holders, facts)
+    if not phrases:
         return None
-    holder = max(holders, key=lambda t: len(list(t.subtree)))
-    opener = holder.doc[holder.left_edge.i]
-    if opener.dep_ not in {"det", "poss"} and len(list(holder.subtree)) > 1:
-        return None  # "checkout-svc point": without a determiner the phrase is likely a misparse
-    phrase = builder.render(holder).strip()
-    phrase = _mid_sentence(restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?"))
+    things = [_mid_sentence(_rendered(builder, t, names)) for t in phrases if not _amount_or_date(t)]
+    when = [f"{t.head.lower_} {_rendered(builder, t, names)}" for t in phrases if _amount_or_date(t)]
+    if not things:
+        return None
+    phrase = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+    phrase = " ".join([phrase, *when]) + ("," if len(things) > 1 else "")
     if body.rstrip().endswith("?"):
-        text = f"What happened to {phrase}, and what allowed it?"
+        text = f"What happened to {phrase.rstrip(',')}, and what allowed it?"
     else:
         text = f"Describe what happened to {phrase} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
@@ -736,6 +729,43 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return None
     return Rewrite(rewritten, REVIEW, "instruction")
+
+
+def _holds_a_thing(token: Token, builder: _Builder) -> bool:
+    """A noun phrase about a thing, not a person: its head a noun in an argument's place, nothing in it a verb,
+    an adverb or a person, and a determiner in front when it is longer than one word ("checkout-svc point" is
+    likely a misparse)."""
+    if token.pos_ not in {"NOUN", "PROPN"} or token.dep_ not in _HOLDER_ROLES or builder.is_person(token):
+        return False
+    subtree = list(token.subtree)
+    if any(builder.is_person(d) for d in subtree):
+        return False
+    if not all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in subtree if d != token):
+        return False
+    if _amount_or_date(token):
+        return token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.lower_ in _WHEN_PREPOSITIONS
+    opener = token.doc[token.left_edge.i]
+    if opener.lower_ in {"no", "any", "every", "each", "both", "either", "neither"}:
+        return False  # "no idea", "any engineer": not a thing something happened to
+    return len(subtree) == 1 or opener.dep_ in {"det", "poss"}
+
+
+# Prepositions a date, time or amount keeps when it follows the things asked about ("at 11:20", "on 3 October").
+_WHEN_PREPOSITIONS = frozenset({"at", "on", "in", "during", "since", "before", "after", "by", "for", "until"})
+
+
+def _covering(holders: list[Token], facts: set[int]) -> list[Token]:
+    """The outermost phrases holding a fact, in sentence order, when together they hold every fact; else []."""
+    spans = {t.i: {d.i for d in t.subtree} for t in holders}
+    outer = [t for t in holders if not any(t.i in spans[o.i] and o != t for o in holders)]
+    chosen = [t for t in outer if spans[t.i] & facts]
+    covered = set().union(*(spans[t.i] for t in chosen)) if chosen else set()
+    return chosen if facts <= covered else []
+
+
+def _rendered(builder: _Builder, token: Token, names: dict[str, str]) -> str:
+    phrase = builder.render(token).strip()
+    return restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?")
 
 
 _SUBORDINATE = re.compile(

@@ -639,3 +639,22 @@ def test_batch_parses_are_the_parses_one_call_gives_and_rewrites_do_not_change()
         ], text
         assert sentence.parse(text) is doc  # kept, not parsed again
     assert [rewrite_sentence(text) for text in sentences] == one_by_one
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # facts in two phrases: both are asked about, joined as one list
+        (
+            "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
+            "Describe what happened to vendor-integrations and the lovely 4-hour outage on webhooks-svc, and what"
+            " allowed it.",
+        ),
+    ],
+)
+def test_the_fallback_instruction_is_built_from_the_parse_noun_phrases(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
