@@ -547,8 +547,98 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
         if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
     return (
-        _clause_by_clause(sentence, people) or _built(sentence, people, compose=True) or _instruction(sentence, people)
+        _clause_by_clause(sentence, people)
+        or _built(sentence, people, compose=True)
+        or _after_label(sentence, people)
+        or _instruction(sentence, people)
     )
+
+
+def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "Open question from Dave: who signed off on X?", "The biggest takeaway: if only Daniela had scaled X":
+    the clause after a short label rebuilt from its parse as a question about what led to the step or as the
+    step nothing required (`_step_question`, `_missed_step`); the label stays unless it names a person."""
+    head, colon, tail = sentence.partition(": ")
+    if not colon or len(head.split()) > _MAX_VERDICT_WORDS:
+        head, tail = "", sentence
+    elif any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", head)):
+        head = ""  # "Open question from Dave": the label goes with the name
+    prefix, body = _split_label(tail)
+    stood_in, names = stand_in_names(body)
+    builder = _Builder(parse(stood_in), frozenset(people))
+    text = _step_question(builder) or _missed_step(builder)
+    if text is None:
+        return None
+    text = _tidy(restore_names(text, names), body)
+    opening = f"{head}: " if head else ""
+    rewritten = opening + (prefix + " " if prefix and not prefix[-1:].isspace() else prefix) + text
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+        return None
+    return Rewrite(rewritten, REVIEW, "question" if text.endswith("?") else "counterfactual")
+
+
+def _gerund_phrase(builder: _Builder, verb: Token) -> str | None:
+    """ "signed off on disabling X on 3 October" -> "signing off on disabling X on 3 October": the verb as a
+    gerund with everything after it in its clause; None when a person is in it."""
+    from lemminflect import getInflection
+
+    forms = getInflection(verb.lemma_, "VBG")
+    rights = [t for t in verb.rights if t.dep_ not in {"punct", "advcl"} and not t.dep_.startswith("aux")]
+    if not forms or any(builder.is_person(d) for r in rights for d in r.subtree):
+        return None
+    rest = "".join(builder.render(r) for r in rights).strip()
+    return f"{forms[0]} {rest}".strip()
+
+
+def _step_question(builder: _Builder) -> str | None:
+    """ "who decided the backup job could skip weekends?" -> "What led to deciding the backup job could skip
+    weekends?": a question about who did a step becomes one about what led to the step. Not a question about a
+    wish ("who wants to own up to X?": "what led to wanting ..." would not read)."""
+    root = next(iter(builder.doc.sents)).root
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if (
+        root.pos_ != "VERB"
+        or subject is None
+        or subject.lower_ not in {"who", "whoever"}
+        or any(c.dep_.startswith("aux") or c.dep_ in {"neg", "xcomp"} for c in root.children)
+        or not builder.doc.text.rstrip().endswith("?")
+    ):
+        return None
+    step = _gerund_phrase(builder, root)
+    return None if step is None else f"What led to {step}?"
+
+
+def _missed_step(builder: _Builder) -> str | None:
+    """ "if only Daniela had scaled the pool before the 18:00 peak" -> "Nothing in the process required scaling
+    the pool before the 18:00 peak."; with an outcome ("..., we'd have lost 0 writes") it follows as "; with that
+    step, we'd have lost 0 writes.": a counterfactual about a person becomes the step the process left out."""
+    doc = builder.doc
+    verb = next(
+        (
+            t
+            for t in doc
+            if t.pos_ == "VERB"
+            and any(c.dep_ == "mark" and c.lower_ == "if" for c in t.children)
+            and any(_is_have(c) and c.dep_ == "aux" for c in t.children)
+            and any(c.dep_ == "nsubj" and builder.is_person(c) for c in t.children)
+        ),
+        None,
+    )
+    if verb is None or any(c.dep_ == "neg" for c in verb.children):
+        return None  # "if Lena had not skipped X": the step would come out inverted
+    step = _gerund_phrase(builder, verb)
+    if step is None:
+        return None
+    text = f"Nothing in the process required {step}"
+    if verb.dep_ == "advcl" and verb.head.i > verb.i:
+        span = {d.i for d in verb.subtree}
+        outcome = doc[max(span) + 1 :].text.strip(" ,.")
+        if outcome and any(builder.is_person(t) and t.lower_ not in {"we", "us"} for t in doc[max(span) + 1 :]):
+            return None
+        text += f"; with that step, {outcome}" if outcome else ""
+    elif verb.dep_ != "ROOT" and verb.head.i != verb.i and verb.head.pos_ in {"VERB", "AUX"}:
+        return None  # the condition hangs off a clause before it: that clause would be lost
+    return text + "."
 
 
 _MAX_VERDICT_WORDS = 12

@@ -658,3 +658,37 @@ def test_the_fallback_instruction_is_built_from_the_parse_noun_phrases(sentence:
     assert rewrite.text == expected
     assert lint_text(rewrite.text) == []
 
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Open question from Dave: who signed off on disabling the WAF rules on 3 October?",
+            "What led to signing off on disabling the WAF rules on 3 October?",  # the label naming Dave goes
+        ),
+        (
+            "The question we still can't answer: who decided the backup job could skip weekends?",
+            "The question we still can't answer: What led to deciding the backup job could skip weekends?",
+        ),
+        (
+            "The biggest takeaway: if only Daniela had scaled the pool before the 18:00 traffic peak.",
+            "The biggest takeaway: Nothing in the process required scaling the pool before the 18:00 traffic peak.",
+        ),
+        (
+            "ngl if tariq had just checked the replica lag before promoting, we'd have lost 0 writes",
+            "Nothing in the process required checking the replica lag before promoting; with that step, we'd have"
+            " lost 0 writes.",
+        ),
+    ],
+)
+def test_a_clause_after_a_label_becomes_the_step_or_what_led_to_it(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+def test_a_question_about_a_wish_is_not_turned_into_what_led_to_it() -> None:
+    rewrite = rewrite_sentence("Quick poll: who wants to own up to deleting the prod bucket media-originals?")
+    assert rewrite is None or "wanting" not in rewrite.text
