@@ -577,6 +577,10 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     return Rewrite(rewritten, REVIEW, "question" if text.endswith("?") else "counterfactual")
 
 
+# Modals of a counterfactual with "have" ("should have checked", "could have waited").
+_COUNTERFACTUAL_MODALS = frozenset({"should", "could", "would", "might", "shouldn't", "couldn't", "should've"})
+
+
 def _gerund_phrase(builder: _Builder, verb: Token) -> str | None:
     """ "signed off on disabling X on 3 October" -> "signing off on disabling X on 3 October": the verb as a
     gerund with everything after it in its clause; None when a person is in it."""
@@ -611,25 +615,44 @@ def _step_question(builder: _Builder) -> str | None:
 def _missed_step(builder: _Builder) -> str | None:
     """ "if only Daniela had scaled the pool before the 18:00 peak" -> "Nothing in the process required scaling
     the pool before the 18:00 peak."; with an outcome ("..., we'd have lost 0 writes") it follows as "; with that
-    step, we'd have lost 0 writes.": a counterfactual about a person becomes the step the process left out."""
+    step, we'd have lost 0 writes."; "she shouldn't have merged on a friday at 17:45" -> "Nothing in the process
+    stopped merging on a friday at 17:45.": a counterfactual about a person becomes the step the process left
+    out (or let through)."""
     doc = builder.doc
     verb = next(
         (
             t
             for t in doc
             if t.pos_ == "VERB"
-            and any(c.dep_ == "mark" and c.lower_ == "if" for c in t.children)
+            and (
+                any(c.dep_ == "mark" and c.lower_ == "if" for c in t.children)
+                or any(c.tag_ == "MD" and c.lower_ in _COUNTERFACTUAL_MODALS for c in t.children)
+            )
             and any(_is_have(c) and c.dep_ == "aux" for c in t.children)
             and any(c.dep_ == "nsubj" and builder.is_person(c) for c in t.children)
         ),
         None,
     )
-    if verb is None or any(c.dep_ == "neg" for c in verb.children):
-        return None  # "if Lena had not skipped X": the step would come out inverted
-    step = _gerund_phrase(builder, verb)
-    if step is None:
+    if verb is None:
         return None
-    text = f"Nothing in the process required {step}"
+    negated = any(c.dep_ == "neg" for c in verb.children)
+    conditional = any(c.dep_ == "mark" for c in verb.children)
+    if negated and conditional:
+        return None  # "if Lena had not skipped X": the step would come out inverted
+    means = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+    doing = next((c for c in means.children if c.dep_ == "pcomp" and c.tag_ == "VBG"), None) if means else None
+    if doing is not None and not negated:  # "could have avoided X by reading Y": the step is reading Y
+        step = builder.render(doing).strip()
+    else:
+        step = _gerund_phrase(builder, verb)
+    if step is None or any(builder.is_person(t) for t in (doing.subtree if doing is not None else ())):
+        return None
+    text = f"Nothing in the process {'stopped' if negated else 'required'} {step}"
+    if not conditional and verb.dep_ == "ccomp" and verb.head.tag_ == "VB" and verb.head.dep_ == "ROOT":
+        # an action item ("Make it clear to Yusuf that he should have waited for X") stays an action item
+        return f"Make the process {'stop' if negated else 'require'} {step}."
+    if not conditional:  # "she shouldn't have merged on a friday at 17:45"
+        return text + "." if verb.dep_ == "ROOT" else None
     if verb.dep_ == "advcl" and verb.head.i > verb.i:
         span = {d.i for d in verb.subtree}
         outcome = doc[max(span) + 1 :].text.strip(" ,.")

@@ -659,7 +659,6 @@ def test_the_fallback_instruction_is_built_from_the_parse_noun_phrases(sentence:
     assert lint_text(rewrite.text) == []
 
 
-
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
@@ -692,3 +691,22 @@ def test_a_clause_after_a_label_becomes_the_step_or_what_led_to_it(sentence: str
 def test_a_question_about_a_wish_is_not_turned_into_what_led_to_it() -> None:
     rewrite = rewrite_sentence("Quick poll: who wants to own up to deleting the prod bucket media-originals?")
     assert rewrite is None or "wanting" not in rewrite.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "she shouldn't have merged on a friday at 17:45 lmao",
+            "Nothing in the process stopped merging on a friday at 17:45.",
+        ),
+        (
+            "Retro: Pieter could have avoided the whole thing by reading the changelog for lib-grpc 1.62.",
+            "Retro: Nothing in the process required reading the changelog for lib-grpc 1.62.",  # the step is the means
+        ),
+    ],
+)
+def test_a_modal_counterfactual_becomes_the_step_the_process_required_or_stopped(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
