@@ -636,7 +636,7 @@ def _missed_step(builder: _Builder) -> str | None:
     if verb is None:
         return None
     negated = any(c.dep_ == "neg" for c in verb.children)
-    conditional = any(c.dep_ == "mark" for c in verb.children)
+    conditional = any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children)
     if negated and conditional:
         return None  # "if Lena had not skipped X": the step would come out inverted
     means = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "by"), None)
@@ -648,7 +648,10 @@ def _missed_step(builder: _Builder) -> str | None:
     if step is None or any(builder.is_person(t) for t in (doing.subtree if doing is not None else ())):
         return None
     text = f"Nothing in the process {'stopped' if negated else 'required'} {step}"
-    if not conditional and verb.dep_ == "ccomp" and verb.head.tag_ == "VB" and verb.head.dep_ == "ROOT":
+    root = next(iter(doc.sents)).root
+    imperative = root.tag_ == "VB" and not any(c.dep_ in _SUBJECTS for c in root.children)
+    told = verb.dep_ == "ccomp" or verb.dep_ == "advcl" and any(c.lower_ == "that" for c in verb.children)
+    if not conditional and told and imperative:
         # an action item ("Make it clear to Yusuf that he should have waited for X") stays an action item
         return f"Make the process {'stop' if negated else 'require'} {step}."
     if not conditional:  # "she shouldn't have merged on a friday at 17:45"

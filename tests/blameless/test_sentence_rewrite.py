@@ -710,3 +710,25 @@ def test_a_modal_counterfactual_becomes_the_step_the_process_required_or_stopped
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and rewrite.safety == REVIEW
     assert rewrite.text == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "AI-2: Tell Bob that he should have waited for the canary on web-3.",
+            "AI-2: Make the process require waiting for the canary on web-3.",
+        ),
+        (
+            "AI-4: Make it clear to Yusuf that he should have waited for the canary at 5% before promoting.",
+            "AI-4: Make the process require waiting for the canary at 5% before promoting.",
+        ),
+    ],
+)
+def test_an_action_item_telling_a_person_what_they_should_have_done_stays_an_action_item(
+    sentence: str, expected: str
+) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
