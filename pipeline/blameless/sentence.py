@@ -11,8 +11,9 @@ sentence; it keeps every word of the original that is not the person, the blame,
   punitive action items -> the systemic step (systemic_actions.yaml) or an automated check; possessive
   blame ("Priya's change") -> "the change"; person-as-cause ("caused by Dan pushing X") -> "X being pushed";
   team blame ("the outage is on the X team") -> "Describe what in the X systems allowed the outage.";
-  judgement clauses dropped when another clause carries the facts; failing all that, a plain instruction
-  about the one noun phrase holding every fact. These are *review*: shown, not applied.
+  judgement clauses dropped when another clause carries the facts; a clause after a short label rebuilt on
+  its own ("Open question: who signed off on X?" -> "What led to signing off on X?"); failing all that, a
+  plain instruction about the noun phrases holding every fact. These are *review*: shown, not applied.
 
 System names the tokenizer would split ("redis-cache-2") are parsed as a stand-in noun and put back.
 A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
