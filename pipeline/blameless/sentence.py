@@ -567,7 +567,7 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     prefix, body = _split_label(tail)
     stood_in, names = stand_in_names(body)
     builder = _Builder(parse(stood_in), frozenset(people))
-    text = _step_question(builder) or _missed_step(builder)
+    text = _step_question(builder) or _missed_step(builder) or _judged_doing(builder)
     if text is None:
         return None
     text = _tidy(restore_names(text, names), body)
@@ -575,11 +575,34 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     rewritten = opening + (prefix + " " if prefix and not prefix[-1:].isspace() else prefix) + text
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return None
-    return Rewrite(rewritten, REVIEW, "question" if text.endswith("?") else "counterfactual")
+    kind = "question" if text.endswith("?") else "instruction" if text.startswith("Describe") else "counterfactual"
+    return Rewrite(rewritten, REVIEW, kind)
 
 
 # Modals of a counterfactual with "have" ("should have checked", "could have waited").
 _COUNTERFACTUAL_MODALS = frozenset({"should", "could", "would", "might", "shouldn't", "couldn't", "should've"})
+
+
+def _judged_doing(builder: _Builder) -> str | None:
+    """ "Bianca was careless signing off on 2.9.0 with 11 open P1 bugs", "Nguyen was out of his depth running
+    the repair on c7": a verdict on a person while doing a step becomes a question about the support the step
+    had: "Describe what support the process offered for signing off on 2.9.0 with 11 open P1 bugs." The step
+    runs from the gerund to the sentence end; the verdict (an adjective or phrase between "was" and the
+    gerund) goes, and nothing after the gerund may name a person."""
+    doc = builder.doc
+    be = next((t for t in doc if t.lemma_ == "be" and t.tag_ in {"VBD", "VBZ", "VBP"}), None)
+    if be is None or not any(t.dep_ == "nsubj" and builder.is_person(t) for t in doc[: be.i]):
+        return None
+    gerund = next((t for t in doc[be.i + 1 :] if t.tag_ == "VBG" and t.pos_ == "VERB"), None)
+    if gerund is None:
+        return None
+    between = doc[be.i + 1 : gerund.i]
+    if not any(t.pos_ in {"ADJ", "ADP"} for t in between) or any(t.pos_ in {"VERB", "AUX"} for t in between):
+        return None  # "was running X": a plain progressive, no verdict in between
+    rest = doc[gerund.i :]
+    if any(builder.is_person(t) for t in rest):
+        return None
+    return f"Describe what support the process offered for {rest.text.rstrip(' .!')}."
 
 
 def _gerund_phrase(builder: _Builder, verb: Token) -> str | None:

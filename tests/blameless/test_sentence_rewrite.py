@@ -732,3 +732,15 @@ def test_an_action_item_telling_a_person_what_they_should_have_done_stays_an_act
     assert rewrite is not None and rewrite.safety == REVIEW
     assert rewrite.text == expected
     assert lint_text(rewrite.text) == []
+
+
+def test_a_verdict_on_a_person_doing_a_step_asks_what_support_the_step_had() -> None:
+    rewrite = rewrite_sentence("Retro: folks agreed Bianca was careless signing off on 2.9.0 with 11 open P1 bugs.")
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert (
+        rewrite.text
+        == "Retro: Describe what support the process offered for signing off on 2.9.0 with 11 open P1 bugs."
+    )
+    # a plain progressive holds no verdict between "was" and the gerund: not this rewrite
+    progressive = rewrite_sentence("Bianca was carelessly signing off on 2.9.0.")
+    assert progressive is None or "support" not in progressive.text
