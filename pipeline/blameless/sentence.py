@@ -11,8 +11,9 @@ sentence; it keeps every word of the original that is not the person, the blame,
   punitive action items -> the systemic step (systemic_actions.yaml) or an automated check; possessive
   blame ("Priya's change") -> "the change"; person-as-cause ("caused by Dan pushing X") -> "X being pushed";
   team blame ("the outage is on the X team") -> "Describe what in the X systems allowed the outage.";
-  judgement clauses dropped when another clause carries the facts; failing all that, a plain instruction
-  about the one noun phrase holding every fact. These are *review*: shown, not applied.
+  judgement clauses dropped when another clause carries the facts; a clause after a short label rebuilt on
+  its own ("Open question: who signed off on X?" -> "What led to signing off on X?"); failing all that, a
+  plain instruction about the noun phrases holding every fact. These are *review*: shown, not applied.
 
 System names the tokenizer would split ("redis-cache-2") are parsed as a stand-in noun and put back.
 A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
@@ -547,8 +548,147 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
         if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
     return (
-        _clause_by_clause(sentence, people) or _built(sentence, people, compose=True) or _instruction(sentence, people)
+        _clause_by_clause(sentence, people)
+        or _built(sentence, people, compose=True)
+        or _after_label(sentence, people)
+        or _instruction(sentence, people)
     )
+
+
+def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "Open question from Dave: who signed off on X?", "The biggest takeaway: if only Daniela had scaled X":
+    the clause after a short label rebuilt from its parse as a question about what led to the step or as the
+    step nothing required (`_step_question`, `_missed_step`); the label stays unless it names a person."""
+    head, colon, tail = sentence.partition(": ")
+    if not colon or len(head.split()) > _MAX_VERDICT_WORDS:
+        head, tail = "", sentence
+    elif any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", head)):
+        head = ""  # "Open question from Dave": the label goes with the name
+    prefix, body = _split_label(tail)
+    stood_in, names = stand_in_names(body)
+    builder = _Builder(parse(stood_in), frozenset(people))
+    text = _step_question(builder) or _missed_step(builder) or _judged_doing(builder)
+    if text is None:
+        return None
+    text = _tidy(restore_names(text, names), body)
+    opening = f"{head}: " if head else ""
+    rewritten = opening + (prefix + " " if prefix and not prefix[-1:].isspace() else prefix) + text
+    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+        return None
+    kind = "question" if text.endswith("?") else "instruction" if text.startswith("Describe") else "counterfactual"
+    return Rewrite(rewritten, REVIEW, kind)
+
+
+# Modals of a counterfactual with "have" ("should have checked", "could have waited").
+_COUNTERFACTUAL_MODALS = frozenset({"should", "could", "would", "might", "shouldn't", "couldn't", "should've"})
+
+
+def _judged_doing(builder: _Builder) -> str | None:
+    """ "Bianca was careless signing off on 2.9.0 with 11 open P1 bugs", "Nguyen was out of his depth running
+    the repair on c7": a verdict on a person while doing a step becomes a question about the support the step
+    had: "Describe what support the process offered for signing off on 2.9.0 with 11 open P1 bugs." The step
+    runs from the gerund to the sentence end; the verdict (an adjective or phrase between "was" and the
+    gerund) goes, and nothing after the gerund may name a person."""
+    doc = builder.doc
+    be = next((t for t in doc if t.lemma_ == "be" and t.tag_ in {"VBD", "VBZ", "VBP"}), None)
+    if be is None or not any(t.dep_ == "nsubj" and builder.is_person(t) for t in doc[: be.i]):
+        return None
+    gerund = next((t for t in doc[be.i + 1 :] if t.tag_ == "VBG" and t.pos_ == "VERB"), None)
+    if gerund is None:
+        return None
+    between = doc[be.i + 1 : gerund.i]
+    if not any(t.pos_ in {"ADJ", "ADP"} for t in between) or any(t.pos_ in {"VERB", "AUX"} for t in between):
+        return None  # "was running X": a plain progressive, no verdict in between
+    rest = doc[gerund.i :]
+    if any(builder.is_person(t) for t in rest):
+        return None
+    return f"Describe what support the process offered for {rest.text.rstrip(' .!')}."
+
+
+def _gerund_phrase(builder: _Builder, verb: Token) -> str | None:
+    """ "signed off on disabling X on 3 October" -> "signing off on disabling X on 3 October": the verb as a
+    gerund with everything after it in its clause; None when a person is in it."""
+    from lemminflect import getInflection
+
+    forms = getInflection(verb.lemma_, "VBG")
+    rights = [t for t in verb.rights if t.dep_ not in {"punct", "advcl"} and not t.dep_.startswith("aux")]
+    if not forms or any(builder.is_person(d) for r in rights for d in r.subtree):
+        return None
+    rest = "".join(builder.render(r) for r in rights).strip()
+    return f"{forms[0]} {rest}".strip()
+
+
+def _step_question(builder: _Builder) -> str | None:
+    """ "who decided the backup job could skip weekends?" -> "What led to deciding the backup job could skip
+    weekends?": a question about who did a step becomes one about what led to the step. Not a question about a
+    wish ("who wants to own up to X?": "what led to wanting ..." would not read)."""
+    root = next(iter(builder.doc.sents)).root
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if (
+        root.pos_ != "VERB"
+        or subject is None
+        or subject.lower_ not in {"who", "whoever"}
+        or any(c.dep_.startswith("aux") or c.dep_ in {"neg", "xcomp"} for c in root.children)
+        or not builder.doc.text.rstrip().endswith("?")
+    ):
+        return None
+    step = _gerund_phrase(builder, root)
+    return None if step is None else f"What led to {step}?"
+
+
+def _missed_step(builder: _Builder) -> str | None:
+    """ "if only Daniela had scaled the pool before the 18:00 peak" -> "Nothing in the process required scaling
+    the pool before the 18:00 peak."; with an outcome ("..., we'd have lost 0 writes") it follows as "; with that
+    step, we'd have lost 0 writes."; "she shouldn't have merged on a friday at 17:45" -> "Nothing in the process
+    stopped merging on a friday at 17:45.": a counterfactual about a person becomes the step the process left
+    out (or let through)."""
+    doc = builder.doc
+    verb = next(
+        (
+            t
+            for t in doc
+            if t.pos_ == "VERB"
+            and (
+                any(c.dep_ == "mark" and c.lower_ == "if" for c in t.children)
+                or any(c.tag_ == "MD" and c.lower_ in _COUNTERFACTUAL_MODALS for c in t.children)
+            )
+            and any(_is_have(c) and c.dep_ == "aux" for c in t.children)
+            and any(c.dep_ == "nsubj" and builder.is_person(c) for c in t.children)
+        ),
+        None,
+    )
+    if verb is None:
+        return None
+    negated = any(c.dep_ == "neg" for c in verb.children)
+    conditional = any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children)
+    if negated and conditional:
+        return None  # "if Lena had not skipped X": the step would come out inverted
+    means = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+    doing = next((c for c in means.children if c.dep_ == "pcomp" and c.tag_ == "VBG"), None) if means else None
+    if doing is not None and not negated:  # "could have avoided X by reading Y": the step is reading Y
+        step = builder.render(doing).strip()
+    else:
+        step = _gerund_phrase(builder, verb)
+    if step is None or any(builder.is_person(t) for t in (doing.subtree if doing is not None else ())):
+        return None
+    text = f"Nothing in the process {'stopped' if negated else 'required'} {step}"
+    root = next(iter(doc.sents)).root
+    imperative = root.tag_ == "VB" and not any(c.dep_ in _SUBJECTS for c in root.children)
+    told = verb.dep_ == "ccomp" or verb.dep_ == "advcl" and any(c.lower_ == "that" for c in verb.children)
+    if not conditional and told and imperative:
+        # an action item ("Make it clear to Yusuf that he should have waited for X") stays an action item
+        return f"Make the process {'stop' if negated else 'require'} {step}."
+    if not conditional:  # "she shouldn't have merged on a friday at 17:45"
+        return text + "." if verb.dep_ == "ROOT" else None
+    if verb.dep_ == "advcl" and verb.head.i > verb.i:
+        span = {d.i for d in verb.subtree}
+        outcome = doc[max(span) + 1 :].text.strip(" ,.")
+        if outcome and any(builder.is_person(t) and t.lower_ not in {"we", "us"} for t in doc[max(span) + 1 :]):
+            return None
+        text += f"; with that step, {outcome}" if outcome else ""
+    elif verb.dep_ != "ROOT" and verb.head.i != verb.i and verb.head.pos_ in {"VERB", "AUX"}:
+        return None  # the condition hangs off a clause before it: that clause would be lost
+    return text + "."
 
 
 _MAX_VERDICT_WORDS = 12
@@ -696,37 +836,30 @@ def _amount_or_date(noun: Token) -> bool:
 
 def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """When no clause can be rephrased ("Mei was negligent with the S3 bucket policy on 2024-05-02"), a plain
-    instruction about the one noun phrase that holds every fact of the sentence: "Describe what happened to
-    the S3 bucket policy on 2024-05-02 and what allowed it." None when the facts are spread over several
-    phrases or there are none (then there is nothing to keep that a reader could not restate)."""
+    instruction about the noun phrases of the parse that hold the sentence's facts: "Describe what happened to
+    the S3 bucket policy on 2024-05-02 and what allowed it."; several phrases are listed ("... to X and the
+    4-hour outage on Y, and ..."), and a time or date outside them follows with its preposition. None when a
+    fact sits outside every such phrase, or there are no facts (then a reader can restate it better than a
+    guess at its main thing)."""
     prefix, body = _split_label(sentence)
     stood_in, names = stand_in_names(body)
     doc = parse(stood_in)
     builder = _Builder(doc, frozenset(people))
     facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
-    if not facts or any(t.tag_ == "MD" for t in doc):
+    if any(t.tag_ == "MD" for t in doc):
         return None  # "Mike should be removed from X": an order, not an event to describe
-    holders = [
-        t
-        for t in doc
-        if t.pos_ in {"NOUN", "PROPN"}
-        and not builder.is_person(t)
-        and t.dep_ in _HOLDER_ROLES
-        and not _amount_or_date(t)
-        and facts <= {d.i for d in t.subtree}
-        and not any(builder.is_person(d) for d in t.subtree)
-        and all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in t.subtree if d != t)
-    ]
-    if not holders:
+    holders = [t for t in doc if _holds_a_thing(t, builder)]
+    phrases = _covering(holders, facts)
+    if not phrases:
         return None
-    holder = max(holders, key=lambda t: len(list(t.subtree)))
-    opener = holder.doc[holder.left_edge.i]
-    if opener.dep_ not in {"det", "poss"} and len(list(holder.subtree)) > 1:
-        return None  # "checkout-svc point": without a determiner the phrase is likely a misparse
-    phrase = builder.render(holder).strip()
-    phrase = _mid_sentence(restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?"))
+    things = [_mid_sentence(_rendered(builder, t, names)) for t in phrases if not _amount_or_date(t)]
+    when = [f"{t.head.lower_} {_rendered(builder, t, names)}" for t in phrases if _amount_or_date(t)]
+    if not things:
+        return None
+    phrase = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+    phrase = " ".join([phrase, *when]) + ("," if len(things) > 1 else "")
     if body.rstrip().endswith("?"):
-        text = f"What happened to {phrase}, and what allowed it?"
+        text = f"What happened to {phrase.rstrip(',')}, and what allowed it?"
     else:
         text = f"Describe what happened to {phrase} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
@@ -736,6 +869,43 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return None
     return Rewrite(rewritten, REVIEW, "instruction")
+
+
+def _holds_a_thing(token: Token, builder: _Builder) -> bool:
+    """A noun phrase about a thing, not a person: its head a noun in an argument's place, nothing in it a verb,
+    an adverb or a person, and a determiner in front when it is longer than one word ("checkout-svc point" is
+    likely a misparse)."""
+    if token.pos_ not in {"NOUN", "PROPN"} or token.dep_ not in _HOLDER_ROLES or builder.is_person(token):
+        return False
+    subtree = list(token.subtree)
+    if any(builder.is_person(d) for d in subtree):
+        return False
+    if not all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in subtree if d != token):
+        return False
+    if _amount_or_date(token):
+        return token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.lower_ in _WHEN_PREPOSITIONS
+    opener = token.doc[token.left_edge.i]
+    if opener.lower_ in {"no", "any", "every", "each", "both", "either", "neither"}:
+        return False  # "no idea", "any engineer": not a thing something happened to
+    return len(subtree) == 1 or opener.dep_ in {"det", "poss"}
+
+
+# Prepositions a date, time or amount keeps when it follows the things asked about ("at 11:20", "on 3 October").
+_WHEN_PREPOSITIONS = frozenset({"at", "on", "in", "during", "since", "before", "after", "by", "for", "until"})
+
+
+def _covering(holders: list[Token], facts: set[int]) -> list[Token]:
+    """The outermost phrases holding a fact, in sentence order, when together they hold every fact; else []."""
+    spans = {t.i: {d.i for d in t.subtree} for t in holders}
+    outer = [t for t in holders if not any(t.i in spans[o.i] and o != t for o in holders)]
+    chosen = [t for t in outer if spans[t.i] & facts]
+    covered = set().union(*(spans[t.i] for t in chosen)) if chosen else set()
+    return chosen if facts <= covered else []
+
+
+def _rendered(builder: _Builder, token: Token, names: dict[str, str]) -> str:
+    phrase = builder.render(token).strip()
+    return restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?")
 
 
 _SUBORDINATE = re.compile(

@@ -639,3 +639,108 @@ def test_batch_parses_are_the_parses_one_call_gives_and_rewrites_do_not_change()
         ], text
         assert sentence.parse(text) is doc  # kept, not parsed again
     assert [rewrite_sentence(text) for text in sentences] == one_by_one
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # facts in two phrases: both are asked about, joined as one list
+        (
+            "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
+            "Describe what happened to vendor-integrations and the lovely 4-hour outage on webhooks-svc, and what"
+            " allowed it.",
+        ),
+    ],
+)
+def test_the_fallback_instruction_is_built_from_the_parse_noun_phrases(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Open question from Dave: who signed off on disabling the WAF rules on 3 October?",
+            "What led to signing off on disabling the WAF rules on 3 October?",  # the label naming Dave goes
+        ),
+        (
+            "The question we still can't answer: who decided the backup job could skip weekends?",
+            "The question we still can't answer: What led to deciding the backup job could skip weekends?",
+        ),
+        (
+            "The biggest takeaway: if only Daniela had scaled the pool before the 18:00 traffic peak.",
+            "The biggest takeaway: Nothing in the process required scaling the pool before the 18:00 traffic peak.",
+        ),
+        (
+            "ngl if tariq had just checked the replica lag before promoting, we'd have lost 0 writes",
+            "Nothing in the process required checking the replica lag before promoting; with that step, we'd have"
+            " lost 0 writes.",
+        ),
+    ],
+)
+def test_a_clause_after_a_label_becomes_the_step_or_what_led_to_it(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+def test_a_question_about_a_wish_is_not_turned_into_what_led_to_it() -> None:
+    rewrite = rewrite_sentence("Quick poll: who wants to own up to deleting the prod bucket media-originals?")
+    assert rewrite is None or "wanting" not in rewrite.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "she shouldn't have merged on a friday at 17:45 lmao",
+            "Nothing in the process stopped merging on a friday at 17:45.",
+        ),
+        (
+            "Retro: Pieter could have avoided the whole thing by reading the changelog for lib-grpc 1.62.",
+            "Retro: Nothing in the process required reading the changelog for lib-grpc 1.62.",  # the step is the means
+        ),
+    ],
+)
+def test_a_modal_counterfactual_becomes_the_step_the_process_required_or_stopped(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "AI-2: Tell Bob that he should have waited for the canary on web-3.",
+            "AI-2: Make the process require waiting for the canary on web-3.",
+        ),
+        (
+            "AI-4: Make it clear to Yusuf that he should have waited for the canary at 5% before promoting.",
+            "AI-4: Make the process require waiting for the canary at 5% before promoting.",
+        ),
+    ],
+)
+def test_an_action_item_telling_a_person_what_they_should_have_done_stays_an_action_item(
+    sentence: str, expected: str
+) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+def test_a_verdict_on_a_person_doing_a_step_asks_what_support_the_step_had() -> None:
+    rewrite = rewrite_sentence("Retro: folks agreed Bianca was careless signing off on 2.9.0 with 11 open P1 bugs.")
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert (
+        rewrite.text
+        == "Retro: Describe what support the process offered for signing off on 2.9.0 with 11 open P1 bugs."
+    )
+    # a plain progressive holds no verdict between "was" and the gerund: not this rewrite
+    progressive = rewrite_sentence("Bianca was carelessly signing off on 2.9.0.")
+    assert progressive is None or "support" not in progressive.text
