@@ -366,9 +366,19 @@ def extract_facts(incident: Incident) -> Facts:
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = None  # harm first stated after it was detected began earlier, at a time no row states
     # No row or message states when impact began: left "not established" for the review, never guessed.
+    # The earliest row that opens the incident, in words or as a pager's "Triggered by ... incident #36".
+    rows_declaring = [
+        fact
+        for fact in (
+            _first(timeline, sig["declaration"], "declared"),
+            _first(timeline, sig["incident_opened"], "declared"),
+        )
+        if fact is not None and fact.time is not None
+    ]
     declared = (
-        _first(timeline, sig["declaration"], "declared")
-        or _first(items, sig["declaration"], "declared", statements_only=True)
+        min(rows_declaring, key=lambda fact: fact.time)
+        if rows_declaring
+        else _first(items, sig["declaration"], "declared", statements_only=True)
         or _first(items, sig["incident_opened"], "declared")
     )
     steps = mitigation_steps(items)

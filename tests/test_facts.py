@@ -539,3 +539,12 @@ def test_a_scribe_who_says_it_in_plain_words_is_recorded(message):
     )
     roles = extract_roles(incident, evidence_items(incident))
     assert [(r.name, r.value) for r in roles] == [("Scribe", "Lena Fischer")]
+
+
+def test_a_pager_row_that_opens_the_incident_wins_over_a_later_row_saying_one_was_opened():
+    rows = [
+        ("13:40", "Triggered by Sam Okafor. Description: hub cannot scale INCIDENT #36 hub cannot scale"),
+        ("13:45", "Sam: scale-up fails on every node pool; I opened an incident ticket"),
+        ("16:30", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).declared.evidence == ["T1"]
