@@ -530,7 +530,9 @@ def test_wrong_data_shown_to_users_starts_the_impact(harm):
     assert facts.time_to_resolve_minutes == 85
 
 
-@pytest.mark.parametrize("message", ["I'll write things down", "ok, I'm keeping the log", "Lena will write everything down"])
+@pytest.mark.parametrize(
+    "message", ["I'll write things down", "ok, I'm keeping the log", "Lena will write everything down"]
+)
 def test_a_scribe_who_says_it_in_plain_words_is_recorded(message):
     from pipeline.facts import evidence_items, extract_roles
 
