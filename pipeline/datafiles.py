@@ -212,6 +212,7 @@ class SignalsFile(Strict):
     action_lead_we: Regex | None = None
     action_commentary: Regex | None = None
     action_pronoun_object: Regex | None = None
+    action_state_not_work: Regex | None = None
     action_due: Regex | None = None
     action_priority: Regex | None = None
     action_types: dict[str, Regex] | None = None

@@ -488,3 +488,16 @@ def test_an_owner_and_an_abbreviated_or_day_first_due_date_after_the_action_get_
     assert item.due == due
     assert item.owner in ("Rosa Lima", "Femi Ade")
     assert "owner" not in item.action.lower() and "due" not in item.action.lower()
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("we should have a boskos again soon", []),
+        ("we should have a scheduler", []),
+        ("we should have a runbook", ["Have a runbook"]),
+        ("we should have an alert", ["Have an alert"]),
+    ],
+)
+def test_having_one_thing_is_a_state_the_channel_expects_unless_it_is_a_safeguard(message, expected):
+    assert [a.action for a in actions(("Rosa Lima", message))] == expected

@@ -1027,6 +1027,7 @@ class OfflineEngine:
             or is_question_text(text)
             or sig["action_not_follow_up"].search(text)
             or sig["action_pronoun_object"].search(text)
+            or sig["action_state_not_work"].search(text)
         ):
             return None
         action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
