@@ -66,6 +66,16 @@ def plain_words(text: str) -> str:
 
 class PlainWords(Strict):
     words: dict[str, str]
+    tone: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def tone_words() -> frozenset[str]:
+    """Words of tone a rewrite never keeps (plain_words.yaml `tone`): "lovely", "brilliant", "truly"."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    return frozenset(w.lower() for w in load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords).tone)
 
 
 class SystemicAction(Strict):
@@ -76,6 +86,17 @@ class SystemicAction(Strict):
 class SystemicActions(Strict):
     verbs: dict[str, SystemicAction]
     access: SystemicAction
+    punishing: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def punishing_words() -> frozenset[str]:
+    """Lemmas that make an order about people a sanction or a plea for care (systemic_actions.yaml)."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    data = load_yaml_model(package_path("blameless", "systemic_actions.yaml"), SystemicActions)
+    return frozenset(word.lower() for word in data.punishing)
 
 
 @lru_cache(maxsize=1)
@@ -547,11 +568,14 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             text = inner.text
         if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
+    from pipeline.blameless.last_resort import last_resort
+
     return (
         _clause_by_clause(sentence, people)
         or _built(sentence, people, compose=True)
         or _after_label(sentence, people)
         or _instruction(sentence, people)
+        or last_resort(sentence, people)
     )
 
 
@@ -568,6 +592,11 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     stood_in, names = stand_in_names(body)
     builder = _Builder(parse(stood_in), frozenset(people))
     text = _step_question(builder) or _missed_step(builder) or _judged_doing(builder)
+    if text is None and head and tail != sentence:
+        inner = _built(tail, people)  # "Quick poll: whose brilliant idea was it to ...?": the clause on its own
+        rewritten = f"{head}: {inner.text}" if inner is not None else ""
+        if inner is not None and _still_clean(rewritten, people) and keeps_facts(sentence, rewritten):
+            return Rewrite(rewritten, REVIEW, inner.kind)
     if text is None:
         return None
     text = _tidy(restore_names(text, names), body)
