@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
 
 if TYPE_CHECKING:
@@ -50,10 +51,7 @@ def _systemic_actions() -> dict[str, tuple[str, str]]:
 @lru_cache(maxsize=1)
 def _plain_words() -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for the verdict words of plain_words.yaml, and the plain word for each (lower case)."""
-    from pipeline.datafiles import load_yaml_model
-    from pipeline.package_data import package_path
-
-    words = load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords).words
+    words = plain_word_file().words
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I), {k.lower(): v for k, v in words.items()}
 
@@ -67,15 +65,22 @@ def plain_words(text: str) -> str:
 class PlainWords(Strict):
     words: dict[str, str]
     tone: list[str] = []
+    labels: Labels
+
+
+@lru_cache(maxsize=1)
+def plain_word_file() -> PlainWords:
+    """plain_words.yaml, read once."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    return load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords)
 
 
 @lru_cache(maxsize=1)
 def tone_words() -> frozenset[str]:
     """Words of tone a rewrite never keeps (plain_words.yaml `tone`): "lovely", "brilliant", "truly"."""
-    from pipeline.datafiles import load_yaml_model
-    from pipeline.package_data import package_path
-
-    return frozenset(w.lower() for w in load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords).tone)
+    return frozenset(word.lower() for word in plain_word_file().tone)
 
 
 class SystemicAction(Strict):
@@ -392,8 +397,21 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     whole = _rewrite_clause(sentence, people)
     parts = _SENTENCE_BREAK.split(sentence.strip())
     if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
-        return whole
-    return _rewrite_each(parts, people)  # the parse rebuilt only the first sentence: never drop the others
+        return _toned_down(whole, sentence, people)
+    return _toned_down(_rewrite_each(parts, people), sentence, people)  # the parse rebuilt only the first sentence
+
+
+def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """The rewrite without the sarcasm or slang it kept ("Truly a gift.", "the lovely outage"), when what is
+    left still keeps every fact and passes the check; a rewrite that changed is review."""
+    from pipeline.blameless.tone import tone_free
+
+    if rewrite is None or _names_left(rewrite.text, sentence, people):
+        return None
+    text = tone_free(rewrite.text)
+    if text == rewrite.text or not text or not _still_clean(text, people) or not keeps_facts(sentence, text):
+        return rewrite
+    return Rewrite(text, REVIEW, rewrite.kind)
 
 
 # Rewrites made on the whole text (a dropped verdict sentence, a phrase fix, an instruction), not on the parse
@@ -468,9 +486,10 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
         safety = REVIEW
     rewritten = prefix + text
     if compose and not _still_clean(rewritten, people):
+        from pipeline.blameless.relabel import relabelled
         from pipeline.blameless.rewrite import rewrite_blameless
 
-        rewritten, safety = _articles(rewrite_blameless(rewritten, people=people)), REVIEW
+        rewritten, safety = _articles(rewrite_blameless(relabelled(rewritten, people), people=people)), REVIEW
     if (
         not _still_clean(rewritten, people)
         or not keeps_facts(sentence, rewritten)
@@ -514,6 +533,21 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     return result[0], REVIEW, result[2]
 
 
+def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
+    """Whether the rewrite still names a person of the original as a noun ("Keiko typed prod", "(Zeynep, config
+    push)"): a roster name, or a first name the original wrote, in either case ("greta clicked purge all")."""
+    from pipeline.blameless.people import first_names
+
+    written = {word.lower() for word in re.findall(r"[A-Za-z]+", original)}
+    candidates = [w for w in re.findall(r"[A-Za-z]+", text) if w in people or w.capitalize() in first_names()]
+    if not any(w in people or w.lower() in written for w in candidates):
+        return False
+    return any(
+        t.text in people or t.pos_ in {"PROPN", "NOUN"} and t.text.capitalize() in first_names() and t.lower_ in written
+        for t in parse(text)
+    )
+
+
 def _still_names(text: str, people: Sequence[str], original: str) -> bool:
     """ "Nice one, Carlos, the config was wiped": the rewrite still names a person (a roster or first name)."""
     from pipeline.blameless.people import first_names
@@ -523,13 +557,20 @@ def _still_names(text: str, people: Sequence[str], original: str) -> bool:
 
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
-    """The rules' own replacements ("human error" -> "an action the system allowed"), when they clear the
-    sentence: always review, since a replaced phrase may change the claim. Failing that, the sentence's
-    factual clause without the verdict before it."""
+    """The rules' own replacements, after a label for a person's part has become the step it stands for
+    ("human error" -> "an unguarded manual step", relabel.py), when they clear the sentence: always review,
+    since a replaced phrase may change the claim. Failing that, the sentence's factual clause without the
+    verdict before it."""
+    from pipeline.blameless.relabel import relabelled
     from pipeline.blameless.rewrite import rewrite_blameless
 
-    rewritten = rewrite_blameless(sentence, people=people)
-    if rewritten == sentence or not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+    rewritten = rewrite_blameless(relabelled(sentence, people), people=people)
+    if (
+        rewritten == sentence
+        or not _still_clean(rewritten, people)
+        or not keeps_facts(sentence, rewritten)
+        or _still_names(rewritten, people, sentence)  # "It was human error, Bram typed 0": Bram is still there
+    ):
         return _after_verdict(sentence, people)
     return Rewrite(_articles(rewritten.strip()), REVIEW, "phrase")
 
@@ -945,7 +986,8 @@ _SUBORDINATE = re.compile(
 def _names_person(word: str, people: Sequence[str]) -> bool:
     from pipeline.blameless.people import first_names
 
-    return word in people or word in first_names() or word.lower() in {"he", "she", "you"}
+    lower_name = word.islower() and len(word) >= 4 and word.capitalize() in first_names()  # chat: "keiko typed"
+    return word in people or word in first_names() or lower_name or word.lower() in {"he", "she", "you"}
 
 
 def _is_clause(text: str) -> bool:

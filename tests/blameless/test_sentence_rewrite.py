@@ -439,9 +439,13 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
         ),
         ("Have you tested the rollback for v2.3?", "Has the rollback for v2.3 been tested?"),
         ("omg mike nuked the prod db AGAIN", "The prod db was deleted"),  # plain word, chat opener, "again"
-        (  # the person goes by the parse, the label by the rule's own fix
+        (  # the person goes by the parse, the label becomes the step it stands for (relabel.py)
             "Human error by a single engineer took down the EU region for 2 hours.",
-            "An action the system allowed took down the EU region for 2 hours.",
+            "An unguarded manual step took down the EU region for 2 hours.",
+        ),
+        (  # the article agrees with the step, a judging adjective goes with the label
+            "It was a typical human fault, the replica count went to 0 in place of 10.",
+            "It was an unguarded manual step, the replica count went to 0 in place of 10.",
         ),
         (  # an instruction is no reason: "because" does not open it
             "Why 3: Because the team was careless with the config of gateway-2.",
@@ -655,11 +659,10 @@ def test_batch_parses_are_the_parses_one_call_gives_and_rewrites_do_not_change()
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        # facts in two phrases: both are asked about, joined as one list
+        # facts in two phrases: both are asked about, joined as one list; the sarcastic "lovely" goes
         (
             "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
-            "Describe what happened to vendor-integrations and the lovely 4-hour outage on webhooks-svc, and what"
-            " allowed it.",
+            "Describe what happened to vendor-integrations and the 4-hour outage on webhooks-svc, and what allowed it.",
         ),
     ],
 )

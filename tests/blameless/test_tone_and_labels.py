@@ -1,0 +1,67 @@
+"""Tone a rewrite never keeps (tone.py) and labels for a person's part made into the step (relabel.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.blameless import lint_text
+from pipeline.blameless.relabel import relabelled
+from pipeline.blameless.sentence import REVIEW, rewrite_sentence
+from pipeline.blameless.tone import tone_free
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The 'tiny refactor' took down payments-api, love that for us.",
+            "The 'tiny refactor' took down payments-api.",
+        ),
+        (
+            "The settings were changed and p99 latency tripled. Truly a gift.",
+            "The settings were changed and p99 latency tripled.",
+        ),
+        ("Love how the settings were changed at 09:00.", "The settings were changed at 09:00."),
+        ("Describe what happened to the lovely 4-hour outage.", "Describe what happened to the 4-hour outage."),
+        (
+            "The great firewall rule blocked 10.0.0.0/8.",
+            "The great firewall rule blocked 10.0.0.0/8.",
+        ),  # not a tone word
+    ],
+)
+def test_tone_is_removed_and_facts_are_not(text: str, expected: str) -> None:
+    assert tone_free(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It was a typical human fault, the count went to 0.", "It was an unguarded manual step, the count went to 0."),
+        ("This human error was exacerbated by the docs.", "This unguarded manual step was exacerbated by the docs."),
+        ("a mix of technical and human errors", "a mix of technical and unguarded manual steps"),
+        ("Summary: Human error.", "Summary: An unguarded manual step."),
+        (
+            "The lesson is that human error remains a risk.",
+            "The lesson is that an unguarded manual step remains a risk.",
+        ),
+        ("Client-side user errors climbed to 9%.", "Client-side user errors climbed to 9%."),  # part of a system name
+    ],
+)
+def test_a_label_becomes_the_step_with_an_article_that_agrees(text: str, expected: str) -> None:
+    assert relabelled(text) == expected
+
+
+def test_a_sarcastic_rewrite_loses_its_tone_and_is_review() -> None:
+    pytest.importorskip("spacy")
+    rewrite = rewrite_sentence(
+        "Love how the DBA optimized the query planner settings and tripled p99 latency. Truly a gift."
+    )
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == "The query planner settings were optimized and p99 latency was tripled."
+    assert lint_text(rewrite.text) == []
+
+
+def test_a_rewrite_that_still_names_the_person_is_dropped() -> None:
+    pytest.importorskip("spacy")
+    rewrite = rewrite_sentence("classic PEBKAC, keiko typed prod instead of prd in the inventory file")
+    assert rewrite is None or "keiko" not in rewrite.text.lower()
