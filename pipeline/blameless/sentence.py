@@ -2041,7 +2041,18 @@ class _Builder:
         if root.lemma_ == "be" and any(
             c.lemma_ == "idea" and any(d.lower_ == "whose" for d in c.children) for c in root.children
         ):
-            plan = next((c for c in root.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
+            plan = next(
+                (
+                    c
+                    for c in root.children
+                    if c.dep_ in {"xcomp", "ccomp"}
+                    and c.pos_ == "VERB"
+                    or c.dep_ == "advcl"
+                    and c.pos_ == "NOUN"
+                    and _verb_form(c.text)  # "to cache X": "cache" a noun
+                ),
+                None,
+            )
             if plan is not None and any(a.lower_ == "to" for a in plan.children if a.dep_ == "aux"):
                 return f"What made it seem reasonable {self._plain(plan).rstrip(' ?.')} at the time?"
         subject = self.person_subject(root)

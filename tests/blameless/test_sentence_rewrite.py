@@ -43,6 +43,10 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "whose great idea was it to pin the resolver to 8.8.8.8 on edge-lb?",
             "What made it seem reasonable to pin the resolver to 8.8.8.8 on edge-lb at the time?",
         ),
+        (  # after a short label, and with the step's verb tagged a noun ("to cache")
+            "Quick poll: whose brilliant idea was it to cache auth tokens for 30 days?",
+            "Quick poll: What made it seem reasonable to cache auth tokens for 30 days at the time?",
+        ),
         (
             "Who thought migrating billing-db at 09:00 on a Monday was a good idea?",
             "What made migrating billing-db at 09:00 on a Monday seem reasonable at the time?",
