@@ -164,7 +164,10 @@ def _is_thing(token: Token, builder: _Builder) -> bool:
     from pipeline.blameless.sentence import _FACT, _ROLES, _STAND_INS, _verb_form
 
     subtree = list(token.subtree)
-    if any(builder.is_person(d) or d.lemma_.lower() in _ROLES | _EVERYONE for d in subtree):
+    owners = {d.i for d in subtree if d.dep_ == "poss" and d.head.i == token.i} | {
+        d.i for d in subtree if d.dep_ == "case" and d.head.dep_ == "poss" and d.head.head.i == token.i
+    }  # "Kai's prod access": the owner is rendered "the", the thing stays
+    if any(builder.is_person(d) or d.lemma_.lower() in _ROLES | _EVERYONE for d in subtree if d.i not in owners):
         return False
     if not all(d.dep_ in _PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV", "PRON"} for d in subtree if d != token):
         return False
@@ -190,7 +193,7 @@ def _rendered(builder: _Builder, token: Token, names: dict[str, str]) -> str:
         if t.dep_ == "amod" and t.lower_ in tone:
             continue
         if t.dep_ == "poss":
-            words.append("the" + t.whitespace_)
+            words.append("the ")
             continue
         if t.dep_ == "case" and t.head.dep_ == "poss":
             continue

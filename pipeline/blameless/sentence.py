@@ -404,9 +404,14 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -> Rewrite | None:
     """The rewrite without the sarcasm or slang it kept ("Truly a gift.", "the lovely outage"), when what is
     left still keeps every fact and passes the check; a rewrite that changed is review."""
+    from pipeline.blameless.last_resort import last_resort
     from pipeline.blameless.tone import tone_free
 
-    if rewrite is None or _names_left(rewrite.text, sentence, people):
+    if rewrite is not None and _names_left(rewrite.text, sentence, people):
+        rewrite = last_resort(sentence, people)  # the person is still there: the instruction about the thing
+        if rewrite is not None and _names_left(rewrite.text, sentence, people):
+            return None
+    if rewrite is None:
         return None
     text = tone_free(rewrite.text)
     if text == rewrite.text or not text or not _still_clean(text, people) or not keeps_facts(sentence, text):
@@ -535,10 +540,13 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
 
 def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
     """Whether the rewrite still names a person of the original as a noun ("Keiko typed prod", "(Zeynep, config
-    push)"): a roster name, or a first name the original wrote, in either case ("greta clicked purge all")."""
+    push)"): a roster name, a first name the original wrote, in either case ("greta clicked purge all"), or a
+    personal pronoun."""
     from pipeline.blameless.people import first_names
 
     written = {word.lower() for word in re.findall(r"[A-Za-z]+", original)}
+    if re.search(r"\b(?:he|she|him|her|his)\b", text, re.I):
+        return True  # "revoke the prod access until he learns ...": the person is still there
     candidates = [w for w in re.findall(r"[A-Za-z]+", text) if w in people or w.capitalize() in first_names()]
     if not any(w in people or w.lower() in written for w in candidates):
         return False
