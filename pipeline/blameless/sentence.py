@@ -1232,7 +1232,15 @@ class _Builder:
                 self.failed = True  # "Dave deployed X and took down Y": Y must not get X as its subject
                 return self.render(child)
             return rewritten + child.doc[child.right_edge.i].whitespace_
-        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp", "parataxis"}:
+        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {
+            "relcl",
+            "advcl",
+            "ccomp",
+            "conj",
+            "xcomp",
+            "parataxis",
+            "acl",
+        }:
             rewritten = self.clause(child)
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_

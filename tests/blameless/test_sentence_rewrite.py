@@ -43,6 +43,12 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "whose great idea was it to pin the resolver to 8.8.8.8 on edge-lb?",
             "What made it seem reasonable to pin the resolver to 8.8.8.8 on edge-lb at the time?",
         ),
+        (  # a clause that completes a noun ("the fact that ...") is rewritten in its place
+            "Factors include an expired dashboard link and the fact that the on-call engineer did not bother to"
+            " check the dependency graph before restarting the auth service twice.",
+            "Factors include an expired dashboard link and the fact that nothing in the process required checking"
+            " the dependency graph before restarting the auth service twice.",
+        ),
         (  # after a short label, and with the step's verb tagged a noun ("to cache")
             "Quick poll: whose brilliant idea was it to cache auth tokens for 30 days?",
             "Quick poll: What made it seem reasonable to cache auth tokens for 30 days at the time?",
