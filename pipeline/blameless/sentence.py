@@ -508,6 +508,7 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
 
 
 _PHRASE_OPENERS = frozenset("the a an our their your my this that one".split())
+_PERSON_ADJECTIVES = frozenset("new junior senior star resident lone".split())
 # The name a person's phrase is read as when the parse of the sentence as written went wrong.
 _PLAIN_NAME = "Alex"
 
@@ -524,8 +525,8 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     if person is None:
         return None
     start, end = person.i, person.i + 1
-    while start > 0 and doc[start - 1].lower_ in _PHRASE_OPENERS | _ROLES | {"new", "junior", "senior", "star"}:
-        start -= 1  # "our on-call engineer", "the new guy", "the release manager"
+    while start > 0 and doc[start - 1].lower_ in _PHRASE_OPENERS | _ROLES | _PERSON_ADJECTIVES | tone_words():
+        start -= 1  # "our on-call engineer", "the new guy", "the release manager", "our genius DBA"
     if start > 0 and doc[start - 1].text not in {",", ":"}:
         return None  # not the subject opening the sentence (or the part after "In short,")
     after = doc[end : end + 2]

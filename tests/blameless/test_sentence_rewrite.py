@@ -49,6 +49,10 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "Factors include an expired dashboard link and the fact that nothing in the process required checking"
             " the dependency graph before restarting the auth service twice.",
         ),
+        (  # a tone word before the role noun goes with the person ("our genius DBA")
+            "Our genius DBA dropped the wrong table in orders-db.",
+            "The wrong table was dropped in orders-db.",
+        ),
         (  # after a short label, and with the step's verb tagged a noun ("to cache")
             "Quick poll: whose brilliant idea was it to cache auth tokens for 30 days?",
             "Quick poll: What made it seem reasonable to cache auth tokens for 30 days at the time?",
