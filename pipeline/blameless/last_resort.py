@@ -39,7 +39,7 @@ _NOT_THINGS = frozenset(
 )
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})
-_OPENERS_NOT_THINGS = frozenset({"no", "any", "either", "neither", "whose", "which"})
+_OPENERS_NOT_THINGS = frozenset({"no", "any", "both", "either", "neither", "whose", "which"})
 
 
 def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:

@@ -38,7 +38,9 @@ def _labels() -> tuple[re.Pattern[str], str]:
     pattern = re.compile(
         rf"(?<![\w-])(?:(?P<det>an?|the|this|these|our|their|its)\s+)?(?:(?:{any_of(labels.judging)})\s+)*"
         rf"(?:{any_of(labels.people)})\s+(?:{any_of(labels.faults)})(?P<plural>s)?"
-        r"(?![\w-])",
+        r"(?![\w-])"
+        # "pilot error by the deploy operator": the person named as its agent goes with the label
+        r"(?P<agent>\s+by\s+(?:the|an?|our|their|one)\s+(?:[a-z-]+\s+)?(?P<role>[a-z-]+)(?![\w-]))?",
         re.I,
     )
     return pattern, labels.step
@@ -48,6 +50,7 @@ def relabelled(text: str, people: Sequence[str] = ()) -> str:
     """`text` with each label for a person's part that the check flags (rule BL003) replaced by the step it
     stands for (see the module doc); "Client-side user errors climbed to 9%" is no label and stays."""
     from pipeline.blameless.linter import lint_matches
+    from pipeline.blameless.sentence import _ROLES
 
     pattern, step = _labels()
     flagged = [(m.start, m.end) for m in lint_matches(text, people=people) if m.finding.rule_id == _LABEL_RULE]
@@ -55,6 +58,9 @@ def relabelled(text: str, people: Sequence[str] = ()) -> str:
     def replace(match: re.Match[str]) -> str:
         if not any(start < match.end() and match.start() < end for start, end in flagged):
             return match.group()
+        kept = match.group("agent") or ""
+        if kept and match.group("role").lower().rstrip("s") in _ROLES:
+            kept = ""  # "by the deploy operator" goes; "by the deploy tool" stays
         det = (match.group("det") or "").lower()
         plural = match.group("plural") is not None
         phrase = step + ("s" if plural else "")
@@ -66,6 +72,6 @@ def relabelled(text: str, people: Sequence[str] = ()) -> str:
         opening = match.start() == 0 or re.search(r"[.!?]\s*$", text[: match.start()]) is not None
         if opening or match.group()[:1].isupper():
             out = out[:1].upper() + out[1:]
-        return out
+        return out + kept
 
     return pattern.sub(replace, text)

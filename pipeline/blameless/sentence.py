@@ -385,7 +385,7 @@ _MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
 _CHAT_TAIL = re.compile(
-    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|(?:ha)+h?|pls|plz|thx|:\)|:\())+\s*$", re.I
+    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|(?:ha)+h?|pls|plz|thx|ok|okay|:\)|:\())+\s*$", re.I
 )
 
 
@@ -551,6 +551,9 @@ def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
     written = {word.lower() for word in re.findall(r"[A-Za-z]+", original)}
     if re.search(r"\b(?:he|she|him|her|his)\b", text, re.I):
         return True  # "revoke the prod access until he learns ...": the person is still there
+    agents = re.findall(r"\bby (?:the|an?|our|their|one) (?:[a-z-]+ )?([a-z-]+)\b", text, re.I)
+    if any(agent.lower().rstrip("s") in _ROLES for agent in agents):
+        return True  # "Classified as X by the admin": the person is the agent still
     candidates = [w for w in re.findall(r"[A-Za-z]+", text) if w in people or w.capitalize() in first_names()]
     if not any(w in people or w.lower() in written for w in candidates):
         return False

@@ -45,6 +45,15 @@ def test_tone_is_removed_and_facts_are_not(text: str, expected: str) -> None:
             "The lesson is that an unguarded manual step remains a risk.",
         ),
         ("Client-side user errors climbed to 9%.", "Client-side user errors climbed to 9%."),  # part of a system name
+        # the person named as the label's agent goes with it; a tool named as its agent stays
+        (
+            "Why 4: pilot error by the deploy operator, pure and simple.",
+            "Why 4: an unguarded manual step, pure and simple.",
+        ),
+        (
+            "The outage was human error by the deploy tool.",
+            "The outage was an unguarded manual step by the deploy tool.",
+        ),
     ],
 )
 def test_a_label_becomes_the_step_with_an_article_that_agrees(text: str, expected: str) -> None:
@@ -61,7 +70,15 @@ def test_a_sarcastic_rewrite_loses_its_tone_and_is_review() -> None:
     assert lint_text(rewrite.text) == []
 
 
-def test_a_rewrite_that_still_names_the_person_is_dropped() -> None:
+@pytest.mark.parametrize(
+    ("sentence", "person"),
+    [
+        ("classic PEBKAC, keiko typed prod instead of prd in the inventory file", "keiko"),
+        ("Proposed fix: revoke Kai's prod access until he learns what dry run means.", " he "),
+        ("Escalate to the DB team's manager that their team caused both October outages.", "manager"),
+    ],
+)
+def test_a_rewrite_that_still_names_the_person_is_not_given(sentence: str, person: str) -> None:
     pytest.importorskip("spacy")
-    rewrite = rewrite_sentence("classic PEBKAC, keiko typed prod instead of prd in the inventory file")
-    assert rewrite is None or "keiko" not in rewrite.text.lower()
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or person not in f" {rewrite.text.lower()} ", rewrite
