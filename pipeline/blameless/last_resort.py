@@ -56,6 +56,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         keeps_facts,
         parse,
         plain_words,
+        restore_names,
         stand_in_names,
     )
 
@@ -69,6 +70,11 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         return None
     stood_in, names = stand_in_names(plain_words(body))
     builder = _Builder(parse(stood_in), frozenset(people))
+    allowed = _allowed_question(builder)
+    if allowed is not None:  # "Why was Klaus allowed to push to main without review?"
+        rewritten = prefix.lstrip() + restore_names(allowed, names)
+        if _still_clean(rewritten, people) and keeps_facts(sentence, rewritten):
+            return Rewrite(rewritten, REVIEW, "question")
     order = _an_order(builder, prefix)
     if not order and _obliged(builder):
         return None  # "Dave should remove the feature flag": work asked of someone, not an event to describe
@@ -91,6 +97,22 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return None
     return Rewrite(rewritten, REVIEW, "instruction")
+
+
+def _allowed_question(builder: _Builder) -> str | None:
+    """ "Why was Klaus allowed to push to main without review?" -> "What allowed pushing to main without
+    review?": a question about why a person was let do a step asks what let the step happen."""
+    from pipeline.blameless.sentence import _gerund_phrase
+
+    doc = builder.doc
+    root = next(iter(doc.sents)).root
+    if not doc.text.rstrip().endswith("?") or root.lemma_ not in {"allow", "permit", "let"}:
+        return None
+    if not any(builder.is_person(c) for c in root.children if c.dep_ in {"nsubjpass", "nsubj", "dobj"}):
+        return None
+    step = next((c for c in root.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
+    phrase = _gerund_phrase(builder, step) if step is not None else None
+    return None if phrase is None else f"What allowed {phrase.rstrip(' ?')}?"
 
 
 def _names_someone(text: str, people: Sequence[str]) -> bool:

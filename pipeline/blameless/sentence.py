@@ -340,6 +340,11 @@ _EVENT_VERBS = {
     "failover": "failover",
     "upgrade": "upgrade",
 }
+# Operations a verdict verb can be said of as done wrong ("messed up the cutover"), not settings ("the cron").
+_OPERATIONS = frozenset(
+    "cutover failover switchover rollout rollback migration deploy deployment release upgrade downgrade "
+    "maintenance restore recovery handover handoff renewal rotation reindex rebalance".split()
+)
 # What is done to a person as a punishment; as an action item it becomes a plain instruction.
 _SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
 _SYSTEMIC_INSTEAD = "name a systemic fix instead of a sanction: an automated check, a guard or a safer default"
@@ -1527,12 +1532,15 @@ class _Builder:
         return None if self.failed else " " + text.strip()
 
     def _neutral(self, verb: Token) -> str | None:
-        """ "messed up" / "screwed up" X -> X "was set incorrectly": the verdict verb, said plainly."""
+        """ "messed up" / "screwed up" X -> X "was set incorrectly" (a setting), "was carried out incorrectly" (an
+        operation: "the DNS cutover"): the verdict verb, said plainly."""
         if verb.lemma_ in {"mess", "screw", "bork"} and any(
             c.dep_ == "prt" and c.lower_ == "up" for c in verb.children
         ):
             self.review("judgement")
-            return "set incorrectly"
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            operation = obj is not None and obj.lemma_.lower() in _OPERATIONS
+            return "carried out incorrectly" if operation else "set incorrectly"
         return None
 
     def _vbn(self, verb: Token) -> str | None:
@@ -1605,7 +1613,7 @@ class _Builder:
             if child.i in skip or first <= child.i <= last:
                 continue
             if child.dep_ == "prt":
-                participle += "" if participle == "set incorrectly" else " " + child.text
+                participle += "" if participle.endswith(" incorrectly") else " " + child.text
                 continue
             if child.dep_ == "mark" and allow_mark:
                 continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 # Words a piece made only of tone may hold besides the tone words themselves.
-_GLUE = frozenset("a an the that this it its for us we our so what how such really just oh yes yeah again".split())
+_GLUE = frozenset("a an the that this it its for us we our so as what how such really just oh yes yeah again".split())
 # A sneer opening a sentence before the facts: "Love how X", "Gotta love how X", "Nothing like X".
 _SNEER_OPENER = re.compile(r"^\s*(?:(?:gotta|got to|you gotta|you have to)\s+)?love\s+(?:how|that|it when)\s+", re.I)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")

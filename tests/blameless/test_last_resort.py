@@ -39,6 +39,19 @@ def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(se
     assert lint_text(rewrite.text) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Why was Klaus allowed to push to main without review?", "What allowed pushing to main without review?"),
+        ("who let marco deploy the prod cluster on a Friday?", "What allowed deploying the prod cluster on a Friday?"),
+    ],
+)
+def test_a_question_why_a_person_was_let_do_a_step_asks_what_allowed_the_step(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "question"
+    assert rewrite.text == expected
+
+
 def test_double_check_is_one_verb_and_the_second_person_goes_from_the_check() -> None:
     rewrite = rewrite_sentence("AI-1: Nils must double-check every firewall change with a second engineer from now on.")
     assert rewrite is not None and rewrite.safety == REVIEW

@@ -49,6 +49,10 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "Factors include an expired dashboard link and the fact that nothing in the process required checking"
             " the dependency graph before restarting the auth service twice.",
         ),
+        (  # a verdict verb said plainly of an operation; the sarcastic "as usual" goes
+            "Sofia messed up the DNS cutover at 16:00, as usual.",
+            "The DNS cutover was carried out incorrectly at 16:00.",
+        ),
         (  # a tone word before the role noun goes with the person ("our genius DBA")
             "Our genius DBA dropped the wrong table in orders-db.",
             "The wrong table was dropped in orders-db.",
