@@ -82,3 +82,10 @@ def test_a_rewrite_that_still_names_the_person_is_not_given(sentence: str, perso
     pytest.importorskip("spacy")
     rewrite = rewrite_sentence(sentence)
     assert rewrite is None or person not in f" {rewrite.text.lower()} ", rewrite
+
+
+def test_a_rewrite_that_keeps_a_tone_word_is_never_safe() -> None:
+    pytest.importorskip("spacy")
+    rewrite = rewrite_sentence("Dave obviously broke the lovely build 7781.")
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert "lovely" not in rewrite.text and "7781" in rewrite.text
