@@ -89,7 +89,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     elif body.rstrip().endswith("?"):
         text = f"What happened to {phrase}, and what allowed it?"
     else:
-        text = f"Describe what happened to {phrase} and what allowed it."
+        text = f"Describe what happened to {phrase}{',' if len(things) > 1 else ''} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()
     if prefix and not prefix[-1:].isspace():
         prefix += " "

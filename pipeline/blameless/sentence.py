@@ -421,6 +421,10 @@ def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -
     from pipeline.blameless.tone import tone_free
 
     if rewrite is not None and _names_left(rewrite.text, sentence, people):
+        unnamed = _without_named_items(rewrite.text, people)  # "(Zeynep, config push)" -> "(config push)"
+        if unnamed != rewrite.text and not _names_left(unnamed, sentence, people) and keeps_facts(sentence, unnamed):
+            rewrite = Rewrite(unnamed, REVIEW, rewrite.kind)
+    if rewrite is not None and _names_left(rewrite.text, sentence, people):
         rewrite = last_resort(sentence, people)  # the person is still there: the instruction about the thing
         if rewrite is not None and _names_left(rewrite.text, sentence, people):
             return None
@@ -553,6 +557,18 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     if result is None or _PLAIN_NAME in result[0]:
         return None
     return result[0], REVIEW, result[2]
+
+
+def _without_named_items(text: str, people: Sequence[str]) -> str:
+    """`text` without the items of a bracketed list that only name a person: "(Zeynep, config push)" ->
+    "(config push)"; a list of names alone goes whole."""
+
+    def kept(match: re.Match[str]) -> str:
+        items = [item.strip() for item in match.group(2).split(",")]
+        left = [item for item in items if not (len(item.split()) == 1 and _names_person(item, people))]
+        return f"{match.group(1)}({', '.join(left)})" if left else ""
+
+    return re.sub(r"(\s?)\(([^()]*)\)", kept, text)
 
 
 def _names_left(text: str, original: str, people: Sequence[str]) -> bool:

@@ -89,3 +89,10 @@ def test_a_rewrite_that_keeps_a_tone_word_is_never_safe() -> None:
     rewrite = rewrite_sentence("Dave obviously broke the lovely build 7781.")
     assert rewrite is not None and rewrite.safety == REVIEW
     assert "lovely" not in rewrite.text and "7781" in rewrite.text
+
+
+def test_a_name_in_a_bracketed_list_goes_and_the_rest_of_the_list_stays() -> None:
+    pytest.importorskip("spacy")
+    rewrite = rewrite_sentence("Cause category: Human error (Zeynep, config push)")
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == "Cause category: An unguarded manual step (config push)"
