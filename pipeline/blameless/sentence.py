@@ -70,6 +70,7 @@ def plain_words(text: str) -> str:
 class PlainWords(Strict):
     words: dict[str, str]
     tone: list[str] = []
+    tone_phrases: list[str] = []
     labels: Labels
 
 

@@ -1,9 +1,9 @@
-"""Tone a rewrite never keeps: sarcasm and slang intensifiers (plain_words.yaml `tone`).
+"""Tone a rewrite never keeps: sarcasm and slang intensifiers (plain_words.yaml `tone`, `tone_phrases`).
 
 "Love how the query planner settings were optimized and p99 latency was tripled. Truly a gift." reads as
 the same sneer with the person taken out; the rewrite is "The query planner settings were optimized and p99
 latency was tripled.". Two shapes are removed: a sentence or piece made of nothing but tone ("Truly a
-gift.", "love that for us"), and a tone adjective inside a noun phrase ("the lovely 4-hour outage", "our
+gift.", "love that for us", "pure and simple"), and a tone adjective inside a noun phrase ("the lovely 4-hour outage", "our
 annual fat-finger"). Anything else is left to the rewriter's own checks.
 """
 
@@ -37,7 +37,11 @@ def tone_free(text: str) -> str:
 
 
 def _only_tone(piece: str, tone: frozenset[str]) -> bool:
+    from pipeline.blameless.sentence import plain_word_file
+
     words = [w.lower() for w in re.findall(r"[A-Za-z']+", piece)]
+    if " ".join(words) in {phrase.lower() for phrase in plain_word_file().tone_phrases}:
+        return True  # "pure and simple", "as usual"
     return bool(words) and any(w in tone for w in words) and all(w in tone or w in _GLUE for w in words)
 
 

@@ -22,6 +22,7 @@ from pipeline.blameless.tone import tone_free
             "The settings were changed and p99 latency tripled.",
         ),
         ("Love how the settings were changed at 09:00.", "The settings were changed at 09:00."),
+        ("Why 4: an unguarded manual step, pure and simple.", "Why 4: an unguarded manual step."),
         ("Describe what happened to the lovely 4-hour outage.", "Describe what happened to the 4-hour outage."),
         (
             "The great firewall rule blocked 10.0.0.0/8.",
