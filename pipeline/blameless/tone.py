@@ -3,8 +3,8 @@
 "Love how the query planner settings were optimized and p99 latency was tripled. Truly a gift." reads as
 the same sneer with the person taken out; the rewrite is "The query planner settings were optimized and p99
 latency was tripled.". Two shapes are removed: a sentence or piece made of nothing but tone ("Truly a
-gift.", "love that for us", "pure and simple"), and a tone adjective inside a noun phrase ("the lovely 4-hour outage", "our
-annual fat-finger"). Anything else is left to the rewriter's own checks.
+gift.", "love that for us", "pure and simple"), and a tone adjective after a determiner ("the lovely
+4-hour outage"). Anything else is left to the rewriter's own checks.
 """
 
 from __future__ import annotations
