@@ -53,3 +53,23 @@ def test_threshold_and_weights_ship_with_the_package() -> None:
     model = load_detector()
     assert 0.0 < model.threshold < 1.0
     assert shipped["threshold"] == model.threshold
+
+
+def test_neutral_report_shapes_are_never_read() -> None:
+    from pipeline.blameless.detector import features
+    from pipeline.blameless.people import build_roster
+
+    roster = build_roster()
+    neutral = [
+        "Fix for Why 3: Anya owns making the capacity review mandatory.",
+        "On-call at time of incident: Wei Zhang (primary), Tariq Aziz (secondary)",
+        "It is not the fault of the on-call, the alert went to an old phone number.",
+        "dave didn't break anything btw, his deploy was 2 hrs before the spike",
+        "10:05 Lena: the drain should be done in ~2 min",
+        "Mia said she expected the flag to default to off in staging.",
+        "| Add a pre-merge schema check | Aisha | P1 |",
+    ]
+    assert [features(text, roster) for text in neutral] == [None] * len(neutral)
+    # the same people in a sentence that judges them are still read
+    assert features("Anya skipped the capacity review again, classic.", roster) is not None
+    assert features("Lena ignored the drain warning for 2 hours.", roster) is not None
