@@ -73,3 +73,14 @@ def test_neutral_report_shapes_are_never_read() -> None:
     # the same people in a sentence that judges them are still read
     assert features("Anya skipped the capacity review again, classic.", roster) is not None
     assert features("Lena ignored the drain warning for 2 hours.", roster) is not None
+
+
+def test_a_timeline_row_that_reports_one_action_is_not_blame() -> None:
+    assert ids("14:02 Nadia deployed build 512 to production") == []
+    assert ids("12:30 Lena merged PR #4411 to main") == []
+    from pipeline.blameless.detector import features
+    from pipeline.blameless.people import build_roster
+
+    # a sign that the step went against what was expected keeps the row readable
+    assert features("06:45 Nadia pushed 9.1.0 to all 40 nodes at once, skipping canary", build_roster()) is not None
+    assert features("03:00 Nadia deployed again on a Friday night", build_roster()) is not None
