@@ -116,8 +116,6 @@ def features(sentence: str, roster: Roster, *, require_person: bool = True) -> t
     if len(words) > detector_settings().features.max_words:
         return None
     vocab = vocabulary()
-    if require_person and (vocab.neutral.search(sentence.lower()) or _spoken_by(sentence, roster)):
-        return None
     named: set[str] = set()
     normal: list[str] = []
     for word in words:
@@ -142,6 +140,8 @@ def features(sentence: str, roster: Roster, *, require_person: bool = True) -> t
             named.add("question")
         normal.append(word.lower())
     if require_person and not named.intersection(("name", "person", "role")):
+        return None
+    if require_person and (vocab.neutral.search(sentence.lower()) or _spoken_by(sentence, roster)):
         return None
     if sentence.rstrip().endswith("?"):
         named.add("question")
