@@ -47,7 +47,7 @@ from pipeline.blameless.people import build_roster  # noqa: E402
 from pipeline.blameless.rules import RULES_PATH  # noqa: E402
 
 C = 100.0  # inverse L2 strength (scikit-learn's C); chosen by dev CV among 10, 30, 100
-PRECISION = 0.95  # the precision the threshold must reach on dev CV
+PRECISION = 0.97  # the precision the threshold must reach on dev CV (the bar for turning BL011 on by default)
 FOLDS, SHUFFLES = 5, 3
 THRESHOLDS = [round(0.5 + 0.01 * i, 2) for i in range(50)]
 RULES_ONLY = BlamelessConfig(allow=["BL011"])

@@ -55,6 +55,7 @@ class DetectorSettings(Strict):
     role_words: str
     negation_words: str
     question_words: str
+    neutral: list[str]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Vocabulary:
     role: frozenset[str]
     negation: frozenset[str]
     question: frozenset[str]
+    neutral: re.Pattern[str]
 
 
 @cache
@@ -82,6 +84,7 @@ def vocabulary() -> Vocabulary:
         frozenset(settings.role_words.split()),
         frozenset(settings.negation_words.split()),
         frozenset(settings.question_words.split()),
+        re.compile("|".join(f"(?:{pattern})" for pattern in settings.neutral)),
     )
 
 
@@ -106,8 +109,9 @@ def _role(word: str, roles: frozenset[str]) -> bool:
 
 
 def features(sentence: str, roster: Roster, *, require_person: bool = True) -> tuple[list[int], set[str]] | None:
-    """Hashed buckets and named signals of one sentence; None when it mentions nobody (with
-    `require_person`) or is too long to be one sentence. Names become "<name>", figures "<num>"."""
+    """Hashed buckets and named signals of one sentence; None when it mentions nobody or has the shape of a
+    neutral report (with `require_person`), or is too long to be one sentence. Names become "<name>",
+    figures "<num>"."""
     words = _TOKEN.findall(sentence)
     if len(words) > detector_settings().features.max_words:
         return None
@@ -137,6 +141,8 @@ def features(sentence: str, roster: Roster, *, require_person: bool = True) -> t
         normal.append(word.lower())
     if require_person and not named.intersection(("name", "person", "role")):
         return None
+    if require_person and (vocab.neutral.search(sentence.lower()) or _spoken_by(sentence, roster)):
+        return None
     if sentence.rstrip().endswith("?"):
         named.add("question")
     buckets: list[int] = []
@@ -145,6 +151,16 @@ def features(sentence: str, roster: Roster, *, require_person: bool = True) -> t
     padded = ["<s>", *normal, "</s>"]
     buckets.extend(_bucket(f"b:{a} {b}") for a, b in zip(padded, padded[1:]))
     return buckets, named
+
+
+# "10:05 Lena: the drain should be done", "Marco: restarting now": a speaker's own words, reported.
+_SPEAKER = re.compile(r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[A-Za-z]{1,4}\s*)?[-–—|]?\s*)?([A-Z][a-z]+(?: [A-Z][a-z]+)?):\s")
+
+
+def _spoken_by(sentence: str, roster: Roster) -> bool:
+    """True when the sentence opens with a person's name and a colon: a chat or timeline speaker."""
+    speaker = _SPEAKER.match(sentence.lstrip())
+    return speaker is not None and roster.is_person_name(speaker.group(1).split()[0])
 
 
 @dataclass(frozen=True)

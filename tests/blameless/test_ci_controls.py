@@ -287,7 +287,7 @@ def test_fix_never_touches_quoted_text_code_front_matter_or_metadata(tmp_path: P
 
 def test_fix_leaves_blockquotes_alone_even_when_the_check_reads_them(tmp_path: Path) -> None:
     write(tmp_path / ".postmortem-blameless.yaml", "skip_blockquotes: false\nskip_quotes: false\n")
-    text = '> it was obviously the cache\n\nDave said "it was obviously the cache".\n'
+    text = '> it was obviously wrong\n\nDave said "it was obviously wrong".\n'
     doc = write(tmp_path / "a.md", text)
     config = str(tmp_path / ".postmortem-blameless.yaml")
     result = runner.invoke(app, ["check", str(doc), "--config", config, "--fail-on", "suggestion", "--fix"])

@@ -53,3 +53,34 @@ def test_threshold_and_weights_ship_with_the_package() -> None:
     model = load_detector()
     assert 0.0 < model.threshold < 1.0
     assert shipped["threshold"] == model.threshold
+
+
+def test_neutral_report_shapes_are_never_read() -> None:
+    from pipeline.blameless.detector import features
+    from pipeline.blameless.people import build_roster
+
+    roster = build_roster()
+    neutral = [
+        "Fix for Why 3: Anya owns making the capacity review mandatory.",
+        "On-call at time of incident: Wei Zhang (primary), Tariq Aziz (secondary)",
+        "It is not the fault of the on-call, the alert went to an old phone number.",
+        "dave didn't break anything btw, his deploy was 2 hrs before the spike",
+        "10:05 Lena: the drain should be done in ~2 min",
+        "Mia said she expected the flag to default to off in staging.",
+        "| Add a pre-merge schema check | Aisha | P1 |",
+    ]
+    assert [features(text, roster) for text in neutral] == [None] * len(neutral)
+    # the same people in a sentence that judges them are still read
+    assert features("Anya skipped the capacity review again, classic.", roster) is not None
+    assert features("Lena ignored the drain warning for 2 hours.", roster) is not None
+
+
+def test_a_timeline_row_that_reports_one_action_is_not_blame() -> None:
+    assert ids("14:02 Nadia deployed build 512 to production") == []
+    assert ids("12:30 Lena merged PR #4411 to main") == []
+    from pipeline.blameless.detector import features
+    from pipeline.blameless.people import build_roster
+
+    # a sign that the step went against what was expected keeps the row readable
+    assert features("06:45 Nadia pushed 9.1.0 to all 40 nodes at once, skipping canary", build_roster()) is not None
+    assert features("03:00 Nadia deployed again on a Friday night", build_roster()) is not None
