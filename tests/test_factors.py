@@ -91,3 +91,51 @@ def test_factors_yaml_without_the_signal_placeholder_is_an_error_with_file_and_l
     broken.write_text(bundled("factors.yaml").read_text().replace("{what}", "the signal"))
     with pytest.raises(ConfigError, match="alert_gap must contain"):
         load_yaml_model(broken, FactorPhrasesFile)
+
+
+def test_a_stated_gap_loses_its_addressee_framing_and_first_person_and_keeps_its_numbers():
+    from pipeline.drafting.factors import stated_gap
+
+    assert stated_gap("Tobin, the release checklist had no step to re-enable the 02:15 export. that's what we fix") == (
+        "The release checklist had no step to re-enable the 02:15 export."
+    )
+    assert stated_gap("the exporter did what it said; nothing checked the totals against ledger-04") == (
+        "Nothing checked the totals against ledger-04."
+    )
+    assert stated_gap("the question is why nothing alerted us for 3 hours") == "Nothing alerted for 3 hours."
+    assert stated_gap("we had no alert on empty totals, that's the thing to fix") == (
+        "There was no alert on empty totals."
+    )
+
+
+def test_questions_and_sentences_without_a_gap_are_not_stated_gaps():
+    from pipeline.drafting.factors import stated_gap
+
+    assert stated_gap("did nothing check the totals before the rollout?") is None
+    assert stated_gap("the exporter did what it was written to do") is None
+    assert stated_gap("nothing checked") is None  # too little to state
+
+
+def test_a_gap_the_channel_states_as_its_finding_becomes_a_factor_without_the_person_addressed():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        (
+            "10:05",
+            "Tobin Vale",
+            "Mara, the exporter did what it said; nothing checked the totals against the ledger before posting. that's the finding",
+        ),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    stated = [f for f in factors if f.evidence == ["C2"]]
+    assert [f.statement for f in stated] == ["Nothing checked the totals against the ledger before posting."]
+    assert stated[0].confidence == Confidence.medium
+
+
+def test_a_gap_asked_about_or_proposed_is_not_a_factor():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:05", "Tobin Vale", "why did nothing check the totals against the ledger before posting?"),
+        ("10:30", "Ines Okafor", "we should add a check on the totals against the ledger before posting"),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    assert not any(set(f.evidence) & {"C2", "C3"} for f in factors)

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
-from pipeline.drafting.factors import alert_gaps, phrase
+from pipeline.drafting.factors import alert_gaps, phrase, stated_gap
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -525,6 +525,7 @@ class OfflineEngine:
             factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
+        factors += self.stated_gaps()
         gaps = alert_gaps(self.action_items(), self.chat)
         # the message that says detection came late is cited by the gap, which states it about the system: it is
         # not drafted a second time in its own words
@@ -658,6 +659,29 @@ class OfflineEngine:
                 if len(_tokens(statement)) < 4 or (disputed and kind != "confirmed"):
                     continue
                 found.append((item.id, statement, "disputed:" + ",".join(disputed[:2]) if disputed else kind))
+        return found
+
+    def stated_gaps(self) -> list[ContributingFactor]:
+        """Missing safeguards the channel states as findings ("nothing checked the interval against the backend
+        threshold"), phrased about the system: only from a message the classifier reads as a confirmed cause, never
+        from a question, a proposal, a sentence that rules something out, a message disputed later, or one that
+        names a person. The review confirms them (medium confidence)."""
+        sig = signals()
+        found: list[ContributingFactor] = []
+        for item in _distinct(self.chat):
+            reading = self.reading_of(item.id)
+            if item.suspect or reading is None or reading.label != CONFIRMED_CLASS or self.refuted(item):
+                continue
+            for sentence in _sentences(item.text):
+                if any(sig[key].search(sentence) for key in ("not_a_factor", "disagreement", "action_cue")):
+                    continue
+                statement = stated_gap(sentence)
+                statement = self.fit_for_statement(statement) if statement else None
+                if statement and not MENTION_RE.search(statement):
+                    self.missing_controls.add(statement)
+                    found.append(
+                        ContributingFactor(statement=statement, evidence=[item.id], confidence=Confidence.medium)
+                    )
         return found
 
     def refuted(self, item: Evidence) -> bool:
