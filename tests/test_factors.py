@@ -139,3 +139,24 @@ def test_a_gap_asked_about_or_proposed_is_not_a_factor():
     ]
     factors = engine(ROWS, chat).contributing_factors()
     assert not any(set(f.evidence) & {"C2", "C3"} for f in factors)
+
+
+def test_a_statement_that_names_a_chat_author_by_handle_is_caught():
+    chat = [("10:05", "tobin", "x"), ("10:06", "Ines Okafor", "y")]
+    drafting = engine(ROWS, chat)
+    assert drafting.names_an_author("The replay waits behind tobin's export, so totals are empty.")
+    assert not drafting.names_an_author("The replay waits behind the export, so totals are empty.")
+
+
+def test_a_row_reporting_what_a_tool_showed_is_no_factor_but_a_finding_row_is():
+    rows = [
+        ("09:00", "Billing exporter v7 rolled out; invoices started posting with empty totals"),
+        ("09:20", "Ledger logs showed tax lookups returning zero rows for every tenant"),
+        ("09:25", "Tax rate table found missing from the new ledger schema"),
+        ("10:30", "Resolved"),
+    ]
+    drafting = engine(rows, [("09:45", "Mara Quist", "taking IC")])
+    kinds = {evidence_id: kind for evidence_id, _, kind in drafting.cause_rows()}
+    assert kinds == {"T2": "observation", "T3": "cause"}
+    cited_alone = [f.evidence for f in drafting.contributing_factors() if len(f.evidence) == 1]
+    assert ["T3"] in cited_alone and ["T2"] not in cited_alone

@@ -30,6 +30,7 @@ class FactorPhrasesFile(Strict):
     alert_gap: str
     stated_gap: Regex
     gap_rewrites: list[tuple[Regex, str]]
+    tool_output: Regex
 
     @field_validator("alert_gap")
     @classmethod
@@ -47,6 +48,7 @@ class FactorPhrases:
     alert_gap: str
     stated_gap: re.Pattern[str]
     gap_rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    tool_output: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +62,7 @@ def phrases() -> FactorPhrases:
         alert_gap=raw.alert_gap,
         stated_gap=re.compile(raw.stated_gap, re.IGNORECASE),
         gap_rewrites=tuple((re.compile(pattern, re.IGNORECASE), new) for pattern, new in raw.gap_rewrites),
+        tool_output=re.compile(raw.tool_output, re.IGNORECASE),
     )
 
 

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
-from pipeline.drafting.factors import alert_gaps, phrase, stated_gap
+from pipeline.drafting.factors import alert_gaps, phrase, phrases, stated_gap
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -504,8 +504,8 @@ class OfflineEngine:
                 )
         cited_by_change = set(supporters) if factors else set()
         for evidence_id, text, kind in causes:
-            if evidence_id in cited_by_change:
-                continue  # it states the change's effect: cited as the change factor's support, not repeated
+            if evidence_id in cited_by_change or kind == "observation":
+                continue  # it states the change's effect (cited as its support) or what a tool showed: not a factor
             statement = self.fit_for_statement(text)
             if not statement or MENTION_RE.search(statement) or statement.rstrip().endswith(("?", "!")):
                 continue  # a factor is never a person, not even one the roster does not know ("@Random-Liu")
@@ -551,7 +551,8 @@ class OfflineEngine:
         """(id, statement, "cause") for each locked-timeline row that states a cause, and for each row of the
         investigation (after impact began, before mitigation) that records a finding ("PodDisruptionBudget found
         with maxUnavailable: 100%", "Docker Hub returned 429"); a part of a row that rules something out is
-        dropped ("v2.41 ruled out; timeouts only on the NordPay endpoint" keeps the second part)."""
+        dropped ("v2.41 ruled out; timeouts only on the NordPay endpoint" keeps the second part). A finding that
+        reports what a tool showed is kind "observation": support for a change, never a factor of its own."""
         sig = signals()
         f = self.facts
         start = f.started.time if f.started else None
@@ -579,7 +580,8 @@ class OfflineEngine:
             parts = [part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part)]
             finding = "; ".join(part for part in parts if sig["finding"].search(part))
             if finding and len(_tokens(finding)) >= 4:
-                rows.append((item.id, _as_statement(finding), "cause"))
+                kind = "observation" if phrases().tool_output.search(finding) else "cause"
+                rows.append((item.id, _as_statement(finding), kind))
         return rows
 
     def row_statement(self, text: str) -> str | None:
@@ -677,7 +679,7 @@ class OfflineEngine:
                     continue
                 statement = stated_gap(sentence)
                 statement = self.fit_for_statement(statement) if statement else None
-                if statement and not MENTION_RE.search(statement):
+                if statement and not self.names_an_author(statement):
                     self.missing_controls.add(statement)
                     found.append(
                         ContributingFactor(statement=statement, evidence=[item.id], confidence=Confidence.medium)
@@ -730,6 +732,13 @@ class OfflineEngine:
             for part in name.split()
             if len(part) > 2
         )
+
+    def names_an_author(self, text: str) -> bool:
+        """A statement that mentions someone ("@marek") or names a chat author by handle ("behind ptol's export"),
+        which the roster's full names do not catch."""
+        handles = {part.lower() for item in self.chat if item.author for part in item.author.split()}
+        words = {word.lower() for word in re.findall(r"[A-Za-z][\w-]*", text.replace("'s", ""))}
+        return bool(MENTION_RE.search(text)) or bool(words & {handle for handle in handles if len(handle) > 2})
 
     def names_someone_else(self, text: str, besides: Sequence[str] = ()) -> bool:
         """A capitalized common first name after the first word ("stop letting Gary push flags"): someone outside
