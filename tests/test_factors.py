@@ -160,3 +160,18 @@ def test_a_row_reporting_what_a_tool_showed_is_no_factor_but_a_finding_row_is():
     assert kinds == {"T2": "observation", "T3": "cause"}
     cited_alone = [f.evidence for f in drafting.contributing_factors() if len(f.evidence) == 1]
     assert ["T3"] in cited_alone and ["T2"] not in cited_alone
+
+
+def test_a_confirmed_gap_in_first_person_is_stated_about_the_system():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        (
+            "10:05",
+            "Tobin Vale",
+            "confirmed: we had no canary for exporter releases, so v7 went to every tenant at once",
+        ),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    assert [f.statement for f in factors if f.evidence == ["C2"]] == [
+        "There was no canary for exporter releases, so v7 went to every tenant at once."
+    ]

@@ -89,6 +89,8 @@ def stated_gap(sentence: str) -> str | None:
     text = "; ".join(part for part in re.split(r";\s+", text) if phrases().stated_gap.search(part))
     if not text:
         return None
+    for pattern in phrases().framing:  # "confirmed: we had no canary" opens with the framing of a finding
+        text = pattern.sub("", text, count=1)
     for pattern, replacement in phrases().gap_rewrites:
         text = pattern.sub(replacement, text, count=1).strip()
     text = text.strip(" \u201c\u201d\"'").rstrip(" .!,;:")

@@ -523,7 +523,10 @@ class OfflineEngine:
                 )
                 continue
             confidence = Confidence.high if evidence_id.startswith("T") or kind == "confirmed" else Confidence.medium
-            if kind == "missing":
+            if (
+                kind == "missing"
+            ):  # phrased about the system as a stated gap is ("we had no alert" -> "there was no alert")
+                statement = stated_gap(statement) or statement
                 self.missing_controls.add(statement)
             factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
