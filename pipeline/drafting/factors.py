@@ -2,9 +2,10 @@
 
 A factor is a statement about the system with its citation, never a quoted message or a person. Candidates come
 from the offline engine (timeline cause rows, confirmed-cause chat sentences, the change before impact); this
-module phrases them (drops the framing around a finding, "Cause identified: ...") and adds the one kind of gap
-the record implies without stating it: a signal nobody was alerted on, when the channel says detection came
-late and agreed to alert on that signal. Phrases are data: pipeline/data/factors.yaml.
+module phrases them (drops the framing around a finding, "Cause identified: ..."), phrases a gap the channel states
+("Aashish, nothing checked the interval. that's the finding" -> "Nothing checked the interval."), and adds the one
+kind of gap the record implies without stating it: a signal nobody was alerted on, when the channel says detection
+came late and agreed to alert on that signal. Phrases are data: pipeline/data/factors.yaml.
 """
 
 from __future__ import annotations
