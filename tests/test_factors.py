@@ -91,3 +91,87 @@ def test_factors_yaml_without_the_signal_placeholder_is_an_error_with_file_and_l
     broken.write_text(bundled("factors.yaml").read_text().replace("{what}", "the signal"))
     with pytest.raises(ConfigError, match="alert_gap must contain"):
         load_yaml_model(broken, FactorPhrasesFile)
+
+
+def test_a_stated_gap_loses_its_addressee_framing_and_first_person_and_keeps_its_numbers():
+    from pipeline.drafting.factors import stated_gap
+
+    assert stated_gap("Tobin, the release checklist had no step to re-enable the 02:15 export. that's what we fix") == (
+        "The release checklist had no step to re-enable the 02:15 export."
+    )
+    assert stated_gap("the exporter did what it said; nothing checked the totals against ledger-04") == (
+        "Nothing checked the totals against ledger-04."
+    )
+    assert stated_gap("the question is why nothing alerted us for 3 hours") == "Nothing alerted for 3 hours."
+    assert stated_gap("we had no alert on empty totals, that's the thing to fix") == (
+        "There was no alert on empty totals."
+    )
+
+
+def test_questions_and_sentences_without_a_gap_are_not_stated_gaps():
+    from pipeline.drafting.factors import stated_gap
+
+    assert stated_gap("did nothing check the totals before the rollout?") is None
+    assert stated_gap("the exporter did what it was written to do") is None
+    assert stated_gap("nothing checked") is None  # too little to state
+
+
+def test_a_gap_the_channel_states_as_its_finding_becomes_a_factor_without_the_person_addressed():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        (
+            "10:05",
+            "Tobin Vale",
+            "Mara, the exporter did what it said; nothing checked the totals against the ledger before posting. that's the finding",
+        ),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    stated = [f for f in factors if f.evidence == ["C2"]]
+    assert [f.statement for f in stated] == ["Nothing checked the totals against the ledger before posting."]
+    assert stated[0].confidence == Confidence.medium
+
+
+def test_a_gap_asked_about_or_proposed_is_not_a_factor():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:05", "Tobin Vale", "why did nothing check the totals against the ledger before posting?"),
+        ("10:30", "Ines Okafor", "we should add a check on the totals against the ledger before posting"),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    assert not any(set(f.evidence) & {"C2", "C3"} for f in factors)
+
+
+def test_a_statement_that_names_a_chat_author_by_handle_is_caught():
+    chat = [("10:05", "tobin", "x"), ("10:06", "Ines Okafor", "y")]
+    drafting = engine(ROWS, chat)
+    assert drafting.names_an_author("The replay waits behind tobin's export, so totals are empty.")
+    assert not drafting.names_an_author("The replay waits behind the export, so totals are empty.")
+
+
+def test_a_row_reporting_what_a_tool_showed_is_no_factor_but_a_finding_row_is():
+    rows = [
+        ("09:00", "Billing exporter v7 rolled out; invoices started posting with empty totals"),
+        ("09:20", "Ledger logs showed tax lookups returning zero rows for every tenant"),
+        ("09:25", "Tax rate table found missing from the new ledger schema"),
+        ("10:30", "Resolved"),
+    ]
+    drafting = engine(rows, [("09:45", "Mara Quist", "taking IC")])
+    kinds = {evidence_id: kind for evidence_id, _, kind in drafting.cause_rows()}
+    assert kinds == {"T2": "observation", "T3": "cause"}
+    cited_alone = [f.evidence for f in drafting.contributing_factors() if len(f.evidence) == 1]
+    assert ["T3"] in cited_alone and ["T2"] not in cited_alone
+
+
+def test_a_confirmed_gap_in_first_person_is_stated_about_the_system():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        (
+            "10:05",
+            "Tobin Vale",
+            "confirmed: we had no canary for exporter releases, so v7 went to every tenant at once",
+        ),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    assert [f.statement for f in factors if f.evidence == ["C2"]] == [
+        "There was no canary for exporter releases, so v7 went to every tenant at once."
+    ]

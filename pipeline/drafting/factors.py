@@ -2,9 +2,10 @@
 
 A factor is a statement about the system with its citation, never a quoted message or a person. Candidates come
 from the offline engine (timeline cause rows, confirmed-cause chat sentences, the change before impact); this
-module phrases them (drops the framing around a finding, "Cause identified: ...") and adds the one kind of gap
-the record implies without stating it: a signal nobody was alerted on, when the channel says detection came
-late and agreed to alert on that signal. Phrases are data: pipeline/data/factors.yaml.
+module phrases them (drops the framing around a finding, "Cause identified: ..."), phrases a gap the channel states
+("Aashish, nothing checked the interval. that's the finding" -> "Nothing checked the interval."), and adds the one
+kind of gap the record implies without stating it: a signal nobody was alerted on, when the channel says detection
+came late and agreed to alert on that signal. Phrases are data: pipeline/data/factors.yaml.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class FactorPhrasesFile(Strict):
     alert_action: Regex
     detection_gap: Regex
     alert_gap: str
+    stated_gap: Regex
+    gap_rewrites: list[tuple[Regex, str]]
+    tool_output: Regex
 
     @field_validator("alert_gap")
     @classmethod
@@ -43,6 +47,9 @@ class FactorPhrases:
     alert_action: re.Pattern[str]
     detection_gap: re.Pattern[str]
     alert_gap: str
+    stated_gap: re.Pattern[str]
+    gap_rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    tool_output: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +61,9 @@ def phrases() -> FactorPhrases:
         alert_action=re.compile(raw.alert_action, re.IGNORECASE),
         detection_gap=re.compile(raw.detection_gap, re.IGNORECASE),
         alert_gap=raw.alert_gap,
+        stated_gap=re.compile(raw.stated_gap, re.IGNORECASE),
+        gap_rewrites=tuple((re.compile(pattern, re.IGNORECASE), new) for pattern, new in raw.gap_rewrites),
+        tool_output=re.compile(raw.tool_output, re.IGNORECASE),
     )
 
 
@@ -67,6 +77,27 @@ def phrase(statement: str) -> str:
     if not text or len(text.split()) < 3:
         return statement
     return text[0].upper() + text[1:]
+
+
+def stated_gap(sentence: str) -> str | None:
+    """A sentence that states a missing safeguard ("Aashish, the checklist had no step to turn it back on"), as a
+    statement about the system ("The checklist had no step to turn it back on."), or None when it states no gap or
+    only asks about one. Its numbers, times and names are untouched."""
+    text = " ".join(sentence.split())
+    if text.endswith("?"):
+        return None
+    # of "the push did what it said; nothing checked the interval" only the clause that states the gap
+    text = "; ".join(part for part in re.split(r";\s+", text) if phrases().stated_gap.search(part))
+    if not text:
+        return None
+    for pattern in phrases().framing:  # "confirmed: we had no canary" opens with the framing of a finding
+        text = pattern.sub("", text, count=1)
+    for pattern, replacement in phrases().gap_rewrites:
+        text = pattern.sub(replacement, text, count=1).strip()
+    text = text.strip(" \u201c\u201d\"'").rstrip(" .!,;:")
+    if len(text.split()) < 4 or not phrases().stated_gap.search(text):
+        return None
+    return f"{text[0].upper()}{text[1:]}."
 
 
 def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:

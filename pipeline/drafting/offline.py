@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
-from pipeline.drafting.factors import alert_gaps, phrase
+from pipeline.drafting.factors import alert_gaps, phrase, phrases, stated_gap
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -40,7 +40,10 @@ CONFIRMED_CLASS = "confirmed_cause"
 # disputed candidate).
 CAUSE_CLASSES = (CONFIRMED_CLASS, "hypothesis")
 FILLER_CLASSES = ("noise", "question")  # classifier readings never quoted as a finding
-CONTROL_PROPOSED = "a control the channel proposed; the record shows none in place"
+# Marks a proposed control answering a safeguard why. Kept short: the longer "a control the channel proposed; the
+# record shows none in place" outweighed the control's own words (on dev, 5 of 5 such answers then resembled
+# nothing the team wrote).
+CONTROL_PROPOSED = "a proposed control; none recorded"
 ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences that state the cause are kept
 CAUSE_OPEN = "open question in the channel"
 CHANGE_SUFFIX = "(a change that preceded the impact)."
@@ -504,8 +507,8 @@ class OfflineEngine:
                 )
         cited_by_change = set(supporters) if factors else set()
         for evidence_id, text, kind in causes:
-            if evidence_id in cited_by_change:
-                continue  # it states the change's effect: cited as the change factor's support, not repeated
+            if evidence_id in cited_by_change or kind == "observation":
+                continue  # it states the change's effect (cited as its support) or what a tool showed: not a factor
             statement = self.fit_for_statement(text)
             if not statement or MENTION_RE.search(statement) or statement.rstrip().endswith(("?", "!")):
                 continue  # a factor is never a person, not even one the roster does not know ("@Random-Liu")
@@ -520,11 +523,15 @@ class OfflineEngine:
                 )
                 continue
             confidence = Confidence.high if evidence_id.startswith("T") or kind == "confirmed" else Confidence.medium
-            if kind == "missing":
+            if (
+                kind == "missing"
+            ):  # phrased about the system as a stated gap is ("we had no alert" -> "there was no alert")
+                statement = stated_gap(statement) or statement
                 self.missing_controls.add(statement)
             factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
         factors += self.record_factors()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
+        factors += self.stated_gaps()
         gaps = alert_gaps(self.action_items(), self.chat)
         # the message that says detection came late is cited by the gap, which states it about the system: it is
         # not drafted a second time in its own words
@@ -550,7 +557,8 @@ class OfflineEngine:
         """(id, statement, "cause") for each locked-timeline row that states a cause, and for each row of the
         investigation (after impact began, before mitigation) that records a finding ("PodDisruptionBudget found
         with maxUnavailable: 100%", "Docker Hub returned 429"); a part of a row that rules something out is
-        dropped ("v2.41 ruled out; timeouts only on the NordPay endpoint" keeps the second part)."""
+        dropped ("v2.41 ruled out; timeouts only on the NordPay endpoint" keeps the second part). A finding that
+        reports what a tool showed is kind "observation": support for a change, never a factor of its own."""
         sig = signals()
         f = self.facts
         start = f.started.time if f.started else None
@@ -578,7 +586,8 @@ class OfflineEngine:
             parts = [part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part)]
             finding = "; ".join(part for part in parts if sig["finding"].search(part))
             if finding and len(_tokens(finding)) >= 4:
-                rows.append((item.id, _as_statement(finding), "cause"))
+                kind = "observation" if phrases().tool_output.search(finding) else "cause"
+                rows.append((item.id, _as_statement(finding), kind))
         return rows
 
     def row_statement(self, text: str) -> str | None:
@@ -660,6 +669,29 @@ class OfflineEngine:
                 found.append((item.id, statement, "disputed:" + ",".join(disputed[:2]) if disputed else kind))
         return found
 
+    def stated_gaps(self) -> list[ContributingFactor]:
+        """Missing safeguards the channel states as findings ("nothing checked the interval against the backend
+        threshold"), phrased about the system: only from a message the classifier reads as a confirmed cause, never
+        from a question, a proposal, a sentence that rules something out, a message disputed later, or one that
+        names a person. The review confirms them (medium confidence)."""
+        sig = signals()
+        found: list[ContributingFactor] = []
+        for item in _distinct(self.chat):
+            reading = self.reading_of(item.id)
+            if item.suspect or reading is None or reading.label != CONFIRMED_CLASS or self.refuted(item):
+                continue
+            for sentence in _sentences(item.text):
+                if any(sig[key].search(sentence) for key in ("not_a_factor", "disagreement", "action_cue")):
+                    continue
+                statement = stated_gap(sentence)
+                statement = self.fit_for_statement(statement) if statement else None
+                if statement and not self.names_an_author(statement):
+                    self.missing_controls.add(statement)
+                    found.append(
+                        ContributingFactor(statement=statement, evidence=[item.id], confidence=Confidence.medium)
+                    )
+        return found
+
     def refuted(self, item: Evidence) -> bool:
         """A later chat message rules this out ("v2.41 is out of the picture", "it's not the deploy") or disputes
         it: it shares an identifier (v2.41, #2291) or two content words with the item."""
@@ -706,6 +738,13 @@ class OfflineEngine:
             for part in name.split()
             if len(part) > 2
         )
+
+    def names_an_author(self, text: str) -> bool:
+        """A statement that mentions someone ("@marek") or names a chat author by handle ("behind ptol's export"),
+        which the roster's full names do not catch."""
+        handles = {part.lower() for item in self.chat if item.author for part in item.author.split()}
+        words = {word.lower() for word in re.findall(r"[A-Za-z][\w-]*", text.replace("'s", ""))}
+        return bool(MENTION_RE.search(text)) or bool(words & {handle for handle in handles if len(handle) > 2})
 
     def names_someone_else(self, text: str, besides: Sequence[str] = ()) -> bool:
         """A capitalized common first name after the first word ("stop letting Gary push flags"): someone outside
