@@ -63,8 +63,11 @@ def _check_app() -> typer.Typer:
 def main() -> None:
     if sys.argv[1:2] == ["check"]:
         # the objects the imports made (pydantic, typer, the models) live until exit: frozen, the collector
-        # stops walking them again and again while the check allocates (~6% of a check of 1 MB)
+        # stops walking them again and again while the check allocates (~6% of a check of 1 MB). The check
+        # itself makes next to no reference cycles (its garbage goes with reference counts: the same peak
+        # memory on 1 MB, on 215 files, with --diff's parser), so the collector is off: ~3% more
         gc.freeze()
+        gc.disable()
         _check_app()()
     else:
         app()
