@@ -4,7 +4,9 @@ Python parses and compiles an expression in pure Python (`re._parser`, `re._comp
 nothing between processes: the rules, signals and roster expressions cost about 0.1 s at every start,
 a fifth of the check's start-up. `compile` keeps each expression's program (the list of opcodes, plain ints, that
 `_sre.compile` takes) in one file in the library home, keyed by the interpreter's version and `_sre`'s
-magic number, and builds the Pattern from it directly. The result is the same Pattern `re.compile`
+magic number, and builds the Pattern from it directly. A program's opcodes are kept as the bytes of an
+array of 32-bit codes, not as a list of ints: marshal then reads the file with a copy instead of making
+each of its ~160,000 int objects (7 ms -> 1 ms at every start). The result is the same Pattern `re.compile`
 returns (`==` compares the programs; tests/test_regex_cache.py checks it). `_sre` validates a program
 before accepting it, and anything unexpected falls back to `re.compile`, so a stale, foreign or broken
 cache file costs time, never a different match.
@@ -17,6 +19,7 @@ import marshal
 import os
 import re
 import sys
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,8 @@ except ImportError:  # another implementation of Python: no program to keep
     _sre = None
 
 _MAX_ENTRIES = 4000  # past this, a save keeps only the expressions this run used (team rule edits pile up)
-_Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+_Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]  # the opcodes as _CODE bytes
+_CODE = "I"  # the array type the opcodes are kept in: each fits an unsigned int (`_sre` codes are 32 bits)
 
 _programs: dict[tuple[str, int], _Program] | None = None
 _used: set[tuple[str, int]] = set()
@@ -45,18 +49,23 @@ def compile(source: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 (the 
     program = programs.get(key)
     if program is not None:
         try:
-            return _sre.compile(source, *program)
+            return _build(source, program)
         except Exception:  # noqa: BLE001 (a program this interpreter refuses: compile afresh below)
             pass
     try:
         program = _program(source, flags)
-        pattern = _sre.compile(source, *program)
+        pattern = _build(source, program)
     except re.error:
         raise
     except Exception:  # noqa: BLE001 (re's internals changed shape: the public path still works)
         return re.compile(source, flags)
     _remember(key, program)
     return pattern
+
+
+def _build(source: str, program: _Program) -> re.Pattern[str]:
+    flags, code, groups, groupindex, indexgroup = program
+    return _sre.compile(source, flags, array(_CODE, code).tolist(), groups, groupindex, indexgroup)
 
 
 def _program(source: str, flags: int) -> _Program:
@@ -69,7 +78,7 @@ def _program(source: str, flags: int) -> _Program:
         indexgroup[index] = name
     return (
         int(flags | parsed.state.flags),
-        [int(op) for op in code],
+        array(_CODE, [int(op) for op in code]).tobytes(),
         parsed.state.groups - 1,
         groupindex,
         tuple(indexgroup),
@@ -80,7 +89,7 @@ def cache_path() -> Path:
     """One file per interpreter build and regex engine version, in the library home's cache folder."""
     from pipeline.home import library_home
 
-    tag = f"{sys.implementation.cache_tag}-{sys.version_info.micro}-{getattr(_sre, 'MAGIC', 0)}"
+    tag = f"{sys.implementation.cache_tag}-{sys.version_info.micro}-{getattr(_sre, 'MAGIC', 0)}-{_CODE}"
     return library_home() / "cache" / f"regex-{tag}.marshal"
 
 

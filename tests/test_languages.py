@@ -150,3 +150,29 @@ def test_the_one_document_scan_asks_about_the_same_lines_as_asking_each_line() -
     expected = [number for number, line in prose_lines(text) if not is_english(line)]
     assert expected  # the document holds lines in other languages
     assert not_english_lines(text) == expected
+
+
+def test_the_document_pass_counts_whole_words_of_other_languages_as_the_line_split_does() -> None:
+    """_lines_worth_asking counts `other` words for the whole document at once; it must ask exactly the lines
+    that are non-ASCII or hold two such words as `_WORD` splits them (at the document's edges, next to
+    digits, underscores, apostrophes and tabs; inside longer words they do not count)."""
+    from pipeline.language import _WORD, _hints, _lines_worth_asking
+
+    _, other = _hints()
+    lines = [
+        "de la",  # the document's first characters
+        "la2de x_la_ l'erreur de",  # after a digit, between underscores, after an apostrophe
+        "delay lady: dessert, ladle",  # inside longer words: none
+        "De\tLA!",  # upper case, a tab and punctuation
+        "la",
+        "de",  # one word a line, twice over two lines: neither line asked
+        "Türkçe tek satır",  # not ASCII: asked whatever its words
+        "code de la",  # the document's last characters
+    ]
+    expected = {
+        number
+        for number, line in enumerate(lines, start=1)
+        if not line.isascii() or sum(word in other for word in _WORD.findall(line.lower())) >= 2
+    }
+    assert expected == {1, 2, 4, 7, 8}
+    assert _lines_worth_asking("\n".join(lines)) == expected

@@ -249,6 +249,8 @@ class _Compressed:
                 self._whole[regex] = [self.original(m.start(), m.end()) for m in regex.finditer(self.text)]
             return self._whole[regex]
         blocks = self._holding(triggers)
+        for required in prefilter.also.get(regex, ()):
+            blocks &= self._holding(required)
         cue_triggers = prefilter.triggers.get(pattern.near) if pattern.near is not None else None
         if cue_triggers is not None:
             blocks &= self._holding(cue_triggers)

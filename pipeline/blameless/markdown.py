@@ -46,7 +46,9 @@ _CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 _FENCE_LEADS = frozenset("`~")
 _MARKUP_LEADS = frozenset("*-_[<")
 
-_INLINE_CODE = re.compile(r"(?<!`)(`++)[^\x03]*?(?<!`)\1(?!`)")  # a whole backtick run opens, once: linear
+# a whole backtick run opens, once: linear. It starts with the literal backtick (the check that none comes
+# before follows it) so that `re` jumps from backtick to backtick instead of trying every character.
+_INLINE_CODE = re.compile(r"(`(?<!``)`*+)[^\x03]*?(?<!`)\1(?!`)")
 _IMAGE = re.compile(r"!\[[^\[\]\x03]*\]\([^()\x03]*\)")  # no nested brackets: linear on "[[[[..." input
 _LINK = re.compile(r"\[([^\[\]\x03]*)\](\([^()\x03]*\)|\[[^\[\]\x03]*\])")
 _AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")

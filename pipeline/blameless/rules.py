@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from pipeline import regex_cache
-from pipeline.blameless.triggers import known_prefilter, trie_expression
+from pipeline.blameless.triggers import known_required_sets, trie_expression
 from pipeline.datafiles import error_reason, first_error, node_line, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
@@ -112,6 +112,9 @@ class Prefilter:
     triggers: dict[re.Pattern[str], frozenset[str] | None]  # None: scan the whole text (see triggers.py)
     scan: re.Pattern[str] | None  # finds any trigger word (the longest one at a position)
     prefixes: dict[str, tuple[str, ...]]  # trigger word -> the trigger words it starts with
+    # expression -> its other required sets made only of trigger words (the scan finds those already):
+    # a block must hold a word of each as well as a trigger
+    also: dict[re.Pattern[str], tuple[frozenset[str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,16 +137,22 @@ class RuleSet:
     @cached_property
     def prefilter(self) -> Prefilter:
         """Trigger words of every pattern and cue, and one expression that finds any of them."""
-        found: dict[re.Pattern[str], frozenset[str] | None] = {}
+        required: dict[re.Pattern[str], tuple[frozenset[str], ...] | None] = {}
         for compiled in self.rules:
             for pattern in compiled.patterns:
                 for regex in (pattern.regex, pattern.near):
-                    if regex is not None and regex not in found:
-                        found[regex] = known_prefilter(regex.pattern)
+                    if regex is not None and regex not in required:
+                        required[regex] = known_required_sets(regex.pattern)
+        found = {regex: None if sets is None else sets[0] for regex, sets in required.items()}
         words = {word for triggers in found.values() for word in triggers or ()}
         prefixes = {word: tuple(word[:end] for end in range(1, len(word) + 1) if word[:end] in words) for word in words}
         scan = regex_cache.compile(trie_expression(sorted(words))) if words else None
-        return Prefilter(found, scan, prefixes)
+        also = {
+            regex: kept
+            for regex, sets in required.items()
+            if sets is not None and (kept := tuple(other for other in sets[1:] if other <= words))
+        }
+        return Prefilter(found, scan, prefixes, also)
 
     def use_prefilter(self, length: int) -> Prefilter | None:
         """The prefilter, once enough text has been checked to repay building it (results are the same)."""

@@ -3,7 +3,9 @@
 The linter finds where any trigger occurs with one scan (a trie-shaped expression), then runs a pattern
 only on the blocks holding one of its triggers, instead of over the whole document. Results are the same
 as a full scan when no match can cross a block boundary (\\x03), which `block_safe` checks; a pattern
-without triggers, or that is not block-safe, still runs over the whole text.
+without triggers, or that is not block-safe, still runs over the whole text. A pattern that needs several
+literals in turn ("why ... didn't ..." needs one of "why" and one of "didn't", "did", ...) runs only on the
+blocks holding one literal of each set (`required_sets`).
 """
 
 from __future__ import annotations
@@ -33,31 +35,51 @@ _BLOCK = 3  # ord("\x03"), the block separator of the masked text
 
 def prefilter(source: str) -> frozenset[str] | None:
     """The triggers of `source` when it is block-safe (one parse for both questions), else None."""
+    found = required_sets(source)
+    return None if found is None else found[0]
+
+
+def required_sets(source: str) -> tuple[frozenset[str], ...] | None:
+    """When `source` is block-safe and has triggers: its triggers first, then every other set of literals
+    one of which each of its matches holds (each item of its top-level sequence gives one); else None."""
     parsed = _parse(source)
     try:
-        return _triggers(parsed) if parsed is not None and _safe(parsed) else None
+        if parsed is None or not _safe(parsed):
+            return None
+        _, best, _, candidates = _sequence_and_candidates(parsed)
+        if not best or "" in best:
+            return None
+        found = _reduced(best)
+        others = {_reduced(c) for c in candidates if c is not best and all(c)} - {found, frozenset()}
+        return (found, *sorted(others, key=sorted))
     except Exception:  # noqa: BLE001 - an unusual construct means "scan everything", never an error
         return None
 
 
 @lru_cache(maxsize=1)
-def bundled_prefilters() -> dict[str, frozenset[str] | None]:
-    """`prefilter(source)` of the bundled rules' expressions, read from triggers.json (empty when absent)."""
+def bundled_prefilters() -> dict[str, tuple[frozenset[str], ...] | None]:
+    """`required_sets(source)` of the bundled rules' expressions, read from triggers.json (empty when absent)."""
     try:
         table = json.loads(BUNDLED_PATH.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {source: None if words is None else frozenset(words) for source, words in table.items()}
+    return {source: None if sets is None else tuple(map(frozenset, sets)) for source, sets in table.items()}
+
+
+def known_required_sets(source: str) -> tuple[frozenset[str], ...] | None:
+    """`required_sets(source)`, from the bundled table when it holds this exact expression."""
+    table = bundled_prefilters()
+    return table[source] if source in table else required_sets(source)
 
 
 def known_prefilter(source: str) -> frozenset[str] | None:
     """`prefilter(source)`, from the bundled table when it holds this exact expression."""
-    table = bundled_prefilters()
-    return table[source] if source in table else prefilter(source)
+    found = known_required_sets(source)
+    return None if found is None else found[0]
 
 
 def bundled_table() -> str:
-    """triggers.json for the bundled rules: every expression and cue, with its prefilter result."""
+    """triggers.json for the bundled rules: every expression and cue, with its required sets (triggers first)."""
     from pipeline.blameless.rules import RULES_PATH, load_rules
 
     rules = load_rules(RULES_PATH)
@@ -68,7 +90,10 @@ def bundled_table() -> str:
         for regex in (pattern.regex, pattern.near)
         if regex is not None
     }
-    table = {source: (None if (found := prefilter(source)) is None else sorted(found)) for source in sorted(sources)}
+    table = {
+        source: (None if (found := required_sets(source)) is None else [sorted(words) for words in found])
+        for source in sorted(sources)
+    }
     return json.dumps(table, indent=0, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -105,7 +130,12 @@ def _triggers(parsed: list[tuple[Any, Any]]) -> frozenset[str] | None:
     _, required, _ = _sequence(parsed)
     if not required or "" in required:
         return None
-    return frozenset(t for t in required if not any(o != t and o in t for o in required))
+    return _reduced(required)
+
+
+def _reduced(literals: set[str]) -> frozenset[str]:
+    """A literal holding another of the set adds nothing: a text with it holds the shorter one."""
+    return frozenset(t for t in literals if not any(o != t and o in t for o in literals))
 
 
 def _score(literals: set[str]) -> tuple[int, int]:
@@ -114,8 +144,16 @@ def _score(literals: set[str]) -> tuple[int, int]:
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, set[str] | None, set[str] | None]:
-    """(exact, required, prefixes) of a sequence: the strings it matches when they are a finite set, the
-    best literal set one of which every match holds, and strings one of which every match starts with.
+    whole, best, prefixes, _ = _sequence_and_candidates(items)
+    return whole, best, prefixes
+
+
+def _sequence_and_candidates(
+    items: list[tuple[Any, Any]],
+) -> tuple[set[str] | None, set[str] | None, set[str] | None, list[set[str]]]:
+    """(exact, required, prefixes, candidates) of a sequence: the strings it matches when they are a finite
+    set, the best literal set one of which every match holds, strings one of which every match starts with,
+    and every literal set found one of which every match holds (`required` is the best of them).
     Consecutive exact items are concatenated, and so is a run with the prefixes of the item after it
     ("r" then "oot cause|ca" gives "root", "rca" rather than "ca")."""
     candidates: list[set[str]] = []
@@ -156,7 +194,7 @@ def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, set[str] |
         prefixes = run if all(run) else None
     flush()
     best = max(candidates, key=_score, default=None)
-    return whole, best, prefixes
+    return whole, best, prefixes, candidates
 
 
 def _node(op: Any, av: Any) -> tuple[set[str] | None, set[str] | None, set[str] | None]:

@@ -147,3 +147,12 @@ def test_masking_keeps_length_newlines_and_prose() -> None:
             assert set(shown) <= {HIDDEN}, lines[index]
     assert "Prose  here  and" in doc.masked and "\\| c " in doc.masked.replace(BLOCK, "|")
     assert doc.masked.count("\n") == 3  # front matter keeps its newlines; other line ends join or split blocks
+
+
+def test_a_code_span_opens_with_a_whole_backtick_run_and_closes_with_one_as_long() -> None:
+    # the single backtick inside "``git ` log``" does not close the double run that opened it
+    text = "Run ``git ` log`` now.\n"
+    assert segment(text).masked == "Run " + HIDDEN * 13 + " now." + BLOCK
+    # the second backtick of an unclosed "``" cannot open a span; the lone one after "y" does
+    text = "Set ``y` z` now.\n"
+    assert segment(text).masked == "Set ``y" + HIDDEN * 4 + " now." + BLOCK

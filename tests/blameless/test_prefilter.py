@@ -19,6 +19,7 @@ from pipeline.blameless.triggers import (
     bundled_table,
     known_prefilter,
     prefilter,
+    required_sets,
     trie_expression,
     triggers,
 )
@@ -38,6 +39,28 @@ def test_triggers_are_the_literals_every_match_holds() -> None:
     assert triggers(r"[a-z]+\b") is None
     assert triggers(r"(?:error)?") is None
     assert triggers(r"(?i)sloppy") is None
+
+
+def test_required_sets_are_the_triggers_then_each_literal_set_every_match_also_holds() -> None:
+    assert required_sets(r"why\s+(?:didn't|did)\s+(?:dave|ana)\b") == (
+        frozenset({"why"}),
+        frozenset({"ana", "dave"}),
+        frozenset({"did"}),  # "didn't" holds "did": one literal is enough
+    )
+    assert required_sets(r"took\s+down") == (frozenset({"took"}), frozenset({"down"}))
+    assert required_sets(r"(?:forgot|missed)\b") == (frozenset({"forgot", "missed"}),)
+    assert required_sets(r"(?:really\s+)?sloppy") == (frozenset({"sloppy"}),)  # an optional word is not required
+    assert required_sets(r"who.*\?") is None  # not block-safe
+
+
+def test_a_block_is_scanned_only_when_it_holds_a_word_of_each_required_set() -> None:
+    """Only sets made of trigger words narrow the blocks (the one scan finds every trigger word, so a block
+    without a word of such a set holds no match); findings stay those of a full scan."""
+    prefilter = PREFILTERED.prefilter
+    assert len(prefilter.also) > 20
+    assert all(words <= prefilter.prefixes.keys() for sets in prefilter.also.values() for words in sets)
+    text = "We took the pager home.\n\nThe deploy took down checkout.\n\nDown the hall, nothing.\n" * 3
+    assert lint_text(text, rules=PREFILTERED) == lint_text(text, rules=FULL_SCAN)
 
 
 def test_block_safety_rejects_what_can_cross_a_block() -> None:
