@@ -154,7 +154,9 @@ def features(sentence: str, roster: Roster, *, require_person: bool = True) -> t
 
 
 # "10:05 Lena: the drain should be done", "Marco: restarting now": a speaker's own words, reported.
-_SPEAKER = re.compile(r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[A-Za-z]{1,4}\s*)?[-–—|]?\s*)?([A-Z][a-z]+(?: [A-Z][a-z]+)?):\s")
+_SPEAKER = re.compile(
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[A-Za-z]{1,4}\s*)?[-–—|]?\s*)?([A-Z][a-z]+(?: [A-Z][a-z]+)?):\s"
+)
 
 
 def _spoken_by(sentence: str, roster: Roster) -> bool:
