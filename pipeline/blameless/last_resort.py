@@ -48,12 +48,9 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     from pipeline.blameless.sentence import (
         _FACT,
         _SYSTEMIC_INSTEAD,
-        REVIEW,
-        Rewrite,
         _Builder,
+        _reviewed,
         _split_label,
-        _still_clean,
-        keeps_facts,
         parse,
         plain_words,
         restore_names,
@@ -72,9 +69,9 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     builder = _Builder(parse(stood_in), frozenset(people))
     allowed = _allowed_question(builder)
     if allowed is not None:  # "Why was Klaus allowed to push to main without review?"
-        rewritten = prefix.lstrip() + restore_names(allowed, names)
-        if _still_clean(rewritten, people) and keeps_facts(sentence, rewritten):
-            return Rewrite(rewritten, REVIEW, "question")
+        asked = _reviewed(prefix.lstrip(), restore_names(allowed, names), sentence, people, "question")
+        if asked is not None:
+            return asked
     order = _an_order(builder, prefix)
     if not order and _obliged(builder):
         return None  # "Dave should remove the feature flag": work asked of someone, not an event to describe
@@ -91,12 +88,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     else:
         text = f"Describe what happened to {phrase}{',' if len(things) > 1 else ''} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()
-    if prefix and not prefix[-1:].isspace():
-        prefix += " "
-    rewritten = prefix + text
-    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
-        return None
-    return Rewrite(rewritten, REVIEW, "instruction")
+    return _reviewed(prefix, text, sentence, people, "instruction")
 
 
 def _allowed_question(builder: _Builder) -> str | None:

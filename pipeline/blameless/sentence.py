@@ -879,12 +879,18 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
         return None  # "For the 5th time, that prod is ...": what is left opens with a fragment
     text = "".join(separator + piece for separator, piece in kept)[len(kept[0][0]) :].strip()
     text = _tidy(text[:1].upper() + text[1:] if not _starts_with_identifier(text) else text, body)
+    return _reviewed(prefix, text, sentence, people, "pieces")
+
+
+def _reviewed(prefix: str, text: str, sentence: str, people: Sequence[str], kind: str) -> Rewrite | None:
+    """A "review" rewrite of `kind`: the label prefix ("Why 2: ") back in front of the new text, kept only when
+    the check no longer flags it and every fact of the original survives."""
     if prefix and not prefix[-1:].isspace():
         prefix += " "
     rewritten = prefix + text
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
         return None
-    return Rewrite(rewritten, REVIEW, "pieces")
+    return Rewrite(rewritten, REVIEW, kind)
 
 
 def _lacks_subject(piece: str) -> bool:
@@ -978,12 +984,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     else:
         text = f"Describe what happened to {phrase} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
-    if prefix and not prefix[-1:].isspace():
-        prefix += " "
-    rewritten = prefix + text
-    if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
-        return None
-    return Rewrite(rewritten, REVIEW, "instruction")
+    return _reviewed(prefix, text, sentence, people, "instruction")
 
 
 def _holds_a_thing(token: Token, builder: _Builder) -> bool:

@@ -30,6 +30,12 @@ pytest.importorskip("spacy")
             "Action from retro: remind everyone to be more careful when editing the routing table by hand.",
             "Action from retro: Add an automated check for the routing table.",
         ),
+        # facts in two phrases (the clause-level fallback in sentence.py): both are asked about, joined as one
+        # list; the sarcastic "lovely" goes
+        (
+            "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
+            "Describe what happened to vendor-integrations and the 4-hour outage on webhooks-svc, and what allowed it.",
+        ),
     ],
 )
 def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(sentence: str, expected: str) -> None:

@@ -677,23 +677,6 @@ def test_batch_parses_are_the_parses_one_call_gives_and_rewrites_do_not_change()
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        # facts in two phrases: both are asked about, joined as one list; the sarcastic "lovely" goes
-        (
-            "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
-            "Describe what happened to vendor-integrations and the 4-hour outage on webhooks-svc, and what allowed it.",
-        ),
-    ],
-)
-def test_the_fallback_instruction_is_built_from_the_parse_noun_phrases(sentence: str, expected: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
-    assert rewrite.text == expected
-    assert lint_text(rewrite.text) == []
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
         (
             "Open question from Dave: who signed off on disabling the WAF rules on 3 October?",
             "What led to signing off on disabling the WAF rules on 3 October?",  # the label naming Dave goes
