@@ -159,12 +159,15 @@ class SignalsFile(Strict):
     incident_opened: Regex | None = None
     impact_start: Regex | None = None
     impact_marked: Regex | None = None
+    investigation: Regex | None = None
     setting_change: Regex | None = None
     impact_user_facing: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     mitigated_partial: Regex | None = None
     mitigated_weak: Regex | None = None
+    mitigation_effect: Regex | None = None
+    mitigation_partial_scope: Regex | None = None
     resolved: Regex | None = None
     resolved_not: Regex | None = None
     impact_figure: Regex | None = None

@@ -169,6 +169,7 @@ def _impact_start(items: list[Evidence]) -> Fact | None:
         for position, item in enumerate(ordered)
         if sig["impact_start"].search(sig["setting_change"].sub(" ", item.text))
         and not sig["detection"].search(item.text)
+        and not sig["investigation"].search(item.text)
     ]
     if not harm:
         return None
@@ -361,8 +362,10 @@ def extract_facts(incident: Incident) -> Facts:
     items = evidence_items(incident)
     sig = signals()
     timeline = [item for item in items if item.is_timeline]
-    started = _impact_start(timeline) or _impact_start(items)
+    started = _impact_start(timeline)
     detected = _detection(timeline, started) or _detection(items, started)
+    if started is None and (started := _impact_start(items)) is not None:
+        detected = _detection(timeline, None) or _detection(items, None)
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = None  # harm first stated after it was detected began earlier, at a time no row states
     # No row or message states when impact began: left "not established" for the review, never guessed.
@@ -393,6 +396,13 @@ def extract_facts(incident: Incident) -> Facts:
         mitigated = _step_that_recovered(mitigated, steps, timeline) or _at_stated_clock(mitigated, incident)
     if mitigated is None and steps:
         mitigated = steps[-1].model_copy(update={"name": "mitigated"})
+    first_effect = _first_effect(timeline, detected or started)
+    if (
+        first_effect
+        and first_effect.time
+        and (mitigated is None or (mitigated.time and first_effect.time < mitigated.time))
+    ):
+        mitigated = first_effect
     # A bot's "[RESOLVED]", "alert ... resolved", "not resolved yet" or "the incident stays open" closes nothing.
     closing = [
         item for item in items if not is_bot(item.author, item.kind) and not sig["resolved_not"].search(item.text)
@@ -427,6 +437,22 @@ def _recovery(items: list[Evidence], after: datetime | None, *, statements_only:
         or _first(full, sig["mitigated_weak"], "mitigated", after, statements_only=statements_only)
         or _first(items, sig["mitigated"], "mitigated", after, statements_only=statements_only)
     )
+
+
+def _first_effect(timeline: list[Evidence], found: Fact | None) -> Fact | None:
+    """The first timeline row after detection that states a step took effect, even in part ("manual checks in
+    place at all gates", "writes flowing"): impact was mitigated then, before the full recovery that follows."""
+    if found is None or found.time is None:
+        return None
+    sig = signals()
+    rows = [
+        row
+        for row in timeline
+        if not any(
+            sig[key].search(row.text) for key in ("investigation", "mitigation_partial_scope", "mitigated_partial")
+        )
+    ]
+    return _first(rows, sig["mitigation_effect"], "mitigated", found.time)
 
 
 def _at_stated_clock(moment: Fact, incident: Incident) -> Fact:
@@ -472,14 +498,29 @@ def _step_that_recovered(recovery: Fact, steps: list[Fact], timeline: list[Evide
 
 
 def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
-    """The first alert, page or report. A report only counts when it is not the row that describes the impact."""
+    """The first alert, page or report. A report only counts when it is not the row that describes the impact.
+
+    An alert or report before the first row that states harm, and that states no harm itself (a disk warning at
+    90%, a job that "reported success"), did not detect this impact: the first one at or after the start did. One
+    that states harm ("login check failed; PagerDuty triggered") did, and the harm began before any row says."""
     sig = signals()
-    strong = _first(items, sig["detection"], "detected")
-    weak = _first(
-        [item for item in items if not (started and item.id in started.evidence)], sig["detection_report"], "detected"
-    )
-    found = [fact for fact in (strong, weak) if fact is not None]
-    return min(found, key=lambda fact: fact.time) if found else None
+    candidates = [item for item in items if not (started and item.id in started.evidence)]
+    since = started.time if started else None
+    if since is not None:
+        early_harm = [
+            item
+            for item in _by_time(items)
+            if item.time < since and not item.suspect and sig["impact_start"].search(item.text)
+        ]
+        if any(sig["detection"].search(item.text) or sig["detection_report"].search(item.text) for item in early_harm):
+            since = None
+    for after in (since, None) if since else (None,):
+        strong = _first(items, sig["detection"], "detected", after)
+        weak = _first(candidates, sig["detection_report"], "detected", after)
+        found = [fact for fact in (strong, weak) if fact is not None]
+        if found:
+            return min(found, key=lambda fact: fact.time)
+    return None
 
 
 def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | None:

@@ -550,3 +550,81 @@ def test_a_pager_row_that_opens_the_incident_wins_over_a_later_row_saying_one_wa
         ("16:30", "Incident resolved"),
     ]
     assert extract_facts(make_incident(rows)).declared.evidence == ["T1"]
+
+
+def test_a_warning_before_the_harm_is_not_its_detection():
+    rows = [
+        ("02:00", "Disk alert: build cache volume at 85%, emailed to the team list"),
+        ("03:10", "Build cache volume full; CI jobs failing with no space left on device"),
+        ("04:02", "A developer reported failing pipelines in #ci-help"),
+        ("04:30", "Old cache layers deleted; CI jobs succeeding"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert (facts.started.evidence, facts.detected.evidence) == (["T2"], ["T3"])
+    assert facts.time_to_detect_minutes == 52
+
+
+def test_an_alert_that_states_the_harm_before_any_impact_row_is_the_detection():
+    rows = [
+        ("09:00", "Synthetic checkout probe failed; paging on-call"),
+        ("09:20", "Payment provider status page reports degraded card authorisations"),
+        ("10:00", "Provider recovered; checkouts back to normal"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.detected.evidence == ["T1"]
+    assert facts.started is None  # harm began before the probe, at a time no row states
+
+
+def test_a_check_made_during_the_response_is_not_the_start_of_impact():
+    rows = [
+        ("11:00", "Nightly import ran"),
+        ("11:30", "Import hosts checked: healthy, and the missing rows are present in the raw table"),
+        ("11:40", "PagerDuty: nightly import row count 20% under the weekly average"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started is None
+    assert facts.detected.evidence == ["T3"]
+
+
+@pytest.mark.parametrize(
+    "effect",
+    [
+        "Manual ticket check in place at every gate",
+        "Pool size raised and consumers restarted; writes flowing again",
+        "Template rolled back; test messages delivered",
+        "Enforcement hold set; no further fines issued",
+        "Players switched to the backup stream",
+    ],
+)
+def test_the_first_row_where_a_step_took_effect_is_when_impact_was_mitigated(effect):
+    rows = [
+        ("10:00", "Season passes rejected at the gates"),
+        ("10:05", "Gate staff reported rejections"),
+        ("10:10", "SEV-2 declared"),
+        ("10:20", "Firmware ruled out; the reader decodes the pass ids"),
+        ("10:30", effect),
+        ("11:10", "New pass list loaded everywhere; all passes accepted, back to normal"),
+        ("11:30", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated.evidence == ["T5"]
+    assert facts.time_to_mitigate_minutes == 30
+
+
+@pytest.mark.parametrize(
+    "partial",
+    [
+        "Two of four relay hosts restarted; their relay connections succeed",
+        "Traffic moved to the secondary provider except Amex cards",
+        "Passwords resets delivered through the backup provider; signing emails still queued",
+    ],
+)
+def test_an_effect_stated_for_part_of_the_harm_waits_for_the_full_recovery(partial):
+    rows = [
+        ("10:00", "Video calls began failing at connecting"),
+        ("10:05", "Clinics reported failing calls"),
+        ("10:30", partial),
+        ("11:10", "All hosts restarted; call failure rate back to baseline"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated.evidence == ["T4"]
