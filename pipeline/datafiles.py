@@ -168,6 +168,7 @@ class SignalsFile(Strict):
     mitigated_weak: Regex | None = None
     mitigation_effect: Regex | None = None
     mitigation_partial_scope: Regex | None = None
+    cause_label: Regex | None = None
     resolved: Regex | None = None
     resolved_not: Regex | None = None
     impact_figure: Regex | None = None

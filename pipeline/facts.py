@@ -439,19 +439,24 @@ def _recovery(items: list[Evidence], after: datetime | None, *, statements_only:
     )
 
 
+# Rows that may quote an effect ("test: old text delivered") without recording one: a check, a cause, a partial effect.
+NOT_AN_EFFECT = (
+    "investigation",
+    "cause_label",
+    "cause_statement",
+    "cause_row",
+    "mitigation_partial_scope",
+    "mitigated_partial",
+)
+
+
 def _first_effect(timeline: list[Evidence], found: Fact | None) -> Fact | None:
     """The first timeline row after detection that states a step took effect, even in part ("manual checks in
     place at all gates", "writes flowing"): impact was mitigated then, before the full recovery that follows."""
     if found is None or found.time is None:
         return None
     sig = signals()
-    rows = [
-        row
-        for row in timeline
-        if not any(
-            sig[key].search(row.text) for key in ("investigation", "mitigation_partial_scope", "mitigated_partial")
-        )
-    ]
+    rows = [row for row in timeline if not any(sig[key].search(row.text) for key in NOT_AN_EFFECT)]
     return _first(rows, sig["mitigation_effect"], "mitigated", found.time)
 
 

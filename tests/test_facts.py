@@ -628,3 +628,41 @@ def test_an_effect_stated_for_part_of_the_harm_waits_for_the_full_recovery(parti
     ]
     facts = extract_facts(make_incident(rows))
     assert facts.mitigated.evidence == ["T4"]
+
+
+@pytest.mark.parametrize(
+    "harm",
+    [
+        "All pool connections held by idle sessions; meter writes blocked; the app shows homes offline",
+        "Buses left the depot with routes that skipped 200 stops; first missed pickups",
+        "Ski passes rejected at every gate",
+    ],
+)
+def test_blocked_offline_skipped_and_rejected_are_harm(harm):
+    rows = [
+        ("07:00", "Config change deployed for the reporting service"),
+        ("07:15", harm),
+        ("07:40", "PagerDuty: p95 > 5 s"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert (facts.started.evidence, facts.detected.evidence) == (["T2"], ["T3"])
+
+
+def test_a_report_by_radio_or_phone_is_detection():
+    rows = [
+        ("11:30", "Route file skipped one-way streets; first missed pickups"),
+        ("13:00", "Drivers radioed dispatch"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.detected.evidence == ["T2"]
+
+
+def test_a_cause_row_that_quotes_a_test_result_is_not_the_mitigation():
+    rows = [
+        ("10:00", "Reminder texts stuck with no delivery receipt"),
+        ("10:30", "Support reported missing reminders"),
+        ("10:45", "Cause: carriers filter the new link domain (phone test: old text delivered, new text not)"),
+        ("11:10", "Template rolled back; test messages delivered"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated.evidence == ["T4"]
