@@ -160,6 +160,7 @@ class SignalsFile(Strict):
     impact_start: Regex | None = None
     impact_marked: Regex | None = None
     investigation: Regex | None = None
+    exposure: Regex | None = None
     setting_change: Regex | None = None
     impact_user_facing: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None

@@ -190,6 +190,21 @@ def _impact_start(items: list[Evidence]) -> Fact | None:
     return Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
 
 
+def _exposure(timeline: list[Evidence], detected: Fact) -> Fact | None:
+    """The last row before detection where a run or launch exposed users to the change ("nightly evaluation ran",
+    "presale opened"), when no row states the harm itself: the impact began with it. Not a deploy alone."""
+    sig = signals()
+    before = [
+        row
+        for row in _by_time(timeline)
+        if detected.time and row.time < detected.time and not row.suspect and sig["exposure"].search(row.text)
+    ]
+    if not before:
+        return None
+    row = before[-1]
+    return Fact(name="started", value=row.text, time=row.time, evidence=[row.id])
+
+
 def _minutes(start: Fact | None, end: Fact | None) -> int | None:
     if start is None or end is None or start.time is None or end.time is None:
         return None
@@ -368,6 +383,8 @@ def extract_facts(incident: Incident) -> Facts:
         detected = _detection(timeline, None) or _detection(items, None)
     if started and detected and detected.time and started.time and detected.time < started.time:
         started = None  # harm first stated after it was detected began earlier, at a time no row states
+    if started is None and detected is not None:
+        started = _exposure(timeline, detected)
     # No row or message states when impact began: left "not established" for the review, never guessed.
     # The earliest row that opens the incident, in words or as a pager's "Triggered by ... incident #36".
     rows_declaring = [

@@ -577,7 +577,7 @@ def test_an_alert_that_states_the_harm_before_any_impact_row_is_the_detection():
 
 def test_a_check_made_during_the_response_is_not_the_start_of_impact():
     rows = [
-        ("11:00", "Nightly import ran"),
+        ("11:00", "Import schema change deployed"),
         ("11:30", "Import hosts checked: healthy, and the missing rows are present in the raw table"),
         ("11:40", "PagerDuty: nightly import row count 20% under the weekly average"),
     ]
@@ -666,3 +666,33 @@ def test_a_cause_row_that_quotes_a_test_result_is_not_the_mitigation():
     ]
     facts = extract_facts(make_incident(rows))
     assert facts.mitigated.evidence == ["T4"]
+
+
+def test_a_run_that_exposed_users_starts_the_impact_when_no_row_states_the_harm():
+    rows = [
+        ("12:00", "invoice-service 3.1 deployed"),
+        ("21:00", "Nightly invoice run started for region north"),
+        ("23:30", "PagerDuty: invoice totals far above the weekly average"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
+    assert facts.time_to_detect_minutes == 150
+
+
+def test_a_deploy_alone_before_detection_leaves_the_start_not_established():
+    rows = [("12:00", "invoice-service 3.1 deployed"), ("23:30", "PagerDuty: invoice totals above the weekly average")]
+    assert extract_facts(make_incident(rows)).started is None
+
+
+@pytest.mark.parametrize(
+    "effect",
+    ["Retries disabled by flag; new duplicate charges stop", "Valves opened by hand; tank temperatures start dropping"],
+)
+def test_new_harm_stopping_or_a_recovery_starting_is_the_mitigation(effect):
+    rows = [
+        ("10:00", "Customers charged twice; errors on checkout"),
+        ("10:10", "Support reported double charges"),
+        ("10:30", effect),
+        ("11:00", "Config reverted; error rate back to normal"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T3"]
