@@ -1,0 +1,72 @@
+"""Blame phrasings the rules learned in the recall pass (issue 12), each with a look-alike that must stay clean.
+
+The sentences are made up for these tests (people, systems and numbers invented); each positive names the rule
+expected to flag it, and every negative must be flagged by no rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.blameless import lint_text
+
+POSITIVES = [
+    # counterfactuals
+    ("BL002", "Why 3: because the reviewer should never have approved the index change."),
+    ("BL002", "09:14 Nadia might have caught the port typo right here, merged it anyway"),
+    ("BL002", "Bogdan could have check the disk before he restart the node."),
+    ("BL002", "No offence, but had you read the changelog you would have seen the flag rename."),
+    ("BL002", "Imagine a world where Sam checked the region before running the purge."),
+    # who/which questions, reported or without a question mark
+    ("BL006", "10:05 the IC asks who rebooted the gateway without a heads-up"),
+    ("BL006", "Finance wants to know which engineer deployed build 88 on Friday night."),
+    ("BL006", "lol which one of you muppets changed the retry limit to 0"),
+    ("BL006", "So who was the genius that set the pool size to 2? Asking for a friend."),
+    ("BL006", "Ana asked the channel who was on the hook for the expired certificate."),
+    # responsibility for the harm placed with someone
+    ("BL009", "Responsibility for the 2-hour outage of search-api rests with Dana."),
+    ("BL009", "The 40-minute login outage sits squarely with the identity team."),
+    # sanctions and vigilance
+    ("BL010", "Going forward, engineers will be held personally accountable for every failed deploy."),
+    ("BL010", "Customers can rest assured that the operator involved has been retrained."),
+    ("BL010", "Leadership decided that Omar will attend formal retraining on database access."),
+    ("BL010", "The manager said this will come up in his performance review."),
+    ("BL010", "Follow-up: Tom is removed from the prod deploy group until further notice."),
+    ("BL010", "16:20 Decision: Kim's deploy rights suspended pending review"),
+    ("BL010", "From now on, Emre must ask permission from his lead before each deploy."),
+    ("BL010", "AI-4: Make sure the on-call engineer manually verifies the snapshots every day."),
+    ("BL010", "Please make sure you double-check the migrations next time."),
+    # the "human error" label in other words
+    ("BL003", "Due to an error by one of our employees, 300 invoices were emailed twice."),
+    ("BL003", "Why 5: an engineer slipped up while hand-editing the routing table."),
+    ("BL003", "It was a classic problem between keyboard and chair."),
+    ("BL003", "Turns out the outage was Ana misclicking the wrong button in the console."),
+]
+
+NEGATIVES = [
+    "The cache might have evicted the session key before the retry.",
+    "Ana asked who joined the bridge after 02:00.",
+    "The IC asked who was on call for the storage tier.",
+    "Which team owns the billing exporter?",
+    "Responsibility for the fix lies with the platform team.",
+    "Responsibility for the follow-up actions sits with Dana (owner).",
+    "The node was removed from the production pool at 10:02.",
+    "The node was removed from rotation after the health check failed.",
+    "We will retrain the classifier on the new labels.",
+    "The model has been retrained on the corrected data.",
+    "Deploys to payments-api need a second approval from the owning team.",
+    "The service account's deploy access was rotated as planned.",
+    "Imagine if the queue had been partitioned: the backlog would have cleared in minutes.",
+    "The alert would have fired earlier with a 5-minute window.",
+    "We added a typed confirmation to reduce the chance of human slips.",
+]
+
+
+@pytest.mark.parametrize(("rule_id", "sentence"), POSITIVES)
+def test_blame_phrasing_is_flagged(rule_id: str, sentence: str) -> None:
+    assert rule_id in {f.rule_id for f in lint_text(sentence)}, lint_text(sentence)
+
+
+@pytest.mark.parametrize("sentence", NEGATIVES)
+def test_look_alike_is_clean(sentence: str) -> None:
+    assert lint_text(sentence) == []
