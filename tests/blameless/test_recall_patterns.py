@@ -41,6 +41,14 @@ POSITIVES = [
     ("BL003", "Why 5: an engineer slipped up while hand-editing the routing table."),
     ("BL003", "It was a classic problem between keyboard and chair."),
     ("BL003", "Turns out the outage was Ana misclicking the wrong button in the console."),
+    # harm done through someone's artifact, found past a phrase about what it touched or an inserted participle
+    ("BL001", "Reverting: Ana's migration dropped the NOT NULL on users.id and the API blew up."),
+    ("BL001", "The DBA's change to max_conns on pg-main-1 is what took replication down for 20 minutes."),
+    ("BL001", "The lesson is that Omar's hotfix, pushed at 23:50 without review, is what corrupted the ledger."),
+    ("BL001", "We learned that Ana's manual failover of redis-2 at 16:15 was the trigger for the split brain."),
+    ("BL001", "AI-9: Lena to explain why her deploy of notif-svc 3.4.1 broke push delivery."),
+    ("BL001", "Shocking nobody, the broken healthcheck came from Arjun's 'quick fix'."),
+    ("BL001", "The regression came from Nadia's refactor of the parser."),
 ]
 
 NEGATIVES = [
@@ -59,6 +67,12 @@ NEGATIVES = [
     "Imagine if the queue had been partitioned: the backlog would have cleared in minutes.",
     "The alert would have fired earlier with a 5-minute window.",
     "We added a typed confirmation to reduce the chance of human slips.",
+    "After Priya's change to the pool the cache broke.",
+    "The alerts came from Nadia's dashboard.",
+    "The 502s came from the vendor's API.",
+    "Dave's fix dropped the error rate to 0.",
+    "The migration dropped the old index as planned.",
+    "Ana's rollback of build 3.4.1 brought the error rate back down.",
 ]
 
 
