@@ -47,7 +47,7 @@ _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
-    "sysadmin coworker colleague teammate staff".split()
+    "sysadmin coworker colleague teammate staff deployer releaser commander".split()
 )
 # "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
 _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
@@ -152,7 +152,9 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
         if previous.lower() not in _SUBORDINATORS and (previous[0].isalpha() or previous not in _OPENER_MARKS):
             return False
     between = [t.group(0) for t in tokens[start:index]]
-    return all(w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() for w in between)
+    return all(
+        w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() or w in _TEAM_NAMES for w in between
+    )
 
 
 def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we: bool) -> int | None:
@@ -333,7 +335,7 @@ _ROLE_POSTMODIFIER = re.compile(
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
-    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
+    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
     r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z",
     re.I,
 )

@@ -49,6 +49,23 @@ POSITIVES = [
     ("BL001", "AI-9: Lena to explain why her deploy of notif-svc 3.4.1 broke push delivery."),
     ("BL001", "Shocking nobody, the broken healthcheck came from Arjun's 'quick fix'."),
     ("BL001", "The regression came from Nadia's refactor of the parser."),
+    # people acting without telling anyone, locking others out, waving work through, done alone and unchecked
+    ("BL001", "03:10 contractor rotated the billing API key w/o updating the 3 consumers"),
+    ("BL001", "11:05 Security team rotated the signing cert without notice, breaking every webhook"),
+    ("BL001", "our network guy locked everyone out of jump-host-3 lol"),
+    ("BL001", "09:30 QA team waves build 7.2 through again without running the smoke suite"),
+    ("BL001", "Someone said the incident commander froze, so status updates lagged by an hour."),
+    ("BL001", "The migration was run manually by a single engineer with no peer review."),
+    ("BL001", "The outage began when the DBA ran an unindexed UPDATE against pg-7 during peak hours."),
+    ("BL001", "It started when a new developer committed an AWS key to a public repo."),
+    ("BL001", "A technician at our colo provider pulled the wrong power cable."),
+    # sarcasm
+    ("BL009", "thanks, search team, for the surprise 2 TB reindex at noon"),
+    ("BL009", "Huge shoutout to Kim for single-handedly taking down billing for 3 hours."),
+    ("BL009", "Shoutout to the on-call for sleeping through 9 pages, very relaxing."),
+    ("BL009", "Marta's legendary attention to detail strikes again: 4 cron jobs set to UTC+14."),
+    ("BL007", "honestly whoever wrote this cache layer had no idea what TTLs are for"),
+    ("BL003", "It was a mistake in configuring the node pool."),
 ]
 
 NEGATIVES = [
@@ -73,6 +90,15 @@ NEGATIVES = [
     "Dave's fix dropped the error rate to 0.",
     "The migration dropped the old index as planned.",
     "Ana's rollback of build 3.4.1 brought the error rate back down.",
+    "The rotation job rotated the signing key without notice to the consumers.",
+    "The VM froze for 3 seconds during the snapshot.",
+    "We ran the load test during peak hours on purpose.",
+    "The key rotation was committed to the config repo.",
+    "Thanks to Sven for taking down the old cluster on schedule.",
+    "The job hit an error while applying the migration.",
+    "nobody fat-fingered anything, the template merged the anchors oddly",
+    "This was not caused by any customer or staff mistake: the disk filled up.",
+    "The message was mistakenly flagged as spam by the filter.",
 ]
 
 
