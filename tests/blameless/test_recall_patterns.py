@@ -66,6 +66,22 @@ POSITIVES = [
     ("BL009", "Marta's legendary attention to detail strikes again: 4 cron jobs set to UTC+14."),
     ("BL007", "honestly whoever wrote this cache layer had no idea what TTLs are for"),
     ("BL003", "It was a mistake in configuring the node pool."),
+    # sarcasm, neglect and omissions told about a person or team
+    ("BL001", "This is what happens when the web team ignores the deprecation notice."),
+    ("BL001", "The renewal was her job and she let it lapse."),
+    ("BL001", "Raise with the storage team's lead that they let the journal fill disk-3 again."),
+    ("BL001", "The consultant who built the VPN left no documentation, so failover took 4 hours."),
+    ("BL010", "from now on whoever breaks main loses merge rights for a week"),
+    ("BL006", "The execs asked one question: who is accountable for the 9-hour loss of search?"),
+    # verdicts on the quality of someone's work or timing
+    ("BL008", "The trigger was a poorly written regex in the new WAF rule."),
+    ("BL008", "A 900-line change was inadequately reviewed and shipped on Friday."),
+    ("BL008", "The vendor had not adequately studied its failover path."),
+    ("BL008", "Retro: sales pushed the date and eng cut corners on input validation."),
+    ("BL008", "The review blamed the web team's habit of skipping load tests before launches."),
+    ("BL008", "Takeaway: the support desk escalated to engineering 3 hours too late."),
+    ("BL002", "The outage ran long because the new failover procedure for the queue was not followed."),
+    ("BL009", "The engineer that triggered the incident joined the bridge at 10:04."),
 ]
 
 NEGATIVES = [
@@ -99,6 +115,13 @@ NEGATIVES = [
     "nobody fat-fingered anything, the template merged the anchors oddly",
     "This was not caused by any customer or staff mistake: the disk filled up.",
     "The message was mistakenly flagged as spam by the filter.",
+    "Q: Why did you not offer refunds earlier?",
+    "This is what happens when the disk fills up: writes stall.",
+    "We let the cache warm for 10 minutes before shifting traffic.",
+    "The fallback path was not fully tested.",
+    "The client retried too slowly after the 429s.",
+    "The redirect was not followed by the client.",
+    "The error budget policy was followed: the freeze started at 09:00.",
 ]
 
 
