@@ -122,6 +122,7 @@ NEGATIVES = [
     "The client retried too slowly after the 429s.",
     "The redirect was not followed by the client.",
     "The error budget policy was followed: the freeze started at 09:00.",
+    "Add the smoke tests and make sure they are part of the release gate.",
 ]
 
 
