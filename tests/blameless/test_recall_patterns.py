@@ -82,6 +82,14 @@ POSITIVES = [
     ("BL008", "Takeaway: the support desk escalated to engineering 3 hours too late."),
     ("BL002", "The outage ran long because the new failover procedure for the queue was not followed."),
     ("BL009", "The engineer that triggered the incident joined the bridge at 10:04."),
+    # more sarcasm and slang
+    ("BL009", "Nice work, infra, another weekend outage."),
+    ("BL009", "Great job, on-call, letting the mail queue fill overnight."),
+    ("BL009", "Our DBA decided, in his infinite wisdom, to drop the index during peak hours."),
+    ("BL001", "Somebody yolo'd a schema change straight to the main cluster."),
+    ("BL001", "The operator made a critical error when entering the command."),
+    ("BL007", "The junior dev clearly had no idea what he was doing."),
+    ("BL008", "The change was rushed out by the mobile team without testing."),
 ]
 
 NEGATIVES = [
@@ -123,6 +131,13 @@ NEGATIVES = [
     "The redirect was not followed by the client.",
     "The error budget policy was followed: the freeze started at 09:00.",
     "Add the smoke tests and make sure they are part of the release gate.",
+    "Nice work, team: another quiet on-call week with zero pages.",
+    "Great job letting the customers know early.",
+    "The deploy made an error rate spike visible within a minute.",
+    "The fix was rushed out in 20 minutes, which the new pipeline made possible.",
+    "In its wisdom the scheduler placed both replicas in one zone.",
+    "This is what happens when a leader election times out: writes pause.",
+    "The retry storm came from the mobile client's backoff bug.",
 ]
 
 
