@@ -152,9 +152,14 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
         if previous.lower() not in _SUBORDINATORS and (previous[0].isalpha() or previous not in _OPENER_MARKS):
             return False
     between = [t.group(0) for t in tokens[start:index]]
+    if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS and between[0].isalpha():
+        return True  # "Network team changed the firewall": one word names the group
     return all(
         w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() or w in _TEAM_NAMES for w in between
     )
+
+
+_GROUPS = frozenset({"team", "squad", "crew"})
 
 
 def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we: bool) -> int | None:
@@ -336,7 +341,9 @@ _ROLE_POSTMODIFIER = re.compile(
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
     r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
-    r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z",
+    r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z|"
+    # non-native English puts the group after the role: "Team of backend", "the admin of the database"
+    r"\b((?:team|admin|administrator|engineer|operator|owner|lead)s?)[ \t]+of (?:the )?[\w-]+[ \t]*\Z",
     re.I,
 )
 

@@ -90,6 +90,18 @@ POSITIVES = [
     ("BL001", "The operator made a critical error when entering the command."),
     ("BL007", "The junior dev clearly had no idea what he was doing."),
     ("BL008", "The change was rushed out by the mobile team without testing."),
+    # non-native English and report prose
+    ("BL001", "Team of backend is not test the change enough before release."),
+    ("BL001", "The admin of the database was forget to enable the backups after the move."),
+    ("BL001", "The on-call didn't saw the alert for one hour."),
+    ("BL006", "Why the DBA not make backup before migration?"),
+    ("BL009", "Network team is responsible of this problem because they change the firewall."),
+    ("BL001", "Investigators found that the operator had disabled the safety interlock to save time."),
+    ("BL001", "A developer pushed a configuration change that had not been reviewed, causing an outage."),
+    ("BL007", "Contributing factor: the engineer's lack of familiarity with the tooling."),
+    ("BL001", "The responder misdiagnosed the issue as a network problem and lost an hour."),
+    ("BL001", "the intern rm -rf'd the data dir lmao"),
+    ("BL001", "not gonna lie, the infra team really fumbled this one"),
 ]
 
 NEGATIVES = [
@@ -138,6 +150,13 @@ NEGATIVES = [
     "In its wisdom the scheduler placed both replicas in one zone.",
     "This is what happens when a leader election times out: writes pause.",
     "The retry storm came from the mobile client's backoff bug.",
+    "Q: Why did you not test this kind of load before now?",
+    "Why the cache not evicted the keys?",
+    "Platform team upgraded the ingress controller at 10:00.",
+    "The team of three engineers rolled back at 10:05.",
+    "The service's lack of backpressure caused the pile-up.",
+    "The runner had disabled the safety check per the config.",
+    "The job didn't took the lock.",
 ]
 
 
