@@ -17,7 +17,8 @@ _BOUNDARY = re.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
 _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
-    "badly royally seriously kinda sorta basically literally clearly obviously evidently honestly".split()
+    "badly royally seriously kinda sorta basically literally clearly obviously evidently honestly manually "
+    "personally directly hastily quietly silently".split()
 )
 _PRONOUNS = frozenset(
     {

@@ -102,6 +102,16 @@ POSITIVES = [
     ("BL001", "The responder misdiagnosed the issue as a network problem and lost an hour."),
     ("BL001", "the intern rm -rf'd the data dir lmao"),
     ("BL001", "not gonna lie, the infra team really fumbled this one"),
+    # timeline rows, action items and corporate summaries
+    ("BL001", "14:10 on-call still not responding to pages"),
+    ("BL001", "14:22 Marco manually deletes the wrong replica set"),
+    ("BL006", "14:30 IC asks why nobody checked the backup job"),
+    ("BL010", "AI-1: Ensure engineers read the runbook before touching prod."),
+    ("BL010", "AI-2: Priya to be removed from the deploy rota until retrained."),
+    ("BL010", "We have taken action with the individuals involved."),
+    ("BL010", "Lesson learned: engineers need to think before they type."),
+    ("BL010", "Lesson learned: never let Dave near the load balancer again."),
+    ("BL009", "The disruption came from a misconfiguration introduced by a member of our operations team."),
 ]
 
 NEGATIVES = [
@@ -157,6 +167,13 @@ NEGATIVES = [
     "The service's lack of backpressure caused the pile-up.",
     "The runner had disabled the safety check per the config.",
     "The job didn't took the lock.",
+    "The dashboard was built by a member of our data team.",
+    "We apologize to customers and have taken action to add capacity.",
+    "Never let the cache grow without a bound.",
+    "The node stays out of the pool until it is re-imaged.",
+    "Ensure that the team is aware of how to query the control-plane logs.",
+    "We will ensure you are not impacted by the password sync.",
+    "Ensure the job checks the lock before writing.",
 ]
 
 
