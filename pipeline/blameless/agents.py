@@ -57,7 +57,10 @@ _ROLE_MODIFIERS = frozenset(
     "new junior senior tired exhausted sleepy distracted same other our their poor lone former "
     "responsible assigned primary secondary backup".split()
 )
-_TEAM_NAMES = frozenset({"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT"})
+_TEAM_NAMES = frozenset(
+    {"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT", "Backend", "Frontend"}
+    | {"Networking", "Eng", "Engineering"}
+)
 _ARTIFACTS = frozenset(
     "commit commits change changes pr prs deploy deployment push merge script config configuration migration "
     "patch query command rollout release update edit typo fix code diff branch refactor refactoring upgrade bump "

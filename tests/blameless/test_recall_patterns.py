@@ -112,6 +112,17 @@ POSITIVES = [
     ("BL010", "Lesson learned: engineers need to think before they type."),
     ("BL010", "Lesson learned: never let Dave near the load balancer again."),
     ("BL009", "The disruption came from a misconfiguration introduced by a member of our operations team."),
+    # team blame, character verdicts, minimizers and sarcastic questions
+    ("BL009", "The frontend folks never test on Safari."),
+    ("BL001", "Backend broke the API contract without telling anyone."),
+    ("BL005", "It's not rocket science to check the replica lag first."),
+    ("BL005", "Anyone could have seen this coming."),
+    ("BL007", "The deploy failed because Priya is hopeless with Helm."),
+    ("BL007", "Dave is a liability on the on-call rotation."),
+    ("BL007", "Sven has a track record of breaking prod on Fridays."),
+    ("BL007", "The data team's sloppiness cost us the weekend."),
+    ("BL009", "Thanks for nothing, platform team."),
+    ("BL006", "What was the on-call even doing for 40 minutes?"),
 ]
 
 NEGATIVES = [
@@ -174,6 +185,14 @@ NEGATIVES = [
     "Ensure that the team is aware of how to query the control-plane logs.",
     "We will ensure you are not impacted by the password sync.",
     "Ensure the job checks the lock before writing.",
+    "The cache is a liability under memory pressure.",
+    "The service has a history of breaking under heavy load.",
+    "What was the job doing for 40 minutes? The trace shows a lock wait.",
+    "Backend latency rose to 900 ms at 10:02.",
+    "Engineering rolled back the release at 10:15 after the alarms.",
+    "The fix is not rocket science: a retry with jitter.",
+    "I don't think anyone could have spotted this from the dashboards we had.",
+    "Thanks for the quick review, platform team.",
 ]
 
 
