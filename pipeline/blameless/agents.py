@@ -12,11 +12,13 @@ import re
 from pipeline.blameless.people import Roster
 
 _TOKEN = re.compile(r"[A-Za-z][\w'’-]*|[^\sA-Za-z]")
-_BOUNDARY = re.compile(r"[\x03.!?;:()\[\]]")
+# a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
+_BOUNDARY = re.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
 _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
-    "badly royally seriously kinda sorta basically literally".split()
+    "badly royally seriously kinda sorta basically literally clearly obviously evidently honestly manually "
+    "personally directly hastily quietly silently".split()
 )
 _PRONOUNS = frozenset(
     {
@@ -46,7 +48,7 @@ _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
-    "sysadmin coworker colleague teammate staff".split()
+    "sysadmin coworker colleague teammate staff deployer releaser commander".split()
 )
 # "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
 _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
@@ -55,12 +57,17 @@ _ROLE_MODIFIERS = frozenset(
     "new junior senior tired exhausted sleepy distracted same other our their poor lone former "
     "responsible assigned primary secondary backup".split()
 )
-_TEAM_NAMES = frozenset({"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT"})
+_TEAM_NAMES = frozenset(
+    {"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT", "Backend", "Frontend"}
+    | {"Networking", "Eng", "Engineering"}
+)
 _ARTIFACTS = frozenset(
     "commit commits change changes pr prs deploy deployment push merge script config configuration migration "
     "patch query command rollout release update edit typo fix code diff branch refactor refactoring upgrade bump "
-    "hotfix cleanup job cron edits tweak work handling rotation".split()
+    "hotfix cleanup job cron edits tweak work handling rotation apply failover experiment backfill purge restart".split()
 )
+# A prepositional phrase after an artifact names what it touched: "Ana's change to max_conns on pg-1 broke ...".
+_ARTIFACT_PREPOSITIONS = frozenset("of to on in for at against".split())
 
 
 _FREE_RELATIVES = frozenset({"whoever", "whomever"})
@@ -149,7 +156,14 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
         if previous.lower() not in _SUBORDINATORS and (previous[0].isalpha() or previous not in _OPENER_MARKS):
             return False
     between = [t.group(0) for t in tokens[start:index]]
-    return all(w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() for w in between)
+    if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS and between[0].isalpha():
+        return True  # "Network team changed the firewall": one word names the group
+    return all(
+        w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() or w in _TEAM_NAMES for w in between
+    )
+
+
+_GROUPS = frozenset({"team", "squad", "crew"})
 
 
 def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we: bool) -> int | None:
@@ -243,6 +257,8 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
         found = _relative_subject(tokens, len(tokens) - 2, roster)
         if found is None and tokens[-1].group(0) == ",":
             found = _appositive_subject(tokens, roster)
+        if found is None and tokens[-1].group(0) == ",":
+            found = _participle_insert_owner(tokens, roster, allow_we)
         return None if found is None else window_start + cut + tokens[found].start()
     if len(tokens) > 2 and tokens[-1].group(0).lower() in _ON_DUTY and tokens[-2].group(0).lower() == "on":
         del tokens[-2:]  # "the SRE on duty misconfigured ..."
@@ -273,7 +289,8 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
         owner = tokens[index].group(0)  # "Tom's "small cleanup" took down ...": the quoted words are the artifact
         return index if owner in _POSSESSIVE_PRONOUNS else _person_at(tokens, index, roster, allow_we)
     if tokens[index].group(0).lower().rstrip("'’") not in _ARTIFACTS:
-        return None
+        before = _before_trailing_phrase(tokens)
+        return None if before is None else _artifact_owner(tokens[:before], roster, allow_we)
     for back in (1, 2, 3):
         k = index - back
         if k < 0:
@@ -282,6 +299,26 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
         if _is_possessive(owner):
             return k if owner in _POSSESSIVE_PRONOUNS else _person_at(tokens, k, roster, allow_we)
         if not (owner[0].isalpha() or owner in "'\"‘’“”"):
+            return None
+    return None
+
+
+def _before_trailing_phrase(tokens: list[re.Match[str]]) -> int | None:
+    """Index of the preposition opening a short noun phrase that ends the tokens ("to max_conns", "of the
+    api-gw 3.4.1"), or None: one determiner at most, and only at its start, so "to the pool the cache" (two
+    noun phrases, the second a new subject) is not skipped."""
+    for back in range(2, min(len(tokens), 9) + 1):
+        k = len(tokens) - back
+        word = tokens[k].group(0).lower()
+        if word in _ARTIFACT_PREPOSITIONS:
+            phrase = [t.group(0).lower() for t in tokens[k + 1 :]]
+            if phrase and phrase[0] in _DETERMINERS:
+                phrase = phrase[1:]
+            fits = phrase and all(
+                w not in _DETERMINERS and w not in _CLAUSE_OPENERS and not _is_finite_verb(w) for w in phrase
+            )
+            return k if fits and k > 0 else None
+        if not (word[0].isalnum() or word in "._-:") or word in _CLAUSE_OPENERS:
             return None
     return None
 
@@ -307,8 +344,10 @@ _ROLE_POSTMODIFIER = re.compile(
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
-    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
-    r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z",
+    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
+    r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z|"
+    # non-native English puts the group after the role: "Team of backend", "the admin of the database"
+    r"\b((?:team|admin|administrator|engineer|operator|owner|lead)s?)[ \t]+of (?:the )?[\w-]+[ \t]*\Z",
     re.I,
 )
 
@@ -349,6 +388,18 @@ def _appositive_subject(tokens: list[re.Match[str]], roster: Roster) -> int | No
                 if not any(openers[1:]) and (adverbial or not openers[0]):
                     return _person_at(tokens, k - 1, roster, allow_we=False)
             return None
+    return None
+
+
+def _participle_insert_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool) -> int | None:
+    """ "Ana's hotfix, pushed at 23:50 without a ticket, is what broke ...": a participle phrase between commas
+    describes the artifact before it, whose owner is the subject."""
+    end = len(tokens) - 1
+    for k in range(end - 1, max(0, end - 12), -1):
+        if tokens[k].group(0) == ",":
+            first = tokens[k + 1].group(0).lower() if k + 1 < end else ""
+            participle = first.endswith("ed") or first in _IRREGULAR_FINITE
+            return _artifact_owner(tokens[:k], roster, allow_we) if participle and k > 1 else None
     return None
 
 
