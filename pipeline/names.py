@@ -80,22 +80,20 @@ def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
     parts = [fold(part) for part in full_name.split() if fold(part)]
     first, last, rest = parts[0], parts[-1], "".join(parts[1:])
     initials = "".join(part[0] for part in parts)
-    shapes = {
-        first,
-        last,
-        first + rest,
-        first[0] + rest,
-        first[0] + last,
-        first + last[0],
-        initials,
-        first[0] + last[0],
-    }
+    # each half of a double surname is a surname of its own: "mruiz" and "molmedo" for Marta Ruiz-Olmedo
+    surnames = {last} | {fold(half) for half in re.split(r"[-'\u2019]", full_name.split()[-1]) if len(fold(half)) > 1}
+    shapes = {first, first + rest, first[0] + rest, first + last[0], initials, first[0] + last[0]}
+    shapes |= surnames | {first[0] + surname for surname in surnames}
     if handle in shapes or nicknames.get(handle) == first:
         return True
+    if len(handle) > 1 and nicknames.get(handle[:-1]) == first and handle[-1] == last[0]:
+        return True  # "bec.q" for Rebecca Quist: a nickname and the surname's initial
     if len(handle) >= MIN_PREFIX and (
         first.startswith(handle) or handle.startswith(first) and len(first) >= MIN_PREFIX
     ):
         return True  # "carol" for Carolina, "sven_sec" for Sven
+    if len(handle) > len(first) + 1 and (first + rest).startswith(handle):
+        return True  # "li.wen" for Li Wen Hui: the name run together, cut short
     if len(handle) > MIN_PREFIX and handle[-1] == last[0] and first.startswith(handle[:-1]):
         return True  # "sam_b" for Samir Benali: a prefix of the first name and the surname's initial
     return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])

@@ -197,6 +197,51 @@ def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expec
     assert not any(r.value.lower() in ("taking", "ack", "me", "how") for r in roles)
 
 
+ROSTER_WIDE = {
+    name: []
+    for name in ("Marta Ruiz-Olmedo", "Li Wen Hui", "Rebecca Quist", "Jonas Brandt", "Oluwaseun Adeyemi", "Mei Lam")
+}
+
+
+@pytest.mark.parametrize(
+    ("author", "message", "expected"),
+    [
+        ("jonasb", "I will maintain the timeline.", {("Scribe", "Jonas Brandt")}),
+        ("jonasb", "If it helps, I shall keep notes of the times.", {("Scribe", "Jonas Brandt")}),
+        ("jonasb", "I note timeline", {("Scribe", "Jonas Brandt")}),
+        ("jonasb", "scribing", {("Scribe", "Jonas Brandt")}),
+        ("jonasb", "taking notes now", {("Scribe", "Jonas Brandt")}),
+        ("Mei Lam", "Jonas you stay hands on keyboard as OL.", {("OL", "Jonas Brandt")}),
+        ("Mei Lam", "OL: mruiz", {("OL", "Marta Ruiz-Olmedo")}),
+        ("Mei Lam", "IC: molmedo", {("IC", "Marta Ruiz-Olmedo")}),
+        ("Mei Lam", "li.wen is comms", {("CL", "Li Wen Hui")}),
+        ("Mei Lam", "scribe: bec.q", {("Scribe", "Rebecca Quist")}),
+    ],
+)
+def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, message, expected):
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident([("10:00", "Errors began")], [("10:01", author, message)], people=ROSTER_WIDE)
+    roles = extract_roles(incident, evidence_items(incident))
+    assert {(r.name, r.value) for r in roles if r.evidence} == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I will check the timeline for the deploy time",
+        "scribing is hard on calls like this",
+        "we note the timeline looks wrong",
+        "Jonas you stay on the bridge as long as you can",
+    ],
+)
+def test_mentions_of_the_timeline_or_notes_that_take_no_role_assign_nothing(message):
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident([("10:00", "Errors began")], [("10:01", "Mei Lam", message)], people=ROSTER_WIDE)
+    assert [r for r in extract_roles(incident, evidence_items(incident)) if r.evidence] == []
+
+
 def test_a_chat_display_name_that_shortens_a_named_person_is_that_person():
     from pipeline.facts import evidence_items, extract_roles
 
