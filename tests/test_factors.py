@@ -48,13 +48,37 @@ def test_only_alert_follow_ups_imply_a_gap():
     assert alert_gap(preventive, stated_by="C2") is None
 
 
-def test_no_gap_is_drafted_unless_the_channel_says_detection_came_late():
+def test_no_gap_is_drafted_unless_the_record_or_the_channel_says_detection_came_late():
     chat = [
         ("09:45", "Mara Quist", "taking IC"),
         ("10:40", "Tobin Vale", "Action items:\n- alert on empty invoice totals per tenant\n- add a v7 canary"),
     ]
-    factors = engine(ROWS, chat).contributing_factors()
-    assert not any(f.statement.startswith("Nothing alerted") for f in factors)
+    alerted_first = [ROWS[0], ("09:20", "PagerDuty alert: invoice totals empty for 3 tenants"), *ROWS[1:]]
+    factors = engine(alerted_first, chat).contributing_factors()
+    assert not any("alert" in f.statement.lower() for f in factors)
+
+
+def test_impact_people_reported_before_any_alert_is_a_gap_naming_the_agreed_signal_and_the_delay():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:40", "Tobin Vale", "Action items:\n- alert on empty invoice totals per tenant\n- add a v7 canary"),
+    ]
+    drafting = engine(ROWS, chat)
+    gaps = [f for f in drafting.contributing_factors() if f.statement.startswith("There was no alert")]
+    assert [g.statement for g in gaps] == [
+        "There was no alert on empty invoice totals per tenant, so the problem was reported by people 40 minutes "
+        "after it began."
+    ]
+    assert gaps[0].evidence == ["T1", "T2", "C2"]  # when it began, the report, the agreed follow-up
+    assert gaps[0].confidence == Confidence.medium
+    whys = drafting.five_whys(drafting.contributing_factors(), drafting.action_items())
+    assert whys[0].answer.text != gaps[0].statement  # a missing safeguard, not the mechanism
+    assert any(why.answer.text == gaps[0].statement for why in whys[3:])
+
+
+def test_without_an_agreed_alert_the_record_alone_drafts_no_gap():
+    chat = [("09:45", "Mara Quist", "taking IC"), ("10:40", "Tobin Vale", "Action items:\n- add a v7 canary")]
+    assert not any("alert" in f.statement.lower() for f in engine(ROWS, chat).contributing_factors())
 
 
 def test_a_late_detection_in_the_chat_lets_the_agreed_alert_support_a_gap():
@@ -90,6 +114,9 @@ def test_factors_yaml_without_the_signal_placeholder_is_an_error_with_file_and_l
     broken = tmp_path / "factors.yaml"
     broken.write_text(bundled("factors.yaml").read_text().replace("{what}", "the signal"))
     with pytest.raises(ConfigError, match="alert_gap must contain"):
+        load_yaml_model(broken, FactorPhrasesFile)
+    broken.write_text(bundled("factors.yaml").read_text().replace("{minutes} minutes", "some time"))
+    with pytest.raises(ConfigError, match="unalerted_gap must contain"):
         load_yaml_model(broken, FactorPhrasesFile)
 
 

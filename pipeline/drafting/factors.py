@@ -29,6 +29,7 @@ class FactorPhrasesFile(Strict):
     alert_action: Regex
     detection_gap: Regex
     alert_gap: str
+    unalerted_gap: str
     stated_gap: Regex
     gap_rewrites: list[tuple[Regex, str]]
     tool_output: Regex
@@ -40,6 +41,13 @@ class FactorPhrasesFile(Strict):
             raise ValueError("alert_gap must contain {what}, the signal the follow-up alerts on")
         return value
 
+    @field_validator("unalerted_gap")
+    @classmethod
+    def _states_the_delay(cls, value: str) -> str:
+        if "{minutes}" not in value or "{what}" not in value:
+            raise ValueError("unalerted_gap must contain {what} and {minutes}: the signal, and the delay before the report")
+        return value
+
 
 @dataclass(frozen=True)
 class FactorPhrases:
@@ -47,6 +55,7 @@ class FactorPhrases:
     alert_action: re.Pattern[str]
     detection_gap: re.Pattern[str]
     alert_gap: str
+    unalerted_gap: str
     stated_gap: re.Pattern[str]
     gap_rewrites: tuple[tuple[re.Pattern[str], str], ...]
     tool_output: re.Pattern[str]
@@ -61,6 +70,7 @@ def phrases() -> FactorPhrases:
         alert_action=re.compile(raw.alert_action, re.IGNORECASE),
         detection_gap=re.compile(raw.detection_gap, re.IGNORECASE),
         alert_gap=raw.alert_gap,
+        unalerted_gap=raw.unalerted_gap,
         stated_gap=re.compile(raw.stated_gap, re.IGNORECASE),
         gap_rewrites=tuple((re.compile(pattern, re.IGNORECASE), new) for pattern, new in raw.gap_rewrites),
         tool_output=re.compile(raw.tool_output, re.IGNORECASE),
@@ -127,3 +137,17 @@ def alert_gaps(actions: list[ActionItem], messages: Sequence[Evidence], limit: i
         return []
     gaps = [gap for gap in (alert_gap(action, stated_by) for action in actions) if gap is not None]
     return gaps[:limit]
+
+
+def unalerted_gap(actions: list[ActionItem], minutes: int, evidence: list[str]) -> ContributingFactor | None:
+    """The detection gap of impact people reported before any alert fired, `minutes` after it began, naming the
+    signal of the first agreed alerting follow-up (cited too); None when the channel agreed to alert on nothing.
+    Medium confidence: the record shows the gap; whether the team counts it as a factor is the review's call."""
+    for action in actions:
+        found = phrases().alert_action.match(action.action.strip()) if action.type == ActionType.detective else None
+        if found and action.evidence:
+            statement = phrases().unalerted_gap.format(what=found["what"].strip().rstrip("."), minutes=minutes)
+            return ContributingFactor(
+                statement=statement, evidence=[*evidence, action.evidence[0]], confidence=Confidence.medium
+            )
+    return None
