@@ -45,7 +45,9 @@ class FactorPhrasesFile(Strict):
     @classmethod
     def _states_the_delay(cls, value: str) -> str:
         if "{minutes}" not in value or "{what}" not in value:
-            raise ValueError("unalerted_gap must contain {what} and {minutes}: the signal, and the delay before the report")
+            raise ValueError(
+                "unalerted_gap must contain {what} and {minutes}: the signal, and the delay before the report"
+            )
         return value
 
 
