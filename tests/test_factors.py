@@ -3,7 +3,9 @@ drawn from an agreed alert follow-up only when the channel says detection came l
 
 from __future__ import annotations
 
-from pipeline.drafting.factors import alert_gap, alert_gaps, phrase
+import pytest
+
+from pipeline.drafting.factors import alert_gap, alert_gaps, phrase, unalerted_gap
 from pipeline.drafting.offline import OfflineEngine
 from pipeline.facts import extract_facts
 from pipeline.models import ActionItem, ActionType, Confidence
@@ -76,6 +78,37 @@ def test_impact_people_reported_before_any_alert_is_a_gap_naming_the_agreed_sign
     assert any(why.answer.text == gaps[0].statement for why in whys[3:])
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "control"),
+    [
+        ("Alert when a locker reports two open doors", "alert when a locker reports two open doors"),
+        ("Queue age alert > 2 min on all brokers", "queue age alert > 2 min on all brokers"),
+        (
+            "A synthetic check that opens one locker every five minutes",
+            "synthetic check that opens one locker every five minutes",
+        ),
+        ("Add paging on SMS gateway 5xx above 2%", "paging on SMS gateway 5xx above 2%"),
+    ],
+)
+def test_the_gap_names_the_agreed_detective_control_in_its_own_words(follow_up, control):
+    gap = unalerted_gap([detective(follow_up)], minutes=12, evidence=["T1", "T2"])
+    assert gap is not None
+    assert gap.statement == f"There was no {control}, so the problem was reported by people 12 minutes after it began."
+    assert gap.evidence == ["T1", "T2", "C3"]
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "Route the locker disk alert to the on-call phone, not email",
+        "Locker firmware alert pages ops instead of posting in the channel",
+        "Rotate the SMS gateway key",
+    ],
+)
+def test_follow_ups_that_change_an_existing_alert_or_detect_nothing_name_no_missing_control(follow_up):
+    assert unalerted_gap([detective(follow_up)], minutes=12, evidence=["T1", "T2"]) is None
+
+
 def test_without_an_agreed_alert_the_record_alone_drafts_no_gap():
     chat = [("09:45", "Mara Quist", "taking IC"), ("10:40", "Tobin Vale", "Action items:\n- add a v7 canary")]
     assert not any("alert" in f.statement.lower() for f in engine(ROWS, chat).contributing_factors())
@@ -115,7 +148,7 @@ def test_factors_yaml_without_the_signal_placeholder_is_an_error_with_file_and_l
     broken.write_text(bundled("factors.yaml").read_text().replace("{what}", "the signal"))
     with pytest.raises(ConfigError, match="alert_gap must contain"):
         load_yaml_model(broken, FactorPhrasesFile)
-    broken.write_text(bundled("factors.yaml").read_text().replace("{minutes} minutes", "some time"))
+    broken.write_text(bundled("factors.yaml").read_text().replace("no {control}", "no control"))
     with pytest.raises(ConfigError, match="unalerted_gap must contain"):
         load_yaml_model(broken, FactorPhrasesFile)
 

@@ -29,6 +29,7 @@ class FactorPhrasesFile(Strict):
     alert_action: Regex
     detection_gap: Regex
     alert_gap: str
+    detective_control: Regex
     unalerted_gap: str
     stated_gap: Regex
     gap_rewrites: list[tuple[Regex, str]]
@@ -44,9 +45,9 @@ class FactorPhrasesFile(Strict):
     @field_validator("unalerted_gap")
     @classmethod
     def _states_the_delay(cls, value: str) -> str:
-        if "{minutes}" not in value or "{what}" not in value:
+        if "{minutes}" not in value or "{control}" not in value:
             raise ValueError(
-                "unalerted_gap must contain {what} and {minutes}: the signal, and the delay before the report"
+                "unalerted_gap must contain {control} and {minutes}: the agreed control, and the delay before the report"
             )
         return value
 
@@ -57,6 +58,7 @@ class FactorPhrases:
     alert_action: re.Pattern[str]
     detection_gap: re.Pattern[str]
     alert_gap: str
+    detective_control: re.Pattern[str]
     unalerted_gap: str
     stated_gap: re.Pattern[str]
     gap_rewrites: tuple[tuple[re.Pattern[str], str], ...]
@@ -72,6 +74,7 @@ def phrases() -> FactorPhrases:
         alert_action=re.compile(raw.alert_action, re.IGNORECASE),
         detection_gap=re.compile(raw.detection_gap, re.IGNORECASE),
         alert_gap=raw.alert_gap,
+        detective_control=re.compile(raw.detective_control, re.IGNORECASE),
         unalerted_gap=raw.unalerted_gap,
         stated_gap=re.compile(raw.stated_gap, re.IGNORECASE),
         gap_rewrites=tuple((re.compile(pattern, re.IGNORECASE), new) for pattern, new in raw.gap_rewrites),
@@ -143,12 +146,18 @@ def alert_gaps(actions: list[ActionItem], messages: Sequence[Evidence], limit: i
 
 def unalerted_gap(actions: list[ActionItem], minutes: int, evidence: list[str]) -> ContributingFactor | None:
     """The detection gap of impact people reported before any alert fired, `minutes` after it began, naming the
-    signal of the first agreed alerting follow-up (cited too); None when the channel agreed to alert on nothing.
-    Medium confidence: the record shows the gap; whether the team counts it as a factor is the review's call."""
+    first detective control the channel agreed (cited too; "Alert when any seat has two confirmed orders" -> "There
+    was no alert when any seat has two confirmed orders, ..."); None when it agreed none. Medium confidence: the
+    record shows the gap; whether the team counts it as a factor is the review's call."""
     for action in actions:
-        found = phrases().alert_action.match(action.action.strip()) if action.type == ActionType.detective else None
+        found = (
+            phrases().detective_control.match(action.action.strip()) if action.type == ActionType.detective else None
+        )
         if found and action.evidence:
-            statement = phrases().unalerted_gap.format(what=found["what"].strip().rstrip("."), minutes=minutes)
+            control = found["control"].strip().rstrip(".,;")
+            if re.match(r"[A-Z][a-z]+\b", control):  # "Replay lag alert" -> "replay lag alert"; "ES disk" stays
+                control = control[0].lower() + control[1:]
+            statement = phrases().unalerted_gap.format(control=control, minutes=minutes)
             return ContributingFactor(
                 statement=statement, evidence=[*evidence, action.evidence[0]], confidence=Confidence.medium
             )
