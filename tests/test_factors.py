@@ -50,14 +50,27 @@ def test_only_alert_follow_ups_imply_a_gap():
     assert alert_gap(preventive, stated_by="C2") is None
 
 
-def test_no_gap_is_drafted_unless_the_record_or_the_channel_says_detection_came_late():
+def test_no_gap_is_drafted_when_an_alert_came_within_minutes():
     chat = [
         ("09:45", "Mara Quist", "taking IC"),
         ("10:40", "Tobin Vale", "Action items:\n- alert on empty invoice totals per tenant\n- add a v7 canary"),
     ]
-    alerted_first = [ROWS[0], ("09:20", "PagerDuty alert: invoice totals empty for 3 tenants"), *ROWS[1:]]
+    alerted_first = [ROWS[0], ("09:04", "PagerDuty alert: invoice totals empty for 3 tenants"), *ROWS[1:]]
     factors = engine(alerted_first, chat).contributing_factors()
     assert not any("alert" in f.statement.lower() for f in factors)
+
+
+def test_an_alert_that_came_late_with_an_agreed_alert_on_another_signal_is_a_gap():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:40", "Tobin Vale", "Action items:\n- alert on empty invoice totals per tenant\n- add a v7 canary"),
+    ]
+    alerted_late = [ROWS[0], ("09:25", "PagerDuty alert: billing error budget burn above 10x"), *ROWS[1:]]
+    gaps = [f for f in engine(alerted_late, chat).contributing_factors() if f.statement.startswith("There was no")]
+    assert [g.statement for g in gaps] == [
+        "There was no alert on empty invoice totals per tenant, so the first alert came 25 minutes after the problem "
+        "began."
+    ]
 
 
 def test_impact_people_reported_before_any_alert_is_a_gap_naming_the_agreed_signal_and_the_delay():
@@ -88,6 +101,10 @@ def test_impact_people_reported_before_any_alert_is_a_gap_naming_the_agreed_sign
             "synthetic check that opens one locker every five minutes",
         ),
         ("Add paging on SMS gateway 5xx above 2%", "paging on SMS gateway 5xx above 2%"),
+        (
+            "Alert when resets exceed twice the weekly average, and hold the run",
+            "alert when resets exceed twice the weekly average",
+        ),
     ],
 )
 def test_the_gap_names_the_agreed_detective_control_in_its_own_words(follow_up, control):
@@ -149,7 +166,7 @@ def test_factors_yaml_without_the_signal_placeholder_is_an_error_with_file_and_l
     with pytest.raises(ConfigError, match="alert_gap must contain"):
         load_yaml_model(broken, FactorPhrasesFile)
     broken.write_text(bundled("factors.yaml").read_text().replace("no {control}", "no control"))
-    with pytest.raises(ConfigError, match="unalerted_gap must contain"):
+    with pytest.raises(ConfigError, match="unalerted_gap and late_alert_gap must contain"):
         load_yaml_model(broken, FactorPhrasesFile)
 
 

@@ -30,7 +30,9 @@ class FactorPhrasesFile(Strict):
     detection_gap: Regex
     alert_gap: str
     detective_control: Regex
+    control_end: Regex
     unalerted_gap: str
+    late_alert_gap: str
     stated_gap: Regex
     gap_rewrites: list[tuple[Regex, str]]
     tool_output: Regex
@@ -42,12 +44,12 @@ class FactorPhrasesFile(Strict):
             raise ValueError("alert_gap must contain {what}, the signal the follow-up alerts on")
         return value
 
-    @field_validator("unalerted_gap")
+    @field_validator("unalerted_gap", "late_alert_gap")
     @classmethod
     def _states_the_delay(cls, value: str) -> str:
         if "{minutes}" not in value or "{control}" not in value:
             raise ValueError(
-                "unalerted_gap must contain {control} and {minutes}: the agreed control, and the delay before the report"
+                "unalerted_gap and late_alert_gap must contain {control} and {minutes}: the agreed control, and the delay before the report"
             )
         return value
 
@@ -59,7 +61,9 @@ class FactorPhrases:
     detection_gap: re.Pattern[str]
     alert_gap: str
     detective_control: re.Pattern[str]
+    control_end: re.Pattern[str]
     unalerted_gap: str
+    late_alert_gap: str
     stated_gap: re.Pattern[str]
     gap_rewrites: tuple[tuple[re.Pattern[str], str], ...]
     tool_output: re.Pattern[str]
@@ -75,7 +79,9 @@ def phrases() -> FactorPhrases:
         detection_gap=re.compile(raw.detection_gap, re.IGNORECASE),
         alert_gap=raw.alert_gap,
         detective_control=re.compile(raw.detective_control, re.IGNORECASE),
+        control_end=re.compile(raw.control_end, re.IGNORECASE),
         unalerted_gap=raw.unalerted_gap,
+        late_alert_gap=raw.late_alert_gap,
         stated_gap=re.compile(raw.stated_gap, re.IGNORECASE),
         gap_rewrites=tuple((re.compile(pattern, re.IGNORECASE), new) for pattern, new in raw.gap_rewrites),
         tool_output=re.compile(raw.tool_output, re.IGNORECASE),
@@ -144,7 +150,9 @@ def alert_gaps(actions: list[ActionItem], messages: Sequence[Evidence], limit: i
     return gaps[:limit]
 
 
-def unalerted_gap(actions: list[ActionItem], minutes: int, evidence: list[str]) -> ContributingFactor | None:
+def unalerted_gap(
+    actions: list[ActionItem], minutes: int, evidence: list[str], by_people: bool = True
+) -> ContributingFactor | None:
     """The detection gap of impact people reported before any alert fired, `minutes` after it began, naming the
     first detective control the channel agreed (cited too; "Alert when any seat has two confirmed orders" -> "There
     was no alert when any seat has two confirmed orders, ..."); None when it agreed none. Medium confidence: the
@@ -154,10 +162,11 @@ def unalerted_gap(actions: list[ActionItem], minutes: int, evidence: list[str]) 
             phrases().detective_control.match(action.action.strip()) if action.type == ActionType.detective else None
         )
         if found and action.evidence:
-            control = found["control"].strip().rstrip(".,;")
+            control = phrases().control_end.split(found["control"], maxsplit=1)[0].strip().rstrip(".,;")
             if re.match(r"[A-Z][a-z]+\b", control):  # "Replay lag alert" -> "replay lag alert"; "ES disk" stays
                 control = control[0].lower() + control[1:]
-            statement = phrases().unalerted_gap.format(control=control, minutes=minutes)
+            template = phrases().unalerted_gap if by_people else phrases().late_alert_gap
+            statement = template.format(control=control, minutes=minutes)
             return ContributingFactor(
                 statement=statement, evidence=[*evidence, action.evidence[0]], confidence=Confidence.medium
             )

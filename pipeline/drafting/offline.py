@@ -49,6 +49,7 @@ CAUSE_OPEN = "open question in the channel"
 CHANGE_SUFFIX = "(a change that preceded the impact)."
 NO_ALERT = "detection by people, not monitoring"
 SUMMARY_SENTENCES = 5
+LATE_ALERT_MINUTES = 10  # an alert this long after the impact began came late
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
@@ -807,11 +808,14 @@ class OfflineEngine:
         name most often."""
         f = self.facts
         minutes = self.minutes_between(f.started, f.detected)
-        if not minutes or minutes <= 0 or self.detected_by_people() is None:
+        if not minutes or minutes <= 0 or not f.detected:
             return []
-        gap = unalerted_gap(self.action_items(), minutes, _ids([f.started, f.detected]))
-        if gap is None:
+        by_people = self.detected_by_people() is not None
+        if not by_people and not (self.alert_detected(f.detected) and minutes >= LATE_ALERT_MINUTES):
             return []
+        gap = unalerted_gap(self.action_items(), minutes, _ids([f.started, f.detected]), by_people=by_people)
+        if gap is None or self.fit_for_statement(gap.statement) is None:
+            return []  # a follow-up that names its owner in passing is no statement about the system
         self.missing_controls.add(gap.statement)  # a missing safeguard: it answers a safeguard why, not the mechanism
         return [gap]
 
