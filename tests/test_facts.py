@@ -702,6 +702,18 @@ def test_a_report_by_radio_or_phone_is_detection():
     assert facts.detected.evidence == ["T2"]
 
 
+def test_a_ticket_sale_is_no_support_ticket():
+    rows = [
+        ("17:40", "seat-lock 2.3 deployed to production"),
+        ("18:00", "Concert ticket sale opened for the autumn tour"),
+        ("18:09", "Sentry alert: SeatConfirmError rate above threshold"),
+        ("18:40", "First support tickets about failed payments"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.detected.evidence == ["T3"]
+    assert facts.started.evidence == ["T2"]  # the sale exposed buyers to the broken seat lock
+
+
 def test_a_cause_row_that_quotes_a_test_result_is_not_the_mitigation():
     rows = [
         ("10:00", "Reminder texts stuck with no delivery receipt"),
