@@ -625,6 +625,9 @@ def _articles(text: str) -> str:
     return re.sub(r"\b([Aa]) (an?)\b", lambda m: m.group(2) if m.group(1) == "a" else m.group(2).capitalize(), text)
 
 
+# A consequence joined to the verdict ("X froze and didn't delegate, so comms lagged by 45 minutes"): the clause after
+# it stands alone once the verdict goes.
+_CONSEQUENCE_LEAD = re.compile(r"^(?:so|and so|which meant(?: that)?|and as a result|as a result)\s+", re.I)
 _VERDICT_SPLIT = re.compile(r"(?:[:;]|,| -| —|(?<=[?!.]))\s+")
 
 
@@ -635,6 +638,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
     (rewritten in turn when it still blames). Always review."""
     for split in _VERDICT_SPLIT.finditer(sentence):
         head, tail = sentence[: split.start()], sentence[split.end() :].strip()
+        tail = _CONSEQUENCE_LEAD.sub("", tail, count=1)  # "..., so comms lagged by 45 minutes": what followed
         if len(tail.split()) < 3 or len(head.split()) > _MAX_VERDICT_WORDS or _still_clean(head, people):
             continue  # a long head holds more than a verdict: dropping it would drop what happened
         if _SUBORDINATE.match(head):

@@ -225,6 +225,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
         ("Yet another masterpiece from the storage team: 4 pages in 3 nights.", "4 pages in 3 nights."),
         ("It was Ana's fault that the rollback took an hour.", "The rollback took an hour."),
         ("The deploy failed because Nina was not paying attention.", "The deploy failed."),
+        (  # the consequence after "so" stands alone once the verdict goes
+            "Word is the primary on-call panicked and paged nobody, so the status page went out 35 minutes late.",
+            "The status page went out 35 minutes late.",
+        ),
         (
             "Please pay more attention to the disk alerts on db-7.",
             "Add an automated check for the disk alerts on db-7.",
