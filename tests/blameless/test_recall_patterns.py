@@ -17,6 +17,9 @@ POSITIVES = [
     ("BL002", "Bogdan could have check the disk before he restart the node."),
     ("BL002", "No offence, but had you read the changelog you would have seen the flag rename."),
     ("BL002", "Imagine a world where Sam checked the region before running the purge."),
+    ("BL002", "Frankly the missing index should have been spotted in code review."),
+    ("BL008", "The DBAs wrongly assumed the replica was in sync before the cutover."),
+    ("BL008", "We mistakenly concluded that the cache was cold and restarted it."),
     # who/which questions, reported or without a question mark
     ("BL006", "10:05 the IC asks who rebooted the gateway without a heads-up"),
     ("BL006", "Finance wants to know which engineer deployed build 88 on Friday night."),
@@ -126,6 +129,8 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "The latency spike should have been caught by the anomaly detector, which was muted.",
+    "The importer incorrectly assumed UTF-8 input and dropped 12 rows.",
     "The cache might have evicted the session key before the retry.",
     "Ana asked who joined the bridge after 02:00.",
     "The IC asked who was on call for the storage tier.",
