@@ -144,6 +144,7 @@ class SignalsFile(Strict):
     role_parenthesized: Regex | None = None
     role_requested: Regex | None = None
     role_self_verb: Regex | None = None
+    role_self_other_language: Regex | None = None
     role_addressed: Regex | None = None
     role_imperative: Regex | None = None
     role_ack: Regex | None = None

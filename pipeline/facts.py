@@ -310,7 +310,7 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
         elif not named and author:
             found += [
                 (match["role"], author)
-                for pattern in ("role_self", "role_self_verb")
+                for pattern in ("role_self", "role_self_verb", "role_self_other_language")
                 for match in sig[pattern].finditer(clause)
             ]
         addressee = _last_person(clause, people, author) or addressee

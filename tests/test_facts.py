@@ -216,6 +216,9 @@ ROSTER_WIDE = {
         ("Mei Lam", "IC: molmedo", {("IC", "Marta Ruiz-Olmedo")}),
         ("Mei Lam", "li.wen is comms", {("CL", "Li Wen Hui")}),
         ("Mei Lam", "scribe: bec.q", {("Scribe", "Rebecca Quist")}),
+        ("jonasb", "tamam, comms bende", {("CL", "Jonas Brandt")}),
+        ("jonasb", "comms mình lo, I'll draft the note to the clinics", {("CL", "Jonas Brandt")}),
+        ("jonasb", "ok ich mache comms", {("CL", "Jonas Brandt")}),
     ],
 )
 def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, message, expected):
@@ -233,6 +236,8 @@ def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, 
         "scribing is hard on calls like this",
         "we note the timeline looks wrong",
         "Jonas you stay on the bridge as long as you can",
+        "yo ops, can you check the io ops graph",
+        "IO ops on the primary spiked at 10:02",
     ],
 )
 def test_mentions_of_the_timeline_or_notes_that_take_no_role_assign_nothing(message):
