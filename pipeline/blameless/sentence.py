@@ -937,6 +937,7 @@ def _continuing(rewrite: str, piece: str) -> str:
 
 
 # A noun that things happen to (not a compound inside a name: "the crates.io team"), and what its phrase may hold.
+_DURATION_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "sec", "min", "hr"})
 _HOLDER_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "ROOT", "conj"})
 _NOUN_PHRASE_PARTS = frozenset(
     {"det", "amod", "compound", "nummod", "prep", "pobj", "punct", "case", "poss", "nmod", "quantmod", "cc", "conj"}
@@ -1598,6 +1599,8 @@ class _Builder:
             return None
         if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
             return None
+        if obj.lemma_ in _DURATION_UNITS and any(c.dep_ == "nummod" for c in obj.children):
+            return None  # "waited 40 minutes": a duration, misread as the object, has no passive
         if obj.lower_ in {"him", "her", "them"}:
             return None  # "someone babysit him": a person as the passive's subject is still the person blamed
         if any(c.dep_ == "dative" for c in verb.children):

@@ -225,6 +225,10 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
         ("Yet another masterpiece from the storage team: 4 pages in 3 nights.", "4 pages in 3 nights."),
         ("It was Ana's fault that the rollback took an hour.", "The rollback took an hour."),
         ("The deploy failed because Nina was not paying attention.", "The deploy failed."),
+        (  # a duration is no object: never "40 minutes were waited"
+            "Marco was asleep at the wheel, so the failover waited 40 minutes.",
+            "The failover waited 40 minutes.",
+        ),
         (  # the consequence after "so" stands alone once the verdict goes
             "Word is the primary on-call panicked and paged nobody, so the status page went out 35 minutes late.",
             "The status page went out 35 minutes late.",
