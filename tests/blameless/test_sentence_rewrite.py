@@ -767,3 +767,10 @@ def test_a_verdict_on_a_person_doing_a_step_asks_what_support_the_step_had() -> 
     # a plain progressive holds no verdict between "was" and the gerund: not this rewrite
     progressive = rewrite_sentence("Bianca was carelessly signing off on 2.9.0.")
     assert progressive is None or "support" not in progressive.text
+
+
+def test_the_verdict_word_itself_is_no_fact_the_rewrite_must_keep() -> None:
+    rewrite = rewrite_sentence("09:40 fat-finger on the nginx upstream weight (set 0 on 3 of 3 pools)")
+    assert rewrite is not None and rewrite.safety == REVIEW
+    assert rewrite.text == "09:40 Typo on the nginx upstream weight (set 0 on 3 of 3 pools)"
+    assert lint_text(rewrite.text) == []
