@@ -501,3 +501,28 @@ def test_an_owner_and_an_abbreviated_or_day_first_due_date_after_the_action_get_
 )
 def test_having_one_thing_is_a_state_the_channel_expects_unless_it_is_a_safeguard(message, expected):
     assert [a.action for a in actions(("Rosa Lima", message))] == expected
+
+
+def test_a_message_that_ends_in_a_bare_header_opens_a_list_its_authors_next_messages_continue():
+    items = actions(
+        ("Sam Okafor", "resolved. AIs:"),
+        ("Sam Okafor", "1. give the reporting service its own connection pool (femi, Oct 24)"),
+        ("Sam Okafor", "2. alert on waiting clients above 50 for 2 min (ana, 3 Nov)"),
+    )
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Give the reporting service its own connection pool", "Femi Ade", "Oct 24"),
+        ("Alert on waiting clients above 50 for 2 min", "Ana Costa", "3 Nov"),
+    ]
+
+
+@pytest.mark.parametrize("header", ["Aksiyonlar:", "Acciones:", "Maßnahmen:", "Ações:", "Actiepunten:"])
+def test_a_list_header_in_the_team_language_opens_the_list(header):
+    items = actions(("Rosa Lima", f"{header} alert on cert expiry (femi, Friday), automate client cert renewal"))
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Alert on cert expiry", "Femi Ade", "Friday"),
+        ("Automate client cert renewal", None, None),
+    ]
+
+
+def test_a_word_of_another_language_without_its_colon_is_no_list_header():
+    assert actions(("Rosa Lima", "tareas pendientes de la migración, mañana")) == []

@@ -968,7 +968,7 @@ class OfflineEngine:
             ):
                 opened = None
             texts = self.action_texts(message, continues_list=opened is not None)
-            if signals()["action_list_header"].fullmatch(message.text.strip()):
+            if _opens_list(message.text):
                 opened = message
             for text in texts:
                 item = self.parse_action(text, message)
@@ -1101,7 +1101,11 @@ class OfflineEngine:
         priority = None
         if priority_match:
             priority = priority_match["priority"] or priority_match["word"].capitalize()
-        due = (due_match["due"] or due_match["bare"] or due_match["trailing"]) if due_match else None
+        due = (
+            (due_match["due"] or due_match["bare"] or due_match["dated"] or due_match["trailing"])
+            if due_match
+            else None
+        )
         return ActionItem(
             action=action,
             owner=", ".join(dict.fromkeys(owners)) or None,
@@ -1384,6 +1388,13 @@ def _from_list_header(line: str) -> str:
     if closing := signals()["action_list_header_closing"].search(line):  # "Let me collect the action items:"
         return line[closing.start() :]
     return line
+
+
+def _opens_list(text: str) -> bool:
+    """A message that ends in a bare list header ("AIs:", "resolved. AIs:"): its author's next messages are the
+    items, one per message, as teams post them in a PagerDuty or Slack export."""
+    lines = text.strip().splitlines()
+    return bool(lines) and signals()["action_list_header"].fullmatch(_from_list_header(lines[-1].strip())) is not None
 
 
 def _split_list(text: str) -> list[str]:
