@@ -133,7 +133,8 @@ def design_matrix(examples: list[Example]):
     rows: list[int] = []
     cols: list[int] = []
     for row, example in enumerate(examples):
-        buckets, named = featured(example.text, require_person=False, roster_text=example.roster_text)  # type: ignore[misc]
+        # a sentence longer than the detector reads (max_words) is an empty row: scored by the rules only
+        buckets, named = featured(example.text, require_person=False, roster_text=example.roster_text) or ([], set())
         scale = 1.0 / max(len(buckets), 1) ** 0.5
         for bucket in buckets:
             data.append(scale)
