@@ -62,13 +62,25 @@ def _plain_words() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 def plain_words(text: str) -> str:
-    """`text` with each verdict word of plain_words.yaml replaced by its plain word ("fat-fingered" -> "mistyped")."""
+    """`text` with each verdict word of plain_words.yaml replaced by its plain word ("fat-fingered" -> "mistyped")
+    and each word that tells a slip dropped ("was accidentally deleted" -> "was deleted")."""
     pattern, words = _plain_words()
-    return pattern.sub(lambda m: words[m.group().lower()], text)
+    plain = _slip_words().sub("", pattern.sub(lambda m: words[m.group().lower()], text))
+    if plain[:1].islower() and text[:1].isupper():
+        plain = plain[0].upper() + plain[1:]  # "Accidental overwriting of X" -> "Overwriting of X"
+    return plain
+
+
+@lru_cache(maxsize=1)
+def _slip_words() -> re.Pattern[str]:
+    """The words of plain_words.yaml `slip`, with the space after each."""
+    alternatives = "|".join(re.escape(word) for word in sorted(plain_word_file().slip, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])\s*", re.I)
 
 
 class PlainWords(Strict):
     words: dict[str, str]
+    slip: list[str] = []
     tone: list[str] = []
     tone_phrases: list[str] = []
     labels: Labels

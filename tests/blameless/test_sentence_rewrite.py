@@ -774,3 +774,17 @@ def test_the_verdict_word_itself_is_no_fact_the_rewrite_must_keep() -> None:
     assert rewrite is not None and rewrite.safety == REVIEW
     assert rewrite.text == "09:40 Typo on the nginx upstream weight (set 0 on 3 of 3 pools)"
     assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Accidental deletion of the queue config stopped the consumers at 10:02.", "Deletion of the queue config"),
+        ("The hotfix was merged by mistake into the release branch at 14:02.", "The hotfix was merged into"),
+    ],
+)
+def test_a_word_that_tells_a_slip_is_dropped_and_the_facts_stay(sentence, expected):
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.text.startswith(expected)
+    assert rewrite.safety == "review"
+    assert not lint_text(rewrite.text)
