@@ -43,7 +43,8 @@ _WE = frozenset({"We", "we"})
 _THEY = frozenset({"They", "they"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "me", "you", "them"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "my", "your", "His", "Her", "My", "Your"})
-_DETERMINERS = frozenset("the a an our their this that one another his her my your some every each any".split())
+# "whose" too: "a DNS provider whose engineers misconfigured our zone" (the engineers are the subject)
+_DETERMINERS = frozenset("the a an our their this that one another his her my your some every each any whose".split())
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
