@@ -9,7 +9,7 @@ from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.detector import WEIGHTS_PATH, load_detector
 
 # Blame with no phrase any rule knows: only the model can catch it.
-KEYWORDLESS = "bro clicked approve without even opening the diff"
+KEYWORDLESS = "bro clicked approve and went to lunch lol"
 ON = BlamelessConfig(levels={"BL011": "warning"})
 
 
