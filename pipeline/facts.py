@@ -411,8 +411,6 @@ def extract_facts(incident: Incident) -> Facts:
     mitigated = _recovery(timeline, after_first_step) or _recovery(items, after_first_step, statements_only=True)
     if mitigated is not None and mitigated.evidence and mitigated.evidence[0] not in {i.id for i in timeline}:
         mitigated = _step_that_recovered(mitigated, steps, timeline) or _at_stated_clock(mitigated, incident)
-    if mitigated is None and steps:
-        mitigated = steps[-1].model_copy(update={"name": "mitigated"})
     first_effect = _first_effect(timeline, detected or started)
     if (
         first_effect
@@ -420,6 +418,10 @@ def extract_facts(incident: Incident) -> Facts:
         and (mitigated is None or (mitigated.time and first_effect.time < mitigated.time))
     ):
         mitigated = first_effect
+    if mitigated is None and steps:
+        # no row or message states an effect: the last step is the best the record gives (a step that a row
+        # says took effect wins over it, even later: "rolled back NB-03 as a test; trucks still without dispatch")
+        mitigated = steps[-1].model_copy(update={"name": "mitigated"})
     # A bot's "[RESOLVED]", "alert ... resolved", "not resolved yet" or "the incident stays open" closes nothing.
     closing = [
         item for item in items if not is_bot(item.author, item.kind) and not sig["resolved_not"].search(item.text)

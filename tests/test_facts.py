@@ -758,3 +758,57 @@ def test_new_harm_stopping_or_a_recovery_starting_is_the_mitigation(effect):
         ("11:00", "Config reverted; error rate back to normal"),
     ]
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T3"]
+
+
+def test_lost_connections_and_denied_logins_start_the_impact_and_opening_for_business_does_not():
+    rows = [
+        ("09:00", "Site opened; all gates began scanning"),
+        ("09:03", "First forklifts lost their yard-network connection and stopped at bay 4"),
+        ("09:10", "Shift lead phoned the ops desk: forklifts idle"),
+        ("10:30", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
+    assert facts.detected.evidence == ["T3"]
+    denied = extract_facts(make_incident([("07:00", "First cabinet login denied on ward 2 ('user not provisioned')")]))
+    assert denied.started.evidence == ["T1"]
+
+
+def test_a_monitor_level_tag_in_capitals_is_detection_and_a_lowercase_warning_word_is_not():
+    rows = [
+        ("10:00", "First checkout requests failing with 502"),
+        ("10:05", "note: warning: the replay will take a while"),
+        ("10:07", "edgemon CRIT: 40% of probes failing"),
+    ]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T3"]
+
+
+def test_a_step_that_states_no_effect_does_not_hide_the_row_where_the_fix_took_effect():
+    rows = [
+        ("10:00", "First trucks lost their dispatch connection"),
+        ("10:05", "Alert: 12 trucks offline"),
+        ("10:20", "Firmware rolled back on AP-3 as a test; trucks under AP-3 still without dispatch"),
+        ("10:40", "Stale leases deleted; 20 of the 26 trucks reconnected"),
+        ("11:05", "Reservations applied; the last 6 trucks reconnected, all trucks receiving assignments"),
+        ("12:00", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated.evidence == ["T5"]
+    assert facts.time_to_mitigate_minutes == 65
+
+
+def test_logins_working_on_all_wards_is_mitigation_and_devices_reconnecting_gradually_is_not():
+    rows = [
+        ("10:00", "Nurses cannot log in to the cabinets: login denied"),
+        ("10:10", "Service desk ticket from ward 4"),
+        ("10:30", "Override enabled on ED cabinets; other wards still locked out"),
+        ("11:00", "Accounts re-provisioned; logins working on all wards"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
+    gradual = [
+        ("10:00", "Thermostats offline in the app"),
+        ("10:05", "PagerDuty: auth error rate > 20%"),
+        ("10:30", "devices reconnecting gradually, fleet 45% online"),
+        ("11:20", "Fleet connectivity back to normal (98% online)"),
+    ]
+    assert extract_facts(make_incident(gradual)).mitigated.evidence == ["T4"]
