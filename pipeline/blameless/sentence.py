@@ -1184,6 +1184,8 @@ class _Builder:
             return question, REVIEW, "question"
         if self.doc.text.rstrip().endswith("?"):
             return None  # a question rewritten as a statement would change what is asked
+        if any(t.lower_ == "whose" and self.is_person(t.head) for t in self.doc):
+            return None  # "a provider whose engineers misconfigured our zone": the relative clause has no passive
         owner = self._fault_owner(root)
         if owner is not None:
             return owner, REVIEW, "team"
@@ -2146,6 +2148,8 @@ class _Builder:
     def _which_thing(self, root: Token) -> str | None:
         """ "whose deploy was this?" -> "Which deploy was this?": a question about a change asks which change,
         not whose. Not for a question about a decision or a fault ("whose call was it"): that asks for a person."""
+        if "?" not in root.doc.text:
+            return None  # "a partner whose staff pushed X": a relative clause, not a question ("which staff" is no sentence)
         owner = next((t for t in root.doc if t.lower_ == "whose" and t.dep_ == "poss"), None)
         if owner is None or owner.head.lemma_ in _WHOSE_DECISIONS | _FAULT_NOUNS | _FAULT_OWNERSHIP:
             return None

@@ -788,3 +788,22 @@ def test_a_word_that_tells_a_slip_is_dropped_and_the_facts_stay(sentence, expect
     assert rewrite is not None and rewrite.text.startswith(expected)
     assert rewrite.safety == "review"
     assert not lint_text(rewrite.text)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The outage was caused by our CDN partner, Fastlane Edge, whose staff pushed an untested rule at 16:05.",
+        "The disruption was caused by a DNS provider whose engineers misconfigured our zone at 10:02 UTC.",
+    ],
+)
+def test_a_relative_clause_about_people_is_never_half_rewritten(sentence):
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or rewrite.kind == "instruction"
+    if rewrite is not None:
+        assert "which staff" not in rewrite.text and "provider our" not in rewrite.text
+
+
+def test_whose_in_a_question_about_a_change_still_asks_which_change():
+    rewrite = rewrite_sentence("08:20 whose deploy was this?? error rate 14% on checkout-svc")
+    assert rewrite is not None and rewrite.text.startswith("08:20 Which deploy was this")
