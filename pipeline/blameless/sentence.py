@@ -423,8 +423,32 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     whole = _rewrite_clause(sentence, people)
     parts = _SENTENCE_BREAK.split(sentence.strip())
     if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
-        return _toned_down(whole, sentence, people)
-    return _toned_down(_rewrite_each(parts, people), sentence, people)  # the parse rebuilt only the first sentence
+        return _whole_sentence(_toned_down(whole, sentence, people), sentence)
+    # the parse rebuilt only the first sentence
+    return _whole_sentence(_toned_down(_rewrite_each(parts, people), sentence, people), sentence)
+
+
+# Words a rewrite may not open with unless the original did: what is left of a clause cut from its sentence
+# ("And the decision ...", "Whose BGP withdrawal cut ...", "Citing the 11 hours ...") is no sentence.
+_FRAGMENT_OPENERS = frozenset("and but or nor whose who whom citing".split())
+_LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
+
+
+def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
+    """The rewrite, with a doubled comma made single, or None when it opens like a cut-off fragment: a rewrite
+    must read as a whole sentence."""
+    if rewrite is None:
+        return None
+    text = re.sub(r",\s*,", ",", rewrite.text)
+
+    def first_word(value: str) -> str:
+        found = re.match(r"[A-Za-z]+", value[_LEAD.match(value).end() :])  # type: ignore[union-attr]
+        return found.group().lower() if found else ""
+
+    opener, was = first_word(text), first_word(original)
+    if opener != was and opener in _FRAGMENT_OPENERS:
+        return None
+    return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
 
 
 def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -> Rewrite | None:

@@ -807,3 +807,17 @@ def test_a_relative_clause_about_people_is_never_half_rewritten(sentence):
 def test_whose_in_a_question_about_a_change_still_asks_which_change():
     rewrite = rewrite_sentence("08:20 whose deploy was this?? error rate 14% on checkout-svc")
     assert rewrite is not None and rewrite.text.startswith("08:20 Which deploy was this")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The report places the blame on the storage team, whose firmware push at 15:39 UTC took 9 arrays offline.",
+        "Critics called the vendor's handling of the outage incompetent, citing the 11 hours it took to post an update.",
+        "We admit the response was chaotic, and the commander's call to restart all 12 brokers was a serious misjudgement.",
+    ],
+)
+def test_a_rewrite_is_never_a_clause_cut_from_its_sentence(sentence):
+    rewrite = rewrite_sentence(sentence)
+    if rewrite is not None:
+        assert not re.match(r"(?:and|but|or|whose|who|citing)\b", rewrite.text, re.I), rewrite.text
