@@ -365,6 +365,10 @@ _OPERATIONS = frozenset(
 )
 # What is done to a person as a punishment; as an action item it becomes a plain instruction.
 _SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
+# "... for 50 minutes" closing what someone did not do: the time it stayed undone.
+_DURATION_END = re.compile(
+    r"\s+for (?P<span>(?:(?:about|over|almost|nearly|around) )?\d+\s*(?:minutes?|mins?|hours?|hrs?|days?|seconds?))(?P<end>[.!]?)$"
+)
 _SYSTEMIC_INSTEAD = "name a systemic fix instead of a sanction: an automated check, a guard or a safer default"
 _CAUSE_VERBS = frozenset({"cause", "trigger", "break", "start", "create", "introduce"})
 _MOMENTS = frozenset({"before", "when", "after", "during", "while"})
@@ -1520,6 +1524,10 @@ class _Builder:
             own = [c for c in target.rights if c.i not in coordinated and c.dep_ != "punct"]
             end = max([target.i] + [t.i for c in own for t in c.subtree])
             joined = self._joined_clauses(verb, subject, after=end)
+            waited = _DURATION_END.search(gerund) if negated_past else None
+            if waited is not None:  # "did not escalate for 50 minutes": what was missing is a prompt in that time
+                gerund = f"{gerund[: waited.start()]} within {waited['span']}{waited['end']}"
+                return None if joined is None else lead + f"nothing prompted {gerund}" + joined
             return None if joined is None else lead + f"nothing in the process required {gerund}" + joined
         if verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children):
             prep = next((c for c in children if c.dep_ == "prep" and c.lower_ == "to"), None)

@@ -821,3 +821,22 @@ def test_a_rewrite_is_never_a_clause_cut_from_its_sentence(sentence):
     rewrite = rewrite_sentence(sentence)
     if rewrite is not None:
         assert not re.match(r"(?:and|but|or|whose|who|citing)\b", rewrite.text, re.I), rewrite.text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Recovery took longer because the on-call engineer did not escalate for 40 minutes.",
+            "Recovery took longer because nothing prompted escalating within 40 minutes.",
+        ),
+        (
+            "The responder did not acknowledge the page for 25 minutes.",
+            "Nothing prompted acknowledging the page within 25 minutes.",
+        ),
+    ],
+)
+def test_a_step_left_undone_for_a_while_is_a_missing_prompt_not_a_requirement_to_wait(sentence, expected):
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.text == expected
+    assert not lint_text(rewrite.text)
