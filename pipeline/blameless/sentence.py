@@ -434,6 +434,7 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 
 # Words a rewrite may not open with unless the original did: what is left of a clause cut from its sentence
 # ("And the decision ...", "Whose BGP withdrawal cut ...", "Citing the 11 hours ...") is no sentence.
+_A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?=[aeioAEIO][a-z])")
 _FRAGMENT_OPENERS = frozenset("and but or nor whose who whom citing".split())
 _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
@@ -444,6 +445,8 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
     if rewrite is None:
         return None
     text = re.sub(r",\s*,", ",", rewrite.text)
+    if not _A_BEFORE_VOWEL.search(original):  # "a brilliant idea" lost its adjective: "a idea" -> "an idea"
+        text = _A_BEFORE_VOWEL.sub(lambda m: m.group(1) + "n ", text)
 
     def first_word(value: str) -> str:
         found = re.match(r"[A-Za-z]+", value[_LEAD.match(value).end() :])  # type: ignore[union-attr]

@@ -840,3 +840,8 @@ def test_a_step_left_undone_for_a_while_is_a_missing_prompt_not_a_requirement_to
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and rewrite.text == expected
     assert not lint_text(rewrite.text)
+
+
+def test_an_adjective_dropped_after_its_article_leaves_the_right_article():
+    rewrite = rewrite_sentence("So who exactly thought it was a brilliant idea to run the migration at noon?")
+    assert rewrite is not None and " a idea" not in rewrite.text and " an idea" in rewrite.text
