@@ -11,7 +11,7 @@ import re
 
 from pipeline.blameless.people import Roster
 
-_TOKEN = re.compile(r"[A-Za-z][\w'’-]*|[^\sA-Za-z]")
+_TOKEN = re.compile(r"[A-Za-z][\w'’-]*|\d+[A-Za-z][\w-]*|[^\sA-Za-z]")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
 _BOUNDARY = re.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
 _FILLERS = frozenset(
@@ -127,13 +127,18 @@ def _role_phrase_start(tokens: list[re.Match[str]], index: int) -> int | None:
     "..., tired admin deleted"): nothing but modifiers and group words between the clause start and it."""
     for back in range(1, 5):
         k = index - back
-        if k < 0 or not tokens[k].group(0)[0].isalpha() or tokens[k].group(0).lower() in _SUBORDINATORS:
+        if k < 0 or not _wordlike(tokens[k].group(0)) or tokens[k].group(0).lower() in _SUBORDINATORS:
             return k + 1 if _bare_role_opener(tokens, k + 1, index) else None
         if tokens[k].group(0).lower() in _DETERMINERS or tokens[k].group(0).endswith(("'s", "’s")):
             if k > 0 and _is_gerund(tokens[k - 1].group(0)):
                 return None  # "Appointing an incident manager could have helped": the role is an object
             return k  # "the on-call engineer", "Knight's personnel"
     return None
+
+
+def _wordlike(token: str) -> bool:
+    """A word, or a name with digits in it that can stand before a role ("a 2i2c engineer", "an S3 team member")."""
+    return token[0].isalpha() or (any(c.isalpha() for c in token) and token[0].isdigit() and token.isalnum())
 
 
 # Words in -ing that are not verbs, so a role phrase after them is no gerund's object.
