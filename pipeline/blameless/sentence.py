@@ -434,7 +434,6 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 
 # Words a rewrite may not open with unless the original did: what is left of a clause cut from its sentence
 # ("And the decision ...", "Whose BGP withdrawal cut ...", "Citing the 11 hours ...") is no sentence.
-_A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?=[aeioAEIO][a-z])")
 _FRAGMENT_OPENERS = frozenset("and but or nor whose who whom citing".split())
 _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
@@ -444,9 +443,7 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
     must read as a whole sentence."""
     if rewrite is None:
         return None
-    text = re.sub(r",\s*,", ",", rewrite.text)
-    if not _A_BEFORE_VOWEL.search(original):  # "a brilliant idea" lost its adjective: "a idea" -> "an idea"
-        text = _A_BEFORE_VOWEL.sub(lambda m: m.group(1) + "n ", text)
+    text = _article_before_vowel(re.sub(r",\s*,", ",", rewrite.text), original)
 
     def first_word(value: str) -> str:
         found = re.match(r"[A-Za-z]+", value[_LEAD.match(value).end() :])  # type: ignore[union-attr]
@@ -666,6 +663,17 @@ def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
 def _articles(text: str) -> str:
     """ "a an action" (a phrase replaced after its article) -> "an action"."""
     return re.sub(r"\b([Aa]) (an?)\b", lambda m: m.group(2) if m.group(1) == "a" else m.group(2).capitalize(), text)
+
+
+_A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?=[aeioAEIO][a-z])")
+
+
+def _article_before_vowel(text: str, original: str) -> str:
+    """ "a idea" (an adjective dropped after its article: "a brilliant idea") -> "an idea"; left alone when the
+    original itself writes "a" before a vowel, so a quoted or deliberate spelling is kept."""
+    if _A_BEFORE_VOWEL.search(original):
+        return text
+    return _A_BEFORE_VOWEL.sub(lambda m: m.group(1) + "n ", text)
 
 
 # A consequence joined to the verdict ("X froze and didn't delegate, so comms lagged by 45 minutes"): the clause after
