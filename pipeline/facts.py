@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.key_times import rank_key_times
 from pipeline.models import Fact, Facts, Incident
 from pipeline.names import SELF_WORDS, People, fold
 
@@ -429,6 +430,13 @@ def extract_facts(incident: Incident) -> Facts:
     resolved = _last([item for item in closing if item.is_timeline], sig["resolved"], "resolved")
     if resolved is None and (said := _last(closing, sig["resolved"], "resolved")) is not None:
         resolved = _at_stated_clock(said, incident)
+    ranked = rank_key_times(timeline, [item.time for item in items if not item.is_timeline and item.time])
+    if ranked is not None:
+        # A table long enough to rank: the learned ranker chooses the start and detection rows (docs/key-times.md).
+        # A start the phrase rules leave "not established" stays so: the ranker always names a row, the record may not.
+        # Mitigation and resolution stay with the rules, which follow the documented meanings more closely.
+        started = _row_fact(ranked["started"], "started") if started is not None else None
+        detected = _row_fact(ranked["detected"], "detected")
     return Facts(
         severity=extract_severity(incident, items),
         roles=extract_roles(incident, items),
@@ -443,6 +451,10 @@ def extract_facts(incident: Incident) -> Facts:
         time_to_mitigate_minutes=_minutes(started, mitigated),
         time_to_resolve_minutes=_minutes(started, resolved),
     )
+
+
+def _row_fact(row: Evidence, name: str) -> Fact:
+    return Fact(name=name, value=row.text, time=row.time, evidence=[row.id])
 
 
 def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:

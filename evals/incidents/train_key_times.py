@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Fit the key-time row ranker on the dev incidents' gold times and write pipeline/data/key_times.npz.
+
+    python evals/incidents/train_key_times.py           # print dev cross-validation per key time, write weights
+    python evals/incidents/train_key_times.py --check   # refit and compare with the shipped weights; write nothing
+    python evals/incidents/train_key_times.py --targets labels --out /tmp/k.npz   # train on key_time_labels.yaml
+
+Each dev bundle is read as `postmortem draft` reads it (locked timeline, chat, redaction). A row is a positive for a
+key time when its time is the gold time (within a minute: two rows at one time are both right); a null gold time
+teaches nothing. `--targets labels` takes the rows from `key_time_labels.yaml` instead, labelled by the meanings in
+docs/key-times.md, which the dev gold of the earlier batches does not all follow; the shipped weights use gold
+(docs/key-times.md says why). Training uses dev only; folds for the cross-validated figures are whole incidents. Blind bundles are never read here: measure them with
+`postmortem eval evals/incidents/blind` (aggregates only, evals/incidents/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.datafiles import bundled  # noqa: E402
+from pipeline.evals.gold import load_gold  # noqa: E402
+from pipeline.facts import evidence_items  # noqa: E402
+from pipeline.ingest.incident import load_incident  # noqa: E402
+from pipeline.key_times import KEY_TIMES, MIN_ROWS, WEIGHTS_FILE, KeyTimeModel, ordered_choice, row_features  # noqa: E402
+from pipeline.redact import redact_incident  # noqa: E402
+
+DEV = HERE / "dev"
+TOLERANCE_SECONDS = 60
+LABELS = HERE / "key_time_labels.yaml"
+FOLDS = 8
+L2 = 1.0  # penalty on the squared weights, relative to one incident's loss
+CHECK_TOLERANCE = 0.02  # --check: cross-validated accuracy may move this much (float and scipy versions)
+
+
+class Incident:
+    """One dev bundle's timed rows, their features and, per key time, the indices of the rows its target points at."""
+
+    def __init__(self, directory: Path, answers: dict | None):
+        incident, _ = load_incident(directory)
+        items = evidence_items(redact_incident(incident))
+        self.name = directory.name
+        self.rows = sorted((i for i in items if i.is_timeline and i.time is not None), key=lambda i: i.time)
+        chat_times = [i.time for i in items if not i.is_timeline and i.time is not None]
+        self.features = row_features(self.rows, chat_times) if len(self.rows) >= MIN_ROWS else []
+        self.positives: dict[str, list[int]] = {}
+        gold = load_gold(directory).times
+        for key in KEY_TIMES:
+            if answers is None:
+                at = gold.get(key)
+            else:
+                labelled = self.labelled_row(answers.get(key) or {}, key)
+                at = self.rows[labelled].time if labelled is not None else None
+            if at is not None and self.features:
+                self.positives[key] = [
+                    index
+                    for index, row in enumerate(self.rows)
+                    if abs((row.time - at).total_seconds()) <= TOLERANCE_SECONDS
+                ]
+
+    def labelled_row(self, answer: dict, key: str) -> int | None:
+        """The index of the row an answer names by the start of its text; None for `none`."""
+        start = " ".join(str(answer.get("row", "none")).split()).lower()[:20]
+        if start == "none":
+            return None
+        for index, row in enumerate(self.rows):
+            if start in " ".join(row.text.split()).lower():
+                return index
+        raise SystemExit(f"{LABELS.name}: {self.name}.{key}: no timeline row contains {start!r}")
+
+
+def fit_key(matrices: list[np.ndarray], positives: list[list[int]]) -> np.ndarray:
+    """Conditional logit: maximize the log of the probability mass on the gold rows, incident by incident."""
+    from scipy.optimize import minimize
+
+    pairs = [(matrix, rows) for matrix, rows in zip(matrices, positives, strict=True) if rows]
+    width = pairs[0][0].shape[1]
+
+    def loss_and_gradient(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        loss = 0.5 * L2 * float(weights @ weights)
+        gradient = L2 * weights
+        for matrix, rows in pairs:
+            scores = matrix @ weights
+            scores -= scores.max()
+            probability = np.exp(scores)
+            probability /= probability.sum()
+            mass = probability[rows].sum()
+            loss -= float(np.log(mass + 1e-12))
+            target = np.zeros_like(probability)
+            target[rows] = probability[rows] / mass
+            gradient = gradient + matrix.T @ (probability - target)
+        return loss, gradient
+
+    result = minimize(loss_and_gradient, np.zeros(width), jac=True, method="L-BFGS-B", options={"maxiter": 300})
+    return result.x
+
+
+def fit(incidents: list[Incident]) -> KeyTimeModel:
+    names = sorted({name for incident in incidents for row in incident.features for name in row})
+    layout = KeyTimeModel(np.zeros((len(names), len(KEY_TIMES))), names)
+    matrices = [layout.matrix(incident.features) for incident in incidents]
+    columns = [fit_key(matrices, [incident.positives.get(key, []) for incident in incidents]) for key in KEY_TIMES]
+    return KeyTimeModel(np.stack(columns, axis=1), names)
+
+
+def cross_validate(incidents: list[Incident]) -> dict[str, float]:
+    """Share of dev incidents whose held-out fold gets each key time's row right (ordered choice)."""
+    right = dict.fromkeys(KEY_TIMES, 0)
+    counted = dict.fromkeys(KEY_TIMES, 0)
+    for fold in range(FOLDS):
+        model = fit([incident for i, incident in enumerate(incidents) if i % FOLDS != fold])
+        for incident in incidents[fold::FOLDS]:
+            chosen = ordered_choice(model.probabilities(incident.features))
+            for key, index in zip(KEY_TIMES, chosen, strict=True):
+                if key in incident.positives:
+                    counted[key] += 1
+                    right[key] += index in incident.positives[key]
+    return {key: right[key] / counted[key] for key in KEY_TIMES if counted[key]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="compare with the shipped weights, write nothing")
+    parser.add_argument("--targets", choices=["gold", "labels"], default="gold", help="what marks the right rows")
+    parser.add_argument("--out", type=Path, help="write the weights here instead of pipeline/data")
+    args = parser.parse_args()
+    if args.targets == "labels":
+        labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
+        incidents = [Incident(DEV / name, answers) for name, answers in sorted(labels.items())]
+    else:
+        incidents = [Incident(d, None) for d in sorted(DEV.iterdir()) if (d / "gold.json").exists()]
+    incidents = [incident for incident in incidents if incident.features]
+    print(f"{len(incidents)} dev incidents with at least {MIN_ROWS} timed rows")
+    figures = cross_validate(incidents)
+    print("dev cross-validated accuracy (incident folds):", {k: round(v, 3) for k, v in figures.items()})
+    model = fit(incidents)
+    names = sorted(model.index, key=model.index.get)
+    path = args.out or bundled(WEIGHTS_FILE)
+    if args.check:
+        with np.load(path, allow_pickle=False) as shipped:
+            same_names = [str(n) for n in shipped["names"]] == names
+            drift = float(np.abs(shipped["weights"] - model.weights).max()) if same_names else float("inf")
+        print(f"shipped weights: same features {same_names}, largest weight difference {drift:.4f}")
+        return 0 if same_names and drift <= CHECK_TOLERANCE * max(1.0, float(np.abs(model.weights).max())) else 1
+    np.savez_compressed(path, weights=model.weights, names=np.array(names), keys=np.array(KEY_TIMES))
+    print(f"wrote {path} ({len(names)} features)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The key-time row ranker: its ordered choice is the best ordered one, short tables stay with the phrase rules, a
+timeline written here gets the rows a reader would pick, and train_key_times.py reproduces the shipped weights."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from pipeline.facts import extract_facts
+from pipeline.key_times import KEY_TIMES, MIN_ROWS, load_model, ordered_choice, rank_key_times
+from support import REPO_ROOT, make_incident
+
+TRAIN = REPO_ROOT / "evals" / "incidents" / "train_key_times.py"
+
+TLS_ROWS = [
+    ("09:02", "Config push changed the ingress TLS cipher list on edge-3"),
+    ("09:05", "Android 9 clients began failing TLS handshakes against edge-3"),
+    ("09:31", "Support ticket: customers report the app shows 'connection error' at login"),
+    ("09:36", "SEV-2 declared; Ana Costa IC"),
+    ("09:44", "Handshake errors traced to the cipher list change"),
+    ("09:50", "Config push reverted on edge-3"),
+    ("09:58", "Handshake failures back to baseline; logins succeeding"),
+    ("10:40", "Incident resolved"),
+]
+TLS_CHAT = [("09:33", "Ana Costa", "looking"), ("09:40", "Femi Ade", "edge-3 handshake errors up")]
+
+
+def brute_force(probabilities: np.ndarray) -> list[int]:
+    rows, keys = probabilities.shape
+    logs = np.log(probabilities + 1e-12)
+    ordered = (c for c in itertools.product(range(rows), repeat=keys) if list(c) == sorted(c))
+    return list(max(ordered, key=lambda choice: sum(logs[row, key] for key, row in enumerate(choice))))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_ordered_choice_is_the_likeliest_choice_in_table_order(seed):
+    random = np.random.default_rng(seed)
+    probabilities = random.dirichlet(np.ones(6), size=4).T  # 6 rows, 4 key times: argmaxes often out of order
+    chosen = ordered_choice(probabilities)
+    assert chosen == sorted(chosen)
+    assert chosen == brute_force(probabilities)
+
+
+def test_a_key_time_whose_likeliest_row_comes_too_early_moves_to_a_later_row():
+    probabilities = np.array(
+        [
+            [0.9, 0.1, 0.1, 0.1],
+            [0.05, 0.8, 0.2, 0.1],  # detected's best row
+            [0.03, 0.05, 0.1, 0.1],
+            [0.02, 0.05, 0.6, 0.7],
+        ]
+    )
+    probabilities[0, 2] = 0.9  # mitigated would pick the first row on its own
+    probabilities /= probabilities.sum(axis=0, keepdims=True)
+    assert ordered_choice(probabilities) == [0, 1, 3, 3]
+
+
+def test_a_table_shorter_than_the_ranker_was_trained_on_is_left_to_the_rules():
+    incident = make_incident(TLS_ROWS[: MIN_ROWS - 1])
+    assert rank_key_times([*incident.timeline.events], []) is None
+
+
+def test_the_shipped_weights_cover_every_key_time_and_read_the_engine_signals():
+    model = load_model()
+    assert model.weights.shape == (len(model.index), len(KEY_TIMES))
+    assert any(name.startswith("signal:detection") for name in model.index)
+    assert any(name.startswith("first:signal:") for name in model.index)
+
+
+def test_a_timeline_written_here_gets_the_start_and_detection_a_reader_would_pick():
+    facts = extract_facts(make_incident(TLS_ROWS, TLS_CHAT))
+    assert facts.started.evidence == ["T2"]  # the first row stating harm, not the change that triggered it
+    assert facts.detected.evidence == ["T3"]  # the customer report, not the declaration
+    assert facts.mitigated.evidence == ["T7"] and facts.resolved.evidence == ["T8"]
+    assert facts.time_to_detect_minutes == 26
+
+
+def test_a_start_the_rules_leave_not_established_stays_so_on_a_long_table():
+    rows = [
+        ("13:14", "Synthetic SSO login check failed; PagerDuty triggered"),
+        ("13:20", "SEV-2 declared"),
+        ("13:31", "IdP certificate found expired"),
+        ("13:52", "New certificate uploaded to the IdP"),
+        ("14:10", "Service provider metadata refreshed on the portal"),
+        ("14:47", "SSO logins succeeding again"),
+        ("15:15", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started is None
+    assert facts.detected.evidence == ["T1"]
+
+
+def test_train_reproduces_the_shipped_weights():
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    out = subprocess.run([sys.executable, str(TRAIN), "--check"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "same features True" in out.stdout
