@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Score the engine's role finding (`facts.extract_roles`) on evals/roles/roles.yaml.
+
+    python evals/roles/run_eval.py               # dev and blind aggregates
+    python evals/roles/run_eval.py --show-dev    # also every dev item the engine gets wrong
+
+Each snippet becomes a chat the way the readers give it: a Slack id author becomes the roster's full name and a
+`<@U…>` mention becomes "@Full Name" (the Slack reader does this from users.json), and a call line's
+"[00:05:30] Name: " prefix goes (the transcript readers keep only the words); handles stay as written. The
+roster's names are incident.toml's people, without roles. A holder counts as right when it is the expected full
+name for that role. Blind items are reported in aggregate only (README.md: do not look at them while tuning).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from pipeline.facts import evidence_items, extract_roles  # noqa: E402
+from pipeline.models import ChatLog, ChatMessage, Incident, IncidentMeta, LockedTimeline, Person  # noqa: E402
+
+ROLES = ("IC", "OL", "CL", "Scribe")
+SLACK_MENTION_RE = re.compile(r"<@(\w+)>")
+CALL_PREFIX_RE = re.compile(r"^\[\d{1,2}:\d{2}(?::\d{2})?\]\s*[^:\[\]]{1,40}:\s*")
+START = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
+
+
+def as_incident(item: dict) -> Incident:
+    """The snippet as an incident with an empty timeline and its roster as incident.toml people."""
+    by_id = {person["id"]: person["name"] for person in item["people"] if person.get("id")}
+    messages = []
+    for line, message in enumerate(item["messages"], start=1):
+        text = SLACK_MENTION_RE.sub(lambda m: "@" + by_id.get(m[1], m[1]), str(message["text"]))
+        text = CALL_PREFIX_RE.sub("", text)
+        author = by_id.get(str(message["author"]), str(message["author"]))
+        at = START + timedelta(minutes=line)
+        messages.append(ChatMessage(id=f"C{line}", time=at, author=author, text=text, line=line))
+    return Incident(
+        meta=IncidentMeta(people=[Person(name=person["name"]) for person in item["people"]]),
+        timeline=LockedTimeline(path="timeline.md", format="markdown", events=[], sha256="0" * 64),
+        chat=ChatLog(path="chat.txt", format="transcript", messages=messages),
+    )
+
+
+def found_roles(item: dict) -> set[tuple[str, str]]:
+    incident = as_incident(item)
+    return {(fact.name, fact.value) for fact in extract_roles(incident, evidence_items(incident)) if fact.name in ROLES}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--show-dev", action="store_true", help="print each dev item the engine gets wrong")
+    args = parser.parse_args()
+    items = yaml.safe_load((HERE / "roles.yaml").read_text(encoding="utf-8"))
+    for split in ("dev", "blind"):
+        counts: Counter[str] = Counter()
+        for item in (i for i in items if i["split"] == split):
+            expected = {(role, name) for role, name in (item["roles"] or {}).items()}
+            produced = found_roles(item)
+            counts["items"] += 1
+            counts["exact"] += produced == expected
+            counts["expected"] += len(expected)
+            counts["produced"] += len(produced)
+            counts["right"] += len(expected & produced)
+            counts[f"kind:{item['kind']}:items"] += 1
+            counts[f"kind:{item['kind']}:exact"] += produced == expected
+            if args.show_dev and split == "dev" and produced != expected:
+                print(f"{item['id']} ({item['kind']}, {item['style']})")
+                for message in item["messages"]:
+                    print(f"    {message['author']}: {message['text']}")
+                print(f"    missing {sorted(expected - produced)}  extra {sorted(produced - expected)}")
+        precision = counts["right"] / counts["produced"] if counts["produced"] else 1.0
+        recall = counts["right"] / counts["expected"] if counts["expected"] else 1.0
+        kinds = ", ".join(
+            f"{kind} {counts[f'kind:{kind}:exact']}/{counts[f'kind:{kind}:items']}"
+            for kind in ("assignment", "hand-over", "look-alike")
+        )
+        print(
+            f"{split}: {counts['items']} items, holders precision {precision:.3f} recall {recall:.3f}, "
+            f"items exactly right {counts['exact']}/{counts['items']} ({kinds})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
