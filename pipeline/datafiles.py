@@ -148,6 +148,10 @@ class SignalsFile(Strict):
     role_addressed: Regex | None = None
     role_imperative: Regex | None = None
     role_ack: Regex | None = None
+    role_clause_not_current: Regex | None = None
+    role_clause_first_person: Regex | None = None
+    role_clause_handover: Regex | None = None
+    role_message_elsewhere: Regex | None = None
     nicknames: dict[str, str] | None = Field(default=None, description="Nickname -> the first name it stands for.")
     bot_author: Regex | None = None
     question_sentence: Regex | None = None

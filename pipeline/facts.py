@@ -40,6 +40,8 @@ STATED_CLOCK_MINUTES = 90
 USER_FACING_WITHIN_MINUTES = 30
 # Words beside that clock that make it the message's own moment.
 STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
+# The last resort reads only short clauses: a role assignment is a few words, a long clause is about something else.
+ROLE_CLAUSE_MAX_WORDS = 12
 # A clause that is only a name: "Arif" in "Arif, take notes", "@Dewi" in "@Dewi: comms please".
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
 # A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role.
@@ -251,13 +253,16 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
     sig = signals()
     people = incident_people(incident, items)
     stated: dict[tuple[str, str], list[str]] = {}
+    latest: dict[str, str] = {}  # a role changes hands: the last statement names who holds it at the end
     for item in _by_time(items):
         if item.suspect or item.kind == "bot":
             continue
-        for role_text, name in role_statements(item, people):
+        for role_text, name, last_resort in role_statements(item, people):
             role = _normalize_role(role_text)
-            if role is not None:
+            if role is not None and not (last_resort and role in latest):  # the last resort only fills a gap
                 stated.setdefault((role, name), [item.id])
+                latest[role] = name
+    stated = {(role, name): ids for (role, name), ids in stated.items() if _same_person(latest[role], name)}
     facts: list[Fact] = []
     declared = [(_normalize_role(r) or r, person.name) for person in incident.meta.people for r in person.roles]
     declared_roles = {role for role, _ in declared}
@@ -277,10 +282,12 @@ def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:
     return sorted(facts, key=lambda fact: (order.index(fact.name) if fact.name in order else 9, fact.value))
 
 
-def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
-    """(role words, full name) for every role this row or message assigns."""
+def role_statements(item: Evidence, people: People) -> list[tuple[str, str, bool]]:
+    """(role words, full name, read by the last resort) for every role this row or message assigns."""
     sig = signals()
     if not any(pattern.search(item.text) for pattern in sig["role_names"].values()):
+        return []
+    if sig["role_message_elsewhere"].search(item.text):
         return []
     author = (people.resolve(item.author) or item.author) if item.author else None
     found: list[tuple[str, str]] = []
@@ -289,11 +296,14 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
     addressee: str | None = None
     vocative: str | None = None  # the person a clause of only a name addresses ("Arif, take notes")
     unnamed_in_list: list[tuple[str, str]] = []
+    last_resort: list[tuple[str, str]] = []
     for clause in (part.strip() for part in CLAUSE_SPLIT_RE.split(item.text)):
         if not clause:
             continue
         called, vocative = vocative, None
         named = False
+        before = len(found)
+        unnamed: list[tuple[str, str]] = []
         for pattern in ROLE_CLAUSE_PATTERNS:
             for match in sig[pattern].finditer(clause):
                 name = person_named(match["name"], people, author)
@@ -301,7 +311,7 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
                     found.append((match["role"], name))
                     named = True
                 elif pattern == "role_listed" and match["name"][:1].isupper():
-                    unnamed_in_list.append((match["role"], match["name"]))
+                    unnamed.append((match["role"], match["name"]))
             if named:
                 break
         if not named and called and (match := sig["role_imperative"].search(clause)):
@@ -314,11 +324,42 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str]]:
                 for pattern in ("role_self", "role_self_verb", "role_self_other_language")
                 for match in sig[pattern].finditer(clause)
             ]
+        if len(found) == before:
+            guessed = [] if is_bot(item.author, item.kind) else _one_role_one_person(clause, people, author, called)
+            last_resort += guessed
+            unnamed_in_list += [] if guessed else unnamed  # "Taking OL": the author's role, not someone "Taking"
         addressee = _last_person(clause, people, author) or addressee
         if VOCATIVE_RE.fullmatch(clause) and clause.lower() not in SELF_WORDS:
             vocative = person_named(clause.strip("@ \t"), people, author)
     # "Ben is OL, Cy Comms, Dee scribe": in a list that names others, a capitalized word is a name too.
-    return found + (unnamed_in_list if found else [])
+    stated = found + (unnamed_in_list if found else [])
+    return [(role, name, False) for role, name in stated] + [(role, name, True) for role, name in last_resort]
+
+
+def _one_role_one_person(clause: str, people: People, author: str | None, called: str | None) -> list[tuple[str, str]]:
+    """The last resort for a clause no role pattern read: one role word and one person of the incident in it
+    (signals.yaml `role_clause_*`), or one role word and a first-person word (the author), or one role word and
+    `called`, the person just addressed. A hand-over gives the role to its recipient."""
+    sig = signals()
+    roles = {role for role, pattern in sig["role_names"].items() if pattern.search(clause)}
+    if len(roles) != 1 or len(clause.split()) > ROLE_CLAUSE_MAX_WORDS or sig["role_clause_not_current"].search(clause):
+        return []
+    role = next(iter(roles))
+    if handover := sig["role_clause_handover"].search(clause):
+        recipient = called if handover["to"].lower() == "you" else people.resolve(handover["to"])
+        return [(role, recipient)] if recipient else []
+    persons = {
+        name
+        for word in re.findall(r"@?[^\W\d_][\w.'-]*", clause)
+        if not _normalize_role(word.lstrip("@")) and (name := people.resolve(word)) and name != author
+    }
+    if len(persons) == 1:
+        return [(role, persons.pop())]
+    if persons:
+        return []
+    if author and sig["role_clause_first_person"].search(clause.lower()):
+        return [(role, author)]
+    return [(role, called)] if called else []
 
 
 def person_named(token: str, people: People, author: str | None) -> str | None:

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-SELF_WORDS = frozenset({"i", "i'm", "im", "me", "myself", "mine"})
+SELF_WORDS = frozenset({"i", "i'm", "im", "i'll", "i'd", "i've", "me", "myself", "mine"})
+# Titles before a surname in formal chat ("Mr Mensah is designated Scribe"): the surname names the person.
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
 MIN_PREFIX = 3
 
 
@@ -52,6 +54,9 @@ class People:
         exact = [name for name in self.full_names if fold(name) == whole]
         if exact:
             return exact[0]
+        if len(words) == 2 and fold(words[0]) in HONORIFICS:
+            surname = [name for name in self.full_names if fold(name.split()[-1]) == fold(words[1])]
+            return surname[0] if len(surname) == 1 else None
         if len(words) > 1:
             # "Rosa L", "Rosa Lima-Santos": the first word decides, the rest must agree with the surname.
             fits = [

@@ -812,3 +812,58 @@ def test_logins_working_on_all_wards_is_mitigation_and_devices_reconnecting_grad
         ("11:20", "Fleet connectivity back to normal (98% online)"),
     ]
     assert extract_facts(make_incident(gradual)).mitigated.evidence == ["T4"]
+
+
+def roles_of(chat: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    from pipeline.facts import evidence_items, extract_roles
+
+    incident = make_incident([("10:00", "Errors began")], chat, people=ROSTER)
+    return {(r.name, r.value) for r in extract_roles(incident, evidence_items(incident)) if r.evidence}
+
+
+def test_a_role_that_changes_hands_ends_with_its_last_holder():
+    chat = [
+        ("10:01", "rosa", "I'm IC"),
+        ("10:40", "rosa", "shift's over, handing IC to femi"),
+        ("10:41", "femi", "ok I have IC now"),
+    ]
+    assert roles_of(chat) == {("IC", "Femi Ade")}
+
+
+def test_a_hand_over_planned_for_later_leaves_the_holder():
+    chat = [("10:01", "rosa", "I'm IC"), ("10:05", "rosa", "I'll hand IC to femi at 18:00")]
+    assert roles_of(chat) == {("IC", "Rosa Lima")}
+
+
+@pytest.mark.parametrize(
+    ("author", "message", "expected"),
+    [
+        ("luis", "Ich übernehme IC", {("IC", "Luis Ortega")}),  # German: I take over IC
+        ("luis", "Ana, tú llevas comms", {("CL", "Ana Costa")}),  # Spanish: you carry comms
+        ("hana", "ops 🔧 → piotr", {("OL", "Piotr Zielinski")}),
+        ("hana", "Ms Lindqvist is designated Scribe.", {("Scribe", "Rebecca Lindqvist")}),
+        ("hana", "I am assuming incident command.", {("IC", "Hana Dvorakova")}),
+    ],
+)
+def test_role_statements_in_other_languages_symbols_and_formal_words(author, message, expected):
+    assert roles_of([("10:01", author, message)]) == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'll sync the numbers with payments ops",  # a team, not a role
+        "if this goes to SEV1 I'd probably end up IC",  # a maybe
+        "in the INC-2207 postmortem Ana was comms and I was scribe",  # another incident
+        "Ana, comms?",  # a request to Ana: nothing for its author
+    ],
+)
+def test_the_last_resort_guesses_no_role_from_teams_maybes_or_other_incidents(message):
+    found = roles_of([("10:01", "luis", message)])
+    assert ("OL", "Luis Ortega") not in found and ("IC", "Luis Ortega") not in found
+    assert ("Scribe", "Luis Ortega") not in found
+
+
+def test_the_last_resort_never_overrides_a_stated_holder():
+    assert roles_of([("10:20", "femi", "IC: 私")]) == {("IC", "Femi Ade")}  # Japanese "IC: me", read as a last resort
+    assert roles_of([("10:01", "rosa", "I'm IC"), ("10:20", "femi", "IC: 私")]) == {("IC", "Rosa Lima")}

@@ -3,7 +3,7 @@
 
     python evals/incidents/train_key_times.py           # print dev cross-validation per key time, write weights
     python evals/incidents/train_key_times.py --check   # refit and compare with the shipped weights; write nothing
-    python evals/incidents/train_key_times.py --targets labels --out /tmp/k.npz   # train on key_time_labels.yaml
+    python evals/incidents/train_key_times.py --targets labels --out /tmp/k.npz   # on key_time_labels.yaml
 
 Each dev bundle is read as `postmortem draft` reads it (locked timeline, chat, redaction). A row is a positive for a
 key time when its time is the gold time (within a minute: two rows at one time are both right); a null gold time
@@ -67,14 +67,14 @@ class Incident:
                 ]
 
     def labelled_row(self, answer: dict, key: str) -> int | None:
-        """The index of the row an answer names by the start of its text; None for `none`."""
-        start = " ".join(str(answer.get("row", "none")).split()).lower()[:20]
-        if start == "none":
+        """The index of the one row whose text holds the answer's words; None for `none`."""
+        words = " ".join(str(answer.get("row", "none")).split()).lower()
+        if words == "none":
             return None
-        for index, row in enumerate(self.rows):
-            if start in " ".join(row.text.split()).lower():
-                return index
-        raise SystemExit(f"{LABELS.name}: {self.name}.{key}: no timeline row contains {start!r}")
+        found = [index for index, row in enumerate(self.rows) if words in " ".join(row.text.split()).lower()]
+        if len(found) != 1:
+            raise SystemExit(f"{LABELS.name}: {self.name}.{key}: {len(found)} timeline rows hold {words!r}, not one")
+        return found[0]
 
 
 def fit_key(matrices: list[np.ndarray], positives: list[list[int]]) -> np.ndarray:
