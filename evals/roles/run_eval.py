@@ -4,51 +4,28 @@
     python evals/roles/run_eval.py               # dev and blind aggregates
     python evals/roles/run_eval.py --show-dev    # also every dev item the engine gets wrong
 
-Each snippet becomes a chat the way the readers give it: a Slack id author becomes the roster's full name and a
-`<@U…>` mention becomes "@Full Name" (the Slack reader does this from users.json), and a call line's
-"[00:05:30] Name: " prefix goes (the transcript readers keep only the words); handles stay as written. The
-roster's names are incident.toml's people, without roles. A holder counts as right when it is the expected full
+Each snippet is read as an incident by evals/snippets.py. A holder counts as right when it is the expected full
 name for that role. Blind items are reported in aggregate only (README.md: do not look at them while tuning).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(HERE.parent))
+
+from snippets import as_incident  # noqa: E402
 
 from pipeline.facts import evidence_items, extract_roles  # noqa: E402
-from pipeline.models import ChatLog, ChatMessage, Incident, IncidentMeta, LockedTimeline, Person  # noqa: E402
 
 ROLES = ("IC", "OL", "CL", "Scribe")
-SLACK_MENTION_RE = re.compile(r"<@(\w+)>")
-CALL_PREFIX_RE = re.compile(r"^\[\d{1,2}:\d{2}(?::\d{2})?\]\s*[^:\[\]]{1,40}:\s*")
-START = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
-
-
-def as_incident(item: dict) -> Incident:
-    """The snippet as an incident with an empty timeline and its roster as incident.toml people."""
-    by_id = {person["id"]: person["name"] for person in item["people"] if person.get("id")}
-    messages = []
-    for line, message in enumerate(item["messages"], start=1):
-        text = SLACK_MENTION_RE.sub(lambda m: "@" + by_id.get(m[1], m[1]), str(message["text"]))
-        text = CALL_PREFIX_RE.sub("", text)
-        author = by_id.get(str(message["author"]), str(message["author"]))
-        at = START + timedelta(minutes=line)
-        messages.append(ChatMessage(id=f"C{line}", time=at, author=author, text=text, line=line))
-    return Incident(
-        meta=IncidentMeta(people=[Person(name=person["name"]) for person in item["people"]]),
-        timeline=LockedTimeline(path="timeline.md", format="markdown", events=[], sha256="0" * 64),
-        chat=ChatLog(path="chat.txt", format="transcript", messages=messages),
-    )
 
 
 def found_roles(item: dict) -> set[tuple[str, str]]:
