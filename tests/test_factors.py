@@ -252,3 +252,22 @@ def test_a_confirmed_gap_in_first_person_is_stated_about_the_system():
     assert [f.statement for f in factors if f.evidence == ["C2"]] == [
         "There was no canary for exporter releases, so v7 went to every tenant at once."
     ]
+
+
+@pytest.mark.parametrize(
+    ("row", "kept"),
+    [
+        ("Cause identified: crewdb-replica-2 replay paused behind a long analytics export", True),  # a host name
+        ("Cause identified: ip-10-0-12-34 kept the stale route after the failover", True),
+        ("Cause identified: token AKIAIOSFODNN7EXAMPLE expired on the build runner", False),  # reads as a key
+        ("Cause identified: commit 9fceb02d0ae598e95dc970b74767f19372d61af8 dropped the retry", False),
+    ],
+)
+def test_a_cause_row_naming_a_host_is_a_factor_but_one_holding_a_key_is_not(row, kept):
+    rows = [("09:00", "Checkout errors began"), ("09:05", "Alert: checkout error rate > 5%"), ("09:20", row)]
+    statements = [
+        factor.statement for factor in engine(rows, [("09:10", "Mara Quist", "taking IC")]).contributing_factors()
+    ]
+    assert (
+        any("analytics export" in s or "stale route" in s or "expired" in s or "retry" in s for s in statements) == kept
+    )

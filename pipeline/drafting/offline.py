@@ -59,6 +59,7 @@ KEY_TOKEN_RE = re.compile(r"[\w$+/=.-]{20,}")
 # In a drafted factor or action even a lowercase token of 16+ letters and digits is left out: such a statement
 # needs no key, hash or id that long to say what to do.
 LONG_TOKEN_RE = re.compile(r"[\w$+/=-]{16,}")
+LETTER_DIGIT_SWITCH_RE = re.compile(r"(?<=[a-zA-Z])(?=\d)|(?<=\d)(?=[a-zA-Z])")
 WHY_QUESTIONS = (
     "Why were customers affected?",
     "Why did that happen?",
@@ -126,8 +127,19 @@ def secret_like(text: str) -> bool:
 
 
 def long_token(text: str) -> bool:
-    """A run of 16+ letters and digits (a key, hash or id), tested per token as `secret_like` is."""
-    return any(re.search(r"[a-zA-Z]", token) and re.search(r"\d", token) for token in LONG_TOKEN_RE.findall(text))
+    """A run of 16+ key characters that reads as a key, hash or id, not a name: a part of 12+ characters between
+    separators that mixes letters and digits ("AKIAIOSFODNN7EXAMPLE", a UUID's last group, a commit hash), or
+    four switches between letters and digits ("a1b2c3d4..."). "crewdb-replica-2" and "ip-10-0-12-34" are names,
+    and every SRE sentence has them. Tested per token as `secret_like` is."""
+    for token in LONG_TOKEN_RE.findall(text):
+        if not (re.search(r"[a-zA-Z]", token) and re.search(r"\d", token)):
+            continue
+        parts = re.split(r"[-_./+=$]", token)
+        if any(len(part) >= 12 and re.search(r"[a-zA-Z]", part) and re.search(r"\d", part) for part in parts):
+            return True
+        if len(LETTER_DIGIT_SWITCH_RE.findall(token)) >= 4:
+            return True
+    return False
 
 
 def utc_clock(moment: datetime | None) -> str:
