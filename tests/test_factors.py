@@ -271,3 +271,14 @@ def test_a_cause_row_naming_a_host_is_a_factor_but_one_holding_a_key_is_not(row,
     assert (
         any("analytics export" in s or "stale route" in s or "expired" in s or "retry" in s for s in statements) == kept
     )
+
+
+@pytest.mark.parametrize("label", ["Cause:", "Root cause:", "Probable cause -", "Cause (as we understand it):"])
+def test_a_row_labelled_as_the_cause_is_a_factor_without_its_label(label):
+    rows = [
+        ("21:40", "cellar-controls v3.2 rolled to the gateway"),
+        ("22:55", "Night shift reports FV-03 at 74F, setpoint 65"),
+        ("23:41", f"{label} the new gateway driver assumes Celsius when the unit field is missing"),
+    ]
+    statements = [f.statement for f in engine(rows, [("23:00", "Mara Quist", "taking IC")]).contributing_factors()]
+    assert "The new gateway driver assumes Celsius when the unit field is missing." in statements

@@ -586,7 +586,7 @@ class OfflineEngine:
         for item in self.items:
             if not item.is_timeline:
                 continue
-            if sig["cause_statement"].search(item.text) or sig["cause_row"].search(item.text):
+            if any(sig[key].search(item.text) for key in ("cause_statement", "cause_row", "cause_label")):
                 statement = self.row_statement(item.text)
                 if statement:
                     rows.append((item.id, statement, "cause"))
@@ -614,7 +614,7 @@ class OfflineEngine:
             stating = [
                 part
                 for part in _sentences(text)
-                if sig["cause_statement"].search(part) or sig["cause_row"].search(part)
+                if any(sig[key].search(part) for key in ("cause_statement", "cause_row", "cause_label"))
             ]
             text = " ".join(stating)
             if not text or len(text.split()) > ROW_STATEMENT_WORDS:
