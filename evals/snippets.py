@@ -2,7 +2,8 @@
 
 Each snippet becomes a chat the way the readers give it: a Slack id author becomes the roster's full name and a
 `<@U…>` mention becomes "@Full Name" (the Slack reader does this from users.json), and a call line's
-"[00:05:30] Name: " prefix goes (the transcript readers keep only the words); handles stay as written. The roster's
+"[00:05:30] Name: " or "(Zoom transcript) Name: " prefix goes (the transcript readers keep only the words); handles
+stay as written. The roster's
 names are incident.toml's people, without roles. Messages are a minute apart from 09:01 UTC.
 """
 
@@ -14,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pipeline.models import ChatLog, ChatMessage, Incident, IncidentMeta, LockedTimeline, Person, TimelineEvent
 
 SLACK_MENTION_RE = re.compile(r"<@(\w+)>")
-CALL_PREFIX_RE = re.compile(r"^\[\d{1,2}:\d{2}(?::\d{2})?\]\s*[^:\[\]]{1,40}:\s*")
+# "[00:05:30] Laura Hill: ", "[call transcript, 14:32] Ingrid: ", "(Zoom transcript) Marcus: ": a call line as a
+# writer pasted it; the transcript readers keep only the words.
+CALL_PREFIX_RE = re.compile(r"^[\[(][^\])\n]{3,50}[\])]\s*(?:[^\W\d_][\w'.-]*(?: [^\W\d_][\w'.-]*)?:\s+)?")
 START = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
 
 

@@ -149,6 +149,10 @@ class SignalsFile(Strict):
     role_imperative: Regex | None = None
     role_ack: Regex | None = None
     role_clause_not_current: Regex | None = None
+    action_ordinal_list_cue: Regex | None = None
+    action_piece_not_work: Regex | None = None
+    action_ticket_created: Regex | None = None
+    action_owner_after: Regex | None = None
     role_clause_first_person: Regex | None = None
     role_clause_handover: Regex | None = None
     role_message_elsewhere: Regex | None = None

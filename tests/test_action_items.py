@@ -526,3 +526,63 @@ def test_a_list_header_in_the_team_language_opens_the_list(header):
 
 def test_a_word_of_another_language_without_its_colon_is_no_list_header():
     assert actions(("Rosa Lima", "tareas pendientes de la migración, mañana")) == []
+
+
+@pytest.mark.parametrize(
+    ("chat", "expected"),
+    [
+        (  # said aloud, by ordinals, after saying what is listed
+            [
+                (
+                    "Ana Costa",
+                    "We're stable. Reading out the follow-ups now. First, add a canary stage for config pushes, "
+                    "Rosa, that one is yours. Second, Femi will document the manual failover. And third, we "
+                    "review the retry budget.",
+                )
+            ],
+            [
+                ("Add a canary stage for config pushes", "Rosa Lima"),
+                ("Document the manual failover", "Femi Ade"),
+                ("We review the retry budget", None),
+            ],
+        ),
+        (  # a header line with words after the list word, its bullets in the same message, then a closing remark
+            [
+                (
+                    "Ana Costa",
+                    "Action items, shout if I missed one:\n- add a queue depth alert (sam)\n- cap retries at 5\n"
+                    "Please object by Friday.",
+                )
+            ],
+            [("Add a queue depth alert", "Sam Okafor"), ("Cap retries at 5", None)],
+        ),
+        (  # the header alone, the bullets in the author's next messages
+            [
+                ("Ana Costa", "Follow-ups from tonight, as they come to me:"),
+                ("Ana Costa", "- pin the base image digest"),
+                ("Ana Costa", "- add a smoke test for the login page"),
+            ],
+            [("Pin the base image digest", None), ("Add a smoke test for the login page", None)],
+        ),
+        (  # a tracker bot's ticket, with its assignee
+            [("Jira", "Created ticket OPS-812: Add a lag alert on the orders replica (assignee: Femi Ade)")],
+            [("Add a lag alert on the orders replica", "Femi Ade")],
+        ),
+        (  # a piece that only says when, a done checkbox, two TODOs on one line
+            [
+                ("Ana Costa", "AIs: rotate the webhook secret (rosa), scan repos for secrets (femi), both next sprint"),
+                ("Sam Okafor", "TODO(ana): add gitleaks to pre-commit. TODO(sam): alert on heap above 85%"),
+                ("Sam Okafor", "checklist:\n[x] restart the stuck worker (done during the incident)"),
+            ],
+            [
+                ("Rotate the webhook secret", "Rosa Lima"),
+                ("Scan repos for secrets", "Femi Ade"),
+                ("Add gitleaks to pre-commit", "Ana Costa"),
+                ("Alert on heap above 85%", "Sam Okafor"),
+            ],
+        ),
+        ([("Dmitri Volkov", "Agreed. I will close the incident with no follow-ups.")], []),
+    ],
+)
+def test_action_lists_as_fresh_teams_wrote_them(chat, expected):
+    assert [(a.action, a.owner) for a in actions(*chat)] == expected

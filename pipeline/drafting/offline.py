@@ -76,14 +76,17 @@ PROBLEM_RE = re.compile(
 MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
 # A task-list checkbox before a bullet's text ("- [ ] add an alert", "- [x] rotate the key").
 CHECKBOX_RE = re.compile(r"^\[[ xX]?\]\s*")
+DONE_CHECKBOX_RE = re.compile(r"^\[[xX]\]")
+DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
 ORDINAL_RE = re.compile(
     r"(?:^|(?<=[.;,])\s+|\s+and\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
-    r"one|two|three|four|five)\s*[,:]\s+",
+    r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
     re.IGNORECASE,
 )
+TODO_SPLIT_RE = re.compile(r"(?<=\S)\s+(?=TODO\s*\()")
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
@@ -970,6 +973,12 @@ class OfflineEngine:
         items: list[ActionItem] = []
         opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
         for message in self.chat:
+            if not message.suspect and (ticket := signals()["action_ticket_created"].search(message.text)):
+                owner = f" (owner: {ticket['owner']})" if ticket["owner"] else ""
+                due = f" due {ticket['due']}" if ticket["due"] else ""
+                if (item := self.parse_action(ticket["title"] + owner + due, message)) is not None:
+                    items.append(item)
+                continue
             if message.suspect or is_bot(message.author, message.kind):
                 continue
             if opened is not None and not (
@@ -1007,16 +1016,32 @@ class OfflineEngine:
         """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
         `continues_list`: the author's previous message was a bare header, so bullets here belong to it."""
         sig = signals()
-        lines = [_from_list_header(line.strip()) for line in message.text.splitlines()]
+        # "TODO(isol): add retention. TODO(rob_f): alert on heap": one line, two actions
+        lines = [part for line in message.text.splitlines() for part in TODO_SPLIT_RE.split(line.strip())]
+        lines = [_from_list_header(line.strip()) for line in lines]
         lines = [line for line in lines if line]
         texts: list[tuple[str, bool]] = []
         in_list = continues_list
         under_header = False  # the lines after a bare "Follow-ups:" line of the same message are its items
+        listed_line = False  # once they are bullets or numbers, a plain line after them ("Please object by ...") ends them
         for line in lines:
-            bullet = CHECKBOX_RE.sub("", line.lstrip(" -*\u2022\t")).strip()  # "- [ ] add an alert"
+            ordinals = list(ORDINAL_RE.finditer(line))
+            if len(ordinals) >= 2 and sig["action_ordinal_list_cue"].search(message.text):
+                # "... let me read out the follow-ups. First, we add ..., Second, Kwame will ...": from the first on
+                texts += [(piece, True) for piece in _split_list(line[ordinals[0].start() :].lstrip(" .;,"))]
+                in_list = False
+                continue
+            marked = line.lstrip(" -*\u2022\t")
+            if DONE_CHECKBOX_RE.match(marked) and DONE_RE.search(marked):
+                continue  # "[x] disable double-submit (done during the incident)": not follow-up work
+            bullet = CHECKBOX_RE.sub("", marked).strip()  # "- [ ] add an alert"
             numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
             # "AI (rosa): ..." is one action with its owner, not a list header
             header = None if sig["action_owner_todo"].match(bullet) else sig["action_list_header"].match(line)
+            if header is None and sig["action_list_header_closing"].search(line) and bullet == line:
+                # "Action items, please correct me if anything is missing:": the lines after it are the items
+                in_list, under_header = True, True
+                continue
             if header:
                 in_list = True
                 rest = line[header.end() :].strip()
@@ -1027,9 +1052,13 @@ class OfflineEngine:
                 texts += [(piece, True) for piece in pieces] if rest else []
                 under_header = not rest
             elif in_list and (
-                numbered != line or bullet != line or under_header or sig["action_owner_todo"].search(line)
+                numbered != line
+                or bullet != line
+                or (under_header and not listed_line)
+                or sig["action_owner_todo"].search(line)
             ):
                 texts.append((numbered, True))
+                listed_line = listed_line or numbered != line or bullet != line
             elif (
                 sig["action_cue"].search(line)
                 and not is_question_text(line)
@@ -1047,6 +1076,8 @@ class OfflineEngine:
 
     def parse_action(self, line: str, message: Evidence) -> ActionItem | None:
         sig = signals()
+        if sig["action_piece_not_work"].match(line):
+            return None  # "both next sprint": when, for the pieces before it
         owners: list[str] = []
         text = line
         due_match = sig["action_due"].search(line)
@@ -1056,7 +1087,13 @@ class OfflineEngine:
         if (mine := sig["action_owner_self"].search(text)) and message.author and not is_bot(message.author):
             owners.append(self.roster.resolve(message.author) or message.author)  # "..., I'll own that"
             text = text[: mine.start()].strip()
-        for key in ("action_owner_todo", "action_owner_leading", "action_owner_dash", "action_owner_trailing"):
+        for key in (
+            "action_owner_todo",
+            "action_owner_leading",
+            "action_owner_dash",
+            "action_owner_trailing",
+            "action_owner_after",
+        ):
             match = sig[key].search(text)
             owner_text = match and (match["owner"] or match.groupdict().get("bracketed"))
             if match and (named := self.owners_named(owner_text, message.author)):
@@ -1406,7 +1443,13 @@ def _opens_list(text: str) -> bool:
     """A message that ends in a bare list header ("AIs:", "resolved. AIs:"): its author's next messages are the
     items, one per message, as teams post them in a PagerDuty or Slack export."""
     lines = text.strip().splitlines()
-    return bool(lines) and signals()["action_list_header"].fullmatch(_from_list_header(lines[-1].strip())) is not None
+    if not lines:
+        return False
+    last = lines[-1].strip()
+    return (
+        signals()["action_list_header"].fullmatch(_from_list_header(last)) is not None
+        or signals()["action_list_header_closing"].search(last) is not None  # "Follow-ups, as I think of them:"
+    )
 
 
 def _split_list(text: str) -> list[str]:
