@@ -586,3 +586,9 @@ def test_a_word_of_another_language_without_its_colon_is_no_list_header():
 )
 def test_action_lists_as_fresh_teams_wrote_them(chat, expected):
     assert [(a.action, a.owner) for a in actions(*chat)] == expected
+
+
+def test_a_list_item_of_two_words_is_a_row_but_a_passing_remark_of_two_is_not():
+    listed = actions(("Ana Costa", "next steps: drain np-old, upgrade kubelet to 1.29, add node-problem-detector"))
+    assert [a.action for a in listed][-1] == "Add node-problem-detector"
+    assert actions(("Ana Costa", "we should add dashboards")) == []

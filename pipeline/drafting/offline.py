@@ -976,7 +976,7 @@ class OfflineEngine:
             if not message.suspect and (ticket := signals()["action_ticket_created"].search(message.text)):
                 owner = f" (owner: {ticket['owner']})" if ticket["owner"] else ""
                 due = f" due {ticket['due']}" if ticket["due"] else ""
-                if (item := self.parse_action(ticket["title"] + owner + due, message)) is not None:
+                if (item := self.parse_action(ticket["title"] + owner + due, message, listed=True)) is not None:
                     items.append(item)
                 continue
             if message.suspect or is_bot(message.author, message.kind):
@@ -991,8 +991,8 @@ class OfflineEngine:
             texts = self.action_texts(message, continues_list=opened is not None)
             if _opens_list(message.text):
                 opened = message
-            for text in texts:
-                item = self.parse_action(text, message)
+            for text, listed in texts:
+                item = self.parse_action(text, message, listed=listed)
                 if item is not None:
                     items.append(item)
         return tuple(_distinct_actions(self.summarized_by_list(items), listed=self.listed_ids))
@@ -1012,9 +1012,10 @@ class OfflineEngine:
             if item.evidence[0] in self.listed_ids or order.get(item.evidence[0], last_list) >= last_list
         ]
 
-    def action_texts(self, message: Evidence, continues_list: bool = False) -> list[str]:
-        """The action texts of one message; a message holding a list (header or bullets) joins `listed_ids`.
-        `continues_list`: the author's previous message was a bare header, so bullets here belong to it."""
+    def action_texts(self, message: Evidence, continues_list: bool = False) -> list[tuple[str, bool]]:
+        """The action texts of one message, each with whether it is an item of a list; a message holding a list
+        (header or bullets) joins `listed_ids`. `continues_list`: the author's previous message was a bare
+        header, so bullets here belong to it."""
         sig = signals()
         # "TODO(isol): add retention. TODO(rob_f): alert on heap": one line, two actions
         lines = [part for line in message.text.splitlines() for part in TODO_SPLIT_RE.split(line.strip())]
@@ -1072,9 +1073,11 @@ class OfflineEngine:
             self.listed_ids.add(message.id)
         if sum(listed for _, listed in texts) >= 2 or (continues_list and texts):
             self.summary_ids.add(message.id)
-        return [text for text, _ in texts]
+        return texts
 
-    def parse_action(self, line: str, message: Evidence) -> ActionItem | None:
+    def parse_action(self, line: str, message: Evidence, *, listed: bool = False) -> ActionItem | None:
+        """One action row from one action text, or None when it is no follow-up work. A list's item may be two
+        words ("add node-problem-detector"); a proposal made in passing needs three."""
         sig = signals()
         if sig["action_piece_not_work"].match(line):
             return None  # "both next sprint": when, for the pieces before it
@@ -1137,7 +1140,7 @@ class OfflineEngine:
         # of its own; a list's terse items ("Capacity request, 2 hosts") are actions as written.
         head = re.split(r"[,;:(]", text, maxsplit=1)[0] if proposed_in_passing else text
         if (
-            len(head.split()) < 3
+            len(head.split()) < (2 if listed else 3)
             or is_question_text(text)
             or sig["action_not_follow_up"].search(text)
             or sig["action_pronoun_object"].search(text)
