@@ -153,6 +153,8 @@ class SignalsFile(Strict):
     action_piece_not_work: Regex | None = None
     action_ticket_created: Regex | None = None
     action_owner_after: Regex | None = None
+    action_list_header_loose: Regex | None = None
+    action_list_assignment: Regex | None = None
     role_clause_first_person: Regex | None = None
     role_clause_handover: Regex | None = None
     role_message_elsewhere: Regex | None = None

@@ -592,3 +592,40 @@ def test_a_list_item_of_two_words_is_a_row_but_a_passing_remark_of_two_is_not():
     listed = actions(("Ana Costa", "next steps: drain np-old, upgrade kubelet to 1.29, add node-problem-detector"))
     assert [a.action for a in listed][-1] == "Add node-problem-detector"
     assert actions(("Ana Costa", "we should add dashboards")) == []
+
+
+@pytest.mark.parametrize(
+    ("chat", "expected"),
+    [
+        (
+            [("Ana Costa", "follow-ups: pin the base image digest, add an image scan gate. assign both to @sam")],
+            [("Pin the base image digest", "Sam Okafor"), ("Add an image scan gate", "Sam Okafor")],
+        ),
+        (
+            [
+                (
+                    "Ana Costa",
+                    "To sum up. So first, Rosa, please add a retry budget to the importer. Second, Femi will review the alert thresholds.",
+                )
+            ],
+            [("Add a retry budget to the importer", "Rosa Lima"), ("Review the alert thresholds", "Femi Ade")],
+        ),
+        (
+            [
+                ("Ana Costa", "follow-ups as I see them"),
+                ("Ana Costa", "- Femi to add a PodDisruptionBudget for ingress"),
+            ],
+            [("Add a PodDisruptionBudget for ingress", "Femi Ade")],
+        ),
+        (
+            [("Ana Costa", "TODO: bump the conn pool to 50, alert on pool wait time")],
+            [("Bump the conn pool to 50", None), ("Alert on pool wait time", None)],
+        ),
+        (
+            [("Linear", "Created ENG-1450 'Cap batch size on the export job' \u2192 Rosa Lima")],
+            [("Cap batch size on the export job", "Rosa Lima")],
+        ),
+    ],
+)
+def test_owners_given_to_a_whole_list_by_address_or_by_a_tracker(chat, expected):
+    assert [(a.action, a.owner) for a in actions(*chat)] == expected

@@ -45,8 +45,10 @@ def same_owner(expected: str, drafted: str | None) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show-dev", action="store_true", help="print each dev snippet the draft gets wrong")
+    parser.add_argument("sets", nargs="*", help="set files in evals/actions (default: all)")
     args = parser.parse_args()
-    items = [item for path in sorted(HERE.glob("*.yaml")) for item in yaml.safe_load(path.read_text("utf-8"))]
+    paths = [HERE / name for name in args.sets] if args.sets else sorted(HERE.glob("*.yaml"))
+    items = [item for path in paths for item in yaml.safe_load(path.read_text("utf-8"))]
     for split in ("dev", "blind"):
         counts: Counter[str] = Counter()
         for item in (i for i in items if i["split"] == split):

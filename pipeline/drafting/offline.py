@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -82,9 +83,14 @@ DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
 ORDINAL_RE = re.compile(
-    r"(?:^|(?<=[.;,])\s+|\s+and\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
+    r"(?:^|(?<=[.;,])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
     r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
     re.IGNORECASE,
+)
+TODO_HEADER_RE = re.compile(r"^\W*(?:todo|to-do)\s*:", re.IGNORECASE)
+# A list piece that continues the one before it ("..., or cap records per poll", "..., not email"): no list.
+CONTINUATION_RE = re.compile(
+    r"^\W*(?:not|or|and|but|for|only|so|then|which|because|since|e\.g\.|i\.e\.)\b", re.IGNORECASE
 )
 TODO_SPLIT_RE = re.compile(r"(?<=\S)\s+(?=TODO\s*\()")
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
@@ -988,13 +994,21 @@ class OfflineEngine:
                 and message.time - opened.time <= timedelta(minutes=10)
             ):
                 opened = None
+            assignment = signals()["action_list_assignment"].search(message.text)
+            if assignment:  # "assign both to @sam": the owner of the list, not an action of its own
+                message = replace(message, text=message.text[: assignment.start()] + message.text[assignment.end() :])
             texts = self.action_texts(message, continues_list=opened is not None)
             if _opens_list(message.text):
                 opened = message
-            for text, listed in texts:
-                item = self.parse_action(text, message, listed=listed)
-                if item is not None:
-                    items.append(item)
+            parsed = [self.parse_action(text, message, listed=listed) for text, listed in texts]
+            parsed = [item for item in parsed if item is not None]
+            if assignment and (owners := self.owners_named(assignment["owner"], message.author)):
+                covered = {"two": 2, "three": 3, "four": 4}.get((assignment["which"] or "").lower(), len(parsed))
+                parsed = [
+                    item.model_copy(update={"owner": ", ".join(owners)}) if index < covered and not item.owner else item
+                    for index, item in enumerate(parsed)
+                ]
+            items += parsed
         return tuple(_distinct_actions(self.summarized_by_list(items), listed=self.listed_ids))
 
     def summarized_by_list(self, items: list[ActionItem]) -> list[ActionItem]:
@@ -1024,7 +1038,9 @@ class OfflineEngine:
         texts: list[tuple[str, bool]] = []
         in_list = continues_list
         under_header = False  # the lines after a bare "Follow-ups:" line of the same message are its items
-        listed_line = False  # once they are bullets or numbers, a plain line after them ("Please object by ...") ends them
+        listed_line = (
+            False  # once they are bullets or numbers, a plain line after them ("Please object by ...") ends them
+        )
         for line in lines:
             ordinals = list(ORDINAL_RE.finditer(line))
             if len(ordinals) >= 2 and sig["action_ordinal_list_cue"].search(message.text):
@@ -1039,7 +1055,11 @@ class OfflineEngine:
             numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
             # "AI (rosa): ..." is one action with its owner, not a list header
             header = None if sig["action_owner_todo"].match(bullet) else sig["action_list_header"].match(line)
-            if header is None and sig["action_list_header_closing"].search(line) and bullet == line:
+            if (
+                header is None
+                and bullet == line
+                and (sig["action_list_header_closing"].search(line) or sig["action_list_header_loose"].match(line))
+            ):
                 # "Action items, please correct me if anything is missing:": the lines after it are the items
                 in_list, under_header = True, True
                 continue
@@ -1049,7 +1069,13 @@ class OfflineEngine:
                 single = sig["action_single_header"].match(line)
                 if single and single["who"] and rest:
                     rest = f"{single['who']}: {rest}"  # "action item for sam: ..." names its owner
-                pieces = [rest] if single else _split_list(rest)
+                pieces = _split_list(rest)
+                if single and not (
+                    TODO_HEADER_RE.match(line)
+                    and len(pieces) >= 2
+                    and not any(CONTINUATION_RE.match(piece) for piece in pieces)
+                ):
+                    pieces = [rest]  # "follow-up: add X, or Y" is one action; "TODO: bump X, alert on Y" is two
                 texts += [(piece, True) for piece in pieces] if rest else []
                 under_header = not rest
             elif in_list and (
@@ -1452,6 +1478,7 @@ def _opens_list(text: str) -> bool:
     return (
         signals()["action_list_header"].fullmatch(_from_list_header(last)) is not None
         or signals()["action_list_header_closing"].search(last) is not None  # "Follow-ups, as I think of them:"
+        or signals()["action_list_header_loose"].match(last) is not None  # "follow-ups as I see them"
     )
 
 
