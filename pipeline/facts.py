@@ -44,8 +44,9 @@ STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted
 ROLE_CLAUSE_MAX_WORDS = 12
 # A clause that is only a name: "Arif" in "Arif, take notes", "@Dewi" in "@Dewi: comms please".
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
-# A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role.
-CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+(?:and|&)\s+")
+# A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role. A spaced slash
+# or bar separates clauses ("IC lchang / OL mofarah"); "go ahead and take IC" is one clause.
+CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+[/|]\s+|(?<!ahead)\s+(?:and|&)\s+")
 
 
 @dataclass(frozen=True)
@@ -371,6 +372,7 @@ def person_named(token: str, people: People, author: str | None) -> str | None:
     from pipeline.blameless.people import first_names
 
     token = token.strip().rstrip(".,:")
+    token = re.sub(r"(?<=\w)['\u2019]s$", "", token)  # "ben's got ops"
     if token.lower() in SELF_WORDS:
         return author
     resolved = people.resolve(token)

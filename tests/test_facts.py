@@ -867,3 +867,19 @@ def test_the_last_resort_guesses_no_role_from_teams_maybes_or_other_incidents(me
 def test_the_last_resort_never_overrides_a_stated_holder():
     assert roles_of([("10:20", "femi", "IC: 私")]) == {("IC", "Femi Ade")}  # Japanese "IC: me", read as a last resort
     assert roles_of([("10:01", "rosa", "I'm IC"), ("10:20", "femi", "IC: 私")]) == {("IC", "Rosa Lima")}
+
+
+@pytest.mark.parametrize(
+    ("author", "message", "expected"),
+    [
+        ("luis", "roles: IC luis / OL femi", {("IC", "Luis Ortega"), ("OL", "Femi Ade")}),
+        ("hana", "ana's got ops", {("OL", "Ana Costa")}),
+        (
+            "rosa",
+            "Nobody has picked it up, so I'm going to go ahead and take incident commander; send decisions to me.",
+            {("IC", "Rosa Lima")},
+        ),
+    ],
+)
+def test_roles_behind_a_slash_a_possessive_or_a_go_ahead_and(author, message, expected):
+    assert roles_of([("10:01", author, message)]) == expected
