@@ -2,7 +2,7 @@
 """Fit the key-time row ranker on the dev incidents' gold times and write pipeline/data/key_times.npz.
 
     python evals/incidents/train_key_times.py           # print dev cross-validation per key time, write weights
-    python evals/incidents/train_key_times.py --check   # refit and compare with the shipped weights; write nothing
+    python evals/incidents/train_key_times.py --check   # refit; compare dev figures with the shipped ones
     python evals/incidents/train_key_times.py --targets labels --out /tmp/k.npz   # on key_time_labels.yaml
 
 Each dev bundle is read as `postmortem draft` reads it (locked timeline, chat, redaction). A row is a positive for a
@@ -38,7 +38,7 @@ TOLERANCE_SECONDS = 60
 LABELS = HERE / "key_time_labels.yaml"
 FOLDS = 8
 L2 = 1.0  # penalty on the squared weights, relative to one incident's loss
-CHECK_TOLERANCE = 0.02  # --check: cross-validated accuracy may move this much (float and scipy versions)
+CHECK_TOLERANCE = 0.035  # --check: each cross-validated accuracy may move this much (about two incidents in 64)
 
 
 class Incident:
@@ -145,12 +145,15 @@ def main() -> int:
     names = sorted(model.index, key=model.index.get)
     path = args.out or bundled(WEIGHTS_FILE)
     if args.check:
+        # Every signal in signals.yaml is a feature, so a signal added since the last training changes the feature
+        # set (the shipped model gives it no weight). The check is that training reproduces the shipped figures.
         with np.load(path, allow_pickle=False) as shipped:
-            same_names = [str(n) for n in shipped["names"]] == names
-            drift = float(np.abs(shipped["weights"] - model.weights).max()) if same_names else float("inf")
-        print(f"shipped weights: same features {same_names}, largest weight difference {drift:.4f}")
-        return 0 if same_names and drift <= CHECK_TOLERANCE * max(1.0, float(np.abs(model.weights).max())) else 1
-    np.savez_compressed(path, weights=model.weights, names=np.array(names), keys=np.array(KEY_TIMES))
+            recorded = dict(zip((str(k) for k in shipped["keys"]), (float(v) for v in shipped["cv"]), strict=True))
+        drift = max(abs(recorded[key] - figures[key]) for key in figures)
+        print(f"shipped dev cross-validation {recorded}; largest difference {drift:.3f} (tolerance {CHECK_TOLERANCE})")
+        return 0 if drift <= CHECK_TOLERANCE else 1
+    cv = np.array([figures.get(key, float("nan")) for key in KEY_TIMES])
+    np.savez_compressed(path, weights=model.weights, names=np.array(names), keys=np.array(KEY_TIMES), cv=cv)
     print(f"wrote {path} ({len(names)} features)")
     return 0
 
