@@ -3,6 +3,7 @@
 
     python evals/roles/run_eval.py               # dev and blind aggregates
     python evals/roles/run_eval.py --show-dev    # also every dev item the engine gets wrong
+    python evals/roles/run_eval.py roles_fresh.yaml   # another set file of this folder
 
 Each snippet is read as an incident by evals/snippets.py. A holder counts as right when it is the expected full
 name for that role. Blind items are reported in aggregate only (README.md: do not look at them while tuning).
@@ -36,10 +37,15 @@ def found_roles(item: dict) -> set[tuple[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show-dev", action="store_true", help="print each dev item the engine gets wrong")
+    parser.add_argument(
+        "sets", nargs="*", default=["roles.yaml"], help="set files in evals/roles (default: roles.yaml)"
+    )
     args = parser.parse_args()
-    items = yaml.safe_load((HERE / "roles.yaml").read_text(encoding="utf-8"))
+    items = [item for name in args.sets for item in yaml.safe_load((HERE / name).read_text(encoding="utf-8"))]
     for split in ("dev", "blind"):
         counts: Counter[str] = Counter()
+        if not any(i["split"] == split for i in items):
+            continue
         for item in (i for i in items if i["split"] == split):
             expected = {(role, name) for role, name in (item["roles"] or {}).items()}
             produced = found_roles(item)
