@@ -146,6 +146,11 @@ def _by_time(items: list[Evidence]) -> list[Evidence]:
     )
 
 
+def _row_fact(row: Evidence, name: str) -> Fact:
+    """A key moment read from one row or message, citing it."""
+    return Fact(name=name, value=row.text, time=row.time, evidence=[row.id])
+
+
 def _first(
     items: list[Evidence],
     pattern: re.Pattern[str],
@@ -158,7 +163,7 @@ def _first(
         if item.suspect or (after is not None and item.time < after) or (statements_only and is_question(item)):
             continue
         if pattern.search(item.text):
-            return Fact(name=name, value=item.text, time=item.time, evidence=[item.id])
+            return _row_fact(item, name)
     return None
 
 
@@ -298,6 +303,7 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str, bool
     vocative: str | None = None  # the person a clause of only a name addresses ("Arif, take notes")
     unnamed_in_list: list[tuple[str, str]] = []
     last_resort: list[tuple[str, str]] = []
+    guesses = not is_bot(item.author, item.kind)  # a tool's message gets no role by the last resort
     for clause in (part.strip() for part in CLAUSE_SPLIT_RE.split(item.text)):
         if not clause:
             continue
@@ -326,7 +332,7 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str, bool
                 for match in sig[pattern].finditer(clause)
             ]
         if len(found) == before:
-            guessed = [] if is_bot(item.author, item.kind) else _one_role_one_person(clause, people, author, called)
+            guessed = _one_role_one_person(clause, people, author, called) if guesses else []
             last_resort += guessed
             unnamed_in_list += [] if guessed else unnamed  # "Taking OL": the author's role, not someone "Taking"
         addressee = _last_person(clause, people, author) or addressee
@@ -496,10 +502,6 @@ def extract_facts(incident: Incident) -> Facts:
     )
 
 
-def _row_fact(row: Evidence, name: str) -> Fact:
-    return Fact(name=name, value=row.text, time=row.time, evidence=[row.id])
-
-
 def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:
     """The first report that impact ended; a symptom that stopped ("evictions stopped") counts only when no report
     of the service back to normal follows, a partial recovery ("match rate partially recovered", "login still
@@ -605,7 +607,7 @@ def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
 def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | None:
     for item in reversed(_by_time(items)):
         if not item.suspect and not is_question(item) and pattern.search(item.text):
-            return Fact(name=name, value=item.text, time=item.time, evidence=[item.id])
+            return _row_fact(item, name)
     return None
 
 

@@ -87,6 +87,9 @@ ORDINAL_RE = re.compile(
     r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
     re.IGNORECASE,
 )
+# The signals by which a timeline row states a cause: "... identified as the cause", "finds the typo causing ...",
+# "Cause: ...".
+CAUSE_ROW_SIGNALS = ("cause_statement", "cause_row", "cause_label")
 TODO_HEADER_RE = re.compile(r"^\W*(?:todo|to-do)\s*:", re.IGNORECASE)
 # A list piece that continues the one before it ("..., or cap records per poll", "..., not email"): no list.
 CONTINUATION_RE = re.compile(
@@ -595,7 +598,7 @@ class OfflineEngine:
         for item in self.items:
             if not item.is_timeline:
                 continue
-            if any(sig[key].search(item.text) for key in ("cause_statement", "cause_row", "cause_label")):
+            if any(sig[key].search(item.text) for key in CAUSE_ROW_SIGNALS):
                 statement = self.row_statement(item.text)
                 if statement:
                     rows.append((item.id, statement, "cause"))
@@ -620,11 +623,7 @@ class OfflineEngine:
         if "```" in text:
             return None  # a pasted log: its "due to" is the tool's wording, not the team's finding
         if len(text.split()) > ROW_STATEMENT_WORDS:
-            stating = [
-                part
-                for part in _sentences(text)
-                if any(sig[key].search(part) for key in ("cause_statement", "cause_row", "cause_label"))
-            ]
+            stating = [part for part in _sentences(text) if any(sig[key].search(part) for key in CAUSE_ROW_SIGNALS)]
             text = " ".join(stating)
             if not text or len(text.split()) > ROW_STATEMENT_WORDS:
                 return None
@@ -1038,12 +1037,12 @@ class OfflineEngine:
         texts: list[tuple[str, bool]] = []
         in_list = continues_list
         under_header = False  # the lines after a bare "Follow-ups:" line of the same message are its items
-        listed_line = (
-            False  # once they are bullets or numbers, a plain line after them ("Please object by ...") ends them
-        )
+        # once the items are bullets or numbers, a plain line after them ("Please object by ...") ends them
+        listed_line = False
+        says_what_it_lists = sig["action_ordinal_list_cue"].search(message.text) is not None
         for line in lines:
             ordinals = list(ORDINAL_RE.finditer(line))
-            if len(ordinals) >= 2 and sig["action_ordinal_list_cue"].search(message.text):
+            if len(ordinals) >= 2 and says_what_it_lists:
                 # "... let me read out the follow-ups. First, we add ..., Second, Kwame will ...": from the first on
                 texts += [(piece, True) for piece in _split_list(line[ordinals[0].start() :].lstrip(" .;,"))]
                 in_list = False
@@ -1055,11 +1054,7 @@ class OfflineEngine:
             numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
             # "AI (rosa): ..." is one action with its owner, not a list header
             header = None if sig["action_owner_todo"].match(bullet) else sig["action_list_header"].match(line)
-            if (
-                header is None
-                and bullet == line
-                and (sig["action_list_header_closing"].search(line) or sig["action_list_header_loose"].match(line))
-            ):
+            if header is None and bullet == line and _names_a_list(line):
                 # "Action items, please correct me if anything is missing:": the lines after it are the items
                 in_list, under_header = True, True
                 continue
@@ -1475,11 +1470,14 @@ def _opens_list(text: str) -> bool:
     if not lines:
         return False
     last = lines[-1].strip()
-    return (
-        signals()["action_list_header"].fullmatch(_from_list_header(last)) is not None
-        or signals()["action_list_header_closing"].search(last) is not None  # "Follow-ups, as I think of them:"
-        or signals()["action_list_header_loose"].match(last) is not None  # "follow-ups as I see them"
-    )
+    return signals()["action_list_header"].fullmatch(_from_list_header(last)) is not None or _names_a_list(last)
+
+
+def _names_a_list(line: str) -> bool:
+    """A line that announces the list after it in words of its own: "Follow-ups, as I think of them:",
+    "follow-ups as I see them"."""
+    sig = signals()
+    return bool(sig["action_list_header_closing"].search(line) or sig["action_list_header_loose"].match(line))
 
 
 def _split_list(text: str) -> list[str]:
