@@ -91,3 +91,21 @@ def test_a_hyphenated_duration_is_a_duration():
     rows = {"T1": Evidence("T1", clock("13:00:00"), "Zone update published with a TTL of 5 seconds")}
     assert claim_problems(Claim(text="The update set a 5-second TTL.", evidence=["T1"]), rows) == []
     assert claim_problems(Claim(text="The update set a 5-minute TTL.", evidence=["T1"]), rows) != []
+
+
+def test_a_removed_sentence_leaves_no_bare_placeholder_beside_what_the_section_still_says():
+    """Two bare "Not established" bullets beside a real one read as filler; the warning names each removal."""
+    from pipeline.drafting.offline import draft_offline
+    from pipeline.facts import extract_facts
+    from support import make_incident
+
+    incident = make_incident([("10:04", "Error rate rose to 12%"), ("10:30", "Rolled back; errors back to normal")])
+    draft = draft_offline(incident, extract_facts(incident))
+    good = Claim(text="Errors rose to 12% at 10:04 UTC.", evidence=["T1"])
+    bad = [
+        Claim(text="Errors hit 99% at 10:04 UTC.", evidence=["T1"]),
+        Claim(text="It lasted 3 hours.", evidence=["T2"]),
+    ]
+    fixed, warnings = enforce_grounding(draft.model_copy(update={"went_well": [bad[0], good, bad[1]]}), EVIDENCE)
+    assert [claim.text for claim in fixed.went_well] == [good.text]
+    assert sum("went_well: removed an unsupported sentence" in warning for warning in warnings) == 2

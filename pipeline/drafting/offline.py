@@ -264,7 +264,7 @@ class OfflineEngine:
             steps = self.steps_before_recovery()
             kinds = ", ".join(dict.fromkeys(step.name for step in steps)) or "mitigation"
             duration = self.minutes_between(f.started, f.mitigated)
-            lasted = f", {duration} minutes after it began" if duration is not None else ""
+            lasted = f", {minutes_after(duration, 'it began')}" if duration else ""
             first = steps[0] if steps else self.partial_recovery()
             evidence = _ids([f.mitigated] + ([first] if first else []) + ([f.started] if f.started else []))
             partial = self.minutes_between(first, f.mitigated) if first else None
@@ -307,7 +307,7 @@ class OfflineEngine:
                     Claim(text=f"{figure.value} stated at {utc_clock(item.time)}: {quoted}", evidence=figure.evidence)
                 )
         duration = self.minutes_between(f.started, f.mitigated)
-        if duration is not None:
+        if duration:
             claims.append(
                 Claim(
                     text=f"Impact lasted {duration} minutes, from {utc_clock(f.started.time)} "
@@ -324,7 +324,7 @@ class OfflineEngine:
             delay = self.minutes_between(f.started, f.detected)
             claims.append(
                 Claim(
-                    text=f"An alert detected the problem at {utc_clock(f.detected.time)}, {delay} minutes after impact began.",
+                    text=f"An alert detected the problem at {utc_clock(f.detected.time)}, {minutes_after(delay, 'impact began')}.",
                     evidence=_ids([f.started, f.detected]),
                 )
             )
@@ -332,7 +332,7 @@ class OfflineEngine:
             delay = self.minutes_between(f.detected, f.declared)
             claims.append(
                 Claim(
-                    text=f"The incident was declared at {utc_clock(f.declared.time)}, {delay} minutes after detection.",
+                    text=f"The incident was declared at {utc_clock(f.declared.time)}, {minutes_after(delay, 'detection')}.",
                     evidence=_ids([f.detected, f.declared]),
                 )
             )
@@ -355,7 +355,7 @@ class OfflineEngine:
             delay = self.minutes_between(f.detected, f.mitigated)
             claims.append(
                 Claim(
-                    text=f"Mitigation ({steps[0].name}) ended the impact {delay} minutes after detection.",
+                    text=f"Mitigation ({steps[0].name}) ended the impact {minutes_after(delay, 'detection')}.",
                     evidence=_ids([f.detected, steps[0], f.mitigated]),
                 )
             )
@@ -421,7 +421,7 @@ class OfflineEngine:
         f = self.facts
         claims: list[Claim] = []
         duration = self.minutes_between(f.started, f.mitigated)
-        if duration is not None:
+        if duration:
             claims.append(
                 Claim(
                     text=f"Customers were affected for {duration} minutes before mitigation.",
@@ -444,7 +444,7 @@ class OfflineEngine:
             lead = self.minutes_between(Fact(name="c", value="", time=change.time), f.started)
             claims.append(
                 Claim(
-                    text=f"A change reached production {lead} minutes before impact began and was not caught before it did.",
+                    text=f"A change reached production {minutes_before(lead, 'impact began')} and was not caught before it did.",
                     evidence=[change.id] + f.started.evidence,
                 )
             )
@@ -1397,6 +1397,16 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
         "Which controls (review, tests, canary, alerts) would catch this condition earlier next time, and how?"
     )
     return questions
+
+
+def minutes_after(minutes: int | None, anchor: str) -> str:
+    """ "12 minutes after detection"; a zero gap reads "in the same minute as detection": "0 minutes" reads as a
+    mistake, and when both moments are one cited row the verifier has no two times to check it against."""
+    return f"{minutes} minutes after {anchor}" if minutes else f"in the same minute as {anchor}"
+
+
+def minutes_before(minutes: int | None, anchor: str) -> str:
+    return f"{minutes} minutes before {anchor}" if minutes else f"in the same minute as {anchor}"
 
 
 def not_established(fill_in: str) -> Claim:

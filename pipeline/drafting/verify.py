@@ -4,8 +4,8 @@ Numbers and times are compared as tokens (value + unit, `pipeline.drafting.quant
 substrings. The rules, and the sentences the drafting prompt states about them, are one contract
 (`pipeline/data/verifier.yaml`, `prompt_rules`); docs/verifier.md lists which rule removes what.
 
-A claim that fails is replaced by NOT_ESTABLISHED (and the reason goes to the draft's warnings), so an
-unsupported sentence never reaches the author as if it were a fact.
+A claim that fails is removed, and NOT_ESTABLISHED stands in its place where nothing else is left in its section
+(the reason goes to the draft's warnings), so an unsupported sentence never reaches the author as if it were a fact.
 """
 
 from __future__ import annotations
@@ -193,7 +193,8 @@ def all_claims(draft: Draft) -> list[tuple[str, Claim]]:
 
 
 def enforce_grounding(draft: Draft, evidence: dict[str, Evidence]) -> tuple[Draft, list[str]]:
-    """Replace unsupported claims with NOT_ESTABLISHED; drop citations to unknown IDs elsewhere."""
+    """Remove unsupported claims (NOT_ESTABLISHED where a section or answer is left empty); drop citations to
+    unknown IDs elsewhere."""
     warnings: list[str] = []
 
     def check(section: str, claim: Claim) -> Claim:
@@ -203,7 +204,15 @@ def enforce_grounding(draft: Draft, evidence: dict[str, Evidence]) -> tuple[Draf
         warnings.append(f"{section}: removed an unsupported sentence ({'; '.join(problems)})")
         return Claim(text=NOT_ESTABLISHED, evidence=[], established=False)
 
-    update = {name: [check(name, claim) for claim in getattr(draft, name)] for name in Draft.CLAIM_SECTIONS}
+    def checked_section(name: str) -> list[Claim]:
+        """A removed sentence leaves a NOT_ESTABLISHED line only where nothing else is left to say: a list of
+        three bare "Not established" bullets reads as filler (the warning still names each removal)."""
+        claims = getattr(draft, name)
+        checked = [check(name, claim) for claim in claims]
+        kept = [after for before, after in zip(claims, checked) if after is before]
+        return kept or checked[:1]
+
+    update = {name: checked_section(name) for name in Draft.CLAIM_SECTIONS}
     update["five_whys"] = [why.model_copy(update={"answer": check("five_whys", why.answer)}) for why in draft.five_whys]
     update["contributing_factors"] = [
         factor.model_copy(update={"evidence": [e for e in factor.evidence if e in evidence]})

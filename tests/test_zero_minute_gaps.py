@@ -1,0 +1,20 @@
+"""A gap of zero minutes between two moments is said in words, never as "0 minutes" (which the verifier cannot
+check when both moments are one row, and which reads as a mistake)."""
+
+from pipeline.drafting import draft_incident
+from support import make_incident
+
+
+def test_declared_in_the_minute_of_detection_is_said_in_words_and_survives_the_verifier():
+    incident = make_incident(
+        [
+            ("10:00", "Checkout error rate rose to 30%"),
+            ("10:05", "PagerDuty alert fired for checkout errors; incident declared, SEV2"),
+            ("10:40", "Rolled back the deploy; error rate back to baseline"),
+        ]
+    )
+    draft, warnings = draft_incident(incident, similar=False)
+    sentences = [claim.text for claim in draft.went_well + draft.went_wrong + draft.executive_summary]
+    assert not any(" 0 minutes" in text for text in sentences), sentences
+    assert not [w for w in warnings if "removed an unsupported sentence" in w], warnings
+    assert any("in the same minute as detection" in text for text in sentences), sentences
