@@ -18,3 +18,18 @@ def test_declared_in_the_minute_of_detection_is_said_in_words_and_survives_the_v
     assert not any(" 0 minutes" in text for text in sentences), sentences
     assert not [w for w in warnings if "removed an unsupported sentence" in w], warnings
     assert any("in the same minute as detection" in text for text in sentences), sentences
+
+
+def test_a_declaration_before_detection_is_not_said_to_follow_it():
+    """Moments out of order (declared at 09:00, the first report at 11:00) give no "N minutes after" sentence."""
+    incident = make_incident(
+        [
+            ("09:00", "Incident declared for search latency, SEV3"),
+            ("09:30", "Search latency p99 rose to 4 s"),
+            ("11:00", "Customers reported slow search in the support channel"),
+            ("11:40", "Restarted the search pods; latency back to baseline"),
+        ]
+    )
+    draft, _ = draft_incident(incident, similar=False)
+    went_well = [claim.text for claim in draft.went_well]
+    assert not any("declared" in text and "detection" in text for text in went_well), went_well

@@ -229,6 +229,13 @@ class OfflineEngine:
             return None
         return max(0, round((end.time - start.time).total_seconds() / 60))
 
+    def minutes_in_order(self, start: Fact | None, end: Fact | None) -> int | None:
+        """Minutes from `start` to `end`; None when either is missing or `end` comes first: a sentence built on
+        "N minutes after" must not turn a declaration two days before detection into "in the same minute"."""
+        if not (start and end and start.time and end.time) or end.time < start.time - timedelta(seconds=30):
+            return None
+        return self.minutes_between(start, end)
+
     # ------------------------------------------------------------------ sections
 
     def executive_summary(self) -> list[Claim]:
@@ -320,16 +327,16 @@ class OfflineEngine:
     def went_well(self) -> list[Claim]:
         f = self.facts
         claims: list[Claim] = []
-        if f.detected and f.started and self.alert_detected(f.detected):
-            delay = self.minutes_between(f.started, f.detected)
+        delay = self.minutes_in_order(f.started, f.detected)
+        if delay is not None and self.alert_detected(f.detected):
             claims.append(
                 Claim(
                     text=f"An alert detected the problem at {utc_clock(f.detected.time)}, {minutes_after(delay, 'impact began')}.",
                     evidence=_ids([f.started, f.detected]),
                 )
             )
-        if f.declared and f.detected:
-            delay = self.minutes_between(f.detected, f.declared)
+        delay = self.minutes_in_order(f.detected, f.declared)
+        if delay is not None:
             claims.append(
                 Claim(
                     text=f"The incident was declared at {utc_clock(f.declared.time)}, {minutes_after(delay, 'detection')}.",
@@ -351,8 +358,8 @@ class OfflineEngine:
                 Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
             )
         steps = self.steps_before_recovery()
-        if f.mitigated and f.detected and steps:
-            delay = self.minutes_between(f.detected, f.mitigated)
+        delay = self.minutes_in_order(f.detected, f.mitigated)
+        if delay is not None and steps:
             claims.append(
                 Claim(
                     text=f"Mitigation ({steps[0].name}) ended the impact {minutes_after(delay, 'detection')}.",
