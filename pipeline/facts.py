@@ -485,7 +485,7 @@ def extract_facts(incident: Incident) -> Facts:
         # A start the phrase rules leave "not established" stays so: the ranker always names a row, the record may not.
         # Mitigation and resolution stay with the rules, which follow the documented meanings more closely.
         started = _row_fact(ranked["started"], "started") if started is not None else None
-        detected = _row_fact(ranked["detected"], "detected")
+        detected = _detection_in_order(_row_fact(ranked["detected"], "detected"), detected, declared, mitigated)
     return Facts(
         severity=extract_severity(incident, items),
         roles=extract_roles(incident, items),
@@ -602,6 +602,19 @@ def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
         if found:
             return min(found, key=lambda fact: fact.time)
     return None
+
+
+def _detection_in_order(ranked: Fact, by_rules: Fact | None, *later: Fact | None) -> Fact | None:
+    """The ranker's detection row, unless it comes after the declaration or the recovery (nobody declares or
+    mitigates an incident before it is known: a PagerDuty export repeats the alert's title in every row, and a
+    resolution note read as the detection). Then the phrase rules' detection if it fits, else none."""
+
+    def fits(fact: Fact | None) -> bool:
+        return fact is not None and all(
+            not (fact.time and bound and bound.time) or fact.time <= bound.time for bound in later
+        )
+
+    return ranked if fits(ranked) else by_rules if fits(by_rules) else None
 
 
 def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | None:

@@ -100,3 +100,28 @@ def test_train_reproduces_the_shipped_dev_figures():
     out = subprocess.run([sys.executable, str(TRAIN), "--check"], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert "largest difference" in out.stdout
+
+
+def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeypatch):
+    """Nobody declares an incident before it is known: a ranker that reads a later row (a resolution note that
+    repeats the alert's title) as the detection is overruled by the phrase rules' detection."""
+    import pipeline.facts as facts
+
+    rows = [
+        ("09:00", "PagerDuty alert fired: at least two servers failed to start; SEV-2 declared"),
+        ("09:40", "Engineer starts to investigate the failing servers"),
+        ("10:10", "Certificates of the cluster found expired"),
+        ("11:00", "Cluster recreated; servers start again. [FIRING] at least two servers failed to start"),
+        ("11:05", "Incident resolved"),
+        ("11:30", "Follow-up issue filed for certificate renewal"),
+    ]
+    incident = make_incident(rows)
+
+    def ranked_late(timeline, chat_times):
+        row = {item.id: item for item in timeline}
+        return {"started": row["T1"], "detected": row["T4"], "mitigated": row["T4"], "resolved": row["T5"]}
+
+    monkeypatch.setattr(facts, "rank_key_times", ranked_late)
+    found = extract_facts(incident)
+    assert found.declared is not None and found.declared.evidence == ["T1"], found.declared
+    assert found.detected is not None and found.detected.evidence == ["T1"], found.detected
