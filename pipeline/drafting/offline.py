@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -236,6 +236,25 @@ class OfflineEngine:
             return None
         return self.minutes_between(start, end)
 
+    @cached_property
+    def day(self) -> date | None:
+        """The incident's date as the header gives it (else the first recorded moment's UTC date): a time on any
+        other UTC day is written with its date, so "impact ended at 20:21 UTC" two days later is not misread."""
+        if (header := self.header_date()) is not None:
+            return header
+        times = [item.time for item in self.items if item.time]
+        return min(times).astimezone(UTC).date() if times else None
+
+    def header_date(self) -> date | None:
+        started = self.facts.started
+        return self.incident.meta.date or (started.time.date() if started and started.time else None)
+
+    def clock(self, moment: datetime | None) -> str:
+        """ "20:21 UTC", or "20:21 UTC on 2026-03-05" for a moment on another day than the incident's."""
+        if moment and self.day and moment.astimezone(UTC).date() != self.day:
+            return f"{utc_clock(moment.astimezone(UTC))} on {moment.astimezone(UTC):%Y-%m-%d}"
+        return utc_clock(moment)
+
     # ------------------------------------------------------------------ sections
 
     def executive_summary(self) -> list[Claim]:
@@ -244,7 +263,7 @@ class OfflineEngine:
         claims: list[Claim] = []
         if f.started:
             claims.append(
-                Claim(text=f"{service} was impacted from {utc_clock(f.started.time)}.", evidence=f.started.evidence)
+                Claim(text=f"{service} was impacted from {self.clock(f.started.time)}.", evidence=f.started.evidence)
             )
         change = self.preceding_change()
         trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
@@ -256,11 +275,12 @@ class OfflineEngine:
             how = "an alert" if self.alert_detected(f.detected) else "people reporting it"
             claims.append(
                 Claim(
-                    text=f"It was detected at {utc_clock(f.detected.time)} through {how}.", evidence=f.detected.evidence
+                    text=f"It was detected at {self.clock(f.detected.time)} through {how}.",
+                    evidence=f.detected.evidence,
                 )
             )
         if f.severity and (f.declared or f.severity.evidence):
-            when = f" at {utc_clock(f.declared.time)}" if f.declared else ""
+            when = f" at {self.clock(f.declared.time)}" if f.declared else ""
             evidence = sorted(set((f.declared.evidence if f.declared else []) + f.severity.evidence), key=_id_key)
             claims.append(Claim(text=f"The incident was declared {f.severity.value}{when}.", evidence=evidence))
         if f.impact:
@@ -279,19 +299,19 @@ class OfflineEngine:
                 # partial then full mitigation: both moments, each with its evidence
                 claims.append(
                     Claim(
-                        text=f"Mitigation began at {utc_clock(first.time)} ({first.name}); impact ended at "
-                        f"{utc_clock(f.mitigated.time)}{lasted}.",
+                        text=f"Mitigation began at {self.clock(first.time)} ({first.name}); impact ended at "
+                        f"{self.clock(f.mitigated.time)}{lasted}.",
                         evidence=evidence,
                     )
                 )
             else:
                 after = f" after {kinds}" if steps else ""
                 claims.append(
-                    Claim(text=f"Impact ended at {utc_clock(f.mitigated.time)}{after}{lasted}.", evidence=evidence)
+                    Claim(text=f"Impact ended at {self.clock(f.mitigated.time)}{after}{lasted}.", evidence=evidence)
                 )
         if f.resolved:
             claims.append(
-                Claim(text=f"The incident was resolved at {utc_clock(f.resolved.time)}.", evidence=f.resolved.evidence)
+                Claim(text=f"The incident was resolved at {self.clock(f.resolved.time)}.", evidence=f.resolved.evidence)
             )
         # 3-5 sentences: trigger, impact, detection, mitigation, resolution; the declaration goes first, then
         # the resolution, when there are more.
@@ -311,14 +331,14 @@ class OfflineEngine:
             quoted = self.quote(item) if not item.is_timeline else f"\u201c{item.text}\u201d"
             if quoted:
                 claims.append(
-                    Claim(text=f"{figure.value} stated at {utc_clock(item.time)}: {quoted}", evidence=figure.evidence)
+                    Claim(text=f"{figure.value} stated at {self.clock(item.time)}: {quoted}", evidence=figure.evidence)
                 )
         duration = self.minutes_between(f.started, f.mitigated)
         if duration:
             claims.append(
                 Claim(
-                    text=f"Impact lasted {duration} minutes, from {utc_clock(f.started.time)} "
-                    f"to {utc_clock(f.mitigated.time)}.",
+                    text=f"Impact lasted {duration} minutes, from {self.clock(f.started.time)} "
+                    f"to {self.clock(f.mitigated.time)}.",
                     evidence=_ids([f.started, f.mitigated]),
                 )
             )
@@ -331,7 +351,7 @@ class OfflineEngine:
         if delay is not None and self.alert_detected(f.detected):
             claims.append(
                 Claim(
-                    text=f"An alert detected the problem at {utc_clock(f.detected.time)}, {minutes_after(delay, 'impact began')}.",
+                    text=f"An alert detected the problem at {self.clock(f.detected.time)}, {minutes_after(delay, 'impact began')}.",
                     evidence=_ids([f.started, f.detected]),
                 )
             )
@@ -339,7 +359,7 @@ class OfflineEngine:
         if delay is not None:
             claims.append(
                 Claim(
-                    text=f"The incident was declared at {utc_clock(f.declared.time)}, {minutes_after(delay, 'detection')}.",
+                    text=f"The incident was declared at {self.clock(f.declared.time)}, {minutes_after(delay, 'detection')}.",
                     evidence=_ids([f.detected, f.declared]),
                 )
             )
@@ -355,7 +375,7 @@ class OfflineEngine:
         )
         if comms:
             claims.append(
-                Claim(text=f"Status updates were posted from {utc_clock(comms[0].time)}.", evidence=[comms[0].id])
+                Claim(text=f"Status updates were posted from {self.clock(comms[0].time)}.", evidence=[comms[0].id])
             )
         steps = self.steps_before_recovery()
         delay = self.minutes_in_order(f.detected, f.mitigated)
@@ -825,7 +845,7 @@ class OfflineEngine:
         # who reported it is no part of the claim: a report that names someone is left out
         said = "" if MENTION_RE.search(report) or self.fit_for_statement(report) is None else f": {report}"
         return Claim(
-            text=f"No alert fired before people reported the problem at {utc_clock(detected.time)}{said} ({NO_ALERT}).",
+            text=f"No alert fired before people reported the problem at {self.clock(detected.time)}{said} ({NO_ALERT}).",
             evidence=detected.evidence,
         )
 
@@ -1305,7 +1325,7 @@ class OfflineEngine:
         end = f.resolved
         draft = Draft(
             title=meta.title or f"Incident in {meta.service or 'an unnamed service'}",
-            date=meta.date or (f.started.time.date() if f.started and f.started.time else None),
+            date=self.header_date(),
             duration_minutes=self.minutes_between(f.started, end),
             severity=f.severity.value if f.severity else None,
             authors=meta.authors,

@@ -1,5 +1,6 @@
-"""A gap of zero minutes between two moments is said in words, never as "0 minutes" (which the verifier cannot
-check when both moments are one row, and which reads as a mistake)."""
+"""How a draft states moments: a zero-minute gap in words, never "0 minutes" (the verifier cannot check it when both
+moments are one row, and it reads as a mistake); no "N minutes after" for moments out of order; a date for a
+moment on another day."""
 
 from pipeline.drafting import draft_incident
 from support import make_incident
@@ -33,3 +34,25 @@ def test_a_declaration_before_detection_is_not_said_to_follow_it():
     draft, _ = draft_incident(incident, similar=False)
     went_well = [claim.text for claim in draft.went_well]
     assert not any("declared" in text and "detection" in text for text in went_well), went_well
+
+
+def test_a_moment_on_another_day_is_written_with_its_date():
+    """ "Impact ended at 09:10 UTC" two days after a 16:00 alert reads as the same day; the date says otherwise."""
+    from datetime import timedelta
+
+    incident = make_incident(
+        [
+            ("16:00", "PagerDuty alert fired: build pods failing to start on binder-prod"),
+            ("16:20", "Cluster certificates found expired"),
+            ("17:00", "Cluster recreation started"),
+            ("09:10", "Cluster recreated; build pods start again, errors back to baseline"),
+        ]
+    )
+    last = incident.timeline.events[-1]
+    moved = last.model_copy(update={"time": last.time + timedelta(days=2)})
+    incident.timeline.events[-1] = moved
+    draft, warnings = draft_incident(incident, similar=False)
+    summary = " ".join(claim.text for claim in draft.executive_summary)
+    assert f"09:10 UTC on {moved.time:%Y-%m-%d}" in summary, summary
+    assert "16:00 UTC on" not in summary, summary
+    assert not [w for w in warnings if "removed an unsupported sentence" in w], warnings
