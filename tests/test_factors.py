@@ -282,3 +282,18 @@ def test_a_row_labelled_as_the_cause_is_a_factor_without_its_label(label):
     ]
     statements = [f.statement for f in engine(rows, [("23:00", "Mara Quist", "taking IC")]).contributing_factors()]
     assert "The new gateway driver assumes Celsius when the unit field is missing." in statements
+
+
+def test_a_cause_row_whose_middle_says_shipped_in_keeps_its_whole_statement():
+    """"fixed in #412" at the end is an aside; "the regex shipped in 3.14 last night backtracks on ..." is the cause."""
+    incident = make_incident(
+        [
+            ("06:10", "Results page stops updating for the half marathon"),
+            ("06:20", "Results API workers at 100% CPU"),
+            ("06:40", "Cause: the bib regex shipped in results-api 3.14 last night backtracks on garbled reader strings"),
+            ("07:05", "Rolled back to results-api 3.13; results updating again"),
+        ]
+    )
+    statements = [f.statement for f in OfflineEngine(incident, extract_facts(incident)).contributing_factors()]
+    assert any("backtracks on garbled reader strings" in s for s in statements), statements
+    assert "The bib regex." not in statements
