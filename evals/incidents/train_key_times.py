@@ -2,7 +2,7 @@
 """Fit the key-time row ranker on the dev incidents' gold times and write pipeline/data/key_times.npz.
 
     python evals/incidents/train_key_times.py           # print dev cross-validation per key time, write weights
-    python evals/incidents/train_key_times.py --check   # refit; compare dev figures with the shipped ones
+    python evals/incidents/train_key_times.py --check   # refit on the shipped weights' incidents; compare figures
     python evals/incidents/train_key_times.py --targets labels --out /tmp/k.npz   # on key_time_labels.yaml
 
 Each dev bundle is read as `postmortem draft` reads it (locked timeline, chat, redaction). A row is a positive for a
@@ -126,6 +126,13 @@ def cross_validate(incidents: list[Incident]) -> dict[str, float]:
     return {key: right[key] / counted[key] for key in KEY_TIMES if counted[key]}
 
 
+def shipped_incidents(path: Path) -> set[str] | None:
+    """The dev bundles the shipped weights were fitted on (None for weights that do not record them): `--check`
+    refits on those, so bundles moved from blind to dev since then change nothing until the ranker is retrained."""
+    with np.load(path, allow_pickle=False) as shipped:
+        return {str(name) for name in shipped["incidents"]} if "incidents" in shipped.files else None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="compare with the shipped weights, write nothing")
@@ -136,7 +143,10 @@ def main() -> int:
         labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
         incidents = [Incident(DEV / name, answers) for name, answers in sorted(labels.items())]
     else:
-        incidents = [Incident(d, None) for d in sorted(DEV.iterdir()) if (d / "gold.json").exists()]
+        directories = [d for d in sorted(DEV.iterdir()) if (d / "gold.json").exists()]
+        if args.check and (trained_on := shipped_incidents(args.out or bundled(WEIGHTS_FILE))) is not None:
+            directories = [d for d in directories if d.name in trained_on]  # bundles moved to dev since stay out
+        incidents = [Incident(d, None) for d in directories]
     incidents = [incident for incident in incidents if incident.features]
     print(f"{len(incidents)} dev incidents with at least {MIN_ROWS} timed rows")
     figures = cross_validate(incidents)
@@ -153,7 +163,10 @@ def main() -> int:
         print(f"shipped dev cross-validation {recorded}; largest difference {drift:.3f} (tolerance {CHECK_TOLERANCE})")
         return 0 if drift <= CHECK_TOLERANCE else 1
     cv = np.array([figures.get(key, float("nan")) for key in KEY_TIMES])
-    np.savez_compressed(path, weights=model.weights, names=np.array(names), keys=np.array(KEY_TIMES), cv=cv)
+    trained_on = np.array([incident.name for incident in incidents])
+    np.savez_compressed(
+        path, weights=model.weights, names=np.array(names), keys=np.array(KEY_TIMES), cv=cv, incidents=trained_on
+    )
     print(f"wrote {path} ({len(names)} features)")
     return 0
 
