@@ -191,6 +191,7 @@ class SignalsFile(Strict):
     cause_unknown: Regex | None = None
     cause_unknown_not: Regex | None = None
     cause_statement: Regex | None = None
+    cause_points_at_change: Regex | None = None
     cause_row: Regex | None = None
     finding_subject: Regex | None = None
     cause_stated: Regex | None = None

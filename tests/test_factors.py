@@ -297,3 +297,20 @@ def test_a_cause_row_whose_middle_says_shipped_in_keeps_its_whole_statement():
     statements = [f.statement for f in OfflineEngine(incident, extract_facts(incident)).contributing_factors()]
     assert any("backtracks on garbled reader strings" in s for s in statements), statements
     assert "The bib regex." not in statements
+
+
+def test_a_row_naming_the_cause_of_the_preceding_change_is_the_factor_instead_of_the_bare_change():
+    """"Cause found: API v2 returns results in pages of 100" says what the change did; "Lab released API v2 (a change
+    that preceded the impact)" beside it would only repeat the change."""
+    incident = make_incident(
+        [
+            ("08:00", "LactoLab released results API v2"),
+            ("09:10", "Payout run finished; farmers report missing quality bonus"),
+            ("10:05", "Cause found: LactoLab API v2 returns results in pages of 100; the payroll import reads only page 1"),
+            ("11:30", "Import fixed to follow every page; bonus recomputed for all farms"),
+        ]
+    )
+    factors = OfflineEngine(incident, extract_facts(incident)).contributing_factors()
+    statements = [f.statement for f in factors]
+    assert any("pages of 100" in s for s in statements), statements
+    assert not any("a change that preceded the impact" in s for s in statements), statements

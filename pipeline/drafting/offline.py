@@ -547,7 +547,8 @@ class OfflineEngine:
             },
             key=_id_key,
         )
-        if change is not None and not self.refuted(change):
+        naming = [evidence_id for evidence_id in supporters if self.names_the_cause(evidence_id)]
+        if change is not None and not self.refuted(change) and not naming:
             statement = self.clean(_as_statement(change.text))
             if statement and not signals()["blame_tone"].search(statement) and not secret_like(statement):
                 factors.append(
@@ -557,7 +558,12 @@ class OfflineEngine:
                         confidence=Confidence.high if supporters else Confidence.medium,
                     )
                 )
-        cited_by_change = set(supporters) if factors else set()
+        # What supports the change is drafted within it, or, when a row names the cause, within that row's factor.
+        cited_by_change = set(supporters) - set(naming[:1]) if factors or naming else set()
+        # ... citing the change and the other rows and messages that support it
+        also_cites = (
+            {naming[0]: [change.id] + [e for e in supporters if e != naming[0]][:2]} if naming and change else {}
+        )
         for evidence_id, text, kind in causes:
             if evidence_id in cited_by_change or kind == "observation":
                 continue  # it states the change's effect (cited as its support) or what a tool showed: not a factor
@@ -580,7 +586,8 @@ class OfflineEngine:
             ):  # phrased about the system as a stated gap is ("we had no alert" -> "there was no alert")
                 statement = stated_gap(statement) or statement
                 self.missing_controls.add(statement)
-            factors.append(ContributingFactor(statement=statement, evidence=[evidence_id], confidence=confidence))
+            evidence = [evidence_id, *also_cites.get(evidence_id, [])]
+            factors.append(ContributingFactor(statement=statement, evidence=evidence, confidence=confidence))
         factors += self.record_factors()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
         factors += self.stated_gaps()
@@ -641,6 +648,14 @@ class OfflineEngine:
                 kind = "observation" if phrases().tool_output.search(finding) else "cause"
                 rows.append((item.id, _as_statement(finding), kind))
         return rows
+
+    def names_the_cause(self, evidence_id: str) -> bool:
+        """A timeline row that states the cause ("Cause found: API v2 returns pages of 100"): drafted as the factor,
+        citing the preceding change it supports, since it says what the change did. A row that only points at the
+        change ("Deploy #847 identified as the change") leaves the change's own row to say it."""
+        item, sig = self.by_id[evidence_id], signals()
+        states = sig["cause_label"].search(item.text) or sig["cause_statement"].search(item.text)
+        return item.is_timeline and bool(states) and not sig["cause_points_at_change"].search(item.text)
 
     def row_statement(self, text: str) -> str | None:
         """A timeline cause row as a statement about the system: who found it is dropped ("@k determines that the
