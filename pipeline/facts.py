@@ -517,6 +517,8 @@ def _recovery(items: list[Evidence], after: datetime | None, *, statements_only:
 
 # Rows that may quote an effect ("test: old text delivered") without recording one: a check, a cause, a partial effect.
 NOT_AN_EFFECT = (
+    "detection",
+    "finding",
     "investigation",
     "cause_label",
     "cause_statement",

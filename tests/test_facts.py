@@ -883,3 +883,20 @@ def test_the_last_resort_never_overrides_a_stated_holder():
 )
 def test_roles_behind_a_slash_a_possessive_or_a_go_ahead_and(author, message, expected):
     assert roles_of([("10:01", author, message)]) == expected
+
+
+def test_an_alert_or_a_finding_after_detection_is_not_the_mitigation():
+    """"bidbot alert: ws reconnects > 150" and "OBUs on 4.1 accepted" use words of an effect; neither records one."""
+    facts = extract_facts(
+        make_incident(
+            [
+                ("12:45", "Bidder websockets began dropping after 60 s without traffic"),
+                ("12:53", "bidbot alert: ws reconnects > 150 in 5 min on bid-gateway"),
+                ("13:02", "Incident declared SEV-2"),
+                ("13:29", "Rejections found to come only from clients on 4.2; clients on 4.1 accepted"),
+                ("13:56", "idle_timeout 3600 s in place on both load balancers; bidding back to normal"),
+                ("15:35", "Incident resolved"),
+            ]
+        )
+    )
+    assert facts.mitigated is not None and facts.mitigated.evidence == ["T5"], facts.mitigated
