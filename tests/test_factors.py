@@ -285,12 +285,15 @@ def test_a_row_labelled_as_the_cause_is_a_factor_without_its_label(label):
 
 
 def test_a_cause_row_whose_middle_says_shipped_in_keeps_its_whole_statement():
-    """"fixed in #412" at the end is an aside; "the regex shipped in 3.14 last night backtracks on ..." is the cause."""
+    """ "fixed in #412" at the end is an aside; "the regex shipped in 3.14 last night backtracks on ..." is the cause."""
     incident = make_incident(
         [
             ("06:10", "Results page stops updating for the half marathon"),
             ("06:20", "Results API workers at 100% CPU"),
-            ("06:40", "Cause: the bib regex shipped in results-api 3.14 last night backtracks on garbled reader strings"),
+            (
+                "06:40",
+                "Cause: the bib regex shipped in results-api 3.14 last night backtracks on garbled reader strings",
+            ),
             ("07:05", "Rolled back to results-api 3.13; results updating again"),
         ]
     )
@@ -300,13 +303,16 @@ def test_a_cause_row_whose_middle_says_shipped_in_keeps_its_whole_statement():
 
 
 def test_a_row_naming_the_cause_of_the_preceding_change_is_the_factor_instead_of_the_bare_change():
-    """"Cause found: API v2 returns results in pages of 100" says what the change did; "Lab released API v2 (a change
+    """ "Cause found: API v2 returns results in pages of 100" says what the change did; "Lab released API v2 (a change
     that preceded the impact)" beside it would only repeat the change."""
     incident = make_incident(
         [
             ("08:00", "LactoLab released results API v2"),
             ("09:10", "Payout run finished; farmers report missing quality bonus"),
-            ("10:05", "Cause found: LactoLab API v2 returns results in pages of 100; the payroll import reads only page 1"),
+            (
+                "10:05",
+                "Cause found: LactoLab API v2 returns results in pages of 100; the payroll import reads only page 1",
+            ),
             ("11:30", "Import fixed to follow every page; bonus recomputed for all farms"),
         ]
     )

@@ -886,7 +886,7 @@ def test_roles_behind_a_slash_a_possessive_or_a_go_ahead_and(author, message, ex
 
 
 def test_an_alert_or_a_finding_after_detection_is_not_the_mitigation():
-    """"bidbot alert: ws reconnects > 150" and "OBUs on 4.1 accepted" use words of an effect; neither records one."""
+    """ "bidbot alert: ws reconnects > 150" and "OBUs on 4.1 accepted" use words of an effect; neither records one."""
     facts = extract_facts(
         make_incident(
             [
