@@ -629,3 +629,31 @@ def test_a_list_item_of_two_words_is_a_row_but_a_passing_remark_of_two_is_not():
 )
 def test_owners_given_to_a_whole_list_by_address_or_by_a_tracker(chat, expected):
     assert [(a.action, a.owner) for a in actions(*chat)] == expected
+
+
+def test_a_list_read_out_one_item_a_message_is_one_action_per_item():
+    """A call's "follow-ups. First, ..." then "Second, ..." from the same person, with owners answering in between."""
+    from pipeline.drafting.offline import OfflineEngine
+    from pipeline.facts import extract_facts
+    from support import make_incident
+
+    rows = [("10:00", "Payout errors began"), ("10:30", "Import fixed; payouts correct again"), ("11:00", "Resolved")]
+    chat = [
+        (
+            "11:25",
+            "Njeri Kamau",
+            "Before we close, follow-ups. First, the import must follow pagination. Dennis, can you own that?",
+        ),
+        ("11:25", "Dennis Mutua", "Yes, I'll take that one, by the sixteenth."),
+        ("11:26", "Njeri Kamau", "Second, the payout run must stop when farms have no quality result. Samuel."),
+        ("11:27", "Njeri Kamau", "Third, vendor change notices go to a shared mailbox that someone reads."),
+        ("11:28", "Achieng Odhiambo", "Second, I agree with all of that."),
+        ("11:50", "Njeri Kamau", "Fourth, thanks everyone for staying late."),
+    ]
+    incident = make_incident(rows, chat, people={"Njeri Kamau": [], "Dennis Mutua": [], "Achieng Odhiambo": []})
+    actions = [item.action for item in OfflineEngine(incident, extract_facts(incident)).action_items()]
+    assert actions == [
+        "The import must follow pagination",
+        "The payout run must stop when farms have no quality result",
+        "Vendor change notices go to a shared mailbox that someone reads",
+    ], actions

@@ -82,6 +82,7 @@ DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
+FIRST_RE = re.compile(r"\W*(?:so|ok(?:ay)?|alright|right|and)?\s*(?:first(?:ly)?|(?:number\s+)?one)\b", re.IGNORECASE)
 ORDINAL_RE = re.compile(
     r"(?:^|(?<=[.;,])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
     r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
@@ -1019,6 +1020,7 @@ class OfflineEngine:
         the rows)."""
         items: list[ActionItem] = []
         opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
+        counting: Evidence | None = None  # "follow-ups. First, ...": its author's "Second, ..." messages are items
         for message in self.chat:
             if not message.suspect and (ticket := signals()["action_ticket_created"].search(message.text)):
                 owner = f" (owner: {ticket['owner']})" if ticket["owner"] else ""
@@ -1028,19 +1030,30 @@ class OfflineEngine:
                 continue
             if message.suspect or is_bot(message.author, message.kind):
                 continue
-            if opened is not None and not (
-                message.author == opened.author
-                and message.time
-                and opened.time
-                and message.time - opened.time <= timedelta(minutes=10)
-            ):
+            if opened is not None and not _follows(message, opened):
                 opened = None
+            if counting is not None and not _follows(replace(message, author=counting.author), counting):
+                counting = None  # others answer between the items ("yes, I'll take that one"); ten quiet minutes end it
+            if (
+                counting is not None
+                and message.author == counting.author
+                and (spoken := ORDINAL_RE.match(message.text.strip()))
+            ):
+                # "Second, the payout run must stop if ... Samuel and Wanjiru.": the next item of the list
+                if item := self.parse_action(_sentences(message.text.strip()[spoken.end() :])[0], message, listed=True):
+                    items.append(item)
+                    self.listed_ids.add(message.id)
+                    self.summary_ids.add(counting.id)
+                counting = message
+                continue
             assignment = signals()["action_list_assignment"].search(message.text)
             if assignment:  # "assign both to @sam": the owner of the list, not an action of its own
                 message = replace(message, text=message.text[: assignment.start()] + message.text[assignment.end() :])
             texts = self.action_texts(message, continues_list=opened is not None)
             if _opens_list(message.text):
                 opened = message
+            if _counts_a_list(message.text):
+                counting = message
             parsed = [self.parse_action(text, message, listed=listed) for text, listed in texts]
             parsed = [item for item in parsed if item is not None]
             if assignment and (owners := self.owners_named(assignment["owner"], message.author)):
@@ -1084,6 +1097,11 @@ class OfflineEngine:
         says_what_it_lists = sig["action_ordinal_list_cue"].search(message.text) is not None
         for line in lines:
             ordinals = list(ORDINAL_RE.finditer(line))
+            if len(ordinals) == 1 and says_what_it_lists and FIRST_RE.match(line[ordinals[0].start() :].lstrip()):
+                # "Before we close, follow-ups. First, the import must ... Dennis, can you own that?": the first item
+                # of a list read out one message at a time (the author's "Second, ..." messages follow)
+                texts.append((_sentences(line[ordinals[0].end() :])[0], True))
+                continue
             if len(ordinals) >= 2 and says_what_it_lists:
                 # "... let me read out the follow-ups. First, we add ..., Second, Kwame will ...": from the first on
                 texts += [(piece, True) for piece in _split_list(line[ordinals[0].start() :].lstrip(" .;,"))]
@@ -1482,6 +1500,26 @@ def _identifiers(text: str) -> set[str]:
         for token in re.findall(r"#?[\w.-]*\d[\w.-]*", text)
         if len(token.strip(".-")) >= 3 and not re.fullmatch(r"\d{1,2}(?::\d{2})?|\d+%?", token.strip(".-"))
     }
+
+
+def _follows(message: Evidence, opener: Evidence) -> bool:
+    """The same author within ten minutes: the rest of a list its author posts one message at a time."""
+    return bool(
+        message.author == opener.author
+        and message.time
+        and opener.time
+        and message.time - opener.time <= timedelta(minutes=10)
+    )
+
+
+def _counts_a_list(text: str) -> bool:
+    """A message that names a list and reads out its first item ("follow-ups. First, ..."), alone."""
+    ordinals = list(ORDINAL_RE.finditer(text))
+    return (
+        len(ordinals) == 1
+        and signals()["action_ordinal_list_cue"].search(text) is not None
+        and FIRST_RE.match(text[ordinals[0].start() :].lstrip()) is not None
+    )
 
 
 def _sentences(text: str) -> list[str]:
