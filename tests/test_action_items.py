@@ -657,3 +657,31 @@ def test_a_list_read_out_one_item_a_message_is_one_action_per_item():
         "The payout run must stop when farms have no quality result",
         "Vendor change notices go to a shared mailbox that someone reads",
     ], actions
+
+
+def test_a_recap_that_only_names_the_proposals_keeps_them():
+    """ "So, the follow-ups: the bigint migration for Hamza, the runbook for Zainab" drafts no row of its own; the
+    proposals it names, made earlier in the call, stay."""
+    from pipeline.drafting.offline import OfflineEngine
+    from pipeline.facts import extract_facts
+    from support import make_incident
+
+    rows = [
+        ("01:00", "Toll inserts failing"),
+        ("02:00", "Sequence restarted; inserts succeed again"),
+        ("03:00", "Resolved"),
+    ]
+    chat = [
+        (
+            "03:04",
+            "Hamza Siddiqui",
+            "We should migrate tag_transactions.id to bigint online, with a new column and a backfill.",
+        ),
+        ("03:05", "Zainab Rauf", "We should also write the sequence restart down as a runbook."),
+        ("03:07", "Faisal Qureshi", "So, the follow-ups: the bigint migration for Hamza, the runbook for Zainab."),
+    ]
+    people = {"Hamza Siddiqui": [], "Zainab Rauf": [], "Faisal Qureshi": []}
+    incident = make_incident(rows, chat, people=people)
+    actions = [item.action for item in OfflineEngine(incident, extract_facts(incident)).action_items()]
+    assert any("bigint" in action for action in actions), actions
+    assert any("runbook" in action for action in actions), actions

@@ -1071,7 +1071,10 @@ class OfflineEngine:
         out of it (a step of the response, an idea dropped), so only the list and what came after it stay. A
         list is two or more actions; a one-line "follow-up: ..." summarizes nothing."""
         order = {message.id: position for position, message in enumerate(self.chat)}
-        last_list = max((order[ref] for ref in self.summary_ids if ref in order), default=None)
+        # a recap that only names what was proposed ("the bigint migration for Hamza, the runbook for Zainab")
+        # drafts no row of its own, so it summarizes nothing: the proposals it names stay
+        drafted = {item.evidence[0] for item in items}
+        last_list = max((order[ref] for ref in self.summary_ids if ref in order and ref in drafted), default=None)
         if last_list is None:
             return items
         return [
