@@ -11,9 +11,12 @@ from tests.support import make_incident
 PEOPLE = {name: [] for name in ("Rosa Lima", "Femi Ade", "Ana Costa", "Sam Okafor", "Dmitri Volkov")}
 
 
-def actions(*chat: tuple[str, str]):
+def actions(*chat: tuple[str, ...]):
+    """The action items of a chat of (author, text) messages at 10:30, or of (HH:MM, author, text) messages."""
     rows = [("10:00", "Errors began"), ("11:00", "Resolved")]
-    incident = make_incident(rows, [("10:30", author, text) for author, text in chat], people=PEOPLE)
+    incident = make_incident(
+        rows, [message if len(message) == 3 else ("10:30", *message) for message in chat], people=PEOPLE
+    )
     return OfflineEngine(incident, extract_facts(incident)).action_items()
 
 
@@ -633,12 +636,7 @@ def test_owners_given_to_a_whole_list_by_address_or_by_a_tracker(chat, expected)
 
 def test_a_list_read_out_one_item_a_message_is_one_action_per_item():
     """A call's "follow-ups. First, ..." then "Second, ..." from the same person, with owners answering in between."""
-    from pipeline.drafting.offline import OfflineEngine
-    from pipeline.facts import extract_facts
-    from support import make_incident
-
-    rows = [("10:00", "Payout errors began"), ("10:30", "Import fixed; payouts correct again"), ("11:00", "Resolved")]
-    chat = [
+    drafted = actions(
         (
             "11:25",
             "Njeri Kamau",
@@ -649,39 +647,27 @@ def test_a_list_read_out_one_item_a_message_is_one_action_per_item():
         ("11:27", "Njeri Kamau", "Third, vendor change notices go to a shared mailbox that someone reads."),
         ("11:28", "Achieng Odhiambo", "Second, I agree with all of that."),
         ("11:50", "Njeri Kamau", "Fourth, thanks everyone for staying late."),
-    ]
-    incident = make_incident(rows, chat, people={"Njeri Kamau": [], "Dennis Mutua": [], "Achieng Odhiambo": []})
-    actions = [item.action for item in OfflineEngine(incident, extract_facts(incident)).action_items()]
-    assert actions == [
+    )
+    assert [item.action for item in drafted] == [
         "The import must follow pagination",
         "The payout run must stop when farms have no quality result",
         "Vendor change notices go to a shared mailbox that someone reads",
-    ], actions
+    ]
 
 
 def test_a_recap_that_only_names_the_proposals_keeps_them():
     """ "So, the follow-ups: the bigint migration for Hamza, the runbook for Zainab" drafts no row of its own; the
     proposals it names, made earlier in the call, stay."""
-    from pipeline.drafting.offline import OfflineEngine
-    from pipeline.facts import extract_facts
-    from support import make_incident
-
-    rows = [
-        ("01:00", "Toll inserts failing"),
-        ("02:00", "Sequence restarted; inserts succeed again"),
-        ("03:00", "Resolved"),
-    ]
-    chat = [
+    drafted = actions(
         (
-            "03:04",
+            "10:34",
             "Hamza Siddiqui",
             "We should migrate tag_transactions.id to bigint online, with a new column and a backfill.",
         ),
-        ("03:05", "Zainab Rauf", "We should also write the sequence restart down as a runbook."),
-        ("03:07", "Faisal Qureshi", "So, the follow-ups: the bigint migration for Hamza, the runbook for Zainab."),
+        ("10:35", "Zainab Rauf", "We should also write the sequence restart down as a runbook."),
+        ("10:37", "Faisal Qureshi", "So, the follow-ups: the bigint migration for Hamza, the runbook for Zainab."),
+    )
+    assert [item.action for item in drafted] == [
+        "Migrate tag_transactions.id to bigint online, with a new column and a backfill",
+        "Write the sequence restart down as a runbook",
     ]
-    people = {"Hamza Siddiqui": [], "Zainab Rauf": [], "Faisal Qureshi": []}
-    incident = make_incident(rows, chat, people=people)
-    actions = [item.action for item in OfflineEngine(incident, extract_facts(incident)).action_items()]
-    assert any("bigint" in action for action in actions), actions
-    assert any("runbook" in action for action in actions), actions
