@@ -671,3 +671,18 @@ def test_a_recap_that_only_names_the_proposals_keeps_them():
         "Migrate tag_transactions.id to bigint online, with a new column and a backfill",
         "Write the sequence restart down as a runbook",
     ]
+
+
+def test_an_item_read_out_in_a_call_takes_its_owner_from_the_next_sentence():
+    drafted = actions(
+        ("10:30", "Rosa Lima", "Follow-ups. First, the import must follow pagination. Femi, can you own that?"),
+        ("10:31", "Rosa Lima", "Second, the payout run must stop when farms have no quality result. Ana and Sam."),
+        ("10:32", "Rosa Lima", "Third, vendor notices go to a shared mailbox. I'll take that myself."),
+        ("10:33", "Rosa Lima", "Fourth, rotate the lab API key. Yes."),
+    )
+    assert [(item.action, item.owner) for item in drafted] == [
+        ("The import must follow pagination", "Femi Ade"),
+        ("The payout run must stop when farms have no quality result", "Ana Costa, Sam Okafor"),
+        ("Vendor notices go to a shared mailbox", "Rosa Lima"),
+        ("Rotate the lab API key", None),
+    ]

@@ -82,6 +82,15 @@ DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
+# The owner of an item read out in a call, in the sentence after it: "Dennis, can you own that?", "Samuel and
+# Wanjiru." (names only: owners_named keeps only people of the incident), "I'll take that myself."
+SPOKEN_OWNER_RE = re.compile(
+    r"(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*[A-Z][\w'-]+)*)\s*(?:[.!]?\s*$|,\s*(?:can|could|will|would)\s+you\s+"
+    r"(?:own|take|do|handle|pick up)\b)"
+)
+SPOKEN_SELF_OWNER_RE = re.compile(
+    r"\bI'?ll (?:take|own|do|handle) (?:that|this|it)(?: one)?(?: myself)?\b", re.IGNORECASE
+)
 FIRST_RE = re.compile(r"\W*(?:so|ok(?:ay)?|alright|right|and)?\s*(?:first(?:ly)?|(?:number\s+)?one)\b", re.IGNORECASE)
 ORDINAL_RE = re.compile(
     r"(?:^|(?<=[.;,])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
@@ -1040,7 +1049,9 @@ class OfflineEngine:
                 and (spoken := ORDINAL_RE.match(message.text.strip()))
             ):
                 # "Second, the payout run must stop if ... Samuel and Wanjiru.": the next item of the list
-                if item := self.parse_action(_sentences(message.text.strip()[spoken.end() :])[0], message, listed=True):
+                if item := self.parse_action(
+                    self.spoken_item(message.text.strip()[spoken.end() :], message), message, listed=True
+                ):
                     items.append(item)
                     self.listed_ids.add(message.id)
                     self.summary_ids.add(counting.id)
@@ -1103,7 +1114,7 @@ class OfflineEngine:
             if len(ordinals) == 1 and says_what_it_lists and FIRST_RE.match(line[ordinals[0].start() :].lstrip()):
                 # "Before we close, follow-ups. First, the import must ... Dennis, can you own that?": the first item
                 # of a list read out one message at a time (the author's "Second, ..." messages follow)
-                texts.append((_sentences(line[ordinals[0].end() :])[0], True))
+                texts.append((self.spoken_item(line[ordinals[0].end() :], message), True))
                 continue
             if len(ordinals) >= 2 and says_what_it_lists:
                 # "... let me read out the follow-ups. First, we add ..., Second, Kwame will ...": from the first on
@@ -1250,6 +1261,21 @@ class OfflineEngine:
             type=classify_action(action),
             evidence=[message.id],
         )
+
+    def spoken_item(self, text: str, message: Evidence) -> str:
+        """An item read out in a call: its first sentence, with the owner the next sentence gives ("Dennis, can you
+        own that?", "Samuel and Wanjiru.", "I'll take that myself.") in parentheses, as parse_action reads owners."""
+        first, *rest = _sentences(text) or [""]
+        for sentence in rest[:1]:
+            if SPOKEN_SELF_OWNER_RE.search(sentence):
+                owners = self.owners_named("me", message.author)
+            elif who := SPOKEN_OWNER_RE.match(sentence):
+                owners = self.owners_named(who["who"], message.author)
+            else:
+                owners = []
+            if owners:
+                return f"{first.rstrip('.')} ({', '.join(owners)})"
+        return first
 
     def owners_named(self, text: str | None, author: str | None = None) -> list[str]:
         """Full names of the people `text` names ("rosa", "Rohit + Anjali", "@sam", "me" for `author`); never a
