@@ -82,6 +82,13 @@ DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
+ORDINAL_RE = re.compile(
+    r"(?:^|(?<=[.;,])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
+    r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
+    re.IGNORECASE,
+)
+# The first of them ("First, ...", "so one: ..."): a list read out one message at a time starts there.
+FIRST_RE = re.compile(r"\W*(?:so|ok(?:ay)?|alright|right|and)?\s*(?:first(?:ly)?|(?:number\s+)?one)\b", re.IGNORECASE)
 # The owner of an item read out in a call, in the sentence after it: "Dennis, can you own that?", "Samuel and
 # Wanjiru." (names only: owners_named keeps only people of the incident), "I'll take that myself."
 SPOKEN_OWNER_RE = re.compile(
@@ -90,12 +97,6 @@ SPOKEN_OWNER_RE = re.compile(
 )
 SPOKEN_SELF_OWNER_RE = re.compile(
     r"\bI'?ll (?:take|own|do|handle) (?:that|this|it)(?: one)?(?: myself)?\b", re.IGNORECASE
-)
-FIRST_RE = re.compile(r"\W*(?:so|ok(?:ay)?|alright|right|and)?\s*(?:first(?:ly)?|(?:number\s+)?one)\b", re.IGNORECASE)
-ORDINAL_RE = re.compile(
-    r"(?:^|(?<=[.;,])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
-    r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
-    re.IGNORECASE,
 )
 # The signals by which a timeline row states a cause: "... identified as the cause", "finds the typo causing ...",
 # "Cause: ...".
@@ -261,8 +262,9 @@ class OfflineEngine:
 
     def clock(self, moment: datetime | None) -> str:
         """ "20:21 UTC", or "20:21 UTC on 2026-03-05" for a moment on another day than the incident's."""
-        if moment and self.day and moment.astimezone(UTC).date() != self.day:
-            return f"{utc_clock(moment.astimezone(UTC))} on {moment.astimezone(UTC):%Y-%m-%d}"
+        utc = moment.astimezone(UTC) if moment else None
+        if utc and self.day and utc.date() != self.day:
+            return f"{utc_clock(utc)} on {utc:%Y-%m-%d}"
         return utc_clock(moment)
 
     # ------------------------------------------------------------------ sections
@@ -301,7 +303,7 @@ class OfflineEngine:
             steps = self.steps_before_recovery()
             kinds = ", ".join(dict.fromkeys(step.name for step in steps)) or "mitigation"
             duration = self.minutes_between(f.started, f.mitigated)
-            lasted = f", {minutes_after(duration, 'it began')}" if duration else ""
+            lasted = f", {minutes_apart(duration, 'after', 'it began')}" if duration else ""
             first = steps[0] if steps else self.partial_recovery()
             evidence = _ids([f.mitigated] + ([first] if first else []) + ([f.started] if f.started else []))
             partial = self.minutes_between(first, f.mitigated) if first else None
@@ -361,7 +363,7 @@ class OfflineEngine:
         if delay is not None and self.alert_detected(f.detected):
             claims.append(
                 Claim(
-                    text=f"An alert detected the problem at {self.clock(f.detected.time)}, {minutes_after(delay, 'impact began')}.",
+                    text=f"An alert detected the problem at {self.clock(f.detected.time)}, {minutes_apart(delay, 'after', 'impact began')}.",
                     evidence=_ids([f.started, f.detected]),
                 )
             )
@@ -369,7 +371,7 @@ class OfflineEngine:
         if delay is not None:
             claims.append(
                 Claim(
-                    text=f"The incident was declared at {self.clock(f.declared.time)}, {minutes_after(delay, 'detection')}.",
+                    text=f"The incident was declared at {self.clock(f.declared.time)}, {minutes_apart(delay, 'after', 'detection')}.",
                     evidence=_ids([f.detected, f.declared]),
                 )
             )
@@ -392,7 +394,7 @@ class OfflineEngine:
         if delay is not None and steps:
             claims.append(
                 Claim(
-                    text=f"Mitigation ({steps[0].name}) ended the impact {minutes_after(delay, 'detection')}.",
+                    text=f"Mitigation ({steps[0].name}) ended the impact {minutes_apart(delay, 'after', 'detection')}.",
                     evidence=_ids([f.detected, steps[0], f.mitigated]),
                 )
             )
@@ -481,7 +483,7 @@ class OfflineEngine:
             lead = self.minutes_between(Fact(name="c", value="", time=change.time), f.started)
             claims.append(
                 Claim(
-                    text=f"A change reached production {minutes_before(lead, 'impact began')} and was not caught before it did.",
+                    text=f"A change reached production {minutes_apart(lead, 'before', 'impact began')} and was not caught before it did.",
                     evidence=[change.id] + f.started.evidence,
                 )
             )
@@ -571,9 +573,8 @@ class OfflineEngine:
         # What supports the change is drafted within it, or, when a row names the cause, within that row's factor.
         cited_by_change = set(supporters) - set(naming[:1]) if factors or naming else set()
         # ... citing the change and the other rows and messages that support it
-        also_cites = (
-            {naming[0]: [change.id] + [e for e in supporters if e != naming[0]][:2]} if naming and change else {}
-        )
+        lead = naming[0] if naming and change else None
+        lead_cites = [change.id] + [e for e in supporters if e != lead][:2] if lead and change else []
         for evidence_id, text, kind in causes:
             if evidence_id in cited_by_change or kind == "observation":
                 continue  # it states the change's effect (cited as its support) or what a tool showed: not a factor
@@ -596,7 +597,7 @@ class OfflineEngine:
             ):  # phrased about the system as a stated gap is ("we had no alert" -> "there was no alert")
                 statement = stated_gap(statement) or statement
                 self.missing_controls.add(statement)
-            evidence = [evidence_id, *also_cites.get(evidence_id, [])]
+            evidence = [evidence_id, *(lead_cites if evidence_id == lead else [])]
             factors.append(ContributingFactor(statement=statement, evidence=evidence, confidence=confidence))
         factors += self.record_factors()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
@@ -1041,7 +1042,7 @@ class OfflineEngine:
                 continue
             if opened is not None and not _follows(message, opened):
                 opened = None
-            if counting is not None and not _follows(replace(message, author=counting.author), counting):
+            if counting is not None and not _within_ten_minutes(message, counting):
                 counting = None  # others answer between the items ("yes, I'll take that one"); ten quiet minutes end it
             if (
                 counting is not None
@@ -1111,10 +1112,10 @@ class OfflineEngine:
         says_what_it_lists = sig["action_ordinal_list_cue"].search(message.text) is not None
         for line in lines:
             ordinals = list(ORDINAL_RE.finditer(line))
-            if len(ordinals) == 1 and says_what_it_lists and FIRST_RE.match(line[ordinals[0].start() :].lstrip()):
+            if says_what_it_lists and (first := _lone_first_ordinal(line)):
                 # "Before we close, follow-ups. First, the import must ... Dennis, can you own that?": the first item
                 # of a list read out one message at a time (the author's "Second, ..." messages follow)
-                texts.append((self.spoken_item(line[ordinals[0].end() :], message), True))
+                texts.append((self.spoken_item(line[first.end() :], message), True))
                 continue
             if len(ordinals) >= 2 and says_what_it_lists:
                 # "... let me read out the follow-ups. First, we add ..., Second, Kwame will ...": from the first on
@@ -1488,14 +1489,10 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
     return questions
 
 
-def minutes_after(minutes: int | None, anchor: str) -> str:
+def minutes_apart(minutes: int | None, relation: str, anchor: str) -> str:
     """ "12 minutes after detection"; a zero gap reads "in the same minute as detection": "0 minutes" reads as a
     mistake, and when both moments are one cited row the verifier has no two times to check it against."""
-    return f"{minutes} minutes after {anchor}" if minutes else f"in the same minute as {anchor}"
-
-
-def minutes_before(minutes: int | None, anchor: str) -> str:
-    return f"{minutes} minutes before {anchor}" if minutes else f"in the same minute as {anchor}"
+    return f"{minutes} minutes {relation} {anchor}" if minutes else f"in the same minute as {anchor}"
 
 
 def not_established(fill_in: str) -> Claim:
@@ -1531,24 +1528,26 @@ def _identifiers(text: str) -> set[str]:
     }
 
 
+def _within_ten_minutes(message: Evidence, opener: Evidence) -> bool:
+    return bool(message.time and opener.time and message.time - opener.time <= timedelta(minutes=10))
+
+
 def _follows(message: Evidence, opener: Evidence) -> bool:
     """The same author within ten minutes: the rest of a list its author posts one message at a time."""
-    return bool(
-        message.author == opener.author
-        and message.time
-        and opener.time
-        and message.time - opener.time <= timedelta(minutes=10)
-    )
+    return message.author == opener.author and _within_ten_minutes(message, opener)
+
+
+def _lone_first_ordinal(text: str) -> re.Match[str] | None:
+    """The one ordinal of `text` when it is the first ("First, ..."), else None (none, several, or "Second, ...")."""
+    ordinals = list(ORDINAL_RE.finditer(text))
+    if len(ordinals) == 1 and FIRST_RE.match(text[ordinals[0].start() :].lstrip()):
+        return ordinals[0]
+    return None
 
 
 def _counts_a_list(text: str) -> bool:
     """A message that names a list and reads out its first item ("follow-ups. First, ..."), alone."""
-    ordinals = list(ORDINAL_RE.finditer(text))
-    return (
-        len(ordinals) == 1
-        and signals()["action_ordinal_list_cue"].search(text) is not None
-        and FIRST_RE.match(text[ordinals[0].start() :].lstrip()) is not None
-    )
+    return signals()["action_ordinal_list_cue"].search(text) is not None and _lone_first_ordinal(text) is not None
 
 
 def _sentences(text: str) -> list[str]:
