@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import types
 
 import typer
 
@@ -61,6 +62,21 @@ def _check_app() -> typer.Typer:
     return alone
 
 
+def _without_pydantic_plugins() -> None:
+    """The first model that validates makes pydantic import its plugin loader (importlib.metadata and the
+    email package, ~17 ms) and read the entry points of every installed distribution (~8 ms): together a
+    tenth of a check's start-up. The check's models are its own, so it loads no plugin, and the loader is
+    a stand-in that finds none, as pydantic's own does under PYDANTIC_DISABLE_PLUGINS=__all__ (pydantic is
+    pinned: tests/test_import_hygiene.py checks that its loader still has this one entry point). Setting
+    PYDANTIC_DISABLE_PLUGINS to anything else, even empty, loads them all again."""
+    if os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__") != "__all__":
+        return
+    if "pydantic.plugin._loader" not in sys.modules:
+        loader = types.ModuleType("pydantic.plugin._loader", "No plugins: see pipeline.cli._without_pydantic_plugins.")
+        loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+        sys.modules["pydantic.plugin._loader"] = loader
+
+
 def main() -> None:
     if sys.argv[1:2] == ["check"]:
         # the objects the imports made (pydantic, typer, the models) live until exit: frozen, the collector
@@ -69,10 +85,7 @@ def main() -> None:
         # memory on 1 MB, on 215 files, with --diff's parser), so the collector is off: ~3% more
         gc.freeze()
         gc.disable()
-        # the first model that validates makes pydantic read the entry points of every installed distribution
-        # for its plugins (~8 ms, 3% of a check's start-up); the check's models are its own, so it loads none
-        # (PYDANTIC_DISABLE_PLUGINS= , empty, in the environment loads them all again)
-        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        _without_pydantic_plugins()
         _check_app()()
     else:
         app()

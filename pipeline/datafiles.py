@@ -9,22 +9,24 @@ reported at its own line too.
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import yaml
 from pydantic import AfterValidator, Field, ValidationError
 
-from pipeline import regex_cache
+from pipeline import data_cache, regex_cache
 from pipeline.errors import ConfigError
 from pipeline.models import Strict
 from pipeline.package_data import package_path
 
+if TYPE_CHECKING:
+    import yaml
+
 M = TypeVar("M", bound=Strict)
 DATA_DIR = package_path("data")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ROLE_PLACEHOLDER = "{ROLE}"
 NAME_PLACEHOLDER = "{NAME}"
 
@@ -37,8 +39,25 @@ def bundled(name: str) -> Path:
 # ---------------------------------------------------------------- the one loader
 
 
+def _loader() -> type:
+    """PyYAML's C loader when it has one (yaml is imported on first use: a check whose data files all come
+    from pipeline.data_cache parses no YAML)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of YAML text, to find the line of a key (only when something in it is wrong)."""
+    import yaml
+
+    return yaml.compose(text, Loader=_loader())
+
+
 def node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the deepest YAML node found along a pydantic error location (a key's own line)."""
+    import yaml
+
     node, line = root, (root.start_mark.line + 1 if root is not None else None)
     for key in loc:
         if isinstance(node, yaml.MappingNode):
@@ -65,8 +84,10 @@ def read_text(path: Path, what: str = "data file") -> str:
 
 def parse_yaml(text: str, path: Path | str) -> Any:
     """YAML text as data; a syntax error is a ConfigError at its line."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_LOADER)
+        return yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError(
@@ -94,13 +115,17 @@ def first_error(exc: ValidationError) -> dict[str, Any]:
 def validation_error(exc: ValidationError, path: Path | str, text: str, **extra: Any) -> ConfigError:
     """The first problem of a failed validation (see first_error) as ConfigError(path, reason, line)."""
     first = first_error(exc)
-    line = node_line(yaml.compose(text, Loader=_LOADER), tuple(first["loc"]))
+    line = node_line(compose(text), tuple(first["loc"]))
     return ConfigError(path, error_reason(first), line=line, **extra)
 
 
 def load_yaml_model(path: Path, model: type[M], text: str | None = None) -> M:
     """Read `path` (or parse `text`) and validate it as `model`; every problem names file:line."""
     text = read_text(path) if text is None else text
+    return data_cache.validated(model, text, path, lambda: _validate_yaml(path, model, text))
+
+
+def _validate_yaml(path: Path, model: type[M], text: str) -> M:
     data = parse_yaml(text, path)
     if data is None:
         data = {}
@@ -235,12 +260,19 @@ class SignalsFile(Strict):
     action_types: dict[str, Regex] | None = None
 
 
+def _plain_fields(signals: SignalsFile, exclude_none: bool = False) -> dict[str, Any]:
+    """What `model_dump` gives for this model of plain fields, without building its serializer (a fifth of the
+    check's start-up: pydantic builds it at the first dump)."""
+    fields = {name: copy.deepcopy(getattr(signals, name)) for name in SignalsFile.model_fields}
+    return {key: value for key, value in fields.items() if value is not None} if exclude_none else fields
+
+
 def load_signals(extra: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The bundled signals with each team file in `extra` laid on top, every key present."""
     path = bundled("signals.yaml")
-    merged = load_yaml_model(path, SignalsFile).model_dump()
+    merged = _plain_fields(load_yaml_model(path, SignalsFile))
     for user_path in extra:
-        for key, value in load_yaml_model(user_path, SignalsFile).model_dump(exclude_none=True).items():
+        for key, value in _plain_fields(load_yaml_model(user_path, SignalsFile), exclude_none=True).items():
             merged[key] = {**merged[key], **value} if isinstance(value, dict) and merged.get(key) else value
     missing = [key for key, value in merged.items() if value is None]
     if missing:

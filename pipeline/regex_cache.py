@@ -15,6 +15,7 @@ cache file costs time, never a different match.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import marshal
 import os
 import re
@@ -130,4 +131,5 @@ def save() -> None:
         partial.write_bytes(marshal.dumps(programs))
         os.replace(partial, path)
     except (OSError, ValueError):
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a home that is a file: the folder is missing too
+            partial.unlink(missing_ok=True)

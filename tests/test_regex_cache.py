@@ -59,3 +59,13 @@ def test_a_broken_cache_file_costs_time_not_matches(fresh_cache):
 def test_a_bad_expression_is_still_an_error(fresh_cache):
     with pytest.raises(re.error):
         regex_cache.compile(r"(unclosed")
+
+
+def test_a_home_that_is_a_file_is_no_error_at_exit(fresh_cache, monkeypatch, tmp_path):
+    """The cache is saved at exit; a home that cannot hold a folder (a file by that name) is quietly skipped."""
+    blocked = tmp_path / "home-is-a-file"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("POSTMORTEM_HOME", str(blocked))
+    assert regex_cache.compile(r"dave (forgot|missed) the step\b").search("dave missed the step")
+    regex_cache.save()
+    assert blocked.is_file() and regex_cache._unsaved is False

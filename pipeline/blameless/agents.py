@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+from pipeline import regex_cache
 from pipeline.blameless.people import Roster
 
-_TOKEN = re.compile(r"[A-Za-z][\w'’-]*|\d+[A-Za-z][\w-]*|[^\sA-Za-z]")
+_TOKEN = regex_cache.compile(r"[A-Za-z][\w'’-]*|\d+[A-Za-z][\w-]*|[^\sA-Za-z]")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
-_BOUNDARY = re.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
+_BOUNDARY = regex_cache.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
 _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
@@ -345,7 +346,7 @@ _OPENER_MARKS = frozenset(",0123456789")  # a bare role phrase may follow a comm
 _SUBORDINATORS = frozenset("because since when after until while once".split())
 _ON_DUTY = frozenset({"duty", "call", "shift"})
 # A role noun with a phrase after it, right before the predicate: "the person responsible for the deploy".
-_ROLE_POSTMODIFIER = re.compile(
+_ROLE_POSTMODIFIER = regex_cache.compile(
     r"\b((?:person|engineer|developer|operator|admin|sre|on-call|reviewer|author|owner|responder|employee|"
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
@@ -448,7 +449,7 @@ def _relative_subject(tokens: list[re.Match[str]], index: int, roster: Roster) -
 
 
 # "the maintainer's npm account being compromised": the owner of what an attacker took is a victim, not a cause.
-_VICTIM_TAIL = re.compile(
+_VICTIM_TAIL = regex_cache.compile(
     r"\A[ \t]+(?:[\w-]+[ \t]+){1,3}(?:being|was|were|got|had been|has been|been|is)[ \t]+(?:\w+[ \t]+)?"
     r"(?:compromised|hacked|stolen|phished|breached|hijacked|taken over|leaked|exposed|spoofed|impersonated)\b",
     re.I,

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import yaml
 from pydantic import Field, ValidationError
 
 from pipeline.blameless.people import toml_error_line
+from pipeline.datafiles import compose, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
+
+if TYPE_CHECKING:
+    import yaml
 
 DEFAULT_FILE = ".postmortem-blameless.yaml"
 LevelOrOff = Literal["suggestion", "warning", "error", "off"]
@@ -65,15 +68,8 @@ def load_config(
         section = data.get("tool", {}).get("postmortem", {}).get("blameless", data)
         return _validate(section, path, None, known_rules)
     text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
-        ) from exc
-    return _validate(data, path, root, known_rules)
+    data = parse_yaml(text, path) or {}
+    return _validate(data, path, compose(text), known_rules)
 
 
 def _read_toml(path: Path) -> dict:
@@ -84,6 +80,8 @@ def _read_toml(path: Path) -> dict:
 
 
 def _key_line(root: yaml.Node | None, key: str) -> int | None:
+    import yaml
+
     if isinstance(root, yaml.MappingNode):
         for k, _ in root.value:
             if k.value == key:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline import regex_cache
 from pipeline.blameless.agents import subject_after, subject_before
 from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.context import negated
@@ -221,7 +222,7 @@ class _Compressed:
     A pattern with trigger words runs only on the blocks that hold one (found by a single scan for all
     triggers); the others scan the whole text. Either way each expression runs once per block."""
 
-    _RUN = re.compile(HIDDEN + "{2,}")
+    _RUN = regex_cache.compile(HIDDEN + "{2,}")
 
     def __init__(self, lowered: str, rules: RuleSet) -> None:
         self._prefilter = rules.use_prefilter(len(lowered))
@@ -322,9 +323,11 @@ def _at_sentence_start(text: str, offset: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_ENDS
 
 
-_ROW_TIME = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t))?[ \t]*[-–—|]?\Z")
+_ROW_TIME = regex_cache.compile(
+    r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t))?[ \t]*[-–—|]?\Z"
+)
 _SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
-_CLAUSE_STOP = re.compile(r"[.!?;\x03]")
+_CLAUSE_STOP = regex_cache.compile(r"[.!?;\x03]")
 
 
 def _sentence_end(text: str, offset: int, limit: int) -> int:
@@ -430,8 +433,8 @@ def _finding(
     )
 
 
-_NEGATION = re.compile(r"\b(?:never|not|no)\b|n['’]t\b")
-_CLAUSE_OPENER = re.compile(r"(?:,|\b(?:that|because|since|when|after|once|as|so|but|then))[ \t\n]*\Z")
+_NEGATION = regex_cache.compile(r"\b(?:never|not|no)\b|n['’]t\b")
+_CLAUSE_OPENER = regex_cache.compile(r"(?:,|\b(?:that|because|since|when|after|once|as|so|but|then))[ \t\n]*\Z")
 
 
 def _subject_fix_fits(lowered: str, start: int, end: int) -> bool:

@@ -13,33 +13,37 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from pipeline import regex_cache
+
 BLOCK = "\x03"
 HIDDEN = "\x00"
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fence's info string has no backtick
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
-_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
-_THEMATIC = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_LIST = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
+_FENCE = regex_cache.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fence's info string has no backtick
+_HEADING = regex_cache.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
+_SETEXT = regex_cache.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_THEMATIC = regex_cache.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_LIST = regex_cache.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
 # Metadata fields written as a line of their own ("Keywords: ...", "Tags: ..."): labels, not prose.
-_METADATA = re.compile(r"(?:keywords?|tags?|labels?|categor(?:y|ies)|topics?|components?)[ \t]*:", re.I)
-_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
-_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
-_HTML_BLOCK = re.compile(
+_METADATA = regex_cache.compile(r"(?:keywords?|tags?|labels?|categor(?:y|ies)|topics?|components?)[ \t]*:", re.I)
+_QUOTE = regex_cache.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
+_TABLE_SEP = regex_cache.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+_HTML_BLOCK = regex_cache.compile(
     r"^ {0,3}</?(?:div|table|thead|tbody|tr|td|th|details|summary|p|br|img|hr|pre|section|span|a|ul|ol|li|h[1-6]|sup|sub|style|script)\b",
     re.I,
 )
-_LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
-_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_CONTROL = re.compile(r"^\s*blameless-(disable|enable|ignore-next|ignore)\b(.*)$", re.S | re.I)
+_LINK_DEF = regex_cache.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
+_COMMENT = regex_cache.compile(r"<!--(.*?)-->", re.S)
+_CONTROL = regex_cache.compile(r"^\s*blameless-(disable|enable|ignore-next|ignore)\b(.*)$", re.S | re.I)
 # `blameless-ignore [RULE] ["phrase"]`: one match, named by its rule and (part of) its words.
-_IGNORE_ARGS = re.compile(r'^\s*(BL\d{3}|[a-z][a-z0-9-]+)?\s*(?:"([^"]+)")?\s*$', re.I)
-_TIME_ROW = re.compile(r"^[^\w]*+(?:\d{1,9}[.)]\s+)?[^\w]*+(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b")
+_IGNORE_ARGS = regex_cache.compile(r'^\s*(BL\d{3}|[a-z][a-z0-9-]+)?\s*(?:"([^"]+)")?\s*$', re.I)
+_TIME_ROW = regex_cache.compile(
+    r"^[^\w]*+(?:\d{1,9}[.)]\s+)?[^\w]*+(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2})?\b"
+)
 # A metadata line ("keywords: outage, human error", "**Tags:** ..."): a list of labels, not prose.
-_METADATA = re.compile(
+_METADATA = regex_cache.compile(
     r"^(?:[-*+][ \t]+)?(?:\*\*)?(?:keywords|tags|labels|categories|topics|aliases)(?:\*\*)?[ \t]*:", re.I
 )
-_CONTROL_IDS = re.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
+_CONTROL_IDS = regex_cache.compile(r"\b(?:BL\d{3}|[a-z][a-z0-9-]+)\b", re.I)
 
 # First non-space characters that can begin a fence, or a thematic break, link definition or HTML block
 # (each expression above allows at most three spaces first): lines starting otherwise skip those tests.
@@ -48,21 +52,21 @@ _MARKUP_LEADS = frozenset("*-_[<")
 
 # a whole backtick run opens, once: linear. It starts with the literal backtick (the check that none comes
 # before follows it) so that `re` jumps from backtick to backtick instead of trying every character.
-_INLINE_CODE = re.compile(r"(`(?<!``)`*+)[^\x03]*?(?<!`)\1(?!`)")
-_IMAGE = re.compile(r"!\[[^\[\]\x03]*\]\([^()\x03]*\)")  # no nested brackets: linear on "[[[[..." input
-_LINK = re.compile(r"\[([^\[\]\x03]*)\](\([^()\x03]*\)|\[[^\[\]\x03]*\])")
-_AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")
+_INLINE_CODE = regex_cache.compile(r"(`(?<!``)`*+)[^\x03]*?(?<!`)\1(?!`)")
+_IMAGE = regex_cache.compile(r"!\[[^\[\]\x03]*\]\([^()\x03]*\)")  # no nested brackets: linear on "[[[[..." input
+_LINK = regex_cache.compile(r"\[([^\[\]\x03]*)\](\([^()\x03]*\)|\[[^\[\]\x03]*\])")
+_AUTOLINK = regex_cache.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")
 # Alternatives that each begin with a letter let `re` skip ahead by first character.
-_URL = re.compile(r"https?://[^\s<>\x03]+|ftp://[^\s<>\x03]+|www\.[^\s<>\x03]+")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>\x03]*)?/?>")  # stops at the next "<": linear
+_URL = regex_cache.compile(r"https?://[^\s<>\x03]+|ftp://[^\s<>\x03]+|www\.[^\s<>\x03]+")
+_HTML_TAG = regex_cache.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>\x03]*)?/?>")  # stops at the next "<": linear
 _QUOTES = (
-    re.compile(r'"[^"\x03]{1,200}?"'),
-    re.compile(r"“[^”\x03]{1,200}?”"),
-    re.compile(r"‘[^’\x03]{1,200}?’(?!\w)"),
+    regex_cache.compile(r'"[^"\x03]{1,200}?"'),
+    regex_cache.compile(r"“[^”\x03]{1,200}?”"),
+    regex_cache.compile(r"‘[^’\x03]{1,200}?’(?!\w)"),
 )
-_SINGLE_QUOTED = re.compile(r"'(?=\S)[^'\x03]{1,120}?(?<=\S)'(?![\w'’])")
+_SINGLE_QUOTED = regex_cache.compile(r"'(?=\S)[^'\x03]{1,120}?(?<=\S)'(?![\w'’])")
 # A whole run of underscores that is not between two letters or digits (snake_case stays): emphasis.
-_EMPHASIS_UNDERSCORES = re.compile(r"_(?<!__)(?:(?<![^\W_]_)_*|_*(?!\w))")
+_EMPHASIS_UNDERSCORES = regex_cache.compile(r"_(?<!__)(?:(?<![^\W_]_)_*|_*(?!\w))")
 
 
 @dataclass(frozen=True)

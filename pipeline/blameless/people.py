@@ -21,8 +21,8 @@ from pipeline.package_data import package_path
 FIRST_NAMES_PATH = package_path("blameless", "first_names.txt")
 
 _NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
-_NAME_AT_END = re.compile(_NAME + r"\Z")
-_AFTER_SEPARATOR = re.compile(r"[:=\u2013-][ \t]*" + _NAME)  # starts with a rare character: a fast scan
+_NAME_AT_END = regex_cache.compile(_NAME + r"\Z")
+_AFTER_SEPARATOR = regex_cache.compile(r"[:=\u2013-][ \t]*" + _NAME)  # starts with a rare character: a fast scan
 _NOT_NAMES = frozenset({"The", "A", "An", "We", "Our", "They", "It", "This", "That", "Incident", "Team", "On", "Owner"})
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline import regex_cache
 from pipeline.models import Finding, FindingRewrite
 
 if TYPE_CHECKING:
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from pipeline.blameless.markdown import Document
 
 SAFE, REVIEW = "safe", "review"  # the two kinds of rewrite (the same words pipeline.blameless.sentence uses)
-_CLAUSE_END = re.compile(r"[.,;!?\x03\x00()\[\]]|\s[-\u2013\u2014]\s")
-_SENTENCE_START = re.compile(r"(?:\A|[.!?:\x03\n]\s*|^\s*(?:[-*+]|\d+[.)])\s+)\Z", re.M)
+_CLAUSE_END = regex_cache.compile(r"[.,;!?\x03\x00()\[\]]|\s[-\u2013\u2014]\s")
+_SENTENCE_START = regex_cache.compile(r"(?:\A|[.!?:\x03\n]\s*|^\s*(?:[-*+]|\d+[.)])\s+)\Z", re.M)
 
 
 def object_after(masked: str, text: str, end: int, max_words: int = 8) -> str:
@@ -141,7 +142,7 @@ def rewrite_blameless(text: str, people: Sequence[str] = ()) -> str:
     return apply_edits(text, edits)
 
 
-_SENTENCE_STOP = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
+_SENTENCE_STOP = regex_cache.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
 
 
 def sentence_edits(

@@ -12,12 +12,11 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from pipeline import regex_cache
+from pipeline import data_cache, regex_cache
 from pipeline.blameless.triggers import known_required_sets, trie_expression
-from pipeline.datafiles import error_reason, first_error, node_line, parse_yaml
+from pipeline.datafiles import compose, error_reason, first_error, node_line, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
 from pipeline.package_data import package_path
@@ -172,31 +171,14 @@ class RuleSet:
 
 
 _VOCAB_REF = re.compile(r"\{([A-Z][A-Z_]*)\}")
+# An escape, a character class, or a space: only the space (outside a class) changes.
+_PATTERN_PART = re.compile(r"\\.|\[(?:\\.|[^\]])*\]| ", re.DOTALL)
 
 
 def expand(pattern: str, vocab: dict[str, str]) -> str:
     """Insert vocab entries and let each literal space match a whitespace run (soft wraps, indents)."""
     pattern = _VOCAB_REF.sub(lambda m: vocab.get(m.group(1), m.group(0)), pattern)
-    out: list[str] = []
-    in_class = escaped = False
-    for char in pattern:
-        if escaped:
-            out.append(char)
-            escaped = False
-        elif char == "\\":
-            out.append(char)
-            escaped = True
-        elif char == "[" and not in_class:
-            in_class = True
-            out.append(char)
-        elif char == "]" and in_class:
-            in_class = False
-            out.append(char)
-        elif char == " " and not in_class:
-            out.append(r"\s+")
-        else:
-            out.append(char)
-    return "".join(out)
+    return _PATTERN_PART.sub(lambda m: r"\s+" if m.group() == " " else m.group(), pattern)
 
 
 def _rule_id(data: Any, loc: tuple[Any, ...]) -> str | None:
@@ -209,6 +191,10 @@ def _rule_id(data: Any, loc: tuple[Any, ...]) -> str | None:
 
 def parse_rule_file(text: str, path: Path | str) -> RuleFile:
     """Validate rule-file text; every problem becomes ConfigError(path, reason, line, rule_id)."""
+    return data_cache.validated(RuleFile, text, path, lambda: _validate_rule_file(text, path))
+
+
+def _validate_rule_file(text: str, path: Path | str) -> RuleFile:
     data = parse_yaml(text, path)
     try:
         return RuleFile.model_validate(data)
@@ -216,7 +202,7 @@ def parse_rule_file(text: str, path: Path | str) -> RuleFile:
         first = first_error(exc)
         loc = tuple(first["loc"])
         raise ConfigError(
-            path, error_reason(first, skip=2), line=node_line(yaml.compose(text), loc), rule_id=_rule_id(data, loc)
+            path, error_reason(first, skip=2), line=node_line(compose(text), loc), rule_id=_rule_id(data, loc)
         ) from exc
 
 
@@ -234,7 +220,7 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
             loc = ("rules", index, "patterns", p_index)
             if "{START}" in source:
                 raise ConfigError(
-                    path, "{START} may only begin a pattern", line=node_line(yaml.compose(text), loc), rule_id=rule.id
+                    path, "{START} may only begin a pattern", line=node_line(compose(text), loc), rule_id=rule.id
                 )
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
@@ -267,7 +253,7 @@ def _compile(
     try:
         return _compiled(expand(pattern, vocab), flags)
     except re.error as exc:
-        line = node_line(yaml.compose(text), loc) if text else None
+        line = node_line(compose(text), loc) if text else None
         raise ConfigError(path, f"bad regular expression: {exc}", line=line, rule_id=rule_id) from exc
 
 
@@ -314,7 +300,7 @@ def _add_rules(ruleset: RuleSet, vocab: dict[str, str], path: Path) -> RuleSet:
             raise ConfigError(
                 path,
                 f"{clash} is already a rule; pick another id and slug",
-                line=node_line(yaml.compose(text), ("rules", index)),
+                line=node_line(compose(text), ("rules", index)),
                 rule_id=rule.id,
             )
     added = compile_rule_file(parsed, path, text)
