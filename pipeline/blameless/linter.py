@@ -111,7 +111,7 @@ def _lint(
                 if pattern.sentence_start and not _at_sentence_start(lowered, start):
                     continue
                 if pattern.near is not None:
-                    cue = pattern.near.search(lowered, end, _sentence_end(lowered, end, 60))
+                    cue = pattern.near.search(lowered, end, _sentence_end(lowered, end, pattern.spec.within))
                     if cue is None:
                         continue
                     end = cue.end()

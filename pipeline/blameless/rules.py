@@ -33,6 +33,7 @@ class PatternSpec(Strict):
     subject: Literal["before", "after"] = "before"
     we: bool = False
     near: str | None = None
+    within: int = Field(default=60, ge=10, le=200)  # how far after the match `near` may end (characters)
     opener: str | None = None
     level: Level | None = None
     skip_in: list[Context] = Field(default_factory=list)

@@ -171,3 +171,13 @@ def test_owner_of_an_artifact_is_found_past_identifiers_and_contractions() -> No
 def test_names_from_many_languages_are_first_names() -> None:
     for name in ("Olu", "Noor", "Tunde", "Dmitri", "Siddharth"):
         assert rules(f"{name} forgot to rotate the cert.") == ["BL001"], name
+
+
+def test_census_first_names_are_people_but_their_word_and_product_look_alikes_are_not() -> None:
+    """The 1990 US Census first names joined the list (2026-12-04) less English words, months and names of
+    products and places: "Maurice" and "Deshawn" are people now; "Numbers" (a census entry), "May", "Aurora"
+    (AWS's database) and "Dallas" (a data-centre city) are not."""
+    for name in ("Maurice", "Deshawn", "Quentin", "Petra"):
+        assert rules(f"The restore failed because {name} deleted the upstream target group.") == ["BL001"], name
+    for word in ("Numbers", "May", "Aurora", "Dallas", "Meta", "Cassandra"):
+        assert rules(f"The restore failed because {word} deleted the upstream target group.") == [], word
