@@ -19,6 +19,7 @@ from pipeline.errors import ConfigError
 from pipeline.package_data import package_path
 
 FIRST_NAMES_PATH = package_path("blameless", "first_names.txt")
+CENSUS_NAMES_PATH = package_path("blameless", "census_first_names.txt")
 
 _NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
 _NAME_AT_END = regex_cache.compile(_NAME + r"\Z")
@@ -34,10 +35,10 @@ class Roster:
     use_first_names: bool = True
 
     def is_person_name(self, token: str) -> bool:
-        """True for a roster token, or a capitalized common first name when the list is on."""
+        """True for a roster token, or a capitalized first name (check_first_names) when the lists are on."""
         if token in self.names:
             return True
-        return self.use_first_names and token[:1].isupper() and token in first_names()
+        return self.use_first_names and token[:1].isupper() and token in check_first_names()
 
 
 @lru_cache(maxsize=4)
@@ -66,7 +67,17 @@ def _role_ending() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The bundled first-name list (comment lines start with #)."""
-    lines = FIRST_NAMES_PATH.read_text(encoding="utf-8").splitlines()
+    return _names_in(FIRST_NAMES_PATH)
+
+
+@lru_cache(maxsize=1)
+def check_first_names() -> frozenset[str]:
+    """The names the blameless check reads as people: first_names() and the census list beside it."""
+    return first_names() | _names_in(CENSUS_NAMES_PATH)
+
+
+def _names_in(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
 
 
