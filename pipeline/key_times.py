@@ -9,9 +9,11 @@ it for each key time with a conditional logit (a softmax over the rows of one in
 - which signals match rows before and after it (harm stated earlier, a recovery stated later);
 - where it sits: its place in the table, its time within the incident, and the chat's activity around it.
 
-The four times are then chosen together so that started <= detected <= mitigated <= resolved. The weights were
-fitted by `evals/incidents/train_key_times.py` on the dev incidents' gold times and ship as
-`pipeline/data/key_times.npz`; numpy only at run time. Figures and limits: docs/key-times.md.
+The four times are then chosen together so that started <= detected <= mitigated <= resolved. Two sets of weights
+ship, both fitted by `evals/incidents/train_key_times.py`: `pipeline/data/key_times.npz` on the dev incidents' gold
+times (the draft takes its start and detection rows) and `pipeline/data/key_times_labels.npz` on rows labelled by the
+meanings of docs/key-times.md (the draft takes its mitigation row); numpy only at run time. Figures and limits:
+docs/key-times.md.
 
     from pipeline.key_times import rank_key_times
     chosen = rank_key_times(timeline_rows, chat_times)   # {"started": row, ...} or None
@@ -29,7 +31,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 KEY_TIMES: tuple[str, ...] = ("started", "detected", "mitigated", "resolved")
-WEIGHTS_FILE = "key_times.npz"
+WEIGHTS_FILE = "key_times.npz"  # fitted on the dev gold times: the start and detection rows
+# fitted on rows labelled by the meanings of docs/key-times.md (evals/incidents/key_time_labels.yaml): the mitigation
+MEANINGS_WEIGHTS_FILE = "key_times_labels.npz"
 HASH_BITS = 12  # word n-gram buckets; a timeline has few rows, so few buckets are needed
 MIN_ROWS = 6  # trained on tables of 8 to 14 rows: a shorter one is left to the phrase rules
 CHAT_WINDOW_SECONDS = 600  # "chat activity around a row": messages this close to it
@@ -137,14 +141,14 @@ def ordered_choice(probabilities: np.ndarray) -> list[int]:
     return chosen[::-1]
 
 
-@lru_cache(maxsize=1)
-def load_model() -> KeyTimeModel:
-    """The shipped weights, read once."""
+@lru_cache(maxsize=2)
+def load_model(weights: str = WEIGHTS_FILE) -> KeyTimeModel:
+    """Shipped weights (WEIGHTS_FILE or MEANINGS_WEIGHTS_FILE), each read once."""
     import numpy as np
 
     from pipeline.datafiles import bundled
 
-    path = bundled(WEIGHTS_FILE)
+    path = bundled(weights)
     with np.load(path, allow_pickle=False) as data:
         keys = tuple(str(key) for key in data["keys"])
         if keys != KEY_TIMES:
@@ -152,11 +156,13 @@ def load_model() -> KeyTimeModel:
         return KeyTimeModel(data["weights"].astype(np.float64), [str(name) for name in data["names"]])
 
 
-def rank_key_times(timeline: Sequence[Row], chat_times: Sequence[datetime]) -> dict[str, Row] | None:
+def rank_key_times(
+    timeline: Sequence[Row], chat_times: Sequence[datetime], weights: str = WEIGHTS_FILE
+) -> dict[str, Row] | None:
     """The row chosen for each key time, or None when the table has fewer than MIN_ROWS timed rows."""
     rows = sorted((row for row in timeline if row.time is not None), key=lambda row: row.time)
     if len(rows) < MIN_ROWS:
         return None
-    model = load_model()
+    model = load_model(weights)
     chosen = ordered_choice(model.probabilities(row_features(rows, chat_times)))
     return dict(zip(KEY_TIMES, (rows[index] for index in chosen), strict=True))

@@ -95,11 +95,39 @@ def test_a_start_the_rules_leave_not_established_stays_so_on_a_long_table():
     assert facts.detected.evidence == ["T1"]
 
 
-def test_train_reproduces_the_shipped_dev_figures():
+@pytest.mark.parametrize("targets", ["gold", "labels"])
+def test_train_reproduces_the_shipped_dev_figures(targets):
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    out = subprocess.run([sys.executable, str(TRAIN), "--check"], env=env, capture_output=True, text=True)
+    command = [sys.executable, str(TRAIN), "--check", "--targets", targets]
+    out = subprocess.run(command, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert "largest difference" in out.stdout
+
+
+def test_the_mitigation_is_the_first_step_that_stopped_the_harm_for_everyone():
+    """A fallback at 3 of 12 stations helped some travellers; the restored firmware on every gate stopped the harm
+    for all: the mitigation ranker (fitted on rows labelled by that meaning) picks it, where the phrase rules found
+    no mitigation at all in this wording."""
+    rows = [
+        ("08:00", "Firmware 7.1 pushed to the ticket gates at every station"),
+        ("08:06", "Gates at all 12 stations stop reading contactless cards"),
+        ("08:20", "Station staff call the control room: queues at the gates"),
+        ("08:24", "SEV-1 declared; Femi Ade IC"),
+        ("08:41", "Gates at 3 stations switched to the fallback reader; cards read there"),
+        ("08:58", "Firmware 7.0 restored on every gate; contactless cards accepted at all 12 stations"),
+        ("09:30", "Fare adjustments for travellers charged twice queued"),
+        ("10:15", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated is not None and facts.mitigated.evidence == ["T6"], facts.mitigated
+    assert facts.resolved.evidence == ["T8"]
+
+
+def test_the_mitigation_ranker_ships_beside_the_gold_ranker():
+    from pipeline.key_times import MEANINGS_WEIGHTS_FILE
+
+    meanings = load_model(MEANINGS_WEIGHTS_FILE)
+    assert meanings is not load_model() and meanings.weights.shape[1] == len(KEY_TIMES)
 
 
 def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeypatch):
@@ -117,7 +145,7 @@ def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeyp
     ]
     incident = make_incident(rows)
 
-    def ranked_late(timeline, chat_times):
+    def ranked_late(timeline, chat_times, weights=None):
         row = {item.id: item for item in timeline}
         return {"started": row["T1"], "detected": row["T4"], "mitigated": row["T4"], "resolved": row["T5"]}
 

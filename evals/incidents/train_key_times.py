@@ -3,13 +3,15 @@
 
     python evals/incidents/train_key_times.py           # print dev cross-validation per key time, write weights
     python evals/incidents/train_key_times.py --check   # refit on the shipped weights' incidents; compare figures
-    python evals/incidents/train_key_times.py --targets labels --out /tmp/k.npz   # on key_time_labels.yaml
+    python evals/incidents/train_key_times.py --targets labels  # the mitigation ranker: key_times_labels.npz
 
 Each dev bundle is read as `postmortem draft` reads it (locked timeline, chat, redaction). A row is a positive for a
 key time when its time is the gold time (within a minute: two rows at one time are both right); a null gold time
 teaches nothing. `--targets labels` takes the rows from `key_time_labels.yaml` instead, labelled by the meanings in
-docs/key-times.md, which the dev gold of the earlier batches does not all follow; the shipped weights use gold
-(docs/key-times.md says why). Training uses dev only; folds for the cross-validated figures are whole incidents. Blind bundles are never read here: measure them with
+docs/key-times.md, which the dev gold of the earlier batches does not all follow (a bundle with no labels, written
+after that page and to its meanings, keeps its gold), and writes key_times_labels.npz: the draft takes its mitigation
+row from those weights and its start and detection rows from the gold-fitted key_times.npz (docs/key-times.md says
+why). Training uses dev only; folds for the cross-validated figures are whole incidents. Blind bundles are never read here: measure them with
 `postmortem eval evals/incidents/blind` (aggregates only, evals/incidents/README.md).
 """
 
@@ -30,7 +32,15 @@ from pipeline.datafiles import bundled  # noqa: E402
 from pipeline.evals.gold import load_gold  # noqa: E402
 from pipeline.facts import evidence_items  # noqa: E402
 from pipeline.ingest.incident import load_incident  # noqa: E402
-from pipeline.key_times import KEY_TIMES, MIN_ROWS, WEIGHTS_FILE, KeyTimeModel, ordered_choice, row_features  # noqa: E402
+from pipeline.key_times import (  # noqa: E402
+    KEY_TIMES,
+    MEANINGS_WEIGHTS_FILE,
+    MIN_ROWS,
+    WEIGHTS_FILE,
+    KeyTimeModel,
+    ordered_choice,
+    row_features,
+)
 from pipeline.redact import redact_incident  # noqa: E402
 
 DEV = HERE / "dev"
@@ -139,13 +149,16 @@ def main() -> int:
     parser.add_argument("--targets", choices=["gold", "labels"], default="gold", help="what marks the right rows")
     parser.add_argument("--out", type=Path, help="write the weights here instead of pipeline/data")
     args = parser.parse_args()
+    weights_file = MEANINGS_WEIGHTS_FILE if args.targets == "labels" else WEIGHTS_FILE
+    directories = [d for d in sorted(DEV.iterdir()) if (d / "gold.json").exists()]
+    if args.check and (trained_on := shipped_incidents(args.out or bundled(weights_file))) is not None:
+        directories = [d for d in directories if d.name in trained_on]  # bundles moved to dev since stay out
     if args.targets == "labels":
+        # the labelled rows where there are labels; the gold of the bundles written after docs/key-times.md (to its
+        # meanings) where there are none
         labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
-        incidents = [Incident(DEV / name, answers) for name, answers in sorted(labels.items())]
+        incidents = [Incident(d, labels.get(d.name)) for d in directories]
     else:
-        directories = [d for d in sorted(DEV.iterdir()) if (d / "gold.json").exists()]
-        if args.check and (trained_on := shipped_incidents(args.out or bundled(WEIGHTS_FILE))) is not None:
-            directories = [d for d in directories if d.name in trained_on]  # bundles moved to dev since stay out
         incidents = [Incident(d, None) for d in directories]
     incidents = [incident for incident in incidents if incident.features]
     print(f"{len(incidents)} dev incidents with at least {MIN_ROWS} timed rows")
@@ -153,7 +166,7 @@ def main() -> int:
     print("dev cross-validated accuracy (incident folds):", {k: round(v, 3) for k, v in figures.items()})
     model = fit(incidents)
     names = sorted(model.index, key=model.index.get)
-    path = args.out or bundled(WEIGHTS_FILE)
+    path = args.out or bundled(weights_file)
     if args.check:
         # Every signal in signals.yaml is a feature, so a signal added since the last training changes the feature
         # set (the shipped model gives it no weight). The check is that training reproduces the shipped figures.
