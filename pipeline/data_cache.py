@@ -6,7 +6,8 @@ that importing pipeline.models stays cheap), about 35 ms for the rule file alone
 start-up. `validated` keeps the validated model, pickled, in the library home's cache folder, one file per
 model and source file, and returns it while the file's text and the code of the model's classes are the
 same. Anything unexpected (no file, another text, another model code, a broken pickle, a folder we cannot
-write) means validating afresh, so a stale or broken cache costs time, never a different result.
+write) means validating afresh, so a stale or broken cache costs time, never a different result. A cache file
+builds nothing but the package's own models (`_ModelsOnly`), so one planted by someone else runs no code.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -34,7 +36,7 @@ def validated(model: type[M], text: str, source: Path | str, build: Callable[[],
     key = _key(model, text)
     try:
         with path.open("rb") as handle:
-            kept_key, value = pickle.load(handle)
+            kept_key, value = _ModelsOnly(handle).load()
         if kept_key == key and type(value) is model:
             return value
     except Exception:  # noqa: BLE001, S110 (no file, another version's pickle, a broken file: build afresh)
@@ -42,6 +44,17 @@ def validated(model: type[M], text: str, source: Path | str, build: Callable[[],
     value = build()
     _save(path, key, value)
     return value
+
+
+class _ModelsOnly(pickle.Unpickler):
+    """Builds only the package's own models and enums: a cache file planted by someone else (a CI cache shared
+    between jobs, a writable home) cannot call a function, so it can run no code; it is only read as stale."""
+
+    def find_class(self, module: str, name: str) -> type:
+        found = super().find_class(module, name) if module.split(".")[0] == "pipeline" else None
+        if isinstance(found, type) and issubclass(found, BaseModel | Enum):
+            return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not one of the package's models")
 
 
 def _cache_file(model: type[BaseModel], source: Path | str) -> Path:

@@ -4,6 +4,7 @@ validates afresh: a stale cache costs time, never a different result or a missed
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,25 @@ def test_a_broken_cache_file_costs_time_not_the_result(validations) -> None:
     assert len(kept) == 1
     kept[0].write_bytes(b"\x80\x05not a pickle")
     assert parse_rule_file(text, RULES_PATH) == expected
+    assert validations == ["RuleFile", "RuleFile"]
+
+
+def test_a_planted_cache_file_runs_no_code(validations, tmp_path: Path) -> None:
+    """A pickle that would call a function (here: write a file) is refused and the file validated afresh."""
+    import os
+
+    text = RULES_PATH.read_text(encoding="utf-8")
+    expected = parse_rule_file(text, RULES_PATH)
+    planted = tmp_path / "planted-by-someone-else"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.mkdir, (str(planted),))
+
+    key = data_cache._key(RuleFile, text)
+    data_cache._cache_file(RuleFile, RULES_PATH).write_bytes(pickle.dumps((key, Payload())))
+    assert parse_rule_file(text, RULES_PATH) == expected
+    assert not planted.exists()
     assert validations == ["RuleFile", "RuleFile"]
 
 
