@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.key_times import MEANINGS_WEIGHTS_FILE, rank_key_times
+from pipeline.key_times import MEANINGS_WEIGHTS_FILE, WEIGHTS_FILE, rank_key_times
 from pipeline.models import Fact, Facts, Incident
 from pipeline.names import SELF_WORDS, People, fold
 
@@ -479,17 +479,17 @@ def extract_facts(incident: Incident) -> Facts:
     resolved = _last([item for item in closing if item.is_timeline], sig["resolved"], "resolved")
     if resolved is None and (said := _last(closing, sig["resolved"], "resolved")) is not None:
         resolved = _at_stated_clock(said, incident)
-    chat_times = [item.time for item in items if not item.is_timeline and item.time]
-    ranked = rank_key_times(timeline, chat_times)
+    ranked = rank_key_times(timeline, [item.time for item in items if not item.is_timeline and item.time])
     if ranked is not None:
+        by_gold, by_meaning = ranked[WEIGHTS_FILE], ranked[MEANINGS_WEIGHTS_FILE]
         # A table long enough to rank: the learned rankers choose the start, detection and mitigation rows
         # (docs/key-times.md). A start the phrase rules leave "not established" stays so: the ranker always names a
         # row, the record may not. Resolution stays with the rules ("resolved" is said in so many words).
-        started = _row_fact(ranked["started"], "started") if started is not None else None
-        detected = _detection_in_order(_row_fact(ranked["detected"], "detected"), detected, declared, mitigated)
+        started = _row_fact(by_gold["started"], "started") if started is not None else None
+        detected = _detection_in_order(_row_fact(by_gold["detected"], "detected"), detected, declared, mitigated)
         # A row that states a step took effect ("manual check in place at every gate") stays the mitigation when it
         # comes first: the ranker may prefer the later full recovery, which the documented meaning does not count.
-        ranked_mitigation = _ranked_mitigation(timeline, chat_times, detected, resolved)
+        ranked_mitigation = _ranked_mitigation(by_meaning["mitigated"], detected, resolved)
         if ranked_mitigation is not None and not _earlier(first_effect, ranked_mitigation):
             mitigated = ranked_mitigation
     return Facts(
@@ -508,31 +508,29 @@ def extract_facts(incident: Incident) -> Facts:
     )
 
 
-def _earlier(first: Fact | None, second: Fact) -> bool:
-    return first is not None and first.time is not None and second.time is not None and first.time < second.time
+def _earlier(first: Fact | None, second: Fact | None) -> bool:
+    """Both moments known, and the first before the second."""
+    return (
+        first is not None
+        and second is not None
+        and first.time is not None
+        and second.time is not None
+        and first.time < second.time
+    )
 
 
-def _ranked_mitigation(
-    timeline: list[Evidence], chat_times: list[datetime], detected: Fact | None, resolved: Fact | None
-) -> Fact | None:
+def _ranked_mitigation(row: Evidence, detected: Fact | None, resolved: Fact | None) -> Fact | None:
     """The mitigation row of the ranker fitted on rows labelled by the documented meaning (the first step that
     stopped the harm for everyone): on 16 dev bundles it had not been fitted on, it chose the gold row 9 times,
     the phrase rules 5 (docs/key-times.md). None when that row is not between the detection and the resolution, or
     states an effect for part of the harm only."""
-    chosen = rank_key_times(timeline, chat_times, weights=MEANINGS_WEIGHTS_FILE)
-    if chosen is None or chosen["mitigated"].time is None:
-        return None
     sig = signals()
-    if sig["mitigated_partial"].search(chosen["mitigated"].text) or sig["mitigation_partial_scope"].search(
-        chosen["mitigated"].text
-    ):
+    if sig["mitigated_partial"].search(row.text) or sig["mitigation_partial_scope"].search(row.text):
         return None  # "20 of the 26 trucks reconnected": by the documented meaning, not yet for everyone
-    at = chosen["mitigated"].time
-    if (detected is not None and detected.time is not None and at < detected.time) or (
-        resolved is not None and resolved.time is not None and at > resolved.time
-    ):
+    fact = _row_fact(row, "mitigated")
+    if fact.time is None or _earlier(fact, detected) or _earlier(resolved, fact):
         return None
-    return _row_fact(chosen["mitigated"], "mitigated")
+    return fact
 
 
 def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:

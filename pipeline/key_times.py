@@ -15,8 +15,8 @@ times (the draft takes its start and detection rows) and `pipeline/data/key_time
 meanings of docs/key-times.md (the draft takes its mitigation row); numpy only at run time. Figures and limits:
 docs/key-times.md.
 
-    from pipeline.key_times import rank_key_times
-    chosen = rank_key_times(timeline_rows, chat_times)   # {"started": row, ...} or None
+    from pipeline.key_times import WEIGHTS_FILE, rank_key_times
+    ranked = rank_key_times(timeline_rows, chat_times)   # {WEIGHTS_FILE: {"started": row, ...}, ...} or None
 """
 
 from __future__ import annotations
@@ -157,12 +157,18 @@ def load_model(weights: str = WEIGHTS_FILE) -> KeyTimeModel:
 
 
 def rank_key_times(
-    timeline: Sequence[Row], chat_times: Sequence[datetime], weights: str = WEIGHTS_FILE
-) -> dict[str, Row] | None:
-    """The row chosen for each key time, or None when the table has fewer than MIN_ROWS timed rows."""
+    timeline: Sequence[Row],
+    chat_times: Sequence[datetime],
+    weights: Sequence[str] = (WEIGHTS_FILE, MEANINGS_WEIGHTS_FILE),
+) -> dict[str, dict[str, Row]] | None:
+    """For each weights file, the row it chooses for each key time (the rows' features are read once for all);
+    None when the table has fewer than MIN_ROWS timed rows."""
     rows = sorted((row for row in timeline if row.time is not None), key=lambda row: row.time)
     if len(rows) < MIN_ROWS:
         return None
-    model = load_model(weights)
-    chosen = ordered_choice(model.probabilities(row_features(rows, chat_times)))
-    return dict(zip(KEY_TIMES, (rows[index] for index in chosen), strict=True))
+    features = row_features(rows, chat_times)
+    ranked = {}
+    for name in weights:
+        chosen = ordered_choice(load_model(name).probabilities(features))
+        ranked[name] = dict(zip(KEY_TIMES, (rows[index] for index in chosen), strict=True))
+    return ranked

@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 
 from pipeline.facts import extract_facts
-from pipeline.key_times import KEY_TIMES, MIN_ROWS, load_model, ordered_choice, rank_key_times
+from pipeline.key_times import (
+    KEY_TIMES,
+    MEANINGS_WEIGHTS_FILE,
+    MIN_ROWS,
+    WEIGHTS_FILE,
+    load_model,
+    ordered_choice,
+    rank_key_times,
+)
 from support import REPO_ROOT, make_incident
 
 TRAIN = REPO_ROOT / "evals" / "incidents" / "train_key_times.py"
@@ -124,8 +132,6 @@ def test_the_mitigation_is_the_first_step_that_stopped_the_harm_for_everyone():
 
 
 def test_the_mitigation_ranker_ships_beside_the_gold_ranker():
-    from pipeline.key_times import MEANINGS_WEIGHTS_FILE
-
     meanings = load_model(MEANINGS_WEIGHTS_FILE)
     assert meanings is not load_model() and meanings.weights.shape[1] == len(KEY_TIMES)
 
@@ -145,9 +151,10 @@ def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeyp
     ]
     incident = make_incident(rows)
 
-    def ranked_late(timeline, chat_times, weights=None):
+    def ranked_late(timeline, chat_times):
         row = {item.id: item for item in timeline}
-        return {"started": row["T1"], "detected": row["T4"], "mitigated": row["T4"], "resolved": row["T5"]}
+        chosen = {"started": row["T1"], "detected": row["T4"], "mitigated": row["T4"], "resolved": row["T5"]}
+        return {WEIGHTS_FILE: chosen, MEANINGS_WEIGHTS_FILE: chosen}
 
     monkeypatch.setattr(facts, "rank_key_times", ranked_late)
     found = extract_facts(incident)
