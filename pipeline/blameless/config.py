@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field, ValidationError
 
@@ -14,9 +14,6 @@ from pipeline.blameless.people import toml_error_line
 from pipeline.datafiles import compose, parse_yaml
 from pipeline.errors import ConfigError
 from pipeline.models import Level, Strict
-
-if TYPE_CHECKING:
-    import yaml
 
 DEFAULT_FILE = ".postmortem-blameless.yaml"
 LevelOrOff = Literal["suggestion", "warning", "error", "off"]
@@ -68,8 +65,7 @@ def load_config(
         section = data.get("tool", {}).get("postmortem", {}).get("blameless", data)
         return _validate(section, path, None, known_rules)
     text = path.read_text(encoding="utf-8")
-    data = parse_yaml(text, path) or {}
-    return _validate(data, path, compose(text), known_rules)
+    return _validate(parse_yaml(text, path) or {}, path, text, known_rules)
 
 
 def _read_toml(path: Path) -> dict:
@@ -79,9 +75,11 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(path, f"not valid TOML: {exc}", line=toml_error_line(exc)) from exc
 
 
-def _key_line(root: yaml.Node | None, key: str) -> int | None:
+def _key_line(text: str | None, key: str) -> int | None:
+    """The line of a top-level key of YAML `text` (parsed again only for an error); None for TOML."""
     import yaml
 
+    root = compose(text) if text is not None else None
     if isinstance(root, yaml.MappingNode):
         for k, _ in root.value:
             if k.value == key:
@@ -89,7 +87,7 @@ def _key_line(root: yaml.Node | None, key: str) -> int | None:
     return None
 
 
-def _validate(data: object, path: Path, root: yaml.Node | None, known_rules: set[str] | None) -> BlamelessConfig:
+def _validate(data: object, path: Path, text: str | None, known_rules: set[str] | None) -> BlamelessConfig:
     if not isinstance(data, dict):
         raise ConfigError(path, "expected a mapping of settings")
     try:
@@ -98,10 +96,10 @@ def _validate(data: object, path: Path, root: yaml.Node | None, known_rules: set
         first = exc.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else ""
         reason = f"unknown key {key!r}" if first["type"] == "extra_forbidden" else f"{key}: {first['msg']}"
-        raise ConfigError(path, reason, line=_key_line(root, key)) from exc
+        raise ConfigError(path, reason, line=_key_line(text, key)) from exc
     if known_rules is not None:
         for key in ("allow", "deny", "levels"):
             for name in getattr(config, key):
                 if name.lower() not in known_rules:
-                    raise ConfigError(path, f"{key}: unknown rule {name!r}", line=_key_line(root, key))
+                    raise ConfigError(path, f"{key}: unknown rule {name!r}", line=_key_line(text, key))
     return config
