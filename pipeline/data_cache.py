@@ -12,7 +12,6 @@ builds nothing but the package's own models (`_ModelsOnly`), so one planted by s
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import pickle
@@ -109,11 +108,10 @@ def _module_file(cls: type) -> str:
 
 
 def _save(path: Path, key: tuple[str, str], value: BaseModel) -> None:
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    from pipeline.output import write_cache_file
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, path)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+        data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return
+    write_cache_file(path, data)

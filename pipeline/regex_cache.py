@@ -15,9 +15,7 @@ cache file costs time, never a different match.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import marshal
-import os
 import re
 import sys
 from array import array
@@ -124,12 +122,10 @@ def save() -> None:
     programs = _programs
     if len(programs) > _MAX_ENTRIES:
         programs = {key: value for key, value in programs.items() if key in _used}
-    path = cache_path()
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    from pipeline.output import write_cache_file
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps(programs))
-        os.replace(partial, path)
-    except (OSError, ValueError):
-        with contextlib.suppress(OSError):  # a home that is a file: the folder is missing too
-            partial.unlink(missing_ok=True)
+        data = marshal.dumps(programs)
+    except ValueError:
+        return
+    write_cache_file(cache_path(), data)
