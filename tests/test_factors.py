@@ -183,6 +183,21 @@ def test_a_stated_gap_loses_its_addressee_framing_and_first_person_and_keeps_its
     assert stated_gap("we had no alert on empty totals, that's the thing to fix") == (
         "There was no alert on empty totals."
     )
+    assert stated_gap("our gap is we had no alert on sequence size.") == "There was no alert on sequence size."
+
+
+def test_a_cause_the_channel_agrees_on_is_a_factor_without_its_label():
+    """ "ok cause agreed: X, every insert fails" is the channel settling the cause: a high-confidence factor stating
+    X, not a quote with its label."""
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:02", "Tobin Vale", "from the exporter log: ERROR nextval reached maximum value of sequence totals_id_seq"),
+        ("10:05", "Mara Quist", "ok cause agreed: totals_id_seq reached int4 max, every insert fails. options?"),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    agreed = [f for f in factors if f.evidence == ["C3"]]
+    assert [f.statement for f in agreed] == ["Totals_id_seq reached int4 max, every insert fails."]
+    assert agreed[0].confidence == Confidence.high
 
 
 def test_questions_and_sentences_without_a_gap_are_not_stated_gaps():
