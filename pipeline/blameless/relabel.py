@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pipeline.models import Strict
 
-_LABEL_RULE = "BL003"  # human-error-label: the rule whose matches are labels for a person's part
+LABEL_RULE = "BL003"  # human-error-label: the rule whose matches are labels for a person's part
 
 
 class Labels(Strict):
@@ -50,28 +50,49 @@ def relabelled(text: str, people: Sequence[str] = ()) -> str:
     """`text` with each label for a person's part that the check flags (rule BL003) replaced by the step it
     stands for (see the module doc); "Client-side user errors climbed to 9%" is no label and stays."""
     from pipeline.blameless.linter import lint_matches
-    from pipeline.blameless.sentence import _ROLES
 
-    pattern, step = _labels()
-    flagged = [(m.start, m.end) for m in lint_matches(text, people=people) if m.finding.rule_id == _LABEL_RULE]
+    pattern, _ = _labels()
+    flagged = [(m.start, m.end) for m in lint_matches(text, people=people) if m.finding.rule_id == LABEL_RULE]
 
     def replace(match: re.Match[str]) -> str:
         if not any(start < match.end() and match.start() < end for start, end in flagged):
             return match.group()
-        kept = match.group("agent") or ""
-        if kept and match.group("role").lower().rstrip("s") in _ROLES:
-            kept = ""  # "by the deploy operator" goes; "by the deploy tool" stays
-        det = (match.group("det") or "").lower()
-        plural = match.group("plural") is not None
-        phrase = step + ("s" if plural else "")
-        if det in {"a", "an"} or not det and not plural:
-            det = "an" if phrase[:1] in "aeiou" else "a"
-        if det == "this" and plural:
-            det = "these"
-        out = f"{det} {phrase}" if det else phrase
-        opening = match.start() == 0 or re.search(r"[.!?]\s*$", text[: match.start()]) is not None
-        if opening or match.group()[:1].isupper():
-            out = out[:1].upper() + out[1:]
-        return out + kept
+        return _step_for(text, match)
 
     return pattern.sub(replace, text)
+
+
+def label_edit(text: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """The phrase fix for one BL003 match at text[start:end]: the whole label's noun phrase ("a typical human
+    error") and the step that replaces it ("an unguarded manual step"), so the fix never reads "a typical an
+    action the system allowed"; None when no label's phrase covers the match."""
+    pattern, _ = _labels()
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    for match in pattern.finditer(text, line_start, line_end):
+        if match.start() <= start and end <= match.end():
+            return match.start(), match.end(), _step_for(text, match)
+    return None
+
+
+def _step_for(text: str, match: re.Match[str]) -> str:
+    """The step a matched label stands for, with its determiner made to agree and its capital kept."""
+    from pipeline.blameless.sentence import _ROLES
+
+    _, step = _labels()
+    kept = match.group("agent") or ""
+    if kept and match.group("role").lower().rstrip("s") in _ROLES:
+        kept = ""  # "by the deploy operator" goes; "by the deploy tool" stays
+    det = (match.group("det") or "").lower()
+    plural = match.group("plural") is not None
+    phrase = step + ("s" if plural else "")
+    if det in {"a", "an"} or not det and not plural:
+        det = "an" if phrase[:1] in "aeiou" else "a"
+    if det == "this" and plural:
+        det = "these"
+    out = f"{det} {phrase}" if det else phrase
+    opening = match.start() == 0 or re.search(r"[.!?]\s*$", text[: match.start()]) is not None
+    if opening or match.group()[:1].isupper():
+        out = out[:1].upper() + out[1:]
+    return out + kept

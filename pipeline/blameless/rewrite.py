@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline import regex_cache
+from pipeline.blameless.relabel import LABEL_RULE, label_edit
 from pipeline.models import Finding, FindingRewrite
 
 if TYPE_CHECKING:
@@ -228,10 +229,12 @@ def plan_rewrites(
         if edit is None and (match.fix is not None or match.review_fix is not None):
             safe = match.fix is not None
             replacement = match.fix if safe else match.review_fix or ""
-            start = _with_article(text, match.start, replacement)
+            start, end = _with_article(text, match.start, replacement), match.end
             if start < match.start and text[start].isupper():
                 replacement = replacement[:1].upper() + replacement[1:]  # "A human error ..." opened the sentence
-            edit = Edit(start, match.end, replacement, SAFE if safe else REVIEW)
+            if match.finding.rule_id == LABEL_RULE and (whole := label_edit(text, match.start, match.end)):
+                start, end, replacement = whole  # "a typical human error" -> "an unguarded manual step"
+            edit = Edit(start, end, replacement, SAFE if safe else REVIEW)
         plan.append(edit)
     return plan
 

@@ -108,16 +108,21 @@ def test_a_suggestion_never_pastes_a_fragment_as_its_object() -> None:
         )
 
 
-def test_a_phrase_fix_that_brings_its_own_article_replaces_the_one_before_it() -> None:
+def test_a_label_fix_replaces_the_whole_noun_phrase_with_its_article_and_judging_words() -> None:
+    """The phrase fix of a "human error" label takes its determiner and judging adjectives with it, so it never
+    reads "a typical an action the system allowed" or "classic an action ..."."""
     from pipeline.blameless.linter import lint_matches
     from pipeline.blameless.rewrite import apply_plan, plan_rewrites
 
     for text, expected in [
         (
             'It was put down to an "operator slip"—a human error where the wrong button was pressed.',
-            'It was put down to an "operator slip"—an action the system allowed where the wrong button was pressed.',
+            'It was put down to an "operator slip"—an unguarded manual step where the wrong button was pressed.',
         ),
-        ("A human error caused the outage on db-3.", "An action the system allowed caused the outage on db-3."),
+        ("A human error caused the outage on db-3.", "An unguarded manual step caused the outage on db-3."),
+        ("It was a typical human error.", "It was an unguarded manual step."),
+        ("This was classic human error on the deploy.", "This was an unguarded manual step on the deploy."),
+        ("Root cause: human errors in the runbook.", "Root cause: unguarded manual steps in the runbook."),
     ]:
         plan = plan_rewrites(text, lint_matches(text), sentences=False)
         assert apply_plan(text, plan, safe_only=False) == expected
