@@ -44,6 +44,22 @@ def test_an_alert_follow_up_becomes_a_low_confidence_gap_citing_the_proposal_and
     assert gap.confidence == Confidence.low
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "gap"),
+    [
+        (
+            "Alert when any int4 sequence is above 75% of max",
+            "Nothing alerted when any int4 sequence is above 75% of max.",
+        ),
+        ("Page if the dedup hit rate is above 5%", "Nothing alerted when the dedup hit rate is above 5%."),
+        ("Add an alert for replica lag > 5 min", "Nothing alerted on replica lag > 5 min."),
+    ],
+)
+def test_a_gap_from_an_alert_on_a_condition_reads_as_a_sentence(follow_up, gap):
+    """ "Alert when X" is a condition: the gap says "Nothing alerted when X.", not "Nothing alerted on X is ..."."""
+    assert alert_gap(detective(follow_up), stated_by="C2").statement == gap
+
+
 def test_only_alert_follow_ups_imply_a_gap():
     assert alert_gap(detective("Rotate the exporter token"), stated_by="C2") is None
     preventive = ActionItem(action="Alert on empty totals", type=ActionType.preventive, evidence=["C3"])

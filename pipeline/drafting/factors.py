@@ -40,8 +40,11 @@ class FactorPhrasesFile(Strict):
     @field_validator("alert_gap")
     @classmethod
     def _names_the_signal(cls, value: str) -> str:
-        if "{what}" not in value:
-            raise ValueError("alert_gap must contain {what}, the signal the follow-up alerts on")
+        if "{what}" not in value or "{on}" not in value:
+            raise ValueError(
+                "alert_gap must contain {on} and {what}: the connecting word (on, or when for a condition) and the "
+                "signal the follow-up alerts on"
+            )
         return value
 
     @field_validator("unalerted_gap", "late_alert_gap")
@@ -130,7 +133,8 @@ def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
     found = phrases().alert_action.match(action.action.strip())
     if not found:
         return None
-    statement = phrases().alert_gap.format(what=found["what"].strip().rstrip("."))
+    # "Alert when any sequence is above 75% of max" -> "Nothing alerted when any sequence is above 75% of max."
+    statement = phrases().alert_gap.format(what=found["what"].strip().rstrip("."), on="when" if found["when"] else "on")
     evidence = list(dict.fromkeys([action.evidence[0], stated_by]))
     return ContributingFactor(statement=statement, evidence=evidence, confidence=Confidence.low)
 
