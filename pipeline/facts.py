@@ -431,7 +431,7 @@ def extract_facts(incident: Incident) -> Facts:
     detected = _detection(timeline, started) or _detection(items, started)
     if started is None and (started := _impact_start(items)) is not None:
         detected = _detection(timeline, None) or _detection(items, None)
-    if started and detected and detected.time and started.time and detected.time < started.time:
+    if _earlier(detected, started):
         started = None  # harm first stated after it was detected began earlier, at a time no row states
     if started is None and detected is not None:
         started = _exposure(timeline, detected)
@@ -462,11 +462,7 @@ def extract_facts(incident: Incident) -> Facts:
     if mitigated is not None and mitigated.evidence and mitigated.evidence[0] not in {i.id for i in timeline}:
         mitigated = _step_that_recovered(mitigated, steps, timeline) or _at_stated_clock(mitigated, incident)
     first_effect = _first_effect(timeline, detected or started)
-    if (
-        first_effect
-        and first_effect.time
-        and (mitigated is None or (mitigated.time and first_effect.time < mitigated.time))
-    ):
+    if first_effect and first_effect.time and (mitigated is None or _earlier(first_effect, mitigated)):
         mitigated = first_effect
     if mitigated is None and steps:
         # no row or message states an effect: the last step is the best the record gives (a step that a row

@@ -156,19 +156,15 @@ def load_model(weights: str = WEIGHTS_FILE) -> KeyTimeModel:
         return KeyTimeModel(data["weights"].astype(np.float64), [str(name) for name in data["names"]])
 
 
-def rank_key_times(
-    timeline: Sequence[Row],
-    chat_times: Sequence[datetime],
-    weights: Sequence[str] = (WEIGHTS_FILE, MEANINGS_WEIGHTS_FILE),
-) -> dict[str, dict[str, Row]] | None:
-    """For each weights file, the row it chooses for each key time (the rows' features are read once for all);
-    None when the table has fewer than MIN_ROWS timed rows."""
+def rank_key_times(timeline: Sequence[Row], chat_times: Sequence[datetime]) -> dict[str, dict[str, Row]] | None:
+    """For each shipped weights file (WEIGHTS_FILE, MEANINGS_WEIGHTS_FILE), the row it chooses for each key time
+    (the rows' features are read once for both); None when the table has fewer than MIN_ROWS timed rows."""
     rows = sorted((row for row in timeline if row.time is not None), key=lambda row: row.time)
     if len(rows) < MIN_ROWS:
         return None
     features = row_features(rows, chat_times)
     ranked = {}
-    for name in weights:
+    for name in (WEIGHTS_FILE, MEANINGS_WEIGHTS_FILE):
         chosen = ordered_choice(load_model(name).probabilities(features))
         ranked[name] = dict(zip(KEY_TIMES, (rows[index] for index in chosen), strict=True))
     return ranked
