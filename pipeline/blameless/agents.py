@@ -12,7 +12,7 @@ import re
 from pipeline import regex_cache
 from pipeline.blameless.people import Roster
 
-_TOKEN = regex_cache.compile(r"[A-Za-z][\w'’-]*|\d+[A-Za-z][\w-]*|[^\sA-Za-z]")
+_TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
 _BOUNDARY = regex_cache.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
 _FILLERS = frozenset(

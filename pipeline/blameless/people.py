@@ -20,6 +20,7 @@ from pipeline.package_data import package_path
 
 FIRST_NAMES_PATH = package_path("blameless", "first_names.txt")
 CENSUS_NAMES_PATH = package_path("blameless", "census_first_names.txt")
+WORLD_NAMES_PATH = package_path("blameless", "world_first_names.txt")
 
 _NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
 _NAME_AT_END = regex_cache.compile(_NAME + r"\Z")
@@ -72,8 +73,8 @@ def first_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def check_first_names() -> frozenset[str]:
-    """The names the blameless check reads as people: first_names() and the census list beside it."""
-    return first_names() | _names_in(CENSUS_NAMES_PATH)
+    """The names the blameless check reads as people: first_names() and the census and world lists beside it."""
+    return first_names() | _names_in(CENSUS_NAMES_PATH) | _names_in(WORLD_NAMES_PATH)
 
 
 def _names_in(path: Path) -> frozenset[str]:

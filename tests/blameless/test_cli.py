@@ -96,8 +96,8 @@ def test_bad_format_and_level_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_config_allow_deny_levels_and_people(tmp_path: Path) -> None:
-    path = str(write(tmp_path / "a.md", WARN + "\nZoltan ignored the page.\n\nIt was obviously late.\n"))
-    config = write(tmp_path / "c.yaml", "levels:\n  person-as-agent: error\npeople: [Zoltan]\nallow: [BL005]\n")
+    path = str(write(tmp_path / "a.md", WARN + "\nZorvath ignored the page.\n\nIt was obviously late.\n"))
+    config = write(tmp_path / "c.yaml", "levels:\n  person-as-agent: error\npeople: [Zorvath]\nallow: [BL005]\n")
     result = check(path, "--config", str(config), "--format", "json")
     found = [(f["rule_id"], f["severity"]) for f in json.loads(result.stdout)["findings"]]
     assert found == [("BL001", "error"), ("BL001", "error")]
@@ -136,9 +136,9 @@ def test_config_errors_exit_2_naming_file_and_line(tmp_path: Path, config: str, 
 
 
 def test_incident_toml_beside_the_file_adds_people(tmp_path: Path) -> None:
-    path = str(write(tmp_path / "inc" / "draft.md", "Zoltan ignored the page.\n"))
+    path = str(write(tmp_path / "inc" / "draft.md", "Zorvath ignored the page.\n"))
     assert check(path).exit_code == 0
-    write(tmp_path / "inc" / "incident.toml", '[[people]]\nname = "Zoltan"\n')
+    write(tmp_path / "inc" / "incident.toml", '[[people]]\nname = "Zorvath"\n')
     assert check(path).exit_code == 1
 
 

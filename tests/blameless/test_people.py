@@ -26,10 +26,10 @@ def test_tools_are_not_people() -> None:
 
 
 def test_unknown_name_needs_the_roster() -> None:
-    sentence = "Zoltan forgot to rotate the cert."
+    sentence = "Zorvath forgot to rotate the cert."
     assert rules(sentence) == []
-    assert rules(sentence, people=["Zoltan"]) == ["BL001"]
-    assert rules(sentence, config=BlamelessConfig(people=["Zoltan Kiss"])) == ["BL001"]
+    assert rules(sentence, people=["Zorvath"]) == ["BL001"]
+    assert rules(sentence, config=BlamelessConfig(people=["Zorvath Kiss"])) == ["BL001"]
 
 
 def test_first_names_can_be_turned_off() -> None:
@@ -44,13 +44,13 @@ def test_names_are_case_sensitive() -> None:
 
 
 def test_role_statements_in_the_document_add_names() -> None:
-    text = "Zoltan (IC) declared SEV-2.\n\nLater Zoltan ignored the second page.\n"
-    assert names_in_role_statements(text) == {"Zoltan"}
+    text = "Zorvath (IC) declared SEV-2.\n\nLater Zorvath ignored the second page.\n"
+    assert names_in_role_statements(text) == {"Zorvath"}
     assert [(f.rule_id, f.line) for f in lint_text(text)] == [("BL001", 3)]
 
 
 def test_role_before_name_statement() -> None:
-    assert names_in_role_statements("Incident commander: Zoltan Kiss\n") == {"Zoltan Kiss"}
+    assert names_in_role_statements("Incident commander: Zorvath Kiss\n") == {"Zorvath Kiss"}
 
 
 def test_role_nouns_with_a_determiner_or_opening_the_clause() -> None:
@@ -94,8 +94,8 @@ def test_possessive_artifact_is_a_person_agent() -> None:
 
 def test_incident_toml_people(tmp_path: Path) -> None:
     toml = tmp_path / "incident.toml"
-    toml.write_text('title = "x"\n\n[[people]]\nname = "Zoltan Kiss"\nroles = ["IC"]\n', encoding="utf-8")
-    assert people_from_incident_toml(toml) == ["Zoltan Kiss"]
+    toml.write_text('title = "x"\n\n[[people]]\nname = "Zorvath Kiss"\nroles = ["IC"]\n', encoding="utf-8")
+    assert people_from_incident_toml(toml) == ["Zorvath Kiss"]
     assert build_roster(people_from_incident_toml(toml)).is_person_name("Kiss")
 
 
@@ -180,4 +180,14 @@ def test_census_first_names_are_people_but_their_word_and_product_look_alikes_ar
     for name in ("Maurice", "Deshawn", "Quentin", "Petra"):
         assert rules(f"The restore failed because {name} deleted the upstream target group.") == ["BL001"], name
     for word in ("Numbers", "May", "Aurora", "Dallas", "Meta", "Cassandra"):
+        assert rules(f"The restore failed because {word} deleted the upstream target group.") == [], word
+
+
+def test_first_names_from_many_languages_are_people_but_months_words_and_products_are_not() -> None:
+    """The world list (Faker's Latin-script first names, 2026-12-04): "Mirela", "Teodor", "Solveig", "Kofi" and
+    "Émilie" (an accented capital, which the agent tokenizer once split off) are people now; Faker also lists
+    "January", "Among", "Loki" (Grafana's log store) and "Gerrit" (the code review tool) as first names, and those stay words."""
+    for name in ("Mirela", "Teodor", "Solveig", "Kofi", "Émilie"):
+        assert rules(f"The restore failed because {name} deleted the upstream target group.") == ["BL001"], name
+    for word in ("January", "Among", "Loki", "Gerrit", "Paris"):
         assert rules(f"The restore failed because {word} deleted the upstream target group.") == [], word
