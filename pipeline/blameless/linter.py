@@ -28,6 +28,7 @@ from pipeline.blameless.rules import CompiledPattern, CompiledRule, Rule, RuleSe
 from pipeline.models import Finding, Level
 
 _TRIM = f" \t\n{BLOCK}{HIDDEN}"
+_WORD_START = regex_cache.compile(r"\b\w")
 
 
 @dataclass
@@ -106,16 +107,9 @@ def _lint(
         candidates: list[Match] = []
         for pattern in compiled.patterns:
             for start, end in scan.spans(pattern):
-                if pattern.word_start and start > 0 and _is_word(lowered[start - 1]):
-                    continue
-                if pattern.sentence_start and not _at_sentence_start(lowered, start):
-                    continue
-                if pattern.near is not None:
-                    cue = pattern.near.search(lowered, end, _sentence_end(lowered, end, pattern.spec.within))
-                    if cue is None:
-                        continue
-                    end = cue.end()
-                match = _candidate(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
+                match = _at_span(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
+                if match is None and pattern.spec.kind == "agent":
+                    match = _inside(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
                 if match is not None:
                     candidates.append(match)
         found.extend(_strongest(candidates))
@@ -334,6 +328,57 @@ def _sentence_end(text: str, offset: int, limit: int) -> int:
     """Where the sentence containing `offset` ends, looking at most `limit` characters ahead."""
     stop = _CLAUSE_STOP.search(text, offset, offset + limit)
     return stop.start() if stop else min(len(text), offset + limit)
+
+
+def _at_span(
+    doc: Document,
+    lowered: str,
+    compiled: CompiledRule,
+    pattern: CompiledPattern,
+    start: int,
+    end: int,
+    roster: Roster,
+    accepted: list[str],
+    configured: str | None,
+    path: str,
+) -> Match | None:
+    """The finding of one match of the pattern, once its lifted word or sentence start and its cue hold."""
+    if pattern.word_start and start > 0 and _is_word(lowered[start - 1]):
+        return None
+    if pattern.sentence_start and not _at_sentence_start(lowered, start):
+        return None
+    if pattern.near is not None:
+        cue = pattern.near.search(lowered, end, _sentence_end(lowered, end, pattern.spec.within))
+        if cue is None:
+            return None
+        end = cue.end()
+    return _candidate(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
+
+
+def _inside(
+    doc: Document,
+    lowered: str,
+    compiled: CompiledRule,
+    pattern: CompiledPattern,
+    start: int,
+    end: int,
+    roster: Roster,
+    accepted: list[str],
+    configured: str | None,
+    path: str,
+) -> Match | None:
+    """A match that starts at a later word inside a rejected one. A scan finds matches that do not overlap, so in
+    "ledger-sync stopped because Tomasz rotated the password without updating the vault path" the match from
+    "stopped" (no person before it) would hide the one from "rotated" (Tomasz)."""
+    for word in _WORD_START.finditer(lowered, start + 1, end):
+        inner = pattern.regex.match(lowered, word.start())
+        if inner is not None:
+            found = _at_span(
+                doc, lowered, compiled, pattern, inner.start(), inner.end(), roster, accepted, configured, path
+            )
+            if found is not None:
+                return found
+    return None
 
 
 def _candidate(

@@ -126,6 +126,9 @@ POSITIVES = [
     ("BL007", "The data team's sloppiness cost us the weekend."),
     ("BL009", "Thanks for nothing, platform team."),
     ("BL006", "What was the on-call even doing for 40 minutes?"),
+    # a person's step inside a longer match whose own subject is a system: the scan must not let the match from
+    # "stopped" (ledger-sync) hide the one from "rotated" (Tomasz)
+    ("BL001", "ledger-sync stopped because Tomasz rotated the DB password without updating the vault path."),
 ]
 
 NEGATIVES = [
@@ -198,6 +201,7 @@ NEGATIVES = [
     "The fix is not rocket science: a retry with jitter.",
     "I don't think anyone could have spotted this from the dashboards we had.",
     "Thanks for the quick review, platform team.",
+    "ledger-sync stopped because the rotation job rotated the DB password without updating the vault path.",
 ]
 
 
