@@ -321,7 +321,8 @@ _ROW_TIME = regex_cache.compile(
     r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t))?[ \t]*[-–—|]?\Z"
 )
 _SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
-_CLAUSE_STOP = regex_cache.compile(r"[.!?;\x03]")
+# a dot ends the sentence unless a word goes on right after it: "9.1.0", "v2.3", "api.example.com"
+_CLAUSE_STOP = regex_cache.compile(r"[!?;\x03]|\.(?!\w)")
 
 
 def _sentence_end(text: str, offset: int, limit: int) -> int:

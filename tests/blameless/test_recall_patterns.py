@@ -129,6 +129,11 @@ POSITIVES = [
     # a person's step inside a longer match whose own subject is a system: the scan must not let the match from
     # "stopped" (ledger-sync) hide the one from "rotated" (Tomasz)
     ("BL001", "ledger-sync stopped because Tomasz rotated the DB password without updating the vault path."),
+    # a step done all at once, or past the canary; the dots of a version number do not end the sentence
+    ("BL001", "06:45 The deployer pushed 9.1.0 to all 40 nodes at once, skipping canary"),
+    ("BL001", "Why did the cache go cold? Because Dave flushed all 8 Memcached nodes at once."),
+    # a person as the trigger of the outage itself
+    ("BL001", "The on-call then triggered the full API outage."),
 ]
 
 NEGATIVES = [
@@ -202,6 +207,9 @@ NEGATIVES = [
     "I don't think anyone could have spotted this from the dashboards we had.",
     "Thanks for the quick review, platform team.",
     "ledger-sync stopped because the rotation job rotated the DB password without updating the vault path.",
+    "06:45 The deploy tool pushed 9.1.0 to all 40 nodes at once, skipping canary",
+    "Dave triggered the PagerDuty incident for api-gw at 10:02 and paged the DBA.",
+    "The report finds no sign that an intern or any single person triggered the outage.",
 ]
 
 
