@@ -50,7 +50,7 @@ _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
-    "sysadmin coworker colleague teammate staff deployer releaser commander".split()
+    "sysadmin coworker colleague teammate staff deployer releaser commander folks squad crew".split()
 )
 # "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
 _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())

@@ -134,6 +134,11 @@ POSITIVES = [
     ("BL001", "Why did the cache go cold? Because Dave flushed all 8 Memcached nodes at once."),
     # a person as the trigger of the outage itself
     ("BL001", "The on-call then triggered the full API outage."),
+    # team blame: "folks" and "squad" are groups of people; a change kept from everyone; a judgement of the work
+    ("BL001", "Again the billing folks merged a breaking change to the shared schema without bumping the version."),
+    ("BL001", "Infra upgraded Kubernetes to 1.31 on a Friday and told nobody."),
+    ("BL001", "The storage team did not do their job, the disk alert was off for 2 weeks."),
+    ("BL010", "Whoever wrote the original retry loop needs a serious talking-to."),
 ]
 
 NEGATIVES = [
@@ -210,6 +215,8 @@ NEGATIVES = [
     "06:45 The deploy tool pushed 9.1.0 to all 40 nodes at once, skipping canary",
     "Dave triggered the PagerDuty incident for api-gw at 10:02 and paged the DBA.",
     "The report finds no sign that an intern or any single person triggered the outage.",
+    "The alert told no one because the route was empty.",
+    "The platform squad owns the alerting config for the billing folks.",
 ]
 
 
