@@ -139,6 +139,12 @@ POSITIVES = [
     ("BL001", "Infra upgraded Kubernetes to 1.31 on a Friday and told nobody."),
     ("BL001", "The storage team did not do their job, the disk alert was off for 2 weeks."),
     ("BL010", "Whoever wrote the original retry loop needs a serious talking-to."),
+    # sarcasm with a marker no sincere sentence uses
+    ("BL009", "Shipping a 9 MB favicon to every user. Real visionaries, the web squad."),
+    ("BL009", "Sure, running the dry run first would have cost Ines two whole minutes, way too much to ask."),
+    ("BL009", "Another masterclass from the DNS vendor, who closed our ticket after 3 days."),
+    ("BL009", "Truly inspired decision by the on-call to double the heap to 64 GB and log off."),
+    ("BL009", "Can't wait for the data team's next quick schema tweak."),
 ]
 
 NEGATIVES = [
@@ -217,6 +223,9 @@ NEGATIVES = [
     "The report finds no sign that an intern or any single person triggered the outage.",
     "The alert told no one because the route was empty.",
     "The platform squad owns the alerting config for the billing folks.",
+    "The talk on the 2023 outage was a masterclass in incident command.",
+    "Our responders were true heroes during the 6-hour recovery.",
+    "Can't wait for the new canary stage to land next sprint.",
 ]
 
 
