@@ -15,6 +15,8 @@ from pipeline.blameless.people import Roster
 _TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
 _BOUNDARY = regex_cache.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
+# a short parenthetical right before the predicate: "Mehmet (dev)", "the deployer (on-call)"
+_ASIDE_AT_END = regex_cache.compile(r"(?<=\w)[ \t]*\([^()\n]{1,30}\)[ \t]*\Z")
 _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
@@ -242,6 +244,9 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     """Offset where a person subject of the predicate at `start` begins, or None."""
     window_start = max(0, start - 120)
     window = masked[window_start:start]
+    aside = _ASIDE_AT_END.search(window)
+    if aside is not None:
+        window = window[: aside.start()] + " "  # "09:42 Mehmet (dev) broke ...": the role aside is not a boundary
     cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
     modified = _ROLE_POSTMODIFIER.search(window, cut)
     tokens = _tokens(window[cut : modified.end(modified.lastindex or 1)] if modified else window[cut:])

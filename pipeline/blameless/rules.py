@@ -172,14 +172,16 @@ class RuleSet:
 
 
 _VOCAB_REF = re.compile(r"\{([A-Z][A-Z_]*)\}")
-# An escape, a character class, or a space: only the space (outside a class) changes.
-_PATTERN_PART = re.compile(r"\\.|\[(?:\\.|[^\]])*\]| ", re.DOTALL)
+# An escape, a character class, an optional space or a space: only the spaces (outside a class) change.
+_PATTERN_PART = re.compile(r"\\.|\[(?:\\.|[^\]])*\]| \?| ", re.DOTALL)
+_SPACES = {" ": r"\s+", " ?": r"\s*"}
 
 
 def expand(pattern: str, vocab: dict[str, str]) -> str:
-    """Insert vocab entries and let each literal space match a whitespace run (soft wraps, indents)."""
+    """Insert vocab entries and let each literal space match a whitespace run (soft wraps, indents), and an
+    optional space ("guard ?rails") an optional run."""
     pattern = _VOCAB_REF.sub(lambda m: vocab.get(m.group(1), m.group(0)), pattern)
-    return _PATTERN_PART.sub(lambda m: r"\s+" if m.group() == " " else m.group(), pattern)
+    return _PATTERN_PART.sub(lambda m: _SPACES.get(m.group(), m.group()), pattern)
 
 
 def _rule_id(data: Any, loc: tuple[Any, ...]) -> str | None:

@@ -145,6 +145,12 @@ POSITIVES = [
     ("BL009", "Another masterclass from the DNS vendor, who closed our ticket after 3 days."),
     ("BL009", "Truly inspired decision by the on-call to double the heap to 64 GB and log off."),
     ("BL009", "Can't wait for the data team's next quick schema tweak."),
+    # a role aside between the person and the step; a release shipped past the canary; a change "made by" someone
+    ("BL001", "11:05 Farid (dev) broke the auth service by pushing an invalid TOML file"),
+    ("BL001", "our release manager shipped 4.8 straight to 100% again"),
+    ("BL001", "The 502s between 09:10 and 09:40 were caused by a routing change made by Ilse to the edge config."),
+    # an optional space in a rule ("guard ?rails") matches with or without it
+    ("BL001", "Dave disabled the guardrails on the deploy pipeline."),
 ]
 
 NEGATIVES = [
@@ -226,6 +232,8 @@ NEGATIVES = [
     "The talk on the 2023 outage was a masterclass in incident command.",
     "Our responders were true heroes during the 6-hour recovery.",
     "Can't wait for the new canary stage to land next sprint.",
+    "11:05 Farid (IC) rolled back release r-77; errors back under 0.5% by 11:12.",
+    "The 502s between 09:10 and 09:40 were caused by a routing change made by the deploy bot.",
 ]
 
 
