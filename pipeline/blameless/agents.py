@@ -184,10 +184,14 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if word in _THEY and _mentions_people(tokens[:index], roster):
         return index  # "Rosa's team wrote that job, they should have tested it": "they" are those people
     previous = tokens[index - 1].group(0) if index > 0 else ""
-    if roster.is_person_name(base) or (previous.lower() not in _DETERMINERS and _lowercase_first_name(base, roster)):
+    if (
+        _first_name(base, roster)
+        or (_capitalized(base) and _capitalized(previous) and _first_name(previous, roster))  # "Dave O'Brien"
+        or (previous.lower() not in _DETERMINERS and _lowercase_first_name(base, roster))
+    ):
         start = index
         while (
-            start > 0 and roster.is_person_name(tokens[start - 1].group(0)) and tokens[start - 1].group(0)[:1].isupper()
+            start > 0 and _first_name(tokens[start - 1].group(0), roster) and tokens[start - 1].group(0)[:1].isupper()
         ):
             start -= 1
         return start
@@ -201,6 +205,20 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
         return index  # "Engineers must ..." at the start of a sentence
     return None
+
+
+def _capitalized(word: str) -> bool:
+    """A capitalized word with a lower-case letter after its capital: "Wierzbicki", "O'Brien", not "API"."""
+    return word[:1].isupper() and any(char.islower() for char in word[1:])
+
+
+def _first_name(word: str, roster: Roster) -> bool:
+    """A first name, also in parts joined by hyphens ("Jean-Luc", "Anne-Marie": each capitalized, the first a
+    first name)."""
+    if roster.is_person_name(word):
+        return True
+    parts = word.split("-")
+    return len(parts) > 1 and all(_capitalized(part) for part in parts) and roster.is_person_name(parts[0])
 
 
 # Lower-cased first names that are also ordinary words or tool names stay words in chat ("hugo", "julia").

@@ -191,3 +191,12 @@ def test_first_names_from_many_languages_are_people_but_months_words_and_product
         assert rules(f"The restore failed because {name} deleted the upstream target group.") == ["BL001"], name
     for word in ("January", "Among", "Loki", "Gerrit", "Paris"):
         assert rules(f"The restore failed because {word} deleted the upstream target group.") == [], word
+
+
+def test_a_full_name_or_a_hyphenated_first_name_is_a_person() -> None:
+    """The word before the predicate is often a surname no list holds ("Wierzbicki", "O'Brien"): after a
+    capitalized first name it is part of the person's name; "Jean-Luc" is a first name in two parts."""
+    for person in ("Tomasz Wierzbicki", "Dave O'Brien", "Mirela Popescu-Ionescu", "Jean-Luc", "Anne-Marie Duval"):
+        assert rules(f"The restore failed because {person} deleted the upstream target group.") == ["BL001"], person
+    for words in ("Max Connections", "Kafka Connect", "Sink-Connector"):
+        assert rules(f"The restore failed because {words} deleted the upstream target group.") == [], words
