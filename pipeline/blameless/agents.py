@@ -21,7 +21,7 @@ _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
     "badly royally seriously kinda sorta basically literally clearly obviously evidently honestly manually "
-    "personally directly hastily quietly silently".split()
+    "personally directly hastily quietly silently once himself herself themselves myself yourself".split()
 )
 _PRONOUNS = frozenset(
     {
@@ -47,7 +47,10 @@ _THEY = frozenset({"They", "they"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "me", "you", "them"})
 _POSSESSIVE_PRONOUNS = frozenset({"his", "her", "my", "your", "His", "Her", "My", "Your"})
 # "whose" too: "a DNS provider whose engineers misconfigured our zone" (the engineers are the subject)
-_DETERMINERS = frozenset("the a an our their this that one another his her my your some every each any whose".split())
+_DETERMINERS = frozenset(
+    "the a an our their this that one another his her my your some every each any whose "
+    "two three four five several both all many".split()  # "two engineers forgot ..."
+)
 _ROLES = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "

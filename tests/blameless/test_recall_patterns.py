@@ -151,6 +151,10 @@ POSITIVES = [
     ("BL001", "The 502s between 09:10 and 09:40 were caused by a routing change made by Ilse to the edge config."),
     # an optional space in a rule ("guard ?rails") matches with or without it
     ("BL001", "Dave disabled the guardrails on the deploy pipeline."),
+    # a count before a role noun, and "himself", "once again" between the person and the step
+    ("BL001", "Two engineers forgot to renew the wildcard certificate."),
+    ("BL001", "Rui himself forgot to renew the wildcard certificate."),
+    ("BL001", "Rui once again forgot to renew the wildcard certificate."),
 ]
 
 NEGATIVES = [
@@ -234,6 +238,8 @@ NEGATIVES = [
     "Can't wait for the new canary stage to land next sprint.",
     "11:05 Farid (IC) rolled back release r-77; errors back under 0.5% by 11:12.",
     "The 502s between 09:10 and 09:40 were caused by a routing change made by the deploy bot.",
+    "Two replicas forgot their leases after the network partition.",
+    "The resources were deleted by the cloud vendor before the grace period ran out.",
 ]
 
 
