@@ -448,6 +448,22 @@ def test_a_version_number_the_word_full_or_a_response_step_is_no_harm(change):
     assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
 
 
+@pytest.mark.parametrize(
+    "harm",
+    [
+        "p99 latency above 30 s, live tracker and results page timing out",
+        "Checkout page failing to load for all users",
+    ],
+)
+def test_a_web_page_is_not_a_page_so_its_failure_starts_the_impact(harm):
+    """ "page" is a pager's page ("Low-urgency page #4471") unless a web page is meant: "results page timing out"
+    states harm; it is not detection."""
+    rows = [("05:20", harm), ("05:26", "Alert: results-api 5xx rate above 20% for 5 minutes"), ("05:31", "SEV-2")]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T1"]
+    assert facts.detected.evidence == ["T2"]
+
+
 def test_an_alert_is_not_when_impact_began_so_without_an_earlier_row_the_start_is_not_established():
     rows = [
         ("13:14", "Synthetic SSO login check failed; PagerDuty triggered"),
