@@ -205,6 +205,7 @@ class SignalsFile(Strict):
     mitigated_weak: Regex | None = None
     mitigation_effect: Regex | None = None
     mitigation_partial_scope: Regex | None = None
+    workaround: Regex | None = None
     cause_label: Regex | None = None
     resolved: Regex | None = None
     resolved_not: Regex | None = None

@@ -351,3 +351,18 @@ def test_a_row_naming_the_cause_of_the_preceding_change_is_the_factor_instead_of
     statements = [f.statement for f in factors]
     assert any("pages of 100" in s for s in statements), statements
     assert not any("a change that preceded the impact" in s for s in statements), statements
+
+
+def test_a_workaround_started_by_hand_is_a_step_of_the_response_not_a_factor():
+    """ "Gate staff began checking rejected QR codes by hand" states harm words ("rejected") but is a manual
+    workaround, not a finding about the system."""
+    rows = [
+        ("10:02", "First visitors with tickets bought after 08:30 rejected at East gate"),
+        ("10:09", "Visitor services reported rejected e-tickets at East gate"),
+        ("10:30", "East gate staff began checking rejected QR codes by hand against the booking list (East gate only)"),
+        ("10:40", "Cause identified: scanners only had the old signing key until the nightly sync"),
+        ("12:05", "All tickets accepted at all gates; resolved"),
+    ]
+    drafting = engine(rows, [("10:12", "Mara Quist", "taking IC")])
+    cited = [f.evidence for f in drafting.contributing_factors()]
+    assert ["T4"] in cited and ["T3"] not in cited

@@ -916,3 +916,19 @@ def test_an_alert_or_a_finding_after_detection_is_not_the_mitigation():
         )
     )
     assert facts.mitigated is not None and facts.mitigated.evidence == ["T5"], facts.mitigated
+
+
+def test_tickets_are_a_report_only_when_someone_files_them():
+    """Support, customer and helpdesk tickets report harm; bundle tickets that stop printing are the harm."""
+    rows = [
+        ("01:34", "Line tablets stopped loading cut plans and bundle tickets stopped printing"),
+        ("01:45", "Production floor reported lines waiting for cut plans"),
+        ("01:58", "SEV-2 declared"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T1"]
+    assert facts.detected.evidence == ["T2"]
+    rows = [("08:10", "Checkout failing for all users"), ("08:20", "First support tickets from merchants")]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]
+    rows = [("08:10", "Checkout failing for all users"), ("08:20", "Customer complaint relayed by the call centre")]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]

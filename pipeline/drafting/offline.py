@@ -126,6 +126,7 @@ NOT_FINDING_SIGNALS = (
     "role_names_any",
     "recovery_report",
     "progress_report",
+    "workaround",
 )
 # Chat lead-ins dropped when a sentence becomes a factor statement.
 LEAD_IN_RE = re.compile(
