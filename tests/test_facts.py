@@ -426,6 +426,7 @@ def test_a_plural_status_code_is_harm():
     [
         "Meter readings began to be rejected as too old",
         "Trip-planner began answering 'no trips found' for most routes",
+        "vbuf-01 has no free inodes; the visibility writer fails every write with ENOSPC",
     ],
 )
 def test_something_that_began_to_go_wrong_starts_the_impact(row):
@@ -462,6 +463,15 @@ def test_a_web_page_is_not_a_page_so_its_failure_starts_the_impact(harm):
     facts = extract_facts(make_incident(rows))
     assert facts.started.evidence == ["T1"]
     assert facts.detected.evidence == ["T2"]
+
+
+def test_a_scan_that_starts_recording_is_no_harm_and_a_writer_that_fails_is():
+    rows = [
+        ("00:40", "First zoom-mode scan starts recording to vbuf-01"),
+        ("05:12", "vbuf-01 has no free inodes; the visibility writer fails every write with ENOSPC"),
+        ("06:05", "Alert: no scan recorded for 45 minutes"),
+    ]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
 
 
 def test_an_alert_is_not_when_impact_began_so_without_an_earlier_row_the_start_is_not_established():
