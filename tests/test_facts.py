@@ -427,6 +427,10 @@ def test_a_plural_status_code_is_harm():
         "Meter readings began to be rejected as too old",
         "Trip-planner began answering 'no trips found' for most routes",
         "vbuf-01 has no free inodes; the visibility writer fails every write with ENOSPC",
+        "Login page times out for everyone on the EU edge",
+        "Order service hangs on every checkout call",
+        "Kiosk app frozen on the payment screen at all 40 stores",
+        "Gateway rejects every webhook from the PSP",
     ],
 )
 def test_something_that_began_to_go_wrong_starts_the_impact(row):
