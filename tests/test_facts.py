@@ -790,6 +790,17 @@ def test_new_harm_stopping_or_a_recovery_starting_is_the_mitigation(effect):
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T3"]
 
 
+def test_errors_that_fall_to_zero_mitigate_and_errors_that_fall_part_way_do_not():
+    rows = [
+        ("10:00", "Checkout failing for all users"),
+        ("10:05", "Alert: checkout 5xx above 20%"),
+        ("10:20", "Deploy 4.2 rolled back; error rate falls to 30%"),
+        ("10:40", "Errors fell to zero"),
+        ("11:30", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
+
+
 def test_lost_connections_and_denied_logins_start_the_impact_and_opening_for_business_does_not():
     rows = [
         ("09:00", "Site opened; all gates began scanning"),
