@@ -7,6 +7,7 @@ a handle resolves only when exactly one of them fits it, so a guess never become
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -101,4 +102,13 @@ def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
         return True  # "li.wen" for Li Wen Hui: the name run together, cut short
     if len(handle) > MIN_PREFIX and handle[-1] == last[0] and first.startswith(handle[:-1]):
         return True  # "sam_b" for Samir Benali: a prefix of the first name and the surname's initial
+    if _pet_name(handle, first):
+        return True  # "jules" for Julia, "mick" for Michael, "ondrak" for Ondřej
     return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])
+
+
+def _pet_name(handle: str, first: str) -> bool:
+    """A short form of the first name that changes its ending: at least its first three letters and half the
+    handle's, and no longer than the name and one more letter."""
+    shared = len(os.path.commonprefix([handle, first]))
+    return shared >= MIN_PREFIX and 2 * shared >= len(handle) and len(handle) <= len(first) + 1

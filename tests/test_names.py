@@ -1,0 +1,19 @@
+"""Who a handle means (pipeline/names.py): the shapes teams use, and no guess when two people fit."""
+
+from __future__ import annotations
+
+from pipeline.names import People
+
+
+def test_a_pet_name_that_changes_the_first_names_ending_resolves_when_one_person_fits():
+    people = People.of(["Julia Ng", "Michael Tjandra", "Ondřej Kratochvíl", "Ifeoma Okafor"])
+    assert people.resolve("jules") == "Julia Ng"
+    assert people.resolve("mick") == "Michael Tjandra"
+    assert people.resolve("ondrak") == "Ondřej Kratochvíl"
+    assert people.resolve("mike") is None  # two letters in common are not enough
+    assert people.resolve("ify") is None
+
+
+def test_a_pet_name_two_people_fit_stays_unresolved():
+    people = People.of(["Julia Ng", "Juliana Reyes"])
+    assert people.resolve("jules") is None
