@@ -186,6 +186,10 @@ ROSTER = {
         ("Hana Dvorakova", "Femi is now IC", {("IC", "Femi Ade")}),
         ("Hana Dvorakova", "rosa will run comms with support", {("CL", "Rosa Lima")}),
         ("Hana Dvorakova", "Luis, you're on ops.", {("OL", "Luis Ortega")}),
+        ("Rosa Lima", "Yes, I have the timeline.", {("Scribe", "Rosa Lima")}),
+        ("Hana Dvorakova", "@rosa notes/timeline please", {("Scribe", "Rosa Lima")}),
+        ("Hana Dvorakova", "Timeline: Rosa declared SEV-2 at 10:02", set()),
+        ("Hana Dvorakova", "Noted for the timeline: Rosa restarted the pods", set()),
     ],
 )
 def test_roles_as_teams_assign_them_resolve_to_full_names(author, message, expected):
