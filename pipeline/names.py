@@ -16,6 +16,11 @@ SELF_WORDS = frozenset({"i", "i'm", "im", "i'll", "i'd", "i've", "me", "myself",
 # Titles before a surname in formal chat ("Mr Mensah is designated Scribe"): the surname names the person.
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
 MIN_PREFIX = 3
+# Chat words that are some team's initials too ("ops ok": OK is not Ondřej Kratochvíl): never a handle.
+CHAT_WORDS = frozenset(
+    "ok okay k kk np ty tx thx ack yes yep no nope lol brb afk omw idk imo fyi tbh btw hi hey pls plz asap eta "
+    "wip tl dr rip gg nvm ikr".split()
+)
 
 
 def fold(text: str) -> str:
@@ -67,6 +72,8 @@ class People:
                 and fold(name.split()[-1]).startswith(fold(words[-1])[:1])
             ]
             return fits[0] if len(fits) == 1 else None
+        if whole in CHAT_WORDS:
+            return None
         fits = [name for name in self.full_names if _fits(whole, name, self.nicknames)]
         return fits[0] if len(fits) == 1 else None
 

@@ -17,3 +17,13 @@ def test_a_pet_name_that_changes_the_first_names_ending_resolves_when_one_person
 def test_a_pet_name_two_people_fit_stays_unresolved():
     people = People.of(["Julia Ng", "Juliana Reyes"])
     assert people.resolve("jules") is None
+
+
+def test_a_chat_word_is_never_a_handle_even_when_it_spells_someones_initials():
+    """ "mirek: ops ok" gave Ondřej Kratochvíl the OL role: "ok" matched his initials."""
+    people = People.of(["Ondřej Kratochvíl", "Nina Patel", "Yara Tan"])
+    assert people.resolve("ok") is None
+    assert people.resolve("np") is None
+    assert people.resolve("ty") is None
+    assert people.resolve("onk") is None  # neither a chat word nor a shape of any name
+    assert people.resolve("okratochvil") == "Ondřej Kratochvíl"
