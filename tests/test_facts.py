@@ -187,6 +187,11 @@ ROSTER = {
         ("Hana Dvorakova", "rosa will run comms with support", {("CL", "Rosa Lima")}),
         ("Hana Dvorakova", "Luis, you're on ops.", {("OL", "Luis Ortega")}),
         ("Rosa Lima", "Yes, I have the timeline.", {("Scribe", "Rosa Lima")}),
+        (
+            "Hana Dvorakova",
+            "Luis, you take operations. Femi, can you handle communication?",
+            {("OL", "Luis Ortega"), ("CL", "Femi Ade")},
+        ),
         ("Hana Dvorakova", "@rosa notes/timeline please", {("Scribe", "Rosa Lima")}),
         ("Hana Dvorakova", "Timeline: Rosa declared SEV-2 at 10:02", set()),
         ("Hana Dvorakova", "Noted for the timeline: Rosa restarted the pods", set()),
