@@ -952,6 +952,14 @@ def test_an_alert_or_a_finding_after_detection_is_not_the_mitigation():
     assert facts.mitigated is not None and facts.mitigated.evidence == ["T5"], facts.mitigated
 
 
+def test_a_phone_call_in_the_present_tense_reports_and_bags_checked_in_are_no_investigation():
+    rows = [
+        ("17:08", "Duty manager phones BHS control: passengers checked several bags but only one arrives"),
+        ("17:14", "PagerDuty: MES-2 manual encoding queue above 60 bags"),
+    ]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T1"]
+
+
 def test_tickets_are_a_report_only_when_someone_files_them():
     """Support, customer and helpdesk tickets report harm; bundle tickets that stop printing are the harm."""
     rows = [
