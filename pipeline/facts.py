@@ -562,7 +562,22 @@ def _first_effect(timeline: list[Evidence], found: Fact | None) -> Fact | None:
         return None
     sig = signals()
     rows = [row for row in timeline if not any(sig[key].search(row.text) for key in NOT_AN_EFFECT)]
+    effects = [row for row in _by_time(rows) if sig["mitigation_effect"].search(row.text)]
+    rows = [row for index, row in enumerate(effects) if not _done_for_all_later(row, effects[index + 1 :])]
     return _first(rows, sig["mitigation_effect"], "mitigated", found.time)
+
+
+_ALL = re.compile(r"\b(?:all|every)\b", re.IGNORECASE)
+
+
+def _done_for_all_later(row: Evidence, later: list[Evidence]) -> bool:
+    """ "12 priority groups restored", then "All 38 affected groups restored": the first took effect for part of
+    the harm, since a later row states the same effect for all."""
+    if _ALL.search(row.text):
+        return False
+    effect = signals()["mitigation_effect"].search(row.text)
+    word = effect.group(0).lower() if effect else ""
+    return any(_ALL.search(other.text) and word in other.text.lower() for other in later)
 
 
 def _at_stated_clock(moment: Fact, incident: Incident) -> Fact:

@@ -810,6 +810,19 @@ def test_errors_that_fall_to_zero_mitigate_and_errors_that_fall_part_way_do_not(
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
 
 
+def test_an_effect_a_later_row_states_for_all_was_partial():
+    """ "Streaks restored for learners with streaks over 100 days", then "All wrongly reset streaks restored": the
+    harm stopped for everyone at the second."""
+    rows = [
+        ("04:05", "Grafana alert: daily streak resets far above the 7-day average"),
+        ("05:42", "streak-service rolled back to 2.13.2"),
+        ("06:05", "Streaks restored for learners with streaks over 100 days"),
+        ("07:20", "All wrongly reset streaks restored"),
+        ("08:10", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
+
+
 def test_lost_connections_and_denied_logins_start_the_impact_and_opening_for_business_does_not():
     rows = [
         ("09:00", "Site opened; all gates began scanning"),
