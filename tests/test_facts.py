@@ -823,6 +823,18 @@ def test_an_effect_a_later_row_states_for_all_was_partial():
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
 
 
+def test_n_of_n_is_the_whole_not_a_part():
+    """ "112 of 118 OBUs applied the config" took effect for part of the fleet; "118 of 118" for all of it."""
+    rows = [
+        ("01:04", "First radio route request rejected at PX-17"),
+        ("01:11", "Dispatch relayed driver reports of points not setting"),
+        ("02:02", "112 of 118 OBUs applied the config; 6 powered-off trams did not receive it"),
+        ("03:06", "Last OBU applied the config (118 of 118); route requests accepted again on all controllers"),
+        ("05:15", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
+
+
 def test_lost_connections_and_denied_logins_start_the_impact_and_opening_for_business_does_not():
     rows = [
         ("09:00", "Site opened; all gates began scanning"),
