@@ -561,10 +561,22 @@ def _first_effect(timeline: list[Evidence], found: Fact | None) -> Fact | None:
     if found is None or found.time is None:
         return None
     sig = signals()
-    rows = [row for row in timeline if not any(sig[key].search(row.text) for key in NOT_AN_EFFECT)]
+    rows = [row for row in timeline if _states_an_effect(row.text)]
     effects = [row for row in _by_time(rows) if sig["mitigation_effect"].search(row.text)]
     rows = [row for index, row in enumerate(effects) if not _done_for_all_later(row, effects[index + 1 :])]
     return _first(rows, sig["mitigation_effect"], "mitigated", found.time)
+
+
+def _states_an_effect(text: str) -> bool:
+    """The row reports no finding, cause or partial effect, and one part of it states the effect with no check
+    beside it: "All 38 groups restored; checksums verified" (the check that followed is another part)."""
+    sig = signals()
+    if any(sig[key].search(text) for key in NOT_AN_EFFECT if key != "investigation"):
+        return False
+    return any(
+        sig["mitigation_effect"].search(part) and not sig["investigation"].search(part)
+        for part in re.split(r";\s+", text)
+    )
 
 
 _ALL = re.compile(r"\b(?:all|every)\b", re.IGNORECASE)

@@ -823,6 +823,17 @@ def test_an_effect_a_later_row_states_for_all_was_partial():
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
 
 
+def test_a_check_after_the_effect_in_the_same_row_does_not_hide_it():
+    rows = [
+        ("07:05", "Helpdesk reported Slurm jobs failing with missing input files on /scratch"),
+        ("08:02", "Restore from the Sunday snapshot started for the 12 groups with running jobs"),
+        ("09:40", "12 priority groups restored"),
+        ("13:15", "All 38 affected groups restored; checksums verified"),
+        ("14:00", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
+
+
 def test_n_of_n_is_the_whole_not_a_part():
     """ "112 of 118 OBUs applied the config" took effect for part of the fleet; "118 of 118" for all of it."""
     rows = [
