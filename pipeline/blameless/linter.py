@@ -31,6 +31,18 @@ _TRIM = f" \t\n{BLOCK}{HIDDEN}"
 _WORD_START = regex_cache.compile(r"\b\w")
 
 
+@dataclass(frozen=True)
+class _Scan:
+    """What every match in one document is read against: the document, its lower-cased masked text, who counts as a
+    person, the accepted terms and the path to report."""
+
+    doc: Document
+    lowered: str
+    roster: Roster
+    accepted: list[str]
+    path: str
+
+
 @dataclass
 class Match:
     """One finding plus what only the rewriter needs: its offsets and a review-level rewrite."""
@@ -96,9 +108,9 @@ def _lint(
         text, sections=rules.sections, skip_quotes=config.skip_quotes, skip_blockquotes=config.skip_blockquotes
     )
     lowered = _lower_same_length(doc.masked)
-    scan = _Compressed(lowered, rules)
+    compressed = _Compressed(lowered, rules)
     roster = build_roster(people, config.people, text=text, use_first_names=config.first_names)
-    accepted = [term.lower() for term in config.accept]
+    scan = _Scan(doc, lowered, roster, [term.lower() for term in config.accept], path)
     found: list[Match] = []
     for compiled in rules.rules:
         configured = config.rule_level(compiled.rule.id, compiled.rule.slug)
@@ -106,15 +118,15 @@ def _lint(
             continue
         candidates: list[Match] = []
         for pattern in compiled.patterns:
-            for start, end in scan.spans(pattern):
-                match = _at_span(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
+            for start, end in compressed.spans(pattern):
+                match = _at_span(scan, compiled, configured, pattern, start, end)
                 if match is None and pattern.spec.kind == "agent":
-                    match = _inside(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
+                    match = _inside(scan, compiled, configured, pattern, start, end)
                 if match is not None:
                     candidates.append(match)
         found.extend(_strongest(candidates))
     if rules.detector is not None:
-        found.extend(_detected(doc, lowered, rules.detector, found, roster, accepted, config, path))
+        found.extend(_detected(scan, rules.detector, found, config))
     found.sort(key=lambda m: (m.start, m.finding.rule_id))
     found = _without_allowed_phrases(found, lowered)
     unused: list[int] = []
@@ -130,20 +142,12 @@ def _lint(
     return found, unused
 
 
-def _detected(
-    doc: Document,
-    lowered: str,
-    compiled: CompiledRule,
-    found: list[Match],
-    roster: Roster,
-    accepted: list[str],
-    config: BlamelessConfig,
-    path: str,
-) -> list[Match]:
+def _detected(scan: _Scan, compiled: CompiledRule, found: list[Match], config: BlamelessConfig) -> list[Match]:
     """One finding per sentence the learned detector reads as blame and no rule matched (detector.py).
 
     The detector reads the masked document, so quotes, code, front matter and metadata lines are never
     read; inline controls, accepted terms, allow lists and ignores apply as they do to rule matches."""
+    doc, lowered, roster, accepted, path = scan.doc, scan.lowered, scan.roster, scan.accepted, scan.path
     rule = compiled.rule
     configured = config.rule_level(rule.id, rule.slug)
     if configured is None or configured == "off":
@@ -332,18 +336,10 @@ def _sentence_end(text: str, offset: int, limit: int) -> int:
 
 
 def _at_span(
-    doc: Document,
-    lowered: str,
-    compiled: CompiledRule,
-    pattern: CompiledPattern,
-    start: int,
-    end: int,
-    roster: Roster,
-    accepted: list[str],
-    configured: str | None,
-    path: str,
+    scan: _Scan, compiled: CompiledRule, configured: str | None, pattern: CompiledPattern, start: int, end: int
 ) -> Match | None:
     """The finding of one match of the pattern, once its lifted word or sentence start and its cue hold."""
+    lowered = scan.lowered
     if pattern.word_start and start > 0 and _is_word(lowered[start - 1]):
         return None
     if pattern.sentence_start and not _at_sentence_start(lowered, start):
@@ -353,47 +349,28 @@ def _at_span(
         if cue is None:
             return None
         end = cue.end()
-    return _candidate(doc, lowered, compiled, pattern, start, end, roster, accepted, configured, path)
+    return _candidate(scan, compiled, configured, pattern, start, end)
 
 
 def _inside(
-    doc: Document,
-    lowered: str,
-    compiled: CompiledRule,
-    pattern: CompiledPattern,
-    start: int,
-    end: int,
-    roster: Roster,
-    accepted: list[str],
-    configured: str | None,
-    path: str,
+    scan: _Scan, compiled: CompiledRule, configured: str | None, pattern: CompiledPattern, start: int, end: int
 ) -> Match | None:
     """A match that starts at a later word inside a rejected one. A scan finds matches that do not overlap, so in
     "ledger-sync stopped because Tomasz rotated the password without updating the vault path" the match from
     "stopped" (no person before it) would hide the one from "rotated" (Tomasz)."""
-    for word in _WORD_START.finditer(lowered, start + 1, end):
-        inner = pattern.regex.match(lowered, word.start())
+    for word in _WORD_START.finditer(scan.lowered, start + 1, end):
+        inner = pattern.regex.match(scan.lowered, word.start())
         if inner is not None:
-            found = _at_span(
-                doc, lowered, compiled, pattern, inner.start(), inner.end(), roster, accepted, configured, path
-            )
+            found = _at_span(scan, compiled, configured, pattern, inner.start(), inner.end())
             if found is not None:
                 return found
     return None
 
 
 def _candidate(
-    doc: Document,
-    lowered: str,
-    compiled: CompiledRule,
-    pattern: CompiledPattern,
-    start: int,
-    end: int,
-    roster: Roster,
-    accepted: list[str],
-    configured: str | None,
-    path: str,
+    scan: _Scan, compiled: CompiledRule, configured: str | None, pattern: CompiledPattern, start: int, end: int
 ) -> Match | None:
+    doc, lowered, roster, accepted, path = scan.doc, scan.lowered, scan.roster, scan.accepted, scan.path
     spec, rule = pattern.spec, compiled.rule
     if spec.kind == "agent":
         if spec.subject == "before":
