@@ -542,11 +542,11 @@ def _recovery(items: list[Evidence], after: datetime | None, *, statements_only:
     )
 
 
-# Rows that may quote an effect ("test: old text delivered") without recording one: a check, a cause, a partial effect.
+# Rows that may quote an effect ("test: old text delivered") without recording one: a finding, a cause, a partial
+# effect. A check ("investigation": "verified", "ruled out") rules out only its own part of a row (_states_an_effect).
 NOT_AN_EFFECT = (
     "detection",
     "finding",
-    "investigation",
     "cause_label",
     "cause_statement",
     "cause_row",
@@ -560,18 +560,16 @@ def _first_effect(timeline: list[Evidence], found: Fact | None) -> Fact | None:
     place at all gates", "writes flowing"): impact was mitigated then, before the full recovery that follows."""
     if found is None or found.time is None:
         return None
-    sig = signals()
-    rows = [row for row in timeline if _states_an_effect(row.text)]
-    effects = [row for row in _by_time(rows) if sig["mitigation_effect"].search(row.text)]
+    effects = _by_time([row for row in timeline if _states_an_effect(row.text)])
     rows = [row for index, row in enumerate(effects) if not _done_for_all_later(row, effects[index + 1 :])]
-    return _first(rows, sig["mitigation_effect"], "mitigated", found.time)
+    return _first(rows, signals()["mitigation_effect"], "mitigated", found.time)
 
 
 def _states_an_effect(text: str) -> bool:
     """The row reports no finding, cause or partial effect, and one part of it states the effect with no check
     beside it: "All 38 groups restored; checksums verified" (the check that followed is another part)."""
     sig = signals()
-    if any(sig[key].search(text) for key in NOT_AN_EFFECT if key != "investigation"):
+    if any(sig[key].search(text) for key in NOT_AN_EFFECT):
         return False
     return any(
         sig["mitigation_effect"].search(part) and not sig["investigation"].search(part)
