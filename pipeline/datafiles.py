@@ -196,6 +196,8 @@ class SignalsFile(Strict):
     impact_start: Regex | None = None
     impact_marked: Regex | None = None
     investigation: Regex | None = None
+    dismissed: Regex | None = None
+    harm_negated: Regex | None = None
     exposure: Regex | None = None
     setting_change: Regex | None = None
     impact_user_facing: Regex | None = None

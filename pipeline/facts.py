@@ -172,13 +172,16 @@ def _impact_start(items: list[Evidence]) -> Fact | None:
     30s") are not harm, so the change that precedes the impact is not mistaken for it, and an alert is not harm:
     it fires after the harm began, at a time it does not state."""
     sig = signals()
-    ordered = [item for item in _by_time(items) if not item.suspect]
+    # a signal explained away when it came is a finding for the review, not the harm (nor an alert that ends the
+    # search for a user-facing row below)
+    ordered = [item for item in _by_time(items) if not item.suspect and not sig["dismissed"].search(item.text)]
     harm = [
         position
         for position, item in enumerate(ordered)
         if sig["impact_start"].search(sig["setting_change"].sub(" ", item.text))
         and not sig["detection"].search(item.text)
         and not sig["investigation"].search(item.text)
+        and not _states_no_harm(item)
     ]
     if not harm:
         return None
@@ -197,6 +200,13 @@ def _impact_start(items: list[Evidence]) -> Fact | None:
                 first = later
                 break
     return Fact(name="started", value=first.text, time=first.time, evidence=[first.id])
+
+
+def _states_no_harm(row: Evidence) -> bool:
+    """A row that cannot be the start whatever its words: a signal explained away when it came, a row that denies
+    harm ("no failed transactions"), or a statement of the cause (written when it was found, about earlier events)."""
+    sig = signals()
+    return any(sig[name].search(row.text) for name in ("dismissed", "harm_negated", "cause_label"))
 
 
 def _exposure(timeline: list[Evidence], detected: Fact) -> Fact | None:
@@ -480,9 +490,13 @@ def extract_facts(incident: Incident) -> Facts:
         by_gold, by_meaning = ranked[WEIGHTS_FILE], ranked[MEANINGS_WEIGHTS_FILE]
         # A table long enough to rank: the learned rankers choose the start, detection and mitigation rows
         # (docs/key-times.md). A start the phrase rules leave "not established" stays so: the ranker always names a
-        # row, the record may not. Resolution stays with the rules ("resolved" is said in so many words).
-        started = _row_fact(by_gold["started"], "started") if started is not None else None
-        detected = _detection_in_order(_row_fact(by_gold["detected"], "detected"), detected, declared, mitigated)
+        # row, the record may not; and a row that says it harmed no one stays out, the rules' start stands.
+        # Resolution stays with the rules ("resolved" is said in so many words).
+        if started is not None and not _states_no_harm(by_gold["started"]):
+            started = _row_fact(by_gold["started"], "started")
+        detected = _detection_in_order(
+            _row_fact(by_gold["detected"], "detected"), detected, started, declared, mitigated
+        )
         # A row that states a step took effect ("manual check in place at every gate") stays the mitigation when it
         # comes first: the ranker may prefer the later full recovery, which the documented meaning does not count.
         ranked_mitigation = _ranked_mitigation(by_meaning["mitigated"], detected, resolved)
@@ -658,15 +672,18 @@ def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
     return None
 
 
-def _detection_in_order(ranked: Fact, by_rules: Fact | None, *later: Fact | None) -> Fact | None:
-    """The ranker's detection row, unless it comes after the declaration or the recovery (nobody declares or
-    mitigates an incident before it is known: a PagerDuty export repeats the alert's title in every row, and a
-    resolution note read as the detection). Then the phrase rules' detection if it fits, else none."""
+def _detection_in_order(ranked: Fact, by_rules: Fact | None, started: Fact | None, *later: Fact | None) -> Fact | None:
+    """The ranker's detection row, unless it comes before the start (an alert explained away before the harm
+    began detected nothing), or after the declaration or the recovery (nobody declares or mitigates an incident
+    before it is known: a PagerDuty export repeats the alert's title in every row, and a resolution note read as
+    the detection). Then the phrase rules' detection if it fits, else none."""
 
     def fits(fact: Fact | None) -> bool:
-        return fact is not None and all(
-            not (fact.time and bound and bound.time) or fact.time <= bound.time for bound in later
-        )
+        if fact is None:
+            return False
+        if fact.time and started is not None and started.time and fact.time < started.time:
+            return False
+        return all(not (fact.time and bound and bound.time) or fact.time <= bound.time for bound in later)
 
     return ranked if fits(ranked) else by_rules if fits(by_rules) else None
 

@@ -1010,3 +1010,69 @@ def test_tickets_are_a_report_only_when_someone_files_them():
     assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]
     rows = [("08:10", "Checkout failing for all users"), ("08:20", "Customer complaint relayed by the call centre")]
     assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]
+
+
+@pytest.mark.parametrize(
+    "early",
+    [
+        "opsbot: nightly sync run failed; acknowledged in Slack as a likely API blip, left for the next night's run",
+        "Queue warning at 140; put down to low night volume",
+        "Vendor emails: renewal payment failed; nobody actions them",
+        "db01 failover after ECC memory errors; app reconnected in 20 s, no failed transactions",
+        "Cause identified: the batch memory limit was lowered, so the job failed at 22:44",
+    ],
+)
+def test_a_signal_explained_away_or_a_row_denying_harm_does_not_start_the_impact(early):
+    rows = [
+        ("08:00", early),
+        ("09:00", "Resident cards rejected at every gate"),
+        ("09:10", "Alert: gate rejects above 20%"),
+        ("10:00", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
+
+
+@pytest.mark.parametrize(
+    "harm",
+    [
+        "First release refused at the remote fridge",
+        "First ED STAT results pass the 60-minute turnaround target",
+        "Pass 88213: no carrier lock, 0 MB received",
+    ],
+)
+def test_refusals_missed_targets_and_nothing_received_are_harm(harm):
+    rows = [("06:00", "Morning specimens start arriving"), ("07:05", harm), ("07:26", "Alert: backlog above 20")]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
+
+
+def test_the_ranked_start_gives_way_when_its_row_was_explained_away():
+    """Six rows or more: the ranker chooses the start, but never a row that says it harmed no one."""
+    rows = [
+        ("21:40", "Rule pack 2026.3 activated in production"),
+        ("22:15", "Autoverification at 38% (usual 85%); put down to the new pack and low night volume"),
+        ("07:05", "First ED results fail the 60-minute turnaround target"),
+        ("07:18", "ED registrar phones the lab: results missing for 6 patients"),
+        ("07:33", "Incident declared SEV-2"),
+        ("08:31", "Rule pack 2026.2 restored; results autoverifying again"),
+        ("10:20", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T3"]
+
+
+def test_a_ranked_detection_before_the_start_gives_way_to_the_rules():
+    """An alert explained away before the harm began detected nothing: the rules' detection (at or after the
+    start) stands, and with none that fits the detection is left not established."""
+    from datetime import UTC, datetime
+
+    from pipeline.facts import _detection_in_order
+    from pipeline.models import Fact
+
+    def at(day: int, hour: int, minute: int) -> Fact:
+        return Fact(name="detected", value="row", time=datetime(2026, 10, day, hour, minute, tzinfo=UTC))
+
+    started, declared = at(2, 0, 0), at(2, 0, 40)
+    early_alert, page = at(1, 22, 46), at(2, 0, 18)
+    assert _detection_in_order(early_alert, page, started, declared) == page
+    assert _detection_in_order(early_alert, None, started, declared) is None
+    assert _detection_in_order(page, early_alert, started, declared) == page
