@@ -35,6 +35,20 @@ def test_a_comma_list_after_ais_is_one_row_per_action_with_owners_in_parentheses
     ]
 
 
+def test_a_thousands_separator_does_not_split_an_action():
+    items = actions(
+        (
+            "Ana Costa",
+            "AIs: adapter refuses any limit under the depot minimum 2,000 kW (rosa), contract tests in CI with "
+            "sample orders of every type (femi)",
+        )
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Adapter refuses any limit under the depot minimum 2,000 kW", "Rosa Lima"),
+        ("Contract tests in CI with sample orders of every type", "Femi Ade"),
+    ]
+
+
 def test_a_list_without_owners_is_split_and_has_no_owner():
     items = actions(
         (

@@ -366,3 +366,22 @@ def test_a_workaround_started_by_hand_is_a_step_of_the_response_not_a_factor():
     drafting = engine(rows, [("10:12", "Mara Quist", "taking IC")])
     cited = [f.evidence for f in drafting.contributing_factors()]
     assert ["T4"] in cited and ["T3"] not in cited
+
+
+def test_a_check_that_ruled_something_out_is_no_factor_even_when_it_says_because():
+    """ "broker checked: all 3 nodes healthy, connections gone because the devices have no data; broker ruled out"
+    reports the investigation, not a cause; a cause row that also rules something out keeps its cause."""
+    rows = [
+        ("00:00", "All fleet SIMs suspended; cars drop off telematics and unlock commands start failing"),
+        ("00:14", "Alert: fleet telematics online 31%"),
+        (
+            "00:48",
+            "EMQX broker cluster checked: all 3 nodes healthy, device connections gone because the devices have "
+            "no data; broker ruled out",
+        ),
+        ("01:05", "Cause identified: the plan renewal was charged to an expired card; carrier outage ruled out"),
+        ("02:41", "All cars online; resolved"),
+    ]
+    statements = [f.statement for f in engine(rows, [("00:20", "Mara Quist", "taking IC")]).contributing_factors()]
+    assert not any("EMQX" in s for s in statements), statements
+    assert any("expired card" in s and "ruled out" not in s for s in statements), statements

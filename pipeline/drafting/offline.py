@@ -645,7 +645,10 @@ class OfflineEngine:
             if not item.is_timeline:
                 continue
             if any(sig[key].search(item.text) for key in CAUSE_ROW_SIGNALS):
-                statement = self.row_statement(item.text)
+                # a check that ruled something out ("broker checked: all 3 nodes healthy ...; broker ruled out")
+                # keeps only its other parts, and is no cause row when none is left
+                kept = "; ".join(part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part))
+                statement = self.row_statement(kept) if kept else None
                 if statement:
                     rows.append((item.id, statement, "cause"))
                 continue
@@ -1601,16 +1604,19 @@ def _names_a_list(line: str) -> bool:
 
 def _split_list(text: str) -> list[str]:
     """Comma- or semicolon-separated actions on one line ("1) ... 2) ..." and "first, ... second, ..." too); commas
-    inside parentheses stay."""
+    inside parentheses and thousands separators ("2,000 kW") stay."""
     numbered = [part for part in INLINE_NUMBER_RE.split(text) if part.strip()]
     if len(INLINE_NUMBER_RE.findall(text)) >= 2:
         return [piece.strip(" ,;") for piece in numbered]
     if ORDINAL_RE.match(text) and len(ORDINAL_RE.findall(text)) >= 2:  # said aloud: "First, X. Second, Y."
         return [piece.strip(" ,;.") for piece in ORDINAL_RE.split(text) if piece.strip(" ,;.")]
     pieces, depth, current = [], 0, ""
-    for char in text:
+    for position, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if char in ",;" and depth <= 0:
+        in_number = (
+            char == "," and text[position - 1 : position].isdigit() and text[position + 1 : position + 2].isdigit()
+        )
+        if char in ",;" and depth <= 0 and not in_number:  # "2,000 kW" is one number, not two items
             pieces.append(current)
             current = ""
         else:
