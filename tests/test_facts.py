@@ -193,6 +193,12 @@ ROSTER = {
             {("OL", "Luis Ortega"), ("CL", "Femi Ade")},
         ),
         ("Hana Dvorakova", "@rosa notes/timeline please", {("Scribe", "Rosa Lima")}),
+        ("Hana Dvorakova", "Femi you right for comms? customers first", {("CL", "Femi Ade")}),
+        (
+            "Hana Dvorakova",
+            "Luis, you're ops. Rosa, when you're on, comms is yours.",
+            {("OL", "Luis Ortega"), ("CL", "Rosa Lima")},
+        ),
         ("Hana Dvorakova", "Timeline: Rosa declared SEV-2 at 10:02", set()),
         ("Hana Dvorakova", "Noted for the timeline: Rosa restarted the pods", set()),
     ],
@@ -1076,3 +1082,14 @@ def test_a_ranked_detection_before_the_start_gives_way_to_the_rules():
     assert _detection_in_order(early_alert, page, started, declared) == page
     assert _detection_in_order(early_alert, None, started, declared) is None
     assert _detection_in_order(page, early_alert, started, declared) == page
+
+
+def test_a_nickname_handle_resolves_to_the_full_name():
+    """ "bazza" is Barry (the nicknames in signals.yaml): the handle's author is the scribe, by full name."""
+    from pipeline.facts import evidence_items, extract_roles
+
+    people = {"Barry Kowalski": [], "Thanh Nguyen": []}
+    incident = make_incident([("10:00", "Errors began")], [("10:01", "bazza", "scribe: me")], people=people)
+    assert [(r.name, r.value) for r in extract_roles(incident, evidence_items(incident))] == [
+        ("Scribe", "Barry Kowalski")
+    ]
