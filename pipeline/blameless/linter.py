@@ -114,7 +114,7 @@ def _lint(
     found: list[Match] = []
     for compiled in rules.rules:
         configured = config.rule_level(compiled.rule.id, compiled.rule.slug)
-        if configured == "off":
+        if configured == "off" or (configured is None and compiled.rule.opt_in):
             continue
         candidates: list[Match] = []
         for pattern in compiled.patterns:
@@ -150,7 +150,7 @@ def _detected(scan: _Scan, compiled: CompiledRule, found: list[Match], config: B
     doc, lowered, roster, accepted, path = scan.doc, scan.lowered, scan.roster, scan.accepted, scan.path
     rule = compiled.rule
     configured = config.rule_level(rule.id, rule.slug)
-    if configured is None or configured == "off":
+    if configured == "off" or (configured is None and rule.opt_in):
         return []  # opt-in: a team turns it on with `levels: {BL011: warning}` (docs/check.md says why)
     from pipeline.blameless.detector import blame_sentences
 

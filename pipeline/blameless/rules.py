@@ -58,6 +58,7 @@ class Rule(Strict):
     suggestion: str
     patterns: list[PatternSpec] = Field(default_factory=list)
     detector: bool = False  # matched by the learned detector (detector.py), not by patterns
+    opt_in: bool = False  # off unless a team's config gives it a level (`levels: {BL012: suggestion}`)
     exceptions: list[str] = Field(default_factory=list)
     section_levels: dict[Context, Level] = Field(default_factory=dict)
     examples: Examples

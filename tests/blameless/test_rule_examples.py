@@ -60,3 +60,13 @@ def test_rule_ids_and_slugs_are_unique_and_sequential() -> None:
     ids = [rule.id for rule in RULES]
     assert ids == [f"BL{n:03d}" for n in range(1, len(ids) + 1)]
     assert len({rule.slug for rule in RULES}) == len(RULES)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The staging bucket was accidentally deleted at 14:02.", "Accidental deletion of the queue config stopped it."],
+)
+def test_a_slip_with_no_one_named_is_reported_only_when_the_team_turns_it_on(sentence: str) -> None:
+    """BL012 is opt-in: it names no person, and an independent review of corpus findings read it as a false alarm."""
+    assert lint_text(sentence) == []
+    assert [f.rule_id for f in lint_text(sentence, config=BlamelessConfig(levels={"BL012": "suggestion"}))] == ["BL012"]
