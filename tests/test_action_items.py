@@ -49,6 +49,30 @@ def test_a_thousands_separator_does_not_split_an_action():
     ]
 
 
+def test_follow_ups_read_out_one_by_one_keep_each_item_whole_with_its_owner_and_date():
+    """A call's "let us agree the follow-ups" announces the list and is no item; "Follow-up one: X, and Y." is one
+    item, and the sentence after it that only names the owner and when ("Rosa, by the sixth of May.") fills its
+    columns instead of becoming a row of its own."""
+    items = actions(
+        ("10:30", "Ana Costa", "Before we close this call, let us agree the follow-ups. I will read them."),
+        (
+            "10:31",
+            "Ana Costa",
+            "Follow-up one: names must be normalized at issuance and at verification, and the normalized form "
+            "stored. Rosa, by the sixth of May.",
+        ),
+        ("10:32", "Ana Costa", "Follow-up two: rotate the signing key read out on this call. Also Femi, this week."),
+    )
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        (
+            "Names must be normalized at issuance and at verification, and the normalized form stored",
+            "Rosa Lima",
+            "the sixth of May",
+        ),
+        ("Rotate the signing key read out on this call", "Femi Ade", "this week"),
+    ]
+
+
 def test_a_list_without_owners_is_split_and_has_no_owner():
     items = actions(
         (

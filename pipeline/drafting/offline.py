@@ -80,6 +80,12 @@ CHECKBOX_RE = re.compile(r"^\[[ xX]?\]\s*")
 DONE_CHECKBOX_RE = re.compile(r"^\[[xX]\]")
 DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
+# A sentence after an action that only names its owner, perhaps with when ("Zahra, by the sixth of May.", "Also
+# Zahra.", "Nasir, before the May distribution.", "Samuel and Wanjiru.").
+TRAILING_OWNER_RE = re.compile(
+    r"^\W*(?:[Aa]lso\s+|[Aa]nd\s+)?(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*[A-Z][\w'-]+)*)"
+    r"(?:\s*,\s*(?:as a priority|(?:by|before|within|until)\s[^.!?]+|this week|next week|today|tomorrow))*\W*$"
+)
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
 ORDINAL_RE = re.compile(
@@ -1163,6 +1169,7 @@ class OfflineEngine:
             elif (
                 sig["action_cue"].search(line)
                 and not is_question_text(line)
+                and not sig["action_not_follow_up"].search(line)  # "let us agree the follow-ups": the list, not one
                 and (sig["action_explicit"].search(line) or self.proposes_work(message))
             ):
                 texts.append((line, False))
@@ -1233,7 +1240,11 @@ class OfflineEngine:
             owners.append(self.roster.resolve(message.author) or message.author)
             text = text[lead.end() :]
         text = sig["action_lead_we"].sub("", text, count=1)
-        text = SENTENCE_END_RE.split(text, maxsplit=1)[0]  # "Alert on lock waits. We only found out ...": the action
+        text, *after = SENTENCE_END_RE.split(
+            text, maxsplit=1
+        )  # "Alert on lock waits. We only found out ...": the action
+        if after and not owners and (who := TRAILING_OWNER_RE.match(after[0])):
+            owners += self.owners_named(who["who"], message.author)  # "... stored. Zahra, by the sixth of May."
         text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
         text = sig["action_commentary"].sub("", text).strip(" .:;,-\u2014\u2013")
         # "the gap we need to look at, not who wrote it": a "we should" in passing proposes work only in a clause
