@@ -236,6 +236,7 @@ class SignalsFile(Strict):
     not_a_factor: Regex | None = None
     disagreement: Regex | None = None
     blame_tone: Regex | None = None
+    pasted_command: Regex | None = None
     addressed_name: Regex | None = None
     status_posted: Regex | None = None
     status_pending: Regex | None = None

@@ -724,3 +724,16 @@ def test_an_item_read_out_in_a_call_takes_its_owner_from_the_next_sentence():
         ("Vendor notices go to a shared mailbox", "Rosa Lima"),
         ("Rotate the lab API key", None),
     ]
+
+
+def test_a_pasted_command_is_never_an_action_in_its_own_words():
+    """ "for the record this is what I'm running:" then a curl line (its token already redacted, as the engine sees
+    it): what someone typed, not work to do."""
+    items = actions(
+        (
+            "Femi Ade",
+            "for the record this is what I'm running:\n"
+            'curl -s -H "Authorization: Bearer [REDACTED:http-authorization]" https://lns-01.internal/api/gateways/gw-2',
+        ),
+    )
+    assert not any("curl" in a.action.lower() or "REDACTED" in a.action for a in items), items

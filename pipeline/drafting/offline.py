@@ -232,11 +232,13 @@ class OfflineEngine:
 
     def fit_for_statement(self, text: str, owners: Sequence[str] = ()) -> str | None:
         """`text` made blameless for a factor, answer or action, or None when it names a person (other than the
-        action's `owners`), points at someone in a tone the rules may miss, or holds what looks like a key."""
+        action's `owners`), points at someone in a tone the rules may miss, holds what looks like a key, or is a
+        pasted command."""
         if (
             self.names_a_person(text, besides=owners)
             or self.names_someone_else(text, besides=owners)
             or signals()["blame_tone"].search(text)
+            or signals()["pasted_command"].search(text)
             or long_token(text)
         ):
             return None
