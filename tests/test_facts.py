@@ -1093,3 +1093,13 @@ def test_a_nickname_handle_resolves_to_the_full_name():
     assert [(r.name, r.value) for r in extract_roles(incident, evidence_items(incident))] == [
         ("Scribe", "Barry Kowalski")
     ]
+
+
+def test_a_row_still_frozen_somewhere_is_partial_and_back_on_every_desk_is_an_effect():
+    rows = ROWS[:4] + [
+        ("10:20", "routing-01 rebuilt: recommendations back for desks 1-3; desks 4-6 positions still frozen"),
+        ("10:40", "routing-02 rebuilt: recommendations back on all six desks"),
+        ("11:30", "Queue back to normal levels"),
+        ("12:00", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T6"]
