@@ -1044,6 +1044,8 @@ def test_a_signal_explained_away_or_a_row_denying_harm_does_not_start_the_impact
         "First release refused at the remote fridge",
         "First ED STAT results pass the 60-minute turnaround target",
         "Pass 88213: no carrier lock, 0 MB received",
+        "First order lines accepted but not shown on any kitchen screen",
+        "All 14 turbines stopped after 30 s without SCADA; park export drops from 41 MW to 0 MW",
     ],
 )
 def test_refusals_missed_targets_and_nothing_received_are_harm(harm):
