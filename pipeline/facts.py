@@ -653,6 +653,11 @@ def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
     90%, a job that "reported success"), did not detect this impact: the first one at or after the start did. One
     that states harm ("login check failed; PagerDuty triggered") did, and the harm began before any row says."""
     sig = signals()
+    # a warning that stated no harm and was explained away ("parse warnings above 20; treated as cutover noise")
+    # detected nothing; one that stated the harm ("pass FAILED; put down to rain") did, however it was read
+    items = [
+        item for item in items if not (sig["dismissed"].search(item.text) and not sig["impact_start"].search(item.text))
+    ]
     candidates = [item for item in items if not (started and item.id in started.evidence)]
     since = started.time if started else None
     if since is not None:
@@ -685,6 +690,8 @@ def _detection_in_order(ranked: Fact, by_rules: Fact | None, started: Fact | Non
             return False
         return all(not (fact.time and bound and bound.time) or fact.time <= bound.time for bound in later)
 
+    if fits(ranked) and fits(by_rules) and _earlier(by_rules, ranked):
+        return by_rules  # the first alert or report at or after the start is the detection (docs/key-times.md)
     return ranked if fits(ranked) else by_rules if fits(by_rules) else None
 
 

@@ -1105,3 +1105,31 @@ def test_a_row_still_frozen_somewhere_is_partial_and_back_on_every_desk_is_an_ef
         ("12:00", "Incident resolved"),
     ]
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T6"]
+
+
+def test_a_report_before_the_ranked_alert_is_the_detection():
+    """The detection is the first alert or report at or after the start: a phone call from the ward before the
+    ranker's alert row is it."""
+    from datetime import UTC, datetime
+
+    from pipeline.facts import _detection_in_order
+    from pipeline.models import Fact
+
+    def at(minute: int) -> Fact:
+        return Fact(name="detected", value="row", time=datetime(2026, 9, 16, 7, minute, tzinfo=UTC))
+
+    started, phone_call, alert, declared = at(5), at(18), at(26), at(33)
+    assert _detection_in_order(alert, phone_call, started, declared) == phone_call
+    assert _detection_in_order(phone_call, alert, started, declared) == phone_call
+
+
+def test_a_warning_explained_away_that_states_no_harm_detects_nothing():
+    rows = [
+        ("21:48", "First bags reach the sorter as NO BSM and wait for manual encoding"),
+        ("21:55", "Low-urgency page: gateway parse warnings above 20 in 10 minutes; treated as cutover noise"),
+        ("22:38", "Duty manager phones BHS control: only one bag per passenger arriving at make-up"),
+        ("23:30", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T3"]
+    stated = [rows[0], ("21:55", "Alert: sorter pass FAILED for 40 bags; put down to rain"), rows[2], rows[3]]
+    assert extract_facts(make_incident(stated)).detected.evidence == ["T2"]  # it stated the harm: it detected it
