@@ -1133,3 +1133,20 @@ def test_a_warning_explained_away_that_states_no_harm_detects_nothing():
     assert extract_facts(make_incident(rows)).detected.evidence == ["T3"]
     stated = [rows[0], ("21:55", "Alert: sorter pass FAILED for 40 bags; put down to rain"), rows[2], rows[3]]
     assert extract_facts(make_incident(stated)).detected.evidence == ["T2"]  # it stated the harm: it detected it
+
+
+@pytest.mark.parametrize(
+    "effect",
+    [
+        "fallback station switched in all three kitchens; new orders appear on screens everywhere",
+        "controller reading -14.2 C outside; vents and screens closed in all five houses",
+        "Second batch WTG-08..14 reset and started; all 14 turbines producing",
+    ],
+)
+def test_a_step_that_took_effect_everywhere_is_the_mitigation_before_the_full_recovery(effect):
+    rows = ROWS[:4] + [
+        ("10:20", effect),
+        ("10:50", "Error rate back to baseline; backlog re-sent"),
+        ("11:30", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T5"]
