@@ -19,7 +19,6 @@ from pipeline.models import Finding, FindingRewrite
 if TYPE_CHECKING:
     from pipeline.blameless.config import BlamelessConfig
     from pipeline.blameless.linter import Match
-    from pipeline.blameless.markdown import Document
 
 SAFE, REVIEW = "safe", "review"  # the two kinds of rewrite (the same words pipeline.blameless.sentence uses)
 _CLAUSE_END = regex_cache.compile(r"[.,;!?\x03\x00()\[\]]|\s[-\u2013\u2014]\s")
@@ -153,7 +152,7 @@ def sentence_edits(
     can rephrase (pipeline.blameless.sentence). Sentences touching masked text (quotes, code, front matter,
     metadata) are never rewritten. Parses nothing when no sentence is flagged."""
     from pipeline.blameless.linter import lint_matches
-    from pipeline.blameless.markdown import BLOCK, HIDDEN, segment
+    from pipeline.blameless.markdown import segment
 
     flagged = [m for m in lint_matches(text, people=people, config=config) if m.finding.level.blocks]
     if not flagged:
@@ -164,20 +163,13 @@ def sentence_edits(
     edits: list[tuple[int, int, str]] = []
     done: set[tuple[int, int]] = set()
     for match in flagged:
-        start = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, match.start)), default=0)
-        start = max(start, text.rfind("\n", 0, match.start) + 1 if "\n" in text[: match.start] else 0)
-        stop = _SENTENCE_STOP.search(text, match.end)
-        end = stop.start() if stop else len(text)
-        newline = text.find("\n", match.end)
-        end = min(end, newline) if newline >= 0 else end
-        while start < end and text[start] in " \t":
-            start += 1
+        start, end = _sentence_span(text, masked, match.start, match.end)
         line_start = text.rfind("\n", 0, start) + 1
         quoted = text[line_start:end].lstrip().startswith(">")
-        if (start, end) in done or quoted or HIDDEN in masked[start:end] or BLOCK in masked[start:end].strip(BLOCK):
+        if (start, end) in done or quoted or not _rewritable(masked, start, end):
             continue
         done.add((start, end))
-        rewrite = rewrite_sentence(text[start:end], people)
+        rewrite = rewrite_sentence(_one_line(text[start:end]), people)
         if rewrite is not None and (rewrite.safety == SAFE or not safe_only):
             edits.append((start, end, rewrite.text))
     return edits
@@ -210,21 +202,21 @@ def plan_rewrites(
     spaCy, loaded on first use); otherwise, and when the parse offers none, the rule's own phrase fix."""
     from pipeline.blameless.markdown import segment
 
-    guard = None  # quotes and blockquotes hidden: where a whole sentence may not be rewritten
+    # quotes and blockquotes hidden: where a whole sentence may not be rewritten, and where its paragraph ends
+    guard = segment(text, skip_quotes=True, skip_blockquotes=True).masked if sentences else ""
     rewritten: dict[tuple[int, int], Edit | None] = {}
     plan: list[Edit | None] = []
     if sentences:
-        guard = _parse_ahead(text, matches)
+        _parse_ahead(text, matches, guard)
     for match in matches:
         if match.quoted:
             plan.append(None)
             continue
         edit = None
         if sentences and match.finding.level.blocks:
-            span = _sentence_span(text, match.start, match.end)
+            span = _sentence_span(text, guard, match.start, match.end)
             if span not in rewritten:
-                guard = guard or segment(text, skip_quotes=True, skip_blockquotes=True)
-                rewritten[span] = _sentence_edit(text, span, guard.masked, people)
+                rewritten[span] = _sentence_edit(text, span, guard, people)
             edit = rewritten[span]
         if edit is None and (match.fix is not None or match.review_fix is not None):
             safe = match.fix is not None
@@ -239,18 +231,15 @@ def plan_rewrites(
     return plan
 
 
-def _parse_ahead(text: str, matches: Sequence[Match]) -> Document | None:
+def _parse_ahead(text: str, matches: Sequence[Match], masked: str) -> None:
     """Parse, in one batch, the sentences `plan_rewrites` will rewrite (the same matches, the same test of
-    each sentence); returns the quote guard it built, or None when no match asks for a rewrite."""
-    from pipeline.blameless.markdown import segment
+    each sentence)."""
+    spans = {_sentence_span(text, masked, m.start, m.end) for m in matches if not m.quoted and m.finding.level.blocks}
+    if not spans:
+        return  # nothing to parse: spaCy stays unloaded
     from pipeline.blameless.sentence import parse_ahead
 
-    spans = {_sentence_span(text, m.start, m.end) for m in matches if not m.quoted and m.finding.level.blocks}
-    if not spans:
-        return None
-    guard = segment(text, skip_quotes=True, skip_blockquotes=True)
-    parse_ahead(text[start:end] for start, end in sorted(spans) if _rewritable(guard.masked, start, end))
-    return guard
+    parse_ahead(_one_line(text[start:end]) for start, end in sorted(spans) if _rewritable(masked, start, end))
 
 
 def _with_article(text: str, start: int, replacement: str) -> int:
@@ -263,17 +252,26 @@ def _with_article(text: str, start: int, replacement: str) -> int:
     return start
 
 
-def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence holding text[start:end], cut at the line ends around it."""
+def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding text[start:end], within its paragraph or block: a hard-wrapped paragraph's line ends
+    are spaces in the `masked` text (markdown.segment), so a sentence runs across them ("... instead. The" /
+    "engineer terminated ..."); a block boundary, a blank line or a list item ends it."""
+    from pipeline.blameless.markdown import BLOCK
+
     begin = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, start)), default=0)
-    begin = max(begin, text.rfind("\n", 0, start) + 1)
+    begin = max(begin, masked.rfind(BLOCK, 0, start) + 1, masked.rfind("\n", 0, start) + 1)
     stop = _SENTENCE_STOP.search(text, end)
     finish = stop.start() if stop else len(text)
-    newline = text.find("\n", end)
-    finish = min(finish, newline) if newline >= 0 else finish
-    while begin < finish and text[begin] in " \t":
+    for boundary in (masked.find(BLOCK, end), masked.find("\n", end)):
+        finish = min(finish, boundary) if boundary >= 0 else finish
+    while begin < finish and text[begin] in " \t\n":
         begin += 1
     return begin, finish
+
+
+def _one_line(sentence: str) -> str:
+    """A sentence wrapped over several lines, as one line: what the parser reads and the rewrite replaces."""
+    return " ".join(sentence.split())
 
 
 def _sentence_edit(text: str, span: tuple[int, int], masked: str, people: Sequence[str]) -> Edit | None:
@@ -282,7 +280,7 @@ def _sentence_edit(text: str, span: tuple[int, int], masked: str, people: Sequen
     start, end = span
     if not _rewritable(masked, start, end):
         return None
-    rewrite = rewrite_sentence(text[start:end], people)
+    rewrite = rewrite_sentence(_one_line(text[start:end]), people)
     return None if rewrite is None else Edit(start, end, rewrite.text, rewrite.safety)
 
 
@@ -304,9 +302,10 @@ def apply_plan(text: str, plan: Iterable[Edit | None], *, safe_only: bool) -> st
     return apply_edits(text, [(e.start, e.end, e.replacement) for e in chosen])
 
 
-def finding_rewrite(text: str, edit: Edit) -> FindingRewrite:
-    """What the output shows for an edit: the whole sentence before and after, marked safe or review."""
-    start, end = _sentence_span(text, edit.start, edit.end)
+def finding_rewrite(text: str, masked: str, edit: Edit) -> FindingRewrite:
+    """What the output shows for an edit: the whole sentence before and after, marked safe or review (`masked`:
+    the text as markdown.segment masks it, for where the sentence's paragraph ends)."""
+    start, end = _sentence_span(text, masked, edit.start, edit.end)
     start, end = min(start, edit.start), max(end, edit.end)
     before = text[start:end]
     after = apply_edits(before, [(edit.start - start, edit.end - start, edit.replacement)])

@@ -380,3 +380,19 @@ def test_a_stale_ignore_comment_is_noted_with_its_line(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == ""
     assert f"note: {doc}:1: this blameless-ignore comment matches no finding" in result.stderr
     assert f"{doc}:3:" not in result.stderr  # the other one still ignores its match
+
+
+def test_a_sentence_wrapped_over_lines_is_rewritten_whole(tmp_path: Path) -> None:
+    """A hard-wrapped paragraph: the flagged sentence starts at the end of one line ("... instead. The") and runs
+    over the next two. The rewrite replaces the whole sentence, never only its middle line ("The\\nThe process")."""
+    text = (
+        "# Review\n\nThe wipe ran on the primary instead. The\n"
+        "engineer terminated the process a second or two after noticing their mistake,\n"
+        "but 300 GB of data had already been removed.\n"
+    )
+    doc = write(tmp_path / "a.md", text)
+    result = runner.invoke(app, ["check", str(doc), "--diff"])
+    added = [line for line in result.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert added, result.stdout
+    assert "The The" not in result.stdout and "The\nThe" not in result.stdout
+    assert any("300 GB of data had already been removed" in line and "primary instead." in line for line in added)
