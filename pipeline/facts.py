@@ -46,7 +46,7 @@ ROLE_CLAUSE_MAX_WORDS = 12
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
 # A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role. A spaced slash
 # or bar separates clauses ("IC lchang / OL mofarah"); "go ahead and take IC" is one clause.
-CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+[/|]\s+|(?<!ahead)\s+(?:and|&)\s+")
+CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+[/|]\s+|(?<!ahead)\s+(?:and|&|whilst|while)\s+")
 
 
 @dataclass(frozen=True)

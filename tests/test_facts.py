@@ -196,6 +196,13 @@ ROSTER = {
         ("Hana Dvorakova", "Femi you right for comms? customers first", {("CL", "Femi Ade")}),
         (
             "Hana Dvorakova",
+            "Luis takes operations whilst I command the response",
+            {("OL", "Luis Ortega"), ("IC", "Hana Dvorakova")},
+        ),
+        ("femi", "Happy to, I'll handle external messaging.", {("CL", "Femi Ade")}),
+        ("Rosa Lima", "I'll keep a running record of every action in the doc", {("Scribe", "Rosa Lima")}),
+        (
+            "Hana Dvorakova",
             "Luis, you're ops. Rosa, when you're on, comms is yours.",
             {("OL", "Luis Ortega"), ("CL", "Rosa Lima")},
         ),
