@@ -367,6 +367,9 @@ def _inside(
     return None
 
 
+_DETERMINER_BEFORE = regex_cache.compile(r"\b(?:the|a|an|this|these|those|its|every|each)\s+$")
+
+
 def _candidate(
     scan: _Scan, compiled: CompiledRule, configured: str | None, pattern: CompiledPattern, start: int, end: int
 ) -> Match | None:
@@ -374,6 +377,8 @@ def _candidate(
     spec, rule = pattern.spec, compiled.rule
     if spec.kind == "agent":
         if spec.subject == "before":
+            if _DETERMINER_BEFORE.search(lowered, max(0, start - 8), start):
+                return None  # "who identified the corrupted manifest": after a determiner the verb is an adjective
             person = subject_before(doc.masked, start, roster, spec.we)
             if person is None:
                 return None

@@ -70,3 +70,15 @@ def test_a_slip_with_no_one_named_is_reported_only_when_the_team_turns_it_on(sen
     """BL012 is opt-in: it names no person, and an independent review of corpus findings read it as a false alarm."""
     assert lint_text(sentence) == []
     assert [f.rule_id for f in lint_text(sentence, config=BlamelessConfig(levels={"BL012": "suggestion"}))] == ["BL012"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("We thank Nadia from the storage team, who identified the corrupted manifest in four minutes.", False),
+        ("The storage team corrupted the manifest.", True),
+    ],
+)
+def test_a_failure_verb_after_a_determiner_is_an_adjective(sentence: str, flagged: bool) -> None:
+    """ "the corrupted manifest" names a broken thing; "the team corrupted the manifest" says who broke it."""
+    assert bool([f for f in lint_text(sentence) if f.rule_id == "BL001"]) is flagged
