@@ -297,6 +297,7 @@ _JUDGEMENT_ADJECTIVES = frozenset(
     "distracted drunk hungover poor terrible questionable".split()
 )
 # Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
+_EFFORT_VERBS = frozenset({"bother", "care", "trouble"})  # "had bothered / cared to check X": the step is X
 _DROP_ADVERBS = frozenset(
     "obviously clearly carelessly accidentally mistakenly inadvertently stupidly lazily sloppily somehow just "
     "simply again once apparently really totally completely royally badly ofc honestly welp lol smh tbh "
@@ -773,6 +774,14 @@ def _judged_doing(builder: _Builder) -> str | None:
     if any(builder.is_person(t) for t in rest):
         return None
     return f"Describe what support the process offered for {rest.text.rstrip(' .!')}."
+
+
+def _effort_step(verb: Token) -> Token:
+    """ "if you'd bothered to look at X": the step is looking at X; "bothering to look" would keep the sneer."""
+    step = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+    if verb.lemma_ not in _EFFORT_VERBS or step is None or any(c.dep_ == "neg" for c in step.children):
+        return verb  # "bothered not to skip X": "required skipping X" would claim the opposite
+    return step
 
 
 def _gerund_phrase(builder: _Builder, verb: Token) -> str | None:
@@ -1454,11 +1463,12 @@ class _Builder:
         xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
         modals = {a.lower_ for a in aux if a.tag_ == "MD"}
         if condition is not None and top:
+            step = _effort_step(condition)
             gerund = self._gerund(
-                condition,
+                step,
                 {
                     c.i
-                    for c in condition.children
+                    for c in step.children
                     if c.dep_ in {"mark", "aux", "nsubj", "neg", "advmod"}
                     and (c.dep_ != "advmod" or c.lower_ in _DROP_ADVERBS)
                 },
@@ -2039,10 +2049,10 @@ class _Builder:
                 what = f"of {self._plain(checked, without_people=True)} " if checked is not None else ""
                 return lead + f"add an automated {self._check_word(verb)} {what}" + self._plain(token)
             if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
-                moment = self._moment(token)  # "when she changes X" -> "when X is changed"
+                checked = self._checked_object(verb, before=token.i)
+                moment = self._moment(token, whole=checked is None)  # "when she changes X" -> "when X is changed"
                 if moment is not None and not self.failed:
                     self.review("punitive")
-                    checked = self._checked_object(verb, before=token.i)
                     what = f" of {self._plain(checked, without_people=True)}" if checked is not None else ""
                     return lead + f"add an automated {self._check_word(verb)}{what} {moment}"
         frames = [verb, *(c for c in verb.children if c.dep_ == "acomp")]  # "be careful to test X"
@@ -2080,11 +2090,19 @@ class _Builder:
                 return token
         return None
 
-    def _moment(self, clause: Token) -> str | None:
-        """ "before you run it against X" -> "before it is run against X": a time clause without its person."""
+    def _moment(self, clause: Token, whole: bool = False) -> str | None:
+        """ "before you run it against X" -> "before it is run against X": a time clause without its person.
+        `whole`: the clause is all the order is about, so one with no one in it keeps the rest of the sentence."""
         mark = next((c for c in clause.children if c.lower_ in _MOMENTS | {"whenever"}), None)
         subject = self.person_subject(clause)
         obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
+        if mark is not None and clause.tag_ == "VBG" and mark.i == clause.left_edge.i and whole:
+            # "when deploying X, or other objects, that expire": no one in it, so the rest stays as written
+            rest = self.doc[mark.i :]
+            while len(rest) and rest[-1].is_punct:
+                rest = rest[:-1]
+            if not any(t.dep_ in _SUBJECTS and t.head.i == clause.i or self.is_person(t) for t in rest):
+                return rest.text
         if mark is None or subject is None or obj is None or mark.i > subject.i:
             return None
         children = list(clause.children)

@@ -161,6 +161,19 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "Be more careful to test the service end-to-end, when verifying fixes in sandbox or QA",
             "Add an automated test of the service end-to-end",
         ),
+        (  # a time clause with no one in it is the whole order: all of it stays, the relative clause too
+            "We must be more aware when rotating keys stored in the vault, or other secrets, that have an expiry date.",
+            "Add an automated check when rotating keys stored in the vault, or other secrets, that have an expiry date.",
+        ),
+        (  # "bothered to look": the step is looking, not bothering
+            "You could have caught this if you'd bothered to look at the p99 latency graph.",
+            "Nothing in the process required looking at the p99 latency graph.",
+        ),
+        (
+            "If Goran had bothered to follow the rollback doc, image-cdn-ap would have been back in 5 minutes, not 50.",
+            "Nothing in the process required following the rollback doc; had it, image-cdn-ap would have been back in 5 "
+            "minutes, not 50.",
+        ),
         (  # the step is the "by" clause, not the prevention
             "Funny how Paul could have prevented all 6 hours of this by reading one Slack message.",
             "Funny how nothing in the process required reading one Slack message, which would have prevented all 6 "
