@@ -172,6 +172,19 @@ def _link_text_only(match: re.Match[str]) -> str:
     return " " + text + " " + HIDDEN * (len(match.group(0)) - len(text) - 2)
 
 
+# The last masked text per (skip_quotes, skip_blockquotes), with the text it came from: the check, its rewrites
+# and --fix each need the same masked text of one file, and segmenting 1 MB takes ~40 ms.
+_last_masked: dict[tuple[bool, bool], tuple[str, str]] = {}
+
+
+def masked_prose(text: str, *, skip_quotes: bool = True, skip_blockquotes: bool = False) -> str:
+    """`segment(text).masked`, reused when that very text was just segmented (sections never change it)."""
+    last = _last_masked.get((skip_quotes, skip_blockquotes))
+    if last is not None and last[0] is text:
+        return last[1]
+    return segment(text, skip_quotes=skip_quotes, skip_blockquotes=skip_blockquotes).masked
+
+
 def segment(
     text: str,
     *,
@@ -280,6 +293,7 @@ def segment(
 
     masked = "".join(out)[: len(text)]  # the last line has no newline to replace
     masked = _mask_inline(masked, skip_quotes)
+    _last_masked[(skip_quotes, skip_blockquotes)] = (text, masked)
     ignores = _one_match_ignores(controls or [], text, masked)
     controls = _control_ranges([c for c in controls or [] if c[0] != "ignore"], masked, len(text))
     return Document(text, masked, starts, kinds, line_sections, timeline_rows, controls, ignores)

@@ -152,14 +152,14 @@ def sentence_edits(
     can rephrase (pipeline.blameless.sentence). Sentences touching masked text (quotes, code, front matter,
     metadata) are never rewritten. Parses nothing when no sentence is flagged."""
     from pipeline.blameless.linter import lint_matches
-    from pipeline.blameless.markdown import segment
+    from pipeline.blameless.markdown import masked_prose
 
     flagged = [m for m in lint_matches(text, people=people, config=config) if m.finding.level.blocks]
     if not flagged:
         return []
     from pipeline.blameless.sentence import SAFE, rewrite_sentence
 
-    masked = segment(text).masked
+    masked = masked_prose(text)
     edits: list[tuple[int, int, str]] = []
     done: set[tuple[int, int]] = set()
     for match in flagged:
@@ -200,10 +200,10 @@ def plan_rewrites(
 
     A warning-or-worse match gets its sentence's grammar rewrite when `sentences` (this parses the sentence,
     spaCy, loaded on first use); otherwise, and when the parse offers none, the rule's own phrase fix."""
-    from pipeline.blameless.markdown import segment
+    from pipeline.blameless.markdown import masked_prose
 
     # quotes and blockquotes hidden: where a whole sentence may not be rewritten, and where its paragraph ends
-    guard = segment(text, skip_quotes=True, skip_blockquotes=True).masked if sentences else ""
+    guard = masked_prose(text, skip_quotes=True, skip_blockquotes=True) if sentences else ""
     rewritten: dict[tuple[int, int], Edit | None] = {}
     plan: list[Edit | None] = []
     if sentences:

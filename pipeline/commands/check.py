@@ -146,11 +146,11 @@ def _rewritten(text: str, matches: list[Match], people: list[str], *, safe_only:
 def _with_rewrites(text: str, matches: list[Match], people: list[str], *, sentences: bool) -> list[Finding]:
     """Each finding with its rewrite, marked safe or review: the rules' phrase fixes always, the sentence
     rewrites (a parse of each flagged sentence) when `sentences`."""
-    from pipeline.blameless.markdown import segment
+    from pipeline.blameless.markdown import masked_prose
     from pipeline.blameless.rewrite import finding_rewrite, plan_rewrites
 
     plan = plan_rewrites(text, matches, people, sentences=sentences)
-    masked = segment(text).masked if any(plan) else ""
+    masked = masked_prose(text) if any(plan) else ""
     return [
         m.finding if edit is None else m.finding.model_copy(update={"rewrite": finding_rewrite(text, masked, edit)})
         for m, edit in zip(matches, plan)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.blameless import BlamelessConfig, lint_text
-from pipeline.blameless.markdown import BLOCK, HIDDEN, segment
+from pipeline.blameless.markdown import BLOCK, HIDDEN, masked_prose, segment
 from pipeline.models import Level
 
 
@@ -156,3 +156,14 @@ def test_a_code_span_opens_with_a_whole_backtick_run_and_closes_with_one_as_long
     # the second backtick of an unclosed "``" cannot open a span; the lone one after "y" does
     text = "Set ``y` z` now.\n"
     assert segment(text).masked == "Set ``y" + HIDDEN * 4 + " now." + BLOCK
+
+
+def test_masked_prose_is_the_segmented_text_of_that_very_text() -> None:
+    """The check reuses the masked text it just made; another text (even one of the same length) is masked anew."""
+    first = "Dave broke it.\n\n> Dave said `rm -rf` here.\n"
+    second = "Anna broke it.\n\n- Anna said `rm -rf` here.\n"
+    segment(first)
+    assert masked_prose(first) == segment(first).masked
+    assert masked_prose(second) == segment(second).masked != segment(first).masked
+    assert masked_prose(second, skip_blockquotes=True) == segment(second, skip_blockquotes=True).masked
+    assert HIDDEN * len("> Dave said `rm -rf` here.") in masked_prose(first, skip_blockquotes=True)
