@@ -30,7 +30,8 @@ def object_after(masked: str, text: str, end: int, max_words: int = 8) -> str:
     window = masked[end : end + 120]
     cut = _CLAUSE_END.search(window)
     words = text[end : end + (cut.start() if cut else len(window))].split()
-    infinitive = bool(words) and words[0].lower() == "to"
+    # "to renew X" after the match, or a match ending in "to" ("Know how to" + "renew X"): a step, not a thing
+    infinitive = bool(words) and (words[0].lower() == "to" or text[max(0, end - 3) : end].lower() in (" to", "to"))
     while words and words[0].lower() in _LEADING:
         words = words[1:]
     phrase = " ".join(words[:max_words])
@@ -55,6 +56,7 @@ _NOT_AT_EDGE = frozenset(
     "was were is are be been being has have had do did does not never always again sooner later earlier "
     "before just really very too also only still already even ever yet".split()
 )
+_PRONOUNS = frozenset("it them him her me us you they he she we".split())
 _FILLER = frozenset("tbh smh lol lmao imo imho fyi btw ofc welp ugh idk ngl af tf pls plz".split())
 
 
@@ -65,14 +67,16 @@ def _plain_object(obj: str) -> bool:
     if not words or len(words) > 7:
         return False
     lowered = [w.lower().strip(".,;:!?\"'()") for w in words]
-    if any(not re.search(r"[a-z0-9]", w) or w in _FILLER for w in lowered):
-        return False
+    if any(not re.search(r"[a-z0-9]", w) or w in _FILLER or w in _PRONOUNS for w in lowered):
+        return False  # "the step to them": a pronoun stands for something the example cannot name
+    if len(lowered[-1]) > 4 and lowered[-1].endswith("ly"):
+        return False  # "the node gracefully": the phrase runs on into an adverb
     if lowered[0] in _NOT_AT_EDGE or lowered[-1] in _NOT_AT_EDGE or lowered[-1] in _DETERMINERS:
         return False
     identifier = re.search(r"[\d_./-]", words[0]) is not None
     if lowered[0] in _DETERMINERS or identifier:
         return True
-    return len(words) <= 3 and not any(w in _NOT_AT_EDGE or w in {"it", "them"} for w in lowered)
+    return len(words) <= 3 and not any(w in _NOT_AT_EDGE for w in lowered)
 
 
 def fix_text(replacement: str, capital: bool) -> str:

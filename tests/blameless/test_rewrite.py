@@ -102,7 +102,15 @@ def test_a_suggestion_never_pastes_a_fragment_as_its_object() -> None:
     assert suggestion_text(template, "should have", "the disk alerts") == (
         'Describe it, e.g. "At the time, nothing indicated that the disk alerts was needed".'
     )
-    for fragment in ("sentinel sooner tbh", "From before always latent", "¯\\_", "it to prod", ""):
+    for fragment in (
+        "sentinel sooner tbh",
+        "From before always latent",
+        "¯\\_",
+        "it to prod",
+        "",
+        "the step to them",  # a pronoun stands for what the example cannot name
+        "the node gracefully",  # the phrase ran on into an adverb
+    ):
         assert suggestion_text(template, "should have", fragment) == (
             'Describe it, e.g. "At the time, nothing indicated that it was needed".'
         )
@@ -126,3 +134,9 @@ def test_a_label_fix_replaces_the_whole_noun_phrase_with_its_article_and_judging
     ]:
         plan = plan_rewrites(text, lint_matches(text), sentences=False)
         assert apply_plan(text, plan, safe_only=False) == expected
+
+
+def test_a_match_ending_in_to_makes_the_object_a_step() -> None:
+    """ "Know how to" + "renew certificates": the example names the step, not "a guard rail for renew certificates"."""
+    (finding,) = [f for f in lint_text("Know how to renew certificates.\n") if f.rule_id == "BL010"]
+    assert "for the step to renew certificates" in finding.suggestion
