@@ -57,6 +57,8 @@ def relabelled(text: str, people: Sequence[str] = ()) -> str:
     def replace(match: re.Match[str]) -> str:
         if not any(start < match.end() and match.start() < end for start, end in flagged):
             return match.group()
+        if not stands_for_a_step(text, match.end()):
+            return match.group()
         return _step_for(text, match)
 
     return pattern.sub(replace, text)
@@ -74,6 +76,16 @@ def label_edit(text: str, start: int, end: int) -> tuple[int, int, str] | None:
         if match.start() <= start and end <= match.end():
             return match.start(), match.end(), _step_for(text, match)
     return None
+
+
+# After a label, words that make it a deed rather than a cause: "User error was made here by assuming X",
+# "Human error in not knowing that X". No step can stand in for it there ("An unguarded manual step was made").
+_DEED_AFTER = re.compile(r"\s+(?:(?:was|were|is|are|been|be)\s+made\b|in\s+(?:not\s+)?[a-z]+ing\b)", re.I)
+
+
+def stands_for_a_step(text: str, end: int) -> bool:
+    """Can the step replace the label ending at `end`? Not where the sentence makes the label a deed."""
+    return _DEED_AFTER.match(text, end) is None
 
 
 def _step_for(text: str, match: re.Match[str]) -> str:

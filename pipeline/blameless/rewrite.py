@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline import regex_cache
-from pipeline.blameless.relabel import LABEL_RULE, label_edit
+from pipeline.blameless.relabel import LABEL_RULE, label_edit, stands_for_a_step
 from pipeline.models import Finding, FindingRewrite
 
 if TYPE_CHECKING:
@@ -141,9 +141,15 @@ def rewrite_blameless(text: str, people: Sequence[str] = ()) -> str:
     edits = [
         (m.start, m.end, m.fix if m.fix is not None else m.review_fix)
         for m in lint_matches(text, people=people)
-        if m.fix is not None or m.review_fix is not None
+        if (m.fix is not None or m.review_fix is not None) and _phrase_fix_fits(text, m)
     ]
     return apply_edits(text, edits)
+
+
+def _phrase_fix_fits(text: str, match: Match) -> bool:
+    """A rule's phrase fix reads in place, except for a label made a deed ("User error was made here by ...",
+    "Human error in not knowing ..."): no phrase can stand in for it, and the suggestion says what to write."""
+    return match.finding.rule_id != LABEL_RULE or stands_for_a_step(text, match.end)
 
 
 _SENTENCE_STOP = regex_cache.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
@@ -222,7 +228,7 @@ def plan_rewrites(
             if span not in rewritten:
                 rewritten[span] = _sentence_edit(text, span, guard, people)
             edit = rewritten[span]
-        if edit is None and (match.fix is not None or match.review_fix is not None):
+        if edit is None and (match.fix is not None or match.review_fix is not None) and _phrase_fix_fits(text, match):
             safe = match.fix is not None
             replacement = match.fix if safe else match.review_fix or ""
             start, end = _with_article(text, match.start, replacement), match.end
