@@ -2097,12 +2097,15 @@ class _Builder:
         subject = self.person_subject(clause)
         obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
         if mark is not None and clause.tag_ == "VBG" and mark.i == clause.left_edge.i and whole:
-            # "when deploying X, or other objects, that expire": no one in it, so the rest stays as written
-            rest = self.doc[mark.i :]
-            while len(rest) and rest[-1].is_punct:
-                rest = rest[:-1]
-            if not any(t.dep_ in _SUBJECTS and t.head.i == clause.i or self.is_person(t) for t in rest):
-                return rest.text
+            # "when deploying X": no one in it, so it stays as written, with a relative clause the parse hung
+            # elsewhere ("..., or other objects, that have an expiration date"); not other clauses after it
+            end = clause.right_edge.i + 1
+            after = [t for t in self.doc[end:] if not t.is_punct]
+            if after and after[0].lower_ in {"that", "which"} and not any(t.tag_ == "MD" for t in after):
+                end = after[-1].i + 1
+            phrase = self.doc[mark.i : end]
+            if not any(self.is_person(t) for t in phrase):
+                return phrase.text
         if mark is None or subject is None or obj is None or mark.i > subject.i:
             return None
         children = list(clause.children)

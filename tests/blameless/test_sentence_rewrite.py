@@ -165,6 +165,15 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "We must be more aware when rotating keys stored in the vault, or other secrets, that have an expiry date.",
             "Add an automated check when rotating keys stored in the vault, or other secrets, that have an expiry date.",
         ),
+        (  # ... but not the other clauses that follow it
+            "We need to be more careful when deploying large proxy changes, aka, have more smoke tests, or have a real "
+            "staging proxy should give us more confidence.",
+            "Add an automated check when deploying large proxy changes.",
+        ),
+        (
+            "We should be more careful when merging innocent-looking changes late on a Friday",
+            "Add an automated check when merging innocent-looking changes late on a Friday",
+        ),
         (  # "bothered to look": the step is looking, not bothering
             "You could have caught this if you'd bothered to look at the p99 latency graph.",
             "Nothing in the process required looking at the p99 latency graph.",
