@@ -5,7 +5,8 @@ sentences, per split.
 
 Per split (dev, blind) and per set (written, corpus, both) it prints:
 - precision and recall (a sentence counts as flagged when the check reports any finding on it);
-- rewrite coverage: flagged blame sentences that get a rewrite (safe or review);
+- rewrite coverage: flagged blame sentences that get a rewrite (safe or review), and those whose rewrite is a
+  sentence rather than the plain instruction "Describe what happened to X and what allowed it.";
 - clean rate: rewrites the check no longer flags;
 - fact preservation: rewrites that keep every number, time and system name of the original;
 - meaning: mean cosine of the rewrite to the reference rewrite (bundled MiniLM).
@@ -103,6 +104,7 @@ class Outcome:
     flagged: bool
     rewrite: str | None = None
     safety: str | None = None
+    kind: str | None = None  # "instruction": "Describe what happened to X and what allowed it." (no sentence)
     clean: bool = False
     facts: bool = False
     cosine: float | None = None
@@ -115,7 +117,7 @@ def evaluate(items: list[Item], meaning: bool, config: BlamelessConfig | None = 
         if outcome.flagged and item.blame:
             rewrite = rewrite_sentence(item.text)
             if rewrite is not None:
-                outcome.rewrite, outcome.safety = rewrite.text, rewrite.safety
+                outcome.rewrite, outcome.safety, outcome.kind = rewrite.text, rewrite.safety, rewrite.kind
                 outcome.clean = not lint_text(rewrite.text, config=config)
                 outcome.facts = facts_kept(item.text, rewrite.text)
         outcomes.append(outcome)
@@ -142,11 +144,13 @@ def summary(outcomes: list[Outcome]) -> str:
     fn = sum(not o.flagged and o.item.blame for o in outcomes)
     rewritten = [o for o in outcomes if o.rewrite is not None]
     safe = sum(o.safety == "safe" for o in rewritten)
+    sentences = sum(o.kind != "instruction" for o in rewritten)
     cosines = [o.cosine for o in rewritten if o.cosine is not None]
     mean = f"{sum(cosines) / len(cosines):.3f} (n={len(cosines)})" if cosines else "n/a"
     return (
         f"precision {_ratio(tp, tp + fp)}  recall {_ratio(tp, tp + fn)}\n"
-        f"      coverage {_ratio(len(rewritten), tp)} (safe {safe})  clean {_ratio(sum(o.clean for o in rewritten), len(rewritten))}"
+        f"      coverage {_ratio(len(rewritten), tp)} (safe {safe}; as a sentence, not an instruction: "
+        f"{_ratio(sentences, tp)})  clean {_ratio(sum(o.clean for o in rewritten), len(rewritten))}"
         f"  facts {_ratio(sum(o.facts for o in rewritten), len(rewritten))}  meaning {mean}"
     )
 
