@@ -436,6 +436,9 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 # Words a rewrite may not open with unless the original did: what is left of a clause cut from its sentence
 # ("And the decision ...", "Whose BGP withdrawal cut ...", "Citing the 11 hours ...") is no sentence.
 _FRAGMENT_OPENERS = frozenset("and but or nor whose who whom citing".split())
+# Words that open a subordinate clause: a rewrite opening with one the original did not needs the main clause after
+# it ("While debugging X, a larger set of servers was removed").
+_SUBORDINATORS = frozenset("when whenever while because although though if after before since unless until once".split())
 _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
 
@@ -453,6 +456,8 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
     opener, was = first_word(text), first_word(original)
     if opener != was and opener in _FRAGMENT_OPENERS:
         return None
+    if opener != was and opener in _SUBORDINATORS and "," not in text:
+        return None  # "I deleted the prod namespace, when it hung." -> "When it hung.": a clause with no sentence
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
 
 
@@ -511,7 +516,33 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
 
 
 def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
-    return _built(sentence, people) or _phrase_rewrite(sentence, people)
+    return _belief_found_wrong(sentence, people) or _built(sentence, people) or _phrase_rewrite(sentence, people)
+
+
+_WRONG_BELIEF = frozenset("wrongly incorrectly mistakenly erroneously falsely".split())
+_BELIEF_VERBS = frozenset("assume believe think conclude assess expect judge estimate interpret presume".split())
+
+
+def _belief_found_wrong(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "We wrongly assumed the chart set limits by default." -> "We assumed the chart set limits by default; this
+    turned out to be wrong.": the verdict on the people becomes what was learned about the belief, and what they
+    knew at the time stays. Only when the belief is the whole sentence ("..., so no incident was declared" would
+    leave "this" unclear)."""
+    prefix, body = _split_label(sentence)
+    doc = parse(body)
+    sentences = list(doc.sents)
+    root = sentences[0].root
+    adverb = next((c for c in root.lefts if c.dep_ == "advmod" and c.lower_ in _WRONG_BELIEF), None)
+    if (
+        adverb is None
+        or adverb.i == 0
+        or len(sentences) > 1
+        or root.lemma_ not in _BELIEF_VERBS
+        or any(c.dep_ in {"conj", "cc", "advcl"} for c in root.rights)
+    ):
+        return None
+    kept = "".join(t.text_with_ws for t in doc if t.i != adverb.i).strip().rstrip(".!")
+    return _reviewed(prefix, f"{kept}; this turned out to be wrong.", sentence, people, "judgement")
 
 
 def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewrite | None:

@@ -174,6 +174,14 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "We should be more careful when merging innocent-looking changes late on a Friday",
             "Add an automated check when merging innocent-looking changes late on a Friday",
         ),
+        (  # a belief judged wrong: what was believed stays, and that it turned out wrong
+            "We wrongly assumed the proxy chart set connection limits by default.",
+            "We assumed the proxy chart set connection limits by default; this turned out to be wrong.",
+        ),
+        (
+            "Why 3: we wrongly assumed the replica on db-2 was idle.",
+            "Why 3: we assumed the replica on db-2 was idle; this turned out to be wrong.",
+        ),
         (  # "bothered to look": the step is looking, not bothering
             "You could have caught this if you'd bothered to look at the p99 latency graph.",
             "Nothing in the process required looking at the p99 latency graph.",
@@ -837,12 +845,15 @@ def test_whose_in_a_question_about_a_change_still_asks_which_change():
         "The report places the blame on the storage team, whose firmware push at 15:39 UTC took 9 arrays offline.",
         "Critics called the vendor's handling of the outage incompetent, citing the 11 hours it took to post an update.",
         "We admit the response was chaotic, and the commander's call to restart all 12 brokers was a serious misjudgement.",
+        "I restarted the prod database, when it hung.",  # was "When it hung."
+        "I removed the prod queue, when it froze.",
     ],
 )
 def test_a_rewrite_is_never_a_clause_cut_from_its_sentence(sentence):
     rewrite = rewrite_sentence(sentence)
     if rewrite is not None:
         assert not re.match(r"(?:and|but|or|whose|who|citing)\b", rewrite.text, re.I), rewrite.text
+        assert not re.match(r"when\b[^,]*$", rewrite.text, re.I), rewrite.text
 
 
 @pytest.mark.parametrize(
