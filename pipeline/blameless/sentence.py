@@ -438,7 +438,9 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 _FRAGMENT_OPENERS = frozenset("and but or nor whose who whom citing".split())
 # Words that open a subordinate clause: a rewrite opening with one the original did not needs the main clause after
 # it ("While debugging X, a larger set of servers was removed").
-_SUBORDINATORS = frozenset("when whenever while because although though if after before since unless until once".split())
+_SUBORDINATORS = frozenset(
+    "when whenever while because although though if after before since unless until once".split()
+)
 _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
 
