@@ -84,6 +84,7 @@ class PlainWords(Strict):
     tone: list[str] = []
     tone_phrases: list[str] = []
     labels: Labels
+    process_nouns: list[str] = []
 
 
 @lru_cache(maxsize=1)
@@ -518,7 +519,42 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
 
 
 def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
-    return _belief_found_wrong(sentence, people) or _built(sentence, people) or _phrase_rewrite(sentence, people)
+    return (
+        _belief_found_wrong(sentence, people)
+        or _process_not_followed(sentence, people)
+        or _built(sentence, people)
+        or _phrase_rewrite(sentence, people)
+    )
+
+
+def _process_not_followed(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "The outage lasted longer because the failover runbook was not followed." -> "... because nothing enforced
+    the failover runbook.": the hidden "by whom" becomes what the system lacked (plain_words.yaml `process_nouns`)."""
+    prefix, body = _split_label(sentence)
+    doc = parse(body)
+    processes = frozenset(plain_word_file().process_nouns)
+    for verb in doc:
+        subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if (
+            verb.lemma_ != "follow"
+            or verb.tag_ != "VBN"
+            or subject is None
+            or subject.lemma_.lower() not in processes
+            or not any(c.dep_ == "neg" for c in verb.children)
+            or any(c.dep_ == "agent" for c in verb.children)  # "not followed by Dave": a person named after all
+        ):
+            continue
+        phrase = doc[subject.left_edge.i : subject.right_edge.i + 1].text
+        opening = subject.left_edge.i == 0
+        if opening and not _starts_with_identifier(phrase):
+            phrase = phrase[:1].lower() + phrase[1:]
+        before = doc[: subject.left_edge.i].text_with_ws if not opening else ""
+        after = doc[verb.i + 1 :].text
+        text = f"{before}{'Nothing' if opening else 'nothing'} enforced {phrase}" + (
+            after if after[:1] in ".,;:!?" or not after else " " + after
+        )
+        return _reviewed(prefix, text, sentence, people, "judgement")
+    return None
 
 
 _WRONG_BELIEF = frozenset("wrongly incorrectly mistakenly erroneously falsely".split())

@@ -182,6 +182,16 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "Why 3: we wrongly assumed the replica on db-2 was idle.",
             "Why 3: we assumed the replica on db-2 was idle; this turned out to be wrong.",
         ),
+        (  # a process not followed: what the system lacked, with the whole process as written
+            "Recovery took longer because a newly added procedure requiring a manual approval to promote images to "
+            "the EU registry was not followed.",
+            "Recovery took longer because nothing enforced a newly added procedure requiring a manual approval to "
+            "promote images to the EU registry.",
+        ),
+        (
+            "Standard change procedure was not followed for the DNS update on 2024-03-02.",
+            "Nothing enforced standard change procedure for the DNS update on 2024-03-02.",
+        ),
         (  # "bothered to look": the step is looking, not bothering
             "You could have caught this if you'd bothered to look at the p99 latency graph.",
             "Nothing in the process required looking at the p99 latency graph.",
