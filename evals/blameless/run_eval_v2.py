@@ -160,8 +160,12 @@ def main() -> None:
     parser.add_argument("--no-meaning", action="store_true", help="Skip the embedding cosine (faster).")
     parser.add_argument("--show-dev", action="store_true", help="List dev misses, false alarms and rewrites.")
     parser.add_argument("--detector", action="store_true", help="Turn the opt-in learned detector (BL011) on.")
+    parser.add_argument(
+        "--opt-in", action="append", default=[], metavar="RULE", help="Turn an opt-in rule on (BL012), repeatable."
+    )
     args = parser.parse_args()
-    config = BlamelessConfig(levels={"BL011": "warning"}) if args.detector else None
+    levels = {rule: "warning" for rule in args.opt_in} | ({"BL011": "warning"} if args.detector else {})
+    config = BlamelessConfig(levels=levels) if levels else None
     outcomes = evaluate(load_items(), meaning=not args.no_meaning, config=config)
     for split in ("dev", "blind"):
         for source in ("written", "corpus", "both"):
