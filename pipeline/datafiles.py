@@ -228,6 +228,7 @@ class SignalsFile(Strict):
     cause_confirmed: Regex | None = None
     hedge: Regex | None = None
     cause_explains: Regex | None = None
+    points_back: Regex | None = None
     recovery_report: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None

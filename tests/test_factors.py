@@ -385,3 +385,17 @@ def test_a_check_that_ruled_something_out_is_no_factor_even_when_it_says_because
     statements = [f.statement for f in engine(rows, [("00:20", "Mara Quist", "taking IC")]).contributing_factors()]
     assert not any("EMQX" in s for s in statements), statements
     assert any("expired card" in s and "ruled out" not in s for s in statements), statements
+
+
+def test_a_sentence_pointing_back_is_stated_with_the_sentence_it_points_at():
+    """ "totals_id_seq hit int4 max. that's why every insert fails" holds its finding across two sentences: the factor
+    states both; "that's why ..." opening a message points at another message and states nothing alone."""
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:02", "Tobin Vale", "exporter log: totals_id_seq hit int4 max. that's why every insert fails"),
+        ("10:04", "Ines Okafor", "that's why the dashboard went flat"),
+    ]
+    drafting = engine(ROWS, chat)
+    statements = {statement for _, statement, _ in drafting.cause_statements()}
+    assert "Exporter log: totals_id_seq hit int4 max; that's why every insert fails." in statements
+    assert not any(s.lower().startswith("that's why") for s in statements)

@@ -716,7 +716,7 @@ class OfflineEngine:
             label = reading.label if reading else None
             if label not in CAUSE_CLASSES:
                 continue
-            for sentence in _sentences(item.text):
+            for sentence in _with_antecedents(_sentences(item.text)):
                 if (
                     is_question_text(sentence)
                     or sig["action_cue"].search(sentence)
@@ -766,7 +766,7 @@ class OfflineEngine:
             reading = self.reading_of(item.id)
             if item.suspect or reading is None or reading.label != CONFIRMED_CLASS or self.refuted(item):
                 continue
-            for sentence in _sentences(item.text):
+            for sentence in _with_antecedents(_sentences(item.text)):
                 if any(sig[key].search(sentence) for key in ("not_a_factor", "disagreement", "action_cue")):
                     continue
                 statement = stated_gap(sentence)
@@ -1569,6 +1569,21 @@ def _counts_a_list(text: str) -> bool:
 
 def _sentences(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"(?<=[.!?])\s+|\n", text.strip()) if part.strip()]
+
+
+def _with_antecedents(sentences: list[str]) -> list[str]:
+    """The sentences of one message, each that points back ("that's why unlock is refused") joined to the one before
+    it ("dock-state shows 61% of docks OFFLINE; that's why unlock is refused"); one that opens the message points at
+    another message, so it is left out: alone it states nothing."""
+    points_back = signals()["points_back"]
+    out: list[str] = []
+    for index, sentence in enumerate(sentences):
+        if not points_back.search(sentence):
+            out.append(sentence)
+        elif index > 0:
+            previous = sentences[index - 1].rstrip(" .!;:")
+            out.append(f"{previous}; {sentence[:1].lower()}{sentence[1:]}")
+    return out
 
 
 def _as_statement(text: str) -> str:
