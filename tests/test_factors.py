@@ -399,3 +399,4 @@ def test_a_sentence_pointing_back_is_stated_with_the_sentence_it_points_at():
     statements = {statement for _, statement, _ in drafting.cause_statements()}
     assert "Exporter log: totals_id_seq hit int4 max; that's why every insert fails." in statements
     assert not any(s.lower().startswith("that's why") for s in statements)
+    assert not any(s.startswith("Exporter log: totals_id_seq hit int4 max.") for s in statements)  # one, not two

@@ -1580,9 +1580,8 @@ def _with_antecedents(sentences: list[str]) -> list[str]:
     for index, sentence in enumerate(sentences):
         if not points_back.search(sentence):
             out.append(sentence)
-        elif index > 0:
-            previous = sentences[index - 1].rstrip(" .!;:")
-            out.append(f"{previous}; {sentence[:1].lower()}{sentence[1:]}")
+        elif index > 0 and out and out[-1] == sentences[index - 1]:
+            out[-1] = f"{out[-1].rstrip(' .!;:')}; {sentence[:1].lower()}{sentence[1:]}"  # one statement, not two
     return out
 
 
