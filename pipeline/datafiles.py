@@ -229,6 +229,7 @@ class SignalsFile(Strict):
     hedge: Regex | None = None
     cause_explains: Regex | None = None
     points_back: Regex | None = None
+    review_agenda: Regex | None = None
     recovery_report: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None

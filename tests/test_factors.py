@@ -400,3 +400,13 @@ def test_a_sentence_pointing_back_is_stated_with_the_sentence_it_points_at():
     assert "Exporter log: totals_id_seq hit int4 max; that's why every insert fails." in statements
     assert not any(s.lower().startswith("that's why") for s in statements)
     assert not any(s.startswith("Exporter log: totals_id_seq hit int4 max.") for s in statements)  # one, not two
+
+
+def test_a_question_put_on_the_reviews_agenda_is_no_finding():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:02", "Tobin Vale", "confirmed: totals_id_seq hit int4 max. we'll talk about why nothing caught it"),
+    ]
+    statements = [statement for _, statement, _ in engine(ROWS, chat).cause_statements()]
+    gaps = [factor.statement for factor in engine(ROWS, chat).stated_gaps()]
+    assert not any("talk about" in s.lower() for s in statements + gaps)

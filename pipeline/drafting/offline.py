@@ -1572,12 +1572,15 @@ def _sentences(text: str) -> list[str]:
 
 
 def _with_antecedents(sentences: list[str]) -> list[str]:
-    """The sentences of one message, each that points back ("that's why unlock is refused") joined to the one before
-    it ("dock-state shows 61% of docks OFFLINE; that's why unlock is refused"); one that opens the message points at
-    another message, so it is left out: alone it states nothing."""
-    points_back = signals()["points_back"]
+    """The sentences of one message that may state a finding: each that points back ("that's why unlock is refused")
+    joined to the one before it ("dock-state shows 61% of docks OFFLINE; that's why unlock is refused"); one that opens
+    the message points at another message, so it is left out: alone it states nothing. So is a question put on the
+    review's agenda ("we'll talk about why nothing caught it")."""
+    points_back, agenda = signals()["points_back"], signals()["review_agenda"]
     out: list[str] = []
     for index, sentence in enumerate(sentences):
+        if agenda.search(sentence):
+            continue  # "we'll talk about why nothing caught it": what the review will ask, not a finding
         if not points_back.search(sentence):
             out.append(sentence)
         elif index > 0 and out and out[-1] == sentences[index - 1]:
