@@ -446,11 +446,12 @@ _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
 
 def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
-    """The rewrite, with a doubled comma made single, or None when it opens like a cut-off fragment: a rewrite
-    must read as a whole sentence."""
+    """The rewrite, with a doubled comma made single and an emptied parenthesis gone, or None when it opens like a
+    cut-off fragment or holds a piece of a parenthesis: a rewrite must read as a whole sentence."""
     if rewrite is None:
         return None
-    text = _article_before_vowel(re.sub(r",\s*,", ",", rewrite.text), original)
+    text = re.sub(r"\s*\(\s*\)", "", re.sub(r",\s*,", ",", rewrite.text))  # "broken (again)" lost its word
+    text = _article_before_vowel(text, original)
 
     def first_word(value: str) -> str:
         found = re.match(r"[A-Za-z]+", value[_LEAD.match(value).end() :])  # type: ignore[union-attr]
@@ -461,6 +462,10 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None
     if opener != was and opener in _SUBORDINATORS and "," not in text:
         return None  # "I deleted the prod namespace, when it hung." -> "When it hung.": a clause with no sentence
+    if any(text.count(a) != text.count(b) for a, b in ("()", "[]")) and all(
+        original.count(a) == original.count(b) for a, b in ("()", "[]")
+    ):
+        return None  # "... (the team could not reproduce it; X said Y)" cut to "X said Y)": a piece of a parenthesis
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
 
 

@@ -857,6 +857,9 @@ def test_whose_in_a_question_about_a_change_still_asks_which_change():
         "We admit the response was chaotic, and the commander's call to restart all 12 brokers was a serious misjudgement.",
         "I restarted the prod database, when it hung.",  # was "When it hung."
         "I removed the prod queue, when it froze.",
+        # was 'The vendor told other sites the crashes were "not possible")': the end of a parenthesis
+        "ACME's incident response was repeatedly inadequate (technicians could not reproduce the fault; the company "
+        'told other hospitals the overdoses were "not possible")',
     ],
 )
 def test_a_rewrite_is_never_a_clause_cut_from_its_sentence(sentence):
@@ -864,6 +867,12 @@ def test_a_rewrite_is_never_a_clause_cut_from_its_sentence(sentence):
     if rewrite is not None:
         assert not re.match(r"(?:and|but|or|whose|who|citing)\b", rewrite.text, re.I), rewrite.text
         assert not re.match(r"when\b[^,]*$", rewrite.text, re.I), rewrite.text
+        assert rewrite.text.count("(") == rewrite.text.count(")"), rewrite.text
+
+
+def test_a_parenthesis_emptied_by_the_rewrite_goes_with_its_word():
+    rewrite = rewrite_sentence("Dave broke the build (again) at 09:40.")
+    assert rewrite is not None and rewrite.text == "The build was broken at 09:40."
 
 
 @pytest.mark.parametrize(
