@@ -1624,7 +1624,9 @@ class _Builder:
                 gerund = f"{gerund[: waited.start()]} within {waited['span']}{waited['end']}"
                 return None if joined is None else lead + f"nothing prompted {gerund}" + joined
             return None if joined is None else lead + f"nothing in the process required {gerund}" + joined
-        if verb.lemma_ == "pay" and any(c.lower_ == "attention" for c in children):
+        heed = next((c for c in children if c.lower_ == "attention"), None) if verb.lemma_ == "pay" else None
+        if heed is not None and (neg or any(c.lower_ in {"no", "little"} for c in heed.children)):
+            # "did not pay attention to the warning": the warning did not stand out (never "pay more attention to X")
             prep = next((c for c in children if c.dep_ == "prep" and c.lower_ == "to"), None)
             if prep is None:
                 return None

@@ -897,3 +897,12 @@ def test_a_step_left_undone_for_a_while_is_a_missing_prompt_not_a_requirement_to
 def test_an_adjective_dropped_after_its_article_leaves_the_right_article():
     rewrite = rewrite_sentence("So who exactly thought it was a brilliant idea to run the migration at noon?")
     assert rewrite is not None and " a idea" not in rewrite.text and " an idea" in rewrite.text
+
+
+def test_a_plea_to_pay_attention_is_never_read_as_attention_not_paid():
+    """ "did not pay attention to the warning" -> "the warning did not stand out"; a plea to pay more attention says
+    nothing of the kind (it read "Ensure migration warnings did not stand out.")."""
+    rewrite = rewrite_sentence("Ensure developers pay more attention to migration warnings in CI.")
+    assert rewrite is None or "stand out" not in rewrite.text
+    denied = rewrite_sentence("Olu paid no attention to the disk alert on db-3.")
+    assert denied is not None and denied.text == "The disk alert on db-3 did not stand out."
