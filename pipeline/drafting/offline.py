@@ -1581,8 +1581,11 @@ def _with_antecedents(sentences: list[str]) -> list[str]:
     for index, sentence in enumerate(sentences):
         if agenda.search(sentence):
             continue  # "we'll talk about why nothing caught it": what the review will ask, not a finding
-        if not points_back.search(sentence):
+        pointer = points_back.search(sentence)
+        if pointer is None:
             out.append(sentence)
+        elif not _tokens(sentence[pointer.end() :]) - {"everything", "lot", "all", "now"}:
+            continue  # "that explains it": a nod to the sentence before, which stands as it is
         elif index > 0 and out and out[-1] == sentences[index - 1]:
             out[-1] = f"{out[-1].rstrip(' .!;:')}; {sentence[:1].lower()}{sentence[1:]}"  # one statement, not two
     return out
