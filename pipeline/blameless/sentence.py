@@ -910,8 +910,8 @@ def _missed_step(builder: _Builder) -> str | None:
         ),
         None,
     )
-    if verb is None:
-        return None
+    if verb is None or verb.lemma_ == "know":
+        return None  # "should have known better": knowing is no step a process requires (`_known_at_the_time`)
     negated = any(c.dep_ == "neg" for c in verb.children)
     conditional = any(c.dep_ == "mark" and c.lower_ == "if" for c in verb.children)
     if negated and conditional:
@@ -1604,6 +1604,8 @@ class _Builder:
             negated = neg or any(t.dep_ == "neg" and t.head.i != verb.i for c in verb.lefts for t in c.subtree)
             if target is None or counterfactual and negated or target.lemma_ in {"have", "be", "get"}:
                 return None  # "should not have deployed": the opposite claim; no faithful rewrite
+            if target.lemma_ == "know":
+                return self._known_at_the_time(target, lead)
             prevented = self._prevented_by(target)
             if prevented is not None:
                 self.review("counterfactual")
@@ -2114,6 +2116,21 @@ class _Builder:
             return None  # "did not request X and merged it": "required requesting X and merged" would not read
         rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
         return f"{forms[0]} {rest}".strip()
+
+    def _known_at_the_time(self, known: Token, lead: str) -> str | None:
+        """ "The engineer should have known that the flag was on." -> "At the time, nothing indicated that the flag
+        was on.": knowing is no step a process requires; what was visible is the question. "should have known
+        better" names nothing that was visible: no rewrite."""
+        what = next((c for c in known.children if c.dep_ == "ccomp"), None)
+        rest = [t for t in known.doc[known.i + 1 :] if not t.is_punct]
+        if what is None or not rest or rest[-1].i > what.right_edge.i:
+            return None  # "should have known better", or more said after what was known
+        words = list(what.subtree)
+        if any(self.is_person(t) for t in words):
+            return None
+        self.review("counterfactual")
+        clause = re.sub(r"^that\s+", "", "".join(t.text_with_ws for t in words).strip(), flags=re.I)
+        return lead + "at the time, nothing indicated that " + clause
 
     def _punitive(self, verb: Token, lead: str) -> str | None:
         """ "Paul must double-check his work before merging" -> "Add an automated check before merging";

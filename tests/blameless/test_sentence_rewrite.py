@@ -906,3 +906,16 @@ def test_a_plea_to_pay_attention_is_never_read_as_attention_not_paid():
     assert rewrite is None or "stand out" not in rewrite.text
     denied = rewrite_sentence("Olu paid no attention to the disk alert on db-3.")
     assert denied is not None and denied.text == "The disk alert on db-3 did not stand out."
+
+
+def test_what_someone_should_have_known_becomes_what_nothing_indicated():
+    """Knowing is no step a process requires: "should have known that X" asks what was visible at the time, and
+    "should have known better" names nothing visible, so it gets no rewrite (it read "Nothing in the process required
+    knowing better.")."""
+    known = rewrite_sentence("She should have known that the replica on db-2 was 40 minutes behind.")
+    assert (
+        known is not None
+        and known.text == "At the time, nothing indicated that the replica on db-2 was 40 minutes behind."
+    )
+    better = rewrite_sentence("The on-call clearly should have known better.")
+    assert better is None or "knowing" not in better.text
