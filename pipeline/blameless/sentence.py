@@ -297,6 +297,13 @@ _JUDGEMENT_ADJECTIVES = frozenset(
     "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
     "distracted drunk hungover poor terrible questionable".split()
 )
+# Of those, the ones that say a thing fell short: "poor security practices enabled X" claims the practices were lacking,
+# so dropping the word would reverse the claim; only a person's work ("Raj's poor handling", "poor decisions") loses it.
+_DEFICIENCY_ADJECTIVES = frozenset({"poor", "terrible", "questionable"})
+# What a person does, of which "poor" is only a verdict ("several poor decisions", "the poor judgment shown").
+_PERSON_WORK = frozenset(
+    "decision judgment judgement choice call handling work performance job effort attitude communication".split()
+)
 # Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
 _EFFORT_VERBS = frozenset({"bother", "care", "trouble"})  # "had bothered / cared to check X": the step is X
 _DROP_ADVERBS = frozenset(
@@ -1392,6 +1399,11 @@ class _Builder:
             child.dep_ == "amod"
             and child.lower_ in _JUDGEMENT_ADJECTIVES
             and child.head.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "attr"}
+            and (
+                child.lower_ not in _DEFICIENCY_ADJECTIVES
+                or child.head.lemma_.lower() in _PERSON_WORK
+                or any(c.dep_ == "poss" and self.is_person(c) for c in child.head.children)
+            )
         ):
             self.review("judgement")
             return ""

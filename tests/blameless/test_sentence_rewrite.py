@@ -919,3 +919,15 @@ def test_what_someone_should_have_known_becomes_what_nothing_indicated():
     )
     better = rewrite_sentence("The on-call clearly should have known better.")
     assert better is None or "knowing" not in better.text
+
+
+def test_a_word_that_says_a_thing_fell_short_is_never_dropped_from_it():
+    """ "Poor security practices enabled X" claims the practices were lacking: "Security practices enabled X" would
+    reverse it. A person's poor work loses the verdict as before."""
+    rewrite = rewrite_sentence("Poor security practices enabled an employee to copy 3 customer databases.")
+    assert rewrite is None or not rewrite.text.startswith("Security practices enabled")
+    person = rewrite_sentence("Raj's poor handling of the certificate rotation led to 40 minutes of TLS errors.")
+    assert (
+        person is not None
+        and person.text == "The handling of the certificate rotation led to 40 minutes of TLS errors."
+    )
