@@ -377,7 +377,8 @@ _ROLE_POSTMODIFIER = regex_cache.compile(
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
-    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:at|from|with) (?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+)?[ \t]*\Z|"
+    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:(?:working|employed|contracted|hired) (?:for|at|by) |"
+    r"at |from |with )(?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+){0,2}[ \t]*\Z|"
     r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z|"
     # non-native English puts the group after the role: "Team of backend", "the admin of the database"
     r"\b((?:team|admin|administrator|engineer|operator|owner|lead)s?)[ \t]+of (?:the )?[\w-]+[ \t]*\Z",

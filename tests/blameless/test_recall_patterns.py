@@ -26,6 +26,12 @@ POSITIVES = [
     ("BL006", "lol which one of you muppets changed the retry limit to 0"),
     ("BL006", "So who was the genius that set the pool size to 2? Asking for a friend."),
     ("BL006", "Ana asked the channel who was on the hook for the expired certificate."),
+    # a role with what it works for before the step: the person is still its subject
+    (
+        "BL001",
+        "A technician working for our cabling vendor unplugged the wrong uplink in rack 7, taking 12 hosts offline.",
+    ),
+    ("BL001", "An engineer employed by the hosting partner deleted the backup volume, taking restores offline."),
     # responsibility for the harm placed with someone
     ("BL009", "Responsibility for the 2-hour outage of search-api rests with Dana."),
     ("BL009", "The 40-minute login outage sits squarely with the identity team."),
@@ -159,6 +165,7 @@ POSITIVES = [
 
 NEGATIVES = [
     "The latency spike should have been caught by the anomaly detector, which was muted.",
+    "Traffic from our cabling vendor dropped the wrong routes, taking 12 hosts offline.",
     "The importer incorrectly assumed UTF-8 input and dropped 12 rows.",
     "The cache might have evicted the session key before the retry.",
     "Ana asked who joined the bridge after 02:00.",
