@@ -78,8 +78,9 @@ def label_edit(text: str, start: int, end: int) -> tuple[int, int, str] | None:
     return None
 
 
-# After a label, words that make it a deed rather than a cause: "User error was made here by assuming X",
-# "Human error in not knowing that X". No step can stand in for it there ("An unguarded manual step was made").
+# After a label, words that make it a deed rather than a cause: "Operator error was made during the cutover by
+# trusting X", "Human error in not realising that X". No step can stand in for it there ("An unguarded manual step
+# was made").
 _DEED_AFTER = re.compile(r"\s+(?:(?:was|were|is|are|been|be)\s+made\b|in\s+(?:not\s+)?[a-z]+ing\b)", re.I)
 
 

@@ -147,8 +147,8 @@ def rewrite_blameless(text: str, people: Sequence[str] = ()) -> str:
 
 
 def _phrase_fix_fits(text: str, match: Match) -> bool:
-    """A rule's phrase fix reads in place, except for a label made a deed ("User error was made here by ...",
-    "Human error in not knowing ..."): no phrase can stand in for it, and the suggestion says what to write."""
+    """A rule's phrase fix reads in place, except for a label made a deed ("Operator error was made during the cutover
+    by ...", "Human error in not realising ..."): no phrase can stand in for it, and the suggestion says what to write."""
     return match.finding.rule_id != LABEL_RULE or stands_for_a_step(text, match.end)
 
 

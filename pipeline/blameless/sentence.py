@@ -297,7 +297,7 @@ _JUDGEMENT_ADJECTIVES = frozenset(
     "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
     "distracted drunk hungover poor terrible questionable".split()
 )
-# Of those, the ones that say a thing fell short: "poor security practices enabled X" claims the practices were lacking,
+# Of those, the ones that say a thing fell short: "poor access practices enabled X" claims the practices were lacking,
 # so dropping the word would reverse the claim; only a person's work ("Raj's poor handling", "poor decisions") loses it.
 _DEFICIENCY_ADJECTIVES = frozenset({"poor", "terrible", "questionable"})
 # What a person does, of which "poor" is only a verdict ("several poor decisions", "the poor judgment shown").
@@ -2203,8 +2203,9 @@ class _Builder:
         obj = next((c for c in clause.children if c.dep_ == "dobj"), None)
         if mark is not None and clause.tag_ == "VBG" and mark.i == clause.left_edge.i and whole:
             # "when deploying X": no one in it, so it stays as written, with a relative clause the parse hung
-            # elsewhere ("..., or other objects, that have an expiration date"); not other clauses after it
-            end = clause.right_edge.i + 1
+            # elsewhere ("..., or other secrets, that have an expiry date"); not other clauses after it
+            own = [c for c in clause.rights if c.dep_ not in {"cc", "conj", "punct"}]  # not "..., or better"
+            end = max([clause.i] + [c.right_edge.i for c in own]) + 1
             after = [t for t in self.doc[end:] if not t.is_punct]
             if after and after[0].lower_ in {"that", "which"} and not any(t.tag_ == "MD" for t in after):
                 end = after[-1].i + 1

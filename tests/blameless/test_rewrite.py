@@ -143,13 +143,14 @@ def test_a_match_ending_in_to_makes_the_object_a_step() -> None:
 
 
 def test_a_label_made_a_deed_gets_no_phrase_fix() -> None:
-    """ "User error was made here by assuming X" would read "An action the system allowed was made here": no phrase
+    """ "Operator error was made during the cutover by trusting X" would read "An action the system allowed was made
+    during the cutover": no phrase
     stands in for a label the sentence makes a deed, so it is left for the suggestion; as a cause it is replaced."""
     from pipeline.blameless.rewrite import rewrite_blameless
 
     for deed in (
-        "User error was made here by assuming the SHA matched.",
-        "Human error in not knowing that the logs live in another account.",
+        "Operator error was made during the cutover by trusting the old tag.",
+        "Human error in not realising that the logs live in another account.",
     ):
         assert rewrite_blameless(deed) == deed
     assert rewrite_blameless("The outage was caused by human error.") != "The outage was caused by human error."

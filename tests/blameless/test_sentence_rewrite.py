@@ -166,9 +166,9 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
             "Add an automated check when rotating keys stored in the vault, or other secrets, that have an expiry date.",
         ),
         (  # ... but not the other clauses that follow it
-            "We need to be more careful when deploying large proxy changes, aka, have more smoke tests, or have a real "
-            "staging proxy should give us more confidence.",
-            "Add an automated check when deploying large proxy changes.",
+            "We need to be more careful when changing shared firewall rules, or better, have a staging firewall that "
+            "would catch it.",
+            "Add an automated check when changing shared firewall rules.",
         ),
         (
             "We should be more careful when merging innocent-looking changes late on a Friday",
@@ -857,9 +857,9 @@ def test_whose_in_a_question_about_a_change_still_asks_which_change():
         "We admit the response was chaotic, and the commander's call to restart all 12 brokers was a serious misjudgement.",
         "I restarted the prod database, when it hung.",  # was "When it hung."
         "I removed the prod queue, when it froze.",
-        # was 'The vendor told other sites the crashes were "not possible")': the end of a parenthesis
-        "ACME's incident response was repeatedly inadequate (technicians could not reproduce the fault; the company "
-        'told other hospitals the overdoses were "not possible")',
+        # was 'The vendor told other tenants the reboots were "not possible")': the end of a parenthesis
+        "Their incident response was repeatedly inadequate (staff could not repeat the crash; the vendor told other "
+        'tenants the reboots were "not possible")',
     ],
 )
 def test_a_rewrite_is_never_a_clause_cut_from_its_sentence(sentence):
@@ -922,10 +922,10 @@ def test_what_someone_should_have_known_becomes_what_nothing_indicated():
 
 
 def test_a_word_that_says_a_thing_fell_short_is_never_dropped_from_it():
-    """ "Poor security practices enabled X" claims the practices were lacking: "Security practices enabled X" would
+    """ "Poor access practices enabled X" claims the practices were lacking: "Access practices enabled X" would
     reverse it. A person's poor work loses the verdict as before."""
-    rewrite = rewrite_sentence("Poor security practices enabled an employee to copy 3 customer databases.")
-    assert rewrite is None or not rewrite.text.startswith("Security practices enabled")
+    rewrite = rewrite_sentence("Poor access practices enabled a contractor to copy 3 customer databases over 2 months.")
+    assert rewrite is None or not rewrite.text.startswith("Access practices enabled")
     person = rewrite_sentence("Raj's poor handling of the certificate rotation led to 40 minutes of TLS errors.")
     assert (
         person is not None
