@@ -300,6 +300,8 @@ _JUDGEMENT_ADJECTIVES = frozenset(
 # Of those, the ones that say a thing fell short: "poor access practices enabled X" claims the practices were lacking,
 # so dropping the word would reverse the claim; only a person's work ("Raj's poor handling", "poor decisions") loses it.
 _DEFICIENCY_ADJECTIVES = frozenset({"poor", "terrible", "questionable"})
+# Words that direct what is to be done: the clause after them is in the present ("ensure X is checked").
+_DIRECTIVES = frozenset({"ensure", "sure", "insist", "require", "demand", "request", "verify", "check"})
 # What a person does, of which "poor" is only a verdict ("several poor decisions", "the poor judgment shown").
 _PERSON_WORK = frozenset(
     "decision judgment judgement choice call handling work performance job effort attitude communication".split()
@@ -1862,6 +1864,8 @@ class _Builder:
             return aux[0].tag_
         if verb.tag_ == "VBN" and not aux:
             return "VBD"
+        if verb.tag_ == "VB" and verb.dep_ == "ccomp" and verb.head.lemma_ in _DIRECTIVES:
+            return "VBP"  # "ensure developers pay X", "make sure they check X": what is to be done, in the present
         if verb.tag_ == "VB" and not aux and any(c.dep_ == "nsubj" for c in verb.children):
             return "VBD"  # "she not update the TTL": a bare verb with a subject tells of the incident, in the past
         singular = any(c.dep_ == "nsubj" and (c.lower_ in {"he", "she"} or c.pos_ == "PROPN") for c in verb.children)
