@@ -300,14 +300,14 @@ _JUDGEMENT_ADJECTIVES = frozenset(
 # Of those, the ones that say a thing fell short: "poor access practices enabled X" claims the practices were lacking,
 # so dropping the word would reverse the claim; only a person's work ("Raj's poor handling", "poor decisions") loses it.
 _DEFICIENCY_ADJECTIVES = frozenset({"poor", "terrible", "questionable"})
-# Words that direct what is to be done: the clause after them is in the present ("ensure X is checked").
-_DIRECTIVES = frozenset({"ensure", "sure", "insist", "require", "demand", "request", "verify", "check"})
 # What a person does, of which "poor" is only a verdict ("several poor decisions", "the poor judgment shown").
 _PERSON_WORK = frozenset(
     "decision judgment judgement choice call handling work performance job effort attitude communication".split()
 )
-# Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
+# Words that direct what is to be done: the clause after them is in the present ("ensure X is checked").
+_DIRECTIVES = frozenset({"ensure", "sure", "insist", "require", "demand", "request", "verify", "check"})
 _EFFORT_VERBS = frozenset({"bother", "care", "trouble"})  # "had bothered / cared to check X": the step is X
+# Adverbs and interjections that carry judgement or hindsight, dropped from a rewritten clause.
 _DROP_ADVERBS = frozenset(
     "obviously clearly carelessly accidentally mistakenly inadvertently stupidly lazily sloppily somehow just "
     "simply again once apparently really totally completely royally badly ofc honestly welp lol smh tbh "
@@ -389,6 +389,12 @@ _PUNITIVE_MODALS = frozenset("must should could need needs have has will shall".
 _PUNITIVE_VERBS = frozenset(
     "retrain train remind discipline warn coach double-check check care pay read try learn review be".split()
 )
+
+
+def _parse_stood_in(body: str) -> tuple[Doc, dict[str, str]]:
+    """The parse of `body` with its system names stood in (the parse `parse_ahead` batched), and the map back."""
+    stood_in, names = stand_in_names(body)
+    return parse(stood_in), names
 
 
 def _split_label(sentence: str) -> tuple[str, str]:
@@ -545,7 +551,7 @@ def _process_not_followed(sentence: str, people: Sequence[str]) -> Rewrite | Non
     """ "The outage lasted longer because the failover runbook was not followed." -> "... because nothing enforced
     the failover runbook.": the hidden "by whom" becomes what the system lacked (plain_words.yaml `process_nouns`)."""
     prefix, body = _split_label(sentence)
-    doc = parse(body)
+    doc, names = _parse_stood_in(body)
     processes = frozenset(plain_word_file().process_nouns)
     for verb in doc:
         subject = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
@@ -567,7 +573,7 @@ def _process_not_followed(sentence: str, people: Sequence[str]) -> Rewrite | Non
         text = f"{before}{'Nothing' if opening else 'nothing'} enforced {phrase}" + (
             after if after[:1] in ".,;:!?" or not after else " " + after
         )
-        return _reviewed(prefix, text, sentence, people, "judgement")
+        return _reviewed(prefix, restore_names(text, names), sentence, people, "judgement")
     return None
 
 
@@ -581,7 +587,7 @@ def _belief_found_wrong(sentence: str, people: Sequence[str]) -> Rewrite | None:
     knew at the time stays. Only when the belief is the whole sentence ("..., so no incident was declared" would
     leave "this" unclear)."""
     prefix, body = _split_label(sentence)
-    doc = parse(body)
+    doc, names = _parse_stood_in(body)
     sentences = list(doc.sents)
     root = sentences[0].root
     adverb = next((c for c in root.lefts if c.dep_ == "advmod" and c.lower_ in _WRONG_BELIEF), None)
@@ -593,7 +599,7 @@ def _belief_found_wrong(sentence: str, people: Sequence[str]) -> Rewrite | None:
         or any(c.dep_ in {"conj", "cc", "advcl"} for c in root.rights)
     ):
         return None
-    kept = "".join(t.text_with_ws for t in doc if t.i != adverb.i).strip().rstrip(".!")
+    kept = restore_names("".join(t.text_with_ws for t in doc if t.i != adverb.i).strip().rstrip(".!"), names)
     return _reviewed(prefix, f"{kept}; this turned out to be wrong.", sentence, people, "judgement")
 
 
@@ -814,8 +820,8 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     elif any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", head)):
         head = ""  # "Open question from Dave": the label goes with the name
     prefix, body = _split_label(tail)
-    stood_in, names = stand_in_names(body)
-    builder = _Builder(parse(stood_in), frozenset(people))
+    doc, names = _parse_stood_in(body)
+    builder = _Builder(doc, frozenset(people))
     text = _step_question(builder) or _missed_step(builder) or _judged_doing(builder)
     if text is None and head and tail != sentence:
         inner = _built(tail, people)  # "Quick poll: whose brilliant idea was it to ...?": the clause on its own
@@ -1111,8 +1117,7 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     fact sits outside every such phrase, or there are no facts (then a reader can restate it better than a
     guess at its main thing)."""
     prefix, body = _split_label(sentence)
-    stood_in, names = stand_in_names(body)
-    doc = parse(stood_in)
+    doc, names = _parse_stood_in(body)
     builder = _Builder(doc, frozenset(people))
     facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
     if any(t.tag_ == "MD" for t in doc):

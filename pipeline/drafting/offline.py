@@ -1576,7 +1576,8 @@ def _with_antecedents(sentences: list[str]) -> list[str]:
     joined to the one before it ("dock-state shows 61% of docks OFFLINE; that's why unlock is refused"); one that opens
     the message points at another message, so it is left out: alone it states nothing. So is a question put on the
     review's agenda ("we'll talk about why nothing caught it")."""
-    points_back, agenda = signals()["points_back"], signals()["review_agenda"]
+    sig = signals()
+    points_back, agenda = sig["points_back"], sig["review_agenda"]
     out: list[str] = []
     for index, sentence in enumerate(sentences):
         if agenda.search(sentence):
