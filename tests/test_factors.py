@@ -212,8 +212,84 @@ def test_a_cause_the_channel_agrees_on_is_a_factor_without_its_label():
     ]
     factors = engine(ROWS, chat).contributing_factors()
     agreed = [f for f in factors if f.evidence == ["C3"]]
-    assert [f.statement for f in agreed] == ["Totals_id_seq reached int4 max, every insert fails."]
+    # a name keeps its case
+    assert [f.statement for f in agreed] == ["totals_id_seq reached int4 max, every insert fails."]
     assert agreed[0].confidence == Confidence.high
+
+
+@pytest.mark.parametrize(
+    ("sentence", "gap"),
+    [
+        ("the exporter only checks that the file parses", "The exporter only checks that the file parses."),
+        (
+            "invoice-sync has nothing that notices an empty batch.",
+            "Invoice-sync has nothing that notices an empty batch.",
+        ),
+        (
+            "it went through review and CI and nothing we have looks at row counts",
+            "It went through review and CI and nothing we have looks at row counts.",
+        ),
+        ("nothing flags a change to the shared defaults file", "Nothing flags a change to the shared defaults file."),
+        ("the webhook payloads have no currency field.", "The webhook payloads have no currency field."),
+        (
+            "there was no change freeze before the quarter close, that's a gap in our process, not Ines",
+            "There was no change freeze before the quarter close.",
+        ),
+        (
+            "@Tobin Vale please no 🙏 the base image was pinned in our template and nothing checks its age.",
+            "The base image was pinned in our template and nothing checks its age.",
+        ),
+    ],
+)
+def test_a_stated_gap_takes_the_forms_a_channel_states_it_in(sentence, gap):
+    from pipeline.drafting.factors import stated_gap
+
+    assert stated_gap(sentence) == gap
+
+
+def test_neglect_by_people_is_no_stated_gap():
+    """ "nobody looks at it" judges people's attention; a gap names what the system lacked ("nothing looks at")."""
+    from pipeline.drafting.factors import stated_gap
+
+    assert stated_gap("the import runs by itself every night, nobody looks at it by design") is None
+    assert stated_gap("it was down since 2am and nobody noticed until the morning") is None
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [
+        "13:44 cause: ledger_totals empty in the new schema, lookup miss means a rate of 0",
+        "For the timeline, the cause: ledger_totals empty in the new schema, lookup miss means a rate of 0",
+        "That's the cause: ledger_totals empty in the new schema, lookup miss means a rate of 0",
+    ],
+)
+def test_phrase_drops_a_cause_label_wherever_the_sentence_puts_it(framed):
+    assert phrase(framed) == "ledger_totals empty in the new schema, lookup miss means a rate of 0"
+
+
+def test_a_statement_capitalizes_a_word_but_not_a_name():
+    from pipeline.drafting.factors import sentence_case
+
+    assert sentence_case("the spool filled") == "The spool filled"
+    assert sentence_case("card-based renewal had no expiry check") == "Card-based renewal had no expiry check"
+    for name in ("v5.3 shipped", "fx_rates_daily was empty", "iOS 17 clients", "pgBouncer ran out"):
+        assert sentence_case(name) == name
+
+
+def test_a_chat_sentence_labelled_cause_is_a_factor_without_its_label():
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:02", "Tobin Vale", "exporter log: totals query returned 0 rows for every EUR account"),
+        (
+            "10:06",
+            "Tobin Vale",
+            "cause: billing-exporter only reads accounts with a currency row, EUR has none since v7.",
+        ),
+    ]
+    factors = engine(ROWS, chat).contributing_factors()
+    assert "Billing-exporter only reads accounts with a currency row, EUR has none since v7." in [
+        f.statement for f in factors if "C3" in f.evidence
+    ]
 
 
 def test_questions_and_sentences_without_a_gap_are_not_stated_gaps():

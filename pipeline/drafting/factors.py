@@ -72,6 +72,22 @@ class FactorPhrases:
     tool_output: re.Pattern[str]
 
 
+# Where one clause of a chat sentence ends and another begins: a semicolon, a dash between spaces, an emoji.
+CLAUSE_BREAK_RE = re.compile(r";\s+|\s+[-\u2013\u2014]+\s+|\s*[\u2600-\u27bf\U0001f300-\U0001faff]+\ufe0f?\s*")
+
+
+# A first word that names a system as written ("v5.3", "fx_rates_daily", "iOS", "pgBouncer"); a hyphen alone does not
+# tell a system ("tle-sync") from a word ("card-based"), so such a word is capitalized.
+IDENTIFIER_RE = re.compile(r"\S*(?:[\d_./]|\w[A-Z])")
+
+
+def sentence_case(text: str) -> str:
+    """`text` with its first letter capitalized, unless its first word is an identifier, which keeps its case."""
+    if not text or IDENTIFIER_RE.match(text.split(maxsplit=1)[0]):
+        return text
+    return text[0].upper() + text[1:]
+
+
 @lru_cache(maxsize=1)
 def phrases() -> FactorPhrases:
     """pipeline/data/factors.yaml, validated and compiled once."""
@@ -100,7 +116,7 @@ def phrase(statement: str) -> str:
     text = text.strip()
     if not text or len(text.split()) < 3:
         return statement
-    return text[0].upper() + text[1:]
+    return sentence_case(text)
 
 
 def stated_gap(sentence: str) -> str | None:
@@ -110,8 +126,9 @@ def stated_gap(sentence: str) -> str | None:
     text = " ".join(sentence.split())
     if text.endswith("?"):
         return None
-    # of "the push did what it said; nothing checked the interval" only the clause that states the gap
-    text = "; ".join(part for part in re.split(r";\s+", text) if phrases().stated_gap.search(part))
+    # of "the push did what it said; nothing checked the interval" only the clause that states the gap, and of
+    # "@ana please no 🙏 the tag was pinned and nothing checks tzdata age" only what follows the emoji
+    text = "; ".join(part for part in CLAUSE_BREAK_RE.split(text) if phrases().stated_gap.search(part))
     if not text:
         return None
     for pattern in phrases().framing:  # "confirmed: we had no canary" opens with the framing of a finding
@@ -121,7 +138,7 @@ def stated_gap(sentence: str) -> str | None:
     text = text.strip(" \u201c\u201d\"'").rstrip(" .!,;:")
     if len(text.split()) < 4 or not phrases().stated_gap.search(text):
         return None
-    return f"{text[0].upper()}{text[1:]}."
+    return f"{sentence_case(text)}."
 
 
 def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
-from pipeline.drafting.factors import alert_gaps, phrase, phrases, stated_gap, unalerted_gap
+from pipeline.drafting.factors import alert_gaps, phrase, phrases, sentence_case, stated_gap, unalerted_gap
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -1260,7 +1260,7 @@ class OfflineEngine:
             or sig["action_state_not_work"].search(text)
         ):
             return None
-        action = self.fit_for_statement(text[0].upper() + text[1:], owners=owners)
+        action = self.fit_for_statement(sentence_case(text), owners=owners)
         if action is None:
             return None
         priority = None
@@ -1597,7 +1597,7 @@ def _as_statement(text: str) -> str:
     first letter capitalized, one closing period."""
     text = LEAD_IN_RE.sub("", " ".join(text.split())).strip(" \u201c\u201d\"'")
     text = signals()["statement_residue"].sub("", text.rstrip(" .!,;:")).rstrip(" .!,;:")
-    return f"{text[:1].upper()}{text[1:]}." if text else ""
+    return f"{sentence_case(text)}." if text else ""
 
 
 def is_question_text(text: str) -> bool:
