@@ -51,7 +51,7 @@ _DETERMINERS = frozenset(
     "the a an our their this that one another his her my your some every each any whose "
     "two three four five several both all many".split()  # "two engineers forgot ..."
 )
-_ROLES = frozenset(
+ROLE_NOUNS = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
@@ -123,7 +123,7 @@ def _role(word: str, previous: str = "") -> bool:
         return previous.lower() in _PERSON_MANAGERS
     if lowered in ("member", "members"):
         return previous.lower() in _MEMBER_OF
-    return lowered in _ROLES or (lowered.endswith("s") and lowered[:-1] in _ROLES)
+    return lowered in ROLE_NOUNS or (lowered.endswith("s") and lowered[:-1] in ROLE_NOUNS)
 
 
 def _role_phrase_start(tokens: list[re.Match[str]], index: int) -> int | None:

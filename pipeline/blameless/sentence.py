@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from pipeline.blameless.agents import ROLE_NOUNS
 from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
 
@@ -186,7 +187,32 @@ def parse_ahead(sentences: Iterable[str]) -> None:
 def _keep(text: str, doc: Doc) -> Doc:
     if len(_PARSES) >= _MAX_PARSES:
         _PARSES.clear()
-    _PARSES[text] = doc
+    _PARSES[text] = _with_particles(doc)
+    return doc
+
+
+# Verbs whose particle the small model reads as a preposition ("switched off the unit": "off" a preposition, "the
+# unit" its object), so the clause had no object and no passive ("the unit was switched off").
+_PARTICLE_VERBS = frozenset("switch power turn shut knock cut wipe tear lock".split())
+_PARTICLES = frozenset("off on down out up".split())
+
+
+def _with_particles(doc: Doc) -> Doc:
+    """`doc` with "switched off the unit" parsed as a phrasal verb and its object, as "shut down the cluster" is."""
+    for verb in doc:
+        if verb.lemma_.lower() not in _PARTICLE_VERBS or verb.i + 1 >= len(doc):
+            continue
+        particle = doc[verb.i + 1]
+        if particle.head.i != verb.i or particle.lower_ not in _PARTICLES or particle.dep_ not in {"prep", "prt"}:
+            continue
+        if any(child.dep_ == "dobj" for child in verb.children):
+            continue
+        thing = next((child for child in particle.children if child.dep_ == "pobj"), None)
+        if thing is None:
+            continue
+        particle.dep_ = "prt"
+        thing.head = verb
+        thing.dep_ = "dobj"
     return doc
 
 
@@ -284,12 +310,9 @@ _CHAT_OPENER = re.compile(
     r"\s*(?:bruh|welp|ugh|oof|yikes|ok|okay|tbh|ngl|lol|lmao|smh|omg|ffs|can'?t believe|cannot believe)\b,?\s+(?=\S)",
     re.I,
 )
-_ROLES = frozenset(
-    "engineer developer dev operator admin administrator sre on-call oncall call on-caller intern reviewer author "
-    "contractor responder team ops dba employee lead person individual staffer analyst technician consultant "
-    "committer maintainer approver tester hire newcomer joiner guy bro dude ppl people folks folk squad "
-    "manager owner user pilot personnel member members newbie sysadmin colleague teammate coworker".split()
-)
+# The detector's role nouns, and words that are a person only where the parse puts them in a person's place ("the
+# manager approved", "the on call"), which the detector leaves alone.
+_ROLES = ROLE_NOUNS | frozenset("call ppl people folk manager owner user pilot member members".split())
 # Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
 _PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "person", "individual", "pilot"})
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").

@@ -30,6 +30,24 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
+        (
+            "Tomasz switched off the cooling unit in row 4 at 02:10.",
+            "The cooling unit was switched off in row 4 at 02:10.",
+        ),
+        ("Tomasz powered off rack C7 during the audit.", "Rack C7 was powered off during the audit."),
+        ("The deployer restarted all 12 brokers at once.", "All 12 brokers were restarted at once."),
+    ],
+)
+def test_a_phrasal_verb_and_a_role_the_detector_knows_give_a_safe_passive(sentence: str, expected: str) -> None:
+    """ "switched off X": the small model reads "off" as a preposition and X as its object, and "the deployer" is a
+    role noun of the detector's: the passive of the same clause is still the safe rewrite."""
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and (rewrite.text, rewrite.safety) == (expected, SAFE)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
         ("Why did Priya push the config without a dry run?", "What allowed the config to be pushed without a dry run?"),
         (
             "You should have run the integration suite locally before opening this PR against main.",
