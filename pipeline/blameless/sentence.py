@@ -187,7 +187,7 @@ def parse_ahead(sentences: Iterable[str]) -> None:
 def _keep(text: str, doc: Doc) -> Doc:
     if len(_PARSES) >= _MAX_PARSES:
         _PARSES.clear()
-    _PARSES[text] = _with_particles(doc)
+    _PARSES[text] = _repaired(doc)
     return doc
 
 
@@ -197,8 +197,29 @@ _PARTICLE_VERBS = frozenset("switch power turn shut knock cut wipe tear lock".sp
 _PARTICLES = frozenset("off on down out up".split())
 
 
-def _with_particles(doc: Doc) -> Doc:
-    """`doc` with "switched off the unit" parsed as a phrasal verb and its object, as "shut down the cluster" is."""
+# Nouns that name a numbered artifact ("build 5120", "release 7"): the small model reads "pushed build 5120" as the
+# verb "build" with the object 5120.
+_NUMBERED_NOUNS = frozenset("build release version patch change ticket migration".split())
+
+
+def _repaired(doc: Doc) -> Doc:
+    """`doc` with the small model's misreadings that cost a rewrite repaired: "switched off the unit" parsed as a
+    phrasal verb and its object, as "shut down the cluster" is, and an object given back to its verb: a version read as punctuation ("pushed 5.12.0 to
+    ..."), a numbered artifact read as a verb ("pushed build 5120 to ...")."""
+    for verb in doc:
+        if verb.pos_ != "VERB" or any(child.dep_ == "dobj" for child in verb.children) or verb.i + 1 >= len(doc):
+            continue
+        after = doc[verb.i + 1]
+        if after.head.i == verb.i and after.dep_ == "punct" and any(ch.isalnum() for ch in after.text):
+            after.dep_, after.tag_, after.pos_ = "dobj", "NN", "NOUN"  # "pushed 5.12.0 to all nodes"
+            continue
+        number = next((c for c in after.children if c.dep_ == "dobj" and c.like_num), None)
+        if after.head.i == verb.i and after.dep_ == "xcomp" and after.lower_ in _NUMBERED_NOUNS and number is not None:
+            after.dep_, after.tag_, after.pos_ = "dobj", "NN", "NOUN"  # "pushed build 5120 to all nodes"
+            number.dep_ = "nummod"
+            for child in list(after.children):
+                if child.dep_ != "nummod":
+                    child.head = verb
     for verb in doc:
         if verb.lemma_.lower() not in _PARTICLE_VERBS or verb.i + 1 >= len(doc):
             continue

@@ -36,11 +36,15 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
         ),
         ("Tomasz powered off rack C7 during the audit.", "Rack C7 was powered off during the audit."),
         ("The deployer restarted all 12 brokers at once.", "All 12 brokers were restarted at once."),
+        ("The deployer pushed 5.12.0 to all 30 nodes at once.", "5.12.0 was pushed to all 30 nodes at once."),
+        ("Tomasz pushed build 5120 to all 30 nodes at once.", "Build 5120 was pushed to all 30 nodes at once."),
     ],
 )
 def test_a_phrasal_verb_and_a_role_the_detector_knows_give_a_safe_passive(sentence: str, expected: str) -> None:
-    """ "switched off X": the small model reads "off" as a preposition and X as its object, and "the deployer" is a
-    role noun of the detector's: the passive of the same clause is still the safe rewrite."""
+    """ "switched off X": the small model reads "off" as a preposition and X as its object; it reads a version as
+    punctuation and "build 5120" as a verb; "the deployer" is a role noun of the detector's: the passive of the same
+    clause is still the safe rewrite (it read "The push happened 5.12.0 to ..." and "Build 5120 to all 30 nodes at
+    once was pushed.")."""
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and (rewrite.text, rewrite.safety) == (expected, SAFE)
 
