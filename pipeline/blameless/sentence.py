@@ -202,24 +202,39 @@ _PARTICLES = frozenset("off on down out up".split())
 _NUMBERED_NOUNS = frozenset("build release version patch change ticket migration".split())
 
 
+def _numbered_object(verb: Token, noun: Token) -> None:
+    """ "pushed build 5120": "build" read as a verb, the complement of "pushed" or its head with "pushed" as its
+    auxiliary, made the object of "pushed" with 5120 as its number."""
+    number = next((c for c in noun.children if c.dep_ == "dobj" and c.like_num), None)
+    if noun.lower_ not in _NUMBERED_NOUNS or number is None or verb.lemma_ in {"be", "have", "do"}:
+        return
+    if verb.head.i == noun.i and verb.dep_ == "aux":  # "pushed" the auxiliary of the root "build"
+        verb.head, verb.dep_ = noun.head if noun.head.i != noun.i else verb, noun.dep_
+    elif noun.head.i != verb.i or noun.dep_ != "xcomp":
+        return
+    for child in list(noun.children):
+        if child.i != number.i and child.i != verb.i:
+            child.head = verb
+    noun.head, noun.dep_, noun.tag_, noun.pos_ = verb, "dobj", "NN", "NOUN"
+    number.dep_ = "nummod"
+    if verb.pos_ == "AUX":
+        from lemminflect import getLemma
+
+        verb.pos_, verb.lemma_ = "VERB", (getLemma(verb.text, upos="VERB") or (verb.lemma_,))[0]
+
+
 def _repaired(doc: Doc) -> Doc:
     """`doc` with the small model's misreadings that cost a rewrite repaired: "switched off the unit" parsed as a
     phrasal verb and its object, as "shut down the cluster" is, and an object given back to its verb: a version read as punctuation ("pushed 5.12.0 to
     ..."), a numbered artifact read as a verb ("pushed build 5120 to ...")."""
     for verb in doc:
-        if verb.pos_ != "VERB" or any(child.dep_ == "dobj" for child in verb.children) or verb.i + 1 >= len(doc):
+        if verb.pos_ not in {"VERB", "AUX"} or any(c.dep_ == "dobj" for c in verb.children) or verb.i + 1 >= len(doc):
             continue
         after = doc[verb.i + 1]
         if after.head.i == verb.i and after.dep_ == "punct" and any(ch.isalnum() for ch in after.text):
             after.dep_, after.tag_, after.pos_ = "dobj", "NN", "NOUN"  # "pushed 5.12.0 to all nodes"
             continue
-        number = next((c for c in after.children if c.dep_ == "dobj" and c.like_num), None)
-        if after.head.i == verb.i and after.dep_ == "xcomp" and after.lower_ in _NUMBERED_NOUNS and number is not None:
-            after.dep_, after.tag_, after.pos_ = "dobj", "NN", "NOUN"  # "pushed build 5120 to all nodes"
-            number.dep_ = "nummod"
-            for child in list(after.children):
-                if child.dep_ != "nummod":
-                    child.head = verb
+        _numbered_object(verb, after)
     for verb in doc:
         if verb.lemma_.lower() not in _PARTICLE_VERBS or verb.i + 1 >= len(doc):
             continue

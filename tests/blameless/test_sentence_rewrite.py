@@ -37,7 +37,11 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
         ("Tomasz powered off rack C7 during the audit.", "Rack C7 was powered off during the audit."),
         ("The deployer restarted all 12 brokers at once.", "All 12 brokers were restarted at once."),
         ("The deployer pushed 5.12.0 to all 30 nodes at once.", "5.12.0 was pushed to all 30 nodes at once."),
-        ("Tomasz pushed build 5120 to all 30 nodes at once.", "Build 5120 was pushed to all 30 nodes at once."),
+        (
+            "The release crew pushed build 5120 to all 30 nodes at once.",
+            "Build 5120 was pushed to all 30 nodes at once.",
+        ),
+        ("An engineer pushed build 5120 to all 30 nodes at once.", "Build 5120 was pushed to all 30 nodes at once."),
     ],
 )
 def test_a_phrasal_verb_and_a_role_the_detector_knows_give_a_safe_passive(sentence: str, expected: str) -> None:
