@@ -230,6 +230,14 @@ class SignalsFile(Strict):
     cause_explains: Regex | None = None
     points_back: Regex | None = None
     review_agenda: Regex | None = None
+    rotation_request: Regex | None = None
+    rotation_done: Regex | None = None
+    secret_shared: Regex | None = None
+    secret_named: Regex | None = None
+    secret_kinds: dict[str, str] | None = Field(default=None, description="Redacted kind -> what it is called.")
+    secret_schemes: dict[str, str] | None = Field(
+        default=None, description="URL scheme -> what the password in such a URL is called."
+    )
     recovery_report: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None

@@ -95,8 +95,9 @@ def _compiled_signals(extra: tuple[Path, ...]) -> dict[str, Any]:
             return {key: compile_value(item) for key, item in value.items()}
         return value
 
-    compiled = {key: compile_value(value) for key, value in raw.items() if key not in ("roles", "nicknames")}
-    compiled["nicknames"] = raw["nicknames"]
+    words = ("nicknames", "secret_kinds", "secret_schemes")  # maps of words, not of patterns
+    compiled = {key: compile_value(value) for key, value in raw.items() if key not in ("roles", *words)}
+    compiled.update({key: raw[key] for key in words})
     compiled["role_names"] = {
         role: re.compile(rf"\b(?:{words_pattern(words)})\b", re.IGNORECASE) for role, words in raw["roles"].items()
     }
@@ -253,9 +254,11 @@ def _norm_sev(value: str) -> str:
 
 def incident_people(incident: Incident, items: list[Evidence]) -> People:
     """Everyone the incident names in full: incident.toml people, chat authors (Slack authors and mentions
-    arrive as real names), then the timeline's authors."""
+    arrive as real names), then the timeline's authors. An app that only posts ("Kestrel SMS APP") is no person:
+    its name in an action ("register the domain with Kestrel") names a vendor, not someone blamed."""
     names = [person.name for person in incident.meta.people] + incident.meta.authors
-    names += [item.author for item in items if item.author]
+    humans = {item.author for item in items if item.author and item.kind != "bot"}
+    names += [item.author for item in items if item.author in humans]
     return People.of(names, signals()["nicknames"])
 
 

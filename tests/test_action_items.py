@@ -737,3 +737,55 @@ def test_a_pasted_command_is_never_an_action_in_its_own_words():
         ),
     )
     assert not any("curl" in a.action.lower() or "REDACTED" in a.action for a in items), items
+
+
+def rotation(*chat: tuple[str, str, str]):
+    """The action items of a chat, redacted as `draft` redacts it: a pasted secret reaches the engine as its
+    placeholder."""
+    from pipeline.redact import redact_incident
+
+    incident = redact_incident(make_incident([("10:00", "Errors began"), ("11:00", "Resolved")], chat, people=PEOPLE))
+    return [a for a in OfflineEngine(incident, extract_facts(incident)).action_items() if "otate" in a.action]
+
+
+def test_a_rotation_asked_for_and_never_reported_done_is_an_action_naming_the_secrets():
+    items = rotation(
+        ("10:20", "Sam Okafor", "checking the queue db: postgres://queue_rw:Xr4tT9wq2LmZ@queue-db-1:5432/queue"),
+        ("10:21", "Rosa Lima", "Sam, that's a live password in the channel. rotate it after please"),
+        ("10:40", "Femi Ade", "and the billing API key you read out on the call, rotate the billing API key too"),
+    )
+    assert [(a.action, a.evidence) for a in items] == [
+        ("Rotate the billing API key and the database password read out on the call", ["C2", "C3"])
+    ]
+
+
+def test_no_rotation_action_when_the_channel_reports_it_done_or_lists_it_already():
+    pasted = ("10:20", "Sam Okafor", "checking the queue db: postgres://queue_rw:Xr4tT9wq2LmZ@queue-db-1:5432/queue")
+    asked = ("10:21", "Rosa Lima", "Sam, that's a live password in the channel. rotate it after please")
+    assert rotation(pasted, asked, ("10:50", "Sam Okafor", "queue db password rotated")) == []
+    listed = rotation(pasted, asked, ("10:55", "Rosa Lima", "AIs: rotate the queue db password (sam)"))
+    assert [(a.action, a.owner) for a in listed] == [("Rotate the queue db password", "Sam Okafor")]
+
+
+def test_log_rotation_is_no_secret_to_rotate():
+    assert rotation(("10:20", "Ana Costa", "we should fix the log rotation on ingest-2, it fills the disk")) == []
+
+
+def test_an_app_posting_in_the_channel_is_no_person_an_action_may_not_name():
+    """ "Kestrel SMS APP" posts delivery reports; "register the domain with Kestrel" names the vendor, not someone
+    blamed, so the action is kept."""
+    from pipeline.models import ChatMessage
+
+    incident = make_incident(
+        [("10:00", "Errors began"), ("11:00", "Resolved")],
+        [("10:50", "Rosa Lima", "AIs: register any new link domain with the carriers and Kestrel before use (ana)")],
+        people=PEOPLE,
+    )
+    app = ChatMessage(
+        id="C9", time=incident.chat.messages[0].time, author="Kestrel SMS", text="batch accepted", kind="bot", line=9
+    )
+    incident.chat.messages.append(app)
+    items = OfflineEngine(incident, extract_facts(incident)).action_items()
+    assert [(a.action, a.owner) for a in items] == [
+        ("Register any new link domain with the carriers and Kestrel before use", "Ana Costa")
+    ]

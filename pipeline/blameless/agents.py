@@ -113,6 +113,11 @@ def _is_possessive(word: str) -> bool:
     return word.endswith(("'s", "’s")) or word in _POSSESSIVE_PRONOUNS
 
 
+# Nouns a role noun qualifies without being a person: "the admin session", "the operator console".
+_THINGS_A_ROLE_NAMES = frozenset(
+    "session sessions token tokens key keys password passwords credential credentials cookie console panel portal "
+    "dashboard api ui endpoint interface account accounts page".split()
+)
 _PERSON_MANAGERS = frozenset("release engineering incident product project program delivery hiring".split())
 
 
@@ -505,6 +510,9 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
         if not word[0].isalpha():
             return None
         start = _person_at(tokens, index, roster, allow_we=False)
+        following = tokens[index + 1].group(0).lower() if index + 1 < len(tokens) else ""
+        if start is not None and following in _THINGS_A_ROLE_NAMES:
+            return None  # "revoke the admin session": the role names the session's kind, not a person
         if start == 0 or (index == 0 and _named_by_who(tokens, index)):
             if _is_possessive(word) and _victim_possessive(window[tokens[index].end() : cut]):
                 return None

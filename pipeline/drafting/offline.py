@@ -135,6 +135,14 @@ NOT_FINDING_SIGNALS = (
     "workaround",
 )
 # Chat lead-ins dropped when a sentence becomes a factor statement.
+# The placeholder the redaction leaves for a secret ("[REDACTED:github-token]"), and what each kind is called.
+REDACTED_KIND_RE = re.compile(r"\[REDACTED:([\w.-]+)\]")
+# Words before a kind of secret that do not say which secret it is ("a live password", "the prod token").
+UNNAMING_WORDS = frozenset("live prod production real actual valid whole current".split())
+# The scheme of the URL a password was pasted in ("postgres://app:[REDACTED...").
+URL_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.-]*)://[^\s/@]*$", re.IGNORECASE)
+# A request that says the secret was spoken, not pasted ("this bridge is recorded, don't read passwords out").
+SPOKEN_RE = re.compile(r"\b(?:call|bridge|record(?:ed|ing)|read (?:\w+ )?out|aloud|spoke|said)\b", re.IGNORECASE)
 LEAD_IN_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|yeah|yep|right|and|also|fwiw|lol|ah+|oh+|well|hm+|noted(?: \d{1,2}:\d{2})?|for the record|"
     r"confirmed|root cause|the cause is|turns out|that explains(?: it)?|found it)\b[\s:,.=\-]*)+",
@@ -1087,7 +1095,47 @@ class OfflineEngine:
                     for index, item in enumerate(parsed)
                 ]
             items += parsed
+        if rotation := self.secret_rotation(items):
+            items.append(rotation)
         return tuple(_distinct_actions(self.summarized_by_list(items), listed=self.listed_ids))
+
+    def secret_rotation(self, items: list[ActionItem]) -> ActionItem | None:
+        """The rotation the channel asked for when someone shared a secret ("key in channel, rotate after pls",
+        "that goes on the rotation list"), when nobody reported it done later ("FCM key rotated") and no action
+        already rotates it: one row naming the kinds of secret the redaction removed, citing the requests. A
+        request counts only after a redacted secret, or when it says the secret was shared ("don't read passwords
+        out, we rotate it after"): "log rotation" is no secret."""
+        sig = signals()
+        if any(sig["rotation_request"].search(item.action) for item in items):
+            return None
+        redacted: list[str] = []  # what each pasted secret is called, from its redacted kind
+        pasted: list[Evidence] = []
+        requests: list[Evidence] = []
+        for message in self.chat:
+            if message.suspect:
+                continue
+            if sig["rotation_done"].search(message.text):
+                return None  # done during the incident (a request after it is another secret: rare, left to the review)
+            if sig["rotation_request"].search(message.text) and (
+                pasted or sig["secret_shared"].search(message.text) or _secrets_named(message.text)
+            ):
+                requests.append(message)
+            if kinds := _redacted_secrets(message.text):
+                pasted.append(message)
+                if not _secrets_named(message.text):
+                    redacted += kinds
+        if not requests:
+            return None
+        names = [name for message in requests for name in _secrets_named(message.text)]
+        names += [name for message in self.chat if message in pasted for name in _secrets_named(message.text)]
+        heads = {name.split()[-1].lower() for name in names}  # "db password" named: a pasted DSN adds nothing
+        names = _widest(names + [name for name in redacted if name.split()[-1].lower() not in heads])[:3]
+        names = names or ["secrets"]
+        what = " and ".join(", ".join(f"the {name}" for name in names).rsplit(", ", 1))
+        spoken = any(SPOKEN_RE.search(message.text) for message in requests)
+        where = "read out on the call" if spoken else "pasted in the incident channel"
+        text = f"Rotate {what} {where}"
+        return ActionItem(action=text, type=classify_action(text), evidence=[m.id for m in requests[:3]])
 
     def summarized_by_list(self, items: list[ActionItem]) -> list[ActionItem]:
         """A team that writes its follow-ups as a list ("AIs:", "Action items:") has summarized what it proposed
@@ -1590,6 +1638,39 @@ def _with_antecedents(sentences: list[str]) -> list[str]:
         elif index > 0 and out and out[-1] == sentences[index - 1]:
             out[-1] = f"{out[-1].rstrip(' .!;:')}; {sentence[:1].lower()}{sentence[1:]}"  # one statement, not two
     return out
+
+
+def _secrets_named(text: str) -> list[str]:
+    """The secrets a message names ("rotate vbuf BMC password" -> "vbuf BMC password"), as written; "a live
+    password" names none."""
+    names = [match["name"].split() for match in signals()["secret_named"].finditer(text)]
+    return [" ".join(name) for name in names if not {word.lower() for word in name[:-1]} <= UNNAMING_WORDS]
+
+
+def _widest(names: list[str]) -> list[str]:
+    """`names` in order, without one whose words another name holds ("BMC password" beside "vbuf BMC password")."""
+    words = [frozenset(name.lower().split()) for name in names]
+    return [
+        name
+        for index, name in enumerate(names)
+        if not any(
+            words[index] <= other and (words[index] != other or later < index)
+            for later, other in enumerate(words)
+            if later != index
+        )
+    ]
+
+
+def _redacted_secrets(text: str) -> list[str]:
+    """What each secret the redaction removed from `text` is called: by the URL's scheme for a password in a URL
+    ("postgres://app:[REDACTED:url-password]@db" -> "database password"), else by its kind."""
+    sig = signals()
+    names = []
+    for match in REDACTED_KIND_RE.finditer(text):
+        scheme = URL_SCHEME_RE.search(text[: match.start()][-60:])
+        by_scheme = sig["secret_schemes"].get(scheme[1].lower()) if scheme and match[1] == "url-password" else None
+        names.append(by_scheme or sig["secret_kinds"].get(match[1], "secret"))
+    return names
 
 
 def _as_statement(text: str) -> str:

@@ -164,6 +164,9 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    # a role noun that says which kind of thing is revoked, not whose access
+    "Rotate the gateway key and revoke the admin session token pasted in the channel.",
+    "Revoke the operator console credentials that were shared on the bridge.",
     "The latency spike should have been caught by the anomaly detector, which was muted.",
     "Traffic from our cabling vendor dropped the wrong routes, taking 12 hosts offline.",
     "The importer incorrectly assumed UTF-8 input and dropped 12 rows.",
