@@ -81,3 +81,48 @@ def test_a_password_written_in_prose_is_redacted():
 def test_short_passwords_after_a_label_are_redacted(text):
     redacted = Redactor().redact(text)
     assert "[REDACTED:" in redacted and not any(part in redacted for part in ("hunter2", "s3cr", "abcd1"))
+
+
+# Secrets as calls and chats share them without a label the older patterns knew (text -> what must not survive).
+SHARED_SECRETS = {
+    "the DSN's postgres colon slash slash ledger_rw, password Quill-Pg-NOTREAL-5512, at pg-ledger-02": "Quill-Pg",
+    "The client secret from the vendor portal is 7hQ3-zX8m-Kp2W-rT5v. Can you enter it?": "7hQ3-zX8m",
+    "I need the key, it's in the config. Reading it: tk_live_9Rw2Mx7Qz4Np8Lc3Ts6Vb1Hd.": "9Rw2Mx7Qz4",
+    "the gateway one is in there too, gw_live_NOTREAL3b8e1f0a7c2d94, no wait": "NOTREAL3b8e",
+    "creds for the export role: AKIAZZZZZZZZZZZZZZZZ / qT8vN3xR6mZ1pL9wK4sB7dF2gH5jY0cXnotreal": "qT8vN3xR6m",
+    "new robot for the runners: robot$ci-builder / Lm3Qx8Rt2Vz6Np9Wc4Hs7Jd1Kf5Tb0Ygnotreal": "Lm3Qx8Rt2V",
+    "FLAGSVC_SERVER_KEY=srv-key-QW8rT2yU6iO9pA3sD7fG1hJ5": "QW8rT2yU6i",
+    "Edge-Key: 4c9e1a7b3d5f2e8a6c0b9d1e3f5a7c2b": "4c9e1a7b3d",
+    "set psksecret Quay-Tunnel!2027#NotReal\n set mtu 1400": "Quay-Tunnel",
+    "mosquitto_sub -h mqtt-02.example -u ops -P 'Mq7-NOTREAL-x9Lk2' -t site/#": "Mq7-NOTREAL",
+    "curl -su dhcp-api:NOTREAL-pQ8wE3rT6yU1 https://dhcp-02.example/leases": "NOTREAL-pQ8w",
+    'userlist: "ingest_rw" "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy"': "c3RvcmVk",
+    "tile token for the map is pk.eyJ1Ijoibm90cmVhbCJ9.bm90cmVhbHNpZ25hdHVyZQ": "bm90cmVhbHNpZ25hdHVyZQ",
+}
+
+
+@pytest.mark.parametrize("text", sorted(SHARED_SECRETS))
+def test_a_secret_read_out_or_pasted_without_a_known_label_is_redacted(text):
+    """Such secrets reached the model's requests: read out on a call ("password Quill-Pg-..."), a service's own
+    live key, an unlabelled key beside its ID, a device config line."""
+    redacted = Redactor().redact(text)
+    assert "[REDACTED:" in redacted and SHARED_SECRETS[text] not in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password reset emails went to 60,000 people at 14:10",
+        "the api key for tenant42 expired; the key for Kafka-Cluster-2 is fine",
+        "token expiry on API-Gateway-v2 and db-prod-eu-west-1",
+        "sort_key=created_at and partition_key: 42",
+        "## file: content/issues/2024-09-10-UC-24hour-brownout-3.md",
+        "The outage degraded EC2/Lambda/DynamoDB/Route 53 for two hours",
+        'File "/Library/Frameworks/Python.framework/Versions/3.11/lib/python3.11/site.py"',
+        "see https://github.com/example/infra/pull/1157/files#diff-4ae3e0f8a1b2C9d7e6f5a4b3c2d1e0f9a8b7",
+        "first_seen=2026-08-10T08:05:12+09:30 action=ack_drop",
+        "trace 4bf92f3577b34da6a3ce929d0e0e4736 on pod checkout-api-7d9f8b6c5-x2kqp",
+    ],
+)
+def test_names_paths_and_ids_that_look_like_tokens_are_left_alone(text):
+    assert Redactor().redact(text) == text
