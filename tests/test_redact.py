@@ -122,6 +122,10 @@ def test_a_secret_read_out_or_pasted_without_a_known_label_is_redacted(text):
         "see https://github.com/example/infra/pull/1157/files#diff-4ae3e0f8a1b2C9d7e6f5a4b3c2d1e0f9a8b7",
         "first_seen=2026-08-10T08:05:12+09:30 action=ack_drop",
         "trace 4bf92f3577b34da6a3ce929d0e0e4736 on pod checkout-api-7d9f8b6c5-x2kqp",
+        "the provider retried event evt_1QzXnotreal8Hk2LmP4sW9tBv 6 times, all 500",
+        'lockfile: "integrity": "sha512-Qm9ub3RyZWFsSGFzaDEyMzQ1Njc4OTBBYmNkRWZnSGlqS2xt==" for pad-left 2.1',
+        "pushed hotfix/INC-5120-retry-storm-Backoff, CI running",
+        "authorized_keys: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINotRealPublicKeyX9y8Z7w6 oncall@example",
     ],
 )
 def test_names_paths_and_ids_that_look_like_tokens_are_left_alone(text):
