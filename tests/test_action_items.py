@@ -789,3 +789,15 @@ def test_an_app_posting_in_the_channel_is_no_person_an_action_may_not_name():
     assert [(a.action, a.owner) for a in items] == [
         ("Register any new link domain with the carriers and Kestrel before use", "Ana Costa")
     ]
+
+
+def test_a_rotation_request_that_names_no_secret_gives_way_to_the_row_that_names_them():
+    items = rotation(
+        ("10:20", "Sam Okafor", "export creds: postgres://export_rw:Xr4tT9wq2LmZ@export-db-1:5432/export"),
+        (
+            "10:50",
+            "Rosa Lima",
+            "AIs: pin the export timeout (sam), that's the prod key in the channel so rotate it after (sam)",
+        ),
+    )
+    assert [a.action for a in items] == ["Rotate the database password pasted in the incident channel"]

@@ -137,6 +137,8 @@ NOT_FINDING_SIGNALS = (
 # Chat lead-ins dropped when a sentence becomes a factor statement.
 # The placeholder the redaction leaves for a secret ("[REDACTED:github-token]"), and what each kind is called.
 REDACTED_KIND_RE = re.compile(r"\[REDACTED:([\w.-]+)\]")
+# An action that is the rotation itself ("Rotate the keys pasted here"), not a remark that asks for it.
+ROTATE_STEP_RE = re.compile(r"^\W*(?:rotate|revoke|reissue|regenerate)\b", re.IGNORECASE)
 # Words before a kind of secret that do not say which secret it is ("a live password", "the prod token").
 UNNAMING_WORDS = frozenset("live prod production real actual valid whole current".split())
 # The scheme of the URL a password was pasted in ("postgres://app:[REDACTED...").
@@ -1095,8 +1097,15 @@ class OfflineEngine:
                     for index, item in enumerate(parsed)
                 ]
             items += parsed
-        if rotation := self.secret_rotation(items):
-            items.append(rotation)
+        # "mate, that's the prod key in the channel, rotate it after" read as an action is a remark that names no
+        # secret: the rotation row names them instead
+        vague = [item for item in items if signals()["rotation_request"].search(item.action)]
+        vague = [item for item in vague if not ROTATE_STEP_RE.match(item.action) and not _secrets_named(item.action)]
+        named = [item for item in items if item not in vague]
+        if rotation := self.secret_rotation(named):
+            items = [*named, rotation]
+        elif vague and any(signals()["rotation_request"].search(item.action) for item in named):
+            items = named  # a row that names the secrets says it already
         return tuple(_distinct_actions(self.summarized_by_list(items), listed=self.listed_ids))
 
     def secret_rotation(self, items: list[ActionItem]) -> ActionItem | None:
@@ -1129,7 +1138,11 @@ class OfflineEngine:
         names = [name for message in requests for name in _secrets_named(message.text)]
         names += [name for message in self.chat if message in pasted for name in _secrets_named(message.text)]
         heads = {name.split()[-1].lower() for name in names}  # "db password" named: a pasted DSN adds nothing
-        names = _widest(names + [name for name in redacted if name.split()[-1].lower() not in heads])[:3]
+        # a kind only the redaction knows ("the secret") adds nothing beside the names the channel used
+        redacted = [
+            name for name in redacted if name.split()[-1].lower() not in heads and not (names and name == "secret")
+        ]
+        names = _widest(names + redacted)[:3]
         names = names or ["secrets"]
         what = " and ".join(", ".join(f"the {name}" for name in names).rsplit(", ", 1))
         spoken = any(SPOKEN_RE.search(message.text) for message in requests)
