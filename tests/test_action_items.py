@@ -801,3 +801,24 @@ def test_a_rotation_request_that_names_no_secret_gives_way_to_the_row_that_names
         ),
     )
     assert [a.action for a in items] == ["Rotate the database password pasted in the incident channel"]
+
+
+def test_a_rotation_left_out_of_the_follow_up_list_is_still_a_row_and_names_no_person():
+    items = rotation(
+        ("10:20", "Sam Okafor", "ledger db: postgres://ledger_rw:Xr4tT9wq2LmZ@ledger-db-1:5432/ledger"),
+        ("10:21", "Rosa Lima", "Sam password in channel. rotate it after pls"),
+        ("10:55", "Rosa Lima", "AIs: pin the export timeout (sam), alert on empty totals (femi)"),
+    )
+    assert [(a.action, a.evidence) for a in items] == [
+        ("Rotate the database password pasted in the incident channel", ["C2"])
+    ]
+
+
+def test_a_question_about_a_key_schedule_asks_for_no_rotation():
+    assert (
+        rotation(
+            ("10:20", "Sam Okafor", "ledger db: postgres://ledger_rw:Xr4tT9wq2LmZ@ledger-db-1:5432/ledger"),
+            ("10:25", "Femi Ade", "could the vendor key have expired? they rotate it every 90 days"),
+        )
+        == []
+    )

@@ -139,6 +139,10 @@ NOT_FINDING_SIGNALS = (
 REDACTED_KIND_RE = re.compile(r"\[REDACTED:([\w.-]+)\]")
 # An action that is the rotation itself ("Rotate the keys pasted here"), not a remark that asks for it.
 ROTATE_STEP_RE = re.compile(r"^\W*(?:rotate|revoke|reissue|regenerate)\b", re.IGNORECASE)
+# A rotation told as a routine, not asked for: "they rotate it every 90 days", "rotated automatically".
+ROUTINE_RE = re.compile(
+    r"\bevery (?:\d+|day|week|month|quarter|year|night)|\bautomatically\b|\bby default\b", re.IGNORECASE
+)
 # Words before a kind of secret that do not say which secret it is ("a live password", "the prod token").
 UNNAMING_WORDS = frozenset("live prod production real actual valid whole current".split())
 # The scheme of the URL a password was pasted in ("postgres://app:[REDACTED...").
@@ -1102,11 +1106,12 @@ class OfflineEngine:
         vague = [item for item in items if signals()["rotation_request"].search(item.action)]
         vague = [item for item in vague if not ROTATE_STEP_RE.match(item.action) and not _secrets_named(item.action)]
         named = [item for item in items if item not in vague]
-        if rotation := self.secret_rotation(named):
-            items = [*named, rotation]
-        elif vague and any(signals()["rotation_request"].search(item.action) for item in named):
+        rotation = self.secret_rotation(named)
+        if rotation or (vague and any(signals()["rotation_request"].search(item.action) for item in named)):
             items = named  # a row that names the secrets says it already
-        return tuple(_distinct_actions(self.summarized_by_list(items), listed=self.listed_ids))
+        # a list of follow-ups that leaves the rotation out has not settled it: the row stays after the list
+        rows = _distinct_actions(self.summarized_by_list(items), listed=self.listed_ids)
+        return tuple([*rows, rotation] if rotation else rows)
 
     def secret_rotation(self, items: list[ActionItem]) -> ActionItem | None:
         """The rotation the channel asked for when someone shared a secret ("key in channel, rotate after pls",
@@ -1115,7 +1120,7 @@ class OfflineEngine:
         request counts only after a redacted secret, or when it says the secret was shared ("don't read passwords
         out, we rotate it after"): "log rotation" is no secret."""
         sig = signals()
-        if any(sig["rotation_request"].search(item.action) for item in items):
+        if any(sig["rotation_request"].search(item.action) or ROTATE_STEP_RE.match(item.action) for item in items):
             return None
         redacted: list[str] = []  # what each pasted secret is called, from its redacted kind
         pasted: list[Evidence] = []
@@ -1125,7 +1130,7 @@ class OfflineEngine:
                 continue
             if sig["rotation_done"].search(message.text):
                 return None  # done during the incident (a request after it is another secret: rare, left to the review)
-            if sig["rotation_request"].search(message.text) and (
+            if _asks_rotation(message.text) and (
                 pasted or sig["secret_shared"].search(message.text) or _secrets_named(message.text)
             ):
                 requests.append(message)
@@ -1137,6 +1142,7 @@ class OfflineEngine:
             return None
         names = [name for message in requests for name in _secrets_named(message.text)]
         names += [name for message in self.chat if message in pasted for name in _secrets_named(message.text)]
+        names = [name for name in names if not self.names_a_person(name)]  # "Liko password": whose, not which
         heads = {name.split()[-1].lower() for name in names}  # "db password" named: a pasted DSN adds nothing
         # a kind only the redaction knows ("the secret") adds nothing beside the names the channel used
         redacted = [
@@ -1651,6 +1657,17 @@ def _with_antecedents(sentences: list[str]) -> list[str]:
         elif index > 0 and out and out[-1] == sentences[index - 1]:
             out[-1] = f"{out[-1].rstrip(' .!;:')}; {sentence[:1].lower()}{sentence[1:]}"  # one statement, not two
     return out
+
+
+def _asks_rotation(text: str) -> bool:
+    """A sentence that asks for a rotation ("rotate it after pls", "that goes on the rotation list"), not a question
+    and not a routine ("they rotate it every 90 days")."""
+    return any(
+        signals()["rotation_request"].search(sentence)
+        and not is_question_text(sentence)
+        and not ROUTINE_RE.search(sentence)
+        for sentence in _sentences(text)
+    )
 
 
 def _secrets_named(text: str) -> list[str]:
