@@ -822,3 +822,11 @@ def test_a_question_about_a_key_schedule_asks_for_no_rotation():
         )
         == []
     )
+
+
+def test_a_secret_read_out_after_its_label_is_named_by_the_label():
+    items = rotation(
+        ("10:20", "Sam Okafor", "creds: password Quill-Pg-NOTREAL-5512 for the replica"),
+        ("10:21", "Rosa Lima", "Sam, that is a live password in the channel. rotate it after please"),
+    )
+    assert [a.action for a in items] == ["Rotate the password pasted in the incident channel"]

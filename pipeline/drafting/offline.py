@@ -145,6 +145,8 @@ ROUTINE_RE = re.compile(
 )
 # Words before a kind of secret that do not say which secret it is ("a live password", "the prod token").
 UNNAMING_WORDS = frozenset("live prod production real actual valid whole current".split())
+# The word a spoken secret was read out after ("password Quill-...", "the signing key is ...").
+SPOKEN_LABEL_RE = re.compile(r"\b(password|passphrase|token|key)\b[^\[]{0,40}$", re.IGNORECASE)
 # The scheme of the URL a password was pasted in ("postgres://app:[REDACTED...").
 URL_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.-]*)://[^\s/@]*$", re.IGNORECASE)
 # A request that says the secret was spoken, not pasted ("this bridge is recorded, don't read passwords out").
@@ -1697,9 +1699,11 @@ def _redacted_secrets(text: str) -> list[str]:
     sig = signals()
     names = []
     for match in REDACTED_KIND_RE.finditer(text):
-        scheme = URL_SCHEME_RE.search(text[: match.start()][-60:])
+        before = text[: match.start()][-60:]
+        scheme = URL_SCHEME_RE.search(before)
         by_scheme = sig["secret_schemes"].get(scheme[1].lower()) if scheme and match[1] == "url-password" else None
-        names.append(by_scheme or sig["secret_kinds"].get(match[1], "secret"))
+        label = SPOKEN_LABEL_RE.search(before) if match[1] == "spoken-secret" else None  # "password Quill-..."
+        names.append(by_scheme or (label[1].lower() if label else sig["secret_kinds"].get(match[1], "secret")))
     return names
 
 
