@@ -1163,9 +1163,11 @@ def _mid_sentence(phrase: str) -> str:
 
 
 def _amount_or_date(noun: Token) -> bool:
-    """ "2 nodes", "the 1st of November": an amount or a date, not a thing something happened to."""
+    """ "2 nodes", "the 1st of November": an amount or a date, not a thing something happened to. A number that
+    measures a modifier ("the 3-hour outage", "the 900 GB backfill") leaves the phrase a thing."""
     first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
-    return first.like_num or first.text[:1].isdigit()
+    measured = first.head.dep_ in {"compound", "amod"} and first.head.head.i == noun.i and first.head.pos_ == "NOUN"
+    return (first.like_num or first.text[:1].isdigit()) and not measured
 
 
 def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:

@@ -36,6 +36,11 @@ pytest.importorskip("spacy")
             "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
             "Describe what happened to vendor-integrations and the 4-hour outage on webhooks-svc, and what allowed it.",
         ),
+        # a number that measures a modifier ("3-hour") leaves the phrase an event, not an amount
+        (
+            "Responsibility for the 3-hour outage lies with Marit, who rotated the root token without telling anyone.",
+            "Describe what happened to the 3-hour outage and what allowed it.",
+        ),
     ],
 )
 def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(sentence: str, expected: str) -> None:
@@ -89,3 +94,14 @@ def test_the_things_hold_every_fact_and_lose_their_tone_words() -> None:
     assert rewrite is not None
     assert "lovely" not in rewrite.text
     assert all(fact in rewrite.text for fact in ("vendor-integrations", "4-hour", "webhooks-svc"))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "An earlier disk alert threshold was raised from 85% to 90% which could have been a sign we missed",
+    ],
+)
+def test_an_amount_is_never_the_thing_an_instruction_asks_about(sentence: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or not rewrite.text.startswith("Describe what happened to 85%")
