@@ -111,6 +111,12 @@ def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
         return True  # "sam_b" for Samir Benali: a prefix of the first name and the surname's initial
     if _pet_name(handle, first):
         return True  # "jules" for Julia, "mick" for Michael, "ondrak" for Ondřej
+    if (
+        len(handle) >= MIN_PREFIX + 1
+        and handle != first
+        and handle in {first[-len(handle) :], first[-len(handle) - 1 : -1]}
+    ):
+        return True  # the end of the name: "ness" for Vanessa, "tina" for Christina, "drew" for Andrew
     return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])
 
 

@@ -35,6 +35,19 @@ def test_a_comma_list_after_ais_is_one_row_per_action_with_owners_in_parentheses
     ]
 
 
+def test_a_piece_that_qualifies_the_item_before_it_stays_with_it():
+    items = actions(
+        (
+            "Ana Costa",
+            "AIs: alert on the 400 ratio per route, including /pay (femi), rotate the gateway admin token (ana)",
+        )
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Alert on the 400 ratio per route, including /pay", "Femi Ade"),
+        ("Rotate the gateway admin token", "Ana Costa"),
+    ]
+
+
 def test_a_thousands_separator_does_not_split_an_action():
     items = actions(
         (

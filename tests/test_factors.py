@@ -200,6 +200,11 @@ def test_a_stated_gap_loses_its_addressee_framing_and_first_person_and_keeps_its
         "There was no alert on empty totals."
     )
     assert stated_gap("our gap is we had no alert on sequence size.") == "There was no alert on sequence size."
+    # a process that only looked at one thing ("the sign-off checklist only asked for row counts")
+    assert stated_gap("the sign-off checklist only asked for row counts, not the zip values") == (
+        "The sign-off checklist only asked for row counts, not the zip values."
+    )
+    assert stated_gap("the change only required a restart") is None
 
 
 def test_a_cause_the_channel_agrees_on_is_a_factor_without_its_label():

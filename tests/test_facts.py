@@ -1157,3 +1157,22 @@ def test_a_step_that_took_effect_everywhere_is_the_mitigation_before_the_full_re
         ("11:30", "Incident resolved"),
     ]
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T5"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "First no-heat call reaches the on-call dispatcher: customer in Lowell with an empty tank",
+        "Customer call to the on-call line: kiosk screen blank at the Eastgate branch",
+    ],
+)
+def test_a_customer_call_reaching_the_on_call_is_the_detection(call):
+    rows = [
+        ("09:00", "Nightly route build skips 2,140 accounts as outside the service area"),
+        ("09:40", "Dispatch notes routes are 38% shorter than usual; put down to the thaw"),
+        ("10:17", call),
+        ("10:41", "Incident declared, SEV-2"),
+        ("12:55", "Patched route build rerun: 0 accounts skipped"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.detected.evidence == ["T3"]

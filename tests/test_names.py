@@ -14,6 +14,22 @@ def test_a_pet_name_that_changes_the_first_names_ending_resolves_when_one_person
     assert people.resolve("ify") is None
 
 
+def test_a_pet_name_made_of_the_end_of_the_first_name_resolves():
+    people = People.of(["Vanessa Kruger", "Christina Abara", "Andrew Pike", "Michael Tran"])
+    assert people.resolve("ness") == "Vanessa Kruger"
+    assert people.resolve("tina") == "Christina Abara"
+    assert people.resolve("drew") == "Andrew Pike"
+    assert people.resolve("ael") is None  # three letters are too few
+
+
+def test_a_common_spanish_diminutive_resolves_through_the_nickname_list():
+    from pipeline.facts import signals
+
+    people = People.of(["Francisco Vidal", "Ignacio Fuentes"], signals()["nicknames"])
+    assert people.resolve("Pancho") == "Francisco Vidal"
+    assert people.resolve("nacho") == "Ignacio Fuentes"
+
+
 def test_a_pet_name_two_people_fit_stays_unresolved():
     people = People.of(["Julia Ng", "Juliana Reyes"])
     assert people.resolve("jules") is None

@@ -1751,6 +1751,10 @@ def _names_a_list(line: str) -> bool:
     return bool(sig["action_list_header_closing"].search(line) or sig["action_list_header_loose"].match(line))
 
 
+# A piece that only qualifies the item before it ("alert on the 400 ratio per route, including /pago (Nacho)").
+LIST_CONTINUATION_RE = re.compile(r"(?:including|incl\.?|e\.g\.|i\.e\.|such as|especially|except|excluding)\b", re.I)
+
+
 def _split_list(text: str) -> list[str]:
     """Comma- or semicolon-separated actions on one line ("1) ... 2) ..." and "first, ... second, ..." too); commas
     inside parentheses and thousands separators ("2,000 kW") stay."""
@@ -1773,8 +1777,8 @@ def _split_list(text: str) -> list[str]:
     pieces.append(current)
     merged: list[str] = []
     for piece in (p.strip() for p in pieces):
-        if merged and len(piece.split()) < 2:
-            merged[-1] += ", " + piece  # "robot token, the docker auth": a list inside one action
+        if merged and (len(piece.split()) < 2 or LIST_CONTINUATION_RE.match(piece)):
+            merged[-1] += ", " + piece  # "robot token, the docker auth", "..., including /pago": one action
         elif piece:
             merged.append(piece)
     return merged
