@@ -219,6 +219,9 @@ def test_scattered_proposals_before_the_teams_list_are_summarized_by_it():
         "someone fat-fingered the restart order, we should've done the small nodes first",
         "we should have caught this in staging",
         "janitors are cleaning up and we should be back soon enough",
+        # what the review is to find out, said as a pseudo-cleft: no work item
+        "The change was reviewed. What we need to understand is why our checks did not catch it, and pointing at the Oslo office does not help us get there.",
+        "all we need to do now is wait for the replicas to catch up",
     ],
 )
 def test_regret_and_forecasts_are_not_action_items(message):
