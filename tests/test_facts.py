@@ -1176,3 +1176,18 @@ def test_a_customer_call_reaching_the_on_call_is_the_detection(call):
     ]
     facts = extract_facts(make_incident(rows))
     assert facts.detected.evidence == ["T3"]
+
+
+def test_a_first_event_the_timeline_marks_as_found_later_starts_the_impact():
+    rows = [
+        ("09:00", "Check-in for the night bank moved to the new departure control system"),
+        (
+            "09:18",
+            "First bags reach the manual encoding station without a sort message (found in the sorter log afterwards)",
+        ),
+        ("10:08", "Duty manager phones control: only one bag per passenger is arriving at the lateral"),
+        ("10:20", "SEV-2 declared"),
+        ("12:10", "Backlog cleared"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]
