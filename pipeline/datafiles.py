@@ -225,6 +225,8 @@ class SignalsFile(Strict):
     cause_stated: Regex | None = None
     finding: Regex | None = None
     progress_report: Regex | None = None
+    alert_row: Regex | None = None
+    decision_row: Regex | None = None
     cause_confirmed: Regex | None = None
     hedge: Regex | None = None
     cause_explains: Regex | None = None
@@ -239,6 +241,7 @@ class SignalsFile(Strict):
         default=None, description="URL scheme -> what the password in such a URL is called."
     )
     recovery_report: Regex | None = None
+    remedy_ready: Regex | None = None
     change: Regex | None = None
     missing_control: Regex | None = None
     cause_link: Regex | None = None

@@ -491,3 +491,41 @@ def test_a_question_put_on_the_reviews_agenda_is_no_finding():
     statements = [statement for _, statement, _ in engine(ROWS, chat).cause_statements()]
     gaps = [factor.statement for factor in engine(ROWS, chat).stated_gaps()]
     assert not any("talk about" in s.lower() for s in statements + gaps)
+
+
+def test_rows_that_record_moments_of_the_response_are_no_findings():
+    """A severity raise ("... report due to the authority"), a decision ("... instead of copying back"), a monitor's
+    message, harm that remains or comes back: moments of the response, even when they use a cause's words."""
+    rows = [
+        ("09:00", "Billing exporter v7 rolled out; invoices started posting with empty totals"),
+        ("09:05", "Alert fired: invoice totals zero"),
+        ("09:10", "Grafana warning: exporter error rate hit 34% (baseline 0.5%)"),
+        ("09:20", "Raised to SEV-1: invoices went out empty, notice due to the tax authority"),
+        ("09:25", "Tax rate table found missing from the new ledger schema"),
+        ("09:30", "Decision: restore the table in place instead of copying it back from the replica"),
+        ("09:35", "Customers remain without invoices"),
+        ("09:40", "Invoices rejected again by the ledger after the first restore"),
+        ("10:00", "Table restored; invoices posting with totals again"),
+        ("10:30", "Resolved"),
+    ]
+    drafting = engine(rows, [("09:15", "Mara Quist", "taking IC")])
+    assert [evidence_id for evidence_id, _, _ in drafting.cause_rows()] == ["T5"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "also: rebuild the exporter with a totals check (tobin), alert when invoice totals are zero because "
+        "nothing checks them (ines)",
+        "Fix is ready, it follows the pages until there's no next link. Running the export again.",
+        "That also explains the preflight warning at nine forty. Seventy-one rows difference on the totals. Same number.",
+    ],
+)
+def test_an_owner_list_a_ready_fix_or_a_bare_pointer_is_no_cause_statement(message):
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        ("10:02", "Tobin Vale", "confirmed: the tax lookup returns zero rows because the rate table is missing"),
+        ("10:05", "Ines Okafor", message),
+    ]
+    found = {evidence_id for evidence_id, _, _ in engine(ROWS, chat).cause_statements()}
+    assert "C2" in found and "C3" not in found, found

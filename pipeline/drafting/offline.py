@@ -86,6 +86,8 @@ TRAILING_OWNER_RE = re.compile(
     r"^\W*(?:[Aa]lso\s+|[Aa]nd\s+)?(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*[A-Z][\w'-]+)*)"
     r"(?:\s*,\s*(?:as a priority|(?:by|before|within|until)\s[^.!?]+|this week|next week|today|tomorrow))*\W*$"
 )
+# A name or handle alone in parentheses ("(rsingh)", "(@ana)"): an owner, when it names a person of the incident.
+PAREN_OWNER_RE = re.compile(r"\(\s*@?([A-Za-z][\w.'-]{1,30})\s*\)")
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
 ORDINAL_RE = re.compile(
@@ -133,6 +135,8 @@ NOT_FINDING_SIGNALS = (
     "recovery_report",
     "progress_report",
     "workaround",
+    "alert_row",
+    "decision_row",
 )
 # Chat lead-ins dropped when a sentence becomes a factor statement.
 # The placeholder the redaction leaves for a secret ("[REDACTED:github-token]"), and what each kind is called.
@@ -669,6 +673,10 @@ class OfflineEngine:
             if not item.is_timeline:
                 continue
             if any(sig[key].search(item.text) for key in CAUSE_ROW_SIGNALS):
+                if not sig["cause_label"].search(item.text) and any(
+                    sig[key].search(item.text) for key in ("severity", "decision_row")
+                ):
+                    continue  # "Raised to SEV-1: ... report due to the authority", "Decision: X instead of Y"
                 # a check that ruled something out ("broker checked: all 3 nodes healthy ...; broker ruled out")
                 # keeps only its other parts, and is no cause row when none is left
                 kept = "; ".join(part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part))
@@ -737,6 +745,8 @@ class OfflineEngine:
                     is_question_text(sentence)
                     or sig["action_cue"].search(sentence)
                     or sig["recovery_report"].search(sentence)
+                    or sig["remedy_ready"].search(sentence)
+                    or self.assigns_owner(sentence)
                 ):
                     continue
                 stated = LEAD_IN_RE.sub("", sentence)  # "confirmed:" opens a sentence; it links nothing to a cause
@@ -1363,6 +1373,11 @@ class OfflineEngine:
             if owners:
                 return f"{first.rstrip('.')} ({', '.join(owners)})"
         return first
+
+    def assigns_owner(self, sentence: str) -> bool:
+        """A sentence that gives a piece of it to a person in parentheses ("rebuild both routing hosts (rsingh),
+        crow-flies fallback when there's no route (kwong)") is an action list, not a finding."""
+        return any(self.owners_named(who) for who in PAREN_OWNER_RE.findall(sentence))
 
     def owners_named(self, text: str | None, author: str | None = None) -> list[str]:
         """Full names of the people `text` names ("rosa", "Rohit + Anjali", "@sam", "me" for `author`); never a
