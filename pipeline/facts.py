@@ -492,11 +492,14 @@ def extract_facts(incident: Incident) -> Facts:
     if ranked is not None:
         by_gold, by_meaning = ranked[WEIGHTS_FILE], ranked[MEANINGS_WEIGHTS_FILE]
         # A table long enough to rank: the learned rankers choose the start, detection and mitigation rows
-        # (docs/key-times.md). A start the phrase rules leave "not established" stays so: the ranker always names a
-        # row, the record may not; and a row that says it harmed no one stays out, the rules' start stands.
-        # Resolution stays with the rules ("resolved" is said in so many words).
-        if started is not None and not _states_no_harm(by_gold["started"]):
-            started = _row_fact(by_gold["started"], "started")
+        # (docs/key-times.md). A row that says it harmed no one stays out, the rules' start stands. Where the phrase
+        # rules found no start, the ranker's row is the start unless it is the detection itself (harm first stated by
+        # the alert began earlier, at a time no row states: "not established"). Resolution stays with the rules
+        # ("resolved" is said in so many words).
+        ranked_start = by_gold["started"]
+        alerted_first = started is None and ranked_start.id in (detected.evidence if detected else [])
+        if not _states_no_harm(ranked_start) and not alerted_first:
+            started = _row_fact(ranked_start, "started")
         detected = _detection_in_order(
             _row_fact(by_gold["detected"], "detected"), detected, started, declared, mitigated
         )
