@@ -241,6 +241,10 @@ ROSTER_WIDE = {
         ("jonasb", "tamam, comms bende", {("CL", "Jonas Brandt")}),
         ("jonasb", "comms mình lo, I'll draft the note to the clinics", {("CL", "Jonas Brandt")}),
         ("jonasb", "ok ich mache comms", {("CL", "Jonas Brandt")}),
+        ("jonasb", "assuming IC", {("IC", "Jonas Brandt")}),
+        ("jonasb", "I'll do stakeholder updates", {("CL", "Jonas Brandt")}),
+        ("jonasb", "I'll own comms", {("CL", "Jonas Brandt")}),
+        ("Mei Lam", "Jonas, you're on keyboard", {("OL", "Jonas Brandt")}),
     ],
 )
 def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, message, expected):
@@ -260,6 +264,9 @@ def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, 
         "Jonas you stay on the bridge as long as you can",
         "yo ops, can you check the io ops graph",
         "IO ops on the primary spiked at 10:02",
+        "I'm checking the status page",
+        "I have the status page open",
+        "who's on keyboard?",
     ],
 )
 def test_mentions_of_the_timeline_or_notes_that_take_no_role_assign_nothing(message):
