@@ -487,6 +487,8 @@ def test_a_version_number_the_word_full_or_a_response_step_is_no_harm(change):
     [
         "p99 latency above 30 s, live tracker and results page timing out",
         "Checkout page failing to load for all users",
+        "First bookings fail with 500 on the slot page",
+        "Menu page down for every store",
     ],
 )
 def test_a_web_page_is_not_a_page_so_its_failure_starts_the_impact(harm):
@@ -496,6 +498,15 @@ def test_a_web_page_is_not_a_page_so_its_failure_starts_the_impact(harm):
     facts = extract_facts(make_incident(rows))
     assert facts.started.evidence == ["T1"]
     assert facts.detected.evidence == ["T2"]
+
+
+@pytest.mark.parametrize(
+    "alert",
+    ["Page: turnstile scan failure rate 14%", "Fleet monitor page: 3 mission aborts", "Khoa acks the page"],
+)
+def test_a_pagers_page_is_detection_whatever_names_it(alert):
+    rows = [("05:20", "Turnstiles reject valid members"), ("05:26", alert), ("05:31", "SEV-2")]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]
 
 
 def test_a_scan_that_starts_recording_is_no_harm_and_a_writer_that_fails_is():
