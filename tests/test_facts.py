@@ -501,6 +501,31 @@ def test_a_web_page_is_not_a_page_so_its_failure_starts_the_impact(harm):
 
 
 @pytest.mark.parametrize(
+    "harm",
+    [
+        "Route sheets printed empty at the north depot",
+        "Invoices sent with wrong totals",
+        "App not loading for Android users",
+        "Customers unable to log in",
+        "Cards declined at the till",
+        "Duplicate SMS sent to patients",
+        "Drivers see no routes on their tablets",
+        "Meters report zero consumption",
+        "Calls dropping after 30 seconds",
+    ],
+)
+def test_harm_told_in_everyday_words_starts_the_impact(harm):
+    rows = [("09:00", "Route-planner 2.4 deployed"), ("09:05", harm), ("09:30", "Alert fired"), ("09:35", "SEV-2")]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
+
+
+@pytest.mark.parametrize("step", ["Team unable to reproduce on staging", "Web bidders stopped dropping"])
+def test_a_step_of_the_response_in_those_words_is_no_harm(step):
+    rows = [("09:00", "Checkout errors for all users"), ("09:05", step), ("09:30", "Alert fired")]
+    assert extract_facts(make_incident(rows)).started.evidence == ["T1"]
+
+
+@pytest.mark.parametrize(
     "alert",
     ["Page: turnstile scan failure rate 14%", "Fleet monitor page: 3 mission aborts", "Khoa acks the page"],
 )
