@@ -519,6 +519,37 @@ def test_harm_told_in_everyday_words_starts_the_impact(harm):
     assert extract_facts(make_incident(rows)).started.evidence == ["T2"]
 
 
+@pytest.mark.parametrize(
+    "report",
+    [
+        "Customer called the hotline about missing deliveries",
+        "Store manager emailed the ops list: tills offline",
+        "Tweets about failed logins start",
+        "On-call got a call from the warehouse",
+        "Helpdesk flagged a cluster of tickets",
+        "Grafana: error rate 12%",
+        "Sentry spike: 400 new TypeErrors",
+        "Synthetic check failed in eu-west",
+        "Ops dashboard turned red",
+    ],
+)
+def test_reports_and_monitors_in_many_words_are_the_detection(report):
+    rows = [("09:00", "Checkout errors for all users"), ("09:10", report), ("09:40", "SEV-2 declared")]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]
+
+
+@pytest.mark.parametrize(
+    "warning",
+    [
+        "Grafana warning: db CPU above 85% for 10 min; acked by Fraser as harvest evening load",
+        "Grafana warning: dedup hit rate 34% (baseline 0.5%); read as client retries",
+    ],
+)
+def test_a_monitor_warning_read_as_something_else_detected_nothing(warning):
+    rows = [("09:00", "Checkout errors for all users"), ("09:05", warning), ("09:40", "Support reported failed orders")]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T3"]
+
+
 @pytest.mark.parametrize("step", ["Team unable to reproduce on staging", "Web bidders stopped dropping"])
 def test_a_step_of_the_response_in_those_words_is_no_harm(step):
     rows = [("09:00", "Checkout errors for all users"), ("09:05", step), ("09:30", "Alert fired")]
