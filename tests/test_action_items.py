@@ -846,3 +846,21 @@ def test_a_secret_read_out_after_its_label_is_named_by_the_label():
         ("10:21", "Rosa Lima", "Sam, that is a live password in the channel. rotate it after please"),
     )
     assert [a.action for a in items] == ["Rotate the password pasted in the incident channel"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "Remediation: (a) restore the memory limit, (b) alert on OOMKilled, (c) add the loader to the runbook",
+            ["Restore the memory limit", "Alert on OOMKilled", "Add the loader to the runbook"],
+        ),
+        (
+            "postmortem items: timeout on the vendor call, stale-run detection in the scheduler",
+            ["Timeout on the vendor call", "Stale-run detection in the scheduler"],
+        ),
+        ("action: add retry budget to the payment client. owner: sam", ["Add retry budget to the payment client"]),
+    ],
+)
+def test_lettered_lists_postmortem_items_and_a_single_action_header_are_read(message, expected):
+    assert [a.action for a in actions(("rosa", message))] == expected

@@ -115,7 +115,8 @@ CONTINUATION_RE = re.compile(
     r"^\W*(?:not|or|and|but|for|only|so|then|which|because|since|e\.g\.|i\.e\.)\b", re.IGNORECASE
 )
 TODO_SPLIT_RE = re.compile(r"(?<=\S)\s+(?=TODO\s*\()")
-INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s+")  # "1) rotate the token 2) add scanning"
+# "1) rotate the token 2) add scanning", "(a) restore the limit, (b) alert on OOMKilled"
+INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?(?:\d{1,2}[.)]|[a-h]\))\s+")
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
 QUESTION_HYPOTHESIS_RE = re.compile(r"\b(?:could it be|is it|maybe it'?s|what about)\b", re.IGNORECASE)
 # Words that open a proposal but are not part of it: "Agreed. also stop matching ...", "and really move ...".
