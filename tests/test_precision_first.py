@@ -185,6 +185,23 @@ def test_jabs_the_rules_miss_names_and_keys_are_cited_but_never_quoted():
     assert not any("Dave" in action for action in actions)
 
 
+def test_blame_that_names_a_chat_handle_is_withheld_from_the_index_and_the_lessons():
+    """ "hemiw should have put a timeout on that call, it's like lesson one": the handle of a chat author is a person;
+    the message is neither quoted in the evidence index nor as a lesson."""
+    chat = [
+        ("10:05", "hemiw", "saw the page. what've we got"),
+        (
+            "10:08",
+            "jkel",
+            "lol this is hemiw's cronjob. hemiw should have put a timeout on that call, it's like lesson one",
+        ),
+    ]
+    built = engine([("10:00", "Errors began"), ("10:30", "Resolved")], chat)
+    assert "should have" not in built.evidence_index()["C2"]
+    draft = built.build()
+    assert not any("should have" in claim.text for claim in draft.lessons_learned if claim.evidence)
+
+
 def test_draft_json_fact_values_do_not_repeat_a_withheld_message():
     incident = make_incident(
         [("10:00", "Errors began"), ("10:30", "Resolved")],

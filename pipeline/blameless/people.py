@@ -28,6 +28,11 @@ _AFTER_SEPARATOR = regex_cache.compile(r"[:=\u2013-][ \t]*" + _NAME)  # starts w
 _NOT_NAMES = frozenset({"The", "A", "An", "We", "Our", "They", "It", "This", "That", "Incident", "Team", "On", "Owner"})
 
 
+# A chat handle given as a person's name: one lowercase token of letters, digits, dots, dashes or underscores
+# ("hemiw", "rsingh", "arif.h", "bayu_ops"); a capitalized name is matched by its parts above.
+HANDLE_RE = re.compile(r"[a-z][a-z0-9._-]{2,}")
+
+
 @dataclass(frozen=True)
 class Roster:
     """Name tokens known to be people, plus whether the bundled first-name list applies."""
@@ -153,4 +158,7 @@ def build_roster(*sources: Iterable[str], text: str = "", use_first_names: bool 
     for source in (*sources, names_in_role_statements(text) if text else ()):
         for name in source:
             tokens.update(part for part in name.split() if part[:1].isupper())
+    for source in sources:
+        # a chat handle is a person too ("hemiw should have put a timeout on that call"), in the case it is written
+        tokens.update(name for name in source if HANDLE_RE.fullmatch(name))
     return Roster(frozenset(tokens), use_first_names)

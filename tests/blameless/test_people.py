@@ -200,3 +200,10 @@ def test_a_full_name_or_a_hyphenated_first_name_is_a_person() -> None:
         assert rules(f"The restore failed because {person} deleted the upstream target group.") == ["BL001"], person
     for words in ("Max Connections", "Kafka Connect", "Sink-Connector"):
         assert rules(f"The restore failed because {words} deleted the upstream target group.") == [], words
+
+
+def test_a_chat_handle_given_as_a_person_is_a_person_in_the_case_it_is_written():
+    """IRC and Slack handles are lowercase ("hemiw"): blame that names one is blame, as it is for "Hemi"."""
+    sentence = "lol this is hemiw's cronjob. hemiw should have put a timeout on that call"
+    assert {f.rule_id for f in lint_text(sentence, people=["hemiw", "Hemi Walker"])} == {"BL002"}
+    assert lint_text("the deploy should have had a timeout", people=["deploy"]) == []
