@@ -652,6 +652,15 @@ def _step_that_recovered(recovery: Fact, steps: list[Fact], timeline: list[Evide
     return before[-1].model_copy(update={"name": "mitigated"}) if before else None
 
 
+def _explained_away(text: str) -> bool:
+    """A warning explained away that stated no harm before the words that explained it: "WARN: evaluator last
+    success 6m ago; read as slow MetHarvest API" (the "slow" is the reading, not the harm), not "pass FAILED; put
+    down to rain"."""
+    sig = signals()
+    dismissal = sig["dismissed"].search(text)
+    return dismissal is not None and not sig["impact_start"].search(text[: dismissal.start()])
+
+
 def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
     """The first alert, page or report. A report only counts when it is not the row that describes the impact.
 
@@ -661,9 +670,7 @@ def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
     sig = signals()
     # a warning that stated no harm and was explained away ("parse warnings above 20; treated as cutover noise")
     # detected nothing; one that stated the harm ("pass FAILED; put down to rain") did, however it was read
-    items = [
-        item for item in items if not (sig["dismissed"].search(item.text) and not sig["impact_start"].search(item.text))
-    ]
+    items = [item for item in items if not _explained_away(item.text)]
     candidates = [item for item in items if not (started and item.id in started.evidence)]
     since = started.time if started else None
     if since is not None:

@@ -512,6 +512,7 @@ def test_a_web_page_is_not_a_page_so_its_failure_starts_the_impact(harm):
         "Drivers see no routes on their tablets",
         "Meters report zero consumption",
         "Calls dropping after 30 seconds",
+        "Block 7 reached its start threshold; fans not started (from sensor history)",
     ],
 )
 def test_harm_told_in_everyday_words_starts_the_impact(harm):
@@ -543,11 +544,31 @@ def test_reports_and_monitors_in_many_words_are_the_detection(report):
     [
         "Grafana warning: db CPU above 85% for 10 min; acked by Fraser as harvest evening load",
         "Grafana warning: dedup hit rate 34% (baseline 0.5%); read as client retries",
+        "kaitiaki WARN: evaluator last success 6m ago; read as slow MetHarvest API, no action",
     ],
 )
 def test_a_monitor_warning_read_as_something_else_detected_nothing(warning):
     rows = [("09:00", "Checkout errors for all users"), ("09:05", warning), ("09:40", "Support reported failed orders")]
     assert extract_facts(make_incident(rows)).detected.evidence == ["T3"]
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "Hotfix deployed; no new failures since",
+        "Cache flushed; pages load again",
+        "Index rebuilt; lookups back under 50 ms",
+        "Limit raised to 200; no more 429s",
+    ],
+)
+def test_a_step_that_says_the_harm_stopped_in_other_words_is_the_mitigation(step):
+    rows = [
+        ("09:00", "Checkout errors for all users"),
+        ("09:05", "Alert fired"),
+        ("09:30", step),
+        ("10:30", "Resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T3"]
 
 
 @pytest.mark.parametrize("step", ["Team unable to reproduce on staging", "Web bidders stopped dropping"])
