@@ -274,17 +274,26 @@ class _Compressed:
 
     def _index(self) -> dict[str, set[int]]:
         """Every block start holding each trigger. The scan restarts one character after each hit, so
-        overlapping triggers are all seen; a hit is the longest trigger there, and also its prefixes."""
-        blocks: dict[str, set[int]] = {}
+        overlapping triggers are all seen; a hit is the longest trigger there, and also its prefixes. Hits come
+        in order, so a block's start is looked up only when a hit passes the end of the block before."""
         if self._prefilter is None or self._prefilter.scan is None:
-            return blocks
+            return {}
         text, scan, prefixes = self.text, self._prefilter.scan, self._prefilter.prefixes
+        seen: set[tuple[int, str]] = set()
+        block, block_end = 0, -1
         hit = scan.search(text)
         while hit is not None:
-            block = text.rfind(BLOCK, 0, hit.start()) + 1
-            for trigger in prefixes[hit.group()]:
+            at = hit.start()
+            if at > block_end:
+                block = text.rfind(BLOCK, 0, at) + 1
+                block_end = text.find(BLOCK, at)
+                block_end = len(text) if block_end < 0 else block_end
+            seen.add((block, hit.group()))
+            hit = scan.search(text, at + 1)
+        blocks: dict[str, set[int]] = {}
+        for block, word in seen:
+            for trigger in prefixes[word]:
                 blocks.setdefault(trigger, set()).add(block)
-            hit = scan.search(text, hit.start() + 1)
         return blocks
 
     def _map(self, offset: int) -> int:
