@@ -192,6 +192,8 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if word in _THEY and _mentions_people(tokens[:index], roster):
         return index  # "Rosa's team wrote that job, they should have tested it": "they" are those people
     previous = tokens[index - 1].group(0) if index > 0 else ""
+    if _mention(tokens, index):
+        return index - 1  # "@ewa should have paused the deploy": a chat mention names a person
     if (
         _first_name(base, roster)
         or (_capitalized(base) and _capitalized(previous) and _first_name(previous, roster))  # "Dave O'Brien"
@@ -213,6 +215,17 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
         return index  # "Engineers must ..." at the start of a sentence
     return None
+
+
+# Mentions that address a channel, not a person
+_CHANNEL_MENTIONS = frozenset({"here", "channel", "everyone", "all"})
+
+
+def _mention(tokens: list[re.Match[str]], index: int) -> bool:
+    """tokens[index] is the name of an "@name" mention ("@ewa", "@kai's"), not "@here" or "@channel"."""
+    if index == 0 or tokens[index - 1].group(0) != "@" or tokens[index - 1].end() != tokens[index].start():
+        return False
+    return _base(tokens[index].group(0)).lower() not in _CHANNEL_MENTIONS
 
 
 def _capitalized(word: str) -> bool:
@@ -286,6 +299,11 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
         opened = max((i + 1 for i, t in enumerate(tokens[:-1]) if t.group(0).lower() in _SUBORDINATORS), default=0)
         found = _clause_subject(tokens[opened:-1], roster, allow_we)
         return None if found is None else window_start + cut + tokens[opened + found].start()
+    if len(tokens) > 1 and tokens[-1].group(0).lower() == "who":
+        # the predicate is the relative clause itself: "the engineer who accidentally removed the data"
+        owner = len(tokens) - 2 if tokens[-2].group(0) != "," else len(tokens) - 3
+        found = _person_at(tokens, owner, roster, allow_we=False) if owner >= 0 else None
+        return None if found is None else window_start + cut + tokens[found].start()
     if len(tokens) > 1 and _identifier_or_quote(tokens[-1].group(0)):
         owner = _artifact_owner(tokens, roster, allow_we)  # "your migration 0042 is what locked ..."
         if owner is not None:
