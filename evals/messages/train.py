@@ -18,7 +18,7 @@ import argparse
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +89,8 @@ def read_examples(corpus: Path | None) -> tuple[list[Example], list[str]]:
 def messages_by_line(path: Path) -> dict[int, ChatMessage]:
     """{label line: message} for one labelled file. A Slack export labels the line of the message's "text" key;
     its reader numbers messages by position in the day file."""
-    log = load_chat(chat_root(path), day=date(2000, 1, 1), tz="UTC")
+    # a call transcript without its own start time gets one (only the words are read, never the times)
+    log = load_chat(chat_root(path), day=date(2000, 1, 1), tz="UTC", call_start=datetime(2000, 1, 1, tzinfo=UTC))
     mine = [m for m in log.messages if not m.source or Path(m.source).resolve() == path.resolve()]
     by_line = {m.line: m for m in mine}
     if path.suffix == ".json":
