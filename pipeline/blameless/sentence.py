@@ -1201,6 +1201,19 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     return _reviewed(prefix, text, sentence, people, "instruction")
 
 
+# Mentions that address a channel, not a person
+_CHANNEL_MENTIONS = frozenset({"here", "channel", "everyone", "all"})
+
+
+def _mention(token: Token) -> bool:
+    """An "@name" mention, whether the tokenizer keeps the "@" on the name or splits it off."""
+    name = token.text[1:] if token.text.startswith("@") else token.text
+    split_off = token.i > 0 and token.nbor(-1).text == "@" and not token.nbor(-1).whitespace_
+    if not (token.text.startswith("@") or split_off) or not name[:1].isalpha():
+        return False
+    return name.lower() not in _CHANNEL_MENTIONS
+
+
 def _holds_a_thing(token: Token, builder: _Builder) -> bool:
     """A noun phrase about a thing, not a person: its head a noun in an argument's place, nothing in it a verb,
     an adverb or a person, and a determiner in front when it is longer than one word ("checkout-svc point" is
@@ -1335,6 +1348,8 @@ class _Builder:
         from pipeline.blameless.people import first_names
 
         text, lower = token.text, token.lower_
+        if _mention(token):
+            return True  # "@kai's config push": a chat mention names a person wherever it stands
         if text in self.people or (token.dep_ in _SUBJECTS and text[:1].isupper() and text in first_names()):
             return True  # the tagger calls chat names anything ("Sven/ADV"); a known name as subject is a person
         if lower.islower() and len(lower) >= 4 and lower.capitalize() in first_names() and token.dep_ in _SUBJECTS:

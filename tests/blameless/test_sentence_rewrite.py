@@ -965,3 +965,18 @@ def test_a_word_that_says_a_thing_fell_short_is_never_dropped_from_it():
         person is not None
         and person.text == "The handling of the certificate rotation led to 40 minutes of TLS errors."
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "@noor's config push at 09:12 is what took search down",
+        "@noor should have paused the rollout when the canary went red at 09:31",
+    ],
+)
+def test_a_chat_mention_is_a_person_the_rewrite_drops(sentence: str) -> None:
+    """A mention names a person as a first name does: it is flagged, and no rewrite keeps it."""
+    assert lint_text(sentence)
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and "@noor" not in rewrite.text and "noor" not in rewrite.text.lower()
+    assert not lint_text(rewrite.text)
