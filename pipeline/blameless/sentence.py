@@ -370,7 +370,7 @@ _EFFORT_VERBS = frozenset({"bother", "care", "trouble"})  # "had bothered / care
 _DROP_ADVERBS = frozenset(
     "obviously clearly carelessly accidentally mistakenly inadvertently stupidly lazily sloppily somehow just "
     "simply again once apparently really totally completely royally badly ofc honestly welp lol smh tbh "
-    "maybe squarely visibly".split()
+    "maybe squarely visibly incorrectly wrongly negligently recklessly".split()
 )
 _DROP_ADVERBS_SAFE = frozenset("obviously clearly carelessly stupidly lazily sloppily simply just".split())
 _BE = {
