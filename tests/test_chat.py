@@ -242,6 +242,26 @@ def test_slack_paste_sentence_ending_in_a_time_is_not_a_header(tmp_path):
     assert log.messages[0].text.endswith("[14:00]")
 
 
+def test_slack_paste_with_the_name_and_the_time_on_lines_of_their_own(tmp_path):
+    """The desktop app copies `Name` then `9:41 PM` on the next line; detection must not take it for another format,
+    and a body line that ends a sentence stays text even when a time follows it."""
+    text = (
+        "Noor Haddad\n9:41 PM\nanyone else seeing 502s on checkout?\n"
+        "Ivo Petrov\n[9:42 PM]\nyes, since 9:38\nlooking now.\n9:43 PM\n"
+        "Noor Haddad\n9:45 PM\ntaking IC\n"
+    )
+    path = write(tmp_path, "chat.txt", text)
+    assert detect_chat_format(path) == "slack-paste"
+    log = load_chat(path, day=date(2024, 3, 11), tz="UTC")
+    got = [(m.author, m.time, m.line) for m in log.messages]
+    assert got == [
+        ("Noor Haddad", utc("2024-03-11T21:41"), 1),
+        ("Ivo Petrov", utc("2024-03-11T21:42"), 4),
+        ("Noor Haddad", utc("2024-03-11T21:45"), 9),
+    ]
+    assert log.messages[1].text == "yes, since 9:38\nlooking now.\n9:43 PM"
+
+
 # ---------------------------------------------------------------- pagerduty
 
 PAGERDUTY = """source: our own fixture

@@ -1,6 +1,7 @@
 """Slack copy-paste: a `Name [8:27 AM]` header line, then the message's lines.
 
-Also accepted: `Name  8:27 AM` (newer Slack copies, two spaces) and `Name [8:27]` (24-hour clock).
+Also accepted: `Name  8:27 AM` (newer Slack copies, two spaces), `Name [8:27]` (24-hour clock), and the name on a
+line of its own with the time alone on the next (`Name` then `8:27 PM` or `[8:27 PM]`, as the desktop app copies).
 Pastes kept in markdown quote every line with `>` and end lines with two spaces; both are stripped.
 `prow APP [9:12 AM]` is an app (bot) message, and a trailing `(edited)` marks an edited message.
 Lines before the first header, markdown headings and `---` separators are not part of any message:
@@ -30,6 +31,9 @@ HEADER_RE = re.compile(
     r"^(?:>\s*)*" + _AUTHOR + _BOT + r"(?:\s*\[(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)\]"
     r"|\s{2,}(?P<bare>\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp]\.?[Mm]\.?))\s*$"
 )
+# The two-line header the desktop app copies: the name alone on a line, then the time alone on the next.
+NAME_LINE_RE = re.compile(r"^(?:>\s*)*" + _AUTHOR + _BOT + r"\s*$")
+TIME_LINE_RE = re.compile(r"^(?:>\s*)*\[?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)\]?\s*$")
 QUOTE_RE = re.compile(r"^>\s?")
 BREAK_RE = re.compile(r"^>?\s*(?:#{1,6}\s|-{3,}\s*$|\*{3,}\s*$)")
 EDITED_SUFFIX = "(edited)"
@@ -49,11 +53,17 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
             messages.append(current)
         body.clear()
 
-    for number, line in enumerate(clean_lines(read_text(path, what="chat file")), start=1):
-        header = HEADER_RE.match(line)
+    lines = clean_lines(read_text(path, what="chat file"))
+    time_line = 0  # the line number of a two-line header's time, which is no message text
+    for number, line in enumerate(lines, start=1):
+        if number == time_line:
+            continue
+        header = HEADER_RE.match(line) or _two_line_header(line, lines[number] if number < len(lines) else "")
         if header and _plausible_name(header["author"]):
             close()
             clock = header["clock"] or header["bare"]
+            if TIME_LINE_RE.match(lines[number] if number < len(lines) else "") and not HEADER_RE.match(line):
+                time_line = number + 1
             current = RawMessage(
                 time=resolve_clock(resolver, clock, path, number),
                 author=header["author"].strip(),
@@ -76,9 +86,18 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     return messages
 
 
+def _two_line_header(line: str, following: str) -> dict[str, str | None] | None:
+    """`Name` then `8:27 PM` on the next line: the header's parts, or None. A name line ends in no punctuation
+    ("looking now." is message text)."""
+    name, time = NAME_LINE_RE.match(line), TIME_LINE_RE.match(following)
+    if name is None or time is None or line.rstrip()[-1:] in ".,;:!?)":
+        return None
+    return {"author": name["author"], "app": name["app"], "clock": time["clock"], "bare": None}
+
+
 def _plausible_name(author: str) -> bool:
     """A header's name is short; a sentence ending in a bracketed time is message text, not a header."""
     return len(author) <= MAX_AUTHOR_CHARS and len(author.split()) <= MAX_NAME_WORDS
 
 
-SNIFF = (HEADER_RE,)
+SNIFF = (HEADER_RE, TIME_LINE_RE)
