@@ -71,7 +71,16 @@ class People:
                 if _fits(fold(words[0]), name, self.nicknames)
                 and fold(name.split()[-1]).startswith(fold(words[-1])[:1])
             ]
-            return fits[0] if len(fits) == 1 else None
+            if len(fits) == 1:
+                return fits[0]
+            # "Caro Vélez" for Carolina Vélez Arango, "Mafe Rojas" for María Fernanda Rojas: one person has that
+            # surname among the later parts of the name, and the first word starts as the first name does
+            by_surname = [
+                name
+                for name in self.full_names
+                if fold(words[-1]) in {fold(part) for part in name.split()[1:]} and fold(name)[:1] == fold(words[0])[:1]
+            ]
+            return by_surname[0] if len(fits) == 0 and len(by_surname) == 1 else None
         if whole in CHAT_WORDS:
             return None
         fits = [name for name in self.full_names if _fits(whole, name, self.nicknames)]
@@ -81,7 +90,11 @@ class People:
 def _short_spelling(name: str, full_name: str, nicknames: dict[str, str]) -> bool:
     """`name` spells `full_name` shorter: its first word fits the first name, its last starts the surname."""
     words, full = [fold(w) for w in name.split()], [fold(w) for w in full_name.split()]
-    if not (words and full and words[-1] and full[-1].startswith(words[-1])) or words == full:
+    if not (words and full and words[-1]) or words == full:
+        return False
+    if len(words) == 2 and words[-1] in full[1:] and words[0][:1] == full[0][:1]:
+        return True  # "Caro Vélez" for Carolina Vélez Arango, "Mafe Rojas" for María Fernanda Rojas
+    if not full[-1].startswith(words[-1]):
         return False
     return _fits(words[0], full[0], nicknames) and len(words) <= len(full)
 
@@ -117,7 +130,15 @@ def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
         and handle in {first[-len(handle) :], first[-len(handle) - 1 : -1]}
     ):
         return True  # the end of the name: "ness" for Vanessa, "tina" for Christina, "drew" for Andrew
+    if len(handle) >= 3 and handle[0] == first[0] and handle[1] == last[0] and _in_order(handle[2:], last[1:]):
+        return True  # "jbx" and "jbaxtr" for Jonah Baxter: the initials, then letters of the surname in order
     return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Every letter of `letters` appears in `word`, in the same order."""
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
 
 
 def _pet_name(handle: str, first: str) -> bool:

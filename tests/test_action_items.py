@@ -864,3 +864,18 @@ def test_a_secret_read_out_after_its_label_is_named_by_the_label():
 )
 def test_lettered_lists_postmortem_items_and_a_single_action_header_are_read(message, expected):
     assert [a.action for a in actions(("rosa", message))] == expected
+
+
+def test_a_semicolon_list_read_out_with_each_owner_after_its_last_comma():
+    items = actions(
+        (
+            "Rosa Lima",
+            "Okay, action items, as agreed. AIs: move the media rule into terraform, Femi; the drift job waits for "
+            "an approval instead of auto-applying, Ana; rotate the SBC password read out on the call, Femi.",
+        )
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Move the media rule into terraform", "Femi Ade"),
+        ("The drift job waits for an approval instead of auto-applying", "Ana Costa"),
+        ("Rotate the SBC password read out on the call", "Femi Ade"),
+    ]

@@ -519,6 +519,8 @@ KEY_MOMENTS_IN_OTHER_WORDS = [
             "Drivers see no routes on their tablets",
             "Meters report zero consumption",
             "Calls dropping after 30 seconds",
+            "Kiosks reject every parent QR code; parents queue at the doors",
+            "Calls connect but agents hear no caller audio",
             "Block 7 reached its start threshold; fans not started (from sensor history)",
         )
     ],
@@ -553,6 +555,8 @@ KEY_MOMENTS_IN_OTHER_WORDS = [
             "Grafana warning: db CPU above 85% for 10 min; acked by Fraser as harvest evening load",
             "Grafana warning: dedup hit rate 34% (baseline 0.5%); read as client retries",
             "kaitiaki WARN: evaluator last success 6m ago; read as slow MetHarvest API, no action",
+            "Stock sync reports 2,318 inserted rows (usually a few dozen); taken for the new supplier range and left alone",
+            "Grafana warning qr_verify_fail_ratio 100% (4 scans); taken for staff opening tests",
         )
     ],
     *[
@@ -1031,6 +1035,25 @@ def test_a_hand_over_planned_for_later_leaves_the_holder():
 )
 def test_role_statements_in_other_languages_symbols_and_formal_words(author, message, expected):
     assert roles_of([("10:01", author, message)]) == expected
+
+
+def test_spanish_first_persons_and_yes_words_take_roles_and_a_verb_is_no_name():
+    """ "Yo tomo IC" gave IC to Tomás: the verb "tomo" resolved as his pet name in the last resort."""
+    from pipeline.facts import evidence_items, extract_roles
+
+    people = {name: [] for name in ("Carolina Vélez Arango", "Juan Sebastián Ortiz", "Diego Restrepo", "Tomás Gil")}
+    chat = [
+        ("10:01", "Caro Vélez", "Declaro incidente, SEV-2. Yo tomo IC."),
+        ("10:02", "Juanse", "dale, yo soy OL"),
+        ("10:03", "Diego Restrepo", "sí, llevo el timeline"),
+    ]
+    incident = make_incident([("10:00", "Errors began")], chat, people=people)
+    roles = {(r.name, r.value) for r in extract_roles(incident, evidence_items(incident)) if r.evidence}
+    assert roles == {
+        ("IC", "Carolina Vélez Arango"),
+        ("OL", "Juan Sebastián Ortiz"),
+        ("Scribe", "Diego Restrepo"),
+    }
 
 
 @pytest.mark.parametrize(

@@ -43,3 +43,20 @@ def test_a_chat_word_is_never_a_handle_even_when_it_spells_someones_initials():
     assert people.resolve("ty") is None
     assert people.resolve("onk") is None  # neither a chat word nor a shape of any name
     assert people.resolve("okratochvil") == "Ondřej Kratochvíl"
+
+
+def test_a_short_first_name_with_a_later_part_of_the_name_resolves():
+    """Spanish names carry two surnames and often two given names: "Caro Vélez" is Carolina Vélez Arango, "Mafe
+    Rojas" is María Fernanda Rojas; the first letters must agree."""
+    people = People.of(["Carolina Vélez Arango", "María Fernanda Rojas", "Diego Restrepo"])
+    assert people.resolve("Caro Vélez") == "Carolina Vélez Arango"
+    assert people.resolve("Mafe Rojas") == "María Fernanda Rojas"
+    assert people.resolve("Dora Rojas") is None
+    assert People.of(["María Fernanda Rojas", "Mafe Rojas"]).full_names == ["María Fernanda Rojas"]
+
+
+def test_initials_then_letters_of_the_surname_in_order_resolve():
+    people = People.of(["Jonah Baxter", "Kaya Pitka"])
+    assert people.resolve("jbx") == "Jonah Baxter"
+    assert people.resolve("jbaxtr") == "Jonah Baxter"
+    assert people.resolve("jxb") is None

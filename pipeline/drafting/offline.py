@@ -86,6 +86,8 @@ TRAILING_OWNER_RE = re.compile(
     r"^\W*(?:[Aa]lso\s+|[Aa]nd\s+)?(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*[A-Z][\w'-]+)*)"
     r"(?:\s*,\s*(?:as a priority|(?:by|before|within|until)\s[^.!?]+|this week|next week|today|tomorrow))*\W*$"
 )
+# An item's owner named after its last comma ("rotate the SBC password, Paolo", "the RTP monitor, Junrey and Carlo").
+COMMA_OWNER_RE = re.compile(r",\s*(?P<who>[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?)\W*$")
 # A name or handle alone in parentheses ("(rsingh)", "(@ana)"): an owner, when it names a person of the incident.
 PAREN_OWNER_RE = re.compile(r"\(\s*@?([A-Za-z][\w.'-]{1,30})\s*\)")
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
@@ -1305,6 +1307,9 @@ class OfflineEngine:
             if named := self.owners_named(mention["handle"]):  # "add a canary stage @sam by Friday"
                 owners += named
                 text = text.replace(mention.group(0), " ")
+        if not owners and (last := COMMA_OWNER_RE.search(text)) and (named := self.owners_named(last["who"])):
+            owners += named  # "put the rule in the terraform code, Paolo": a list item read out with its owner
+            text = text[: last.start()]
         text = " ".join(re.sub(r"\(\s*\)", " ", text).split())
         text = re.sub(r"\((?:[^()]*\b(?:owner|due|P[0-4]|today|tomorrow)\b[^()]*)\)", "", text)
         text = sig["action_owner_todo"].sub("", text)
