@@ -1280,3 +1280,14 @@ def test_a_first_event_the_timeline_marks_as_found_later_starts_the_impact():
     ]
     facts = extract_facts(make_incident(rows))
     assert facts.started.evidence == ["T2"]
+
+
+def test_a_recovery_row_that_still_reports_a_failure_after_its_semicolon_is_partial():
+    rows = [
+        ("09:00", "Checkout requests fail with 504"),
+        ("09:05", "Alert fired"),
+        ("09:30", "Card charges succeeding again; the confirm endpoint times out after the charge"),
+        ("09:50", "All pods ready; 5xx back at baseline"),
+        ("10:30", "Resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]

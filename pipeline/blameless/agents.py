@@ -217,15 +217,15 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     return None
 
 
-# Mentions that address a channel, not a person
-_CHANNEL_MENTIONS = frozenset({"here", "channel", "everyone", "all"})
+# Mentions that address a channel, not a person (the rewrite's parse reads them too)
+CHANNEL_MENTIONS = frozenset({"here", "channel", "everyone", "all"})
 
 
 def _mention(tokens: list[re.Match[str]], index: int) -> bool:
     """tokens[index] is the name of an "@name" mention ("@ewa", "@kai's"), not "@here" or "@channel"."""
     if index == 0 or tokens[index - 1].group(0) != "@" or tokens[index - 1].end() != tokens[index].start():
         return False
-    return _base(tokens[index].group(0)).lower() not in _CHANNEL_MENTIONS
+    return _base(tokens[index].group(0)).lower() not in CHANNEL_MENTIONS
 
 
 def _capitalized(word: str) -> bool:

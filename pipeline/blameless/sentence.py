@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.blameless.agents import ROLE_NOUNS
+from pipeline.blameless.agents import CHANNEL_MENTIONS, ROLE_NOUNS
 from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
 
@@ -1201,17 +1201,13 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     return _reviewed(prefix, text, sentence, people, "instruction")
 
 
-# Mentions that address a channel, not a person
-_CHANNEL_MENTIONS = frozenset({"here", "channel", "everyone", "all"})
-
-
 def _mention(token: Token) -> bool:
     """An "@name" mention, whether the tokenizer keeps the "@" on the name or splits it off."""
     name = token.text[1:] if token.text.startswith("@") else token.text
     split_off = token.i > 0 and token.nbor(-1).text == "@" and not token.nbor(-1).whitespace_
     if not (token.text.startswith("@") or split_off) or not name[:1].isalpha():
         return False
-    return name.lower() not in _CHANNEL_MENTIONS
+    return name.lower() not in CHANNEL_MENTIONS
 
 
 def _holds_a_thing(token: Token, builder: _Builder) -> bool:
