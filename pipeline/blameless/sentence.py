@@ -856,7 +856,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
             if inner is None:
                 continue
             text = inner.text
-        if keeps_facts(sentence, text) and _still_clean(text, people):
+        if keeps_facts(sentence, text) and _still_clean(text, people) and _names_kept(head, text, people):
             return Rewrite(text, REVIEW, "judgement")
     from pipeline.blameless.last_resort import last_resort
 
@@ -1257,6 +1257,26 @@ def _names_person(word: str, people: Sequence[str]) -> bool:
 
     lower_name = word.islower() and len(word) >= 4 and word.capitalize() in first_names()  # chat: "keiko typed"
     return word in people or word in first_names() or lower_name or word.lower() in {"he", "she", "you"}
+
+
+# A capitalized word past the first, or an acronym: a product, a system or a place ("Tallyo", "UUIDs", "SaaS").
+_NAME_WORD = re.compile(r"(?<!^)(?<![.:!?]\s)\b[A-Z][\w-]*[a-z0-9][\w-]*\b|\b[A-Z]{2,}[a-z]?s?\b")
+
+
+def _names_kept(head: str, text: str, people: Sequence[str]) -> bool:
+    """The names of things in a dropped verdict (not people, not verdict words) are still in the rewrite: "Tallyo
+    billing: botched migration of invoice IDs to UUIDs, 18k invoices duplicated" is no verdict to drop whole."""
+    lowered = text.lower()
+    verdicts = {word.lower() for word in plain_word_file().words}
+    return all(
+        word.lower() in lowered
+        for word in _NAME_WORD.findall(head)
+        if not _names_person(word, people) and word.lower() not in verdicts and word.lower() not in _VERDICT_ACRONYMS
+    )
+
+
+# Acronyms that are themselves the verdict, not a thing the sentence is about.
+_VERDICT_ACRONYMS = frozenset({"pebkac", "pebcak", "id10t", "ofc", "wtf", "smh", "tbh", "lol", "omg", "ffs"})
 
 
 def _is_clause(text: str) -> bool:

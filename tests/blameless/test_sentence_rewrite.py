@@ -980,3 +980,17 @@ def test_a_chat_mention_is_a_person_the_rewrite_drops(sentence: str) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and "@noor" not in rewrite.text and "noor" not in rewrite.text.lower()
     assert not lint_text(rewrite.text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Quorvex payments: botched migration of ledger IDs to UUIDs, 12k refunds duplicated.", ["UUIDs", "ledger"]),
+        ("Acme CRM: PEBKAC in the admin console, tenant 88 deleted.", ["CRM", "admin console"]),
+    ],
+)
+def test_a_verdict_that_names_things_is_not_dropped_with_them(sentence: str, kept: list[str]) -> None:
+    """Dropping "botched migration of ledger IDs to UUIDs" as a verdict would leave "12k refunds duplicated.": the
+    rewrite keeps what the head named, or there is none."""
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or all(word in rewrite.text for word in kept), rewrite
