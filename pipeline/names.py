@@ -73,13 +73,8 @@ class People:
             ]
             if len(fits) == 1:
                 return fits[0]
-            # "Caro Vélez" for Carolina Vélez Arango, "Mafe Rojas" for María Fernanda Rojas: one person has that
-            # surname among the later parts of the name, and the first word starts as the first name does
-            by_surname = [
-                name
-                for name in self.full_names
-                if fold(words[-1]) in {fold(part) for part in name.split()[1:]} and fold(name)[:1] == fold(words[0])[:1]
-            ]
+            folded = [fold(word) for word in words]
+            by_surname = [name for name in self.full_names if _by_later_part(folded, [fold(p) for p in name.split()])]
             return by_surname[0] if len(fits) == 0 and len(by_surname) == 1 else None
         if whole in CHAT_WORDS:
             return None
@@ -92,11 +87,17 @@ def _short_spelling(name: str, full_name: str, nicknames: dict[str, str]) -> boo
     words, full = [fold(w) for w in name.split()], [fold(w) for w in full_name.split()]
     if not (words and full and words[-1]) or words == full:
         return False
-    if len(words) == 2 and words[-1] in full[1:] and words[0][:1] == full[0][:1]:
-        return True  # "Caro Vélez" for Carolina Vélez Arango, "Mafe Rojas" for María Fernanda Rojas
+    if len(words) == 2 and _by_later_part(words, full):
+        return True
     if not full[-1].startswith(words[-1]):
         return False
     return _fits(words[0], full[0], nicknames) and len(words) <= len(full)
+
+
+def _by_later_part(words: list[str], full: list[str]) -> bool:
+    """Folded `words` name the folded `full` name by a later part of it and the first letter: "Caro Vélez" for
+    Carolina Vélez Arango, "Mafe Rojas" for María Fernanda Rojas."""
+    return words[-1] in full[1:] and words[0][:1] == full[0][:1]
 
 
 def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:

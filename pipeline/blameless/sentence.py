@@ -1262,6 +1262,9 @@ def _names_person(word: str, people: Sequence[str]) -> bool:
 # A capitalized word past the first, or an acronym: a product, a system or a place ("Tallyo", "UUIDs", "SaaS").
 _NAME_WORD = re.compile(r"(?<!^)(?<![.:!?]\s)\b[A-Z][\w-]*[a-z0-9][\w-]*\b|\b[A-Z]{2,}[a-z]?s?\b")
 
+# Acronyms that are themselves the verdict, not a thing the sentence is about.
+_VERDICT_ACRONYMS = frozenset({"pebkac", "pebcak", "id10t", "ofc", "wtf", "smh", "tbh", "lol", "omg", "ffs"})
+
 
 def _names_kept(head: str, text: str, people: Sequence[str]) -> bool:
     """The names of things in a dropped verdict (not people, not verdict words) are still in the rewrite: "Tallyo
@@ -1273,10 +1276,6 @@ def _names_kept(head: str, text: str, people: Sequence[str]) -> bool:
         for word in _NAME_WORD.findall(head)
         if not _names_person(word, people) and word.lower() not in verdicts and word.lower() not in _VERDICT_ACRONYMS
     )
-
-
-# Acronyms that are themselves the verdict, not a thing the sentence is about.
-_VERDICT_ACRONYMS = frozenset({"pebkac", "pebcak", "id10t", "ofc", "wtf", "smh", "tbh", "lol", "omg", "ffs"})
 
 
 def _is_clause(text: str) -> bool:

@@ -58,11 +58,13 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     for number, line in enumerate(lines, start=1):
         if number == time_line:
             continue
-        header = HEADER_RE.match(line) or _two_line_header(line, lines[number] if number < len(lines) else "")
+        header = HEADER_RE.match(line)
+        two_line = None if header else _two_line_header(line, lines[number] if number < len(lines) else "")
+        header = header or two_line
         if header and _plausible_name(header["author"]):
             close()
             clock = header["clock"] or header["bare"]
-            if TIME_LINE_RE.match(lines[number] if number < len(lines) else "") and not HEADER_RE.match(line):
+            if two_line:
                 time_line = number + 1
             current = RawMessage(
                 time=resolve_clock(resolver, clock, path, number),
