@@ -79,7 +79,17 @@ class People:
         if whole in CHAT_WORDS:
             return None
         fits = [name for name in self.full_names if _fits(whole, name, self.nicknames)]
+        if not fits and words[0][:1].isupper():
+            # "Kip" for Dennis Kiprotich, written as a name ("sos", Spanish for "you are", is not Carolina Sosa), and
+            # only when no name fits better ("Sam" is Sam Okafor, not Priya Samuels)
+            fits = [name for name in self.full_names if _starts_surname(whole, name)]
         return fits[0] if len(fits) == 1 else None
+
+
+def _starts_surname(handle: str, full_name: str) -> bool:
+    """`handle` is the start of `full_name`'s surname, not all of it: a nickname cut from the surname."""
+    surname = fold(full_name.split()[-1]) if full_name.split() else ""
+    return len(handle) >= MIN_PREFIX and surname != handle and surname.startswith(handle)
 
 
 def _short_spelling(name: str, full_name: str, nicknames: dict[str, str]) -> bool:

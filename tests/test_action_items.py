@@ -879,3 +879,21 @@ def test_a_semicolon_list_read_out_with_each_owner_after_its_last_comma():
         ("The drift job waits for an approval instead of auto-applying", "Ana Costa"),
         ("Rotate the SBC password read out on the call", "Femi Ade"),
     ]
+
+
+def test_a_numbered_list_read_out_after_a_colon_gives_each_item_the_owners_said_first():
+    """ "So the actions are: one, Femi, ... Two, Rosa and Sam, ...": the first item follows the colon, and the names
+    before an item's comma are its owners ("me" is the speaker); a plain first clause keeps its words."""
+    items = actions(
+        (
+            "Ana Costa",
+            "Before people drop. So the actions are: one, Femi, the probe change goes into the Helm chart. Two, Rosa "
+            "and Sam, the valuation report moves to the read replica. Three, Dmitri and me, a deploy freeze from "
+            "Monday noon until the sale closes.",
+        )
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("The probe change goes into the Helm chart", "Femi Ade"),
+        ("The valuation report moves to the read replica", "Rosa Lima, Sam Okafor"),
+        ("A deploy freeze from Monday noon until the sale closes", "Dmitri Volkov, Ana Costa"),
+    ]

@@ -1291,3 +1291,67 @@ def test_a_recovery_row_that_still_reports_a_failure_after_its_semicolon_is_part
         ("10:30", "Resolved"),
     ]
     assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
+
+
+def test_a_report_that_is_a_document_detects_nothing_and_a_helpdesk_row_does():
+    rows = [
+        ("08:30", "Weekly lot valuation report started by finance on pg-primary"),
+        ("08:48", "Grafana warning: 1 pod restarted after a failed liveness probe; acknowledged as warm-up, no action"),
+        ("09:03", "bid-gateway pods restarting in a loop; buyers' bids rejected (503)"),
+        ("09:06", "Helpdesk: first buyer call, bids not going through"),
+        ("09:55", "Incident resolved"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T3"]  # a failed health probe is a signal, not harm to buyers
+    assert facts.detected.evidence == ["T4"]
+
+
+@pytest.mark.parametrize(
+    ("harm", "evidence"),
+    [
+        ("Duplicate June rent collection files uploaded to both banks", ["T2"]),
+        ("First approved port-in not activated: customer without service", ["T2"]),
+        ("Migration verified on staging", ["T3"]),
+    ],
+)
+def test_harm_stated_as_duplicates_sent_or_work_not_activated_starts_the_impact(harm, evidence):
+    rows = [
+        ("15:10", "Finance batch jobs moved to Kubernetes CronJobs"),
+        ("23:33", harm),
+        ("23:41", "Support reported customers missing service"),
+        ("23:48", "SEV-2 declared"),
+        ("01:44", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).started.evidence == evidence
+
+
+def test_an_error_rate_at_zero_after_a_partial_recovery_is_the_mitigation():
+    rows = [
+        ("09:00", "Checkout requests fail with 503"),
+        ("09:05", "Alert fired"),
+        ("09:36", "4 of 6 pods stable, 2 still restarting; errors down from 70% to 25%"),
+        ("09:52", "Rollout complete: 6/6 pods ready, zero restarts, error rate 0%"),
+        ("10:30", "Resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
+
+
+def test_a_spanish_timeline_declares_resolves_and_detects_in_its_own_words():
+    rows = [
+        ("19:52", "Primer checkout fallido: cotización responde HTTP 500"),
+        ("20:32", "Atención al cliente reenvía al canal el mail de una clienta: no puede pagar"),
+        ("20:40", "SEV-2 declarado; Emanuel Quiroga IC"),
+        ("21:46", "Checkouts OK; cero errores desde 21:45"),
+        ("22:10", "Incidente resuelto"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert (facts.detected.evidence, facts.declared.evidence, facts.resolved.evidence) == (["T2"], ["T3"], ["T5"])
+
+
+def test_a_forwarded_customer_email_is_a_report():
+    rows = [
+        ("09:00", "Checkout fails for every shipping quote"),
+        ("09:40", "Support forwards a customer email: cannot pay"),
+        ("10:10", "Resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]

@@ -60,3 +60,14 @@ def test_initials_then_letters_of_the_surname_in_order_resolve():
     assert people.resolve("jbx") == "Jonah Baxter"
     assert people.resolve("jbaxtr") == "Jonah Baxter"
     assert people.resolve("jxb") is None
+
+
+def test_a_nickname_cut_from_the_surname_resolves_when_written_as_a_name_and_nothing_fits_better():
+    """ "Kip" is Dennis Kiprotich on a call; "sos" (Spanish "you are") is not Carolina Sosa, and "Sam" stays
+    Sam Okafor although it starts Priya Samuels' surname."""
+    people = People.of(["Dennis Kiprotich", "Carolina Sosa", "Sam Okafor", "Priya Samuels"])
+    assert people.resolve("Kip") == "Dennis Kiprotich"
+    assert people.resolve("sos") is None
+    assert people.resolve("Sos") == "Carolina Sosa"
+    assert people.resolve("Sam") == "Sam Okafor"
+    assert people.resolve("Ki") is None  # too short to be a name

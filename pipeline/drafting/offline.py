@@ -93,7 +93,7 @@ PAREN_OWNER_RE = re.compile(r"\(\s*@?([A-Za-z][\w.'-]{1,30})\s*\)")
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
 ORDINAL_RE = re.compile(
-    r"(?:^|(?<=[.;,])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
+    r"(?:^|(?<=[.;,:])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
     r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
     re.IGNORECASE,
 )
@@ -104,6 +104,12 @@ FIRST_RE = re.compile(r"\W*(?:so|ok(?:ay)?|alright|right|and)?\s*(?:first(?:ly)?
 SPOKEN_OWNER_RE = re.compile(
     r"(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*[A-Z][\w'-]+)*)\s*(?:[.!]?\s*$|,\s*(?:can|could|will|would)\s+you\s+"
     r"(?:own|take|do|handle|pick up)\b)"
+)
+# A list item's owners said first: "Two, Brian and Achieng, the report moves to the replica" (read out in a call).
+SPOKEN_LEADING_OWNER_RE = re.compile(
+    r"^(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*(?:[A-Z][\w'-]+|me))*)\s*,\s+"
+    r"(?!(?:please|pls|can you|could you|you'll|you will)\b)(?P<rest>\S.*)$",  # "Rosa, please ...": action_owner_leading
+    re.DOTALL | re.IGNORECASE,
 )
 SPOKEN_SELF_OWNER_RE = re.compile(
     r"\bI'?ll (?:take|own|do|handle) (?:that|this|it)(?: one)?(?: myself)?\b", re.IGNORECASE
@@ -1272,6 +1278,8 @@ class OfflineEngine:
         sig = signals()
         if sig["action_piece_not_work"].match(line):
             return None  # "both next sprint": when, for the pieces before it
+        if listed:
+            line = self.owner_said_first(line, message)  # "Kip, page on-call on restarts": a list item's owner
         owners: list[str] = []
         text = line
         due_match = sig["action_due"].search(line)
@@ -1379,6 +1387,21 @@ class OfflineEngine:
             if owners:
                 return f"{first.rstrip('.')} ({', '.join(owners)})"
         return first
+
+    def owner_said_first(self, item: str, message: Evidence) -> str:
+        """A list item's owners said first ("Brian and Achieng, the report moves to the replica") moved to the end in
+        parentheses, where parse_action reads owners; unchanged unless every name before the comma is a person of
+        the incident (or "me", the speaker)."""
+        said = SPOKEN_LEADING_OWNER_RE.match(item.strip())
+        if said is None:
+            return item
+        named = [token for token in re.split(r"\s*(?:,|\band\b|&)\s*", said["who"]) if token]
+        owners = self.owners_named(said["who"], message.author)
+        if len(owners) != len(named):
+            return item
+        rest = said["rest"].strip()
+        end = rest[-1] if rest[-1] in ".!" else ""
+        return f"{rest.rstrip('.!')} ({', '.join(owners)}){end}"
 
     def assigns_owner(self, sentence: str) -> bool:
         """A sentence that gives a piece of it to a person in parentheses ("rebuild both routing hosts (rsingh),
