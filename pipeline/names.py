@@ -88,7 +88,8 @@ class People:
 
 def _starts_surname(handle: str, full_name: str) -> bool:
     """`handle` is the start of `full_name`'s surname, not all of it: a nickname cut from the surname."""
-    surname = fold(full_name.split()[-1]) if full_name.split() else ""
+    parts = full_name.split()
+    surname = fold(parts[-1]) if parts else ""
     return len(handle) >= MIN_PREFIX and surname != handle and surname.startswith(handle)
 
 

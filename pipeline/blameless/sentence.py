@@ -1270,7 +1270,7 @@ def _names_kept(head: str, text: str, people: Sequence[str]) -> bool:
     """The names of things in a dropped verdict (not people, not verdict words) are still in the rewrite: "Tallyo
     billing: botched migration of invoice IDs to UUIDs, 18k invoices duplicated" is no verdict to drop whole."""
     lowered = text.lower()
-    verdicts = {word.lower() for word in plain_word_file().words}
+    verdicts = _plain_words()[1]  # the verdict words, lower case
     return all(
         word.lower() in lowered
         for word in _NAME_WORD.findall(head)

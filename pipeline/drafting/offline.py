@@ -106,11 +106,14 @@ SPOKEN_OWNER_RE = re.compile(
     r"(?:own|take|do|handle|pick up)\b)"
 )
 # A list item's owners said first: "Two, Brian and Achieng, the report moves to the replica" (read out in a call).
+# Names and handles in any case ("me" too); owner_said_first keeps them only when each is a person of the incident.
 SPOKEN_LEADING_OWNER_RE = re.compile(
-    r"^(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*(?:[A-Z][\w'-]+|me))*)\s*,\s+"
-    r"(?!(?:please|pls|can you|could you|you'll|you will)\b)(?P<rest>\S.*)$",  # "Rosa, please ...": action_owner_leading
-    re.DOTALL | re.IGNORECASE,
+    r"^(?P<who>[A-Za-z][\w'-]+(?:\s*(?:,|(?i:\band\b)|&)\s*[A-Za-z][\w'-]+)*)\s*,\s+"
+    r"(?!(?i:please|pls|can you|could you|you'll|you will)\b)(?P<rest>\S.*)$",  # "Rosa, please ...": action_owner_leading
+    re.DOTALL,
 )
+# Between the names of a list of owners: "Rohit + Anjali", "rosa/femi", "Brian and Achieng".
+OWNER_SEPARATOR_RE = re.compile(r"\s*(?:,|\+|/|\band\b|&)\s*")
 SPOKEN_SELF_OWNER_RE = re.compile(
     r"\bI'?ll (?:take|own|do|handle) (?:that|this|it)(?: one)?(?: myself)?\b", re.IGNORECASE
 )
@@ -1395,7 +1398,7 @@ class OfflineEngine:
         said = SPOKEN_LEADING_OWNER_RE.match(item.strip())
         if said is None:
             return item
-        named = [token for token in re.split(r"\s*(?:,|\band\b|&)\s*", said["who"]) if token]
+        named = [token for token in OWNER_SEPARATOR_RE.split(said["who"]) if token]
         owners = self.owners_named(said["who"], message.author)
         if len(owners) != len(named):
             return item
@@ -1414,7 +1417,7 @@ class OfflineEngine:
         if not text:
             return []
         names = []
-        for token in re.split(r"\s*(?:,|\+|/|\band\b|&)\s*", text.strip()):
+        for token in OWNER_SEPARATOR_RE.split(text.strip()):
             if token.lower() in SELF_WORDS and author and not is_bot(author):
                 names.append(self.roster.resolve(author) or author)
                 continue
