@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import InputError
@@ -588,6 +588,7 @@ json_values = st.recursive(
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(day=json_values, users=json_values)
+@example(day=[{"user": [], "ts": False}], users=[])  # a list as the user id was a TypeError, not an input error
 def test_arbitrary_export_json_gives_a_chat_log_or_an_input_error(tmp_path, day, users):
     channel = tmp_path / "export" / "general"
     channel.mkdir(parents=True, exist_ok=True)

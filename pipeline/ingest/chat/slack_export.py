@@ -83,7 +83,7 @@ class _DayReader:
             subtype == "bot_message"
             or ("bot_id" in record and "user" not in record)
             or "app_id" in record
-            or record.get("user") in self.bot_users
+            or (isinstance(user := record.get("user"), str) and user in self.bot_users)
         )
         if subtype in JOIN_SUBTYPES:
             kind = "join"
