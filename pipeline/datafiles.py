@@ -197,6 +197,7 @@ class SignalsFile(Strict):
     impact_marked: Regex | None = None
     investigation: Regex | None = None
     dismissed: Regex | None = None
+    early_warning: Regex | None = None
     harm_negated: Regex | None = None
     exposure: Regex | None = None
     setting_change: Regex | None = None

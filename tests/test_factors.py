@@ -529,3 +529,81 @@ def test_an_owner_list_a_ready_fix_or_a_bare_pointer_is_no_cause_statement(messa
     ]
     found = {evidence_id for evidence_id, _, _ in engine(ROWS, chat).cause_statements()}
     assert "C2" in found and "C3" not in found, found
+
+
+@pytest.mark.parametrize("label", ["Cause established:", "Root cause established -"])
+def test_a_row_saying_the_cause_was_established_is_a_factor_without_its_label(label):
+    rows = [
+        ("21:40", "otp-service 4.2.0 deployed with a new OTP SMS text"),
+        ("21:53", "First OTP SMS rejected by the operators; users get no OTP"),
+        ("23:37", f"{label} the new text was never registered as a template, so operators reject it"),
+    ]
+    statements = [f.statement for f in engine(rows, [("23:00", "Mara Quist", "taking IC")]).contributing_factors()]
+    assert "The new text was never registered as a template, so operators reject it." in statements, statements
+
+
+def test_a_missing_safeguard_that_shares_words_with_the_change_is_a_factor_of_its_own():
+    """ "Nothing in review or CI checks SMS texts against the registered templates" names the change's SMS text,
+    but it says what would have caught the change, not what the change did: it is not folded into the change."""
+    rows = [
+        ("21:47", "otp-service 4.2.0 deployed (new OTP SMS text)"),
+        ("21:53", "First OTP SMS rejected by the operators; users get no OTP"),
+        ("23:09", "SEV-1 declared"),
+        ("00:14", "OTP SMS delivering again after the text was reverted"),
+    ]
+    chat = [
+        ("23:10", "Mara Quist", "taking IC"),
+        (
+            "23:40",
+            "Tobin Vale",
+            "the config let a new SMS text ship without any check against the registered templates, and nothing "
+            "in review or CI knows about them",
+        ),
+    ]
+    factors = engine(rows, chat).contributing_factors()
+    gap = [f for f in factors if "without any check against the registered templates" in f.statement]
+    assert gap and gap[0].evidence == ["C2"], [(f.statement, f.evidence) for f in factors]
+
+
+def test_a_warning_explained_away_before_detection_is_a_factor_without_who_acknowledged_it():
+    rows = [
+        ("07:10", "booking-api v37.1 deployed; all pods recreated"),
+        ("07:52", "Warning CPUThrottlingHigh on booking-api (41%); acked by Nuno as a noisy new alert"),
+        ("08:03", "Gateway 504s; guardians' bookings failing"),
+        ("08:08", "Page: BookingApi5xxHigh (5xx 12.4%)"),
+        ("09:31", "Throttling 0%; 5xx 0.1%"),
+    ]
+    factors = engine(rows, [("08:10", "Mara Quist", "taking IC")]).contributing_factors()
+    warned = [f for f in factors if "CPUThrottlingHigh" in f.statement]
+    assert [(f.statement, f.evidence) for f in warned] == [
+        (
+            "An early warning was explained away and not acted on: Warning CPUThrottlingHigh on booking-api (41%); "
+            "acked as a noisy new alert.",
+            ["T2"],
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Warning CPUThrottlingHigh on booking-api (41%); investigated, throttling from the batch job",  # not dismissed
+        "Dispatch notes routes 38% shorter than usual; put down to the weekend thaw",  # no monitoring signal
+    ],
+)
+def test_only_a_monitoring_warning_that_was_explained_away_is_an_early_warning_factor(row):
+    rows = [("07:10", "booking-api v37.1 deployed"), ("07:52", row), ("08:03", "Gateway 504s"), ("08:08", "Page: 5xx")]
+    factors = engine(rows, [("08:10", "Mara Quist", "taking IC")]).contributing_factors()
+    assert not any(f.statement.startswith("An early warning") for f in factors), [f.statement for f in factors]
+
+
+def test_a_warning_explained_away_after_the_detection_is_no_early_warning():
+    rows = [
+        ("07:10", "booking-api v37.1 deployed"),
+        ("08:03", "Gateway 504s; bookings failing"),
+        ("08:08", "Page: BookingApi5xxHigh"),
+        ("08:20", "Warning DiskFilling on db-2; acknowledged as the nightly vacuum"),
+        ("09:31", "5xx 0.1%"),
+    ]
+    factors = engine(rows, [("08:10", "Mara Quist", "taking IC")]).contributing_factors()
+    assert not any("DiskFilling" in f.statement for f in factors), [f.statement for f in factors]

@@ -49,6 +49,9 @@ ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences
 CAUSE_OPEN = "open question in the channel"
 CHANGE_SUFFIX = "(a change that preceded the impact)."
 NO_ALERT = "detection by people, not monitoring"
+EARLY_WARNING_LEAD = "An early warning was explained away and not acted on:"
+# "acked by Fraser as harvest load": who acknowledged a warning is no part of the factor; what it was taken for is
+ACKNOWLEDGED_BY_RE = re.compile(r"\s+by\s+(?:the\s+)?[\w@.'-]+(?:\s+[\w'-]+)?(?=\s+as\b)")
 SUMMARY_SENTENCES = 5
 LATE_ALERT_MINUTES = 10  # an alert this long after the impact began came late
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
@@ -169,7 +172,7 @@ URL_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.-]*)://[^\s/@]*$", re.IGNORECASE)
 SPOKEN_RE = re.compile(r"\b(?:call|bridge|record(?:ed|ing)|read (?:\w+ )?out|aloud|spoke|said)\b", re.IGNORECASE)
 LEAD_IN_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|yeah|yep|right|and|also|fwiw|lol|ah+|oh+|well|hm+|noted(?: \d{1,2}:\d{2})?|for the record|"
-    r"confirmed|root cause|the cause is|turns out|that explains(?: it)?|found it)\b[\s:,.=\-]*)+",
+    r"confirmed|root cause(?: (?:is |was )?(?:established|identified|found|confirmed))?|the cause is|turns out|that explains(?: it)?|found it)\b[\s:,.=\-]*)+",
     re.IGNORECASE,
 )
 STOPWORDS = frozenset(
@@ -581,7 +584,8 @@ class OfflineEngine:
         the locked timeline's cause rows; chat statements of a confirmed cause or of a missing safeguard
         (not a question, not hedged, not a recovery, not disputed later, naming no person); the change
         that preceded the impact when a cause row or such a statement points at it; a cause the channel
-        says is unknown; detection by people when no alert fired. Each is a statement with its citation,
+        says is unknown; a warning the timeline records as explained away before the detection; detection by people
+        when no alert fired. Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
         return list(self._factors)
@@ -595,8 +599,12 @@ class OfflineEngine:
         supporters = sorted(
             {
                 evidence_id
-                for evidence_id, text, _ in causes
-                if change is not None and evidence_id != change.id and _overlap(change.text, text) >= 2
+                for evidence_id, text, kind in causes
+                # a missing safeguard is a factor of its own, not support for the change it would have caught
+                if change is not None
+                and evidence_id != change.id
+                and kind != "missing"
+                and _overlap(change.text, text) >= 2
             },
             key=_id_key,
         )
@@ -641,6 +649,7 @@ class OfflineEngine:
             evidence = [evidence_id, *(lead_cites if evidence_id == lead else [])]
             factors.append(ContributingFactor(statement=statement, evidence=evidence, confidence=confidence))
         factors += self.record_factors()
+        factors += self.dismissed_warnings()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
         factors += self.stated_gaps()
         gaps = alert_gaps(self.action_items(), self.chat) or self.unalerted_impact()
@@ -878,6 +887,25 @@ class OfflineEngine:
         allowed = {part for name in besides for part in name.split()}
         words = re.findall(r"[A-Za-z][\w-]*", text)[1:]
         return any(word[0].isupper() and word in first_names() and word not in allowed for word in words)
+
+    def dismissed_warnings(self) -> list[ContributingFactor]:
+        """The first warning the locked timeline records before the impact was detected that was explained away or
+        left alone ("Warning CPUThrottlingHigh on booking-api (41%); acknowledged as a noisy new alert"): teams list
+        the missed early signal among their factors (on dev, half the timelines with such a row did). Only the
+        scribe's rows count: an "acked" in chat is too loose to draft from. Who acknowledged it is dropped."""
+        sig, detected = signals(), self.facts.detected
+        if not (detected and detected.time):
+            return []
+        for item in self.items:
+            if not (item.is_timeline and item.time and item.time <= detected.time) or item.id in detected.evidence:
+                continue
+            if item.suspect or not (sig["dismissed"].search(item.text) and sig["early_warning"].search(item.text)):
+                continue
+            statement = self.fit_for_statement(_as_statement(ACKNOWLEDGED_BY_RE.sub("", item.text)))
+            if statement:
+                statement = f"{EARLY_WARNING_LEAD} {statement}"
+                return [ContributingFactor(statement=statement, evidence=[item.id], confidence=Confidence.medium)]
+        return []
 
     def record_factors(self) -> list[ContributingFactor]:
         """A factor the record itself shows: a cause the channel says is still unknown."""
