@@ -46,6 +46,13 @@ ROLE_CLAUSE_MAX_WORDS = 12
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
 # A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role. A spaced slash
 # or bar separates clauses ("IC lchang / OL mofarah"); "go ahead and take IC" is one clause.
+# A question that names its addressee last ("Can you drive ops, Dev?"): read as if the name came first.
+TRAILING_VOCATIVE_RE = re.compile(
+    r"^(?P<body>[^.!?\n]*\b(?:you|u)\b[^.!?\n]*?),\s*(?P<name>@?[A-Za-z][\w.'-]*)\s*(?P<end>[?!.]*)\s*$"
+)
+# Words that open a question or a request and are also someone's first name somewhere ("Can", "Will", "May"):
+# capitalized at the start of "Can you drive ops?", they name nobody.
+QUESTION_OPENERS = frozenset("can could would will shall should may might must do does did are is".split())
 CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+[/|]\s+|(?<!ahead)\s+(?:and|&|whilst|while)\s+")
 
 
@@ -312,12 +319,15 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str, bool
     found: list[tuple[str, str]] = []
     if author and (match := sig["role_ack"].search(item.text)):
         found.append((match["role"], author))
+    text = item.text
+    if (last := TRAILING_VOCATIVE_RE.match(text)) and person_named(last["name"], people, author):
+        text = f"{last['name']}, {last['body']}{last['end']}"
     addressee: str | None = None
     vocative: str | None = None  # the person a clause of only a name addresses ("Arif, take notes")
     unnamed_in_list: list[tuple[str, str]] = []
     last_resort: list[tuple[str, str]] = []
     guesses = not is_bot(item.author, item.kind)  # a tool's message gets no role by the last resort
-    for clause in (part.strip() for part in CLAUSE_SPLIT_RE.split(item.text)):
+    for clause in (part.strip() for part in CLAUSE_SPLIT_RE.split(text)):
         if not clause:
             continue
         called, vocative = vocative, None
@@ -400,7 +410,12 @@ def person_named(token: str, people: People, author: str | None) -> str | None:
     first = token.lstrip("@").split()[0] if token.lstrip("@") else ""
     if token.startswith("@") and first[:1].isalpha() and first.lower() not in ("here", "channel", "everyone"):
         return token.lstrip("@")
-    if first[:1].isupper() and first in first_names() and not _normalize_role(first):
+    if (
+        first[:1].isupper()
+        and first in first_names()
+        and not _normalize_role(first)
+        and first.lower() not in QUESTION_OPENERS
+    ):
         return token
     return None
 

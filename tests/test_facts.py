@@ -206,6 +206,9 @@ ROSTER = {
             "Luis, you're ops. Rosa, when you're on, comms is yours.",
             {("OL", "Luis Ortega"), ("CL", "Rosa Lima")},
         ),
+        ("Hana Dvorakova", "Can you drive ops, Luis?", {("OL", "Luis Ortega")}),
+        ("Hana Dvorakova", "Could you take comms, @femi", {("CL", "Femi Ade")}),
+        ("Hana Dvorakova", "Can you drive ops?", set()),  # "Can" is a first name somewhere, not here
         ("Hana Dvorakova", "Timeline: Rosa declared SEV-2 at 10:02", set()),
         ("Hana Dvorakova", "Noted for the timeline: Rosa restarted the pods", set()),
     ],

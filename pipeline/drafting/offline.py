@@ -599,12 +599,8 @@ class OfflineEngine:
         supporters = sorted(
             {
                 evidence_id
-                for evidence_id, text, kind in causes
-                # a missing safeguard is a factor of its own, not support for the change it would have caught
-                if change is not None
-                and evidence_id != change.id
-                and kind != "missing"
-                and _overlap(change.text, text) >= 2
+                for evidence_id, text, _ in causes
+                if change is not None and evidence_id != change.id and _overlap(change.text, text) >= 2
             },
             key=_id_key,
         )
@@ -701,9 +697,7 @@ class OfflineEngine:
                 # a check that ruled something out ("broker checked: all 3 nodes healthy ...; broker ruled out")
                 # keeps only its other parts, and is no cause row when none is left
                 kept = "; ".join(part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part))
-                statement = self.row_statement(kept) if kept else None
-                if statement:
-                    rows.append((item.id, statement, "cause"))
+                rows += [(item.id, statement, "cause") for statement in (self.row_statements(kept) if kept else [])]
                 continue
             during = (
                 start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
@@ -725,18 +719,28 @@ class OfflineEngine:
         states = sig["cause_label"].search(item.text) or sig["cause_statement"].search(item.text)
         return item.is_timeline and bool(states) and not sig["cause_points_at_change"].search(item.text)
 
-    def row_statement(self, text: str) -> str | None:
-        """A timeline cause row as a statement about the system: who found it is dropped ("@k determines that the
-        deploy job was created with the wrong namespace" -> "The deploy job was created with the wrong namespace."),
-        and of a long pasted row only the sentences that state the cause are kept."""
+    def row_statements(self, text: str) -> list[str]:
+        """A timeline cause row as statements about the system: who found it is dropped ("@k determines that the
+        deploy job was created with the wrong namespace" -> "The deploy job was created with the wrong namespace.").
+        Of a long row only the sentences that state the cause are kept; a long row of one sentence whose findings
+        are joined by semicolons ("Cause identified: X streams files under their final name; the ready-check only
+        skips .part files, so ...") gives one statement a finding."""
         sig = signals()
         if "```" in text:
-            return None  # a pasted log: its "due to" is the tool's wording, not the team's finding
-        if len(text.split()) > ROW_STATEMENT_WORDS:
-            stating = [part for part in _sentences(text) if any(sig[key].search(part) for key in CAUSE_ROW_SIGNALS)]
-            text = " ".join(stating)
-            if not text or len(text.split()) > ROW_STATEMENT_WORDS:
-                return None
+            return []  # a pasted log: its "due to" is the tool's wording, not the team's finding
+        if len(text.split()) <= ROW_STATEMENT_WORDS:
+            return [statement] if (statement := self.row_statement(text)) else []
+        stating = " ".join(part for part in _sentences(text) if any(sig[key].search(part) for key in CAUSE_ROW_SIGNALS))
+        if stating and len(stating.split()) <= ROW_STATEMENT_WORDS:
+            return [statement] if (statement := self.row_statement(stating)) else []
+        parts = [phrase(part) for part in re.split(r";\s+", text)]
+        if len(parts) < 2 or any(len(part.split()) > ROW_STATEMENT_WORDS for part in parts):
+            return []
+        return [statement for part in parts if (statement := self.row_statement(part))]
+
+    def row_statement(self, text: str) -> str | None:
+        """One finding of a cause row, stated about the system (`row_statements`)."""
+        sig = signals()
         text = sig["finding_subject"].sub("", text.strip(), count=1)
         # "the typo causing prow to use the wrong namespace" (what was found) as a sentence: "... caused prow to ..."
         text = re.sub(r"^((?:the|a|an)\s+[^,;]+?)\s+causing\b", r"\1 caused", text, count=1, flags=re.IGNORECASE)

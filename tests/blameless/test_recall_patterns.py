@@ -150,6 +150,9 @@ POSITIVES = [
     ("BL009", "Sure, running the dry run first would have cost Ines two whole minutes, way too much to ask."),
     ("BL009", "Another masterclass from the DNS vendor, who closed our ticket after 3 days."),
     ("BL009", "Truly inspired decision by the on-call to double the heap to 64 GB and log off."),
+    # mock thanks for something exposed
+    ("BL009", "4. Rotate the contrib_svc password Dev so generously shared with the channel (Dev)"),
+    ("BL009", "The staging token, kindly pasted into #general for us all, is revoked."),
     ("BL009", "Can't wait for the data team's next quick schema tweak."),
     # a role aside between the person and the step; a release shipped past the canary; a change "made by" someone
     ("BL001", "11:05 Farid (dev) broke the auth service by pushing an invalid TOML file"),
@@ -164,6 +167,8 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    # sincere thanks for something shared is no mock thanks
+    "Thanks to Ana, who kindly shared her notes on the migration with the team.",
     # a role noun that says which kind of thing is revoked, not whose access
     "Rotate the gateway key and revoke the admin session token pasted in the channel.",
     "Revoke the operator console credentials that were shared on the bridge.",
