@@ -177,6 +177,8 @@ class SignalsFile(Strict):
     action_ordinal_list_cue: Regex | None = None
     action_piece_not_work: Regex | None = None
     action_ticket_created: Regex | None = None
+    action_owner_wanted: Regex | None = None
+    action_claimed: Regex | None = None
     action_owner_after: Regex | None = None
     action_list_header_loose: Regex | None = None
     action_list_assignment: Regex | None = None

@@ -897,3 +897,40 @@ def test_a_numbered_list_read_out_after_a_colon_gives_each_item_the_owners_said_
         ("The valuation report moves to the read replica", "Rosa Lima, Sam Okafor"),
         ("A deploy freeze from Monday noon until the sale closes", "Dmitri Volkov, Ana Costa"),
     ]
+
+
+def test_a_numbered_ai_line_with_its_owner_in_parentheses_is_one_action():
+    items = actions(
+        (
+            "Rosa Lima",
+            "AI-1 (Femi): make the housekeeper respect the actual departure, not the schedule\n"
+            "AI #2 (Sam): set late_message_policy to queue instead of discard",
+        )
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Make the housekeeper respect the actual departure, not the schedule", "Femi Ade"),
+        ("Set late_message_policy to queue instead of discard", "Sam Okafor"),
+    ]
+
+
+def test_a_follow_up_offered_to_the_room_is_owned_by_who_takes_it():
+    items = actions(
+        ("10:20", "Rosa Lima", "can someone own a compatibility test for new analyzer firmware?"),
+        ("10:22", "Sam Okafor", "I'll take it"),
+    )
+    assert [(a.action, a.owner, a.evidence) for a in items] == [
+        ("A compatibility test for new analyzer firmware", "Sam Okafor", ["C1", "C2"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        ("10:22", "Sam Okafor", "not me, I'm off tomorrow"),  # declined
+        ("10:45", "Sam Okafor", "I'll take it"),  # too late to answer this offer
+        ("10:22", "Rosa Lima", "I'll take it"),  # the one who offered it
+    ],
+)
+def test_a_follow_up_offered_and_not_taken_has_no_owner_invented(reply):
+    items = actions(("10:20", "Rosa Lima", "can someone own a compatibility test for new analyzer firmware?"), reply)
+    assert not any(a.owner == "Sam Okafor" and "compatibility test" in a.action for a in items), items

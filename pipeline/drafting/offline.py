@@ -1140,6 +1140,9 @@ class OfflineEngine:
                     self.summary_ids.add(counting.id)
                 counting = message
                 continue
+            if (claimed := self.claimed_request(message)) is not None:
+                items.append(claimed)
+                continue
             assignment = signals()["action_list_assignment"].search(message.text)
             if assignment:  # "assign both to @sam": the owner of the list, not an action of its own
                 message = replace(message, text=message.text[: assignment.start()] + message.text[assignment.end() :])
@@ -1168,6 +1171,33 @@ class OfflineEngine:
         # a list of follow-ups that leaves the rotation out has not settled it: the row stays after the list
         rows = _distinct_actions(self.summarized_by_list(items), listed=self.listed_ids)
         return tuple([*rows, rotation] if rotation else rows)
+
+    def claimed_request(self, message: Evidence) -> ActionItem | None:
+        """A follow-up offered to the room and taken ("can someone own a firmware compatibility test for new analyzer
+        versions?" / "I'll take it" from someone else within ten minutes): one action, owned by who took it, citing
+        both messages. An offer nobody takes stays out: a gap costs less than an owner invented."""
+        sig = signals()
+        wanted = sig["action_owner_wanted"].match(message.text.strip())
+        if wanted is None:
+            return None
+        taker = next(
+            (
+                reply
+                for reply in self.chat
+                if reply.author
+                and reply.author != message.author
+                and _within_ten_minutes(reply, message)
+                and reply.time
+                and message.time
+                and reply.time > message.time
+                and not reply.suspect
+            ),
+            None,
+        )
+        if taker is None or not sig["action_claimed"].match(taker.text.strip()):
+            return None
+        item = self.parse_action(f"{wanted['what']} ({taker.author})", message, listed=True)
+        return item.model_copy(update={"evidence": [message.id, taker.id]}) if item and item.owner else None
 
     def secret_rotation(self, items: list[ActionItem]) -> ActionItem | None:
         """The rotation the channel asked for when someone shared a secret ("key in channel, rotate after pls",
