@@ -49,7 +49,7 @@ ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences
 CAUSE_OPEN = "open question in the channel"
 CHANGE_SUFFIX = "(a change that preceded the impact)."
 NO_ALERT = "detection by people, not monitoring"
-EARLY_WARNING_LEAD = "An early warning was explained away and not acted on:"
+EARLY_WARNING_LEAD = "A warning came before the impact was known and was explained away:"
 # "acked by Fraser as harvest load": who acknowledged a warning is no part of the factor; what it was taken for is
 ACKNOWLEDGED_BY_RE = re.compile(r"\s+by\s+(?:the\s+)?[\w@.'-]+(?:\s+[\w'-]+)?(?=\s+as\b)")
 SUMMARY_SENTENCES = 5
@@ -522,6 +522,8 @@ class OfflineEngine:
         by_people = self.detected_by_people()
         if by_people is not None:
             claims.append(by_people)
+        if (warning := self.dismissed_warning()) is not None:
+            claims.append(warning)
         change = self.preceding_change()
         if change is not None and f.started:
             lead = self.minutes_between(Fact(name="c", value="", time=change.time), f.started)
@@ -584,8 +586,7 @@ class OfflineEngine:
         the locked timeline's cause rows; chat statements of a confirmed cause or of a missing safeguard
         (not a question, not hedged, not a recovery, not disputed later, naming no person); the change
         that preceded the impact when a cause row or such a statement points at it; a cause the channel
-        says is unknown; a warning the timeline records as explained away before the detection; detection by people
-        when no alert fired. Each is a statement with its citation,
+        says is unknown; detection by people when no alert fired. Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
         return list(self._factors)
@@ -645,7 +646,6 @@ class OfflineEngine:
             evidence = [evidence_id, *(lead_cites if evidence_id == lead else [])]
             factors.append(ContributingFactor(statement=statement, evidence=evidence, confidence=confidence))
         factors += self.record_factors()
-        factors += self.dismissed_warnings()
         factors = [factor.model_copy(update={"statement": phrase(factor.statement)}) for factor in factors]
         factors += self.stated_gaps()
         gaps = alert_gaps(self.action_items(), self.chat) or self.unalerted_impact()
@@ -892,14 +892,15 @@ class OfflineEngine:
         words = re.findall(r"[A-Za-z][\w-]*", text)[1:]
         return any(word[0].isupper() and word in first_names() and word not in allowed for word in words)
 
-    def dismissed_warnings(self) -> list[ContributingFactor]:
+    def dismissed_warning(self) -> Claim | None:
         """The first warning the locked timeline records before the impact was detected that was explained away or
-        left alone ("Warning CPUThrottlingHigh on booking-api (41%); acknowledged as a noisy new alert"): teams list
-        the missed early signal among their factors (on dev, half the timelines with such a row did). Only the
-        scribe's rows count: an "acked" in chat is too loose to draft from. Who acknowledged it is dropped."""
+        left alone ("Warning CPUThrottlingHigh on booking-api (41%); acknowledged as a noisy new alert"): what went
+        wrong with detection. Not a contributing factor: the row states no cause, and on dev the team listed such a
+        warning among its factors only half the time. Only the scribe's rows count ("acked" in chat is too loose);
+        who acknowledged it is dropped."""
         sig, detected = signals(), self.facts.detected
         if not (detected and detected.time):
-            return []
+            return None
         for item in self.items:
             if not (item.is_timeline and item.time and item.time <= detected.time) or item.id in detected.evidence:
                 continue
@@ -907,9 +908,8 @@ class OfflineEngine:
                 continue
             statement = self.fit_for_statement(_as_statement(ACKNOWLEDGED_BY_RE.sub("", item.text)))
             if statement:
-                statement = f"{EARLY_WARNING_LEAD} {statement}"
-                return [ContributingFactor(statement=statement, evidence=[item.id], confidence=Confidence.medium)]
-        return []
+                return Claim(text=f"{EARLY_WARNING_LEAD} {statement}", evidence=[item.id])
+        return None
 
     def record_factors(self) -> list[ContributingFactor]:
         """A factor the record itself shows: a cause the channel says is still unknown."""
