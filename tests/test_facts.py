@@ -874,6 +874,19 @@ def test_a_cause_row_that_quotes_a_test_result_is_not_the_mitigation():
     assert facts.mitigated.evidence == ["T4"]
 
 
+def test_a_test_message_sent_through_a_tool_during_the_investigation_is_not_the_mitigation():
+    """ "Test SMS via the SwiftTextr console: registered text delivered" checks a theory; the fix comes later."""
+    rows = [
+        ("20:53", "First login OTP SMS rejected by operators; devotees get no OTP"),
+        ("22:03", "Call centre: spike of 'OTP not received' calls"),
+        ("22:35", "Test SMS via SwiftTextr console: registered text delivered; 4.2.0 text UNDELIV 1107"),
+        ("23:03", "otp-service 4.2.1 (OTP text reverted) rollout started"),
+        ("23:14", "4.2.1 on 6/6 pods; OTP SMS delivering for all operators"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.mitigated is not None and facts.mitigated.evidence == ["T5"]
+
+
 def test_a_run_that_exposed_users_starts_the_impact_when_no_row_states_the_harm():
     rows = [
         ("12:00", "invoice-service 3.1 deployed"),
