@@ -44,8 +44,6 @@ STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted
 ROLE_CLAUSE_MAX_WORDS = 12
 # A clause that is only a name: "Arif" in "Arif, take notes", "@Dewi" in "@Dewi: comms please".
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
-# A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role. A spaced slash
-# or bar separates clauses ("IC lchang / OL mofarah"); "go ahead and take IC" is one clause.
 # A question that names its addressee last ("Can you drive ops, Dev?"): read as if the name came first.
 TRAILING_VOCATIVE_RE = re.compile(
     r"^(?P<body>[^.!?\n]*\b(?:you|u)\b[^.!?\n]*?),\s*(?P<name>@?[A-Za-z][\w.'-]*)\s*(?P<end>[?!.]*)\s*$"
@@ -53,6 +51,8 @@ TRAILING_VOCATIVE_RE = re.compile(
 # Words that open a question or a request and are also someone's first name somewhere ("Can", "Will", "May"):
 # capitalized at the start of "Can you drive ops?", they name nobody.
 QUESTION_OPENERS = frozenset("can could would will shall should may might must do does did are is".split())
+# A question mark stays with its clause: "tuuli, scribe?" asks the last person named to take the role. A spaced slash
+# or bar separates clauses ("IC lchang / OL mofarah"); "go ahead and take IC" is one clause.
 CLAUSE_SPLIT_RE = re.compile(r"[.;!]+(?=\s|$)|(?<=\?)(?=\s)|\n|,|\s+[/|]\s+|(?<!ahead)\s+(?:and|&|whilst|while)\s+")
 
 

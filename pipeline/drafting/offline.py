@@ -847,15 +847,15 @@ class OfflineEngine:
                 return True
         return False
 
-    def reply_to(self, item: Evidence) -> Evidence | None:
-        """The next message from someone else within 15 minutes: the answer a statement got."""
+    def reply_to(self, item: Evidence, minutes: int = 15) -> Evidence | None:
+        """The next message from someone else within `minutes`: the answer a statement or an offer got."""
         later = [
             other
             for other in self.chat
             if other.time
             and item.time
             and other.author != item.author
-            and item.time < other.time <= item.time + timedelta(minutes=15)
+            and item.time < other.time <= item.time + timedelta(minutes=minutes)
         ]
         return min(later, key=lambda other: other.time) if later else None
 
@@ -1180,21 +1180,8 @@ class OfflineEngine:
         wanted = sig["action_owner_wanted"].match(message.text.strip())
         if wanted is None:
             return None
-        taker = next(
-            (
-                reply
-                for reply in self.chat
-                if reply.author
-                and reply.author != message.author
-                and _within_ten_minutes(reply, message)
-                and reply.time
-                and message.time
-                and reply.time > message.time
-                and not reply.suspect
-            ),
-            None,
-        )
-        if taker is None or not sig["action_claimed"].match(taker.text.strip()):
+        taker = self.reply_to(message, minutes=10)
+        if taker is None or not taker.author or taker.suspect or not sig["action_claimed"].match(taker.text.strip()):
             return None
         item = self.parse_action(f"{wanted['what']} ({taker.author})", message, listed=True)
         return item.model_copy(update={"evidence": [message.id, taker.id]}) if item and item.owner else None
