@@ -461,3 +461,54 @@ def test_parse_timestamp_still_rejects_an_hour_out_of_range():
 
     with pytest.raises(TimeFormatError, match="99:05"):
         parse_timestamp("2024-05-14 99:05", "UTC")
+
+
+LIST_TIMELINE = """# Timeline, download-api 429s (Warsaw time). Scribe: ana
+
+Participants:
+- Ana Costa
+- Rosa Lima
+
+- 14:02 UTC - Alert: 5xx rate above 2% on download-api
+- 14:05 — Incident declared, rosa IC
+  - OL: femi
+- **14:20** Revert of PR #88 started;
+  errors at 13%
+1. 14:47: Purge finished
+* 3:48 PM Incident resolved
+
+Notes after the list are not rows.
+"""
+
+
+def test_a_list_timeline_gives_one_row_per_timed_item(tmp_path: Path) -> None:
+    """Scribes often keep the timeline as a list ("- 14:02 UTC - alert fired"): each timed item is a row; a nested
+    item or a wrapped line joins the row above; the list before it and the prose after it are not rows."""
+    timeline = load_timeline(write(tmp_path, "t.md", LIST_TIMELINE), day=DAY, tz="Europe/Berlin")
+    assert [(e.id, e.line) for e in timeline.events] == [("T1", 7), ("T2", 8), ("T3", 10), ("T4", 12), ("T5", 13)]
+    assert [e.time for e in timeline.events] == [
+        utc(2024, 3, 5, 14, 2),  # its own "UTC" wins over the incident's zone
+        utc(2024, 3, 5, 13, 5),
+        utc(2024, 3, 5, 13, 20),
+        utc(2024, 3, 5, 13, 47),
+        utc(2024, 3, 5, 14, 48),
+    ]
+    assert [e.text for e in timeline.events] == [
+        "Alert: 5xx rate above 2% on download-api",
+        "Incident declared, rosa IC; OL: femi",
+        "Revert of PR #88 started; errors at 13%",
+        "Purge finished",
+        "Incident resolved",
+    ]
+    assert timeline.format == "markdown"
+
+
+def test_a_list_item_without_a_time_is_an_error_on_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.md", "# T\n\n- 14:02 alert fired\n- then things got worse\n- 14:09 declared\n")
+    error = load_error(path, day=DAY)
+    assert error.line == 4 and "list item has no time" in error.reason
+
+
+def test_a_list_with_one_timed_item_is_no_timeline(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.md", "# Notes\n\n- 14:02 someone pinged\n- we talked\n")
+    assert "no timeline table found" in load_error(path, day=DAY).reason

@@ -14,7 +14,7 @@ from pipeline.errors import ConfigError, PipelineError
 
 
 def lock_timeline(
-    timeline: Annotated[Path, typer.Argument(help="Timeline file (markdown table, CSV or JSON).")],
+    timeline: Annotated[Path, typer.Argument(help="Timeline file (markdown table or list, CSV or JSON).")],
     tz: TimeZone = None,
     on_date: Annotated[Optional[str], typer.Option("--date", help="Date (YYYY-MM-DD) for HH:MM rows.")] = None,
 ) -> None:

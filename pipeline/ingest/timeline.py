@@ -1,4 +1,4 @@
-"""Load the scribe's timeline (markdown table, CSV or JSON) into a LockedTimeline with UTC times.
+"""Load the scribe's timeline (markdown table or list, CSV or JSON) into a LockedTimeline with UTC times.
 
 Each format is reduced to the same rows (time as written, event text, source line), then one resolver
 gives every row a UTC time, so the three formats behave alike. Decisions where the design is silent:
@@ -53,6 +53,15 @@ NO_DATE_HINT = "set `date` in incident.toml, pass --date YYYY-MM-DD, or write fu
 APPROXIMATE_RE = re.compile(r"^(?:~|≈|approx\.?|ca\.)\s*", re.IGNORECASE)
 RANGE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*")
 ONE_DIGIT_HOUR_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ])(\d:\d{2})")
+# A list item: "- ", "* ", "+ " or "1. " / "1) " after any indent.
+LIST_ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
+# A list item that starts with its time, optionally bold and followed by a zone word, then a separator:
+# "- 14:02 UTC - alert fired", "* **09:12** rollback started", "1. 2026-03-05 14:02: paged", "- ~8:40 PM — declared"
+TIMED_ITEM_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\*\*|__)?(?P<time>~?(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}"
+    r"(?::\d{2}(?:\.\d+)?)?(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2}|[ \t]+(?:UTC|GMT))?)(?:\*\*|__)?"
+    r"(?!\w|:\d)[ \t]*(?:[-\u2013\u2014:|][ \t]*)?(?P<text>\S.*)$"
+)
 HEADER_HINT = "the timeline needs a time column (Time, Timestamp, When) and an event column (Event, Description)"
 
 
@@ -180,10 +189,13 @@ def _row_from_cells(cells: list[str], header: list[str], columns: Columns, path:
 def _parse_markdown(text: str, path: Path) -> list[RawRow]:
     tables = find_tables(text)
     if not tables:
+        if rows := _parse_list(text, path):
+            return rows
         raise InputError(
             path,
             "no timeline table found",
-            hint="write a markdown table: a '| Time | Event |' header, a '|---|---|' row, then one row per event",
+            hint="write a markdown table (a '| Time | Event |' header, a '|---|---|' row, then one row per event) "
+            "or a list with one event per item ('- 14:02 alert fired')",
         )
     table = next((table for table in tables if _has_columns(table.header.cells)), tables[0])
     columns = _pick_columns(table.header.cells, path, table.header.line)
@@ -195,6 +207,62 @@ def _parse_markdown(text: str, path: Path) -> list[RawRow]:
     if not rows:
         raise InputError(path, "the timeline table has no rows", line=table.header.line)
     return rows
+
+
+def _parse_list(text: str, path: Path) -> list[RawRow]:
+    """A scribe's list timeline ("- 14:02 UTC - alert fired", "1. **09:12** rollback started"): the first list in
+    which at least two items start with a time. Each of its items is a row; a nested item or a wrapped line joins the
+    row above ("; "). An item of that list without a time is an error on its line, never a row silently dropped."""
+    lines = text.splitlines()
+    start = next(
+        (
+            index
+            for index, line in enumerate(lines)
+            if TIMED_ITEM_RE.match(line) and _timed_items_from(lines, index) >= 2
+        ),
+        None,
+    )
+    if start is None:
+        return []
+    indent = len(TIMED_ITEM_RE.match(lines[start])["indent"].expandtabs(4))
+    rows: list[RawRow] = []
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if not line.strip():
+            continue
+        item = LIST_ITEM_RE.match(line)
+        depth = len(line) - len(line.lstrip())
+        if item is None and depth <= indent:
+            break  # a heading or a paragraph after the list ends it
+        if item is not None and len(item["indent"].expandtabs(4)) <= indent:
+            timed = TIMED_ITEM_RE.match(line)
+            if timed is None:
+                raise InputError(
+                    path,
+                    f"list item has no time: {line.strip()[:60]!r}",
+                    line=number,
+                    hint="start every item of the timeline list with its time ('- 14:02 ...')",
+                )
+            rows.append(RawRow(time=timed["time"].strip(), text=timed["text"].strip(), line=number))
+            continue
+        if item is not None:  # a nested item: a detail of the row above
+            rows[-1].text = f"{rows[-1].text.rstrip(' ;')}; {item['text'].strip()}"
+        else:  # the row's text wrapped onto the next line
+            rows[-1].text = f"{rows[-1].text} {line.strip()}"
+    return rows
+
+
+def _timed_items_from(lines: list[str], start: int) -> int:
+    """How many items starting with a time the list that opens at `start` holds (up to two: enough to decide)."""
+    count = 0
+    for line in lines[start:]:
+        if not line.strip():
+            continue
+        if LIST_ITEM_RE.match(line) is None and not line[:1].isspace():
+            break
+        count += TIMED_ITEM_RE.match(line) is not None
+        if count >= 2:
+            break
+    return count
 
 
 def _has_columns(header: list[str]) -> bool:
