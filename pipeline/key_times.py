@@ -11,8 +11,8 @@ it for each key time with a conditional logit (a softmax over the rows of one in
 
 The four times are then chosen together so that started <= detected <= mitigated <= resolved. Two sets of weights
 ship, both fitted by `evals/incidents/train_key_times.py`: `pipeline/data/key_times.npz` on the dev incidents' gold
-times (the draft takes its start and detection rows) and `pipeline/data/key_times_labels.npz` on rows labelled by the
-meanings of docs/key-times.md (the draft takes its mitigation row); numpy only at run time. Figures and limits:
+times (the draft takes its detection row) and `pipeline/data/key_times_labels.npz` on rows labelled by the
+meanings of docs/key-times.md (the draft takes its start and mitigation rows); numpy only at run time. Figures and limits:
 docs/key-times.md.
 
     from pipeline.key_times import WEIGHTS_FILE, rank_key_times
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 KEY_TIMES: tuple[str, ...] = ("started", "detected", "mitigated", "resolved")
-WEIGHTS_FILE = "key_times.npz"  # fitted on the dev gold times: the start and detection rows
-# fitted on rows labelled by the meanings of docs/key-times.md (evals/incidents/key_time_labels.yaml): the mitigation
+WEIGHTS_FILE = "key_times.npz"  # fitted on the dev gold times: the detection row
+# fitted on rows labelled by the meanings of docs/key-times.md (evals/incidents/key_time_labels.yaml): the start and mitigation rows
 MEANINGS_WEIGHTS_FILE = "key_times_labels.npz"
 HASH_BITS = 12  # word n-gram buckets; a timeline has few rows, so few buckets are needed
 MIN_ROWS = 6  # trained on tables of 8 to 14 rows: a shorter one is left to the phrase rules

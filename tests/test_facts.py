@@ -430,10 +430,11 @@ def test_a_partial_recovery_is_not_the_end_of_impact_when_a_full_one_follows(par
 
 
 def test_a_symptom_that_stopped_ends_impact_only_when_no_return_to_normal_follows():
-    rows = ROWS[:4] + [("10:20", "maxmemory raised to 16 GB; evictions stopped")]
-    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T5"]
+    """The phrase rules' reading, on a table too short for the rankers (docs/key-times.md)."""
+    rows = ROWS[:3] + [("10:20", "maxmemory raised to 16 GB; evictions stopped")]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T4"]
     later = rows + [("10:45", "Login queue drained; logins back to normal")]
-    assert extract_facts(make_incident(later)).mitigated.evidence == ["T6"]
+    assert extract_facts(make_incident(later)).mitigated.evidence == ["T5"]
 
 
 def test_impact_starts_when_users_are_harmed_shortly_after_a_component_fails():

@@ -176,3 +176,47 @@ def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeyp
     found = extract_facts(incident)
     assert found.declared is not None and found.declared.evidence == ["T1"], found.declared
     assert found.detected is not None and found.detected.evidence == ["T1"], found.detected
+
+
+def test_a_ranked_start_after_the_first_alert_is_no_start(monkeypatch):
+    """Harm stated by an alert a day before the row a ranker reads as the start ("engineer cannot reach the API
+    server"): a start after the detection is impossible, so the start stays where the rules leave it."""
+    import pipeline.facts as facts
+
+    rows = [
+        ("09:00", "[FIRING:1] At least two servers failed to start in the last 30m; PagerDuty triggered"),
+        ("09:40", "Engineer starts to investigate the alert"),
+        ("09:41", "Engineer cannot access the Kubernetes API server: certificate error"),
+        ("10:10", "Cluster recreation attempt started"),
+        ("11:00", "Cluster recreated; servers start again"),
+        ("11:05", "Incident resolved"),
+    ]
+    incident = make_incident(rows)
+
+    def ranked(timeline, chat_times):
+        row = {item.id: item for item in timeline}
+        gold = {"started": row["T1"], "detected": row["T1"], "mitigated": row["T5"], "resolved": row["T6"]}
+        meaning = {"started": row["T3"], "detected": row["T4"], "mitigated": row["T5"], "resolved": row["T6"]}
+        return {WEIGHTS_FILE: gold, MEANINGS_WEIGHTS_FILE: meaning}
+
+    monkeypatch.setattr(facts, "rank_key_times", ranked)
+    found = extract_facts(incident)
+    assert found.started is None or found.started.evidence == ["T1"], found.started
+    assert found.detected is not None and found.detected.evidence == ["T1"], found.detected
+
+
+def test_the_start_comes_from_the_ranker_fitted_on_the_documented_meanings(monkeypatch):
+    """A deploy row is the trigger, not the harm (docs/key-times.md): where the two rankers disagree on the start, the
+    one fitted on the documented meanings is taken."""
+    import pipeline.facts as facts
+
+    incident = make_incident(TLS_ROWS, TLS_CHAT)
+
+    def ranked(timeline, chat_times):
+        row = {item.id: item for item in timeline}
+        gold = {"started": row["T1"], "detected": row["T3"], "mitigated": row["T7"], "resolved": row["T8"]}
+        meaning = {"started": row["T2"], "detected": row["T3"], "mitigated": row["T7"], "resolved": row["T8"]}
+        return {WEIGHTS_FILE: gold, MEANINGS_WEIGHTS_FILE: meaning}
+
+    monkeypatch.setattr(facts, "rank_key_times", ranked)
+    assert extract_facts(incident).started.evidence == ["T2"]

@@ -9,8 +9,8 @@ Each dev bundle is read as `postmortem draft` reads it (locked timeline, chat, r
 key time when its time is the gold time (within a minute: two rows at one time are both right); a null gold time
 teaches nothing. `--targets labels` takes the rows from `key_time_labels.yaml` instead, labelled by the meanings in
 docs/key-times.md, which the dev gold of the earlier batches does not all follow (a bundle with no labels, written
-after that page and to its meanings, keeps its gold), and writes key_times_labels.npz: the draft takes its mitigation
-row from those weights and its start and detection rows from the gold-fitted key_times.npz (docs/key-times.md says
+after that page and to its meanings, keeps its gold), and writes key_times_labels.npz: the draft takes its start and mitigation
+rows from those weights and its detection row from the gold-fitted key_times.npz (docs/key-times.md says
 why). Training uses dev only; folds for the cross-validated figures are whole incidents. Blind bundles are never read here: measure them with
 `postmortem eval evals/incidents/blind` (aggregates only, evals/incidents/README.md).
 """
