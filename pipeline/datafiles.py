@@ -179,8 +179,14 @@ class SignalsFile(Strict):
     action_ticket_created: Regex | None = None
     action_owner_wanted: Regex | None = None
     action_claimed: Regex | None = None
+    action_wrap_up_cue: Regex | None = None
+    action_accepted: Regex | None = None
+    action_retracted: Regex | None = None
+    action_declined: Regex | None = None
     action_owner_after: Regex | None = None
     action_list_header_loose: Regex | None = None
+    action_item_noted: Regex | None = None
+    action_list_adds_to_earlier: Regex | None = None
     action_list_assignment: Regex | None = None
     role_clause_first_person: Regex | None = None
     role_clause_handover: Regex | None = None

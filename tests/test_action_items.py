@@ -934,3 +934,116 @@ def test_a_follow_up_offered_to_the_room_is_owned_by_who_takes_it():
 def test_a_follow_up_offered_and_not_taken_has_no_owner_invented(reply):
     items = actions(("10:20", "Rosa Lima", "can someone own a compatibility test for new analyzer firmware?"), reply)
     assert not any(a.owner == "Sam Okafor" and "compatibility test" in a.action for a in items), items
+
+
+def test_a_numbered_wrap_up_after_actions_agreed_with_mentions_and_weekday_dates():
+    """Slack resolves <@U…> to "@Display Name": the whole name is the owner, "by Fri 14th" is the due date."""
+    items = actions(
+        (
+            "Rosa Lima",
+            "wrap-up, actions agreed (on top of the two ticketed earlier):\n"
+            "1. @Femi Ade alert when a tenant's zero-availability SKU count doubles, by Fri 14th\n"
+            "2. @Sam Okafor second approver for any flag ramp above 25% of tenants, by Fri 21st",
+        )
+    )
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Alert when a tenant's zero-availability SKU count doubles", "Femi Ade", "Fri 14th"),
+        ("Second approver for any flag ramp above 25% of tenants", "Sam Okafor", "Fri 21st"),
+    ]
+
+
+def test_actions_taken_so_far_is_no_list_of_follow_ups():
+    items = actions(("Rosa Lima", "actions taken so far:\n1. rolled back the flag\n2. purged the feed cache"))
+    assert items == []
+
+
+def test_a_proposal_in_passing_keeps_its_first_sentence_without_after_this():
+    items = actions(
+        ("Rosa Lima", "let's make sure we add fixtures with open reservations to the ATP tests after this"),
+        ("Femi Ade", "we should make sure the global off wins over tenant overrides after this. nobody knew it didn't"),
+    )
+    assert [a.action for a in items] == [
+        "Add fixtures with open reservations to the ATP tests",
+        "Make sure the global off wins over tenant overrides",
+    ]
+
+
+def test_an_action_line_is_one_action_and_a_retracted_one_is_dropped():
+    items = actions(
+        ("17:31", "Sam Okafor", "ACTION: sam to add download synthetics from us-east, against a package that isn't cached"),
+        ("17:33", "Femi Ade", "ACTION: femi to write a status page template for CDN incidents"),
+        ("17:34", "Femi Ade", "hmm, my status page one: scratch that ACTION, already exists"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Add download synthetics from us-east, against a package that isn't cached", "Sam Okafor")
+    ]
+
+
+def test_a_proposal_the_next_answer_declines_is_not_drafted():
+    items = actions(
+        ("10:20", "Femi Ade", "We should also load test the callback path at two times sale peak"),
+        ("10:21", "Rosa Lima", "Park that for the retro. Not taking it as an item tonight."),
+        ("10:25", "Sam Okafor", "we should alert on the UPI success rate per bank"),
+        ("10:26", "Rosa Lima", "yes, good one"),
+    )
+    assert [a.action for a in items] == ["Alert on the UPI success rate per bank"]
+
+
+def test_an_item_noted_on_the_spot_takes_its_owner_from_the_next_sentence():
+    items = actions(
+        (
+            "Rosa Lima",
+            "Okay, good point. Let's note that as an action item: the expiry job calls check-status before it marks "
+            "anything failed. Femi, that one is yours. Ana?",
+        )
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("The expiry job calls check-status before it marks anything failed", "Femi Ade")
+    ]
+
+
+def test_proposals_a_later_list_names_in_a_few_words_stay():
+    items = actions(
+        ("13:24", "Ana Costa", "we should pin hibernate.timezone.default_storage explicitly in every Spring service"),
+        ("13:34", "Sam Okafor", "and we should freeze framework upgrades until the end of the quarter"),
+        (
+            "13:41",
+            "Rosa Lima",
+            "list for the postmortem:\nTODO(femi): update runbook RB-AGENDA-03 step 4\n"
+            "TODO(sam): rotate the MedPront API key\n+ pin default_storage (ana), contract test ENG-4412",
+        ),
+    )
+    assert [a.action for a in items] == [
+        "Pin hibernate.timezone.default_storage explicitly in every Spring service",
+        "Update runbook RB-AGENDA-03 step 4",
+        "Rotate the MedPront API key",
+    ]
+
+
+def test_a_follow_up_put_to_a_named_person_in_a_wrap_up_and_taken_is_theirs():
+    """A call's wrap-up: the IC names the follow-ups and puts each to a person; the person's next word takes it."""
+    items = actions(
+        ("10:50", "Rosa Lima", "Thanks all. While we wait for the vendor, follow-ups."),
+        ("10:51", "Rosa Lima", "Femi, can you make the writer refuse a mode config without pack_channels?"),
+        ("10:52", "Femi Ade", "Yes, I'll take that. End of next week."),
+        ("10:53", "Rosa Lima", "Sam, inode use on the dashboard next to space, and page at eighty percent."),
+        ("10:54", "Sam Okafor", "Ja, I do it."),
+        ("10:55", "Rosa Lima", "Ana, an alert when a scheduled scan records nothing for five minutes?"),
+        ("10:56", "Femi Ade", "ha, good one"),
+    )
+    assert [(a.action, a.owner, a.evidence) for a in items] == [
+        ("Make the writer refuse a mode config without pack_channels", "Femi Ade", ["C2", "C3"]),
+        ("Inode use on the dashboard next to space, and page at eighty percent", "Sam Okafor", ["C4", "C5"]),
+    ]  # Ana never answered: no owner invented, no row
+
+
+def test_a_request_to_a_person_during_the_response_is_no_follow_up():
+    """Before the harm stopped, "Femi, can you check the consumer lag?" is a step of the response, even after someone
+    said follow-ups would come later."""
+    rows = [("10:00", "Errors began"), ("10:30", "Consumers restarted; errors back to zero"), ("11:00", "Resolved")]
+    chat = [
+        ("10:10", "Rosa Lima", "follow-ups later. Femi, can you check the consumer lag on the orders topic?"),
+        ("10:11", "Femi Ade", "yes, on it"),
+    ]
+    incident = make_incident(rows, chat, people=PEOPLE)
+    assert OfflineEngine(incident, extract_facts(incident)).action_items() == []

@@ -87,13 +87,26 @@ DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 # Zahra.", "Nasir, before the May distribution.", "Samuel and Wanjiru.").
 TRAILING_OWNER_RE = re.compile(
     r"^\W*(?:[Aa]lso\s+|[Aa]nd\s+)?(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*[A-Z][\w'-]+)*)"
-    r"(?:\s*,\s*(?:as a priority|(?:by|before|within|until)\s[^.!?]+|this week|next week|today|tomorrow))*\W*$"
+    r"(?:\s*,\s*(?:as a priority|(?:by|before|within|until)\s[^.!?]+|this week|next week|today|tomorrow|"
+    r"(?:that|this)(?: one)? is (?:yours|for you|on you)|(?:that|this)(?: one)?'s yours|you (?:take|own) (?:that|this|it)))*"
+    r"\W*(?=$|\s+[A-Z][\w'-]+\?\s*$)"  # "Kavya, that one is yours. Divya?": the next words ask the scribe
 )
 # An item's owner named after its last comma ("rotate the SBC password, Paolo", "the RTP monitor, Junrey and Carlo").
 COMMA_OWNER_RE = re.compile(r",\s*(?P<who>[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?)\W*$")
 # A name or handle alone in parentheses ("(rsingh)", "(@ana)"): an owner, when it names a person of the incident.
 PAREN_OWNER_RE = re.compile(r"\(\s*@?([A-Za-z][\w.'-]{1,30})\s*\)")
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
+# A request put to one named person: "Priyanka, can you make the writer refuse ...?", "Pieter, inode use on the dashboard
+# next to space, and page at eighty percent", "Tomás, an alert when a scan records nothing for five minutes?"
+ASSIGNED_REQUEST_RE = re.compile(
+    r"^\W*(?:(?:and|also|so|ok(?:ay)?|good|right)[,.]?\s+)?(?P<who>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),\s+"
+    r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?(?P<what>[^?]+?)\s*[?.!]*$"
+)
+# In lower-case chat a proposal made in passing ends before a lower-case word after a whole word ("we should make sure
+# X after this. nobody knew"), not after an abbreviation ("e.g. the", "etc. and").
+LOWER_SENTENCE_END_RE = re.compile(
+    r"(?<=[a-z]{3})(?<!\betc)(?<!\bvs)(?<!\bapprox)(?<!\bincl)(?<!\bmin)(?<!\bmax)[.!]\s+(?=[a-z])"
+)
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
 ORDINAL_RE = re.compile(
     r"(?:^|(?<=[.;,:])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
@@ -1111,6 +1124,7 @@ class OfflineEngine:
         """The action items, read from the chat once (the evidence index asks for their owners, the draft for
         the rows)."""
         items: list[ActionItem] = []
+        wrap_up: Evidence | None = None  # a message going through the follow-ups: its author's requests that follow
         opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
         counting: Evidence | None = None  # "follow-ups. First, ...": its author's "Second, ..." messages are items
         for message in self.chat:
@@ -1124,7 +1138,7 @@ class OfflineEngine:
                 continue
             if opened is not None and not _follows(message, opened):
                 opened = None
-            if counting is not None and not _within_ten_minutes(message, counting):
+            if counting is not None and not _within(message, counting):
                 counting = None  # others answer between the items ("yes, I'll take that one"); ten quiet minutes end it
             if (
                 counting is not None
@@ -1139,6 +1153,16 @@ class OfflineEngine:
                     self.listed_ids.add(message.id)
                     self.summary_ids.add(counting.id)
                 counting = message
+                continue
+            if signals()["action_wrap_up_cue"].search(message.text) and self.after_mitigation(message):
+                wrap_up = message
+            if (
+                wrap_up is not None
+                and message.author == wrap_up.author
+                and _within(message, wrap_up, 15)
+                and (assigned := self.assigned_request(message)) is not None
+            ):
+                items.append(assigned)
                 continue
             if (claimed := self.claimed_request(message)) is not None:
                 items.append(claimed)
@@ -1168,9 +1192,76 @@ class OfflineEngine:
         rotation = self.secret_rotation(named)
         if rotation or (vague and any(signals()["rotation_request"].search(item.action) for item in named)):
             items = named  # a row that names the secrets says it already
+        items = self.without_withdrawn(items)
         # a list of follow-ups that leaves the rotation out has not settled it: the row stays after the list
         rows = _distinct_actions(self.summarized_by_list(items), listed=self.listed_ids)
         return tuple([*rows, rotation] if rotation else rows)
+
+    def without_withdrawn(self, items: list[ActionItem]) -> list[ActionItem]:
+        """Items their author took back ("hmm, my status page one: scratch that ACTION, already exists": each
+        retraction drops that author's latest item posted in the ten minutes before it) or the channel declined."""
+        dropped: set[int] = set()
+        for message in self.chat:
+            if message.time is None or not signals()["action_retracted"].search(message.text):
+                continue
+            own = [
+                (posted.time, index)
+                for index, item in enumerate(items)
+                if index not in dropped
+                and (posted := self.by_id.get(item.evidence[0])) is not None
+                and posted.author == message.author
+                and posted.time is not None
+                and message.time - timedelta(minutes=10) <= posted.time < message.time
+            ]
+            if own:
+                dropped.add(max(own)[1])
+        return [item for index, item in enumerate(items) if index not in dropped and not self.declined(item)]
+
+    def declined(self, item: ActionItem) -> bool:
+        """A follow-up proposed in passing that the next answer declines ("We should also load test the callback
+        path ..." / "Park that for the retro. Not taking it as an item tonight.")."""
+        proposed = self.by_id.get(item.evidence[0])
+        if proposed is None or proposed.id in self.listed_ids:
+            return False
+        answer = self.reply_to(proposed, minutes=10)
+        return answer is not None and signals()["action_declined"].search(answer.text) is not None
+
+    def after_mitigation(self, message: Evidence) -> bool:
+        """Posted once the harm had stopped (or when no mitigation time is known): a wrap-up, not the response."""
+        mitigated = self.facts.mitigated
+        return mitigated is None or mitigated.time is None or message.time is None or message.time >= mitigated.time
+
+    def assigned_request(self, message: Evidence) -> ActionItem | None:
+        """A follow-up put to a named person during a wrap-up ("Priyanka, can you make the writer refuse a mode config
+        ...?", "Tomás, an alert when a scan records nothing for five minutes?") and taken by that person in their next
+        message within ten minutes ("Yes, I'll take that.", "Mine."): one action, theirs, citing both messages."""
+        sig = signals()
+        for sentence in _sentences(message.text):
+            asked = ASSIGNED_REQUEST_RE.match(sentence)
+            if asked is None or len(asked["what"].split()) < 3:
+                continue
+            owners = self.owners_named(asked["who"])
+            if len(owners) != 1 or owners[0] == (self.roster.resolve(message.author) or message.author):
+                continue
+            answer = self.next_from(owners[0], message, minutes=10)
+            if answer is None or answer.suspect or not sig["action_accepted"].search(answer.text):
+                continue
+            item = self.parse_action(f"{asked['what']} ({owners[0]})", message, listed=True)
+            if item is not None and item.owner:
+                return item.model_copy(update={"evidence": [message.id, answer.id]})
+        return None
+
+    def next_from(self, person: str, item: Evidence, minutes: int) -> Evidence | None:
+        """The next message `person` (a full name) posted within `minutes` after `item`."""
+        later = [
+            other
+            for other in self.chat
+            if other.time
+            and item.time
+            and (self.roster.resolve(other.author) or other.author) == person
+            and item.time < other.time <= item.time + timedelta(minutes=minutes)
+        ]
+        return min(later, key=lambda other: other.time) if later else None
 
     def claimed_request(self, message: Evidence) -> ActionItem | None:
         """A follow-up offered to the room and taken ("can someone own a firmware compatibility test for new analyzer
@@ -1239,12 +1330,19 @@ class OfflineEngine:
         # drafts no row of its own, so it summarizes nothing: the proposals it names stay
         drafted = {item.evidence[0] for item in items}
         last_list = max((order[ref] for ref in self.summary_ids if ref in order and ref in drafted), default=None)
-        if last_list is None:
-            return items
+        if last_list is None or signals()["action_list_adds_to_earlier"].search(self.chat[last_list].text):
+            return items  # "actions agreed (on top of the two ticketed earlier):" keeps what came before
+        summary = self.chat[last_list]
+        rows = [item.action for item in items if item.evidence[0] == summary.id]
+        # the list's lines that drafted no row of their own ("+ pin default_storage (bruno), 409 on the dashboard +
+        # alert (guto)"): what they name in a few words was proposed earlier, so that proposal stays
+        unread = [line for line in summary.text.splitlines() if not any(_overlap(row, line) >= 2 for row in rows)]
         return [
             item
             for item in items
-            if item.evidence[0] in self.listed_ids or order.get(item.evidence[0], last_list) >= last_list
+            if item.evidence[0] in self.listed_ids
+            or order.get(item.evidence[0], last_list) >= last_list
+            or any(_overlap(item.action, line) >= 2 for line in unread)
         ]
 
     def action_texts(self, message: Evidence, continues_list: bool = False) -> list[tuple[str, bool]]:
@@ -1366,7 +1464,11 @@ class OfflineEngine:
         for mention in list(re.finditer(r"(?<![\w@])@(?P<handle>[A-Za-z][\w.-]*[\w])", text)) if not owners else ():
             if named := self.owners_named(mention["handle"]):  # "add a canary stage @sam by Friday"
                 owners += named
-                text = text.replace(mention.group(0), " ")
+                said = mention.group(0)
+                rest_of_name = named[0][len(mention["handle"]) :] if named[0].startswith(mention["handle"]) else ""
+                if rest_of_name and text[mention.end() :].startswith(rest_of_name):
+                    said += rest_of_name  # a Slack mention resolves to the whole display name: "@Liam McAllister"
+                text = text.replace(said, " ")
         if not owners and (last := COMMA_OWNER_RE.search(text)) and (named := self.owners_named(last["who"])):
             owners += named  # "put the rule in the terraform code, Paolo": a list item read out with its owner
             text = text[: last.start()]
@@ -1390,6 +1492,9 @@ class OfflineEngine:
         text, *after = SENTENCE_END_RE.split(
             text, maxsplit=1
         )  # "Alert on lock waits. We only found out ...": the action
+        first = LOWER_SENTENCE_END_RE.split(text, maxsplit=1)[0] if proposed_in_passing else text
+        if len(first.split()) >= 6:  # "deploy to one place. the LB and the ingress got ...": too short alone
+            text = first
         if after and not owners and (who := TRAILING_OWNER_RE.match(after[0])):
             owners += self.owners_named(who["who"], message.author)  # "... stored. Zahra, by the sixth of May."
         text = sig["statement_residue"].sub("", text).strip(" .:;,-\u2014\u2013")
@@ -1710,13 +1815,13 @@ def _identifiers(text: str) -> set[str]:
     }
 
 
-def _within_ten_minutes(message: Evidence, opener: Evidence) -> bool:
-    return bool(message.time and opener.time and message.time - opener.time <= timedelta(minutes=10))
+def _within(message: Evidence, opener: Evidence, minutes: int = 10) -> bool:
+    return bool(message.time and opener.time and message.time - opener.time <= timedelta(minutes=minutes))
 
 
 def _follows(message: Evidence, opener: Evidence) -> bool:
     """The same author within ten minutes: the rest of a list its author posts one message at a time."""
-    return message.author == opener.author and _within_ten_minutes(message, opener)
+    return message.author == opener.author and _within(message, opener)
 
 
 def _lone_first_ordinal(text: str) -> re.Match[str] | None:
@@ -1827,6 +1932,8 @@ def _from_list_header(line: str) -> str:
             return line[boundary.end() :]
     if closing := signals()["action_list_header_closing"].search(line):  # "Let me collect the action items:"
         return line[closing.start() :]
+    if noted := signals()["action_item_noted"].search(line):  # "Let's note that as an action item: the expiry job ..."
+        return line[noted.end() :]
     return line
 
 
@@ -1848,7 +1955,13 @@ def _names_a_list(line: str) -> bool:
 
 
 # A piece that only qualifies the item before it ("alert on the 400 ratio per route, including /pago (Nacho)").
-LIST_CONTINUATION_RE = re.compile(r"(?:including|incl\.?|e\.g\.|i\.e\.|such as|especially|except|excluding)\b", re.I)
+# A piece that qualifies the one before it ("..., including /pago", "..., against a package that isn't cached"):
+# one action, not two.
+LIST_CONTINUATION_RE = re.compile(
+    r"(?:including|incl\.?|e\.g\.|i\.e\.|such as|especially|except|excluding|against|with|without|via|using|which|"
+    r"so (?:that|it|we|they)|rather than|instead of)\b",
+    re.I,
+)
 
 
 def _split_list(text: str) -> list[str]:
