@@ -970,7 +970,11 @@ def test_a_proposal_in_passing_keeps_its_first_sentence_without_after_this():
 
 def test_an_action_line_is_one_action_and_a_retracted_one_is_dropped():
     items = actions(
-        ("17:31", "Sam Okafor", "ACTION: sam to add download synthetics from us-east, against a package that isn't cached"),
+        (
+            "17:31",
+            "Sam Okafor",
+            "ACTION: sam to add download synthetics from us-east, against a package that isn't cached",
+        ),
         ("17:33", "Femi Ade", "ACTION: femi to write a status page template for CDN incidents"),
         ("17:34", "Femi Ade", "hmm, my status page one: scratch that ACTION, already exists"),
     )
@@ -1047,3 +1051,19 @@ def test_a_request_to_a_person_during_the_response_is_no_follow_up():
     ]
     incident = make_incident(rows, chat, people=PEOPLE)
     assert OfflineEngine(incident, extract_facts(incident)).action_items() == []
+
+
+def test_items_read_out_one_sentence_each_with_the_owner_last():
+    items = actions(
+        (
+            "Rosa Lima",
+            "AIs, quickly. Make season-rollover resumable with retries and a dry run on the full permit list, Femi, "
+            "by the ninth. Own memory limit per job and check peak memory before changing defaults, Sam. One-button "
+            "pause for all zones on the handhelds, Ana.",
+        )
+    )
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Make season-rollover resumable with retries and a dry run on the full permit list", "Femi Ade", "the ninth"),
+        ("Own memory limit per job and check peak memory before changing defaults", "Sam Okafor", None),
+        ("One-button pause for all zones on the handhelds", "Ana Costa", None),
+    ]

@@ -93,6 +93,13 @@ TRAILING_OWNER_RE = re.compile(
 )
 # An item's owner named after its last comma ("rotate the SBC password, Paolo", "the RTP monitor, Junrey and Carlo").
 COMMA_OWNER_RE = re.compile(r",\s*(?P<who>[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?)\W*$")
+# A list named aloud before its items, one sentence each: "AIs, quickly. ...", "Action items. ..."
+SPOKEN_LIST_HEADER_RE = re.compile(
+    r"^\W*(?:AIs?|action items?|follow[- ]?ups)(?:,\s*(?:quickly|quick|briefly|real quick|then|now))?\.\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+# The end of an item read out with its owner and maybe when: "..., Ciarán, by the ninth.", "..., Declan."
+SPOKEN_ITEM_OWNER_RE = re.compile(r",\s*[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?(?:,\s*[\w\s-]{1,25})?[.!]?$")
 # A name or handle alone in parentheses ("(rsingh)", "(@ana)"): an owner, when it names a person of the incident.
 PAREN_OWNER_RE = re.compile(r"\(\s*@?([A-Za-z][\w.'-]{1,30})\s*\)")
 SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
@@ -1379,6 +1386,14 @@ class OfflineEngine:
             numbered = re.sub(r"^\d+[.)]\s+", "", bullet)
             # "AI (rosa): ..." is one action with its owner, not a list header
             header = None if sig["action_owner_todo"].match(bullet) else sig["action_list_header"].match(line)
+            if (
+                header is None
+                and (spoken := SPOKEN_LIST_HEADER_RE.match(line))
+                and (said := _spoken_items(line[spoken.end() :]))
+            ):
+                # "AIs, quickly. Make rollover resumable, Ciarán, by the ninth. Own memory limit per job, Declan."
+                texts += [(item, True) for item in said]
+                continue
             if header is None and bullet == line and _names_a_list(line):
                 # "Action items, please correct me if anything is missing:": the lines after it are the items
                 in_list, under_header = True, True
@@ -1962,6 +1977,14 @@ LIST_CONTINUATION_RE = re.compile(
     r"so (?:that|it|we|they)|rather than|instead of)\b",
     re.I,
 )
+
+
+def _spoken_items(text: str) -> list[str]:
+    """Items read out one sentence each with the owner after the last comma ("AIs, quickly. Make rollover resumable,
+    Ciarán, by the ninth. Own memory limit per job, Declan."): the sentences, when two or more end so; else []."""
+    sentences = _sentences(text)
+    owned = [s for s in sentences if SPOKEN_ITEM_OWNER_RE.search(s)]
+    return sentences if len(sentences) >= 2 and len(owned) >= 2 else []
 
 
 def _split_list(text: str) -> list[str]:
