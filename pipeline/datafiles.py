@@ -180,7 +180,7 @@ class SignalsFile(Strict):
     action_owner_wanted: Regex | None = None
     action_claimed: Regex | None = None
     action_wrap_up_cue: Regex | None = None
-    action_accepted: Regex | None = None
+    action_assent: Regex | None = None
     action_retracted: Regex | None = None
     action_declined: Regex | None = None
     action_owner_after: Regex | None = None

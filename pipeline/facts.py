@@ -514,12 +514,13 @@ def extract_facts(incident: Incident) -> Facts:
         # first stated by the alert began earlier, at a time no row states: "not established"). Resolution stays
         # with the rules ("resolved" is said in so many words).
         ranked_start = by_meaning["started"]
+        ranked_fact = _row_fact(ranked_start, "started")
         alerted_first = started is None and ranked_start.id in (detected.evidence if detected else [])
         # a start after the first alert or report is no start: harm was stated before it ("[FIRING] servers failed
         # to start" a day before "engineer cannot reach the API server")
-        after_detection = started is None and _earlier(detected, _row_fact(ranked_start, "started"))
+        after_detection = started is None and _earlier(detected, ranked_fact)
         if not _states_no_harm(ranked_start) and not alerted_first and not after_detection:
-            started = _row_fact(ranked_start, "started")
+            started = ranked_fact
         detected = _detection_in_order(
             _row_fact(by_gold["detected"], "detected"), detected, started, declared, mitigated
         )

@@ -867,14 +867,17 @@ class OfflineEngine:
                 return True
         return False
 
-    def reply_to(self, item: Evidence, minutes: int = 15) -> Evidence | None:
-        """The next message from someone else within `minutes`: the answer a statement or an offer got."""
+    def reply_to(self, item: Evidence, minutes: int = 15, by: str | None = None) -> Evidence | None:
+        """The next message within `minutes` from someone else, or from `by` (a full name) when given: the answer a
+        statement, an offer or a request got."""
         later = [
             other
             for other in self.chat
             if other.time
             and item.time
-            and other.author != item.author
+            and (
+                other.author != item.author if by is None else (self.roster.resolve(other.author) or other.author) == by
+            )
             and item.time < other.time <= item.time + timedelta(minutes=minutes)
         ]
         return min(later, key=lambda other: other.time) if later else None
@@ -1250,25 +1253,15 @@ class OfflineEngine:
             owners = self.owners_named(asked["who"])
             if len(owners) != 1 or owners[0] == (self.roster.resolve(message.author) or message.author):
                 continue
-            answer = self.next_from(owners[0], message, minutes=10)
-            if answer is None or answer.suspect or not sig["action_accepted"].search(answer.text):
+            answer = self.reply_to(message, minutes=10, by=owners[0])
+            if answer is None or answer.suspect:
                 continue
+            if not (sig["action_claimed"].match(answer.text) or sig["action_assent"].match(answer.text)):
+                continue  # "Yes, I'll take that.", "Mine." (a claim) or "Ja, I do it.", "sure" (assent)
             item = self.parse_action(f"{asked['what']} ({owners[0]})", message, listed=True)
             if item is not None and item.owner:
                 return item.model_copy(update={"evidence": [message.id, answer.id]})
         return None
-
-    def next_from(self, person: str, item: Evidence, minutes: int) -> Evidence | None:
-        """The next message `person` (a full name) posted within `minutes` after `item`."""
-        later = [
-            other
-            for other in self.chat
-            if other.time
-            and item.time
-            and (self.roster.resolve(other.author) or other.author) == person
-            and item.time < other.time <= item.time + timedelta(minutes=minutes)
-        ]
-        return min(later, key=lambda other: other.time) if later else None
 
     def claimed_request(self, message: Evidence) -> ActionItem | None:
         """A follow-up offered to the room and taken ("can someone own a firmware compatibility test for new analyzer
