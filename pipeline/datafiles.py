@@ -158,6 +158,7 @@ class SignalsFile(Strict):
 
     severity: Regex | None = None
     severity_declaration: Regex | None = None
+    severity_denied: Regex | None = None
     roles: dict[str, list[str]] | None = Field(default=None, description="Role -> the words that name it.")
     required_roles: list[str] | None = None
     person_titles: list[str] | None = None
@@ -175,13 +176,17 @@ class SignalsFile(Strict):
     role_ack: Regex | None = None
     role_clause_not_current: Regex | None = None
     action_ordinal_list_cue: Regex | None = None
+    action_plan_cue: Regex | None = None
     action_piece_not_work: Regex | None = None
+    action_ideas_taken: Regex | None = None
     action_ticket_created: Regex | None = None
+    ticket_for_the_incident: Regex | None = None
     action_owner_wanted: Regex | None = None
     action_claimed: Regex | None = None
     action_wrap_up_cue: Regex | None = None
     action_assent: Regex | None = None
     action_retracted: Regex | None = None
+    action_corrected: Regex | None = None
     action_declined: Regex | None = None
     action_owner_after: Regex | None = None
     action_list_header_loose: Regex | None = None
@@ -272,12 +277,14 @@ class SignalsFile(Strict):
     action_list_header: Regex | None = None
     action_list_header_closing: Regex | None = None
     action_single_header: Regex | None = None
+    action_dictated: Regex | None = None
     action_owner_todo: Regex | None = None
     action_owner_trailing: Regex | None = None
     action_owner_dash: Regex | None = None
     action_owner_leading: Regex | None = None
     action_owner_self: Regex | None = None
     action_lead_self: Regex | None = None
+    action_lead_team: Regex | None = None
     action_lead_we: Regex | None = None
     action_commentary: Regex | None = None
     action_pronoun_object: Regex | None = None

@@ -244,7 +244,14 @@ def extract_severity(incident: Incident, items: list[Evidence]) -> Fact | None:
     found: Fact | None = None
     sig = signals()
     for item in _by_time(items):
-        match = sig["severity"].search(item.text)
+        match = next(
+            (
+                level
+                for level in sig["severity"].finditer(item.text)
+                if not sig["severity_denied"].search(item.text[: level.start()])
+            ),
+            None,
+        )
         if match and not item.suspect and sig["severity_declaration"].search(item.text):
             level = match.group(1) or match.group(2)
             value = f"SEV-{level}" if level.isdigit() else level.upper()
@@ -516,9 +523,10 @@ def extract_facts(incident: Incident) -> Facts:
         ranked_start = by_meaning["started"]
         ranked_fact = _row_fact(ranked_start, "started")
         alerted_first = started is None and ranked_start.id in (detected.evidence if detected else [])
-        # a start after the first alert or report is no start: harm was stated before it ("[FIRING] servers failed
-        # to start" a day before "engineer cannot reach the API server")
-        after_detection = started is None and _earlier(detected, ranked_fact)
+        # a start after the first alert or report is no start when that alert stated harm ("[FIRING] servers failed
+        # to start" a day before "engineer cannot reach the API server"); one that stated none ("rollout reported
+        # complete") or was let go ("auto-resolved; no action taken") detected nothing, and the ranked start stands
+        after_detection = started is None and _earlier(detected, ranked_fact) and _stated_harm(detected, timeline)
         if not _states_no_harm(ranked_start) and not alerted_first and not after_detection:
             started = ranked_fact
         detected = _detection_in_order(
@@ -543,6 +551,13 @@ def extract_facts(incident: Incident) -> Facts:
         time_to_mitigate_minutes=_minutes(started, mitigated),
         time_to_resolve_minutes=_minutes(started, resolved),
     )
+
+
+def _stated_harm(fact: Fact | None, timeline: list[Evidence]) -> bool:
+    """The fact's timeline row states harm and was not let go ("no action taken", "acked as warm-up")."""
+    sig = signals()
+    rows = [row for row in timeline if fact is not None and row.id in fact.evidence]
+    return any(sig["impact_start"].search(row.text) and not sig["dismissed"].search(row.text) for row in rows)
 
 
 def _earlier(first: Fact | None, second: Fact | None) -> bool:

@@ -1067,3 +1067,113 @@ def test_items_read_out_one_sentence_each_with_the_owner_last():
         ("Own memory limit per job and check peak memory before changing defaults", "Sam Okafor", None),
         ("One-button pause for all zones on the handhelds", "Ana Costa", None),
     ]
+
+
+def test_numbered_ideas_taken_by_number_are_the_actions_with_the_owners_the_answer_gives():
+    """Ideas posted one per message ("1) ...", "2) ...") and an answer that takes some by number: the ideas taken
+    are the rows, owned as the answer says ("1 @rosa, 3 me"); the idea left out is no action."""
+    rows = actions(
+        ("10:30", "Sam Okafor", "what would stop this happening again? ideas, numbered please"),
+        ("10:31", "Rosa Lima", "1) the importer rejects a feed with zero stop_times rows and keeps the previous one"),
+        ("10:32", "Femi Ade", "2) honestly we should move off the vendor and pull the feed from the open data portal"),
+        ("10:33", "Ana Costa", "3) key the trip-plan cache on feed_version so a publish invalidates it"),
+        ("10:35", "Sam Okafor", "taking 1 and 3; 2 is out of scope for this one. 1 @rosa, 3 me"),
+    )
+    assert [(row.action.split()[:3], row.owner) for row in rows] == [
+        (["The", "importer", "rejects"], "Rosa Lima"),
+        (["Key", "the", "trip-plan"], "Sam Okafor"),
+    ]
+
+
+def test_ideas_in_one_numbered_message_taken_by_number():
+    rows = actions(
+        (
+            "10:30",
+            "Dmitri Volkov",
+            "Ideas:\n1. alert on rejected debits below the paging threshold\n"
+            "2. rewrite the rounding layer in the ledger service\n3. pin the money library's rounding mode in config",
+        ),
+        ("10:34", "Sam Okafor", "let's do 1 and 3, 2 needs a design review first"),
+    )
+    assert [row.action.split()[0].lower() for row in rows] == ["alert", "pin"]
+
+
+def test_a_task_box_posted_on_its_own_is_an_action_and_a_ticked_one_is_not():
+    rows = actions(
+        ("10:40", "Rosa Lima", "Follow-ups thread. Please post your items below as checkboxes with an owner."),
+        ("10:41", "Femi Ade", "[ ] add a 2 s timeout on the fraudscore call in claims-intake \u2014 Femi"),
+        ("10:42", "Femi Ade", "[x] already done: retries set to 0 in prod"),
+        ("10:43", "Ana Costa", "[ ] page at high urgency when fraudscore p95 stays above 2 s for 5 minutes \u2014 Ana"),
+    )
+    assert [(row.action.split()[:2], row.owner) for row in rows] == [
+        (["Add", "a"], "Femi Ade"),
+        (["Page", "at"], "Ana Costa"),
+    ]
+
+
+def test_the_ticket_opened_for_the_incident_itself_is_no_action():
+    rows = actions(
+        ("10:05", "Jira", "created CLM-807: Incident record: claim submission failures 17 Nov (assignee: Rosa Lima)"),
+        (
+            "10:50",
+            "Jira",
+            "created CLM-812: Load test fraudscore at surge volume before re-enabling screening (assignee: Femi Ade)",
+        ),
+    )
+    assert [(row.action.split()[:2], row.owner) for row in rows] == [(["Load", "test"], "Femi Ade")]
+
+
+def test_a_plan_read_out_by_numbers_after_recovery_is_one_row_per_item_with_team_owners():
+    """A plan read out after recovery, "So the plan is: one, the DBA team will add ... Two, Rosa's team keeps ... Five, ... And six, ...": each
+    ordinal starts an item; the team that opens it is the owner, and the item reads as an instruction."""
+    rows = actions(
+        (
+            "10:50",
+            "Sam Okafor",
+            "So the plan is: one, the DBA team will add a check that blocks any drop index "
+            "without approval. By end of sprint.",
+        ),
+        ("10:51", "Sam Okafor", "Two, Rosa's team keeps the statement timeout at 25 seconds in the config repo."),
+        (
+            "10:52",
+            "Sam Okafor",
+            "Three, on-call will rotate the payment API key tonight. And four, on-call will "
+            "add an alert on connection pool usage.",
+        ),
+    )
+    assert [(row.action.split()[:2], row.owner) for row in rows] == [
+        (["Add", "a"], "DBA team"),
+        (["Keep", "the"], "Rosa Lima's team"),
+        (["Rotate", "the"], "on-call"),
+        (["Add", "an"], "on-call"),
+    ]
+
+
+def test_a_plan_read_out_during_the_response_is_no_action_list():
+    rows = [("10:00", "Errors began"), ("10:40", "Migration rolled back; errors stopped"), ("11:00", "Resolved")]
+    chat = [
+        (
+            "10:20",
+            "Sam Okafor",
+            "So the plan is: one, the DBA team will roll back the migration now. Two, on-call will restart the pods.",
+        ),
+    ]
+    incident = make_incident(rows, chat, people=PEOPLE)
+    assert OfflineEngine(incident, extract_facts(incident)).action_items() == []
+
+
+def test_items_dictated_to_the_scribe_and_a_correction_of_one_of_them():
+    rows = actions(
+        (
+            "10:40",
+            "Rosa Lima",
+            "Wrap-up now. Ana, please note for the postmortem: no firmware rollout to all sites at once anymore.",
+        ),
+        ("10:41", "Ana Costa", "noted"),
+        ("10:42", "Femi Ade", "put down: the runbook gets a tested rollback section for Kassel. Owner me"),
+        ("10:43", "Femi Ade", 'no wait, make that "all three sites" not "Kassel"'),
+    )
+    assert [(row.action, row.owner) for row in rows] == [
+        ("No firmware rollout to all sites at once anymore", None),
+        ("The runbook gets a tested rollback section for all three sites", "Femi Ade"),
+    ]

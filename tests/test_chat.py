@@ -311,6 +311,32 @@ def test_pagerduty_entries_speakers_and_dates(tmp_path):
     assert log.messages[5].text == "Resolved by Mei Tanaka through the website."
 
 
+def test_a_pagerduty_export_keeps_the_speaker_of_a_chat_line_on_the_clocks_line(tmp_path):
+    """A line "8:21 AM  Thandi Mokoena: Declaring SEV-2." is Thandi's message, not a PagerDuty annotation; a heading such as
+    "Root Cause: ..." after a clock stays the annotation it is."""
+    path = write(
+        tmp_path,
+        "pd.txt",
+        "Nov 17, 2025\n"
+        "8:14 AM  Triggered: #48214 claims-intake 5xx rate > 5% (high urgency) via Datadog\n"
+        "8:21 AM  Thandi Mokoena: Declaring SEV-2. I am taking IC.\n"
+        "8:22 AM  Pieter van der Merwe: Ops lead acknowledged.\n"
+        "8:24 AM  Jira: created CLM-807: Incident record (assignee: Thandi Mokoena)\n"
+        "9:14 AM  Root Cause: synchronous fraud screening saturated fraudscore\n",
+    )
+    assert detect_chat_format(path) == "pagerduty"
+    log = load_chat(path, tz="Africa/Johannesburg")
+    got = [(m.author, m.kind, m.text) for m in log.messages]
+    assert got == [
+        ("PagerDuty", "system", "Triggered: #48214 claims-intake 5xx rate > 5% (high urgency) via Datadog"),
+        ("Thandi Mokoena", "message", "Declaring SEV-2. I am taking IC."),
+        ("Pieter van der Merwe", "message", "Ops lead acknowledged."),
+        ("Jira", "message", "created CLM-807: Incident record (assignee: Thandi Mokoena)"),
+        ("PagerDuty", "system", "Root Cause: synchronous fraud screening saturated fraudscore"),
+    ]
+    assert log.messages[1].time == utc("2025-11-17T06:21")
+
+
 # ---------------------------------------------------------------- transcript, irc, jsonl
 
 TRANSCRIPT = """Incident channel, copied by the scribe

@@ -33,6 +33,14 @@ def test_severity_is_the_last_declared_level_with_its_evidence():
     assert facts.severity.evidence == ["C2"]
 
 
+def test_a_level_named_only_to_deny_it_is_not_the_severity():
+    incident = make_incident(
+        [("09:00", "Checkout errors began")],
+        [("09:10", "Mariana", "Declaring SEV-2"), ("09:40", "Mariana", "it's not SEV-4, it's SEV-1")],
+    )
+    assert extract_facts(incident).severity.value == "SEV-1"
+
+
 def test_incident_toml_severity_wins_over_a_different_chat_level():
     chat = [("10:12", "Ana", "declaring SEV-3")]
     facts = extract_facts(make_incident(ROWS[:2], chat, severity="SEV-1"))

@@ -220,3 +220,37 @@ def test_the_start_comes_from_the_ranker_fitted_on_the_documented_meanings(monke
 
     monkeypatch.setattr(facts, "rank_key_times", ranked)
     assert extract_facts(incident).started.evidence == ["T2"]
+
+
+@pytest.mark.parametrize(
+    "early_row",
+    [
+        "OTA rollout reported complete: 212/212 robots on 4.8.0",
+        "Low-urgency page: scoring p95 latency above 2 s; auto-resolved 07:58; no action taken",
+    ],
+)
+def test_a_ranked_start_after_an_alert_that_stated_no_harm_stands(monkeypatch, early_row):
+    """A report before the harm that states none ("rollout reported complete") or an alert let go ("no action
+    taken") detected nothing: the ranked start after it stands, and the detection is the alert after the start."""
+    import pipeline.facts as facts
+
+    rows = [
+        ("02:10", "OTA rollout of firmware 4.8.0 started to all robots"),
+        ("02:51", early_row),
+        ("06:00", "Pick waves released; robots not accepting transport missions"),
+        ("06:07", "FleetMon alert: fleet availability 0%; 1,240 missions unassigned"),
+        ("06:14", "SEV-1 declared"),
+        ("07:25", "Robots rolled back to 4.7.2 and picking resumed"),
+        ("10:15", "Incident resolved"),
+    ]
+    incident = make_incident(rows)
+
+    def ranked(timeline, chat_times):
+        row = {item.id: item for item in timeline}
+        chosen = {"started": row["T3"], "detected": row["T4"], "mitigated": row["T6"], "resolved": row["T7"]}
+        return {WEIGHTS_FILE: chosen, MEANINGS_WEIGHTS_FILE: chosen}
+
+    monkeypatch.setattr(facts, "rank_key_times", ranked)
+    found = extract_facts(incident)
+    assert found.started is not None and found.started.evidence == ["T3"], found.started
+    assert found.detected is not None and found.detected.evidence == ["T4"], found.detected

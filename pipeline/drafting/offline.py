@@ -81,6 +81,7 @@ MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z][\w.-]*|<@[\w.]+>")
 # A task-list checkbox before a bullet's text ("- [ ] add an alert", "- [x] rotate the key").
 CHECKBOX_RE = re.compile(r"^\[[ xX]?\]\s*")
 DONE_CHECKBOX_RE = re.compile(r"^\[[xX]\]")
+OPEN_CHECKBOX_RE = re.compile(r"^\[ ?\]\s+\w")
 DONE_RE = re.compile(r"\b(?:done|already|completed|finished)\b", re.IGNORECASE)
 # The end of a sentence inside an action line ("... in Postgres. We only found out ..."); "e.g. with" and "v2.41" go on.
 # A sentence after an action that only names its owner, perhaps with when ("Zahra, by the sixth of May.", "Also
@@ -92,6 +93,12 @@ TRAILING_OWNER_RE = re.compile(
     r"\W*(?=$|\s+[A-Z][\w'-]+\?\s*$)"  # "Kavya, that one is yours. Divya?": the next words ask the scribe
 )
 # An item's owner named after its last comma ("rotate the SBC password, Paolo", "the RTP monitor, Junrey and Carlo").
+# A numbered idea ("1) the importer rejects a feed ...", "2. retry budget on ...") and, in the answer that takes some
+# of them by number, who owns which ("1 @maxime, 3 @priya.k, 4 me").
+NUMBERED_IDEA_RE = re.compile(r"^\s*#?(?P<number>[1-9]\d?)\s*[.)]\s+(?P<text>\S.{8,})$")
+IDEA_OWNER_RE = re.compile(
+    r"(?:^|[,;.]\s*|\s)(?P<number>[1-9]\d?)\s*(?::|=|->|\u2192)?\s*(?P<who>@[\w.-]*\w|me\b|myself\b)"
+)
 COMMA_OWNER_RE = re.compile(r",\s*(?P<who>[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?)\W*$")
 # A list named aloud before its items, one sentence each: "AIs, quickly. ...", "Action items. ..."
 SPOKEN_LIST_HEADER_RE = re.compile(
@@ -116,8 +123,8 @@ LOWER_SENTENCE_END_RE = re.compile(
 )
 # Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
 ORDINAL_RE = re.compile(
-    r"(?:^|(?<=[.;,:])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|finally|lastly|"
-    r"(?:number\s+)?(?:one|two|three|four|five))\s*[,:]\s+",
+    r"(?:^|(?<=[.;,:])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|sixth|seventh|finally|lastly|"
+    r"(?:number\s+)?(?:one|two|three|four|five|six|seven|eight))\s*[,:]\s+",
     re.IGNORECASE,
 )
 # The first of them ("First, ...", "so one: ..."): a list read out one message at a time starts there.
@@ -1139,6 +1146,8 @@ class OfflineEngine:
         counting: Evidence | None = None  # "follow-ups. First, ...": its author's "Second, ..." messages are items
         for message in self.chat:
             if not message.suspect and (ticket := signals()["action_ticket_created"].search(message.text)):
+                if signals()["ticket_for_the_incident"].match(ticket["title"]):
+                    continue  # "created CLM-807: Incident record: claim submission failures": the incident's own ticket
                 owner = f" (owner: {ticket['owner']})" if ticket["owner"] else ""
                 due = f" due {ticket['due']}" if ticket["due"] else ""
                 if (item := self.parse_action(ticket["title"] + owner + due, message, listed=True)) is not None:
@@ -1150,18 +1159,17 @@ class OfflineEngine:
                 opened = None
             if counting is not None and not _within(message, counting):
                 counting = None  # others answer between the items ("yes, I'll take that one"); ten quiet minutes end it
-            if (
-                counting is not None
-                and message.author == counting.author
-                and (spoken := ORDINAL_RE.match(message.text.strip()))
-            ):
-                # "Second, the payout run must stop if ... Samuel and Wanjiru.": the next item of the list
-                if item := self.parse_action(
-                    self.spoken_item(message.text.strip()[spoken.end() :], message), message, listed=True
-                ):
-                    items.append(item)
-                    self.listed_ids.add(message.id)
-                    self.summary_ids.add(counting.id)
+            if counting is not None and message.author == counting.author and ORDINAL_RE.match(message.text.strip()):
+                # "Second, the payout run must stop if ... Samuel and Wanjiru.": the next item of the list ("Five,
+                # rotate the key tonight. And six, ...": each ordinal of the message starts one)
+                said = message.text.strip()
+                starts = [ordinal.end() for ordinal in ORDINAL_RE.finditer(said)]
+                ends = [ordinal.start() for ordinal in ORDINAL_RE.finditer(said)][1:] + [len(said)]
+                for start, end in zip(starts, ends):
+                    if item := self.parse_action(self.spoken_item(said[start:end], message), message, listed=True):
+                        items.append(item)
+                        self.listed_ids.add(message.id)
+                        self.summary_ids.add(counting.id)
                 counting = message
                 continue
             if signals()["action_wrap_up_cue"].search(message.text) and self.after_mitigation(message):
@@ -1183,7 +1191,7 @@ class OfflineEngine:
             texts = self.action_texts(message, continues_list=opened is not None)
             if _opens_list(message.text):
                 opened = message
-            if _counts_a_list(message.text):
+            if _lone_first_ordinal(message.text) is not None and self.names_a_list(message):
                 counting = message
             parsed = [self.parse_action(text, message, listed=listed) for text, listed in texts]
             parsed = [item for item in parsed if item is not None]
@@ -1202,10 +1210,73 @@ class OfflineEngine:
         rotation = self.secret_rotation(named)
         if rotation or (vague and any(signals()["rotation_request"].search(item.action) for item in named)):
             items = named  # a row that names the secrets says it already
-        items = self.without_withdrawn(items)
+        items = self.without_withdrawn(self.corrected(self.taken_by_number(items)))
         # a list of follow-ups that leaves the rotation out has not settled it: the row stays after the list
         rows = _distinct_actions(self.summarized_by_list(items), listed=self.listed_ids)
         return tuple([*rows, rotation] if rotation else rows)
+
+    def taken_by_number(self, items: list[ActionItem]) -> list[ActionItem]:
+        """Numbered ideas and the answer that takes some by number ("taking 1, 3 and 4; 2 is out of scope for this
+        one. 1 @maxime, 3 @priya.k, 4 me"): one row per idea taken, with the owner the answer gives it; rows drafted
+        from the ideas themselves go, so an idea left out ("2) we should move off Cadence") is no action."""
+        sig = signals()
+        for message in self.chat:
+            taken = None if message.suspect else sig["action_ideas_taken"].search(message.text)
+            if taken is None:
+                continue
+            numbers = [int(number) for number in re.findall(r"\d{1,2}", taken["numbers"])]
+            ideas = self.numbered_ideas(message)
+            if len(ideas) < 2 or not set(numbers) <= set(ideas):
+                continue
+            sources = {source.id for _, source in ideas.values()}
+            items = [item for item in items if item.evidence[0] not in sources]
+            owners = {int(said["number"]): said["who"] for said in IDEA_OWNER_RE.finditer(message.text[taken.end() :])}
+            for number in numbers:
+                text, source = ideas[number]
+                who = owners.get(number, "")
+                who = message.author if who.lower() in ("me", "i", "myself") and message.author else who.lstrip("@")
+                if item := self.parse_action(text + (f" (owner: {who})" if who else ""), source, listed=True):
+                    items.append(item)
+                    self.listed_ids.add(source.id)
+        return items
+
+    def numbered_ideas(self, answer: Evidence) -> dict[int, tuple[str, Evidence]]:
+        """The numbered ideas posted in the hour before `answer`, by number: one per message ("3) key the cache on
+        feed_version ...") or one per line of a list; a number posted again replaces the earlier idea."""
+        ideas: dict[int, tuple[str, Evidence]] = {}
+        for message in self.chat:
+            if message is answer or message.suspect or not message.time or not answer.time:
+                continue
+            if not answer.time - timedelta(minutes=60) <= message.time <= answer.time:
+                continue
+            for line in message.text.splitlines():
+                if idea := NUMBERED_IDEA_RE.match(line):
+                    ideas[int(idea["number"])] = (idea["text"], message)
+        return ideas
+
+    def corrected(self, items: list[ActionItem]) -> list[ActionItem]:
+        """Items their author corrected within ten minutes ("no wait, make that "all three sites" not "Kassel""): the
+        words named are replaced in that author's latest item that holds them."""
+        for message in self.chat:
+            fix = (
+                None if message.suspect or message.time is None else signals()["action_corrected"].search(message.text)
+            )
+            if fix is None:
+                continue
+            own = [
+                (posted.time, index)
+                for index, item in enumerate(items)
+                if (posted := self.by_id.get(item.evidence[0])) is not None
+                and posted.author == message.author
+                and posted.time is not None
+                and message.time - timedelta(minutes=10) <= posted.time <= message.time
+                and fix["old"].lower() in item.action.lower()
+            ]
+            if own:
+                index = max(own)[1]
+                action = re.sub(re.escape(fix["old"]), fix["new"], items[index].action, count=1, flags=re.IGNORECASE)
+                items[index] = items[index].model_copy(update={"action": action})
+        return items
 
     def without_withdrawn(self, items: list[ActionItem]) -> list[ActionItem]:
         """Items their author took back ("hmm, my status page one: scratch that ACTION, already exists": each
@@ -1235,6 +1306,14 @@ class OfflineEngine:
             return False
         answer = self.reply_to(proposed, minutes=10)
         return answer is not None and signals()["action_declined"].search(answer.text) is not None
+
+    def names_a_list(self, message: Evidence) -> bool:
+        """The message says what its spoken ordinals list ("follow-ups. First, ..."), or, once the harm has stopped,
+        that they are the plan ("So the plan is: one, the DBA team will add a check ...")."""
+        sig = signals()
+        return sig["action_ordinal_list_cue"].search(message.text) is not None or (
+            sig["action_plan_cue"].search(message.text) is not None and self.after_mitigation(message)
+        )
 
     def after_mitigation(self, message: Evidence) -> bool:
         """Posted once the harm had stopped (or when no mitigation time is known): a wrap-up, not the response."""
@@ -1350,6 +1429,10 @@ class OfflineEngine:
         (header or bullets) joins `listed_ids`. `continues_list`: the author's previous message was a bare
         header, so bullets here belong to it."""
         sig = signals()
+        if dictated := sig["action_dictated"].search(message.text):
+            # "Jonas, please note for the postmortem: no firmware rollout to all sites at once anymore.": one item
+            said = re.sub(r"\bowner:?\s+(?:me|myself)\b", f"owner {message.author}", message.text[dictated.end() :])
+            return [(said.strip(), True)]
         # "TODO(isol): add retention. TODO(rob_f): alert on heap": one line, two actions
         lines = [part for line in message.text.splitlines() for part in TODO_SPLIT_RE.split(line.strip())]
         lines = [_from_list_header(line.strip()) for line in lines]
@@ -1359,7 +1442,7 @@ class OfflineEngine:
         under_header = False  # the lines after a bare "Follow-ups:" line of the same message are its items
         # once the items are bullets or numbers, a plain line after them ("Please object by ...") ends them
         listed_line = False
-        says_what_it_lists = sig["action_ordinal_list_cue"].search(message.text) is not None
+        says_what_it_lists = self.names_a_list(message)
         for line in lines:
             ordinals = list(ORDINAL_RE.finditer(line))
             if says_what_it_lists and (first := _lone_first_ordinal(line)):
@@ -1414,6 +1497,9 @@ class OfflineEngine:
             ):
                 texts.append((numbered, True))
                 listed_line = listed_line or numbered != line or bullet != line
+            elif OPEN_CHECKBOX_RE.match(marked) and len(bullet.split()) >= 3:
+                # "[ ] add a 2 s timeout on the fraudscore call — Pieter": a task posted on its own
+                texts.append((bullet, True))
             elif (
                 sig["action_cue"].search(line)
                 and not is_question_text(line)
@@ -1496,6 +1582,9 @@ class OfflineEngine:
         if (lead := sig["action_lead_self"].match(text)) and message.author and not is_bot(message.author):
             owners.append(self.roster.resolve(message.author) or message.author)
             text = text[lead.end() :]
+        elif listed and not owners and (team := self.team_lead(text)):
+            owners.append(team[0])
+            text = team[1]
         text = sig["action_lead_we"].sub("", text, count=1)
         text, *after = SENTENCE_END_RE.split(
             text, maxsplit=1
@@ -1537,6 +1626,25 @@ class OfflineEngine:
             type=classify_action(action),
             evidence=[message.id],
         )
+
+    def team_lead(self, text: str) -> tuple[str, str] | None:
+        """(owner, action) of a list item that opens with the team or rota that will do it: "Diego's team keeps the
+        statement timeout at 25 s" -> ("Diego Paredes's team", "keep the statement timeout at 25 s")."""
+        lead = signals()["action_lead_team"].match(text)
+        if lead is None:
+            return None
+        if lead["person"]:
+            named = self.owners_named(lead["person"])
+            if not named:
+                return None
+            owner = f"{named[0]}'s team"
+        else:
+            owner = " ".join((lead["team"] or lead["rota"]).split())
+            owner = re.sub(r"^the\s+", "", owner, flags=re.IGNORECASE)
+        rest = text[lead.end() :]
+        if verb := lead["verb"]:  # "keeps" -> "keep", "pushes" -> "push"
+            rest = (verb[:-2] if re.search(r"(?:sh|ch|ss|x)es$", verb) else verb[:-1]) + " " + rest
+        return owner, rest
 
     def spoken_item(self, text: str, message: Evidence) -> str:
         """An item read out in a call: its first sentence, with the owner the next sentence gives ("Dennis, can you
@@ -1838,11 +1946,6 @@ def _lone_first_ordinal(text: str) -> re.Match[str] | None:
     if len(ordinals) == 1 and FIRST_RE.match(text[ordinals[0].start() :].lstrip()):
         return ordinals[0]
     return None
-
-
-def _counts_a_list(text: str) -> bool:
-    """A message that names a list and reads out its first item ("follow-ups. First, ..."), alone."""
-    return signals()["action_ordinal_list_cue"].search(text) is not None and _lone_first_ordinal(text) is not None
 
 
 def _sentences(text: str) -> list[str]:

@@ -4,8 +4,9 @@ Shape, as PagerDuty prints it: a date line (`Nov 14, 2022`) starts each day; an 
 clock line, either `5:45 AM Sarah Gibson #channel` (a Slack message, body on the next lines), a bare
 `6:38 AM` followed by `Sarah Gibson #channel`, or a PagerDuty event (`5:40 AM Triggered by Sarah
 Gibson.`, `Acknowledged by ...`, `Resolved by ...`, `Note added by ...`, `... updated the status of the
-incident ...`), which becomes kind "system" with author "PagerDuty". Text after a clock that is none of
-these is the postmortem author's annotation of the timeline, also kept as a "system" entry.
+incident ...`), which becomes kind "system" with author "PagerDuty". A clock followed by `Name: text` on the same
+line is a chat message copied into the export. Text after a clock that is none of these is the postmortem author's
+annotation of the timeline, also kept as a "system" entry.
 
 Dates in the file override `day`; times are read in `tz` (PagerDuty prints the viewer's zone).
 Page furniture (report headers, `1 of 3` footers) and the repeated `INCIDENT #36` title block are skipped.
@@ -27,9 +28,19 @@ CLOCK_RE = re.compile(r"^(?P<clock>\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp][Mm])(?:\s+(
 SPEAKER_RE = re.compile(r"^(?P<author>[^#\s][^#]{0,%d}?)\s*#(?P<channel>[\w.-]+)$" % MAX_AUTHOR_CHARS)
 EVENT_RE = re.compile(
     r"^(?:(?:Triggered|Acknowledged|Resolved|Escalated|Reassigned|Assigned|Unacknowledged|Snoozed"
-    r"|Merged|Reopened)\s*(?:by|through|to|\.|$)"
+    r"|Merged|Reopened|Notified)\s*(?:by|through|to|via|:|\.|$)"
     r"|Note added by |Status update|Priority changed|Responders? (?:added|requested)"
     r"|.{1,%d} (?:updated|changed) the (?:status|priority|urgency) of )" % MAX_AUTHOR_CHARS
+)
+# A chat line copied into the export after its clock ("8:21 AM  Thandi Mokoena: Declaring SEV-2."): a speaker of one
+# to five capitalised words ("van der" allowed), then a colon. Headings a timeline annotation starts with are not
+# speakers ("Root Cause: ...", "Update: ...").
+INLINE_SPEAKER_RE = re.compile(
+    r"^(?P<author>[A-Z][\w'.-]*(?: (?:[A-Z][\w'.-]*|van|von|der|den|de|da|del|dos|du|le|la|bin|al)){0,4}):\s+(?P<text>\S.*)$"
+)
+ANNOTATION_HEADS = frozenset(
+    "note update status summary cause impact resolution action timeline root cause customer impact postmortem "
+    "follow-up followup todo fix mitigation detection trigger".split()
 )
 INCIDENT_BLOCK_RE = re.compile(r"^INCIDENT #\d+\s*$")
 PAGE_FURNITURE_RE = re.compile(r"^(?:Postmortem Report - .*PagerDuty\b.*|\d+ of \d+\b.*|Timeline)$")
@@ -102,6 +113,8 @@ class _Reader:
             self.pending = None  # a message has one speaker line; `#123` later in its body is text
         elif EVENT_RE.match(text):
             self._start(number, SYSTEM_AUTHOR, text, "system")
+        elif annotation_allowed and (inline := _inline_speaker(text)):
+            self._start(number, inline["author"], inline["text"], "message")
         elif annotation_allowed:
             self._start(number, SYSTEM_AUTHOR, text, "system")
         else:
@@ -121,6 +134,14 @@ class _Reader:
             self.messages.append(self.current)
         self.current = None
         self.body = []
+
+
+def _inline_speaker(text: str) -> re.Match[str] | None:
+    """`Name: message` on the clock's line, unless the name is an annotation's heading ("Root Cause:")."""
+    match = INLINE_SPEAKER_RE.match(text)
+    if match is None or any(word in ANNOTATION_HEADS for word in match["author"].lower().split()):
+        return None
+    return match
 
 
 def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[RawMessage]:
