@@ -1177,3 +1177,21 @@ def test_items_dictated_to_the_scribe_and_a_correction_of_one_of_them():
         ("No firmware rollout to all sites at once anymore", None),
         ("The runbook gets a tested rollback section for all three sites", "Femi Ade"),
     ]
+
+
+def test_regret_about_the_past_is_not_the_proposal_that_follows_it():
+    rows = actions(
+        (
+            "Ana Costa",
+            "And we should never have had only one CA in that pin set. We should ship a release with "
+            "backup pins from at least two other CAs.",
+        ),
+    )
+    assert [row.action for row in rows] == ["Ship a release with backup pins from at least two other CAs"]
+
+
+def test_data_posted_for_the_postmortem_is_no_action_list():
+    rows = actions(
+        ("Femi Ade", 'for the PM, #412 merge time:\n  "2026-12-28T01:31:07Z"\n  so merged 10:31 JST, synced 10:40'),
+    )
+    assert rows == []
