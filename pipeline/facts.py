@@ -537,6 +537,7 @@ def extract_facts(incident: Incident) -> Facts:
         ranked_mitigation = _ranked_mitigation(by_meaning["mitigated"], detected, resolved)
         if ranked_mitigation is not None and not _earlier(first_effect, ranked_mitigation):
             mitigated = ranked_mitigation
+    mitigated = _past_partial(mitigated, timeline, resolved)
     return Facts(
         severity=extract_severity(incident, items),
         roles=extract_roles(incident, items),
@@ -551,6 +552,27 @@ def extract_facts(incident: Incident) -> Facts:
         time_to_mitigate_minutes=_minutes(started, mitigated),
         time_to_resolve_minutes=_minutes(started, resolved),
     )
+
+
+def _past_partial(mitigated: Fact | None, timeline: list[Evidence], resolved: Fact | None) -> Fact | None:
+    """The mitigation, unless a later row says the harm went on ("PR and SC still failing"): then the first row after
+    that one stating the effect for all ("working in all states"), since a step that helped some users is no
+    mitigation (docs/key-times.md). Unchanged when no such row follows."""
+    if mitigated is None or mitigated.time is None:
+        return mitigated
+    sig = signals()
+    later = [
+        row
+        for row in _by_time(timeline)
+        if row.time > mitigated.time and (resolved is None or resolved.time is None or row.time < resolved.time)
+    ]
+    going_on = next((row for row in later if sig["mitigated_partial"].search(row.text)), None)
+    if going_on is None:
+        return mitigated
+    for row in later:
+        if row.time > going_on.time and _ALL.search(row.text) and _states_an_effect(row.text):
+            return _row_fact(row, "mitigated")
+    return mitigated
 
 
 def _stated_harm(fact: Fact | None, timeline: list[Evidence]) -> bool:

@@ -254,3 +254,20 @@ def test_a_ranked_start_after_an_alert_that_stated_no_harm_stands(monkeypatch, e
     found = extract_facts(incident)
     assert found.started is not None and found.started.evidence == ["T3"], found.started
     assert found.detected is not None and found.detected.evidence == ["T4"], found.detected
+
+
+def test_a_step_that_a_later_row_says_left_users_failing_is_no_mitigation():
+    """ "sp1 secret restored", then "recovering in SP; PR and SC still failing", then "working in all states": the
+    harm stopped for everyone at the last (docs/key-times.md: a step that helped only some users is not the
+    mitigation)."""
+    rows = [
+        ("21:42", "First Android payments failing with a TLS error"),
+        ("22:08", "Alert: pay-at-pump authorizations 61% below last Friday"),
+        ("22:24", "SEV-2 declared"),
+        ("23:02", "sp1: certificate rolled back; old secret restored, payments succeeding in SP"),
+        ("23:09", "Android pay-at-pump recovering in SP and MG; PR and SC still failing"),
+        ("23:31", "cwb1 serving the old chain on all 3 pods; Android pay-at-pump working in all states"),
+        ("23:55", "Incident resolved"),
+    ]
+    found = extract_facts(make_incident(rows))
+    assert found.mitigated is not None and found.mitigated.evidence == ["T6"], found.mitigated
