@@ -1195,3 +1195,36 @@ def test_data_posted_for_the_postmortem_is_no_action_list():
         ("Femi Ade", 'for the PM, #412 merge time:\n  "2026-12-28T01:31:07Z"\n  so merged 10:31 JST, synced 10:40'),
     )
     assert rows == []
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "ok so the three things from earlier: pin the scanner app version (Femi), alert on dropped scans (Ana)",
+        "The things we agreed: pin the scanner app version (Femi), alert on dropped scans (Ana)",
+        "so to recap what we're doing after this: pin the scanner app version (Femi) and alert on dropped scans (Ana)",
+    ],
+)
+def test_a_summary_of_the_things_agreed_is_one_row_per_item_with_its_owner(summary):
+    rows = actions(("10:50", "Rosa Lima", summary))
+    assert [(row.action, row.owner) for row in rows] == [
+        ("Pin the scanner app version", "Femi Ade"),
+        ("Alert on dropped scans", "Ana Costa"),
+    ]
+
+
+def test_a_follow_up_put_to_someone_to_own_and_accepted_is_theirs():
+    rows = actions(
+        ("10:40", "Rosa Lima", "@Femi can you own a SameSite regression test for the launch cookies?"),
+        ("10:41", "Femi Ade", "yes"),
+    )
+    assert [(row.action, row.owner) for row in rows] == [
+        ("A SameSite regression test for the launch cookies", "Femi Ade")
+    ]
+
+
+def test_a_step_asked_of_someone_during_the_response_is_no_follow_up():
+    rows = [("10:00", "Errors began"), ("10:40", "Pods restarted; errors stopped"), ("11:00", "Resolved")]
+    chat = [("10:20", "Rosa Lima", "Femi, can you own the restart of the pods?"), ("10:21", "Femi Ade", "yes")]
+    incident = make_incident(rows, chat, people=PEOPLE)
+    assert OfflineEngine(incident, extract_facts(incident)).action_items() == []

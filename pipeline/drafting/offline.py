@@ -99,6 +99,8 @@ NUMBERED_IDEA_RE = re.compile(r"^\s*#?(?P<number>[1-9]\d?)\s*[.)]\s+(?P<text>\S.
 IDEA_OWNER_RE = re.compile(
     r"(?:^|[,;.]\s*|\s)(?P<number>[1-9]\d?)\s*(?::|=|->|\u2192)?\s*(?P<who>@[\w.-]*\w|me\b|myself\b)"
 )
+# "... (Femi) and alert on ...": where an item that ends with its owner in brackets meets the next one.
+OWNED_AND_RE = re.compile(r"(?<=\))\s+(?:and|&|plus)\s+(?=[a-z])")
 COMMA_OWNER_RE = re.compile(r",\s*(?P<who>[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?)\W*$")
 # A list named aloud before its items, one sentence each: "AIs, quickly. ...", "Action items. ..."
 SPOKEN_LIST_HEADER_RE = re.compile(
@@ -113,8 +115,16 @@ SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # A request put to one named person: "Priyanka, can you make the writer refuse ...?", "Pieter, inode use on the dashboard
 # next to space, and page at eighty percent", "Tomás, an alert when a scan records nothing for five minutes?"
 ASSIGNED_REQUEST_RE = re.compile(
-    r"^\W*(?:(?:and|also|so|ok(?:ay)?|good|right)[,.]?\s+)?(?P<who>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),\s+"
+    r"^[^\w@]*(?:(?:and|also|so|ok(?:ay)?|good|right)[,.]?\s+)?"
+    r"(?:@(?P<handle>[\w.-]*\w)[,:]?\s+|(?P<who>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),\s+)"
     r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?(?P<what>[^?]+?)\s*[?.!]*$"
+)
+# A request that names the work as a follow-up to own ("@femi can you own the cookie regression test?"): a follow-up
+# once the harm has stopped, even with no wrap-up announced before it.
+OWN_REQUEST_RE = re.compile(
+    r"\b(?:can|could|would|will) you (?:please )?(?:own|take (?:the |an |this )?(?:action|follow-?up|ai|ticket) (?:for|on)"
+    r"|open a ticket for|file a ticket for)\s+",
+    re.IGNORECASE,
 )
 # In lower-case chat a proposal made in passing ends before a lower-case word after a whole word ("we should make sure
 # X after this. nobody knew"), not after an abbreviation ("e.g. the", "etc. and").
@@ -1174,12 +1184,9 @@ class OfflineEngine:
                 continue
             if signals()["action_wrap_up_cue"].search(message.text) and self.after_mitigation(message):
                 wrap_up = message
-            if (
-                wrap_up is not None
-                and message.author == wrap_up.author
-                and _within(message, wrap_up, 15)
-                and (assigned := self.assigned_request(message)) is not None
-            ):
+            in_wrap_up = wrap_up is not None and message.author == wrap_up.author and _within(message, wrap_up, 15)
+            asks_to_own = OWN_REQUEST_RE.search(message.text) is not None and self.after_mitigation(message)
+            if (in_wrap_up or asks_to_own) and (assigned := self.assigned_request(message)) is not None:
                 items.append(assigned)
                 continue
             if (claimed := self.claimed_request(message)) is not None:
@@ -1329,7 +1336,7 @@ class OfflineEngine:
             asked = ASSIGNED_REQUEST_RE.match(sentence)
             if asked is None or len(asked["what"].split()) < 3:
                 continue
-            owners = self.owners_named(asked["who"])
+            owners = self.owners_named(asked["who"] or asked["handle"])
             if len(owners) != 1 or owners[0] == (self.roster.resolve(message.author) or message.author):
                 continue
             answer = self.reply_to(message, minutes=10, by=owners[0])
@@ -1337,7 +1344,8 @@ class OfflineEngine:
                 continue
             if not (sig["action_claimed"].match(answer.text) or sig["action_assent"].match(answer.text)):
                 continue  # "Yes, I'll take that.", "Mine." (a claim) or "Ja, I do it.", "sure" (assent)
-            item = self.parse_action(f"{asked['what']} ({owners[0]})", message, listed=True)
+            what = re.sub(r"^(?:own|take on|open a ticket for|file a ticket for)\s+", "", asked["what"], flags=re.I)
+            item = self.parse_action(f"{what} ({owners[0]})", message, listed=True)
             if item is not None and item.owner:
                 return item.model_copy(update={"evidence": [message.id, answer.id]})
         return None
@@ -2103,6 +2111,8 @@ def _split_list(text: str) -> list[str]:
         else:
             current += char
     pieces.append(current)
+    # "pin the app version (Femi) and alert on dropped scans (Ana)": an owner in brackets closes its item
+    pieces = [part for piece in pieces for part in OWNED_AND_RE.split(piece)]
     merged: list[str] = []
     for piece in (p.strip() for p in pieces):
         if merged and (len(piece.split()) < 2 or LIST_CONTINUATION_RE.match(piece)):
