@@ -1228,3 +1228,35 @@ def test_a_step_asked_of_someone_during_the_response_is_no_follow_up():
     chat = [("10:20", "Rosa Lima", "Femi, can you own the restart of the pods?"), ("10:21", "Femi Ade", "yes")]
     incident = make_incident(rows, chat, people=PEOPLE)
     assert OfflineEngine(incident, extract_facts(incident)).action_items() == []
+
+
+@pytest.mark.parametrize(
+    "wrap_up",
+    [
+        [
+            ("10:50", "Rosa Lima", "Okay, action items, one per person."),
+            ("10:51", "Rosa Lima", "Femi: retry budget on the launch handler."),
+            ("10:52", "Rosa Lima", "Ana: alert when launch success drops below 95 percent."),
+        ],
+        [
+            ("10:50", "Rosa Lima", "Let's do the follow-ups."),
+            ("10:51", "Femi Ade", "Mine: retry budget on the launch handler."),
+            ("10:52", "Ana Costa", "I'll take an alert when launch success drops below 95 percent."),
+        ],
+        [
+            ("10:50", "Rosa Lima", "Follow-ups now."),
+            ("10:51", "Rosa Lima", "Femi, you take retry budget on the launch handler."),
+            ("10:52", "Rosa Lima", "Ana owns an alert when launch success drops below 95 percent."),
+        ],
+    ],
+)
+def test_items_said_in_an_announced_wrap_up_are_owned_by_who_takes_them(wrap_up):
+    rows = actions(*wrap_up)
+    assert [(row.action.split()[-2:], row.owner) for row in rows] == [
+        (["launch", "handler"], "Femi Ade"),
+        (["95", "percent"], "Ana Costa"),
+    ]
+
+
+def test_a_wrap_up_announcement_is_no_action_itself():
+    assert actions(("10:50", "Rosa Lima", "Let's do the follow-ups.")) == []

@@ -1154,6 +1154,7 @@ class OfflineEngine:
         wrap_up: Evidence | None = None  # a message going through the follow-ups: its author's requests that follow
         opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
         counting: Evidence | None = None  # "follow-ups. First, ...": its author's "Second, ..." messages are items
+        announced: Evidence | None = None  # "Let's do the follow-ups.": items said in the next fifteen minutes
         for message in self.chat:
             if not message.suspect and (ticket := signals()["action_ticket_created"].search(message.text)):
                 if signals()["ticket_for_the_incident"].match(ticket["title"]):
@@ -1184,6 +1185,20 @@ class OfflineEngine:
                 continue
             if signals()["action_wrap_up_cue"].search(message.text) and self.after_mitigation(message):
                 wrap_up = message
+            if (
+                signals()["action_wrap_up_announced"].match(message.text.strip())
+                and not message.text.rstrip().endswith(":")  # "AIs:" opens a list its author posts; handled below
+                and self.after_mitigation(message)
+            ):
+                announced = message
+                continue  # "Let's do the follow-ups.": the items are said after it
+            if (
+                announced is not None
+                and _within(message, announced, 15)
+                and (said := self.wrap_up_item(message, announced))
+            ):
+                items.append(said)
+                continue
             in_wrap_up = wrap_up is not None and message.author == wrap_up.author and _within(message, wrap_up, 15)
             asks_to_own = OWN_REQUEST_RE.search(message.text) is not None and self.after_mitigation(message)
             if (in_wrap_up or asks_to_own) and (assigned := self.assigned_request(message)) is not None:
@@ -1326,6 +1341,26 @@ class OfflineEngine:
         """Posted once the harm had stopped (or when no mitigation time is known): a wrap-up, not the response."""
         mitigated = self.facts.mitigated
         return mitigated is None or mitigated.time is None or message.time is None or message.time >= mitigated.time
+
+    def wrap_up_item(self, message: Evidence, announced: Evidence) -> ActionItem | None:
+        """An item said in an announced wrap-up with its owner: "Mine: a regression test ..." or "I'll take the alert
+        ..." (the speaker's), "Femi: retry budget on ..." by the one who announced it, "Femi, you take ...", "Ana owns
+        ..." (the person named)."""
+        said = signals()["action_wrap_up_item"].match(message.text.strip())
+        if said is None or message.suspect or is_bot(message.author, message.kind):
+            return None
+        if said["mine"]:
+            owners = [self.roster.resolve(message.author) or message.author] if message.author else []
+            what = said["what_mine"]
+        else:
+            dictated = message.text.strip()[len(said["who"]) :].lstrip().startswith(":")
+            if dictated and message.author != announced.author:
+                return None  # "Femi: ..." from anyone else is a remark addressed to Femi
+            owners = self.owners_named(said["who"])
+            what = said["what"]
+        if len(owners) != 1 or len(what.split()) < 3:
+            return None
+        return self.parse_action(f"{what} ({owners[0]})", message, listed=True)
 
     def assigned_request(self, message: Evidence) -> ActionItem | None:
         """A follow-up put to a named person during a wrap-up ("Priyanka, can you make the writer refuse a mode config
