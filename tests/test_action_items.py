@@ -1260,3 +1260,10 @@ def test_items_said_in_an_announced_wrap_up_are_owned_by_who_takes_them(wrap_up)
 
 def test_a_wrap_up_announcement_is_no_action_itself():
     assert actions(("10:50", "Rosa Lima", "Let's do the follow-ups.")) == []
+
+
+def test_owner_me_is_the_author_of_the_line():
+    rows = actions(
+        ("Femi Ade", "AIs:\n- add a retry budget to the launch handler (owner: me)\n- alert on launch rate, owner Ana")
+    )
+    assert [row.owner for row in rows] == ["Femi Ade", "Ana Costa"]

@@ -99,6 +99,7 @@ NUMBERED_IDEA_RE = re.compile(r"^\s*#?(?P<number>[1-9]\d?)\s*[.)]\s+(?P<text>\S.
 IDEA_OWNER_RE = re.compile(
     r"(?:^|[,;.]\s*|\s)(?P<number>[1-9]\d?)\s*(?::|=|->|\u2192)?\s*(?P<who>@[\w.-]*\w|me\b|myself\b)"
 )
+OWNER_ME_RE = re.compile(r"\b(?P<key>owner:?)\s+(?:me|myself)\b", re.IGNORECASE)
 # "... (Femi) and alert on ...": where an item that ends with its owner in brackets meets the next one.
 OWNED_AND_RE = re.compile(r"(?<=\))\s+(?:and|&|plus)\s+(?=[a-z])")
 COMMA_OWNER_RE = re.compile(r",\s*(?P<who>[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?)\W*$")
@@ -1474,8 +1475,7 @@ class OfflineEngine:
         sig = signals()
         if dictated := sig["action_dictated"].search(message.text):
             # "Jonas, please note for the postmortem: no firmware rollout to all sites at once anymore.": one item
-            said = re.sub(r"\bowner:?\s+(?:me|myself)\b", f"owner {message.author}", message.text[dictated.end() :])
-            return [(said.strip(), True)]
+            return [(message.text[dictated.end() :].strip(), True)]
         # "TODO(isol): add retention. TODO(rob_f): alert on heap": one line, two actions
         lines = [part for line in message.text.splitlines() for part in TODO_SPLIT_RE.split(line.strip())]
         lines = [_from_list_header(line.strip()) for line in lines]
@@ -1567,6 +1567,9 @@ class OfflineEngine:
             return None  # "both next sprint": when, for the pieces before it
         if listed:
             line = self.owner_said_first(line, message)  # "Kip, page on-call on restarts": a list item's owner
+        if message.author and not is_bot(message.author, message.kind):
+            # "(owner: me)", "Owner me": the one who wrote it
+            line = OWNER_ME_RE.sub(lambda said: f"{said['key']} {message.author}", line)
         owners: list[str] = []
         text = line
         due_match = sig["action_due"].search(line)
