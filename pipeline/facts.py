@@ -577,8 +577,10 @@ def _past_partial(mitigated: Fact | None, timeline: list[Evidence], resolved: Fa
 
 def _stated_harm(fact: Fact | None, timeline: list[Evidence]) -> bool:
     """The fact's timeline row states harm and was not let go ("no action taken", "acked as warm-up")."""
+    if fact is None:
+        return False
     sig = signals()
-    rows = [row for row in timeline if fact is not None and row.id in fact.evidence]
+    rows = [row for row in timeline if row.id in fact.evidence]
     return any(sig["impact_start"].search(row.text) and not sig["dismissed"].search(row.text) for row in rows)
 
 

@@ -92,7 +92,6 @@ TRAILING_OWNER_RE = re.compile(
     r"(?:that|this)(?: one)? is (?:yours|for you|on you)|(?:that|this)(?: one)?'s yours|you (?:take|own) (?:that|this|it)))*"
     r"\W*(?=$|\s+[A-Z][\w'-]+\?\s*$)"  # "Kavya, that one is yours. Divya?": the next words ask the scribe
 )
-# An item's owner named after its last comma ("rotate the SBC password, Paolo", "the RTP monitor, Junrey and Carlo").
 # A numbered idea ("1) the importer rejects a feed ...", "2. retry budget on ...") and, in the answer that takes some
 # of them by number, who owns which ("1 @maxime, 3 @priya.k, 4 me").
 NUMBERED_IDEA_RE = re.compile(r"^\s*#?(?P<number>[1-9]\d?)\s*[.)]\s+(?P<text>\S.{8,})$")
@@ -102,6 +101,7 @@ IDEA_OWNER_RE = re.compile(
 OWNER_ME_RE = re.compile(r"\b(?P<key>owner:?)\s+(?:me|myself)\b", re.IGNORECASE)
 # "... (Femi) and alert on ...": where an item that ends with its owner in brackets meets the next one.
 OWNED_AND_RE = re.compile(r"(?<=\))\s+(?:and|&|plus)\s+(?=[a-z])")
+# An item's owner named after its last comma ("rotate the SBC password, Paolo", "the RTP monitor, Junrey and Carlo").
 COMMA_OWNER_RE = re.compile(r",\s*(?P<who>[A-Z][\w'-]+(?:\s*(?:\band\b|&)\s*[A-Z][\w'-]+)?)\W*$")
 # A list named aloud before its items, one sentence each: "AIs, quickly. ...", "Action items. ..."
 SPOKEN_LIST_HEADER_RE = re.compile(
@@ -1175,9 +1175,9 @@ class OfflineEngine:
                 # "Second, the payout run must stop if ... Samuel and Wanjiru.": the next item of the list ("Five,
                 # rotate the key tonight. And six, ...": each ordinal of the message starts one)
                 said = message.text.strip()
-                starts = [ordinal.end() for ordinal in ORDINAL_RE.finditer(said)]
-                ends = [ordinal.start() for ordinal in ORDINAL_RE.finditer(said)][1:] + [len(said)]
-                for start, end in zip(starts, ends):
+                ordinals = list(ORDINAL_RE.finditer(said))
+                ends = [ordinal.start() for ordinal in ordinals[1:]] + [len(said)]
+                for start, end in zip((ordinal.end() for ordinal in ordinals), ends):
                     if item := self.parse_action(self.spoken_item(said[start:end], message), message, listed=True):
                         items.append(item)
                         self.listed_ids.add(message.id)
@@ -1257,7 +1257,7 @@ class OfflineEngine:
             for number in numbers:
                 text, source = ideas[number]
                 who = owners.get(number, "")
-                who = message.author if who.lower() in ("me", "i", "myself") and message.author else who.lstrip("@")
+                who = message.author if who.lower() in ("me", "myself") and message.author else who.lstrip("@")
                 if item := self.parse_action(text + (f" (owner: {who})" if who else ""), source, listed=True):
                     items.append(item)
                     self.listed_ids.add(source.id)
@@ -1287,13 +1287,9 @@ class OfflineEngine:
             if fix is None:
                 continue
             own = [
-                (posted.time, index)
-                for index, item in enumerate(items)
-                if (posted := self.by_id.get(item.evidence[0])) is not None
-                and posted.author == message.author
-                and posted.time is not None
-                and message.time - timedelta(minutes=10) <= posted.time <= message.time
-                and fix["old"].lower() in item.action.lower()
+                (posted, index)
+                for posted, index in self.own_recent_items(items, message)
+                if fix["old"].lower() in items[index].action.lower()
             ]
             if own:
                 index = max(own)[1]
@@ -1309,17 +1305,27 @@ class OfflineEngine:
             if message.time is None or not signals()["action_retracted"].search(message.text):
                 continue
             own = [
-                (posted.time, index)
-                for index, item in enumerate(items)
-                if index not in dropped
-                and (posted := self.by_id.get(item.evidence[0])) is not None
-                and posted.author == message.author
-                and posted.time is not None
-                and message.time - timedelta(minutes=10) <= posted.time < message.time
+                (posted, index)
+                for posted, index in self.own_recent_items(items, message)
+                if index not in dropped and posted < message.time
             ]
             if own:
                 dropped.add(max(own)[1])
         return [item for index, item in enumerate(items) if index not in dropped and not self.declined(item)]
+
+    def own_recent_items(self, items: list[ActionItem], message: Evidence) -> list[tuple[datetime, int]]:
+        """(posted at, index) of the items `message`'s author posted in the ten minutes up to it: what a retraction or
+        a correction of theirs can mean."""
+        if message.time is None:
+            return []
+        return [
+            (posted.time, index)
+            for index, item in enumerate(items)
+            if (posted := self.by_id.get(item.evidence[0])) is not None
+            and posted.author == message.author
+            and posted.time is not None
+            and message.time - timedelta(minutes=10) <= posted.time <= message.time
+        ]
 
     def declined(self, item: ActionItem) -> bool:
         """A follow-up proposed in passing that the next answer declines ("We should also load test the callback
@@ -2111,9 +2117,8 @@ def _names_a_list(line: str) -> bool:
     return bool(sig["action_list_header_closing"].search(line) or sig["action_list_header_loose"].match(line))
 
 
-# A piece that only qualifies the item before it ("alert on the 400 ratio per route, including /pago (Nacho)").
-# A piece that qualifies the one before it ("..., including /pago", "..., against a package that isn't cached"):
-# one action, not two.
+# A piece that qualifies the one before it ("..., including /pago (Nacho)", "..., against a package that isn't
+# cached"): one action, not two.
 LIST_CONTINUATION_RE = re.compile(
     r"(?:including|incl\.?|e\.g\.|i\.e\.|such as|especially|except|excluding|against|with|without|via|using|which|"
     r"so (?:that|it|we|they)|rather than|instead of)\b",

@@ -39,8 +39,8 @@ INLINE_SPEAKER_RE = re.compile(
     r"^(?P<author>[A-Z][\w'.-]*(?: (?:[A-Z][\w'.-]*|van|von|der|den|de|da|del|dos|du|le|la|bin|al)){0,4}):\s+(?P<text>\S.*)$"
 )
 ANNOTATION_HEADS = frozenset(
-    "note update status summary cause impact resolution action timeline root cause customer impact postmortem "
-    "follow-up followup todo fix mitigation detection trigger".split()
+    "note update status summary root cause customer impact resolution action timeline postmortem follow-up followup "
+    "todo fix mitigation detection trigger".split()
 )
 INCIDENT_BLOCK_RE = re.compile(r"^INCIDENT #\d+\s*$")
 PAGE_FURNITURE_RE = re.compile(r"^(?:Postmortem Report - .*PagerDuty\b.*|\d+ of \d+\b.*|Timeline)$")
