@@ -152,11 +152,24 @@ def test_the_mitigation_ranker_ships_beside_the_gold_ranker():
     assert meanings is not load_model() and meanings.weights.shape[1] == len(KEY_TIMES)
 
 
+def rank_rows_as(monkeypatch, gold: dict[str, str], meaning: dict[str, str] | None = None) -> None:
+    """Stand in for the two key-time rankers: the one fitted on the gold times picks the `gold` rows (ids like "T3"),
+    the one fitted on the documented meanings the `meaning` rows (the same when not given)."""
+    import pipeline.facts as facts
+
+    def ranked(timeline, chat_times):
+        row = {item.id: item for item in timeline}
+        return {
+            WEIGHTS_FILE: {key: row[ref] for key, ref in gold.items()},
+            MEANINGS_WEIGHTS_FILE: {key: row[ref] for key, ref in (meaning or gold).items()},
+        }
+
+    monkeypatch.setattr(facts, "rank_key_times", ranked)
+
+
 def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeypatch):
     """Nobody declares an incident before it is known: a ranker that reads a later row (a resolution note that
     repeats the alert's title) as the detection is overruled by the phrase rules' detection."""
-    import pipeline.facts as facts
-
     rows = [
         ("09:00", "PagerDuty alert fired: at least two servers failed to start; SEV-2 declared"),
         ("09:40", "Engineer starts to investigate the failing servers"),
@@ -167,12 +180,7 @@ def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeyp
     ]
     incident = make_incident(rows)
 
-    def ranked_late(timeline, chat_times):
-        row = {item.id: item for item in timeline}
-        chosen = {"started": row["T1"], "detected": row["T4"], "mitigated": row["T4"], "resolved": row["T5"]}
-        return {WEIGHTS_FILE: chosen, MEANINGS_WEIGHTS_FILE: chosen}
-
-    monkeypatch.setattr(facts, "rank_key_times", ranked_late)
+    rank_rows_as(monkeypatch, {"started": "T1", "detected": "T4", "mitigated": "T4", "resolved": "T5"})
     found = extract_facts(incident)
     assert found.declared is not None and found.declared.evidence == ["T1"], found.declared
     assert found.detected is not None and found.detected.evidence == ["T1"], found.detected
@@ -181,8 +189,6 @@ def test_a_ranked_detection_after_the_declaration_gives_way_to_the_rules(monkeyp
 def test_a_ranked_start_after_the_first_alert_is_no_start(monkeypatch):
     """Harm stated by an alert a day before the row a ranker reads as the start ("engineer cannot reach the API
     server"): a start after the detection is impossible, so the start stays where the rules leave it."""
-    import pipeline.facts as facts
-
     rows = [
         ("09:00", "[FIRING:1] At least two servers failed to start in the last 30m; PagerDuty triggered"),
         ("09:40", "Engineer starts to investigate the alert"),
@@ -193,13 +199,11 @@ def test_a_ranked_start_after_the_first_alert_is_no_start(monkeypatch):
     ]
     incident = make_incident(rows)
 
-    def ranked(timeline, chat_times):
-        row = {item.id: item for item in timeline}
-        gold = {"started": row["T1"], "detected": row["T1"], "mitigated": row["T5"], "resolved": row["T6"]}
-        meaning = {"started": row["T3"], "detected": row["T4"], "mitigated": row["T5"], "resolved": row["T6"]}
-        return {WEIGHTS_FILE: gold, MEANINGS_WEIGHTS_FILE: meaning}
-
-    monkeypatch.setattr(facts, "rank_key_times", ranked)
+    rank_rows_as(
+        monkeypatch,
+        {"started": "T1", "detected": "T1", "mitigated": "T5", "resolved": "T6"},
+        {"started": "T3", "detected": "T4", "mitigated": "T5", "resolved": "T6"},
+    )
     found = extract_facts(incident)
     assert found.started is None or found.started.evidence == ["T1"], found.started
     assert found.detected is not None and found.detected.evidence == ["T1"], found.detected
@@ -208,17 +212,12 @@ def test_a_ranked_start_after_the_first_alert_is_no_start(monkeypatch):
 def test_the_start_comes_from_the_ranker_fitted_on_the_documented_meanings(monkeypatch):
     """A deploy row is the trigger, not the harm (docs/key-times.md): where the two rankers disagree on the start, the
     one fitted on the documented meanings is taken."""
-    import pipeline.facts as facts
-
     incident = make_incident(TLS_ROWS, TLS_CHAT)
-
-    def ranked(timeline, chat_times):
-        row = {item.id: item for item in timeline}
-        gold = {"started": row["T1"], "detected": row["T3"], "mitigated": row["T7"], "resolved": row["T8"]}
-        meaning = {"started": row["T2"], "detected": row["T3"], "mitigated": row["T7"], "resolved": row["T8"]}
-        return {WEIGHTS_FILE: gold, MEANINGS_WEIGHTS_FILE: meaning}
-
-    monkeypatch.setattr(facts, "rank_key_times", ranked)
+    rank_rows_as(
+        monkeypatch,
+        {"started": "T1", "detected": "T3", "mitigated": "T7", "resolved": "T8"},
+        {"started": "T2", "detected": "T3", "mitigated": "T7", "resolved": "T8"},
+    )
     assert extract_facts(incident).started.evidence == ["T2"]
 
 
@@ -232,8 +231,6 @@ def test_the_start_comes_from_the_ranker_fitted_on_the_documented_meanings(monke
 def test_a_ranked_start_after_an_alert_that_stated_no_harm_stands(monkeypatch, early_row):
     """A report before the harm that states none ("rollout reported complete") or an alert let go ("no action
     taken") detected nothing: the ranked start after it stands, and the detection is the alert after the start."""
-    import pipeline.facts as facts
-
     rows = [
         ("02:10", "OTA rollout of firmware 4.8.0 started to all robots"),
         ("02:51", early_row),
@@ -245,12 +242,7 @@ def test_a_ranked_start_after_an_alert_that_stated_no_harm_stands(monkeypatch, e
     ]
     incident = make_incident(rows)
 
-    def ranked(timeline, chat_times):
-        row = {item.id: item for item in timeline}
-        chosen = {"started": row["T3"], "detected": row["T4"], "mitigated": row["T6"], "resolved": row["T7"]}
-        return {WEIGHTS_FILE: chosen, MEANINGS_WEIGHTS_FILE: chosen}
-
-    monkeypatch.setattr(facts, "rank_key_times", ranked)
+    rank_rows_as(monkeypatch, {"started": "T3", "detected": "T4", "mitigated": "T6", "resolved": "T7"})
     found = extract_facts(incident)
     assert found.started is not None and found.started.evidence == ["T3"], found.started
     assert found.detected is not None and found.detected.evidence == ["T4"], found.detected
