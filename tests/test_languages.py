@@ -59,6 +59,28 @@ def test_check_names_the_lines_it_could_not_read(tmp_path):
     assert "line(s) 5, 7 are not in English and were not checked" in result.stderr
 
 
+def test_a_long_document_names_its_unread_lines_and_its_blame_too(tmp_path):
+    """Past TWO_PROCESSES_AFTER characters the language question and half the rules run in forked children."""
+    from pipeline.blameless.linter import TWO_PROCESSES_AFTER
+
+    filler = "The deploy rolled back at 10:42 and the cache warmed again within the hour.\n\n"
+    body = filler * (TWO_PROCESSES_AFTER // len(filler) + 50)
+    doc = tmp_path / "long.md"
+    doc.write_text(
+        "# Review\n\nFue culpa suya, no revisó el despliegue.\n\n" + body + "Dave forgot to drain the node.\n"
+    )
+    last = doc.read_text().count("\n")
+    result = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "check", str(doc), "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "line(s) 3 are not in English and were not checked" in result.stderr
+    assert [f["line"] for f in json.loads(result.stdout)["findings"]] == [last]
+
+
 def test_the_draft_does_not_quote_unchecked_chat_and_says_so(tmp_path):
     incident = tmp_path / "incident"
     shutil.copytree(EXAMPLES / "checkout-api", incident)

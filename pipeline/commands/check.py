@@ -10,6 +10,7 @@ import difflib
 import glob
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -86,11 +87,19 @@ def _redacted(finding: Finding) -> Finding:
     return finding.model_copy(update=update)
 
 
-def _note_unchecked_lines(path: str, text: str) -> None:
-    """Say plainly which lines the (English) rules could not read: silence would read as "clean"."""
+def _unchecked_lines(text: str) -> Callable[[], list[int]]:
+    """The lines not in English, found beside the check of a long text (on a second core, where there is one)."""
+    from pipeline.background import in_background
+    from pipeline.blameless.linter import TWO_PROCESSES_AFTER
     from pipeline.language import not_english_lines
 
-    lines = not_english_lines(text)
+    if len(text) >= TWO_PROCESSES_AFTER:
+        return in_background(not_english_lines, text)
+    return lambda: not_english_lines(text)
+
+
+def _note_unchecked_lines(path: str, lines: list[int]) -> None:
+    """Say plainly which lines the (English) rules could not read: silence would read as "clean"."""
     if lines:
         shown = ", ".join(map(str, lines[:20])) + (f" and {len(lines) - 20} more" if len(lines) > 20 else "")
         typer.echo(
@@ -261,8 +270,9 @@ def check_command(
             text = _read(path)
             people = [*(person or []), *_incident_people(path)]
             changed = _changed_lines(path, changed_since)
+            unchecked = _unchecked_lines(text)
             matches = _matches(text, path, config, people, changed)
-            _note_unchecked_lines(path, text)
+            _note_unchecked_lines(path, unchecked())
             if fix or diff:
                 fixed = _rewritten(text, matches, people, safe_only=True)
                 if model is not None:
