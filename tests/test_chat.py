@@ -386,6 +386,52 @@ def test_irc_lines_nicks_joins_and_actions(tmp_path):
     assert log.messages[3].time is None and log.messages[5].time == utc("2024-03-12T13:03")
 
 
+def test_irc_lines_with_a_date_on_each_line(tmp_path):
+    """`2026-03-10 23:58:02 <nick> text` (irssi or ZNC with a dated timestamp): each line keeps its own date."""
+    path = write(
+        tmp_path,
+        "irc.log",
+        "2026-03-10 23:58:02 <vikram> orders slow?\n[2026-03-11 00:01:10] <@tanvi> taking OL\n",
+    )
+    assert detect_chat_format(path) == "irc"
+    log = load_chat(path, day=date(2026, 3, 11), tz="Asia/Kolkata")
+    assert [(m.author, m.time, m.text) for m in log.messages] == [
+        ("vikram", utc("2026-03-10T18:28:02"), "orders slow?"),
+        ("tanvi", utc("2026-03-10T18:31:10"), "taking OL"),
+    ]
+
+
+def test_weechat_tab_separated_lines(tmp_path):
+    text = (
+        "2026-03-10 23:58:02\t@vikram\torders slow?\n"
+        "2026-03-10 23:59:00\t-->\ttanvi (~t@host) has joined #ops\n"
+        "2026-03-10 23:59:30\t--\tMode #ops [+o tanvi] by ChanServ\n"
+        "2026-03-11 00:02:00\t *\ttanvi looks at the dashboards\n"
+        "2026-03-11 00:03:00\ttanvi\tp99 is 9s\n"
+    )
+    path = write(tmp_path, "chat.log", text)
+    assert detect_chat_format(path) == "irc"
+    log = load_chat(path, day=date(2026, 3, 11), tz="Asia/Kolkata")
+    assert [(m.author, m.kind, m.text) for m in log.messages] == [
+        ("vikram", "message", "orders slow?"),
+        ("tanvi", "join", "(~t@host) has joined #ops"),
+        ("tanvi", "message", "* looks at the dashboards"),
+        ("tanvi", "message", "p99 is 9s"),
+    ]
+    assert log.messages[-1].time == utc("2026-03-10T18:33:00")
+
+
+def test_irssi_day_lines_date_the_clock_times_after_them(tmp_path):
+    """The evening before the incident day stays the evening before; incident.toml's date would move it."""
+    text = (
+        "--- Log opened Tue Mar 10 18:02:11 2026\n18:02 <rohit> DEBUG on for the payload issue\n"
+        "--- Day changed Wed Mar 11 2026\n09:15 <vikram> orders failing\n"
+    )
+    path = write(tmp_path, "chat.log", text)
+    log = load_chat(path, day=date(2026, 3, 11), tz="Asia/Kolkata")
+    assert [m.time for m in log.messages] == [utc("2026-03-10T12:32"), utc("2026-03-11T03:45")]
+
+
 def test_jsonl_timestamps_and_synonyms(tmp_path):
     lines = [
         {"ts": "2024-03-12T02:04:30Z", "user": "PagerDuty", "text": "alert", "kind": "bot"},

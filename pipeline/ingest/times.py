@@ -92,6 +92,11 @@ class ClockResolver:
         self.tzinfo = zone(tz_name)
         self.previous: datetime | None = None
 
+    def start_day(self, day: date) -> None:
+        """The clock times from here on are on `day` or after it (a log's own "Day changed" line)."""
+        self.day = day
+        self.previous = None
+
     def resolve(self, text: str) -> datetime:
         if looks_like_full_timestamp(text):
             value = parse_timestamp(text, None if self.tzinfo is UTC else str(self.tzinfo))

@@ -1,9 +1,12 @@
-"""IRC / Matrix logs: `[14:01] <nick> text`, `14:01 <nick> text`, `[14:01:33] <nick> text`, `* nick waves`.
+"""IRC / Matrix logs: `[14:01] <nick> text`, `14:01 <nick> text`, `[14:01:33] <nick> text`, `* nick waves`,
+with or without a date before the time (`2026-03-04 14:01:33 <nick> text`), and WeeChat's tab-separated lines
+(`2026-03-04 14:01:33<TAB>nick<TAB>text`).
 
 Join, part and quit lines (`-!- nick has joined #chan`, `--> nick has joined`) become kind "join".
 A line with no time (some clients log actions and joins without one) gets no time and sorts with the
-message before it. Lines that are none of these (server notices, day-change banners) are skipped:
-IRC has no multi-line messages to continue.
+message before it. irssi's `--- Log opened Tue Mar 10 18:02:11 2026` and `--- Day changed Wed Mar 11 2026`
+lines date the clock times after them. Lines that are none of these (server notices) are skipped: IRC has no
+multi-line messages to continue.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pipeline.errors import InputError
 from pipeline.ingest.chat.base import RawMessage, clean_lines, make_resolver, resolve_clock
 from pipeline.ingest.files import read_text
 
-_TIME = r"(?:\[?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)\]?\s+)?"
+_TIME = r"(?:\[?(?P<clock>(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}(?::\d{2})?)\]?\s+)?"
 _NICK = r"[@+%~&]?(?P<nick>[^\s<>@+%~&][^\s<>]{0,63})"
 SAY_RE = re.compile(r"^" + _TIME + r"<\s?" + _NICK + r">\s?(?P<text>.*)$")
 ACTION_RE = re.compile(r"^" + _TIME + r"\*\s+" + _NICK + r"\s+(?P<text>(?!has (?:joined|left|quit)).+)$")
@@ -27,7 +30,13 @@ JOIN_RE = re.compile(
     + _NICK
     + r"\s+(?:\[[^\]]*\]\s+|\([^)]*\)\s+)?(?P<text>has (?:joined|left|quit).*)$"
 )
+# WeeChat: date, time, the nick (or "-->" / "<--" for joins and parts, "--" for notices, " *" for actions), text
+TAB_RE = re.compile(r"^(?P<clock>\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}(?::\d{2})?)\t(?P<prefix>[^\t]*)\t(?P<text>.*)$")
 LINE_RES = ((SAY_RE, "message"), (ACTION_RE, "message"), (JOIN_RE, "join"))
+# irssi: "--- Log opened Tue Mar 10 18:02:11 2026", "--- Day changed Wed Mar 11 2026"
+DAY_RE = re.compile(
+    r"^-{3}\s+(?:Log opened|Day changed)\s+\w{3}\s+(?P<month>\w{3})\s+(?P<day>\d{1,2})(?:\s+[\d:]+)?\s+(?P<year>\d{4})\s*$"
+)
 
 
 def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[RawMessage]:
@@ -35,24 +44,67 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     source = str(path)
     messages: list[RawMessage] = []
     for number, line in enumerate(clean_lines(read_text(path, what="chat file")), start=1):
-        for pattern, kind in LINE_RES:
-            match = pattern.match(line)
-            if match:
-                clock = match["clock"]
-                messages.append(
-                    RawMessage(
-                        time=resolve_clock(resolver, clock, path, number) if clock else None,
-                        author=match["nick"],
-                        text=match["text"].strip() if pattern is not ACTION_RE else f"* {match['text'].strip()}",
-                        line=number,
-                        source=source,
-                        kind=kind,
-                    )
-                )
-                break
+        if (banner := DAY_RE.match(line)) is not None:
+            dated = _banner_day(banner)
+            if dated is not None:
+                resolver.start_day(dated)
+            continue
+        found = _tab_line(line) or _line(line)
+        if found is None:
+            continue
+        clock, author, text, kind = found
+        messages.append(
+            RawMessage(
+                time=resolve_clock(resolver, clock, path, number) if clock else None,
+                author=author,
+                text=text,
+                line=number,
+                source=source,
+                kind=kind,
+            )
+        )
     if not messages:
         raise InputError(path, "no IRC messages found (expected lines like `[14:01] <nick> text`)")
     return messages
 
 
-SNIFF = (SAY_RE, JOIN_RE)  # not ACTION_RE: `* text` is also a markdown bullet
+def _line(line: str) -> tuple[str | None, str, str, str] | None:
+    """(clock, nick, text, kind) of a bracketed-nick, action or join line."""
+    for pattern, kind in LINE_RES:
+        match = pattern.match(line)
+        if match:
+            text = match["text"].strip() if pattern is not ACTION_RE else f"* {match['text'].strip()}"
+            return match["clock"], match["nick"], text, kind
+    return None
+
+
+def _tab_line(line: str) -> tuple[str | None, str, str, str] | None:
+    """(clock, nick, text, kind) of a WeeChat line; None for its network notices and other lines."""
+    match = TAB_RE.match(line)
+    if match is None:
+        return None
+    prefix, text = match["prefix"].strip(), match["text"].strip()
+    if prefix in ("-->", "<--"):
+        nick = text.split(" ", 1)[0]
+        return match["clock"], nick, text[len(nick) :].strip(), "join"
+    if prefix == "*":
+        nick, _, action = text.partition(" ")
+        return match["clock"], nick, f"* {action.strip()}", "message"
+    nick = prefix.lstrip("@+%~&")
+    if not nick or nick in ("--", "=!=", "!!") or " " in nick:
+        return None
+    return match["clock"], nick, text, "message"
+
+
+_MONTHS = {name: index for index, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+
+
+def _banner_day(banner: re.Match[str]) -> date | None:
+    month = _MONTHS.get(banner["month"].lower())
+    try:
+        return date(int(banner["year"]), month, int(banner["day"])) if month else None
+    except ValueError:
+        return None
+
+
+SNIFF = (SAY_RE, JOIN_RE, TAB_RE)  # not ACTION_RE: `* text` is also a markdown bullet
