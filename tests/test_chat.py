@@ -360,6 +360,62 @@ def test_transcript_both_header_shapes_and_continuations(tmp_path):
     assert log.messages[1].text == "roles: Ravi is OL\n  continuation of the IC message"
 
 
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("14:01 Ana Costa: alerts firing", "14:02 Femi: looking"),
+        ("14:01 - Ana Costa: alerts firing", "14:02 - Femi: looking"),
+        ("Ana Costa (14:01): alerts firing", "Femi (14:02): looking"),
+        ("[2026-03-04 14:01] Ana Costa: alerts firing", "[2026-03-04 14:02] Femi: looking"),
+        ("2026-03-04 14:01:00 Ana Costa: alerts firing", "2026-03-04 14:02:00 Femi: looking"),
+        ("2026-03-04T13:01:00Z Ana Costa: alerts firing", "2026-03-04T13:02:00Z Femi: looking"),
+        ("[3/4/2026 2:01 PM] Ana Costa: alerts firing", "[3/4/2026 2:02 PM] Femi: looking"),  # month first
+        ("04/03/2026, 14:01 - Ana Costa: alerts firing", "04/03/2026, 14:02 - Femi: looking"),  # WhatsApp
+    ],
+)
+def test_transcript_header_shapes_from_other_tools(tmp_path, first, second):
+    path = write(tmp_path, "chat.txt", f"{first}\na second line\n{second}\n")
+    assert detect_chat_format(path) == "transcript"
+    log = load_chat(path, day=date(2026, 3, 4), tz="Europe/Berlin")
+    assert [(m.author, m.time, m.text) for m in log.messages] == [
+        ("Ana Costa", utc("2026-03-04T13:01"), "alerts firing\na second line"),
+        ("Femi", utc("2026-03-04T13:02"), "looking"),
+    ]
+
+
+def test_slashed_dates_are_read_in_the_order_the_file_shows(tmp_path):
+    """A part above 12 settles day/month for the whole file; 02/03 alone is read nearest the incident's date."""
+    path = write(tmp_path, "chat.txt", "02/03/2026, 23:58 - Ana: up?\n13/03/2026, 00:01 - Ana: still here\n")
+    log = load_chat(path, day=date(2026, 3, 13), tz="UTC")
+    assert [m.time for m in log.messages] == [utc("2026-03-02T23:58"), utc("2026-03-13T00:01")]
+    path = write(tmp_path, "chat2.txt", "[3/2/2026 11:58 PM] Ana: up?\n")
+    assert load_chat(path, day=date(2026, 3, 2), tz="UTC").messages[0].time == utc("2026-03-02T23:58")
+
+
+def test_a_log_line_pasted_in_a_bracketed_transcript_stays_message_text(tmp_path):
+    path = write(
+        tmp_path,
+        "chat.txt",
+        "Ana [14:01]: the api log says\n14:00:59 ERROR db: timeout\nFemi [14:02]: looking\n",
+    )
+    log = load_chat(path, day=date(2026, 3, 4), tz="UTC")
+    assert [(m.author, m.text) for m in log.messages] == [
+        ("Ana", "the api log says\n14:00:59 ERROR db: timeout"),
+        ("Femi", "looking"),
+    ]
+
+
+def test_discord_copies_read_as_pasted_chat(tmp_path):
+    text = "Ana Costa — Today at 2:01 PM\nalerts firing\nGrafana BOT — 03/04/2026 2:02 PM\n[FIRING] p99 > 2s\n"
+    path = write(tmp_path, "chat.txt", text)
+    assert detect_chat_format(path) == "slack-paste"
+    log = load_chat(path, day=date(2026, 3, 4), tz="UTC")
+    assert [(m.author, m.kind, m.time, m.text) for m in log.messages] == [
+        ("Ana Costa", "message", utc("2026-03-04T14:01"), "alerts firing"),
+        ("Grafana", "bot", utc("2026-03-04T14:02"), "[FIRING] p99 > 2s"),
+    ]
+
+
 IRC = """--- Log opened Tue Mar 12 14:00:00 2024
 [14:01] <mei> Declaring SEV-2
 14:02 <@ravi> I'll take OL
@@ -384,6 +440,12 @@ def test_irc_lines_nicks_joins_and_actions(tmp_path):
     ]
     assert log.messages[2].time == utc("2024-03-12T13:02:30")
     assert log.messages[3].time is None and log.messages[5].time == utc("2024-03-12T13:03")
+
+
+def test_irc_display_names_with_spaces_are_not_dropped(tmp_path):
+    path = write(tmp_path, "chat.log", "[14:01] <Ana Costa> alerts firing\n[14:02] <femi> looking\n")
+    log = load_chat(path, day=date(2026, 3, 4), tz="UTC")
+    assert [(m.author, m.text) for m in log.messages] == [("Ana Costa", "alerts firing"), ("femi", "looking")]
 
 
 def test_irc_lines_with_a_date_on_each_line(tmp_path):

@@ -21,7 +21,8 @@ from pipeline.ingest.files import read_text
 
 _TIME = r"(?:\[?(?P<clock>(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}(?::\d{2})?)\]?\s+)?"
 _NICK = r"[@+%~&]?(?P<nick>[^\s<>@+%~&][^\s<>]{0,63})"
-SAY_RE = re.compile(r"^" + _TIME + r"<\s?" + _NICK + r">\s?(?P<text>.*)$")
+# a display name with spaces in the brackets too (Matrix and bridged logs: `<Ana Costa> text`)
+SAY_RE = re.compile(r"^" + _TIME + r"<\s?(?:" + _NICK + r"|(?P<display>[^\s<>][^<>]{0,63}?))\s?>\s?(?P<text>.*)$")
 ACTION_RE = re.compile(r"^" + _TIME + r"\*\s+" + _NICK + r"\s+(?P<text>(?!has (?:joined|left|quit)).+)$")
 JOIN_RE = re.compile(
     r"^"
@@ -74,7 +75,7 @@ def _line(line: str) -> tuple[str | None, str, str, str] | None:
         match = pattern.match(line)
         if match:
             text = match["text"].strip() if pattern is not ACTION_RE else f"* {match['text'].strip()}"
-            return match["clock"], match["nick"], text, kind
+            return match["clock"], match["nick"] or match["display"], text, kind
     return None
 
 

@@ -1,9 +1,10 @@
-"""Slack copy-paste: a `Name [8:27 AM]` header line, then the message's lines.
+"""Slack (and Discord) copy-paste: a `Name [8:27 AM]` header line, then the message's lines.
 
 Also accepted: `Name  8:27 AM` (newer Slack copies, two spaces), `Name [8:27]` (24-hour clock), and the name on a
 line of its own with the time alone on the next (`Name` then `8:27 PM` or `[8:27 PM]`, as the desktop app copies).
 Pastes kept in markdown quote every line with `>` and end lines with two spaces; both are stripped.
-`prow APP [9:12 AM]` is an app (bot) message, and a trailing `(edited)` marks an edited message.
+`prow APP [9:12 AM]` is an app (bot) message, and a trailing `(edited)` marks an edited message. Discord copies
+the same way with `Name — Today at 2:01 PM` or `Name — 03/04/2026 2:01 PM` (month first) as the header.
 Lines before the first header, markdown headings and `---` separators are not part of any message:
 a heading or separator ends the current message, and text after it waits for the next header.
 """
@@ -30,6 +31,11 @@ _BOT = r"(?:\s+(?P<app>APP|BOT))?"
 HEADER_RE = re.compile(
     r"^(?:>\s*)*" + _AUTHOR + _BOT + r"(?:\s*\[(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)\]"
     r"|\s{2,}(?P<bare>\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp]\.?[Mm]\.?))\s*$"
+)
+DISCORD_RE = re.compile(
+    r"^(?:>\s*)*" + _AUTHOR + _BOT + r"\s+[—–-]\s+(?:(?:Today|Yesterday)\s+at\s+"
+    r"|(?P<dated>\d{1,2}/\d{1,2}/\d{2,4}),?\s+(?:at\s+)?)?"
+    r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)\s*$"
 )
 # The two-line header the desktop app copies: the name alone on a line, then the time alone on the next.
 NAME_LINE_RE = re.compile(r"^(?:>\s*)*" + _AUTHOR + _BOT + r"\s*$")
@@ -58,7 +64,7 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     for number, line in enumerate(lines, start=1):
         if number == time_line:
             continue
-        header = HEADER_RE.match(line)
+        header = HEADER_RE.match(line) or _discord_header(line)
         two_line = None if header else _two_line_header(line, lines[number] if number < len(lines) else "")
         header = header or two_line
         if header and _plausible_name(header["author"]):
@@ -88,6 +94,24 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     return messages
 
 
+def _discord_header(line: str) -> dict[str, str | None] | None:
+    """`Name — Today at 2:01 PM` (Discord): the header's parts, a dated one's clock as an ISO date-time."""
+    match = DISCORD_RE.match(line)
+    if match is None:
+        return None
+    clock = match["clock"]
+    if match["dated"]:
+        month, day_of_month, year = (int(part) for part in match["dated"].split("/"))
+        if month > 12:
+            month, day_of_month = day_of_month, month
+        hours, minutes, *seconds = re.findall(r"\d+", clock)
+        meridiem = re.search(r"[AaPp]", clock)
+        hour = int(hours) % 12 + (12 if meridiem and meridiem.group().lower() == "p" else 0) if meridiem else int(hours)
+        year = year + 2000 if year < 100 else year
+        clock = f"{year:04d}-{month:02d}-{day_of_month:02d} {hour:02d}:{minutes}:{seconds[0] if seconds else '00'}"
+    return {"author": match["author"], "app": match["app"], "clock": clock, "bare": None}
+
+
 def _two_line_header(line: str, following: str) -> dict[str, str | None] | None:
     """`Name` then `8:27 PM` on the next line: the header's parts, or None. A name line ends in no punctuation
     ("looking now." is message text)."""
@@ -102,4 +126,4 @@ def _plausible_name(author: str) -> bool:
     return len(author) <= MAX_AUTHOR_CHARS and len(author.split()) <= MAX_NAME_WORDS
 
 
-SNIFF = (HEADER_RE, TIME_LINE_RE)
+SNIFF = (HEADER_RE, TIME_LINE_RE, DISCORD_RE)

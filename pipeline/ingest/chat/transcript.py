@@ -1,7 +1,14 @@
-"""Transcript: `Name [14:01]: text`, `ROLE [14:01]: text` or `[14:01] Name: text`, one message per header.
+"""Transcript: one message per header line, in the shapes chat copies and meeting notes take:
 
-Lines that are not a header continue the message above (multi-line pastes, stack traces). Lines
-before the first header are a preamble and are skipped.
+    Name [14:01]: text            [14:01] Name: text            Name (14:01): text
+    14:01 Name: text              14:01 - Name: text            2026-03-04 14:01:22 Name: text
+    [2026-03-04 14:01] Name: text [3/4/2026 2:01 PM] Name: text 04/03/2026, 14:01 - Name: text (WhatsApp)
+
+A time may carry a date (ISO, or day and month with slashes: their order is read from the file, see
+`_day_first`), seconds, AM/PM and a zone (`Z`, `+02:00`, `UTC`). Lines that are not a header continue the
+message above (multi-line pastes, stack traces); lines before the first header are a preamble and are skipped.
+A header with its time first and no brackets (`14:01 Name: text`) is read only in a file whose headers mostly
+have that shape, so that a pasted log line in another transcript ("14:05 ERROR db: timeout") stays message text.
 """
 
 from __future__ import annotations
@@ -14,11 +21,19 @@ from pipeline.errors import InputError
 from pipeline.ingest.chat.base import RawMessage, clean_lines, join_body, make_resolver, resolve_clock
 from pipeline.ingest.files import read_text
 
+_DATE = r"(?:(?P<iso>\d{4}-\d{2}-\d{2})|(?P<slashed>\d{1,2}/\d{1,2}/\d{2,4})),?[ T]"
 _CLOCK = r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)"
+_ZONE = r"(?P<zone>Z|\s?[+-]\d{2}:?\d{2}|\s(?:UTC|GMT))?"
+_STAMP = r"(?:" + _DATE + r")?" + _CLOCK + _ZONE
 _NAME = r"[^\s\[\]<>:*][^\[\]<>:]{0,59}?"
-NAME_FIRST_RE = re.compile(r"^(?P<author>" + _NAME + r")\s*\[" + _CLOCK + r"\]\s*:\s?(?P<text>.*)$")
-TIME_FIRST_RE = re.compile(r"^\[" + _CLOCK + r"\]\s+(?P<author>" + _NAME + r")\s*:\s?(?P<text>.*)$")
-HEADER_RES = (NAME_FIRST_RE, TIME_FIRST_RE)
+# a name of at most four words, not starting with a digit: what stands between a bare time and a colon
+_SHORT_NAME = r"[^\s\[\]<>:*\d][^\s\[\]<>:]*(?: [^\s\[\]<>:]+){0,3}?"
+NAME_FIRST_RE = re.compile(r"^(?P<author>" + _NAME + r")\s*\[" + _STAMP + r"\]\s*:\s?(?P<text>.*)$")
+TIME_FIRST_RE = re.compile(r"^\[" + _STAMP + r"\]\s+(?P<author>" + _NAME + r")\s*:\s?(?P<text>.*)$")
+NAME_PAREN_RE = re.compile(r"^(?P<author>" + _NAME + r")\s*\(" + _STAMP + r"\)\s*:\s?(?P<text>.*)$")
+BARE_TIME_RE = re.compile(r"^" + _STAMP + r"\s*(?:[-–—|]\s*)?(?P<author>" + _SHORT_NAME + r")\s*:\s(?P<text>.*)$")
+HEADER_RES = (NAME_FIRST_RE, TIME_FIRST_RE, NAME_PAREN_RE)
+SNIFF = (*HEADER_RES, BARE_TIME_RE)
 
 
 def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[RawMessage]:
@@ -32,13 +47,16 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
             messages[-1].text = join_body([messages[-1].text, *body])
         body.clear()
 
-    for number, line in enumerate(clean_lines(read_text(path, what="chat file")), start=1):
-        header = NAME_FIRST_RE.match(line) or TIME_FIRST_RE.match(line)
+    lines = clean_lines(read_text(path, what="chat file"))
+    shapes = _shapes(lines)
+    day_first = _day_first(lines, shapes, day)
+    for number, line in enumerate(lines, start=1):
+        header = next((m for pattern in shapes if (m := pattern.match(line)) is not None), None)
         if header:
             close()
             messages.append(
                 RawMessage(
-                    time=resolve_clock(resolver, header["clock"], path, number),
+                    time=resolve_clock(resolver, _stamp(header, day_first), path, number),
                     author=header["author"].strip(),
                     text=header["text"].strip(),
                     line=number,
@@ -53,4 +71,65 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     return messages
 
 
-SNIFF = HEADER_RES
+def _shapes(lines: list[str]) -> tuple[re.Pattern[str], ...]:
+    """The header shapes this file is read with: the bracketed ones always, a bare leading time only when more
+    lines have that shape than any bracketed one."""
+    counts = [sum(1 for line in lines if pattern.match(line)) for pattern in SNIFF]
+    return (*HEADER_RES, BARE_TIME_RE) if counts[-1] > max(counts[:-1]) else HEADER_RES
+
+
+def _day_first(lines: list[str], shapes: tuple[re.Pattern[str], ...], day: date | None) -> bool:
+    """Whether slashed dates are day/month (04/03/2026 = 4 March) rather than month/day. A part above 12 decides;
+    otherwise the order that puts the first date nearest the incident's date; otherwise day/month unless the
+    clock has AM/PM (as US chat clients print it)."""
+    slashed = [
+        (m["slashed"], m["clock"])
+        for line in lines
+        if (m := next((m for pattern in shapes if (m := pattern.match(line)) is not None), None)) and m["slashed"]
+    ]
+    if not slashed:
+        return True
+    parts = [tuple(int(p) for p in value.split("/")[:2]) for value, _ in slashed]
+    if any(first > 12 for first, _ in parts):
+        return True
+    if any(second > 12 for _, second in parts):
+        return False
+    if day is not None:
+        first, second = parts[0]
+        year = _year(slashed[0][0].split("/")[2])
+        distances = [
+            _distance(day, year, month, day_of_month) for month, day_of_month in ((second, first), (first, second))
+        ]
+        if distances[0] != distances[1]:
+            return distances[0] < distances[1]
+    return not re.search(r"[AaPp]\.?[Mm]", slashed[0][1])
+
+
+def _distance(day: date, year: int, month: int, day_of_month: int) -> int:
+    try:
+        return abs((date(year, month, day_of_month) - day).days)
+    except ValueError:
+        return 10**6
+
+
+def _year(text: str) -> int:
+    return int(text) + 2000 if len(text) <= 2 else int(text)
+
+
+def _stamp(header: re.Match[str], day_first: bool) -> str:
+    """The header's time as the clock resolver reads it: the clock alone, or an ISO date-time when it has a date."""
+    clock, zone = header["clock"], (header["zone"] or "").strip()
+    if not header["iso"] and not header["slashed"]:
+        return f"{clock}{' ' + zone if zone else ''}"
+    if header["iso"]:
+        iso = header["iso"]
+    else:
+        first, second, year = header["slashed"].split("/")
+        day_of_month, month = (first, second) if day_first else (second, first)
+        iso = f"{_year(year):04d}-{int(month):02d}-{int(day_of_month):02d}"
+    hours, minutes, *seconds = re.findall(r"\d+", clock)
+    hour = int(hours)
+    meridiem = re.search(r"[AaPp]", clock)
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem.group().lower() == "p" else 0)
+    return f"{iso} {hour:02d}:{minutes}:{seconds[0] if seconds else '00'}{'Z' if zone == 'Z' else ' ' + zone if zone else ''}"
