@@ -275,7 +275,7 @@ def test_clock_time_without_a_date_hints_at_incident_toml(tmp_path: Path) -> Non
         ("t.md", "| Time | Event |\n|---|---|\n| 10:00 | a |\n|  | orphan |\n", 4, "row has no time"),
         ("t.md", "| Time | Event |\n|---|---|\n| 10:00 |  |\n", 3, "has no event text"),
         ("t.csv", "\ntime,event\n", 2, "has no rows"),
-        ("t.csv", "time,what\n10:00,a\n", 1, "no event column"),
+        ("t.csv", "time,colour\n10:00,a\n", 1, "no event column"),
         ("t.csv", "time,event\n10:00,a,b\n", 2, "row has 3 cells"),
         ("t.csv", 'time,event\n10:00,"a\n', 2, "cannot read CSV"),
         ("t.json", '[\n  {"time": "10:00",\n   "event": "a"},\n  {"time": "10:01" "event": "b"}\n]', 4, "invalid JSON"),
@@ -512,3 +512,34 @@ def test_a_list_item_without_a_time_is_an_error_on_its_line(tmp_path: Path) -> N
 def test_a_list_with_one_timed_item_is_no_timeline(tmp_path: Path) -> None:
     path = write(tmp_path, "t.md", "# Notes\n\n- 14:02 someone pinged\n- we talked\n")
     assert "no timeline table found" in load_error(path, day=DAY).reason
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("t.md", "# Timeline\n\n14:02 - alert fired\n14:10 - rolled back\n\nWritten by the scribe.\n"),
+        ("t.md", "**14:02** alert fired\n**14:10** rolled back\n"),
+        ("timeline.txt", "14:02 alert fired, paged\n14:10 rolled back\n"),
+        ("t.csv", 'when,what\n14:02,"alert fired, paged"\n14:10,rolled back\n'),
+        (
+            "t.json",
+            '{"incident": "INC-9", "timeline": [{"at": "14:02", "summary": "alert fired, paged"}, '
+            '{"at": "14:10", "summary": "rolled back"}]}',
+        ),
+    ],
+)
+def test_timeline_shapes_scribes_use_without_bullets_or_usual_names(tmp_path: Path, name: str, text: str) -> None:
+    timeline = load_timeline(write(tmp_path, name, text), day=DAY)
+    assert [e.time for e in timeline.events] == [utc(2024, 3, 5, 14, 2), utc(2024, 3, 5, 14, 10)]
+    assert timeline.events[1].text == "rolled back"
+
+
+def test_a_line_without_a_time_between_timed_lines_continues_the_row(tmp_path: Path) -> None:
+    text = "Timeline (UTC)\n14:02 alert fired\n  paged the on-call\n14:10 rolled back\nThe end.\n"
+    timeline = load_timeline(write(tmp_path, "timeline.txt", text), day=DAY)
+    assert [(e.text, e.line) for e in timeline.events] == [("alert fired paged the on-call", 2), ("rolled back", 4)]
+
+
+def test_a_json_object_with_two_lists_of_records_still_needs_events(tmp_path: Path) -> None:
+    text = json.dumps({"timeline": [{"time": "10:00", "event": "A"}], "notes": [{"time": "10:01", "event": "B"}]})
+    assert 'no "events" list' in load_error(write(tmp_path, "t.json", text), day=DAY).reason

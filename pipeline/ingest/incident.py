@@ -1,6 +1,6 @@
 """Find and load one incident directory: incident.toml, the timeline (checked against its lock), the chat.
 
-Convention (design.md "Inputs"): `timeline.md|csv|json`, every `chat*` and `call*` source (`chat.txt`,
+Convention (design.md "Inputs"): `timeline.md|csv|json` (or `.txt`), every `chat*` and `call*` source (`chat.txt`,
 `chat.jsonl`, `chat/`, `chat.zip`, `call.vtt`, `call.srt`, ...; `slack/` and `slack.zip` too), and an
 optional `incident.toml`. Explicit paths override the convention.
 """
@@ -18,7 +18,7 @@ from pipeline.errors import InputError
 from pipeline.ingest.files import read_text
 from pipeline.models import Incident, IncidentMeta, LockedTimeline
 
-TIMELINE_NAMES = ("timeline.md", "timeline.csv", "timeline.json", "timeline.markdown")
+TIMELINE_NAMES = ("timeline.md", "timeline.csv", "timeline.json", "timeline.markdown", "timeline.txt")
 MAX_SPAN_DAYS = 7
 CHAT_PREFIXES = ("chat", "call")
 LEGACY_CHAT_NAMES = ("slack", "slack.zip")

@@ -39,9 +39,25 @@ from pipeline.models import LockedTimeline, TimelineEvent
 
 Format = Literal["markdown", "csv", "json"]
 
-TIME_NAMES = ("time", "timestamp", "when", "datetime", "date time")
+TIME_NAMES = ("time", "timestamp", "when", "datetime", "date time", "at", "ts", "occurred at")
 DATE_NAMES = ("date", "day")
-EVENT_NAMES = ("event", "events", "description", "what happened", "text", "message", "note", "notes", "details")
+EVENT_NAMES = (
+    "event",
+    "events",
+    "description",
+    "what happened",
+    "what",
+    "text",
+    "message",
+    "note",
+    "notes",
+    "details",
+    "summary",
+    "action",
+    "activity",
+    "entry",
+    "update",
+)
 # When no header is exactly a known name, one with this word in it is taken ("Date and Time in CET").
 TIME_WORDS = {"time", "timestamp"}
 EVENT_WORDS = {"event", "events"}
@@ -57,11 +73,14 @@ ONE_DIGIT_HOUR_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ])(\d:\d{2})")
 LIST_ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
 # A list item that starts with its time, optionally bold and followed by a zone word, then a separator:
 # "- 14:02 UTC - alert fired", "* **09:12** rollback started", "1. 2026-03-05 14:02: paged", "- ~8:40 PM — declared"
-TIMED_ITEM_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\*\*|__)?(?P<time>~?(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}"
+_TIMED_TEXT = (
+    r"(?:\*\*|__)?(?P<time>~?(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}"
     r"(?::\d{2}(?:\.\d+)?)?(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?:Z|[+-]\d{2}:?\d{2}|[ \t]+(?:UTC|GMT))?)(?:\*\*|__)?"
     r"(?!\w|:\d)[ \t]*(?:[-\u2013\u2014:|][ \t]*)?(?P<text>\S.*)$"
 )
+TIMED_ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])[ \t]+" + _TIMED_TEXT)
+# The same without the bullet, a line of its own: "14:02 - alert fired", "**14:02** alert fired", "14:02 UTC paged"
+TIMED_LINE_RE = re.compile(r"^" + _TIMED_TEXT)
 HEADER_HINT = "the timeline needs a time column (Time, Timestamp, When) and an event column (Event, Description)"
 
 
@@ -117,11 +136,13 @@ def _choose_format(path: Path, text: str, fmt: str | None) -> Format:
     if find_tables(text):
         return "markdown"
     first_line = stripped.split("\n", 1)[0]
-    if "," in first_line:
+    if "," in first_line and not TIMED_LINE_RE.match(first_line):  # a header row, not "14:02 paged, no answer"
         return "csv"
+    if _parse_list(text, path):  # timed lines, with or without bullets (a plain-text file)
+        return "markdown"
     raise InputError(
         path,
-        "cannot tell the timeline format (no markdown table, CSV header or JSON found)",
+        "cannot tell the timeline format (no markdown table, timed list, CSV header or JSON found)",
         hint="name the file .md, .csv or .json",
     )
 
@@ -223,7 +244,7 @@ def _parse_list(text: str, path: Path) -> list[RawRow]:
         None,
     )
     if start is None:
-        return []
+        return _parse_timed_lines(lines)
     indent = len(TIMED_ITEM_RE.match(lines[start])["indent"].expandtabs(4))
     rows: list[RawRow] = []
     for number, line in enumerate(lines[start:], start=start + 1):
@@ -247,6 +268,23 @@ def _parse_list(text: str, path: Path) -> list[RawRow]:
         if item is not None:  # a nested item: a detail of the row above
             rows[-1].text = f"{rows[-1].text.rstrip(' ;')}; {item['text'].strip()}"
         else:  # the row's text wrapped onto the next line
+            rows[-1].text = f"{rows[-1].text} {line.strip()}"
+    return rows
+
+
+def _parse_timed_lines(lines: list[str]) -> list[RawRow]:
+    """A timeline of lines that each start with a time and have no bullet ("14:02 - alert fired", "**14:02** paged"),
+    when at least two do: each is a row, and a line between two of them without a time continues the row above.
+    Lines before the first and after the last (a title, a closing paragraph) are not rows."""
+    timed = [index for index, line in enumerate(lines) if TIMED_LINE_RE.match(line)]
+    if len(timed) < 2:
+        return []
+    rows: list[RawRow] = []
+    for index in range(timed[0], timed[-1] + 1):
+        line = lines[index]
+        if (match := TIMED_LINE_RE.match(line)) is not None:
+            rows.append(RawRow(time=match["time"].strip(), text=match["text"].strip(), line=index + 1))
+        elif line.strip() and not line.lstrip().startswith("#"):
             rows[-1].text = f"{rows[-1].text} {line.strip()}"
     return rows
 
@@ -307,17 +345,24 @@ def _parse_json(text: str, path: Path) -> list[RawRow]:
     except (ValueError, RecursionError) as exc:
         raise InputError(path, f"invalid JSON: {exc}") from exc
     shape_hint = 'use a list of {"time": ..., "event": ...} records, or {"events": [...]}'
+    key = "events"
     if isinstance(data, dict):
-        if not isinstance(data.get("events"), list):
-            raise InputError(path, 'JSON object has no "events" list', line=1, hint=shape_hint)
-        records = data["events"]
+        if not isinstance(data.get(key), list):
+            # one list of records under another name: {"timeline": [...]}, {"entries": [...]}
+            lists = [
+                name for name, value in data.items() if isinstance(value, list) and value and isinstance(value[0], dict)
+            ]
+            if len(lists) != 1:
+                raise InputError(path, 'JSON object has no "events" list', line=1, hint=shape_hint)
+            key = lists[0]
+        records = data[key]
     elif isinstance(data, list):
         records = data
     else:
         raise InputError(path, f"JSON top level is a {type(data).__name__}", line=1, hint=shape_hint)
     if not records:
         raise InputError(path, "the timeline has no events", line=1)
-    lines = _record_lines(text, len(records))
+    lines = _record_lines(text, len(records), key)
     return [_json_row(record, path, line) for record, line in zip(records, lines)]
 
 
@@ -344,12 +389,13 @@ def _json_row(record: Any, path: Path, line: int) -> RawRow:
     return RawRow(time=values[0], text=values[1], line=line, date=day.strip())
 
 
-def _record_lines(text: str, count: int) -> list[int]:
-    """Best effort: the line where each record of the events array starts (text is valid JSON)."""
+def _record_lines(text: str, count: int, key: str = "events") -> list[int]:
+    """Best effort: the line where each record of the events array (under `key` in an object) starts (text is
+    valid JSON)."""
     decoder = json.JSONDecoder()
     position = _skip_space(text, 0)
     if text[position] == "{":
-        position = _events_value_position(text, position, decoder)
+        position = _events_value_position(text, position, decoder, key)
     starts: list[int] = []
     position = _skip_space(text, position + 1)
     while len(starts) < count and text[position] != "]":
@@ -361,14 +407,14 @@ def _record_lines(text: str, count: int) -> list[int]:
     return starts
 
 
-def _events_value_position(text: str, position: int, decoder: json.JSONDecoder) -> int:
-    """Position of the (last) "events" value inside the top-level object starting at `position`."""
+def _events_value_position(text: str, position: int, decoder: json.JSONDecoder, wanted: str) -> int:
+    """Position of the (last) `wanted` value inside the top-level object starting at `position`."""
     found = position
     position = _skip_space(text, position + 1)
     while text[position] != "}":
         key, end = decoder.raw_decode(text, position)
         position = _skip_space(text, _skip_space(text, end) + 1)
-        if key == "events":
+        if key == wanted:
             found = position
         _, end = decoder.raw_decode(text, position)
         position = _skip_space(text, end)
