@@ -494,6 +494,38 @@ def test_irssi_day_lines_date_the_clock_times_after_them(tmp_path):
     assert [m.time for m in log.messages] == [utc("2026-03-10T12:32"), utc("2026-03-11T03:45")]
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"timestamp": "2026-03-04T14:01:00Z", "sender": "Ana Costa", "content": "alerts firing"},
+        {"created_at": "2026-03-04T14:01:00Z", "from": "Ana Costa", "body": "alerts firing"},
+        {"datetime": "2026-03-04 14:01:00", "username": "Ana Costa", "msg": "alerts firing"},
+        {"ts": "2026-03-04T14:01:00Z", "user": {"id": "U1", "name": "Ana Costa"}, "text": "alerts firing"},
+        {"time": 1772632860000, "author": {"display_name": "Ana Costa"}, "message": {"text": "alerts firing"}},
+        {"date": "2026-03-04", "time": "14:01", "speaker": "Ana Costa", "text": "alerts firing"},
+    ],
+)
+def test_jsonl_records_as_other_tools_export_them(tmp_path, record):
+    path = write(tmp_path, "chat.jsonl", json.dumps(record) + "\n")
+    assert detect_chat_format(path) == "jsonl"
+    [message] = load_chat(path, day=date(2026, 3, 3), tz="UTC").messages
+    assert (message.author, message.time, message.text) == ("Ana Costa", utc("2026-03-04T14:01"), "alerts firing")
+
+
+def test_a_json_chat_file_holds_a_list_of_messages(tmp_path):
+    records = [
+        {"ts": "2026-03-04T14:01:00Z", "user": "ana", "text": "up?"},
+        {"ts": "14:02", "user": "femi", "text": "yes"},
+    ]
+    path = write(tmp_path, "chat.json", json.dumps(records, indent=2))
+    assert detect_chat_format(path) == "jsonl"
+    log = load_chat(path, day=date(2026, 3, 4), tz="UTC")
+    assert [(m.author, m.time, m.line) for m in log.messages] == [
+        ("ana", utc("2026-03-04T14:01"), 2),
+        ("femi", utc("2026-03-04T14:02"), 7),
+    ]
+
+
 def test_jsonl_timestamps_and_synonyms(tmp_path):
     lines = [
         {"ts": "2024-03-12T02:04:30Z", "user": "PagerDuty", "text": "alert", "kind": "bot"},

@@ -15,7 +15,8 @@ from pipeline.ingest.chat.formats import CHAT_FORMATS
 from pipeline.ingest.files import read_text
 
 SNIFF_LINES = 50
-SUFFIX_FORMATS = {".jsonl": "jsonl", ".vtt": "webvtt", ".srt": "srt"}
+# a `.json` chat file is a JSON list of message objects, read as JSON Lines are
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".vtt": "webvtt", ".srt": "srt"}
 
 
 def detect_chat_format(path: Path) -> str:

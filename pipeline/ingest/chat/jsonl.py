@@ -1,7 +1,10 @@
-"""JSON Lines: one `{"ts", "user", "text"}` object per line.
+"""JSON Lines: one `{"ts", "user", "text"}` object per line (or a `.json` file holding a list of them).
 
-Synonyms: `time`/`timestamp` for ts, `author`/`name` for user, `message` for text. `ts` is epoch seconds
-(number or numeric string), an ISO 8601 date-time, or a clock time resolved with the incident date.
+Synonyms, as chat tools and bots export them: `time`, `timestamp`, `created_at`, `date`, `datetime`, `sent_at` for
+ts; `author`, `name`, `sender`, `from`, `username`, `speaker`, `nick` for user (an object is read for its `name`,
+`real_name`, `display_name` or `username`); `message`, `body`, `content`, `msg` for text (an object: its `text`).
+`ts` is epoch seconds or milliseconds (number or numeric string), an ISO 8601 date-time, or a clock time resolved
+with the incident date.
 Any line that is not such an object is an InputError with its line number: a half-read log is worse
 than none. Optional, as `postmortem fetch slack` writes them: `thread_ts` (a thread reply: its parent's
 `ts` string) and `edited: true`.
@@ -20,32 +23,26 @@ from pipeline.ingest.chat.base import RawMessage, make_resolver, resolve_clock
 from pipeline.ingest.files import read_text
 from pipeline.ingest.times import ClockResolver
 
-TIME_KEYS = ("ts", "time", "timestamp")
-AUTHOR_KEYS = ("user", "author", "name")
-TEXT_KEYS = ("text", "message")
+TIME_KEYS = ("ts", "time", "timestamp", "created_at", "date", "datetime", "sent_at", "posted_at", "created")
+AUTHOR_KEYS = ("user", "author", "name", "sender", "from", "username", "user_name", "speaker", "nick", "display_name")
+TEXT_KEYS = ("text", "message", "body", "content", "msg")
+# the keys of a nested author or text object that hold what the record means ({"user": {"name": "Ana"}})
+NESTED_KEYS = ("real_name", "display_name", "name", "username", "login", "handle", "text", "body", "content")
 KINDS = {"message", "bot", "join", "edit", "system"}
 EPOCH_RE = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+DATE_RE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+CLOCK_ONLY_RE = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*$")
 
 
 def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[RawMessage]:
     resolver = make_resolver(path, day, tz)
     source = str(path)
     messages: list[RawMessage] = []
-    for number, line in enumerate(read_text(path, what="chat file").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError(
-                path, f"not a JSON object: {getattr(exc, 'msg', 'nested too deeply')}", line=number
-            ) from exc
-        if not isinstance(record, dict):
-            raise InputError(path, "expected a JSON object per line", line=number)
+    for number, record in _records(path):
         kind = record.get("kind")
         messages.append(
             RawMessage(
-                time=_time(_first(record, TIME_KEYS, path, number), resolver, path, number),
+                time=_time(_dated(record, _first(record, TIME_KEYS, path, number)), resolver, path, number),
                 author=str(_first(record, AUTHOR_KEYS, path, number)),
                 text=str(_first(record, TEXT_KEYS, path, number)),
                 line=number,
@@ -61,6 +58,35 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     return messages
 
 
+def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line, object) of each record: one a line, or the items of a JSON list (each at the line it starts on)."""
+    text = read_text(path, what="chat file")
+    if text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise InputError(path, f"invalid JSON: {getattr(exc, 'msg', 'nested too deeply')}", line=1) from exc
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise InputError(path, "expected a JSON list of message objects", line=1)
+        starts = [number for number, line in enumerate(text.split("\n"), start=1) if line.lstrip().startswith("{")]
+        lines = starts if len(starts) == len(items) else [1] * len(items)
+        return list(zip(lines, items))
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise InputError(
+                path, f"not a JSON object: {getattr(exc, 'msg', 'nested too deeply')}", line=number
+            ) from exc
+        if not isinstance(record, dict):
+            raise InputError(path, "expected a JSON object per line", line=number)
+        records.append((number, record))
+    return records
+
+
 def _slack_ts(value: Any) -> str | None:
     """A Slack `ts` string ("1715680000.000100"), which ties a thread reply (`thread_ts`) to its parent."""
     return value if isinstance(value, str) and value else None
@@ -69,20 +95,33 @@ def _slack_ts(value: Any) -> str | None:
 def _first(record: dict[str, Any], keys: tuple[str, ...], path: Path, line: int) -> Any:
     for key in keys:
         value = record.get(key)
+        if isinstance(value, dict):  # {"user": {"id": "U1", "name": "Ana"}}, {"message": {"text": "..."}}
+            value = next((value[k] for k in NESTED_KEYS if isinstance(value.get(k), (str, int, float))), None)
         if value is not None and not isinstance(value, (dict, list)):
             return value
-    raise InputError(path, f"missing `{keys[0]}` (or {', '.join(keys[1:])})", line=line)
+    raise InputError(path, f"missing `{keys[0]}` (or {', '.join(keys[1:4])}, ...)", line=line)
+
+
+def _dated(record: dict[str, Any], value: Any) -> Any:
+    """A clock time with the record's own `date` ({"date": "2026-03-04", "time": "14:01"}) as one date-time."""
+    day = record.get("date")
+    if isinstance(value, str) and isinstance(day, str) and DATE_RE.match(day) and CLOCK_ONLY_RE.match(value):
+        return f"{day.strip()} {value.strip()}"
+    return value
 
 
 def _time(value: Any, resolver: ClockResolver, path: Path, line: int) -> datetime:
     if isinstance(value, bool):
         raise InputError(path, f"cannot read time {value!r}", line=line)
     if isinstance(value, (int, float)) or EPOCH_RE.match(str(value)):
+        seconds = float(value)
+        if seconds > 1e11:  # milliseconds (a year past 5000 in seconds)
+            seconds /= 1000
         try:
-            return datetime.fromtimestamp(float(value), UTC)
+            return datetime.fromtimestamp(seconds, UTC)
         except (ValueError, OverflowError, OSError) as exc:
             raise InputError(path, f"epoch time {value!r} is out of range", line=line) from exc
     return resolve_clock(resolver, str(value), path, line)
 
 
-SNIFF = (re.compile(r'^\s*\{.*"(?:ts|time|timestamp)"\s*:'),)
+SNIFF = (re.compile(r'^\s*\[?\s*\{.*"(?:' + "|".join(TIME_KEYS) + r')"\s*:'),)
