@@ -274,7 +274,8 @@ def incident_people(incident: Incident, items: list[Evidence]) -> People:
     names = [person.name for person in incident.meta.people] + incident.meta.authors
     humans = {item.author for item in items if item.author and item.kind != "bot"}
     names += [item.author for item in items if item.author in humans]
-    return People.of(names, signals()["nicknames"])
+    handles = {handle: person.name for person in incident.meta.people for handle in person.handles}
+    return People.of(names, signals()["nicknames"], handles)
 
 
 def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:

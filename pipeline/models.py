@@ -111,6 +111,9 @@ class Classification(Strict):
 class Person(Strict):
     name: str
     roles: list[str] = Field(default_factory=list, description="IC, OL, CL, Scribe, SME ...")
+    handles: list[str] = Field(
+        default_factory=list, description="Chat handles that stand for this person (rosa, @rlima)."
+    )
 
 
 class SourcesMeta(Strict):

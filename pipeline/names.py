@@ -35,9 +35,12 @@ class People:
 
     full_names: list[str]
     nicknames: dict[str, str] = field(default_factory=dict)
+    handles: dict[str, str] = field(default_factory=dict)  # folded chat handle -> full name (incident.toml)
 
     @classmethod
-    def of(cls, names: list[str], nicknames: dict[str, str] | None = None) -> People:
+    def of(
+        cls, names: list[str], nicknames: dict[str, str] | None = None, handles: dict[str, str] | None = None
+    ) -> People:
         """Full names (two words or more) first seen first; single-word names are handles, not people. A later
         name that is a short spelling of an earlier one ("Rob K" or "Hattie Boyle" after "Robert Kowalczyk" and
         "Harriet Boyle", as chat display names go) is that person, not another one."""
@@ -49,7 +52,8 @@ class People:
                 continue
             if not any(_short_spelling(clean, earlier, folded_nicknames) for earlier in seen.values()):
                 seen[fold(clean)] = clean
-        return cls(list(seen.values()), folded_nicknames)
+        folded_handles = {fold(handle.strip().lstrip("@")): name for handle, name in (handles or {}).items()}
+        return cls(list(seen.values()), folded_nicknames, folded_handles)
 
     def resolve(self, token: str) -> str | None:
         """The one full name `token` stands for, or None when none or several fit."""
@@ -57,6 +61,8 @@ class People:
         if not words:
             return None
         whole = fold(" ".join(words))
+        if whole in self.handles:
+            return self.handles[whole]
         exact = [name for name in self.full_names if fold(name) == whole]
         if exact:
             return exact[0]

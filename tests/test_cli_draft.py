@@ -123,3 +123,19 @@ def test_help_and_check_start_without_heavy_imports():
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
+
+
+def test_incident_toml_in_the_shapes_teams_write_it(incident):
+    """An [incident] table, `tz`, one `role` and a person's chat handle read as the documented keys do."""
+    from pipeline.ingest.incident import load_meta
+
+    (incident / "incident.toml").write_text(
+        '[incident]\ntitle = "x"\ndate = 2024-05-14\ntz = "Europe/Berlin"\n\n'
+        '[[incident.people]]\nname = "Rosa Lima"\nrole = "IC"\nslack = "@rl"\n'
+    )
+    meta = load_meta(incident)
+    assert (meta.title, str(meta.date), meta.timezone) == ("x", "2024-05-14", "Europe/Berlin")
+    assert [(p.name, p.roles, p.handles) for p in meta.people] == [("Rosa Lima", ["IC"], ["@rl"])]
+    (incident / "incident.toml").write_text('title = "x"\ncolour = "red"\n')
+    result = draft(str(incident))
+    assert result.exit_code == 2 and "incident.toml:2" in result.stderr and "colour" in result.stderr

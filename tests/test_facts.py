@@ -1380,3 +1380,14 @@ def test_a_forwarded_customer_email_is_a_report():
         ("10:10", "Resolved"),
     ]
     assert extract_facts(make_incident(rows)).detected.evidence == ["T2"]
+
+
+def test_a_handle_from_incident_toml_resolves_to_its_person():
+    """`slack = "@rl"` beside a name: "rl" in the chat is Rosa Lima, though no name-matching could tell."""
+    from pipeline.models import Person
+
+    chat = [("10:12", "rl", "declaring SEV-2, taking IC"), ("10:13", "xq", "OL: @rl is busy, I'll take OL")]
+    incident = make_incident(ROWS[:2], chat)
+    incident.meta.people = [Person(name="Rosa Lima", handles=["@rl"]), Person(name="Xu Qing", handles=["xq"])]
+    roles = {(role.name, role.value) for role in extract_facts(incident).roles}
+    assert ("IC", "Rosa Lima") in roles and ("OL", "Xu Qing") in roles

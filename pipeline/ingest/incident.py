@@ -39,6 +39,7 @@ def load_meta(directory: Path) -> IncidentMeta:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise InputError(path, f"invalid TOML: {exc}", line=int(match[1]) if match else None) from exc
+    data = _usual_shape(data)
     _check_date_and_zone(data, path, text)
     try:
         return IncidentMeta.model_validate(data)
@@ -50,9 +51,49 @@ def load_meta(directory: Path) -> IncidentMeta:
             path,
             f"{field}: {first['msg']}",
             line=line,
-            hint="known keys: title, service, date, timezone, severity, authors, [[people]] name/roles, "
+            hint="known keys: title, service, date, timezone, severity, authors, [[people]] name/roles/handles, "
             "[sources] call_started",
         ) from exc
+
+
+# Shapes teams write incident.toml in, read as the documented one: the keys inside an [incident] table, `tz` for
+# timezone, one `role` or a `roles` string, and a person's chat handle under any of these keys.
+TABLE_KEYS = ("incident", "meta", "metadata")
+ZONE_KEYS = ("tz", "time_zone", "zone")
+HANDLE_KEYS = ("handle", "handles", "nick", "nickname", "slack", "username", "alias", "aliases", "chat")
+
+
+def _usual_shape(data: dict) -> dict:
+    """`data` with the synonyms above in their documented places; anything else is left to the model to refuse."""
+    for key in TABLE_KEYS:
+        table = data.get(key)
+        if isinstance(table, dict) and not any(name in data for name in ("title", "service", "date")):
+            data = {**{k: v for k, v in data.items() if k != key}, **table}
+    for key in ZONE_KEYS:
+        if key in data and "timezone" not in data:
+            data["timezone"] = data.pop(key)
+    people = data.get("people")
+    if isinstance(people, list):
+        data["people"] = [_usual_person(person) if isinstance(person, dict) else person for person in people]
+    return data
+
+
+def _usual_person(person: dict) -> dict:
+    person = dict(person)
+    if "role" in person and "roles" not in person:
+        person["roles"] = person.pop("role")
+    if isinstance(person.get("roles"), str):
+        person["roles"] = [part.strip() for part in re.split(r"[,/]", person["roles"]) if part.strip()]
+    handles: list[str] = []
+    for key in HANDLE_KEYS:
+        value = person.pop(key, None) if key != "handles" else person.get(key)
+        if isinstance(value, str):
+            handles.append(value)
+        elif isinstance(value, list):
+            handles += [item for item in value if isinstance(item, str)]
+    if handles:
+        person["handles"] = handles
+    return person
 
 
 def _check_date_and_zone(data: dict, path: Path, text: str) -> None:
