@@ -212,6 +212,7 @@ class SignalsFile(Strict):
     impact_marked: Regex | None = None
     investigation: Regex | None = None
     dismissed: Regex | None = None
+    detection_negated: Regex | None = None
     discovery: Regex | None = None
     early_warning: Regex | None = None
     harm_negated: Regex | None = None

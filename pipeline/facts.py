@@ -722,6 +722,15 @@ def _explained_away(text: str) -> bool:
     return dismissal is not None and not sig["impact_start"].search(text[: dismissal.start()])
 
 
+def says_nothing_detected(text: str) -> bool:
+    """A row whose only alert or page is one it says did not come ("below the 10% alert threshold; no page")."""
+    sig = signals()
+    if not sig["detection_negated"].search(text):
+        return False
+    rest = sig["detection_negated"].sub(" ", text)
+    return not (sig["detection"].search(rest) or sig["detection_report"].search(rest))
+
+
 def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
     """The first alert, page or report. A report only counts when it is not the row that describes the impact.
 
@@ -731,7 +740,7 @@ def _detection(items: list[Evidence], started: Fact | None) -> Fact | None:
     sig = signals()
     # a warning that stated no harm and was explained away ("parse warnings above 20; treated as cutover noise")
     # detected nothing; one that stated the harm ("pass FAILED; put down to rain") did, however it was read
-    items = [item for item in items if not _explained_away(item.text)]
+    items = [item for item in items if not _explained_away(item.text) and not says_nothing_detected(item.text)]
     candidates = [item for item in items if not (started and item.id in started.evidence)]
     since = started.time if started else None
     if since is not None:
@@ -758,7 +767,7 @@ def _detection_in_order(ranked: Fact, by_rules: Fact | None, started: Fact | Non
     the detection). Then the phrase rules' detection if it fits, else none."""
 
     def fits(fact: Fact | None) -> bool:
-        if fact is None:
+        if fact is None or says_nothing_detected(fact.value):
             return False
         if fact.time and started is not None and started.time and fact.time < started.time:
             return False

@@ -213,6 +213,21 @@ def test_scattered_proposals_before_the_teams_list_are_summarized_by_it():
     ]
 
 
+def test_a_recap_of_labels_keeps_the_items_it_names():
+    """ "TODOs so far: key rotation, ..." names the TODO lines posted before in a few words each: those lines, with
+    their owners, are the rows, not the labels."""
+    items = actions(
+        ("Femi Ade", "TODO(femi): rotate the DLR-export AWS key pasted above and move it into vault"),
+        ("Ana Costa", "TODO(ana): firmware reports credit SMS rejected by the allowlist in the heartbeat"),
+        ("Rosa Lima", "TODOs so far: key rotation, firmware rejection reporting"),
+        ("Rosa Lima", "anything else?"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Rotate the DLR-export AWS key pasted above and move it into vault", "Femi Ade"),
+        ("Firmware reports credit SMS rejected by the allowlist in the heartbeat", "Ana Costa"),
+    ]
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -1391,3 +1391,21 @@ def test_a_handle_from_incident_toml_resolves_to_its_person():
     incident.meta.people = [Person(name="Rosa Lima", handles=["@rl"]), Person(name="Xu Qing", handles=["xq"])]
     roles = {(role.name, role.value) for role in extract_facts(incident).roles}
     assert ("IC", "Rosa Lima") in roles and ("OL", "Xu Qing") in roles
+
+
+@pytest.mark.parametrize("rows_before", [0, 4])
+def test_a_row_saying_no_alert_came_is_not_the_detection(rows_before):
+    """ "below the 5% alert threshold; no page" names an alert that did not fire: the support report later is the
+    detection, with the phrase rules (short tables) and with the ranker (six rows or more)."""
+    filler = [(f"09:{10 + i:02d}", f"nightly export batch {i} finished") for i in range(rows_before)]
+    rows = [
+        *filler,
+        ("10:00", "Settlement run started on ledger 4.2"),
+        ("10:02", "Bank began rejecting settlement files with AMOUNT_MISMATCH"),
+        ("10:40", "Run finished: 412 of 9,800 files rejected (4.2%), below the 5% alert threshold; no page"),
+        ("12:15", "Support reported merchants asking about missing payouts"),
+        ("12:30", "SEV-2 declared"),
+        ("13:10", "Rolled back to ledger 4.1; files accepted again"),
+        ("14:00", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).detected.value.startswith("Support reported")

@@ -1463,6 +1463,11 @@ class OfflineEngine:
             return items  # "actions agreed (on top of the two ticketed earlier):" keeps what came before
         summary = self.chat[last_list]
         rows = [item.action for item in items if item.evidence[0] == summary.id]
+        earlier = [item.action for item in items if order.get(item.evidence[0], last_list) < last_list]
+        if _names_earlier_items(rows, earlier):
+            # "TODOs so far: key rotation, firmware rejection reporting, OTA allowlist": labels of the items posted
+            # before, which say them in full; the labels are no rows of their own
+            return [item for item in items if item.evidence[0] != summary.id]
         # the list's lines that drafted no row of their own ("+ pin default_storage (bruno), 409 on the dashboard +
         # alert (guto)"): what they name in a few words was proposed earlier, so that proposal stays
         unread = [line for line in summary.text.splitlines() if not any(_overlap(row, line) >= 2 for row in rows)]
@@ -2212,3 +2217,12 @@ def _tokens(text: str) -> set[str]:
 
 def _overlap(a: str, b: str) -> int:
     return len(_tokens(a) & _tokens(b))
+
+
+def _names_earlier_items(rows: list[str], earlier: list[str]) -> bool:
+    """Every row is a label of at most four words that shares a word stem ("rotation" / "rotate") with an item
+    posted before: a recap of those items, not a list of new ones."""
+    if len(rows) < 2 or any(len(row.split()) > 4 for row in rows):
+        return False
+    stems = [{word[:5] for word in _tokens(item)} for item in earlier]
+    return all(any({word[:5] for word in _tokens(row)} & item for item in stems) for row in rows)
