@@ -213,6 +213,20 @@ def test_scattered_proposals_before_the_teams_list_are_summarized_by_it():
     ]
 
 
+def test_a_list_item_with_two_owners_joined_by_with_and_a_secret_named_by_whose_it_is():
+    items = actions(
+        (
+            "Rosa Lima",
+            "AIs:\n• upgrade the 36 old kiosks so a forced resync reaches every kiosk — @Femi with Ana\n"
+            "• revoke Sam's vault token and reset the ops database password — @Dmitri",
+        ),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Upgrade the 36 old kiosks so a forced resync reaches every kiosk", "Femi Ade, Ana Costa"),
+        ("Revoke the pasted vault token and reset the ops database password", "Dmitri Volkov"),
+    ]
+
+
 def test_a_recap_of_labels_keeps_the_items_it_names():
     """ "TODOs so far: key rotation, ..." names the TODO lines posted before in a few words each: those lines, with
     their owners, are the rows, not the labels."""

@@ -154,7 +154,11 @@ SPOKEN_LEADING_OWNER_RE = re.compile(
     re.DOTALL,
 )
 # Between the names of a list of owners: "Rohit + Anjali", "rosa/femi", "Brian and Achieng".
-OWNER_SEPARATOR_RE = re.compile(r"\s*(?:,|\+|/|\band\b|&)\s*")
+SECRET_OWNER_RE = re.compile(
+    r"\b(?P<who>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?)(?:'s|’s) (?P<secret>(?:[\w.-]+ ){0,2}?(?:tokens?|passwords?|"
+    r"passphrases?|keys?|secrets?|credentials?|cookies?|PATs?)\b)"
+)
+OWNER_SEPARATOR_RE = re.compile(r"\s*(?:,|\+|/|\band\b|\bwith\b|&)\s*")
 SPOKEN_SELF_OWNER_RE = re.compile(
     r"\bI'?ll (?:take|own|do|handle) (?:that|this|it)(?: one)?(?: myself)?\b", re.IGNORECASE
 )
@@ -1664,6 +1668,10 @@ class OfflineEngine:
             or sig["action_state_not_work"].search(text)
         ):
             return None
+        # "revoke Andrés's vault token": whose secret was pasted is no part of the work, and a name would withhold it
+        text = SECRET_OWNER_RE.sub(
+            lambda m: "the pasted " + m["secret"] if self.names_a_person(m["who"]) else m[0], text
+        )
         action = self.fit_for_statement(sentence_case(text), owners=owners)
         if action is None:
             return None
