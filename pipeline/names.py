@@ -45,14 +45,14 @@ class People:
         name that is a short spelling of an earlier one ("Rob K" or "Hattie Boyle" after "Robert Kowalczyk" and
         "Harriet Boyle", as chat display names go) is that person, not another one."""
         folded_nicknames = {fold(k): fold(v) for k, v in (nicknames or {}).items()}
+        folded_handles = {fold(handle.strip().lstrip("@")): name for handle, name in (handles or {}).items()}
         seen: dict[str, str] = {}
         for name in names:
             clean = " ".join(name.strip().lstrip("@").split())
-            if len(clean.split()) < 2 or fold(clean) in seen:
-                continue
+            if len(clean.split()) < 2 or fold(clean) in seen or fold(clean) in folded_handles:
+                continue  # a chat display name incident.toml gives as a handle ("Thabo Work") is that person
             if not any(_short_spelling(clean, earlier, folded_nicknames) for earlier in seen.values()):
                 seen[fold(clean)] = clean
-        folded_handles = {fold(handle.strip().lstrip("@")): name for handle, name in (handles or {}).items()}
         return cls(list(seen.values()), folded_nicknames, folded_handles)
 
     def resolve(self, token: str) -> str | None:

@@ -808,6 +808,7 @@ def test_no_rotation_action_when_the_channel_reports_it_done_or_lists_it_already
     pasted = ("10:20", "Sam Okafor", "checking the queue db: postgres://queue_rw:Xr4tT9wq2LmZ@queue-db-1:5432/queue")
     asked = ("10:21", "Rosa Lima", "Sam, that's a live password in the channel. rotate it after please")
     assert rotation(pasted, asked, ("10:50", "Sam Okafor", "queue db password rotated")) == []
+    assert rotation(pasted, asked, ("10:22", "Sam Okafor", "yes sorry, test profile only. revoking it now")) == []
     listed = rotation(pasted, asked, ("10:55", "Rosa Lima", "AIs: rotate the queue db password (sam)"))
     assert [(a.action, a.owner) for a in listed] == [("Rotate the queue db password", "Sam Okafor")]
 

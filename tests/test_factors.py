@@ -121,6 +121,12 @@ def test_impact_people_reported_before_any_alert_is_a_gap_naming_the_agreed_sign
             "Alert when resets exceed twice the weekly average, and hold the run",
             "alert when resets exceed twice the weekly average",
         ),
+        # whom it alerts is no part of the control
+        (
+            "Alert this group when rejected-token calls pass 5 in 30 min",
+            "alert when rejected-token calls pass 5 in 30 min",
+        ),
+        ("Page the on-call if the locker queue stalls", "page if the locker queue stalls"),
     ],
 )
 def test_the_gap_names_the_agreed_detective_control_in_its_own_words(follow_up, control):

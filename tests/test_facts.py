@@ -1409,3 +1409,36 @@ def test_a_row_saying_no_alert_came_is_not_the_detection(rows_before):
         ("14:00", "Incident resolved"),
     ]
     assert extract_facts(make_incident(rows)).detected.value.startswith("Support reported")
+
+
+def test_a_display_name_given_as_a_handle_is_that_person_not_another():
+    """WhatsApp shows "Thabo Work"; incident.toml says it is Thabo Mokoena, so "Thabo" resolves to him alone."""
+    from pipeline.models import Person
+
+    chat = [
+        ("10:12", "Nomvula Dlamini", "ok this is a proper incident. I'll run this one"),
+        ("10:13", "Nomvula Dlamini", "Thabo please drive the fix on the vending side. Lerato please keep the times"),
+        ("10:14", "Thabo Work", "on it"),
+        ("10:14", "Lerato CC", "I'll keep the times"),
+    ]
+    incident = make_incident(ROWS[:2], chat)
+    incident.meta.people = [
+        Person(name="Nomvula Dlamini"),
+        Person(name="Thabo Mokoena", handles=["Thabo Work"]),
+        Person(name="Lerato Khumalo", handles=["Lerato CC"]),
+    ]
+    roles = {(role.name, role.value) for role in extract_facts(incident).roles}
+    assert roles == {("IC", "Nomvula Dlamini"), ("OL", "Thabo Mokoena"), ("Scribe", "Lerato Khumalo")}
+
+
+def test_taking_the_incident_declares_it_and_a_first_call_to_customer_care_detects_it():
+    rows = [
+        ("08:06", "First token sold after the change; meter rejected it (from vend log)"),
+        ("08:41", "First call to customer care: a resident's token rejected, no power"),
+        ("09:02", "Ops group asked about rejected tokens"),
+        ("09:24", "Nomvula Dlamini took the incident"),
+        ("11:38", "All estates reverted; test vends accepted at every estate"),
+        ("14:32", "Incident closed"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.detected.evidence == ["T2"] and facts.declared.evidence == ["T4"]

@@ -30,6 +30,7 @@ class FactorPhrasesFile(Strict):
     detection_gap: Regex
     alert_gap: str
     detective_control: Regex
+    alert_recipient: Regex
     control_end: Regex
     unalerted_gap: str
     late_alert_gap: str
@@ -64,6 +65,7 @@ class FactorPhrases:
     detection_gap: re.Pattern[str]
     alert_gap: str
     detective_control: re.Pattern[str]
+    alert_recipient: re.Pattern[str]
     control_end: re.Pattern[str]
     unalerted_gap: str
     late_alert_gap: str
@@ -98,6 +100,7 @@ def phrases() -> FactorPhrases:
         detection_gap=re.compile(raw.detection_gap, re.IGNORECASE),
         alert_gap=raw.alert_gap,
         detective_control=re.compile(raw.detective_control, re.IGNORECASE),
+        alert_recipient=re.compile(raw.alert_recipient, re.IGNORECASE),
         control_end=re.compile(raw.control_end, re.IGNORECASE),
         unalerted_gap=raw.unalerted_gap,
         late_alert_gap=raw.late_alert_gap,
@@ -141,13 +144,18 @@ def stated_gap(sentence: str) -> str | None:
     return f"{sentence_case(text)}."
 
 
+def _without_recipient(action: str) -> str:
+    """The follow-up without whom its alert goes to ("Alert this group when ..." -> "Alert when ...")."""
+    return phrases().alert_recipient.sub(r"\g<head> ", action.strip())
+
+
 def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
     """The gap a detective follow-up implies ("Alert on redelivery rate" -> "Nothing alerted on redelivery rate."):
     a low-confidence candidate citing the proposal and the message `stated_by` that says detection came late, or
     None for any other kind of action."""
     if action.type != ActionType.detective or not action.evidence:
         return None
-    found = phrases().alert_action.match(action.action.strip())
+    found = phrases().alert_action.match(_without_recipient(action.action))
     if not found:
         return None
     # "Alert when any sequence is above 75% of max" -> "Nothing alerted when any sequence is above 75% of max."
@@ -180,7 +188,9 @@ def unalerted_gap(
     record shows the gap; whether the team counts it as a factor is the review's call."""
     for action in actions:
         found = (
-            phrases().detective_control.match(action.action.strip()) if action.type == ActionType.detective else None
+            phrases().detective_control.match(_without_recipient(action.action))
+            if action.type == ActionType.detective
+            else None
         )
         if found and action.evidence:
             control = phrases().control_end.split(found["control"], maxsplit=1)[0].strip().rstrip(".,;")
