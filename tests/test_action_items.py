@@ -227,6 +227,26 @@ def test_a_list_item_with_two_owners_joined_by_with_and_a_secret_named_by_whose_
     ]
 
 
+def test_a_wrap_up_message_that_holds_the_list_is_one_row_per_item():
+    """ "AIs, let's agree now:" opens the wrap-up and is the list: every bullet is a row, not only the first one
+    someone answered."""
+    items = actions(
+        (
+            "11:10",
+            "Rosa Lima",
+            "AIs, let's agree now while it's fresh:\n- @femi the frontend asks for a new upload URL on 403 — by 27 March\n"
+            "- @ana check the STS session length against the URL expiry for every signer\n"
+            "- @sam move the site B config into the same helm values as site A",
+        ),
+        ("11:11", "Femi Ade", "ok for the 27th"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("The frontend asks for a new upload URL on 403", "Femi Ade"),
+        ("Check the STS session length against the URL expiry for every signer", "Ana Costa"),
+        ("Move the site B config into the same helm values as site A", "Sam Okafor"),
+    ]
+
+
 def test_a_recap_of_labels_keeps_the_items_it_names():
     """ "TODOs so far: key rotation, ..." names the TODO lines posted before in a few words each: those lines, with
     their owners, are the rows, not the labels."""

@@ -89,6 +89,20 @@ def test_webvtt_speaker_prefixes_split_turns_and_markup_is_removed(tmp_path):
     assert log.messages[2].time == datetime(2024, 5, 14, 13, 24, 10, 250000, tzinfo=UTC)
 
 
+def test_captions_with_the_speaker_in_brackets_and_sounds_that_are_no_speaker(tmp_path):
+    captions = (
+        "1\n00:00:01,000 --> 00:00:04,000\n[Dana Kim] replica lag is zero\n\n"
+        "2\n00:00:05,000 --> 00:00:08,000\n[Inaudible] then the failover\n\n"
+        "3\n00:00:09,000 --> 00:00:11,000\n(Marco Rossi) rolling back\n"
+    )
+    log = load_chat(write(tmp_path / "call.srt", captions), call_start=CALL_START)
+    assert [(m.author, m.text) for m in log.messages] == [
+        ("Dana Kim", "replica lag is zero"),
+        ("Unknown speaker", "[Inaudible] then the failover"),  # a sound, not a speaker
+        ("Marco Rossi", "rolling back"),
+    ]
+
+
 def test_srt_cues_with_a_given_call_start(tmp_path):
     log = load_chat(write(tmp_path / "call.srt", SRT), call_start=CALL_START)
     assert log.format == "srt"

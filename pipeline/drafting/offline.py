@@ -154,6 +154,7 @@ SPOKEN_LEADING_OWNER_RE = re.compile(
     re.DOTALL,
 )
 # Between the names of a list of owners: "Rohit + Anjali", "rosa/femi", "Brian and Achieng".
+LIST_LINE_RE = re.compile(r"\s*(?:[-*\u2022+]|\d{1,2}[.)])\s+\S")  # a bullet or numbered line
 SECRET_OWNER_RE = re.compile(
     r"\b(?P<who>[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?)(?:'s|’s) (?P<secret>(?:[\w.-]+ ){0,2}?(?:tokens?|passwords?|"
     r"passphrases?|keys?|secrets?|credentials?|cookies?|PATs?)\b)"
@@ -1206,7 +1207,9 @@ class OfflineEngine:
                 continue
             in_wrap_up = wrap_up is not None and message.author == wrap_up.author and _within(message, wrap_up, 15)
             asks_to_own = OWN_REQUEST_RE.search(message.text) is not None and self.after_mitigation(message)
-            if (in_wrap_up or asks_to_own) and (assigned := self.assigned_request(message)) is not None:
+            # a message that holds the list itself ("AIs: - @ale do X - @ste do Y") is read as a list below
+            holds_a_list = sum(1 for line in message.text.splitlines() if LIST_LINE_RE.match(line)) >= 2
+            if (in_wrap_up or asks_to_own) and not holds_a_list and (assigned := self.assigned_request(message)):
                 items.append(assigned)
                 continue
             if (claimed := self.claimed_request(message)) is not None:

@@ -33,6 +33,13 @@ CALL_START_RE = re.compile(
 )
 VOICE_RE = re.compile(r"^\s*<v(?:\.[\w.-]+)?\s+(?P<speaker>[^>]{1,80})>(?P<text>.*)$")
 SPEAKER_RE = re.compile(r"^\s*(?P<speaker>[^\s:<>][^:<>]{0,59}?)\s*:\s+(?P<text>\S.*)$")
+# "[Ana Costa] alerts firing", "(Femi) looking": a speaker in brackets, as some captioning tools write them
+BRACKET_SPEAKER_RE = re.compile(r"^\s*[\[(](?P<speaker>[^\W\d_a-z][^\[\]()]{0,59}?)[\])]\s*:?\s+(?P<text>\S.*)$")
+# what captions put in brackets that is no speaker: "[Inaudible]", "(Laughter)", "[MUSIC]"
+SOUND_WORDS = frozenset(
+    "inaudible crosstalk laughs laughter laughing music silence applause noise pause unintelligible indistinct "
+    "overlapping static coughs sighs background".split()
+)
 TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>|<\d{1,3}:\d{2}(?::\d{2})?[.,]\d{1,3}>")
 MAX_SPEAKER_WORDS = 5
 
@@ -122,6 +129,9 @@ def speaker_of(line: str) -> tuple[str | None, str]:
     if voice:
         return " ".join(voice["speaker"].split()), plain(voice["text"])
     text = plain(line)
+    bracketed = BRACKET_SPEAKER_RE.match(text)
+    if bracketed and not SOUND_WORDS.intersection(bracketed["speaker"].lower().split()):
+        return " ".join(bracketed["speaker"].split()), bracketed["text"].strip()
     named = SPEAKER_RE.match(text)
     if named and len(named["speaker"].split()) <= MAX_SPEAKER_WORDS and not named["speaker"][0].isdigit():
         return " ".join(named["speaker"].split()), named["text"].strip()
