@@ -383,6 +383,21 @@ def test_transcript_header_shapes_from_other_tools(tmp_path, first, second):
     ]
 
 
+def test_zooms_saved_meeting_chat(tmp_path):
+    text = (
+        "14:01:22 From Ana Costa to Everyone: alerts firing\n14:02:10 From Femi to Everyone:\n\tlooking now\n"
+        "14:03:00 From Ana Costa to Femi (Direct Message): thanks\n"
+    )
+    path = write(tmp_path, "chat.txt", text)
+    assert detect_chat_format(path) == "transcript"
+    log = load_chat(path, day=date(2026, 3, 4), tz="UTC")
+    assert [(m.author, m.time, m.text) for m in log.messages] == [
+        ("Ana Costa", utc("2026-03-04T14:01:22"), "alerts firing"),
+        ("Femi", utc("2026-03-04T14:02:10"), "looking now"),
+        ("Ana Costa", utc("2026-03-04T14:03"), "thanks"),
+    ]
+
+
 def test_slashed_dates_are_read_in_the_order_the_file_shows(tmp_path):
     """A part above 12 settles day/month for the whole file; 02/03 alone is read nearest the incident's date."""
     path = write(tmp_path, "chat.txt", "02/03/2026, 23:58 - Ana: up?\n13/03/2026, 00:01 - Ana: still here\n")

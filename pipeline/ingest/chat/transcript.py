@@ -3,6 +3,7 @@
     Name [14:01]: text            [14:01] Name: text            Name (14:01): text
     14:01 Name: text              14:01 - Name: text            2026-03-04 14:01:22 Name: text
     [2026-03-04 14:01] Name: text [3/4/2026 2:01 PM] Name: text 04/03/2026, 14:01 - Name: text (WhatsApp)
+    14:01:22 From Name to Everyone: text (Zoom's saved chat)
 
 A time may carry a date (ISO, or day and month with slashes: their order is read from the file, see
 `_day_first`), seconds, AM/PM and a zone (`Z`, `+02:00`, `UTC`). Lines that are not a header continue the
@@ -31,8 +32,13 @@ _SHORT_NAME = r"[^\s\[\]<>:*\d][^\s\[\]<>:]*(?: [^\s\[\]<>:]+){0,3}?"
 NAME_FIRST_RE = re.compile(r"^(?P<author>" + _NAME + r")\s*\[" + _STAMP + r"\]\s*:\s?(?P<text>.*)$")
 TIME_FIRST_RE = re.compile(r"^\[" + _STAMP + r"\]\s+(?P<author>" + _NAME + r")\s*:\s?(?P<text>.*)$")
 NAME_PAREN_RE = re.compile(r"^(?P<author>" + _NAME + r")\s*\(" + _STAMP + r"\)\s*:\s?(?P<text>.*)$")
+# Zoom's saved meeting chat: "14:01:22 From Ana Costa to Everyone: text" (newer versions put the text on the next line)
+ZOOM_RE = re.compile(
+    r"^" + _STAMP + r"\s+From\s+(?P<author>" + _NAME + r")\s+(?:to|To)\s+(?:Everyone|everyone|[^:]{1,60}?)"
+    r"(?:\s*\(?(?:[Dd]irect [Mm]essage|[Pp]rivately)\)?)?\s*:\s*(?P<text>.*)$"
+)
 BARE_TIME_RE = re.compile(r"^" + _STAMP + r"\s*(?:[-–—|]\s*)?(?P<author>" + _SHORT_NAME + r")\s*:\s(?P<text>.*)$")
-HEADER_RES = (NAME_FIRST_RE, TIME_FIRST_RE, NAME_PAREN_RE)
+HEADER_RES = (ZOOM_RE, NAME_FIRST_RE, TIME_FIRST_RE, NAME_PAREN_RE)
 SNIFF = (*HEADER_RES, BARE_TIME_RE)
 
 
@@ -44,7 +50,9 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
 
     def close() -> None:
         if messages and body:
-            messages[-1].text = join_body([messages[-1].text, *body])
+            said = messages[-1].text
+            # a header with its text on the next line (Zoom): that line starts the message, its indent dropped
+            messages[-1].text = join_body([said, *body] if said else [body[0].strip(), *body[1:]])
         body.clear()
 
     lines = clean_lines(read_text(path, what="chat file"))
