@@ -136,6 +136,10 @@ def test_incident_toml_in_the_shapes_teams_write_it(incident):
     meta = load_meta(incident)
     assert (meta.title, str(meta.date), meta.timezone) == ("x", "2024-05-14", "Europe/Berlin")
     assert [(p.name, p.roles, p.handles) for p in meta.people] == [("Rosa Lima", ["IC"], ["@rl"])]
+    (incident / "incident.toml").write_text('severity = 2\npeople = ["Rosa Lima (IC, Scribe)", "Femi Ade"]\n')
+    meta = load_meta(incident)
+    assert meta.severity == "SEV-2"
+    assert [(p.name, p.roles) for p in meta.people] == [("Rosa Lima", ["IC", "Scribe"]), ("Femi Ade", [])]
     (incident / "incident.toml").write_text('title = "x"\ncolour = "red"\n')
     result = draft(str(incident))
     assert result.exit_code == 2 and "incident.toml:2" in result.stderr and "colour" in result.stderr

@@ -72,13 +72,24 @@ def _usual_shape(data: dict) -> dict:
     for key in ZONE_KEYS:
         if key in data and "timezone" not in data:
             data["timezone"] = data.pop(key)
+    if isinstance(data.get("severity"), int) and not isinstance(data["severity"], bool):
+        data["severity"] = f"SEV-{data['severity']}"  # severity = 2
     people = data.get("people")
     if isinstance(people, list):
-        data["people"] = [_usual_person(person) if isinstance(person, dict) else person for person in people]
+        data["people"] = [_usual_person(person) for person in people]
     return data
 
 
-def _usual_person(person: dict) -> dict:
+PERSON_TEXT_RE = re.compile(r"^\s*(?P<name>[^()]+?)\s*(?:\((?P<roles>[^)]*)\))?\s*$")
+
+
+def _usual_person(person: object) -> object:
+    """A person entry as the model reads it; "Ana Costa (IC, Scribe)" is that name with those roles."""
+    if isinstance(person, str) and (text := PERSON_TEXT_RE.match(person)):
+        roles = [role.strip() for role in re.split(r"[,/]", text["roles"] or "") if role.strip()]
+        return {"name": text["name"], "roles": roles}
+    if not isinstance(person, dict):
+        return person
     person = dict(person)
     if "role" in person and "roles" not in person:
         person["roles"] = person.pop("role")
