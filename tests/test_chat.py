@@ -810,3 +810,10 @@ def test_a_chat_header_date_far_from_the_timeline_is_not_guessed(tmp_path):
     _clock_chat_bundle(tmp_path, "# #inc-checkout 2026-04-20\n")
     with pytest.raises(InputError, match="has no date"):
         load_incident(tmp_path)
+
+
+def test_an_impossible_date_in_a_transcript_header_is_one_error_naming_the_line(tmp_path):
+    path = write(tmp_path, "chat.txt", "[2026-02-28 14:01] Ana: x\n[2026-02-30 14:02] Femi: y\n")
+    with pytest.raises(InputError) as caught:
+        load_chat(path, day=date(2026, 2, 28), tz="UTC")
+    assert caught.value.line == 2 and "2026-02-30" in str(caught.value)

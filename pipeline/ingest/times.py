@@ -76,6 +76,13 @@ def parse_timestamp(text: str, tz_name: str | None = None) -> datetime:
     return value.astimezone(UTC)
 
 
+def dated_clock(day: date, clock: str) -> str:
+    """ "YYYY-MM-DD HH:MM:SS" of a clock ("2:01 PM", "14:01:22") on `day`: a chat header's date and time as one
+    timestamp the resolver reads."""
+    at, _ = parse_clock(clock)
+    return f"{day.isoformat()} {at:%H:%M:%S}"
+
+
 def looks_like_full_timestamp(text: str) -> bool:
     return bool(re.match(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}", text))
 

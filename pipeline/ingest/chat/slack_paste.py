@@ -25,6 +25,7 @@ from pipeline.ingest.chat.base import (
     resolve_clock,
 )
 from pipeline.ingest.files import read_text
+from pipeline.ingest.times import TimeFormatError, dated_clock
 
 _AUTHOR = r"(?P<author>[^\s>\[\]#][^\[\]<>]*?)"
 _BOT = r"(?:\s+(?P<app>APP|BOT))?"
@@ -104,11 +105,10 @@ def _discord_header(line: str) -> dict[str, str | None] | None:
         month, day_of_month, year = (int(part) for part in match["dated"].split("/"))
         if month > 12:
             month, day_of_month = day_of_month, month
-        hours, minutes, *seconds = re.findall(r"\d+", clock)
-        meridiem = re.search(r"[AaPp]", clock)
-        hour = int(hours) % 12 + (12 if meridiem and meridiem.group().lower() == "p" else 0) if meridiem else int(hours)
-        year = year + 2000 if year < 100 else year
-        clock = f"{year:04d}-{month:02d}-{day_of_month:02d} {hour:02d}:{minutes}:{seconds[0] if seconds else '00'}"
+        try:
+            clock = dated_clock(date(year + 2000 if year < 100 else year, month, day_of_month), clock)
+        except (ValueError, TimeFormatError):
+            return None  # "13/45/2026": no date, so no header
     return {"author": match["author"], "app": match["app"], "clock": clock, "bare": None}
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.ingest.chat.base import RawMessage, clean_lines, join_body, make_resolver, resolve_clock
 from pipeline.ingest.files import read_text
+from pipeline.ingest.times import dated_clock
 
 _DATE = r"(?:(?P<iso>\d{4}-\d{2}-\d{2})|(?P<slashed>\d{1,2}/\d{1,2}/\d{2,4})),?[ T]"
 _CLOCK = r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)"
@@ -129,15 +130,13 @@ def _stamp(header: re.Match[str], day_first: bool) -> str:
     clock, zone = header["clock"], (header["zone"] or "").strip()
     if not header["iso"] and not header["slashed"]:
         return f"{clock}{' ' + zone if zone else ''}"
-    if header["iso"]:
-        iso = header["iso"]
-    else:
-        first, second, year = header["slashed"].split("/")
-        day_of_month, month = (first, second) if day_first else (second, first)
-        iso = f"{_year(year):04d}-{int(month):02d}-{int(day_of_month):02d}"
-    hours, minutes, *seconds = re.findall(r"\d+", clock)
-    hour = int(hours)
-    meridiem = re.search(r"[AaPp]", clock)
-    if meridiem:
-        hour = hour % 12 + (12 if meridiem.group().lower() == "p" else 0)
-    return f"{iso} {hour:02d}:{minutes}:{seconds[0] if seconds else '00'}{'Z' if zone == 'Z' else ' ' + zone if zone else ''}"
+    try:
+        if header["iso"]:
+            day = date.fromisoformat(header["iso"])
+        else:
+            first, second, year = header["slashed"].split("/")
+            day_of_month, month = (first, second) if day_first else (second, first)
+            day = date(_year(year), int(month), int(day_of_month))
+    except ValueError:  # "2026-02-30": as written, so the resolver's error names the file and line
+        return f"{header['iso'] or header['slashed']} {clock}"
+    return dated_clock(day, clock) + ("Z" if zone == "Z" else f" {zone}" if zone else "")
