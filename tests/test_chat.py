@@ -398,6 +398,22 @@ def test_zooms_saved_meeting_chat(tmp_path):
     ]
 
 
+def test_elements_plain_text_export_and_app_lines_that_are_no_message(tmp_path):
+    text = (
+        "Fri, Jun 20, 2025, 15:13:21 - twilight joined the room\n"
+        "Fri, Jun 20, 2025, 15:13:23 - twilight: hello\nsecond line\n"
+        "Fri, Jun 20, 2025, 15:14:00 - ana made the room invite only.\n"
+        "Fri, Jun 20, 2025, 15:14:10 - Ana Costa: hi\n"
+    )
+    path = write(tmp_path, "chat.txt", text)
+    assert detect_chat_format(path) == "transcript"
+    log = load_chat(path, day=date(2025, 6, 20), tz="UTC")
+    assert [(m.author, m.time, m.text) for m in log.messages] == [
+        ("twilight", utc("2025-06-20T15:13:23"), "hello\nsecond line"),
+        ("Ana Costa", utc("2025-06-20T15:14:10"), "hi"),
+    ]
+
+
 def test_slashed_dates_are_read_in_the_order_the_file_shows(tmp_path):
     """A part above 12 settles day/month for the whole file; 02/03 alone is read nearest the incident's date."""
     path = write(tmp_path, "chat.txt", "02/03/2026, 23:58 - Ana: up?\n13/03/2026, 00:01 - Ana: still here\n")

@@ -3,7 +3,7 @@
     Name [14:01]: text            [14:01] Name: text            Name (14:01): text
     14:01 Name: text              14:01 - Name: text            2026-03-04 14:01:22 Name: text
     [2026-03-04 14:01] Name: text [3/4/2026 2:01 PM] Name: text 04/03/2026, 14:01 - Name: text (WhatsApp)
-    14:01:22 From Name to Everyone: text (Zoom's saved chat)
+    14:01:22 From Name to Everyone: text (Zoom's saved chat)   Fri, Jun 20, 2025, 15:13:23 - Name: text (Element)
 
 A time may carry a date (ISO, or day and month with slashes: their order is read from the file, see
 `_day_first`), seconds, AM/PM and a zone (`Z`, `+02:00`, `UTC`). Lines that are not a header continue the
@@ -15,7 +15,7 @@ have that shape, so that a pasted log line in another transcript ("14:05 ERROR d
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -23,7 +23,11 @@ from pipeline.ingest.chat.base import RawMessage, clean_lines, join_body, make_r
 from pipeline.ingest.files import read_text
 from pipeline.ingest.times import dated_clock
 
-_DATE = r"(?:(?P<iso>\d{4}-\d{2}-\d{2})|(?P<slashed>\d{1,2}/\d{1,2}/\d{2,4})),?[ T]"
+# ISO, slashed, or worded as Element's export writes it ("Fri, Jun 20, 2025, 15:13:23 - twilight: hello")
+_DATE = (
+    r"(?:(?P<iso>\d{4}-\d{2}-\d{2})|(?P<slashed>\d{1,2}/\d{1,2}/\d{2,4})"
+    r"|(?:[A-Z][a-z]{2},\s+)?(?P<worded>[A-Z][a-z]{2}\s+\d{1,2},\s+\d{4})),?[ T]"
+)
 _CLOCK = r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)"
 _ZONE = r"(?P<zone>Z|\s?[+-]\d{2}:?\d{2}|\s(?:UTC|GMT))?"
 _STAMP = r"(?:" + _DATE + r")?" + _CLOCK + _ZONE
@@ -39,6 +43,9 @@ ZOOM_RE = re.compile(
     r"(?:\s*\(?(?:[Dd]irect [Mm]essage|[Pp]rivately)\)?)?\s*:\s*(?P<text>.*)$"
 )
 BARE_TIME_RE = re.compile(r"^" + _STAMP + r"\s*(?:[-–—|]\s*)?(?P<author>" + _SHORT_NAME + r")\s*:\s(?P<text>.*)$")
+# In a file of such headers, a stamped line without "Name:" is the app's own ("Thabo added Lerato", "ana joined the
+# room", "Messages and calls are end-to-end encrypted"): not part of the message before it.
+SYSTEM_LINE_RE = re.compile(r"^" + _STAMP + r"\s*[-–—]\s+\S")
 HEADER_RES = (ZOOM_RE, NAME_FIRST_RE, TIME_FIRST_RE, NAME_PAREN_RE)
 SNIFF = (*HEADER_RES, BARE_TIME_RE)
 
@@ -72,6 +79,8 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
                     source=source,
                 )
             )
+        elif BARE_TIME_RE in shapes and SYSTEM_LINE_RE.match(line):
+            close()
         elif messages:
             body.append(line)
     close()
@@ -128,15 +137,17 @@ def _year(text: str) -> int:
 def _stamp(header: re.Match[str], day_first: bool) -> str:
     """The header's time as the clock resolver reads it: the clock alone, or an ISO date-time when it has a date."""
     clock, zone = header["clock"], (header["zone"] or "").strip()
-    if not header["iso"] and not header["slashed"]:
+    if not header["iso"] and not header["slashed"] and not header["worded"]:
         return f"{clock}{' ' + zone if zone else ''}"
     try:
         if header["iso"]:
             day = date.fromisoformat(header["iso"])
+        elif header["worded"]:
+            day = datetime.strptime(" ".join(header["worded"].replace(",", " ").split()), "%b %d %Y").date()
         else:
             first, second, year = header["slashed"].split("/")
             day_of_month, month = (first, second) if day_first else (second, first)
             day = date(_year(year), int(month), int(day_of_month))
     except ValueError:  # "2026-02-30": as written, so the resolver's error names the file and line
-        return f"{header['iso'] or header['slashed']} {clock}"
+        return f"{header['iso'] or header['slashed'] or header['worded']} {clock}"
     return dated_clock(day, clock) + ("Z" if zone == "Z" else f" {zone}" if zone else "")
