@@ -557,6 +557,42 @@ def test_a_json_chat_file_holds_a_list_of_messages(tmp_path):
     ]
 
 
+def test_a_json_export_holding_its_messages_in_an_object(tmp_path):
+    """Telegram's export ({"messages": [...]}, text as a list of pieces, service records) and Slack's API output."""
+    export = {
+        "name": "ops",
+        "messages": [
+            {
+                "id": 1,
+                "type": "service",
+                "date": "2026-03-04T14:00:00",
+                "actor": "Ana Costa",
+                "action": "invite_members",
+            },
+            {"id": 2, "type": "message", "date": "2026-03-04T14:01:22", "from": "Ana Costa", "text": "alerts firing"},
+            {
+                "id": 3,
+                "type": "message",
+                "date": "2026-03-04T14:02:00",
+                "from": "Femi",
+                "text": ["see ", {"type": "link", "text": "https://grafana/x"}],
+            },
+        ],
+    }
+    path = write(tmp_path, "chat.json", json.dumps(export, indent=1))
+    log = load_chat(path, day=date(2026, 3, 4), tz="UTC")
+    assert [(m.author, m.time, m.text) for m in log.messages] == [
+        ("Ana Costa", utc("2026-03-04T14:01:22"), "alerts firing"),
+        ("Femi", utc("2026-03-04T14:02"), "see https://grafana/x"),
+    ]
+    path = write(
+        tmp_path,
+        "slack.json",
+        json.dumps({"ok": True, "messages": [{"user": "U1", "text": "hi", "ts": "1772632860.0001"}]}),
+    )
+    assert [(m.author, m.text) for m in load_chat(path, day=date(2026, 3, 4)).messages] == [("U1", "hi")]
+
+
 def test_jsonl_timestamps_and_synonyms(tmp_path):
     lines = [
         {"ts": "2024-03-12T02:04:30Z", "user": "PagerDuty", "text": "alert", "kind": "bot"},

@@ -39,6 +39,8 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     source = str(path)
     messages: list[RawMessage] = []
     for number, record in _records(path):
+        if record.get("type") == "service":
+            continue  # Telegram's "joined the group", "pinned a message": the app's, not anyone's message
         kind = record.get("kind")
         messages.append(
             RawMessage(
@@ -59,16 +61,21 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
 
 
 def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line, object) of each record: one a line, or the items of a JSON list (each at the line it starts on)."""
+    """(line, object) of each record: one a line, or the items of a JSON list (each at the line it starts on), or of
+    the list of messages in a JSON object (Telegram's export, Slack's API: {"messages": [...]})."""
     text = read_text(path, what="chat file")
-    if text.lstrip().startswith("["):
+    container = _container(text) if text.lstrip().startswith(("[", "{")) else None
+    if container is None and text.lstrip().startswith("["):
         try:
-            items = json.loads(text)
+            json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
             raise InputError(path, f"invalid JSON: {getattr(exc, 'msg', 'nested too deeply')}", line=1) from exc
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+    if container is not None:
+        items = container
+        if not all(isinstance(item, dict) for item in items):
             raise InputError(path, "expected a JSON list of message objects", line=1)
         starts = [number for number, line in enumerate(text.split("\n"), start=1) if line.lstrip().startswith("{")]
+        starts = [number for number in starts if number > 1 or not text.lstrip().startswith("{")]
         lines = starts if len(starts) == len(items) else [1] * len(items)
         return list(zip(lines, items))
     records: list[tuple[int, dict[str, Any]]] = []
@@ -87,6 +94,24 @@ def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return records
 
 
+def _container(text: str) -> list[Any] | None:
+    """The messages of a whole-file JSON document: the list itself, or an object's one list of objects (its
+    "messages" first); None for JSON Lines (one object a line, which fails to parse as one document, or is one
+    message)."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError):
+        return None
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("messages"), list):
+        return data["messages"]
+    lists = [value for value in data.values() if isinstance(value, list) and value and isinstance(value[0], dict)]
+    return lists[0] if len(lists) == 1 and not any(key in data for key in TIME_KEYS) else None
+
+
 def _slack_ts(value: Any) -> str | None:
     """A Slack `ts` string ("1715680000.000100"), which ties a thread reply (`thread_ts`) to its parent."""
     return value if isinstance(value, str) and value else None
@@ -97,6 +122,13 @@ def _first(record: dict[str, Any], keys: tuple[str, ...], path: Path, line: int)
         value = record.get(key)
         if isinstance(value, dict):  # {"user": {"id": "U1", "name": "Ana"}}, {"message": {"text": "..."}}
             value = next((value[k] for k in NESTED_KEYS if isinstance(value.get(k), (str, int, float))), None)
+        elif isinstance(value, list) and key in TEXT_KEYS:  # Telegram: ["see ", {"type": "link", "text": "..."}]
+            parts = [
+                part if isinstance(part, str) else str(part.get("text", ""))
+                for part in value
+                if isinstance(part, (str, dict))
+            ]
+            value = "".join(parts) or None
         if value is not None and not isinstance(value, (dict, list)):
             return value
     raise InputError(path, f"missing `{keys[0]}` (or {', '.join(keys[1:4])}, ...)", line=line)
