@@ -213,6 +213,7 @@ class SignalsFile(Strict):
     investigation: Regex | None = None
     dismissed: Regex | None = None
     detection_negated: Regex | None = None
+    action_retracted_number: Regex | None = None
     discovery: Regex | None = None
     early_warning: Regex | None = None
     harm_negated: Regex | None = None

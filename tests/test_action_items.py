@@ -247,6 +247,24 @@ def test_a_wrap_up_message_that_holds_the_list_is_one_row_per_item():
     ]
 
 
+def test_a_table_of_follow_ups_pasted_in_the_channel_and_a_row_dropped_by_number():
+    items = actions(
+        (
+            "10:40",
+            "Rosa Lima",
+            "follow-ups before I close this out:\n| Action | Owner | Due |\n|---|---|---|\n"
+            "| Make ack-parser read TA1 files | Femi | 3/13 |\n| Move the counter into Postgres | Sam | 3/11 |\n"
+            "| Alert after 30 min during batch windows | Ana | TBD |",
+        ),
+        ("10:42", "Sam Okafor", "drop row 2, that's already done"),
+        ("10:42", "Rosa Lima", "ha yes, dropping row 2"),
+    )
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Make ack-parser read TA1 files", "Femi Ade", "3/13"),
+        ("Alert after 30 min during batch windows", "Ana Costa", None),
+    ]
+
+
 def test_a_recap_of_labels_keeps_the_items_it_names():
     """ "TODOs so far: key rotation, ..." names the TODO lines posted before in a few words each: those lines, with
     their owners, are the rows, not the labels."""

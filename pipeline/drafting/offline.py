@@ -1309,6 +1309,9 @@ class OfflineEngine:
         retraction drops that author's latest item posted in the ten minutes before it) or the channel declined."""
         dropped: set[int] = set()
         for message in self.chat:
+            if message.time is not None and (numbered := signals()["action_retracted_number"].search(message.text)):
+                dropped |= self.numbered_item(items, message, int(numbered["number"]), dropped)
+                continue
             if message.time is None or not signals()["action_retracted"].search(message.text):
                 continue
             own = [
@@ -1319,6 +1322,25 @@ class OfflineEngine:
             if own:
                 dropped.add(max(own)[1])
         return [item for index, item in enumerate(items) if index not in dropped and not self.declined(item)]
+
+    def numbered_item(self, items: list[ActionItem], message: Evidence, number: int, dropped: set[int]) -> set[int]:
+        """{index} of the item `number` of the last list posted in the fifteen minutes before `message` ("drop row 3,
+        that's already done"; a second "dropping row 3" drops nothing more); empty when there is none."""
+        lists = [
+            posted
+            for posted in self.chat
+            if posted.id in self.listed_ids
+            and posted.time is not None
+            and message.time is not None
+            and message.time - timedelta(minutes=15) <= posted.time <= message.time
+            and posted is not message
+        ]
+        if not lists:
+            return set()
+        rows = [index for index, item in enumerate(items) if item.evidence[0] == lists[-1].id]
+        if not 1 <= number <= len(rows) or rows[number - 1] in dropped:
+            return set()
+        return {rows[number - 1]}
 
     def own_recent_items(self, items: list[ActionItem], message: Evidence) -> list[tuple[datetime, int]]:
         """(posted at, index) of the items `message`'s author posted in the ten minutes up to it: what a retraction or
@@ -1494,6 +1516,9 @@ class OfflineEngine:
         if dictated := sig["action_dictated"].search(message.text):
             # "Jonas, please note for the postmortem: no firmware rollout to all sites at once anymore.": one item
             return [(message.text[dictated.end() :].strip(), True)]
+        if rows := _table_items(message.text):  # "| Action | Owner | Due |" pasted into the channel
+            self.listed_ids.add(message.id)
+            return [(row, True) for row in rows]
         # "TODO(isol): add retention. TODO(rob_f): alert on heap": one line, two actions
         lines = [part for line in message.text.splitlines() for part in TODO_SPLIT_RE.split(line.strip())]
         lines = [_from_list_header(line.strip()) for line in lines]
@@ -2114,6 +2139,42 @@ def _from_list_header(line: str) -> str:
     if noted := signals()["action_item_noted"].search(line):  # "Let's note that as an action item: the expiry job ..."
         return line[noted.end() :]
     return line
+
+
+ACTION_COLUMNS = {"action", "actions", "action item", "action items", "follow-up", "follow-ups", "followup", "task", "todo"}
+ACTION_COLUMNS |= {"item", "what", "ai", "ais"}
+OWNER_COLUMNS = {"owner", "owners", "who", "assignee", "dri", "responsible"}
+DUE_COLUMNS = {"due", "due date", "when", "by", "deadline", "eta"}
+TABLE_RULE_RE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
+
+
+def _table_items(text: str) -> list[str]:
+    """The rows of a markdown table of follow-ups in a message ("| Action | Owner | Due |"), each as parse_action
+    reads an item: the action, then "(owner: Priya)" and "due 3/13" from their columns; [] without such a table."""
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith("|")]
+    if len(lines) < 3 or not TABLE_RULE_RE.fullmatch(lines[1]):
+        return []
+
+    def cells(line: str) -> list[str]:
+        return [cell.strip() for cell in line.strip("|").split("|")]
+
+    header = [cell.lower().strip("*_` ") for cell in cells(lines[0])]
+    column = {
+        name: next((index for index, cell in enumerate(header) if cell in names), None)
+        for name, names in (("action", ACTION_COLUMNS), ("owner", OWNER_COLUMNS), ("due", DUE_COLUMNS))
+    }
+    if column["action"] is None:
+        return []
+    items = []
+    for line in lines[2:]:
+        row = cells(line)
+        said = {name: row[index] if index is not None and index < len(row) else "" for name, index in column.items()}
+        if not said["action"]:
+            continue
+        owner = f" (owner: {said['owner']})" if said["owner"] not in ("", "-", "?", "TBD", "tbd") else ""
+        due = f" due {said['due']}" if said["due"] not in ("", "-", "?", "TBD", "tbd") else ""
+        items.append(said["action"] + owner + due)
+    return items
 
 
 def _opens_list(text: str) -> bool:
