@@ -2141,7 +2141,17 @@ def _from_list_header(line: str) -> str:
     return line
 
 
-ACTION_COLUMNS = {"action", "actions", "action item", "action items", "follow-up", "follow-ups", "followup", "task", "todo"}
+ACTION_COLUMNS = {
+    "action",
+    "actions",
+    "action item",
+    "action items",
+    "follow-up",
+    "follow-ups",
+    "followup",
+    "task",
+    "todo",
+}
 ACTION_COLUMNS |= {"item", "what", "ai", "ais"}
 OWNER_COLUMNS = {"owner", "owners", "who", "assignee", "dri", "responsible"}
 DUE_COLUMNS = {"due", "due date", "when", "by", "deadline", "eta"}
