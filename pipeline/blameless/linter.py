@@ -172,33 +172,20 @@ def _rule_matches_in_two_processes(
     active: list[tuple[CompiledRule, str | None]], scan: _Scan, compressed: _Compressed
 ) -> list[Match]:
     """The rules' matches, in rule order, as the loop in _lint finds them, from two processes that each index
-    and scan half of the text's blocks (no match crosses a block). A forked child takes the first half, and the
-    few patterns that scan the whole text; this process the second half. The child sends its matches back
-    through a pipe, one list per pattern, which go before this process's own."""
-    import os
-    import pickle
-
+    and scan half of the text's blocks (no match crosses a block). A forked child (`in_background`) takes the
+    first half, and the few patterns that scan the whole text; this process the second half. The child's
+    matches, one list per pattern, go before this process's own."""
     middle = compressed.middle()
     work = [(compiled, configured, pattern) for compiled, configured in active for pattern in compiled.patterns]
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child's coverage is not collected
-        try:
-            os.close(read_end)
-            compressed.only(0, middle, whole=True)
-            found = [_pattern_matches(*item, scan, compressed) for item in work]
-            with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(found, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            os._exit(0)
-    os.close(write_end)
+
+    def first_half() -> list[list[Match]]:
+        compressed.only(0, middle, whole=True)
+        return [_pattern_matches(*item, scan, compressed) for item in work]
+
+    first_found = in_background(first_half)
     compressed.only(middle, len(compressed.text), whole=False)
     own = [_pattern_matches(*item, scan, compressed) for item in work]
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(child, 0)
-    compressed.only(0, middle, whole=True)
-    first = pickle.loads(data) if data else [_pattern_matches(*item, scan, compressed) for item in work]
+    first = first_found()  # a child that failed: its half is found here
     compressed.only(0, len(compressed.text), whole=True)
     found: list[Match] = []
     done = 0

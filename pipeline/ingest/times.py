@@ -76,6 +76,23 @@ def parse_timestamp(text: str, tz_name: str | None = None) -> datetime:
     return value.astimezone(UTC)
 
 
+# English month abbreviations as chat tools print dates ("Nov 14, 2022", "Tue Mar 10 18:02:11 2026")
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
+
+
+def slashed_date(text: str, *, day_first: bool) -> date:
+    """The date of "04/03/2026" or "4/3/26": day first or month first as the caller knows the file writes it;
+    ValueError for a date that does not exist."""
+    first, second, year = (int(part) for part in text.split("/"))
+    day, month = (first, second) if day_first else (second, first)
+    return date(year + 2000 if year < 100 else year, month, day)
+
+
 def dated_clock(day: date, clock: str) -> str:
     """ "YYYY-MM-DD HH:MM:SS" of a clock ("2:01 PM", "14:01:22") on `day`: a chat header's date and time as one
     timestamp the resolver reads."""
@@ -98,11 +115,6 @@ class ClockResolver:
         self.day = day
         self.tzinfo = zone(tz_name)
         self.previous: datetime | None = None
-
-    def start_day(self, day: date) -> None:
-        """The clock times from here on are on `day` or after it (a log's own "Day changed" line)."""
-        self.day = day
-        self.previous = None
 
     def resolve(self, text: str) -> datetime:
         if looks_like_full_timestamp(text):

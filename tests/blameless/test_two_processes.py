@@ -26,6 +26,7 @@ def forced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(linter, "TWO_PROCESSES_AFTER", 0)
     monkeypatch.setattr(linter, "can_fork", lambda: True)
+    monkeypatch.setattr(background, "can_fork", lambda: True)
     monkeypatch.setattr(linter, "_rule_matches_in_two_processes", counted)
     return split
 
@@ -66,14 +67,14 @@ def test_a_child_that_fails_sends_nothing_and_the_work_is_done_here(
     document = "\n\n".join(_sentences()[:150])
     expected = lint_text(document, rules=PREFILTERED)
     parent = os.getpid()
-    real_dump = __import__("pickle").dump
+    real_dumps = __import__("pickle").dumps
 
-    def dump_only_in_the_parent(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def dumps_only_in_the_parent(*args, **kwargs):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
-        return real_dump(*args, **kwargs)
+        return real_dumps(*args, **kwargs)
 
-    monkeypatch.setattr("pickle.dump", dump_only_in_the_parent)
+    monkeypatch.setattr("pickle.dumps", dumps_only_in_the_parent)
     assert lint_text(document, rules=PREFILTERED) == expected
     assert forced
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.ingest.chat.base import RawMessage, clean_lines, make_resolver, resolve_clock
 from pipeline.ingest.files import read_text
+from pipeline.ingest.times import MONTHS
 
 _TIME = r"(?:\[?(?P<clock>(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}(?::\d{2})?)\]?\s+)?"
 _NICK = r"[@+%~&]?(?P<nick>[^\s<>@+%~&][^\s<>]{0,63})"
@@ -46,9 +47,8 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
     messages: list[RawMessage] = []
     for number, line in enumerate(clean_lines(read_text(path, what="chat file")), start=1):
         if (banner := DAY_RE.match(line)) is not None:
-            dated = _banner_day(banner)
-            if dated is not None:
-                resolver.start_day(dated)
+            if (dated := _banner_day(banner)) is not None:
+                resolver = make_resolver(path, dated, tz)  # the clock times after it are on that day, or later
             continue
         found = _tab_line(line) or _line(line)
         if found is None:
@@ -97,11 +97,8 @@ def _tab_line(line: str) -> tuple[str | None, str, str, str] | None:
     return match["clock"], nick, text, "message"
 
 
-_MONTHS = {name: index for index, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-
-
 def _banner_day(banner: re.Match[str]) -> date | None:
-    month = _MONTHS.get(banner["month"].lower())
+    month = MONTHS.get(banner["month"].title())
     try:
         return date(int(banner["year"]), month, int(banner["day"])) if month else None
     except ValueError:

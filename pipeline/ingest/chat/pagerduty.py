@@ -21,6 +21,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.ingest.chat.base import MAX_AUTHOR_CHARS, RawMessage, clean_lines, join_body, make_resolver, resolve_clock
 from pipeline.ingest.files import read_text
+from pipeline.ingest.times import MONTHS
 
 SYSTEM_AUTHOR = "PagerDuty"
 DATE_RE = re.compile(r"^(?P<month>[A-Z][a-z]{2})[a-z]*\.? (?P<day>\d{1,2}), (?P<year>\d{4})$")
@@ -44,12 +45,6 @@ ANNOTATION_HEADS = frozenset(
 )
 INCIDENT_BLOCK_RE = re.compile(r"^INCIDENT #\d+\s*$")
 PAGE_FURNITURE_RE = re.compile(r"^(?:Postmortem Report - .*PagerDuty\b.*|\d+ of \d+\b.*|Timeline)$")
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
-    )
-}
 
 
 class _Reader:

@@ -25,7 +25,7 @@ from pipeline.ingest.chat.base import (
     resolve_clock,
 )
 from pipeline.ingest.files import read_text
-from pipeline.ingest.times import TimeFormatError, dated_clock
+from pipeline.ingest.times import TimeFormatError, dated_clock, slashed_date
 
 _AUTHOR = r"(?P<author>[^\s>\[\]#][^\[\]<>]*?)"
 _BOT = r"(?:\s+(?P<app>APP|BOT))?"
@@ -102,11 +102,9 @@ def _discord_header(line: str) -> dict[str, str | None] | None:
         return None
     clock = match["clock"]
     if match["dated"]:
-        month, day_of_month, year = (int(part) for part in match["dated"].split("/"))
-        if month > 12:
-            month, day_of_month = day_of_month, month
+        month_first = int(match["dated"].split("/")[0]) <= 12  # Discord writes month first, as US clients do
         try:
-            clock = dated_clock(date(year + 2000 if year < 100 else year, month, day_of_month), clock)
+            clock = dated_clock(slashed_date(match["dated"], day_first=not month_first), clock)
         except (ValueError, TimeFormatError):
             return None  # "13/45/2026": no date, so no header
     return {"author": match["author"], "app": match["app"], "clock": clock, "bare": None}

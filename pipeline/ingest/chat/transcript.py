@@ -15,13 +15,13 @@ have that shape, so that a pasted log line in another transcript ("14:05 ERROR d
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.ingest.chat.base import RawMessage, clean_lines, join_body, make_resolver, resolve_clock
 from pipeline.ingest.files import read_text
-from pipeline.ingest.times import dated_clock
+from pipeline.ingest.times import MONTHS, dated_clock, slashed_date
 
 # ISO, slashed, or worded as Element's export writes it ("Fri, Jun 20, 2025, 15:13:23 - twilight: hello")
 _DATE = (
@@ -65,9 +65,9 @@ def parse(path: Path, day: date | None = None, tz: str | None = None) -> list[Ra
 
     lines = clean_lines(read_text(path, what="chat file"))
     shapes = _shapes(lines)
-    day_first = _day_first(lines, shapes, day)
-    for number, line in enumerate(lines, start=1):
-        header = next((m for pattern in shapes if (m := pattern.match(line)) is not None), None)
+    headers = [next((m for pattern in shapes if (m := pattern.match(line)) is not None), None) for line in lines]
+    day_first = _day_first([header for header in headers if header is not None], day)
+    for number, (line, header) in enumerate(zip(lines, headers), start=1):
         if header:
             close()
             messages.append(
@@ -96,15 +96,11 @@ def _shapes(lines: list[str]) -> tuple[re.Pattern[str], ...]:
     return (*HEADER_RES, BARE_TIME_RE) if counts[-1] > max(counts[:-1]) else HEADER_RES
 
 
-def _day_first(lines: list[str], shapes: tuple[re.Pattern[str], ...], day: date | None) -> bool:
+def _day_first(headers: list[re.Match[str]], day: date | None) -> bool:
     """Whether slashed dates are day/month (04/03/2026 = 4 March) rather than month/day. A part above 12 decides;
     otherwise the order that puts the first date nearest the incident's date; otherwise day/month unless the
     clock has AM/PM (as US chat clients print it)."""
-    slashed = [
-        (m["slashed"], m["clock"])
-        for line in lines
-        if (m := next((m for pattern in shapes if (m := pattern.match(line)) is not None), None)) and m["slashed"]
-    ]
+    slashed = [(header["slashed"], header["clock"]) for header in headers if header["slashed"]]
     if not slashed:
         return True
     parts = [tuple(int(p) for p in value.split("/")[:2]) for value, _ in slashed]
@@ -113,25 +109,17 @@ def _day_first(lines: list[str], shapes: tuple[re.Pattern[str], ...], day: date 
     if any(second > 12 for _, second in parts):
         return False
     if day is not None:
-        first, second = parts[0]
-        year = _year(slashed[0][0].split("/")[2])
-        distances = [
-            _distance(day, year, month, day_of_month) for month, day_of_month in ((second, first), (first, second))
-        ]
+        distances = [_distance(day, slashed[0][0], day_first=order) for order in (True, False)]
         if distances[0] != distances[1]:
             return distances[0] < distances[1]
     return not re.search(r"[AaPp]\.?[Mm]", slashed[0][1])
 
 
-def _distance(day: date, year: int, month: int, day_of_month: int) -> int:
+def _distance(day: date, slashed: str, *, day_first: bool) -> int:
     try:
-        return abs((date(year, month, day_of_month) - day).days)
+        return abs((slashed_date(slashed, day_first=day_first) - day).days)
     except ValueError:
         return 10**6
-
-
-def _year(text: str) -> int:
-    return int(text) + 2000 if len(text) <= 2 else int(text)
 
 
 def _stamp(header: re.Match[str], day_first: bool) -> str:
@@ -143,11 +131,10 @@ def _stamp(header: re.Match[str], day_first: bool) -> str:
         if header["iso"]:
             day = date.fromisoformat(header["iso"])
         elif header["worded"]:
-            day = datetime.strptime(" ".join(header["worded"].replace(",", " ").split()), "%b %d %Y").date()
+            month, day_of_month, year = header["worded"].replace(",", " ").split()
+            day = date(int(year), MONTHS[month], int(day_of_month))
         else:
-            first, second, year = header["slashed"].split("/")
-            day_of_month, month = (first, second) if day_first else (second, first)
-            day = date(_year(year), int(month), int(day_of_month))
-    except ValueError:  # "2026-02-30": as written, so the resolver's error names the file and line
+            day = slashed_date(header["slashed"], day_first=day_first)
+    except (ValueError, KeyError):  # "2026-02-30": as written, so the resolver's error names the file and line
         return f"{header['iso'] or header['slashed'] or header['worded']} {clock}"
     return dated_clock(day, clock) + ("Z" if zone == "Z" else f" {zone}" if zone else "")
