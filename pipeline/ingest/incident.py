@@ -80,24 +80,28 @@ def _usual_shape(data: dict) -> dict:
     return data
 
 
+def _role_list(text: str) -> list[str]:
+    """ "IC, Scribe" or "IC/OL" as a list of roles."""
+    return [role.strip() for role in re.split(r"[,/]", text) if role.strip()]
+
+
 PERSON_TEXT_RE = re.compile(r"^\s*(?P<name>[^()]+?)\s*(?:\((?P<roles>[^)]*)\))?\s*$")
 
 
 def _usual_person(person: object) -> object:
     """A person entry as the model reads it; "Ana Costa (IC, Scribe)" is that name with those roles."""
     if isinstance(person, str) and (text := PERSON_TEXT_RE.match(person)):
-        roles = [role.strip() for role in re.split(r"[,/]", text["roles"] or "") if role.strip()]
-        return {"name": text["name"], "roles": roles}
+        return {"name": text["name"], "roles": _role_list(text["roles"] or "")}
     if not isinstance(person, dict):
         return person
     person = dict(person)
     if "role" in person and "roles" not in person:
         person["roles"] = person.pop("role")
     if isinstance(person.get("roles"), str):
-        person["roles"] = [part.strip() for part in re.split(r"[,/]", person["roles"]) if part.strip()]
+        person["roles"] = _role_list(person["roles"])
     handles: list[str] = []
     for key in HANDLE_KEYS:
-        value = person.pop(key, None) if key != "handles" else person.get(key)
+        value = person.pop(key, None) if key != "handles" else person.get(key)  # a bad "handles" stays to be refused
         if isinstance(value, str):
             handles.append(value)
         elif isinstance(value, list):
