@@ -42,6 +42,11 @@ USER_FACING_WITHIN_MINUTES = 30
 STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted|fixed", re.IGNORECASE)
 # The last resort reads only short clauses: a role assignment is a few words, a long clause is about something else.
 ROLE_CLAUSE_MAX_WORDS = 12
+# "Jiwon (hazel)" and "hazel (Jiwon Han)": a name and the chat handle it goes by
+NAME_AND_HANDLE_RE = re.compile(
+    r"(?<![\w@])(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+\(@?(?P<handle>[\w.-]+)\)"
+    r"|(?<![\w@])@?(?P<handle2>[\w.-]+)\s+\((?P<name2>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\)"
+)
 # A clause that is only a name: "Arif" in "Arif, take notes", "@Dewi" in "@Dewi: comms please".
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
 # A question that names its addressee last ("Can you drive ops, Dev?"): read as if the name came first.
@@ -275,7 +280,22 @@ def incident_people(incident: Incident, items: list[Evidence]) -> People:
     humans = {item.author for item in items if item.author and item.kind != "bot"}
     names += [item.author for item in items if item.author in humans]
     handles = {handle: person.name for person in incident.meta.people for handle in person.handles}
-    return People.of(names, signals()["nicknames"], handles)
+    people = People.of(names, signals()["nicknames"], handles)
+    stated = _handles_stated(items, people, humans)
+    return People.of(names, signals()["nicknames"], handles | stated) if stated else people
+
+
+def _handles_stated(items: list[Evidence], people: People, authors: set[str]) -> dict[str, str]:
+    """Chat handles the channel itself ties to a person ("Jiwon (hazel) is IC", "hazel (Jiwon Han)"): a chat author
+    no name fits, written in brackets after (or before) a name that fits exactly one person."""
+    unresolved = {fold(author): author for author in authors if people.resolve(author) is None}
+    found: dict[str, str] = {}
+    for item in items if unresolved else ():
+        for match in NAME_AND_HANDLE_RE.finditer(item.text):
+            handle, name = (match["handle"], match["name"]) if match["handle"] else (match["handle2"], match["name2"])
+            if fold(handle) in unresolved and (full := people.resolve(name)) is not None:
+                found.setdefault(unresolved[fold(handle)], full)
+    return found
 
 
 def extract_roles(incident: Incident, items: list[Evidence]) -> list[Fact]:

@@ -150,7 +150,9 @@ def _fits(handle: str, full_name: str, nicknames: dict[str, str]) -> bool:
         return True  # the end of the name: "ness" for Vanessa, "tina" for Christina, "drew" for Andrew
     if len(handle) >= 3 and handle[0] == first[0] and handle[1] == last[0] and _in_order(handle[2:], last[1:]):
         return True  # "jbx" and "jbaxtr" for Jonah Baxter: the initials, then letters of the surname in order
-    return len(handle) > len(last) and handle.endswith(last) and first.startswith(handle[: len(handle) - len(last)])
+    lead = handle[: len(handle) - len(last)]
+    # "mokafor" for Mercy Okafor, and "sw.jung" for Sangwoo Jung: letters of the first name in order, then the surname
+    return len(handle) > len(last) and handle.endswith(last) and lead[0] == first[0] and _in_order(lead[1:], first[1:])
 
 
 def _in_order(letters: str, word: str) -> bool:

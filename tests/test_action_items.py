@@ -1327,3 +1327,49 @@ def test_owner_me_is_the_author_of_the_line():
         ("Femi Ade", "AIs:\n- add a retry budget to the launch handler (owner: me)\n- alert on launch rate, owner Ana")
     )
     assert [row.owner for row in rows] == ["Femi Ade", "Ana Costa"]
+
+
+def test_an_item_owned_by_a_handle_nobody_fits_and_one_added_to_the_list_after_it():
+    """ "(sw.jung)" is Sangwoo Jung (the given name's initials, then the surname), so the item is kept with its owner;
+    "add one: ..." after the list is one more item."""
+    rows = [("10:00", "Errors began"), ("11:00", "Resolved")]
+    chat = [
+        (
+            "11:10",
+            "Rosa Lima",
+            "action items:\n1. canary gates on match rate (Rosa) by Friday\n"
+            "2. no dispatch-matcher deploys during the fri/sat 21:00-02:00 peak (sw.jung) by Friday",
+        ),
+        ("11:12", "woody", "add one: rotate the bastion key I pasted on the other bastions (woody) by Monday"),
+        ("11:13", "Rosa Lima", "added as #3, thanks"),
+    ]
+    incident = make_incident(rows, chat, people={"Rosa Lima": [], "Sangwoo Jung": []})
+    items = OfflineEngine(incident, extract_facts(incident)).action_items()
+    assert [(a.action, a.owner, a.due) for a in items] == [
+        ("Canary gates on match rate", "Rosa Lima", "Friday"),
+        ("No dispatch-matcher deploys during the fri/sat 21:00-02:00 peak", "Sangwoo Jung", "Friday"),
+        ("Rotate the bastion key I pasted on the other bastions (woody)", None, "Monday"),
+    ]
+
+
+def test_a_request_after_recovery_taken_as_ones_own_work_is_an_action():
+    """ "rodrigo, can we stop deploys ...?" / "yes. I'll add a deploy freeze ..., mine": after the harm stopped and
+    with no wrap-up announced, the answer claims the work, so it is a follow-up; a plain "yes" is not enough."""
+    asked = ("10:50", "Femi Ade", "one more thing. rosa, can we stop search-api deploys between 02:00 and 08:00?")
+    assert [
+        (a.action, a.owner) for a in actions(asked, ("10:51", "Rosa Lima", "yes. I'll add a deploy freeze, mine"))
+    ] == [("Stop search-api deploys between 02:00 and 08:00", "Rosa Lima")]
+    assert actions(asked, ("10:51", "Rosa Lima", "yes")) == []
+
+
+def test_a_todo_line_posted_before_the_teams_list_stays_beside_it():
+    """A "TODO(name):" line is an item recorded with its owner: a later list does not summarize it away."""
+    items = actions(
+        ("10:30", "Sam Okafor", "TODO(sam): vendor case to Tagora about the housekeeper closing on STD"),
+        ("10:50", "Rosa Lima", "AIs:\n- alert on dropped messages (Ana)\n- update the reopen runbook (Femi)"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Vendor case to Tagora about the housekeeper closing on STD", "Sam Okafor"),
+        ("Alert on dropped messages", "Ana Costa"),
+        ("Update the reopen runbook", "Femi Ade"),
+    ]

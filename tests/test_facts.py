@@ -1442,3 +1442,15 @@ def test_taking_the_incident_declares_it_and_a_first_call_to_customer_care_detec
     ]
     facts = extract_facts(make_incident(rows))
     assert facts.detected.evidence == ["T2"] and facts.declared.evidence == ["T4"]
+
+
+def test_a_handle_the_channel_ties_to_a_name_is_that_person():
+    """ "Jiwon (hazel) is IC": hazel, a chat author no name fits, is Jiwon Han, so the role goes to the full name;
+    a bracketed word that is no chat author ("Sunil (platform)") ties nothing."""
+    chat = [
+        ("10:12", "hazel", "declaring SEV2, I'm taking IC"),
+        ("10:13", "dm.lee", "Jiwon (hazel) is IC, Sunil (platform) is looking at the pods"),
+    ]
+    people = {"Jiwon Han": [], "Dongmin Lee": [], "Sunil Rao": []}
+    facts = extract_facts(make_incident(ROWS[:2], chat, people=people))
+    assert {(role.name, role.value) for role in facts.roles} == {("IC", "Jiwon Han")}

@@ -71,3 +71,12 @@ def test_a_nickname_cut_from_the_surname_resolves_when_written_as_a_name_and_not
     assert people.resolve("Sos") == "Carolina Sosa"
     assert people.resolve("Sam") == "Sam Okafor"
     assert people.resolve("Ki") is None  # too short to be a name
+
+
+def test_letters_of_the_first_name_then_the_surname_resolve():
+    """ "sw.jung" for Sangwoo Jung and "dm.lee" for Dongmin Lee: the given name's syllable initials, then the surname."""
+    people = People.of(["Sangwoo Jung", "Dongmin Lee", "Minseok Oh"])
+    assert people.resolve("sw.jung") == "Sangwoo Jung"
+    assert people.resolve("dm.lee") == "Dongmin Lee"
+    assert people.resolve("ws.jung") is None  # the letters out of the first name's order
+    assert people.resolve("mx.lee") is None

@@ -117,9 +117,12 @@ SENTENCE_END_RE = re.compile(r"(?<=[\w)\]])[.!]\s+(?=[A-Z])")
 # next to space, and page at eighty percent", "Tomás, an alert when a scan records nothing for five minutes?"
 ASSIGNED_REQUEST_RE = re.compile(
     r"^[^\w@]*(?:(?:and|also|so|ok(?:ay)?|good|right)[,.]?\s+)?"
-    r"(?:@(?P<handle>[\w.-]*\w)[,:]?\s+|(?P<who>[A-Z][\w'-]+(?:\s[A-Z][\w'-]+)?),\s+)"
-    r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?(?P<what>[^?]+?)\s*[?.!]*$"
+    r"(?:@(?P<handle>[\w.-]*\w)[,:]?\s+|(?P<who>[A-Za-z][\w.'-]*\w(?:\s[A-Z][\w'-]+)?),\s+)"
+    r"(?:(?:can|could|would|will) (?:you|we)\s+(?:please\s+)?|please\s+)?(?P<what>[^?]+?)\s*[?.!]*$"
 )
+# An answer that takes the work as its own in so many words ("yes. I'll add a deploy freeze to the pipeline, mine"):
+# enough to read a request after the harm stopped as a follow-up, with no wrap-up announced.
+OWNED_AT_END_RE = re.compile(r"(?:[,.;:-]|\band)\s*(?:mine|on me|i'?ll own (?:it|that|this))\W*$", re.IGNORECASE)
 # A request that names the work as a follow-up to own ("@femi can you own the cookie regression test?"): a follow-up
 # once the harm has stopped, even with no wrap-up announced before it.
 OWN_REQUEST_RE = re.compile(
@@ -269,6 +272,7 @@ class OfflineEngine:
         self.roster = incident_people(incident, self.items)
         self.listed_ids: set[str] = set()
         self.summary_ids: set[str] = set()  # messages whose list names two or more actions
+        self.recorded_ids: set[str] = set()  # "TODO(name): ..." messages: items a later list does not summarize
         self.missing_controls: set[str] = set()  # factor statements that name a missing safeguard
         self.role_evidence = {e for role in facts.roles for e in role.evidence}
         self._single_readings: dict[str, Classification | None] = {}
@@ -1209,7 +1213,11 @@ class OfflineEngine:
             asks_to_own = OWN_REQUEST_RE.search(message.text) is not None and self.after_mitigation(message)
             # a message that holds the list itself ("AIs: - @ale do X - @ste do Y") is read as a list below
             holds_a_list = sum(1 for line in message.text.splitlines() if LIST_LINE_RE.match(line)) >= 2
-            if (in_wrap_up or asks_to_own) and not holds_a_list and (assigned := self.assigned_request(message)):
+            if (
+                (in_wrap_up or asks_to_own or self.after_mitigation(message))
+                and not holds_a_list
+                and (assigned := self.assigned_request(message, owned_only=not (in_wrap_up or asks_to_own)))
+            ):
                 items.append(assigned)
                 continue
             if (claimed := self.claimed_request(message)) is not None:
@@ -1398,10 +1406,13 @@ class OfflineEngine:
             return None
         return self.parse_action(f"{what} ({owners[0]})", message, listed=True)
 
-    def assigned_request(self, message: Evidence) -> ActionItem | None:
+    def assigned_request(self, message: Evidence, owned_only: bool = False) -> ActionItem | None:
         """A follow-up put to a named person during a wrap-up ("Priyanka, can you make the writer refuse a mode config
         ...?", "Tomás, an alert when a scan records nothing for five minutes?") and taken by that person in their next
-        message within ten minutes ("Yes, I'll take that.", "Mine."): one action, theirs, citing both messages."""
+        message within ten minutes ("Yes, I'll take that.", "Mine."): one action, theirs, citing both messages.
+        `owned_only` (a request after the harm stopped, outside a wrap-up): only an answer that says the work is theirs
+        ("yes. I'll add a 02:00-08:00 deploy freeze to the pipeline, mine") takes it; a plain "yes" may be a step of
+        the recovery."""
         sig = signals()
         for sentence in _sentences(message.text):
             asked = ASSIGNED_REQUEST_RE.match(sentence)
@@ -1412,6 +1423,8 @@ class OfflineEngine:
                 continue
             answer = self.reply_to(message, minutes=10, by=owners[0])
             if answer is None or answer.suspect:
+                continue
+            if owned_only and not (sig["action_claimed"].match(answer.text) or OWNED_AT_END_RE.search(answer.text)):
                 continue
             if not (sig["action_claimed"].match(answer.text) or sig["action_assent"].match(answer.text)):
                 continue  # "Yes, I'll take that.", "Mine." (a claim) or "Ja, I do it.", "sure" (assent)
@@ -1503,7 +1516,7 @@ class OfflineEngine:
         return [
             item
             for item in items
-            if item.evidence[0] in self.listed_ids
+            if item.evidence[0] in self.listed_ids | self.recorded_ids
             or order.get(item.evidence[0], last_list) >= last_list
             or any(_overlap(item.action, line) >= 2 for line in unread)
         ]
@@ -1528,6 +1541,7 @@ class OfflineEngine:
         under_header = False  # the lines after a bare "Follow-ups:" line of the same message are its items
         # once the items are bullets or numbers, a plain line after them ("Please object by ...") ends them
         listed_line = False
+        recorded = 0  # "TODO(name): ..." lines outside a list
         says_what_it_lists = self.names_a_list(message)
         for line in lines:
             ordinals = list(ORDINAL_RE.finditer(line))
@@ -1586,6 +1600,11 @@ class OfflineEngine:
             elif OPEN_CHECKBOX_RE.match(marked) and len(bullet.split()) >= 3:
                 # "[ ] add a 2 s timeout on the fraudscore call — Pieter": a task posted on its own
                 texts.append((bullet, True))
+            elif sig["action_owner_todo"].match(bullet) and len(bullet.split()) >= 3 and not is_question_text(bullet):
+                # "TODO(piotr): vendor case to Tagora ...": an item recorded with its owner, which a later list
+                # summarizes nothing of; the line alone is no list
+                texts.append((bullet, True))
+                recorded += 1
             elif (
                 sig["action_cue"].search(line)
                 and not is_question_text(line)
@@ -1596,9 +1615,11 @@ class OfflineEngine:
                 in_list = False
             else:
                 in_list = in_list and (bullet != line)
-        if any(listed for _, listed in texts):
+        if sum(listed for _, listed in texts) > recorded:
             self.listed_ids.add(message.id)
-        if sum(listed for _, listed in texts) >= 2 or (continues_list and texts):
+        elif recorded:
+            self.recorded_ids.add(message.id)
+        if sum(listed for _, listed in texts) - recorded >= 2 or (continues_list and texts):
             self.summary_ids.add(message.id)
         return texts
 
