@@ -47,6 +47,8 @@ NAME_AND_HANDLE_RE = re.compile(
     r"(?<![\w@])(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+\(@?(?P<handle>[\w.-]+)\)"
     r"|(?<![\w@])@?(?P<handle2>[\w.-]+)\s+\((?P<name2>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\)"
 )
+# "need an IC", "anyone IC": a role asked for, not taken
+WANTED_RE = re.compile(r"\b(?:need|needs|needed|who|anyone|anybody|someone|somebody|any)\b", re.IGNORECASE)
 # A clause that is only a name: "Arif" in "Arif, take notes", "@Dewi" in "@Dewi: comms please".
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
 # A question that names its addressee last ("Can you drive ops, Dev?"): read as if the name came first.
@@ -356,6 +358,7 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str, bool
     unnamed_in_list: list[tuple[str, str]] = []
     last_resort: list[tuple[str, str]] = []
     guesses = not is_bot(item.author, item.kind)  # a tool's message gets no role by the last resort
+    declaring = sig["severity"].search(item.text) is not None
     for clause in (part.strip() for part in CLAUSE_SPLIT_RE.split(text)):
         if not clause:
             continue
@@ -384,7 +387,7 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str, bool
                 for match in sig[pattern].finditer(clause)
             ]
         if len(found) == before:
-            guessed = _one_role_one_person(clause, people, author, called) if guesses else []
+            guessed = _one_role_one_person(clause, people, author, called, declaring) if guesses else []
             last_resort += guessed
             unnamed_in_list += [] if guessed else unnamed  # "Taking OL": the author's role, not someone "Taking"
         addressee = _last_person(clause, people, author) or addressee
@@ -395,10 +398,13 @@ def role_statements(item: Evidence, people: People) -> list[tuple[str, str, bool
     return [(role, name, False) for role, name in stated] + [(role, name, True) for role, name in last_resort]
 
 
-def _one_role_one_person(clause: str, people: People, author: str | None, called: str | None) -> list[tuple[str, str]]:
+def _one_role_one_person(
+    clause: str, people: People, author: str | None, called: str | None, declaring: bool = False
+) -> list[tuple[str, str]]:
     """The last resort for a clause no role pattern read: one role word and one person of the incident in it
     (signals.yaml `role_clause_*`), or one role word and a first-person word (the author), or one role word and
-    `called`, the person just addressed. A hand-over gives the role to its recipient."""
+    `called`, the person just addressed. A hand-over gives the role to its recipient. In a message `declaring` the
+    severity, IC with no one named is the author's, in any language ("ok to jest incydent. sev2, biore IC")."""
     sig = signals()
     roles = {role for role, pattern in sig["role_names"].items() if pattern.search(clause)}
     if len(roles) != 1 or len(clause.split()) > ROLE_CLAUSE_MAX_WORDS or sig["role_clause_not_current"].search(clause):
@@ -417,6 +423,15 @@ def _one_role_one_person(clause: str, people: People, author: str | None, called
     if persons:
         return []
     if author and sig["role_clause_first_person"].search(clause.lower()):
+        return [(role, author)]
+    if (
+        author
+        and declaring
+        and role == "IC"
+        and not called
+        and len(clause.split()) <= 3
+        and not WANTED_RE.search(clause)
+    ):
         return [(role, author)]
     return [(role, called)] if called else []
 

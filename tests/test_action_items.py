@@ -1373,3 +1373,28 @@ def test_a_todo_line_posted_before_the_teams_list_stays_beside_it():
         ("Alert on dropped messages", "Ana Costa"),
         ("Update the reopen runbook", "Femi Ade"),
     ]
+
+
+def test_follow_ups_said_on_a_call_after_the_announcement_in_the_same_turn():
+    """ "Okay, so action items. Femi, you'll add ..." announces the wrap-up and says its first item; then "Ana, <item>"
+    by the one who announced it, "And Sam will ..." and "Yep. And I'll add ..." are items with their owners. A
+    "follow-up SMS sent: ..." is a message that was sent, not a list of follow-ups."""
+    items = actions(
+        ("10:40", "Rosa Lima", "follow-up SMS sent: opt-in extended to 4:45pm, with an apology"),
+        (
+            "10:50",
+            "Rosa Lima",
+            "Okay, so action items. Femi, you'll add a login scenario to the perf suite by Thursday.",
+        ),
+        ("10:51", "Femi Ade", "Yep, Thursday."),
+        ("10:52", "Rosa Lima", "Ana, event days go on the change calendar, and no auth changes on an event day."),
+        ("10:53", "Rosa Lima", "And Sam will get the event sends staggered over forty-five minutes."),
+        ("10:54", "Dmitri Volkov", "Yep. And I'll add a paging alert on login p95 and auth CPU."),
+        ("10:55", "Femi Ade", "Ana, that's a good one"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Add a login scenario to the perf suite", "Femi Ade"),
+        ("Event days go on the change calendar, and no auth changes on an event day", "Ana Costa"),
+        ("Get the event sends staggered over forty-five minutes", "Sam Okafor"),
+        ("Add a paging alert on login p95 and auth CPU", "Dmitri Volkov"),
+    ]

@@ -797,6 +797,8 @@ def test_a_check_made_during_the_response_is_not_the_start_of_impact():
         "Template rolled back; test messages delivered",
         "Enforcement hold set; no further fines issued",
         "Players switched to the backup stream",
+        "Auto-close disabled, last flight replayed; no STOP for boarded passengers on any gate since",
+        "Config fixed on both readers; no rejections on either reader",
     ],
 )
 def test_the_first_row_where_a_step_took_effect_is_when_impact_was_mitigated(effect):
@@ -1454,3 +1456,31 @@ def test_a_handle_the_channel_ties_to_a_name_is_that_person():
     people = {"Jiwon Han": [], "Dongmin Lee": [], "Sunil Rao": []}
     facts = extract_facts(make_incident(ROWS[:2], chat, people=people))
     assert {(role.name, role.value) for role in facts.roles} == {("IC", "Jiwon Han")}
+
+
+@pytest.mark.parametrize("row", ["No update from the vendor since 10:05", "No response from the readers since 10:20"])
+def test_silence_since_a_time_is_no_effect(row):
+    rows = [
+        ("10:00", "Season passes rejected at the gates"),
+        ("10:05", "Gate staff reported rejections"),
+        ("10:10", "SEV-2 declared"),
+        ("10:30", row),
+        ("11:10", "New pass list loaded everywhere; all passes accepted, back to normal"),
+        ("11:30", "Incident resolved"),
+    ]
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T5"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("ok to jest incydent. sev2, biore IC", {("IC", "Marta Wiśniewska")}),
+        ("SEV-2, need an IC", set()),
+        ("sev2. IC?", set()),
+        ("biore IC", set()),  # no severity declared: a role word and a foreign verb say nothing for sure
+    ],
+)
+def test_a_message_declaring_the_severity_gives_the_ic_no_one_named_to_its_author(message, expected):
+    chat = [("10:12", "marta_w", message)]
+    facts = extract_facts(make_incident(ROWS[:2], chat, people={"Marta Wiśniewska": [], "Tomasz Krawczyk": []}))
+    assert {(role.name, role.value) for role in facts.roles} == expected

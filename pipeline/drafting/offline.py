@@ -1203,6 +1203,14 @@ class OfflineEngine:
                 announced = message
                 continue  # "Let's do the follow-ups.": the items are said after it
             if (
+                (first := _announced_with_first_item(message.text))
+                and self.after_mitigation(message)
+                and (said := self.wrap_up_item(replace(message, text=first), message))
+            ):
+                announced = message  # "Okay, so action items. Raf, you'll add a login scenario ...": the first item too
+                items.append(said)
+                continue
+            if (
                 announced is not None
                 and _within(message, announced, 15)
                 and (said := self.wrap_up_item(message, announced))
@@ -1393,13 +1401,13 @@ class OfflineEngine:
         said = signals()["action_wrap_up_item"].match(message.text.strip())
         if said is None or message.suspect or is_bot(message.author, message.kind):
             return None
-        if said["mine"]:
+        if said["mine"] or said["work_mine"]:
             owners = [self.roster.resolve(message.author) or message.author] if message.author else []
-            what = said["what_mine"]
+            what = said["what_mine"] or said["work_mine"]
         else:
-            dictated = message.text.strip()[len(said["who"]) :].lstrip().startswith(":")
+            dictated = said["how"].strip() in (":", ",")
             if dictated and message.author != announced.author:
-                return None  # "Femi: ..." from anyone else is a remark addressed to Femi
+                return None  # "Femi: ..." or "Femi, ..." from anyone else is a remark addressed to Femi
             owners = self.owners_named(said["who"])
             what = said["what"]
         if len(owners) != 1 or len(what.split()) < 3:
@@ -2320,6 +2328,15 @@ def _tokens(text: str) -> set[str]:
 
 def _overlap(a: str, b: str) -> int:
     return len(_tokens(a) & _tokens(b))
+
+
+def _announced_with_first_item(text: str) -> str | None:
+    """What follows a wrap-up announced in the first sentence of a message ("Okay, so action items. Raf, you'll add
+    ..."): its first item, read as the items said after an announcement are; None for any other message."""
+    head, _, rest = text.strip().partition(". ")
+    if rest and signals()["action_wrap_up_announced"].match(head + "."):
+        return rest.strip()
+    return None
 
 
 def _names_earlier_items(rows: list[str], earlier: list[str]) -> bool:
