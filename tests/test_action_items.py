@@ -851,6 +851,14 @@ def test_no_rotation_action_when_the_channel_reports_it_done_or_lists_it_already
     assert [(a.action, a.owner) for a in listed] == [("Rotate the queue db password", "Sam Okafor")]
 
 
+def test_a_rotation_done_settles_what_came_before_it_and_a_later_request_naming_another_secret_is_a_row():
+    pasted = ("10:20", "Sam Okafor", "checking the queue db: postgres://queue_rw:Xr4tT9wq2LmZ@queue-db-1:5432/queue")
+    done = ("10:30", "Sam Okafor", "revoked, new one is in vault. sorry all")
+    later = ("10:50", "Ana Costa", "and the break-glass password I read out, I'll rotate it today")
+    assert [a.action for a in rotation(pasted, done, later)] == ["Rotate the break-glass password read out on the call"]
+    assert rotation(pasted, done, ("10:50", "Ana Costa", "thanks for rotating it so fast")) == []
+
+
 def test_log_rotation_is_no_secret_to_rotate():
     assert rotation(("10:20", "Ana Costa", "we should fix the log rotation on ingest-2, it fills the disk")) == []
 

@@ -1458,24 +1458,30 @@ class OfflineEngine:
 
     def secret_rotation(self, items: list[ActionItem]) -> ActionItem | None:
         """The rotation the channel asked for when someone shared a secret ("key in channel, rotate after pls",
-        "that goes on the rotation list"), when nobody reported it done later ("FCM key rotated") and no action
-        already rotates it: one row naming the kinds of secret the redaction removed, citing the requests. A
-        request counts only after a redacted secret, or when it says the secret was shared ("don't read passwords
-        out, we rotate it after"): "log rotation" is no secret."""
+        "that goes on the rotation list"), when nobody reported it done later ("FCM key rotated": a request after
+        that must name another secret) and no action already rotates it: one row naming the kinds of secret the
+        redaction removed, citing the requests. A request counts only after a redacted secret, or when it says the
+        secret was shared ("don't read passwords out, we rotate it after"): "log rotation" is no secret."""
         sig = signals()
         if any(sig["rotation_request"].search(item.action) or ROTATE_STEP_RE.match(item.action) for item in items):
             return None
         redacted: list[str] = []  # what each pasted secret is called, from its redacted kind
         pasted: list[Evidence] = []
         requests: list[Evidence] = []
+        settled = False  # a rotation reported done settles what was shared and asked before it
         for message in self.chat:
             if message.suspect:
                 continue
             if sig["rotation_done"].search(message.text):
-                return None  # done during the incident (a request after it is another secret: rare, left to the review)
-            if _asks_rotation(message.text) and (
-                pasted or sig["secret_shared"].search(message.text) or _secrets_named(message.text)
+                pasted, redacted, requests, settled = [], [], [], True
+                continue
+            if (
+                _asks_rotation(message.text)
+                and (pasted or sig["secret_shared"].search(message.text) or _secrets_named(message.text))
+                and (not settled or _secrets_named(message.text))
             ):
+                # after a rotation was done, only a request that names its secret ("the break-glass password I read
+                # out, I'll rotate it today") is another one
                 requests.append(message)
             if kinds := _redacted_secrets(message.text):
                 pasted.append(message)
