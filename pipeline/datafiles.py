@@ -186,6 +186,7 @@ class SignalsFile(Strict):
     action_wrap_up_cue: Regex | None = None
     action_wrap_up_announced: Regex | None = None
     action_wrap_up_item: Regex | None = None
+    action_wrap_up_addressed_work: Regex | None = None
     action_assent: Regex | None = None
     action_retracted: Regex | None = None
     action_corrected: Regex | None = None

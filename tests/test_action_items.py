@@ -1399,6 +1399,8 @@ def test_follow_ups_said_on_a_call_after_the_announcement_in_the_same_turn():
         ("10:53", "Rosa Lima", "And Sam will get the event sends staggered over forty-five minutes."),
         ("10:54", "Dmitri Volkov", "Yep. And I'll add a paging alert on login p95 and auth CPU."),
         ("10:55", "Femi Ade", "Ana, that's a good one"),
+        ("10:56", "Rosa Lima", "Dmitri, thanks for jumping on this tonight"),
+        ("10:57", "Rosa Lima", "Sam, the dashboard is green now"),
     )
     assert [(a.action, a.owner) for a in items] == [
         ("Add a login scenario to the perf suite", "Femi Ade"),

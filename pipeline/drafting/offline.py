@@ -1408,6 +1408,8 @@ class OfflineEngine:
             dictated = said["how"].strip() in (":", ",")
             if dictated and message.author != announced.author:
                 return None  # "Femi: ..." or "Femi, ..." from anyone else is a remark addressed to Femi
+            if said["how"].strip() == "," and not signals()["action_wrap_up_addressed_work"].search(said["what"]):
+                return None  # "Tom, thanks for jumping on": addressed, but no work
             owners = self.owners_named(said["who"])
             what = said["what"]
         if len(owners) != 1 or len(what.split()) < 3:
