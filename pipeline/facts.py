@@ -44,8 +44,8 @@ STATED_MOMENT_RE = re.compile(r"mitigat|resolv|recover|closed|clear|normal|noted
 ROLE_CLAUSE_MAX_WORDS = 12
 # "Jiwon (hazel)" and "hazel (Jiwon Han)": a name and the chat handle it goes by
 NAME_AND_HANDLE_RE = re.compile(
-    r"(?<![\w@])(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+\(@?(?P<handle>[\w.-]+)\)"
-    r"|(?<![\w@])@?(?P<handle2>[\w.-]+)\s+\((?P<name2>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\)"
+    r"(?<![\w@.'-])(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+\(@?(?P<handle>[\w.-]+)\)"
+    r"|(?<![\w@.'-])@?(?P<handle2>[\w.-]+)\s+\((?P<name2>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\)"
 )
 # "need an IC", "anyone IC": a role asked for, not taken
 WANTED_RE = re.compile(r"\b(?:need|needs|needed|who|anyone|anybody|someone|somebody|any)\b", re.IGNORECASE)

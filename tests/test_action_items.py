@@ -1408,3 +1408,11 @@ def test_follow_ups_said_on_a_call_after_the_announcement_in_the_same_turn():
         ("Get the event sends staggered over forty-five minutes", "Sam Okafor"),
         ("Add a paging alert on login p95 and auth CPU", "Dmitri Volkov"),
     ]
+
+
+def test_a_conditional_need_is_no_proposal_and_a_spoken_filler_leaves_the_item():
+    """ "Any more and we need a quota bump from AWS" says what would follow, not what the team will do; "um" said on a
+    call is no part of the item."""
+    assert actions(("Sam Okafor", "I can take replicas to eighteen. Any more and we need a quota bump from AWS.")) == []
+    items = actions(("Sam Okafor", "we need a paging alert on login p95, not just the warning that I, um, acked"))
+    assert [a.action for a in items] == ["A paging alert on login p95, not just the warning that I acked"]

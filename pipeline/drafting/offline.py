@@ -120,6 +120,8 @@ ASSIGNED_REQUEST_RE = re.compile(
     r"(?:@(?P<handle>[\w.-]*\w)[,:]?\s+|(?P<who>[A-Za-z][\w.'-]*\w(?:\s[A-Z][\w'-]+)?),\s+)"
     r"(?:(?:can|could|would|will) (?:you|we)\s+(?:please\s+)?|please\s+)?(?P<what>[^?]+?)\s*[?.!]*$"
 )
+# A speaker's filler inside an item said on a call ("not just the warning that I, um, acked"), in lower case only
+SPOKEN_FILLER_RE = re.compile(r",\s*(?:um+|uh+|erm)\s*,|(?<=\s)(?:um+|uh+)(?=\s)")
 # An answer that takes the work as its own in so many words ("yes. I'll add a deploy freeze to the pipeline, mine"):
 # enough to read a request after the harm stopped as a follow-up, with no wrap-up announced.
 OWNED_AT_END_RE = re.compile(r"(?:[,.;:-]|\band)\s*(?:mine|on me|i'?ll own (?:it|that|this))\W*$", re.IGNORECASE)
@@ -1737,6 +1739,7 @@ class OfflineEngine:
         text = SECRET_OWNER_RE.sub(
             lambda m: "the pasted " + m["secret"] if self.names_a_person(m["who"]) else m[0], text
         )
+        text = " ".join(SPOKEN_FILLER_RE.sub("", text).split())  # "the warning that I, um, acked"
         action = self.fit_for_statement(sentence_case(text), owners=owners)
         if action is None:
             return None
