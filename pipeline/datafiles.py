@@ -197,6 +197,7 @@ class SignalsFile(Strict):
     action_list_adds_to_earlier: Regex | None = None
     action_list_assignment: Regex | None = None
     role_clause_first_person: Regex | None = None
+    role_clause_wanted: Regex | None = None
     role_clause_handover: Regex | None = None
     role_message_elsewhere: Regex | None = None
     nicknames: dict[str, str] | None = Field(default=None, description="Nickname -> the first name it stands for.")

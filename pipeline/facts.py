@@ -47,8 +47,6 @@ NAME_AND_HANDLE_RE = re.compile(
     r"(?<![\w@.'-])(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+\(@?(?P<handle>[\w.-]+)\)"
     r"|(?<![\w@.'-])@?(?P<handle2>[\w.-]+)\s+\((?P<name2>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\)"
 )
-# "need an IC", "anyone IC": a role asked for, not taken
-WANTED_RE = re.compile(r"\b(?:need|needs|needed|who|anyone|anybody|someone|somebody|any)\b", re.IGNORECASE)
 # A clause that is only a name: "Arif" in "Arif, take notes", "@Dewi" in "@Dewi: comms please".
 VOCATIVE_RE = re.compile(r"\W*@?[A-Za-z][\w.'-]*(?:\s+(?-i:[A-Z])[\w'-]*)?\s*:?")
 # A question that names its addressee last ("Can you drive ops, Dev?"): read as if the name came first.
@@ -430,7 +428,7 @@ def _one_role_one_person(
         and role == "IC"
         and not called
         and len(clause.split()) <= 3
-        and not WANTED_RE.search(clause)
+        and not sig["role_clause_wanted"].search(clause)
     ):
         return [(role, author)]
     return [(role, called)] if called else []

@@ -1223,10 +1223,11 @@ class OfflineEngine:
             asks_to_own = OWN_REQUEST_RE.search(message.text) is not None and self.after_mitigation(message)
             # a message that holds the list itself ("AIs: - @ale do X - @ste do Y") is read as a list below
             holds_a_list = sum(1 for line in message.text.splitlines() if LIST_LINE_RE.match(line)) >= 2
+            requested = in_wrap_up or asks_to_own  # else a request after recovery needs an answer owning the work
             if (
-                (in_wrap_up or asks_to_own or self.after_mitigation(message))
+                (requested or self.after_mitigation(message))
                 and not holds_a_list
-                and (assigned := self.assigned_request(message, owned_only=not (in_wrap_up or asks_to_own)))
+                and (assigned := self.assigned_request(message, owned_only=not requested))
             ):
                 items.append(assigned)
                 continue
@@ -1436,9 +1437,10 @@ class OfflineEngine:
             answer = self.reply_to(message, minutes=10, by=owners[0])
             if answer is None or answer.suspect:
                 continue
-            if owned_only and not (sig["action_claimed"].match(answer.text) or OWNED_AT_END_RE.search(answer.text)):
+            claimed = sig["action_claimed"].match(answer.text) is not None
+            if owned_only and not (claimed or OWNED_AT_END_RE.search(answer.text)):
                 continue
-            if not (sig["action_claimed"].match(answer.text) or sig["action_assent"].match(answer.text)):
+            if not (claimed or sig["action_assent"].match(answer.text)):
                 continue  # "Yes, I'll take that.", "Mine." (a claim) or "Ja, I do it.", "sure" (assent)
             what = re.sub(r"^(?:own|take on|open a ticket for|file a ticket for)\s+", "", asked["what"], flags=re.I)
             item = self.parse_action(f"{what} ({owners[0]})", message, listed=True)
@@ -2191,8 +2193,11 @@ ACTION_COLUMNS = {
     "followup",
     "task",
     "todo",
+    "item",
+    "what",
+    "ai",
+    "ais",
 }
-ACTION_COLUMNS |= {"item", "what", "ai", "ais"}
 OWNER_COLUMNS = {"owner", "owners", "who", "assignee", "dri", "responsible"}
 DUE_COLUMNS = {"due", "due date", "when", "by", "deadline", "eta"}
 TABLE_RULE_RE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
