@@ -14,7 +14,8 @@ from pipeline.blameless.people import Roster
 
 _TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
-_BOUNDARY = regex_cache.compile(r"[\x03!?;()\[\]]|\.(?!\w)|:(?!\d)")
+# (the dot of a title is no boundary either: "Mr. Okonkwo deleted ...")
+_BOUNDARY = regex_cache.compile(r"[\x03!?;()\[\]]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)\.(?!\w)|:(?!\d)")
 # a short parenthetical right before the predicate: "Mehmet (dev)", "the deployer (on-call)"
 _ASIDE_AT_END = regex_cache.compile(r"(?<=\w)[ \t]*\([^()\n]{1,30}\)[ \t]*\Z")
 _FILLERS = frozenset(
@@ -197,6 +198,7 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if (
         _first_name(base, roster)
         or (_capitalized(base) and _capitalized(previous) and _first_name(previous, roster))  # "Dave O'Brien"
+        or (_capitalized(base) and _titled(tokens, index))  # "Mr. Okonkwo", "Dr Sato": any name after a title
         or (previous.lower() not in _DETERMINERS and _lowercase_first_name(base, roster))
     ):
         start = index
@@ -215,6 +217,17 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
         return index  # "Engineers must ..." at the start of a sentence
     return None
+
+
+_TITLES = frozenset("Mr Mrs Ms Mx Dr Mr. Mrs. Ms. Mx. Dr.".split())
+
+
+def _titled(tokens: list[re.Match[str]], index: int) -> bool:
+    """tokens[index] follows a person's title ("Mr. Okonkwo", "Ms Ito")."""
+    before = [t.group(0) for t in tokens[max(0, index - 2) : index]]
+    if before[-1:] == ["."]:
+        before = before[:-1]
+    return bool(before) and before[-1] in _TITLES
 
 
 # Mentions that address a channel, not a person (the rewrite's parse reads them too)

@@ -55,6 +55,7 @@ class DetectorSettings(Strict):
     role_words: str
     negation_words: str
     question_words: str
+    cue_words: str
     neutral: list[str]
 
 
@@ -66,6 +67,7 @@ class Vocabulary:
     role: frozenset[str]
     negation: frozenset[str]
     question: frozenset[str]
+    cue: frozenset[str]
     neutral: re.Pattern[str]
 
 
@@ -84,6 +86,7 @@ def vocabulary() -> Vocabulary:
         frozenset(settings.role_words.split()),
         frozenset(settings.negation_words.split()),
         frozenset(settings.question_words.split()),
+        frozenset(settings.cue_words.split()),
         re.compile("|".join(f"(?:{pattern})" for pattern in settings.neutral)),
     )
 
@@ -108,9 +111,12 @@ def _role(word: str, roles: frozenset[str]) -> bool:
     return word in roles or (word.endswith("s") and word[:-1] in roles)
 
 
-def features(sentence: str, roster: Roster, *, require_person: bool = True) -> tuple[list[int], set[str]] | None:
-    """Hashed buckets and named signals of one sentence; None when it mentions nobody or has the shape of a
-    neutral report (with `require_person`), or is too long to be one sentence. Names become "<name>",
+def features(
+    sentence: str, roster: Roster, *, require_person: bool = True, require_cue: bool = True
+) -> tuple[list[int], set[str]] | None:
+    """Hashed buckets and named signals of one sentence; None when it mentions nobody, shows no cue that something
+    went wrong or is judged, or has the shape of a neutral report (with `require_person`), or is too long to be one
+    sentence. Training reads sentences without a cue too (`require_cue=False`): more negatives about people. Names become "<name>",
     figures "<num>"."""
     words = _TOKEN.findall(sentence)
     if len(words) > detector_settings().features.max_words:
@@ -118,6 +124,7 @@ def features(sentence: str, roster: Roster, *, require_person: bool = True) -> t
     vocab = vocabulary()
     named: set[str] = set()
     normal: list[str] = []
+    cued = False
     for word in words:
         base, possessive = word, ""
         if word.endswith(_POSSESSIVE):
@@ -134,12 +141,13 @@ def features(sentence: str, roster: Roster, *, require_person: bool = True) -> t
             named.add("person")
         elif _role(lowered, vocab.role):
             named.add("role")
+        cued = cued or lowered in vocab.cue or lowered.endswith(("n't", "n’t")) or word in "?!"
         if lowered in vocab.negation:
             named.add("negation")
         elif lowered in vocab.question:
             named.add("question")
         normal.append(word.lower())
-    if require_person and not named.intersection(("name", "person", "role")):
+    if require_person and not ((cued or not require_cue) and named.intersection(("name", "person", "role"))):
         return None
     if require_person and (vocab.neutral.search(sentence.lower()) or _spoken_by(sentence, roster)):
         return None

@@ -84,3 +84,19 @@ def test_a_timeline_row_that_reports_one_action_is_not_blame() -> None:
     # a sign that the step went against what was expected keeps the row readable
     assert features("06:45 Nadia pushed 9.1.0 to all 40 nodes at once, skipping canary", build_roster()) is not None
     assert features("03:00 Nadia deployed again on a Friday night", build_roster()) is not None
+
+
+def test_a_sentence_about_someone_with_no_sign_of_a_slip_or_judgement_is_not_read() -> None:
+    from pipeline.blameless.detector import features
+    from pipeline.blameless.people import build_roster
+
+    roster = build_roster()
+    plain = [
+        "Two engineers worked in shifts through the weekend and rebuilt the index.",
+        "Network managers watched the switch alarms from the operations centre.",
+    ]
+    assert [features(text, roster) for text in plain] == [None] * len(plain)
+    # the same sentences with a cue are read, and training reads them all (more negatives about people)
+    assert features("Two engineers worked in shifts and still missed the index rebuild.", roster) is not None
+    assert features("Network managers watched the switch alarms, great job guys!", roster) is not None
+    assert features(plain[0], roster, require_cue=False) is not None
