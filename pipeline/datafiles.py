@@ -225,6 +225,7 @@ class SignalsFile(Strict):
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     mitigated_partial: Regex | None = None
+    harm_spreads: Regex | None = None
     mitigated_weak: Regex | None = None
     mitigation_effect: Regex | None = None
     mitigation_partial_scope: Regex | None = None

@@ -589,8 +589,9 @@ def extract_facts(incident: Incident) -> Facts:
 
 
 def _past_partial(mitigated: Fact | None, timeline: list[Evidence], resolved: Fact | None) -> Fact | None:
-    """The mitigation, unless a later row says the harm went on ("PR and SC still failing"): then the first row after
-    that one stating the effect for all ("working in all states"), since a step that helped some users is no
+    """The mitigation, unless a later row says the harm went on ("PR and SC still failing", "three more tenants found
+    receiving 429s"): then the first row after that one stating the effect for all ("working in all states"), or,
+    when the harm was found spreading, the first rollback after it, since a step that helped some users is no
     mitigation (docs/key-times.md). Unchanged when no such row follows."""
     if mitigated is None or mitigated.time is None:
         return mitigated
@@ -600,12 +601,27 @@ def _past_partial(mitigated: Fact | None, timeline: list[Evidence], resolved: Fa
         for row in _by_time(timeline)
         if row.time > mitigated.time and (resolved is None or resolved.time is None or row.time < resolved.time)
     ]
-    going_on = next((row for row in later if sig["mitigated_partial"].search(row.text)), None)
+    going_on = next(
+        (
+            row
+            for row in later
+            if sig["mitigated_partial"].search(row.text)
+            or (sig["harm_spreads"].search(row.text) and sig["impact_start"].search(row.text))
+        ),
+        None,
+    )
     if going_on is None:
         return mitigated
-    for row in later:
-        if row.time > going_on.time and _ALL.search(row.text) and _states_an_effect(row.text):
+    after = [row for row in later if row.time > going_on.time]
+    for row in after:
+        if _ALL.search(row.text) and _states_an_effect(row.text):
             return _row_fact(row, "mitigated")
+    if sig["harm_spreads"].search(going_on.text):
+        # the harm found spreading, then the change undone for everyone: "gateway-config #518 reverted"
+        rollback = sig["mitigation_steps"]["rollback"]
+        undone = next((row for row in after if rollback.search(row.text)), None)
+        if undone is not None:
+            return _row_fact(undone, "mitigated")
     return mitigated
 
 

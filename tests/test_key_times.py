@@ -263,3 +263,23 @@ def test_a_step_that_a_later_row_says_left_users_failing_is_no_mitigation():
     ]
     found = extract_facts(make_incident(rows))
     assert found.mitigated is not None and found.mitigated.evidence == ["T6"], found.mitigated
+
+
+def test_harm_found_spreading_after_a_step_moves_the_mitigation_to_the_rollback():
+    """An exemption that fixed one customer, then "two more merchants found getting 403s", then the change reverted:
+    the harm stopped for everyone at the revert. "No more 403s reported" is no spreading harm but the effect stated
+    for all, so it stays the mitigation."""
+    rows = [
+        ("09:00", "waf-rules #77 deployed: stricter header check"),
+        ("09:02", "Merchants began getting HTTP 403 on checkout"),
+        ("09:40", "SEV-2 declared"),
+        ("09:55", "Merchant Lumo allow-listed; Lumo checkouts succeeding"),
+        ("10:05", "Two more merchants found getting 403s on checkout"),
+        ("10:20", "waf-rules #77 reverted"),
+        ("11:00", "Incident resolved"),
+    ]
+    found = extract_facts(make_incident(rows))
+    assert found.mitigated is not None and found.mitigated.evidence == ["T6"], found.mitigated
+    settled = [*rows[:4], ("10:05", "No more 403s reported by any merchant"), *rows[5:]]
+    found = extract_facts(make_incident(settled))
+    assert found.mitigated is not None and found.mitigated.evidence == ["T5"], found.mitigated

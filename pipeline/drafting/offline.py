@@ -200,6 +200,7 @@ NOT_FINDING_SIGNALS = (
     "workaround",
     "alert_row",
     "decision_row",
+    "harm_spreads",  # "three more tenants found receiving 429s": impact found, not a finding about the system
 )
 # Chat lead-ins dropped when a sentence becomes a factor statement.
 # The placeholder the redaction leaves for a secret ("[REDACTED:github-token]"), and what each kind is called.
