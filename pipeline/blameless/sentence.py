@@ -281,15 +281,25 @@ _ROLE_ACRONYM = re.compile(r"(?<![\w-])(?:SRE|DBA)s?(?![\w-])(?! team)")
 _ROLE_STAND_INS = ("technician", "staffer", "analyst")
 
 
+# Quoted or backticked text ("ran 'rm -rf /data' on the primary"): the tagger splits it into words and the clause
+# rewrite would move its pieces, so it is parsed as one stand-in noun and put back whole.
+_QUOTED = re.compile(r"(?<![\w'’])'[^'\n]{1,80}'(?![\w'])|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|`[^`\n]{1,80}`")
+
+
 def stand_in_names(text: str) -> tuple[str, dict[str, str]]:
-    """`text` with each system name replaced by a stand-in noun, and the map back (stand-in -> name)."""
+    """`text` with each system name and quoted span replaced by a stand-in noun, and the map back (stand-in ->
+    name)."""
     free = [word for word in _STAND_INS if word not in text.lower()]
     roles = [word for word in _ROLE_STAND_INS if word not in text.lower()]
     names: dict[str, str] = {}
     pieces: list[str] = []
     last = 0
-    found = sorted([*_NAME.finditer(text), *_ROLE_ACRONYM.finditer(text)], key=lambda m: m.start())
+    found = sorted(
+        [*_QUOTED.finditer(text), *_NAME.finditer(text), *_ROLE_ACRONYM.finditer(text)], key=lambda m: m.start()
+    )
     for match in found:
+        if match.start() < last:
+            continue  # a name inside a quoted span already stood in
         if match.re is _ROLE_ACRONYM:
             if not roles or match.group().endswith("s"):
                 continue
@@ -325,7 +335,7 @@ _COMMON_PARTS = frozenset(
 def restore_names(text: str, names: dict[str, str]) -> str:
     """Put back the system names that `stand_in_names` replaced."""
     for word, name in names.items():
-        text = re.sub(rf"\b{word}\b", name, text, flags=re.I)
+        text = re.sub(rf"\b{word}\b", name.replace("\\", "\\\\"), text, flags=re.I)
     return text
 
 

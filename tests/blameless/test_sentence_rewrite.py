@@ -28,6 +28,22 @@ def test_passive_voice_of_the_same_clause_is_safe_and_clean() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [
+        ("Why 4: Because the operator ran 'rm -rf /data' on the primary instead of the replica.", "'rm -rf /data'"),
+        ('Dave ran "purge all" on prod-db-1 at 02:00.', '"purge all"'),
+        ("The operator ran `rm -rf /data` on the primary.", "`rm -rf /data`"),
+    ],
+)
+def test_a_quoted_command_moves_whole_in_the_passive(sentence: str, quoted: str) -> None:
+    """The clause rewrite moves the quoted object as one piece; it once gave "-rf was run 'rm /data'"."""
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == SAFE
+    assert quoted in rewrite.text and " was run" in rewrite.text
+    assert rewrite.text.count(quoted[0]) == 2
+
+
+@pytest.mark.parametrize(
     ("sentence", "expected"),
     [
         (
