@@ -281,6 +281,9 @@ _ROLE_ACRONYM = re.compile(r"(?<![\w-])(?:SRE|DBA)s?(?![\w-])(?! team)")
 _ROLE_STAND_INS = ("technician", "staffer", "analyst")
 
 
+# A question put in brackets with the sentence going on after it: "14:10 (who approved this??) the on-call ...".
+_ASIDE_QUESTION = re.compile(r"\?\s*\)\s*\w")
+
 # Quoted or backticked text ("ran 'rm -rf /data' on the primary"): the tagger splits it into words and the clause
 # rewrite would move its pieces, so it is parsed as one stand-in noun and put back whole.
 _QUOTED = re.compile(r"(?<![\w'’])'[^'\n]{1,80}'(?![\w'])|\"[^\"\n]{1,80}\"|“[^”\n]{1,80}”|`[^`\n]{1,80}`")
@@ -1416,6 +1419,8 @@ class _Builder:
     def build(self) -> tuple[str, str, str] | None:
         sentence = next(iter(self.doc.sents))
         root = sentence.root
+        if _ASIDE_QUESTION.search(self.doc.text):
+            return None  # "(who approved this??) the on-call silenced ...": a rewrite of the aside drops the rest
         question = self._question(root)
         if question is not None:
             return question, REVIEW, "question"

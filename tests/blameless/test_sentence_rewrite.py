@@ -1010,3 +1010,10 @@ def test_a_verdict_that_names_things_is_not_dropped_with_them(sentence: str, kep
     rewrite keeps what the head named, or there is none."""
     rewrite = rewrite_sentence(sentence)
     assert rewrite is None or all(word in rewrite.text for word in kept), rewrite
+
+
+def test_a_question_in_brackets_is_not_rewritten_over_the_rest_of_the_row() -> None:
+    """ "(who approved this??)" inside a row that goes on: rewriting the question dropped the rest of the row."""
+    row = "14:10 (who approved this??) the on-call silenced the alert instead of escalating it."
+    rewrite = rewrite_sentence(row)
+    assert rewrite is None or "the alert" in rewrite.text.lower(), rewrite
