@@ -882,6 +882,10 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
     )
 
 
+# "could have checked X but didn't": the denial that made it a counterfactual has no place after "nothing required X".
+_DANGLING_DENIAL = re.compile(r",?\s+but (?:didn'?t|did not|never did|wasn'?t|was not)(?=[.!]*$)", re.I)
+
+
 def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """ "Open question from Dave: who signed off on X?", "The biggest takeaway: if only Daniela had scaled X":
     the clause after a short label rebuilt from its parse as a question about what led to the step or as the
@@ -902,7 +906,9 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
             return Rewrite(rewritten, REVIEW, inner.kind)
     if text is None:
         return None
-    text = _tidy(restore_names(text, names), body)
+    text = _tidy(_DANGLING_DENIAL.sub("", restore_names(text, names)), body)
+    if prefix.lower().rstrip().endswith("because") and not _starts_with_name(text):
+        text = text[:1].lower() + text[1:]  # "Why 3: Because nothing in the process required ..."
     opening = f"{head}: " if head else ""
     rewritten = opening + (prefix + " " if prefix and not prefix[-1:].isspace() else prefix) + text
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):

@@ -1017,3 +1017,10 @@ def test_a_question_in_brackets_is_not_rewritten_over_the_rest_of_the_row() -> N
     row = "14:10 (who approved this??) the on-call silenced the alert instead of escalating it."
     rewrite = rewrite_sentence(row)
     assert rewrite is None or "the alert" in rewrite.text.lower(), rewrite
+
+
+def test_a_counterfactual_after_because_reads_as_one_sentence() -> None:
+    """It was "Because Nothing in the process required checking the flag state but didn't."."""
+    rewrite = rewrite_sentence("Why 3: Because the deployer could have checked the flag state but didn't.")
+    assert rewrite is not None
+    assert rewrite.text == "Why 3: Because nothing in the process required checking the flag state."
