@@ -11,9 +11,10 @@ positive and negative examples of every rule in rules.yaml. Each item is masked 
 
 Every sentence the model would read in most corpus postmortems is a negative too (blame is rare there), except
 in files holding a blind eval item and in a held-out fifth of the files. The threshold is the lowest at which
-the check (rules, then the model on the sentences no rule flags and that mention someone) reaches PRECISION on
-out-of-fold predictions for the dev eval items (5 folds, 3 shuffles; never the training fit), and the model
-flags at most FLAG_RATE of the sentences it reads in the held-out postmortems. scikit-learn is needed here only; the check reads the weights with pure Python.
+the check (rules, then the model on the sentences no rule flags and that mention someone with a cue) reaches
+PRECISION on out-of-fold predictions for the dev eval items (5 folds, 3 shuffles; never the training fit), the
+model's own flags reach MODEL_PRECISION there, and the model flags at most FLAG_RATE of the sentences about someone
+in the held-out postmortems. scikit-learn is needed here only; the check reads the weights with pure Python.
 """
 
 from __future__ import annotations

@@ -219,7 +219,7 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     return None
 
 
-_TITLES = frozenset("Mr Mrs Ms Mx Dr Mr. Mrs. Ms. Mx. Dr.".split())
+_TITLES = frozenset("Mr Mrs Ms Mx Dr".split())  # the tokens split off the dot of "Mr."
 
 
 def _titled(tokens: list[re.Match[str]], index: int) -> bool:

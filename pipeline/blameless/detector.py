@@ -116,8 +116,8 @@ def features(
 ) -> tuple[list[int], set[str]] | None:
     """Hashed buckets and named signals of one sentence; None when it mentions nobody, shows no cue that something
     went wrong or is judged, or has the shape of a neutral report (with `require_person`), or is too long to be one
-    sentence. Training reads sentences without a cue too (`require_cue=False`): more negatives about people. Names become "<name>",
-    figures "<num>"."""
+    sentence. Training reads sentences without a cue too (`require_cue=False`): more negatives about people. Names
+    become "<name>", figures "<num>"."""
     words = _TOKEN.findall(sentence)
     if len(words) > detector_settings().features.max_words:
         return None
@@ -147,7 +147,9 @@ def features(
         elif lowered in vocab.question:
             named.add("question")
         normal.append(word.lower())
-    if require_person and not ((cued or not require_cue) and named.intersection(("name", "person", "role"))):
+    if require_person and not named.intersection(("name", "person", "role")):
+        return None
+    if require_person and require_cue and not cued:
         return None
     if require_person and (vocab.neutral.search(sentence.lower()) or _spoken_by(sentence, roster)):
         return None

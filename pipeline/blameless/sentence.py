@@ -703,8 +703,8 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
     text = _tidy(text, body)
     if prefix and not prefix.rstrip().endswith(("because", ":")) and not prefix[-1:].isspace():
         prefix += " "
-    if prefix.lower().rstrip().endswith("because"):
-        text = text[:1].lower() + text[1:] if not _starts_with_name(text) else text
+    if _ends_with_because(prefix):
+        text = _after_because(text)
     else:
         text = text[:1].upper() + text[1:] if text[:1].islower() and not _starts_with_identifier(text) else text
     opening = re.match(r"([^,]{1,20}),\s+(?=\S)", text)
@@ -907,8 +907,8 @@ def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if text is None:
         return None
     text = _tidy(_DANGLING_DENIAL.sub("", restore_names(text, names)), body)
-    if prefix.lower().rstrip().endswith("because") and not _starts_with_name(text):
-        text = text[:1].lower() + text[1:]  # "Why 3: Because nothing in the process required ..."
+    if _ends_with_because(prefix):
+        text = _after_because(text)  # "Why 3: Because nothing in the process required ..."
     opening = f"{head}: " if head else ""
     rewritten = opening + (prefix + " " if prefix and not prefix[-1:].isspace() else prefix) + text
     if not _still_clean(rewritten, people) or not keeps_facts(sentence, rewritten):
@@ -1307,6 +1307,15 @@ def _is_clause(text: str) -> bool:
     if root.pos_ in {"VERB", "AUX"} and subjects:
         return all(c.lower_ not in {"who", "which", "that", "whom"} for c in subjects)  # not "who signed off"
     return root.pos_ in {"NOUN", "PROPN"} and any(c.dep_ == "nummod" for c in root.children)
+
+
+def _ends_with_because(prefix: str) -> bool:
+    return prefix.lower().rstrip().endswith("because")
+
+
+def _after_because(text: str) -> str:
+    """A rebuilt clause as it reads after a kept "because": lower case first, unless it opens with a name."""
+    return text if _starts_with_name(text) else text[:1].lower() + text[1:]
 
 
 def _starts_with_name(text: str) -> bool:
