@@ -37,6 +37,7 @@ _PRONOUNS = frozenset(
         "somebody",
         "You",
         "you",
+        "u",  # chat: "if u had run the dry-run"
         "Whoever",
         "whoever",
         "Whomever",
@@ -46,7 +47,7 @@ _PRONOUNS = frozenset(
 _WE = frozenset({"We", "we"})
 _THEY = frozenset({"They", "they"})
 _OBJECT_PRONOUNS = frozenset({"him", "her", "me", "you", "them"})
-_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "my", "your", "His", "Her", "My", "Your"})
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "my", "your", "ur", "His", "Her", "My", "Your"})
 # "whose" too: "a DNS provider whose engineers misconfigured our zone" (the engineers are the subject)
 _DETERMINERS = frozenset(
     "the a an our their this that one another his her my your some every each any whose "

@@ -235,6 +235,7 @@ def _repaired(doc: Doc) -> Doc:
             after.dep_, after.tag_, after.pos_ = "dobj", "NN", "NOUN"  # "pushed 5.12.0 to all nodes"
             continue
         _numbered_object(verb, after)
+    _ordered_sanction(doc)
     for verb in doc:
         if verb.lemma_.lower() not in _PARTICLE_VERBS or verb.i + 1 >= len(doc):
             continue
@@ -250,6 +251,28 @@ def _repaired(doc: Doc) -> Doc:
         thing.head = verb
         thing.dep_ = "dobj"
     return doc
+
+
+def _ordered_sanction(doc: Doc) -> None:
+    """ "Retrain Jakub on X": an order opening the sentence, read as the first part of a proper name ("Retrain
+    Jakub" a name, the root) when the person follows it; the verb made the root again, the person its object."""
+    first = doc[0]
+    person = first.head
+    if not (
+        len(doc) > 2
+        and first.tag_ == "NNP"
+        and first.dep_ == "compound"
+        and first.lower_ in _SANCTIONS
+        and person.i == 1
+        and person.dep_ == "ROOT"
+        and person.pos_ == "PROPN"
+    ):
+        return
+    for child in list(person.children):
+        if child.i != first.i:
+            child.head = first
+    first.head, first.dep_, first.tag_, first.pos_, first.lemma_ = first, "ROOT", "VB", "VERB", first.lower_
+    person.head, person.dep_ = first, "dobj"
 
 
 def _import_spacy():  # type: ignore[no-untyped-def]
@@ -346,11 +369,12 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
-    r"|impact|detection|resolution|timeline|decision|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
+    r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
+    r"|what we learned|retro|lowlights?|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
     r"(?:because\s+)?",
     re.I,
 )
-_PRONOUNS = frozenset("i he she you we someone somebody nobody whoever they".split())
+_PRONOUNS = frozenset("i he she you u we someone somebody nobody whoever they".split())
 _POSSESSIVE_PRONOUNS = frozenset("his her their your my".split())
 # A one- or two-word chat interjection ending in a full stop before the sentence proper ("welp. ", "ugh, ok. ").
 _INTERJECTION = re.compile(r"\s*[a-z]{2,8}(?:,? [a-z]{2,8})?[.!]+\s+(?=\S)")
@@ -601,7 +625,8 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
         rewrite = _rewrite_clause(part, people)
         if rewrite is None:
             return None
-        texts.append(rewrite.text)
+        if rewrite.text.strip(" .!?"):
+            texts.append(rewrite.text)  # "Obviously." rewritten to "." is no sentence: it goes
         kinds.append(rewrite.kind)
         safety = REVIEW if rewrite.safety == REVIEW else safety
     text = " ".join(texts)
@@ -817,6 +842,7 @@ def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
         or not _still_clean(rewritten, people)
         or not keeps_facts(sentence, rewritten)
         or _still_names(rewritten, people, sentence)  # "It was human error, Bram typed 0": Bram is still there
+        or re.search(r",\s+who\b", rewritten)  # "pilot error by the engineer, who ..." -> "a manual step, who ..."
     ):
         return _after_verdict(sentence, people)
     return Rewrite(_articles(rewritten.strip()), REVIEW, "phrase")
@@ -883,7 +909,7 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
 
 
 # "could have checked X but didn't": the denial that made it a counterfactual has no place after "nothing required X".
-_DANGLING_DENIAL = re.compile(r",?\s+but (?:didn'?t|did not|never did|wasn'?t|was not)(?=[.!]*$)", re.I)
+_DANGLING_DENIAL = re.compile(r",?\s+(?:but|and) (?:didn'?t|did not|never did|wasn'?t|was not)(?=[.!]*$)", re.I)
 
 
 def _after_label(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -957,9 +983,19 @@ def _gerund_phrase(builder: _Builder, verb: Token) -> str | None:
     from lemminflect import getInflection
 
     forms = getInflection(verb.lemma_, "VBG")
-    rights = [t for t in verb.rights if t.dep_ not in {"punct", "advcl"} and not t.dep_.startswith("aux")]
+    denial = [
+        t
+        for t in verb.rights
+        if t.dep_ == "conj" and t.lemma_ == "do" and all(c.dep_ in {"neg", "punct"} for c in t.children)
+    ]
+    cut = min([t.i for t in verb.rights if t.dep_ == "cc" and denial and t.i < denial[0].i] + [len(verb.doc)])
+    rights = [  # "should have used X, and didn't": the denial is no part of the step
+        t for t in verb.rights if t.dep_ not in {"punct", "advcl"} and not t.dep_.startswith("aux") and t.i < cut
+    ]
     if not forms or any(builder.is_person(d) for r in rights for d in r.subtree):
         return None
+    if any(r.dep_ in {"conj", "dep", "parataxis"} and r.pos_ in {"VERB", "AUX"} for r in rights):
+        return None  # "should have escalated but kept debugging": the joined verb is no part of the step
     rest = "".join(builder.render(r) for r in rights).strip()
     return f"{forms[0]} {rest}".strip()
 
@@ -1015,8 +1051,9 @@ def _missed_step(builder: _Builder) -> str | None:
         step = builder.render(doing).strip()
     else:
         step = _gerund_phrase(builder, verb)
-    if step is None or any(builder.is_person(t) for t in (doing.subtree if doing is not None else ())):
-        return None
+    acting = list(doing.subtree) if doing is not None else []
+    if step is None or builder.failed or any(builder.is_person(t) for t in acting):
+        return None  # failed: "approved her own PR" has no faithful step without its owner
     text = f"Nothing in the process {'stopped' if negated else 'required'} {step}"
     root = next(iter(doc.sents)).root
     imperative = root.tag_ == "VB" and not any(c.dep_ in _SUBJECTS for c in root.children)
@@ -1388,13 +1425,15 @@ class _Builder:
     # ------------------------------------------------------------------ people
     def is_person(self, token: Token) -> bool:
         """A person, a pronoun for one, a role noun, or a team ("the on-call", "the data team")."""
-        from pipeline.blameless.people import first_names
+        from pipeline.blameless.people import check_first_names, first_names
 
         text, lower = token.text, token.lower_
         if _mention(token):
             return True  # "@kai's config push": a chat mention names a person wherever it stands
         if text in self.people or (token.dep_ in _SUBJECTS and text[:1].isupper() and text in first_names()):
             return True  # the tagger calls chat names anything ("Sven/ADV"); a known name as subject is a person
+        if token.dep_ in _SUBJECTS and token.tag_ == "NNP" and text in check_first_names():
+            return True  # "Petra merged X": a proper-noun subject the check's wider name lists know
         if lower.islower() and len(lower) >= 4 and lower.capitalize() in first_names() and token.dep_ in _SUBJECTS:
             return True  # "tbh paul just needs to ...": chat writes names in lower case
         if token.tag_ in {"PRP", "NN", "NNS", "NNP", "NNPS", "WP"} or token.pos_ in {"PROPN", "NOUN", "PRON"}:
@@ -1413,6 +1452,8 @@ class _Builder:
         return False
 
     def person_subject(self, verb: Token) -> Token | None:
+        from pipeline.blameless.people import check_first_names
+
         for child in verb.children:
             if child.dep_ in _SUBJECTS and (
                 self.is_person(child) or any(self.is_person(c) and c.dep_ == "conj" for c in child.children)
@@ -1424,7 +1465,13 @@ class _Builder:
             and opener.head.i == verb.i
             and opener.i < verb.i
             and opener.dep_ in {"advmod", "npadvmod", "compound", "dep"}
-            and (opener.lower_ in _ROLES or opener.pos_ == "PROPN" and self.is_person(opener))
+            and (
+                opener.lower_ in _ROLES
+                or opener.pos_ == "PROPN"
+                and self.is_person(opener)
+                or opener.text[:1].isupper()
+                and opener.text in check_first_names()
+            )
             and not any(c.dep_ in _SUBJECTS for c in verb.children)
         ):
             return opener  # "on-call missed the alert", "Tim broke prod": the tagger took the subject for a modifier
@@ -1494,6 +1541,8 @@ class _Builder:
         if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
+            if child.head.lemma_.lower() in {"fault", "doing"}:
+                self.failed = True  # "billing team's fault, ...": "the fault" without its owner says nothing
             self.possessed = self.possessed or child.head
             self.review("possessive")
             return "the "
@@ -2254,7 +2303,9 @@ class _Builder:
         from lemminflect import getInflection
 
         forms = getInflection(verb.lemma_, "VBG")
-        if not forms or any(c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"} for c in verb.rights if c.i not in skip):
+        if not forms or any(
+            c.dep_ in {"conj", "dep"} and c.pos_ in {"VERB", "AUX"} for c in verb.rights if c.i not in skip
+        ):
             return None  # "did not request X and merged it": "required requesting X and merged" would not read
         rest = "".join(self.child(c) for c in verb.rights if c.i not in skip)
         return f"{forms[0]} {rest}".strip()
@@ -2282,7 +2333,10 @@ class _Builder:
                 self.review("punitive")
                 checked = self._checked_object(verb, before=token.i)
                 what = f"of {self._plain(checked, without_people=True)} " if checked is not None else ""
-                return lead + f"add an automated {self._check_word(verb)} {what}" + self._plain(token)
+                check = f"add an automated {self._check_word(verb)} {what}"
+                if checked is not None and token.i in {t.i for t in checked.subtree}:
+                    return lead + check.rstrip()  # "the procedure before her next shift": the moment said once
+                return lead + check + self._plain(token)
             if token.dep_ == "advcl" and any(c.lower_ in _MOMENTS | {"whenever"} for c in token.children):
                 checked = self._checked_object(verb, before=token.i)
                 moment = self._moment(token, whole=checked is None)  # "when she changes X" -> "when X is changed"
@@ -2396,7 +2450,12 @@ class _Builder:
             step = root  # "why didn't the on-call escalate?"; with an object: "what allowed X to stay un-..."
         else:
             return None
-        skip = {c.i for c in step.children if c.dep_ in {"aux", "neg", "nsubj", "advmod", "punct"}}
+        skip = {
+            c.i
+            for c in step.children
+            if c.dep_ in {"aux", "neg", "nsubj", "advmod", "punct"}
+            and c.lower_ not in _PARTICLES | {"back"}  # "roll back"
+        }
         gerund = self._gerund(step, skip | ({c.i for c in root.children} if step is not root else set()))
         if gerund is None:
             return None
@@ -2558,8 +2617,12 @@ class _Builder:
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)
             span = self._object_span(verb)
-            if participle is None or span is None:
-                return None
+            if (
+                participle is None
+                or span is None
+                or obj.lower_ in {"nobody", "anybody", "anyone", "everyone", "everybody"}
+            ):
+                return None  # "didn't tell nobody that X": the object is no thing that stayed un-told
             inside = {c.i for c in verb.children if span.start <= c.i < span.end}
             skip = (
                 {subject.i, obj.i}
