@@ -57,6 +57,27 @@ TECH_AND_PLACES = set(
     Dex Etna Gaia Gorm Hera Neo Peta Sol Dev Min Max Mac Doc Meta Lexus Porsche Gerrit""".split()
 )
 
+# Given names Faker's providers lack (their locales write them in other scripts, or have none), from cultures the
+# blind-written eval sentences name: West, East and Southern African, Central Asian, Pacific, Hebrew, Korean and
+# Chinese romanized as one word, Arabic, Persian, South and Southeast Asian (added 2026-12-06, when "Had Keala ...",
+# "Nkechi's hotfix", "Gulnara's idea of monitoring" passed the check).
+EXTRA = set(
+    """Nkechi Adaeze Chinonso Chukwuemeka Ifeanyi Oluwaseun Olumide Folake Funmilayo Yetunde Temitope Babajide
+    Kayode Tunde Segun Bisola Fatoumata Awa Aissatou Mariama Kadiatou Oumar Seydou Boubacar Moussa Kofi Kwabena
+    Akosua Abena Efua Yaw Kwaku Esi Wanjiru Wambui Njeri Kamau Otieno Achieng Akinyi Abebe Tesfaye Selam Meron
+    Hailu Mekdes Lwazi Bongani Sibusiso Thabo Lerato Nomvula Zanele Themba Palesa Refilwe Gulnara Aigerim Aizhan
+    Nursultan Yerlan Dauren Bakhyt Zarina Dilnoza Farrukh Bekzod Shakhzod Gulnoza Madina Keala Moana Kainoa
+    Makoa Leilani Noelani Kalani Wiremu Aroha Hemi Mere Rangi Sione Losana Mele Tevita Semisi Salote Eitan
+    Noam Yael Tamar Avital Itai Yonatan Shira Oded Amit Liora Gilad Ofer Jiwoo Minjun Seojun Jihoon Hyunwoo
+    Jiyeon Minji Soyeon Eunji Jisoo Yejin Dongwoo Sungmin Youssef Yousef Khalid Tariq Layla Rania Nour Samir
+    Karim Walid Bilal Hamza Faisal Nasser Amal Salma Dalia Yasmin Dariush Kaveh Shirin Parisa Babak Nima Roya
+    Farid Priyanka Ananya Aditya Rohan Arjun Kavya Lakshmi Sandeep Harpreet Gurpreet Manpreet Navjot Sunita
+    Nandini Ishaan Tanvi Shreya Siddharth Vikram Thanh Huong Linh Tuan Phuong Siti Putri Budi Agus Dewi Wayan
+    Ketut Somchai Niran Kanya Malee Xiaoming Jiahui Haoran Zihan Yutong Zhiwei Xinyi Wenjun Haruto Sota Yuto
+    Hina Yui Sakura Riku Kaito Aoi Takumi Daiki Shota Kenta Naoki Ayumi Misaki Ximena Itzel Citlali Xochitl
+    Zbigniew Grzegorz Przemek Radoslaw Jaroslav Miroslav Oksana Yaroslav Bohdan Taras Olena""".split()
+)
+
 
 def faker_first_names() -> set[str]:
     """Every first name (male, female, nonbinary, romanized) of every Faker person provider, in Latin letters."""
@@ -111,7 +132,7 @@ def main() -> None:
     lower, capitalized = lexicon()
     keep = sorted(
         name
-        for name in faker_first_names() - listed_names()
+        for name in (faker_first_names() | EXTRA) - listed_names()
         if name.lower() not in lower | STOP_WORDS
         and (name not in capitalized or name in KEEP)
         and name not in ABBREVIATIONS | TECH_AND_PLACES

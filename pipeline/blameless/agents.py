@@ -64,7 +64,7 @@ _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
 # Words that may stand between a clause start and a bare role noun: "tired admin", "new guy", "CP team member".
 _ROLE_MODIFIERS = frozenset(
     "new junior senior tired exhausted sleepy distracted same other our their poor lone former "
-    "responsible assigned primary secondary backup".split()
+    "responsible assigned primary secondary backup on-call oncall on-duty duty".split()
 )
 _TEAM_NAMES = frozenset(
     {"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT", "Backend", "Frontend"}
