@@ -22,7 +22,8 @@ _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
     "badly royally seriously kinda sorta basically literally clearly obviously evidently honestly manually "
-    "personally directly hastily quietly silently once himself herself themselves myself yourself".split()
+    "personally directly hastily quietly silently once himself herself themselves myself yourself always constantly "
+    "repeatedly".split()
 )
 _PRONOUNS = frozenset(
     {
