@@ -254,25 +254,27 @@ def _repaired(doc: Doc) -> Doc:
 
 
 def _ordered_sanction(doc: Doc) -> None:
-    """ "Retrain Jakub on X": an order opening the sentence, read as the first part of a proper name ("Retrain
-    Jakub" a name, the root) when the person follows it; the verb made the root again, the person its object."""
+    """ "Retrain Jakub on X", "Revoke Sven's prod access": an order opening the sentence, read as part of a noun
+    phrase ("Retrain Jakub" a name, the root); the verb made the root again, the person (or what is taken from
+    them) its object."""
     first = doc[0]
     person = first.head
+    ordered = person.head if person.dep_ == "poss" else person  # "Remove Dagny's sudo": the sudo is the object
     if not (
         len(doc) > 2
-        and first.tag_ == "NNP"
+        and first.tag_ in {"NNP", "VB"}
         and first.dep_ == "compound"
-        and first.lower_ in _SANCTIONS
+        and first.lower_ in _SANCTIONS | _ACCESS_TAKEN
         and person.i == 1
-        and person.dep_ == "ROOT"
         and person.pos_ == "PROPN"
+        and ordered.dep_ == "ROOT"
     ):
         return
-    for child in list(person.children):
-        if child.i != first.i:
+    for child in list(ordered.children):
+        if child.i != first.i and (ordered is person or child.dep_ == "punct"):
             child.head = first
     first.head, first.dep_, first.tag_, first.pos_, first.lemma_ = first, "ROOT", "VB", "VERB", first.lower_
-    person.head, person.dep_ = first, "dobj"
+    ordered.head, ordered.dep_ = first, "dobj"
 
 
 def _import_spacy():  # type: ignore[no-untyped-def]
@@ -428,7 +430,7 @@ _ACCESS_TAKEN = frozenset("lose revoke remove restrict suspend pull strip take l
 # Verbs that make a step a person's choice ("chose to skip X"): the step is what happened.
 _CHOICE_VERBS = frozenset({"choose", "decide", "opt", "elect"})
 # Verbs with no passive that keeps the claim ("the competence was lacked", "a cause was caused").
-_NO_PASSIVE = frozenset("cause have get do lack own possess need want know deserve".split())
+_NO_PASSIVE = frozenset("cause have get do lack own possess need want know deserve let".split())
 # A person's state told in the passive form ("Ravi was distracted and merged X"): a judgement, like an adjective.
 _JUDGED_STATES = frozenset("distracted confused overwhelmed rushed stressed exhausted tired overworked".split())
 # Verbs that carry the verdict themselves: their passive ("the failover was fumbled") still judges.
@@ -471,6 +473,8 @@ _OPERATIONS = frozenset(
     "maintenance restore recovery handover handoff renewal rotation reindex rebalance".split()
 )
 # What is done to a person as a punishment; as an action item it becomes a plain instruction.
+# What a sanction takes from a person ("revoke Sven's prod access", "remove Dagny's sudo").
+_ACCESS_NOUNS = frozenset("access sudo right permission privilege".split())
 _SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
 # "... for 50 minutes" closing what someone did not do: the time it stayed undone.
 _DURATION_END = re.compile(
@@ -822,7 +826,7 @@ def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
 
 def _still_names(text: str, people: Sequence[str], original: str) -> bool:
     """ "Nice one, Carlos, the config was wiped": the rewrite still names a person (a roster or first name)."""
-    from pipeline.blameless.people import first_names
+    from pipeline.blameless.people import check_first_names as first_names
 
     inside = set(re.findall(r"(?<=[\w,;] )[A-Z][a-z]+", original))  # not capitalized for opening the sentence
     return any(word in people or word in first_names() and word in inside for word in re.findall(r"[A-Z][a-z]+", text))
@@ -1441,6 +1445,8 @@ class _Builder:
                 return True
             if text in self.people or token.ent_type_ == "PERSON" or (text in first_names()):
                 return True
+            if token.pos_ == "PROPN" and text in check_first_names():
+                return True  # "a rookie move by Gaspard": a proper noun the check's wider name lists know
             if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
                 return True
             if (
@@ -1827,7 +1833,8 @@ class _Builder:
         if obj is not None and obj.lemma_ == "ball" and verb.lemma_ == "drop" and not neg and not modals:
             on = next((c for c in children if c.dep_ == "prep" and c.lower_ == "on"), None)
             dropped = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
-            if dropped is not None:  # "ops dropped the ball on the cert inventory" -> "... was not followed up"
+            if dropped is not None and not any(t.text == "," for t in dropped.subtree):
+                # "ops dropped the ball on the cert inventory" -> "... was not followed up" (not ", plain and simple")
                 rest = "".join(self.child(c) for c in verb.rights if c.i not in skip | {obj.i, on.i})
                 self.review("judgement")
                 return (
@@ -2164,12 +2171,12 @@ class _Builder:
         subject = self.person_subject(root)
         ordered = subject is not None and any(c.tag_ == "MD" for c in root.children)
         imperative = subject is None and root.tag_ == "VB" and root.i == 0
-        access = next((c for c in root.children if c.dep_ == "dobj" and c.lemma_ == "access"), None)
+        access = next((c for c in root.children if c.dep_ == "dobj" and c.lemma_.lower() in _ACCESS_NOUNS), None)
         off = next((c for c in root.children if c.dep_ == "prep" and c.lower_ in {"off", "from"}), None)
         negated = any(t.dep_ == "neg" and root.i in {t.head.i, t.head.head.i} for t in root.subtree)  # "no longer"
         taken = root.lemma_ in _ACCESS_TAKEN or negated  # not "should have access"
         if access is not None and taken and (ordered or imperative and any(self.is_person(t) for t in access.subtree)):
-            guarded = self._plain(access)
+            guarded = self._plain(access, without_time=True)
             if root.lower_ in {"write", "read", "admin"} and root.i == access.left_edge.i - 1:
                 guarded = f"{root.text} {guarded}"  # "have write access": the tagger read "write" as the verb
         elif off is not None and ordered and root.lemma_ in {"stay", "keep"}:
@@ -2564,13 +2571,20 @@ class _Builder:
         double = {"double", "check"} <= words or any(word.startswith("double-check") for word in words)
         return "double-check" if double else "check"
 
-    def _plain(self, token: Token, without_people: bool = False) -> str:
+    def _plain(self, token: Token, without_people: bool = False, without_time: bool = False) -> str:
         """The phrase of `token`, a possessive made "the"; `without_people` leaves out a prepositional phrase
-        holding a person ("every firewall change with a second engineer" -> "every firewall change")."""
+        holding a person ("every firewall change with a second engineer" -> "every firewall change"),
+        `without_time` one saying how long ("Dagny's sudo until further notice" -> "the sudo")."""
         gone = {
             d.i
             for c in token.children
-            if without_people and c.dep_ == "prep" and any(self.is_person(t) for t in c.subtree)
+            if c.dep_ == "prep"
+            and (
+                without_people
+                and any(self.is_person(t) for t in c.subtree)
+                or without_time
+                and c.lower_ in {"until", "till", "pending", "for"}
+            )
             for d in c.subtree
         }
         words = [t for t in token.subtree if t.i not in gone]

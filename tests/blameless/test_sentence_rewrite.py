@@ -1119,3 +1119,33 @@ def test_chat_u_is_a_person() -> None:
     assert lint_text("if u had run the dry-run first we wouldnt be here rn")
     assert lint_text("ur deploy took down checkout")
     assert not lint_text("The u32 counter overflowed after 4 billion writes.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # an order to take something from a person, read by the tagger as one noun phrase: guard it for everyone
+        ("Remove Dagny's sudo until further notice.", "Guard the sudo with a required review or an automated check."),
+        ("Revoke Sven's prod access.", "Guard the prod access with a required review or an automated check."),
+        (
+            "- we dropped the ball on the DNS TTL change, plain and simple",
+            "- The DNS TTL change was not followed up, plain and simple",
+        ),  # was "..., plain and simple was not ..."
+    ],
+)
+def test_sanctions_and_idioms_read_as_sentences(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None
+    assert rewrite.text == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "garbled"),
+    [
+        ("04:37 SRE on shift let the disk fill to 100% on log-3.", "was let"),
+        ("- honestly a rookie move by Gaspard, running the migration without a backup", "Gaspard"),
+    ],
+)
+def test_no_garbled_passive_and_no_person_as_the_thing(sentence: str, garbled: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or garbled not in rewrite.text, rewrite
