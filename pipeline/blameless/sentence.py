@@ -581,6 +581,12 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         original.count(a) == original.count(b) for a, b in ("()", "[]")
     ):
         return None  # "... (the team could not reproduce it; X said Y)" cut to "X said Y)": a piece of a parenthesis
+    if _LOST_CONTRAST.search(original) and not _LOST_CONTRAST.search(text):
+        return None  # "a manual mistake rather than any system defect" -> "... allowed to any system defect"
+    if text.endswith("?") and re.search(r"\bnothing in the process\b", text, re.I):
+        return None  # "did u not see the alert??" -> "Wait nothing in the process required seeing the alert?"
+    if re.search(r"\b(?:why|on|about|whether|if|how) what allowed\b", text) and not text.endswith("?"):
+        return None  # "still no answer on why Ingrid restarted X" -> "... on why what allowed X to be restarted"
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
 
 
@@ -607,6 +613,10 @@ def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -
             return Rewrite(rewrite.text, REVIEW, rewrite.kind)  # a tone word kept: never applied by --fix
         return rewrite
     return Rewrite(text, REVIEW, rewrite.kind)
+
+
+# Words that set one thing against another: a rewrite that drops them says something else.
+_LOST_CONTRAST = re.compile(r"\b(?:rather than|instead of|not because)\b", re.I)
 
 
 # Rewrites made on the whole text (a dropped verdict sentence, a phrase fix, an instruction), not on the parse

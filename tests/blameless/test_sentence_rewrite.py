@@ -1149,3 +1149,20 @@ def test_sanctions_and_idioms_read_as_sentences(sentence: str, expected: str) ->
 def test_no_garbled_passive_and_no_person_as_the_thing(sentence: str, garbled: str) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is None or garbled not in rewrite.text, rewrite
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The disruption was attributed to a manual mistake by a staff member rather than to any system defect.",
+        "wait did u not see the alert?? it was literally red",
+        "10:02 still no answer on why Ingrid restarted the primary without telling anyone",
+    ],
+)
+def test_a_rewrite_that_would_change_the_claim_is_not_offered(sentence: str) -> None:
+    """They came out as "... an action the system allowed to any system defect" (the contrast lost), "Wait nothing
+    in the process required seeing the alert?" and "... on why what allowed the primary to be restarted ..."."""
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or (
+        "rather than" in rewrite.text and "what allowed" not in rewrite.text.lower()[1:] and "?" not in rewrite.text
+    ), rewrite
