@@ -1056,19 +1056,6 @@ def test_a_counterfactual_after_because_reads_as_one_sentence() -> None:
             "AI-3: Retrain Svetlana on the backup restore procedure before her next on-call shift.",
             "AI-3: Add an automated check of the backup restore procedure before the next on-call shift.",
         ),
-    ],
-)
-def test_names_the_tagger_misreads_still_get_a_sentence(sentence: str, expected: str) -> None:
-    """Each of these fell back to the instruction "Describe what happened to X and what allowed it."."""
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is not None
-    assert rewrite.text == expected
-    assert not lint_text(rewrite.text)
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
         (
             "Why 4: The engineer should have used the staging cluster, and didn't.",
             "Why 4: Nothing in the process required using the staging cluster.",
@@ -1089,12 +1076,22 @@ def test_names_the_tagger_misreads_still_get_a_sentence(sentence: str, expected:
             "if u had run the dry-run first we wouldnt be here rn",
             "Nothing in the process required running the dry-run first; had it, we wouldnt be here rn",
         ),  # chat "u"
+        # an order to take something from a person, read by the tagger as one noun phrase: guard it for everyone
+        ("Remove Dagny's sudo until further notice.", "Guard the sudo with a required review or an automated check."),
+        ("Revoke Sven's prod access.", "Guard the prod access with a required review or an automated check."),
+        (
+            "- we dropped the ball on the DNS TTL change, plain and simple",
+            "- The DNS TTL change was not followed up, plain and simple",
+        ),  # was "..., plain and simple was not ..."
     ],
 )
-def test_rewrites_read_as_sentences(sentence: str, expected: str) -> None:
+def test_rewrites_read_as_whole_sentences(sentence: str, expected: str) -> None:
+    """Each of these fell back to the instruction "Describe what happened to X and what allowed it." or came out
+    garbled (as noted beside it)."""
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None
     assert rewrite.text == expected
+    assert not lint_text(rewrite.text)
 
 
 @pytest.mark.parametrize(
@@ -1107,6 +1104,8 @@ def test_rewrites_read_as_sentences(sentence: str, expected: str) -> None:
             "The incident was put down to pilot error by the responding engineer, who selected the wrong snapshot.",
             "step, who",
         ),
+        ("04:37 SRE on shift let the disk fill to 100% on log-3.", "was let"),
+        ("- honestly a rookie move by Gaspard, running the migration without a backup", "Gaspard"),
     ],
 )
 def test_no_rewrite_is_better_than_a_garbled_one(sentence: str, garbled: str) -> None:
@@ -1119,36 +1118,6 @@ def test_chat_u_is_a_person() -> None:
     assert lint_text("if u had run the dry-run first we wouldnt be here rn")
     assert lint_text("ur deploy took down checkout")
     assert not lint_text("The u32 counter overflowed after 4 billion writes.")
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        # an order to take something from a person, read by the tagger as one noun phrase: guard it for everyone
-        ("Remove Dagny's sudo until further notice.", "Guard the sudo with a required review or an automated check."),
-        ("Revoke Sven's prod access.", "Guard the prod access with a required review or an automated check."),
-        (
-            "- we dropped the ball on the DNS TTL change, plain and simple",
-            "- The DNS TTL change was not followed up, plain and simple",
-        ),  # was "..., plain and simple was not ..."
-    ],
-)
-def test_sanctions_and_idioms_read_as_sentences(sentence: str, expected: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is not None
-    assert rewrite.text == expected
-
-
-@pytest.mark.parametrize(
-    ("sentence", "garbled"),
-    [
-        ("04:37 SRE on shift let the disk fill to 100% on log-3.", "was let"),
-        ("- honestly a rookie move by Gaspard, running the migration without a backup", "Gaspard"),
-    ],
-)
-def test_no_garbled_passive_and_no_person_as_the_thing(sentence: str, garbled: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is None or garbled not in rewrite.text, rewrite
 
 
 @pytest.mark.parametrize(
