@@ -472,9 +472,9 @@ _OPERATIONS = frozenset(
     "cutover failover switchover rollout rollback migration deploy deployment release upgrade downgrade "
     "maintenance restore recovery handover handoff renewal rotation reindex rebalance".split()
 )
-# What is done to a person as a punishment; as an action item it becomes a plain instruction.
 # What a sanction takes from a person ("revoke Sven's prod access", "remove Dagny's sudo").
 _ACCESS_NOUNS = frozenset("access sudo right permission privilege".split())
+# What is done to a person as a punishment; as an action item it becomes a plain instruction.
 _SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
 # "... for 50 minutes" closing what someone did not do: the time it stayed undone.
 _DURATION_END = re.compile(
@@ -560,6 +560,10 @@ _SUBORDINATORS = frozenset(
 _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
 
+# Words that set one thing against another: a rewrite that drops them says something else.
+_LOST_CONTRAST = re.compile(r"\b(?:rather than|instead of|not because)\b", re.I)
+
+
 def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
     """The rewrite, with a doubled comma made single and an emptied parenthesis gone, or None when it opens like a
     cut-off fragment or holds a piece of a parenthesis: a rewrite must read as a whole sentence."""
@@ -613,10 +617,6 @@ def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -
             return Rewrite(rewrite.text, REVIEW, rewrite.kind)  # a tone word kept: never applied by --fix
         return rewrite
     return Rewrite(text, REVIEW, rewrite.kind)
-
-
-# Words that set one thing against another: a rewrite that drops them says something else.
-_LOST_CONTRAST = re.compile(r"\b(?:rather than|instead of|not because)\b", re.I)
 
 
 # Rewrites made on the whole text (a dropped verdict sentence, a phrase fix, an instruction), not on the parse
@@ -836,10 +836,12 @@ def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
 
 def _still_names(text: str, people: Sequence[str], original: str) -> bool:
     """ "Nice one, Carlos, the config was wiped": the rewrite still names a person (a roster or first name)."""
-    from pipeline.blameless.people import check_first_names as first_names
+    from pipeline.blameless.people import check_first_names
 
     inside = set(re.findall(r"(?<=[\w,;] )[A-Z][a-z]+", original))  # not capitalized for opening the sentence
-    return any(word in people or word in first_names() and word in inside for word in re.findall(r"[A-Z][a-z]+", text))
+    return any(
+        word in people or word in check_first_names() and word in inside for word in re.findall(r"[A-Z][a-z]+", text)
+    )
 
 
 def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -1446,8 +1448,6 @@ class _Builder:
             return True  # "@kai's config push": a chat mention names a person wherever it stands
         if text in self.people or (token.dep_ in _SUBJECTS and text[:1].isupper() and text in first_names()):
             return True  # the tagger calls chat names anything ("Sven/ADV"); a known name as subject is a person
-        if token.dep_ in _SUBJECTS and token.tag_ == "NNP" and text in check_first_names():
-            return True  # "Petra merged X": a proper-noun subject the check's wider name lists know
         if lower.islower() and len(lower) >= 4 and lower.capitalize() in first_names() and token.dep_ in _SUBJECTS:
             return True  # "tbh paul just needs to ...": chat writes names in lower case
         if token.tag_ in {"PRP", "NN", "NNS", "NNP", "NNPS", "WP"} or token.pos_ in {"PROPN", "NOUN", "PRON"}:
@@ -1456,7 +1456,7 @@ class _Builder:
             if text in self.people or token.ent_type_ == "PERSON" or (text in first_names()):
                 return True
             if token.pos_ == "PROPN" and text in check_first_names():
-                return True  # "a rookie move by Gaspard": a proper noun the check's wider name lists know
+                return True  # "Petra merged X", "a rookie move by Gaspard": a proper noun the wider name lists know
             if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
                 return True
             if (
