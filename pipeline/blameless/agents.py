@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline import regex_cache
-from pipeline.blameless.people import Roster
+from pipeline.blameless.people import Roster, word_first_names
 
 _TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
@@ -77,7 +77,7 @@ _ARTIFACTS = frozenset(
     "hotfix cleanup job cron edits tweak work handling rotation apply failover experiment backfill purge restart".split()
 )
 # A prepositional phrase after an artifact names what it touched: "Ana's change to max_conns on pg-1 broke ...".
-_ARTIFACT_PREPOSITIONS = frozenset("of to on in for at against".split())
+_ARTIFACT_PREPOSITIONS = frozenset("of to on in for at against from".split())
 
 
 _FREE_RELATIVES = frozenset({"whoever", "whomever"})
@@ -202,6 +202,7 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
         or (_capitalized(base) and _capitalized(previous) and _first_name(previous, roster))  # "Dave O'Brien"
         or (_capitalized(base) and _titled(tokens, index))  # "Mr. Okonkwo", "Dr Sato": any name after a title
         or (previous.lower() not in _DETERMINERS and _lowercase_first_name(base, roster))
+        or (roster.use_first_names and _word_name_mid_sentence(base, previous))
     ):
         start = index
         while (
@@ -219,6 +220,16 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
         return index  # "Engineers must ..." at the start of a sentence
     return None
+
+
+def _word_name_mid_sentence(word: str, previous: str) -> bool:
+    """A given name that is also a word ("Grace", "Will"), capitalized after a word or comma of the same sentence:
+    "the outage is on Grace"; not "Will" opening a question, nor "the Rose dashboard" (a determiner before it)."""
+    return (
+        word in word_first_names()
+        and (previous[:1].isalpha() or previous == ",")
+        and previous.lower() not in _DETERMINERS
+    )
 
 
 _TITLES = frozenset("Mr Mrs Ms Mx Dr".split())  # the tokens split off the dot of "Mr."
@@ -543,6 +554,8 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
         if not word[0].isalpha():
             return None
         start = _person_at(tokens, index, roster, allow_we=False)
+        if start is None and index == 0 and roster.use_first_names and _word_name_mid_sentence(_base(word), "on"):
+            start = 0  # right after the predicate ("the outage is on Grace"), mid-sentence by construction
         following = tokens[index + 1].group(0).lower() if index + 1 < len(tokens) else ""
         if start is not None and following in _THINGS_A_ROLE_NAMES:
             return None  # "revoke the admin session": the role names the session's kind, not a person

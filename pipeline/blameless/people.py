@@ -21,6 +21,7 @@ from pipeline.package_data import package_path
 FIRST_NAMES_PATH = package_path("blameless", "first_names.txt")
 CENSUS_NAMES_PATH = package_path("blameless", "census_first_names.txt")
 WORLD_NAMES_PATH = package_path("blameless", "world_first_names.txt")
+WORD_NAMES_PATH = package_path("blameless", "word_first_names.txt")
 
 _NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
 _NAME_AT_END = regex_cache.compile(_NAME + r"\Z")
@@ -80,6 +81,13 @@ def first_names() -> frozenset[str]:
 def check_first_names() -> frozenset[str]:
     """The names the blameless check reads as people: first_names() and the census and world lists beside it."""
     return first_names() | _names_in(CENSUS_NAMES_PATH) | _names_in(WORLD_NAMES_PATH)
+
+
+@lru_cache(maxsize=1)
+def word_first_names() -> frozenset[str]:
+    """Given names that are also English words ("Grace", "Will"): people only mid-sentence, where a name is the
+    sole reading (the agent matcher decides; no name list holds them)."""
+    return _names_in(WORD_NAMES_PATH)
 
 
 def _names_in(path: Path) -> frozenset[str]:

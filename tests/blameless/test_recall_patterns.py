@@ -32,6 +32,12 @@ POSITIVES = [
         "A technician working for our cabling vendor unplugged the wrong uplink in rack 7, taking 12 hosts offline.",
     ),
     ("BL001", "An engineer employed by the hosting partner deleted the backup volume, taking restores offline."),
+    # a given name that is also a word, where only a person fits ("grace period" stays a word, below)
+    ("BL009", "The outage is on Grace."),
+    ("BL009", "The root cause was Mark's migration to the new pool."),
+    # a person's artifact told as a cleft or landing with the harm
+    ("BL001", "it was Oskar's migration that broke the invoices table"),
+    ("BL001", "11:05 Ilse's hotfix to auth-gw goes out, knocking the mobile clients offline"),
     # responsibility for the harm placed with someone
     ("BL009", "Responsibility for the 2-hour outage of search-api rests with Dana."),
     ("BL009", "The 40-minute login outage sits squarely with the identity team."),
@@ -167,6 +173,10 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "We extended the grace period for the old tokens to 30 days.",
+    "Will the rollback finish before 14:00?",
+    "The Rose dashboard showed the 502s first.",
+    "It was the 14:02 hotfix that took down search; it was rolled back at 14:20.",
     # sincere thanks for something shared is no mock thanks
     "Thanks to Ana, who kindly shared her notes on the migration with the team.",
     # a role noun that says which kind of thing is revoked, not whose access
