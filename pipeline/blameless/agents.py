@@ -67,7 +67,7 @@ _ROLE_MODIFIERS = frozenset(
     "new junior senior tired exhausted sleepy distracted same other our their poor lone former "
     "responsible assigned primary secondary backup on-call oncall on-duty duty".split()
 )
-_TEAM_NAMES = frozenset(
+TEAM_NAMES = frozenset(
     {"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT", "Backend", "Frontend"}
     | {"Networking", "Eng", "Engineering"}
 )
@@ -179,7 +179,7 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
     if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS and between[0].isalpha():
         return True  # "Network team changed the firewall": one word names the group
     return all(
-        w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() or w in _TEAM_NAMES for w in between
+        w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() or w in TEAM_NAMES for w in between
     )
 
 
@@ -215,7 +215,7 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
         det = _role_phrase_start(tokens, index)
         if det is not None:
             return det
-    if base in _TEAM_NAMES:
+    if base in TEAM_NAMES:
         return index
     if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
         return index  # "Engineers must ..." at the start of a sentence
@@ -300,7 +300,7 @@ def _mentions_people(tokens: list[re.Match[str]], roster: Roster) -> bool:
     for i, token in enumerate(tokens):
         word = token.group(0)
         previous = tokens[i - 1].group(0) if i > 0 else ""
-        if roster.is_person_name(_base(word)) or _role(_base(word), previous) or word in _TEAM_NAMES:
+        if roster.is_person_name(_base(word)) or _role(_base(word), previous) or word in TEAM_NAMES:
             return True
     return False
 

@@ -34,7 +34,7 @@ _THING_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos",
 # Heads that are no thing to look at: pronouns, vague nouns, a person's qualities or the blame itself.
 _NOT_THINGS = frozenset(
     "thing things stuff idea work time times way attention care nothing everything something anything "
-    "warning idea move feeling consensus poll room fault blame mistake error judgment judgement "
+    "warning idea move feeling consensus poll room fault blame mistake error judgment judgement extra option "
     "second minute hour day night morning evening afternoon week weekend month year".split()
 )
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
@@ -85,6 +85,8 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         text = f"Add an automated check for {phrase}."
     elif body.rstrip().endswith("?"):
         text = f"What happened to {phrase}, and what allowed it?"
+    elif phrase.lower().startswith(("every ", "each ")):
+        return None  # "Describe what happened to every resume": a quantified phrase is no one thing to look at
     else:
         text = f"Describe what happened to {phrase}{',' if len(things) > 1 else ''} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.blameless.agents import CHANNEL_MENTIONS, ROLE_NOUNS
+from pipeline.blameless.agents import CHANNEL_MENTIONS, ROLE_NOUNS, TEAM_NAMES
 from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
 
@@ -1119,6 +1119,10 @@ def _pieces(body: str) -> list[tuple[str, str]]:
     return [(sep, piece) for sep, piece in pieces if piece.strip()]
 
 
+# A piece of chat filler between commas ("could have, I dunno, looked at ..."): no clause of its own.
+_ASIDE = re.compile(r"(?:i dunno|idk|you know|ya know|like|i mean|i guess|tbh|honestly|ngl|lol|fwiw|imo|imho)", re.I)
+
+
 def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """ "Summary: X overloaded the database, tired admin deleted the wrong directory, six hours of data lost."
     -> "... the wrong directory was deleted, ...": a sentence of several pieces (commas, colons, dashes) is
@@ -1138,6 +1142,9 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
         if _still_clean(piece, people) and not any(_names_person(w, people) or w.lower() in _POINTING for w in words):
             if index == 0 and _exclamation(piece) or index > 0 and _vocative(piece, people):
                 changed = after_change = True
+                continue
+            if _ASIDE.fullmatch(piece.strip()):
+                changed = True  # "I dunno": filler, dropped; what follows still hangs on the piece before it
                 continue
             if after_change and _lacks_subject(piece):
                 return None  # "..., did not follow X": its subject was the piece just dropped or rephrased
@@ -1459,6 +1466,8 @@ class _Builder:
                 return True  # "Petra merged X", "a rookie move by Gaspard": a proper noun the wider name lists know
             if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
                 return True
+            if text in TEAM_NAMES and text != "IT" and token.dep_ != "compound":
+                return True  # "when QA signs off on a build ...": the team, not a thing ("QA checklist" is one)
             if (
                 token.tag_ in {"NNS", "NNPS"}
                 and token.lemma_ in _ROLES - _PLURAL_NOT_STAFF
@@ -1557,8 +1566,10 @@ class _Builder:
         if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
-            if child.head.lemma_.lower() in {"fault", "doing"}:
-                self.failed = True  # "billing team's fault, ...": "the fault" without its owner says nothing
+            if child.head.lemma_.lower() in {"fault", "doing", "idea"}:
+                # "billing team's fault, ...": "the fault" without its owner says nothing; "Gulnara's idea of
+                # monitoring is ..." mocks a person, and "the idea of monitoring is ..." mocks no one and says nothing
+                self.failed = True
             self.possessed = self.possessed or child.head
             self.review("possessive")
             return "the "

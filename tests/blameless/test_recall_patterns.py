@@ -38,6 +38,16 @@ POSITIVES = [
     # a person's artifact told as a cleft or landing with the harm
     ("BL001", "it was Oskar's migration that broke the invoices table"),
     ("BL001", "11:05 Ilse's hotfix to auth-gw goes out, knocking the mobile clients offline"),
+    # sarcasm: mock praise for a harm or an unannounced step, a closing tag, mock disbelief
+    ("BL009", "Props to the payments team for once again breaking the refund flow on release day."),
+    ("BL009", "Big thanks to the network squad for swapping the VIPs with zero notice."),
+    ("BL009", "They merged the schema change on a Friday at 6pm. Bold strategy."),
+    ("BL009", "Turns out Dmitri's idea of a rollback plan is hoping nothing breaks."),
+    ("BL009", "Nice to learn that the infra team treats change review as optional."),
+    ("BL002", "Oh sure, it's not like the on-call could have read the banner on the dashboard."),
+    ("BL002", "I guess Pia couldn't possibly have checked the replica lag first."),
+    ("BL002", "Great, so Marek could have just, you know, looked at the diff."),
+    ("BL001", "Apparently Jonas decided a 0-second timeout would be fine for the payment client."),
     # responsibility for the harm placed with someone
     ("BL009", "Responsibility for the 2-hour outage of search-api rests with Dana."),
     ("BL009", "The 40-minute login outage sits squarely with the identity team."),
@@ -173,6 +183,13 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "Thanks to the DB team for jumping in at 3am and restoring the replica.",
+    "Kudos to the on-call for catching the disk alert early.",
+    "Thanks to Joe for hammering out the fix with the vendor.",
+    "It's not like anyone could have predicted the fibre cut.",
+    "We decided the 2% error rate was fine for the canary.",
+    "The feature flag is considered optional for internal tenants.",
+    "We restored the service at 14:02. Great work, team.",
     "We extended the grace period for the old tokens to 30 days.",
     "Will the rollback finish before 14:00?",
     "The Rose dashboard showed the 502s first.",

@@ -646,6 +646,8 @@ def test_no_passive_that_would_not_read(sentence: str) -> None:
         "They failed: the IT team had not understood the backup scheme, did not follow the procedures.",
         # most of the sentence is the dropped verdict: what is left is not what it said
         "Honestly the single most careless and sloppy piece of work I have seen all year, db-4 is down.",
+        # an aside between commas is no subject: "I dunno, looked at the budget ..." would be left
+        "Sure, it's not like anyone could have, I dunno, looked at the error budget before deploying 4.2.0.",
     ],
 )
 def test_no_piece_rewrite_that_leaves_the_person_or_a_dangling_piece(sentence: str) -> None:
@@ -1135,3 +1137,24 @@ def test_a_rewrite_that_would_change_the_claim_is_not_offered(sentence: str) -> 
     assert rewrite is None or (
         "rather than" in rewrite.text and "what allowed" not in rewrite.text.lower()[1:] and "?" not in rewrite.text
     ), rewrite
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # "the idea of monitoring is ..." would mock no one and say nothing
+        "Love that Jiri's idea of monitoring is refreshing Grafana every half hour.",
+        # QA is the team: "Describe what happened to QA" would point at people
+        "Always a pleasure when QA signs off on a build that cannot even log in.",
+        # a quantified phrase is no one thing to describe: not "Describe what happened to every resume"
+        "Shoutout to the mobile team for the new build that hammers /login on every resume. Really great stuff.",
+    ],
+)
+def test_no_rewrite_that_keeps_the_sneer_or_points_at_a_team_or_no_thing(sentence: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or not re.search(r"\bthe idea of\b|happened to (?:QA|every)\b", rewrite.text), rewrite
+
+
+def test_a_team_name_as_subject_gives_the_passive() -> None:
+    rewrite = rewrite_sentence("QA signed off the build without the login test.")
+    assert rewrite is not None and rewrite.text == "The build was signed off without the login test."
