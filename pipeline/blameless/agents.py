@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline import regex_cache
-from pipeline.blameless.people import Roster, word_first_names
+from pipeline.blameless.people import Roster, unknown_name_owns_change, word_first_names
 
 _TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
@@ -379,7 +379,12 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
             return None
         owner = tokens[k].group(0)
         if _is_possessive(owner):
-            return k if owner in _POSSESSIVE_PRONOUNS else _person_at(tokens, k, roster, allow_we)
+            if owner in _POSSESSIVE_PRONOUNS:
+                return k
+            found = _person_at(tokens, k, roster, allow_we)
+            if found is None and roster.use_first_names and unknown_name_owns_change(_base(owner)):
+                return k  # "Oyelaran's hotfix breaks ...": a name no list holds still owns the change
+            return found
         if not (owner[0].isalpha() or owner in "'\"‘’“”"):
             return None
     return None

@@ -22,6 +22,7 @@ FIRST_NAMES_PATH = package_path("blameless", "first_names.txt")
 CENSUS_NAMES_PATH = package_path("blameless", "census_first_names.txt")
 WORLD_NAMES_PATH = package_path("blameless", "world_first_names.txt")
 WORD_NAMES_PATH = package_path("blameless", "word_first_names.txt")
+NOT_PEOPLE_PATH = package_path("blameless", "not_people.txt")
 
 _NAME = r"(?<![\w'-])([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?![\w'-])"
 _NAME_AT_END = regex_cache.compile(_NAME + r"\Z")
@@ -90,6 +91,21 @@ def word_first_names() -> frozenset[str]:
     return _names_in(WORD_NAMES_PATH)
 
 
+def unknown_name_owns_change(word: str) -> bool:
+    """A capitalized word no list knows, as the owner of a change ("Oyelaran's hotfix breaks the login flow"): a
+    person unless it is a vendor, product or bot (not_people.txt) or an English word ("Yesterday's deploy",
+    "Vendor's update"). lemminflect's lexicon answers the last; it loads (about a second) only when a sentence
+    gets this far, which the bundled corpus never does."""
+    if not (len(word) >= 3 and word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()):
+        return False
+    if word in _names_in(NOT_PEOPLE_PATH):
+        return False
+    from lemminflect import getAllLemmas
+
+    return not getAllLemmas(word.lower())
+
+
+@lru_cache(maxsize=8)
 def _names_in(path: Path) -> frozenset[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(word for line in lines if not line.startswith("#") for word in line.split())

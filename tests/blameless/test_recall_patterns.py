@@ -38,6 +38,8 @@ POSITIVES = [
     # a person's artifact told as a cleft or landing with the harm
     ("BL001", "it was Oskar's migration that broke the invoices table"),
     ("BL001", "11:05 Ilse's hotfix to auth-gw goes out, knocking the mobile clients offline"),
+    # the owner of a change is a person even when no name list knows the name
+    ("BL001", "10:40 Okonjo's migration dropped the index on invoices_v3"),
     # sarcasm: mock praise for a harm or an unannounced step, a closing tag, mock disbelief
     ("BL009", "Props to the payments team for once again breaking the refund flow on release day."),
     ("BL009", "Big thanks to the network squad for swapping the VIPs with zero notice."),
@@ -183,6 +185,9 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "Cloudflare's config push took down half of our edge for 20 minutes.",
+    "Yesterday's deploy broke checkout for 12% of users.",
+    "Dependabot's PR broke the build on main.",
     "Thanks to the DB team for jumping in at 3am and restoring the replica.",
     "Kudos to the on-call for catching the disk alert early.",
     "Thanks to Joe for hammering out the fix with the vendor.",
