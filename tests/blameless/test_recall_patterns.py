@@ -38,6 +38,12 @@ POSITIVES = [
     # a person's artifact told as a cleft or landing with the harm
     ("BL001", "it was Oskar's migration that broke the invoices table"),
     ("BL001", "11:05 Ilse's hotfix to auth-gw goes out, knocking the mobile clients offline"),
+    # the same slip again, a harm made worse, a force-push with its harm, a signed confession, a talking-to
+    ("BL001", "The DBA team made the same mistake again with the vacuum settings."),
+    ("BL001", "The on-call made the replication lag worse by restarting the primary."),
+    ("BL001", "At 09:12 Priya force-pushed to release, wiping 6 commits."),
+    ("BL010", "Follow-up: every SRE re-reads the failover runbook and signs that they understood it."),
+    ("BL010", "I want a word with whoever approved this deploy."),
     # the owner of a change is a person even when no name list knows the name
     ("BL001", "10:40 Okonjo's migration dropped the index on invoices_v3"),
     # sarcasm: mock praise for a harm or an unannounced step, a closing tag, mock disbelief
@@ -185,6 +191,9 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "Customers must sign that they have read the terms.",
+    "We'd like a word with the vendor about their SLA.",
+    "The retry storm made the queue lag worse.",
     "Cloudflare's config push took down half of our edge for 20 minutes.",
     "Yesterday's deploy broke checkout for 12% of users.",
     "Dependabot's PR broke the build on main.",
