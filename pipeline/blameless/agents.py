@@ -69,7 +69,7 @@ _ROLE_MODIFIERS = frozenset(
 )
 TEAM_NAMES = frozenset(
     {"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT", "Backend", "Frontend"}
-    | {"Networking", "Eng", "Engineering"}
+    | {"Networking", "Eng", "Engineering", "Platform", "Mobile"}
 )
 _ARTIFACTS = frozenset(
     "commit commits change changes pr prs deploy deployment push merge script config configuration migration "
@@ -429,8 +429,8 @@ _ON_DUTY = frozenset({"duty", "call", "shift"})
 _ROLE_POSTMODIFIER = regex_cache.compile(
     r"\b((?:person|engineer|developer|operator|admin|sre|on-call|reviewer|author|owner|responder|employee|"
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
-    r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee)s?)[ \t]+"
-    r"(?:involved|responsible|in question|on duty|on call)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
+    r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee|responder|sre|admin)s?)[ \t]+"
+    r"(?:involved|responsible|in question|on duty|on call|on rotation|on shift|on the pager)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
     r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:(?:working|employed|contracted|hired) (?:for|at|by) |"
     r"at |from |with )(?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+){0,2}[ \t]*\Z|"
     r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z|"
@@ -550,6 +550,8 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
     if not tokens:
         return None
     first = tokens[0].group(0)
+    if first == "@" and len(tokens) > 1 and _mention(tokens, 1):
+        return end + tokens[1].end()  # "pushed by @oluwaseun straight to prod": a chat mention names a person
     if first == "them" and not _block_mentions_people(masked, end, roster):
         return None  # "causing it to terminate them": servers, not people, when no person is named nearby
     if first in _OBJECT_PRONOUNS or first in _POSSESSIVE_PRONOUNS:

@@ -38,6 +38,24 @@ POSITIVES = [
     # a person's artifact told as a cleft or landing with the harm
     ("BL001", "it was Oskar's migration that broke the invoices table"),
     ("BL001", "11:05 Ilse's hotfix to auth-gw goes out, knocking the mobile clients offline"),
+    # formal and second-language blame, chat sanctions, passives with their agent
+    ("BL001", "release 7.3 was pushed by @mirko straight to prod at 18:05, no canary"),
+    ("BL001", "The ingest queue was left paused by Teresa after the 02:00 maintenance."),
+    ("BL001", "The delay reflects a lapse in judgement on the part of the duty engineer."),
+    ("BL001", "AI-2: revert Goran's broken retry change and add a test"),
+    ("BL001", "Because the responder on rotation did not take the replica-lag page seriously."),
+    ("BL001", "The lead approved a 900-line migration in two minutes."),
+    ("BL007", "With a more senior engineer on the bridge, this would have been a blip."),
+    ("BL007", "Her attention was, frankly, elsewhere during the first half hour."),
+    ("BL007", "The cutover was handled with rather less care than it deserved."),
+    ("BL007", "Operator was not enough careful and has pasted the prod token in the wiki."),
+    ("BL009", "infra team strikes again, the proxy config is gone"),
+    ("BL010", "Action: add a reminder for on-call engineers to double-check the region flag."),
+    ("BL010", "AI-4: Femi to redo the change-management training before he gets his deploy rights back"),
+    ("BL010", "From now on anyone who skips the canary gets a conversation with their manager."),
+    ("BL006", "The auditors will ask whose call it was to disable the backup job."),
+    ("BL006", "Why Kofi did not check the replica before he promote it?"),
+    ("BL002", "She must to wait for the canary, then we don't have the 20 minutes of errors."),
     # the same slip again, a harm made worse, a force-push with its harm, a signed confession, a talking-to
     ("BL001", "The DBA team made the same mistake again with the vacuum settings."),
     ("BL001", "The on-call made the replication lag worse by restarting the primary."),
@@ -191,6 +209,15 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "nothing says monday like a kernel panic on the build runners",
+    "yeah, blame the intern, except the wiki told her to run exactly that.",
+    "the stale doc is still the top search hit, love that for us",
+    "fwiw this is not on Priya at all, the button said safe to retry",
+    "Obviously the headline figure is the error rate: 2.1% against a 0.5% target.",
+    "None of what followed the migration was her fault; the runbook said to run it.",
+    "Why 4: not because Dana made a mistake; the UI preselected every region.",
+    "v2.14 was deployed by the release pipeline at 13:40.",
+    "The Platform dashboard showed the 502s first.",
     "Customers must sign that they have read the terms.",
     "We'd like a word with the vendor about their SLA.",
     "The retry storm made the queue lag worse.",
