@@ -37,6 +37,8 @@ _NOT_THINGS = frozenset(
     "warning idea move feeling consensus poll room fault blame mistake error judgment judgement extra option "
     "second minute hour day night morning evening afternoon week weekend month year".split()
 )
+# Sanctions named as things: an order about them is still about people.
+_SANCTION_THINGS = frozenset("training retraining course refresher warning reprimand".split())
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})
 _OPENERS_NOT_THINGS = frozenset({"no", "any", "both", "either", "neither", "whose", "which"})
@@ -75,11 +77,13 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     order = _an_order(builder, prefix)
     if not order and _obliged(builder):
         return None  # "Dave should remove the feature flag": work asked of someone, not an event to describe
-    things = _things(builder)
+    things = _things(builder, main_only=not order)  # an order's thing may sit in its clause ("... who bypasses X")
     if not things and not (order and not _FACT.search(body)):
         return None
     phrase = _listed([_rendered(builder, t, names) for t in things])
-    if order and not things:  # "Quentin needs to be disciplined so that ...": no thing to guard, say what to do
+    if order and (not things or any(t.lemma_.lower() in _SANCTION_THINGS for t in things)):
+        # "Quentin needs to be disciplined so that ...": no thing to guard, say what to do; nor is a training
+        # ("Haruto to redo the deploy training") a thing to put a check on
         text = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
     elif order:
         text = f"Add an automated check for {phrase}."
@@ -115,7 +119,7 @@ def _names_someone(text: str, people: Sequence[str]) -> bool:
     return any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", text))
 
 
-def _things(builder: _Builder) -> list[Token]:
+def _things(builder: _Builder, main_only: bool = True) -> list[Token]:
     """The outermost thing phrases, in sentence order, that together hold every fact; [] when a fact is left
     out. With no fact in the sentence, the things are its objects and subjects that are not people."""
     from pipeline.blameless.sentence import _FACT, _STAND_INS, _amount_or_date
@@ -137,9 +141,32 @@ def _things(builder: _Builder) -> list[Token]:
     arguments += [p for c in root.children if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
     if any(_misparsed(t, builder) for t in arguments):
         return []  # "Fatima pasted the staging token into X": a verb read inside the object, no faithful thing
-    usable = [t for t in outer if not _amount_or_date(t) and _determined(t)]
+    usable = [
+        t for t in outer if not _amount_or_date(t) and _determined(t) and not (main_only and _aside(t, root, builder))
+    ]
     ranked = sorted(usable, key=lambda t: (t not in arguments, _depth(t), t.i))
     return ranked[:1]
+
+
+def _someone(token: Token, builder: _Builder) -> bool:
+    return builder.is_person(token) or token.lower_ in _EVERYONE | {
+        "anyone",
+        "anybody",
+        "someone",
+        "somebody",
+        "whoever",
+    }
+
+
+def _aside(token: Token, root: Token, builder: _Builder) -> bool:
+    """A thing the sentence is not about: inside an opening clause ("Reading the timeline, he seems to have been
+    rushing") or inside the description of the person it judges ("anyone pushing to X without a ticket gets ...")."""
+    for ancestor in token.ancestors:
+        if ancestor.dep_ == "advcl" and ancestor.head.i == root.i and ancestor.i < root.i:
+            return True
+        if ancestor.dep_ in {"nsubj", "nsubjpass"} and ancestor.head.i == root.i and _someone(ancestor, builder):
+            return True
+    return False
 
 
 # Where the thing a sentence is about stands, before the object of a preposition.

@@ -473,7 +473,7 @@ _OPERATIONS = frozenset(
     "maintenance restore recovery handover handoff renewal rotation reindex rebalance".split()
 )
 # What a sanction takes from a person ("revoke Sven's prod access", "remove Dagny's sudo").
-_ACCESS_NOUNS = frozenset("access sudo right permission privilege".split())
+_ACCESS_NOUNS = frozenset("access sudo right permission privilege creds credential credentials".split())
 # What is done to a person as a punishment; as an action item it becomes a plain instruction.
 _SANCTIONS = frozenset("fire remove discipline punish suspend reprimand retrain train coach warn replace".split())
 # "... for 50 minutes" closing what someone did not do: the time it stayed undone.
@@ -560,6 +560,21 @@ _SUBORDINATORS = frozenset(
 _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
 
+# Verbs that open an action item; a rewrite of the item keeps its order ("Revert X's change ..." stays "Revert ...").
+_ORDER_VERBS = frozenset(
+    "revert rollback roll undo fix remove restore disable enable add investigate review audit rotate update "
+    "document follow delete drop rename replace".split()
+)
+# A counterfactual's consequence and the conditions that carry it: a rewrite that keeps "would have been a blip"
+# must keep what it depended on ("if ...", "had ...", "with ...", "without ...").
+_COUNTERFACTUAL = re.compile(
+    r"\b(?:would|could)(?:n't| not)?(?: [a-z]+){0,4} have (?:been|happened|ended|stopped|caught|prevented)\b", re.I
+)
+_CONDITION = re.compile(
+    r"\b(?:if|had|with|without|unless|but for|otherwise|by [a-z]+ing|(?:which|that) (?:would|could))\b", re.I
+)
+
+
 # Words that set one thing against another: a rewrite that drops them says something else.
 _LOST_CONTRAST = re.compile(r"\b(?:rather than|instead of|not because)\b", re.I)
 
@@ -591,6 +606,10 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None  # "did u not see the alert??" -> "Wait nothing in the process required seeing the alert?"
     if re.search(r"\b(?:why|on|about|whether|if|how) what allowed\b", text) and not text.endswith("?"):
         return None  # "still no answer on why Ingrid restarted X" -> "... on why what allowed X to be restarted"
+    if was in _ORDER_VERBS and opener != was and rewrite.kind == "possessive":
+        return None  # "AI-3: revert Zhao Lei's broken change" -> "AI-3: The broken change": the order lost its verb
+    if _COUNTERFACTUAL.search(text) and not _CONDITION.search(text):
+        return None  # "With a more experienced engineer on shift, this would have been a blip" without its condition
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
 
 
@@ -1566,9 +1585,10 @@ class _Builder:
         if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
-            if child.head.lemma_.lower() in {"fault", "doing", "idea"}:
+            if child.head.lemma_.lower() in {"fault", "doing", "idea", "attention", "focus", "mind"}:
                 # "billing team's fault, ...": "the fault" without its owner says nothing; "Gulnara's idea of
-                # monitoring is ..." mocks a person, and "the idea of monitoring is ..." mocks no one and says nothing
+                # monitoring is ..." mocks a person, and "the idea of monitoring is ..." mocks no one and says nothing;
+                # "the attention was elsewhere" judges no one's and says nothing
                 self.failed = True
             self.possessed = self.possessed or child.head
             self.review("possessive")

@@ -1158,3 +1158,31 @@ def test_no_rewrite_that_keeps_the_sneer_or_points_at_a_team_or_no_thing(sentenc
 def test_a_team_name_as_subject_gives_the_passive() -> None:
     rewrite = rewrite_sentence("QA signed off the build without the login test.")
     assert rewrite is not None and rewrite.text == "The build was signed off without the login test."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "garbled"),
+    [
+        # an action item keeps its verb: not "AI-3: The broken cache key change + add a test"
+        ("AI-3: revert Anselm's broken cache key change and add a test", r"^AI-3: The\b"),
+        ("Revert Dorota's change to the pool size.", r"^The change"),
+        # a counterfactual keeps its condition: not "This would have been a blip rather than an outage."
+        (
+            "With a more experienced engineer on shift, this would have been a blip, not a 2-hour outage.",
+            r"^This would",
+        ),
+        # a person's attention without the person says nothing
+        ("The responder's attention was, understandably, elsewhere for the first 40 minutes.", r"^The attention"),
+        # the thing of an opening clause or of the person described is not what the sentence is about
+        ("Reading the timeline, he seems to have been rushing the cutover.", r"happened to the timeline"),
+        (
+            "anyone pushing to release/* without a ticket gets a conversation with their manager",
+            r"happened to a ticket",
+        ),
+        # a training is no thing to put a check on
+        ("AI-7: Haruto to redo the deploy training before he gets prod access back", r"check for the deploy training"),
+    ],
+)
+def test_no_rewrite_that_drops_the_order_the_condition_or_the_topic(sentence: str, garbled: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or not re.search(garbled, rewrite.text), rewrite
