@@ -387,7 +387,7 @@ _CHAT_OPENER = re.compile(
 )
 # The detector's role nouns, and words that are a person only where the parse puts them in a person's place ("the
 # manager approved", "the on call"), which the detector leaves alone.
-_ROLES = ROLE_NOUNS | frozenset("call ppl people folk manager owner user pilot member members".split())
+_ROLES = ROLE_NOUNS | frozenset("call ppl people folk manager owner user pilot member members ic".split())
 # Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
 _PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "person", "individual", "pilot"})
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
@@ -551,7 +551,7 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 
 # Words a rewrite may not open with unless the original did: what is left of a clause cut from its sentence
 # ("And the decision ...", "Whose BGP withdrawal cut ...", "Citing the 11 hours ...") is no sentence.
-_FRAGMENT_OPENERS = frozenset("and but or nor whose who whom citing".split())
+_FRAGMENT_OPENERS = frozenset("and but or nor whose who whom citing idk dunno lol lmao tbh ngl".split())
 # Words that open a subordinate clause: a rewrite opening with one the original did not needs the main clause after
 # it ("While debugging X, a larger set of servers was removed").
 _SUBORDINATORS = frozenset(
@@ -572,6 +572,12 @@ _COUNTERFACTUAL = re.compile(
 )
 _CONDITION = re.compile(
     r"\b(?:if|had|with|without|unless|but for|otherwise|by [a-z]+ing|(?:which|that) (?:would|could))\b", re.I
+)
+
+
+# An emoji right before the verb of a passive: the object the parse moved swallowed the chat around it.
+_EMOJI_BEFORE_VERB = re.compile(
+    r"[\u2600-\u27bf\U0001f300-\U0001faff]\ufe0f?\s+(?:was|were|has been|have been|is|are|had been)\b"
 )
 
 
@@ -608,6 +614,10 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None  # "still no answer on why Ingrid restarted X" -> "... on why what allowed X to be restarted"
     if was in _ORDER_VERBS and opener != was and rewrite.kind == "possessive":
         return None  # "AI-3: revert Zhao Lei's broken change" -> "AI-3: The broken change": the order lost its verb
+    if _EMOJI_BEFORE_VERB.search(text) or len(re.findall(r"\bnothing in the process\b", text, re.I)) > 1:
+        return None  # "The migration against prod not staging 😬 was run fun times"; "what nothing in the process ..."
+    if re.search(r"\bwhat nothing\b", text, re.I):
+        return None  # "Write up what nothing in the process required doing at 03:12"
     if _COUNTERFACTUAL.search(text) and not _CONDITION.search(text):
         return None  # "With a more experienced engineer on shift, this would have been a blip" without its condition
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)

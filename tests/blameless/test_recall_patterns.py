@@ -38,6 +38,7 @@ POSITIVES = [
     # a person's artifact told as a cleft or landing with the harm
     ("BL001", "it was Oskar's migration that broke the invoices table"),
     ("BL001", "11:05 Ilse's hotfix to auth-gw goes out, knocking the mobile clients offline"),
+    ("BL007", "He ran the reindex at noon like a cowboy."),
     # formal and second-language blame, chat sanctions, passives with their agent
     ("BL001", "release 7.3 was pushed by @mirko straight to prod at 18:05, no canary"),
     ("BL001", "The ingest queue was left paused by Teresa after the 02:00 maintenance."),
@@ -209,6 +210,7 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "The pods restarted like clockwork after the drain.",
     "nothing says monday like a kernel panic on the build runners",
     "yeah, blame the intern, except the wiki told her to run exactly that.",
     "the stale doc is still the top search hit, love that for us",

@@ -1181,6 +1181,14 @@ def test_a_team_name_as_subject_gives_the_passive() -> None:
         ),
         # a training is no thing to put a check on
         ("AI-7: Haruto to redo the deploy training before he gets prod access back", r"check for the deploy training"),
+        # a chat aside is no opening, an emoji no part of the object, "what nothing" no clause, IC a role
+        ("sure, it's not like anyone could've, idk, glanced at the disk graph before dumping 2TB on it", r"^Idk\b"),
+        ("intern ran the migration against prod not staging 😬 fun times", r"😬 was\b"),
+        (
+            "AI-2: Write up what Joaquin should have done at 03:12 so the next on-call doesn't repeat it.",
+            r"what nothing",
+        ),
+        ("14:58 decision: Freya loses deploy rights until the review, IC agrees", r"happened to IC\b"),
     ],
 )
 def test_no_rewrite_that_drops_the_order_the_condition_or_the_topic(sentence: str, garbled: str) -> None:
