@@ -1139,22 +1139,6 @@ def test_a_rewrite_that_would_change_the_claim_is_not_offered(sentence: str) -> 
     ), rewrite
 
 
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        # "the idea of monitoring is ..." would mock no one and say nothing
-        "Love that Jiri's idea of monitoring is refreshing Grafana every half hour.",
-        # QA is the team: "Describe what happened to QA" would point at people
-        "Always a pleasure when QA signs off on a build that cannot even log in.",
-        # a quantified phrase is no one thing to describe: not "Describe what happened to every resume"
-        "Shoutout to the mobile team for the new build that hammers /login on every resume. Really great stuff.",
-    ],
-)
-def test_no_rewrite_that_keeps_the_sneer_or_points_at_a_team_or_no_thing(sentence: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is None or not re.search(r"\bthe idea of\b|happened to (?:QA|every)\b", rewrite.text), rewrite
-
-
 def test_a_team_name_as_subject_gives_the_passive() -> None:
     rewrite = rewrite_sentence("QA signed off the build without the login test.")
     assert rewrite is not None and rewrite.text == "The build was signed off without the login test."
@@ -1163,6 +1147,15 @@ def test_a_team_name_as_subject_gives_the_passive() -> None:
 @pytest.mark.parametrize(
     ("sentence", "garbled"),
     [
+        # "the idea of monitoring is ..." would mock no one and say nothing
+        ("Love that Jiri's idea of monitoring is refreshing Grafana every half hour.", r"\bthe idea of\b"),
+        # QA is the team: "Describe what happened to QA" would point at people
+        ("Always a pleasure when QA signs off on a build that cannot even log in.", r"happened to QA\b"),
+        # a quantified phrase is no one thing to describe: not "Describe what happened to every resume"
+        (
+            "Shoutout to the mobile team for the new build that hammers /login on every resume. Really great stuff.",
+            r"happened to every\b",
+        ),
         # an action item keeps its verb: not "AI-3: The broken cache key change + add a test"
         ("AI-3: revert Anselm's broken cache key change and add a test", r"^AI-3: The\b"),
         ("Revert Dorota's change to the pool size.", r"^The change"),
@@ -1191,6 +1184,8 @@ def test_a_team_name_as_subject_gives_the_passive() -> None:
         ("14:58 decision: Freya loses deploy rights until the review, IC agrees", r"happened to IC\b"),
     ],
 )
-def test_no_rewrite_that_drops_the_order_the_condition_or_the_topic(sentence: str, garbled: str) -> None:
+def test_no_rewrite_that_drops_the_order_the_condition_or_the_topic_or_keeps_the_sneer(
+    sentence: str, garbled: str
+) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is None or not re.search(garbled, rewrite.text), rewrite
