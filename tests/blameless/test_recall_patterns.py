@@ -39,6 +39,9 @@ POSITIVES = [
     ("BL001", "it was Oskar's migration that broke the invoices table"),
     ("BL001", "11:05 Ilse's hotfix to auth-gw goes out, knocking the mobile clients offline"),
     ("BL007", "He ran the reindex at noon like a cowboy."),
+    ("BL001", "The data loss traces to the operator running the purge without the dry-run flag."),
+    ("BL001", "The DBA team once again ignored the replication-lag warning."),
+    ("BL009", "honestly infra fumbled the cert rotation and everything went red"),
     # formal and second-language blame, chat sanctions, passives with their agent
     ("BL001", "release 7.3 was pushed by @mirko straight to prod at 18:05, no canary"),
     ("BL001", "The ingest queue was left paused by Teresa after the 02:00 maintenance."),
@@ -210,6 +213,9 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    "The latency traces to the cache eviction storm at 09:40.",
+    "The backend broke under load when the pool ran dry.",
+    "The scheduler once again skipped the nightly job because of the lock.",
     "The pods restarted like clockwork after the drain.",
     "nothing says monday like a kernel panic on the build runners",
     "yeah, blame the intern, except the wiki told her to run exactly that.",
