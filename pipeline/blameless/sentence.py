@@ -575,6 +575,10 @@ _CONDITION = re.compile(
 )
 
 
+# A passive of a verb that needs a place, ending on its participle: the place went into the moved object.
+_PLACED_NOWHERE = re.compile(
+    r"\b(?:was|were|has been|have been|had been|is|are|got) (?:put|placed|stored|left|moved)\W*$", re.I
+)
 # An emoji right before the verb of a passive: the object the parse moved swallowed the chat around it.
 _EMOJI_BEFORE_VERB = re.compile(
     r"[\u2600-\u27bf\U0001f300-\U0001faff]\ufe0f?\s+(?:was|were|has been|have been|is|are|had been)\b"
@@ -616,6 +620,8 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None  # "AI-3: revert Zhao Lei's broken change" -> "AI-3: The broken change": the order lost its verb
     if _EMOJI_BEFORE_VERB.search(text) or len(re.findall(r"\bnothing in the process\b", text, re.I)) > 1:
         return None  # "The migration against prod not staging 😬 was run fun times"; "what nothing in the process ..."
+    if _PLACED_NOWHERE.search(text):
+        return None  # "The staging key inside production env file has been put.": where it was put went into the object
     if re.search(r"\bwhat nothing\b", text, re.I):
         return None  # "Write up what nothing in the process required doing at 03:12"
     if _COUNTERFACTUAL.search(text) and not _CONDITION.search(text):

@@ -1177,6 +1177,8 @@ def test_a_team_name_as_subject_gives_the_passive() -> None:
         # a chat aside is no opening, an emoji no part of the object, "what nothing" no clause, IC a role
         ("sure, it's not like anyone could've, idk, glanced at the disk graph before dumping 2TB on it", r"^Idk\b"),
         ("intern ran the migration against prod not staging 😬 fun times", r"😬 was\b"),
+        # where it was put went into the object: not "The staging key inside the env file has been put."
+        ("Developer was not enough attentive and has put the staging key inside the prod env file.", r"been put\.$"),
         (
             "AI-2: Write up what Joaquin should have done at 03:12 so the next on-call doesn't repeat it.",
             r"what nothing",
