@@ -561,8 +561,8 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
         if not word[0].isalpha():
             return None
         start = _person_at(tokens, index, roster, allow_we=False)
-        if start is None and index == 0 and roster.use_first_names and _word_name_mid_sentence(_base(word), "on"):
-            start = 0  # right after the predicate ("the outage is on Grace"), mid-sentence by construction
+        if start is None and index == 0 and roster.use_first_names and _base(word) in word_first_names():
+            start = 0  # right after the predicate ("the outage is on Grace"): mid-sentence by construction
         following = tokens[index + 1].group(0).lower() if index + 1 < len(tokens) else ""
         if start is not None and following in _THINGS_A_ROLE_NAMES:
             return None  # "revoke the admin session": the role names the session's kind, not a person

@@ -41,6 +41,8 @@ _NOT_THINGS = frozenset(
 _SANCTION_THINGS = frozenset("training retraining course refresher warning reprimand".split())
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})
+# ... and anyone at all ("anyone pushing to release/* without a ticket"): the people a sentence may judge.
+_ANYONE = _EVERYONE | frozenset({"anyone", "anybody", "someone", "somebody", "whoever"})
 _OPENERS_NOT_THINGS = frozenset({"no", "any", "both", "either", "neither", "whose", "which"})
 
 
@@ -149,13 +151,7 @@ def _things(builder: _Builder, main_only: bool = True) -> list[Token]:
 
 
 def _someone(token: Token, builder: _Builder) -> bool:
-    return builder.is_person(token) or token.lower_ in _EVERYONE | {
-        "anyone",
-        "anybody",
-        "someone",
-        "somebody",
-        "whoever",
-    }
+    return builder.is_person(token) or token.lower_ in _ANYONE
 
 
 def _aside(token: Token, root: Token, builder: _Builder) -> bool:

@@ -84,7 +84,6 @@ def check_first_names() -> frozenset[str]:
     return first_names() | _names_in(CENSUS_NAMES_PATH) | _names_in(WORLD_NAMES_PATH)
 
 
-@lru_cache(maxsize=1)
 def word_first_names() -> frozenset[str]:
     """Given names that are also English words ("Grace", "Will"): people only mid-sentence, where a name is the
     sole reading (the agent matcher decides; no name list holds them)."""

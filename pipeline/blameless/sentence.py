@@ -575,6 +575,8 @@ _CONDITION = re.compile(
 )
 
 
+# The counterfactual rewrite's phrase: asked, repeated or after "what", it no longer reads as a sentence.
+_NOTHING_IN_PROCESS = re.compile(r"\bnothing in the process\b", re.I)
 # A passive of a verb that needs a place, ending on its participle: the place went into the moved object.
 _PLACED_NOWHERE = re.compile(
     r"\b(?:was|were|has been|have been|had been|is|are|got) (?:put|placed|stored|left|moved)\W*$", re.I
@@ -612,18 +614,19 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None  # "... (the team could not reproduce it; X said Y)" cut to "X said Y)": a piece of a parenthesis
     if _LOST_CONTRAST.search(original) and not _LOST_CONTRAST.search(text):
         return None  # "a manual mistake rather than any system defect" -> "... allowed to any system defect"
-    if text.endswith("?") and re.search(r"\bnothing in the process\b", text, re.I):
-        return None  # "did u not see the alert??" -> "Wait nothing in the process required seeing the alert?"
+    process = len(_NOTHING_IN_PROCESS.findall(text))
+    if process and text.endswith("?") or process > 1 or re.search(r"\bwhat nothing\b", text, re.I):
+        # "did u not see the alert??" -> "Wait nothing in the process required seeing the alert?"; "Write up what
+        # nothing in the process required doing at 03:12 so nothing in the process required repeating it"
+        return None
     if re.search(r"\b(?:why|on|about|whether|if|how) what allowed\b", text) and not text.endswith("?"):
         return None  # "still no answer on why Ingrid restarted X" -> "... on why what allowed X to be restarted"
     if was in _ORDER_VERBS and opener != was and rewrite.kind == "possessive":
         return None  # "AI-3: revert Zhao Lei's broken change" -> "AI-3: The broken change": the order lost its verb
-    if _EMOJI_BEFORE_VERB.search(text) or len(re.findall(r"\bnothing in the process\b", text, re.I)) > 1:
-        return None  # "The migration against prod not staging 😬 was run fun times"; "what nothing in the process ..."
-    if _PLACED_NOWHERE.search(text):
-        return None  # "The staging key inside production env file has been put.": where it was put went into the object
-    if re.search(r"\bwhat nothing\b", text, re.I):
-        return None  # "Write up what nothing in the process required doing at 03:12"
+    if _EMOJI_BEFORE_VERB.search(text) or _PLACED_NOWHERE.search(text):
+        # a passive whose moved object swallowed what stood around it: "The migration against prod not staging 😬
+        # was run fun times", "The staging key inside production env file has been put."
+        return None
     if _COUNTERFACTUAL.search(text) and not _CONDITION.search(text):
         return None  # "With a more experienced engineer on shift, this would have been a blip" without its condition
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
