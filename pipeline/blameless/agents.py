@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline import regex_cache
-from pipeline.blameless.people import Roster, unknown_name_owns_change, word_first_names
+from pipeline.blameless.people import Roster, unknown_name, word_first_names
 
 _TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
@@ -121,16 +121,24 @@ _THINGS_A_ROLE_NAMES = frozenset(
     "session sessions token tokens key keys password passwords credential credentials cookie console panel portal "
     "dashboard api ui endpoint interface account accounts page".split()
 )
+# Capitalized words before "group" that name a cloud or database object: "Auto Scaling group", "Security group".
+_THING_GROUPS = frozenset(
+    "security scaling autoscaling resource node instance target log placement consumer subnet parameter option "
+    "replication availability user cache cluster server".split()
+)
 _PERSON_MANAGERS = frozenset("release engineering incident product project program delivery hiring".split())
 
 
 def _role(word: str, previous: str = "") -> bool:
-    """A role noun; "manager" only as a person's title ("release manager", not "package manager")."""
+    """A role noun; "manager" only as a person's title ("release manager", not "package manager"), "group" only
+    as a named one."""
     lowered = word.lower()
     if lowered in ("manager", "managers"):
         return previous.lower() in _PERSON_MANAGERS
     if lowered in ("member", "members"):
         return previous.lower() in _MEMBER_OF
+    if lowered in ("group", "department"):  # "the Data Engineering group", not "the node group", "the Security group"
+        return previous[:1].isupper() and previous[1:2].islower() and previous.lower() not in _THING_GROUPS
     return lowered in ROLE_NOUNS or (lowered.endswith("s") and lowered[:-1] in ROLE_NOUNS)
 
 
@@ -359,6 +367,22 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     return window_start + cut + tokens[found].start()
 
 
+def unknown_name_subject(masked: str, start: int, roster: Roster) -> int | None:
+    """Offset of an unknown capitalized name that opens the clause of a predicate only a person fits ("Kev was half
+    asleep during the 3am page"), or None. The rule pattern says the predicate fits only people (`human`)."""
+    if not roster.use_first_names:
+        return None
+    window_start = max(0, start - 120)
+    window = masked[window_start:start]
+    cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
+    tokens = _tokens(window[cut:])
+    while tokens and tokens[-1].group(0).lower() in _FILLERS:
+        tokens.pop()
+    if not tokens or any(t.group(0).lower() not in _CLAUSE_LEADS for t in tokens[:-1]):
+        return None
+    return window_start + cut + tokens[-1].start() if unknown_name(tokens[-1].group(0)) else None
+
+
 def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool) -> int | None:
     """The person owning the artifact right before the predicate: "Dave's commit", "your migration 0042",
     "Marco's 'tiny refactor'" (identifiers and quote marks after the artifact are skipped)."""
@@ -382,7 +406,7 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
             if owner in _POSSESSIVE_PRONOUNS:
                 return k
             found = _person_at(tokens, k, roster, allow_we)
-            if found is None and roster.use_first_names and unknown_name_owns_change(_base(owner)):
+            if found is None and roster.use_first_names and unknown_name(_base(owner)):
                 return k  # "Oyelaran's hotfix breaks ...": a name no list holds still owns the change
             return found
         if not (owner[0].isalpha() or owner in "'\"‘’“”"):
@@ -424,6 +448,10 @@ _REPORTING = frozenset(
 _OPENER_MARKS = frozenset(",0123456789")  # a bare role phrase may follow a comma or a timestamp
 # ... or a word opening a causal or time clause: "because ops dropped the ball", "when on-call restarted it"
 _SUBORDINATORS = frozenset("because since when after until while once".split())
+# Chat asides that may open a clause before its subject: "FYI the secondary on-call acked and then ...".
+_DISCOURSE = frozenset("so tbh ngl imo fwiw fyi btw lol welp well ok okay yeah honestly anyway".split())
+# Words that may open a clause before its subject: "honestly Kev was half asleep", "and then Rav panicked".
+_CLAUSE_LEADS = _FILLERS | _COORDINATORS | _SUBORDINATORS | _DISCOURSE | {"if"}
 _ON_DUTY = frozenset({"duty", "call", "shift"})
 # A role noun with a phrase after it, right before the predicate: "the person responsible for the deploy".
 _ROLE_POSTMODIFIER = regex_cache.compile(
@@ -431,8 +459,8 @@ _ROLE_POSTMODIFIER = regex_cache.compile(
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee|responder|sre|admin)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call|on rotation|on shift|on the pager)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
-    r"contractor|technician|member|staff|sre|responder)s?)[ \t]+(?:(?:working|employed|contracted|hired) (?:for|at|by) |"
-    r"at |from |with )(?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+){0,2}[ \t]*\Z|"
+    r"contractor|technician|member|staff|sre|responder|guy|dev|intern|hire|person|dude)s?)[ \t]+(?:(?:working|employed|"
+    r"contracted|hired) (?:for|at|by) |at |from |with |on |in )(?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+){0,2}[ \t]*\Z|"
     r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z|"
     # non-native English puts the group after the role: "Team of backend", "the admin of the database"
     r"\b((?:team|admin|administrator|engineer|operator|owner|lead)s?)[ \t]+of (?:the )?[\w-]+[ \t]*\Z",
@@ -448,6 +476,8 @@ def _clause_subject(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
     first = next((i for i, t in enumerate(tokens) if t.group(0)[0].isalpha()), None)
     if first is None:
         return None
+    while first + 1 < len(tokens) and tokens[first].group(0).lower() in _DISCOURSE:
+        first += 1
     if any(t.group(0).lower() in _CLAUSE_OPENERS or t.group(0).lower() in _REPORTING for t in tokens[first:]):
         return None
     for index in range(first, min(len(tokens), first + 4)):

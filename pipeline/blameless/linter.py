@@ -20,7 +20,7 @@ from functools import lru_cache, partial
 
 from pipeline import regex_cache
 from pipeline.background import can_fork, in_background
-from pipeline.blameless.agents import subject_after, subject_before
+from pipeline.blameless.agents import subject_after, subject_before, unknown_name_subject
 from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.context import negated
 from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, OneMatchIgnore, segment
@@ -465,6 +465,8 @@ def _candidate(
             if _DETERMINER_BEFORE.search(lowered, max(0, start - 8), start):
                 return None  # "who identified the corrupted manifest": after a determiner the verb is an adjective
             person = subject_before(doc.masked, start, roster, spec.we)
+            if person is None and spec.human:
+                person = unknown_name_subject(doc.masked, start, roster)
             if person is None:
                 return None
             if pattern.opener is not None and not pattern.opener.search(lowered, max(0, person - 30), person):

@@ -90,11 +90,12 @@ def word_first_names() -> frozenset[str]:
     return _names_in(WORD_NAMES_PATH)
 
 
-def unknown_name_owns_change(word: str) -> bool:
-    """A capitalized word no list knows, as the owner of a change ("Oyelaran's hotfix breaks the login flow"): a
-    person unless it is a vendor, product or bot (not_people.txt) or an English word ("Yesterday's deploy",
-    "Vendor's update"). lemminflect's lexicon answers the last; it loads (about a second) only when a sentence
-    gets this far, which the bundled corpus never does."""
+def unknown_name(word: str) -> bool:
+    """A capitalized word no list knows, where only a person fits: the owner of a change ("Oyelaran's hotfix breaks
+    the login flow") or the subject of a state only people are in ("Kev was half asleep"). A person unless it is a
+    vendor, product or bot (not_people.txt) or an English word ("Yesterday's deploy", "Vendor's update").
+    lemminflect's lexicon answers the last; it loads (about a second) only when a sentence gets this far, which
+    the bundled corpus never does."""
     if not (len(word) >= 3 and word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()):
         return False
     if word in _names_in(NOT_PEOPLE_PATH):

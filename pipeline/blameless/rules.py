@@ -32,6 +32,7 @@ class PatternSpec(Strict):
     kind: Literal["phrase", "agent"] = "phrase"
     subject: Literal["before", "after"] = "before"
     we: bool = False
+    human: bool = False
     near: str | None = None
     within: int = Field(default=60, ge=10, le=200)  # how far after the match `near` may end (characters)
     opener: str | None = None
