@@ -35,10 +35,10 @@ _THING_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos",
 _NOT_THINGS = frozenset(
     "thing things stuff idea work time times way attention care nothing everything something anything "
     "warning idea move feeling consensus poll room fault blame mistake error judgment judgement extra option "
-    "second minute hour day night morning evening afternoon week weekend month year".split()
+    "second minute hour day night morning evening afternoon week weekend month year group department org".split()
 )
-# Sanctions named as things: an order about them is still about people.
-_SANCTION_THINGS = frozenset("training retraining course refresher warning reprimand".split())
+# Sanctions named as things, and what a sanction takes from a person: an order about them is still about people.
+_SANCTION_THINGS = frozenset("training retraining course refresher warning reprimand laptop badge monitor desk".split())
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})
 # ... and anyone at all ("anyone pushing to release/* without a ticket"): the people a sentence may judge.
@@ -59,6 +59,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         plain_words,
         restore_names,
         stand_in_names,
+        what_happened,
     )
 
     prefix, body = _split_label(sentence)
@@ -89,12 +90,14 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         text = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
     elif order:
         text = f"Add an automated check for {phrase}."
-    elif body.rstrip().endswith("?"):
-        text = f"What happened to {phrase}, and what allowed it?"
     elif phrase.lower().startswith(("every ", "each ")):
         return None  # "Describe what happened to every resume": a quantified phrase is no one thing to look at
     else:
-        text = f"Describe what happened to {phrase}{',' if len(things) > 1 else ''} and what allowed it."
+        happened = what_happened(things)
+        if body.rstrip().endswith("?"):
+            text = f"What {happened} {phrase}, and what allowed it?"
+        else:
+            text = f"Describe what {happened} {phrase}{',' if len(things) > 1 else ''} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()
     return _reviewed(prefix, text, sentence, people, "instruction")
 
@@ -268,6 +271,8 @@ def _an_order(builder: _Builder, prefix: str) -> bool:
     root = next(iter(builder.doc.sents)).root
     if root.tag_ == "VB" and not any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in root.children):
         return True
+    if any(t.tag_ == "VB" and t.lemma_.lower() in punishing and t.head.lemma_ == "let" for t in builder.doc):
+        return True  # "Sure, let's just confiscate Sven's laptop, that'll fix deploy safety": the order inside
     subject = builder.person_subject(root)
     if subject is None:
         return False

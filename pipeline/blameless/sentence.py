@@ -443,6 +443,12 @@ _DUTIES = frozenset({"call", "duty", "shift", "rotation", "watch"})
 # An object pronoun that becomes the subject of a passive, and whether it takes a plural verb.
 _OBJECT_PRONOUNS = {"us": ("we", True), "me": ("I", False), "it": ("it", False)}
 # "whose call was it to ...?": a decision asked after is asked after a person; "whose deploy?" asks which deploy.
+# Nouns that mean something only with their owner: a person's fault, idea, attention or job, or the things a
+# sanction takes from a person (laptop, badge, access).
+_ONLY_WITH_OWNER = frozenset(
+    "fault doing idea attention focus mind job homework laptop badge monitor desk access rights permission "
+    "privilege creds credential".split()
+)
 _WHOSE_DECISIONS = frozenset({"idea", "call", "decision", "choice", "plan", "job", "turn", "watch", "shift", "move"})
 # A person's verb and preposition that say an alert or page got no answer ("slept through 3 pages", "sat on
 # the alert for 40 minutes"): the rewrite says the alert went unanswered.
@@ -1287,6 +1293,15 @@ def _amount_or_date(noun: Token) -> bool:
     return (first.like_num or first.text[:1].isdigit()) and not measured
 
 
+# Things that are events: what led to one is the question ("the surprise 40-minute outage"), not what happened to it.
+_EVENTS = frozenset("outage incident downtime failure crash breakage degradation disruption regression page".split())
+
+
+def what_happened(things: Sequence[Token]) -> str:
+    """ "led to" when every thing asked about is an event, else "happened to"."""
+    return "led to" if things and all(t.lemma_.lower() in _EVENTS for t in things) else "happened to"
+
+
 def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """When no clause can be rephrased ("Mei was negligent with the S3 bucket policy on 2024-05-02"), a plain
     instruction about the noun phrases of the parse that hold the sentence's facts: "Describe what happened to
@@ -1310,10 +1325,11 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
         return None
     phrase = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
     phrase = " ".join([phrase, *when]) + ("," if len(things) > 1 else "")
+    happened = what_happened([t for t in phrases if not _amount_or_date(t)])
     if body.rstrip().endswith("?"):
-        text = f"What happened to {phrase.rstrip(',')}, and what allowed it?"
+        text = f"What {happened} {phrase.rstrip(',')}, and what allowed it?"
     else:
-        text = f"Describe what happened to {phrase} and what allowed it."
+        text = f"Describe what {happened} {phrase} and what allowed it."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
     return _reviewed(prefix, text, sentence, people, "instruction")
 
@@ -1604,10 +1620,14 @@ class _Builder:
         if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
-            if child.head.lemma_.lower() in {"fault", "doing", "idea", "attention", "focus", "mind"}:
+            if child.head.lemma_.lower() in _ONLY_WITH_OWNER and not any(
+                c.dep_ == "compound"
+                for c in child.head.children  # "their cron job" is a thing, "their job" a duty
+            ):
                 # "billing team's fault, ...": "the fault" without its owner says nothing; "Gulnara's idea of
                 # monitoring is ..." mocks a person, and "the idea of monitoring is ..." mocks no one and says nothing;
-                # "the attention was elsewhere" judges no one's and says nothing
+                # "the attention was elsewhere" judges no one's and says nothing; "confiscate Sven's laptop" is a
+                # sanction whoever's laptop it names
                 self.failed = True
             self.possessed = self.possessed or child.head
             self.review("possessive")

@@ -39,7 +39,7 @@ pytest.importorskip("spacy")
         # a number that measures a modifier ("3-hour") leaves the phrase an event, not an amount
         (
             "Responsibility for the 3-hour outage lies with Marit, who rotated the root token without telling anyone.",
-            "Describe what happened to the 3-hour outage and what allowed it.",
+            "Describe what led to the 3-hour outage and what allowed it.",
         ),
     ],
 )

@@ -391,7 +391,7 @@ def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
 def test_a_sentence_no_clause_rewrite_keeps_becomes_an_instruction_about_its_main_thing(sentence: str) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
-    assert rewrite.text == "Describe what happened to the outage and what allowed it."
+    assert rewrite.text == "Describe what led to the outage and what allowed it."
 
 
 def test_a_gerund_never_swallows_a_coordinated_verb() -> None:
