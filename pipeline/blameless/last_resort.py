@@ -38,7 +38,9 @@ _NOT_THINGS = frozenset(
     "second minute hour day night morning evening afternoon week weekend month year group department org".split()
 )
 # Sanctions named as things, and what a sanction takes from a person: an order about them is still about people.
-_SANCTION_THINGS = frozenset("training retraining course refresher warning reprimand laptop badge monitor desk".split())
+_SANCTION_THINGS = frozenset(
+    "training retraining course refresher warning reprimand performance laptop badge monitor desk".split()
+)
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})
 # ... and anyone at all ("anyone pushing to release/* without a ticket"): the people a sentence may judge.
@@ -55,11 +57,11 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         _Builder,
         _reviewed,
         _split_label,
+        describe,
         parse,
         plain_words,
         restore_names,
         stand_in_names,
-        what_happened,
     )
 
     prefix, body = _split_label(sentence)
@@ -77,14 +79,14 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         asked = _reviewed(prefix.lstrip(), restore_names(allowed, names), sentence, people, "question")
         if asked is not None:
             return asked
-    order = _an_order(builder, prefix)
+    order = an_order(builder, prefix)
     if not order and _obliged(builder):
         return None  # "Dave should remove the feature flag": work asked of someone, not an event to describe
     things = _things(builder, main_only=not order)  # an order's thing may sit in its clause ("... who bypasses X")
     if not things and not (order and not _FACT.search(body)):
         return None
     phrase = _listed([_rendered(builder, t, names) for t in things])
-    if order and (not things or any(t.lemma_.lower() in _SANCTION_THINGS for t in things)):
+    if order and (not things or any(d.lemma_.lower() in _SANCTION_THINGS for t in things for d in t.subtree)):
         # "Quentin needs to be disciplined so that ...": no thing to guard, say what to do; nor is a training
         # ("Haruto to redo the deploy training") a thing to put a check on
         text = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
@@ -93,11 +95,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     elif phrase.lower().startswith(("every ", "each ")):
         return None  # "Describe what happened to every resume": a quantified phrase is no one thing to look at
     else:
-        happened = what_happened(things)
-        if body.rstrip().endswith("?"):
-            text = f"What {happened} {phrase}, and what allowed it?"
-        else:
-            text = f"Describe what {happened} {phrase}{',' if len(things) > 1 else ''} and what allowed it."
+        text = describe(things, phrase, body.rstrip().endswith("?"))
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()
     return _reviewed(prefix, text, sentence, people, "instruction")
 
@@ -203,7 +201,7 @@ def _is_thing(token: Token, builder: _Builder) -> bool:
     determiner in front of a phrase of several words unless it follows a preposition or is the object."""
     if token.pos_ not in {"NOUN", "PROPN"} or token.dep_ not in _THING_ROLES or token.lemma_.lower() in _NOT_THINGS:
         return False
-    from pipeline.blameless.sentence import _FACT, _ROLES, _STAND_INS, _verb_form
+    from pipeline.blameless.sentence import _FACT, _ROLES, _STAND_INS, _verb_form, _verbal
 
     subtree = list(token.subtree)
     owners = {d.i for d in subtree if d.dep_ == "poss" and d.head.i == token.i} | {
@@ -211,7 +209,9 @@ def _is_thing(token: Token, builder: _Builder) -> bool:
     }  # "Kai's prod access": the owner is rendered "the", the thing stays
     if any(builder.is_person(d) or d.lemma_.lower() in _ROLES | _EVERYONE for d in subtree if d.i not in owners):
         return False
-    if not all(d.dep_ in _PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV", "PRON"} for d in subtree if d != token):
+    if not all(
+        d.dep_ in _PHRASE_PARTS and not _verbal(d, {"VERB", "AUX", "ADV", "PRON"}) for d in subtree if d != token
+    ):
         return False
     opener = token.doc[token.left_edge.i]
     if opener.lower_ in _OPENERS_NOT_THINGS:
@@ -258,9 +258,9 @@ def _obliged(builder: _Builder) -> bool:
     return modal and builder.person_subject(root) is not None
 
 
-def _an_order(builder: _Builder, prefix: str) -> bool:
+def an_order(builder: _Builder, prefix: str) -> bool:
     """An action item or an order about a person: an action label, an imperative, or a person's clause with a
-    modal of obligation ("Nils must ...", "Quentin needs to be disciplined")."""
+    modal of obligation ("Nils must ...", "Quentin needs to be disciplined", "Haruto to redo the training")."""
     from pipeline.blameless.sentence import punishing_words
 
     punishing = punishing_words()
@@ -276,5 +276,5 @@ def _an_order(builder: _Builder, prefix: str) -> bool:
     subject = builder.person_subject(root)
     if subject is None:
         return False
-    modal = any(c.dep_ == "aux" and c.lower_ in _ORDER_MODALS for c in root.children)
+    modal = any(c.dep_ == "aux" and (c.lower_ in _ORDER_MODALS or c.lower_ == "to") for c in root.children)
     return modal or root.lemma_ in {"need", "have"} and any(c.dep_ == "xcomp" for c in root.children)

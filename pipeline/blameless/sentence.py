@@ -1287,19 +1287,36 @@ def _mid_sentence(phrase: str) -> str:
 
 def _amount_or_date(noun: Token) -> bool:
     """ "2 nodes", "the 1st of November": an amount or a date, not a thing something happened to. A number that
-    measures a modifier ("the 3-hour outage", "the 900 GB backfill") leaves the phrase a thing."""
+    measures a modifier ("the 3-hour outage", "the 900 GB backfill") or a clock time in front of a noun ("the 3 am
+    page") leaves the phrase a thing."""
     first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
     measured = first.head.dep_ in {"compound", "amod"} and first.head.head.i == noun.i and first.head.pos_ == "NOUN"
-    return (first.like_num or first.text[:1].isdigit()) and not measured
+    clock = first.i + 1 < noun.i and first.nbor().lower_ in {"am", "pm"}
+    return (first.like_num or first.text[:1].isdigit()) and not measured and not clock
 
 
 # Things that are events: what led to one is the question ("the surprise 40-minute outage"), not what happened to it.
-_EVENTS = frozenset("outage incident downtime failure crash breakage degradation disruption regression page".split())
+_EVENTS = frozenset("outage incident downtime failure crash breakage degradation disruption regression".split())
 
 
-def what_happened(things: Sequence[Token]) -> str:
-    """ "led to" when every thing asked about is an event, else "happened to"."""
-    return "led to" if things and all(t.lemma_.lower() in _EVENTS for t in things) else "happened to"
+# A person's state a sentence judges ("half asleep", "exhausted"): the conditions around the work are what to describe.
+_STATES = frozenset("asleep tired exhausted sleepy distracted overwhelmed drunk hungover fatigued groggy".split())
+
+
+def describe(things: Sequence[Token], phrase: str, question: bool) -> str:
+    """The instruction about the things of a sentence no clause rewrite covers: what led to an event ("the 40-minute
+    outage"), the conditions around the work where a person's state is judged ("half asleep during the 3am page"),
+    else what happened to the things."""
+    doc = things[0].doc
+    if any(t.lemma_.lower() in _STATES and t.dep_ in {"acomp", "amod", "conj", "advcl"} for t in doc):
+        return (
+            f"Describe the conditions around {phrase} (workload, time of day, paging load) and what would have made "
+            "it safe under them."
+        )
+    happened = "led to" if all(t.lemma_.lower() in _EVENTS for t in things) else "happened to"
+    if question:
+        return f"What {happened} {phrase}, and what allowed it?"
+    return f"Describe what {happened} {phrase}{',' if len(things) > 1 else ''} and what allowed it."
 
 
 def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -1313,8 +1330,12 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     doc, names = _parse_stood_in(body)
     builder = _Builder(doc, frozenset(people))
     facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
-    if any(t.tag_ == "MD" for t in doc):
-        return None  # "Mike should be removed from X": an order, not an event to describe
+    from pipeline.blameless.last_resort import an_order
+
+    if any(t.tag_ == "MD" for t in doc) or an_order(builder, prefix):
+        return (
+            None  # "Mike should be removed from X", "Haruto to redo the training": an order, not an event to describe
+        )
     holders = [t for t in doc if _holds_a_thing(t, builder)]
     phrases = _covering(holders, facts)
     if not phrases:
@@ -1324,12 +1345,8 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     if not things:
         return None
     phrase = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
-    phrase = " ".join([phrase, *when]) + ("," if len(things) > 1 else "")
-    happened = what_happened([t for t in phrases if not _amount_or_date(t)])
-    if body.rstrip().endswith("?"):
-        text = f"What {happened} {phrase.rstrip(',')}, and what allowed it?"
-    else:
-        text = f"Describe what {happened} {phrase} and what allowed it."
+    phrase = " ".join([phrase, *when])
+    text = describe([t for t in phrases if not _amount_or_date(t)], phrase, body.rstrip().endswith("?"))
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
     return _reviewed(prefix, text, sentence, people, "instruction")
 
@@ -1343,6 +1360,11 @@ def _mention(token: Token) -> bool:
     return name.lower() not in CHANNEL_MENTIONS
 
 
+def _verbal(token: Token, parts: set[str]) -> bool:
+    """A word of one of these parts of speech, unless the tagger read it as a noun: "am" in "the 3 am page"."""
+    return token.pos_ in parts and not token.tag_.startswith("NN")
+
+
 def _holds_a_thing(token: Token, builder: _Builder) -> bool:
     """A noun phrase about a thing, not a person: its head a noun in an argument's place, nothing in it a verb,
     an adverb or a person, and a determiner in front when it is longer than one word ("checkout-svc point" is
@@ -1352,7 +1374,7 @@ def _holds_a_thing(token: Token, builder: _Builder) -> bool:
     subtree = list(token.subtree)
     if any(builder.is_person(d) for d in subtree):
         return False
-    if not all(d.dep_ in _NOUN_PHRASE_PARTS and d.pos_ not in {"VERB", "AUX", "ADV"} for d in subtree if d != token):
+    if not all(d.dep_ in _NOUN_PHRASE_PARTS and not _verbal(d, {"VERB", "AUX", "ADV"}) for d in subtree if d != token):
         return False
     if _amount_or_date(token):
         return token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.lower_ in _WHEN_PREPOSITIONS

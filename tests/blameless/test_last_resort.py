@@ -11,6 +11,9 @@ from pipeline.blameless.sentence import REVIEW, rewrite_sentence
 
 pytest.importorskip("spacy")
 
+SYSTEMIC = "Name a systemic fix instead of a sanction: an automated check, a guard or a safer default."
+ORDERED = "Add an automated check for deploy safety."
+
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
@@ -41,6 +44,16 @@ pytest.importorskip("spacy")
             "Responsibility for the 3-hour outage lies with Marit, who rotated the root token without telling anyone.",
             "Describe what led to the 3-hour outage and what allowed it.",
         ),
+        # a person's state judged: the conditions around the work; a clock time before a noun is no amount
+        (
+            "Kev was half asleep during the 3am page and it showed.",
+            "Describe the conditions around the 3am page (workload, time of day, paging load) and what would have "
+            "made it safe under them.",
+        ),
+        # an order without a modal ("X to ..."), or with what a sanction takes as its thing: no check on either
+        ("Haruto to redo the deploy training.", SYSTEMIC),
+        ("Put Dave on a performance improvement plan.", SYSTEMIC),
+        ("Sure, let's just confiscate Sven's laptop, that'll definitely fix deploy safety.", ORDERED),
     ],
 )
 def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(sentence: str, expected: str) -> None:
