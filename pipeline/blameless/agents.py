@@ -378,8 +378,8 @@ def unknown_name_subject(masked: str, start: int, roster: Roster) -> int | None:
     tokens = _tokens(window[cut:])
     while tokens and tokens[-1].group(0).lower() in _FILLERS:
         tokens.pop()
-    if not tokens or any(t.group(0).lower() not in _CLAUSE_LEADS for t in tokens[:-1]):
-        return None
+    if not tokens or len(tokens) > 1 and tokens[-2].group(0).lower() not in _CLAUSE_LEADS | {","}:
+        return None  # the name must open its clause: "honestly Kev was ...", "..., and Zorvath forgot ..."
     return window_start + cut + tokens[-1].start() if unknown_name(tokens[-1].group(0)) else None
 
 

@@ -26,10 +26,18 @@ def test_tools_are_not_people() -> None:
 
 
 def test_unknown_name_needs_the_roster() -> None:
-    sentence = "Zorvath forgot to rotate the cert."
+    sentence = "Zorvath restarted the database without telling anyone."
     assert rules(sentence) == []
     assert rules(sentence, people=["Zorvath"]) == ["BL001"]
     assert rules(sentence, config=BlamelessConfig(people=["Zorvath Kiss"])) == ["BL001"]
+
+
+def test_an_unknown_name_is_a_person_where_only_a_person_fits_the_predicate() -> None:
+    assert rules("Zorvath forgot to rotate the cert.") == ["BL001"]  # no list knows Zorvath; only people forget
+    assert rules("honestly Kev was half asleep during the 3am page") == ["BL001"]
+    assert rules("Kubelet forgot the pod spec.") == []  # a component (not_people.txt)
+    assert rules("Yesterday was exhausting, and Zorvath forgot to rotate the cert.") == ["BL001"]
+    assert rules("Zorvath forgot to rotate the cert.", config=BlamelessConfig(first_names=False)) == []
 
 
 def test_first_names_can_be_turned_off() -> None:
