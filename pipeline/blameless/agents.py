@@ -380,7 +380,15 @@ def unknown_name_subject(masked: str, start: int, roster: Roster) -> int | None:
         tokens.pop()
     if not tokens or len(tokens) > 1 and tokens[-2].group(0).lower() not in _CLAUSE_LEADS | {","}:
         return None  # the name must open its clause: "honestly Kev was ...", "..., and Zorvath forgot ..."
-    return window_start + cut + tokens[-1].start() if unknown_name(tokens[-1].group(0)) else None
+    word = tokens[-1].group(0)
+    name = word.capitalize() if word.islower() else word  # chat types names in lower case: "marat forgot to ..."
+    return window_start + cut + tokens[-1].start() if unknown_name(name) else None
+
+
+def _unknown_owner(owner: str, roster: Roster) -> bool:
+    """A possessive of a name no list holds, in chat's lower case too ("marat's 'tiny refactor'")."""
+    base = _base(owner)
+    return roster.use_first_names and unknown_name(base.capitalize() if base.islower() else base)
 
 
 def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool) -> int | None:
@@ -393,7 +401,10 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
         index -= 1
     if index < len(tokens) - 1 and tokens[index + 1].group(0) == "\x00" and _is_possessive(tokens[index].group(0)):
         owner = tokens[index].group(0)  # "Tom's "small cleanup" took down ...": the quoted words are the artifact
-        return index if owner in _POSSESSIVE_PRONOUNS else _person_at(tokens, index, roster, allow_we)
+        if owner in _POSSESSIVE_PRONOUNS:
+            return index
+        found = _person_at(tokens, index, roster, allow_we)
+        return index if found is None and _unknown_owner(owner, roster) else found
     if tokens[index].group(0).lower().rstrip("'’") not in _ARTIFACTS:
         before = _before_trailing_phrase(tokens)
         return None if before is None else _artifact_owner(tokens[:before], roster, allow_we)
@@ -406,7 +417,7 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
             if owner in _POSSESSIVE_PRONOUNS:
                 return k
             found = _person_at(tokens, k, roster, allow_we)
-            if found is None and roster.use_first_names and unknown_name(_base(owner)):
+            if found is None and _unknown_owner(owner, roster):
                 return k  # "Oyelaran's hotfix breaks ...": a name no list holds still owns the change
             return found
         if not (owner[0].isalpha() or owner in "'\"‘’“”"):
