@@ -731,6 +731,18 @@ def test_clean_check_does_not_import_spacy(tmp_path: Path) -> None:
     assert out.stdout.strip() == "ok", out.stderr
 
 
+def test_telling_an_unknown_name_from_a_word_does_not_import_spacy() -> None:
+    # "Zorvath" and "Package" reach the English-word lexicon (people.english_word); lemminflect imports spaCy
+    code = (
+        "import sys; from pipeline.blameless import lint_text; "
+        "assert [f.rule_id for f in lint_text('Zorvath forgot to rotate the cert.')] == ['BL001']; "
+        "assert lint_text('Package forgot nothing.') == []; "
+        "assert 'spacy' not in sys.modules and 'lemminflect' not in sys.modules; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert out.stdout.strip() == "ok", out.stderr
+
+
 def test_two_sentences_are_rewritten_one_by_one_and_a_misparse_gives_none() -> None:
     rewrite = rewrite_sentence("Lukas restarted the primary at 04:10. He never checked the replica lag on db-2.")
     assert rewrite is not None and rewrite.safety == REVIEW
