@@ -35,11 +35,13 @@ _THING_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos",
 _NOT_THINGS = frozenset(
     "thing things stuff idea work time times way attention care nothing everything something anything "
     "warning idea move feeling consensus poll room fault blame mistake error judgment judgement extra option "
-    "second minute hour day night morning evening afternoon week weekend month year group department org".split()
+    "second minute hour day night morning evening afternoon week weekend month year group department org shift "
+    "bridge".split()
 )
 # Sanctions named as things, and what a sanction takes from a person: an order about them is still about people.
 _SANCTION_THINGS = frozenset(
-    "training retraining course refresher warning reprimand performance laptop badge monitor desk".split()
+    "training retraining course refresher warning reprimand performance laptop badge monitor desk sign signoff "
+    "senior lead supervision".split()
 )
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})
@@ -269,7 +271,11 @@ def an_order(builder: _Builder, prefix: str) -> bool:
     if _ACTION_LABEL.search(prefix.strip()):
         return True
     root = next(iter(builder.doc.sents)).root
-    if root.tag_ == "VB" and not any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in root.children):
+    if (
+        root.tag_ in {"VB", "VBP"}
+        and root.i == 0
+        and not any(c.dep_ in {"nsubj", "nsubjpass", "expl"} for c in root.children)
+    ):
         return True
     if any(t.tag_ == "VB" and t.lemma_.lower() in punishing and t.head.lemma_ == "let" for t in builder.doc):
         return True  # "Sure, let's just confiscate Sven's laptop, that'll fix deploy safety": the order inside

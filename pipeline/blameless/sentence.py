@@ -369,7 +369,7 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
-    r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
+    r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]?\]\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
     r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
     r"|what we learned|retro|lowlights?|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
@@ -1524,7 +1524,7 @@ class _Builder:
     # ------------------------------------------------------------------ people
     def is_person(self, token: Token) -> bool:
         """A person, a pronoun for one, a role noun, or a team ("the on-call", "the data team")."""
-        from pipeline.blameless.people import check_first_names, first_names
+        from pipeline.blameless.people import check_first_names, first_names, unknown_name
 
         text, lower = token.text, token.lower_
         if _mention(token):
@@ -1533,6 +1533,8 @@ class _Builder:
             return True  # the tagger calls chat names anything ("Sven/ADV"); a known name as subject is a person
         if lower.islower() and len(lower) >= 4 and lower.capitalize() in first_names() and token.dep_ in _SUBJECTS:
             return True  # "tbh paul just needs to ...": chat writes names in lower case
+        if token.dep_ == "poss" and text.isalpha() and unknown_name(text if text[:1].isupper() else text.capitalize()):
+            return True  # "marat's 'tiny refactor'": the owner of a thing, a name no list knows (as the check reads it)
         if token.tag_ in {"PRP", "NN", "NNS", "NNP", "NNPS", "WP"} or token.pos_ in {"PROPN", "NOUN", "PRON"}:
             if lower in _PRONOUNS or lower == "who":
                 return True
@@ -2047,6 +2049,8 @@ class _Builder:
             return None  # "waited 40 minutes": a duration, misread as the object, has no passive
         if obj.lower_ in {"him", "her", "them"}:
             return None  # "someone babysit him": a person as the passive's subject is still the person blamed
+        if subject.lower_ in {"somebody", "someone", "anyone", "anybody"} and verb.tag_ in {"VB", "VBP"}:
+            return None  # "somebody take his merge rights away": a wish for a sanction, not a thing that happened
         if any(c.dep_ == "dative" for c in verb.children):
             return None  # "Dave told us nothing": two objects, no passive reads ("nothing was told us")  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
         span = self._object_span(verb)

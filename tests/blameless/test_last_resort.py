@@ -54,6 +54,8 @@ ORDERED = "Add an automated check for deploy safety."
         ("Haruto to redo the deploy training.", SYSTEMIC),
         ("Put Dave on a performance improvement plan.", SYSTEMIC),
         ("Sure, let's just confiscate Sven's laptop, that'll definitely fix deploy safety.", ORDERED),
+        # a sarcastic wish for competence is an order about the thing: a check on it
+        ("Action item: hire people who can read a YAML file.", "Action item: Add an automated check for a YAML file."),
     ],
 )
 def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(sentence: str, expected: str) -> None:

@@ -731,6 +731,13 @@ def test_clean_check_does_not_import_spacy(tmp_path: Path) -> None:
     assert out.stdout.strip() == "ok", out.stderr
 
 
+def test_a_wish_for_a_sanction_is_not_told_as_done_and_a_lower_case_owner_goes() -> None:
+    rewrite = rewrite_sentence("ngl jamal's deploy tanked p99 to 4s, somebody take his merge rights away")
+    assert rewrite is not None and "taken away" not in rewrite.text and "jamal" not in rewrite.text
+    rewrite = rewrite_sentence("great, marat's 'tiny refactor' just took down auth for the whole EU region")
+    assert rewrite is not None and "marat" not in rewrite.text.lower() and "EU region" in rewrite.text
+
+
 def test_telling_an_unknown_name_from_a_word_does_not_import_spacy() -> None:
     # "Zorvath" and "Package" reach the English-word lexicon (people.english_word); lemminflect imports spaCy
     code = (
