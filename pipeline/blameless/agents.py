@@ -187,8 +187,13 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
     if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS and between[0].isalpha():
         return True  # "Network team changed the firewall": one word names the group
     return all(
-        w.lower() in _ROLE_MODIFIERS or w.lower() in _MEMBER_OF or w.isupper() or w in TEAM_NAMES for w in between
-    )
+        w.lower() in _ROLE_MODIFIERS
+        or w.lower() in _MEMBER_OF
+        or w.lower() in ROLE_NOUNS
+        or w.isupper()
+        or w in TEAM_NAMES
+        for w in between
+    )  # "contractor dude misconfigured the vpn": a role noun may qualify another
 
 
 _GROUPS = frozenset({"team", "squad", "crew"})
