@@ -230,6 +230,13 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
             return det
     if base in TEAM_NAMES:
         return index
+    if (
+        base.islower()
+        and base != "it"
+        and {base.upper(), base.capitalize()} & TEAM_NAMES
+        and (index == 0 or previous.lower() in _DISCOURSE)
+    ):
+        return index  # chat's lower case, opening its clause: "qa must've had a long lunch" (not "it", the pronoun)
     if _role(base, previous) and word[:1].isupper() and base.lower().endswith("s") and index == 0:
         return index  # "Engineers must ..." at the start of a sentence
     return None
