@@ -282,5 +282,9 @@ def an_order(builder: _Builder, prefix: str) -> bool:
     subject = builder.person_subject(root)
     if subject is None:
         return False
+    if root.lemma_ in {"need", "get", "receive", "deserve"} and any(
+        c.dep_ == "dobj" and c.lemma_.lower() in _SANCTION_THINGS for c in root.children
+    ):
+        return True  # "Jonas needs a formal warning on file for this"
     modal = any(c.dep_ == "aux" and (c.lower_ in _ORDER_MODALS or c.lower_ == "to") for c in root.children)
     return modal or root.lemma_ in {"need", "have"} and any(c.dep_ == "xcomp" for c in root.children)
