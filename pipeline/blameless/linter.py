@@ -464,6 +464,8 @@ def _candidate(
         if spec.subject == "before":
             if _DETERMINER_BEFORE.search(lowered, max(0, start - 8), start):
                 return None  # "who identified the corrupted manifest": after a determiner the verb is an adjective
+            if pattern.opener_seen is not None and not pattern.opener_seen.search(lowered, max(0, start - 150), start):
+                return None  # no opener anywhere before: no need to look for the person it must precede
             person = subject_before(doc.masked, start, roster, spec.we)
             if person is None and spec.human:
                 person = unknown_name_subject(doc.masked, start, roster)

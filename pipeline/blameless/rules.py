@@ -104,7 +104,8 @@ class CompiledPattern:
     word_start: bool
     sentence_start: bool
     near: re.Pattern[str] | None
-    opener: re.Pattern[str] | None = None
+    opener: re.Pattern[str] | None = None  # must end right before the person
+    opener_seen: re.Pattern[str] | None = None  # anywhere: the cheap test before the person is looked for
 
 
 @dataclass(frozen=True)
@@ -229,10 +230,11 @@ def compile_rule_file(parsed: RuleFile, path: Path, text: str = "") -> RuleSet:
                 )
             regex = _compile(source, parsed.vocab, path, text, loc, rule.id)
             near = _compile(spec.near, parsed.vocab, path, text, loc, rule.id) if spec.near else None
-            opener = (
-                _compile(f"(?:{spec.opener})\\s*\\Z", parsed.vocab, path, text, loc, rule.id) if spec.opener else None
-            )
-            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near, opener))
+            opener = seen = None
+            if spec.opener:
+                opener = _compile(f"(?:{spec.opener})\\s*\\Z", parsed.vocab, path, text, loc, rule.id)
+                seen = _compile(spec.opener, parsed.vocab, path, text, loc, rule.id)
+            patterns.append(CompiledPattern(spec, regex, word_start, sentence_start, near, opener, seen))
         exceptions = None
         if rule.exceptions:
             joined = "|".join(f"(?:{e})" for e in rule.exceptions)
