@@ -390,8 +390,9 @@ def unknown_name_subject(masked: str, start: int, roster: Roster) -> int | None:
     tokens = _tokens(window[cut:])
     while tokens and tokens[-1].group(0).lower() in _FILLERS:
         tokens.pop()
-    if not tokens or len(tokens) > 1 and tokens[-2].group(0).lower() not in _CLAUSE_LEADS | {","}:
-        return None  # the name must open its clause: "honestly Kev was ...", "..., and Zorvath forgot ..."
+    previous = tokens[-2].group(0) if len(tokens) > 1 else ""
+    if not tokens or previous[:1].isalpha() and previous.lower() not in _CLAUSE_LEADS:
+        return None  # the name opens its clause: "honestly Kev was ...", "03:14 Kev was ...", "..., and Zorvath ..."
     word = tokens[-1].group(0)
     name = word.capitalize() if word.islower() else word  # chat types names in lower case: "marat forgot to ..."
     return window_start + cut + tokens[-1].start() if unknown_name(name) else None

@@ -37,6 +37,8 @@ def test_an_unknown_name_is_a_person_where_only_a_person_fits_the_predicate() ->
     assert rules("honestly Kev was half asleep during the 3am page") == ["BL001"]
     assert rules("Kubelet forgot the pod spec.") == []  # a component (not_people.txt)
     assert rules("Yesterday was exhausting, and Zorvath forgot to rotate the cert.") == ["BL001"]
+    assert rules("- 03:14 Kev was half asleep during the 3am page.") == ["BL001"]  # a timeline row's time before it
+    assert rules("The ticket Zorvath forgot to close stayed open.") == []  # not opening its clause
     assert rules("Zorvath forgot to rotate the cert.", config=BlamelessConfig(first_names=False)) == []
 
 
