@@ -393,15 +393,12 @@ def unknown_name_subject(masked: str, start: int, roster: Roster) -> int | None:
     previous = tokens[-2].group(0) if len(tokens) > 1 else ""
     if not tokens or previous[:1].isalpha() and previous.lower() not in _CLAUSE_LEADS:
         return None  # the name opens its clause: "honestly Kev was ...", "03:14 Kev was ...", "..., and Zorvath ..."
-    word = tokens[-1].group(0)
-    name = word.capitalize() if word.islower() else word  # chat types names in lower case: "marat forgot to ..."
-    return window_start + cut + tokens[-1].start() if unknown_name(name) else None
+    return window_start + cut + tokens[-1].start() if unknown_name(tokens[-1].group(0)) else None
 
 
 def _unknown_owner(owner: str, roster: Roster) -> bool:
     """A possessive of a name no list holds, in chat's lower case too ("marat's 'tiny refactor'")."""
-    base = _base(owner)
-    return roster.use_first_names and unknown_name(base.capitalize() if base.islower() else base)
+    return roster.use_first_names and unknown_name(_base(owner))
 
 
 def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool) -> int | None:

@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pipeline.blameless.sentence import PERSONAL_THINGS
+
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
@@ -39,9 +41,8 @@ _NOT_THINGS = frozenset(
     "bridge".split()
 )
 # Sanctions named as things, and what a sanction takes from a person: an order about them is still about people.
-_SANCTION_THINGS = frozenset(
-    "training retraining course refresher warning reprimand performance laptop badge monitor desk sign signoff "
-    "senior lead supervision".split()
+_SANCTION_THINGS = PERSONAL_THINGS | frozenset(
+    "training retraining course refresher warning reprimand performance sign signoff senior lead supervision".split()
 )
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})

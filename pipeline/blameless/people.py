@@ -91,10 +91,12 @@ def word_first_names() -> frozenset[str]:
 
 
 def unknown_name(word: str) -> bool:
-    """A capitalized word no list knows, where only a person fits: the owner of a change ("Oyelaran's hotfix breaks
-    the login flow") or the subject of a state only people are in ("Kev was half asleep"). A person unless it is a
-    vendor, product or bot (not_people.txt) or an English word ("Yesterday's deploy", "Vendor's update"), a word
-    of lemminflect's lexicon."""
+    """A capitalized word no list knows, or one in chat's lower case ("marat"), where only a person fits: the owner
+    of a change ("Oyelaran's hotfix breaks the login flow") or the subject of a state only people are in ("Kev was
+    half asleep"). A person unless it is a vendor, product or bot (not_people.txt) or an English word ("Yesterday's
+    deploy", "Vendor's update"), a word of lemminflect's lexicon."""
+    if word.islower():
+        word = word.capitalize()
     if not (len(word) >= 3 and word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()):
         return False
     if word in _names_in(NOT_PEOPLE_PATH):

@@ -442,13 +442,14 @@ _STUCK_TO_OBJECT = frozenset({"npadvmod", "nummod", "appos", "dep", "attr", "nmo
 _DUTIES = frozenset({"call", "duty", "shift", "rotation", "watch"})
 # An object pronoun that becomes the subject of a passive, and whether it takes a plural verb.
 _OBJECT_PRONOUNS = {"us": ("we", True), "me": ("I", False), "it": ("it", False)}
-# "whose call was it to ...?": a decision asked after is asked after a person; "whose deploy?" asks which deploy.
+# What a sanction takes from a person besides access ("confiscate Sven's laptop").
+PERSONAL_THINGS = frozenset("laptop badge monitor desk".split())
 # Nouns that mean something only with their owner: a person's fault, idea, attention or job, or the things a
 # sanction takes from a person (laptop, badge, access).
-_ONLY_WITH_OWNER = frozenset(
-    "fault doing idea attention focus mind job homework laptop badge monitor desk access rights permission "
-    "privilege creds credential".split()
+_ONLY_WITH_OWNER = PERSONAL_THINGS | frozenset(
+    "fault doing idea attention focus mind job homework access rights permission privilege creds credential".split()
 )
+# "whose call was it to ...?": a decision asked after is asked after a person; "whose deploy?" asks which deploy.
 _WHOSE_DECISIONS = frozenset({"idea", "call", "decision", "choice", "plan", "job", "turn", "watch", "shift", "move"})
 # A person's verb and preposition that say an alert or page got no answer ("slept through 3 pages", "sat on
 # the alert for 40 minutes"): the rewrite says the alert went unanswered.
@@ -1333,9 +1334,8 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     from pipeline.blameless.last_resort import an_order
 
     if any(t.tag_ == "MD" for t in doc) or an_order(builder, prefix):
-        return (
-            None  # "Mike should be removed from X", "Haruto to redo the training": an order, not an event to describe
-        )
+        # "Mike should be removed from X", "Haruto to redo the training": an order, not an event to describe
+        return None
     holders = [t for t in doc if _holds_a_thing(t, builder)]
     phrases = _covering(holders, facts)
     if not phrases:
@@ -1533,7 +1533,7 @@ class _Builder:
             return True  # the tagger calls chat names anything ("Sven/ADV"); a known name as subject is a person
         if lower.islower() and len(lower) >= 4 and lower.capitalize() in first_names() and token.dep_ in _SUBJECTS:
             return True  # "tbh paul just needs to ...": chat writes names in lower case
-        if token.dep_ == "poss" and text.isalpha() and unknown_name(text if text[:1].isupper() else text.capitalize()):
+        if token.dep_ == "poss" and text.isalpha() and unknown_name(text):
             return True  # "marat's 'tiny refactor'": the owner of a thing, a name no list knows (as the check reads it)
         if token.tag_ in {"PRP", "NN", "NNS", "NNP", "NNPS", "WP"} or token.pos_ in {"PROPN", "NOUN", "PRON"}:
             if lower in _PRONOUNS or lower == "who":
