@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,7 +47,15 @@ class Roster:
         """True for a roster token, or a capitalized first name (check_first_names) when the lists are on."""
         if token in self.names:
             return True
-        return self.use_first_names and token[:1].isupper() and token in check_first_names()
+        if not (self.use_first_names and token[:1].isupper()):
+            return False
+        return token in check_first_names() or (not token.isascii() and ascii_folded(token) in check_first_names())
+
+
+def ascii_folded(word: str) -> str:
+    """The word without its accents ("Ayşe" -> "Ayse", "Zoë" -> "Zoe"): a name the lists hold in one spelling is
+    a name in the other too."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
 
 
 @lru_cache(maxsize=4)

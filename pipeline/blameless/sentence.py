@@ -389,6 +389,8 @@ _CHAT_OPENER = re.compile(
 # manager approved", "the on call"), which the detector leaves alone.
 _ROLES = ROLE_NOUNS | frozenset("call ppl people folk manager owner user pilot member members ic".split())
 # Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
+# The modals of an order given to people ("all engineers must double-check the region flag").
+_ORDER_MODALS = frozenset({"must", "should", "shall", "need"})
 _PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "person", "individual", "pilot"})
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
 _JUDGEMENT_ADJECTIVES = frozenset(
@@ -1351,6 +1353,13 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     return _reviewed(prefix, text, sentence, people, "instruction")
 
 
+def _ordered(subject: Token) -> bool:
+    """The subject of an order: "all engineers must ...", "every SRE should ..." (not "all engineers lost access")."""
+    return subject.dep_ in _SUBJECTS and any(
+        child.dep_ == "aux" and child.lower_ in _ORDER_MODALS for child in subject.head.children
+    )
+
+
 def _mention(token: Token) -> bool:
     """An "@name" mention, whether the tokenizer keeps the "@" on the name or splits it off."""
     name = token.text[1:] if token.text.startswith("@") else token.text
@@ -1549,9 +1558,9 @@ class _Builder:
             if (
                 token.tag_ in {"NNS", "NNPS"}
                 and token.lemma_ in _ROLES - _PLURAL_NOT_STAFF
-                and not any(c.dep_ in {"det", "predet", "nummod"} for c in token.children)
+                and (not any(c.dep_ in {"det", "predet", "nummod"} for c in token.children) or _ordered(token))
             ):
-                return True  # "engineers must double-check X"; not "all engineers lost access" (who it hit)
+                return True  # "(all) engineers must double-check X"; not "all engineers lost access" (who it hit)
         return False
 
     def person_subject(self, verb: Token) -> Token | None:

@@ -42,6 +42,13 @@ def test_an_unknown_name_is_a_person_where_only_a_person_fits_the_predicate() ->
     assert rules("Zorvath forgot to rotate the cert.", config=BlamelessConfig(first_names=False)) == []
 
 
+def test_a_name_is_a_name_with_or_without_its_accents() -> None:
+    # the lists hold "Ayse" and "Zoe"; the writer types "Ayşe" and "Zoë"
+    assert rules("If Ayşe had read the runbook, the failover would have gone to plan.") == ["BL002"]
+    assert rules("If Zoë had waited for the canary, checkout would have stayed up.") == ["BL002"]
+    assert rules("If Ayşe had read the runbook, ...", config=BlamelessConfig(first_names=False)) == []
+
+
 def test_first_names_can_be_turned_off() -> None:
     sentence = "Dave forgot to rotate the cert."
     assert rules(sentence) == ["BL001"]

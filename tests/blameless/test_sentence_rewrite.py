@@ -526,6 +526,10 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
             "Going forward, engineers must double-check the region before running terraform.",
             "Going forward, add an automated double-check of the region before running terraform.",
         ),
+        (  # "all" before the role: still the people the order is given to
+            "All engineers must double-check the region flag before running terraform apply.",
+            "Add an automated double-check of the region flag before running terraform apply.",
+        ),
         ("who the hell deleted the staging-db snapshot??", "What allowed the staging-db snapshot to be deleted?"),
         (  # a verdict word is read as its plain word (plain_words.yaml) before the parse
             "14:32 Sara fat fingered the replica count (30 instead of 3)",
