@@ -468,7 +468,7 @@ _REPORTING = frozenset(
 )
 _OPENER_MARKS = frozenset(",0123456789")  # a bare role phrase may follow a comma or a timestamp
 # ... or a word opening a causal or time clause: "because ops dropped the ball", "when on-call restarted it"
-_SUBORDINATORS = frozenset("because since when after until while once".split())
+_SUBORDINATORS = frozenset("because bc cuz coz since when after until while once".split())
 # Chat asides that may open a clause before its subject: "FYI the secondary on-call acked and then ...".
 _DISCOURSE = frozenset("so tbh ngl imo fwiw fyi btw lol welp well ok okay yeah honestly anyway".split())
 # Words that may open a clause before its subject: "honestly Kev was half asleep", "and then Rav panicked".

@@ -108,9 +108,24 @@ def unknown_name(word: str) -> bool:
         word = word.capitalize()
     if not (len(word) >= 3 and word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()):
         return False
-    if word in _names_in(NOT_PEOPLE_PATH):
+    if word.lower() in _not_people() or word.lower() in FUNCTION_WORDS:
         return False
     return not english_word(word)
+
+
+@lru_cache(maxsize=1)
+def _not_people() -> frozenset[str]:
+    """not_people.txt in lower case: chat writes "argocd" and "bigquery" for ArgoCD and BigQuery."""
+    return frozenset(word.lower() for word in _names_in(NOT_PEOPLE_PATH))
+
+
+# Words of closed classes that lemminflect's lexicon (nouns, verbs, adjectives, adverbs) does not hold, and chat's
+# abbreviations: never a name ("protect themselves against accidentally running ...", "lol accidentally ...").
+FUNCTION_WORDS = frozenset(
+    "against amid amidst among amongst at beneath beside despite during for from into of onto per than toward "
+    "towards until till unto upon with whilst via thru and nor because although whereas if unless the a an every "
+    "cuz coz bc tho pls plz thx ty ok okay lol lmao omg btw tbh ngl imo fyi rn idk hey hi oh uh um erm ah yo".split()
+)
 
 
 def english_word(word: str) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.blameless import BlamelessConfig, lint_text
-from pipeline.blameless.people import build_roster, names_in_role_statements, people_from_incident_toml
+from pipeline.blameless.people import build_roster, names_in_role_statements, people_from_incident_toml, unknown_name
 from pipeline.errors import ConfigError
 
 
@@ -40,6 +40,13 @@ def test_an_unknown_name_is_a_person_where_only_a_person_fits_the_predicate() ->
     assert rules("- 03:14 Kev was half asleep during the 3am page.") == ["BL001"]  # a timeline row's time before it
     assert rules("The ticket Zorvath forgot to close stayed open.") == []  # not opening its clause
     assert rules("Zorvath forgot to rotate the cert.", config=BlamelessConfig(first_names=False)) == []
+
+
+def test_chat_abbreviations_open_a_clause_and_function_words_and_lower_case_products_are_no_names() -> None:
+    assert rules("the deploy stalled bc kev forgot to bump the chart") == ["BL001"]
+    assert rules("the sync lagged because argocd forgot the old manifest") == []  # ArgoCD, in chat's lower case
+    assert not unknown_name("against")  # a preposition lemminflect's lexicon does not hold
+    assert not unknown_name("lol") and unknown_name("kev")
 
 
 def test_a_name_is_a_name_with_or_without_its_accents() -> None:
