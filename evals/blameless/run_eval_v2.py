@@ -48,6 +48,10 @@ _FACT = re.compile(
 # rewriter first rewrote such sentences: keeping the word would leave them flagged).
 _ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
 _VERDICT_WORDS = frozenset({"fat-finger", "fat-fingers", "fat-fingered", "fat-fingering", "fat-fingred"})
+# The hyphenated sarcasm of a praise frame ("Huge shout-out to Camille for single-handedly taking down search") and
+# the slang verb read as its plain word ("yolo-merged" -> "merged") go with the blame too (added 2026-12-06, when the
+# rewriter first rewrote sarcastic praise).
+_VERDICT_WORDS |= {"shout-out", "shout-outs", "single-handedly", "yolo-merged", "yolo-deployed", "yolo-pushed"}
 
 
 @dataclass

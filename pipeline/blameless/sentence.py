@@ -79,6 +79,57 @@ def _slip_words() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])\s*", re.I)
 
 
+# Who a sarcastic frame praises and the step it praises them for (plain_words.yaml `sarcastic_praise`).
+_PRAISED = r"(?P<who>(?:the |our |an? )?@?[\w.-]+(?: [\w-]+)?)"
+_PRAISED_STEP = r"(?P<step>[a-z][\w-]*\b[^.!?]*[.!?]?)"
+
+
+@lru_cache(maxsize=1)
+def _sarcastic_praise() -> tuple[re.Pattern[str], ...]:
+    """The frames of plain_words.yaml `sarcastic_praise`, matched against a whole sentence."""
+    return tuple(
+        re.compile(r"^\W*" + frame.replace("{WHO}", _PRAISED).replace("{STEP}", _PRAISED_STEP) + r"\s*$", re.I)
+        for frame in plain_word_file().sarcastic_praise
+    )
+
+
+def unframed_praise(sentence: str) -> str | None:
+    """The plain statement a sarcastic frame stands for ("Nice of Aurelio to test the firewall rules on prod" ->
+    "Aurelio tested the firewall rules on prod"), or None when no frame holds the sentence."""
+    for frame in _sarcastic_praise():
+        found = frame.match(sentence.strip())
+        if found is None:
+            continue
+        words = f"{found.group('who')} {found.group('step')}".split()
+        # where the praised ends and the step begins: the frame says so before a gerund or "to", and after "love
+        # how" the first past-tense verb does ("love how the data team broke X")
+        fixed = len(found.group("who").split())
+        adjoining = found.end("who") + 1 == found.start("step")  # no word of the frame between them: "love how"
+        for split in range(1, 4) if adjoining else [fixed]:
+            if split < len(words) and (past := _praised_step(words[split])) is not None:
+                who = " ".join(words[:split])
+                return f"{who[:1].upper()}{who[1:]} {' '.join([past, *words[split + 1 :]])}"
+        return None
+    return None
+
+
+def _praised_step(word: str) -> str | None:
+    """The past tense of the verb that opens a praised step: "shipping" and "test" -> "shipped" and "tested",
+    "yolo-merged" and "broke" as they are; None for a word no verb has that form of."""
+    from lemminflect import getAllLemmas, getInflection
+
+    lower = word.lower()
+    if "-" in lower and lower.endswith("ed"):
+        return word  # "yolo-merged"
+    lemmas = getAllLemmas(lower).get("VERB")
+    if not lemmas:
+        return None
+    past = getInflection(lemmas[0], "VBD")[0]
+    if lower == past or lower.endswith("ing") or lower == lemmas[0]:
+        return past
+    return None
+
+
 class PlainWords(Strict):
     words: dict[str, str]
     slip: list[str] = []
@@ -86,6 +137,7 @@ class PlainWords(Strict):
     tone_phrases: list[str] = []
     labels: Labels
     process_nouns: list[str] = []
+    sarcastic_praise: list[str] = []
 
 
 @lru_cache(maxsize=1)
@@ -678,8 +730,20 @@ _SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
 
 def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
     """Every flagged sentence rewritten and the clean ones kept as written, or None when one fails."""
+    from pipeline.blameless.tone import tone_free
+
     texts, kinds, safety = [], [], SAFE
+    # "Real visionaries.", "Chef's kiss.": a flagged sentence of nothing but tone goes, and it marks the praise
+    # before it as sarcasm ("Shoutout to the frontend squad for shipping a 14 MB bundle ...")
+    tone_only = {part for part in parts if not tone_free(part)}
     for part in parts:
+        if part in tone_only:
+            safety = REVIEW
+            continue
+        if tone_only and unframed_praise(part) and (praise := _praise_unframed(part, people)) is not None:
+            texts.append(praise.text)
+            kinds.append(praise.kind)
+            continue
         if _still_clean(part, people):
             texts.append(part)
             continue
@@ -700,9 +764,20 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     return (
         _belief_found_wrong(sentence, people)
         or _process_not_followed(sentence, people)
+        or _praise_unframed(sentence, people)
         or _built(sentence, people)
         or _phrase_rewrite(sentence, people)
     )
+
+
+def _praise_unframed(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """Sarcastic praise rebuilt as the step it stands for: "Shoutout to the frontend squad for shipping a 14 MB
+    bundle to every mobile user" -> "A 14 MB bundle was shipped to every mobile user" (review: the frame went)."""
+    from pipeline.blameless.tone import tone_free
+
+    statement = unframed_praise(sentence)
+    rewrite = _rewrite_clause(tone_free(statement), tuple(people)) if statement else None
+    return None if rewrite is None else Rewrite(rewrite.text, REVIEW, rewrite.kind)
 
 
 def _process_not_followed(sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -1353,6 +1428,25 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     return _reviewed(prefix, text, sentence, people, "instruction")
 
 
+def _negates(child: Token) -> bool:
+    """A negation of its head verb, also one the tagger hung on an adverb ("never again approves")."""
+    return child.dep_ == "neg" or child.dep_ == "advmod" and any(c.dep_ == "neg" for c in child.children)
+
+
+def _tells_manner(preposition: Token) -> bool:
+    """A phrase that tells how or how long a step went, not which thing it touched: "with zero warning", "without
+    a canary", "for 47 minutes", "during peak traffic"."""
+    word = preposition.lower_
+    objects = [c for c in preposition.children if c.dep_ == "pobj"]
+    if word in {"without", "during", "against", "instead"}:
+        return True
+    if word == "with" and objects:
+        return any(c.lower_ in {"no", "zero"} for c in objects[0].children)
+    if word == "for" and objects:
+        return objects[0].lemma_ in _DURATION_UNITS and any(c.dep_ == "nummod" for c in objects[0].children)
+    return False
+
+
 def _ordered(subject: Token) -> bool:
     """The subject of an order: "all engineers must ...", "every SRE should ..." (not "all engineers lost access")."""
     return subject.dep_ in _SUBJECTS and any(
@@ -1496,6 +1590,7 @@ def keeps_facts(original: str, rewritten: str) -> bool:
     lowered = rewritten.lower()
     facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
     facts -= set(plain_word_file().words)  # "fat-finger" looks like a system name, but it is the verdict that goes
+    facts -= tone_words()  # so is the sarcasm of "shout-out", "single-handedly"
     return all(fact in lowered for fact in facts)
 
 
@@ -1840,7 +1935,7 @@ class _Builder:
         if subject is None and (condition is None or not top):
             return self.render(verb) if top else None
         aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
-        neg = subject is not None and (any(c.dep_ == "neg" for c in children) or subject.lower_ == "nobody")
+        neg = subject is not None and (any(_negates(c) for c in children) or subject.lower_ == "nobody")
         obj = next((c for c in children if c.dep_ == "dobj"), None)
         xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
         modals = {a.lower_ for a in aux if a.tag_ == "MD"}
@@ -2083,6 +2178,7 @@ class _Builder:
         if neg:
             be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
         is_relative = obj.lower_ in {"which", "that"}
+        moved: list[str] | None = None
         if (
             obj.lower_ in _OBJECT_PRONOUNS and len(objects) == 1 and obj.n_lefts + obj.n_rights == 0
         ):  # "they not inform us" -> "we were not informed"
@@ -2092,12 +2188,18 @@ class _Builder:
             if neg:
                 be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
         elif len(objects) == 1 and objects[0].i == obj.i and obj.right_edge.i == last:
-            object_text = self.render(obj).strip()
+            # a phrase the tagger hung on the object that tells how or how long the step went stays with the verb:
+            # "rotated the signing key with zero warning" -> "the signing key was rotated with zero warning"
+            manner = [c for c in obj.rights if c.dep_ == "prep" and _tells_manner(c)]
+            if manner:  # "against prod instead of staging": the tagger coordinates "staging" with the object
+                manner += [c for c in obj.rights if c.i > manner[0].i and c.dep_ in {"cc", "conj"}]
+            object_text = self.render(obj, skip=frozenset(c.i for c in manner)).strip()
+            moved = [self.child(c) for c in manner]
         else:
             object_text = span.text  # a name the tokenizer split ("redis-cache-2"), or "build 7781"
             if any(self.is_person(t) for t in span):
                 return None
-        rest = []
+        rest = [] if moved is None else [text if text.endswith(" ") else text + " " for text in moved]
         self.inherited, outer = subject, self.inherited
         for child in verb.rights:
             if child.i in skip or first <= child.i <= last:

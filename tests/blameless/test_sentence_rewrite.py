@@ -526,6 +526,34 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
             "Going forward, engineers must double-check the region before running terraform.",
             "Going forward, add an automated double-check of the region before running terraform.",
         ),
+        (  # sarcastic praise stands for the step it praises; the tone-only tail goes with it
+            "Shoutout to the frontend squad for shipping a 14 MB bundle to every mobile user. Real visionaries.",
+            "A 14 MB bundle was shipped to every mobile user.",
+        ),
+        (
+            "Nice of Aurelio to test the new firewall rules directly on the prod gateway at 3am.",
+            "The new firewall rules were tested directly on the prod gateway at 3am.",
+        ),
+        (  # "love how" before a finite step; the slang verb read as its plain word
+            "Love how Bartek yolo-merged PR 4412 on a Friday afternoon and took down search. Chef's kiss.",
+            "PR 4412 was merged on a Friday afternoon and search was taken down.",
+        ),
+        (  # how the step went stays with the verb, though the tagger hung it on the object
+            "Shout-out to the identity team for rotating the signing key with zero warning. Really great stuff.",
+            "The signing key was rotated with zero warning.",
+        ),
+        (
+            "16:42 Ines accidentally ran the cleanup script against prod instead of staging.",
+            "16:42 The cleanup script was run against prod instead of staging.",
+        ),
+        (  # thanks for a thing, not a step: no frame to undo ("Olu the surprised ..." once came of it)
+            "Big thanks to Olu for the surprise 40-minute outage, really kept the weekend interesting.",
+            "Describe what led to the surprise 40-minute outage and what allowed it.",
+        ),
+        (  # a negation the tagger hung on "again" is kept
+            "Ensure the release manager never again approves a release without canary data.",
+            "Ensure a release is not approved without canary data.",
+        ),
         (  # "all" before the role: still the people the order is given to
             "All engineers must double-check the region flag before running terraform apply.",
             "Add an automated double-check of the region flag before running terraform apply.",
