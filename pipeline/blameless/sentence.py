@@ -79,42 +79,42 @@ def _slip_words() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])\s*", re.I)
 
 
-# Who a sarcastic frame praises and the step it praises them for (plain_words.yaml `sarcastic_praise`).
+# Who a frame praises or judges and the step it is about (plain_words.yaml `step_frames`).
 _PRAISED = r"(?P<who>(?:the |our |an? )?@?[\w.-]+(?: [\w-]+)?)"
 _PRAISED_STEP = r"(?P<step>[a-z][\w-]*\b[^.!?]*[.!?]?)"
 
 
 @lru_cache(maxsize=1)
-def _sarcastic_praise() -> tuple[re.Pattern[str], ...]:
-    """The frames of plain_words.yaml `sarcastic_praise`, matched against a whole sentence."""
+def _step_frames() -> tuple[re.Pattern[str], ...]:
+    """The frames of plain_words.yaml `step_frames`, matched against a whole sentence."""
     return tuple(
         re.compile(r"^\W*" + frame.replace("{WHO}", _PRAISED).replace("{STEP}", _PRAISED_STEP) + r"\s*$", re.I)
-        for frame in plain_word_file().sarcastic_praise
+        for frame in plain_word_file().step_frames
     )
 
 
-def unframed_praise(sentence: str) -> str | None:
-    """The plain statement a sarcastic frame stands for ("Nice of Aurelio to test the firewall rules on prod" ->
-    "Aurelio tested the firewall rules on prod"), or None when no frame holds the sentence."""
-    for frame in _sarcastic_praise():
+def unframed_step(sentence: str) -> str | None:
+    """The plain statement a frame of praise or judgement stands for ("Nice of Aurelio to test the firewall rules on
+    prod" -> "Aurelio tested the firewall rules on prod"), or None when no frame holds the sentence."""
+    for frame in _step_frames():
         found = frame.match(sentence.strip())
         if found is None:
             continue
         words = f"{found.group('who')} {found.group('step')}".split()
-        # where the praised ends and the step begins: the frame says so before a gerund or "to", and after "love
+        # where the person ends and the step begins: the frame says so before a gerund or "to", and after "love
         # how" the first past-tense verb does ("love how the data team broke X")
         fixed = len(found.group("who").split())
         adjoining = found.end("who") + 1 == found.start("step")  # no word of the frame between them: "love how"
         for split in range(1, 4) if adjoining else [fixed]:
-            if split < len(words) and (past := _praised_step(words[split])) is not None:
+            if split < len(words) and (past := _past_step(words[split])) is not None:
                 who = " ".join(words[:split])
                 return f"{who[:1].upper()}{who[1:]} {' '.join([past, *words[split + 1 :]])}"
         return None
     return None
 
 
-def _praised_step(word: str) -> str | None:
-    """The past tense of the verb that opens a praised step: "shipping" and "test" -> "shipped" and "tested",
+def _past_step(word: str) -> str | None:
+    """The past tense of the verb that opens a framed step: "shipping" and "test" -> "shipped" and "tested",
     "yolo-merged" and "broke" as they are; None for a word no verb has that form of."""
     from lemminflect import getAllLemmas, getInflection
 
@@ -137,7 +137,7 @@ class PlainWords(Strict):
     tone_phrases: list[str] = []
     labels: Labels
     process_nouns: list[str] = []
-    sarcastic_praise: list[str] = []
+    step_frames: list[str] = []
 
 
 @lru_cache(maxsize=1)
@@ -590,7 +590,8 @@ _MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) 
 
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
 _CHAT_TAIL = re.compile(
-    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|(?:ha)+h?|pls|plz|thx|ok|okay|:\)|:\())+\s*$", re.I
+    r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|fr|(?:ha)+h?|pls|plz|thx|ok|okay|:\)|:\())+\s*$",
+    re.I,
 )
 
 
@@ -642,6 +643,7 @@ _NOTHING_IN_PROCESS = re.compile(r"\bnothing in the process\b", re.I)
 _PLACED_NOWHERE = re.compile(
     r"\b(?:was|were|has been|have been|had been|is|are|got) (?:put|placed|stored|left|moved)\W*$", re.I
 )
+_EMOJI = re.compile(r"[\u2600-\u27bf\U0001f300-\U0001faff]+\ufe0f?")
 # An emoji right before the verb of a passive: the object the parse moved swallowed the chat around it.
 _EMOJI_BEFORE_VERB = re.compile(
     r"[\u2600-\u27bf\U0001f300-\U0001faff]\ufe0f?\s+(?:was|were|has been|have been|is|are|had been)\b"
@@ -740,7 +742,7 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
         if part in tone_only:
             safety = REVIEW
             continue
-        if tone_only and unframed_praise(part) and (praise := _praise_unframed(part, people)) is not None:
+        if tone_only and unframed_step(part) and (praise := _step_unframed(part, people)) is not None:
             texts.append(praise.text)
             kinds.append(praise.kind)
             continue
@@ -764,19 +766,22 @@ def _rewrite_clause(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     return (
         _belief_found_wrong(sentence, people)
         or _process_not_followed(sentence, people)
-        or _praise_unframed(sentence, people)
+        or _step_unframed(sentence, people)
         or _built(sentence, people)
         or _phrase_rewrite(sentence, people)
     )
 
 
-def _praise_unframed(sentence: str, people: Sequence[str]) -> Rewrite | None:
-    """Sarcastic praise rebuilt as the step it stands for: "Shoutout to the frontend squad for shipping a 14 MB
-    bundle to every mobile user" -> "A 14 MB bundle was shipped to every mobile user" (review: the frame went)."""
+def _step_unframed(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """Praise or a verdict rebuilt as the step it is about: "Shoutout to the frontend squad for shipping a 14 MB
+    bundle to every mobile user" -> "A 14 MB bundle was shipped to every mobile user", "04:15 Ioana makes a poor
+    decision to restart the primary" -> "04:15 The primary was restarted" (review: the frame went)."""
     from pipeline.blameless.tone import tone_free
 
-    statement = unframed_praise(sentence)
-    rewrite = _rewrite_clause(tone_free(statement), tuple(people)) if statement else None
+    label = _LABEL.match(sentence)
+    prefix = sentence[: label.end()] if label else ""
+    statement = unframed_step(sentence[len(prefix) :])
+    rewrite = _rewrite_clause(prefix + tone_free(statement), tuple(people)) if statement else None
     return None if rewrite is None else Rewrite(rewrite.text, REVIEW, rewrite.kind)
 
 
@@ -847,6 +852,13 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
     stood_in, names = stand_in_names(body)
     builder = _Builder(parse(stood_in), frozenset(people))
     result = builder.build()
+    if result is None and stood_in[-1:].isalnum():
+        # a chat line has no full stop, and the tagger reads it differently without one ("restarted the primary
+        # instead of the replica" became two objects): parsed again with one, which the rewrite leaves out again
+        builder = _Builder(parse(stood_in + "."), frozenset(people))
+        result = builder.build()
+        if result is not None:  # review: a second reading is less sure than the first
+            result = (result[0].rstrip().removesuffix(".").rstrip(), REVIEW, result[2])
     if result is None:
         result = _built_with_a_name(builder)
     if result is None and body != written:
@@ -1426,6 +1438,25 @@ def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
     text = describe([t for t in phrases if not _amount_or_date(t)], phrase, body.rstrip().endswith("?"))
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
     return _reviewed(prefix, text, sentence, people, "instruction")
+
+
+def _stray_in_object(token: Token) -> bool:
+    """A word the tagger hung on an object that no noun phrase holds: an emoji, a negation ("against prod not
+    staging"), a bare adverb or time ("staging-eu twice this sprint")."""
+    if _EMOJI.fullmatch(token.text):
+        return True
+    if token.dep_ == "neg":
+        return token.head.dep_ != "conj"  # "the primary and not the replica" is one phrase
+    if token.dep_ == "npadvmod":  # "the broken build 7781", "disk 97%": the tagger hangs the amount on the verb
+        return not (token.like_num or any(c.like_num for c in token.children))
+    return token.dep_ == "advmod" and token.head.dep_ == "dobj" and token.lower_ not in {"instead", "rather", "here"}
+
+
+def _contrasts(conjunction: Token) -> bool:
+    """ "instead of" or "rather than" read as a conjunction: what the step was done instead of goes with the verb."""
+    return (conjunction.lower_ == "of" and any(c.lower_ == "instead" for c in conjunction.children)) or (
+        conjunction.lower_ == "than" and any(c.lower_ == "rather" for c in conjunction.children)
+    )
 
 
 def _negates(child: Token) -> bool:
@@ -2191,8 +2222,9 @@ class _Builder:
             # a phrase the tagger hung on the object that tells how or how long the step went stays with the verb:
             # "rotated the signing key with zero warning" -> "the signing key was rotated with zero warning"
             manner = [c for c in obj.rights if c.dep_ == "prep" and _tells_manner(c)]
-            if manner:  # "against prod instead of staging": the tagger coordinates "staging" with the object
-                manner += [c for c in obj.rights if c.i > manner[0].i and c.dep_ in {"cc", "conj"}]
+            contrast = next((c for c in obj.rights if c.dep_ == "cc" and _contrasts(c)), None)
+            if contrast is not None:  # "restarted the primary instead of the replica": the tagger coordinates them
+                manner += [c for c in obj.rights if c.i >= contrast.i and c.dep_ in {"cc", "conj"}]
             object_text = self.render(obj, skip=frozenset(c.i for c in manner)).strip()
             moved = [self.child(c) for c in manner]
         else:
@@ -2318,12 +2350,21 @@ class _Builder:
             return None  # a list or an aside inside the object: the passive would garble it
         if any(t.head.i == verb.i and t.dep_ not in {"dobj", "punct"} | _STUCK_TO_OBJECT for t in span):
             return None
+        second = [o for o in objects[1:] if any(c.dep_ in {"det", "predet"} for c in o.children)]
+        if second and not any(t.dep_ == "cc" for t in span):
+            return None  # "took down staging-eu twice this sprint": a time read as a second object ("prod db" is one)
+        if any(_stray_in_object(t) for t in span):
+            return None  # "ran the migration against prod not staging 😬 fun times": the object swallowed the chat
         if any(t.dep_ in {"acl", "relcl"} and t.tag_ == "VBN" and not _verb_form(t.text) for t in span):
             return None  # "pasted the staging token into X" parsed as "staging" + participle "token": a misparse
         after = self.doc[last + 1] if last + 1 < len(self.doc) else None
         stuck = _STUCK_TO_OBJECT | {"xcomp", "ccomp"}
         if after is not None and after.head.i == verb.i and after.dep_ in stuck and after.lower_ not in _REFLEXIVES:
             return None  # the passive would strand it after the participle ("left debug logging on")
+        if after is not None and after.head.i == verb.i and after.dep_ == "advcl" and not _verb_form(after.text):
+            return (
+                None  # "pasted the admin token in X" parsed as the object "admin" and a clause "token ...": a misparse
+            )
         return span
 
     def _fault_owner(self, root: Token) -> str | None:

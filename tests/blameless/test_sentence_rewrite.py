@@ -550,6 +550,14 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
             "Big thanks to Olu for the surprise 40-minute outage, really kept the weekend interesting.",
             "Describe what led to the surprise 40-minute outage and what allowed it.",
         ),
+        (  # a judging adverb that says what was wrong becomes the plain verb for it (plain_words.yaml)
+            "The contractor incorrectly labelled the fibre patch on rack B7, which took down both uplinks.",
+            "The fibre patch on rack B7 was mislabelled, which took down both uplinks.",
+        ),
+        (  # a chat line without a full stop is parsed again with one when the first parse builds nothing
+            "03:14 the contractor ran the schema migration against inventory-db prod instead of staging",
+            "03:14 The schema migration was run against inventory-db prod instead of staging",
+        ),
         (  # a negation the tagger hung on "again" is kept
             "Ensure the release manager never again approves a release without canary data.",
             "Ensure a release is not approved without canary data.",
@@ -1242,3 +1250,12 @@ def test_no_rewrite_that_drops_the_order_the_condition_or_the_topic_or_keeps_the
 ) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is None or not re.search(garbled, rewrite.text), rewrite
+
+
+def test_an_object_that_swallowed_chat_or_a_time_is_not_moved_into_a_passive() -> None:
+    for sentence in (
+        "intern ran the migration against prod not staging 😬 fun times",
+        "priya took down staging-eu twice this sprint with her terraform applies lol",
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is None or not re.search(r"(?:😬|fun times|this sprint) (?:was|were)\b", rewrite.text), rewrite
