@@ -70,6 +70,7 @@ _ROLE_MODIFIERS = frozenset(
 TEAM_NAMES = frozenset(
     {"Ops", "SRE", "SREs", "DBA", "DBAs", "DevOps", "Infra", "QA", "Security", "Support", "IT", "Backend", "Frontend"}
     | {"Networking", "Eng", "Engineering", "Platform", "Mobile"}
+    | {"SecOps", "NetOps", "SysOps", "InfoSec", "AppSec", "DataEng", "MLOps", "FinOps", "ITOps"}
 )
 _ARTIFACTS = frozenset(
     "commit commits change changes pr prs deploy deployment push merge script config configuration migration "

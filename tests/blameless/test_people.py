@@ -49,6 +49,11 @@ def test_chat_abbreviations_open_a_clause_and_function_words_and_lower_case_prod
     assert not unknown_name("lol") and unknown_name("kev")
 
 
+def test_a_team_by_its_short_name_is_people() -> None:
+    assert rules("18:40 SecOps finally bothers to reply, 55 min after the page.") == ["BL001"]
+    assert rules("The SecOps runbook was updated after the review.") == []  # the team's runbook, no blame
+
+
 def test_a_name_is_a_name_with_or_without_its_accents() -> None:
     # the lists hold "Ayse" and "Zoe"; the writer types "Ayşe" and "Zoë"
     assert rules("If Ayşe had read the runbook, the failover would have gone to plan.") == ["BL002"]
