@@ -2033,7 +2033,8 @@ class _Builder:
         )
         if negated_past and not counterfactual and subject.lower_ != "nobody":
             counterfactual, neg = True, False  # "Sven didn't check X" -> "nothing in the process required checking X"
-        if counterfactual or verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} and xcomp is not None:
+        # "bothered to reply" unnegated says the step was done (late): only "didn't bother to" leaves it undone
+        if counterfactual or verb.lemma_ in {"fail", "forget", "neglect", "omit"} and xcomp is not None:
             target = xcomp if verb.lemma_ in {"fail", "forget", "neglect", "bother", "omit"} else verb
             negated = neg or any(t.dep_ == "neg" and t.head.i != verb.i for c in verb.lefts for t in c.subtree)
             if target is None or counterfactual and negated or target.lemma_ in {"have", "be", "get"}:
