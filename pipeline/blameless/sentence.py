@@ -80,15 +80,15 @@ def _slip_words() -> re.Pattern[str]:
 
 
 # Who a frame praises or judges and the step it is about (plain_words.yaml `step_frames`).
-_PRAISED = r"(?P<who>(?:the |our |an? )?@?[\w.-]+(?: [\w-]+)?)"
-_PRAISED_STEP = r"(?P<step>[a-z][\w-]*\b[^.!?]*[.!?]?)"
+_FRAMED_WHO = r"(?P<who>(?:the |our |an? )?@?[\w.-]+(?: [\w-]+)?)"
+_FRAMED_STEP = r"(?P<step>[a-z][\w-]*\b[^.!?]*[.!?]?)"
 
 
 @lru_cache(maxsize=1)
 def _step_frames() -> tuple[re.Pattern[str], ...]:
     """The frames of plain_words.yaml `step_frames`, matched against a whole sentence."""
     return tuple(
-        re.compile(r"^\W*" + frame.replace("{WHO}", _PRAISED).replace("{STEP}", _PRAISED_STEP) + r"\s*$", re.I)
+        re.compile(r"^\W*" + frame.replace("{WHO}", _FRAMED_WHO).replace("{STEP}", _FRAMED_STEP) + r"\s*$", re.I)
         for frame in plain_word_file().step_frames
     )
 
@@ -440,9 +440,9 @@ _CHAT_OPENER = re.compile(
 # The detector's role nouns, and words that are a person only where the parse puts them in a person's place ("the
 # manager approved", "the on call"), which the detector leaves alone.
 _ROLES = ROLE_NOUNS | frozenset("call ppl people folk manager owner user pilot member members ic".split())
-# Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
 # The modals of an order given to people ("all engineers must double-check the region flag").
 _ORDER_MODALS = frozenset({"must", "should", "shall", "need"})
+# Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
 _PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "person", "individual", "pilot"})
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
 _JUDGEMENT_ADJECTIVES = frozenset(
@@ -1465,8 +1465,8 @@ def _negates(child: Token) -> bool:
 
 
 def _tells_manner(preposition: Token) -> bool:
-    """A phrase that tells how or how long a step went, not which thing it touched: "with zero warning", "without
-    a canary", "for 47 minutes", "during peak traffic"."""
+    """A phrase that tells how, where to or how long a step went, not which thing it touched: "with zero warning",
+    "without a canary", "for 47 minutes", "during peak traffic", "against prod"."""
     word = preposition.lower_
     objects = [c for c in preposition.children if c.dep_ == "pobj"]
     if word in {"without", "during", "against", "instead"}:
