@@ -1261,8 +1261,8 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
     """ "Summary: X overloaded the database, tired admin deleted the wrong directory, six hours of data lost."
     -> "... the wrong directory was deleted, ...": a sentence of several pieces (commas, colons, dashes) is
     rewritten piece by piece from each piece's own parse. A flagged piece the parse cannot rephrase is dropped
-    when it holds no fact ("Petra asleep at the wheel, 9 pages go unanswered"), as is an opening exclamation
-    ("Great, ...", "Oh sure, ..."); clean pieces stay as written. None unless a whole clause remains that keeps
+    when it holds no fact and tells no step ("Petra asleep at the wheel, 9 pages ... go unanswered"), as is an
+    opening exclamation ("Great, ...", "Oh sure, ..."); clean pieces stay as written. None unless a whole clause remains that keeps
     every fact and passes the check. Always review: dropping a piece may drop meaning."""
     prefix, body = _split_label(sentence)
     pieces = _pieces(body)
@@ -1294,6 +1294,8 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
             continue  # "..., Hana?": the person addressed
         elif _FACT.search(piece) is not None or _names_person(piece.strip(), people):
             return None  # a fact the piece holds would be lost with it
+        elif _tells_a_step(piece):
+            return None  # "SecOps finally bothers to reply": the event would go with the verdict
         else:
             dropped += len(words)
     if not changed or not kept or not any(_stands_alone(piece) for _, piece in kept):
@@ -1565,6 +1567,13 @@ def _names_kept(head: str, text: str, people: Sequence[str]) -> bool:
         for word in _NAME_WORD.findall(head)
         if not _names_person(word, people) and word.lower() not in verdicts and word.lower() not in _VERDICT_ACRONYMS
     )
+
+
+def _tells_a_step(piece: str) -> bool:
+    """A piece with a finite verb other than "be" tells something that happened ("SecOps finally bothers to reply");
+    a verdict without one ("Petra asleep at the wheel", "honestly sloppy work") does not."""
+    doc = parse(stand_in_names(piece)[0])
+    return any(t.tag_ in {"VBD", "VBZ", "VBP"} and t.lemma_ != "be" and t.pos_ == "VERB" for t in doc)
 
 
 def _is_clause(text: str) -> bool:

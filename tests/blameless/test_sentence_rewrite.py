@@ -1259,3 +1259,11 @@ def test_an_object_that_swallowed_chat_or_a_time_is_not_moved_into_a_passive() -
     ):
         rewrite = rewrite_sentence(sentence)
         assert rewrite is None or not re.search(r"(?:😬|fun times|this sprint) (?:was|were)\b", rewrite.text), rewrite
+
+
+def test_a_flagged_piece_that_tells_a_step_is_not_dropped_with_its_verdict() -> None:
+    # dropping "SecOps finally bothers to reply" left "18:40 — 55 min after the page.", which says nothing
+    rewrite = rewrite_sentence("18:40 — SecOps finally bothers to reply, 55 min after the page.")
+    assert rewrite is None or "reply" in rewrite.text
+    petra = rewrite_sentence("13:15 Petra asleep at the wheel, 9 pages about payout delays go unanswered")
+    assert petra is not None and petra.text == "13:15 9 pages about payout delays go unanswered"  # a verdict alone goes
