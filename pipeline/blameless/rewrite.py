@@ -267,16 +267,32 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
     are spaces in the `masked` text (markdown.segment), so a sentence runs across them ("... instead. The" /
     "engineer terminated ..."); a block boundary, a blank line or a list item ends it."""
     from pipeline.blameless.markdown import BLOCK
+    from pipeline.blameless.tone import tone_free
 
-    begin = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, start)), default=0)
-    begin = max(begin, masked.rfind(BLOCK, 0, start) + 1, masked.rfind("\n", 0, start) + 1)
+    begin = _sentence_start(text, masked, start)
     stop = _SENTENCE_STOP.search(text, end)
     finish = stop.start() if stop else len(text)
     for boundary in (masked.find(BLOCK, end), masked.find("\n", end)):
         finish = min(finish, boundary) if boundary >= 0 else finish
     while begin < finish and text[begin] in " \t\n":
         begin += 1
+    before = len(text[:begin].rstrip())
+    if before and begin < finish and not tone_free(text[begin:finish]):
+        # "... to every mobile user. Real visionaries.": a sentence of nothing but tone is about the one before it
+        earlier = _sentence_start(text, masked, before - 1)
+        if max(masked.rfind(BLOCK, 0, begin), masked.rfind("\n", 0, begin)) < earlier:
+            begin = earlier
+            while text[begin] in " \t\n":
+                begin += 1
     return begin, finish
+
+
+def _sentence_start(text: str, masked: str, position: int) -> int:
+    """Where the sentence holding `position` starts: after the last sentence stop, block or line end before it."""
+    from pipeline.blameless.markdown import BLOCK
+
+    begin = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, position)), default=0)
+    return max(begin, masked.rfind(BLOCK, 0, position) + 1, masked.rfind("\n", 0, position) + 1)
 
 
 def _one_line(sentence: str) -> str:

@@ -154,3 +154,13 @@ def test_a_label_made_a_deed_gets_no_phrase_fix() -> None:
     ):
         assert rewrite_blameless(deed) == deed
     assert rewrite_blameless("The outage was caused by human error.") != "The outage was caused by human error."
+
+
+def test_a_tone_only_sentence_is_rewritten_with_the_sentence_it_mocks() -> None:
+    from pipeline.blameless.rewrite import apply_sentence_rewrites
+
+    text = "# Notes\n\nShoutout to the frontend squad for shipping a 14 MB bundle to every mobile user. Real visionaries.\n"
+    rewritten = apply_sentence_rewrites(text, safe_only=False)
+    assert rewritten == "# Notes\n\nA 14 MB bundle was shipped to every mobile user.\n"
+    # a tone-only sentence opening its paragraph has no sentence before it to join
+    assert apply_sentence_rewrites("Real visionaries.\n", safe_only=False) == "Real visionaries.\n"
