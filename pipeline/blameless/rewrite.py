@@ -267,7 +267,7 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
     are spaces in the `masked` text (markdown.segment), so a sentence runs across them ("... instead. The" /
     "engineer terminated ..."); a block boundary, a blank line or a list item ends it."""
     from pipeline.blameless.markdown import BLOCK
-    from pipeline.blameless.tone import tone_free
+    from pipeline.blameless.tone import only_tone
 
     begin = _sentence_start(text, masked, start)
     stop = _SENTENCE_STOP.search(text, end)
@@ -277,7 +277,7 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
     while begin < finish and text[begin] in " \t\n":
         begin += 1
     before = len(text[:begin].rstrip())
-    if before and begin < finish and not tone_free(text[begin:finish]):
+    if before and only_tone(text[begin:finish]):
         # "... to every mobile user. Real visionaries.": a sentence of nothing but tone is about the one before it
         earlier = _sentence_start(text, masked, before - 1)
         if max(masked.rfind(BLOCK, 0, begin), masked.rfind("\n", 0, begin)) < earlier:

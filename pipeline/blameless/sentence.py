@@ -440,8 +440,9 @@ _CHAT_OPENER = re.compile(
 # The detector's role nouns, and words that are a person only where the parse puts them in a person's place ("the
 # manager approved", "the on call"), which the detector leaves alone.
 _ROLES = ROLE_NOUNS | frozenset("call ppl people folk manager owner user pilot member members ic".split())
-# The modals of an order given to people ("all engineers must double-check the region flag").
-_ORDER_MODALS = frozenset({"must", "should", "shall", "need"})
+# The modals of an obligation put on people ("all engineers must double-check the region flag"). Narrower than
+# last_resort's _ORDER_MODALS: "all engineers will lose access" says what happens to them, not what they must do.
+_OBLIGATION_MODALS = frozenset({"must", "should", "shall", "need"})
 # Roles whose plural names the people a system serves, not the staff who ran it ("3.9.0 users").
 _PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "person", "individual", "pilot"})
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
@@ -732,12 +733,12 @@ _SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
 
 def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
     """Every flagged sentence rewritten and the clean ones kept as written, or None when one fails."""
-    from pipeline.blameless.tone import tone_free
+    from pipeline.blameless.tone import only_tone
 
     texts, kinds, safety = [], [], SAFE
     # "Real visionaries.", "Chef's kiss.": a flagged sentence of nothing but tone goes, and it marks the praise
     # before it as sarcasm ("Shoutout to the frontend squad for shipping a 14 MB bundle ...")
-    tone_only = {part for part in parts if not tone_free(part)}
+    tone_only = {part for part in parts if only_tone(part)}
     for part in parts:
         if part in tone_only:
             safety = REVIEW
@@ -1483,7 +1484,7 @@ def _tells_manner(preposition: Token) -> bool:
 def _ordered(subject: Token) -> bool:
     """The subject of an order: "all engineers must ...", "every SRE should ..." (not "all engineers lost access")."""
     return subject.dep_ in _SUBJECTS and any(
-        child.dep_ == "aux" and child.lower_ in _ORDER_MODALS for child in subject.head.children
+        child.dep_ == "aux" and child.lower_ in _OBLIGATION_MODALS for child in subject.head.children
     )
 
 
@@ -2219,7 +2220,7 @@ class _Builder:
         if neg:
             be = be.split()[0] + " not" + (" " + " ".join(be.split()[1:]) if " " in be else "")
         is_relative = obj.lower_ in {"which", "that"}
-        moved: list[str] | None = None
+        moved: list[str] = []  # phrases of manner the tagger hung on the object, said after the participle
         if (
             obj.lower_ in _OBJECT_PRONOUNS and len(objects) == 1 and obj.n_lefts + obj.n_rights == 0
         ):  # "they not inform us" -> "we were not informed"
@@ -2241,7 +2242,7 @@ class _Builder:
             object_text = span.text  # a name the tokenizer split ("redis-cache-2"), or "build 7781"
             if any(self.is_person(t) for t in span):
                 return None
-        rest = [] if moved is None else [text if text.endswith(" ") else text + " " for text in moved]
+        rest = [text if text.endswith(" ") else text + " " for text in moved]
         self.inherited, outer = subject, self.inherited
         for child in verb.rights:
             if child.i in skip or first <= child.i <= last:

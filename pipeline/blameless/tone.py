@@ -36,6 +36,15 @@ def tone_free(text: str) -> str:
     return re.sub(rf"\b({_DETERMINERS})\s+(?:{adjectives})\s+(?=\w)", r"\1 ", text, flags=re.I)
 
 
+def only_tone(text: str) -> bool:
+    """Whether every sentence of `text` is nothing but tone ("Real visionaries.", "Chef's kiss."): what `tone_free`
+    would leave empty."""
+    from pipeline.blameless.sentence import tone_words
+
+    sentences = [s for s in _SENTENCES.split(text.strip()) if s]
+    return bool(sentences) and all(_only_tone(s, tone_words()) for s in sentences)
+
+
 def _only_tone(piece: str, tone: frozenset[str]) -> bool:
     from pipeline.blameless.sentence import plain_word_file
 
