@@ -58,7 +58,9 @@ ROLE_NOUNS = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
     "contractor responder team ops dba employee lead person individual staffer analyst technician "
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
-    "sysadmin coworker colleague teammate staff deployer releaser commander folks squad crew eng swe sde".split()
+    "sysadmin coworker colleague teammate staff deployer releaser commander folks squad crew eng swe sde "
+    # outside software, in regulated-industry reports: "resulted from Nurse Adeyemi programming the pump"
+    "nurse pharmacist physician clinician doctor pilot dispatcher clerk cashier teller".split()
 )
 # "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
 _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
@@ -344,6 +346,20 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
         # "Dave deployed build 7781 and took down auth-gateway": the subject of the first predicate
         # a causal or time clause opens its own subject: "... stopped because Ruth turned X off and didn't tell"
         opened = max((i + 1 for i, t in enumerate(tokens[:-1]) if t.group(0).lower() in _SUBORDINATORS), default=0)
+        # a relative clause's two steps: "the on-call who acked and went back to sleep"
+        relative = next(
+            (
+                i
+                for i in range(len(tokens) - 2, max(opened, len(tokens) - 6), -1)
+                if tokens[i].group(0).lower() == "who"
+            ),
+            None,
+        )
+        if relative is not None:
+            owner = relative - 1 if tokens[relative - 1].group(0) != "," else relative - 2
+            found = _person_at(tokens, owner, roster, allow_we=False) if owner >= opened else None
+            if found is not None:
+                return window_start + cut + tokens[found].start()
         found = _clause_subject(tokens[opened:-1], roster, allow_we)
         return None if found is None else window_start + cut + tokens[opened + found].start()
     if len(tokens) > 1 and tokens[-1].group(0).lower() == "who":
@@ -481,11 +497,14 @@ _ROLE_POSTMODIFIER = regex_cache.compile(
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
     r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee|responder|sre|admin|eng|dev)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call|on rotation|on shift|on the pager)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
-    r"contractor|technician|member|staff|sre|responder|guy|dev|intern|hire|person|dude)s?)[ \t]+(?:(?:working|employed|"
+    r"contractor|technician|member|staff|sre|responder|guy|dev|intern|hire|person|dude|team|crew|squad)s?)[ \t]+(?:(?:working|employed|"
     r"contracted|hired) (?:for|at|by) |at |from |with |on |in )(?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+){0,2}[ \t]*\Z|"
     r"\b(someone|somebody)[ \t]+(?:on|from|in) (?:the |our )?[\w-]+(?: team)?[ \t]*\Z|"
     # non-native English puts the group after the role: "Team of backend", "the admin of the database"
-    r"\b((?:team|admin|administrator|engineer|operator|owner|lead)s?)[ \t]+of (?:the )?[\w-]+[ \t]*\Z",
+    r"\b((?:team|admin|administrator|engineer|operator|owner|lead)s?)[ \t]+of (?:the )?[\w-]+[ \t]*\Z|"
+    # the step the role was taking: "the engineer applying the change did not exercise ..."
+    r"\b((?:engineer|operator|admin|administrator|developer|sre|on-call|reviewer|responder|contractor|intern|hire|"
+    r"person|dev|eng)s?)[ \t]+[a-z]{3,}ing (?:the |a |an |this |that |our )?[\w#.-]+(?: [\w#.-]+){0,2}[ \t]*\Z",
     re.I,
 )
 
