@@ -92,8 +92,14 @@ def load_items() -> list[Item]:
     return items
 
 
+_HONORIFIC = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)?-(?:san|sama|kun|chan|sensei|senpai|ssi|nim)")
+
+
 def facts_of(text: str) -> set[str]:
-    found = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(text)}
+    # a person's name with an honorific ("Tanaka-san") has a system name's hyphen, but no rewrite should keep it
+    found = {
+        m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(text) if not _HONORIFIC.fullmatch(m.group())
+    }
     return found - _ROLE_WORDS - _VERDICT_WORDS
 
 

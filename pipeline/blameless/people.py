@@ -49,7 +49,17 @@ class Roster:
             return True
         if not (self.use_first_names and token[:1].isupper()):
             return False
+        if honorific_name(token):
+            return True  # "Tanaka-san", "Min-jun-ssi": a name with a title that only people get
         return token in check_first_names() or (not token.isascii() and ascii_folded(token) in check_first_names())
+
+
+_HONORIFIC = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)?-(?:san|sama|kun|chan|sensei|senpai|ssi|nim)")
+
+
+def honorific_name(word: str) -> bool:
+    """ "Tanaka-san", "Min-jun-ssi": a name with a title only people get."""
+    return _HONORIFIC.fullmatch(word) is not None
 
 
 def ascii_folded(word: str) -> str:

@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.blameless.agents import CHANNEL_MENTIONS, ROLE_NOUNS, TEAM_NAMES
+from pipeline.blameless.people import honorific_name
 from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
 
@@ -380,7 +381,8 @@ def stand_in_names(text: str) -> tuple[str, dict[str, str]]:
     for match in found:
         if match.start() < last:
             continue  # a name inside a quoted span already stood in
-        if match.re is _ROLE_ACRONYM:
+        if match.re is _ROLE_ACRONYM or honorific_name(match.group()):
+            # a role acronym ("the SRE") or a name with an honorific ("Tanaka-san") stands in as a role noun: a person
             if not roles or match.group().endswith("s"):
                 continue
             word = roles.pop(0)
@@ -503,6 +505,10 @@ PERSONAL_THINGS = frozenset("laptop badge monitor desk".split())
 # sanction takes from a person (laptop, badge, access).
 _ONLY_WITH_OWNER = PERSONAL_THINGS | frozenset(
     "fault doing idea attention focus mind job homework access rights permission privilege creds credential".split()
+)
+# The speaker's own view is no blamed person's thing: "In my opinion Camille should have ..." keeps "my opinion".
+_SPEAKERS_VIEW = frozenset(
+    "opinion view mind experience understanding take guess impression sense reading eyes".split()
 )
 # "whose call was it to ...?": a decision asked after is asked after a person; "whose deploy?" asks which deploy.
 _WHOSE_DECISIONS = frozenset({"idea", "call", "decision", "choice", "plan", "job", "turn", "watch", "shift", "move"})
@@ -693,7 +699,30 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None
     if _COUNTERFACTUAL.search(text) and not _CONDITION.search(text):
         return None  # "With a more experienced engineer on shift, this would have been a blip" without its condition
+    if _moved_symbol(original, text):
+        return None  # "... v2.3 → no 502s" rebuilt as "... v2.3 no 502s→": the parse moved a symbol that joins clauses
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
+
+
+# Symbols that stand between two parts of a chat line or a note ("deploy → 502s", "new hire + prod creds = ...").
+_JOINING_SYMBOL = re.compile(r"\s[→⇒➜=+&>|]\s")
+
+
+def _moved_symbol(original: str, text: str) -> bool:
+    """Whether a rewrite changed both sides of a symbol that joins two parts of the original: only one part holds
+    the blame, so the other must stay as it was ("Dave broke prod → rollback at 14:00" rebuilt as "Prod → rollback was
+    broken at 14:00" swallowed the symbol into the moved object)."""
+
+    def sides(value: str) -> list[tuple[str, str]]:
+        def norm(part: str) -> str:
+            return " ".join(part.lower().split()).strip(" .")
+
+        return [(norm(value[: m.start()]), norm(value[m.end() :])) for m in _JOINING_SYMBOL.finditer(value)]
+
+    before, after = sides(original), sides(text)
+    if not before:
+        return False
+    return len(before) != len(after) or any(a != c and b != d for (a, b), (c, d) in zip(before, after))
 
 
 def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -> Rewrite | None:
@@ -1254,6 +1283,8 @@ def _pieces(body: str) -> list[tuple[str, str]]:
     return [(sep, piece) for sep, piece in pieces if piece.strip()]
 
 
+# A piece that opens by pointing back at the one before it ("and that is how ...", "which is why ...").
+_POINTS_BACK = re.compile(r"\W*(?:(?:and|so|but)\s+)?(?:that|this|which)\b", re.I)
 # A piece of chat filler between commas ("could have, I dunno, looked at ..."): no clause of its own.
 _ASIDE = re.compile(r"(?:i dunno|idk|you know|ya know|like|i mean|i guess|tbh|honestly|ngl|lol|fwiw|imo|imho)", re.I)
 
@@ -1271,6 +1302,7 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
         return None
     kept: list[tuple[str, str]] = []
     changed = after_change = False  # after_change: the piece before was dropped or rephrased
+    after_drop = False  # the piece before was dropped
     dropped = 0  # words of the pieces dropped: never more than what is kept
     for index, (separator, piece) in enumerate(pieces):
         words = re.findall(r"[A-Za-z]+", piece)
@@ -1283,11 +1315,14 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
                 continue
             if after_change and _lacks_subject(piece):
                 return None  # "..., did not follow X": its subject was the piece just dropped or rephrased
+            if after_drop and _POINTS_BACK.match(piece):
+                return None  # "..., and that is how a blip became an outage": "that" was the piece dropped
             kept.append((separator, piece))
-            after_change = False
+            after_change = after_drop = False
             continue
         rewrite = _built(piece, people)
         changed = after_change = True
+        after_drop = False
         if rewrite is not None:
             text = rewrite.text.rstrip(".?!") if index < len(pieces) - 1 else rewrite.text
             kept.append((separator, text if index == 0 else _continuing(text, piece)))
@@ -1299,6 +1334,7 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
             return None  # "SecOps finally bothers to reply": the event would go with the verdict
         else:
             dropped += len(words)
+            after_drop = True
     if not changed or not kept or not any(_stands_alone(piece) for _, piece in kept):
         return None
     if dropped > sum(len(piece.split()) for _, piece in kept):
@@ -1385,7 +1421,14 @@ def _amount_or_date(noun: Token) -> bool:
     first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
     measured = first.head.dep_ in {"compound", "amod"} and first.head.head.i == noun.i and first.head.pos_ == "NOUN"
     clock = first.i + 1 < noun.i and first.nbor().lower_ in {"am", "pm"}
+    if noun.lemma_.lower() in _SPANS_OF_TIME or any(
+        c.dep_ == "prep" and any(g.lemma_.lower() in _SPANS_OF_TIME for g in c.children) for c in noun.children
+    ):
+        return first.lower_ in {"a", "an", "couple", "few", "several", "some"}  # "a couple of weeks", "a few days"
     return (first.like_num or first.text[:1].isdigit()) and not measured and not clock
+
+
+_SPANS_OF_TIME = frozenset("second minute hour day week month year while".split())
 
 
 # Things that are events: what led to one is the question ("the surprise 40-minute outage"), not what happened to it.
@@ -1629,7 +1672,9 @@ _ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-
 def keeps_facts(original: str, rewritten: str) -> bool:
     """Every number, time, code span and system name of `original` is still in `rewritten` (case aside)."""
     lowered = rewritten.lower()
-    facts = {m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original)} - _ROLE_WORDS
+    facts = {
+        m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original) if not honorific_name(m.group())
+    } - _ROLE_WORDS  # "Tanaka-san" looks like a system name, but it is the person who goes
     facts -= set(plain_word_file().words)  # "fat-finger" looks like a system name, but it is the verdict that goes
     facts -= tone_words()  # so is the sarcasm of "shout-out", "single-handedly"
     return all(fact in lowered for fact in facts)
@@ -1786,7 +1831,11 @@ class _Builder:
             rendered = self._doing(doing, None) if doing is not None else None
             if rendered is not None:  # "caused by Dan pushing X" -> "caused by X being pushed"
                 return child.text_with_ws + rendered + child.doc[child.right_edge.i].whitespace_
-        if child.dep_ == "poss" and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS):
+        if (
+            child.dep_ == "poss"
+            and (self.is_person(child) or child.lower_ in _POSSESSIVE_PRONOUNS)
+            and not (child.lower_ in {"my", "our"} and child.head.lemma_.lower() in _SPEAKERS_VIEW)
+        ):
             if any(t.lower_ == "own" for t in child.head.subtree):
                 self.failed = True  # "his own PR": no faithful way to keep "own" without the owner
             if child.head.lemma_.lower() in _ONLY_WITH_OWNER and not any(
