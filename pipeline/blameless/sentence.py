@@ -426,7 +426,8 @@ _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]?\]\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
     r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
-    r"|what we learned|retro|lowlights?|[\w ]{1,20}\d)\s*:(?!\d)\s*))*"
+    r"|what we learned|retro|lowlights?|[\w ]{1,20}\d)\s*:(?!\d)\s*)"
+    r"|(?:ai-?\d+|#\d+)\s*[-\u2013\u2014|]\s+)*"  # a tracker's row label: "AI-7 - ...", "#14 | ..."
     r"(?:because\s+)?",
     re.I,
 )
@@ -610,6 +611,11 @@ def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | Non
 
 @lru_cache(maxsize=2048)
 def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
+    tracked = _TRACKER_FIELDS.search(sentence)
+    if tracked is not None and tracked.start() > 0:
+        # "... (owner: Halvorsen)", "... - status: open": the tracker's fields stay as written after the rewritten item
+        item = _rewrite_once(sentence[: tracked.start()], people)
+        return None if item is None else Rewrite(item.text.rstrip(".") + tracked.group(), item.safety, item.kind)
     whole = _rewrite_clause(sentence, people)
     parts = _SENTENCE_BREAK.split(sentence.strip())
     if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
@@ -629,6 +635,12 @@ _SUBORDINATORS = frozenset(
 _LEAD = re.compile(r"^\W*(?:\d{1,2}:\d{2}\s+)?(?:[^:\s][^:]{0,30}:\s+)?")
 
 
+# An action item's tracker fields at its end: "(owner: Halvorsen)", "- status: open", "| Due 2024-07-01".
+_TRACKER_FIELDS = re.compile(
+    r"(?:\s*\((?:owner|assignee|assigned to|due|eta|priority|prio|status|ticket|jira)\b[^()]*\)"
+    r"|\s+[-–—|]\s*(?:owner|assignee|due|status|priority|prio)\s*:[^()]*?)[.]?\s*$",
+    re.I,
+)
 # Verbs that open an action item; a rewrite of the item keeps its order ("Revert X's change ..." stays "Revert ...").
 _ORDER_VERBS = frozenset(
     "revert rollback roll undo fix remove restore disable enable add investigate review audit rotate update "
@@ -2749,7 +2761,8 @@ class _Builder:
         if verb.lemma_ == "remind":  # "remind everyone on the team to read X": the step is asked of people
             told = next((c for c in verb.children if c.dep_ == "dobj"), None)
             people = told is not None and (told.lower_ in _EVERYONE or self.is_person(told))
-            return people and any(c.dep_ == "xcomp" and c.pos_ == "VERB" for c in verb.children)
+            # the step may be "be": "remind everyone to be more careful when ..."
+            return people and any(c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"} for c in verb.children)
         if verb.lemma_ == "be":
             return any(
                 c.dep_ == "acomp" and c.lower_ in {"careful", "vigilant", "mindful", "cautious"} for c in verb.children

@@ -28,11 +28,6 @@ ORDERED = "Add an automated check for deploy safety."
             "AI-21: Issue a written warning to any engineer who bypasses the change calendar.",
             "AI-21: Add an automated check for the change calendar.",
         ),
-        # a plea for care: the thing handled with care gets the check
-        (
-            "Action from retro: remind everyone to be more careful when editing the routing table by hand.",
-            "Action from retro: Add an automated check for the routing table.",
-        ),
         # facts in two phrases (the clause-level fallback in sentence.py): both are asked about, joined as one
         # list; the sarcastic "lovely" goes
         (

@@ -1303,3 +1303,24 @@ def test_a_piece_pointing_back_at_a_dropped_piece_is_not_left_dangling() -> None
 def test_a_span_of_time_is_no_thing_to_describe() -> None:
     rewrite = rewrite_sentence("we pull his prod access for a couple of weeks, let him shadow someone, and see.")
     assert rewrite is None or "couple of weeks and what allowed" not in rewrite.text, rewrite
+
+
+def test_a_reminder_to_be_careful_becomes_a_check_at_that_moment_with_the_trackers_fields_kept() -> None:
+    # once the last resort's "Add an automated check for the routing table", or nothing with an owner field after it
+    for sentence, expected in (
+        (
+            "Action from retro: remind everyone to be more careful when editing the routing table by hand.",
+            "Action from retro: Add an automated check when editing the routing table by hand.",
+        ),
+        (
+            "AI-7: remind all backend engineers to be more careful when flipping feature flags in prod (owner: Halvorsen).",
+            "AI-7: Add an automated check when flipping feature flags in prod (owner: Halvorsen).",
+        ),
+        (
+            "AI-7 - Remind all SREs to be more careful when editing iptables on bastion-01 - status: open",
+            "AI-7 - Add an automated check when editing iptables on bastion-01 - status: open",
+        ),
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is not None and rewrite.safety == REVIEW and rewrite.text == expected, rewrite
+        assert lint_text(rewrite.text) == []
