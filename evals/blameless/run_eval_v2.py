@@ -6,7 +6,7 @@ sentences, per split.
 Per split (dev, blind) and per set (written, corpus, both) it prints:
 - precision and recall (a sentence counts as flagged when the check reports any finding on it);
 - rewrite coverage: flagged blame sentences that get a rewrite (safe or review), and those whose rewrite is a
-  sentence rather than the plain instruction "Describe what happened to X and what allowed it.";
+  sentence rather than a plain instruction ("Add an automated check for X.");
 - clean rate: rewrites the check no longer flags;
 - fact preservation: rewrites that keep every number, time and system name of the original;
 - meaning: mean cosine of the rewrite to the reference rewrite (bundled MiniLM).
@@ -114,7 +114,7 @@ class Outcome:
     flagged: bool
     rewrite: str | None = None
     safety: str | None = None
-    kind: str | None = None  # "instruction": "Describe what happened to X and what allowed it." (no sentence)
+    kind: str | None = None  # "instruction": "Add an automated check for X." (no sentence)
     clean: bool = False
     facts: bool = False
     cosine: float | None = None

@@ -1095,7 +1095,6 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
         _clause_by_clause(sentence, people)
         or _built(sentence, people, compose=True)
         or _after_label(sentence, people)
-        or _instruction(sentence, people)
         or last_resort(sentence, people)
     )
 
@@ -1443,61 +1442,6 @@ def _amount_or_date(noun: Token) -> bool:
 _SPANS_OF_TIME = frozenset("second minute hour day week month year while".split())
 
 
-# Things that are events: what led to one is the question ("the surprise 40-minute outage"), not what happened to it.
-_EVENTS = frozenset("outage incident downtime failure crash breakage degradation disruption regression".split())
-
-
-# A person's state a sentence judges ("half asleep", "exhausted"): the conditions around the work are what to describe.
-_STATES = frozenset("asleep tired exhausted sleepy distracted overwhelmed drunk hungover fatigued groggy".split())
-
-
-def describe(things: Sequence[Token], phrase: str, question: bool) -> str:
-    """The instruction about the things of a sentence no clause rewrite covers: what led to an event ("the 40-minute
-    outage"), the conditions around the work where a person's state is judged ("half asleep during the 3am page"),
-    else what happened to the things."""
-    doc = things[0].doc
-    if any(t.lemma_.lower() in _STATES and t.dep_ in {"acomp", "amod", "conj", "advcl"} for t in doc):
-        return (
-            f"Describe the conditions around {phrase} (workload, time of day, paging load) and what would have made "
-            "it safe under them."
-        )
-    happened = "led to" if all(t.lemma_.lower() in _EVENTS for t in things) else "happened to"
-    if question:
-        return f"What {happened} {phrase}, and what allowed it?"
-    return f"Describe what {happened} {phrase}{',' if len(things) > 1 else ''} and what allowed it."
-
-
-def _instruction(sentence: str, people: Sequence[str]) -> Rewrite | None:
-    """When no clause can be rephrased ("Mei was negligent with the S3 bucket policy on 2024-05-02"), a plain
-    instruction about the noun phrases of the parse that hold the sentence's facts: "Describe what happened to
-    the S3 bucket policy on 2024-05-02 and what allowed it."; several phrases are listed ("... to X and the
-    4-hour outage on Y, and ..."), and a time or date outside them follows with its preposition. None when a
-    fact sits outside every such phrase, or there are no facts (then a reader can restate it better than a
-    guess at its main thing)."""
-    prefix, body = _split_label(sentence)
-    doc, names = _parse_stood_in(body)
-    builder = _Builder(doc, frozenset(people))
-    facts = {t.i for t in doc if t.lower_ in names or _FACT.fullmatch(t.text)}
-    from pipeline.blameless.last_resort import an_order
-
-    if any(t.tag_ == "MD" for t in doc) or an_order(builder, prefix):
-        # "Mike should be removed from X", "Haruto to redo the training": an order, not an event to describe
-        return None
-    holders = [t for t in doc if _holds_a_thing(t, builder)]
-    phrases = _covering(holders, facts)
-    if not phrases:
-        return None
-    things = [_mid_sentence(_rendered(builder, t, names)) for t in phrases if not _amount_or_date(t)]
-    when = [f"{t.head.lower_} {_rendered(builder, t, names)}" for t in phrases if _amount_or_date(t)]
-    if not things:
-        return None
-    phrase = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
-    phrase = " ".join([phrase, *when])
-    text = describe([t for t in phrases if not _amount_or_date(t)], phrase, body.rstrip().endswith("?"))
-    prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()  # an instruction is no reason
-    return _reviewed(prefix, text, sentence, people, "instruction")
-
-
 def _stray_in_object(token: Token) -> bool:
     """A word the tagger hung on an object that no noun phrase holds: an emoji, a negation ("against prod not
     staging"), a bare adverb or time ("staging-eu twice this sprint")."""
@@ -1557,41 +1501,8 @@ def _verbal(token: Token, parts: set[str]) -> bool:
     return token.pos_ in parts and not token.tag_.startswith("NN")
 
 
-def _holds_a_thing(token: Token, builder: _Builder) -> bool:
-    """A noun phrase about a thing, not a person: its head a noun in an argument's place, nothing in it a verb,
-    an adverb or a person, and a determiner in front when it is longer than one word ("checkout-svc point" is
-    likely a misparse)."""
-    if token.pos_ not in {"NOUN", "PROPN"} or token.dep_ not in _HOLDER_ROLES or builder.is_person(token):
-        return False
-    subtree = list(token.subtree)
-    if any(builder.is_person(d) for d in subtree):
-        return False
-    if not all(d.dep_ in _NOUN_PHRASE_PARTS and not _verbal(d, {"VERB", "AUX", "ADV"}) for d in subtree if d != token):
-        return False
-    if _amount_or_date(token):
-        return token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.lower_ in _WHEN_PREPOSITIONS
-    opener = token.doc[token.left_edge.i]
-    if opener.lower_ in {"no", "any", "every", "each", "both", "either", "neither"}:
-        return False  # "no idea", "any engineer": not a thing something happened to
-    return len(subtree) == 1 or opener.dep_ in {"det", "poss"}
-
-
 # Prepositions a date, time or amount keeps when it follows the things asked about ("at 11:20", "on 3 October").
 _WHEN_PREPOSITIONS = frozenset({"at", "on", "in", "during", "since", "before", "after", "by", "for", "until"})
-
-
-def _covering(holders: list[Token], facts: set[int]) -> list[Token]:
-    """The outermost phrases holding a fact, in sentence order, when together they hold every fact; else []."""
-    spans = {t.i: {d.i for d in t.subtree} for t in holders}
-    outer = [t for t in holders if not any(t.i in spans[o.i] and o != t for o in holders)]
-    chosen = [t for t in outer if spans[t.i] & facts]
-    covered = set().union(*(spans[t.i] for t in chosen)) if chosen else set()
-    return chosen if facts <= covered else []
-
-
-def _rendered(builder: _Builder, token: Token, names: dict[str, str]) -> str:
-    phrase = builder.render(token).strip()
-    return restore_names(re.sub(r"\s+([,.;:?!)])", r"\1", phrase), names).rstrip(" ,;:.!?")
 
 
 _SUBORDINATE = re.compile(

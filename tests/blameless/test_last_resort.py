@@ -1,5 +1,5 @@
-"""The last-resort rewrite: a plain instruction about the things a flagged sentence is about, built from its
-parse, for sentences no clause rewrite covers."""
+"""The last-resort rewrite: for an order or a sanction no clause rewrite covers, a plain systemic instruction built
+from its parse; for anything else, no rewrite (the finding's own suggestion stands)."""
 
 from __future__ import annotations
 
@@ -18,32 +18,10 @@ ORDERED = "Add an automated check for deploy safety."
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        # a judgement with no clause to turn round: the thing it is about, not the person
-        (
-            "kenji is just not competent enough to touch the etcd cluster tbh",
-            "Describe what happened to the etcd cluster and what allowed it.",
-        ),
         # a sanction in an action item: the systemic step, the label kept
         (
             "AI-21: Issue a written warning to any engineer who bypasses the change calendar.",
             "AI-21: Add an automated check for the change calendar.",
-        ),
-        # facts in two phrases (the clause-level fallback in sentence.py): both are asked about, joined as one
-        # list; the sarcastic "lovely" goes
-        (
-            "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
-            "Describe what happened to vendor-integrations and the 4-hour outage on webhooks-svc, and what allowed it.",
-        ),
-        # a number that measures a modifier ("3-hour") leaves the phrase an event, not an amount
-        (
-            "Responsibility for the 3-hour outage lies with Marit, who rotated the root token without telling anyone.",
-            "Describe what led to the 3-hour outage and what allowed it.",
-        ),
-        # a person's state judged: the conditions around the work; a clock time before a noun is no amount
-        (
-            "Kev was half asleep during the 3am page and it showed.",
-            "Describe the conditions around the 3am page (workload, time of day, paging load) and what would have "
-            "made it safe under them.",
         ),
         # an order without a modal ("X to ..."), or with what a sanction takes as its thing: no check on either
         ("Haruto to redo the deploy training.", SYSTEMIC),
@@ -53,7 +31,7 @@ ORDERED = "Add an automated check for deploy safety."
         ("Action item: hire people who can read a YAML file.", "Action item: Add an automated check for a YAML file."),
     ],
 )
-def test_what_no_clause_rewrite_covers_becomes_an_instruction_about_its_thing(sentence: str, expected: str) -> None:
+def test_an_order_no_clause_rewrite_covers_becomes_a_systemic_instruction(sentence: str, expected: str) -> None:
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
     assert rewrite.text == expected
@@ -99,19 +77,19 @@ def test_no_instruction_about_a_misread_or_missing_thing(sentence: str) -> None:
     assert last_resort(sentence, ()) is None
 
 
-def test_the_things_hold_every_fact_and_lose_their_tone_words() -> None:
-    rewrite = last_resort("Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.", ())
-    assert rewrite is not None
-    assert "lovely" not in rewrite.text
-    assert all(fact in rewrite.text for fact in ("vendor-integrations", "4-hour", "webhooks-svc"))
-
-
 @pytest.mark.parametrize(
     "sentence",
     [
-        "An earlier disk alert threshold was raised from 85% to 90% which could have been a sign we missed",
+        "kenji is just not competent enough to touch the etcd cluster tbh",
+        "Thanks, vendor-integrations, for the lovely 4-hour outage on webhooks-svc.",
+        "Responsibility for the 3-hour outage lies with Marit, who rotated the root token without telling anyone.",
+        "Kev was half asleep during the 3am page and it showed.",
+        "Mei was negligent with the S3 bucket policy on 2024-05-02.",
     ],
 )
-def test_an_amount_is_never_the_thing_an_instruction_asks_about(sentence: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is None or not rewrite.text.startswith("Describe what happened to 85%")
+def test_a_sentence_no_clause_rewrite_covers_gets_no_template_with_its_words_pasted_in(sentence: str) -> None:
+    # "Describe what happened to <a phrase of the sentence> and what allowed it." was offered here until an
+    # independent review of the corpus findings judged every such rewrite bad; the check still reports the
+    # sentence, with its rule's suggestion
+    assert rewrite_sentence(sentence) is None
+    assert lint_text(sentence)

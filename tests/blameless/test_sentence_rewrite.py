@@ -335,15 +335,6 @@ def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str)
     assert rewrite.text == expected
 
 
-def test_a_judgement_without_a_fact_clause_becomes_a_plain_instruction_about_the_facts() -> None:
-    rewrite = rewrite_sentence("Mei was negligent with the S3 bucket policy on 2024-05-02.")
-    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
-    assert rewrite.text == "Describe what happened to the S3 bucket policy on 2024-05-02 and what allowed it."
-    assert lint_text(rewrite.text) == []
-    # the facts are a date alone: "what happened to the 1st of November" would not be about the incident
-    assert rewrite_sentence("Mei was negligent on 2024-05-02.") is None
-
-
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
@@ -388,10 +379,8 @@ def test_no_rewrite_that_would_change_the_claim(sentence: str) -> None:
         "If Lena had not skipped the runbook, the outage would not have happened.",  # the gerund would invert it
     ],
 )
-def test_a_sentence_no_clause_rewrite_keeps_becomes_an_instruction_about_its_main_thing(sentence: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
-    assert rewrite.text == "Describe what led to the outage and what allowed it."
+def test_a_sentence_no_clause_rewrite_keeps_gets_none(sentence: str) -> None:
+    assert rewrite_sentence(sentence) is None  # once "Describe what led to the outage and what allowed it."
 
 
 def test_a_gerund_never_swallows_a_coordinated_verb() -> None:
@@ -546,10 +535,6 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
             "16:42 Ines accidentally ran the cleanup script against prod instead of staging.",
             "16:42 The cleanup script was run against prod instead of staging.",
         ),
-        (  # thanks for a thing, not a step: no frame to undo ("Olu the surprised ..." once came of it)
-            "Big thanks to Olu for the surprise 40-minute outage, really kept the weekend interesting.",
-            "Describe what led to the surprise 40-minute outage and what allowed it.",
-        ),
         (  # a judging adverb that says what was wrong becomes the plain verb for it (plain_words.yaml)
             "The contractor incorrectly labelled the fibre patch on rack B7, which took down both uplinks.",
             "The fibre patch on rack B7 was mislabelled, which took down both uplinks.",
@@ -602,10 +587,6 @@ def test_an_amount_hung_on_the_verb_stays_with_the_object_in_a_safe_passive() ->
         (  # the article agrees with the step, a judging adjective goes with the label
             "It was a typical human fault, the replica count went to 0 in place of 10.",
             "It was an unguarded manual step, the replica count went to 0 in place of 10.",
-        ),
-        (  # an instruction is no reason: "because" does not open it
-            "Why 3: Because the team was careless with the config of gateway-2.",
-            "Why 3: Describe what happened to the config of gateway-2 and what allowed it.",
         ),
         (  # the clause joined after the skipped step is rewritten too, never dropped
             "Mei forgot to renew the cert and restarted the proxy on edge-1.",
@@ -721,7 +702,6 @@ def test_fix_leaves_quotes_and_review_rewrites_alone(tmp_path: Path) -> None:
 def test_fix_never_writes_the_new_review_kinds_nor_touches_quoted_chat() -> None:
     review_only = [
         "This outage is squarely on the vendor-integrations team.",  # team
-        "Mei was negligent with the S3 bucket policy on 2024-05-02.",  # instruction
         "The outage was caused by Dan pushing an untested config to the gateway.",  # cause
         "Maybe Dave could try reading the runbook next time, revolutionary concept.",  # punitive
         "Had Marco rolled back at 13:05 instead of debugging, the impact would have ended 50 minutes earlier.",
