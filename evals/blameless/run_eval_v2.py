@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.blameless import lint_text  # noqa: E402
 from pipeline.blameless.config import BlamelessConfig  # noqa: E402
+from pipeline.blameless.people import hyphenated_person_name  # noqa: E402
 from pipeline.blameless.sentence import rewrite_sentence  # noqa: E402
 
 V2 = Path(__file__).with_name("v2")
@@ -92,13 +93,10 @@ def load_items() -> list[Item]:
     return items
 
 
-_HONORIFIC = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)?-(?:san|sama|kun|chan|sensei|senpai|ssi|nim)")
-
-
 def facts_of(text: str) -> set[str]:
-    # a person's name with an honorific ("Tanaka-san") has a system name's hyphen, but no rewrite should keep it
+    # a person's name ("Tanaka-san", "Jae-won") has a system name's hyphen, but no rewrite should keep it
     found = {
-        m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(text) if not _HONORIFIC.fullmatch(m.group())
+        m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(text) if not hyphenated_person_name(m.group())
     }
     return found - _ROLE_WORDS - _VERDICT_WORDS
 

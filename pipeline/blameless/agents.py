@@ -60,7 +60,8 @@ ROLE_NOUNS = frozenset(
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
     "sysadmin coworker colleague teammate staff deployer releaser commander folks squad crew eng swe sde "
     # outside software, in regulated-industry reports: "resulted from Nurse Adeyemi programming the pump"
-    "nurse pharmacist physician clinician doctor pilot dispatcher clerk cashier teller".split()
+    "nurse pharmacist physician clinician doctor pilot dispatcher clerk cashier teller registrar surgeon anaesthetist "
+    "anesthetist midwife paramedic captain officer trader".split()
 )
 # "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
 _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
@@ -629,6 +630,8 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
         return None if _victim_possessive(window[tokens[0].end() : cut]) else end + tokens[0].end()
     for index in range(min(len(tokens), 4)):
         word = tokens[index].group(0)
+        if word == "." and index > 0 and tokens[index - 1].group(0) in _TITLES:
+            continue  # the dot of "Mr."
         if not word[0].isalpha():
             return None
         start = _person_at(tokens, index, roster, allow_we=False)
@@ -637,10 +640,11 @@ def subject_after(masked: str, end: int, roster: Roster) -> int | None:
         following = tokens[index + 1].group(0).lower() if index + 1 < len(tokens) else ""
         if start is not None and following in _THINGS_A_ROLE_NAMES:
             return None  # "revoke the admin session": the role names the session's kind, not a person
-        if start == 0 or (index == 0 and _named_by_who(tokens, index)):
+        titled = start is not None and start <= 2 and _titled(tokens, start)  # "caused by Ms. Okonkwo entering ..."
+        if start == 0 or titled or (index == 0 and _named_by_who(tokens, index)):
             if _is_possessive(word) and _victim_possessive(window[tokens[index].end() : cut]):
                 return None
             return end + tokens[index].end()
-        if index == 0 and word.lower() not in _DETERMINERS:
+        if index == 0 and word.lower() not in _DETERMINERS and word not in _TITLES:
             return None
     return None

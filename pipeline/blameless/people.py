@@ -49,17 +49,38 @@ class Roster:
             return True
         if not (self.use_first_names and token[:1].isupper()):
             return False
-        if honorific_name(token):
-            return True  # "Tanaka-san", "Min-jun-ssi": a name with a title that only people get
+        if hyphenated_person_name(token):
+            return True  # "Tanaka-san", "Jae-won"
         return token in check_first_names() or (not token.isascii() and ascii_folded(token) in check_first_names())
 
 
 _HONORIFIC = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)?-(?:san|sama|kun|chan|sensei|senpai|ssi|nim)")
 
 
-def honorific_name(word: str) -> bool:
-    """ "Tanaka-san", "Min-jun-ssi": a name with a title only people get."""
-    return _HONORIFIC.fullmatch(word) is not None
+# Syllables of romanized Korean and Chinese given names: "Jae-won pushed ..." is a person, "Pre-flight" is not.
+_GIVEN_NAME_SYLLABLES = frozenset(
+    "ah bin bo chae chan chang cheol chul da dae do dong eun gi gu gyu ha hae han hee ho hoon hwa hwan hye hyo hyun "
+    "in ja jae je ji jin jo jong joo ju jun jung ki kwan kwang kyu kyung man mi min mo myung na nam ok rae ri sang se "
+    "seo seok seon seong seung shin si so sol soo sook su suk sun sung tae wan wen won woo woong ye yeon yeong yi yong "
+    "yoon young yu yun xiao ming mei ling hui jia yan hong".split()
+)
+
+
+def _hyphenated_given_name(word: str) -> bool:
+    first, _, second = word.partition("-")
+    return (
+        first[:1].isupper()
+        and first[1:].islower()
+        and second.islower()
+        and first.lower() in _GIVEN_NAME_SYLLABLES
+        and second in _GIVEN_NAME_SYLLABLES
+    )
+
+
+def hyphenated_person_name(word: str) -> bool:
+    """ "Tanaka-san", "Min-jun-ssi" (a name with a title only people get), "Jae-won" (a given name in two
+    syllables): a person's name that has a system name's hyphen."""
+    return _HONORIFIC.fullmatch(word) is not None or _hyphenated_given_name(word)
 
 
 def ascii_folded(word: str) -> str:

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.blameless.agents import CHANNEL_MENTIONS, ROLE_NOUNS, TEAM_NAMES
-from pipeline.blameless.people import honorific_name
+from pipeline.blameless.people import hyphenated_person_name
 from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
 
@@ -381,8 +381,8 @@ def stand_in_names(text: str) -> tuple[str, dict[str, str]]:
     for match in found:
         if match.start() < last:
             continue  # a name inside a quoted span already stood in
-        if match.re is _ROLE_ACRONYM or honorific_name(match.group()):
-            # a role acronym ("the SRE") or a name with an honorific ("Tanaka-san") stands in as a role noun: a person
+        if match.re is _ROLE_ACRONYM or hyphenated_person_name(match.group()):
+            # a role acronym ("the SRE") or a hyphenated name ("Tanaka-san", "Jae-won") stands in as a role noun: a person
             if not roles or match.group().endswith("s"):
                 continue
             word = roles.pop(0)
@@ -1596,8 +1596,10 @@ def keeps_facts(original: str, rewritten: str) -> bool:
     """Every number, time, code span and system name of `original` is still in `rewritten` (case aside)."""
     lowered = rewritten.lower()
     facts = {
-        m.group().strip("`").rstrip(".,").lower() for m in _FACT.finditer(original) if not honorific_name(m.group())
-    } - _ROLE_WORDS  # "Tanaka-san" looks like a system name, but it is the person who goes
+        m.group().strip("`").rstrip(".,").lower()
+        for m in _FACT.finditer(original)
+        if not hyphenated_person_name(m.group())
+    } - _ROLE_WORDS  # "Tanaka-san", "Jae-won" look like system names, but they are the person who goes
     facts -= set(plain_word_file().words)  # "fat-finger" looks like a system name, but it is the verdict that goes
     facts -= tone_words()  # so is the sarcasm of "shout-out", "single-handedly"
     return all(fact in lowered for fact in facts)

@@ -91,10 +91,10 @@ def test_a_trailing_ignore_suppresses_only_the_named_match_on_its_line() -> None
 
 
 def test_an_ignore_on_its_own_line_suppresses_the_first_match_of_the_next_block_only() -> None:
-    text = '<!-- blameless-ignore BL005 "obviously" -->\nIt was obviously fine and obviously simple.\n'
+    text = '<!-- blameless-ignore BL005 "obviously" -->\nIt was obviously missed and obviously ignored.\n'
     assert found(text) == [(2, "BL005", "obviously")]
     (only,) = lint_text(text)
-    assert only.column == len("It was obviously fine and ") + 1
+    assert only.column == len("It was obviously missed and ") + 1
 
 
 def test_an_ignore_names_a_rule_by_id_or_slug_and_a_wrong_rule_or_phrase_ignores_nothing() -> None:
@@ -133,7 +133,7 @@ def test_each_finding_rejected_by_code_goes_away_alone() -> None:
 # ---------------------------------------------------------------- --changed-since REF
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-OLD = "# Review\n\nCarlos broke the build.\n\nThe fix was a restart.\n"
+OLD = "# Review\n\nCarlos broke the build.\n\nThe alert was missed.\n"
 
 
 def git(repo: Path, *arguments: str) -> str:
@@ -169,7 +169,7 @@ def check_lines(*args: str) -> tuple[int, list[int], str]:
 def test_changed_since_reports_only_lines_changed_since_the_ref(repo: Path) -> None:
     doc = repo / "docs" / "review.md"
     git(repo, "tag", "base")
-    write(doc, OLD.replace("The fix was a restart.", "Dave broke the login flow.") + "\nNina broke the cache.\n")
+    write(doc, OLD.replace("The alert was missed.", "Dave broke the login flow.") + "\nNina broke the cache.\n")
     code, lines, _ = check_lines(str(doc), "--changed-since", "base")
     assert (code, lines) == (1, [5, 7])  # line 3 (untouched) is not reported
     assert check_lines(str(doc))[1] == [3, 5, 7]
@@ -188,12 +188,12 @@ def test_changed_since_counts_every_line_of_an_untracked_file(repo: Path) -> Non
 @needs_git
 def test_changed_since_fixes_only_changed_lines(repo: Path) -> None:
     doc = repo / "docs" / "review.md"
-    write(doc, "The fix was obviously a restart.\n")
+    write(doc, "The alert was obviously missed.\n")
     git(repo, "commit", "-q", "-am", "obviously")
-    write(doc, "The fix was obviously a restart.\nThe cause was obviously the cache.\n")
+    write(doc, "The alert was obviously missed.\nThe page was obviously ignored.\n")
     result = runner.invoke(app, ["check", str(doc), "--changed-since", "HEAD", "--fix"])
     assert result.exit_code == 0, result.output
-    assert doc.read_text() == "The fix was obviously a restart.\nThe cause was the cache.\n"
+    assert doc.read_text() == "The alert was obviously missed.\nThe page was ignored.\n"
 
 
 @needs_git
@@ -210,22 +210,22 @@ def test_changed_since_a_bad_ref_or_no_repository_is_exit_2_saying_what_to_do(re
 
 # ---------------------------------------------------------------- rewrites in the output; --fix --diff
 
-SAFE_AND_REVIEW = "# Review\n\nThe fix was obviously a restart.\n\nThe outage was human error at 03:10.\n"
+SAFE_AND_REVIEW = "# Review\n\nThe alert was obviously missed.\n\nThe outage was human error at 03:10.\n"
 
 
 def test_text_and_json_show_each_rewrite_marked_safe_or_review(tmp_path: Path) -> None:
     doc = write(tmp_path / "a.md", SAFE_AND_REVIEW)
     text = runner.invoke(app, ["check", str(doc), "--fail-on", "error"])
     assert text.exit_code == 0
-    assert "[safe rewrite: The fix was a restart.]" in text.stdout
+    assert "[safe rewrite: The alert was missed.]" in text.stdout
     review = [line for line in text.stdout.splitlines() if "BL003" in line]
     assert len(review) == 1 and "[review rewrite: " in review[0] and "03:10" in review[0].split("review rewrite:")[1]
     rows = json.loads(runner.invoke(app, ["check", str(doc), "-f", "json"]).stdout)["findings"]
     by_rule = {row["rule_id"]: row["rewrite"] for row in rows}
     assert by_rule["BL005"] == {
         "safety": "safe",
-        "original": "The fix was obviously a restart.",
-        "text": "The fix was a restart.",
+        "original": "The alert was obviously missed.",
+        "text": "The alert was missed.",
     }
     assert by_rule["BL003"]["safety"] == "review"
     assert by_rule["BL003"]["original"] == "The outage was human error at 03:10."
@@ -236,7 +236,7 @@ def test_text_and_json_show_each_rewrite_marked_safe_or_review(tmp_path: Path) -
 def test_github_and_sarif_messages_carry_the_rewrite_and_its_safety(tmp_path: Path, fmt: str) -> None:
     doc = write(tmp_path / "a.md", SAFE_AND_REVIEW)
     out = runner.invoke(app, ["check", str(doc), "-f", fmt]).stdout
-    assert "Rewrite (safe): The fix was a restart." in out and "Rewrite (review): " in out
+    assert "Rewrite (safe): The alert was missed." in out and "Rewrite (review): " in out
 
 
 def test_rewrites_option_adds_the_parsed_sentence_rewrite(tmp_path: Path) -> None:
@@ -251,10 +251,10 @@ def test_diff_alone_shows_safe_and_review_rewrites_and_writes_nothing(tmp_path: 
     doc = write(tmp_path / "a.md", SAFE_AND_REVIEW)
     result = runner.invoke(app, ["check", str(doc), "--diff"])
     assert doc.read_text() == SAFE_AND_REVIEW
-    assert "+The fix was a restart.\n" in result.stdout
+    assert "+The alert was missed.\n" in result.stdout
     assert "-The outage was human error at 03:10.\n" in result.stdout
     assert result.stderr.count("BL00") == 2  # the file as it is: both findings, with their rewrites
-    assert "[safe rewrite: The fix was a restart.]" in result.stderr and "[review rewrite: " in result.stderr
+    assert "[safe rewrite: The alert was missed.]" in result.stderr and "[review rewrite: " in result.stderr
 
 
 def test_fix_with_diff_writes_the_safe_rewrites_prints_their_diff_and_the_review_rewrites(tmp_path: Path) -> None:
@@ -262,7 +262,7 @@ def test_fix_with_diff_writes_the_safe_rewrites_prints_their_diff_and_the_review
     result = runner.invoke(app, ["check", str(doc), "--fix", "--diff"])
     written = doc.read_text()
     assert written == SAFE_AND_REVIEW.replace("obviously ", "")  # the safe one only
-    assert "-The fix was obviously a restart.\n+The fix was a restart.\n" in result.stdout
+    assert "-The alert was obviously missed.\n+The alert was missed.\n" in result.stdout
     assert "-The outage" not in result.stdout  # the diff shows exactly what was written ...
     assert "BL003" in result.stderr and "[review rewrite: " in result.stderr  # ... the review rewrite is reported
     assert result.exit_code == 1
@@ -275,14 +275,14 @@ QUOTED = (
     "Run `obviously --fix` to reproduce.\n\n"
     "```\nCarlos broke the build, obviously.\n```\n\n"
     "Tags: human error, obviously\n\n"
-    "The fix was obviously a restart.\n"
+    "The alert was obviously missed.\n"
 )
 
 
 def test_fix_never_touches_quoted_text_code_front_matter_or_metadata(tmp_path: Path) -> None:
     doc = write(tmp_path / "a.md", QUOTED)
     runner.invoke(app, ["check", str(doc), "--fix"])
-    assert doc.read_text() == QUOTED.replace("The fix was obviously a restart.", "The fix was a restart.")
+    assert doc.read_text() == QUOTED.replace("The alert was obviously missed.", "The alert was missed.")
 
 
 def test_fix_leaves_blockquotes_alone_even_when_the_check_reads_them(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from pipeline.cli import app
 runner = CliRunner()
 CLEAN = "# Review\n\nThe deploy reached production without a canary stage.\n"
 WARN = "# Review\n\nCarlos broke the login flow.\n"
-SUGGEST = "# Review\n\nThe fix was obviously a restart.\n"
+SUGGEST = "# Review\n\nThe alert was obviously missed.\n"
 ERROR = "# Review\n\nThe platform team is to blame.\n"
 
 
@@ -96,7 +96,7 @@ def test_bad_format_and_level_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_config_allow_deny_levels_and_people(tmp_path: Path) -> None:
-    path = str(write(tmp_path / "a.md", WARN + "\nZorvath ignored the page.\n\nIt was obviously late.\n"))
+    path = str(write(tmp_path / "a.md", WARN + "\nZorvath ignored the page.\n\nIt was obviously missed.\n"))
     config = write(tmp_path / "c.yaml", "levels:\n  person-as-agent: error\npeople: [Zorvath]\nallow: [BL005]\n")
     result = check(path, "--config", str(config), "--format", "json")
     found = [(f["rule_id"], f["severity"]) for f in json.loads(result.stdout)["findings"]]
@@ -145,27 +145,27 @@ def test_incident_toml_beside_the_file_adds_people(tmp_path: Path) -> None:
 def test_fix_writes_safe_rewrites_and_reports_the_rest(tmp_path: Path) -> None:
     path = write(
         tmp_path / "a.md",
-        "Carlos broke checkout.\n\nThe fix was obviously a restart.\n\nCarlos should have drained the node.\n",
+        "Carlos broke checkout.\n\nThe alert was obviously missed.\n\nCarlos should have drained the node.\n",
     )
     result = check(str(path), "--fix", "--fail-on", "suggestion")
     assert path.read_text(encoding="utf-8") == (
-        "Checkout was broken.\n\nThe fix was a restart.\n\nCarlos should have drained the node.\n"
+        "Checkout was broken.\n\nThe alert was missed.\n\nCarlos should have drained the node.\n"
     )
     assert result.exit_code == 1
     assert "BL002" in result.stdout and "BL001" not in result.stdout and "BL005" not in result.stdout
 
 
 def test_diff_prints_and_changes_nothing(tmp_path: Path) -> None:
-    text = "The fix was obviously a restart.\n"
+    text = "The alert was obviously missed.\n"
     path = write(tmp_path / "a.md", text)
     result = check(str(path), "--diff")
     assert path.read_text(encoding="utf-8") == text
-    assert "-The fix was obviously a restart.\n+The fix was a restart.\n" in result.stdout
+    assert "-The alert was obviously missed.\n+The alert was missed.\n" in result.stdout
 
 
 def test_fix_on_stdin_prints_the_text() -> None:
-    result = check("-", "--fix", input="It was obviously late.\n")
-    assert result.stdout == "It was late.\n"
+    result = check("-", "--fix", input="It was obviously missed.\n")
+    assert result.stdout == "It was missed.\n"
 
 
 def test_github_format_writes_the_step_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

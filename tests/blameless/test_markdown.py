@@ -49,7 +49,7 @@ def test_html_comments_and_front_matter_are_skipped() -> None:
 
 
 def test_list_items_headings_and_table_cells_are_linted() -> None:
-    assert ids("- The deploy was obviously risky.\n") == ["BL005"]
+    assert ids("- The risk was obviously missed.\n") == ["BL005"]
     assert ids("## Why didn't Tom check?\n") == ["BL006"]
     assert ids("| a | b |\n| --- | --- |\n| ok | It was a rookie mistake. |\n") == ["BL005"]
 
@@ -69,9 +69,9 @@ def test_soft_wrapped_lines_join_and_spans_map_back() -> None:
 
 
 def test_columns_are_one_based_and_end_exclusive() -> None:
-    (finding,) = lint_text("Well, obviously.")
+    (finding,) = lint_text("Well, obviously nobody knew.")
     assert (finding.column, finding.end_column) == (7, 16)
-    assert "Well, obviously."[finding.column - 1 : finding.end_column - 1] == "obviously"
+    assert "Well, obviously nobody knew."[finding.column - 1 : finding.end_column - 1] == "obviously"
 
 
 def test_blank_line_separates_paragraphs() -> None:
@@ -106,8 +106,8 @@ def test_blockquotes_are_quotation_and_skipped_unless_configured_on() -> None:
 
 def test_disable_and_enable_comments() -> None:
     text = (
-        "<!-- blameless-disable BL005 -->\nIt was obviously fine.\n\nBob broke it.\n\n"
-        "<!-- blameless-enable BL005 -->\nIt was obviously fine.\n"
+        "<!-- blameless-disable BL005 -->\nIt was obviously missed.\n\nBob broke it.\n\n"
+        "<!-- blameless-enable BL005 -->\nIt was obviously missed.\n"
     )
     assert [(f.rule_id, f.line) for f in lint_text(text)] == [("BL001", 4), ("BL005", 7)]
 
@@ -123,7 +123,7 @@ def test_ignore_next_covers_only_the_next_block() -> None:
 
 
 def test_slug_works_in_controls() -> None:
-    text = "<!-- blameless-disable hindsight-minimizer -->\nIt was obviously fine.\n"
+    text = "<!-- blameless-disable hindsight-minimizer -->\nIt was obviously missed.\n"
     assert ids(text) == []
 
 

@@ -18,8 +18,8 @@ def test_every_finding_has_a_suggestion_built_from_the_match(review_text: str) -
 
 
 def test_minimizers_are_removed_and_capitals_kept() -> None:
-    assert fixed("Obviously the flag was on.") == "The flag was on."
-    assert fixed("It was obviously late.") == "It was late."
+    assert fixed("Obviously the flag was missed.") == "The flag was missed."
+    assert fixed("It was obviously missed.") == "It was missed."
 
 
 def test_emphasis_and_root_cause_are_ordinary_phrases() -> None:
@@ -38,9 +38,9 @@ def test_emphasis_and_root_cause_are_ordinary_phrases() -> None:
 
 
 def test_unsafe_findings_are_left_in_place() -> None:
-    text = "Carlos broke checkout, and it was obviously bad timing.\n"
+    text = "Carlos broke checkout, and it was obviously wrong timing.\n"
     after = fixed(text)
-    assert after == "Carlos broke checkout, and it was bad timing.\n"
+    assert after == "Carlos broke checkout, and it was wrong timing.\n"
     assert [f.rule_id for f in lint_text(after)] == ["BL001"]
 
 
@@ -49,16 +49,16 @@ def test_fixes_keep_other_lines_and_markup_untouched(review_text: str) -> None:
     changed = [(a, b) for a, b in zip(review_text.splitlines(), after.splitlines()) if a != b]
     assert changed == [
         (
-            "retry path with a config push, and the fix was obviously to revert it.",
-            "retry path with a config push, and the fix was to revert it.",
+            "retry path with a config push, and the fix was obviously missed at first.",
+            "retry path with a config push, and the fix was missed at first.",
         )
     ]
 
 
 def test_rewrite_blameless_applies_review_rewrites_too() -> None:
-    text = "Contributing factor: operator error during failover. It was obviously late."
+    text = "Contributing factor: operator error during failover. It was obviously missed."
     out = rewrite_blameless(text)
-    assert out == "Contributing factor: an action the system allowed during failover. It was late."
+    assert out == "Contributing factor: an action the system allowed during failover. It was missed."
     assert lint_text(out) == []
 
 
