@@ -713,7 +713,29 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None  # "With a more experienced engineer on shift, this would have been a blip" without its condition
     if _moved_symbol(original, text):
         return None  # "... v2.3 → no 502s" rebuilt as "... v2.3 no 502s→": the parse moved a symbol that joins clauses
+    if _GARBLED.search(text) or _run_together(original, text):
+        # "Prod S3 bucket thinking it was staging was deleted", "; 10:10 was restored", "an action the system allowed
+        # of operator", "without telling anyoneand why": what the parse moved or joined no longer reads
+        return None
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
+
+
+# Rebuilt pieces that never read as English: a belief swallowed into a moved object, a clock time as a passive's
+# subject, a label's replacement left holding the person it replaced.
+_GARBLED = re.compile(
+    r"\b(?:thinking|believing|assuming|expecting|hoping)\b[^.;!?]{0,60}?\b(?:was|were|is|are|has been|have been) "
+    r"[a-z]+(?:ed|en)\b|(?:^|[;,.]\s*)\d{1,2}:\d{2} (?:was|were|is|are) [a-z]+(?:ed|en)\b"
+    r"|\b(?:an action the system allowed|an unguarded manual step) (?:of|by|from) (?:the |an? )?(?:operator|engineer|"
+    r"admin|user|staff|technician|developer|person)\b",
+    re.I,
+)
+
+
+def _run_together(original: str, text: str) -> bool:
+    """Whether the rewrite holds two adjacent words of the original run together ("anyone, and" -> "anyoneand")."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z'’]+", original)]
+    joined = {a + b for a, b in zip(words, words[1:]) if len(a + b) > 5} - set(words)
+    return any(w.lower() in joined for w in re.findall(r"[A-Za-z'’]+", text))
 
 
 # Symbols that stand between two parts of a chat line or a note ("deploy → 502s", "new hire + prod creds = ...").
@@ -1045,7 +1067,8 @@ def _articles(text: str) -> str:
     return re.sub(r"\b([Aa]) (an?)\b", lambda m: m.group(2) if m.group(1) == "a" else m.group(2).capitalize(), text)
 
 
-_A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?=[aeioAEIO][a-z])")
+# "a idea", and "a ACL", "a SRE" (an initialism read letter by letter: "ay-see-el", "ess-ar-ee")
+_A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?=[aeioAEIO][a-z]|[AEFHILMNORSX][A-Z0-9]{1,4}\b)")
 
 
 def _article_before_vowel(text: str, original: str) -> str:

@@ -1300,3 +1300,28 @@ def test_a_reminder_to_be_careful_becomes_a_check_at_that_moment_with_the_tracke
         rewrite = rewrite_sentence(sentence)
         assert rewrite is not None and rewrite.safety == REVIEW and rewrite.text == expected, rewrite
         assert lint_text(rewrite.text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # once "... without telling anyoneand why am I hearing ...": two words run together
+        "Why did Nkechi disable the paging integration without telling anyone, and why am I hearing about it from a "
+        "customer?",
+        # once "... with a ACL push at 08:55; 10:10 was restored.": a clock time as a passive's subject
+        "Networking took out VPN for all remote staff with a sloppy ACL push at 08:55; restored 10:10.",
+        # once "Prod S3 bucket thinking was deleted it was staging": a belief swallowed into the moved object
+        "Contractor deleted prod S3 bucket thinking it was staging; 14 GB restored.",
+        # once "Root cause: an action the system allowed of operator in step 4."
+        "Root cause: manual error of operator in step 4.",
+    ],
+)
+def test_a_rebuilt_sentence_that_no_longer_reads_is_not_offered(sentence: str) -> None:
+    assert rewrite_sentence(sentence) is None
+
+
+def test_an_initialism_read_with_a_vowel_sound_takes_an() -> None:
+    rewrite = rewrite_sentence("Dave broke it with a sloppy ACL push.")
+    assert rewrite is not None and "an ACL push" in rewrite.text, rewrite
+    kept = rewrite_sentence("the on-call missed the first 4 pages, that's why we're 25 min in with no IC")
+    assert kept is not None and "we're 25 min" in kept.text, kept  # "we're" is no run-together "were"
