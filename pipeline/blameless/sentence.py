@@ -720,13 +720,17 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
     return rewrite if text == rewrite.text else Rewrite(text, rewrite.safety, rewrite.kind)
 
 
-# Rebuilt pieces that never read as English: a belief swallowed into a moved object, a clock time as a passive's
-# subject, a label's replacement left holding the person it replaced.
+# Rebuilt pieces that never read as English, or still blame: a belief swallowed into a moved object, a clock time as
+# a passive's subject, a label's replacement left holding the person it replaced, a sanction without its person.
 _GARBLED = re.compile(
     r"\b(?:thinking|believing|assuming|expecting|hoping)\b[^.;!?]{0,60}?\b(?:was|were|is|are|has been|have been) "
     r"[a-z]+(?:ed|en)\b|(?:^|[;,.]\s*)\d{1,2}:\d{2} (?:was|were|is|are) [a-z]+(?:ed|en)\b"
     r"|\b(?:an action the system allowed|an unguarded manual step) (?:of|by|from) (?:the |an? )?(?:operator|engineer|"
-    r"admin|user|staff|technician|developer|person)\b",
+    r"admin|user|staff|technician|developer|person)\b"
+    # a sanction kept with its person taken out is still a sanction: "... will lose self-service deploy access",
+    # "a note about the conduct will be placed in the file"
+    r"|\b(?:lose|loses|forfeit|forfeits) (?:[\w-]+ ){0,3}?(?:access|rights|privileges)\b|\bplaced in the (?:personnel )?file\b"
+    r"|\b(?:written|formal|final) warning\b|\bdisciplinary\b",
     re.I,
 )
 

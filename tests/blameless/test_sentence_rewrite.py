@@ -1314,6 +1314,9 @@ def test_a_reminder_to_be_careful_becomes_a_check_at_that_moment_with_the_tracke
         "Contractor deleted prod S3 bucket thinking it was staging; 14 GB restored.",
         # once "Root cause: an action the system allowed of operator in step 4."
         "Root cause: manual error of operator in step 4.",
+        # once "... the analytics group will lose self-service deploy access ...": the sanction without its person
+        "As a corrective measure, the analytics group will lose deploy access until its members repeat the training.",
+        "A note about Bogdan's conduct during the failover on 2 June will be placed in his file.",
     ],
 )
 def test_a_rebuilt_sentence_that_no_longer_reads_is_not_offered(sentence: str) -> None:
