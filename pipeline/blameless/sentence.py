@@ -12,14 +12,14 @@ sentence; it keeps every word of the original that is not the person, the blame,
   blame ("Priya's change") -> "the change"; person-as-cause ("caused by Dan pushing X") -> "X being pushed";
   team blame ("the outage is on the X team") -> "Describe what in the X systems allowed the outage.";
   judgement clauses dropped when another clause carries the facts; a clause after a short label rebuilt on
-  its own ("Open question: who signed off on X?" -> "What led to signing off on X?"); failing all that, a
-  plain instruction about the noun phrases holding every fact. These are *review*: shown, not applied.
+  its own ("Open question: who signed off on X?" -> "What led to signing off on X?"). These are *review*:
+  shown, not applied.
 
 System names the tokenizer would split ("redis-cache-2") are parsed as a stand-in noun and put back.
 A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
 
-Failing every clause rewrite, `last_resort.py` gives a plain instruction about the things the sentence is
-about; `relabel.py` turns a label for a person's part into the step it stands for; `tone.py` takes out the
+Failing every clause rewrite, `last_resort.py` gives an order or a sanction its systemic step ("Add an automated
+check for X."), and anything else no rewrite (the finding's suggestion stands); `relabel.py` turns a label for a person's part into the step it stands for; `tone.py` takes out the
 sarcasm and slang a rewrite would otherwise keep (a rewrite still holding a tone word is review), and a
 rewrite that still names the person, by name, pronoun or role as agent, is not given.
 """
@@ -774,7 +774,7 @@ def _toned_down(rewrite: Rewrite | None, sentence: str, people: Sequence[str]) -
         if unnamed != rewrite.text and not _names_left(unnamed, sentence, people) and keeps_facts(sentence, unnamed):
             rewrite = Rewrite(unnamed, REVIEW, rewrite.kind)
     if rewrite is not None and _names_left(rewrite.text, sentence, people):
-        rewrite = last_resort(sentence, people)  # the person is still there: the instruction about the thing
+        rewrite = last_resort(sentence, people)  # the person is still there: an order's systemic step, or nothing
         if rewrite is not None and _names_left(rewrite.text, sentence, people):
             return None
     if rewrite is None:
