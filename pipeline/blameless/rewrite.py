@@ -274,6 +274,12 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
     finish = stop.start() if stop else len(text)
     for boundary in (masked.find(BLOCK, end), masked.find("\n", end)):
         finish = min(finish, boundary) if boundary >= 0 else finish
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if begin < line_start and _title_line(text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]):
+        begin = line_start  # "Overview" on the line above, a heading written without "#": not part of the sentence
+    if finish > line_end and _title_line(text[line_end + 1 : (text.find("\n", line_end + 1) + 1 or len(text) + 1) - 1]):
+        finish = line_end  # "What Happened" on the line below
     while begin < finish and text[begin] in " \t\n":
         begin += 1
     before = len(text[:begin].rstrip())
@@ -285,6 +291,13 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
             while text[begin] in " \t\n":
                 begin += 1
     return begin, finish
+
+
+def _title_line(line: str) -> bool:
+    """A short line with no sentence punctuation, each word capitalized: a heading written without Markdown's "#"
+    ("Overview", "What Happened"), as documents pasted from a word processor have them."""
+    words = line.split()
+    return 0 < len(words) <= 4 and line.rstrip()[-1:] not in ".!?:;," and all(w[:1].isupper() for w in words)
 
 
 def _sentence_start(text: str, masked: str, position: int) -> int:

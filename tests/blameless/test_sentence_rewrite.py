@@ -1328,3 +1328,17 @@ def test_an_initialism_read_with_a_vowel_sound_takes_an() -> None:
     assert rewrite is not None and "an ACL push" in rewrite.text, rewrite
     kept = rewrite_sentence("the on-call missed the first 4 pages, that's why we're 25 min in with no IC")
     assert kept is not None and "we're 25 min" in kept.text, kept  # "we're" is no run-together "were"
+
+
+def test_a_heading_written_without_a_hash_is_not_part_of_the_sentence_below_it() -> None:
+    # a document pasted from a word processor: "Overview" and "What Happened" are headings on lines of their own;
+    # read as one sentence with the line between them, the parse built nothing and the finding had no rewrite
+    text = "Status: Draft\nOverview\nAn engineer deployed invalid Python config to earthscope prod\nWhat Happened\nIt broke.\n"
+    after = apply_sentence_rewrites(text)
+    assert after.splitlines()[1:4] == [
+        "Overview",
+        "Invalid Python config was deployed to earthscope prod",
+        "What Happened",
+    ], after
+    wrapped = "Checkout p99 rose for 22 minutes after Carlos\ndeployed the change without a canary.\n"
+    assert apply_sentence_rewrites(wrapped, safe_only=False) != wrapped  # a hard-wrapped sentence is still one
