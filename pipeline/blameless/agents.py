@@ -525,10 +525,15 @@ def _clause_subject(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
     for index in range(first, min(len(tokens), first + 4)):
         word = tokens[index].group(0)
         if not word[0].isalpha():
-            return None
+            break
         if _person_at(tokens, index, roster, allow_we) == first:
             return first
-    return None
+    comma = next((i for i in range(len(tokens) - 1, first, -1) if tokens[i].group(0) == ","), None)
+    if comma is None:
+        return None
+    # an opening phrase before the subject: "Exhausted after a 16-hour shift, Jelena fumbles X and picks ..."
+    found = _clause_subject(tokens[comma + 1 :], roster, allow_we)
+    return None if found is None else comma + 1 + found
 
 
 def _appositive_subject(tokens: list[re.Match[str]], roster: Roster) -> int | None:
