@@ -19,9 +19,10 @@ System names the tokenizer would split ("redis-cache-2") are parsed as a stand-i
 A rewrite that still blames, or that lost a number, time or system name, is discarded (None).
 
 Failing every clause rewrite, `last_resort.py` gives an order or a sanction its systemic step ("Add an automated
-check for X."), and anything else no rewrite (the finding's suggestion stands); `relabel.py` turns a label for a person's part into the step it stands for; `tone.py` takes out the
-sarcasm and slang a rewrite would otherwise keep (a rewrite still holding a tone word is review), and a
-rewrite that still names the person, by name, pronoun or role as agent, is not given.
+check for X."), and anything else no rewrite (the finding's suggestion stands); `relabel.py` turns a label for a
+person's part into the step it stands for; `tone.py` takes out the sarcasm and slang a rewrite would otherwise keep (a
+rewrite still holding a tone word is review), and a rewrite that still names the person, by name, pronoun or role as
+agent, is not given.
 """
 
 from __future__ import annotations
@@ -1453,9 +1454,9 @@ def _mid_sentence(phrase: str) -> str:
 
 
 def _amount_or_date(noun: Token) -> bool:
-    """ "2 nodes", "the 1st of November": an amount or a date, not a thing something happened to. A number that
-    measures a modifier ("the 3-hour outage", "the 900 GB backfill") or a clock time in front of a noun ("the 3 am
-    page") leaves the phrase a thing."""
+    """ "2 nodes", "the 1st of November", "a couple of weeks": an amount, a date or a span of time, not a thing an
+    order's check could be for (last_resort.py). A number that measures a modifier ("the 3-hour outage", "the 900 GB
+    backfill") or a clock time in front of a noun ("the 3 am page") leaves the phrase a thing."""
     first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
     measured = first.head.dep_ in {"compound", "amod"} and first.head.head.i == noun.i and first.head.pos_ == "NOUN"
     clock = first.i + 1 < noun.i and first.nbor().lower_ in {"am", "pm"}

@@ -1279,6 +1279,10 @@ def test_a_piece_pointing_back_at_a_dropped_piece_is_not_left_dangling() -> None
 def test_a_span_of_time_is_no_thing_to_describe() -> None:
     rewrite = rewrite_sentence("we pull his prod access for a couple of weeks, let him shadow someone, and see.")
     assert rewrite is None or "couple of weeks and what allowed" not in rewrite.text, rewrite
+    # since the "Describe what happened to ..." fallback went, the span matters to an order's systemic step: once
+    # "Add an automated check for a couple of weeks."
+    ordered = rewrite_sentence("Haruto to be supervised for a couple of weeks.")
+    assert ordered is not None and "couple of weeks" not in ordered.text, ordered
 
 
 def test_a_reminder_to_be_careful_becomes_a_check_at_that_moment_with_the_trackers_fields_kept() -> None:
