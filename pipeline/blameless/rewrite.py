@@ -274,11 +274,10 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
     finish = stop.start() if stop else len(text)
     for boundary in (masked.find(BLOCK, end), masked.find("\n", end)):
         finish = min(finish, boundary) if boundary >= 0 else finish
-    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    if begin < line_start and _title_line(text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]):
+    line_start, line_end = _line_bounds(text, start)[0], _line_bounds(text, end)[1]
+    if begin < line_start and _title_line(_line_at(text, line_start - 1)):
         begin = line_start  # "Overview" on the line above, a heading written without "#": not part of the sentence
-    if finish > line_end and _title_line(text[line_end + 1 : (text.find("\n", line_end + 1) + 1 or len(text) + 1) - 1]):
+    if finish > line_end and _title_line(_line_at(text, line_end + 1)):
         finish = line_end  # "What Happened" on the line below
     while begin < finish and text[begin] in " \t\n":
         begin += 1
@@ -291,6 +290,17 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
             while text[begin] in " \t\n":
                 begin += 1
     return begin, finish
+
+
+def _line_bounds(text: str, at: int) -> tuple[int, int]:
+    """Where the line holding text[at] starts and ends (the end is its newline, or the end of the text)."""
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
+
+
+def _line_at(text: str, at: int) -> str:
+    start, end = _line_bounds(text, at)
+    return text[start:end]
 
 
 def _title_line(line: str) -> bool:
