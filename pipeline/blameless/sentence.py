@@ -1460,11 +1460,16 @@ def _amount_or_date(noun: Token) -> bool:
     first = next((t for t in noun.subtree if t.dep_ != "det"), noun)
     measured = first.head.dep_ in {"compound", "amod"} and first.head.head.i == noun.i and first.head.pos_ == "NOUN"
     clock = first.i + 1 < noun.i and first.nbor().lower_ in {"am", "pm"}
-    if noun.lemma_.lower() in _SPANS_OF_TIME or any(
-        c.dep_ == "prep" and any(g.lemma_.lower() in _SPANS_OF_TIME for g in c.children) for c in noun.children
-    ):
+    if _time_span(noun):
         return first.lower_ in {"a", "an", "couple", "few", "several", "some"}  # "a couple of weeks", "a few days"
     return (first.like_num or first.text[:1].isdigit()) and not measured and not clock
+
+
+def _time_span(noun: Token) -> bool:
+    """ "weeks", "a couple of weeks", "2 days": how long, not a thing to check."""
+    return noun.lemma_.lower() in _SPANS_OF_TIME or any(
+        c.lower_ == "of" and any(g.lemma_.lower() in _SPANS_OF_TIME for g in c.children) for c in noun.children
+    )
 
 
 _SPANS_OF_TIME = frozenset("second minute hour day week month year while".split())
@@ -2643,14 +2648,18 @@ class _Builder:
         )
 
     def _checked_object(self, verb: Token, before: int | None = None) -> Token | None:
-        """What the person was told to handle: the first object noun that is not a person or "his work"."""
+        """What the person was told to handle: the first object noun that is not a person, "his work" or a span of
+        time."""
+        spans: set[int] = set()  # "for a couple of weeks" is how long, not what to check
         for token in verb.subtree:
             if before is not None and token.i >= before:
                 return None
-            if (
-                token.dep_ in {"dobj", "pobj"}
-                and token.pos_ in {"NOUN", "PROPN"}
-                and token.lower_ not in {"work", "stuff", "time", "attention", "care", "concept"}
+            if token.i in spans or token.dep_ not in {"dobj", "pobj"} or token.pos_ not in {"NOUN", "PROPN"}:
+                continue
+            if _time_span(token):
+                spans.update(t.i for t in token.subtree)
+            elif (
+                token.lower_ not in {"work", "stuff", "time", "attention", "care", "concept"}
                 and not self.is_person(token)
                 and token.lemma_ not in _ROLES
             ):

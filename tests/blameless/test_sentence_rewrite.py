@@ -1283,6 +1283,17 @@ def test_a_span_of_time_is_no_thing_to_describe() -> None:
     # "Add an automated check for a couple of weeks."
     ordered = rewrite_sentence("Haruto to be supervised for a couple of weeks.")
     assert ordered is not None and "couple of weeks" not in ordered.text, ordered
+    # the step's own object is what to check, not how long: once "add an automated double-check for weeks."
+    for sentence in (
+        "Going forward, Maya needs to double-check for a couple of weeks.",
+        "Going forward Lee must double-check the config for a few days.",
+    ):
+        checked = rewrite_sentence(sentence)
+        assert checked is None or not re.search(
+            r"check (?:for|of) (?:a |the )?(?:couple of |few )?(?:weeks|days)\b", checked.text
+        ), checked
+    kept = rewrite_sentence("Dan needs to watch the error budget for a few days.")
+    assert kept is not None and "automated check for the error budget" in kept.text, kept
 
 
 def test_a_reminder_to_be_careful_becomes_a_check_at_that_moment_with_the_trackers_fields_kept() -> None:
