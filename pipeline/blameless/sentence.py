@@ -2875,6 +2875,33 @@ class _Builder:
             if not (t.head.dep_ == "poss" and t.dep_ == "case")
         ).strip()
 
+    def _unattended_question(self, verb: Token, subject: Token, nobody: bool) -> str | None:
+        """ "Why did nobody act on the 14 warnings?" / "why didn't @sam look at the board before X?" -> "What kept
+        the 14 warnings from being acted on?": a step taken on a thing (a verb and its preposition), not taken."""
+        negated = nobody or any(c.dep_ == "neg" for c in verb.children)
+        prep = next((c for c in verb.rights if c.dep_ == "prep"), None)
+        if not negated or prep is None or verb.pos_ != "VERB":
+            return None
+        thing = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        between = verb.doc[verb.i + 1 : prep.i]
+        if thing is None or any(not t.is_punct and t.dep_ != "prt" for t in between):
+            return None  # "act quickly on X": the preposition must follow the verb
+        if any(self.is_person(t) for t in thing.subtree) or thing.lower_ in _OBJECT_PRONOUNS:
+            return None
+        participle = self._vbn(verb)
+        if participle is None:
+            return None
+        particles = " ".join(t.text for t in between if t.dep_ == "prt")
+        rest = "".join(
+            self.child(c) for c in verb.rights if c.i > prep.i and c.dep_ not in {"punct", "cc", "conj"}
+        ).strip()
+        if any(self.is_person(t) for c in verb.rights if c.i > prep.i for t in c.subtree):
+            return None
+        done = " ".join(part for part in (participle, particles, prep.lower_) if part)
+        span = verb.doc[thing.left_edge.i : thing.right_edge.i + 1].text
+        self.changed = True
+        return f"What kept {span} from being {done} {rest}".strip() + "?"
+
     def _question(self, root: Token) -> str | None:
         """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"; "why did X
         forget to check Y?" -> "What made checking Y easy to skip?"; "who was responsible for X?" -> "What
@@ -2908,6 +2935,10 @@ class _Builder:
             asked = subject is not None and (
                 subject.lower_ == "who" or getattr(self._which_subject(verb), "i", None) == subject.i
             )
+            if subject is not None and obj is None and (why or nobody) and verb.dep_ != "relcl":
+                kept = self._unattended_question(verb, subject, nobody)
+                if kept is not None:
+                    return kept
             if subject is None or obj is None or not (asked or why or nobody) or verb.dep_ == "relcl":
                 continue  # "Grace, who approved the PR": a relative clause, not a question
             participle = self._vbn(verb)

@@ -1357,3 +1357,23 @@ def test_a_heading_written_without_a_hash_is_not_part_of_the_sentence_below_it()
     ], after
     wrapped = "Checkout p99 rose for 22 minutes after Carlos\ndeployed the change without a canary.\n"
     assert apply_sentence_rewrites(wrapped, safe_only=False) != wrapped  # a hard-wrapped sentence is still one
+
+
+def test_a_step_on_a_thing_nobody_took_asks_what_kept_the_thing_from_it() -> None:
+    # a verb with its preposition ("act on", "look at") has no direct object: once no rewrite at all
+    for sentence, expected in (
+        (
+            "Why did nobody on the Reliability team act on the 14 low-disk warnings in the week before the outage?",
+            "What kept the 14 low-disk warnings from being acted on in the week before the outage?",
+        ),
+        (
+            "ok but why didn't @oyelaran look at the grafana board before scaling down to 3 pods",
+            "What kept the grafana board from being looked at before scaling down to 3 pods?",
+        ),
+        ("Why did nobody look into the 502s?", "What kept the 502s from being looked into?"),
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is not None and rewrite.text == expected, rewrite
+    # a pronoun names nothing to ask about
+    rewrite = rewrite_sentence("Why did nobody on call respond to it?")
+    assert rewrite is None or "from being" not in rewrite.text, rewrite
