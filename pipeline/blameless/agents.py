@@ -214,6 +214,8 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
     previous = tokens[index - 1].group(0) if index > 0 else ""
     if _mention(tokens, index):
         return index - 1  # "@ewa should have paused the deploy": a chat mention names a person
+    if _dotted_mention(tokens, index):
+        return index - 3  # "@marcus.t nuked the keyspace": the last part of a handle with a dot in it
     if (
         _first_name(base, roster)
         or (_capitalized(base) and _capitalized(previous) and _first_name(previous, roster))  # "Dave O'Brien"
@@ -226,6 +228,8 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
             start > 0 and _first_name(tokens[start - 1].group(0), roster) and tokens[start - 1].group(0)[:1].isupper()
         ):
             start -= 1
+        if _capitalized(tokens[start].group(0)) and _titled(tokens, start):  # the title opens the name: "Mrs. Kowalska"
+            start -= 2 if tokens[start - 1].group(0) == "." else 1
         return start
     previous = tokens[index - 1].group(0) if index > 0 else ""
     if _role(base, previous):
@@ -276,6 +280,17 @@ def _mention(tokens: list[re.Match[str]], index: int) -> bool:
     if index == 0 or tokens[index - 1].group(0) != "@" or tokens[index - 1].end() != tokens[index].start():
         return False
     return _base(tokens[index].group(0)).lower() not in CHANNEL_MENTIONS
+
+
+def _dotted_mention(tokens: list[re.Match[str]], index: int) -> bool:
+    """tokens[index] ends an "@first.last" mention ("@marcus.t", "@ana.costa"): the dot splits the handle in two."""
+    return (
+        index >= 3
+        and tokens[index - 1].group(0) == "."
+        and tokens[index - 2].end() == tokens[index - 1].start()
+        and tokens[index - 1].end() == tokens[index].start()
+        and _mention(tokens, index - 2)
+    )
 
 
 def _capitalized(word: str) -> bool:
