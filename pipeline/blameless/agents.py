@@ -133,6 +133,10 @@ _THING_GROUPS = frozenset(
 _PERSON_MANAGERS = frozenset("release engineering incident product project program delivery hiring".split())
 
 
+_DESK_KINDS = frozenset("support service customer sales helpdesk help-desk desk call-center booking ticket".split())
+_SHIFT_TIMES = frozenset("night day late early evening morning weekend overnight graveyard swing".split())
+
+
 def _role(word: str, previous: str = "") -> bool:
     """A role noun; "manager" only as a person's title ("release manager", not "package manager"), "group" only
     as a named one."""
@@ -141,6 +145,10 @@ def _role(word: str, previous: str = "") -> bool:
         return previous.lower() in _PERSON_MANAGERS
     if lowered in ("member", "members"):
         return previous.lower() in _MEMBER_OF
+    if lowered in ("shift", "shifts"):  # "the night shift ignored it", not "the shift key" or "a shift in traffic"
+        return previous.lower() in _SHIFT_TIMES
+    if lowered in ("agent", "agents"):  # "a support agent issued refunds", not "the monitoring agent crashed"
+        return previous.lower() in _DESK_KINDS
     if lowered in ("group", "department"):  # "the Data Engineering group", not "the node group", "the Security group"
         return previous[:1].isupper() and previous[1:2].islower() and previous.lower() not in _THING_GROUPS
     return lowered in ROLE_NOUNS or (lowered.endswith("s") and lowered[:-1] in ROLE_NOUNS)
@@ -188,8 +196,8 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
         if previous.lower() not in _SUBORDINATORS and (previous[0].isalpha() or previous not in _OPENER_MARKS):
             return False
     between = [t.group(0) for t in tokens[start:index]]
-    if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS and between[0].isalpha():
-        return True  # "Network team changed the firewall": one word names the group
+    if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS | {"shift", "shifts"} and between[0].isalpha():
+        return True  # "Network team changed the firewall", "Night shift ignores the alert": one word names the group
     return all(
         w.lower() in _ROLE_MODIFIERS
         or w.lower() in _MEMBER_OF
