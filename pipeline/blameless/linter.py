@@ -398,12 +398,22 @@ def _at_sentence_start(text: str, offset: int) -> bool:
     i = offset - 1
     while i >= 0 and text[i] in " \t\n":
         i -= 1
+    if i >= 0 and text[i] == "\x00":  # an IRC speaker tag, masked as markup: "[10:02] <pat> who pushed ...?"
+        while i >= 0 and text[i] == "\x00":
+            i -= 1
+        tag = _IRC_TIME.search(text, max(0, i - 12), i + 1)
+        i = (tag.start() if tag else i + 1) - 1
+        while i >= 0 and text[i] in " \t\n":
+            i -= 1
     stamp = _ROW_TIME.search(text, max(0, i - 16), i + 1) if i >= 0 and text[i] != ":" else None
     if stamp is not None:
         i = stamp.start() - 1
         while i >= 0 and text[i] in " \t\n":
             i -= 1
     return i < 0 or text[i] in _SENTENCE_ENDS
+
+
+_IRC_TIME = regex_cache.compile(r"(?<![\w:])\[\d{1,2}:\d{2}(?::\d{2})?\][ \t]*\Z")
 
 
 _ROW_TIME = regex_cache.compile(

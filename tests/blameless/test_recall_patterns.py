@@ -26,6 +26,9 @@ POSITIVES = [
     ("BL006", "lol which one of you muppets changed the retry limit to 0"),
     ("BL006", "So who was the genius that set the pool size to 2? Asking for a friend."),
     ("BL006", "Ana asked the channel who was on the hook for the expired certificate."),
+    # an IRC line: the speaker tag (masked as markup) and its time stand before the question
+    ("BL006", "[10:02] <nadia> who force-pushed to main without running the tests?"),
+    ("BL006", "<oskar> honestly, who restarted the broker during the backup?"),
     # a role with what it works for before the step: the person is still its subject
     (
         "BL001",
