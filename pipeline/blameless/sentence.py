@@ -424,7 +424,9 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
-    r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]?\]\s+)?(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
+    r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]?\]\s+)?"
+    r"(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*)?(?:<[\w.@|-]{1,30}>\s+)?"  # an IRC line's time and speaker: "[22:05] <tess> "
+    r"(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
     r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
     r"|what we learned|retro|lowlights?|[\w ]{1,20}\d)\s*:(?!\d)\s*)"
@@ -714,6 +716,8 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
         return None  # "With a more experienced engineer on shift, this would have been a blip" without its condition
     if _moved_symbol(original, text):
         return None  # "... v2.3 → no 502s" rebuilt as "... v2.3 no 502s→": the parse moved a symbol that joins clauses
+    if rewrite.kind != "punitive" and _negation_lost(original, text):
+        return None  # "will no longer have unsupervised access" rebuilt as "... has been unsupervised": the "no" went
     if _GARBLED.search(text) or _run_together(original, text):
         # "Prod S3 bucket thinking it was staging was deleted", "; 10:10 was restored", "an action the system allowed
         # of operator", "without telling anyoneand why": what the parse moved or joined no longer reads
@@ -731,9 +735,37 @@ _GARBLED = re.compile(
     # a sanction kept with its person taken out is still a sanction: "... will lose self-service deploy access",
     # "a note about the conduct will be placed in the file"
     r"|\b(?:lose|loses|forfeit|forfeits) (?:[\w-]+ ){0,3}?(?:access|rights|privileges)\b|\bplaced in the (?:personnel )?file\b"
-    r"|\b(?:written|formal|final) warning\b|\bdisciplinary\b",
+    r"|\b(?:written|formal|final) warning\b|\bdisciplinary\b"
+    # "@tkowal is pulled from CODEOWNERS", "the deploy rights for two weeks pending review"
+    r"|\b(?:pulled|removed|kicked|dropped|banned|taken) (?:from|off|out of) (?:the )?(?:codeowners|on-?call|rota|"
+    r"rotation|pager|approvers?|reviewers?|deployers?|release rota)\b"
+    r"|\b(?:access|rights|privileges) for (?:a |an |one |two |three |four |\d+ )?(?:days?|weeks?|months?|sprints?)\b"
+    r"|\bsuspen(?:d|ds|ded|sion)\b",
     re.I,
 )
+# A negation in the original, the word it negates after it, and the forms a rebuilt text may carry it in
+# ("nothing in the process required", "stay unchecked", "easy to skip", "kept X from").
+_NEGATION = re.compile(
+    r"(?:\b(?:no longer|never|not)\b|n[’']t\b)(?:\s+(?:be|been|being|have|has|had|longer|get|got|to|the|a|an|any|"
+    r"really|even|just|again|enough|properly|ever|actually))*\s+([a-z][\w-]*)",
+    re.I,
+)
+_NEGATED = re.compile(
+    r"\b(?:no|not|never|nothing|nobody|none|neither|nor|without|cannot|skip|skipped|missing|missed|absent|lacked|"
+    r"lacking|unanswered|stopped|instead|rather|kept|from being)\b|n[’']t\b"
+    r"|\b(?:stay|stays|stayed|remain|remains|remained|went|go|goes|left) un[a-z]{3,}",
+    re.I,
+)
+
+
+def _negation_lost(original: str, text: str) -> bool:
+    """The word a negation of `original` negates is still in `text`, and no negation is: the rebuild dropped the
+    "not" but kept what it denied. A negation inside a judgement that went with the blame ("was not concentrated
+    enough") leaves its word behind too, and loses nothing."""
+    if _NEGATED.search(text):
+        return False
+    lowered = text.lower()
+    return any(re.search(rf"\b{re.escape(m.group(1).lower())}\b", lowered) for m in _NEGATION.finditer(original))
 
 
 def _run_together(original: str, text: str) -> bool:
@@ -1208,8 +1240,14 @@ def _gerund_phrase(builder: _Builder, verb: Token) -> str | None:
         if t.dep_ == "conj" and t.lemma_ == "do" and all(c.dep_ in {"neg", "punct"} for c in t.children)
     ]
     cut = min([t.i for t in verb.rights if t.dep_ == "cc" and denial and t.i < denial[0].i] + [len(verb.doc)])
-    rights = [  # "should have used X, and didn't": the denial is no part of the step
-        t for t in verb.rights if t.dep_ not in {"punct", "advcl"} and not t.dep_.startswith("aux") and t.i < cut
+    rights = [  # "should have used X, and didn't": the denial is no part of the step; nor is a clause with its own
+        # "when"/"because"; a clause without one is part of it (the tagger reads "pushed to main" as "to main", a verb)
+        t
+        for t in verb.rights
+        if t.dep_ != "punct"
+        and not (t.dep_ == "advcl" and any(c.dep_ == "mark" for c in t.children))
+        and not t.dep_.startswith("aux")
+        and t.i < cut
     ]
     if not forms or any(builder.is_person(d) for r in rights for d in r.subtree):
         return None
@@ -1625,13 +1663,25 @@ _FACT = re.compile(r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b
 _ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
 
 
+def _describes_a_role(text: str, word: re.Match[str]) -> bool:
+    """A hyphenated English word that qualifies a role noun right after it ("the on-site technician", "a
+    night-shift operator"): it goes with the person it describes. Not a name with a digit or a dot ("the
+    eu-west-1 operator"): that is a system, and stays."""
+    from pipeline.blameless.agents import ROLE_NOUNS
+
+    if not re.fullmatch(r"[a-z]+(?:-[a-z]+)+", word.group().lower()):
+        return False
+    after = re.match(r"\s+([a-z][\w-]*)", text[word.end() :].lower())
+    return after is not None and (after.group(1) in ROLE_NOUNS or after.group(1).removesuffix("s") in ROLE_NOUNS)
+
+
 def keeps_facts(original: str, rewritten: str) -> bool:
     """Every number, time, code span and system name of `original` is still in `rewritten` (case aside)."""
     lowered = rewritten.lower()
     facts = {
         m.group().strip("`").rstrip(".,").lower()
         for m in _FACT.finditer(original)
-        if not hyphenated_person_name(m.group())
+        if not hyphenated_person_name(m.group()) and not _describes_a_role(original, m)
     } - _ROLE_WORDS  # "Tanaka-san", "Jae-won" look like system names, but they are the person who goes
     facts -= set(plain_word_file().words)  # "fat-finger" looks like a system name, but it is the verdict that goes
     facts -= tone_words()  # so is the sarcasm of "shout-out", "single-handedly"

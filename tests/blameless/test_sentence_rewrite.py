@@ -1377,3 +1377,46 @@ def test_a_step_on_a_thing_nobody_took_asks_what_kept_the_thing_from_it() -> Non
     # a pronoun names nothing to ask about
     rewrite = rewrite_sentence("Why did nobody on call respond to it?")
     assert rewrite is None or "from being" not in rewrite.text, rewrite
+
+
+def test_a_rebuild_that_drops_a_negation_but_keeps_what_it_denied_is_not_offered() -> None:
+    # the tagger read "have unsupervised access" as a verb: once "... and access to production systems has been
+    # unsupervised", the opposite of "will no longer have unsupervised access"
+    rewrite = rewrite_sentence(
+        "HR confirms the employee responsible has completed retraining and will no longer have unsupervised "
+        "access to production systems."
+    )
+    assert rewrite is None or re.search(r"\b(?:no|not|never)\b", rewrite.text), rewrite
+    # a negation that went with the judgement leaves nothing it denied behind: the rest is still rebuilt
+    kept = rewrite_sentence("The tester was not testing correctly the payment flow, so the bug goes in production.")
+    assert kept is not None and "bug goes in production" in kept.text, kept
+
+
+def test_a_sanction_with_its_person_taken_out_is_still_a_sanction() -> None:
+    # once "Proposing @tkowal is pulled from CODEOWNERS ..." and "The deploy rights for two weeks pending review."
+    for sentence in (
+        "Proposing we pull @tkowal from CODEOWNERS for /infra until he has reread the Terraform style guide.",
+        "Suspend Jae-won's deploy rights for two weeks pending review.",
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is None or not re.search(r"pulled from|rights for two weeks", rewrite.text), rewrite
+
+
+def test_a_word_describing_a_role_goes_with_the_person_and_a_system_name_stays() -> None:
+    rewrite = rewrite_sentence(
+        "The on-site technician unplugged the wrong power feed in rack C12, taking down both storage controllers."
+    )
+    assert rewrite is not None and rewrite.text.startswith("The wrong power feed was unplugged in rack C12"), rewrite
+    region = rewrite_sentence("The eu-west-1 operator restarted the broker.")
+    assert region is None or "eu-west-1" in region.text, region
+
+
+def test_who_did_a_step_keeps_the_whole_step_the_tagger_misread() -> None:
+    # "to main" read as an infinitive: once "What led to pushing?"
+    rewrite = rewrite_sentence("Who pushed to main without running the linter?")
+    assert rewrite is not None and rewrite.text == "What led to pushing to main without running the linter?", rewrite
+    irc = rewrite_sentence(
+        "[22:05] <tess> honestly marco shouldn't have approved that PR without reading the migration"
+    )
+    assert irc is not None and irc.text.startswith("[22:05] <tess> "), irc
+    assert "marco" not in irc.text.lower(), irc
