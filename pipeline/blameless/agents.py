@@ -137,6 +137,17 @@ _DESK_KINDS = frozenset("support service customer sales helpdesk help-desk desk 
 _SHIFT_TIMES = frozenset("night day late early evening morning weekend overnight graveyard swing".split())
 
 
+def qualified_role(word: str, previous: str) -> bool:
+    """A noun that names people only after `previous`: "support agent", "night shift" (not "the monitoring
+    agent", "a shift in traffic"); the rewrite reads roles the way the check does."""
+    lowered = word.lower()
+    if lowered in ("shift", "shifts"):
+        return previous.lower() in _SHIFT_TIMES
+    if lowered in ("agent", "agents"):
+        return previous.lower() in _DESK_KINDS
+    return False
+
+
 def _role(word: str, previous: str = "") -> bool:
     """A role noun; "manager" only as a person's title ("release manager", not "package manager"), "group" only
     as a named one."""
@@ -145,10 +156,8 @@ def _role(word: str, previous: str = "") -> bool:
         return previous.lower() in _PERSON_MANAGERS
     if lowered in ("member", "members"):
         return previous.lower() in _MEMBER_OF
-    if lowered in ("shift", "shifts"):  # "the night shift ignored it", not "the shift key" or "a shift in traffic"
-        return previous.lower() in _SHIFT_TIMES
-    if lowered in ("agent", "agents"):  # "a support agent issued refunds", not "the monitoring agent crashed"
-        return previous.lower() in _DESK_KINDS
+    if qualified_role(word, previous):  # "the night shift ignored it", "a support agent issued refunds"
+        return True
     if lowered in ("group", "department"):  # "the Data Engineering group", not "the node group", "the Security group"
         return previous[:1].isupper() and previous[1:2].islower() and previous.lower() not in _THING_GROUPS
     return lowered in ROLE_NOUNS or (lowered.endswith("s") and lowered[:-1] in ROLE_NOUNS)

@@ -470,8 +470,10 @@ _EFFORT_VERBS = frozenset({"bother", "care", "trouble"})  # "had bothered / care
 _DROP_ADVERBS = frozenset(
     "obviously clearly carelessly accidentally mistakenly inadvertently stupidly lazily sloppily somehow just "
     "simply again once apparently really totally completely royally badly ofc honestly welp lol smh tbh "
-    "maybe squarely visibly incorrectly wrongly negligently recklessly".split()
+    "maybe squarely visibly incorrectly wrongly improperly erroneously negligently recklessly".split()
 )
+# How a step was done wrong, said of the step in the passive ("X was configured incorrectly"), not of the person.
+_WRONG_MANNER = frozenset("wrongly incorrectly improperly erroneously".split())
 _DROP_ADVERBS_SAFE = frozenset("obviously clearly carelessly stupidly lazily sloppily simply just".split())
 _BE = {
     ("VBD", False): "was",
@@ -1675,6 +1677,15 @@ def _describes_a_role(text: str, word: re.Match[str]) -> bool:
     return after is not None and (after.group(1) in ROLE_NOUNS or after.group(1).removesuffix("s") in ROLE_NOUNS)
 
 
+def _qualified_role(token: Token) -> bool:
+    """A noun that is a role only after a word that makes it one, as the check reads it (agents._role): "support
+    agent", "night shift", "release manager"."""
+    from pipeline.blameless.agents import qualified_role
+
+    before = token.doc[token.i - 1].text if token.i > 0 else ""
+    return qualified_role(token.text, before)
+
+
 def keeps_facts(original: str, rewritten: str) -> bool:
     """Every number, time, code span and system name of `original` is still in `rewritten` (case aside)."""
     lowered = rewritten.lower()
@@ -1742,6 +1753,8 @@ class _Builder:
                 return True  # "Petra merged X", "a rookie move by Gaspard": a proper noun the wider name lists know
             if token.pos_ in {"NOUN", "PROPN"} and lower in _ROLES:
                 return True
+            if token.pos_ == "NOUN" and _qualified_role(token):
+                return True  # "a support agent", "the night shift": a role only with the word the check reads before it
             if text in TEAM_NAMES and text != "IT" and token.dep_ != "compound":
                 return True  # "when QA signs off on a build ...": the team, not a thing ("QA checklist" is one)
             if (
@@ -2067,6 +2080,17 @@ class _Builder:
         perfect = any(_is_have(a) for a in aux)
         counterfactual = bool(modals & {"should", "could", "ought", "must", "might"}) and perfect
         skip = {subject.i} | {a.i for a in aux} | {c.i for c in children if c.dep_ == "neg"} | skip_extra
+        # "the payments folks have broken X": the tagger made "payments" a second subject; it goes with the person
+        skip |= {
+            t.i
+            for c in children
+            if c.dep_ == "nsubj"
+            and c.i != subject.i
+            and c.right_edge.i + 1 == subject.left_edge.i
+            and len(list(c.subtree)) <= 3
+            and not any(t.is_punct for t in c.subtree)  # not a clause the tagger hung there ("The draft ..., but")
+            for t in c.subtree
+        }
         lead = (
             "".join(self.child(c) for c in verb.lefts if c.i not in skip and c.i < subject.i)
             if inherited is None
@@ -2246,6 +2270,10 @@ class _Builder:
         participle = self._neutral(verb) or self._vbn(verb)
         if participle is None or modals or (not allow_mark and any(c.dep_ == "mark" for c in verb.children)):
             return None
+        if not participle.endswith(" incorrectly") and any(
+            c.dep_ == "advmod" and c.lower_ in _WRONG_MANNER for c in verb.children
+        ):
+            participle += " incorrectly"  # "improperly configured X": the step was wrong, whoever took it
         if obj.lower_ in _REFLEXIVES or obj.lemma_ in _IDIOM_OBJECTS:
             return None
         if obj.lemma_ in _DURATION_UNITS and any(c.dep_ == "nummod" for c in obj.children):
