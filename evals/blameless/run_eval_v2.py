@@ -47,7 +47,21 @@ _FACT = re.compile(
 # Hyphenated words for people's roles match the system-name shape but name the person a rewrite removes; the
 # hyphenated verdict "fat-finger" likewise is the blame a clean rewrite must remove (added 2026-12-04, when the
 # rewriter first rewrote such sentences: keeping the word would leave them flagged).
-_ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
+# Hyphenated words for people, not systems; "on-site" and "night-shift" describe the person who goes ("the on-site
+# technician") and were added 2026-12-07, when the rewrite first left them out with the person.
+_ROLE_WORDS = frozenset(
+    {
+        "on-call",
+        "on-caller",
+        "on-callers",
+        "co-worker",
+        "co-workers",
+        "team-mate",
+        "team-mates",
+        "on-site",
+        "night-shift",
+    }
+)
 _VERDICT_WORDS = frozenset({"fat-finger", "fat-fingers", "fat-fingered", "fat-fingering", "fat-fingred"})
 # The hyphenated sarcasm of a praise frame ("Huge shout-out to Camille for single-handedly taking down search") and
 # the slang verb read as its plain word ("yolo-merged" -> "merged") go with the blame too (added 2026-12-06, when the

@@ -2995,7 +2995,8 @@ class _Builder:
             return which
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
             duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
-            if duty is not None and root.doc[0].lower_ == "who":
+            if duty is not None and root.doc[0].lower_ == "who" and not list(root.doc[0].children):
+                # "who is responsible for X?" -> "What is responsible ...", not "Who on the team is ..." -> "What on the team"
                 return "What" + root.doc[0].whitespace_ + root.doc[1:].text
             person = next((c for c in root.children if c.dep_ in _SUBJECTS | {"attr"} and c.lower_ in _ROLES), None)
             verb = next((c for c in person.children if c.dep_ == "relcl"), None) if person is not None else None
