@@ -962,8 +962,9 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
         result = builder.build()
         if result is not None:  # review: a second reading is less sure than the first
             result = (result[0].rstrip().removesuffix(".").rstrip(), REVIEW, result[2])
-    if result is None:
-        result = _built_with_a_name(builder)
+    if result is None or not _still_clean(restore_names(result[0], names), people):
+        # none built, or the person was not read as one ("The on-call misconfigured X": "on-call" an adjective)
+        result = _built_with_a_name(builder) or result
     if result is None and body != written:
         result = stood_in, REVIEW, "plain-word"  # "10:12 fat-finger on X" -> "10:12 typo on X": the word was all
     if result is None:
@@ -1017,7 +1018,17 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     doc = builder.doc
     if _PLAIN_NAME.lower() in doc.text.lower():
         return None
-    person = next((t for t in doc if builder.is_person(t) and t.pos_ in {"NOUN", "PROPN"}), None)
+    person = next(
+        (
+            t
+            for t in doc
+            if builder.is_person(t)
+            and t.pos_ in {"NOUN", "PROPN"}
+            or t.lower_ in _ROLES
+            and t.dep_ in _SUBJECTS  # "The on-call misconfigured X": the tagger reads "on-call" as an adjective
+        ),
+        None,
+    )
     if person is None:
         return None
     start, end = person.i, person.i + 1
@@ -2047,6 +2058,9 @@ class _Builder:
             return self.render(verb) if top else None
         aux = [c for c in children if c.dep_ in {"aux", "auxpass"}]
         neg = subject is not None and (any(_negates(c) for c in children) or subject.lower_ == "nobody")
+        let = self._let_happen(verb, subject, aux, neg)
+        if let is not None:
+            return let
         obj = next((c for c in children if c.dep_ == "dobj"), None)
         xcomp = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}), None)
         modals = {a.lower_ for a in aux if a.tag_ == "MD"}
@@ -2234,6 +2248,28 @@ class _Builder:
         text = "".join(self.child(c) for c in joined)
         self.inherited = outer
         return None if self.failed else " " + text.strip()
+
+    def _let_happen(self, verb: Token, subject: Token | None, aux: list[Token], neg: bool) -> str | None:
+        """ "the ops team let the backup job silently fail for 9 days" -> "the backup job silently failed for 9
+        days": what happened, told of the thing it happened to. Only in the past, unnegated, with no modal."""
+        if subject is None or verb.lemma_ != "let" or verb.tag_ != "VBD" or neg or aux:
+            return None
+        step = next((c for c in verb.children if c.dep_ == "ccomp" and c.tag_ == "VB"), None)
+        thing = next((c for c in step.children if c.dep_ in _SUBJECTS), None) if step is not None else None
+        if thing is None or any(self.is_person(t) for t in step.subtree) or thing.lower_ in _OBJECT_PRONOUNS:
+            return None
+        from lemminflect import getInflection
+
+        past = getInflection(step.lemma_, "VBD")
+        if not past or any(c.i > step.right_edge.i and not c.is_punct for c in verb.rights):
+            return None  # "let X fail and then ...": more after the step than the step itself
+        self.review("judgement")
+        before = "".join(self.child(c) for c in verb.lefts if c.i != subject.i and c.i < subject.i)
+        words = "".join(
+            (past[0] + t.whitespace_) if t.i == step.i else t.text_with_ws
+            for t in self.doc[thing.left_edge.i : step.right_edge.i + 1]
+        )
+        return (before + words).rstrip()
 
     def _neutral(self, verb: Token) -> str | None:
         """ "messed up" / "screwed up" X -> X "was set incorrectly" (a setting), "was carried out incorrectly" (an

@@ -1450,3 +1450,21 @@ def test_a_word_the_tagger_made_a_second_subject_goes_with_the_person() -> None:
     # a clause the tagger hung on the verb as a subject is no part of the person: it stays
     kept = rewrite_sentence("The draft tiptoes around it, but the release manager shipped 5.3.1 knowing CI was red.")
     assert kept is None or kept.text.startswith("The draft tiptoes around it"), kept
+
+
+def test_what_a_person_let_happen_is_told_of_the_thing_it_happened_to() -> None:
+    for sentence, expected in (
+        (
+            "Why 1: Because the ops team let the backup job silently fail for 9 days.",
+            "Why 1: Because the backup job silently failed for 9 days.",
+        ),
+        ("Sam let the disk fill up over the weekend.", "The disk filled up over the weekend."),
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is not None and rewrite.text == expected, rewrite
+
+
+def test_a_role_the_tagger_reads_as_an_adjective_is_still_the_subject_taken_out() -> None:
+    # "on-call" tagged an adjective: once the sentence came back unchanged, still blaming
+    rewrite = rewrite_sentence("The on-call misconfigured the autoscaler again.")
+    assert rewrite is not None and rewrite.text.startswith("The autoscaler was misconfigured"), rewrite
