@@ -423,9 +423,11 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
+# An IRC line's time and speaker tag ("[22:05] <tess> "): who wrote the line, not who is blamed in it.
+_SPEAKER = r"(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*)?<[\w.@|-]{1,30}>\s+"
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]?\]\s+)?"
-    r"(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*)?(?:<[\w.@|-]{1,30}>\s+)?"  # an IRC line's time and speaker: "[22:05] <tess> "
+    rf"(?:{_SPEAKER})?"  # an IRC line's time and speaker: "[22:05] <tess> "
     r"(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
     r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
@@ -772,8 +774,10 @@ def _negation_lost(original: str, text: str) -> bool:
 
 def _run_together(original: str, text: str) -> bool:
     """Whether the rewrite holds two adjacent words of the original run together ("anyone, and" -> "anyoneand")."""
-    words = [w.lower() for w in re.findall(r"[A-Za-z'’]+", original)]
-    joined = {a + b for a, b in zip(words, words[1:]) if len(a + b) > 5} - set(words)
+    joined: set[str] = set()
+    for version in (original, plain_words(original)):  # the plain words too: "without an announcement, and"
+        words = [w.lower() for w in re.findall(r"[A-Za-z'’]+", version)]
+        joined |= {a + b for a, b in zip(words, words[1:]) if len(a + b) > 5} - set(words)
     return any(w.lower() in joined for w in re.findall(r"[A-Za-z'’]+", text))
 
 
@@ -965,8 +969,10 @@ def _built(sentence: str, people: Sequence[str], compose: bool = False) -> Rewri
     if result is None or not _still_clean(restore_names(result[0], names), people):
         # none built, or the person was not read as one ("The on-call misconfigured X": "on-call" an adjective)
         result = _built_with_a_name(builder) or result
-    if result is None and body != written:
-        result = stood_in, REVIEW, "plain-word"  # "10:12 fat-finger on X" -> "10:12 typo on X": the word was all
+    if result is None and body != written and not _ROLES & set(re.findall(r"[a-z-]+", body.lower())):
+        # "10:12 fat-finger on X" -> "10:12 typo on X": the word was all (not with a role still there: "the intern
+        # deploying on Friday evenings without an announcement" still points at the intern)
+        result = stood_in, REVIEW, "plain-word"
     if result is None:
         return None
     text, safety, kind = result
@@ -1067,6 +1073,7 @@ def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
     personal pronoun."""
     from pipeline.blameless.people import first_names
 
+    text = re.sub("^" + _SPEAKER, "", text)  # "<nadia> 02:41 ...": who wrote the line, not who is blamed in it
     written = {word.lower() for word in re.findall(r"[A-Za-z]+", original)}
     if re.search(r"\b(?:he|she|him|her|his)\b", text, re.I):
         return True  # "revoke the prod access until he learns ...": the person is still there

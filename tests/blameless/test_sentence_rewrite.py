@@ -1468,3 +1468,17 @@ def test_a_role_the_tagger_reads_as_an_adjective_is_still_the_subject_taken_out(
     # "on-call" tagged an adjective: once the sentence came back unchanged, still blaming
     rewrite = rewrite_sentence("The on-call misconfigured the autoscaler again.")
     assert rewrite is not None and rewrite.text.startswith("The autoscaler was misconfigured"), rewrite
+
+
+def test_an_irc_speaker_is_no_person_left_in_the_rewrite() -> None:
+    # "<nadia>" wrote the line; once the rewrite was refused because her name was still in it
+    rewrite = rewrite_sentence("<nadia> 02:41 fyi rohan just wiped the staging->prod sync table, 180k rows gone")
+    assert rewrite is not None and rewrite.text.startswith("<nadia> 02:41 "), rewrite
+    assert "rohan" not in rewrite.text.lower() and "180k" in rewrite.text, rewrite
+
+
+def test_whom_a_step_was_not_announced_to_is_no_part_of_the_step() -> None:
+    rewrite = rewrite_sentence("The contractor disabled replication on the analytics cluster without telling anyone.")
+    assert rewrite is not None and rewrite.text == (
+        "Replication on the analytics cluster was disabled without an announcement."
+    ), rewrite
