@@ -744,7 +744,9 @@ _GARBLED = re.compile(
     r"|\b(?:pulled|removed|kicked|dropped|banned|taken) (?:from|off|out of) (?:the )?(?:codeowners|on-?call|rota|"
     r"rotation|pager|approvers?|reviewers?|deployers?|release rota)\b"
     r"|\b(?:access|rights|privileges) for (?:a |an |one |two |three |four |\d+ )?(?:days?|weeks?|months?|sprints?)\b"
-    r"|\bsuspen(?:d|ds|ded|sion)\b",
+    r"|\bsuspen(?:d|ds|ded|sion)\b"
+    # a verdict on a person's judgement kept without the person still judges; a title left without its name
+    r"|\black of (?:judg(?:e)?ment|diligence|professionalism|rigou?r|discipline)\b|\b(?:Mr|Mrs|Ms|Mx|Dr)\.? [Tt]he\b",
     re.I,
 )
 # A negation in the original, the word it negates after it, and the forms a rebuilt text may carry it in

@@ -1482,3 +1482,22 @@ def test_whom_a_step_was_not_announced_to_is_no_part_of_the_step() -> None:
     assert rewrite is not None and rewrite.text == (
         "Replication on the analytics cluster was disabled without an announcement."
     ), rewrite
+
+
+def test_who_answers_for_a_harm_becomes_what_led_to_it() -> None:
+    rewrite = rewrite_sentence(
+        "Leadership has asked who is accountable for the 6-hour data delay that affected 1,200 merchants."
+    )
+    assert rewrite is not None and rewrite.text == (
+        "Leadership has asked what led to the 6-hour data delay that affected 1,200 merchants."
+    ), rewrite
+
+
+def test_a_title_or_a_judgement_left_behind_is_not_offered() -> None:
+    # once "It is regrettable that Ms. The choice to ..." and "The lack of judgement in bypassing code review ..."
+    for sentence in (
+        "It is regrettable that Ms. Chen's choice to disable the WAF rule set let 3,400 fraudulent signups through.",
+        "The junior developer's lack of judgement in bypassing code review has been raised with their manager.",
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is None or not re.search(r"\bMs\. The\b|lack of judgement", rewrite.text), rewrite
