@@ -474,6 +474,8 @@ _DROP_ADVERBS = frozenset(
     "simply again once apparently really totally completely royally badly ofc honestly welp lol smh tbh "
     "maybe squarely visibly incorrectly wrongly improperly erroneously negligently recklessly".split()
 )
+# Verbs of letting a step through: "who approved changing X" asks what let the change through.
+_APPROVING_VERBS = frozenset("approve authorize authorise allow okay ok sanction greenlight".split())
 # How a step was done wrong, said of the step in the passive ("X was configured incorrectly"), not of the person.
 _WRONG_MANNER = frozenset("wrongly incorrectly improperly erroneously".split())
 _DROP_ADVERBS_SAFE = frozenset("obviously clearly carelessly stupidly lazily sloppily simply just".split())
@@ -3025,6 +3027,22 @@ class _Builder:
         self.changed = True
         return f"What kept {span} from being {done} {rest}".strip() + "?"
 
+    def _approved_step(self, root: Token) -> str | None:
+        """ "Who approved changing the retry budget from 3 to 30?" -> "What allowed the retry budget to be changed
+        from 3 to 30?": who let a step through becomes what let the step through."""
+        subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if subject is None or subject.lower_ != "who" or root.lemma_ not in _APPROVING_VERBS:
+            return None
+        step = next((c for c in root.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
+        if step is None or any(self.is_person(t) for c in root.rights for t in c.subtree):
+            return None
+        allowed = self._allowed(step, set())
+        if allowed is not None or self._object_span(step) is not None:
+            return allowed
+        # no object to put first ("who allowed deploying on a Friday?"): the step as it was asked, all of it
+        rest = "".join(self.child(c) for c in root.rights if c.dep_ != "punct").strip()
+        return f"What allowed {rest}?" if rest else None
+
     def _question(self, root: Token) -> str | None:
         """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"; "why did X
         forget to check Y?" -> "What made checking Y easy to skip?"; "who was responsible for X?" -> "What
@@ -3038,6 +3056,9 @@ class _Builder:
         which = self._which_thing(root) or self._yes_no(root)
         if which is not None:
             return which
+        approved = self._approved_step(root)
+        if approved is not None:
+            return approved
         if root.lemma_ == "be" and any(c.lower_ == "who" and c.dep_ in _SUBJECTS | {"attr"} for c in root.children):
             duty = next((c for c in root.children if c.dep_ == "acomp" and c.lower_ in _DUTY_WORDS), None)
             if duty is not None and root.doc[0].lower_ == "who" and not list(root.doc[0].children):

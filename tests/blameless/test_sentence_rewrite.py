@@ -1501,3 +1501,16 @@ def test_a_title_or_a_judgement_left_behind_is_not_offered() -> None:
     ):
         rewrite = rewrite_sentence(sentence)
         assert rewrite is None or not re.search(r"\bMs\. The\b|lack of judgement", rewrite.text), rewrite
+
+
+def test_who_let_a_step_through_asks_what_let_it_through() -> None:
+    for sentence, expected in (
+        (
+            "Who approved changing the retry budget from 3 to 30?",
+            "What allowed the retry budget to be changed from 3 to 30?",
+        ),
+        # once "What allowed deploying?": the day the question was about went missing
+        ("who allowed deploying on a Friday?", "What allowed deploying on a Friday?"),
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is not None and rewrite.text == expected, rewrite
