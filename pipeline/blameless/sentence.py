@@ -683,11 +683,12 @@ _LOST_CONTRAST = re.compile(r"\b(?:rather than|instead of|not because)\b", re.I)
 
 
 def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
-    """The rewrite, with a doubled comma made single and an emptied parenthesis gone, or None when it opens like a
-    cut-off fragment or holds a piece of a parenthesis: a rewrite must read as a whole sentence."""
+    """The rewrite, with a doubled comma (or one before a semicolon) made single and an emptied parenthesis gone, or
+    None when it opens like a cut-off fragment or holds a piece of a parenthesis: a rewrite must read as a whole
+    sentence."""
     if rewrite is None:
         return None
-    text = re.sub(r"\s*\(\s*\)", "", re.sub(r",\s*,", ",", rewrite.text))  # "broken (again)" lost its word
+    text = re.sub(r"\s*\(\s*\)", "", re.sub(r",\s*([,;])", r"\1", rewrite.text))  # "broken (again)" lost its word
     text = _article_before_vowel(text, original)
 
     def first_word(value: str) -> str:

@@ -1514,3 +1514,12 @@ def test_who_let_a_step_through_asks_what_let_it_through() -> None:
     ):
         rewrite = rewrite_sentence(sentence)
         assert rewrite is not None and rewrite.text == expected, rewrite
+
+
+def test_a_comma_before_the_outcome_does_not_stand_before_its_semicolon() -> None:
+    # once "Nothing in the process required confirming the target region,; had it, ..."
+    rewrite = rewrite_sentence(
+        "Had our engineer confirmed the target region, customer data in ap-south-1 would not have been unavailable "
+        "for 94 minutes."
+    )
+    assert rewrite is not None and ",;" not in rewrite.text and "region; had it" in rewrite.text, rewrite
