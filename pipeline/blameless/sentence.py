@@ -1681,11 +1681,22 @@ def _tidy(text: str, original: str) -> str:
     return re.sub(r"([?!.])\1+$", r"\1", text)
 
 
-_FACT = re.compile(r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b")
+# A fact a rewrite keeps: a code span, a number or time, a system name with a separator ("redis-cache-2") or in
+# camel case ("DynamoDB", "PagerDuty", "iPhone").
+_FACT = re.compile(
+    r"`[^`]+`|\b\d[\d:.,%/]*\w*|\b[A-Za-z][\w]*(?:[-_./][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b[A-Z][a-z]+[A-Z]\w*\b"
+)
 
 
 # Hyphenated role words have the shape of a system name but name the person the rewrite takes out.
 _ROLE_WORDS = frozenset({"on-call", "on-caller", "on-callers", "co-worker", "co-workers", "team-mate", "team-mates"})
+
+
+# Parts of the hyphenated English words that describe a person by where or when they work ("on-site", "night-shift").
+_PERSON_WORD_PARTS = frozenset(
+    "on off site night day shift in house part full time duty first second third line front desk back office late "
+    "early weekend".split()
+)
 
 
 def _describes_a_role(text: str, word: re.Match[str]) -> bool:
@@ -1694,8 +1705,8 @@ def _describes_a_role(text: str, word: re.Match[str]) -> bool:
     eu-west-1 operator"): that is a system, and stays."""
     from pipeline.blameless.agents import ROLE_NOUNS
 
-    if not re.fullmatch(r"[a-z]+(?:-[a-z]+)+", word.group().lower()):
-        return False
+    if not all(part in _PERSON_WORD_PARTS for part in word.group().lower().split("-")):
+        return False  # "the vendor-ops team": a name, kept
     after = re.match(r"\s+([a-z][\w-]*)", text[word.end() :].lower())
     return after is not None and (after.group(1) in ROLE_NOUNS or after.group(1).removesuffix("s") in ROLE_NOUNS)
 

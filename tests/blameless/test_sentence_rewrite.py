@@ -1523,3 +1523,18 @@ def test_a_comma_before_the_outcome_does_not_stand_before_its_semicolon() -> Non
         "for 94 minutes."
     )
     assert rewrite is not None and ",;" not in rewrite.text and "region; had it" in rewrite.text, rewrite
+
+
+def test_a_camel_case_system_name_and_a_team_name_are_facts_a_rewrite_keeps() -> None:
+    # once "The capacity to 5 units in production is made without think." (DynamoDB gone) and "Escalate to the
+    # director that the director broke the SSO integration." (vendor-ops gone, and the meaning with it)
+    for sentence, fact in (
+        (
+            "Siobhan was very not careful with the DynamoDB table, she make the capacity to 5 units in production "
+            "without think.",
+            "DynamoDB",
+        ),
+        ("AI-21: escalate to the vendor-ops team's director that they broke the SSO integration, again.", "vendor-ops"),
+    ):
+        rewrite = rewrite_sentence(sentence)
+        assert rewrite is None or fact in rewrite.text, rewrite
