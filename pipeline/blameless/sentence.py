@@ -1021,11 +1021,17 @@ _PERSON_ADJECTIVES = frozenset("new junior senior star resident lone".split())
 _PLAIN_NAME = "Alex"
 
 
+# The words before a question's subject: "why didn't", "how come", "did", "was".
+_QUESTION_OPENERS = frozenset("why how come did do does didn't doesn't n't not was were has had is".split())
+
+
 def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     """ "the SRE on duty misread the dashboard and scaled X down" -> parsed again as "Alex misread the
     dashboard and scaled X down": a role phrase, a lower-case name or a bare role as the subject often
     misleads the tagger ("misread" taken for a noun); a plain name in its place does not. The rewrite must
     not keep the name (it never does when the person was taken out)."""
+    from pipeline.blameless.people import first_names
+
     doc = builder.doc
     if _PLAIN_NAME.lower() in doc.text.lower():
         return None
@@ -1037,6 +1043,9 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
             and t.pos_ in {"NOUN", "PROPN"}
             or t.lower_ in _ROLES
             and t.dep_ in _SUBJECTS  # "The on-call misconfigured X": the tagger reads "on-call" as an adjective
+            or t.i > 0
+            and t.text[:1].isupper()
+            and t.text in first_names()  # "Why didn't Siddharth notice X?": the tagger read the name as the verb
         ),
         None,
     )
@@ -1045,7 +1054,8 @@ def _built_with_a_name(builder: _Builder) -> tuple[str, str, str] | None:
     start, end = person.i, person.i + 1
     while start > 0 and doc[start - 1].lower_ in _PHRASE_OPENERS | _ROLES | _PERSON_ADJECTIVES | tone_words():
         start -= 1  # "our on-call engineer", "the new guy", "the release manager", "our genius DBA"
-    if start > 0 and doc[start - 1].text not in {",", ":"}:
+    asked = all(t.lower_ in _QUESTION_OPENERS for t in doc[:start])  # "Why didn't Siddharth notice X?"
+    if start > 0 and doc[start - 1].text not in {",", ":"} and not asked:
         return None  # not the subject opening the sentence (or the part after "In short,")
     after = doc[end : end + 2]
     if len(after) == 2 and after[0].lower_ == "on" and after[1].lemma_ in _DUTIES:

@@ -1538,3 +1538,11 @@ def test_a_camel_case_system_name_and_a_team_name_are_facts_a_rewrite_keeps() ->
     ):
         rewrite = rewrite_sentence(sentence)
         assert rewrite is None or fact in rewrite.text, rewrite
+
+
+def test_a_name_the_tagger_read_as_a_verb_in_a_question_is_still_the_person() -> None:
+    # "Why didn't Siddharth notice ...": the tagger made "Siddharth" the verb; once no rewrite at all
+    rewrite = rewrite_sentence("Why didn't Siddharth notice the queue depth climbing for an hour?")
+    assert (
+        rewrite is not None and rewrite.text == "What allowed the queue depth climbing for an hour to stay unnoticed?"
+    ), rewrite
