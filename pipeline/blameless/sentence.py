@@ -1710,9 +1710,9 @@ _PERSON_WORD_PARTS = frozenset(
 
 
 def _describes_a_role(text: str, word: re.Match[str]) -> bool:
-    """A hyphenated English word that qualifies a role noun right after it ("the on-site technician", "a
-    night-shift operator"): it goes with the person it describes. Not a name with a digit or a dot ("the
-    eu-west-1 operator"): that is a system, and stays."""
+    """A hyphenated word of where or when people work that qualifies a role noun right after it ("the on-site
+    technician", "a night-shift operator"): it goes with the person it describes. Any other hyphenated word before
+    a role is a name ("the eu-west-1 operator", "the vendor-ops team"), and stays."""
     from pipeline.blameless.agents import ROLE_NOUNS
 
     if not all(part in _PERSON_WORD_PARTS for part in word.group().lower().split("-")):
@@ -1722,8 +1722,8 @@ def _describes_a_role(text: str, word: re.Match[str]) -> bool:
 
 
 def _qualified_role(token: Token) -> bool:
-    """A noun that is a role only after a word that makes it one, as the check reads it (agents._role): "support
-    agent", "night shift", "release manager"."""
+    """A noun that is a role only after a word that makes it one, read as the check reads it
+    (agents.qualified_role): "support agent", "night shift"."""
     from pipeline.blameless.agents import qualified_role
 
     before = token.doc[token.i - 1].text if token.i > 0 else ""
