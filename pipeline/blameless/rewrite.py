@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline import regex_cache
+from pipeline.blameless.markdown import SPEAKER_TAG
 from pipeline.blameless.relabel import LABEL_RULE, label_edit, stands_for_a_step
 from pipeline.models import Finding, FindingRewrite
 
@@ -176,7 +177,7 @@ def sentence_edits(
         start, end = _sentence_span(text, masked, match.start, match.end)
         line_start = text.rfind("\n", 0, start) + 1
         quoted = text[line_start:end].lstrip().startswith(">")
-        if (start, end) in done or quoted or not _rewritable(masked, start, end):
+        if (start, end) in done or quoted or not _rewritable(text, masked, start, end):
             continue
         done.add((start, end))
         rewrite = rewrite_sentence(_one_line(text[start:end]), people)
@@ -249,7 +250,7 @@ def _parse_ahead(text: str, matches: Sequence[Match], masked: str) -> None:
         return  # nothing to parse: spaCy stays unloaded
     from pipeline.blameless.sentence import parse_ahead
 
-    parse_ahead(_one_line(text[start:end]) for start, end in sorted(spans) if _rewritable(masked, start, end))
+    parse_ahead(_one_line(text[start:end]) for start, end in sorted(spans) if _rewritable(text, masked, start, end))
 
 
 def _with_article(text: str, start: int, replacement: str) -> int:
@@ -327,15 +328,19 @@ def _sentence_edit(text: str, span: tuple[int, int], masked: str, people: Sequen
     from pipeline.blameless.sentence import rewrite_sentence
 
     start, end = span
-    if not _rewritable(masked, start, end):
+    if not _rewritable(text, masked, start, end):
         return None
     rewrite = rewrite_sentence(_one_line(text[start:end]), people)
     return None if rewrite is None else Edit(start, end, rewrite.text, rewrite.safety)
 
 
-def _rewritable(masked: str, start: int, end: int) -> bool:
-    """A sentence with nothing quoted or hidden in it, within one block."""
+def _rewritable(text: str, masked: str, start: int, end: int) -> bool:
+    """A sentence with nothing quoted or hidden in it, within one block. An IRC line's speaker tag ("<tess> ") is
+    hidden as markup but is no quote: the rewrite keeps it as the line's label."""
     from pipeline.blameless.markdown import BLOCK, HIDDEN
+
+    tag = re.match(SPEAKER_TAG, text[start:end])
+    start += tag.end() if tag else 0
 
     return HIDDEN not in masked[start:end] and BLOCK not in masked[start:end].strip(BLOCK)
 

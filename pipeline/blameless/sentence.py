@@ -35,6 +35,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.blameless.agents import CHANNEL_MENTIONS, ROLE_NOUNS, TEAM_NAMES
+from pipeline.blameless.markdown import SPEAKER_TAG
 from pipeline.blameless.people import hyphenated_person_name
 from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
@@ -423,11 +424,9 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
-# An IRC line's time and speaker tag ("[22:05] <tess> "): who wrote the line, not who is blamed in it.
-_SPEAKER = r"(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*)?<[\w.@|-]{1,30}>\s+"
 _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]?\]\s+)?"
-    rf"(?:{_SPEAKER})?"  # an IRC line's time and speaker: "[22:05] <tess> "
+    rf"(?:{SPEAKER_TAG})?"  # an IRC line's time and speaker: "[22:05] <tess> "
     r"(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
     r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
@@ -1088,7 +1087,7 @@ def _names_left(text: str, original: str, people: Sequence[str]) -> bool:
     personal pronoun."""
     from pipeline.blameless.people import first_names
 
-    text = re.sub("^" + _SPEAKER, "", text)  # "<nadia> 02:41 ...": who wrote the line, not who is blamed in it
+    text = re.sub("^" + SPEAKER_TAG, "", text)  # "<nadia> 02:41 ...": who wrote the line, not who is blamed in it
     written = {word.lower() for word in re.findall(r"[A-Za-z]+", original)}
     if re.search(r"\b(?:he|she|him|her|his)\b", text, re.I):
         return True  # "revoke the prod access until he learns ...": the person is still there

@@ -164,3 +164,15 @@ def test_a_tone_only_sentence_is_rewritten_with_the_sentence_it_mocks() -> None:
     assert rewritten == "# Notes\n\nA 14 MB bundle was shipped to every mobile user.\n"
     # a tone-only sentence opening its paragraph has no sentence before it to join
     assert apply_sentence_rewrites("Real visionaries.\n", safe_only=False) == "Real visionaries.\n"
+
+
+def test_an_irc_line_in_a_document_is_rewritten_with_its_speaker_tag_kept() -> None:
+    # the tag is markup to Markdown, hidden like a quote: once the line was never rewritten in a file
+    from pipeline.blameless.rewrite import apply_sentence_rewrites
+
+    text = "# Notes\n\n<nadia> 02:41 fyi rohan just wiped the staging->prod sync table, 180k rows gone\n"
+    rewritten = apply_sentence_rewrites(text, safe_only=False)
+    assert "<nadia> 02:41 The staging->prod sync table was wiped, 180k rows gone" in rewritten, rewritten
+    # a quote inside the sentence still keeps it as written
+    quoted = '# Notes\n\n<nadia> rohan wiped the table, "it was only staging" he said\n'
+    assert apply_sentence_rewrites(quoted, safe_only=False) == quoted
