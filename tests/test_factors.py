@@ -645,3 +645,21 @@ def test_a_contact_centre_row_during_the_response_is_a_report_not_a_finding():
 )
 def test_phrase_drops_an_aside_that_opens_the_statement(framed, statement):
     assert phrase(framed) == statement
+
+
+def test_a_message_saying_only_that_something_is_wrong_is_no_factor():
+    """ "Many things are wrong with the nodes and the test pods" names no cause: once drafted as a factor from a real
+    channel, while the cause row beside it states one."""
+    rows = [
+        ("09:00", "Test pods on the build cluster start timing out"),
+        ("09:20", "Alert: job success rate 40%"),
+        ("10:05", "Cause identified: disk I/O on the build nodes throttled at the IOPS limit"),
+        ("11:30", "Nodes moved to larger disks; resolved"),
+    ]
+    chat = [
+        ("09:40", "Mara Quist", "taking IC"),
+        ("09:50", "Ola Berg", "Many things are wrong with the Kubernetes nodes and the test pods because of load."),
+    ]
+    statements = [f.statement for f in engine(rows, chat).contributing_factors()]
+    assert not any("Many things are wrong" in s for s in statements), statements
+    assert any("IOPS limit" in s for s in statements), statements
