@@ -46,8 +46,6 @@ _SANCTION_THINGS = PERSONAL_THINGS | frozenset(
 )
 # Everyone at once ("remind everyone to ..."): people, like a role noun.
 _EVERYONE = frozenset({"everyone", "everybody", "all", "staff", "folks"})
-# ... and anyone at all ("anyone pushing to release/* without a ticket"): the people a sentence may judge.
-_ANYONE = _EVERYONE | frozenset({"anyone", "anybody", "someone", "somebody", "whoever"})
 _OPENERS_NOT_THINGS = frozenset({"no", "any", "both", "either", "neither", "whose", "which"})
 
 
@@ -81,24 +79,20 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         asked = _reviewed(prefix.lstrip(), restore_names(allowed, names), sentence, people, "question")
         if asked is not None:
             return asked
-    order = an_order(builder, prefix)
-    if not order and _obliged(builder):
-        return None  # "Dave should remove the feature flag": work asked of someone, not an event to describe
-    things = _things(builder, main_only=not order)  # an order's thing may sit in its clause ("... who bypasses X")
-    if not things and not (order and not _FACT.search(body)):
+    if not an_order(builder, prefix):
+        # not an order: "Describe what happened to <a phrase of the sentence>" was offered here, and reviewers who
+        # read only the corpus judged every one of them bad (a template with a fragment pasted in); the finding's own
+        # suggestion says what to do instead
         return None
-    phrase = _listed([_rendered(builder, t, names) for t in things])
-    if order and (not things or any(d.lemma_.lower() in _SANCTION_THINGS for t in things for d in t.subtree)):
+    things = _things(builder)  # an order's thing may sit in its clause ("... who bypasses X")
+    if not things and _FACT.search(body):
+        return None
+    if not things or any(d.lemma_.lower() in _SANCTION_THINGS for t in things for d in t.subtree):
         # "Quentin needs to be disciplined so that ...": no thing to guard, say what to do; nor is a training
         # ("Haruto to redo the deploy training") a thing to put a check on
         text = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
-    elif order:
-        text = f"Add an automated check for {phrase}."
     else:
-        # not an order: "Describe what happened to <a phrase of the sentence>" was offered here, and reviewers
-        # who read only the corpus judged every one of them bad (a template with a fragment pasted in); the
-        # finding's own suggestion says what to do instead
-        return None
+        text = f"Add an automated check for {_listed([_rendered(builder, t, names) for t in things])}."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()
     return _reviewed(prefix, text, sentence, people, "instruction")
 
@@ -125,7 +119,7 @@ def _names_someone(text: str, people: Sequence[str]) -> bool:
     return any(_names_person(word, people) for word in re.findall(r"[A-Za-z]+", text))
 
 
-def _things(builder: _Builder, main_only: bool = True) -> list[Token]:
+def _things(builder: _Builder) -> list[Token]:
     """The outermost thing phrases, in sentence order, that together hold every fact; [] when a fact is left
     out. With no fact in the sentence, the things are its objects and subjects that are not people."""
     from pipeline.blameless.sentence import _FACT, _STAND_INS, _amount_or_date
@@ -147,26 +141,9 @@ def _things(builder: _Builder, main_only: bool = True) -> list[Token]:
     arguments += [p for c in root.children if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"]
     if any(_misparsed(t, builder) for t in arguments):
         return []  # "Fatima pasted the staging token into X": a verb read inside the object, no faithful thing
-    usable = [
-        t for t in outer if not _amount_or_date(t) and _determined(t) and not (main_only and _aside(t, root, builder))
-    ]
+    usable = [t for t in outer if not _amount_or_date(t) and _determined(t)]
     ranked = sorted(usable, key=lambda t: (t not in arguments, _depth(t), t.i))
     return ranked[:1]
-
-
-def _someone(token: Token, builder: _Builder) -> bool:
-    return builder.is_person(token) or token.lower_ in _ANYONE
-
-
-def _aside(token: Token, root: Token, builder: _Builder) -> bool:
-    """A thing the sentence is not about: inside an opening clause ("Reading the timeline, he seems to have been
-    rushing") or inside the description of the person it judges ("anyone pushing to X without a ticket gets ...")."""
-    for ancestor in token.ancestors:
-        if ancestor.dep_ == "advcl" and ancestor.head.i == root.i and ancestor.i < root.i:
-            return True
-        if ancestor.dep_ in {"nsubj", "nsubjpass"} and ancestor.head.i == root.i and _someone(ancestor, builder):
-            return True
-    return False
 
 
 # Where the thing a sentence is about stands, before the object of a preposition.
@@ -252,13 +229,6 @@ def _listed(phrases: list[str]) -> str:
     if len(phrases) < 2:
         return "".join(phrases)
     return ", ".join(phrases[:-1]) + " and " + phrases[-1]
-
-
-def _obliged(builder: _Builder) -> bool:
-    """A person's clause with a modal of obligation: "Dave should remove X", "the team must fix Y"."""
-    root = next(iter(builder.doc.sents)).root
-    modal = any(c.dep_ == "aux" and c.lower_ in _ORDER_MODALS for c in root.children)
-    return modal and builder.person_subject(root) is not None
 
 
 def an_order(builder: _Builder, prefix: str) -> bool:

@@ -23,7 +23,7 @@ from pipeline.background import can_fork, in_background
 from pipeline.blameless.agents import subject_after, subject_before, unknown_name_subject
 from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.context import negated
-from pipeline.blameless.markdown import BLOCK, HIDDEN, Document, OneMatchIgnore, segment
+from pipeline.blameless.markdown import BLOCK, HIDDEN, SPEAKER_TIME, Document, OneMatchIgnore, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
 from pipeline.blameless.rules import CompiledPattern, CompiledRule, Rule, RuleSet, active_rules
@@ -398,8 +398,8 @@ def _at_sentence_start(text: str, offset: int) -> bool:
     i = offset - 1
     while i >= 0 and text[i] in " \t\n":
         i -= 1
-    if i >= 0 and text[i] == "\x00":  # an IRC speaker tag, masked as markup: "[10:02] <pat> who pushed ...?"
-        while i >= 0 and text[i] == "\x00":
+    if i >= 0 and text[i] == HIDDEN:  # an IRC speaker tag, masked as markup: "[10:02] <pat> who pushed ...?"
+        while i >= 0 and text[i] == HIDDEN:
             i -= 1
         tag = _IRC_TIME.search(text, max(0, i - 12), i + 1)
         i = (tag.start() if tag else i + 1) - 1
@@ -413,7 +413,7 @@ def _at_sentence_start(text: str, offset: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_ENDS
 
 
-_IRC_TIME = regex_cache.compile(r"(?<![\w:])\[\d{1,2}:\d{2}(?::\d{2})?\][ \t]*\Z")
+_IRC_TIME = regex_cache.compile(rf"(?<![\w:]){SPEAKER_TIME}[ \t]*\Z")
 
 
 _ROW_TIME = regex_cache.compile(

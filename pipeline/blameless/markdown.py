@@ -19,7 +19,8 @@ BLOCK = "\x03"
 HIDDEN = "\x00"
 # An IRC line's time and speaker tag ("[22:05] <tess> "): markup to Markdown, so hidden in the masked text; it says
 # who wrote the line, not who is blamed in it (the rewrite keeps it as the line's label).
-SPEAKER_TAG = r"(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*)?<[\w.@|-]{1,30}>\s+"
+SPEAKER_TIME = r"\[\d{1,2}:\d{2}(?::\d{2})?\]"
+SPEAKER_TAG = rf"(?:{SPEAKER_TIME}\s*)?<[\w.@|-]{{1,30}}>\s+"
 
 _FENCE = regex_cache.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fence's info string has no backtick
 _HEADING = regex_cache.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline import regex_cache
-from pipeline.blameless.markdown import SPEAKER_TAG
+from pipeline.blameless.markdown import BLOCK, HIDDEN, SPEAKER_TAG, masked_prose
 from pipeline.blameless.relabel import LABEL_RULE, label_edit, stands_for_a_step
 from pipeline.models import Finding, FindingRewrite
 
@@ -163,7 +163,6 @@ def sentence_edits(
     can rephrase (pipeline.blameless.sentence). Sentences touching masked text (quotes, code, front matter,
     metadata) are never rewritten. Parses nothing when no sentence is flagged."""
     from pipeline.blameless.linter import lint_matches
-    from pipeline.blameless.markdown import masked_prose
 
     flagged = [m for m in lint_matches(text, people=people, config=config) if m.finding.level.blocks]
     if not flagged:
@@ -211,8 +210,6 @@ def plan_rewrites(
 
     A warning-or-worse match gets its sentence's grammar rewrite when `sentences` (this parses the sentence,
     spaCy, loaded on first use); otherwise, and when the parse offers none, the rule's own phrase fix."""
-    from pipeline.blameless.markdown import masked_prose
-
     # quotes and blockquotes hidden: where a whole sentence may not be rewritten, and where its paragraph ends
     guard = masked_prose(text, skip_quotes=True, skip_blockquotes=True) if sentences else ""
     rewritten: dict[tuple[int, int], Edit | None] = {}
@@ -267,7 +264,6 @@ def _sentence_span(text: str, masked: str, start: int, end: int) -> tuple[int, i
     """The sentence holding text[start:end], within its paragraph or block: a hard-wrapped paragraph's line ends
     are spaces in the `masked` text (markdown.segment), so a sentence runs across them ("... instead. The" /
     "engineer terminated ..."); a block boundary, a blank line or a list item ends it."""
-    from pipeline.blameless.markdown import BLOCK
     from pipeline.blameless.tone import only_tone
 
     begin = _sentence_start(text, masked, start)
@@ -313,8 +309,6 @@ def _title_line(line: str) -> bool:
 
 def _sentence_start(text: str, masked: str, position: int) -> int:
     """Where the sentence holding `position` starts: after the last sentence stop, block or line end before it."""
-    from pipeline.blameless.markdown import BLOCK
-
     begin = max((m.end() for m in _SENTENCE_STOP.finditer(text, 0, position)), default=0)
     return max(begin, masked.rfind(BLOCK, 0, position) + 1, masked.rfind("\n", 0, position) + 1)
 
@@ -337,11 +331,8 @@ def _sentence_edit(text: str, span: tuple[int, int], masked: str, people: Sequen
 def _rewritable(text: str, masked: str, start: int, end: int) -> bool:
     """A sentence with nothing quoted or hidden in it, within one block. An IRC line's speaker tag ("<tess> ") is
     hidden as markup but is no quote: the rewrite keeps it as the line's label."""
-    from pipeline.blameless.markdown import BLOCK, HIDDEN
-
     tag = re.match(SPEAKER_TAG, text[start:end])
     start += tag.end() if tag else 0
-
     return HIDDEN not in masked[start:end] and BLOCK not in masked[start:end].strip(BLOCK)
 
 

@@ -1507,12 +1507,8 @@ def _continuing(rewrite: str, piece: str) -> str:
     return rewrite[:1].lower() + rewrite[1:]
 
 
-# A noun that things happen to (not a compound inside a name: "the crates.io team"), and what its phrase may hold.
+# Units of a span of time: "the 2 hours" is how long, no object a passive could move.
 _DURATION_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "sec", "min", "hr"})
-_HOLDER_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "ROOT", "conj"})
-_NOUN_PHRASE_PARTS = frozenset(
-    {"det", "amod", "compound", "nummod", "prep", "pobj", "punct", "case", "poss", "nmod", "quantmod", "cc", "conj"}
-)
 
 
 def _mid_sentence(phrase: str) -> str:
@@ -1604,10 +1600,6 @@ def _mention(token: Token) -> bool:
 def _verbal(token: Token, parts: set[str]) -> bool:
     """A word of one of these parts of speech, unless the tagger read it as a noun: "am" in "the 3 am page"."""
     return token.pos_ in parts and not token.tag_.startswith("NN")
-
-
-# Prepositions a date, time or amount keeps when it follows the things asked about ("at 11:20", "on 3 October").
-_WHEN_PREPOSITIONS = frozenset({"at", "on", "in", "during", "since", "before", "after", "by", "for", "until"})
 
 
 _SUBORDINATE = re.compile(
