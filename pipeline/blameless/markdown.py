@@ -17,10 +17,11 @@ from pipeline import regex_cache
 
 BLOCK = "\x03"
 HIDDEN = "\x00"
-# An IRC line's time and speaker tag ("[22:05] <tess> "): markup to Markdown, so hidden in the masked text; it says
-# who wrote the line, not who is blamed in it (the rewrite keeps it as the line's label).
+# An IRC line's time and speaker tag ("[22:05] <tess> "), or a call transcript's ("[Priya]: "): it says who wrote or
+# said the line, not who is blamed in it (the rewrite keeps it as the line's label). The IRC tag is markup to Markdown,
+# so hidden in the masked text.
 SPEAKER_TIME = r"\[\d{1,2}:\d{2}(?::\d{2})?\]"
-SPEAKER_TAG = rf"(?:{SPEAKER_TIME}\s*)?<[\w.@|-]{{1,30}}>\s+"
+SPEAKER_TAG = rf"(?:{SPEAKER_TIME}\s*)?(?:<[\w.@|-]{{1,30}}>|\[[A-Za-z][\w .@'-]{{0,30}}\]:)\s+"
 
 _FENCE = regex_cache.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fence's info string has no backtick
 _HEADING = regex_cache.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
@@ -35,7 +36,11 @@ _HTML_BLOCK = regex_cache.compile(
     r"^ {0,3}</?(?:div|table|thead|tbody|tr|td|th|details|summary|p|br|img|hr|pre|section|span|a|ul|ol|li|h[1-6]|sup|sub|style|script)\b",
     re.I,
 )
-_LINK_DEF = regex_cache.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+")
+# A link reference definition, `[label]: destination "optional title"`, and nothing else on the line: a transcript's
+# speaker tag ("[Priya]: okay, but who approved ...") is prose, not a definition.
+_LINK_DEF = regex_cache.compile(
+    r"^ {0,3}\[[^\]]+\]:[ \t]*(?:<[^<>\n]*>|\S+)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\r?$"
+)
 _COMMENT = regex_cache.compile(r"<!--(.*?)-->", re.S)
 _CONTROL = regex_cache.compile(r"^\s*blameless-(disable|enable|ignore-next|ignore)\b(.*)$", re.S | re.I)
 # `blameless-ignore [RULE] ["phrase"]`: one match, named by its rule and (part of) its words.

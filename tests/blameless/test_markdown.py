@@ -167,3 +167,12 @@ def test_masked_prose_is_the_segmented_text_of_that_very_text() -> None:
     assert masked_prose(second) == segment(second).masked != segment(first).masked
     assert masked_prose(second, skip_blockquotes=True) == segment(second, skip_blockquotes=True).masked
     assert HIDDEN * len("> Dave said `rm -rf` here.") in masked_prose(first, skip_blockquotes=True)
+
+
+def test_a_link_reference_definition_is_hidden_but_a_transcript_speaker_tag_is_prose() -> None:
+    # "[Priya]: who approved ..." once read as a link definition and hid the whole line (10 of 11 call-transcript
+    # items in the W20 eval set went unflagged)
+    definitions = '[1]: https://example.com/why-dave-forgot "Dave forgot"\n\n[runbook]: <https://example.com/rb>\n'
+    assert lint_text(definitions) == []
+    spoken = "[Priya]: okay, but who actually approved the firewall change on edge-gw-2?\n"
+    assert [f.line for f in lint_text(spoken)] == [1]
