@@ -56,7 +56,7 @@ _DETERMINERS = frozenset(
 )
 ROLE_NOUNS = frozenset(
     "engineer developer dev operator admin administrator sre on-call oncall on-caller intern reviewer author "
-    "contractor responder team ops dba employee lead person individual staffer analyst technician "
+    "contractor responder team ops dba employee lead person individual staffer analyst technician assignee "
     "consultant committer maintainer approver tester hire newcomer joiner guy dude bro newbie personnel "
     "sysadmin coworker colleague teammate staff deployer releaser commander folks squad crew eng swe sde "
     # outside software, in regulated-industry reports: "resulted from Nurse Adeyemi programming the pump"
@@ -528,7 +528,8 @@ _ON_DUTY = frozenset({"duty", "call", "shift"})
 _ROLE_POSTMODIFIER = regex_cache.compile(
     r"\b((?:person|engineer|developer|operator|admin|sre|on-call|reviewer|author|owner|responder|employee|"
     r"member|team)s?)[ \t]+(?:responsible for|in charge of|assigned to|involved in|on duty for|who (?:was|is) "
-    r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee|responder|sre|admin|eng|dev)s?)[ \t]+"
+    r"on call for)(?:[ \t]+[\w#.-]+){0,4}[ \t]*\Z|\b((?:engineer|person|developer|operator|employee|responder|sre|admin|eng|dev|"
+    r"member|contractor|technician|individual|intern|hire)s?)[ \t]+"
     r"(?:involved|responsible|in question|on duty|on call|on rotation|on shift|on the pager)[ \t]*\Z|\b((?:engineer|operator|admin|employee|developer|"
     r"contractor|technician|member|staff|sre|responder|guy|dev|intern|hire|person|dude|team|crew|squad)s?)[ \t]+(?:(?:working|employed|"
     r"contracted|hired) (?:for|at|by) |at |from |with |on |in )(?:the |our |their |a |an )?[\w&.-]+(?: [\w&.-]+){0,2}[ \t]*\Z|"
