@@ -425,7 +425,7 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
-    r"\A(?:\s*(?:[-*+]|\d+[.)])\s+)?(?:\[[ xX]?\]\s+)?"
+    r"\A(?:\s*(?:[-*+]|\d+[.)/])\s+)?(?:\[[ xX]?\]\s+)?"  # "6/ " numbers a post in a thread
     rf"(?:{SPEAKER_TAG})?"  # an IRC line's time and speaker: "[22:05] <tess> "
     r"(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
@@ -625,7 +625,7 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
         item = _rewrite_once(sentence[: tracked.start()], people)
         return None if item is None else Rewrite(item.text.rstrip(".") + tracked.group(), item.safety, item.kind)
     whole = _rewrite_clause(sentence, people)
-    parts = _SENTENCE_BREAK.split(sentence.strip())
+    parts = _sentences(sentence.strip())
     if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
         return _whole_sentence(_toned_down(whole, sentence, people), sentence)
     # the parse rebuilt only the first sentence
@@ -688,6 +688,8 @@ def _whole_sentence(rewrite: Rewrite | None, original: str) -> Rewrite | None:
     if rewrite is None:
         return None
     text = re.sub(r"\s*\(\s*\)", "", re.sub(r",\s*([,;])", r"\1", rewrite.text))  # "broken (again)" lost its word
+    # "and honestly, X" with the aside dropped is "And X", not "And, X"
+    text = re.sub(r"(^\W*|[.!?:/]\s+)(and|but|or|yet),\s+", r"\1\2 ", text, flags=re.I)
     text = _article_before_vowel(text, original)
 
     def first_word(value: str) -> str:
@@ -838,7 +840,34 @@ _WHOLE_TEXT_KINDS = frozenset({"judgement", "phrase", "instruction"})
 
 # Where a finding's text holds two sentences ("Rafael started X at 13:05. He never checked Y."), each is
 # rewritten on its own: the parser reads only the first sentence of what it is given.
-_SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])")
+# A sentence stop: a full stop, "!" or "?" after a word, then a space and a letter. Chat opens the next sentence in
+# lower case ("dropped the wrong partition ~22:50. restore from the 22:00 snap in progress"), so a lower-case letter
+# counts too, unless the word before the stop is an abbreviation ("e.g. the", "approx. 3").
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Za-z])")
+_ABBREVIATIONS = frozenset("e.g i.e vs etc approx incl cf al fig no nr ca esp resp min max avg".split())
+
+
+def _sentences(text: str) -> list[str]:
+    """`text` cut at its sentence stops."""
+    parts, begin = [], 0
+    for stop in _SENTENCE_BREAK.finditer(text):
+        if text[stop.end()].islower():
+            words = text[begin : stop.start()].split()
+            before = words[-1].rstrip(".!?").lower() if words else ""
+            if before in _ABBREVIATIONS or len(before) == 1:
+                continue
+        parts.append(text[begin : stop.start()])
+        begin = stop.end()
+    parts.append(text[begin:])
+    return parts
+
+
+# A sentence that only says whose fault it was: "so yeah, that's on him", "totally her fault lol".
+_BARE_VERDICT = re.compile(
+    r"^\W*(?:(?:so|yeah|ok|okay|and|well|honestly|tbh|ngl|lol)\W+)*(?:(?:that|it|this)(?:'s|’s| is| was) (?:all |totally |"
+    r"100% |squarely )?on (?:him|her|them|you)|(?:totally |all |entirely )?(?:his|her|their|your) fault)(?:\W+(?:lol|tbh|tho|imo))*\W*$",
+    re.I,
+)
 
 
 def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
@@ -849,18 +878,22 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
     # "Real visionaries.", "Chef's kiss.": a flagged sentence of nothing but tone goes, and it marks the praise
     # before it as sarcasm ("Shoutout to the frontend squad for shipping a 14 MB bundle ...")
     tone_only = {part for part in parts if only_tone(part)}
+    verdict = any(_BARE_VERDICT.match(part) for part in parts)
     for part in parts:
-        if part in tone_only:
-            safety = REVIEW
+        if part in tone_only or _BARE_VERDICT.match(part):
+            safety = REVIEW  # "so yeah, that's on him": a verdict with no fact in it goes with the blame
             continue
         if tone_only and unframed_step(part) and (praise := _step_unframed(part, people)) is not None:
             texts.append(praise.text)
             kinds.append(praise.kind)
             continue
-        if _still_clean(part, people):
+        # a sentence the verdict points back to is rewritten though it is clean alone ("Pablo touched the lb config
+        # last. so yeah, that's on him")
+        clean = _still_clean(part, people)
+        rewrite = _rewrite_clause(part, people) if verdict or not clean else None
+        if rewrite is None and clean:
             texts.append(part)
             continue
-        rewrite = _rewrite_clause(part, people)
         if rewrite is None:
             return None
         if rewrite.text.strip(" .!?"):
@@ -3137,6 +3170,12 @@ class _Builder:
             start, end = subject.left_edge.i, verb.right_edge.i + 1
             if verb.dep_ in {"ccomp", "xcomp"}:
                 start = min(start, min(t.i for t in verb.subtree))
+            # the question's own opening goes with it: "real question: why are engineers still running X" -> "real
+            # question: what allowed X to be run", not "why are what allowed ..."
+            opening = [
+                c.i for c in verb.lefts if c.i < start and (c.dep_ in {"aux", "auxpass"} or c.lower_ in {"why", "how"})
+            ]
+            start = min([start, *opening])
             before = self.doc[:start].text_with_ws
             after = self.doc[end:].text
             return f"{before}{clause} {after}".strip()

@@ -1546,3 +1546,40 @@ def test_a_name_the_tagger_read_as_a_verb_in_a_question_is_still_the_person() ->
     assert (
         rewrite is not None and rewrite.text == "What allowed the queue depth climbing for an hour to stay unnoticed?"
     ), rewrite
+
+
+@pytest.mark.parametrize(
+    ("chat", "expected"),
+    [
+        # the next sentence opens in lower case, as chat does: only the flagged one is rebuilt
+        (
+            "DBA dropped the wrong partition on ledger-db ~22:50. restore from 22:00 snap in progress.",
+            "The wrong partition was dropped on ledger-db ~22:50. restore from 22:00 snap in progress.",
+        ),
+        # a thread's post number stays the label
+        (
+            "6/ our release captain shipped the wrong artifact. v3.1.0-rc2 instead of v3.1.0. to 100% of users.",
+            "6/ The wrong artifact was shipped. v3.1.0-rc2 instead of v3.1.0. to 100% of users.",
+        ),
+        # a sentence that only says whose fault it was goes, and the one it points back to loses its person
+        ("pablo touched the lb config last. so yeah, that's on him", "The lb config was touched last."),
+        # the question's own "why are" goes with the person it asked about
+        (
+            "10/ real question: why are senior engineers still running raw SQL against prod in 2025??",
+            "10/ Real question: what allowed raw SQL to be run against prod in 2025?",
+        ),
+    ],
+)
+def test_chat_messages_of_several_sentences_are_rewritten_sentence_by_sentence(chat: str, expected: str) -> None:
+    rewrite = rewrite_sentence(chat)
+    assert rewrite is not None and rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+def test_an_abbreviation_is_no_sentence_stop() -> None:
+    from pipeline.blameless.sentence import _sentences
+
+    assert _sentences("Dave skipped a step, e.g. the canary. it broke.") == [
+        "Dave skipped a step, e.g. the canary.",
+        "it broke.",
+    ]
