@@ -750,7 +750,9 @@ _GARBLED = re.compile(
     r"|\b(?:access|rights|privileges) for (?:a |an |one |two |three |four |\d+ )?(?:days?|weeks?|months?|sprints?)\b"
     r"|\bsuspen(?:d|ds|ded|sion)\b"
     # a verdict on a person's judgement kept without the person still judges; a title left without its name
-    r"|\black of (?:judg(?:e)?ment|diligence|professionalism|rigou?r|discipline)\b|\b(?:Mr|Mrs|Ms|Mx|Dr)\.? [Tt]he\b",
+    r"|\black of (?:judg(?:e)?ment|diligence|professionalism|rigou?r|discipline)\b|\b(?:Mr|Mrs|Ms|Mx|Dr)\.? [Tt]he\b"
+    # a moved object that ends in its own clause: "10.0.0.0/8 where 10.0.0.0/24 was intended was typed"
+    r"|\b(?:was|were) [a-z]+(?:ed|en) (?:was|were) [a-z]+(?:ed|en)\b",
     re.I,
 )
 # A negation in the original, the word it negates after it, and the forms a rebuilt text may carry it in
@@ -1401,6 +1403,8 @@ def _missed_step(builder: _Builder) -> str | None:
 _MAX_VERDICT_WORDS = 12
 # Words in what is left after a dropped verdict that still point at the person it named.
 _POINTING = frozenset("he she you they him her them his their your".split())
+# Words that pick people out of a group: "one of our administrators", "two of the SREs".
+_PART_OF = frozenset("one two three some several few many each any none all both".split())
 
 # Where a sentence divides into pieces a reader takes one at a time: comma, semicolon, colon or dash, then space.
 _PIECE_BREAK = re.compile(r"[,;:]\s+|\s[-\u2013\u2014]\s+")
@@ -1450,7 +1454,11 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
     dropped = 0  # words of the pieces dropped: never more than what is kept
     for index, (separator, piece) in enumerate(pieces):
         words = re.findall(r"[A-Za-z]+", piece)
-        if _still_clean(piece, people) and not any(_names_person(w, people) or w.lower() in _POINTING for w in words):
+        if (
+            _still_clean(piece, people)
+            and not any(_names_person(w, people) or w.lower() in _POINTING for w in words)
+            and not _opens_with_role(words)
+        ):
             if index == 0 and _exclamation(piece) or index > 0 and _vocative(piece, people):
                 changed = after_change = True
                 continue
@@ -1636,8 +1644,25 @@ def _verbal(token: Token, parts: set[str]) -> bool:
 
 
 _SUBORDINATE = re.compile(
-    r"\s*(?:if|unless|had|when|whenever|because|since|although|though|while|once|as|after|before|until)\b", re.I
+    r"\s*(?:if|unless|had|when|whenever|because|since|although|though|while|once|as|after|before|until)\b"
+    r"|\s*(?:at|on|around|by|shortly after|just after|just before)\s+(?:about\s+|approximately\s+)?\d{1,2}:\d{2}\b",  # "At 08:14 UTC, ..."
+    re.I,
 )
+
+
+# What may stand before a role that opens a piece: "an engineer", "our DBA", "the new hire" ("its operators" is the
+# company's, told about an organisation).
+_ROLE_DETERMINERS = frozenset("a an the our my your new junior senior".split())
+
+
+def _opens_with_role(words: list[str]) -> bool:
+    """A piece whose first words name a role ("An engineer removed X", "the on-call acked it"): clean alone, it is
+    where the person sits when the harm is told in the next piece (", which caused elevated errors")."""
+    lowered = [w.lower() for w in words[:3]]
+    return any(
+        word.removesuffix("s") in ROLE_NOUNS and (index == 0 or lowered[index - 1] in _ROLE_DETERMINERS)
+        for index, word in enumerate(lowered)
+    )
 
 
 def _names_person(word: str, people: Sequence[str]) -> bool:
@@ -1812,6 +1837,10 @@ class _Builder:
             return True  # "tbh paul just needs to ...": chat writes names in lower case
         if token.dep_ == "poss" and text.isalpha() and unknown_name(text):
             return True  # "marat's 'tiny refactor'": the owner of a thing, a name no list knows (as the check reads it)
+        if lower in _PART_OF and any(
+            c.lower_ == "of" and any(self.is_person(o) for o in c.children if o.dep_ == "pobj") for c in token.children
+        ):
+            return True  # "One of our administrators wiped X", "two of the SREs"
         if token.tag_ in {"PRP", "NN", "NNS", "NNP", "NNPS", "WP"} or token.pos_ in {"PROPN", "NOUN", "PRON"}:
             if lower in _PRONOUNS or lower == "who":
                 return True
