@@ -463,6 +463,20 @@ def _inside(
 
 
 _DETERMINER_BEFORE = regex_cache.compile(r"\b(?:the|a|an|this|these|those|its|every|each)\s+$")
+_ANYONE_BEFORE = regex_cache.compile(r"\b(?:literally\s+|just\s+)?(?:anyone|anybody|someone|somebody)\s+\Z")
+_IF_BEFORE = regex_cache.compile(r"\bif\s+\Z")
+
+
+def _if_someone(masked: str, lowered: str, start: int, roster: Roster) -> int | None:
+    """Right after "if", a name no list knows ("if kev had just tried it on staging") or anyone ("if literally anyone
+    had glanced at the graph"): the person a counterfactual is about."""
+    unknown = unknown_name_subject(masked, start, roster)
+    if unknown is not None and _IF_BEFORE.search(lowered, max(0, unknown - 12), unknown):
+        return unknown
+    anyone = _ANYONE_BEFORE.search(lowered, max(0, start - 30), start)
+    return (
+        anyone.start() if anyone and _IF_BEFORE.search(lowered, max(0, anyone.start() - 12), anyone.start()) else None
+    )
 
 
 def _candidate(
@@ -479,6 +493,8 @@ def _candidate(
             person = subject_before(doc.masked, start, roster, spec.we)
             if person is None and spec.human:
                 person = unknown_name_subject(doc.masked, start, roster)
+            if person is None and pattern.opener is not None:
+                person = _if_someone(doc.masked, lowered, start, roster)
             if person is None:
                 return None
             if pattern.opener is not None and not pattern.opener.search(lowered, max(0, person - 30), person):
