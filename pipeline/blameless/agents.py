@@ -207,6 +207,8 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
     between = [t.group(0) for t in tokens[start:index]]
     if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS | {"shift", "shifts"} and between[0].isalpha():
         return True  # "Network team changed the firewall", "Night shift ignores the alert": one word names the group
+    if len(between) == 1 and tokens[index].group(0).lower() in _TITLED_ROLES and between[0].isalpha():
+        return True  # "Release manager merged the wrong branch", "data eng dropped the ball": one word names the job
     return all(
         w.lower() in _ROLE_MODIFIERS
         or w.lower() in _MEMBER_OF
@@ -218,6 +220,12 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
 
 
 _GROUPS = frozenset({"team", "squad", "crew"})
+# Role nouns a single word before them makes a job title at the start of a clause ("Release manager", "data eng");
+# not "operator" or "agent", which also name software ("Kafka operator restarted the brokers").
+_TITLED_ROLES = frozenset(
+    "manager managers lead leads engineer engineers developer developers dev devs eng person captain owner admin "
+    "admins dba dbas".split()
+)
 
 
 def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we: bool) -> int | None:
@@ -371,6 +379,8 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
     modified = _ROLE_POSTMODIFIER.search(window, cut)
     tokens = _tokens(window[cut : modified.end(modified.lastindex or 1)] if modified else window[cut:])
+    if tokens and masked[start : start + 2] in {"'s", "’s"} and _unknown_owner(tokens[-1].group(0), roster):
+        return window_start + cut + tokens[-1].start()  # "it was marat's push at 4:58pm that nuked the cache"
     skipped = 0
     while tokens and skipped < 2 and tokens[-1].group(0).lower() in _FILLERS:
         tokens.pop()
