@@ -627,9 +627,20 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     whole = _rewrite_clause(sentence, people)
     parts = _sentences(sentence.strip())
     if len(parts) < 2 or whole is not None and whole.kind in _WHOLE_TEXT_KINDS:
-        return _whole_sentence(_toned_down(whole, sentence, people), sentence)
-    # the parse rebuilt only the first sentence
-    return _whole_sentence(_toned_down(_rewrite_each(parts, people), sentence, people), sentence)
+        rewrite = _whole_sentence(_toned_down(whole, sentence, people), sentence)
+    else:  # the parse rebuilt only the first sentence
+        rewrite = _whole_sentence(_toned_down(_rewrite_each(parts, people), sentence, people), sentence)
+    if rewrite is not None and rewrite.kind == "judgement" and _sanctions(sentence, people):
+        return None  # "... gets banned from #deploys for a week, rules are rules" -> "Rules are rules": the action went
+    return rewrite
+
+
+def _sanctions(sentence: str, people: Sequence[str]) -> bool:
+    """Whether the check reads a punitive action in `sentence`: its rewrite must be a systemic action, not the
+    sanction dropped or half kept ("make sure the intern never has write access" -> "... has not been written")."""
+    from pipeline.blameless.linter import lint_text
+
+    return any(finding.slug == "punitive-action-item" for finding in lint_text(sentence, people=list(people)))
 
 
 # Words a rewrite may not open with unless the original did: what is left of a clause cut from its sentence
@@ -748,6 +759,7 @@ _GARBLED = re.compile(
     r"|\b(?:pulled|removed|kicked|dropped|banned|taken) (?:from|off|out of) (?:the )?(?:codeowners|on-?call|rota|"
     r"rotation|pager|approvers?|reviewers?|deployers?|release rota)\b"
     r"|\b(?:access|rights|privileges) for (?:a |an |one |two |three |four |\d+ )?(?:days?|weeks?|months?|sprints?)\b"
+    r"|\b(?:access|rights|privileges)\b[^.;!?]{0,20}?\b(?:revoked|pulled|suspended|taken away)\b"
     r"|\bsuspen(?:d|ds|ded|sion)\b"
     # a verdict on a person's judgement kept without the person still judges; a title left without its name
     r"|\black of (?:judg(?:e)?ment|diligence|professionalism|rigou?r|discipline)\b|\b(?:Mr|Mrs|Ms|Mx|Dr)\.? [Tt]he\b"
@@ -1169,8 +1181,11 @@ def _phrase_rewrite(sentence: str, people: Sequence[str]) -> Rewrite | None:
 
 
 def _articles(text: str) -> str:
-    """ "a an action" (a phrase replaced after its article) -> "an action"."""
-    return re.sub(r"\b([Aa]) (an?)\b", lambda m: m.group(2) if m.group(1) == "a" else m.group(2).capitalize(), text)
+    """ "a an action" (a phrase replaced after its article) -> "an action"; "a classic an action the system allowed"
+    (an adjective between) -> "a classic action the system allowed"."""
+    text = re.sub(r"\b([Aa]) (an?)\b", lambda m: m.group(2) if m.group(1) == "a" else m.group(2).capitalize(), text)
+    adjectives = "classic|simple|typical|small|big|obvious|real|pure|plain|common|tiny|minor|major|silly|basic|honest"
+    return re.sub(rf"\b([Aa]n?) ((?:(?:{adjectives}) ){{1,2}})an? ", r"\1 \2", text)
 
 
 # "a idea", and "a ACL", "a SRE" (an initialism read letter by letter: "ay-see-el", "ess-ar-ee")
@@ -1894,7 +1909,11 @@ class _Builder:
         root = sentence.root
         if _ASIDE_QUESTION.search(self.doc.text):
             return None  # "(who approved this??) the on-call silenced ...": a rewrite of the aside drops the rest
-        question = self._question(root)
+        # "Had the assignee tested this, ...": an inverted condition, no question, unless it ends as one
+        inverted = re.match(r"\W*(?:had|were|should)\b", self.doc.text, re.I) and not self.doc.text.rstrip().endswith(
+            "?"
+        )
+        question = None if inverted else self._question(root)
         if question is not None:
             return question, REVIEW, "question"
         if self.doc.text.rstrip().endswith("?"):

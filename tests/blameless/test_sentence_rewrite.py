@@ -1608,3 +1608,22 @@ def test_people_named_by_role_or_as_one_of_a_group_leave_the_rewrite(sentence: s
 def test_a_passive_whose_moved_object_ends_in_its_own_clause_is_not_offered() -> None:
     # "10.0.0.0/8 where 10.0.0.0/24 was intended was typed" reads as two predicates run together
     assert rewrite_sentence("Why 5: the engineer typed 10.0.0.0/8 where 10.0.0.0/24 was intended.") is None
+
+
+def test_a_sanction_is_never_rewritten_by_dropping_it() -> None:
+    # once "Rules are rules" and "Suggest we make sure access to the billing schema has not been written."
+    for sanction in (
+        "next person who nukes prod gets banned from #deploys for a week, rules are rules",
+        "Suggest we make sure the intern never has write access to the billing schema again.",
+        "IC note: once this is stable, Leila's prod access gets pulled until she redoes the change-management course.",
+    ):
+        assert rewrite_sentence(sanction) is None, sanction
+
+
+def test_an_inverted_condition_is_no_question_and_a_replaced_label_keeps_one_article() -> None:
+    rewrite = rewrite_sentence(
+        "Had the assignee tested this against a prod-sized dataset, the lock would never have happened."
+    )
+    assert rewrite is not None and rewrite.text.endswith("happened.") and rewrite.kind != "question"
+    label = rewrite_sentence("It was a classic operating error: node-1 was restarted instead of node-7.")
+    assert label is not None and "classic an " not in label.text and "classic action" in label.text
