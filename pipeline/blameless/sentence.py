@@ -789,7 +789,13 @@ def _negation_lost(original: str, text: str) -> bool:
     if _NEGATED.search(text):
         return False
     lowered = text.lower()
-    return any(re.search(rf"\b{re.escape(m.group(1).lower())}\b", lowered) for m in _NEGATION.finditer(original))
+    return any(re.search(_word_forms(m.group(1).lower()), lowered) for m in _NEGATION.finditer(original))
+
+
+def _word_forms(word: str) -> str:
+    """A pattern for `word` and its inflections: "not to invoke" is lost in "was invoked" too."""
+    stem = word[:-1] if word.endswith("e") and len(word) > 4 else word
+    return rf"\b{re.escape(stem)}(?:e|es|ed|d|s|ing)?\b" if stem != word else rf"\b{re.escape(word)}(?:s|ed|ing)?\b"
 
 
 def _run_together(original: str, text: str) -> bool:
@@ -884,6 +890,31 @@ _BARE_VERDICT = re.compile(
 )
 
 
+# A sentence that says only whose thing it was: "yeah so, uh, it was Aisha's migration."
+_OWNER_VERDICT = re.compile(
+    r"^(?P<lead>(?:(?:so|yeah|uh|um|ok|okay|well)\W+)*)(?P<it>it|that|this)(?P<be>'s|’s| was| is) (?:literally |definitely |"
+    r"def |clearly |just )?(?P<owner>@?[\w.-]+)(?:'s|’s) (?P<thing>[\w -]{2,40}?)(?P<end>[.!]*)$",
+    re.I,
+)
+
+
+def _owner_taken_out(part: str, people: Sequence[str]) -> str | None:
+    """ "yeah so, it was Aisha's migration." -> "yeah so, it was the migration.", when the owner is a person; the
+    sentence after it ("She ran it against kafka-eu-2") still points at the thing."""
+    from pipeline.blameless.people import unknown_name
+
+    prefix, body = _split_label(part)
+    found = _OWNER_VERDICT.match(body)
+    if found is None:
+        return None
+    owner = found["owner"].lstrip("@")
+    if not (found["owner"].startswith("@") or _names_person(owner, people) or unknown_name(owner)):
+        return None
+    lead = found["lead"]
+    it = found["it"] if lead else found["it"].capitalize()
+    return f"{prefix}{lead}{it}{found['be']} the {found['thing']}{found['end']}"
+
+
 def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
     """Every flagged sentence rewritten and the clean ones kept as written, or None when one fails."""
     from pipeline.blameless.tone import only_tone
@@ -903,6 +934,12 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
             continue
         # a sentence the verdict points back to is rewritten though it is clean alone ("Pablo touched the lb config
         # last. so yeah, that's on him")
+        owned = _owner_taken_out(part, people)
+        if owned is not None:  # "yeah so, it was Aisha's migration. She ran it against kafka-eu-2 ..."
+            texts.append(owned)
+            kinds.append("possessive")
+            safety = REVIEW
+            continue
         clean = _still_clean(part, people)
         rewrite = _rewrite_clause(part, people) if verdict or not clean else None
         if rewrite is None and clean:

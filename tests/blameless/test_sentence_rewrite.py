@@ -1627,3 +1627,22 @@ def test_an_inverted_condition_is_no_question_and_a_replaced_label_keeps_one_art
     assert rewrite is not None and rewrite.text.endswith("happened.") and rewrite.kind != "question"
     label = rewrite_sentence("It was a classic operating error: node-1 was restarted instead of node-7.")
     assert label is not None and "classic an " not in label.text and "classic action" in label.text
+
+
+def test_a_rebuild_that_keeps_an_inflection_of_what_was_denied_is_refused() -> None:
+    # "elected not to invoke the rollback procedure" once became "the rollback procedure was invoked"
+    sentence = "The board asked why the duty engineer elected not to invoke the documented rollback procedure at 04:05."
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or re.search(r"\b(?:not|never|no|nothing|un\w+)\b", rewrite.text), rewrite
+
+
+def test_whose_thing_it_was_loses_the_owner_and_keeps_the_thing() -> None:
+    rewrite = rewrite_sentence(
+        "[Dmitri]: yeah so, uh, it was Aisha's migration. She ran it against kafka-eu-2 instead of staging and"
+        " that's what took the brokers out."
+    )
+    assert rewrite is not None
+    assert rewrite.text == (
+        "[Dmitri]: yeah so, uh, it was the migration. It was run against kafka-eu-2 instead of staging and that's"
+        " what took the brokers out."
+    )
