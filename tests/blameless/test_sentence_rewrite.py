@@ -300,6 +300,14 @@ def test_a_phrasal_verb_and_a_role_the_detector_knows_give_a_safe_passive(senten
             "Task: ensure developers pay more attention to migration warnings in CI.",
             "Task: ensure more attention is paid to migration warnings in CI.",
         ),
+        (  # the person sits in a piece that is clean alone; the harm is told in the next piece
+            "At 08:14 UTC, an engineer removed a load balancer pool member, which caused elevated errors for 20 minutes.",
+            "At 08:14 UTC, a load balancer pool member was removed, which caused elevated errors for 20 minutes.",
+        ),
+        (  # one picked out of a group of people is a person
+            "One of our administrators wiped the cache cluster at 09:15 UTC.",
+            "The cache cluster was wiped at 09:15 UTC.",
+        ),
     ],
 )
 def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, expected: str) -> None:
@@ -1583,26 +1591,6 @@ def test_an_abbreviation_is_no_sentence_stop() -> None:
         "Dave skipped a step, e.g. the canary.",
         "it broke.",
     ]
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        # the person sits in a piece that is clean alone; the harm is told in the next piece
-        (
-            "At 08:14 UTC, an engineer removed a load balancer pool member, which caused elevated errors for 20 minutes.",
-            "At 08:14 UTC, a load balancer pool member was removed, which caused elevated errors for 20 minutes.",
-        ),
-        # one picked out of a group of people is a person
-        (
-            "One of our administrators wiped the cache cluster at 09:15 UTC.",
-            "The cache cluster was wiped at 09:15 UTC.",
-        ),
-    ],
-)
-def test_people_named_by_role_or_as_one_of_a_group_leave_the_rewrite(sentence: str, expected: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is not None and rewrite.text == expected
 
 
 def test_a_passive_whose_moved_object_ends_in_its_own_clause_is_not_offered() -> None:
