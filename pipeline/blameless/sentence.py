@@ -2036,7 +2036,7 @@ class _Builder:
                 return ""
         if child.dep_ == "agent" and child.head.tag_ == "VBN" and self._by_person(child):
             self.review("passive")  # "a config error introduced by a network engineer": the passive without its agent
-            return ""
+            return self._conditions_of(child)
         if self._addressed(child):
             self.review("judgement")  # "..., Omar?": the person addressed goes with the blame
             return ""
@@ -2089,6 +2089,18 @@ class _Builder:
             if rewritten is not None:
                 return rewritten + child.doc[child.right_edge.i].whitespace_
         return self.render(child)
+
+    def _conditions_of(self, by: Token) -> str:
+        """What the dropped agent's phrase said about the step: "performed manually by a single technician with no peer
+        review" keeps "with no peer review"."""
+        kept = [
+            c
+            for person in by.children
+            if person.dep_ == "pobj"
+            for c in person.children
+            if c.dep_ == "prep" and c.lower_ in {"with", "without"}
+        ]
+        return "".join(self.doc[c.left_edge.i : c.right_edge.i + 1].text_with_ws for c in kept)
 
     def _by_person(self, by: Token) -> bool:
         """ "by a network engineer", "by Dave": an agent that is a person and nothing else."""

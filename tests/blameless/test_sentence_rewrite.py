@@ -1634,3 +1634,12 @@ def test_whose_thing_it_was_loses_the_owner_and_keeps_the_thing() -> None:
         "[Dmitri]: yeah so, uh, it was the migration. It was run against kafka-eu-2 instead of staging and that's"
         " what took the brokers out."
     )
+
+
+def test_the_condition_told_with_a_dropped_agent_stays() -> None:
+    # the Knight Capital note: the rewrite once dropped "with no peer review" along with the technician
+    rewrite = rewrite_sentence(
+        "The deployment to eight servers was performed manually by a single technician with no peer review."
+    )
+    assert rewrite is not None
+    assert rewrite.text == "The deployment to eight servers was performed manually with no peer review."
