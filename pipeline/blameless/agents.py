@@ -205,10 +205,10 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
         if previous.lower() not in _SUBORDINATORS and (previous[0].isalpha() or previous not in _OPENER_MARKS):
             return False
     between = [t.group(0) for t in tokens[start:index]]
-    if len(between) == 1 and tokens[index].group(0).lower() in _GROUPS | {"shift", "shifts"} and between[0].isalpha():
-        return True  # "Network team changed the firewall", "Night shift ignores the alert": one word names the group
-    if len(between) == 1 and tokens[index].group(0).lower() in _TITLED_ROLES and between[0].isalpha():
-        return True  # "Release manager merged the wrong branch", "data eng dropped the ball": one word names the job
+    if len(between) == 1 and between[0].isalpha() and tokens[index].group(0).lower() in _NAMED_BY_ONE_WORD:
+        # one word names the group or the job: "Network team changed the firewall", "Night shift ignores the alert",
+        # "Release manager merged the wrong branch", "data eng dropped the ball"
+        return True
     return all(
         w.lower() in _ROLE_MODIFIERS
         or w.lower() in _MEMBER_OF
@@ -220,11 +220,11 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
 
 
 _GROUPS = frozenset({"team", "squad", "crew"})
-# Role nouns a single word before them makes a job title at the start of a clause ("Release manager", "data eng");
-# not "operator" or "agent", which also name software ("Kafka operator restarted the brokers").
-_TITLED_ROLES = frozenset(
-    "manager managers lead leads engineer engineers developer developers dev devs eng person captain owner admin "
-    "admins dba dbas".split()
+# Nouns a single word before them makes a group or a job title at the start of a clause ("Night shift", "Release
+# manager", "data eng"); not "operator" or "agent", which also name software ("Kafka operator restarted the brokers").
+_NAMED_BY_ONE_WORD = _GROUPS | frozenset(
+    "shift shifts manager managers lead leads engineer engineers developer developers dev devs eng person captain "
+    "owner admin admins dba dbas".split()
 )
 
 

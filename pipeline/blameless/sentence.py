@@ -923,25 +923,25 @@ def _rewrite_each(parts: list[str], people: tuple[str, ...]) -> Rewrite | None:
     # "Real visionaries.", "Chef's kiss.": a flagged sentence of nothing but tone goes, and it marks the praise
     # before it as sarcasm ("Shoutout to the frontend squad for shipping a 14 MB bundle ...")
     tone_only = {part for part in parts if only_tone(part)}
-    verdict = any(_BARE_VERDICT.match(part) for part in parts)
+    verdicts = {part for part in parts if _BARE_VERDICT.match(part)}  # "so yeah, that's on him"
     for part in parts:
-        if part in tone_only or _BARE_VERDICT.match(part):
-            safety = REVIEW  # "so yeah, that's on him": a verdict with no fact in it goes with the blame
+        if part in tone_only or part in verdicts:
+            safety = REVIEW  # a verdict with no fact in it goes with the blame
             continue
         if tone_only and unframed_step(part) and (praise := _step_unframed(part, people)) is not None:
             texts.append(praise.text)
             kinds.append(praise.kind)
             continue
-        # a sentence the verdict points back to is rewritten though it is clean alone ("Pablo touched the lb config
-        # last. so yeah, that's on him")
         owned = _owner_taken_out(part, people)
         if owned is not None:  # "yeah so, it was Aisha's migration. She ran it against kafka-eu-2 ..."
             texts.append(owned)
             kinds.append("possessive")
             safety = REVIEW
             continue
+        # a sentence the verdict points back to is rewritten though it is clean alone ("Pablo touched the lb config
+        # last. so yeah, that's on him")
         clean = _still_clean(part, people)
-        rewrite = _rewrite_clause(part, people) if verdict or not clean else None
+        rewrite = _rewrite_clause(part, people) if verdicts or not clean else None
         if rewrite is None and clean:
             texts.append(part)
             continue
