@@ -139,8 +139,16 @@ def _reduced(literals: set[str]) -> frozenset[str]:
 
 
 def _score(literals: set[str]) -> tuple[int, int]:
-    """Longer literals are rarer; among equals, fewer alternatives."""
-    return min(len(t) for t in literals), -len(literals)
+    """Longer literals are rarer; among equals, fewer alternatives. One of English's commonest words counts
+    as a single letter: "with", "that" or "the" is in a good share of all blocks (and "on" or "is" inside
+    many more words), so it filters little and makes the trigger scan stop thousands of times."""
+    return min(1 if t in _COMMON or len(t) < 3 else len(t) for t in literals), -len(literals)
+
+
+_COMMON = frozenset(
+    "a about all an and are as at be been but by can for from had has have he her his i if in is it not of on one"
+    " or our she that the their there they this to was we were what when which who will with would you".split()
+)
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, set[str] | None, set[str] | None]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.blameless import lint_text
-from pipeline.blameless.rules import load_rules
+from pipeline.blameless.rules import RULES_PATH, _guarded_start, compile_rule_file, load_rules, parse_rule_file
 from pipeline.blameless.triggers import (
     BUNDLED_PATH,
     block_safe,
@@ -39,6 +39,9 @@ def test_triggers_are_the_literals_every_match_holds() -> None:
     assert triggers(r"[a-z]+\b") is None
     assert triggers(r"(?:error)?") is None
     assert triggers(r"(?i)sloppy") is None
+    # one of English's commonest words filters little (and stops the trigger scan thousands of times)
+    assert triggers(r"with\s+(?:care|caution)\b") == {"care", "caution"}
+    assert triggers(r"(?:is|was)\s+on\s+call") == {"call"}
 
 
 def test_required_sets_are_the_triggers_then_each_literal_set_every_match_also_holds() -> None:
@@ -70,6 +73,30 @@ def test_block_safety_rejects_what_can_cross_a_block() -> None:
     assert not block_safe(r"who[^.]*\?")
     assert not block_safe(r"cause\s*:\S")
     assert not block_safe(r"cause$")
+
+
+def test_a_lifted_start_is_guarded_where_re_has_no_literal_to_scan_for() -> None:
+    assert _guarded_start(r"(?:the\s+)?team\s+broke") == r"(?<!\w)(?:the\s+)?team\s+broke"
+    assert _guarded_start(r"[\w-]+\s+team") == r"(?<!\w)[\w-]+\s+team"
+    verbs = "(?:" + "|".join(f"verb{i}" for i in range(30)) + r")\b"
+    assert _guarded_start(verbs) == r"(?<!\w)" + verbs
+    assert _guarded_start(r"forgot\s+to") == r"forgot\s+to"  # re scans for "forgot" quickly
+    assert _guarded_start(r"(?:is|was)\s+to\s+blame") == r"(?:is|was)\s+to\s+blame"
+
+
+def test_the_guards_change_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard only spares `re` matches the linter would drop (a start inside a word)."""
+    from pipeline.blameless import rules as rules_module
+
+    monkeypatch.setattr(rules_module, "_guarded_start", lambda source: source)
+    unguarded = compile_rule_file(parse_rule_file(RULES_PATH.read_text(encoding="utf-8"), RULES_PATH), RULES_PATH)
+    monkeypatch.undo()
+    guarded = load_rules()
+    assert sum(p.regex.pattern.startswith("(?<!") for c in guarded.rules for p in c.patterns) >= 10
+    inside_words = "The steam team broke it. Dave reset it; Ana redeployed and undeleted the rows. Sam dropped it."
+    document = "\n\n".join([*_sentences(), inside_words])
+    assert lint_text(inside_words, rules=guarded) == lint_text(inside_words, rules=unguarded) != []
+    assert lint_text(document, rules=guarded) == lint_text(document, rules=unguarded)
 
 
 def test_trie_finds_the_longest_word_at_a_position() -> None:
