@@ -350,26 +350,32 @@ class _Compressed:
     def _index(self) -> dict[str, set[int]]:
         """Every block start holding each trigger. The scan restarts one character after each hit, so
         overlapping triggers are all seen; a hit is the longest trigger there, and also its prefixes. Hits come
-        in order, so a block's start is looked up only when a hit passes the end of the block before."""
+        in order, so a block's start is looked up only when a hit passes the end of the block before. The loop
+        runs once per hit (tens of thousands on 1 MB), so it keeps to local names and one set per word."""
         if self._prefilter is None or self._prefilter.scan is None:
             return {}
-        text, scan, prefixes = self.text, self._prefilter.scan, self._prefilter.prefixes
+        text, prefixes = self.text, self._prefilter.prefixes
+        search, find, rfind = self._prefilter.scan.search, text.find, text.rfind
         first, last = (0, len(text)) if self._part is None else self._part[:2]
-        seen: set[tuple[int, str]] = set()
+        holding: dict[str, set[int]] = {}  # word found -> starts of the blocks it is in
         block, block_end = 0, -1
-        hit = scan.search(text, first, last)
+        hit = search(text, first, last)
         while hit is not None:
             at = hit.start()
             if at > block_end:
-                block = text.rfind(BLOCK, 0, at) + 1
-                block_end = text.find(BLOCK, at)
+                block = rfind(BLOCK, 0, at) + 1
+                block_end = find(BLOCK, at)
                 block_end = len(text) if block_end < 0 else block_end
-            seen.add((block, hit.group()))
-            hit = scan.search(text, at + 1, last)
+            word = hit.group()
+            if (starts := holding.get(word)) is None:
+                holding[word] = {block}
+            else:
+                starts.add(block)
+            hit = search(text, at + 1, last)
         blocks: dict[str, set[int]] = {}
-        for block, word in seen:
+        for word, starts in holding.items():
             for trigger in prefixes[word]:
-                blocks.setdefault(trigger, set()).add(block)
+                blocks.setdefault(trigger, set()).update(starts)
         return blocks
 
     def _map(self, offset: int) -> int:
