@@ -23,7 +23,7 @@ from pipeline.background import can_fork, in_background
 from pipeline.blameless.agents import subject_after, subject_before, unknown_name_subject
 from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.context import negated
-from pipeline.blameless.markdown import BLOCK, HIDDEN, SPEAKER_TIME, Document, OneMatchIgnore, segment
+from pipeline.blameless.markdown import BLOCK, HIDDEN, SPEAKER_TIME, Document, OneMatchIgnore, markup_in, segment
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
 from pipeline.blameless.rules import CompiledPattern, CompiledRule, Rule, RuleSet, active_rules
@@ -395,11 +395,17 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def _is_pictograph(char: str) -> bool:
+    """An emoji or pictographic symbol: chat opens a sentence with one ("🔥 who restarted redis?")."""
+    code = ord(char)
+    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or code in (0xFE0F, 0x200D)
+
+
 def _at_sentence_start(text: str, offset: int) -> bool:
     """Only whitespace, or a timeline row's leading time ("08:20 whose deploy ..."), between `offset` and the
     start of the text, a block, or a sentence."""
     i = offset - 1
-    while i >= 0 and text[i] in " \t\n":
+    while i >= 0 and (text[i] in " \t\n" or _is_pictograph(text[i])):  # "👉 who pushed ...?"
         i -= 1
     if i >= 0 and text[i] == HIDDEN:  # an IRC speaker tag, masked as markup: "[10:02] <pat> who pushed ...?"
         while i >= 0 and text[i] == HIDDEN:
@@ -411,7 +417,7 @@ def _at_sentence_start(text: str, offset: int) -> bool:
     stamp = _ROW_TIME.search(text, max(0, i - 16), i + 1) if i >= 0 and text[i] != ":" else None
     if stamp is not None:
         i = stamp.start() - 1
-        while i >= 0 and text[i] in " \t\n":
+        while i >= 0 and text[i] in " \t\n[(":  # "[10:42 am] who pushed ...?"
             i -= 1
     return i < 0 or text[i] in _SENTENCE_ENDS
 
@@ -420,7 +426,7 @@ _IRC_TIME = regex_cache.compile(rf"(?<![\w:]){SPEAKER_TIME}[ \t]*\Z")
 
 
 _ROW_TIME = regex_cache.compile(
-    r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t))?[ \t]*[-–—|]?\Z"
+    r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t))?[ \t]*[-–—|\]]?\Z"
 )
 _SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
 # a dot ends the sentence unless a word goes on right after it: "9.1.0", "v2.3", "api.example.com"
@@ -537,7 +543,8 @@ def _candidate(
     shown = " ".join(raw.split())
     obj = object_after(doc.masked, doc.text, end)
     fix = review_fix = None
-    if spec.fix is not None and (spec.kind == "phrase" or _subject_fix_fits(lowered, start, end)):
+    fits = spec.kind == "phrase" or _subject_fix_fits(lowered, start, end)
+    if spec.fix is not None and fits and not markup_in(doc.text, doc.masked, start, end):
         capital = raw[:1].isupper() if spec.kind == "phrase" else _at_sentence_start(lowered, start)
         replacement = fix_text(spec.fix, capital)
         if spec.fix_safety == "safe":

@@ -29,6 +29,11 @@ _SETEXT = regex_cache.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _THEMATIC = regex_cache.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _LIST = regex_cache.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
 # Metadata fields written as a line of their own ("Keywords: ...", "Tags: ..."): labels, not prose.
+# A pasted Slack message's header line, "Priya Sharma  10:42 AM" or "rosa [09:14]": the message starts on the next line
+_SPEAKER_LINE = regex_cache.compile(
+    r"[ \t]*@?[A-Za-z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}[ \t]+\[?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?\]?[ \t]*\Z"
+)
+_SPEAKER_LINE_ENDS = frozenset("0123456789mM]")
 _METADATA = regex_cache.compile(r"(?:keywords?|tags?|labels?|categor(?:y|ies)|topics?|components?)[ \t]*:", re.I)
 _QUOTE = regex_cache.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 _TABLE_SEP = regex_cache.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
@@ -63,6 +68,8 @@ _MARKUP_LEADS = frozenset("*-_[<")
 # before follows it) so that `re` jumps from backtick to backtick instead of trying every character.
 _INLINE_CODE = regex_cache.compile(r"(`(?<!``)`*+)[^\x03]*?(?<!`)\1(?!`)")
 _IMAGE = regex_cache.compile(r"!\[[^\[\]\x03]*\]\([^()\x03]*\)")  # no nested brackets: linear on "[[[[..." input
+# A raw Slack user mention in pasted chat: <@U024BE7LH> or <@U024BE7LH|priya>
+_SLACK_MENTION = regex_cache.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>\x03]{0,40})?>")
 _LINK = regex_cache.compile(r"\[([^\[\]\x03]*)\](\([^()\x03]*\)|\[[^\[\]\x03]*\])")
 _AUTOLINK = regex_cache.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")
 # Alternatives that each begin with a letter let `re` skip ahead by first character.
@@ -176,9 +183,22 @@ def _hide(match: re.Match[str]) -> str:
     return HIDDEN * len(match.group(0))
 
 
+def markup_in(text: str, masked: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds markup the masked text reads as spaces (a link's target, a raw Slack
+    mention): the words around it are checked, but no fix or rewrite may replace it as if it were words."""
+    return any(shown == " " and not written.isspace() for shown, written in zip(masked[start:end], text[start:end]))
+
+
+def _mention_as_handle(match: re.Match[str]) -> str:
+    """A Slack mention pasted raw reads as the handle it is: "<@U024BE7LH> forgot ..." as "@U024BE7LH forgot ..."."""
+    return " @" + match.group(1) + " " * (len(match.group(0)) - len(match.group(1)) - 2)
+
+
 def _link_text_only(match: re.Match[str]) -> str:
+    """A link reads as its text: "[Dave](https://...) forgot to renew it" is a sentence about Dave. The target
+    becomes spaces, not hidden characters, so the words on either side still read as neighbours."""
     text = match.group(1)
-    return " " + text + " " + HIDDEN * (len(match.group(0)) - len(text) - 2)
+    return " " + text + " " * (len(match.group(0)) - len(text) - 1)
 
 
 # The last masked text per (skip_quotes, skip_blockquotes), with the text it came from: the check, its rewrites
@@ -220,8 +240,8 @@ def segment(
     out: list[str] = []  # the masked document: each line's masked text, then what replaces its newline
 
     i = _front_matter_end(lines)
-    for j in range(i):
-        out += (HIDDEN * len(lines[j]), "\n")
+    for j in range(i):  # front matter keeps its newlines; the line after it starts a block of its own
+        out += (HIDDEN * len(lines[j]), BLOCK if j == i - 1 else "\n")
         kinds[j] = "hidden"
     fence: str | None = None
     previous = "blank"
@@ -288,7 +308,12 @@ def segment(
         line_sections[i] = section
         if kind in ("table", "item", "para", "cont") and not line[:1].isalpha() and _TIME_ROW.match(line):
             timeline_rows[i] = True
-        joins = kind in ("para", "item", "cont", "quote") and i + 1 < len(lines) and _continues(lines[i + 1], kind)
+        joins = (
+            kind in ("para", "item", "cont", "quote")
+            and i + 1 < len(lines)
+            and _continues(lines[i + 1], kind)
+            and not (line[-1:] in _SPEAKER_LINE_ENDS and _SPEAKER_LINE.match(line))
+        )
         out += (shown, " " if joins else BLOCK)
         if kind == "item":
             in_list = True
@@ -471,6 +496,7 @@ def _mask_inline(masked: str, skip_quotes: bool) -> str:
     masked = _INLINE_CODE.sub(_hide, masked)
     masked = _IMAGE.sub(_hide, masked)
     masked = _LINK.sub(_link_text_only, masked)
+    masked = _SLACK_MENTION.sub(_mention_as_handle, masked)
     masked = _AUTOLINK.sub(_hide, masked)
     masked = _URL.sub(_hide, masked)
     masked = _HTML_TAG.sub(_hide, masked)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline import regex_cache
-from pipeline.blameless.markdown import BLOCK, HIDDEN, SPEAKER_TAG, masked_prose
+from pipeline.blameless.markdown import BLOCK, HIDDEN, SPEAKER_TAG, markup_in, masked_prose
 from pipeline.blameless.relabel import LABEL_RULE, label_edit, stands_for_a_step
 from pipeline.models import Finding, FindingRewrite
 
@@ -333,7 +333,8 @@ def _rewritable(text: str, masked: str, start: int, end: int) -> bool:
     hidden as markup but is no quote: the rewrite keeps it as the line's label."""
     tag = re.match(SPEAKER_TAG, text[start:end])
     start += tag.end() if tag else 0
-    return HIDDEN not in masked[start:end] and BLOCK not in masked[start:end].strip(BLOCK)
+    in_block = HIDDEN not in masked[start:end] and BLOCK not in masked[start:end].strip(BLOCK)
+    return in_block and not markup_in(text, masked, start, end)
 
 
 def apply_plan(text: str, plan: Iterable[Edit | None], *, safe_only: bool) -> str:

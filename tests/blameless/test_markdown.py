@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.blameless import BlamelessConfig, lint_text
+from pipeline.blameless import BlamelessConfig, lint_text, rewrite_blameless
 from pipeline.blameless.markdown import BLOCK, HIDDEN, masked_prose, segment
 from pipeline.models import Level
 
@@ -146,7 +146,8 @@ def test_masking_keeps_length_newlines_and_prose() -> None:
         if kind in ("hidden", "code"):
             assert set(shown) <= {HIDDEN}, lines[index]
     assert "Prose  here  and" in doc.masked and "\\| c " in doc.masked.replace(BLOCK, "|")
-    assert doc.masked.count("\n") == 3  # front matter keeps its newlines; other line ends join or split blocks
+    # front matter keeps its newlines but the last (the next line starts a block); other line ends join or split blocks
+    assert doc.masked.count("\n") == 2
 
 
 def test_a_code_span_opens_with_a_whole_backtick_run_and_closes_with_one_as_long() -> None:
@@ -176,3 +177,29 @@ def test_a_link_reference_definition_is_hidden_but_a_transcript_speaker_tag_is_p
     assert lint_text(definitions) == []
     spoken = "[Priya]: okay, but who actually approved the firewall change on edge-gw-2?\n"
     assert [f.line for f in lint_text(spoken)] == [1]
+
+
+def test_blame_is_read_through_chat_and_markdown_dressing() -> None:
+    """A name written as a link or a raw Slack mention, an emoji or a bracketed time before a question, a pasted
+    Slack header line ("Priya Sharma  10:42 AM") above the message, front matter right above it: each is read."""
+    dressed = [
+        "[Dave](https://wiki.example.com/dave) forgot to renew the certificate.",
+        "<@U024BE7LH> forgot to renew the certificate.",
+        "👉 who restarted redis-cache-2 in the middle of the batch window??",
+        "[10:42 AM] who restarted redis-cache-2 in the middle of the batch window??",
+        "Priya Sharma  10:42 AM\nwho approved the PR that dropped the index?",
+        "rosa [09:14]\nwho approved the PR that dropped the index?",
+        "---\ntitle: notes\n---\nwho approved the PR that dropped the index?",
+    ]
+    for text in dressed:
+        assert lint_text(text), text
+    assert lint_text("We rolled back at 10:42\nbecause the config was bad.") == []
+    assert lint_text("Escalated to <@U024BE7LH> at 10:02 and [the runbook](https://x.example/rb) was followed.") == []
+
+
+def test_no_fix_replaces_markup_read_as_words() -> None:
+    """The link's target and the mention are checked around, never replaced as if they were words."""
+    for text in ("[Dave](https://wiki.example.com/dave) forgot to renew the cert.", "<@U024BE7LH> forgot to renew it."):
+        (finding,) = lint_text(text)
+        assert finding.fix is None and finding.rewrite is None
+        assert rewrite_blameless(text) == text
