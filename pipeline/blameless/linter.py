@@ -23,7 +23,16 @@ from pipeline.background import can_fork, in_background
 from pipeline.blameless.agents import subject_after, subject_before, unknown_name_subject
 from pipeline.blameless.config import BlamelessConfig
 from pipeline.blameless.context import negated
-from pipeline.blameless.markdown import BLOCK, HIDDEN, SPEAKER_TIME, Document, OneMatchIgnore, markup_in, segment
+from pipeline.blameless.markdown import (
+    BLOCK,
+    HIDDEN,
+    SPEAKER_TIME,
+    Document,
+    OneMatchIgnore,
+    folded,
+    markup_in,
+    segment,
+)
 from pipeline.blameless.people import Roster, build_roster
 from pipeline.blameless.rewrite import fix_text, object_after, suggestion_text
 from pipeline.blameless.rules import CompiledPattern, CompiledRule, Rule, RuleSet, active_rules
@@ -112,10 +121,10 @@ def _lint(
     doc = segment(
         text, sections=rules.sections, skip_quotes=config.skip_quotes, skip_blockquotes=config.skip_blockquotes
     )
-    lowered = _lower_same_length(doc.masked)
+    lowered = folded(doc.masked)
     compressed = _Compressed(lowered, rules)
     roster = roster_found()
-    scan = _Scan(doc, lowered, roster, [term.lower() for term in config.accept], path)
+    scan = _Scan(doc, lowered, roster, [folded(term) for term in config.accept], path)
     active: list[tuple[CompiledRule, str | None]] = []
     for compiled in rules.rules:
         configured = config.rule_level(compiled.rule.id, compiled.rule.slug)
@@ -249,7 +258,7 @@ def _phrase_expression(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     """One expression for every allowed phrase: whole words, any whitespace run between them."""
     if not phrases:
         return None
-    alternatives = sorted((r"\s+".join(map(re.escape, p.lower().split())) for p in phrases), key=len, reverse=True)
+    alternatives = sorted((r"\s+".join(map(re.escape, folded(p).split())) for p in phrases), key=len, reverse=True)
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
 
 
@@ -383,14 +392,6 @@ class _Compressed:
         return self._map(start), self._map(end - 1) + 1 if end > start else self._map(start)
 
 
-def _lower_same_length(text: str) -> str:
-    """Lower-case without moving offsets (a few characters, like 'İ', lower-case to two)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
@@ -414,7 +415,7 @@ def _at_sentence_start(text: str, offset: int) -> bool:
         i = (tag.start() if tag else i + 1) - 1
         while i >= 0 and text[i] in " \t\n":
             i -= 1
-    stamp = _ROW_TIME.search(text, max(0, i - 16), i + 1) if i >= 0 and text[i] != ":" else None
+    stamp = _ROW_TIME.search(text, max(0, i - 36), i + 1) if i >= 0 and text[i] != ":" else None
     if stamp is not None:
         i = stamp.start() - 1
         while i >= 0 and text[i] in " \t\n[(":  # "[10:42 am] who pushed ...?"
@@ -426,7 +427,8 @@ _IRC_TIME = regex_cache.compile(rf"(?<![\w:]){SPEAKER_TIME}[ \t]*\Z")
 
 
 _ROW_TIME = regex_cache.compile(
-    r"(?<![\w:])\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t))?[ \t]*[-–—|\]]?\Z"
+    r"(?<![\w:])(?:\d{4}-\d{2}-\d{2}[t ]?)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t|[+-]\d{2}:?\d{2}))?[ \t]*[-–—|\]]?\Z"
 )
 _SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
 # a dot ends the sentence unless a word goes on right after it: "9.1.0", "v2.3", "api.example.com"

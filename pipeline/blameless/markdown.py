@@ -27,14 +27,13 @@ _FENCE = regex_cache.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fe
 _HEADING = regex_cache.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = regex_cache.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _THEMATIC = regex_cache.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_LIST = regex_cache.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
-# Metadata fields written as a line of their own ("Keywords: ...", "Tags: ..."): labels, not prose.
+# a list item: Markdown's markers, and the bullets and dashes a word processor pastes ("• ", "– ", "→ ")
+_LIST = regex_cache.compile(r"^([ \t]*)([-*+•◦▪‣●○■–—→➜⇒]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
 # A pasted Slack message's header line, "Priya Sharma  10:42 AM" or "rosa [09:14]": the message starts on the next line
 _SPEAKER_LINE = regex_cache.compile(
     r"[ \t]*@?[A-Za-z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}[ \t]+\[?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?\]?[ \t]*\Z"
 )
 _SPEAKER_LINE_ENDS = frozenset("0123456789mM]")
-_METADATA = regex_cache.compile(r"(?:keywords?|tags?|labels?|categor(?:y|ies)|topics?|components?)[ \t]*:", re.I)
 _QUOTE = regex_cache.compile(r"^[ \t]{0,3}(?:>[ \t]?)+")
 _TABLE_SEP = regex_cache.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
 _HTML_BLOCK = regex_cache.compile(
@@ -112,7 +111,7 @@ class OneMatchIgnore:
         """Where the phrase occurs in the target (case and whitespace runs ignored)."""
         if self.phrase is None:
             return [(self.start, self.end)]
-        words = self.phrase.lower().split()
+        words = folded(self.phrase).split()
         expression = re.compile(r"\s+".join(re.escape(word) for word in words))
         return [m.span() for m in expression.finditer(lowered, self.start, self.end)]
 
@@ -181,6 +180,18 @@ def _hide_keeping_newlines(match: re.Match[str]) -> str:
 
 def _hide(match: re.Match[str]) -> str:
     return HIDDEN * len(match.group(0))
+
+
+def folded(text: str) -> str:
+    """`text` as the rules read it: lower case, and curly apostrophes as straight ones (a word processor writes
+    "didn’t" everywhere), without moving any offset (a few characters, like 'İ', lower-case to two)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered.translate(_APOSTROPHES) if "’" in lowered or "‘" in lowered else lowered
+
+
+_APOSTROPHES = str.maketrans("‘’", "''")
 
 
 def markup_in(text: str, masked: str, start: int, end: int) -> bool:

@@ -190,11 +190,25 @@ def test_blame_is_read_through_chat_and_markdown_dressing() -> None:
         "Priya Sharma  10:42 AM\nwho approved the PR that dropped the index?",
         "rosa [09:14]\nwho approved the PR that dropped the index?",
         "---\ntitle: notes\n---\nwho approved the PR that dropped the index?",
+        "• Why didn't anyone on the team check the replica count before draining?",
+        "– The on-call didn't bother to check the replica count.",
+        "2026-05-02T14:02:00Z who approved the PR that dropped the index?",
+        "[2026-05-02 14:02] who approved the PR that dropped the index?",
     ]
     for text in dressed:
         assert lint_text(text), text
     assert lint_text("We rolled back at 10:42\nbecause the config was bad.") == []
     assert lint_text("Escalated to <@U024BE7LH> at 10:02 and [the runbook](https://x.example/rb) was followed.") == []
+
+
+def test_curly_apostrophes_read_as_straight_ones() -> None:
+    """A word processor writes "didn’t" everywhere: every rule written with "didn't" reads it too."""
+    straight = (
+        "Kenji doesn't even know how to use kubectl.\n\nit's the platform team again\n\nWhy wasn't anyone watching?"
+    )
+    curly = straight.replace("'", "’")
+    assert [(f.rule_id, f.line) for f in lint_text(curly)] == [(f.rule_id, f.line) for f in lint_text(straight)]
+    assert len(lint_text(curly)) == 3
 
 
 def test_no_fix_replaces_markup_read_as_words() -> None:
