@@ -28,6 +28,7 @@ _FILLERS = frozenset(
 _PRONOUNS = frozenset(
     {
         "I",
+        "i",  # chat: "i broke prod"
         "He",
         "he",
         "She",
@@ -337,12 +338,14 @@ _LOWERCASE_NOT_NAMES = frozenset("hugo julia mason logan jordan taylor kelly cas
 
 
 def _lowercase_first_name(word: str, roster: Roster) -> bool:
-    """A first name typed in lower case, as chat does ("tbh paul just needs to ..."); four letters or more."""
+    """A first name typed in lower case, as chat does ("tbh paul just needs to ..."); four letters or more, or
+    three that make no English word ("raj neglected to drain node-7", not "bob" or "max")."""
     return (
-        len(word) >= 4
+        len(word) >= 3
         and word.islower()
         and word not in _LOWERCASE_NOT_NAMES
         and roster.is_person_name(word.capitalize())
+        and (len(word) > 3 or unknown_name(word))
     )
 
 

@@ -192,6 +192,7 @@ def folded(text: str) -> str:
 
 
 _APOSTROPHES = str.maketrans("‘’", "''")
+_UNICODE_SPACE = regex_cache.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")  # no-break, thin, ideographic
 
 
 def markup_in(text: str, masked: str, start: int, end: int) -> bool:
@@ -337,6 +338,8 @@ def segment(
         i += 1
 
     masked = "".join(out)[: len(text)]  # the last line has no newline to replace
+    if not masked.isascii():
+        masked = _UNICODE_SPACE.sub(" ", masked)  # "Dave\u00a0forgot": a space the rules read as one
     masked = _mask_inline(masked, skip_quotes)
     _last_masked[(skip_quotes, skip_blockquotes)] = (text, masked)
     ignores = _one_match_ignores(controls or [], text, masked)

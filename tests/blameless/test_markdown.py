@@ -211,6 +211,10 @@ def test_curly_apostrophes_read_as_straight_ones() -> None:
     assert len(lint_text(curly)) == 3
 
 
+def test_no_break_spaces_read_as_spaces() -> None:
+    assert [f.rule_id for f in lint_text("Dave\u00a0forgot to renew the\u202fcertificate.")] == ["BL001"]
+
+
 def test_no_fix_replaces_markup_read_as_words() -> None:
     """The link's target and the mention are checked around, never replaced as if they were words."""
     for text in ("[Dave](https://wiki.example.com/dave) forgot to renew the cert.", "<@U024BE7LH> forgot to renew it."):

@@ -95,6 +95,8 @@ def test_role_nouns_with_a_determiner_or_opening_the_clause() -> None:
 def test_lowercase_first_names_in_chat() -> None:
     assert rules("tbh paul just needs to double-check his stuff before merging to main") == ["BL010"]
     assert rules("hugo ignored the stale cache entries.") == []
+    assert rules("raj neglected to drain node-7 before the kernel upgrade") == ["BL002"]  # three letters, no word
+    assert rules("bob ignored the stale cache entries.") == []  # "bob" is a word too
 
 
 def test_subject_found_across_appositions_and_coordination() -> None:
@@ -107,6 +109,7 @@ def test_subject_found_across_appositions_and_coordination() -> None:
 
 def test_pronouns_and_self_blame() -> None:
     assert rules("I screwed up the failover.") == ["BL001"]
+    assert rules("honestly i screwed up the order, rolled eu before the schema change") == ["BL001"]  # chat's "i"
     assert rules("Someone forgot to renew the certificate.") == ["BL001"]
     assert rules("They forgot to renew the certificate.") == []
 
