@@ -247,11 +247,16 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
         or (_capitalized(base) and _capitalized(previous) and _first_name(previous, roster))  # "Dave O'Brien"
         or (_capitalized(base) and _titled(tokens, index))  # "Mr. Okonkwo", "Dr Sato": any name after a title
         or (previous.lower() not in _DETERMINERS and _lowercase_first_name(base, roster))
+        or (base.islower() and _lowercase_first_name(previous, roster) and unknown_name(base))  # "dmitri volkov"
         or (roster.use_first_names and _word_name_mid_sentence(base, previous))
     ):
         start = index
-        while (
-            start > 0 and _first_name(tokens[start - 1].group(0), roster) and tokens[start - 1].group(0)[:1].isupper()
+        while start > 0 and (
+            _first_name(tokens[start - 1].group(0), roster)
+            and tokens[start - 1].group(0)[:1].isupper()
+            or base.islower()
+            and start == index
+            and _lowercase_first_name(tokens[start - 1].group(0), roster)
         ):
             start -= 1
         if _capitalized(tokens[start].group(0)) and _titled(tokens, start):  # the title opens the name: "Mrs. Kowalska"

@@ -97,6 +97,7 @@ def test_lowercase_first_names_in_chat() -> None:
     assert rules("hugo ignored the stale cache entries.") == []
     assert rules("raj neglected to drain node-7 before the kernel upgrade") == ["BL002"]  # three letters, no word
     assert rules("bob ignored the stale cache entries.") == []  # "bob" is a word too
+    assert rules("dmitri volkov failed to verify the restore before closing the ticket") == ["BL002"]
 
 
 def test_subject_found_across_appositions_and_coordination() -> None:
