@@ -546,7 +546,7 @@ def _candidate(
     obj = object_after(doc.masked, doc.text, end)
     fix = review_fix = None
     fits = spec.kind == "phrase" or _subject_fix_fits(lowered, start, end)
-    if spec.fix is not None and fits and not markup_in(doc.text, doc.masked, start, end):
+    if spec.fix is not None and fits and not markup_in(doc.text, start, end):
         capital = raw[:1].isupper() if spec.kind == "phrase" else _at_sentence_start(lowered, start)
         replacement = fix_text(spec.fix, capital)
         if spec.fix_safety == "safe":

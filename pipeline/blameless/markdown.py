@@ -67,6 +67,7 @@ _MARKUP_LEADS = frozenset("*-_[<")
 # before follows it) so that `re` jumps from backtick to backtick instead of trying every character.
 _INLINE_CODE = regex_cache.compile(r"(`(?<!``)`*+)[^\x03]*?(?<!`)\1(?!`)")
 _IMAGE = regex_cache.compile(r"!\[[^\[\]\x03]*\]\([^()\x03]*\)")  # no nested brackets: linear on "[[[[..." input
+_INLINE_MARKUP = regex_cache.compile(r"\]\(|\]\[|@[UW][A-Z0-9]{2,20}(?:\|[^<>]{0,40})?>")  # a link's target, a mention
 # A raw Slack user mention in pasted chat: <@U024BE7LH> or <@U024BE7LH|priya>
 _SLACK_MENTION = regex_cache.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>\x03]{0,40})?>")
 _LINK = regex_cache.compile(r"\[([^\[\]\x03]*)\](\([^()\x03]*\)|\[[^\[\]\x03]*\])")
@@ -195,10 +196,10 @@ _APOSTROPHES = str.maketrans("‘’", "''")
 _UNICODE_SPACE = regex_cache.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")  # no-break, thin, ideographic
 
 
-def markup_in(text: str, masked: str, start: int, end: int) -> bool:
-    """Whether text[start:end] holds markup the masked text reads as spaces (a link's target, a raw Slack
-    mention): the words around it are checked, but no fix or rewrite may replace it as if it were words."""
-    return any(shown == " " and not written.isspace() for shown, written in zip(masked[start:end], text[start:end]))
+def markup_in(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a link's target or a raw Slack mention, which the masked text reads as
+    spaces: the words around it are checked, but no fix or rewrite may replace it as if it were words."""
+    return _INLINE_MARKUP.search(text, start, end) is not None
 
 
 def _mention_as_handle(match: re.Match[str]) -> str:

@@ -334,7 +334,7 @@ def _rewritable(text: str, masked: str, start: int, end: int) -> bool:
     tag = re.match(SPEAKER_TAG, text[start:end])
     start += tag.end() if tag else 0
     in_block = HIDDEN not in masked[start:end] and BLOCK not in masked[start:end].strip(BLOCK)
-    return in_block and not markup_in(text, masked, start, end)
+    return in_block and not markup_in(text, start, end)
 
 
 def apply_plan(text: str, plan: Iterable[Edit | None], *, safe_only: bool) -> str:

@@ -221,9 +221,16 @@ _PARSES: dict[str, Doc] = {}
 _MAX_PARSES = 4096  # a few MB of parses; a long batch run starts afresh past it
 
 
+class _NoWords(Exception):
+    """A piece of a sentence with no word in it ("14:02 UTC - status: " once its label and fields are taken off):
+    nothing to parse, so nothing to rewrite (rewrite_sentence returns None)."""
+
+
 def parse(text: str) -> Doc:
     """spaCy's parse of `text`, once per process: the rewriter asks about the same text more than once (a
     sentence, then whether its cleaned form is a clause), and `check --diff` plans each text twice."""
+    if not _LETTER.search(text):
+        raise _NoWords(text)
     doc = _PARSES.get(text)
     if doc is None:
         doc = _keep(text, nlp()(text))
@@ -233,7 +240,7 @@ def parse(text: str) -> Doc:
 def parse_ahead(sentences: Iterable[str]) -> None:
     """Parse what `rewrite_sentence` will parse first for each of `sentences`, in one batch: spaCy's pipe
     is ~2.5 times faster than one call per sentence, and gives the same parses."""
-    bodies = {stand_in_names(body)[0] for body in (_split_label(s)[1] for s in sentences) if body}
+    bodies = {stand_in_names(body)[0] for body in (_split_label(s)[1] for s in sentences) if _LETTER.search(body)}
     todo = sorted(body for body in bodies if body not in _PARSES)
     for text, doc in zip(todo, nlp().pipe(todo), strict=True):
         _keep(text, doc)
@@ -425,8 +432,9 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
-    r"\A(?:\s*(?:[-*+]|\d+[.)/])\s+)?(?:\[[ xX]?\]\s+)?"  # "6/ " numbers a post in a thread
+    r"\A(?:\s*(?:[-*+•◦▪‣●○■\u2013\u2014→➜⇒]|\d+[.)/])\s+)?(?:\[[ xX]?\]\s+)?"  # "6/ " numbers a post in a thread
     rf"(?:{SPEAKER_TAG})?"  # an IRC line's time and speaker: "[22:05] <tess> "
+    r"(?:\*\*[^*\n]{1,30}?:\*\*\s*|\*\*[^*\n]{1,30}?\*\*\s*:\s*)?"  # a bold label: "**Root cause:** "
     r"(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
     r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
@@ -604,6 +612,7 @@ _QUESTION_EMPHASIS = re.compile(r"\b([Ww]ho|[Ww]hy|[Ww]hat)(?: the (?:hell|heck|
 _MODAL_TO = re.compile(r"\b([Mm]ust|[Ss]hould|[Cc]ould|[Ww]ould|[Cc]an|[Ww]ill) to (?=\w)")
 
 
+_LETTER = re.compile(r"[^\W\d_]")
 # Chat filler after the sentence proper ("... the staging db lol"): dropped, it only confuses the parse.
 _CHAT_TAIL = re.compile(
     r"(?:[\s,]+(?:lo+l|lmf?ao+|rofl|smh|tbh|ffs|fml|ngl|imo|ugh|sigh|fr|(?:ha)+h?|pls|plz|thx|ok|okay|:\)|:\())+\s*$",
@@ -613,12 +622,23 @@ _CHAT_TAIL = re.compile(
 
 def rewrite_sentence(sentence: str, people: Sequence[str] = ()) -> Rewrite | None:
     """System phrasing for one blaming sentence, or None when the parse offers no faithful rewrite. Cached:
-    `check --diff` plans the rewrites of one text for the diff and again for the findings."""
-    return _rewrite_once(sentence, tuple(people))
+    `check --diff` plans the rewrites of one text for the diff and again for the findings. A sentence written
+    with curly apostrophes only ("could’ve", from a word processor) is rewritten as if straight, and keeps them."""
+    if "’" not in sentence or "'" in sentence:
+        return _rewrite_once(sentence, tuple(people))
+    rewrite = _rewrite_once(sentence.replace("’", "'"), tuple(people))
+    return None if rewrite is None else Rewrite(rewrite.text.replace("'", "’"), rewrite.safety, rewrite.kind)
 
 
 @lru_cache(maxsize=2048)
 def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
+    try:
+        return _rewrite_fields_apart(sentence, people)
+    except _NoWords:
+        return None
+
+
+def _rewrite_fields_apart(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
     tracked = _TRACKER_FIELDS.search(sentence)
     if tracked is not None and tracked.start() > 0:
         # "... (owner: Halvorsen)", "... - status: open": the tracker's fields stay as written after the rewritten item

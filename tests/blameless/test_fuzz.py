@@ -58,3 +58,37 @@ def test_spans_point_at_the_match(text: str) -> None:
         end = sum(len(line) + 1 for line in lines[: finding.end_line - 1]) + finding.end_column - 1
         assert " ".join(text[start:end].split()) == finding.match
     apply_safe_fixes(text, lint_text(text))
+
+
+REWRITE_PIECES = st.sampled_from(
+    [
+        "14:02 UTC ",
+        "- ",
+        "status: ",
+        "owner: ",
+        "(owner: Lise)",
+        "AI-3: ",
+        "Why 3: ",
+        "cause looks like operator error",
+        "Dave forgot to renew the cert",
+        "who approved this",
+        "?",
+        ".",
+        ", ",
+        "[10:42] <pat> ",
+        "• ",
+        "lol",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(REWRITE_PIECES, max_size=7).map("".join))
+def test_a_rewrite_of_any_fragment_never_raises(sentence: str) -> None:
+    """`check --diff` rewrites whatever a flagged line holds: labels, times and tracker fields with nothing
+    between them once ("14:02 UTC - status: ..." left an empty clause that crashed the parser's repairs)."""
+    from pipeline.blameless.sentence import rewrite_sentence
+
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or rewrite.text.strip()
+    assert rewrite_sentence("14:02 UTC - status: cause looks like operator error during the rotation") is None

@@ -1643,3 +1643,18 @@ def test_the_condition_told_with_a_dropped_agent_stays() -> None:
     )
     assert rewrite is not None
     assert rewrite.text == "The deployment to eight servers was performed manually with no peer review."
+
+
+def test_a_rewrite_keeps_the_line_s_dressing() -> None:
+    """A word processor's bullet, a bold label and curly apostrophes stay as written around the rewrite; each
+    once left the sentence without one (the bullet and label were read as words, "could’ve" was not read)."""
+    text = (
+        "• Rahul ought to have taken the backup before the upgrade to mysql-8.\n\n"
+        "**Root cause:** Maybe Dave could try reading the runbook next time, revolutionary concept.\n\n"
+        "09:47 Anya could’ve stopped the rollout here, the error rate on quote-svc was already 4%\n"
+    )
+    rewritten = apply_sentence_rewrites(text, safe_only=False).split("\n\n")
+    assert rewritten[0].startswith("• ") and "Rahul" not in rewritten[0] and "mysql-8" in rewritten[0]
+    assert rewritten[1].startswith("**Root cause:** ") and "Dave" not in rewritten[1]
+    assert rewritten[2].startswith("09:47 ") and "Anya" not in rewritten[2] and "4%" in rewritten[2]
+    assert not lint_text("\n\n".join(rewritten))
