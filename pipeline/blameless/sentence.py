@@ -435,7 +435,9 @@ _LABEL = re.compile(
     r"\A(?:\s*(?:[-*+•◦▪‣●○■\u2013\u2014→➜⇒]|\d+[.)/])\s+)?(?:\[[ xX]?\]\s+)?"  # "6/ " numbers a post in a thread
     rf"(?:{SPEAKER_TAG})?"  # an IRC line's time and speaker: "[22:05] <tess> "
     r"(?:\*\*[^*\n]{1,30}?:\*\*\s*|\*\*[^*\n]{1,30}?\*\*\s*:\s*)?"  # a bold label: "**Root cause:** "
-    r"(?:(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*UTC)?\s*[-\u2013\u2014:]?\s*)"
+    r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+\s*)?"  # an emoji opening a chat line: "🔥 who ..."
+    r"(?:(?:\[?(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|\s*UTC|\s*[AP]M)?\]?"
+    r"\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"
     r"|impact|detection|resolution|timeline|decision|(?:what )?went (?:well|badly|wrong|poorly)|lessons? learned"
     r"|what we learned|retro|lowlights?|[\w ]{1,20}\d)\s*:(?!\d)\s*)"
