@@ -2902,6 +2902,8 @@ class _Builder:
         """ "Paul must double-check his work before merging" -> "Add an automated check before merging";
         "Dave could try reading the runbook" -> "Link the runbook from the alert" (systemic_actions.yaml)."""
         for token in verb.subtree:
+            if token.i < verb.i:
+                continue  # "after this we need to ...": a moment before the order opens the sentence, kept as its lead
             if token.dep_ in {"advcl", "prep", "pcomp"} and token.lower_ in _MOMENTS:
                 self.review("punitive")
                 checked = self._checked_object(verb, before=token.i)
@@ -2942,6 +2944,8 @@ class _Builder:
         time."""
         spans: set[int] = set()  # "for a couple of weeks" is how long, not what to check
         for token in verb.subtree:
+            if token.i < verb.i:
+                continue  # "Before the next release, Dave must ...": what opens the sentence is no object
             if before is not None and token.i >= before:
                 return None
             if token.i in spans or token.dep_ not in {"dobj", "pobj"} or token.pos_ not in {"NOUN", "PROPN"}:

@@ -797,6 +797,15 @@ def test_a_reminder_to_people_becomes_the_systemic_step() -> None:
     assert lint_text(rewrite.text) == []
 
 
+def test_what_opens_an_order_stays_its_lead_and_is_no_object() -> None:
+    """ "Before the next release" once became the thing to check, and "after this" was said twice."""
+    rewrite = rewrite_sentence("Before the next release, Dave must double-check the migration scripts.")
+    assert rewrite is not None
+    assert rewrite.text == "Before the next release, add an automated double-check for the migration scripts."
+    rewrite = rewrite_sentence("after this we need to revoke @zoltan's admin rights, this is the 2nd time")
+    assert rewrite is not None and rewrite.text.lower().count("after this") == 1 and "admin rights" in rewrite.text
+
+
 def test_batch_parses_are_the_parses_one_call_gives_and_rewrites_do_not_change() -> None:
     """`check --diff` parses a document's flagged sentences in one nlp.pipe batch (parse_ahead) and keeps each
     parse; the rewrites must be those that parsing each sentence on its own gives."""
