@@ -420,6 +420,10 @@ def _at_sentence_start(text: str, offset: int) -> bool:
         i = stamp.start() - 1
         while i >= 0 and text[i] in " \t\n[(":  # "[10:42 am] who pushed ...?"
             i -= 1
+    elif i >= 0 and text[i] not in _SENTENCE_ENDS and (row := _ROW_LABEL.search(text, max(0, i - 16), i + 1)):
+        i = row.start() - 1  # a tracker's row label: "AI-7 - who approved ...?", "#14 | why did ..."
+        while i >= 0 and text[i] in " \t\n":
+            i -= 1
     return i < 0 or text[i] in _SENTENCE_ENDS
 
 
@@ -430,6 +434,7 @@ _ROW_TIME = regex_cache.compile(
     r"(?<![\w:])(?:\d{4}-\d{2}-\d{2}[t ]?)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
     r"(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t|[+-]\d{2}:?\d{2}))?[ \t]*[-–—|\]]?\Z"
 )
+_ROW_LABEL = regex_cache.compile(r"(?<![\w-])(?:[a-z]{1,8}-\d{1,6}|#\d{1,6})[ \t]*[-–—|:][ \t]*\Z")
 _SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
 # a dot ends the sentence unless a word goes on right after it: "9.1.0", "v2.3", "api.example.com"
 _CLAUSE_STOP = regex_cache.compile(r"[!?;\x03]|\.(?!\w)")

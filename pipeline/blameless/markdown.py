@@ -27,8 +27,10 @@ _FENCE = regex_cache.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fe
 _HEADING = regex_cache.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT = regex_cache.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
 _THEMATIC = regex_cache.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-# a list item: Markdown's markers, and the bullets and dashes a word processor pastes ("• ", "– ", "→ ")
-_LIST = regex_cache.compile(r"^([ \t]*)([-*+•◦▪‣●○■–—→➜⇒]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
+# a list item: Markdown's markers, and the bullets, dashes and letters a word processor pastes ("• ", "– ", "a) ", "(1) ")
+_LIST = regex_cache.compile(
+    r"^([ \t]*)([-*+•◦▪‣●○■–—→➜⇒]|\d{1,9}[.)]|[a-zA-Z]\)|\((?:\d{1,3}|[a-zA-Z])\))([ \t]+(?:\[[ xX]\][ \t]+)?|$)"
+)
 # A pasted Slack message's header line, "Priya Sharma  10:42 AM" or "rosa [09:14]": the message starts on the next line
 _SPEAKER_LINE = regex_cache.compile(
     r"[ \t]*@?[A-Za-z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}[ \t]+\[?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp]\.?[Mm]\.?)?\]?[ \t]*\Z"
@@ -261,7 +263,7 @@ def segment(
     while i < len(lines):
         line = shown = views[i]
         kind = "para"
-        if fence is None and line[:1].isalpha() and "|" not in line:
+        if fence is None and line[:1].isalpha() and line[1:2] != ")" and "|" not in line:  # not "a) ..."
             if previous == "quote":  # a lazy continuation: the quoted paragraph goes on without ">"
                 kind = "quote"
                 shown = HIDDEN * len(line) if skip_blockquotes else line

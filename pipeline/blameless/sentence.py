@@ -432,9 +432,11 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
-    r"\A(?:\s*(?:[-*+•◦▪‣●○■\u2013\u2014→➜⇒]|\d+[.)/])\s+)?(?:\[[ xX]?\]\s+)?"  # "6/ " numbers a post in a thread
+    r"\A(?:\s*(?:[-*+•◦▪‣●○■\u2013\u2014→➜⇒]|\d+[.)/]|[a-zA-Z]\)|\((?:\d{1,3}|[a-zA-Z])\))\s+)?"  # "6/ " a post
+    r"(?:\[[ xX]?\]\s+)?"
     rf"(?:{SPEAKER_TAG})?"  # an IRC line's time and speaker: "[22:05] <tess> "
-    r"(?:\*\*[^*\n]{1,30}?:\*\*\s*|\*\*[^*\n]{1,30}?\*\*\s*:\s*)?"  # a bold label: "**Root cause:** "
+    # a bold label or time: "**Root cause:** ", "*Root cause:* " (Slack's bold), "**14:02** "
+    r"(?:\*\*[^*\n]{1,30}?:\*\*\s*|\*\*[^*\n]{1,30}?\*\*\s*:\s*|\*[^*\n]{1,30}?:\*\s+|\*\*\d{1,2}:\d{2}[^*\n]{0,12}\*\*\s*)?"
     r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+\s*)?"  # an emoji opening a chat line: "🔥 who ..."
     r"(?:(?:\[?(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|\s*UTC|\s*[AP]M)?\]?"
     r"\s*[-\u2013\u2014:]?\s*)"

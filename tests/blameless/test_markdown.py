@@ -194,10 +194,14 @@ def test_blame_is_read_through_chat_and_markdown_dressing() -> None:
         "– The on-call didn't bother to check the replica count.",
         "2026-05-02T14:02:00Z who approved the PR that dropped the index?",
         "[2026-05-02 14:02] who approved the PR that dropped the index?",
+        "a) who approved the PR that dropped the index?",
+        "AI-7 - who approved the PR that dropped the index?",
+        "#14 | who approved the PR that dropped the index?",
     ]
     for text in dressed:
         assert lint_text(text), text
     assert lint_text("We rolled back at 10:42\nbecause the config was bad.") == []
+    assert lint_text("Why #4: why didn't Priya check the cron expression before merging?")  # "#4:" ends its label
     assert lint_text("Escalated to <@U024BE7LH> at 10:02 and [the runbook](https://x.example/rb) was followed.") == []
 
 

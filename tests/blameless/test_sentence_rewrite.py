@@ -1667,6 +1667,14 @@ def test_a_rewrite_keeps_the_line_s_dressing() -> None:
     assert rewritten[1].startswith("**Root cause:** ") and "Dave" not in rewritten[1]
     assert rewritten[2].startswith("09:47 ") and "Anya" not in rewritten[2] and "4%" in rewritten[2]
     assert not lint_text("\n\n".join(rewritten))
-    for opener in ("[2026-05-02 14:02] ", "2026-05-02T14:02:00Z ", "[10:42 AM] ", "🔥 "):
+    for opener in (
+        "[2026-05-02 14:02] ",
+        "2026-05-02T14:02:00Z ",
+        "[10:42 AM] ",
+        "🔥 ",
+        "(1) ",
+        "- **14:02** ",
+        "*Cause:* ",
+    ):
         rewrite = rewrite_sentence(opener + "Dave forgot to renew the cert for api-gw.")
         assert rewrite is not None and rewrite.text.startswith(opener) and "Dave" not in rewrite.text, opener
