@@ -17,11 +17,14 @@ from pipeline import regex_cache
 
 BLOCK = "\x03"
 HIDDEN = "\x00"
-# An IRC line's time and speaker tag ("[22:05] <tess> "), or a call transcript's ("[Priya]: "): it says who wrote or
-# said the line, not who is blamed in it (the rewrite keeps it as the line's label). The IRC tag is markup to Markdown,
-# so hidden in the masked text.
+# An IRC line's time and speaker tag ("[22:05] <tess> "), a call transcript's ("[Priya]: ", "**Priya:** "), or a Teams
+# line's ("[14:02] Priya Sharma: "): it says who wrote or said the line, not who is blamed in it (the rewrite keeps it
+# as the line's label). The IRC tag is markup to Markdown, so hidden in the masked text.
 SPEAKER_TIME = r"\[\d{1,2}:\d{2}(?::\d{2})?\]"
-SPEAKER_TAG = rf"(?:{SPEAKER_TIME}\s*)?(?:<[\w.@|-]{{1,30}}>|\[[A-Za-z][\w .@'-]{{0,30}}\]:)\s+"
+SPEAKER_TAG = (
+    rf"(?:(?:{SPEAKER_TIME}\s*)?(?:<[\w.@|-]{{1,30}}>|\[[A-Za-z][\w .@'-]{{0,30}}\]:|\*\*[A-Z][\w .'-]{{0,30}}:\*\*)\s+"
+    rf"|{SPEAKER_TIME}\s*[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){{0,2}}:\s+)"  # and Teams: "[14:02] Priya Sharma: "
+)
 
 _FENCE = regex_cache.compile(r"^ {0,3}(`{3,}(?![^`]*`)|~{3,})")  # a backtick fence's info string has no backtick
 _HEADING = regex_cache.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
