@@ -1675,6 +1675,8 @@ def test_a_rewrite_keeps_the_line_s_dressing() -> None:
         "(1) ",
         "- **14:02** ",
         "*Cause:* ",
+        "**Priya:** ",  # who said it is no one blamed
+        "[14:02] Priya Sharma: ",
     ):
         rewrite = rewrite_sentence(opener + "Dave forgot to renew the cert for api-gw.")
         assert rewrite is not None and rewrite.text.startswith(opener) and "Dave" not in rewrite.text, opener
