@@ -432,7 +432,7 @@ def restore_names(text: str, names: dict[str, str]) -> str:
 
 # A leading label kept as is: list marker, timestamp, "Why 3:", "Action item:", "AI-3:", "because".
 _LABEL = re.compile(
-    r"\A(?:\s*(?:[-*+•◦▪‣●○■\u2013\u2014→➜⇒]|\d+[.)/]|[a-zA-Z]\)|\((?:\d{1,3}|[a-zA-Z])\))\s+)?"  # "6/ " a post
+    r"\A(?:\s*(?:[-*+•◦▪‣●○■\u2013\u2014→➜⇒]|\d+[.)/]|[a-zA-Z]\)|\((?:\d{1,3}|[a-zA-Z])\))\s+)?"  # "6/ ": a post
     r"(?:\[[ xX]?\]\s+)?"
     rf"(?:{SPEAKER_TAG})?"  # an IRC line's time and speaker: "[22:05] <tess> "
     # a bold label or time: "**Root cause:** ", "*Root cause:* " (Slack's bold), "**14:02** "
@@ -643,6 +643,7 @@ def _rewrite_once(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
 
 
 def _rewrite_fields_apart(sentence: str, people: tuple[str, ...]) -> Rewrite | None:
+    """The rewrite of the item before a tracker's fields, the fields kept as written; else of the whole sentence."""
     tracked = _TRACKER_FIELDS.search(sentence)
     if tracked is not None and tracked.start() > 0:
         # "... (owner: Halvorsen)", "... - status: open": the tracker's fields stay as written after the rewritten item
