@@ -251,12 +251,10 @@ def _person_at(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we
         or (roster.use_first_names and _word_name_mid_sentence(base, previous))
     ):
         start = index
-        while start > 0 and (
-            _first_name(tokens[start - 1].group(0), roster)
-            and tokens[start - 1].group(0)[:1].isupper()
-            or base.islower()
-            and start == index
-            and _lowercase_first_name(tokens[start - 1].group(0), roster)
+        if base.islower() and _lowercase_first_name(previous, roster):
+            start -= 1  # "dmitri volkov": the lower-case first name before the family name
+        while (
+            start > 0 and _first_name(tokens[start - 1].group(0), roster) and tokens[start - 1].group(0)[:1].isupper()
         ):
             start -= 1
         if _capitalized(tokens[start].group(0)) and _titled(tokens, start):  # the title opens the name: "Mrs. Kowalska"

@@ -26,6 +26,7 @@ from pipeline.blameless.context import negated
 from pipeline.blameless.markdown import (
     BLOCK,
     HIDDEN,
+    PICTOGRAPHS,
     SPEAKER_TIME,
     Document,
     OneMatchIgnore,
@@ -396,17 +397,11 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _is_pictograph(char: str) -> bool:
-    """An emoji or pictographic symbol: chat opens a sentence with one ("🔥 who restarted redis?")."""
-    code = ord(char)
-    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or code in (0xFE0F, 0x200D)
-
-
 def _at_sentence_start(text: str, offset: int) -> bool:
     """Only whitespace, or a timeline row's leading time ("08:20 whose deploy ..."), between `offset` and the
     start of the text, a block, or a sentence."""
     i = offset - 1
-    while i >= 0 and (text[i] in " \t\n" or _is_pictograph(text[i])):  # "👉 who pushed ...?"
+    while i >= 0 and (text[i] in " \t\n" or _PICTOGRAPH.match(text[i])):  # "👉 who pushed ...?"
         i -= 1
     if i >= 0 and text[i] == HIDDEN:  # an IRC speaker tag, masked as markup: "[10:02] <pat> who pushed ...?"
         while i >= 0 and text[i] == HIDDEN:
@@ -434,6 +429,7 @@ _ROW_TIME = regex_cache.compile(
     r"(?<![\w:])(?:\d{4}-\d{2}-\d{2}[t ]?)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
     r"(?:[ \t]*(?:utc|z|[ap]m|[a-z]{2,4}t|[+-]\d{2}:?\d{2}))?[ \t]*[-–—|\]]?\Z"
 )
+_PICTOGRAPH = regex_cache.compile(f"[{PICTOGRAPHS}]")
 _ROW_LABEL = regex_cache.compile(r"(?<![\w-])(?:[a-z]{1,8}-\d{1,6}|#\d{1,6})[ \t]*[-–—|:][ \t]*\Z")
 _SENTENCE_ENDS = frozenset(BLOCK + ".!?:;")
 # a dot ends the sentence unless a word goes on right after it: "9.1.0", "v2.3", "api.example.com"

@@ -21,6 +21,8 @@ HIDDEN = "\x00"
 # line's ("[14:02] Priya Sharma: "): it says who wrote or said the line, not who is blamed in it (the rewrite keeps it
 # as the line's label). The IRC tag is markup to Markdown, so hidden in the masked text.
 SPEAKER_TIME = r"\[\d{1,2}:\d{2}(?::\d{2})?\]"
+# Emoji and pictographic symbols (a character class's body): chat opens a line with one ("🔥 who restarted redis?")
+PICTOGRAPHS = "\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d"
 SPEAKER_TAG = (
     rf"(?:(?:{SPEAKER_TIME}\s*)?(?:<[\w.@|-]{{1,30}}>|\[[A-Za-z][\w .@'-]{{0,30}}\]:|\*\*[A-Z][\w .'-]{{0,30}}:\*\*)\s+"
     rf"|{SPEAKER_TIME}\s*[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){{0,2}}:\s+)"  # and Teams: "[14:02] Priya Sharma: "

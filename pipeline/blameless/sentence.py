@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.blameless.agents import CHANNEL_MENTIONS, ROLE_NOUNS, TEAM_NAMES
-from pipeline.blameless.markdown import SPEAKER_TAG
+from pipeline.blameless.markdown import PICTOGRAPHS, SPEAKER_TAG
 from pipeline.blameless.people import hyphenated_person_name
 from pipeline.blameless.relabel import Labels
 from pipeline.models import Strict
@@ -437,7 +437,7 @@ _LABEL = re.compile(
     rf"(?:{SPEAKER_TAG})?"  # an IRC line's time and speaker: "[22:05] <tess> "
     # a bold label or time: "**Root cause:** ", "*Root cause:* " (Slack's bold), "**14:02** "
     r"(?:\*\*[^*\n]{1,30}?:\*\*\s*|\*\*[^*\n]{1,30}?\*\*\s*:\s*|\*[^*\n]{1,30}?:\*\s+|\*\*\d{1,2}:\d{2}[^*\n]{0,12}\*\*\s*)?"
-    r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+\s*)?"  # an emoji opening a chat line: "🔥 who ..."
+    rf"(?:[{PICTOGRAPHS}]+\s*)?"  # an emoji opening a chat line: "🔥 who ..."
     r"(?:(?:\[?(?:\d{4}-\d{2}-\d{2}[T ])?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|\s*UTC|\s*[AP]M)?\]?"
     r"\s*[-\u2013\u2014:]?\s*)"
     r"|(?:(?:why \d+(?: \([^)]*\))?|action(?: item)?s?|ai-\d+|todo|follow-?up|root cause|rca|summary|notes?|context"

@@ -139,9 +139,10 @@ def _reduced(literals: set[str]) -> frozenset[str]:
 
 
 def _score(literals: set[str]) -> tuple[int, int]:
-    """Longer literals are rarer; among equals, fewer alternatives. One of English's commonest words counts
-    as a single letter: "with", "that" or "the" is in a good share of all blocks (and "on" or "is" inside
-    many more words), so it filters little and makes the trigger scan stop thousands of times."""
+    """Longer literals are rarer; among equals, fewer alternatives. One of English's commonest words, or a
+    literal under three letters, counts as a single letter: "with", "that" or "the" is in a good share of all
+    blocks ("on" or "is" inside many more words), so it filters little and makes the trigger scan stop thousands
+    of times."""
     return min(1 if t in _COMMON or len(t) < 3 else len(t) for t in literals), -len(literals)
 
 
