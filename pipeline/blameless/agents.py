@@ -18,6 +18,13 @@ _TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 _BOUNDARY = regex_cache.compile(r"[\x03!?;()\[\]]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)\.(?!\w)|:(?!\d)")
 # a short parenthetical right before the predicate: "Mehmet (dev)", "the deployer (on-call)"
 _ASIDE_AT_END = regex_cache.compile(r"(?<=\w)[ \t]*\([^()\n]{1,30}\)[ \t]*\Z")
+# ... or a comment between commas: "the SRE team, as usual, ignored ...", "Dave, once again, broke prod"
+_COMMENT_AT_END = regex_cache.compile(
+    r"(?<=\w)[ \t]*,[ \t]*(?:as usual|as always|as ever|once again|yet again|again|of course|predictably|naturally|"
+    r"apparently|somehow|for some reason|as expected|it seems|of all people|in (?:his|her|their) (?:infinite )?wisdom)"
+    r"[ \t]*,[ \t]*\Z",
+    re.IGNORECASE,
+)
 _FILLERS = frozenset(
     "just then also later again still never had has have already actually apparently ultimately "
     "subsequently immediately simply quickly accidentally mistakenly inadvertently really totally completely "
@@ -62,7 +69,9 @@ ROLE_NOUNS = frozenset(
     "sysadmin coworker colleague teammate staff deployer releaser commander folks squad crew eng swe sde "
     # outside software, in regulated-industry reports: "resulted from Nurse Adeyemi programming the pump"
     "nurse pharmacist physician clinician doctor pilot dispatcher clerk cashier teller registrar surgeon anaesthetist "
-    "anesthetist midwife paramedic captain officer trader".split()
+    "anesthetist midwife paramedic captain officer trader"
+    # the incident commander by the title's letters: "11:20 IC makes the wrong call"
+    " ic".split()
 )
 # "member" is a person only as a member of a group of people ("a team member", "an S3 staff member").
 _MEMBER_OF = frozenset("team staff crew squad ops sre support".split())
@@ -79,7 +88,7 @@ TEAM_NAMES = frozenset(
 _ARTIFACTS = frozenset(
     "commit commits change changes pr prs deploy deployment push merge script config configuration migration "
     "patch query command rollout release update edit typo fix code diff branch refactor refactoring upgrade bump "
-    "hotfix cleanup job cron edits tweak work handling rotation apply failover experiment backfill purge restart".split()
+    "hotfix cleanup job cron edits tweak work handling rotation apply failover experiment backfill purge restart import upload".split()
 )
 # A prepositional phrase after an artifact names what it touched: "Ana's change to max_conns on pg-1 broke ...".
 _ARTIFACT_PREPOSITIONS = frozenset("of to on in for at against from".split())
@@ -171,7 +180,7 @@ def _role_phrase_start(tokens: list[re.Match[str]], index: int) -> int | None:
     "..., tired admin deleted"): nothing but modifiers and group words between the clause start and it."""
     for back in range(1, 5):
         k = index - back
-        if k < 0 or not _wordlike(tokens[k].group(0)) or tokens[k].group(0).lower() in _SUBORDINATORS:
+        if k < 0 or not _wordlike(tokens[k].group(0)) or tokens[k].group(0).lower() in _BEFORE_BARE_ROLE:
             return k + 1 if _bare_role_opener(tokens, k + 1, index) else None
         if tokens[k].group(0).lower() in _DETERMINERS or tokens[k].group(0).endswith(("'s", "’s")):
             if k > 0 and _is_gerund(tokens[k - 1].group(0)):
@@ -203,7 +212,7 @@ def _bare_role_opener(tokens: list[re.Match[str]], start: int, index: int) -> bo
     (at the window start, or after a number, comma or other non-word token)."""
     if start > 0:
         previous = tokens[start - 1].group(0)
-        if previous.lower() not in _SUBORDINATORS and (previous[0].isalpha() or previous not in _OPENER_MARKS):
+        if previous.lower() not in _BEFORE_BARE_ROLE and (previous[0].isalpha() or previous not in _OPENER_MARKS):
             return False
     between = [t.group(0) for t in tokens[start:index]]
     if len(between) == 1 and between[0].isalpha() and tokens[index].group(0).lower() in _NAMED_BY_ONE_WORD:
@@ -382,6 +391,9 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     aside = _ASIDE_AT_END.search(window)
     if aside is not None:
         window = window[: aside.start()] + " "  # "09:42 Mehmet (dev) broke ...": the role aside is not a boundary
+    comment = _COMMENT_AT_END.search(window)
+    if comment is not None:
+        window = window[: comment.start()] + " "  # "the SRE team, as usual, ignored ...": nor is a comment
     cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
     modified = _ROLE_POSTMODIFIER.search(window, cut)
     tokens = _tokens(window[cut : modified.end(modified.lastindex or 1)] if modified else window[cut:])
@@ -481,13 +493,21 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
             return index
         found = _person_at(tokens, index, roster, allow_we)
         return index if found is None and _unknown_owner(owner, roster) else found
+    owner_index = _owner_of(tokens, index, roster, allow_we)
+    if owner_index is not None:
+        return owner_index
+    # the artifact may be followed by what it touched, itself a thing ("Ana's change to the BGP config broke ..."):
+    # the owner is before that phrase
+    before = _before_trailing_phrase(tokens)
+    return None if before is None else _artifact_owner(tokens[:before], roster, allow_we)
+
+
+def _owner_of(tokens: list[re.Match[str]], index: int, roster: Roster, allow_we: bool) -> int | None:
+    """The possessive owner of the artifact at tokens[index] ("Dave's commit", "Kim's 14:20 push"), or None."""
     if tokens[index].group(0).lower().rstrip("'’") not in _ARTIFACTS:
-        before = _before_trailing_phrase(tokens)
-        return None if before is None else _artifact_owner(tokens[:before], roster, allow_we)
-    for back in (1, 2, 3):
-        k = index - back
-        if k < 0:
-            return None
+        return None
+    k, words = index - 1, 0
+    while k >= 0 and words < 3:
         owner = tokens[k].group(0)
         if _is_possessive(owner):
             if owner in _POSSESSIVE_PRONOUNS:
@@ -496,9 +516,17 @@ def _artifact_owner(tokens: list[re.Match[str]], roster: Roster, allow_we: bool)
             if found is None and _unknown_owner(owner, roster):
                 return k  # "Oyelaran's hotfix breaks ...": a name no list holds still owns the change
             return found
+        k -= 1
+        if owner == "#" or any(c.isdigit() for c in owner) or (owner in ":./" and _has_digit(tokens, k)):
+            continue  # "Kim's 14:20 push", "Ana's #412 change": a time or an id between the owner and the artifact
         if not (owner[0].isalpha() or owner in "'\"‘’“”"):
             return None
+        words += 1
     return None
+
+
+def _has_digit(tokens: list[re.Match[str]], index: int) -> bool:
+    return index >= 0 and any(c.isdigit() for c in tokens[index].group(0))
 
 
 def _before_trailing_phrase(tokens: list[re.Match[str]]) -> int | None:
@@ -537,6 +565,8 @@ _OPENER_MARKS = frozenset(",0123456789")  # a bare role phrase may follow a comm
 _SUBORDINATORS = frozenset("because bc cuz coz since when after until while once".split())
 # Chat asides that may open a clause before its subject: "FYI the secondary on-call acked and then ...".
 _DISCOURSE = frozenset("so tbh ngl imo fwiw fyi btw lol welp well ok okay yeah honestly anyway".split())
+# Words after which a bare role phrase opens its clause: "because ops dropped the ball", "tbh mobile team ships ..."
+_BEFORE_BARE_ROLE = _SUBORDINATORS | _DISCOURSE
 # Words that may open a clause before its subject: "honestly Kev was half asleep", "and then Rav panicked".
 _CLAUSE_LEADS = _FILLERS | _COORDINATORS | _SUBORDINATORS | _DISCOURSE | {"if"}
 _ON_DUTY = frozenset({"duty", "call", "shift"})
