@@ -39,12 +39,31 @@ def bundled(name: str) -> Path:
 # ---------------------------------------------------------------- the one loader
 
 
+@lru_cache(maxsize=1)
 def _loader() -> type:
     """PyYAML's C loader when it has one (yaml is imported on first use: a check whose data files all come
-    from pipeline.data_cache parses no YAML)."""
+    from pipeline.data_cache parses no YAML), refusing a key given twice in one mapping: YAML would keep the
+    last silently, so a pattern's `kind: agent` written under the next pattern changed two rules unseen."""
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+            if isinstance(node, yaml.MappingNode):
+                self.flatten_mapping(node)
+                seen: dict[object, int] = {}
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=True)
+                    if isinstance(key, str | int | float | bool) and key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None,
+                            None,
+                            f"key {key!r} appears twice in one mapping (first on line {seen[key]}); keep one",
+                            key_node.start_mark,
+                        )
+                    seen.setdefault(key, key_node.start_mark.line + 1)
+            return super().construct_mapping(node, deep)
+
+    return UniqueKeyLoader
 
 
 def compose(text: str) -> yaml.Node | None:

@@ -109,6 +109,13 @@ def test_team_signals_replace_the_keys_they_set_and_extend_the_maps(project):
             4,
             "unknown key 'levle'",
         ),
+        (
+            "blameless",
+            "team-rules.yaml",
+            TEAM_RULE.replace("    level: warning", "    level: warning\n    level: error"),
+            5,
+            "key 'level' appears twice",
+        ),
     ],
 )
 def test_a_typo_in_a_team_data_file_is_exit_2_with_file_and_line(project, section, file_name, text, line, reason):
