@@ -467,7 +467,19 @@ _PLURAL_NOT_STAFF = frozenset({"user", "member", "owner", "people", "folk", "per
 # Adjectives that judge a person's work or state, dropped from a noun phrase ("Raj's sloppy handling").
 _JUDGEMENT_ADJECTIVES = frozenset(
     "sloppy careless lazy reckless negligent incompetent clueless stupid dumb botched tired exhausted sleepy "
-    "distracted drunk hungover poor terrible questionable".split()
+    "distracted drunk hungover poor terrible questionable shoddy half-baked amateurish ill-advised ill-considered "
+    "irresponsible cavalier slapdash haphazard thoughtless boneheaded clumsy".split()
+)
+# Of those, the ones that judge a step or a piece of work rather than state a person's condition ("a reckless purge",
+# "that careless DNS edit"): the last rewrite drops them before the noun they judge.
+_VERDICTS_ON_WORK = _JUDGEMENT_ADJECTIVES - frozenset(
+    "tired exhausted sleepy distracted drunk hungover poor terrible questionable clueless".split()
+)
+_VERDICT_BEFORE_NOUN = re.compile(
+    r"(^\W?|[:;]\s+|\b(?:the|a|an|that|this|such)\s+)(?:"
+    + "|".join(sorted(_VERDICTS_ON_WORK, key=len, reverse=True))
+    + r")\s+(?=(?!(?:and|or|but|with|about|in|on|to|of|when|while|for|at|as|by)\b)(?P<next>[a-z][\w-]*))",
+    re.I,
 )
 # Of those, the ones that say a thing fell short: "poor access practices enabled X" claims the practices were lacking,
 # so dropping the word would reverse the claim; only a person's work ("Raj's poor handling", "poor decisions") loses it.
@@ -1302,7 +1314,36 @@ def _after_verdict(sentence: str, people: Sequence[str]) -> Rewrite | None:
         or _built(sentence, people, compose=True)
         or _after_label(sentence, people)
         or last_resort(sentence, people)
+        or _without_verdict_adjective(sentence, people)
     )
+
+
+def _without_verdict_adjective(sentence: str, people: Sequence[str]) -> Rewrite | None:
+    """ "Fernway CDN: reckless purge of the entire Fastly cache at peak; origin load spiked 14x." -> "Fernway CDN: purge
+    of the entire Fastly cache at peak; ...": the adjective that judges a step, dropped before the noun it judges,
+    when nothing else rewrote the sentence and what is left names no one. Always review."""
+    text = agreeing_articles(_VERDICT_BEFORE_NOUN.sub(r"\1", sentence), sentence)
+    if text == sentence:
+        return None
+    text = text[:1].upper() + text[1:] if sentence[:1].isupper() and not _starts_with_identifier(text) else text
+    words = {word.lower() for word in re.findall(r"[A-Za-z-]+", text)}
+    if _names_left(text, sentence, people) or words & (_ROLES | _PRONOUNS):
+        return None  # "It was an irresponsible decision of the shift leader", "you're bumping X": still the person
+    return _reviewed("", text, sentence, people, "judgement")
+
+
+def agreeing_articles(text: str, original: str) -> str:
+    """ "an decision" -> "a decision" where a dropped adjective left an article before a word it does not fit;
+    an article and word that stand together in `original` ("an hour") are left as written."""
+
+    def fix(match: re.Match[str]) -> str:
+        article, space, word = match.groups()
+        if f"{article} {word}".lower() in original.lower():
+            return match.group(0)
+        fitting = "an" if word[0].lower() in "aeiou" else "a"
+        return (fitting.capitalize() if article[0].isupper() else fitting) + space + word
+
+    return re.sub(r"\b([Aa]n?)(\s+)([A-Za-z][\w-]*)", fix, text)
 
 
 # "could have checked X but didn't": the denial that made it a counterfactual has no place after "nothing required X".
@@ -1811,6 +1852,7 @@ def _tidy(text: str, original: str) -> str:
     text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
     text = re.sub(r"^[:;,]\s*", "", text)  # a verdict dropped before a colon leaves the colon behind
     text = re.sub(r"[,;]\s*([.?!])$", r"\1", text)
+    text = agreeing_articles(text, original)  # "an irresponsible decision" without its verdict: "a decision"
     end = "?" if original.rstrip().endswith("?") else "."
     if not text.endswith((".", "?", "!", ")")):
         text += end if original.rstrip()[-1:] in ".?!" else ""

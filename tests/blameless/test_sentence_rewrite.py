@@ -1680,3 +1680,30 @@ def test_a_rewrite_keeps_the_line_s_dressing() -> None:
     ):
         rewrite = rewrite_sentence(opener + "Dave forgot to renew the cert for api-gw.")
         assert rewrite is not None and rewrite.text.startswith(opener) and "Dave" not in rewrite.text, opener
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Fernway CDN: reckless purge of the entire Fastly cache at peak; origin load spiked 14x.",
+            "Fernway CDN: purge of the entire Fastly cache at peak; origin load spiked 14x.",
+        ),
+        (
+            "It was an irresponsible decision of the shift leader to deactivate the disk alarms on db-mx-04.",
+            "It was a decision of the shift leader to deactivate the disk alarms on db-mx-04.",
+        ),
+    ],
+)
+def test_a_verdict_on_the_step_is_dropped_with_its_article_agreeing(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.text == expected
+    assert lint_text(rewrite.text) == []
+
+
+def test_a_verdict_dropped_before_an_addressed_person_gives_no_rewrite() -> None:
+    """ "Change: you're bumping the pool ..." still points at the author: no rewrite beats that one."""
+    assert (
+        rewrite_sentence("Reckless change: you're bumping the connection pool from 50 to 500 with zero load testing.")
+        is None
+    )
