@@ -1484,3 +1484,18 @@ def test_a_message_declaring_the_severity_gives_the_ic_no_one_named_to_its_autho
     chat = [("10:12", "marta_w", message)]
     facts = extract_facts(make_incident(ROWS[:2], chat, people={"Marta Wiśniewska": [], "Tomasz Krawczyk": []}))
     assert {(role.name, role.value) for role in facts.roles} == expected
+
+
+@pytest.mark.parametrize(
+    "symptom",
+    [
+        "other weirdness: pods stuck in PodInitializing, kubelets that are in reboot loops",
+        "the workers keep restarting every few seconds",
+        "we are seeing a restart storm on the ingest nodes",
+    ],
+)
+def test_a_restart_told_as_a_symptom_is_no_mitigation_step(symptom):
+    rows = [("09:00", "Test pods on the build cluster began failing"), ("11:30", "Nodes moved to 500 GB disks")]
+    chat = [("09:40", "Kat", symptom)]
+    steps = extract_facts(make_incident(rows, chat)).mitigation_steps
+    assert "restart" not in [step.name for step in steps]
