@@ -1499,3 +1499,14 @@ def test_a_restart_told_as_a_symptom_is_no_mitigation_step(symptom):
     chat = [("09:40", "Kat", symptom)]
     steps = extract_facts(make_incident(rows, chat)).mitigation_steps
     assert "restart" not in [step.name for step in steps]
+
+
+def test_directions_on_increasing_capacity_are_no_scale_step_yet():
+    """ "given directions on increasing capacity" is the plan; the capacity was added later."""
+    rows = [
+        ("09:00", "Test pods on the build cluster began failing"),
+        ("10:02", "The current oncaller is given directions on increasing capacity and requests disk quota"),
+        ("12:10", "Added capacity: 55 nodes with 500 GB disks"),
+    ]
+    steps = extract_facts(make_incident(rows)).mitigation_steps
+    assert [(step.name, step.evidence) for step in steps] == [("scale", ["T3"])]
