@@ -835,7 +835,7 @@ def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | 
 
 
 def mitigation_steps(items: list[Evidence]) -> list[Fact]:
-    """Mitigation actions (rollback, failover, restart, flag flip, scale, config fix), one per kind and source.
+    """Mitigation actions (rollback, failover, restart, flag flip, scale, rebuild, config fix), one per kind and source.
 
     Timeline rows win; a chat message adds a step only when the timeline has none of that kind.
     """

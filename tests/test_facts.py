@@ -1510,3 +1510,13 @@ def test_directions_on_increasing_capacity_are_no_scale_step_yet():
     ]
     steps = extract_facts(make_incident(rows)).mitigation_steps
     assert [(step.name, step.evidence) for step in steps] == [("scale", ["T3"])]
+
+
+def test_a_cluster_built_again_is_a_rebuild_and_an_autoscaler_scaling_up_is_no_scale_step():
+    rows = [
+        ("16:01", "At least two servers failed to start in the last 30m"),
+        ("19:02", "Engineer attempts another cluster creation"),
+        ("20:21", "We recreated the cluster, and have confirmed that we can spawn instances that trigger scale up."),
+    ]
+    steps = extract_facts(make_incident(rows)).mitigation_steps
+    assert [(step.name, step.evidence) for step in steps] == [("rebuild", ["T3"])]
