@@ -246,6 +246,7 @@ class SignalsFile(Strict):
     mitigated_partial: Regex | None = None
     harm_spreads: Regex | None = None
     mitigated_weak: Regex | None = None
+    step_failed: Regex | None = None
     mitigation_effect: Regex | None = None
     mitigation_partial_scope: Regex | None = None
     workaround: Regex | None = None

@@ -283,3 +283,23 @@ def test_harm_found_spreading_after_a_step_moves_the_mitigation_to_the_rollback(
     settled = [*rows[:4], ("10:05", "No more 403s reported by any merchant"), *rows[5:]]
     found = extract_facts(make_incident(settled))
     assert found.mitigated is not None and found.mitigated.evidence == ["T5"], found.mitigated
+
+
+@pytest.mark.parametrize(
+    ("text", "mitigates"),
+    [
+        ("Engineer reports failure to upgrade; this requires us to re-create the cluster", False),
+        ("Rollback to 4.1 failed on two nodes", False),
+        ("Restarted the consumers; it did not help", False),
+        ("Engineer reports success of cluster recreation; spawns work again", True),
+    ],
+)
+def test_a_row_that_reports_a_failed_step_is_never_the_ranked_mitigation(text, mitigates):
+    """The ranker reads words, not outcomes: "failure to upgrade" between detection and resolution is no mitigation."""
+    from datetime import UTC, datetime
+
+    from pipeline.facts import Evidence, Fact, _ranked_mitigation
+
+    detected = Fact(name="detected", value="alert", time=datetime(2026, 3, 3, 16, 1, tzinfo=UTC), evidence=["T1"])
+    row = Evidence(id="T7", time=datetime(2026, 3, 5, 17, 5, tzinfo=UTC), text=text)
+    assert (_ranked_mitigation(row, detected, None) is not None) is mitigates
