@@ -663,21 +663,3 @@ def test_a_message_saying_only_that_something_is_wrong_is_no_factor():
     statements = [f.statement for f in engine(rows, chat).contributing_factors()]
     assert not any("Many things are wrong" in s for s in statements), statements
     assert any("IOPS limit" in s for s in statements), statements
-
-
-def test_a_warning_seen_before_the_impact_is_not_the_change_that_preceded_it():
-    """ "Grafana warning: ... acknowledged as post-deploy warm-up" tells what was noticed; the deploy before it is the
-    change that preceded the impact."""
-    incident = make_incident(
-        [
-            ("13:40", "Pagos-api 3.41.0 deployed to production with migration 0412"),
-            ("13:52", "Grafana warning: status endpoint p95 above 8 s; acknowledged by on-call as post-deploy warm-up"),
-            ("14:05", "Payments start timing out for every merchant"),
-            ("15:10", "Index restored; payments recover"),
-        ]
-    )
-    factors = OfflineEngine(incident, extract_facts(incident)).contributing_factors()
-    changes = [f for f in factors if "a change that preceded the impact" in f.statement]
-    assert [f.statement.split(" (")[0] for f in changes] == [
-        "Pagos-api 3.41.0 deployed to production with migration 0412"
-    ]

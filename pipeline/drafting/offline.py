@@ -48,7 +48,6 @@ CONTROL_PROPOSED = "a proposed control; none recorded"
 ROW_STATEMENT_WORDS = 40  # a longer timeline row is a paste: only its sentences that state the cause are kept
 CAUSE_OPEN = "open question in the channel"
 CHANGE_SUFFIX = "(a change that preceded the impact)."
-WARNING_ROW_RE = re.compile(r"^\W*(?:[\w./-]+\s+){0,3}(?:warning|alert|alarm)s?\b", re.IGNORECASE)
 NO_ALERT = "detection by people, not monitoring"
 EARLY_WARNING_LEAD = "A warning came before the impact was known and was explained away:"
 # "acked by Fraser as harvest load": who acknowledged a warning is no part of the factor; what it was taken for is
@@ -628,9 +627,6 @@ class OfflineEngine:
                 self.facts.started and item.id in self.facts.started.evidence and sig["impact_start"].search(item.text)
             )
             and not re.search(r"\bstopped\b", item.text, re.IGNORECASE)
-            # a warning or alert someone saw ("Grafana warning: p95 above 8 s; acknowledged as post-deploy warm-up")
-            # tells what was noticed, not what was changed
-            and not (sig["detection"].search(item.text) or WARNING_ROW_RE.search(item.text))
         ]
         return candidates[-1] if candidates else None
 
