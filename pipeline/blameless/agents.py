@@ -144,7 +144,9 @@ _PERSON_MANAGERS = frozenset("release engineering incident product project progr
 
 
 _DESK_KINDS = frozenset("support service customer sales helpdesk help-desk desk call-center booking ticket".split())
-_SHIFT_TIMES = frozenset("night day late early evening morning weekend overnight graveyard swing".split())
+_SHIFT_TIMES = frozenset(
+    "night day late early evening morning weekend overnight graveyard swing previous last outgoing".split()
+)
 
 
 def qualified_role(word: str, previous: str) -> bool:
