@@ -511,6 +511,8 @@ _BE = {
     ("VBP", True): "are",
 }
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+# Verbs whose complement is a bare infinitive with its own subject ("let Arjun handle X", "made her redo it").
+_CAUSATIVE_VERBS = frozenset("let make have help watch see".split())
 _IDIOM_OBJECTS = frozenset({"ball", "hat", "mess"})
 _REFLEXIVES = frozenset("herself himself themselves myself yourself ourselves itself".split())
 # Intransitive verbs that judge a person's state ("panicked and restarted X"): the facts are in the other verb.
@@ -2045,7 +2047,11 @@ class _Builder:
         self.changed = True
 
     def render(self, token: Token, skip: frozenset[int] = frozenset()) -> str:
-        """The subtree of `token` as text, with nested person clauses and possessives rewritten."""
+        """The subtree of `token` as text, with nested person clauses and possessives rewritten. A subtree with a gap
+        (the small model hung "9 days with no update", after "was unacceptable:", on the subject) cannot be
+        rendered in order: the build fails rather than move words."""
+        if token.right_edge.i - token.left_edge.i + 1 != sum(1 for _ in token.subtree):
+            self.failed = True
         pieces: list[str] = []
         for child in token.lefts:
             if child.i not in skip:
@@ -2539,6 +2545,8 @@ class _Builder:
             return None  # "someone babysit him": a person as the passive's subject is still the person blamed
         if subject.lower_ in {"somebody", "someone", "anyone", "anybody"} and verb.tag_ in {"VB", "VBP"}:
             return None  # "somebody take his merge rights away": a wish for a sanction, not a thing that happened
+        if verb.tag_ == "VB" and verb.dep_ in {"ccomp", "xcomp"} and verb.head.lemma_ in _CAUSATIVE_VERBS:
+            return None  # "letting Arjun handle releases alone": no finite passive fits after "letting"
         if any(c.dep_ == "dative" for c in verb.children):
             return None  # "Dave told us nothing": two objects, no passive reads ("nothing was told us")  # "Lena outdid herself", "dropped the ball": the passive would not say what happened
         span = self._object_span(verb)

@@ -1707,3 +1707,22 @@ def test_a_verdict_dropped_before_an_addressed_person_gives_no_rewrite() -> None
         rewrite_sentence("Reckless change: you're bumping the connection pool from 50 to 500 with zero load testing.")
         is None
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Frankly, the previous assignee's handling of this ticket was unacceptable: 9 days with no update.",
+        "Stop: letting Arjun handle releases alone; his judgement has cost us twice this quarter.",
+    ],
+)
+def test_a_rewrite_never_moves_words_or_leaves_a_finite_verb_after_letting(sentence: str) -> None:
+    """The small model hangs "9 days with no update" on the subject across the verb, and "letting Arjun handle
+    releases" has no finite passive: "handling of this ticket 9 days with no updatewas" and "letting releases were
+    handled" were the rewrites."""
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is None or ("updatewas" not in rewrite.text and "letting releases were" not in rewrite.text)
+    if rewrite is not None:
+        words = rewrite.text.rstrip(".").split()
+        original = sentence.split()
+        assert all(word in original or word.rstrip(".,;:") in sentence for word in words), rewrite.text
