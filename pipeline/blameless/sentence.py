@@ -3268,7 +3268,9 @@ class _Builder:
     def _question(self, root: Token) -> str | None:
         """ "who restarted X?" / "why did Priya push X?" -> "What allowed X to be restarted?"; "why did X
         forget to check Y?" -> "What made checking Y easy to skip?"; "who was responsible for X?" -> "What
-        was responsible for X?"."""
+        was responsible for X?". "Who needs code review when ...?" asks about no one: no question is rebuilt."""
+        if any(t.lower_ == "who" and t.dep_ in _SUBJECTS and t.head.lemma_ in {"need", "care"} for t in root.doc):
+            return None
         skipped = self._skipped_step_question(root)
         if skipped is not None and _still_clean(skipped, list(self.people)) and keeps_facts(root.doc.text, skipped):
             return skipped

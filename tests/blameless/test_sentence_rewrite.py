@@ -1726,3 +1726,9 @@ def test_a_rewrite_never_moves_words_or_leaves_a_finite_verb_after_letting(sente
         words = rewrite.text.rstrip(".").split()
         original = sentence.split()
         assert all(word in original or word.rstrip(".,;:") in sentence for word in words), rewrite.text
+
+
+def test_a_rhetorical_who_needs_question_is_not_rebuilt_as_what_allowed() -> None:
+    """ "Who needs code review when ...?" asks about no one: "What allowed code review to be needed" was nonsense."""
+    assert rewrite_sentence("Who needs code review when you've got Dmitri's confidence, right?") is None
+    assert rewrite_sentence("Who restarted the broker?").text == "What allowed the broker to be restarted?"
