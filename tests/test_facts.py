@@ -1501,22 +1501,30 @@ def test_a_restart_told_as_a_symptom_is_no_mitigation_step(symptom):
     assert "restart" not in [step.name for step in steps]
 
 
-def test_directions_on_increasing_capacity_are_no_scale_step_yet():
-    """ "given directions on increasing capacity" is the plan; the capacity was added later."""
-    rows = [
-        ("09:00", "Test pods on the build cluster began failing"),
-        ("10:02", "The current oncaller is given directions on increasing capacity and requests disk quota"),
-        ("12:10", "Added capacity: 55 nodes with 500 GB disks"),
-    ]
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (  # "given directions on increasing capacity" is the plan; the capacity was added later
+            [
+                ("09:00", "Test pods on the build cluster began failing"),
+                ("10:02", "The current oncaller is given directions on increasing capacity and requests disk quota"),
+                ("12:10", "Added capacity: 55 nodes with 500 GB disks"),
+            ],
+            [("scale", ["T3"])],
+        ),
+        (  # a cluster built again is a rebuild; the autoscaler scaling up shows the recovery, it is no step
+            [
+                ("16:01", "At least two servers failed to start in the last 30m"),
+                ("19:02", "Engineer attempts another cluster creation"),
+                (
+                    "20:21",
+                    "We recreated the cluster, and have confirmed that we can spawn instances that trigger scale up.",
+                ),
+            ],
+            [("rebuild", ["T3"])],
+        ),
+    ],
+)
+def test_a_mitigation_step_is_what_was_done_not_planned_or_observed(rows, expected):
     steps = extract_facts(make_incident(rows)).mitigation_steps
-    assert [(step.name, step.evidence) for step in steps] == [("scale", ["T3"])]
-
-
-def test_a_cluster_built_again_is_a_rebuild_and_an_autoscaler_scaling_up_is_no_scale_step():
-    rows = [
-        ("16:01", "At least two servers failed to start in the last 30m"),
-        ("19:02", "Engineer attempts another cluster creation"),
-        ("20:21", "We recreated the cluster, and have confirmed that we can spawn instances that trigger scale up."),
-    ]
-    steps = extract_facts(make_incident(rows)).mitigation_steps
-    assert [(step.name, step.evidence) for step in steps] == [("rebuild", ["T3"])]
+    assert [(step.name, step.evidence) for step in steps] == expected

@@ -335,6 +335,14 @@ def test_other_kinds_are_review_whole_sentences_keeping_facts(sentence: str, exp
             "Please pay more attention to the disk alerts on db-7.",
             "Add an automated check for the disk alerts on db-7.",
         ),
+        (  # a verdict on the step goes before the noun it judges
+            "Fernway CDN: reckless purge of the entire Fastly cache at peak; origin load spiked 14x.",
+            "Fernway CDN: purge of the entire Fastly cache at peak; origin load spiked 14x.",
+        ),
+        (  # ... and the article left before the noun agrees with it
+            "It was an irresponsible decision of the shift leader to deactivate the disk alarms on db-mx-04.",
+            "It was a decision of the shift leader to deactivate the disk alarms on db-mx-04.",
+        ),
     ],
 )
 def test_the_verdict_is_dropped_and_the_facts_kept(sentence: str, expected: str) -> None:
@@ -1680,25 +1688,6 @@ def test_a_rewrite_keeps_the_line_s_dressing() -> None:
     ):
         rewrite = rewrite_sentence(opener + "Dave forgot to renew the cert for api-gw.")
         assert rewrite is not None and rewrite.text.startswith(opener) and "Dave" not in rewrite.text, opener
-
-
-@pytest.mark.parametrize(
-    ("sentence", "expected"),
-    [
-        (
-            "Fernway CDN: reckless purge of the entire Fastly cache at peak; origin load spiked 14x.",
-            "Fernway CDN: purge of the entire Fastly cache at peak; origin load spiked 14x.",
-        ),
-        (
-            "It was an irresponsible decision of the shift leader to deactivate the disk alarms on db-mx-04.",
-            "It was a decision of the shift leader to deactivate the disk alarms on db-mx-04.",
-        ),
-    ],
-)
-def test_a_verdict_on_the_step_is_dropped_with_its_article_agreeing(sentence: str, expected: str) -> None:
-    rewrite = rewrite_sentence(sentence)
-    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.text == expected
-    assert lint_text(rewrite.text) == []
 
 
 def test_a_verdict_dropped_before_an_addressed_person_gives_no_rewrite() -> None:
