@@ -1335,12 +1335,14 @@ def _without_verdict_adjective(sentence: str, people: Sequence[str]) -> Rewrite 
 
 
 def agreeing_articles(text: str, original: str) -> str:
-    """ "an decision" -> "a decision" where a dropped adjective left an article before a word it does not fit;
-    an article and word that stand together in `original` ("an hour") are left as written."""
+    """ "an decision" -> "a decision" where a dropped adjective left an article before a word it does not fit:
+    only an article that stood one word before that word in `original` ("an irresponsible decision") changes, so "an
+    hour", "a user" and the articles a rewrite writes itself stay as they are."""
 
     def fix(match: re.Match[str]) -> str:
         article, space, word = match.groups()
-        if f"{article} {word}".lower() in original.lower():
+        dropped_between = re.search(rf"\b{article}\s+[\w-]+\s+{re.escape(word)}\b", original, re.I)
+        if dropped_between is None or f"{article} {word}".lower() in original.lower():
             return match.group(0)
         fitting = "an" if word[0].lower() in "aeiou" else "a"
         return (fitting.capitalize() if article[0].isupper() else fitting) + space + word
