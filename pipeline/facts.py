@@ -653,7 +653,7 @@ def _ranked_mitigation(row: Evidence, detected: Fact | None, resolved: Fact | No
     sig = signals()
     if sig["mitigated_partial"].search(row.text) or sig["mitigation_partial_scope"].search(row.text):
         return None  # "20 of the 26 trucks reconnected": by the documented meaning, not yet for everyone
-    if sig["step_failed"] and sig["step_failed"].search(row.text):
+    if sig["step_failed"].search(row.text):
         return None  # "Engineer reports failure to upgrade ... requiring us to re-create the cluster": nothing stopped
     fact = _row_fact(row, "mitigated")
     if fact.time is None or _earlier(fact, detected) or _earlier(resolved, fact):

@@ -16,13 +16,12 @@ _TOKEN = regex_cache.compile(r"[^\W\d_][\w'’-]*|\d+[^\W\d_][\w-]*|\S")
 # a sentence or clause boundary; the dot of "3.4.1" and the colon of "16:15" are inside a word or time
 # (the dot of a title is no boundary either: "Mr. Okonkwo deleted ...")
 _BOUNDARY = regex_cache.compile(r"[\x03!?;()\[\]]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)\.(?!\w)|:(?!\d)")
-# a short parenthetical right before the predicate: "Mehmet (dev)", "the deployer (on-call)"
-_ASIDE_AT_END = regex_cache.compile(r"(?<=\w)[ \t]*\([^()\n]{1,30}\)[ \t]*\Z")
-# ... or a comment between commas: "the SRE team, as usual, ignored ...", "Dave, once again, broke prod"
-_COMMENT_AT_END = regex_cache.compile(
-    r"(?<=\w)[ \t]*,[ \t]*(?:as usual|as always|as ever|once again|yet again|again|of course|predictably|naturally|"
-    r"apparently|somehow|for some reason|as expected|it seems|of all people|in (?:his|her|their) (?:infinite )?wisdom)"
-    r"[ \t]*,[ \t]*\Z",
+# An aside right before the predicate: a short parenthetical ("Mehmet (dev)", "the deployer (on-call)") or a comment
+# between commas ("the SRE team, as usual, ignored ...", "Dave, once again, broke prod").
+_ASIDE_AT_END = regex_cache.compile(
+    r"(?<=\w)[ \t]*(?:\([^()\n]{1,30}\)|,[ \t]*(?:as usual|as always|as ever|once again|yet again|again|of course|"
+    r"predictably|naturally|apparently|somehow|for some reason|as expected|it seems|of all people|"
+    r"in (?:his|her|their) (?:infinite )?wisdom)[ \t]*,)[ \t]*\Z",
     re.IGNORECASE,
 )
 _FILLERS = frozenset(
@@ -390,12 +389,8 @@ def subject_before(masked: str, start: int, roster: Roster, allow_we: bool) -> i
     """Offset where a person subject of the predicate at `start` begins, or None."""
     window_start = max(0, start - 120)
     window = masked[window_start:start]
-    aside = _ASIDE_AT_END.search(window)
-    if aside is not None:
-        window = window[: aside.start()] + " "  # "09:42 Mehmet (dev) broke ...": the role aside is not a boundary
-    comment = _COMMENT_AT_END.search(window)
-    if comment is not None:
-        window = window[: comment.start()] + " "  # "the SRE team, as usual, ignored ...": nor is a comment
+    while (aside := _ASIDE_AT_END.search(window)) is not None:
+        window = window[: aside.start()] + " "  # "09:42 Mehmet (dev) broke ...": an aside is not a boundary
     cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
     modified = _ROLE_POSTMODIFIER.search(window, cut)
     tokens = _tokens(window[cut : modified.end(modified.lastindex or 1)] if modified else window[cut:])

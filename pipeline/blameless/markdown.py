@@ -74,9 +74,10 @@ _MARKUP_LEADS = frozenset("*-_[<")
 # before follows it) so that `re` jumps from backtick to backtick instead of trying every character.
 _INLINE_CODE = regex_cache.compile(r"(`(?<!``)`*+)[^\x03]*?(?<!`)\1(?!`)")
 _IMAGE = regex_cache.compile(r"!\[[^\[\]\x03]*\]\([^()\x03]*\)")  # no nested brackets: linear on "[[[[..." input
-_INLINE_MARKUP = regex_cache.compile(r"\]\(|\]\[|@[UW][A-Z0-9]{2,20}(?:\|[^<>]{0,40})?>")  # a link's target, a mention
-# A raw Slack user mention in pasted chat: <@U024BE7LH> or <@U024BE7LH|priya>
-_SLACK_MENTION = regex_cache.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>\x03]{0,40})?>")
+# A raw Slack user mention in pasted chat, after its "<": @U024BE7LH> or @U024BE7LH|priya>
+_MENTION = r"@([UW][A-Z0-9]{2,20})(?:\|[^<>\x03]{0,40})?>"
+_INLINE_MARKUP = regex_cache.compile(r"\]\(|\]\[|" + _MENTION)  # a link's target, a mention
+_SLACK_MENTION = regex_cache.compile("<" + _MENTION)
 _LINK = regex_cache.compile(r"\[([^\[\]\x03]*)\](\([^()\x03]*\)|\[[^\[\]\x03]*\])")
 _AUTOLINK = regex_cache.compile(r"<(?:https?|ftp|mailto):[^>\x03]*>")
 # Alternatives that each begin with a letter let `re` skip ahead by first character.
