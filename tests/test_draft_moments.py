@@ -56,3 +56,23 @@ def test_a_moment_on_another_day_is_written_with_its_date():
     assert f"09:10 UTC on {moved.time:%Y-%m-%d}" in summary, summary
     assert "16:00 UTC on" not in summary, summary
     assert not [w for w in warnings if "removed an unsupported sentence" in w], warnings
+
+
+def test_the_summary_says_what_went_wrong_in_the_start_rows_words_and_never_quotes_blame_or_a_change():
+    """ "ci was impacted from 13:00 UTC" says nothing of the harm; the start row's first clause does. A row that
+    blames someone, or a long one, is left out, not rewritten into the summary."""
+    rows = [
+        ("13:00", "ci.example.org is not able to start container agents; builds needing containers are queued"),
+        ("14:40", "Remediation applied: container workloads run on a second cloud until the cluster is re-created"),
+        ("15:02", "Incident resolved"),
+    ]
+    draft, warnings = draft_incident(make_incident(rows), similar=False)
+    first = draft.executive_summary[0]
+    assert first.text.endswith(
+        ": \u201cci.example.org is not able to start container agents\u201d."
+    ) and first.evidence == ["T1"]
+    assert "14:40 UTC" in " ".join(claim.text for claim in draft.executive_summary)
+    assert not [w for w in warnings if "removed an unsupported sentence" in w], warnings
+    blaming = [("13:00", "Dave broke the build cluster, so container agents are not able to start")] + rows[1:]
+    first = draft_incident(make_incident(blaming), similar=False)[0].executive_summary[0]
+    assert first.text.endswith("from 13:00 UTC."), first.text

@@ -472,6 +472,8 @@ def test_a_plural_status_code_is_harm():
         "Order service hangs on every checkout call",
         "Kiosk app frozen on the payment screen at all 40 stores",
         "Gateway rejects every webhook from the PSP",
+        "ci.example.org is not able to start container agents",
+        "Builds needing containers are queued",
     ],
 )
 def test_something_that_began_to_go_wrong_starts_the_impact(row):
@@ -799,6 +801,7 @@ def test_a_check_made_during_the_response_is_not_the_start_of_impact():
         "Players switched to the backup stream",
         "Auto-close disabled, last flight replayed; no STOP for boarded passengers on any gate since",
         "Config fixed on both readers; no rejections on either reader",
+        "Remediation applied: a second reader pool takes the gate traffic until the first is rebuilt",
     ],
 )
 def test_the_first_row_where_a_step_took_effect_is_when_impact_was_mitigated(effect):
@@ -1499,6 +1502,16 @@ def test_a_restart_told_as_a_symptom_is_no_mitigation_step(symptom):
     chat = [("09:40", "Kat", symptom)]
     steps = extract_facts(make_incident(rows, chat)).mitigation_steps
     assert "restart" not in [step.name for step in steps]
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["A new cluster was created and replaced the former one", "We recreated the cluster from the backup"],
+)
+def test_a_broken_thing_built_again_is_a_rebuild_step(row):
+    rows = [("09:00", "Test pods on the build cluster began failing"), ("11:30", row)]
+    steps = extract_facts(make_incident(rows)).mitigation_steps
+    assert [(step.name, step.evidence) for step in steps] == [("rebuild", ["T2"])]
 
 
 @pytest.mark.parametrize(

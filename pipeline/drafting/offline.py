@@ -53,6 +53,7 @@ EARLY_WARNING_LEAD = "A warning came before the impact was known and was explain
 # "acked by Fraser as harvest load": who acknowledged a warning is no part of the factor; what it was taken for is
 ACKNOWLEDGED_BY_RE = re.compile(r"\s+by\s+(?:the\s+)?[\w@.'-]+(?:\s+[\w'-]+)?(?=\s+as\b)")
 SUMMARY_SENTENCES = 5
+HARM_CLAUSE_WORDS = 16  # the start row's first clause is quoted in the summary up to this length
 LATE_ALERT_MINUTES = 10  # an alert this long after the impact began came late
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
@@ -367,9 +368,11 @@ class OfflineEngine:
         f = self.facts
         service = self.incident.meta.service or "The affected service"
         claims: list[Claim] = []
+        impacted = f"{service} was impacted from {self.clock(f.started.time)}" if f.started else ""
         if f.started:
+            what = self.harm_as_written(f.started)
             claims.append(
-                Claim(text=f"{service} was impacted from {self.clock(f.started.time)}.", evidence=f.started.evidence)
+                Claim(text=impacted + (f": \u201c{what}\u201d." if what else "."), evidence=f.started.evidence)
             )
         change = self.preceding_change()
         trigger = self.clean(_as_statement(change.text)) if change is not None and not self.refuted(change) else None
@@ -426,8 +429,22 @@ class OfflineEngine:
                 claims = [c for c in claims if not c.text.startswith(dropped)]
         limit = summary_word_limit()
         while claims and sum(len(c.text.split()) for c in claims) > limit:
-            claims.pop(2 if len(claims) > 2 else -1)
+            if impacted and claims[0].text.startswith(impacted + ":"):  # the quoted harm goes first
+                claims[0] = claims[0].model_copy(update={"text": impacted + "."})
+            else:
+                claims.pop(2 if len(claims) > 2 else -1)
         return claims or [not_established("the review should summarize impact, duration and mitigation")]
+
+    def harm_as_written(self, started: Fact) -> str | None:
+        """What went wrong, in the words of the locked timeline row that marks the start ("ci.jenkins.io is not
+        able to start container agents"): its first clause, when that row states harm, is blameless and is short
+        enough for the summary. None for a chat message, a change that only preceded the harm, or a long row."""
+        if len(started.evidence) != 1 or (row := self.by_id.get(started.evidence[0])) is None or not row.is_timeline:
+            return None
+        clause = re.split(r";\s+|(?<=[.!?])\s+", " ".join(row.text.split()), maxsplit=1)[0].rstrip(" .;:,")
+        if len(clause.split()) > HARM_CLAUSE_WORDS or not signals()["impact_start"].search(clause):
+            return None
+        return self.clean(clause)
 
     def impact(self) -> list[Claim]:
         f = self.facts

@@ -206,7 +206,10 @@ def test_edit_a_drafted_item_in_the_page(review):
     item = browser.find_element(By.XPATH, "//h2[.='Executive Summary']/following-sibling::ul[1]/li[1]")
     item.find_element(By.CSS_SELECTOR, "button.edit").click()
     area = item.find_element(By.CSS_SELECTOR, ".item-editor textarea")
-    assert area.get_attribute("value") == "- checkout-api was impacted from 11:58 UTC. [T2]"
+    assert (
+        area.get_attribute("value")
+        == "- checkout-api was impacted from 11:58 UTC: \u201ccheckout-api 5xx rate began rising above its 0.5% baseline\u201d. [T2]"
+    )
     area.clear()
     area.send_keys("- checkout-api returned <b>500s</b> from 11:58 UTC. [T2]")
     click_and_wait_for_reload(browser, item.find_element(By.CSS_SELECTOR, ".item-editor button.save"))

@@ -407,13 +407,19 @@ def test_edit_replaces_the_items_markdown_and_counts_as_decided_not_accepted(rev
     original = draft.read_text(encoding="utf-8")
     doc = analyse(draft, incident=folder)
     item = next(i for i in doc.items if i.kind == "claim")
-    assert item.source == "- checkout-api was impacted from 11:58 UTC. [T2]"
+    assert (
+        item.source
+        == "- checkout-api was impacted from 11:58 UTC: \u201ccheckout-api 5xx rate began rising above its 0.5% baseline\u201d. [T2]"
+    )
     with pytest.raises(ReviewConflict, match="changes nothing"):
         edit(doc, item.key, doc.version, item.source)
     made = edit(doc, item.key, doc.version, "- checkout-api returned 500s from 11:58 UTC. [T2]\r\n")
     text = draft.read_text(encoding="utf-8")
     assert "- checkout-api returned 500s from 11:58 UTC. [T2]\n" in text and item.source not in text
-    assert made.item.text == "checkout-api was impacted from 11:58 UTC. [T2]"
+    assert (
+        made.item.text
+        == "checkout-api was impacted from 11:58 UTC: \u201ccheckout-api 5xx rate began rising above its 0.5% baseline\u201d. [T2]"
+    )
     assert made.item.rewrite == "checkout-api returned 500s from 11:58 UTC. [T2]"
     done = runner.invoke(app, ["eval", "--reviews", str(folder)])
     assert "accepted as proposed: 0/1 (0%)" in done.stdout and re.search(r"claim\s+0\s+1\s+0\s+0%", done.stdout)
