@@ -285,6 +285,7 @@ class SignalsFile(Strict):
     recovery_report: Regex | None = None
     remedy_ready: Regex | None = None
     change: Regex | None = None
+    change_alteration: Regex | None = None
     missing_control: Regex | None = None
     cause_link: Regex | None = None
     statement_residue: Regex | None = None

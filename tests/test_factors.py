@@ -663,3 +663,48 @@ def test_a_message_saying_only_that_something_is_wrong_is_no_factor():
     statements = [f.statement for f in engine(rows, chat).contributing_factors()]
     assert not any("Many things are wrong" in s for s in statements), statements
     assert any("IOPS limit" in s for s in statements), statements
+
+
+@pytest.mark.parametrize(
+    ("change", "after", "is_factor"),
+    [
+        # names no condition: the summary's trigger, not a factor (31 of 42 such rows were judged no factor on dev)
+        ("Forecast-api v5.3 deployed to production", "Forecast cache warmed; errors back to baseline", False),
+        # says what it altered
+        (
+            "Gateway-config #518 deployed: rate-limit key changed from API key to source IP",
+            "Errors back to baseline",
+            True,
+        ),
+        (
+            "Bump PR merged, triggering a deploy; the scheduler starts to place jobs on the service cluster",
+            "Fixed",
+            True,
+        ),
+        # undoing it ended the impact
+        ("Forecast-api v5.3 deployed to production", "Forecast-api rolled back to v5.2; errors back to baseline", True),
+    ],
+)
+def test_the_preceding_change_is_a_factor_only_when_it_says_what_it_altered_or_undoing_it_helped(
+    change, after, is_factor
+):
+    rows = [("09:00", change), ("09:05", "Forecast requests began failing with 500s"), ("09:40", after)]
+    eng = engine(rows, [])
+    statements = [f.statement for f in eng.contributing_factors()]
+    assert any(s.endswith("(a change that preceded the impact).") for s in statements) is is_factor, statements
+    assert any("It followed this change" in claim.text for claim in eng.executive_summary())
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Mark Waite investigates the blocked update center job", True),  # a full name opens the sentence
+        ("The job was blocked until Priya restarted it", True),
+        ("Grant access to the bucket before the next run", False),  # a first name only in a capitalized verb
+        ("Grant Access policy missing on the bucket", False),  # an English word after it: no full name
+        ("Page on-call when the evaluator misses 3 runs", False),  # "Page" is a name, but no full name follows
+        ("Nothing checked the interval against the backend threshold", False),
+    ],
+)
+def test_someone_outside_the_roster_is_a_person_even_as_the_first_words_of_a_statement(text, names):
+    assert engine(ROWS, []).names_someone_else(text) is names

@@ -856,6 +856,16 @@ def test_blocked_offline_skipped_and_rejected_are_harm(harm):
     assert (facts.started.evidence, facts.detected.evidence) == (["T2"], ["T3"])
 
 
+def test_a_row_where_someone_detects_the_problem_is_its_detection():
+    rows = [
+        ("08:13", "Update center job reports blocked waiting for agent-1; new releases stop being recorded"),
+        ("19:45", "Mark investigates 2.296 not being visible on the site, detects the blocked update center job"),
+        ("23:50", "DNS resolution fixed on the agent; the update center build runs again"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.detected.evidence == ["T2"] and facts.started.evidence == ["T1"]
+
+
 def test_a_report_by_radio_or_phone_is_detection():
     rows = [
         ("11:30", "Route file skipped one-way streets; first missed pickups"),

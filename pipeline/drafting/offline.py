@@ -627,6 +627,15 @@ class OfflineEngine:
             and (reading is None or reading.label not in FILLER_CLASSES)
         )
 
+    def rolled_back(self, change: Evidence) -> bool:
+        """A rollback step of the response names what the change names ("Template bundle rolled back to v41" after
+        "template bundle v42 published"): undoing it helped, so the bare change is a candidate factor."""
+        return any(
+            step.name == "rollback" and _overlap(change.text, self.by_id[step.evidence[0]].text) >= 2
+            for step in self.facts.mitigation_steps
+            if step.evidence and step.evidence[0] in self.by_id
+        )
+
     def preceding_change(self) -> Evidence | None:
         """The last timeline change (deploy, config, migration) at or before impact began; a row that describes
         the impact itself ("updates stopped being applied") is not a change."""
@@ -652,7 +661,8 @@ class OfflineEngine:
 
         the locked timeline's cause rows; chat statements of a confirmed cause or of a missing safeguard
         (not a question, not hedged, not a recovery, not disputed later, naming no person); the change
-        that preceded the impact when a cause row or such a statement points at it; a cause the channel
+        that preceded the impact when its row says what it altered or a rollback of it helped, and no cause row or
+        statement names the cause in its place; a cause the channel
         says is unknown; detection by people when no alert fired. Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
@@ -673,7 +683,11 @@ class OfflineEngine:
             key=_id_key,
         )
         naming = [evidence_id for evidence_id in supporters if self.names_the_cause(evidence_id)]
-        if change is not None and not self.refuted(change) and not naming:
+        # a change is a factor when its row says what it altered, or when undoing it ended the impact
+        states_alteration = change is not None and (
+            signals()["change_alteration"].search(change.text) or self.rolled_back(change)
+        )
+        if change is not None and not self.refuted(change) and not naming and states_alteration:
             statement = self.clean(_as_statement(change.text))
             if statement and not signals()["blame_tone"].search(statement) and not secret_like(statement):
                 factors.append(
@@ -956,11 +970,21 @@ class OfflineEngine:
     def names_someone_else(self, text: str, besides: Sequence[str] = ()) -> bool:
         """A capitalized common first name after the first word ("stop letting Gary push flags"): someone outside
         the incident's roster is still a person, and a statement is never about one."""
-        from pipeline.blameless.people import first_names
+        from pipeline.blameless.people import check_first_names, first_names, unknown_name, word_first_names
 
         allowed = {part for name in besides for part in name.split()}
-        words = re.findall(r"[A-Za-z][\w-]*", text)[1:]
-        return any(word[0].isupper() and word in first_names() and word not in allowed for word in words)
+        words = re.findall(r"[A-Za-z][\w-]*", text)
+        # the first word only in a full name's shape ("Mark Waite investigates ..."; "Grant access" is no person)
+        opens_with_a_name = (
+            len(words) > 1
+            and words[0] not in allowed
+            and (words[0] in check_first_names() or words[0] in word_first_names())
+            and words[1][0].isupper()
+            and unknown_name(words[1])
+        )
+        return opens_with_a_name or any(
+            word[0].isupper() and word in first_names() and word not in allowed for word in words[1:]
+        )
 
     def dismissed_warning(self) -> Claim | None:
         """The first warning the locked timeline records before the impact was detected that was explained away or
