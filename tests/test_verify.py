@@ -109,3 +109,16 @@ def test_a_removed_sentence_leaves_no_bare_placeholder_beside_what_the_section_s
     fixed, warnings = enforce_grounding(draft.model_copy(update={"went_well": [bad[0], good, bad[1]]}), EVIDENCE)
     assert [claim.text for claim in fixed.went_well] == [good.text]
     assert sum("went_well: removed an unsupported sentence" in warning for warning in warnings) == 2
+
+
+def test_a_gap_of_days_is_written_in_hours_and_minutes_and_checked_like_minutes():
+    from datetime import timedelta
+
+    from pipeline.drafting.offline import in_words
+
+    start = at("08:13")
+    days = {"T1": Evidence("T1", start, "Job blocked"), "T2": Evidence("T2", start + timedelta(minutes=3572), "Seen")}
+    assert in_words(3572) == "59 hours 32 minutes" and in_words(119) == "119 minutes" and in_words(180) == "3 hours"
+    said = "The impact began {} before the first alert or report."
+    assert claim_problems(Claim(text=said.format(in_words(3572)), evidence=["T1", "T2"]), days) == []
+    assert claim_problems(Claim(text=said.format("58 hours 32 minutes"), evidence=["T1", "T2"]), days) != []

@@ -460,7 +460,7 @@ class OfflineEngine:
         if duration:
             claims.append(
                 Claim(
-                    text=f"Impact lasted {duration} minutes, from {self.clock(f.started.time)} "
+                    text=f"Impact lasted {in_words(duration)}, from {self.clock(f.started.time)} "
                     f"to {self.clock(f.mitigated.time)}.",
                     evidence=_ids([f.started, f.mitigated]),
                 )
@@ -574,7 +574,7 @@ class OfflineEngine:
         if duration:
             claims.append(
                 Claim(
-                    text=f"Customers were affected for {duration} minutes before mitigation.",
+                    text=f"Customers were affected for {in_words(duration)} before mitigation.",
                     evidence=_ids([f.started, f.mitigated]),
                 )
             )
@@ -582,7 +582,7 @@ class OfflineEngine:
         if detect_delay is not None and detect_delay > 0:
             claims.append(
                 Claim(
-                    text=f"The impact began {detect_delay} minutes before the first alert or report.",
+                    text=f"The impact began {in_words(detect_delay)} before the first alert or report.",
                     evidence=_ids([f.started, f.detected]),
                 )
             )
@@ -2072,7 +2072,16 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
 def minutes_apart(minutes: int | None, relation: str, anchor: str) -> str:
     """ "12 minutes after detection"; a zero gap reads "in the same minute as detection": "0 minutes" reads as a
     mistake, and when both moments are one cited row the verifier has no two times to check it against."""
-    return f"{minutes} minutes {relation} {anchor}" if minutes else f"in the same minute as {anchor}"
+    return f"{in_words(minutes)} {relation} {anchor}" if minutes else f"in the same minute as {anchor}"
+
+
+def in_words(minutes: int | None) -> str:
+    """ "45 minutes", and from two hours on "59 hours 32 minutes": "3572 minutes" has to be worked out. The verifier
+    reads both forms as one duration."""
+    if minutes is None or minutes < 120:
+        return f"{minutes} minutes"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} hours {rest} minutes" if rest else f"{hours} hours"
 
 
 def not_established(fill_in: str) -> Claim:
