@@ -655,10 +655,27 @@ def _ranked_mitigation(row: Evidence, detected: Fact | None, resolved: Fact | No
         return None  # "20 of the 26 trucks reconnected": by the documented meaning, not yet for everyone
     if sig["step_failed"].search(row.text):
         return None  # "Engineer reports failure to upgrade ... requiring us to re-create the cluster": nothing stopped
+    if _reports_noticing(row.text):
+        return None  # "@Katharine wakes up and notices the Slack reports": someone saw the harm; it went on
     fact = _row_fact(row, "mitigated")
     if fact.time is None or _earlier(fact, detected) or _earlier(resolved, fact):
         return None
     return fact
+
+
+_OUTCOME = re.compile(r"\b(?:success\w*|succeed\w*|again)\b", re.IGNORECASE)
+
+
+def _reports_noticing(text: str) -> bool:
+    """The row says someone noticed or reported the harm, and states no step and no effect ("reports success of the
+    cluster recreation; spawns work again" reports an outcome)."""
+    sig = signals()
+    if not (sig["detection_report"].search(text) or sig["detection"].search(text)) or _OUTCOME.search(text):
+        return False
+    stated = ("mitigated", "mitigation_effect", "workaround", "mitigated_weak")
+    return not any(sig[key].search(text) for key in stated) and not any(
+        pattern.search(text) for pattern in sig["mitigation_steps"].values()
+    )
 
 
 def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:

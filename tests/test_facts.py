@@ -1,3 +1,7 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline.facts import extract_facts
@@ -1551,3 +1555,24 @@ def test_a_broken_thing_built_again_is_a_rebuild_step(row):
 def test_a_mitigation_step_is_what_was_done_not_planned_or_observed(rows, expected):
     steps = extract_facts(make_incident(rows)).mitigation_steps
     assert [(step.name, step.evidence) for step in steps] == expected
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not (CORPUS / "INDEX.tsv").is_file(), reason="../shared/corpus is not present")
+def test_a_row_where_someone_notices_the_reports_is_not_when_the_impact_ended(tmp_path):
+    """The learned ranker took "@Katharine wakes up and notices the Slack reports" (T8) for the mitigation of the real
+    Prow Boskos outage, which went on until "@Katharine successfully deploys a fixed Boskos (**outage ends**)" (T10)."""
+    from pipeline.ingest.incident import load_incident
+
+    slug = "k8s-prow-2019-03-26-boskos-crashloop"
+    build = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "real" / "build.py"
+    subprocess.run(
+        [sys.executable, str(build), "--out", str(tmp_path), "--corpus", str(CORPUS), "--only", slug],
+        check=True,
+        capture_output=True,
+    )
+    incident, _ = load_incident(tmp_path / slug)
+    facts = extract_facts(incident)
+    assert facts.mitigated.evidence == ["T10"] and facts.detected.evidence == ["T5"]
