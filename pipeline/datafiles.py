@@ -247,6 +247,7 @@ class SignalsFile(Strict):
     harm_spreads: Regex | None = None
     mitigated_weak: Regex | None = None
     step_failed: Regex | None = None
+    outcome_reported: Regex | None = None
     mitigation_effect: Regex | None = None
     mitigation_partial_scope: Regex | None = None
     workaround: Regex | None = None

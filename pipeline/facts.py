@@ -663,14 +663,13 @@ def _ranked_mitigation(row: Evidence, detected: Fact | None, resolved: Fact | No
     return fact
 
 
-_OUTCOME = re.compile(r"\b(?:success\w*|succeed\w*|again)\b", re.IGNORECASE)
-
-
 def _reports_noticing(text: str) -> bool:
     """The row says someone noticed or reported the harm, and states no step and no effect ("reports success of the
     cluster recreation; spawns work again" reports an outcome)."""
     sig = signals()
-    if not (sig["detection_report"].search(text) or sig["detection"].search(text)) or _OUTCOME.search(text):
+    if not (sig["detection_report"].search(text) or sig["detection"].search(text)) or sig["outcome_reported"].search(
+        text
+    ):
         return False
     stated = ("mitigated", "mitigation_effect", "workaround", "mitigated_weak")
     return not any(sig[key].search(text) for key in stated) and not any(

@@ -968,8 +968,9 @@ class OfflineEngine:
         return bool(MENTION_RE.search(text)) or bool(words & {handle for handle in handles if len(handle) > 2})
 
     def names_someone_else(self, text: str, besides: Sequence[str] = ()) -> bool:
-        """A capitalized common first name after the first word ("stop letting Gary push flags"): someone outside
-        the incident's roster is still a person, and a statement is never about one."""
+        """A capitalized common first name after the first word ("stop letting Gary push flags"), or a full name
+        opening the statement ("Mark Waite investigates ..."): someone outside the incident's roster is still a
+        person, and a statement is never about one."""
         from pipeline.blameless.people import check_first_names, first_names, unknown_name, word_first_names
 
         allowed = {part for name in besides for part in name.split()}
