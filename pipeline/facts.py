@@ -667,14 +667,11 @@ def _reports_noticing(text: str) -> bool:
     """The row says someone noticed or reported the harm, and states no step and no effect ("reports success of the
     cluster recreation; spawns work again" reports an outcome)."""
     sig = signals()
-    if not (sig["detection_report"].search(text) or sig["detection"].search(text)) or sig["outcome_reported"].search(
-        text
-    ):
+    noticed = sig["detection_report"].search(text) or sig["detection"].search(text)
+    if not noticed or sig["outcome_reported"].search(text):
         return False
-    stated = ("mitigated", "mitigation_effect", "workaround", "mitigated_weak")
-    return not any(sig[key].search(text) for key in stated) and not any(
-        pattern.search(text) for pattern in sig["mitigation_steps"].values()
-    )
+    stated = [sig[key] for key in ("mitigated", "mitigation_effect", "workaround", "mitigated_weak")]
+    return not any(pattern.search(text) for pattern in [*stated, *sig["mitigation_steps"].values()])
 
 
 def _recovery(items: list[Evidence], after: datetime | None, *, statements_only: bool = False) -> Fact | None:
