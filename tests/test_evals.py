@@ -213,10 +213,9 @@ def test_held_out_incident_is_not_in_the_default_run_and_its_signals_generalize(
     [result] = run_eval([HELD_OUT]).incidents
     assert result.fact_accuracy == 1.0  # "stopped being delivered" starts the impact, not the 14:02 publish
     matched = {m.gold: m.draft for m in result.factor_matches}
-    assert (
-        "published to the push service (a change that preceded the impact)"
-        in matched["Template bundle v42 was published to the push service shortly before iOS delivery stopped"]
-    )
+    # the bare publish names no condition: the summary's trigger, not a factor, although rolling it back helped (on
+    # dev, such a change drafted as a factor was judged no factor by hand 10 times in 10)
+    assert matched["Template bundle v42 was published to the push service shortly before iOS delivery stopped"] is None
     assert "we still don't know why v42 broke only iOS" in matched["Why v42 broke iOS delivery is not established"]
     assert result.rubric["citations_resolve"] == "pass"  # the template's `[C12]` notation line cites nothing
 

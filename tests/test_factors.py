@@ -3,7 +3,11 @@ drawn from an agreed alert follow-up only when the channel says detection came l
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from pipeline.drafting.factors import alert_gap, alert_gaps, phrase, unalerted_gap
 from pipeline.drafting.offline import OfflineEngine
@@ -11,6 +15,7 @@ from pipeline.facts import extract_facts
 from pipeline.models import ActionItem, ActionType, Confidence
 from tests.support import make_incident
 
+REPO = Path(__file__).resolve().parents[1]
 PEOPLE = {"Mara Quist": ["IC"], "Tobin Vale": [], "Ines Okafor": []}
 ROWS = [
     ("09:00", "Billing exporter v7 rolled out; invoices started posting with empty totals"),
@@ -553,7 +558,7 @@ def went_wrong(rows):
     return drafting.went_wrong(drafting.contributing_factors()), drafting.contributing_factors()
 
 
-def test_a_warning_explained_away_before_detection_is_what_went_wrong_not_a_factor():
+def test_a_warning_explained_away_before_detection_is_what_went_wrong_and_a_candidate_factor():
     rows = [
         ("07:10", "booking-api v37.1 deployed; all pods recreated"),
         ("07:52", "Warning CPUThrottlingHigh on booking-api (41%); acked by Nuno as a noisy new alert"),
@@ -570,7 +575,9 @@ def test_a_warning_explained_away_before_detection_is_what_went_wrong_not_a_fact
             ["T2"],
         )
     ]
-    assert not any("CPUThrottlingHigh" in f.statement for f in factors)  # the row states no cause
+    # and a candidate factor: 42 of the 43 such dev rows state a gold factor by hand (evals/incidents/cause_row_labels)
+    read = [(f.statement, f.evidence, f.confidence.value) for f in factors if "CPUThrottlingHigh" in f.statement]
+    assert read == [(warned[0][0], ["T2"], "medium")]
 
 
 @pytest.mark.parametrize(
@@ -681,13 +688,16 @@ def test_a_message_saying_only_that_something_is_wrong_is_no_factor():
             "Fixed",
             True,
         ),
-        # undoing it ended the impact
-        ("Forecast-api v5.3 deployed to production", "Forecast-api rolled back to v5.2; errors back to baseline", True),
+        ("Internal DNS zone update published with a TTL of 5 seconds", "TTL back to 300 s; lookups succeed", True),
+        # undoing it ended the impact, but the row still names no condition (judged no factor 10 of 10 times on dev)
+        (
+            "Forecast-api v5.3 deployed to production",
+            "Forecast-api rolled back to v5.2; errors back to baseline",
+            False,
+        ),
     ],
 )
-def test_the_preceding_change_is_a_factor_only_when_it_says_what_it_altered_or_undoing_it_helped(
-    change, after, is_factor
-):
+def test_the_preceding_change_is_a_factor_only_when_it_says_what_it_altered(change, after, is_factor):
     rows = [("09:00", change), ("09:05", "Forecast requests began failing with 500s"), ("09:40", after)]
     eng = engine(rows, [])
     statements = [f.statement for f in eng.contributing_factors()]
@@ -708,3 +718,39 @@ def test_the_preceding_change_is_a_factor_only_when_it_says_what_it_altered_or_u
 )
 def test_someone_outside_the_roster_is_a_person_even_as_the_first_words_of_a_statement(text, names):
     assert engine(ROWS, []).names_someone_else(text) is names
+
+
+def test_a_sign_explained_away_before_detection_is_a_factor_without_a_warning_lead_when_no_warning_came():
+    rows = [
+        ("06:10", "Route builder run complete; routes 38% shorter than usual, put down to the weekend thaw"),
+        ("07:30", "First customer call: no delivery although the tank is below 10%"),
+        ("07:45", "Dispatch reports 40 missed deliveries; incident declared"),
+        ("09:20", "Routes rebuilt from the full account list; deliveries back on schedule"),
+    ]
+    factors = engine(rows, [("07:50", "Mara Quist", "taking IC")]).contributing_factors()
+    assert [(f.statement, f.evidence, f.confidence.value) for f in factors if f.evidence[0] == "T1"] == [
+        ("Route builder run complete; routes 38% shorter than usual, put down to the weekend thaw.", ["T1"], "medium")
+    ]
+
+
+def test_a_warning_explained_away_after_detection_is_not_drafted_as_an_early_sign():
+    rows = [
+        ("07:40", "uploads-api moved to the new ingress controller cluster"),
+        ("07:55", "First upload of a large scan fails with 413 Request Entity Too Large"),
+        ("08:05", "Page: UploadErrorsHigh (413s at 30%)"),
+        ("08:12", "Grafana warning: upload latency p99 above 2 s; acknowledged by Tobin as a noisy new alert"),
+        ("08:41", "proxy-body-size 50m applied to the new controller; uploads succeed again"),
+    ]
+    factors = engine(rows, [("08:10", "Mara Quist", "taking IC")]).contributing_factors()
+    assert not any(f.evidence[0] == "T4" for f in factors)
+
+
+def test_the_cause_row_labels_cover_whole_incidents_with_known_labels():
+    labels = yaml.safe_load((REPO / "evals/incidents/cause_row_labels/dev.yaml").read_text(encoding="utf-8"))
+    assert len(labels) >= 100
+    for incident, rows in labels.items():
+        assert list(rows) == [f"T{i}" for i in range(1, len(rows) + 1)], incident
+        for row, label in rows.items():
+            assert label in ("no", "trigger", "other") or (
+                isinstance(label, list) and label and all(re.fullmatch(r"G\d+", g) for g in label)
+            ), (incident, row, label)

@@ -627,15 +627,6 @@ class OfflineEngine:
             and (reading is None or reading.label not in FILLER_CLASSES)
         )
 
-    def rolled_back(self, change: Evidence) -> bool:
-        """A rollback step of the response names what the change names ("Template bundle rolled back to v41" after
-        "template bundle v42 published"): undoing it helped, so the bare change is a candidate factor."""
-        return any(
-            step.name == "rollback" and _overlap(change.text, self.by_id[step.evidence[0]].text) >= 2
-            for step in self.facts.mitigation_steps
-            if step.evidence and step.evidence[0] in self.by_id
-        )
-
     def preceding_change(self) -> Evidence | None:
         """The last timeline change (deploy, config, migration) at or before impact began; a row that describes
         the impact itself ("updates stopped being applied") is not a change."""
@@ -659,10 +650,10 @@ class OfflineEngine:
     def contributing_factors(self) -> list[ContributingFactor]:
         """Candidates drafted only from evidence that states a cause with confidence (precision first):
 
-        the locked timeline's cause rows; chat statements of a confirmed cause or of a missing safeguard
-        (not a question, not hedged, not a recovery, not disputed later, naming no person); the change
-        that preceded the impact when its row says what it altered or a rollback of it helped, and no cause row or
-        statement names the cause in its place; a cause the channel
+        the locked timeline's cause rows (and its signs explained away before the detection); chat statements
+        of a confirmed cause or of a missing safeguard (not a question, not hedged, not a recovery, not disputed
+        later, naming no person); the change that preceded the impact when its row says what it altered or a
+        rollback of it helped, and no cause row or statement names the cause in its place; a cause the channel
         says is unknown; detection by people when no alert fired. Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
@@ -683,10 +674,9 @@ class OfflineEngine:
             key=_id_key,
         )
         naming = [evidence_id for evidence_id in supporters if self.names_the_cause(evidence_id)]
-        # a change is a factor when its row says what it altered, or when undoing it ended the impact
-        states_alteration = change is not None and (
-            signals()["change_alteration"].search(change.text) or self.rolled_back(change)
-        )
+        # a change is a factor only when its row says what it altered: "v2.8 deployed to production", even when
+        # rolling it back ended the impact, was judged no factor by hand all 10 times on dev (factor_labels)
+        states_alteration = change is not None and bool(signals()["change_alteration"].search(change.text))
         if change is not None and not self.refuted(change) and not naming and states_alteration:
             statement = self.clean(_as_statement(change.text))
             if statement and not signals()["blame_tone"].search(statement) and not secret_like(statement):
@@ -718,7 +708,11 @@ class OfflineEngine:
                     )
                 )
                 continue
-            confidence = Confidence.high if evidence_id.startswith("T") or kind == "confirmed" else Confidence.medium
+            confidence = (
+                Confidence.high
+                if (evidence_id.startswith("T") and kind != "dismissed") or kind == "confirmed"
+                else Confidence.medium
+            )
             if (
                 kind == "missing"
             ):  # phrased about the system as a stated gap is ("we had no alert" -> "there was no alert")
@@ -755,7 +749,8 @@ class OfflineEngine:
         investigation (after impact began, before mitigation) that records a finding ("PodDisruptionBudget found
         with maxUnavailable: 100%", "Docker Hub returned 429"); a part of a row that rules something out is
         dropped ("v2.41 ruled out; timeouts only on the NordPay endpoint" keeps the second part). A finding that
-        reports what a tool showed is kind "observation": support for a change, never a factor of its own."""
+        reports what a tool showed is kind "observation": support for a change, never a factor of its own. A row
+        recording a sign explained away before the detection is kind "dismissed" (medium confidence)."""
         sig = signals()
         f = self.facts
         start = f.started.time if f.started else None
@@ -779,6 +774,14 @@ class OfflineEngine:
                 # keeps only its other parts, and is no cause row when none is left
                 kept = "; ".join(part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part))
                 rows += [(item.id, statement, "cause") for statement in (self.row_statements(kept) if kept else [])]
+                continue
+            if sig["dismissed"].search(item.text) and _no_later(item, f.detected):
+                # a sign explained away before the detection ("... warning; acked as a noisy new alert", "routes 38%
+                # shorter than usual; put down to the thaw"): 42 of the 43 such dev rows state a gold factor by hand
+                # (evals/incidents/cause_row_labels). Who acknowledged it is no part of the factor.
+                kept = ACKNOWLEDGED_BY_RE.sub("", item.text)
+                lead = f"{EARLY_WARNING_LEAD} " if sig["early_warning"].search(kept) else ""
+                rows += [(item.id, lead + statement, "dismissed") for statement in self.row_statements(kept)]
                 continue
             during = (
                 start is not None and item.time is not None and start <= item.time and (end is None or item.time < end)
@@ -2103,6 +2106,11 @@ def classify_action(text: str) -> ActionType:
 
 def _ids(facts: list[Fact]) -> list[str]:
     return sorted({e for fact in facts if fact for e in fact.evidence}, key=_id_key)
+
+
+def _no_later(item: Evidence, moment: Fact | None) -> bool:
+    """The item is timed no later than the moment (False when either time is unknown)."""
+    return bool(item.time and moment and moment.time and item.time <= moment.time)
 
 
 def _id_key(evidence_id: str) -> tuple[str, int]:
