@@ -5,10 +5,11 @@
 
 Every timeline row of the dev incidents was judged by hand: does the row itself state a gold factor (`[G2]`),
 another genuine factor (`other`), only the trigger (`trigger`), or none (`no`)? Brief: cause_row_labels/README.md.
-For each rule the offline engine drafts factor rows by (`OfflineEngine.cause_rows`), this prints how many rows it
-takes, how many of those state a factor (precision) and the share of all factor rows it takes (recall). The rules
-are read here as the engine reads them (same signals, same key times); a row the engine then drops (a person named,
-a repeat) still counts, so these are the rules' own figures, not the drafts'.
+The rows are the ones `OfflineEngine.cause_rows` returns, grouped by the rule that took them: cause wording, a sign
+explained away before the detection, or a finding during the impact (a tool's output included). For each rule this
+prints how many rows it takes, how many of those state a factor (precision) and the share of all factor rows it
+takes (recall). A row the engine drops later (a person named, a repeat) still counts: these are the rules' own
+figures, not the drafts'.
 """
 
 from __future__ import annotations
@@ -21,34 +22,21 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from pipeline.drafting.offline import CAUSE_ROW_SIGNALS, NOT_FINDING_SIGNALS  # noqa: E402
-from pipeline.facts import evidence_items, extract_facts, signals  # noqa: E402
+from pipeline.drafting.offline import CAUSE_ROW_SIGNALS, OfflineEngine  # noqa: E402
+from pipeline.facts import extract_facts, signals  # noqa: E402
 from pipeline.ingest.incident import load_incident  # noqa: E402
 from pipeline.redact import redact_incident  # noqa: E402
 
 LABELS = HERE / "cause_row_labels" / "dev.yaml"
 
 
-def rules(row, facts) -> dict[str, bool]:
-    """Which row rule takes the row: cause wording; a sign explained away before the detection; a finding recorded
-    during the impact (not a key-time row, not a detection or declaration)."""
-    sig = signals()
-    worded = any(sig[key].search(row.text) for key in CAUSE_ROW_SIGNALS)
-    detected, started, mitigated = facts.detected, facts.started, facts.mitigated
-    before = bool(row.time and detected and detected.time and row.time <= detected.time)
-    moments = {
-        e for fact in (started, detected, facts.declared, mitigated, facts.resolved) if fact for e in fact.evidence
-    }
-    moments |= {e for fact in facts.mitigation_steps for e in fact.evidence}
-    during = bool(row.time and started and started.time and started.time <= row.time)
-    during = during and not (mitigated and mitigated.time and row.time >= mitigated.time)
-    finding = during and row.id not in moments and not any(sig[key].search(row.text) for key in NOT_FINDING_SIGNALS)
-    parts = [part for part in row.text.split("; ") if not sig["not_a_factor"].search(part)]
-    return {
-        "cause wording": worded,
-        "explained away before detection": not worded and before and bool(sig["dismissed"].search(row.text)),
-        "finding during the impact": finding and any(sig["finding"].search(part) for part in parts),
-    }
+def rule(text: str, kind: str) -> str:
+    """The rule that took a row, from the kind `cause_rows` gave it and the wording its first branch reads."""
+    if kind == "dismissed":
+        return "explained away before detection"
+    if any(signals()[key].search(text) for key in CAUSE_ROW_SIGNALS):
+        return "cause wording"
+    return "finding during the impact"
 
 
 def main() -> int:
@@ -58,21 +46,18 @@ def main() -> int:
     for name, judged in sorted(labels.items()):
         incident, _ = load_incident(HERE / "dev" / name)
         safe = redact_incident(incident)
-        facts = extract_facts(safe)
-        for row in (item for item in evidence_items(safe) if item.is_timeline and item.text.strip()):
-            label = judged[row.id]
-            states = isinstance(label, list) or label == "other"
-            factor_rows += states
-            rows_total += 1
-            chosen = rules(row, facts)
-            chosen["either"] = any(chosen.values())
-            for rule, takes in chosen.items():
-                if takes:
-                    taken.setdefault(rule, []).append(states)
+        engine = OfflineEngine(safe, extract_facts(safe))
+        states = {row_id: isinstance(label, list) or label == "other" for row_id, label in judged.items()}
+        factor_rows += sum(states.values())
+        rows_total += len(states)
+        kinds = {row_id: kind for row_id, _, kind in engine.cause_rows()}
+        for row_id, kind in kinds.items():
+            for chosen in (rule(engine.by_id[row_id].text, kind), "any of them"):
+                taken.setdefault(chosen, []).append(states[row_id])
     print(f"{len(labels)} dev incidents, {rows_total} timeline rows, {factor_rows} state a factor (hand labels)")
-    for rule, right in taken.items():
+    for chosen, right in sorted(taken.items()):
         print(
-            f"  {rule}: takes {len(right)} rows, precision {sum(right) / len(right):.3f}, "
+            f"  {chosen}: takes {len(right)} rows, precision {sum(right) / len(right):.3f}, "
             f"recall {sum(right) / factor_rows:.3f}"
         )
     return 0

@@ -652,8 +652,8 @@ class OfflineEngine:
 
         the locked timeline's cause rows (and its signs explained away before the detection); chat statements
         of a confirmed cause or of a missing safeguard (not a question, not hedged, not a recovery, not disputed
-        later, naming no person); the change that preceded the impact when its row says what it altered or a
-        rollback of it helped, and no cause row or statement names the cause in its place; a cause the channel
+        later, naming no person); the change that preceded the impact when its row says what it altered and no
+        cause row or statement names the cause in its place; a cause the channel
         says is unknown; detection by people when no alert fired. Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
@@ -993,14 +993,11 @@ class OfflineEngine:
     def dismissed_warning(self) -> Claim | None:
         """The first warning the locked timeline records before the impact was detected that was explained away or
         left alone ("Warning CPUThrottlingHigh on booking-api (41%); acknowledged as a noisy new alert"): what went
-        wrong with detection. Not a contributing factor: the row states no cause, and on dev the team listed such a
-        warning among its factors only half the time. Only the scribe's rows count ("acked" in chat is too loose);
-        who acknowledged it is dropped."""
+        wrong with detection (`cause_rows` also drafts such a row as a candidate factor). Only the scribe's rows
+        count ("acked" in chat is too loose); who acknowledged it is dropped."""
         sig, detected = signals(), self.facts.detected
-        if not (detected and detected.time):
-            return None
         for item in self.items:
-            if not (item.is_timeline and item.time and item.time <= detected.time) or item.id in detected.evidence:
+            if not (item.is_timeline and _no_later(item, detected)) or item.id in detected.evidence:
                 continue
             if item.suspect or not (sig["dismissed"].search(item.text) and sig["early_warning"].search(item.text)):
                 continue
