@@ -837,9 +837,17 @@ def _detection_in_order(ranked: Fact, by_rules: Fact | None, started: Fact | Non
             return False
         return all(not (fact.time and bound and bound.time) or fact.time <= bound.time for bound in later)
 
-    if fits(ranked) and fits(by_rules) and _earlier(by_rules, ranked):
+    if fits(ranked) and fits(by_rules) and _earlier(by_rules, ranked) and not _doubtful_detection(by_rules, started):
         return by_rules  # the first alert or report at or after the start is the detection (docs/key-times.md)
     return ranked if fits(ranked) else by_rules if fits(by_rules) else None
+
+
+def _doubtful_detection(fact: Fact, started: Fact | None) -> bool:
+    """A phrase-rule detection that gives way to the ranker's later row: the start row itself, whose alert or page
+    words name what broke ("lift alarms no longer create tickets", "the session expired page"), or a signal let go
+    when it came ("p99 over threshold; put down to preload traffic and left"), which led nobody to the harm."""
+    is_start = started is not None and bool(set(fact.evidence) & set(started.evidence))
+    return is_start or bool(signals()["dismissed"].search(fact.value))
 
 
 def _last(items: list[Evidence], pattern: re.Pattern[str], name: str) -> Fact | None:

@@ -16,6 +16,21 @@ SELF_WORDS = frozenset({"i", "i'm", "im", "i'll", "i'd", "i've", "me", "myself",
 # Titles before a surname in formal chat ("Mr Mensah is designated Scribe"): the surname names the person.
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
 MIN_PREFIX = 3
+# A directory's display name ("Ashworth, Tom (IVUH)", "Marcus Dyer (Guest)", as Teams and NHSmail show them) is the
+# person "Tom Ashworth" / "Marcus Dyer"; a transcript's placeholder for a voice it could not name is nobody.
+_DIRECTORY_NAME = re.compile(r"^(?P<last>[^,()]+?),\s*(?P<first>[^,()]+?)\s*(?:\([^()]*\))?$")
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)$")
+_NOBODY = re.compile(r"^(?:unknown|unknown speaker|unidentified(?: speaker)?|speaker \d+)$", re.IGNORECASE)
+
+
+def natural_name(name: str) -> str:
+    """ "Ashworth, Tom (IVUH)" -> "Tom Ashworth", "Marcus Dyer (Guest)" -> "Marcus Dyer"; other names unchanged."""
+    clean = " ".join(name.split())
+    if (directory := _DIRECTORY_NAME.match(clean)) is not None:
+        return f"{directory['first']} {directory['last']}"
+    return _TRAILING_NOTE.sub("", clean) or clean
+
+
 # Chat words that are some team's initials too ("ops ok": OK is not Ondřej Kratochvíl): never a handle.
 CHAT_WORDS = frozenset(
     "ok okay k kk np ty tx thx ack yes yep no nope lol brb afk omw idk imo fyi tbh btw hi hey pls plz asap eta "
@@ -48,8 +63,8 @@ class People:
         folded_handles = {fold(handle.strip().lstrip("@")): name for handle, name in (handles or {}).items()}
         seen: dict[str, str] = {}
         for name in names:
-            clean = " ".join(name.strip().lstrip("@").split())
-            if len(clean.split()) < 2 or fold(clean) in seen or fold(clean) in folded_handles:
+            clean = natural_name(name.strip().lstrip("@"))
+            if _NOBODY.match(clean) or len(clean.split()) < 2 or fold(clean) in seen or fold(clean) in folded_handles:
                 continue  # a chat display name incident.toml gives as a handle ("Thabo Work") is that person
             if not any(_short_spelling(clean, earlier, folded_nicknames) for earlier in seen.values()):
                 seen[fold(clean)] = clean
@@ -57,8 +72,8 @@ class People:
 
     def resolve(self, token: str) -> str | None:
         """The one full name `token` stands for, or None when none or several fit."""
-        words = token.strip().lstrip("@").split()
-        if not words:
+        words = natural_name(token.strip().lstrip("@")).split()
+        if not words or _NOBODY.match(" ".join(words)):
             return None
         whole = fold(" ".join(words))
         if whole in self.handles:

@@ -260,6 +260,12 @@ ROSTER_WIDE = {
         ("jonasb", "I'll do stakeholder updates", {("CL", "Jonas Brandt")}),
         ("jonasb", "I'll own comms", {("CL", "Jonas Brandt")}),
         ("Mei Lam", "Jonas, you're on keyboard", {("OL", "Jonas Brandt")}),
+        ("Mei Lam", "jonasb you're hands-on, only you touch the servers", {("OL", "Jonas Brandt")}),
+        ("Mei Lam", "Jonas, you take the technical side", {("OL", "Jonas Brandt")}),
+        ("Mei Lam", "I'll hold the ring until Marta gets in", {("IC", "Mei Lam")}),
+        ("Mei Lam", "Rebecca, you make the notes, the timeline, ja?", {("Scribe", "Rebecca Quist")}),
+        ("jonasb", "jo, ich führ die Timeline", {("Scribe", "Jonas Brandt")}),
+        ("Quist, Rebecca (IVUH)", "Yep, I'm on the log.", {("Scribe", "Rebecca Quist")}),
     ],
 )
 def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, message, expected):

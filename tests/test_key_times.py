@@ -303,3 +303,64 @@ def test_a_row_that_reports_a_failed_step_is_never_the_ranked_mitigation(text, m
     detected = Fact(name="detected", value="alert", time=datetime(2026, 3, 3, 16, 1, tzinfo=UTC), evidence=["T1"])
     row = Evidence(id="T7", time=datetime(2026, 3, 5, 17, 5, tzinfo=UTC), text=text)
     assert (_ranked_mitigation(row, detected, None) is not None) is mitigates
+
+
+@pytest.mark.parametrize(
+    "first_harm",
+    [
+        "Database stops accepting writes; lift alarms no longer create dispatch tickets",  # "alarms" names what broke
+        'First launches failing with the "Your session has expired" page (from logs)',  # a web page, not a pager's
+    ],
+)
+def test_the_start_row_whose_words_sound_like_an_alert_gives_way_to_the_ranked_report(monkeypatch, first_harm):
+    """The first row of harm that names alarms or a page as what broke is no alert: where the ranker reads a later
+    report as the detection, the report is the detection and the time to detect is not zero."""
+    rows = [
+        ("09:00", "Release 4.2 deployed"),
+        ("09:20", first_harm),
+        ("09:41", "Call centre agent reports a customer stuck with no ticket in the console"),
+        ("09:46", "SEV-2 declared; Rania Haddad IC"),
+        ("10:30", "Release rolled back; new requests succeed"),
+        ("11:00", "Incident resolved"),
+    ]
+    incident = make_incident(rows)
+
+    rank_rows_as(monkeypatch, {"started": "T2", "detected": "T3", "mitigated": "T5", "resolved": "T6"})
+    found = extract_facts(incident)
+    assert found.started is not None and found.started.evidence == ["T2"], found.started
+    assert found.detected is not None and found.detected.evidence == ["T3"], found.detected
+    assert found.time_to_detect_minutes == 21
+
+
+def test_a_warning_put_down_to_something_else_gives_way_to_the_ranked_report(monkeypatch):
+    """A warning let go when it came ("put down to preload traffic and left") led nobody to the harm, even when its
+    words state some (latency over threshold): the ranker's later report is the detection."""
+    rows = [
+        ("21:34", "entitlements-api 2.14.0 synced to all regions"),
+        ("21:41", "First launch failures with E-4031 on launcher 3.x clients (from telemetry)"),
+        ("21:58", "Grafana warning: p99 latency over threshold; put down to preload traffic and left"),
+        ("22:04", "Community manager relays forum reports: players cannot launch"),
+        ("22:09", "SEV-2 declared; Mikko IC"),
+        ("23:36", "Launches succeeding in all regions"),
+        ("00:41", "Incident resolved"),
+    ]
+    incident = make_incident(rows)
+
+    rank_rows_as(monkeypatch, {"started": "T2", "detected": "T4", "mitigated": "T6", "resolved": "T7"})
+    found = extract_facts(incident)
+    assert found.detected is not None and found.detected.evidence == ["T4"], found.detected
+
+
+def test_a_run_that_reported_success_before_the_harm_detected_nothing():
+    """A job's "run reported as succeeded" before the first row of harm is no report of it: the start stands, and the
+    detection is the alert after it (no ranker involved: a table this short is read by the phrase rules)."""
+    rows = [
+        ("23:00", "Nightly reindex started"),
+        ("23:19", "Bulk load finished; rejected bulk items logged as warnings only, run reported as succeeded"),
+        ("23:22", "First searches returning no results for parks (from search logs, added afterwards)"),
+        ("23:38", "Grafana alert fired: zero-result ratio; on-call acked"),
+        ("23:47", "SEV-2 declared"),
+    ]
+    found = extract_facts(make_incident(rows))
+    assert found.started is not None and found.started.evidence == ["T3"], found.started
+    assert found.detected is not None and found.detected.evidence == ["T4"], found.detected

@@ -80,3 +80,14 @@ def test_letters_of_the_first_name_then_the_surname_resolve():
     assert people.resolve("dm.lee") == "Dongmin Lee"
     assert people.resolve("ws.jung") is None  # the letters out of the first name's order
     assert people.resolve("mx.lee") is None
+
+
+def test_a_directory_display_name_is_the_person_and_a_transcript_placeholder_is_nobody():
+    """Teams shows "Ashworth, Tom (IVUH)" and "Marcus Dyer (Guest)"; a transcript writes "Unknown speaker" or
+    "Speaker 7" for a voice it could not name: the first two are people of the incident, the last two nobody."""
+    people = People.of(["Tom Ashworth", "Marcus Dyer", "Ashworth, Tom (IVUH)", "Unknown speaker", "Speaker 7"])
+    assert people.full_names == ["Tom Ashworth", "Marcus Dyer"]
+    assert people.resolve("Ashworth, Tom (IVUH)") == "Tom Ashworth"
+    assert people.resolve("Marcus Dyer (Guest)") == "Marcus Dyer"
+    assert people.resolve("Unknown speaker") is None
+    assert people.resolve("Speaker 7") is None
