@@ -1069,6 +1069,70 @@ def test_a_proposal_the_next_answer_declines_is_not_drafted():
     assert [a.action for a in items] == ["Alert on the UPI success rate per bank"]
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "no, it was right tonight. making it block is the other ticket",
+        "nie, that's 5k refunds a day by hand. not doing that one",
+        "We won't do that, the recon page covers it",
+    ],
+)
+def test_a_proposal_answered_no_in_other_words_is_not_drafted(answer):
+    items = actions(
+        ("10:20", "Femi Ade", "tbh we should just drop the band check, it cries wolf on every cutover"),
+        ("10:21", "Rosa Lima", answer),
+    )
+    assert items == []
+
+
+def test_a_no_to_someone_else_does_not_decline_the_proposal():
+    items = actions(
+        ("10:20", "Femi Ade", "we should alert on the refund recon mismatch per provider"),
+        ("10:40", "Rosa Lima", "no, it was right tonight"),
+    )
+    assert [a.action for a in items] == ["Alert on the refund recon mismatch per provider"]
+
+
+def bot_actions(*chat: tuple[str, str, str]):
+    """The action items of a chat whose messages are all posted by an app (a tracker bot), not a person."""
+    incident = make_incident([("10:00", "Errors began"), ("11:00", "Resolved")], list(chat), people=PEOPLE)
+    assert incident.chat is not None
+    incident.chat.messages = [message.model_copy(update={"kind": "bot"}) for message in incident.chat.messages]
+    return OfflineEngine(incident, extract_facts(incident)).action_items()
+
+
+@pytest.mark.parametrize(
+    ("posted", "expected"),
+    [
+        (  # the creator is named, no assignee: the creator is not the owner
+            "RADAR-1184 created by Ana Costa: page on public frames.json age above 12 min, not only on the composite",
+            ("Page on public frames.json age above 12 min, not only on the composite", None),
+        ),
+        (  # the assignee after a full stop
+            "LOY-4412 created by Ana Costa: check the rate direction against a reference pair before writing "
+            "fx_rates. Assignee: Femi Ade",
+            ("Check the rate direction against a reference pair before writing fx_rates", "Femi Ade"),
+        ),
+        (  # a quoted title, the assignee after a dash
+            'RET-1451 created by Ana Costa: "Idempotency key per refund, not per order" \u2014 assignee Femi Ade',
+            ("Idempotency key per refund, not per order", "Femi Ade"),
+        ),
+        (  # Slack bold around the key, "créé" and "assigné" (the team writes French, the title English)
+            "*ROULO-1414* cr\u00e9\u00e9: Move Metabase to the read replica with a statement timeout "
+            "\u2014 assign\u00e9: Femi Ade",
+            ("Move Metabase to the read replica with a statement timeout", "Femi Ade"),
+        ),
+    ],
+)
+def test_a_tracker_apps_ticket_post_is_an_action_with_its_assignee(posted, expected):
+    assert [(a.action, a.owner) for a in bot_actions(("10:50", "Jira Cloud", posted))] == [expected]
+
+
+def test_a_ticket_mentioned_in_passing_is_no_action():
+    said = "the ticket OPS-12 created yesterday is unrelated to this outage, ignore it"
+    assert bot_actions(("10:50", "Jira Cloud", said)) == []
+
+
 def test_an_item_noted_on_the_spot_takes_its_owner_from_the_next_sentence():
     items = actions(
         (

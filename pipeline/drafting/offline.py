@@ -273,6 +273,8 @@ class OfflineEngine:
         self.by_id = {item.id: item for item in self.items}
         self.people = sorted({p.name for p in incident.meta.people} | {i.author for i in self.items if i.author})
         self.chat = [item for item in self.items if not item.is_timeline and item.kind != "bot"]
+        # an app's posts: a tracker bot's "RADAR-1184 created: ..." is an action item, nothing else of theirs is read
+        self.app_posts = [item for item in self.items if not item.is_timeline and item.kind == "bot"]
         self.roster = incident_people(incident, self.items)
         self.listed_ids: set[str] = set()
         self.summary_ids: set[str] = set()  # messages whose list names two or more actions
@@ -1210,7 +1212,7 @@ class OfflineEngine:
         opened: Evidence | None = None  # a message that is only a list header ("AIs:"): its author's next lines
         counting: Evidence | None = None  # "follow-ups. First, ...": its author's "Second, ..." messages are items
         announced: Evidence | None = None  # "Let's do the follow-ups.": items said in the next fifteen minutes
-        for message in self.chat:
+        for message in sorted(self.chat + self.app_posts, key=lambda item: _id_key(item.id)):
             if not message.suspect and (ticket := signals()["action_ticket_created"].search(message.text)):
                 if signals()["ticket_for_the_incident"].match(ticket["title"]):
                     continue  # "created CLM-807: Incident record: claim submission failures": the incident's own ticket
