@@ -241,6 +241,7 @@ class SignalsFile(Strict):
     exposure: Regex | None = None
     setting_change: Regex | None = None
     impact_user_facing: Regex | None = None
+    row_added_afterwards: Regex | None = None
     mitigation_steps: dict[str, Regex] | None = None
     mitigated: Regex | None = None
     mitigated_partial: Regex | None = None

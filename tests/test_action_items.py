@@ -1093,6 +1093,63 @@ def test_a_no_to_someone_else_does_not_decline_the_proposal():
     assert [a.action for a in items] == ["Alert on the refund recon mismatch per provider"]
 
 
+def test_a_wrap_up_read_out_by_numbers_is_one_row_per_number_with_the_owner_named_before_the_colon():
+    items = actions(
+        ("11:10", "Ana Costa", "No need to roll back now. Right, wrap-up, and Sam please minute these."),
+        (
+            "11:11",
+            "Ana Costa",
+            "One. Femi: change every inbound route filter to match the message type only. Two. Rosa: alert the "
+            "on-call on any message that lands in the unmatched archive.",
+        ),
+        ("11:12", "Ana Costa", "Three. Sam with QA: add a slow-vendor scenario to the release load test."),
+        ("11:13", "Ana Costa", "Four. Dmitri, would you sponsor an hourly results-filed volume check?"),
+        ("11:14", "Dmitri Volkov", "Yes, I'll take that."),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Change every inbound route filter to match the message type only", "Femi Ade"),
+        ("Alert the on-call on any message that lands in the unmatched archive", "Rosa Lima"),
+        ("Add a slow-vendor scenario to the release load test", "Sam Okafor"),
+        ("Sponsor an hourly results-filed volume check", "Dmitri Volkov"),
+    ]
+
+
+def test_todo_lines_after_an_announced_wrap_up_summarize_an_earlier_proposal_they_restate():
+    items = actions(
+        ("10:24", "Femi Ade", "we should alert on outbound lookup latency and terminal timeouts, not cpu"),
+        ("11:45", "Ana Costa", "follow-ups while we're all here"),
+        ("11:46", "Ana Costa", "TODO(Sam): rotate the app db password and the terminal basic auth"),
+        ("11:48", "Femi Ade", "and we should page on outbound lookup p95 over 5s. I'll own that"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Rotate the app db password and the terminal basic auth", "Sam Okafor"),
+        ("Page on outbound lookup p95 over 5s", "Femi Ade"),
+    ]
+
+
+def test_numbers_read_out_in_the_announcing_message_and_a_label_joined_to_its_sentence():
+    items = actions(
+        (
+            "11:10",
+            "Ana Costa",
+            "Okay, let me read the actions so Sam has them. One, Femi: the licence lease. A renewal failure pages "
+            "the on-call. Two, me and Rosa: write down when on-call can switch off inline scoring.",
+        ),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("The licence lease: a renewal failure pages the on-call", "Femi Ade"),
+        ("Write down when on-call can switch off inline scoring", "Ana Costa, Rosa Lima"),
+    ]
+
+
+def test_numbers_said_by_someone_else_after_the_announcement_are_no_items():
+    items = actions(
+        ("11:10", "Ana Costa", "Right, wrap-up."),
+        ("11:11", "Sam Okafor", "One. Femi: the dashboard is green now. Two. Rosa: the queue is empty."),
+    )
+    assert items == []
+
+
 def bot_actions(*chat: tuple[str, str, str]):
     """The action items of a chat whose messages are all posted by an app (a tracker bot), not a person."""
     incident = make_incident([("10:00", "Errors began"), ("11:00", "Resolved")], list(chat), people=PEOPLE)

@@ -266,6 +266,8 @@ ROSTER_WIDE = {
         ("Mei Lam", "Rebecca, you make the notes, the timeline, ja?", {("Scribe", "Rebecca Quist")}),
         ("jonasb", "jo, ich führ die Timeline", {("Scribe", "Jonas Brandt")}),
         ("Quist, Rebecca (IVUH)", "Yep, I'm on the log.", {("Scribe", "Rebecca Quist")}),
+        ("Mei Lam", "Technology Incident, Severity Level 2. I have command until relieved.", {("IC", "Mei Lam")}),
+        ("Mei Lam", "ok this is an incident now, I'll coordinate.", {("IC", "Mei Lam")}),
     ],
 )
 def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, message, expected):
@@ -288,6 +290,7 @@ def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, 
         "I'm checking the status page",
         "I have the status page open",
         "who's on keyboard?",
+        "Jonas, would you coordinate the timing with Henrik?",
     ],
 )
 def test_mentions_of_the_timeline_or_notes_that_take_no_role_assign_nothing(message):
@@ -332,6 +335,31 @@ def test_an_alert_clearing_or_a_plan_to_resolve_does_not_resolve_an_open_inciden
     assert extract_facts(make_incident(rows, chat)).resolved is None
     closed = extract_facts(make_incident(rows + [("11:30", "Incident resolved")], chat))
     assert closed.resolved.evidence == ["T9"]
+
+
+def test_an_alert_that_auto_resolves_does_not_resolve_the_incident():
+    rows = ROWS[:6] + [("10:40", "PD #48113 auto-resolved (volume guard). Still declining")]
+    assert extract_facts(make_incident(rows)).resolved is None
+
+
+def test_a_user_opening_an_issue_detects_and_a_tool_reporting_success_does_not():
+    rows = [
+        ("01:30", "toolchain rebuild moved from staging to core on tier-0"),
+        ("01:41", "(added later from redirector logs) first 404 on a redirected download"),
+        ("01:44", "mirrorstat reports us-west1 sync complete after 9 min"),
+        ("01:49", "pkg#4412 opened by a user: upgrade fails with 404 on gcc-libs"),
+        ("02:02", "incident declared, ana coordinating"),
+        ("02:53", "re-probe done: 61 mirrors excluded; redirect 404 rate back to baseline"),
+    ]
+    facts = extract_facts(make_incident(rows))
+    assert facts.started.evidence == ["T2"]  # "first 404 on ...": a status code as harm, in a row added afterwards
+    assert facts.detected.evidence == ["T4"]
+
+
+def test_a_message_saying_this_is_an_incident_now_declares_it():
+    chat = [("02:02", "Ana Costa", "wait. ok this is an incident now, I'll coordinate. Femi you're OL")]
+    facts = extract_facts(make_incident(ROWS[:3], chat))
+    assert facts.declared is not None and facts.declared.evidence == ["C1"]
 
 
 def test_a_role_word_then_a_mention_assigns_the_role_to_the_handles_full_name():

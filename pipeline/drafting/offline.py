@@ -138,10 +138,10 @@ OWN_REQUEST_RE = re.compile(
 LOWER_SENTENCE_END_RE = re.compile(
     r"(?<=[a-z]{3})(?<!\betc)(?<!\bvs)(?<!\bapprox)(?<!\bincl)(?<!\bmin)(?<!\bmax)[.!]\s+(?=[a-z])"
 )
-# Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ...".
+# Spoken list markers: "First, alert on lag. Second, add a canary." / "one, ...; two, ..." / "One. Kwame: ...".
 ORDINAL_RE = re.compile(
-    r"(?:^|(?<=[.;,:])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|sixth|seventh|finally|lastly|"
-    r"(?:number\s+)?(?:one|two|three|four|five|six|seven|eight))\s*[,:]\s+",
+    r"(?:^|(?<=[.;,:])\s+|\s+and\s+|\b(?:so|ok(?:ay)?|alright|right)\s+)(?:(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|sixth|seventh|finally|lastly|"
+    r"(?:number\s+)?(?:one|two|three|four|five|six|seven|eight))\s*[,:]\s+|(?:one|two|three|four|five|six|seven|eight)\.\s+(?=(?-i:[A-Z])))",
     re.IGNORECASE,
 )
 # The first of them ("First, ...", "so one: ..."): a list read out one message at a time starts there.
@@ -154,6 +154,8 @@ SPOKEN_OWNER_RE = re.compile(
 )
 # A list item's owners said first: "Two, Brian and Achieng, the report moves to the replica" (read out in a call).
 # Names and handles in any case ("me" too); owner_said_first keeps them only when each is a person of the incident.
+# A name said before a colon ("Kobus: move the call ..."), when the roster does not hold it: one or two capitalized words.
+SPOKEN_NAME_RE = re.compile(r"^[A-Z][\w'-]+(?: [A-Z][\w'-]+)?$")
 SPOKEN_LEADING_OWNER_RE = re.compile(
     r"^(?P<who>[A-Za-z][\w'-]+(?:\s*(?:,|(?i:\band\b)|&)\s*[A-Za-z][\w'-]+)*)\s*,\s+"
     r"(?!(?i:please|pls|can you|could you|you'll|you will)\b)(?P<rest>\S.*)$",  # "Rosa, please ...": action_owner_leading
@@ -1243,19 +1245,32 @@ class OfflineEngine:
             if signals()["action_wrap_up_cue"].search(message.text) and self.after_mitigation(message):
                 wrap_up = message
             if (
-                signals()["action_wrap_up_announced"].match(message.text.strip())
+                (signals()["action_wrap_up_announced"].match(message.text.strip()) or _announced_last(message.text))
                 and not message.text.rstrip().endswith(":")  # "AIs:" opens a list its author posts; handled below
                 and self.after_mitigation(message)
             ):
                 announced = message
+                if _opens_list(message.text):
+                    opened = message  # "follow-ups while we're all here": its author's next lines are the list's
                 continue  # "Let's do the follow-ups.": the items are said after it
+            if (first := _announced_with_first_item(message.text)) and self.after_mitigation(message):
+                if pieces := _read_out_by_number(first):
+                    # "Okay, let me read the actions so Priya has them. One, Kobus: move ... Two, Ruan: ..."
+                    announced = message
+                    items += self.read_out_items(pieces, message)
+                    continue
+                if said := self.wrap_up_item(replace(message, text=first), message):
+                    announced = message  # "Okay, so action items. Raf, you'll add a login scenario ...": the first item
+                    items.append(said)
+                    continue
             if (
-                (first := _announced_with_first_item(message.text))
-                and self.after_mitigation(message)
-                and (said := self.wrap_up_item(replace(message, text=first), message))
+                announced is not None
+                and message.author == announced.author
+                and _within(message, announced, 15)
+                and (pieces := _read_out_by_number(message.text))
             ):
-                announced = message  # "Okay, so action items. Raf, you'll add a login scenario ...": the first item too
-                items.append(said)
+                # "Right, wrap-up, and Tom please minute these." / "One. Kwame: change every route filter ... Two. ..."
+                items += self.read_out_items(pieces, message)
                 continue
             if (
                 announced is not None
@@ -1826,6 +1841,29 @@ class OfflineEngine:
             rest = (verb[:-2] if re.search(r"(?:sh|ch|ss|x)es$", verb) else verb[:-1]) + " " + rest
         return owner, rest
 
+    def read_out_items(self, pieces: list[str], message: Evidence) -> list[ActionItem]:
+        """The items of a wrap-up read out by numbers, one per piece: "Kwame: change every route filter ..." is
+        Kwame's, "KraanPlan has to show the real solver status. Sanne, can you own that?" takes its owner from the
+        next sentence (`spoken_item`)."""
+        read: list[ActionItem] = []
+        for piece in pieces:
+            head, colon, what = piece.partition(": ")
+            if colon and len(head.split()) <= 4 and (owners := self.owners_named(head, message.author)):
+                piece = f"{_labelled(what)} ({', '.join(owners)})"  # "Ruan with QA: add ...", "me and Ayesha: ..."
+            elif colon and SPOKEN_NAME_RE.match(head):
+                piece = self.spoken_item(_labelled(what), message)  # "Kobus: ...": a name the roster does not hold
+            else:
+                piece = self.spoken_item(_labelled(piece), message)
+            said = self.parse_action(piece, message, listed=True)
+            if said is None and is_question_text(piece):
+                # "Six. Hugh, would you sponsor an hourly volume check ...?" / "Yes, I'll take that.": taken in the answer
+                said = self.assigned_request(replace(message, text=piece))
+            if said is not None:
+                read.append(said)
+        if read:
+            self.listed_ids.add(message.id)
+        return read
+
     def spoken_item(self, text: str, message: Evidence) -> str:
         """An item read out in a call: its first sentence, with the owner the next sentence gives ("Dennis, can you
         own that?", "Samuel and Wanjiru.", "I'll take that myself.") in parentheses, as parse_action reads owners."""
@@ -2134,6 +2172,27 @@ def _follows(message: Evidence, opener: Evidence) -> bool:
     return message.author == opener.author and _within(message, opener)
 
 
+def _labelled(text: str) -> str:
+    """A spoken item that names its subject first ("the licence lease. A renewal failure pages the on-call ..."): the
+    label and the sentence after it as one ("the licence lease: a renewal failure ..."); any other text unchanged."""
+    first, *rest = _sentences(text) or [""]
+    if rest and len(first.split()) <= 4:
+        return f"{first.rstrip('.')}: {rest[0][:1].lower()}{rest[0][1:]}"
+    return text
+
+
+def _read_out_by_number(text: str) -> list[str]:
+    """The items of a message that starts with a number read out ("One. Kwame: change ... Two. Nadia: ...",
+    "Three, Sipho: alert on ..."): the words after each ordinal; empty for any other message."""
+    said = text.strip()
+    ordinals = list(ORDINAL_RE.finditer(said))
+    if not ordinals or said[: ordinals[0].start()].strip(" \t.,;:-"):
+        return []
+    ends = [ordinal.start() for ordinal in ordinals[1:]] + [len(said)]
+    pieces = [said[ordinal.end() : end].strip(" .;,") for ordinal, end in zip(ordinals, ends)]
+    return [piece for piece in pieces if piece]
+
+
 def _lone_first_ordinal(text: str) -> re.Match[str] | None:
     """The one ordinal of `text` when it is the first ("First, ..."), else None (none, several, or "Second, ...")."""
     ordinals = list(ORDINAL_RE.finditer(text))
@@ -2412,6 +2471,13 @@ def _announced_with_first_item(text: str) -> str | None:
     if rest and signals()["action_wrap_up_announced"].match(head + "."):
         return rest.strip()
     return None
+
+
+def _announced_last(text: str) -> bool:
+    """A message that ends by announcing the wrap-up ("No, thank you Marcus, there's no need now. Right, wrap-up,
+    and Tom please minute these."): the items follow in its author's next messages."""
+    *before, last = _sentences(text) or [""]
+    return bool(before) and signals()["action_wrap_up_announced"].match(last.strip()) is not None
 
 
 def _names_earlier_items(rows: list[str], earlier: list[str]) -> bool:
