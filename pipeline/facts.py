@@ -561,7 +561,9 @@ def extract_facts(incident: Incident) -> Facts:
         # to start" a day before "engineer cannot reach the API server"); one that stated none ("rollout reported
         # complete") or was let go ("auto-resolved; no action taken") detected nothing, and the ranked start stands
         after_detection = started is None and _earlier(detected, ranked_fact) and _stated_harm(detected, timeline)
-        if not _states_no_harm(ranked_start) and not alerted_first and not after_detection:
+        # a row that marks the start itself ("... triggering a deploy. **Outage begins.**") stays the start
+        marked = started is not None and sig["impact_marked"].search(started.value) is not None
+        if not marked and not _states_no_harm(ranked_start) and not alerted_first and not after_detection:
             started = ranked_fact
         detected = _detection_in_order(
             _row_fact(by_gold["detected"], "detected"), detected, started, declared, mitigated

@@ -268,6 +268,10 @@ ROSTER_WIDE = {
         ("Quist, Rebecca (IVUH)", "Yep, I'm on the log.", {("Scribe", "Rebecca Quist")}),
         ("Mei Lam", "Technology Incident, Severity Level 2. I have command until relieved.", {("IC", "Mei Lam")}),
         ("Mei Lam", "ok this is an incident now, I'll coordinate.", {("IC", "Mei Lam")}),
+        ("Mei Lam", "Je déclare un incident majeur, sévérité un. Je prends le commandement.", {("IC", "Mei Lam")}),
+        ("Mei Lam", "Jonas, c'est toi aux manettes techniques: tu fais, tu me dis.", {("OL", "Jonas Brandt")}),
+        ("jonasb", "D'accord, je prends les notes.", {("Scribe", "Jonas Brandt")}),
+        ("Mei Lam", "Rebecca, las comunicaciones son tuyas", {("CL", "Rebecca Quist")}),
     ],
 )
 def test_roles_taken_in_other_words_and_handles_of_longer_names_resolve(author, message, expected):
@@ -335,6 +339,31 @@ def test_an_alert_clearing_or_a_plan_to_resolve_does_not_resolve_an_open_inciden
     assert extract_facts(make_incident(rows, chat)).resolved is None
     closed = extract_facts(make_incident(rows + [("11:30", "Incident resolved")], chat))
     assert closed.resolved.evidence == ["T9"]
+
+
+def test_a_row_that_marks_the_outage_beginning_stays_the_start_over_the_rankers_choice(monkeypatch):
+    rows = [
+        ("08:47", "Auto-generated bump PR merged, which deploys the job scheduler. Outage begins."),
+        ("08:57", "Stale status contexts noticed, blocking merges on every repo"),
+        ("09:02", "Rollback PR opened"),
+        ("09:12", "Rollback PR merged by hand, itself blocked on missing contexts"),
+        ("09:19", "Suspected the scheduler cannot deploy itself"),
+        ("09:27", "Deploy job found created in the wrong namespace"),
+        ("09:29", "Scheduler rolled back by hand"),
+        ("09:34", "Scheduler confirmed working. Outage ends."),
+    ]
+    incident = make_incident(rows)
+    assert extract_facts(incident).started.evidence == ["T1"]
+
+    import pipeline.facts as facts_module
+    from pipeline.key_times import MEANINGS_WEIGHTS_FILE, WEIGHTS_FILE
+
+    def ranker_preferring_the_fourth_row(timeline, chat_times):
+        choice = {key: timeline[3] for key in ("started", "detected", "mitigated", "resolved")}
+        return {WEIGHTS_FILE: dict(choice), MEANINGS_WEIGHTS_FILE: dict(choice)}
+
+    monkeypatch.setattr(facts_module, "rank_key_times", ranker_preferring_the_fourth_row)
+    assert extract_facts(incident).started.evidence == ["T1"]
 
 
 def test_an_alert_that_auto_resolves_does_not_resolve_the_incident():
