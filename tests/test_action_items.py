@@ -1075,6 +1075,7 @@ def test_a_proposal_the_next_answer_declines_is_not_drafted():
         "no, it was right tonight. making it block is the other ticket",
         "nie, that's 5k refunds a day by hand. not doing that one",
         "We won't do that, the recon page covers it",
+        "no way, that's exactly the moment card testers win",
     ],
 )
 def test_a_proposal_answered_no_in_other_words_is_not_drafted(answer):
@@ -1083,6 +1084,18 @@ def test_a_proposal_answered_no_in_other_words_is_not_drafted(answer):
         ("10:21", "Rosa Lima", answer),
     )
     assert items == []
+
+
+def test_a_proposal_with_a_past_while_in_its_next_sentence_is_still_a_proposal():
+    items = actions(
+        (
+            "10:56",
+            "Sam Okafor",
+            "we should alert on N7 rate per BIN without the volume guard at night. PD auto-resolved at 00:48 while we were still broken",
+        ),
+        ("10:57", "Ana Costa", "+1, Sam yours"),
+    )
+    assert [a.action for a in items] == ["Alert on N7 rate per BIN without the volume guard at night"]
 
 
 def test_a_no_to_someone_else_does_not_decline_the_proposal():
@@ -1150,6 +1163,26 @@ def test_numbers_said_by_someone_else_after_the_announcement_are_no_items():
     assert items == []
 
 
+def test_list_items_led_by_a_team_with_its_owner_or_by_names_take_those_owners():
+    items = actions(
+        (
+            "11:50",
+            "Ana Costa",
+            "Draft corrective actions for the review, please confirm owners:\n"
+            "1. County IT Network (Rosa): verify every custom session timeout from the change is restored.\n"
+            "2. CAD Admin (Femi) with the vendor: enable AckMode so the link resends on failure.\n"
+            "3. Femi and Rosa: reset the service password and revoke the firewall API key.\n"
+            "4. Platform Team: document the cutover checklist for custom timeouts.",
+        )
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Verify every custom session timeout from the change is restored", "Rosa Lima"),
+        ("Enable AckMode so the link resends on failure", "Femi Ade"),
+        ("Reset the service password and revoke the firewall API key", "Femi Ade, Rosa Lima"),
+        ("Platform Team: document the cutover checklist for custom timeouts", None),
+    ]
+
+
 def bot_actions(*chat: tuple[str, str, str]):
     """The action items of a chat whose messages are all posted by an app (a tracker bot), not a person."""
     incident = make_incident([("10:00", "Errors began"), ("11:00", "Resolved")], list(chat), people=PEOPLE)
@@ -1183,6 +1216,38 @@ def bot_actions(*chat: tuple[str, str, str]):
 )
 def test_a_tracker_apps_ticket_post_is_an_action_with_its_assignee(posted, expected):
     assert [(a.action, a.owner) for a in bot_actions(("10:50", "Jira Cloud", posted))] == [expected]
+
+
+def test_a_no_after_several_tickets_declines_only_the_last():
+    items = actions(
+        (
+            "13:13",
+            "jira-bot",
+            'Created STB-2291 "Fall back to the broadcast clock when NTP has not synced" (assignee: femi)',
+        ),
+        (
+            "13:15",
+            "jira-bot",
+            'Created OPS-1187 "Canary group of boxes without broadband in the rollout gate" (assignee: ana)',
+        ),
+        (
+            "13:20",
+            "jira-bot",
+            'Created CAS-309 "Accept entitlements when the box clock is before 2020" (assignee: sam)',
+        ),
+        ("13:21", "Rosa Lima", "no. that check is the anti-replay protection, we're not relaxing it. closing CAS-309"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("Fall back to the broadcast clock when NTP has not synced", "Femi Ade"),
+        ("Canary group of boxes without broadband in the rollout gate", "Ana Costa"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "said", ["buenos días. playout tranquilo, todo verde", "fyi crypto-period change done, new keys, todo ok"]
+)
+def test_the_spanish_word_todo_is_no_todo(said):
+    assert actions(("Rosa Lima", said)) == []
 
 
 def test_a_ticket_mentioned_in_passing_is_no_action():

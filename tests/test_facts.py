@@ -45,6 +45,18 @@ def test_a_level_named_only_to_deny_it_is_not_the_severity():
     assert extract_facts(incident).severity.value == "SEV-1"
 
 
+@pytest.mark.parametrize(
+    "rejection",
+    [
+        "jaja no. eso no va a ningún lado, ni el SEV-4 ni lo demás. hubo clientes afectados",
+        "non, ce n'est pas un SEV-4, des patients ont été touchés",
+    ],
+)
+def test_a_level_rejected_in_another_language_is_not_the_severity(rejection):
+    incident = make_incident([("09:00", "Checkout errors began")], [("09:40", "Lucía", rejection)])
+    assert extract_facts(incident).severity is None
+
+
 def test_incident_toml_severity_wins_over_a_different_chat_level():
     chat = [("10:12", "Ana", "declaring SEV-3")]
     facts = extract_facts(make_incident(ROWS[:2], chat, severity="SEV-1"))

@@ -1400,7 +1400,12 @@ class OfflineEngine:
             ]
             if own:
                 dropped.add(max(own)[1])
-        return [item for index, item in enumerate(items) if index not in dropped and not self.declined(item)]
+        proposed_at = sorted(
+            posted.time for item in items if (posted := self.by_id.get(item.evidence[0])) and posted.time
+        )
+        return [
+            item for index, item in enumerate(items) if index not in dropped and not self.declined(item, proposed_at)
+        ]
 
     def numbered_item(self, items: list[ActionItem], message: Evidence, number: int, dropped: set[int]) -> set[int]:
         """{index} of the item `number` of the last list posted in the fifteen minutes before `message` ("drop row 3,
@@ -1435,14 +1440,17 @@ class OfflineEngine:
             and message.time - timedelta(minutes=10) <= posted.time <= message.time
         ]
 
-    def declined(self, item: ActionItem) -> bool:
+    def declined(self, item: ActionItem, proposed_at: Sequence[datetime] = ()) -> bool:
         """A follow-up proposed in passing that the next answer declines ("We should also load test the callback
-        path ..." / "Park that for the retro. Not taking it as an item tonight.")."""
+        path ..." / "Park that for the retro. Not taking it as an item tonight."). An answer after another proposal
+        (`proposed_at`: when each was posted) answers that one: a tracker's five tickets and a "no." to the fifth."""
         proposed = self.by_id.get(item.evidence[0])
         if proposed is None or proposed.id in self.listed_ids:
             return False
         answer = self.reply_to(proposed, minutes=10)
-        return answer is not None and signals()["action_declined"].search(answer.text) is not None
+        if answer is None or any(proposed.time < moment < answer.time for moment in proposed_at):
+            return False
+        return signals()["action_declined"].search(answer.text) is not None
 
     def names_a_list(self, message: Evidence) -> bool:
         """The message says what its spoken ordinals list ("follow-ups. First, ..."), or, once the harm has stopped,
@@ -1725,6 +1733,7 @@ class OfflineEngine:
             text = text[: mine.start()].strip()
         for key in (
             "action_owner_todo",
+            "action_owner_labelled",
             "action_owner_leading",
             "action_owner_dash",
             "action_owner_trailing",
