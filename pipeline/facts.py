@@ -572,7 +572,7 @@ def extract_facts(incident: Incident) -> Facts:
         # comes first: the ranker may prefer the later full recovery, which the documented meaning does not count.
         ranked_mitigation = _ranked_mitigation(by_meaning["mitigated"], detected, resolved)
         if ranked_mitigation is not None and not _earlier(first_effect, ranked_mitigation):
-            mitigated = ranked_mitigation
+            mitigated = _effect_of_step(ranked_mitigation, timeline)
     mitigated = _past_partial(mitigated, timeline, resolved)
     return Facts(
         severity=extract_severity(incident, items),
@@ -663,6 +663,32 @@ def _ranked_mitigation(row: Evidence, detected: Fact | None, resolved: Fact | No
     if fact.time is None or _earlier(fact, detected) or _earlier(resolved, fact):
         return None
     return fact
+
+
+def _effect_of_step(mitigated: Fact, timeline: list[Evidence]) -> Fact:
+    """A step row that states no effect ("Template bundle rolled back to v41") gives way to the next row when that
+    one, within ten minutes, says the harm stopped for everyone ("iOS push delivery back to normal"): the moment the
+    harm stopped is stated there, not at the step."""
+    sig = signals()
+    rows = _by_time(timeline)
+    at = next((index for index, row in enumerate(rows) if row.id in mitigated.evidence), None)
+    if (
+        at is None
+        or at + 1 >= len(rows)
+        or any(sig[key].search(rows[at].text) for key in ("mitigated", "mitigation_effect", "mitigated_weak"))
+    ):
+        return mitigated
+    after = rows[at + 1]
+    if (
+        after.time is None
+        or mitigated.time is None
+        or after.time - mitigated.time > timedelta(minutes=10)
+        or not sig["mitigated"].search(after.text)
+        or sig["mitigated_partial"].search(after.text)
+        or sig["mitigation_partial_scope"].search(after.text)
+    ):
+        return mitigated
+    return _row_fact(after, "mitigated")
 
 
 def _reports_noticing(text: str) -> bool:

@@ -1183,6 +1183,24 @@ def test_list_items_led_by_a_team_with_its_owner_or_by_names_take_those_owners()
     ]
 
 
+def test_owners_who_dictate_their_own_items_after_the_announcement_own_them():
+    items = actions(
+        (
+            "11:20",
+            "Ana Costa",
+            "Okay, follow-ups before we close. Sam, can you write these down as we go? Owner first.",
+        ),
+        ("11:21", "Femi Ade", "Femi: the LTI launch smoke test becomes blocking. No green on skipped."),
+        ("11:22", "Rosa Lima", "Rosa: SameSite set per cookie, with a test that fails the build without it."),
+        ("11:23", "Rosa Lima", "Femi: you should look at the flaky test too"),
+        ("11:24", "Sam Okafor", "i'll take the SameSite one to the platform team tomorrow but not owning it"),
+    )
+    assert [(a.action, a.owner) for a in items] == [
+        ("The LTI launch smoke test becomes blocking", "Femi Ade"),
+        ("SameSite set per cookie, with a test that fails the build without it", "Rosa Lima"),
+    ]
+
+
 def bot_actions(*chat: tuple[str, str, str]):
     """The action items of a chat whose messages are all posted by an app (a tracker bot), not a person."""
     incident = make_incident([("10:00", "Errors began"), ("11:00", "Resolved")], list(chat), people=PEOPLE)

@@ -378,6 +378,28 @@ def test_a_row_that_marks_the_outage_beginning_stays_the_start_over_the_rankers_
     assert extract_facts(incident).started.evidence == ["T1"]
 
 
+def test_a_ranked_step_that_states_no_effect_gives_way_to_the_next_row_saying_the_harm_stopped(monkeypatch):
+    import pipeline.facts as facts_module
+    from pipeline.key_times import MEANINGS_WEIGHTS_FILE, WEIGHTS_FILE
+
+    rows = [
+        ("14:02", "Notification template bundle v42 published to the push service"),
+        ("14:10", "Android push notifications stopped being delivered"),
+        ("14:31", "Customer support reported users not receiving order notifications"),
+        ("14:35", "Lena (IC) declared SEV-2"),
+        ("14:52", "Template bundle rolled back to v41"),
+        ("15:00", "Android push delivery back to normal"),
+        ("15:20", "Incident resolved"),
+    ]
+
+    def ranker_choosing_the_rollback(timeline, chat_times):
+        choice = {"started": timeline[1], "detected": timeline[2], "mitigated": timeline[4], "resolved": timeline[6]}
+        return {WEIGHTS_FILE: dict(choice), MEANINGS_WEIGHTS_FILE: dict(choice)}
+
+    monkeypatch.setattr(facts_module, "rank_key_times", ranker_choosing_the_rollback)
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T6"]
+
+
 def test_an_alert_that_auto_resolves_does_not_resolve_the_incident():
     rows = ROWS[:6] + [("10:40", "PD #48113 auto-resolved (volume guard). Still declining")]
     assert extract_facts(make_incident(rows)).resolved is None

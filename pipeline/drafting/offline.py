@@ -154,6 +154,9 @@ SPOKEN_OWNER_RE = re.compile(
 )
 # A list item's owners said first: "Two, Brian and Achieng, the report moves to the replica" (read out in a call).
 # Names and handles in any case ("me" too); owner_said_first keeps them only when each is a person of the incident.
+# What a speaker takes that names an item already listed ("the min version one", "that one", "the alert one to product"),
+# not new work.
+CLAIMED_ITEM_RE = re.compile(r"(?:the|that|this)\b[^,.;]{0,30}?\bone\b(?!-)", re.IGNORECASE)
 # A name said before a colon ("Kobus: move the call ..."), when the roster does not hold it: one or two capitalized words.
 SPOKEN_NAME_RE = re.compile(r"^[A-Z][\w'-]+(?: [A-Z][\w'-]+)?$")
 SPOKEN_LEADING_OWNER_RE = re.compile(
@@ -1254,14 +1257,13 @@ class OfflineEngine:
                     opened = message  # "follow-ups while we're all here": its author's next lines are the list's
                 continue  # "Let's do the follow-ups.": the items are said after it
             if (first := _announced_with_first_item(message.text)) and self.after_mitigation(message):
+                announced = message  # "Okay, follow-ups before we close. Ciara, can you write these down ...?"
                 if pieces := _read_out_by_number(first):
                     # "Okay, let me read the actions so Priya has them. One, Kobus: move ... Two, Ruan: ..."
-                    announced = message
                     items += self.read_out_items(pieces, message)
                     continue
                 if said := self.wrap_up_item(replace(message, text=first), message):
-                    announced = message  # "Okay, so action items. Raf, you'll add a login scenario ...": the first item
-                    items.append(said)
+                    items.append(said)  # "Okay, so action items. Raf, you'll add a login scenario ...": the first item
                     continue
             if (
                 announced is not None
@@ -1475,10 +1477,16 @@ class OfflineEngine:
         if said["mine"] or said["work_mine"]:
             owners = [self.roster.resolve(message.author) or message.author] if message.author else []
             what = said["what_mine"] or said["work_mine"]
+            if said["mine"] and CLAIMED_ITEM_RE.match(what):
+                return None  # "i'll take the min version one to product": a claim on an item listed already
         else:
             dictated = said["how"].strip() in (":", ",")
-            if dictated and message.author != announced.author:
-                return None  # "Femi: ..." or "Femi, ..." from anyone else is a remark addressed to Femi
+            speaker = self.roster.resolve(message.author) or message.author if message.author else None
+            own_name = said["how"].strip() == ":" and self.owners_named(said["who"]) == [speaker]
+            if dictated and message.author != announced.author and not own_name:
+                # "Femi: ..." or "Femi, ..." from anyone else is a remark addressed to Femi; "Ravi: the smoke test
+                # becomes blocking" said by Ravi is his own item, dictated "owner first" as the wrap-up asked
+                return None
             if said["how"].strip() == "," and not signals()["action_wrap_up_addressed_work"].search(said["what"]):
                 return None  # "Tom, thanks for jumping on": addressed, but no work
             owners = self.owners_named(said["who"])
@@ -1801,6 +1809,7 @@ class OfflineEngine:
         if (
             len(head.split()) < (2 if listed else 3)
             or is_question_text(text)
+            or sig["action_piece_not_work"].match(text)  # "follow-ups before we close": only when, no work
             or sig["action_not_follow_up"].search(text)
             or sig["action_pronoun_object"].search(text)
             or sig["action_state_not_work"].search(text)
