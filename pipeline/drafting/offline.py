@@ -152,13 +152,13 @@ SPOKEN_OWNER_RE = re.compile(
     r"(?P<who>[A-Z][\w'-]+(?:\s*(?:,|\band\b|&)\s*[A-Z][\w'-]+)*)\s*(?:[.!]?\s*$|,\s*(?:can|could|will|would)\s+you\s+"
     r"(?:own|take|do|handle|pick up)\b)"
 )
-# A list item's owners said first: "Two, Brian and Achieng, the report moves to the replica" (read out in a call).
-# Names and handles in any case ("me" too); owner_said_first keeps them only when each is a person of the incident.
 # What a speaker takes that names an item already listed ("the min version one", "that one", "the alert one to product"),
 # not new work.
 CLAIMED_ITEM_RE = re.compile(r"(?:the|that|this)\b[^,.;]{0,30}?\bone\b(?!-)", re.IGNORECASE)
 # A name said before a colon ("Kobus: move the call ..."), when the roster does not hold it: one or two capitalized words.
 SPOKEN_NAME_RE = re.compile(r"^[A-Z][\w'-]+(?: [A-Z][\w'-]+)?$")
+# A list item's owners said first: "Two, Brian and Achieng, the report moves to the replica" (read out in a call).
+# Names and handles in any case ("me" too); owner_said_first keeps them only when each is a person of the incident.
 SPOKEN_LEADING_OWNER_RE = re.compile(
     r"^(?P<who>[A-Za-z][\w'-]+(?:\s*(?:,|(?i:\band\b)|&)\s*[A-Za-z][\w'-]+)*)\s*,\s+"
     r"(?!(?i:please|pls|can you|could you|you'll|you will)\b)(?P<rest>\S.*)$",  # "Rosa, please ...": action_owner_leading
@@ -1481,7 +1481,7 @@ class OfflineEngine:
                 return None  # "i'll take the min version one to product": a claim on an item listed already
         else:
             dictated = said["how"].strip() in (":", ",")
-            speaker = self.roster.resolve(message.author) or message.author if message.author else None
+            speaker = (self.roster.resolve(message.author) or message.author) if message.author else None
             own_name = said["how"].strip() == ":" and self.owners_named(said["who"]) == [speaker]
             if dictated and message.author != announced.author and not own_name:
                 # "Femi: ..." or "Femi, ..." from anyone else is a remark addressed to Femi; "Ravi: the smoke test
