@@ -353,53 +353,6 @@ def test_an_alert_clearing_or_a_plan_to_resolve_does_not_resolve_an_open_inciden
     assert closed.resolved.evidence == ["T9"]
 
 
-def test_a_row_that_marks_the_outage_beginning_stays_the_start_over_the_rankers_choice(monkeypatch):
-    rows = [
-        ("08:47", "Auto-generated bump PR merged, which deploys the job scheduler. Outage begins."),
-        ("08:57", "Stale status contexts noticed, blocking merges on every repo"),
-        ("09:02", "Rollback PR opened"),
-        ("09:12", "Rollback PR merged by hand, itself blocked on missing contexts"),
-        ("09:19", "Suspected the scheduler cannot deploy itself"),
-        ("09:27", "Deploy job found created in the wrong namespace"),
-        ("09:29", "Scheduler rolled back by hand"),
-        ("09:34", "Scheduler confirmed working. Outage ends."),
-    ]
-    incident = make_incident(rows)
-    assert extract_facts(incident).started.evidence == ["T1"]
-
-    import pipeline.facts as facts_module
-    from pipeline.key_times import MEANINGS_WEIGHTS_FILE, WEIGHTS_FILE
-
-    def ranker_preferring_the_fourth_row(timeline, chat_times):
-        choice = {key: timeline[3] for key in ("started", "detected", "mitigated", "resolved")}
-        return {WEIGHTS_FILE: dict(choice), MEANINGS_WEIGHTS_FILE: dict(choice)}
-
-    monkeypatch.setattr(facts_module, "rank_key_times", ranker_preferring_the_fourth_row)
-    assert extract_facts(incident).started.evidence == ["T1"]
-
-
-def test_a_ranked_step_that_states_no_effect_gives_way_to_the_next_row_saying_the_harm_stopped(monkeypatch):
-    import pipeline.facts as facts_module
-    from pipeline.key_times import MEANINGS_WEIGHTS_FILE, WEIGHTS_FILE
-
-    rows = [
-        ("14:02", "Notification template bundle v42 published to the push service"),
-        ("14:10", "Android push notifications stopped being delivered"),
-        ("14:31", "Customer support reported users not receiving order notifications"),
-        ("14:35", "Lena (IC) declared SEV-2"),
-        ("14:52", "Template bundle rolled back to v41"),
-        ("15:00", "Android push delivery back to normal"),
-        ("15:20", "Incident resolved"),
-    ]
-
-    def ranker_choosing_the_rollback(timeline, chat_times):
-        choice = {"started": timeline[1], "detected": timeline[2], "mitigated": timeline[4], "resolved": timeline[6]}
-        return {WEIGHTS_FILE: dict(choice), MEANINGS_WEIGHTS_FILE: dict(choice)}
-
-    monkeypatch.setattr(facts_module, "rank_key_times", ranker_choosing_the_rollback)
-    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T6"]
-
-
 def test_an_alert_that_auto_resolves_does_not_resolve_the_incident():
     rows = ROWS[:6] + [("10:40", "PD #48113 auto-resolved (volume guard). Still declining")]
     assert extract_facts(make_incident(rows)).resolved is None

@@ -364,3 +364,35 @@ def test_a_run_that_reported_success_before_the_harm_detected_nothing():
     found = extract_facts(make_incident(rows))
     assert found.started is not None and found.started.evidence == ["T3"], found.started
     assert found.detected is not None and found.detected.evidence == ["T4"], found.detected
+
+
+def test_a_row_that_marks_the_outage_beginning_stays_the_start_over_the_rankers_choice(monkeypatch):
+    rows = [
+        ("08:47", "Auto-generated bump PR merged, which deploys the job scheduler. Outage begins."),
+        ("08:57", "Stale status contexts noticed, blocking merges on every repo"),
+        ("09:02", "Rollback PR opened"),
+        ("09:12", "Rollback PR merged by hand, itself blocked on missing contexts"),
+        ("09:19", "Suspected the scheduler cannot deploy itself"),
+        ("09:27", "Deploy job found created in the wrong namespace"),
+        ("09:29", "Scheduler rolled back by hand"),
+        ("09:34", "Scheduler confirmed working. Outage ends."),
+    ]
+    incident = make_incident(rows)
+    assert extract_facts(incident).started.evidence == ["T1"]
+
+    rank_rows_as(monkeypatch, dict.fromkeys(("started", "detected", "mitigated", "resolved"), "T4"))
+    assert extract_facts(incident).started.evidence == ["T1"]
+
+
+def test_a_ranked_step_that_states_no_effect_gives_way_to_the_next_row_saying_the_harm_stopped(monkeypatch):
+    rows = [
+        ("14:02", "Notification template bundle v42 published to the push service"),
+        ("14:10", "Android push notifications stopped being delivered"),
+        ("14:31", "Customer support reported users not receiving order notifications"),
+        ("14:35", "Lena (IC) declared SEV-2"),
+        ("14:52", "Template bundle rolled back to v41"),
+        ("15:00", "Android push delivery back to normal"),
+        ("15:20", "Incident resolved"),
+    ]
+    rank_rows_as(monkeypatch, {"started": "T2", "detected": "T3", "mitigated": "T5", "resolved": "T7"})
+    assert extract_facts(make_incident(rows)).mitigated.evidence == ["T6"]

@@ -1235,11 +1235,8 @@ class OfflineEngine:
             if counting is not None and message.author == counting.author and ORDINAL_RE.match(message.text.strip()):
                 # "Second, the payout run must stop if ... Samuel and Wanjiru.": the next item of the list ("Five,
                 # rotate the key tonight. And six, ...": each ordinal of the message starts one)
-                said = message.text.strip()
-                ordinals = list(ORDINAL_RE.finditer(said))
-                ends = [ordinal.start() for ordinal in ordinals[1:]] + [len(said)]
-                for start, end in zip((ordinal.end() for ordinal in ordinals), ends):
-                    if item := self.parse_action(self.spoken_item(said[start:end], message), message, listed=True):
+                for piece in _read_out_by_number(message.text):
+                    if item := self.parse_action(self.spoken_item(piece, message), message, listed=True):
                         items.append(item)
                         self.listed_ids.add(message.id)
                         self.summary_ids.add(counting.id)
@@ -2204,7 +2201,7 @@ def _read_out_by_number(text: str) -> list[str]:
     "Three, Sipho: alert on ..."): the words after each ordinal; empty for any other message."""
     said = text.strip()
     ordinals = list(ORDINAL_RE.finditer(said))
-    if not ordinals or said[: ordinals[0].start()].strip(" \t.,;:-"):
+    if not ordinals or ordinals[0].start() != 0:
         return []
     ends = [ordinal.start() for ordinal in ordinals[1:]] + [len(said)]
     pieces = [said[ordinal.end() : end].strip(" .;,") for ordinal, end in zip(ordinals, ends)]
