@@ -74,6 +74,8 @@ def _plain_object(obj: str) -> bool:
         return False  # "the node gracefully": the phrase runs on into an adverb
     if lowered[0] in _NOT_AT_EDGE or lowered[-1] in _NOT_AT_EDGE or lowered[-1] in _DETERMINERS:
         return False
+    if len(lowered) > 1 and lowered[0].endswith("ing") and lowered[1] in _DETERMINERS:
+        return False  # "pushing the config": a step, not a thing ("the billing service" is one)
     identifier = re.search(r"[\d_./-]", words[0]) is not None
     if lowered[0] in _DETERMINERS or identifier:
         return True

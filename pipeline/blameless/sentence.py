@@ -1555,6 +1555,8 @@ def _pieces(body: str) -> list[tuple[str, str]]:
 
 # A piece that opens by pointing back at the one before it ("and that is how ...", "which is why ...").
 _POINTS_BACK = re.compile(r"\W*(?:(?:and|so|but)\s+)?(?:that|this|which)\b", re.I)
+# A piece that opens by saying more about the person named in the piece before ("..., who pushed X").
+_ABOUT_A_PERSON = re.compile(r"\W*(?:who|whom|whose)\b", re.I)
 # A piece of chat filler between commas ("could have, I dunno, looked at ..."): no clause of its own.
 _ASIDE = re.compile(r"(?:i dunno|idk|you know|ya know|like|i mean|i guess|tbh|honestly|ngl|lol|fwiw|imo|imho)", re.I)
 
@@ -1591,6 +1593,8 @@ def _clause_by_clause(sentence: str, people: Sequence[str]) -> Rewrite | None:
                 return None  # "..., did not follow X": its subject was the piece just dropped or rephrased
             if after_drop and _POINTS_BACK.match(piece):
                 return None  # "..., and that is how a blip became an outage": "that" was the piece dropped
+            if after_change and _ABOUT_A_PERSON.match(piece):
+                return None  # "caused by Dave, who pushed X": "who" was the person rephrased away
             kept.append((separator, piece))
             after_change = after_drop = False
             continue
@@ -2111,7 +2115,10 @@ class _Builder:
                 return ""
         if child.dep_ == "agent" and child.head.tag_ == "VBN" and self._by_person(child):
             self.review("passive")  # "a config error introduced by a network engineer": the passive without its agent
-            return self._conditions_of(child)
+            conditions = self._conditions_of(child)
+            if not conditions and self._ends_clause(child) and child.head.lemma_ in _CAUSE_VERBS:
+                self.failed = True  # "The outage was caused by Dave." -> "The outage was caused.": says nothing
+            return conditions
         if self._addressed(child):
             self.review("judgement")  # "..., Omar?": the person addressed goes with the blame
             return ""
@@ -2176,6 +2183,11 @@ class _Builder:
             if c.dep_ == "prep" and c.lower_ in {"with", "without"}
         ]
         return "".join(self.doc[c.left_edge.i : c.right_edge.i + 1].text_with_ws for c in kept)
+
+    @staticmethod
+    def _ends_clause(token: Token) -> bool:
+        """Nothing of the clause after `token` but punctuation."""
+        return all(c.is_punct for c in token.head.rights if c.i > token.i)
 
     def _by_person(self, by: Token) -> bool:
         """ "by a network engineer", "by Dave": an agent that is a person and nothing else."""

@@ -666,11 +666,12 @@ def test_more_rewrite_kinds_are_whole_clean_sentences_keeping_facts(sentence: st
         "The junior developer was deploy on friday evening without permission and break the login.",
         "Whose call was it to skip the canary on web-2?",  # a decision asked after: not "which call"
         "Dave, at 10:00, restarted db-2 on call.",
+        "The outage was caused by Dave.",  # not "The outage was caused.": a cause verb left with nothing
     ],
 )
 def test_no_passive_that_would_not_read(sentence: str) -> None:
     rewrite = rewrite_sentence(sentence)
-    garbled = r"was told us|[Ww]hich call|On call,|was lacked|caused not|noting\.|and break|Guard access"
+    garbled = r"was told us|[Ww]hich call|On call,|was lacked|caused not|noting\.|and break|Guard access|caused\.$"
     assert rewrite is None or not re.search(garbled, rewrite.text), rewrite
 
 
@@ -685,6 +686,8 @@ def test_no_passive_that_would_not_read(sentence: str) -> None:
         "Honestly the single most careless and sloppy piece of work I have seen all year, db-4 is down.",
         # an aside between commas is no subject: "I dunno, looked at the budget ..." would be left
         "Sure, it's not like anyone could have, I dunno, looked at the error budget before deploying 4.2.0.",
+        # "who" was the person rephrased away: not "The outage was caused, who pushed the config ..."
+        "The outage was caused by Dave, who pushed the config without testing it.",
     ],
 )
 def test_no_piece_rewrite_that_leaves_the_person_or_a_dangling_piece(sentence: str) -> None:
