@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.drafting.factors import alert_gap, alert_gaps, phrase, unalerted_gap
-from pipeline.drafting.offline import OfflineEngine
-from pipeline.facts import extract_facts
+from pipeline.drafting.factors import alert_gap, alert_gaps, implied_gap, phrase, unalerted_gap
+from pipeline.drafting.offline import OfflineEngine, draft_offline, open_questions
+from pipeline.facts import Fact, extract_facts
 from pipeline.models import ActionItem, ActionType, Confidence
 from tests.support import make_incident
 
@@ -754,3 +754,103 @@ def test_the_cause_row_labels_cover_whole_incidents_with_known_labels():
             assert label in ("no", "trigger", "other") or (
                 isinstance(label, list) and label and all(re.fullmatch(r"G\d+", g) for g in label)
             ), (incident, row, label)
+
+
+def proposal(text: str) -> ActionItem:
+    return ActionItem(action=text, type=ActionType.preventive, evidence=["C7"])
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "gap"),
+    [
+        ("Make the signing script fail on an expired key", "The signing script did not fail on an expired key."),
+        (  # a system that "checks ... and falls back": both verbs turned round
+            "roster-publish checks replica lag and falls back to the primary above 60s",
+            "Roster-publish did not check replica lag and fall back to the primary above 60s.",
+        ),
+        (
+            "Add a chart test that the rendered CronJob sets JANITOR_PREFIX",
+            "There was no chart test that the rendered CronJob sets JANITOR_PREFIX.",
+        ),
+        (  # added to a place: the place had none
+            "Add a TTL spread check to the Redis migration runbook before cutover",
+            "The Redis migration runbook had no TTL spread check before cutover.",
+        ),
+        ("Add unit tests with year-end dates", "There were no unit tests with year-end dates."),
+        (  # a clause with a subject of its own, and a joined word no verb list knows, are cut off
+            "the planner writes the altitude frame in every mission and the autopilot rejects a mismatch",
+            "The planner did not write the altitude frame in every mission.",
+        ),
+        ("tracker map shows position age and greys out old fixes", "Tracker map did not show position age."),
+        (  # "to Jan 3" is no place that could lack the tests
+            "add unit tests with year-end dates to Jan 3",
+            "There were no unit tests with year-end dates to Jan 3.",
+        ),
+        (  # the ticket and owner, and what the follow-up does instead, are no part of the gap
+            "Make the gateway duplicate check compare the order date instead of the PO (OPS-12, Cian)",
+            "The gateway duplicate check did not compare the order date.",
+        ),
+    ],
+)
+def test_a_preventive_follow_up_implies_the_safeguard_it_adds_was_missing(follow_up, gap):
+    found = implied_gap(proposal(follow_up))
+    assert found is not None
+    assert (found.statement, found.evidence, found.confidence) == (gap, ["C7"], Confidence.low)
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "Rotate the PagoRed API key",  # a clean-up, no safeguard
+        "Email every park owner with an apology",
+        "Route the disk alert to the on-call pager",  # an imperative, not a system that "alerts"
+        "Alert on lock waits on the exams database",  # alerts are the detection gaps' business
+        "Make the stock sync alert when one run inserts far more parts",  # "sync" is part of a name here
+        "Add a v7 canary",  # "There was no v7 canary." tells the review too little
+        "Add Priya to the rota",
+        "per-tenant bulk send limits and a bounce pre-check on uploaded lists",  # "limits" is a noun here
+        "COMM-LOSS STOPS an alarm class with horn and SMS",  # a shouted word, not the verb
+        "Add more disk to ledger-04",
+    ],
+)
+def test_follow_ups_of_other_shapes_imply_no_gap(follow_up):
+    assert implied_gap(proposal(follow_up)) is None
+
+
+def test_implied_gaps_are_asked_about_in_the_open_questions_never_drafted_as_factors():
+    """A proposal states no cause (issue 11, Build 4): on dev such gaps matched the teams' factors about half the time,
+    so the review is asked about at most two of them instead."""
+    chat = [
+        ("09:45", "Mara Quist", "taking IC"),
+        (
+            "10:40",
+            "Tobin Vale",
+            "Action items:\n- make the exporter refuse to post an invoice with an empty total\n"
+            "- add a contract test that posts a v7 invoice with three lines\n"
+            "- add a canary stage to the billing release pipeline before production",
+        ),
+    ]
+    incident = make_incident(ROWS, chat, people=PEOPLE)
+    draft = draft_offline(incident, extract_facts(incident))
+    assert not any(f.confidence == Confidence.low for f in draft.contributing_factors)
+    asked = [q for q in open_questions(draft, incident) if "implies that" in q]
+    assert asked == [
+        "A follow-up (C2) implies that the exporter did not refuse to post an invoice with an empty total: was that a "
+        "contributing factor?",
+        "A follow-up (C2) implies that there was no contract test that posts a v7 invoice with three lines: was that "
+        "a contributing factor?",
+    ]
+
+
+def test_the_report_that_detected_the_impact_is_no_sign_explained_away():
+    """ "the crew app ignored approved swaps" is the report that detected the impact; "ignored" there is what the
+    system did, not a warning someone dismissed before the detection."""
+    rows = [
+        ("09:00", "Roster-publish finished; 412 pairings published from a replica snapshot missing approved swaps"),
+        ("09:40", "Crew scheduling desk reported in #crew-ops-oncall that the crew app ignored approved swaps"),
+        ("10:30", "Resolved"),
+    ]
+    drafting = engine(rows, [("09:45", "Mara Quist", "taking IC")])
+    report = drafting.by_id["T2"]
+    drafting.facts.detected = Fact(name="detected", value=report.text, time=report.time, evidence=["T2"])
+    assert not any("T2" in f.evidence for f in drafting.contributing_factors())

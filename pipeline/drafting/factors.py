@@ -37,6 +37,12 @@ class FactorPhrasesFile(Strict):
     stated_gap: Regex
     gap_rewrites: list[tuple[Regex, str]]
     tool_output: Regex
+    system_verbs: list[str]
+    safeguard_nouns: Regex
+    follow_up_verbs: list[str]
+    implied_gap_make: str
+    implied_gap_add: str
+    implied_gap_add_to: str
 
     @field_validator("alert_gap")
     @classmethod
@@ -72,6 +78,10 @@ class FactorPhrases:
     stated_gap: re.Pattern[str]
     gap_rewrites: tuple[tuple[re.Pattern[str], str], ...]
     tool_output: re.Pattern[str]
+    implied_gaps: tuple[tuple[re.Pattern[str], str], ...]
+    system_verbs: tuple[str, ...]
+    follow_up_verbs: tuple[str, ...]
+    follow_up_tail: re.Pattern[str]
 
 
 # Where one clause of a chat sentence ends and another begins: a semicolon, a dash between spaces, an emoji.
@@ -107,7 +117,51 @@ def phrases() -> FactorPhrases:
         stated_gap=re.compile(raw.stated_gap, re.IGNORECASE),
         gap_rewrites=tuple((re.compile(pattern, re.IGNORECASE), new) for pattern, new in raw.gap_rewrites),
         tool_output=re.compile(raw.tool_output, re.IGNORECASE),
+        implied_gaps=_implied_gap_patterns(raw),
+        system_verbs=tuple(raw.system_verbs),
+        follow_up_verbs=tuple(raw.follow_up_verbs),
+        follow_up_tail=re.compile(
+            _TAIL.format(verbs="|".join(re.escape(verb) for verb in raw.follow_up_verbs + raw.system_verbs)),
+            re.IGNORECASE,
+        ),
     )
+
+
+def third_person(verb: str) -> str:
+    """ "check" -> "checks", "verify" -> "verifies", "fall back" -> "falls back": the first word inflected."""
+    head, _, tail = verb.partition(" ")
+    if re.search(r"[^aeiou]y$", head):
+        head = head[:-1] + "ies"
+    elif re.search(r"(?:s|sh|ch|x|z|o)$", head):
+        head += "es"
+    else:
+        head += "s"
+    return f"{head} {tail}".strip()
+
+
+def _implied_gap_patterns(raw: FactorPhrasesFile) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The follow-up shapes whose missing safeguard a gap states, each with its template: "make X <verb> ...",
+    "X <verbs> ..." and "add <safeguard> [to <place>] ..."."""
+    verbs = sorted(raw.system_verbs, key=len, reverse=True)
+    base = "|".join(re.escape(verb) for verb in verbs)
+    third = "|".join(re.escape(third_person(verb)) for verb in verbs)
+    word = r"(?!(?:the|a|an|to|of|on|in|for|and|or|that|which|when|if|while|once|until|unless|where|so|because)\b)[\w.'/-]+"
+    subject = rf"(?P<subject>(?:(?:the|our|its|every|each|all)\s+)?{word}(?:\s+{word}){{0,4}}?)"
+    imperative = "|".join(re.escape(verb) for verb in raw.follow_up_verbs + raw.system_verbs)
+    # "make the stock sync alert ...", "the duplicate check compares": the verb-like word is part of a name
+    compound = rf"(?!\s+(?:{base}|{third}|alerts?|pages?|jobs?|tests?|checks?|steps?|services?|workers?)\b)"
+    stop = r"(?:that|which|so|when|before|after|for|with|on|in|and|to|if|unless|at|across)\b"
+    named = rf"(?!{stop}|an?\b|\d+\b)[\w.'/-]+(?:\s+|$)"  # "to edi-submitter", not "to a dependency" or "to Jan 3"
+    place = rf"(?P<place>(?:the|our)\s+(?:(?!{stop})[\w.'/-]+(?:\s+|$)){{1,5}}|(?:{named}){{1,2}}(?=(?:{stop})|$))"
+    thing = rf"(?P<thing>(?:[\w.'/-]+\s+){{0,4}}?{raw.safeguard_nouns}\b"
+    add = r"^(?:add|introduce|put in place|set up|build|create)\s+(?:an?\s+|the\s+|some\s+)?"
+    shapes = [
+        (rf"^make\s+{subject}\s+(?P<verb>{base})\b{compound}(?P<rest>.*)$", raw.implied_gap_make),
+        (rf"^(?!(?:{imperative})\b){subject}\s+(?P<verb>{third})\b{compound}(?P<rest>.*)$", raw.implied_gap_make),
+        (rf"{add}{thing}.*?)\s+to\s+{place}(?P<rest>.*)$", raw.implied_gap_add_to),
+        (rf"{add}{thing})(?P<rest>.*)$", raw.implied_gap_add),
+    ]
+    return tuple((re.compile(pattern, re.IGNORECASE), template) for pattern, template in shapes)
 
 
 def phrase(statement: str) -> str:
@@ -162,6 +216,69 @@ def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
     statement = phrases().alert_gap.format(what=found["what"].strip().rstrip("."), on="when" if found["when"] else "on")
     evidence = list(dict.fromkeys([action.evidence[0], stated_by]))
     return ContributingFactor(statement=statement, evidence=evidence, confidence=Confidence.low)
+
+
+# Where a follow-up goes on past the safeguard it adds: "..., and ask the carrier ...", "...; page on it",
+# "... instead of warning", "..., with tests", "(OPS-3111, Cian)".
+_TAIL = r"\s*(?:;|,?\s+(?:and|or)\s+(?:also\s+)?(?:{verbs})\b|,?\s+(?:and|or|but)\s+(?:doesn't|does not|don't|won't|isn't|never)\b|\s+(?:instead of|rather than)\b|,\s*(?:with|plus|including)\b|\s+-\s+|\s*\().*$"
+
+
+def implied_gap(action: ActionItem) -> ContributingFactor | None:
+    """The missing safeguard a preventive follow-up implies ("Make the signing script fail on an expired key" ->
+    "The signing script did not fail on an expired key."), citing the proposal with low confidence; None for a
+    follow-up of any other shape (a rotation, a message to a vendor, an alert: see `alert_gap`)."""
+    if not action.evidence:
+        return None
+    text = phrases().follow_up_tail.sub("", " ".join(action.action.split())).rstrip(" .,;:")
+    for pattern, template in phrases().implied_gaps:
+        found = pattern.match(text)
+        if found is None:
+            continue
+        parts = {key: (value or "").strip() for key, value in found.groupdict().items()}
+        rest = parts.get("rest", "")
+        if "verb" in parts:  # "checks X and falls back" -> "did not check X and fall back"
+            if not parts["verb"].islower():
+                return None  # "COMM-LOSS STOPS ...": a name or a shouted word, not the verb
+            parts["verb"] = _base_form(parts["verb"])
+            rest = re.split(r"(?:^|\s+)and\s+(?:the|a|an)\b", rest)[0]  # "... and the autopilot rejects": new subject
+            rest = _joined_verbs_in_base_form(rest)
+            if not rest:
+                return None  # "per-tenant bulk send limits and ...": a verb with nothing after it was a noun
+        parts["rest"] = f" {rest}" if rest else ""
+        parts["was"] = "were" if parts.get("thing", "").endswith("s") else "was"
+        statement = re.sub(r"\s+([,.])", r"\1", template.format(**parts))
+        if len(statement.split()) < 6:
+            return None  # "There was no v7 canary." says too little for the review to weigh
+        return ContributingFactor(
+            statement=sentence_case(statement), evidence=[action.evidence[0]], confidence=Confidence.low
+        )
+    return None
+
+
+def _joined_verbs_in_base_form(rest: str) -> str:
+    """ "replica lag and falls back to X" -> "replica lag and fall back to X"; cut before a joined word ending in -s
+    that no verb list knows ("... and greys out fixes"), which cannot be turned round safely."""
+    pieces, last = [], 0
+    for joined in re.finditer(r"\b(?:and|or)\s+(\w+)\b", rest):
+        word = joined[1]
+        base = _base_form(word)
+        if base == word and word.endswith("s") and word.lower() not in _verb_heads():
+            return ("".join(pieces) + rest[last : joined.start()]).rstrip(" ,")
+        pieces.append(rest[last : joined.start(1)] + base)
+        last = joined.end(1)
+    return "".join(pieces) + rest[last:]
+
+
+def _base_form(verb: str) -> str:
+    """ "checks" -> "check", "verifies" -> "verify", "falls back" -> "fall back"; a base form stays as it is."""
+    head, _, tail = verb.partition(" ")
+    head = next((base for base in _verb_heads() if third_person(base) == head.lower()), head)
+    return f"{head} {tail}".strip()
+
+
+@lru_cache(maxsize=1)
+def _verb_heads() -> frozenset[str]:
+    return frozenset(verb.split(" ")[0] for verb in phrases().system_verbs + phrases().follow_up_verbs)
 
 
 def detection_gap_stated(messages: Sequence[Evidence]) -> str | None:

@@ -15,7 +15,16 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
-from pipeline.drafting.factors import alert_gaps, phrase, phrases, sentence_case, stated_gap, unalerted_gap
+from pipeline.drafting.factors import (
+    IDENTIFIER_RE,
+    alert_gaps,
+    implied_gap,
+    phrase,
+    phrases,
+    sentence_case,
+    stated_gap,
+    unalerted_gap,
+)
 from pipeline.drafting.gate import blameless_or_none
 from pipeline.drafting.verify import all_claims, posted_update, reads_as_alert
 from pipeline.facts import Evidence, evidence_items, incident_people, is_bot, is_question, person_named, signals
@@ -55,6 +64,7 @@ ACKNOWLEDGED_BY_RE = re.compile(r"\s+by\s+(?:the\s+)?[\w@.'-]+(?:\s+[\w'-]+)?(?=
 SUMMARY_SENTENCES = 5
 HARM_CLAUSE_WORDS = 16  # the start row's first clause is quoted in the summary up to this length
 LATE_ALERT_MINUTES = 10  # an alert this long after the impact began came late
+IMPLIED_GAP_QUESTIONS = 2  # missing safeguards the follow-ups imply, asked about in the open questions
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
@@ -782,7 +792,8 @@ class OfflineEngine:
                 kept = "; ".join(part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part))
                 rows += [(item.id, statement, "cause") for statement in (self.row_statements(kept) if kept else [])]
                 continue
-            if sig["dismissed"].search(item.text) and _no_later(item, f.detected):
+            detection = f.detected is not None and item.id in f.detected.evidence  # the report, no sign before it
+            if sig["dismissed"].search(item.text) and _no_later(item, f.detected) and not detection:
                 # a sign explained away before the detection ("... warning; acked as a noisy new alert", "routes 38%
                 # shorter than usual; put down to the thaw"): 42 of the 43 such dev rows state a gold factor by hand
                 # (evals/incidents/cause_row_labels). Who acknowledged it is no part of the factor.
@@ -2117,6 +2128,14 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
         ]
         if missing:
             questions.append(f"Action item \u201c{action.action}\u201d has no {', '.join(missing)}.")
+    implied = [gap for gap in (implied_gap(action) for action in draft.action_items) if gap is not None]
+    for gap in implied[:IMPLIED_GAP_QUESTIONS]:
+        statement = gap.statement.rstrip(".")
+        if not IDENTIFIER_RE.match(statement.split(maxsplit=1)[0]):
+            statement = statement[0].lower() + statement[1:]
+        questions.append(
+            f"A follow-up ({', '.join(gap.evidence)}) implies that {statement}: was that a contributing factor?"
+        )
     if incident.timeline.lock_status != "locked":
         questions.append("The timeline is not locked: is it the scribe's final version?")
     questions.append(
