@@ -34,6 +34,9 @@ def detective(text: str, evidence: str = "C3") -> ActionItem:
 
 
 def test_phrase_drops_the_framing_and_keeps_numbers_and_names():
+    assert phrase("The cause was that the cron on ledger-04 ran twice") == "The cron on ledger-04 ran twice"
+    # what the cause is of stays: dropping "the cause of the 401s is" would drop the 401s
+    assert phrase("the cause of the 401s is the clock skew") == "The cause of the 401s is the clock skew"
     assert phrase("Cause identified: the spool disk on ledger-04 reached 97% at 03:10") == (
         "The spool disk on ledger-04 reached 97% at 03:10"
     )
@@ -277,6 +280,7 @@ def test_neglect_by_people_is_no_stated_gap():
         "13:44 cause: ledger_totals empty in the new schema, lookup miss means a rate of 0",
         "For the timeline, the cause: ledger_totals empty in the new schema, lookup miss means a rate of 0",
         "That's the cause: ledger_totals empty in the new schema, lookup miss means a rate of 0",
+        "the root cause is ledger_totals empty in the new schema, lookup miss means a rate of 0",
     ],
 )
 def test_phrase_drops_a_cause_label_wherever_the_sentence_puts_it(framed):
