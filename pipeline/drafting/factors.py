@@ -219,8 +219,9 @@ def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
 
 
 # Where a follow-up goes on past the safeguard it adds: "..., and ask the carrier ...", "...; page on it",
-# "... instead of warning", "..., with tests", "(OPS-3111, Cian)".
-_TAIL = r"\s*(?:;|,?\s+(?:and|or)\s+(?:also\s+)?(?:{verbs})\b|,?\s+(?:and|or|but)\s+(?:doesn't|does not|don't|won't|isn't|never)\b|\s+(?:instead of|rather than)\b|,\s*(?:with|plus|including)\b|\s+-\s+|\s*\().*$"
+# "... instead of warning", "..., with tests", "(OPS-3111, Cian)", and what it is for: "... so config changes hit 5% of
+# traffic first" would read as what the missing stage caused.
+_TAIL = r"\s*(?:;|\s+so\s+(?:that\s+)?|,?\s+(?:and|or)\s+(?:also\s+)?(?:{verbs})\b|,?\s+(?:and|or|but)\s+(?:doesn't|does not|don't|won't|isn't|never)\b|\s+(?:instead of|rather than)\b|,\s*(?:with|plus|including)\b|\s+-\s+|\s*\().*$"
 
 
 def implied_gap(action: ActionItem) -> ContributingFactor | None:
@@ -240,7 +241,10 @@ def implied_gap(action: ActionItem) -> ContributingFactor | None:
             if not parts["verb"].islower():
                 return None  # "COMM-LOSS STOPS ...": a name or a shouted word, not the verb
             parts["verb"] = _base_form(parts["verb"])
-            rest = re.split(r"(?:^|\s+)and\s+(?:the|a|an)\b", rest)[0]  # "... and the autopilot rejects": new subject
+            if not re.search(r"\b(?:both|between)\b", rest):  # "accept both the old and the new secret": one object
+                rest = re.split(r"(?:^|\s+)and\s+(?:the|a|an)\b", rest)[
+                    0
+                ]  # "... and the autopilot rejects": new subject
             rest = _joined_verbs_in_base_form(rest)
             if not rest:
                 return None  # "per-tenant bulk send limits and ...": a verb with nothing after it was a noun

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from pipeline.datafiles import summary_word_limit
 from pipeline.drafting.factors import (
-    IDENTIFIER_RE,
     alert_gaps,
     implied_gap,
     phrase,
@@ -64,7 +63,7 @@ ACKNOWLEDGED_BY_RE = re.compile(r"\s+by\s+(?:the\s+)?[\w@.'-]+(?:\s+[\w'-]+)?(?=
 SUMMARY_SENTENCES = 5
 HARM_CLAUSE_WORDS = 16  # the start row's first clause is quoted in the summary up to this length
 LATE_ALERT_MINUTES = 10  # an alert this long after the impact began came late
-IMPLIED_GAP_QUESTIONS = 2  # missing safeguards the follow-ups imply, asked about in the open questions
+IMPLIED_GAPS = 2  # missing safeguards drafted from the agreed follow-ups (a third added no match on dev)
 PARTIAL_MITIGATION_MINUTES = 10  # a first step this long before the end of impact is stated as partial mitigation
 WITHHELD = "[withheld from the draft: {reason}; see the chat source]"
 NOT_CITED = "[not cited by the draft; see the chat source]"
@@ -671,7 +670,8 @@ class OfflineEngine:
         of a confirmed cause or of a missing safeguard (not a question, not hedged, not a recovery, not disputed
         later, naming no person); the change that preceded the impact when its row says what it altered and no
         cause row or statement names the cause in its place; a cause the channel
-        says is unknown; detection by people when no alert fired. Each is a statement with its citation,
+        says is unknown; detection by people when no alert fired; last, the missing safeguards agreed follow-ups
+        imply (low confidence). Each is a statement with its citation,
         not a quoted message. Repeated statements count once.
         """
         return list(self._factors)
@@ -746,6 +746,7 @@ class OfflineEngine:
         restated = {gap.evidence[-1] for gap in gaps}
         factors = [factor for factor in factors if not (len(factor.evidence) == 1 and factor.evidence[0] in restated)]
         factors += gaps
+        factors += self.implied_gaps()
         distinct: list[ContributingFactor] = []
         for factor in factors:
             words = _tokens(factor.statement)
@@ -930,6 +931,19 @@ class OfflineEngine:
                         ContributingFactor(statement=statement, evidence=[item.id], confidence=Confidence.medium)
                     )
         return found
+
+    def implied_gaps(self) -> list[ContributingFactor]:
+        """The missing safeguards the agreed preventive follow-ups imply ("Make the alias swap compare document counts"
+        -> "The alias swap did not compare document counts."), low confidence, citing each proposal (a message the
+        classifier reads as an action proposal): the review decides whether the gap contributed. At most
+        IMPLIED_GAPS, in the order the follow-ups were made, after the factors the record states."""
+        found: list[ContributingFactor] = []
+        for action in self.action_items():
+            gap = implied_gap(action)
+            statement = self.fit_for_statement(gap.statement) if gap else None
+            if gap and statement:
+                found.append(gap.model_copy(update={"statement": statement}))
+        return found[:IMPLIED_GAPS]
 
     def refuted(self, item: Evidence) -> bool:
         """A later chat message rules this out ("v2.41 is out of the picture", "it's not the deploy") or disputes
@@ -2128,14 +2142,6 @@ def open_questions(draft: Draft, incident: Incident) -> list[str]:
         ]
         if missing:
             questions.append(f"Action item \u201c{action.action}\u201d has no {', '.join(missing)}.")
-    implied = [gap for gap in (implied_gap(action) for action in draft.action_items) if gap is not None]
-    for gap in implied[:IMPLIED_GAP_QUESTIONS]:
-        statement = gap.statement.rstrip(".")
-        if not IDENTIFIER_RE.match(statement.split(maxsplit=1)[0]):
-            statement = statement[0].lower() + statement[1:]
-        questions.append(
-            f"A follow-up ({', '.join(gap.evidence)}) implies that {statement}: was that a contributing factor?"
-        )
     if incident.timeline.lock_status != "locked":
         questions.append("The timeline is not locked: is it the scribe's final version?")
     questions.append(
