@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from pydantic import field_validator
 
-from pipeline.datafiles import Regex, bundled, load_yaml_model
+from pipeline.datafiles import Regex, bundled, load_yaml_model, words_pattern
 from pipeline.facts import Evidence
 from pipeline.models import ActionItem, ActionType, Confidence, ContributingFactor, Strict
 
@@ -79,9 +79,9 @@ class FactorPhrases:
     gap_rewrites: tuple[tuple[re.Pattern[str], str], ...]
     tool_output: re.Pattern[str]
     implied_gaps: tuple[tuple[re.Pattern[str], str], ...]
-    system_verbs: tuple[str, ...]
-    follow_up_verbs: tuple[str, ...]
     follow_up_tail: re.Pattern[str]
+    verb_heads: frozenset[str]  # the first word of every verb a follow-up uses ("fall" of "fall back")
+    base_forms: dict[str, str]  # each of them in the third person -> itself ("falls" -> "fall")
 
 
 # Where one clause of a chat sentence ends and another begins: a semicolon, a dash between spaces, an emoji.
@@ -104,6 +104,7 @@ def sentence_case(text: str) -> str:
 def phrases() -> FactorPhrases:
     """pipeline/data/factors.yaml, validated and compiled once."""
     raw = load_yaml_model(bundled("factors.yaml"), FactorPhrasesFile)
+    heads = frozenset(verb.split(" ")[0] for verb in raw.follow_up_verbs + raw.system_verbs)
     return FactorPhrases(
         framing=tuple(re.compile(pattern, re.IGNORECASE) for pattern in raw.framing),
         alert_action=re.compile(raw.alert_action, re.IGNORECASE),
@@ -118,16 +119,15 @@ def phrases() -> FactorPhrases:
         gap_rewrites=tuple((re.compile(pattern, re.IGNORECASE), new) for pattern, new in raw.gap_rewrites),
         tool_output=re.compile(raw.tool_output, re.IGNORECASE),
         implied_gaps=_implied_gap_patterns(raw),
-        system_verbs=tuple(raw.system_verbs),
-        follow_up_verbs=tuple(raw.follow_up_verbs),
         follow_up_tail=re.compile(
-            _TAIL.format(verbs="|".join(re.escape(verb) for verb in raw.follow_up_verbs + raw.system_verbs)),
-            re.IGNORECASE,
+            _TAIL.format(verbs=words_pattern(raw.follow_up_verbs + raw.system_verbs)), re.IGNORECASE
         ),
+        verb_heads=heads,
+        base_forms={_third_person(head): head for head in heads},
     )
 
 
-def third_person(verb: str) -> str:
+def _third_person(verb: str) -> str:
     """ "check" -> "checks", "verify" -> "verifies", "fall back" -> "falls back": the first word inflected."""
     head, _, tail = verb.partition(" ")
     if re.search(r"[^aeiou]y$", head):
@@ -142,12 +142,11 @@ def third_person(verb: str) -> str:
 def _implied_gap_patterns(raw: FactorPhrasesFile) -> tuple[tuple[re.Pattern[str], str], ...]:
     """The follow-up shapes whose missing safeguard a gap states, each with its template: "make X <verb> ...",
     "X <verbs> ..." and "add <safeguard> [to <place>] ..."."""
-    verbs = sorted(raw.system_verbs, key=len, reverse=True)
-    base = "|".join(re.escape(verb) for verb in verbs)
-    third = "|".join(re.escape(third_person(verb)) for verb in verbs)
+    base = words_pattern(raw.system_verbs)
+    third = words_pattern([_third_person(verb) for verb in raw.system_verbs])
     word = r"(?!(?:the|a|an|to|of|on|in|for|and|or|that|which|when|if|while|once|until|unless|where|so|because)\b)[\w.'/-]+"
     subject = rf"(?P<subject>(?:(?:the|our|its|every|each|all)\s+)?{word}(?:\s+{word}){{0,4}}?)"
-    imperative = "|".join(re.escape(verb) for verb in raw.follow_up_verbs + raw.system_verbs)
+    imperative = words_pattern(raw.follow_up_verbs + raw.system_verbs)
     # "make the stock sync alert ...", "the duplicate check compares": the verb-like word is part of a name
     compound = rf"(?!\s+(?:{base}|{third}|alerts?|pages?|jobs?|tests?|checks?|steps?|services?|workers?)\b)"
     stop = r"(?:that|which|so|when|before|after|for|with|on|in|and|to|if|unless|at|across)\b"
@@ -224,6 +223,10 @@ def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
 _TAIL = r"\s*(?:;|\s+so\s+(?:that\s+)?|,?\s+(?:and|or)\s+(?:also\s+)?(?:{verbs})\b|,?\s+(?:and|or|but)\s+(?:doesn't|does not|don't|won't|isn't|never)\b|\s+(?:instead of|rather than)\b|,\s*(?:with|plus|including)\b|\s+-\s+|\s*\().*$"
 
 
+# "... and the autopilot rejects a mismatch": a clause with a subject of its own, no part of what was not done
+_NEW_SUBJECT = re.compile(r"(?:^|\s+)and\s+(?:the|a|an)\b")
+
+
 def implied_gap(action: ActionItem) -> ContributingFactor | None:
     """The missing safeguard a preventive follow-up implies ("Make the signing script fail on an expired key" ->
     "The signing script did not fail on an expired key."), citing the proposal with low confidence; None for a
@@ -242,9 +245,7 @@ def implied_gap(action: ActionItem) -> ContributingFactor | None:
                 return None  # "COMM-LOSS STOPS ...": a name or a shouted word, not the verb
             parts["verb"] = _base_form(parts["verb"])
             if not re.search(r"\b(?:both|between)\b", rest):  # "accept both the old and the new secret": one object
-                rest = re.split(r"(?:^|\s+)and\s+(?:the|a|an)\b", rest)[
-                    0
-                ]  # "... and the autopilot rejects": new subject
+                rest = _NEW_SUBJECT.split(rest)[0]
             rest = _joined_verbs_in_base_form(rest)
             if not rest:
                 return None  # "per-tenant bulk send limits and ...": a verb with nothing after it was a noun
@@ -266,7 +267,7 @@ def _joined_verbs_in_base_form(rest: str) -> str:
     for joined in re.finditer(r"\b(?:and|or)\s+(\w+)\b", rest):
         word = joined[1]
         base = _base_form(word)
-        if base == word and word.endswith("s") and word.lower() not in _verb_heads():
+        if base == word and word.endswith("s") and word.lower() not in phrases().verb_heads:
             return ("".join(pieces) + rest[last : joined.start()]).rstrip(" ,")
         pieces.append(rest[last : joined.start(1)] + base)
         last = joined.end(1)
@@ -276,13 +277,7 @@ def _joined_verbs_in_base_form(rest: str) -> str:
 def _base_form(verb: str) -> str:
     """ "checks" -> "check", "verifies" -> "verify", "falls back" -> "fall back"; a base form stays as it is."""
     head, _, tail = verb.partition(" ")
-    head = next((base for base in _verb_heads() if third_person(base) == head.lower()), head)
-    return f"{head} {tail}".strip()
-
-
-@lru_cache(maxsize=1)
-def _verb_heads() -> frozenset[str]:
-    return frozenset(verb.split(" ")[0] for verb in phrases().system_verbs + phrases().follow_up_verbs)
+    return f"{phrases().base_forms.get(head.lower(), head)} {tail}".strip()
 
 
 def detection_gap_stated(messages: Sequence[Evidence]) -> str | None:

@@ -793,8 +793,7 @@ class OfflineEngine:
                 kept = "; ".join(part for part in re.split(r";\s+", item.text) if not sig["not_a_factor"].search(part))
                 rows += [(item.id, statement, "cause") for statement in (self.row_statements(kept) if kept else [])]
                 continue
-            detection = f.detected is not None and item.id in f.detected.evidence  # the report, no sign before it
-            if sig["dismissed"].search(item.text) and _no_later(item, f.detected) and not detection:
+            if sig["dismissed"].search(item.text) and _sign_before(item, f.detected):
                 # a sign explained away before the detection ("... warning; acked as a noisy new alert", "routes 38%
                 # shorter than usual; put down to the thaw"): 42 of the 43 such dev rows state a gold factor by hand
                 # (evals/incidents/cause_row_labels). Who acknowledged it is no part of the factor.
@@ -1029,7 +1028,7 @@ class OfflineEngine:
         count ("acked" in chat is too loose); who acknowledged it is dropped."""
         sig, detected = signals(), self.facts.detected
         for item in self.items:
-            if not (item.is_timeline and _no_later(item, detected)) or item.id in detected.evidence:
+            if not (item.is_timeline and _sign_before(item, detected)):
                 continue
             if item.suspect or not (sig["dismissed"].search(item.text) and sig["early_warning"].search(item.text)):
                 continue
@@ -2188,6 +2187,12 @@ def _ids(facts: list[Fact]) -> list[str]:
 def _no_later(item: Evidence, moment: Fact | None) -> bool:
     """The item is timed no later than the moment (False when either time is unknown)."""
     return bool(item.time and moment and moment.time and item.time <= moment.time)
+
+
+def _sign_before(item: Evidence, moment: Fact | None) -> bool:
+    """The item is timed no later than the moment and is not one of the moment's own rows: a sign before the
+    detection, not the report that detected it ("... the crew app ignored approved swaps")."""
+    return moment is not None and _no_later(item, moment) and item.id not in moment.evidence
 
 
 def _id_key(evidence_id: str) -> tuple[str, int]:
