@@ -57,6 +57,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         _SYSTEMIC_INSTEAD,
         _Builder,
         _reviewed,
+        _sanctions,
         _split_label,
         parse,
         plain_words,
@@ -79,20 +80,27 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         asked = _reviewed(prefix.lstrip(), restore_names(allowed, names), sentence, people, "question")
         if asked is not None:
             return asked
+    systemic = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
     if not an_order(builder, prefix):
-        # not an order: "Describe what happened to <a phrase of the sentence>" was offered here, and reviewers who
-        # read only the corpus judged every one of them bad (a template with a fragment pasted in); the finding's own
-        # suggestion says what to do instead
-        return None
-    things = _things(builder)  # an order's thing may sit in its clause ("... who bypasses X")
-    if not things and _FACT.search(body):
-        return None
-    if not things or any(d.lemma_.lower() in _SANCTION_THINGS for t in things for d in t.subtree):
-        # "Quentin needs to be disciplined so that ...": no thing to guard, say what to do; nor is a training
-        # ("Haruto to redo the deploy training") a thing to put a check on
-        text = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
+        if not _sanctions(sentence, people):
+            # not an order: "Describe what happened to <a phrase of the sentence>" was offered here, and reviewers
+            # who read only the corpus judged every one of them bad (a template with a fragment pasted in); the
+            # finding's own suggestion says what to do instead
+            return None
+        # a sanction told as done or decided ("Tatiana's access has been revoked", "Written warning for whoever
+        # ..."): what its sentence names is not what a check would be for, so the instruction names nothing, and
+        # a sentence with a number, time or system name to keep gets none
+        text = systemic
     else:
-        text = f"Add an automated check for {_listed([_rendered(builder, t, names) for t in things])}."
+        things = _things(builder)  # an order's thing may sit in its clause ("... who bypasses X")
+        if not things and _FACT.search(body):
+            return None
+        if not things or any(d.lemma_.lower() in _SANCTION_THINGS for t in things for d in t.subtree):
+            # "Quentin needs to be disciplined so that ...": no thing to guard, say what to do; nor is a training
+            # ("Haruto to redo the deploy training") a thing to put a check on
+            text = systemic
+        else:
+            text = f"Add an automated check for {_listed([_rendered(builder, t, names) for t in things])}."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()
     return _reviewed(prefix, text, sentence, people, "instruction")
 

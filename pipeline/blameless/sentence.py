@@ -2808,10 +2808,20 @@ class _Builder:
         off = next((c for c in root.children if c.dep_ == "prep" and c.lower_ in {"off", "from"}), None)
         negated = any(t.dep_ == "neg" and root.i in {t.head.i, t.head.head.i} for t in root.subtree)  # "no longer"
         taken = root.lemma_ in _ACCESS_TAKEN or negated  # not "should have access"
-        if access is not None and taken and (ordered or imperative and any(self.is_person(t) for t in access.subtree)):
-            guarded = self._plain(access, without_time=True)
+        told = self._access_taken_told(root)  # "Tatiana's production access has been revoked until further notice"
+        if told is not None:
+            access, taken = told, True
+        personal = access is not None and any(self.is_person(t) for t in access.subtree)
+        if access is not None and taken and (ordered or (imperative or told is not None) and personal):
+            guarded = self._plain(access, without_time=True, without_clause=True)
             if root.lower_ in {"write", "read", "admin"} and root.i == access.left_edge.i - 1:
                 guarded = f"{root.text} {guarded}"  # "have write access": the tagger read "write" as the verb
+            where = next(  # "pull Lena's sudo on bastion-2": where the access reaches is kept with it
+                (c for c in root.children if c.dep_ == "prep" and c.lower_ in {"on", "to", "in"} and c.i > access.i),
+                None,
+            )
+            if where is not None:
+                guarded += " " + self._plain(where)
         elif off is not None and ordered and root.lemma_ in {"stay", "keep"}:
             place = next((c for c in off.children if c.dep_ == "pobj"), None)
             if place is None:
@@ -2822,6 +2832,17 @@ class _Builder:
         action, after = _access_action()
         self.changed = True
         return f"{action} {_mid_sentence(guarded)} {after}".strip()
+
+    def _access_taken_told(self, root: Token) -> Token | None:
+        """A person's access told as taken: "Tatiana's production access has been revoked", "Mehmet's deploy rights
+        suspended pending review" (a headline with no verb of its own). The access, or None."""
+        if root.lemma_ in _ACCESS_TAKEN and root.tag_ == "VBN":
+            return next((c for c in root.children if c.dep_ == "nsubjpass" and c.lemma_.lower() in _ACCESS_NOUNS), None)
+        if root.lemma_.lower() in _ACCESS_NOUNS and any(
+            c.dep_ == "acl" and c.lemma_ in _ACCESS_TAKEN and c.tag_ == "VBN" for c in root.children
+        ):
+            return root
+        return None
 
     def _fault_let(self, root: Token) -> str | None:
         """ "The DBA team's negligence allowed the replication slot to fill the disk" -> "The replication slot
@@ -3213,10 +3234,13 @@ class _Builder:
         double = {"double", "check"} <= words or any(word.startswith("double-check") for word in words)
         return "double-check" if double else "check"
 
-    def _plain(self, token: Token, without_people: bool = False, without_time: bool = False) -> str:
+    def _plain(
+        self, token: Token, without_people: bool = False, without_time: bool = False, without_clause: bool = False
+    ) -> str:
         """The phrase of `token`, a possessive made "the"; `without_people` leaves out a prepositional phrase
         holding a person ("every firewall change with a second engineer" -> "every firewall change"),
-        `without_time` one saying how long ("Dagny's sudo until further notice" -> "the sudo")."""
+        `without_time` one saying how long ("Dagny's sudo until further notice" -> "the sudo"), `without_clause`
+        a clause on it ("Mehmet's deploy rights suspended pending review" -> "the deploy rights")."""
         gone = {
             d.i
             for c in token.children
@@ -3227,6 +3251,8 @@ class _Builder:
                 or without_time
                 and c.lower_ in {"until", "till", "pending", "for"}
             )
+            or without_clause
+            and c.dep_ in {"acl", "relcl"}
             for d in c.subtree
         }
         words = [t for t in token.subtree if t.i not in gone]

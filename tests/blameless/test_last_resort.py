@@ -93,3 +93,31 @@ def test_a_sentence_no_clause_rewrite_covers_gets_no_template_with_its_words_pas
     # sentence, with its rule's suggestion
     assert rewrite_sentence(sentence) is None
     assert lint_text(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Please be assured that the staff member responsible has been disciplined and this will not happen again.",
+        "We have taken disciplinary action against the individual responsible and moved them off production duties.",
+        "Following the incident, disciplinary proceedings have been initiated against the two employees involved.",
+    ],
+)
+def test_a_sanction_told_as_done_gets_the_systemic_instruction(sentence: str) -> None:
+    # not an order, so nothing the sentence names is what a check would be for: the instruction names nothing
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
+    assert rewrite.text == SYSTEMIC
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "HR has been looped in, and the engineer involved in the March 3 data deletion will receive a written warning.",
+        "I'm requesting a written warning for Derek, given this is his 3rd prod incident since 2024-03-01.",
+    ],
+)
+def test_a_sanction_told_as_done_with_a_fact_to_keep_gets_no_instruction(sentence: str) -> None:
+    # the instruction would drop "March 3" / "3rd": the finding's suggestion stands instead
+    assert lint_text(sentence)
+    assert rewrite_sentence(sentence) is None

@@ -1724,3 +1724,26 @@ def test_a_rhetorical_who_needs_question_is_not_rebuilt_as_what_allowed() -> Non
     """ "Who needs code review when ...?" asks about no one: "What allowed code review to be needed" was nonsense."""
     assert rewrite_sentence("Who needs code review when you've got Dmitri's confidence, right?") is None
     assert rewrite_sentence("Who restarted the broker?").text == "What allowed the broker to be restarted?"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "As a corrective measure, Tatiana's production access has been revoked until further notice.",
+            "Guard the production access with a required review or an automated check.",
+        ),
+        (
+            "17:30 Decision: Mehmet's deploy rights suspended pending review",
+            "17:30 Decision: Guard the deploy rights with a required review or an automated check",
+        ),
+        (
+            "pull Lena's sudo on bastion-2 until she's done the refresher",
+            "Guard the sudo on bastion-2 with a required review or an automated check",
+        ),
+    ],
+)
+def test_access_told_as_taken_from_a_person_becomes_the_access_guarded(sentence: str, expected: str) -> None:
+    rewrite = rewrite_sentence(sentence)
+    assert rewrite is not None and rewrite.kind == "punitive" and rewrite.safety == "review"
+    assert rewrite.text == expected
