@@ -311,6 +311,9 @@ class SignalsFile(Strict):
     action_owner_todo: Regex | None = None
     action_owner_trailing: Regex | None = None
     action_owner_dash: Regex | None = None
+    action_owner_tail: Regex | None = None
+    timeline_follow_up: Regex | None = None
+    action_owner_none: Regex | None = None
     action_owner_labelled: Regex | None = None
     action_owner_leading: Regex | None = None
     action_owner_self: Regex | None = None

@@ -199,6 +199,8 @@ def test_a_we_should_the_classifier_does_not_read_as_follow_up_work_is_no_action
 
 
 def test_scattered_proposals_before_the_teams_list_are_summarized_by_it():
+    """The list's terse row names the proposal said in full before it: one row, in the proposal's words (its
+    commentary cut) with the list's owner, citing both messages."""
     items = actions(
         ("Rosa Lima", "we should make payout instructions idempotent on claim id, any redelivery can do this again"),
         (
@@ -207,9 +209,76 @@ def test_scattered_proposals_before_the_teams_list_are_summarized_by_it():
             "2. alert on receive count > 1 (owner: Ana)",
         ),
     )
+    assert [(a.action, a.owner, a.evidence) for a in items] == [
+        ("Make payout instructions idempotent on claim id", "Rosa Lima", ["C2", "C1"]),
+        ("Alert on receive count > 1", "Ana Costa", ["C2"]),
+    ]
+
+
+def test_a_wrap_up_list_takes_the_full_wording_of_what_its_rows_name_and_owners_after_a_colon():
+    items = actions(
+        (
+            "10:30",
+            "Sam Okafor",
+            "+1, we need an automatic health gate between OTA waves (reset rate, offline %) before the next release",
+        ),
+        (
+            "10:40",
+            "Rosa Lima",
+            "Wrap-up, so nothing gets lost:\n1. health gate between OTA waves: Sam\n"
+            "2. rotate the fleet-api token pasted here: Femi + Dmitri, today\n"
+            "3. runbook for the override: owner TBD, I'll find someone",
+        ),
+        (
+            "10:50",
+            "Ana Costa",
+            "I'll open a JIRA for adding an LK-200 cabinet to the HIL rig with a multi-door power test",
+        ),
+    )
     assert [(a.action, a.owner) for a in items] == [
-        ("Idempotency keys on payout instructions", "Rosa Lima"),
-        ("Alert on receive count > 1", "Ana Costa"),
+        ("An automatic health gate between OTA waves (reset rate, offline %) before the next release", "Sam Okafor"),
+        ("Rotate the fleet-api token pasted here", "Femi Ade, Dmitri Volkov"),
+        ("Runbook for the override", None),
+        ("Adding an LK-200 cabinet to the HIL rig with a multi-door power test", None),
+    ]
+
+
+@pytest.mark.parametrize("header", ["wrap-up before I close:", "Wrap-up antes de cerrar:", "ok, wrap up:"])
+def test_a_wrap_up_header_opens_a_list_in_one_message_or_in_its_authors_next_messages(header):
+    one = actions(("Rosa Lima", f"{header}\n1. alert on cert expiry (femi)\n2. automate client cert renewal"))
+    apart = actions(
+        ("10:40", "Rosa Lima", header),
+        ("10:41", "Rosa Lima", "1. femi: alert on cert expiry"),
+        ("10:41", "Rosa Lima", "2. automate client cert renewal"),
+    )
+    for items in (one, apart):
+        assert [(a.action, a.owner) for a in items] == [
+            ("Alert on cert expiry", "Femi Ade"),
+            ("Automate client cert renewal", None),
+        ]
+
+
+def test_an_owner_after_a_dash_keeps_the_row_when_a_when_follows_it():
+    items = actions(("Rosa Lima", "AIs:\n- contract test against the vendor API — Sam, next week, before the release"))
+    assert [(a.action, a.owner) for a in items] == [("Contract test against the vendor API", "Sam Okafor")]
+
+
+def test_a_follow_up_the_scribe_locked_in_the_timeline_is_an_action_item():
+    incident = make_incident(
+        [
+            ("10:00", "Errors began"),
+            ("11:00", "Resolved"),
+            ("11:05", "Post-incident: Rosa to move consumer restart warnings out of #relay-alerts"),
+            ("11:12", "Follow-up for CS, owner Femi: extend the pickup deadline for parcels in unavailable lockers"),
+            ("11:20", "Follow-up call with the vendor went fine"),
+        ],
+        [("10:30", "Ana Costa", "looking")],
+        people=PEOPLE,
+    )
+    items = OfflineEngine(incident, extract_facts(incident)).action_items()
+    assert [(a.action, a.owner, a.evidence) for a in items] == [
+        ("Move consumer restart warnings out of #relay-alerts", "Rosa Lima", ["T3"]),
+        ("Extend the pickup deadline for parcels in unavailable lockers", "Femi Ade", ["T4"]),
     ]
 
 
@@ -1229,6 +1298,10 @@ def bot_actions(*chat: tuple[str, str, str]):
             "*ROULO-1414* cr\u00e9\u00e9: Move Metabase to the read replica with a statement timeout "
             "\u2014 assign\u00e9: Femi Ade",
             ("Move Metabase to the read replica with a statement timeout", "Femi Ade"),
+        ),
+        (  # a quoted title, the assignee after a space alone
+            'GSO-1187 created: "Contract test ingest <-> scheduler (topics + schema)" assignee: femi',
+            ("Contract test ingest <-> scheduler (topics + schema)", "Femi Ade"),
         ),
     ],
 )

@@ -192,6 +192,9 @@ CONTINUATION_RE = re.compile(
     r"^\W*(?:not|or|and|but|for|only|so|then|which|because|since|e\.g\.|i\.e\.)\b", re.IGNORECASE
 )
 TODO_SPLIT_RE = re.compile(r"(?<=\S)\s+(?=TODO\s*\()")
+# A list row this short is a label for a proposal, which may have been said in full before the list.
+LABEL_WORDS = 10
+WORD_RE = re.compile(r"[^\W_]+")
 # "1) rotate the token 2) add scanning", "(a) restore the limit, (b) alert on OOMKilled"
 INLINE_NUMBER_RE = re.compile(r"(?:^|\s)\(?(?:\d{1,2}[.)]|[a-h]\))\s+")
 LESSON_RE = re.compile(r"\b(?:lesson|learned|takeaway|next time|key insight)\b", re.IGNORECASE)
@@ -1334,6 +1337,7 @@ class OfflineEngine:
                     for index, item in enumerate(parsed)
                 ]
             items += parsed
+        items += self.timeline_follow_ups()
         # "mate, that's the prod key in the channel, rotate it after" read as an action is a remark that names no
         # secret: the rotation row names them instead
         vague = [item for item in items if signals()["rotation_request"].search(item.action)]
@@ -1344,8 +1348,22 @@ class OfflineEngine:
             items = named  # a row that names the secrets says it already
         items = self.without_withdrawn(self.corrected(self.taken_by_number(items)))
         # a list of follow-ups that leaves the rotation out has not settled it: the row stays after the list
-        rows = _distinct_actions(self.summarized_by_list(items), listed=self.listed_ids)
+        rows = _distinct_actions(self.summarized_by_list(self.labels_said_in_full(items)), listed=self.listed_ids)
         return tuple([*rows, rotation] if rotation else rows)
+
+    def timeline_follow_ups(self) -> list[ActionItem]:
+        """Rows the scribe locked as follow-ups ("Post-incident: Paolo to move consumer restart warnings out of
+        #relay-alerts", "Follow-up for CS, owner Magda: extend the pickup deadline ..."): action items citing the
+        row, with the owner its label names."""
+        rows: list[ActionItem] = []
+        for row in self.items:
+            said = signals()["timeline_follow_up"].match(row.text) if row.is_timeline else None
+            if said is None:
+                continue
+            owner = f" (owner: {said['owner']})" if said["owner"] else ""
+            if item := self.parse_action(said["action"].strip() + owner, row, listed=True):
+                rows.append(item)
+        return rows
 
     def taken_by_number(self, items: list[ActionItem]) -> list[ActionItem]:
         """Numbered ideas and the answer that takes some by number ("taking 1, 3 and 4; 2 is out of scope for this
@@ -1608,6 +1626,53 @@ class OfflineEngine:
         text = f"Rotate {what} {where}"
         return ActionItem(action=text, type=classify_action(text), evidence=[m.id for m in requests[:3]])
 
+    def labels_said_in_full(self, items: list[ActionItem]) -> list[ActionItem]:
+        """A list's terse row ("vendor release notice, retro topic", "canary wave includes every hw gen") names a
+        proposal said in full outside the list, before it or in the ticket filed after it ("we need KlinikaCloud
+        (and the other EMR vendors) to give us advance notice of releases that change Rx field content"): the row
+        takes the full wording, keeping the list's owner and due date, and cites both messages; the proposal is no
+        row of its own."""
+        order = {message.id: position for position, message in enumerate(self.chat)}
+        recaps = {  # "TODOs so far: key rotation, firmware rejection reporting": labels summarized_by_list drops
+            source
+            for source in {item.evidence[0] for item in items} & self.listed_ids
+            if _names_earlier_items(
+                [item.action for item in items if item.evidence[0] == source],
+                [item.action for item in items if order.get(item.evidence[0], -1) < order.get(source, -1)],
+            )
+        }
+        merged: set[int] = set()
+        said: dict[int, ActionItem] = {}
+        for index, row in enumerate(items):
+            stems = _stems(row.action)
+            if row.evidence[0] not in self.listed_ids - recaps or len(WORD_RE.findall(row.action)) > LABEL_WORDS:
+                continue
+            if len(stems) < 2:
+                continue
+            candidates = [
+                (len(stems & _stems(other.action)), position)
+                for position, other in enumerate(items)
+                if position not in merged
+                and position not in said
+                and position != index
+                and other.evidence[0] not in self.listed_ids
+                and len(_stems(other.action)) > len(stems)
+            ]
+            shared, position = max(candidates, default=(0, -1))
+            if shared < 2 or shared < 0.6 * len(stems):
+                continue
+            earlier = items[position]
+            merged.add(position)
+            said[index] = row.model_copy(
+                update={
+                    "action": earlier.action,
+                    "owner": row.owner or earlier.owner,
+                    "due": row.due or earlier.due,
+                    "evidence": list(dict.fromkeys(row.evidence + earlier.evidence)),
+                }
+            )
+        return [said.get(index, row) for index, row in enumerate(items) if index not in merged]
+
     def summarized_by_list(self, items: list[ActionItem]) -> list[ActionItem]:
         """A team that writes its follow-ups as a list ("AIs:", "Action items:") has summarized what it proposed
         before: a scattered "we should" / "we need to" posted earlier was either taken into the list or left
@@ -1775,6 +1840,16 @@ class OfflineEngine:
                 text = (text[: match.start()] + " " + text[match.end() :]).strip()
                 if key == "action_owner_dash" and match["rest"]:
                     text += " " + match["rest"].strip()
+        if listed and (none := sig["action_owner_none"].search(text)):
+            text = text[: none.start()].strip()  # "...: owner TBD, I'll find someone": no owner yet
+        if (
+            listed
+            and not owners
+            and (tail := sig["action_owner_tail"].search(text))
+            and (named := self.owners_named(tail["owner"], message.author))
+        ):
+            owners += named  # "alert on BOR / reset rate per fw + hw gen: Ola", "... — Benja, esta semana"
+            text = text[: tail.start()].strip()
         for owner_match in sig["action_owner"].finditer(text) if not owners else ():
             owners = self.owners_named(owner_match["owner"] or owner_match["mention"])
             if owners:
@@ -2503,6 +2578,12 @@ def _distinct(items) -> list[Evidence]:
 def _tokens(text: str) -> set[str]:
     """Content words, with compound names split (dns-01 -> dns, 01; db.pool -> db, pool)."""
     return {w for w in re.findall(r"#?[a-z0-9]+", text.lower()) if w not in STOPWORDS and (len(w) > 2 or w == "db")}
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters, so "alerts" / "alerting" / "alert" and "rotation" / "rotate" meet; a
+    ticket key ("GSO-1187") is no content."""
+    return {word[:5] for word in _tokens(re.sub(r"\b[A-Z][A-Z0-9]+-\d+\b", " ", text)) if not word.isdigit()}
 
 
 def _overlap(a: str, b: str) -> int:
