@@ -531,6 +531,25 @@ def test_rows_that_record_moments_of_the_response_are_no_findings():
     assert [evidence_id for evidence_id, _, _ in drafting.cause_rows()] == ["T5"]
 
 
+def test_a_guess_the_scribe_recorded_and_a_fix_explained_in_brackets_are_no_cause_rows():
+    """ "Hypothesis: ... rejected at 09:18" records a guess (its "rejected" is no finding), and "instead of" inside
+    a fix row's brackets says how the fix works; the row that records the finding stays, and so does the change
+    row, whose brackets say what changed."""
+    rows = [
+        ("08:40", "Billing exporter v7 rolled out (totals summed per line instead of per invoice)"),
+        ("09:00", "Invoices started posting with empty totals"),
+        ("09:05", "Alert fired: invoice totals zero"),
+        ("09:08", "Hypothesis: ledger DB overloaded. CPU normal, writes rejected nowhere, rejected at 09:18"),
+        ("09:25", "Tax rate table found missing from the new ledger schema"),
+        ("09:35", "Customers remain without invoices"),
+        ("09:50", "Hotfix v7.0.1 live (totals computed locally instead of failing)"),
+        ("10:00", "Table restored; invoices posting with totals again"),
+        ("10:30", "Resolved"),
+    ]
+    drafting = engine(rows, [("09:15", "Mara Quist", "taking IC")])
+    assert [evidence_id for evidence_id, _, _ in drafting.cause_rows()] == ["T1", "T5"]
+
+
 @pytest.mark.parametrize(
     "message",
     [
@@ -827,6 +846,7 @@ def test_a_preventive_follow_up_implies_the_safeguard_it_adds_was_missing(follow
         "per-tenant bulk send limits and a bounce pre-check on uploaded lists",  # "limits" is a noun here
         "COMM-LOSS STOPS an alarm class with horn and SMS",  # a shouted word, not the verb
         "Add more disk to ledger-04",
+        "per-antenna alert is 3 fails in 6h on one antenna",  # a fact stated, not a step ("... is 3 did not fail")
     ],
 )
 def test_follow_ups_of_other_shapes_imply_no_gap(follow_up):

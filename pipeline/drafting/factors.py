@@ -144,7 +144,12 @@ def _implied_gap_patterns(raw: FactorPhrasesFile) -> tuple[tuple[re.Pattern[str]
     "X <verbs> ..." and "add <safeguard> [to <place>] ..."."""
     base = words_pattern(raw.system_verbs)
     third = words_pattern([_third_person(verb) for verb in raw.system_verbs])
-    word = r"(?!(?:the|a|an|to|of|on|in|for|and|or|that|which|when|if|while|once|until|unless|where|so|because)\b)[\w.'/-]+"
+    # a subject holds no verb of being and no bare count: "per-antenna alert is 3 fails in 6h" states a fact, no system
+    # step ("... is 3 did not fail" garbled it)
+    word = (
+        r"(?!(?:the|a|an|to|of|on|in|for|and|or|that|which|when|if|while|once|until|unless|where|so|because|is|are|was"
+        r"|were|be|been|has|have|had|\d+)\b)[\w.'/-]+"
+    )
     subject = rf"(?P<subject>(?:(?:the|our|its|every|each|all)\s+)?{word}(?:\s+{word}){{0,4}}?)"
     imperative = words_pattern(raw.follow_up_verbs + raw.system_verbs)
     # "make the stock sync alert ...", "the duplicate check compares": the verb-like word is part of a name

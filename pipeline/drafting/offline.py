@@ -186,6 +186,7 @@ SPOKEN_SELF_OWNER_RE = re.compile(
 # The signals by which a timeline row states a cause: "... identified as the cause", "finds the typo causing ...",
 # "Cause: ...".
 CAUSE_ROW_SIGNALS = ("cause_statement", "cause_row", "cause_label")
+PARENTHETICAL_RE = re.compile(r"\([^()]*\)")
 TODO_HEADER_RE = re.compile(r"^\W*(?:todo|to-do)\s*:", re.IGNORECASE)
 # A list piece that continues the one before it ("..., or cap records per poll", "..., not email"): no list.
 CONTINUATION_RE = re.compile(
@@ -786,7 +787,13 @@ class OfflineEngine:
         for item in self.items:
             if not item.is_timeline:
                 continue
-            if any(sig[key].search(item.text) for key in CAUSE_ROW_SIGNALS):
+            # during the response, "instead of" / "causing" only inside brackets says how a step works ("Hotfix
+            # 3.18.1 live (... goes to the DLQ instead of crashing)"), not the cause; before the impact, the brackets
+            # may hold it ("Mirror-kit 3.0 released (PR #88: single rsync pass instead of the two-stage sync)")
+            responding = start is not None and item.time is not None and item.time > start
+            outside = PARENTHETICAL_RE.sub(" ", item.text) if responding else item.text
+            states = [key for key in CAUSE_ROW_SIGNALS if sig[key].search(outside if key == "cause_row" else item.text)]
+            if states:
                 if not sig["cause_label"].search(item.text) and any(
                     sig[key].search(item.text) for key in ("severity", "decision_row")
                 ):
