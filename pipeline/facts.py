@@ -282,7 +282,16 @@ def incident_people(incident: Incident, items: list[Evidence]) -> People:
     handles = {handle: person.name for person in incident.meta.people for handle in person.handles}
     people = People.of(names, signals()["nicknames"], handles)
     stated = _handles_stated(items, people, humans)
-    return People.of(names, signals()["nicknames"], handles | stated) if stated else people
+    # a one-word author the roster resolves ("hanad" for Hana Dvorakova) is a handle the channel uses, so a row
+    # naming it ("hanad took IC") names that person as plainly as a capitalized name does
+    own = {author: name for author in humans if " " not in author.strip() and (name := people.resolve(author))}
+    spelled = {fold(name) for name in people.full_names}  # "brunomattos" is Bruno Mattos run together: no handle
+    extra = {
+        handle: name
+        for handle, name in (own | stated).items()
+        if fold(handle) not in people.handles and fold(handle) not in spelled
+    }
+    return People.of(names, signals()["nicknames"], handles | extra) if extra else people
 
 
 def _handles_stated(items: list[Evidence], people: People, authors: set[str]) -> dict[str, str]:
@@ -414,7 +423,10 @@ def _one_role_one_person(
     persons = {
         name
         for word in re.findall(r"@?[^\W\d_][\w.'-]*", clause)
-        if not _normalize_role(word.lstrip("@")) and (name := people.resolve(word)) and name != author
+        if not _normalize_role(word.lstrip("@"))
+        and (name := people.resolve(word))
+        and name != author
+        and _named_plainly(word, name, people)
     }
     if len(persons) == 1:
         return [(role, persons.pop())]
@@ -460,6 +472,14 @@ def person_named(token: str, people: People, author: str | None) -> str | None:
     ):
         return token
     return None
+
+
+def _named_plainly(word: str, name: str, people: People) -> bool:
+    """A word of a clause names `name` without guessing: capitalized, a mention, a handle, or the first name itself.
+    A lower-case word a short form only resembles is a word of the sentence ("tomo comms", Spanish for "I take
+    comms", is not Tomás Araya)."""
+    plain = fold(word.lstrip("@"))
+    return word[:1].isupper() or word.startswith("@") or plain in people.handles or plain == fold(name.split()[0])
 
 
 def _last_person(clause: str, people: People, author: str | None) -> str | None:

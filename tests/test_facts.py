@@ -1626,3 +1626,17 @@ def test_a_row_where_someone_notices_the_reports_is_not_when_the_impact_ended(tm
     incident, _ = load_incident(tmp_path / slug)
     facts = extract_facts(incident)
     assert facts.mitigated.evidence == ["T10"] and facts.detected.evidence == ["T5"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # "tomo" is Spanish for "I take", not a short form of Tomás: the author takes comms
+        ("aquí estoy, perdón. leo y tomo comms con clientes", {("CL", "Josefa Muñoz")}),
+        ("Tomás comms", {("CL", "Tomás Araya")}),  # written as a name, it still names him
+    ],
+)
+def test_a_lower_case_word_a_short_form_only_resembles_names_nobody_in_a_role_clause(message, expected):
+    chat = [("10:12", "Josefa Muñoz", message)]
+    facts = extract_facts(make_incident(ROWS[:2], chat, people={"Josefa Muñoz": [], "Tomás Araya": []}))
+    assert {(role.name, role.value) for role in facts.roles} == expected
