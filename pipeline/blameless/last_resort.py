@@ -54,6 +54,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
     number, time or system name (the check is done again on the result: it must be clean and keep the facts)."""
     from pipeline.blameless.sentence import (
         _FACT,
+        _SYSTEMIC_IN_PLACE,
         _SYSTEMIC_INSTEAD,
         _Builder,
         _reviewed,
@@ -87,10 +88,11 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
             # who read only the corpus judged every one of them bad (a template with a fragment pasted in); the
             # finding's own suggestion says what to do instead
             return None
-        # a sanction told as done or decided ("Tatiana's access has been revoked", "Written warning for whoever
-        # ..."): what its sentence names is not what a check would be for, so the instruction names nothing, and
-        # a sentence with a number, time or system name to keep gets none
-        text = systemic
+        # a sanction or a plea for care told, not ordered ("the staff member responsible has been disciplined",
+        # "Written warning for whoever ...", "pls everyone be more careful"): what its sentence names is not what a
+        # check would be for, so the instruction names nothing, and a sentence with a number, time or system name
+        # to keep gets none
+        text = _SYSTEMIC_IN_PLACE[:1].upper() + _SYSTEMIC_IN_PLACE[1:] + "."
     else:
         things = _things(builder)  # an order's thing may sit in its clause ("... who bypasses X")
         if not things and _FACT.search(body):

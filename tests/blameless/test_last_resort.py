@@ -101,13 +101,14 @@ def test_a_sentence_no_clause_rewrite_covers_gets_no_template_with_its_words_pas
         "Please be assured that the staff member responsible has been disciplined and this will not happen again.",
         "We have taken disciplinary action against the individual responsible and moved them off production duties.",
         "Following the incident, disciplinary proceedings have been initiated against the two employees involved.",
+        "pls everyone be more careful w/ kubectl delete in prod ok thx",  # a plea for care, not an order's form
     ],
 )
 def test_a_sanction_told_as_done_gets_the_systemic_instruction(sentence: str) -> None:
     # not an order, so nothing the sentence names is what a check would be for: the instruction names nothing
     rewrite = rewrite_sentence(sentence)
     assert rewrite is not None and rewrite.safety == REVIEW and rewrite.kind == "instruction"
-    assert rewrite.text == SYSTEMIC
+    assert rewrite.text == "Replace this with a systemic fix: an automated check, a guard or a safer default."
 
 
 @pytest.mark.parametrize(
