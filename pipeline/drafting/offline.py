@@ -193,7 +193,7 @@ CONTINUATION_RE = re.compile(
     r"^\W*(?:not|or|and|but|for|only|so|then|which|because|since|e\.g\.|i\.e\.)\b", re.IGNORECASE
 )
 TODO_SPLIT_RE = re.compile(r"(?<=\S)\s+(?=TODO\s*\()")
-# A list row this short is a label for a proposal, which may have been said in full before the list.
+# A list row this short is a label for a proposal, which may have been said in full elsewhere in the channel.
 LABEL_WORDS = 10
 WORD_RE = re.compile(r"[^\W_]+")
 # "1) rotate the token 2) add scanning", "(a) restore the limit, (b) alert on OOMKilled"
@@ -1652,16 +1652,13 @@ class OfflineEngine:
         said: dict[int, ActionItem] = {}
         for index, row in enumerate(items):
             stems = _stems(row.action)
-            if row.evidence[0] not in self.listed_ids - recaps or len(WORD_RE.findall(row.action)) > LABEL_WORDS:
-                continue
-            if len(stems) < 2:
+            listed = row.evidence[0] in self.listed_ids - recaps
+            if not listed or len(WORD_RE.findall(row.action)) > LABEL_WORDS or len(stems) < 2:
                 continue
             candidates = [
                 (len(stems & _stems(other.action)), position)
                 for position, other in enumerate(items)
                 if position not in merged
-                and position not in said
-                and position != index
                 and other.evidence[0] not in self.listed_ids
                 and len(_stems(other.action)) > len(stems)
             ]
