@@ -53,12 +53,13 @@ def suggestion_text(template: str, match: str, obj: str) -> str:
 _DETERMINERS = frozenset("the a an this that these those our its their".split())
 # Words a noun phrase does not start or end with, and chat filler that never belongs in one.
 _NOT_AT_EDGE = frozenset(
-    "to of in on for with about from by at as and or but so then than when while before after because if "
+    "to of in on for with about from by at as and or but so then than when while before after because if until till "
+    "since unless w/ w/o "
     "was were is are be been being has have had do did does not never always again sooner later earlier "
     "before just really very too also only still already even ever yet".split()
 )
 _PRONOUNS = frozenset("it them him her me us you they he she we".split())
-_FILLER = frozenset("tbh smh lol lmao imo imho fyi btw ofc welp ugh idk ngl af tf pls plz".split())
+_FILLER = frozenset("tbh smh lol lmao imo imho fyi btw ofc welp ugh idk ngl af tf pls plz ok okay thx ty".split())
 
 
 def _plain_object(obj: str) -> bool:

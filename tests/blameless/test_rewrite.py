@@ -111,6 +111,8 @@ def test_a_suggestion_never_pastes_a_fragment_as_its_object() -> None:
         "the step to them",  # a pronoun stands for what the example cannot name
         "the node gracefully",  # the phrase ran on into an adverb
         "pushing the config",  # a step, not a thing: not "a change to pushing the config"
+        "until further notice",  # how long a sanction lasts, after "revoked"
+        "w/ kubectl delete in prod ok thx",  # chat shorthand and sign-off
     ):
         assert suggestion_text(template, "should have", fragment) == (
             'Describe it, e.g. "At the time, nothing indicated that it was needed".'
