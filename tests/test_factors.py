@@ -833,6 +833,15 @@ def test_a_preventive_follow_up_implies_the_safeguard_it_adds_was_missing(follow
     assert (found.statement, found.evidence, found.confidence) == (gap, ["C7"], Confidence.low)
 
 
+def test_an_implied_gap_stops_before_the_contrast_its_follow_up_draws():
+    # "validate against X, not Y" turned round would read "did not validate against X, not Y": a double negative
+    found = implied_gap(
+        proposal("Make checkout validate a basket against the stand's own catalog, not the whole venue catalog")
+    )
+    assert found is not None
+    assert found.statement == "Checkout did not validate a basket against the stand's own catalog."
+
+
 @pytest.mark.parametrize(
     "follow_up",
     [

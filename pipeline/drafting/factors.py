@@ -225,7 +225,7 @@ def alert_gap(action: ActionItem, stated_by: str) -> ContributingFactor | None:
 # Where a follow-up goes on past the safeguard it adds: "..., and ask the carrier ...", "...; page on it",
 # "... instead of warning", "..., with tests", "(OPS-3111, Cian)", and what it is for: "... so config changes hit 5% of
 # traffic first" would read as what the missing stage caused.
-_TAIL = r"\s*(?:;|\s+so\s+(?:that\s+)?|,?\s+(?:and|or)\s+(?:also\s+)?(?:{verbs})\b|,?\s+(?:and|or|but)\s+(?:doesn't|does not|don't|won't|isn't|never)\b|\s+(?:instead of|rather than)\b|,\s*(?:with|plus|including)\b|\s+-\s+|\s*\().*$"
+_TAIL = r"\s*(?:;|\s+so\s+(?:that\s+)?|,?\s+(?:and|or)\s+(?:also\s+)?(?:{verbs})\b|,?\s+(?:and|or|but)\s+(?:doesn't|does not|don't|won't|isn't|never)\b|\s+(?:instead of|rather than)\b|,\s*not\b|,\s*(?:with|plus|including)\b|\s+-\s+|\s*\().*$"
 
 
 # "... and the autopilot rejects a mismatch": a clause with a subject of its own, no part of what was not done
