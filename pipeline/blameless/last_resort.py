@@ -81,7 +81,6 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         asked = _reviewed(prefix.lstrip(), restore_names(allowed, names), sentence, people, "question")
         if asked is not None:
             return asked
-    systemic = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
     if not an_order(builder, prefix):
         if not _sanctions(sentence, people):
             # not an order: "Describe what happened to <a phrase of the sentence>" was offered here, and reviewers
@@ -92,7 +91,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         # "Written warning for whoever ...", "pls everyone be more careful"): what its sentence names is not what a
         # check would be for, so the instruction names nothing, and a sentence with a number, time or system name
         # to keep gets none
-        text = _SYSTEMIC_IN_PLACE[:1].upper() + _SYSTEMIC_IN_PLACE[1:] + "."
+        text = _SYSTEMIC_IN_PLACE
     else:
         things = _things(builder)  # an order's thing may sit in its clause ("... who bypasses X")
         if not things and _FACT.search(body):
@@ -100,7 +99,7 @@ def last_resort(sentence: str, people: Sequence[str]) -> Rewrite | None:
         if not things or any(d.lemma_.lower() in _SANCTION_THINGS for t in things for d in t.subtree):
             # "Quentin needs to be disciplined so that ...": no thing to guard, say what to do; nor is a training
             # ("Haruto to redo the deploy training") a thing to put a check on
-            text = systemic
+            text = _SYSTEMIC_INSTEAD[:1].upper() + _SYSTEMIC_INSTEAD[1:] + "."
         else:
             text = f"Add an automated check for {_listed([_rendered(builder, t, names) for t in things])}."
     prefix = re.sub(r"\s*\bbecause\s*$", " ", prefix, flags=re.I).lstrip()

@@ -586,7 +586,7 @@ _DURATION_END = re.compile(
 _SYSTEMIC_INSTEAD = "name a systemic fix instead of a sanction: an automated check, a guard or a safer default"
 # For a sanction or a plea for care told rather than ordered ("the staff member responsible has been disciplined",
 # "pls everyone be more careful w/ kubectl delete"): what to put in its place.
-_SYSTEMIC_IN_PLACE = "replace this with a systemic fix: an automated check, a guard or a safer default"
+_SYSTEMIC_IN_PLACE = "Replace this with a systemic fix: an automated check, a guard or a safer default."
 _CAUSE_VERBS = frozenset({"cause", "trigger", "break", "start", "create", "introduce"})
 _MOMENTS = frozenset({"before", "when", "after", "during", "while"})
 # Marks whose clause keeps its meaning in the passive ("because the alert was ignored"); not "if" or "unless".

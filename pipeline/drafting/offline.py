@@ -1633,13 +1633,18 @@ class OfflineEngine:
         text = f"Rotate {what} {where}"
         return ActionItem(action=text, type=classify_action(text), evidence=[m.id for m in requests[:3]])
 
+    @cached_property
+    def chat_order(self) -> dict[str, int]:
+        """Each chat message's position, by evidence ID: what came before what."""
+        return {message.id: position for position, message in enumerate(self.chat)}
+
     def labels_said_in_full(self, items: list[ActionItem]) -> list[ActionItem]:
         """A list's terse row ("vendor release notice, retro topic", "canary wave includes every hw gen") names a
         proposal said in full outside the list, before it or in the ticket filed after it ("we need KlinikaCloud
         (and the other EMR vendors) to give us advance notice of releases that change Rx field content"): the row
         takes the full wording, keeping the list's owner and due date, and cites both messages; the proposal is no
         row of its own."""
-        order = {message.id: position for position, message in enumerate(self.chat)}
+        order = self.chat_order
         recaps = {  # "TODOs so far: key rotation, firmware rejection reporting": labels summarized_by_list drops
             source
             for source in {item.evidence[0] for item in items} & self.listed_ids
@@ -1682,7 +1687,7 @@ class OfflineEngine:
         before: a scattered "we should" / "we need to" posted earlier was either taken into the list or left
         out of it (a step of the response, an idea dropped), so only the list and what came after it stay. A
         list is two or more actions; a one-line "follow-up: ..." summarizes nothing."""
-        order = {message.id: position for position, message in enumerate(self.chat)}
+        order = self.chat_order
         # a recap that only names what was proposed ("the bigint migration for Hamza, the runbook for Zainab")
         # drafts no row of its own, so it summarizes nothing: the proposals it names stay
         drafted = {item.evidence[0] for item in items}
